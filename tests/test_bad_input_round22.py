@@ -418,3 +418,21 @@ def test_option_name_refuses_what_is_no_setting_s_name():
     with qnsim.options_as("scenario"):
         assert qnsim.option_name("num_pairs", 2) == "requests.2.num_pairs"
         assert qnsim.option_name("until_s") == "run.until_s"
+
+
+def test_a_network_s_slot_index_from_python_is_told_the_network_s_slots():
+    """Old behaviour: `Network.slot_node(-1)` said "slot must be >= 0, got -1" and 2**64 "slot must be <= 4294967295"
+    (the index type's halves), where 99 got the network's "slot 99 is out of range: ... 2 memory slots [0, 1]"."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b")
+    for call in (net.slot_node, net.slot_link, net.slot_ref):
+        for bad in (-1, 2, 99, 2**32, 2**64):
+            with pytest.raises(IndexError, match=rf"^slot {bad} is out of range: the network has 2 memory slots "
+                                                 r"\[0, 1\]$"):  # fmt: skip
+                call(bad)
+        for bad in (1.5, True, "0"):
+            with pytest.raises(qnsim.ParameterError, match=r"^slot must be an integer, got "):
+                call(bad)

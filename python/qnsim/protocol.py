@@ -131,7 +131,7 @@ from typing import TYPE_CHECKING, Any
 
 from qnsim import _core
 from qnsim._core import QnsimError
-from qnsim.argument_checks import written
+from qnsim.argument_checks import is_integer, written
 from qnsim.specs import UINT32_MAX, check_value, parameter_error, seconds_to_ps
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this module
@@ -1070,7 +1070,7 @@ class SlotOperations:
             True True
             True True
         """
-        slot = _slot("slot", slot)
+        slot = _slot_index("slot", slot)
         self._native.slot_partner(slot)  # raises, naming the slot, its node and why, if it holds no qubit
         return SlotRef._of(slot, self._native.slot_generation(slot), self._hub.token)
 
@@ -1261,8 +1261,12 @@ def _slot(name: str, value: Any) -> int:
 
 
 def _slot_index(name: str, value: Any) -> int:
-    """:func:`_slot`, with a shortcut for references (checked when they were made)."""
-    return int(value) if type(value) is SlotRef else _slot(name, value)
+    """A slot index given to the network: an integer, whose range is the network's (the native call states it, "slot
+    99 is out of range: the network has 2 memory slots [0, 1]"; -1 and 2**64 were told "slot must be >= 0" and
+    "<= 4294967295", the index type's halves); a reference as it is (checked when it was made)."""
+    if type(value) is SlotRef or is_integer(value):
+        return int(value)
+    return _slot(name, value)  # its refusal of what is no integer
 
 
 def _delay_ps(seconds: Any, name: str) -> int:
