@@ -69,7 +69,8 @@ class FileKey:
         default: What applies when the key is absent, in words.
         unit: Unit of the value (empty when dimensionless).
         bounds: Bounds for :func:`qnsim.specs.check_value` (``minimum``, ``maximum``, ...; ``allow_inf``
-            for a float key whose +inf means something, every other float key refusing it).
+            for a float key whose +inf means something, every other float key refusing it; ``reader`` for a key
+            read by a spec shared with other entry points: a seed by :func:`qnsim.specs.check_seed`).
         doc: One line of documentation.
         range_text: The accepted values where ``bounds`` cannot say it (checked by the class the
             values go to), else empty.
