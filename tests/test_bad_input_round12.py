@@ -134,10 +134,10 @@ def _cli_error(capsys, argv):
         (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0 s, got -1.0"),
         (["qec", "link", "SCENARIO", "--distance", "4"], "--distance 4: distance must be an odd int >= 3"),
         (["qec", "link", "SCENARIO", "--probes", "0"], "--probes 0: probes must be >= 1, got 0"),
-        (["qec", "link", "SCENARIO", "--seed", "-1"], "--seed must be in [0, 2**64 - 1], got -1"),
-        (["run", "SCENARIO", "--until", "-1"], "--until must be >= 0 s, got -1.0"),
+        (["qec", "link", "SCENARIO", "--seed", "-1"], "--seed must be in [0, 2**64 - 16], got -1 (with probes=16 "),
+        (["run", "SCENARIO", "--until", "-1"], "--until must be >= 0 s, got -1"),
         (["run", "SCENARIO", "--seed", str(2**64)], "--seed must be in [0, 2**64 - 1], got 18446744073709551616"),
-        (["sweep", "SCENARIO", "--until", "-1", "--out", "OUT"], "--until must be >= 0 s, got -1.0"),
+        (["sweep", "SCENARIO", "--until", "-1", "--out", "OUT"], "--until must be >= 0 s, got -1"),
         (["sweep", "SCENARIO", "--until", "nan", "--out", "OUT"], "--until must be finite, got nan"),
         (["sweep", "SCENARIO", "--seeds", "-1", "--out", "OUT"], "--seeds -1: seeds must be >= 1 (a count)"),
         (["sweep", "SCENARIO", "--workers", "0", "--out", "OUT"], "--workers 0: workers must be an int >= 1"),
@@ -160,8 +160,8 @@ def test_a_cli_refusal_names_the_option(capsys, tmp_path, scenario_file, argv, m
 def test_measure_link_refuses_probe_seeds_past_64_bits_before_running(scenario_file):
     """measure_link(seed=2**64 - 1, probes=2) ran the scenario and its first probe, then refused the second
     probe's seed 2**64 as "the value given to override the file's run.seed", a value nobody gave."""
-    with pytest.raises(ValueError, match=r"^seed 18446744073709551615 with probes=2: the probes' seeds .* give seed "
-                                         r"<= 18446744073709551614$"):
+    with pytest.raises(ValueError, match=r"^seed must be in \[0, 2\*\*64 - 2\], got 18446744073709551615 \(with "
+                                         r"probes=2 the probes run seeds seed \.\. seed \+ 1, each a 64-bit seed\)$"):
         qec.measure_link(str(scenario_file), 0, probes=2, seed=2**64 - 1)
 
 

@@ -386,8 +386,9 @@ class _OneCall(qnsim.Protocol):
         (lambda p, slot, partner: p.swap("a", slot, 2.5), r"slot_b must be an integer, got 2\.5"),
         (lambda p, slot, partner: p.discard(True), r"slot must be an integer, got True"),
         (lambda p, slot, partner: p.partner(True), r"slot must be an integer, got True"),
-        # pybind11's "cannot take (0, -1, 1)".
-        (lambda p, slot, partner: p.deliver(-1, partner), r"slot_src must be >= 0, got -1"),
+        # p.deliver(-1, partner) (pybind11's "cannot take (0, -1, 1)", then "slot_src must be >= 0"): a plain int,
+        # refused as one whatever its value since round 22 (tests/test_protocol_semantics.py), the network's range
+        # stated where a plain index is taken (tests/test_bad_input_round22.py).
         # A message leaving 1 s in the past was sent at once; a timer got a SchedulingError in ps.
         (
             lambda p, slot, partner: p.send("a", "b", "m", after_s=-1.0),

@@ -45,7 +45,7 @@ dst = "b"
         ({"probes": 2.9}, r"\[link\]: probes must be an integer, got 2.9"),
         ({"probes": "2"}, r"\[link\]: probes must be an integer, got '2'"),
         ({"seed": 1.5}, r"\[link\]: seed must be an integer, got 1.5"),
-        ({"seed": -1}, r"\[link\]: seed must be >= 0, got -1"),
+        ({"seed": -1}, r"\[link\]: seed must be in \[0, 2\*\*64 - 16\], got -1 \(with probes=16 "),
         ({"scenario": 3}, r"\[link\]: scenario must be a file path"),
     ],
 )
