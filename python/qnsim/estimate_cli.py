@@ -43,6 +43,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+import qnsim.estimate  # noqa: F401 - loaded with the module, not inside main(), where a Ctrl-C would stop the import
 from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
 from qnsim.specs import SEED_RANGE, check_seed
