@@ -381,7 +381,7 @@ def test_measure_link_states_its_seed_bound_past_64_bits(tmp_path):
     scenario = tmp_path / "s.toml"
     scenario.write_text(two_node_scenario(1e-3))
     with pytest.raises(
-        ValueError, match=r"^seed must be in \[0, 2\*\*64 - 2\], got 18446744073709551616 \(with probes=2 the probes run "
+        ValueError, match=r"^seed must be in \[0, 2\*\*64 - 2\], got 18446744073709551616 \(with probes=2 the probes "
     ):
         qec.measure_link(str(scenario), 0, probes=2, seed=2**64)
 

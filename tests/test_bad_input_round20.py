@@ -153,7 +153,8 @@ def test_an_integer_out_of_range_is_told_the_range_the_parameter_has(label, get,
         assert "\n" not in message
         if name not in SIGNED:
             assert low == OWN_LOW.get((label, name), 0), f"{label}({name}={bad}) is told a negative bound: {message}"
-        if f"{name} must be in [" in message or "out of range for a simulator" in message or " is out of range: " in message:
+        stating = (f"{name} must be in [", "out of range for a simulator", " is out of range: ")
+        if any(words in message for words in stating):
             # The bindings' refusal, or a qubit's, or the core's own for a value the type holds (which may say more,
             # "(0: off)", and names no function): one range.
             said[bad] = re.sub(r"^[\w.]+\(\): | \([^)]*\)(?=, got)", "", message.replace(str(bad), "VALUE"))

@@ -93,7 +93,8 @@ def _json_scenario(tmp_path, capsys, seed):
     from qnsim.scenario import scenario_from_dict
     from qnsim.sweeps import TomlScenario
 
-    data = json.loads(json.dumps(TomlScenario(_scenario(tmp_path)).data).replace('"run": {', f'"run": {{"seed": {seed}, '))
+    text = json.dumps(TomlScenario(_scenario(tmp_path)).data)
+    data = json.loads(text.replace('"run": {', f'"run": {{"seed": {seed}, '))
     assert data["run"]["seed"] == int(seed)
     try:
         scenario_from_dict(data)
@@ -147,8 +148,8 @@ def _link_supply(tmp_path, seed, probes):
 def _experiment_link(tmp_path, seed, probes):
     from qnsim.qec.sweep import ExperimentSpec
 
-    return ExperimentSpec.from_dict({"experiment": {"scheme": "teleported"},
-                                     "link": {"scenario": _scenario(tmp_path), "probes": probes, "seed": seed}})  # fmt: skip
+    link = {"scenario": _scenario(tmp_path), "probes": probes, "seed": seed}
+    return ExperimentSpec.from_dict({"experiment": {"scheme": "teleported"}, "link": link})
 
 
 def _read_probe_seed(tmp_path, seed, probes):
@@ -220,7 +221,8 @@ def test_the_walk_of_seed_entry_points_covers_the_narrow_ones_and_the_files_keys
     assert seed_options <= set(FILE_AND_OPTION_SEEDS) | set(NARROW), seed_options
 
 
-@pytest.mark.parametrize("command", [["run"], ["sweep", "--no-progress", "--out", "{d}/rows.csv"]], ids=["run", "sweep"])
+@pytest.mark.parametrize("command", [["run"], ["sweep", "--no-progress", "--out", "{d}/rows.csv"]],
+                         ids=["run", "sweep"])  # fmt: skip
 def test_a_run_setting_option_is_refused_as_typed(command, tmp_path, capsys):
     """Old behaviour: `qnsim run s.toml --until -1` (and `qnsim sweep`) said "--until must be >= 0 s, got -1.0", a
     value never typed (`--until -1e0` the same); now the text typed, as every other option's refusal gives it."""
@@ -329,7 +331,8 @@ def test_a_chain_count_is_refused_stating_the_counts_that_fit():
         with pytest.raises(qnsim.ParameterError) as info:
             native.add_chain(node, link, bad)
         message = str(info.value)
-        assert message.endswith(f", got {bad}") and message.startswith("count must be in [2, 1048577] (nodes; "), message
+        assert message.endswith(f", got {bad}"), message
+        assert message.startswith("count must be in [2, 1048577] (nodes; "), message
         refusals.add(message.removesuffix(f", got {bad}"))
     assert len(refusals) == 1, refusals
     assert native.add_chain(node, _core.LinkParams(channels=16), 3) == 0

@@ -47,7 +47,7 @@ def test_run_seeds_refuses_what_it_cannot_copy():
         net.run_seeds([1, 2], until_s=0.01)
     with pytest.raises(qnsim.ParameterError, match=r"seeds\[1\] must be in \[0, 2\*\*64 - 1\], got -3"):
         repeater("bell_diagonal").run_seeds([1, -3], until_s=0.01)
-    with pytest.raises(qnsim.ParameterError, match=r"threads must be in \[1, 4096\] \(None: every core this process may use\), got 0"):
+    with pytest.raises(qnsim.ParameterError, match=r"threads must be in \[1, 4096\] \(None: every core .*\), got 0"):
         repeater("bell_diagonal").run_seeds([1], until_s=0.01, threads=0)
 
     class Idle(qnsim.Protocol):

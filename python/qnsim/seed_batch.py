@@ -19,9 +19,9 @@ import json
 from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
+from qnsim import _core
 from qnsim._exception_notes import add_note
 from qnsim._options import option_name
-from qnsim import _core
 from qnsim.argument_checks import is_integer, written
 
 __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
