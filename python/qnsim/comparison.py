@@ -24,9 +24,11 @@ from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
 __all__ = ["Comparison", "compare_results"]
 
 #: What the comparison's columns are, said under its table.
+#: Rows on a fixed schedule print "exact" and add no spread to a ratio (the table read "Poisson" above them).
 _LEGEND = (
-    "rate 95%: Poisson interval of each count; rate vs baseline: ratio of the rates, 95% interval of the ratio of "
-    "two Poisson counts; F - baseline: +- the two 95% half-widths in quadrature"
+    "rate 95%: Poisson interval of each count, or exact (deliveries on a fixed schedule, no sampling noise); rate vs "
+    "baseline: ratio of the rates, 95% interval of the ratio of two Poisson counts (an exact rate adds no spread); "
+    "F - baseline: +- the two 95% half-widths in quadrature"
 )
 
 #: Below this a fidelity difference is the rounding of two exact means (bell_diagonal holds 1 - F to ~1e-16).
@@ -71,7 +73,9 @@ class Comparison:
             ``rate_ratio_low`` / ``rate_ratio_high`` (95%), ``fidelity_difference`` with
             ``fidelity_difference_ci95`` (half-width), ``verdict`` (what differs beyond the noise), ``src``,
             ``dst``, ``path`` (node names), ``formalism`` and ``notes`` (first, how the request differs from
-            the baseline's: its endpoints, path or formalism), and ``same_seed`` (run with the baseline's seed,
+            the baseline's: its endpoints, path or formalism, or how its figures were counted otherwise: from
+            another start, over a window that ended otherwise, above another minimum fidelity), and
+            ``same_seed`` (run with the baseline's seed,
             so not independent of it: see :attr:`remarks`).
         remarks: Lines on the comparison as a whole, printed under its legend: which rows share the baseline's
             seed, for which the intervals (made for independent runs) are usually wider than the difference's own.

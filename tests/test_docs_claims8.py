@@ -1,0 +1,55 @@
+"""What the README, the docs, the examples and the commands' texts say, against what the code now does (round 8).
+
+Rounds 1-7: tests/test_docs_claims.py, 2, 3, 4, 5, 6 and 7. This round reads the texts after the wave that made
+``compare_results`` name rows counted otherwise (results 19), read a declared Python policy's deliveries as the
+native protocol's (journeys 17), re-estimated the estimator's advice (estimator 28-29), named separable links
+(physics 15), queued QEC pairs at their arrival times (QEC 11) and read every seed by one spec (bad input 22).
+Each test recomputes what a text states and fails on the old wording or the old behaviour.
+
+No Sphinx here (a test install has none): the pages are read as text.
+"""
+
+from __future__ import annotations
+
+import qnsim
+from qnsim.comparison import Comparison
+
+
+def _chain_request(until_s: float = 1.0, **request):
+    """A 3-node chain of abstract 1 kHz links (a fixed schedule: its rate is exact) and its one request's result."""
+    net = qnsim.chain(3, length_km=1.0, fidelity=0.99, formalism="bell_diagonal", seed=7, rate_hz=1e3)
+    net.request("n0", "n2", generation="on_demand", **request)
+    return net.run(until_s, progress=False).requests[0]
+
+
+# --- compare_results: its legend and its rows' notes -----------------------------------------------------------------
+
+
+def test_the_comparison_legend_names_the_exact_rates_its_table_prints():
+    """``print(qnsim.compare_results(...))`` of runs on a fixed schedule printed "exact" in every row's rate 95%
+    column and ratios of no spread (x1 [1, 1]), under a legend that said only "rate 95%: Poisson interval of each
+    count; rate vs baseline: ... 95% interval of the ratio of two Poisson counts": the legend described a column
+    the table did not print. Now it names the exact rates and says they add no spread to a ratio (as the function's
+    docstring and the run table's legend do)."""
+    comparison = qnsim.compare_results({"1 s": _chain_request(), "0.5 s": _chain_request(0.5)})
+    assert [row["rate_hz_low"] == row["rate_hz_high"] for row in comparison.rows] == [True, True]  # both exact
+    assert comparison.rows[1]["rate_ratio_low"] == comparison.rows[1]["rate_ratio_high"]  # a ratio of no spread
+    text = str(comparison)
+    assert " exact " in text.splitlines()[2]
+    (legend,) = [line for line in text.splitlines() if line.startswith("rate 95%:")]
+    assert "rate 95%: Poisson interval of each count, or exact (deliveries on a fixed schedule" in legend, legend
+    assert "(an exact rate adds no spread)" in legend, legend
+
+
+def test_the_comparison_rows_docstring_names_every_kind_of_note_a_row_carries():
+    """``Comparison.rows``'s docstring said a row's first notes say how the request differs from the baseline's
+    "endpoints, path or formalism"; since 64a214d a row counted from another start, over a window that ended
+    otherwise or above another minimum fidelity says so first too (a 0.5 s run beside a 1 s one). Checked here: the
+    note is there, and the docstring names it."""
+    comparison = qnsim.compare_results({"1 s": _chain_request(), "0.5 s": _chain_request(0.5)})
+    assert comparison.rows[1]["notes"][0].startswith("counted over 500 ms"), comparison.rows[1]["notes"]
+    doc = " ".join(Comparison.__doc__.split())
+    assert (
+        "how the request differs from the baseline's: its endpoints, path or formalism, or how its figures were "
+        "counted otherwise: from another start, over a window that ended otherwise, above another minimum fidelity"
+    ) in doc
