@@ -128,7 +128,8 @@ def main() -> None:
             f"{n:>6} {n - 1:>6} {b.rate_hz:>10.4g} {rate_interval_text(b):>19} {b.mean_fidelity:>9.4f} "
             f"{cpu_s:>15.2f}  {'yes' if same else 'NO'}"
         )
-        # A rate from a few pairs reads high and is loose: the request's notes say by how much.
+        # A rate from a few random arrivals reads high and is loose, and the request's notes say by how much; these
+        # links' fixed schedule gives an exact rate (for its window), which no such note follows.
         # Notes name the settings they ask to change as this script's user changes them ("100 pairs (--pairs)").
         with qnsim.options_as({"num_pairs": "--pairs"}):
             notes += [f"{n} nodes: {note}" for note in b.notes]

@@ -53,3 +53,26 @@ def test_the_comparison_rows_docstring_names_every_kind_of_note_a_row_carries():
         "how the request differs from the baseline's: its endpoints, path or formalism, or how its figures were "
         "counted otherwise: from another start, over a window that ended otherwise, above another minimum fidelity"
     ) in doc
+
+
+# --- examples/chain_policy.py: the comment on its notes ---------------------------------------------------------------
+
+
+def test_chain_policy_says_its_exact_rate_gets_no_reads_high_note(capsys, monkeypatch):
+    """examples/chain_policy.py's comment above the notes it prints said "A rate from a few pairs reads high and is
+    loose: the request's notes say by how much"; since eb1f9c1 its policy declares ``random_choices = False`` and
+    its 3 pairs on a fixed schedule read "exact", with no such note. Checked here: the script's 10-node run prints
+    "exact" and no "reads high" note, and the comment says the fixed schedule's rate gets none."""
+    import sys
+
+    from repo_text import EXAMPLES, prose
+    from script_modules import import_script
+
+    example = import_script(str(EXAMPLES / "chain_policy.py"))
+    monkeypatch.setattr(sys, "argv", ["chain_policy.py", "--nodes", "10", "--pairs", "3"])
+    example.main()
+    out = capsys.readouterr().out
+    assert " exact " in out and "reads high" not in out, out
+    text = prose(EXAMPLES / "chain_policy.py")
+    assert "# A rate from a few pairs reads high and is loose: the request's notes say by how much." not in text
+    assert "links' fixed schedule gives an exact rate (for its window), which no such note follows" in text
