@@ -76,3 +76,33 @@ def test_chain_policy_says_its_exact_rate_gets_no_reads_high_note(capsys, monkey
     text = prose(EXAMPLES / "chain_policy.py")
     assert "# A rate from a few pairs reads high and is loose: the request's notes say by how much." not in text
     assert "links' fixed schedule gives an exact rate (for its window), which no such note follows" in text
+
+
+# --- qnsim run: the separable links named under the links table ----------------------------------------------------
+
+
+def test_qnsim_run_names_a_separable_link_past_the_rows_it_shows(tmp_path, capsys):
+    """``qnsim run --help`` says "a line under the table names the links whose fresh pairs are separable", and
+    docs/concepts.md that ``qnsim run`` names them; the table shows the first 19 of more than 20 links, and the line
+    judged only those: a chain of 25 links whose 23rd (n22 - n23) heralds pairs of F = 0.45 printed no such line.
+    Now every link is judged (each distinct fresh pair once)."""
+    from repo_text import ROOT, prose
+
+    from qnsim.cli import main
+
+    lines = ["[run]", "until_s = 0.01", "seed = 1", 'formalism = "bell_diagonal"']
+    for i in range(26):
+        lines += ["[[nodes]]", f'name = "n{i}"']
+    for i in range(25):
+        fidelity = 0.45 if i == 22 else 0.95
+        lines += ["[[links]]", f'a = "n{i}"', f'b = "n{i + 1}"', "length_km = 1.0", f"fidelity = {fidelity}"]
+        lines += ["rate_hz = 1000.0"]
+    lines += ["[[requests]]", 'src = "n0"', 'dst = "n1"']
+    scenario = tmp_path / "many.toml"
+    scenario.write_text("\n".join(lines) + "\n")
+    assert main(["run", str(scenario), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "... and 6 more links" in out  # n22 - n23 is not among the rows shown
+    (line,) = [text for text in out.splitlines() if text.startswith("separable: ")]
+    assert line.startswith("separable: link(s) n22 - n23 herald separable pairs"), line
+    assert "names links whose fresh pairs are separable under its links table" in prose(ROOT / "docs" / "concepts.md")
