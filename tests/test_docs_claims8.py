@@ -106,3 +106,33 @@ def test_qnsim_run_names_a_separable_link_past_the_rows_it_shows(tmp_path, capsy
     (line,) = [text for text in out.splitlines() if text.startswith("separable: ")]
     assert line.startswith("separable: link(s) n22 - n23 herald separable pairs"), line
     assert "names links whose fresh pairs are separable under its links table" in prose(ROOT / "docs" / "concepts.md")
+
+
+# --- QEC: a link's pairs queued at their recorded times ("trace") -----------------------------------------------------
+
+
+def test_readme_and_round_timing_docstrings_name_the_trace_arrivals():
+    """Since 1d893da a link whose pairs come in bursts, at uneven gaps or measurably not as a Poisson process is
+    queued at its recorded delivery times (``link_arrivals`` "trace"), but the README said the rounds' waits are
+    averaged over "pairs arriving as a Poisson process, or one at a time every 1 / R" and
+    ``RoundTiming``'s docstrings that ``round_time_s`` rests on "a Poisson process unless 'periodic'" and
+    ``wait_idle`` on "the Poisson wait's distribution". Checked here: bursts of two pairs give a "trace" timing
+    whose round time is the cycle plus the queue's mean wait, and the texts name the trace."""
+    import numpy as np
+    from repo_text import ROOT, prose
+
+    from qnsim.qec import RoundTiming, round_timing
+
+    bursts = np.repeat(np.arange(200) * 2e-6, 2)  # two pairs every 2 us: a schedule of bursts
+    timing = round_timing(arrival_times_s=bursts, bell_diagonal=(0.97, 0.01, 0.01, 0.01), distance=3,
+                          cycle_time_s=1e-6, t1_s=1e-3, t2_s=1e-3)  # fmt: skip
+    assert timing.arrivals == "trace" and timing.poisson_wait_s > 0
+    assert timing.round_time_s == timing.cycle_time_s + timing.poisson_wait_s
+    readme = prose(ROOT / "README.md")
+    assert "or queued at their recorded delivery times when they come in bursts, at uneven gaps" in readme
+    assert "the rows' `link_arrivals`, `poisson`, `periodic` or `trace`)" in readme
+    doc = " ".join(RoundTiming.__doc__.split())
+    assert '(a Poisson process unless ``"periodic"``)' not in doc
+    assert 'the given arrival times for ``"trace"``' in doc
+    assert 'for ``"trace"``, the mean wait of the queue\'s rounds' in doc
+    assert "the queue's rounds' waits for ``\"trace\"``" in doc

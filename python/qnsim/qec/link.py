@@ -522,11 +522,12 @@ class RoundTiming:
         pairs_per_round: Bell pairs a round consumes.
         cycle_time_s: The QPU's round time without waiting, s.
         round_time_s: The round's mean duration, s: the cycle plus ``poisson_wait_s`` (rounds per second are its
-            inverse), with pairs arriving as ``arrivals`` says (a Poisson process unless ``"periodic"``).
+            inverse), with pairs arriving as ``arrivals`` says (a Poisson process, a fixed schedule for
+            ``"periodic"``, the given arrival times for ``"trace"``).
         wait_s: The mean batch time of a round's pairs beyond the cycle, s (the mean wait of a Poisson
             supply is larger; see the module docstring).
         poisson_wait_s: The mean wait per round when the pairs arrive as a Poisson process (for ``arrivals =
-            "periodic"``, the schedule's wait, ``wait_s``), s:
+            "periodic"``, the schedule's wait, ``wait_s``; for ``"trace"``, the mean wait of the queue's rounds), s:
             ``E[max(0, S - t_cycle)]`` for ``S`` the arrival time of the round's ``N``-th pair (larger than
             ``wait_s``; the data's idle error ``wait_idle`` is averaged over this wait's distribution).
         required_rate_hz: Pair rate whose mean batch time is the cycle, pairs/s (the least that keeps up;
@@ -537,8 +538,9 @@ class RoundTiming:
             the cycle (about one cycle for a link far faster than the rounds; with a larger buffer, the rounds
             its spare pairs wait too).
         bell_diagonal_at_use: The pairs' coefficients after their storage, averaged over its distribution.
-        wait_idle: (p_x, p_y, p_z) on every data qubit per round: the memory decay averaged over the Poisson
-            wait's distribution.
+        wait_idle: (p_x, p_y, p_z) on every data qubit per round: the memory decay averaged over the round's
+            wait (the Poisson wait's distribution; the schedule's wait for ``"periodic"``; the queue's rounds'
+            waits for ``"trace"``).
         buffer_pairs: Memories holding pairs at each end: ``pairs_per_round`` (none carried over) unless a
             larger buffer was given, whose spare pairs shorten the waits and age in memory (module docstring).
         arrivals: The arrival law the figures rest on (:data:`ARRIVALS`): ``"poisson"``, ``"periodic"`` (a
