@@ -136,3 +136,25 @@ def test_readme_and_round_timing_docstrings_name_the_trace_arrivals():
     assert 'the given arrival times for ``"trace"``' in doc
     assert 'for ``"trace"``, the mean wait of the queue\'s rounds' in doc
     assert "the queue's rounds' waits for ``\"trace\"``" in doc
+
+
+# --- sweeps: what a taken-over sweep ends --------------------------------------------------------------------------
+
+
+def test_the_sweeps_module_says_a_taken_over_dask_sweep_cancels_its_tasks():
+    """qnsim.sweeps' module docstring (its API page) said a sweep that finds its out taken over "ends its workers";
+    on Dask it cancels its tasks (``client.cancel``, tests/test_results_audit19.py checks they end) and leaves the
+    cluster's workers, which a ``client=`` of the user's may share, running. Checked here: the Dask runner cancels
+    and closes only what it made, and the docstring says which is which."""
+    import inspect
+
+    from qnsim import sweeps
+
+    source = inspect.getsource(sweeps._run_dask)
+    assert "client.cancel(list(futures))" in source and "for thing in owned:" in source
+    doc = " ".join(sweeps.__doc__.split())
+    assert "if not ends its workers and stops" not in doc
+    assert (
+        "ends the points it runs (a local pool's workers; on Dask, its tasks, cancelled: the cluster's workers stay)"
+        in doc
+    )

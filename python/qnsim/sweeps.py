@@ -66,7 +66,8 @@ within the same moment both find no record and are not stopped: the record is a 
 A sweep stopped (Ctrl-Z) or on a paused machine records nothing meanwhile and, after
 ``HEARTBEAT_STALE_S``, looks dead to other machines, which may take its out over; on its return it
 checks, before each row and every ``HEARTBEAT_S`` while its points run, that it still owns the out, and if
-not ends its workers and stops with :class:`SweepTakenOver`, writing no more rows and no state.
+not ends the points it runs (a local pool's workers; on Dask, its tasks, cancelled: the cluster's workers stay) and
+stops with :class:`SweepTakenOver`, writing no more rows and no state.
 
 One race is left: a sweep stopped between that check and its row's write (microseconds), taken over, and
 continued writes that one row after the other sweep took the out over, and the point is then in the file
