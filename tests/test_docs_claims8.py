@@ -158,3 +158,27 @@ def test_the_sweeps_module_says_a_taken_over_dask_sweep_cancels_its_tasks():
         "ends the points it runs (a local pool's workers; on Dask, its tasks, cancelled: the cluster's workers stay)"
         in doc
     )
+
+
+# --- RequestResult.random_arrivals: a declared Python protocol -----------------------------------------------------
+
+
+def test_random_arrivals_docstring_says_a_declared_protocol_keeps_the_schedule():
+    """``RequestResult.random_arrivals``'s docstring (the API page) said the delivery times are random when "a
+    Python protocol decides (its choices may read outcomes)"; since eb1f9c1 a protocol class declaring
+    ``random_choices = False`` is read as the native protocol is (examples/chain_policy.py's ``ChainSwapASAP`` on
+    links given a rate alone: False, an exact rate), unless it reads a density_matrix or stabilizer pair's fidelity.
+    Checked here on the example's policy, and that the docstring says so."""
+    from repo_text import EXAMPLES
+    from script_modules import import_script
+
+    from qnsim.results import RequestResult
+
+    example = import_script(str(EXAMPLES / "chain_policy.py"))
+    net = qnsim.chain(4, length_km=1.0, fidelity=0.99, formalism="bell_diagonal", seed=7, rate_hz=1e4)
+    net.request("n0", "n3", num_pairs=5, protocol=example.ChainSwapASAP(), generation="on_demand")
+    request = net.run(1.0, progress=False).requests[0]
+    assert request.num_pairs == 5 and request.random_arrivals is False and request.rate_interval95 is None
+    doc = " ".join(RequestResult.__doc__.split())
+    assert "or a Python protocol decides (its choices may read outcomes)." not in doc
+    assert "a protocol declaring ``random_choices = False``" in doc

@@ -322,9 +322,11 @@ class RequestResult:
             probability below 1 (or in a random number of rounds), the request purifies, or
             ``min_fidelity`` may reject pairs by their measurement outcomes (stabilizer trajectories,
             density_matrix pairs; not bell_diagonal, whose pairs average over them), or a Python
-            protocol decides (its choices may read outcomes). False when every step keeps a fixed
-            schedule (abstract links given a rate alone): a rate is then exact for its window, and
-            :attr:`rate_interval95` is None.
+            protocol decides whose choices may read outcomes (its class leaves
+            :attr:`qnsim.Protocol.random_choices` True, or it read a ``density_matrix`` or
+            ``stabilizer`` pair's fidelity). False when every step keeps a fixed schedule (abstract
+            links given a rate alone, a protocol declaring ``random_choices = False``): a rate is then
+            exact for its window, and :attr:`rate_interval95` is None.
         held_by: For a request still waiting for its memories: the open requests that hold memories on
             links of its path, as (index, endless) pairs, endless when the request has neither
             ``num_pairs`` nor ``deadline_s`` (it keeps its memories until the run ends).
