@@ -255,3 +255,27 @@ def test_estimate_files_page_names_the_ceiling_fixes_the_reasons_try():
         "(memories 10x longer-lived, a tenth of the latency, 10x the channels, a better raw link): those that clear "
         "it, else what each reaches and a lower needed fidelity (``target_fidelity``)"
     ) in page
+
+
+# --- qnsim estimate --help: the [estimate] seed ------------------------------------------------------------------
+
+
+def test_the_links_file_help_says_the_seed_is_metis_alone():
+    """``qnsim estimate --help`` (and the estimator-files page, made from the same keys) said ``[estimate] seed`` is
+    the "Seed of the partitioner"; since f35ab4c the docstrings say Kernighan-Lin draws nothing (it starts from the
+    qubits in index order), so with ``partitioner = "kernighan-lin"`` (or "auto" without pymetis) every seed gives
+    one placement, which the help did not say. Checked here: two seeds place a ring of 12 qubits on 3 QPUs alike by
+    Kernighan-Lin, and the help says so."""
+    import numpy as np
+
+    from qnsim.estimate import partition
+    from qnsim.estimate_cli import links_file_help
+
+    ring = np.arange(12)
+    pairs = (ring, (ring + 1) % 12, np.ones(12))
+    placements = [partition(12, [4, 4, 4], pairs, seed=s, partitioner="kernighan-lin").qpu_of for s in (0, 2**40)]
+    assert list(placements[0]) == list(placements[1])
+    text = " ".join(links_file_help().split())
+    assert "Seed of the partitioner (METIS; Kernighan-Lin draws nothing: its placement is the same for every seed)" in (
+        text
+    )

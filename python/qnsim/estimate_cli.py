@@ -179,7 +179,8 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
          "fewest QPUs that hold the workload (pack) or on all of them (spread)"),
     _key("estimate", "partitioner", Literal["auto", "metis", "kernighan-lin"], '"auto"', "", "auto: METIS when "
          "pymetis is installed, else Kernighan-Lin"),
-    _key("estimate", "seed", int, "0", "", "Seed of the partitioner", range=SEED_RANGE, reader=check_seed),
+    _key("estimate", "seed", int, "0", "", "Seed of the partitioner (METIS; Kernighan-Lin draws nothing: its "
+         "placement is the same for every seed)", range=SEED_RANGE, reader=check_seed),
     _key("estimate.error_budget", "total", float, "0.001", "", "Failure probability allowed for the whole run",
          range="(0, 1)", minimum=0.0, maximum=1.0, exclusive_minimum=True),
     _key("estimate.error_budget", "logical", float, "an equal share", "", "Part for the logical errors of the "
