@@ -84,7 +84,8 @@ def _args_section(doc: str) -> dict[str, str]:
 # "False (the default)", "None (default)".
 _STATED = [
     re.compile(r"\bdefaults? (?:to |is |: ?)?``([^`]+)``"),
-    re.compile(r"\bdefaults? (?:to |is |: ?)?(-?[0-9][0-9.e+-]*|True|False|None|inf)\b(?![./])"),
+    # Not a power's base: "default 2^64 - 1" read as "default 2".
+    re.compile(r"\bdefaults? (?:to |is |: ?)?(-?[0-9][0-9.e+-]*|True|False|None|inf)\b(?![./^])"),
     re.compile(r"``([^`]+)``,? \(?the default\b"),
     re.compile(r"\b(True|False|None|inf|-?[0-9][0-9.e+-]*) \((?:the )?default\)"),
 ]
