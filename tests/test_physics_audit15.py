@@ -360,3 +360,28 @@ def test_a_link_whose_pairs_decay_past_entanglement_before_their_herald_says_so(
     assert result.requests[0].num_pairs == 0
     assert bool(_separable_note(result)) == separable, (po.pair_fidelity(rho), _separable_note(result))
     assert separable == expected  # the cases above, as the oracle judges them
+
+
+def test_a_link_judged_separable_settles_a_stabilizer_runs_sampled_verdict():
+    """a - b over a 0 km link of Werner F = 0.95 pairs every 3 ms, memories of T2 = 1 ms: each pair waits its 3 ms
+    herald delay at both ends, F = (1 + w (1 + 2 exp(-6)))/4 = 0.4845 (w = (4F - 1)/3), separable, and the link check
+    says so exactly. Old behaviour (after the link check landed): 200 stabilizer trajectories (seed 3), a sampled
+    Phi+ weight of 0.5100, read "entangled" True with both "ENTANGLEMENT UNDECIDED" and "NOT ENTANGLED: link(s)
+    a-b" in the notes and "unsure" in the table. Now the exact link verdict settles it: entangled False, no
+    UNDECIDED note, the table's "NO", and no note claiming the sampled weights are all <= 1/2."""
+    net = qnsim.Network("stabilizer", seed=3)
+    for name in "ab":
+        net.add_node(name, t2_s=1e-3)
+    net.add_link("a", "b", length_km=0.0, fidelity=0.95, rate_hz=1 / 3e-3)
+    net.request("a", "b", num_pairs=200)
+    result = net.run(until_s=202 * 3e-3, progress=False)
+    r = result.requests[0]
+    assert r.mean_fidelity == pytest.approx(0.51)  # the sampled weight alone reads entangled
+    assert r.separable_links == ("a-b",)
+    assert r.entangled is False
+    assert not any("UNDECIDED" in n for n in r.notes)
+    assert [n for n in r.notes if n.startswith("NOT ENTANGLED")] == [
+        n for n in r.notes if n.startswith("NOT ENTANGLED: link(s) a-b")
+    ]
+    row = next(line for line in result.summary_table().splitlines() if line.startswith("0: a -> b"))
+    assert "NO" in row.split() and "unsure" not in row.split() and "yes" not in row.split()

@@ -297,7 +297,8 @@ def test_a_dask_sweep_killed_mid_way_leaves_no_workers_and_resumes_to_the_uninte
     assert 2 <= len(kept) < 24 and "ended without finishing (24 points planned" in sweep_status(out)
     assert subprocess.run(command, env=env, capture_output=True).returncode == 0
     rows = read_results(out)
-    assert sweep_status(out) is None and rows[: len(kept)] == kept
+    # The killed sweep's rows come back unchanged (read_results gives rows in point order, not file order).
+    assert sweep_status(out) is None and all(row in rows for row in kept)
     whole = sweep(sweep_points.square, {"x": [1, 2, 3, 4, 5, 6]}, seeds=4, workers=1, progress=False, as_frame=False)
     # slow and square are two point functions (two scenario_ids) of the same figures
     assert sorted((r["x"], r["seed"], r["y"], r["tag"], r["n"]) for r in rows) == sorted(
