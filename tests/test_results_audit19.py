@@ -57,17 +57,24 @@ def test_a_sweep_taken_over_while_stopped_ends_its_running_points_on_its_return(
     assert {r["point_id"]: r for r in rows} == {r["point_id"]: r for r in here}
 
 
+def _taken_over_at_third_look(checks: list[float]):
+    """An ownership check that records when it is called (monotonic s) and refuses from its third call on."""
+
+    def still_ours():
+        checks.append(time.monotonic())
+        if len(checks) >= 3:
+            raise sweeps.SweepTakenOver("taken over")
+
+    return still_ours
+
+
 def test_the_out_is_looked_at_while_points_run_not_only_when_one_finishes(monkeypatch):
     """The pool's wait calls the ownership check every ``HEARTBEAT_S`` while no point finishes (old behaviour: only
     when one did, so a taken-over sweep with hour-long points ran on for an hour), and a check that raises ends the
     points being run."""
     monkeypatch.setattr(sweeps, "HEARTBEAT_S", 0.05)
     checks = []
-
-    def still_ours():
-        checks.append(time.monotonic())
-        if len(checks) >= 3:
-            raise sweeps.SweepTakenOver("taken over")
+    still_ours = _taken_over_at_third_look(checks)
 
     pending = [sweeps.Point(0, {"x": 2}, 0, "p2"), sweeps.Point(1, {"x": 3}, 0, "p3")]
     monkeypatch.setenv("QNSIM_TEST_LONG_S", "30")
@@ -85,11 +92,7 @@ def test_a_dask_sweep_looks_at_its_out_while_chunks_run(monkeypatch):
     monkeypatch.setattr(sweeps, "HEARTBEAT_S", 0.05)
     monkeypatch.setenv("QNSIM_TEST_LONG_S", "30")  # before the cluster's workers start: they inherit it
     checks = []
-
-    def still_ours():
-        checks.append(time.monotonic())
-        if len(checks) >= 3:
-            raise sweeps.SweepTakenOver("taken over")
+    still_ours = _taken_over_at_third_look(checks)
 
     pending = [sweeps.Point(0, {"x": 2}, 0, "p2"), sweeps.Point(1, {"x": 3}, 0, "p3")]
     with pytest.raises(sweeps.SweepTakenOver):

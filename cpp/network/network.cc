@@ -44,28 +44,32 @@ QubitRegistry &Network::registry() {
     return *registry_;
 }
 
+namespace {
+
+// Physics records are keyed by their figures' bits: two memories share a record only when every figure is the same
+// bit for bit, so sharing one cannot change a result.
+template <typename T>
+uint64_t bit_pattern(T x) {
+    static_assert(sizeof(T) == sizeof(uint64_t));
+    uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+}  // namespace
+
 std::array<uint64_t, 6> Network::NodePhysics::key() const {
-    const auto bits = [](auto x) {
-        static_assert(sizeof(x) == sizeof(uint64_t));
-        uint64_t b;
-        std::memcpy(&b, &x, sizeof b);
-        return b;
-    };
-    return {bits(rate_xy), bits(rate_z), bits(swap_scale[0]), bits(swap_scale[1]), bits(swap_scale[2]), bits(swap_ps)};
+    return {bit_pattern(rate_xy),       bit_pattern(rate_z),        bit_pattern(swap_scale[0]),
+            bit_pattern(swap_scale[1]), bit_pattern(swap_scale[2]), bit_pattern(swap_ps)};
 }
 
 std::array<uint64_t, 8> Network::MemoryPhysics::key() const {
-    const auto bits = [](auto x) {
-        static_assert(sizeof(x) == sizeof(uint64_t));
-        uint64_t b;
-        std::memcpy(&b, &x, sizeof b);
-        return b;
-    };
     const uint64_t flags = uint64_t{near_side} | uint64_t{side1} << 1 | uint64_t{fixed_channels} << 2 |
                            uint64_t{single_round_draw} << 3;
-    return {bits(herald_delay_ps[0]), bits(herald_delay_ps[1]), bits(period_ps),  bits(delivered.chi[0]),
-            bits(delivered.chi[1]),   bits(delivered.chi[2]),   (uint64_t{static_cast<uint32_t>(other_first)} << 32) | channels,
-            flags};
+    const uint64_t other = uint64_t{static_cast<uint32_t>(other_first)} << 32 | channels;
+    return {bit_pattern(herald_delay_ps[0]), bit_pattern(herald_delay_ps[1]), bit_pattern(period_ps),
+            bit_pattern(delivered.chi[0]),   bit_pattern(delivered.chi[1]),   bit_pattern(delivered.chi[2]),
+            other,                           flags};
 }
 
 uint32_t Network::memory_physics_record(const MemoryPhysics &m) {
