@@ -336,7 +336,9 @@ class RequestResult:
             ``"a-b"`` (a positive partial transpose: a transducer's noise, dark counts past the signal, an abstract
             fidelity <= 1/2, or memories that decay past it over the herald delay). No swap, purification or storage
             (local operations and classical messages) makes entanglement from them, so the request can deliver no
-            entangled pair however long it runs, and its notes say so.
+            entangled pair however long it runs, and its notes say so. Judged as the run holds the pairs: exactly in
+            density_matrix; in stabilizer and bell_diagonal, the link's Bell-diagonal part after each end's
+            Pauli-twirled memory, and a run note names the links the exact channel judges otherwise.
 
     Example:
         >>> import numpy as np
@@ -698,8 +700,8 @@ class RequestResult:
         fidelity toward Phi+, and a note says which Bell state it is near. In a stabilizer run the mean weights
         are sampled, so this is an estimate: where a weight's 95% interval holds 1/2, a note (ENTANGLEMENT
         UNDECIDED) says so and the tables read "unsure". A link of the path whose pairs are separable by the time
-        their ends hold the herald (:attr:`separable_links`, judged exactly) makes it False whatever the delivered
-        pairs' sampled figures read.
+        their ends hold the herald (:attr:`separable_links`, judged exactly for the pairs as the run holds them) makes
+        it False whatever the delivered pairs' sampled figures read.
 
         Example:
             >>> import numpy as np
@@ -848,10 +850,12 @@ class RequestResult:
             # A transducer link at F = 0.345 read "no pair delivered ... its 95% interval is 0-7.38 Hz" and nothing
             # else: a longer run looked like the way out, where every pair it could deliver is separable.
             links = ", ".join(self.separable_links)
+            twirled = f", as the {self.formalism} formalism holds them: the link's Bell-diagonal part, memories twirled"
+            held = "" if self.formalism == "density_matrix" else twirled
             notes.append(
                 f"NOT ENTANGLED: link(s) {links} of its path give pairs that are separable by the time their ends "
                 "hold the herald (their partial transpose is positive: the link's own noise, or its ends' memories "
-                "over the herald delay): no swap, purification or storage makes entanglement from them, so this "
+                f"over the herald delay{held}): no swap, purification or storage makes entanglement from them, so this "
                 "request cannot deliver an entangled pair however long it runs"
             )
         weights = self.mean_bell_diagonal
@@ -1067,6 +1071,7 @@ class RequestResult:
                 "mean_latency_s": self.mean_latency_s,
                 "mean_age_s": self.mean_age_s,
                 "entangled": self.entangled,
+                "separable_links": list(self.separable_links),
                 "mean_concurrence": self.mean_concurrence,
                 "mean_bell_diagonal": None if self.mean_bell_diagonal is None else list(self.mean_bell_diagonal),
                 "unentangled": self.unentangled,
@@ -1450,7 +1455,10 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     _holders(network, out)
     on_paths = {frozenset(h) for r in network.requests for h in zip(r.path, r.path[1:])}
     verdicts: dict[tuple[Any, ...], bool] = {}  # links alike (a chain's, a grid's) are judged once
+    exact_verdicts: dict[tuple[Any, ...], bool] = {}
     separable = {}
+    only_twirled: list[str] = []  # separable as the twirled run holds them, entangled exactly
+    only_exact: list[str] = []  # entangled as the twirled run holds them, separable exactly
     nodes = network.nodes  # a copy per call
     for link in network.links:
         if frozenset((link.a, link.b)) not in on_paths:
@@ -1459,11 +1467,18 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             ((nodes[name].t1_s, nodes[name].t2_s, nodes[name].depolarizing_time_s), wait)
             for name, wait in ((link.a, link.herald_delay_a_s), (link.b, link.herald_delay_b_s))
         )
-        key = (link.bell_diagonal if link.state is None else np.asarray(link.state).tobytes(), ends)
+        key = (tuple(link.bell_diagonal), None if link.state is None else np.asarray(link.state).tobytes(), ends)
         if key not in verdicts:
             verdicts[key] = _separable_link(link, ends, network.formalism)
+            if network.formalism != "density_matrix":
+                # The twirled run's pair (Bell-diagonal part, memories twirled) against the exact one: a T1 = 1 ms,
+                # T2 = 2 ms Werner 0.95 link over 100 km was judged fresh here (entangled) while the run held
+                # F = 0.46 pairs, and a twirl can call a pair separable that the exact channel keeps entangled.
+                exact_verdicts[key] = _separable_exactly(link, ends)
         if verdicts[key]:
             separable[frozenset((link.a, link.b))] = f"{link.a}-{link.b}"
+        if key in exact_verdicts and exact_verdicts[key] != verdicts[key]:
+            (only_twirled if verdicts[key] else only_exact).append(f"{link.a}-{link.b}")
     for r in out:
         r.separable_links = tuple(
             dict.fromkeys(separable[h] for h in map(frozenset, zip(r.path, r.path[1:])) if h in separable)
@@ -1592,6 +1607,27 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             f"part: fidelities stay exact on average over swap outcomes (without T1), {verdict}; "
             "use density_matrix for the exact states"
         )
+    if only_twirled or only_exact:
+
+        def named(links: list[str]) -> str:
+            return ", ".join(links[:5]) + (" ..." if len(links) > 5 else "")
+
+        judged = []
+        if only_twirled:
+            judged.append(
+                f"link(s) {named(only_twirled)} give separable pairs as this run holds them (NOT ENTANGLED, as the "
+                "delivered pairs read), but entangled ones under the exact state and memory channel"
+            )
+        if only_exact:
+            judged.append(
+                f"link(s) {named(only_exact)} give entangled pairs as this run holds them, but separable ones under "
+                "the exact state and memory channel (the delivered pairs' entanglement is the twirl's)"
+            )
+        notes.append(
+            f"{network.formalism} formalism: a link's pairs are judged as the run holds them when their ends have "
+            "the herald (the Bell-diagonal part of the link's state, each end's memory Pauli-twirled over its "
+            "herald delay): " + "; ".join(judged) + "; use density_matrix for the exact verdict"
+        )
     if network.seed_drawn:
         notes.append(
             f"no seed was given: seed {network.seed} was drawn at random; Network(seed={network.seed}) "
@@ -1688,23 +1724,34 @@ def _holders(network: Any, results: list[RequestResult]) -> None:
 
 
 def _separable_link(link: Any, ends: Any = None, formalism: str = "density_matrix") -> bool:
-    """Whether a link's pair is separable by the time its ends can use it: for two qubits, exactly when its partial
-    transpose has no negative eigenvalue (Peres-Horodecki). Local channels make no entanglement, so a pair separable
-    when each end holds its herald stays so whatever follows.
+    """Whether a link's pair is separable as a run of ``formalism`` holds it once its ends have the herald: for two
+    qubits, exactly when its partial transpose has no negative eigenvalue (Peres-Horodecki). Local channels make no
+    entanglement, so a pair separable when each end holds its herald stays so whatever follows.
 
     With ``ends`` (``((t1_s, t2_s, depolarizing_time_s), herald_delay_s)`` of end a, then of end b), each end's
-    memory acts for its herald delay first (amplitude damping, then dephasing to T2, then depolarizing, as
-    docs/concepts.md describes the memory), where the run of ``formalism`` applies that channel exactly: not when it
-    twirls T1 (stabilizer, bell_diagonal) and not when T1 and a depolarizing time act together (one evolution, not
-    this composition); then the fresh pair is judged, which can only say less."""
+    memory acts for its herald delay first, as the run applies it. density_matrix: the exact channel
+    (:func:`_memory_channel`: T1, T2 and the depolarizing time acting together) on the link's state. stabilizer and
+    bell_diagonal hold the link's Bell-diagonal part and twirl the memory: each end's Pauli eigenvalues are
+    exp(-t/T2 - t/T) on X and Y and exp(-t/T1 - t/T) on Z, and a Bell-diagonal pair is separable exactly when no
+    weight exceeds 1/2. :func:`_separable_exactly` judges the physical pair for a twirled run to be set beside."""
+    if formalism != "density_matrix":
+        weights = np.asarray(link.bell_diagonal, dtype=float)
+        if ends is not None:
+            weights = _twirled_memories(weights, ends)
+        return bool(weights.max() <= 0.5 + 1e-12)
+    return _separable_exactly(link, ends)
+
+
+def _separable_exactly(link: Any, ends: Any = None) -> bool:
+    """Whether a link's exact pair (its state, or its Bell-diagonal weights) is separable after each end's exact
+    memory channel over its herald delay (``ends`` as for :func:`_separable_link`): what a density_matrix run holds,
+    and the physics a twirled run approximates."""
     rho = None if link.state is None else np.asarray(link.state, dtype=complex)
-    if ends is not None:
-        exact = all(math.isinf(t1) or (formalism == "density_matrix" and math.isinf(dep)) for (t1, _, dep), _ in ends)
-        if exact and any(math.isfinite(min(memory)) for memory, _ in ends):
-            if rho is None:
-                rho = _bell_diagonal_matrix(link.bell_diagonal)
-            for qubit, ((t1, t2, dep), wait) in enumerate(ends):
-                rho = _stored(rho, qubit, wait, t1, t2, dep)
+    if ends is not None and any(math.isfinite(min(memory)) for memory, _ in ends):
+        if rho is None:
+            rho = _bell_diagonal_matrix(link.bell_diagonal)
+        for qubit, ((t1, t2, dep), wait) in enumerate(ends):
+            rho = _stored(rho, qubit, wait, t1, t2, dep)
     if rho is None or np.max(np.real(_BELL_BASIS.conj().T @ rho @ _BELL_BASIS).diagonal()) > 0.5 + 1e-12:
         # A Bell weight above 1/2 is a fidelity above 1/2 with a maximally entangled state, which no separable state
         # has: the eigenvalues are only needed below it (a 10^6-link chain's collect would spend seconds on them).
@@ -1714,19 +1761,56 @@ def _separable_link(link: Any, ends: Any = None, formalism: str = "density_matri
     return bool(np.linalg.eigvalsh((transposed + transposed.conj().T) / 2).min() >= -1e-12)
 
 
+def _twirled_memories(weights: np.ndarray, ends: Any) -> np.ndarray:
+    """Bell-diagonal ``weights`` (Phi+, Psi+, Psi-, Phi-) after each end's twirled memory over its herald delay, as
+    the stabilizer and bell_diagonal runs apply it: the Pauli channel of eigenvalues exp(-t/T2 - t/T) on X and Y and
+    exp(-t/T1 - t/T) on Z (the core's rate_xy and rate_z) scales <XX> and <YY> by the ends' X eigenvalues, <ZZ> by
+    their Z eigenvalues."""
+    def rate(t: float) -> float:
+        return 1.0 / t if math.isfinite(t) else 0.0
+
+    w0, w1, w2, w3 = weights
+    xx, yy, zz = w0 + w1 - w2 - w3, -w0 + w1 - w2 + w3, w0 - w1 - w2 + w3
+    for (t1, t2, dep), wait in ends:
+        xy_scale = math.exp(-wait * (rate(t2) + rate(dep)))
+        xx, yy, zz = xx * xy_scale, yy * xy_scale, zz * math.exp(-wait * (rate(t1) + rate(dep)))
+    return np.array([1 + xx - yy + zz, 1 + xx + yy - zz, 1 - xx - yy - zz, 1 - xx + yy + zz]) / 4
+
+
 def _bell_diagonal_matrix(weights: Sequence[float]) -> np.ndarray:
     """The 4x4 Bell-diagonal state of ``weights`` (Phi+, Psi+, Psi-, Phi-)."""
     return _BELL_BASIS @ np.diag(np.asarray(weights, dtype=complex)) @ _BELL_BASIS.conj().T
 
 
+def _memory_channel(seconds: float, t1_s: float, t2_s: float, depolarizing_s: float) -> tuple[float, float, float]:
+    """A memory's channel for ``seconds`` as (gamma, coherence, p): amplitude damping gamma, then dephasing that
+    scales the coherences by ``coherence``, then depolarize1 p, the core's QubitRegistry::memory_channel (T1, T2 and
+    the depolarizing time T acting together, one Lindblad evolution). Bloch picture: x, y scale by
+    exp(-t/T2 - t/T); z -> a z + b with a = exp(-(u + v)), b = u/(u + v) (1 - a), u = t/T1, v = t/T. With T1 or T
+    infinite it is damping, dephasing, then depolarizing p = 3/4 (1 - exp(-t/T)), each for the whole time; with both
+    finite those three would not compose (depolarizing does not commute with damping), so the joint channel's."""
+    coherence_total = math.exp(-seconds / t2_s) if math.isfinite(t2_s) else 1.0
+    if not (math.isfinite(t1_s) and math.isfinite(depolarizing_s)) or seconds == 0:
+        gamma = -math.expm1(-seconds / t1_s) if math.isfinite(t1_s) else 0.0
+        p = -0.75 * math.expm1(-seconds / depolarizing_s) if math.isfinite(depolarizing_s) else 0.0
+        coherence = min(1.0, coherence_total / math.sqrt(1.0 - gamma)) if gamma < 1.0 else 0.0
+        return gamma, coherence, p
+    u, v = seconds / t1_s, seconds / depolarizing_s
+    one_minus_a = -math.expm1(-(u + v))
+    b = u / (u + v) * one_minus_a
+    one_minus_s = v / (u + v) * one_minus_a  # the depolarizing factor s on x, y, z is 1 - this
+    gamma = b / (1.0 - one_minus_s)
+    # x scales by s sqrt(1 - gamma) coherence = exp(-t/T2 - v): the dephasing supplies what damping and
+    # depolarizing leave of it (the core clips it to [0, 1] the same way).
+    coherence = coherence_total * math.exp(-v) / ((1.0 - one_minus_s) * math.sqrt(1.0 - gamma)) if gamma < 1 else 0.0
+    return gamma, min(1.0, max(0.0, coherence)), 0.75 * one_minus_s
+
+
 def _stored(rho: np.ndarray, qubit: int, seconds: float, t1_s: float, t2_s: float, depolarizing_s: float) -> np.ndarray:
     """``rho`` (two qubits) after ``qubit`` (0 or 1) waited ``seconds`` in a memory of T1, T2 and a depolarizing
-    time: amplitude damping gamma = 1 - exp(-t/T1), dephasing that brings the coherence to exp(-t/T2), then
-    depolarize1 p = 3/4 (1 - exp(-t/T_dep))."""
-    gamma = -math.expm1(-seconds / t1_s) if math.isfinite(t1_s) else 0.0
-    coherence = math.exp(-seconds / t2_s) if math.isfinite(t2_s) else 1.0
-    lam = min(1.0, coherence / math.sqrt(1.0 - gamma)) if gamma < 1.0 else 0.0
-    p = -0.75 * math.expm1(-seconds / depolarizing_s) if math.isfinite(depolarizing_s) else 0.0
+    time, exactly as a density_matrix run applies it (:func:`_memory_channel`): amplitude damping gamma, dephasing
+    to the channel's coherence, then depolarize1 p."""
+    gamma, lam, p = _memory_channel(seconds, t1_s, t2_s, depolarizing_s)
     paulis = (np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0]))
     stages = (
         [np.diag([1.0, math.sqrt(1.0 - gamma)]), np.array([[0.0, math.sqrt(gamma)], [0.0, 0.0]])],
