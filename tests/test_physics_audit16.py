@@ -215,3 +215,48 @@ def test_a_link_state_entangled_only_off_its_bell_diagonal_part_is_named_in_a_tw
         _exactness_note(result)
         and "link(s) a-b give separable pairs as this run holds them" in (_exactness_note(result)[0])
     )
+
+
+@pytest.mark.parametrize(
+    ("phi_weight", "length_km", "memory", "twirl_entangled", "exact_entangled"),
+    [
+        (0.4, 14.6, (5e-4, 3e-4, 9e-4), True, False),
+        (0.42, 20.0, (5e-4, 3e-4, math.inf), True, False),
+        (0.42, 10.0, (5e-4, 3e-4, math.inf), True, True),  # no note
+    ],
+)
+def test_a_polarized_link_the_twirl_keeps_entangled_and_the_exact_memory_does_not_is_named(
+    phi_weight, length_km, memory, twirl_entangled, exact_entangled
+):
+    """a |Phi+><Phi+| + (1 - a) |11><11| (polarized towards |11>, as a lossy single-click link is), both ends stored
+    their herald delay. The oracles: the Pauli twirl of the Lindblad memory on the state's Bell-diagonal part (what a
+    bell_diagonal run holds: its largest weight above 1/2, entangled) and the Lindblad memory on the state itself
+    (damping pulls |11> towards |00>: its partial transpose is positive, separable).
+
+    Old behaviour: the check judged the fresh state (entangled), and the run's only word was that the link's
+    "concurrences are those of the Bell-diagonal part (lower bounds)": the delivered pairs read entangled, above
+    the exact pair's zero concurrence. Now a run note names the link as entangled only under the twirl, and the
+    lower-bound note says it holds only until memory T1 acts."""
+    phi = np.array([1, 0, 0, 1], dtype=complex) / math.sqrt(2)
+    state = phi_weight * np.outer(phi, phi.conj()) + (1 - phi_weight) * np.diag([0, 0, 0, 1.0]).astype(complex)
+    model = qnsim.LinkModel("single_click", success_probability=0.5, attempt_period_s=1e-5, state=state)
+    net = qnsim.Network("bell_diagonal", seed=16)
+    for name in ("a", "b"):
+        net.add_node(name, t1_s=memory[0], t2_s=memory[1], depolarizing_time_s=memory[2])
+    net.add_link("a", "b", length_km=length_km, link_model=model)
+    herald_s = net.link("a", "b").herald_delay_a_s
+    assert herald_s == pytest.approx(length_km / (299_792.458 / 1.44), rel=1e-6)
+    bell_part = po.bell_diagonal_state(_bell_weights(state)).astype(complex)
+    assert (_bell_weights(_twirled_memory(bell_part, herald_s, memory)).max() > 0.5) == twirl_entangled
+    assert (_ppt_min_eigenvalue(_exact_memory(state, herald_s, memory)) < -1e-12) == exact_entangled
+    net.request("a", "b", start_s=0.5)
+    result = net.run(until_s=0.01, progress=False)
+    assert result.requests[0].separable_links == ()
+    differs = _exactness_note(result)
+    assert bool(differs) == (twirl_entangled and not exact_entangled)
+    if differs:
+        assert (
+            "link(s) a-b give entangled pairs as this run holds them, but separable ones under the exact"
+            in (differs[0])
+        )
+    assert any("(lower bounds) until memory T1 acts" in n for n in result.notes)
