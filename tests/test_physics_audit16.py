@@ -260,3 +260,25 @@ def test_a_polarized_link_the_twirl_keeps_entangled_and_the_exact_memory_does_no
             in (differs[0])
         )
     assert any("(lower bounds) until memory T1 acts" in n for n in result.notes)
+
+
+def test_the_checks_stored_bell_weights_are_the_lindblad_oracles_for_polarized_states():
+    """The link check reads a stored pair's Bell weights from its correlators first (the Heisenberg picture of the
+    memory: <ZZ> -> a_a a_b <ZZ> + a_a b_b <Z_a> + b_a a_b <Z_b> + b_a b_b) and skips the density matrix when one
+    exceeds 1/2: that shortcut must be the Lindblad oracle's Bell weights on any state, polarized or not, else it
+    would call a separable pair entangled. Random states, unequal ends and waits."""
+    from qnsim.results import _stored_bell_weights
+
+    gen = np.random.default_rng(7)
+    z_on = (np.kron(_PAULIS[3], np.eye(2)), np.kron(np.eye(2), _PAULIS[3]))
+    for _ in range(4):
+        m = gen.normal(size=(4, 4)) + 1j * gen.normal(size=(4, 4))
+        rho = m @ m.conj().T
+        rho /= np.trace(rho)
+        ends = (((8e-4, 1e-3, 6e-4), 3e-4), ((2e-3, 5e-4, math.inf), 7e-4))
+        want = rho
+        for qubit, (memory, wait) in enumerate(ends):
+            want = po.lindblad_memory(want, qubit, 2, wait, *memory)
+        z = tuple(float(np.real(np.trace(rho @ op))) for op in z_on)
+        got = _stored_bell_weights(_bell_weights(rho), ends, z)
+        np.testing.assert_allclose(got, _bell_weights(want), rtol=0, atol=1e-12)

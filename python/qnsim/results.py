@@ -1755,6 +1755,11 @@ def _separable_exactly(link: Any, ends: Any = None) -> bool:
     and the physics a twirled run approximates."""
     rho = None if link.state is None else np.asarray(link.state, dtype=complex)
     if ends is not None and any(math.isfinite(min(memory)) for memory, _ in ends):
+        # The stored pair's Bell weights from its correlators (cheap): above 1/2, entangled without the density
+        # matrix (a twirled run of 2,000 links of distinct lengths spent 2.5 s here building each one).
+        polarization = (0.0, 0.0) if rho is None else tuple(np.real(np.trace(rho @ z)) for z in _Z_ON)
+        if _stored_bell_weights(np.asarray(link.bell_diagonal, dtype=float), ends, polarization).max() > 0.5 + 1e-12:
+            return False
         if rho is None:
             rho = _bell_diagonal_matrix(link.bell_diagonal)
         for qubit, ((t1, t2, dep), wait) in enumerate(ends):
@@ -1772,16 +1777,35 @@ def _twirled_memories(weights: np.ndarray, ends: Any) -> np.ndarray:
     """Bell-diagonal ``weights`` (Phi+, Psi+, Psi-, Phi-) after each end's twirled memory over its herald delay, as
     the stabilizer and bell_diagonal runs apply it: the Pauli channel of eigenvalues exp(-t/T2 - t/T) on X and Y and
     exp(-t/T1 - t/T) on Z (the core's rate_xy and rate_z) scales <XX> and <YY> by the ends' X eigenvalues, <ZZ> by
-    their Z eigenvalues."""
-    def rate(t: float) -> float:
-        return 1.0 / t if math.isfinite(t) else 0.0
+    their Z eigenvalues: :func:`_stored_bell_weights` without the exact channel's pull of <Z> towards |0>."""
+    return _stored_bell_weights(weights, ends, None)
 
+
+def _stored_bell_weights(weights: np.ndarray, ends: Any, polarization: tuple[float, float] | None) -> np.ndarray:
+    """The Bell weights of a pair of Bell weights ``weights`` and local <Z_a>, <Z_b> ``polarization`` after each
+    end's memory (``ends`` as for :func:`_separable_link`). In the Heisenberg picture the memory maps X, Y to
+    c X, c Y (c = exp(-t/T2 - t/T)) and Z to a Z + b (a = exp(-t/T1 - t/T), b = u/(u + v) (1 - a) as in
+    :func:`_memory_channel`), so <XX> and <YY> scale by c_a c_b and <ZZ> becomes a_a a_b <ZZ> + a_a b_b <Z_a> +
+    b_a a_b <Z_b> + b_a b_b. ``polarization`` None: the Pauli twirl, which drops b (what twirled runs apply)."""
     w0, w1, w2, w3 = weights
     xx, yy, zz = w0 + w1 - w2 - w3, -w0 + w1 - w2 + w3, w0 - w1 - w2 + w3
-    for (t1, t2, dep), wait in ends:
-        xy_scale = math.exp(-wait * (rate(t2) + rate(dep)))
-        xx, yy, zz = xx * xy_scale, yy * xy_scale, zz * math.exp(-wait * (rate(t1) + rate(dep)))
+    z_scale, z_shift = [1.0, 1.0], [0.0, 0.0]
+    for end, ((t1, t2, dep), wait) in enumerate(ends):
+        u = wait / t1 if math.isfinite(t1) else 0.0
+        v = wait / dep if math.isfinite(dep) else 0.0
+        coherence = math.exp(-(wait / t2 if math.isfinite(t2) else 0.0) - v)
+        xx, yy = xx * coherence, yy * coherence
+        z_scale[end] = math.exp(-u - v)
+        if polarization is not None and u > 0:
+            z_shift[end] = u / (u + v) * -math.expm1(-u - v)
+    zz = z_scale[0] * z_scale[1] * zz + z_shift[0] * z_shift[1]
+    if polarization is not None:
+        zz += z_scale[0] * z_shift[1] * polarization[0] + z_shift[0] * z_scale[1] * polarization[1]
     return np.array([1 + xx - yy + zz, 1 + xx + yy - zz, 1 - xx - yy - zz, 1 - xx + yy + zz]) / 4
+
+
+# Z on the first and on the second qubit (qubit 0 is the first tensor factor), for a pair's local <Z>.
+_Z_ON = (np.diag([1.0, 1.0, -1.0, -1.0]), np.diag([1.0, -1.0, 1.0, -1.0]))
 
 
 def _bell_diagonal_matrix(weights: Sequence[float]) -> np.ndarray:
