@@ -1757,7 +1757,7 @@ def _separable_exactly(link: Any, ends: Any = None) -> bool:
     if ends is not None and any(math.isfinite(min(memory)) for memory, _ in ends):
         # The stored pair's Bell weights from its correlators (cheap): above 1/2, entangled without the density
         # matrix (a twirled run of 2,000 links of distinct lengths spent 2.5 s here building each one).
-        polarization = (0.0, 0.0) if rho is None else tuple(np.real(np.trace(rho @ z)) for z in _Z_ON)
+        polarization = (0.0, 0.0) if rho is None else tuple(float(np.real(np.trace(rho @ z))) for z in _Z_ON)
         if _stored_bell_weights(np.asarray(link.bell_diagonal, dtype=float), ends, polarization).max() > 0.5 + 1e-12:
             return False
         if rho is None:
@@ -1787,7 +1787,7 @@ def _stored_bell_weights(weights: np.ndarray, ends: Any, polarization: tuple[flo
     c X, c Y (c = exp(-t/T2 - t/T)) and Z to a Z + b (a = exp(-t/T1 - t/T), b = u/(u + v) (1 - a) as in
     :func:`_memory_channel`), so <XX> and <YY> scale by c_a c_b and <ZZ> becomes a_a a_b <ZZ> + a_a b_b <Z_a> +
     b_a a_b <Z_b> + b_a b_b. ``polarization`` None: the Pauli twirl, which drops b (what twirled runs apply)."""
-    w0, w1, w2, w3 = weights
+    w0, w1, w2, w3 = (float(w) for w in weights)  # Python floats: numpy scalars tripled a 2,000-link collect
     xx, yy, zz = w0 + w1 - w2 - w3, -w0 + w1 - w2 + w3, w0 - w1 - w2 + w3
     z_scale, z_shift = [1.0, 1.0], [0.0, 0.0]
     for end, ((t1, t2, dep), wait) in enumerate(ends):
