@@ -820,17 +820,61 @@ def _save_whole(figure: Any, image: Path) -> None:
     image cut short, or the last plot's image half replaced by this one's."""
     import uuid
 
+    data = _image_bytes(figure, image.suffix[1:].lower())
     if image.exists() and not image.is_file():  # /dev/stdout, a FIFO: a rename would replace the node itself
-        figure.savefig(image, dpi=120)
+        with open(image, "wb") as f:
+            f.write(data)
         return
     tmp = image.with_name(f".{image.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        # The format from the image's own suffix (_image_path requires one): the temporary name's is .tmp.
-        figure.savefig(tmp, dpi=120, format=image.suffix[1:].lower())
+        with open(tmp, "wb") as f:
+            f.write(data)
         os.replace(tmp, image)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+#: The seed of the ids an SVG's elements are named by (matplotlib draws them from a fresh uuid4 by default).
+_SVG_ID_SALT = "qnsim"
+#: The date line matplotlib writes into a PostScript file's header (the time of the save, or $SOURCE_DATE_EPOCH's).
+_PS_DATE_LINE = re.compile(rb"^%%CreationDate: [^\n]*\n", re.MULTILINE)
+
+
+def _image_bytes(figure: Any, fmt: str) -> bytes:
+    """``figure`` as an image file's bytes in the format ``fmt`` (a suffix matplotlib knows, without its dot), the
+    same bytes for the same figure in every run, at every hour.
+
+    matplotlib stamps its SVG, PDF, PostScript and gzipped SVG with the time of the save and names an SVG's
+    elements from a random salt, so two plots of one results file differed in every such format, and a user who
+    diffed two images (or kept them under version control) saw a change where nothing had changed. Here the
+    dates are left out and the salt is fixed; PNG (and the other raster formats) carry no date.
+
+    Args:
+        figure: A matplotlib figure.
+        fmt: ``"png"``, ``"svg"``, ``"svgz"``, ``"pdf"``, ``"ps"``, ``"eps"``, ...
+
+    Returns:
+        The image file's content.
+    """
+    import gzip
+    import io
+
+    import matplotlib
+
+    draw = "svg" if fmt == "svgz" else fmt
+    metadata: dict[str, Any] | None = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(draw)
+    buffer = io.BytesIO()
+    # Into memory, not a path: given a path, PostScript also writes the file's name into its header (here the
+    # temporary name, another one on every save).
+    with matplotlib.rc_context({"svg.hashsalt": _SVG_ID_SALT}):
+        figure.savefig(buffer, dpi=120, format=draw, **({"metadata": metadata} if metadata else {}))
+    data = buffer.getvalue()
+    if draw in ("ps", "eps"):
+        data = _PS_DATE_LINE.sub(b"", data, count=1)  # matplotlib has no option to leave it out
+    if fmt == "svgz":
+        data = gzip.compress(data, mtime=0)  # a gzip header holds a time too
+    return data
 
 
 #: Characters of a title line that fit the default figure's width (6.4 in at matplotlib's "large" font).

@@ -3056,7 +3056,9 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     are returned in the order of the points of the sweeps its state records (the last sweep's first, as
     :func:`sweep` returned them, then those of earlier sweeps that it did not run, each in point order): one
     sweep gives one list, whatever ran it and however often it was resumed. Rows of no recorded sweep (a
-    state without grids, written by an older qnsim, or none) follow, in file order. Unlike :func:`sweep`,
+    state without grids, written by an older qnsim, or none: a file copied without its state) follow, by
+    their grid values (the columns before ``seed``, numbers in increasing order), then seed: one order for
+    one set of rows, not the order their points finished. Unlike :func:`sweep`,
     this does not modify the file (a partial last CSV line is skipped, not cut off).
 
     Args:
@@ -3087,13 +3089,14 @@ def read_results(out: str | os.PathLike) -> list[dict]:
 
 
 def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
-    """``rows`` in the point order of the sweeps recorded in ``path``'s state (see :func:`read_results`); a state
-    that cannot be read leaves them in file order (:func:`sweep_status` says what is wrong with it)."""
+    """``rows`` in the point order of the sweeps recorded in ``path``'s state (see :func:`read_results`); rows of no
+    recorded sweep (a state that cannot be read or is missing, an older qnsim's, sweeps merged out of it) after
+    them, ordered by their own values (:func:`_unrecorded_order`)."""
+    place: dict[str, int] = {}
     try:
         entries = _read_states(path)
-    except (OSError, ValueError, KeyError, TypeError):
-        return rows
-    place: dict[str, int] = {}
+    except (OSError, ValueError, KeyError, TypeError):  # sweep_status says what is wrong with it
+        entries = []
     for entry in reversed(entries):  # the last sweep's points first: its rows as it returned them
         try:
             grid = {key: [tuple(v) if isinstance(v, list) else v for v in values] for key, values in entry["grid"]}
@@ -3103,8 +3106,37 @@ def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
         for point in points:
             place.setdefault(point.id, len(place))
     unplaced = len(place)
-    # A stable sort: rows of no recorded point keep their file order, after the others.
-    return sorted(rows, key=lambda row: place.get(row.get(ID_COLUMN), unplaced))
+    # Unplaced rows were kept in file order, the order their points finished: one sweep's rows read without its
+    # state (a CSV mailed or copied alone, the sweeps of a state merged away) came in another order from every run
+    # on several workers, or resumed.
+    return sorted(
+        rows,
+        key=lambda row: (0, place[row[ID_COLUMN]], ()) if row.get(ID_COLUMN) in place else (1, 0, _unrecorded_order(row)),
+    )
+
+
+def _unrecorded_order(row: Mapping[str, Any]) -> tuple:
+    """Where a row of no recorded sweep goes: by its grid values (the cells before its seed, in column order),
+    then its seed and point id; numbers before bools before text before empty cells, each in its own order.
+    Grids usually list their values in increasing order, so a sweep's rows read without its state usually come
+    in its point order; whatever the grid, one set of rows reads as one list."""
+
+    def cell(value: Any) -> tuple:
+        if value is None:
+            return (4, 0)
+        if isinstance(value, bool):
+            return (2, int(value))
+        if isinstance(value, numbers.Real):
+            return (1, 0) if math.isnan(value) else (0, value)
+        return (3, str(value))
+
+    keys = list(row)
+    grid = keys[: keys.index(SEED_COLUMN)] if SEED_COLUMN in keys else []
+    return (
+        tuple((key, cell(row[key])) for key in grid),
+        cell(row.get(SEED_COLUMN)),
+        str(row.get(ID_COLUMN)),
+    )
 
 
 _POINT_ID = re.compile(r"[0-9a-f]{20}")
