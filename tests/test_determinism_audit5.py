@@ -67,8 +67,9 @@ def test_rows_read_without_their_state_come_in_one_order_however_their_points_fi
     reads = {}
     for workers in (1, 2):
         out = tmp_path / f"w{workers}.csv"
-        returned = sweep(sweep_points.late_first, grid, seeds=2, out=out, workers=workers, progress=False,
-                         as_frame=False)
+        returned = sweep(
+            sweep_points.late_first, grid, seeds=2, out=out, workers=workers, progress=False, as_frame=False
+        )
         out.with_name(out.name + ".sweep.json").unlink()  # the file alone, as copied elsewhere
         reads[workers] = read_results(out)
         assert reads[workers] == returned, workers
@@ -82,8 +83,15 @@ def test_rows_of_no_recorded_sweep_sort_by_value_and_type_then_seed(tmp_path):
     (an int beside a float compared as numbers), text after numbers, then the seed; each column in its header
     order (the first grid column slowest). Before, they read back in the file's (reverse) order."""
     out = tmp_path / "r.csv"
-    sweep(sweep_points.counts_presets, {"x": [3, 2.5, 1, "t"], "z": [1, 0]}, seeds=[1, 0], out=out, workers=1,
-          progress=False, as_frame=False)
+    sweep(
+        sweep_points.counts_presets,
+        {"x": [3, 2.5, 1, "t"], "z": [1, 0]},
+        seeds=[1, 0],
+        out=out,
+        workers=1,
+        progress=False,
+        as_frame=False,
+    )
     out.with_name(out.name + ".sweep.json").unlink()
     lines = out.read_text().splitlines()
     out.write_text("\n".join([lines[0], *lines[1:][::-1]]) + "\n")

@@ -3105,14 +3105,14 @@ def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
             continue
         for point in points:
             place.setdefault(point.id, len(place))
-    unplaced = len(place)
     # Unplaced rows were kept in file order, the order their points finished: one sweep's rows read without its
     # state (a CSV mailed or copied alone, the sweeps of a state merged away) came in another order from every run
     # on several workers, or resumed.
-    return sorted(
-        rows,
-        key=lambda row: (0, place[row[ID_COLUMN]], ()) if row.get(ID_COLUMN) in place else (1, 0, _unrecorded_order(row)),
-    )
+    def where(row: dict) -> tuple:
+        point = row.get(ID_COLUMN)
+        return (0, place[point], ()) if point in place else (1, 0, _unrecorded_order(row))
+
+    return sorted(rows, key=where)
 
 
 def _unrecorded_order(row: Mapping[str, Any]) -> tuple:
