@@ -705,7 +705,8 @@ def plot_sweep(
         x: The swept column for the horizontal axis (distance, node count, ...).
         y: Result columns, one panel each.
         hue: Optional column with one curve per value (e.g. a hardware preset).
-        out: Also save the figure here (PNG, or any format matplotlib knows by the suffix).
+        out: Also save the figure here (PNG, or any format matplotlib knows by the suffix): one figure gives one
+            file, byte for byte (no date of the save in an SVG, PDF or PostScript file).
         ax: A matplotlib Axes to draw into (one ``y`` column), or a sequence of Axes, one per
             ``y`` column; default: a new figure.
         logx: Logarithmic x axis.
@@ -1029,7 +1030,8 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     Args:
         report: A :class:`qnsim.estimate.EstimateReport`, its JSON text (``qnsim estimate --json``), or the
             path of a file holding that JSON.
-        out: Also save the figure here (PNG, or any format matplotlib knows by the suffix).
+        out: Also save the figure here (PNG, or any format matplotlib knows by the suffix): one figure gives one
+            file, byte for byte (no date of the save in an SVG, PDF or PostScript file).
         title: Figure title (default: the verdict, the wall clock and what bounds it).
 
     Returns:
