@@ -24,7 +24,8 @@ def test_one_plot_saved_at_two_hours_under_two_names_is_one_file(tmp_path, monke
     a gzipped SVG's header holds a time): the same rows plotted twice gave two different files in every format
     but PNG, so a user who kept plots under version control or compared them saw a change where nothing had
     changed. The hour is set here as matplotlib reads it ($SOURCE_DATE_EPOCH), a year apart. plot_sweep saves
-    the SVG; the other formats go through the same save (every plot's) from the figure it returned."""
+    the SVG; the other formats go through the same save (every plot's) from the figure it returned, drawn anew
+    at each hour (a figure saved twice may differ by its layout's second pass, which is not what is tested)."""
     pytest.importorskip("matplotlib")
     pytest.importorskip("pandas")
     import matplotlib.pyplot as plt
