@@ -35,12 +35,14 @@ def test_the_comparison_legend_names_the_exact_rates_its_table_prints():
     docstring and the run table's legend do)."""
     comparison = qnsim.compare_results({"1 s": _chain_request(), "0.5 s": _chain_request(0.5)})
     assert [row["rate_hz_low"] == row["rate_hz_high"] for row in comparison.rows] == [True, True]  # both exact
-    assert comparison.rows[1]["rate_ratio_low"] == comparison.rows[1]["rate_ratio_high"]  # a ratio of no spread
+    # A ratio of no sampling spread: only each count's one pair either way (journeys 18).
+    row, n = comparison.rows[1], [row["pairs"] for row in comparison.rows]
+    assert row["rate_ratio_high"] / row["rate_ratio"] == pytest.approx((n[1] + 1) / n[1] * n[0] / (n[0] - 1))
     text = str(comparison)
     assert " exact " in text.splitlines()[2]
     (legend,) = [line for line in text.splitlines() if line.startswith("rate 95%:")]
     assert "rate 95%: Poisson interval of each count, or exact (deliveries on a fixed schedule" in legend, legend
-    assert "(an exact rate adds no spread)" in legend, legend
+    assert "(an exact rate adds no sampling spread, only its count's one pair either way" in legend, legend
 
 
 def test_the_comparison_rows_docstring_names_every_kind_of_note_a_row_carries():

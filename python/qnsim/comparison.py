@@ -27,7 +27,8 @@ __all__ = ["Comparison", "compare_results"]
 #: Rows on a fixed schedule print "exact" and add no spread to a ratio (the table read "Poisson" above them).
 _LEGEND = (
     "rate 95%: Poisson interval of each count, or exact (deliveries on a fixed schedule, no sampling noise); rate vs "
-    "baseline: ratio of the rates, 95% interval of the ratio of two Poisson counts (an exact rate adds no spread); "
+    "baseline: ratio of the rates, 95% interval of the ratio of two Poisson counts (an exact rate adds no sampling "
+    "spread, only its count's one pair either way: the window's edges cut a delivery period); "
     "F - baseline: +- the two 95% half-widths in quadrature"
 )
 
@@ -39,7 +40,11 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
     """The ratio of two requests' rates and its 95% interval (low, high).
 
     Each rate is read as a Poisson count over its window: log(ratio) has the standard error
-    sqrt(1/n + 1/n_base), a term dropped for a rate that is exact (a fixed schedule). NaN without pairs in
+    sqrt(1/n + 1/n_base). A rate that is exact (a fixed schedule) adds no sampling noise, but its count is
+    known only to a delivery: the window's edges cut a delivery period, so the same schedule counted from
+    another start or over another span gives n - 1 or n + 1 pairs; its side of the interval is widened by that
+    pair ((n - 1)/n to (n + 1)/n). Without it two exact rates of one schedule, 1,000 and 999 pairs in 1 s,
+    read "lower rate" x0.999 [0.999, 0.999], a difference the schedules do not have. NaN without pairs in
     either window; (0, 0, high) when ``r`` has none.
     """
     if math.isnan(r.rate_hz) or math.isnan(base.rate_hz) or base.num_pairs == 0:
@@ -49,7 +54,14 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
         return 0.0, 0.0, math.nan
     variance = sum(1.0 / x.num_pairs for x in (r, base) if x.rate_interval95 is not None)
     spread = math.exp(_Z975 * math.sqrt(variance))
-    return ratio, ratio / spread, ratio * spread
+    low, high = ratio / spread, ratio * spread
+    if r.rate_interval95 is None:  # r's count over its window: n - 1 to n + 1 pairs of its schedule
+        low *= (r.num_pairs - 1) / r.num_pairs
+        high *= (r.num_pairs + 1) / r.num_pairs
+    if base.rate_interval95 is None:  # the baseline's, in the denominator
+        low *= base.num_pairs / (base.num_pairs + 1)
+        high = high * base.num_pairs / (base.num_pairs - 1) if base.num_pairs > 1 else math.inf
+    return ratio, low, high
 
 
 def _fidelity_difference(r: RequestResult, base: RequestResult) -> tuple[float, float]:
@@ -203,15 +215,27 @@ def _same_time(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
 
 
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """Two times in s as text, each with the fewest significant digits (3 to 12) that tell them apart: at 3 a 1 s
+    window and a 1.0009 s one both read "1 s" in a note saying that they differ."""
+    for digits in range(3, 13):
+        texts = _eng(a, "s", digits), _eng(b, "s", digits)
+        if texts[0] != texts[1]:
+            break
+    return texts
+
+
 def _pairs_asked(r: RequestResult) -> str:
     return "until the run ends" if r.num_pairs_requested is None else f"{r.num_pairs_requested} pairs"
 
 
-def _window_end(r: RequestResult) -> str:
-    """How the window of ``r``'s rate ended: at the run's end, or where the request was served or dropped."""
+def _window_end(r: RequestResult, end: str | None = None) -> str:
+    """How the window of ``r``'s rate ended: at the run's end, or where the request was served or dropped
+    (``end``: the end time as text, if not ``r.end_s`` to 3 digits)."""
+    end = _eng(r.end_s, "s") if end is None else end
     if r.status in ("served", "dropped"):
-        return f"{r.status} at {_eng(r.end_s, 's')}"
-    return f"the run's end at {_eng(r.end_s, 's')}"
+        return f"{r.status} at {end}"
+    return f"the run's end at {end}"
 
 
 def _counting_differences(r: RequestResult, base: RequestResult) -> list[str]:
@@ -225,7 +249,8 @@ def _counting_differences(r: RequestResult, base: RequestResult) -> list[str]:
     counted alike, without a word."""
     notes = []
     if not _same_time(r.start_s, base.start_s):
-        notes.append(f"counted from its start at {_eng(r.start_s, 's')}, the baseline's at {_eng(base.start_s, 's')}")
+        start, base_start = _distinct(r.start_s, base.start_s)
+        notes.append(f"counted from its start at {start}, the baseline's at {base_start}")
     if r.num_pairs_requested != base.num_pairs_requested:
         notes.append(
             f"asks for {_pairs_asked(r)}, the baseline {_pairs_asked(base)}: its window ended {_window_end(r)}, the "
@@ -234,10 +259,11 @@ def _counting_differences(r: RequestResult, base: RequestResult) -> list[str]:
     elif not _same_time(r.end_s, base.end_s) and (r.status, base.status) not in (("served", "served"),):
         # Two requests served after the same number of pairs end where their last pairs came: that is the measured
         # rate. A window that ended with a run of another length (or a drop) counted another span.
+        window, base_window = _distinct(r.window_s, base.window_s)
+        end, base_end = _distinct(r.end_s, base.end_s)
         notes.append(
-            f"counted over {_eng(r.window_s, 's')} (to {_window_end(r)}), the baseline over "
-            f"{_eng(base.window_s, 's')} (to {_window_end(base)}): a start-up (the first pair's wait) weighs more in "
-            "the shorter window"
+            f"counted over {window} (to {_window_end(r, end)}), the baseline over {base_window} (to "
+            f"{_window_end(base, base_end)}): a start-up (the first pair's wait) weighs more in the shorter window"
         )
     if r.min_fidelity != base.min_fidelity:
         notes.append(
@@ -284,7 +310,8 @@ def compare_results(
     """Puts simulated requests side by side against a baseline, each difference with its 95% interval.
 
     The rate ratio's interval reads each rate as a Poisson count over its window (log ratio with standard
-    error sqrt(1/n + 1/n_baseline); a rate on a fixed schedule is exact and adds nothing), and the fidelity
+    error sqrt(1/n + 1/n_baseline); a rate on a fixed schedule is exact and adds only its count's one pair either
+    way, where the window's edges cut a delivery period), and the fidelity
     difference's adds the two runs' 95% half-widths in quadrature (independent runs: different seeds or
     networks). Runs of one seed that differ only in a policy share their random draws until the policies part:
     their figures move together, and these intervals, made for independent runs, are then usually wider than

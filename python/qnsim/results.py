@@ -2050,10 +2050,10 @@ def _time(ps: int) -> float | None:
     return ps / 1e12 if ps >= 0 else None
 
 
-def _eng(value: float, unit: str) -> str:
-    """Formats with an SI prefix: 4.8e-05 s -> '48 us'.
+def _eng(value: float, unit: str, digits: int = 3) -> str:
+    """Formats with an SI prefix and ``digits`` significant digits: 4.8e-05 s -> '48 us'.
 
-    The prefix is chosen for the value rounded to the 3 digits shown, so a value just below a prefix's scale
+    The prefix is chosen for the value rounded to the digits shown, so a value just below a prefix's scale
     reads "1 k", not "1e+03 " (a 1 ps attempt period's rate, 999999999999.9999 Hz, read "1e+03 G").
 
     Example:
@@ -2065,7 +2065,7 @@ def _eng(value: float, unit: str) -> str:
     if value == 0:
         return f"0 {unit}".strip()
     if math.isfinite(value):
-        value = float(f"{value:.3g}")
+        value = float(f"{value:.{digits}g}")
     prefixes = [
         (1e12, "T"),
         (1e9, "G"),
@@ -2079,8 +2079,8 @@ def _eng(value: float, unit: str) -> str:
     ]
     for scale, prefix in prefixes:
         if abs(value) >= scale:
-            return f"{value / scale:.3g} {prefix}{unit}".strip()
-    return f"{value:.3g} {unit}".strip()
+            return f"{value / scale:.{digits}g} {prefix}{unit}".strip()
+    return f"{value:.{digits}g} {unit}".strip()
 
 
 def _clean(value: Any) -> Any:
