@@ -104,16 +104,17 @@ def main() -> None:
     for label, protocol in rows:
         net = build(args.seed, protocol)
         r = net.run(args.until, progress=False)
-        runs[label] = r.requests[0]
+        runs[label] = r  # the whole run: the comparison says its notes too (its request's alone dropped them)
         costs.append((label, protocol.discarded if protocol is not None else 0, r.wall_time_s))
     # Each policy against the native one: rate ratio and fidelity difference with their 95% intervals, and what
     # differs beyond the runs' noise.
-    print(qnsim.compare_results(runs, baseline="native swap-ASAP"))
+    with qnsim.options_as({"until_s": "--until", "seed": "--seed"}):  # its notes name this script's options
+        print(qnsim.compare_results(runs, baseline="native swap-ASAP"))
     print(f"\n{'policy':<26} {'discards':>9} {'wall (s)':>9}")
     for label, discards, wall_s in costs:
         print(f"{label:<26} {discards:>9} {wall_s:>9.3f}")
     # Said only when this run shows it: the same delivery times and fidelities, pair for pair.
-    native, python = runs["native swap-ASAP"], runs["FreshSwap(max_age=inf ms)"]
+    native, python = runs["native swap-ASAP"].requests[0], runs["FreshSwap(max_age=inf ms)"].requests[0]
     same = list(native.times_s) == list(python.times_s) and list(native.fidelities) == list(python.fidelities)
     print(
         "FreshSwap(max_age=inf) is swap-ASAP written in Python: "

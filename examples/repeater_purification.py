@@ -23,7 +23,6 @@ import argparse
 
 import qnsim
 
-
 #: Channels per link in every row: enough for the deepest scheme shown (2 rounds need 3).
 CHANNELS = 3
 
@@ -72,6 +71,15 @@ def main() -> None:
         f"{'local ops':<9} {'purification':<14} {'pairs':>6} {'rate (Hz) [95%]':<22} {'fidelity (95% CI)':>20} "
         f"{'purify ok':>10} {'mean age':>9}"
     )
+    with qnsim.options_as({"until_s": "--until", "seed": "--seed"}):  # notes name this script's options
+        notes = table(args)
+    for note in notes:
+        print(f"note: {note}")
+
+
+def table(args: argparse.Namespace) -> list[str]:
+    """Prints the table's rows; returns the notes to print under it."""
+    notes: list[str] = []
     for ideal in (False, True):
         for scheme, rounds in ((None, 0), ("bbpssw", 1), ("dejmps", 1), ("dejmps", 2)):
             result = run(scheme, rounds, ideal, args.until, args.seed)
@@ -91,6 +99,12 @@ def main() -> None:
                 f"{r.mean_fidelity:>10.4f} +- {ci_text(r.fidelity_ci95):<6} {'-' if ok is None else f'{ok:.3f}':>10} "
                 f"{r.mean_age_s * 1e3:>6.2f} ms"
             )
+            # What qualifies the row (few pairs, a run caveat), as qnsim run prints under its table: the rows alone
+            # read as figures nothing qualified. A run's note holds for every row: said once.
+            where = f"{'ideal' if ideal else 'NV'} {label}"
+            notes += [f"{where}: {note}" for note in r.notes]
+            notes += [f"every run: {note}" for note in result.notes if f"every run: {note}" not in notes]
+    return notes
 
 
 if __name__ == "__main__":

@@ -58,3 +58,64 @@ def test_a_window_note_tells_its_two_windows_apart():
     assert note.startswith(
         "counted over 1.001 s (to the run's end at 1.001 s), the baseline over 1 s (to the run's end at 1 s)"
     ), note
+
+
+def test_compare_results_keeps_the_notes_of_the_runs_it_is_given():
+    """``compare_results({"x": network_result, ...})`` took the run's one request and dropped the run's own notes (a
+    preset's initialisation figures that the run does not model, which ``qnsim run`` and ``print(result)`` say): the
+    comparison's table read as if nothing qualified it. Now each run note is a remark of the comparison, once, naming
+    the runs that carry it; a RequestResult given alone adds none."""
+
+    def run(rate_hz: float) -> qnsim.NetworkResult:
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in ("a", "b"):
+            net.add_node(name, hardware={"name": "superconducting_transducer_link", "improvement": 1000})
+        net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=rate_hz)
+        net.request("a", "b")
+        return net.run(0.05, progress=False)
+
+    slow, fast = run(1e3), run(2e3)
+    (note,) = [n for n in slow.notes if "initialisation figures" in n]
+    comparison = qnsim.compare_results({"slow": slow, "fast": fast})
+    assert f"runs 'slow', 'fast': {note}" in comparison.remarks, comparison.remarks
+    assert f"note: runs 'slow', 'fast': {note}" in str(comparison)
+    alone = qnsim.compare_results({"slow": slow.requests[0], "fast": fast.requests[0]})
+    assert not any("initialisation" in remark for remark in alone.remarks)
+
+
+def test_transducer_repeater_prints_its_runs_notes_and_no_nan_interval(capsys, monkeypatch):
+    """``examples/transducer_repeater.py`` printed each request's notes but not its run's (the transducer preset's
+    initialisation figures, not modelled, which ``qnsim run`` of the same hardware says), and a comparison against a
+    one-pair row read "fidelity -0.0533 +- nan (95%)". Now the runs' notes are printed under the table, and a
+    one-pair difference says it has no interval."""
+    import runpy
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "transducer_repeater.py"
+    monkeypatch.setattr(sys, "argv", [str(script), "--km", "80", "--until", "0.2"])
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "DEJMPS x1       1 " in out, out  # the one-pair row this test is about
+    assert "nan" not in out, out
+    assert "fidelity -0.0533 (one pair: no interval): none (within the noise)" in out, out
+    assert "note: runs 'direct', 'DEJMPS x1': the initialisation figures of the hardware of node(s) a, b" in out, out
+    assert "note: run 'repeater': the initialisation figures of the hardware of node(s) a, b, m" in out, out
+
+
+def test_repeater_purification_prints_the_notes_of_its_rows(capsys, monkeypatch):
+    """``examples/repeater_purification.py`` printed its eight rows and no note at all: a row of a few pairs read as a
+    rate like any other (its "rate from only N pair(s) ... run longer" note unsaid), and the NV preset's
+    initialisation figures, which no run models, went unmentioned. Now each row's notes follow the table, by row,
+    naming the script's own option (``--until``), and a note every run carries is said once."""
+    import runpy
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "repeater_purification.py"
+    monkeypatch.setattr(sys, "argv", [str(script), "--until", "0.05"])
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert out.count("note: every run: the initialisation figures of the hardware of node(s) a, b, m") == 1, out
+    assert "note: NV dejmps x2: rate from only " in out and "run longer (--until)" in out, out
+    assert "until_s" not in out, out

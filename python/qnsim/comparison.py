@@ -90,7 +90,9 @@ class Comparison:
             ``same_seed`` (run with the baseline's seed,
             so not independent of it: see :attr:`remarks`).
         remarks: Lines on the comparison as a whole, printed under its legend: which rows share the baseline's
-            seed, for which the intervals (made for independent runs) are usually wider than the difference's own.
+            seed, for which the intervals (made for independent runs) are usually wider than the difference's own;
+            and the notes of each :class:`qnsim.NetworkResult` given (caveats of its whole run), each once with the
+            labels of the runs that carry it.
     """
 
     baseline: str
@@ -334,7 +336,7 @@ def compare_results(
 
     Args:
         results: Label -> :class:`qnsim.RequestResult` (or a :class:`qnsim.NetworkResult` of one
-            request), in the order to print.
+            request, whose run notes the comparison's remarks repeat), in the order to print.
         baseline: The label to compare with (default: the first).
         different_endpoints: Accept requests between other nodes than the baseline's (default: refused).
 
@@ -407,5 +409,15 @@ def compare_results(
     # One seed for the baseline and another run (common random numbers): the intervals above, made for independent
     # runs, then read the pair as unrelated (a policy identical to the baseline read x1 [0.86, 1.16]) without a word.
     shared = [row["label"] for row in rows if row["same_seed"]]
-    remarks = (_same_seed_remark(shared, baseline, base.seed),) if shared else ()
-    return Comparison(baseline, tuple(rows), remarks)
+    remarks = [_same_seed_remark(shared, baseline, base.seed)] if shared else []
+    # A NetworkResult's own notes (caveats of its whole run: a preset's figures that are not modelled, a formalism's
+    # twirl) were dropped with the rest of it when its request was taken: each is said once, naming its runs.
+    run_notes: dict[str, list[str]] = {}
+    for name, value in zip(requests, results.values()):
+        for note in value.notes if isinstance(value, NetworkResult) else ():
+            run_notes.setdefault(note, []).append(name)
+    remarks += [
+        f"{'runs' if len(labels) > 1 else 'run'} {', '.join(map(repr, labels))}: {note}"
+        for note, labels in run_notes.items()
+    ]
+    return Comparison(baseline, tuple(rows), tuple(remarks))
