@@ -24,7 +24,8 @@ from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
 __all__ = ["Comparison", "compare_results"]
 
 #: What the comparison's columns are, said under its table.
-#: Rows on a fixed schedule print "exact" and add no spread to a ratio (the table read "Poisson" above them).
+#: Rows on a fixed schedule print "exact" and add no sampling spread to a ratio, only their count's one pair either way
+#: (the table read "Poisson" above them).
 _LEGEND = (
     "rate 95%: Poisson interval of each count, or exact (deliveries on a fixed schedule, no sampling noise); rate vs "
     "baseline: ratio of the rates, 95% interval of the ratio of two Poisson counts (an exact rate adds no sampling "
