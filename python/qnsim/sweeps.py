@@ -436,11 +436,42 @@ def grid_points(
             f"{MAX_POINTS:,} a sweep holds (each point is listed, identified and resumable)"
         )
     points = []
-    combos = itertools.product(*[vals for _, vals in axes])
-    for index, (combo, seed) in enumerate(itertools.product(combos, seed_list)):
-        params = {k: v for (keys, _), values in zip(axes, combo) for k, v in zip(keys, values)}
-        points.append(Point(index, params, seed, point_id(params, seed, scenario), scenario))
+    last: Any = None
+    for index, (combo, seed, identifier) in enumerate(_point_ids(axes, seed_list, scenario)):
+        if combo is not last:  # a combination's seeds follow each other: its params are made once, copied per seed
+            last, params = combo, {k: v for (keys, _), values in zip(axes, combo) for k, v in zip(keys, values)}
+        points.append(Point(index, dict(params), seed, identifier, scenario))
     return points
+
+
+def _point_ids(
+    axes: list[tuple[list[str], list[tuple[Scalar, ...]]]], seed_list: list[int], scenario: str
+) -> typing.Iterator[tuple[tuple[tuple[Scalar, ...], ...], int, str]]:
+    """(grid values per axis, seed, :func:`point_id`) of every point of checked ``axes`` and seeds, in point order.
+
+    The ids are :func:`point_id`'s, byte for byte, without its work per point: its canonical JSON is sorted keys
+    and no spaces, so the text of a combination's params is joined from each value's JSON, made once per axis
+    value, and its SHA-1 state is copied for each seed, whose text ends the JSON. A point's id through
+    :func:`point_id` (a seed checked, a dict dumped, per point) took ~30 us: grid_points of 10^6 points took 30 s,
+    and :func:`read_results`, which lists the points of every sweep a file's state records to give the rows in
+    point order, as long again on top of reading the file.
+    """
+    # Each key's JSON with each of its values' ("key":value), per axis; "params" < "scenario" < "seed" in JSON's
+    # sorted order.
+    order = sorted(k for keys, _ in axes for k in keys)
+    encoded = [
+        [{k: json.dumps(k) + ":" + json.dumps(v, allow_nan=False) for k, v in zip(keys, values)} for values in vals]
+        for keys, vals in axes
+    ]
+    tail = (',"scenario":' + json.dumps(scenario) if scenario else "") + ',"seed":'
+    seed_texts = [(seed, (str(seed) + "}").encode()) for seed in seed_list]
+    for combo, parts in zip(itertools.product(*[vals for _, vals in axes]), itertools.product(*encoded)):
+        cells = {k: text for part in parts for k, text in part.items()}
+        head = hashlib.sha1(('{"params":{' + ",".join(cells[k] for k in order) + "}" + tail).encode("utf-8"))
+        for seed, text in seed_texts:
+            digest = head.copy()
+            digest.update(text)
+            yield combo, seed, digest.hexdigest()[:20]
 
 
 #: Most points (grid combinations x seeds) a sweep lists: each is a Point with its id.
@@ -2872,7 +2903,20 @@ def _entry_point_ids(entry: dict) -> set[str] | None:
     if "grid" not in entry:
         return None
     grid = {key: [tuple(v) if isinstance(v, list) else v for v in values] for key, values in entry["grid"]}
-    return {p.id for p in grid_points(grid, entry["seeds"], entry["scenario_id"])}
+    return {identifier for _, _, identifier in _recorded_point_ids(grid, entry["seeds"], entry["scenario_id"])}
+
+
+def _recorded_point_ids(
+    grid: Mapping[str, Sequence[Any]], seeds: Any, scenario: str
+) -> typing.Iterator[tuple[tuple[tuple[Scalar, ...], ...], int, str]]:
+    """:func:`_point_ids` of a sweep as a state file records it (its grid, seeds and scenario_id), checked as
+    :func:`grid_points` checks them (ValueError), without a :class:`Point` per point."""
+    axes = grid_axes(grid)
+    seed_list = _seed_list(seeds)
+    count = math.prod(len(vals) for _, vals in axes) * len(seed_list)
+    if count > MAX_POINTS:
+        raise ValueError(f"the recorded sweep has {count:,} points, more than the {MAX_POINTS:,} a sweep holds")
+    return _point_ids(axes, seed_list, scenario)
 
 
 def sweep_status(out: str | os.PathLike) -> str | None:
@@ -3100,11 +3144,11 @@ def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
     for entry in reversed(entries):  # the last sweep's points first: its rows as it returned them
         try:
             grid = {key: [tuple(v) if isinstance(v, list) else v for v in values] for key, values in entry["grid"]}
-            points = grid_points(grid, entry["seeds"], entry["scenario_id"])
+            ids = _recorded_point_ids(grid, entry["seeds"], entry["scenario_id"])
         except (KeyError, TypeError, ValueError):
             continue
-        for point in points:
-            place.setdefault(point.id, len(place))
+        for _, _, identifier in ids:
+            place.setdefault(identifier, len(place))
     # Unplaced rows were kept in file order, the order their points finished: one sweep's rows read without its
     # state (a CSV mailed or copied alone, the sweeps of a state merged away) came in another order from every run
     # on several workers, or resumed.
