@@ -745,13 +745,27 @@ def _estimate_again(ctx: _Context, seed: int, *, qpus: Sequence[QPU] | None = No
                     budget: ErrorBudget | None = None) -> EstimateReport:
     """The estimate of ``ctx`` with a suggested fix applied (other QPUs, links, target fidelity or error budget; the
     rest, the placement and the seed as given), the one way every piece of advice is checked."""
-    ctx.fix_estimates = getattr(ctx, "fix_estimates", 0) + 1
+    ctx.fix_estimates = getattr(ctx, "fix_estimates", 0) + 1  # a repeat counts too: the checks run as they did
+    # Two checks may try the same change (an error budget's and a remote share's 10x longer memories, a ceiling's
+    # and a run's 10x channels on a one-link run): estimated once. The key is every input the estimate reads.
+    try:
+        key = (tuple(qpus) if qpus is not None else None,
+               tuple(sorted(links.items())) if links is not None else None, target_fidelity, budget, seed)
+        hash(key)
+    except TypeError:  # an unhashable field (a link's measured rate interval): not cached
+        key = None
+    cache = ctx.__dict__.setdefault("fix_reports", {})
+    if key is not None and key in cache:
+        return cache[key]
     trial = _Context(ctx.w, list(qpus) if qpus is not None else ctx.qpus, links if links is not None else ctx.links,
                      ctx.ec, target_fidelity if target_fidelity is not None else ctx.target_fidelity,
                      ctx.purification, ctx.cat, budget if budget is not None else ctx.budget)
     trial.max_runtime_s, trial.progress = ctx.max_runtime_s, None
     trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
-    return _run(trial, ctx.placement, seed)[1]
+    report = _run(trial, ctx.placement, seed)[1]
+    if key is not None:
+        cache[key] = report
+    return report
 
 
 def _fix_budget_left(ctx: _Context, wanted: int) -> bool:
@@ -788,7 +802,10 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
     part that holds the expected remote faults (rounded up to 2 digits, within the total)."""
     trials: list[tuple[str, dict[str, Any]]] = []
     gates = ("e_1q", "e_2q", "e_meas", "e_t")
-    if any(getattr(x, f) for x in ctx.qpus for f in gates):  # error-free gates get no better
+    # A physical run prices its T gates at e_1q (as every one-qubit gate) and never reads e_t: QPUs whose only error
+    # is e_t (its default 1e-3 with the others 0) have no gate that gets better. Before, "better gates" was tried
+    # for them and read "tried, and not enough" on every such report.
+    if any(getattr(x, f) for x in ctx.qpus for f in ("e_1q", "e_2q", "e_meas")):  # error-free gates get no better
         trials.append((f"better gates (10x lower errors on every QPU: {_limiting_gates(ctx)}, and every other gate "
                        "and measurement error alike)",
                        {"qpus": [dataclasses.replace(x, **{f: getattr(x, f) / 10 for f in gates}) for x in ctx.qpus]}))
@@ -839,9 +856,11 @@ def _lower_errors(qpus: Sequence[QPU], fields: Sequence[str]) -> list[QPU]:
     return [dataclasses.replace(q, **{f: getattr(q, f) / 10 for f in fields}) for q in qpus]
 
 
-def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[str, dict[str, Any]]]]:
+def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...], Sequence[int]] | None = None,
+                     ) -> tuple[str, str, list[tuple[str, dict[str, Any]]]]:
     """The fix an error-corrected reason is written with, the words its reasons start with, and its fixes as the
-    inputs each changes; ("", "", []) for a reason without such a fix."""
+    inputs each changes; ("", "", []) for a reason without such a fix. ``routes``: each QPU pair's path (a direct link's
+    two ends, or a relay route's nodes: a route's fixes change its hops)."""
     clifford = ("e_1q", "e_2q", "e_meas")
     p_phys = max(q.physical_error for q in ctx.qpus)
     b = ctx.budget
@@ -878,38 +897,101 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
             trials.append((f"a larger error budget (total = {10 * b.total:g} instead of {b.total:g})",
                            {"budget": dataclasses.replace(b, total=10 * b.total, **parts)}))
         return _LOGICAL_FIX, "logical error:", trials
+    # A purification ceiling of a direct link, or of a relay route (its end QPUs purify; its hops make the pairs).
     m = re.match(r"link (\d+)-(\d+): raw fidelity ", reason)
     key = (int(m.group(1)), int(m.group(2))) if m else None
-    if key in ctx.links and max(key) < len(ctx.qpus) and reason.endswith(("; fix: " + CEILING_FIX, "; fix: " + STORED_CEILING_FIX)):
-        # A link whose pairs cannot be purified to the fidelity needed: with these gates, or while they wait.
-        lk, where = ctx.links[key], f"link {key[0]}-{key[1]}:"
-        ends = [ctx.qpus[key[0]], ctx.qpus[key[1]]]
+    path: list[int] | None = list(key) if key in ctx.links and max(key) < len(ctx.qpus) else None
+    for ends, route in (routes or {}).items():
+        if path is None and len(route) > 2 and reason.startswith(_link_or_route(ends, route) + ": raw fidelity "):
+            path = list(route)
+    hops = [(min(u, v), max(u, v)) for u, v in zip(path, path[1:])] if path else []
+    if hops and all(h in ctx.links for h in hops) and reason.endswith(
+            ("; fix: " + CEILING_FIX, "; fix: " + STORED_CEILING_FIX)):
+        # Pairs that cannot be purified to the fidelity needed: with these gates, or while they wait. Before, a
+        # route's reason (its pairs made by hops through relays) kept its fix untried.
+        ends = (path[0], path[-1])
+        where = _link_or_route(ends, path) + ":"
+
+        def on_hops(words: str, change: Callable[[Link], Link]) -> None:
+            trials.append((words, {"links": {**ctx.links, **{h: change(ctx.links[h]) for h in hops}}}))
+
+        def listed(figure: Callable[[Link], float], fmt: str) -> str:
+            return ", ".join(format(figure(ctx.links[h]), fmt) for h in hops)
+
+        each = " on each hop" if len(hops) > 1 else ""
         if reason.endswith(CEILING_FIX):
-            e_2q = max(q.e_2q for q in ends)
-            if any(getattr(q, f) for q in ends for f in clifford):
-                trials.append((f"lower gate and measurement errors (e_1q, e_2q, e_meas 10x lower on QPUs {key[0]} "
-                               f"and {key[1]}: e_2q = {e_2q / 10:.3g} instead of {e_2q:.3g})",
-                               {"qpus": [_lower_errors([q], clifford)[0] if i in key else q
+            e_2q = max(ctx.qpus[i].e_2q for i in ends)
+            if any(getattr(ctx.qpus[i], f) for i in ends for f in clifford):
+                trials.append((f"lower gate and measurement errors (e_1q, e_2q, e_meas 10x lower on QPUs {ends[0]} "
+                               f"and {ends[1]}: e_2q = {e_2q / 10:.3g} instead of {e_2q:.3g})",
+                               {"qpus": [_lower_errors([q], clifford)[0] if i in ends else q
                                          for i, q in enumerate(ctx.qpus)]}))
-            fix, untried = CEILING_FIX, ""
+            fix = CEILING_FIX
         else:
-            if lk.models_memory:
-                trials.append((f"memories that live 10x longer (T1 = {10 * lk.memory_t1_s:g} s, T2 = "
-                               f"{10 * lk.memory_t2_s:g} s)",
-                               {"links": {**ctx.links, key: dataclasses.replace(
-                                   lk, memory_t1_s=10 * lk.memory_t1_s, memory_t2_s=10 * lk.memory_t2_s)}}))
-            if lk.latency_s > 0:
-                trials.append((f"shorter classical latency (latency_s = {lk.latency_s / 10:.3g} instead of "
-                               f"{lk.latency_s:.3g})",
-                               {"links": {**ctx.links, key: dataclasses.replace(lk, latency_s=lk.latency_s / 10)}}))
-            if 10 * lk.channels <= MAX_CHANNELS:
-                trials.append((f"a faster link ({10 * lk.channels:,} channels instead of {lk.channels:,})",
-                               {"links": {**ctx.links, key: dataclasses.replace(lk, channels=10 * lk.channels)}}))
+            if any(ctx.links[h].models_memory for h in hops):
+                on_hops(f"memories that live 10x longer (T1 = {listed(lambda h: 10 * h.memory_t1_s, 'g')} s, T2 = "
+                        f"{listed(lambda h: 10 * h.memory_t2_s, 'g')} s{each})",
+                        lambda h: dataclasses.replace(h, memory_t1_s=10 * h.memory_t1_s,
+                                                      memory_t2_s=10 * h.memory_t2_s))
+            if any(ctx.links[h].latency_s > 0 for h in hops):
+                on_hops(f"shorter classical latency (latency_s = {listed(lambda h: h.latency_s / 10, '.3g')} instead "
+                        f"of {listed(lambda h: h.latency_s, '.3g')}{each})",
+                        lambda h: dataclasses.replace(h, latency_s=h.latency_s / 10))
+            if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops):
+                on_hops(f"a faster link ({listed(lambda h: 10 * h.channels, ',')} channels instead of "
+                        f"{listed(lambda h: h.channels, ',')}{each})",
+                        lambda h: dataclasses.replace(h, channels=10 * h.channels))
             fix = STORED_CEILING_FIX
-        if lk.fidelity < 1.0:
-            trials.append((f"a better raw link (raw F = {1 - (1 - lk.fidelity) / 2:.6g} instead of {lk.fidelity:.6g})",
-                           {"links": {**ctx.links, key: dataclasses.replace(lk, fidelity=1 - (1 - lk.fidelity) / 2)}}))
+        if any(ctx.links[h].fidelity < 1.0 for h in hops):
+            on_hops(f"a better raw link (raw F = {listed(lambda h: 1 - (1 - h.fidelity) / 2, '.6g')} instead of "
+                    f"{listed(lambda h: h.fidelity, '.6g')}{each})",
+                    lambda h: dataclasses.replace(h, fidelity=1 - (1 - h.fidelity) / 2))
         return fix, where, trials
+    m = re.match(r"remote error: link (\d+)-(\d+) expects .*; fix: (raw pair fidelity above ([\d.]+) or (.+))$", reason)
+    path = list((routes or {}).get((int(m.group(1)), int(m.group(2))), ())) if m else []
+    hops = [(min(u, v), max(u, v)) for u, v in zip(path, path[1:])]
+    if m and hops and all(h in ctx.links for h in hops):
+        # The remote share's fix on error-corrected QPUs: before, never tried (tested: raw pairs at the interface
+        # fidelity named, with the pairs then waiting in memory, may still fail the share).
+        ends, more = (path[0], path[-1]), m.group(5)
+        where = f"remote error: link {ends[0]}-{ends[1]}"
+
+        def on_hops(words: str, change: Callable[[Link], Link]) -> None:
+            trials.append((words, {"links": {**ctx.links, **{h: change(ctx.links[h]) for h in hops}}}))
+
+        if len(hops) == 1:  # a route's end-to-end fidelity is its hops' and relays': no one figure to set
+            lk, above = ctx.links[hops[0]], float(m.group(4))
+            raw = min(1.0, math.floor(above * 1e4) / 1e4 + 1e-4)  # the first 4-digit figure above it, as printed
+            if raw > lk.fidelity:
+                on_hops(f"raw pair fidelity {raw:.4f} (instead of {lk.fidelity:.6g})",
+                        lambda h: dataclasses.replace(h, fidelity=raw))
+        if more.startswith("lower gate and measurement errors"):
+            e_2q = max(ctx.qpus[i].e_2q for i in ends)
+            trials.append((f"lower gate and measurement errors (e_1q, e_2q, e_meas 10x lower on QPUs {ends[0]} and "
+                           f"{ends[1]}: e_2q = {e_2q / 10:.3g} instead of {e_2q:.3g})",
+                           {"qpus": [_lower_errors([q], clifford)[0] if i in ends else q
+                                     for i, q in enumerate(ctx.qpus)]}))
+        elif more.startswith("memories that live longer"):
+            if any(ctx.links[h].models_memory for h in hops):
+                on_hops("memories that live 10x longer (T1, T2 of the link's memories)",
+                        lambda h: dataclasses.replace(h, memory_t1_s=10 * h.memory_t1_s,
+                                                      memory_t2_s=10 * h.memory_t2_s))
+            if any(ctx.links[h].latency_s > 0 for h in hops):
+                on_hops("shorter classical latency (10x shorter latency_s)",
+                        lambda h: dataclasses.replace(h, latency_s=h.latency_s / 10))
+            if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops):
+                on_hops("a faster link (10x the channels)", lambda h: dataclasses.replace(h, channels=10 * h.channels))
+        else:
+            # More rounds are asked for by a target fidelity: a tenth of the pairs' infidelity, within the ceiling.
+            f = re.search(r"\(pair F = ([\d.]+) after", reason)
+            if f and len(hops) == 1:
+                ceiling = purification_ceiling(ctx.links[hops[0]].fidelity, ctx.purification,
+                                               **purification_noise(ctx.qpus[ends[0]], ctx.qpus[ends[1]]))
+                target = min(1 - (1 - float(f.group(1))) / 10, math.floor(min(ceiling, 1.0) * 1e6) / 1e6)
+                if target > float(f.group(1)):
+                    trials.append((f"more purification rounds (target_fidelity = {target:.6g})",
+                                   {"target_fidelity": target}))
+        return m.group(3), where, trials
     if reason.startswith("error budget: expected failures") and reason.endswith("; fix: " + _EC_BUDGET_FIX):
         if p_phys > 0:
             trials.append((f"better physical qubits (Clifford error {p_phys / 10:.3g} instead of {p_phys:.3g}: every "
@@ -931,8 +1013,9 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
                                                                memory_t2_s=10 * lk.memory_t2_s)
                                       if lk.models_memory else lk for key, lk in ctx.links.items()}}))
         return _EC_BUDGET_FIX, "error budget:", trials
-    m = re.fullmatch(r"capacity too small: (\d+) qubits, the \d+ QPUs hold \d+; fix: (more QPUs or a larger "
-                     r"(logical_qubits|num_qubits))", reason)
+    # A logical summary's words, or a circuit's (the placement's CapacityError, which lists the capacities).
+    m = re.fullmatch(r"capacity too small: (\d+) qubits, (?:but )?the \d+ QPUs hold \d+(?: in total \(capacities "
+                     r"[^)]*\))?; fix: (more QPUs or a larger (logical_qubits|num_qubits))", reason)
     if m:
         # Every QPU at least its share of the qubits; more QPUs are not estimated (they would need links).
         n, field = int(m.group(1)), m.group(3)
@@ -966,8 +1049,9 @@ def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
     estimating again with each (:func:`_check_fixes`). Before, they were never tried: "a larger T-state share of
     the budget" for a T error no 15-to-1 unit distils (15 z > 1), "a better raw link" for a ceiling set by the
     gates, and an error-corrected budget reason had no fix at all."""
+    routes = {lr.qpus: lr.route if len(lr.route) >= 2 else list(lr.qpus) for lr in report.links}
     for i, reason in enumerate(report.reasons):
-        fix, kind, trials = _code_fix_trials(ctx, reason)
+        fix, kind, trials = _code_fix_trials(ctx, reason, routes)
         if not fix:
             continue
         marker = {CEILING_FIX: "cannot be purified to", STORED_CEILING_FIX: "cannot be purified to"}.get(
@@ -1909,7 +1993,10 @@ class _Context:
                     bound, caps, pairs, seed=seed, qubits=used, strategy=self.strategy, partitioner=self.partitioner
                 )
             except CapacityError as e:
-                self.reasons.append(str(e))
+                # The same fix as a logical summary's (checked by _check_code_fixes): before, a circuit's capacity
+                # reason had none.
+                key = "logical_qubits" if all(q.error_corrected for q in self.qpus) else "num_qubits"
+                self.reasons.append(f"{e}; fix: more QPUs or a larger {key}")
                 return None
             return along_the_network(p, pairs, self.qpus, self.links, self.notes)
         if isinstance(placement, Placement):

@@ -943,6 +943,16 @@ def _stored_ceiling(
 ) -> tuple[float, int]:
     """(best fidelity, rounds that reach it) of purification with storage decay: the waits grow with
     every round, so the best is found within a bounded number of rounds."""
+    return _stored_ceiling_of(raw_fidelity, protocol, tuple(sorted(noise.items())), storage)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_ceiling_of(
+    raw_fidelity: float, protocol: str, noise_items: tuple[tuple[str, float], ...], storage: PairStorage
+) -> tuple[float, int]:
+    # Cached: the error-corrected estimate asks again for every code distance and pace it tries, and each
+    # re-estimate that checks a fix asks the same of the links it leaves as they are (up to 256 rounds each).
+    noise = dict(noise_items)
     best, best_rounds = raw_fidelity, 0
     for k, (coeffs, _p, _raw) in enumerate(_stored_rounds(raw_fidelity, protocol, noise, storage, 256), 1):
         if coeffs[0] > best:

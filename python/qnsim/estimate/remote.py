@@ -71,12 +71,22 @@ def remote_logical_error(
     >>> remote_logical_error(3, (0.5, 0.5, 0.0, 0.0))
     1.0
     """
-    from qnsim.qec.model import remote_logical_error as simulated
-
     del surface_code  # the simulated model has its own thresholds
     p = DEFAULT_PHYSICAL_ERROR if physical_error is None else physical_error
     if isinstance(distance, bool) or not isinstance(distance, int) or distance < 1 or distance % 2 == 0:
         raise ValueError(f"distance must be an odd integer >= 1, got {written(distance)}")
+    if isinstance(bell_diagonal, (tuple, list)) and all(type(c) is float for c in bell_diagonal) and type(p) is float:
+        # Plain floats (what the estimator passes): cached. Others go through the model's own checks each time.
+        return _interface_error(distance, tuple(bell_diagonal), p)
+    return _interface_error.__wrapped__(distance, bell_diagonal, p)
+
+
+@functools.lru_cache(maxsize=65536)
+def _interface_error(distance: int, bell_diagonal: Sequence[float], p: float) -> float:
+    # Cached: the error-corrected estimate asks for every code distance and pace it tries, and each re-estimate that
+    # checks a fix asks the same of the links it leaves as they are.
+    from qnsim.qec.model import remote_logical_error as simulated
+
     try:
         return simulated(distance, bell_diagonal, physical_error=p, clamp=False, interface_only=True)
     except ValueError as exc:
