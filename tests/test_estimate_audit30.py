@@ -107,3 +107,19 @@ def test_the_remote_share_fix_of_a_surface_code_run_is_estimated_again():
     assert not fix.endswith("or a faster link")
     again = run(dataclasses.replace(link, fidelity=0.9901))
     assert any(r.startswith("remote error: link 0-1 expects ") for r in again.reasons)
+
+
+def test_raw_pairs_no_purification_distils_get_a_fix_that_is_estimated():
+    """A link of F = 0.5 asked for pairs of 0.9. Old behaviour: "link 0-1: raw fidelity 0.5 <= 0.5 can never be
+    purified to 0.9", the one link reason with no fix at all. Now a better raw link is named with its figure,
+    estimated again; applied as printed, the purification reason is gone and the run is feasible."""
+    q = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0)
+
+    def run(fidelity):
+        return estimate("CX 0 1", [q, q], [Link((0, 1), rate_hz=1e3, fidelity=fidelity)], target_fidelity=0.9,
+                        error_budget=0.5)
+
+    (reason,) = [r for r in run(0.5).reasons if "can never be purified" in r]
+    raw = float(re.fullmatch(r"link 0-1: raw fidelity 0\.5 <= 0\.5 can never be purified to 0\.9; fix: a better raw "
+                             r"link \(raw F = ([\d.]+) instead of 0\.5\) \(estimated again with each\)", reason).group(1))
+    assert run(raw).feasible

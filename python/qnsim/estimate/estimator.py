@@ -105,6 +105,7 @@ from qnsim.estimate.links import (
     STORED_CEILING_FIX,
     MAX_BUFFER_PAIRS,
     MAX_CHANNELS,
+    SEPARABLE_RAW_FIX,
     Link,
     PairStorage,
     PurificationPlan,
@@ -906,7 +907,7 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
             path = list(route)
     hops = [(min(u, v), max(u, v)) for u, v in zip(path, path[1:])] if path else []
     if hops and all(h in ctx.links for h in hops) and reason.endswith(
-            ("; fix: " + CEILING_FIX, "; fix: " + STORED_CEILING_FIX)):
+            ("; fix: " + CEILING_FIX, "; fix: " + STORED_CEILING_FIX, "; fix: " + SEPARABLE_RAW_FIX)):
         # Pairs that cannot be purified to the fidelity needed: with these gates, or while they wait. Before, a
         # route's reason (its pairs made by hops through relays) kept its fix untried.
         ends = (path[0], path[-1])
@@ -928,20 +929,23 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
                                          for i, q in enumerate(ctx.qpus)]}))
             fix = CEILING_FIX
         else:
+            # A route's raw pairs decay while its hops wait for one another: longer memories and faster hops raise
+            # them too (tried beside better raw pairs, below).
             if any(ctx.links[h].models_memory for h in hops):
                 on_hops(f"memories that live 10x longer (T1 = {listed(lambda h: 10 * h.memory_t1_s, 'g')} s, T2 = "
                         f"{listed(lambda h: 10 * h.memory_t2_s, 'g')} s{each})",
                         lambda h: dataclasses.replace(h, memory_t1_s=10 * h.memory_t1_s,
                                                       memory_t2_s=10 * h.memory_t2_s))
-            if any(ctx.links[h].latency_s > 0 for h in hops):
+            if any(ctx.links[h].latency_s > 0 for h in hops) and not reason.endswith(SEPARABLE_RAW_FIX):
                 on_hops(f"shorter classical latency (latency_s = {listed(lambda h: h.latency_s / 10, '.3g')} instead "
                         f"of {listed(lambda h: h.latency_s, '.3g')}{each})",
                         lambda h: dataclasses.replace(h, latency_s=h.latency_s / 10))
-            if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops):
+            if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops) and (
+                    not reason.endswith(SEPARABLE_RAW_FIX) or any(ctx.links[h].models_memory for h in hops)):
                 on_hops(f"a faster link ({listed(lambda h: 10 * h.channels, ',')} channels instead of "
                         f"{listed(lambda h: h.channels, ',')}{each})",
                         lambda h: dataclasses.replace(h, channels=10 * h.channels))
-            fix = STORED_CEILING_FIX
+            fix = SEPARABLE_RAW_FIX if reason.endswith(SEPARABLE_RAW_FIX) else STORED_CEILING_FIX
         if any(ctx.links[h].fidelity < 1.0 for h in hops):
             on_hops(f"a better raw link (raw F = {listed(lambda h: 1 - (1 - h.fidelity) / 2, '.6g')} instead of "
                     f"{listed(lambda h: h.fidelity, '.6g')}{each})",
@@ -1054,7 +1058,8 @@ def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
         fix, kind, trials = _code_fix_trials(ctx, reason, routes)
         if not fix:
             continue
-        marker = {CEILING_FIX: "cannot be purified to", STORED_CEILING_FIX: "cannot be purified to"}.get(
+        marker = {CEILING_FIX: "cannot be purified to", STORED_CEILING_FIX: "cannot be purified to",
+                  SEPARABLE_RAW_FIX: "can never be purified to"}.get(
             fix, "syndrome round" if kind.startswith(("link", "route")) else "")
         # The need itself is the user's to lower: named, not estimated, when nothing tried clears it.
         marker = "taking turns" if fix == _SHARED_FIX else marker

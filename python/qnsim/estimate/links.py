@@ -1059,6 +1059,8 @@ class PurificationPlan:
             object.__setattr__(self, "coefficients", _werner(self.fidelity))
 
 
+#: The fix of raw pairs no purification distils (F <= 1/2; checked by the estimator: before, the reason had none).
+SEPARABLE_RAW_FIX = "a better raw link (raw pairs above F = 0.5)"
 #: The fix of a target above what purification with the QPUs' gates reaches (checked by the estimator).
 CEILING_FIX = "lower gate and measurement errors, or a better raw link"
 #: The fix of a target above what purification reaches while the pairs wait (checked by the estimator).
@@ -1144,7 +1146,8 @@ def purification_plan(
             math.inf,
             (),
             False,
-            f"raw fidelity {raw_fidelity:g} <= 0.5 can never be purified to {target_fidelity:g}",
+            f"raw fidelity {raw_fidelity:g} <= 0.5 can never be purified to {target_fidelity:g}; fix: "
+            + SEPARABLE_RAW_FIX,
         )
     if target_fidelity >= 1.0:
         return PurificationPlan(
