@@ -1049,7 +1049,8 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
 
 def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
     """Checks the fixes of the reasons :func:`_code_fix_trials` knows (T states, logical error, an error-corrected
-    budget, a syndrome round's buffer, a link's purification ceiling, shared links, a capacity too small) by
+    budget, a syndrome round's buffer, a link's or a relay route's purification ceiling, raw pairs of F <= 1/2, the
+    surface code's remote share, shared links, a capacity too small) by
     estimating again with each (:func:`_check_fixes`). Before, they were never tried: "a larger T-state share of
     the budget" for a T error no 15-to-1 unit distils (15 z > 1), "a better raw link" for a ceiling set by the
     gates, and an error-corrected budget reason had no fix at all."""
