@@ -26,8 +26,9 @@ def test_better_gates_are_not_tried_where_the_run_reads_no_gate_error():
     assert "better gates" not in reason and "e_t" not in reason, reason
     works = _fix(reason).split("; tried, and not enough: ")[0]
     target = float(re.fullmatch(r"purified pairs \(target_fidelity = ([\d.]+)\)", works).group(1))
-    assert estimate(workload, [ideal, ideal], [Link((0, 1), rate_hz=1e6, fidelity=0.99)], error_budget=0.5,
-                    target_fidelity=target).feasible
+    assert estimate(
+        workload, [ideal, ideal], [Link((0, 1), rate_hz=1e6, fidelity=0.99)], error_budget=0.5, target_fidelity=target
+    ).feasible
 
 
 def test_a_circuit_too_large_for_its_qpus_gets_a_fix_that_is_estimated():
@@ -39,8 +40,13 @@ def test_a_circuit_too_large_for_its_qpus_gets_a_fix_that_is_estimated():
     link = [Link((0, 1), rate_hz=1e6, fidelity=0.9999)]
     (reason,) = estimate(workload, [QPU(num_qubits=1)] * 2, link, error_budget=0.5).reasons
     assert reason.startswith("capacity too small: 4 qubits, but the 2 QPUs hold 2 in total")
-    size = int(re.search(r"; fix: a larger num_qubits \((\d+) on every QPU that holds fewer\) \(estimated again with "
-                         r"each\)$", reason).group(1))
+    size = int(
+        re.search(
+            r"; fix: a larger num_qubits \((\d+) on every QPU that holds fewer\) \(estimated again with "
+            r"each\)$",
+            reason,
+        ).group(1)
+    )
     assert estimate(workload, [QPU(num_qubits=size)] * 2, link, error_budget=0.5).feasible
 
 
@@ -48,8 +54,10 @@ def _route(t_s, e_2q=0.0):
     """QPUs 0 and 1 joined through relay node 2 (two hops of F = 0.97), purified to 0.99."""
     q = QPU(num_qubits=1, e_1q=e_2q / 10, e_2q=e_2q, e_meas=e_2q / 10)
     memory = {"memory_t1_s": t_s, "memory_t2_s": t_s} if t_s else {}
-    hops = [Link((0, 2), rate_hz=1e3, fidelity=0.97, latency_s=1e-4, **memory),
-            Link((2, 1), rate_hz=1e3, fidelity=0.97, latency_s=1e-4, **memory)]
+    hops = [
+        Link((0, 2), rate_hz=1e3, fidelity=0.97, latency_s=1e-4, **memory),
+        Link((2, 1), rate_hz=1e3, fidelity=0.97, latency_s=1e-4, **memory),
+    ]
     return estimate("REPEAT 10 {\n  CX 0 1\n}", [q, q], hops, target_fidelity=0.99, error_budget=0.5)
 
 
@@ -61,8 +69,13 @@ def test_a_relay_routes_gate_ceiling_fix_is_estimated_again():
     (reason,) = _route(0.0, e_2q=0.01).reasons
     assert reason.startswith("route 0-2-1: raw fidelity ")
     works, short = _fix(reason).split("; tried, and not enough: ")
-    e_2q = float(re.fullmatch(r"lower gate and measurement errors \(e_1q, e_2q, e_meas 10x lower on QPUs 0 and 1: "
-                              r"e_2q = ([\d.e-]+) instead of 0\.01\)", works).group(1))
+    e_2q = float(
+        re.fullmatch(
+            r"lower gate and measurement errors \(e_1q, e_2q, e_meas 10x lower on QPUs 0 and 1: "
+            r"e_2q = ([\d.e-]+) instead of 0\.01\)",
+            works,
+        ).group(1)
+    )
     assert short.startswith("a better raw link (raw F = 0.985, 0.985 instead of 0.97, 0.97 on each hop): ")
     assert "dejmps rounds with these gates reach at most" in short
     assert _route(0.0, e_2q=e_2q).feasible
@@ -75,10 +88,13 @@ def test_a_relay_routes_storage_ceiling_fix_is_estimated_again():
     and more channels clear it (applied as printed, feasible); shorter latency and better hops do not, as said."""
     (reason,) = _route(0.1).reasons
     works, short = _fix(reason).split("; tried, and not enough: ")
-    assert works == ("memories that live 10x longer (T1 = 1, 1 s, T2 = 1, 1 s on each hop); a faster link (10, 10 "
-                     "channels instead of 1, 1 on each hop)")
-    assert short.startswith("shorter classical latency (latency_s = 1e-05, 1e-05 instead of 0.0001, 0.0001 on each "
-                            "hop): raw fidelity ")
+    assert works == (
+        "memories that live 10x longer (T1 = 1, 1 s, T2 = 1, 1 s on each hop); a faster link (10, 10 "
+        "channels instead of 1, 1 on each hop)"
+    )
+    assert short.startswith(
+        "shorter classical latency (latency_s = 1e-05, 1e-05 instead of 0.0001, 0.0001 on each hop): raw fidelity "
+    )
     assert "; a better raw link (raw F = 0.985, 0.985 instead of 0.97, 0.97 on each hop): raw fidelity " in short
     assert _route(1.0).feasible
     assert not _route(0.1).feasible  # as it says of the latency: the memories as given are what limit it
@@ -100,8 +116,9 @@ def test_the_remote_share_fix_of_a_surface_code_run_is_estimated_again():
 
     (reason,) = [r for r in run(link).reasons if r.startswith("remote error: link 0-1")]
     fix = _fix(reason)
-    assert fix.startswith("none of these clears it, estimated again with each: raw pair fidelity 0.9901 (instead of "
-                          "0.95): expects "), fix
+    assert fix.startswith(
+        "none of these clears it, estimated again with each: raw pair fidelity 0.9901 (instead of 0.95): expects "
+    ), fix
     assert "; memories that live 10x longer (T1, T2 of the link's memories): expects " in fix
     assert "; a faster link (10x the channels): expects " in fix
     assert not fix.endswith("or a faster link")
@@ -116,10 +133,16 @@ def test_raw_pairs_no_purification_distils_get_a_fix_that_is_estimated():
     q = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0)
 
     def run(fidelity):
-        return estimate("CX 0 1", [q, q], [Link((0, 1), rate_hz=1e3, fidelity=fidelity)], target_fidelity=0.9,
-                        error_budget=0.5)
+        return estimate(
+            "CX 0 1", [q, q], [Link((0, 1), rate_hz=1e3, fidelity=fidelity)], target_fidelity=0.9, error_budget=0.5
+        )
 
     (reason,) = [r for r in run(0.5).reasons if "can never be purified" in r]
-    raw = float(re.fullmatch(r"link 0-1: raw fidelity 0\.5 <= 0\.5 can never be purified to 0\.9; fix: a better raw "
-                             r"link \(raw F = ([\d.]+) instead of 0\.5\) \(estimated again with each\)", reason).group(1))
+    raw = float(
+        re.fullmatch(
+            r"link 0-1: raw fidelity 0\.5 <= 0\.5 can never be purified to 0\.9; fix: a better raw "
+            r"link \(raw F = ([\d.]+) instead of 0\.5\) \(estimated again with each\)",
+            reason,
+        ).group(1)
+    )
     assert run(raw).feasible
