@@ -50,6 +50,7 @@ void bind_registry(pybind11::module_ &m);
 void bind_sim(pybind11::module_ &m);
 void bind_network(pybind11::module_ &m);
 void bind_estimate(pybind11::module_ &m);
+void bind_qec(pybind11::module_ &m);
 // Last: gives every function and method a readable TypeError for arguments it cannot take.
 void add_readable_argument_errors(pybind11::module_ &m);
 

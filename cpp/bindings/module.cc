@@ -73,6 +73,7 @@ PYBIND11_MODULE(_core, m) {
     qnsim_bindings::bind_sim(m);
     qnsim_bindings::bind_network(m);
     qnsim_bindings::bind_estimate(m);
+    qnsim_bindings::bind_qec(m);
     qnsim_bindings::add_readable_argument_errors(m);
 
     // pybind11 binds numpy's C API when it makes its first array (it imports numpy.lib and parses

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1496,6 +1496,10 @@ def stream_count_file(path: str, chunk_bytes: int = 4194304, *, progress: typing
     """
 def teleport(registry: QubitRegistry, data: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
+def trace_queue(arrivals_s: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], pairs: typing.SupportsInt | typing.SupportsIndex, buffer: typing.SupportsInt | typing.SupportsIndex, cycle_s: typing.SupportsFloat | typing.SupportsIndex, first_start_s: typing.SupportsFloat | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+    """
+    A seam's Bell-pair queue run round by round over sorted arrival times (s; qnsim.qec.round_timing's 'trace' arrivals): returns (waits_s, stored_s), each counted round's wait beyond the cycle and each of its pairs' time in memory (pairs per round, round by round). See cpp/qec/pair_queue.h.
+    """
 CHUNK_BYTES_RANGE: str = '[4096, 1073741824]'
 MAX_CHUNK_BYTES: int = 1073741824
 MAX_MEMORIES_PER_NODE: int = 16777216
