@@ -134,3 +134,22 @@ def test_a_long_trace_costs_no_python_work_per_round():
     assert timing.trace_rounds > 1000
     assert calls < 2000, f"{calls} Python and C calls for {timing.trace_rounds} rounds per phase"
 
+
+def test_a_seams_counts_are_built_once_per_argument_tuple(monkeypatch):
+    """Every ``round_timing`` built the seam's whole patch layout to count its pairs per round
+    (``seam_resources``): a d = 151 memory seam took 5-15 s a call on the shared CI-sized machine, and
+    test_qec_audit10's buffer-bound test paid it three times (24 s). The counts are now kept per argument tuple
+    (typed: 3.0 and True are still refused by name, not served the counts of 3 and 1)."""
+    from qnsim.qec import circuits
+
+    builds = []
+    real = circuits.memory_layout
+    monkeypatch.setattr(circuits, "memory_layout", lambda *a: builds.append(a) or real(*a))
+    kwargs = dict(rate_hz=1e9, bell_diagonal=(0.97, 0.01, 0.01, 0.01), cycle_time_s=1e-6, t1_s=1e-3, t2_s=5e-4,
+                  experiment="memory", code="unrotated")  # fmt: skip
+    first = [qec.round_timing(distance=11, **kwargs).pairs_per_round for _ in range(3)]
+    assert first == [qec.seam_resources(11, "memory", "teleported", "unrotated").pairs_per_round] * 3
+    assert len(builds) <= 1, builds
+    for bad in (11.0, True):
+        with pytest.raises(ValueError, match=f"distance must be an odd int >= 3, got {bad}"):
+            qec.seam_resources(bad, "memory", "teleported", "unrotated")

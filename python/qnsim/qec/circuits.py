@@ -44,6 +44,7 @@ Seam CNOTs (a measure qubit and a data qubit on different QPUs) are, by :class:`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -226,6 +227,16 @@ def seam_resources(
         >>> seam_resources(7, "merge", "cat").pairs_per_round
         10
     """
+    arguments = (distance, experiment, scheme, code, cat_checks)
+    try:
+        hash(arguments)
+    except TypeError:  # an unhashable argument: counted (and refused by name) without the cache
+        return _count_seam_resources(*arguments)
+    return _cached_seam_resources(*arguments)
+
+
+def _count_seam_resources(distance, experiment: str, scheme: str, code: str, cat_checks: str) -> SeamResources:
+    """:func:`seam_resources`, counted on the patch's layout."""
     if experiment == "memory":
         layout, seam_x = memory_layout(distance, code)
     elif experiment == "merge":
@@ -256,6 +267,12 @@ def seam_resources(
         qubits_a=on_a + extra_a,
         qubits_b=len(qubits) - on_a + extra_b,
     )
+
+
+# The counts of a seam, kept per argument tuple: every round_timing and interface_from_link call asks for them, and
+# counting builds the patch's layout (a d = 151 memory's took 5-15 s on the shared 2-core machine, three times over
+# in one test of the buffer's bound). typed: 3.0 is not served the count of 3 (the builder refuses it), nor True 1's.
+_cached_seam_resources = functools.lru_cache(maxsize=64, typed=True)(_count_seam_resources)
 
 
 # --- the builder -----------------------------------------------------------------------------------
