@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from qnsim import qec
@@ -109,3 +110,22 @@ def test_model_rejects_bad_input(args, match):
 def test_build_model_rejects_a_foreign_table():
     with pytest.raises(ValueError, match="not a remote-model table"):
         model.build_model({"p_grid": [1]})
+
+
+def test_remembered_remote_errors_still_refuse_what_they_refused():
+    """remote_logical_error remembers its figures for plain floats (an estimate asks for the same ~10^4 times): a
+    remembered (1.0, 0.0, 0.0, 0.0) must not answer for (True, 0.0, 0.0, 0.0) (True == 1.0 and hashes alike), a NaN,
+    a numpy array or an out-of-range bulk error, and -0.0 reads as 0.0 either way."""
+    good = remote_logical_error(3, (1.0, 0.0, 0.0, 0.0), physical_error=1e-3)
+    assert remote_logical_error(3, (1.0, 0.0, 0.0, 0.0), physical_error=1e-3) == good
+    assert remote_logical_error(3, [1.0, 0.0, 0.0, 0.0], physical_error=1e-3) == good
+    assert remote_logical_error(3, (1.0, -0.0, 0.0, 0.0), physical_error=1e-3) == good
+    with pytest.raises(ValueError, match="True"):
+        remote_logical_error(3, (True, 0.0, 0.0, 0.0), physical_error=1e-3)
+    with pytest.raises(ValueError, match="nan"):
+        remote_logical_error(3, (float("nan"), 0.0, 0.0, 1.0), physical_error=1e-3)
+    with pytest.raises(ValueError, match="physical_error"):
+        remote_logical_error(3, (1.0, 0.0, 0.0, 0.0), physical_error=1.5)
+    with pytest.raises(ValueError, match="physical_error"):
+        remote_logical_error(3, (1.0, 0.0, 0.0, 0.0), physical_error=True)
+    assert remote_logical_error(3, np.array([1.0, 0.0, 0.0, 0.0]), physical_error=1e-3) == good
