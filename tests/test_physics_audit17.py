@@ -1,0 +1,159 @@
+"""A seventeenth outside audit of qnsim's physics against a numpy oracle written here.
+
+Covered here and not in test_physics_audit.py .. test_physics_audit16.py: entanglement swapping of link pairs that
+are not Bell-diagonal (coherences with complex phases, a |01> admixture, local polarization) through a Bell
+measurement with depolarizing gate errors and readout flips. The swapped pair then depends on the reported
+outcomes, so the exact formalism is checked outcome by outcome (each delivered pair against the four states the
+nodes can be left with, and how often each comes), and the twirling formalisms against the outcome average they
+claim to keep exact. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim.link_models import LinkModel
+
+SIGMAS = 5.3
+_I = np.eye(2, dtype=complex)
+_X = np.array([[0, 1], [1, 0]], dtype=complex)
+_Z = np.diag([1.0, -1.0]).astype(complex)
+_Y = 1j * _X @ _Z
+_H = np.array([[1, 1], [1, -1]], dtype=complex) / math.sqrt(2)
+_CNOT = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
+# Columns: Phi+, Psi+, Psi-, Phi- (DESIGN's order).
+_BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex).T / math.sqrt(2)
+P1, P2, PM = 0.02, 0.03, 0.04  # the swapping node's gate1_error, gate2_error, measure_error (Stim's meaning)
+
+
+def _link_state(theta: float, phi: float, mix: float, seed: int) -> np.ndarray:
+    """A pair that is not Bell-diagonal: cos(theta)|00> + 0.15|01> + e^{i phi} sin(theta)|11> (normalised) mixed
+    with a random full-rank state of weight ``mix``."""
+    psi = np.array([math.cos(theta), 0.15, 0.0, math.sin(theta) * np.exp(1j * phi)], dtype=complex)
+    psi /= np.linalg.norm(psi)
+    g = np.random.default_rng(seed).normal(size=(4, 4, 2)) @ np.array([1.0, 1j])
+    noise = g @ g.conj().T
+    return (1 - mix) * np.outer(psi, psi.conj()) + mix * noise / np.trace(noise)
+
+
+def _apply(rho: np.ndarray, u: np.ndarray, qubits: list[int], n: int = 4) -> np.ndarray:
+    """u rho u^dagger with u acting on ``qubits`` of an n-qubit density matrix (qubit 0 most significant)."""
+    k = len(qubits)
+    t, uu = rho.reshape([2] * (2 * n)), u.reshape([2] * (2 * k))
+    t = np.moveaxis(np.tensordot(uu, t, axes=(list(range(k, 2 * k)), qubits)), list(range(k)), qubits)
+    cols = [n + q for q in qubits]
+    t = np.moveaxis(np.tensordot(uu.conj(), t, axes=(list(range(k, 2 * k)), cols)), list(range(k)), cols)
+    return t.reshape(2**n, 2**n)
+
+
+def _swap_outcomes(rho_xa: np.ndarray, rho_by: np.ndarray) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
+    """Qubits (x, a, b, y): the Bell measurement of DESIGN at the middle node (CNOT a -> b then depolarize2 P2; H on
+    a then depolarize1 P1 on a; measure a then b, each read flipped with PM), y corrected with X^{r_b} then Z^{r_a}
+    by the REPORTED outcomes r. Returns {r: (probability of reading r, the pair (x, y) the nodes hold)}: the mixture
+    over the true outcomes that read as r (the nodes cannot tell a misread apart)."""
+    paulis = (_I, _X, _Y, _Z)
+    rho = _apply(np.kron(rho_xa, rho_by), _CNOT, [1, 2])
+    rho = (1 - P2) * rho + sum(
+        P2 / 15 * _apply(rho, np.kron(paulis[i], paulis[j]), [1, 2]) for i in range(4) for j in range(4) if i or j
+    )
+    rho = _apply(rho, _H, [1])
+    rho = (1 - P1) * rho + sum(P1 / 3 * _apply(rho, s, [1]) for s in paulis[1:])
+    t = rho.reshape([2] * 8)
+    true = {(ma, mb): t[:, ma, mb, :, :, ma, mb, :].reshape(4, 4) for ma in (0, 1) for mb in (0, 1)}
+    out = {}
+    for ra in (0, 1):
+        for rb in (0, 1):
+            kept = sum(
+                (1 - PM if ma == ra else PM) * (1 - PM if mb == rb else PM) * true[(ma, mb)]
+                for ma in (0, 1)
+                for mb in (0, 1)
+            )
+            weight = float(np.real(np.trace(kept)))
+            fix = np.kron(_I, np.linalg.matrix_power(_Z, ra) @ np.linalg.matrix_power(_X, rb))
+            out[(ra, rb)] = (weight, fix @ (kept / weight) @ fix.conj().T)
+    return out
+
+
+def _bell_weights(rho: np.ndarray) -> np.ndarray:
+    return np.real(np.einsum("ij,ik,kj->j", _BELL.conj(), rho, _BELL))
+
+
+def _concurrence(rho: np.ndarray) -> float:
+    """Wootters' concurrence, written here."""
+    yy = np.kron(_Y, _Y)
+    ev = np.sort(np.sqrt(np.abs(np.linalg.eigvals(rho @ yy @ rho.conj() @ yy))))[::-1]
+    return max(0.0, float(ev[0] - ev[1] - ev[2] - ev[3]))
+
+
+_LINKS = (_link_state(0.6, 0.4, 0.1, seed=1), _link_state(0.8, -1.0, 0.15, seed=2))
+
+
+def _swapped_chain(formalism: str, until_s: float) -> qnsim.NetworkResult:
+    """x - m - y, deterministic 0 km links (a pair every 1 ms) carrying _LINKS, swapped at the noisy node m."""
+    net = qnsim.Network(formalism, seed=3)
+    net.add_node("x")
+    net.add_node("m", gate1_error=P1, gate2_error=P2, measure_error=PM)
+    net.add_node("y")
+    for (a, b), state in zip((("x", "m"), ("m", "y")), _LINKS):
+        model = LinkModel("single_click", success_probability=1.0, attempt_period_s=1e-3, state=state)
+        net.add_link(a, b, length_km=0.0, link_model=model)
+    net.request("x", "y")
+    return net.run(until_s=until_s, progress=False)
+
+
+def test_oracle_states_depend_on_the_outcome():
+    """The oracle's four outcome states differ (Bell weights and concurrence): the per-outcome check below tells a
+    swap that corrects by the true outcomes, or that forgets the misread mixture, from the right one."""
+    outs = _swap_outcomes(*_LINKS)
+    assert sum(w for w, _ in outs.values()) == pytest.approx(1.0, abs=1e-12)
+    fids = sorted(_bell_weights(s)[0] for _, s in outs.values())
+    assert fids[-1] - fids[0] > 0.15
+    assert len({round(_concurrence(s), 6) for _, s in outs.values()}) == 4
+
+
+def test_density_matrix_swap_of_non_bell_diagonal_pairs_is_the_numpy_circuit_outcome_by_outcome():
+    """Numpy oracle ``_swap_outcomes``: every delivered pair's Bell weights and concurrence are those of one of the
+    four reported outcomes' states (to 1e-9), and each outcome comes as often as its probability (5.3 sigma of a
+    binomial count). Checked right (no fix)."""
+    outs = _swap_outcomes(*_LINKS)
+    keys = list(outs)
+    want = np.array([[*_bell_weights(outs[k][1]), _concurrence(outs[k][1])] for k in keys])
+    r = _swapped_chain("density_matrix", 0.3).requests[0]
+    n = r.num_pairs
+    assert n >= 250
+    got = np.column_stack([r.bell_diagonals, r.concurrences])
+    distance = np.abs(got[:, None, :] - want[None, :, :]).max(axis=2)
+    assert distance.min(axis=1).max() < 1e-9, distance.min(axis=1).max()
+    counts = np.bincount(distance.argmin(axis=1), minlength=4)
+    for k, count in zip(keys, counts):
+        p = outs[k][0]
+        assert abs(count - n * p) <= SIGMAS * math.sqrt(n * p * (1 - p)) + 1, (k, count, n * p)
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "stabilizer"])
+def test_twirling_formalisms_keep_the_outcome_average_and_say_they_twirl(formalism):
+    """Numpy oracle: the average over reported outcomes of the exact swapped pair's Bell weights. bell_diagonal
+    holds each link pair as its Bell-diagonal part, and its mean Bell diagonal equals that average to 1e-12 (the run
+    note's "fidelities stay exact on average over swap outcomes"); its concurrence, the twirled pair's, is at most the
+    exact mean (the note's "lower bounds"). Stabilizer trajectories' mean Bell diagonal within 5.3 sigma per entry.
+    Both name the two links in a run note. Checked right (no fix)."""
+    outs = _swap_outcomes(*_LINKS)
+    mean = sum(w * _bell_weights(s) for w, s in outs.values())
+    exact_concurrence = sum(w * _concurrence(s) for w, s in outs.values())
+    result = _swapped_chain(formalism, 0.2 if formalism == "bell_diagonal" else 2.0)
+    r = result.requests[0]
+    got = np.array(r.mean_bell_diagonal)
+    if formalism == "bell_diagonal":
+        np.testing.assert_allclose(got, mean, rtol=0, atol=1e-12)
+        assert r.mean_concurrence == pytest.approx(max(0.0, 2 * mean.max() - 1), abs=1e-12)
+        assert r.mean_concurrence < exact_concurrence
+    else:
+        n = r.num_pairs
+        assert n >= 1500
+        for g, w in zip(got, mean):
+            assert abs(g - w) <= SIGMAS * math.sqrt(w * (1 - w) / n), (got, mean, n)
+    assert any("link(s) x-m, m-y is not Bell-diagonal" in note for note in result.notes), result.notes
