@@ -5,7 +5,9 @@ are not Bell-diagonal (coherences with complex phases, a |01> admixture, local p
 measurement with depolarizing gate errors and readout flips. The swapped pair then depends on the reported
 outcomes, so the exact formalism is checked outcome by outcome (each delivered pair against the four states the
 nodes can be left with, and how often each comes), and the twirling formalisms against the outcome average they
-claim to keep exact. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
+claim to keep exact; likewise a DEJMPS round on such pairs between two nodes of different gate and readout noise
+(success probability, the kept pair of each agreeing readout). Statistical checks use 5.3 sigma (a false alarm
+below 1e-7 per check) with fixed seeds.
 """
 
 from __future__ import annotations
@@ -157,3 +159,86 @@ def test_twirling_formalisms_keep_the_outcome_average_and_say_they_twirl(formali
         for g, w in zip(got, mean):
             assert abs(g - w) <= SIGMAS * math.sqrt(w * (1 - w) / n), (got, mean, n)
     assert any("link(s) x-m, m-y is not Bell-diagonal" in note for note in result.notes), result.notes
+
+
+# ---- a DEJMPS round on pairs that are not Bell-diagonal, between unequally noisy nodes ----------------------------
+
+_RX = (_I - 1j * _X) / math.sqrt(2)  # Rx(pi/2) = exp(-i pi/4 X)
+NOISE_A, NOISE_B = (0.02, 0.04, 0.03), (0.004, 0.01, 0.08)  # (gate1_error, gate2_error, measure_error) of a, b
+
+
+def _depolarize(rho: np.ndarray, qubits: list[int], p: float) -> np.ndarray:
+    """Stim's depolarize1 (one qubit) or depolarize2 (two): each non-identity Pauli with p / 3 or p / 15."""
+    paulis = (_I, _X, _Y, _Z)
+    terms = [paulis[i] for i in range(1, 4)] if len(qubits) == 1 else [
+        np.kron(paulis[i], paulis[j]) for i in range(4) for j in range(4) if i or j]  # fmt: skip
+    return (1 - p) * rho + sum(p / len(terms) * _apply(rho, u, qubits) for u in terms)
+
+
+def _dejmps_outcomes(rho: np.ndarray) -> dict[int, tuple[float, np.ndarray]]:
+    """Qubits (a1, b1, a2, b2), both pairs ``rho``: Rx(+pi/2) on a's qubits, Rx(-pi/2) on b's, each followed by its
+    node's depolarize1; CNOT a1 -> a2 and b1 -> b2, each followed by its node's depolarize2; a2 and b2 read in Z, each
+    flipped with its node's probability. Returns {r: (probability that both read r, the kept pair (a1, b1) given
+    that)}: the mixture over the true outcomes that read as (r, r)."""
+    r = np.kron(rho, rho)
+    for q, u, noise in ((0, _RX, NOISE_A), (2, _RX, NOISE_A), (1, _RX.conj().T, NOISE_B), (3, _RX.conj().T, NOISE_B)):
+        r = _depolarize(_apply(r, u, [q]), [q], noise[0])
+    r = _depolarize(_apply(r, _CNOT, [0, 2]), [0, 2], NOISE_A[1])
+    r = _depolarize(_apply(r, _CNOT, [1, 3]), [1, 3], NOISE_B[1])
+    t = r.reshape([2] * 8)
+    qa, qb = NOISE_A[2], NOISE_B[2]
+    out = {}
+    for read in (0, 1):
+        kept = sum(
+            (1 - qa if ma == read else qa)
+            * (1 - qb if mb == read else qb)
+            * t[:, :, ma, mb, :, :, ma, mb].reshape(4, 4)
+            for ma in (0, 1)
+            for mb in (0, 1)
+        )
+        weight = float(np.real(np.trace(kept)))
+        out[read] = (weight, kept / weight)
+    return out
+
+
+def _purified_link(formalism: str, num_pairs: int) -> qnsim.NetworkResult:
+    """a - b over a deterministic 0 km two-channel link carrying _LINKS[0], one DEJMPS round per delivered pair."""
+    net = qnsim.Network(formalism, seed=5)
+    for name, noise in (("a", NOISE_A), ("b", NOISE_B)):
+        net.add_node(name, gate1_error=noise[0], gate2_error=noise[1], measure_error=noise[2])
+    model = LinkModel("single_click", success_probability=1.0, attempt_period_s=1e-3, state=_LINKS[0])
+    net.add_link("a", "b", length_km=0.0, channels=2, link_model=model)
+    net.request("a", "b", num_pairs=num_pairs, purification="dejmps", purification_rounds=1)
+    return net.run(until_s=100.0, progress=False)
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_dejmps_round_on_non_bell_diagonal_pairs_is_the_numpy_circuit(formalism):
+    """Numpy oracle ``_dejmps_outcomes``: the share of failed rounds is 1 - p (5.3 sigma of a binomial share) in every
+    formalism. density_matrix: each kept pair's Bell weights and concurrence are those of the readout (0, 0) or
+    (1, 1) state (to 1e-9; the two differ: F = 0.841 and 0.870 here), each as often as its share of p. bell_diagonal:
+    the mean Bell diagonal equals the oracle's outcome average to 1e-12; stabilizer trajectories within 5.3 sigma.
+    Checked right (no fix)."""
+    outs = _dejmps_outcomes(_LINKS[0])
+    p = sum(w for w, _ in outs.values())
+    mean = sum(w * _bell_weights(s) for w, s in outs.values()) / p
+    n = 1500 if formalism == "stabilizer" else 300
+    r = _purified_link(formalism, n).requests[0]
+    assert r.num_pairs == n
+    rounds = n + r.purification_failures
+    share = r.purification_failures / rounds
+    assert abs(share - (1 - p)) <= SIGMAS * math.sqrt(p * (1 - p) / rounds), (share, 1 - p, rounds)
+    got = np.array(r.mean_bell_diagonal)
+    if formalism == "density_matrix":
+        want = np.array([[*_bell_weights(outs[k][1]), _concurrence(outs[k][1])] for k in (0, 1)])
+        assert abs(want[0, 0] - want[1, 0]) > 0.02
+        pairs = np.column_stack([r.bell_diagonals, r.concurrences])
+        distance = np.abs(pairs[:, None, :] - want[None, :, :]).max(axis=2)
+        assert distance.min(axis=1).max() < 1e-9, distance.min(axis=1).max()
+        zeros, q0 = int(np.count_nonzero(distance.argmin(axis=1) == 0)), outs[0][0] / p
+        assert abs(zeros - n * q0) <= SIGMAS * math.sqrt(n * q0 * (1 - q0)) + 1, (zeros, n * q0)
+    elif formalism == "bell_diagonal":
+        np.testing.assert_allclose(got, mean, rtol=0, atol=1e-12)
+    else:
+        for g, w in zip(got, mean):
+            assert abs(g - w) <= SIGMAS * math.sqrt(w * (1 - w) / n), (got, mean, n)
