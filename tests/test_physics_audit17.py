@@ -6,7 +6,8 @@ measurement with depolarizing gate errors and readout flips. The swapped pair th
 outcomes, so the exact formalism is checked outcome by outcome (each delivered pair against the four states the
 nodes can be left with, and how often each comes), and the twirling formalisms against the outcome average they
 claim to keep exact; likewise a DEJMPS round on such pairs between two nodes of different gate and readout noise
-(success probability, the kept pair of each agreeing readout). Statistical checks use 5.3 sigma (a false alarm
+(success probability, the kept pair of each agreeing readout); a cutoff chain with T1 and T2 whose times are all
+scaled by 1e-4 or 1e5 (the same pairs, fidelities and scaled ages). Statistical checks use 5.3 sigma (a false alarm
 below 1e-7 per check) with fixed seeds.
 """
 
@@ -242,3 +243,34 @@ def test_dejmps_round_on_non_bell_diagonal_pairs_is_the_numpy_circuit(formalism)
     else:
         for g, w in zip(got, mean):
             assert abs(g - w) <= SIGMAS * math.sqrt(w * (1 - w) / n), (got, mean, n)
+
+
+# ---- time units at the extremes: a run is the same physics at every time scale ------------------------------------
+
+
+def _cutoff_chain(scale: float) -> qnsim.RequestResult:
+    """x - m - y (density_matrix, seed 11), every time multiplied by ``scale``: memories T1 = 2 ms, T2 = 1.5 ms;
+    Werner 0.95 and 0.93 links with p = 0.3 and 0.2 per 100 us and 130 us attempt; a 500 us cutoff; run 50 ms."""
+    net = qnsim.Network("density_matrix", seed=11)
+    for name in ("x", "m", "y"):
+        net.add_node(name, t1_s=2e-3 * scale, t2_s=1.5e-3 * scale)
+    net.add_link("x", "m", length_km=0.0, fidelity=0.95, success_probability=0.3, attempt_period_s=1e-4 * scale)
+    net.add_link("m", "y", length_km=0.0, fidelity=0.93, success_probability=0.2, attempt_period_s=1.3e-4 * scale)
+    net.request("x", "y", cutoff_s=5e-4 * scale)
+    return net.run(until_s=0.05 * scale, progress=False).requests[0]
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1e5])
+def test_a_cutoff_chain_with_t1_and_t2_is_the_same_at_every_time_scale(scale):
+    """Every time of the scenario multiplied by 1e-4 (attempts of 10 ns, a 50 ns cutoff) or by 1e5 (a 50 s cutoff
+    over 5,000 s: 5e15 ps) describes the same physics: the same pairs (the exact picosecond times stay in
+    proportion: every time here is a whole number of picoseconds at 1e-4), each with the same fidelity (1e-12) and
+    its age, delivery time and the request's rate in proportion. Checked right (no fix): a conversion that rounds,
+    or a decay computed from picoseconds in another unit, breaks the proportion."""
+    base, scaled = _cutoff_chain(1.0), _cutoff_chain(scale)
+    assert base.num_pairs >= 30 and scaled.num_pairs == base.num_pairs
+    np.testing.assert_allclose(scaled.fidelities, base.fidelities, rtol=0, atol=1e-12)
+    assert max(base.ages_s) > 1e-4  # the pairs did wait, so the decay is tested
+    np.testing.assert_allclose(scaled.ages_s / scale, base.ages_s, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(scaled.times_s / scale, base.times_s, rtol=1e-12, atol=0)
+    assert scaled.rate_hz * scale == pytest.approx(base.rate_hz, rel=1e-12)
