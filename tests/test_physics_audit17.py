@@ -7,7 +7,8 @@ outcomes, so the exact formalism is checked outcome by outcome (each delivered p
 nodes can be left with, and how often each comes), and the twirling formalisms against the outcome average they
 claim to keep exact; likewise a DEJMPS round on such pairs between two nodes of different gate and readout noise
 (success probability, the kept pair of each agreeing readout); a cutoff chain with T1 and T2 whose times are all
-scaled by 1e-4 or 1e5 (the same pairs, fidelities and scaled ages). Statistical checks use 5.3 sigma (a false alarm
+scaled by 1e-4 or 1e5 (the same pairs, fidelities and scaled ages); teleportation through such a pair with a noisy
+Bell measurement, outcome by outcome. Statistical checks use 5.3 sigma (a false alarm
 below 1e-7 per check) with fixed seeds.
 """
 
@@ -274,3 +275,57 @@ def test_a_cutoff_chain_with_t1_and_t2_is_the_same_at_every_time_scale(scale):
     np.testing.assert_allclose(scaled.ages_s / scale, base.ages_s, rtol=1e-12, atol=0)
     np.testing.assert_allclose(scaled.times_s / scale, base.times_s, rtol=1e-12, atol=0)
     assert scaled.rate_hz * scale == pytest.approx(base.rate_hz, rel=1e-12)
+
+
+# ---- teleportation through a pair that is not Bell-diagonal, with a noisy Bell measurement ------------------------
+
+
+def _teleport_outcomes(psi: np.ndarray, pair: np.ndarray) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
+    """Qubits (data, a, b), data in |psi>: the sender's Bell measurement (CNOT data -> a then depolarize2 P2; H on data
+    then depolarize1 P1; both read flipped with PM), b corrected with X^{r_a} then Z^{r_data} by the REPORTED
+    outcomes r. Returns {r: (probability of reading r, b's state)}: the mixture over the true outcomes read as r."""
+    rho = _apply(np.kron(np.outer(psi, psi.conj()), pair), _CNOT, [0, 1], 3)
+    paulis = (_I, _X, _Y, _Z)
+    rho = (1 - P2) * rho + sum(
+        P2 / 15 * _apply(rho, np.kron(paulis[i], paulis[j]), [0, 1], 3) for i in range(4) for j in range(4) if i or j
+    )
+    rho = _apply(rho, _H, [0], 3)
+    rho = (1 - P1) * rho + sum(P1 / 3 * _apply(rho, s, [0], 3) for s in paulis[1:])
+    t = rho.reshape([2] * 6)
+    out = {}
+    for rd in (0, 1):
+        for ra in (0, 1):
+            held = sum(
+                (1 - PM if md == rd else PM) * (1 - PM if ma == ra else PM) * t[md, ma, :, md, ma, :]
+                for md in (0, 1)
+                for ma in (0, 1)
+            )
+            weight = float(np.real(np.trace(held)))
+            fix = np.linalg.matrix_power(_Z, rd) @ np.linalg.matrix_power(_X, ra)
+            out[(rd, ra)] = (weight, fix @ (held / weight) @ fix.conj().T)
+    return out
+
+
+def test_teleport_through_a_non_bell_diagonal_pair_with_noisy_measurement_is_the_numpy_circuit():
+    """Numpy oracle ``_teleport_outcomes``: ``qnsim.primitives.teleport`` in a density_matrix registry, through a pair
+    with coherences and local polarization (``_LINKS[0]``) and a sender with gate errors and readout flips, leaves b in
+    the state of its reported outcomes (to 1e-9; the misread mixture the nodes cannot tell apart), each outcome as often
+    as its probability (5.3 sigma). Checked right (no fix)."""
+    rng = np.random.default_rng(0)
+    psi = rng.normal(size=2) + 1j * rng.normal(size=2)
+    psi /= np.linalg.norm(psi)
+    prepare = np.column_stack([psi, [-psi[1].conj(), psi[0].conj()]])  # |0> -> |psi>
+    outs = _teleport_outcomes(psi, _LINKS[0])
+    assert sum(w for w, _ in outs.values()) == pytest.approx(1.0, abs=1e-12)
+    n, counts = 200, dict.fromkeys(outs, 0)
+    for seed in range(n):
+        reg = qnsim.QubitRegistry("density_matrix", seed=seed)
+        data = reg.alloc()
+        reg.apply_unitary(prepare, [data])
+        a, b = reg.pair_with_state(_LINKS[0])
+        read = tuple(qnsim.primitives.teleport(reg, data, a, b, gate1_error=P1, gate2_error=P2, measure_error=PM))
+        counts[read] += 1
+        np.testing.assert_allclose(reg.state([b]), outs[read][1], rtol=0, atol=1e-9)
+    for read, count in counts.items():
+        p = outs[read][0]
+        assert abs(count - n * p) <= SIGMAS * math.sqrt(n * p * (1 - p)) + 1, (read, count, n * p)
