@@ -112,6 +112,13 @@ def is_integer(value: object) -> bool:
 
 
 def _bound_text(bound: float) -> str:
+    if isinstance(bound, int) and abs(bound) > 2**32:
+        # 2**63 and 2**64 - 16 as the seeds' and the native integers' ranges spell them, not 19 digits.
+        sign, magnitude = ("-", -bound) if bound < 0 else ("", bound)
+        power = magnitude.bit_length()
+        for exponent, offset in ((power - 1, 0), (power, 2**power - magnitude)):
+            if 0 <= offset <= 64 and 2**exponent - offset == magnitude:
+                return f"{sign}2**{exponent}" + (f" - {offset}" if offset else "")
     return str(bound) if isinstance(bound, int) else f"{bound:g}"
 
 
@@ -187,6 +194,7 @@ def real_number(
     allow_inf: bool = False,
     unit: str = "",
     error: type[Exception] | None = None,
+    exclusive_maximum: bool = False,
 ) -> float:
     """``value`` as a float, after checking that it is a real number within the bounds.
 
@@ -196,6 +204,7 @@ def real_number(
         minimum: Lowest accepted value (None: no bound).
         maximum: Highest accepted value (None: no bound).
         exclusive_minimum: ``minimum`` itself is refused (``> 0`` instead of ``>= 0``).
+        exclusive_maximum: ``maximum`` itself is refused (``(0, 1)``: an error threshold of 1 is none).
         allow_inf: +inf is accepted (it means "none" or "forever" for this argument); -inf never.
         unit: Unit shown after the bounds in messages (``"s"``, ``"Hz"``; empty: dimensionless).
         error: Exception class for every refusal (default: TypeError for a wrong type,
@@ -233,7 +242,7 @@ def real_number(
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
         raise (error or ValueError)(f"{name} must be {allowed}, got {shown(value)}")
-    check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error)
+    check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error, exclusive_maximum)
     return number
 
 
@@ -305,6 +314,7 @@ def check_bounds(
     exclusive_minimum: bool = False,
     unit: str = "",
     error: Callable[[str], Exception] | None = None,
+    exclusive_maximum: bool = False,
 ) -> None:
     """The one bound check of :func:`real_number`, :func:`integer` and the spec fields
     (``qnsim.specs``): refuses ``number`` outside [minimum, maximum] with a message that shows
@@ -317,6 +327,9 @@ def check_bounds(
         value: What the caller passed (shown in the message).
         minimum, maximum, exclusive_minimum, unit: As for :func:`real_number`.
         error: Builds the exception from the message (default: ValueError).
+        exclusive_maximum: ``maximum`` itself is refused.
+
+    Bounded on both sides, the whole range is stated whichever side is crossed (``must be in (0, 1)``).
 
     Example:
         >>> check_bounds("t1_s", -1.0, -1, minimum=0.0, exclusive_minimum=True, unit="s")
@@ -325,11 +338,20 @@ def check_bounds(
         ValueError: t1_s must be > 0 s, got -1
     """
     suffix = f" {unit}" if unit else ""
-    if minimum is not None and (number < minimum or (exclusive_minimum and number == minimum)):
-        sign = ">" if exclusive_minimum else ">="
-        raise (error or ValueError)(f"{name} must be {sign} {_bound_text(minimum)}{suffix}, got {shown(value)}")
-    if maximum is not None and number > maximum:
-        raise (error or ValueError)(f"{name} must be <= {_bound_text(maximum)}{suffix}, got {shown(value)}")
+    below = minimum is not None and (number < minimum or (exclusive_minimum and number == minimum))
+    above = maximum is not None and (number > maximum or (exclusive_maximum and number == maximum))
+    if not (below or above):
+        return
+    if minimum is not None and maximum is not None:
+        # Both sides bound it: one message for every value outside, whichever side. A half ("must be >= 1" for 0,
+        # "must be <= 64" for 65) sent a caller who fixed one side into the other's refusal.
+        opening, closing = "(" if exclusive_minimum else "[", ")" if exclusive_maximum else "]"
+        bounds = f"in {opening}{_bound_text(minimum)}, {_bound_text(maximum)}{closing}"
+    elif below:
+        bounds = f"{'>' if exclusive_minimum else '>='} {_bound_text(minimum)}"  # type: ignore[arg-type]
+    else:
+        bounds = f"{'<' if exclusive_maximum else '<='} {_bound_text(maximum)}"  # type: ignore[arg-type]
+    raise (error or ValueError)(f"{name} must be {bounds}{suffix}, got {shown(value)}")
 
 
 def probability(name: str, value: object, *, error: type[Exception] | None = None) -> float:

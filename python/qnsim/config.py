@@ -222,7 +222,7 @@ class TomlTable:
                 ``Literal[...]``, ``tuple[str, ...]``, ``Union[..., None]``, a dataclass).
             default: Returned when the key is absent; without it the key is required.
             **meta: Bounds for :func:`qnsim.specs.check_value` (``minimum``, ``maximum``,
-                ``exclusive_minimum``, ``unit``, ``length``).
+                ``exclusive_minimum``, ``exclusive_maximum``, ``unit``, ``length``).
 
         Raises:
             ConfigError: Missing, wrong type or out of the given bounds.

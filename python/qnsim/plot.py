@@ -90,6 +90,32 @@ def _columns(name: str, value: Any) -> list[str]:
     return columns
 
 
+def _check_roles(x: Any, y: list[Any], hue: Any, names: dict[str, str] | None = None) -> None:
+    """Refuses a column given two roles among ``x``, the ``y`` panels and ``hue``: each role needs a column of its own.
+
+    A column against itself (``x="p", y=["p"]``) drew the line y = x as if it were a result, and a ``hue`` that is
+    also a panel drew each curve flat at its own value; ``hue`` equal to ``x`` failed in pandas ("cannot insert
+    length_km, already exists"). ``names`` gives each role's name in the message (``qnsim plot``: its options).
+
+    Example:
+        >>> _check_roles("p", ["rate_hz", "p"], None)
+        Traceback (most recent call last):
+        ...
+        ValueError: x and y are both 'p': a column plotted against itself is the line y = x, not a result; ...
+    """
+    names = {"x": "x", "y": "y", "hue": "hue", **(names or {})}
+    why = {
+        ("hue", "x"): "one curve per value of x is one point per curve; choose another hue",
+        ("x", "y"): "a column plotted against itself is the line y = x, not a result; choose another y column",
+        ("hue", "y"): "each curve would hold one value of it, a flat line at that value; choose another hue",
+    }
+    for (first, second), reason in why.items():
+        roles = {"x": [x], "y": list(y), "hue": [] if hue is None else [hue]}
+        both = [c for c in roles[first] if any(c == other for other in roles[second])]
+        if both:
+            raise ValueError(f"{names[first]} and {names[second]} are both {written(both[0])}: {reason}")
+
+
 def _closest_column(name: str, columns: list[str]) -> str | None:
     """The column ``name`` most likely meant, or None: the closest whole name, else the column whose last dotted
     part (``length_km`` of ``links.*.length_km``, ``rate_hz`` of ``a->b.rate_hz``) is closest to it."""
@@ -181,11 +207,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             f"the results hold rows of {len(ids)} scenarios (scenario_id {', '.join(ids[:4])}"
             f"{' ...' if len(ids) > 4 else ''}): select the rows of one before summarizing"
         )
-    if hue is not None and hue == x:
-        # pandas said "cannot insert length_km, already exists".
-        raise ValueError(
-            f"hue and x are both {written(x)}: one curve per value of x is one point per curve; choose another hue"
-        )
+    _check_roles(x, y, hue)
     for key in keys:
         empty = frame.index[frame[key].isna()].tolist()
         if empty:

@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from qnsim.plot import _frame, plot_sweep, summarize
+    from qnsim.plot import _check_roles, _frame, plot_sweep, summarize
 
     parser = _parser()
     try:
@@ -196,6 +196,10 @@ def _main(argv: Sequence[str] | None) -> int:
             f"{args.rows} has none of the default columns {list(_DEFAULT_Y)}; name one with --y (numeric columns: "
             f"{', '.join(numeric[:12]) or 'none'}{' ...' if len(numeric) > 12 else ''})"
         )
+    # Each role its own column, named as typed (--x A --y A drew A against itself; --x rate_hz against the default
+    # panels did too), before anything is drawn.
+    _check_roles(x, y, hue, {"x": "--x" if args.x else f"x (the first parameter, {x!r})",
+                             "y": "--y" if args.y else f"y (the default columns {y})", "hue": "--hue"})  # fmt: skip
     for column in args.logy:
         with naming_option("--logy", column):  # plot_sweep said "logy names ['p'] ...", an option not typed
             if column not in y:

@@ -387,7 +387,7 @@ def _derived_range(meta: Mapping[str, Any]) -> str:
     if low is None and high is None:
         return ""
     opening = "(" if low is None or meta.get("exclusive_minimum") else "["
-    closing = "]" if high is not None or meta.get("allow_inf") else ")"
+    closing = ")" if meta.get("exclusive_maximum") else "]" if high is not None or meta.get("allow_inf") else ")"
     return f"{opening}{_bound_text(low, '-inf')}, {_bound_text(high, 'inf')}{closing}"
 
 
@@ -576,6 +576,7 @@ def _bounded(name: str, number: float | int, meta: Mapping[str, Any]) -> Any:
         bool(meta.get("exclusive_minimum")),
         meta.get("unit") or "",
         _field_error(name),
+        bool(meta.get("exclusive_maximum")),
     )
     return number
 

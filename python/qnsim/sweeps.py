@@ -537,8 +537,12 @@ def _scalar(where: str, value: Any) -> Scalar:
         return int(value)
     if isinstance(value, numbers.Real):
         value = float(value)
-        if where.startswith("grid") and not math.isfinite(value):
-            raise ValueError(f"{where} values must be finite numbers, got {written(value)}")
+        if where.startswith("grid"):
+            if not math.isfinite(value):
+                raise ValueError(f"{where} values must be finite numbers, got {written(value)}")
+            # -0.0 is 0.0, as every number argument reads it (argument_checks.real_number): the point was labelled
+            # "-0.0" in its column and rows, a value the run never used (`--param x=-0.0`, grid {"x": [-0.0]}).
+            value += 0.0
         return value
     if isinstance(value, str):
         if "\n" in value or "\r" in value:
@@ -665,6 +669,14 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
         if close:
             spelled = [".".join([*parts[:depth], c, *parts[depth + 1 :]]) for c in close]
             hint = "did you mean " + " or ".join(repr(s) for s in spelled) + "?"
+        elif settable:
+            # A spec table's keys are those its file gives and those left at their defaults, which a sweep may set
+            # too: "its keys are 'dst', 'num_pairs', 'src'" (the file's) sent a user to edit the file for
+            # cutoff_s, a key the sweep takes as it is.
+            given = sorted(str(k) for k in node)
+            unset = sorted(k for k in settable if k not in node)
+            hint = f"its keys are {', '.join(map(repr, given))}" + (
+                f", and those left at their defaults: {', '.join(map(repr, unset))}" if unset else "")
         else:
             names = sorted(str(k) for k in node)
             hint = "its keys are " + ", ".join(repr(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")

@@ -80,6 +80,9 @@ __all__ = [
 ]
 
 
+#: The node indices a link's ends may have, stated whole by every refusal: QPUs from 0, relays from the QPU count up,
+#: none beyond what any count holds.
+NODE_INDEX_RANGE = "[0, 2**64 - 1]"
 #: Most channels a link takes (``channels``): a runtime fix asking for more says that channels cannot reach it.
 MAX_CHANNELS = 10**9
 #: Most distilled-pair memories per link end (``buffer_pairs``), as many as channels: 10**400 was taken, and
@@ -163,12 +166,14 @@ class Link:
         if not all(is_integer(x) for x in pair):
             raise ValueError(f"qpus must be a pair of integer QPU indices, got {written(pair)}")
         a, b = (int(x) for x in pair)
-        if a == b or a < 0 or b < 0:
-            raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={written(self.qpus)}")
-        if max(a, b) > INTEGER_MAX:
-            # A relay is any index from the QPU count up, but not beyond what any count holds: (0, 10**5000) was
-            # taken, and the estimate's refusal of its lone relay raised Python's 4,300-digit limit instead.
-            raise ValueError(f"qpus must be node indices <= {INTEGER_MAX} (2**64 - 1), got {written(self.qpus)}")
+        if not (0 <= a <= INTEGER_MAX and 0 <= b <= INTEGER_MAX):
+            # One range for either side: -1 was told "indices >= 0" and 2**64 "<= 2**64 - 1". A relay is any index
+            # from the QPU count up, but not beyond what any count holds: (0, 10**5000) was taken, and the
+            # estimate's refusal of its lone relay raised Python's 4,300-digit limit instead.
+            raise ValueError(f"qpus must be node indices in {NODE_INDEX_RANGE} (QPUs from 0, relays from the QPU "
+                             f"count up), got {written(self.qpus)}")  # fmt: skip
+        if a == b:
+            raise ValueError(f"a link joins two different QPUs, got qpus={written(self.qpus)}")
         object.__setattr__(self, "qpus", (a, b))
         if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
             raise ValueError(f"notes must be a sequence of texts, got {written(self.notes)}")

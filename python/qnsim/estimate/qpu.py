@@ -156,10 +156,8 @@ class SurfaceCode:
         set_("crossing_prefactor", real_number("crossing_prefactor", self.crossing_prefactor, minimum=0.0,
                                                exclusive_minimum=True, error=ValueError))
         for f in ("error_threshold", "interface_threshold"):
-            v = real_number(f, getattr(self, f), minimum=0.0, exclusive_minimum=True, maximum=1.0, error=ValueError)
-            if v == 1.0:
-                raise ValueError(f"{f} must be < 1, got 1.0")
-            set_(f, v)
+            set_(f, real_number(f, getattr(self, f), minimum=0.0, exclusive_minimum=True, maximum=1.0,
+                                exclusive_maximum=True, error=ValueError))
         set_("max_distance", integer("max_distance", self.max_distance, minimum=1, maximum=1001, error=ValueError))
 
     def logical_error_per_cycle(self, p: float, d: int) -> float:
