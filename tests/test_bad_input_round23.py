@@ -163,3 +163,128 @@ def test_the_links_file_walk_covers_its_keys():
         if key.bounds.get("minimum") is not None or key.bounds.get("maximum") is not None:
             assert (key.table, key.name) in walked, key
     assert len(walked) >= 25, sorted(walked)
+
+
+def test_every_python_bounded_spec_field_states_its_range_on_either_side():
+    """The scenario specs' fields bounded in Python on both sides (a link's fidelity, a request's min_fidelity,
+    run.until_s): old behaviour "run.until_s must be <= 9.22337e+06 s" for 1e9 beside "must be >= 0 s" for -1. A new
+    field bounded on both sides is walked here too."""
+    import dataclasses
+
+    from qnsim import specs
+    from qnsim.scenario import RunSettings
+
+    walked = []
+    for cls in (specs.NodeSpec, specs.LinkSpec, specs.RequestSpec, RunSettings):
+        hints = specs._hints(cls)
+        for f in dataclasses.fields(cls):
+            meta = f.metadata
+            if meta.get("minimum") is None or meta.get("maximum") is None or meta.get("reader") is not None:
+                continue
+            walked.append(f"{cls.__name__}.{f.name}")
+            low, high = float(meta["minimum"]), float(meta["maximum"])
+            stated = set()
+            for value in (low - 1.0, high * 2 + 1.0):
+                message = _refusal(specs.check_value, f.name, hints[f.name], value, meta)
+                stated.add(message.rsplit(", got ", 1)[0])
+            assert len(stated) == 1 and "must be in " in stated.pop(), (f.name, stated)
+    assert len(walked) >= 2, walked
+
+
+# A links file's link ends: the Python API's range (QPUs from 0, relays from the QPU count up), no cap of its own.
+def _links_with_pairs(tmp_path, *pairs) -> str:
+    links = "".join(f"[[link]]\nqpus = {list(p)}\nrate_hz = 1e4\nfidelity = 0.99\n" for p in pairs)
+    path = tmp_path / "links.toml"
+    path.write_text(f"[[qpu]]\ncount = 2\nnum_qubits = 10\n{links}")
+    return str(path)
+
+
+def test_a_links_file_s_link_ends_take_the_python_api_s_range(tmp_path):
+    """Old behaviour: a links file's `qpus = [0, 5000]` (two QPUs) was refused as "must be QPU indices in [0, 4098)",
+    a cap of the QPU count + 4096 that the Python API (`Link((0, 5000), ...)`: a relay) did not have and the message
+    did not explain, and `[0, -1]` was told the same; `Link((0, -1))` said "a link joins two different QPUs (indices
+    >= 0)" and `Link((0, 2**64))` "node indices <= 18446744073709551615": three ranges for one pair. Now one check
+    (Link's), one range on either side, located in the file."""
+    from qnsim.estimate import Link
+    from qnsim.estimate.links import NODE_INDEX_RANGE
+    from qnsim.estimate_cli import load_network
+
+    qpus, links, _ = load_network(_links_with_pairs(tmp_path, (0, 5000), (5000, 1)))
+    assert sorted(lk.key for lk in links) == [(0, 5000), (1, 5000)]  # relay 5000 joins QPUs 0 and 1
+    for bad in (-1, 2**64):
+        expected = f"qpus must be node indices in {NODE_INDEX_RANGE} (QPUs from 0, relays from the QPU count up), got "
+        assert _refusal(Link, (0, bad), 1e4, 0.99) == expected + f"(0, {bad})"
+        message = _refusal(load_network, _links_with_pairs(tmp_path, (0, bad)))
+        assert message == f"links.toml: link[0].qpus[1] must be in {NODE_INDEX_RANGE}, got {bad}", message
+    assert "two different QPUs" in _refusal(load_network, _links_with_pairs(tmp_path, (1, 1)))
+
+
+def test_a_sweep_value_of_minus_zero_is_zero(tmp_path, capsys):
+    """Old behaviour: `qnsim sweep --param links.*.length_km=-0.0` ran length 0 km and labelled its rows "-0.0" (a
+    value the run never used; every other number argument reads -0.0 as 0.0), and `--param x=0.0,-0.0` ran one point
+    twice. Now the grid reads -0.0 as 0.0 and refuses the pair as one value listed twice."""
+    from qnsim import cli
+    from qnsim.sweeps import grid_axes
+
+    assert grid_axes({"links.*.length_km": [-0.0]})[0][1] == [(0.0,)]
+    assert math.copysign(1.0, grid_axes({"links.*.length_km": [-0.0]})[0][1][0][0]) == 1.0
+    with pytest.raises(ValueError, match=r"lists the value 0\.0 twice"):
+        grid_axes({"links.*.length_km": [0.0, -0.0]})
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(two_node_scenario(0.0005, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4))
+    out = tmp_path / "rows.csv"
+    code = cli.main(["sweep", str(scenario), "--param", "links.*.length_km=-0.0", "--seeds", "1", "--out", str(out),
+                     "--no-progress"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    header, row = out.read_text().splitlines()[:2]
+    assert header.startswith("links.*.length_km,") and row.startswith("0.0,"), row
+
+
+def _rows(tmp_path) -> str:
+    path = tmp_path / "rows.csv"
+    path.write_text("p,seed,rate_hz,mean_fidelity\n1,0,10.0,0.9\n2,0,12.0,0.8\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--x", "p", "--y", "p"], "--x and --y are both 'p': a column plotted against itself"),
+    (["--x", "rate_hz"], "--x and y (the default columns ['rate_hz', 'mean_fidelity']) are both 'rate_hz'"),
+    (["--hue", "rate_hz", "--y", "rate_hz"], "--hue and --y are both 'rate_hz'"),
+    (["--hue", "p", "--x", "p"], "--hue and --x are both 'p'"),
+])  # fmt: skip
+def test_a_plot_column_takes_one_role(argv, expected, tmp_path, capsys):
+    """Old behaviour: `qnsim plot rows.csv --x p --y p` drew p against itself (the line y = x, as if a result) and
+    exit 0; `--x rate_hz` did too against the default panels; `--hue rate_hz --y rate_hz` drew flat curves. Now each
+    refused naming the options, before anything is drawn; `plot_sweep` and `summarize` refuse the same."""
+    pytest.importorskip("matplotlib")
+    from qnsim import plot_cli
+    from qnsim.plot import summarize
+
+    rows = _rows(tmp_path)
+    assert plot_cli.main([rows, *argv, "--out", str(tmp_path / "p.png")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "\n" not in err.strip(), err
+    assert not (tmp_path / "p.png").exists()
+    with pytest.raises(ValueError, match=r"^x and y are both 'p'"):
+        summarize(rows, "p", ["rate_hz", "p"])
+    with pytest.raises(ValueError, match=r"^hue and y are both 'rate_hz'"):
+        summarize(rows, "p", ["rate_hz"], hue="rate_hz")
+
+
+def test_an_unknown_request_key_is_told_the_keys_a_sweep_takes(tmp_path, capsys):
+    """Old behaviour: `qnsim sweep s.toml --param requests.0.kind=1` was told "requests.0 has no key 'kind'; its keys
+    are 'dst', 'src'", the keys the file gives, where the sweep also takes every request field left at its default
+    (num_pairs, cutoff_s, ...): a user was sent to edit the file. Now those are listed too."""
+    from qnsim import cli
+    from qnsim.sweeps import _spec_keys
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(two_node_scenario(0.0005, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4))
+    code = cli.main(["sweep", str(scenario), "--param", "requests.0.kind=1", "--seeds", "1", "--out",
+                     str(tmp_path / "rows.csv"), "--no-progress"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "requests.0 has no key 'kind'" in err, err
+    settable = _spec_keys(["requests", "0", "kind"], 2)
+    assert {"num_pairs", "cutoff_s"} <= set(settable)
+    for key in settable:
+        assert repr(key) in err, (key, err)

@@ -46,6 +46,7 @@ from typing import Any, Literal
 import qnsim.estimate  # noqa: F401 - loaded with the module, not inside main(), where a Ctrl-C would stop the import
 from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
+from qnsim.estimate.links import NODE_INDEX_RANGE
 from qnsim.specs import SEED_RANGE, check_seed
 
 __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
@@ -336,7 +337,7 @@ def load_network(
         else:
             # Their range is Link's, checked once there (below, located in this table): the file capped them at
             # the QPU count + 4096, a bound the Python API did not have and the message did not explain.
-            pairs = [table.get("qpus", tuple[int, ...], length=2)]
+            pairs = [table.get("qpus", tuple[int, ...], length=2, range=NODE_INDEX_RANGE)]
         fields = {}
         for name in ("rate_hz", "fidelity", "latency_s", "buffer_pairs", "channels", "success_probability",
                      "attempt_period_s", "memory_t1_s", "memory_t2_s"):

@@ -518,7 +518,10 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         if length is not None and len(items) != length:
             raise parameter_error(name, f"must have {length} entries, got {len(items)}: {written(value)}")
         item_hint = args[0] if args else Any
-        return tuple(check_value(f"{name}[{i}]", item_hint, v) for i, v in enumerate(items))
+        # A range stated for an array of integers is each entry's (a link's two node indices): 2**64 was told
+        # "beyond a 64-bit integer" where -1 was told the range.
+        item_meta = {"range": meta["range"]} if meta.get("range") and item_hint is int else None
+        return tuple(check_value(f"{name}[{i}]", item_hint, v, item_meta) for i, v in enumerate(items))
     if isinstance(hint, type) and isinstance(value, type) and issubclass(value, hint):
         # protocol=FreshSwap instead of FreshSwap(...): the class is what was written, an instance is meant.
         kind, made = hint.__name__, value.__name__
