@@ -11,7 +11,6 @@ import re
 import pytest
 from scenarios import two_node_scenario
 
-import qnsim
 from qnsim.argument_checks import check_bounds, integer, real_number
 
 
@@ -67,7 +66,7 @@ def test_a_bound_on_both_sides_is_stated_whole_on_either_side():
     """Old behaviour: `check_bounds` (and so `integer`, `real_number` and every spec field) stated the side that was
     crossed: `min_rounds` of the estimator's purification search was told "must be >= 0" for -1 and "must be <= 64"
     for 65, so a caller who fixed one side learnt of the other only from the next refusal. Now "must be in [0, 64]"
-    on both sides; a bound near 2**64 is spelled as the seeds' ranges spell it."""
+    on both sides."""
     for name, call in (("rounds", lambda v: integer("rounds", v, minimum=0, maximum=64)),
                        ("p", lambda v: real_number("p", v, minimum=0.0, maximum=64.0)),
                        ("rounds", lambda v: check_bounds("rounds", v, v, 0, 64))):  # fmt: skip
@@ -75,8 +74,7 @@ def test_a_bound_on_both_sides_is_stated_whole_on_either_side():
         assert found == {f"{name} must be in [0, 64]"}, found
     assert _refusal(real_number, "t", 0.0, minimum=0.0, exclusive_minimum=True, maximum=1.0, unit="s") == (
         "t must be in (0, 1] s, got 0.0")
-    assert _refusal(integer, "n", 2**63 + 1, minimum=1, maximum=2**63) == "n must be in [1, 2**63], got " + str(
-        2**63 + 1)
+    assert _refusal(integer, "n", 2**63 + 1, minimum=1, maximum=2**63) == f"n must be in [1, {2**63}], got {2**63 + 1}"
     # One side only where only one side bounds it (no upper bound of its own: the 64-bit range has its own words).
     assert _refusal(integer, "n", 0, minimum=1) == "n must be >= 1, got 0"
     # An entry point: the estimator's purification plan (qnsim.estimate.purification_plan).
@@ -254,8 +252,9 @@ def _rows(tmp_path) -> str:
 ])  # fmt: skip
 def test_a_plot_column_takes_one_role(argv, expected, tmp_path, capsys):
     """Old behaviour: `qnsim plot rows.csv --x p --y p` drew p against itself (the line y = x, as if a result) and
-    exit 0; `--x rate_hz` did too against the default panels; `--hue rate_hz --y rate_hz` drew flat curves. Now each
-    refused naming the options, before anything is drawn; `plot_sweep` and `summarize` refuse the same."""
+    exit 0; `--x rate_hz` did too against the default panels; `--hue rate_hz --y rate_hz` drew flat curves; `--hue p --x p`
+    was refused as "hue and x are both 'p'", naming no option. Now each refused naming the options, before anything
+    is drawn; `plot_sweep` and `summarize` refuse the same."""
     pytest.importorskip("matplotlib")
     from qnsim import plot_cli
     from qnsim.plot import summarize

@@ -146,9 +146,9 @@ def test_a_links_file_gives_the_error_budget_parts_the_python_api_takes(tmp_path
     assert json.loads(cli.stdout) == json.loads(api.to_json())
     for table, message in [({"total": 1e-2, "remote": 2e-2}, "parts sum to 0.02, above the total 0.01"),
                            ({"total": 1e-2, "remote_part": 1e-3}, "remote_part"),
-                           ({"total": 1.0}, "must be < 1, got 1.0")]:
+                           ({"total": 1.0}, r"must be in \(0, 1\), got 1.0")]:
         with pytest.raises(ConfigError, match=message):
             load_network({"qpu": [{"count": 2}], "estimate": {"error_budget": table}})
-    with pytest.raises(ConfigError, match="must be < 1, got 1.0"):
+    with pytest.raises(ConfigError, match=r"must be in \(0, 1\), got 1.0"):
         load_network({"qpu": [{"count": 2}], "estimate": {"error_budget": 1.0}})
     assert load_network({"qpu": [{"count": 2}], "estimate": {"error_budget": 0.01}})[2]["error_budget"] == 0.01

@@ -112,13 +112,6 @@ def is_integer(value: object) -> bool:
 
 
 def _bound_text(bound: float) -> str:
-    if isinstance(bound, int) and abs(bound) > 2**32:
-        # 2**63 and 2**64 - 16 as the seeds' and the native integers' ranges spell them, not 19 digits.
-        sign, magnitude = ("-", -bound) if bound < 0 else ("", bound)
-        power = magnitude.bit_length()
-        for exponent, offset in ((power - 1, 0), (power, 2**power - magnitude)):
-            if 0 <= offset <= 64 and 2**exponent - offset == magnitude:
-                return f"{sign}2**{exponent}" + (f" - {offset}" if offset else "")
     return str(bound) if isinstance(bound, int) else f"{bound:g}"
 
 
