@@ -130,7 +130,8 @@ def _cli_error(capsys, argv):
         (["qec", "circuit", "--distance", "4"], "--distance 4: distance must be an odd int >= 3, got 4"),
         (["qec", "circuit", "--rounds", "0"], "--rounds 0: rounds must be an int >= 1, got 0"),
         (["qec", "circuit", "--distance", "1001"], "--distance 1001: distance 1001 with rounds=1001 makes a circuit"),
-        (["qec", "threshold", "rows.csv", "--bootstrap", "-1"], "--bootstrap -1: bootstrap must be in [0, 100000], got -1"),
+        (["qec", "threshold", "rows.csv", "--bootstrap", "-1"],
+         "--bootstrap -1: bootstrap must be in [0, 100000], got -1"),
         (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0 s, got -1.0"),
         (["qec", "link", "SCENARIO", "--distance", "4"], "--distance 4: distance must be an odd int >= 3"),
         (["qec", "link", "SCENARIO", "--probes", "0"], "--probes 0: probes must be in [1, 100000], got 0"),
@@ -240,7 +241,7 @@ def test_simulate_execution_bounds_buffer_pairs_as_a_link_does():
     from qnsim.estimate import Link, simulate_execution
 
     qpus, links = [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e6, 0.99)]
-    with pytest.raises(ValueError, match=r"^buffer_pairs must be in \[-?[0-9][0-9.e+]*, 1000000000\], got 18446744073709551616$"):
+    with pytest.raises(ValueError, match=r"^buffer_pairs must be in \[1, 1000000000\], got 18446744073709551616$"):
         simulate_execution("CX 0 1", qpus, links, buffer_pairs=2**64)
     with pytest.raises(ValueError, match=r"^buffer_pairs\[\(0, 1\)\] must be in \[-?[0-9][0-9.e+]*, 1000000000\]"):
         simulate_execution("CX 0 1", qpus, links, buffer_pairs={(0, 1): 2**64})

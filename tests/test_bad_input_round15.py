@@ -191,9 +191,11 @@ def _estimate_with_placement(placement):
         (lambda: _links_file({"estimate": HUGE}),
          r"estimate must be a table \(\[estimate\]\), got an integer of 16610 bits"),
         (lambda: qnsim.estimate.Link((0, HUGE), 1e3, 0.99),
-         r"^qpus must be node indices in \[0, 2\*\*64 - 1\] \(QPUs from 0, relays from the QPU count up\), got \(0, an integer of 16610 bits"),
+         r"^qpus must be node indices in \[0, 2\*\*64 - 1\] \(QPUs from 0, relays from the QPU count up\), "
+         r"got \(0, an integer of 16610 bits"),
         (lambda: qnsim.estimate.Link((2**64, 0), 1e3, 0.99),
-         r"^qpus must be node indices in \[0, 2\*\*64 - 1\] \(QPUs from 0, relays from the QPU count up\), got \(18446744073709551616, 0\)$"),
+         r"^qpus must be node indices in \[0, 2\*\*64 - 1\] \(QPUs from 0, relays from the QPU count up\), "
+         r"got \(18446744073709551616, 0\)$"),
     ],
     ids=["grid-key", "linked-grid-value", "seed-set", "link-end", "placed-qubit", "negative-qubit", "placed-qpu",
          "log-level", "links-file-table", "estimate-link-relay", "estimate-link-2**64"],

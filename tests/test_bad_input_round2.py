@@ -186,7 +186,8 @@ def test_every_refusal_here_is_a_value_error_or_type_error():
             qnsim.ParameterError,
             r"^trace must be in \[0, 100000000\] \(0: off\), got -1$",
         ),
-        (lambda: qnsim.Network().release_pair(-1, 2**70), qnsim.ParameterError, r"^qubit_src must be in \[0, [^\]]+\], got -1$"),
+        (lambda: qnsim.Network().release_pair(-1, 2**70), qnsim.ParameterError,
+         r"^qubit_src must be in \[0, [^\]]+\], got -1$"),
         (
             lambda: qnsim.Network().release_pair(0, 2**70),
             qnsim.ParameterError,
@@ -500,7 +501,8 @@ def test_round_timing_refuses_times_that_are_not_numbers(bad):
 
 @pytest.mark.parametrize(
     ("bad", "match"),
-    [(2.5, r"must be an integer, got 2\.5"), (True, r"must be an integer, got True"), (-1, r"must be in \[0, 1024\], got -1")],
+    [(2.5, r"must be an integer, got 2\.5"), (True, r"must be an integer, got True"),
+     (-1, r"must be in \[0, 1024\], got -1")],
 )
 def test_purification_rounds_for_checks_max_rounds(bad, match):
     with pytest.raises(qnsim.ParameterError, match=rf"^max_rounds {match}$"):

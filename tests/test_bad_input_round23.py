@@ -164,9 +164,9 @@ def test_the_links_file_walk_covers_its_keys():
 
 
 def test_every_python_bounded_spec_field_states_its_range_on_either_side():
-    """The scenario specs' fields bounded in Python on both sides (a link's fidelity, a request's min_fidelity,
-    run.until_s): old behaviour "run.until_s must be <= 9.22337e+06 s" for 1e9 beside "must be >= 0 s" for -1. A new
-    field bounded on both sides is walked here too."""
+    """The scenario specs' fields bounded in Python on both sides (a link's success_probability, a request's
+    target_fidelity, run.until_s): old behaviour "run.until_s must be <= 9.22337e+06 s" for 1e9 beside "must be >= 0
+    s" for -1. A new field bounded on both sides is walked here too."""
     import dataclasses
 
     from qnsim import specs
@@ -252,9 +252,9 @@ def _rows(tmp_path) -> str:
 ])  # fmt: skip
 def test_a_plot_column_takes_one_role(argv, expected, tmp_path, capsys):
     """Old behaviour: `qnsim plot rows.csv --x p --y p` drew p against itself (the line y = x, as if a result) and
-    exit 0; `--x rate_hz` did too against the default panels; `--hue rate_hz --y rate_hz` drew flat curves; `--hue p --x p`
-    was refused as "hue and x are both 'p'", naming no option. Now each refused naming the options, before anything
-    is drawn; `plot_sweep` and `summarize` refuse the same."""
+    exit 0; `--x rate_hz` did too against the default panels; `--hue rate_hz --y rate_hz` drew flat curves;
+    `--hue p --x p` was refused as "hue and x are both 'p'", naming no option. Now each refused naming the options,
+    before anything is drawn; `plot_sweep` and `summarize` refuse the same."""
     pytest.importorskip("matplotlib")
     from qnsim import plot_cli
     from qnsim.plot import summarize

@@ -134,9 +134,11 @@ def test_a_patch_offset_keeps_its_coordinates_exact():
     from qnsim.qec.layout import MAX_OFFSET, rotated_patch, unrotated_patch
 
     for patch in (rotated_patch, unrotated_patch):
-        with pytest.raises(ValueError, match=r"^x_offset must be in \[-4503599627370496, 4503599627370496\], got an integer of 1329 bits"):
+        with pytest.raises(ValueError, match=r"^x_offset must be in \[-4503599627370496, 4503599627370496\], "
+                                             r"got an integer of 1329 bits"):
             patch(3, 3, x_offset=10**400)
-        with pytest.raises(ValueError, match=r"^x_offset must be in \[-4503599627370496, 4503599627370496\], got -4503599627370498$"):
+        with pytest.raises(ValueError, match=r"^x_offset must be in \[-4503599627370496, 4503599627370496\], "
+                                             r"got -4503599627370498$"):
             patch(3, 3, x_offset=-MAX_OFFSET - 2)
         xs = [x for x, _ in patch(3, 3, x_offset=MAX_OFFSET).data]
         assert min(xs) - MAX_OFFSET in (0, 1) and max(xs) < 2**53  # every coordinate still exact as a double

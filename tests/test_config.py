@@ -105,7 +105,7 @@ def test_values_are_named_by_their_key_path(tmp_path):
 
 def test_bounds_given_by_the_caller_are_named(tmp_path):
     table = TomlTable({"count": 10**12}, "f.toml", "qpu[0]")
-    with pytest.raises(ConfigError, match=r"^f.toml: qpu\[0\].count must be in \[-?[0-9][0-9.e+]*, 4096\], got 1000000000000$"):
+    with pytest.raises(ConfigError, match=r"^f.toml: qpu\[0\].count must be in \[1, 4096\], got 1000000000000$"):
         table.get("count", int, minimum=1, maximum=4096)
 
 
