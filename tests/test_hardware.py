@@ -147,7 +147,7 @@ def test_dark_count_probability_is_poisson(rate, window):
         ({"attempt_rate_hz": 0.0}, r"Source\.attempt_rate_hz must be > 0, got 0\.0"),
         ({"attempt_rate_hz": math.inf}, r"Source\.attempt_rate_hz must be finite, got inf"),
         ({"emission_efficiency": 2.0}, r"Source\.emission_efficiency must be in \[0, 1\], got 2\.0"),
-        ({"num_modes": 0}, r"Source\.num_modes must be >= 1, got 0"),
+        ({"num_modes": 0}, r"Source\.num_modes must be in \[1, 16777216\], got 0"),
         ({"emission_delay_s": -1e-6}, r"Source\.emission_delay_s must be >= 0"),
         ({"bright_state_alpha": 0.0}, r"Source\.bright_state_alpha must be in \(0, 1\), got 0\.0"),
         ({"bright_state_alpha": 1.0}, r"Source\.bright_state_alpha must be in \(0, 1\), got 1\.0"),
@@ -165,7 +165,7 @@ def test_source_rejects(kwargs, match):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"num_qubits": 0}, r"Memory\.num_qubits must be >= 1, got 0"),
+        ({"num_qubits": 0}, r"Memory\.num_qubits must be in \[1, 16777216\], got 0"),
         ({"t1_s": 0.0}, r"Memory\.t1_s must be > 0, got 0\.0"),
         ({"t1_s": math.nan}, r"Memory\.t1_s must be finite or \+inf, got nan"),
         ({"t2_s": -1.0}, r"Memory\.t2_s must be > 0, got -1\.0"),

@@ -176,7 +176,7 @@ def spec_option(option: str, spec: type, field: str, value: Any) -> Any:
         >>> spec_option("--until", RunSettings, "until_s", -1.0)
         Traceback (most recent call last):
         ...
-        qnsim._core.ParameterError: --until must be >= 0 s, got -1.0
+        qnsim._core.ParameterError: --until must be in [0, 9.22337e+06] s, got -1.0
     """
     if value is None:
         return None

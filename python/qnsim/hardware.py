@@ -254,7 +254,7 @@ class Source:
         >>> Source(attempt_rate_hz=1e6, emission_efficiency=0.5, num_modes=0)
         Traceback (most recent call last):
         ...
-        ValueError: Source.num_modes must be >= 1, got 0
+        ValueError: Source.num_modes must be in [1, 16777216], got 0
     """
 
     attempt_rate_hz: float
