@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+from refusals import refused_each
 from scenarios import two_node_scenario
 
 import qnsim
@@ -372,26 +373,21 @@ def test_threads_and_a_chunk_are_refused_stating_their_declared_range(tmp_path):
 
     assert _core.THREADS_RANGE == "[0, 4096]" and _core.CHUNK_BYTES_RANGE == "[4096, 1073741824]"
     native = _network()
-    for bad in (-1, 4097, 10**9, 2**32, 2**64):
-        with pytest.raises(ValueError, match=r"threads must be in \[0, 4096\]") as info:
-            native.run_seeds([1], 10, bad)
-        assert f"got {bad}" in str(info.value)
+    refused_each(lambda bad: native.run_seeds([1], 10, bad), (-1, 4097, 10**9, 2**32, 2**64),
+                 message="threads must be in [0, 4096] (0: every core), got {bad}")  # fmt: skip
     net = qnsim.Network("bell_diagonal", seed=1)
     net.add_node("a")
     net.add_node("b")
     net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
     net.request("a", "b")
-    for bad in (0, -1, 4097, 2**64):
-        with pytest.raises(qnsim.ParameterError, match=re.escape(
-                f"threads must be in [1, 4096] (None: every core this process may use), got {bad}")):  # fmt: skip
-            net.run_seeds([1], 1e-4, threads=bad)
+    refused_each(lambda bad: net.run_seeds([1], 1e-4, threads=bad), (0, -1, 4097, 2**64), qnsim.ParameterError,
+                 "threads must be in [1, 4096] (None: every core this process may use), got {bad}")  # fmt: skip
     circuit = tmp_path / "c.stim"
     circuit.write_text("CX 0 1\n")
-    for bad in (0, 4095, 2**30 + 1, 2**62, 2**64, -1):
-        with pytest.raises(ValueError, match=re.escape(f"chunk_bytes must be in [4096, 1073741824], got {bad}")):
-            stream_circuit_file(circuit, chunk_bytes=bad)
-        with pytest.raises(ValueError, match=re.escape(f"chunk_bytes must be in [4096, 1073741824], got {bad}")):
-            _core.stream_count_file(str(circuit), bad)
+    for call in (lambda bad: stream_circuit_file(circuit, chunk_bytes=bad),
+                 lambda bad: _core.stream_count_file(str(circuit), bad)):  # fmt: skip
+        refused_each(call, (0, 4095, 2**30 + 1, 2**62, 2**64, -1),
+                     message="chunk_bytes must be in [4096, 1073741824], got {bad}")  # fmt: skip
 
 
 def test_a_trace_file_s_limit_is_refused_in_the_words_of_every_record_limit(tmp_path):
@@ -400,13 +396,11 @@ def test_a_trace_file_s_limit_is_refused_in_the_words_of_every_record_limit(tmp_
     from qnsim.trace import TraceFile
 
     network = qnsim.Network("bell_diagonal", seed=1)
-    for bad in (-1, 10**8 + 1, 2**64):
-        with pytest.raises(qnsim.ParameterError, match=re.escape(
-                f"TraceFile limit must be in {_core.RECORD_LIMIT_RANGE} (0: off), got {bad}")):  # fmt: skip
-            TraceFile(network, tmp_path / "t.jsonl", limit=bad)
-        with pytest.raises(qnsim.ParameterError, match=re.escape(
-                f"trace must be in {_core.RECORD_LIMIT_RANGE} (0: off), got {bad}")):  # fmt: skip
-            qnsim.Network("bell_diagonal", seed=1, trace=bad)
+    limits = (-1, 10**8 + 1, 2**64)
+    refused_each(lambda bad: TraceFile(network, tmp_path / "t.jsonl", limit=bad), limits, qnsim.ParameterError,
+                 f"TraceFile limit must be in {_core.RECORD_LIMIT_RANGE} (0: off), got {{bad}}")  # fmt: skip
+    refused_each(lambda bad: qnsim.Network("bell_diagonal", seed=1, trace=bad), limits, qnsim.ParameterError,
+                 f"trace must be in {_core.RECORD_LIMIT_RANGE} (0: off), got {{bad}}")  # fmt: skip
 
 
 def test_option_name_refuses_what_is_no_setting_s_name():
@@ -432,10 +426,7 @@ def test_a_network_s_slot_index_from_python_is_told_the_network_s_slots():
     net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
     net.request("a", "b")
     for call in (net.slot_node, net.slot_link, net.slot_ref):
-        for bad in (-1, 2, 99, 2**32, 2**64):
-            with pytest.raises(IndexError, match=rf"^slot {bad} is out of range: the network has 2 memory slots "
-                                                 r"\[0, 1\]$"):  # fmt: skip
-                call(bad)
-        for bad in (1.5, True, "0"):
-            with pytest.raises(qnsim.ParameterError, match=r"^slot must be an integer, got "):
-                call(bad)
+        refused_each(call, (-1, 2, 99, 2**32, 2**64), IndexError,
+                     "slot {bad} is out of range: the network has 2 memory slots [0, 1]")  # fmt: skip
+        for message in refused_each(call, (1.5, True, "0"), qnsim.ParameterError).values():
+            assert message.startswith("slot must be an integer, got "), message

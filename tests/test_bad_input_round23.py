@@ -9,6 +9,7 @@ import math
 import re
 
 import pytest
+from refusals import refused_each
 from scenarios import two_node_scenario
 
 from qnsim.argument_checks import check_bounds, integer, real_number
@@ -19,11 +20,6 @@ def _refusal(call, *args, **kwargs) -> str:
     with pytest.raises(ValueError) as info:
         call(*args, **kwargs)
     return str(info.value)
-
-
-def _refusals(call, values) -> dict:
-    """Each value's refusal message by ``call(value)``."""
-    return {value: _refusal(call, value) for value in values}
 
 
 # Bound texts as messages and the docs write them: 10^9, 2^64 - 1, 2**64 - 1, inf.
@@ -70,7 +66,7 @@ def test_a_bound_on_both_sides_is_stated_whole_on_either_side():
     for name, call in (("rounds", lambda v: integer("rounds", v, minimum=0, maximum=64)),
                        ("p", lambda v: real_number("p", v, minimum=0.0, maximum=64.0)),
                        ("rounds", lambda v: check_bounds("rounds", v, v, 0, 64))):  # fmt: skip
-        found = {m.rsplit(", got ", 1)[0] for m in _refusals(call, (-1, 65, 10**6)).values()}
+        found = {m.rsplit(", got ", 1)[0] for m in refused_each(call, (-1, 65, 10**6)).values()}
         assert found == {f"{name} must be in [0, 64]"}, found
     assert _refusal(real_number, "t", 0.0, minimum=0.0, exclusive_minimum=True, maximum=1.0, unit="s") == (
         "t must be in (0, 1] s, got 0.0")
@@ -83,7 +79,7 @@ def test_a_bound_on_both_sides_is_stated_whole_on_either_side():
     for name, call in (("max_rounds", lambda v: purification_plan(0.9, 0.95, max_rounds=v)),
                        ("min_rounds", lambda v: purification_plan(0.9, 0.95, min_rounds=v))):  # fmt: skip
         low = 1 if name == "max_rounds" else 0
-        found = {m.rsplit(", got ", 1)[0] for m in _refusals(call, (low - 1, 65, 2**64)).values()}
+        found = {m.rsplit(", got ", 1)[0] for m in refused_each(call, (low - 1, 65, 2**64)).values()}
         assert found == {f"{name} must be in [{low}, 64]"}, found
 
 
