@@ -158,7 +158,15 @@ class Network final {
     /// Stops the current run() once the event being handled is done (RunInterrupted), when an
     /// interrupt check is set (the Python layer's runs): a Ctrl-C that lands inside a protocol hook
     /// is deferred to the end of its event this way, instead of leaving the event half handled.
-    void request_interrupt() { interrupt_requested_ = true; }
+    /// (Without a check set, as before: ignored.)
+    void request_interrupt() {
+        if (!interrupt_check_ || interrupt_requested_) return;
+        interrupt_requested_ = true;
+        // The run loop tests one countdown per event: end it after this event, and keep the periodic
+        // check's countdown (this event included) to resume it.
+        events_left_in_period_ = events_to_check_;
+        events_to_check_ = 1;
+    }
     /// True while run() handles an event (inside a protocol hook, say): the description cannot
     /// change then (add_*, set_trace, set_max_records, set_protocol_hook throw QnsimError).
     bool running() const { return queue_.running(); }
@@ -752,7 +760,13 @@ class Network final {
     uint64_t next_wait_seq_ = 0;
     std::function<void()> interrupt_check_;
     std::function<void()> trace_sink_;
-    uint64_t events_since_check_ = 0;
+    // Events until run()'s next check point (the periodic interrupt check, or an interrupt requested
+    // inside the current event): the loop's only per-event test, for runs with and without a check.
+    uint64_t events_to_check_ = kInterruptPeriod;
+    // While an interrupt is requested: events_to_check_ as it was before the request.
+    uint64_t events_left_in_period_ = 0;
+    // The check point (out of line: once in kInterruptPeriod events, or after a requested interrupt).
+    QNSIM_NOINLINE void at_check_point();
     uint64_t max_records_ = 1'000'000;
     std::unique_ptr<Trace> trace_;
     // Records a step when tracing; `a`/`b` are slots (their nodes and generations are looked up).
