@@ -421,6 +421,54 @@ std::vector<int64_t> deliver_with_interrupt(int interrupt_at, int *interrupts = 
     return out;
 }
 
+// The run loop's one countdown serves both the periodic check and a requested interrupt: an interrupt
+// must neither drop nor shift the periodic checks (one every kInterruptPeriod events, counted across
+// runs), nor call a check the periodic schedule did not owe.
+TEST(Network, AnInterruptKeepsThePeriodicChecksSchedule) {
+    const auto checks_and_events = [](std::vector<int> interrupt_at) {
+        Network net(Formalism::BellDiagonal, 5);
+        two_node_protocol_network(net);
+        uint64_t checks = 0;
+        net.set_interrupt_check([&checks] { ++checks; });
+        std::vector<uint32_t> told;
+        int calls = 0;
+        net.set_protocol_hook([&](HookKind kind, uint32_t node_index, uint32_t slot, uint64_t extra) {
+            if (kind != HookKind::PairReady) return;
+            ++calls;
+            if (std::find(interrupt_at.begin(), interrupt_at.end(), calls) != interrupt_at.end()) net.request_interrupt();
+            const uint32_t partner = static_cast<uint32_t>(extra);
+            const auto known = std::find(told.begin(), told.end(), partner);
+            if (known == told.end()) {
+                told.push_back(slot);
+                return;
+            }
+            told.erase(known);
+            node_index == 0 ? net.deliver_slots(0, slot, partner) : net.deliver_slots(0, partner, slot);
+        });
+        int interrupts = 0;
+        for (;;) {
+            try {
+                net.run(250'000'000'000);
+                break;
+            } catch (const RunInterrupted &) {
+                ++interrupts;
+            }
+        }
+        EXPECT_EQ(interrupts, static_cast<int>(interrupt_at.size()));
+        return std::make_tuple(checks, net.events_processed(), calls);
+    };
+    const auto [checks, events, calls] = checks_and_events({});
+    ASSERT_GE(events, 3 * Network::kInterruptPeriod);
+    EXPECT_EQ(checks, events / Network::kInterruptPeriod);
+    // Interrupts spread over the run's hook calls, so that they land in every period.
+    std::vector<int> at = {1, 3};
+    for (int k = 1; k < 8; k++) at.push_back(calls * k / 8);
+    const auto [checks_interrupted, events_interrupted, calls_interrupted] = checks_and_events(at);
+    EXPECT_EQ(events_interrupted, events);
+    EXPECT_EQ(calls_interrupted, calls);
+    EXPECT_EQ(checks_interrupted, checks);
+}
+
 TEST(Network, AnInterruptRequestedInsideAHookStopsAfterItsEventAndTheRunContinues) {
     const std::vector<int64_t> plain = deliver_with_interrupt(-1);
     ASSERT_GT(plain.size(), 10u);
