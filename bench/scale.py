@@ -15,7 +15,10 @@ Cases (issue 11 "Scale"):
 
 Each case runs in a fresh subprocess so its peak RSS is its own; the wall time is the native run
 only (``run``), the build is reported apart. Medians of ``--repeats`` seeds (one run for chains
-of 10^5 nodes and more, and for the 10^5-node grid).
+of 10^5 nodes and more, and for the 10^5-node grid): each seed is another network (the grid's
+paths, the chain's draws), run once, cold. The native twins (``grid_perf``, ``network_perf``) run the
+same loop as Python's ``run()`` (Ctrl-C check included); compare them seed by seed and median to
+median, not a twin's best run to these medians (bench/README, twenty-first pass).
 
 Targets (issue 11): >= 10^7 native events/s on the chain and grid cases (bell_diagonal); one
 end-to-end delivery across a 1,000-node chain in <= 2 ms; a 10^6-node chain in < 60 s and < 4 GB.
@@ -104,8 +107,9 @@ wall, cpu = time.perf_counter() - start, time.process_time() - cpu
 stats = [net.request_stats(r) for r in range(net.num_requests)]
 served = sum(s.status.name == "served" for s in stats)
 last_finish = max(s.finished_ps for s in stats)
-print(json.dumps({"kind": kind, "size": size, "wall_s": wall, "cpu_s": cpu, "build_s": build, "events": net.events_processed,
-                  "sim_s": last_finish * 1e-12, "served": served, "requests": net.num_requests,
+print(json.dumps({"kind": kind, "size": size, "wall_s": wall, "cpu_s": cpu, "build_s": build,
+                  "events": net.events_processed, "sim_s": last_finish * 1e-12, "served": served,
+                  "requests": net.num_requests,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 
