@@ -33,7 +33,8 @@ def _value_of_type(annotation: str):
         return 0
     if annotation.startswith(("typing.SupportsFloat", "float")):
         return 0.0
-    if annotation.startswith(("collections.abc.Sequence", "collections.abc.Iterable", "list")):
+    if annotation.startswith(("collections.abc.Sequence", "collections.abc.Iterable", "list",
+                              "typing.Annotated[numpy.typing.ArrayLike")):
         return []
     table = {
         "str": "density_matrix",
