@@ -255,13 +255,17 @@ def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     a0 = pmf[0]
     pi = np.zeros(b)
     pi[0] = 1.0
+    # tail[j + 2 - k] for k = 0..j is reversed_tail[b - 1 - j + k]: one contiguous slice in k's order, the same
+    # values in the same order as the gathered copy it replaces (no index array per level: ~70% of an estimate's time).
+    reversed_tail = tail[::-1].copy()
     for j in range(b - 1):
         # Flow up across the cut {<= j} | {> j} equals flow down from j + 1 (no arrival).
         # From level k <= j the next level is k + A - 1 (also for k = 0), above j iff A >= j - k + 2.
-        up = float(np.dot(pi[: j + 1], tail[j + 2 - np.arange(j + 1)]))
-        pi[j + 1] = up / a0
-        if pi[j + 1] > 1e250:
-            pi /= pi[j + 1]
+        up = float(np.dot(pi[: j + 1], reversed_tail[b - 1 - j : b]))
+        level = up / a0
+        pi[j + 1] = level
+        if level > 1e250:
+            pi /= level
     pi /= pi.sum()
     return pi, pmf, tail
 
