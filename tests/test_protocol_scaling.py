@@ -65,7 +65,9 @@ def test_protocol_lookups_do_not_copy_the_network_description(monkeypatch):
         monkeypatch.setattr(qnsim.Network, name, property(counted))
     result = net.run(until_s=2e-3, progress=False)
     assert policy.swaps > 100 and result.events_processed > 200
-    assert reads["nodes"] + reads["links"] < 10, reads
+    # A fixed few per run (the route and the result's collection and notes read each a handful of times; which notes
+    # apply varies), never one per event: the copying lookups read them once or more for each of the run's events.
+    assert reads["nodes"] + reads["links"] < 30, (reads, result.events_processed)
 
 
 @pytest.mark.parametrize("n", [3, 40])

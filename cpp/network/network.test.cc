@@ -388,17 +388,14 @@ TEST(Network, TheDescriptionCannotChangeFromInsideAnEvent) {
     EXPECT_EQ(net.add_node(node), 2u);  // between runs it may
 }
 
-// Delivers each pair at its second herald; with `interrupt_at`, requests an interrupt from inside
-// that hook call and runs again after it. Returns the delivery times.
-std::vector<int64_t> deliver_with_interrupt(int interrupt_at, int *interrupts = nullptr) {
-    Network net(Formalism::BellDiagonal, 5);
-    two_node_protocol_network(net);
-    net.set_interrupt_check([] {});  // as the Python layer's runs: the interrupt paths are on
-    std::vector<uint32_t> told;
-    int calls = 0;
-    net.set_protocol_hook([&](HookKind kind, uint32_t node_index, uint32_t slot, uint64_t extra) {
+// Delivers each pair at its second herald, and requests an interrupt from inside the hook calls (counted in
+// `calls`, from 1) that `interrupt_now` picks. `told` and `calls` must outlive the network's runs.
+template <typename InterruptNow>
+void deliver_at_second_herald(Network &net, std::vector<uint32_t> &told, int &calls, InterruptNow interrupt_now) {
+    net.set_protocol_hook([&net, &told, &calls, interrupt_now](HookKind kind, uint32_t node_index, uint32_t slot,
+                                                               uint64_t extra) {
         if (kind != HookKind::PairReady) return;
-        if (++calls == interrupt_at) net.request_interrupt();
+        if (interrupt_now(++calls)) net.request_interrupt();
         const uint32_t partner = static_cast<uint32_t>(extra);
         const auto known = std::find(told.begin(), told.end(), partner);
         if (known == told.end()) {
@@ -408,14 +405,30 @@ std::vector<int64_t> deliver_with_interrupt(int interrupt_at, int *interrupts = 
         told.erase(known);
         node_index == 0 ? net.deliver_slots(0, slot, partner) : net.deliver_slots(0, partner, slot);
     });
-    for (;;) {
+}
+
+// Runs to `until_ps`, running again after each interrupt; returns the number of interrupts.
+int run_through_interrupts(Network &net, int64_t until_ps) {
+    for (int interrupts = 0;; ++interrupts) {
         try {
-            net.run(200'000'000);
-            break;
+            net.run(until_ps);
+            return interrupts;
         } catch (const RunInterrupted &) {
-            if (interrupts) ++*interrupts;
         }
     }
+}
+
+// Delivers each pair at its second herald; with `interrupt_at`, requests an interrupt from inside
+// that hook call and runs again after it. Returns the delivery times.
+std::vector<int64_t> deliver_with_interrupt(int interrupt_at, int *interrupts = nullptr) {
+    Network net(Formalism::BellDiagonal, 5);
+    two_node_protocol_network(net);
+    net.set_interrupt_check([] {});  // as the Python layer's runs: the interrupt paths are on
+    std::vector<uint32_t> told;
+    int calls = 0;
+    deliver_at_second_herald(net, told, calls, [interrupt_at](int call) { return call == interrupt_at; });
+    const int interrupted = run_through_interrupts(net, 200'000'000);
+    if (interrupts) *interrupts += interrupted;
     std::vector<int64_t> out;
     for (const Delivery &d : net.deliveries()) out.push_back(d.time_ps);
     return out;
@@ -432,28 +445,10 @@ TEST(Network, AnInterruptKeepsThePeriodicChecksSchedule) {
         net.set_interrupt_check([&checks] { ++checks; });
         std::vector<uint32_t> told;
         int calls = 0;
-        net.set_protocol_hook([&](HookKind kind, uint32_t node_index, uint32_t slot, uint64_t extra) {
-            if (kind != HookKind::PairReady) return;
-            ++calls;
-            if (std::find(interrupt_at.begin(), interrupt_at.end(), calls) != interrupt_at.end()) net.request_interrupt();
-            const uint32_t partner = static_cast<uint32_t>(extra);
-            const auto known = std::find(told.begin(), told.end(), partner);
-            if (known == told.end()) {
-                told.push_back(slot);
-                return;
-            }
-            told.erase(known);
-            node_index == 0 ? net.deliver_slots(0, slot, partner) : net.deliver_slots(0, partner, slot);
+        deliver_at_second_herald(net, told, calls, [&interrupt_at](int call) {
+            return std::find(interrupt_at.begin(), interrupt_at.end(), call) != interrupt_at.end();
         });
-        int interrupts = 0;
-        for (;;) {
-            try {
-                net.run(250'000'000'000);
-                break;
-            } catch (const RunInterrupted &) {
-                ++interrupts;
-            }
-        }
+        const int interrupts = run_through_interrupts(net, 250'000'000'000);
         EXPECT_EQ(interrupts, static_cast<int>(interrupt_at.size()));
         return std::make_tuple(checks, net.events_processed(), calls);
     };
