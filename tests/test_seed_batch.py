@@ -20,9 +20,7 @@ def repeater(formalism, seed=None):
 
 
 def comparable(result):
-    out = result.to_dict()
-    out.pop("wall_time_s")
-    return out
+    return result.to_dict()
 
 
 @pytest.mark.parametrize("threads", [1, 2])

@@ -22,7 +22,7 @@ def _run_json(path, *extra):
     with contextlib.redirect_stdout(out):
         assert cli_main(["run", str(path), "--json", "--pairs", "--no-progress", *extra]) == 0
     data = json.loads(out.getvalue())
-    del data["wall_time_s"], data["scenario"]
+    del data["scenario"]
     return data
 
 
@@ -31,7 +31,6 @@ def _python_result(net, until_s, written_as_values=False):
     # requests.0.deadline_s), the one difference between the two ways of running.
     with reading_as_command(RUN_OPTIONS):
         data = json.loads(net.run(until_s, progress=False).to_json(include_pairs=True))
-    del data["wall_time_s"]
     if written_as_values:
         # A custom preset is written as its node values, which have no initialisation figures (no
         # network step applies them): the note naming them is the one thing the file cannot carry.

@@ -26,9 +26,7 @@ def two_links(formalism="density_matrix", seed=3):
 
 
 def stripped(result):
-    out = result.to_dict()
-    out.pop("wall_time_s")
-    return out
+    return result.to_dict()
 
 
 @pytest.mark.parametrize("formalism", qnsim.specs.FORMALISMS)

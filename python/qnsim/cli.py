@@ -533,6 +533,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=path_arg, help="path to a .toml scenario file")
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
     run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair (needs --json)")
+    run.add_argument(
+        "--timing", action="store_true",
+        help="also print the run's wall-clock time (JSON: a separate \"timing\" record; text: the run line), the "
+        "one figure two runs of the same scenario and seed do not repeat (left out by default, so they diff clean)",
+    )  # fmt: skip
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
     run.add_argument(
         "--trace", metavar="PATH", type=path_arg, help="write the run's event trace as JSON Lines (qnsim.trace)"
@@ -677,6 +682,8 @@ def _run_logged(args: argparse.Namespace) -> int:
             "name": settings.name,
             "description": settings.description,
         }
+        if args.timing:  # last and apart: everything before it repeats bit for bit for the same scenario and seed
+            payload["timing"] = {"wall_time_s": result.wall_time_s}
         import json
 
         print_quietly(json.dumps(payload, indent=2, allow_nan=False))
@@ -685,7 +692,7 @@ def _run_logged(args: argparse.Namespace) -> int:
         lines = [f"{title}: {len(network.nodes)} nodes, {len(network.links)} links, run to {settings.until_s:g} s"]
         if settings.description:
             lines.append(settings.description.strip())
-        lines += [_links_table(network), "", result.summary_table()]
+        lines += [_links_table(network), "", result.summary_table(timing=args.timing)]
         print_quietly("\n".join(lines))
     return 0
 

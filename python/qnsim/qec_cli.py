@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--scheduler", help="address of a running Dask scheduler")
     swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     swp.add_argument(
+        "--timing", action="store_true",
+        help="add each row's sampling_s (wall-clock s spent sampling), the one column two runs of a sweep do not "
+        "repeat (left out by default, so they write the same rows); resumes only rows written with it",
+    )  # fmt: skip
+    swp.add_argument(
         "--take-over", action="store_true",
         help="where the file system has no locks: take --out over from a sweep killed on another machine (its "
         "holder file left behind); refused, naming it, while it recorded itself alive within 60 s",
@@ -222,7 +227,7 @@ def _sweep(args: argparse.Namespace) -> int:
     try:
         rows = run_experiment_sweep(
             spec, grid=grid, seeds=seeds, out=args.out, backend=args.backend, workers=args.workers,
-            client=client, progress=not args.no_progress, take_over=args.take_over,
+            client=client, progress=not args.no_progress, take_over=args.take_over, timing=args.timing,
         )
     except GridKeyError as exc:
         # The grid came from the command line: its refusal names the --param that gave the key, as typed.

@@ -119,7 +119,9 @@ class LogicalErrorEstimate:
         shots: Shots sampled.
         errors: Shots whose decoded observables disagreed with the truth (any observable).
         rounds: Syndrome rounds per shot (for per-round rates).
-        seconds: Wall-clock time spent sampling and decoding.
+        seconds: Wall-clock time spent sampling and decoding, in s. Not compared and not in the repr: two estimates
+            of the same circuit, settings and seed are equal (``==``) and print alike however long each took (before,
+            the time made every pair of identical estimates unequal and every printed one differ).
         discards: Always 0 (no post-selection); kept for sinter-compatible tables. Any other value is
             refused: every rate here divides the errors by all the shots, where sinter divides them by
             the shots kept, so a table with discards would read too low.
@@ -142,7 +144,7 @@ class LogicalErrorEstimate:
     shots: int
     errors: int
     rounds: int = 1
-    seconds: float = 0.0
+    seconds: float = field(default=0.0, compare=False, repr=False)
     discards: int = 0
     metadata: Mapping[str, Any] = field(default_factory=dict)
     max_errors: int | None = None

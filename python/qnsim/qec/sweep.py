@@ -55,7 +55,12 @@ saying whether it is per shot, per round or per second:
   95% interval (:func:`qnsim.qec.per_round`); ``rounds`` and ``p_bulk`` (the values used) when
   not grid columns, and so ``buffer_pairs`` when the ``[link]`` gives one.
 * ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
-* ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
+* ``sampling_s``, only in a sweep asked for its timing (``timing=True`` of :func:`run_experiment_sweep`, ``qnsim qec
+  sweep --timing``), last: wall-clock seconds spent sampling and decoding (all runs of a resumed point). It is the
+  one column that is not a function of the point's settings and seed, so it is left out by default: two runs of a
+  sweep (in one go or resumed, on any backend and worker count) then write the same rows. (Before, every row had
+  it, and two identical sweeps never diffed clean; a sweep with it is another sweep, whose rows do not resume one
+  without it, nor the other way round.)
 * With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``link_rate_low_hz`` and
   ``link_rate_high_hz`` (its 95% interval, Poisson, times ``rate_multiplier``: the rate is measured from a
   finite count; both equal it when the deliveries keep a fixed schedule, NaN when the supply did not record
@@ -110,7 +115,7 @@ from typing import Any
 
 from qnsim._exception_notes import add_note
 from qnsim._row_notes import join_notes
-from qnsim.argument_checks import file_path, integer, is_integer, real_number, shown, written
+from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown, written
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import (
     MAX_QUBIT_ROUNDS,
@@ -249,6 +254,8 @@ class ExperimentSpec:
             :func:`run_experiment_sweep` sets it beside its ``out``. Where the work is kept, not what it computes:
             not part of the sweep's scenario id (nor are ``source`` and the ``[link]`` scenario's path: the
             measured :attr:`supply` stands for that scenario).
+        timing: Add the ``sampling_s`` column (wall clock; see the module docstring). Part of the scenario id: the
+            rows have another column.
 
     Example:
         >>> ExperimentSpec.from_dict({"experiment": {"kind": "merge"}}).fixed["kind"]
@@ -262,6 +269,7 @@ class ExperimentSpec:
     supply: Any = None
     source: str = "<experiment>"
     resume_dir: str | None = None
+    timing: bool = False
 
     #: What says where a point keeps its work or where the files were read, not what it computes (left out of the
     #: scenario id, so that a sweep's rows resume wherever its out file is and whatever path named its files: the
@@ -553,7 +561,6 @@ class ExperimentSpec:
             "per_round_high": high,
             "pairs_per_round": res.pairs_per_round,
             "seam_gates_per_round": res.seam_gates,
-            "sampling_s": round(est.seconds, 3),
             # What the counts cannot say (no error at all, a few, max_shots reached first), as a
             # network scenario's row carries its notes: the rate alone read as a measured one.
             "notes": join_notes([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]),
@@ -596,6 +603,8 @@ class ExperimentSpec:
                     "logical_error_per_s": est.per_round / timing.round_time_s,
                 }
             )
+        if self.timing:  # last: every column before it repeats bit for bit for the same settings and seed
+            row["sampling_s"] = round(est.seconds, 3)
         return row
 
     def __call__(self, params: dict, seed: int) -> dict[str, Any]:
@@ -613,6 +622,7 @@ def run_experiment_sweep(
     client: Any = None,
     progress: bool = False,
     take_over: bool = False,
+    timing: bool = False,
 ) -> list[dict[str, Any]]:
     """Runs an experiment's grid through :func:`qnsim.sweep` (streamed to ``out``, resumable).
 
@@ -628,6 +638,8 @@ def run_experiment_sweep(
         progress: Show a progress bar.
         take_over: Take ``out`` over from a sweep killed on another machine where the file system has no locks
             (see :func:`qnsim.sweep`).
+        timing: Add each row's ``sampling_s`` (wall-clock s spent sampling: the one column that differs between two
+            runs of the same sweep; see the module docstring). A sweep with it resumes only rows written with it.
 
     Returns:
         One row per point.
@@ -645,8 +657,11 @@ def run_experiment_sweep(
         # Python's "'int' object is not iterable", {"p_int": "0.1"} was read letter by letter ("got '0'"), a dict of
         # values by its keys, and a list of pairs raised AttributeError.
         grid_axes(grid)
+    timing = flag("timing", timing)
     if not isinstance(spec, ExperimentSpec):
         spec = ExperimentSpec.from_file(spec)
+    if timing != spec.timing:
+        spec = dataclasses.replace(spec, timing=timing)
     full = dict(spec.grid)
     for key, values in (grid or {}).items():
         with _about_grid_keys([key]):  # (a GridKeyError: qnsim qec sweep names the --param that gave it)
