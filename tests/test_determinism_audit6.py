@@ -126,3 +126,6 @@ def test_qec_sweep_rows_are_the_same_file_twice_and_timed_only_when_asked(tmp_pa
     assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == [
         {k: v for k, v in r.items() if k not in drop} for r in plain
     ]
+    with contextlib.redirect_stderr(io.StringIO()) as err:  # refused before a point runs
+        code = cli_main(["qec", "sweep", str(tmp_path / "e.toml"), "--out", str(first), "--timing", "--no-progress"])
+    assert code == 2 and "timing: False in the rows, True in this sweep" in err.getvalue()
