@@ -123,7 +123,10 @@ def test_the_buffers_bound_is_stated_and_a_seam_no_buffer_fits_is_told_why(capsy
     assert "a buffer is modelled up to\n256 pairs" in tutorial.read_text()
     assert "at most 256" in sweep.__doc__
     kwargs = dict(rate_hz=1e9, bell_diagonal=_BELL, cycle_time_s=_CYCLE, t1_s=_T1, t2_s=_T2, experiment="memory")
-    with pytest.raises(ValueError, match=r"must be <= 256, got 400: a buffer is modelled up to 256 pairs \(its queue"):
+    # Round 13: the bound is the Poisson queue's (these pairs arrive as one); the periodic and trace laws take any.
+    with pytest.raises(ValueError, match=r"must be <= 256 for pairs arriving as a Poisson process, got 400: a buffer "
+                                         r"beyond a round's pairs is modelled up to 256 pairs for a Poisson supply "
+                                         r"\(its queue"):
         qec.round_timing(distance=5, buffer_pairs=400, **kwargs)
     for buffer in (200, 400):
         with pytest.raises(ValueError, match="this d = 151 seam takes 301 pairs a round, so no buffer beyond one "

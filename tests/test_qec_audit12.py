@@ -16,11 +16,14 @@ from qnsim import _core, qec
 from qnsim.qec import link as qec_link
 
 
-def _python_trace_queue(arrivals: list[float], pairs: int, buffer: int, cycle: float, first_start: float):
+def _python_trace_queue(arrivals: list[float], pairs: int, buffer: int, cycle: float, first_start: float,
+                        repeat: float | None = None):
     """The queue as ``qnsim.qec.link._trace_queue`` ran it in Python up to round 11 (bisect and list operations,
-    round by round), kept here as the oracle the native queue must match to the last bit."""
+    round by round), kept here as the oracle the native queue must match to the last bit. ``repeat``: the trace's
+    repeat (round 13: chosen by ``trace_period``); None, round 11's span plus mean gap."""
     span = arrivals[-1] - arrivals[0]
-    repeat = span + span / (len(arrivals) - 1)
+    if repeat is None:
+        repeat = span + span / (len(arrivals) - 1)
     second = arrivals[0] + repeat
     arrivals = arrivals + [a + repeat for a in arrivals]
     count = len(arrivals)
@@ -91,7 +94,8 @@ def test_the_native_trace_queue_gives_the_python_queues_figures_to_the_last_bit(
                 for phase in (0, 3, 7):
                     first = float(times[0]) - (phase + 0.5) / qec_link.TRACE_PHASES * cycle
                     old = _python_trace_queue(times.tolist(), pairs, buffer, cycle, first)
-                    new = _core.trace_queue(times, pairs, buffer, cycle, first)
+                    span = float(times[-1] - times[0])
+                    new = _core.trace_queue(times, pairs, buffer, cycle, first, span + span / (times.size - 1))
                     for was, now in zip(old, new, strict=True):
                         assert now.dtype == np.float64 and now.shape == was.shape, (name, buffer, cycle, phase)
                         assert now.tobytes() == was.tobytes(), (name, pairs, buffer, cycle, phase)

@@ -75,7 +75,9 @@ def test_a_buffer_of_one_round_is_the_default_queue_and_the_solver_reproduces_it
 ])  # fmt: skip
 def test_a_buffer_that_cannot_hold_a_round_or_is_too_large_is_refused_by_name(buffer, message, tmp_path, capsys):
     """Old behaviour: no buffer could be given (see above). A buffer below a round's pairs (no round could start), one
-    beyond the largest solved, or not a count, is refused by name, by ``qnsim qec link`` before the link's runs."""
+    beyond the largest solved, or not a count, is refused by name, by ``qnsim qec link`` before the link's runs (round
+    13: the largest solved is a Poisson link's, checked once the link's run tells its law, before the probes; this
+    link heralds at random, p = 0.1 per attempt, so it arrives as a Poisson process)."""
     from scenarios import two_node_scenario
 
     from qnsim import qec_cli
@@ -85,7 +87,8 @@ def test_a_buffer_that_cannot_hold_a_round_or_is_too_large_is_refused_by_name(bu
                          experiment="memory", buffer_pairs=buffer)  # fmt: skip
     if isinstance(buffer, int):
         path = tmp_path / "link.toml"
-        path.write_text(two_node_scenario(0.005, rate_hz=1e5, bell_diagonal=_BELL, length_km=1.0))
+        path.write_text(two_node_scenario(0.005, rate_hz=1e5, bell_diagonal=_BELL, length_km=1.0,
+                                          success_probability=0.1))
         code = qec_cli.main(["link", str(path), "--experiment", "memory", "--buffer-pairs", str(buffer)])
         assert code == 2 and "--buffer-pairs" in capsys.readouterr().err
 

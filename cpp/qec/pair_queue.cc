@@ -10,7 +10,7 @@ namespace qnsim::qec {
 namespace {
 
 void check_inputs(const double *arrivals_s, size_t count, uint32_t pairs, uint32_t buffer, double cycle_s,
-                  double first_start_s) {
+                  double first_start_s, double repeat_s) {
     if (count < 2) {
         throw std::invalid_argument("arrival times: a trace needs at least two, got " + std::to_string(count));
     }
@@ -36,16 +36,20 @@ void check_inputs(const double *arrivals_s, size_t count, uint32_t pairs, uint32
         throw std::invalid_argument("cycle time must be a positive finite time (s), got " + std::to_string(cycle_s));
     }
     if (!std::isfinite(first_start_s)) throw std::invalid_argument("the queue's first start must be finite (s)");
+    const double span = arrivals_s[count - 1] - arrivals_s[0];
+    if (!std::isfinite(repeat_s) || !(repeat_s >= span)) {
+        throw std::invalid_argument("the trace's repeat must be a finite time >= its span " + std::to_string(span) +
+                                    " s (its copy would overlap it), got " + std::to_string(repeat_s));
+    }
 }
 
 }  // namespace
 
 TraceQueueRounds run_trace_queue(const double *arrivals_s, size_t count, uint32_t pairs, uint32_t buffer,
-                                 double cycle_s, double first_start_s) {
-    check_inputs(arrivals_s, count, pairs, buffer, cycle_s, first_start_s);
-    // The trace and its repeat, as Python built them: span + span / (count - 1), each arrival plus it.
-    const double span = arrivals_s[count - 1] - arrivals_s[0];
-    const double repeat = span + span / static_cast<double>(count - 1);
+                                 double cycle_s, double first_start_s, double repeat_s) {
+    check_inputs(arrivals_s, count, pairs, buffer, cycle_s, first_start_s, repeat_s);
+    // The trace and its copy, each arrival plus the repeat.
+    const double repeat = repeat_s;
     const double second = arrivals_s[0] + repeat;
     std::vector<double> times(2 * count);
     std::copy(arrivals_s, arrivals_s + count, times.begin());

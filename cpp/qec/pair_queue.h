@@ -20,18 +20,20 @@ struct TraceQueueRounds {
 /// round by round: `buffer` memories (a pair arriving while all are full is not kept); round k + 1 starts at the
 /// later of round k's start plus `cycle_s` and the moment `pairs` pairs are held, and takes the oldest `pairs`.
 ///
-/// The trace is one period of a repeating pattern (repeated after its span plus its mean gap), and the queue runs
-/// over it twice: the first pass brings it from its start to its steady state, the rounds starting in the second
-/// pass are counted while the trace completes their batches. The first ceil(buffer / pairs) rounds run on the
-/// rounds' clock from `first_start_s`, each taking what is held and waiting for none (an empty start that made the
-/// first round wait would lock the rounds' phase to the trace's). The arithmetic is that of the Python queue it
-/// replaced (python/qnsim/qec/link.py before round 12), operation for operation, so the figures are the same to
-/// the last bit; it costs a binary search and a few copies per round instead of Python's ~5 us.
+/// The trace is one period of a repeating pattern, repeated `repeat_s` after its first arrival (at least its
+/// span: the caller chooses it, python/qnsim/qec/link.py's trace_period), and the queue runs over it twice: the
+/// first pass brings it from its start to its steady state, the rounds starting in the second pass are counted
+/// while the trace completes their batches. The first ceil(buffer / pairs) rounds run on the rounds' clock from
+/// `first_start_s`, each taking what is held and waiting for none (an empty start that made the first round wait
+/// would lock the rounds' phase to the trace's). Given the repeat round 12's Python queue used (span + span /
+/// (count - 1)), the arithmetic is that queue's, operation for operation, so the figures are the same to the last
+/// bit; it costs a binary search and a few copies per round instead of Python's ~5 us.
 ///
 /// Throws std::invalid_argument for fewer than two arrivals, times that are not finite or not sorted, all at one
-/// time, pairs of 0, a buffer below `pairs`, or a cycle that is not a positive finite time.
+/// time, pairs of 0, a buffer below `pairs`, a cycle that is not a positive finite time, or a repeat that is not
+/// finite or shorter than the trace's span.
 TraceQueueRounds run_trace_queue(const double *arrivals_s, size_t count, uint32_t pairs, uint32_t buffer,
-                                 double cycle_s, double first_start_s);
+                                 double cycle_s, double first_start_s, double repeat_s);
 
 }  // namespace qnsim::qec
 

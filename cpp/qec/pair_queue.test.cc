@@ -23,7 +23,8 @@ TEST(TraceQueue, SlowScheduleWaitsForEveryBatch) {
     const double tau = 1e-6, cycle = 2.5e-6;
     const uint32_t pairs = 4;
     const std::vector<double> times = evenly(400, tau);
-    const TraceQueueRounds rounds = run_trace_queue(times.data(), times.size(), pairs, pairs, cycle, -0.5e-6);
+    const TraceQueueRounds rounds =
+        run_trace_queue(times.data(), times.size(), pairs, pairs, cycle, -0.5e-6, 400 * tau);
     ASSERT_GT(rounds.waits_s.size(), 50u);
     ASSERT_EQ(rounds.stored_s.size(), rounds.waits_s.size() * pairs);
     for (double wait : rounds.waits_s) EXPECT_NEAR(wait, pairs * tau - cycle, 1e-15);
@@ -35,7 +36,7 @@ TEST(TraceQueue, SlowScheduleWaitsForEveryBatch) {
 /// A schedule faster than the rounds: no round waits, and a buffer of one round's pairs drops the rest.
 TEST(TraceQueue, FastScheduleNeverWaits) {
     const std::vector<double> times = evenly(1000, 0.1e-6);
-    const TraceQueueRounds rounds = run_trace_queue(times.data(), times.size(), 3, 3, 1e-6, -0.3e-6);
+    const TraceQueueRounds rounds = run_trace_queue(times.data(), times.size(), 3, 3, 1e-6, -0.3e-6, 1000 * 0.1e-6);
     ASSERT_GT(rounds.waits_s.size(), 50u);
     for (double wait : rounds.waits_s) EXPECT_EQ(wait, 0.0);
     for (double stored : rounds.stored_s) {
@@ -44,20 +45,37 @@ TEST(TraceQueue, FastScheduleNeverWaits) {
     }
 }
 
+/// Bursts of two pairs every tau, repeated after whole bursts (K tau): the copy continues the schedule, so a
+/// round starts on a burst and waits 2 tau - cycle for the next two (a repeat of span plus the mean gap, about
+/// tau / 2 here, brought the copy's first burst early: the first counted round waited 0).
+TEST(TraceQueue, BurstsRepeatedAfterTheirPeriodKeepTheSchedule) {
+    const double tau = 1e-6, cycle = 1.5e-6;
+    const uint32_t pairs = 4;  // two bursts a round: every round starts on its second burst, 2 tau after the last
+    std::vector<double> times;
+    for (int k = 0; k < 200; ++k) times.insert(times.end(), 2, k * tau);
+    const TraceQueueRounds rounds =
+        run_trace_queue(times.data(), times.size(), pairs, pairs, cycle, -0.5e-6, 200 * tau);
+    ASSERT_GT(rounds.waits_s.size(), 50u);
+    for (double wait : rounds.waits_s) EXPECT_NEAR(wait, 0.5e-6, 1e-15);  // 2 tau - 1.5 tau: every round alike
+}
+
 TEST(TraceQueue, RefusesBadInputs) {
     const std::vector<double> times = evenly(10, 1e-6);
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), 1, 2, 2, 1e-6, 0.0), std::invalid_argument, "at least two");
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 0, 2, 1e-6, 0.0), std::invalid_argument,
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), 1, 2, 2, 1e-6, 0.0, 1e-3), std::invalid_argument,
+                           "at least two");
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 0, 2, 1e-6, 0.0, 1e-3), std::invalid_argument,
                            "pairs per round");
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 3, 2, 1e-6, 0.0), std::invalid_argument,
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 3, 2, 1e-6, 0.0, 1e-3), std::invalid_argument,
                            "buffer 2");
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 2, 2, 0.0, 0.0), std::invalid_argument,
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 2, 2, 0.0, 0.0, 1e-3), std::invalid_argument,
                            "cycle time");
     const std::vector<double> unsorted = {2e-6, 1e-6, 3e-6};
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(unsorted.data(), unsorted.size(), 1, 1, 1e-6, 0.0),
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(unsorted.data(), unsorted.size(), 1, 1, 1e-6, 0.0, 1e-3),
                            std::invalid_argument, "sorted");
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 2, 2, 1e-6, 0.0, 8e-6),
+                           std::invalid_argument, "repeat must be a finite time >= its span");
     const std::vector<double> same = {1e-6, 1e-6};
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(same.data(), same.size(), 1, 1, 1e-6, 0.0), std::invalid_argument,
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(same.data(), same.size(), 1, 1, 1e-6, 0.0, 1e-3), std::invalid_argument,
                            "one time");
 }
 

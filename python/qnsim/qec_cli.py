@@ -11,7 +11,8 @@ Subcommands::
                    [--experiment merge] [--scheme teleported] [--code rotated] [--probes 16] [--seed N]
                    [--buffer-pairs B]
     qnsim qec circuit [--experiment memory] [--distance 5] [--rounds 5] [--basis Z] [--code rotated]
-                      [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05] [--out c.stim]
+                      [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05]
+                      [--bell-diagonal PHI+,PSI+,PSI-,PHI-] [--out c.stim]
 
 ``sweep`` runs an experiment file (layout in :mod:`qnsim.qec.sweep`) over its grid and seeds with
 :func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes (a point that was
@@ -121,13 +122,15 @@ def _parser() -> argparse.ArgumentParser:
                      f"measure_link makes by default (default {DEFAULT_PROBES})")
     lnk.add_argument(
         "--seed", type=int, default=None,
-        help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if none)",
+        help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if "
+        "none)",
     )
     lnk.add_argument(
         "--buffer-pairs", type=int, default=None,
         help="memories holding pairs at each end (default: a round's pairs, none carried over); more carry spare "
-        f"pairs to later rounds, oldest used first; at most {MAX_BUFFER_PAIRS} (the queue is solved exactly over "
-        "the buffer's levels)",
+        f"pairs to later rounds, oldest used first; for a link whose pairs arrive as a Poisson process at most "
+        f"{MAX_BUFFER_PAIRS} (the queue is solved exactly over the buffer's levels: checked once the link's run tells "
+        "its law, before the probes), any for a fixed schedule or a trace",
     )
 
     cir = sub.add_parser("circuit", help="write a generated Stim circuit")
@@ -148,7 +151,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="how the seam is crossed: noisy direct CNOTs (default), CNOTs teleported through "
                      "Werner pairs, a cat gadget, or no seam")
     cir.add_argument(
-        "--p-int", type=real_arg, default=None, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner) (default 0.01)"
+        "--p-int", type=real_arg, default=None,
+        help="direct: DEPOLARIZE2 p; pairs: 1 - F of Werner pairs (default 0.01); pairs of any other Bell-diagonal "
+        "state: --bell-diagonal",
+    )
+    cir.add_argument(
+        "--bell-diagonal", default=None, metavar="PHI+,PSI+,PSI-,PHI-",
+        help="teleported or cat seam: the pairs' Bell-diagonal coefficients in that order, comma-separated, summing "
+        "to 1 (a scenario link's bell_diagonal, or qnsim qec link's); instead of --p-int",
     )
     cir.add_argument("--out", type=path_arg, help="file to write (default: stdout)")
     return parser
@@ -316,10 +326,10 @@ def _link(args: argparse.Namespace) -> int:
     from qnsim.qec.link import (
         MAX_PROBES,
         TRACE_PHASES,
+        _measure_link,
         check_buffer_pairs,
         cycle_time,
         interface_from_link,
-        measure_link,
         read_probe_seed,
         request_index,
     )
@@ -341,11 +351,20 @@ def _link(args: argparse.Namespace) -> int:
     with naming_option("--request", args.request):
         # "request 10**30 does not exist" named no option; checked here, as measure_link checks it.
         request_index(args.scenario, args.request)
+    check_law = None
     if args.buffer_pairs is not None:
+        pairs = seam_resources(args.distance, args.experiment, args.scheme, args.code).pairs_per_round
         with naming_option("--buffer-pairs", args.buffer_pairs):
-            pairs = seam_resources(args.distance, args.experiment, args.scheme, args.code).pairs_per_round
-            check_buffer_pairs(args.buffer_pairs, pairs, args.distance)
-    supply = measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed)
+            check_buffer_pairs(args.buffer_pairs, pairs, args.distance)  # what holds under every law
+
+        def check_law(arrivals: str) -> None:
+            # The Poisson queue's bound (256 pairs), once the normal run has told the law and before the probes: it
+            # was checked for every link before the runs, so a periodic or traced link's buffer of 400, which their
+            # queues model, was refused.
+            with naming_option("--buffer-pairs", args.buffer_pairs):
+                check_buffer_pairs(args.buffer_pairs, pairs, args.distance, arrivals)
+
+    supply = _measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed, check_law=check_law)
     _, timing = interface_from_link(
         supply, args.distance, cycle_time_s=args.cycle_time, experiment=args.experiment, scheme=args.scheme,
         code=args.code, buffer_pairs=args.buffer_pairs,
@@ -380,6 +399,13 @@ def _link(args: argparse.Namespace) -> int:
               f"a cycle: a round waits {timing.poisson_wait_s:.4g} s on average over {timing.trace_rounds} rounds a "
               f"phase, the data's idle error below averaged over those waits; the mean batch of pairs takes "
               f"{timing.wait_s:.4g} s beyond the cycle)")
+        # How the trace goes on past its end was not said: a schedule of bursts was repeated half a gap early.
+        if timing.trace_pattern is not None:
+            print(f"  (the trace is a fixed schedule of {timing.trace_pattern} pair(s) a period: queued over its whole "
+                  "periods and repeated after them, exactly as the schedule goes on)")
+        else:
+            print(f"  (the trace has no period: repeated after its span plus its mean gap, a gap the link's trace "
+                  f"does not give, whose weight in these means falls as 1 / rounds: one of {timing.trace_rounds})")
     else:
         print(f"  round time: {timing.round_time_s:.4g} s on average (with pairs arriving as a Poisson process a "
               f"round waits {timing.poisson_wait_s:.4g} s on average, the data's idle error below averaged over those "
@@ -424,8 +450,8 @@ def _link(args: argparse.Namespace) -> int:
 
 def _circuit(args: argparse.Namespace) -> int:
     from qnsim import qec
-    from qnsim.cli import naming_option
-    from qnsim.qec.channels import check_probability
+    from qnsim.cli import as_typed, naming_option
+    from qnsim.qec.channels import check_bell_diagonal, check_probability
     from qnsim.qec.layout import check_distance
 
     # Each option's refusal names the option ("--p-bulk nan: p must be finite" said only "p must be finite").
@@ -434,15 +460,33 @@ def _circuit(args: argparse.Namespace) -> int:
     if args.scheme == "none" and args.p_int is not None:
         # A circuit without a seam has no interface error: the value would be ignored.
         raise ValueError(f"--p-int {args.p_int:g} needs a seam: --scheme none has no interface")
-    p_int = 0.01 if args.p_int is None else args.p_int
-    with naming_option("--p-int", p_int):
-        check_probability("p_int", p_int)  # before the cat scheme reads it as fidelity 1 - p_int ("got -1.0")
-        interface = {
-            "none": lambda: None,
-            "direct": lambda: qec.Interface.direct(p_int),
-            "teleported": lambda: qec.Interface.werner(p_int),
-            "cat": lambda: qec.Interface.cat(qec.werner(1.0 - p_int)),
-        }[args.scheme]()
+    if args.bell_diagonal is not None:
+        # Only Werner pairs could be written (--p-int = 1 - F): a link of other Bell-diagonal pairs (a scenario's
+        # bell_diagonal, qnsim qec link's measured state) had to be rounded to a Werner state of its fidelity first,
+        # whose Psi+/Psi-/Phi- split differs (X, Y and Z errors on the seam in other proportions).
+        if args.p_int is not None:
+            raise ValueError(
+                f"--p-int {as_typed('--p-int', args.p_int)} and --bell-diagonal both give the pairs' state: give one "
+                "(--p-int p is --bell-diagonal 1-p,p/3,p/3,p/3)"
+            )
+        if args.scheme not in ("teleported", "cat"):
+            raise ValueError(
+                f"--bell-diagonal gives the state of the seam's Bell pairs: --scheme {args.scheme} uses none (give "
+                "--scheme teleported or cat, or --p-int for a direct seam's DEPOLARIZE2)"
+            )
+        with naming_option("--bell-diagonal", args.bell_diagonal):
+            pairs = check_bell_diagonal(_coefficients(args.bell_diagonal), "the four coefficients")
+        interface = qec.Interface.teleported(pairs) if args.scheme == "teleported" else qec.Interface.cat(pairs)
+    else:
+        p_int = 0.01 if args.p_int is None else args.p_int
+        with naming_option("--p-int", p_int):
+            check_probability("p_int", p_int)  # before the cat scheme reads it as fidelity 1 - p_int ("got -1.0")
+            interface = {
+                "none": lambda: None,
+                "direct": lambda: qec.Interface.direct(p_int),
+                "teleported": lambda: qec.Interface.werner(p_int),
+                "cat": lambda: qec.Interface.cat(qec.werner(1.0 - p_int)),
+            }[args.scheme]()
     with naming_option("--distance", args.distance):
         check_distance(args.distance)
     build = qec.memory_circuit if args.experiment == "memory" else qec.merge_circuit
@@ -462,6 +506,23 @@ def _circuit(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _coefficients(text: str) -> list[float]:
+    """``--bell-diagonal``'s text as its four numbers, each read as every real option is (ValueError naming the
+    piece that is not one)."""
+    from qnsim.cli import float_text
+
+    pieces = text.split(",")
+    if len(pieces) != 4:
+        raise ValueError(f"give four comma-separated coefficients (Phi+, Psi+, Psi-, Phi-), got {len(pieces)}")
+    values = []
+    for piece in pieces:
+        try:
+            values.append(float_text(piece.strip()))
+        except ValueError as exc:
+            raise ValueError(f"coefficient {piece.strip()!r}: {exc}") from None
+    return values
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,16 +51,17 @@ supply:
   left over at a round's start form a Markov chain over ``0 .. B - N`` (its stationary state averages the waits
   and the idle error), and a pair's storage is averaged over its arrival in the cycle, its place in the queue and
   the rounds until its own (numerically; checked against a round-by-round simulation of the queue). Up to
-  :data:`MAX_BUFFER_PAIRS`; a buffer below ``N`` is refused (no round could start). The distributed-workload estimate
+  :data:`MAX_BUFFER_PAIRS` for a Poisson supply (the periodic and trace laws take any buffer); a buffer below ``N``
+  is refused (no round could start). The distributed-workload estimate
   (:func:`qnsim.estimate.estimate`) prices the same wait, a pair's delivery to its round's start, for a link
   with a buffer of ``buffer_pairs >= N`` filled ahead and consumers taking one pair at a time between rounds of
   other work: the larger of the buffer's wait and the gathering's ``(N - 1) / (2R)``. The two agree when the
   link is far slower than the rounds (the gathering) and, for a buffer of ``N``, far faster (about one cycle);
   between them they differ by up to about a quarter of a cycle (``N = 13``: 0.57 of a cycle here against the
-  estimate's 0.49 at ``R = N / t_cycle``, 0.73 against 0.96 at twice that rate). Each pair and each round get this mean channel
-  independently (Stim's noise is per gate): that one long wait hits every data qubit of a round at once is not
-  modelled (circuits whose rounds each draw their own wait fail as often within sampling error: d = 3 at 0.3x
-  the required rate, 2,115 against 2,177 failures in 120,000 shots; d = 5 at 0.5x, 464 against 469 in 100,000);
+  estimate's 0.49 at ``R = N / t_cycle``, 0.73 against 0.96 at twice that rate). Each pair and each round get this
+  mean channel independently (Stim's noise is per gate): that one long wait hits every data qubit of a round at
+  once is not modelled (circuits whose rounds each draw their own wait fail as often within sampling error: d = 3 at
+  0.3x the required rate, 2,115 against 2,177 failures in 120,000 shots; d = 5 at 0.5x, 464 against 469 in 100,000);
 * the rate whose mean batch time is the cycle is ``N / t_cycle``, the least that keeps up (a
   Poisson supply at it still makes rounds wait, see above; buffered pairs would not); per unit of
   seam length (one data qubit along the seam) ``N / (d t_cycle)``.
@@ -94,10 +95,12 @@ __all__ = [
     "ARRIVALS",
     "LinkSupply",
     "RoundTiming",
+    "TracePeriod",
     "interface_from_link",
     "measure_link",
     "poisson_mean_wait",
     "round_timing",
+    "trace_period",
 ]
 
 @dataclass(frozen=True)
@@ -347,6 +350,22 @@ def measure_link(
         >>> [round(c, 6) for c in s.bell_diagonal], s.pairs > 100
         ([0.9, 0.05, 0.03, 0.02], True)
     """
+    return _measure_link(scenario, request, probes=probes, seed=seed, until_s=until_s)
+
+
+def _measure_link(
+    scenario: str | os.PathLike | dict,
+    request: int = 0,
+    *,
+    probes: int = DEFAULT_PROBES,
+    seed: int | None = None,
+    until_s: float | None = None,
+    check_law=None,
+) -> LinkSupply:
+    """:func:`measure_link`, calling ``check_law(arrivals)`` with the link's arrival law once the normal run has
+    told it and before the probes run (``qnsim qec link`` checks a Poisson link's buffer bound there: refused after
+    the probes, minutes of density-matrix runs, the refusal would come late; before the normal run, the law is not
+    known)."""
     from qnsim.scenario import scenario_from_dict
 
     # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
@@ -359,7 +378,8 @@ def measure_link(
         # The scenario's own seed, as `qnsim run` takes it: seed 0 in its place measured request 1 of
         # examples/two_qpus_transducers.toml at 4322 pairs/s where `qnsim run` of the same file printed 4.34 k.
         _, file_settings = scenario_from_dict(data, source=label)
-        seed = read_probe_seed(0 if file_settings.seed is None else file_settings.seed, probes, "the scenario's run.seed")
+        own = 0 if file_settings.seed is None else file_settings.seed
+        seed = read_probe_seed(own, probes, "the scenario's run.seed")
     network, settings = scenario_from_dict(data, source=label, seed=seed)
     horizon = settings.until_s if until_s is None else real_number("until_s", until_s, minimum=0.0, unit="s")
     result = network.run(horizon, progress=False).requests[request]
@@ -369,6 +389,9 @@ def measure_link(
         raise ValueError(
             f"request {request} of {label} delivered no pair in {horizon} s of simulated time; {longer}"
         )
+    arrivals, arrival_note = _arrival_law(result)
+    if check_law is not None:
+        check_law(arrivals)
     node = network.nodes[result.src]
     # The coefficients: every pair the request delivers in exact density-matrix runs of the whole
     # scenario (contention included), summed natively at each delivery.
@@ -398,7 +421,6 @@ def measure_link(
     # Lengthened by until_s= in Python, else by the scenario's run.until_s (`qnsim qec link` has no --until).
     until_name = "until_s" if until_s is not None else "run.until_s"
     notes = supply_notes(result, float(horizon), "measured", "the measuring run", until_name)
-    arrivals, arrival_note = _arrival_law(result)
     trace = np.asarray(result.times_s, dtype=float) if arrivals == "trace" else None
     if arrival_note is not None:
         notes.append(arrival_note)
@@ -429,7 +451,7 @@ def measure_link(
             )
             import warnings
 
-            warnings.warn(f"measure_link on {label} request {request}: {notes[-1]}", RuntimeWarning, stacklevel=2)
+            warnings.warn(f"measure_link on {label} request {request}: {notes[-1]}", RuntimeWarning, stacklevel=3)
     return LinkSupply(
         rate_hz=float(result.rate_hz),
         mean_fidelity=float(result.mean_fidelity),
@@ -549,6 +571,9 @@ class RoundTiming:
             ``wait_s`` the trace's mean batch time beyond the cycle at its mean rate).
         trace_rounds: For ``arrivals = "trace"``, the rounds the trace fed from each of the rounds' phases (the
             figures are means over them; fewer than :data:`FEW_TRACE_ROUNDS` carry a note); None otherwise.
+        trace_pattern: For ``arrivals = "trace"``, the arrivals per period of the schedule the trace repeats
+            (:func:`trace_period`: its whole periods are queued and repeated exactly), or None for a trace with no
+            period (repeated after its span plus its mean gap, one invented gap per pass); None for the other laws.
 
     Example:
         >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,
@@ -570,6 +595,7 @@ class RoundTiming:
     buffer_pairs: int | None = None
     arrivals: str = "poisson"
     trace_rounds: int | None = None
+    trace_pattern: int | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -827,9 +853,14 @@ def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_t
     return min(1.0, lost / mass)  # over the mass the nodes hold (1 to ~1e-14)
 
 
-#: Most pairs :func:`round_timing` models in a buffer (``buffer_pairs``): its queue is solved exactly over the
-#: buffer's levels, a cost that grows as the square of the buffer per quadrature node.
+#: Most pairs :func:`round_timing` models in a buffer (``buffer_pairs``) beyond a round's pairs when they arrive as
+#: a Poisson process: its queue is solved exactly over the buffer's levels, a cost that grows as the square of the
+#: buffer per quadrature node. The periodic law (a closed form over a round's pairs) and the trace law (the queue
+#: run pair by pair) take buffers up to :data:`MAX_SCHEDULED_BUFFER_PAIRS`.
 MAX_BUFFER_PAIRS = 256
+
+#: Most pairs a buffer holds at each end under any law: a 32-bit count, the native trace queue's.
+MAX_SCHEDULED_BUFFER_PAIRS = 2**32 - 1
 
 
 @functools.lru_cache(maxsize=4)
@@ -995,7 +1026,8 @@ def round_timing(
 
     Args:
         rate_hz: Pairs per second the link delivers (all channels), > 0; not given with ``arrival_times_s`` (the
-            trace's own rate, its arrivals less one over its span, is used).
+            trace's own rate is used: its pattern's pairs per period, or its arrivals less one over its span,
+            :func:`trace_period`).
         bell_diagonal: The pairs at delivery (Phi+, Psi+, Psi-, Phi-).
         distance: Odd code distance >= 3.
         cycle_time_s: Syndrome round time of the QPU without waiting, s.
@@ -1005,21 +1037,26 @@ def round_timing(
         scheme: ``"teleported"`` or ``"cat"``.
         code: ``"rotated"`` or ``"unrotated"``.
         buffer_pairs: Memories holding pairs at each end, ``N`` (a round's pairs, the default: none carried
-            over) to :data:`MAX_BUFFER_PAIRS`; more than ``N`` carry spare pairs to later rounds, oldest used
-            first (module docstring).
+            over) or more; more than ``N`` carry spare pairs to later rounds, oldest used first (module
+            docstring): up to :data:`MAX_BUFFER_PAIRS` for a Poisson supply (its queue is solved exactly over the
+            buffer's levels), up to :data:`MAX_SCHEDULED_BUFFER_PAIRS` for the periodic and trace laws.
         arrivals: How the pairs arrive: ``"poisson"`` (at random times, a Poisson process of ``rate_hz``: a link
             that heralds with a small probability per attempt) or ``"periodic"`` (one pair every ``1 / rate_hz``
             s: a fixed schedule, e.g. an abstract link given a rate alone), the schedule's phase against the
             rounds' taken uniform (the two clocks are not synchronised), or ``"trace"`` (at ``arrival_times_s``);
             see :data:`ARRIVALS`. Default: ``"trace"`` when ``arrival_times_s`` is given, else ``"poisson"``.
         arrival_times_s: The pairs' arrival times, s (any origin and order; e.g. a link's recorded deliveries,
-            the ``times_s`` of a :class:`qnsim.RequestResult`, or a lab link's trace): the queue is run over them, round by
-            round, from :data:`TRACE_PHASES` phases of the rounds' clock evenly spaced over a cycle (the clocks are
-            not synchronised), the trace taken as one period of a repeating pattern: a first pass brings the
+            the ``times_s`` of a :class:`qnsim.RequestResult`, or a lab link's trace): the queue is run over them,
+            round by round, from :data:`TRACE_PHASES` phases of the rounds' clock evenly spaced over a cycle (the
+            clocks are not synchronised), the trace taken as one period of a repeating pattern: a first pass brings the
             queue from its empty start to its steady state, the rounds of the second are counted
             (:func:`_trace_queue`); the waits' and the storage's decay are averaged over every round and pair that
-            follow, so bursts, gaps and any bunching of a real link count as they come. Figures from fewer than
-            :data:`FEW_TRACE_ROUNDS` rounds carry a note (:attr:`RoundTiming.notes`).
+            follow, so bursts, gaps and any bunching of a real link count as they come. How the trace repeats
+            (:func:`trace_period`, :attr:`RoundTiming.trace_pattern`): a fixed schedule (its gaps repeating in
+            whole picoseconds: single pairs, bursts, uneven gaps) after its whole periods, exactly as the schedule
+            goes on; a trace with no period after its span plus its mean gap, the one gap per pass the link's
+            trace does not give, its weight in the figures falling as ``1 / trace_rounds``. Figures from fewer
+            than :data:`FEW_TRACE_ROUNDS` rounds carry a note (:attr:`RoundTiming.notes`).
 
     Returns:
         The :class:`RoundTiming`.
@@ -1027,7 +1064,8 @@ def round_timing(
     Raises:
         ValueError: Non-positive rate, cycle time or memory times; a direct scheme (it uses no
             pairs); coefficients that are not Bell-diagonal; a buffer below a round's pairs (no round
-            could start) or above :data:`MAX_BUFFER_PAIRS`; an arrival law not in :data:`ARRIVALS`; a trace
+            could start) or, for a Poisson supply, above :data:`MAX_BUFFER_PAIRS` (:func:`check_buffer_pairs`); an
+            arrival law not in :data:`ARRIVALS`; a trace
             that is not finite times, that feeds no round beyond the queue's start, or given with ``rate_hz`` or
             another law (or ``"trace"`` without one).
 
@@ -1059,7 +1097,7 @@ def round_timing(
     if scheme not in ("teleported", "cat"):
         raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {written(scheme)}")
     n = seam_resources(distance, experiment, scheme, code).pairs_per_round
-    buffer = n if buffer_pairs is None else check_buffer_pairs(buffer_pairs, n, distance)
+    buffer = n if buffer_pairs is None else check_buffer_pairs(buffer_pairs, n, distance, arrivals)
     batch_s = n / rate
     wait = max(0.0, batch_s - cycle)
     per_s_t1 = 0.0 if math.isinf(t1) else 1.0 / t1
@@ -1099,6 +1137,7 @@ def round_timing(
 def _timing(
     n: int, cycle: float, distance: int, bell: tuple, *, mean_wait: float, wait: float, storage: float,
     both_halves: tuple, idle: tuple, buffer: int, arrivals: str = "poisson", trace_rounds: int | None = None,
+    trace_pattern: int | None = None,
 ) -> RoundTiming:
     """The :class:`RoundTiming` of rounds of ``n`` pairs every ``cycle`` s waiting ``mean_wait`` s on average for
     their pairs (s), whose pairs are stored ``storage`` s on average (their halves' decay ``both_halves``), under
@@ -1119,29 +1158,49 @@ def _timing(
         buffer_pairs=buffer,
         arrivals=arrivals,
         trace_rounds=trace_rounds,
+        trace_pattern=trace_pattern,
     )
 
 
-def check_buffer_pairs(value: object, pairs: int, distance: int) -> int:
+def check_buffer_pairs(value: object, pairs: int, distance: int, arrivals: str | None = None) -> int:
     """``value`` checked as the memories holding a seam's pairs at each end (``round_timing``'s ``buffer_pairs``):
-    an integer from a round's ``pairs`` to :data:`MAX_BUFFER_PAIRS` (ValueError naming it otherwise)."""
+    an integer from a round's ``pairs`` to :data:`MAX_SCHEDULED_BUFFER_PAIRS`, and, for pairs arriving as a Poisson
+    process (``arrivals="poisson"``), a buffer beyond a round's pairs at most :data:`MAX_BUFFER_PAIRS` (its queue is
+    solved exactly over the buffer's levels; the periodic and trace laws need no such bound). ``arrivals=None``
+    (the law not known yet, e.g. before a link is measured) checks what holds under every law. ValueError naming
+    ``buffer_pairs`` otherwise.
+
+    Example:
+        >>> check_buffer_pairs(400, 9, 5, "periodic")
+        400
+        >>> check_buffer_pairs(400, 9, 5, "poisson")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: buffer_pairs must be <= 256 for pairs arriving as a Poisson process, got 400: ...
+    """
     # A buffer was stated in the docs and never a parameter: a user wanting one had the one-memory-per-pair figures.
     # The bound said only "must be <= 256", also to a d >= 129 seam (257 pairs or more a round) that no buffer fits.
-    why = (f"a buffer is modelled up to {MAX_BUFFER_PAIRS} pairs (its queue is solved exactly over the buffer's "
-           "levels, a cost that grows as the square of the buffer)")  # fmt: skip
+    # Round 13: the bound is the Poisson queue's alone; a periodic or traced link's buffer of 400 was refused with it
+    # (and `qnsim qec link` refused it before it knew the link's law).
+    why = (f"a buffer beyond a round's pairs is modelled up to {MAX_BUFFER_PAIRS} pairs for a Poisson supply (its "
+           "queue is solved exactly over the buffer's levels, a cost that grows as the square of the buffer; the "
+           "periodic and trace laws take any)")  # fmt: skip
     rest = (f"; this d = {distance} seam takes {pairs} pairs a round, so no buffer beyond one round's can be modelled: "
             "leave buffer_pairs unset (one memory per pair)" if pairs >= MAX_BUFFER_PAIRS else "")  # fmt: skip
-    buffer = integer(
-        "buffer_pairs", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError,
-        too_large=lambda n: ValueError(f"buffer_pairs must be <= {MAX_BUFFER_PAIRS}, got {shown(n)}: {why}{rest}"),
-    )  # fmt: skip
-    if buffer < pairs and pairs > MAX_BUFFER_PAIRS:
+    buffer = integer("buffer_pairs", value, minimum=1, maximum=MAX_SCHEDULED_BUFFER_PAIRS, error=ValueError)
+    poisson = arrivals is not None and check_arrivals(arrivals) == "poisson"
+    if buffer < pairs and pairs > MAX_BUFFER_PAIRS and poisson:
         raise ValueError(f"buffer_pairs {buffer} is below the {pairs} pairs a round of this d = {distance} seam takes "
                          f"at once, and {why}{rest}")  # fmt: skip
     if buffer < pairs:
         raise ValueError(
             f"buffer_pairs {buffer} is below the {pairs} pairs a round of this d = {distance} seam takes at once: no "
             f"round could start; give buffer_pairs >= {pairs}"
+        )
+    if poisson and buffer > max(pairs, MAX_BUFFER_PAIRS):
+        raise ValueError(
+            f"buffer_pairs must be <= {MAX_BUFFER_PAIRS} for pairs arriving as a Poisson process, got {shown(buffer)}: "
+            f"{why}{rest}"
         )
     return buffer
 
@@ -1261,24 +1320,93 @@ def check_arrival_times(value: object, name: str = "arrival_times_s") -> np.ndar
     return times
 
 
-def _trace_queue(arrivals: np.ndarray, pairs: int, buffer: int, cycle: float, first_start: float):
+#: Candidate periods :func:`trace_period` tests (the smallest first) before it takes a trace as having none: each
+#: test compares the whole trace with itself shifted (a vectorised pass), so the search costs a bounded number of
+#: passes however long the trace.
+TRACE_PERIOD_CANDIDATES = 64
+
+
+@dataclass(frozen=True)
+class TracePeriod:
+    """How :func:`round_timing` repeats a trace of arrival times (:func:`trace_period`).
+
+    Attributes:
+        arrivals: The arrivals of the trace that are queued (the whole trace, or its whole periods only).
+        pattern: Arrivals per period of the pattern the trace repeats (its gaps, in whole picoseconds, repeat every
+            ``pattern`` arrivals through the trace: 1 for one pair at a time evenly spaced, ``m`` for bursts of
+            ``m`` channels in step, more for any fixed schedule of uneven gaps); None when the trace has no such
+            period (a random link's deliveries).
+        repeat_s: The time from the trace's first arrival to its copy's: whole periods for a periodic trace (the
+            copy continues the schedule exactly), else the trace's span plus its mean gap, s.
+        rate_hz: Pairs per second of the repeated pattern (``pattern`` arrivals per period; without a period, the
+            trace's arrivals less one over its span, which equals ``len(arrivals) / repeat_s``).
+    """
+
+    arrivals: np.ndarray
+    pattern: int | None
+    repeat_s: float
+    rate_hz: float
+
+
+def trace_period(times: np.ndarray) -> TracePeriod:
+    """The repeat of a sorted trace of arrival times (s) as :func:`round_timing` queues it: one period of a
+    repeating pattern, its copy starting ``repeat_s`` after its first arrival.
+
+    A trace whose gaps, read in whole picoseconds (qnsim's resolution), repeat every ``p`` arrivals, seen at least
+    twice (``p`` at most half the gaps, the smallest such ``p`` among the first :data:`TRACE_PERIOD_CANDIDATES`
+    candidates), is a fixed schedule: it is cut to its whole periods (at most ``p - 1`` arrivals of a last,
+    partial one are left out) and repeated after them, so the copy continues the schedule exactly: bursts of
+    channels in step and uneven schedules included. Before round 13 every trace was repeated after its span plus
+    its mean gap, which continues only a schedule of single, evenly spaced pairs: two channels in step had their
+    copy's first burst half a gap early, and a slow link's rounds, locked to the bursts, changed phase there.
+
+    A trace with no period (a random link's deliveries) keeps the span plus its mean gap: its next gap is not
+    known, so the one gap the repeat invents is a guess, one of the trace's gaps per pass; its weight in the
+    figures falls as ``1 / trace_rounds`` (:attr:`RoundTiming.trace_rounds`) for a queue that forgets its state
+    within a few rounds, and the figures are sample means over those rounds anyway (a longer trace narrows
+    both).
+
+    Example:
+        >>> bursts = np.repeat(np.arange(10) * 1e-6, 2)  # two channels in step, a pair each every us
+        >>> period = trace_period(bursts)
+        >>> period.pattern, round(period.repeat_s * 1e6, 9), round(period.rate_hz / 1e6, 9)
+        (2, 10.0, 2.0)
+    """
+    count = times.size
+    span = float(times[-1] - times[0])
+    gaps = np.rint(np.diff(times) * 1e12)  # whole picoseconds, as floats (exact below 2**53 ps)
+    half = gaps.size // 2
+    candidates = np.flatnonzero(gaps[1 : half + 1] == gaps[0])[:TRACE_PERIOD_CANDIDATES] + 1
+    pattern = next((int(p) for p in candidates if np.array_equal(gaps[p:], gaps[:-p])), None)
+    if pattern is not None:
+        periods = count // pattern
+        whole = float(times[(periods - 1) * pattern] - times[0])  # periods - 1 whole periods, first to first
+        if whole > 0.0:
+            # The same expressions as without a period, over whole periods: one pair at a time evenly spaced
+            # (pattern 1) repeats exactly as before round 13, to the last bit.
+            repeat = whole + whole / (periods - 1)
+            return TracePeriod(times[: periods * pattern], pattern, repeat, (periods - 1) * pattern / whole)
+    return TracePeriod(times, None, span + span / (count - 1), (count - 1) / span)
+
+
+def _trace_queue(arrivals: np.ndarray, pairs: int, buffer: int, cycle: float, first_start: float, repeat: float):
     """The pair queue over given arrival times (sorted, s), round by round: ``buffer`` memories (a pair arriving
     while all are full is not kept); round k + 1 starts at the later of round k's start plus the cycle and the
     moment ``pairs`` pairs are held, and takes the oldest ``pairs``.
 
-    The trace is taken as one period of a repeating pattern (repeated after its span plus its mean gap: a schedule
-    stays one), and the queue runs over it twice: the first pass brings the queue from its start to its steady
-    state (a buffer filling, a slow link's rounds settling onto its schedule), the rounds that start in the second
-    pass are counted, while the trace completes their batches. The first ``ceil(buffer / pairs)`` rounds run on the
-    rounds' clock from ``first_start`` (each taking what is held, waiting for none: an empty start that made the
-    first round wait for its batch would set the rounds' phase to the trace's, locking them for good to a schedule
-    commensurate with the cycle). Returns each counted round's wait beyond the cycle and each of its pairs' time in
-    memory, from its arrival to its round's start (s).
+    The trace is taken as one period of a repeating pattern, repeated ``repeat`` s after its first arrival
+    (:func:`trace_period`), and the queue runs over it twice: the first pass brings the queue from its start to its
+    steady state (a buffer filling, a slow link's rounds settling onto its schedule), the rounds that start in the
+    second pass are counted, while the trace completes their batches. The first ``ceil(buffer / pairs)`` rounds run
+    on the rounds' clock from ``first_start`` (each taking what is held, waiting for none: an empty start that made
+    the first round wait for its batch would set the rounds' phase to the trace's, locking them for good to a
+    schedule commensurate with the cycle). Returns each counted round's wait beyond the cycle and each of its pairs'
+    time in memory, from its arrival to its round's start (s).
 
     Run natively (``cpp/qec/pair_queue.h``): the Python loop it replaced, the same arithmetic operation for
     operation, cost ~5 us a round, ~10 s for a trace of 10^6 arrivals over the 8 phases; the native queue gives the
     same figures to the last bit (tests/test_qec_audit12.py runs the two side by side)."""
-    return _core.trace_queue(arrivals, pairs, buffer, cycle, first_start)
+    return _core.trace_queue(arrivals, pairs, buffer, cycle, first_start, repeat)
 
 
 def _trace_round_timing(
@@ -1288,8 +1416,10 @@ def _trace_round_timing(
     """:func:`round_timing` for pairs arriving at the given times: the queue run over them (:func:`_trace_queue`)
     from :data:`TRACE_PHASES` starts evenly spaced over a cycle, its waits' and storage's decay averaged over every
     round and pair (the mean channel, not the channel of the mean time)."""
+    period = trace_period(times)
+    times = period.arrivals
     first = float(times[0])
-    runs = [_trace_queue(times, n, buffer, cycle, first - (i + 0.5) / TRACE_PHASES * cycle)
+    runs = [_trace_queue(times, n, buffer, cycle, first - (i + 0.5) / TRACE_PHASES * cycle, period.repeat_s)
             for i in range(TRACE_PHASES)]  # fmt: skip
     waits = np.concatenate([w for w, _ in runs])
     stored = np.concatenate([s for _, s in runs])
@@ -1306,11 +1436,10 @@ def _trace_round_timing(
 
     idle = _twirled_decay(lost(per_s_t1, waits), lost(per_s_t2, waits))
     both_halves = _twirled_decay(lost(2.0 * per_s_t1, stored), lost(2.0 * per_s_t2, stored))
-    rate = (times.size - 1) / float(times[-1] - times[0])
     mean_wait = float(np.mean(waits))
-    return _timing(n, cycle, distance, bell, mean_wait=mean_wait, wait=max(0.0, n / rate - cycle),
+    return _timing(n, cycle, distance, bell, mean_wait=mean_wait, wait=max(0.0, n / period.rate_hz - cycle),
                    storage=float(np.mean(stored)), both_halves=both_halves, idle=idle, buffer=buffer,
-                   arrivals="trace", trace_rounds=rounds)  # fmt: skip
+                   arrivals="trace", trace_rounds=rounds, trace_pattern=period.pattern)  # fmt: skip
 
 
 def interface_from_link(
@@ -1358,8 +1487,10 @@ def interface_from_link(
     trace = None
     if law == "trace":
         if supply.arrival_times_s is None:
-            raise ValueError("arrivals='trace' needs the supply's arrival times, and this one kept none (its law is "
-                             f"{written(supply.arrivals)}): give LinkSupply.arrival_times_s, or another law")  # fmt: skip
+            raise ValueError(
+                "arrivals='trace' needs the supply's arrival times, and this one kept none (its law is "
+                f"{written(supply.arrivals)}): give LinkSupply.arrival_times_s, or another law"
+            )
         trace = supply.arrival_times_s / multiplier
     timing = round_timing(
         rate_hz=None if trace is not None else supply.rate_hz * multiplier,

@@ -27,7 +27,9 @@ An experiment file is TOML::
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
     buffer_pairs = 20       # memories holding pairs at each end; left out: a round's pairs, none
-                            # carried over; at most 256 (may be a grid axis; see qnsim.qec.round_timing)
+                            # carried over; at most 256 when the link's pairs arrive as a Poisson
+                            # process, any on a fixed schedule or a trace (may be a grid axis; see
+                            # qnsim.qec.round_timing)
     seed = 7                # seed of the link's run (probes: seed, seed + 1, ...); left out: the
                             # scenario's run.seed (0 if it has none), as `qnsim qec link` takes it
 
@@ -127,7 +129,7 @@ from qnsim.qec.circuits import (
     seam_resources,
 )
 from qnsim.qec.layout import MAX_DISTANCE, check_distance
-from qnsim.qec.link import MAX_BUFFER_PAIRS, check_buffer_pairs, cycle_time
+from qnsim.qec.link import MAX_SCHEDULED_BUFFER_PAIRS, check_buffer_pairs, cycle_time
 from qnsim.qec.noise import Interface, NoiseModel
 from qnsim.qec.sampling import check_sampled_bits, read_max_shots
 
@@ -164,7 +166,8 @@ _BOUNDS: dict[str, dict[str, Any]] = {
     "max_shots": {"minimum": 1},
     "max_errors": {"minimum": 0},
     "rate_multiplier": {"minimum": 0.0, "exclusive_minimum": True},
-    "buffer_pairs": {"minimum": 1, "maximum": MAX_BUFFER_PAIRS},
+    # The Poisson queue's own bound (256) is checked with the link's law, once it is measured (check_buffer_pairs).
+    "buffer_pairs": {"minimum": 1, "maximum": MAX_SCHEDULED_BUFFER_PAIRS},
 }
 #: Upper bounds of integer settings that the circuit builders state (``check_distance``, the circuit size at the
 #: least distance, 3: (2 d + 1)**2 = 49 qubits a round), and their refusals, checked as the value is read.
@@ -422,17 +425,25 @@ class ExperimentSpec:
             True
         """
         if self.link is not None and self.supply is None:
-            from qnsim.qec.link import DEFAULT_PROBES, measure_link
+            from qnsim.qec.link import DEFAULT_PROBES, _measure_link
 
-            self.supply = measure_link(
+            def check_law(arrivals: str) -> None:
+                # The file's buffers under the link's law, before the probes: a Poisson link's buffer above 256 was
+                # refused for every law when the file was read (the periodic and trace laws model any).
+                for values in _combinations(self.grid):
+                    self.settings(values, arrivals=arrivals)
+
+            self.supply = _measure_link(
                 self.link["scenario"],
                 self.link.get("request", 0),
                 probes=self.link.get("probes", DEFAULT_PROBES),
                 seed=self.link.get("seed"),
+                check_law=check_law,
             )
 
-    def settings(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Defaults, then fixed settings, then ``params``; checked.
+    def settings(self, params: Mapping[str, Any], *, arrivals: str | None = None) -> dict[str, Any]:
+        """Defaults, then fixed settings, then ``params``; checked (a buffer under the link's arrival law: ``arrivals``,
+        else the measured supply's, else what holds under every law).
 
         Example:
             >>> ExperimentSpec.from_dict({}).settings({"distance": 5})["rounds"]
@@ -487,7 +498,8 @@ class ExperimentSpec:
             _noise_model(s)
             if s["buffer_pairs"] is not None:  # at least a round's pairs, which the point's seam sets
                 pairs = seam_resources(s["distance"], s["kind"], s["scheme"], s["code"]).pairs_per_round
-                check_buffer_pairs(s["buffer_pairs"], pairs, s["distance"])
+                law = arrivals if arrivals is not None else self.supply.arrivals if self.supply is not None else None
+                check_buffer_pairs(s["buffer_pairs"], pairs, s["distance"], law)
         except ValueError as exc:
             raise ValueError(f"{self.source}: {exc}") from None
         return s
@@ -671,6 +683,8 @@ def run_experiment_sweep(
     for values in _combinations(full):
         spec.settings(values)
     spec.measure()
+    for values in _combinations(full):
+        spec.settings(values)  # again under the measured link's law (a Poisson link's buffer bound)
     store = None
     start = None
     if out is not None:
