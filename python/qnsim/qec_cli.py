@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import sys
 from collections.abc import Sequence
 
@@ -475,7 +476,7 @@ def _circuit(args: argparse.Namespace) -> int:
                 "--scheme teleported or cat, or --p-int for a direct seam's DEPOLARIZE2)"
             )
         with naming_option("--bell-diagonal", args.bell_diagonal):
-            pairs = check_bell_diagonal(_coefficients(args.bell_diagonal), "the four coefficients")
+            pairs = check_bell_diagonal(_summing_to_one(_coefficients(args.bell_diagonal)), "the four coefficients")
         interface = qec.Interface.teleported(pairs) if args.scheme == "teleported" else qec.Interface.cat(pairs)
     else:
         p_int = 0.01 if args.p_int is None else args.p_int
@@ -522,6 +523,23 @@ def _coefficients(text: str) -> list[float]:
             values.append(float_text(piece.strip()))
         except ValueError as exc:
             raise ValueError(f"coefficient {piece.strip()!r}: {exc}") from None
+    return values
+
+
+def _summing_to_one(values: list[float]) -> list[float]:
+    """``values`` unchanged, or a refusal naming the Phi+ that would make them sum to 1 when they do not: the state
+    ``qnsim qec link`` prints is rounded to 4 decimals, so copied here it may sum to 0.9999 or 1.0001 (refused, not
+    rescaled: which coefficient to adjust is the user's choice)."""
+    from qnsim.argument_checks import PROBABILITY_TOLERANCE
+
+    total = math.fsum(values)
+    rest = 1.0 - math.fsum(values[1:])
+    if all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values) and abs(total - 1.0) > PROBABILITY_TOLERANCE:
+        if 0.0 <= rest <= 1.0:
+            raise ValueError(
+                f"the four coefficients must sum to 1 (within {PROBABILITY_TOLERANCE:g}), got sum {total:.10g}: e.g. "
+                f"Phi+ = {rest:.10g}, 1 minus the other three (qnsim qec link prints them rounded to 4 decimals)"
+            )
     return values
 
 
