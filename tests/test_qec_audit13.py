@@ -359,3 +359,24 @@ def test_the_rounds_of_an_independent_stim_circuit_are_read_and_its_per_round_ra
     assert long.shot_error_rate > 2.3 * short.shot_error_rate
     sigma = math.hypot(*(e.per_round * math.sqrt(1 / e.errors) for e in (short, long)))
     assert abs(long.per_round - short.per_round) < 4 * sigma
+
+
+def test_a_sweep_rows_rate_per_second_is_per_round_over_the_links_round(tmp_path):
+    """Checked, found right (units: rounds, cycles, seconds): a [link] point fed by a fixed schedule of one pair
+    every 10 us (1e5 pairs/s) for rounds of 5 pairs and a 1 us cycle lasts 50 us a round (the schedule's closed
+    form, N / R: the cycle plus 49 us of waiting), and its row's logical errors per second are its per-round rate
+    over that round, not over the QPU's 1 us cycle (50 times more), nor per shot of 3 rounds."""
+    from qnsim.qec.sweep import ExperimentSpec
+
+    (tmp_path / "schedule.toml").write_text(_scenario())
+    data = {"experiment": {"kind": "memory", "scheme": "teleported", "distance": 3, "rounds": 3, "max_shots": 400,
+                           "max_errors": 10**6, "p_bulk": 0.01},
+            "link": {"scenario": "schedule.toml", "probes": 1, "cycle_time_s": 1e-6}}  # fmt: skip
+    spec = ExperimentSpec.from_dict(data, base=tmp_path)
+    spec.measure()
+    row = spec.point({}, seed=1)
+    assert row["link_arrivals"] == "periodic" and row["pairs_per_round"] == 5
+    assert row["round_time_s"] == pytest.approx(5 / 1e5, rel=1e-9)
+    assert 0 < row["per_round"] < 0.5
+    assert row["per_round"] == pytest.approx(qec.per_round(row["errors"] / row["shots"], 3), rel=1e-12)
+    assert row["logical_error_per_s"] == pytest.approx(row["per_round"] / 50e-6, rel=1e-12)
