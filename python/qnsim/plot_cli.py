@@ -10,15 +10,16 @@ A ``.json`` file is an estimate report (``qnsim estimate ... --json > report.jso
 :func:`qnsim.plot.plot_estimate`: per link the raw pairs per second needed and delivered, the wall
 clock and its parts, qubits per QPU.
 
-``--x`` defaults to the first swept parameter (the rows' first column; for the rows of a ``qnsim qec sweep``
-whose first parameter is the distance, the first other one that varies, with one curve per distance: a threshold
-plot), ``--y`` to ``rate_hz``
+``--x`` defaults to the first swept parameter that varies (the rows' first column that takes more than one value:
+a one-value axis such as ``--param 'links.*.channels=3'`` or ``--until`` is held fixed, and stderr says which x was
+taken; for the rows of a ``qnsim qec sweep`` whose first parameter is the distance, the first other one that varies,
+with one curve per distance: a threshold plot), ``--y`` to ``rate_hz``
 and ``mean_fidelity`` (the first request's figures; per-request columns are named
 ``<request>.<figure>``, see :func:`qnsim.scenario.run_scenario_data`; ``per_round`` for the rows of a
-``qnsim qec sweep``), ``--out`` to the results
-file with the suffix ``.png``. Points are means over seeds with bars of the 95% interval of the mean (Student t; a point of one
-seed: its row's own 95% interval, ``rate_hz_low`` / ``rate_hz_high`` or ``per_round_low`` / ``per_round_high``,
-when it has one); see :func:`qnsim.plot_sweep`. Needs pandas and matplotlib (``pip install 'qnsim[plot]'``).
+``qnsim qec sweep``), ``--out`` to the results file with the suffix ``.png``. Points are means over seeds with bars
+of the 95% interval of the mean (Student t; a point of one seed: its row's own 95% interval, ``rate_hz_low`` /
+``rate_hz_high`` or ``per_round_low`` / ``per_round_high``, when it has one); see :func:`qnsim.plot_sweep`. Needs
+pandas and matplotlib (``pip install 'qnsim[plot]'``).
 
 Exit status: 0 on success; 2 on any failure, with one line on stderr.
 """
@@ -72,6 +73,27 @@ def _figures_of_swept_request(x: str, columns: Sequence[str]) -> list[str] | Non
 _NOT_PARAMETERS = ("seed", "scenario_id", "point_id")
 
 
+def _default_x(frame, parameters: Sequence[str]) -> str:
+    """The default horizontal axis: the first swept parameter that takes more than one value in the rows.
+
+    A one-value axis (``--param 'links.*.channels=3'``, ``--until``) is a setting held fixed: as x it draws
+    one point, and rows that differ in another parameter there are refused. When no parameter varies, the first.
+
+    Example:
+        >>> import pandas
+        >>> rows = pandas.DataFrame({"links.*.channels": [3, 3], "requests.0.purification_rounds": [0, 1],
+        ...                          "seed": [0, 0]})
+        >>> _default_x(rows, ["links.*.channels", "requests.0.purification_rounds"])
+        'requests.0.purification_rounds'
+        >>> _default_x(rows.iloc[:1], ["links.*.channels", "requests.0.purification_rounds"])
+        'links.*.channels'
+    """
+    for parameter in parameters:
+        if frame[parameter].nunique(dropna=False) > 1:
+            return parameter
+    return parameters[0]
+
+
 #: The arguments of ``qnsim.plot_sweep`` that ``qnsim plot`` takes as options, and its flags (its refusals name them).
 OPTIONS = {"x": "--x", "y": "--y", "hue": "--hue"}
 
@@ -89,8 +111,9 @@ def _parser():
                         "estimate report, report.json (qnsim estimate --json)")
     parser.add_argument(
         "--x",
-        help="the swept column for the horizontal axis (default: the first parameter; for a qnsim qec sweep whose "
-        "first is the distance, the first other parameter that varies, one curve per distance unless --hue is given)",
+        help="the swept column for the horizontal axis (default: the first parameter that varies, a one-value axis "
+        "being held fixed; for a qnsim qec sweep whose first is the distance, the first other parameter that varies, "
+        "one curve per distance unless --hue is given)",
     )
     parser.add_argument(
         "--y", action="append", metavar="COLUMN", help="a result column, one panel each (repeatable; "
@@ -131,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from qnsim.argument_checks import written
     from qnsim.plot import _check_roles, _frame, plot_sweep, summarize
 
     parser = _parser()
@@ -176,7 +200,16 @@ def _main(argv: Sequence[str] | None) -> int:
         parameters = columns[: columns.index("seed")] if "seed" in columns else []
         if not parameters:
             raise ValueError(f"{args.rows} has no swept parameter before its seed column; name one with --x")
-        x = parameters[0]
+        x = _default_x(frame, parameters)
+        if x != parameters[0]:
+            # The tutorial's rounds sweep (--param 'links.*.channels=3' --param 'requests.0.purification_rounds=0,1,2')
+            # was refused by `qnsim plot rounds.csv`: its first column held one value, and the rows of that one
+            # point differed in the rounds. A one-value axis is held fixed, not swept: it is never the x of a plot.
+            fixed = ", ".join(f"{p} = {written(frame[p].tolist()[0])}" for p in parameters[: parameters.index(x)])
+            print(
+                f"x: {x}, the first parameter that varies ({fixed} held one value; --x chooses otherwise)",
+                file=sys.stderr,
+            )
     y = args.y or _figures_of_swept_request(x, columns) or [c for c in _DEFAULT_Y if c in columns]
     hue = args.hue
     if not y and "per_round" in columns:
@@ -198,7 +231,7 @@ def _main(argv: Sequence[str] | None) -> int:
         )
     # Each role its own column, named as typed (--x A --y A drew A against itself; --x rate_hz against the default
     # panels did too), before anything is drawn.
-    _check_roles(x, y, hue, {"x": "--x" if args.x else f"x (the first parameter, {x!r})",
+    _check_roles(x, y, hue, {"x": "--x" if args.x else f"x (the default, the first parameter that varies, {x!r})",
                              "y": "--y" if args.y else f"y (the default columns {y})", "hue": "--hue"})  # fmt: skip
     for column in args.logy:
         with naming_option("--logy", column):  # plot_sweep said "logy names ['p'] ...", an option not typed
