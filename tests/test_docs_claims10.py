@@ -79,3 +79,55 @@ def test_a_poisson_supply_at_the_required_rate_waits_about_one_over_sqrt_2_pi_n_
             if n == 9:
                 assert round(wait, 2) == 0.13
     assert {4, 5, 9, 21} <= seen
+
+
+def test_three_random_pairs_served_by_the_last_read_high_by_three_halves():
+    """docs/tutorials/custom_protocol.md: three pairs delivered at random, the request served by the third, "the
+    rate reads high, by 3/2 on average, and its 95% interval spans a factor of about ten" (n / T_n for the n-th
+    arrival time of a Poisson process has the mean n / (n - 1) x the rate). 500 seeds of a 1 kHz direct link."""
+    import qnsim
+
+    text = " ".join(read_text(ROOT / "docs" / "tutorials" / "custom_protocol.md").split())
+    assert "the rate reads high, by 3/2 on average, and its 95% interval spans a factor of about ten" in text
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=0.001, fidelity=0.95, success_probability=0.01, attempt_period_s=1e-5)
+    net.request("a", "b", num_pairs=3)
+    rate = net.links[0].rate_hz
+    requests = [result.requests[0] for result in net.run_seeds(range(500), until_s=1.0)]
+    assert {(r.status, r.num_pairs) for r in requests} == {("served", 3)}
+    high = sum(r.rate_hz for r in requests) / len(requests) / rate
+    assert 1.35 < high < 1.65, high  # 3/2, not 1: 500 seeds put it within ~0.07 (one standard error) of 1.5
+    low, up = requests[0].rate_interval95
+    assert 9 < up / low < 13, (low, up)  # the Gamma(3) quantiles 0.62 and 7.22: a factor of 11.7
+
+
+def test_the_python_chain_makes_four_callbacks_per_node_and_pair():
+    """docs/tutorials/custom_protocol.md: "the 1,000-node chain above makes ~12,000 callbacks for its 3 pairs"
+    (``examples/chain_policy.py``, on demand): each link pair is announced at both its ends and each swap's outcome
+    sent to both ends of its pair, 2 (N - 1) + 2 (N - 2) callbacks per pair, 11,982 at N = 1,000; counted here on
+    shorter chains, the same bookkeeping."""
+    from script_modules import import_script
+
+    text = " ".join(read_text(ROOT / "docs" / "tutorials" / "custom_protocol.md").split())
+    assert "the 1,000-node chain above makes ~12,000 callbacks for its 3 pairs" in text
+    chain_policy = import_script(ROOT / "examples" / "chain_policy.py")
+
+    class Counting(chain_policy.ChainSwapASAP):
+        calls = 0
+
+        def on_pair_ready(self, *args):
+            Counting.calls += 1
+            return super().on_pair_ready(*args)
+
+        def on_message(self, *args):
+            Counting.calls += 1
+            return super().on_message(*args)
+
+    for nodes in (10, 60):
+        Counting.calls = 0
+        result = chain_policy.build(nodes, 3, Counting()).run(10.0, progress=False)
+        assert result.requests[0].num_pairs == 3
+        assert Counting.calls == 3 * (2 * (nodes - 1) + 2 * (nodes - 2)), (nodes, Counting.calls)
+    assert round(3 * (2 * 999 + 2 * 998), -3) == 12_000
