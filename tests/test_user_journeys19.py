@@ -72,3 +72,29 @@ def test_a_direct_links_first_random_wait_is_not_called_a_start_up():
     notes = qnsim.sweeps.split_notes(rows["notes"].iloc[0])
     assert "qpu_a->qpu_b: rate from only 16 pair(s) in the 50 ms window" in " ".join(notes), notes
     assert not [n for n in notes if "no pair came in the first" in n], notes
+
+
+def test_the_sweep_tutorials_plot_command_draws_its_python_plot(tmp_path, monkeypatch):
+    """docs/tutorials/sweep_dask.md draws the length sweep with ``qnsim.plot_sweep(rows, x="links.*.length_km",
+    logy=["rate_hz"], ...)`` and said "from the command line, `qnsim plot rows.csv --x links.*.length_km` draws the
+    same panels": that command draws the rate on a linear axis, where the tutorial's panel is logarithmic (0.3 to 31
+    kHz over its lengths). Old behaviour: a command that draws another figure; now the command the tutorial gives
+    (with ``--logy rate_hz``) writes the same image, byte for byte, as its Python call without the title."""
+    import re
+    import shlex
+
+    from repo_text import ROOT, read_text
+
+    text = " ".join(read_text(ROOT / "docs" / "tutorials" / "sweep_dask.md").split())
+    (command,) = re.findall(r"from the command line, `(qnsim plot rows\.csv[^`]*)` draws the same panels", text)
+    (call,) = re.findall(r"qnsim\.plot_sweep\(rows, (x=.*?), out=png,", text)
+    kwargs = eval(f"dict({call})")  # the tutorial's own arguments: x and logy
+    rows = tmp_path / "rows.csv"
+    lines = ["links.*.length_km,run.until_s,seed,rate_hz,mean_fidelity,point_id"]
+    lines += [f"{km},0.05,{s},{31000.0 / km**1.5 * (1 + 0.1 * s)},{0.9 - km / 100 - s / 100},p{km}_{s}"
+              for km in (2.0, 10.0, 40.0) for s in range(2)]  # fmt: skip
+    rows.write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    assert main([*shlex.split(command)[1:], "--out", "cli.png"]) == 0
+    qnsim.plot_sweep(str(rows), out=tmp_path / "python.png", **kwargs)
+    assert (tmp_path / "cli.png").read_bytes() == (tmp_path / "python.png").read_bytes()
