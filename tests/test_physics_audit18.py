@@ -1,0 +1,172 @@
+"""An eighteenth outside audit of qnsim's physics against a numpy oracle written here.
+
+Covered here and not in test_physics_audit.py .. test_physics_audit17.py: the remote CNOT (gate teleportation)
+through a pair that is not Bell-diagonal, with gate errors and readout flips at both nodes, outcome by outcome on
+the whole process (its Choi state, with reference qubits) in the exact formalism and Pauli by Pauli over stabilizer
+trajectories (bell_diagonal has no qubits to gate). Statistical checks use 5.3 sigma (a false alarm below 1e-7 per
+check) with fixed seeds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import qnsim
+
+SIGMAS = 5.3
+_I = np.eye(2, dtype=complex)
+_X = np.array([[0, 1], [1, 0]], dtype=complex)
+_Z = np.diag([1.0, -1.0]).astype(complex)
+_Y = 1j * _X @ _Z
+_PAULIS = (_I, _X, _Y, _Z)
+_CNOT = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
+# Columns: Phi+, Psi+, Psi-, Phi- (DESIGN's order).
+_BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex).T / math.sqrt(2)
+_PHI = _BELL[:, 0]
+
+
+def _apply(rho: np.ndarray, u: np.ndarray, qubits: list[int], n: int) -> np.ndarray:
+    """u rho u^dagger with u acting on ``qubits`` of an n-qubit density matrix (qubit 0 most significant)."""
+    k = len(qubits)
+    t, uu = rho.reshape([2] * (2 * n)), u.reshape([2] * (2 * k))
+    t = np.moveaxis(np.tensordot(uu, t, axes=(list(range(k, 2 * k)), qubits)), list(range(k)), qubits)
+    cols = [n + q for q in qubits]
+    t = np.moveaxis(np.tensordot(uu.conj(), t, axes=(list(range(k, 2 * k)), cols)), list(range(k)), cols)
+    return t.reshape(2**n, 2**n)
+
+
+def _depolarize(rho: np.ndarray, qubits: list[int], p: float, n: int) -> np.ndarray:
+    """Stim's depolarize1 (one qubit) or depolarize2 (two): each non-identity Pauli with p / 3 or p / 15."""
+    if len(qubits) == 1:
+        terms = list(_PAULIS[1:])
+    else:
+        terms = [np.kron(_PAULIS[i], _PAULIS[j]) for i in range(4) for j in range(4) if i or j]
+    return (1 - p) * rho + sum(p / len(terms) * _apply(rho, u, qubits, n) for u in terms)
+
+
+def _bell_weights(rho: np.ndarray) -> np.ndarray:
+    return np.real(np.einsum("ij,ik,kj->j", _BELL.conj(), rho, _BELL))
+
+
+def _pair(theta: float, phi: float, mix: float, seed: int) -> np.ndarray:
+    """A pair that is not Bell-diagonal: cos(theta)|00> + 0.15|01> + e^{i phi} sin(theta)|11> (normalised) mixed
+    with a random full-rank state of weight ``mix``."""
+    psi = np.array([math.cos(theta), 0.15, 0.0, math.sin(theta) * np.exp(1j * phi)], dtype=complex)
+    psi /= np.linalg.norm(psi)
+    g = np.random.default_rng(seed).normal(size=(4, 4, 2)) @ np.array([1.0, 1j])
+    noise = g @ g.conj().T
+    return (1 - mix) * np.outer(psi, psi.conj()) + mix * noise / np.trace(noise)
+
+
+# ---- the remote CNOT through a pair that is not Bell-diagonal, with noise at both nodes ---------------------------
+
+RC_PAIR = _pair(0.6, 0.4, 0.1, seed=1)
+G1, G2, PM = 0.05, 0.04, 0.06  # gate1_error, gate2_error, measure_error of both nodes (Stim's meaning)
+
+
+def _remote_cnot_outcomes(pair: np.ndarray) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
+    """Qubits (rc, c, a, b, t, rt), rc-c and t-rt |Phi+> references, (a, b) the pair. Eisert et al.'s gate
+    teleportation as ``qnsim.remote_cnot`` documents it: CNOT c -> a then depolarize2; a read in Z (flipped with PM);
+    X^{r1} on b by the REPORTED r1; CNOT b -> t then depolarize2; depolarize1 on b (its X readout's H); b read in X
+    (flipped with PM); Z^{r2} on c. Returns {(r1, r2): (probability, the Choi state of (rc, c, t, rt))}: the mixture
+    over the true outcomes that read as r (the nodes cannot tell a misread apart)."""
+    n = 6
+    ref = np.outer(_PHI, _PHI.conj())
+    rho = _depolarize(_apply(np.kron(np.kron(ref, pair), ref), _CNOT, [1, 2], n), [1, 2], G2, n)
+    z_basis = (np.diag([1.0, 0.0]).astype(complex), np.diag([0.0, 1.0]).astype(complex))
+    x_basis = (np.full((2, 2), 0.5, dtype=complex), np.array([[0.5, -0.5], [-0.5, 0.5]], dtype=complex))
+    out = {}
+    for r1 in (0, 1):
+        k1 = sum((1 - PM if m == r1 else PM) * _apply(rho, z_basis[m], [2], n) for m in (0, 1))
+        k1 = _apply(k1, np.linalg.matrix_power(_X, r1), [3], n)
+        k1 = _depolarize(_apply(k1, _CNOT, [3, 4], n), [3, 4], G2, n)
+        k1 = _depolarize(k1, [3], G1, n)
+        for r2 in (0, 1):
+            k2 = sum((1 - PM if m == r2 else PM) * _apply(k1, x_basis[m], [3], n) for m in (0, 1))
+            k2 = _apply(k2, np.linalg.matrix_power(_Z, r2), [1], n)
+            held = np.einsum("abcdefghcdkl->abefghkl", k2.reshape([2] * 12)).reshape(16, 16)  # a, b traced out
+            weight = float(np.real(np.trace(held)))
+            out[(r1, r2)] = (weight, held / weight)
+    return out
+
+
+def _choi(paulis: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """|Choi(CNOT)> on (rc, c, t, rt), then Pauli ``paulis`` (indices into I, X, Y, Z) on (c, t)."""
+    v = np.kron(_PHI, _PHI)
+    v = np.kron(np.kron(_I, _CNOT), _I) @ v
+    return np.kron(np.kron(_I, np.kron(_PAULIS[paulis[0]], _PAULIS[paulis[1]])), _I) @ v
+
+
+def _pauli_twirl(pair: np.ndarray) -> np.ndarray:
+    w = _bell_weights(pair)
+    return sum(wi * np.outer(_BELL[:, i], _BELL[:, i].conj()) for i, wi in enumerate(w))
+
+
+def _registry_remote_cnot(formalism: str, seed: int) -> tuple[qnsim.QubitRegistry, tuple[int, int], list[int]]:
+    """qnsim.remote_cnot from c to t through RC_PAIR (density_matrix) or its Bell-diagonal part (stabilizer, which
+    holds a link's pair so), c and t each entangled with a reference; returns the registry, the outcomes and the
+    Choi qubits (rc, c, t, rt)."""
+    reg = qnsim.QubitRegistry(formalism, seed=seed)
+    rc, c = reg.bell_pair()
+    t, rt = reg.bell_pair()
+    if formalism == "density_matrix":
+        a, b = reg.pair_with_state(RC_PAIR)
+    else:
+        a, b = reg.bell_diagonal_pair([float(w) for w in _bell_weights(RC_PAIR)])
+    read = qnsim.remote_cnot(reg, c, a, b, t, gate1_error=G1, gate2_error=G2, measure_error=PM)
+    return reg, tuple(read), [rc, c, t, rt]
+
+
+def test_remote_cnot_oracle_tells_the_outcomes_apart():
+    """The oracle's four outcome Choi states differ from one another and from those of the pair's Pauli twirl (the
+    exact check below tells a twirled pair, or a correction by the true outcomes, from the right one), while the
+    process fidelity is the twirl's: what a stabilizer run (which holds the twirled pair) must reproduce."""
+    outs, twirled = _remote_cnot_outcomes(RC_PAIR), _remote_cnot_outcomes(_pauli_twirl(RC_PAIR))
+    assert sum(w for w, _ in outs.values()) == pytest.approx(1.0, abs=1e-12)
+    states = [s for _, s in outs.values()]
+    assert min(np.abs(x - y).max() for i, x in enumerate(states) for y in states[:i]) > 1e-3
+    assert min(np.abs(outs[k][1] - twirled[k][1]).max() for k in outs) > 1e-3
+    choi = np.outer(_choi(), _choi().conj())
+    fidelity = sum(w * np.real(np.trace(choi @ s)) for w, s in outs.values())
+    assert fidelity == pytest.approx(sum(w * np.real(np.trace(choi @ s)) for w, s in twirled.values()), abs=1e-12)
+
+
+def test_density_matrix_remote_cnot_through_a_non_bell_diagonal_pair_is_the_numpy_circuit_outcome_by_outcome():
+    """Numpy oracle ``_remote_cnot_outcomes``: ``qnsim.remote_cnot`` in a density_matrix registry, through a pair with
+    coherences, a |01> admixture and local polarization, with depolarizing gate errors and readout flips at both
+    nodes, leaves the references and (c, t) in the Choi state of its reported outcomes (to 1e-9: the whole process,
+    not one input), each outcome as often as its probability (5.3 sigma). Checked right (no fix)."""
+    outs = _remote_cnot_outcomes(RC_PAIR)
+    n, counts = 160, dict.fromkeys(outs, 0)
+    for seed in range(n):
+        reg, read, choi_qubits = _registry_remote_cnot("density_matrix", seed)
+        counts[read] += 1
+        np.testing.assert_allclose(reg.state(choi_qubits), outs[read][1], rtol=0, atol=1e-9)
+    for read, count in counts.items():
+        p = outs[read][0]
+        assert abs(count - n * p) <= SIGMAS * math.sqrt(n * p * (1 - p)) + 1, (read, count, n * p)
+
+
+def test_stabilizer_remote_cnot_trajectories_are_the_twirled_pairs_pauli_channel():
+    """Numpy oracle: through the pair's Bell-diagonal part the remote CNOT is CNOT followed by a Pauli error on
+    (c, t); the oracle's share of each of the 16 errors (the Choi state's weight on each Pauli-rotated Choi vector).
+    Stabilizer trajectories each land on exactly one of them; every share within 5.3 sigma of a binomial count (1,500
+    trajectories: a share off by ~0.03 or more, such as a dropped correction, fails; the exact test above is the
+    sharp one). Checked right (no fix)."""
+    outs = _remote_cnot_outcomes(_pauli_twirl(RC_PAIR))
+    errors = [(i, j) for i in range(4) for j in range(4)]
+    targets = [_choi(e) for e in errors]
+    want = np.array([sum(w * np.real(v.conj() @ s @ v) for w, s in outs.values()) for v in targets])
+    assert want.sum() == pytest.approx(1.0, abs=1e-12) and want[0] < 0.8
+    n, counts = 1500, np.zeros(len(errors))
+    for seed in range(n):
+        reg, _, choi_qubits = _registry_remote_cnot("stabilizer", seed)
+        state = reg.state(choi_qubits)
+        fids = np.array([np.real(v.conj() @ state @ v) for v in targets])
+        assert sorted(np.round(fids, 9))[-2:] == [0.0, 1.0], fids
+        counts[int(np.argmax(fids))] += 1
+    for e, count, p in zip(errors, counts, want):
+        assert abs(count - n * p) <= SIGMAS * math.sqrt(n * p * (1 - p)) + 1, (e, count, n * p)
