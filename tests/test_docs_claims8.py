@@ -108,8 +108,9 @@ def test_qnsim_run_names_a_separable_link_past_the_rows_it_shows(tmp_path, capsy
     out = capsys.readouterr().out
     assert "... and 6 more links" in out  # n22 - n23 is not among the rows shown
     (line,) = [text for text in out.splitlines() if text.startswith("separable: ")]
-    assert line.startswith("separable: link(s) n22 - n23 herald separable pairs"), line
-    assert "names links whose fresh pairs are separable under its links table" in prose(ROOT / "docs" / "concepts.md")
+    assert line.startswith("separable: link(s) n22 - n23 give pairs that are separable by the time their ends"), line
+    concepts = prose(ROOT / "docs" / "concepts.md")
+    assert "names under its links table every link whose pairs are separable by the time their ends hold" in concepts
 
 
 # --- QEC: a link's pairs queued at their recorded times ("trace") -----------------------------------------------------

@@ -88,7 +88,7 @@ def test_a_present_day_transducer_link_says_its_pairs_are_separable_not_only_a_r
     assert main(["run", str(scenario)]) == 0
     out = capsys.readouterr().out
     assert "NOT ENTANGLED: link(s) qpu_a-qpu_b of its path give pairs that are separable" in out
-    assert "separable: link(s) qpu_a - qpu_b herald separable pairs" in out  # under the links table
+    assert "separable: link(s) qpu_a - qpu_b give pairs that are separable by the time" in out  # under the links table
     assert main(["run", str(scenario), "--json"]) == 0
     assert "NOT ENTANGLED: link(s) qpu_a-qpu_b of its path give pairs that are separable" in capsys.readouterr().out
 

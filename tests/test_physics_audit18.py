@@ -170,3 +170,60 @@ def test_stabilizer_remote_cnot_trajectories_are_the_twirled_pairs_pauli_channel
         counts[int(np.argmax(fids))] += 1
     for e, count, p in zip(errors, counts, want):
         assert abs(count - n * p) <= SIGMAS * math.sqrt(n * p * (1 - p)) + 1, (e, count, n * p)
+
+
+# ---- `qnsim run`'s "separable:" line judges each link's pair as the run holds it ----------------------------------
+
+_DECAYING_LINKS = """
+[run]
+until_s = 0.005
+seed = 1
+formalism = "{formalism}"
+{nodes}
+[[links]]
+a = "a"
+b = "b"
+length_km = 100.0
+fidelity = 0.95
+rate_hz = 1000.0
+[[links]]
+a = "c"
+b = "d"
+length_km = 100.0
+fidelity = 0.95
+rate_hz = 1000.0
+[[links]]
+a = "e"
+b = "f"
+length_km = 100.0
+fidelity = 0.95
+rate_hz = 1000.0
+[[requests]]
+src = "a"
+dst = "b"
+"""
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_qnsim_runs_separable_line_judges_the_pair_its_ends_hold_on_every_link(formalism, tmp_path, capsys):
+    """A Werner 0.95 link over 100 km (1 ms herald) between T1 = T2 = 1 ms memories with a 2 ms depolarizing time
+    holds separable pairs by the time its ends know of them: the request's notes said NOT ENTANGLED, while the line
+    under ``qnsim run``'s links table ("herald separable pairs") judged the fresh pair, entangled, and named no link.
+    Now the line gives the request notes' verdict, for the requested link a - b and for c - d (the same link, no
+    request), and not for e - f (the same link between memories that do not decay)."""
+    from qnsim.cli import main
+    from qnsim.scenario import load_scenario
+
+    decaying = "t1_s = 1e-3\nt2_s = 1e-3\ndepolarizing_time_s = 2e-3\n"
+    nodes = "".join(f'[[nodes]]\nname = "{n}"\n' + (decaying if n in "abcd" else "") for n in "abcdef")
+    scenario = tmp_path / "decaying.toml"
+    scenario.write_text(_DECAYING_LINKS.format(formalism=formalism, nodes=nodes))
+    net, settings = load_scenario(scenario)
+    result = net.run(until_s=settings.until_s, progress=False)
+    assert result.requests[0].separable_links == ("a-b",)
+    assert main(["run", str(scenario), "--no-progress"]) == 0
+    (line,) = [text for text in capsys.readouterr().out.splitlines() if text.startswith("separable: ")]
+    assert line.startswith(
+        "separable: link(s) a - b, c - d give pairs that are separable by the time their ends hold the herald"
+    ), line
+    assert ("as the bell_diagonal formalism holds them" in line) == (formalism == "bell_diagonal")

@@ -1496,10 +1496,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     for link in network.links:
         if frozenset((link.a, link.b)) not in on_paths:
             continue
-        ends = tuple(
-            ((nodes[name].t1_s, nodes[name].t2_s, nodes[name].depolarizing_time_s), wait)
-            for name, wait in ((link.a, link.herald_delay_a_s), (link.b, link.herald_delay_b_s))
-        )
+        ends = _held_ends(nodes, link)
         key = (tuple(link.bell_diagonal), None if link.state is None else np.asarray(link.state).tobytes(), ends)
         if key not in verdicts:
             verdicts[key] = _separable_link(link, ends, network.formalism)
@@ -1763,6 +1760,15 @@ def _holders(network: Any, results: list[RequestResult]) -> None:
         r.held_by = tuple(
             (i, specs[i].num_pairs is None and specs[i].deadline_s is None) for i, links in hops.items() if links & mine
         )
+
+
+def _held_ends(nodes: Any, link: Any) -> tuple[tuple[tuple[float, float, float], float], ...]:
+    """``ends`` of :func:`_separable_link` for ``link`` in a network whose nodes are ``nodes`` (name -> node): each
+    end's memory times (T1, T2, depolarizing time, s) and its herald delay (s), end a first."""
+    return tuple(
+        ((nodes[name].t1_s, nodes[name].t2_s, nodes[name].depolarizing_time_s), wait)
+        for name, wait in ((link.a, link.herald_delay_a_s), (link.b, link.herald_delay_b_s))
+    )
 
 
 def _separable_link(link: Any, ends: Any = None, formalism: str = "density_matrix") -> bool:
