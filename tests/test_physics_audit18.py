@@ -227,3 +227,48 @@ def test_qnsim_runs_separable_line_judges_the_pair_its_ends_hold_on_every_link(f
         "separable: link(s) a - b, c - d give pairs that are separable by the time their ends hold the herald"
     ), line
     assert ("as the bell_diagonal formalism holds them" in line) == (formalism == "bell_diagonal")
+
+
+# ---- a refused time says how the core holds it --------------------------------------------------------------------
+
+
+def _two_nodes() -> qnsim.Network:
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1000.0, fidelity=0.95, rate_hz=1000.0)  # a 4.8 ms herald
+    return net
+
+
+@pytest.mark.parametrize(
+    ("given", "held"), [(1.4e-12, "1e-12"), (2.6e-12, "3e-12"), (9.999999e-07, "1e-06"), (1.0003e-09, "1e-09")]
+)
+def test_a_cutoff_refused_between_picoseconds_names_the_value_given_and_the_value_held(given, held):
+    """The core refuses a cutoff shorter than a pair's least storage stating it as it holds it, in whole
+    picoseconds: ``cutoff_s=1.4e-12`` read "cutoff_s = 1e-12 s is shorter than ...", a value the caller never gave
+    (9.999999e-07 read 1e-06). Now the message says both. 1e-13 s (below 1 ps) was already refused with its own
+    value; a whole number of picoseconds gets no clause."""
+    with pytest.raises(qnsim.ParameterError) as info:
+        _two_nodes().request("a", "b", cutoff_s=given)
+    text = str(info.value)
+    assert f"cutoff_s = {held} s is shorter than the " in text
+    assert text.endswith(f"(cutoff_s = {given!r} s is held as {held} s: times are whole picoseconds)"), text
+    assert info.value.field == "cutoff_s"
+    with pytest.raises(qnsim.ParameterError, match=r"cutoff_s = 1e-13 s is below the 1 ps time resolution"):
+        _two_nodes().request("a", "b", cutoff_s=1e-13)
+    with pytest.raises(qnsim.ParameterError) as whole:
+        _two_nodes().request("a", "b", cutoff_s=2e-12)
+    assert str(whole.value).endswith("no pair could ever be delivered"), str(whole.value)
+
+
+def test_a_deadline_between_picoseconds_of_its_start_says_both_are_held_alike():
+    """A deadline 0.1 ps after its start (1.0000000000004e-06 s and 1.0000000000005e-06 s) is refused as not after
+    it, which read "must be after start_s = 1e-06 s, got 1e-06 s" for a deadline given after its start. Now the
+    message says how each was held."""
+    start, deadline = 1.0000000000004e-06, 1.0000000000005e-06
+    with pytest.raises(qnsim.ParameterError) as info:
+        _two_nodes().request("a", "b", start_s=start, deadline_s=deadline)
+    assert str(info.value).endswith(
+        f"(start_s = {start!r} s is held as 1e-06 s; deadline_s = {deadline!r} s is held as 1e-06 s: times are whole "
+        "picoseconds)"
+    ), str(info.value)
