@@ -360,7 +360,9 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         pair = {h, h};
     } else {
         Link &link = links_[l];
-        const LentStream lent(*registry_, link.rng);
+        // A density matrix holds the pair exactly (no draw); a stabilizer samples its Pauli frame from the
+        // link's own pair stream, not from the stream of its attempt counts, which every formalism draws alike.
+        const LentStream lent(*registry_, formalism_ == Formalism::Stabilizer ? link_pair_rngs_[l] : link.rng);
         if (!link.p.state.empty() && formalism_ == Formalism::DensityMatrix) {
             pair = registry_->pair_with_state(link.p.state.data());
         } else {

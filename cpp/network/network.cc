@@ -211,6 +211,7 @@ uint32_t Network::add_link(const LinkParams &p) {
     if (indexed_) {
         for (size_t i = before; i < slots_.size(); i++) free_.set(static_cast<uint32_t>(i));  // new memories are Free
     }
+    if (formalism_ == Formalism::Stabilizer) link_pair_rngs_.emplace_back(seed_, link_pair_stream(index));
     links_.push_back(std::move(link));
     for (uint32_t n : {p.node_a, p.node_b}) {
         nodes_[n].links.push_back(index);
@@ -283,6 +284,7 @@ uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint
     nodes_.reserve(nodes_.size() + count);
     node_rngs_.reserve(node_rngs_.size() + count);
     links_.reserve(links_.size() + count - 1);
+    if (formalism_ == Formalism::Stabilizer) link_pair_rngs_.reserve(link_pair_rngs_.size() + count - 1);
     slots_.reserve(slots_.size() + slots_needed);
     times_.reserve(times_.size() + slots_needed);
     consumed_.reserve(consumed_.size() + slots_needed);

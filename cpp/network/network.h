@@ -129,6 +129,11 @@ class Network final {
     /// The stream id of the link added index-th: 1, 2, ... skipping the ids above, so no link draws
     /// the numbers of another generator.
     static uint64_t link_stream(uint32_t index);
+    /// The stream id from which a stabilizer run samples the Pauli frames of the link added index-th's
+    /// pairs: 2^33 + index, past the nodes' ids. Its own stream, so that a link's attempt counts (its
+    /// link_stream) draw the same numbers in every formalism: with one seed, a run's pair times and counts
+    /// do not depend on the formalism (they differed when the stabilizer's samples came from the link stream).
+    static uint64_t link_pair_stream(uint32_t index) { return (uint64_t{1} << 33) + index; }
 
     uint32_t add_node(const NodeParams &params);
     uint32_t add_link(const LinkParams &params);
@@ -369,7 +374,7 @@ class Network final {
     // the params and the side's slot list, spread over the rest of the record, three more).
     struct alignas(64) Link {
         // ---- first 64 bytes: what an attempt's start reads (start_attempt) ----
-        Rng rng;  // attempt counts and delivered-state draws (stream: link_stream(index))
+        Rng rng;  // attempt counts (stream: link_stream(index)); the same draws in every formalism
         // log1p(-p) of the success probability, once per link (for p < 1).
         double log1m_success = 0;
         int64_t attempt_period_ps = 1, setup_delay_ps = 0;  // p's
@@ -724,6 +729,8 @@ class Network final {
     // side-0 memory is slot i drew its rounds (replayed by attempts_of_draw; sized on first use).
     std::vector<Rng> gated_draw_rng_;
     std::vector<Rng> node_rngs_;  // noise and measurement draws of each node's operations
+    // Stabilizer runs only (empty otherwise): each link's Pauli samples of its fresh pairs (link_pair_stream).
+    std::vector<Rng> link_pair_rngs_;
     std::vector<Node> nodes_;
     std::vector<NodePhysics> node_physics_;  // the distinct records, shared by the nodes (Node::physics)
     std::map<std::array<uint64_t, 6>, uint32_t> node_physics_index_;  // a record's key -> its index

@@ -631,4 +631,7 @@ TEST(Network, NoLinkStreamIsAnotherGeneratorsStream) {
         ASSERT_LT(id, uint64_t{1} << 32) << index;  // below the nodes' ids
         previous = id;
     }
+    // A stabilizer link's pair stream is past every node's id (2^32 + a uint32 index) and every link's.
+    EXPECT_GT(qnsim::Network::link_pair_stream(0), (uint64_t{1} << 32) + UINT32_MAX);
+    EXPECT_LT(qnsim::Network::link_pair_stream(UINT32_MAX), uint64_t{1} << 34);
 }
