@@ -376,7 +376,9 @@ def test_a_link_judged_separable_settles_a_stabilizer_runs_sampled_verdict():
     net.request("a", "b", num_pairs=200)
     result = net.run(until_s=202 * 3e-3, progress=False)
     r = result.requests[0]
-    assert r.mean_fidelity == pytest.approx(0.51)  # the sampled weight alone reads entangled
+    # The sampled weight alone reads entangled, and its 95% interval holds 1/2 (0.51 before stabilizer links sampled
+    # their pairs from a stream of their own, 0.54 since: the premise, not the figure, is what this test needs).
+    assert 0.5 < r.mean_fidelity < 0.5 + 1.96 * math.sqrt(0.25 / 200)
     assert r.separable_links == ("a-b",)
     assert r.entangled is False
     assert not any("UNDECIDED" in n for n in r.notes)
