@@ -311,3 +311,88 @@ def test_one_seed_gives_the_same_pairs_and_times_in_every_formalism(hops, seed):
     # fidelity lies in [0, 1], so the variance of their mean is at most m (1 - m) / n.
     m = float(np.mean(runs["bell_diagonal"].fidelities))
     assert abs(float(np.mean(stab)) - m) <= SIGMAS * math.sqrt(m * (1 - m) / n), (np.mean(stab), m, n)
+
+
+# ---- memories stored far past both T1 and the depolarizing time -------------------------------------------------
+
+
+def _channel_superoperator(gamma: float, coherence: float, p: float) -> np.ndarray:
+    """S[i, j, k, l] of amplitude damping gamma, then coherences scaled by ``coherence``, then depolarize1 p."""
+    damp = [np.array([[1, 0], [0, math.sqrt(1 - gamma)]]), np.array([[0, math.sqrt(gamma)], [0, 0]])]
+    out = np.zeros((2, 2, 2, 2), dtype=complex)
+    for k in range(2):
+        for m in range(2):
+            basis = np.zeros((2, 2), dtype=complex)
+            basis[k, m] = 1
+            rho = sum(K @ basis @ K.T for K in damp)
+            rho = rho * np.array([[1, coherence], [coherence, 1]])
+            rho = (1 - p) * rho + p / 3 * sum(s @ rho @ s.conj().T for s in _PAULIS[1:])
+            out[:, :, k, m] = rho
+    return out
+
+
+@pytest.mark.parametrize(
+    ("seconds", "t1_s", "t2_s", "depolarizing_s"),
+    [(0.3186605066849661, 3.024692898072809e-3, 3.0e-3, 1.5316147618836364e-4), (1e-4, 1e-4, 2e-4, 1e-13),
+     (1e-4, 1e-4, 2e-4, 1e-30), (2.0, 3e-3, 3e-3, 1.5e-4)],
+)  # fmt: skip
+def test_the_joint_memory_channel_far_past_its_times_is_the_lindblad_evolution(seconds, t1_s, t2_s, depolarizing_s):
+    """Oracle: the Lindblad evolution of damping (1/T1), dephasing (to 1/T2 in total) and depolarizing (1/T) acting
+    together, in closed form on the Bloch vector: x, y scale by exp(-t/T2 - t/T); z -> a z + b, a = exp(-u - v),
+    b = u / (u + v) (1 - a), u = t/T1, v = t/T (``physics_oracles.lindblad_superoperator``'s matrix exponential
+    agrees where it is accurate; at t/T of 1e9 it is not). The exact channel (``results._memory_channel``, the
+    core's ``QubitRegistry::memory_channel``) built damping gamma = b / (1 - (1 - s)) with 1 - s rounded: once a fell
+    below that rounding, gamma came out 1 + 1e-15 (T1 = 3 ms, T = 153 us, 0.32 s: sqrt(1 - gamma) a math domain
+    error), 1.00000003 (T = 1e-13 s) or a division by zero (T = 1e-30 s). Now gamma <= 1 and the channel is the
+    evolution to 1e-12."""
+    from qnsim.results import _memory_channel
+
+    gamma, coherence, p = _memory_channel(seconds, t1_s, t2_s, depolarizing_s)
+    assert 0 <= gamma <= 1 and 0 <= coherence <= 1 and 0 <= p <= 0.75
+    u, v = seconds / t1_s, seconds / depolarizing_s
+    a, x = math.exp(-u - v), math.exp(-seconds / t2_s - v)
+    b = u / (u + v) * -math.expm1(-u - v)
+    want = np.zeros((2, 2, 2, 2), dtype=complex)  # S[i, j, k, l]: |k><l| -> sum S[i, j, k, l] |i><j|
+    want[0, 0, 0, 0], want[1, 1, 0, 0] = (1 + a + b) / 2, (1 - a - b) / 2  # |0><0|: z = 1
+    want[0, 0, 1, 1], want[1, 1, 1, 1] = (1 - a + b) / 2, (1 + a - b) / 2  # |1><1|: z = -1
+    want[0, 1, 0, 1] = want[1, 0, 1, 0] = x
+    np.testing.assert_allclose(_channel_superoperator(gamma, coherence, p), want, rtol=0, atol=1e-12)
+    if seconds * (1 / t1_s + 1 / depolarizing_s) < 1e5:
+        from physics_oracles import lindblad_superoperator
+
+        np.testing.assert_allclose(want, lindblad_superoperator(seconds, t1_s, t2_s, depolarizing_s), atol=1e-10)
+
+
+def _long_wait_chain(formalism: str, length_km: float, depolarizing_s: float) -> qnsim.NetworkResult:
+    """a - m - b, T1 = T2 = 3 ms and the given depolarizing time at every node; a 1 kHz link a - m and a slow one
+    m - b (1% per 1 ms attempt), so a's qubits wait for up to seconds; run 2 s, seed 1."""
+    net = qnsim.Network(formalism, seed=1)
+    for name in "amb":
+        net.add_node(name, t1_s=3e-3, t2_s=3e-3, depolarizing_time_s=depolarizing_s)
+    net.add_link("a", "m", length_km=length_km, fidelity=0.97, rate_hz=1e3)
+    net.add_link("m", "b", length_km=length_km, fidelity=0.97, success_probability=0.01, attempt_period_s=1e-3)
+    net.request("a", "b")
+    return net.run(until_s=2.0, progress=False)
+
+
+def test_a_density_matrix_run_with_pairs_stored_past_their_memory_times_completes():
+    """T1 = T2 = 3 ms with a 150 us depolarizing time, a's qubits stored up to ~0.4 s: the density_matrix run
+    stopped inside the run with "ValueError: amplitude_damp gamma must be a probability in [0, 1], got
+    1.000000000000001" (the rounding above, in the core). Now it delivers the bell_diagonal run's pairs (same seed,
+    same times), and each pair is two uncorrelated qubits near the channel's steady state, <Z> = T / (T + T1) (the
+    z map's fixed point b / (1 - a) as t grows): F = (1 + <Z_a><Z_b>) / 4 within z^2 / 4 of 1/4."""
+    exact = _long_wait_chain("density_matrix", 0.0, 1.5e-4).requests[0]
+    twirled = _long_wait_chain("bell_diagonal", 0.0, 1.5e-4).requests[0]
+    assert exact.num_pairs >= 10 and exact.times_s.tobytes() == twirled.times_s.tobytes()
+    assert np.count_nonzero(exact.ages_s > 37 * 1.5e-4) >= 10  # stored past the rounding's reach
+    z = 1.5e-4 / (1.5e-4 + 3e-3)
+    assert np.all(np.abs(exact.fidelities - 0.25) <= z**2 / 4 + 1e-12), exact.fidelities
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "stabilizer"])
+def test_a_twirled_run_with_a_depolarizing_time_below_a_picosecond_reports(formalism):
+    """A 1e-30 s depolarizing time (memories that forget at once) over 50 km links: the run finished, then its
+    results raised ZeroDivisionError (1e-13 s: "math domain error") judging the links' pairs exactly for the note
+    that compares the twirl with the exact channel. Now the result says the links give separable pairs."""
+    result = _long_wait_chain(formalism, 50.0, 1e-30)
+    assert result.requests[0].separable_links == ("a-m", "m-b")

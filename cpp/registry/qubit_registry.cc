@@ -720,7 +720,19 @@ QubitRegistry::MemoryChannel QubitRegistry::memory_channel(double seconds, doubl
     const double one_minus_a = -std::expm1(-(u + v));
     const double b = u / (u + v) * one_minus_a;
     const double one_minus_s = v / (u + v) * one_minus_a;
-    c.gamma = b / (1 - one_minus_s);
+    const double s = 1 - one_minus_s;
+    if (!(s > 0)) {
+        // Stored for so many depolarizing times that s (at most u / (u + v) + a) is below rounding: the qubit is
+        // fully depolarized, whatever damping and dephasing did before. b / s was inf (T = 1e-30 s against T1 =
+        // 0.1 ms), refused by amplitude_damp mid-run.
+        c.gamma = 0, c.lam = 0, c.p = 0.75;
+        return c;
+    }
+    // s = 1 - one_minus_s carries the rounding of one_minus_s, relative eps / s: once a = exp(-(u + v)) is below it,
+    // b / s can pass 1 by that much (T = 1e-13 s against T1 = 0.1 ms: gamma = 1.000000027, refused by
+    // amplitude_damp mid-run). The state reads s gamma = b and s (1 - gamma) = a, both within eps of the exact
+    // ones either way, so the clip to 1 loses nothing, and leaves every gamma <= 1 as it was, bit for bit.
+    c.gamma = std::min(1.0, b / s);
     c.p = 0.75 * one_minus_s;
     const double excess = (std::isinf(t2_s) ? 0.0 : 2 * seconds / t2_s) - u;  // dephasing beyond the damping's
     c.lam = std::min(1.0, std::max(0.0, -std::expm1(-excess - v - std::log1p(-one_minus_s))));

@@ -1871,7 +1871,12 @@ def _memory_channel(seconds: float, t1_s: float, t2_s: float, depolarizing_s: fl
     one_minus_a = -math.expm1(-(u + v))
     b = u / (u + v) * one_minus_a
     one_minus_s = v / (u + v) * one_minus_a  # the depolarizing factor s on x, y, z is 1 - this
-    gamma = b / (1.0 - one_minus_s)
+    if not one_minus_s < 1.0:
+        # s below rounding: fully depolarized (the core's branch; b / s divided by zero at T = 1e-30 s).
+        return 0.0, 1.0, 0.75
+    # Clipped as the core clips it: 1 - one_minus_s rounds by eps / s, and b / s passed 1 by that much (a math
+    # domain error in sqrt(1 - gamma) at T = 1e-13 s against T1 = 0.1 ms).
+    gamma = min(1.0, b / (1.0 - one_minus_s))
     # x scales by s sqrt(1 - gamma) coherence = exp(-t/T2 - v): the dephasing supplies what damping and
     # depolarizing leave of it (the core clips it to [0, 1] the same way).
     coherence = coherence_total * math.exp(-v) / ((1.0 - one_minus_s) * math.sqrt(1.0 - gamma)) if gamma < 1 else 0.0
