@@ -131,8 +131,9 @@ class Network(SlotOperations):
             so that the run can be repeated; the same seed and description reproduce a run bit
             for bit. Link attempts draw the same numbers in every formalism (a ``stabilizer`` link
             samples its pairs' Pauli errors from a stream of its own), so with one seed the three
-            formalisms deliver the same pairs at the same times unless a purification round runs or a
-            Python protocol chooses by outcomes (then they agree in distribution, not seed by seed).
+            formalisms deliver the same pairs at the same times unless what follows depends on the
+            states: purification rounds, ``min_fidelity`` or a Python protocol's choices (then they agree
+            in distribution, not seed by seed).
         trace: Record the run's protocol steps (:mod:`qnsim.trace`): True keeps up to 10^6
             records (about 48 MB), an int that many; False (the default) records nothing and costs
             nothing. The records are held in memory (a limit they could not fit is refused); to
