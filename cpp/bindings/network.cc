@@ -552,19 +552,28 @@ void bind_network(py::module_ &m) {
         "two events; a later run continues it as if uninterrupted.");
     c.def(
         "run_seeds",
-        [](const Network &n, const Seeds &seeds, NonNegative<int64_t> until_ps, InRange<qnsim::kThreadsRange> threads) {
+        [](const Network &n, const Seeds &seeds, NonNegative<int64_t> until_ps, InRange<qnsim::kThreadsRange> threads,
+           const std::optional<py::function> &check) {
             std::vector<std::unique_ptr<Network>> out;
             {
                 py::gil_scoped_release release;  // native threads; no Python runs in between
-                // While the workers run, this thread only waits: it takes the GIL every ~20 ms to
-                // let Ctrl-C (or any signal handler that raises) stop the batch.
-                out = n.run_seeds(seeds, until_ps, threads, raise_pending_signals_without_gil);
+                // While the workers run, this thread only waits: it takes the GIL every ~20 ms to let
+                // Ctrl-C (or any signal handler that raises) stop the batch, and the caller's check
+                // (a sweep's hold on its out): a sweep taken over while its batch ran found out only
+                // when the batch's call returned, and ran every seed of it for nothing.
+                out = n.run_seeds(seeds, until_ps, threads, [&check] {
+                    py::gil_scoped_acquire gil;
+                    raise_pending_signals();
+                    if (check) (*check)();
+                });
             }
             return out;
         },
-        py::arg("seeds"), py::arg("until_ps"), py::arg("threads") = 0,
+        py::arg("seeds"), py::arg("until_ps"), py::arg("threads") = 0, py::arg("check") = py::none(),
         "For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads "
-        "(0: all cores); result i equals a network built with seeds[i] and run alone.");
+        "(0: all cores); result i equals a network built with seeds[i] and run alone. check() (None: none) is "
+        "called with the GIL about every 20 ms of wall time while the threads run; what it raises stops every run "
+        "at its next check point and is raised from here, as Ctrl-C is.");
     // As StabilizerSimulator.seed: a network made with seed=None drew its seed from entropy and kept it to itself.
     c.def_property_readonly("seed", &Network::seed,
                             "The seed of every random stream: the one given, or the one drawn when seed=None "

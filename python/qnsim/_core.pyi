@@ -1297,9 +1297,9 @@ class NativeNetwork:
         """
         Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks). Ctrl-C stops it between two events; a later run continues it as if uninterrupted.
         """
-    def run_seeds(self, seeds: list[int], until_ps: int, threads: int = 0) -> list[NativeNetwork]:
+    def run_seeds(self, seeds: list[int], until_ps: int, threads: int = 0, check: collections.abc.Callable | None = None) -> list[NativeNetwork]:
         """
-        For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone.
+        For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone. check() (None: none) is called with the GIL about every 20 ms of wall time while the threads run; what it raises stops every run at its next check point and is raised from here, as Ctrl-C is.
         """
     def schedule_timer(self, delay_ps: int, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...

@@ -814,6 +814,7 @@ class Network(SlotOperations):
         *,
         threads: int | None = None,
         on_result: Callable[[int, NetworkResult], None] | None = None,
+        abort_check: Callable[[], None] | None = None,
     ) -> list[NetworkResult] | None:
         """Runs this network once per seed, as native batches: many seeds in few calls.
 
@@ -836,6 +837,10 @@ class Network(SlotOperations):
             threads: Native threads (None: every core this process may use).
             on_result: Called with ``(seed, result)`` for each seed, in the order of ``seeds``,
                 as soon as it has run (None: the results are returned).
+            abort_check: Called with no arguments about every 20 ms of wall time while seeds run (None:
+                never); whatever it raises stops the runs in progress within one native check point
+                (16,384 events) and is raised from here, with the note above (the results of the seeds
+                that finished in the same native call are dropped, as a Ctrl-C's).
 
         Returns:
             One :class:`NetworkResult` per seed, in the order of ``seeds``; None with ``on_result``.
@@ -865,7 +870,7 @@ class Network(SlotOperations):
 
         self._refuse_while_running("run_seeds", "run seed batches before or after this network's run")
         with self._running_in_this_thread("run_seeds"):
-            return run_network_seeds(self, seeds, until_s, threads, on_result)
+            return run_network_seeds(self, seeds, until_s, threads, on_result, abort_check)
 
     def result(self, until_s: float | None = None) -> NetworkResult:
         """The :class:`NetworkResult` of everything run so far (see :func:`qnsim.results.collect`).

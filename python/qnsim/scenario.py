@@ -416,6 +416,7 @@ def run_scenario_seeds(
     source: str = "<sweep point>",
     batch: int | None = None,
     on_rows: Any = None,
+    abort_check: Any = None,
 ) -> list[dict[str, Any]]:
     """:func:`run_scenario_data` for many seeds at once: the network is built once and every seed
     runs in one native batch (:meth:`qnsim.Network.run_seeds`) instead of one build and run each.
@@ -430,6 +431,8 @@ def run_scenario_seeds(
         batch: Seeds per native call (None: all of them in one); the network is built once either way.
         on_rows: Called with ``(seeds, rows)`` after each native call, so that a caller can keep the
             rows of a long batch as they come (a sweep writes them to its out and moves its bar).
+        abort_check: Called with no arguments about every 20 ms of wall time while seeds run; what it raises
+            stops the batch (see :meth:`qnsim.Network.run_seeds`).
 
     Raises:
         ScenarioError: (a ValueError) malformed data, naming the field.
@@ -463,6 +466,7 @@ def run_scenario_seeds(
                     settings.until_s,
                     threads=threads,
                     on_result=lambda _, result: done.append(_row(result, settings.until_s)),
+                    abort_check=abort_check,
                 )
         except BaseException as exc:
             # run_seeds' note counts the seeds of this call its on_result (the row maker here) had, and says to

@@ -16,6 +16,7 @@ a pure function of the scenario and the seed), so resuming and the output files 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
@@ -67,7 +68,13 @@ def batches_help(fn: Any, points: Sequence[Any], workers: int) -> bool:
     return len(points) >= workers * len(seed_groups(points))
 
 
-def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Callable[[Any, Any], None]) -> None:
+def run_seed_batches(
+    fn: Any,
+    points: Sequence[Any],
+    workers: int,
+    on_result: Callable[[Any, Any], None],
+    still_ours: Callable[[], None] | None = None,
+) -> None:
     """Runs each group of ``points`` as one native batch of seeds and reports every row.
 
     Args:
@@ -75,6 +82,9 @@ def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Ca
         points: The sweep's pending points.
         workers: Native threads per batch.
         on_result: Called with ``(point, row)`` for each point, in point order within a group.
+        still_ours: The sweep's check of its hold on its out (:meth:`qnsim.sweeps._Heartbeat.check`), called at
+            least every :data:`qnsim.sweeps.HEARTBEAT_S` while a native call runs (as the process pool's wait
+            does): what it raises ends the call's runs at once and is raised as it is.
 
     Raises:
         SweepError: A scenario failed (the rows of earlier groups were reported).
@@ -96,6 +106,23 @@ def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Ca
     from qnsim.scenario import run_scenario_seeds
     from qnsim.sweeps import SweepError
 
+    checking = False  # in still_ours' call: what it raises is its own, not the point function's
+    last_look = time.monotonic()
+
+    def look() -> None:
+        # Called by the native call's waiting thread every ~20 ms; the out is looked at every HEARTBEAT_S, as the
+        # process pool's wait does. A sweep taken over while its batch ran found out only when the batch's native
+        # call returned (up to BATCH_ROUNDS seeds per thread later), having run them for rows it would not write.
+        nonlocal checking, last_look
+        from qnsim.sweeps import HEARTBEAT_S
+
+        if still_ours is None or time.monotonic() - last_look < HEARTBEAT_S:
+            return
+        checking = True
+        still_ours()
+        checking = False
+        last_look = time.monotonic()
+
     for group in seed_groups(points):
         params = group[0].params
         reported = 0
@@ -114,9 +141,9 @@ def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Ca
             # each call's rows are reported at once: in one call, a group of many seeds showed a bar that sat
             # at 0 for the whole group and kept no row in out until it ended (a kill lost them all).
             run_scenario_seeds(fn.data_for(params), [p.seed for p in group], threads=workers,
-                               batch=BATCH_ROUNDS * workers, on_rows=report)  # fmt: skip
+                               batch=BATCH_ROUNDS * workers, on_rows=report, abort_check=look)  # fmt: skip
         except Exception as exc:
-            if reporting:
+            if reporting or checking:
                 raise
             raise SweepError(
                 f"the point function raised {type(exc).__name__}: {exc} (params {params}, seeds "
@@ -178,11 +205,15 @@ def result_bytes(result: Any) -> int:
 
 
 def run_network_seeds(
-    network: Any, seeds: Any, until_s: float, threads: int | None, on_result: Callable[[int, Any], None] | None = None
+    network: Any,
+    seeds: Any,
+    until_s: float,
+    threads: int | None,
+    on_result: Callable[[int, Any], None] | None = None,
+    abort_check: Callable[[], None] | None = None,
 ) -> list[Any] | None:
     """:meth:`qnsim.Network.run_seeds`: native batches of a few seeds per thread, a result per seed (see there)."""
     import copy
-    import time
 
     from qnsim.results import collect
     from qnsim.specs import ParameterError, check_value, seconds_to_ps
@@ -198,6 +229,8 @@ def run_network_seeds(
     threads = check_value("threads", Union[int, None], threads)
     if on_result is not None and not callable(on_result):
         raise TypeError(f"on_result must be a function (seed, result) or None, got {written(on_result):.80}")
+    if abort_check is not None and not callable(abort_check):
+        raise TypeError(f"abort_check must be a function of no arguments or None, got {written(abort_check):.80}")
     until_ps = seconds_to_ps(until_s, "until_s")
     threads = threads or _usable_cpus()
     # A few seeds per thread per native call: one call for the whole batch held every seed's network and
@@ -212,7 +245,7 @@ def run_network_seeds(
         for start in range(0, len(seeds), size):
             part = seeds[start : start + size]
             start_wall = time.perf_counter()
-            natives = network.native.run_seeds(list(part), until_ps, threads)
+            natives = network.native.run_seeds(list(part), until_ps, threads, abort_check)
             finished = start + len(part)
             share = (time.perf_counter() - start_wall) / len(part)
             for seed, native in zip(part, natives):

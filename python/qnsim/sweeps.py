@@ -4125,7 +4125,8 @@ def sweep(
 
         if pending and backend == "local" and batches_help(fn, pending, workers or _usable_cpus()):
             # Many seeds of a scenario file: one native batch per grid point (qnsim.seed_batch).
-            run_seed_batches(fn, pending, workers or _usable_cpus(), on_result)
+            run_seed_batches(fn, pending, workers or _usable_cpus(), on_result,
+                             heartbeat.check if heartbeat is not None else None)  # fmt: skip
         elif pending and backend == "local":
             _run_local(fn, pending, workers or _usable_cpus(), retries, on_result,
                        heartbeat.check if heartbeat is not None else None)  # fmt: skip
