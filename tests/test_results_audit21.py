@@ -3,14 +3,18 @@ points finished, and (below) what else was found. Each test's docstring says wha
 
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
+import sweep_points
+from kept_rows import assert_rows_kept
 from scenarios import two_node_network, two_node_scenario
 
 from qnsim import sweeps
-from qnsim.sweeps import read_results, sweep
+from qnsim.sweeps import read_results, sweep, sweep_status
 
 # --- a native seed batch taken over while it runs ----------------------------------------------------------------
 
@@ -85,3 +89,94 @@ def test_run_seeds_abort_check_stops_the_batch_and_is_refused_when_not_a_functio
     assert len(calls) == 3 and time.monotonic() - started < 10
     with pytest.raises(TypeError, match="abort_check must be a function of no arguments or None, got 3"):
         net.run_seeds([1], until_s=0.001, abort_check=3)
+
+
+# --- the file's own order: the points' once the sweep finishes -----------------------------------------------------
+
+
+def _file_rows(out):
+    """The rows as a reader of the file as it is reads them (pandas), as (x, seed)."""
+    import pandas as pd
+
+    frame = pd.read_csv(out) if out.suffix == ".csv" else pd.read_parquet(out)
+    return list(zip(frame["x"].tolist(), frame["seed"].tolist()))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_finished_sweep_leaves_its_rows_in_point_order_in_the_file(tmp_path, suffix):
+    """A sweep of x = 1, 2, then one of x = 0, 1, 2 on the same out (it runs x = 0 only). Old behaviour: the file
+    stayed in the order the points finished, x = 1, 2, 0 (one Parquet part per sweep), so ``pandas.read_csv`` /
+    ``read_parquet`` and a spreadsheet read the rows in another order than ``sweep`` returned and ``read_results``
+    read them (only qnsim's readers sorted). A finished sweep now puts them in point order: the same lines (bytes)
+    in a CSV, one part in a Parquet directory; a sweep run again that finds them in order writes nothing."""
+    pytest.importorskip("pandas")
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"r{suffix}"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False)
+    lines = sorted(out.read_bytes().splitlines()) if suffix == ".csv" else None
+    returned = sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert _file_rows(out) == [(r["x"], r["seed"]) for r in returned] == [(x, s) for x in (0, 1, 2) for s in (0, 1)]
+    assert read_results(out) == returned and sweep_status(out) is None
+    if suffix == ".csv":
+        after = out.read_bytes().splitlines()
+        assert len(after) == len(lines) + 2 and set(lines) <= set(after)  # the same lines and x = 0's two
+        assert not list(tmp_path.glob(".*tmp"))
+    else:
+        assert len(list(out.glob("part-*.parquet"))) == 1 and not list(out.glob(".*tmp"))
+    written = {p: p.stat().st_mtime_ns for p in ([out] if suffix == ".csv" else out.glob("part-*.parquet"))}
+    assert sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=2, out=out, workers=1, progress=False,
+                 as_frame=False) == returned  # fmt: skip
+    assert {p: p.stat().st_mtime_ns for p in written} == written
+
+
+KILLED_WHILE_IN_ORDER = """
+import os, signal, sys
+from qnsim import sweeps
+import sweep_points
+
+real_replace, real_unlink = os.replace, os.unlink
+
+def replace(src, dst, *args, **kwargs):  # killed as the rows in order are renamed into place (a CSV)
+    if str(src).endswith(".in-order.tmp"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_replace(src, dst, *args, **kwargs)
+
+def unlink(path, *args, **kwargs):  # killed as the first replaced part is deleted (a Parquet directory)
+    if os.path.basename(str(path)).startswith("part-"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_unlink(path, *args, **kwargs)
+
+os.replace, os.unlink = replace, unlink
+sweeps.sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=2, out=sys.argv[1], workers=1, progress=False)
+"""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_sweep_killed_while_it_puts_its_rows_in_order_leaves_them_whole_and_its_resume_finishes(tmp_path, suffix):
+    """kill -9 at the rewrite's riskiest moment: a CSV's ordered copy written and not yet renamed over the out; a
+    Parquet directory's joined part in place and its replaced parts not yet deleted. The out holds every row once
+    for every qnsim reader (the replaced parts are skipped), the state is "running", and the resume (which
+    runs nothing) deletes what the kill left and finishes the order. (New stage: before this round no sweep
+    rewrote its out.)"""
+    pytest.importorskip("pandas")
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"r{suffix}"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(__file__), os.environ.get("PYTHONPATH", "")])}
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_IN_ORDER, str(out)], env=env, capture_output=True)
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    kept = read_results(out)
+    assert sorted((r["x"], r["seed"]) for r in kept) == [(x, s) for x in (0, 1, 2) for s in (0, 1)]
+    # Not recorded as finished (the rows are all there: sweep_status calls the file whole, as it does for any sweep
+    # killed once its points were all written).
+    assert json.loads(sweeps._state_path(out).read_text())["sweeps"][-1]["state"] == "running"
+    assert sweep_status(out) is None
+    left = list(tmp_path.glob(".*.in-order.tmp")) if suffix == ".csv" else list(out.glob("part-*.parquet"))
+    assert len(left) == (1 if suffix == ".csv" else 3)  # the copy; the joined part beside the two it replaces
+
+    resumed = sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert_rows_kept(kept, resumed)
+    assert _file_rows(out) == [(r["x"], r["seed"]) for r in resumed] and sweep_status(out) is None
+    assert not list(tmp_path.glob(".*.in-order.tmp")) and len(list(out.glob("part-*.parquet"))) in (0, 1)

@@ -31,6 +31,16 @@ Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes
   table: a column that was None in every row so far takes the type a later row gives it (the
   earlier parts are rewritten, each to a temporary name and renamed).
 
+Rows are written in the order their points finish, which changes from run to run with several workers, on Dask
+and after a resume. A sweep that finishes puts them in point order (:func:`read_results`' order), so that
+``pandas.read_csv`` / ``read_parquet`` and a spreadsheet read them as :func:`sweep` returned them: a CSV is
+written whole to a temporary file beside it and renamed over it (a kill leaves it as it was or in order; the
+lock goes with it; a file with other names, hard links, is left in finish order: a rename would part it from
+them), a Parquet directory's parts are joined into one part, in order, that names the parts it replaces, which
+are deleted then (a kill in between leaves parts that every qnsim reader skips and the next sweep deletes). This
+is done before the state says "finished": a sweep killed meanwhile is resumed (it runs no point) and puts them in
+order then. A failure (a full disk) is logged and leaves the rows as they were.
+
 Beside its rows, a sweep writes its state (``r.csv.sweep.json`` beside a CSV, ``_sweep.json`` in a
 Parquet directory): its grid, its seeds and whether it finished, one record per sweep that wrote the
 file, so that a file read later (by :func:`sweep_status`, :func:`qnsim.plot.summarize`, ``qnsim plot``)
@@ -109,6 +119,7 @@ import copy
 import csv
 import difflib
 import errno
+import glob
 import hashlib
 import io
 import itertools
@@ -131,6 +142,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_IMODE
 from typing import Any, Literal, Union
 
 import numpy as np
@@ -1592,6 +1604,11 @@ def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
             )
 
 
+#: The end of the name of the temporary file a finished sweep writes its out's rows to, in order (see
+#: :meth:`_CsvSink.put_in_order`).
+_IN_ORDER_SUFFIX = ".in-order.tmp"
+
+
 class _CsvSink:
     """Append-only CSV: whole lines, one write each, fsync'd; a partial last line is cut off."""
 
@@ -1623,6 +1640,11 @@ class _CsvSink:
             return []
         if self.path.is_dir():
             raise ValueError(f"out {str(self.path)!r} is a directory; a CSV out must be a file")
+        if self.lock_fd is not None:
+            # A sweep killed while it put the rows in order (put_in_order) left its temporary file; the out is whole.
+            target = _link_target(self.path)
+            for leftover in target.parent.glob(glob.escape(f".{target.name}.") + "*" + _IN_ORDER_SUFFIX):
+                leftover.unlink(missing_ok=True)
         raw = self.path.read_bytes()
         complete = _whole_rows_end(raw)
         if complete == 0 and raw and not self._is_partial_header(raw):
@@ -1740,6 +1762,73 @@ class _CsvSink:
     def flush(self, force: bool = False) -> None:
         pass
 
+    def put_in_order(self, order: Callable[[list[dict]], list[dict]], still_ours: Callable[[], None]) -> None:
+        """Rewrites the file with its lines in the order ``order`` gives their rows (:func:`_in_point_order`, the
+        order :func:`read_results` reads them in), if they are not in it: rows are appended as points finish, and
+        ``pandas.read_csv`` and a spreadsheet read lines as they are (a sweep on several workers read shuffled).
+
+        The lines are written as they are (the same bytes, header first) to a temporary file beside the out,
+        locked, synced and renamed over the out: a kill at any moment leaves the out whole, as it was or in order
+        (a leftover temporary file is deleted by the next sweep holding the out, :meth:`load`). The lock moves
+        with the file. A file with other names (hard links) is left as it is: a rename gives this name a new
+        file, and the other names would keep the old one and no longer be the same out. ``still_ours`` (the
+        sweep's ownership check) is called before the rename: a sweep taken over while it rewrote would replace
+        the rows the other sweep wrote since.
+
+        Raises:
+            OSError: The file could not be rewritten (the out is as it was).
+        """
+        target = _link_target(self.path)
+        raw = target.read_bytes()
+        before = os.stat(target)
+        if before.st_nlink > 1 or not raw.endswith(b"\n"):
+            return
+        lines = [line + b"\n" for line in raw[:-1].split(b"\n")]
+        header = next(csv.reader([lines[0].decode("utf-8-sig")]))
+        rows = [{k: _parse_cell(v) for k, v in zip(header, next(csv.reader([line.decode("utf-8")])))}
+                for line in lines[1:]]  # fmt: skip
+        line_of = {id(row): line for row, line in zip(rows, lines[1:])}
+        ordered = [line_of[id(row)] for row in order(rows)]
+        if ordered == lines[1:]:
+            return
+        tmp = target.with_name(f".{target.name}.{os.getpid()}{_IN_ORDER_SUFFIX}")
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        locked = False
+        try:
+            os.chmod(tmp, S_IMODE(before.st_mode))  # the out's own (os.open's mode is cut by the umask)
+            if isinstance(self.lock_fd, int):
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody else knows the file yet: never refused
+                locked = True
+            with naming_file(self.path):
+                data = b"".join([lines[0], *ordered])
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            still_ours()
+            now = os.stat(target)
+            if (now.st_ino, now.st_size, now.st_mtime_ns) != (before.st_ino, before.st_size, before.st_mtime_ns):
+                raise OSError(errno.EAGAIN, "the out changed while its rows were put in order", str(target))
+            os.replace(tmp, target)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        _fsync_dir(target.parent)
+        # The lock is the new file's now (taken above); the old file's lock and append descriptor go.
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if locked:
+            _unlock_out(self.lock_fd)
+            _LOCK_FDS.add(fd)
+            self.lock_fd = fd
+        else:
+            os.close(fd)
+
     def close(self, flush: bool = True) -> None:
         """Settles the last write and releases the lock (``flush``: as :meth:`_ParquetSink.close`'s; a CSV row
         is written as it comes)."""
@@ -1753,6 +1842,19 @@ class _CsvSink:
         if self.lock_fd is not None:
             _unlock_out(self.lock_fd)
             self.lock_fd = None
+
+
+#: The key of a Parquet part's metadata that names the parts it replaces (see :meth:`_ParquetSink.put_in_order`).
+_REPLACES_KEY = "qnsim.replaces"
+
+
+def _replaced_parts(schema: Any) -> list[str]:
+    """The names of the parts a part of ``schema`` replaces (none for a part written as points finished)."""
+    try:
+        names = json.loads((schema.metadata or {}).get(_REPLACES_KEY.encode(), b"[]"))
+    except ValueError:
+        return []
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
 
 
 class _ParquetSink:
@@ -1813,8 +1915,26 @@ class _ParquetSink:
                 leftover.unlink()
         located: list[tuple[str, dict]] = []
         schemas = []
-        for part in sorted(self.path.glob("part-*.parquet")):
-            table = pq.read_table(part)
+        for attempt in range(3):
+            try:
+                tables = {part: pq.read_table(part) for part in sorted(self.path.glob("part-*.parquet"))}
+                break
+            except FileNotFoundError:
+                # A sweep finishing meanwhile deleted a part listed here (put_in_order): its rows are in the part
+                # that replaced it, which a new listing finds.
+                if attempt == 2:
+                    raise
+        # A part a finished sweep wrote its rows to in order (put_in_order) replaces the parts it names; a sweep
+        # killed before it deleted them all left some: their rows are the new part's, read once (and deleted by
+        # the sweep holding the out).
+        replaced = {name for table in tables.values() for name in _replaced_parts(table.schema)}
+        for part in [part for part in tables if part.name in replaced]:
+            del tables[part]
+            if self.lock_fd is not None:
+                part.unlink(missing_ok=True)
+        if replaced and self.lock_fd is not None:
+            _fsync_dir(self.path)
+        for part, table in tables.items():
             missing = [c for c in self.key_columns if c not in table.column_names]
             if missing:
                 raise ValueError(
@@ -2043,6 +2163,52 @@ class _ParquetSink:
         self._write_part(self._conform(table), f"{name}.parquet")
         self._settle()
         self.last_flush = time.monotonic()
+
+    def put_in_order(self, order: Callable[[list[dict]], list[dict]], still_ours: Callable[[], None]) -> None:
+        """Writes the rows of every part into one part, in the order ``order`` gives them (:func:`_in_point_order`,
+        :func:`read_results`' order), if they are not one part in it already: parts are written as points
+        finish, and ``pandas.read_parquet`` reads them as they are (a sweep on several workers read shuffled).
+
+        The new part (whole, renamed into place as every part) names in its metadata the parts it replaces,
+        which are deleted then: a kill in between leaves parts whose rows are the new part's, which every qnsim
+        reader skips and the next sweep holding the out deletes (:meth:`load`). ``still_ours``: as
+        :meth:`_CsvSink.put_in_order`'s.
+
+        Raises:
+            OSError: The parts could not be rewritten (the out is as it was, or in order with parts left over).
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        parts = sorted(self.path.glob("part-*.parquet"))
+        if not parts:
+            return
+        table = pa.concat_tables([self._conform(pq.read_table(part)) for part in parts]) if self.schema else None
+        if table is None:
+            return
+        rows = table.to_pylist()
+        index_of = {id(row): i for i, row in enumerate(rows)}
+        indices = [index_of[id(row)] for row in order(rows)]
+        if len(parts) == 1 and indices == list(range(len(rows))):
+            return
+        ordered = table.take(pa.array(indices, pa.int64()))
+        ordered = ordered.replace_schema_metadata({_REPLACES_KEY: json.dumps([part.name for part in parts])})
+        name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = self.path / f".{name}.tmp"
+        with naming_file(self.path):
+            try:
+                pq.write_table(ordered, tmp)
+                with open(tmp, "rb") as f:
+                    os.fsync(f.fileno())
+                still_ours()
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            os.replace(tmp, self.path / name)
+            _fsync_dir(self.path)
+            for part in parts:
+                part.unlink(missing_ok=True)
+            _fsync_dir(self.path)
 
     def close(self, flush: bool = True) -> None:
         """Writes the buffered rows (with ``flush``) and releases the lock."""
@@ -2501,8 +2667,6 @@ def _hold_out(lock: Path, out: Path, take_over: bool = False) -> Path:
         ValueError: Another sweep holds the out (or did, on another machine, and was killed there), or
             one on another machine is taking it over.
     """
-    import glob
-
     holder = _holder_path(lock)
     waited = 0.0
     while True:
@@ -3108,7 +3272,8 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     """The rows of a sweep's result file (CSV) or directory (Parquet), in point order.
 
     A sweep writes each row as its point finishes, so the file's own order (a CSV's lines, a Parquet
-    directory's parts) changes from run to run with several workers, on Dask and after a resume. The rows
+    directory's parts) changes from run to run with several workers, on Dask and after a resume, until the
+    sweep finishes and puts it in this order (see the module's docs); a running or stopped sweep's is not. The rows
     are returned in the order of the points of the sweeps its state records (the last sweep's first, as
     :func:`sweep` returned them, then those of earlier sweeps that it did not run, each in point order): one
     sweep gives one list, whatever ran it and however often it was resumed. Rows of no recorded sweep (a
@@ -4137,6 +4302,11 @@ def sweep(
             # state "running" and the file unlocked would take this sweep for a killed one).
             heartbeat.check()
             sink.flush(force=True)
+            # Its rows in the order read_results reads them, for the readers that read the file as it is
+            # (pandas.read_csv / read_parquet, a spreadsheet): they read them in the order points finished. Before
+            # the state says "finished": a sweep killed here leaves it "running", and its resume (which runs
+            # nothing) puts the rows in order. A file in order already is not written.
+            _put_in_order(sink, heartbeat.check)
             heartbeat.stop()
             _write_state(sink.path, identity, len(points), len(results), "finished", **recorded, holder=heartbeat.me)
     except BaseException as exc:
@@ -4197,6 +4367,19 @@ def sweep(
     frame = rows_frame(rows, columns)
     frame.attrs["notes"] = list(remarks)
     return frame
+
+
+def _put_in_order(sink: Any, still_ours: Callable[[], None]) -> None:
+    """Puts the rows of ``sink``'s out in :func:`read_results`' order (see :meth:`_CsvSink.put_in_order`); a
+    failure (a full disk) is logged, not raised: the rows are all in the out, and every qnsim reader orders them."""
+    try:
+        sink.put_in_order(lambda rows: _in_point_order(sink.path, rows), still_ours)
+    except (OSError, ValueError, csv.Error) as exc:
+        _log.warning(
+            "%s: its rows stay in the order their points finished (pandas and spreadsheets read them so; "
+            "qnsim.read_results orders them): %s",
+            sink.path, _one_line(exc),
+        )  # fmt: skip
 
 
 def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
