@@ -180,3 +180,32 @@ def test_a_sweep_killed_while_it_puts_its_rows_in_order_leaves_them_whole_and_it
     assert_rows_kept(kept, resumed)
     assert _file_rows(out) == [(r["x"], r["seed"]) for r in resumed] and sweep_status(out) is None
     assert not list(tmp_path.glob(".*.in-order.tmp")) and len(list(out.glob("part-*.parquet"))) in (0, 1)
+
+
+def test_the_out_rewritten_in_order_stays_locked_and_a_hard_linked_one_is_left_as_it_is(tmp_path):
+    """The rename gives the out a new file, and a lock (``flock``) belongs to a file, not a name: the sweep takes
+    the new file's lock before the rename, so a second sweep started between the rename and the first one's end
+    (its state still to write) is refused, as before the rewrite. A file with another name (a hard link) keeps its
+    lines: renamed over, this name would have parted from the other. (New with the rewrite: before this round no
+    sweep replaced its out.)"""
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    lines = out.read_bytes()
+    sink = sweeps._CsvSink(out, [])
+    sink.lock()
+    sink.load()
+    sink.put_in_order(lambda rows: rows[::-1], lambda: None)  # an order the file is not in
+    assert out.read_bytes().splitlines()[1:] == lines.splitlines()[:0:-1]
+    with pytest.raises(ValueError, match="is being written by another running sweep"):
+        sweeps._lock_out(out, out)
+    sink.close()
+    sweeps._unlock_out(sweeps._lock_out(out, out))  # free once the sweep ends
+
+    os.link(out, tmp_path / "same.csv")
+    before = out.read_bytes(), out.stat().st_ino
+    sink = sweeps._CsvSink(out, [])
+    sink.lock()
+    sink.load()
+    sink.put_in_order(lambda rows: rows[::-1], lambda: None)
+    sink.close()
+    assert (out.read_bytes(), out.stat().st_ino) == before and (tmp_path / "same.csv").read_bytes() == before[0]
