@@ -1784,9 +1784,13 @@ class _CsvSink:
         if before.st_nlink > 1 or not raw.endswith(b"\n"):
             return
         lines = [line + b"\n" for line in raw[:-1].split(b"\n")]
-        header = next(csv.reader([lines[0].decode("utf-8-sig")]))
-        rows = [{k: _parse_cell(v) for k, v in zip(header, next(csv.reader([line.decode("utf-8")])))}
-                for line in lines[1:]]  # fmt: skip
+        records = csv.reader(raw.decode("utf-8-sig").split("\n")[:-1])  # one record a line (no cell holds a line end)
+        header = next(records)
+        # What the order reads of a row (its grid cells, seed and point id; see _unrecorded_order), in column order.
+        keys = header[: header.index(SEED_COLUMN) + 1] if SEED_COLUMN in header else []
+        at = header.index(ID_COLUMN) if ID_COLUMN in header else None
+        rows = [{**{k: _parse_cell(v) for k, v in zip(keys, record)}, ID_COLUMN: None if at is None else record[at]}
+                for record in records]  # fmt: skip
         line_of = {id(row): line for row, line in zip(rows, lines[1:])}
         ordered = [line_of[id(row)] for row in order(rows)]
         if ordered == lines[1:]:
