@@ -11,6 +11,7 @@
 
 #include "bindings/bindings.h"
 #include "core/errors.h"
+#include "estimate/flow_control.h"
 #include "estimate/workload_counter.h"
 
 namespace py = pybind11;
@@ -247,6 +248,11 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         py::arg("path"), py::arg("chunk_bytes") = size_t(1) << 22, py::kw_only(), py::arg("progress") = py::none(),
         "Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts(). progress(done, total): "
         "bytes read and the file's size (0 if unknown), after every chunk. Ctrl-C stops it after the current chunk.");
+
+    m.def("repairman_rate_hz", &qnsim::estimate::repairman_rate_hz, py::arg("rate_hz"), py::arg("shares"),
+          py::arg("delay_s"),
+          "Throughput (Hz) of shares customers cycling through one exponential server of rate_hz (Hz) and a delay of "
+          "mean delay_s (s): the exact machine-repairman law, bit for bit the estimator's Python recursion.");
 }
 
 }  // namespace qnsim_bindings

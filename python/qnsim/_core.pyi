@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
+__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'repairman_rate_hz', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1482,6 +1482,10 @@ def purify_round(registry: QubitRegistry, scheme: PurificationScheme, a1: typing
     ...
 def remote_cnot(registry: QubitRegistry, control: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, target: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
+def repairman_rate_hz(rate_hz: typing.SupportsFloat | typing.SupportsIndex, shares: typing.SupportsInt | typing.SupportsIndex, delay_s: typing.SupportsFloat | typing.SupportsIndex) -> float:
+    """
+    Throughput (Hz) of shares customers cycling through one exponential server of rate_hz (Hz) and a delay of mean delay_s (s): the exact machine-repairman law, bit for bit the estimator's Python recursion.
+    """
 def source_digest() -> str:
     """
     SHA-256 (hex) of the native sources this module was built from (see CMakeLists.txt): results can change from one commit to the next under one version number, so sweeps tell builds apart by it.

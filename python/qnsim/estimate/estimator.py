@@ -239,6 +239,12 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     return float(pairs * per_pair)
 
 
+# lgamma(k + 1) for the levels :func:`_buffer_chain` reads (its buffers are at most 2,048 pairs, and it reads b + 2
+# levels): the same values it built per call with a Python loop of up to 2,050 lgamma calls (~10% of its time).
+_LOG_FACTORIALS = np.array([math.lgamma(k + 1) for k in range(2048 + 2)])
+_LOG_FACTORIALS.flags.writeable = False
+
+
 @functools.lru_cache(maxsize=1024)  # The estimate asks again for each round count and code distance it tries.
 def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pi, pmf, tail) of :func:`buffered_link_time_s`'s chain for ``x`` Poisson arrivals per consumption and a
@@ -246,11 +252,7 @@ def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     tail[m] = P(A >= m) for m <= b + 1."""
     ks = np.arange(b + 2)
     # tail[m] = P(A >= m) for A ~ Poisson(x).
-    pmf = (
-        np.exp(-x + ks * math.log(x) - np.array([math.lgamma(k + 1) for k in ks]))
-        if x > 0
-        else (ks == 0) * 1.0
-    )
+    pmf = np.exp(-x + ks * math.log(x) - _LOG_FACTORIALS[: b + 2]) if x > 0 else (ks == 0) * 1.0
     tail = np.concatenate([[1.0], 1.0 - np.cumsum(pmf)[:-1]]).clip(min=0.0)
     a0 = pmf[0]
     pi = np.zeros(b)
