@@ -2,12 +2,19 @@
 channel counts a report gives must be provisioned, and why), and the cost of an estimate cut without changing a
 bit of its report (the repairman law's recursion run natively). Each test states the old behaviour it guards."""
 
+import dataclasses
 import random
+import re
+from pathlib import Path
 
 import pytest
 
 from qnsim import _core
+from qnsim.estimate import QPU, EstimateReport, Link, SurfaceCode, Workload, estimate, preset
 from qnsim.estimate import links as estimate_links
+
+ROOT = Path(__file__).resolve().parents[1]
+YEAR_S = 365.25 * 86400
 
 
 def _python_repairman_rate(rate_hz: float, shares: int, delay_s: float) -> float:
@@ -47,3 +54,71 @@ def test_native_repairman_law_is_the_python_recursion_bit_for_bit():
     with pytest.raises(ValueError, match=r"shares must be in \[0, 2\*\*53\], got -1"):
         _core.repairman_rate_hz(1e3, -1, 1e-3)
     assert _core.repairman_rate_hz(1e3, 5, 0.0) == 1e3
+
+
+def _shipped_job():
+    """The shipped example's job (examples/estimate) with its calibrated link written out (no calibration run), on
+    QPUs large enough that only the link decides the verdict."""
+    workload = ROOT / "examples" / "estimate" / "workload.stim"
+    if not workload.exists():
+        pytest.skip("examples/ is not next to the tests (installed-package run)")
+    qpus = [preset("qubit_gate_ns_e4", num_qubits=200_000, logical_qubits=32, surface_code=SurfaceCode())] * 2
+    link = Link((0, 1), rate_hz=4285.0, fidelity=0.9838866172117986, latency_s=4.803323e-05, memory_t1_s=0.01,
+                memory_t2_s=0.01, rate_interval95=(4002.8764690078083, 4581.761177625499))
+    return Workload.from_file(workload), qpus, link
+
+
+def _channels(provision: str) -> int:
+    return int(re.match(r"(?:runtime limit|remote share): ([\d,]+) channels", provision).group(1).replace(",", ""))
+
+
+def test_a_link_names_the_one_need_it_must_be_built_to_and_it_works():
+    """The shipped example's link read three needs in one report: at least 1.94e+05 raw pairs/s (the remote share's
+    fix), 1.21e+06 (the runtime fix's 281 channels) and 2.1e+08 (the delivery table's need/s, at which lattice surgery
+    never waits), with no word on which one to build. Old behaviour: no field said it; a user building to need/s
+    bought 1000x the channels, one building to the remote share's figure still missed the runtime limit. Now
+    ``provision`` (JSON, the text report's "build to:" line under the link's row) names the runtime limit's channels,
+    the larger requirement, with the other two as detail, and the estimate with it (feasible)."""
+    workload, qpus, link = _shipped_job()
+    report = estimate(workload, qpus, [link], max_runtime_s=YEAR_S)
+    (lk,) = report.links
+    assert lk.provision is not None and lk.provision.startswith("runtime limit: "), lk.provision
+    assert _channels(lk.provision) == lk.channels_for_runtime_limit > lk.channels_for_remote_share > 1
+    assert f"{lk.required_rate_hz:.3g} raw pairs/s (the delivery table's need/s: not required" in lk.provision
+    # The runtime fix's own re-estimate at those channels: the limit and the share met, the run feasible.
+    assert "(estimated again with them: the run meets the limit; the remote share is met there; feasible there)" \
+        in lk.provision, lk.provision
+    assert f"  build to: {lk.provision}" in str(report)
+    back = EstimateReport.from_json(report.to_json())
+    assert back.links[0].provision == lk.provision and back.to_json() == report.to_json()
+
+
+def test_without_a_runtime_limit_the_remote_share_is_the_need_and_it_works():
+    """The same link without max_runtime_s: its only requirement is the remote share. Old behaviour: the channels
+    for it stood in the reason only (not in JSON), unestimated: the reason's distance was checked at that rate, not
+    the run. Now ``channels_for_remote_share`` holds them and ``provision`` names them, estimated again; applied as
+    written, the remote share is met, and what that run still refuses is named (before, nothing said that its
+    larger code distance outgrows the QPUs)."""
+    workload, qpus, link = _shipped_job()
+    report = estimate(workload, qpus, [link])
+    (lk,) = report.links
+    assert lk.provision is not None and lk.provision.startswith("remote share: "), lk.provision
+    assert lk.channels_for_runtime_limit is None and _channels(lk.provision) == lk.channels_for_remote_share
+    # Met there, and what that run still refuses is said (its larger code distance needs more qubits per QPU).
+    assert "(estimated again with them: the remote share is met there; still infeasible there: capacity: QPU 0 " \
+           "needs" in lk.provision, lk.provision
+    built = estimate(workload, qpus, [dataclasses.replace(link, channels=lk.channels_for_remote_share)])
+    assert not any(r.startswith("remote error") for r in built.reasons) and built.reasons[0].startswith("capacity")
+
+
+def test_reports_of_schema_6_read_back_with_no_provision():
+    """Schema 7 added two link fields: a version-6 report (no such keys) reads back with them None, as version 5 does
+    (old behaviour would have been a refusal naming the missing keys)."""
+    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+    data = report.to_dict()
+    for version in (5, 6):
+        old = {**data, "schema_version": version,
+               "links": [{k: v for k, v in lk.items() if k not in ("provision", "channels_for_remote_share")
+                          and (version == 6 or k != "rate_interval95")} for lk in data["links"]]}
+        back = EstimateReport.from_dict(old)
+        assert back.links[0].provision is None and back.links[0].channels_for_remote_share is None

@@ -657,7 +657,71 @@ def estimate(
     _check_capacity_fix(ctx, report, seed)
     _check_budget_fixes(ctx, report, seed)
     _check_code_fixes(ctx, report, seed)
+    _headline_needs(ctx, report, seed)
     return report
+
+
+def _link_misses_share(report: EstimateReport, qpus: tuple[int, int]) -> bool:
+    """Whether ``report`` has a remote-error reason naming the link ``qpus``."""
+    return any(r.startswith(f"remote error: link {qpus[0]}-{qpus[-1]} ") for r in report.reasons)
+
+
+def _left(again: EstimateReport) -> str:
+    """What a re-estimate with a link's headline need still refuses (its reasons without their fixes), as words to
+    append, or nothing for a feasible one: the need is one requirement met, not a feasible run."""
+    if again.feasible:
+        return "; feasible there"
+    left = [r.split("; fix:")[0] for r in again.reasons]
+    more = f"; and {len(left) - 2} more reasons" if len(left) > 2 else ""
+    return "; still infeasible there: " + "; ".join(left[:2]) + more
+
+
+def _headline_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """Sets each link's :attr:`~qnsim.estimate.LinkReport.provision`: which of its three needs it must be built to.
+
+    A link could read three "needs" in one report: the least rate for the remote share (a reason's fix), the channels
+    for the runtime limit (another's), and the rate at which lattice surgery never waits (the delivery table's
+    need/s), e.g. 1.94e+05, 1.21e+06 and 2.1e+08 raw pairs/s for the shipped example, with no word on which to build.
+    The first two are requirements, the third is not (below it the run waits for pairs, and the runtime limit prices
+    the waits). The headline is the larger requirement, estimated again at its channels (the runtime fix already
+    was), and says whether that run meets the other requirement too, so the figure offered is one that was tried."""
+    limit = ctx.max_runtime_s
+    for lr in report.links:
+        share = ctx.remote_share_need.get(lr.qpus)
+        runtime = lr.channels_for_runtime_limit
+        if share is None and runtime is None:
+            continue
+        lr.channels_for_remote_share = share[1] if share is not None else None
+        never = (f"; lattice surgery never waits from {lr.required_rate_hz:.3g} raw pairs/s (the delivery table's "
+                 "need/s: not required, the run only waits less)") if lr.required_rate_hz is not None else ""
+        share_hz = share[0] if share is not None else 0.0
+        runtime_hz = runtime * lr.rate_hz if runtime is not None else 0.0
+        if runtime is not None and runtime_hz >= share_hz:
+            trial = ctx.runtime_fix_report
+            also = ""
+            if share is not None:
+                also = f", above the remote share's {_at_least(share_hz)} raw pairs/s"
+            if trial is not None:
+                met = "not met there" if _link_misses_share(trial, lr.qpus) else "met there"
+                also += f" (estimated again with them: the run meets the limit; the remote share is {met}{_left(trial)})"
+            lr.provision = (f"runtime limit: {runtime:,} channels ({_at_least(runtime_hz)} raw pairs/s) so that the "
+                            f"run meets max_runtime_s{also}{never}")
+            continue
+        assert share is not None
+        channels = share[1]
+        what = (f"{channels:,} channels (at least {_at_least(share_hz)} raw pairs/s)" if channels is not None
+                else f"at least {_at_least(share_hz)} raw pairs/s (faster hops: a relay route's channels are its hops')")
+        also = f", above the runtime limit's {runtime:,} channels" if runtime is not None else ""
+        link = ctx.links.get(lr.qpus)
+        if channels is not None and link is not None and _fix_budget_left(ctx, 1):
+            again = _estimate_again(ctx, seed, links={**ctx.links, lr.qpus: dataclasses.replace(link, channels=channels)})
+            met = "not met there" if _link_misses_share(again, lr.qpus) else "met there"
+            time_words = ""
+            if limit is not None:
+                time_words = "; the run meets the limit" if again.wall_clock_s <= limit else "; the run exceeds the limit"
+            also += f" (estimated again with them: the remote share is {met}{time_words}{_left(again)})"
+        lr.provision = (f"remote share: {what} so that its pairs, gathered for a syndrome round, meet the remote "
+                        f"operations' share of the error budget{also}{never}")
 
 
 def _check_faster_qpus(ctx: _Context, report: EstimateReport, seed: int) -> None:
@@ -1325,6 +1389,7 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
     ec = trial_report.error_corrected
     at = f" at d = {ec.code_distance}" if ec is not None and ec.code_distance is not None else ""
     if trial_report.wall_clock_s <= limit:
+        ctx.runtime_fix_report = trial_report  # the estimate with exactly these channels (the scale is a rate's)
         by_key = {lr.qpus: lr for lr in trial_report.links}
         parts = []
         for lr in sorted(report.links, key=lambda x: -x.time_s):  # The slowest first: the rest are counted.
@@ -1757,6 +1822,12 @@ class _Context:
         # channels in proportion to its time (checked by _check_channel_fix), and the reason's index.
         self.channel_fix: dict[tuple[int, int], int] = {}
         self.runtime_reason = -1
+        # The estimate again with the channels the runtime fix names, once it meets the limit (_check_channel_fix):
+        # the headline need of each link (_headline_needs) reads what it left.
+        self.runtime_fix_report: EstimateReport | None = None
+        # Per link whose pairs miss the remote share while a syndrome round gathers them: (the least raw pairs/s the
+        # reason names, the channels it names; None for a relay route), set by _gathering_fix.
+        self.remote_share_need: dict[tuple[int, int], tuple[float, int | None]] = {}
         # Per direct link held back by its buffer: the buffer_pairs and channels its runtime fix names (_buffer_fix).
         self.buffer_fix: dict[tuple[int, int], tuple[int, int]] = {}
         # Per error-corrected QPU too small: the num_qubits its capacity reason names.
@@ -4128,6 +4199,7 @@ class _Context:
         at_memory = self._gathering_distance(lr, d, per_op_budget, max_distance,
                                              lambda hz, raw: hz * float(factor_text))
         channels_text = ""
+        self.remote_share_need[lr.qpus] = (float(need_text), None if lk.relay_hop_rates_hz else channels)
         if not lk.relay_hop_rates_hz:  # A relay route's channels are its hops' (its pace their cycle): not priced here.
             with_channels = dataclasses.replace(lk, channels=channels)
             at_channels = self._gathering_distance(lr, d, per_op_budget, max_distance, None, with_channels)

@@ -3,15 +3,17 @@
 JSON schema (``schema_version`` 6; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
 where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it;
 5 added ``qubit_capacity_per_qpu`` and ``physical_qubits_per_qpu``, and counts a relaying QPU's link memories;
-6 added the links' ``rate_interval95``, a simulated rate's 95% interval, and reads version 5 back with it None):
+6 added the links' ``rate_interval95``, a simulated rate's 95% interval, and reads version 5 back with it None;
+7 added the links' ``provision``, the one need of the three a link must be built to, and ``channels_for_remote_share``,
+and reads versions 5 and 6 back with them None):
 the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 :class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
 "inf"/"nan". Times are seconds, probabilities dimensionless, qubit counts exact integers.
 :meth:`EstimateReport.from_json` (and ``from_dict``) read a report back: one of another schema version is
-refused, naming both versions (a report is re-made by estimating again, not converted), except version 5, which
-version 6 only extends.
+refused, naming both versions (a report is re-made by estimating again, not converted), except versions 5 and 6,
+which version 7 only extends.
 """
 
 from __future__ import annotations
@@ -78,19 +80,24 @@ summed up in one line with their count and their range of margins):
   F at use    pair fidelity when a remote operation uses it (after purification and its wait: in the
               buffer, or, where longer, for the rest of its lattice-surgery syndrome round's 2d - 1 pairs,
               which are used together, the mean over its waits; a note says which wait sets it)
+  build to    (a line under a link's row) the one need the link must be built to, and why: the larger of
+              the least rate for the remote share and the channels for the runtime limit, estimated
+              again at it (need/s is not one: below it the run only waits for pairs); --json: provision
   F need      the target_fidelity asked for; without one, error-corrected runs show each remote
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Older versions read back as they are: their missing fields are new ones, with the value that means "not known".
-_READABLE_SINCE = {5: {"links": {"rate_interval95": None}}}
+_ADDED_IN_7 = {"channels_for_remote_share": None, "provision": None}
+_READABLE_SINCE = {5: {"links": {"rate_interval95": None, **_ADDED_IN_7}}, 6: {"links": _ADDED_IN_7}}
 #: What each schema version changed (the refusal of a report of another version names it).
 SCHEMA_CHANGES = {
     3: "qpu_names added",
     4: "required_rate_hz set on physical QPUs' links too (before: error-corrected QPUs only)",
     5: "qubit_capacity_per_qpu and physical_qubits_per_qpu added; a QPU relaying a route counts its link memories",
     6: "rate_interval95 added to links (a simulated rate's 95% interval); version-5 reports read back with None",
+    7: "provision and channels_for_remote_share added to links; version-5 and 6 reports read back with None",
 }
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
@@ -412,6 +419,18 @@ class LinkReport:
             channels (each at ``rate_hz``) with which the run meets it, found by estimating again
             with them (the code distance and purification rounds of the shorter run included); None
             otherwise, or when more channels alone do not suffice (the reason then says why).
+        channels_for_remote_share: when this link's pairs miss the remote operations' share of the error budget
+            because they decay while a syndrome round gathers them: the channels (each at ``rate_hz``) whose rate
+            the remote-error reason names as the least that meets the share (its distance checked at that rate);
+            None otherwise, and for a relay route (its channels are its hops').
+        provision: the one of the link's three needs it must be built to, and why, in words (JSON and text alike;
+            None where the link meets its needs as given or the report names none). The three: the least rate for
+            the remote share (``channels_for_remote_share``), the channels for the runtime limit
+            (``channels_for_runtime_limit``), and the rate at which lattice surgery never waits
+            (``required_rate_hz``, the delivery table's need/s). The last is not a requirement: below it the run
+            waits for pairs, which the runtime limit prices. The headline is the larger of the first two, starting
+            with which one it is (``"runtime limit: "`` or ``"remote share: "``), with whether estimating again
+            at it met the other, and the never-wait rate as detail.
         active_channels, active_buffer_pairs: when the estimate prices a link run with fewer of its
             ``channels`` or buffer pairs than given (more would only keep its buffer fuller and its pairs
             older, costing purification rounds or runtime), or, on error-corrected QPUs, with a default buffer
@@ -455,6 +474,8 @@ class LinkReport:
     active_channels: int | None = None
     active_buffer_pairs: int | None = None
     rate_interval95: list[float] | None = None
+    channels_for_remote_share: int | None = None
+    provision: str | None = None
 
 
 @dataclasses.dataclass
@@ -730,7 +751,7 @@ class EstimateReport:
         ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
         ... except ValueError as e:
         ...     print(str(e)[:60])
-        report JSON has schema_version 3, this qnsim reads version 6
+        report JSON has schema_version 3, this qnsim reads version 7
         """
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
@@ -875,6 +896,10 @@ class EstimateReport:
                 f"{lk.qpus[0]}-{lk.qpus[-1]:<5} {need:>10.3g} {gives:>10.3g} {_times(margin):>9} {used:>10.3g} "
                 f"{at_use:>9.6f}  {f_need}{via}"
             )
+            if lk.provision is not None:
+                # need/s is the rate at which lattice surgery never waits, not what the link must be built to: the
+                # headline says which need is (three of them read alike before).
+                lines.append(f"  build to: {lk.provision}")
         rest = [r[0][2] for r in rows[shown:]]
         if rest:
             lines.append(
