@@ -63,8 +63,15 @@ def _shipped_job():
     if not workload.exists():
         pytest.skip("examples/ is not next to the tests (installed-package run)")
     qpus = [preset("qubit_gate_ns_e4", num_qubits=200_000, logical_qubits=32, surface_code=SurfaceCode())] * 2
-    link = Link((0, 1), rate_hz=4285.0, fidelity=0.9838866172117986, latency_s=4.803323e-05, memory_t1_s=0.01,
-                memory_t2_s=0.01, rate_interval95=(4002.8764690078083, 4581.761177625499))
+    link = Link(
+        (0, 1),
+        rate_hz=4285.0,
+        fidelity=0.9838866172117986,
+        latency_s=4.803323e-05,
+        memory_t1_s=0.01,
+        memory_t2_s=0.01,
+        rate_interval95=(4002.8764690078083, 4581.761177625499),
+    )
     return Workload.from_file(workload), qpus, link
 
 
@@ -86,8 +93,10 @@ def test_a_link_names_the_one_need_it_must_be_built_to_and_it_works():
     assert _channels(lk.provision) == lk.channels_for_runtime_limit > lk.channels_for_remote_share > 1
     assert f"{lk.required_rate_hz:.3g} raw pairs/s (the delivery table's need/s: not required" in lk.provision
     # The runtime fix's own re-estimate at those channels: the limit and the share met, the run feasible.
-    assert "(estimated again with them: the run meets the limit; the remote share is met there; feasible there)" \
-        in lk.provision, lk.provision
+    assert (
+        "(estimated again with them: the run meets the limit; the remote share is met there; feasible there)"
+        in lk.provision
+    ), lk.provision
     assert f"  build to: {lk.provision}" in str(report)
     back = EstimateReport.from_json(report.to_json())
     assert back.links[0].provision == lk.provision and back.to_json() == report.to_json()
@@ -105,8 +114,10 @@ def test_without_a_runtime_limit_the_remote_share_is_the_need_and_it_works():
     assert lk.provision is not None and lk.provision.startswith("remote share: "), lk.provision
     assert lk.channels_for_runtime_limit is None and _channels(lk.provision) == lk.channels_for_remote_share
     # Met there, and what that run still refuses is said (its larger code distance needs more qubits per QPU).
-    assert "(estimated again with them: the remote share is met there; still infeasible there: capacity: QPU 0 " \
-           "needs" in lk.provision, lk.provision
+    assert (
+        "(estimated again with them: the remote share is met there; still infeasible there: capacity: QPU 0 "
+        "needs" in lk.provision
+    ), lk.provision
     built = estimate(workload, qpus, [dataclasses.replace(link, channels=lk.channels_for_remote_share)])
     assert not any(r.startswith("remote error") for r in built.reasons) and built.reasons[0].startswith("capacity")
 
@@ -117,8 +128,62 @@ def test_reports_of_schema_6_read_back_with_no_provision():
     report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
     data = report.to_dict()
     for version in (5, 6):
-        old = {**data, "schema_version": version,
-               "links": [{k: v for k, v in lk.items() if k not in ("provision", "channels_for_remote_share")
-                          and (version == 6 or k != "rate_interval95")} for lk in data["links"]]}
+        old = {
+            **data,
+            "schema_version": version,
+            "links": [
+                {
+                    k: v
+                    for k, v in lk.items()
+                    if k not in ("provision", "channels_for_remote_share") and (version == 6 or k != "rate_interval95")
+                }
+                for lk in data["links"]
+            ],
+        }
         back = EstimateReport.from_dict(old)
         assert back.links[0].provision is None and back.links[0].channels_for_remote_share is None
+
+
+def test_a_relay_routes_remote_share_fix_tries_a_raw_fidelity_per_hop():
+    """Two surface-code QPUs (physical error 4e-3) joined through a relay by two hops of F = 0.97: the route's pairs
+    fail the remote share. Old behaviour: "fix: raw pair fidelity above 0.9600 or more purification rounds", untried:
+    the raw fidelity was tried on direct links only (a route's end-to-end fidelity comes from several hops, so no one
+    link figure was set). Now the least raw
+    fidelity every hop must make for the route's end-to-end pairs to reach it is found (relay_route_fidelity, to
+    6 digits rounded up), estimated again, and named with what it leaves (here not enough: purification is at its
+    gates' ceiling); applied as printed, the estimate says the same."""
+    from qnsim.estimate import relay_route_fidelity
+
+    q = preset(
+        "qubit_gate_ns_e3",
+        surface_code=SurfaceCode(max_distance=51),
+        logical_qubits=4,
+        e_1q=4e-3,
+        e_2q=4e-3,
+        e_meas=4e-3,
+    )
+    hops = [
+        Link((0, 2), rate_hz=1e6, fidelity=0.97, latency_s=1e-5),
+        Link((2, 1), rate_hz=1e6, fidelity=0.97, latency_s=1e-5),
+    ]
+
+    def run(links):
+        return estimate("REPEAT 100 {\n CX 0 2\n}\nM 0 2\n", [q, q], links, placement=[0, 0, 1, 1], error_budget=0.1)
+
+    (reason,) = [r for r in run(hops).reasons if r.startswith("remote error: link 0-1")]
+    m = re.search(
+        r"raw pair fidelity ([\d.]+) on each hop \(instead of 0\.97, 0\.97: the route's end-to-end raw pairs "
+        r"then F = ([\d.]+)\): (expects [\d.]+ failed remote operations)",
+        reason,
+    )
+    assert m, reason
+    hop_f, route_f = float(m.group(1)), float(m.group(2))
+    with_f = [dataclasses.replace(h, fidelity=hop_f) for h in hops]
+    assert (
+        relay_route_fidelity(with_f)
+        >= 0.9601
+        > relay_route_fidelity([dataclasses.replace(h, fidelity=hop_f - 1e-6) for h in hops])
+    )
+    assert f"{relay_route_fidelity(with_f):.4f}" == f"{route_f:.4f}"
+    again = run(with_f)
+    assert any(r.startswith(f"remote error: link 0-1 {m.group(3)}") for r in again.reasons), again.reasons

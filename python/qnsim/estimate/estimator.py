@@ -393,6 +393,28 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
     return float(_damped(_werner((1 + 3 * werner) / 4), coherence, zz_factor)[0])
 
 
+def _route_hop_fidelity(hops: Sequence[Link], route_fidelity: float) -> tuple[float, float] | None:
+    """(the least raw fidelity, to 6 digits rounded up, that every hop of a relay route must make for its end-to-end
+    raw pairs to reach ``route_fidelity`` (:func:`relay_route_fidelity`, storage decay at the relays included; a hop
+    already better keeps its own), the route's fidelity with it), or None when perfect hops do not reach it (the
+    relays' waits alone decay the pairs below it). A route's end-to-end fidelity comes from several hops: one
+    figure for the route's pairs names no link to build; this one does."""
+
+    def route_f(f: float) -> float:
+        return relay_route_fidelity([dataclasses.replace(h, fidelity=max(h.fidelity, f)) for h in hops])
+
+    if route_f(1.0) < route_fidelity:
+        return None
+    low, high = 0.25, 1.0  # route_f rises with f (ideal swaps multiply the hops' Werner parameters)
+    if route_f(low) >= route_fidelity:
+        return None  # the hops as they are reach it: not a fidelity fix
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (low, mid) if route_f(mid) >= route_fidelity else (mid, high)
+    hop_f = min(1.0, math.ceil(high * 1e6) / 1e6)  # as printed, rounded up: the figure written still reaches it
+    return hop_f, route_f(hop_f)
+
+
 def route_graph(links: Mapping[tuple[int, int], Link]) -> Any:
     """The networkx graph relay routes are searched on: nodes are QPUs and relays, each link an
     edge weighted by its supply interval (1 / total rate, s), so the shortest path is the route
@@ -1033,12 +1055,21 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
         def on_hops(words: str, change: Callable[[Link], Link]) -> None:
             trials.append((words, {"links": {**ctx.links, **{h: change(ctx.links[h]) for h in hops}}}))
 
-        if len(hops) == 1:  # a route's end-to-end fidelity is its hops' and relays': no one figure to set
-            lk, above = ctx.links[hops[0]], float(m.group(4))
-            raw = min(1.0, math.floor(above * 1e4) / 1e4 + 1e-4)  # the first 4-digit figure above it, as printed
+        above = float(m.group(4))
+        raw = min(1.0, math.floor(above * 1e4) / 1e4 + 1e-4)  # the first 4-digit figure above it, as printed
+        if len(hops) == 1:
+            lk = ctx.links[hops[0]]
             if raw > lk.fidelity:
                 on_hops(f"raw pair fidelity {raw:.4f} (instead of {lk.fidelity:.6g})",
                         lambda h: dataclasses.replace(h, fidelity=raw))
+        else:
+            per_hop = _route_hop_fidelity([ctx.links[h] for h in hops], raw)
+            if per_hop is not None:
+                hop_f, route_f = per_hop
+                on_hops(f"raw pair fidelity {hop_f:.6f} on each hop (instead of "
+                        f"{', '.join(f'{ctx.links[h].fidelity:.6g}' for h in hops)}: the route's end-to-end raw pairs "
+                        f"then F = {route_f:.4f})",
+                        lambda h: dataclasses.replace(h, fidelity=max(h.fidelity, hop_f)))
         if more.startswith("lower gate and measurement errors"):
             e_2q = max(ctx.qpus[i].e_2q for i in ends)
             trials.append((f"lower gate and measurement errors (e_1q, e_2q, e_meas 10x lower on QPUs {ends[0]} and "
