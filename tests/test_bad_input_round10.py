@@ -90,9 +90,9 @@ def test_a_source_and_a_memory_hold_at_most_what_a_node_holds():
     limit = qnsim._core.MAX_MEMORIES_PER_NODE
     assert limit == 2**24
     for bad in (10**400, limit + 1):
-        with pytest.raises(ValueError, match=rf"^Source.num_modes must be in \[-?[0-9][0-9.e+]*, {limit}\], got "):
+        with pytest.raises(ValueError, match=rf"^Source.num_modes must be in \[1, {limit}\], got "):
             hw.Source(**src, num_modes=bad)
-        with pytest.raises(ValueError, match=rf"^Memory.num_qubits must be in \[-?[0-9][0-9.e+]*, {limit}\], got "):
+        with pytest.raises(ValueError, match=rf"^Memory.num_qubits must be in \[1, {limit}\], got "):
             hw.Memory(bad)
     s = hw.Source(**src, num_modes=np.uint32(limit))
     link = qnsim.heralded_link("single_click", s, s, hw.Fiber(1.0), hw.Fiber(1.0), hw.Detector(0.9))
@@ -125,7 +125,7 @@ def _patch():
         (float("nan"), r"seam_x must be finite, got nan"),
         (float("inf"), r"seam_x must be finite, got inf"),
         (10**400, r"seam_x is beyond the range of a float"),
-        (2**60, r"seam_x must be in \[-?[0-9][0-9.e+]*, 9007199254740992\], got 1152921504606846976"),
+        (2**60, r"seam_x must be in \[-2\*\*53, 2\*\*53\], got 1152921504606846976"),
         (True, r"seam_x must be a real number, got True"),
         (1j, r"seam_x must be a real number, got 1j"),
         (np.array(1.0), r"seam_x must be a real number"),
@@ -153,7 +153,7 @@ def test_a_seam_is_a_finite_coordinate(seam_x, match):
         ([1], r"coord must be a pair of integers"),
         ((1.5, 1), r"coord\[0\] must be an integer, got 1.5"),
         ((True, 1), r"coord\[0\] must be an integer, got True"),
-        ((1, 10**400), r"coord\[1\] must be in \[-?[0-9][0-9.e+]*, 9007199254740992\], got an integer of 1329 bits"),
+        ((1, 10**400), r"coord\[1\] must be in \[-2\*\*53, 2\*\*53\], got an integer of 1329 bits"),
     ],
     ids=["dict", "bytes", "one number", "float", "bool", "10**400"],
 )
@@ -168,7 +168,7 @@ def test_a_logical_index_counts_from_zero_within_the_patch():
     """logical("Z", index=-1) was the last row without a word, index=True the second, and index=3 of a 3-row
     patch raised "list index out of range", naming nothing."""
     patch = _patch()
-    with pytest.raises(ValueError, match=r"index must be in \[0, [^\]]+\], got -1"):
+    with pytest.raises(ValueError, match=r"index must be in \[0, 2\], got -1"):
         patch.logical("Z", -1)
     with pytest.raises(ValueError, match=r"index must be an integer, got True"):
         patch.logical("Z", True)
@@ -188,7 +188,7 @@ def test_a_layout_built_by_hand_is_checked():
     for change, match in [
         ({"code": "hex"}, r"PatchLayout.code must be 'rotated' or 'unrotated', got 'hex'"),
         ({"width": True}, r"PatchLayout.width must be an int >= 1, got True"),
-        ({"data": ((1, 10**400),)}, r"PatchLayout.data\[0\]\[1\] must be in \[-?[0-9][0-9.e+]*, 9007199254740992\]"),
+        ({"data": ((1, 10**400),)}, r"PatchLayout.data\[0\]\[1\] must be in \[-2\*\*53, 2\*\*53\]"),
         ({"data": "ab"}, r"PatchLayout.data must be a tuple of coordinates"),
         ({"stabilizers": (1,)}, r"PatchLayout.stabilizers\[0\] must be a Stabilizer, got 1"),
         ({"x_offset": 3}, r"PatchLayout.x_offset must be even, got 3"),
@@ -215,8 +215,8 @@ def test_a_layout_built_by_hand_is_checked():
         ({"shots": ""}, r"LogicalErrorEstimate.shots must be an integer, got ''"),
         ({"errors": 2.5}, r"LogicalErrorEstimate.errors must be an integer, got 2.5"),
         ({"errors": 101}, r"LogicalErrorEstimate.errors must be at most shots = 100, got 101"),
-        ({"errors": 10**400}, r"LogicalErrorEstimate.errors must be in \[-?[0-9][0-9.e+]*, 9223372036854775807\]"),
-        ({"rounds": 0}, r"LogicalErrorEstimate.rounds must be in \[1, [^\]]+\], got 0"),
+        ({"errors": 10**400}, r"LogicalErrorEstimate.errors must be in \[0, 2\*\*63 - 1\]"),
+        ({"rounds": 0}, r"LogicalErrorEstimate.rounds must be in \[1, 2\*\*53\], got 0"),
         ({"seconds": float("nan")}, r"LogicalErrorEstimate.seconds must be finite, got nan"),
         ({"discards": -1}, r"LogicalErrorEstimate.discards must be >= 0, got -1"),
         ({"metadata": [1]}, r"LogicalErrorEstimate.metadata must be a mapping \(a dict\), got \[1\]"),
@@ -291,11 +291,11 @@ def test_surface_code_formulas_take_a_code_distance_and_probabilities():
     from qnsim.estimate.qpu import surface_code_error
 
     sc = SurfaceCode()
-    with pytest.raises(ValueError, match=r"^d must be in \[0, 2147483648\], got -3$"):
+    with pytest.raises(ValueError, match=r"^d must be in \[0, 2\*\*31\], got -3$"):
         sc.logical_error_per_cycle(1e-3, -3)
-    with pytest.raises(ValueError, match=r"^d must be in \[0, 2147483648\], got -5$"):
+    with pytest.raises(ValueError, match=r"^d must be in \[0, 2\*\*31\], got -5$"):
         surface_code_error(0.03, 0.01, 1e-3, -5)
-    with pytest.raises(ValueError, match=r"^d must be in \[0, 2147483648\], got an integer of 1329 bits"):
+    with pytest.raises(ValueError, match=r"^d must be in \[0, 2\*\*31\], got an integer of 1329 bits"):
         QPU().logical_cycle_s(10**400)
     with pytest.raises(ValueError, match=r"^d must be an integer, got 1j$"):
         SurfaceCode.physical_per_logical(1j)
@@ -344,7 +344,7 @@ def test_a_buffer_of_pairs_is_bounded_like_channels():
     from qnsim.estimate import QPU, Link, buffered_link_time_s, estimate, flow_controlled_rate_hz
     from qnsim.estimate.links import MAX_BUFFER_PAIRS
 
-    match = rf"^buffer_pairs must be in \[-?[0-9][0-9.e+]*, {MAX_BUFFER_PAIRS}\], got an integer of 1329 bits"
+    match = rf"^buffer_pairs must be in \[1, {MAX_BUFFER_PAIRS}\], got an integer of 1329 bits"
     with pytest.raises(ValueError, match=match):
         Link((0, 1), rate_hz=1e6, fidelity=0.99, buffer_pairs=10**400)
     with pytest.raises(ValueError, match=match):

@@ -243,7 +243,7 @@ def test_simulate_execution_bounds_buffer_pairs_as_a_link_does():
     qpus, links = [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e6, 0.99)]
     with pytest.raises(ValueError, match=r"^buffer_pairs must be in \[1, 1000000000\], got 18446744073709551616$"):
         simulate_execution("CX 0 1", qpus, links, buffer_pairs=2**64)
-    with pytest.raises(ValueError, match=r"^buffer_pairs\[\(0, 1\)\] must be in \[-?[0-9][0-9.e+]*, 1000000000\]"):
+    with pytest.raises(ValueError, match=r"^buffer_pairs\[\(0, 1\)\] must be in \[1, 1000000000\]"):
         simulate_execution("CX 0 1", qpus, links, buffer_pairs={(0, 1): 2**64})
 
 
@@ -365,7 +365,7 @@ def test_an_estimate_links_file_states_buffer_pairs_range(tmp_path, capsys):
         ("rate_hz", float("nan"), r"LinkSupply\.rate_hz must be finite, got nan"),
         ("pairs", -1, r"LinkSupply\.pairs must be >= 1, got -1"),
         ("two_qubit_error", 2.0, r"LinkSupply\.two_qubit_error must be a probability in \[0, 1\], got 2\.0"),
-        ("probes", HUGE, r"LinkSupply\.probes must be in \[-?[0-9][0-9.e+]*, 100000\], got an integer of 1329 bits"),
+        ("probes", HUGE, r"LinkSupply\.probes must be in \[1, 100000\], got an integer of 1329 bits"),
         ("bell_diagonal", (2, -1, 0, 0), r"LinkSupply\.bell_diagonal\[0\] \(Phi\+\) must be in \[0, 1\]"),
         ("t2_s", 5.0, r"LinkSupply\.t2_s must be <= 2 t1_s = 2 s, got 5 s"),
     ],

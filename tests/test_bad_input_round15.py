@@ -395,8 +395,8 @@ def test_an_error_corrected_estimate_names_a_time_beyond_whole_picoseconds(qpu_c
 @pytest.mark.parametrize(
     "t_gate_s, cycle_s, message",
     [
-        (1e308, 4e-7, r"^t_gate_s must be in \[-?[0-9][0-9.e+]*, 1\.79769e\+296\] s, got 1e\+308$"),
-        (50e-9, 1e300, r"^logical_cycle_s\(1\) must be in \[-?[0-9][0-9.e+]*, 1\.79769e\+296\] s, got 1e\+300$"),
+        (1e308, 4e-7, r"^t_gate_s must be in \[0, 1\.79769e\+296\] s, got 1e\+308$"),
+        (50e-9, 1e300, r"^logical_cycle_s\(1\) must be in \[0, 1\.79769e\+296\] s, got 1e\+300$"),
     ],
 )
 def test_design_t_factories_names_a_time_beyond_whole_picoseconds(t_gate_s, cycle_s, message):

@@ -103,7 +103,7 @@ def test_estimator_inputs_take_numpy_scalars():
         (
             lambda: estimate("CX 0 1", [QPU(num_qubits=2), QPU(num_qubits=2)], target_fidelity=1.5),
             ValueError,
-            r"^target_fidelity must be in \[-?[0-9][0-9.e+]*, 1\], got 1\.5$",
+            r"^target_fidelity must be in \[0\.25, 1\], got 1\.5$",
         ),
         (
             lambda: estimate("CX 0 1", [QPU(num_qubits=2)], target_fidelity=float("nan")),
@@ -187,11 +187,11 @@ def test_every_refusal_here_is_a_value_error_or_type_error():
             r"^trace must be in \[0, 100000000\] \(0: off\), got -1$",
         ),
         (lambda: qnsim.Network().release_pair(-1, 2**70), qnsim.ParameterError,
-         r"^qubit_src must be in \[0, [^\]]+\], got -1$"),
+         r"^qubit_src must be in \[0, 2\*\*64 - 1\], got -1$"),
         (
             lambda: qnsim.Network().release_pair(0, 2**70),
             qnsim.ParameterError,
-            r"^qubit_dst must be in \[-?[0-9][0-9.e+]*, 18446744073709551615\]",
+            r"^qubit_dst must be in \[0, 2\*\*64 - 1\]",
         ),
     ],
 )
@@ -572,5 +572,5 @@ def test_unrolling_a_workload_is_bounded_before_it_fills_memory():
     from qnsim.estimate import Workload
 
     # max_ops=10**12 let a REPEAT 10**12 unroll into Python tuples until memory ran out.
-    with pytest.raises(ValueError, match=r"^max_ops must be in \[-?[0-9][0-9.e+]*, 10000000\], got 1000000000000$"):
+    with pytest.raises(ValueError, match=r"^max_ops must be in \[1, 10000000\], got 1000000000000$"):
         Workload("REPEAT 1000000000000 {\nH 0\n}").unroll(10**12)

@@ -294,9 +294,9 @@ def _traced_run():
         (True, TypeError, r"indent must be an integer, got True"),
         (2.5, TypeError, r"indent must be an integer, got 2.5"),
         ("  ", TypeError, r"indent must be an integer"),
-        (10**9, ValueError, r"indent must be in \[-?[0-9][0-9.e+]*, 64\], got 1000000000"),
-        (10**30, ValueError, r"indent must be in \[-?[0-9][0-9.e+]*, 64\]"),
-        (-1, ValueError, r"indent must be in \[0, [^\]]+\], got -1"),
+        (10**9, ValueError, r"indent must be in \[0, 64\], got 1000000000"),
+        (10**30, ValueError, rf"indent must be in \[0, 64\], got {10**30}$"),
+        (-1, ValueError, r"indent must be in \[0, 64\], got -1"),
     ],
 )
 def test_a_json_indent_is_a_small_count(indent, error, match):

@@ -155,7 +155,7 @@ def test_qre_logical_counts_move_over_unchanged():
          r"^success_probability must be a real number, got '0.5'$"),
         (lambda: buffered_link_time_s(10, 1.0, 0, 2), ValueError, r"^rate_hz must be > 0 Hz, got 0$"),
         (lambda: buffered_link_time_s(10, 1.0, math.nan, 2), ValueError, r"^rate_hz must be finite, got nan$"),
-        (lambda: buffered_link_time_s(-1, 1.0, 1e3, 2), ValueError, rf"^pairs must be in \[0, {2**128 - 1}\], got -1$"),
+        (lambda: buffered_link_time_s(-1, 1.0, 1e3, 2), ValueError, r"^pairs must be in \[0, 2\*\*128 - 1\], got -1$"),
         (lambda: buffered_link_time_s(True, 1.0, 1e3, 2), TypeError, r"^pairs must be an integer, got True$"),
         (lambda: buffered_link_time_s(10, 1.0, 1e3, 0), ValueError, r"^buffer_pairs must be in \[1, 1000000000\], got 0$"),
     ],

@@ -310,7 +310,7 @@ def test_state_teleportation_cost():
     assert c["bell_pairs"] == 5 and c["classical_bits"] == 10
     assert c["error"] == pytest.approx(5 * 0.02)
     assert state_teleportation_cost(0, QPU(), QPU(), link)["time_s"] == 0.0
-    with pytest.raises(ValueError, match=rf"^num_qubits must be in \[0, {2**128 - 1}\], got -1$"):
+    with pytest.raises(ValueError, match=r"^num_qubits must be in \[0, 2\*\*128 - 1\], got -1$"):
         state_teleportation_cost(-1, QPU(), QPU(), link)
 
 

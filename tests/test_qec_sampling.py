@@ -11,6 +11,7 @@ import stim  # in the [test] extra: CI must fail, not skip, without it
 from qnsim import qec
 from qnsim.qec.link import interface_from_link, measure_link, round_timing
 from qnsim.qec.sampling import (
+    MAX_SAMPLED_BITS,
     LogicalErrorEstimate,
     collect,
     per_round,
@@ -61,7 +62,7 @@ def test_sampler_is_deterministic_for_a_seed_and_stops_on_errors():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"max_shots": 0}, r"max_shots must be in \[1, \d+\], got 0"),
+    [({"max_shots": 0}, rf"max_shots must be in \[1, {MAX_SAMPLED_BITS // 9}\], got 0"),  # 8 detectors, 1 observable
      ({"max_shots": 10, "max_errors": -1}, "max_errors"),
      ({"max_shots": 10, "rounds": 0}, "rounds must be >= 1, got 0")],
 )

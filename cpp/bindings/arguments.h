@@ -83,9 +83,18 @@ struct CoreRanged {
     operator T() const { return value; }  // NOLINT: used exactly as the integer it wraps
 };
 
-/// A CoreRanged whose range is a declared qnsim::IntegerRange (network/params.h): `InRange<qnsim::kChannelsRange>`.
+/// An integer whose range is a declared qnsim::IntegerRange (network/params.h): `InRange<qnsim::kChannelsRange>`. As a
+/// CoreRanged, any value its type holds reaches the core, which checks the range; a value the type cannot hold is
+/// refused here in the core's words, the range's requirement (its note included) as a ParameterError naming the
+/// parameter alone: "threads must be in [0, 4096] (0: every core), got -1" from either. The binding's own words
+/// ("NativeNetwork.run_seeds(): threads must be in [0, 4096], got -1", a ValueError) differed from the core's for
+/// 4097 (a ParameterError with the note), one parameter refused in two wordings by which side of the type it fell.
 template <const auto &Range>
-using InRange = CoreRanged<decltype(Range.low), Range.low, Range.high>;
+struct InRange {
+    using T = std::remove_cv_t<decltype(Range.low)>;
+    T value = 0;
+    operator T() const { return value; }  // NOLINT: used exactly as the integer it wraps
+};
 
 /// A time in picoseconds held in int64, whose sign (or place against the current time) the core checks.
 using CoreChecked = CoreRanged<int64_t, 0, std::numeric_limits<int64_t>::max()>;
@@ -185,6 +194,9 @@ struct ArgumentFailure {
     PyObject *value = nullptr;  // a strong reference, so that the identity cannot be reused
     std::string problem;
     bool out_of_range = false;  // ValueError rather than TypeError
+    // Raised in the core's words: a ParameterError "<parameter> <problem>, got <value>", without the function's name
+    // (an InRange parameter, whose other refusals the core makes).
+    bool core_words = false;
 
     static ArgumentFailure &last() {
         static ArgumentFailure *failure = new ArgumentFailure();  // never destroyed, see above
@@ -195,17 +207,20 @@ struct ArgumentFailure {
         value = nullptr;
         problem.clear();
         out_of_range = false;
+        core_words = false;
     }
 };
 
 /// Records why `src` cannot be taken and returns false (a caster's refusal).
-inline bool refuse_argument(pybind11::handle src, std::string problem, bool out_of_range = false) {
+inline bool refuse_argument(pybind11::handle src, std::string problem, bool out_of_range = false,
+                            bool core_words = false) {
     ArgumentFailure &failure = ArgumentFailure::last();
     failure.clear();
     failure.value = src.ptr();
     Py_XINCREF(failure.value);
     failure.problem = std::move(problem);
     failure.out_of_range = out_of_range;
+    failure.core_words = core_words;
     return false;
 }
 
@@ -463,6 +478,27 @@ struct type_caster<qnsim_bindings::CoreRanged<T, Low, High>> {
     bool load(handle src, bool) {
         const auto loaded = qnsim_bindings::numbers::load_integer<T>(src.ptr(), value.value);
         return loaded == qnsim_bindings::numbers::IntegerLoad::ok || refuse_integer<T>(src, loaded, Low, High);
+    }
+
+    static handle cast(Value v, return_value_policy, handle) {
+        if constexpr (std::is_signed_v<T>) return PyLong_FromLongLong(v.value);
+        return PyLong_FromUnsignedLongLong(v.value);
+    }
+};
+
+/// An InRange<Range> takes every value its type holds (the core checks the range); beyond the type it records the
+/// range's requirement in the core's words (see InRange).
+template <const auto &Range>
+struct type_caster<qnsim_bindings::InRange<Range>> {
+    using Value = qnsim_bindings::InRange<Range>;
+    using T = typename Value::T;
+    PYBIND11_TYPE_CASTER(Value, const_name("int"));
+
+    bool load(handle src, bool) {
+        const auto loaded = qnsim_bindings::numbers::load_integer<T>(src.ptr(), value.value);
+        if (loaded == qnsim_bindings::numbers::IntegerLoad::ok) return true;
+        if (loaded == qnsim_bindings::numbers::IntegerLoad::not_an_integer) return refuse_integer<T>(src, loaded);
+        return qnsim_bindings::refuse_argument(src, Range.requirement(), true, true);
     }
 
     static handle cast(Value v, return_value_policy, handle) {

@@ -99,6 +99,8 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
                                                : "is of the wrong type, got " + short_repr(v);
                         if (!flag && e.matches(PyExc_ValueError) && said.rfind(prefix, 0) == 0) {
                             why = said.substr(prefix.size());
+                        } else if (!flag && e.matches(PyExc_ValueError) && said.rfind(key + " ", 0) == 0) {
+                            why = said.substr(key.size() + 1);  // a declared range's refusal, in the core's words
                         }
                         throw qnsim::ParameterError(key, why);
                     }
@@ -525,7 +527,7 @@ void bind_network(py::module_ &m) {
           "the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.");
     c.def_property(
         "max_records", &Network::max_records,
-        [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_max_records(limit); },
+        [](Network &n, InRange<qnsim::kMaxRecordsRange> limit) { n.set_max_records(limit); },
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
     c.def("request_stats", [](const Network &n, const StateRanged &r) { return n.request_stats(checked_request(n, r)); },
@@ -626,7 +628,7 @@ void bind_network(py::module_ &m) {
         "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair; "
         "bell_diagonal: n x 4, <B|rho|B> for B = Phi+, Psi+, Psi-, Phi-).");
     c.def(
-        "set_trace", [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_trace(limit); }, py::arg("limit"),
+        "set_trace", [](Network &n, InRange<qnsim::kTraceLimitRange> limit) { n.set_trace(limit); }, py::arg("limit"),
         "Records protocol steps, keeping the first `limit` records (0: off, the default).");
     c.def_property_readonly(
         "trace_omitted", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->omitted() : 0; },

@@ -28,8 +28,9 @@ py::array_t<double> to_array(const std::vector<double> &values) {
 void bind_qec(py::module_ &m) {
     m.def(
         "trace_queue",
-        [](const py::array_t<double, py::array::c_style | py::array::forcecast> &arrivals_s, uint32_t pairs,
-           uint32_t buffer, double cycle_s, double first_start_s, double repeat_s) {
+        [](const py::array_t<double, py::array::c_style | py::array::forcecast> &arrivals_s,
+           InRange<qnsim::qec::kTracePairsRange> pairs, InRange<qnsim::qec::kTraceBufferRange> buffer, double cycle_s,
+           double first_start_s, double repeat_s) {
             if (arrivals_s.ndim() != 1) throw py::value_error("arrivals_s must be a 1-d array of times (s)");
             qnsim::qec::TraceQueueRounds rounds;
             {

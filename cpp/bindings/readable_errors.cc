@@ -287,6 +287,7 @@ void tell_apart(const Call &call, PyObject *value, const CallAgain &again) {
             const py::object value = py::reinterpret_borrow<py::object>(failure.value);
             const std::string problem = failure.problem;
             const bool out_of_range = failure.out_of_range;
+            const bool core_words = failure.core_words;
             failure.clear();
             tell_apart(call, value.ptr(), again);
             // Not told apart (not a number, or the call went through with copies): as before, naming them all.
@@ -294,11 +295,14 @@ void tell_apart(const Call &call, PyObject *value, const CallAgain &again) {
             failure.value = value.inc_ref().ptr();
             failure.problem = problem;
             failure.out_of_range = out_of_range;
+            failure.core_words = core_words;
         }
-        const std::string message = qualname + "(): " + parameter + " " + failure.problem + ", got " +
-                                    short_repr(failure.value);
+        const std::string got = failure.problem + ", got " + short_repr(failure.value);
+        const std::string message = qualname + "(): " + parameter + " " + got;
         const bool out_of_range = failure.out_of_range;
+        const bool core_words = failure.core_words && parameter.find(" or ") == std::string::npos;
         failure.clear();
+        if (core_words) throw qnsim::ParameterError(parameter, got);  // as the core refuses the parameter's others
         if (out_of_range) throw py::value_error(message);
         throw py::type_error(message);
     }
@@ -393,7 +397,14 @@ void add_to_setter(py::handle cls, const std::string &field) {
             const std::string message = recorded ? qualname + " " + failure.problem + ", got " + short_repr(value.value)
                                                  : qualname + " must be " + type + ", got " + short_repr(value.value);
             const bool out_of_range = recorded && failure.out_of_range;
+            const bool core_words = recorded && failure.core_words;
+            const std::string problem = failure.problem;
             failure.clear();
+            if (core_words) {
+                // In validate()'s words: "channels must be in [1, 1048576], got -1" from the setter as for 0.
+                throw qnsim::ParameterError(qualname.substr(qualname.rfind('.') + 1),
+                                            problem + ", got " + short_repr(value.value));
+            }
             if (out_of_range) throw py::value_error(message);
             throw py::type_error(message);
         },

@@ -139,13 +139,19 @@ std::string integer_bound_text(T bound) {
 }
 
 /// The range of an integer parameter, declared once (network/params.h declares each field's): the core's check and
-/// the bindings' refusal of a value outside it both state it in these words ("[1, 1048576]").
+/// the bindings' refusal of a value outside it both state it in these words ("[1, 1048576]"), followed by `note`,
+/// what a value the range leaves out or a special value in it means (" (0: every core)", " (None: until the run
+/// ends)"). The note is part of the declaration so that both refusals say it: the core's said "threads must be in
+/// [0, 4096] (0: every core), got 4097" where the binding's said "run_seeds(): threads must be in [0, 4096], got -1".
 template <typename T>
 struct IntegerRange {
     static_assert(std::is_integral_v<T>);
     T low, high;
+    const char *note = "";
     constexpr bool contains(T value) const { return value >= low && value <= high; }
     std::string text() const { return "[" + integer_bound_text(low) + ", " + integer_bound_text(high) + "]"; }
+    /// "must be in [low, high]" and the note: a refusal's words before ", got <value>".
+    std::string requirement() const { return "must be in " + text() + note; }
 };
 
 /// Rounding slack of probabilities given as numbers that describe one state (Bell-diagonal coefficients, a pair's

@@ -567,7 +567,7 @@ std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint6
     if (until_ps < 0) throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time 0 s"));
     // threads = 10**9 started as many threads as seeds, silently: one range, stated.
     if (!kThreadsRange.contains(threads)) {
-        throw ParameterError("threads", msg("must be in ", kThreadsRange.text(), " (0: every core), got ", threads));
+        throw ParameterError("threads", msg(kThreadsRange.requirement(), ", got ", threads));
     }
     // Built in this thread (the params are shared read-only), run on the workers: each network
     // owns all its state, so the runs are independent and each equals a run on its own.

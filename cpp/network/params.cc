@@ -20,11 +20,11 @@ void duration(const char *field, int64_t ps) {
     if (ps < 0) throw ParameterError(field, msg("must be >= 0 s, got ", seconds(ps), " s"));
 }
 
-// An integer field within its declared range (params.h), stated as the bindings state it; `note` says what a
-// value outside the range, such as None, means instead.
+// An integer field within its declared range (params.h), stated as the bindings state it (with the range's note:
+// what None or a special value means).
 template <typename T>
-void in_range(const char *field, const IntegerRange<T> &range, T value, const char *note = "") {
-    if (!range.contains(value)) throw ParameterError(field, msg("must be in ", range.text(), note, ", got ", value));
+void in_range(const char *field, const IntegerRange<T> &range, T value) {
+    if (!range.contains(value)) throw ParameterError(field, msg(range.requirement(), ", got ", value));
 }
 
 // A time constant: > 0 s, infinity meaning "no such decay".
@@ -94,7 +94,7 @@ void LinkParams::validate() const {
 
 void RequestParams::validate() const {
     if (path.size() < 2) throw ParameterError("path", msg("needs at least 2 nodes, got ", path.size()));
-    if (num_pairs) in_range("num_pairs", kNumPairsRange, *num_pairs, " (None: until the run ends)");
+    if (num_pairs) in_range("num_pairs", kNumPairsRange, *num_pairs);
     duration("start_s", start_ps);
     if (cutoff_ps && *cutoff_ps <= 0) {
         throw ParameterError("cutoff_s", msg("must be > 0 s (None: no cutoff), got ", seconds(*cutoff_ps), " s"));
@@ -136,9 +136,9 @@ void RequestParams::validate() const {
 }
 
 void validate_max_records(int64_t max_records) {
-    in_range("max_records", kRecordLimitRange, max_records, " (None: 10^6, the default)");
+    in_range("max_records", kMaxRecordsRange, max_records);
 }
 
-void validate_trace_limit(int64_t limit) { in_range("limit", kRecordLimitRange, limit, " (0: off)"); }
+void validate_trace_limit(int64_t limit) { in_range("limit", kTraceLimitRange, limit); }
 
 }  // namespace qnsim

@@ -37,12 +37,15 @@ constexpr uint64_t kMaxRecords = 100'000'000;
 /// listed (a node index) takes its type's range and is checked against the network by add_link / add_request.
 constexpr IntegerRange<uint32_t> kNumMemoriesRange{1, kMaxMemoriesPerNode};
 constexpr IntegerRange<uint32_t> kChannelsRange{1, kMaxChannelsPerLink};
-constexpr IntegerRange<uint64_t> kNumPairsRange{1, std::numeric_limits<uint64_t>::max()};
+constexpr IntegerRange<uint64_t> kNumPairsRange{1, std::numeric_limits<uint64_t>::max(), " (None: until the run ends)"};
 constexpr IntegerRange<uint32_t> kPurificationRoundsRange{0, kMaxPurificationRounds};
 constexpr IntegerRange<uint32_t> kMemoriesPerLinkRange{1, kMaxChannelsPerLink};
 constexpr IntegerRange<int64_t> kRecordLimitRange{0, static_cast<int64_t>(kMaxRecords)};
+/// The record limits, each with what its special value means.
+constexpr IntegerRange<int64_t> kMaxRecordsRange{0, static_cast<int64_t>(kMaxRecords), " (None: 10^6, the default)"};
+constexpr IntegerRange<int64_t> kTraceLimitRange{0, static_cast<int64_t>(kMaxRecords), " (0: off)"};
 /// Native threads of one run_seeds batch (0: every core); Network.run_seeds takes [1, 4096] (None: every core).
-constexpr IntegerRange<uint32_t> kThreadsRange{0, 4096};
+constexpr IntegerRange<uint32_t> kThreadsRange{0, 4096, " (0: every core)"};
 
 /// Noise and timing of one node (QPU, repeater or QNU). Errors follow Stim's meaning:
 /// gate1_error is depolarize1 p after each single-qubit gate, gate2_error depolarize2 p after

@@ -27,19 +27,25 @@ void check_inputs(const double *arrivals_s, size_t count, uint32_t pairs, uint32
     if (!(arrivals_s[count - 1] > arrivals_s[0])) {
         throw std::invalid_argument("arrival times: all at one time give no rate");
     }
-    if (pairs == 0) throw std::invalid_argument("pairs per round must be >= 1, got 0");
+    if (!kTracePairsRange.contains(pairs)) {
+        throw ParameterError("pairs", msg(kTracePairsRange.requirement(), ", got ", pairs));
+    }
+    if (!kTraceBufferRange.contains(buffer)) {
+        throw ParameterError("buffer", msg(kTraceBufferRange.requirement(), ", got ", buffer));
+    }
     if (buffer < pairs) {
-        throw std::invalid_argument("buffer " + std::to_string(buffer) + " is below the " + std::to_string(pairs) +
-                                    " pairs a round takes: no round could start");
+        throw ParameterError("buffer", msg("must be >= pairs (", pairs, ": a round takes them at once), got ", buffer));
     }
     if (!(cycle_s > 0.0) || !std::isfinite(cycle_s)) {
-        throw std::invalid_argument("cycle time must be a positive finite time (s), got " + std::to_string(cycle_s));
+        throw std::invalid_argument(msg("cycle_s must be a positive finite time (s), got ", cycle_s));
     }
-    if (!std::isfinite(first_start_s)) throw std::invalid_argument("the queue's first start must be finite (s)");
+    if (!std::isfinite(first_start_s)) {
+        throw std::invalid_argument(msg("first_start_s must be finite (s), got ", first_start_s));
+    }
     const double span = arrivals_s[count - 1] - arrivals_s[0];
     if (!std::isfinite(repeat_s) || !(repeat_s >= span)) {
-        throw std::invalid_argument("the trace's repeat must be a finite time >= its span " + std::to_string(span) +
-                                    " s (its copy would overlap it), got " + std::to_string(repeat_s));
+        throw std::invalid_argument(msg("repeat_s must be a finite time >= the trace's span ", span,
+                                        " s (its copy would overlap it), got ", repeat_s));
     }
 }
 

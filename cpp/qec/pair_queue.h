@@ -3,9 +3,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
+#include "core/errors.h"
+
 namespace qnsim::qec {
+
+/// The ranges of run_trace_queue's counts, declared once: its check and the binding's refusal of a value beyond 32
+/// bits state them alike. A round takes at least one pair, and the buffer holds at least one round's pairs (the
+/// relation buffer >= pairs is checked with the values): below 0 both were told the type's [0, 2**32 - 1].
+constexpr IntegerRange<uint32_t> kTracePairsRange{1, std::numeric_limits<uint32_t>::max(), " (pairs per round)"};
+constexpr IntegerRange<uint32_t> kTraceBufferRange{1, std::numeric_limits<uint32_t>::max(),
+                                                   " (memories, at least pairs)"};
 
 /// The rounds a trace's queue counted (run_trace_queue): one wait per round, `pairs` storage times per round.
 struct TraceQueueRounds {
@@ -30,8 +40,8 @@ struct TraceQueueRounds {
 /// bit; it costs a binary search and a few copies per round instead of Python's ~5 us.
 ///
 /// Throws std::invalid_argument for fewer than two arrivals, times that are not finite or not sorted, all at one
-/// time, pairs of 0, a buffer below `pairs`, a cycle that is not a positive finite time, or a repeat that is not
-/// finite or shorter than the trace's span.
+/// time, a cycle that is not a positive finite time, or a repeat that is not finite or shorter than the trace's
+/// span; ParameterError for pairs or a buffer outside their ranges above, or a buffer below `pairs`.
 TraceQueueRounds run_trace_queue(const double *arrivals_s, size_t count, uint32_t pairs, uint32_t buffer,
                                  double cycle_s, double first_start_s, double repeat_s);
 

@@ -63,17 +63,19 @@ TEST(TraceQueue, RefusesBadInputs) {
     const std::vector<double> times = evenly(10, 1e-6);
     QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), 1, 2, 2, 1e-6, 0.0, 1e-3), std::invalid_argument,
                            "at least two");
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 0, 2, 1e-6, 0.0, 1e-3), std::invalid_argument,
-                           "pairs per round");
-    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 3, 2, 1e-6, 0.0, 1e-3), std::invalid_argument,
-                           "buffer 2");
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 0, 2, 1e-6, 0.0, 1e-3), ParameterError,
+                           "pairs must be in [1, 2**32 - 1] (pairs per round), got 0");
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 1, 0, 1e-6, 0.0, 1e-3), ParameterError,
+                           "buffer must be in [1, 2**32 - 1] (memories, at least pairs), got 0");
+    QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 3, 2, 1e-6, 0.0, 1e-3), ParameterError,
+                           "buffer must be >= pairs (3: a round takes them at once), got 2");
     QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 2, 2, 0.0, 0.0, 1e-3), std::invalid_argument,
-                           "cycle time");
+                           "cycle_s must be a positive finite time (s), got 0");
     const std::vector<double> unsorted = {2e-6, 1e-6, 3e-6};
     QNSIM_EXPECT_THROW_MSG(run_trace_queue(unsorted.data(), unsorted.size(), 1, 1, 1e-6, 0.0, 1e-3),
                            std::invalid_argument, "sorted");
     QNSIM_EXPECT_THROW_MSG(run_trace_queue(times.data(), times.size(), 2, 2, 1e-6, 0.0, 8e-6),
-                           std::invalid_argument, "repeat must be a finite time >= its span");
+                           std::invalid_argument, "repeat_s must be a finite time >= the trace's span");
     const std::vector<double> same = {1e-6, 1e-6};
     QNSIM_EXPECT_THROW_MSG(run_trace_queue(same.data(), same.size(), 1, 1, 1e-6, 0.0, 1e-3), std::invalid_argument,
                            "one time");

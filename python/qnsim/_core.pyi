@@ -1500,7 +1500,7 @@ def stream_count_file(path: str, chunk_bytes: int = 4194304, *, progress: typing
     """
 def teleport(registry: QubitRegistry, data: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
-def trace_queue(arrivals_s: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], pairs: typing.SupportsInt | typing.SupportsIndex, buffer: typing.SupportsInt | typing.SupportsIndex, cycle_s: typing.SupportsFloat | typing.SupportsIndex, first_start_s: typing.SupportsFloat | typing.SupportsIndex, repeat_s: typing.SupportsFloat | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+def trace_queue(arrivals_s: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], pairs: int, buffer: int, cycle_s: typing.SupportsFloat | typing.SupportsIndex, first_start_s: typing.SupportsFloat | typing.SupportsIndex, repeat_s: typing.SupportsFloat | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
     """
     A seam's Bell-pair queue run round by round over sorted arrival times (s; qnsim.qec.round_timing's 'trace' arrivals), taken as one period of a pattern repeated repeat_s after its first arrival: returns (waits_s, stored_s), each counted round's wait beyond the cycle and each of its pairs' time in memory (pairs per round, round by round). See cpp/qec/pair_queue.h.
     """

@@ -48,6 +48,7 @@ __all__ = [
     "INTEGER_MIN",
     "PROBABILITY_TOLERANCE",
     "bell_coefficients",
+    "bound_text",
     "check_bounds",
     "column_name",
     "counted",
@@ -111,8 +112,51 @@ def is_integer(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_, np.timedelta64))
 
 
-def _bound_text(bound: float) -> str:
-    return str(bound) if isinstance(bound, int) else f"{bound:g}"
+#: Bounds from this size up are written as powers when they are one (``2**64 - 1``, ``-2**63``, ``10**12``): the
+#: native core writes its types' extremes so (``[0, 2**32 - 1]``, ``[-2**31, 2**31 - 1]``), and every such extreme is
+#: at least this large, so the two sides write a bound alike. Smaller bounds stay digits (``16777216``, as the core).
+POWER_FORM_FROM = 2**31 - 1
+#: Furthest a bound may lie from a power of two and still be written from it (``2**64 - 100000``: a seed range
+#: that leaves room for 10^5 probes).
+_POWER_OFFSET_MAX = 2**20
+
+
+def bound_text(bound: float) -> str:
+    """A bound as every refusal and range text writes it: an integer from 2**31 - 1 in magnitude as a power of two
+    (within 2**20 of one: ``2**64 - 1``, ``2**64 - 16``, ``-2**63``) or of ten (``10**12``), else in digits; a float
+    as ``:g`` writes it. 2**128 - 1 was written in its 39 digits (``must be in [0, 340282366920938...]``), which no
+    reader takes in, beside the core's ``2**64 - 1``.
+
+    Example:
+        >>> bound_text(2**128 - 1), bound_text(-(2**63)), bound_text(2**64 - 16), bound_text(10**12)
+        ('2**128 - 1', '-2**63', '2**64 - 16', '10**12')
+        >>> bound_text(16777216), bound_text(43_980_465_111), bound_text(1.5), bound_text(2.0**1000)
+        ('16777216', '43980465111', '1.5', '1.07151e+301')
+    """
+    if not isinstance(bound, int) or isinstance(bound, bool):
+        return f"{bound:g}"
+    if bound < 0:
+        # -(2**k - d) reads as -2**k + d, -(2**k + d) as -2**k - d; digits take the sign as they are.
+        positive = bound_text(-bound)
+        if "**" not in positive:
+            return str(bound)
+        return "-" + positive.translate(str.maketrans({"-": "+", "+": "-"}))
+    if bound < POWER_FORM_FROM:
+        return str(bound)
+    exponent = round(math.log10(bound))
+    if 10**exponent == bound:
+        return f"10**{exponent}"
+    above = bound.bit_length()  # 2**(above - 1) <= bound < 2**above
+    if bound == 2 ** (above - 1):
+        return f"2**{above - 1}"
+    if 2**above - bound <= _POWER_OFFSET_MAX:
+        return f"2**{above} - {2**above - bound}"
+    if bound - 2 ** (above - 1) <= _POWER_OFFSET_MAX:
+        return f"2**{above - 1} + {bound - 2 ** (above - 1)}"
+    return str(bound)
+
+
+_bound_text = bound_text
 
 
 def shown(value: object) -> str:
@@ -218,7 +262,9 @@ def real_number(
     if type(value) is float and math.isfinite(value):
         # The common case, read without the ABC checks below (the estimator reads ~10^5 numbers per estimate).
         number = value + 0.0
-        check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error)
+        # exclusive_maximum too: without it this path took the open end itself (real_number("p", 1.0, maximum=1.0,
+        # exclusive_maximum=True) returned 1.0, where np.float64(1.0) and 1 were refused).
+        check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error, exclusive_maximum)
         return number
     if not is_real_number(value):
         raise (error or TypeError)(f"{name} must be a real number, got {written(value)}")
@@ -292,7 +338,9 @@ def real_numbers(
         if low is not None:
             good &= (v > low) if bounds.get("exclusive_minimum") else (v >= low)
         if high is not None:
-            good &= v <= high
+            # An open upper end too: with `v <= high` a list of more than 64 floats took the end itself, which
+            # each item's own check refuses.
+            good &= (v < high) if bounds.get("exclusive_maximum") else (v <= high)
         if good.all():
             return tuple(v.tolist())
     return tuple(real_number(f"{name}[{i}]", v, error=error, **bounds) for i, v in enumerate(values))
@@ -464,6 +512,8 @@ def integer(
     unit: str = "",
     error: type[Exception] | None = None,
     too_large: Callable[[int], Exception] | None = None,
+    exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
 ) -> int:
     """``value`` as an int, after checking that it is an integer (not a bool or a float) in bounds.
 
@@ -482,6 +532,9 @@ def integer(
         too_large: Builds the exception for a value above ``maximum`` (default: ``"<name> must be <=
             <maximum>, got <value>"``), when the bound has more to say (where it comes from, what to
             lower instead).
+        exclusive_minimum, exclusive_maximum: The bound itself is refused (as for :func:`real_number`), so that
+            one range is stated for every value outside it: a spec field with an open end checked its closed range
+            here first and told a value past it "[1, 10]" where the end itself was told "[1, 10)".
 
     Raises:
         TypeError: Not an integer (``2.0``, ``"2"`` and ``True`` included).
@@ -506,7 +559,7 @@ def integer(
     number = int(value)  # type: ignore[call-overload]
     if too_large is not None and maximum is not None and number > maximum:
         raise too_large(number)
-    check_bounds(name, number, number, minimum, maximum, False, unit, error)
+    check_bounds(name, number, number, minimum, maximum, exclusive_minimum, unit, error, exclusive_maximum)
     if not INTEGER_MIN <= number <= INTEGER_MAX:
         # An argument without a bound of its own still has one: 10**400 qubits or max_errors was read as
         # "unlimited" (a feasible estimate, a sampler that never stops for errors), a number nothing can hold.

@@ -325,7 +325,8 @@ def load_network(
     if not qpus:
         raise root.error("defines no [[qpu]] tables")
     links: list[Link] = []
-    for table in root.tables("link"):
+    joined: dict[tuple[int, int], int] = {}  # a QPU pair -> the [[link]] table that joins it
+    for number, table in enumerate(root.tables("link")):
         table.check_keys(link_keys, ["qpus"])
         pair = table.data["qpus"]
         if pair == "all":
@@ -351,7 +352,14 @@ def load_network(
             if key not in fields:
                 raise table.error("is required (or scenario = \"file.toml\" to measure it by simulation)", key)
         with table.located():
-            links.extend(Link(tuple(p), **fields) for p in pairs)
+            made = [Link(tuple(p), **fields) for p in pairs]
+        for lk in made:
+            # Located here, where the tables are known: the estimate refused a second link between two QPUs as
+            # "two links between QPUs (0, 1)", naming neither the file nor either table.
+            if joined.setdefault(lk.key, number) != number:
+                raise table.error(f"joins QPUs {lk.key}, as link[{joined[lk.key]}] does: give one link per QPU pair",
+                                  "qpus")
+        links.extend(made)
     opts: dict[str, Any] = {}
     est = root.table("estimate")
     if est is not None:

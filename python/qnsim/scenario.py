@@ -121,6 +121,7 @@ from qnsim.network import Network
 from qnsim.specs import (
     INT64_MAX,
     SEED_BOUNDS,
+    SEED_RANGE,
     Formalism,
     LinkSpec,
     NodeSpec,
@@ -169,7 +170,7 @@ class RunSettings(Spec):
     )
     seed: Union[int, None] = param(
         None, doc="Seed of every random stream (None: drawn at random and reported in the result)",
-        **SEED_BOUNDS, range="[0, 2^64 - 1]", reader=check_seed,
+        **SEED_BOUNDS, range=SEED_RANGE, reader=check_seed,
     )
     formalism: Formalism = param(
         "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"

@@ -42,8 +42,10 @@ from qnsim import _core
 from qnsim._core import ParameterError
 from qnsim.argument_checks import (
     INTEGER_MIN,
+    POWER_FORM_FROM,
     PROBABILITY_TOLERANCE,
     bell_coefficients,
+    bound_text,
     check_bounds,
     fidelity,
     integer,
@@ -103,9 +105,7 @@ def seed_range(maximum: int = UINT64_MAX) -> str:
         >>> seed_range(), seed_range(2**64 - 16)
         ('[0, 2**64 - 1]', '[0, 2**64 - 16]')
     """
-    if maximum > 2**63:
-        return f"[0, 2**64 - {2**64 - maximum}]"
-    return f"[0, {maximum}]"
+    return f"[0, {bound_text(maximum)}]"
 
 
 def check_seed(
@@ -312,6 +312,7 @@ def param(
     minimum: float | None = None,
     maximum: float | None = None,
     exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
     length: int | None = None,
     toml: bool = True,
     range: str = "",
@@ -322,7 +323,9 @@ def param(
     """A spec field with its unit, documentation and (for Python-only parameters) bounds.
 
     ``range`` states the accepted values of a parameter checked natively (see
-    :class:`FieldInfo`); for one checked here it is derived from ``minimum`` and ``maximum``.
+    :class:`FieldInfo`); for one checked here it is derived from ``minimum`` and ``maximum``, each end open when
+    ``exclusive_minimum`` or ``exclusive_maximum`` says so (``(0, 1)``: the bound itself is refused), the one bound
+    check (``argument_checks.check_bounds``) stating that range whole for every value outside it.
     ``allow_inf`` opts a float field into +inf, for a field where it means something documented
     ("inf: none"); without it +inf is refused by name, as NaN always is. ``picoseconds`` marks a time in s the core
     holds in whole picoseconds, checked as :func:`seconds_to_ps` reads it (a positive time below 0.5 ps refused).
@@ -345,6 +348,7 @@ def param(
         "minimum": minimum,
         "maximum": maximum,
         "exclusive_minimum": exclusive_minimum,
+        "exclusive_maximum": exclusive_maximum,
         "length": length,
         "toml": toml,
         "range": range,
@@ -358,7 +362,9 @@ def param(
 def _bound_text(x: float | None, default: str) -> str:
     if x is None:
         return default
-    if x >= 1e6 and float(x).is_integer():  # 10^9, 2^64 - 1: exact, unlike 1e+09
+    if isinstance(x, int) and abs(x) >= POWER_FORM_FROM:  # as the refusals write it: 2**64 - 1, not 2^64 - 1
+        return bound_text(x)
+    if x >= 1e6 and float(x).is_integer():  # 10^9: exact, unlike 1e+09
         n = int(x)
         for base in (10, 2):
             power = round(math.log(n, base)) if n > 0 else 0
@@ -478,7 +484,9 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
     if hint is int:
         # The field's own range first, then integer()'s 64-bit range, which no native count or seed exceeds (the
         # native field's refusal printed 10**400 in full); _bounded adds an exclusive minimum.
-        bounds = {"minimum": meta.get("minimum"), "maximum": meta.get("maximum"), "unit": meta.get("unit") or ""}
+        bounds = {"minimum": meta.get("minimum"), "maximum": meta.get("maximum"), "unit": meta.get("unit") or "",
+                  "exclusive_minimum": bool(meta.get("exclusive_minimum")),
+                  "exclusive_maximum": bool(meta.get("exclusive_maximum"))}  # fmt: skip
         interval = _INTERVAL.match(meta.get("range") or "")
         starts_negative = bool(interval) and interval.group(0)[1:].lstrip().startswith("-")
         below = bool(interval) and is_integer(value) and value < 0 and not starts_negative

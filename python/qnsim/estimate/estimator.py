@@ -504,8 +504,10 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
     if isinstance(links, (str, bytes)) or not isinstance(links, (Mapping, Iterable)):
         hint = " (one link: give [link])" if isinstance(links, Link) else ""
         raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}{hint}")
-    items = links.values() if isinstance(links, Mapping) else links
-    for lk in items:
+    entries = links.items() if isinstance(links, Mapping) else enumerate(links)
+    where: dict[tuple[int, int], str] = {}  # a QPU pair -> the entry of `links` that joins it
+    for position, lk in entries:
+        place = f"links[{position!r}]"
         if not isinstance(lk, Link):
             raise TypeError(f"links must be qnsim.estimate.Link objects (see link_from_model), got {written(lk)}")
         if max(lk.qpus) >= k and not relays:
@@ -513,8 +515,11 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
                 f"link {lk.qpus} names QPU {max(lk.qpus)}, but there are only {k} QPUs (0..{k - 1})"
             )
         if lk.key in out:
-            raise ValueError(f"two links between QPUs {lk.key}; give one link per QPU pair")
+            # Both named by their place in `links`: "two links between QPUs (0, 1)" left a long list to be searched.
+            raise ValueError(f"{place} (qpus {lk.qpus}) joins QPUs {lk.key}, as {where[lk.key]} does; give one "
+                             "link per QPU pair")  # fmt: skip
         out[lk.key] = lk
+        where[lk.key] = place
     if relays:
         # Relays are implicit (any index from k up), so a QPU index typed wrong becomes one. A
         # relay swaps a pair of one link with a pair of another: with a single link it can be on

@@ -56,7 +56,7 @@ def check_code_distance(d: object) -> int:
         >>> check_code_distance(-3)
         Traceback (most recent call last):
         ...
-        ValueError: d must be in [0, 2147483648], got -3
+        ValueError: d must be in [0, 2**31], got -3
     """
     return integer("d", d, minimum=0, maximum=MAX_CODE_DISTANCE, error=ValueError)
 

@@ -245,7 +245,7 @@ def check_coordinate(name: str, value: object) -> Coord:
         >>> check_coordinate("coord", (3, 10**20))
         Traceback (most recent call last):
         ...
-        ValueError: coord[1] must be in [-9007199254740992, 9007199254740992], got 100000000000000000000
+        ValueError: coord[1] must be in [-2**53, 2**53], got 100000000000000000000
     """
     if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int \
             and -MAX_COORDINATE <= value[0] <= MAX_COORDINATE and -MAX_COORDINATE <= value[1] <= MAX_COORDINATE:
