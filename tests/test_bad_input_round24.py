@@ -195,3 +195,16 @@ def test_a_second_link_between_two_qpus_is_located(tmp_path):
     links = [Link((0, 1), 1e4, 0.99), Link((1, 2), 1e4, 0.99), Link((1, 0), 1e4, 0.99)]
     with pytest.raises(ValueError, match=r"^links\[2\] \(qpus \(1, 0\)\) joins QPUs \(0, 1\), as links\[0\] does; "):
         estimate("CX 0 1", [QPU(num_qubits=2)] * 3, links=links)
+
+
+def test_a_surface_code_threshold_of_one_is_refused_as_a_plain_float():
+    """Old behaviour (since round 23 replaced the hand-written "< 1" checks with `exclusive_maximum`):
+    `SurfaceCode(error_threshold=1.0)` and `interface_threshold=1.0` were taken, because `real_number`'s path for a
+    plain finite float did not pass `exclusive_maximum` on, while the int 1 was refused; a threshold of 1 calls
+    every p below threshold and prices any code as working. And 0.0 was told "(0, 1]". Now (0, 1) for each."""
+    from qnsim.estimate import SurfaceCode
+
+    for name in ("error_threshold", "interface_threshold"):
+        refused_each(lambda bad: SurfaceCode(**{name: bad}), (1.0, 1, np.float64(1.0), 0.0, 1.5), ValueError,
+                     f"{name} must be in (0, 1), got {{bad}}")  # fmt: skip
+        assert getattr(SurfaceCode(**{name: 0.5}), name) == 0.5
