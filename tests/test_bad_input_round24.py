@@ -208,3 +208,25 @@ def test_a_surface_code_threshold_of_one_is_refused_as_a_plain_float():
         refused_each(lambda bad: SurfaceCode(**{name: bad}), (1.0, 1, np.float64(1.0), 0.0, 1.5), ValueError,
                      f"{name} must be in (0, 1), got {{bad}}")  # fmt: skip
         assert getattr(SurfaceCode(**{name: 0.5}), name) == 0.5
+
+
+@pytest.mark.parametrize(("key", "values", "words"), [
+    ("num_pairs", (-1, 0, 2**64), "num_pairs must be in [1, 2**64 - 1] (None: until the run ends)"),
+    ("memories_per_link", (-1, 0, 2**20 + 1, 2**64), "memories_per_link must be in [1, 1048576]"),
+])  # fmt: skip
+def test_a_request_count_in_a_scenario_is_refused_in_one_wording(key, values, words, tmp_path, capsys):
+    """Old behaviour: a scenario's `num_pairs = 0` was told "... (None: until the run ends), got 0" (the core) and
+    18446744073709551616 or -1 the same range without the note (the spec); `memories_per_link = 0` was told
+    "request 'a' -> 'b': memories_per_link must be >= 1, got 0" (the router's own half range) where 2**64 was told
+    "[1, 1048576]". Now the declared range, with its note, for every value outside."""
+    from scenarios import two_node_scenario
+
+    from qnsim import cli
+
+    path = tmp_path / "s.toml"
+    base = two_node_scenario(0.0005, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4)
+    for bad in values:
+        path.write_text(f"{base}{key} = {bad}\n")
+        assert cli.main(["run", str(path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.endswith(f"s.toml: requests[0].{words}, got {bad}"), err

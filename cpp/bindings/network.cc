@@ -114,12 +114,20 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
 }
 
 // `Cls.ranges`: each integer field's declared range (network/params.h) as validate() and the setters state it, for the
-// Python specs to state (and document) the same range rather than restate it.
+// Python specs to state (and document) the same range rather than restate it; `Cls.range_notes`: the note each
+// refusal adds after it (" (None: until the run ends)"), for the specs' refusals to say it too.
+struct DeclaredRange {
+    std::string field, text, note;
+};
 template <typename T>
-void declare_ranges(py::class_<T> &cls, const std::vector<std::pair<std::string, std::string>> &ranges) {
-    py::dict out;
-    for (const auto &[field, text] : ranges) out[py::str(field)] = text;
+void declare_ranges(py::class_<T> &cls, const std::vector<DeclaredRange> &ranges) {
+    py::dict out, notes;
+    for (const auto &range : ranges) {
+        out[py::str(range.field)] = range.text;
+        notes[py::str(range.field)] = range.note;
+    }
     cls.attr("ranges") = out;
+    cls.attr("range_notes") = notes;
 }
 
 // Indices name the entries the network has now (not std::vector::at's "vector::_M_range_check: __n (which is 5) >=
@@ -248,7 +256,7 @@ void bind_params(py::module_ &m) {
         .def_property("gate2_ps", time_get(&qnsim::NodeParams::gate2_ps), time_set(&qnsim::NodeParams::gate2_ps))
         .def_property("measure_ps", time_get(&qnsim::NodeParams::measure_ps), time_set(&qnsim::NodeParams::measure_ps))
         .def("validate", &qnsim::NodeParams::validate, "Range checks; ParameterError naming the field.");
-    declare_ranges(node, {{"num_memories", qnsim::kNumMemoriesRange.text()}});
+    declare_ranges(node, {{"num_memories", qnsim::kNumMemoriesRange.text(), qnsim::kNumMemoriesRange.note}});
     keyword_init(node, {"name", "num_memories", "t1_s", "t2_s", "depolarizing_time_s", "gate1_error", "gate2_error",
                         "measure_error", "gate1_ps", "gate2_ps", "measure_ps"});
 
@@ -288,7 +296,7 @@ void bind_params(py::module_ &m) {
             },
             "exact 4x4 delivered state (density formalism), or None")
         .def("validate", &qnsim::LinkParams::validate, "Range checks; ParameterError naming the field.");
-    declare_ranges(link, {{"channels", qnsim::kChannelsRange.text()}});
+    declare_ranges(link, {{"channels", qnsim::kChannelsRange.text(), qnsim::kChannelsRange.note}});
     keyword_init(link, {"node_a", "node_b", "channels", "success_probability", "attempt_period_ps", "herald_delay_a_ps",
                         "herald_delay_b_ps", "classical_delay_ps", "setup_delay_ps", "first_round_probability",
                         "fixed_channels", "bell_diagonal", "state"});
@@ -320,10 +328,10 @@ void bind_params(py::module_ &m) {
         .def_property("swap_handshake", flag_get(&qnsim::RequestParams::swap_handshake), flag_set(&qnsim::RequestParams::swap_handshake))
         .def_readwrite("generation", &qnsim::RequestParams::generation)
         .def("validate", &qnsim::RequestParams::validate, "Range checks; ParameterError naming the field.");
-    declare_ranges(request, {{"num_pairs", qnsim::kNumPairsRange.text()},
-                             {"purification_rounds", qnsim::kPurificationRoundsRange.text()},
-                             {"end_to_end_purification_rounds", qnsim::kPurificationRoundsRange.text()},
-                             {"memories_per_link", qnsim::kMemoriesPerLinkRange.text()}});
+    declare_ranges(request, {{"num_pairs", qnsim::kNumPairsRange.text(), qnsim::kNumPairsRange.note},
+                             {"purification_rounds", qnsim::kPurificationRoundsRange.text(), qnsim::kPurificationRoundsRange.note},
+                             {"end_to_end_purification_rounds", qnsim::kPurificationRoundsRange.text(), qnsim::kPurificationRoundsRange.note},
+                             {"memories_per_link", qnsim::kMemoriesPerLinkRange.text(), qnsim::kMemoriesPerLinkRange.note}});
     keyword_init(request, {"path", "num_pairs", "start_ps", "cutoff_ps", "deadline_ps", "purification",
                            "purification_rounds", "end_to_end_purification_rounds", "keep_pairs", "python_protocol",
                            "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake", "generation"});

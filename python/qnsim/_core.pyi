@@ -1003,6 +1003,7 @@ class NodeParams:
     A node as the native network takes it (integer picosecond durations). Built by qnsim.Network.add_node from SI values.
     """
     fields: typing.ClassVar[tuple] = ('name', 'num_memories', 't1_s', 't2_s', 'depolarizing_time_s', 'gate1_error', 'gate2_error', 'measure_error', 'gate1_ps', 'gate2_ps', 'measure_ps')
+    range_notes: typing.ClassVar[dict] = {'num_memories': ''}
     ranges: typing.ClassVar[dict] = {'num_memories': '[1, 16777216]'}
     gate1_ps: int
     gate2_ps: int
@@ -1065,6 +1066,7 @@ class LinkParams:
     A heralded link as the native network takes it (integer picoseconds). Built by qnsim.Network.add_link from a link model.
     """
     fields: typing.ClassVar[tuple] = ('node_a', 'node_b', 'channels', 'success_probability', 'attempt_period_ps', 'herald_delay_a_ps', 'herald_delay_b_ps', 'classical_delay_ps', 'setup_delay_ps', 'first_round_probability', 'fixed_channels', 'bell_diagonal', 'state')
+    range_notes: typing.ClassVar[dict] = {'channels': ''}
     ranges: typing.ClassVar[dict] = {'channels': '[1, 1048576]'}
     attempt_period_ps: int
     channels: int
@@ -1124,6 +1126,7 @@ class RequestParams:
     An end-to-end request as the native network takes it (integer picoseconds). Built by qnsim.Network.request.
     """
     fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake', 'generation')
+    range_notes: typing.ClassVar[dict] = {'num_pairs': ' (None: until the run ends)', 'purification_rounds': '', 'end_to_end_purification_rounds': '', 'memories_per_link': ''}
     ranges: typing.ClassVar[dict] = {'num_pairs': '[1, 2**64 - 1]', 'purification_rounds': '[0, 16]', 'end_to_end_purification_rounds': '[0, 16]', 'memories_per_link': '[1, 1048576]'}
     cutoff_ps: int | None
     deadline_ps: int | None

@@ -289,9 +289,12 @@ class TomlTable:
                 # whether +inf is one of its values, as the spec reads them.
                 # And its reader, where it has one: a scenario's run.seed = -1 was told "must be >= 0" (the bounds)
                 # where every other seed is read by the seed spec ("must be in [0, 2**64 - 1]").
+                # And the note its refusal adds after the range (round 24: num_pairs = -1 from a file lacked the
+                # core's "(None: until the run ends)" that 0 was told).
+                declared = cls.__dataclass_fields__[key].metadata  # type: ignore[attr-defined]
                 meta = {"minimum": info.minimum, "maximum": info.maximum, "unit": info.unit,
-                        "allow_inf": info.allow_inf, "range": info.range,
-                        "reader": cls.__dataclass_fields__[key].metadata.get("reader")}  # type: ignore[attr-defined]
+                        "allow_inf": info.allow_inf, "range": info.range, "reader": declared.get("reader"),
+                        "refusal_note": declared.get("refusal_note")}  # fmt: skip
                 with self.located():
                     out[key] = check_value(key, info.type, value, meta)
             else:

@@ -43,6 +43,7 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
+from qnsim import _core
 from qnsim.argument_checks import integer, written
 from qnsim.link_builder import LinkInfo
 
@@ -85,7 +86,10 @@ def route(
     # Read here, for Network.route and a direct call alike: memories_per_link=0 raised ZeroDivisionError, -1 and
     # True were taken (as 'any link'), 10**5000 raised Python's printing limit.
     if memories_per_link is not None:
-        memories_per_link = integer("memories_per_link", memories_per_link, minimum=1)
+        # The request's declared range (its spec and the core state it): 0 was told "must be >= 1" here, before the
+        # spec's "must be in [1, 1048576]" could.
+        low, high = (int(bound) for bound in _core.RequestParams.ranges["memories_per_link"][1:-1].split(", "))
+        memories_per_link = integer("memories_per_link", memories_per_link, minimum=low, maximum=high)
     links = list(links) if isinstance(links, Iterable) and not isinstance(links, (str, bytes)) else links
     if not isinstance(links, list) or not all(isinstance(link, LinkInfo) for link in links):
         # A link of another kind failed deep inside with AttributeError ("'str' object has no attribute 'channels'").

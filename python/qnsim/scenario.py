@@ -176,7 +176,10 @@ class RunSettings(Spec):
         "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"
     )
     max_records: Union[int, None] = param(
-        None, doc="Per-pair records kept (aggregates go on beyond it; None: 10^6)", range=_core.RECORD_LIMIT_RANGE
+        None, doc="Per-pair records kept (aggregates go on beyond it; None: 10^6)", range=_core.RECORD_LIMIT_RANGE,
+        # The note the core's refusal of max_records states (network/params.h, kMaxRecordsRange), said here too:
+        # -1 was told the range alone, 10^8 + 1 the range and the note.
+        refusal_note=" (None: 10^6, the default)",
     )
     name: str = param("", doc="The scenario's name (its file stem if it has none)", toml=False)
     description: str = param("", doc="The scenario's description", toml=False)

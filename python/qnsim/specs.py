@@ -319,6 +319,7 @@ def param(
     allow_inf: bool = False,
     picoseconds: bool = False,
     reader: Callable[..., Any] | None = None,
+    refusal_note: str = "",
 ) -> Any:
     """A spec field with its unit, documentation and (for Python-only parameters) bounds.
 
@@ -331,7 +332,9 @@ def param(
     holds in whole picoseconds, checked as :func:`seconds_to_ps` reads it (a positive time below 0.5 ps refused).
     ``reader`` is the package's one reading of a kind of value the field holds (``argument_checks.fidelity``,
     ``argument_checks.bell_coefficients``), called as ``reader(name, value, error=...)`` for any value but None, so
-    that the field says what every other entry point of that kind says.
+    that the field says what every other entry point of that kind says. ``refusal_note`` follows the range in a
+    refusal, as the core's declaration of a natively checked range has it (:func:`_native_note`: num_pairs = 0 was
+    told "(None: until the run ends)" by the core and 2**64 nothing by the spec).
 
     Example:
         >>> @dataclass(frozen=True)
@@ -355,6 +358,7 @@ def param(
         "allow_inf": allow_inf,
         "picoseconds": picoseconds,
         "reader": reader,
+        "refusal_note": refusal_note,
     }
     return field(default=default, metadata=metadata)
 
@@ -381,6 +385,39 @@ def _native_range(record: str, field_name: str) -> str:
     (``qnsim._core.LinkParams.ranges``) and stated by its validate() and setter, so that a spec's refusal, its
     documentation and the core's refusal state one range: the spec restated ``[1, 2^20]`` by hand."""
     return getattr(_core, record).ranges[field_name]
+
+
+def _native_note(record: str, field_name: str) -> str:
+    """What the core's refusal of an integer field says after its range (``" (None: until the run ends)"``), declared
+    with the range, so that the spec's refusal of a value the native type cannot hold says the same."""
+    return getattr(_core, record).range_notes[field_name]
+
+
+#: A bound as :func:`qnsim.argument_checks.bound_text` writes an integer: digits or a power (``2**64 - 1``).
+_INTEGER_BOUND = re.compile(r"^(-?)(?:(\d+)|(\d+)\*\*(\d+)(?: ([+-]) (\d+))?)$")
+
+
+def _closed_ends(text: str) -> tuple[int, int] | None:
+    """The integer ends of a closed interval text (``"[1, 2**64 - 1]"``), or None for any other text.
+
+    Example:
+        >>> _closed_ends("[1, 2**64 - 1]"), _closed_ends("[-2**63 + 1, 16]"), _closed_ends("(0, 1]")
+        ((1, 18446744073709551615), (-9223372036854775807, 16), None)
+    """
+    if not (text.startswith("[") and text.endswith("]")) or text.count(",") != 1:
+        return None
+    ends = []
+    for part in text[1:-1].split(","):
+        match = _INTEGER_BOUND.match(part.strip())
+        if match is None:
+            return None
+        sign, digits, base, exponent, offset_sign, offset = match.groups()
+        # The sign is the power's and the offset follows it: -2**63 + 1 is -(2**63) + 1.
+        number = (-1 if sign else 1) * (int(digits) if digits else int(base) ** int(exponent))
+        if offset:
+            number += int(offset) if offset_sign == "+" else -int(offset)
+        ends.append(number)
+    return ends[0], ends[1]
 
 
 #: The interval at the start of a range text (``[1, 2^24]`` of ``"[1, 2^24], >= rounds + 1"``).
@@ -490,14 +527,21 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         interval = _INTERVAL.match(meta.get("range") or "")
         starts_negative = bool(interval) and interval.group(0)[1:].lstrip().startswith("-")
         below = bool(interval) and is_integer(value) and value < 0 and not starts_negative
+        note = meta.get("refusal_note") or ""
+        ends = _closed_ends(interval.group(0)) if interval and bounds["maximum"] is None else None
+        if ends is not None and bounds["minimum"] is None and is_integer(value) and not ends[0] <= value <= ends[1]:
+            # A range checked natively is refused here too, in the same words, for every value outside: the core
+            # told a scenario's memories_per_link = 0 nothing (the router said "must be >= 1") where -1 was told
+            # "[1, 1048576]" here, and num_pairs = 0 "(None: until the run ends)" where 2**64 was told no note.
+            raise parameter_error(name, f"must be in {interval.group(0)}{note}, got {shown(value)}")
         if interval and bounds["maximum"] is None and is_integer(value) and not INTEGER_MIN <= value <= UINT64_MAX:
             # A range checked natively is stated for a value past 64 bits too, before integer()'s 64-bit range:
             # num_memories = 2**64 was told "beyond a 64-bit integer", 2**30 "must be in [1, 16777216]".
-            raise parameter_error(name, f"must be in {interval.group(0)}, got {shown(value)}")
+            raise parameter_error(name, f"must be in {interval.group(0)}{note}, got {shown(value)}")
         if below and bounds["minimum"] is None:
             # And for a negative one, which the native field (unsigned) refused as "must not be negative (a count)"
             # where the count starts at 1 (num_pairs = -1).
-            raise parameter_error(name, f"must be in {interval.group(0)}, got {shown(value)}")
+            raise parameter_error(name, f"must be in {interval.group(0)}{note}, got {shown(value)}")
         return _bounded(name, integer(name, value, error=_field_error(name), **bounds), meta)
     if hint is float:
         # +inf only where the field opts in (t1_s = inf: no decay; cutoff_s = inf: never). Offered to every
@@ -718,7 +762,7 @@ class NodeSpec(Spec):
     num_memories: Union[int, None] = param(
         None,
         doc="Memory qubits (None: the hardware's count, or the channels of the node's links)",
-        range=_native_range("NodeParams", "num_memories"),
+        range=_native_range("NodeParams", "num_memories"), refusal_note=_native_note("NodeParams", "num_memories"),
     )
     t1_s: float = param(
         INF, unit="s", doc="Memory T1, amplitude damping time (inf: none)", range="(0, inf]", allow_inf=True
@@ -791,7 +835,8 @@ class LinkSpec(Spec):
     b: str = param(doc="The other end (node name)")
     length_km: float = param(unit="km", doc="Node-to-node fiber length (station at the midpoint)", minimum=0.0)
     channels: int = param(
-        1, doc="Parallel pairs the link may hold (memories reserved at each end)", range=_native_range("LinkParams", "channels")
+        1, doc="Parallel pairs the link may hold (memories reserved at each end)",
+        range=_native_range("LinkParams", "channels"), refusal_note=_native_note("LinkParams", "channels")
     )
     fidelity: Union[float, None] = param(
         None,
@@ -880,7 +925,8 @@ class RequestSpec(Spec):
         "readout noise are not priced, and a run whose pairs fall short of it says so in its notes)"
     )
     num_pairs: Union[int, None] = param(
-        None, doc="Stop after this many deliveries (None: until the run ends)", range=_native_range("RequestParams", "num_pairs")
+        None, doc="Stop after this many deliveries (None: until the run ends)",
+        range=_native_range("RequestParams", "num_pairs"), refusal_note=_native_note("RequestParams", "num_pairs")
     )
     start_s: float = param(0.0, unit="s", doc="Start time", range=_TIMES)
     cutoff_s: Union[float, None] = param(
@@ -918,6 +964,7 @@ class RequestSpec(Spec):
         None,
         doc="Slots reserved at each end of each link (default: the path's narrowest link's channels)",
         range=_native_range("RequestParams", "memories_per_link") + ", >= link and end-to-end rounds + 1",
+        refusal_note=_native_note("RequestParams", "memories_per_link"),
     )
     purification: Union[Literal["bbpssw", "dejmps"], None] = param(
         None, doc="Recurrence purification scheme (default: 'dejmps' when purification_rounds >= 1, "
@@ -927,6 +974,7 @@ class RequestSpec(Spec):
         None,
         doc="Recurrence rounds on each link before swapping (symmetric: round k purifies two pairs of round k - 1; "
         "no entanglement pumping)",
+        refusal_note=_native_note("RequestParams", "purification_rounds"),
         range=_native_range("RequestParams", "purification_rounds")
         + "; 0 (with no end-to-end rounds): no purification, whatever the scheme",
     )
@@ -941,6 +989,7 @@ class RequestSpec(Spec):
         0,
         doc="Recurrence rounds on end-to-end pairs before delivery",
         range=_native_range("RequestParams", "end_to_end_purification_rounds"),
+        refusal_note=_native_note("RequestParams", "end_to_end_purification_rounds"),
     )
     keep_pairs: bool = param(False, doc="Delivered pairs stay in memory until released")
     protocol: Any = param(None, doc="A qnsim.Protocol driving the request", toml=False)
