@@ -497,9 +497,10 @@ class EventQueue {
         Chunk *next;  // the bucket's or the lane's next chunk, or the pool's
     };
     // New chunks come from blocks of kBlockChunks, handed out in address order as the pool runs dry:
-    // a malloc per chunk cost ~210 instructions (the 1,024-node grid took 165 chunks during its run, 0.5%
-    // of its instructions), one per block costs that once per 16 chunks. A block is not value-initialized:
-    // its pages are touched as events fill its chunks, as a chunk's were.
+    // a malloc per chunk cost ~210 instructions in a native twin and more on the interpreter's heap (the
+    // 1,024-node grid took 165 chunks during its run: blocks saved 0.8% of its instructions natively, 1.1%
+    // through Python; bench/README's twenty-second pass). A block is not value-initialized: its pages are
+    // touched as events fill its chunks, as a chunk's were.
     static constexpr uint32_t kBlockChunks = 16;
     struct Block {
         Chunk chunks[kBlockChunks];
