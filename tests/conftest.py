@@ -5,6 +5,7 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 # Helpers shared by test modules (stats.py) import by name from this folder; with
@@ -32,3 +33,64 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
 # The QRE-parity tests import qsharp, which otherwise starts a telemetry thread that reports to a
 # remote service: a test run sends nothing anywhere.
 os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
+
+# The suite runs on every core, one test file per worker at a time (pyproject's addopts: `-n auto --dist loadfile
+# --no-loadscope-reorder`), each worker taking the next file in collection order when it runs dry. Files that
+# take longest go first: a long file started last runs alone at the end while the other cores idle (xdist's own
+# order, most tests first, started test_docs_figures' 68 s fixture near the end). The ranking is of the 42 files
+# with the largest total (`--durations=0` summed per file, setup included, 2026-12-02); refresh it when a file grows
+# past the last one listed. A name that is no test file fails the run (below) instead of silently losing its place.
+SLOWEST_FILES_FIRST = (
+    "test_physics_audit2.py",
+    "test_cli_failures.py",
+    "test_sweep.py",
+    "test_estimate_qre.py",
+    "test_estimate_operating_point.py",
+    "test_docs_claims3.py",
+    "test_physics_audit6.py",
+    "test_estimate_sim.py",
+    "test_physics_audit.py",
+    "test_protocol_callbacks.py",
+    "test_estimate_memory.py",
+    "test_results_audit17.py",
+    "test_estimate_relay.py",
+    "test_network.py",
+    "test_estimate_flow_control.py",
+    "test_qec_sampling.py",
+    "test_docs_claims.py",
+    "test_physics_audit3.py",
+    "test_results_audit21.py",
+    "test_results_audit12.py",
+    "test_determinism_audit2.py",
+    "test_link_models.py",
+    "test_estimate_counter.py",
+    "test_docs_figures.py",
+    "test_physics_audit5.py",
+    "test_protocol_semantics.py",
+    "test_density.py",
+    "test_doctests.py",
+    "test_estimate_audit31.py",
+    "test_estimate_waits.py",
+    "test_stabilizer.py",
+    "test_results_audit10.py",
+    "test_estimate_pricing.py",
+    "test_bad_input_round8.py",
+    "test_results_audit11.py",
+    "test_stabilizer_parity5.py",
+    "test_results_audit14.py",
+    "test_results_audit9.py",
+    "test_scheduler.py",
+    "test_estimate_runtime_fix.py",
+    "test_user_journeys11.py",
+    "test_bad_input_round7.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Moves the slowest test files (:data:`SLOWEST_FILES_FIRST`) to the front, the rest in collection order."""
+    missing = [name for name in SLOWEST_FILES_FIRST if not (Path(TESTS) / name).is_file()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py's SLOWEST_FILES_FIRST names files that do not exist: {missing}")
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES_FIRST)}
+    last = len(rank)
+    items[:] = sorted(items, key=lambda item: rank.get(item.path.name, last))  # sorted() is stable
