@@ -249,7 +249,11 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         "Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts(). progress(done, total): "
         "bytes read and the file's size (0 if unknown), after every chunk. Ctrl-C stops it after the current chunk.");
 
-    m.def("repairman_rate_hz", &qnsim::estimate::repairman_rate_hz, py::arg("rate_hz"), py::arg("shares"),
+    m.def("repairman_rate_hz",
+          [](double rate_hz, InRange<qnsim::estimate::kRepairmanSharesRange> shares, double delay_s) {
+              return qnsim::estimate::repairman_rate_hz(rate_hz, shares, delay_s);
+          },
+          py::arg("rate_hz"), py::arg("shares"),
           py::arg("delay_s"),
           "Throughput (Hz) of shares customers cycling through one exponential server of rate_hz (Hz) and a delay of "
           "mean delay_s (s): the exact machine-repairman law, bit for bit the estimator's Python recursion.");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <type_traits>
@@ -127,15 +128,42 @@ std::string msg(const Parts &...parts) {
 }
 
 
+namespace detail {
+/// A bound's magnitude in python/qnsim/argument_checks.py's bound_text rule: from 2**31 - 1 on, a power of ten
+/// ("10**12") or a power of two within 2**20 ("2**53", "2**64 - 1", "2**40 + 3"), else digits.
+inline std::string magnitude_bound_text(uint64_t m) {
+    if (m < 2147483647u) return std::to_string(m);
+    uint64_t power = 1;
+    int exponent = 0;
+    while (power < m && power <= std::numeric_limits<uint64_t>::max() / 10) power *= 10, ++exponent;
+    if (power == m) return "10**" + std::to_string(exponent);
+    const int above = 64 - __builtin_clzll(m);  // 2**(above - 1) <= m < 2**above
+    const uint64_t low = uint64_t{1} << (above - 1);
+    if (m == low) return "2**" + std::to_string(above - 1);
+    const uint64_t short_of = above == 64 ? ~m + 1 : (uint64_t{1} << above) - m;  // 2**above - m, mod 2**64
+    constexpr uint64_t kOffsetMax = uint64_t{1} << 20;
+    if (short_of <= kOffsetMax) return "2**" + std::to_string(above) + " - " + std::to_string(short_of);
+    if (m - low <= kOffsetMax) return "2**" + std::to_string(above - 1) + " + " + std::to_string(m - low);
+    return std::to_string(m);
+}
+}  // namespace detail
+
 /// An integer bound as every refusal states it: its type's extremes as powers of two ("2**64 - 1", "-2**31"), others
-/// as digits ("1048576").
+/// by the Python layer's rule (argument_checks.bound_text: "2**53", "10**12", digits below 2**31 - 1), so that one
+/// range reads alike from either side ("shares must be in [0, 9007199254740992]" from the core where Python wrote
+/// "[0, 2**53]").
 template <typename T>
 std::string integer_bound_text(T bound) {
     static_assert(std::is_integral_v<T>);
     const std::string bits = std::to_string(std::numeric_limits<T>::digits);
     if (bound == std::numeric_limits<T>::max()) return "2**" + bits + " - 1";
     if (std::is_signed_v<T> && bound == std::numeric_limits<T>::min()) return "-2**" + bits;
-    return std::to_string(bound);
+    if (bound >= 0) return detail::magnitude_bound_text(static_cast<uint64_t>(bound));
+    // -(2**k - d) reads as -2**k + d; digits take the sign as they are.
+    std::string text = detail::magnitude_bound_text(uint64_t{0} - static_cast<uint64_t>(bound));
+    if (text.find("**") == std::string::npos) return "-" + text;
+    for (char &c : text) c = c == '-' ? '+' : c == '+' ? '-' : c;
+    return "-" + text;
 }
 
 /// The range of an integer parameter, declared once (network/params.h declares each field's): the core's check and

@@ -6,8 +6,8 @@
 namespace qnsim::estimate {
 
 double repairman_rate_hz(double rate_hz, int64_t shares, double delay_s) {
-    if (shares < 0 || shares > (int64_t(1) << 53)) {
-        throw std::invalid_argument("shares must be in [0, 2**53], got " + std::to_string(shares));
+    if (!kRepairmanSharesRange.contains(shares)) {
+        throw ParameterError("shares", msg(kRepairmanSharesRange.requirement(), ", got ", shares));
     }
     const double a = rate_hz * delay_s;
     double inverse = 1.0;

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/errors.h"
+
 namespace qnsim::estimate {
 
 /// Throughput (Hz) of `shares` customers cycling through one exponential server of rate `rate_hz` (Hz) and a
@@ -13,8 +15,11 @@ namespace qnsim::estimate {
 /// an FMA), so the result is the same double bit for bit: moved here only because the loop runs up to 2^16 times
 /// per call, ~1 s of an estimate at 10^5 channels.
 ///
-/// Any doubles, as the Python loop takes them (a zero delay gives rate_hz, 0 shares 0 Hz); throws
-/// std::invalid_argument for shares outside [0, 2^53] (beyond, n would not convert to a double exactly).
+/// The shares' range: beyond 2^53 a count would not convert to a double exactly.
+constexpr IntegerRange<int64_t> kRepairmanSharesRange{0, int64_t{1} << 53, ""};
+
+/// Any doubles, as the Python loop takes them (a zero delay gives rate_hz, 0 shares 0 Hz); throws ParameterError
+/// for shares outside kRepairmanSharesRange.
 double repairman_rate_hz(double rate_hz, int64_t shares, double delay_s);
 
 }  // namespace qnsim::estimate

@@ -1485,7 +1485,7 @@ def purify_round(registry: QubitRegistry, scheme: PurificationScheme, a1: typing
     ...
 def remote_cnot(registry: QubitRegistry, control: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, target: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
-def repairman_rate_hz(rate_hz: typing.SupportsFloat | typing.SupportsIndex, shares: typing.SupportsInt | typing.SupportsIndex, delay_s: typing.SupportsFloat | typing.SupportsIndex) -> float:
+def repairman_rate_hz(rate_hz: typing.SupportsFloat | typing.SupportsIndex, shares: int, delay_s: typing.SupportsFloat | typing.SupportsIndex) -> float:
     """
     Throughput (Hz) of shares customers cycling through one exponential server of rate_hz (Hz) and a delay of mean delay_s (s): the exact machine-repairman law, bit for bit the estimator's Python recursion.
     """

@@ -1849,7 +1849,7 @@ class _CsvSink:
 
 
 #: The key of a Parquet part's metadata that names the parts it replaces (see :meth:`_ParquetSink.put_in_order`).
-_REPLACES_KEY = "qnsim.replaces"
+_REPLACES_KEY = "qnsim_replaces"
 
 
 def _replaced_parts(schema: Any) -> list[str]:
@@ -4381,7 +4381,7 @@ def _put_in_order(sink: Any, still_ours: Callable[[], None]) -> None:
     except (OSError, ValueError, csv.Error) as exc:
         _log.warning(
             "%s: its rows stay in the order their points finished (pandas and spreadsheets read them so; "
-            "qnsim.read_results orders them): %s",
+            "qnsim.sweeps.read_results orders them): %s",
             sink.path, _one_line(exc),
         )  # fmt: skip
 
