@@ -65,7 +65,8 @@ def test_trace_queue_states_its_counts_real_range():
     1]" (the type's range: 0 is no count of pairs either) and 0 "pairs per round must be >= 1, got 0"; a buffer of
     -1 "[0, 2**32 - 1]" and 0 "buffer 0 is below the 1 pairs a round takes". Now [1, 2**32 - 1] on either side."""
     times = np.linspace(0.0, 1e-3, 11)
-    refused_each(lambda bad: _core.trace_queue(times, bad, 8, 1e-4, 0.0, 1.0), (-1, 0, 2**32, 2**64), qnsim.ParameterError,
+    refused_each(lambda bad: _core.trace_queue(times, bad, 8, 1e-4, 0.0, 1.0), (-1, 0, 2**32, 2**64),
+                 qnsim.ParameterError,
                  "pairs must be in [1, 2**32 - 1] (pairs per round), got {bad}")  # fmt: skip
     refused_each(lambda bad: _core.trace_queue(times, 1, bad, 1e-4, 0.0, 1.0), (-1, 0, 2**32), qnsim.ParameterError,
                  "buffer must be in [1, 2**32 - 1] (memories, at least pairs), got {bad}")  # fmt: skip
