@@ -235,3 +235,13 @@ def _unnormalized_round(r: np.ndarray, scheme: str, gate1: float, gate2: float, 
             agree = (1 - measure) ** 2 + measure**2 if x == y else 2 * measure * (1 - measure)
             kept = kept + agree * s
     return kept
+
+
+def non_bell_diagonal_pair(theta: float, phi: float, mix: float, seed: int) -> np.ndarray:
+    """A two-qubit density matrix that is not Bell-diagonal: cos(theta)|00> + 0.15|01> + e^{i phi} sin(theta)|11>
+    (normalised) mixed with a random full-rank state (drawn from ``seed``) of weight ``mix``."""
+    psi = np.array([math.cos(theta), 0.15, 0.0, math.sin(theta) * np.exp(1j * phi)], dtype=complex)
+    psi /= np.linalg.norm(psi)
+    g = np.random.default_rng(seed).normal(size=(4, 4, 2)) @ np.array([1.0, 1j])
+    noise = g @ g.conj().T
+    return (1 - mix) * np.outer(psi, psi.conj()) + mix * noise / np.trace(noise)

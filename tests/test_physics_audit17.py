@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 import pytest
+from physics_oracles import non_bell_diagonal_pair
 
 import qnsim
 from qnsim.link_models import LinkModel
@@ -34,14 +35,7 @@ _BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dty
 P1, P2, PM = 0.02, 0.03, 0.04  # the swapping node's gate1_error, gate2_error, measure_error (Stim's meaning)
 
 
-def _link_state(theta: float, phi: float, mix: float, seed: int) -> np.ndarray:
-    """A pair that is not Bell-diagonal: cos(theta)|00> + 0.15|01> + e^{i phi} sin(theta)|11> (normalised) mixed
-    with a random full-rank state of weight ``mix``."""
-    psi = np.array([math.cos(theta), 0.15, 0.0, math.sin(theta) * np.exp(1j * phi)], dtype=complex)
-    psi /= np.linalg.norm(psi)
-    g = np.random.default_rng(seed).normal(size=(4, 4, 2)) @ np.array([1.0, 1j])
-    noise = g @ g.conj().T
-    return (1 - mix) * np.outer(psi, psi.conj()) + mix * noise / np.trace(noise)
+_link_state = non_bell_diagonal_pair  # see physics_oracles
 
 
 def _apply(rho: np.ndarray, u: np.ndarray, qubits: list[int], n: int = 4) -> np.ndarray:

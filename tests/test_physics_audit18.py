@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from physics_oracles import non_bell_diagonal_pair
 
 import qnsim
 
@@ -51,14 +52,7 @@ def _bell_weights(rho: np.ndarray) -> np.ndarray:
     return np.real(np.einsum("ij,ik,kj->j", _BELL.conj(), rho, _BELL))
 
 
-def _pair(theta: float, phi: float, mix: float, seed: int) -> np.ndarray:
-    """A pair that is not Bell-diagonal: cos(theta)|00> + 0.15|01> + e^{i phi} sin(theta)|11> (normalised) mixed
-    with a random full-rank state of weight ``mix``."""
-    psi = np.array([math.cos(theta), 0.15, 0.0, math.sin(theta) * np.exp(1j * phi)], dtype=complex)
-    psi /= np.linalg.norm(psi)
-    g = np.random.default_rng(seed).normal(size=(4, 4, 2)) @ np.array([1.0, 1j])
-    noise = g @ g.conj().T
-    return (1 - mix) * np.outer(psi, psi.conj()) + mix * noise / np.trace(noise)
+_pair = non_bell_diagonal_pair  # see physics_oracles
 
 
 # ---- the remote CNOT through a pair that is not Bell-diagonal, with noise at both nodes ---------------------------
