@@ -402,7 +402,8 @@ def test_an_index_or_a_request_past_64_bits_is_told_what_exists():
     net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
     net.request("a", "b")
     for request in (1, 2**64):
-        with pytest.raises(ValueError, match=rf"^request {request} does not exist \(1 requests in network\)$"):
+        one = r"network has 1 request, index 0 \(indices count from 0\)$"
+        with pytest.raises(ValueError, match=rf"^request {request} does not exist: {one}"):
             calibrate_link(net, request, until_s=0.01)
     assert net.now_s == 0.0  # refused before the run
     assert calibrate_link(net, 0, until_s=0.01).pairs == 100  # guard

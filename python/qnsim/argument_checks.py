@@ -192,6 +192,34 @@ def counted(value: int) -> str:
     return shown(number) if number.bit_length() > 128 else f"{number:,}"
 
 
+def absent_index(name: str, index: object, count: int, things: str, whose: str, none_way_out: str = "") -> str:
+    """The message for an ``index`` past the ``count`` entries (``things``, plural) that ``whose`` has, naming the
+    indices that do exist: ``qnsim qec link s.toml --request 1`` on a file of one request was told "request 1 does not
+    exist (1 requests in s.toml)", leaving the reader to guess that indices count from 0 and 0 was the one to give.
+
+    Args:
+        name: What the index picks (``"request"``).
+        index: The index given (written as :func:`shown` writes it).
+        count: How many entries exist.
+        things: Their plural name (``"requests"``); one entry is named without its "s".
+        whose: What holds them (a file's name, ``"network"``).
+        none_way_out: What to do when there are none (appended after a semicolon).
+
+    Example:
+        >>> absent_index("request", 1, 1, "requests", "s.toml")
+        'request 1 does not exist: s.toml has 1 request, index 0 (indices count from 0)'
+        >>> absent_index("request", 5, 3, "requests", "network")
+        'request 5 does not exist: network has 3 requests, indices 0 to 2'
+    """
+    gone = f"{name} {shown(index)} does not exist"
+    if count <= 0:
+        return f"{gone}: {whose} has no {things}" + (f"; {none_way_out}" if none_way_out else "")
+    if count == 1:
+        one = things[:-1] if things.endswith("s") else things
+        return f"{gone}: {whose} has 1 {one}, index 0 (indices count from 0)"
+    return f"{gone}: {whose} has {counted(count)} {things}, indices 0 to {counted(count - 1)}"
+
+
 def written(value: object) -> str:
     """``repr`` of a value for a message about its type or form (``np.int64(3)`` stays ``np.int64(3)``), with an
     integer of more than 128 bits written by its size as :func:`shown` writes it, also inside a list or a tuple:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._options import options_as
-from qnsim.argument_checks import fidelity, integer, label, rate, real_number, shown, written
+from qnsim.argument_checks import absent_index, fidelity, integer, label, rate, real_number, shown, written
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
 from qnsim.specs import check_seed
 
@@ -271,9 +271,10 @@ def calibrate_link(
     # scenario's requests bound it before the 64-bit range (request=2**64 was told "beyond a 64-bit integer"), and
     # a request beyond them is refused before the run, not after it.
     count = len(network.requests)
+    none = "add one (Network.request, or a [[requests]] table)"
     request = integer(
         "request", request, minimum=0, maximum=count - 1, error=ValueError,
-        too_large=lambda n: ValueError(f"request {shown(n)} does not exist ({count} requests in {label})"),
+        too_large=lambda n: ValueError(absent_index("request", n, count, "requests", label, none)),
     )  # fmt: skip
     result = network.run(until_s, progress=False)
     r = result.requests[request]

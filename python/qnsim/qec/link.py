@@ -83,7 +83,7 @@ from pathlib import Path
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import integer, is_integer, probability, real_number, shown, written
+from qnsim.argument_checks import absent_index, integer, is_integer, probability, real_number, shown, written
 from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal
 from qnsim.qec.circuits import seam_resources
@@ -295,10 +295,14 @@ def request_index(scenario: str | os.PathLike | dict, request: int) -> int:
         >>> request_index({"requests": [{"src": "a", "dst": "b"}]}, 1)
         Traceback (most recent call last):
         ...
-        ValueError: request 1 does not exist (1 requests in <scenario data>)
+        ValueError: request 1 does not exist: <scenario data> has 1 request, index 0 (indices count from 0)
     """
     data, label = _scenario_data(scenario)
     return _check_request(request, data, label)
+
+
+#: The way out for a scenario without requests, whose links feed no seam.
+_ADD_A_REQUEST = "add a [[requests]] table for the pairs that feed the seam"
 
 
 def _check_request(request: object, data: object, label: str) -> int:
@@ -310,7 +314,7 @@ def _check_request(request: object, data: object, label: str) -> int:
         raise ValueError(other)
     requests = data.get("requests", []) if isinstance(data, dict) else []
     if not is_integer(request) or not 0 <= request < len(requests):  # type: ignore[operator]  # True is not 1
-        raise ValueError(f"request {written(request)} does not exist ({len(requests)} requests in {label})")
+        raise ValueError(absent_index("request", request, len(requests), "requests", label, _ADD_A_REQUEST))
     return int(request)  # type: ignore[call-overload]
 
 
