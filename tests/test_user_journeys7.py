@@ -94,7 +94,8 @@ def test_sweep_rows_carry_the_rates_interval_and_a_one_seed_plot_draws_it(tmp_pa
     assert main(["plot", out, "--out", png]) == 0
     assert "their bars are the rows' own 95% intervals" in capsys.readouterr().err
     figure = plot_sweep(out, x="requests.0.num_pairs")
-    title = "one seed per point, bars: the rows' 95% intervals for rate_hz; none for mean_fidelity"
+    # Both panels: the fidelity's one-seed points draw their rows' fidelity_ci95 too (users' journeys 20).
+    title = "one seed per point, bars: the rows' 95% intervals"
     assert figure._suptitle.get_text().replace("\n", " ") == title  # wrapped to the figure's width
     assert max(len(line) for line in figure._suptitle.get_text().split("\n")) <= 75
     bars = [c for c in figure.axes[0].collections if len(c.get_segments())]

@@ -167,8 +167,10 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         A DataFrame with columns ``[hue,] x`` and ``<y>_mean``, ``<y>_sem``, ``<y>_n`` per y,
         sorted by ``[hue,] x``, and its notes in ``attrs["notes"]``. When the rows carry an interval
         of their own for a y column (``<y>_low`` and ``<y>_high``, as a QEC sweep's ``per_round``
-        and a scenario sweep's ``rate_hz`` have: 95% intervals), the table has them too, for the points that
-        rest on one seed (NaN elsewhere), and a plot draws them as those points' bars.
+        and a scenario sweep's ``rate_hz`` have: 95% intervals; or a half-width, ``<y>_ci95`` or for a mean the
+        figure's ``_ci95``, as a scenario sweep's ``fidelity_ci95`` for ``mean_fidelity``: the ends of the value +-
+        that half-width, a fidelity's within [0, 1]), the table has them too (as ``<y>_low`` and ``<y>_high``), for
+        the points that rest on one seed (NaN elsewhere), and a plot draws them as those points' bars.
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
@@ -216,16 +218,25 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 f"{len(empty)} row(s) have no value of {written(key)} (NaN or empty; row {empty[0]} first): a result "
                 "without its place on the axis cannot be averaged; drop those rows or fill them in"
             )
+    # A y column's own interval: its rows' <y>_low and <y>_high, or a half-width beside it (a scenario sweep's
+    # fidelity_ci95 for mean_fidelity): a one-seed point of mean_fidelity drew no bar and said only "no standard
+    # error" although its row carried its 95% interval.
+    half_widths = {c: h for c in y if (h := _half_width_column(frame, c)) is not None}
+    own_columns = {c: f"{c}_low, {c}_high" for c in y if f"{c}_low" in frame.columns and f"{c}_high" in frame.columns}
+    own_columns.update({c: h for c, h in half_widths.items() if c not in own_columns})
     # A whole-number axis read with blanks elsewhere is a nullable integer column (see qnsim.sweeps.rows_frame):
     # its values as written (5, not 5.0) as plain integers now that it has none; the averaged columns as floats.
-    averaged = [c for column in y for c in (column, f"{column}_low", f"{column}_high") if c in frame.columns]
+    averaged = [
+        c for column in y for c in (column, f"{column}_low", f"{column}_high", half_widths.get(column))
+        if c in frame.columns
+    ]  # fmt: skip
     as_numpy = {k: frame[k].dtype.numpy_dtype for k in keys if _nullable(frame[k]) and frame[k].dtype.kind in "iu"}
     as_numpy.update({c: np.dtype("float64") for c in averaged if _nullable(frame[c]) and frame[c].dtype.kind in "iuf"})
     if as_numpy:
         frame = frame.astype(as_numpy)  # a copy: the caller's frame is left as it was
     # A y column's own interval too: a text cell of rate_hz_low failed with Python's "could not convert string to
     # float: 'abc'", naming neither the column nor the row.
-    checked = [c for column in y for c in (column, f"{column}_low", f"{column}_high") if c in frame.columns]
+    checked = list(dict.fromkeys(averaged))
     for column in checked:
         if frame[column].dtype.kind in "iuf":  # numbers throughout (NaN included)
             continue
@@ -240,6 +251,16 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 "averaged"
             )
     frame = _one_row_per_point(frame)
+    derived = {}
+    for column, half in half_widths.items():
+        if column in own_columns and own_columns[column] != half:
+            continue  # the rows' own ends come first
+        low, high = frame[column] - frame[half], frame[column] + frame[half]
+        if _is_fidelity(column):  # as RequestResult.fidelity_interval95: a fidelity lies in [0, 1]
+            low, high = low.clip(lower=0.0), high.clip(upper=1.0)
+        derived[f"{column}_low"], derived[f"{column}_high"] = low, high
+    if derived:
+        frame = frame.assign(**derived)  # a copy, after the sweep's parameters and its seed
     if "seed" in frame.columns and "point_id" in frame.columns:
         # A sweep's file holds its rows in the order they finished (another order on each run with several
         # workers, seeds of a resume after the others): a mean and a spread summed in that order differed
@@ -296,14 +317,14 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             notes.append(
                 f"{column}: {len(with_own)} of {len(count)} points rest on a single seed "
                 f"({_where(out, keys, with_own)}): no standard error; their bars are the rows' own 95% intervals "
-                f"({column}_low, {column}_high)"
+                f"({own_columns[column]})"
             )
         if without:
             notes.append(
                 f"{column}: {len(without)} of {len(count)} points rest on a single seed "
                 f"({_where(out, keys, without)}): "
                 + (
-                    f"no standard error, and their rows give no interval of their own ({column}_low, {column}_high "
+                    f"no standard error, and their rows give no interval of their own ({own_columns[column]} "
                     "empty): no bar"
                     if own
                     else "no standard error (NaN, no bar)"
@@ -902,6 +923,22 @@ def _image_bytes(figure: Any, fmt: str) -> bytes:
 
 #: Characters of a title line that fit the default figure's width (6.4 in at matplotlib's "large" font).
 _TITLE_WIDTH = 75
+
+
+def _half_width_column(frame: Any, column: str) -> str | None:
+    """The column of the half-widths of ``column``'s own 95% intervals, if the rows have one: ``<y>_ci95``, or
+    for a mean the figure's name with ``_ci95`` (``a->b.mean_fidelity``: ``a->b.fidelity_ci95``, as a scenario
+    sweep writes it)."""
+    prefix, dot, last = column.rpartition(".")
+    for name in (f"{column}_ci95", f"{prefix}{dot}{last.removeprefix('mean_')}_ci95"):
+        if name in frame.columns:
+            return name
+    return None
+
+
+def _is_fidelity(column: str) -> bool:
+    """Whether a result column is a fidelity (its interval clipped to [0, 1])."""
+    return "fidelity" in column.rpartition(".")[2]
 
 
 def _finite(value: Any) -> bool:

@@ -18,7 +18,7 @@ and ``mean_fidelity`` (the first request's figures; per-request columns are name
 ``<request>.<figure>``, see :func:`qnsim.scenario.run_scenario_data`; ``per_round`` for the rows of a
 ``qnsim qec sweep``), ``--out`` to the results file with the suffix ``.png``. Points are means over seeds with bars
 of the 95% interval of the mean (Student t; a point of one seed: its row's own 95% interval, ``rate_hz_low`` /
-``rate_hz_high`` or ``per_round_low`` / ``per_round_high``, when it has one); see :func:`qnsim.plot_sweep`. Needs
+``rate_hz_high``, ``mean_fidelity`` +- ``fidelity_ci95`` or ``per_round_low`` / ``per_round_high``, when it has one); see :func:`qnsim.plot_sweep`. Needs
 pandas and matplotlib (``pip install 'qnsim[plot]'``).
 
 Exit status: 0 on success; 2 on any failure, with one line on stderr.
