@@ -8,16 +8,24 @@ attempt, Werner 0.95 pairs, T1 = 1 s, T2 = 0.5 s, bell_diagonal. The Python poli
 interior node as soon as it holds a pair on each side, and the ends deliver a pair when the swap
 that joined them has told both (its two messages); the native swap-ASAP is run on the same chain.
 
+Then the policy of the custom-protocol tutorial, ``examples/chain_policy.py``'s ``ChainSwapASAP``, on that
+tutorial's chain (1 km hops, on demand, 3 pairs; ``chain_policy.build``): its callbacks (counted in an untimed run
+of the same seed: every run is the same) and the CPU microseconds per callback, the figure
+``docs/tutorials/custom_protocol.md`` and ``qnsim.protocol`` quote.
+
 Usage:  python bench/python_policy.py [--nodes 10 100 1000] [--until 0.2] [--repeats 5]
-                                     [--generation continuous on_demand]
-Prints, per N: events and wall seconds (medians), microseconds per event, Python / native ratio.
+                                     [--generation continuous on_demand] [--tutorial-nodes 100 1000]
+Prints, per N: events and CPU seconds (medians), microseconds per event, Python / native ratio; per tutorial
+chain: callbacks, CPU seconds of the Python run (median), microseconds per callback, and the native run's events.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import qnsim
 
@@ -68,6 +76,50 @@ def chain(n: int, protocol: qnsim.Protocol | None, generation: str) -> qnsim.Net
     return net
 
 
+def run_cpu_seconds(make, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    """Median process CPU seconds of ``make().run(10.0)`` over ``repeats`` networks (the run alone, not the build)."""
+    times = []
+    for _ in range(repeats):
+        net = make()
+        start = time.process_time()
+        net.run(10.0, progress=False)
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def count_callbacks(chain_policy, n: int) -> int:  # type: ignore[no-untyped-def]
+    """The callbacks ``chain_policy.ChainSwapASAP`` gets on ``chain_policy.build(n, 3, ...)``'s chain (a run of the
+    same seed as the timed ones, whose runs are bare: the count costs them nothing)."""
+
+    class Counting(chain_policy.ChainSwapASAP):
+        calls = 0
+
+        def on_pair_ready(self, *args):  # type: ignore[no-untyped-def]
+            Counting.calls += 1
+            return super().on_pair_ready(*args)
+
+        def on_message(self, *args):  # type: ignore[no-untyped-def]
+            Counting.calls += 1
+            return super().on_message(*args)
+
+    chain_policy.build(n, 3, Counting()).run(10.0, progress=False)
+    return Counting.calls
+
+
+def tutorial_chain(chain_policy, nodes: list[int], repeats: int) -> None:  # type: ignore[no-untyped-def]
+    """Callbacks and CPU per callback of the tutorial's ``ChainSwapASAP`` on ``chain_policy.build``'s chains
+    (``chain_policy``: ``examples/chain_policy.py`` as a module)."""
+    print(f"\nexamples/chain_policy.py's ChainSwapASAP on the tutorial's chain (on demand, 3 pairs), CPU medians of "
+          f"{repeats}:")
+    print(f"{'N':>5} {'callbacks':>10} {'Python s':>9} {'us/callback':>12} {'native events':>14}")
+    for n in nodes:
+        calls = count_callbacks(chain_policy, n)
+        python_s = run_cpu_seconds(lambda n=n: chain_policy.build(n, 3, chain_policy.ChainSwapASAP()), repeats)
+        # The native run's events, for scale; its CPU per event is scale.py's (a 3-pair run is mostly its setup).
+        events = chain_policy.build(n, 3, None).run(10.0, progress=False).events_processed
+        print(f"{n:>5} {calls:>10} {python_s:>9.3f} {python_s / calls * 1e6:>12.1f} {events:>14}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, nargs="+", default=[10, 100, 1000])
@@ -75,6 +127,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--generation", nargs="+", default=["continuous", "on_demand"],
                         choices=["continuous", "on_demand"])
+    parser.add_argument("--tutorial-nodes", type=int, nargs="*", default=[100, 1000],
+                        help="chain lengths for the custom-protocol tutorial's policy (none: skip it)")
     args = parser.parse_args()
     print(f"{'N':>5} {'generation':>10} {'policy':>7} {'events':>8} {'pairs':>6} {'wall s':>8} {'us/event':>9} "
           f"{'Python/native':>14}")
@@ -91,7 +145,13 @@ def main() -> None:
             wall = statistics.median(walls)
             per_event[label] = wall / max(events, 1) * 1e6
             ratio = f"{per_event['python'] / per_event['native']:.0f}x" if label == "python" else ""
-            print(f"{n:>5} {generation:>10} {label:>7} {events:>8} {pairs:>6} {wall:>8.3f} {per_event[label]:>9.2f} {ratio:>14}")
+            print(f"{n:>5} {generation:>10} {label:>7} {events:>8} {pairs:>6} {wall:>8.3f} {per_event[label]:>9.2f} "
+                  f"{ratio:>14}")
+    if args.tutorial_nodes:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+        import chain_policy
+
+        tutorial_chain(chain_policy, args.tutorial_nodes, args.repeats)
 
 
 if __name__ == "__main__":
