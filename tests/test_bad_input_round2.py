@@ -479,8 +479,8 @@ def test_heralded_link_and_measure_link_read_numbers_without_float():
         "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e4}],
         "requests": [{"src": "a", "dst": "b"}],
     }
-    # request=True was request 1 (here: "does not exist"); until_s="0.01" was read as 0.01 s.
-    with pytest.raises(ValueError, match=r"^request True does not exist"):
+    # request=True was request 1 (here: not an integer, as calibrate_link says); until_s="0.01" was read as 0.01 s.
+    with pytest.raises(ValueError, match=r"^request must be an integer, got True$"):
         qnsim.qec.measure_link(data, request=True, probes=2)
     with pytest.raises(TypeError, match=r"^until_s must be a real number, got '0\.01'$"):
         qnsim.qec.measure_link(data, until_s="0.01", probes=2)

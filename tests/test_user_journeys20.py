@@ -38,10 +38,13 @@ def test_qec_link_past_the_only_request_names_index_0(tmp_path, capsys):
     assert "request 0 does not exist: none.toml has no requests; add a [[requests]] table" in err, err
 
 
-def test_calibrate_link_past_the_requests_names_the_indices():
+def test_calibrate_link_and_measure_link_refuse_a_request_index_in_one_way(tmp_path):
     """``calibrate_link(net, 3)`` on a network of three requests said "request 3 does not exist (3 requests in
-    network)", naming no index that exists. Old behaviour: the count; now "indices 0 to 2", as the native
-    ``request_stats`` names its range."""
+    network)", naming no index that exists; -1 was "request must be in [0, 2], got -1" there and "request -1 does
+    not exist (...)" in ``qec.measure_link``, and True "request must be an integer" there and "request True does not
+    exist" in ``measure_link``. Old behaviour: two wordings per mistake; now one check (``checked_index``) in both,
+    naming the indices that exist ("indices 0 to 2", as the native ``request_stats`` names its range)."""
+    from qnsim import qec
     from qnsim.estimate import calibrate_link
 
     net = qnsim.Network("bell_diagonal", seed=1)
@@ -49,10 +52,20 @@ def test_calibrate_link_past_the_requests_names_the_indices():
     net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
     for _ in range(3):
         net.request("a", "b")
-    with pytest.raises(ValueError, match=r"^request 3 does not exist: network has 3 requests, indices 0 to 2$"):
-        calibrate_link(net, 3, until_s=0.01)
+    three = "network has 3 requests, indices 0 to 2"
+    for request in (3, -1):
+        with pytest.raises(ValueError, match=rf"^request {request} does not exist: {three}$"):
+            calibrate_link(net, request, until_s=0.01)
     with pytest.raises(IndexError, match=r"\[0, 2\]"):
         net.native.request_stats(3)  # the native wording names the same indices
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_ONE_REQUEST)
+    with pytest.raises(ValueError, match=r"^request -1 does not exist: s.toml has 1 request, index 0 \(indices"):
+        qec.measure_link(str(scenario), -1, probes=1)
+    for call in (lambda: calibrate_link(net, True, until_s=0.01), lambda: qec.measure_link(str(scenario), True)):
+        with pytest.raises(ValueError, match=r"^request must be an integer, got True$"):
+            call()
+    assert net.now_s == 0.0  # every refusal before the run
 
 
 def _one_seed_rows(tmp_path):

@@ -220,6 +220,29 @@ def absent_index(name: str, index: object, count: int, things: str, whose: str, 
     return f"{gone}: {whose} has {counted(count)} {things}, indices 0 to {counted(count - 1)}"
 
 
+def checked_index(name: str, value: object, count: int, things: str, whose: str, none_way_out: str = "") -> int:
+    """``value`` as the index of one of ``count`` entries, refused as :func:`absent_index` words it: the one check of
+    a request's index for ``qnsim qec link --request`` and ``calibrate_link(request=)``, which refused -1 in two
+    ways ("request -1 does not exist (...)" and "request must be in [0, 0], got -1") and True in two others.
+
+    Raises:
+        ValueError: Not an integer (True, 2.0 and "1" included), or not an index of the entries.
+
+    Example:
+        >>> checked_index("request", 2, 3, "requests", "network")
+        2
+        >>> checked_index("request", -1, 3, "requests", "network")
+        Traceback (most recent call last):
+        ...
+        ValueError: request -1 does not exist: network has 3 requests, indices 0 to 2
+    """
+    if not is_integer(value):
+        raise ValueError(f"{name} must be an integer, got {written(value)}")
+    if not 0 <= int(value) < count:  # type: ignore[call-overload]
+        raise ValueError(absent_index(name, value, count, things, whose, none_way_out))
+    return int(value)  # type: ignore[call-overload]
+
+
 def written(value: object) -> str:
     """``repr`` of a value for a message about its type or form (``np.int64(3)`` stays ``np.int64(3)``), with an
     integer of more than 128 bits written by its size as :func:`shown` writes it, also inside a list or a tuple:

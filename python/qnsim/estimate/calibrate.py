@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._options import options_as
-from qnsim.argument_checks import absent_index, fidelity, integer, label, rate, real_number, shown, written
+from qnsim.argument_checks import checked_index, fidelity, integer, label, rate, real_number, shown, written
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
 from qnsim.specs import check_seed
 
@@ -270,12 +270,8 @@ def calibrate_link(
     # Before the run: request=True measured request 1, and "1" or 2.5 failed after it with Python's own error. The
     # scenario's requests bound it before the 64-bit range (request=2**64 was told "beyond a 64-bit integer"), and
     # a request beyond them is refused before the run, not after it.
-    count = len(network.requests)
     none = "add one (Network.request, or a [[requests]] table)"
-    request = integer(
-        "request", request, minimum=0, maximum=count - 1, error=ValueError,
-        too_large=lambda n: ValueError(absent_index("request", n, count, "requests", label, none)),
-    )  # fmt: skip
+    request = checked_index("request", request, len(network.requests), "requests", label, none)
     result = network.run(until_s, progress=False)
     r = result.requests[request]
     if r.num_pairs == 0:

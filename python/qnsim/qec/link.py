@@ -83,7 +83,7 @@ from pathlib import Path
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import absent_index, integer, is_integer, probability, real_number, shown, written
+from qnsim.argument_checks import checked_index, integer, probability, real_number, shown, written
 from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal
 from qnsim.qec.circuits import seam_resources
@@ -313,9 +313,7 @@ def _check_request(request: object, data: object, label: str) -> int:
     if other is not None:
         raise ValueError(other)
     requests = data.get("requests", []) if isinstance(data, dict) else []
-    if not is_integer(request) or not 0 <= request < len(requests):  # type: ignore[operator]  # True is not 1
-        raise ValueError(absent_index("request", request, len(requests), "requests", label, _ADD_A_REQUEST))
-    return int(request)  # type: ignore[call-overload]
+    return checked_index("request", request, len(requests), "requests", label, _ADD_A_REQUEST)  # True is not 1
 
 
 def measure_link(
