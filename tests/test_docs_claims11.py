@@ -50,5 +50,5 @@ def test_the_continuous_chain_events_grow_as_n_squared_per_pair():
         return result.events_processed
 
     assert events(1000) == 125_691
-    growth = events(400) / events(200)
+    growth = events(200) / events(100)
     assert 3.2 < growth < 4.8, growth  # N^2: 4 for twice the nodes
