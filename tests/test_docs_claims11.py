@@ -39,8 +39,10 @@ def test_the_continuous_chain_events_grow_as_n_squared_per_pair():
     assert "at 1,000 nodes the native run takes 125,691 events for the 3 pairs (16 ms of CPU)" in text
     assert "375,344 events for those 3 pairs" in " ".join(qnsim.protocol.__doc__.split())
     build = read_text(EXAMPLES / "chain_policy.py")
-    assert 'qnsim.chain(nodes, length_km=1.0, fidelity=0.9999, rate_hz=1e4, formalism="bell_diagonal", seed=seed)' \
-        in build and "def build(nodes: int, pairs: int, protocol: qnsim.Protocol | None, seed: int = 5)" in build
+    assert (
+        'qnsim.chain(nodes, length_km=1.0, fidelity=0.9999, rate_hz=1e4, formalism="bell_diagonal", seed=seed)' in build
+        and "def build(nodes: int, pairs: int, protocol: qnsim.Protocol | None, seed: int = 5)" in build
+    )
 
     def events(nodes: int) -> int:
         net = qnsim.chain(nodes, length_km=1.0, fidelity=0.9999, rate_hz=1e4, formalism="bell_diagonal", seed=5)
