@@ -47,8 +47,9 @@ def stored(corr: Sequence[float], t_a: float, t_b: float, t1: float, t2: float, 
     return xx * c, yy * c, (1 - g_a) * (1 - g_b) * zz + (0.0 if twirled else g_a * g_b)
 
 
-def swapped(left: Sequence[float], right: Sequence[float], gate1: float = 0.0, gate2: float = 0.0,
-            measure: float = 0.0) -> tuple[float, float, float]:
+def swapped(
+    left: Sequence[float], right: Sequence[float], gate1: float = 0.0, gate2: float = 0.0, measure: float = 0.0
+) -> tuple[float, float, float]:
     """Correlators of the swap of two pairs, averaged over the Bell-measurement outcomes: the
     Bell measurement is CX (then depolarize2), H (then depolarize1), two noisy readouts; a flip
     of the first outcome leaves a Z error on the output, of the second an X error. depolarize2
@@ -121,8 +122,9 @@ def memory(rho: np.ndarray, q: int, n: int, t: float, t1: float, t2: float, *, t
     if twirled:
         px = g / 4
         pz = (2 - g - 2 * math.sqrt(1 - g)) / 4
-        rho = _channel(rho, [math.sqrt(1 - 2 * px - pz) * _I, math.sqrt(px) * _X, math.sqrt(px) * _Y,
-                             math.sqrt(pz) * _Z], q, n)
+        rho = _channel(
+            rho, [math.sqrt(1 - 2 * px - pz) * _I, math.sqrt(px) * _X, math.sqrt(px) * _Y, math.sqrt(pz) * _Z], q, n
+        )
     else:
         rho = _channel(rho, [np.diag([1, math.sqrt(1 - g)]), np.array([[0, math.sqrt(g)], [0, 0]])], q, n)
     lam = coherence(t, t2) / math.sqrt(1 - g)
@@ -176,6 +178,30 @@ def lindblad_memory(rho: np.ndarray, q: int, n: int, t: float, t1: float, t2: fl
     return u.reshape(2**n, 2**n)
 
 
+def apply_unitary(rho: np.ndarray, u: np.ndarray, qubits: Sequence[int], n: int) -> np.ndarray:
+    """u rho u^dagger with the 2^k x 2^k matrix u acting on ``qubits`` (in u's tensor order) of an n-qubit density
+    matrix (qubit 0 most significant), as tensor contractions (no 2^n kron). Also applies a projector or Kraus
+    operator K (K rho K^dagger)."""
+    k = len(qubits)
+    qubits = list(qubits)
+    t, uu = rho.reshape([2] * (2 * n)), u.reshape([2] * (2 * k))
+    t = np.moveaxis(np.tensordot(uu, t, axes=(list(range(k, 2 * k)), qubits)), list(range(k)), qubits)
+    cols = [n + q for q in qubits]
+    t = np.moveaxis(np.tensordot(uu.conj(), t, axes=(list(range(k, 2 * k)), cols)), list(range(k)), cols)
+    return t.reshape(2**n, 2**n)
+
+
+def depolarize(rho: np.ndarray, qubits: Sequence[int], p: float, n: int) -> np.ndarray:
+    """Stim's depolarize1 (one qubit) or depolarize2 (two) on ``qubits`` of an n-qubit density matrix: each
+    non-identity Pauli (string) with probability p / 3 or p / 15."""
+    paulis = (_I, _X, _Y, _Z)
+    if len(qubits) == 1:
+        terms = list(paulis[1:])
+    else:
+        terms = [np.kron(paulis[i], paulis[j]) for i in range(4) for j in range(4) if i or j]
+    return (1 - p) * rho + sum(p / len(terms) * apply_unitary(rho, u, qubits, n) for u in terms)
+
+
 def _depolarize1(rho, q, n, p):
     return (1 - p) * rho + p / 3 * sum(_on(P, q, n, cache=True) @ rho @ _on(P, q, n).conj().T for P in (_X, _Y, _Z))
 
@@ -198,16 +224,19 @@ def _cx(c: int, t: int, n: int) -> np.ndarray:
 _PURIFY_MAPS: dict = {}
 
 
-def purify(rho1: np.ndarray, rho2: np.ndarray, scheme: str, gate1: float = 0.0, gate2: float = 0.0,
-           measure: float = 0.0) -> tuple[float, np.ndarray]:
+def purify(
+    rho1: np.ndarray, rho2: np.ndarray, scheme: str, gate1: float = 0.0, gate2: float = 0.0, measure: float = 0.0
+) -> tuple[float, np.ndarray]:
     """One recurrence round on pairs (a1, b1) = rho1 (kept) and (a2, b2) = rho2, both nodes with
     the same noise: BBPSSW twirls each pair to Werner first; DEJMPS rotates A's qubits by
     Rx(pi/2) = H S H and B's by Rx(-pi/2) (each followed by depolarize1); bilateral CX (each
     followed by depolarize2), Z readouts flipped with probability ``measure``; kept if the
     reported outcomes agree. Returns (success probability, kept state)."""
     if scheme == "bbpssw":
-        rho1, rho2 = (bell_diagonal_state([f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3])
-                      for f in (pair_fidelity(rho1), pair_fidelity(rho2)))
+        rho1, rho2 = (
+            bell_diagonal_state([f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3])
+            for f in (pair_fidelity(rho1), pair_fidelity(rho2))
+        )
     key = (scheme, gate1, gate2, measure)
     if key not in _PURIFY_MAPS:  # the round is linear in rho1 (x) rho2: tabulate it on a basis once
         basis = np.eye(256).reshape(256, 16, 16)

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pytest
-from physics_oracles import non_bell_diagonal_pair
+from physics_oracles import apply_unitary, depolarize, non_bell_diagonal_pair
 
 import qnsim
 from qnsim.link_models import LinkModel
@@ -39,13 +39,7 @@ _link_state = non_bell_diagonal_pair  # see physics_oracles
 
 
 def _apply(rho: np.ndarray, u: np.ndarray, qubits: list[int], n: int = 4) -> np.ndarray:
-    """u rho u^dagger with u acting on ``qubits`` of an n-qubit density matrix (qubit 0 most significant)."""
-    k = len(qubits)
-    t, uu = rho.reshape([2] * (2 * n)), u.reshape([2] * (2 * k))
-    t = np.moveaxis(np.tensordot(uu, t, axes=(list(range(k, 2 * k)), qubits)), list(range(k)), qubits)
-    cols = [n + q for q in qubits]
-    t = np.moveaxis(np.tensordot(uu.conj(), t, axes=(list(range(k, 2 * k)), cols)), list(range(k)), cols)
-    return t.reshape(2**n, 2**n)
+    return apply_unitary(rho, u, qubits, n)  # four qubits unless told (physics_oracles)
 
 
 def _swap_outcomes(rho_xa: np.ndarray, rho_by: np.ndarray) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
@@ -164,11 +158,7 @@ NOISE_A, NOISE_B = (0.02, 0.04, 0.03), (0.004, 0.01, 0.08)  # (gate1_error, gate
 
 
 def _depolarize(rho: np.ndarray, qubits: list[int], p: float) -> np.ndarray:
-    """Stim's depolarize1 (one qubit) or depolarize2 (two): each non-identity Pauli with p / 3 or p / 15."""
-    paulis = (_I, _X, _Y, _Z)
-    terms = [paulis[i] for i in range(1, 4)] if len(qubits) == 1 else [
-        np.kron(paulis[i], paulis[j]) for i in range(4) for j in range(4) if i or j]  # fmt: skip
-    return (1 - p) * rho + sum(p / len(terms) * _apply(rho, u, qubits) for u in terms)
+    return depolarize(rho, qubits, p, 4)  # physics_oracles
 
 
 def _dejmps_outcomes(rho: np.ndarray) -> dict[int, tuple[float, np.ndarray]]:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pytest
-from physics_oracles import non_bell_diagonal_pair
+from physics_oracles import apply_unitary, depolarize, non_bell_diagonal_pair
 
 import qnsim
 
@@ -27,25 +27,6 @@ _CNOT = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype
 # Columns: Phi+, Psi+, Psi-, Phi- (DESIGN's order).
 _BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex).T / math.sqrt(2)
 _PHI = _BELL[:, 0]
-
-
-def _apply(rho: np.ndarray, u: np.ndarray, qubits: list[int], n: int) -> np.ndarray:
-    """u rho u^dagger with u acting on ``qubits`` of an n-qubit density matrix (qubit 0 most significant)."""
-    k = len(qubits)
-    t, uu = rho.reshape([2] * (2 * n)), u.reshape([2] * (2 * k))
-    t = np.moveaxis(np.tensordot(uu, t, axes=(list(range(k, 2 * k)), qubits)), list(range(k)), qubits)
-    cols = [n + q for q in qubits]
-    t = np.moveaxis(np.tensordot(uu.conj(), t, axes=(list(range(k, 2 * k)), cols)), list(range(k)), cols)
-    return t.reshape(2**n, 2**n)
-
-
-def _depolarize(rho: np.ndarray, qubits: list[int], p: float, n: int) -> np.ndarray:
-    """Stim's depolarize1 (one qubit) or depolarize2 (two): each non-identity Pauli with p / 3 or p / 15."""
-    if len(qubits) == 1:
-        terms = list(_PAULIS[1:])
-    else:
-        terms = [np.kron(_PAULIS[i], _PAULIS[j]) for i in range(4) for j in range(4) if i or j]
-    return (1 - p) * rho + sum(p / len(terms) * _apply(rho, u, qubits, n) for u in terms)
 
 
 def _bell_weights(rho: np.ndarray) -> np.ndarray:
@@ -69,18 +50,18 @@ def _remote_cnot_outcomes(pair: np.ndarray) -> dict[tuple[int, int], tuple[float
     over the true outcomes that read as r (the nodes cannot tell a misread apart)."""
     n = 6
     ref = np.outer(_PHI, _PHI.conj())
-    rho = _depolarize(_apply(np.kron(np.kron(ref, pair), ref), _CNOT, [1, 2], n), [1, 2], G2, n)
+    rho = depolarize(apply_unitary(np.kron(np.kron(ref, pair), ref), _CNOT, [1, 2], n), [1, 2], G2, n)
     z_basis = (np.diag([1.0, 0.0]).astype(complex), np.diag([0.0, 1.0]).astype(complex))
     x_basis = (np.full((2, 2), 0.5, dtype=complex), np.array([[0.5, -0.5], [-0.5, 0.5]], dtype=complex))
     out = {}
     for r1 in (0, 1):
-        k1 = sum((1 - PM if m == r1 else PM) * _apply(rho, z_basis[m], [2], n) for m in (0, 1))
-        k1 = _apply(k1, np.linalg.matrix_power(_X, r1), [3], n)
-        k1 = _depolarize(_apply(k1, _CNOT, [3, 4], n), [3, 4], G2, n)
-        k1 = _depolarize(k1, [3], G1, n)
+        k1 = sum((1 - PM if m == r1 else PM) * apply_unitary(rho, z_basis[m], [2], n) for m in (0, 1))
+        k1 = apply_unitary(k1, np.linalg.matrix_power(_X, r1), [3], n)
+        k1 = depolarize(apply_unitary(k1, _CNOT, [3, 4], n), [3, 4], G2, n)
+        k1 = depolarize(k1, [3], G1, n)
         for r2 in (0, 1):
-            k2 = sum((1 - PM if m == r2 else PM) * _apply(k1, x_basis[m], [3], n) for m in (0, 1))
-            k2 = _apply(k2, np.linalg.matrix_power(_Z, r2), [1], n)
+            k2 = sum((1 - PM if m == r2 else PM) * apply_unitary(k1, x_basis[m], [3], n) for m in (0, 1))
+            k2 = apply_unitary(k2, np.linalg.matrix_power(_Z, r2), [1], n)
             held = np.einsum("abcdefghcdkl->abefghkl", k2.reshape([2] * 12)).reshape(16, 16)  # a, b traced out
             weight = float(np.real(np.trace(held)))
             out[(r1, r2)] = (weight, held / weight)
