@@ -4,10 +4,11 @@ Covered here and not in test_physics_audit.py .. test_physics_audit18.py: a whol
 three nodes have different memories (T1, T2 and a depolarizing time acting together, each node its own) and
 different gate and readout noise, with pairs that wait for their purification partner and purified pairs that wait
 for the other link, replayed from the run's own trace by an independent numpy density-matrix model of every step
-(the Lindblad memory of physics_oracles for the exact time each qubit waited, the DEJMPS circuit with each node's
-noise, the noisy Bell measurement and its Pauli correction). Earlier audits replayed such chains with Bell-diagonal
-correlators only, so amplitude damping's local polarization through a purification round and then a swap was
-never checked in the exact formalism. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with
+(the Lindblad memory of physics_oracles for the exact time each qubit waited, round and swap outcomes that travel
+unequal links, the DEJMPS circuit with each node's noise, the noisy Bell measurement and the Pauli correction after
+the far end's wait). Earlier audits replayed such chains with Bell-diagonal correlators only, so amplitude
+damping's local polarization through a purification round and then a swap was never checked in the exact
+formalism. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with
 fixed seeds.
 """
 
@@ -49,20 +50,21 @@ NODES = {
     ),
     "b": dict(t1_s=3e-4, t2_s=1e-4, gate1_error=0.004, gate2_error=0.01, measure_error=0.05),
 }
-LINKS = {  # (x, y): Bell diagonal, success probability, attempt period (s); two channels each, 0 km
-    ("a", "m"): ((0.9, 0.05, 0.03, 0.02), 0.3, 1e-5),
-    ("m", "b"): ((0.92, 0.03, 0.02, 0.03), 0.4, 1.3e-5),
+LINKS = {  # (x, y): Bell diagonal, success probability, attempt period (s), length (km); two channels each
+    ("a", "m"): ((0.9, 0.05, 0.03, 0.02), 0.3, 1e-5, 2.0),
+    ("m", "b"): ((0.92, 0.03, 0.02, 0.03), 0.4, 1.3e-5, 5.0),
 }
 
 
 def _chain(formalism: str, num_pairs: int, seed: int = 7) -> tuple[qnsim.Network, qnsim.RequestResult]:
-    """a - m - b, two-channel 0 km links of random waits (LINKS), one DEJMPS round per link pair, swap at m."""
+    """a - m - b, two-channel links of random waits and unequal lengths (LINKS), one DEJMPS round per link pair,
+    swap at m."""
     net = qnsim.Network(formalism, seed=seed, trace=True)
     for name, params in NODES.items():
         net.add_node(name, **params)
-    for (x, y), (state, p, period) in LINKS.items():
+    for (x, y), (state, p, period, length_km) in LINKS.items():
         net.add_link(
-            x, y, length_km=0.0, bell_diagonal=state, success_probability=p, attempt_period_s=period, channels=2
+            x, y, length_km=length_km, bell_diagonal=state, success_probability=p, attempt_period_s=period, channels=2
         )
     net.request("a", "b", num_pairs=num_pairs, purification="dejmps", purification_rounds=1)
     return net, net.run(until_s=10.0, progress=False).requests[0]
@@ -88,9 +90,9 @@ def _memory(node: str, t: float, twirled: bool) -> np.ndarray:
     return _MEMORY[key]
 
 
-def _stored(rho: np.ndarray, nodes: tuple[str, str], t: float, twirled: bool) -> np.ndarray:
-    """A pair (qubit 0 at nodes[0]) after both its qubits waited t seconds in their nodes' memories."""
-    for q, node in enumerate(nodes):
+def _stored(rho: np.ndarray, nodes: tuple[str, str], times: tuple[float, float], twirled: bool) -> np.ndarray:
+    """A pair (qubit 0 at nodes[0]) after its qubits waited times[0] and times[1] seconds in their nodes' memories."""
+    for q, (node, t) in enumerate(zip(nodes, times)):
         sup = _memory(node, t, twirled)
         u = np.tensordot(sup, rho.reshape(2, 2, 2, 2), axes=([2, 3], [q, 2 + q]))
         rho = np.moveaxis(u, [0, 1], [q, 2 + q]).reshape(4, 4)
@@ -159,9 +161,9 @@ def _dejmps(kept: np.ndarray, other: np.ndarray, x: str, y: str) -> list[np.ndar
 
 def _swap(rho_xa: np.ndarray, rho_by: np.ndarray, node: str) -> list[np.ndarray]:
     """Qubits (x, a, b, y): DESIGN's Bell measurement at ``node`` (CNOT a -> b then depolarize2; H on a then
-    depolarize1; a then b read, each flipped with the node's probability), y corrected with X^{r_b} then Z^{r_a} by
-    the REPORTED outcomes. Returns the pair (x, y) times the probability of reading r, for r = 2 r_a + r_b (the
-    trace's value): the mixture over the true outcomes that read as r."""
+    depolarize1; a then b read, each flipped with the node's probability). Returns the pair (x, y), not yet
+    corrected (see ``_correction``), times the probability of reading r, for r = 2 r_a + r_b (the trace's value):
+    the mixture over the true outcomes that read as r."""
     noise = NODES[node]
     if node not in _CIRCUITS:
         _CIRCUITS[node] = [
@@ -182,33 +184,39 @@ def _swap(rho_xa: np.ndarray, rho_by: np.ndarray, node: str) -> list[np.ndarray]
                 for ma in (0, 1)
                 for mb in (0, 1)
             )
-            fix = np.kron(_I, np.linalg.matrix_power(_Z, ra) @ np.linalg.matrix_power(_X, rb))
-            out.append(fix @ read @ fix.conj().T)
+            out.append(read)
     return out
+
+
+def _correction(reported: int) -> np.ndarray:
+    """y's correction once it holds the reported outcomes r = 2 r_a + r_b: X^{r_b} then Z^{r_a}."""
+    return np.kron(_I, np.linalg.matrix_power(_Z, reported >> 1) @ np.linalg.matrix_power(_X, reported & 1))
 
 
 def _replay(net: qnsim.Network, exact: bool) -> tuple[list[float], list[bool], list[dict]]:
     """Replays the chain's trace: a link pair (Bell diagonal of its link) is emitted one herald delay before its
-    herald; its qubits wait in their memories until its round (started, with the other pair of its link, at the
-    later herald); a kept pair is known only as one of two states (the agreeing readout 0 or 1 is not in the trace),
-    each with its share of the round's success; it waits until the swap, whose reported outcome is in the trace.
+    herald; its qubits wait in their memories until its round, which starts (with the other pair of its link) at
+    the later herald and whose outcome both nodes know one classical delay later (the trace's time); a kept pair is
+    known only as one of two states (the agreeing readout 0 or 1 is not in the trace), each with its share of the
+    round's success; it waits until the swap, whose reported outcome is in the trace and reaches each end one
+    classical delay of its link later: each end's qubit waits until then, and the far end of the right pair is
+    corrected then (after its decay: amplitude damping does not commute with X); the delivery is the later end's.
     ``exact``: the Lindblad memory and the outcome branches (density_matrix); else the memory's Pauli twirl and
     each step averaged over its outcomes and twirled to Bell-diagonal (bell_diagonal, stabilizer).
 
-    Returns each round's success probability, whether it was kept, and per swap (in delivery order) the probability
-    of each reported outcome and the Bell weights the delivered pair can have (exact: one per pair of branches, at
-    the reported outcome; else the one outcome average)."""
+    Returns each round's success probability, whether it was kept, and per swap (in delivery order) the time the
+    delivery is due, the probability of each reported outcome and the Bell weights the delivered pair can have
+    (exact: one per pair of branches, at the reported outcome; else the one outcome average)."""
     owner: dict[tuple[str, int, int], dict] = {}  # (node, slot, generation) -> pair
-    delay = {}
+    herald, classical = {}, {}
     for info in net.links:
         assert info.herald_delay_a_s == info.herald_delay_b_s
-        delay[(info.a, info.b)] = info.herald_delay_a_s
+        herald[(info.a, info.b)], classical[(info.a, info.b)] = info.herald_delay_a_s, info.classical_delay_s
     probabilities, kept_flags, swaps = [], [], []
 
     def wait(pair, now):
-        pair["branches"] = [
-            (w, _stored(rho, pair["nodes"], now - pair["since"], not exact)) for w, rho in pair["branches"]
-        ]
+        times = (now - pair["since"], now - pair["since"])
+        pair["branches"] = [(w, _stored(rho, pair["nodes"], times, not exact)) for w, rho in pair["branches"]]
         pair["since"] = now
 
     for rec in net.trace():
@@ -217,14 +225,18 @@ def _replay(net: qnsim.Network, exact: bool) -> tuple[list[float], list[bool], l
         if event == "link_pair":
             nodes = tuple(rec["nodes"])
             state = po.bell_diagonal_state(LINKS[nodes][0])
-            pair = {"nodes": nodes, "since": now - delay[nodes], "branches": [(1.0, state)], "keys": keys}
+            pair = {"nodes": nodes, "since": now - herald[nodes], "herald_s": now, "branches": [(1.0, state)]}
+            pair["keys"] = keys
             owner.update(dict.fromkeys(keys, pair))
         elif event in ("purification_kept", "purification_failed"):
             kept = owner[keys[0]]
-            # The round's other pair: the link's one other pair still held (two channels).
-            (other,) = {id(p): p for p in owner.values() if p is not kept and p["nodes"] == kept["nodes"]}.values()
+            start = now - classical[kept["nodes"]]
+            # The round's other pair: the link's one other pair held at its start (two channels; its freed memory
+            # may hold a newer pair by the time the outcome is known).
+            held = {id(p): p for p in owner.values() if p["nodes"] == kept["nodes"] and p["herald_s"] <= start + 1e-12}
+            (other,) = [p for p in held.values() if p is not kept]
             for pair in (kept, other):
-                wait(pair, now)
+                wait(pair, start)
             ((_, rho_kept),), ((_, rho_other),) = kept["branches"], other["branches"]
             reads = _dejmps(rho_kept, rho_other, *kept["nodes"])
             success = sum(float(np.real(np.trace(r))) for r in reads)
@@ -243,16 +255,25 @@ def _replay(net: qnsim.Network, exact: bool) -> tuple[list[float], list[bool], l
             for pair in (left, right):
                 wait(pair, now)
             reported = int(rec["value"])
+            ends = (left["nodes"][0], right["nodes"][1])
+            news = (classical[left["nodes"]], classical[right["nodes"]])  # the outcome's way to each end
+            fix = _correction(reported)
             outcome_probabilities, candidates = np.zeros(4), []
             for w1, rho1 in left["branches"]:
                 for w2, rho2 in right["branches"]:
                     reads = _swap(rho1, rho2, rec["nodes"][0])
                     outcome_probabilities += w1 * w2 * np.real([np.trace(r) for r in reads])
-                    read = reads[reported] if exact else sum(reads)
-                    candidates.append(_bell_weights(read / np.trace(read)))
+                    if exact:
+                        held = fix @ _stored(reads[reported], ends, news, False) @ fix.conj().T
+                    else:
+                        held = sum(
+                            _correction(k) @ _stored(r, ends, news, True) @ _correction(k).conj().T
+                            for k, r in enumerate(reads)
+                        )
+                    candidates.append(_bell_weights(held / np.trace(held)))
             swaps.append(
                 {
-                    "time_s": now,
+                    "due_s": now + max(news),
                     "reported": reported,
                     "probabilities": outcome_probabilities,
                     "candidates": np.array(candidates),
@@ -260,26 +281,28 @@ def _replay(net: qnsim.Network, exact: bool) -> tuple[list[float], list[bool], l
             )
             for key in left["keys"] + right["keys"]:
                 owner.pop(key, None)
-        elif event == "delivery":
-            assert swaps[-1]["time_s"] == now  # 0 km: the ends know at once
     return probabilities, kept_flags, swaps
 
 
 @pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
 def test_purify_then_swap_with_unequal_memories_and_noise_is_the_numpy_model_of_the_whole_schedule(formalism):
-    """Oracle: ``_replay`` of the run's own trace (numpy, physics_oracles' Lindblad memory). density_matrix: every
-    delivered pair's Bell weights are those of one of the four states its history allows (the two unrecorded
-    readouts of its two rounds, at the recorded swap outcome) to 1e-9, the states differing by up to ~3e-4 (T1's
-    local polarization makes the readouts matter); each swap outcome as often as the model says; the share of kept
-    rounds is the model's success probabilities summed. bell_diagonal: every pair is the twirled, outcome-averaged
-    model's to 1e-12. stabilizer: kept rounds and trajectories' fidelities against the twirled model. Checked
-    right (no fix)."""
+    """Oracle: ``_replay`` of the run's own trace (numpy, physics_oracles' Lindblad memory), links of 2 and 5 km so
+    that round outcomes and swap outcomes travel (unequal classical delays) while qubits decay. Every delivery is
+    due when the later end holds the swap outcome. density_matrix: every delivered pair's Bell weights are those of
+    one of the four states its history allows (the two unrecorded readouts of its two rounds, at the recorded swap
+    outcome) to 1e-9, the states differing by more than 1e-4 (T1's local polarization makes the readouts matter);
+    each swap outcome as often as the model says; the kept rounds as many as the model's success probabilities
+    summed. bell_diagonal: every pair is the twirled, outcome-averaged model's to 1e-12. stabilizer: kept rounds
+    and trajectories' fidelities against the twirled model. Checked right (no fix): the model with the far end
+    corrected before its wait for the outcome, or with the two ends' memories exchanged, misses density_matrix's
+    pairs by up to 3e-2 and 4e-2."""
     exact = formalism == "density_matrix"
     num_pairs = 80 if formalism == "stabilizer" else 40
     net, r = _chain(formalism, num_pairs)
     assert r.num_pairs == num_pairs
     probabilities, kept, swaps = _replay(net, exact)
     assert len(swaps) == num_pairs and sum(kept) == 2 * num_pairs
+    np.testing.assert_allclose(r.times_s, [s["due_s"] for s in swaps], rtol=0, atol=1e-12)
     p = np.array(probabilities)
     assert_normal(sum(kept), float(p.sum()), math.sqrt(float((p * (1 - p)).sum())), SIGMAS, what="kept rounds")
     assert max(r.ages_s) > 5e-5  # pairs waited for their partners: the memories act
