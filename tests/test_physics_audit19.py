@@ -5,8 +5,9 @@ three nodes have different memories (T1, T2 and a depolarizing time acting toget
 different gate and readout noise, with pairs that wait for their purification partner and purified pairs that wait
 for the other link, replayed from the run's own trace by an independent numpy density-matrix model of every step
 (the Lindblad memory of physics_oracles for the exact time each qubit waited, round and swap outcomes that travel
-unequal links, the DEJMPS circuit with each node's noise, the noisy Bell measurement and the Pauli correction after
-the far end's wait). Earlier audits replayed such chains with Bell-diagonal correlators only, so amplitude
+unequal links, the DEJMPS circuit with each node's noise, the noisy Bell measurement and its correction as a Pauli
+frame applied at the qubit's next use), with DEJMPS on the links before the swap or on the end-to-end pairs after
+it. Earlier audits replayed such chains with Bell-diagonal correlators only, so amplitude
 damping's local polarization through a purification round and then a swap was never checked in the exact
 formalism. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with
 fixed seeds.
@@ -56,9 +57,11 @@ LINKS = {  # (x, y): Bell diagonal, success probability, attempt period (s), len
 }
 
 
-def _chain(formalism: str, num_pairs: int, seed: int = 7) -> tuple[qnsim.Network, qnsim.RequestResult]:
-    """a - m - b, two-channel links of random waits and unequal lengths (LINKS), one DEJMPS round per link pair,
-    swap at m."""
+def _chain(
+    formalism: str, num_pairs: int, end_to_end: bool, seed: int = 7
+) -> tuple[qnsim.Network, qnsim.RequestResult]:
+    """a - m - b, two-channel links of random waits and unequal lengths (LINKS), swap at m; one DEJMPS round per
+    link pair, or (``end_to_end``) none on the links and one on the end-to-end pairs."""
     net = qnsim.Network(formalism, seed=seed, trace=True)
     for name, params in NODES.items():
         net.add_node(name, **params)
@@ -66,7 +69,10 @@ def _chain(formalism: str, num_pairs: int, seed: int = 7) -> tuple[qnsim.Network
         net.add_link(
             x, y, length_km=length_km, bell_diagonal=state, success_probability=p, attempt_period_s=period, channels=2
         )
-    net.request("a", "b", num_pairs=num_pairs, purification="dejmps", purification_rounds=1)
+    rounds = (
+        {"purification_rounds": 0, "end_to_end_purification_rounds": 1} if end_to_end else {"purification_rounds": 1}
+    )
+    net.request("a", "b", num_pairs=num_pairs, purification="dejmps", **rounds)
     return net, net.run(until_s=10.0, progress=False).requests[0]
 
 
@@ -193,47 +199,63 @@ def _correction(reported: int) -> np.ndarray:
     return np.kron(_I, np.linalg.matrix_power(_Z, reported >> 1) @ np.linalg.matrix_power(_X, reported & 1))
 
 
-def _replay(net: qnsim.Network, exact: bool) -> tuple[list[float], list[bool], list[dict]]:
+def _replay(
+    net: qnsim.Network, exact: bool, end_to_end: bool
+) -> tuple[list[float], list[bool], list[dict], list[dict]]:
     """Replays the chain's trace: a link pair (Bell diagonal of its link) is emitted one herald delay before its
-    herald; its qubits wait in their memories until its round, which starts (with the other pair of its link) at
-    the later herald and whose outcome both nodes know one classical delay later (the trace's time); a kept pair is
-    known only as one of two states (the agreeing readout 0 or 1 is not in the trace), each with its share of the
-    round's success; it waits until the swap, whose reported outcome is in the trace and reaches each end one
-    classical delay of its link later: each end's qubit waits until then, and the far end of the right pair is
-    corrected then (after its decay: amplitude damping does not commute with X); the delivery is the later end's.
+    herald, when both its nodes know it. A round starts as soon as two pairs of one level are known at both ends
+    (its start is the trace's outcome time less the classical delay between the two nodes: no gate takes time);
+    its kept pair is known only as one of two states (the agreeing readout 0 or 1 is not in the trace), each with
+    its share of the round's success. A swap's reported outcome is in the trace; it reaches each end one classical
+    delay of its link later, and the far end of the right pair applies it as a Pauli frame when the qubit is next
+    used (network.py's documented choice, as repeaters do): after all its wait, uncorrected (amplitude damping does
+    not commute with X). Without end-to-end rounds each end's qubit is used when the outcome reaches it (the
+    delivery is the later end's); with one, the end-to-end pair waits for its partner and the round (its start),
+    and is delivered at its outcome. Every qubit decays in its node's memory from its emission to its use.
     ``exact``: the Lindblad memory and the outcome branches (density_matrix); else the memory's Pauli twirl and
     each step averaged over its outcomes and twirled to Bell-diagonal (bell_diagonal, stabilizer).
 
-    Returns each round's success probability, whether it was kept, and per swap (in delivery order) the time the
-    delivery is due, the probability of each reported outcome and the Bell weights the delivered pair can have
-    (exact: one per pair of branches, at the reported outcome; else the one outcome average)."""
+    Returns each round's success probability, whether it was kept, per swap its reported outcome and each
+    outcome's probability, and per delivery (in order) its time and the Bell weights the delivered pair can have
+    (exact: one per history of unrecorded readouts; else the one average)."""
     owner: dict[tuple[str, int, int], dict] = {}  # (node, slot, generation) -> pair
     herald, classical = {}, {}
     for info in net.links:
         assert info.herald_delay_a_s == info.herald_delay_b_s
         herald[(info.a, info.b)], classical[(info.a, info.b)] = info.herald_delay_a_s, info.classical_delay_s
-    probabilities, kept_flags, swaps = [], [], []
+    classical[("a", "b")] = classical[("a", "m")] + classical[("m", "b")]
+    probabilities, kept_flags, swaps, deliveries = [], [], [], []
 
     def wait(pair, now):
-        times = (now - pair["since"], now - pair["since"])
+        """Each end's qubit stored until ``now``, then the far end's pending correction if its outcome has arrived:
+        the Pauli frame is applied when the qubit is next used (network.py), so the qubit waited uncorrected."""
+        times = (now - pair["since"][0], now - pair["since"][1])
         pair["branches"] = [(w, _stored(rho, pair["nodes"], times, not exact)) for w, rho in pair["branches"]]
-        pair["since"] = now
+        if pair["fix"] is not None and pair["fix"][0] <= now + 1e-15:
+            fix = pair["fix"][1]
+            pair["branches"] = [(w, fix @ rho @ fix.conj().T) for w, rho in pair["branches"]]
+            pair["fix"] = None
+        pair["since"] = (now, now)
+
+    def candidates(pair):
+        return np.array([_bell_weights(rho) for _, rho in pair["branches"]])
 
     for rec in net.trace():
         event, now = rec["event"], rec["time_s"]
         keys = [] if rec["slots"] is None else list(zip(rec["nodes"], rec["slots"], rec["generations"]))
         if event == "link_pair":
             nodes = tuple(rec["nodes"])
+            emitted = now - herald[nodes]
             state = po.bell_diagonal_state(LINKS[nodes][0])
-            pair = {"nodes": nodes, "since": now - herald[nodes], "herald_s": now, "branches": [(1.0, state)]}
-            pair["keys"] = keys
+            pair = {"nodes": nodes, "since": (emitted, emitted), "fix": None, "known_s": now, "keys": keys}
+            pair["branches"] = [(1.0, state)]
             owner.update(dict.fromkeys(keys, pair))
         elif event in ("purification_kept", "purification_failed"):
             kept = owner[keys[0]]
             start = now - classical[kept["nodes"]]
-            # The round's other pair: the link's one other pair held at its start (two channels; its freed memory
-            # may hold a newer pair by the time the outcome is known).
-            held = {id(p): p for p in owner.values() if p["nodes"] == kept["nodes"] and p["herald_s"] <= start + 1e-12}
+            # The round's other pair: the one other pair of its ends known at its start (its freed memory may hold
+            # a newer pair by the time the outcome is known).
+            held = {id(p): p for p in owner.values() if p["nodes"] == kept["nodes"] and p["known_s"] <= start + 1e-12}
             (other,) = [p for p in held.values() if p is not kept]
             for pair in (kept, other):
                 wait(pair, start)
@@ -249,6 +271,12 @@ def _replay(net: qnsim.Network, exact: bool) -> tuple[list[float], list[bool], l
                 kept["branches"] = [(float(np.real(np.trace(r))) / success, r / np.trace(r)) for r in reads]
             else:
                 kept["branches"] = [(1.0, po.bell_diagonal_state(_bell_weights(sum(reads) / success)))]
+            kept["known_s"] = now
+            if event == "purification_kept" and kept["nodes"] == ("a", "b"):
+                wait(kept, now)
+                deliveries.append({"due_s": now, "candidates": candidates(kept)})
+                for key in kept["keys"]:
+                    del owner[key]
         elif event == "swap":
             left, right = owner[keys[0]], owner[keys[1]]
             assert left["nodes"][1] == rec["nodes"][0] == right["nodes"][0]
@@ -258,59 +286,66 @@ def _replay(net: qnsim.Network, exact: bool) -> tuple[list[float], list[bool], l
             ends = (left["nodes"][0], right["nodes"][1])
             news = (classical[left["nodes"]], classical[right["nodes"]])  # the outcome's way to each end
             fix = _correction(reported)
-            outcome_probabilities, candidates = np.zeros(4), []
+            outcome_probabilities, branches = np.zeros(4), []
             for w1, rho1 in left["branches"]:
                 for w2, rho2 in right["branches"]:
                     reads = _swap(rho1, rho2, rec["nodes"][0])
                     outcome_probabilities += w1 * w2 * np.real([np.trace(r) for r in reads])
                     if exact:
-                        held = fix @ _stored(reads[reported], ends, news, False) @ fix.conj().T
-                    else:
-                        held = sum(
-                            _correction(k) @ _stored(r, ends, news, True) @ _correction(k).conj().T
-                            for k, r in enumerate(reads)
-                        )
-                    candidates.append(_bell_weights(held / np.trace(held)))
-            swaps.append(
-                {
-                    "due_s": now + max(news),
-                    "reported": reported,
-                    "probabilities": outcome_probabilities,
-                    "candidates": np.array(candidates),
-                }
-            )
+                        branches.append((w1 * w2 * float(np.real(np.trace(reads[reported]))), reads[reported]))
+                    else:  # Pauli memories commute with the corrections: the outcome average, corrected now
+                        average = sum(_correction(k) @ r @ _correction(k).conj().T for k, r in enumerate(reads))
+                        branches.append((1.0, po.bell_diagonal_state(_bell_weights(average / np.trace(average)))))
+            swaps.append({"reported": reported, "probabilities": outcome_probabilities})
+            pair = {"nodes": ends, "since": (now, now), "known_s": now + max(news), "fix": None}
+            pair["branches"] = [(w / sum(v for v, _ in branches), rho / np.trace(rho)) for w, rho in branches]
+            if exact:
+                pair["fix"] = (now + news[1], fix)
+            pair["keys"] = [left["keys"][0], right["keys"][1]]
             for key in left["keys"] + right["keys"]:
                 owner.pop(key, None)
-    return probabilities, kept_flags, swaps
+            owner.update(dict.fromkeys(pair["keys"], pair))
+            if not end_to_end:
+                # Each end uses its qubit when it holds the outcome (b's corrected then); the delivery is the later
+                # end's. a is stored news[0] from now, b news[1] (wait() takes both ends to one time).
+                pair["since"] = (now + news[1] - news[0], now)
+                wait(pair, now + news[1])
+                deliveries.append({"due_s": now + max(news), "candidates": candidates(pair)})
+                for key in pair["keys"]:
+                    del owner[key]
+    return probabilities, kept_flags, swaps, deliveries
 
 
 @pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
-def test_purify_then_swap_with_unequal_memories_and_noise_is_the_numpy_model_of_the_whole_schedule(formalism):
+@pytest.mark.parametrize("end_to_end", [False, True], ids=["link_rounds", "end_to_end_round"])
+def test_purify_and_swap_with_unequal_memories_and_noise_is_the_numpy_model_of_the_whole_schedule(
+    formalism, end_to_end
+):
     """Oracle: ``_replay`` of the run's own trace (numpy, physics_oracles' Lindblad memory), links of 2 and 5 km so
-    that round outcomes and swap outcomes travel (unequal classical delays) while qubits decay. Every delivery is
-    due when the later end holds the swap outcome. density_matrix: every delivered pair's Bell weights are those of
-    one of the four states its history allows (the two unrecorded readouts of its two rounds, at the recorded swap
-    outcome) to 1e-9, the states differing by more than 1e-4 (T1's local polarization makes the readouts matter);
-    each swap outcome as often as the model says; the kept rounds as many as the model's success probabilities
-    summed. bell_diagonal: every pair is the twirled, outcome-averaged model's to 1e-12. stabilizer: kept rounds
-    and trajectories' fidelities against the twirled model. Checked right (no fix): the model with the far end
-    corrected before its wait for the outcome, or with the two ends' memories exchanged, misses density_matrix's
-    pairs by up to 3e-2 and 4e-2."""
+    that round and swap outcomes travel (unequal classical delays) while qubits decay; a DEJMPS round on each link
+    before the swap, or one on the end-to-end pairs after it (the first end-to-end pair waits for the second, its
+    far end's correction held as a Pauli frame). Every delivery is due when the model says. density_matrix: every
+    delivered pair's Bell weights are those of one of the states its history allows (the unrecorded readouts of its
+    rounds, at the recorded swap outcome) to 1e-9; each swap outcome as often as the model says; the kept rounds as
+    many as the model's success probabilities summed. bell_diagonal: every pair is the twirled, outcome-averaged
+    model's to 1e-12. stabilizer: kept rounds and trajectories' fidelities against the twirled model. Checked
+    right (no fix); the check has teeth: the model with the far end's correction applied when the outcome arrives
+    (the rest of its wait corrected) misses the end-to-end pairs by up to 2.4e-2, and with the two ends' memories
+    exchanged misses by up to 4e-2 (link rounds) and 2.7e-3 (end-to-end round).
+    """
     exact = formalism == "density_matrix"
-    num_pairs = 80 if formalism == "stabilizer" else 40
-    net, r = _chain(formalism, num_pairs)
+    num_pairs = 50 if formalism == "stabilizer" else 30
+    net, r = _chain(formalism, num_pairs, end_to_end)
     assert r.num_pairs == num_pairs
-    probabilities, kept, swaps = _replay(net, exact)
-    assert len(swaps) == num_pairs and sum(kept) == 2 * num_pairs
-    np.testing.assert_allclose(r.times_s, [s["due_s"] for s in swaps], rtol=0, atol=1e-12)
+    probabilities, kept, swaps, deliveries = _replay(net, exact, end_to_end)
+    assert len(deliveries) == num_pairs and sum(kept) == (1 if end_to_end else 2) * num_pairs
+    np.testing.assert_allclose(r.times_s, [d["due_s"] for d in deliveries], rtol=0, atol=1e-12)
     p = np.array(probabilities)
     assert_normal(sum(kept), float(p.sum()), math.sqrt(float((p * (1 - p)).sum())), SIGMAS, what="kept rounds")
     assert max(r.ages_s) > 5e-5  # pairs waited for their partners: the memories act
     if exact:
-        distance = [np.abs(s["candidates"] - got).max(axis=1).min() for s, got in zip(swaps, r.bell_diagonals)]
+        distance = [np.abs(d["candidates"] - got).max(axis=1).min() for d, got in zip(deliveries, r.bell_diagonals)]
         assert max(distance) < 1e-9, max(distance)
-        spread = max(np.ptp(s["candidates"], axis=0).max() for s in swaps)
-        assert spread > 1e-4  # the branches differ: the matching is not trivial
         shares = np.array([s["probabilities"] for s in swaps])
         np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=0, atol=1e-12)
         for k in range(4):
@@ -318,14 +353,9 @@ def test_purify_then_swap_with_unequal_memories_and_noise_is_the_numpy_model_of_
             q = shares[:, k]
             assert_normal(seen, float(q.sum()), math.sqrt(float((q * (1 - q)).sum())), SIGMAS, what=f"swap outcome {k}")
     elif formalism == "bell_diagonal":
-        want = np.array([s["candidates"][0] for s in swaps])
+        want = np.array([d["candidates"][0] for d in deliveries])
         np.testing.assert_allclose(r.bell_diagonals, want, rtol=0, atol=1e-12)
     else:
-        f = np.array([s["candidates"][0][0] for s in swaps])
-        assert_normal(
-            float(r.fidelities.sum()),
-            float(f.sum()),
-            math.sqrt(float((f * (1 - f)).sum())),
-            SIGMAS,
-            what="stabilizer trajectories' fidelity",
-        )
+        f = np.array([d["candidates"][0][0] for d in deliveries])
+        sigma = math.sqrt(float((f * (1 - f)).sum()))
+        assert_normal(float(r.fidelities.sum()), float(f.sum()), sigma, SIGMAS, what="stabilizer trajectories")
