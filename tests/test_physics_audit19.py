@@ -88,7 +88,8 @@ def _memory(node: str, t: float, twirled: bool) -> np.ndarray:
         params = NODES[node]
         sup = po.lindblad_superoperator(t, params["t1_s"], params["t2_s"], params.get("depolarizing_time_s", math.inf))
         if twirled:
-            # rho -> sum_P (1/2 tr(P S(P))) (P rho P^dagger tr-weighted): the Pauli channel of S's transfer diagonal.
+            # The twirl keeps S's Pauli-transfer diagonal l_P = tr(P S(P)) / 2 and drops the rest (the non-unital
+            # part of T1 with it); the Pauli channel with eigenvalues l has probabilities (sign table) l / 4.
             diag = [0.5 * np.real(np.trace(p @ np.einsum("ijkl,kl->ij", sup, p))) for p in _PAULIS]
             probs = np.array([[1, 1, 1, 1], [1, 1, -1, -1], [1, -1, 1, -1], [1, -1, -1, 1]]) @ np.array(diag) / 4
             sup = sum(w * np.einsum("ik,lj->ijkl", p, p.conj().T) for w, p in zip(probs, _PAULIS))
