@@ -94,7 +94,7 @@ uint32_t Network::try_reserve(uint32_t r) {
     return kNoSlot;
 }
 
-void Network::link_released(uint32_t l) {
+void Network::wake_blocked(uint32_t l) {
     for (uint32_t r : links_[l].blocked) {
         Request &req = requests_[r];
         if (!req.dirty && req.stats.status == RequestStatus::Waiting) {
@@ -105,12 +105,12 @@ void Network::link_released(uint32_t l) {
     links_[l].blocked.clear();
 }
 
-void Network::try_admit() {
+void Network::admit_dirty() {
     // First come, first served; a request that cannot reserve waits, later ones may still fit.
     // Only requests that are new or whose blocking link freed memory since they last failed can
     // fit now (for the others nothing they lacked came back), so only those are tried, in arrival
     // order: the same admissions as trying every waiting request, without the O(waiting) scan.
-    if (dirty_.empty()) return;
+    // try_admit calls this only when dirty_ holds a request.
     // The candidates move out of dirty_ into a kept buffer (no allocation per call); nothing below
     // marks a request dirty (reserving and starting attempts free no memory), so dirty_ stays empty.
     std::vector<uint32_t> &candidates = admit_candidates_;
