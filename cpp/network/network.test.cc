@@ -613,6 +613,47 @@ TEST(Network, EachLinkKeepsItsOwnConstantsInTheSharedRecords) {
     }
 }
 
+// Requests that wait on a link's memories are admitted when a release frees them: at the finish of
+// the request that held them, mid-release where a later request's links are all free, and after a
+// second wait where the first freed link was not the last one lacking. The release's tests of each
+// link's waiting list and of the dirty requests are inline (link_released, try_admit): a test that
+// skipped a non-empty list would leave a request waiting forever, and the run would serve fewer.
+TEST(Network, ARequestWaitingOnALinkIsAdmittedWhenItsLastMissingMemoryIsFreed) {
+    for (const uint64_t seed : {1u, 2u, 3u}) {
+        Network net(Formalism::BellDiagonal, seed);
+        NodeParams node;
+        node.name = "n";
+        node.num_memories = 2;  // one memory per link side: a link serves one request at a time
+        LinkParams link;
+        link.channels = 1;
+        link.success_probability = 0.5;
+        link.attempt_period_ps = 1'000'000;
+        link.herald_delay_a_ps = link.herald_delay_b_ps = link.classical_delay_ps = 1'000'000;
+        link.bell_diagonal = {0.95, 0.02, 0.02, 0.01};
+        const uint32_t first = net.add_chain(node, link, 4);  // links 0: n0-n1, 1: n1-n2, 2: n2-n3
+        const auto request = [&](std::vector<uint32_t> hops) {
+            RequestParams r;
+            for (uint32_t &h : hops) h += first;
+            r.path = hops;
+            r.num_pairs = 1;
+            net.add_request(r);
+        };
+        request({0, 1, 2});  // 0: links 0, 1, admitted at once
+        request({1, 2, 3});  // 1: waits on link 1 (request 0's), then on link 2 unless request 2 is done
+        request({2, 3});     // 2: link 2, free at the start: admitted at once, ahead of request 1
+        request({0, 1});     // 3: waits on link 0 (request 0's)
+        net.run(10'000'000'000);
+        const RequestStats r0 = net.request_stats(0), r1 = net.request_stats(1), r2 = net.request_stats(2),
+                           r3 = net.request_stats(3);
+        for (const RequestStats &s : {r0, r1, r2, r3}) ASSERT_EQ(s.status, RequestStatus::Served) << seed;
+        EXPECT_EQ(r0.admitted_ps, 0) << seed;
+        EXPECT_EQ(r2.admitted_ps, 0) << seed;
+        EXPECT_EQ(r3.admitted_ps, r0.finished_ps) << seed;
+        EXPECT_EQ(r1.admitted_ps, std::max(r0.finished_ps, r2.finished_ps)) << seed;
+        EXPECT_NE(r0.finished_ps, r2.finished_ps) << seed;  // which one frees request 1's last link is the seed's
+    }
+}
+
 }  // namespace
 }  // namespace qnsim
 
