@@ -36,9 +36,11 @@ and after a resume. A sweep that finishes puts them in point order (:func:`read_
 ``pandas.read_csv`` / ``read_parquet`` and a spreadsheet read them as :func:`sweep` returned them: a CSV is
 written whole to a temporary file beside it and renamed over it (a kill leaves it as it was or in order; the
 lock goes with it; a file with other names, hard links, is left in finish order: a rename would part it from
-them), a Parquet directory's parts are joined into one part, in order, that names the parts it replaces, which
-are deleted then (a kill in between leaves parts that every qnsim reader skips and the next sweep deletes). This
-is done before the state says "finished": a sweep killed meanwhile is resumed (it runs no point) and puts them in
+them), a Parquet directory's parts are joined into one part, in order, which replaces them: while it does, a file
+named ``rows-being-put-in-order--read-again-once-this-file-is-gone`` in the directory (not Parquet) makes a reader of
+the directory as it is fail, naming it, rather than read the new part beside the parts it replaces (every row
+twice); a kill in between leaves parts that every qnsim reader skips and the next sweep deletes. A part's name is
+a digest of the points it holds, in order: two runs of one sweep leave one directory. This is done before the state says "finished": a sweep killed meanwhile is resumed (it runs no point) and puts them in
 order then. A failure (a full disk) is logged and leaves the rows as they were.
 
 Beside its rows, a sweep writes its state (``r.csv.sweep.json`` beside a CSV, ``_sweep.json`` in a
@@ -1848,17 +1850,51 @@ class _CsvSink:
             self.lock_fd = None
 
 
-#: The key of a Parquet part's metadata that names the parts it replaces (see :meth:`_ParquetSink.put_in_order`).
+#: The key of a Parquet part's metadata that named the parts it replaced, written by an earlier qnsim on the part in
+#: point order (a kill between its rename and its deletions left them): read, no longer written (see
+#: :data:`_IN_ORDER_MARKER`).
 _REPLACES_KEY = "qnsim_replaces"
+
+#: The file a Parquet out holds while a finished sweep swaps its parts for one part in point order
+#: (:meth:`_ParquetSink.put_in_order`): not Parquet, so that a reader of the directory as it is
+#: (``pandas.read_parquet``, ``pyarrow.dataset``) that lists it fails, naming it, instead of reading the new part
+#: beside the parts it replaces (every row twice). It names the new part and the parts it replaces (JSON).
+_IN_ORDER_MARKER = "rows-being-put-in-order--read-again-once-this-file-is-gone"
 
 
 def _replaced_parts(schema: Any) -> list[str]:
-    """The names of the parts a part of ``schema`` replaces (none for a part written as points finished)."""
+    """The names of the parts a part of ``schema`` replaces (see :data:`_REPLACES_KEY`; none for others)."""
     try:
         names = json.loads((schema.metadata or {}).get(_REPLACES_KEY.encode(), b"[]"))
     except ValueError:
         return []
     return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+
+def _marked_swap(directory: Path) -> tuple[str, list[str]] | None:
+    """The part swap a Parquet out's :data:`_IN_ORDER_MARKER` names (the new part, the parts it replaces), or None
+    (no marker, or one that cannot be read: then no part is taken for replaced)."""
+    try:
+        content = json.loads((directory / _IN_ORDER_MARKER).read_text())
+        new, replaces = content["new"], content["replaces"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(new, str) or not isinstance(replaces, list) or not all(isinstance(r, str) for r in replaces):
+        return None
+    return new, replaces
+
+
+def _part_name(point_ids: Sequence[Any], taken: Callable[[str], bool]) -> str:
+    """The name of a Parquet part holding the rows of ``point_ids``, in that order: a digest of them, so that two
+    runs of one sweep give one directory (the name was the clock and a random number: the same rows under other
+    names in every run). A name ``taken`` (a part holding the same points in the same order, which a sweep does not
+    write twice; rows without point ids) gets the first free ``-2``, ``-3``, ... after it."""
+    digest = hashlib.sha256("\n".join("" if p is None else str(p) for p in point_ids).encode()).hexdigest()[:24]
+    name, n = f"part-{digest}.parquet", 1
+    while taken(name):
+        n += 1
+        name = f"part-{digest}-{n}.parquet"
+    return name
 
 
 class _ParquetSink:
@@ -1917,6 +1953,7 @@ class _ParquetSink:
             # summary, a plot) of a running sweep deleted the part it was writing, and the sweep died on the rename.
             for leftover in self.path.glob(".part-*.tmp"):
                 leftover.unlink()
+        swap = _marked_swap(self.path)
         located: list[tuple[str, dict]] = []
         schemas = []
         for attempt in range(3):
@@ -1928,15 +1965,22 @@ class _ParquetSink:
                 # that replaced it, which a new listing finds.
                 if attempt == 2:
                     raise
-        # A part a finished sweep wrote its rows to in order (put_in_order) replaces the parts it names; a sweep
-        # killed before it deleted them all left some: their rows are the new part's, read once (and deleted by
-        # the sweep holding the out).
+        # A part a finished sweep wrote its rows to in order (put_in_order) replaces the parts its marker names
+        # (an earlier qnsim's, its metadata); a sweep killed before it deleted them all left some: their rows are
+        # the new part's, read once (and deleted by the sweep holding the out). The marker counts only once its new
+        # part is in place: killed before, the parts it names are the out's rows.
         replaced = {name for table in tables.values() for name in _replaced_parts(table.schema)}
+        if swap is not None and any(part.name == swap[0] for part in tables):
+            replaced.update(swap[1])
+        replaced.discard(swap[0] if swap is not None else "")
         for part in [part for part in tables if part.name in replaced]:
             del tables[part]
             if self.lock_fd is not None:
                 part.unlink(missing_ok=True)
-        if replaced and self.lock_fd is not None:
+        if self.lock_fd is not None and (self.path / _IN_ORDER_MARKER).exists():
+            _fsync_dir(self.path)  # the deletions on disk before the marker goes
+            (self.path / _IN_ORDER_MARKER).unlink()
+        if (replaced or swap is not None) and self.lock_fd is not None:
             _fsync_dir(self.path)
         for part, table in tables.items():
             missing = [c for c in self.key_columns if c not in table.column_names]
@@ -2144,7 +2188,7 @@ class _ParquetSink:
         if not self.buffer or not (force or due):
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+        name = _part_name([row.get(ID_COLUMN) for row in self.buffer], lambda n: (self.path / n).exists())
         table = self._table()
         if self.schema is None:
             self.schema = table.schema.remove_metadata()
@@ -2163,8 +2207,8 @@ class _ParquetSink:
             if not schema.equals(self.schema):
                 self.schema = schema
                 self._align_parts()
-        self.unsure = (self.path / f"{name}.parquet", len(self.buffer))
-        self._write_part(self._conform(table), f"{name}.parquet")
+        self.unsure = (self.path / name, len(self.buffer))
+        self._write_part(self._conform(table), name)
         self._settle()
         self.last_flush = time.monotonic()
 
@@ -2173,10 +2217,13 @@ class _ParquetSink:
         :func:`read_results`' order), if they are not one part in it already: parts are written as points
         finish, and ``pandas.read_parquet`` reads them as they are (a sweep on several workers read shuffled).
 
-        The new part (whole, renamed into place as every part) names in its metadata the parts it replaces,
-        which are deleted then: a kill in between leaves parts whose rows are the new part's, which every qnsim
-        reader skips and the next sweep holding the out deletes (:meth:`load`). ``still_ours``: as
-        :meth:`_CsvSink.put_in_order`'s.
+        The new part is written whole to a temporary name; then :data:`_IN_ORDER_MARKER` (naming the new part and
+        the parts it replaces) is put in place, the new part renamed into place, the parts it replaces deleted, and
+        the marker deleted, each step synced. A reader of the directory as it is that lists it meanwhile fails,
+        naming the marker, instead of reading every row twice (the new part beside the parts it replaces); one that
+        listed it before reads the old parts or fails on a deleted one. A kill leaves the rows once for every qnsim
+        reader (which skips the replaced parts of a marker whose new part is in place) and the next sweep holding
+        the out finishes the swap (:meth:`load`). ``still_ours``: as :meth:`_CsvSink.put_in_order`'s.
 
         Raises:
             OSError: The parts could not be rewritten (the out is as it was, or in order with parts left over).
@@ -2196,22 +2243,37 @@ class _ParquetSink:
         if len(parts) == 1 and indices == list(range(len(rows))):
             return
         ordered = table.take(pa.array(indices, pa.int64()))
-        ordered = ordered.replace_schema_metadata({_REPLACES_KEY: json.dumps([part.name for part in parts])})
-        name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+        replaced = {part.name for part in parts}
+        name = _part_name([rows[i].get(ID_COLUMN) for i in indices],
+                          lambda n: n in replaced or (self.path / n).exists())  # fmt: skip
         tmp = self.path / f".{name}.tmp"
+        marker_tmp = self.path / f".part-{_IN_ORDER_MARKER}.tmp"  # a leftover is deleted as a part's (load)
+        marker = self.path / _IN_ORDER_MARKER
         with naming_file(self.path):
             try:
                 pq.write_table(ordered, tmp)
                 with open(tmp, "rb") as f:
                     os.fsync(f.fileno())
+                with open(marker_tmp, "w") as f:
+                    json.dump({"new": name, "replaces": sorted(replaced),
+                               "note": "a finished sweep is putting this directory's rows in order: read it again "
+                                       "once this file is gone (a sweep killed meanwhile: run it again)"}, f)  # fmt: skip
+                    f.flush()
+                    os.fsync(f.fileno())
                 still_ours()
+                os.replace(marker_tmp, marker)
+                _fsync_dir(self.path)
+                os.replace(tmp, self.path / name)
             except BaseException:
-                tmp.unlink(missing_ok=True)
+                # Before the new part is in place the old parts are the out's rows: no marker to stop readers.
+                for leftover in (tmp, marker_tmp) if (self.path / name).exists() else (tmp, marker_tmp, marker):
+                    leftover.unlink(missing_ok=True)
                 raise
-            os.replace(tmp, self.path / name)
             _fsync_dir(self.path)
             for part in parts:
                 part.unlink(missing_ok=True)
+            _fsync_dir(self.path)
+            marker.unlink()
             _fsync_dir(self.path)
 
     def close(self, flush: bool = True) -> None:
