@@ -1,0 +1,143 @@
+"""Results audit, round 22: what a reader of a Parquet out saw while a finished sweep put its parts in order, part
+names that differed from run to run, a CSV out's order that took seconds per 10^4 rows, and (below) what else was
+found. Each test's docstring says what the old behaviour was."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import sweep_points
+from kept_rows import assert_rows_kept
+
+from qnsim import sweeps
+from qnsim.sweeps import read_results, sweep, sweep_status
+
+GRID = {"x": [0, 1, 2]}
+POINTS = [(x, s) for x in (0, 1, 2) for s in (0, 1)]
+
+
+def _pandas_rows(out):
+    """The (x, seed) of each row ``pandas.read_parquet`` reads from ``out``, as the directory is."""
+    import pandas as pd
+
+    frame = pd.read_parquet(out)
+    return list(zip(frame["x"].tolist(), frame["seed"].tolist()))
+
+
+# --- a Parquet out while its parts are swapped for one part in order ----------------------------------------------
+
+
+def test_a_reader_of_a_parquet_out_never_reads_a_row_twice_while_the_sweep_puts_it_in_order(tmp_path, monkeypatch):
+    """A sweep on a Parquet out that writes one part per row finishes by joining its parts into one part in point
+    order. ``pandas.read_parquet(out)`` is called after every rename and deletion the sweep makes in the directory.
+    Old behaviour: once the joined part was renamed into place and before the parts it replaced were deleted, the
+    reader got every row twice (12 rows for 6 points), a plausible table; only qnsim's readers skipped the replaced
+    parts (named in the joined part's metadata). Now a reader that lists the directory meanwhile fails, naming the
+    marker file, and every read that succeeds holds each point once."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "r.parquet"
+    monkeypatch.setattr(sweeps._ParquetSink, "MAX_ROWS", 1)
+    sweep(sweep_points.square, {"x": [2, 1]}, seeds=2, out=out, workers=1, progress=False)  # parts, then x = 0
+    reads = []
+    real_replace, real_unlink = os.replace, os.unlink
+
+    def read_now(step):
+        try:
+            reads.append((step, sorted(_pandas_rows(out))))
+        except Exception as exc:  # noqa: BLE001 - any failure is what this test accepts
+            reads.append((step, str(exc)))
+
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if os.path.dirname(str(dst)) == str(out):
+            read_now(f"replace {os.path.basename(str(dst))}")
+
+    def unlink(path, *args, **kwargs):
+        real_unlink(path, *args, **kwargs)
+        if os.path.dirname(str(path)) == str(out):
+            read_now(f"unlink {os.path.basename(str(path))}")
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "unlink", unlink)
+    sweep(sweep_points.square, GRID, seeds=2, out=out, workers=1, progress=False)
+    monkeypatch.undo()
+    swap = [i for i, (step, _) in enumerate(reads) if step.startswith("replace part-")][-1]  # the joined part
+    # Its rename and the deletion of the three parts it replaces (one of the first sweep's, joined, and x = 0's two).
+    during = reads[swap : swap + 4]
+    assert [step.split("-")[0] for step, _ in during] == ["replace part", "unlink part", "unlink part", "unlink part"]
+    for step, seen in reads:
+        assert isinstance(seen, str) or len(seen) == len(set(seen)), f"after {step}: rows read twice: {seen}"
+    for step, seen in during:
+        assert isinstance(seen, str) and sweeps._IN_ORDER_MARKER in seen, f"after {step}: {seen}"
+    assert _pandas_rows(out) == POINTS and not (out / sweeps._IN_ORDER_MARKER).exists()
+
+
+def test_two_runs_of_one_sweep_leave_one_parquet_directory(tmp_path, monkeypatch):
+    """One sweep run into two directories, once writing a part per row (joined in order at the end) and once
+    writing its rows as one part. Old behaviour: a part's name was the clock and a random number, so the two
+    directories held the same rows under other names (and the joined part named the random names of the parts it
+    replaced in its metadata: other bytes too). A part is now named by a digest of its points' ids, in order, and
+    the joined part holds no names: the two directories hold the same file, byte for byte."""
+    pytest.importorskip("pyarrow")
+    dirs = []
+    for max_rows in (1, 64):
+        monkeypatch.setattr(sweeps._ParquetSink, "MAX_ROWS", max_rows)
+        out = tmp_path / f"r{max_rows}" / "r.parquet"
+        sweep(sweep_points.square, GRID, seeds=2, out=out, workers=1, progress=False)
+        dirs.append({p.name: p.read_bytes() for p in out.glob("part-*")})
+    assert len(dirs[0]) == 1 and dirs[0] == dirs[1]
+
+
+KILLED_WHILE_SWAPPING = """
+import os, signal, sys
+from qnsim import sweeps
+import sweep_points
+
+real_replace, real_unlink = os.replace, os.unlink
+stage = sys.argv[2]
+
+def replace(src, dst, *args, **kwargs):
+    marked = os.path.exists(os.path.join(os.path.dirname(str(dst)), sweeps._IN_ORDER_MARKER))
+    if stage == "marker in place" and marked and os.path.basename(str(dst)).startswith("part-"):
+        os.kill(os.getpid(), signal.SIGKILL)  # the marker is in place, the joined part not yet
+    real_replace(src, dst, *args, **kwargs)
+
+def unlink(path, *args, **kwargs):
+    if stage == "last replaced part deleted" and os.path.basename(str(path)) == sweeps._IN_ORDER_MARKER:
+        os.kill(os.getpid(), signal.SIGKILL)  # every replaced part deleted, the marker not yet
+    real_unlink(path, *args, **kwargs)
+
+os.replace, os.unlink = replace, unlink
+sweeps._ParquetSink.MAX_ROWS = 1
+sweeps.sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=2, out=sys.argv[1], workers=1, progress=False)
+"""
+
+
+@pytest.mark.parametrize("stage", ["marker in place", "last replaced part deleted"])
+def test_a_sweep_killed_at_each_step_of_the_parquet_swap_keeps_every_row_once(tmp_path, stage):
+    """kill -9 with the swap's marker in place: before the joined part is renamed into place (the old parts are the
+    rows: the resume must not take them for replaced) and after the replaced parts are deleted. qnsim's readers
+    see every row once; ``pandas.read_parquet`` fails naming the marker (never a table); the resume (it runs no
+    point) finishes the swap: one part in order, no marker. (New stage: before this round no marker existed; the
+    step of the rename and the first deletion is round 21's test.)"""
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "r.parquet"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(__file__), os.environ.get("PYTHONPATH", "")])}
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_SWAPPING, str(out), stage], env=env,
+                            capture_output=True)  # fmt: skip
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    assert (out / sweeps._IN_ORDER_MARKER).exists()
+    kept = read_results(out)
+    assert sorted((r["x"], r["seed"]) for r in kept) == POINTS
+    with pytest.raises(Exception, match=sweeps._IN_ORDER_MARKER):
+        _pandas_rows(out)
+    resumed = sweep(sweep_points.square, GRID, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert_rows_kept(kept, resumed)
+    assert _pandas_rows(out) == [(r["x"], r["seed"]) for r in resumed] == POINTS and sweep_status(out) is None
+    assert [p.name for p in out.iterdir() if not p.name.startswith((".", "_"))] == [
+        next(out.glob("part-*.parquet")).name
+    ]
