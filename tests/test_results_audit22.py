@@ -171,3 +171,28 @@ def test_rows_of_no_recorded_sweep_sort_by_ranked_cells_as_by_their_full_keys():
     assert [r["y"] for r in sweeps._in_point_order(sweeps.Path("no-such.csv"), rows)] == [
         r["y"] for r in sorted(rows, key=sweeps._unrecorded_order)
     ]
+
+
+# --- a hard-linked CSV out -----------------------------------------------------------------------------------------
+
+
+def test_a_hard_linked_csv_out_left_in_finish_order_is_said_so(tmp_path, caplog):
+    """A CSV out with a second name (a hard link) is not renamed over (that would part the names), so a finished
+    sweep leaves its rows in the order their points finished (x = 1, 2, then 0). Old behaviour: not a word; the file
+    looked finished and in order to pandas and a spreadsheet. Now a warning (on stderr in ``qnsim sweep``) says the
+    rows stay in finish order, names the other name and the way out; a linked file already in order says nothing."""
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    os.link(out, tmp_path / "same.csv")
+    with caplog.at_level("WARNING", logger="qnsim.sweep"):
+        sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == ["1", "2", "0"]
+    said = [r.getMessage() for r in caplog.records if "finished" in r.getMessage()]
+    assert len(said) == 1 and "same.csv" in said[0] and "hard link" in said[0] and "remove the other names" in said[0]
+    caplog.clear()
+    (tmp_path / "same.csv").unlink()
+    sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=1, out=out, workers=1, progress=False)  # one name: in order
+    os.link(out, tmp_path / "same.csv")
+    with caplog.at_level("WARNING", logger="qnsim.sweep"):
+        sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == ["0", "1", "2"] and not caplog.records

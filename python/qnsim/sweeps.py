@@ -35,8 +35,8 @@ Rows are written in the order their points finish, which changes from run to run
 and after a resume. A sweep that finishes puts them in point order (:func:`read_results`' order), so that
 ``pandas.read_csv`` / ``read_parquet`` and a spreadsheet read them as :func:`sweep` returned them: a CSV is
 written whole to a temporary file beside it and renamed over it (a kill leaves it as it was or in order; the
-lock goes with it; a file with other names, hard links, is left in finish order: a rename would part it from
-them), a Parquet directory's parts are joined into one part, in order, which replaces them: while it does, a file
+lock goes with it; a file with other names, hard links, is left in finish order, with a warning: a rename would
+part it from them), a Parquet directory's parts are joined into one part, in order, which replaces them: while it does, a file
 named ``rows-being-put-in-order--read-again-once-this-file-is-gone`` in the directory (not Parquet) makes a reader of
 the directory as it is fail, naming it, rather than read the new part beside the parts it replaces (every row
 twice); a kill in between leaves parts that every qnsim reader skips and the next sweep deletes. A part's name is
@@ -1784,7 +1784,7 @@ class _CsvSink:
         target = _link_target(self.path)
         raw = target.read_bytes()
         before = os.stat(target)
-        if before.st_nlink > 1 or not raw.endswith(b"\n"):
+        if not raw.endswith(b"\n"):
             return
         lines = [line + b"\n" for line in raw[:-1].split(b"\n")]
         records = csv.reader(raw.decode("utf-8-sig").split("\n")[:-1])  # one record a line (no cell holds a line end)
@@ -1806,6 +1806,17 @@ class _CsvSink:
         line_of = {id(row): line for row, line in zip(rows, lines[1:])}
         ordered = [line_of[id(row)] for row in order(rows)]
         if ordered == lines[1:]:
+            return
+        if before.st_nlink > 1:
+            # Said, not silent: the file looked finished and in order to pandas and a spreadsheet.
+            others = [str(p) for p in _other_names(target)]
+            _log.warning(
+                "%s: its rows stay in the order their points finished (pandas.read_csv and spreadsheets read them so; "
+                "qnsim.sweeps.read_results orders them): the file has %d other name(s) (hard links%s), and writing "
+                "it in order would give this name a new file apart from them; remove the other names (or copy the "
+                "file) and run the sweep again to put it in order",
+                self.path, before.st_nlink - 1, f": {', '.join(others)}" if others else "",
+            )  # fmt: skip
             return
         tmp = target.with_name(f".{target.name}.{os.getpid()}{_IN_ORDER_SUFFIX}")
         fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
