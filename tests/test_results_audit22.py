@@ -196,3 +196,25 @@ def test_a_hard_linked_csv_out_left_in_finish_order_is_said_so(tmp_path, caplog)
     with caplog.at_level("WARNING", logger="qnsim.sweep"):
         sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=1, out=out, workers=1, progress=False)
     assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == ["0", "1", "2"] and not caplog.records
+
+
+# --- what a kill -9 left beside the rows ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_resume_deletes_the_state_copies_and_probes_that_kills_left(tmp_path, suffix):
+    """A sweep killed while it wrote its state (a temporary copy, renamed over the state) or right after its
+    Parquet directory's write probe left those files for good: found by killing a sweep at each of its writes and
+    resuming it, one more hidden file per kill. Old behaviour: no sweep deleted them. The sweep that holds the out
+    now does, and leaves other files of similar names (another file's copies, a user's) alone."""
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"r{suffix}"
+    sweep(sweep_points.square, {"x": [1]}, seeds=1, out=out, workers=1, progress=False)
+    state = sweeps._state_path(out)
+    left = [state.with_name(f".{state.name}.0123abcd.tmp")] + ([out / ".probe-0123abcd.tmp"] if out.is_dir() else [])
+    others = [state.with_name(f".{state.name}.notes.tmp"), state.with_name(f".{state.name}x.0123abcd.tmp")]
+    for path in left + others:
+        path.write_text("{}")
+    sweep(sweep_points.square, {"x": [0, 1]}, seeds=1, out=out, workers=1, progress=False)
+    assert [p.exists() for p in left + others] == [False] * len(left) + [True] * len(others)

@@ -1648,6 +1648,7 @@ class _CsvSink:
             target = _link_target(self.path)
             for leftover in target.parent.glob(glob.escape(f".{target.name}.") + "*" + _IN_ORDER_SUFFIX):
                 leftover.unlink(missing_ok=True)
+            _clear_state_leftovers(self.path)
         raw = self.path.read_bytes()
         complete = _whole_rows_end(raw)
         if complete == 0 and raw and not self._is_partial_header(raw):
@@ -1974,6 +1975,9 @@ class _ParquetSink:
             # summary, a plot) of a running sweep deleted the part it was writing, and the sweep died on the rename.
             for leftover in self.path.glob(".part-*.tmp"):
                 leftover.unlink()
+            for leftover in self.path.glob(".probe-*.tmp"):  # check_writable's, of a sweep killed right there
+                leftover.unlink(missing_ok=True)
+            _clear_state_leftovers(self.path)
         swap = _marked_swap(self.path)
         located: list[tuple[str, dict]] = []
         schemas = []
@@ -2963,6 +2967,16 @@ def _remove_empty_out(out: Path) -> None:
             out.unlink()
     except OSError:
         pass
+
+
+def _clear_state_leftovers(out: Path) -> None:
+    """Deletes the temporary copies of ``out``'s state file that sweeps killed while writing it left (one per kill;
+    nothing else ever deleted them). Called by the sweep holding ``out``'s lock, the only writer of its state."""
+    state = _state_path(out)
+    written = re.compile(re.escape(f".{state.name}.") + r"[0-9a-f]{8}\.tmp")  # qnsim.trace.write_whole's names
+    for leftover in state.parent.glob(glob.escape(f".{state.name}.") + "*.tmp"):
+        if written.fullmatch(leftover.name):
+            leftover.unlink(missing_ok=True)
 
 
 def _state_path(out: Path) -> Path:
