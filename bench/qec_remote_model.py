@@ -235,17 +235,30 @@ def bootstrap(table: dict, resamples: int, seed: int = 1) -> None:
           "value +- standard error")
     if unfitted:
         print(f"{unfitted} of the {resamples} resampled tables had a row with no fit at all (left out of the spread)")
-    print(f"{'basis':>5} {'p':>7} {'q':>7} {'b':>15} {'log10 P(d=7)':>15} {'log10 P(d=29)':>15}")
+    for basis in ("Z", "X"):
+        bends = [m.bend.get(basis, 0.0) for m in refits]
+        print(f"{basis} basis: bend c (weight of ln d) {model.bend.get(basis, 0.0):.3f} +- {np.std(bends):.3f}")
+    print(f"{'basis':>5} {'p':>7} {'q':>7} {'b':>15} {'sd ln P at d = 3, 5, 7':>24} {'log10 P(d=7)':>15} "
+          f"{'log10 P(d=29)':>15}")
     ln10 = math.log(10)
+    spreads: dict[int, list[float]] = {3: [], 5: [], 7: []}
     for basis in ("Z", "X"):
         for i, p in enumerate(model.p_grid):
             for j, q in enumerate(model.q_grid):
                 b = [m.slope[basis][i][j] for m in refits]
+                sd = {d: float(np.std([m.log_error(basis, d, p, q) for m in refits])) for d in (3, 5, 7)}
+                if not model.thin[basis][i][j]:
+                    for d, v in sd.items():
+                        spreads[d].append(v)
                 at7 = [m.log_error(basis, 7, p, q) / ln10 for m in refits]
                 at29 = [m.log_error(basis, 29, p, q) / ln10 for m in refits]
                 print(f"{basis:>5} {p:>7g} {q:>7g} {model.slope[basis][i][j]:>8.3f} +-{np.std(b):5.3f} "
+                      f"{sd[3]:>8.3f} {sd[5]:>6.3f} {sd[7]:>6.3f} "
                       f"{model.log_error(basis, 7, p, q) / ln10:>8.3f} +-{np.std(at7):5.3f} "
                       f"{model.log_error(basis, 29, p, q) / ln10:>8.3f} +-{np.std(at29):5.3f}")
+    for d, v in spreads.items():
+        print(f"d = {d}: standard error of ln P at the {len(v)} nodes that rest on every distance: median "
+              f"{np.median(v):.3f}, 90th percentile {np.percentile(v, 90):.3f}, largest {max(v):.3f}")
 
 
 def main() -> None:

@@ -106,6 +106,11 @@ class RemoteModel:
             smallest q: below that q the rate is interpolated linearly in q between the two
             (:meth:`error`); empty for a table without it (then clamped to the smallest q).
         perfect_thin: as ``single_thin``, for ``pairs_cost``.
+        bend: ``{"Z": c, "X": ...}``: the weight of the ``ln d`` prefactor (:func:`build_model`), one per basis,
+            pooled over the grid; 0 for a table fitted as plain lines.
+        bend_lines: ``{"Z": [ip][iq] -> (alpha, beta, k_lo, k_hi), ...}``: per node, the weighted line
+            ``alpha + beta k`` of ``ln d`` over the distances its line rests on (``k = (d + 1) / 2`` from
+            ``k_lo`` to ``k_hi``); ``k_lo = k_hi = 0`` where the line rests on fewer than three (no bend).
 
     Example:
         >>> m = load_remote_model()
@@ -123,6 +128,8 @@ class RemoteModel:
     single_thin: dict[str, list[str]] = field(default_factory=dict)
     pairs_cost: dict[str, np.ndarray] = field(default_factory=dict)
     perfect_thin: dict[str, list[str]] = field(default_factory=dict)
+    bend: dict[str, float] = field(default_factory=dict)
+    bend_lines: dict[str, np.ndarray] = field(default_factory=dict)
 
     @functools.cached_property
     def _log_grids(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -155,7 +162,10 @@ class RemoteModel:
         """
         k = (distance + 1) / 2
         a, b = self.intercept[basis], self.slope[basis]
-        return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
+        c, lines = self.bend.get(basis, 0.0), self.bend_lines.get(basis)
+        if not c or lines is None:
+            return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
+        return float(sum(w * (a[i][j] + b[i][j] * k + c * _bend(lines[i][j], k)) for i, j, w in self._nodes(p, q)))
 
     def log_single_qpu_error(self, basis: str, distance: int, p: float) -> float:
         """Natural log of the failure probability of one basis of the same merge on one QPU (no gadget): the
@@ -295,6 +305,31 @@ def _thin_reason(distances: Sequence[int], errors: Sequence[int], shots: Sequenc
     return f"{counts} (its slope is taken from a neighbouring q)"
 
 
+def _bend(line: Sequence[float], k: float) -> float:
+    """``ln d`` less its straight line over a node's sampled distances, at ``k = (d + 1) / 2`` held to the sampled
+    range (so outside it the node's line keeps its fitted slope from the range's ends); 0 for a node without one."""
+    alpha, beta, lo, hi = (float(v) for v in line)
+    if hi <= lo:
+        return 0.0
+    k = min(max(k, lo), hi)
+    return math.log(2 * k - 1) - (alpha + beta * k)
+
+
+def _bend_line(distances: Sequence[int], errors: Sequence[int], shots: Sequence[int]) -> tuple[float, ...]:
+    """A node's ``(alpha, beta, k_lo, k_hi)``: the weighted (by errors) line of ``ln d`` on ``k`` over the
+    distances with enough errors, as its own line is fitted; zeros with fewer than three such distances (a line
+    through two points has no bend to read)."""
+    used = [(d, e) for d, e, n in zip(distances, errors, shots) if e >= _MIN_ERRORS and n > 0]
+    if len(used) < 3:
+        return (0.0, 0.0, 0.0, 0.0)
+    x = np.array([(d + 1) / 2 for d, _ in used])
+    y = np.log(np.array([float(d) for d, _ in used]))
+    w = np.array([float(e) for _, e in used])
+    xm, ym = np.average(x, weights=w), np.average(y, weights=w)
+    beta = float(np.sum(w * (x - xm) * (y - ym)) / np.sum(w * (x - xm) ** 2))
+    return (float(ym - beta * xm), beta, float(x.min()), float(x.max()))
+
+
 def build_model(table: dict[str, Any]) -> RemoteModel:
     """Fits the lines of a raw table (the JSON written by ``bench/qec_remote_model.py``).
 
@@ -322,7 +357,7 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
         bases = table["bases"]
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a remote-model table: {exc}") from None
-    intercept, slope, thin = {}, {}, {}
+    intercept, slope, thin, bend, bend_lines = {}, {}, {}, {}, {}
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
         shots = bases[basis]["shots"]
@@ -356,6 +391,17 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
                 if refit is not None:
                     a[i, j] = refit
         intercept[basis], slope[basis] = a, b
+        lines = np.zeros((len(p_grid), len(q_grid), 4))
+        num = den = 0.0
+        for i in range(len(p_grid)):
+            for j in range(len(q_grid)):
+                lines[i, j] = _bend_line(distances, errors[i][j], shots[i][j])
+                for d, e, n in zip(distances, errors[i][j], shots[i][j]):
+                    phi = _bend(lines[i, j], (d + 1) / 2)
+                    if e >= _MIN_ERRORS and n > 0 and phi:
+                        num += e * phi * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
+                        den += e * phi * phi
+        bend[basis], bend_lines[basis] = (num / den if den else 0.0), lines
     meta = {k: v for k, v in table.items() if k not in ("bases", "single_qpu")}
     gadget_cost, single_thin = {}, {}
     if "single_qpu" in table:
@@ -369,7 +415,7 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
             pairs_cost[basis], perfect_thin[basis] = _gadget_cost(
                 p_grid, distances, bases[basis], table["perfect_pairs"][basis], what="its pairs' share")
     return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin, pairs_cost,
-                       perfect_thin)
+                       perfect_thin, bend, bend_lines)
 
 
 def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict[str, Any],
