@@ -130,6 +130,7 @@ class RemoteModel:
     perfect_thin: dict[str, list[str]] = field(default_factory=dict)
     bend: dict[str, float] = field(default_factory=dict)
     bend_lines: dict[str, np.ndarray] = field(default_factory=dict)
+    spread: dict[str, np.ndarray] = field(default_factory=dict)
 
     @functools.cached_property
     def _log_grids(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -166,6 +167,34 @@ class RemoteModel:
         if not c or lines is None:
             return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
         return float(sum(w * (a[i][j] + b[i][j] * k + c * _bend(lines[i][j], k)) for i, j, w in self._nodes(p, q)))
+
+    def log_error_sd(self, basis: str, distance: int, p: float, q: float) -> float:
+        """Standard error of :meth:`log_error` from the table's counts (so, near 1, the relative standard error of
+        the rate): per node, that of its weighted line at ``k = (d + 1) / 2``,
+        ``sqrt(1 / W + (k - k_mean)^2 / S_kk)`` (a count of e errors has ``var(ln rate) = 1 / e``), which grows
+        outside the sampled distances; interpolated as :meth:`log_error` is. Infinite where a node with weight
+        rests on fewer than two distances (:meth:`thin_rows` names them). The pooled bend's own uncertainty and the
+        isotonic slopes are not in it (``bench/qec_remote_model.py build --bootstrap`` measures them: at the nodes
+        resting on every distance the bootstrap's spread is at most this one).
+
+        Example:
+            >>> m = load_remote_model()
+            >>> 0.01 < m.log_error_sd("Z", 5, 2e-3, 0.04) < m.log_error_sd("Z", 25, 2e-3, 0.04)
+            True
+        """
+        table = self.spread.get(basis)
+        if table is None:
+            return math.inf
+        k = (distance + 1) / 2
+        total = 0.0
+        for i, j, w in self._nodes(p, q):
+            if w <= 1e-12:
+                continue
+            weight, k_mean, s_kk = (float(v) for v in table[i][j])
+            if not (weight > 0 and s_kk > 0):
+                return math.inf
+            total += w * math.sqrt(1 / weight + (k - k_mean) ** 2 / s_kk)
+        return total
 
     def log_single_qpu_error(self, basis: str, distance: int, p: float) -> float:
         """Natural log of the failure probability of one basis of the same merge on one QPU (no gadget): the
@@ -357,7 +386,7 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
         bases = table["bases"]
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a remote-model table: {exc}") from None
-    intercept, slope, thin, bend, bend_lines = {}, {}, {}, {}, {}
+    intercept, slope, thin, bend, bend_lines, spread = {}, {}, {}, {}, {}, {}
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
         shots = bases[basis]["shots"]
@@ -392,16 +421,23 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
                     a[i, j] = refit
         intercept[basis], slope[basis] = a, b
         lines = np.zeros((len(p_grid), len(q_grid), 4))
+        sums = np.full((len(p_grid), len(q_grid), 3), np.nan)
         num = den = 0.0
         for i in range(len(p_grid)):
             for j in range(len(q_grid)):
                 lines[i, j] = _bend_line(distances, errors[i][j], shots[i][j])
+                used = [((d + 1) / 2, e) for d, e, n in zip(distances, errors[i][j], shots[i][j])
+                        if e >= _MIN_ERRORS and n > 0]
+                if len(used) >= 2:
+                    weight = float(sum(e for _, e in used))
+                    k_mean = sum(k * e for k, e in used) / weight
+                    sums[i, j] = (weight, k_mean, sum(e * (k - k_mean) ** 2 for k, e in used))
                 for d, e, n in zip(distances, errors[i][j], shots[i][j]):
                     phi = _bend(lines[i, j], (d + 1) / 2)
                     if e >= _MIN_ERRORS and n > 0 and phi:
                         num += e * phi * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
                         den += e * phi * phi
-        bend[basis], bend_lines[basis] = (num / den if den else 0.0), lines
+        bend[basis], bend_lines[basis], spread[basis] = (num / den if den else 0.0), lines, sums
     meta = {k: v for k, v in table.items() if k not in ("bases", "single_qpu")}
     gadget_cost, single_thin = {}, {}
     if "single_qpu" in table:
@@ -415,7 +451,7 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
             pairs_cost[basis], perfect_thin[basis] = _gadget_cost(
                 p_grid, distances, bases[basis], table["perfect_pairs"][basis], what="its pairs' share")
     return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin, pairs_cost,
-                       perfect_thin, bend, bend_lines)
+                       perfect_thin, bend, bend_lines, spread)
 
 
 def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict[str, Any],
