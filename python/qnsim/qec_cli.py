@@ -404,6 +404,9 @@ def _link(args: argparse.Namespace) -> int:
         if timing.trace_pattern is not None:
             print(f"  (the trace is a fixed schedule of {timing.trace_pattern} pair(s) a period: queued over its whole "
                   "periods and repeated after them, exactly as the schedule goes on)")
+            if timing.trace_transient:
+                print(f"  (its first {timing.trace_transient} arrival(s), a start-up before the schedule settled, are "
+                      "left out: repeated every pass they would be a start-up the schedule does not have)")
         else:
             print(f"  (the trace has no period: repeated after its span plus its mean gap, a gap the link's trace "
                   f"does not give, whose weight in these means falls as 1 / rounds: one of {timing.trace_rounds})")

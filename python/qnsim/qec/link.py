@@ -576,6 +576,8 @@ class RoundTiming:
         trace_pattern: For ``arrivals = "trace"``, the arrivals per period of the schedule the trace repeats
             (:func:`trace_period`: its whole periods are queued and repeated exactly), or None for a trace with no
             period (repeated after its span plus its mean gap, one invented gap per pass); None for the other laws.
+        trace_transient: For ``arrivals = "trace"``, the arrivals at the trace's start left out as a start-up before
+            its schedule settled (:attr:`TracePeriod.transient`; 0 for none); None for the other laws.
 
     Example:
         >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,
@@ -598,6 +600,7 @@ class RoundTiming:
     arrivals: str = "poisson"
     trace_rounds: int | None = None
     trace_pattern: int | None = None
+    trace_transient: int | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -1056,7 +1059,8 @@ def round_timing(
             follow, so bursts, gaps and any bunching of a real link count as they come. How the trace repeats
             (:func:`trace_period`, :attr:`RoundTiming.trace_pattern`): a fixed schedule (its gaps repeating in
             whole picoseconds: single pairs, bursts, uneven gaps) after its whole periods, exactly as the schedule
-            goes on; a trace with no period after its span plus its mean gap, the one gap per pass the link's
+            goes on (a start-up before the schedule settled left out, :attr:`RoundTiming.trace_transient`); a
+            trace with no period after its span plus its mean gap, the one gap per pass the link's
             trace does not give, its weight in the figures falling as ``1 / trace_rounds``. Figures from fewer
             than :data:`FEW_TRACE_ROUNDS` rounds carry a note (:attr:`RoundTiming.notes`).
 
@@ -1139,7 +1143,7 @@ def round_timing(
 def _timing(
     n: int, cycle: float, distance: int, bell: tuple, *, mean_wait: float, wait: float, storage: float,
     both_halves: tuple, idle: tuple, buffer: int, arrivals: str = "poisson", trace_rounds: int | None = None,
-    trace_pattern: int | None = None,
+    trace_pattern: int | None = None, trace_transient: int | None = None,
 ) -> RoundTiming:
     """The :class:`RoundTiming` of rounds of ``n`` pairs every ``cycle`` s waiting ``mean_wait`` s on average for
     their pairs (s), whose pairs are stored ``storage`` s on average (their halves' decay ``both_halves``), under
@@ -1161,6 +1165,7 @@ def _timing(
         arrivals=arrivals,
         trace_rounds=trace_rounds,
         trace_pattern=trace_pattern,
+        trace_transient=trace_transient,
     )
 
 
@@ -1342,12 +1347,15 @@ class TracePeriod:
             copy continues the schedule exactly), else the trace's span plus its mean gap, s.
         rate_hz: Pairs per second of the repeated pattern (``pattern`` arrivals per period; without a period, the
             trace's arrivals less one over its span, which equals ``len(arrivals) / repeat_s``).
+        transient: Arrivals left out at the trace's start: a start-up before its schedule settled (0 when the
+            whole trace repeats, or has no period).
     """
 
     arrivals: np.ndarray
     pattern: int | None
     repeat_s: float
     rate_hz: float
+    transient: int = 0
 
 
 def trace_period(times: np.ndarray) -> TracePeriod:
@@ -1362,6 +1370,13 @@ def trace_period(times: np.ndarray) -> TracePeriod:
     its mean gap, which continues only a schedule of single, evenly spaced pairs: two channels in step had their
     copy's first burst half a gap early, and a slow link's rounds, locked to the bursts, changed phase there.
 
+    A trace whose schedule settles only after a start-up (a link's first deliveries off its later schedule) is
+    read the same way from the arrival where its gaps start to repeat, if that is within the trace's first quarter
+    and at least two periods follow: the start-up arrivals are left out (``transient``), as a repeat of them every
+    pass would be a start-up the schedule does not have. (Before round 14 such a trace fell to the mean-gap repeat
+    below.) A random link whose only irregular gaps all fall in its first quarter is read so too: the rest of its
+    trace shows none.
+
     A trace with no period (a random link's deliveries) keeps the span plus its mean gap: its next gap is not
     known, so the one gap the repeat invents is a guess, one of the trace's gaps per pass; its weight in the
     figures falls as ``1 / trace_rounds`` (:attr:`RoundTiming.trace_rounds`) for a queue that forgets its state
@@ -1374,12 +1389,17 @@ def trace_period(times: np.ndarray) -> TracePeriod:
         >>> period.pattern, round(period.repeat_s * 1e6, 9), round(period.rate_hz / 1e6, 9)
         (2, 10.0, 2.0)
     """
+    times_all = times
     count = times.size
     span = float(times[-1] - times[0])
     gaps = np.rint(np.diff(times) * 1e12)  # whole picoseconds, as floats (exact below 2**53 ps)
     half = gaps.size // 2
     candidates = np.flatnonzero(gaps[1 : half + 1] == gaps[0])[:TRACE_PERIOD_CANDIDATES] + 1
     pattern = next((int(p) for p in candidates if np.array_equal(gaps[p:], gaps[:-p])), None)
+    start = 0
+    if pattern is None and gaps.size >= 4:
+        start, pattern = _settled_schedule(gaps)
+        times, count = times[start:], count - start
     if pattern is not None:
         periods = count // pattern
         whole = float(times[(periods - 1) * pattern] - times[0])  # periods - 1 whole periods, first to first
@@ -1387,8 +1407,24 @@ def trace_period(times: np.ndarray) -> TracePeriod:
             # The same expressions as without a period, over whole periods: one pair at a time evenly spaced
             # (pattern 1) repeats exactly as before round 13, to the last bit.
             repeat = whole + whole / (periods - 1)
-            return TracePeriod(times[: periods * pattern], pattern, repeat, (periods - 1) * pattern / whole)
+            return TracePeriod(times[: periods * pattern], pattern, repeat, (periods - 1) * pattern / whole, start)
+        times, count = times_all, times_all.size
     return TracePeriod(times, None, span + span / (count - 1), (count - 1) / span)
+
+
+def _settled_schedule(gaps: np.ndarray) -> tuple[int, int | None]:
+    """Where a trace's gaps (whole ps) start to repeat every ``p`` arrivals through to its end, and ``p``: the
+    smallest candidate ``p`` (gaps equal to the last one, :data:`TRACE_PERIOD_CANDIDATES` at most) whose repeating
+    tail starts within the first quarter of the gaps and holds at least two periods; ``(0, None)`` when none does."""
+    size = gaps.size
+    # gaps[size - 1 - p] == gaps[-1]: the periods the last gap allows, smallest first
+    for p in np.flatnonzero(gaps[size - 2 :: -1][: size // 2] == gaps[-1])[:TRACE_PERIOD_CANDIDATES] + 1:
+        p = int(p)
+        differ = np.flatnonzero(gaps[p:] != gaps[:-p])  # gaps[i + p] against gaps[i]
+        start = int(differ[-1]) + 1 if differ.size else 0
+        if start <= size // 4 and size - start >= 2 * p:
+            return start, p
+    return 0, None
 
 
 def _trace_queue(arrivals: np.ndarray, pairs: int, buffer: int, cycle: float, first_start: float, repeat: float):
@@ -1441,7 +1477,8 @@ def _trace_round_timing(
     mean_wait = float(np.mean(waits))
     return _timing(n, cycle, distance, bell, mean_wait=mean_wait, wait=max(0.0, n / period.rate_hz - cycle),
                    storage=float(np.mean(stored)), both_halves=both_halves, idle=idle, buffer=buffer,
-                   arrivals="trace", trace_rounds=rounds, trace_pattern=period.pattern)  # fmt: skip
+                   arrivals="trace", trace_rounds=rounds, trace_pattern=period.pattern,
+                   trace_transient=period.transient)  # fmt: skip
 
 
 def interface_from_link(
