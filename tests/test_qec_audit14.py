@@ -160,8 +160,8 @@ _MEMORY = dict(bell_diagonal=(0.97, 0.01, 0.01, 0.01), distance=3, t1_s=1e-3, t2
 def test_a_schedule_that_settles_after_a_start_up_is_repeated_as_the_settled_schedule():
     """Before: a trace whose gaps repeat only after a start-up (three irregular deliveries, then five channels in
     step, a burst of 5 pairs every us) had no period over the whole trace, so it was repeated after its span plus
-    its mean gap, start-up included in every pass: rounds of 5 pairs every 0.6 us read a mean wait of 0.376 us and
-    pairs stored 24 ns, where the settled schedule makes every round wait 0.4 us for the next burst and stores
+    its mean gap, start-up included in every pass: rounds of 5 pairs every 0.6 us read a mean wait of 0.441 us and
+    pairs stored 26 ns, where the settled schedule makes every round wait 0.4 us for the next burst and stores
     none. Now the schedule is read from where its gaps start to repeat (within the trace's first quarter), the
     start-up arrivals left out and said so (``trace_transient``, ``qnsim qec link``): the figures are the settled
     schedule's, to the last bit."""
