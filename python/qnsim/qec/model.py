@@ -44,14 +44,14 @@ line (0.4 in ``ln P``, a factor 1.5, at d = 25 at p = 2e-3). Fresh merges agree 
 and ``q_z`` (p = 2e-3, q = 0.04, d = 5, 200,000 shots a basis: 0.99x and 0.97x, 0.7 standard errors), and the
 table's counts are those of today's circuits (64 fresh points at d = 3, 5: its rates over the fresh ones have a
 median 1.00 and 1.02, mean z +0.2 and +0.3). Between nodes ``log P`` is interpolated bilinearly in
-``(log p, log q)``. Outside the grid, p and q are clamped to its edges (below the smallest q, where the table holds the merge with perfect pairs, the
-rate is linear in q between the two instead: :meth:`RemoteModel.error`): below the smallest p the model
-overestimates the error (it stays an upper bound); above the largest it underestimates, and :func:`remote_logical_error`
-says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
-Some nodes are thin: a sampled distance had fewer than 5 errors, so their line rests on fewer points
-(the Z basis at p = 1e-4, q <= 0.002: no error at d = 7 in 4e5 shots) or takes a neighbour's slope (the X
-basis at p = 1e-4 below q = 0.04); :meth:`RemoteModel.thin_rows` names those a point is priced from, and
-the estimator's reports carry them as a note.
+``(log p, log q)``. Outside the grid, p and q are clamped to its edges (below the smallest q, where the table holds
+the merge with perfect pairs, the rate is linear in q between the two instead: :meth:`RemoteModel.error`): below the
+smallest p the model overestimates the error (it stays an upper bound); above the largest it underestimates, and
+:func:`remote_logical_error` says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of
+the fitted lines. Some nodes are thin: a sampled distance had fewer than 5 errors, so their line rests on fewer
+points (the Z basis at p = 1e-4, q <= 0.002: no error at d = 7 in 4e5 shots) or takes a neighbour's slope (the X
+basis at p = 1e-4 below q = 0.04); :meth:`RemoteModel.thin_rows` names those a point is priced from, and the
+estimator's reports carry them as a note.
 
 The table also holds the same merge with both patches on one QPU (``interface=None``: seam CNOTs local, no
 gadget), sampled per p and d (``single_qpu``; ``bench/qec_remote_model.py baseline``). What a remote operation
