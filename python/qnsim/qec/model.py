@@ -190,8 +190,9 @@ class RemoteModel:
         ``sqrt(1 / W + (k - k_mean)^2 / S_kk)`` (a count of e errors has ``var(ln rate) = 1 / e``), which grows
         outside the sampled distances; interpolated as :meth:`log_error` is. Infinite where a node with weight
         rests on fewer than two distances (:meth:`thin_rows` names them). The pooled bend's own uncertainty and the
-        isotonic slopes are not in it (``bench/qec_remote_model.py build --bootstrap`` measures them: at the nodes
-        resting on every distance the bootstrap's spread is at most this one).
+        isotonic slopes are not in it (``bench/qec_remote_model.py build --bootstrap`` measures them: at the 88
+        nodes resting on every distance, 100 resampled tables' spread is a median 0.85, 0.98, 0.82 of this one at
+        d = 3, 5, 7, at most 1.15 of it).
 
         Example:
             >>> m = load_remote_model()
