@@ -133,9 +133,10 @@ def test_a_teleported_seam_fails_as_an_independent_stim_circuit_does():
     """Checked, found right: qnsim's teleported seam (each seam CNOT written as the gadget, noiseless bulk and
     gadget, so the pairs are the only noise) against one built here from Stim primitives with the textbook gadget
     (``_independent_teleported_seam``): with pairs noiseless neither fails; with Werner pairs and with pairs that
-    carry X errors only, d = 3 and 5 fail as often within sampling error (4.5 standard errors); pairs with Z errors
-    only (Phi-, a Z on the control) fail neither, as a Z memory's observable does not see them. Round 13 built
-    only the direct seam independently."""
+    carry X errors only, d = 3 and 5 fail as often within sampling error (4.5 standard errors; Werner F = 0.88: 241
+    against 216 of 3,000 at d = 3, 116 against 124 of 2,000 at d = 5; X only, q = 0.1: 382 against 360); pairs
+    with Z errors only (Phi-, a Z on the control) fail neither, as a Z memory's observable does not see them. Round
+    13 built only the direct seam independently."""
     for distance, bell, shots in (
         (3, (0.88, 0.04, 0.04, 0.04), 3000),
         (5, (0.88, 0.04, 0.04, 0.04), 2000),
