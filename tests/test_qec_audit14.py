@@ -181,3 +181,27 @@ def test_a_schedule_that_settles_after_a_start_up_is_repeated_as_the_settled_sch
     # A start-up longer than the trace's first quarter is not taken as one: the trace is no schedule then.
     long_start = np.concatenate([np.sort(np.random.default_rng(3).uniform(0.0, 9e-6, 100)), settled[:200]])
     assert (qec_link.trace_period(long_start).pattern, qec_link.trace_period(long_start).transient) == (None, 0)
+
+
+def test_qnsim_qec_link_says_when_a_start_up_is_left_out(tmp_path, monkeypatch):
+    """Before: nothing said a trace's start was dropped (nothing was). Now ``qnsim qec link`` names the arrivals
+    it leaves out as a start-up (the trace's period read as :func:`qnsim.qec.link.trace_period` gives it; here a
+    two-channel schedule, its reading told that 3 arrivals were a start-up)."""
+    import contextlib
+    import dataclasses
+    import io
+
+    from qnsim import qec_cli
+
+    real = qec_link.trace_period
+    monkeypatch.setattr(qec_link, "trace_period", lambda times: dataclasses.replace(real(times), transient=3))
+    nodes = '[[nodes]]\nname = "a"\n\n[[nodes]]\nname = "b"\n'
+    link = '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nbell_diagonal = [0.97, 0.01, 0.01, 0.01]\nrate_hz = 1e5\n'
+    path = tmp_path / "bursts.toml"
+    path.write_text(f'[run]\nuntil_s = 0.0005\n\n{nodes}\n{link}channels = 2\n[[requests]]\nsrc = "a"\ndst = "b"\n')
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = qec_cli.main(["link", str(path), "--experiment", "memory", "--distance", "3", "--probes", "1",
+                             "--cycle-time", "15e-6"])  # fmt: skip
+    assert code == 0, err.getvalue()
+    assert "its first 3 arrival(s), a start-up before the schedule settled, are left out" in out.getvalue()
