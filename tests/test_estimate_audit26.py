@@ -253,7 +253,10 @@ def test_the_remote_error_fix_names_the_distance_each_of_its_figures_takes():
     assert found, reason
     rate, rate_d, channels, channels_hz, channels_d, _factor, t1, t2, memory_d = found.groups()
     assert float(channels_hz) == pytest.approx(int(channels) * 4285.0, rel=5e-3)
-    assert int(channels_d) < int(rate_d)  # the channels asked for deliver a little more than the least rate
+    # Channels that deliver more than the least rate take a smaller distance (31 channels, 1.33e+05: d = 41 against
+    # 47). Since qec audit 14's remote fit (1.3% lower beyond d = 7) 30 channels reach the least rate, both written
+    # 1.29e+05, and the estimate takes d = 49 there: what is checked below is that each figure's d is the one taken.
+    assert int(channels_d) < int(rate_d) or float(channels_hz) <= float(rate)
     for changed, distance in [({"rate_hz": float(rate)}, rate_d), ({"channels": int(channels)}, channels_d),
                               ({"memory_t1_s": float(t1), "memory_t2_s": float(t2)}, memory_d)]:
         again = estimate(workload, qpus, [dataclasses.replace(link, **changed)], placement=[0, 1])
