@@ -20,8 +20,8 @@ gadget's own CNOTs and measurements are charged (:mod:`qnsim.qec.model`).
     python bench/qec_remote_model.py topup [--workers 2]
     python bench/qec_remote_model.py baseline [--workers 2]   # the single-QPU merge (BASELINE), ~5 min CPU
     python bench/qec_remote_model.py run --ps 3e-4 --ds 7 --bases Z --max-shots 2e7 --max-errors 1000
-    python bench/qec_remote_model.py build [--bootstrap 300]   # writes the JSON table, prints fit residuals and
-                                                                # (with --bootstrap) the fitted lines' standard errors
+    python bench/qec_remote_model.py build [--bootstrap 300]   # writes the JSON table, prints the bend, residuals
+                                                                # and (--bootstrap) the fitted lines' standard errors
 """
 
 from __future__ import annotations
@@ -171,12 +171,16 @@ def build(args) -> None:
     from qnsim.qec.model import build_model
 
     model = build_model(table)
-    print(f"table -> {os.path.relpath(TABLE)}; fit vs measured (rate per operation):")
-    print(f"{'basis':>5} {'p':>7} {'q':>7} {'d':>2} {'errors':>7} {'shots':>9} {'measured':>10} {'model':>10} {'z':>6}")
+    print(f"table -> {os.path.relpath(TABLE)}; bend (weight of ln d, pooled per basis): "
+          + ", ".join(f"{basis} {model.bend.get(basis, 0.0):.3f}" for basis in ("Z", "X")))
+    print("fit vs measured (rate per operation; the model's z and its stated standard error of ln P):")
+    print(f"{'basis':>5} {'p':>7} {'q':>7} {'d':>2} {'errors':>7} {'shots':>9} {'measured':>10} {'model':>10} {'z':>6}"
+          f" {'sd':>6}")
     for (basis, p, q, d), (e, n) in sorted(counts.items()):
         fit = math.exp(model.log_error(basis, d, p, q))
         z = (e - n * fit) / math.sqrt(max(n * fit * (1 - fit), 1e-12))
-        print(f"{basis:>5} {p:>7g} {q:>7g} {d:>2} {e:>7} {n:>9} {e / n:>10.3e} {fit:>10.3e} {z:>6.1f}")
+        sd = model.log_error_sd(basis, d, p, q)
+        print(f"{basis:>5} {p:>7g} {q:>7g} {d:>2} {e:>7} {n:>9} {e / n:>10.3e} {fit:>10.3e} {z:>6.1f} {sd:>6.3f}")
     if single:
         print("single-QPU merge: measured rate, the gadget's (smallest q) over it, and the model's cost per p")
         print(f"{'basis':>5} {'p':>7} {'d':>2} {'errors':>7} {'shots':>9} {'single':>10} {'gadget':>10} {'ratio':>14}"
