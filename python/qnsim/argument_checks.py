@@ -62,6 +62,7 @@ __all__ = [
     "is_integer",
     "output_path",
     "is_real_number",
+    "picoseconds",
     "readable_file",
     "probability",
     "rate",
@@ -444,6 +445,51 @@ def check_bounds(
     else:
         bounds = f"{'<' if exclusive_maximum else '<='} {_bound_text(maximum)}"  # type: ignore[arg-type]
     raise (error or ValueError)(f"{name} must be {bounds}{suffix}, got {shown(value)}")
+
+
+#: The longest time the core holds (int64 picoseconds: about 106 days), in s.
+TIME_MAX_S: float = (2**63 - 1) / 1e12
+
+
+def picoseconds(name: str, value: object, *, error: Callable[[str], Exception] | None = None) -> int:
+    """A time in SI seconds as the whole picoseconds the core holds it in (rounded to the nearest ps): the one
+    reading of every time that crosses to the core (a spec field's, a node's gate durations, a run's end).
+
+    Refuses what the core could only misread: non-numbers, NaN, infinities, values beyond the int64 range (about
+    106 days) and positive times that would round to 0 ps (a cutoff of 0.4 ps would otherwise read as "no cutoff").
+    Negative values convert (the caller's range check names them), except those that would round to 0 ps, refused
+    here.
+
+    Args:
+        name: The time's name in messages (``"cutoff_s"``, ``"GateNoise.two_qubit_duration_s"``).
+        value: The time given, in s.
+        error: Builds the exception from the whole message (default: TypeError for a wrong type, else ValueError).
+
+    Example:
+        >>> picoseconds("start_s", 1.5e-6)
+        1500000
+        >>> picoseconds("gate_s", 1e30)
+        Traceback (most recent call last):
+        ...
+        ValueError: gate_s = 1e+30 s exceeds the int64 picosecond range (about 106 days)
+    """
+    seconds = real_number(name, value, unit="s", error=error)
+    if abs(seconds) > TIME_MAX_S * 1.01:  # far beyond: seconds * 1e12 could overflow to inf
+        raise (error or ValueError)(f"{name} = {written(seconds)} s exceeds the int64 picosecond range (about 106 days)")
+    ps = round(seconds * 1e12)
+    if abs(ps) > 2**63 - 1:
+        raise (error or ValueError)(f"{name} = {written(seconds)} s exceeds the int64 picosecond range (about 106 days)")
+    if ps == 0 and seconds > 0:
+        raise (error or ValueError)(
+            f"{name} = {written(seconds)} s is below the 1 ps time resolution (it would round to 0)"
+        )
+    if ps == 0 and seconds < 0:
+        # Every time is >= 0 (the callers' checks name a negative one), but one above -0.5 ps rounded to 0 and
+        # was taken: start_s = -1e-13 started at 0, run(-1e-13) ran to 0, cutoff_s said "got 0.0 s".
+        raise (error or ValueError)(
+            f"{name} = {written(seconds)} s is negative (it would round to 0 ps); times are >= 0 s"
+        )
+    return ps
 
 
 def probability(name: str, value: object, *, error: type[Exception] | None = None) -> float:

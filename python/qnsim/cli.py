@@ -42,6 +42,8 @@ __all__ = [
     "Terminated",
     "float_text",
     "guarded",
+    "integer_arg",
+    "integer_text",
     "main",
     "one_line",
     "print_quietly",
@@ -214,29 +216,79 @@ def path_arg(text: str) -> str:
     return text
 
 
-def float_text(text: str) -> float:
-    """``float(text)``, refusing (ValueError naming the text) a number beyond a float's range: ``float("1e400")``
-    is inf, so ``--until 1e400`` or ``--param x=1e400`` was read as infinity and refused as "got inf", a value
-    never typed, or taken where inf means "none". ``inf`` spelled out stays infinity.
+#: The digits of a number as qnsim reads one typed as text (options, ``--param`` values, ``--seeds``): ASCII 0-9, an
+#: underscore only between two of them (``1_000``), as TOML and Python source write numbers, so that a value copied
+#: from a scenario file reads the same on the command line. Python's int() and float() also read other scripts'
+#: digits (full-width ``１０００``, Arabic-Indic ``١٠``) and underscores that no literal has; those are refused.
+_DIGITS = r"[0-9](?:_?[0-9])*"
+#: An integer: an optional sign and digits (leading zeros read as decimal, as int() reads them).
+INTEGER_GRAMMAR = re.compile(rf"[-+]?{_DIGITS}")
+#: A real number: an integer, or digits with a fraction and/or an exponent (``2.5``, ``.5``, ``1e-3``,
+#: ``1_000.5``); or inf, infinity or nan spelled out (any case, signed).
+REAL_GRAMMAR = re.compile(
+    rf"[-+]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][-+]?{_DIGITS})?|inf|infinity|nan)", re.IGNORECASE
+)
+#: White space around a number that is not part of it (a value split from ``1, 2``); other white space is refused.
+_SPACES = " \t"
+
+
+def number_grammar_error(text: str) -> ValueError | None:
+    """The refusal of ``text`` when Python's float() would read it as a number but qnsim's one number grammar
+    (:data:`REAL_GRAMMAR`) does not, else None: full-width or other scripts' digits, underscores that no literal
+    has, white space inside. Every reader of a number typed as text asks it, so that such a text is refused by its
+    name rather than read as a number (``--until １０`` ran 10 s) or, where text is a value too (``--param``), kept
+    as a string.
 
     Example:
-        >>> float_text("2.5e-3"), float_text("-inf")
-        (0.0025, -inf)
+        >>> number_grammar_error("1_000") is None, number_grammar_error("x") is None
+        (True, True)
+        >>> print(number_grammar_error("１０"))
+        '１０' is not a number as qnsim reads one: write digits 0-9 (full-width or other scripts' digits are not read)
+    """
+    stripped = text.strip(_SPACES)
+    if REAL_GRAMMAR.fullmatch(stripped):
+        return None
+    try:
+        float(text)
+    except ValueError:
+        return None  # no number in any grammar: the caller's own message for text
+    if any(c.isdigit() and not "0" <= c <= "9" for c in stripped) or any(ord(c) > 127 for c in stripped):
+        why = "write digits 0-9 (full-width or other scripts' digits are not read)"
+    elif "_" in stripped:
+        why = "an underscore goes only between two digits (1_000)"
+    else:
+        why = "write it without white space inside (1e-3, 2.5)"
+    return ValueError(f"{text!r} is not a number as qnsim reads one: {why}")
+
+
+def float_text(text: str) -> float:
+    """``float(text)`` in qnsim's one number grammar (:data:`REAL_GRAMMAR`, :func:`number_grammar_error`), refusing
+    (ValueError naming the text) a number beyond a float's range: ``float("1e400")`` is inf, so ``--until 1e400`` or
+    ``--param x=1e400`` was read as infinity and refused as "got inf", a value never typed, or taken where inf means
+    "none". ``inf`` spelled out stays infinity.
+
+    Example:
+        >>> float_text("2.5e-3"), float_text("-inf"), float_text("1_000")
+        (0.0025, -inf, 1000.0)
         >>> float_text("1e400")
         Traceback (most recent call last):
         ...
         ValueError: '1e400' is beyond the range of a float (1.8e308)
     """
+    refusal = number_grammar_error(text)
+    if refusal is not None:
+        raise refusal
     value = float(text)
-    if math.isinf(value) and text.strip().lstrip("+-").lower() not in ("inf", "infinity"):
+    if math.isinf(value) and text.strip(_SPACES).lstrip("+-").lower() not in ("inf", "infinity"):
         raise ValueError(f"{text!r} is beyond the range of a float (1.8e308)")
     return value
 
 
 def integer_text(text: str) -> int:
-    """``int(text)``, refusing (ValueError naming the value by its length) digits past Python's 4,300-digit limit on
-    reading an integer: ``--seeds`` or ``--param x=`` of 5,000 digits printed the whole value with Python's "Exceeds
-    the limit (4300 digits) for integer string conversion", or called it no count at all.
+    """``int(text)`` in qnsim's one number grammar (:data:`INTEGER_GRAMMAR`: ``1_000`` is 1000, ``１０`` is refused by
+    name, as :func:`float_text` refuses it), refusing (ValueError naming the value by its length) digits past
+    Python's 4,300-digit limit on reading an integer: ``--seeds`` or ``--param x=`` of 5,000 digits printed the whole
+    value with Python's "Exceeds the limit (4300 digits) for integer string conversion", or called it no count at all.
 
     Example:
         >>> integer_text("1_000")
@@ -246,12 +298,17 @@ def integer_text(text: str) -> int:
         ...
         ValueError: an integer of 5000 digits ('99999999...9999'), beyond what any count or seed holds
     """
-    digits = sum(c.isdigit() for c in text)
+    refusal = number_grammar_error(text)
+    if refusal is not None:
+        raise refusal
+    stripped = text.strip(_SPACES)
+    if not INTEGER_GRAMMAR.fullmatch(stripped):
+        raise ValueError(f"invalid int value: {text!r}")
+    digits = sum(c.isdigit() for c in stripped)
     if digits > 4300:
-        shown_text = text.strip()
-        raise ValueError(f"an integer of {digits} digits ({shown_text[:8] + '...' + shown_text[-4:]!r}), beyond what "
+        raise ValueError(f"an integer of {digits} digits ({stripped[:8] + '...' + stripped[-4:]!r}), beyond what "
                          "any count or seed holds")
-    return int(text)
+    return int(stripped)
 
 
 #: A number followed by a word: a value typed with its unit ("1ms", "10 km", "5e3 Hz").
@@ -270,9 +327,7 @@ def real_arg(text: str) -> float:
         ...
         qnsim.cli.UsageError: argument --until: '1e400' is beyond the range of a float (1.8e308)
     """
-    try:
-        float(text)
-    except ValueError:
+    if number_grammar_error(text) is None and not REAL_GRAMMAR.fullmatch(text.strip(_SPACES)):
         unit = _UNIT_SUFFIX.match(text)
         # "--until 1ms" read "invalid float value: '1ms'": the option takes a plain number in its unit.
         hint = (
@@ -287,13 +342,33 @@ def real_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def integer_arg(text: str) -> int:
+    """argparse ``type`` of every integer option (``--seed``, ``--workers``, ``--distance``...): :func:`integer_text`,
+    so that an integer option reads the grammar a real one does (``type=int`` read ``--seed ０`` as 0).
+
+    Example:
+        >>> parser = ArgumentParser(prog="qnsim demo")
+        >>> _ = parser.add_argument("--seed", type=integer_arg)
+        >>> parser.parse_args(["--seed", "1_000"]).seed
+        1000
+        >>> parser.parse_args(["--seed", "2.5"])
+        Traceback (most recent call last):
+        ...
+        qnsim.cli.UsageError: argument --seed: invalid int value: '2.5'
+    """
+    try:
+        return integer_text(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse whose errors are one line (raised as :class:`UsageError`; :func:`guarded` prints
     them with the program name and a pointer to ``--help``, exit status 2).
 
     Example:
         >>> parser = ArgumentParser(prog="qnsim demo")
-        >>> _ = parser.add_argument("--n", type=int)
+        >>> _ = parser.add_argument("--n", type=integer_arg)
         >>> parser.parse_args(["--n", "x"])
         Traceback (most recent call last):
         ...
@@ -303,7 +378,8 @@ class ArgumentParser(argparse.ArgumentParser):
     # A negative number in any float notation is a value, not an option: argparse's own pattern (before Python
     # 3.13) knew only -1 and -1.5, so `--until -1e-13` read "argument --until: expected one argument" instead of
     # the value's own error. No qnsim option looks like a number, which argparse requires for this to apply.
-    _NEGATIVE_NUMBER = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$|^-(?:inf|infinity|nan)$", re.IGNORECASE)
+    # The grammar's own negative numbers (-1_000 included: argparse read it as an unknown option).
+    _NEGATIVE_NUMBER = re.compile(rf"^-{REAL_GRAMMAR.pattern[len('[-+]?'):]}$", re.IGNORECASE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -540,12 +616,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also print the run's wall-clock time (JSON: a separate \"timing\" record; text: the run line), the "
         "one figure two runs of the same scenario and seed do not repeat (left out by default, so they diff clean)",
     )  # fmt: skip
-    run.add_argument("--seed", type=int, default=None, help="override run.seed")
+    run.add_argument("--seed", type=integer_arg, default=None, help="override run.seed")
     run.add_argument(
         "--trace", metavar="PATH", type=path_arg, help="write the run's event trace as JSON Lines (qnsim.trace)"
     )
     run.add_argument(
-        "--trace-limit", type=int, default=None, metavar="N", help="with --trace: keep at most N records (default 10^6)"
+        "--trace-limit", type=integer_arg, default=None, metavar="N",
+        help="with --trace: keep at most N records (default 10^6)",
     )
     run.add_argument("--until", type=real_arg, default=None, metavar="SECONDS", help="override run.until_s")
     run.add_argument("--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import integer, real_number, written
+from qnsim.argument_checks import integer, picoseconds, real_number, written
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -43,11 +43,6 @@ SPEED_OF_LIGHT_M_PER_S: float = 299_792_458.0
 # Each names the class and field in its message, e.g. "Fiber.length_km must be >= 0, got -3.0".
 
 
-def _as_float(owner: str, name: str, value: object, *, allow_inf: bool = False) -> float:
-    # The package's one reading of a number (NumPy scalars included, bools and text refused).
-    return real_number(f"{owner}.{name}", value, allow_inf=allow_inf)
-
-
 def _store_plain_numbers(model: Any) -> None:
     # NumPy scalars are accepted as numbers but stored as Python ones, so that reprs, equality,
     # TOML output and the native structs see the same values whichever the caller passed.
@@ -63,22 +58,26 @@ def _store_plain_numbers(model: Any) -> None:
             object.__setattr__(model, name, plain)
 
 
+# The bounds go to real_number's one bound check, which shows the value as given: Fiber(length_km=-3) was told
+# "got -3.0", a value never written.
 def _check_nonneg(owner: str, name: str, value: object, *, allow_inf: bool = False) -> None:
-    x = _as_float(owner, name, value, allow_inf=allow_inf)
-    if x < 0:
-        raise ValueError(f"{owner}.{name} must be >= 0, got {x}")
+    real_number(f"{owner}.{name}", value, minimum=0.0, allow_inf=allow_inf)
 
 
 def _check_positive(owner: str, name: str, value: object, *, allow_inf: bool = False) -> None:
-    x = _as_float(owner, name, value, allow_inf=allow_inf)
-    if x <= 0:
-        raise ValueError(f"{owner}.{name} must be > 0, got {x}")
+    real_number(f"{owner}.{name}", value, minimum=0.0, exclusive_minimum=True, allow_inf=allow_inf)
 
 
 def _check_unit_interval(owner: str, name: str, value: object) -> None:
-    x = _as_float(owner, name, value)
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"{owner}.{name} must be in [0, 1], got {x}")
+    real_number(f"{owner}.{name}", value, minimum=0.0, maximum=1.0)
+
+
+def _check_duration(owner: str, name: str, value: object) -> None:
+    # A duration the core holds in whole picoseconds (a node's gate times), read as every such time is
+    # (argument_checks.picoseconds) when the piece is made: GateNoise(two_qubit_duration_s=1e30) was taken, and
+    # refused only when a node was built from it.
+    _check_nonneg(owner, name, value)
+    picoseconds(f"{owner}.{name}", value)
 
 
 def _check_int_at_least(owner: str, name: str, value: object, minimum: int, maximum: int | None = None) -> None:
@@ -120,9 +119,7 @@ class Fiber:
         _store_plain_numbers(self)
         _check_nonneg("Fiber", "length_km", self.length_km)
         _check_nonneg("Fiber", "attenuation_db_per_km", self.attenuation_db_per_km)
-        n = _as_float("Fiber", "refractive_index", self.refractive_index)
-        if n < 1.0:
-            raise ValueError(f"Fiber.refractive_index must be >= 1, got {n}")
+        real_number("Fiber.refractive_index", self.refractive_index, minimum=1.0)
 
     @property
     def transmissivity(self) -> float:
@@ -269,9 +266,10 @@ class Source:
         _check_unit_interval("Source", "emission_efficiency", self.emission_efficiency)
         _check_int_at_least("Source", "num_modes", self.num_modes, 1, MAX_MEMORIES)
         _check_nonneg("Source", "emission_delay_s", self.emission_delay_s)
-        alpha = _as_float("Source", "bright_state_alpha", self.bright_state_alpha)
-        if not 0.0 < alpha < 1.0:
-            raise ValueError(f"Source.bright_state_alpha must be in (0, 1), got {alpha}")
+        real_number(
+            "Source.bright_state_alpha", self.bright_state_alpha, minimum=0.0, maximum=1.0, exclusive_minimum=True,
+            exclusive_maximum=True,
+        )
 
 
 # --- node -----------------------------------------------------------------------------------------
@@ -310,7 +308,7 @@ class Memory:
         _check_positive("Memory", "t1_s", self.t1_s, allow_inf=True)
         _check_positive("Memory", "t2_s", self.t2_s, allow_inf=True)
         if self.t2_s > 2.0 * self.t1_s:
-            raise ValueError(f"Memory.t2_s must be <= 2 * t1_s = {2.0 * self.t1_s}, got {float(self.t2_s)}")
+            raise ValueError(f"Memory.t2_s must be <= 2 * t1_s = {2.0 * self.t1_s}, got {written(self.t2_s)}")
 
     @property
     def dephasing_time_s(self) -> float:
@@ -366,7 +364,7 @@ class GateNoise:
             "measurement_duration_s",
             "init_duration_s",
         ):
-            _check_nonneg("GateNoise", name, getattr(self, name))
+            _check_duration("GateNoise", name, getattr(self, name))
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ import sys
 from collections.abc import Sequence
 
 from qnsim.argument_checks import written
-from qnsim.cli import ArgumentParser, guarded, path_arg, reading_as_command, real_arg
+from qnsim.cli import ArgumentParser, guarded, integer_arg, path_arg, reading_as_command, real_arg
 
 __all__ = ["main"]
 
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     swp.add_argument("--backend", choices=["local", "dask"], default="local",
                      help="local process pool (default) or Dask (--scheduler, else a LocalCluster)")
-    swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
+    swp.add_argument("--workers", type=integer_arg, help="processes (local) or LocalCluster workers (dask)")
     swp.add_argument("--scheduler", help="address of a running Dask scheduler")
     swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     swp.add_argument(
@@ -98,14 +98,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     thr.add_argument("--by", default="", help="comma-separated columns to group by (one threshold per group)")
     thr.add_argument("--distance", default="distance", help="the distance column (default distance)")
-    thr.add_argument("--bootstrap", type=int, default=400, help="bootstrap redraws for the interval")
+    thr.add_argument("--bootstrap", type=integer_arg, default=400, help="bootstrap redraws for the interval")
 
     lnk = sub.add_parser("link", help="measure a scenario's pairs and what a distributed patch gets from them")
     lnk.add_argument("scenario", type=path_arg, help="network scenario TOML")
     lnk.add_argument(
-        "--request", type=int, default=0, help="index of the request whose pairs feed the seam (default 0)"
+        "--request", type=integer_arg, default=0, help="index of the request whose pairs feed the seam (default 0)"
     )
-    lnk.add_argument("--distance", type=int, default=5, help="code distance of the patches (odd; default 5)")
+    lnk.add_argument("--distance", type=integer_arg, default=5, help="code distance of the patches (odd; default 5)")
     lnk.add_argument(
         "--cycle-time", type=real_arg, default=1e-6,
         help="QPU syndrome round without waiting, in s (default 1e-6); qnsim estimate's table gives its QPUs' round "
@@ -118,16 +118,16 @@ def _parser() -> argparse.ArgumentParser:
     lnk.add_argument(
         "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"
     )
-    lnk.add_argument("--probes", type=int, default=DEFAULT_PROBES,
+    lnk.add_argument("--probes", type=integer_arg, default=DEFAULT_PROBES,
                      help=f"density-matrix runs whose delivered pairs give the Bell-diagonal state, as many as "
                      f"measure_link makes by default (default {DEFAULT_PROBES})")
     lnk.add_argument(
-        "--seed", type=int, default=None,
+        "--seed", type=integer_arg, default=None,
         help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if "
         "none)",
     )
     lnk.add_argument(
-        "--buffer-pairs", type=int, default=None,
+        "--buffer-pairs", type=integer_arg, default=None,
         help="memories holding pairs at each end (default: a round's pairs, none carried over); more carry spare "
         f"pairs to later rounds, oldest used first; for a link whose pairs arrive as a Poisson process at most "
         f"{MAX_BUFFER_PAIRS} (the queue is solved exactly over the buffer's levels: checked once the link's run tells "
@@ -137,9 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     cir = sub.add_parser("circuit", help="write a generated Stim circuit")
     cir.add_argument("--experiment", choices=["memory", "merge"], default="memory",
                      help="a memory split by a seam (default), or a lattice-surgery merge of two patches")
-    cir.add_argument("--distance", type=int, default=3, help="code distance (odd; default 3)")
+    cir.add_argument("--distance", type=integer_arg, default=3, help="code distance (odd; default 3)")
     cir.add_argument(
-        "--rounds", type=int, default=None, help="syndrome rounds, an int >= 1 (default: as many as the distance)"
+        "--rounds", type=integer_arg, default=None, help="syndrome rounds, an int >= 1 (default: as many as the distance)"
     )
     cir.add_argument("--basis", choices=["X", "Z"], default="Z", help="basis of the logical observable (default Z)")
     cir.add_argument(

@@ -52,6 +52,7 @@ from qnsim.argument_checks import (
     is_integer,
     is_real_number,
     label,
+    picoseconds,
     real_number,
     shown,
     written,
@@ -247,23 +248,8 @@ def seconds_to_ps(seconds: Any, field_name: str) -> int:
         >>> seconds_to_ps(1.5e-6, "start_s")
         1500000
     """
-    value = real_number(field_name, seconds, unit="s", error=_field_error(field_name))
-    if abs(value) > INT64_MAX / 1e12 * 1.01:  # far beyond: value * 1e12 could overflow to inf
-        raise parameter_error(field_name, f"= {written(value)} s exceeds the int64 picosecond range (about 106 days)")
-    ps = round(value * 1e12)
-    if abs(ps) > INT64_MAX:
-        raise parameter_error(field_name, f"= {written(value)} s exceeds the int64 picosecond range (about 106 days)")
-    if ps == 0 and value > 0:
-        raise parameter_error(
-            field_name, f"= {written(value)} s is below the 1 ps time resolution (it would round to 0)"
-        )
-    if ps == 0 and value < 0:
-        # Every time is >= 0 (the native checks name a negative one), but one above -0.5 ps rounded to 0 and
-        # was taken: start_s = -1e-13 started at 0, run(-1e-13) ran to 0, cutoff_s said "got 0.0 s".
-        raise parameter_error(
-            field_name, f"= {written(value)} s is negative (it would round to 0 ps); times are >= 0 s"
-        )
-    return ps
+    # The one reading of a time the core holds in picoseconds (argument_checks), as this field's ParameterError.
+    return picoseconds(field_name, seconds, error=_field_error(field_name))
 
 
 @dataclass(frozen=True)
@@ -548,7 +534,8 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         # field without a maximum, a link's rate_hz = nan was told "must be finite or +inf", and its inf then
         # refused as an attempt period of 0 s.
         allow_inf = bool(meta.get("allow_inf"))
-        number = _bounded(name, real_number(name, value, allow_inf=allow_inf, error=_field_error(name)), meta)
+        # The bounds refuse the value as given (an int -1 is shown -1, not the float read from it, -1.0).
+        number = _bounded(name, real_number(name, value, allow_inf=allow_inf, error=_field_error(name)), meta, value)
         if meta.get("picoseconds") and math.isfinite(number):
             # Read as the core will read it, under this name: `qnsim run --until 1e-320` was refused by the run as
             # "until_s = 1e-320 s is below the 1 ps time resolution", and `qnsim sweep --until 1e-320` started the
@@ -620,12 +607,13 @@ def _whole_message_error(name: str) -> Callable[[str], ParameterError]:
     return make
 
 
-def _bounded(name: str, number: float | int, meta: Mapping[str, Any]) -> Any:
-    # The package's one bound check (argument_checks), raising this field's ParameterError.
+def _bounded(name: str, number: float | int, meta: Mapping[str, Any], given: Any = None) -> Any:
+    # The package's one bound check (argument_checks), raising this field's ParameterError; a refusal shows the value
+    # as ``given`` (default: ``number``, the value read).
     check_bounds(
         name,
         number,
-        number,
+        number if given is None else given,
         meta.get("minimum"),
         meta.get("maximum"),
         bool(meta.get("exclusive_minimum")),
@@ -785,9 +773,9 @@ class NodeSpec(Spec):
     gate1_error: float = param(0.0, doc="depolarize1 probability after each single-qubit gate", range="[0, 1]")
     gate2_error: float = param(0.0, doc="depolarize2 probability after each two-qubit gate", range="[0, 1]")
     measure_error: float = param(0.0, doc="Probability that a measurement outcome is flipped", range="[0, 1]")
-    gate1_duration_s: float = param(0.0, unit="s", doc="Single-qubit gate duration", range=_TIMES)
-    gate2_duration_s: float = param(0.0, unit="s", doc="Two-qubit gate duration", range=_TIMES)
-    measure_duration_s: float = param(0.0, unit="s", doc="Measurement duration", range=_TIMES)
+    gate1_duration_s: float = param(0.0, unit="s", doc="Single-qubit gate duration", range=_TIMES, picoseconds=True)
+    gate2_duration_s: float = param(0.0, unit="s", doc="Two-qubit gate duration", range=_TIMES, picoseconds=True)
+    measure_duration_s: float = param(0.0, unit="s", doc="Measurement duration", range=_TIMES, picoseconds=True)
 
     def to_native(self) -> Any:
         """The validated ``qnsim._core.NodeParams`` (ParameterError naming a bad field)."""
@@ -875,6 +863,7 @@ class LinkSpec(Spec):
         minimum=0.0,
         exclusive_minimum=True,
         range=f"(0, {_TIME_MAX}]",
+        picoseconds=True,
     )
     preset: Any = param(None, doc="Hardware preset: a name, a table with name and options, or a HardwarePreset")
     scheme: Union[Literal["single_click", "double_click"], None] = param(None, doc="Hardware link: heralding scheme")
@@ -894,7 +883,8 @@ class LinkSpec(Spec):
         doc="Double-click attempts: both rounds always, or the second only after a first-round herald",
     )
     setup_delay_s: float = param(
-        0.0, unit="s", doc="Handshake before the first attempt on freed memories", minimum=0.0, range=_TIMES
+        0.0, unit="s", doc="Handshake before the first attempt on freed memories", minimum=0.0, range=_TIMES,
+        picoseconds=True,
     )
     fixed_channels: bool = param(False, doc="Memory i at a only pairs with memory i at b (static channels)")
     link_model: Any = param(
@@ -928,7 +918,7 @@ class RequestSpec(Spec):
         None, doc="Stop after this many deliveries (None: until the run ends)",
         range=_native_range("RequestParams", "num_pairs"), refusal_note=_native_note("RequestParams", "num_pairs")
     )
-    start_s: float = param(0.0, unit="s", doc="Start time", range=_TIMES)
+    start_s: float = param(0.0, unit="s", doc="Start time", range=_TIMES, picoseconds=True)
     cutoff_s: Union[float, None] = param(
         None,
         unit="s",
@@ -938,6 +928,7 @@ class RequestSpec(Spec):
         "(None or inf: never)",
         range=f"(0, {_TIME_MAX}] or inf",
         allow_inf=True,
+        picoseconds=True,
     )
     deadline_s: Union[float, None] = param(
         None,
@@ -946,6 +937,7 @@ class RequestSpec(Spec):
         "deadline's very instant counts (None or inf: no deadline)",
         range=f"(start_s, {_TIME_MAX}] or inf",
         allow_inf=True,
+        picoseconds=True,
     )
     min_fidelity: Union[float, None] = param(
         None,

@@ -38,11 +38,6 @@ from qnsim.argument_checks import written
 
 __all__ = ["main", "parse_param", "parse_value"]
 
-# Digits grouped by underscores (TOML's and Python's 1_000) are an integer too: float() read them as 1000.0,
-# which a count then refused as "must be an integer, got 1000.0".
-_INT = re.compile(r"[+-]?[0-9]+(?:_[0-9]+)*")
-
-
 def parse_value(text: str) -> bool | int | float | str:
     """One grid value from the command line: int, float, ``true``/``false``, else text.
 
@@ -56,17 +51,20 @@ def parse_value(text: str) -> bool | int | float | str:
         >>> [parse_value(t) for t in ["10", "1_000", "2.5", "1e-3", "true", "double_click"]]
         [10, 1000, 2.5, 0.001, True, 'double_click']
     """
-    from qnsim.cli import float_text, integer_text
+    from qnsim.cli import INTEGER_GRAMMAR, REAL_GRAMMAR, float_text, integer_text, number_grammar_error
 
     text = text.strip()
-    if _INT.fullmatch(text):
+    # The one number grammar (qnsim.cli): digits grouped by underscores (TOML's and Python's 1_000) are an integer,
+    # as a count takes it; a text Python reads as a number outside it (full-width digits) is refused by name, where
+    # float() made it a number (`--param x=１０` swept 10.0) or, failing that grammar, a string no field takes.
+    refusal = number_grammar_error(text)
+    if refusal is not None:
+        raise refusal
+    if INTEGER_GRAMMAR.fullmatch(text):
         return integer_text(text)
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
-
-    try:
-        float(text)
-    except ValueError:
+    if not REAL_GRAMMAR.fullmatch(text):
         return text
     return float_text(text)  # 1e400 is refused, not read as inf
 
@@ -141,7 +139,9 @@ def _parse_seeds(text: str) -> int | list[int]:
             return [integer_text(s) for s in text.split(",")]
         return integer_text(text)
     except ValueError as exc:
-        if str(exc).startswith("an integer of"):  # a count or a seed past 4,300 digits: it is one, too large
+        if str(exc).startswith("an integer of") or "is not a number as qnsim reads one" in str(exc):
+            # A count or a seed past 4,300 digits (it is one, too large), or digits outside the one grammar (１２):
+            # the reading's own words.
             raise ValueError(f"--seeds: {exc}") from None
         raise ValueError(f"--seeds {written(text)} must be a count (5) or a list of seeds (3,7,11)") from None
 
@@ -190,7 +190,7 @@ OPTIONS = {"until_s": "--until", "formalism": "--formalism"}
 
 
 def _parser() -> argparse.ArgumentParser:
-    from qnsim.cli import ArgumentParser, path_arg, real_arg
+    from qnsim.cli import ArgumentParser, integer_arg, path_arg, real_arg
     from qnsim.specs import FORMALISMS
 
     parser = ArgumentParser(
@@ -221,9 +221,9 @@ def _parser() -> argparse.ArgumentParser:
         "--backend", choices=["local", "dask"], default="local",
         help="local process pool (default) or Dask (--scheduler, else a LocalCluster of --workers)",
     )
-    parser.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
+    parser.add_argument("--workers", type=integer_arg, help="processes (local) or LocalCluster workers (dask)")
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
-    parser.add_argument("--retries", type=int, default=2, help="restarts of a local pool whose worker died")
+    parser.add_argument("--retries", type=integer_arg, default=2, help="restarts of a local pool whose worker died")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
         "--take-over", action="store_true",
