@@ -180,7 +180,7 @@ def _numeric_options() -> dict[str, list[str]]:
             if isinstance(action, argparse._SubParsersAction):
                 for name, sub in action.choices.items():
                     walk(sub, f"{command} {name}".strip())
-            elif action.option_strings and action.type in (int, cli.real_arg):
+            elif action.option_strings and action.type in (int, cli.integer_arg, cli.real_arg):
                 found.setdefault(command, []).append(action.option_strings[-1])
 
     walk(cli._parser(), "")

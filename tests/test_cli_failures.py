@@ -55,7 +55,7 @@ def test_python_dash_m_runs_the_command(scenario):
         (["run", "{scenario}", "--pairs"], ["--pairs", "--json"]),
         (["run", "{scenario}", "--until", "x"], ["--until: invalid float value: 'x'", "see qnsim run --help"]),
         (["run", "{scenario}", "--seed", "-1"], ["seed must be in [0, 2**64 - 1], got -1"]),
-        (["run", "{bad}"], ["bad.toml: links[0].length_km must be >= 0 km, got -1.0"]),
+        (["run", "{bad}"], ["bad.toml: links[0].length_km must be >= 0 km, got -1"]),  # as written (-1)
         (["run", "{latin}"], ["latin.toml: not UTF-8 text"]),
         (
             ["sweep", "{scenario}", "--param", "links.0.length_km=1,2", "--out", "{tmp}/no/dir/rows.csv"],

@@ -474,11 +474,12 @@ def picoseconds(name: str, value: object, *, error: Callable[[str], Exception] |
         ValueError: gate_s = 1e+30 s exceeds the int64 picosecond range (about 106 days)
     """
     seconds = real_number(name, value, unit="s", error=error)
+    beyond = f"{name} = {written(seconds)} s exceeds the int64 picosecond range (about 106 days)"
     if abs(seconds) > TIME_MAX_S * 1.01:  # far beyond: seconds * 1e12 could overflow to inf
-        raise (error or ValueError)(f"{name} = {written(seconds)} s exceeds the int64 picosecond range (about 106 days)")
+        raise (error or ValueError)(beyond)
     ps = round(seconds * 1e12)
     if abs(ps) > 2**63 - 1:
-        raise (error or ValueError)(f"{name} = {written(seconds)} s exceeds the int64 picosecond range (about 106 days)")
+        raise (error or ValueError)(beyond)
     if ps == 0 and seconds > 0:
         raise (error or ValueError)(
             f"{name} = {written(seconds)} s is below the 1 ps time resolution (it would round to 0)"

@@ -139,7 +139,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="a memory split by a seam (default), or a lattice-surgery merge of two patches")
     cir.add_argument("--distance", type=integer_arg, default=3, help="code distance (odd; default 3)")
     cir.add_argument(
-        "--rounds", type=integer_arg, default=None, help="syndrome rounds, an int >= 1 (default: as many as the distance)"
+        "--rounds", type=integer_arg, default=None,
+        help="syndrome rounds, an int >= 1 (default: as many as the distance)",
     )
     cir.add_argument("--basis", choices=["X", "Z"], default="Z", help="basis of the logical observable (default Z)")
     cir.add_argument(

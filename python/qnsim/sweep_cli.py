@@ -28,7 +28,6 @@ import csv
 import importlib
 import io
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import Any
