@@ -329,7 +329,7 @@ def param(
         >>> Demo(rate_hz=0)
         Traceback (most recent call last):
         ...
-        qnsim._core.ParameterError: rate_hz must be > 0 Hz, got 0.0
+        qnsim._core.ParameterError: rate_hz must be > 0 Hz, got 0
     """
     metadata = {
         "unit": unit,
