@@ -132,7 +132,7 @@ def _cli_error(capsys, argv):
         (["qec", "circuit", "--distance", "1001"], "--distance 1001: distance 1001 with rounds=1001 makes a circuit"),
         (["qec", "threshold", "rows.csv", "--bootstrap", "-1"],
          "--bootstrap -1: bootstrap must be in [0, 100000], got -1"),
-        (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0 s, got -1.0"),
+        (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0 s, got -1"),
         (["qec", "link", "SCENARIO", "--distance", "4"], "--distance 4: distance must be an odd int >= 3"),
         (["qec", "link", "SCENARIO", "--probes", "0"], "--probes 0: probes must be in [1, 100000], got 0"),
         (["qec", "link", "SCENARIO", "--seed", "-1"], "--seed must be in [0, 2**64 - 16], got -1 (with probes=16 "),

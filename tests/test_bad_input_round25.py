@@ -149,3 +149,43 @@ def test_a_scenario_s_gate_durations_and_bounds_read_as_written(tmp_path):
     with pytest.raises(qnsim.ScenarioError) as info:
         qnsim.load_scenario(path)
     assert str(info.value).endswith("links[0].length_km must be >= 0 km, got -1")
+
+
+@pytest.mark.parametrize(("text", "estimator", "engine"), [
+    ("X_ERROR(0.1x) 0", "argument '0.1x' of X_ERROR is not a decimal number on line 1",
+     "argument '0.1x' of X_ERROR is not a decimal number on line 1"),
+    ("DEPOLARIZE1(1_0e-3) 0", "argument '1_0e-3' of DEPOLARIZE1 is not a decimal number on line 1",
+     "argument '1_0e-3' of DEPOLARIZE1 is not a decimal number on line 1"),
+    ("DEPOLARIZE1(0.1 0) 0", "argument '0.1 0' of DEPOLARIZE1 is not a decimal number on line 1",
+     "missing ')' after the arguments of DEPOLARIZE1 on line 1"),
+    ("REPEAT 1_0 {\nH 0\n}", "REPEAT needs a repetition count, got '1_0' on line 1",
+     "REPEAT count must be a positive integer in digits 0-9, got 1_0 on line 1"),
+    ("REPEAT 1e3 {\nH 0\n}", "REPEAT needs a repetition count, got '1e3' on line 1",
+     "REPEAT count must be a positive integer in digits 0-9, got 1e3 on line 1"),
+])  # fmt: skip
+def test_a_circuit_s_malformed_number_is_named_not_a_missing_bracket(text, estimator, engine):
+    """Old behaviour: the estimator's circuit reader refused `X_ERROR(0.1x)` and `DEPOLARIZE1(1_0e-3)` as
+    "unterminated argument list (missing ')')" with the ')' in place, and both readers refused `REPEAT 1_0 {` as a
+    missing '{' ("REPEAT block must open with '{' on the same line", "REPEAT needs '{' at the end of its line").
+    Now the argument or count is named, as the stabilizer engine named an argument."""
+    from qnsim.estimate import Workload
+
+    with pytest.raises(qnsim.CircuitParseError) as info:
+        Workload(text)
+    assert str(info.value) == estimator
+    with pytest.raises(qnsim.CircuitParseError) as info:
+        qnsim.StabilizerSimulator(2, seed=0).do_circuit(text)
+    assert str(info.value) == engine
+
+
+@pytest.mark.parametrize(("argv", "ending"), [
+    (["qec", "link", "{s}", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0 s, got -1"),
+    (["qec", "link", "{s}", "--cycle-time", "-1e-0"], "--cycle-time -1e-0: cycle_time_s must be > 0 s, got -1e-0"),
+    (["qec", "circuit", "--p-bulk", "2e0"], "--p-bulk 2e0: p must be a probability in [0, 1], got 2e0"),
+])  # fmt: skip
+def test_an_option_s_refusal_names_the_value_as_typed(argv, ending, tmp_path, capsys):
+    """Old behaviour: an option checked by the function it was given to (qnsim.cli.naming_option) showed the typed
+    text ahead and the float read in the refusal: "--cycle-time -1: cycle_time_s must be > 0 s, got -1.0" (as
+    `--until -1` read before round 22, which fixed that option alone). Now every such refusal shows the text typed."""
+    code, err = _cli([a.format(s=_scenario(tmp_path)) for a in argv], capsys)
+    assert code == 2 and err.endswith(f"{ending} (see qnsim qec --help)"), err

@@ -196,8 +196,13 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             }
             uint64_t n = 0;
             const char *num_start = p;
-            if (!parse_uint(p, end, n)) {
-                fail(line, msg("REPEAT needs a repetition count, got '", token_at(num_start, end), "'"));
+            if (!parse_uint(p, end, n) || (p < end && !is_target_space(*p) && *p != '{')) {
+                // Digits and then more (REPEAT 1_0 {) are no count either: "REPEAT block must open with '{' on the
+                // same line" sent the reader to a '{' that was there.
+                const char *count_end = num_start;
+                while (count_end < end && !is_target_space(*count_end) && *count_end != '{') ++count_end;
+                fail(line, msg("REPEAT needs a repetition count, got '", escape_control_bytes(num_start, count_end),
+                               "'"));
             }
             if (negative || n == 0) {
                 fail(line,
@@ -234,6 +239,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         while (true) {
             while (p < end && is_parens_space(*p)) ++p;  // as Stim: a '\r' or a '\v' there is refused
             if (p < end && *p == ')' && num_args == 0) break;
+            const char *argument_start = p;
             // An empty slot is 0, as Stim reads it: PAULI_CHANNEL_1(0.1,,0) was refused as "bad argument ',0)'".
             const bool empty_slot = p < end && at_empty_argument_slot(*p);
             // A decimal number as Stim writes it: strtod also read hexadecimal (X_ERROR(0x1p-3) was priced as
@@ -289,7 +295,18 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                 continue;
             }
             if (p < end && *p == ')') break;
-            fail(line, "unterminated argument list (missing ')')");
+            // The gate as written (the table names a rotation "RZ(theta)").
+            std::string written_name = name_buf;
+            for (char &c : written_name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (p == end || *p == '#') fail(line, msg("missing ')' after the arguments of ", written_name));
+            // More text in the argument than its number (0.1x, 1_0e-3, 0x1p-3, 3 * pi / 4): the argument named, as
+            // the stabilizer engine names it, where "unterminated argument list (missing ')')" sent the reader to
+            // a ')' that was there.
+            const char *argument_end = argument_start;
+            while (argument_end < end && *argument_end != ',' && *argument_end != ')') ++argument_end;
+            fail(line, msg("argument '", escape_control_bytes(argument_start, argument_end), "' of ", written_name,
+                           " is not a decimal number",
+                           rotation ? " or an angle in pi (pi/2, -3*pi/4)" : ""));
         }
         ++p;
         if (p < end && !is_target_space(*p) && *p != '#') {

@@ -139,7 +139,21 @@ def naming_option(option: str, value: object) -> Iterator[None]:
     try:
         yield
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"{option} {as_typed(option, value)}: {exc}") from None
+        # The value in the refusal as typed too: `qnsim qec link --cycle-time -1` read "--cycle-time -1:
+        # cycle_time_s must be > 0 s, got -1.0".
+        raise UsageError(f"{option} {as_typed(option, value)}: {_typed_in(option, value, str(exc))}") from None
+
+
+def _typed_in(option: str, value: object, message: str) -> str:
+    """``message`` (a refusal of ``value``, ending its statement with ``, got <value>``) with the value as the user
+    typed it when it was read from the command line just parsed (see :func:`as_typed`), else as it is."""
+    from qnsim.argument_checks import shown
+
+    typed = _TYPED.get(option)
+    read_as = f", got {shown(value)}"
+    if typed is None or type(typed[1]) is not type(value) or typed[1] != value or read_as not in message:
+        return message
+    return message.replace(read_as, f", got {typed[0].strip()}", 1)
 
 
 #: The text typed for each option of the last command line parsed, with the value it was read as (see as_typed).
@@ -182,7 +196,6 @@ def spec_option(option: str, spec: type, field: str, value: Any) -> Any:
     """
     if value is None:
         return None
-    from qnsim.argument_checks import shown
     from qnsim.specs import ParameterError, check_value
 
     declared = spec.__dataclass_fields__[field]  # type: ignore[attr-defined]
@@ -190,11 +203,10 @@ def spec_option(option: str, spec: type, field: str, value: Any) -> Any:
     try:
         return check_value(option, hint, value, declared.metadata)
     except ParameterError as exc:
-        typed = _TYPED.get(option)
-        read_as = f", got {shown(value)}"
-        if typed is None or type(typed[1]) is not type(value) or typed[1] != value or read_as not in str(exc):
+        message = _typed_in(option, value, str(exc))
+        if message == str(exc):
             raise
-        told = ParameterError(str(exc).replace(read_as, f", got {typed[0].strip()}", 1))
+        told = ParameterError(message)
         told.field = exc.field
         raise told from None
 
@@ -252,7 +264,7 @@ def number_grammar_error(text: str) -> ValueError | None:
         float(text)
     except ValueError:
         return None  # no number in any grammar: the caller's own message for text
-    if any(c.isdigit() and not "0" <= c <= "9" for c in stripped) or any(ord(c) > 127 for c in stripped):
+    if any(ord(c) > 127 for c in stripped):  # other scripts' digits (and signs, spaces) that float() reads
         why = "write digits 0-9 (full-width or other scripts' digits are not read)"
     elif "_" in stripped:
         why = "an underscore goes only between two digits (1_000)"
