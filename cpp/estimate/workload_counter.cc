@@ -196,11 +196,11 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             }
             uint64_t n = 0;
             const char *num_start = p;
-            if (!parse_uint(p, end, n) || (p < end && !is_target_space(*p) && *p != '{')) {
+            if (!parse_uint(p, end, n) || (p < end && !is_space(*p) && *p != '{')) {
                 // Digits and then more (REPEAT 1_0 {) are no count either: "REPEAT block must open with '{' on the
                 // same line" sent the reader to a '{' that was there.
                 const char *count_end = num_start;
-                while (count_end < end && !is_target_space(*count_end) && *count_end != '{') ++count_end;
+                while (count_end < end && !is_space(*count_end) && *count_end != '{') ++count_end;
                 fail(line, msg("REPEAT needs a repetition count, got '", escape_control_bytes(num_start, count_end),
                                "'"));
             }
@@ -298,7 +298,9 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             // The gate as written (the table names a rotation "RZ(theta)").
             std::string written_name = name_buf;
             for (char &c : written_name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            if (p == end || *p == '#') fail(line, msg("missing ')' after the arguments of ", written_name));
+            const char *closing = p;
+            while (closing < end && *closing != ')' && *closing != '#') ++closing;
+            if (closing == end || *closing == '#') fail(line, msg("missing ')' after the arguments of ", written_name));
             // More text in the argument than its number (0.1x, 1_0e-3, 0x1p-3, 3 * pi / 4): the argument named, as
             // the stabilizer engine names it, where "unterminated argument list (missing ')')" sent the reader to
             // a ')' that was there.

@@ -635,12 +635,16 @@ struct Parser {
                 size_t d = k;
                 while (d < s.size() && std::isdigit(static_cast<unsigned char>(s[d]))) ++d;
                 if (d == k) fail(line, "REPEAT needs a repetition count, as in 'REPEAT 10 {'");
-                if (!at_separator(s, d) && s[d] != '{') {
+                // (A '\v' or '\f' after the count is spacing Stim refuses, told below as a missing '{'.)
+                const auto in_count = [](char c) {
+                    return !is_target_space(c) && c != '\v' && c != '\f' && c != '{';
+                };
+                if (d < s.size() && in_count(s[d])) {
                     // Digits and then more (1_0, 1e3, the full-width digits of a copied number): a count written
                     // otherwise, named as one, where "REPEAT needs '{' at the end of its line" sent the reader to a '{'
                     // that was there.
                     size_t e = d;
-                    while (!at_separator(s, e) && s[e] != '{') ++e;
+                    while (e < s.size() && in_count(s[e])) ++e;
                     fail(line, msg("REPEAT count must be a positive integer in digits 0-9, got ", s.substr(i, e - i)));
                 }
                 const std::string count_text = s.substr(i, d - i);
