@@ -178,7 +178,8 @@ def _numeric_options():
             if isinstance(action, argparse._SubParsersAction):
                 for name, sub in action.choices.items():
                     yield from walk(f"{prefix} {name}".strip(), sub)
-            elif action.option_strings and getattr(action.type, "__name__", "") in ("int", "real_arg", "float"):
+            elif action.option_strings and getattr(action.type, "__name__", "") in ("int", "integer_arg", "real_arg",
+                                                                                    "float"):
                 yield prefix, action.option_strings[-1]
 
     return [found for prefix, parser in parsers.items() for found in walk(prefix, parser)]
