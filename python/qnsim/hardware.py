@@ -267,7 +267,11 @@ class Source:
         _check_int_at_least("Source", "num_modes", self.num_modes, 1, MAX_MEMORIES)
         _check_nonneg("Source", "emission_delay_s", self.emission_delay_s)
         real_number(
-            "Source.bright_state_alpha", self.bright_state_alpha, minimum=0.0, maximum=1.0, exclusive_minimum=True,
+            "Source.bright_state_alpha",
+            self.bright_state_alpha,
+            minimum=0.0,
+            maximum=1.0,
+            exclusive_minimum=True,
             exclusive_maximum=True,
         )
 
