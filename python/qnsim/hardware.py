@@ -333,7 +333,8 @@ class GateNoise:
 
     Args:
         single_qubit_error: depolarize1 probability in [0, 1].
-        single_qubit_duration_s: Duration in seconds, >= 0.
+        single_qubit_duration_s: Duration in seconds, >= 0. Every duration is held in whole picoseconds, as the
+            core holds a node's gate times: at most about 106 days, and a positive one at least 0.5 ps.
         two_qubit_error: depolarize2 probability in [0, 1].
         two_qubit_duration_s: Duration in seconds, >= 0.
         measurement_error: Readout flip probability in [0, 1].
