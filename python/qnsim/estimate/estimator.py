@@ -1093,13 +1093,19 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
                 on_hops("a faster link (10x the channels)", lambda h: dataclasses.replace(h, channels=10 * h.channels))
         else:
             # More rounds are asked for by a target fidelity: a tenth of the pairs' infidelity, within the ceiling.
+            # A relay route's end QPUs purify its end-to-end pairs (the hops only make and swap them): its ceiling
+            # is that of the route's raw pairs (relay_route_fidelity, the route's virtual link). Before, this was
+            # tried for direct links only, and a route's reason kept "or more purification rounds" untried.
             f = re.search(r"\(pair F = ([\d.]+) after", reason)
-            if f and len(hops) == 1:
-                ceiling = purification_ceiling(ctx.links[hops[0]].fidelity, ctx.purification,
+            made = ctx.link_for((min(ends), max(ends)))
+            if f and made is not None:
+                ceiling = purification_ceiling(made[0].fidelity, ctx.purification,
                                                **purification_noise(ctx.qpus[ends[0]], ctx.qpus[ends[1]]))
                 target = min(1 - (1 - float(f.group(1))) / 10, math.floor(min(ceiling, 1.0) * 1e6) / 1e6)
                 if target > float(f.group(1)):
-                    trials.append((f"more purification rounds (target_fidelity = {target:.6g})",
+                    of = "" if len(hops) == 1 else (f" at QPUs {ends[0]} and {ends[1]} of the route's end-to-end "
+                                                    f"pairs (raw F = {made[0].fidelity:.6g}")
+                    trials.append((f"more purification rounds{of}{'; ' if of else ' ('}target_fidelity = {target:.6g})",
                                    {"target_fidelity": target}))
         return m.group(3), where, trials
     if reason.startswith("error budget: expected failures") and reason.endswith("; fix: " + _EC_BUDGET_FIX):
