@@ -3286,7 +3286,13 @@ class _Context:
         tau = compute_s / bell_pairs
         delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
         hold = latency_hold_s(probs, lk.latency_s)
-        wait = _between(_room(lk.buffer, hold, delivered_hz, tau), lambda b: _buffer_wait_s(tau, delivered_hz, b))
+        # A buffer never holds more of the run's pairs than the run uses (the figure _fill_link_usage reports): a link
+        # that out-paces a run of 3 pairs may fill its 64 places, but first in, first out the run uses the first 3
+        # made, and no pair waits longer than the run. Before, the full buffer's steady state was priced: pairs
+        # "wait 0.0032 s" (64 consumption intervals) in a run of 0.15 ms, 3.2e6 s in a run of 5e4 s, and were
+        # called separable where the simulation used them at F = 0.9.
+        buffer = min(lk.buffer, bell_pairs)
+        wait = _between(_room(buffer, hold, delivered_hz, tau), lambda b: _buffer_wait_s(tau, delivered_hz, b))
         # Saturated (the buffer keeps up with the consumers and the source makes x = 2 or more pairs per
         # consumption interval): every consumption frees a place that comes back as a pair after the rounds'
         # hold and the source's time for its raw pairs, and that pair waits out the B consumptions ahead of it
@@ -3296,11 +3302,11 @@ class _Context:
         refill = raw_per_pair / lk.total_rate_hz
         x = tau / refill
         if delivered_hz * tau > 1.0 and x > 1.0:
-            wait = max(wait, min(1.0, x - 1.0) * (lk.buffer * tau - hold - refill))
+            wait = max(wait, min(1.0, x - 1.0) * (buffer * tau - hold - refill))
             if lk.relay_hop_rates_hz and lk.buffer_pairs is not None:
                 # A relay route run at a throttled end buffer (_operate): the blend above priced its pairs fresher
                 # than simulated (F at use 0.98289 against 0.98157 at 4 pairs): each waits out the full buffer.
-                wait = max(wait, lk.buffer * tau)
+                wait = max(wait, buffer * tau)
         return max(wait, _gathering_wait_s(together, delivered_hz))
 
     def _pair_at_use(
