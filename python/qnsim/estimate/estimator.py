@@ -3708,6 +3708,27 @@ class _Context:
             return worst, error_of(worst)
         return worst, sum(share * error_of(used) for share, _wait, used in uses)
 
+    @staticmethod
+    def _merge_depth(p: Placement, counts: Any, loads: Sequence[int], link_reports: Sequence[LinkReport]) -> int:
+        """The fewest logical cycles an error-corrected run's remote operations take: each is a lattice-surgery merge
+        of one logical cycle, and a patch takes part in one at a time. A circuit's: the most remote operations any
+        one qubit takes part in (its interaction graph's cut edges); a logical summary's, which has no per-qubit
+        counts: the remote operations at a QPU over its qubits (rounded up), for the busiest QPU."""
+        if isinstance(counts, GateCounts) and len(counts.pair_a):
+            where = np.asarray(p.qpu_of, dtype=np.int64)
+            a, b = np.asarray(counts.pair_a, dtype=np.int64), np.asarray(counts.pair_b, dtype=np.int64)
+            cut = where[a] != where[b]
+            per_qubit: dict[int, int] = {}
+            for qa, qb, wt in zip(a[cut].tolist(), b[cut].tolist(), counts.pair_weight[cut].tolist()):
+                per_qubit[qa] = per_qubit.get(qa, 0) + int(wt)
+                per_qubit[qb] = per_qubit.get(qb, 0) + int(wt)
+            return max(per_qubit.values(), default=0)
+        at_qpu = [0] * len(loads)
+        for lr in link_reports:
+            for end in {lr.qpus[0], lr.qpus[-1]}:
+                at_qpu[end] += lr.remote_gates
+        return max((-(-n // loads[i]) for i, n in enumerate(at_qpu) if n and loads[i] > 0), default=0)
+
     def _finish_ec(self, p: Placement, local_gates, link_reports: list[LinkReport]) -> EstimateReport:
         """Error-corrected pricing: the Azure estimator's model per QPU, with the code distance
         sized for the run's real length (link stalls and latency included), T factories on every
@@ -3752,6 +3773,21 @@ class _Context:
                 "rotation depth can differ"
             )
         n_states = t + 4 * ccz + t_per_rot * r
+        merges = self._merge_depth(p, counts, loads, link_reports)
+        if merges > alg_depth:
+            # Each remote operation is a lattice-surgery merge of d syndrome rounds (one logical cycle; its pairs are
+            # priced so), and a patch is in one merge at a time: the Azure estimator's depth counts none of them (its
+            # Cliffords are free on one machine). Before, 1,000 remote CX on one qubit pair ran in the 2 cycles of
+            # its measurements (12 us at d = 15), "feasible" under a 0.1 ms limit where the merges alone take 6 ms.
+            whose = ("its busiest qubit takes part in" if isinstance(counts, GateCounts)
+                     else "each qubit of its busiest QPU takes part in, on average (a logical summary has no per-qubit "
+                          "counts)")
+            self.notes.append(
+                f"the remote operations set the run's logical depth: {merges:,} lattice-surgery merges (one logical "
+                f"cycle each, a patch in one at a time) {whose}, more than the {alg_depth:,} cycles of its T states, "
+                "rotations and measurements"
+            )
+            alg_depth = merges
         if alg_depth == 0:
             if not n_remote:
                 # Nothing sizes the code distance or the run (QRE refuses it too: "Algorithm requires at least one
