@@ -5,7 +5,16 @@ routes. Each test states the old behaviour it guards."""
 import math
 import re
 
-from qnsim.estimate import QPU, Link, SurfaceCode, estimate, preset, relay_route_fidelity, simulate_execution
+from qnsim.estimate import (
+    QPU,
+    Link,
+    LogicalSummary,
+    SurfaceCode,
+    estimate,
+    preset,
+    relay_route_fidelity,
+    simulate_execution,
+)
 
 _IDEAL = dict(e_1q=0.0, e_2q=0.0, e_meas=0.0, e_t=0.0)
 
@@ -78,3 +87,35 @@ def test_a_relay_routes_remote_share_tries_more_purification_rounds_of_its_end_t
     assert not any(r.startswith("remote error: link 0-1 ") for r in again.reasons), again.reasons
     (route,) = [lr for lr in again.links if lr.qpus == (0, 1)]
     assert route.route == [0, 2, 1] and route.purification_rounds > 0
+
+
+def test_remote_merges_on_one_qubit_set_an_error_corrected_runs_logical_depth():
+    """1,000 remote CX on one qubit pair of two surface-code QPUs (d = 15, a 6 us logical cycle) over a link fast
+    enough never to wait. Old behaviour: the run was the Azure depth of its two measurements, 2 logical cycles
+    (12 us), "feasible" under a 0.1 ms limit, though each remote CX is a lattice-surgery merge of one logical cycle
+    (its d (2d - 1) pairs are priced so) and a patch is in one merge at a time: 6 ms. Now the depth is at least the
+    merges of the busiest qubit, with a note, and the limit is refused."""
+    q = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)
+    link = Link((0, 1), rate_hz=1e12, fidelity=0.999)
+    r = estimate("REPEAT 1000 {\n CX 0 2\n H 0\n}\nM 0 2\n", [q, q], [link], placement=[0, 0, 1, 1],
+                 max_runtime_s=1e-4)
+    ec = r.error_corrected
+    assert r.remote_gates == 1000 and r.bell_pairs == 1000 * ec.code_distance * (2 * ec.code_distance - 1)
+    assert ec.logical_cycles >= 1000 and r.wall_clock_s >= 1000 * ec.logical_cycle_s
+    assert not r.feasible and any(x.startswith("runtime: ") for x in r.reasons), r.reasons
+    assert any("1,000 lattice-surgery merges" in n for n in r.notes), r.notes
+
+
+def test_a_logical_summarys_remote_merges_bound_its_depth_by_its_busiest_qpu():
+    """A logical summary of 10^6 two-qubit gates spread over 100 qubits on two QPUs of 60 (about half of them remote)
+    and 100 measurements. Old behaviour: 100 logical cycles (1 ms), and "link 0-1 must deliver 6.07e+11 raw pairs/s"
+    for that run, where ~5 x 10^5 merges over 50 patches a side take ~10^4 cycles whatever the link. Now the depth is
+    at least the remote operations at the busiest QPU over its qubits (a summary has no per-qubit counts)."""
+    q = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=60)
+    link = Link((0, 1), rate_hz=1e12, fidelity=0.999)
+    r = estimate(LogicalSummary(logical_qubits=100, two_qubit_count=10**6, measurement_count=100), [q, q], [link])
+    ec = r.error_corrected
+    busiest = max(r.qubits_per_qpu)
+    assert r.remote_gates > 4 * 10**5
+    assert ec.algorithmic_logical_depth >= r.remote_gates / busiest
+    assert r.wall_clock_s >= r.remote_gates / busiest * ec.logical_cycle_s
