@@ -73,14 +73,23 @@ def test_a_relay_routes_remote_share_tries_more_purification_rounds_of_its_end_t
     ]
 
     def run(target):
-        return estimate("REPEAT 10 {\n CX 0 2\n}\nM 0 2\n", [q, q], hops, placement=[0, 0, 1, 1], error_budget=0.1,
-                        target_fidelity=target)
+        return estimate(
+            "REPEAT 10 {\n CX 0 2\n}\nM 0 2\n",
+            [q, q],
+            hops,
+            placement=[0, 0, 1, 1],
+            error_budget=0.1,
+            target_fidelity=target,
+        )
 
     (reason,) = [r for r in run(0.8).reasons if r.startswith("remote error: link 0-1 ")]
     fix = reason.split("; fix: ")[1]
     works = fix.split("; tried, and not enough")[0]
-    m = re.search(r"more purification rounds at QPUs 0 and 1 of the route's end-to-end pairs \(raw F = ([\d.]+); "
-                  r"target_fidelity = ([\d.]+)\)", works)
+    m = re.search(
+        r"more purification rounds at QPUs 0 and 1 of the route's end-to-end pairs \(raw F = ([\d.]+); "
+        r"target_fidelity = ([\d.]+)\)",
+        works,
+    )
     assert m and fix.endswith("(estimated again with each)"), reason
     assert f"{relay_route_fidelity(hops):.6g}" == m.group(1)
     again = run(float(m.group(2)))
@@ -97,8 +106,7 @@ def test_remote_merges_on_one_qubit_set_an_error_corrected_runs_logical_depth():
     merges of the busiest qubit, with a note, and the limit is refused."""
     q = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)
     link = Link((0, 1), rate_hz=1e12, fidelity=0.999)
-    r = estimate("REPEAT 1000 {\n CX 0 2\n H 0\n}\nM 0 2\n", [q, q], [link], placement=[0, 0, 1, 1],
-                 max_runtime_s=1e-4)
+    r = estimate("REPEAT 1000 {\n CX 0 2\n H 0\n}\nM 0 2\n", [q, q], [link], placement=[0, 0, 1, 1], max_runtime_s=1e-4)
     ec = r.error_corrected
     assert r.remote_gates == 1000 and r.bell_pairs == 1000 * ec.code_distance * (2 * ec.code_distance - 1)
     assert ec.logical_cycles >= 1000 and r.wall_clock_s >= 1000 * ec.logical_cycle_s
