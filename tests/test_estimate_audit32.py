@@ -127,3 +127,21 @@ def test_a_logical_summarys_remote_merges_bound_its_depth_by_its_busiest_qpu():
     assert r.remote_gates > 4 * 10**5
     assert ec.algorithmic_logical_depth >= r.remote_gates / busiest
     assert r.wall_clock_s >= r.remote_gates / busiest * ec.logical_cycle_s
+
+
+def test_t_factories_of_a_1e15_t_gate_run_count_whole_runs_exactly():
+    """Checked right and kept: 10^15 T gates on qubit_gate_us_e4 (budget 1e-6) need 15 factories. The Azure
+    estimator (qsharp 1.31) reports 14 with 71,428,571,428,572 runs each, but only 71,428,571,428,571 whole runs of
+    193.2 ms fit in the 10^15 cycles of 13.8 ms (its count rounds a float ratio at 14.0000000000000084): 14 would
+    deliver 999,999,999,999,994 states in the run. The count here is integer picoseconds: every T state is ready
+    within the run."""
+    q = preset("qubit_gate_us_e4", surface_code=SurfaceCode(max_distance=50))
+    r = estimate(LogicalSummary(logical_qubits=100, t_count=10**15), q, error_budget=1e-6)
+    ec = r.error_corrected
+    tf = ec.t_factory
+    (factories,) = tf.factories_per_qpu
+    run_ps = ec.logical_cycles * round(ec.logical_cycle_s * 1e12)
+    whole_runs = run_ps // round(tf.duration_s * 1e12)
+    assert factories * whole_runs * tf.output_states_per_run >= ec.t_states == 10**15
+    assert (factories - 1) * whole_runs * tf.output_states_per_run < 10**15
+    assert factories == 15 and tf.runs_per_factory <= whole_runs
