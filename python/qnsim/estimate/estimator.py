@@ -3718,11 +3718,17 @@ class _Context:
             where = np.asarray(p.qpu_of, dtype=np.int64)
             a, b = np.asarray(counts.pair_a, dtype=np.int64), np.asarray(counts.pair_b, dtype=np.int64)
             cut = where[a] != where[b]
+            weights = np.asarray(counts.pair_weight, dtype=np.float64)[cut]
+            if not weights.size:
+                return 0
+            if float(weights.sum()) < 2**53:  # every per-qubit sum exact in a float: one pass over the cut edges
+                ends = np.concatenate([a[cut], b[cut]])
+                return int(np.bincount(ends, weights=np.concatenate([weights, weights])).max())
             per_qubit: dict[int, int] = {}
-            for qa, qb, wt in zip(a[cut].tolist(), b[cut].tolist(), counts.pair_weight[cut].tolist()):
+            for qa, qb, wt in zip(a[cut].tolist(), b[cut].tolist(), weights.tolist()):
                 per_qubit[qa] = per_qubit.get(qa, 0) + int(wt)
                 per_qubit[qb] = per_qubit.get(qb, 0) + int(wt)
-            return max(per_qubit.values(), default=0)
+            return max(per_qubit.values())
         at_qpu = [0] * len(loads)
         for lr in link_reports:
             for end in {lr.qpus[0], lr.qpus[-1]}:
