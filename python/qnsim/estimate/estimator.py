@@ -50,8 +50,11 @@ Model (what the numbers mean):
   arXiv:2211.07629): layout ``2Q + ceil(sqrt(8Q)) + 1`` logical patches per QPU (Q counts one helper
   qubit on each QPU where a Pauli product over two or more qubits is measured, as QRE's ``Measure``
   takes one), logical depth
-  ``M + R + T + 3 CCZ + t_rot D_R`` cycles plus one per remote operation (``t_rot =
-  ceil(0.53 log2(R / eps_rot) + 4.86)`` T states per rotation), error budget split
+  ``M + R + T + 3 CCZ + t_rot D_R`` cycles (``t_rot = ceil(0.53 log2(R / eps_rot) + 4.86)`` T states per
+  rotation), or the remote operations' merges if more: each is one logical cycle of lattice surgery and a patch is
+  in one at a time, so the depth is at least the remote operations its busiest qubit takes part in (a logical
+  summary: those at its busiest QPU over its qubits; before, the docs said "plus one per remote operation" and
+  the depth counted none), error budget split
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
   odd d with ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)`` whose remote operations (pairs as used)
   also meet their share, found with the run length at a fixed point (a larger d takes more pairs per
