@@ -142,9 +142,10 @@ def test_bench_readme_ideal_link_ratios_are_the_estimates():
     """bench/README's table [5] (`bench/estimate.py`, ideal link: two QPUs over one) said 1.000 for the error-
     corrected CNOT-heavy probe: the estimate gave 1.667 (two QPUs keep half the error budget for remote operations,
     so the logical half took d = 5 where one QPU takes d = 3; 2.333 since the remote operations pay the teleportation
-    gadget's failures, d = 7), and 1.000 for T after remote CNOTs on physical QPUs (1.001). The estimate columns are
-    recomputed here (the simulated column is in the slow test below)."""
-    from qnsim.estimate import QPU, ErrorBudget, Link, SurfaceCode, estimate
+    gadget's failures, d = 7; 175.0 since estimate round 32, the busiest qubit's 600 remote merges being the run's
+    depth), and 1.000 for T after remote CNOTs on physical QPUs (1.001). The estimate columns are recomputed here (the
+    simulated column is in the slow test below)."""
+    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
 
     bench = _bench_module("estimate")
     rows = _table_rows(_read(BENCH / "README.md"), "| [5] ideal link")
@@ -166,21 +167,19 @@ def test_bench_readme_ideal_link_ratios_are_the_estimates():
             ratio = two.wall_clock_s / one.wall_clock_s
             assert _as_written(cells[column], ratio), (label, "error-corrected" if corrected else "physical", ratio)
     text = _prose(BENCH / "README.md")
-    # Since the remote operations pay the teleportation gadget's own failures (tests/test_estimate_audit16.py), the
-    # ideal link's remote operations size the distance; the prose says by how much, and which budget gives d = 5.
+    # Since estimate round 32 the remote merges set the error-corrected run's depth (its busiest qubit's); the prose
+    # says how many and at which distance, and what the one-QPU run takes.
     cnot = bench.PROBES["CNOT-heavy"]
     qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=4)] * 2
     two = estimate(cnot, qpus, ideal, placement=[0] * 4 + [1] * 4)
-    (note,) = [n for n in two.notes if n.startswith("error budget: the remote part")]
-    used_at_5, share = re.search(r"at d = 5 the remote operations use ([\d.e-]+)\); ErrorBudget\(0\.001, "
-                                 r"remote=([\d.e-]+)\)", note).groups()
-    assert two.error_corrected.code_distance == 7
-    assert f"remote operations would use {float(used_at_5):.2g} at d = 5" in text
-    assert f"ErrorBudget(0.001, remote={share})`, with which two QPUs run d = 5, ratio 1.667" in text
-    better = estimate(cnot, qpus, ideal, placement=[0] * 4 + [1] * 4,
-                      error_budget=ErrorBudget(1e-3, remote=float(share)))
     one = estimate(cnot, QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
-    assert _as_written("1.667", better.wall_clock_s / one.wall_clock_s)
+    merges = two.error_corrected.algorithmic_logical_depth
+    assert any(n.startswith(f"the remote operations set the run's logical depth: {merges:,} lattice-surgery merges")
+               for n in two.notes), two.notes
+    assert f"{two.remote_gates:,} remote CNOTs" in text and f"busiest qubit's {merges:,} merges" in text
+    assert f"{two.error_corrected.logical_cycles:,} cycles at d = {two.error_corrected.code_distance}," in text
+    assert (f"its {one.error_corrected.logical_cycles} measurements, d = {one.error_corrected.code_distance})"
+            in text)
 
 
 def _vs_simulation_regimes(bench):
