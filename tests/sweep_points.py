@@ -142,3 +142,21 @@ def late_first(params, seed):
     if params["x"] == 0 and seed == 0:
         time.sleep(1.0)
     return square(params, seed)
+
+
+def slow_then_counts_rows(params, seed):
+    """square's row after 0.3 s; at x == 3, first waits (up to 8 s) for a row in the CSV ``params["out"]`` and then
+    raises, saying how many it found: the sweep stops there, having said what was on disk while it ran."""
+    if params["x"] == 3:
+        deadline = time.monotonic() + 8.0
+        while True:
+            try:
+                with open(params["out"]) as f:
+                    rows = max(0, len(f.read().splitlines()) - 1)  # the header
+            except FileNotFoundError:
+                rows = 0
+            if rows or time.monotonic() > deadline:
+                raise RuntimeError(f"{rows} rows on disk while x=3 runs")
+            time.sleep(0.02)
+    time.sleep(0.3)
+    return square(params, seed)

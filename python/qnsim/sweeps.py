@@ -3768,19 +3768,23 @@ class _PointFailed(Exception):
 
 def _call_points(
     fn: PointFunction, chunk: list[tuple[dict, int]], identify: bool = False
-) -> tuple[str, str | None, list[Mapping[str, Any]]]:
+) -> tuple[str, str | None, list[Mapping[str, Any]], float]:
     """Runs a chunk of points in one task (a Dask task costs milliseconds of scheduling, more than
     a small point); returns the qnsim that ran them (:func:`code_id`), with ``identify`` what they
-    ran as the worker sees it (:func:`scenario_id`; see :func:`_sent_by_name`), and their results."""
+    ran as the worker sees it (:func:`scenario_id`; see :func:`_sent_by_name`), their results, and
+    the wall time the points took on the worker, in s (which sizes the next tasks: :class:`_DaskChunks`)."""
     identity = scenario_id(fn) if identify else None
     results = []
+    started = time.perf_counter()
     for index, (params, seed) in enumerate(chunk):
         try:
             results.append(fn(dict(params), seed))
         except Exception as exc:
             # The points before it finished: their results travel with the failure (they were lost with it).
-            raise _PointFailed(index, type(exc).__name__, str(exc), (code_id(), identity, results)) from None
-    return code_id(), identity, results
+            raise _PointFailed(
+                index, type(exc).__name__, str(exc), (code_id(), identity, results, time.perf_counter() - started)
+            ) from None
+    return code_id(), identity, results, time.perf_counter() - started
 
 
 def _other_code_message(fn: Any, where: str, worker_identity: str | None, identity: str) -> str:
@@ -3815,14 +3819,54 @@ def _sent_by_name(fn: Any, script: bool = False) -> bool:
 
 
 def dask_chunk_size(points: int, workers: int) -> int:
-    """Points per Dask task: at least four tasks per worker (so a slow chunk cannot hold the sweep
-    back much), at most 32 points per task (so rows still reach the output often).
+    """The most points a Dask task holds: at least four tasks per worker (so a slow chunk cannot hold
+    the sweep back much), at most 32 points per task. A task holds fewer while the points' durations
+    are unknown or long: a sweep starts with one point per task and sizes later tasks to run about
+    :data:`DASK_TASK_S` each (:class:`_DaskChunks`), so that rows reach the output often.
 
     Example:
         >>> dask_chunk_size(200, 2), dask_chunk_size(5, 2), dask_chunk_size(10**6, 64)
         (25, 1, 32)
     """
     return max(1, min(32, math.ceil(points / (4 * max(1, workers)))))
+
+
+#: Wall time a Dask task of a sweep aims at, in s. A task's rows reach the out only when the whole task has
+#: finished, so this bounds the work a kill -9 (or a lost worker) throws away per running task; at ~10 ms of
+#: scheduling per task it still costs under 1% of a task of cheap points.
+DASK_TASK_S = 2.0
+
+#: Tasks a Dask sweep keeps submitted per worker (more are submitted as these finish): one running and the next
+#: ones queued, so a worker never waits for the sweep's round trip, while the tasks' sizes still follow the
+#: durations measured so far (every task submitted up front had to be sized before any point had run).
+DASK_TASKS_PER_WORKER = 3
+
+#: How often, in s, a Dask sweep reads the cluster's worker count again (a cluster that scales gets more tasks).
+DASK_WORKERS_REREAD_S = 5.0
+
+
+class _DaskChunks:
+    """Sizes a Dask sweep's tasks, in points: one point per task until durations are measured, then as many as
+    run in about :data:`DASK_TASK_S` (by the larger of the mean duration of every point so far and that of the
+    last task's points, so that a stretch of slow points shrinks the tasks at once), growing at most twofold
+    per measured task, never above :func:`dask_chunk_size`. Points of very different durations in one task can
+    still make it run longer (the sizes follow what ran before it)."""
+
+    def __init__(self, points: int, workers: int) -> None:
+        self.most = dask_chunk_size(points, workers)
+        self.size = 1  #: points of the next task
+        self.seconds = 0.0
+        self.points = 0
+
+    def measured(self, points: int, seconds: float) -> None:
+        """Takes the wall time, in s, that a task's ``points`` points took on its worker."""
+        if points <= 0:
+            return
+        self.seconds += max(0.0, seconds)
+        self.points += points
+        per_point = max(self.seconds / self.points, seconds / points)
+        fits = int(DASK_TASK_S / per_point) if per_point > 0 else self.most
+        self.size = max(1, min(self.most, 2 * self.size, fits))
 
 
 #: Said when a point function returns a run, or a result's nested summary: the flat row that compares with a scenario's.
@@ -4062,27 +4106,21 @@ def _as_completed(futures: Iterable[Any], still_ours: Callable[[], None] | None)
         yield from sorted(done, key=order.__getitem__)
 
 
-def _dask_completed(
-    distributed: Any, futures: list[Any], still_ours: Callable[[], None] | None
-) -> typing.Iterator[Any]:
-    """Dask's futures as ``distributed.as_completed`` hands them back, calling ``still_ours`` at least every
-    :data:`HEARTBEAT_S` while none finishes."""
-    completed = iter(distributed.as_completed(futures))
-    remaining = set(futures)
-    while remaining:
-        while still_ours is not None:
-            try:
-                done, _ = distributed.wait(list(remaining), timeout=HEARTBEAT_S, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                done = set()
-            if done:
-                break
+def _dask_finished(distributed: Any, futures: list[Any], still_ours: Callable[[], None] | None) -> list[Any]:
+    """Those of Dask's ``futures`` (in the order they were submitted) that have finished, once one has; calls
+    ``still_ours`` at least every :data:`HEARTBEAT_S` while none does."""
+    while True:
+        try:
+            done, _ = distributed.wait(
+                futures, timeout=None if still_ours is None else HEARTBEAT_S, return_when="FIRST_COMPLETED"
+            )
+        except TimeoutError:
+            done = set()
+        if done:
+            # Several finished since the last look: in the order they were submitted (one worker's rows in point order).
+            return [future for future in futures if future.done()]
+        if still_ours is not None:
             still_ours()
-        future = next(completed, None)
-        if future is None:
-            return
-        remaining.discard(future)
-        yield future
 
 
 def _run_dask(
@@ -4095,7 +4133,11 @@ def _run_dask(
 ) -> None:
     """Runs ``pending`` on Dask in chunks, handing each point's result to ``on_result``; ``still_ours`` is called at
     least every :data:`HEARTBEAT_S` while chunks run (see :func:`_run_local`): taken over, the sweep cancels its
-    tasks at once rather than after its next chunk."""
+    tasks at once rather than after its next chunk.
+
+    A chunk (one task) runs about :data:`DASK_TASK_S` at most once its points' durations are measured (one point
+    per task until then; see :class:`_DaskChunks`), and :data:`DASK_TASKS_PER_WORKER` tasks per worker are
+    submitted at a time, in point order, more as they finish."""
     try:
         import distributed
     except ImportError:
@@ -4116,7 +4158,7 @@ def _run_dask(
     futures: dict[Any, list[Point]] = {}
 
     def keep(chunk: list[Point], answer: tuple[str, str | None, list]) -> None:
-        worker_version, worker_identity, results = answer
+        worker_version, worker_identity, results = answer[:3]
         if worker_version != version:
             # Rows carry this process's scenario_id, which names its qnsim (version and code): rows of
             # another would pass as this one's (and resume as such).
@@ -4143,40 +4185,67 @@ def _run_dask(
                 except SweepError:  # rows of other code: not kept, and the point's failure is the news
                     pass
 
-    try:
-        size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
-        for start in range(0, len(pending), size):
-            chunk = pending[start : start + size]
+    def keep_task(future: Any) -> None:
+        """Hands a finished task's rows over (or raises its failure, keeping what finished), then sizes the
+        next tasks by its points' duration."""
+        chunk = futures[future]  # left among the unkept until its rows are all kept (see below)
+        try:
+            answer = future.result()
+        except _PointFailed as exc:
+            index, kind, text, before = exc.args
+            point = chunk[index]
+            failure = SweepError(
+                f"the point function raised {kind}: {text} (params {point.params}, seed {point.seed}) on Dask"
+            )
+            try:
+                keep(chunk[:index], before)
+            except SweepError:  # rows of other code: not kept, and the point's failure is the news
+                pass
+            keep_finished()
+            raise failure from None
+        except Exception as exc:
+            failure = SweepError(
+                f"a Dask task of {len(chunk)} points failed: {type(exc).__name__}: {exc} "
+                f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
+            )
+            keep_finished()
+            raise failure from exc
+        sizes.measured(len(chunk), answer[3])
+        # A Ctrl-C while a chunk's rows are handed over: the chunk is still listed, so keep_finished hands over the
+        # rest of it (taken off the list first, its rows after the one being written were lost, though computed).
+        keep(chunk, answer)
+        del futures[future]
+        future.release()
+
+    def workers_now() -> int:
+        return len(client.scheduler_info().get("workers", ())) or 1
+
+    # Tasks are sized as rows come back and submitted as others finish (see _DaskChunks): all submitted up front,
+    # of up to 32 points each, a kill -9 lost every point of the running tasks, hours of work for slow points.
+    submitted = 0  # pending[:submitted] are in tasks
+    workers_seen, workers_read = 1, -math.inf  # read in submit_more, inside the try that closes a cluster of ours
+    sizes = _DaskChunks(len(pending), 1)
+
+    def submit_more() -> None:
+        nonlocal submitted, workers_seen, workers_read
+        if submitted < len(pending) and time.monotonic() - workers_read >= DASK_WORKERS_REREAD_S:
+            workers_seen, workers_read = workers_now(), time.monotonic()
+        running = sum(not future.done() for future in futures)
+        while submitted < len(pending) and running < DASK_TASKS_PER_WORKER * workers_seen:
+            chunk = pending[submitted : submitted + sizes.size]
             future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
-        for future in _dask_completed(distributed, list(futures), still_ours):
-            chunk = futures[future]  # left among the unkept until its rows are all kept (see below)
-            try:
-                answer = future.result()
-            except _PointFailed as exc:
-                index, kind, text, before = exc.args
-                point = chunk[index]
-                failure = SweepError(
-                    f"the point function raised {kind}: {text} (params {point.params}, seed {point.seed}) on Dask"
-                )
-                try:
-                    keep(chunk[:index], before)
-                except SweepError:  # rows of other code: not kept, and the point's failure is the news
-                    pass
-                keep_finished()
-                raise failure from None
-            except Exception as exc:
-                failure = SweepError(
-                    f"a Dask task of {len(chunk)} points failed: {type(exc).__name__}: {exc} "
-                    f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
-                )
-                keep_finished()
-                raise failure from exc
-            # A Ctrl-C while a chunk's rows are handed over: the chunk is still listed, so keep_finished hands over the
-            # rest of it (taken off the list first, its rows after the one being written were lost, though computed).
-            keep(chunk, answer)
-            del futures[future]
-            future.release()
+            submitted += len(chunk)
+            running += 1
+
+    try:
+        workers_seen, workers_read = workers_now(), time.monotonic()
+        sizes = _DaskChunks(len(pending), workers_seen)
+        submit_more()
+        while futures:
+            for future in _dask_finished(distributed, list(futures), still_ours):
+                keep_task(future)
+            submit_more()
     except KeyboardInterrupt:
         keep_finished()  # the chunks that finished before the Ctrl-C are in out, as those of a local pool
         raise
