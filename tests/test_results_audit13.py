@@ -17,19 +17,33 @@ from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
 # --- a Dask sweep stopped by a failing point keeps what finished -----------------------------------------
 
 
+def all_at_once(monkeypatch):
+    """Makes a Dask sweep submit every task at once, each of ``dask_chunk_size`` points (as before round 23)."""
+    monkeypatch.setattr(sweeps, "DASK_TASKS_PER_WORKER", 10**6)
+    real_init = sweeps._DaskChunks.__init__
+
+    def largest_first(chunks, points, workers):
+        real_init(chunks, points, workers)
+        chunks.size = chunks.most
+
+    monkeypatch.setattr(sweeps._DaskChunks, "__init__", largest_first)
+
+
 def test_a_dask_sweep_stopped_by_a_failing_point_keeps_every_row_that_finished(tmp_path, monkeypatch):
     """Old behaviour: a Dask sweep whose point raised stopped at the first failed task it looked at and
     cancelled the rest: the chunks that had finished in the same instant (handed back by ``as_completed``
     after the failed one) and the points of the failed chunk before the failing point were lost, though
     computed. Here every chunk finished before the sweep looked: no row was kept of the 11 points that
-    ran. Now all 11 are in out and the failure still stops the sweep, naming the point."""
+    ran. Now all 11 are in out and the failure still stops the sweep, naming the point. (Tasks are sized by time
+    and submitted a few at a time since round 23: here all are submitted at once, of three points, as then.)"""
     distributed = pytest.importorskip("distributed")
 
-    def failed_first(futures):  # every chunk done when the sweep looks, the failed one handed back first
+    def failed_first(distributed, futures, still_ours):  # every chunk done when the sweep looks, the failed one first
         distributed.wait(futures)
         return sorted(futures, key=lambda f: f.status != "error")
 
-    monkeypatch.setattr(distributed, "as_completed", failed_first)
+    monkeypatch.setattr(sweeps, "_dask_finished", failed_first)
+    all_at_once(monkeypatch)
     out = tmp_path / "r.csv"
     with (
         distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster,

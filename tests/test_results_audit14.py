@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sweep_points
 from kept_rows import assert_rows_kept
+from test_results_audit13 import all_at_once
 
 from qnsim import sweeps
 from qnsim.sweeps import read_results, sweep, sweep_status
@@ -431,14 +432,16 @@ def test_a_ctrl_c_while_a_dask_chunks_rows_are_written_keeps_the_rest_of_the_chu
     """Old behaviour: a Dask chunk (several points in one task) was taken off the sweep's list of unkept chunks
     before its rows were written; a Ctrl-C after its first row left the others out of the clean-up that keeps
     what finished: computed, not in out, run again on resume (7 of the 8 points here, every chunk finished).
-    Now a chunk leaves the list once its rows are all written."""
+    Now a chunk leaves the list once its rows are all written. (Tasks are sized by time and submitted a few at a
+    time since round 23: here all are submitted at once, of two points, as then.)"""
     distributed = pytest.importorskip("distributed")
 
-    def all_done_first(futures):  # every chunk finished when the sweep looks
+    def all_done_first(distributed, futures, still_ours):  # every chunk finished when the sweep looks
         distributed.wait(futures)
         return list(futures)
 
-    monkeypatch.setattr(distributed, "as_completed", all_done_first)
+    monkeypatch.setattr(sweeps, "_dask_finished", all_done_first)
+    all_at_once(monkeypatch)
     real_append, appended = sweeps._CsvSink.append, []
 
     def stop_after_the_first_row(sink, row):
