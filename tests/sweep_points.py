@@ -160,3 +160,16 @@ def slow_then_counts_rows(params, seed):
             time.sleep(0.02)
     time.sleep(0.3)
     return square(params, seed)
+
+
+def overlapping(params, seed):
+    """square's row after 0.2 s, with ``running``: how many such points of the directory ``params["dir"]`` ran at
+    once as it ended (each marks itself there while it runs)."""
+    marker = os.path.join(params["dir"], f"running-{params['x']}-{seed}")
+    open(marker, "w").close()
+    try:
+        time.sleep(0.2)
+        running = sum(name.startswith("running-") for name in os.listdir(params["dir"]))
+    finally:
+        os.remove(marker)
+    return {**square(params, seed), "running": running}

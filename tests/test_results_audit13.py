@@ -19,7 +19,7 @@ from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
 
 def all_at_once(monkeypatch):
     """Makes a Dask sweep submit every task at once, each of ``dask_chunk_size`` points (as before round 23)."""
-    monkeypatch.setattr(sweeps, "DASK_TASKS_PER_WORKER", 10**6)
+    monkeypatch.setattr(sweeps, "DASK_TASKS_PER_THREAD", 10**6)
     real_init = sweeps._DaskChunks.__init__
 
     def largest_first(chunks, points, workers):

@@ -74,3 +74,15 @@ def test_task_sizes_follow_the_measured_durations():
     slow = sweeps._DaskChunks(100, 1)
     slow.measured(1, 3 * sweeps.DASK_TASK_S)  # a point longer than DASK_TASK_S: one per task
     assert slow.size == 1
+
+
+def test_a_dask_worker_of_several_threads_gets_a_task_for_each(tmp_path):
+    """Tasks are submitted a few per thread, not per worker: counted per worker, a cluster of one worker with 4
+    threads ran 3 one-point tasks at a time while a thread idled (every task submitted up front, as before, ran 4)."""
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=False, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        rows = sweep(sweep_points.overlapping, {"x": list(range(8)), "dir": [str(tmp_path)]}, backend="dask",
+                     client=client, progress=False, as_frame=False)  # fmt: skip
+    assert [r["x"] for r in rows] == list(range(8)) and max(r["running"] for r in rows) == 4
