@@ -3838,12 +3838,12 @@ def dask_chunk_size(points: int, workers: int) -> int:
 #: scheduling per task it still costs under 1% of a task of cheap points.
 DASK_TASK_S = 2.0
 
-#: Tasks a Dask sweep keeps submitted per worker (more are submitted as these finish): one running and the next
-#: ones queued, so a worker never waits for the sweep's round trip, while the tasks' sizes still follow the
+#: Tasks a Dask sweep keeps submitted per worker thread (more are submitted as these finish): one running and the
+#: next ones queued, so a thread never waits for the sweep's round trip, while the tasks' sizes still follow the
 #: durations measured so far (every task submitted up front had to be sized before any point had run).
-DASK_TASKS_PER_WORKER = 3
+DASK_TASKS_PER_THREAD = 3
 
-#: How often, in s, a Dask sweep reads the cluster's worker count again (a cluster that scales gets more tasks).
+#: How often, in s, a Dask sweep reads the cluster's threads again (a cluster that scales gets more tasks).
 DASK_WORKERS_REREAD_S = 5.0
 
 
@@ -4138,8 +4138,8 @@ def _run_dask(
     tasks at once rather than after its next chunk.
 
     A chunk (one task) runs about :data:`DASK_TASK_S` at most once its points' durations are measured (one point
-    per task until then; see :class:`_DaskChunks`), and :data:`DASK_TASKS_PER_WORKER` tasks per worker are
-    submitted at a time, in point order, more as they finish."""
+    per task until then; see :class:`_DaskChunks`), and :data:`DASK_TASKS_PER_THREAD` tasks per worker thread
+    are submitted at a time, in point order, more as they finish."""
     try:
         import distributed
     except ImportError:
@@ -4219,21 +4219,24 @@ def _run_dask(
         del futures[future]
         future.release()
 
-    def workers_now() -> int:
-        return len(client.scheduler_info().get("workers", ())) or 1
+    def workers_now() -> tuple[int, int]:
+        """The cluster's workers and their threads (each thread runs a task: a worker of 8 threads needs 8)."""
+        found = client.scheduler_info().get("workers", {})
+        threads = sum(int(info.get("nthreads", 1) or 1) for info in found.values())
+        return len(found) or 1, threads or 1
 
     # Tasks are sized as rows come back and submitted as others finish (see _DaskChunks): all submitted up front,
     # of up to 32 points each, a kill -9 lost every point of the running tasks, hours of work for slow points.
     submitted = 0  # pending[:submitted] are in tasks
-    workers_seen, workers_read = 1, -math.inf  # read in submit_more, inside the try that closes a cluster of ours
+    threads_seen, workers_read = 1, -math.inf  # read in the try below, which closes a cluster of ours
     sizes = _DaskChunks(len(pending), 1)
 
     def submit_more() -> None:
-        nonlocal submitted, workers_seen, workers_read
+        nonlocal submitted, threads_seen, workers_read
         if submitted < len(pending) and time.monotonic() - workers_read >= DASK_WORKERS_REREAD_S:
-            workers_seen, workers_read = workers_now(), time.monotonic()
+            threads_seen, workers_read = workers_now()[1], time.monotonic()
         running = sum(not future.done() for future in futures)
-        while submitted < len(pending) and running < DASK_TASKS_PER_WORKER * workers_seen:
+        while submitted < len(pending) and running < DASK_TASKS_PER_THREAD * threads_seen:
             chunk = pending[submitted : submitted + sizes.size]
             future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
@@ -4241,8 +4244,9 @@ def _run_dask(
             running += 1
 
     try:
-        workers_seen, workers_read = workers_now(), time.monotonic()
-        sizes = _DaskChunks(len(pending), workers_seen)
+        workers_seen, threads_seen = workers_now()
+        workers_read = time.monotonic()
+        sizes = _DaskChunks(len(pending), workers_seen)  # dask_chunk_size's tasks per worker, as before
         submit_more()
         while futures:
             for future in _dask_finished(distributed, list(futures), still_ours):
