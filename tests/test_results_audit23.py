@@ -1,6 +1,8 @@
 """Results audit, round 23: a Dask sweep's tasks are bounded in time, not only in points. Each test's docstring says
 what the old behaviour was."""
 
+from pathlib import Path
+
 import pytest
 import sweep_points
 
@@ -62,6 +64,9 @@ def test_cheap_points_on_dask_still_share_tasks_and_give_the_same_rows(tmp_path,
 def test_task_sizes_follow_the_measured_durations():
     """The sizing rule itself: one point until measured, at most twofold growth, about ``DASK_TASK_S`` per task
     (a slow stretch shrinks the next tasks at once), never above ``dask_chunk_size``."""
+    text = " ".join((Path(__file__).parents[1] / "docs" / "tutorials" / "sweep_dask.md").read_text().split())
+    assert sweeps.DASK_TASK_S == 2.0 and "as many as ran in about two seconds" in text  # the tutorial's figure
+    assert "``DASK_TASK_S``, 2 s," in " ".join(sweeps.__doc__.split())
     chunks = sweeps._DaskChunks(10**6, 1)
     assert chunks.size == 1
     sizes = []
