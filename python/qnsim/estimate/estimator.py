@@ -1852,6 +1852,8 @@ class _Context:
         self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
         self._probs: dict[tuple[int, ...], tuple[float, ...]] = {}  # Delivered pairs' rounds' success probabilities.
         self._crit_s = 0.0
+        # A streamed count's shortest schedule (its critical path being an upper bound): None where it is exact.
+        self._schedule_floor_s: float | None = None
         self._compute_s = 0.0
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
@@ -2594,6 +2596,9 @@ class _Context:
             # 6.5 ms).
             crit = w.depth_bound * t_layer + waits * frame
             self._crit_upper = True  # The runtime reason says so where the compute sets the run (_report).
+            # The circuit's schedule is no shorter than its last remote operation's byproducts take to be known (a
+            # message): the shortest schedule a link's floors must allow for (_last_pair_floor_s).
+            self._schedule_floor_s = frame
             self._crit_nolat = w.depth_bound * t_layer + waits * frame_nolat
             if remote:
                 # The last remote gate's corrections are known a message later than its layer: the run ends then
@@ -2691,9 +2696,16 @@ class _Context:
             # its rounds up to one latency per round after its raw pairs: the first pairs come that late from a cold
             # start, and the stream stays behind by up to as much (priced at all of it: 200 remote CX over a 5 ms
             # link with 3 rounds ran 69.0 ms simulated against 60.8 ms estimated, the pace alone and the message).
-            paced = lr.time_s + message if lr.time_s > crit_s else 0.0
+            # A streamed count's crit_s is an upper bound on a schedule that may be as short as its floor: a link
+            # that bounds the run at any schedule in between is priced as bounding it (its time then is at most its
+            # time at crit_s, the consumers' waits shrinking as their work grows), so the floor is never below the
+            # schedule's. Before, the link bounded the schedule by a 4e-19 s wait and not the longer streamed path:
+            # a remote CX over a 1 kHz link with 1 ms latency read 2.4 ms streamed against 2.5 ms scheduled.
+            shortest = self._schedule_floor_s if self._schedule_floor_s is not None else crit_s
+            binds = lr.time_s > crit_s or (shortest < crit_s and self._link_time_at_s(lr, shortest) > shortest)
+            paced = lr.time_s + message if binds else 0.0
             pace_s = self._pace_s(lr)
-            if lr.purification_rounds and pace_s > crit_s:
+            if lr.purification_rounds and pace_s > shortest:
                 paced = max(paced, pace_s + lr.purification_rounds * lk.latency_s + message)
             if best is None or max(end, paced) > best[0]:
                 best = (max(end, paced), lr, end >= paced)
@@ -2906,6 +2918,17 @@ class _Context:
             required_fidelity=need,
             rate_interval95=None if lk.rate_interval95 is None else list(lk.rate_interval95),
         )
+
+    def _link_time_at_s(self, lr: LinkReport, crit_s: float) -> float:
+        """Seconds link or route ``lr`` would take if its consumers worked ``crit_s`` (at most its report's time, for
+        ``crit_s`` below the run's): a direct link used by one QPU pair through its buffer (:meth:`_buffered_time`),
+        any other its report's time (its hops' loads; an upper bound on it for a shorter run)."""
+        lk = self._link_of.get(lr.qpus)
+        if lk is None or len(lr.route) > 2 or self._hop_users.get(lk.key, 1) > 1:
+            return lr.time_s
+        at = dataclasses.replace(lr)
+        self._buffered_time(lk, at, crit_s)
+        return at.time_s
 
     def _buffered_time(self, lk: Link, lr: LinkReport, crit_s: float) -> None:
         """Sets ``lr.time_s`` of a direct link run as ``lk``: its pairs through the buffer's level chain
