@@ -2597,8 +2597,12 @@ class _Context:
             crit = w.depth_bound * t_layer + waits * frame
             self._crit_upper = True  # The runtime reason says so where the compute sets the run (_report).
             # The circuit's schedule is no shorter than its last remote operation's byproducts take to be known (a
-            # message): the shortest schedule a link's floors must allow for (_last_pair_floor_s).
-            self._schedule_floor_s = frame
+            # message between two QPUs holding qubits: which two, the count does not say for a Pauli product): the
+            # shortest schedule a link's floors must allow for (_last_pair_floor_s).
+            held = [i for i, x in enumerate(p.qubits_per_qpu) if x > 0]
+            frames = self._remote_times(True, list(remote)) if remote else [0.0] * (self.k * self.k)
+            self._schedule_floor_s = min((frames[a * self.k + b] for a in held for b in held if a != b),
+                                         default=0.0)
             self._crit_nolat = w.depth_bound * t_layer + waits * frame_nolat
             if remote:
                 # The last remote gate's corrections are known a message later than its layer: the run ends then
