@@ -160,8 +160,20 @@ def _example(text, placement):
     return text, [qpu] * 3, [1e-3] * 3, placement, 1e12
 
 
+def _timed(n, times):
+    """QPUs of ``n`` qubits, one per (t_1q_s, t_2q_s, t_meas_s, t_reset_s) of ``times`` (seconds), error-free."""
+    return [QPU(num_qubits=n, t_1q_s=a, t_2q_s=b, t_meas_s=c, t_reset_s=d, e_1q=0.0, e_2q=0.0, e_meas=0.0)
+            for a, b, c, d in times]
+
+
 @settings(max_examples=40, deadline=None)
 @given(_streamable())
+@example(("CX 2 3\nCX 0 2\nH 1\nH 1\nH 3\n",
+          _timed(4, [(1e-4,) * 4, (1e-6, 1e-6, 1e-6, 1e-4), (1e-6, 1e-4, 1e-5, 1e-6)]),
+          [1e-4, 1e-3, 1e-4], [0, 0, 2, 1], 1e3))
+@example(("CX 0 3\nCX 0 2\n",
+          _timed(4, [(1e-4, 1e-6, 1e-4, 1e-4), (1e-6, 1e-6, 1e-5, 1e-5), (1e-4, 1e-4, 1e-5, 1e-6)]),
+          [1e-4, 1e-3, 0.0], [2, 0, 0, 1], 1e3))
 @example(_example("MR 0\n" * 5, [0, 0, 0]))
 @example(_example("MPP X0*X1*X2*X3\n" * 5, [0, 0, 0, 0]))
 @example(_example("CX 0 1\nT 1\nMX 1\n" * 5, [0, 1, 0]))
@@ -176,7 +188,11 @@ def test_a_streamed_counts_critical_path_is_an_upper_bound_on_the_schedule(case)
     wait for corrections (at most one per remote operation and per layer): never below the schedule. Over links
     slow enough to bound the run too (1 kHz, 1 MHz): a remote SWAP (two teleportations) took one pair streamed and
     two counted whole, so its link's time was halved (1.3 ms against 2.0 ms); a streamed count now prices a second
-    pair for as many remote operations as it has swap-like applications."""
+    pair for as many remote operations as it has swap-like applications. Over a 1 kHz link with 1 ms latency (the
+    first two examples), a link whose buffer model left its consumers a 4e-19 s wait at the schedule's 1.3 ms "bounds
+    the run" there (its last pair, then its gate and message: 2.5 ms) and none at the streamed path's 1.4 ms (2.4 ms,
+    below the schedule); now a streamed count prices a link as bounding the run if it bounds any schedule down to
+    the least message between two QPUs holding qubits (2.6 ms)."""
     import tempfile
     from pathlib import Path
 
