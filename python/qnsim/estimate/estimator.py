@@ -2687,7 +2687,10 @@ class _Context:
         the run), and that pair's gate and message follow. The
         critical path and the link's time leave these latencies out (a 4-round link with 5 ms latency served one
         remote CX in 5 ms instead of 25 ms); this floor is exact for a lone remote operation and a lower bound
-        otherwise. Links without latency are left as they were (their gate adds t_2q + t_meas, nanoseconds)."""
+        otherwise. Links without latency are left as they were (their gate adds t_2q + t_meas, nanoseconds).
+        A streamed count's ``crit_s`` is an upper bound on a schedule no shorter than ``_schedule_floor_s`` (the least
+        message between two QPUs holding qubits): a link bounds its run if it bounds any schedule in between, so the
+        floor is at least the schedule's (a link's time only grows with its consumers' work)."""
         best = None
         for lr in link_reports:
             lk = self._link_of.get(lr.qpus)
