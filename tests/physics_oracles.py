@@ -191,14 +191,22 @@ def apply_unitary(rho: np.ndarray, u: np.ndarray, qubits: Sequence[int], n: int)
     return t.reshape(2**n, 2**n)
 
 
+#: I, X, Y, Z as 2 x 2 matrices (Y = iXZ).
+PAULIS = (_I, _X, _Y, _Z)
+
+
+def depolarizing_terms(qubits: int) -> list[np.ndarray]:
+    """The non-identity Pauli strings a depolarize1 (``qubits`` = 1: 3 of them) or depolarize2 (2: 15) applies,
+    each with probability p / 3 or p / 15 (Stim's channels; qubit 0 of a string most significant)."""
+    if qubits == 1:
+        return list(PAULIS[1:])
+    return [np.kron(PAULIS[i], PAULIS[j]) for i in range(4) for j in range(4) if i or j]
+
+
 def depolarize(rho: np.ndarray, qubits: Sequence[int], p: float, n: int) -> np.ndarray:
     """Stim's depolarize1 (one qubit) or depolarize2 (two) on ``qubits`` of an n-qubit density matrix: each
     non-identity Pauli (string) with probability p / 3 or p / 15."""
-    paulis = (_I, _X, _Y, _Z)
-    if len(qubits) == 1:
-        terms = list(paulis[1:])
-    else:
-        terms = [np.kron(paulis[i], paulis[j]) for i in range(4) for j in range(4) if i or j]
+    terms = depolarizing_terms(len(qubits))
     return (1 - p) * rho + sum(p / len(terms) * apply_unitary(rho, u, qubits, n) for u in terms)
 
 

@@ -12,17 +12,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import physics_oracles as po
 import pytest
 from physics_oracles import apply_unitary, depolarize, non_bell_diagonal_pair
 
 import qnsim
 
 SIGMAS = 5.3
-_I = np.eye(2, dtype=complex)
-_X = np.array([[0, 1], [1, 0]], dtype=complex)
-_Z = np.diag([1.0, -1.0]).astype(complex)
-_Y = 1j * _X @ _Z
-_PAULIS = (_I, _X, _Y, _Z)
+_PAULIS = po.PAULIS
+_I, _X, _Y, _Z = _PAULIS
 _CNOT = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
 # Columns: Phi+, Psi+, Psi-, Phi- (DESIGN's order).
 _BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex).T / math.sqrt(2)

@@ -25,11 +25,8 @@ from stats import assert_normal
 import qnsim
 
 SIGMAS = 5.3
-_I = np.eye(2, dtype=complex)
-_X = np.array([[0, 1], [1, 0]], dtype=complex)
-_Z = np.diag([1.0, -1.0]).astype(complex)
-_Y = 1j * _X @ _Z
-_PAULIS = (_I, _X, _Y, _Z)
+_PAULIS = po.PAULIS
+_I, _X, _Y, _Z = _PAULIS
 _H = np.array([[1, 1], [1, -1]], dtype=complex) / math.sqrt(2)
 _RX = (_I - 1j * _X) / math.sqrt(2)  # Rx(pi/2) = exp(-i pi/4 X)
 _CNOT = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
@@ -118,10 +115,7 @@ def _embed(op: np.ndarray, qubits: list[int], n: int = 4) -> np.ndarray:
 def _depolarizing(qubits: list[int], p: float) -> list[tuple[float, np.ndarray]]:
     """Stim's depolarize1 / depolarize2 on ``qubits`` of 4: each non-identity Pauli (string) with probability p / 3
     or p / 15, as (weight, 16 x 16 operator) terms."""
-    if len(qubits) == 1:
-        terms = list(_PAULIS[1:])
-    else:
-        terms = [np.kron(_PAULIS[i], _PAULIS[j]) for i in range(4) for j in range(4) if i or j]
+    terms = po.depolarizing_terms(len(qubits))
     return [(1 - p, np.eye(16))] + [(p / len(terms), _embed(u, qubits)) for u in terms]
 
 
