@@ -194,6 +194,44 @@ def apply_unitary(rho: np.ndarray, u: np.ndarray, qubits: Sequence[int], n: int)
 #: I, X, Y, Z as 2 x 2 matrices (Y = iXZ).
 PAULIS = (_I, _X, _Y, _Z)
 
+_CNOT = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
+
+
+def swap_outcomes(
+    rho_xa: np.ndarray, rho_by: np.ndarray, gate1: float = 0.0, gate2: float = 0.0, measure: float = 0.0
+) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
+    """Entanglement swapping of pairs (x, a) and (b, y) as DESIGN writes it, on density matrices: CNOT a -> b then
+    depolarize2 ``gate2``; H on a then depolarize1 ``gate1``; measure a then b, each read flipped with probability
+    ``measure``; y corrected with X^{r_b} then Z^{r_a} by the REPORTED outcomes r. Returns {r: (probability of
+    reading r, the pair (x, y) the nodes hold)}: the mixture over the true outcomes that read as r (the nodes cannot
+    tell a misread apart)."""
+    rho = apply_unitary(np.kron(rho_xa, rho_by), _CNOT, [1, 2], 4)
+    rho = depolarize(rho, [1, 2], gate2, 4)
+    rho = depolarize(apply_unitary(rho, _H.astype(complex), [1], 4), [1], gate1, 4)
+    t = rho.reshape([2] * 8)
+    true = {(ma, mb): t[:, ma, mb, :, :, ma, mb, :].reshape(4, 4) for ma in (0, 1) for mb in (0, 1)}
+    out = {}
+    for ra in (0, 1):
+        for rb in (0, 1):
+            kept = sum(
+                (1 - measure if ma == ra else measure) * (1 - measure if mb == rb else measure) * true[(ma, mb)]
+                for ma in (0, 1)
+                for mb in (0, 1)
+            )
+            weight = float(np.real(np.trace(kept)))
+            fix = np.kron(_I, np.linalg.matrix_power(_Z, ra) @ np.linalg.matrix_power(_X, rb))
+            out[(ra, rb)] = (weight, fix @ (kept / weight) @ fix.conj().T if weight > 0 else kept)
+    return out
+
+
+def swapped_average(rho_xa: np.ndarray, rho_by: np.ndarray, gate1: float = 0.0, gate2: float = 0.0,
+                    measure: float = 0.0) -> np.ndarray:
+    """The pair (x, y) of :func:`swap_outcomes` averaged over the reported outcomes (what a mean over delivered pairs
+    estimates). Linear in each input: a (sub-)normalized input gives an output of trace the product of theirs."""
+    scale = float(np.real(np.trace(rho_xa) * np.trace(rho_by)))
+    outs = swap_outcomes(rho_xa / np.trace(rho_xa), rho_by / np.trace(rho_by), gate1, gate2, measure)
+    return scale * sum(w * state for w, state in outs.values())
+
 
 def depolarizing_terms(qubits: int) -> list[np.ndarray]:
     """The non-identity Pauli strings a depolarize1 (``qubits`` = 1: 3 of them) or depolarize2 (2: 15) applies,

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pytest
-from physics_oracles import apply_unitary, depolarize, non_bell_diagonal_pair
+from physics_oracles import apply_unitary, depolarize, non_bell_diagonal_pair, swap_outcomes
 
 import qnsim
 from qnsim.link_models import LinkModel
@@ -43,31 +43,9 @@ def _apply(rho: np.ndarray, u: np.ndarray, qubits: list[int], n: int = 4) -> np.
 
 
 def _swap_outcomes(rho_xa: np.ndarray, rho_by: np.ndarray) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
-    """Qubits (x, a, b, y): the Bell measurement of DESIGN at the middle node (CNOT a -> b then depolarize2 P2; H on
-    a then depolarize1 P1 on a; measure a then b, each read flipped with PM), y corrected with X^{r_b} then Z^{r_a}
-    by the REPORTED outcomes r. Returns {r: (probability of reading r, the pair (x, y) the nodes hold)}: the mixture
-    over the true outcomes that read as r (the nodes cannot tell a misread apart)."""
-    paulis = (_I, _X, _Y, _Z)
-    rho = _apply(np.kron(rho_xa, rho_by), _CNOT, [1, 2])
-    rho = (1 - P2) * rho + sum(
-        P2 / 15 * _apply(rho, np.kron(paulis[i], paulis[j]), [1, 2]) for i in range(4) for j in range(4) if i or j
-    )
-    rho = _apply(rho, _H, [1])
-    rho = (1 - P1) * rho + sum(P1 / 3 * _apply(rho, s, [1]) for s in paulis[1:])
-    t = rho.reshape([2] * 8)
-    true = {(ma, mb): t[:, ma, mb, :, :, ma, mb, :].reshape(4, 4) for ma in (0, 1) for mb in (0, 1)}
-    out = {}
-    for ra in (0, 1):
-        for rb in (0, 1):
-            kept = sum(
-                (1 - PM if ma == ra else PM) * (1 - PM if mb == rb else PM) * true[(ma, mb)]
-                for ma in (0, 1)
-                for mb in (0, 1)
-            )
-            weight = float(np.real(np.trace(kept)))
-            fix = np.kron(_I, np.linalg.matrix_power(_Z, ra) @ np.linalg.matrix_power(_X, rb))
-            out[(ra, rb)] = (weight, fix @ (kept / weight) @ fix.conj().T)
-    return out
+    """physics_oracles.swap_outcomes with the swapping node m's noise P1, P2, PM: {reported outcome r: (probability
+    of reading r, the pair (x, y) the nodes hold)}."""
+    return swap_outcomes(rho_xa, rho_by, P1, P2, PM)
 
 
 def _bell_weights(rho: np.ndarray) -> np.ndarray:
