@@ -224,8 +224,9 @@ def swap_outcomes(
     return out
 
 
-def swapped_average(rho_xa: np.ndarray, rho_by: np.ndarray, gate1: float = 0.0, gate2: float = 0.0,
-                    measure: float = 0.0) -> np.ndarray:
+def swapped_average(
+    rho_xa: np.ndarray, rho_by: np.ndarray, gate1: float = 0.0, gate2: float = 0.0, measure: float = 0.0
+) -> np.ndarray:
     """The pair (x, y) of :func:`swap_outcomes` averaged over the reported outcomes (what a mean over delivered pairs
     estimates). Linear in each input: a (sub-)normalized input gives an output of trace the product of theirs."""
     scale = float(np.real(np.trace(rho_xa) * np.trace(rho_by)))

@@ -39,8 +39,16 @@ SC_SOURCE = Source(attempt_rate_hz=1e5, emission_efficiency=0.9, bright_state_al
 SC_DETECTOR = Detector(efficiency=0.85, dark_count_rate_hz=2e5, detection_window_s=1e-8)  # 2e-3 per window
 NODES = {
     "a": {"t2_s": 1.5e-3, "depolarizing_time_s": 4e-3},
-    "m": {"t2_s": 1e-3, "depolarizing_time_s": 6e-3, "gate1_error": 0.02, "gate2_error": 0.03, "measure_error": 0.04,
-          "gate1_duration_s": 0.5e-6, "gate2_duration_s": 1e-6, "measure_duration_s": 2e-6},
+    "m": {
+        "t2_s": 1e-3,
+        "depolarizing_time_s": 6e-3,
+        "gate1_error": 0.02,
+        "gate2_error": 0.03,
+        "measure_error": 0.04,
+        "gate1_duration_s": 0.5e-6,
+        "gate2_duration_s": 1e-6,
+        "measure_duration_s": 2e-6,
+    },
     "b": {"t2_s": 0.8e-3},
 }
 SWAP_S = 3.5e-6  # m's CNOT + H + readout
@@ -53,8 +61,15 @@ def _chain(formalism: str, pairs: int) -> qnsim.Network:
     for name, params in NODES.items():
         net.add_node(name, **params)
     net.add_link("a", "m", length_km=LENGTH_KM, preset={"name": "superconducting_transducer_link", "improvement": 100})
-    net.add_link("m", "b", length_km=LENGTH_KM, scheme="single_click", source=SC_SOURCE, detector=SC_DETECTOR,
-                 transducer=PRESET.transducer)
+    net.add_link(
+        "m",
+        "b",
+        length_km=LENGTH_KM,
+        scheme="single_click",
+        source=SC_SOURCE,
+        detector=SC_DETECTOR,
+        transducer=PRESET.transducer,
+    )
     net.request("a", "b", num_pairs=pairs)
     return net
 
@@ -67,22 +82,36 @@ def _heralded_links() -> tuple[tuple[float, np.ndarray], tuple[float, np.ndarray
     ~1e-4 in F and in p (relative), far below what the checks below resolve."""
     half = Fiber(LENGTH_KM / 2)
     out = []
-    for scheme, source, detector in (("double_click", PRESET.source, PRESET.detector),
-                                     ("single_click", SC_SOURCE, SC_DETECTOR)):
+    for scheme, source, detector in (
+        ("double_click", PRESET.source, PRESET.detector),
+        ("single_click", SC_SOURCE, SC_DETECTOR),
+    ):
         eta = half.transmissivity * detector.efficiency
         tau = source.emission_efficiency * PRESET.transducer.efficiency * eta
         mu = PRESET.transducer.output_noise_photons * eta
-        out.append(_oracle_link(scheme, (source.bright_state_alpha,) * 2, (tau, tau), (mu, mu),
-                                detector.dark_count_probability, 0.0, bath_max=1))
+        out.append(
+            _oracle_link(
+                scheme,
+                (source.bright_state_alpha,) * 2,
+                (tau, tau),
+                (mu, mu),
+                detector.dark_count_probability,
+                0.0,
+                bath_max=1,
+            )
+        )
     return tuple(out)
 
 
 def _storage_map(nodes: tuple[str, str], t_first: float, t_second: float) -> np.ndarray:
     """The 16 x 16 matrix of each qubit's memory (physics_oracles.lindblad_superoperator: its node's T2 and
     depolarizing time) for t_first and t_second seconds, acting on a pair's row-major flattened density matrix."""
-    sup = [po.lindblad_superoperator(t, math.inf, NODES[node].get("t2_s", math.inf),
-                                     NODES[node].get("depolarizing_time_s", math.inf))
-           for node, t in zip(nodes, (t_first, t_second))]
+    sup = [
+        po.lindblad_superoperator(
+            t, math.inf, NODES[node].get("t2_s", math.inf), NODES[node].get("depolarizing_time_s", math.inf)
+        )
+        for node, t in zip(nodes, (t_first, t_second))
+    ]
     # rho[k m, l n] -> sum S0[i, j, k, l] S1[c, d, m, n] rho[k m, l n] at [i c, j d]
     return np.einsum("ijkl,cdmn->icjdkmln", *sup).reshape(16, 16)
 
@@ -183,8 +212,13 @@ def test_the_transducer_chains_mean_fidelity_and_rate_are_the_density_matrix_ora
     net = _chain(formalism, per_seed)
     dc, sc = net.links
     assert (dc.success_probability, sc.success_probability) == pytest.approx((p1, p2), rel=1e-3)
-    for got, want in ((dc.attempt_period_s, 2 * ROUND_S), (dc.herald_delay_a_s, ROUND_S + LIGHT_S),
-                      (sc.attempt_period_s, ROUND_S), (sc.herald_delay_b_s, LIGHT_S), (dc.classical_delay_s, LIGHT_S)):
+    for got, want in (
+        (dc.attempt_period_s, 2 * ROUND_S),
+        (dc.herald_delay_a_s, ROUND_S + LIGHT_S),
+        (sc.attempt_period_s, ROUND_S),
+        (sc.herald_delay_b_s, LIGHT_S),
+        (dc.classical_delay_s, LIGHT_S),
+    ):
         assert got == pytest.approx(want, abs=1e-12)
     results = [r.requests[0] for r in net.run_seeds(seeds, until_s=60.0, threads=1)]
     assert all(r.num_pairs == per_seed for r in results)
