@@ -272,18 +272,30 @@ _PURIFY_MAPS: dict = {}
 
 
 def purify(
-    rho1: np.ndarray, rho2: np.ndarray, scheme: str, gate1: float = 0.0, gate2: float = 0.0, measure: float = 0.0
+    rho1: np.ndarray,
+    rho2: np.ndarray,
+    scheme: str,
+    gate1: float = 0.0,
+    gate2: float = 0.0,
+    measure: float = 0.0,
+    *,
+    tabulate: bool = True,
 ) -> tuple[float, np.ndarray]:
     """One recurrence round on pairs (a1, b1) = rho1 (kept) and (a2, b2) = rho2, both nodes with
     the same noise: BBPSSW twirls each pair to Werner first; DEJMPS rotates A's qubits by
     Rx(pi/2) = H S H and B's by Rx(-pi/2) (each followed by depolarize1); bilateral CX (each
     followed by depolarize2), Z readouts flipped with probability ``measure``; kept if the
-    reported outcomes agree. Returns (success probability, kept state)."""
+    reported outcomes agree. Returns (success probability, kept state). ``tabulate``: build (once per scheme and
+    noise) and use the round's linear map, for many calls; False runs the circuit once on this input."""
     if scheme == "bbpssw":
         rho1, rho2 = (
             bell_diagonal_state([f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3])
             for f in (pair_fidelity(rho1), pair_fidelity(rho2))
         )
+    if not tabulate:  # one circuit on this input (a tabulated map costs 256 of them, then each call is one product)
+        kept = _unnormalized_round(np.kron(rho1, rho2), scheme, gate1, gate2, measure)
+        p = float(np.real(np.trace(kept)))
+        return p, kept / p
     key = (scheme, gate1, gate2, measure)
     if key not in _PURIFY_MAPS:  # the round is linear in rho1 (x) rho2: tabulate it on a basis once
         basis = np.eye(256).reshape(256, 16, 16)
