@@ -35,16 +35,18 @@ C_FIBER_KM_PER_S = 299_792.458 / 1.44
 
 # ---- a heralded-hardware repeater: double click | swap | single click ------------------------------------------
 
-LENGTH_KM = 2.0
-PRESET = qnsim.presets.superconducting_transducer_link(100)  # double click, transducers at 1e5 conversions/s
-SC_SOURCE = Source(attempt_rate_hz=1e5, emission_efficiency=0.9, bright_state_alpha=0.1)
+LENGTHS_KM = (4.0, 8.0)  # a-m, m-b
+ROUND_S = 4e-5  # one heralding round: both links' sources fire at 25 kHz, slower than either link's light
+PRESET = qnsim.presets.superconducting_transducer_link(100)  # double click, a transducer at each end
+DC_SOURCE = Source(attempt_rate_hz=1 / ROUND_S, emission_efficiency=0.9)  # the preset's, at 25 kHz
+SC_SOURCE = Source(attempt_rate_hz=1 / ROUND_S, emission_efficiency=0.9, bright_state_alpha=0.1)
 SC_DETECTOR = Detector(efficiency=0.85, dark_count_rate_hz=2e5, detection_window_s=1e-8)  # 2e-3 per window
 NODES = {
-    "a": {"t1_s": 1.5e-3, "t2_s": 1.5e-3, "depolarizing_time_s": 4e-3},
+    "a": {"t1_s": 3e-3, "t2_s": 3e-3, "depolarizing_time_s": 8e-3},
     "m": {
-        "t1_s": 0.5e-3,
-        "t2_s": 1e-3,
-        "depolarizing_time_s": 6e-3,
+        "t1_s": 1e-3,
+        "t2_s": 2e-3,
+        "depolarizing_time_s": 12e-3,
         "gate1_error": 0.02,
         "gate2_error": 0.03,
         "measure_error": 0.04,
@@ -52,22 +54,22 @@ NODES = {
         "gate2_duration_s": 1e-6,
         "measure_duration_s": 2e-6,
     },
-    "b": {"t1_s": 1e-3, "t2_s": 0.8e-3},
+    "b": {"t1_s": 2e-3, "t2_s": 1.6e-3},
 }
 SWAP_S = 3.5e-6  # m's CNOT + H + readout
-LIGHT_S = LENGTH_KM / C_FIBER_KM_PER_S  # one way over a whole link: 9.61 us
-ROUND_S = 1e-5  # one heralding round: 1 / 1e5 Hz (the transducer's and the single-click source's limit) > LIGHT_S
+LIGHT_S = tuple(km / C_FIBER_KM_PER_S for km in LENGTHS_KM)  # one way over each link: 19.2 us, 38.4 us
 
 
 def _chain(formalism: str, pairs: int) -> qnsim.Network:
     net = qnsim.Network(formalism, seed=0)
     for name, params in NODES.items():
         net.add_node(name, **params)
-    net.add_link("a", "m", length_km=LENGTH_KM, preset={"name": "superconducting_transducer_link", "improvement": 100})
+    preset = {"name": "superconducting_transducer_link", "improvement": 100}
+    net.add_link("a", "m", length_km=LENGTHS_KM[0], preset=preset, source=DC_SOURCE)
     net.add_link(
         "m",
         "b",
-        length_km=LENGTH_KM,
+        length_km=LENGTHS_KM[1],
         scheme="single_click",
         source=SC_SOURCE,
         detector=SC_DETECTOR,
@@ -83,13 +85,12 @@ def _heralded_links() -> tuple[tuple[float, np.ndarray], tuple[float, np.ndarray
     thermal-loss channel (source, transducer, half the fiber, detector) with the transducer's noise in the photon's
     own mode, a 50:50 beam splitter, threshold detectors with dark counts. One bath photon: off the exact model by
     ~1e-4 in F and in p (relative), far below what the checks below resolve."""
-    half = Fiber(LENGTH_KM / 2)
     out = []
-    for scheme, source, detector in (
-        ("double_click", PRESET.source, PRESET.detector),
-        ("single_click", SC_SOURCE, SC_DETECTOR),
+    for scheme, source, detector, km in (
+        ("double_click", DC_SOURCE, PRESET.detector, LENGTHS_KM[0]),
+        ("single_click", SC_SOURCE, SC_DETECTOR, LENGTHS_KM[1]),
     ):
-        eta = half.transmissivity * detector.efficiency
+        eta = Fiber(km / 2).transmissivity * detector.efficiency
         tau = source.emission_efficiency * PRESET.transducer.efficiency * eta
         mu = PRESET.transducer.output_noise_photons * eta
         out.append(
@@ -125,67 +126,76 @@ def _storage_map(nodes: tuple[dict, dict], t_first: float, t_second: float, twir
 
 @functools.lru_cache(maxsize=None)
 def _chain_oracle(variant: str = "") -> tuple[float, float, float]:
-    """(mean delivered fidelity, mean and variance of the time per delivery) of the chain, from the link states of
-    _heralded_links and the timing written out here.
+    """(mean delivered fidelity, mean and variance of the time between deliveries) of the chain, from the link states
+    of _heralded_links and the timing written out here (times from the end of a swap, S + SWAP).
 
-    Both links start attempting together. The double-click link (a-m) attempts every 2 rounds and heralds its K1-th
-    attempt at X1 = (2 K1 - 1) ROUND + LIGHT (the first round, then the second one's light); the single-click link
-    (m-b) every round, its K2-th heralded at X2 = (K2 - 1) ROUND + LIGHT; K ~ Geometric(p). Each qubit is stored from
-    its attempt's start. m swaps at S = max(X1, X2), noisy (physics_oracles.swapped_average), and both ends learn the
-    outcome at D = S + SWAP + LIGHT, when the pair is delivered and both links start again: the time per delivery is
-    D. So link i's qubit at m is stored S - X_i + X_i's herald part, its end's until D: the link that heralded first
-    waits W = |X2 - X1| = |K2 - 2 K1| ROUND more. The swap is linear in each input, so the mean pair is the swap of
-    the links' states averaged over W's distribution.
+    Each end frees its memory when the swap's news reaches it, LIGHT_i after the swap (the nearer end hands its qubit
+    over then, the pair is delivered when the farther one has it), and m's memories are free at once, so link i
+    starts again at LIGHT_i (its source's next shot is due by then: the rule that an attempt follows the previous one
+    by a period never delays it here). The double-click link (a-m) attempts every 2 rounds and heralds its K1-th
+    attempt a round and LIGHT_1 after it began (the second round's light); the single-click link (m-b) every round,
+    LIGHT_2 after it began; K ~ Geometric(p). So the heralds come at Y1 = 2 LIGHT_1 + (2 K1 - 1) ROUND and Y2 =
+    2 LIGHT_2 + (K2 - 1) ROUND, m swaps at max(Y1, Y2) (noisy: physics_oracles.swapped_average) and the time between
+    deliveries is SWAP + max(Y1, Y2). Each qubit is stored from its attempt's start: at m until the swap, at its end
+    until the news reaches it; the link that heralded first waits W = |Y2 - Y1| more, Y2 - Y1 = 2 (LIGHT_2 - LIGHT_1)
+    + (K2 - 2 K1) ROUND: link 1 waits 38.4 us + j ROUND (j = K2 - 2 K1 >= 0), link 2 1.6 us + j ROUND (j = 2 K1 -
+    K2 - 1 >= 0). The swap is linear in each input, so the mean pair is the swap of each link's pair averaged over
+    its waits with the other's unwaited.
 
     "twirled": each memory channel replaced by its Pauli twirl, what the stabilizer and bell_diagonal formalisms
     apply for T1 (docs/concepts.md); the link states then count only through their Bell-diagonal parts. Variants, to
     show what the checks tell apart: "no_news_decay" (the ends stop decaying at the swap), "from_herald" (qubits
-    stored from their herald, not their emission), "both_wait" (the waiting link's extra storage applied to both
-    links' pairs)."""
+    stored from their herald, not their emission), "both_wait" (the mean wait applied to both links' pairs), "late_
+    handover" (the nearer end's qubit decays until the farther end has the news)."""
     (p1, rho1), (p2, rho2) = _heralded_links()
     k1 = np.arange(1, int(math.log(1e-17) / math.log(1 - p1)) + 2)
     k2 = np.arange(1, int(math.log(1e-17) / math.log(1 - p2)) + 2)
     prob = np.outer(p1 * (1 - p1) ** (k1 - 1), p2 * (1 - p2) ** (k2 - 1))
-    x1 = ((2 * k1 - 1) * ROUND_S + LIGHT_S)[:, None]
-    x2 = ((k2 - 1) * ROUND_S + LIGHT_S)[None, :]
-    cycle = np.maximum(x1, x2) + SWAP_S + LIGHT_S
-    mean = float((prob * cycle).sum())
-    var = float((prob * cycle**2).sum()) - mean**2
-    steps = k2[None, :] - 2 * k1[:, None]  # X2 - X1 in rounds: > 0, link 1 waits; < 0, link 2 waits
-    top = int(np.abs(steps).max()) + 1
-    waits = [np.bincount(np.abs(steps[sel]), weights=prob[sel], minlength=top) for sel in (steps >= 0, steps < 0)]
-    waits[0][0] /= 2  # ties count once, half on each side: neither link waits
-    waits[1][0] += waits[0][0]
-
-    news = 0.0 if variant == "no_news_decay" else SWAP_S + LIGHT_S
-    heralds = (ROUND_S + LIGHT_S, LIGHT_S)
+    y1 = (2 * LIGHT_S[0] + (2 * k1 - 1) * ROUND_S)[:, None]
+    y2 = (2 * LIGHT_S[1] + (k2 - 1) * ROUND_S)[None, :]
+    gap = np.maximum(y1, y2) + SWAP_S
+    mean = float((prob * gap).sum())
+    var = float((prob * gap**2).sum()) - mean**2
+    offset = 2 * (LIGHT_S[1] - LIGHT_S[0])
+    assert 0 < offset < ROUND_S  # so no ties, and the waits below
+    j = k2[None, :] - 2 * k1[:, None]
+    top = int(np.abs(j).max()) + 1
+    waits = (  # (first wait, P(first wait + j ROUNDS) for j = 0, 1, ...) of link 1, then link 2
+        (offset, np.bincount(j[j >= 0], weights=prob[j >= 0], minlength=top)),
+        (ROUND_S - offset, np.bincount(-j[j < 0] - 1, weights=prob[j < 0], minlength=top)),
+    )
+    heralds = (ROUND_S + LIGHT_S[0], LIGHT_S[1])
+    news = [0.0 if variant == "no_news_decay" else SWAP_S + light for light in LIGHT_S]
+    if variant == "late_handover":
+        news[0] = news[1]
     averaged = []
-    for (nodes, mid), rho, herald, dist in zip(((("a", "m"), 1), (("m", "b"), 0)), (rho1, rho2), heralds, waits):
-        base = 0.0 if variant == "from_herald" else herald
-        times = [base + news, base + news]
-        times[mid] = base
+    links = ((("a", "m"), 1), (("m", "b"), 0))
+    for (nodes, mid), rho, herald, end_news, (first, dist) in zip(links, (rho1, rho2), heralds, news, waits):
         ends, twirled = (NODES[nodes[0]], NODES[nodes[1]]), variant == "twirled"
-        fixed = _storage_map(ends, *times, twirled) @ rho.reshape(16)
+        base = 0.0 if variant == "from_herald" else herald
+
+        def stored(extra, ends=ends, mid=mid, base=base, end_news=end_news, twirled=twirled):
+            times = [base + extra + end_news, base + extra + end_news]
+            times[mid] = base + extra
+            return _storage_map(ends, *times, twirled)
+
+        fresh = stored(0.0) @ rho.reshape(16)
         step = _storage_map(ends, ROUND_S, ROUND_S, twirled)
-        total, cur = np.zeros(16, complex), fixed
-        for weight in dist:  # sum_n P(W = n rounds) step^n fixed
+        total, cur = np.zeros(16, complex), stored(first) @ rho.reshape(16)
+        for weight in dist:  # sum_j P(W = first + j ROUNDS) step^j (the pair after its first wait)
             total += weight * cur
             cur = step @ cur
-        averaged.append((fixed.reshape(4, 4), total.reshape(4, 4)))
-    (r1, r1_wait), (r2, r2_wait) = averaged
+        averaged.append((fresh.reshape(4, 4), total.reshape(4, 4), stored))
+    (r1, r1_wait, stored1), (r2, r2_wait, stored2) = averaged
     gate = NODES["m"]
     noise = (gate["gate1_error"], gate["gate2_error"], gate["measure_error"])
     if variant == "both_wait":
-        both = sum(w * n for w, n in zip(waits[0] + waits[1], range(top)))  # mean wait, applied to both pairs
-        shift = [
-            _storage_map((NODES[nodes[0]], NODES[nodes[1]]), both * ROUND_S, both * ROUND_S)
-            for nodes in (("a", "m"), ("m", "b"))
-        ]
-        r1 = (shift[0] @ r1.reshape(16)).reshape(4, 4)
-        r2 = (shift[1] @ r2.reshape(16)).reshape(4, 4)
-        out = po.swapped_average(r1, r2, *noise)
+        both = sum(w * (first + n * ROUND_S) for first, dist in waits for n, w in enumerate(dist))
+        out = po.swapped_average(
+            (stored1(both) @ rho1.reshape(16)).reshape(4, 4), (stored2(both) @ rho2.reshape(16)).reshape(4, 4), *noise
+        )
     else:
-        # sum over (who waits, how long): link 1's averaged pair with link 2's fresh one, and the other way round
+        # sum over (who waits, how long): link 1's averaged pair with link 2's unwaited one, and the other way round
         out = po.swapped_average(r1_wait, r2, *noise) + po.swapped_average(r1, r2_wait, *noise)
     assert np.trace(out).real == pytest.approx(1.0, abs=1e-9)
     return po.pair_fidelity(out), mean, var
@@ -194,9 +204,10 @@ def _chain_oracle(variant: str = "") -> tuple[float, float, float]:
 def test_the_chain_oracle_sees_each_timing_mistake_beyond_the_runs_resolution():
     """The oracle's variants (ends that stop decaying at the swap, storage counted from the herald, one mean wait
     for both pairs instead of each pair its own) move the exact mean fidelity by more than twice the band of the
-    exact formalisms' runs (CHAIN_BAND), and the twirl of T1 (the exact channel in a twirling formalism, or the twirl
-    in density_matrix) moves it by more than every formalism's band: none of those mistakes could pass
-    test_the_transducer_chains_...."""
+    exact formalisms' runs (CHAIN_BAND; the least, ends that stop decaying at the swap, by 0.0059), and the twirl of
+    T1 (the exact channel in a twirling formalism, or the twirl in density_matrix: 0.042) by more than every
+    formalism's band: none of those mistakes could pass test_the_transducer_chains_.... (The nearer end's qubit
+    decaying until the farther end has the news moves it by 0.0011 only: not resolved, not claimed.)"""
     fid = _chain_oracle()[0]
     for variant in ("no_news_decay", "from_herald", "both_wait"):
         assert abs(_chain_oracle(variant)[0] - fid) > 2 * CHAIN_BAND["density_matrix"], variant
@@ -204,24 +215,25 @@ def test_the_chain_oracle_sees_each_timing_mistake_beyond_the_runs_resolution():
 
 
 #: Pairs per formalism (4 seeds each) and the band the mean fidelity must resolve: the exact formalisms record each
-#: pair's exact fidelity (sd 0.09-0.11 over the waits), the stabilizer a 0/1 trajectory (sd ~0.49).
-CHAIN_PAIRS = {"density_matrix": 28_000, "bell_diagonal": 60_000, "stabilizer": 60_000}
-CHAIN_BAND = {"density_matrix": 0.003, "bell_diagonal": 0.003, "stabilizer": 0.011}
+#: pair's exact fidelity (sd 0.09-0.12 over the waits), the stabilizer a 0/1 trajectory (sd ~0.5).
+CHAIN_PAIRS = {"density_matrix": 32_000, "bell_diagonal": 72_000, "stabilizer": 60_000}
+CHAIN_BAND = {"density_matrix": 0.0028, "bell_diagonal": 0.0028, "stabilizer": 0.011}
 
 
 @pytest.mark.parametrize("formalism", ALL)
 def test_the_transducer_chains_mean_fidelity_and_rate_are_the_density_matrix_oracles(formalism):
-    """A repeater a - m - b over 2 km links: a-m the superconducting-transducer preset (x100: double click, a
-    transducer at each end, efficiency 0.47, 0.005 added noise photons), m-b single click (alpha 0.1) through the
-    same transducer with detectors of 85% efficiency and 2e5 dark counts/s; memories with T2 and a depolarizing time
-    and T1 at a and m (the twirling formalisms apply its Pauli twirl); a swap with gate and readout errors that takes
-    3.5 us. Seeds batch (Network.run_seeds): the mean delivered fidelity within 5.3 standard errors of _chain_oracle's
-    (density_matrix: the exact memory, 0.5422; stabilizer and bell_diagonal: its twirl, 0.5231),
-    those errors small enough that 5.3 of them stay inside CHAIN_BAND (below every oracle variant's shift: a timing
-    mistake cannot pass), and the mean time per delivery within 5.3 standard errors of the oracle's (347 us; the
-    band is below the 9.6 us a restart at the swap instead of at the news would save). The links themselves: each
-    success probability the Fock computation's (1e-3 relative: its one-bath-photon truncation) and the periods and
-    heralds the oracle's timing assumes. Checked right (no fix)."""
+    """A repeater a - m - b over links of 4 and 8 km: a-m the superconducting-transducer preset (x100: double click,
+    a transducer at each end, efficiency 0.47, 0.005 added noise photons) with its source at 25 kHz, m-b single click
+    (alpha 0.1) through the same transducer, detectors of 85% efficiency and 2e5 dark counts/s; memories with T1, T2
+    and a depolarizing time, each node its own (the twirling formalisms apply T1's Pauli twirl); a swap with gate and
+    readout errors that takes 3.5 us; the nearer end (a) has the swap's news 19.2 us before the farther one. Seeds
+    batch (Network.run_seeds): the mean delivered fidelity within 5.3 standard errors of _chain_oracle's
+    (density_matrix: the exact memory, 0.4730; stabilizer and bell_diagonal: its twirl, 0.4314), those errors small
+    enough that 5.3 of them stay inside CHAIN_BAND (below half of every oracle variant's shift: such a timing mistake
+    cannot pass), and the mean time between deliveries (each seed's first, from both links starting together, left
+    out) within 5.3 standard errors of the oracle's 1.492 ms, which resolves 2.5% of it. The links themselves: each
+    success probability the Fock computation's (1e-3 relative: its one-bath-photon truncation) and the periods,
+    heralds and news delays the oracle's timing assumes. Checked right (no fix)."""
     fid, cycle_mean, cycle_var = _chain_oracle("" if formalism == "density_matrix" else "twirled")
     (p1, _), (p2, _) = _heralded_links()
     seeds, per_seed = (1, 2, 3, 4), CHAIN_PAIRS[formalism] // 4
@@ -230,16 +242,17 @@ def test_the_transducer_chains_mean_fidelity_and_rate_are_the_density_matrix_ora
     assert (dc.success_probability, sc.success_probability) == pytest.approx((p1, p2), rel=1e-3)
     for got, want in (
         (dc.attempt_period_s, 2 * ROUND_S),
-        (dc.herald_delay_a_s, ROUND_S + LIGHT_S),
+        (dc.herald_delay_a_s, ROUND_S + LIGHT_S[0]),
+        (dc.classical_delay_s, LIGHT_S[0]),
         (sc.attempt_period_s, ROUND_S),
-        (sc.herald_delay_b_s, LIGHT_S),
-        (dc.classical_delay_s, LIGHT_S),
+        (sc.herald_delay_b_s, LIGHT_S[1]),
+        (sc.classical_delay_s, LIGHT_S[1]),
     ):
         assert got == pytest.approx(want, abs=1e-12)
-    results = [r.requests[0] for r in net.run_seeds(seeds, until_s=60.0, threads=1)]
+    results = [r.requests[0] for r in net.run_seeds(seeds, until_s=100.0, threads=1)]
     assert all(r.num_pairs == per_seed for r in results)
     fids = np.concatenate([r.fidelities for r in results])
-    latencies = np.concatenate([r.latencies_s for r in results])
+    gaps = np.concatenate([r.latencies_s[1:] for r in results])
     n = len(fids)
     if formalism == "stabilizer":
         assert set(np.unique(fids)) <= {0.0, 1.0}
@@ -248,9 +261,9 @@ def test_the_transducer_chains_mean_fidelity_and_rate_are_the_density_matrix_ora
         sd = float(fids.std(ddof=1))
     assert SIGMAS * sd / math.sqrt(n) < CHAIN_BAND[formalism]
     assert_normal(float(fids.mean()), fid, sd / math.sqrt(n), SIGMAS, what=f"{formalism} mean fidelity")
-    rate_se = math.sqrt(cycle_var / n)
-    assert SIGMAS * rate_se < LIGHT_S
-    assert_normal(float(latencies.mean()), cycle_mean, rate_se, SIGMAS, what="mean time per delivery")
+    gap_se = math.sqrt(cycle_var / len(gaps))
+    assert SIGMAS * gap_se < 0.025 * cycle_mean
+    assert_normal(float(gaps.mean()), cycle_mean, gap_se, SIGMAS, what="mean time between deliveries")
 
 
 # ---- recurrence purification of two pairs of different ages -----------------------------------------------------
