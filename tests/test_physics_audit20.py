@@ -23,6 +23,7 @@ import math
 import numpy as np
 import physics_oracles as po
 import pytest
+from repo_text import ROOT, prose
 from stats import assert_normal
 from test_physics_audit5 import _oracle_link
 
@@ -506,3 +507,49 @@ def test_a_cutoff_chain_whose_heralds_outlast_an_attempt_delivers_the_reference_
         assert_normal(r.mean_fidelity, want, math.sqrt(want * (1 - want) / pairs), SIGMAS, what="mean fidelity")
     else:
         np.testing.assert_allclose(r.fidelities, fidelity(waits), rtol=0, atol=1e-12)
+
+
+# ---- when a link whose memories a swap freed attempts again -------------------------------------------------------
+
+
+def test_a_link_freed_before_its_period_ends_attempts_again_when_the_period_ends_and_the_docs_say_so():
+    """A chain a - m - b of single-click links of 2 and 6 km whose sources fire at 25 kHz: a round (the attempt
+    period) is 40 us, the herald comes 9.6 us / 28.8 us after an attempt begins, and each end frees its memory when
+    the swap's news reaches it, 9.6 us / 28.8 us after the swap. From the run's trace, every herald of a link comes a
+    whole number of periods plus its herald delay after max(the instant its memories were freed, its last attempt's
+    start + one period), to 1 ps; in about a quarter of the cycles the period is the later of the two (the freed
+    memories wait for their source). Old behaviour (docs only): docs/concepts.md said a link whose memories are free
+    attempts again "at once", which predicts these heralds up to 30 us early and, for the transducer chain of 2 and
+    6 km, 1358 us per pair where qnsim (and a simulation of the period rule) give 1365 us."""
+    assert "no sooner than one attempt period after its last attempt began" in prose(ROOT / "docs" / "concepts.md")
+    source = Source(attempt_rate_hz=2.5e4, emission_efficiency=0.9, bright_state_alpha=0.1)
+    net = qnsim.Network("bell_diagonal", seed=2, trace=True)
+    for name in "amb":
+        net.add_node(name)
+    links = [
+        net.add_link(u, v, length_km=km, scheme="single_click", source=source, detector=Detector(efficiency=0.9))
+        for (u, v), km in ((("a", "m"), 2.0), (("m", "b"), 6.0))
+    ]
+    net.request("a", "b", num_pairs=2000)
+    net.run(until_s=100.0, progress=False)
+    to_ps = [round(x * 1e12) for x in (links[0].attempt_period_s, links[1].attempt_period_s)]
+    assert to_ps == [40_000_000, 40_000_000]
+    period = to_ps[0]
+    herald = [round(link.herald_delay_a_s * 1e12) for link in links]
+    news = [round(link.classical_delay_s * 1e12) for link in links]
+    assert herald == news and herald[0] < period and herald[1] < period
+    free, last_start = [0, 0], [-period, -period]
+    waited_for_period = cycles = 0
+    for record in net.trace():
+        t = round(record["time_s"] * 1e12)
+        if record["event"] == "link_pair":
+            i = 0 if "a" in record["nodes"] else 1
+            earliest = max(free[i], last_start[i] + period)
+            waited_for_period += last_start[i] + period > free[i]
+            cycles += 1
+            start = t - herald[i]
+            assert start >= earliest and (start - earliest) % period == 0, (record, earliest)
+            last_start[i] = start
+        elif record["event"] == "swap":
+            free = [t + news[0], t + news[1]]
+    assert cycles >= 4000 and 0.1 < waited_for_period / cycles < 0.5
