@@ -261,7 +261,7 @@ def test_network_route_refuses_a_path_its_request_would_refuse(routing) -> None:
     net.add_link("a", "b", length_km=1.0, fidelity=0.40, rate_hz=1e2, channels=2)
     net.add_link("b", "c", length_km=1.0, fidelity=0.40, rate_hz=1e2, channels=2)
     assert net.route("a", "c", routing, memories_per_link=1) == ["a", "c"]
-    with pytest.raises(ValueError, match="needs 2 memories per side on link 'a'-'c', which has 1 channels"):
+    with pytest.raises(ValueError, match="needs 2 memories per side on link 'a'-'c', which has 1 channel"):
         net.route("a", "c", routing, memories_per_link=2)
     with pytest.raises(ValueError, match="needs 2 memories per side on link 'a'-'c'"):
         net.request("a", "c", routing=routing, memories_per_link=2)

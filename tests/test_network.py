@@ -182,7 +182,7 @@ def test_dejmps_one_round_matches_oracle_for_bell_diagonal_links(formalism):
 
 def test_purification_needs_two_channels():
     net = chain(["a", "b"], length_km=1.0, fidelity=0.9, rate_hz=1e3)
-    with pytest.raises(ValueError, match="request needs 2 memories per side on link 'a'-'b', which has 1 channels"):
+    with pytest.raises(ValueError, match="request needs 2 memories per side on link 'a'-'b', which has 1 channel"):
         net.request("a", "b", purification="bbpssw")
     with pytest.raises(
         ValueError,

@@ -62,7 +62,7 @@ from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import bar_by_default, run_with_bar
 from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
-from qnsim.purification import PURIFICATIONS, plan_purification, purification_rounds_for
+from qnsim.purification import PURIFICATIONS, memories_do_not_fit, plan_purification, purification_rounds_for
 from qnsim.results import NetworkResult, collect
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
@@ -481,11 +481,10 @@ class Network(SlotOperations):
             # not avoid one): route(..., memories_per_link=2) returned ['a', 'c'] over a 1-channel link, a path no
             # request takes.
             for u, v in zip(path, path[1:]):
-                channels = self._links[frozenset((u, v))].channels
-                if channels < memories_per_link:
+                link = self._links[frozenset((u, v))]
+                if link.channels < memories_per_link:
                     raise ValueError(
-                        f"{who}: request needs {written(memories_per_link)} memories per side on link "
-                        f"{written(u)}-{written(v)}, which has {channels} channels (memories_per_link = "
+                        f"{who}: {memories_do_not_fit(link, memories_per_link)} (memories_per_link = "
                         f"{written(memories_per_link)}: raise its channels, or route by 'rate', which avoids it)"
                     )
         return path

@@ -190,8 +190,42 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
     needed = rounds + e2e + 1
     memories = spec.memories_per_link
     if memories is None:
-        memories = max(needed, min(link.channels for link in hops))
+        narrowest = min(hops, key=lambda link: link.channels)
+        if needed > narrowest.channels:
+            # The rounds hold one pair per level: say so, and which rounds fit, where the core's refusal said
+            # only "needs 4 memories per side ... which has 3 channels" of a target that had chosen 3 rounds unseen.
+            raise ValueError(_rounds_do_not_fit(narrowest, needed, rounds, e2e, target))
+        memories = max(needed, narrowest.channels)
     return PurificationPlan(scheme, rounds, e2e, target, memories)
+
+
+def memories_do_not_fit(link: LinkInfo, memories: int) -> str:
+    """The start of every refusal of a request whose ``memories`` per side exceed ``link``'s channels."""
+    plural = "" if link.channels == 1 else "s"
+    return (
+        f"request needs {memories} memories per side on link {written(link.a)}-{written(link.b)}, "
+        f"which has {link.channels} channel{plural}"
+    )
+
+
+def _rounds_do_not_fit(link: LinkInfo, needed: int, rounds: int, e2e: int, target: float | None) -> str:
+    """Why a request's purification rounds need more memories than ``link`` has channels, and the ways out."""
+    parts = [f"{rounds} link purification round(s)"] if rounds else []
+    parts += [f"{e2e} end-to-end round(s)"] if e2e else []
+    asked = " and ".join(parts)
+    if target is not None:
+        asked = f"target_fidelity {written(target)} takes {asked} here"
+    fewer = link.channels - 1 - e2e
+    if target is not None:
+        fewer_text = "a lower target_fidelity"
+    elif rounds and fewer >= 0:
+        fewer_text = f"fewer rounds (purification_rounds = {fewer} fits {link.channels} channel{'s' * (fewer > 0)})"
+    else:
+        fewer_text = "fewer end-to-end rounds"
+    return (
+        f"{memories_do_not_fit(link, needed)}: {asked}, which hold one pair per level ({needed} memories per side); "
+        f"raise the link's channels to {needed}, or ask for {fewer_text}"
+    )
 
 
 def target_shortfall(request: Any, hops: Sequence[LinkInfo], nodes: Mapping[str, Any]) -> str | None:
