@@ -1,0 +1,79 @@
+"""The users' journeys, round 21: the architect asking whether purification helps, on links with too few channels.
+
+Each test's docstring states the old (wrong) behaviour it guards against.
+"""
+
+from __future__ import annotations
+
+import pytest
+from repo_text import EXAMPLES
+
+import qnsim
+from qnsim.cli import main
+
+
+def _two_nodes(channels: int) -> qnsim.Network:
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name, num_memories=4)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=channels)
+    return net
+
+
+def test_a_target_fidelity_that_needs_more_memories_than_channels_names_its_rounds():
+    """``net.request("a", "b", target_fidelity=0.99)`` on a 2-channel link of F = 0.9 said only "request needs 4
+    memories per side on link 'a'-'b', which has 2 channels (raise its channels)": the 3 rounds the target had chosen
+    unseen, why they take 4 memories, how many channels to give and what else would do were unsaid. Old behaviour: the
+    core's bare count; now the rounds the target takes, one pair per level, the channels to raise to, or a lower
+    target."""
+    with pytest.raises(ValueError) as caught:
+        _two_nodes(2).request("a", "b", target_fidelity=0.99)
+    assert str(caught.value) == (
+        "request 'a' -> 'b': request needs 4 memories per side on link 'a'-'b', which has 2 channels: "
+        "target_fidelity 0.99 takes 3 link purification round(s) here, which hold one pair per level "
+        "(4 memories per side); raise the link's channels to 4, or ask for a lower target_fidelity"
+    )
+    assert _two_nodes(4).request("a", "b", target_fidelity=0.99).purification_rounds == 3  # the way out works
+
+
+@pytest.mark.parametrize(
+    "channels, params, says",
+    [
+        (1, {"purification": "bbpssw"}, "which has 1 channel: 1 link purification round(s), which hold one pair per "
+         "level (2 memories per side); raise the link's channels to 2, or ask for fewer rounds (purification_rounds "
+         "= 0 fits 1 channel)"),
+        (2, {"purification_rounds": 2}, "which has 2 channels: 2 link purification round(s), which hold one pair per "
+         "level (3 memories per side); raise the link's channels to 3, or ask for fewer rounds (purification_rounds "
+         "= 1 fits 2 channels)"),
+        (2, {"end_to_end_purification_rounds": 2}, "which has 2 channels: 2 end-to-end round(s), which hold one pair "
+         "per level (3 memories per side); raise the link's channels to 3, or ask for fewer end-to-end rounds"),
+    ],
+)
+def test_purification_rounds_beyond_the_channels_are_refused_with_the_rounds_that_fit(channels, params, says):
+    """Rounds asked for on too narrow a link said "... which has 1 channels (raise its channels)" (a plural for one,
+    and no word of the rounds that asked for the memories or of the rounds that fit). Old behaviour: the count only;
+    now the rounds, the channels they need and the rounds the link holds."""
+    with pytest.raises(ValueError, match="request needs") as caught:
+        _two_nodes(channels).request("a", "b", **params)
+    assert str(caught.value).endswith(says), str(caught.value)
+    if "purification_rounds" in params:  # the rounds the refusal names fit
+        assert _two_nodes(channels).request("a", "b", purification_rounds=channels - 1).memories_per_link == channels
+
+
+def test_a_rounds_sweep_without_the_channels_says_which_value_and_the_way_out(capsys):
+    """The architect's question ("does purification help?") swept from the command line on the shipped repeater file,
+    forgetting the tutorial's ``links.*.channels=3``: ``qnsim sweep`` stopped at the grid value 2 with "request needs 3
+    memories per side on link 'qpu_a'-'repeater', which has 2 channels (raise its channels)". Old behaviour: no word
+    that the 2 rounds asked for the memories; now the rounds, and the channels or rounds that fit."""
+    scenario = str(EXAMPLES / "transducer_repeater.toml")
+    if not (EXAMPLES / "transducer_repeater.toml").exists():
+        pytest.skip("examples/ is not next to the tests (installed-package run)")
+    argv = ["sweep", scenario, "--param", "requests.0.purification_rounds=0,1,2", "--seeds", "1", "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "grid value requests.0.purification_rounds = 2" in err, err
+    assert (
+        "request needs 3 memories per side on link 'qpu_a'-'repeater', which has 2 channels: 2 link purification "
+        "round(s), which hold one pair per level (3 memories per side); raise the link's channels to 3, or ask for "
+        "fewer rounds (purification_rounds = 1 fits 2 channels)" in err
+    ), err
