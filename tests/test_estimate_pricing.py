@@ -345,7 +345,10 @@ def test_disconnected_relay_network_is_infeasible():
     links = [Link(pair, 1e3, 0.9) for pair in [(0, 2), (0, 3), (2, 3), (1, 4), (1, 5), (4, 5)]]
     r = estimate("CX 0 1", qpus, links, placement=[0, 1])
     assert r.verdict == "infeasible"
-    assert r.reasons == ["no link between QPU 0 and QPU 1, but 1 remote gates need one"]
+    assert r.reasons == [
+        "no link between QPU 0 and QPU 1, but 1 remote gate needs one; fix: join them by a link or a route of links "
+        "through relays (a links file's [[link]] with qpus = [0, 1]; in Python, Link((0, 1), rate_hz, fidelity))"
+    ]
 
 
 def test_link_bound_run_sizes_distance_for_its_real_length():

@@ -5,6 +5,8 @@ Each test's docstring states the old (wrong) behaviour it guards against.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from repo_text import EXAMPLES
 
@@ -77,3 +79,52 @@ def test_a_rounds_sweep_without_the_channels_says_which_value_and_the_way_out(ca
         "round(s), which hold one pair per level (3 memories per side); raise the link's channels to 3, or ask for "
         "fewer rounds (purification_rounds = 1 fits 2 channels)" in err
     ), err
+
+
+_FOUR_QPUS_ONE_LINK = """\
+[[qpu]]
+count = 4
+num_qubits = 1
+
+[[link]]
+qpus = [0, 1]
+rate_hz = 1e4
+fidelity = 0.99
+"""
+
+
+def test_qpus_without_a_link_are_named_with_the_link_to_add(tmp_path, capsys):
+    """The planner's links file gave four QPUs (``count = 4``) but kept the one ``[[link]]`` of the shipped two-QPU
+    file: ``qnsim estimate`` said "no link between QPU 0 and QPU 3, but 7576000000 remote gates need one" (for one
+    gate, "1 remote gates"): no word of how to join them, and a count without separators. Old behaviour: the missing
+    pair only; now the count as the report writes counts and the ``[[link]]`` to add, which clears the reason."""
+    workload = tmp_path / "w.stim"
+    workload.write_text("REPEAT 1000 {\n    CX 0 1\n    CX 2 3\n    CX 1 2\n}\n")
+    links = tmp_path / "links.toml"
+    links.write_text(_FOUR_QPUS_ONE_LINK)
+    assert main(["estimate", str(workload), "--links", str(links), "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    missing = re.findall(
+        r"no link between QPU (\d) and QPU (\d), but 1,000 remote gates need one; fix: join them by a link or a route "
+        r"of links through relays \(a links file's \[\[link\]\] with qpus = \[(\d), (\d)\]; in Python, "
+        r"Link\(\((\d), (\d)\), rate_hz, fidelity\)\)",
+        out,
+    )
+    assert missing and all(m[:2] == m[2:4] == m[4:] for m in missing), out
+    added = "".join(f"\n[[link]]\nqpus = [{a}, {b}]\nrate_hz = 1e4\nfidelity = 0.99\n" for a, b, *_ in missing)
+    links.write_text(_FOUR_QPUS_ONE_LINK + added)
+    main(["estimate", str(workload), "--links", str(links), "--no-progress"])
+    assert "no link between" not in capsys.readouterr().out
+
+
+def test_simulate_execution_without_a_link_names_the_link_to_add():
+    """``simulate_execution`` on two QPUs without a link raised "no link between QPU 0 and QPU 1" and no more. Old
+    behaviour: no way out; now the same reason as the estimate's, with the link to add."""
+    from qnsim.estimate import QPU, simulate_execution
+
+    with pytest.raises(ValueError) as caught:
+        simulate_execution("CX 0 1", [QPU(num_qubits=1), QPU(num_qubits=1)], [], placement=[0, 1])
+    assert str(caught.value) == (
+        "no link between QPU 0 and QPU 1; fix: join them by a link or a route of links through relays (a links file's "
+        "[[link]] with qpus = [0, 1]; in Python, Link((0, 1), rate_hz, fidelity))"
+    )

@@ -841,6 +841,23 @@ def _check_capacity_fix(ctx: _Context, report: EstimateReport, seed: int) -> Non
 MAX_FIX_ESTIMATES = 24
 
 
+def no_link_reason(qpus: tuple[int, int], remote_gates: int | None = None) -> str:
+    """Why two QPUs whose remote gates have no link (nor route of links) between them cannot run, and the way out.
+
+    The reason read "no link between QPU 0 and QPU 3, but 7576000000 remote gates need one": no word of how to give
+    one (a links file's ``[[link]]`` with those ``qpus``), and "1 remote gates" for one.
+    """
+    a, b = qpus
+    need = ""
+    if remote_gates is not None:
+        count = int(remote_gates) if float(remote_gates).is_integer() else remote_gates  # a count kept as a float
+        need = f", but {count:,} remote gate{'s need' if count != 1 else ' needs'} one"
+    return (
+        f"no link between QPU {a} and QPU {b}{need}; fix: join them by a link or a route of links through relays (a "
+        f"links file's [[link]] with qpus = [{a}, {b}]; in Python, Link(({a}, {b}), rate_hz, fidelity))"
+    )
+
+
 def _estimate_again(ctx: _Context, seed: int, *, qpus: Sequence[QPU] | None = None,
                     links: Mapping[tuple[int, int], Link] | None = None, target_fidelity: float | None = None,
                     budget: ErrorBudget | None = None) -> EstimateReport:
@@ -2180,9 +2197,7 @@ class _Context:
             n_gates, n_pairs = remote_gates.get(key, 0), pairs_by_link.get(key, 0)
             found = self.link_for(key)
             if found is None:
-                self.reasons.append(
-                    f"no link between QPU {key[0]} and QPU {key[1]}, but {n_gates} remote gates need one"
-                )
+                self.reasons.append(no_link_reason(key, n_gates))
                 continue
             lk, path = found
             self._link_of[key] = lk

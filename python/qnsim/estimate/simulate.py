@@ -56,6 +56,7 @@ from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
     along_the_network,
+    no_link_reason,
     remote_gate_occupancy_s,
     remote_gate_time_s,
     route_graph,
@@ -627,7 +628,7 @@ class _Sim:
             return
         for key, n in self.needs[op].items():
             if key not in self.links:
-                raise ValueError(f"no link between QPU {key[0]} and QPU {key[1]}")
+                raise ValueError(no_link_reason(key))
             self.links[key].request(op, n)
 
     def _start(self, op: int) -> None:
