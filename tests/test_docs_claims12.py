@@ -71,9 +71,8 @@ def formalisms():
 def test_the_stabilizer_mean_is_723_sampled_pairs_of_954_within_its_error_of_the_exact_0_7515(formalisms):
     """docs/concepts.md: "The `stabilizer` mean is that of sampled pairs, each a Pauli frame of fidelity 0 or 1: 723
     of the 954 here, within its sampling error of the exact 0.7515 the other two give"."""
-    assert "each a Pauli frame of fidelity 0 or 1: 723 of the 954 here, within its sampling error of the exact 0.7515" in (
-        prose(CONCEPTS)
-    )
+    claim = "each a Pauli frame of fidelity 0 or 1: 723 of the 954 here, within its sampling error of the exact 0.7515"
+    assert claim in prose(CONCEPTS)
     stab = formalisms["stabilizer"]
     fids = np.asarray(stab.fidelities)
     assert set(np.unique(fids)) <= {0.0, 1.0} and len(fids) == stab.num_pairs == 954
@@ -244,8 +243,15 @@ def test_the_twirl_misses_a_locally_polarized_pair_by_the_documented_terms():
     )
     source = qnsim.Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=0.1)
     arm = qnsim.Fiber(length_km=5.0)
-    model = qnsim.heralded_link("single_click", source, source, arm, arm, qnsim.Detector(efficiency=0.9),
-                                transducer_a=qnsim.Transducer(efficiency=0.1, added_noise_photons=0.01))
+    model = qnsim.heralded_link(
+        "single_click",
+        source,
+        source,
+        arm,
+        arm,
+        qnsim.Detector(efficiency=0.9),
+        transducer_a=qnsim.Transducer(efficiency=0.1, added_noise_photons=0.01),
+    )
     z = np.diag([1.0, -1.0])
     state = np.asarray(model.state)
     z_a, z_b = (float(np.trace(state @ op).real) for op in (np.kron(z, np.eye(2)), np.kron(np.eye(2), z)))
@@ -266,7 +272,9 @@ def test_the_twirl_misses_a_locally_polarized_pair_by_the_documented_terms():
     assert miss == pytest.approx(gamma * gamma / 4 + (gamma * (1 - gamma) * (z_a + z_b)) / 4, abs=1e-9)
     assert 0 < miss < 2 * gamma / 4
     assert (round(miss, 3), round(fidelity["density_matrix"], 3), round(fidelity["bell_diagonal"], 3)) == (
-        0.075, 0.602, 0.527
+        0.075,
+        0.602,
+        0.527,
     )
     assert (round(z_a, 2), round(z_b, 2)) == (0.65, 0.82)
     assert any("link(s) a-b" in n for n in notes["bell_diagonal"]), notes["bell_diagonal"]

@@ -41,14 +41,26 @@ def test_a_target_fidelity_that_needs_more_memories_than_channels_names_its_roun
 @pytest.mark.parametrize(
     "channels, params, says",
     [
-        (1, {"purification": "bbpssw"}, "which has 1 channel: 1 link purification round(s), which hold one pair per "
-         "level (2 memories per side); raise the link's channels to 2, or ask for fewer rounds (purification_rounds "
-         "= 0 fits 1 channel)"),
-        (2, {"purification_rounds": 2}, "which has 2 channels: 2 link purification round(s), which hold one pair per "
-         "level (3 memories per side); raise the link's channels to 3, or ask for fewer rounds (purification_rounds "
-         "= 1 fits 2 channels)"),
-        (2, {"end_to_end_purification_rounds": 2}, "which has 2 channels: 2 end-to-end round(s), which hold one pair "
-         "per level (3 memories per side); raise the link's channels to 3, or ask for fewer end-to-end rounds"),
+        (
+            1,
+            {"purification": "bbpssw"},
+            "which has 1 channel: 1 link purification round(s), which hold one pair per "
+            "level (2 memories per side); raise the link's channels to 2, or ask for fewer rounds (purification_rounds "
+            "= 0 fits 1 channel)",
+        ),
+        (
+            2,
+            {"purification_rounds": 2},
+            "which has 2 channels: 2 link purification round(s), which hold one pair per "
+            "level (3 memories per side); raise the link's channels to 3, or ask for fewer rounds (purification_rounds "
+            "= 1 fits 2 channels)",
+        ),
+        (
+            2,
+            {"end_to_end_purification_rounds": 2},
+            "which has 2 channels: 2 end-to-end round(s), which hold one pair "
+            "per level (3 memories per side); raise the link's channels to 3, or ask for fewer end-to-end rounds",
+        ),
     ],
 )
 def test_purification_rounds_beyond_the_channels_are_refused_with_the_rounds_that_fit(channels, params, says):
