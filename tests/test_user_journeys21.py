@@ -140,3 +140,16 @@ def test_simulate_execution_without_a_link_names_the_link_to_add():
         "no link between QPU 0 and QPU 1; fix: join them by a link or a route of links through relays (a links file's "
         "[[link]] with qpus = [0, 1]; in Python, Link((0, 1), rate_hz, fidelity))"
     )
+
+
+def test_an_explicit_path_too_narrow_for_its_memories_is_refused_in_the_same_words():
+    """``net.request("a", "b", path=["a", "b"], memories_per_link=2)`` over a 1-channel link reached the core's refusal,
+    "... which has 1 channels (raise its channels)", where a routed request said "which has 1 channel (memories_per_link
+    = 2: raise its channels, or route by 'rate' ...)". Old behaviour: two wordings for one check; now one."""
+    net = _two_nodes(1)
+    with pytest.raises(ValueError) as caught:
+        net.request("a", "b", path=["a", "b"], memories_per_link=2)
+    assert str(caught.value) == (
+        "request 'a' -> 'b': request needs 2 memories per side on link 'a'-'b', which has 1 channel "
+        "(memories_per_link = 2: raise its channels, or give a path over wider links)"
+    )

@@ -582,6 +582,12 @@ class Network(SlotOperations):
         hops = [self._links[frozenset((u, v))] for u, v in zip(nodes, nodes[1:])]
         try:
             plan = plan_purification(spec, hops)
+            for link in hops:  # an explicit path with memories_per_link (a routed one was checked by route())
+                if link.channels < plan.memories_per_link:
+                    raise ValueError(
+                        f"{memories_do_not_fit(link, plan.memories_per_link)} (memories_per_link = "
+                        f"{written(plan.memories_per_link)}: raise its channels, or give a path over wider links)"
+                    )
             protocol = check_value("protocol", Union[Protocol, None], spec.protocol)
             self._hub.check_sharing(protocol, hops, self._requests)
             times = {"start_s": (spec.start_s, seconds_to_ps(spec.start_s, "start_s"))}
