@@ -153,3 +153,38 @@ def test_an_explicit_path_too_narrow_for_its_memories_is_refused_in_the_same_wor
         "request 'a' -> 'b': request needs 2 memories per side on link 'a'-'b', which has 1 channel "
         "(memories_per_link = 2: raise its channels, or give a path over wider links)"
     )
+
+
+def test_a_callback_that_cannot_take_qnsims_arguments_is_refused_when_the_class_is_made():
+    """The researcher's first policy wrote ``def on_pair_ready(self, node, slot)`` (no ``partner_slot``): the class was
+    made, the request accepted, and the run failed at the first herald with Python's "P.on_pair_ready() takes 3
+    positional arguments but 4 were given", naming neither the arguments qnsim passes nor their order. Old behaviour:
+    a failure mid-run; now the class is refused with the call qnsim makes. A callback set on an instance is checked
+    the same way (called without ``self``); ``*args`` and defaults are accepted."""
+    with pytest.raises(TypeError) as caught:
+
+        class Short(qnsim.Protocol):
+            def on_pair_ready(self, node, slot):
+                pass
+
+    assert str(caught.value) == (
+        "Short.on_pair_ready(self, node, slot) cannot take the arguments qnsim passes it (too many positional "
+        "arguments): qnsim calls on_pair_ready(self, node, slot, partner_slot), by position"
+    )
+    with pytest.raises(TypeError, match=r"qnsim calls on_timer\(self, node, payload\), by position"):
+
+        class NoPayload(qnsim.Protocol):
+            def on_timer(self, node, payload, when):
+                pass
+
+    class Loose(qnsim.Protocol):  # accepted: qnsim's arguments bind
+        def on_pair_ready(self, *args):
+            pass
+
+        def on_message(self, node, message, extra=None):
+            pass
+
+    protocol = Loose()
+    with pytest.raises(TypeError, match=r"qnsim calls on_message\(node, message\), by position"):
+        protocol.on_message = lambda node: None
+    protocol.on_message = lambda node, message: None

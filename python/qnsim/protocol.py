@@ -296,6 +296,10 @@ class Protocol:
                     f"{cls.__name__}.{name} must be a method (qnsim calls it on each event), got "
                     f"{type(value).__name__} {written(value):.60}"
                 )
+            if name in vars(cls):
+                wrapped = isinstance(value, (staticmethod, classmethod))
+                _check_callback_arguments(cls.__name__, name, value.__func__ if wrapped else value,
+                                          bound=isinstance(value, staticmethod))  # fmt: skip
         # The read-only facts (network, request, now_s, request_active) defined again in a subclass: a class
         # attribute `network = None` (a policy's placeholder for its topology) replaced the property, and the
         # first event failed inside qnsim with "'NoneType' object has no attribute 'slot_link'"; `request = 5`
@@ -585,6 +589,31 @@ _PROTOCOL_FACTS = frozenset(name for name, value in vars(Protocol).items() if is
 #: The callbacks qnsim calls on a Protocol, in the order the docs list them; any other ``on_`` name is refused.
 _CALLBACK_ORDER = ("on_pair_ready", "on_message", "on_timer", "on_pair_lost")
 _PROTOCOL_CALLBACKS = frozenset(_CALLBACK_ORDER)
+#: The arguments qnsim passes each callback, by position, after ``self``.
+_CALLBACK_ARGUMENTS = {
+    "on_pair_ready": ("node", "slot", "partner_slot"),
+    "on_message": ("node", "message"),
+    "on_timer": ("node", "payload"),
+    "on_pair_lost": ("node", "slot", "partner_slot"),
+}
+
+
+def _check_callback_arguments(owner: str, name: str, function: Any, bound: bool) -> None:
+    """Refuses a callback that cannot take the arguments qnsim passes it (``on_pair_ready(self, node, slot)``): the
+    run failed at the first event with Python's "takes 3 positional arguments but 4 were given", naming neither the
+    arguments qnsim passes nor their order. ``bound``: called without ``self`` (set on an instance, a staticmethod)."""
+    arguments = _CALLBACK_ARGUMENTS[name]
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return  # no signature to read (a builtin): the call itself will say
+    try:
+        signature.bind(*([None] * (len(arguments) + (0 if bound else 1))))
+    except TypeError as exc:
+        raise TypeError(
+            f"{owner}.{name}{signature} cannot take the arguments qnsim passes it ({exc}): qnsim calls "
+            f"{name}({', '.join(arguments if bound else ('self', *arguments))}), by position"
+        ) from None
 
 def _check_random_choices(owner: str, value: Any) -> None:
     """Refuses a :attr:`Protocol.random_choices` that is not a bool (a string or number read as a truth value)."""
@@ -621,6 +650,8 @@ def _check_instance_callbacks(protocol: Protocol, attributes: Any) -> None:
                 f"{type(protocol).__name__}.{name}, set on the instance, must be callable (qnsim calls it on each "
                 f"event), got {type(value).__name__} {written(value):.60}"
             )
+        if name in attributes:
+            _check_callback_arguments(f"{type(protocol).__name__} instance", name, attributes[name], bound=True)
 
 
 #: Names a Protocol subclass may not define or assign: the base's private methods and plumbing attributes.
