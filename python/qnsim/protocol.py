@@ -55,9 +55,11 @@ What a mistake in a callback does:
   (say ``network = None`` for its own topology) is refused when the class is made (TypeError).
 * A method whose name starts with ``on_`` but is none of the four callbacks (a misspelt
   ``on_pair_redy``, an ``on_start`` qnsim does not call) is refused when the class is made
-  (TypeError, naming the callback meant): nothing would call it. The same names set on an instance
-  (``proto.on_pair_redy = f``), and a callback set there that is not callable (``proto.on_pair_ready
-  = 5``), are refused when set and again when the protocol is attached. (A protocol that never acts leaves
+  (TypeError, naming the callback meant): nothing would call it. So is a callback that cannot take the
+  arguments qnsim passes it by position (``on_pair_ready(self, node, slot)``, naming the call qnsim makes).
+  The same names set on an instance (``proto.on_pair_redy = f``), and a callback set there that is not
+  callable (``proto.on_pair_ready = 5``) or cannot take those arguments, are refused when set and again
+  when the protocol is attached. (A protocol that never acts leaves
   its request open; the result's notes say that no event is left to run.)
 * Ctrl-C while a callback runs lets that callback finish and stops the run at the end of its
   event (KeyboardInterrupt); ``run`` again continues it with the uninterrupted results. A second
