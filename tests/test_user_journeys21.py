@@ -188,3 +188,24 @@ def test_a_callback_that_cannot_take_qnsims_arguments_is_refused_when_the_class_
     with pytest.raises(TypeError, match=r"qnsim calls on_message\(node, message\), by position"):
         protocol.on_message = lambda node: None
     protocol.on_message = lambda node, message: None
+
+
+def test_a_links_file_link_to_a_lone_relay_names_the_file_and_table():
+    """The planner's links file with ``qpus = [0, 4]`` for four QPUs (a QPU index typed one too high) was refused by
+    the estimate as "link (0, 4) ends at node 4, which is not a QPU ...", where every other links-file refusal names
+    the file, the table and the key. Old behaviour: no file or table; now ``net.toml: link[1].qpus = [0, 4] ...``. A
+    relay joined to two links is still a relay."""
+    from qnsim.config import ConfigError
+    from qnsim.estimate_cli import load_network
+
+    qpu = {"num_qubits": 1, "count": 4}
+    links = [{"qpus": [0, 1], "rate_hz": 1e4, "fidelity": 0.99}, {"qpus": [0, 4], "rate_hz": 1e4, "fidelity": 0.99}]
+    with pytest.raises(ConfigError) as caught:
+        load_network({"qpu": [qpu], "link": links}, source="net.toml")
+    assert str(caught.value) == (
+        "net.toml: link[1].qpus = [0, 4] ends at node 4, which is not a QPU (there are 4 QPUs, 0..3); a node "
+        "numbered from 4 up is a relay, but relay 4 has no other link, so no route can pass through it: use a QPU "
+        "index, or join the relay to two or more links"
+    )
+    relay = links + [{"qpus": [4, 3], "rate_hz": 1e4, "fidelity": 0.99}]
+    assert len(load_network({"qpu": [qpu], "link": relay}, source="net.toml")[1]) == 3

@@ -37,6 +37,7 @@ up (SIGHUP: the terminal closed, an ssh connection dropped).
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import os
 import sys
@@ -326,6 +327,7 @@ def load_network(
         raise root.error("defines no [[qpu]] tables")
     links: list[Link] = []
     joined: dict[tuple[int, int], int] = {}  # a QPU pair -> the [[link]] table that joins it
+    tables: list[Any] = []  # the [[link]] tables, by number
     for number, table in enumerate(root.tables("link")):
         table.check_keys(link_keys, ["qpus"])
         pair = table.data["qpus"]
@@ -360,6 +362,21 @@ def load_network(
                 raise table.error(f"joins QPUs {lk.key}, as link[{joined[lk.key]}] does: give one link per QPU pair",
                                   "qpus")
         links.extend(made)
+        tables.append(table)
+    # A node numbered past the QPUs is a relay, and one with a single link is surely a mistyped QPU index: refused
+    # here, where the table is known (the estimate refused it as "link (0, 4) ends at node 4 ...", naming neither the
+    # file nor the table).
+    ends = collections.Counter(node for lk in links for node in lk.key if node >= len(qpus))
+    for lk in links:
+        for node in lk.key:
+            if ends[node] == 1:
+                raise tables[joined[lk.key]].error(
+                    f"= {list(lk.qpus)} ends at node {node}, which is not a QPU (there are {len(qpus)} QPUs, "
+                    f"0..{len(qpus) - 1}); a node numbered from {len(qpus)} up is a relay, but relay {node} has no "
+                    "other link, so no route can pass through it: use a QPU index, or join the relay to two or more "
+                    "links",
+                    "qpus",
+                )
     opts: dict[str, Any] = {}
     est = root.table("estimate")
     if est is not None:
