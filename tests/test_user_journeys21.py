@@ -209,3 +209,18 @@ def test_a_links_file_link_to_a_lone_relay_names_the_file_and_table():
     )
     relay = links + [{"qpus": [4, 3], "rate_hz": 1e4, "fidelity": 0.99}]
     assert len(load_network({"qpu": [qpu], "link": relay}, source="net.toml")[1]) == 3
+
+
+def test_log_to_stderr_refuses_a_stream_it_cannot_write_to():
+    """The researcher watching a long run wrote ``qnsim.log_to_stderr("INFO", stream="run.log")`` (a path, not an open
+    file): the handler was installed, and every later record printed logging's own "--- Logging error ---" traceback
+    to stderr (``stream=10**5000`` in the bad-input walk of round 15 did the same, and broke other tests' stderr in
+    that worker). Old behaviour: accepted, failing at each record; now a TypeError naming the value, and the logger
+    left as it was."""
+    import logging
+
+    before = list(logging.getLogger("qnsim").handlers)
+    for stream in ("run.log", 10**5000):
+        with pytest.raises(TypeError, match=r"^stream must be a text stream with a write\(\) method .*, got "):
+            qnsim.log_to_stderr("INFO", stream=stream)
+    assert logging.getLogger("qnsim").handlers == before

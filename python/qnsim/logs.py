@@ -152,6 +152,7 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
 
     Raises:
         ValueError: An unknown level name, or a number outside [0, 50] (above CRITICAL nothing would print).
+        TypeError: A ``stream`` without a ``write`` method (a path, a number).
 
     Example:
         >>> import io
@@ -176,6 +177,13 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
         # Above CRITICAL nothing is ever printed (10**30 installed a silent handler); below 0 means nothing.
         raise ValueError(
             f"log level number must be between 0 (every record) and {logging.CRITICAL} (CRITICAL), got {written(level)}"
+        )
+    if stream is not None and not callable(getattr(stream, "write", None)):
+        # stream=10**5000 (or a path given as a string) installed a handler that failed at every record, each time
+        # printing logging's own "--- Logging error ---" traceback to stderr, long after the call that caused it.
+        raise TypeError(
+            f"stream must be a text stream with a write() method (sys.stdout, an open file, io.StringIO), got "
+            f"{type(stream).__name__} {written(stream):.60}"
         )
     for old in [h for h in logger.handlers if getattr(h, "_qnsim_stderr", False)]:
         logger.removeHandler(old)
