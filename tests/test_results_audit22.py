@@ -139,10 +139,23 @@ def test_a_sweep_killed_with_the_swap_marked_before_its_part_is_in_place_keeps_t
 # --- the order of rows of no recorded sweep ----------------------------------------------------------------------
 
 
+def _unrecorded_order(row):
+    """The readable definition of where a row of no recorded sweep goes (the oracle the ranked order is checked
+    against): by its grid values (the cells before its seed, in column order, as (column, cell order) pairs), then
+    its seed and point id."""
+    keys = list(row)
+    grid = keys[: keys.index("seed")] if "seed" in keys else []
+    return (
+        tuple((key, sweeps._cell_order(row[key])) for key in grid),
+        sweeps._cell_order(row.get("seed")),
+        str(row.get("point_id")),
+    )
+
+
 def test_rows_of_no_recorded_sweep_sort_by_ranked_cells_as_by_their_full_keys():
     """The order of rows of no recorded sweep (a CSV without its state, read or put in order) is now worked out from
     each distinct cell's rank (old behaviour: a key of nested tuples per row, 4-5 s of CPU for 10^5 rows). It must be
-    the order of :func:`sweeps._unrecorded_order`, its definition, for every kind of cell: ints and floats that are
+    the order of :func:`_unrecorded_order` (above), its definition, for every kind of cell: ints and floats that are
     equal (1 and 1.0), NaN, bools (True is not 1), text, None, rows with fewer or other grid columns, equal keys (file
     order kept)."""
     import random
@@ -158,11 +171,9 @@ def test_rows_of_no_recorded_sweep_sort_by_ranked_cells_as_by_their_full_keys():
         if rng.random() < 0.9:
             row["point_id"] = rng.choice(["p1", "p2", "p3", None, 7])
         rows.append(row)
-    assert [r["y"] for r in sweeps._unrecorded_sorted(rows)] == [
-        r["y"] for r in sorted(rows, key=sweeps._unrecorded_order)
-    ]
+    assert [r["y"] for r in sweeps._unrecorded_sorted(rows)] == [r["y"] for r in sorted(rows, key=_unrecorded_order)]
     assert [r["y"] for r in sweeps._in_point_order(sweeps.Path("no-such.csv"), rows)] == [
-        r["y"] for r in sorted(rows, key=sweeps._unrecorded_order)
+        r["y"] for r in sorted(rows, key=_unrecorded_order)
     ]
 
 

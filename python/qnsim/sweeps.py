@@ -1792,7 +1792,7 @@ class _CsvSink:
         lines = [line + b"\n" for line in raw[:-1].split(b"\n")]
         records = csv.reader(raw.decode("utf-8-sig").split("\n")[:-1])  # one record a line (no cell holds a line end)
         header = next(records)
-        # What the order reads of a row (its grid cells, seed and point id; see _unrecorded_order), in column order.
+        # What the order reads of a row (its grid cells, seed and point id; see _unrecorded_sorted), in column order.
         keys = header[: header.index(SEED_COLUMN) + 1] if SEED_COLUMN in header else []
         at = header.index(ID_COLUMN) if ID_COLUMN in header else None
         parsed: dict[tuple[str, str], Any] = {}  # each distinct cell of a column parsed once (a grid has few)
@@ -3415,7 +3415,7 @@ def read_results(out: str | os.PathLike) -> list[dict]:
 def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
     """``rows`` in the point order of the sweeps recorded in ``path``'s state (see :func:`read_results`); rows of no
     recorded sweep (a state that cannot be read or is missing, an older qnsim's, sweeps merged out of it) after
-    them, ordered by their own values (:func:`_unrecorded_order`)."""
+    them, ordered by their own values (:func:`_unrecorded_sorted`)."""
     place: dict[str, int] = {}
     try:
         entries = _read_states(path)
@@ -3445,9 +3445,17 @@ def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
 
 
 def _unrecorded_sorted(rows: list[dict]) -> list[dict]:
-    """``rows`` sorted by :func:`_unrecorded_order`, each distinct cell ranked once: a key built of nested tuples
-    per row and compared cell by cell took 4-5 s of CPU for 10^5 rows (a CSV read or put in order without its
-    state); the ranks compare as the pairs they stand for (the same order, ties kept in file order)."""
+    """``rows`` (of no recorded sweep) in one order worked out from their own values: by their grid values (the
+    cells before each row's seed, in column order: a row's (column, value) pairs compared in turn, a row with fewer
+    such cells first when the ones it has are equal), then its seed, then its point id (as text); in each cell
+    numbers come before bools before text before empty cells, each in its own order (NaN after every other number,
+    False before True; see :func:`_cell_order`); rows equal in all of that keep their file order. Grids usually list
+    their values in increasing order, so a sweep's rows read without its state usually come in its point order;
+    whatever the grid, one set of rows reads as one list.
+
+    Each distinct (column, cell) pair is ranked once and a row's key is a tuple of ranks: a key built of nested
+    tuples per row and compared cell by cell took 4-5 s of CPU for 10^5 rows (a CSV read or put in order without
+    its state); the ranks compare as the pairs they stand for (the same order)."""
     pairs: dict[tuple[str, type, Any], tuple] = {}  # a grid cell's (column, type, value): (column, its order)
     grids: dict[tuple, list[str]] = {}
     keyed = []
@@ -3473,23 +3481,8 @@ def _unrecorded_sorted(rows: list[dict]) -> list[dict]:
     return [keyed[i][1] for i in sorted(range(len(keyed)), key=keys.__getitem__)]
 
 
-def _unrecorded_order(row: Mapping[str, Any]) -> tuple:
-    """Where a row of no recorded sweep goes: by its grid values (the cells before its seed, in column order),
-    then its seed and point id; numbers before bools before text before empty cells, each in its own order.
-    Grids usually list their values in increasing order, so a sweep's rows read without its state usually come
-    in its point order; whatever the grid, one set of rows reads as one list."""
-
-    keys = list(row)
-    grid = keys[: keys.index(SEED_COLUMN)] if SEED_COLUMN in keys else []
-    return (
-        tuple((key, _cell_order(row[key])) for key in grid),
-        _cell_order(row.get(SEED_COLUMN)),
-        str(row.get(ID_COLUMN)),
-    )
-
-
 def _cell_order(value: Any) -> tuple:
-    """Where a cell goes in :func:`_unrecorded_order`: numbers (NaN last) before bools before text before None."""
+    """Where a cell goes in :func:`_unrecorded_sorted`: numbers (NaN last) before bools before text before None."""
     if type(value) is int:  # a seed: the common case first
         return (0, value)
     if value is None:
