@@ -173,3 +173,9 @@ def overlapping(params, seed):
     finally:
         os.remove(marker)
     return {**square(params, seed), "running": running}
+
+
+def sleeps(params, seed):
+    """square's row after sleeping ``params["sleep_s"]`` seconds."""
+    time.sleep(params["sleep_s"])
+    return square(params, seed)

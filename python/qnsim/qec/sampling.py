@@ -577,11 +577,12 @@ def sample_logical_error(
         metadata: Copied into the result.
         resume_dir: A directory (made if absent) where the counts are saved after every batch, in a file named by
             a hash of everything they depend on (the circuit's text, ``seed``, ``max_shots``, ``max_errors``, the
-            batch sizes, the Stim and PyMatching versions): a run killed and started again with the same
-            arguments resumes at its last saved batch, and returns the counts and shots an uninterrupted run
-            returns (``seconds`` adds the runs' times); a finished run's file returns its counts at once. Another
-            circuit or setting never reads the file. Needs a ``seed``. A file that cannot be written (a full disk)
-            stops the saving, not the run (a warning on the ``qnsim.qec`` logger).
+            batch sizes, the Stim and PyMatching versions, the qnsim that samples them: :func:`qnsim.sweeps.code_id`):
+            a run killed and started again with the same arguments resumes at its last saved batch, and returns the
+            counts and shots an uninterrupted run returns (``seconds`` adds the runs' times); a finished run's
+            file returns its counts at once. Another circuit, setting or qnsim never reads the file. Needs a
+            ``seed``. A file that cannot be written (a full disk) stops the saving, not the run (a warning on the
+            ``qnsim.qec`` logger).
 
     Returns:
         The counts.
@@ -705,12 +706,17 @@ class _SavedCounts:
     """
 
     def __init__(self, directory: str, circuit: Any, stim: Any, pymatching: Any, **settings: Any) -> None:
+        from qnsim.sweeps import code_id
+
         self.identity = {
             "format": 1,
             "circuit_sha1": hashlib.sha1(str(circuit).encode()).hexdigest(),
             "decoder": "pymatching",
             "stim": stim.__version__,
             "pymatching": pymatching.__version__,
+            # The qnsim that samples and decodes (its decoder model, batch seeds and schedule are its code), as a
+            # sweep's rows name it in their scenario_id: counts saved by another qnsim were resumed as this one's.
+            "qnsim": code_id(),
             **settings,
         }
         key = hashlib.sha1(json.dumps(self.identity, sort_keys=True).encode()).hexdigest()[:24]
