@@ -70,16 +70,17 @@ def test_a_csv_is_read_parsing_each_distinct_cell_text_of_a_column_once(tmp_path
 distributed = pytest.importorskip("distributed")
 
 
-def test_an_adaptive_cluster_from_zero_workers_gets_tasks_as_its_workers_arrive(tmp_path, monkeypatch):
-    """Old behaviour: a cluster that scales from zero workers was counted as one thread (3 tasks in flight), read
-    again only every 5 s and only when a task had finished, so the workers Dask added (no more than the tasks it
-    sees) waited for tasks, and the cluster grew 3 workers at a time, seconds apart. Now the sweep reads the cluster
-    again every ``DASK_WORKERS_REREAD_S`` while points wait: the in-flight tasks follow the threads that arrive
-    (3 per thread), and the rows are those of a process pool's run."""
+def test_an_adaptive_cluster_from_zero_workers_gets_tasks_as_its_workers_arrive(monkeypatch):
+    """Old behaviour: a cluster that scales from zero workers was counted as one thread (3 tasks in flight), and read
+    again only when a task had finished (and 5 s had passed): while the first, slow points ran, the workers Dask added
+    for them (it asks for no more workers than the tasks it sees) got nothing, so the cluster grew 3 workers at a
+    time, one slow task apart. Now the sweep wakes every ``DASK_WORKERS_REREAD_S`` while points wait to read the
+    cluster again: tasks follow the threads that arrive (3 per thread) before any task has finished. The rows are
+    the point function's."""
     monkeypatch.setattr(sweeps, "DASK_WORKERS_REREAD_S", 0.05)
-    monkeypatch.setattr(sweeps, "dask_chunk_size", lambda points, workers: 1)  # a task per point: 24 tasks
-    in_flight = []
-    grid = {"x,sleep_s": [(x, 0.05) for x in range(24)]}
+    monkeypatch.setattr(sweeps, "dask_chunk_size", lambda points, workers: 1)  # a task per point
+    submitted = []  # (tasks in flight, tasks finished) as each task is submitted
+    grid = {"x,sleep_s": [(x, 0.6 if x < 3 else 0.02) for x in range(18)]}
     with (
         distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
         distributed.Client(cluster) as client,
@@ -88,14 +89,18 @@ def test_an_adaptive_cluster_from_zero_workers_gets_tasks_as_its_workers_arrive(
         real_submit, futures = client.submit, []
 
         def counting_submit(*args, **kwargs):
-            in_flight.append(1 + sum(not f.done() for f in futures))
+            done = sum(f.done() for f in futures)
+            submitted.append((1 + len(futures) - done, done))
             futures.append(real_submit(*args, **kwargs))
             return futures[-1]
 
         monkeypatch.setattr(client, "submit", counting_submit)
-        on_dask = sweep(sweep_points.sleeps, grid, backend="dask", client=client, progress=False, as_frame=False)
-    assert on_dask == sweep(sweep_points.sleeps, grid, workers=2, progress=False, as_frame=False)
-    assert in_flight[:3] == [1, 2, 3] and max(in_flight) > sweeps.DASK_TASKS_PER_THREAD  # more once workers came
+        rows = sweep(sweep_points.sleeps, grid, backend="dask", client=client, progress=False, as_frame=False)
+    assert [(r["x"], r["y"], r["tag"], r["n"]) for r in rows] == [
+        (x, *sweep_points.square({"x": x}, 0).values()) for x in range(18)
+    ]
+    assert submitted[:3] == [(1, 0), (2, 0), (3, 0)]  # no thread yet: 3 tasks
+    assert max(n for n, done in submitted if done == 0) > sweeps.DASK_TASKS_PER_THREAD  # more as workers came
 
 
 def test_a_task_of_points_of_uneven_durations_starts_none_after_its_time(tmp_path, monkeypatch):
