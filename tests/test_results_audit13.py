@@ -38,7 +38,7 @@ def test_a_dask_sweep_stopped_by_a_failing_point_keeps_every_row_that_finished(t
     and submitted a few at a time since round 23: here all are submitted at once, of three points, as then.)"""
     distributed = pytest.importorskip("distributed")
 
-    def failed_first(distributed, futures, still_ours):  # every chunk done when the sweep looks, the failed one first
+    def failed_first(distributed, futures, still_ours, wake_s=None):  # every chunk done when looked at, failed first
         distributed.wait(futures)
         return sorted(futures, key=lambda f: f.status != "error")
 

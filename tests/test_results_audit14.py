@@ -436,7 +436,7 @@ def test_a_ctrl_c_while_a_dask_chunks_rows_are_written_keeps_the_rest_of_the_chu
     time since round 23: here all are submitted at once, of two points, as then.)"""
     distributed = pytest.importorskip("distributed")
 
-    def all_done_first(distributed, futures, still_ours):  # every chunk finished when the sweep looks
+    def all_done_first(distributed, futures, still_ours, wake_s=None):  # every chunk finished when the sweep looks
         distributed.wait(futures)
         return list(futures)
 

@@ -3622,7 +3622,7 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
             return None
         columns.append(map(parsed.__getitem__, texts))
     if ID_COLUMN in header:
-        ids = body and [record[header.index(ID_COLUMN)] for record in body]
+        ids = columns[header.index(ID_COLUMN)]
         if len(set(ids)) != len(ids):  # copies of a point (or two empty ids): _one_row_per_point keeps one or refuses
             return None
     return [dict(zip(header, values)) for values in zip(*columns)]
