@@ -14,8 +14,9 @@ the parsed TOML (``"links.0.length_km"``, ``"links.*.length_km"`` for every entr
 and the parsed data travels with each task, so workers need no shared file system.
 
 Results stream to ``out`` while the sweep runs (on Dask, a task's rows arrive when the whole task ends: tasks start
-with one point each and then hold as many as ran in about ``DASK_TASK_S``, 2 s, so a kill loses at most that much
-work per running task), and an interrupted sweep resumes from it:
+with one point each and then hold as many as ran in about ``DASK_TASK_S``, 2 s, and a task starts no point after
+that long, so a kill loses about that much work per running task, plus one point), and an interrupted sweep resumes
+from it:
 
 * ``*.csv``: one line per finished point, written by a single ``write`` of the whole line on a
   file opened for appending, then ``fsync``. A kill can at worst leave a partial last line, which
