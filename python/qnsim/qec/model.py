@@ -76,9 +76,11 @@ import functools
 import json
 import math
 import numbers
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -86,7 +88,7 @@ import numpy as np
 from qnsim.argument_checks import written
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 
-__all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "remote_logical_error",
+__all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "read_table", "remote_logical_error",
            "remote_operation_pairs"]
 
 #: How much a table's rates sampled with the seam as its Pauli channel (the table shipped before) exceed the
@@ -376,8 +378,9 @@ def _bend_line(distances: Sequence[int], errors: Sequence[int], shots: Sequence[
     return (float(ym - beta * xm), beta, float(x.min()), float(x.max()))
 
 
-def build_model(table: dict[str, Any]) -> RemoteModel:
-    """Fits the lines of a raw table (the JSON written by ``bench/qec_remote_model.py``).
+def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> RemoteModel:
+    """Fits the lines of a raw table (the JSON written by ``bench/qec_remote_model.py``; ``source`` names it in
+    refusals).
 
     A node with fewer than two usable distances takes the slope of the nearest node in q (same p)
     that has one, and the intercept from its own usable point; a node with no usable point takes
@@ -387,7 +390,8 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
     without it, sampling noise in the slopes would let extrapolated lines cross at large d.
 
     Raises:
-        ValueError: A table that is not of that layout, or where no node has a fit.
+        ValueError: A table that is not of that layout (a grid listing a value twice, or out of order), or where
+            no node has a fit.
 
     Example:
         >>> t = {"p_grid": [1e-3, 2e-3], "q_grid": [0.01, 0.02], "distances": [3, 5],
@@ -402,7 +406,15 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
         distances = [int(d) for d in table["distances"]]
         bases = table["bases"]
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"not a remote-model table: {exc}") from None
+        raise ValueError(f"{source}: not a remote-model table: {exc}") from None
+    for key, grid in (("p_grid", p_grid), ("q_grid", q_grid), ("distances", distances)):
+        # A value listed twice made a cell of zero width: the interpolation divided by zero at the first point
+        # priced there (ZeroDivisionError, naming neither the file nor the grid).
+        for a, b in zip(grid, grid[1:]):
+            if b == a:
+                raise ValueError(f"{source}: {key} lists {b:g} twice; give each grid value once, in increasing order")
+            if b < a:
+                raise ValueError(f"{source}: {key} is not increasing ({a:g} before {b:g}); give it in increasing order")
     intercept, slope, thin, bend, bend_lines, spread = {}, {}, {}, {}, {}, {}
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
@@ -422,7 +434,7 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
                 order = sorted(range(len(q_grid)), key=lambda jj: (abs(jj - j), -jj))
                 donor = next((jj for jj in order if not np.isnan(b[i, jj])), None)
                 if donor is None:
-                    raise ValueError(f"no node at p = {p_grid[i]} has a fit in basis {basis}")
+                    raise ValueError(f"{source}: no node at p = {p_grid[i]} has a fit in basis {basis}")
                 b[i, j] = b[i, donor]
                 usable = [(d, e, n) for d, e, n in zip(distances, errors[i][j], shots[i][j]) if e >= _MIN_ERRORS]
                 if usable:
@@ -536,8 +548,50 @@ def load_remote_model() -> RemoteModel:
         >>> load_remote_model().meta["experiment"].startswith("merge")
         True
     """
-    text = resources.files("qnsim.qec").joinpath("data/remote_model.json").read_text(encoding="utf-8")
-    return build_model(json.loads(text))
+    return build_model(read_table(resources.files("qnsim.qec").joinpath("data/remote_model.json")),
+                       "qnsim/qec/data/remote_model.json")
+
+
+def read_table(path: Any) -> dict[str, Any]:
+    """A remote-model table's JSON (as ``bench/qec_remote_model.py build`` writes it), read strictly: a key given
+    twice in one object is refused naming the file and the key (JSON readers keep the last one without a word,
+    so a table edited by hand could lose a basis's counts silently).
+
+    Args:
+        path: The file (a path, or a :mod:`importlib.resources` traversable).
+
+    Returns:
+        The parsed table (fit it with :func:`build_model`).
+
+    Raises:
+        ValueError: Not JSON, or a key given twice.
+
+    Example:
+        >>> import os, tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "t.json")
+        ...     with open(path, "w") as f:
+        ...         _ = f.write('{"p_grid": [0.001], "p_grid": [0.002]}')
+        ...     read_table(path)
+        Traceback (most recent call last):
+        ...
+        ValueError: t.json: the key 'p_grid' is given twice in one object; give it once
+    """
+    name = os.path.basename(str(path))
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise ValueError(f"{name}: the key {key!r} is given twice in one object; give it once")
+            out[key] = value
+        return out
+
+    text = (path if hasattr(path, "read_text") else Path(path)).read_text(encoding="utf-8")
+    try:
+        return json.loads(text, object_pairs_hook=unique)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name}: not JSON: {exc}") from None
 
 
 def remote_logical_error(
