@@ -45,6 +45,7 @@ gadget's own CNOTs and measurements are charged (:mod:`qnsim.qec.model`).
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -83,13 +84,16 @@ def pairs(basis: str, q: float) -> tuple[float, float, float, float]:
     return (1 - q, q, 0.0, 0.0) if basis == "Z" else (1 - q, 0.0, 0.0, q)
 
 
+@functools.lru_cache(maxsize=None)
 def task(basis: str, p: float, q: float, d: int):
-    """One grid point's merge and its metadata (sinter tells the tasks apart by it)."""
+    """One grid point's merge and its metadata (sinter tells the tasks apart by it); built once per process (a
+    restore asks every point's, a test restores several tables of one grid). Neither is changed by its users."""
     c = qec.merge_circuit(d, d, basis, noise=qec.NoiseModel.uniform_depolarizing(p),
                           interface=qec.Interface.teleported(pairs(basis, q), explicit=True))
     return c, task_meta(basis, p, q, d)
 
 
+@functools.lru_cache(maxsize=None)
 def single_qpu_task(basis: str, p: float, d: int):
     """The merge with both patches on one QPU: its metadata has no q and names the seam."""
     c = qec.merge_circuit(d, d, basis, noise=qec.NoiseModel.uniform_depolarizing(p), interface=None)
@@ -111,15 +115,22 @@ def single_qpu_tasks(bases=("Z", "X"), ps=P_GRID, ds=DISTANCES):
                 yield single_qpu_task(basis, p, d)
 
 
+_STRONG_IDS: dict[tuple[str, str], str] = {}
+
+
 def strong_id(circuit, meta: dict) -> str:
     """sinter's id of the task ``qnsim.qec.collect`` makes of (circuit, meta): the circuit, the decoder, its error
-    model and the metadata, hashed. A restored row carries it so that sinter resumes that task from the row."""
+    model and the metadata, hashed. A restored row carries it so that sinter resumes that task from the row. Kept
+    per process (the error model is most of the cost, ~0.1 s a circuit)."""
     import sinter
 
     from qnsim.qec.sampling import _decoder_error_model
 
-    return sinter.Task(circuit=circuit, decoder="pymatching", detector_error_model=_decoder_error_model(circuit),
-                       json_metadata=meta).strong_id()
+    key = (str(circuit), json.dumps(meta))
+    if key not in _STRONG_IDS:
+        _STRONG_IDS[key] = sinter.Task(circuit=circuit, decoder="pymatching", json_metadata=meta,
+                                       detector_error_model=_decoder_error_model(circuit)).strong_id()
+    return _STRONG_IDS[key]
 
 
 def point_seed(seed: int, basis: str, p: float, q: float, d: int) -> int:
@@ -321,8 +332,8 @@ def build(args) -> None:
         "distances": list(DISTANCES),
         "sampling": "each point to 300 errors or 4e5 shots, then topped up: " + "; ".join(map(_described, TOP_UPS))
                     + ("; and q = 0.0005 as single_qpu's sampling" if single else "")
-                    + ("; seeded top-ups (run --seed; the rows in 'seeded', counted in 'bases'): " + _seeded_text(seeded)
-                       if seeded else ""),
+                    + ("; seeded top-ups (run --seed; the rows in 'seeded', counted in 'bases'): "
+                       + _seeded_text(seeded) if seeded else ""),
         "bases": bases,
     }
     perfect = {k: v for k, v in counts.items() if k[2] == 0.0}

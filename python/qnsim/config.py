@@ -94,7 +94,8 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+        twice = _given_twice(text, str(exc))
+        raise ConfigError(f"{path.name}: invalid TOML: {twice or exc}") from None
     except ValueError:
         # An integer literal of more than 4,300 digits: the parser's int() refused it with Python's own limit ("Exceeds
         # the limit (4300 digits) for integer string conversion"), naming neither the file nor the line.
@@ -106,6 +107,36 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     except RecursionError:
         # Arrays or inline tables nested thousands deep: the parser's recursion, not a Python error to show.
         raise ConfigError(f"{path.name}: invalid TOML: arrays or tables nested too deep to read") from None
+
+
+def _given_twice(text: str, message: str) -> str | None:
+    """The key or table a TOML parser refused as given twice, named (None for another error).
+
+    tomllib says "Cannot overwrite a value (at line 3, column 15)" or "... (at end of document)" for a key given twice
+    and "Cannot declare ('grid',) twice" for a table: the first names no key, and neither says which table a key
+    was in. The line it points at (the last line at the end of the document) holds the second one.
+    """
+    if not message.startswith(("Cannot overwrite a value", "Cannot declare")):
+        return None
+    lines = text.splitlines()
+    at = re.search(r"at line (\d+)", message)
+    number = int(at.group(1)) if at else max((i + 1 for i, line in enumerate(lines) if line.strip()), default=0)
+    if not 1 <= number <= len(lines):
+        return None
+    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+    line = lines[number - 1]
+    table = next((m.group(1) for m in map(header.match, reversed(lines[: number - 1])) if m), None)
+    where = f"line {number}"
+    if message.startswith("Cannot declare") and header.match(line):
+        return f"the table [{header.match(line).group(1)}] is declared twice ({where}); declare each table once"
+    if header.match(line):
+        return (f"[{header.match(line).group(1)}] ({where}) names a key or table given before it; give each name "
+                "once")
+    if "=" not in line:
+        return None
+    key = line.split("=", 1)[0].strip()
+    inside = f"in [{table}]" if table else "at the top level"
+    return f"the key {key} is given twice {inside} ({where}); give each key once"
 
 
 #: The kinds of TOML file qnsim reads: what each is, the top-level keys only it has, and the command that reads it.

@@ -396,7 +396,7 @@ def _grid_axis(key: Any, raw: Any, seen_keys: set[str]) -> tuple[list[str], list
         marker = tuple(("number" if type(item) in (int, float) else type(item).__name__, item) for item in v)
         if marker in seen:
             shown = v[0] if len(v) == 1 else v
-            raise ValueError(f"grid[{written(key)}] lists the value {written(shown)} twice")
+            raise ValueError(f"grid[{written(key)}] lists the value {written(shown)} twice; give each value once")
         seen.add(marker)
     return keys, vals
 

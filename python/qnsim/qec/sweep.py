@@ -361,6 +361,15 @@ class ExperimentSpec:
             if not isinstance(values, list) or not values:
                 raise ValueError(f"{source}: grid {key} must be a non-empty list, got {written(values)}")
             grid[key] = _grid_values(key, values, f"{source} [grid]")
+            from qnsim.sweeps import grid_axes
+
+            try:
+                # The sweep's own reading of an axis (one semantics of "the same value twice"), here where the file
+                # is known: the sweep refused distance = [3, 3] as "grid['distance'] lists the value 3 twice",
+                # naming no file.
+                grid_axes({key: grid[key]})
+            except ValueError as exc:
+                raise ValueError(f"{source}: {exc}") from None
         seeds = _table(data, "sampling", source).get("seeds", 1)
         from qnsim.sweeps import _seed_list
 
