@@ -7,8 +7,10 @@ Each test's docstring says what qnsim did before its fix (or, for a new command,
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from script_modules import import_script
 
@@ -176,3 +178,28 @@ def test_a_toml_key_or_table_given_twice_is_named(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         read_toml(path)
+
+
+def test_the_remote_models_bend_follows_the_seam_error_rate():
+    """Before: the bend of log P over d = 3, 5, 7 (the weight c of ln d) was one number per basis, pooled over the
+    grid. The Z rows topped up to ~3000 errors a point (p = 1e-3..3e-3) show it falling with the seam error rate q
+    (at p = 2e-3 from ~0.9 at q <= 0.02 to ~0 at q >= 0.06), so the pooled weight read the middle distance low at
+    small q (the optimistic side, where good pairs are priced) and high at large q: over the Z points with >= 20
+    errors, the model less the counts averaged -0.6 of their standard errors at d = 5 for q <= 0.01 and +0.8 for
+    q >= 0.06 (t about -3 and +3.5). Now c is a line in ln q per basis: |t| < 2 in each third of the q grid at every
+    sampled distance, in both bases."""
+    table = remote_model.read_table(Path(remote_model.__file__).parent / "data" / "remote_model.json")
+    fitted = remote_model.build_model(table)
+    for basis in "ZX":
+        counts = table["bases"][basis]
+        for low, high in ((0.0, 0.01), (0.02, 0.04), (0.06, 1.0)):
+            for k, distance in enumerate(table["distances"]):
+                z = []
+                for i, p in enumerate(table["p_grid"]):
+                    for j, q in enumerate(table["q_grid"]):
+                        errors, shots = counts["errors"][i][j][k], counts["shots"][i][j][k]
+                        if errors >= 20 and low <= q <= high:
+                            rate = math.exp(fitted.log_error(basis, distance, p, q))
+                            z.append((rate - errors / shots) / (math.sqrt(errors) / shots))
+                t = np.mean(z) / (np.std(z, ddof=1) / math.sqrt(len(z)))
+                assert len(z) >= 6 and abs(t) < 2, (basis, low, high, distance, len(z), np.mean(z), t)

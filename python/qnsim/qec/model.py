@@ -23,21 +23,35 @@ loaded table's metadata does not name the gadget.
 
 The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and shot
 counts on a grid of p, q and d = 3, 5, 7 (each point to 300 errors or 4e5 shots, and more at p = 1e-4,
-whose lines the estimator extrapolates furthest: the metadata's ``sampling`` says how many;
+whose lines the estimator extrapolates furthest, and, in the Z basis, at p = 1e-3, 2e-3 and 3e-3 to ~3000 errors
+with seeded shots (``seeded``; ``bench/qec_remote_model.py restore`` and ``run --seed``): the metadata's
+``sampling`` says how many;
 ``bench/qec_remote_model.py build --bootstrap`` gives the fitted lines' standard errors). At each grid
 node, ``log P`` is fitted as a line in ``k = (d + 1) / 2`` (the usual sub-threshold scaling
 ``P = A / Lambda^((d+1)/2)``), weighted by the counts, plus a bend ``c (ln d - (alpha + beta k))``: ``ln d`` less
 its own line over the node's distances, so the bend moves no line, only how it passes through d = 3, 5, 7
-(``P ~ d^c A / Lambda^k``: a failure has more places to start as d grows). ``c`` is one number per basis, pooled
-over the nodes that rest on three distances (Z 0.43 +- 0.09, X 0.20 +- 0.12; per bulk error p the Z basis
-reads 0.04-0.79, within their errors of one value). Beyond the sampled distances the bend is held at its
+(``P ~ d^c A / Lambda^k``: a failure has more places to start as d grows). ``c`` is a line in ``ln q`` per basis,
+pooled over the nodes that rest on three distances (:meth:`RemoteModel.bend_weight`; Z 1.0 at q = 5e-4 falling to
+0.20 at q = 0.15, 0.47 +- 0.04 at the grid's middle and -0.14 +- 0.02 per unit of ``ln q``; X 0.21 +- 0.13, its
+slope 0.02 +- 0.06). Until round 15 it was one number per basis (Z 0.43): the Z rows topped up to ~3000 errors
+showed the nodes' own bend falling with q (at p = 2e-3 from ~0.9 at q <= 0.02 to ~0 at q >= 0.06; chi-squared of
+the bend terms 114.6 pooled, 74.7 with the line in ``ln q``), so the pooled value read d = 5 low at small q (the
+model less the counts averaged -0.64 of their standard errors at q <= 0.01) and high at q >= 0.06 (+0.78); with
+the line +0.01 and +0.16. (A further term in ``ln q ln p`` is measured, 0.13 +- 0.04, but rests on the three
+topped-up rows and would be extrapolated to p = 1e-4: not fitted.) Beyond the sampled distances the bend is held at its
 end's value, so the lines keep their fitted slopes (the chord over d = 3-7, shallower than the bent curve's:
 an upper side of it). Before round 14 the lines alone read the middle distance low and the ends high at nearly
 every node (over the points with >= 20 errors, the model less the counts averaged -0.32 of their standard errors
 at d = 5, +0.15 at d = 3, +0.24 at d = 7; with the bend 0.00, 0.00, 0.03), which with the counts' own noise read
-5-9% under 40k-shot merges at p = 2e-3, F = 0.94. Sampled distances use the fit too, so the model is smooth in d.
+5-9% under 40k-shot merges at p = 2e-3, F = 0.94. That node still read 0.0491 at d = 5 against fresh merges'
+0.0535 +- 0.0011 after round 14: its own d = 3 and d = 7 counts (308 and 317 errors) lay 1.7 and 2.6 standard
+errors under 15-fold seeded top-ups there, tilting its line (the counts' noise; the fit of round 15 reads the old
+counts 0.0488); with the top-ups it reads 0.0528 +- 0.9%, and fresh merges with other seeds give 0.0545 +- 0.0010
+(one-error pairs) and 0.0536 +- 0.0009 (Werner pairs), 1.6 and 0.8 combined standard errors away. Sampled distances
+use the fit too, so the model is smooth in d.
 Uncertainty: :meth:`RemoteModel.log_error_sd` states the fitted ``ln P``'s standard error from the counts
-(each point ran to ~300 errors: at a node resting on d = 3, 5, 7, ~5% at d = 3 and 7, ~3% at d = 5; a bootstrap
+(at a node resting on d = 3, 5, 7 whose points ran to ~300 errors, ~5% at d = 3 and 7, ~3% at d = 5, and ~1.3% and
+~0.9% at the seeded ~3000; a bootstrap
 over the counts gives medians 3.8%, 3.1%, 4.0%, 90th percentiles 5.1%, 4.1%, 7.3%), growing along the extrapolated
 line (0.4 in ``ln P``, a factor 1.5, at d = 25 at p = 2e-3). Fresh merges agree with the model within it
 (tests/test_qec_audit14.py); pairs with both errors (Psi-) fail as the table's one-error pairs of the same ``q_x``
@@ -124,8 +138,9 @@ class RemoteModel:
             smallest q: below that q the rate is interpolated linearly in q between the two
             (:meth:`error`); empty for a table without it (then clamped to the smallest q).
         perfect_thin: as ``single_thin``, for ``pairs_cost``.
-        bend: ``{"Z": c, "X": ...}``: the weight of the ``ln d`` prefactor (:func:`build_model`), one per basis,
-            pooled over the grid; 0 for a table fitted as plain lines.
+        bend: ``{"Z": c, "X": ...}``: the weight of the ``ln d`` prefactor (:func:`build_model`) at the grid's mean
+            ``ln q``, one per basis, pooled over the grid; 0 for a table fitted as plain lines.
+        bend_slope: ``{"Z": c1, "X": ...}``: how that weight changes per unit of ``ln q`` (:meth:`bend_weight`).
         bend_lines: ``{"Z": [ip][iq] -> (alpha, beta, k_lo, k_hi), ...}``: per node, the weighted line
             ``alpha + beta k`` of ``ln d`` over the distances its line rests on (``k = (d + 1) / 2`` from
             ``k_lo`` to ``k_hi``); ``k_lo = k_hi = 0`` where the line rests on fewer than three (no bend).
@@ -149,6 +164,23 @@ class RemoteModel:
     bend: dict[str, float] = field(default_factory=dict)
     bend_lines: dict[str, np.ndarray] = field(default_factory=dict)
     spread: dict[str, np.ndarray] = field(default_factory=dict)
+    bend_slope: dict[str, float] = field(default_factory=dict)
+
+    def bend_weight(self, basis: str, q: float) -> float:
+        """The bend's weight ``c`` at a seam error rate q of the grid: ``bend + bend_slope (ln q - m)``, ``m`` the
+        grid's mean ``ln q`` (a line in ``ln q``, one per basis, pooled over the grid's p).
+
+        Example:
+            >>> m = load_remote_model()
+            >>> m.bend_weight("Z", m.q_grid[0]) > m.bend_weight("Z", m.q_grid[-1])
+            True
+        """
+        lq = self._log_grids[1]
+        return self.bend.get(basis, 0.0) + self.bend_slope.get(basis, 0.0) * (math.log(q) - sum(lq) / len(lq))
+
+    @functools.cached_property
+    def _bend_weights(self) -> dict[str, tuple[float, ...]]:
+        return {basis: tuple(self.bend_weight(basis, q) for q in self.q_grid) for basis in self.bend}
 
     @functools.cached_property
     def _log_grids(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -181,24 +213,24 @@ class RemoteModel:
         """
         k = (distance + 1) / 2
         a, b = self.intercept[basis], self.slope[basis]
-        c, lines = self.bend.get(basis, 0.0), self.bend_lines.get(basis)
-        if not c or lines is None:
+        c, lines = self._bend_weights.get(basis), self.bend_lines.get(basis)
+        if c is None or lines is None:
             return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
-        return float(sum(w * (a[i][j] + b[i][j] * k + c * _bend(lines[i][j], k)) for i, j, w in self._nodes(p, q)))
+        return float(sum(w * (a[i][j] + b[i][j] * k + c[j] * _bend(lines[i][j], k)) for i, j, w in self._nodes(p, q)))
 
     def log_error_sd(self, basis: str, distance: int, p: float, q: float) -> float:
         """Standard error of :meth:`log_error` from the table's counts (so, near 1, the relative standard error of
         the rate): per node, that of its weighted line at ``k = (d + 1) / 2``,
         ``sqrt(1 / W + (k - k_mean)^2 / S_kk)`` (a count of e errors has ``var(ln rate) = 1 / e``), which grows
         outside the sampled distances; interpolated as :meth:`log_error` is. Infinite where a node with weight
-        rests on fewer than two distances (:meth:`thin_rows` names them). The pooled bend's own uncertainty and the
+        rests on fewer than two distances (:meth:`thin_rows` names them). The bend weights' own uncertainty and the
         isotonic slopes are not in it (``bench/qec_remote_model.py build --bootstrap`` measures them: at the 88
         nodes resting on every distance, 100 resampled tables' spread is a median 0.85, 0.98, 0.82 of this one at
         d = 3, 5, 7, at most 1.15 of it).
 
         Example:
             >>> m = load_remote_model()
-            >>> 0.01 < m.log_error_sd("Z", 5, 2e-3, 0.04) < m.log_error_sd("Z", 25, 2e-3, 0.04)
+            >>> 0.005 < m.log_error_sd("Z", 5, 2e-3, 0.04) < m.log_error_sd("Z", 25, 2e-3, 0.04)
             True
         """
         table = self.spread.get(basis)
@@ -415,7 +447,9 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                 raise ValueError(f"{source}: {key} lists {b:g} twice; give each grid value once, in increasing order")
             if b < a:
                 raise ValueError(f"{source}: {key} is not increasing ({a:g} before {b:g}); give it in increasing order")
-    intercept, slope, thin, bend, bend_lines, spread = {}, {}, {}, {}, {}, {}
+    intercept, slope, thin, bend, bend_lines, spread, bend_slope = {}, {}, {}, {}, {}, {}, {}
+    log_q = [math.log(q) for q in q_grid] if all(q > 0 for q in q_grid) else [0.0] * len(q_grid)
+    centred = [v - sum(log_q) / len(log_q) for v in log_q]
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
         shots = bases[basis]["shots"]
@@ -451,7 +485,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
         intercept[basis], slope[basis] = a, b
         lines = np.zeros((len(p_grid), len(q_grid), 4))
         sums = np.full((len(p_grid), len(q_grid), 3), np.nan)
-        num = den = 0.0
+        normal, moment = np.zeros((2, 2)), np.zeros(2)  # least squares of the residuals on phi, x phi
         for i in range(len(p_grid)):
             for j in range(len(q_grid)):
                 lines[i, j] = _bend_line(distances, errors[i][j], shots[i][j])
@@ -464,9 +498,14 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                 for d, e, n in zip(distances, errors[i][j], shots[i][j]):
                     phi = _bend(lines[i, j], (d + 1) / 2)
                     if e >= _MIN_ERRORS and n > 0 and phi:
-                        num += e * phi * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
-                        den += e * phi * phi
-        bend[basis], bend_lines[basis], spread[basis] = (num / den if den else 0.0), lines, sums
+                        u = np.array([phi, centred[j] * phi])
+                        normal += e * np.outer(u, u)
+                        moment += e * u * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
+        if np.linalg.det(normal) > 1e-12 * max(1.0, normal[0, 0] * normal[1, 1]):  # the bend varies with ln q
+            bend[basis], bend_slope[basis] = (float(v) for v in np.linalg.solve(normal, moment))
+        else:  # one column of nodes with three distances (or none): one weight, or none
+            bend[basis], bend_slope[basis] = (float(moment[0] / normal[0, 0]) if normal[0, 0] else 0.0), 0.0
+        bend_lines[basis], spread[basis] = lines, sums
     meta = {k: v for k, v in table.items() if k not in ("bases", "single_qpu")}
     gadget_cost, single_thin = {}, {}
     if "single_qpu" in table:
@@ -480,7 +519,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
             pairs_cost[basis], perfect_thin[basis] = _gadget_cost(
                 p_grid, distances, bases[basis], table["perfect_pairs"][basis], what="its pairs' share")
     return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin, pairs_cost,
-                       perfect_thin, bend, bend_lines, spread)
+                       perfect_thin, bend, bend_lines, spread, bend_slope)
 
 
 def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict[str, Any],
