@@ -188,7 +188,7 @@ def test_the_remote_models_bend_follows_the_seam_error_rate():
     errors, the model less the counts averaged -0.6 of their standard errors at d = 5 for q <= 0.01 and +0.8 for
     q >= 0.06 (t about -3 and +3.5). Now c is a line in ln q per basis: |t| < 2 in each third of the q grid at every
     sampled distance, in both bases."""
-    table = remote_model.read_table(Path(remote_model.__file__).parent / "data" / "remote_model.json")
+    table = json.loads((Path(remote_model.__file__).parent / "data" / "remote_model.json").read_text("utf-8"))
     fitted = remote_model.build_model(table)
     for basis in "ZX":
         counts = table["bases"][basis]
