@@ -185,9 +185,9 @@ def test_the_remote_models_bend_follows_the_seam_error_rate():
     grid. The Z rows topped up to ~3000 errors a point (p = 1e-3..3e-3) show it falling with the seam error rate q
     (at p = 2e-3 from ~0.9 at q <= 0.02 to ~0 at q >= 0.06), so the pooled weight read the middle distance low at
     small q (the optimistic side, where good pairs are priced) and high at large q: over the Z points with >= 20
-    errors, the model less the counts averaged -0.6 of their standard errors at d = 5 for q <= 0.01 and +0.8 for
-    q >= 0.06 (t about -3 and +3.5). Now c is a line in ln q per basis: |t| < 2 in each third of the q grid at every
-    sampled distance, in both bases."""
+    errors, the model less the counts averaged -0.55 of their standard errors at d = 5 for q <= 0.01 (t = -2.4) and
+    +0.80 for q >= 0.06 (t = 3.5), d = 3 and 7 the other way (t = 2.1, 3.2, -3.3, -2.7). Now c is a line in ln q per
+    basis: |t| < 2 in each third of the q grid at every sampled distance, in both bases (Z at most 0.9)."""
     table = json.loads((Path(remote_model.__file__).parent / "data" / "remote_model.json").read_text("utf-8"))
     fitted = remote_model.build_model(table)
     for basis in "ZX":

@@ -35,9 +35,10 @@ pooled over the nodes that rest on three distances (:meth:`RemoteModel.bend_weig
 0.20 at q = 0.15, 0.47 +- 0.04 at the grid's middle and -0.14 +- 0.02 per unit of ``ln q``; X 0.21 +- 0.13, its
 slope 0.02 +- 0.06). Until round 15 it was one number per basis (Z 0.43): the Z rows topped up to ~3000 errors
 showed the nodes' own bend falling with q (at p = 2e-3 from ~0.9 at q <= 0.02 to ~0 at q >= 0.06; chi-squared of
-the bend terms 114.6 pooled, 74.7 with the line in ``ln q``), so the pooled value read d = 5 low at small q (the
-model less the counts averaged -0.64 of their standard errors at q <= 0.01) and high at q >= 0.06 (+0.78); with
-the line +0.01 and +0.16. (A further term in ``ln q ln p`` is measured, 0.13 +- 0.04, but rests on the three
+the bend terms 114.6 pooled, 74.7 with the line in ``ln q``), so the pooled value read d = 5 low at small q (over
+the Z points with >= 20 errors the model less the counts averaged -0.55 of their standard errors at q <= 0.01, t =
+-2.4) and high at q >= 0.06 (+0.80, t = 3.5), d = 3 and 7 the other way (|t| up to 3.3); with the line |t| <= 0.9
+in every third of the q grid at every distance. (A further term in ``ln q ln p`` is measured, 0.13 +- 0.04, but rests on the three
 topped-up rows and would be extrapolated to p = 1e-4: not fitted.) Beyond the sampled distances the bend is held at its
 end's value, so the lines keep their fitted slopes (the chord over d = 3-7, shallower than the bent curve's:
 an upper side of it). Before round 14 the lines alone read the middle distance low and the ends high at nearly
