@@ -230,7 +230,13 @@ def seeded_run(args, points: list[tuple[str, float, float, int]]) -> None:
             _append_rows(path, [_sample_seeded(job)])
         return
     import multiprocessing
+    import signal
+    import sys
 
+    # A kill (SIGTERM) of this process left the pool's workers sampling on their own: exit through the pool's
+    # context, which terminates them (the finished points are in stats.csv, the running ones' batches in
+    # seeded_shots/, so the same command resumes).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
         for line in pool.imap(_sample_seeded, jobs):  # in the order asked, each as soon as it and those before end
             _append_rows(path, [line])
