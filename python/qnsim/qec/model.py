@@ -50,7 +50,7 @@ fresh merges with other seeds give 0.0545 +- 0.0010 (one-error pairs) and 0.0536
 0.8 combined standard errors away. Sampled distances use the fit too, so the model is smooth in d. Uncertainty:
 :meth:`RemoteModel.log_error_sd` states the fitted ``ln P``'s standard error from the counts (at a node resting on d
 = 3, 5, 7 whose points ran to ~300 errors, ~5% at d = 3 and 7, ~3% at d = 5, and ~1.3% and ~0.9% at the seeded ~3000;
-a bootstrap over the counts gives medians 3.8%, 3.1%, 4.0%, 90th percentiles 5.1%, 4.1%, 7.3%), growing along the
+a bootstrap over the counts gives medians 3.0%, 2.6%, 3.3%, 90th percentiles 4.9%, 3.9%, 6.8%), growing along the
 extrapolated line (0.4 in ``ln P``, a factor 1.5, at d = 25 at p = 2e-3). Fresh merges agree with the model within it
 (tests/test_qec_audit14.py); pairs with both errors (Psi-) fail as the table's one-error pairs of the same ``q_x``
 and ``q_z`` (p = 2e-3, q = 0.04, d = 5, 200,000 shots a basis: 0.99x and 0.97x, 0.7 standard errors), and the table's
@@ -223,8 +223,8 @@ class RemoteModel:
         outside the sampled distances; interpolated as :meth:`log_error` is. Infinite where a node with weight
         rests on fewer than two distances (:meth:`thin_rows` names them). The bend weights' own uncertainty and the
         isotonic slopes are not in it (``bench/qec_remote_model.py build --bootstrap`` measures them: at the 88
-        nodes resting on every distance, 100 resampled tables' spread is a median 0.85, 0.98, 0.82 of this one at
-        d = 3, 5, 7, at most 1.15 of it).
+        nodes resting on every distance, 100 resampled tables' spread is a median 0.85, 0.97, 0.84 of this one at
+        d = 3, 5, 7, at most 1.33 of it; at the audited node p = 2e-3, q = 0.04 in the Z basis 1.0, 1.0, 1.0).
 
         Example:
             >>> m = load_remote_model()
