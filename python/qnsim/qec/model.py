@@ -32,8 +32,8 @@ distances, so the bend moves no line, only how it passes through d = 3, 5, 7 (``
 more places to start as d grows). ``c`` is a line in ``ln q`` per basis, pooled over the nodes that rest on three
 distances (:meth:`RemoteModel.bend_weight`; Z 1.0 at q = 5e-4 falling to 0.20 at q = 0.15, 0.47 +- 0.04 at the grid's
 middle and -0.14 +- 0.02 per unit of ``ln q``; X 0.21 +- 0.13, its slope 0.02 +- 0.06). Until round 15 it was one
-number per basis (Z 0.43): the Z rows topped up to ~3000 errors showed the nodes' own bend falling with q (at p =
-2e-3 from ~0.9 at q <= 0.02 to ~0 at q >= 0.06; chi-squared of the bend terms 114.6 pooled, 74.7 with the line in
+number per basis (Z 0.43): the Z rows topped up to ~3000 errors showed the nodes' own bend falling with q (at
+p = 2e-3 from ~0.9 at q <= 0.02 to ~0 at q >= 0.06; chi-squared of the bend terms 114.6 pooled, 74.7 with the line in
 ``ln q``), so the pooled value read d = 5 low at small q (over the Z points with >= 20 errors the model less the
 counts averaged -0.55 of their standard errors at q <= 0.01, t = -2.4) and high at q >= 0.06 (+0.80, t = 3.5), d = 3
 and 7 the other way (|t| up to 3.3); with the line |t| <= 0.9 in every third of the q grid at every distance. (A
@@ -42,23 +42,23 @@ extrapolated to p = 1e-4: not fitted.) Beyond the sampled distances the bend is 
 keep their fitted slopes (the chord over d = 3-7, shallower than the bent curve's: an upper side of it). Before round
 14 the lines alone read the middle distance low and the ends high at nearly every node (over the points with >= 20
 errors, the model less the counts averaged -0.32 of their standard errors at d = 5, +0.15 at d = 3, +0.24 at d = 7;
-with the bend 0.00, 0.00, 0.03), which with the counts' own noise read 5-9% under 40k-shot merges at p = 2e-3, F =
-0.94. That node still read 0.0491 at d = 5 against fresh merges' 0.0535 +- 0.0011 after round 14: its own d = 3 and d
-= 7 counts (308 and 317 errors) lay 1.7 and 2.6 standard errors under 15-fold seeded top-ups there, tilting its line
-(the counts' noise; the fit of round 15 reads the old counts 0.0488); with the top-ups it reads 0.0528 +- 0.9%, and
-fresh merges with other seeds give 0.0545 +- 0.0010 (one-error pairs) and 0.0536 +- 0.0009 (Werner pairs), 1.6 and
-0.8 combined standard errors away. Sampled distances use the fit too, so the model is smooth in d. Uncertainty:
-:meth:`RemoteModel.log_error_sd` states the fitted ``ln P``'s standard error from the counts (at a node resting on d
-= 3, 5, 7 whose points ran to ~300 errors, ~5% at d = 3 and 7, ~3% at d = 5, and ~1.3% and ~0.9% at the seeded ~3000;
-a bootstrap over the counts gives medians 3.0%, 2.6%, 3.3%, 90th percentiles 4.9%, 3.9%, 6.8%), growing along the
-extrapolated line (0.4 in ``ln P``, a factor 1.5, at d = 25 at p = 2e-3). Fresh merges agree with the model within it
-(tests/test_qec_audit14.py); pairs with both errors (Psi-) fail as the table's one-error pairs of the same ``q_x``
-and ``q_z`` (p = 2e-3, q = 0.04, d = 5, 200,000 shots a basis: 0.99x and 0.97x, 0.7 standard errors), and the table's
-counts are those of today's circuits (64 fresh points at d = 3, 5: its rates over the fresh ones have a median 1.00
-and 1.02, mean z +0.2 and +0.3). Between nodes ``log P`` is interpolated bilinearly in ``(log p, log q)``. Outside
-the grid, p and q are clamped to its edges (below the smallest q, where the table holds the merge with perfect pairs,
-the rate is linear in q between the two instead: :meth:`RemoteModel.error`): below the smallest p the model
-overestimates the error (it stays an upper bound); above the largest it underestimates, and
+with the bend 0.00, 0.00, 0.03), which with the counts' own noise read 5-9% under 40k-shot merges at p = 2e-3,
+F = 0.94. That node still read 0.0491 at d = 5 against fresh merges' 0.0535 +- 0.0011 after round 14: its own d = 3
+and d = 7 counts (308 and 317 errors) lay 1.7 and 2.6 standard errors under 15-fold seeded top-ups there, tilting its
+line (the counts' noise; the fit of round 15 reads the old counts 0.0488); with the top-ups it reads 0.0528 +- 0.9%,
+and fresh merges with other seeds give 0.0545 +- 0.0010 (one-error pairs) and 0.0536 +- 0.0009 (Werner pairs), 1.6
+and 0.8 combined standard errors away. Sampled distances use the fit too, so the model is smooth in d. Uncertainty:
+:meth:`RemoteModel.log_error_sd` states the fitted ``ln P``'s standard error from the counts (at a node resting on
+d = 3, 5, 7 whose points ran to ~300 errors, ~5% at d = 3 and 7, ~3% at d = 5, and ~1.3% and ~0.9% at the seeded
+~3000; a bootstrap over the counts gives medians 3.0%, 2.6%, 3.3%, 90th percentiles 4.9%, 3.9%, 6.8%), growing along
+the extrapolated line (0.4 in ``ln P``, a factor 1.5, at d = 25 at p = 2e-3). Fresh merges agree with the model
+within it (tests/test_qec_audit14.py); pairs with both errors (Psi-) fail as the table's one-error pairs of the same
+``q_x`` and ``q_z`` (p = 2e-3, q = 0.04, d = 5, 200,000 shots a basis: 0.99x and 0.97x, 0.7 standard errors), and the
+table's counts are those of today's circuits (64 fresh points at d = 3, 5: its rates over the fresh ones have a
+median 1.00 and 1.02, mean z +0.2 and +0.3). Between nodes ``log P`` is interpolated bilinearly in ``(log p, log
+q)``. Outside the grid, p and q are clamped to its edges (below the smallest q, where the table holds the merge with
+perfect pairs, the rate is linear in q between the two instead: :meth:`RemoteModel.error`): below the smallest p the
+model overestimates the error (it stays an upper bound); above the largest it underestimates, and
 :func:`remote_logical_error` says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of
 the fitted lines. Some nodes are thin: a sampled distance had fewer than 5 errors, so their line rests on fewer
 points (the Z basis at p = 1e-4, q <= 0.002: no error at d = 7 in 4e5 shots) or takes a neighbour's slope (the X
