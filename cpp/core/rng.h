@@ -1,8 +1,10 @@
 #ifndef QNSIM_CORE_RNG_H
 #define QNSIM_CORE_RNG_H
 
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 
@@ -23,12 +25,48 @@ uint64_t derive_seed(uint64_t seed, uint64_t stream_id);
 /// Returns the seed, or a fresh nondeterministic one when none was given.
 uint64_t seed_or_entropy(std::optional<uint64_t> seed);
 
+namespace detail {
+
+// ln(x) for x in [1, 2), at compile time, to long double precision: 2 atanh(z) with z = (x - 1) / (x + 1)
+// <= 1/3, whose series has shrunk below 1e-38 after 40 terms.
+constexpr long double ln_1_to_2(long double x) {
+    const long double z = (x - 1) / (x + 1), z2 = z * z;
+    long double power = z, sum = 0;
+    for (int k = 1; k < 80; k += 2) {
+        sum += power / k;
+        power *= z2;
+    }
+    return 2 * sum;
+}
+
+// The table of Rng::geometric_of's estimate of ln(u): the mantissa's top kLogStepBits bits pick a step
+// c = 1 + (i + 1/2) / 64 of [1, 2); inv is 1 / c rounded to a double and log_inv = ln(1 / inv), so that
+// ln(m) = log_inv + ln(m inv) exactly, with m inv within 1/128 of 1.
+constexpr int kLogStepBits = 6;
+struct LogSteps {
+    std::array<double, 1 << kLogStepBits> inv{}, log_inv{};
+};
+constexpr LogSteps make_log_steps() {
+    LogSteps t;
+    for (int i = 0; i < (1 << kLogStepBits); i++) {
+        const double c = 1.0 + (i + 0.5) / (1 << kLogStepBits);
+        t.inv[i] = static_cast<double>(1.0L / c);
+        t.log_inv[i] = static_cast<double>(ln_1_to_2(1.0L / t.inv[i]));
+    }
+    return t;
+}
+inline constexpr LogSteps kLogSteps = make_log_steps();
+
+}  // namespace detail
+
 // The network's attempt restart draws once per event from inside a large handler, where GCC left
 // the draw out of line: asked for, as QNSIM_HOT_INLINE does for the event queue.
 #if defined(__GNUC__) || defined(__clang__)
 #define QNSIM_RNG_INLINE inline __attribute__((always_inline))
+#define QNSIM_RNG_COLD __attribute__((noinline, cold))
 #else
 #define QNSIM_RNG_INLINE inline
+#define QNSIM_RNG_COLD
 #endif
 
 /// xoshiro256** generator. Fast, 256-bit state, passes BigCrush; draws are defined in terms of
@@ -70,10 +108,41 @@ class Rng {
     int64_t geometric(double p);
     /// The same draw (same stream use, same value) with log1p(-p) computed once by the caller,
     /// for p in (0, 1): a heralded link draws one per attempt series with a fixed p.
-    QNSIM_RNG_INLINE int64_t geometric_log(double log1p_minus_p) {
-        // log(1 - U) <= 0 and log1p(-p) < 0: the quotient is >= 0 (or -0.0), where the conversion's
+    QNSIM_RNG_INLINE int64_t geometric_log(double log1p_minus_p) { return geometric_of(1.0 - uniform(), log1p_minus_p); }
+
+    /// geometric_log's value for the uniform draw u = 1 - U in (0, 1]: 1 + trunc(log(u) / log1p_minus_p),
+    /// with libm's log, saturated at INT64_MAX (the same function of u, whichever way it is computed).
+    static QNSIM_RNG_INLINE int64_t geometric_of(double u, double log1p_minus_p) {
+        // Only the quotient's integer part is the draw, so libm's log (a call, ~50 instructions, and the
+        // spills around it in the network's handlers) is needed only when the quotient is near an
+        // integer. An estimate of ln(u) within kLogEstimateError brackets libm's log(u) (its error is
+        // below 1e-14 here): if both ends of [estimate -+ kLogMargin] / log1p_minus_p truncate to one
+        // integer, so does libm's quotient, as a division by a constant and truncation are monotone. Else
+        // (about 2 kLogMargin / |log1p(-p)| of the draws: 8e-8 of them at p = 0.1) libm's log decides.
+        uint64_t bits;
+        std::memcpy(&bits, &u, sizeof bits);
+        const int64_t exponent = static_cast<int64_t>(bits >> 52) - 1023;  // u > 0: no sign bit
+        const uint64_t mantissa_bits = bits - (static_cast<uint64_t>(exponent) << 52);  // u / 2^exponent in [1, 2)
+        double m;
+        std::memcpy(&m, &mantissa_bits, sizeof m);
+        const size_t i = static_cast<size_t>(bits >> (52 - detail::kLogStepBits)) & ((size_t{1} << detail::kLogStepBits) - 1);
+        // ln(m inv) = ln(1 + r), |r| < 1/128 (m inv rounds to a double within 2^-53 of it; the subtraction is
+        // exact), to third order: the fourth-order term bounds the estimate's error, below 9.5e-10.
+        const double r = m * detail::kLogSteps.inv[i] - 1.0;
+        const double estimate = static_cast<double>(exponent) * kLn2 + (detail::kLogSteps.log_inv[i] + (r + r * r * (r * (1.0 / 3) - 0.5)));
+        // log1p(-p) < 0: the estimate's larger end gives the smaller quotient.
+        const double low = (estimate + kLogMargin) / log1p_minus_p, high = (estimate - kLogMargin) / log1p_minus_p;
+        if (__builtin_expect(high < 9.0e18, 1)) {
+            const int64_t k = static_cast<int64_t>(high);
+            if (__builtin_expect(static_cast<int64_t>(low) == k, 1)) return 1 + k;
+        }
+        return geometric_of_libm(u, log1p_minus_p);
+    }
+    /// The same from libm's log (the draws near an integer quotient).
+    static QNSIM_RNG_COLD int64_t geometric_of_libm(double u, double log1p_minus_p) {
+        // log(u) <= 0 and log1p(-p) < 0: the quotient is >= 0 (or -0.0), where the conversion's
         // truncation is floor's value, so floor (~12 instructions inline without SSE4.1) is not called.
-        const double k = std::log(1.0 - uniform()) / log1p_minus_p;
+        const double k = std::log(u) / log1p_minus_p;
         return k < 9.0e18 ? 1 + static_cast<int64_t>(k) : std::numeric_limits<int64_t>::max();
     }
 
@@ -85,6 +154,10 @@ class Rng {
     static constexpr uint64_t max() { return ~uint64_t{0}; }
 
    private:
+    static constexpr double kLn2 = 0x1.62e42fefa39efp-1;  // ln 2 rounded to a double (an error of 2e-17)
+    // geometric_of's bracket of libm's log(u) around its estimate: twice the estimate's error bound (9.5e-10,
+    // with the roundings of the sums, below 1e-14, and libm's own error, below 1e-14 for |log u| < 37).
+    static constexpr double kLogMargin = 2e-9;
     static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     uint64_t s_[4];
 };

@@ -94,6 +94,45 @@ TEST(Rng, GeometricLogIsGeometricsDraw) {
     }
 }
 
+// The draw as it was computed before geometric_of's estimate: libm's log for every u.
+int64_t geometric_by_libm(double u, double log1m) {
+    const double k = std::log(u) / log1m;
+    return k < 9.0e18 ? 1 + static_cast<int64_t>(k) : std::numeric_limits<int64_t>::max();
+}
+
+TEST(Rng, GeometricOfIsLibmsDrawAtEveryIntegerBoundary) {
+    // geometric_of decides the draw from an estimate of ln(u) and calls libm only when the quotient is
+    // near an integer. Where it is nearest, u = exp(n log1p(-p)) +- 64 doubles (the estimate's error,
+    // ~1e-9, spans millions of doubles there), it must still be libm's draw: with the estimate's margin
+    // too small (kLogMargin below the estimate's error) these draws go the other way half the time.
+    int64_t checked = 0;
+    for (double p : {0.9, 0.5, 0.1, 1e-2, 1e-3, 1e-6}) {
+        const double log1m = std::log1p(-p);
+        for (int n = 0; n < 400; n++) {
+            const double x = std::exp(n * log1m);
+            if (x < 0x1.0p-53) break;  // below the least u = 1 - U
+            double u = x;
+            for (int j = 0; j < 64 && u > 0x1.0p-53; j++) u = std::nextafter(u, 0.0);
+            for (int j = 0; j <= 128 && u <= 1.0; j++, u = std::nextafter(u, 2.0)) {
+                ASSERT_EQ(Rng::geometric_of(u, log1m), geometric_by_libm(u, log1m)) << "p=" << p << " u=" << u;
+                checked++;
+            }
+        }
+    }
+    EXPECT_GT(checked, 100000);
+    // Over the whole range of u (every exponent of 1 - U) and the saturation (p = 1e-300).
+    Rng rng(21);
+    for (double p : {1.0 - 0x1.0p-53, 0.5, 0.1, 1e-4, 1e-300}) {
+        const double log1m = std::log1p(-p);
+        for (int k = 0; k < 20000; k++) {
+            const double u = std::ldexp(1.0 - rng.uniform(), -(k % 54));
+            if (u < 0x1.0p-53) continue;
+            ASSERT_EQ(Rng::geometric_of(u, log1m), geometric_by_libm(u, log1m)) << "p=" << p << " u=" << u;
+        }
+    }
+    EXPECT_EQ(Rng::geometric_of(1.0, std::log1p(-0.1)), 1);  // U = 0: log(1) / log1p(-p) is -0.0
+}
+
 TEST(Rng, ExponentialHasItsMean) {
     Rng rng(4);
     const int n = 100000;
