@@ -130,11 +130,14 @@ class Rng {
         // exact), to third order: the fourth-order term bounds the estimate's error, below 9.5e-10.
         const double r = m * detail::kLogSteps.inv[i] - 1.0;
         const double estimate = static_cast<double>(exponent) * kLn2 + (detail::kLogSteps.log_inv[i] + (r + r * r * (r * (1.0 / 3) - 0.5)));
-        // log1p(-p) < 0: the estimate's larger end gives the smaller quotient.
+        // log1p(-p) < 0: the estimate's larger end gives the smaller quotient. The low end is compared as a
+        // double with the high end's integer part (exact: below 2^53 an integer is a double, and above it the
+        // high end is one), never converted: for u near 1 and a tiny p it can be below INT64_MIN while the
+        // high end is in range. (low >= k with k = trunc(high) puts libm's quotient in [k, k + 1).)
         const double low = (estimate + kLogMargin) / log1p_minus_p, high = (estimate - kLogMargin) / log1p_minus_p;
         if (__builtin_expect(high < 9.0e18, 1)) {
             const int64_t k = static_cast<int64_t>(high);
-            if (__builtin_expect(static_cast<int64_t>(low) == k, 1)) return 1 + k;
+            if (__builtin_expect(low >= static_cast<double>(k), 1)) return 1 + k;
         }
         return geometric_of_libm(u, log1p_minus_p);
     }

@@ -131,6 +131,10 @@ TEST(Rng, GeometricOfIsLibmsDrawAtEveryIntegerBoundary) {
         }
     }
     EXPECT_EQ(Rng::geometric_of(1.0, std::log1p(-0.1)), 1);  // U = 0: log(1) / log1p(-p) is -0.0
+    // u = 1 and p ~ 1e-28: the estimate's bracket spans [-2.4e19, 8.9e18] (libm's quotient is -0.0): its low
+    // end is out of int64's range, where a conversion would be undefined.
+    EXPECT_EQ(Rng::geometric_of(1.0, -1.2265e-28), 1);
+    EXPECT_EQ(Rng::geometric_of(1.0 - 0x1.0p-53, -1.2265e-28), geometric_by_libm(1.0 - 0x1.0p-53, -1.2265e-28));
 }
 
 TEST(Rng, ExponentialHasItsMean) {
