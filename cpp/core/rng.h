@@ -110,13 +110,14 @@ class Rng {
     /// for p in (0, 1): a heralded link draws one per attempt series with a fixed p.
     QNSIM_RNG_INLINE int64_t geometric_log(double log1p_minus_p) { return geometric_of(1.0 - uniform(), log1p_minus_p); }
 
-    /// geometric_log's value for the uniform draw u = 1 - U in (0, 1]: 1 + trunc(log(u) / log1p_minus_p),
-    /// with libm's log, saturated at INT64_MAX (the same function of u, whichever way it is computed).
+    /// geometric_log's value for the uniform draw u = 1 - U: 1 + trunc(log(u) / log1p_minus_p), with libm's
+    /// log, saturated at INT64_MAX (the same function of u, whichever way it is computed). For normal u in
+    /// (0, 1] (1 - U is at least 2^-53); a subnormal u would misread the estimate's exponent.
     static QNSIM_RNG_INLINE int64_t geometric_of(double u, double log1p_minus_p) {
         // Only the quotient's integer part is the draw, so libm's log (a call, ~50 instructions, and the
         // spills around it in the network's handlers) is needed only when the quotient is near an
-        // integer. An estimate of ln(u) within kLogEstimateError brackets libm's log(u) (its error is
-        // below 1e-14 here): if both ends of [estimate -+ kLogMargin] / log1p_minus_p truncate to one
+        // integer. An estimate of ln(u) within 9.5e-10 of it, widened by kLogMargin, brackets libm's log(u)
+        // (within 2e-13 of ln(u) for normal u): if both ends of [estimate -+ kLogMargin] / log1p_minus_p truncate to one
         // integer, so does libm's quotient, as a division by a constant and truncation are monotone. Else
         // (about 2 kLogMargin / |log1p(-p)| of the draws: 8e-8 of them at p = 0.1) libm's log decides.
         uint64_t bits;
@@ -159,7 +160,7 @@ class Rng {
    private:
     static constexpr double kLn2 = 0x1.62e42fefa39efp-1;  // ln 2 rounded to a double (an error of 2e-17)
     // geometric_of's bracket of libm's log(u) around its estimate: twice the estimate's error bound (9.5e-10,
-    // with the roundings of the sums, below 1e-14, and libm's own error, below 1e-14 for |log u| < 37).
+    // with the roundings of the sums and libm's own error, each below 2e-13 for normal u).
     static constexpr double kLogMargin = 2e-9;
     static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     uint64_t s_[4];
