@@ -36,8 +36,9 @@ def _line(draw):
         return draw(st.sampled_from(["X_ERROR(0.1) 0 1", "DEPOLARIZE2(0.01) 2 3", "Z_ERROR(0.2) 5"]))
     if kind == "tick":
         return "TICK"
-    a, b = draw(st.tuples(qs, qs).filter(lambda p: p[0] != p[1]))
-    return f"MPP X{a}*Z{b} Y{b}"
+    # Products over up to four qubits, a qubit possibly named twice (its pairs: a star from the first qubit).
+    product = draw(st.lists(qs, min_size=2, max_size=4).filter(lambda q: q[0] != q[1]))
+    return "MPP " + "*".join(f"{'XZYX'[i]}{q}" for i, q in enumerate(product)) + f" Y{product[1]}"
 
 
 @st.composite
@@ -62,20 +63,22 @@ def _oracle(circuit: stim.Circuit):
         if name in ("MPP", "SPP", "SPP_DAG"):
             combiners = sum(t.is_combiner for t in ts)
             per_gate[name] += len(ts) - 2 * combiners
-            # Pairs along each product chain (the counter's convention).
-            chain = []
-            prev_comb = False
+            # Pairs of each product: a star from its first qubit to each other qubit it names (the schedule's
+            # remote operations run from the first qubit's QPU).
+            products, prev_comb = [], False
             for t in ts:
                 if t.is_combiner:
                     prev_comb = True
                     continue
                 if prev_comb:
-                    if chain[-1] != t.value:
-                        pairs[tuple(sorted((chain[-1], t.value)))] += 1
-                    chain.append(t.value)
+                    products[-1].append(t.value)
                 else:
-                    chain = [t.value]
+                    products.append([t.value])
                 prev_comb = False
+            for first, *rest in products:
+                for q in dict.fromkeys(rest):
+                    if q != first:
+                        pairs[tuple(sorted((first, q)))] += 1
         elif name == "TICK":
             per_gate[name] += 1
         elif data.is_two_qubit_gate:
@@ -197,7 +200,8 @@ def test_aliases_case_and_classical_controls():
     # The controlled CX follows the measurement it reads (before it, the record is refused, as Stim refuses it).
     c = count_circuit("cnot 0 1\nZCX 1 2\nMZ 0\nCX rec[-1] 3\nmpp X0*X1*X2")
     assert c.per_gate == {"CX": 3, "M": 1, "MPP": 1}
-    assert _pairs_of(c) == {(0, 1): 2, (1, 2): 2}
+    # The product's pairs are a star from its first qubit (0-1, 0-2), as the schedule runs it.
+    assert _pairs_of(c) == {(0, 1): 2, (0, 2): 1, (1, 2): 1}
 
 
 def test_unroll_matches_repeat_structure():

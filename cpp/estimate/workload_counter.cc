@@ -1049,6 +1049,8 @@ struct Tally {
     RotationLayers<Count> layers;
     std::vector<char> used;
     uint32_t num_qubits = 0;
+    std::vector<uint64_t> stamped;  // Per qubit: the last Pauli product that recorded its edge.
+    uint64_t product_stamp = 0;
 
     inline void see(uint32_t q) {
         if (q >= clock.size()) clock.resize(std::max<size_t>(q + 1, clock.size() * 2), 0);
@@ -1123,7 +1125,17 @@ struct Tally {
                 }
                 break;
             case GateKind::Product: {
-                // One application per product; qubits of a product interact along a chain.
+                // One application per product. Its pairs form a star from its first qubit, as the
+                // schedule (count_placed) and the event simulation (qnsim.estimate.simulate) run a
+                // product across QPUs: the first qubit's QPU gathers the parity, one remote
+                // operation (one Bell pair) towards each other QPU holding its qubits. Without a
+                // placement the counter cannot tell which qubits share a QPU, so it records one
+                // edge from the first qubit to each other distinct qubit: once placed, every pair
+                // the schedule takes lies on one of these edges' links (a link carrying several
+                // of them where a QPU holds several of the product's qubits: an upper bound).
+                // Before, the edges ran along a chain of consecutive qubits (X1*X4*X2*X0 on QPUs
+                // 1, 0, 1, 2 loaded link 0-2 where the schedule loads 1-2), so a streamed count
+                // priced other links than its schedule uses.
                 size_t i = 0;
                 while (i < n) {
                     size_t j = i + 1;
@@ -1137,8 +1149,16 @@ struct Tally {
                     }
                     for (size_t k = i; k < j; k += 2) clock[t[k].value] = l + 1;
                     if (l + 1 > depth) depth = l + 1;
+                    // A qubit named twice (Y1*Y1) is one edge: each product gets a fresh stamp.
+                    const uint32_t root = t[i].value;
+                    ++product_stamp;
+                    if (stamped.size() < clock.size()) stamped.resize(clock.size(), 0);
+                    stamped[root] = product_stamp;
                     for (size_t k = i + 2; k < j; k += 2) {
-                        if (t[k].value != t[k - 2].value) add_pair(t[k - 2].value, t[k].value);
+                        const uint32_t v = t[k].value;
+                        if (stamped[v] == product_stamp) continue;
+                        stamped[v] = product_stamp;
+                        add_pair(root, v);
                     }
                     i = j;
                 }
