@@ -2578,7 +2578,25 @@ class _Context:
             for a, b, wt in zip(qa.tolist(), qb.tolist(), w.pair_weight.tolist()):
                 if a == b:
                     two_local[a] += int(wt)
-            rest_2q = _apportion(w.two_qubit - n_remote - sum(two_local), p.qubits_per_qpu)
+            # Each local edge is priced as a local two-qubit gate: the two-qubit gates' own, and those of the
+            # multi-qubit operations the graph also holds (an MXX/MYY/MZZ's one, a CCZ's three, a Pauli product's
+            # star from its first qubit), an upper bound for the CX those take. The two-qubit applications left
+            # beyond the two-qubit gates' edges (classically controlled Paulis) are apportioned: exact without Pauli
+            # products, at least none with them (how many edges a product holds, the count does not keep). Before,
+            # every edge was taken for a two-qubit application: 50 MPP X0*X1*X2*X3 and 100 local CX read 150 edges
+            # for 100 applications, and the 150 - 100 - ... "left" went in negative per QPU ([75, -37, -38] local
+            # CX, 0 faults where the schedule's 100 CX make 0.1).
+            others = 3 * w.ccz_count + sum(n for name, n in w.per_gate.items()
+                                           if _GATE_KINDS.get(name, ("",))[0] == "two_measure")
+            controlled = max(0, w.two_qubit - n_remote - sum(two_local) + others)
+            rest_2q = _apportion(controlled, p.qubits_per_qpu)
+            # A CCZ's own gate is a local two-qubit operation on its first qubit's QPU in the schedule; a streamed count
+            # does not say which QPU that is, so each is priced on the QPU holding qubits with the worst e_2q (an
+            # upper bound). Before, none was priced: H 0; CCZ 2 1 0 over three QPUs read 0 local faults where the
+            # schedule's CCZ makes e_2q of its first qubit's QPU.
+            if w.ccz_count:
+                worst_2q = max((i for i, x in enumerate(p.qubits_per_qpu) if x > 0), key=lambda i: self.qpus[i].e_2q)
+                rest_2q[worst_2q] += w.ccz_count
             local = {
                 "one_qubit": _apportion(w.one_qubit, p.qubits_per_qpu),
                 "two_qubit": [x + y for x, y in zip(two_local, rest_2q)],
@@ -2630,6 +2648,16 @@ class _Context:
             # and 2 counted whole, and a link that carries half the pairs bound the run at half its time.
             swap_like = sum(n for name, n in w.per_gate.items() if _GATE_KINDS.get(name, ("", 0, 0, 1, 0))[3] == 2)
             pairs = {key: n + min(n, swap_like) for key, n in remote.items()}
+            products = sum(n for name, n in w.per_gate.items() if _GATE_KINDS.get(name, ("",))[0] == "product")
+            if products and remote:
+                # The schedule runs a product from its first qubit's QPU, a pair towards each other QPU holding its
+                # qubits; the interaction graph holds its star from the first qubit, which qubits share a QPU unknown.
+                self.notes.append(
+                    f"streamed workload: its {products:,} Pauli product(s) (MPP, SPP) take a pair from the first "
+                    "qubit's QPU towards each of their qubits on another QPU, where their schedule takes one towards "
+                    "each other QPU (a streamed count does not keep which qubits share a product): an upper bound on "
+                    "their pairs, on the links the schedule uses"
+                )
             if swap_like and remote:
                 self.notes.append(
                     f"streamed workload: its {swap_like:,} swap-like gate application(s) (SWAP, ISWAP, CXSWAP, ...) "
