@@ -136,3 +136,18 @@ def test_a_streamed_counts_local_faults_are_an_upper_bound_on_the_schedules(data
     kw = dict(placement=placement, error_budget=0.99)
     streamed, scheduled = estimate(_streamed(text), qpus, links, **kw), estimate(text, qpus, links, **kw)
     assert streamed.local_error_expected >= scheduled.local_error_expected * (1 - 1e-9)
+
+
+def test_an_error_corrected_products_merges_are_its_remote_operations_not_its_graphs_cut_edges():
+    """1,000 MPP X0*X1*X2*X3 on two surface-code QPUs: each product is one remote operation (one lattice-surgery
+    merge, one logical cycle), so the run is 1,000 cycles (its 1,000 measurements take as many). Old behaviour: the
+    merges were the busiest qubit's cut edges in the interaction graph, which over-counted products: on QPUs
+    0, 1, 0, 1 the old chain cut three times (qubits 1 and 2 twice each), 2,000 cycles; with qubits 1-3 on QPU 1
+    the star cuts three times at qubit 0, 3,000. Now a qubit's merges are at most its QPU's remote operations."""
+    from qnsim.estimate import SurfaceCode, preset
+
+    q = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)
+    link = Link((0, 1), rate_hz=1e12, fidelity=0.999)
+    for placement in ([0, 1, 0, 1], [0, 1, 1, 1]):
+        r = estimate("REPEAT 1000 {\n MPP X0*X1*X2*X3\n}\n", [q, q], [link], placement=placement)
+        assert r.error_corrected.logical_cycles == r.remote_gates == 1000

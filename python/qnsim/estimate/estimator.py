@@ -3788,8 +3788,18 @@ class _Context:
     def _merge_depth(p: Placement, counts: Any, loads: Sequence[int], link_reports: Sequence[LinkReport]) -> int:
         """The fewest logical cycles an error-corrected run's remote operations take: each is a lattice-surgery merge
         of one logical cycle, and a patch takes part in one at a time. A circuit's: the most remote operations any
-        one qubit takes part in (its interaction graph's cut edges); a logical summary's, which has no per-qubit
-        counts: the remote operations at a QPU over its qubits (rounded up), for the busiest QPU."""
+        one qubit takes part in (its interaction graph's cut edges), at most the remote operations at its QPU; a
+        logical summary's, which has no per-qubit counts: the remote operations at a QPU over its qubits (rounded
+        up), for the busiest QPU.
+
+        The cap is for Pauli products: the graph joins a product's first qubit to each of its other qubits, where
+        the schedule takes one remote operation per other QPU (MPP X0*X1*X2*X3 with qubits 1-3 on one other QPU:
+        three cut edges at qubit 0, one merge). A two-qubit gate's cut edge is a remote operation at both of its
+        QPUs, so the cap leaves circuits of them as they were."""
+        at_qpu = [0] * len(loads)
+        for lr in link_reports:
+            for end in {lr.qpus[0], lr.qpus[-1]}:
+                at_qpu[end] += lr.remote_gates
         if isinstance(counts, GateCounts) and len(counts.pair_a):
             where = np.asarray(p.qpu_of, dtype=np.int64)
             a, b = np.asarray(counts.pair_a, dtype=np.int64), np.asarray(counts.pair_b, dtype=np.int64)
@@ -3797,18 +3807,18 @@ class _Context:
             weights = np.asarray(counts.pair_weight, dtype=np.float64)[cut]
             if not weights.size:
                 return 0
+            per_qubit: dict[int, int] = {}
             if float(weights.sum()) < 2**53:  # every per-qubit sum exact in a float: one pass over the cut edges
                 ends = np.concatenate([a[cut], b[cut]])
-                return int(np.bincount(ends, weights=np.concatenate([weights, weights])).max())
-            per_qubit: dict[int, int] = {}
-            for qa, qb, wt in zip(a[cut].tolist(), b[cut].tolist(), weights.tolist()):
-                per_qubit[qa] = per_qubit.get(qa, 0) + int(wt)
-                per_qubit[qb] = per_qubit.get(qb, 0) + int(wt)
-            return max(per_qubit.values())
-        at_qpu = [0] * len(loads)
-        for lr in link_reports:
-            for end in {lr.qpus[0], lr.qpus[-1]}:
-                at_qpu[end] += lr.remote_gates
+                sums = np.bincount(ends, weights=np.concatenate([weights, weights]))
+                per_qubit = {int(q): int(sums[q]) for q in np.flatnonzero(sums)}
+            else:
+                for qa, qb, wt in zip(a[cut].tolist(), b[cut].tolist(), weights.tolist()):
+                    per_qubit[qa] = per_qubit.get(qa, 0) + int(wt)
+                    per_qubit[qb] = per_qubit.get(qb, 0) + int(wt)
+            # Before, MPP X0*X1*X2*X3 x 1,000 on QPUs 0, 1, 0, 1 read 2,000 merges (the graph's chain then cut three
+            # times, twice at qubits 1 and 2) where its 1,000 remote operations take 1,000.
+            return max(min(n, at_qpu[int(where[q])]) for q, n in per_qubit.items())
         return max((-(-n // loads[i]) for i, n in enumerate(at_qpu) if n and loads[i] > 0), default=0)
 
     def _finish_ec(self, p: Placement, local_gates, link_reports: list[LinkReport]) -> EstimateReport:
