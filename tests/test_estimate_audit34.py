@@ -151,3 +151,20 @@ def test_an_error_corrected_products_merges_are_its_remote_operations_not_its_gr
     for placement in ([0, 1, 0, 1], [0, 1, 1, 1]):
         r = estimate("REPEAT 1000 {\n MPP X0*X1*X2*X3\n}\n", [q, q], [link], placement=placement)
         assert r.error_corrected.logical_cycles == r.remote_gates == 1000
+
+
+def test_a_streamed_counts_classically_controlled_paulis_are_counted_apart_from_the_graphs_edges():
+    """100 classically controlled X (CX rec[-1] 1) beside 150 remote MPP X0*X2 (e_1q = e_2q = 1e-3). The schedule
+    prices each controlled X as a local one-qubit gate (0.1 faults in all). Old behaviour: a streamed count took the
+    controlled gates to be the two-qubit applications less the graph's edges, 100 - 150: -50 local CX shared among
+    the QPUs, and its local faults (0.05) below the schedule's. Now the counter counts them apart
+    (``controlled_paulis``) and a streamed count prices exactly those."""
+    text = "M 0\nCX rec[-1] 1\n" * 100 + "MPP X0*X2\n" * 150
+    streamed_counts = _streamed(text)
+    assert streamed_counts.controlled_paulis == count_circuit(text).controlled_paulis == 100
+    qpus = [dataclasses.replace(_QPU, e_1q=1e-3, e_2q=1e-3)] * 3
+    links = [dataclasses.replace(lk, rate_hz=1e6) for lk in _LINKS]
+    kw = dict(placement=[0, 0, 1], error_budget=0.99)
+    streamed, scheduled = estimate(streamed_counts, qpus, links, **kw), estimate(text, qpus, links, **kw)
+    assert min(streamed.local_gates["two_qubit"]) >= 0
+    assert streamed.local_error_expected >= scheduled.local_error_expected

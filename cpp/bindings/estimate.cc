@@ -73,6 +73,7 @@ py::dict counts_to_dict(const workload::Counts &c) {
     out["pair_b"] = b;
     out["pair_weight"] = w;
     out["measurements"] = to_py(c.measurements);
+    out["controlled"] = to_py(c.controlled);
     out["depth_bound"] = to_py(c.depth);
     out["rotation_depth"] = to_py(c.rotation_depth);
     out["rotation_depth_exact"] = c.rotation_depth_exact;
@@ -159,7 +160,8 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         }
         return counts_to_dict(c);
     }, py::arg("rotation_unroll_budget") = uint64_t{1} << 27, py::kw_only(), py::arg("progress") = py::none(),
-       "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, "
+       "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, controlled (two-qubit applications "
+       "with a record or sweep target), depth_bound, rotation_depth, "
        "num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each "
        "measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent "
        "counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic. "

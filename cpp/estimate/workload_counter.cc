@@ -1043,6 +1043,7 @@ struct Tally {
     std::vector<Count> per_gate = std::vector<Count>(gate_table().size(), 0);
     Pairs pairs;
     Count measurements = 0;
+    Count controlled = 0;      // Two-qubit applications with a record or sweep target (no pair).
     std::vector<Count> clock;  // Per-qubit ASAP level, floored by `floor`.
     Count floor = 0;           // Barrier level (REPEAT boundaries).
     Count depth = 0;
@@ -1118,8 +1119,10 @@ struct Tally {
                         step2(t[i].value, t[i + 1].value);
                         add_pair(t[i].value, t[i + 1].value);
                     } else if (qa) {
+                        controlled += 1;
                         step1(t[i].value);
                     } else if (qb) {
+                        controlled += 1;
                         step1(t[i + 1].value);
                     }
                 }
@@ -1225,6 +1228,7 @@ void Counts::add_scaled(const Counts &other, count_t factor) {
     }
     for (const auto &kv : other.pairs) pairs[kv.first] = checked_add(pairs[kv.first], checked_mul(kv.second, factor));
     measurements = checked_add(measurements, checked_mul(other.measurements, factor));
+    controlled = checked_add(controlled, checked_mul(other.controlled, factor));
     num_qubits = std::max(num_qubits, other.num_qubits);
 }
 
@@ -1351,6 +1355,7 @@ Counts Program::count(uint64_t rotation_unroll_budget, Progress *progress) const
         c->per_gate = tally.per_gate;
         c->pairs = std::move(tally.pairs);
         c->measurements = tally.measurements;
+        c->controlled = tally.controlled;
         c->num_qubits = tally.num_qubits;
         c->add_scaled(nested, 1);
         c->depth = tally.depth;
@@ -2316,6 +2321,7 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *
     out.per_gate.assign(tally.per_gate.begin(), tally.per_gate.end());
     tally.pairs.for_each([&](uint64_t k, uint64_t v) { out.pairs[k] = v; });
     out.measurements = tally.measurements;
+    out.controlled = tally.controlled;
     out.depth = tally.depth;
     out.rotation_depth = tally.layers.rotation_depth;
     out.rotation_span = tally.layers.rspan;

@@ -118,6 +118,9 @@ struct Counts {
     // runs from the first qubit's QPU).
     std::unordered_map<uint64_t, count_t> pairs;
     count_t measurements = 0;       // Records of measurements and MPAD (not heralded-noise records).
+    // Two-qubit gate applications with a measurement record or sweep bit as a target: classically
+    // controlled Paulis (CX rec[-1] 3), counted in per_gate but holding no qubit pair.
+    count_t controlled = 0;
     count_t depth = 0;              // Upper bound on ASAP depth (REPEAT boundaries act as barriers).
     count_t rotation_depth = 0;     // Non-Clifford layers holding an arbitrary-angle rotation (see count()).
     count_t rotation_span = 0;      // Non-Clifford layers (rotations and T-type gates): a barrier's height.

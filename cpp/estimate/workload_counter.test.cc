@@ -223,6 +223,7 @@ TEST(WorkloadCounter, EveryOperationHasAFrameRule) {
 
 bool same_counts(const Counts &a, const Counts &b) {
     return a.per_gate == b.per_gate && a.pairs == b.pairs && a.measurements == b.measurements &&
+           a.controlled == b.controlled &&
            a.depth == b.depth && a.rotation_depth == b.rotation_depth && a.rotation_span == b.rotation_span &&
            a.rotation_depth_exact == b.rotation_depth_exact && a.used_qubits == b.used_qubits &&
            a.num_qubits == b.num_qubits;

@@ -1433,7 +1433,7 @@ class WorkloadProgram:
         """
     def counts(self, rotation_unroll_budget: typing.SupportsInt | typing.SupportsIndex = 134217728, *, progress: typing.Any = None) -> dict:
         """
-        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic. progress(done, total): instructions and targets visited, every 2^20, in two phases (the symbolic pass, then the rotation layers; each starts from 0; total 0 = not known). Ctrl-C stops the count either way.
+        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, controlled (two-qubit applications with a record or sweep target), depth_bound, rotation_depth, num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic. progress(done, total): instructions and targets visited, every 2^20, in two phases (the symbolic pass, then the rotation layers; each starts from 0; total 0 = not known). Ctrl-C stops the count either way.
         """
     def pair_count(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> int:
         """

@@ -2580,16 +2580,12 @@ class _Context:
                     two_local[a] += int(wt)
             # Each local edge is priced as a local two-qubit gate: the two-qubit gates' own, and those of the
             # multi-qubit operations the graph also holds (an MXX/MYY/MZZ's one, a CCZ's three, a Pauli product's
-            # star from its first qubit), an upper bound for the CX those take. The two-qubit applications left
-            # beyond the two-qubit gates' edges (classically controlled Paulis) are apportioned: exact without Pauli
-            # products, at least none with them (how many edges a product holds, the count does not keep). Before,
-            # every edge was taken for a two-qubit application: 50 MPP X0*X1*X2*X3 and 100 local CX read 150 edges
-            # for 100 applications, and the 150 - 100 - ... "left" went in negative per QPU ([75, -37, -38] local
-            # CX, 0 faults where the schedule's 100 CX make 0.1).
-            others = 3 * w.ccz_count + sum(n for name, n in w.per_gate.items()
-                                           if _GATE_KINDS.get(name, ("",))[0] == "two_measure")
-            controlled = max(0, w.two_qubit - n_remote - sum(two_local) + others)
-            rest_2q = _apportion(controlled, p.qubits_per_qpu)
+            # star from its first qubit), an upper bound for the CX those take. The two-qubit applications that hold
+            # no edge (classically controlled Paulis, counted apart) are apportioned by the qubits placed. Before,
+            # they were the applications less every edge: 50 MPP X0*X1*X2*X3 and 100 local CX read 250 edges for
+            # 100 applications, [75, -37, -38] local CX per QPU and 0 local faults where the schedule's 100 CX make
+            # 0.1 (MZZ and CCZ edges were taken off the same way).
+            rest_2q = _apportion(w.controlled_paulis, p.qubits_per_qpu)
             # A CCZ's own gate is a local two-qubit operation on its first qubit's QPU in the schedule; a streamed count
             # does not say which QPU that is, so each is priced on the QPU holding qubits with the worst e_2q (an
             # upper bound). Before, none was priced: H 0; CCZ 2 1 0 over three QPUs read 0 local faults where the
@@ -3807,17 +3803,19 @@ class _Context:
             weights = np.asarray(counts.pair_weight, dtype=np.float64)[cut]
             if not weights.size:
                 return 0
-            per_qubit: dict[int, int] = {}
+            # Before, MPP X0*X1*X2*X3 x 1,000 on QPUs 0, 1, 0, 1 read 2,000 merges (the graph's chain then cut three
+            # times, twice at qubits 1 and 2) where its 1,000 remote operations take 1,000.
             if float(weights.sum()) < 2**53:  # every per-qubit sum exact in a float: one pass over the cut edges
                 ends = np.concatenate([a[cut], b[cut]])
                 sums = np.bincount(ends, weights=np.concatenate([weights, weights]))
-                per_qubit = {int(q): int(sums[q]) for q in np.flatnonzero(sums)}
-            else:
-                for qa, qb, wt in zip(a[cut].tolist(), b[cut].tolist(), weights.tolist()):
-                    per_qubit[qa] = per_qubit.get(qa, 0) + int(wt)
-                    per_qubit[qb] = per_qubit.get(qb, 0) + int(wt)
-            # Before, MPP X0*X1*X2*X3 x 1,000 on QPUs 0, 1, 0, 1 read 2,000 merges (the graph's chain then cut three
-            # times, twice at qubits 1 and 2) where its 1,000 remote operations take 1,000.
+                held = np.flatnonzero(sums)
+                # A cap at or above 2^53 exceeds every sum here, exact or not.
+                caps = np.asarray(at_qpu, dtype=np.float64)[where[held]]
+                return int(np.minimum(sums[held], caps).max())
+            per_qubit: dict[int, int] = {}
+            for qa, qb, wt in zip(a[cut].tolist(), b[cut].tolist(), weights.tolist()):
+                per_qubit[qa] = per_qubit.get(qa, 0) + int(wt)
+                per_qubit[qb] = per_qubit.get(qb, 0) + int(wt)
             return max(min(n, at_qpu[int(where[q])]) for q, n in per_qubit.items())
         return max((-(-n // loads[i]) for i, n in enumerate(at_qpu) if n and loads[i] > 0), default=0)
 

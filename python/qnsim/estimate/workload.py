@@ -127,6 +127,9 @@ class GateCounts:
             unrolled circuit has.
         product_measure_qubits: the first qubit of each measurement of a Pauli product over two or
             more qubits (MXX, MYY, MZZ, MPP ``X0*Z1``), ascending; see :attr:`helper_qubits`.
+        controlled_paulis: two-qubit gate applications with a measurement record or sweep bit as a
+            target (``CX rec[-1] 3``: a classically controlled Pauli), counted in ``per_gate`` and
+            :attr:`two_qubit` but holding no pair of the interaction graph.
 
     >>> c = count_circuit("REPEAT 1000000 {\\n  CX 0 1\\n  H 0\\n}")
     >>> c.per_gate["CX"], c.two_qubit, c.total_gates
@@ -144,6 +147,7 @@ class GateCounts:
     rotation_depth: int = 0
     rotation_depth_exact: bool = True
     product_measure_qubits: tuple[int, ...] = ()
+    controlled_paulis: int = 0
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:
@@ -159,6 +163,7 @@ class GateCounts:
             rotation_depth=int(d["rotation_depth"]),
             rotation_depth_exact=bool(d.get("rotation_depth_exact", True)),
             product_measure_qubits=tuple(int(q) for q in d.get("product_measure_qubits", ())),
+            controlled_paulis=int(d.get("controlled", 0)),
         )
 
     @property
