@@ -157,7 +157,7 @@ def test_a_streamed_counts_classically_controlled_paulis_are_counted_apart_from_
     """100 classically controlled X (CX rec[-1] 1) beside 150 remote MPP X0*X2 (e_1q = e_2q = 1e-3). The schedule
     prices each controlled X as a local one-qubit gate (0.1 faults in all). Old behaviour: a streamed count took the
     controlled gates to be the two-qubit applications less the graph's edges, 100 - 150: -50 local CX shared among
-    the QPUs, and its local faults (0.05) below the schedule's. Now the counter counts them apart
+    the QPUs ([-33, -17, 0]), local faults -0.05 against the schedule's 0.1. Now the counter counts them apart
     (``controlled_paulis``) and a streamed count prices exactly those."""
     text = "M 0\nCX rec[-1] 1\n" * 100 + "MPP X0*X2\n" * 150
     streamed_counts = _streamed(text)
