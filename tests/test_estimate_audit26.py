@@ -183,7 +183,8 @@ def _timed(n, times):
 @example(_example("MPP X0*X1*X2*X3\n" * 5, [0, 0, 0, 0]))
 @example(_example("CX 0 1\nT 1\nMX 1\n" * 5, [0, 1, 0]))
 @example(("SWAP 0 1\n", [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * 3, [0.0] * 3, [0, 1], 1e3))
-@example(_example("MPP X0*X1*X2\nMPP X0*X2*X1\nMPP X2*X0*X1\n", [2, 1, 0]))
+@example(("MPP X0*X1*X2\nMPP X0*X2*X1\nMPP X2*X0*X1\n", _timed(3, [(1e-6, 1e-4, 1e-4, 1e-4)] * 3), [1e-3] * 3,
+          [2, 1, 0], 1e3))
 @example(("MPP X2*Y3*Y0*X4\nMPP Y2*X4*Y3\nH 3\nMR 4\n",
           _timed(5, [(1e-4, 1e-6, 1e-4, 1e-5), (1e-5, 1e-5, 1e-6, 1e-4), (1e-5, 1e-6, 1e-4, 1e-6)]),
           [1e-3, 1e-4, 1e-4], [0, 0, 1, 0, 2], 1e3))
