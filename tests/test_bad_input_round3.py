@@ -245,7 +245,7 @@ def test_numpy_scalars_and_documented_values_still_read():
     assert stored_fidelity(0.9, 1.0, math.inf, math.inf) == 0.9
     assert Workload("M(0.01) 0\nRZ(0.3) 0\nQUBIT_COORDS(2, 3) 0").num_qubits == 1
     assert qnsim.results.t_quantile_975(10**400) == pytest.approx(1.959964, abs=1e-6)
-    assert qnsim.estimate.human_time(math.nan) == "nan s"
+    assert qnsim.estimate.human_time(math.nan) == "not estimated (nan)"  # round 26: was "nan s"
     assert QPU().name == "" and QPU(name="qpu a").name == "qpu a"
     # A NumPy array of qubits was read as one qubit ("a qubit must be an int, got array([0, 1])").
     assert qnsim.DensityMatrixSimulator(2).partial_trace(np.array([0, 1])).shape == (4, 4)

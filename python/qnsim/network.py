@@ -837,7 +837,11 @@ class Network(SlotOperations):
         a note saying how many seeds ``on_result`` had and where to go on (``seeds[k:]``).
 
         Args:
-            seeds: Distinct seeds (integers in [0, 2^64 - 1]).
+            seeds: Distinct seeds (integers in [0, 2^64 - 1]), an ordered collection (a list, tuple or
+                array; not a set or a generator). An empty one runs nothing and returns ``[]`` (``on_result`` is
+                never called): a caller that splits a long batch into parts may hand over an empty part.
+                The command line refuses an empty list (``qnsim sweep --seeds ''``): a user who typed one made
+                a mistake.
             until_s: End of every run in simulated seconds.
             threads: Native threads (None: every core this process may use).
             on_result: Called with ``(seed, result)`` for each seed, in the order of ``seeds``,
@@ -848,7 +852,8 @@ class Network(SlotOperations):
                 that finished in the same native call are dropped, as a Ctrl-C's).
 
         Returns:
-            One :class:`NetworkResult` per seed, in the order of ``seeds``; None with ``on_result``.
+            One :class:`NetworkResult` per seed, in the order of ``seeds`` (``[]`` for no seeds); None with
+            ``on_result``.
 
         Raises:
             ParameterError: Bad or repeated seeds, until_s or threads; QnsimError: the network has already

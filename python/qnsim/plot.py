@@ -1113,7 +1113,7 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
         >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
         ['0-2', '0-1']
     """
-    from qnsim.estimate.report import _times
+    from qnsim.estimate.report import _times, seconds_text
 
     _matplotlib_for("plot_estimate")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -1175,7 +1175,7 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     finite = np.isfinite(seconds) & (seconds > 0)
     time_ax.barh(np.arange(len(parts)), np.where(finite, seconds, np.nan),
                  color=["tab:green", "tab:blue", "tab:purple", "0.3"])  # fmt: skip
-    time_ax.set_yticks(np.arange(len(parts)), [f"{name}: {s:.3g} s" for name, s in parts], fontsize="small")
+    time_ax.set_yticks(np.arange(len(parts)), [f"{name}: {seconds_text(s)}" for name, s in parts], fontsize="small")
     time_ax.invert_yaxis()
     if finite.any():
         time_ax.set_xscale("log")
@@ -1239,7 +1239,7 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
         qubits_ax.text(0.5, 0.5, "no code distance reaches the budget: no qubit count", transform=qubits_ax.transAxes,
                        ha="center", va="center")  # fmt: skip
 
-    default = f"{report.verdict}: wall clock {report.wall_clock_s:.3g} s (bound: {report.bound})"
+    default = f"{report.verdict}: wall clock {seconds_text(report.wall_clock_s)} (bound: {report.bound})"
     if report.reasons:
         first = textwrap.shorten(report.reasons[0], 110, placeholder=" ...")
         default += f"\n{len(report.reasons)} reason(s), the first: {first} (the report lists them)"

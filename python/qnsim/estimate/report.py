@@ -348,16 +348,38 @@ def _check_report_shape(report: Any) -> None:
         raise ValueError("report JSON: " + "; ".join(problems) + " (was the report edited?)")
 
 
+#: How a time an infeasible report does not have (NaN) is printed, by :func:`human_time` and :func:`seconds_text`.
+NOT_ESTIMATED = "not estimated (nan)"
+
+
+def seconds_text(seconds: float) -> str:
+    """``seconds`` as ``"0.0042 s"`` (3 significant digits), NaN as ``"not estimated (nan)"`` (see :func:`human_time`).
+
+    >>> seconds_text(0.0042), seconds_text(float("nan"))
+    ('0.0042 s', 'not estimated (nan)')
+    """
+    return NOT_ESTIMATED if math.isnan(seconds) else f"{seconds:.3g} s"
+
+
 def human_time(seconds: float) -> str:
     """Seconds with a human unit beside them (3 significant digits).
 
+    NaN is a time an infeasible report does not have (its wall clock, or a re-estimate's): it reads
+    "not estimated (nan)", never "nan s" beside figures as if it were a duration.
+
     >>> human_time(3.3e9), human_time(0.0042), human_time(90000.0)
     ('3.3e+09 s (105 years)', '0.0042 s (4.2 ms)', '9e+04 s (1.04 days)')
+    >>> human_time(float("nan")), human_time(float("inf"))
+    ('not estimated (nan)', 'inf s')
     """
     if not is_real_number(seconds):  # 1j raised "must be real number, not complex"
         raise TypeError(f"seconds must be a real number, got {written(seconds)}")
     if is_integer(seconds):  # NaN and inf are shown as they are; an int beyond a float is refused by name
         seconds = real_number("seconds", seconds)
+    if math.isnan(seconds):
+        # An infeasible report's wall clock (and the times of a re-estimate that is infeasible) read
+        # "wall clock nan s", a figure in seconds where there is none.
+        return NOT_ESTIMATED
     if not math.isfinite(seconds):
         return f"{seconds} s"
     s = f"{seconds:.3g} s"
@@ -1005,7 +1027,8 @@ class EstimateReport:
             ("wall clock", f"{human_time(self.wall_clock_s)}, bound: {self.bound}"),
             (
                 "  compute / links / latency",
-                f"{self.time_local_s:.3g} s / {self.time_link_s:.3g} s / {self.time_latency_s:.3g} s",
+                NOT_ESTIMATED if all(math.isnan(s) for s in (self.time_local_s, self.time_link_s, self.time_latency_s))
+                else " / ".join(seconds_text(s) for s in (self.time_local_s, self.time_link_s, self.time_latency_s)),
             ),
         ]
         if self.runtime_limit_s is not None:
