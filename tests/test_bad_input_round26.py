@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 
 import qnsim
@@ -50,3 +52,114 @@ def test_an_empty_seed_list_is_documented_in_python_and_refused_on_the_command_l
         assert code == 2
         assert f"--seeds {typed!r} must be a count (5) or a list of seeds (3,7,11)" in capsys.readouterr().err
     assert not (tmp_path / "rows.csv").exists()
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("a", "\u0430"),  # Latin a, Cyrillic a
+    ("qpu_A", "qpu_\u0391"),  # Latin A, Greek Alpha
+    ("cpu", "\u0441\u0440u"),  # Cyrillic es and er
+])
+def test_node_names_drawn_alike_in_two_scripts_are_refused_naming_both(first, second, tmp_path):
+    """A node 'a' (Latin) and a node 'а' (Cyrillic) were two nodes that print alike in every table, path and sweep
+    key; names differing in case or Unicode form were already refused (round 7). A scenario file says which entry and
+    spells both names out."""
+    net = qnsim.Network("bell_diagonal")
+    net.add_node(first)
+    with pytest.raises(ValueError, match=rf"node '{second}' reads as node '{first}' \(spelled .* and '{first}'\): "
+                                         r"names that differ only in letter case, Unicode form or a letter of another"):
+        net.add_node(second)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'[run]\nuntil_s = 0.001\n[[nodes]]\nname = "{first}"\n[[nodes]]\nname = "{second}"\n',
+                        encoding="utf-8")
+    with pytest.raises(qnsim.ScenarioError, match=rf"^s\.toml: nodes\[1\]: node '{second}' reads as node '{first}'"):
+        qnsim.load_scenario(scenario)
+
+
+def test_surface_code_error_reads_its_numbers():
+    """``surface_code_error`` (public, qnsim.estimate.qpu) computed with whatever it got: NaN returned NaN, ``True``
+    was read as a threshold of 1, and a threshold of 0 raised ZeroDivisionError naming nothing."""
+    from qnsim.estimate.qpu import surface_code_error
+
+    with pytest.raises(ValueError, match=r"^error_threshold must be finite, got nan$"):
+        surface_code_error(0.03, math.nan, 1e-3, 3)
+    with pytest.raises(ValueError, match=r"^error_threshold must be a real number, got True$"):
+        surface_code_error(0.03, True, 1e-3, 3)
+    with pytest.raises(ValueError, match=r"^error_threshold must be in \(0, 1\), got 0\.0$"):
+        surface_code_error(0.03, 0.0, 1e-3, 3)
+    with pytest.raises(ValueError, match=r"^crossing_prefactor must be finite, got inf$"):
+        surface_code_error(math.inf, 0.01, 1e-3, 3)
+    with pytest.raises(ValueError, match=r"^p must be a real number, got '0\.001'$"):
+        surface_code_error(0.03, 0.01, "0.001", 3)
+    assert surface_code_error(0.03, 0.01, 1e-3, 3) == surface_code_error(0.03, 0.01, np.float64(1e-3), 3)
+
+
+def test_ordered_numbers_given_as_a_set_are_refused_at_the_native_seam():
+    """pybind11 3 reads a set (in hash order) where a std::vector or std::array is due: bell_diagonal_swap with the
+    coefficients {0.9, 0.05, 0.03, 0.02} swapped them as (0.9, 0.03, 0.05, 0.02) (on CPython) and returned a
+    plausible pair without a word; QubitRegistry.bell_diagonal_pair made such a pair. An ordered iterable (a
+    generator, an array) is read as before."""
+    pair = [0.9, 0.05, 0.03, 0.02]
+    as_set = r"must be an ordered sequence \(a list, tuple or array\), not a (frozen)?set, which is read in no fixed order"
+    with pytest.raises(TypeError, match=rf"^bell_diagonal_swap\(\): left {as_set}, got \{{"):
+        qnsim.bell_diagonal_swap(set(pair), pair)
+    with pytest.raises(TypeError, match=rf"^bell_diagonal_purify\(\): pair2 {as_set}, got frozenset"):
+        qnsim.bell_diagonal_purify(pair, frozenset(pair), "dejmps")
+    with pytest.raises(TypeError, match=rf"^QubitRegistry.bell_diagonal_pair\(\): coefficients {as_set}"):
+        qnsim.QubitRegistry("density_matrix").bell_diagonal_pair(set(pair))
+    expected = qnsim.bell_diagonal_swap(pair, pair)
+    assert qnsim.bell_diagonal_swap((c for c in pair), np.array(pair)) == expected
+
+
+def test_the_estimator_s_factory_helpers_read_their_numbers():
+    """The public factory helpers took what they got: a factory run of 0 ps raised ZeroDivisionError in
+    factories_needed, a cycle of 0 ps in pick_factory, and NaN or True were kept as a factory's figures (a
+    DistillationRound of True units, an output error of NaN); a set of factories was picked from in hash order."""
+    from qnsim.estimate.factories import DistillationRound, TFactory, factories_needed, pick_factory
+
+    with pytest.raises(ValueError, match=r"^TFactory\.duration_ps must be >= 1, got 0$"):
+        TFactory((), 100, 0, 1, 0.0)
+    with pytest.raises(ValueError, match=r"^TFactory\.output_error must be finite, got nan$"):
+        TFactory((), 100, 5_000, 1, math.nan)
+    with pytest.raises(ValueError, match=r"^DistillationRound\.units must be an integer, got True$"):
+        DistillationRound("15-to-1 space efficient", 9, True, 3240, 4.68e-05, 5.6e-11)
+    factory = TFactory((), 100, 5_000, 1, 0.0)
+    with pytest.raises(ValueError, match=r"^runtime_ps must be an integer, got inf$"):
+        factories_needed(15, factory, math.inf)
+    with pytest.raises(ValueError, match=r"^cycle_ps must be >= 1, got 0$"):
+        pick_factory([factory], 0, 3, 10)
+    with pytest.raises(ValueError, match=r"^factories must be a list or tuple of TFactory, got \{TFactory"):
+        pick_factory({factory}, 1_000, 3, 10)
+    assert pick_factory([factory], 1_000, 3, 10) == (factory, 5)
+    assert factories_needed(np.int64(15), factory, 44_800_000) == factories_needed(15, factory, 44_800_000)
+
+
+def test_sizes_that_would_exhaust_memory_are_refused_up_front_with_the_memory():
+    """Sizes beyond a structural limit were refused naming the limit only (chain(10**9): "more than the 16,777,216
+    links a network holds"; 10^9 sweep points: "more than the 10,000,000 a sweep holds"), not the memory they asked
+    for; a process limited by ``ulimit -v`` (RLIMIT_AS, as batch systems set it) started a build its limit could not
+    hold and ended, minutes later, in a bare MemoryError: the machine's memory was the only limit read."""
+    import resource
+
+    from qnsim._core import ParameterError
+    from qnsim.sweeps import grid_points
+
+    with pytest.raises(ParameterError, match=r"has 999,999,999 links, more than the 16,777,216 a network holds .*; "
+                                             r"building it would also take about 4e\+03 GB of memory$"):
+        qnsim.chain(10**9)
+    with pytest.raises(ValueError, match=r"more than the 10,000,000 a sweep holds .*: listing them would take at "
+                                         r"least 400 GB of memory \(about 400 bytes a point\); split the grid"):
+        grid_points({"a": range(1000), "b": range(1000), "c": range(1000)})
+    assert qnsim.StateTooLargeError  # a 40-qubit density matrix names its bytes (round 2): "would need 2^84 bytes"
+    with pytest.raises(qnsim.StateTooLargeError, match=r"a 40-qubit density matrix would need 2\^84 bytes"):
+        qnsim.DensityMatrixSimulator(40)
+    with open("/proc/self/status") as status:
+        held = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (held + 2**28, hard))  # 256 MB of room; the chain needs 0.8 GB
+    try:
+        with pytest.raises(ParameterError, match=r"^chain\(n=200000\) has 200,000 nodes and 199,999 links: building "
+                                                 r"them takes about 0\.8 GB of memory .* more than this process's "
+                                                 r"address-space limit \(ulimit -v"):
+            qnsim.chain(200_000)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

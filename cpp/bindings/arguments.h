@@ -21,7 +21,9 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
+#include <array>
 #include <cmath>
 #include <complex>
 #include <cstdint>
@@ -414,6 +416,41 @@ template <> struct type_caster<long> : strict_number_caster<long> {};
 template <> struct type_caster<unsigned long> : strict_number_caster<unsigned long> {};
 template <> struct type_caster<long long> : strict_number_caster<long long> {};
 template <> struct type_caster<unsigned long long> : strict_number_caster<unsigned long long> {};
+// clang-format on
+
+/// pybind11's list and array casters made to refuse an unordered collection: since pybind11 3 they read a set or a
+/// frozenset (in hash order) where a std::vector or std::array is due, so bell_diagonal_swap({0.9, 0.05, 0.03, 0.02},
+/// ...) swapped coefficients in an order the caller never wrote and returned a plausible pair without a word. A
+/// set is refused (recorded for the fallback, which names the parameter); an ordered iterable (a generator, a
+/// dict's keys or values, zip, map) is read as before. Same type names in signatures and stubs.
+template <typename Base>
+struct ordered_sequence_caster : Base {
+    bool load(handle src, bool convert) {
+        if (PyAnySet_Check(src.ptr())) {
+            return convert && qnsim_bindings::refuse_argument(
+                                  src, std::string("must be an ordered sequence (a list, tuple or array), not a ") +
+                                           Py_TYPE(src.ptr())->tp_name + ", which is read in no fixed order");
+        }
+        return Base::load(src, convert);
+    }
+};
+
+// Every std::vector / std::array of numbers the bindings take from Python (a full specialization per element type:
+// pybind11's own partial specializations stay for the rest, which no binding reads from Python).
+// clang-format off
+template <> struct type_caster<std::array<double, 4>>
+    : ordered_sequence_caster<array_caster<std::array<double, 4>, double, false, 4>> {};
+template <> struct type_caster<std::vector<double>> : ordered_sequence_caster<list_caster<std::vector<double>, double>> {};
+template <> struct type_caster<std::vector<int>> : ordered_sequence_caster<list_caster<std::vector<int>, int>> {};
+template <> struct type_caster<std::vector<unsigned int>>
+    : ordered_sequence_caster<list_caster<std::vector<unsigned int>, unsigned int>> {};
+template <> struct type_caster<std::vector<long>> : ordered_sequence_caster<list_caster<std::vector<long>, long>> {};
+template <> struct type_caster<std::vector<unsigned long>>
+    : ordered_sequence_caster<list_caster<std::vector<unsigned long>, unsigned long>> {};
+template <> struct type_caster<std::vector<long long>>
+    : ordered_sequence_caster<list_caster<std::vector<long long>, long long>> {};
+template <> struct type_caster<std::vector<unsigned long long>>
+    : ordered_sequence_caster<list_caster<std::vector<unsigned long long>, unsigned long long>> {};
 // clang-format on
 
 template <>

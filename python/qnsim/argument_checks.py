@@ -703,17 +703,31 @@ def label(
     return value
 
 
+#: Cyrillic and Greek letters drawn as a Latin letter is (Unicode's confusables of the Latin alphabet in those
+#: scripts, the ones that print alike in common fonts), each mapped to that Latin letter: a node 'а' (Cyrillic)
+#: beside a node 'a' printed as two nodes named alike in every table and path.
+_LATIN_LOOK_ALIKES = str.maketrans(
+    # Cyrillic
+    "аеорсухѕіјһԁԛԝӏ" "АВЕКМНОРСТХЅІЈҮ"
+    # Greek
+    "οναιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxsijhdqwl" "ABEKMHOPCTXSIJY"
+    "ovai" "ABEZHIKMNOPTYX",
+)
+
+
 def name_key(value: str) -> str:
-    """What a name reads as: its letters up to case and Unicode form (NFKC, case-folded): ``'A'`` and ``'a'``;
-    ``'ä'`` as one character and as ``'a'`` with a combining diaeresis. Names that print alike are taken for one
-    another in tables, paths and sweep keys, so a set of names (nodes, requests) holds at most one name per key;
-    a table of keys finds a look-alike in O(1) per name.
+    """What a name reads as: its letters up to case, Unicode form (NFKC, case-folded) and script where a letter of
+    another script is drawn as a Latin one: ``'A'`` and ``'a'``; ``'ä'`` as one character and as ``'a'`` with a
+    combining diaeresis; a Cyrillic ``'а'`` and a Latin ``'a'``. Names that print alike are taken for one another
+    in tables, paths and sweep keys, so a set of names (nodes, requests) holds at most one name per key; a table of
+    keys finds a look-alike in O(1) per name.
 
     Example:
-        >>> name_key("QPU") == name_key("qpu")
-        True
+        >>> name_key("QPU") == name_key("qpu"), name_key("\u0430") == name_key("a")
+        (True, True)
     """
-    return unicodedata.normalize("NFKC", value).casefold()
+    return unicodedata.normalize("NFKC", value).translate(_LATIN_LOOK_ALIKES).casefold()
 
 
 def column_name(name: str, value: object) -> Any:

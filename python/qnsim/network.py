@@ -1003,8 +1003,8 @@ _OTHER_THREAD = (
 )
 
 _LOOK_ALIKE = (
-    "names that differ only in letter case or Unicode form are taken for one another in tables, paths and sweep "
-    "keys; choose another name"
+    "names that differ only in letter case, Unicode form or a letter of another script drawn alike (Cyrillic 'а', "
+    "Latin 'a') are taken for one another in tables, paths and sweep keys; choose another name"
 )
 
 

@@ -462,14 +462,17 @@ def _check_links(builder: str, links: int, shape: str, nodes: int) -> None:
     ``chain(10**12)``, would take hours and all memory before the native network refused it), and one whose build
     would take more memory than this process may use: ``chain(10**7)`` (about 40 GB) was killed by the kernel
     without a word after minutes of building."""
+    need = links * BUILD_BYTES_PER_LINK + nodes * BUILD_BYTES_PER_NODE
     if links > MAX_LINKS:
+        # With the memory the build would take: chain(10**9) was told the links a network holds alone, not that it
+        # asked for some 4,000 GB.
         raise ParameterError(
             f"{builder}({shape}) has {links:,} links, more than the {MAX_LINKS:,} a network holds "
-            f"(each link takes 2 memory slots of {_core.MAX_SLOTS:,})"
+            f"(each link takes 2 memory slots of {_core.MAX_SLOTS:,}); building it would also take about "
+            f"{need / 1e9:.3g} GB of memory"
         )
     from qnsim.trace import _memory_limit_bytes
 
-    need = links * BUILD_BYTES_PER_LINK + nodes * BUILD_BYTES_PER_NODE
     memory, memory_name = _memory_limit_bytes()
     if memory is not None and need > memory:
         raise ParameterError(

@@ -144,14 +144,47 @@ def _cgroup_memory() -> tuple[int | None, int | None]:
     return limit, headroom
 
 
+#: How a process's address-space limit (``ulimit -v``, RLIMIT_AS) is named in a message.
+_ADDRESS_LIMIT_NAME = "this process's address-space limit (ulimit -v: a batch job's or a shell's)"
+
+
+def _address_space() -> tuple[int | None, int | None]:
+    """(limit, headroom) in bytes of this process's address space (RLIMIT_AS, ``ulimit -v``, which batch systems and
+    shells set): None where none is set (or not POSIX). The headroom is the limit less the address space the
+    process holds now (``VmSize``: the interpreter and its libraries count too)."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None, None
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return None, None
+    held = None
+    try:
+        for line in (_PROC / "self" / "status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                held = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return soft, None if held is None else max(0, soft - held)
+
+
 def _memory_limit_bytes() -> tuple[int | None, str]:
     """The most memory this process may use, in bytes (this machine's, or less where its control group
-    says so: a container's or a batch job's limit), and how to name it in a message."""
+    says so: a container's or a batch job's limit, or its address-space limit, ``ulimit -v``), and how to name it
+    in a message."""
     physical = _physical_memory_bytes()
     limit, _ = _cgroup_memory()
-    if limit is not None and (physical is None or limit < physical):
-        return limit, "this process's memory limit (its control group's: a container or a batch job)"
-    return physical, "this machine's memory"
+    memory, name = physical, "this machine's memory"
+    if limit is not None and (memory is None or limit < memory):
+        memory, name = limit, "this process's memory limit (its control group's: a container or a batch job)"
+    # A ulimit -v made a 3 x 10^6-node chain (12 GB to build) end in a bare MemoryError after minutes of building,
+    # where the machine's memory let it start.
+    address, _ = _address_space()
+    if address is not None and (memory is None or address < memory):
+        memory, name = address, _ADDRESS_LIMIT_NAME
+    return memory, name
 
 
 def _available_memory_bytes() -> tuple[int | None, str]:
@@ -166,8 +199,10 @@ def _available_memory_bytes() -> tuple[int | None, str]:
     except (OSError, ValueError, IndexError):
         pass
     _, headroom = _cgroup_memory()
+    _, address_headroom = _address_space()
     for figure, what in ((available, "the memory available now"), (headroom, "the memory left under this "
-                         "process's limit (its control group's: a container or a batch job)")):  # fmt: skip
+                         "process's limit (its control group's: a container or a batch job)"),
+                         (address_headroom, f"the room left under {_ADDRESS_LIMIT_NAME}")):  # fmt: skip
         if figure is not None and (memory is None or figure < memory):
             memory, name = figure, what
     return memory, name

@@ -32,12 +32,13 @@ already strictly below the requirement, a trivial factory (one patch for one log
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
-from qnsim.argument_checks import integer, probability, real_number, written
+from qnsim.argument_checks import integer, label, probability, real_number, written
 from qnsim.estimate.qpu import surface_code_error
 
 __all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
@@ -84,6 +85,20 @@ class DistillationRound:
     duration_s: float
     output_error: float
 
+    def __post_init__(self) -> None:
+        # Read as every estimator input is (ValueError naming the field): NaN, True or "3" were kept as given and
+        # came back in the report (a round of True units, an output error of NaN).
+        if not (type(self.unit) is str and _counts_ok(self.code_distance, self.units, self.physical_qubits)
+                and type(self.duration_s) is float and 0.0 < self.duration_s < math.inf
+                and type(self.output_error) is float and 0.0 <= self.output_error <= 1.0):
+            set_ = functools.partial(object.__setattr__, self)
+            set_("unit", label("DistillationRound.unit", self.unit, error=ValueError))
+            for f in ("code_distance", "units", "physical_qubits"):
+                set_(f, integer(f"DistillationRound.{f}", getattr(self, f), minimum=1, error=ValueError))
+            set_("duration_s", real_number("DistillationRound.duration_s", self.duration_s, minimum=0.0,
+                                           exclusive_minimum=True, error=ValueError))
+            set_("output_error", probability("DistillationRound.output_error", self.output_error, error=ValueError))
+
 
 @dataclasses.dataclass(frozen=True)
 class TFactory:
@@ -107,6 +122,20 @@ class TFactory:
     duration_ps: int
     output_states: int
     output_error: float
+
+    def __post_init__(self) -> None:
+        # A duration of 0 raised ZeroDivisionError in factories_needed, NaN or True were kept as given (the
+        # report's factory counts and errors came from them).
+        if not (type(self.rounds) is tuple and _counts_ok(self.physical_qubits, self.duration_ps, self.output_states)
+                and type(self.output_error) is float and 0.0 <= self.output_error <= 1.0):
+            set_ = functools.partial(object.__setattr__, self)
+            if not isinstance(self.rounds, (tuple, list)) or not all(
+                    isinstance(r, DistillationRound) for r in self.rounds):
+                raise ValueError(f"TFactory.rounds must be a tuple of DistillationRound, got {written(self.rounds)}")
+            set_("rounds", tuple(self.rounds))
+            for f in ("physical_qubits", "duration_ps", "output_states"):
+                set_(f, integer(f"TFactory.{f}", getattr(self, f), minimum=1, error=ValueError))
+            set_("output_error", probability("TFactory.output_error", self.output_error, error=ValueError))
 
     @property
     def duration_s(self) -> float:
@@ -362,6 +391,11 @@ def factories_needed(num_states: int, factory: TFactory, runtime_ps: int) -> int
     >>> factories_needed(15, TFactory((), 1000, 26_000_000, 1, 0.0), 44_800_000)
     15
     """
+    if not (type(num_states) is int and type(runtime_ps) is int and runtime_ps >= 0):
+        num_states = integer("num_states", num_states, error=ValueError)
+        runtime_ps = integer("runtime_ps", runtime_ps, minimum=0, error=ValueError)
+    if not isinstance(factory, TFactory):
+        raise ValueError(f"factory must be a TFactory, got {written(factory)}")
     if num_states <= 0:
         return 0
     runs = max(1, runtime_ps // factory.duration_ps)  # pick_factory stretches the job to >= one run.
@@ -379,6 +413,12 @@ def pick_factory(
     >>> pick_factory([f], 1_000, 3, 10)
     (TFactory(rounds=(), physical_qubits=100, duration_ps=5000, output_states=1, output_error=0.0), 5)
     """
+    cycle_ps = integer("cycle_ps", cycle_ps, minimum=1, error=ValueError)  # 0 raised ZeroDivisionError below
+    num_cycles = integer("num_cycles", num_cycles, minimum=0, error=ValueError)
+    max_cycles = integer("max_cycles", max_cycles, minimum=0, error=ValueError)
+    if not isinstance(factories, (list, tuple)) or not all(isinstance(f, TFactory) for f in factories):
+        # A set picked among equal volumes in hash order; a generator was spent by the first pass.
+        raise ValueError(f"factories must be a list or tuple of TFactory, got {written(factories)}")
     fitting = [f for f in factories if f.duration_ps <= num_cycles * cycle_ps]
     if fitting:
         return min(fitting, key=lambda f: f.normalized_volume), num_cycles
@@ -387,6 +427,11 @@ def pick_factory(
     if not stretched:
         return None
     return min(stretched, key=lambda fc: fc[0].normalized_volume)
+
+
+def _counts_ok(*values: object) -> bool:
+    """True when every value is a plain int >= 1 (the fast path of the factories' checks)."""
+    return all(type(v) is int and v >= 1 for v in values)
 
 
 def _clear_caches() -> None:

@@ -110,9 +110,20 @@ def surface_code_error(crossing_prefactor: float, error_threshold: float, p: flo
     1.2207031250000008e-17 by ``**``). The budget's cycle count ``floor(eps / (patches x rate))`` then
     agrees with the estimator's where it falls within a rounding step of an integer.
 
+    Its numbers are read as :class:`SurfaceCode` reads its fields (the prefactor > 0, the threshold in (0, 1)) and
+    ``p`` as a probability: NaN gave NaN, ``True`` was read as 1 and a threshold of 0 raised ZeroDivisionError.
+
     >>> surface_code_error(0.05, 0.02, 1e-3, 23)
     1.2207031250000017e-17
     """
+    if not (type(crossing_prefactor) is float and type(error_threshold) is float and type(p) is float
+            and 0.0 < crossing_prefactor < math.inf and 0.0 < error_threshold < 1.0 and 0.0 <= p <= 1.0):
+        # Plain floats in range (the estimator's many calls) skip the general reading.
+        crossing_prefactor = real_number("crossing_prefactor", crossing_prefactor, minimum=0.0,
+                                         exclusive_minimum=True, error=ValueError)
+        error_threshold = real_number("error_threshold", error_threshold, minimum=0.0, exclusive_minimum=True,
+                                      maximum=1.0, exclusive_maximum=True, error=ValueError)
+        p = probability("p", p, error=ValueError)
     if type(d) is not int or d < 0:  # a negative d never ended the squaring below (its exponent stays -1)
         d = check_code_distance(d)
     base, exponent, result = p / error_threshold, (d + 1) // 2, 1.0
