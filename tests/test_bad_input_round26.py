@@ -8,6 +8,7 @@ are taken for one another as names differing in case are; helpers of the estimat
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -163,3 +164,24 @@ def test_sizes_that_would_exhaust_memory_are_refused_up_front_with_the_memory():
             qnsim.chain(200_000)
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def test_run_seed_batches_reads_workers_before_making_a_batch_size_of_it():
+    """``workers`` was multiplied into a batch size before anything read it: ``workers='3'`` was refused as the point
+    function's error "batch must be an integer, got '3333'", naming a value nobody gave (1e300 as 4e+300)."""
+    from qnsim.seed_batch import run_seed_batches
+    from qnsim.sweeps import grid_points
+
+    for given, shown in (("3", "'3'"), (1e300, "1e+300"), (0, "0")):
+        with pytest.raises((TypeError, ValueError), match=rf"^workers must be .*, got {re.escape(shown)}$"):
+            run_seed_batches(None, grid_points({}, seeds=1), given, lambda point, row: None)
+
+
+def test_poisson_mean_wait_bounds_the_pairs_its_sums_run_over():
+    """``qnsim.qec.link.poisson_mean_wait(2**63, ...)`` summed one Poisson term per count up to 2**63: it ran without
+    end (the generated battery's one hang)."""
+    from qnsim.qec.link import poisson_mean_wait
+
+    with pytest.raises(ValueError, match=r"^pairs must be in \[1, 1000000\], got 9223372036854775808$"):
+        poisson_mean_wait(2**63, 9e6, 1e-6)
+    assert poisson_mean_wait(9, 9e6, 1e-6) == pytest.approx(1.318e-7, rel=1e-3)

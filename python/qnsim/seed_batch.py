@@ -103,9 +103,13 @@ def run_seed_batches(
         >>> [r["pairs"] for r in rows]
         [10, 10, 10]
     """
+    from qnsim.argument_checks import integer
     from qnsim.scenario import run_scenario_seeds
     from qnsim.sweeps import SweepError
 
+    # Read before the batch size is made from it: workers='3' made batches of '3333' seeds, refused as the point
+    # function's error, naming a value nobody gave.
+    workers = integer("workers", workers, minimum=1, error=ValueError)
     checking = False  # in still_ours' call: what it raises is its own, not the point function's
     last_look = time.monotonic()
 

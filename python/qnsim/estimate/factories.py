@@ -413,9 +413,13 @@ def pick_factory(
     >>> pick_factory([f], 1_000, 3, 10)
     (TFactory(rounds=(), physical_qubits=100, duration_ps=5000, output_states=1, output_error=0.0), 5)
     """
-    cycle_ps = integer("cycle_ps", cycle_ps, minimum=1, error=ValueError)  # 0 raised ZeroDivisionError below
-    num_cycles = integer("num_cycles", num_cycles, minimum=0, error=ValueError)
-    max_cycles = integer("max_cycles", max_cycles, minimum=0, error=ValueError)
+    if not (_counts_ok(cycle_ps) and type(num_cycles) is int and type(max_cycles) is int and num_cycles >= 0
+            and max_cycles >= 0):
+        # Plain ints (the estimator's, past 64 bits on the longest jobs) are taken as they are; anything else is read
+        # (a cycle of 0 raised ZeroDivisionError below, NaN or "3" a TypeError naming nothing).
+        cycle_ps = integer("cycle_ps", cycle_ps, minimum=1, error=ValueError)
+        num_cycles = integer("num_cycles", num_cycles, minimum=0, error=ValueError)
+        max_cycles = integer("max_cycles", max_cycles, minimum=0, error=ValueError)
     if not isinstance(factories, (list, tuple)) or not all(isinstance(f, TFactory) for f in factories):
         # A set picked among equal volumes in hash order; a generator was spent by the first pass.
         raise ValueError(f"factories must be a list or tuple of TFactory, got {written(factories)}")

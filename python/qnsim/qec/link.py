@@ -764,6 +764,10 @@ def _poisson_cdf(k: int, mean: float) -> float:
     return min(1.0, math.fsum(math.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)))
 
 
+#: Most pairs a round may need in :func:`poisson_mean_wait` (a distance-1001 seam's rounds need a few thousand).
+MAX_ROUND_PAIRS = 10**6
+
+
 def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
     """Mean wait per round beyond the cycle for ``pairs`` pairs arriving as a Poisson process of ``rate_hz``, s.
 
@@ -771,7 +775,7 @@ def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
     - c P(Pois(Rc) <= N - 1)``; at ``R = N / c`` it is ``c exp(-N) N^N / N!``.
 
     Args:
-        pairs: Pairs a round needs, N >= 1.
+        pairs: Pairs a round needs, 1 <= N <= :data:`MAX_ROUND_PAIRS`.
         rate_hz: Pairs per second, R > 0.
         cycle_time_s: The round without waiting, c > 0, s.
 
@@ -785,7 +789,8 @@ def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
         >>> round(poisson_mean_wait(9, 9e6, 1e-6) * 1e6, 4)
         0.1318
     """
-    pairs = integer("pairs", pairs, minimum=1, error=ValueError)
+    # Bounded: the sums below run over every count up to it, so pairs = 2**63 ran without end (10**6: about a second).
+    pairs = integer("pairs", pairs, minimum=1, maximum=MAX_ROUND_PAIRS, error=ValueError)
     rate_hz, cycle_time_s = _positive("rate_hz", rate_hz), cycle_time("cycle_time_s", cycle_time_s)
     m = rate_hz * cycle_time_s
     wait = pairs / rate_hz * _poisson_cdf(pairs, m) - cycle_time_s * _poisson_cdf(pairs - 1, m)
