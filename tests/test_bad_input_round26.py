@@ -11,7 +11,6 @@ import math
 import re
 
 import numpy as np
-
 import pytest
 
 import qnsim
@@ -49,29 +48,37 @@ def test_an_empty_seed_list_is_documented_in_python_and_refused_on_the_command_l
     scenario = tmp_path / "s.toml"
     scenario.write_text(net.to_toml(until_s=1e-3))
     for typed in ("", ",", " "):
-        code = cli.main(["sweep", str(scenario), "--seeds", typed, "--out", str(tmp_path / "rows.csv"), "--no-progress"])
+        out = str(tmp_path / "rows.csv")
+        code = cli.main(["sweep", str(scenario), "--seeds", typed, "--out", out, "--no-progress"])
         assert code == 2
         assert f"--seeds {typed!r} must be a count (5) or a list of seeds (3,7,11)" in capsys.readouterr().err
     assert not (tmp_path / "rows.csv").exists()
 
 
-@pytest.mark.parametrize(("first", "second"), [
-    ("a", "\u0430"),  # Latin a, Cyrillic a
-    ("qpu_A", "qpu_\u0391"),  # Latin A, Greek Alpha
-    ("cpu", "\u0441\u0440u"),  # Cyrillic es and er
-])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("a", "\u0430"),  # Latin a, Cyrillic a
+        ("qpu_A", "qpu_\u0391"),  # Latin A, Greek Alpha
+        ("cpu", "\u0441\u0440u"),  # Cyrillic es and er
+    ],
+)
 def test_node_names_drawn_alike_in_two_scripts_are_refused_naming_both(first, second, tmp_path):
     """A node 'a' (Latin) and a node 'а' (Cyrillic) were two nodes that print alike in every table, path and sweep
     key; names differing in case or Unicode form were already refused (round 7). A scenario file says which entry and
     spells both names out."""
     net = qnsim.Network("bell_diagonal")
     net.add_node(first)
-    with pytest.raises(ValueError, match=rf"node '{second}' reads as node '{first}' \(spelled .* and '{first}'\): "
-                                         r"names that differ only in letter case, Unicode form or a letter of another"):
+    with pytest.raises(
+        ValueError,
+        match=rf"node '{second}' reads as node '{first}' \(spelled .* and '{first}'\): "
+        r"names that differ only in letter case, Unicode form or a letter of another",
+    ):
         net.add_node(second)
     scenario = tmp_path / "s.toml"
-    scenario.write_text(f'[run]\nuntil_s = 0.001\n[[nodes]]\nname = "{first}"\n[[nodes]]\nname = "{second}"\n',
-                        encoding="utf-8")
+    scenario.write_text(
+        f'[run]\nuntil_s = 0.001\n[[nodes]]\nname = "{first}"\n[[nodes]]\nname = "{second}"\n', encoding="utf-8"
+    )
     with pytest.raises(qnsim.ScenarioError, match=rf"^s\.toml: nodes\[1\]: node '{second}' reads as node '{first}'"):
         qnsim.load_scenario(scenario)
 
@@ -100,7 +107,10 @@ def test_ordered_numbers_given_as_a_set_are_refused_at_the_native_seam():
     plausible pair without a word; QubitRegistry.bell_diagonal_pair made such a pair. An ordered iterable (a
     generator, an array) is read as before."""
     pair = [0.9, 0.05, 0.03, 0.02]
-    as_set = r"must be an ordered sequence \(a list, tuple or array\), not a (frozen)?set, which is read in no fixed order"
+    as_set = (
+        r"must be an ordered sequence \(a list, tuple or array\), not a (frozen)?set, which is read in no fixed "
+        r"order"
+    )
     with pytest.raises(TypeError, match=rf"^bell_diagonal_swap\(\): left {as_set}, got \{{"):
         qnsim.bell_diagonal_swap(set(pair), pair)
     with pytest.raises(TypeError, match=rf"^bell_diagonal_purify\(\): pair2 {as_set}, got frozenset"):
@@ -144,11 +154,17 @@ def test_sizes_that_would_exhaust_memory_are_refused_up_front_with_the_memory():
     from qnsim._core import ParameterError
     from qnsim.sweeps import grid_points
 
-    with pytest.raises(ParameterError, match=r"has 999,999,999 links, more than the 16,777,216 a network holds .*; "
-                                             r"building it would also take about 4e\+03 GB of memory$"):
+    with pytest.raises(
+        ParameterError,
+        match=r"has 999,999,999 links, more than the 16,777,216 a network holds .*; "
+        r"building it would also take about 4e\+03 GB of memory$",
+    ):
         qnsim.chain(10**9)
-    with pytest.raises(ValueError, match=r"more than the 10,000,000 a sweep holds .*: listing them would take at "
-                                         r"least 400 GB of memory \(about 400 bytes a point\); split the grid"):
+    with pytest.raises(
+        ValueError,
+        match=r"more than the 10,000,000 a sweep holds .*: listing them would take at "
+        r"least 400 GB of memory \(about 400 bytes a point\); split the grid",
+    ):
         grid_points({"a": range(1000), "b": range(1000), "c": range(1000)})
     assert qnsim.StateTooLargeError  # a 40-qubit density matrix names its bytes (round 2): "would need 2^84 bytes"
     with pytest.raises(qnsim.StateTooLargeError, match=r"a 40-qubit density matrix would need 2\^84 bytes"):
@@ -158,9 +174,12 @@ def test_sizes_that_would_exhaust_memory_are_refused_up_front_with_the_memory():
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (held + 2**28, hard))  # 256 MB of room; the chain needs 0.8 GB
     try:
-        with pytest.raises(ParameterError, match=r"^chain\(n=200000\) has 200,000 nodes and 199,999 links: building "
-                                                 r"them takes about 0\.8 GB of memory .* more than this process's "
-                                                 r"address-space limit \(ulimit -v"):
+        with pytest.raises(
+            ParameterError,
+            match=r"^chain\(n=200000\) has 200,000 nodes and 199,999 links: building "
+            r"them takes about 0\.8 GB of memory .* more than this process's "
+            r"address-space limit \(ulimit -v",
+        ):
             qnsim.chain(200_000)
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
