@@ -253,3 +253,14 @@ def test_a_generated_slice_every_bad_number_is_refused_by_name(entry):
         message = _refusal(_ENTRY_POINTS[entry], value)
         names = {"2**63": ("9223372036854775808", "9.22337e+18", "9.223372036854776e+18")}.get(shown, (shown,))
         assert any(name in message for name in names), f"{entry} = {shown}: {message}"
+
+
+def test_request_labels_of_a_generator_are_its_labels():
+    """``qnsim.scenario.request_labels`` read its argument twice: a generator of requests was spent by the first
+    reading and gave ``[]`` without a word (the battery's generator case)."""
+    from types import SimpleNamespace
+
+    from qnsim.scenario import request_labels
+
+    requests = [SimpleNamespace(label="a->b", index=0), SimpleNamespace(label="a->b", index=1)]
+    assert request_labels(r for r in requests) == request_labels(requests) == ["a->b#0", "a->b#1"]

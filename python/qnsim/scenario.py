@@ -360,6 +360,8 @@ def request_labels(requests: Any) -> list[str]:
         >>> request_labels([R(label="a->b", index=0), R(label="a->b", index=1), R(label="up", index=2)])
         ['a->b#0', 'a->b#1', 'up']
     """
+    # Read once: a generator of requests was spent by the labels, and the labels came back as [] without a word.
+    requests = list(requests)
     labels = [r.label for r in requests]
     # Requests as described (RequestInfo.index) or as results (RequestResult.request).
     indices = [r.index if hasattr(r, "index") else r.request for r in requests]
