@@ -127,8 +127,10 @@ def test_the_estimator_s_factory_helpers_read_their_numbers():
     DistillationRound of True units, an output error of NaN); a set of factories was picked from in hash order."""
     from qnsim.estimate.factories import DistillationRound, TFactory, factories_needed, pick_factory
 
-    with pytest.raises(ValueError, match=r"^TFactory\.duration_ps must be >= 1, got 0$"):
-        TFactory((), 100, 0, 1, 0.0)
+    with pytest.raises(ValueError, match=r"^TFactory\.output_states must be >= 1, got 0$"):
+        TFactory((), 100, 5_000, 0, 0.0)
+    with pytest.raises(ValueError, match=r"^factory takes no time \(duration_ps = 0\): its runs per job are unbounded"):
+        factories_needed(15, TFactory((), 100, 0, 1, 0.0), 44_800_000)
     with pytest.raises(ValueError, match=r"^TFactory\.output_error must be finite, got nan$"):
         TFactory((), 100, 5_000, 1, math.nan)
     with pytest.raises(ValueError, match=r"^DistillationRound\.units must be an integer, got True$"):
@@ -177,7 +179,7 @@ def test_sizes_that_would_exhaust_memory_are_refused_up_front_with_the_memory():
         with pytest.raises(
             ParameterError,
             match=r"^chain\(n=200000\) has 200,000 nodes and 199,999 links: building "
-            r"them takes about 0\.8 GB of memory .* more than this process's "
+            r"them takes about 0\.8 GB of memory .* more than the room left under this process's "
             r"address-space limit \(ulimit -v",
         ):
             qnsim.chain(200_000)

@@ -180,10 +180,11 @@ def _memory_limit_bytes() -> tuple[int | None, str]:
     if limit is not None and (memory is None or limit < memory):
         memory, name = limit, "this process's memory limit (its control group's: a container or a batch job)"
     # A ulimit -v made a 3 x 10^6-node chain (12 GB to build) end in a bare MemoryError after minutes of building,
-    # where the machine's memory let it start.
-    address, _ = _address_space()
-    if address is not None and (memory is None or address < memory):
-        memory, name = address, _ADDRESS_LIMIT_NAME
+    # where the machine's memory let it start. What the process may still take under it is the room left (the
+    # interpreter's own address space counts against the limit, often a gigabyte with NumPy's threads).
+    _, room = _address_space()
+    if room is not None and (memory is None or room < memory):
+        memory, name = room, f"the room left under {_ADDRESS_LIMIT_NAME}"
     return memory, name
 
 

@@ -38,7 +38,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
-from qnsim.argument_checks import integer, label, probability, real_number, written
+from qnsim.argument_checks import integer, is_real_number, label, probability, real_number, written
 from qnsim.estimate.qpu import surface_code_error
 
 __all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
@@ -89,14 +89,15 @@ class DistillationRound:
         # Read as every estimator input is (ValueError naming the field): NaN, True or "3" were kept as given and
         # came back in the report (a round of True units, an output error of NaN).
         if not (type(self.unit) is str and _counts_ok(self.code_distance, self.units, self.physical_qubits)
-                and type(self.duration_s) is float and 0.0 < self.duration_s < math.inf
+                and type(self.duration_s) is float and 0.0 <= self.duration_s < math.inf
                 and type(self.output_error) is float and 0.0 <= self.output_error <= 1.0):
             set_ = functools.partial(object.__setattr__, self)
             set_("unit", label("DistillationRound.unit", self.unit, error=ValueError))
             for f in ("code_distance", "units", "physical_qubits"):
                 set_(f, integer(f"DistillationRound.{f}", getattr(self, f), minimum=1, error=ValueError))
+            # 0 s is a value (t_t_s = 0): the estimator refuses a factory that takes no time in its own words.
             set_("duration_s", real_number("DistillationRound.duration_s", self.duration_s, minimum=0.0,
-                                           exclusive_minimum=True, error=ValueError))
+                                           error=ValueError))
             set_("output_error", probability("DistillationRound.output_error", self.output_error, error=ValueError))
 
 
@@ -126,15 +127,18 @@ class TFactory:
     def __post_init__(self) -> None:
         # A duration of 0 raised ZeroDivisionError in factories_needed, NaN or True were kept as given (the
         # report's factory counts and errors came from them).
-        if not (type(self.rounds) is tuple and _counts_ok(self.physical_qubits, self.duration_ps, self.output_states)
+        if not (type(self.rounds) is tuple and _counts_ok(self.physical_qubits, self.output_states)
+                and type(self.duration_ps) is int and self.duration_ps >= 0
                 and type(self.output_error) is float and 0.0 <= self.output_error <= 1.0):
             set_ = functools.partial(object.__setattr__, self)
             if not isinstance(self.rounds, (tuple, list)) or not all(
                     isinstance(r, DistillationRound) for r in self.rounds):
                 raise ValueError(f"TFactory.rounds must be a tuple of DistillationRound, got {written(self.rounds)}")
             set_("rounds", tuple(self.rounds))
-            for f in ("physical_qubits", "duration_ps", "output_states"):
+            for f in ("physical_qubits", "output_states"):  # 0 output states raised ZeroDivisionError
                 set_(f, integer(f"TFactory.{f}", getattr(self, f), minimum=1, error=ValueError))
+            # 0 ps is a value (t_t_s = 0), refused by the estimator and by factories_needed in their own words.
+            set_("duration_ps", integer("TFactory.duration_ps", self.duration_ps, minimum=0, error=ValueError))
             set_("output_error", probability("TFactory.output_error", self.output_error, error=ValueError))
 
     @property
@@ -398,6 +402,12 @@ def factories_needed(num_states: int, factory: TFactory, runtime_ps: int) -> int
         raise ValueError(f"factory must be a TFactory, got {written(factory)}")
     if num_states <= 0:
         return 0
+    if factory.duration_ps == 0:
+        # It raised ZeroDivisionError: a run that takes no time delivers any number of states in any runtime.
+        raise ValueError(
+            f"factory takes no time (duration_ps = 0): its runs per job are unbounded; give T gates a duration "
+            f"(t_t_s > 0), got {written(factory)}"
+        )
     runs = max(1, runtime_ps // factory.duration_ps)  # pick_factory stretches the job to >= one run.
     return -(-num_states // (factory.output_states * runs))
 
@@ -413,13 +423,15 @@ def pick_factory(
     >>> pick_factory([f], 1_000, 3, 10)
     (TFactory(rounds=(), physical_qubits=100, duration_ps=5000, output_states=1, output_error=0.0), 5)
     """
-    if not (_counts_ok(cycle_ps) and type(num_cycles) is int and type(max_cycles) is int and num_cycles >= 0
-            and max_cycles >= 0):
-        # Plain ints (the estimator's, past 64 bits on the longest jobs) are taken as they are; anything else is read
-        # (a cycle of 0 raised ZeroDivisionError below, NaN or "3" a TypeError naming nothing).
+    if not (_counts_ok(cycle_ps) and type(num_cycles) is int and num_cycles >= 0
+            and (type(max_cycles) is int and max_cycles >= 0 or max_cycles == math.inf)):
+        # Plain ints (the estimator's, past 64 bits on the longest jobs) and an unbounded max_cycles (inf) are taken
+        # as they are; anything else is read (a cycle of 0 raised ZeroDivisionError below, NaN or "3" a TypeError
+        # naming nothing).
         cycle_ps = integer("cycle_ps", cycle_ps, minimum=1, error=ValueError)
         num_cycles = integer("num_cycles", num_cycles, minimum=0, error=ValueError)
-        max_cycles = integer("max_cycles", max_cycles, minimum=0, error=ValueError)
+        if not (is_real_number(max_cycles) and max_cycles == math.inf):
+            max_cycles = integer("max_cycles", max_cycles, minimum=0, error=ValueError)
     if not isinstance(factories, (list, tuple)) or not all(isinstance(f, TFactory) for f in factories):
         # A set picked among equal volumes in hash order; a generator was spent by the first pass.
         raise ValueError(f"factories must be a list or tuple of TFactory, got {written(factories)}")
