@@ -47,6 +47,7 @@ from typing import Any, Literal
 import qnsim.estimate  # noqa: F401 - loaded with the module, not inside main(), where a Ctrl-C would stop the import
 from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
+from qnsim.estimate.estimator import QPU_LIMIT_WHY
 from qnsim.estimate.links import NODE_INDEX_RANGE
 from qnsim.specs import SEED_RANGE, check_seed
 
@@ -56,7 +57,7 @@ __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "mai
 #: links file's [[link]] table, which its notes name).
 OPTIONS: dict[str, str] = {}
 
-_MAX_QPUS = 4096  # The estimator's limit (tables of QPU pairs); refused before anything is allocated.
+_MAX_QPUS = 4096  # The estimator's limit (QPU_LIMIT_WHY); refused before anything is allocated.
 _MAX_ALL_LINKS = 1_000_000  # qpus = "all" builds n (n - 1) / 2 links.
 
 
@@ -303,9 +304,15 @@ def load_network(
     qpus: list[QPU] = []
     for table in root.tables("qpu"):
         table.check_keys(qpu_keys)
+        raw_count = table.data.get("count")
+        if isinstance(raw_count, int) and not isinstance(raw_count, bool) and raw_count > _MAX_QPUS:
+            # The range's refusal with where the limit comes from and the way on (QPU_LIMIT_WHY): before, "must be in
+            # [1, 4096], got 4097" alone.
+            raise table.error(f"must be in [1, {_MAX_QPUS}], got {raw_count}: {QPU_LIMIT_WHY}", "count")
         count = _get(table, qpu_keys["count"], 1)
         if len(qpus) + count > _MAX_QPUS:
-            raise table.error(f"brings the number of QPUs to {len(qpus) + count:,}, above {_MAX_QPUS:,}", "count")
+            raise table.error(
+                f"brings the number of QPUs to {len(qpus) + count:,}, above {_MAX_QPUS:,}: {QPU_LIMIT_WHY}", "count")
         fields: dict[str, Any] = {}
         for key in qpu_keys.values():
             if key.hint is not None and key.name not in ("count", "preset") and key.name in table:

@@ -53,7 +53,8 @@ Model (what the numbers mean):
   ``M + R + T + 3 CCZ + t_rot D_R`` cycles (``t_rot = ceil(0.53 log2(R / eps_rot) + 4.86)`` T states per
   rotation), or the remote operations' merges if more: each is one logical cycle of lattice surgery and a patch is
   in one at a time, so the depth is at least the remote operations its busiest qubit takes part in (a logical
-  summary: those at its busiest QPU over its qubits; before, the docs said "plus one per remote operation" and
+  summary: those at its busiest QPU over its qubits, a lower bound on its busiest qubit's, which its note says;
+  before, the docs said "plus one per remote operation" and
   the depth counted none), error budget split
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
   odd d with ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)`` whose remote operations (pairs as used)
@@ -640,8 +641,7 @@ def estimate(
         raise ValueError("need at least one QPU")
     if len(qpu_list) > _MAX_QPUS:
         raise ValueError(
-            f"{len(qpu_list):,} QPUs is more than the {_MAX_QPUS:,} the estimator handles (it keeps tables of "
-            "QPU pairs)"
+            f"{len(qpu_list):,} QPUs is more than the {_MAX_QPUS:,} the estimator handles: {QPU_LIMIT_WHY}"
         )
     ec_flags = {q.error_corrected for q in qpu_list}
     if len(ec_flags) > 1:
@@ -3869,13 +3869,18 @@ class _Context:
             # priced so), and a patch is in one merge at a time: the Azure estimator's depth counts none of them (its
             # Cliffords are free on one machine). Before, 1,000 remote CX on one qubit pair ran in the 2 cycles of
             # its measurements (12 us at d = 15), "feasible" under a 0.1 ms limit where the merges alone take 6 ms.
-            whose = ("its busiest qubit takes part in" if isinstance(counts, GateCounts)
-                     else "each qubit of its busiest QPU takes part in, on average (a logical summary has no per-qubit "
-                          "counts)")
+            # A summary's figure is an average, so it must say which way it errs: the busiest qubit takes part in
+            # at least the mean of its QPU's qubits. Before, "each qubit of its busiest QPU takes part in, on
+            # average" left a planner to guess whether the run could be longer.
+            exact = isinstance(counts, GateCounts)
+            whose = ("its busiest qubit takes part in" if exact
+                     else "each qubit of its busiest QPU takes part in on average (its remote operations over its "
+                          "qubits, rounded up: a logical summary has no per-qubit counts); a lower bound: its busiest "
+                          "qubit takes part in as many or more, so the depth and the run may be longer")
             self.notes.append(
-                f"the remote operations set the run's logical depth: {merges:,} lattice-surgery merges (one logical "
-                f"cycle each, a patch in one at a time) {whose}, more than the {alg_depth:,} cycles of its T states, "
-                "rotations and measurements"
+                f"the remote operations set the run's logical depth: {'' if exact else 'at least '}{merges:,} "
+                f"lattice-surgery merges (one logical cycle each, a patch in one at a time) {whose}, more than the "
+                f"{alg_depth:,} cycles of its T states, rotations and measurements"
             )
             alg_depth = merges
         if alg_depth == 0:
@@ -4366,6 +4371,10 @@ class _Context:
         # Least figures rounded up as written: the shipped example's "at least 1.93e+05" was a need between 1.93e+05
         # and 1.935e+05, and a link of the 1.93e+05 it read was still refused by the same reason.
         need_text, factor_text = _at_least(need_hz), _at_least(factor)
+        channels_hz_text = None
+        if not lk.relay_hop_rates_hz:
+            need_text, channels_hz_text = _least_rate_and_channels(
+                need_hz, dataclasses.replace(lk, channels=channels).total_rate_hz)
         # Each distance is the one the estimate takes at the figure it is written with (the smallest that meets the
         # share there): before, the distance the least rate was found at (d = 77 for the shipped example, where the
         # 1.94e+05 written takes d = 71) stood beside the channels asked for, whose 1.97e+05 take d = 65.
@@ -4377,7 +4386,7 @@ class _Context:
         if not lk.relay_hop_rates_hz:  # A relay route's channels are its hops' (its pace their cycle): not priced here.
             with_channels = dataclasses.replace(lk, channels=channels)
             at_channels = self._gathering_distance(lr, d, per_op_budget, max_distance, None, with_channels)
-            channels_text = f": their {with_channels.total_rate_hz:.3g} raw pairs/s, {_distance_there(at_channels)}"
+            channels_text = f": their {channels_hz_text} raw pairs/s, {_distance_there(at_channels)}"
         return (
             f"its pairs wait for the rest of their syndrome round's 2d - 1 ({2 * d - 1} at d = {d}) at the link's "
             "pace, and a larger distance gathers more of them: no code distance meets the share with this link and "
@@ -4708,6 +4717,17 @@ class _Context:
 
 _MAX_QPUS = 4096  # Per-pair tables have k^2 entries.
 
+#: Why :data:`_MAX_QPUS` is the limit and what a user with more QPUs can do, for every refusal of it (the function
+#: and the links file's ``count``). Before, "4,097 QPUs is more than the 4,096 the estimator handles (it keeps tables
+#: of QPU pairs)": no size, no word on whether an option raises it, no way on.
+QPU_LIMIT_WHY = (
+    f"the limit comes from the workload counter's three tables over QPU pairs (remote gates, Bell pairs and "
+    f"cat-entangler pairs: k x k counts of 16 bytes, {3 * 16 * _MAX_QPUS**2 / 1e9:.1f} GB at {_MAX_QPUS:,} QPUs and "
+    f"four times that at twice as many), and no option raises it; for a larger machine, estimate groups of QPUs as "
+    f"one QPU each (their qubits summed, the links between groups kept): remote operations inside a group are then "
+    f"priced as local, so that estimate is optimistic (it under-counts the remote operations)"
+)
+
 
 def _whole_ps(seconds: float, what: str, rounding: Any = round) -> int:
     """``seconds`` in whole picoseconds (``rounding``: round or math.ceil), as an error-corrected run is counted;
@@ -4741,17 +4761,44 @@ def _distance_there(found: tuple[int, float] | None) -> str:
     return f"there d = {found[0]}, {found[1]:.3g} raw pairs per pair"
 
 
-def _at_least(value: float) -> str:
-    """A least figure (a rate or factor a fix asks for) to 3 significant digits, rounded up, so that the value
-    written meets the need: 1.9302e+05 is "1.94e+05", where ".3g" wrote "1.93e+05", which falls short of it.
+def _at_least(value: float, digits: int = 3) -> str:
+    """A least figure (a rate or factor a fix asks for) to ``digits`` significant digits, rounded up, so that the
+    value written meets the need: 1.9302e+05 is "1.94e+05", where ".3g" wrote "1.93e+05", which falls short of it.
 
-    >>> _at_least(193020.0), _at_least(45.1), _at_least(1.2e6), _at_least(0.0)
-    ('1.94e+05', '45.1', '1.2e+06', '0')
+    >>> _at_least(193020.0), _at_least(45.1), _at_least(1.2e6), _at_least(0.0), _at_least(128360.3, 4)
+    ('1.94e+05', '45.1', '1.2e+06', '0', '1.284e+05')
     """
     if not (math.isfinite(value) and value > 0):
-        return f"{value:.3g}"
-    step = 10.0 ** (math.floor(math.log10(value)) - 2)
-    return f"{math.ceil(value / step * (1 - 1e-12)) * step:.3g}"
+        return f"{value:.{digits}g}"
+    step = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
+    return f"{math.ceil(value / step * (1 - 1e-12)) * step:.{digits}g}"
+
+
+def _least_rate_and_channels(need_hz: float, channels_hz: float) -> tuple[str, str]:
+    """The least rate ``need_hz`` (raw pairs/s) a fix asks for, rounded up, and the rate ``channels_hz`` (>=
+    ``need_hz``) of the channels that reach it: 3 significant digits, more where 3 would write the least rate above
+    what the channels deliver or the two alike where they differ. Before, both were written to 3 digits: 30 channels of 4,285 pairs/s (128,550)
+    reached a need of 128,360, and the reason read "at least 1.29e+05 raw pairs/s (there d = 47 ...; about 30
+    channels ...: their 1.29e+05 raw pairs/s, there d = 49": two figures that read alike for two deliveries that
+    differ (129,000 and 128,550), each taking the distance its own delivery takes, and the channels short of the
+    "least" rate written.
+
+    >>> _least_rate_and_channels(128360.3, 30 * 4285.0), _least_rate_and_channels(193020.0, 46 * 4285.0)
+    (('1.284e+05', '1.286e+05'), ('1.94e+05', '1.97e+05'))
+    """
+    digits = 3
+    need_text = _at_least(need_hz, digits)
+    while float(need_text) > channels_hz and digits < 17:
+        digits += 1
+        need_text = _at_least(need_hz, digits)
+    if float(need_text) > channels_hz:  # the channels deliver the need itself, to the last bit
+        need_text = repr(channels_hz)
+    # The channels' rate to as many digits again, more where it would read as the least rate while it is not.
+    channels_text = f"{channels_hz:.{digits}g}"
+    while float(channels_text) == float(need_text) != channels_hz and digits < 17:
+        digits += 1
+        channels_text = f"{channels_hz:.{digits}g}"
+    return need_text, channels_text
 
 
 def _rate_has(total_rate_hz: float, channels: int, interval: Sequence[float] | None) -> str:
