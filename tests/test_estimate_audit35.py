@@ -132,3 +132,24 @@ def test_the_qpu_limit_says_where_it_comes_from_and_the_way_on(tmp_path, capsys)
         assert main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml")]) != 0
         err = capsys.readouterr().err
         assert said in err and "no option raises it" in err and "groups of QPUs" in err, err
+
+
+def test_a_faster_link_never_raises_the_distance_of_a_feasible_error_corrected_run():
+    """Found by this round's monotonicity hunt: one remote CX between two qubit_gate_us_e4 QPUs over a link of
+    F = 0.915 into memories of T1 = 0.53 s, T2 = 0.37 s, at 3.6 kHz and at 12.2 kHz (3.4x faster). Old behaviour:
+    d = 5 at 3.6 kHz and d = 7 at 12.2 kHz, both feasible: at d = 5 the faster link's purification round was chosen
+    with its pairs waiting as in a run of the algorithm's logical cycles, where they just met the remote share, and the
+    verdict judged them in the run as the link stretches it, where they failed; the distance went up instead of the
+    rounds being chosen again for that run. Now they are, and the faster link keeps d = 5."""
+    qpu = preset("qubit_gate_us_e4", surface_code=SurfaceCode(), num_qubits=10**5)
+    work = "H 1\nCX 1 2\nM 0\nM 0 1 2 3\n"
+
+    def distance(rate_hz):
+        link = Link((0, 1), rate_hz=rate_hz, fidelity=0.9151829105202446, latency_s=3.7074638229521433e-06,
+                    memory_t1_s=0.5309011769134281, memory_t2_s=0.3696164008944165)  # fmt: skip
+        report = estimate(work, [qpu, qpu], [link], placement=[0, 0, 1, 1], error_budget=0.0003370707539906256)
+        assert report.feasible, report.reasons
+        return report.error_corrected.code_distance
+
+    slow, fast = distance(3639.2053451616684), distance(12234.513716211562)
+    assert fast <= slow, (slow, fast)
