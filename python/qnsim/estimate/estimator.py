@@ -60,7 +60,9 @@ Model (what the numbers mean):
   odd d with ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)`` whose remote operations (pairs as used)
   also meet their share, found with the run length at a fixed point (a larger d takes more pairs per
   operation, hence maybe a longer run; the run at d is its own links' or compute's length, not the cycle count a
-  smaller d ran out of budget at); infeasible when no d up to the limit meets them. Remote logical
+  smaller d ran out of budget at; a d whose links' pairs fail only in the run as the links stretch it has its
+  purification rounds chosen again for that run before a larger d is tried); infeasible when no d up to the limit
+  meets them. Remote logical
   gates by lattice surgery consume ``2d - 1`` Bell pairs per round for d rounds; their error is the
   simulated merge's (:func:`qnsim.estimate.remote.remote_operation`), which falls with d only below the
   interface's threshold; purification starts from the interface fidelity ``1 - p p*_int / p*``.
@@ -4791,11 +4793,11 @@ def _at_least(value: float, digits: int = 3) -> str:
 def _least_rate_and_channels(need_hz: float, channels_hz: float) -> tuple[str, str]:
     """The least rate ``need_hz`` (raw pairs/s) a fix asks for, rounded up, and the rate ``channels_hz`` (>=
     ``need_hz``) of the channels that reach it: 3 significant digits, more where 3 would write the least rate above
-    what the channels deliver or the two alike where they differ. Before, both were written to 3 digits: 30 channels of 4,285 pairs/s (128,550)
-    reached a need of 128,360, and the reason read "at least 1.29e+05 raw pairs/s (there d = 47 ...; about 30
-    channels ...: their 1.29e+05 raw pairs/s, there d = 49": two figures that read alike for two deliveries that
-    differ (129,000 and 128,550), each taking the distance its own delivery takes, and the channels short of the
-    "least" rate written.
+    what the channels deliver or the two alike where they differ. Before, both were written to 3 digits: 30
+    channels of 4,285 pairs/s (128,550) reached a need of 128,360, and the reason read "at least 1.29e+05 raw pairs/s
+    (there d = 47 ...; about 30 channels ...: their 1.29e+05 raw pairs/s, there d = 49": two figures that read alike
+    for two deliveries that differ (129,000 and 128,550), each taking the distance its own delivery takes, and the
+    channels short of the "least" rate written.
 
     >>> _least_rate_and_channels(128360.3, 30 * 4285.0), _least_rate_and_channels(193020.0, 46 * 4285.0)
     (('1.284e+05', '1.286e+05'), ('1.94e+05', '1.97e+05'))

@@ -683,7 +683,12 @@ class EstimateReport:
         time_local_s, time_link_s, time_latency_s: seconds of the critical path's local gates, of the slowest link
             making its pairs, and of classical latency.
         remote_error_expected, local_error_expected: expected faults (dimensionless counts) of the remote and the
-            local physical operations; remote_success_probability: the probability of no remote fault.
+            local physical operations; remote_success_probability: the probability of no remote fault. On
+            error-corrected QPUs it is the probability at the code distance chosen, the smallest whose failures meet
+            the budget, so a better link, longer-lived memories or better qubits can lower it (by a smaller distance
+            or fewer purification rounds) while the run still meets its budget; on physical QPUs a faster link can
+            lower it slightly, its pairs waiting longer in a fuller buffer (a link is not priced run slower than its
+            rate).
         error_corrected: :class:`ErrorCorrectionReport` (None on physical QPUs); error_budget:
             :class:`ErrorBudgetReport`.
         runtime_limit_s: the ``max_runtime_s`` asked for, in seconds (None: none).
