@@ -3983,13 +3983,14 @@ class _Context:
                 # interface threshold) but takes more pairs per operation, hence maybe a longer run, hence the loop.
                 failing = self._remote_failing(link_reports, d, per_op_budget, cycles * cycle_ps, tail_s, cycle_ps)
                 own_s = self._consumer_time_s(link_reports, cycles * cycle_ps, tail_s, cycle_ps, self._compute_s)
-                if failing and own_s > chosen_for_s.get(d, self._compute_s) * (1 + 1e-9) and len(chosen_for_s) < 8:
+                if failing and d not in chosen_for_s and own_s > self._compute_s * (1 + 1e-9):
                     # The rounds and operating point were chosen with the pairs waiting as in a run of the
                     # algorithm's cycles, and the verdict judges them in the run as the links stretch it: choose
                     # them again for that run at this distance before a larger one. Before, pairs that just met the
                     # share in the shorter run failed in the longer one and the distance went up, so a link 3.4x
                     # faster (d = 5 -> 7) or memories 17% longer-lived (d = 3 -> 5) raised the distance of a
-                    # feasible run (estimate audit 35's monotonicity hunt).
+                    # feasible run (estimate audit 35's monotonicity hunt). Once per distance: the verdict is the
+                    # judge of the rounds chosen again.
                     chosen_for_s[d] = own_s
                     lowest = d
                     continue
