@@ -259,6 +259,34 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
           py::arg("delay_s"),
           "Throughput (Hz) of shares customers cycling through one exponential server of rate_hz (Hz) and a delay of "
           "mean delay_s (s): the exact machine-repairman law, bit for bit the estimator's Python recursion.");
+
+    using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
+    m.def("ordered_dot",
+          [](const Doubles &a, const Doubles &b) {
+              if (a.ndim() != 1 || b.ndim() != 1 || a.size() != b.size()) {
+                  throw py::value_error("ordered_dot takes two 1-D arrays of one length, got shapes of " +
+                                        std::to_string(a.ndim()) + " and " + std::to_string(b.ndim()) +
+                                        " dimensions, " + std::to_string(a.size()) + " and " +
+                                        std::to_string(b.size()) + " values");
+              }
+              return qnsim::estimate::ordered_dot(a.data(), b.data(), static_cast<size_t>(a.size()));
+          },
+          py::arg("a"), py::arg("b"),
+          "sum a[i] * b[i], added in index order: the same float on every CPU (numpy.dot's BLAS kernel is the "
+          "CPU's, and its partial sums move the last bits from one machine to another).");
+    m.def("buffer_chain_levels",
+          [](const Doubles &tail, double a0) {
+              if (tail.ndim() != 1) throw py::value_error("buffer_chain_levels takes a 1-D tail array");
+              std::vector<double> pi;
+              {
+                  py::gil_scoped_release release;
+                  pi = qnsim::estimate::buffer_chain_levels(tail.data(), static_cast<size_t>(tail.size()), a0);
+              }
+              return py::array_t<double>(static_cast<py::ssize_t>(pi.size()), pi.data());
+          },
+          py::arg("tail"), py::arg("a0"),
+          "The estimator's finite-buffer chain levels pi[0..b-1] from tail[m] = P(A >= m) (b + 2 values) and "
+          "a0 = P(A = 0): every sum in index order, so the same floats on every CPU.");
 }
 
 }  // namespace qnsim_bindings

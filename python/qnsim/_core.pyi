@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'repairman_rate_hz', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
+__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'buffer_chain_levels', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'ordered_dot', 'purify_round', 'remote_cnot', 'repairman_rate_hz', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1463,6 +1463,10 @@ def bell_diagonal_swap(left: typing.Annotated[collections.abc.Sequence[typing.Su
     """
     Closed-form entanglement swap of two Bell-diagonal pairs (coefficients Phi+, Psi+, Psi-, Phi-) with the swapping node's noise, averaged over the outcomes: the bell_diagonal formalism's swap.
     """
+def buffer_chain_levels(tail: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], a0: typing.SupportsFloat | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    The estimator's finite-buffer chain levels pi[0..b-1] from tail[m] = P(A >= m) (b + 2 values) and a0 = P(A = 0): every sum in index order, so the same floats on every CPU.
+    """
 def build_config() -> str:
     """
     The compiler, its version, the target processor, the build type and flags, and the network-checks and sanitizer options this module was built with (flags can change results too: sweeps tell builds apart by it).
@@ -1480,6 +1484,10 @@ def entanglement_swap(registry: QubitRegistry, a: typing.SupportsInt | typing.Su
 def gate_kinds() -> dict:
     """
     Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application, clifford).
+    """
+def ordered_dot(a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> float:
+    """
+    sum a[i] * b[i], added in index order: the same float on every CPU (numpy.dot's BLAS kernel is the CPU's, and its partial sums move the last bits from one machine to another).
     """
 def purify_round(registry: QubitRegistry, scheme: PurificationScheme, a1: typing.SupportsInt | typing.SupportsIndex, b1: typing.SupportsInt | typing.SupportsIndex, a2: typing.SupportsInt | typing.SupportsIndex, b2: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> bool:
     ...

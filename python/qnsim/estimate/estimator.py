@@ -101,6 +101,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from qnsim import _core
 from qnsim._numerics import any_of
 from qnsim.argument_checks import flag, integer, is_real_number, real_number, shown, written
 from qnsim.estimate.budget import ErrorBudget
@@ -256,25 +257,20 @@ def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     """(pi, pmf, tail) of :func:`buffered_link_time_s`'s chain for ``x`` Poisson arrivals per consumption and a
     buffer of ``b`` pairs: pi[k] the probability of level k after a consumption (k < b), pmf[m] = P(A = m) and
     tail[m] = P(A >= m) for m <= b + 1."""
-    ks = np.arange(b + 2)
-    # tail[m] = P(A >= m) for A ~ Poisson(x).
-    pmf = np.exp(-x + ks * math.log(x) - _LOG_FACTORIALS[: b + 2]) if x > 0 else (ks == 0) * 1.0
+    # Every figure here is computed in one fixed order, so an estimate is the same bytes on every CPU: numpy's exp
+    # takes its own vector code on AVX-512 CPUs (libm's elsewhere), and numpy.dot OpenBLAS's ddot kernel for the CPU
+    # (or $OPENBLAS_CORETYPE), whose partial sums moved fidelity_at_use, remote_error_expected and
+    # remote_success_probability in their last bits (1e-16 to 6e-14 relative) from one kernel to another.
+    if x > 0:
+        log_x = math.log(x)
+        pmf = np.array([math.exp(-x + k * log_x - _LOG_FACTORIALS[k]) for k in range(b + 2)])
+    else:
+        pmf = (np.arange(b + 2) == 0) * 1.0
+    # tail[m] = P(A >= m) for A ~ Poisson(x) (cumsum adds in index order on every CPU).
     tail = np.concatenate([[1.0], 1.0 - np.cumsum(pmf)[:-1]]).clip(min=0.0)
-    a0 = pmf[0]
-    pi = np.zeros(b)
-    pi[0] = 1.0
-    # tail[j + 2 - k] for k = 0..j is reversed_tail[b - 1 - j + k]: one contiguous slice in k's order, the same
-    # values in the same order as the gathered copy it replaces (no index array per level: ~70% of an estimate's time).
-    reversed_tail = tail[::-1].copy()
-    for j in range(b - 1):
-        # Flow up across the cut {<= j} | {> j} equals flow down from j + 1 (no arrival).
-        # From level k <= j the next level is k + A - 1 (also for k = 0), above j iff A >= j - k + 2.
-        up = float(np.dot(pi[: j + 1], reversed_tail[b - 1 - j : b]))
-        level = up / a0
-        pi[j + 1] = level
-        if level > 1e250:
-            pi /= level
-    pi /= pi.sum()
+    # The cut equations, level by level (see buffer_chain_levels): native, as each level's sum runs over every level
+    # below it (~2 million products at b = 2,048).
+    pi = _core.buffer_chain_levels(tail, float(pmf[0]))
     return pi, pmf, tail
 
 
@@ -296,7 +292,7 @@ def _buffer_wait_s(tau_s: float, rate_hz: float, buffer_pairs: int) -> float:
     # cumulative[j] = sum over m <= j of the integral of P(N(t) >= m): the area above level k by j more pairs.
     cumulative = np.concatenate([[0.0], np.cumsum(tau_s * tail[m] - m / rate_hz * tail[m + 1])])
     k = np.arange(b)
-    return float(np.dot(pi, k * tau_s + cumulative[b - k]))
+    return _core.ordered_dot(pi, k * tau_s + cumulative[b - k])  # the same sum on every CPU (see _buffer_chain)
 
 
 def _gathering_wait_s(together: int, delivered_hz: float) -> float:
