@@ -858,7 +858,7 @@ def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_t
         given_s = -np.expm1(-decay_per_s * rest_of_cycle) + np.exp(-decay_per_s * rest_of_cycle) * (
             (pairs - 1) / pairs
         ) * _lost_over_uniform(decay_per_s * s)
-        lost += float(np.dot(w, given_s))
+        lost += _core.ordered_dot(w, given_s)  # in index order: numpy.dot's sum is the CPU's BLAS kernel's
         mass += float(w.sum())
     return min(1.0, lost / mass)  # over the mass the nodes hold (1 to ~1e-14)
 
