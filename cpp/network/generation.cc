@@ -246,11 +246,13 @@ void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint3
     const bool beyond = __builtin_add_overflow(rounds_before, int64_t{1}, &rounds) ||
                         __builtin_mul_overflow(rounds, link.attempt_period_ps, &span) || span > kNever - start;
     const int64_t emitted = beyond ? kNever : start + rounds_before * link.attempt_period_ps;
-    // The draw's span, kept in the attempting memory's emission fields (unused until its pair is
-    // stored) so that counters() counts only the attempts begun by the time it is read. A draw
-    // beyond the time range is not counted here (it never completes): counters() counts what began.
-    ta.emitted_ps = start;
-    ta.last_decay_ps = emitted;
+    // The draw's span, kept in both attempting memories' emission fields (unused until their pair is
+    // stored) so that counters() counts only the attempts begun by the time it is read, and so that
+    // each memory, if its draw is abandoned, waits a period after the last attempt begun (abandon_draw;
+    // the end-b memory's line was read for its next_attempt_ps above). A draw beyond the time range is
+    // not counted here (it never completes): counters() counts what began.
+    ta.emitted_ps = tb.emitted_ps = start;
+    ta.last_decay_ps = tb.last_decay_ps = emitted;
     if (__builtin_expect(beyond, 0)) counters_.attempts = counted_before;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
@@ -322,6 +324,28 @@ std::pair<uint64_t, uint64_t> Network::attempts_of_draw(uint32_t slot_a, int64_t
         if (begun_rounds > r) begun += std::min(static_cast<uint64_t>(first), begun_rounds - r);
     });
     return {success_start == kNever ? 0 : drawn, begun};
+}
+
+void Network::abandon_draw(uint32_t slot, bool side0) {
+    SlotTimes &t = times_[slot];
+    const Link &link = links_[slots_[slot].link];
+    const int64_t now = queue_.now();
+    if (side0) {
+        // The draw's attempts from now on are never made: keep only those begun.
+        const auto [drawn, begun] = attempts_of_draw(slot, now);
+        counters_.attempts = counters_.attempts - drawn + begun;
+    }
+    const int64_t start = t.emitted_ps, success_start = t.last_decay_ps;
+    if (now <= start) return;  // none of its attempts began: its start already waited a period
+    // Rounds begin at start + i * round, those before now have begun (attempts_of_draw's count); the
+    // draw's last round is its successful attempt's last (its span, period_ps, is two rounds when
+    // herald-gated), and a memory emits at most once per round: it may begin again a round after
+    // the last it began. Without this record the next request's draw on these memories began at once,
+    // up to a period too early (only a herald set next_attempt_ps).
+    const int64_t round = link.attempt_period_ps;
+    const int64_t last_round = later(success_start, link.period_ps - round);  // kNever: never drawn
+    const int64_t last_begun = std::min(start + (now - start - 1) / round * round, last_round);
+    t.next_attempt_ps = std::max(t.next_attempt_ps, later(last_begun, round));
 }
 
 NetworkCounters Network::counters() const {

@@ -353,8 +353,9 @@ class Network final {
     // swapped ones, the attempting ones): two to a cache line, so a link's two ends (consecutive slots
     // when it has one channel, side by side or in the next line otherwise) share their lines.
     struct alignas(32) SlotTimes {
-        // While a side-0 memory is Attempting (no qubit yet): its draw's first attempt's start and its
-        // successful attempt's start (kNever: beyond the time range, draw not counted), for counters().
+        // While a memory is Attempting (no qubit yet): its draw's first attempt's start and its
+        // successful attempt's start (kNever: beyond the time range, draw not counted), for counters()
+        // (side 0's) and for abandon_draw (both sides').
         int64_t emitted_ps = 0, last_decay_ps = 0;
         int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
         uint32_t node = 0;  // here, not in the slot's line: read where the times are (a swap, a discard)
@@ -584,6 +585,11 @@ class Network final {
     // The attempts an attempting pair's draw counted, and those of them begun before t_ps (slot_a:
     // its side-0 memory). Off the hot path: read-out and requests ending mid-draw.
     std::pair<uint64_t, uint64_t> attempts_of_draw(uint32_t slot_a, int64_t t_ps) const;
+    // An attempting memory stops before its pair is heralded (its request ended: served, dropped, its
+    // deadline): the only way a draw ends early, since an Attempting memory is left only by its success or
+    // by finish_request. Keeps the attempts begun (side0: the draw's counted end) and has the memory
+    // wait one attempt period after the last of them began before its next draw (next_attempt_ps).
+    void abandon_draw(uint32_t slot, bool side0);
     QNSIM_HOT_INLINE void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     QNSIM_HOT_INLINE void on_herald(uint32_t slot);
     // The same where the caller holds the slot (s is slots_[slot]).

@@ -166,11 +166,7 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
             // Stored or Locked memory can be either (kept is cleared whenever a memory is freed, and
             // attempts start from Free): a free or attempting memory's second line is not read for it.
             if (state != SlotState::Attempting && (s.kept || (state == SlotState::Locked && s.qubit == 0))) continue;
-            if (id < side_b && state == SlotState::Attempting) {
-                // The draw's attempts from now on are never made: keep only those begun.
-                const auto [drawn, begun] = attempts_of_draw(id, queue_.now());
-                counters_.attempts = counters_.attempts - drawn + begun;
-            }
+            if (state == SlotState::Attempting) abandon_draw(id, id < side_b);
             free_slot_inline(id, true);  // inline: one per memory of the path, no call around each
         }
     }
