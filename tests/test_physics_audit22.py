@@ -70,28 +70,34 @@ def test_a_herald_gated_link_whose_requests_end_mid_draw_begins_at_most_one_roun
 
 
 def test_a_draw_abandoned_after_its_successful_attempt_began_waits_a_period_after_that_attempt_only():
-    """A link whose herald takes 8.6 ms at a 1 ms period (1,800 km, success probability 0.999): ten requests of one
+    """A link whose herald takes 8.6 ms at a 1 ms period (1,800 km, success probability 0.999): five requests of one
     pair, each dropped at its deadline (i + 1) x 2.3 ms before its herald arrives, then one without a deadline.
     Each draw's first attempt succeeds (at the draw's start) and is abandoned 2.3 ms later: the attempts the draw
     would have made after it were never drawn, so the next request attempts at once (a period after the successful
-    attempt has passed), and the last request's pair heralds at its admission + the herald delay. Guards the
-    other side of the fix: counting the abandoned draw's lattice up to the release (its last point 2 ms after the
-    start, never an attempt) would start each next draw 0.7 ms late and the last herald 7 ms late."""
+    attempt has passed), and the last request's pair heralds at its admission + the herald delay. Guards the other
+    side of the fix: a rule that took the abandoned draw's lattice up to the release (points after its successful
+    attempt, never attempts) as begun would start the draws up to 0.9 ms late, the last at 12 ms (here computed)."""
     net = qnsim.Network("bell_diagonal", seed=1, trace=True)
     net.add_node("a")
     net.add_node("b")
     link = net.add_link("a", "b", length_km=1800.0, fidelity=0.95, attempt_period_s=PERIOD_S, success_probability=0.999)
-    herald = round(link.herald_delay_a_s * 1e12)
-    assert herald == round(link.herald_delay_b_s * 1e12) > 8 * round(PERIOD_S * 1e12)
-    dropped = 10
-    for i in range(dropped):
-        net.request("a", "b", num_pairs=1, deadline_s=(i + 1) * 2.3 * PERIOD_S)
+    period, herald = round(PERIOD_S * 1e12), round(link.herald_delay_a_s * 1e12)
+    assert herald == round(link.herald_delay_b_s * 1e12) > 8 * period
+    dropped = 5
+    deadlines = [round((i + 1) * 2.3 * PERIOD_S * 1e12) for i in range(dropped)]
+    for t in deadlines:
+        net.request("a", "b", num_pairs=1, deadline_s=t / 1e12)
     net.request("a", "b", num_pairs=1)
     res = net.run(until_s=1.0, progress=False)
     assert [r.status for r in res.requests] == ["dropped"] * dropped + ["served"]
     assert res.counters["attempts"] == dropped + 1  # one attempt per draw: each succeeded at once
     (pair,) = [r for r in net.trace() if r["event"] == "link_pair"]
-    assert round(pair["time_s"] * 1e12) == round(dropped * 2.3 * PERIOD_S * 1e12) + herald
+    assert round(pair["time_s"] * 1e12) == deadlines[-1] + herald
+    # The wrong rule's last start, from the same draws (each succeeds at its start): it differs.
+    start = 0
+    for t in deadlines:
+        start = max(t, start + (t - start - 1) // period * period + period)
+    assert start > deadlines[-1]
 
 
 def test_a_chain_whose_requests_end_while_its_links_attempt_restarts_a_period_after_the_last_attempt_began():
