@@ -14,6 +14,7 @@ for one), and Network::abandon_draw now records, for both memories, one round af
 from __future__ import annotations
 
 import pytest
+from repo_text import ROOT, prose
 
 import qnsim
 from qnsim.hardware import Detector, Source
@@ -108,7 +109,9 @@ def test_a_chain_whose_requests_end_while_its_links_attempt_restarts_a_period_af
     period), where a request served mid-draw releases them at once, its draw's last begun attempt at the previous
     lattice point below; every herald comes a whole number of periods plus the herald delay after its draw began,
     to 1 ps. Old behaviour: the next request's draw began at the serve, 20.8-23.9 us sooner than a period after the
-    abandoned draw's last attempt; in audit 21's 300 requests 14 heralded attempts began that early."""
+    abandoned draw's last attempt; in audit 21's 300 requests 14 heralded attempts began that early (and the docs did
+    not say that a request's end holds its memories to the period too)."""
+    assert "memories whose request ended while their link was attempting" in prose(ROOT / "docs" / "concepts.md")
     source = Source(attempt_rate_hz=2.5e4, emission_efficiency=0.9, bright_state_alpha=0.1)
     net = qnsim.Network("bell_diagonal", seed=2, trace=True)
     for name in "amb":
