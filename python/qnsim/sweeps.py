@@ -844,7 +844,7 @@ class TomlScenario:
 
         self.path = Path(path)
         self.data = read_toml(self.path)  # names the file in every error (OSError, not UTF-8, invalid TOML)
-        self._remarks: dict[str, list[str]] = {}  # grid values (JSON) -> remarks of their network (see remarks)
+        self._remarks: dict[str, list[str]] = {}  # scenario data (JSON) -> remarks of its network (see remarks)
         #: The remarks the last :func:`sweep` of this scenario said once instead of in every row.
         self.sweep_remarks: list[str] = []
 
@@ -932,7 +932,7 @@ class TomlScenario:
                 try:
                     network, _ = scenario_from_dict(data, source=self.path.name, seed=0)
                     if params == first:
-                        self._remarks[json.dumps(params, sort_keys=True)] = _network_remarks(network)
+                        self._remarks[_data_marker(self.data_for(params))] = _network_remarks(network)
                 except ValueError as exc:
                     if not keys:  # the scenario as written
                         raise
@@ -940,18 +940,29 @@ class TomlScenario:
                     raise GridKeyError(f"grid value {shown_value}: {exc}", keys) from None
                 bar.update(1)
 
-    def remarks(self, params: Mapping[str, Scalar]) -> list[str]:
-        """Notes that follow from the network these grid values build alone, the same for every seed and
-        run (a preset's unmodelled initialisation figures): a sweep says those of its first grid values
-        once (state file, ``attrs["notes"]`` of its frame, ``qnsim sweep``'s stderr) and leaves them out of
-        the rows that carry them (they repeated in every row, ahead of the notes that differ)."""
-        marker = json.dumps(dict(params), sort_keys=True)
+    def remarks(self, params: Mapping[str, Scalar] | None = None) -> list[str]:
+        """Notes that follow from the network these grid values build alone (None or ``{}``: the scenario as
+        written), the same for every seed and run (a preset's unmodelled initialisation figures).
+
+        A sweep says those of the scenario as written once (state file, ``attrs["notes"]`` of its frame,
+        ``qnsim sweep``'s stderr) and leaves them out of the rows that carry them (they repeated in every row,
+        ahead of the notes that differ); a row whose grid values change them keeps its own. The scenario as
+        written, not the grid's first values: a row's notes are then its own point's whatever the grid's order,
+        so a resumed out equals a fresh run's. None when the scenario as written is refused on its own (a value
+        only the grid makes valid): then every row keeps its remarks."""
+        data = self.data_for(params or {})
+        marker = _data_marker(data)
         if marker not in self._remarks:
             try:
                 from qnsim.scenario import scenario_from_dict
             except ImportError:  # a build without the runner: __call__ says so when a point runs
                 return []
-            network, _ = scenario_from_dict(self.data_for(params), source=self.path.name, seed=0)
+            try:
+                network, _ = scenario_from_dict(data, source=self.path.name, seed=0)
+            except ValueError:
+                if params:  # grid values: check() named them already
+                    raise
+                return []
             self._remarks[marker] = _network_remarks(network)
         return list(self._remarks[marker])
 
@@ -968,6 +979,12 @@ class TomlScenario:
 
     def __repr__(self) -> str:
         return f"TomlScenario({str(self.path)!r})"
+
+
+def _data_marker(data: Mapping[str, Any]) -> str:
+    """Scenario data as text, one per content (the key of :meth:`TomlScenario.remarks`' cache: the scenario as
+    written and grid values that set what it says already build one network)."""
+    return json.dumps(data, sort_keys=True, default=str)
 
 
 def _network_remarks(network: Any) -> list[str]:
@@ -4495,16 +4512,16 @@ def sweep(
                 if not out_existed:  # leave no empty out behind a grid that was refused
                     _remove_empty_out(sink.path)
             raise
-    # A remark every point shares (a preset's unmodelled initialisation figures) is said once, not in every row.
-    # One file keeps the remarks its first sweep said (a resume or an added value builds nothing more for them).
+    # A remark of the scenario as written (a preset's unmodelled initialisation figures) is said once, not in every
+    # row. The grid's first values chose it, and a file kept the remarks its first sweep said: a resume whose grid
+    # starts elsewhere (a reordered preset axis) wrote rows with another point's remark left out and its own kept,
+    # cells a fresh run of the same grid writes otherwise. The scenario as written (its scenario_id names it) gives
+    # every row the notes of its own point, whatever the grid's order. A sweep that runs nothing takes them from the
+    # state file (the same remarks: one scenario_id, one qnsim) rather than build the network again.
     remarks: list[str] = []
     if isinstance(fn, TomlScenario):
-        recorded_remarks = _recorded_remarks(sink.path, identity) if sink is not None else None
-        if recorded_remarks is not None:
-            remarks = recorded_remarks
-        elif pending:
-            axes = grid_axes(grid)
-            remarks = fn.remarks({k: v for keys, values in axes for k, v in zip(keys, values[0])})
+        recorded_remarks = _recorded_remarks(sink.path, identity) if sink is not None and not pending else None
+        remarks = recorded_remarks if recorded_remarks is not None else fn.remarks()
         fn.sweep_remarks = list(remarks)
     # What the state file records of this sweep, so a reader can list its points (see sweep_status).
     seed_list = _seed_list(seeds)

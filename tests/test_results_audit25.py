@@ -1,0 +1,59 @@
+"""Results audit, round 25: a resumed scenario sweep's notes column against a fresh run's. Each test's docstring says
+what the old behaviour was."""
+
+import pytest
+
+import qnsim
+from qnsim.cli import main
+from qnsim.sweeps import read_results
+
+NV, TRANSDUCER = "nv_10x_improved", "superconducting_transducer_link"
+# Both presets have initialisation figures the network does not model: each point's network implies a remark, and
+# node a's preset changes it (init_error 0.003 for NV alone; 0.001 and 0.003 with a transducer QPU at a).
+SCENARIO_TOML = (
+    f'[run]\nuntil_s = 0.01\nseed = 1\n[[nodes]]\nname = "a"\npreset = "{NV}"\n[[nodes]]\nname = "b"\npreset = "{NV}"\n'
+    '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_resume_whose_grid_starts_at_another_value_writes_the_notes_a_fresh_run_writes(tmp_path, suffix):
+    """Old behaviour: a scenario sweep left out of its rows the remarks of the grid's FIRST values' network, and a
+    file kept those its first sweep recorded. A sweep over ``nodes.0.preset = [nv]`` and its resume over
+    ``[transducer, nv]`` left the NV remark out (the transducer row kept its own), where a fresh run of
+    ``[transducer, nv]`` left the transducer's out and kept the NV row's: the same inputs gave other notes cells and
+    another remark said once. Now the remarks said once are those of the scenario as written: each row's notes are
+    its own point's whatever the grid's order, and the resumed out is the fresh run's, cell for cell."""
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO_TOML)
+    resumed, fresh = tmp_path / f"resumed{suffix}", tmp_path / f"fresh{suffix}"
+    qnsim.sweep(str(path), {"nodes.0.preset": [NV]}, out=resumed, progress=False, workers=1)
+    grid = {"nodes.0.preset": [TRANSDUCER, NV]}
+    frames = [qnsim.sweep(str(path), grid, out=out, progress=False, workers=1) for out in (resumed, fresh)]
+    assert read_results(resumed) == read_results(fresh)
+    assert frames[0].equals(frames[1]) and frames[0].attrs["notes"] == frames[1].attrs["notes"]
+    (said,) = frames[1].attrs["notes"]
+    assert "(init_error 0.003, init_duration_s 0.00031) are not modelled" in said  # the scenario as written
+    assert frames[1]["nodes.0.preset"].tolist() == [TRANSDUCER, NV] and frames[1]["notes"].isna().tolist() == [False, True]
+    assert "init_error 0.001" in frames[1]["notes"].iloc[0]  # a row whose grid value changes it keeps its own
+
+
+def test_qnsim_sweep_resumed_over_a_reordered_axis_reads_as_a_fresh_run(tmp_path, capsys):
+    """Old behaviour: ``qnsim sweep s.toml --param nodes.0.preset=nv,transducer --out rows.csv`` and then the same
+    command with the axis reordered (``transducer,nv``: the same points, nothing to run) said the NV remark and gave
+    the rows the first run wrote, where the reordered command on a fresh out said the transducer's remark on stderr
+    and wrote other notes cells (the NV row's own remark kept, the transducer's left out). Now both say the scenario
+    as written's remark and their CSVs are the same bytes."""
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO_TOML)
+    resumed, fresh = tmp_path / "resumed.csv", tmp_path / "fresh.csv"
+
+    def run(values, out):
+        argv = ["sweep", str(path), "--param", f"nodes.0.preset={values}", "--out", str(out), "--no-progress"]
+        assert main(argv) == 0
+        return [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: the scenario")]
+
+    run(f"{NV},{TRANSDUCER}", resumed)
+    said = [run(f"{TRANSDUCER},{NV}", out) for out in (resumed, fresh)]
+    assert said[0] == said[1] and len(said[0]) == 1 and "init_error 0.003, init_duration_s 0.00031)" in said[0][0]
+    assert resumed.read_bytes() == fresh.read_bytes()
