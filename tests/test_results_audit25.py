@@ -34,7 +34,8 @@ def test_a_resume_whose_grid_starts_at_another_value_writes_the_notes_a_fresh_ru
     assert frames[0].equals(frames[1]) and frames[0].attrs["notes"] == frames[1].attrs["notes"]
     (said,) = frames[1].attrs["notes"]
     assert "(init_error 0.003, init_duration_s 0.00031) are not modelled" in said  # the scenario as written
-    assert frames[1]["nodes.0.preset"].tolist() == [TRANSDUCER, NV] and frames[1]["notes"].isna().tolist() == [False, True]
+    assert frames[1]["nodes.0.preset"].tolist() == [TRANSDUCER, NV]
+    assert frames[1]["notes"].isna().tolist() == [False, True]
     assert "init_error 0.001" in frames[1]["notes"].iloc[0]  # a row whose grid value changes it keeps its own
 
 

@@ -913,12 +913,20 @@ class TomlScenario:
             builds.append(([], (), {}))
         if not builds:
             return
-        if progress and len(builds) > 1:  # tqdm.auto only for a bar that shows (see sweep)
+        # The scenario as written gives the remarks the sweep says once (see remarks): built here, under the bar,
+        # unless the first combination is that same scenario.
+        as_written = _data_marker(self.data)
+        first_built = any(params == first for _, _, params in builds)
+        build_as_written = as_written not in self._remarks and not (
+            first_built and _data_marker(self.data_for(first)) == as_written
+        )
+        total = len(builds) + build_as_written
+        if progress and total > 1:  # tqdm.auto only for a bar that shows (see sweep)
             from tqdm.auto import tqdm
         else:
             from tqdm import tqdm
 
-        bar = tqdm(total=len(builds), disable=not progress or len(builds) < 2, desc="sweep: building each grid value",
+        bar = tqdm(total=total, disable=not progress or total < 2, desc="sweep: building each grid value",
                    unit="value", dynamic_ncols=True, leave=False)  # fmt: skip
         with bar:
             for keys, value, params in builds:
@@ -938,6 +946,9 @@ class TomlScenario:
                         raise
                     shown_value = ", ".join(f"{k} = {written(v)}" for k, v in zip(keys, value))
                     raise GridKeyError(f"grid value {shown_value}: {exc}", keys) from None
+                bar.update(1)
+            if build_as_written:
+                self.remarks()
                 bar.update(1)
 
     def remarks(self, params: Mapping[str, Scalar] | None = None) -> list[str]:
@@ -962,6 +973,7 @@ class TomlScenario:
             except ValueError:
                 if params:  # grid values: check() named them already
                     raise
+                self._remarks[marker] = []  # not a grid value: no error of the sweep's
                 return []
             self._remarks[marker] = _network_remarks(network)
         return list(self._remarks[marker])
@@ -4500,6 +4512,13 @@ def sweep(
             sink.close()
             raise
     pending = [p for p in points if p.id not in results]
+    recorded_remarks = None
+    if isinstance(fn, TomlScenario) and sink is not None:
+        recorded_remarks = _recorded_remarks(sink.path, identity)
+    if recorded_remarks is not None:
+        # The remarks of the scenario as written (see below), recorded under this scenario_id by this very qnsim:
+        # not built again (a finished sweep run again to read its rows built nothing).
+        fn._remarks.setdefault(_data_marker(fn.data), recorded_remarks)
     if isinstance(fn, TomlScenario) and pending:
         # Each grid value of the points to run is built once now, so that a value its field refuses fails
         # before any point runs; the values of points already in out are not (a finished sweep run again
@@ -4516,12 +4535,11 @@ def sweep(
     # row. The grid's first values chose it, and a file kept the remarks its first sweep said: a resume whose grid
     # starts elsewhere (a reordered preset axis) wrote rows with another point's remark left out and its own kept,
     # cells a fresh run of the same grid writes otherwise. The scenario as written (its scenario_id names it) gives
-    # every row the notes of its own point, whatever the grid's order. A sweep that runs nothing takes them from the
-    # state file (the same remarks: one scenario_id, one qnsim) rather than build the network again.
+    # every row the notes of its own point, whatever the grid's order (a state file's record of them is the same
+    # remarks: one scenario_id, one qnsim).
     remarks: list[str] = []
     if isinstance(fn, TomlScenario):
-        recorded_remarks = _recorded_remarks(sink.path, identity) if sink is not None and not pending else None
-        remarks = recorded_remarks if recorded_remarks is not None else fn.remarks()
+        remarks = fn.remarks()
         fn.sweep_remarks = list(remarks)
     # What the state file records of this sweep, so a reader can list its points (see sweep_status).
     seed_list = _seed_list(seeds)
