@@ -374,7 +374,7 @@ def test_the_grid_check_builds_each_network_once_and_not_for_run_lengths(tmp_pat
     monkeypatch.setattr(qnsim.scenario, "_build_topology", lambda *a: builds.append(1) or original(*a))
     toml = TomlScenario(scenario)
     toml.check({"topology.length_km": [1.0, 2.0], "run.until_s": [0.001, 0.002, 0.003]})
-    assert len(builds) == 2  # length 1 (the first combination) and length 2
+    assert len(builds) == 2 + 1  # length 1 (the first combination), length 2, the scenario as written (10 km)
     # A run length a point would refuse is still refused before any point runs.
     with pytest.raises(ValueError, match="grid value run.until_s = -1.0: s.toml: run.until_s must be"):
         toml.check({"topology.length_km": [1.0], "run.until_s": [0.001, -1.0]})
