@@ -58,3 +58,27 @@ def test_qnsim_sweep_resumed_over_a_reordered_axis_reads_as_a_fresh_run(tmp_path
     said = [run(f"{TRANSDUCER},{NV}", out) for out in (resumed, fresh)]
     assert said[0] == said[1] and len(said[0]) == 1 and "init_error 0.003, init_duration_s 0.00031)" in said[0][0]
     assert resumed.read_bytes() == fresh.read_bytes()
+
+
+def test_the_remarks_of_a_sweep_over_run_lengths_alone_build_no_network_more(tmp_path, monkeypatch):
+    """The remarks said once are the scenario as written's: a sweep over ``run.until_s`` alone builds the network
+    once (its first combination) and takes them from it, a run length changing nothing that is built; an early
+    version of the fix built the scenario as written once more (~20 s for a 100 x 100 grid topology)."""
+    import qnsim.scenario
+    from qnsim.sweeps import TomlScenario
+
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO_TOML)
+    builds = []  # networks built (a run length's own check builds its [run] table alone)
+    real = qnsim.scenario.scenario_from_dict
+
+    def counting(data, *args, **kwargs):
+        builds.extend([1] if "nodes" in data else [])
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(qnsim.scenario, "scenario_from_dict", counting)
+    scenario = TomlScenario(path)
+    scenario.check({"run.until_s": [0.02, 0.03]})
+    assert len(builds) == 1 and len(scenario.remarks()) == 1 and len(builds) == 1
+    scenario.check({"links.0.length_km": [2.0]})  # another network: the scenario as written's remarks are known
+    assert len(builds) == 2

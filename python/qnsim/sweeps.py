@@ -994,8 +994,13 @@ class TomlScenario:
 
 
 def _data_marker(data: Mapping[str, Any]) -> str:
-    """Scenario data as text, one per content (the key of :meth:`TomlScenario.remarks`' cache: the scenario as
-    written and grid values that set what it says already build one network)."""
+    """Scenario data as text, one per network it builds (the key of :meth:`TomlScenario.remarks`' cache: the
+    scenario as written and grid values that set what it says already, or only a run length, build one network;
+    a sweep over run lengths alone built a large topology once more for its remarks)."""
+    run = data.get("run")
+    if isinstance(run, Mapping):
+        only = {key.split(".", 1)[1] for key in _RUN_ONLY_KEYS}
+        data = {**data, "run": {k: v for k, v in run.items() if k not in only}}
     return json.dumps(data, sort_keys=True, default=str)
 
 
