@@ -82,3 +82,37 @@ def test_the_remarks_of_a_sweep_over_run_lengths_alone_build_no_network_more(tmp
     assert len(builds) == 1 and len(scenario.remarks()) == 1 and len(builds) == 1
     scenario.check({"links.0.length_km": [2.0]})  # another network: the scenario as written's remarks are known
     assert len(builds) == 2
+
+
+# --- the order of a CSV's rows read without its state ----------------------------------------------------------------
+
+
+def test_rows_of_one_set_of_columns_sort_by_one_number_each_as_by_their_full_keys():
+    """Rows that all have the same columns (a CSV read without its state) are now ordered by one whole number each
+    (old behaviour: a tuple of ranks per row, then the seed's order and the point id as text, compared as tuples:
+    about half the CPU of reading 10^5 rows). It must be the order of the readable definition
+    (``_unrecorded_order``) for every kind of cell: 1, 1.0 and True, NaN as distinct objects, text, None, a missing
+    or non-text point id, equal grid values and seeds (by point id), equal keys (file order kept)."""
+    import random
+
+    from test_results_audit22 import _unrecorded_order
+
+    from qnsim import sweeps
+
+    rng = random.Random(25)
+    values = [0, 1, 1.0, -0.0, 2.5, "nan", True, False, "a", "b", "1", None]
+    rows = []
+    for i in range(800):
+        row = {key: rng.choice(values) for key in ("x", "m")}
+        row = {k: float("nan") if v == "nan" else v for k, v in row.items()}  # a NaN object per cell
+        row["seed"] = rng.choice([0, 1, 2**63, None, "s", 1.0])
+        row["y"] = i  # after the seed: not part of the order, tells rows apart
+        row["point_id"] = rng.choice(["p1", "p2", "p10", None, 7])
+        rows.append(row)
+    oracle = [r["y"] for r in sorted(rows, key=_unrecorded_order)]
+    assert sweeps._one_grid_sorted(rows) is not None
+    assert [r["y"] for r in sweeps._unrecorded_sorted(rows)] == oracle
+    no_seed = [{k: v for k, v in r.items() if k != "seed"} for r in rows]  # no grid: by point id, then file order
+    assert [r["y"] for r in sweeps._unrecorded_sorted(no_seed)] == [
+        r["y"] for r in sorted(no_seed, key=_unrecorded_order)
+    ]

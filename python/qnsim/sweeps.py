@@ -134,6 +134,7 @@ import logging
 import math
 import multiprocessing
 import numbers
+import operator
 import os
 import pickle
 import re
@@ -3497,7 +3498,11 @@ def _unrecorded_sorted(rows: list[dict]) -> list[dict]:
 
     Each distinct (column, cell) pair is ranked once and a row's key is a tuple of ranks: a key built of nested
     tuples per row and compared cell by cell took 4-5 s of CPU for 10^5 rows (a CSV read or put in order without
-    its state); the ranks compare as the pairs they stand for (the same order)."""
+    its state); the ranks compare as the pairs they stand for (the same order). Rows that all have the same columns
+    (a CSV's) are ordered by one whole number each (:func:`_one_grid_sorted`)."""
+    fast = _one_grid_sorted(rows)
+    if fast is not None:
+        return fast
     pairs: dict[tuple[str, type, Any], tuple] = {}  # a grid cell's (column, type, value): (column, its order)
     grids: dict[tuple, list[str]] = {}
     keyed = []
@@ -3521,6 +3526,43 @@ def _unrecorded_sorted(rows: list[dict]) -> list[dict]:
     keys = [(tuple([rank[pair] for pair in cells]), _cell_order(row.get(SEED_COLUMN)), str(row.get(ID_COLUMN)))
             for cells, row in keyed]  # fmt: skip
     return [keyed[i][1] for i in sorted(range(len(keyed)), key=keys.__getitem__)]
+
+
+def _one_grid_sorted(rows: list[dict]) -> list[dict] | None:
+    """:func:`_unrecorded_sorted` for rows that all have the same columns in the same order (None otherwise, or for a
+    cell that cannot be a dict key): each grid cell and the seed is ranked among its column's distinct values, and a
+    row's key is one whole number, those ranks in mixed radix: the same order as the tuples of ranks (the rows have
+    the same columns, so no row's grid is shorter). Rows of one key then go by point id (as text), and rows equal in
+    that too keep their file order (stable sorts). Comparing a tuple of tuples per row took about half the CPU of
+    reading a 10^5-row CSV without its state."""
+    if not rows:
+        return rows
+    columns = tuple(rows[0])
+    if not all(map(columns.__eq__, map(tuple, rows))):
+        return None
+    grid = list(columns[: columns.index(SEED_COLUMN)]) if SEED_COLUMN in columns else []
+    keys = [0] * len(rows)
+    seed_of = operator.itemgetter(SEED_COLUMN) if SEED_COLUMN in columns else (lambda row: None)
+    getters = [*map(operator.itemgetter, grid), seed_of]
+    for cell_of in getters:
+        cells = list(map(cell_of, rows))
+        typed = list(zip(map(type, cells), cells))  # 1, 1.0 and True are one dict key, not one cell
+        try:
+            orders = {cell: _cell_order(cell[1]) for cell in dict.fromkeys(typed)}
+        except TypeError:  # a cell that is not hashable (a list read from Parquet)
+            return None
+        rank = {order: i for i, order in enumerate(sorted(set(orders.values())))}
+        code = {cell: rank[order] for cell, order in orders.items()}
+        codes = list(map(code.get, typed))
+        if None in codes:  # a NaN is found again only as the same object (NaN != NaN): others by their order
+            codes = [c if c is not None else rank[_cell_order(cell[1])] for c, cell in zip(codes, typed)]
+        radix = len(rank)
+        keys = [key * radix + c for key, c in zip(keys, codes)] if radix > 1 else keys
+    order = sorted(range(len(rows)), key=keys.__getitem__)
+    if len(set(keys)) < len(keys):  # rows of one key (seldom: a point's grid values and seed make its id), by id
+        order = [i for _, same in itertools.groupby(order, key=keys.__getitem__)
+                 for i in sorted(same, key=lambda i: str(rows[i].get(ID_COLUMN)))]  # fmt: skip
+    return [rows[i] for i in order]
 
 
 def _cell_order(value: Any) -> tuple:
