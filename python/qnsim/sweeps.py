@@ -3475,6 +3475,8 @@ def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
     # Unplaced rows were kept in file order, the order their points finished: one sweep's rows read without its
     # state (a CSV mailed or copied alone, the sweeps of a state merged away) came in another order from every run
     # on several workers, or resumed.
+    if not place:  # no recorded sweep (a CSV without its state): every row by its own values
+        return _unrecorded_sorted(rows)
     placed: list[tuple[int, dict]] = []
     unplaced: list[dict] = []
     for row in rows:
@@ -3536,7 +3538,7 @@ def _one_grid_sorted(rows: list[dict]) -> list[dict] | None:
     that too keep their file order (stable sorts). Comparing a tuple of tuples per row took about half the CPU of
     reading a 10^5-row CSV without its state."""
     if not rows:
-        return rows
+        return []
     columns = tuple(rows[0])
     if not all(map(columns.__eq__, map(tuple, rows))):
         return None
