@@ -81,9 +81,11 @@ from qnsim.specs import (
     check_seed,
     check_value,
     did_you_mean,
+    optional_ps,
     parameter_error,
     relocated,
     seconds_to_ps,
+    times_as_given,
 )
 from qnsim.trace import DEFAULT_TRACE_LIMIT, MAX_TRACE_RECORDS, Trace, check_in_memory_limit
 
@@ -592,7 +594,7 @@ class Network(SlotOperations):
             self._hub.check_sharing(protocol, hops, self._requests)
             times = {"start_s": (spec.start_s, seconds_to_ps(spec.start_s, "start_s"))}
             for name, value in (("cutoff_s", spec.cutoff_s), ("deadline_s", spec.deadline_s)):
-                times[name] = (value, _optional_ps(value, name))
+                times[name] = (value, optional_ps(value, name))
             native = _core.RequestParams(
                 path=[self._nodes[n].index for n in nodes],
                 num_pairs=spec.num_pairs,
@@ -613,7 +615,7 @@ class Network(SlotOperations):
             try:
                 self._native.add_request(native)
             except ParameterError as exc:
-                raise _as_given(exc, times) from None
+                raise times_as_given(exc, times) from None
         except ParameterError as exc:
             raise relocated(exc, who) from None
         except ValueError as exc:
@@ -969,32 +971,6 @@ def _record_limit(name: str, value: Any, meaning: str) -> int:
     if not 0 <= count <= _RECORD_LIMIT:
         raise parameter_error(name, f"must be in [0, {_RECORD_LIMIT}] ({meaning}), got {written(count)}")
     return count
-
-
-def _optional_ps(seconds: float | None, name: str) -> int | None:
-    return None if seconds is None or seconds == math.inf else seconds_to_ps(seconds, name)
-
-
-def _as_given(error: ParameterError, times: dict[str, tuple[Any, int | None]]) -> ParameterError:
-    """The core's refusal of a request, saying how it holds each time it names that was given between picoseconds.
-
-    The core states times as it holds them, in whole picoseconds: ``cutoff_s=1.4e-12`` was refused as "cutoff_s =
-    1e-12 s is shorter than ...", a value the caller never gave, and a deadline 0.3 ps after its start as not after
-    it ("must be after start_s = 1e-06 s, got 1e-06 s"). ``times`` maps each time field to (the value given, its
-    picoseconds); each one the message names, and that the core holds otherwise, gets a clause naming both.
-    """
-    detail = getattr(error, "detail", None) or str(error)
-    rounded = [
-        f"{name} = {written(value)} s is held as {written(ps / 1e12)} s"
-        for name, (value, ps) in times.items()
-        if ps is not None and name in detail and ps / 1e12 != value
-    ]
-    if not rounded:
-        return error
-    new = ParameterError(f"{detail} ({'; '.join(rounded)}: times are whole picoseconds)")
-    new.field = error.field
-    new.detail = str(new)
-    return new
 
 
 _OTHER_THREAD = (

@@ -777,6 +777,12 @@ class NodeSpec(Spec):
     gate2_duration_s: float = param(0.0, unit="s", doc="Two-qubit gate duration", range=_TIMES, picoseconds=True)
     measure_duration_s: float = param(0.0, unit="s", doc="Measurement duration", range=_TIMES, picoseconds=True)
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # The core's one check of a node's values (NodeParams.validate) when the spec is made, not only when a
+        # network adds the node: NodeSpec(name="a", t1_s=-1) or gate1_error=2 was a spec that no network takes.
+        self.to_native()
+
     def to_native(self) -> Any:
         """The validated ``qnsim._core.NodeParams`` (ParameterError naming a bad field)."""
         params = _core.NodeParams(
@@ -985,6 +991,60 @@ class RequestSpec(Spec):
     )
     keep_pairs: bool = param(False, doc="Delivered pairs stay in memory until released")
     protocol: Any = param(None, doc="A qnsim.Protocol driving the request", toml=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # The core's one check of a request (RequestParams.validate) for the values that need no path or plan, when
+        # the spec is made: RequestSpec(src="a", dst="b", min_fidelity=2), cutoff_s=-1 or deadline_s before start_s
+        # were specs that every network then refused. Purification rounds, their scheme and memories_per_link are
+        # checked together once the plan resolves them (their ranges are already checked above).
+        times = {"start_s": (self.start_s, seconds_to_ps(self.start_s, "start_s"))}
+        for name, value in (("cutoff_s", self.cutoff_s), ("deadline_s", self.deadline_s)):
+            times[name] = (value, optional_ps(value, name))
+        params = _core.RequestParams(
+            path=[0, 1],
+            num_pairs=self.num_pairs,
+            start_ps=times["start_s"][1],
+            cutoff_ps=times["cutoff_s"][1],
+            deadline_ps=times["deadline_s"][1],
+            min_fidelity=0.0 if self.min_fidelity is None else self.min_fidelity,
+        )
+        try:
+            params.validate()
+        except ParameterError as exc:
+            raise times_as_given(exc, times) from None
+
+
+def optional_ps(seconds: float | None, name: str) -> int | None:
+    """A time that may be absent (None or inf: none) as the core's picoseconds, or None.
+
+    Example:
+        >>> optional_ps(math.inf, "cutoff_s"), optional_ps(2e-12, "cutoff_s")
+        (None, 2)
+    """
+    return None if seconds is None or seconds == math.inf else seconds_to_ps(seconds, name)
+
+
+def times_as_given(error: ParameterError, times: dict[str, tuple[Any, int | None]]) -> ParameterError:
+    """The core's refusal of a request, saying how it holds each time it names that was given between picoseconds.
+
+    The core states times as it holds them, in whole picoseconds: ``cutoff_s=1.4e-12`` was refused as "cutoff_s =
+    1e-12 s is shorter than ...", a value the caller never gave, and a deadline 0.3 ps after its start as not after
+    it ("must be after start_s = 1e-06 s, got 1e-06 s"). ``times`` maps each time field to (the value given, its
+    picoseconds); each one the message names, and that the core holds otherwise, gets a clause naming both.
+    """
+    detail = getattr(error, "detail", None) or str(error)
+    rounded = [
+        f"{name} = {written(value)} s is held as {written(ps / 1e12)} s"
+        for name, (value, ps) in times.items()
+        if ps is not None and name in detail and ps / 1e12 != value
+    ]
+    if not rounded:
+        return error
+    new = ParameterError(f"{detail} ({'; '.join(rounded)}: times are whole picoseconds)")
+    new.field = error.field
+    new.detail = str(new)
+    return new
 
 
 @dataclass(frozen=True)
