@@ -48,6 +48,7 @@ __all__ = [
     "INTEGER_MIN",
     "PROBABILITY_TOLERANCE",
     "bell_coefficients",
+    "beyond_core_time",
     "bound_text",
     "check_bounds",
     "column_name",
@@ -451,6 +452,21 @@ def check_bounds(
 TIME_MAX_S: float = (2**63 - 1) / 1e12
 
 
+def beyond_core_time(seconds: float) -> bool:
+    """Whether a time in s lies beyond what the core holds (int64 picoseconds, rounded to the nearest: about 106
+    days either way): the one limit of every time crossing to the core, given (:func:`picoseconds`) or derived from
+    other figures when a piece is made (a fiber's light time, a rate's period), so that a piece the core could not
+    use is refused by the same test when it is made.
+
+    Example:
+        >>> beyond_core_time(9.2e6), beyond_core_time(9.3e6), beyond_core_time(math.inf)
+        (False, True, True)
+    """
+    if not abs(seconds) <= TIME_MAX_S * 1.01:  # far beyond (or inf, NaN): seconds * 1e12 could overflow to inf
+        return True
+    return abs(round(seconds * 1e12)) > 2**63 - 1
+
+
 def picoseconds(name: str, value: object, *, error: Callable[[str], Exception] | None = None) -> int:
     """A time in SI seconds as the whole picoseconds the core holds it in (rounded to the nearest ps): the one
     reading of every time that crosses to the core (a spec field's, a node's gate durations, a run's end).
@@ -474,12 +490,10 @@ def picoseconds(name: str, value: object, *, error: Callable[[str], Exception] |
         ValueError: gate_s = 1e+30 s exceeds the int64 picosecond range (about 106 days)
     """
     seconds = real_number(name, value, unit="s", error=error)
-    beyond = f"{name} = {written(seconds)} s exceeds the int64 picosecond range (about 106 days)"
-    if abs(seconds) > TIME_MAX_S * 1.01:  # far beyond: seconds * 1e12 could overflow to inf
+    if beyond_core_time(seconds):
+        beyond = f"{name} = {written(seconds)} s exceeds the int64 picosecond range (about 106 days)"
         raise (error or ValueError)(beyond)
     ps = round(seconds * 1e12)
-    if abs(ps) > 2**63 - 1:
-        raise (error or ValueError)(beyond)
     if ps == 0 and seconds > 0:
         raise (error or ValueError)(
             f"{name} = {written(seconds)} s is below the 1 ps time resolution (it would round to 0)"

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import integer, picoseconds, real_number, written
+from qnsim.argument_checks import beyond_core_time, integer, picoseconds, real_number, shown, written
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -80,6 +80,26 @@ def _check_duration(owner: str, name: str, value: object) -> None:
     picoseconds(f"{owner}.{name}", value)
 
 
+_BEYOND_CORE = "beyond the int64 picosecond range (about 106 days)"
+
+
+def _check_period(owner: str, name: str, value: float, unit: str = "Hz") -> None:
+    # A rate whose period (1 / rate, the least time between attempts) the core could not hold: a link made from the
+    # piece was refused, but the piece itself was taken (Source(attempt_rate_hz=1e-10) has a period of 317 years).
+    if math.isfinite(value) and beyond_core_time(1.0 / value):
+        raise ValueError(
+            f"{owner}.{name} = {shown(value)} {unit} gives a period (1 / rate) of {written(1.0 / value)} s, "
+            f"{_BEYOND_CORE}"
+        )
+
+
+def _check_time_held(owner: str, name: str, value: float) -> None:
+    # A time the core adds to others (an emission delay into a herald delay), so a positive one below 1 ps is a value;
+    # one beyond the int64 picosecond range is not.
+    if beyond_core_time(value):
+        raise ValueError(f"{owner}.{name} = {shown(value)} s is {_BEYOND_CORE}")
+
+
 def _check_int_at_least(owner: str, name: str, value: object, minimum: int, maximum: int | None = None) -> None:
     integer(f"{owner}.{name}", value, minimum=minimum, maximum=maximum)
 
@@ -120,6 +140,21 @@ class Fiber:
         _check_nonneg("Fiber", "length_km", self.length_km)
         _check_nonneg("Fiber", "attenuation_db_per_km", self.attenuation_db_per_km)
         real_number("Fiber.refractive_index", self.refractive_index, minimum=1.0)
+        delay = self.delay_s
+        if beyond_core_time(delay):
+            # The light time the core holds a link's delays in (int64 ps), checked when the fiber is made:
+            # Fiber(length_km=2**63) was taken and refused only when a link was built from it. The index is named
+            # when the length alone (at the usual 1.44) would be held.
+            at_usual_index = self.length_km * 1e3 / (SPEED_OF_LIGHT_M_PER_S / 1.44)
+            if self.refractive_index != 1.44 and not beyond_core_time(at_usual_index):
+                raise ValueError(
+                    f"Fiber.refractive_index = {shown(self.refractive_index)} with length_km = "
+                    f"{shown(self.length_km)} km gives a one-way light time of {written(delay)} s, {_BEYOND_CORE}"
+                )
+            raise ValueError(
+                f"Fiber.length_km = {shown(self.length_km)} km at refractive index {shown(self.refractive_index)} "
+                f"gives a one-way light time of {written(delay)} s, {_BEYOND_CORE}"
+            )
 
     @property
     def transmissivity(self) -> float:
@@ -183,6 +218,8 @@ class Transducer:
         _check_nonneg("Transducer", "added_noise_photons", self.added_noise_photons)
         _check_positive("Transducer", "bandwidth_hz", self.bandwidth_hz, allow_inf=True)
         _check_positive("Transducer", "repetition_rate_hz", self.repetition_rate_hz, allow_inf=True)
+        _check_period("Transducer", "bandwidth_hz", self.bandwidth_hz)
+        _check_period("Transducer", "repetition_rate_hz", self.repetition_rate_hz)
 
     @property
     def output_noise_photons(self) -> float:
@@ -265,7 +302,9 @@ class Source:
         _check_positive("Source", "attempt_rate_hz", self.attempt_rate_hz)
         _check_unit_interval("Source", "emission_efficiency", self.emission_efficiency)
         _check_int_at_least("Source", "num_modes", self.num_modes, 1, MAX_MEMORIES)
+        _check_period("Source", "attempt_rate_hz", self.attempt_rate_hz)
         _check_nonneg("Source", "emission_delay_s", self.emission_delay_s)
+        _check_time_held("Source", "emission_delay_s", self.emission_delay_s)
         real_number(
             "Source.bright_state_alpha",
             self.bright_state_alpha,
@@ -370,6 +409,23 @@ class GateNoise:
             "init_duration_s",
         ):
             _check_duration("GateNoise", name, getattr(self, name))
+        # A swap's Bell measurement takes the two-qubit gate, a single-qubit gate and the readout, held as one int64
+        # picosecond span: the core's own check of a node (NodeParams.validate) when the gates are made, not when a
+        # node is built from them (three durations of 4e6 s each were taken).
+        native = _core.NodeParams(
+            name="gates",
+            gate1_ps=picoseconds("GateNoise.single_qubit_duration_s", self.single_qubit_duration_s),
+            gate2_ps=picoseconds("GateNoise.two_qubit_duration_s", self.two_qubit_duration_s),
+            measure_ps=picoseconds("GateNoise.measurement_duration_s", self.measurement_duration_s),
+        )
+        try:
+            native.validate()
+        except _core.ParameterError:
+            raise ValueError(
+                f"GateNoise.two_qubit_duration_s = {shown(self.two_qubit_duration_s)} s plus single_qubit_duration_s "
+                f"= {shown(self.single_qubit_duration_s)} s and measurement_duration_s = "
+                f"{shown(self.measurement_duration_s)} s (a swap's Bell measurement) is {_BEYOND_CORE}"
+            ) from None
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,15 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._numerics import any_of
-from qnsim.argument_checks import PROBABILITY_TOLERANCE, bell_coefficients, flag, probability, real_number, written
+from qnsim.argument_checks import (
+    PROBABILITY_TOLERANCE,
+    bell_coefficients,
+    beyond_core_time,
+    flag,
+    probability,
+    real_number,
+    written,
+)
 from qnsim.argument_checks import fidelity as fidelity_value
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
@@ -417,6 +425,12 @@ class LinkModel:
         period = real_number(
             "LinkModel.attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True, unit="s"
         )
+        if beyond_core_time(period):
+            # The core holds the period in int64 picoseconds: a model of 1e30 s was taken, refused only by a link.
+            raise ValueError(
+                f"LinkModel.attempt_period_s = {written(period)} s is beyond the int64 picosecond range (about 106 "
+                "days) the core holds times in"
+            )
         object.__setattr__(self, "attempt_period_s", period)
         if self.state is None:
             # A hand-built model had to repeat its pair four ways (state, Bell diagonal, fidelity): one suffices.

@@ -43,7 +43,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import secrets
 import threading

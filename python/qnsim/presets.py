@@ -13,7 +13,6 @@ is an assumption.
 from __future__ import annotations
 
 import inspect
-import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -66,14 +65,22 @@ class HardwarePreset:
     reference: str = ""
 
     def __post_init__(self) -> None:
-        if self.scheme not in SCHEMES:
+        if not isinstance(self.scheme, str) or self.scheme not in SCHEMES:
             raise ValueError(f"HardwarePreset.scheme must be one of {SCHEMES}, got {written(self.scheme)}")
+        # Each piece is the class it stands for, when the preset is made: a table, a string or a Source in the
+        # detector's place was taken here and failed inside the link model ("'dict' object has no attribute ...").
+        for name, kind in (("source", Source), ("detector", Detector), ("node", NodeHardware)):
+            if not isinstance(getattr(self, name), kind):
+                raise TypeError(f"HardwarePreset.{name} must be a {kind.__name__}, got {written(getattr(self, name))}")
+        if self.transducer is not None and not isinstance(self.transducer, Transducer):
+            raise TypeError(f"HardwarePreset.transducer must be a Transducer or None, got {written(self.transducer)}")
+        for name in ("name", "reference"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"HardwarePreset.{name} must be a string, got {written(getattr(self, name))}")
         # Validate the fiber figures through Fiber itself (same messages).
         Fiber(0.0, self.attenuation_db_per_km, self.refractive_index)
-        if not math.isfinite(self.phase_std_rad) or self.phase_std_rad < 0:
-            raise ValueError(
-                f"HardwarePreset.phase_std_rad must be finite and >= 0, got {self.phase_std_rad}"
-            )
+        # Read as every number is (argument_checks): True was a phase of 1 rad and "0.3" raised math's TypeError.
+        real_number("HardwarePreset.phase_std_rad", self.phase_std_rad, minimum=0.0, unit="rad")
 
     def fiber(self, length_km: float) -> Fiber:
         """A fiber span of this preset's kind, ``length_km`` long."""

@@ -57,7 +57,7 @@ from qnsim.argument_checks import (
     shown,
     written,
 )
-from qnsim.hardware import GateNoise
+from qnsim.hardware import SPEED_OF_LIGHT_M_PER_S, Fiber, GateNoise
 
 __all__ = [
     "FORMALISMS",
@@ -896,6 +896,24 @@ class LinkSpec(Spec):
     link_model: Any = param(
         None, doc="A qnsim.LinkModel giving the link directly (in a scenario file: a table of its fields)"
     )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # The fiber's light time, which the core holds in int64 picoseconds, when the spec is made: LinkSpec(
+        # length_km=2**63) was taken and refused only when a network built the link. Without a refractive_index (a
+        # preset's or the default comes later) the length is checked at index 1, light's fastest: refused only when
+        # no fiber could carry it.
+        try:
+            build(Fiber, {"length_km": self.length_km, "refractive_index": self.refractive_index or 1.0})
+        except ParameterError as exc:
+            if self.refractive_index is not None:
+                raise
+            raise parameter_error(
+                exc.field,
+                f"= {shown(self.length_km)} km gives a one-way light time of at least "
+                f"{written(self.length_km * 1e3 / SPEED_OF_LIGHT_M_PER_S)} s (at refractive index 1, light's "
+                "fastest), beyond the int64 picosecond range (about 106 days)",
+            ) from None
 
 
 @dataclass(frozen=True)
