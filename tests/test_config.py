@@ -41,8 +41,8 @@ def test_types_are_checked_not_coerced(hint, value, message):
 
 
 def test_int_is_accepted_where_a_float_is_due():
-    assert NodeSpec(name="a", t1_s=1).t1_s == 1.0
-    assert isinstance(NodeSpec(name="a", t1_s=1).t1_s, float)
+    assert NodeSpec(name="a", t1_s=1, t2_s=2).t1_s == 1.0
+    assert isinstance(NodeSpec(name="a", t1_s=1, t2_s=2).t1_s, float)
 
 
 def test_a_choice_suggests_the_closest():

@@ -269,7 +269,7 @@ def test_preset_validation_and_replace():
         dataclasses.replace(p, scheme="triple_click")
     with pytest.raises(ValueError, match=r"Fiber\.attenuation_db_per_km must be >= 0"):
         dataclasses.replace(p, attenuation_db_per_km=-0.2)
-    with pytest.raises(ValueError, match=r"HardwarePreset\.phase_std_rad must be finite and >= 0"):
+    with pytest.raises(ValueError, match=r"HardwarePreset\.phase_std_rad must be >= 0 rad, got -1.0"):
         dataclasses.replace(p, phase_std_rad=-1.0)
     assert isinstance(p, HardwarePreset)
     assert p.fiber(4.0).transmissivity == pytest.approx(10 ** (-0.08))

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -152,7 +153,22 @@ def check_progress(progress: Any) -> Any:
     >>> check_progress(None) is None
     True
     """
-    if progress is None or isinstance(progress, bool) or callable(progress):
+    if progress is None or isinstance(progress, bool):
+        return progress
+    if callable(progress):
+        try:
+            signature = inspect.signature(progress)
+        except (TypeError, ValueError):  # a builtin without one (print): called as given
+            return progress
+        try:
+            signature.bind(0, 0)
+        except TypeError:
+            # Refused before the work starts: a callable that cannot take (done, total) was called by the first
+            # report, deep in a native count, and raised "<lambda>() takes 0 positional arguments but 2 were given".
+            raise TypeError(
+                f"progress must be True, False, None or a callable(done, total) taking two counts, got "
+                f"{written(progress)}, which takes {signature}"
+            ) from None
         return progress
     if isinstance(progress, np.bool_):  # a flag everywhere else (argument_checks.flag): read as one here too
         return bool(progress)

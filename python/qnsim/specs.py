@@ -57,7 +57,7 @@ from qnsim.argument_checks import (
     shown,
     written,
 )
-from qnsim.hardware import SPEED_OF_LIGHT_M_PER_S, Fiber, GateNoise
+from qnsim.hardware import Fiber, GateNoise
 
 __all__ = [
     "FORMALISMS",
@@ -688,7 +688,7 @@ class Spec:
     """Base of the typed specs: type-checks (and normalizes) every field after construction.
 
     Example:
-        >>> NodeSpec(name="a", t1_s=1).t1_s
+        >>> NodeSpec(name="a", t1_s=1, t2_s=2).t1_s
         1.0
     """
 
@@ -908,12 +908,14 @@ class LinkSpec(Spec):
         except ParameterError as exc:
             if self.refractive_index is not None:
                 raise
-            raise parameter_error(
-                exc.field,
-                f"= {shown(self.length_km)} km gives a one-way light time of at least "
-                f"{written(self.length_km * 1e3 / SPEED_OF_LIGHT_M_PER_S)} s (at refractive index 1, light's "
-                "fastest), beyond the int64 picosecond range (about 106 days)",
-            ) from None
+            try:  # stated at the index the link takes when nothing sets one (Fiber's default), as the link says it
+                build(Fiber, {"length_km": self.length_km})
+            except ParameterError as at_default:
+                raise parameter_error(
+                    at_default.field,
+                    f"{str(at_default)[len(at_default.field) + 1 :]}, as at any refractive index (>= 1)",
+                ) from None
+            raise exc from None  # unreachable: a length beyond at index 1 is beyond at any higher one
 
 
 @dataclass(frozen=True)
