@@ -235,3 +235,42 @@ def test_a_progress_callable_that_cannot_take_done_and_total_is_refused_before_t
             estimate("CX 0 1", [QPU(num_qubits=2)], [], progress=bad)
         with pytest.raises(qnsim.ParameterError, match=r"^progress must be true or false, got"):
             net.run(1e-6, progress=bad)
+
+
+def _report_json(**edits):
+    import json
+
+    from qnsim.estimate import QPU, Link, estimate
+
+    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+    assert report.feasible
+    data = report.to_dict()
+    for path, value in edits.items():
+        table = data
+        *parents, last = path.split("__")
+        for key in parents:
+            table = table[int(key)] if key.isdigit() else table[key]
+        table[int(last) if last.isdigit() else last] = value
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    ("edits", "refusal"),
+    [
+        ({"links__0__raw_fidelity": 1.5}, r"report.links\[0\].raw_fidelity must be in \[0, 1\] \(or nan\), got 1.5"),
+        ({"links__0__delivered_fidelity": "inf"}, r"report.links\[0\].delivered_fidelity must be in \[0, 1\]"),
+        ({"links__0__fidelity_at_use": 2}, r"report.links\[0\].fidelity_at_use must be in \[0, 1\] \(or nan\), got 2"),
+        ({"remote_success_probability": 1.01}, r"report.remote_success_probability must be in \[0, 1\]"),
+        ({"wall_clock_s": "nan"}, r"a feasible verdict has a finite wall clock and parts, got wall_clock_s = nan"),
+        ({"time_link_s": "inf"}, r"a feasible verdict has a finite wall clock and parts, got time_link_s = inf"),
+    ],
+)
+def test_an_edited_report_s_fidelities_and_feasible_times_are_refused_naming_the_key(edits, refusal):
+    """Old behaviour: a report file edited to a raw fidelity of 1.5 (or inf), a success probability above 1, or a
+    feasible verdict whose wall clock is NaN or inf ("feasible" beside "wall clock not estimated") was read back and
+    printed as an estimate."""
+    from qnsim.estimate.report import EstimateReport
+
+    assert EstimateReport.from_json(_report_json()).feasible
+    with pytest.raises(ValueError, match=refusal):
+        EstimateReport.from_json(_report_json(**edits))

@@ -256,6 +256,11 @@ def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
             # Every float of a report is a time, a rate, a probability or a count, never below 0 (NaN: none).
             if value < 0:
                 raise ValueError(f"report JSON: {where} must be >= 0 (or nan), got {shown(value)}")
+            field_name = where.rsplit(".", 1)[-1]
+            if value > 1 and ("fidelity" in field_name or field_name.endswith("probability")):
+                # A fidelity or a probability (the field's name says which) is at most 1: an edited raw_fidelity of
+                # 1.5 or inf was read back and printed as the link's.
+                raise ValueError(f"report JSON: {where} must be in [0, 1] (or nan), got {shown(value)}")
             _check_within_float(value, where)
             return value  # An int stays one, so the JSON written again is the JSON read.
     elif hint is int:
@@ -339,6 +344,14 @@ def _check_report_shape(report: Any) -> None:
             what = "physical_qubits_per_qpu" if report.error_corrected is not None else "qubits_per_qpu"
             problems.append(f"a feasible verdict has every QPU within its capacity, but {what} passes "
                             f"qubit_capacity_per_qpu at QPU {', '.join(map(str, over[:6]))}")
+    if report.verdict == "feasible":
+        # A feasible verdict has a wall clock and its parts (an infeasible one may not: NaN, "not estimated"); an
+        # edited report of wall_clock_s = NaN or inf printed "feasible" beside "wall clock not estimated".
+        unpriced = [n for n in ("wall_clock_s", "time_local_s", "time_link_s", "time_latency_s")
+                    if not math.isfinite(getattr(report, n))]  # fmt: skip
+        if unpriced:
+            given = ", ".join(f"{n} = {shown(getattr(report, n))}" for n in unpriced)
+            problems.append(f"a feasible verdict has a finite wall clock and parts, got {given}")
     for i, link in enumerate(report.links):
         a, b = link.qpus
         if a == b or max(a, b) >= report.num_qpus:
