@@ -1,11 +1,12 @@
 """Typed parameter specs: the one Python declaration of every node, link and request parameter.
 
 A spec is a frozen dataclass whose fields carry their type, unit and documentation. Building one
-checks types only, never coercing (``"no"`` is not ``False``, ``2.7`` is not ``2``; an ``int``
-is accepted where a ``float`` is due, since that loses nothing). Ranges are checked once, by the
-native ``validate()`` of the struct a spec becomes (``to_native()``), or, for parameters that
-never cross to the native core (``target_fidelity``, hardware pieces), by the spec field's own
-bounds. Errors are :class:`qnsim.ParameterError` (a ``ValueError``) whose ``field`` names the
+checks types, never coercing (``"no"`` is not ``False``, ``2.7`` is not ``2``; an ``int``
+is accepted where a ``float`` is due, since that loses nothing), and ranges, when it is made: by the
+native ``validate()`` of the struct a spec becomes (a node's whole ``to_native()``; a request's
+values that need no path or plan, its purification plan being checked when a network resolves it),
+or, for parameters that never cross to the native core (``target_fidelity``, hardware pieces), by
+the spec field's own bounds. Errors are :class:`qnsim.ParameterError` (a ``ValueError``) whose ``field`` names the
 parameter and whose message starts with it, so that the API, scenario files and the CLIs can
 each say *where* (``node 'a': t2_s must be ...``, ``s.toml: nodes[0].t2_s must be ...``).
 
