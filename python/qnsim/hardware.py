@@ -1,7 +1,9 @@
 """Hardware models: fiber, microwave-optical transducers, detectors, sources, memories, gates.
 
 Every model is a frozen dataclass validated at construction: an out-of-range or non-finite
-value raises ``ValueError`` naming the field and the value; a value of the wrong type (a
+value raises ``ValueError`` naming the field and the value, with the limits the core applies when
+a network uses the piece (a fiber's light time, a rate's period, a gate's duration within the int64
+picoseconds the core holds times in: about 106 days); a value of the wrong type (a
 string, a bool) raises ``TypeError``. Units are SI unless the field name says
 otherwise (``length_km``, ``attenuation_db_per_km``). Use :func:`dataclasses.replace` to derive
 a variant; the copy is validated again.
