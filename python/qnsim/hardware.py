@@ -119,7 +119,8 @@ class Fiber:
     """A span of optical fiber.
 
     Args:
-        length_km: Length in km, >= 0.
+        length_km: Length in km, >= 0, whose one-way light time (length_km * 1e3 * n / c) the core holds in
+            int64 picoseconds (about 106 days: up to about 1.9e9 km at n = 1.44).
         attenuation_db_per_km: Loss in dB/km, >= 0 (0.2 dB/km is telecom fiber at 1550 nm).
         refractive_index: Group index n >= 1; light travels at c / n (1.44: about 4.8 us/km).
 
@@ -194,10 +195,11 @@ class Transducer:
         efficiency: Probability in [0, 1] that a microwave photon leaves as an optical photon
             in the collected mode.
         added_noise_photons: Input-referred added noise N_add >= 0, photons per mode per attempt.
-        bandwidth_hz: Conversion bandwidth in Hz (> 0, ``inf`` for no limit). The link model
-            never attempts faster than this, since a photon lasts about 1 / bandwidth.
-        repetition_rate_hz: Highest rate of conversion attempts in Hz (> 0, ``inf`` for no
-            limit); pulsed transducers are limited by pump heating.
+        bandwidth_hz: Conversion bandwidth in Hz, in (1e12 / (2^63 - 1), inf] (``inf`` for no limit; a period,
+            1 / bandwidth, the core holds in int64 picoseconds, about 106 days). The link model never attempts
+            faster than this, since a photon lasts about 1 / bandwidth.
+        repetition_rate_hz: Highest rate of conversion attempts in Hz, in (1e12 / (2^63 - 1), inf] (``inf`` for
+            no limit; its period as for ``bandwidth_hz``); pulsed transducers are limited by pump heating.
 
     Example:
         >>> t = Transducer(efficiency=0.01, added_noise_photons=0.5, repetition_rate_hz=1e3)
@@ -272,14 +274,15 @@ class Source:
     """The spin-photon (or qubit-photon) interface of a node.
 
     Args:
-        attempt_rate_hz: Highest rate of emission attempts in Hz, > 0 (finite).
+        attempt_rate_hz: Highest rate of emission attempts in Hz, in (1e12 / (2^63 - 1), inf): finite, with a
+            period, 1 / rate, the core holds in int64 picoseconds (about 106 days).
         emission_efficiency: Probability in [0, 1] that an emitted photon is collected into the
             link (emission, zero-phonon line, collection and coupling into fiber together).
         num_modes: Number of multiplexed modes per attempt (temporal, spectral or spatial),
             in [1, 2^24]; each mode is an independent try (held in a memory of its own, so at most
             the memories a node can hold).
-        emission_delay_s: Time from the start of an attempt to the photon leaving, >= 0 s
-            (includes qubit initialisation and the optical pulse).
+        emission_delay_s: Time from the start of an attempt to the photon leaving, >= 0 s and within the
+            core's int64 picoseconds (about 106 days); includes qubit initialisation and the optical pulse.
         bright_state_alpha: Population of the bright (photon-emitting) state in (0, 1) used by
             the single-click scheme; ignored by the double-click scheme, which uses 1/2.
 
