@@ -1037,6 +1037,45 @@ struct RotationWalk {
 /// exactly (about 2 ns each: 0.3 s at most; the layer marks take at most 16 MB).
 constexpr uint64_t kRotationUnrollBudget = uint64_t{1} << 27;
 
+/// Which places (qubits in the counter, QPUs in a schedule) one operation has reached so far: a stamp per
+/// place, a fresh stamp per operation (nothing to clear between operations).
+class PlaceMarks {
+  public:
+    void start() { ++stamp_; }
+    /// True the first time `place` is marked since start().
+    bool mark(uint32_t place) {
+        if (place >= marks_.size()) marks_.resize(std::max<size_t>(place + 1, marks_.size() * 2), 0);
+        if (marks_[place] == stamp_) return false;
+        marks_[place] = stamp_;
+        return true;
+    }
+
+  private:
+    std::vector<uint64_t> marks_;
+    uint64_t stamp_ = 0;
+};
+
+/// The one rule for the remote pairs of an operation on several qubits, a CCZ (targets t[begin..end) with
+/// stride 1) or a Pauli product (MPP, SPP, SPP_DAG: stride 2 over its combiners), shared by the counter's
+/// interaction graph (places = qubits: the placement is not known yet) and both placed schedules (places =
+/// QPUs), as the event simulation (qnsim.estimate.simulate) runs it too: the operation runs from its first
+/// qubit's place, one remote operation (one Bell pair) towards each other place holding its qubits. Calls
+/// visit(k, root, place, toward) for each target k in order, the first one included, with `toward` true on
+/// the first target of each place other than the root's. Once placed, every pair a schedule takes lies on
+/// a link of the graph's edges (one edge per other qubit: an upper bound where a QPU holds several).
+template <typename PlaceOf, typename Visit>
+inline void star_pairs(const Target *t, size_t begin, size_t end, size_t stride, PlaceMarks &marks, PlaceOf place_of,
+                       Visit visit) {
+    marks.start();
+    const uint32_t root = static_cast<uint32_t>(place_of(t[begin].value));
+    marks.mark(root);
+    visit(begin, root, root, false);
+    for (size_t k = begin + stride; k < end; k += stride) {
+        const uint32_t place = static_cast<uint32_t>(place_of(t[k].value));
+        visit(k, root, place, marks.mark(place));
+    }
+}
+
 /// Accumulator with ASAP depth clocks. `Count` is count_t for symbolic counts, uint64_t when streaming.
 template <typename Count, typename Pairs>
 struct Tally {
@@ -1050,8 +1089,7 @@ struct Tally {
     RotationLayers<Count> layers;
     std::vector<char> used;
     uint32_t num_qubits = 0;
-    std::vector<uint64_t> stamped;  // Per qubit: the last Pauli product that recorded its edge.
-    uint64_t product_stamp = 0;
+    PlaceMarks reached;  // The qubits of the current CCZ or Pauli product that have their edge (star_pairs).
 
     inline void see(uint32_t q) {
         if (q >= clock.size()) clock.resize(std::max<size_t>(q + 1, clock.size() * 2), 0);
@@ -1074,6 +1112,17 @@ struct Tally {
         if (l > depth) depth = l;
     }
     void add_pair(uint32_t a, uint32_t b);
+    /// The interaction edges of a CCZ or a Pauli product (targets t[begin..end), `stride` apart): one from
+    /// its first qubit to each other distinct qubit (star_pairs), as its schedule takes its pairs. Before,
+    /// a CCZ's were a triangle (its three qubits each to each): three where its schedule takes at most two
+    /// pairs, and a third edge between two qubits no pair of it joins, so automatic placement cut a
+    /// different cost than the schedule runs.
+    void record_star(const Target *t, size_t begin, size_t end, size_t stride) {
+        star_pairs(t, begin, end, stride, reached, [](uint32_t q) { return q; },
+                   [&](size_t, uint32_t root, uint32_t q, bool toward) {
+                       if (toward) add_pair(root, q);
+                   });
+    }
 
     void apply(int gate, const Target *t, size_t n) {
         const GateSpec &g = gate_table()[gate];
@@ -1098,9 +1147,7 @@ struct Tally {
                     const Count l = std::max({level(a), level(b), level(c)}) + 1;
                     clock[a] = clock[b] = clock[c] = l;
                     if (l > depth) depth = l;
-                    add_pair(a, b);
-                    add_pair(b, c);
-                    add_pair(a, c);
+                    record_star(t, i, i + 3, 1);
                 }
                 break;
             case GateKind::Measure:
@@ -1128,17 +1175,10 @@ struct Tally {
                 }
                 break;
             case GateKind::Product: {
-                // One application per product. Its pairs form a star from its first qubit, as the
-                // schedule (count_placed) and the event simulation (qnsim.estimate.simulate) run a
-                // product across QPUs: the first qubit's QPU gathers the parity, one remote
-                // operation (one Bell pair) towards each other QPU holding its qubits. Without a
-                // placement the counter cannot tell which qubits share a QPU, so it records one
-                // edge from the first qubit to each other distinct qubit: once placed, every pair
-                // the schedule takes lies on one of these edges' links (a link carrying several
-                // of them where a QPU holds several of the product's qubits: an upper bound).
-                // Before, the edges ran along a chain of consecutive qubits (X1*X4*X2*X0 on QPUs
-                // 1, 0, 1, 2 loaded link 0-2 where the schedule loads 1-2), so a streamed count
-                // priced other links than its schedule uses.
+                // One application per product; its edges are the star of star_pairs, as a CCZ's. Before,
+                // they ran along a chain of consecutive qubits (X1*X4*X2*X0 on QPUs 1, 0, 1, 2 loaded link
+                // 0-2 where the schedule loads 1-2), so a streamed count priced other links than its
+                // schedule uses.
                 size_t i = 0;
                 while (i < n) {
                     size_t j = i + 1;
@@ -1152,17 +1192,7 @@ struct Tally {
                     }
                     for (size_t k = i; k < j; k += 2) clock[t[k].value] = l + 1;
                     if (l + 1 > depth) depth = l + 1;
-                    // A qubit named twice (Y1*Y1) is one edge: each product gets a fresh stamp.
-                    const uint32_t root = t[i].value;
-                    ++product_stamp;
-                    if (stamped.size() < clock.size()) stamped.resize(clock.size(), 0);
-                    stamped[root] = product_stamp;
-                    for (size_t k = i + 2; k < j; k += 2) {
-                        const uint32_t v = t[k].value;
-                        if (stamped[v] == product_stamp) continue;
-                        stamped[v] = product_stamp;
-                        add_pair(root, v);
-                    }
+                    record_star(t, i, j, 2);  // A qubit named twice (Y1*Y1) is one edge.
                     i = j;
                 }
                 break;
@@ -1607,9 +1637,13 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
         clock[q] = t;
         depth = std::max(depth, t);
     };
+    PlaceMarks reached;  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
+    uint32_t line = 0;
+    auto on_qpu = [&](uint32_t q) { return c.qpu(q, line); };
     Batch visited(c.progress);
     for (const Instruction &ins : c.blocks[b]) {
         visited.add(1 + (ins.target_end - ins.target_begin));
+        line = ins.line;
         if (ins.gate == kRepeatId) {
             const StaticResult &body = *memo[ins.block];
             const count_t n = ins.repeat_count;
@@ -1673,23 +1707,19 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                 break;
             case GateKind::Three:
                 // A CCZ whose qubits sit on several QPUs: one remote operation (one pair) towards
-                // each QPU other than the first qubit's, then the gate itself.
+                // each QPU other than the first qubit's (star_pairs), then the gate itself.
                 for (size_t i = 0; i < n; i += 3) {
                     const int32_t a = c.qpu(t[i].value, ins.line);
                     double start = 0;
                     for (size_t q = i; q < i + 3; ++q) start = std::max(start, lvl(t[q].value));
                     double dur = c.d.t_2q[a];
                     r.local_2q[a] += 1;
-                    int32_t seen[3] = {a, -1, -1};
-                    for (size_t q = i + 1; q < i + 3; ++q) {
-                        const int32_t bq = c.qpu(t[q].value, ins.line);
-                        if (bq != seen[0] && bq != seen[1]) {
-                            seen[q - i] = bq;
-                            r.remote_gates[c.idx(a, bq)] += 1;
-                            r.remote_pairs[c.idx(a, bq)] += 1;
-                            dur += c.d.t_frame[c.idx(a, bq)];
-                        }
-                    }
+                    star_pairs(t, i, i + 3, 1, reached, on_qpu, [&](size_t, uint32_t, uint32_t bq, bool toward) {
+                        if (!toward) return;
+                        r.remote_gates[c.idx(a, bq)] += 1;
+                        r.remote_pairs[c.idx(a, bq)] += 1;
+                        dur += c.d.t_frame[c.idx(a, bq)];
+                    });
                     for (size_t q = i; q < i + 3; ++q) finish(t[q].value, start + dur);
                 }
                 break;
@@ -1703,18 +1733,15 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                     for (size_t q = i; q < j; q += 2) start = std::max(start, lvl(t[q].value));
                     double dur = c.d.t_meas[a];
                     r.local_meas[a] += 1;
-                    std::vector<int32_t> seen{a};
-                    for (size_t q = i; q < j; q += 2) {
-                        const int32_t bq = c.qpu(t[q].value, ins.line);
-                        if (std::find(seen.begin(), seen.end(), bq) == seen.end()) {
-                            seen.push_back(bq);
+                    star_pairs(t, i, j, 2, reached, on_qpu, [&](size_t, uint32_t, uint32_t bq, bool toward) {
+                        if (toward) {
                             r.remote_gates[c.idx(a, bq)] += 1;
                             r.remote_pairs[c.idx(a, bq)] += 1;
                             dur += c.d.t_frame[c.idx(a, bq)];
                         } else {
                             dur += c.d.t_2q[a];
                         }
-                    }
+                    });
                     for (size_t q = i; q < j; q += 2) finish(t[q].value, start + dur);
                     i = j;
                 }
@@ -1757,6 +1784,7 @@ struct StatefulPass {
     // over before that (a recorded outcome a pending Pauli flips is final only then, even if a reset dropped the
     // Pauli); kept in `frame` so that REPEAT steady states extrapolate it with the clocks.
     std::vector<double> frame;
+    PlaceMarks reached;  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
     bool exact = true;       // Pairs (cat copies) extrapolated from a settled state.
     bool path_exact = true;  // Clocks extrapolated from a settled state (not from a transient).
     uint64_t iteration_budget = 4096;
@@ -1823,6 +1851,7 @@ struct StatefulPass {
     }
 
     void run(uint32_t b) {
+        auto on_qpu = [&](uint32_t q) { return c.qpu_of[q]; };  // Every qubit placed (checked by placed_static).
         for (const Instruction &ins : c.blocks[b]) {
             if (ins.gate == kRepeatId) {
                 repeat(ins);
@@ -1897,17 +1926,13 @@ struct StatefulPass {
                         const int32_t a = c.qpu_of[q3[0]];
                         double dur = c.d.t_2q[a], delay = 0.0;
                         bool remote = false;
-                        int32_t seen[3] = {a, -1, -1};
-                        for (int j = 1; j < 3; ++j) {
-                            const int32_t bq = c.qpu_of[q3[j]];
-                            if (bq != seen[0] && bq != seen[1]) {
-                                seen[j] = bq;
-                                pairs[c.idx(a, bq)] += 1;
-                                dur += c.d.t_remote[c.idx(a, bq)];
-                                delay = std::max(delay, c.d.t_frame[c.idx(a, bq)]);
-                                remote = true;
-                            }
-                        }
+                        star_pairs(t, i, i + 3, 1, reached, on_qpu, [&](size_t, uint32_t, uint32_t bq, bool toward) {
+                            if (!toward) return;
+                            pairs[c.idx(a, bq)] += 1;
+                            dur += c.d.t_remote[c.idx(a, bq)];
+                            delay = std::max(delay, c.d.t_frame[c.idx(a, bq)]);
+                            remote = true;
+                        });
                         double start = 0;
                         for (uint32_t q : q3) start = std::max(start, ready(q, rule.wait));
                         const double x[3] = {parts(q3[0])[kX], parts(q3[1])[kX], parts(q3[2])[kX]};
@@ -1937,18 +1962,15 @@ struct StatefulPass {
                         const int32_t a = c.qpu_of[t[i].value];
                         double dur = c.d.t_meas[a], delay = 0.0;
                         bool remote = false;
-                        std::vector<int32_t> seen{a};
                         double start = 0, all_pauli = 0, all_clifford = 0;
-                        for (size_t q = i; q < j; q += 2) {
+                        star_pairs(t, i, j, 2, reached, on_qpu, [&](size_t q, uint32_t, uint32_t bq, bool toward) {
                             const uint32_t v = t[q].value;
-                            const int32_t bq = c.qpu_of[v];
                             open[v] = -1;
                             start = std::max(start, ready(v, rule.wait));
                             const double *f = parts(v);
                             all_pauli = std::max({all_pauli, f[kX], f[kZ]});
                             all_clifford = std::max({all_clifford, f[kD], f[kN]});
-                            if (std::find(seen.begin(), seen.end(), bq) == seen.end()) {
-                                seen.push_back(bq);
+                            if (toward) {
                                 pairs[c.idx(a, bq)] += 1;
                                 dur += c.d.t_remote[c.idx(a, bq)];
                                 delay = std::max(delay, c.d.t_frame[c.idx(a, bq)]);
@@ -1956,7 +1978,7 @@ struct StatefulPass {
                             } else {
                                 dur += c.d.t_2q[a];
                             }
-                        }
+                        });
                         // MPP only reads (a pending Pauli flips its outcome); SPP's Pauli letters
                         // are not kept, so every part of its qubits may reach every other one.
                         if (remote) message(start + delay);

@@ -113,9 +113,9 @@ struct Instruction {
 /// Totals by category plus per-gate and per-pair counts (unordered pairs, key lo << 32 | hi).
 struct Counts {
     std::vector<count_t> per_gate;  // Indexed by gate id.
-    // Interactions per qubit pair: a two-qubit gate or measurement one, a CCZ each pair of its
-    // qubits, a Pauli product (MPP, SPP) its first qubit to each other qubit (the star its schedule
-    // runs from the first qubit's QPU).
+    // Interactions per qubit pair: a two-qubit gate or measurement one, a CCZ or a Pauli product
+    // (MPP, SPP) its first qubit to each other qubit (the star its schedule runs from the first
+    // qubit's QPU).
     std::unordered_map<uint64_t, count_t> pairs;
     count_t measurements = 0;       // Records of measurements and MPAD (not heralded-noise records).
     // Two-qubit gate applications with a measurement record or sweep bit as a target: classically

@@ -2577,8 +2577,8 @@ class _Context:
                 if a == b:
                     two_local[a] += int(wt)
             # Each local edge is priced as a local two-qubit gate: the two-qubit gates' own, and those of the
-            # multi-qubit operations the graph also holds (an MXX/MYY/MZZ's one, a CCZ's three, a Pauli product's
-            # star from its first qubit), an upper bound for the CX those take. The two-qubit applications that hold
+            # multi-qubit operations the graph also holds (an MXX/MYY/MZZ's one, a CCZ's or a Pauli product's star
+            # from its first qubit), an upper bound for the CX those take. The two-qubit applications that hold
             # no edge (classically controlled Paulis, counted apart) are apportioned by the qubits placed. Before,
             # they were the applications less every edge: 50 MPP X0*X1*X2*X3 and 100 local CX read 250 edges for
             # 100 applications, [75, -37, -38] local CX per QPU and 0 local faults where the schedule's 100 CX make
@@ -2643,14 +2643,19 @@ class _Context:
             swap_like = sum(n for name, n in w.per_gate.items() if _GATE_KINDS.get(name, ("", 0, 0, 1, 0))[3] == 2)
             pairs = {key: n + min(n, swap_like) for key, n in remote.items()}
             products = sum(n for name, n in w.per_gate.items() if _GATE_KINDS.get(name, ("",))[0] == "product")
-            if products and remote:
-                # The schedule runs a product from its first qubit's QPU, a pair towards each other QPU holding its
-                # qubits; the interaction graph holds its star from the first qubit, which qubits share a QPU unknown.
+            if (products or w.ccz_count) and remote:
+                # The schedule runs a product or a CCZ from its first qubit's QPU, a pair towards each other QPU
+                # holding its qubits; the interaction graph holds its star from the first qubit, which qubits share a
+                # QPU unknown. Before, a CCZ's over-count (two pairs where its other qubits share a QPU) had no note.
+                which = " and ".join(
+                    f for f in (f"{products:,} Pauli product(s) (MPP, SPP)" if products else "",
+                                f"{w.ccz_count:,} CCZ gate(s)" if w.ccz_count else "") if f
+                )
                 self.notes.append(
-                    f"streamed workload: its {products:,} Pauli product(s) (MPP, SPP) take a pair from the first "
-                    "qubit's QPU towards each of their qubits on another QPU, where their schedule takes one towards "
-                    "each other QPU (a streamed count does not keep which qubits share a product): an upper bound on "
-                    "their pairs, on the links the schedule uses"
+                    f"streamed workload: its {which} take a pair from the first qubit's QPU towards each of their "
+                    "qubits on another QPU, where their schedule takes one towards each other QPU (a streamed count "
+                    "does not keep which of their qubits share a QPU): an upper bound on their pairs, on the links the "
+                    "schedule uses"
                 )
             if swap_like and remote:
                 self.notes.append(

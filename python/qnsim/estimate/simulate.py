@@ -546,20 +546,14 @@ class _Sim:
                         need[key] = 1 if kind == "two_measure" else npairs
                     open_copy.pop(x, None)
                     open_copy.pop(y, None)
-            elif kind == "three":  # CCZ: one remote operation towards each other QPU, then the gate.
+            else:
+                # A CCZ (its gate) or a Pauli product (a measurement, or a rotation, gathered over a CX per qubit on
+                # the first qubit's QPU) across possibly several QPUs: one rule for both, as the native counter's
+                # graph and schedules have it (star_pairs): it runs from its first qubit's QPU, one remote operation
+                # (one pair) towards each other QPU holding its qubits.
                 a = qpu_of[qs[0]]
-                dur = self.qpus[a].t_2q_s
-                for q in qs:
-                    open_copy.pop(q, None)
-                    b = qpu_of[q]
-                    key = (min(a, b), max(a, b))
-                    if b != a and key not in need:
-                        need[key] = 1
-                        dur += t_rem[key]
-                        remote = key
-            else:  # Pauli product measurement / rotation across possibly several QPUs.
-                a = qpu_of[qs[0]]
-                dur = self.qpus[a].t_meas_s
+                home = self.qpus[a]
+                dur = home.t_2q_s if kind == "three" else home.t_meas_s
                 seen = {a}
                 for q in qs:
                     open_copy.pop(q, None)
@@ -567,11 +561,11 @@ class _Sim:
                     key = (min(a, b), max(a, b))
                     if b not in seen:
                         seen.add(b)
-                        need[key] = need.get(key, 0) + 1
+                        need[key] = 1
                         dur += t_rem[key]
                         remote = key
-                    else:
-                        dur += self.qpus[a].t_2q_s
+                    elif kind != "three":
+                        dur += home.t_2q_s
             self.op_qubits.append(qs)
             self.duration.append(dur)
             self.needs.append(need)

@@ -110,10 +110,9 @@ class GateCounts:
             without REPEAT; each REPEAT boundary is treated as a barrier).
         pair_a, pair_b, pair_weight: the two-qubit interaction graph: unordered qubit pairs and
             the number of interactions between them (float64, exact below 2^53): one per two-qubit
-            gate or measurement (MXX/MYY/MZZ) application, three per CCZ (each pair of its qubits),
-            and per Pauli product (MPP, SPP) one from its first qubit to each other qubit it names:
-            the star its schedule runs across QPUs, one pair from the first qubit's QPU towards each
-            other QPU holding its qubits.
+            gate or measurement (MXX/MYY/MZZ) application, and per CCZ or Pauli product (MPP, SPP)
+            one from its first qubit to each other qubit it names: the star its schedule runs across
+            QPUs, one pair from the first qubit's QPU towards each other QPU holding its qubits.
         rotation_depth: layers of arbitrary-angle rotations as the Azure estimator counts them:
             every non-Clifford gate (rotation, T, T_DAG, CCZ, RX/RY by an odd multiple of pi/4)
             takes the next layer on its qubits, multi-qubit Cliffords and Pauli-product
