@@ -56,30 +56,31 @@ def test_a_cczs_pairs_are_the_star_its_schedule_and_simulation_take():
     assert streamed.wall_clock_s >= scheduled.wall_clock_s * (1 - 1e-9)
 
 
-def test_a_streamed_cczs_pairs_bound_the_schedules_on_every_link():
-    """CCZ 0 1 2 with qubits 1 and 2 together on QPU 1 (the schedule takes one pair, 0-1) or qubits 0 and 1 together
-    (one pair, 0-1 again, from QPU 0 to qubit 2's QPU 1): the streamed count takes at least the schedule's pairs on
-    each link the schedule uses and none elsewhere. Old behaviour: for the first placement, the triangle's local
-    edge 1-2 made no pair but the graph priced two local CX besides the CCZ's gate; the test pins the links."""
-    for placement, schedule in (([0, 1, 1], {(0, 1): 1}), ([0, 0, 1], {(0, 1): 1})):
-        kw = dict(placement=placement, error_budget=0.99)
-        text = "CCZ 0 1 2\n"
-        streamed = estimate(_streamed(text), [_QPU] * 3, _LINKS, **kw)
-        scheduled = estimate(text, [_QPU] * 3, _LINKS, **kw)
-        assert _link_pairs(scheduled) == schedule
-        assert set(_link_pairs(streamed)) == set(schedule)
-        assert all(_link_pairs(streamed)[key] >= n for key, n in schedule.items())
-        assert streamed.wall_clock_s >= scheduled.wall_clock_s * (1 - 1e-9)
+def test_a_streamed_cczs_local_gates_are_the_schedules_where_its_first_qubit_is_alone():
+    """CCZ 0 1 2 with qubits 1 and 2 together on QPU 1: the schedule takes one pair (0-1) and one local two-qubit
+    operation, the CCZ's own gate on QPU 0. The streamed count now prices the same local gate ([1, 0, 0]: the star
+    has no local edge here) and at least the schedule's pairs, on its link only. Old behaviour: the triangle's edge
+    between qubits 1 and 2, which no operation of the schedule joins, was priced as a local CX on QPU 1 ([1, 1, 0])."""
+    kw = dict(placement=[0, 1, 1], error_budget=0.99)
+    text = "CCZ 0 1 2\n"
+    streamed = estimate(_streamed(text), [_QPU] * 3, _LINKS, **kw)
+    scheduled = estimate(text, [_QPU] * 3, _LINKS, **kw)
+    assert scheduled.local_gates["two_qubit"] == [1, 0, 0]
+    assert streamed.local_gates["two_qubit"] == scheduled.local_gates["two_qubit"]
+    assert _link_pairs(scheduled) == {(0, 1): 1}
+    assert set(_link_pairs(streamed)) == {(0, 1)} and _link_pairs(streamed)[(0, 1)] >= 1
+    assert streamed.wall_clock_s >= scheduled.wall_clock_s * (1 - 1e-9)
 
 
 def test_automatic_placement_of_cczs_cuts_what_the_schedule_runs():
-    """Two QPUs of two qubits, ``CCZ 0 1 2``: the schedule takes one pair whichever qubit is alone; the report's
-    interaction cut now equals it (the star cuts 1 where qubit 1 or 2 is alone). Old behaviour: the triangle cut 2
-    for every split, printed as the "interaction cut" of a run whose schedule takes 1 pair. ``CCZ 0 1 4; CCZ 1 0 4;
-    CX 2 4; CX 1 3; CX 3 0``: the fewest pairs any placement's schedule takes is 2 (qubits 0, 1, 3 together: each
-    CCZ one pair towards qubit 4's QPU), and automatic placement now finds it. Old behaviour: the triangle's least
-    cut (3) kept each CCZ on one QPU and cut the three CX, so the report ran 3 remote operations (3 pairs) where a
-    placement that takes 2 exists."""
+    """Automatic placement cuts the star, the pairs the schedule takes. Two QPUs of two qubits, ``CCZ 0 1 2``: the
+    schedule takes one pair whichever qubit is alone, and the star cuts 1 where qubit 1 or 2 is: the report's
+    interaction cut equals its pairs. Old behaviour: the triangle cut 2 for every split, printed as the "interaction
+    cut" of a run whose schedule takes 1 pair. Two QPUs of three qubits, ``CCZ 0 1 4; CCZ 1 0 4; CX 2 4; CX 1 3;
+    CX 3 0``: the fewest pairs a placement's schedule takes is 2 (qubits 0, 1, 3 together: each CCZ one pair towards
+    qubit 4's QPU), which the star's least cut (2) finds. Old behaviour: the triangle's least cut (3) is a placement
+    whose schedule takes 3 pairs (the CCZs whole, the three CX remote); the partitioner happened to return the
+    2-pair placement, but with an interaction cut of 4 for its 2 pairs."""
     link = [Link((0, 1), rate_hz=1e6, fidelity=0.9999)]
     one = estimate("CCZ 0 1 2\n", [dataclasses.replace(_QPU, num_qubits=2)] * 2, link, error_budget=0.99)
     assert one.remote_gates == one.bell_pairs == 1
