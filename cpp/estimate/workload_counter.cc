@@ -1784,11 +1784,11 @@ struct StatefulPass {
     // over before that (a recorded outcome a pending Pauli flips is final only then, even if a reset dropped the
     // Pauli); kept in `frame` so that REPEAT steady states extrapolate it with the clocks.
     std::vector<double> frame;
-    PlaceMarks reached;  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
     bool exact = true;       // Pairs (cat copies) extrapolated from a settled state.
     bool path_exact = true;  // Clocks extrapolated from a settled state (not from a transient).
     uint64_t iteration_budget = 4096;
     uint64_t work = 0;
+    PlaceMarks reached;  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
 
     double *parts(uint32_t q) { return frame.data() + 4 * size_t(q); }
     /// Earliest start on q of a gate that needs the parts in `wait` (FrameRule bits) known.
