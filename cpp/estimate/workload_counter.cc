@@ -1788,7 +1788,7 @@ struct StatefulPass {
     bool path_exact = true;  // Clocks extrapolated from a settled state (not from a transient).
     uint64_t iteration_budget = 4096;
     uint64_t work = 0;
-    PlaceMarks reached;  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
+    PlaceMarks reached{};  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
 
     double *parts(uint32_t q) { return frame.data() + 4 * size_t(q); }
     /// Earliest start on q of a gate that needs the parts in `wait` (FrameRule bits) known.
