@@ -60,7 +60,9 @@ def test_a_streamed_cczs_local_gates_are_the_schedules_where_its_first_qubit_is_
     """CCZ 0 1 2 with qubits 1 and 2 together on QPU 1: the schedule takes one pair (0-1) and one local two-qubit
     operation, the CCZ's own gate on QPU 0. The streamed count now prices the same local gate ([1, 0, 0]: the star
     has no local edge here) and at least the schedule's pairs, on its link only. Old behaviour: the triangle's edge
-    between qubits 1 and 2, which no operation of the schedule joins, was priced as a local CX on QPU 1 ([1, 1, 0])."""
+    between qubits 1 and 2, which no operation of the schedule joins, was priced as a local CX on QPU 1 ([1, 1, 0]).
+    Its two pairs where the schedule takes one (a pair per qubit off the first qubit's QPU) are now named in the note
+    that named only Pauli products' (before, no note)."""
     kw = dict(placement=[0, 1, 1], error_budget=0.99)
     text = "CCZ 0 1 2\n"
     streamed = estimate(_streamed(text), [_QPU] * 3, _LINKS, **kw)
@@ -69,6 +71,7 @@ def test_a_streamed_cczs_local_gates_are_the_schedules_where_its_first_qubit_is_
     assert streamed.local_gates["two_qubit"] == scheduled.local_gates["two_qubit"]
     assert _link_pairs(scheduled) == {(0, 1): 1}
     assert set(_link_pairs(streamed)) == {(0, 1)} and _link_pairs(streamed)[(0, 1)] >= 1
+    assert any("its 1 CCZ gate(s) take a pair from the first qubit's QPU" in n for n in streamed.notes)
     assert streamed.wall_clock_s >= scheduled.wall_clock_s * (1 - 1e-9)
 
 
