@@ -11,27 +11,10 @@ SPP_DAG); the circuit dialect has no CCX or three-qubit controlled Pauli.
 from __future__ import annotations
 
 import dataclasses
-import tempfile
-from pathlib import Path
 
-from qnsim.estimate import QPU, Link, count_circuit, estimate, simulate_execution, stream_circuit_file
+from test_estimate_audit34 import _link_pairs, _pairs_of, _streamed
 
-
-def _streamed(text):
-    """The counts of ``text`` streamed from a file."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "w.stim"
-        path.write_text(text)
-        return stream_circuit_file(path, progress=False)
-
-
-def _pairs_of(counts):
-    return {(int(a), int(b)): int(w) for a, b, w in zip(counts.pair_a, counts.pair_b, counts.pair_weight)}
-
-
-def _link_pairs(result):
-    return {lr.qpus: lr.bell_pairs for lr in result.links if lr.bell_pairs}
-
+from qnsim.estimate import QPU, Link, count_circuit, estimate, simulate_execution
 
 _QPU = QPU(num_qubits=3, t_1q_s=1e-6, t_2q_s=1e-4, t_meas_s=1e-4, t_reset_s=1e-4, e_1q=0.0, e_2q=0.0, e_meas=0.0)
 _LINKS = [Link(pair, rate_hz=1e3, fidelity=0.9999, latency_s=1e-3) for pair in [(0, 1), (0, 2), (1, 2)]]

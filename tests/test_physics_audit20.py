@@ -512,6 +512,20 @@ def test_a_cutoff_chain_whose_heralds_outlast_an_attempt_delivers_the_reference_
 # ---- when a link whose memories a swap freed attempts again -------------------------------------------------------
 
 
+def single_click_chain_2_6_km() -> tuple[qnsim.Network, list]:
+    """A traced chain a - m - b of single-click links of 2 and 6 km whose sources fire at 25 kHz (a 40 us period,
+    heralds 9.6 us and 28.8 us after an attempt begins), bell_diagonal, seed 2: the network and its two links."""
+    source = Source(attempt_rate_hz=2.5e4, emission_efficiency=0.9, bright_state_alpha=0.1)
+    net = qnsim.Network("bell_diagonal", seed=2, trace=True)
+    for name in "amb":
+        net.add_node(name)
+    links = [
+        net.add_link(u, v, length_km=km, scheme="single_click", source=source, detector=Detector(efficiency=0.9))
+        for (u, v), km in ((("a", "m"), 2.0), (("m", "b"), 6.0))
+    ]
+    return net, links
+
+
 def test_a_link_freed_before_its_period_ends_attempts_again_when_the_period_ends_and_the_docs_say_so():
     """A chain a - m - b of single-click links of 2 and 6 km whose sources fire at 25 kHz: a round (the attempt
     period) is 40 us, the herald comes 9.6 us / 28.8 us after an attempt begins, and each end frees its memory when
@@ -522,14 +536,7 @@ def test_a_link_freed_before_its_period_ends_attempts_again_when_the_period_ends
     attempts again "at once", which predicts these heralds up to 30 us early and, for the transducer chain of 2 and
     6 km, 1358 us per pair where qnsim (and a simulation of the period rule) give 1365 us."""
     assert "no sooner than one attempt period after its last attempt began" in prose(ROOT / "docs" / "concepts.md")
-    source = Source(attempt_rate_hz=2.5e4, emission_efficiency=0.9, bright_state_alpha=0.1)
-    net = qnsim.Network("bell_diagonal", seed=2, trace=True)
-    for name in "amb":
-        net.add_node(name)
-    links = [
-        net.add_link(u, v, length_km=km, scheme="single_click", source=source, detector=Detector(efficiency=0.9))
-        for (u, v), km in ((("a", "m"), 2.0), (("m", "b"), 6.0))
-    ]
+    net, links = single_click_chain_2_6_km()
     net.request("a", "b", num_pairs=2000)
     net.run(until_s=100.0, progress=False)
     to_ps = [round(x * 1e12) for x in (links[0].attempt_period_s, links[1].attempt_period_s)]

@@ -15,11 +15,23 @@ from __future__ import annotations
 
 import pytest
 from repo_text import ROOT, prose
+from test_physics_audit20 import single_click_chain_2_6_km
 
 import qnsim
 from qnsim.hardware import Detector, Source
 
 PERIOD_S = 1e-3
+
+
+def _run_requests_dropped_every_2_3_periods(net: qnsim.Network, requests: int) -> tuple[qnsim.NetworkResult, int]:
+    """Adds ``requests`` one-pair requests a -> b with deadlines (i + 1) x 2.3 periods, runs to the last deadline and
+    checks each was dropped: the result and the most attempts one memory pair can begin by then, floor(t / T) + 1."""
+    for i in range(requests):
+        net.request("a", "b", num_pairs=1, deadline_s=(i + 1) * 2.3 * PERIOD_S)
+    end_ps = round(requests * 2.3 * PERIOD_S * 1e12)
+    res = net.run(until_s=end_ps / 1e12, progress=False)
+    assert [r.status for r in res.requests] == ["dropped"] * requests
+    return res, end_ps // round(PERIOD_S * 1e12) + 1
 
 
 @pytest.mark.parametrize("formalism", ["bell_diagonal", "stabilizer"])
@@ -33,13 +45,7 @@ def test_a_memory_pair_whose_requests_end_mid_draw_begins_one_attempt_per_period
     net.add_node("a")
     net.add_node("b")
     net.add_link("a", "b", length_km=1.0, fidelity=0.95, attempt_period_s=PERIOD_S, success_probability=1e-4)
-    requests = 40
-    for i in range(requests):
-        net.request("a", "b", num_pairs=1, deadline_s=(i + 1) * 2.3 * PERIOD_S)
-    end_ps = round(requests * 2.3 * PERIOD_S * 1e12)
-    res = net.run(until_s=end_ps / 1e12, progress=False)
-    assert [r.status for r in res.requests] == ["dropped"] * requests
-    at_most = end_ps // round(PERIOD_S * 1e12) + 1
+    res, at_most = _run_requests_dropped_every_2_3_periods(net, 40)
     attempts = res.counters["attempts"]
     assert attempts <= at_most, (attempts, at_most)
     # Every period of the run before its end began one attempt: no draw lost one either (each restart on the lattice).
@@ -60,13 +66,7 @@ def test_a_herald_gated_link_whose_requests_end_mid_draw_begins_at_most_one_roun
         detector=Detector(efficiency=0.5),
     )  # fmt: skip
     assert link.first_round_probability > 0 and round(link.attempt_period_s * 1e12) == round(PERIOD_S * 1e12)
-    requests = 200
-    for i in range(requests):
-        net.request("a", "b", num_pairs=1, deadline_s=(i + 1) * 2.3 * PERIOD_S)
-    end_ps = round(requests * 2.3 * PERIOD_S * 1e12)
-    res = net.run(until_s=end_ps / 1e12, progress=False)
-    assert [r.status for r in res.requests] == ["dropped"] * requests
-    at_most = end_ps // round(PERIOD_S * 1e12) + 1
+    res, at_most = _run_requests_dropped_every_2_3_periods(net, 200)
     assert res.counters["attempts"] <= at_most, (res.counters["attempts"], at_most)
 
 
@@ -112,14 +112,7 @@ def test_a_chain_whose_requests_end_while_its_links_attempt_restarts_a_period_af
     abandoned draw's last attempt; in audit 21's 300 requests 14 heralded attempts began that early (and the docs did
     not say that a request's end holds its memories to the period too)."""
     assert "memories whose request ended while their link was attempting" in prose(ROOT / "docs" / "concepts.md")
-    source = Source(attempt_rate_hz=2.5e4, emission_efficiency=0.9, bright_state_alpha=0.1)
-    net = qnsim.Network("bell_diagonal", seed=2, trace=True)
-    for name in "amb":
-        net.add_node(name)
-    links = [
-        net.add_link(u, v, length_km=km, scheme="single_click", source=source, detector=Detector(efficiency=0.9))
-        for (u, v), km in ((("a", "m"), 2.0), (("m", "b"), 6.0))
-    ]
+    net, links = single_click_chain_2_6_km()
     requests = 120
     for _ in range(requests):
         net.request("a", "b", num_pairs=1)
