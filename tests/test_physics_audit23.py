@@ -19,7 +19,9 @@ and that end. Against it, pair by pair:
   audit 5 checked one;
 * ``stabilizer`` trajectories average to the twirled replay (a statistical check);
 * no delivered pair holds a qubit stored beyond the cutoff, and every cutoff discards a pair at the instant its older
-  qubit reaches the cutoff (an emission-based age, the age decoherence counts), never before.
+  qubit reaches the cutoff (an emission-based age, the age decoherence counts), never before; where two requests
+  share nodes, one request's cutoff discards only its own qubits;
+* each pair's delivery instant and age (from its older end qubit's emission, as results.py documents).
 
 The oracle resolves the mistakes it guards against: the correction on the first pair's far end, news at one
 averaged hop latency, ends used at the last swap's instant (these two deliver at other instants than the run), ends
@@ -32,6 +34,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from typing import NamedTuple
 
 import numpy as np
 import physics_oracles as po
@@ -65,6 +68,20 @@ def _chain(formalism, *, seed=1, nodes=NODES, lengths=LENGTHS_KM, t1_s=T1_S, t2_
                      channels=2)  # fmt: skip
     net.request(nodes[0], nodes[-1], num_pairs=pairs, **request)
     return net, net.run(0.3)
+
+
+class Pair(NamedTuple):
+    """A delivered pair as the replay rebuilds it: its request, delivery instant (ps), the oracle's fidelity, the
+    run's, the longest storage of any of its qubits (ps), d_i = gamma_a gamma_b of each link pair it joins, and the
+    emission (ps) of its older end qubit."""
+
+    request: int
+    time_ps: int
+    oracle: float
+    run: float
+    longest_ps: int
+    ds: list
+    oldest_emission_ps: int
 
 
 def _segment(ends, branches, t, emit, held, news, origin, links, mid):
@@ -112,7 +129,7 @@ class Replay:
         return max([seg["held"][end], *news])
 
     def pairs(self):
-        """[(request, time_ps, oracle fidelity, run's fidelity, longest storage of its qubits in ps, [d_i])]."""
+        """The delivered and rejected pairs (:class:`Pair`), in the trace's order."""
         paths = [list(r.path) for r in self.net.requests]
         seg, storage, out, cutoffs = {}, [], [], []
         for rec in self.net.trace():
@@ -197,8 +214,8 @@ class Replay:
                 rho = rho / np.trace(rho).real
                 gammas = [[po.gamma(t / PS, self.t1) for t in storage[j]] for j in s["links"]]
                 longest = max([u - e for u, e in zip(used, s["emit"])] + s["mid"])
-                out.append((rec["request"], now, po.pair_fidelity(rho), rec["value"], longest,
-                            [g[0] * g[1] for g in gammas]))  # fmt: skip
+                ds = [g[0] * g[1] for g in gammas]
+                out.append(Pair(rec["request"], now, po.pair_fidelity(rho), rec["value"], longest, ds, min(s["emit"])))
                 for end in s["ends"]:
                     if seg.get(end) is s:
                         del seg[end]
@@ -227,23 +244,26 @@ def test_an_unequal_chains_pairs_with_t1_are_the_circuit_outcome_by_outcome_with
     schedule,
 ):
     """density_matrix, four unequal hops, T1 and T2, two memories per link, a cutoff: every pair is the replay's to
-    1e-12, outcome by outcome; and each variant of the replay (a correction on the wrong end, news at one averaged
-    hop's latency, ends used at the swap's instant, ends that stop decaying at the last swap, the twirl) is off by
-    1e-3 or more on some pair (or uses no pair at the run's delivery instants), so the agreement is not that of an
-    oracle blind to them."""
+    1e-12, outcome by outcome, at the replay's instant, with its older end's emission as its age's start; and each
+    variant of the replay (a correction on the wrong end, news at one averaged hop's latency, ends used at the
+    swap's instant, ends that stop decaying at the last swap, the twirl) is off by 1e-3 or more on some pair (or
+    uses no pair at the run's delivery instants), so the agreement is not that of an oracle blind to them."""
     net, result = _run("density_matrix", schedule, cutoff_s=2.5e-3)
     assert result.requests[0].num_pairs == 20 and result.requests[0].cutoff_discards > 0
     pairs = Replay(net).pairs()
     assert len(pairs) == 20
-    assert max(abs(f - got) for _, _, f, got, _, _ in pairs) < 1e-12
+    assert max(abs(p.oracle - p.run) for p in pairs) < 1e-12
+    request = result.requests[0]  # times and ages: the older end qubit's emission, as results.py documents
+    assert [p.time_ps for p in pairs] == request.times_ps.tolist()
+    assert [p.oldest_emission_ps for p in pairs] == request.oldest_emission_ps.tolist()
     for variant in ("correct_first", "uniform_news", "used_at_swap", "ends_stop_at_swap"):
         try:
-            off = max(abs(f - got) for _, _, f, got, _, _ in Replay(net, variant=variant).pairs())
+            off = max(abs(p.oracle - p.run) for p in Replay(net, variant=variant).pairs())
         except AssertionError:  # the variant's pairs are not used at the run's delivery instants: told apart too
             off = math.inf
         assert off > 1e-3, variant
     twirled = Replay(net, twirled=True).pairs()
-    assert max(abs(f - got) for _, _, f, got, _, _ in twirled) > 1e-3
+    assert max(abs(p.oracle - p.run) for p in twirled) > 1e-3
 
 
 def test_a_cutoff_keeps_every_delivered_qubit_within_it_and_discards_at_the_older_qubits_cutoff_age():
@@ -254,7 +274,7 @@ def test_a_cutoff_keeps_every_delivered_qubit_within_it_and_discards_at_the_olde
         net, _ = _run("density_matrix", schedule, cutoff_s=cutoff)
         replay = Replay(net)
         pairs = replay.pairs()
-        assert max(longest for *_, longest, _ in pairs) <= _ps(cutoff)
+        assert max(p.longest_ps for p in pairs) <= _ps(cutoff)
         assert replay.cutoff_ages_ps and set(replay.cutoff_ages_ps) == {_ps(cutoff)}
 
 
@@ -269,10 +289,10 @@ def test_bell_diagonal_chains_are_the_twirled_replay_and_fall_short_of_the_exact
     assert any("twirl" in note for note in result.notes)
     twirled = Replay(net, mode="average", twirled=True).pairs()
     exact = Replay(net, mode="average").pairs()
-    assert max(abs(f - got) for _, _, f, got, _, _ in twirled) < 1e-12
-    for (_, _, f_twirl, _, _, ds), (_, _, f_exact, _, _, _) in zip(twirled, exact):
-        bound = (math.prod(1 + d for d in ds) - 1) / 4
-        assert 0 < f_exact - f_twirl <= bound + 1e-12
+    assert max(abs(p.oracle - p.run) for p in twirled) < 1e-12
+    for t, e in zip(twirled, exact):
+        bound = (math.prod(1 + d for d in t.ds) - 1) / 4
+        assert 0 < e.oracle - t.oracle <= bound + 1e-12
 
 
 def test_stabilizer_chain_trajectories_average_to_the_twirled_replay():
@@ -281,27 +301,51 @@ def test_stabilizer_chain_trajectories_average_to_the_twirled_replay():
     sigma = 0.029)."""
     net, _ = _run("stabilizer", "nested", seed=4, pairs=250, nodes="abcd")
     twirled = Replay(net, mode="outcomes", twirled=True).pairs()
-    expected = [f for _, _, f, _, _, _ in twirled]
-    got = [g for _, _, _, g, _, _ in twirled]
+    expected = [p.oracle for p in twirled]
+    got = [p.run for p in twirled]
     assert len(got) == 250
     sigma = math.sqrt(sum(f * (1 - f) for f in expected)) / len(expected)  # each pair is a Bernoulli of its F
     assert_normal(float(np.mean(got)), float(np.mean(expected)), sigma, sigmas=5.3, what="stabilizer mean F")
 
 
-def test_two_requests_through_shared_nodes_each_get_their_own_pairs_outcome_by_outcome():
-    """A star: a -- m -- b and a -- m -- c, both requests at once on a's two-channel link to m (one memory each)
-    and through m. Each delivered pair, in density_matrix with T1 and T2, is the replay of its own request's links
-    to 1e-12; both requests are served."""
+def _star(**requests):
+    """a -- m -- b and a -- m -- c; a's link to m has two channels, one for each request's memory."""
     net = qnsim.Network("density_matrix", seed=2, trace=True)
     for name in "ambc":
         net.add_node(name, num_memories=8, t1_s=T1_S, t2_s=T2_S)
     net.add_link("a", "m", length_km=10.0, fidelity=LINK_F, success_probability=0.3, attempt_period_s=2e-4, channels=2)
-    net.add_link("m", "b", length_km=30.0, fidelity=LINK_F, success_probability=0.5, attempt_period_s=3e-4)
-    net.add_link("m", "c", length_km=50.0, fidelity=LINK_F, success_probability=0.4, attempt_period_s=1e-4)
-    net.request("a", "b", num_pairs=15)
-    net.request("a", "c", num_pairs=15)
-    result = net.run(0.3)
+    net.add_link("m", "b", length_km=30.0, fidelity=LINK_F, success_probability=requests.pop("p_b", 0.5),
+                 attempt_period_s=3e-4)  # fmt: skip
+    net.add_link("m", "c", length_km=50.0, fidelity=LINK_F, success_probability=requests.pop("p_c", 0.4),
+                 attempt_period_s=1e-4)  # fmt: skip
+    net.request("a", "b", num_pairs=15, **requests.pop("to_b", {}))
+    net.request("a", "c", num_pairs=15, **requests.pop("to_c", {}))
+    return net, net.run(0.3)
+
+
+def test_two_requests_through_shared_nodes_each_get_their_own_pairs_outcome_by_outcome():
+    """Both requests at once on a's two-channel link to m (one memory each) and through m: each delivered pair, in
+    density_matrix with T1 and T2, is the replay of its own request's links to 1e-12; both requests are served."""
+    net, result = _star()
     assert [r.num_pairs for r in result.requests] == [15, 15]
     pairs = Replay(net).pairs()
-    assert sorted(r for r, *_ in pairs) == [0] * 15 + [1] * 15
-    assert max(abs(f - got) for _, _, f, got, _, _ in pairs) < 1e-12
+    assert sorted(p.request for p in pairs) == [0] * 15 + [1] * 15
+    assert max(abs(p.oracle - p.run) for p in pairs) < 1e-12
+
+
+def test_a_requests_cutoff_discards_its_own_qubits_only_where_requests_share_nodes():
+    """One request with a 1.5 ms cutoff (on demand), one without (continuous), sharing a and m over slow links:
+    every cutoff is the first request's, at the instant its pair's older qubit reaches 1.5 ms (a pair whose near
+    end was already used loses its far end so, the record naming no partner); the other request's pairs are kept
+    far longer; both requests' pairs are the replay's to 1e-12."""
+    cut = {"cutoff_s": 1.5e-3, "generation": "on_demand"}
+    net, result = _star(p_b=0.1, p_c=0.1, to_b=cut, to_c={"generation": "continuous"})
+    assert [r.num_pairs for r in result.requests] == [15, 15]
+    assert result.requests[0].cutoff_discards > 0 and result.requests[1].cutoff_discards == 0
+    assert {rec["request"] for rec in net.trace() if rec["event"] == "cutoff"} == {0}
+    replay = Replay(net)
+    pairs = replay.pairs()
+    assert max(abs(p.oracle - p.run) for p in pairs) < 1e-12
+    assert set(replay.cutoff_ages_ps) == {_ps(1.5e-3)}
+    assert max(p.longest_ps for p in pairs if p.request == 0) <= _ps(1.5e-3)
+    assert max(p.longest_ps for p in pairs if p.request == 1) > 2 * _ps(1.5e-3)
