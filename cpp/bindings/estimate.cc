@@ -192,6 +192,8 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             out["critical_path_bound_s"] = r.critical_path_bound_s;
             out["cat_exact"] = r.cat_exact;
             out["critical_path_exact"] = r.critical_path_exact;
+            out["busiest_qubit_merges"] = to_py(r.busiest_qubit_merges);
+            out["busiest_merge_qubit"] = r.busiest_merge_qubit;
             return out;
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
