@@ -52,8 +52,10 @@ Model (what the numbers mean):
   takes one), logical depth
   ``M + R + T + 3 CCZ + t_rot D_R`` cycles (``t_rot = ceil(0.53 log2(R / eps_rot) + 4.86)`` T states per
   rotation), or the remote operations' merges if more: each is one logical cycle of lattice surgery and a patch is
-  in one at a time, so the depth is at least the remote operations its busiest qubit takes part in (a logical
-  summary: those at its busiest QPU over its qubits, a lower bound on its busiest qubit's, which its note says;
+  in one at a time, so the depth is at least the remote operations its busiest qubit takes part in (counted exactly
+  from a circuit's schedule, more where merges wait for one another through other qubits; a count without its
+  schedule reads a product's or CCZ's from the interaction graph's star, an upper bound on its busiest qubit's; a
+  logical summary: those at its busiest QPU over its qubits, a lower bound on its busiest qubit's, which its note says;
   before, the docs said "plus one per remote operation" and
   the depth counted none), error budget split
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
