@@ -9,12 +9,15 @@ qubits on that QPU. The reference below counts that from the unrolled circuit, i
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import re
 import tempfile
 from pathlib import Path
 
-from qnsim.estimate import QPU, Link, SurfaceCode, Workload, estimate, preset, stream_circuit_file
+import pytest
+
+from qnsim.estimate import QPU, Link, SurfaceCode, Workload, count_circuit, estimate, preset, stream_circuit_file
 from qnsim.estimate.estimator import _Context
 from qnsim.estimate.placement import Placement
 
@@ -168,3 +171,95 @@ def test_a_streamed_counts_pairs_note_gives_the_bounds_factor_and_it_holds():
         factor = _factor(s)
         for lr in s.links:
             assert lr.bell_pairs <= factor * ours.get(lr.qpus, 0), (text, where, lr.qpus, factor)
+
+
+def _parity_workloads():
+    """Five workloads the QRE parity tests had not compared, as circuit text and as the same Q# program: a Toffoli
+    ladder (CCNOT, written H CCZ H), measure-and-reset and X/Y-basis measurements, Cliffords outside the random
+    programs' set (Y, SQRT_X, CY, SWAP), parallel layers of arbitrary rotations (depth 5 of 40, a T layer between),
+    and a loop of rotations, a CCZ, T_DAG and a measurement (QRE unrolls it)."""
+    measure_all = "for i in 0..%d { set r += [M(q[i])]; }"
+    ours, theirs = [], []
+    for row in range(5):
+        for i in range(8):
+            angle = 0.1 + 0.37 * (8 * row + i)
+            ours.append(f"RZ({angle!r}) {i}")
+            theirs.append(f"Rz({angle!r}, q[{i}]);")
+        if row == 1:
+            ours += [f"T {i}" for i in range(8)]
+            theirs += [f"T(q[{i}]);" for i in range(8)]
+    layers = ("\n".join(ours) + "\nM 0 1 2 3 4 5 6 7", (8, " ".join(theirs) + measure_all % 7))
+    return {
+        "toffoli ladder": (
+            "H 4\nCCZ 0 1 4\nH 4\nH 5\nCCZ 2 4 5\nH 5\nH 6\nCCZ 3 5 6\nH 6\nM 0 1 2 3 4 5 6",
+            (7, "CCNOT(q[0], q[1], q[4]); CCNOT(q[2], q[4], q[5]); CCNOT(q[3], q[5], q[6]); " + measure_all % 6),
+        ),
+        "measure-and-reset, X and Y bases": (
+            "H 0\nT 0\nMR 0\nT 1\nMRX 1\nMX 2\nT 2\nMY 3\nMRY 0\nM 1 2 3",
+            (
+                4,
+                "H(q[0]); T(q[0]); set r += [MResetZ(q[0])]; T(q[1]); set r += [MResetX(q[1])]; "
+                "set r += [Measure([PauliX], [q[2]])]; T(q[2]); set r += [Measure([PauliY], [q[3]])]; "
+                "set r += [MResetY(q[0])]; set r += [M(q[1])]; set r += [M(q[2])]; set r += [M(q[3])];",
+            ),
+        ),
+        "Clifford zoo": (
+            "Y 0\nSQRT_X 1\nCY 0 1\nSWAP 1 2\nT 2\nCY 2 0\nSWAP 0 2\nCCZ 0 1 2\nT 0\nM 0 1 2",
+            (
+                3,
+                "Y(q[0]); SX(q[1]); CY(q[0], q[1]); SWAP(q[1], q[2]); T(q[2]); CY(q[2], q[0]); SWAP(q[0], q[2]); "
+                "Controlled Z([q[0], q[1]], q[2]); T(q[0]); " + measure_all % 2,
+            ),
+        ),
+        "parallel rotation layers": layers,
+        "loop": (
+            "REPEAT 200 {\n RZ(0.3) 0\n RX(1.1) 1\n CCZ 0 1 2\n T_DAG 2\n M 2\n}\nM 0 1",
+            (
+                3,
+                "for k in 1..200 { Rz(0.3, q[0]); Rx(1.1, q[1]); Controlled Z([q[0], q[1]], q[2]); Adjoint T(q[2]); "
+                "set r += [M(q[2])]; } set r += [M(q[0])]; set r += [M(q[1])];",
+            ),
+        ),
+    }
+
+
+@pytest.mark.skipif(importlib.util.find_spec("qsharp") is None, reason="qsharp not installed")
+def test_five_more_workloads_match_qre_on_every_preset():
+    """The five workloads of :func:`_parity_workloads` on the four gate-based presets at budgets 1e-3 and 1e-5: every
+    logical count QRE reads and the single-QPU estimate (distance, physical qubits, logical depth, T states,
+    factories, runtime, algorithmic logical qubits) equal to QRE's (qsharp 1.31: all 40 equal when checked)."""
+    from test_estimate_qre import PRESETS, _logical_counts, _q_sharp
+
+    mismatches = []
+    for name, (text, (n, body)) in _parity_workloads().items():
+        program = "{ use q = Qubit[%d]; mutable r = []; %s ResetAll(q); }" % (n, body)
+        counts = count_circuit(text)
+        for preset_name in PRESETS:
+            for budget in (1e-3, 1e-5):
+                theirs = _q_sharp(program, preset_name, budget)
+                ec = estimate(text, QPU.preset(preset_name, surface_code=SurfaceCode()), error_budget=budget)
+                ec = ec.error_corrected
+                b = theirs["physicalCounts"]["breakdown"]
+                got = (
+                    _logical_counts(counts),
+                    ec.code_distance,
+                    ec.physical_qubits,
+                    ec.logical_cycles,
+                    ec.t_states,
+                    ec.t_factory.factories if ec.t_factory else 0,
+                    ec.logical_cycles * round(ec.logical_cycle_s * 1e9),
+                    ec.layout_logical_qubits_per_qpu[0],
+                )
+                want = (
+                    {k: theirs["logicalCounts"].get(k, 0) for k in _logical_counts(counts)},
+                    theirs["logicalQubit"]["codeDistance"],
+                    theirs["physicalCounts"]["physicalQubits"],
+                    b["logicalDepth"],
+                    b["numTstates"],
+                    b["numTfactories"],
+                    theirs["physicalCounts"]["runtime"],
+                    b["algorithmicLogicalQubits"],
+                )
+                if got != want:
+                    mismatches.append((name, preset_name, budget, got, want))
+    assert mismatches == []
