@@ -1619,9 +1619,9 @@ struct PlacedContext {
 
 struct StaticResult {
     std::vector<count_t> local_1q, local_2q, local_meas, remote_gates, remote_pairs;
-    // Per qubit, the remote operations it takes part in (PlacedCounts::busiest_qubit_merges); only the qubits that
-    // take part in one, so a block's result stays the size of its remote qubits.
-    std::unordered_map<uint32_t, count_t> merges;
+    // Per qubit, the remote operations it takes part in (PlacedCounts::busiest_qubit_merges), ascending by qubit;
+    // only the qubits that take part in one, so a block's result stays the size of its remote qubits.
+    std::vector<std::pair<uint32_t, count_t>> merges;
     double depth_s = 0;
 };
 
@@ -1644,7 +1644,14 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
     PlaceMarks joined;   // The qubits of the current CCZ or Pauli product counted in a merge (a qubit named twice).
     uint32_t line = 0;
     auto on_qpu = [&](uint32_t q) { return c.qpu(q, line); };
-    auto merge = [&](uint32_t q, count_t n) { r.merges[q] = checked_add(r.merges[q], n); };
+    // Dense while the block is counted (as its clocks are), sparse once done (merges_of below).
+    std::vector<count_t> merges_of(c.qpu_of.size(), 0);
+    std::vector<uint32_t> merged;  // The qubits with a merge, in first-merge order.
+    auto merge = [&](uint32_t q, count_t n) {
+        if (n == 0) return;  // A REPEAT 0 body.
+        if (merges_of[q] == 0) merged.push_back(q);
+        merges_of[q] = checked_add(merges_of[q], n);
+    };
     // A CCZ's or a product's qubit q on QPU bq: one remote operation per other QPU (`toward` on its first qubit
     // there), which its first qubit (root) takes part in, and so does every qubit of it on that QPU, once.
     auto star_merge = [&](uint32_t root, uint32_t q, int32_t a, int32_t bq, bool toward) {
@@ -1778,6 +1785,9 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
         }
     }
     visited.flush();
+    std::sort(merged.begin(), merged.end());
+    r.merges.reserve(merged.size());
+    for (uint32_t q : merged) r.merges.emplace_back(q, merges_of[q]);
     r.depth_s = depth;
     return r;
 }
