@@ -5150,7 +5150,8 @@ def along_the_network(p: Placement, pairs: tuple[np.ndarray, np.ndarray, np.ndar
         x = int(np.argmax(bound_to))
         placed = sigma >= 0
         candidates = np.flatnonzero(free & (group == group[x]))
-        pull = dist[np.ix_(candidates, sigma[placed])] @ weight[x, placed]
+        # In index order (natively): numpy's `@` is the CPU's BLAS kernel's, and a near tie could pick another QPU.
+        pull = _core.ordered_matmul(dist[np.ix_(candidates, sigma[placed])], weight[x, placed])
         sigma[x] = int(candidates[int(np.argmin(pull))])
         free[sigma[x]] = False
         bound_to += weight[x]
