@@ -40,7 +40,7 @@ for weights in rng.dirichlet(np.ones(4), 40):
     show(link_models.bell_diagonal_state(weights), results._bell_diagonal_matrix(weights))
     rho = rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4))
     show(results._in_bell_basis(rho + rho.conj().T))  # (a Hermitian matrix made without a product)
-for noise in (0.01, 0.3, 2.0):
+for noise in (1.405625651864215, 1.770599351226898):  # (kernels gave these two other bits)
     detector = link_models.Detector(efficiency=0.8, dark_count_rate_hz=1e3, visibility=0.93)
     show(*link_models._thermal_click_kernel((0.3, 0.2), (noise, 0.7 * noise), detector, 0.9).ravel())
 qpu = QPU(num_qubits=4, e_1q=1e-4, e_2q=1e-3, e_meas=1e-3, e_t=1e-3)
@@ -51,6 +51,19 @@ links = [Link((i, (i + 1) % 8), rate_hz=r, fidelity=0.99) for i, r in enumerate(
 links += [Link((0, 4), rate_hz=1.37e3, fidelity=0.99), Link((2, 6), rate_hz=0.83e3, fidelity=0.99)]
 report = estimate(work, [qpu] * 8, links, seed=1)
 print(report.placement_method, report.to_json())
+# Parts moved along a ring of 8 QPUs with two chords (the greedy's pulls are route costs times pair counts): the
+# QPUs' order came out (1, 1, 0, 7, 3, 5, ...) under one kernel and (3, 3, 1, 0, 6, 4, ...) under the other.
+from qnsim.estimate.estimator import along_the_network
+from qnsim.estimate.placement import Placement
+rates = {(0, 1): 3e3, (1, 2): 7e2, (2, 3): 1.5e3, (3, 4): 1.5e3, (4, 5): 1.5e3, (5, 6): 1.5e3, (6, 7): 1.5e3,
+         (7, 0): 2e3, (5, 7): 2e3, (0, 5): 1e3}
+ring = {ends: Link(ends, rate_hz=r, fidelity=0.99) for ends, r in rates.items()}
+a = [0, 10, 15, 6, 1, 3, 13, 7, 7, 3, 3, 8, 4, 13, 5, 3, 8, 4, 1, 3, 6, 8, 10, 13, 13, 12, 8, 3, 15, 7, 11, 6, 12]
+b = [2, 5, 8, 9, 11, 7, 5, 1, 1, 2, 11, 1, 5, 6, 6, 2, 11, 8, 10, 6, 13, 0, 12, 3, 9, 2, 6, 2, 5, 15, 10, 9, 3]
+w = [1, 2, 1, 1, 3, 2, 3, 3, 1, 2, 2, 1, 1, 3, 3, 3, 2, 3, 3, 1, 4, 4, 1, 2, 4, 2, 2, 2, 4, 4, 3, 2, 2]
+parts = Placement((4, 4, 0, 1, 3, 5, 7, 7, 5, 3, 2, 6, 0, 2, 6, 1), 8, 0, "metis")
+pairs = (np.array(a), np.array(b), np.array(w, dtype=float))
+print("moved", along_the_network(parts, pairs, [qpu] * 8, ring).qpu_of)
 """
 
 
@@ -78,8 +91,8 @@ def test_figures_are_the_same_bytes_whatever_blas_kernel_or_simd_loops_the_cpu_g
                              text=True, check=True)  # fmt: skip
         outputs.append(run.stdout)
     lines = outputs[0].splitlines()
-    assert all(line.startswith(("0x", "-0x")) for line in lines[: 3 + 1 + 40 * 2 + 3])
-    assert lines[3 + 1 + 40 * 2 + 3].split()[0] in ("metis", "kernighan_lin") and '"cut_weight"' in outputs[0]
+    assert all(line.startswith(("0x", "-0x")) for line in lines[: 3 + 1 + 40 * 2 + 2])
+    assert lines[3 + 1 + 40 * 2 + 2].split()[0] in ("metis", "kernighan_lin") and '"cut_weight"' in outputs[0]
     assert outputs[0] == outputs[1]
 
 
