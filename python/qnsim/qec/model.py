@@ -97,6 +97,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim import _core
 from qnsim.argument_checks import written
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 
@@ -499,8 +500,10 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                         u = np.array([phi, centred[j] * phi])
                         normal += e * np.outer(u, u)
                         moment += e * u * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
-        if np.linalg.det(normal) > 1e-12 * max(1.0, normal[0, 0] * normal[1, 1]):  # the bend varies with ln q
-            bend[basis], bend_slope[basis] = (float(v) for v in np.linalg.solve(normal, moment))
+        # The 2x2 normal equations natively, in index order: numpy.linalg's LAPACK runs on the CPU's BLAS kernels.
+        determinant = normal[0, 0] * normal[1, 1] - normal[0, 1] * normal[1, 0]
+        if determinant > 1e-12 * max(1.0, normal[0, 0] * normal[1, 1]):  # the bend varies with ln q
+            bend[basis], bend_slope[basis] = (float(v) for v in _core.ordered_solve(normal, moment))
         else:  # one column of nodes with three distances (or none): one weight, or none
             bend[basis], bend_slope[basis] = (float(moment[0] / normal[0, 0]) if normal[0, 0] else 0.0), 0.0
         bend_lines[basis], spread[basis] = lines, sums
