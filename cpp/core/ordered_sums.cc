@@ -1,20 +1,42 @@
 #include "core/ordered_sums.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
+#include <vector>
 
 namespace qnsim {
 
+namespace {
+
+/// Columns of b (and out) taken together: a block of b of k rows stays in the cache while every row of a uses it
+/// (at 256 x 9,600 the whole of b, 20 MB, was read again for each row). Blocking changes no sum's order.
+constexpr size_t kColumnBlock = 128;
+
+}  // namespace
+
 void ordered_matmul(const double *a, const double *b, double *out, size_t n, size_t k, size_t m) {
-    for (size_t i = 0; i < n; ++i) {
-        double *row = out + i * m;
-        for (size_t j = 0; j < m; ++j) row[j] = 0.0;
-        for (size_t l = 0; l < k; ++l) {
-            const double factor = a[i * k + l];
-            const double *b_row = b + l * m;
-            for (size_t j = 0; j < m; ++j) {
-                const double product = factor * b_row[j];
-                row[j] += product;
+    // A zero a[i][l] adds 0 * b[l][j] = +-0 to a sum that is never -0 (it starts at +0.0, and x + (-x) is +0):
+    // the same sum, so it is skipped, unless row l of b holds an inf or NaN (0 * inf is NaN, which must show).
+    std::vector<char> finite_row(k);
+    for (size_t l = 0; l < k; ++l) {
+        bool finite = true;
+        for (size_t j = 0; j < m; ++j) finite = finite && std::isfinite(b[l * m + j]);
+        finite_row[l] = finite;
+    }
+    for (size_t j0 = 0; j0 < m; j0 += kColumnBlock) {
+        const size_t j1 = std::min(m, j0 + kColumnBlock);
+        for (size_t i = 0; i < n; ++i) {
+            double *row = out + i * m;
+            for (size_t j = j0; j < j1; ++j) row[j] = 0.0;
+            for (size_t l = 0; l < k; ++l) {
+                const double factor = a[i * k + l];
+                if (factor == 0.0 && finite_row[l]) continue;
+                const double *b_row = b + l * m;
+                for (size_t j = j0; j < j1; ++j) {
+                    const double product = factor * b_row[j];
+                    row[j] += product;
+                }
             }
         }
     }
