@@ -81,10 +81,12 @@ def test_figures_are_the_same_bytes_whatever_blas_kernel_or_simd_loops_the_cpu_g
     """Old behaviour: under OPENBLAS_CORETYPE=Prescott (an older CPU's kernels) against Haswell's, the buffered
     Poisson queue's round timing (d = 5, 30 pairs of buffer) read storage_s 1.4081119366382565e-06 against
     ...515793e-06 (9e-12 relative: a central difference of two queue integrals) and its bell_diagonal_at_use
-    0.010674398564881464 against ...49 (d = 3, 40 pairs: poisson_wait_s 1.326866739553994e-08 against
-    ...39906e-08); numpy's 2x2 and 4x4 products moved likewise. Each is now a native loop in index order
-    (``_core.ordered_matmul``, ``_core.ordered_solve``). The second process also runs numpy's baseline loops only
-    (every SIMD target this CPU has turned off), the first the CPU's own."""
+    0.010674398564881464 against ...492 (d = 3, 40 pairs: poisson_wait_s 1.326866739553994e-08 against
+    ...39906e-08); Bell-diagonal states, Bell-basis matrices and the thermal click kernel (4x4 and 2x2 products)
+    took other last bits, and the ring's parts were placed (3, 3, 1, 0, ...) against (1, 1, 0, 7, ...). Each is now
+    a native loop in index order (``_core.ordered_matmul``, ``_core.ordered_solve``). The second process also runs
+    numpy's baseline loops only (every SIMD target this CPU has turned off), the first the CPU's own: on this
+    project's AVX2 machines no figure moved with them, before the fix or after."""
     outputs = []
     for env in ({"OPENBLAS_CORETYPE": "Haswell"},
                 {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": _simd_off()}):  # fmt: skip

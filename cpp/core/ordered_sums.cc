@@ -80,7 +80,6 @@ bool ordered_solve(double *a, double *b, size_t n) {
         }
         for (size_t r = c + 1; r < n; ++r) {
             const double factor = a[r * n + c] / p;
-            if (factor == 0.0) continue;  // the row already has 0 in this column: nothing to subtract
             a[r * n + c] = 0.0;
             for (size_t j = c + 1; j < n; ++j) {
                 const double product = factor * a[c * n + j];
