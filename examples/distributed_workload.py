@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 
 from qnsim import Fiber, superconducting_transducer_link
@@ -92,10 +93,22 @@ def plot_path(out: str) -> str:
     return path
 
 
+def target_hours(text: str) -> float:
+    """``--target-hours`` as a positive, finite number of hours. Before, 0, -3 or nan were taken and the script
+    printed the first estimates, then failed (or judged against a nonsensical limit) after half a minute."""
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of hours, got {text!r}") from None
+    if not math.isfinite(hours) or hours <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of hours (e.g. 48), got {text!r}")
+    return hours
+
+
 def main(argv: list[str] | None = None) -> None:
     """Prints the estimates and the link table, and writes the plot (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--target-hours", type=float, default=48.0, help="runtime the job must finish in")
+    ap.add_argument("--target-hours", type=target_hours, default=48.0, help="runtime the job must finish in (hours)")
     ap.add_argument(
         "--out", "--plot", dest="out", default=PLOT_NAME,
         help=f"the plot's file (its suffix names the format) or a directory for {PLOT_NAME} in it "
