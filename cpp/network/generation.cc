@@ -170,22 +170,20 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x) {
 }
 
 void Network::start_attempt_with(uint32_t freed, const Slot &x, const MemoryPhysics &m) {
-    // The search above on a side of at most kNearSide memories, with the other side found from the
-    // memory's record (its channel's offset) instead of the link's second line, which is read only by a
+    // The search above for a memory with a twin (its record's twin_offset) or on a side of at most kNearSide
+    // memories, with the other side found from the memory's record (its channel's offset) instead of the link's second line, which is read only by a
     // success (the memory's record serves that too) and so was a cold line per restart on a large network.
-    if (!m.near_side) {
+    const uint32_t owner = x.owner;
+    uint32_t match = kNoSlot;
+    if (m.twin_offset != 0) {
+        // One memory per side (a chain's), or fixed channels: the other side's memory of the same channel
+        // (on a side of any size: the link's line is not needed to find it).
+        const uint32_t twin = freed + static_cast<uint32_t>(m.twin_offset);
+        if (can_attempt(twin, owner)) match = twin;
+    } else if (!m.near_side) {
         start_attempt_with(freed, x);
         return;
-    }
-    const uint32_t owner = x.owner;
-    const uint32_t count = m.channels;
-    const uint32_t first = freed + static_cast<uint32_t>(m.other_first);  // the other side's first memory
-    uint32_t match = kNoSlot;
-    if (m.fixed_channels || count == 1) {
-        // One memory per side (a chain's), or the memory's own channel: the memory at the same channel.
-        const uint32_t twin = m.side1 ? freed - count : freed + count;
-        if (can_attempt(twin, owner)) match = twin;
-    } else if (count == 2) {
+    } else if (const uint32_t count = m.channels, first = freed + static_cast<uint32_t>(m.other_first); count == 2) {
         const uint32_t mask = uint32_t{can_attempt(first, owner)} | uint32_t{can_attempt(first + 1, owner)} << 1;
         if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
     } else {

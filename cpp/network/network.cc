@@ -67,6 +67,7 @@ std::array<uint64_t, 8> Network::MemoryPhysics::key() const {
     const uint64_t flags = uint64_t{near_side} | uint64_t{side1} << 1 | uint64_t{fixed_channels} << 2 |
                            uint64_t{single_round_draw} << 3;
     const uint64_t other = uint64_t{static_cast<uint32_t>(other_first)} << 32 | channels;
+    // twin_offset is a function of channels, fixed_channels and side1: equal keys, equal records still.
     return {bit_pattern(herald_delay_ps[0]), bit_pattern(herald_delay_ps[1]), bit_pattern(period_ps),
             bit_pattern(delivered.chi[0]),   bit_pattern(delivered.chi[1]),   bit_pattern(delivered.chi[2]),
             other,                           flags};
@@ -179,6 +180,8 @@ uint32_t Network::add_link(const LinkParams &p) {
         const uint32_t node = side ? p.node_b : p.node_a;
         m.node = node_physics_[nodes_[node].physics];
         m.side1 = side == 1;
+        const int32_t channels = static_cast<int32_t>(p.channels);
+        m.twin_offset = p.fixed_channels || p.channels == 1 ? (side ? -channels : channels) : 0;
         // A near side's records are per channel (the other side's first memory is at a fixed offset from
         // each); a far side's one for all (the restart reads the link's first_slot).
         uint32_t record = 0;
