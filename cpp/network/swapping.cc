@@ -166,10 +166,8 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     release(s1, m1);
     release(s2, m2);
     counters_.swaps++;
-    // The new pair joins the request's ends (0 and last, in either order): one test of both words, not four
-    // compares and their branches, which the ~1,000 swaps of a chain before the last pay for nothing.
     const uint32_t h1 = y1.hop, h2 = y2.hop;
-    if (__builtin_expect(((h1 | (h2 ^ last)) == 0) | ((h2 | (h1 ^ last)) == 0), 0)) maybe_schedule_delivery(p1, p2);
+    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);
 }
 
 #ifdef QNSIM_NETWORK_CHECKS
@@ -446,10 +444,8 @@ void Network::complete_bell_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     release(s1);
     release(s2);
     counters_.swaps++;
-    // The new pair joins the request's ends (0 and last, in either order): one test of both words, not four
-    // compares and their branches, which the ~1,000 swaps of a chain before the last pay for nothing.
     const uint32_t h1 = y1.hop, h2 = y2.hop;
-    if (__builtin_expect(((h1 | (h2 ^ last)) == 0) | ((h2 | (h1 ^ last)) == 0), 0)) maybe_schedule_delivery(p1, p2);
+    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);
 }
 
 }  // namespace qnsim
