@@ -544,14 +544,8 @@ class Network final {
     // cleared. free_slot and the fused swaps share this one list, so a new flag is cleared on every path;
     // the qubit, partner and frame are the caller's, and so is what the freed memory does next.
     // gen_steps: how many generations the memory advances (2 where its qubit's use and its freeing are one step).
-    // swapped: the memory was just measured in a native swap, at an interior node of its request's path, and
-    // so cannot be consumed (only a request's end waits for a consumed partner): the test is skipped (checked
-    // in QNSIM_NETWORK_CHECKS builds).
-    QNSIM_HOT_INLINE void clear_freed_slot(uint32_t slot, Slot &s, uint32_t gen_steps = 1, bool swapped = false) {
-#ifdef QNSIM_NETWORK_CHECKS
-        if (swapped && s.consumed) throw std::logic_error("invariant: swapped memory " + std::to_string(slot) + " waits for a consumed partner");
-#endif
-        if (!swapped && s.consumed) {
+    QNSIM_HOT_INLINE void clear_freed_slot(uint32_t slot, Slot &s, uint32_t gen_steps = 1) {
+        if (s.consumed) {
             // The other end's consumed qubit waited for this one; the pair is over either way.
             discard_qubit(consumed_[slot].qubit, times_[slot].node);
             consumed_[slot].qubit = 0;
