@@ -365,8 +365,8 @@ class Network(SlotOperations):
             values.update({k: v for k, v in params.items() if v is not None or k not in values})
             spec = build(NodeSpec, {**values, "name": name})
             name = spec.name  # a plain str (see check_value)
-            fields = {f: getattr(spec, f) for f in NodeSpec.__dataclass_fields__}
-            info = NodeInfo(**fields, index=len(self._nodes), preset=preset)
+            # One check per value: the spec's (made just above); the NodeInfo and the core's struct are that spec's.
+            info = NodeInfo.of_checked(spec, len(self._nodes), preset)
             self._native.add_node(info.to_native())
         except ParameterError as exc:
             raise relocated(exc, who) from None
