@@ -918,22 +918,23 @@ class LinkSpec(Spec):
     def __post_init__(self) -> None:
         super().__post_init__()
         # The fiber's light time, which the core holds in int64 picoseconds, when the spec is made: LinkSpec(
-        # length_km=2**63) was taken and refused only when a network built the link. Without a refractive_index (a
-        # preset's or the default comes later) the length is checked at index 1, light's fastest: refused only when
-        # no fiber could carry it.
+        # length_km=2**63) was taken and refused only when a network built the link.
+        if self.refractive_index is not None:
+            build(Fiber, {"length_km": self.length_km, "refractive_index": self.refractive_index})
+            return
+        # Without a refractive_index (a preset's or the default comes later) the length is refused only when no
+        # fiber could carry it, light's fastest (index 1) included; the refusal is stated at the default index,
+        # the one the link takes when nothing sets one, as the link would state it.
         try:
-            build(Fiber, {"length_km": self.length_km, "refractive_index": self.refractive_index or 1.0})
-        except ParameterError as exc:
-            if self.refractive_index is not None:
-                raise
-            try:  # stated at the index the link takes when nothing sets one (Fiber's default), as the link says it
-                build(Fiber, {"length_km": self.length_km})
-            except ParameterError as at_default:
+            build(Fiber, {"length_km": self.length_km})
+        except ParameterError as at_default:
+            try:
+                build(Fiber, {"length_km": self.length_km, "refractive_index": 1.0})
+            except ParameterError:
                 raise parameter_error(
                     at_default.field,
                     f"{str(at_default)[len(at_default.field) + 1 :]}, as at any refractive index (>= 1)",
                 ) from None
-            raise exc from None  # unreachable: a length beyond at index 1 is beyond at any higher one
 
 
 @dataclass(frozen=True)
