@@ -418,9 +418,13 @@ uint32_t Network::add_request(const RequestParams &p) {
                                             nodes_[b].p.name + "'");
             }
             if (links_[it->second].p.channels < p.memories_per_link) {
+                // Named as the Python caller passes them: the link's `channels`, the request's `memories_per_link`.
+                const uint32_t channels = links_[it->second].p.channels;
                 throw std::invalid_argument(msg("request needs ", p.memories_per_link, " memories per side on link '",
-                                                nodes_[a].p.name, "'-'", nodes_[b].p.name, "', which has ",
-                                                links_[it->second].p.channels, " channels (raise its channels)"));
+                                                nodes_[a].p.name, "'-'", nodes_[b].p.name, "', which has ", channels,
+                                                channels == 1 ? " channel" : " channels", " (memories_per_link = ",
+                                                p.memories_per_link, "): give the link channels >= ",
+                                                p.memories_per_link, ", or lower memories_per_link"));
             }
             r.links.push_back(it->second);
             side_of_hop.push_back(links_[it->second].p.node_a == a ? 0 : 1);
