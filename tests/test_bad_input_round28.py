@@ -148,3 +148,40 @@ def test_add_node_refuses_hardware_of_no_kind_it_takes_naming_every_kind():
         "node 'a': hardware must be a NodeHardware, a HardwarePreset, a preset name or a table "
         "{'name': ..., **options}, got 3"
     )
+
+
+def _stabilizer_refusal(text: str) -> str:
+    with pytest.raises(qnsim.CircuitParseError) as caught:
+        qnsim.StabilizerSimulator(2, seed=1).do_circuit(text)
+    return str(caught.value)
+
+
+def _counter_refusal(text: str) -> str:
+    from qnsim.estimate.workload import count_circuit
+
+    with pytest.raises(qnsim.CircuitParseError) as caught:
+        count_circuit(text)
+    return str(caught.value)
+
+
+def test_a_repeat_count_beyond_64_bits_is_told_its_bound_not_that_it_is_no_count():
+    """Old: ``REPEAT 99999999999999999999 {`` was "REPEAT count must be a positive integer, got 99999999999999999999"
+    (the simulator) and "REPEAT needs a repetition count, got '99999999999999999999'" (the estimator's counter): both
+    untrue of a positive integer; the bound it passed was never named."""
+    huge = "REPEAT 99999999999999999999 {\nH 0\n}"
+    assert _stabilizer_refusal(huge) == (
+        "REPEAT count must be a positive integer at most 2**64 - 1, got 99999999999999999999 on line 1"
+    )
+    assert _counter_refusal(huge) == "REPEAT count must be at most 2**64 - 1, got 99999999999999999999 on line 1"
+    negative = "REPEAT -99999999999999999999 {\nH 0\n}"
+    assert _counter_refusal(negative) == "REPEAT count must be at least 1, got -99999999999999999999 on line 1"
+
+
+@pytest.mark.parametrize("text", ["H[my tag] 0", "REPEAT[loop] 2 {\nH 0\n}", "M[é] 0"])
+def test_a_stim_instruction_tag_is_refused_by_name(text):
+    """Old: Stim's instruction tags (``H[tag] 0``) were read as a target: "unsupported target '[my' of H (qnsim
+    accepts qubit indices, ...)" and, in the estimator, "bad target '[my'", naming neither the tag nor the way out."""
+    tag, name = text[text.index("[") : text.index("]") + 1], text[: text.index("[")]
+    expected = f"instruction tag '{tag}' on {name} is not supported (Stim's tags annotate an instruction); remove it"
+    assert _stabilizer_refusal(text).startswith(expected)
+    assert _counter_refusal(text).startswith(expected)

@@ -178,6 +178,14 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     while (p < end && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_')) ++p;
     if (p == name_start) fail(line, msg("expected a gate name, got '", token_at(p, end), "'"));
     const size_t name_len = static_cast<size_t>(p - name_start);
+    if (p < end && *p == '[') {
+        // Stim's instruction tags (H[tag] 0): refused by name, where "bad target '[tag]'" read the tag as a target.
+        const char *close = p;
+        while (close < end && *close != ']') ++close;
+        fail(line, msg("instruction tag '", escape_control_bytes(p, close < end ? close + 1 : close), "' on ",
+                       std::string(name_start, name_len),
+                       " is not supported (Stim's tags annotate an instruction); remove it"));
+    }
     // Fast path: the same gate name as the previous line (typical of unrolled files).
     if (cached_gate >= 0 && name_buf.size() == name_len &&
         std::memcmp(name_buf.data(), name_start, name_len) == 0) {
@@ -201,6 +209,13 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                 // same line" sent the reader to a '{' that was there.
                 const char *count_end = num_start;
                 while (count_end < end && !is_space(*count_end) && *count_end != '{') ++count_end;
+                if (p > num_start && p < count_end && *p >= '0' && *p <= '9' &&
+                    std::all_of(p, count_end, [](char c) { return c >= '0' && c <= '9'; })) {
+                    // Digits alone, beyond 64 bits: a count all the same ("needs a repetition count" was untrue).
+                    fail(line, msg(negative ? "REPEAT count must be at least 1, got -"
+                                            : "REPEAT count must be at most 2**64 - 1, got ",
+                                   std::string(num_start, count_end)));
+                }
                 fail(line, msg("REPEAT needs a repetition count, got '", escape_control_bytes(num_start, count_end),
                                "'"));
             }
