@@ -135,7 +135,8 @@ def test_a_scenario_preset_that_is_no_name_or_table_is_refused_at_the_key_writte
         scenario_from_dict({"run": {"until_s": 1.0}, "nodes": [{"name": "a", "preset": 3}]}, source="s.toml")
     assert str(caught.value) == "s.toml: nodes[0].preset must be a preset name or a table {name = ..., options}, got 3"
     topology = {"builder": "chain", "n": 2, "length_km": 1.0, "preset": [1]}
-    with pytest.raises(ScenarioError, match=r"^s.toml: topology.preset must be a preset name or a table .*, got \[1\]$"):
+    refusal = r"^s.toml: topology.preset must be a preset name or a table .*, got \[1\]$"
+    with pytest.raises(ScenarioError, match=refusal):
         scenario_from_dict({"run": {"until_s": 1.0}, "topology": topology}, source="s.toml")
 
 

@@ -372,7 +372,8 @@ inline bool refuse_real(handle src, qnsim_bindings::numbers::RealLoad why) {
     // Python files no Decimal under numbers.Real, so it is refused here as in the Python layer, with the same way out
     // (argument_checks.not_a_real_hint): "must be a number, got Decimal('0.1')" read as a contradiction.
     if (std::strcmp(Py_TYPE(src.ptr())->tp_name, "decimal.Decimal") == 0) {
-        return qnsim_bindings::refuse_argument(src, "must be a number (a decimal.Decimal is not taken: give float(value))");
+        return qnsim_bindings::refuse_argument(src,
+                                               "must be a number (a decimal.Decimal is not taken: give float(value))");
     }
     return qnsim_bindings::refuse_argument(src, "must be a number");
 }

@@ -657,7 +657,9 @@ struct Parser {
                 const std::string count_text = s.substr(i, d - i);
                 errno = 0;
                 const unsigned long long count = std::strtoull(s.c_str() + k, nullptr, 10);
-                if (negative || count == 0) fail(line, msg("REPEAT count must be a positive integer, got ", count_text));
+                if (negative || count == 0) {
+                    fail(line, msg("REPEAT count must be a positive integer, got ", count_text));
+                }
                 if (errno == ERANGE) {
                     // A positive integer all the same: "must be a positive integer, got 99999999999999999999" was
                     // untrue; the bound is what was missed.
