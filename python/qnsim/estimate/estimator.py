@@ -1543,6 +1543,26 @@ def _scaled_rate(link: Link, scale: float) -> Link:
     return dataclasses.replace(link, rate_hz=link.rate_hz * scale, attempt_period_s=period, rate_interval95=None)
 
 
+#: The operating-point search's rate line (:meth:`_Context._rate_line`): grid rates per octave, octaves below the
+#: link's rate it reaches (2^-30, about 1e-9 of it), and halvings of a grid step (2^(1/4)) that find a class's top
+#: rate (to about 4e-5 of it).
+_RATE_STEPS_PER_OCTAVE = 4
+_RATE_LINE_OCTAVES = 30
+_RATE_LINE_BISECTIONS = 12
+
+
+def _throttled_rate(link: Link, rate_hz: float) -> Link:
+    """``link`` run at ``rate_hz`` pairs/s per channel, at most its own rate (the operating point's rate line,
+    :meth:`_Context._rate_line`, and :func:`operated_links`, which must make the same link): a link of heralded
+    attempts keeps its success probability and spaces its attempts further apart (``attempt_period_s`` =
+    ``success_probability / rate_hz``); the simulated rate's interval is dropped (the rate is the operator's
+    setting). ``link`` itself at its own rate or above."""
+    if rate_hz >= link.rate_hz:
+        return link
+    period = link.success_probability / rate_hz if link.success_probability is not None else None
+    return dataclasses.replace(link, rate_hz=rate_hz, attempt_period_s=period, rate_interval95=None)
+
+
 def _least_rate_scale(
     ctx: _Context,
     channels: dict[tuple[int, int], int],
@@ -3048,7 +3068,8 @@ class _Context:
         if any(self._hop_users.get(h.key, 0) > 1 for h in hops):
             return None
         if len(path) <= 2:
-            return (lk.channels, lk.buffer) if (lk.channels, lk.buffer) != (1, 1) else None
+            # Every direct link may run below its rate (_rate_line), a link of one channel and one buffer pair too.
+            return lk.channels, lk.buffer
         channels = max(h.channels for h in hops)
         if self.ec:
             return (channels, None) if channels > 1 else None
@@ -3056,12 +3077,16 @@ class _Context:
         # supply of _route_buffer_time_s; operated_buffer_pairs hands the choice to simulate_execution.
         return channels, DEFAULT_BUFFER_PAIRS
 
-    def _throttled(self, key: tuple[int, int], channels: int, buffer: int | None) -> tuple[Link, list[Link]]:
+    def _throttled(self, key: tuple[int, int], channels: int, buffer: int | None,
+                   rate_hz: float | None = None) -> tuple[Link, list[Link]]:
         """QPU pair ``key``'s link (or route's virtual link) and its hops run with at most ``channels`` channels
-        (each hop) and ``buffer`` buffer pairs (a direct link's)."""
+        (each hop), ``buffer`` buffer pairs (a direct link's) and, a direct link, each channel at ``rate_hz`` pairs/s
+        (None: its own rate; :func:`_throttled_rate`)."""
         lk, path = self.link_for(key)
         if len(path) <= 2:
             cand = dataclasses.replace(lk, channels=channels, buffer_pairs=buffer)
+            if rate_hz is not None:
+                cand = _throttled_rate(cand, rate_hz)
             return cand, [cand]
         hops = [dataclasses.replace(h, channels=min(h.channels, channels)) for h in self._path_links(path)]
         route = route_link(key, hops)
@@ -3105,8 +3130,55 @@ class _Context:
             found = _line_classes(n, at, as_given)
             if found[0] < best[0]:
                 best = found
+        if len(self.link_for(key)[1]) <= 2:
+            # Last, so that it is taken only where it prices strictly better than fewer channels or buffer pairs.
+            found = self._rate_line(key, channels, buffer, price, as_given)
+            if found[0] < best[0]:
+                best = found
         if best[0][:3] == as_given[0][:3]:
             return as_given  # Fresher pairs alone (no round, no time, no failure saved) keep the link as given.
+        return best
+
+    def _rate_line(self, key: tuple[int, int], channels: int, buffer: int | None,
+                   price: Callable[[Link, list[Link]], tuple], as_given: tuple) -> tuple:
+        """The best-scored point of QPU pair ``key``'s direct link run with all its ``channels`` and ``buffer`` pairs,
+        each channel at a rate at or below its own (``price`` and the score as :meth:`_search_operating_point`'s;
+        ``as_given``: the link at its own rate, priced).
+
+        The operator can always run faster hardware slower, so the operating points of a link include every lower
+        rate: before, only channels and the buffer were throttled, and a faster link kept its buffer fuller, its
+        pairs older (0.76 -> 5.7 MHz per channel raised the code distance 29 -> 49). Along this line, as along the
+        others, the pairs' wait grows with the rate and, within one class (fails, rounds), the run only shortens:
+        the rates ``2^(-j / 4)`` times the link's (``j`` to 120, down to 1e-9 of it) are bisected down to where the
+        class changes (:func:`_line_classes`), and the best class's top is then found between its grid rate and the
+        next one above (the next class's) to :data:`_RATE_LINE_BISECTIONS` halvings: a link slower than this one
+        whose best point lies between two grid rates is found here too, so a faster link is never priced worse for
+        want of that rate."""
+        rate = self.link_for(key)[0].rate_hz
+        steps = _RATE_STEPS_PER_OCTAVE * _RATE_LINE_OCTAVES
+
+        def at_scale(scale: float) -> tuple:
+            return price(*self._throttled(key, channels, buffer, rate * scale))
+
+        def scale_of(x: int) -> float:
+            return 2.0 ** (-(steps + 1 - x) / _RATE_STEPS_PER_OCTAVE)
+
+        x, best, priced = _best_on_line(steps + 1, lambda x: at_scale(scale_of(x)), as_given)
+        if x > steps:
+            return best
+        above = priced.get(x + 1) or at_scale(scale_of(x + 1))
+        if (above[0][0], above[0][2]) == (best[0][0], best[0][2]):
+            return best  # A run set by the consumers (the tie stretch's start): no faster point of this class is shorter.
+        lo, hi = scale_of(x), scale_of(x + 1)
+        for _ in range(_RATE_LINE_BISECTIONS):
+            mid = math.sqrt(lo * hi)
+            found = at_scale(mid)
+            if (found[0][0], found[0][2]) == (best[0][0], best[0][2]):
+                lo = mid
+                if found[0] < best[0]:
+                    best = found
+            else:
+                hi = mid
         return best
 
     def _adopt(self, key: tuple[int, int], lr: LinkReport, cand: Link, hops: list[Link], given: str,
@@ -3118,7 +3190,7 @@ class _Context:
         lk, path = self.link_for(key)
         base = lk if base is None else base
         self._link_of[key], self._hops_of[key] = cand, hops
-        lr.active_channels = lr.active_buffer_pairs = None
+        lr.active_channels = lr.active_buffer_pairs = lr.active_rate_hz = None
         self._throttle_notes.pop(key, None)
         if cand is lk:
             return
@@ -3127,6 +3199,11 @@ class _Context:
             lr.active_channels, lr.active_buffer_pairs = cand.channels, cand.buffer
             if cand.channels < base.channels:
                 what.append(f"{cand.channels:,} of {base.channels:,} channels active")
+            if cand.rate_hz < base.rate_hz:
+                lr.active_rate_hz = cand.rate_hz
+                each = "its channel" if cand.channels == 1 else f"each of its {cand.channels:,} channels"
+                what.append(f"{each} run at {cand.rate_hz:.4g} pairs/s, below its {base.rate_hz:.4g} "
+                            f"({cand.total_rate_hz:.4g} pairs/s in all)")
             if cand.buffer < base.buffer:
                 what.append(f"{cand.buffer:,} of {base.buffer:,} buffer pairs in use")
         else:
@@ -3202,7 +3279,8 @@ class _Context:
         _score, cand, hops, chosen, (delivered, probs, reasons), figures = best
         self._delivered[key], self._probs[key] = delivered, probs
         self.reasons[n_reasons:] = reasons
-        chosen.channels = lk.channels
+        # The report names the hardware (rate_hz, channels, rate_interval95) and the operating point apart (_adopt).
+        chosen.channels, chosen.rate_hz, chosen.rate_interval95 = lk.channels, lk.rate_hz, given.rate_interval95
         self._adopt(key, chosen, cand, hops, as_given[5], figures)
         return chosen
 
@@ -4920,6 +4998,11 @@ def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:
     rises with it: the last count of each class is its best, so a stretch whose ends share a class is settled by
     its upper end, and bisection finds every change of class with about 2 log2(n) prices per change. Of the counts
     that tie with the best (score[:4]: the same rounds and exact run) the fewest is taken."""
+    return _best_on_line(n, at, top)[1]
+
+
+def _best_on_line(n: int, at: Callable[[int], tuple], top: tuple) -> tuple[int, tuple, dict[int, tuple]]:
+    """(count, priced point, every point priced by count) of :func:`_line_classes`'s choice."""
     priced = {n: top}
 
     def get(x: int) -> tuple:
@@ -4936,6 +5019,10 @@ def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:
         mid = (lo + hi) // 2
         stretches += [(lo, mid), (mid, hi)]
     best_x = min(priced, key=lambda x: priced[x][0])
+    if priced[best_x][0][:3] == top[0][:3]:
+        # Nothing saved on ``top`` (failing the need, the run, the rounds): the search keeps the link as given
+        # (_search_operating_point), so the stretch of fresher ties below is not looked for (its prices saved).
+        return n, top, priced
     # Counts below the best that run exactly as long (the run set by the consumers, not the link) take the fewest:
     # fresher pairs, fewer memories. The counts that tie with it form a stretch ending at it: bisect for its start.
     best = priced[best_x][0][:4]
@@ -4947,7 +5034,7 @@ def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:
             hi = mid
         else:
             lo = mid
-    return priced[hi]
+    return hi, priced[hi], priced
 
 
 def _estimate_report(report: object, who: str) -> EstimateReport:
@@ -4995,6 +5082,8 @@ def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
         lr = direct.get(lk.key)
         if lr is not None:
             lk = dataclasses.replace(lk, channels=lr.active_channels, buffer_pairs=lr.active_buffer_pairs)
+            if lr.active_rate_hz is not None:
+                lk = _throttled_rate(lk, lr.active_rate_hz)  # As the estimate made it (_Context._throttled).
         elif lk.key in hop_cap and hop_cap[lk.key] < lk.channels:
             lk = dataclasses.replace(lk, channels=hop_cap[lk.key])
         out.append(lk)

@@ -5,15 +5,16 @@ where re-estimating at the need moved it, so a version-3 reader that took it for
 5 added ``qubit_capacity_per_qpu`` and ``physical_qubits_per_qpu``, and counts a relaying QPU's link memories;
 6 added the links' ``rate_interval95``, a simulated rate's 95% interval, and reads version 5 back with it None;
 7 added the links' ``provision``, the one need of the three a link must be built to, and ``channels_for_remote_share``,
-and reads versions 5 and 6 back with them None):
+and reads versions 5 and 6 back with them None; 8 added the links' ``active_rate_hz``, the rate per channel an
+operating point runs a link at below its own, and reads versions 5 to 7 back with it None):
 the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 :class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
 "inf"/"nan". Times are seconds, probabilities dimensionless, qubit counts exact integers.
 :meth:`EstimateReport.from_json` (and ``from_dict``) read a report back: one of another schema version is
-refused, naming both versions (a report is re-made by estimating again, not converted), except versions 5 and 6,
-which version 7 only extends.
+refused, naming both versions (a report is re-made by estimating again, not converted), except versions 5 to 7,
+which version 8 only extends.
 """
 
 from __future__ import annotations
@@ -87,10 +88,13 @@ summed up in one line with their count and their range of margins):
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 7
-#: Older versions read back as they are: their missing fields are new ones, with the value that means "not known".
-_ADDED_IN_7 = {"channels_for_remote_share": None, "provision": None}
-_READABLE_SINCE = {5: {"links": {"rate_interval95": None, **_ADDED_IN_7}}, 6: {"links": _ADDED_IN_7}}
+SCHEMA_VERSION = 8
+#: Older versions read back as they are: their missing fields are new ones, with the value that means "not known"
+#: (a link of an older report ran at its own rate: before version 8 no operating point throttled it).
+_ADDED_IN_8 = {"active_rate_hz": None}
+_ADDED_IN_7 = {"channels_for_remote_share": None, "provision": None, **_ADDED_IN_8}
+_READABLE_SINCE = {5: {"links": {"rate_interval95": None, **_ADDED_IN_7}}, 6: {"links": _ADDED_IN_7},
+                   7: {"links": _ADDED_IN_8}}
 #: What each schema version changed (the refusal of a report of another version names it).
 SCHEMA_CHANGES = {
     3: "qpu_names added",
@@ -98,6 +102,8 @@ SCHEMA_CHANGES = {
     5: "qubit_capacity_per_qpu and physical_qubits_per_qpu added; a QPU relaying a route counts its link memories",
     6: "rate_interval95 added to links (a simulated rate's 95% interval); version-5 reports read back with None",
     7: "provision and channels_for_remote_share added to links; version-5 and 6 reports read back with None",
+    8: "active_rate_hz added to links (a rate per channel run below the link's own); version-5 to 7 reports read "
+       "back with None",
 }
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
@@ -474,6 +480,11 @@ class LinkReport:
             when it runs as given. A relay route's ``active_channels`` is the most channels each of its hops runs, and
             its ``active_buffer_pairs`` the end-to-end buffer it is priced with on physical QPUs (None: the
             default; :func:`~qnsim.estimate.operated_buffer_pairs` gives it for simulate_execution).
+        active_rate_hz: when the estimate prices a direct link with each of its channels run below its ``rate_hz``
+            (the operator's setting: its attempts spaced further apart, so that its buffer stays emptier and its
+            pairs fresher, where that saves a purification round, runtime or the need): that rate in pairs/s per
+            channel (a note says so; :func:`~qnsim.estimate.operated_links` gives the link at it); None when each
+            channel runs at ``rate_hz`` (schema 8; older reports read back with None).
         rate_interval95: the 95% interval ``[low, high]`` (pairs/s per channel) of ``rate_hz`` when a simulation
             measured it (the link's :attr:`~qnsim.estimate.Link.rate_interval95`); channel counts derived from the
             rate are then given as the range across it. None for a rate taken as exact (schema 6; a version-5
@@ -511,6 +522,7 @@ class LinkReport:
     rate_interval95: list[float] | None = None
     channels_for_remote_share: int | None = None
     provision: str | None = None
+    active_rate_hz: float | None = None
 
 
 @dataclasses.dataclass
@@ -791,7 +803,7 @@ class EstimateReport:
         ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
         ... except ValueError as e:
         ...     print(str(e)[:60])
-        report JSON has schema_version 3, this qnsim reads version 7
+        report JSON has schema_version 3, this qnsim reads version 8
         """
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
