@@ -3131,19 +3131,23 @@ class _Context:
             if found[0] < best[0]:
                 best = found
         if len(self.link_for(key)[1]) <= 2:
-            # Last, so that it is taken only where it prices strictly better than fewer channels or buffer pairs.
-            found = self._rate_line(key, channels, buffer, price, as_given)
-            if found[0] < best[0]:
-                best = found
+            # Last, so that they are taken only where they price strictly better than fewer channels or buffer pairs.
+            # At the full buffer and at the fewest pairs (a slower link's own buffer line ends there: at 1e5 pairs/s
+            # with 8 buffer pairs the line at 8 ran its pairs at 576 pairs/s and 0.174 s where a link of 2.24e3
+            # pairs/s with 1 buffer pair takes 0.105 s).
+            for b in [buffer] + ([least_buffer] if buffer is not None and buffer > least_buffer else []):
+                found = self._rate_line(key, channels, b, price, as_given if b == buffer else None)
+                if found[0] < best[0]:
+                    best = found
         if best[0][:3] == as_given[0][:3]:
             return as_given  # Fresher pairs alone (no round, no time, no failure saved) keep the link as given.
         return best
 
     def _rate_line(self, key: tuple[int, int], channels: int, buffer: int | None,
-                   price: Callable[[Link, list[Link]], tuple], as_given: tuple) -> tuple:
+                   price: Callable[[Link, list[Link]], tuple], as_given: tuple | None) -> tuple:
         """The best-scored point of QPU pair ``key``'s direct link run with all its ``channels`` and ``buffer`` pairs,
         each channel at a rate at or below its own (``price`` and the score as :meth:`_search_operating_point`'s;
-        ``as_given``: the link at its own rate, priced).
+        ``as_given``: the link at its own rate and this buffer, priced, or None).
 
         The operator can always run faster hardware slower, so the operating points of a link include every lower
         rate: before, only channels and the buffer were throttled, and a faster link kept its buffer fuller, its
@@ -3163,7 +3167,8 @@ class _Context:
         def scale_of(x: int) -> float:
             return 2.0 ** (-(steps + 1 - x) / _RATE_STEPS_PER_OCTAVE)
 
-        x, best, priced = _best_on_line(steps + 1, lambda x: at_scale(scale_of(x)), as_given)
+        top = as_given if as_given is not None else at_scale(1.0)
+        x, best, priced = _best_on_line(steps + 1, lambda x: at_scale(scale_of(x)), top)
         if x > steps:
             return best
         above = priced.get(x + 1) or at_scale(scale_of(x + 1))
