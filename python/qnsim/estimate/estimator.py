@@ -1544,11 +1544,11 @@ def _scaled_rate(link: Link, scale: float) -> Link:
 
 
 #: The operating-point search's rate line (:meth:`_Context._rate_line`): grid rates per octave, octaves below the
-#: link's rate it reaches (2^-30, about 1e-9 of it), and halvings of a grid step (2^(1/4)) that find a class's top
-#: rate (to about 4e-5 of it).
-_RATE_STEPS_PER_OCTAVE = 4
-_RATE_LINE_OCTAVES = 30
-_RATE_LINE_BISECTIONS = 12
+#: link's rate it reaches (2^-20, about 1e-6 of it), and halvings of a grid step (2^(1/2)) that find a class's top
+#: rate (to about 1.4e-3 of it).
+_RATE_STEPS_PER_OCTAVE = 2
+_RATE_LINE_OCTAVES = 20
+_RATE_LINE_BISECTIONS = 8
 
 
 def _throttled_rate(link: Link, rate_hz: float) -> Link:
@@ -3153,7 +3153,7 @@ class _Context:
         rate: before, only channels and the buffer were throttled, and a faster link kept its buffer fuller, its
         pairs older (0.76 -> 5.7 MHz per channel raised the code distance 29 -> 49). Along this line, as along the
         others, the pairs' wait grows with the rate and, within one class (fails, rounds), the run only shortens:
-        the rates ``2^(-j / 4)`` times the link's (``j`` to 120, down to 1e-9 of it) are bisected down to where the
+        the rates ``2^(-j / 2)`` times the link's (``j`` to 40, down to 1e-6 of it) are bisected down to where the
         class changes (:func:`_line_classes`), and the best class's top is then found between its grid rate and the
         next one above (the next class's) to :data:`_RATE_LINE_BISECTIONS` halvings: a link slower than this one
         whose best point lies between two grid rates is found here too, so a faster link is never priced worse for
@@ -3168,7 +3168,9 @@ class _Context:
             return 2.0 ** (-(steps + 1 - x) / _RATE_STEPS_PER_OCTAVE)
 
         top = as_given if as_given is not None else at_scale(1.0)
-        x, best, priced = _best_on_line(steps + 1, lambda x: at_scale(scale_of(x)), top)
+        # The fewest of the rates that tie (fresher pairs, the same run and rounds) are not looked for: their prices
+        # would double the line's cost, for pairs fresher than needed.
+        x, best, priced = _best_on_line(steps + 1, lambda x: at_scale(scale_of(x)), top, fewest_ties=False)
         if x > steps:
             return best
         above = priced.get(x + 1) or at_scale(scale_of(x + 1))
@@ -5006,8 +5008,10 @@ def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:
     return _best_on_line(n, at, top)[1]
 
 
-def _best_on_line(n: int, at: Callable[[int], tuple], top: tuple) -> tuple[int, tuple, dict[int, tuple]]:
-    """(count, priced point, every point priced by count) of :func:`_line_classes`'s choice."""
+def _best_on_line(n: int, at: Callable[[int], tuple], top: tuple,
+                  fewest_ties: bool = True) -> tuple[int, tuple, dict[int, tuple]]:
+    """(count, priced point, every point priced by count) of :func:`_line_classes`'s choice; without
+    ``fewest_ties``, the best-scored count priced, not the fewest of those that tie with it."""
     priced = {n: top}
 
     def get(x: int) -> tuple:
@@ -5028,6 +5032,8 @@ def _best_on_line(n: int, at: Callable[[int], tuple], top: tuple) -> tuple[int, 
         # Nothing saved on ``top`` (failing the need, the run, the rounds): the search keeps the link as given
         # (_search_operating_point), so the stretch of fresher ties below is not looked for (its prices saved).
         return n, top, priced
+    if not fewest_ties:
+        return best_x, priced[best_x], priced
     # Counts below the best that run exactly as long (the run set by the consumers, not the link) take the fewest:
     # fresher pairs, fewer memories. The counts that tie with it form a stretch ending at it: bisect for its start.
     best = priced[best_x][0][:4]
