@@ -410,8 +410,8 @@ def test_json_schema_is_stable():
     """The --json schema (documented in qnsim.estimate.report): top-level and nested keys."""
     r = estimate(LogicalSummary(4, t_count=100), QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
     d = json.loads(r.to_json())
-    assert d["schema_version"] == 7  # 3: qpu_names; 4: required_rate_hz on physical QPUs too; 5: qubit capacities;
-    # 6: the links' rate_interval95; 7: their provision and channels_for_remote_share
+    assert d["schema_version"] == 8  # 3: qpu_names; 4: required_rate_hz on physical QPUs too; 5: qubit capacities;
+    # 6: the links' rate_interval95; 7: their provision and channels_for_remote_share; 8: their active_rate_hz
     assert list(d) == [
         "verdict", "reasons", "num_qubits", "num_qpus", "qubits_per_qpu", "placement_method", "cut_weight",
         "local_gates", "local_gates_total", "remote_gates", "bell_pairs", "raw_bell_pairs", "cat_entangler",
