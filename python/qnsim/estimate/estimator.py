@@ -3132,10 +3132,14 @@ class _Context:
                 best = found
         if len(self.link_for(key)[1]) <= 2:
             # Last, so that they are taken only where they price strictly better than fewer channels or buffer pairs.
-            # At the full buffer and at the fewest pairs (a slower link's own buffer line ends there: at 1e5 pairs/s
-            # with 8 buffer pairs the line at 8 ran its pairs at 576 pairs/s and 0.174 s where a link of 2.24e3
-            # pairs/s with 1 buffer pair takes 0.105 s).
-            for b in [buffer] + ([least_buffer] if buffer is not None and buffer > least_buffer else []):
+            # At the buffer the other lines chose (the full one unless the buffer line chose fewer) and at the fewest
+            # pairs (a slower link's own buffer line ends there: at 1e5 pairs/s with 8 buffer pairs the line at 8 ran
+            # its pairs at 576 pairs/s and 0.174 s where a link of 2.24e3 pairs/s with 1 buffer pair takes 0.105 s).
+            # Not at the full buffer where fewer pairs price better: phases shorter than a buffer are priced at their
+            # joint pace (_phase_groups), which a rate below the fast phase's would make optimistic (F 0.9005 at use
+            # where the simulation of 806 pairs/s and 64 buffer pairs used them at 0.855, test_estimate_audit23).
+            chosen = best[1].buffer if best is not as_given else buffer
+            for b in sorted({chosen, least_buffer} if buffer is not None else {chosen}, reverse=True):
                 found = self._rate_line(key, channels, b, price, as_given if b == buffer else None)
                 if found[0] < best[0]:
                     best = found
