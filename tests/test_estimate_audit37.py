@@ -22,16 +22,31 @@ _EC_BUDGET = 0.0004763169491580368
 
 
 def _ec_link(rate_hz: float) -> Link:
-    return Link((0, 1), rate_hz=rate_hz, fidelity=0.9694370634074475, latency_s=1.888119770289255e-06, channels=3,
-                memory_t1_s=0.008934129593851156, memory_t2_s=0.006708843471687786)
+    return Link(
+        (0, 1),
+        rate_hz=rate_hz,
+        fidelity=0.9694370634074475,
+        latency_s=1.888119770289255e-06,
+        channels=3,
+        memory_t1_s=0.008934129593851156,
+        memory_t2_s=0.006708843471687786,
+    )
 
 
 def _priced(rate_hz: float):
     """The estimate's own pricing (``estimator._run``: verdict, distance, operating point) without the fixes and
     re-estimates ``estimate()`` adds to its reasons (each a whole estimate again), which this test does not read."""
     qpus = [QPU.preset("qubit_gate_us_e4", surface_code=SurfaceCode(), num_qubits=100000)] * 2
-    ctx = E._Context(E._as_workload(_EC_TEXT), qpus, E._normalize_links([_ec_link(rate_hz)], 2, relays=True), True,
-                     None, "dejmps", True, ErrorBudget(_EC_BUDGET))
+    ctx = E._Context(
+        E._as_workload(_EC_TEXT),
+        qpus,
+        E._normalize_links([_ec_link(rate_hz)], 2, relays=True),
+        True,
+        None,
+        "dejmps",
+        True,
+        ErrorBudget(_EC_BUDGET),
+    )
     ctx.max_runtime_s, ctx.progress, ctx.strategy, ctx.partitioner = None, False, "pack", "auto"
     return E._run(ctx, [1, 1, 0, 0], 0)[1]
 
@@ -56,11 +71,20 @@ def _memory_job(rng: random.Random):
     qpu = QPU(num_qubits=2, e_1q=0, e_2q=0, e_meas=0, t_1q_s=10 ** rng.uniform(-5, -3))
     text = f"REPEAT {rng.randint(5, 40)} {{\nCX 0 1\nH 0\n}}"
     memory_s = 10 ** rng.uniform(-3, -1)
-    link = {"rate_hz": 10 ** rng.uniform(2, 5), "fidelity": rng.uniform(0.99, 0.9999),
-            "buffer_pairs": rng.randint(1, 16), "memory_t1_s": memory_s, "memory_t2_s": memory_s,
-            "latency_s": 10 ** rng.uniform(-7, -4)}
-    options = {"target_fidelity": rng.uniform(0.9, 0.98), "error_budget": 0.999999,
-               "max_runtime_s": 10 ** rng.uniform(-3, 0), "placement": [0, 1]}
+    link = {
+        "rate_hz": 10 ** rng.uniform(2, 5),
+        "fidelity": rng.uniform(0.99, 0.9999),
+        "buffer_pairs": rng.randint(1, 16),
+        "memory_t1_s": memory_s,
+        "memory_t2_s": memory_s,
+        "latency_s": 10 ** rng.uniform(-7, -4),
+    }
+    options = {
+        "target_fidelity": rng.uniform(0.9, 0.98),
+        "error_budget": 0.999999,
+        "max_runtime_s": 10 ** rng.uniform(-3, 0),
+        "placement": [0, 1],
+    }
     return text, [qpu, qpu], link, options, 10 ** rng.uniform(0.1, 1.5)
 
 
@@ -103,7 +127,10 @@ def test_a_report_of_schema_7_reads_back_without_a_throttled_rate():
     """active_rate_hz is new in schema 8: a version-7 report (no such field) reads back with it None."""
     report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)])
     data = report.to_dict()
-    old = {**data, "schema_version": 7, "links": [{k: v for k, v in lk.items() if k != "active_rate_hz"}
-                                                   for lk in data["links"]]}
+    old = {
+        **data,
+        "schema_version": 7,
+        "links": [{k: v for k, v in lk.items() if k != "active_rate_hz"} for lk in data["links"]],
+    }
     back = type(report).from_dict(old)
     assert back.schema_version == 8 and back.links[0].active_rate_hz is None

@@ -3054,7 +3054,8 @@ class _Context:
     # physical runs, _interface per code distance for error-corrected ones).
 
     def _operable(self, key: tuple[int, int]) -> tuple[int, int | None] | None:
-        """(channels, buffer pairs) QPU pair ``key``'s link or route may run fewer of, or None: a link without memory
+        """(channels, buffer pairs) QPU pair ``key``'s link or route may run fewer of (a direct link also each channel
+        below its rate, :meth:`_rate_line`; one of one channel and one buffer pair too), or None: a link without memory
         times (its pairs do not age), or one whose links also carry another QPU pair's pairs (one operating point per
         link is what :func:`operated_links` hands to a simulation). A route's channels are its hops' (each runs at
         most the count chosen); its end-to-end buffer is no link's to set (the default, as simulate_execution's
@@ -3102,7 +3103,9 @@ class _Context:
         runtime or the need.
 
         The candidates are two lines of the channels x buffer grid: every channel count at the full buffer and
-        every buffer size at all the channels (a relay route: its hops' channels only). Along a line the pairs'
+        every buffer size at all the channels (a relay route: its hops' channels only); and, for a direct link, the
+        rate line (:meth:`_rate_line`: each channel below its rate, at all the channels) at the buffer those chose
+        and at ``least_buffer``. Along a line the pairs'
         wait only grows with the resource and the rate never falls, so whether the pairs fail the need and how many
         rounds they take only grow, and between two counts with the same of both the larger runs no longer: the
         line is bisected down to where those change (:func:`_line_classes`), a few dozen prices for a billion
@@ -3179,7 +3182,7 @@ class _Context:
             return best
         above = priced.get(x + 1) or at_scale(scale_of(x + 1))
         if (above[0][0], above[0][2]) == (best[0][0], best[0][2]):
-            return best  # A run set by the consumers (the tie stretch's start): no faster point of this class is shorter.
+            return best  # The next rate up is of the same class: no faster point of this class to find.
         lo, hi = scale_of(x), scale_of(x + 1)
         for _ in range(_RATE_LINE_BISECTIONS):
             mid = math.sqrt(lo * hi)
@@ -5063,7 +5066,8 @@ def _estimate_report(report: object, who: str) -> EstimateReport:
 
 def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
     """``links`` as ``report`` priced them, so that :func:`~qnsim.estimate.simulate_execution` runs the same
-    operating point: a direct link the estimate runs with fewer channels or buffer pairs than given, or with a
+    operating point: a direct link the estimate runs with fewer channels or buffer pairs than given, each channel
+    below its rate (``active_rate_hz``: its attempts spaced further apart, the same link the estimate priced), or with a
     default buffer raised to hold an error-corrected syndrome round's ``2d - 1`` pairs (its
     :class:`LinkReport`'s ``active_channels`` / ``active_buffer_pairs``), with those, and the hops of a relay route it
     runs with fewer channels (``active_channels``, no ``active_buffer_pairs``) with at most that many each.
