@@ -1115,11 +1115,13 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     """
     from qnsim.estimate.report import _times, seconds_text
 
+    # The report first: a file refused (edited, cut short) is told before matplotlib's import (~2 s), and so is one
+    # given where matplotlib is missing.
+    report = _estimate_report(report)
     _matplotlib_for("plot_estimate")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    report = _estimate_report(report)
     title = _title(title)  # title=3 raised AttributeError "'int' object has no attribute 'split'" once drawn
     image = None if out is None else _image_path(out)
     figure = Figure(figsize=(7.2, 9.0), layout="constrained")

@@ -363,8 +363,55 @@ def _check_report_shape(report: Any) -> None:
         if a == b or max(a, b) >= report.num_qpus:
             problems.append(f"links[{i}].qpus must be two QPUs of 0 to num_qpus - 1 = {shown(report.num_qpus - 1)}, "
                             f"got ({shown(a)}, {shown(b)})")
+    problems += _link_total_problems(report)
+    if report.verdict == "feasible":
+        # Every figure of a feasible report is priced (the estimator writes NaN or inf only beside an infeasible
+        # verdict): an edited links[0].time_s = nan or remote_error_expected = inf was read back and printed as a
+        # feasible estimate. The four times above have their own words.
+        unpriced = [(where, value) for where, value in _non_finite_numbers(report, "")
+                    if where not in ("wall_clock_s", "time_local_s", "time_link_s", "time_latency_s")]  # fmt: skip
+        if unpriced:
+            given = ", ".join(f"{where} = {shown(value)}" for where, value in unpriced[:6])
+            more = f" and {len(unpriced) - 6} more" if len(unpriced) > 6 else ""
+            problems.append(f"a feasible verdict has every figure finite (NaN and inf are an infeasible report's "
+                            f"unpriced ones), got {given}{more}")
     if problems:
         raise ValueError("report JSON: " + "; ".join(problems) + " (was the report edited?)")
+
+
+def _link_total_problems(report: Any) -> list[str]:
+    """The report's remote totals against its links, as the estimator writes them (each total is the sum of its
+    links' own): an edited report with ``links = []`` beside 2 remote operations and 1 Bell pair printed a feasible
+    estimate of remote work no link carries. A report of no remote operation lists no link."""
+    problems = []
+    for name in ("remote_gates", "bell_pairs", "raw_bell_pairs"):
+        total = getattr(report, name)
+        summed = sum(getattr(link, name) for link in report.links)
+        if name == "raw_bell_pairs":
+            # Summed in the links' order by the writer, so read back bit for bit; a margin for a report written by
+            # other means (NaN beside NaN: an unpriced link's and its total, both infeasible).
+            same = math.isclose(summed, total, rel_tol=1e-9, abs_tol=0.0) or (math.isnan(summed) and math.isnan(total))
+        else:
+            same = summed == total
+        if not same:
+            problems.append(f"{name} = {shown(total)} must be the sum of its links' {name}, got {shown(summed)} over "
+                            f"{len(report.links)} link(s) (a report of remote operations lists the links that carry "
+                            f"them)")
+    return problems
+
+
+def _non_finite_numbers(value: Any, where: str) -> list[tuple[str, float]]:
+    """Every NaN or infinite float in a report (or one of its parts), with its key as ``links[0].time_s``."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [(where, value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items: Any = ((f.name, getattr(value, f.name)) for f in dataclasses.fields(value))
+        return [hit for name, v in items for hit in _non_finite_numbers(v, f"{where}.{name}" if where else name)]
+    if isinstance(value, dict):
+        return [hit for k, v in value.items() for hit in _non_finite_numbers(v, f"{where}[{written(k)}]")]
+    if isinstance(value, (list, tuple)):
+        return [hit for i, v in enumerate(value) for hit in _non_finite_numbers(v, f"{where}[{i}]")]
+    return []
 
 
 #: How a time an infeasible report does not have (NaN) is printed, by :func:`human_time` and :func:`seconds_text`.

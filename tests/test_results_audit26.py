@@ -1,0 +1,89 @@
+"""Results audit, round 26: reports and QEC rows read back, and the notes said once. Each test's docstring says what
+the old behaviour was."""
+
+import json
+
+import pytest
+
+from qnsim.estimate.report import EstimateReport
+
+
+def _report_dict(**edits):
+    """A feasible estimate's ``to_dict()`` with ``edits`` (``links__0__time_s``: a key path) applied."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    report = estimate("CX 0 1\nCX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+    assert report.feasible and report.links
+    data = report.to_dict()
+    for path, value in edits.items():
+        table = data
+        *parents, last = path.split("__")
+        for key in parents:
+            table = table[int(key)] if key.isdigit() else table[key]
+        table[int(last) if last.isdigit() else last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("edits", "refusal"),
+    [
+        ({"links__0__time_s": "nan"}, r"every figure finite .*got links\[0\]\.time_s = nan"),
+        ({"links__0__rate_hz": "inf"}, r"every figure finite .*got links\[0\]\.rate_hz = inf"),
+        ({"links__0__raw_per_pair": "inf", "links__0__utilization": "nan"},
+         r"got links\[0\]\.raw_per_pair = inf, links\[0\]\.utilization = nan"),
+        ({"links__0__required_rate_hz": "nan"}, r"got links\[0\]\.required_rate_hz = nan"),
+        ({"remote_error_expected": "inf"}, r"every figure finite .*got remote_error_expected = inf"),
+        ({"remote_success_probability": "nan"}, r"got remote_success_probability = nan"),
+        ({"error_budget__remote_used": "nan"}, r"got error_budget\.remote_used = nan"),
+    ],
+)  # fmt: skip
+def test_a_feasible_report_with_nan_or_inf_anywhere_is_refused_naming_the_key(edits, refusal):
+    """Old behaviour: NaN or inf in a feasible report's per-link figures (time, rate, raw pairs per pair, need), its
+    remote_error_expected or its error budget was read back and printed as a feasible estimate ("time s nan" beside
+    "feasible"). The estimator writes NaN or inf only beside an infeasible verdict (its unpriced figures)."""
+    assert EstimateReport.from_dict(_report_dict()).feasible
+    with pytest.raises(ValueError, match=refusal):
+        EstimateReport.from_json(json.dumps(_report_dict(**edits)))
+
+
+def test_an_infeasible_report_keeps_its_unpriced_figures():
+    """The check above is the feasible verdict's: an infeasible report's NaN figures (not estimated) read back."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.5)], target_fidelity=0.999)
+    assert not report.feasible
+    back = EstimateReport.from_json(report.to_json())
+    assert back.to_json() == report.to_json()
+
+
+@pytest.mark.parametrize(
+    ("edits", "refusal"),
+    [
+        ({"links": []}, r"remote_gates = 2 must be the sum of its links' remote_gates, got 0 over 0 link\(s\)"),
+        ({"links__0__bell_pairs": 7}, r"bell_pairs = 1 must be the sum of its links' bell_pairs, got 7 over 1 link"),
+        ({"raw_bell_pairs": 3.5}, r"raw_bell_pairs = 3.5 must be the sum of its links' raw_bell_pairs, got 1"),
+    ],
+)
+def test_remote_totals_that_no_link_carries_are_refused(edits, refusal):
+    """Old behaviour: a report edited to ``links = []`` beside its 2 remote operations and 1 Bell pair (or with a
+    link's pairs that do not add up to the total) read back as a feasible estimate of remote work that no link
+    carries. A report of no remote operation still reads back with no link."""
+    with pytest.raises(ValueError, match=refusal):
+        EstimateReport.from_dict(_report_dict(**edits))
+    from qnsim.estimate import QPU, Link, estimate
+
+    local = estimate("H 0\nH 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+    assert local.feasible and local.links == [] and local.remote_gates == 0
+    assert EstimateReport.from_json(local.to_json()).to_json() == local.to_json()
+
+
+def test_the_plot_command_names_the_report_file_and_the_key(tmp_path, capsys):
+    """Old behaviour: ``qnsim plot report.json`` drew a feasible report whose link time was NaN (a bar of no length
+    beside "feasible"). Now it exits 2 naming the file and the key."""
+    from qnsim.plot_cli import main
+
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(_report_dict(links__0__time_s="nan")))
+    assert main([str(path), "--out", str(tmp_path / "r.png")]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "links[0].time_s = nan" in err, err
