@@ -87,3 +87,45 @@ def test_the_plot_command_names_the_report_file_and_the_key(tmp_path, capsys):
     assert main([str(path), "--out", str(tmp_path / "r.png")]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "links[0].time_s = nan" in err, err
+
+
+def test_a_remark_said_once_is_not_said_for_every_row_where_grid_values_change_it(tmp_path):
+    """Old behaviour: the summary of a scenario sweep said the scenario's remark (NV nodes' unmodelled initialisation
+    figures) held "for every row" while the rows of a grid value that changes it (a transducer QPU at node a) carried
+    another remark of that kind, and a plot's title said the remark held "for every point". Now the note names the
+    points it is not for, and says "for every row" only where it is."""
+    import qnsim
+    from qnsim.plot import summarize
+    from test_results_audit25 import NV, SCENARIO_TOML, TRANSDUCER
+
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO_TOML)
+    grid = {"nodes.0.preset": [TRANSDUCER, NV], "links.0.length_km": [1.0]}
+    frame = qnsim.sweep(str(path), grid, progress=False, workers=1)
+    (said,) = summarize(frame, x="links.0.length_km", y="rate_hz", hue="nodes.0.preset").attrs["notes"][:1]
+    assert said.startswith(
+        f"the scenario, for every row but those of 1 of 2 points (nodes.0.preset = {TRANSDUCER}; "
+        "links.0.length_km = 1.0), whose grid values change it"
+    ), said
+    table = summarize(frame[frame["nodes.0.preset"] == NV], x="links.0.length_km", y="rate_hz")
+    assert table.attrs["notes"][0].startswith("the scenario, for every row: the initialisation figures"), table.attrs
+    assert table.attrs["remarks_not_for"] == [0]
+    only = summarize(frame[frame["nodes.0.preset"] == TRANSDUCER], x="links.0.length_km", y="rate_hz")
+    assert only.attrs["notes"][0].startswith("the scenario as written, for none of these rows"), only.attrs["notes"]
+
+
+def test_a_row_whose_network_has_no_remark_of_the_kind_said_once_says_so():
+    """Old behaviour: a row whose grid values left no remark of the kind the sweep said once (no unmodelled figures at
+    that point) carried nothing, and read as covered by the remark said once. Now it says it has none; a row of the
+    same remark drops it, a row of its own keeps it."""
+    from qnsim._row_notes import join_notes, split_notes
+    from qnsim.results import UNMODELLED_INIT_REMARK
+    from qnsim.sweeps import _without_remarks
+
+    said = f"{UNMODELLED_INIT_REMARK} a, b (init_error 0.003, init_duration_s 0.00031) are not modelled: ..."
+    own = f"{UNMODELLED_INIT_REMARK} a (init_error 0.001, init_duration_s 0.0002) are not modelled: ..."
+    assert _without_remarks(join_notes([said, "rate from only 3 pairs"]), [said]) == "rate from only 3 pairs"
+    assert split_notes(_without_remarks(join_notes([own]), [said])) == [own]
+    (none,) = split_notes(_without_remarks(None, [said]))
+    assert none.startswith(f"{UNMODELLED_INIT_REMARK}: none unmodelled at this point's grid values"), none
+    assert split_notes(_without_remarks("rate from only 3 pairs", [said]))[0] == "rate from only 3 pairs"

@@ -137,8 +137,10 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     value has no spread to estimate it from; 0 would claim an exact mean).
 
     ``table.attrs["notes"]`` lists what the means cannot say: first the remarks a scenario sweep said once
-    for every row and left out of their notes (``attrs["notes"]`` of the frame :func:`qnsim.sweep` returns, or
-    the state file beside a results path; also in ``table.attrs["remarks"]``), then points that rest on a single seed,
+    and left out of its rows' notes (``attrs["notes"]`` of the frame :func:`qnsim.sweep` returns, or
+    the state file beside a results path; also in ``table.attrs["remarks"]``), each for every row or for every row
+    but the points named, whose grid values change it and whose rows say their own (``table.attrs["remarks_not_for"]``
+    counts those points per remark), then points that rest on a single seed,
     points where some seeds have no value in a column (NaN, left out of its mean), and points that
     rest on fewer seeds than others (an interrupted or partly failed sweep,
     the points whose rows carry notes of their own (with one of each kind of note: NOT ENTANGLED, shots failing as
@@ -377,14 +379,16 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         for column in moving
         for along in [hue if column in with_hue else x]
     ]
-    notes[:0] = [f"the scenario, for every row (a row whose grid values change it carries its own): {remark}"
-                 for remark in remarks]  # fmt: skip
+    said_once = [_said_once(frame, out, keys, remark) for remark in remarks]
+    notes[:0] = [text for text, _ in said_once]
     if frame.attrs.get("sweep_status"):
         notes.insert(0, frame.attrs["sweep_status"])
     out.attrs["sweep_status"] = frame.attrs.get("sweep_status")
     out.attrs["sweep_unfinished"] = frame.attrs.get("sweep_unfinished", False)
     out.attrs["notes"] = notes
     out.attrs["remarks"] = remarks
+    #: Per remark, the points whose rows carry their own instead (their grid values change it): 0 for every point.
+    out.attrs["remarks_not_for"] = [count for _, count in said_once]
     out.attrs["undrawn"] = undrawn
     out.attrs["linked"] = linked
     out.attrs["linked_hue"] = with_hue
@@ -405,6 +409,27 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             f"{', '.join(theirs)}{' ...' if len(others) > 3 else ''} (qnsim plot --y COLUMN, or plot_sweep's y=)"
         )
     return out
+
+
+def _said_once(frame: Any, table: Any, keys: list[str], remark: str) -> tuple[str, int]:
+    """The summary's note of a remark a scenario sweep said once, and the number of points it is not for: those
+    whose rows carry their own remark of its kind (their grid values change it, or leave none:
+    :func:`qnsim.results.remark_kind`). "For every row" stood beside rows that carried another remark."""
+    from qnsim.results import remark_kind
+
+    kind = remark_kind(remark)
+    if kind is None or "notes" not in frame.columns or frame.empty:
+        return f"the scenario, for every row: {remark}", 0
+    own = frame["notes"].map(lambda v: any(n != remark and remark_kind(n) == kind for n in split_notes(v)))
+    hits = own.astype(bool).groupby([frame[k] for k in keys], sort=True).any().to_numpy()
+    at = [i for i, hit in enumerate(hits) if hit]
+    if not at:
+        return f"the scenario, for every row: {remark}", 0
+    if len(at) == len(hits):
+        return (f"the scenario as written, for none of these rows (every point's grid values change it: its rows' "
+                f"notes say their own): {remark}", len(at))
+    return (f"the scenario, for every row but those of {len(at)} of {len(hits)} points ({_where(table, keys, at)}), "
+            f"whose grid values change it (their rows' notes say their own): {remark}", len(at))
 
 
 def _noted_points(frame: Any, table: Any, keys: list[str], y: Sequence[str]) -> list[str]:
@@ -845,8 +870,11 @@ def plot_sweep(
             caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
         if table.attrs["remarks"]:
             # Too long for a title (a preset's unmodelled figures, ~270 characters): named, said in full in the notes.
-            caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario hold for every point (see the "
-                           "notes)")  # fmt: skip
+            # "Hold for every point" was written where some points' grid values changed a remark (their own in
+            # their rows).
+            partial = sum(1 for n in table.attrs["remarks_not_for"] if n)
+            where = "hold for every point" if not partial else f"{partial} of them not for every point"
+            caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario, {where} (see the notes)")
         if table.attrs["undrawn"]:
             listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
             caveats.append(f"no finite mean, not drawn: {listed}"[:160])

@@ -1726,6 +1726,25 @@ def pipelined_attempts_note(links: Any) -> str | None:
     )
 
 
+#: How every remark of :func:`unmodelled_init_note` begins, whatever its nodes and figures: its kind. A sweep's row whose
+#: grid values change the remark said once carries a note of this kind (its own remark, or that it has none), and a
+#: summary's "for every row" leaves those rows out (:func:`remark_kind`).
+UNMODELLED_INIT_REMARK = "the initialisation figures of the hardware of node(s)"
+
+
+def remark_kind(note: str) -> str | None:
+    """The kind of a remark a network's description implies (the start its every version shares), None for a note
+    of no such kind.
+
+    Example:
+        >>> remark_kind("the initialisation figures of the hardware of node(s) a (init_error 0.003, ...) are ...")
+        'the initialisation figures of the hardware of node(s)'
+        >>> remark_kind("rate from only 3 pairs") is None
+        True
+    """
+    return UNMODELLED_INIT_REMARK if note.startswith(UNMODELLED_INIT_REMARK) else None
+
+
 def unmodelled_init_note(network: Any) -> str | None:
     """The remark that the hardware of some nodes gives initialisation figures the network does not model
     (None: no such node). It follows from the network's description alone, the same for every seed and run,
@@ -1743,7 +1762,7 @@ def unmodelled_init_note(network: Any) -> str | None:
     figures = sorted({f"init_error {e:g}, init_duration_s {d:g}" for e, d in unmodelled.values()})
     names = sorted(unmodelled)
     return (
-        f"the initialisation figures of the hardware of node(s) {', '.join(names[:5])}"
+        f"{UNMODELLED_INIT_REMARK} {', '.join(names[:5])}"
         + (" ..." if len(names) > 5 else "") + f" ({'; '.join(figures)}) are not modelled: link states come "
         "from the link model, and no protocol step re-initialises a memory"
     )

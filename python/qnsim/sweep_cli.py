@@ -372,7 +372,7 @@ def report_rows(rows: Sequence[dict[str, Any]], out: str | None, remarks: Sequen
     on stdout (every column any row has, floats exact, None empty). Rows with ``notes`` (a run that
     stopped with its request unfinished, pairs that are not entangled, a QEC point that ran out of
     shots) are counted on stderr with the first one's note: "120 points -> out.csv" alone read as
-    120 complete results. ``remarks`` (what the scenario's network implies for every point, which the
+    120 complete results. ``remarks`` (what the scenario as written's network implies, which the
     rows leave out: :meth:`qnsim.sweeps.TomlScenario.remarks`) are said first, once.
 
     Example:

@@ -1014,15 +1014,27 @@ def _network_remarks(network: Any) -> list[str]:
 
 
 def _without_remarks(notes: Any, remarks: Sequence[str]) -> Any:
-    """A row's ``notes`` (see :mod:`qnsim._row_notes`) without the given remarks; None when nothing else is left.
+    """A row's ``notes`` (see :mod:`qnsim._row_notes`) without the given remarks (said once for the sweep); None when
+    nothing else is left. A row whose network implies no remark of a said-once remark's kind
+    (:func:`qnsim.results.remark_kind`) says so in their place: the remark said once is not its own, and a row that
+    said nothing read as covered by it.
 
     Example:
         >>> _without_remarks(join_notes(["a", "b (x; y)", "c"]), ["b (x; y)"]), _without_remarks("a", ["a"])
         ('a; c', None)
     """
-    if not isinstance(notes, str) or not remarks:
+    from qnsim.results import remark_kind
+
+    if not remarks or not (notes is None or isinstance(notes, str)):
         return notes
-    return drop_notes(notes, remarks)
+    kinds = {remark_kind(note) for note in split_notes(notes)}
+    absent = [kind for kind in dict.fromkeys(remark_kind(r) for r in remarks) if kind is not None and kind not in kinds]
+    kept = drop_notes(notes, remarks) if notes is not None else None
+    if not absent:
+        return kept
+    said = [f"{kind}: none unmodelled at this point's grid values (the remark said once, the scenario as written's, "
+            "is not this row's)" for kind in absent]
+    return join_notes([*split_notes(kept), *said])
 
 
 def code_id() -> str:
