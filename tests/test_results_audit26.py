@@ -107,6 +107,11 @@ def test_a_remark_said_once_is_not_said_for_every_row_where_grid_values_change_i
         f"the scenario, for every row but those of 1 of 2 points (nodes.0.preset = {TRANSDUCER}; "
         "links.0.length_km = 1.0), whose grid values change it"
     ), said
+    pytest.importorskip("matplotlib")
+    from qnsim.plot import plot_sweep
+
+    title = plot_sweep(frame, x="links.0.length_km", y="rate_hz", hue="nodes.0.preset")._suptitle.get_text()
+    assert "1 remark(s) on the scenario, 1 of them not for every point (see the notes)" in title.replace("\n", " ")
     table = summarize(frame[frame["nodes.0.preset"] == NV], x="links.0.length_km", y="rate_hz")
     assert table.attrs["notes"][0].startswith("the scenario, for every row: the initialisation figures"), table.attrs
     assert table.attrs["remarks_not_for"] == [0]

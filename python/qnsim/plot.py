@@ -873,8 +873,8 @@ def plot_sweep(
             # "Hold for every point" was written where some points' grid values changed a remark (their own in
             # their rows).
             partial = sum(1 for n in table.attrs["remarks_not_for"] if n)
-            where = "hold for every point" if not partial else f"{partial} of them not for every point"
-            caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario, {where} (see the notes)")
+            where = " hold for every point" if not partial else f", {partial} of them not for every point"
+            caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario{where} (see the notes)")
         if table.attrs["undrawn"]:
             listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
             caveats.append(f"no finite mean, not drawn: {listed}"[:160])
