@@ -94,9 +94,10 @@ def test_a_remark_said_once_is_not_said_for_every_row_where_grid_values_change_i
     figures) held "for every row" while the rows of a grid value that changes it (a transducer QPU at node a) carried
     another remark of that kind, and a plot's title said the remark held "for every point". Now the note names the
     points it is not for, and says "for every row" only where it is."""
+    from test_results_audit25 import NV, SCENARIO_TOML, TRANSDUCER
+
     import qnsim
     from qnsim.plot import summarize
-    from test_results_audit25 import NV, SCENARIO_TOML, TRANSDUCER
 
     path = tmp_path / "s.toml"
     path.write_text(SCENARIO_TOML)

@@ -1726,9 +1726,9 @@ def pipelined_attempts_note(links: Any) -> str | None:
     )
 
 
-#: How every remark of :func:`unmodelled_init_note` begins, whatever its nodes and figures: its kind. A sweep's row whose
-#: grid values change the remark said once carries a note of this kind (its own remark, or that it has none), and a
-#: summary's "for every row" leaves those rows out (:func:`remark_kind`).
+#: How every remark of :func:`unmodelled_init_note` begins, whatever its nodes and figures: its kind. A sweep's row
+#: whose grid values change the remark said once carries a note of this kind (its own remark, or that it has none),
+#: and a summary's "for every row" leaves those rows out (:func:`remark_kind`).
 UNMODELLED_INIT_REMARK = "the initialisation figures of the hardware of node(s)"
 
 
