@@ -310,7 +310,11 @@ def _threshold(args: argparse.Namespace) -> int:
                 f"{args.rows}: the rows of {label} differ in the swept parameter(s) {', '.join(varying)}, whose counts "
                 f"would be summed into one threshold; add them to --by ({','.join([*by, *varying])})"
             )
-        est = estimate_threshold(members, x_key=args.x, distance_key=args.distance, bootstrap=args.bootstrap)
+        try:
+            est = estimate_threshold(members, x_key=args.x, distance_key=args.distance, bootstrap=args.bootstrap)
+        except ValueError as exc:
+            # A row's count refused ("rows[3] (point_id ...)['errors'] must be >= 0") named no file.
+            raise ValueError(f"{args.rows}{f' ({label})' if by else ''}: {exc}") from None
         pairs = "  ".join(
             f"d{a}/d{b}: {'-' if c is None else format(c, '.3g')}" for (a, b), c in est.pairwise.items()
         )

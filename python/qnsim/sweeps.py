@@ -3728,6 +3728,12 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
         ids = columns[header.index(ID_COLUMN)]
         if len(set(ids)) != len(ids):  # copies of a point (or two empty ids): _one_row_per_point keeps one or refuses
             return None
+        if SEED_COLUMN in header:
+            # One point's values under two ids (equal values, 10 and 10.0 alike here): _one_row_per_point tells.
+            keys = [*header[: header.index(SEED_COLUMN) + 1], *([SCENARIO_COLUMN] if SCENARIO_COLUMN in header else [])]
+            points = list(zip(*(columns[header.index(k)] for k in keys)))
+            if len(set(points)) != len(points):
+                return None
     return [dict(zip(header, values)) for values in zip(*columns)]
 
 
@@ -3857,6 +3863,7 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
     """
     rows: list[dict] = []
     seen: dict[str, tuple[str, dict]] = {}
+    by_values: dict[tuple, tuple[str, str]] = {}  # a point's values, seed and scenario: (where, its point_id)
     for location, row in located:
         point = row.get(ID_COLUMN)
         if point:
@@ -3869,6 +3876,24 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
                         "writes a point once, so the file was edited or joined from two files; delete the wrong row"
                     )
                 continue
+            # One point under two ids: a row copied with its point_id edited (or its grid values edited to
+            # another row's) was read as a second point, and a QEC table summed its shots twice. The id is a
+            # function of the grid values, the seed and the scenario (point_id), so two ids of equal ones are an
+            # edit; the cells are compared with their types (10 and 10.0 are two points).
+            columns = list(row)
+            grid = columns[: columns.index(SEED_COLUMN)] if SEED_COLUMN in columns else None
+            if grid is not None:
+                values = tuple(
+                    (k, type(row.get(k)).__name__, repr(row.get(k))) for k in [*grid, SEED_COLUMN, SCENARIO_COLUMN]
+                )
+                other, other_id = by_values.setdefault(values, (location, point))
+                if other_id != point:
+                    shown_values = ", ".join(f"{k} = {written(row[k])}" for k in [*grid, SEED_COLUMN])
+                    raise ValueError(
+                        f"{where} {other} and {location} are one point ({shown_values}) under 2 point_ids ({other_id}, "
+                        f"{point}): a sweep writes a point once, under the id of its values, so a row was copied or "
+                        "edited; delete the wrong row"
+                    )
         rows.append(row)
     return rows
 

@@ -439,16 +439,23 @@ def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[t
     return out
 
 
+def _row_name(row: Mapping[str, Any], i: int) -> str:
+    """``rows[i]``, with the row's ``point_id`` where it has one: the rows of one group are numbered in the group,
+    not in the file, so a refusal named "rows[3]" for the first line of a file; the id is found in it."""
+    point = row.get("point_id") if isinstance(row, Mapping) else None
+    return f"rows[{i}] (point_id {point})" if isinstance(point, str) and point else f"rows[{i}]"
+
+
 def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int) -> int:
     """``row[key]`` as a count: an integer, or a float that is one (3.0 from a table file); 3.7 is refused."""
     if not isinstance(row, Mapping):
         raise TypeError(f"rows[{i}] must be a mapping of column -> value, got {written(row)}")
     if key not in row:
-        raise ValueError(f"rows[{i}] has no {written(key)} column (columns: {', '.join(map(str, row))})")
+        raise ValueError(f"{_row_name(row, i)} has no {written(key)} column (columns: {', '.join(map(str, row))})")
     value = row[key]
     if is_real_number(value) and not is_integer(value) and float(value).is_integer():
         value = int(value)
-    return integer(f"rows[{i}][{written(key)}]", value, minimum=minimum, error=ValueError)
+    return integer(f"{_row_name(row, i)}[{written(key)}]", value, minimum=minimum, error=ValueError)
 
 
 def _same_row(a: dict, b: dict) -> bool:
@@ -477,12 +484,12 @@ def _table(rows, x_key, distance_key):
         d = _row_count(row, i, distance_key, 1)
         shots, errors, rounds = (_row_count(row, i, k, m) for k, m in (("shots", 1), ("errors", 0), ("rounds", 1)))
         if errors > shots:
-            raise ValueError(f"rows[{i}] has {errors} errors in {shots} shots")
+            raise ValueError(f"{_row_name(row, i)} has {errors} errors in {shots} shots")
         if x_key not in row:
-            raise ValueError(f"rows[{i}] has no {written(x_key)} column (columns: {', '.join(map(str, row))})")
+            raise ValueError(f"{_row_name(row, i)} has no {written(x_key)} column (columns: {', '.join(map(str, row))})")
         # The fit is in log x: a row's 0 or negative x was refused later as "x[0] must be > 0", naming no row.
         x = real_number(
-            f"rows[{i}][{written(x_key)}]", row[x_key], minimum=0.0, exclusive_minimum=True, error=ValueError
+            f"{_row_name(row, i)}[{written(x_key)}]", row[x_key], minimum=0.0, exclusive_minimum=True, error=ValueError
         )
         cell = table.setdefault(d, {}).setdefault(x, [0, 0, rounds])
         if rounds != cell[2]:
