@@ -135,3 +135,87 @@ def test_a_row_whose_network_has_no_remark_of_the_kind_said_once_says_so():
     (none,) = split_notes(_without_remarks(None, [said]))
     assert none.startswith(f"{UNMODELLED_INIT_REMARK}: none unmodelled at this point's grid values"), none
     assert split_notes(_without_remarks("rate from only 3 pairs", [said]))[0] == "rate from only 3 pairs"
+
+
+@pytest.fixture(scope="module")
+def qec_rows(tmp_path_factory):
+    """A small QEC sweep's rows file (2 distances x 2 seam error rates, 200 shots each) and its lines."""
+    from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
+
+    out = tmp_path_factory.mktemp("qec") / "rows.csv"
+    spec = ExperimentSpec.from_dict({"grid": {"distance": [3, 5], "p_int": [0.02, 0.2]}, "sampling": {"max_shots": 200}})
+    run_experiment_sweep(spec, out=str(out), workers=1)
+    return out, out.read_text().splitlines()
+
+
+def _edited_copy(tmp_path, lines, edit):
+    """``lines`` (a rows CSV) with ``edit(header, records)`` applied, written without its sweep state."""
+    import csv
+    import io
+
+    header, *records = list(csv.reader(io.StringIO("\n".join(lines))))
+    edit(header, records)
+    path = tmp_path / "edited.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows([header, *records])
+    return path
+
+
+def _cell(header, records, line, column, value):
+    records[line - 2][header.index(column)] = value
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_one_point_under_two_point_ids_is_refused_naming_both_places(qec_rows, tmp_path, suffix):
+    """Old behaviour: a row copied with its point_id edited (or a row whose grid value was edited to another row's)
+    read back as a second point: ``qnsim qec threshold`` summed its shots in (a narrower interval from no new shots),
+    and a sweep resumed over it. A point's id is a function of its grid values, seed and scenario, so two ids of the
+    same values are an edit: refused, naming both lines (both Parquet parts)."""
+    from qnsim.sweeps import read_results
+
+    out, lines = qec_rows
+    if suffix == ".csv":
+        path = _edited_copy(tmp_path, lines, lambda h, r: r.append([*r[0][:-1], "0123456789abcdef0123"]))
+        where = "line 2 and line 6"
+    else:
+        import pandas as pd
+
+        pytest.importorskip("pyarrow")
+        path = tmp_path / "edited.parquet"
+        path.mkdir()
+        frame = pd.DataFrame(read_results(out))
+        frame.to_parquet(path / "part-0.parquet", index=False)
+        frame.iloc[:1].assign(point_id="0123456789abcdef0123").to_parquet(path / "part-1.parquet", index=False)
+        where = "part-0.parquet row 1 and part part-1.parquet row 1"
+    with pytest.raises(ValueError, match=r"are one point \(distance = 3, p_int = 0.02, seed = 0\) under 2 point_ids"
+                       ) as caught:  # fmt: skip
+        read_results(path)
+    assert where in str(caught.value) and str(path) in str(caught.value), str(caught.value)
+    assert len(read_results(out)) == 4  # the file as the sweep wrote it reads
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "value", "refusal"),
+    [
+        (4, "errors", "-3", r"\['errors'\] must be >= 0, got -3"),
+        (4, "errors", "999", r" has 999 errors in 200 shots"),
+        (5, "shots", "nan", r"\['shots'\] must be an integer, got nan"),
+        (3, "errors", "many", r"\['errors'\] must be an integer, got 'many'"),
+        (3, "errors", "", r"\['errors'\] must be an integer, got None"),
+    ],
+)
+def test_qec_threshold_names_the_file_and_the_row_of_a_refused_count(qec_rows, tmp_path, capsys, line, column, value,
+                                                                     refusal):  # fmt: skip
+    """Old behaviour: ``qnsim qec threshold`` refused an edited count as "rows[2]['errors'] must be >= 0", naming
+    no file, and its index was the row's place in its group (rows in point order), not in the file: the first line
+    of a file was called rows[3]. Now the refusal names the file and the row's point_id, which is in its line."""
+    from qnsim.qec_cli import main
+
+    _, lines = qec_rows
+    path = _edited_copy(tmp_path, lines, lambda h, r: _cell(h, r, line, column, value))
+    point = lines[line - 1].rsplit(",", 1)[1]
+    assert main(["threshold", str(path), "--x", "p_int"]) == 2
+    err = capsys.readouterr().err
+    import re
+
+    assert re.search(rf"{re.escape(str(path))}: rows\[\d\] \(point_id {point}\){refusal}", err), err
