@@ -683,6 +683,18 @@ def _batch_shots(index: int, batch_size: int, max_batch_size: int) -> int:
     return batch_size if index == 0 else min(batch_size << min(index, 64), max_batch_size)
 
 
+def _shots_of_batches(batches: int, batch_size: int, max_batch_size: int) -> int:
+    """The shots of the first ``batches`` batches (:func:`_batch_shots`), in at most ~66 steps: summed batch by batch,
+    an edited record of 10**15 batches kept the resume checking it for days."""
+    total = 0
+    for index in range(batches):
+        size = _batch_shots(index, batch_size, max_batch_size)
+        if size == max_batch_size:  # every later batch is as large
+            return total + size * (batches - index)
+        total += size
+    return total
+
+
 def _batch_sampler(circuit: Any, seed: int, index: int) -> Any:
     """Stim's detector sampler of batch ``index``, seeded from ``(seed, index)``: one stream per batch, so that a
     run resumed at a batch draws what an uninterrupted run draws there (one stream for the whole run cannot be
@@ -731,26 +743,15 @@ class _SavedCounts:
                 text = f.read()
         except FileNotFoundError:
             return 0, 0, 0, 0.0
-        try:
-            record = json.loads(text)
-            checksum = record.pop("checksum")
-            batches, shots, errors, seconds = (record[k] for k in ("batches", "shots", "errors", "seconds"))
-            expected = sum(_batch_shots(i, *self.schedule) for i in range(batches)) if is_integer(batches) else None
-            max_shots = self.identity["max_shots"]
-            consistent = (
-                checksum == _checksum(record) and record.get("identity") == self.identity
-                and is_integer(shots) and is_integer(errors) and 0 <= errors <= shots
-                and shots == min(expected, max_shots) and (batches == 0 or shots > expected - _batch_shots(
-                    batches - 1, *self.schedule))
-                and isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0
-            )  # fmt: skip
-        except (ValueError, KeyError, TypeError, AttributeError):
-            consistent = False
-        if not consistent:
+        why = self._inconsistency(text)
+        if why is not None:
+            # Which key: "not a record (edited or damaged)" alone left the reader to guess what was wrong with it.
             raise ValueError(
-                f"{self.path} is not a record of this sampling's counts (edited or damaged): delete it to sample "
-                "from the first shot"
+                f"{self.path} is not a record of this sampling's counts (edited or damaged): {why}; delete it to "
+                "sample from the first shot"
             )
+        record = json.loads(text)
+        batches, shots, errors, seconds = (record[k] for k in ("batches", "shots", "errors", "seconds"))
         try:
             # Read by this run: its time says so to the sweep that deletes the counts its own points used (the file
             # of a run killed after its last batch is read, not saved again).
@@ -758,6 +759,45 @@ class _SavedCounts:
         except OSError:
             pass
         return int(batches), int(shots), int(errors), float(seconds)
+
+    def _inconsistency(self, text: str) -> str | None:
+        """What is wrong with a saved record's ``text``, naming its key (None: a record of these counts, whole).
+
+        Every count is checked on its own, then against the checksum: a record edited with its checksum recomputed
+        is refused as well where a count is not one this sampling writes."""
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            return f"not JSON: {exc}"
+        if not isinstance(record, dict):
+            return f"a JSON object of counts, got {type(record).__name__}"
+        missing = [k for k in ("identity", "batches", "shots", "errors", "seconds", "checksum") if k not in record]
+        if missing:
+            return f"it lacks {', '.join(missing)}"
+        if record["identity"] != self.identity:
+            identity = record["identity"]
+            if not isinstance(identity, dict):
+                return f"identity must be an object, got {written(identity)}"
+            keys = sorted(k for k in {*identity, *self.identity} if identity.get(k) != self.identity.get(k))
+            return f"identity differs from this sampling's at {', '.join(keys[:5])}"
+        batches, shots, errors, seconds = (record[k] for k in ("batches", "shots", "errors", "seconds"))
+        for key, value in (("batches", batches), ("shots", shots), ("errors", errors)):
+            if not is_integer(value) or value < 0:
+                return f"{key} must be a count (an integer >= 0), got {written(value)}"
+        if errors > shots:
+            return f"errors = {errors} is more than shots = {shots}"
+        if not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and math.isfinite(seconds)
+                and seconds >= 0):
+            return f"seconds must be a finite number >= 0, got {written(seconds)}"
+        expected = _shots_of_batches(batches, *self.schedule)
+        if shots != min(expected, self.identity["max_shots"]) or (
+            batches > 0 and shots <= expected - _batch_shots(batches - 1, *self.schedule)
+        ):
+            return f"shots = {shots} is not what {batches} batches of this sampling's schedule make"
+        checksum = record.pop("checksum")
+        if checksum != _checksum(record):
+            return "checksum does not match its counts (a count edited by hand?)"
+        return None
 
     def save(self, batches: int, shots: int, errors: int, seconds: float) -> None:
         os.makedirs(self.directory, exist_ok=True)
