@@ -221,16 +221,18 @@ def test_qec_threshold_names_the_file_and_the_row_of_a_refused_count(qec_rows, t
     assert re.search(rf"{re.escape(str(path))}: rows\[\d\] \(point_id {point}\){refusal}", err), err
 
 
-def _saved_record(tmp_path):
-    """A 3-batch sampling's saved counts (its file and record) and the arguments that resume it."""
+@pytest.fixture(scope="module")
+def saved_record(tmp_path_factory):
+    """A 3-batch sampling's saved counts (file name and record) and the arguments that resume it (but resume_dir)."""
     from qnsim import qec
     from qnsim.qec.sampling import sample_logical_error
 
     circuit = qec.memory_circuit(3, rounds=1, noise=qec.NoiseModel.uniform_depolarizing(0.01))
-    kwargs = {"max_shots": 700, "batch_size": 100, "max_batch_size": 400, "seed": 1, "resume_dir": tmp_path / "s"}
-    sample_logical_error(circuit, **kwargs)
-    (path,) = (tmp_path / "s").iterdir()
-    return circuit, kwargs, path, json.loads(path.read_text())
+    kwargs = {"max_shots": 700, "batch_size": 100, "max_batch_size": 400, "seed": 1}
+    store = tmp_path_factory.mktemp("saved")
+    sample_logical_error(circuit, **kwargs, resume_dir=store)
+    (path,) = store.iterdir()
+    return circuit, kwargs, path.name, json.loads(path.read_text())
 
 
 @pytest.mark.parametrize(
@@ -246,15 +248,15 @@ def _saved_record(tmp_path):
         ("identity", {}, "identity differs from this sampling's at batch_size, circuit_sha1"),
     ],
 )
-def test_saved_counts_name_the_key_that_is_wrong(tmp_path, key, value, why):
+def test_saved_counts_name_the_key_that_is_wrong(saved_record, tmp_path, key, value, why):
     """Old behaviour: an edited saved-counts file was refused as "not a record of this sampling's counts (edited or
     damaged)", naming no key; an edited batch count of 10**15 kept the check summing batch sizes for days (a hang).
     Now the refusal names the file and the key, and the batch count is checked in a few steps."""
     from qnsim.qec.sampling import sample_logical_error
 
-    circuit, kwargs, path, record = _saved_record(tmp_path)
+    circuit, kwargs, name, record = saved_record
     assert (record["batches"], record["shots"]) == (3, 700)
-    record[key] = value
-    path.write_text(json.dumps(record))
+    path = tmp_path / name
+    path.write_text(json.dumps({**record, key: value}))
     with pytest.raises(ValueError, match=rf"{path}.* \(edited or damaged\): {why}"):
-        sample_logical_error(circuit, **kwargs)
+        sample_logical_error(circuit, **kwargs, resume_dir=tmp_path)
