@@ -143,7 +143,9 @@ def qec_rows(tmp_path_factory):
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
 
     out = tmp_path_factory.mktemp("qec") / "rows.csv"
-    spec = ExperimentSpec.from_dict({"grid": {"distance": [3, 5], "p_int": [0.02, 0.2]}, "sampling": {"max_shots": 200}})
+    spec = ExperimentSpec.from_dict(
+        {"grid": {"distance": [3, 5], "p_int": [0.02, 0.2]}, "sampling": {"max_shots": 200}}
+    )
     run_experiment_sweep(spec, out=str(out), workers=1)
     return out, out.read_text().splitlines()
 

@@ -486,7 +486,8 @@ def _table(rows, x_key, distance_key):
         if errors > shots:
             raise ValueError(f"{_row_name(row, i)} has {errors} errors in {shots} shots")
         if x_key not in row:
-            raise ValueError(f"{_row_name(row, i)} has no {written(x_key)} column (columns: {', '.join(map(str, row))})")
+            columns = ", ".join(map(str, row))
+            raise ValueError(f"{_row_name(row, i)} has no {written(x_key)} column (columns: {columns})")
         # The fit is in log x: a row's 0 or negative x was refused later as "x[0] must be > 0", naming no row.
         x = real_number(
             f"{_row_name(row, i)}[{written(x_key)}]", row[x_key], minimum=0.0, exclusive_minimum=True, error=ValueError
