@@ -1,0 +1,156 @@
+"""Trust audit of distributed QEC, sixteenth round: restore and seeded top-ups of the remote-logical table as a user
+command (``qnsim qec restore`` / ``qnsim qec topup``, one implementation in :mod:`qnsim.qec.remote_table` that the
+bench script calls), the fit's bend terms on the shipped counts, and ``RemoteModel.log_error_sd`` against fresh
+shots.
+
+Each test's docstring says what qnsim did before its fix (or, for a new command, what would go wrong without it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from script_modules import import_script
+from test_qec_audit15 import DISTANCES, P_GRID, Q_GRID, _small_table
+
+from qnsim import qec_cli
+from qnsim.qec import model as remote_model
+from qnsim.qec import remote_table
+
+SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "qec_remote_model.py"
+SHIPPED = Path(remote_model.__file__).parent / "data" / "remote_model.json"
+#: One small seeded top-up at p = 2e-3, q = 0.04, d = 3 (~140 errors in 2048 shots).
+POINT = ["--bases", "Z", "--ps", "2e-3", "--qs", "0.04", "--ds", "3"]
+LIMITS = ["--max-shots", "2048", "--max-errors", "100000"]
+
+
+def _qec(*argv: str) -> tuple[int, str, str]:
+    """``qnsim qec ARGV`` in this process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = qec_cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _restore_topup(table: Path, out: Path, built: Path, seed: str = "15", limits=LIMITS) -> tuple[int, str, str]:
+    code, _, err = _qec("restore", "--table", str(table), "--out", str(out))
+    assert code == 0, err
+    return _qec("topup", "--table", str(table), "--out", str(out), "--seed", seed, *POINT, *limits,
+                "--table-out", str(built))
+
+
+def test_qnsim_qec_restore_and_topup_add_seeded_shots_repeatably_as_the_bench_script_does(tmp_path):
+    """Before: restore and seeded top-ups lived only in bench/qec_remote_model.py (``qnsim qec restore`` was "invalid
+    choice", exit 2), so a user could not add shots to the table they price with. Now ``qnsim qec restore`` and
+    ``qnsim qec topup --seed`` do it: the same top-up from the same table writes the same table bit for bit, its
+    counts the old ones plus the seeded row's (listed under ``seeded``, named in ``sampling``), and the bench
+    script, which calls the same functions, draws the same row."""
+    small = _small_table(tmp_path)
+    code, _, err = _restore_topup(small, tmp_path / "a", tmp_path / "a.json")
+    assert code == 0, err
+    code, _, err = _restore_topup(small, tmp_path / "b", tmp_path / "b.json")
+    assert code == 0, err
+    first = (tmp_path / "a.json").read_bytes()
+    assert first == (tmp_path / "b.json").read_bytes()
+    topped, before = json.loads(first), json.loads(small.read_text())
+    (row,) = topped["seeded"]
+    assert (row["basis"], row["p"], row["q"], row["d"], row["seed"], row["shots"]) == ("Z", 2e-3, 0.04, 3, 15, 2048)
+    assert 50 < row["errors"] < 300  # a rate near the table's 0.07
+    z_after, z_before = topped["bases"]["Z"], before["bases"]["Z"]
+    assert z_after["shots"][1][1][0] == z_before["shots"][1][1][0] + 2048
+    assert z_after["errors"][1][1][0] == z_before["errors"][1][1][0] + row["errors"]
+    z_after["shots"][1][1][0], z_after["errors"][1][1][0] = z_before["shots"][1][1][0], z_before["errors"][1][1][0]
+    assert topped["bases"] == before["bases"] and "seed 15" in topped["sampling"]
+    assert topped["sampling"].startswith(before["sampling"])
+    # The bench script's seeded run is the same function: the same row.
+    script = import_script(SCRIPT)
+    script.P_GRID, script.Q_GRID, script.DISTANCES, script.TOP_UPS = P_GRID, Q_GRID, DISTANCES, ()
+    assert script.remote_table is remote_table
+    with contextlib.redirect_stdout(io.StringIO()):
+        script.main(["restore", "--table", str(small), "--out", str(tmp_path / "c")])
+        script.main(["run", "--out", str(tmp_path / "c"), "--workers", "1", "--seed", "15", *POINT, *LIMITS])
+    assert remote_table.read_counts(remote_table.stats_path(tmp_path / "c"))[2] == [row]
+
+
+def test_a_same_seed_topup_asked_again_is_skipped_or_refused_never_counted_twice(tmp_path):
+    """Without a record of the seeded shots, ``qnsim qec topup`` run again with its seed (a second invocation, or a
+    restore of the topped-up table and the same top-up) would count the same draws twice: an error bar too narrow
+    by sqrt(2). Now the same limits are skipped (said on stdout, the table byte-identical) and other limits are
+    refused (exit 2), naming the statistics file, the point and the way out."""
+    small = _small_table(tmp_path)
+    code, _, err = _restore_topup(small, tmp_path / "a", tmp_path / "a.json")
+    assert code == 0, err
+    topped = (tmp_path / "a.json").read_bytes()
+    args = ["--out", str(tmp_path / "a"), "--table", str(small), "--seed", "15", *POINT]
+    code, out, _ = _qec("topup", *args, *LIMITS, "--table-out", str(tmp_path / "again.json"))
+    assert code == 0 and "they are not counted twice" in out
+    assert (tmp_path / "again.json").read_bytes() == topped
+    # The topped-up table restored and the same top-up asked again: skipped too.
+    code, out, err = _restore_topup(tmp_path / "a.json", tmp_path / "b", tmp_path / "b.json")
+    assert code == 0 and "they are not counted twice" in out, err
+    assert (tmp_path / "b.json").read_bytes() == topped
+    code, _, err = _qec("topup", *args, "--max-shots", "4096", "--max-errors", "100000")
+    assert code == 2
+    assert "a/stats.csv already holds seed 15's shots at Z basis, p = 0.002, q = 0.04, d = 3" in err
+    assert "give another seed" in err
+
+
+def _table_with(tmp_path: Path, change) -> Path:
+    table = json.loads(_small_table(tmp_path).read_text())
+    change(table)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(table), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t["bases"]["X"]["errors"][1][0].__setitem__(1, "12"),
+         r"edited\.json: bases\.X at X basis, p = 0\.002, q = 0\.02, d = 5 holds '12', not a count"),
+        (lambda t: t["bases"]["Z"]["shots"][0][1].pop(),
+         r"edited\.json: bases\.Z at Z basis, p = 0\.001, q = 0\.04, d = 5 has no shots count \(its shots lists are "
+         r"shorter than the grid\)"),
+        (lambda t: t.pop("q_grid"), r"edited\.json: not a remote-model table \(its grid: 'q_grid'\)"),
+    ],
+)
+def test_a_table_that_cannot_be_restored_is_refused_naming_the_file_and_the_key(tmp_path, change, message):
+    """Before: a table whose count lists were shorter than its grid stopped a restore with Python's bare
+    "IndexError: list index out of range" (neither the file nor the point named), and a table without a grid key
+    with "KeyError: 'q_grid'". Now every refusal names the file, the key and the point; nothing is written."""
+    path = _table_with(tmp_path, change)
+    code, _, err = _qec("restore", "--table", str(path), "--out", str(tmp_path / "a"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    import re
+
+    assert re.search(message, err), err
+    assert not (tmp_path / "a" / "stats.csv").exists()
+
+
+def test_a_topup_off_the_grid_or_onto_statistics_of_another_table_is_refused(tmp_path):
+    """Shots sampled at a point off the table's grid, or statistics restored from one table built as another
+    (``--table`` not the one restored), were left out of the built table without a word (the bench script dropped
+    off-grid rows at build). Now both are refused, naming the value, the grid and the file; so are a restore into
+    statistics already there and limits below 1."""
+    small = _small_table(tmp_path)
+    code, _, err = _qec("restore", "--table", str(small), "--out", str(tmp_path / "a"))
+    assert code == 0, err
+    code, _, err = _qec("restore", "--table", str(small), "--out", str(tmp_path / "a"))
+    assert code == 2 and "a/stats.csv already holds statistics" in err and "small.json" in err
+    code, _, err = _qec("topup", "--table", str(small), "--out", str(tmp_path / "a"), "--seed", "1", "--ps", "5e-3",
+                        *LIMITS)
+    assert code == 2 and "p = 0.005 is not on" in err and "small.json's grid [0.001, 0.002]" in err
+    code, _, err = _qec("topup", "--table", str(small), "--out", str(tmp_path / "a"), "--seed", "1", *POINT,
+                        "--max-shots", "0", "--max-errors", "10")
+    assert code == 2 and "--max-shots 0: give an int >= 1" in err
+    other = _table_with(tmp_path, lambda t: t.__setitem__("p_grid", [1e-3, 3e-3]))
+    with pytest.raises(ValueError, match=r"a/stats\.csv holds counts off the table's grid \(p \[0\.001, 0\.003\].*"
+                                         r"at X basis, p = 0\.002, q = 0\.02, d = 3 \(8 such\)"):
+        remote_table.table_from_stats(tmp_path / "a", json.loads(other.read_text()))
