@@ -161,9 +161,11 @@ def build(args) -> None:
     from qnsim.qec.model import build_model
 
     model = build_model(table)
-    print(f"table -> {os.path.relpath(args.table)}; bend (weight of ln d, a line in ln q per basis): "
-          + ", ".join(f"{basis} {model.bend.get(basis, 0.0):.3f} at the grid's mean ln q, "
-                      f"{model.bend_slope.get(basis, 0.0):+.3f} per unit ln q" for basis in ("Z", "X")))
+    bends = ", ".join(f"{basis} {model.bend.get(basis, 0.0):.3f} at the grid's mean ln q and ln p, "
+                      f"{model.bend_slope.get(basis, 0.0):+.3f} per unit ln q, "
+                      f"{model.bend_cross.get(basis, 0.0):+.3f} per unit ln q ln p" for basis in ("Z", "X"))
+    print(f"table -> {os.path.relpath(args.table)}; bend (weight of ln d, a line in ln q whose slope is a line in "
+          f"ln p, per basis): {bends}")
     print("fit vs measured (rate per operation; the model's z and its stated standard error of ln P):")
     print(f"{'basis':>5} {'p':>7} {'q':>7} {'d':>2} {'errors':>7} {'shots':>9} {'measured':>10} {'model':>10} {'z':>6}"
           f" {'sd':>6}")
@@ -233,8 +235,10 @@ def bootstrap(table: dict, resamples: int, seed: int = 1) -> None:
     for basis in ("Z", "X"):
         bends = [m.bend.get(basis, 0.0) for m in refits]
         slopes = [m.bend_slope.get(basis, 0.0) for m in refits]
+        crosses = [m.bend_cross.get(basis, 0.0) for m in refits]
         print(f"{basis} basis: bend c (weight of ln d) {model.bend.get(basis, 0.0):.3f} +- {np.std(bends):.3f} at the "
-              f"grid's mean ln q, {model.bend_slope.get(basis, 0.0):+.3f} +- {np.std(slopes):.3f} per unit ln q")
+              f"grid's mean ln q, {model.bend_slope.get(basis, 0.0):+.3f} +- {np.std(slopes):.3f} per unit ln q, "
+              f"{model.bend_cross.get(basis, 0.0):+.3f} +- {np.std(crosses):.3f} per unit ln q ln p")
     print(f"{'basis':>5} {'p':>7} {'q':>7} {'b':>15} {'sd ln P at d = 3, 5, 7':>24} {'log10 P(d=7)':>15} "
           f"{'log10 P(d=29)':>15}")
     ln10 = math.log(10)

@@ -138,7 +138,10 @@ class RemoteModel:
         perfect_thin: as ``single_thin``, for ``pairs_cost``.
         bend: ``{"Z": c, "X": ...}``: the weight of the ``ln d`` prefactor (:func:`build_model`) at the grid's mean
             ``ln q``, one per basis, pooled over the grid; 0 for a table fitted as plain lines.
-        bend_slope: ``{"Z": c1, "X": ...}``: how that weight changes per unit of ``ln q`` (:meth:`bend_weight`).
+        bend_slope: ``{"Z": c1, "X": ...}``: how that weight changes per unit of ``ln q`` at the grid's mean ``ln p``
+            (:meth:`bend_weight`).
+        bend_cross: ``{"Z": c2, "X": ...}``: how that slope changes per unit of ``ln p`` (the weight's term in
+            ``(ln q - m_q) (ln p - m_p)``).
         bend_lines: ``{"Z": [ip][iq] -> (alpha, beta, k_lo, k_hi), ...}``: per node, the weighted line
             ``alpha + beta k`` of ``ln d`` over the distances its line rests on (``k = (d + 1) / 2`` from
             ``k_lo`` to ``k_hi``); ``k_lo = k_hi = 0`` where the line rests on fewer than three (no bend).
@@ -163,22 +166,26 @@ class RemoteModel:
     bend_lines: dict[str, np.ndarray] = field(default_factory=dict)
     spread: dict[str, np.ndarray] = field(default_factory=dict)
     bend_slope: dict[str, float] = field(default_factory=dict)
+    bend_cross: dict[str, float] = field(default_factory=dict)
 
-    def bend_weight(self, basis: str, q: float) -> float:
-        """The bend's weight ``c`` at a seam error rate q of the grid: ``bend + bend_slope (ln q - m)``, ``m`` the
-        grid's mean ``ln q`` (a line in ``ln q``, one per basis, pooled over the grid's p).
+    def bend_weight(self, basis: str, p: float, q: float) -> float:
+        """The bend's weight ``c`` at a bulk error p and seam error rate q of the grid:
+        ``bend + (bend_slope + bend_cross (ln p - m_p)) (ln q - m_q)``, ``m_p`` and ``m_q`` the grid's mean ``ln p``
+        and ``ln q`` (one per basis, pooled over the grid: a line in ``ln q`` whose slope is a line in ``ln p``).
 
         Example:
             >>> m = load_remote_model()
-            >>> m.bend_weight("Z", m.q_grid[0]) > m.bend_weight("Z", m.q_grid[-1])
+            >>> m.bend_weight("Z", 2e-3, m.q_grid[0]) > m.bend_weight("Z", 2e-3, m.q_grid[-1])
             True
         """
-        lq = self._log_grids[1]
-        return self.bend.get(basis, 0.0) + self.bend_slope.get(basis, 0.0) * (math.log(q) - sum(lq) / len(lq))
+        lp, lq = self._log_grids
+        slope = self.bend_slope.get(basis, 0.0) + self.bend_cross.get(basis, 0.0) * (math.log(p) - sum(lp) / len(lp))
+        return self.bend.get(basis, 0.0) + slope * (math.log(q) - sum(lq) / len(lq))
 
     @functools.cached_property
-    def _bend_weights(self) -> dict[str, tuple[float, ...]]:
-        return {basis: tuple(self.bend_weight(basis, q) for q in self.q_grid) for basis in self.bend}
+    def _bend_weights(self) -> dict[str, tuple[tuple[float, ...], ...]]:
+        return {basis: tuple(tuple(self.bend_weight(basis, p, q) for q in self.q_grid) for p in self.p_grid)
+                for basis in self.bend}
 
     @functools.cached_property
     def _log_grids(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -214,7 +221,8 @@ class RemoteModel:
         c, lines = self._bend_weights.get(basis), self.bend_lines.get(basis)
         if c is None or lines is None:
             return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
-        return float(sum(w * (a[i][j] + b[i][j] * k + c[j] * _bend(lines[i][j], k)) for i, j, w in self._nodes(p, q)))
+        return float(sum(w * (a[i][j] + b[i][j] * k + c[i][j] * _bend(lines[i][j], k))
+                         for i, j, w in self._nodes(p, q)))
 
     def log_error_sd(self, basis: str, distance: int, p: float, q: float) -> float:
         """Standard error of :meth:`log_error` from the table's counts (so, near 1, the relative standard error of
@@ -445,9 +453,11 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                 raise ValueError(f"{source}: {key} lists {b:g} twice; give each grid value once, in increasing order")
             if b < a:
                 raise ValueError(f"{source}: {key} is not increasing ({a:g} before {b:g}); give it in increasing order")
-    intercept, slope, thin, bend, bend_lines, spread, bend_slope = {}, {}, {}, {}, {}, {}, {}
+    intercept, slope, thin, bend, bend_lines, spread, bend_slope, bend_cross = {}, {}, {}, {}, {}, {}, {}, {}
     log_q = [math.log(q) for q in q_grid] if all(q > 0 for q in q_grid) else [0.0] * len(q_grid)
     centred = [v - sum(log_q) / len(log_q) for v in log_q]
+    log_p = [math.log(p) for p in p_grid] if all(p > 0 for p in p_grid) else [0.0] * len(p_grid)
+    centred_p = [v - sum(log_p) / len(log_p) for v in log_p]
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
         shots = bases[basis]["shots"]
@@ -483,7 +493,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
         intercept[basis], slope[basis] = a, b
         lines = np.zeros((len(p_grid), len(q_grid), 4))
         sums = np.full((len(p_grid), len(q_grid), 3), np.nan)
-        normal, moment = np.zeros((2, 2)), np.zeros(2)  # least squares of the residuals on phi, x phi
+        normal, moment = np.zeros((3, 3)), np.zeros(3)  # least squares of the residuals on phi, x phi, x y phi
         for i in range(len(p_grid)):
             for j in range(len(q_grid)):
                 lines[i, j] = _bend_line(distances, errors[i][j], shots[i][j])
@@ -496,13 +506,18 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                 for d, e, n in zip(distances, errors[i][j], shots[i][j]):
                     phi = _bend(lines[i, j], (d + 1) / 2)
                     if e >= _MIN_ERRORS and n > 0 and phi:
-                        u = np.array([phi, centred[j] * phi])
+                        u = np.array([phi, centred[j] * phi, centred[j] * centred_p[i] * phi])
                         normal += e * np.outer(u, u)
                         moment += e * u * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
-        if np.linalg.det(normal) > 1e-12 * max(1.0, normal[0, 0] * normal[1, 1]):  # the bend varies with ln q
-            bend[basis], bend_slope[basis] = (float(v) for v in np.linalg.solve(normal, moment))
-        else:  # one column of nodes with three distances (or none): one weight, or none
-            bend[basis], bend_slope[basis] = (float(moment[0] / normal[0, 0]) if normal[0, 0] else 0.0), 0.0
+        # The most terms the nodes with three distances determine: the weight's line in ln q and that line's slope
+        # in ln p; the line alone (one row of such nodes); one weight (one column); none.
+        weights = [0.0, 0.0, 0.0]
+        for n in (3, 2, 1):
+            sub = normal[:n, :n]
+            if np.linalg.det(sub) > 1e-12 * max(1.0, float(np.prod(np.diag(sub)))):
+                weights[:n] = (float(v) for v in np.linalg.solve(sub, moment[:n]))
+                break
+        bend[basis], bend_slope[basis], bend_cross[basis] = weights
         bend_lines[basis], spread[basis] = lines, sums
     meta = {k: v for k, v in table.items() if k not in ("bases", "single_qpu")}
     gadget_cost, single_thin = {}, {}
@@ -517,7 +532,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
             pairs_cost[basis], perfect_thin[basis] = _gadget_cost(
                 p_grid, distances, bases[basis], table["perfect_pairs"][basis], what="its pairs' share")
     return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin, pairs_cost,
-                       perfect_thin, bend, bend_lines, spread, bend_slope)
+                       perfect_thin, bend, bend_lines, spread, bend_slope, bend_cross)
 
 
 def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict[str, Any],
