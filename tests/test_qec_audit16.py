@@ -209,9 +209,9 @@ def test_log_error_sd_holds_the_fresh_seeded_shots_at_the_rate_it_claims():
     weights' and the isotonic slopes' own uncertainty. Checked against fresh shots: the table's seed-16 top-ups
     (drawn after the fit they are judged by) against the model fitted without them. A fresh count of e errors
     should differ from that model's ln P by sqrt(sd^2 + 1/e) in the root mean square, and fall within two of them
-    ~95% of the time; a band that understated the fit's error (say one without the line's spread, or the bend's
-    systematic share) would show as a root mean square above 1 and fewer points within it. This test fails if the
-    shipped model's band stops holding its fresh points."""
+    ~95% of the time; a band that understated the fit's error would show as a root mean square above 1 and fewer
+    points within it (0.6x the stated band: rms 1.18, 91% within two). This test fails if the shipped model's band
+    stops holding its fresh points, or claims far more than they need (rms below 0.6)."""
     table = json.loads(SHIPPED.read_text("utf-8"))
     fresh = [r for r in table["seeded"] if r["seed"] == 16]
     before = json.loads(json.dumps(table))
@@ -229,4 +229,6 @@ def test_log_error_sd_holds_the_fresh_seeded_shots_at_the_rate_it_claims():
     z = np.array(z)
     assert len(z) >= 50 and all(r["errors"] >= 100 for r in fresh)
     rms, within = float(np.sqrt(np.mean(z**2))), float(np.mean(np.abs(z) < 2))
-    assert 0.6 < rms < 1.25 and within > 0.88 and abs(np.mean(z)) < 0.4, (rms, within, np.mean(z))
+    # Shipped: rms 0.81, 99% within two (the band a little wide: the bend's and isotonic parts are not in it, yet
+    # the counts' share is stated whole); with the band 0.6x as wide, rms 1.18 and 91% within two: this fails.
+    assert 0.6 < rms < 1.1 and within >= 0.93 and abs(np.mean(z)) < 0.3, (rms, within, np.mean(z))
