@@ -13,16 +13,25 @@ closed-form heralded-link model (qnsim.link_models.heralded_link), which include
 transducers' added noise. `qnsim estimate --links` can instead calibrate a link by simulating a
 network scenario (see qnsim.estimate.calibrate_link).
 
-Run: python examples/distributed_workload.py [--target-hours 48] [--plot runtime.png]
+Run: python examples/distributed_workload.py [--target-hours 48] [--out runtime.png]
+
+The plot goes to ``--out`` (a file, whose suffix names the format, or a directory), by default
+``distributed_runtime_vs_efficiency.png`` in the current directory; its absolute path is printed before the
+estimates start and again once it is written. ``--plot`` is the same option under its former name.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
+import os
 
 from qnsim import Fiber, superconducting_transducer_link
 from qnsim.estimate import QPU, SurfaceCode, Workload, estimate, link_from_model, partition
+
+#: The plot's file name when ``--out`` is not given (written in the current directory) or names a directory.
+PLOT_NAME = "distributed_runtime_vs_efficiency.png"
 
 N_QPUS = 4
 LOGICAL_PER_QPU = 200
@@ -70,13 +79,44 @@ def workload_text() -> str:
     )
 
 
-def main() -> None:
+def plot_path(out: str) -> str:
+    """The plot's absolute path, checked before the estimates run (about a minute): a directory gets
+    :data:`PLOT_NAME` in it. Before, the plot was written silently into the current directory under a name the
+    README did not give, and a missing directory failed only at the end, after every estimate."""
+    path = os.path.abspath(out)
+    if os.path.isdir(path):
+        path = os.path.join(path, PLOT_NAME)
+    if not os.path.isdir(os.path.dirname(path)):
+        raise SystemExit(f"--out {out!r}: no directory {os.path.dirname(path)!r} to write the plot in")
+    if not os.path.splitext(path)[1]:
+        raise SystemExit(f"--out {out!r} has no suffix to name the image format (e.g. {out + '.png'!r})")
+    return path
+
+
+def target_hours(text: str) -> float:
+    """``--target-hours`` as a positive, finite number of hours. Before, 0, -3 or nan were taken and the script
+    printed the first estimates, then failed (or judged against a nonsensical limit) after half a minute."""
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of hours, got {text!r}") from None
+    if not math.isfinite(hours) or hours <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of hours (e.g. 48), got {text!r}")
+    return hours
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Prints the estimates and the link table, and writes the plot (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--target-hours", type=float, default=48.0, help="runtime the job must finish in")
+    ap.add_argument("--target-hours", type=target_hours, default=48.0, help="runtime the job must finish in (hours)")
     ap.add_argument(
-        "--plot", default="distributed_runtime_vs_efficiency.png", help="output image (matplotlib)"
+        "--out", "--plot", dest="out", default=PLOT_NAME,
+        help=f"the plot's file (its suffix names the format) or a directory for {PLOT_NAME} in it "
+        f"(default: {PLOT_NAME} in the current directory; needs matplotlib)",
     )
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    path = plot_path(args.out)
+    print(f"plot: {path} (when matplotlib is installed; --out to choose)")
 
     w = Workload(workload_text())
     qpus = [
@@ -200,8 +240,8 @@ def main() -> None:
     ax.set_title("10^12-gate workload on 4 x 200 logical qubits\n(x1000 transducer preset, 10 km links)")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(args.plot, dpi=120)
-    print(f"plot written to {args.plot}")
+    fig.savefig(path, dpi=120)
+    print(f"plot written to {path}")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def test_the_continuous_chain_events_grow_as_n_squared_per_pair():
     build = read_text(EXAMPLES / "chain_policy.py")
     assert (
         'qnsim.chain(nodes, length_km=1.0, fidelity=0.9999, rate_hz=1e4, formalism="bell_diagonal", seed=seed)' in build
-        and "def build(nodes: int, pairs: int, protocol: qnsim.Protocol | None, seed: int = 5)" in build
+        and "def build(nodes: int, pairs: int, protocol: qnsim.Protocol | None, seed: int = 5,\n" in build
     )
 
     def events(nodes: int) -> int:

@@ -177,4 +177,4 @@ def test_the_readme_states_the_bound_on_the_re_estimates():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert f"at most {est.MAX_FIX_ESTIMATES} such estimates" in " ".join(readme.split())
+    assert f"each check is a whole estimate, at most {est.MAX_FIX_ESTIMATES} of them" in " ".join(readme.split())

@@ -151,7 +151,7 @@ def test_an_explicit_path_too_narrow_for_its_memories_is_refused_in_the_same_wor
         net.request("a", "b", path=["a", "b"], memories_per_link=2)
     assert str(caught.value) == (
         "request 'a' -> 'b': request needs 2 memories per side on link 'a'-'b', which has 1 channel "
-        "(memories_per_link = 2: raise its channels, or give a path over wider links)"
+        "(memories_per_link = 2): give the link channels >= 2, or give a path over wider links"
     )
 
 

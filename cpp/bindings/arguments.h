@@ -369,6 +369,12 @@ inline bool refuse_real(handle src, qnsim_bindings::numbers::RealLoad why) {
     if (why == qnsim_bindings::numbers::RealLoad::beyond_double) {
         return qnsim_bindings::refuse_argument(src, "is beyond the range of a float (1.8e308)", true);
     }
+    // Python files no Decimal under numbers.Real, so it is refused here as in the Python layer, with the same way out
+    // (argument_checks.not_a_real_hint): "must be a number, got Decimal('0.1')" read as a contradiction.
+    if (std::strcmp(Py_TYPE(src.ptr())->tp_name, "decimal.Decimal") == 0) {
+        return qnsim_bindings::refuse_argument(src,
+                                               "must be a number (a decimal.Decimal is not taken: give float(value))");
+    }
     return qnsim_bindings::refuse_argument(src, "must be a number");
 }
 

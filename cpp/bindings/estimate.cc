@@ -5,12 +5,15 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <complex>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "bindings/bindings.h"
 #include "core/errors.h"
+#include "core/ordered_sums.h"
 #include "estimate/flow_control.h"
 #include "estimate/workload_counter.h"
 
@@ -192,6 +195,8 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             out["critical_path_bound_s"] = r.critical_path_bound_s;
             out["cat_exact"] = r.cat_exact;
             out["critical_path_exact"] = r.critical_path_exact;
+            out["busiest_qubit_merges"] = to_py(r.busiest_qubit_merges);
+            out["busiest_merge_qubit"] = r.busiest_merge_qubit;
             return out;
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
@@ -274,6 +279,79 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
           py::arg("a"), py::arg("b"),
           "sum a[i] * b[i], added in index order: the same float on every CPU (numpy.dot's BLAS kernel is the "
           "CPU's, and its partial sums move the last bits from one machine to another).");
+    m.def("ordered_matmul",
+          [](const py::array &a_in, const py::array &b_in) -> py::array {
+              // Complex when either side is: numpy's `@` promotes the same way.
+              const bool complex_values = a_in.dtype().kind() == 'c' || b_in.dtype().kind() == 'c';
+              if (a_in.ndim() != 2 || (b_in.ndim() != 1 && b_in.ndim() != 2)) {
+                  throw py::value_error("ordered_matmul takes a 2-D array and a 1-D or 2-D array, got " +
+                                        std::to_string(a_in.ndim()) + " and " + std::to_string(b_in.ndim()) +
+                                        " dimensions");
+              }
+              const auto n = static_cast<size_t>(a_in.shape(0)), k = static_cast<size_t>(a_in.shape(1));
+              const auto k_b = static_cast<size_t>(b_in.shape(0));
+              const size_t m = b_in.ndim() == 2 ? static_cast<size_t>(b_in.shape(1)) : 1;
+              if (k_b != k) {
+                  throw py::value_error("ordered_matmul: the first array has " + std::to_string(k) +
+                                        " columns and the second " + std::to_string(k_b) + " rows");
+              }
+              std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(n)};
+              if (b_in.ndim() == 2) shape.push_back(static_cast<py::ssize_t>(m));
+              if (complex_values) {
+                  using Complex = py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast>;
+                  const Complex a = Complex::ensure(a_in), b = Complex::ensure(b_in);
+                  if (!a || !b) throw py::value_error("ordered_matmul takes numbers");
+                  Complex out(shape);
+                  const auto *a_data = reinterpret_cast<const double *>(a.data());
+                  const auto *b_data = reinterpret_cast<const double *>(b.data());
+                  auto *out_data = reinterpret_cast<double *>(out.mutable_data());
+                  {
+                      py::gil_scoped_release release;
+                      qnsim::ordered_matmul_complex(a_data, b_data, out_data, n, k, m);
+                  }
+                  return std::move(out);
+              }
+              const Doubles a = Doubles::ensure(a_in), b = Doubles::ensure(b_in);
+              if (!a || !b) throw py::value_error("ordered_matmul takes numbers");
+              Doubles out(shape);
+              {
+                  py::gil_scoped_release release;
+                  qnsim::ordered_matmul(a.data(), b.data(), out.mutable_data(), n, k, m);
+              }
+              return std::move(out);
+          },
+          py::arg("a"), py::arg("b"),
+          "a @ b (a 2-D, b 1-D or 2-D; float64, or complex128 when either is complex) with each entry summed in "
+          "index order, each product rounded before it is added: the same floats on every CPU (numpy's `@` is the "
+          "CPU's BLAS kernel's, whose partial sums and fused multiply-adds move the last bits from one machine to "
+          "another).");
+    m.def("ordered_solve",
+          [](const Doubles &a_in, const Doubles &b_in) {
+              if (a_in.ndim() != 2 || a_in.shape(0) != a_in.shape(1) || b_in.ndim() != 1 ||
+                  b_in.shape(0) != a_in.shape(0)) {
+                  throw py::value_error("ordered_solve takes an n x n array and n values, got shapes of " +
+                                        std::to_string(a_in.ndim()) + " and " + std::to_string(b_in.ndim()) +
+                                        " dimensions");
+              }
+              const auto n = static_cast<size_t>(b_in.shape(0));
+              std::vector<double> a(a_in.data(), a_in.data() + n * n);
+              Doubles x(static_cast<py::ssize_t>(n));
+              std::copy(b_in.data(), b_in.data() + n, x.mutable_data());
+              bool solved;
+              {
+                  py::gil_scoped_release release;
+                  solved = qnsim::ordered_solve(a.data(), x.mutable_data(), n);
+              }
+              if (!solved) {
+                  throw py::value_error("ordered_solve: the matrix is singular (or holds NaN or inf): no unique "
+                                        "solution");
+              }
+              return x;
+          },
+          py::arg("a"), py::arg("b"),
+          "x with a @ x = b (a: n x n float64, b: n values), by Gaussian elimination with partial pivoting in index "
+          "order: the same floats on every CPU (numpy.linalg.solve's LAPACK blocks run on the CPU's BLAS kernels). "
+          "Raises ValueError for a singular matrix.");
     m.def("buffer_chain_levels",
           [](const Doubles &tail, double a0) {
               if (tail.ndim() != 1) throw py::value_error("buffer_chain_levels takes a 1-D tail array");

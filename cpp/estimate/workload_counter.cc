@@ -178,6 +178,14 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     while (p < end && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_')) ++p;
     if (p == name_start) fail(line, msg("expected a gate name, got '", token_at(p, end), "'"));
     const size_t name_len = static_cast<size_t>(p - name_start);
+    if (p < end && *p == '[') {
+        // Stim's instruction tags (H[tag] 0): refused by name, where "bad target '[tag]'" read the tag as a target.
+        const char *close = p;
+        while (close < end && *close != ']') ++close;
+        fail(line, msg("instruction tag '", escape_control_bytes(p, close < end ? close + 1 : close), "' on ",
+                       std::string(name_start, name_len),
+                       " is not supported (Stim's tags annotate an instruction); remove it"));
+    }
     // Fast path: the same gate name as the previous line (typical of unrolled files).
     if (cached_gate >= 0 && name_buf.size() == name_len &&
         std::memcmp(name_buf.data(), name_start, name_len) == 0) {
@@ -201,6 +209,13 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                 // same line" sent the reader to a '{' that was there.
                 const char *count_end = num_start;
                 while (count_end < end && !is_space(*count_end) && *count_end != '{') ++count_end;
+                if (p > num_start && p < count_end && *p >= '0' && *p <= '9' &&
+                    std::all_of(p, count_end, [](char c) { return c >= '0' && c <= '9'; })) {
+                    // Digits alone, beyond 64 bits: a count all the same ("needs a repetition count" was untrue).
+                    fail(line, msg(negative ? "REPEAT count must be at least 1, got -"
+                                            : "REPEAT count must be at most 2**64 - 1, got ",
+                                   std::string(num_start, count_end)));
+                }
                 fail(line, msg("REPEAT needs a repetition count, got '", escape_control_bytes(num_start, count_end),
                                "'"));
             }
@@ -1619,6 +1634,9 @@ struct PlacedContext {
 
 struct StaticResult {
     std::vector<count_t> local_1q, local_2q, local_meas, remote_gates, remote_pairs;
+    // Per qubit, the remote operations it takes part in (PlacedCounts::busiest_qubit_merges), ascending by qubit;
+    // only the qubits that take part in one, so a block's result stays the size of its remote qubits.
+    std::vector<std::pair<uint32_t, count_t>> merges;
     double depth_s = 0;
 };
 
@@ -1638,8 +1656,24 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
         depth = std::max(depth, t);
     };
     PlaceMarks reached;  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
+    PlaceMarks joined;   // The qubits of the current CCZ or Pauli product counted in a merge (a qubit named twice).
     uint32_t line = 0;
     auto on_qpu = [&](uint32_t q) { return c.qpu(q, line); };
+    // Dense while the block is counted (as its clocks are), sparse once done (merges_of below).
+    std::vector<count_t> merges_of(c.qpu_of.size(), 0);
+    std::vector<uint32_t> merged;  // The qubits with a merge, in first-merge order.
+    auto merge = [&](uint32_t q, count_t n) {
+        if (n == 0) return;  // A REPEAT 0 body.
+        if (merges_of[q] == 0) merged.push_back(q);
+        merges_of[q] = checked_add(merges_of[q], n);
+    };
+    // A CCZ's or a product's qubit q on QPU bq: one remote operation per other QPU (`toward` on its first qubit
+    // there), which its first qubit (root) takes part in, and so does every qubit of it on that QPU, once.
+    auto star_merge = [&](uint32_t root, uint32_t q, int32_t a, int32_t bq, bool toward) {
+        if (bq == a) return;
+        if (toward) merge(root, 1);
+        if (joined.mark(q)) merge(q, 1);
+    };
     Batch visited(c.progress);
     for (const Instruction &ins : c.blocks[b]) {
         visited.add(1 + (ins.target_end - ins.target_begin));
@@ -1656,6 +1690,7 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                 r.remote_gates[i] = checked_add(r.remote_gates[i], checked_mul(body.remote_gates[i], n));
                 r.remote_pairs[i] = checked_add(r.remote_pairs[i], checked_mul(body.remote_pairs[i], n));
             }
+            for (const auto &kv : body.merges) merge(kv.first, checked_mul(kv.second, n));
             floor = std::max(depth, floor) + body.depth_s * static_cast<double>(ins.repeat_count);
             depth = floor;
             continue;
@@ -1699,6 +1734,8 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                     } else {
                         r.remote_gates[c.idx(a, bq)] += 1;
                         r.remote_pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
+                        merge(x, 1);
+                        merge(y, 1);
                     }
                     const double dur = c.two_qubit_bound(g.kind, a, bq);
                     finish(x, start + dur);
@@ -1714,7 +1751,9 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                     for (size_t q = i; q < i + 3; ++q) start = std::max(start, lvl(t[q].value));
                     double dur = c.d.t_2q[a];
                     r.local_2q[a] += 1;
-                    star_pairs(t, i, i + 3, 1, reached, on_qpu, [&](size_t, uint32_t, uint32_t bq, bool toward) {
+                    joined.start();
+                    star_pairs(t, i, i + 3, 1, reached, on_qpu, [&](size_t q, uint32_t, uint32_t bq, bool toward) {
+                        star_merge(t[i].value, t[q].value, a, static_cast<int32_t>(bq), toward);
                         if (!toward) return;
                         r.remote_gates[c.idx(a, bq)] += 1;
                         r.remote_pairs[c.idx(a, bq)] += 1;
@@ -1733,7 +1772,9 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                     for (size_t q = i; q < j; q += 2) start = std::max(start, lvl(t[q].value));
                     double dur = c.d.t_meas[a];
                     r.local_meas[a] += 1;
-                    star_pairs(t, i, j, 2, reached, on_qpu, [&](size_t, uint32_t, uint32_t bq, bool toward) {
+                    joined.start();
+                    star_pairs(t, i, j, 2, reached, on_qpu, [&](size_t q, uint32_t, uint32_t bq, bool toward) {
+                        star_merge(t[i].value, t[q].value, a, static_cast<int32_t>(bq), toward);
                         if (toward) {
                             r.remote_gates[c.idx(a, bq)] += 1;
                             r.remote_pairs[c.idx(a, bq)] += 1;
@@ -1759,6 +1800,9 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
         }
     }
     visited.flush();
+    std::sort(merged.begin(), merged.end());
+    r.merges.reserve(merged.size());
+    for (uint32_t q : merged) r.merges.emplace_back(q, merges_of[q]);
     r.depth_s = depth;
     return r;
 }
@@ -2175,6 +2219,13 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     out.remote_gates = memo[0]->remote_gates;
     out.remote_pairs = memo[0]->remote_pairs;
     out.critical_path_bound_s = memo[0]->depth_s;
+    for (const auto &kv : memo[0]->merges) {
+        if (kv.second > out.busiest_qubit_merges ||
+            (kv.second == out.busiest_qubit_merges && kv.first < out.busiest_merge_qubit)) {
+            out.busiest_qubit_merges = kv.second;
+            out.busiest_merge_qubit = kv.first;
+        }
+    }
     if (progress) progress->finish();
     if (!schedule) {
         out.cat_pairs = out.remote_pairs;

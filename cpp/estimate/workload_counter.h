@@ -146,6 +146,12 @@ struct PlacedCounts {
                                         // known; REPEATs extrapolated from their steady state.
     double critical_path_bound_s = 0;   // Upper bound: the same with REPEAT boundaries as barriers.
     bool cat_exact = true;              // False if a REPEAT's cat-run state did not converge (approximated).
+    // The most remote operations (lattice-surgery merges on error-corrected QPUs) any one qubit takes part in, and
+    // that qubit (the lowest of a tie; 0 when there is none): a remote two-qubit operation takes both its qubits, a
+    // CCZ's or Pauli product's remote operation towards a QPU (star_pairs) takes its first qubit and its qubits on
+    // that QPU. Exact, REPEATs multiplied through.
+    count_t busiest_qubit_merges = 0;
+    uint32_t busiest_merge_qubit = 0;
     // False if a REPEAT was still in a transient (qubits catching up with each other) when its
     // iteration budget ran out: critical_path_s then extrapolates the latest growth of the loop.
     bool critical_path_exact = true;

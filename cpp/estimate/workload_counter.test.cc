@@ -167,6 +167,24 @@ TEST(WorkloadCounter, RemoteCnotOccupiesItsQubitsForOneGate) {
     EXPECT_DOUBLE_EQ(r.critical_path_bound_s, 11.0);  // the bound waits for every frame
 }
 
+// Each remote operation is a merge its qubits take part in: both of a remote two-qubit gate's, and for a product
+// or a CCZ, per other QPU, its first qubit and its qubits there (each once, a qubit named twice too); REPEATs
+// multiply a body's through. Before, only the interaction graph's cut edges were counted (qubit 0 of
+// MPP X0*X1*X2 with 1 and 2 on QPU 1 read 2 merges for its 1).
+TEST(WorkloadCounter, EachQubitsMergesAreCountedAsTheScheduleRunsThem) {
+    Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}};
+    const PlacedCounts star = Program::parse("REPEAT 1000 {\n MPP X0*X1*Z1*X2\n}\nREPEAT 1500 {\n CX 3 4\n}\n")
+                                  .count_placed({0, 1, 1, 0, 1}, 2, d, false);
+    EXPECT_EQ(star.busiest_qubit_merges, count_t(1500));
+    EXPECT_EQ(star.busiest_merge_qubit, 3u);  // the lowest of qubits 3 and 4
+    const PlacedCounts ccz = Program::parse("REPEAT 7 {\n REPEAT 3 {\n CCZ 0 1 2\n }\n CZ 1 0\n}\nCCZ 2 1 0\n")
+                                 .count_placed({0, 1, 1}, 2, d, false);
+    EXPECT_EQ(ccz.busiest_qubit_merges, count_t(7 * 3 + 7 + 1));  // qubit 0: every CCZ and CZ
+    EXPECT_EQ(ccz.busiest_merge_qubit, 0u);
+    const PlacedCounts local = Program::parse("CX 0 1\nMPP X0*X1\n").count_placed({0, 0}, 2, d, false);
+    EXPECT_EQ(local.busiest_qubit_merges, count_t(0));
+}
+
 TEST(WorkloadCounter, TGatesGoAheadOfTheCorrectionsOfARemoteCnot) {
     // The control's pending Z commutes with T; the target's pending X becomes S X after T (a
     // deferred diagonal Clifford), and a second T commutes with that too.

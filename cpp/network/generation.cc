@@ -170,22 +170,20 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x) {
 }
 
 void Network::start_attempt_with(uint32_t freed, const Slot &x, const MemoryPhysics &m) {
-    // The search above on a side of at most kNearSide memories, with the other side found from the
-    // memory's record (its channel's offset) instead of the link's second line, which is read only by a
+    // The search above for a memory with a twin (its record's twin_offset) or on a side of at most kNearSide
+    // memories, with the other side found from the memory's record (its channel's offset) instead of the link's second line, which is read only by a
     // success (the memory's record serves that too) and so was a cold line per restart on a large network.
-    if (!m.near_side) {
+    const uint32_t owner = x.owner;
+    uint32_t match = kNoSlot;
+    if (m.twin_offset != 0) {
+        // One memory per side (a chain's), or fixed channels: the other side's memory of the same channel
+        // (on a side of any size: the link's line is not needed to find it).
+        const uint32_t twin = freed + static_cast<uint32_t>(m.twin_offset);
+        if (can_attempt(twin, owner)) match = twin;
+    } else if (!m.near_side) {
         start_attempt_with(freed, x);
         return;
-    }
-    const uint32_t owner = x.owner;
-    const uint32_t count = m.channels;
-    const uint32_t first = freed + static_cast<uint32_t>(m.other_first);  // the other side's first memory
-    uint32_t match = kNoSlot;
-    if (m.fixed_channels || count == 1) {
-        // One memory per side (a chain's), or the memory's own channel: the memory at the same channel.
-        const uint32_t twin = m.side1 ? freed - count : freed + count;
-        if (can_attempt(twin, owner)) match = twin;
-    } else if (count == 2) {
+    } else if (const uint32_t count = m.channels, first = freed + static_cast<uint32_t>(m.other_first); count == 2) {
         const uint32_t mask = uint32_t{can_attempt(first, owner)} | uint32_t{can_attempt(first + 1, owner)} << 1;
         if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
     } else {
@@ -239,13 +237,16 @@ void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint3
         }
         rounds_before = rounds_before_success(l);
     }
-    // Emitted within the time range iff (rounds_before + 1) * period <= kNever - start: the same test
+    // Emitted within the time range iff start + (rounds_before + 1) * period <= kNever: the same test
     // without a 64-bit division per attempt, and without 128-bit arithmetic (a sum or product past
-    // int64 is past kNever - start >= 0 too). Both operands are >= 0.
-    int64_t rounds, span;
+    // int64 is past kNever = INT64_MAX too: the overflow flags are the test). All operands are >= 0.
+    static_assert(kNever == std::numeric_limits<int64_t>::max(), "past kNever is an int64 overflow");
+    int64_t rounds, span, end;
+    const int64_t period = link.attempt_period_ps;
     const bool beyond = __builtin_add_overflow(rounds_before, int64_t{1}, &rounds) ||
-                        __builtin_mul_overflow(rounds, link.attempt_period_ps, &span) || span > kNever - start;
-    const int64_t emitted = beyond ? kNever : start + rounds_before * link.attempt_period_ps;
+                        __builtin_mul_overflow(rounds, period, &span) || __builtin_add_overflow(start, span, &end);
+    // start + rounds_before * period, from the product above (no second multiply); below kNever - period.
+    const int64_t emitted = beyond ? kNever : end - period;
     // The draw's span, kept in both attempting memories' emission fields (unused until their pair is
     // stored) so that counters() counts only the attempts begun by the time it is read, and so that
     // each memory, if its draw is abandoned, waits a period after the last attempt begun (abandon_draw;
@@ -256,9 +257,10 @@ void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint3
     if (__builtin_expect(beyond, 0)) counters_.attempts = counted_before;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
-    const int64_t first_herald = link.first_herald_ps;
-    if (emitted != kNever && emitted <= kNever - first_herald) {
-        queue_.schedule(emitted + first_herald, kLinkSuccess, pack(ia, sa.gen), pack(ib, sb.gen));
+    // (A draw within the range is emitted before kNever; its herald is within it unless the sum overflows.)
+    int64_t first_herald_at;
+    if (!beyond && !__builtin_add_overflow(emitted, link.first_herald_ps, &first_herald_at)) {
+        queue_.schedule(first_herald_at, kLinkSuccess, pack(ia, sa.gen), pack(ib, sb.gen));
     }
 }
 

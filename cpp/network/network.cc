@@ -67,6 +67,7 @@ std::array<uint64_t, 8> Network::MemoryPhysics::key() const {
     const uint64_t flags = uint64_t{near_side} | uint64_t{side1} << 1 | uint64_t{fixed_channels} << 2 |
                            uint64_t{single_round_draw} << 3;
     const uint64_t other = uint64_t{static_cast<uint32_t>(other_first)} << 32 | channels;
+    // twin_offset is a function of channels, fixed_channels and side1: equal keys, equal records still.
     return {bit_pattern(herald_delay_ps[0]), bit_pattern(herald_delay_ps[1]), bit_pattern(period_ps),
             bit_pattern(delivered.chi[0]),   bit_pattern(delivered.chi[1]),   bit_pattern(delivered.chi[2]),
             other,                           flags};
@@ -179,6 +180,8 @@ uint32_t Network::add_link(const LinkParams &p) {
         const uint32_t node = side ? p.node_b : p.node_a;
         m.node = node_physics_[nodes_[node].physics];
         m.side1 = side == 1;
+        const int32_t channels = static_cast<int32_t>(p.channels);
+        m.twin_offset = p.fixed_channels || p.channels == 1 ? (side ? -channels : channels) : 0;
         // A near side's records are per channel (the other side's first memory is at a fixed offset from
         // each); a far side's one for all (the restart reads the link's first_slot).
         uint32_t record = 0;
@@ -415,9 +418,13 @@ uint32_t Network::add_request(const RequestParams &p) {
                                             nodes_[b].p.name + "'");
             }
             if (links_[it->second].p.channels < p.memories_per_link) {
+                // Named as the Python caller passes them: the link's `channels`, the request's `memories_per_link`.
+                const uint32_t channels = links_[it->second].p.channels;
                 throw std::invalid_argument(msg("request needs ", p.memories_per_link, " memories per side on link '",
-                                                nodes_[a].p.name, "'-'", nodes_[b].p.name, "', which has ",
-                                                links_[it->second].p.channels, " channels (raise its channels)"));
+                                                nodes_[a].p.name, "'-'", nodes_[b].p.name, "', which has ", channels,
+                                                channels == 1 ? " channel" : " channels", " (memories_per_link = ",
+                                                p.memories_per_link, "): give the link channels >= ",
+                                                p.memories_per_link, ", or lower memories_per_link"));
             }
             r.links.push_back(it->second);
             side_of_hop.push_back(links_[it->second].p.node_a == a ? 0 : 1);

@@ -428,8 +428,14 @@ class Network final {
         int32_t other_first = 0;
         uint32_t channels = 0;
         bool near_side = false, side1 = false, fixed_channels = false, single_round_draw = false;  // the Link's flags
+        // A memory that can attempt only with the other side's memory of its channel (fixed channels, or one
+        // channel: a chain's): that memory is this memory's slot + twin_offset (+-channels); 0 otherwise (a
+        // channel count is never 0). Decided once per link, so that a freed memory's restart is one test and an
+        // add, not the tests of near_side, fixed_channels, channels and side1 (~8 instructions per swapped memory).
+        int32_t twin_offset = 0;
         std::array<uint64_t, 8> key() const;  // the fields' bit patterns after the node's (key() of both: the record's)
     };
+    static_assert(sizeof(MemoryPhysics) == 128, "MemoryPhysics: the node's line and the link's");
     static constexpr uint32_t kNearSide = 8;
     struct Node {
         NodeParams p;
@@ -537,7 +543,8 @@ class Network final {
     // discarded, a new generation (events of the old pair are stale), every per-pair protocol flag
     // cleared. free_slot and the fused swaps share this one list, so a new flag is cleared on every path;
     // the qubit, partner and frame are the caller's, and so is what the freed memory does next.
-    QNSIM_HOT_INLINE void clear_freed_slot(uint32_t slot, Slot &s) {
+    // gen_steps: how many generations the memory advances (2 where its qubit's use and its freeing are one step).
+    QNSIM_HOT_INLINE void clear_freed_slot(uint32_t slot, Slot &s, uint32_t gen_steps = 1) {
         if (s.consumed) {
             // The other end's consumed qubit waited for this one; the pair is over either way.
             discard_qubit(consumed_[slot].qubit, times_[slot].node);
@@ -545,7 +552,7 @@ class Network final {
             s.consumed = false;
         }
         set_state(slot, s, SlotState::Free);
-        s.gen++;
+        s.gen += gen_steps;
         s.heralded = false;
         s.delivery_scheduled = false;
         s.level = 0;
@@ -711,6 +718,19 @@ class Network final {
         const uint32_t index = static_cast<uint32_t>(q);
         return index < bell_pairs_.size() && bell_pairs_[index].alive &&
                bell_pairs_[index].gen == static_cast<uint32_t>(q >> 32);
+    }
+    // The fused bell_diagonal swaps apply no Pauli frame: only the registry formalisms' swap_now sets one (a
+    // bell_diagonal swap averages over its outcomes and corrects none), and a new pair and a freed memory
+    // clear it, so a bell_diagonal memory's frame is always 0. Built with QNSIM_NETWORK_CHECKS, a frame set
+    // there throws (a new way of setting one must then apply it in the fused swaps); nothing otherwise.
+    void bell_frames_clear(const Slot &x1, const Slot &x2) const {
+#ifdef QNSIM_NETWORK_CHECKS
+        if (x1.frame_x || x1.frame_z || x2.frame_x || x2.frame_z) {
+            throw std::logic_error("invariant: a bell_diagonal memory holds a Pauli frame the fused swap would not apply");
+        }
+#else
+        (void)x1, (void)x2;
+#endif
     }
     // Discards q (drawing from `node`'s stream in the registry formalisms); a dead handle is ignored.
     QNSIM_HOT_INLINE void discard_qubit(QubitHandle q, uint32_t node);

@@ -110,16 +110,15 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
         left.decay_z += waited * nd.rate_z;
     }
     t1.last_decay_ps = now;
-    if (x1.frame_x || x1.frame_z) left.value.apply_frame(x1.frame_x, x1.frame_z);
-    x1.frame_x = x1.frame_z = 0;
     if (now > t2.last_decay_ps) {
         const double waited = seconds(now - t2.last_decay_ps);
         right.decay_xy += waited * nd.rate_xy;
         right.decay_z += waited * nd.rate_z;
     }
     t2.last_decay_ps = now;
-    if (x2.frame_x || x2.frame_z) right.value.apply_frame(x2.frame_x, x2.frame_z);
-    x2.frame_x = x2.frame_z = 0;
+    // No Pauli frame to apply: a bell_diagonal swap averages over its outcomes and corrects none (only the
+    // registry formalisms' swap_now sets frames), so its memories' frames stay 0 (bell_frames_clear).
+    bell_frames_clear(x1, x2);
     left.value = swap_pairs_scaled(left.value, right.value, nd.swap_scale);
     left.decay_xy += right.decay_xy;
     left.decay_z += right.decay_z;
@@ -151,15 +150,16 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     const auto release = [&](uint32_t id, const MemoryPhysics &m) QNSIM_LAMBDA_INLINE {
         Slot &x = slots[id];
         x.partner = kNoSlot;
-        x.gen++;
         if (done > now) {
+            x.gen++;
             set_state(id, x, SlotState::Locked);
             queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
             return;
         }
         // Freed at once: Locked is skipped (nothing reads the state in between, and the sets of free
-        // and stored memories end the same).
-        clear_freed_slot(id, x);
+        // and stored memories end the same). Its two generations (the qubit used, the memory freed) in
+        // one step: nothing reads the one between them (it was an increment each, a load and store more).
+        clear_freed_slot(id, x, 2);
         // Owned by r (single's test), which stays active through the swap.
         if (!x.idle) start_attempt_with(id, x, m);
     };
@@ -381,18 +381,17 @@ void Network::complete_bell_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     PairState &left = bell_state(left_handle);
     PairState &right = bell_state(right_handle);
     // bell_up_to_date of both, in order (each holds its pair's qubit).
-    const auto up_to_date = [&](Slot &x, SlotTimes &t, PairState &pair) QNSIM_LAMBDA_INLINE {
+    const auto up_to_date = [&](SlotTimes &t, PairState &pair) QNSIM_LAMBDA_INLINE {
         if (now > t.last_decay_ps) {
             const double waited = seconds(now - t.last_decay_ps);
             pair.decay_xy += waited * nd.rate_xy;
             pair.decay_z += waited * nd.rate_z;
         }
         t.last_decay_ps = now;
-        if (x.frame_x || x.frame_z) pair.value.apply_frame(x.frame_x, x.frame_z);
-        x.frame_x = x.frame_z = 0;
     };
-    up_to_date(x1, times_[s1], left);
-    up_to_date(x2, times_[s2], right);
+    up_to_date(times_[s1], left);
+    up_to_date(times_[s2], right);
+    bell_frames_clear(x1, x2);  // no frame to apply, as in complete_single_swap
     left.value = swap_pairs_scaled(left.value, right.value, nd.swap_scale);
     left.decay_xy += right.decay_xy;
     left.decay_z += right.decay_z;
@@ -433,12 +432,12 @@ void Network::complete_bell_swap(uint32_t r, uint32_t s1, uint32_t s2) {
         Slot &x = slots[id];
         set_state(id, SlotState::Locked);
         x.partner = kNoSlot;
-        x.gen++;
         if (done > now) {
+            x.gen++;
             queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
             return;
         }
-        clear_freed_slot(id, x);
+        clear_freed_slot(id, x, 2);  // both generations in one step, as in complete_single_swap
         // Owned by r, which stays active through the swap (try_start_attempt_with's test).
         if (!x.idle) start_attempt_with(id, x);
     };

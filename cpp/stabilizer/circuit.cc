@@ -609,6 +609,13 @@ struct Parser {
             while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
             std::string name = s.substr(i, j - i);
             if (name.empty()) fail(line, msg("expected a gate name, got '", s.substr(i), "'"));
+            if (j < s.size() && s[j] == '[') {
+                // Stim's instruction tags (H[tag] 0): refused by name, where "unsupported target '[tag]' of H" read
+                // the tag as a target.
+                const size_t close = s.find(']', j);
+                fail(line, msg("instruction tag '", s.substr(j, close == std::string::npos ? close : close + 1 - j),
+                               "' on ", name, " is not supported (Stim's tags annotate an instruction); remove it"));
+            }
             std::string upper = name;
             for (auto &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             const GateInfo *info = &find_gate(name, upper, j < s.size() && s[j] == '(', line);
@@ -650,8 +657,13 @@ struct Parser {
                 const std::string count_text = s.substr(i, d - i);
                 errno = 0;
                 const unsigned long long count = std::strtoull(s.c_str() + k, nullptr, 10);
-                if (negative || count == 0 || errno == ERANGE) {
+                if (negative || count == 0) {
                     fail(line, msg("REPEAT count must be a positive integer, got ", count_text));
+                }
+                if (errno == ERANGE) {
+                    // A positive integer all the same: "must be a positive integer, got 99999999999999999999" was
+                    // untrue; the bound is what was missed.
+                    fail(line, msg("REPEAT count must be a positive integer at most 2**64 - 1, got ", count_text));
                 }
                 i = d;
                 skip_space(s, i);

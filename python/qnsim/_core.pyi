@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'buffer_chain_levels', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'ordered_dot', 'purify_round', 'remote_cnot', 'repairman_rate_hz', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
+__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'buffer_chain_levels', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'ordered_dot', 'ordered_matmul', 'ordered_solve', 'purify_round', 'remote_cnot', 'repairman_rate_hz', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1488,6 +1488,14 @@ def gate_kinds() -> dict:
 def ordered_dot(a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> float:
     """
     sum a[i] * b[i], added in index order: the same float on every CPU (numpy.dot's BLAS kernel is the CPU's, and its partial sums move the last bits from one machine to another).
+    """
+def ordered_matmul(a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
+    """
+    a @ b (a 2-D, b 1-D or 2-D; float64, or complex128 when either is complex) with each entry summed in index order, each product rounded before it is added: the same floats on every CPU (numpy's `@` is the CPU's BLAS kernel's, whose partial sums and fused multiply-adds move the last bits from one machine to another).
+    """
+def ordered_solve(a: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    x with a @ x = b (a: n x n float64, b: n values), by Gaussian elimination with partial pivoting in index order: the same floats on every CPU (numpy.linalg.solve's LAPACK blocks run on the CPU's BLAS kernels). Raises ValueError for a singular matrix.
     """
 def purify_round(registry: QubitRegistry, scheme: PurificationScheme, a1: typing.SupportsInt | typing.SupportsIndex, b1: typing.SupportsInt | typing.SupportsIndex, a2: typing.SupportsInt | typing.SupportsIndex, b2: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> bool:
     ...

@@ -17,6 +17,7 @@ a variant; the copy is validated again.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,29 @@ def _store_plain_numbers(model: Any) -> None:
                 if math.isfinite(as_float) or np.isinf(plain):
                     plain = as_float
             object.__setattr__(model, name, plain)
+
+
+def _floats_stored(cls: type) -> type:
+    """Makes a hardware dataclass store every ``float`` field as a Python float once its checks have passed.
+
+    The one rule of every spec (:func:`qnsim.specs.check_value`): a real number is taken whatever its type (int,
+    NumPy scalar, ``fractions.Fraction``; never a bool or a ``decimal.Decimal``) and held as a float. The pieces
+    kept a Fraction as given (``Fiber(length_km=Fraction(1, 3)).length_km`` was a Fraction, its repr and TOML
+    output another value's than the same length as a float) and an int as an int where a spec held 1.0. The
+    conversion follows the checks, whose messages show the value as given.
+    """
+    checks = cls.__post_init__  # type: ignore[attr-defined]
+    names = [f.name for f in dataclasses.fields(cls) if f.type in ("float", float)]
+
+    def __post_init__(self: Any) -> None:
+        checks(self)
+        for name in names:
+            value = getattr(self, name)
+            if type(value) is not float:
+                object.__setattr__(self, name, float(value) + 0.0)
+
+    cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
+    return cls
 
 
 # The bounds go to real_number's one bound check, which shows the value as given: Fiber(length_km=-3) was told
@@ -114,6 +138,7 @@ MAX_MEMORIES = _core.MAX_MEMORIES_PER_NODE
 # --- optical channel ------------------------------------------------------------------------------
 
 
+@_floats_stored
 @dataclass(frozen=True)
 class Fiber:
     """A span of optical fiber.
@@ -175,6 +200,7 @@ class Fiber:
         return self.length_km * 1e3 / self.speed_m_per_s
 
 
+@_floats_stored
 @dataclass(frozen=True)
 class Transducer:
     """A microwave-to-optical quantum transducer in front of a superconducting QPU.
@@ -231,6 +257,7 @@ class Transducer:
         return self.efficiency * self.added_noise_photons
 
 
+@_floats_stored
 @dataclass(frozen=True)
 class Detector:
     """A threshold (non photon-number-resolving) single-photon detector pair at a midpoint.
@@ -269,6 +296,7 @@ class Detector:
         return -math.expm1(-self.dark_count_rate_hz * self.detection_window_s)
 
 
+@_floats_stored
 @dataclass(frozen=True)
 class Source:
     """The spin-photon (or qubit-photon) interface of a node.
@@ -323,6 +351,7 @@ class Source:
 # --- node -----------------------------------------------------------------------------------------
 
 
+@_floats_stored
 @dataclass(frozen=True)
 class Memory:
     """Memory qubits of a node with energy relaxation and dephasing.
@@ -365,6 +394,7 @@ class Memory:
         return math.inf if rate <= 0.0 else 1.0 / rate
 
 
+@_floats_stored
 @dataclass(frozen=True)
 class GateNoise:
     """Error probabilities and durations of a node's local operations.

@@ -188,7 +188,8 @@ def bell_diagonal_state(coefficients: Sequence[float]) -> np.ndarray:
         True
     """
     c = _check_bell_coefficients("bell_diagonal_state coefficients", coefficients)
-    return (_BELL_BASIS.T * c) @ _BELL_BASIS + 0j
+    # Natively, each sum in index order: numpy's `@` is the CPU's BLAS kernel's (an FMA kernel moved last bits).
+    return _core.ordered_matmul(_BELL_BASIS.T * c, _BELL_BASIS) + 0j
 
 
 def werner_state(fidelity: float) -> np.ndarray:
@@ -837,8 +838,13 @@ def _thermal_click_kernel(
     cov = 0.5 * (mu_a * np.outer(psi_a, psi_a) + mu_b * np.outer(psi_b, psi_b))
     det_1s = 1.0 + 0.5 * (mu_a + mu_b) + 0.25 * mu_a * mu_b * (1.0 - v)
     g = 1.0 / det_1s
-    m = cov @ np.linalg.inv(np.eye(2) + cov)
-    big_a, big_b, big_c = psi_a @ m @ psi_a, psi_b @ m @ psi_b, psi_b @ m @ psi_a
+    # M = S (1 + S)^-1 with (1 + S)^-1 its adjugate over det_1s (written out above without cancellation), and the
+    # products natively in index order: numpy's `@` and inv run on the CPU's BLAS kernels (last bits moved).
+    ((s00, s01), (s10, s11)) = cov.tolist()
+    inverse = np.array([[1.0 + s11, -s01], [-s10, 1.0 + s00]]) / det_1s
+    m = _core.ordered_matmul(cov, inverse)
+    m_a, m_b = _core.ordered_matmul(m, psi_a), _core.ordered_matmul(m, psi_b)
+    big_a, big_b, big_c = _core.ordered_dot(psi_a, m_a), _core.ordered_dot(psi_b, m_b), _core.ordered_dot(psi_b, m_a)
     # Vacuum probabilities of each arm alone, without and with its photon (thermal state of mean mu: 1 / (1 + mu);
     # a photon displaced by the noise: mu / (1 + mu)^2).
     vac_a, vac_b = 1.0 / (1.0 + mu_a), 1.0 / (1.0 + mu_b)

@@ -358,6 +358,14 @@ class Network(SlotOperations):
                 hardware = resolve_preset(hardware)
             if isinstance(hardware, HardwarePreset):
                 preset, hardware = hardware, hardware.node
+            elif hardware is not None and not isinstance(hardware, NodeHardware):
+                # Said as this argument takes it: NodeHardware's own check offered "a table of its fields", where a
+                # table here is a preset ({"name": ..., **options}).
+                raise parameter_error(
+                    "hardware",
+                    "must be a NodeHardware, a HardwarePreset, a preset name or a table {'name': ..., **options}, "
+                    f"got {written(hardware)}",
+                )
             values: dict[str, Any] = {}
             if hardware is not None:
                 values = hardware_values(check_value("hardware", NodeHardware, hardware))
@@ -365,8 +373,8 @@ class Network(SlotOperations):
             values.update({k: v for k, v in params.items() if v is not None or k not in values})
             spec = build(NodeSpec, {**values, "name": name})
             name = spec.name  # a plain str (see check_value)
-            fields = {f: getattr(spec, f) for f in NodeSpec.__dataclass_fields__}
-            info = NodeInfo(**fields, index=len(self._nodes), preset=preset)
+            # One check per value: the spec's (made just above); the NodeInfo and the core's struct are that spec's.
+            info = NodeInfo.of_checked(spec, len(self._nodes), preset)
             self._native.add_node(info.to_native())
         except ParameterError as exc:
             raise relocated(exc, who) from None
@@ -486,7 +494,8 @@ class Network(SlotOperations):
                 if link.channels < memories_per_link:
                     raise ValueError(
                         f"{who}: {memories_do_not_fit(link, memories_per_link)} (memories_per_link = "
-                        f"{written(memories_per_link)}: raise its channels, or route by 'rate', which avoids it)"
+                        f"{written(memories_per_link)}): give the link channels >= {written(memories_per_link)}, or "
+                        "route by 'rate', which avoids it"
                     )
         return path
 
@@ -587,7 +596,8 @@ class Network(SlotOperations):
                 if link.channels < plan.memories_per_link:
                     raise ValueError(
                         f"{memories_do_not_fit(link, plan.memories_per_link)} (memories_per_link = "
-                        f"{written(plan.memories_per_link)}: raise its channels, or give a path over wider links)"
+                        f"{written(plan.memories_per_link)}): give the link channels >= "
+                        f"{written(plan.memories_per_link)}, or give a path over wider links"
                     )
             protocol = check_value("protocol", Union[Protocol, None], spec.protocol)
             self._hub.check_sharing(protocol, hops, self._requests)

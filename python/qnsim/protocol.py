@@ -77,10 +77,11 @@ This path calls Python for every event of the request, so it is slower than the 
 protocols (see ``bench/link.py``); use it to try new policies. A callback costs tens of microseconds of
 CPU with a policy's own bookkeeping, a native event about 0.2 us (``bench/scale.py``): a run costs about its
 callbacks times that. ``python bench/python_policy.py`` counts and times the callbacks of
-``examples/chain_policy.py``'s ``ChainSwapASAP``: 49-77 us each on chains of 10 and 100 nodes, 99-114 us
-at 1,000 nodes (~12,000 callbacks for 3 pairs generated on demand, 1.2-1.4 s), measured on a 2-core Xeon VM
-running other jobs (load average 11-15; a quiet machine measures less). With continuous generation the events
-per pair grow as N^2 (375,344 events for those 3 pairs, 57 s of CPU there). ``run(..., progress=True)`` shows
+``examples/chain_policy.py``'s ``ChainSwapASAP`` (~12,000 callbacks for 3 pairs generated on demand on 1,000
+nodes): tens of microseconds each, more at 1,000 nodes than at 10 or 100 (the custom-protocol tutorial gives a
+quiet machine's figures). With continuous generation the events per pair grow as N^2 (375,344 events for those 3
+pairs; ``python examples/chain_policy.py --nodes 1000 --generation continuous`` prints the Python run's CPU
+seconds on your machine: about a minute in one old measurement on another, loaded VM). ``run(..., progress=True)`` shows
 such a run's progress on stderr (by default a bar shows on a terminal or in Jupyter, once the run looks longer than
 ~1 s).
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim import _core
 from qnsim._numerics import in_unit_interval
 from qnsim._options import option_name
 from qnsim.argument_checks import flag, integer, is_integer, written
@@ -1805,10 +1806,10 @@ def _separable_exactly(link: Any, ends: Any = None) -> bool:
             rho = _bell_diagonal_matrix(link.bell_diagonal)
         for qubit, ((t1, t2, dep), wait) in enumerate(ends):
             rho = _stored(rho, qubit, wait, t1, t2, dep)
-    if rho is None or np.max(np.real(_BELL_BASIS.conj().T @ rho @ _BELL_BASIS).diagonal()) > 0.5 + 1e-12:
+    if rho is None or np.max(np.real(_in_bell_basis(rho)).diagonal()) > 0.5 + 1e-12:
         # A Bell weight above 1/2 is a fidelity above 1/2 with a maximally entangled state, which no separable state
         # has: the eigenvalues are only needed below it (a 10^6-link chain's collect would spend seconds on them).
-        weights = link.bell_diagonal if rho is None else np.real(_BELL_BASIS.conj().T @ rho @ _BELL_BASIS).diagonal()
+        weights = link.bell_diagonal if rho is None else np.real(_in_bell_basis(rho)).diagonal()
         return bool(max(weights) <= 0.5 + 1e-12)
     transposed = rho.reshape(2, 2, 2, 2).transpose(0, 3, 2, 1).reshape(4, 4)  # transpose on the second qubit
     return bool(np.linalg.eigvalsh((transposed + transposed.conj().T) / 2).min() >= -1e-12)
@@ -1851,7 +1852,19 @@ _Z_ON = (np.diag([1.0, 1.0, -1.0, -1.0]), np.diag([1.0, -1.0, 1.0, -1.0]))
 
 def _bell_diagonal_matrix(weights: Sequence[float]) -> np.ndarray:
     """The 4x4 Bell-diagonal state of ``weights`` (Phi+, Psi+, Psi-, Phi-)."""
-    return _BELL_BASIS @ np.diag(np.asarray(weights, dtype=complex)) @ _BELL_BASIS.conj().T
+    # B diag(w) is B with its columns scaled (one product per entry); the sums natively (see _ordered_matmul).
+    return _ordered_matmul(_BELL_BASIS * np.asarray(weights, dtype=complex), _BELL_BASIS.conj().T)
+
+
+def _in_bell_basis(rho: np.ndarray) -> np.ndarray:
+    """B^+ rho B, a 4x4 state's matrix in the Bell basis."""
+    return _ordered_matmul(_ordered_matmul(_BELL_BASIS.conj().T, rho), _BELL_BASIS)
+
+
+def _ordered_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` with each sum in index order, natively (:func:`qnsim._core.ordered_matmul`): numpy's `@` runs on
+    the CPU's BLAS kernel, whose partial sums and fused multiply-adds gave other last bits on other machines."""
+    return _core.ordered_matmul(a, b)
 
 
 def _memory_channel(seconds: float, t1_s: float, t2_s: float, depolarizing_s: float) -> tuple[float, float, float]:
@@ -2009,7 +2022,7 @@ def _off_bell_diagonal(state: Any) -> bool:
     """True when a 4x4 link state has weight off the Bell diagonal (beyond rounding)."""
     if state is None:
         return False
-    in_bell = _BELL_BASIS.conj().T @ np.asarray(state, dtype=complex) @ _BELL_BASIS
+    in_bell = _in_bell_basis(np.asarray(state, dtype=complex))
     return bool(np.abs(in_bell - np.diag(np.diag(in_bell))).max() > 1e-9)
 
 

@@ -285,6 +285,7 @@ def _scenario(
         if topology is not None:
             _build_topology(topology, network)
         for node in root.tables("nodes"):
+            _check_preset_key(node)
             kwargs = node.spec(NodeSpec, extra=["preset"])
             name, preset = kwargs.pop("name"), kwargs.pop("preset", None)
             with node.located():
@@ -304,7 +305,19 @@ def _scenario(
     return network, settings
 
 
+def _check_preset_key(table: TomlTable) -> None:
+    """Refuses a ``preset`` key that is neither a preset name nor a table, naming the key the file wrote.
+
+    ``preset = 3`` in a ``[[nodes]]`` table was refused as "nodes[0].hardware must be a NodeHardware (or a table of
+    its fields)": a key the file does not have, and a table of NodeHardware fields it does not take.
+    """
+    value = table.data.get("preset")
+    if value is not None and not isinstance(value, (str, dict)):
+        raise table.error(f"must be a preset name or a table {{name = ..., options}}, got {written(value)}", "preset")
+
+
 def _build_topology(table: TomlTable, network: Network) -> None:
+    _check_preset_key(table)
     builder = table.get("builder", Literal[tuple(BUILDERS)])  # type: ignore[misc]
     shape = SHAPES[builder]
     for key in table.keys():

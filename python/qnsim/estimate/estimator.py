@@ -52,8 +52,10 @@ Model (what the numbers mean):
   takes one), logical depth
   ``M + R + T + 3 CCZ + t_rot D_R`` cycles (``t_rot = ceil(0.53 log2(R / eps_rot) + 4.86)`` T states per
   rotation), or the remote operations' merges if more: each is one logical cycle of lattice surgery and a patch is
-  in one at a time, so the depth is at least the remote operations its busiest qubit takes part in (a logical
-  summary: those at its busiest QPU over its qubits, a lower bound on its busiest qubit's, which its note says;
+  in one at a time, so the depth is at least the remote operations its busiest qubit takes part in (counted exactly
+  from a circuit's schedule, more where merges wait for one another through other qubits; a count without its
+  schedule reads a product's or CCZ's from the interaction graph's star, an upper bound on its busiest qubit's; a
+  logical summary: those at its busiest QPU over its qubits, a lower bound on its busiest qubit's, which its note says;
   before, the docs said "plus one per remote operation" and
   the depth counted none), error budget split
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
@@ -2651,11 +2653,24 @@ class _Context:
                     f for f in (f"{products:,} Pauli product(s) (MPP, SPP)" if products else "",
                                 f"{w.ccz_count:,} CCZ gate(s)" if w.ccz_count else "") if f
                 )
+                # How far above: on a link, an operation prices one pair per qubit it has on the far QPU where the
+                # schedule takes one, so at most the most qubits one operation has on one QPU: a CCZ's two, a
+                # product's at most what the fullest QPU holds (its width is not kept). Measured over random circuits
+                # (estimate audit 38, medians): 1.1-1.6x for random products and CCZs, 2-3.8x for products over
+                # neighbouring qubits placed in blocks (surface-code plaquettes on two QPUs: 2x). Exact pricing needs
+                # each operation's qubits kept until the placement is known: memory that grows with the distinct
+                # operations, not the stream's bound. Before, the note gave no size.
+                held = max(p.qubits_per_qpu)
+                factor = max(min(2, held) if w.ccz_count else 1, held if products else 1)
                 self.notes.append(
                     f"streamed workload: its {which} take a pair from the first qubit's QPU towards each of their "
                     "qubits on another QPU, where their schedule takes one towards each other QPU (a streamed count "
                     "does not keep which of their qubits share a QPU): an upper bound on their pairs, on the links the "
-                    "schedule uses"
+                    f"schedule uses, at most {factor}x the schedule's on any link (a pair for each of an operation's "
+                    "qubits on the far QPU where the schedule takes one: "
+                    + (f"at most the {held:,} qubits the fullest QPU holds for a product" if products else "")
+                    + (", " if products and w.ccz_count else "") + ("2 for a CCZ" if w.ccz_count else "")
+                    + "; medians 1.1-3.8x over random circuits, random and block placements)"
                 )
             if swap_like and remote:
                 self.notes.append(
@@ -3784,17 +3799,27 @@ class _Context:
         return worst, sum(share * error_of(used) for share, _wait, used in uses)
 
     @staticmethod
-    def _merge_depth(p: Placement, counts: Any, loads: Sequence[int], link_reports: Sequence[LinkReport]) -> int:
-        """The fewest logical cycles an error-corrected run's remote operations take: each is a lattice-surgery merge
-        of one logical cycle, and a patch takes part in one at a time. A circuit's: the most remote operations any
-        one qubit takes part in (its interaction graph's cut edges), at most the remote operations at its QPU; a
-        logical summary's, which has no per-qubit counts: the remote operations at a QPU over its qubits (rounded
-        up), for the busiest QPU.
+    def _merge_depth(p: Placement, counts: Any, loads: Sequence[int], link_reports: Sequence[LinkReport],
+                     placed: Mapping[str, Any] | None = None) -> int:
+        """The fewest logical cycles an error-corrected run's remote operations take, as far as one qubit shows
+        it: each is a lattice-surgery merge of one logical cycle, and a patch takes part in one at a time, so the
+        run takes at least the merges its busiest qubit takes part in (more where merges wait for one another
+        through other qubits: CX 0 1; CX 1 2; CX 2 3 across three QPUs takes 3 cycles, its busiest qubit 2).
 
-        The cap is for Pauli products: the graph joins a product's first qubit to each of its other qubits, where
-        the schedule takes one remote operation per other QPU (MPP X0*X1*X2*X3 with qubits 1-3 on one other QPU:
-        three cut edges at qubit 0, one merge). A two-qubit gate's cut edge is a remote operation at both of its
-        QPUs, so the cap leaves circuits of them as they were."""
+        A circuit's schedule (``placed``: :meth:`_placed`'s counts for ``p``) counts them exactly
+        (``busiest_qubit_merges``): a remote two-qubit operation takes both its qubits, a CCZ's or a Pauli
+        product's remote operation towards a QPU takes its first qubit and its qubits on that QPU. A count without
+        its schedule (streamed, or counts given as they are): the busiest qubit's cut edges in the interaction graph,
+        at most the remote operations at its QPU, exact for two-qubit operations and above the schedule's where a
+        product's or CCZ's other qubits share a QPU (the graph joins its first qubit to each of them). A logical
+        summary's, which has no per-qubit counts: the remote operations at a QPU over its qubits (rounded up), for
+        the busiest QPU, a lower bound on its busiest qubit's."""
+        if placed is not None and "busiest_qubit_merges" in placed:
+            # Before, a circuit's read the graph's cut edges with the QPU cap, high in mixed workloads: 1,000
+            # MPP X0*X1*X2 (qubits 1 and 2 on the other QPU) beside 1,500 remote CX 3 4 read 2,000 merges at qubit 0
+            # (its two cut edges per product, under its QPU's 2,500 remote operations) where it takes part in 1,000
+            # and the busiest qubits in 1,500.
+            return int(placed["busiest_qubit_merges"])
         at_qpu = [0] * len(loads)
         for lr in link_reports:
             for end in {lr.qpus[0], lr.qpus[-1]}:
@@ -3866,7 +3891,8 @@ class _Context:
                 "rotation depth can differ"
             )
         n_states = t + 4 * ccz + t_per_rot * r
-        merges = self._merge_depth(p, counts, loads, link_reports)
+        placed = getattr(self, "_placed_cache", None) if isinstance(self.w, Workload) else None
+        merges = self._merge_depth(p, counts, loads, link_reports, placed)
         if merges > alg_depth:
             # Each remote operation is a lattice-surgery merge of d syndrome rounds (one logical cycle; its pairs are
             # priced so), and a patch is in one merge at a time: the Azure estimator's depth counts none of them (its
@@ -3875,14 +3901,29 @@ class _Context:
             # A summary's figure is an average, so it must say which way it errs: the busiest qubit takes part in
             # at least the mean of its QPU's qubits. Before, "each qubit of its busiest QPU takes part in, on
             # average" left a planner to guess whether the run could be longer.
-            exact = isinstance(counts, GateCounts)
-            whose = ("its busiest qubit takes part in" if exact
-                     else "each qubit of its busiest QPU takes part in on average (its remote operations over its "
-                          "qubits, rounded up: a logical summary has no per-qubit counts); a lower bound: its busiest "
-                          "qubit takes part in as many or more, so the depth and the run may be longer")
+            # A circuit's count is exact and still a lower bound on the depth: merges that wait for one another
+            # through other qubits take longer (before, it read as the depth itself). A count without its schedule
+            # reads its products' and CCZs' merges from the interaction graph, above the schedule's where their other
+            # qubits share a QPU: neither bound, and said so (before, it read as exact).
+            star_ops = isinstance(counts, GateCounts) and (counts.ccz_count or any(
+                _GATE_KINDS.get(name, ("",))[0] == "product" for name in counts.per_gate))
+            lead, whose = "at least ", ("those its busiest qubit takes part in (the depth is more where merges wait "
+                                        "for one another through other qubits)")
+            if placed is not None:
+                whose = whose.replace("busiest qubit", f"busiest qubit (qubit {int(placed['busiest_merge_qubit'])})")
+            elif isinstance(counts, GateCounts) and star_ops:
+                lead = ""
+                whose = ("the most any qubit takes part in as this count prices them, an upper bound on its busiest "
+                         "qubit's (each Pauli product's and CCZ's first qubit in a merge towards each of its qubits on "
+                         "another QPU, where the schedule takes one towards each other QPU: a count without its "
+                         "schedule does not keep which qubits share a QPU)")
+            elif not isinstance(counts, GateCounts):
+                whose = ("each qubit of its busiest QPU takes part in on average (its remote operations over its "
+                         "qubits, rounded up: a logical summary has no per-qubit counts); a lower bound: its busiest "
+                         "qubit takes part in as many or more, so the depth and the run may be longer")
             self.notes.append(
-                f"the remote operations set the run's logical depth: {'' if exact else 'at least '}{merges:,} "
-                f"lattice-surgery merges (one logical cycle each, a patch in one at a time) {whose}, more than the "
+                f"the remote operations set the run's logical depth: {lead}{merges:,} "
+                f"lattice-surgery merges (one logical cycle each, a patch in one at a time), {whose}, more than the "
                 f"{alg_depth:,} cycles of its T states, rotations and measurements"
             )
             alg_depth = merges
@@ -5109,7 +5150,8 @@ def along_the_network(p: Placement, pairs: tuple[np.ndarray, np.ndarray, np.ndar
         x = int(np.argmax(bound_to))
         placed = sigma >= 0
         candidates = np.flatnonzero(free & (group == group[x]))
-        pull = dist[np.ix_(candidates, sigma[placed])] @ weight[x, placed]
+        # In index order (natively): numpy's `@` is the CPU's BLAS kernel's, and a near tie could pick another QPU.
+        pull = _core.ordered_matmul(dist[np.ix_(candidates, sigma[placed])], weight[x, placed])
         sigma[x] = int(candidates[int(np.argmin(pull))])
         free[sigma[x]] = False
         bound_to += weight[x]

@@ -926,7 +926,8 @@ class _BufferedQueue:
         system[-1] = 1.0
         rhs = np.zeros(levels)
         rhs[-1] = 1.0
-        stationary = np.clip(np.linalg.solve(system, rhs), 0.0, None)
+        # Natively, in index order: numpy.linalg.solve's LAPACK runs on the CPU's BLAS kernels (last bits moved).
+        stationary = np.clip(_core.ordered_solve(system, rhs), 0.0, None)
         return cls(pairs, buffer, rate_hz, cycle_time_s, transition, stationary / stationary.sum())
 
     def mean_over_leftover(self, per_round) -> float:
@@ -966,7 +967,7 @@ class _BufferedQueue:
             first[j] = on_time + math.exp(short * log_rho) * math.fsum(in_cycle_decayed[:short])
         onward = [first]
         for _ in range((b - 1 - n) // n if b > n else 0):
-            onward.append(at_cycle_end * (self.transition @ onward[-1]))
+            onward.append(at_cycle_end * _core.ordered_matmul(self.transition, onward[-1]))
         # G[p, m]: a pair at held position p with m arrivals after it in the cycle (the last column: m >= B).
         m = np.arange(b + 1)
         gain = np.empty((b, b + 1))
@@ -990,9 +991,10 @@ class _BufferedQueue:
         lead = np.zeros((b, b))
         for j, w in enumerate(self.stationary):
             lead[np.arange(j, b), np.arange(b - j)] += w
-        position = lead @ before  # (p, node)
+        # The products natively, each sum in index order: numpy's `@` is the CPU's BLAS kernel's (module docstring).
+        position = _core.ordered_matmul(lead, before)  # (p, node)
         decayed = np.exp(-lam * (cycle - u))
-        in_cycle_sum = float(np.sum(rate * du * decayed * np.sum(position * (gain @ after), axis=0)))
+        in_cycle_sum = float(np.sum(rate * du * decayed * np.sum(position * _core.ordered_matmul(gain, after), axis=0)))
         kept_in_cycle = float(np.sum(rate * du * np.sum(position, axis=0)))
         # Arrivals after the cycle while a round waits for its N - j - k pairs: the t-th last waits for t more.
         waiting = waiting_count = 0.0

@@ -97,6 +97,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim import _core
 from qnsim.argument_checks import written
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 
@@ -401,6 +402,16 @@ def _bend(line: Sequence[float], k: float) -> float:
     return math.log(2 * k - 1) - (alpha + beta * k)
 
 
+def _determinant(m: np.ndarray) -> float:
+    """The determinant of a 1x1, 2x2 or 3x3 matrix, written out (the same floats on every CPU)."""
+    if len(m) == 1:
+        return float(m[0, 0])
+    if len(m) == 2:
+        return float(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])
+    return float(m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+                 + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]))
+
+
 def _bend_line(distances: Sequence[int], errors: Sequence[int], shots: Sequence[int]) -> tuple[float, ...]:
     """A node's ``(alpha, beta, k_lo, k_hi)``: the weighted (by errors) line of ``ln d`` on ``k`` over the
     distances with enough errors, as its own line is fitted; zeros with fewer than three such distances (a line
@@ -510,12 +521,15 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                         normal += e * np.outer(u, u)
                         moment += e * u * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
         # The most terms the nodes with three distances determine: the weight's line in ln q and that line's slope
-        # in ln p; the line alone (one row of such nodes); one weight (one column); none.
+        # in ln p; the line alone (one row of such nodes); one weight (one column); none. The normal equations are
+        # solved natively, in index order, their determinants written out: numpy.linalg's LAPACK runs on the CPU's
+        # BLAS kernels.
         weights = [0.0, 0.0, 0.0]
         for n in (3, 2, 1):
             sub = normal[:n, :n]
-            if np.linalg.det(sub) > 1e-12 * max(1.0, float(np.prod(np.diag(sub)))):
-                weights[:n] = (float(v) for v in np.linalg.solve(sub, moment[:n]))
+            if _determinant(sub) > 1e-12 * max(1.0, float(sub[0, 0] * (sub[1, 1] if n > 1 else 1.0)
+                                                          * (sub[2, 2] if n > 2 else 1.0))):
+                weights[:n] = (float(v) for v in _core.ordered_solve(np.ascontiguousarray(sub), moment[:n].copy()))
                 break
         bend[basis], bend_slope[basis], bend_cross[basis] = weights
         bend_lines[basis], spread[basis] = lines, sums
