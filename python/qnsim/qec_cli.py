@@ -246,11 +246,11 @@ def _topup(args: argparse.Namespace) -> int:
     import json
 
     from qnsim.qec.model import build_model, read_table
-    from qnsim.qec.remote_table import table_from_stats, top_up
+    from qnsim.qec.remote_table import grid_of, table_from_stats, top_up
 
     source = _shipped_table(args)
     table = read_table(source)
-    grid = (tuple(table["p_grid"]), tuple(table["q_grid"]), tuple(table["distances"]))
+    grid = grid_of(table, source)
     for flag, values in (("--max-errors", [args.max_errors]), ("--max-shots", [args.max_shots]),
                          ("--workers", [args.workers])):
         if values[0] < 1:

@@ -299,7 +299,7 @@ def table_from_stats(out: str | os.PathLike[str], like: dict[str, Any], *, sampl
         ``seeded`` and named in ``sampling``.
     """
     if grid is None:
-        grid = _grid_of(like, "the table")
+        grid = grid_of(like, "the table")
     p_grid, q_grid, distances = grid
     counts, single, seeded = read_counts(stats_path(out))
     # A row off the grid would be left out of the table without a word (its shots lost): refuse it, naming it.
@@ -339,7 +339,8 @@ def table_from_stats(out: str | os.PathLike[str], like: dict[str, Any], *, sampl
     return table
 
 
-def _grid_of(table: dict[str, Any], source: str) -> TableGrid:
+def grid_of(table: dict[str, Any], source: str) -> TableGrid:
+    """A table's grid (p values, q values, distances), refused naming ``source`` and the key when it has none."""
     try:
         return (tuple(float(v) for v in table["p_grid"]), tuple(float(v) for v in table["q_grid"]),
                 tuple(int(v) for v in table["distances"]))
@@ -354,7 +355,7 @@ def restored_rows(table: dict[str, Any], source: str, grid: TableGrid | None = N
     counts that are not counts, naming ``source``, the key and the point."""
     import sinter
 
-    own = _grid_of(table, source)
+    own = grid_of(table, source)
     if grid is not None:
         for key, theirs, ours in zip(("p_grid", "q_grid", "distances"), own, grid):
             if [float(v) for v in theirs] != [float(v) for v in ours]:
