@@ -111,7 +111,7 @@ def test_a_seeded_top_up_asked_twice_is_skipped_and_never_counted_twice(script, 
     other_limits = [*TOP_UP[:-3], "4096", "--max-errors", "100000"]
     stats = tmp_path / "b" / "stats.csv"
     with pytest.raises(SystemExit, match=r"stats\.csv already holds seed 15's shots at Z basis, p = 0\.002, q = "
-                                         r"0\.04, d = 3 .*give another --seed"):
+                                         r"0\.04, d = 3 .*give another seed"):
         script.main(["run", "--out", str(tmp_path / "b"), "--workers", "1", *other_limits])
     script.main(["build", "--out", str(tmp_path / "b"), "--table", str(tmp_path / "c.json")])
     assert (tmp_path / "c.json").read_bytes() == topped and stats.exists()

@@ -10,6 +10,9 @@ Subcommands::
     qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
                    [--experiment merge] [--scheme teleported] [--code rotated] [--probes 16] [--seed N]
                    [--buffer-pairs B]
+    qnsim qec restore --out DIR [--table remote_model.json]
+    qnsim qec topup --out DIR --seed S [--bases Z X] [--ps P ...] [--qs Q ...] [--ds D ...] --max-errors E
+                    --max-shots N [--workers 1] [--table remote_model.json] [--table-out NEW.json]
     qnsim qec circuit [--experiment memory] [--distance 5] [--rounds 5] [--basis Z] [--code rotated]
                       [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05]
                       [--bell-diagonal PHI+,PSI+,PSI-,PHI-] [--out c.stim]
@@ -23,7 +26,11 @@ bootstrap interval (the counts' sampling noise, not the fitted lines' model erro
 :mod:`qnsim.qec.threshold`). ``link`` measures a network scenario's pairs and prints what a distributed
 patch fed by them gets (the delivered rate with its 95% interval and window, the seeds, the rate needed, waiting per
 round, the idle verdict). ``circuit`` writes a generated Stim
-circuit (for other decoders).
+circuit (for other decoders). ``restore`` and ``topup`` add shots to the remote-logical table (the shipped one, or
+``--table``) without sampling it again: ``restore`` writes its statistics to ``DIR/stats.csv``, ``topup`` samples
+the points asked with seeds derived from ``--seed`` (the same seed, the same counts; a seed already held at a point
+is skipped, never counted twice, and refused with other limits) and, with ``--table-out``, writes the table with
+the shots added (:mod:`qnsim.qec.remote_table`).
 
 Exit status: 0 on success; 2 on any failure, one line on stderr (a usage error, a bad file, a sweep point that
 failed: finished rows are kept and the same command resumes); 130 on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP (a
@@ -88,6 +95,22 @@ def _parser() -> argparse.ArgumentParser:
         "clean-shots", help="delete the saved counts (OUT.shots/) of a stopped sweep that will not be run again"
     )
     cln.add_argument("out", type=path_arg, help="the sweep's --out (.csv or .parquet); refused while a sweep writes it")
+
+    res = sub.add_parser("restore", help="write a remote-logical table's statistics to DIR/stats.csv (for topup)")
+    res.add_argument("--out", type=path_arg, required=True, help="folder of the statistics (refused if it holds some)")
+    res.add_argument("--table", type=path_arg, help="the table (default: the shipped qnsim/qec/data/remote_model.json)")
+    top = sub.add_parser("topup", help="add seeded shots to restored statistics (repeatable; never counted twice)")
+    top.add_argument("--out", type=path_arg, required=True, help="the folder 'qnsim qec restore' wrote")
+    top.add_argument("--seed", type=integer_arg, required=True, help="the top-up's seed (each point's is derived)")
+    top.add_argument("--bases", nargs="+", choices=["Z", "X"], default=["Z", "X"], help="bases (default both)")
+    top.add_argument("--ps", nargs="+", type=real_arg, help="bulk errors p (grid values; default all)")
+    top.add_argument("--qs", nargs="+", type=real_arg, help="seam error rates q (grid values; default all)")
+    top.add_argument("--ds", nargs="+", type=integer_arg, help="distances (grid values; default all)")
+    top.add_argument("--max-errors", type=integer_arg, required=True, help="stop a point at this many errors")
+    top.add_argument("--max-shots", type=integer_arg, required=True, help="or at this many shots")
+    top.add_argument("--workers", type=integer_arg, default=1, help="processes sampling points (default 1)")
+    top.add_argument("--table", type=path_arg, help="the table restored (its grid; default: the shipped one)")
+    top.add_argument("--table-out", type=path_arg, help="write the table with the shots added here")
 
     thr = sub.add_parser("threshold", help="threshold estimates from sweep rows")
     thr.add_argument("rows", type=path_arg, help="CSV written by 'qnsim qec sweep'")
@@ -192,7 +215,7 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help(sys.stderr)
         return 2
     commands = {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit,
-                "clean-shots": _clean_shots}  # fmt: skip
+                "clean-shots": _clean_shots, "restore": _restore, "topup": _topup}  # fmt: skip
     with reading_as_command(OPTIONS.get(args.command, {})):
         return commands[args.command](args)
 
@@ -203,6 +226,46 @@ def _clean_shots(args: argparse.Namespace) -> int:
     deleted = clear_saved_counts(args.out)
     store = saved_counts_dir(args.out)
     print(f"deleted {deleted} saved count file(s) in {store}" if deleted else f"no saved counts in {store}")
+    return 0
+
+
+def _shipped_table(args: argparse.Namespace) -> str:
+    from importlib import resources
+
+    return args.table or str(resources.files("qnsim.qec").joinpath("data/remote_model.json"))
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from qnsim.qec.remote_table import restore
+
+    restore(_shipped_table(args), args.out)
+    return 0
+
+
+def _topup(args: argparse.Namespace) -> int:
+    import json
+
+    from qnsim.qec.model import build_model, read_table
+    from qnsim.qec.remote_table import grid_of, table_from_stats, top_up
+
+    source = _shipped_table(args)
+    table = read_table(source)
+    grid = grid_of(table, source)
+    for flag, values in (("--max-errors", [args.max_errors]), ("--max-shots", [args.max_shots]),
+                         ("--workers", [args.workers])):
+        if values[0] < 1:
+            raise ValueError(f"{flag} {values[0]}: give an int >= 1")
+    points = [(basis, p, q, d) for basis in args.bases for p in args.ps or grid[0] for q in args.qs or grid[1]
+              for d in args.ds or grid[2]]
+    top_up(args.out, points, seed=args.seed, max_errors=args.max_errors, max_shots=args.max_shots,
+           workers=args.workers, grid=grid, source=source)
+    if args.table_out:
+        new = table_from_stats(args.out, table, grid=grid)
+        build_model(new, args.table_out)  # a table the model cannot fit is refused before it is written
+        with open(args.table_out, "w", encoding="utf-8") as f:
+            json.dump(new, f, separators=(",", ":"))
+            f.write("\n")
+        print(f"table with the top-up's shots -> {args.table_out}")
     return 0
 
 

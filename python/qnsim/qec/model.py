@@ -23,22 +23,27 @@ loaded table's metadata does not name the gadget.
 
 The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and shot counts on a
 grid of p, q and d = 3, 5, 7 (each point to 300 errors or 4e5 shots, and more at p = 1e-4, whose lines the estimator
-extrapolates furthest, and, in the Z basis, at p = 1e-3, 2e-3 and 3e-3 to ~3000 errors with seeded shots (``seeded``;
-``bench/qec_remote_model.py restore`` and ``run --seed``): the metadata's ``sampling`` says how many;
+extrapolates furthest, and to ~3000 errors with seeded shots in the Z basis at p = 1e-3, 2e-3, 3e-3, 6e-3 and at
+3e-4 for q >= 0.02, in the X basis at p = 3e-3 and 6e-3 (``seeded``; ``qnsim qec restore`` and ``qnsim qec topup``,
+:mod:`qnsim.qec.remote_table`): the metadata's ``sampling`` says how many;
 ``bench/qec_remote_model.py build --bootstrap`` gives the fitted lines' standard errors). At each grid node, ``log
 P`` is fitted as a line in ``k = (d + 1) / 2`` (the usual sub-threshold scaling ``P = A / Lambda^((d+1)/2)``),
 weighted by the counts, plus a bend ``c (ln d - (alpha + beta k))``: ``ln d`` less its own line over the node's
 distances, so the bend moves no line, only how it passes through d = 3, 5, 7 (``P ~ d^c A / Lambda^k``: a failure has
-more places to start as d grows). ``c`` is a line in ``ln q`` per basis, pooled over the nodes that rest on three
-distances (:meth:`RemoteModel.bend_weight`; Z 1.0 at q = 5e-4 falling to 0.20 at q = 0.15, 0.47 +- 0.04 at the grid's
-middle and -0.14 +- 0.02 per unit of ``ln q``; X 0.21 +- 0.13, its slope 0.02 +- 0.06). Until round 15 it was one
+more places to start as d grows). ``c`` is a line in ``ln q`` whose slope is a line in ``ln p``, per basis, pooled
+over the nodes that rest on three distances (:meth:`RemoteModel.bend_weight`; Z 0.45 +- 0.04 at the grid's middle,
+-0.19 +- 0.02 per unit of ``ln q`` and +0.11 +- 0.02 per unit of ``ln q ln p``: the bend falls with q, the faster the
+smaller p; X -0.03 +- 0.05, its slopes 0.0 +- 0.08 and 0.0 +- 0.06: no bend). Until round 15 it was one
 number per basis (Z 0.43): the Z rows topped up to ~3000 errors showed the nodes' own bend falling with q (at
 p = 2e-3 from ~0.9 at q <= 0.02 to ~0 at q >= 0.06; chi-squared of the bend terms 114.6 pooled, 74.7 with the line in
 ``ln q``), so the pooled value read d = 5 low at small q (over the Z points with >= 20 errors the model less the
 counts averaged -0.55 of their standard errors at q <= 0.01, t = -2.4) and high at q >= 0.06 (+0.80, t = 3.5), d = 3
-and 7 the other way (|t| up to 3.3); with the line |t| <= 0.9 in every third of the q grid at every distance. (A
-further term in ``ln q ln p`` is measured, 0.13 +- 0.04, but rests on the three topped-up rows and would be
-extrapolated to p = 1e-4: not fitted.) Beyond the sampled distances the bend is held at its end's value, so the lines
+and 7 the other way (|t| up to 3.3); with the line |t| <= 0.9 in every third of the q grid at every distance. Round
+15 measured the term in ``ln q ln p`` (0.12 +- 0.03) on the three Z rows topped up then and left it out; with the
+p = 6e-3 and 3e-4 rows topped up (round 16) it holds beyond them: the Z rows other than those three give 0.072 +-
+0.024 on their own, the p = 6e-3 row's slope in ``ln q`` is +0.04 +- 0.04 where the pooled line without the term puts
+-0.11, and the term lowers the bend terms' chi-squared 100.5 -> 70.2 (tests/test_qec_audit16.py). Beyond the sampled
+distances the bend is held at its end's value, so the lines
 keep their fitted slopes (the chord over d = 3-7, shallower than the bent curve's: an upper side of it). Before round
 14 the lines alone read the middle distance low and the ends high at nearly every node (over the points with >= 20
 errors, the model less the counts averaged -0.32 of their standard errors at d = 5, +0.15 at d = 3, +0.24 at d = 7;
@@ -52,7 +57,9 @@ and 0.8 combined standard errors away. Sampled distances use the fit too, so the
 d = 3, 5, 7 whose points ran to ~300 errors, ~5% at d = 3 and 7, ~3% at d = 5, and ~1.3% and ~0.9% at the seeded
 ~3000; a bootstrap over the counts gives medians 3.0%, 2.6%, 3.3%, 90th percentiles 4.9%, 3.9%, 6.8%), growing along
 the extrapolated line (0.4 in ``ln P``, a factor 1.5, at d = 25 at p = 2e-3). Fresh merges agree with the model
-within it (tests/test_qec_audit14.py); pairs with both errors (Psi-) fail as the table's one-error pairs of the same
+within it (tests/test_qec_audit14.py), and so do round 16's 98 seeded top-ups against the model fitted without them
+(root mean square 0.81 of ``sqrt(sd^2 + 1 / errors)``, 99% within two of it: the band a little wide); pairs with
+both errors (Psi-) fail as the table's one-error pairs of the same
 ``q_x`` and ``q_z`` (p = 2e-3, q = 0.04, d = 5, 200,000 shots a basis: 0.99x and 0.97x, 0.7 standard errors), and the
 table's counts are those of today's circuits (64 fresh points at d = 3, 5: its rates over the fresh ones have a
 median 1.00 and 1.02, mean z +0.2 and +0.3). Between nodes ``log P`` is interpolated bilinearly in ``(log p, log
@@ -139,7 +146,10 @@ class RemoteModel:
         perfect_thin: as ``single_thin``, for ``pairs_cost``.
         bend: ``{"Z": c, "X": ...}``: the weight of the ``ln d`` prefactor (:func:`build_model`) at the grid's mean
             ``ln q``, one per basis, pooled over the grid; 0 for a table fitted as plain lines.
-        bend_slope: ``{"Z": c1, "X": ...}``: how that weight changes per unit of ``ln q`` (:meth:`bend_weight`).
+        bend_slope: ``{"Z": c1, "X": ...}``: how that weight changes per unit of ``ln q`` at the grid's mean ``ln p``
+            (:meth:`bend_weight`).
+        bend_cross: ``{"Z": c2, "X": ...}``: how that slope changes per unit of ``ln p`` (the weight's term in
+            ``(ln q - m_q) (ln p - m_p)``).
         bend_lines: ``{"Z": [ip][iq] -> (alpha, beta, k_lo, k_hi), ...}``: per node, the weighted line
             ``alpha + beta k`` of ``ln d`` over the distances its line rests on (``k = (d + 1) / 2`` from
             ``k_lo`` to ``k_hi``); ``k_lo = k_hi = 0`` where the line rests on fewer than three (no bend).
@@ -164,22 +174,26 @@ class RemoteModel:
     bend_lines: dict[str, np.ndarray] = field(default_factory=dict)
     spread: dict[str, np.ndarray] = field(default_factory=dict)
     bend_slope: dict[str, float] = field(default_factory=dict)
+    bend_cross: dict[str, float] = field(default_factory=dict)
 
-    def bend_weight(self, basis: str, q: float) -> float:
-        """The bend's weight ``c`` at a seam error rate q of the grid: ``bend + bend_slope (ln q - m)``, ``m`` the
-        grid's mean ``ln q`` (a line in ``ln q``, one per basis, pooled over the grid's p).
+    def bend_weight(self, basis: str, p: float, q: float) -> float:
+        """The bend's weight ``c`` at a bulk error p and seam error rate q of the grid:
+        ``bend + (bend_slope + bend_cross (ln p - m_p)) (ln q - m_q)``, ``m_p`` and ``m_q`` the grid's mean ``ln p``
+        and ``ln q`` (one per basis, pooled over the grid: a line in ``ln q`` whose slope is a line in ``ln p``).
 
         Example:
             >>> m = load_remote_model()
-            >>> m.bend_weight("Z", m.q_grid[0]) > m.bend_weight("Z", m.q_grid[-1])
+            >>> m.bend_weight("Z", 2e-3, m.q_grid[0]) > m.bend_weight("Z", 2e-3, m.q_grid[-1])
             True
         """
-        lq = self._log_grids[1]
-        return self.bend.get(basis, 0.0) + self.bend_slope.get(basis, 0.0) * (math.log(q) - sum(lq) / len(lq))
+        lp, lq = self._log_grids
+        slope = self.bend_slope.get(basis, 0.0) + self.bend_cross.get(basis, 0.0) * (math.log(p) - sum(lp) / len(lp))
+        return self.bend.get(basis, 0.0) + slope * (math.log(q) - sum(lq) / len(lq))
 
     @functools.cached_property
-    def _bend_weights(self) -> dict[str, tuple[float, ...]]:
-        return {basis: tuple(self.bend_weight(basis, q) for q in self.q_grid) for basis in self.bend}
+    def _bend_weights(self) -> dict[str, tuple[tuple[float, ...], ...]]:
+        return {basis: tuple(tuple(self.bend_weight(basis, p, q) for q in self.q_grid) for p in self.p_grid)
+                for basis in self.bend}
 
     @functools.cached_property
     def _log_grids(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -215,7 +229,8 @@ class RemoteModel:
         c, lines = self._bend_weights.get(basis), self.bend_lines.get(basis)
         if c is None or lines is None:
             return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
-        return float(sum(w * (a[i][j] + b[i][j] * k + c[j] * _bend(lines[i][j], k)) for i, j, w in self._nodes(p, q)))
+        return float(sum(w * (a[i][j] + b[i][j] * k + c[i][j] * _bend(lines[i][j], k))
+                         for i, j, w in self._nodes(p, q)))
 
     def log_error_sd(self, basis: str, distance: int, p: float, q: float) -> float:
         """Standard error of :meth:`log_error` from the table's counts (so, near 1, the relative standard error of
@@ -394,6 +409,16 @@ def _bend(line: Sequence[float], k: float) -> float:
     return math.log(2 * k - 1) - (alpha + beta * k)
 
 
+def _determinant(m: np.ndarray) -> float:
+    """The determinant of a 1x1, 2x2 or 3x3 matrix, written out (the same floats on every CPU)."""
+    if len(m) == 1:
+        return float(m[0, 0])
+    if len(m) == 2:
+        return float(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])
+    return float(m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]) - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+                 + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]))
+
+
 def _bend_line(distances: Sequence[int], errors: Sequence[int], shots: Sequence[int]) -> tuple[float, ...]:
     """A node's ``(alpha, beta, k_lo, k_hi)``: the weighted (by errors) line of ``ln d`` on ``k`` over the
     distances with enough errors, as its own line is fitted; zeros with fewer than three such distances (a line
@@ -446,9 +471,11 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                 raise ValueError(f"{source}: {key} lists {b:g} twice; give each grid value once, in increasing order")
             if b < a:
                 raise ValueError(f"{source}: {key} is not increasing ({a:g} before {b:g}); give it in increasing order")
-    intercept, slope, thin, bend, bend_lines, spread, bend_slope = {}, {}, {}, {}, {}, {}, {}
+    intercept, slope, thin, bend, bend_lines, spread, bend_slope, bend_cross = {}, {}, {}, {}, {}, {}, {}, {}
     log_q = [math.log(q) for q in q_grid] if all(q > 0 for q in q_grid) else [0.0] * len(q_grid)
     centred = [v - sum(log_q) / len(log_q) for v in log_q]
+    log_p = [math.log(p) for p in p_grid] if all(p > 0 for p in p_grid) else [0.0] * len(p_grid)
+    centred_p = [v - sum(log_p) / len(log_p) for v in log_p]
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
         shots = bases[basis]["shots"]
@@ -484,7 +511,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
         intercept[basis], slope[basis] = a, b
         lines = np.zeros((len(p_grid), len(q_grid), 4))
         sums = np.full((len(p_grid), len(q_grid), 3), np.nan)
-        normal, moment = np.zeros((2, 2)), np.zeros(2)  # least squares of the residuals on phi, x phi
+        normal, moment = np.zeros((3, 3)), np.zeros(3)  # least squares of the residuals on phi, x phi, x y phi
         for i in range(len(p_grid)):
             for j in range(len(q_grid)):
                 lines[i, j] = _bend_line(distances, errors[i][j], shots[i][j])
@@ -497,15 +524,21 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                 for d, e, n in zip(distances, errors[i][j], shots[i][j]):
                     phi = _bend(lines[i, j], (d + 1) / 2)
                     if e >= _MIN_ERRORS and n > 0 and phi:
-                        u = np.array([phi, centred[j] * phi])
+                        u = np.array([phi, centred[j] * phi, centred[j] * centred_p[i] * phi])
                         normal += e * np.outer(u, u)
                         moment += e * u * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
-        # The 2x2 normal equations natively, in index order: numpy.linalg's LAPACK runs on the CPU's BLAS kernels.
-        determinant = normal[0, 0] * normal[1, 1] - normal[0, 1] * normal[1, 0]
-        if determinant > 1e-12 * max(1.0, normal[0, 0] * normal[1, 1]):  # the bend varies with ln q
-            bend[basis], bend_slope[basis] = (float(v) for v in _core.ordered_solve(normal, moment))
-        else:  # one column of nodes with three distances (or none): one weight, or none
-            bend[basis], bend_slope[basis] = (float(moment[0] / normal[0, 0]) if normal[0, 0] else 0.0), 0.0
+        # The most terms the nodes with three distances determine: the weight's line in ln q and that line's slope
+        # in ln p; the line alone (one row of such nodes); one weight (one column); none. The normal equations are
+        # solved natively, in index order, their determinants written out: numpy.linalg's LAPACK runs on the CPU's
+        # BLAS kernels.
+        weights = [0.0, 0.0, 0.0]
+        for n in (3, 2, 1):
+            sub = normal[:n, :n]
+            if _determinant(sub) > 1e-12 * max(1.0, float(sub[0, 0] * (sub[1, 1] if n > 1 else 1.0)
+                                                          * (sub[2, 2] if n > 2 else 1.0))):
+                weights[:n] = (float(v) for v in _core.ordered_solve(np.ascontiguousarray(sub), moment[:n].copy()))
+                break
+        bend[basis], bend_slope[basis], bend_cross[basis] = weights
         bend_lines[basis], spread[basis] = lines, sums
     meta = {k: v for k, v in table.items() if k not in ("bases", "single_qpu")}
     gadget_cost, single_thin = {}, {}
@@ -520,7 +553,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
             pairs_cost[basis], perfect_thin[basis] = _gadget_cost(
                 p_grid, distances, bases[basis], table["perfect_pairs"][basis], what="its pairs' share")
     return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin, pairs_cost,
-                       perfect_thin, bend, bend_lines, spread, bend_slope)
+                       perfect_thin, bend, bend_lines, spread, bend_slope, bend_cross)
 
 
 def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict[str, Any],
