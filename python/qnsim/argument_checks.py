@@ -189,6 +189,8 @@ def shown(value: object) -> str:
     if isinstance(plain, int) and plain.bit_length() > 128:  # 10**400 in full is 401 digits of message
         sign = "-" if plain < 0 else ""
         return f"an integer of {plain.bit_length()} bits (about {sign}10**{int(plain.bit_length() * math.log10(2))})"
+    if _too_long_to_show(plain):
+        return _abridged(plain)
     try:
         return repr(plain)
     except ValueError:
@@ -273,10 +275,41 @@ def written(value: object) -> str:
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
         return shown(value)
+    if _too_long_to_show(value):
+        return _abridged(value)
     try:
         return repr(value)
     except ValueError:
         return _ShownRepr().repr(value)
+
+
+#: Entries (of a list, tuple, set, dict or array) and characters (of a string) beyond which a message shows a value
+#: abridged, with its size: a million-entry list refused as "must have 4 entries" was printed in full (6 MB of
+#: message, seconds of formatting on every refusal, a terminal flooded).
+SHOWN_ENTRIES = 64
+SHOWN_CHARACTERS = 1000
+
+
+def _too_long_to_show(value: object) -> bool:
+    if isinstance(value, (str, bytes)):
+        return len(value) > SHOWN_CHARACTERS
+    if isinstance(value, np.ndarray):
+        return value.size > SHOWN_ENTRIES
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return len(value) > SHOWN_ENTRIES
+    return False
+
+
+def _abridged(value: object) -> str:
+    """The start of a long value and its size: ``[0.25, 0.25, 0.25, 0.25, 0.25, 0.25, ...] (1,000,000 entries)``."""
+    if isinstance(value, (str, bytes)):
+        return f"{value[:60]!r}... ({len(value):,} characters)"
+    if isinstance(value, np.ndarray):
+        flat = ", ".join(repr(v.item()) for v in value.reshape(-1)[:6])
+        return f"array([{flat}, ...]) (shape {value.shape}, {value.size:,} entries)"
+    short = _ShownRepr()
+    short.maxlist = short.maxtuple = short.maxset = short.maxfrozenset = short.maxdict = 6
+    return f"{short.repr(value)} ({len(value):,} entries)"  # type: ignore[arg-type]
 
 
 class _ShownRepr(reprlib.Repr):
@@ -569,7 +602,9 @@ def _bell_numbers(
 ) -> list[float]:
     """The four numbers of :func:`bell_coefficients`' ``values``, each read by :func:`real_number`."""
     ordered = isinstance(values, (list, tuple)) or (isinstance(values, np.ndarray) and values.ndim == 1)
-    if not ordered or not all(is_real_number(v) for v in values):  # type: ignore[union-attr]
+    # The count before the entries: a million-entry list had each entry checked for a number (seconds) before
+    # its count refused it; the entries of a list too long to be four numbers are never read.
+    if not ordered or (len(values) <= 4 and not all(is_real_number(v) for v in values)):  # type: ignore[union-attr]
         # The whole list shown: True is not the weight 1, '0.5' not 0.5, a 0-d array not a number.
         raise (error or TypeError)(f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {written(values)}")
     if len(values) != 4:  # type: ignore[arg-type]
