@@ -168,6 +168,13 @@ inline std::optional<uint64_t> plain(const std::optional<Seed> &seed) {
 /// repr() of a value for a message, shortened in the middle when long (10**400 has 401 digits).
 inline std::string short_repr(pybind11::handle value) {
     if (!value) return "nothing";
+    PyObject *ptr = value.ptr();
+    // A long container is shown by its first entries and its size, as qnsim.argument_checks.written shows it:
+    // repr() of a million-entry list took seconds (and 6 MB) only to be cut to 60 characters here.
+    if ((PyList_Check(ptr) || PyTuple_Check(ptr) || PyAnySet_Check(ptr) || PyDict_Check(ptr)) &&
+        PyObject_Length(ptr) > 64) {
+        return pybind11::module_::import("qnsim.argument_checks").attr("written")(value).cast<std::string>();
+    }
     std::string text;
     try {
         text = pybind11::repr(value).cast<std::string>();

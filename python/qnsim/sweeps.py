@@ -636,6 +636,11 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
         ...
         qnsim.sweeps.GridKeyError: unknown scenario key 'nodes.qpu_b.t2_s': nodes has no entry named 'qpu_b'; did you mean 'qpu_a'? ...
     """
+    # Mappings only: a string was read as a sequence of pairs ("dictionary update sequence element #0 has length 1;
+    # 2 is required"), an empty one failed with "'str' object has no attribute 'items'", naming neither argument.
+    for argument, value in (("data", data), ("overrides", overrides)):
+        if not isinstance(value, Mapping):
+            raise TypeError(f"apply_overrides {argument} must be a mapping (key -> value), got {written(value)}")
     result = copy.deepcopy(dict(data))
     set_by: dict[str, str] = {}  # each setting changed -> the key that changed it
     for key, value in overrides.items():
@@ -1560,6 +1565,8 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
 
     from qnsim import presets
 
+    if not isinstance(params, Mapping):  # a string was read as its letters ("unknown parameters ['e', 'n', ...]")
+        raise TypeError(f"example_point params must be a mapping (name -> value), got {written(params)}")
     unknown = set(params) - {"length_km", "until_s", "preset", "scheme"}
     if unknown:
         raise ValueError(f"example_point got unknown parameters {sorted(unknown)}")

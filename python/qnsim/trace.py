@@ -516,8 +516,12 @@ class TraceFile:
         # a bound any trace has.
         # And in the words Network(trace=N) uses, the range declared once (round 22: "must be >= 0 records" and
         # "must be <= 100000000 records" told half of it each).
-        from qnsim.network import _record_limit
+        from qnsim.network import Network, _record_limit
 
+        # Before the file is made: anything but a Network failed after writing it, with Python's
+        # "'NoneType' object has no attribute 'native'", naming neither the argument nor what it takes.
+        if not isinstance(network, Network):
+            raise TypeError(f"TraceFile network must be a qnsim.Network, got {written(network)}")
         limit = _record_limit("TraceFile limit", limit, "0: off")
         self.path = Path(file_path("path", path))
         self._network = network
