@@ -593,7 +593,8 @@ def _names_something(message: str, prm: Param, value: Any) -> bool:
     if not low.strip():
         return False
     tokens = {prm.name.lower(), prm.name.lower().removesuffix("_s"), type(value).__name__.lower()}
-    big = isinstance(value, (list, tuple, set, dict, np.ndarray, str, bytes)) and len(value) > 64
+    big = isinstance(value, (list, tuple, set, dict, np.ndarray, str, bytes)) and np.size(value) > 64
+    big = big or (isinstance(value, (str, bytes)) and len(value) > 64)
     with contextlib.suppress(Exception):
         # Not repr() of a long value: a million-entry list takes seconds under load (the alarm is off here, but
         # the fuzzer's time is not).
