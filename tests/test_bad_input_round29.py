@@ -118,3 +118,15 @@ def test_plot_sweep_shows_many_unknown_log_columns_abridged() -> None:
     names = [f"c{i}" for i in range(100)]
     with pytest.raises(ValueError, match=r"^logy names \['c0', 'c1', .*, \.\.\.\] \(100 entries\), which are not"):
         plot_sweep([], x="p", y=["rate_hz"], logy=names)
+
+
+@pytest.mark.parametrize("bad", [None, 3, "m"])
+def test_link_builder_helpers_refuse_what_is_not_their_spec(bad) -> None:
+    """``link_model_table(None)`` and ``build_link(3, ...)`` failed with AttributeError ("'NoneType' object has no
+    attribute 'state'", "'int' object has no attribute 'fidelity'"), naming neither the argument nor its type."""
+    from qnsim.link_builder import build_link, link_model_table
+
+    with pytest.raises(TypeError, match=r"^link_model_table model must be a qnsim\.LinkModel, got "):
+        link_model_table(bad)
+    with pytest.raises(TypeError, match=r"^build_link spec must be a qnsim\.specs\.LinkSpec, got "):
+        build_link(bad, None, None, 0)

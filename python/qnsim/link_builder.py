@@ -254,6 +254,8 @@ def build_link(
         ...
         ValueError: an abstract link needs fidelity or bell_diagonal as well as rate_hz
     """
+    if not isinstance(spec, LinkSpec):  # was "'int' object has no attribute 'fidelity'" (AttributeError)
+        raise TypeError(f"build_link spec must be a qnsim.specs.LinkSpec, got {written(spec)}")
     # The keys given of each kind, named in the refusals: "cannot be combined with hardware pieces" left the user to
     # find which key of the link was one (a scheme, or a preset given where the ends' one was meant).
     abstract = [k for k in _ABSTRACT if getattr(spec, k) is not None]
@@ -520,6 +522,8 @@ def link_model_table(model: LinkModel) -> dict[str, Any]:
         >>> again == model and bool((again.state == model.state).all())
         True
     """
+    if not isinstance(model, LinkModel):  # was "'NoneType' object has no attribute 'state'" (AttributeError)
+        raise TypeError(f"link_model_table model must be a qnsim.LinkModel, got {written(model)}")
     state = np.asarray(model.state, dtype=complex)
     table: dict[str, Any] = {}
     for name in _MODEL_KEYS:
