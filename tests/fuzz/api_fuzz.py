@@ -124,7 +124,11 @@ QUBIT_NAMES = {
 
 
 #: A scenario that runs: the base of a ``path`` argument, so that a call's other arguments reach their checks.
-SCENARIO = pathlib.Path(__file__).resolve().parents[2] / "examples" / "two_qpus_transducers.toml"
+#: A copy in a directory of its own: a writer given it (TraceFile, to_toml) must never overwrite the shipped example.
+_EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "two_qpus_transducers.toml"
+SCENARIO = pathlib.Path(tempfile.mkdtemp(prefix="qnsim_fuzz_scenario_")) / _EXAMPLE.name
+_EXAMPLE_BYTES = _EXAMPLE.read_bytes()
+SCENARIO.write_bytes(_EXAMPLE_BYTES)
 #: The qubits a base call names (an engine's own ids: a registry's handles are not 0, 1, ...).
 QUBIT_IDS: list[int] = [0, 1, 2, 3]
 
@@ -666,6 +670,7 @@ def _verdict(target: Target, which: int, label: str, value: Any) -> str | None:
     """Calls ``target`` with parameter ``which`` set to ``value``; returns None when the outcome is acceptable,
     else a one-line finding."""
     prm = target.params[which] if which >= 0 else Param("(property)", "any")
+    SCENARIO.write_bytes(_EXAMPLE_BYTES)  # as shipped again, whatever a writer given it did
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
     try:
