@@ -230,7 +230,9 @@ void bind_enums(py::module_ &m) {
         .value("delivery", qnsim::TraceKind::Delivery)
         .value("rejected", qnsim::TraceKind::Rejected)
         .value("served", qnsim::TraceKind::Served)
-        .value("dropped", qnsim::TraceKind::Dropped);
+        .value("dropped", qnsim::TraceKind::Dropped)
+        .value("purification", qnsim::TraceKind::Purification)
+        .value("purification_measured", qnsim::TraceKind::PurificationMeasured);
     py::enum_<qnsim::HookKind>(m, "HookKind", "What a Python protocol is told about.")
         .value("pair_ready", qnsim::HookKind::PairReady)
         .value("message", qnsim::HookKind::Message)

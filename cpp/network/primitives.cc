@@ -54,7 +54,7 @@ std::pair<int, int> entanglement_swap(QubitRegistry &reg, const OperationNoise &
 }
 
 bool purify_round(QubitRegistry &reg, PurifyScheme scheme, const OperationNoise &na, const OperationNoise &nb,
-                  QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2) {
+                  QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2, std::pair<int, int> *outcomes) {
     if (scheme == PurifyScheme::DEJMPS) {
         // Rx(+pi/2) = H S H (up to phase) at A, Rx(-pi/2) = H S^dag H at B.
         for (QubitHandle q : {a1, a2}) {
@@ -73,6 +73,7 @@ bool purify_round(QubitRegistry &reg, PurifyScheme scheme, const OperationNoise 
     noisy_cx(reg, nb, b1, b2);
     const int ma = noisy_measure(reg, na, a2);
     const int mb = noisy_measure(reg, nb, b2);
+    if (outcomes) *outcomes = {ma, mb};
     return ma == mb;
 }
 

@@ -34,9 +34,11 @@ std::pair<int, int> entanglement_swap(QubitRegistry &reg, const OperationNoise &
 /// and b-qubits at node B. BBPSSW (Bennett et al., PRL 76, 722 (1996)) twirls both pairs to
 /// Werner form first; DEJMPS (Deutsch et al., PRL 77, 2818 (1996)) rotates Rx(+pi/2) at A and
 /// Rx(-pi/2) at B. Then bilateral CNOT (pair 1 controls), Z measurement of pair 2 at both
-/// ends. Returns true when the outcomes agree (keep pair 1); pair 2's qubits are left measured.
+/// ends. Returns true when the outcomes agree (keep pair 1); pair 2's qubits are left measured. `outcomes`, when
+/// given, receives the reported outcomes (m_A, m_B) (a network's trace records them).
 bool purify_round(QubitRegistry &reg, PurifyScheme scheme, const OperationNoise &node_a, const OperationNoise &node_b,
-                  QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2);
+                  QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2,
+                  std::pair<int, int> *outcomes = nullptr);
 
 /// Teleports `data` (at the node holding a) onto b through the pair (a, b): Bell measurement
 /// of (data, a), then X^m_a Z^m_data on b. Two classical bits. Returns (m_data, m_a).

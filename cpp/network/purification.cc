@@ -28,6 +28,7 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
     const NodeParams &na = nodes_[times_[a1].node].p, &nb = nodes_[times_[b1].node].p;
     for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
     bool success;
+    int reported = -1;  // 2 m_A + m_B for the trace; bell_diagonal draws only whether they agree
     if (bell_) {
         const BellPurification round =
             purify_pairs(bell_value(slots_[a1].qubit), bell_value(slots_[a2].qubit), scheme, na.noise(), nb.noise());
@@ -37,8 +38,17 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
         kept.decay_xy = kept.decay_z = 0;
     } else {
         const LentStream lent(*registry_, node_rngs_[times_[a1].node]);
+        std::pair<int, int> m;
         success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
-                               slots_[a2].qubit, slots_[b2].qubit);
+                               slots_[a2].qubit, slots_[b2].qubit, &m);
+        reported = 2 * m.first + m.second;
+    }
+    // The round's instant, both pairs, its scheme and outcomes: what a replay of the run needs (the kept/failed
+    // record comes when the outcome is known at both ends, later).
+    if (__builtin_expect(trace_ != nullptr, 0)) {
+        const uint32_t owner = slots_[a1].owner;
+        trace_slots_now(TraceKind::Purification, owner, a1, b1, static_cast<double>(static_cast<int>(scheme)));
+        trace_slots_now(TraceKind::PurificationMeasured, owner, a2, b2, reported);
     }
     const int64_t ops = std::max(na.swap_ps(), nb.swap_ps());  // a round's gates at each end are a swap's
     const int64_t now = queue_.now();

@@ -10,13 +10,20 @@ namespace qnsim {
 enum class TraceKind : uint32_t {
     LinkPair,         ///< a link heralded a pair: nodes (a, b), slots, value = delivered fidelity
     Swap,             ///< a node swapped: node, its two slots, value = outcomes 2 m1 + m2
-    PurificationKept, ///< a purification round kept its pair: the two end nodes and slots
+    PurificationKept, ///< a purification round kept its pair (its outcome known): the two end nodes and slots
     PurificationFailed,
     Cutoff,           ///< the cutoff discarded a stored qubit (and its partner): node, slot
     Delivery,         ///< a pair was delivered: source and destination nodes, value = fidelity
     Rejected,         ///< a delivered pair fell below min_fidelity and was discarded
     Served,           ///< the request was served
     Dropped,          ///< the request was dropped (its reason is in the request's stats)
+    /// A purification round ran, at the instant its gates act: the end nodes (A, B) and slots of the pair it
+    /// keeps if its outcomes agree; value = its scheme (PurifyScheme: 1 BBPSSW, 2 DEJMPS). Always followed, at
+    /// the same instant, by the PurificationMeasured record of the pair it measured.
+    Purification,
+    /// The pair that round measured: the end nodes (A, B) and slots; value = the reported outcomes 2 m_A + m_B,
+    /// or -1 in the bell_diagonal formalism, which draws only whether they agree (PurificationKept or Failed).
+    PurificationMeasured,
 };
 
 /// One event of a traced run. Memory slots are reused: (slot, generation) names one occupancy

@@ -900,14 +900,20 @@ class TraceKind:
       served
     
       dropped
+    
+      purification
+    
+      purification_measured
     """
     __members__: typing.ClassVar[dict[str, TraceKind]]
     cutoff: typing.ClassVar[TraceKind]
     delivery: typing.ClassVar[TraceKind]
     dropped: typing.ClassVar[TraceKind]
     link_pair: typing.ClassVar[TraceKind]
+    purification: typing.ClassVar[TraceKind]
     purification_failed: typing.ClassVar[TraceKind]
     purification_kept: typing.ClassVar[TraceKind]
+    purification_measured: typing.ClassVar[TraceKind]
     rejected: typing.ClassVar[TraceKind]
     served: typing.ClassVar[TraceKind]
     swap: typing.ClassVar[TraceKind]

@@ -17,9 +17,14 @@ Record fields (JSON Lines, one object per line):
 * ``event``: ``link_pair`` (a link heralded a pair; ``value`` = the link's fidelity at the
   herald, before memory decay), ``swap`` (``value`` = the Bell-measurement outcomes 2 m1 + m2;
   always 0 in the bell_diagonal formalism, which averages over outcomes instead of drawing them),
-  ``purification_kept`` / ``purification_failed`` (the pair kept or lost by a round, recorded when its
-  outcome is known; ``value`` 1 / 0; the pair a round measures is not recorded, and a round whose kept pair
-  is cut off while it runs leaves only that ``cutoff`` record), ``cutoff`` (a stored qubit discarded with
+  ``purification`` (a purification round ran, at the instant its gates act: its two end nodes and the
+  slots of the pair it keeps if its outcomes agree; ``value`` = its scheme, 1 BBPSSW, 2 DEJMPS; BBPSSW's
+  twirl is the exact channel in the density_matrix and bell_diagonal formalisms, nothing drawn),
+  ``purification_measured`` (always right after it, same instant: the pair that round measured; ``value``
+  = the reported outcomes 2 m_A + m_B, A the first node named; -1 in the bell_diagonal formalism, which
+  draws only whether they agree), ``purification_kept`` / ``purification_failed`` (the pair kept or lost
+  by the round, recorded when its outcome is known at both ends; ``value`` 1 / 0; a round whose kept pair
+  is cut off while it runs leaves a ``cutoff`` record instead), ``cutoff`` (a stored qubit discarded with
   its partner), ``delivery`` (``value`` = the pair's fidelity at delivery), ``rejected`` (a delivered pair
   below ``min_fidelity``; ``value`` = its fidelity), ``served``, ``dropped`` (the reason is in the
   request's result). ``value`` is 0 where nothing is said.
