@@ -107,6 +107,10 @@ class Replay:
         self.net, self.mode, self.twirled, self.t1, self.t2, self.variant = net, mode, twirled, t1_s, t2_s, variant
         self.links = {frozenset((info.a, info.b)): info for info in net.links}
 
+    def other_event(self, rec, now, seg):
+        """A record this replay does not rebuild (purification rounds: audit 24's replay extends it); ``seg`` maps
+        each live pair end (node, slot) to its segment."""
+
     def _latency(self, path, a, b):
         """One-way latency (ps) between nodes a and b along the request's path."""
         i, j = sorted((path.index(a), path.index(b)))
@@ -219,6 +223,8 @@ class Replay:
                 for end in s["ends"]:
                     if seg.get(end) is s:
                         del seg[end]
+            else:
+                self.other_event(rec, now, seg)
         self.cutoff_ages_ps = cutoffs
         return out
 
