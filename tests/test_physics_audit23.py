@@ -136,6 +136,7 @@ class Replay:
         """The delivered and rejected pairs (:class:`Pair`), in the trace's order."""
         paths = [list(r.path) for r in self.net.requests]
         seg, storage, out, cutoffs = {}, [], [], []
+        self.cut_segments = []  # (cutoff record, the end it names, its pair's segment)
         for rec in self.net.trace():
             event, now = rec["event"], _ps(rec["time_s"])
             if event == "link_pair":
@@ -198,6 +199,7 @@ class Replay:
                     old = seg.get(key)
                     if old is not None:
                         cutoffs.append(now - min(old["emit"]))
+                        self.cut_segments.append((rec, key, old))
                         for end in old["ends"]:
                             if seg.get(end) is old:
                                 del seg[end]

@@ -182,3 +182,35 @@ def test_one_end_to_end_dejmps_round_falls_short_of_the_exact_mean_within_the_do
         bound = (2 * d1 + 2 * d2 + d1 * d2) / (8 * p)
         assert 0 < pair_e.oracle - pair_t.oracle <= bound + 1e-12
         assert math.isfinite(bound)
+
+
+def test_a_pair_whose_late_end_passes_the_cutoff_before_the_swap_news_is_lost_once_and_never_delivered():
+    """Round 23's finding: with a 1.5 ms cutoff and links slower than the news, m swaps a pair whose far qubit at b
+    passes the cutoff after the swap but before the swap's news reaches b; the trace's cutoff names no partner.
+    What the other end (a) does then, as docs/concepts.md states it: a had the news first and used its qubit (the
+    core frees an early end's memory when it uses its qubit), so nothing of the pair is held at a; b's cutoff
+    discards b's qubit and a's used one, counts one cutoff discard, and no pair is delivered at b's news. The
+    request's accounting:
+    cutoff_discards is the number of its cutoff records, pairs delivered the number of delivery records, and every
+    delivered pair is the replay's (none with an end already discarded)."""
+    cut = {"cutoff_s": 1.5e-3, "generation": "on_demand"}
+    net, result = a23._star(p_b=0.1, p_c=0.1, to_b=cut, to_c={"generation": "continuous"})
+    trace = list(net.trace())
+    request = result.requests[0]
+    replay = a23.Replay(net)
+    pairs = replay.pairs()
+    assert max(abs(p.oracle - p.run) for p in pairs) < 1e-12
+    cutoffs = [r for r in trace if r["event"] == "cutoff" and r["request"] == 0]
+    deliveries = [r for r in trace if r["event"] == "delivery" and r["request"] == 0]
+    assert request.cutoff_discards == len(cutoffs) and request.num_pairs == len(deliveries) == 15
+    path = list(net.requests[0].path)
+    late = [(rec, key, s) for rec, key, s in replay.cut_segments if rec["request"] == 0 and None in rec["slots"]]
+    assert late, "the scenario no longer makes a pair whose late end is cut off before its news"
+    for rec, key, s in late:
+        now = a23._ps(rec["time_s"])
+        end = s["ends"].index(key)
+        assert s["news"], "a pair cut off with no partner was swapped"
+        early_use, late_use = replay._use_time(s, 1 - end, path), replay._use_time(s, end, path)
+        assert early_use <= now < late_use  # the other end had used its qubit; this one had no news yet
+        assert max(t for _, t in s["news"]) - s["emit"][end] < a23._ps(1.5e-3)  # within the cutoff when swapped
+        assert all(a23._ps(d["time_s"]) != late_use for d in deliveries)  # lost, not delivered at its news
