@@ -283,7 +283,9 @@ class ChainReplay:
                 self.delivered.append(to_weights(pair["c"]))
                 self.delivery_times.append(now)
                 self.drop(k)
-            elif event in ("served", "rejected", "dropped"):
+            elif event == "purification":  # the round's own record: the replay's rule started it on this pair
+                assert self.owner[(rec["slots"][0], rec["generations"][0])] in self.in_flight
+            elif event in ("served", "rejected", "dropped", "purification_measured"):
                 pass
             else:
                 raise AssertionError(f"unexpected record {rec}")
