@@ -19,7 +19,8 @@ Record fields (JSON Lines, one object per line):
   always 0 in the bell_diagonal formalism, which averages over outcomes instead of drawing them),
   ``purification`` (a purification round ran, at the instant its gates act: its two end nodes and the
   slots of the pair it keeps if its outcomes agree; ``value`` = its scheme, 1 BBPSSW, 2 DEJMPS; BBPSSW's
-  twirl is the exact channel in the density_matrix and bell_diagonal formalisms, nothing drawn),
+  twirl is the exact channel in the density_matrix and bell_diagonal formalisms, nothing drawn; stabilizer
+  trajectories draw one rotation per pair, not recorded, as their other sampled noise is not),
   ``purification_measured`` (always right after it, same instant: the pair that round measured; ``value``
   = the reported outcomes 2 m_A + m_B, A the first node named; -1 in the bell_diagonal formalism, which
   draws only whether they agree), ``purification_kept`` / ``purification_failed`` (the pair kept or lost
