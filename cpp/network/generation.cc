@@ -169,6 +169,7 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x) {
     check_no_attempt_left(l);
 }
 
+template <bool Lean>
 void Network::start_attempt_with(uint32_t freed, const Slot &x, const MemoryPhysics &m) {
     // The search above for a memory with a twin (its record's twin_offset) or on a side of at most kNearSide
     // memories, with the other side found from the memory's record (its channel's offset) instead of the link's second line, which is read only by a
@@ -201,8 +202,8 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x, const MemoryPhys
         const uint32_t l = x.link;
         Slot *slots = slots_.data();
         Slot &xf = slots[freed], &xm = slots[match];
-        m.side1 ? start_attempt(l, links_[l], match, xm, freed, xf, m.single_round_draw)
-                : start_attempt(l, links_[l], freed, xf, match, xm, m.single_round_draw);
+        m.side1 ? start_attempt<Lean>(l, links_[l], match, xm, freed, xf, m.single_round_draw)
+                : start_attempt<Lean>(l, links_[l], freed, xf, match, xm, m.single_round_draw);
     }
     check_no_attempt_left(x.link);
 }
@@ -212,11 +213,12 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     start_attempt(l, link, ia, slots_[ia], ib, slots_[ib], link.single_round_draw);
 }
 
+template <bool Lean>
 void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint32_t ib, Slot &sb, bool single_round_draw) {
     SlotTimes *times = times_.data();
     SlotTimes &ta = times[ia], &tb = times[ib];
-    set_state(ia, sa, SlotState::Attempting);
-    set_state(ib, sb, SlotState::Attempting);
+    set_state<Lean>(ia, sa, SlotState::Attempting);
+    set_state<Lean>(ib, sb, SlotState::Attempting);
     const int64_t start =
         std::max(later(queue_.now(), link.setup_delay_ps), std::max(ta.next_attempt_ps, tb.next_attempt_ps));
     const uint64_t counted_before = counters_.attempts;
@@ -362,6 +364,7 @@ NetworkCounters Network::counters() const {
     return c;
 }
 
+template <bool Lean>
 void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     if (!valid(pa) || !valid(pb)) return;
     const uint32_t ia = slot_of(pa), ib = slot_of(pb);
@@ -371,8 +374,8 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     Slot &sa = slots_[ia], &sb = slots_[ib];
     // Both state changes first, then the pair and the fields (one inside each end's store, between its field
     // writes, cost 1.3 instructions more per chain event: loads and address computations, by callgrind).
-    set_state(ia, sa, SlotState::Stored);
-    set_state(ib, sb, SlotState::Stored);
+    set_state<Lean>(ia, sa, SlotState::Stored);
+    set_state<Lean>(ib, sb, SlotState::Stored);
     // The link's constants from end a's record (its times line is written below anyway; the few records
     // stay in cache): in the bell_diagonal formalism the link's own lines are not read.
     SlotTimes *times = times_.data();
@@ -419,7 +422,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const uint32_t owner = sa.owner;
     // The link's parameters only when tracing: inside the queue's new run loop GCC loaded the
     // argument before trace_slots' test, a cold line per link success (+1 D1 miss per chain event).
-    if (__builtin_expect(trace_ != nullptr, 0)) trace_slots_now(TraceKind::LinkPair, owner, ia, ib, links_[l].p.bell_diagonal[0]);
+    if (!Lean && __builtin_expect(trace_ != nullptr, 0)) trace_slots_now(TraceKind::LinkPair, owner, ia, ib, links_[l].p.bell_diagonal[0]);
     Request &req = requests_[owner];
     const std::optional<int64_t> cutoff = req.cutoff_ps;
     if (cutoff) {
@@ -442,12 +445,13 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const bool herald_now_b = herald[1] <= herald[0] || sb.known_ps <= now;
     if (!herald_now_a) queue_.schedule(sa.known_ps, kHerald, pack(ia, sa.gen), 0);
     if (!herald_now_b) queue_.schedule(sb.known_ps, kHerald, pack(ib, gen_b), 0);
-    if (herald_now_a) on_herald(ia, sa);  // nothing has happened to end a since its generation was read
-    if (herald_now_b && sb.gen == gen_b) on_herald(ib, sb);
+    if (herald_now_a) on_herald<Lean>(ia, sa);  // nothing has happened to end a since its generation was read
+    if (herald_now_b && sb.gen == gen_b) on_herald<Lean>(ib, sb);
 }
 
 void Network::on_herald(uint32_t slot) { on_herald(slot, slots_[slot]); }
 
+template <bool Lean>
 void Network::on_herald(uint32_t slot, Slot &s) {
     s.heralded = true;
     // after_known's bell_diagonal single case here, so that the heralds that find no pair to swap
@@ -458,7 +462,7 @@ void Network::on_herald(uint32_t slot, Slot &s) {
         const uint32_t r = s.owner, twin = s.swap_twin;
         const Slot &t = slots_[twin];
         const bool ok = (t.owner == r) & (t.state == SlotState::Stored) & t.heralded;
-        if (ok) s.swap_left ? complete_single_swap(r, slot, twin) : complete_single_swap(r, twin, slot);
+        if (ok) s.swap_left ? complete_single_swap<Lean>(r, slot, twin) : complete_single_swap<Lean>(r, twin, slot);
         return;
     }
     after_known(slot);

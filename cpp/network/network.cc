@@ -501,6 +501,27 @@ uint32_t Network::add_request(const RequestParams &p) {
     return index;
 }
 
+template <bool Lean>
+void Network::run_events(int64_t until_ps) {
+    // Most events of a run are link successes: no call through on_event's switch for them (with or
+    // without the interrupt check, which Python's runs always install).
+    const auto dispatch = [this](const EventQueue::Event &event) QNSIM_LAMBDA_INLINE {
+        if (event.type() == kLinkSuccess) {
+            on_link_success<Lean>(slots_[slot_of(event.a)].link, event.a, event.b);
+            run_deferred_checks();
+        } else {
+            on_event(event);
+        }
+    };
+    // One loop for runs with and without an interrupt check (Python's runs always set one), so that the
+    // native twins (bench/) time the loop Python runs: one countdown per event, the check point out of line.
+    // Inlined by hand: with two instantiations of this loop GCC left it out of line, a call per event.
+    queue_.run(until_ps, [this, &dispatch](const EventQueue::Event &event) QNSIM_LAMBDA_INLINE {
+        dispatch(event);
+        if (__builtin_expect(--events_to_check_ == 0, 0)) at_check_point();
+    });
+}
+
 void Network::run(int64_t until_ps, bool hand_over) {
     if (hook_failed_ps_ >= 0) {
         throw QnsimError(msg("run: a protocol hook raised inside the event at t=", seconds(hook_failed_ps_),
@@ -511,28 +532,15 @@ void Network::run(int64_t until_ps, bool hand_over) {
         throw std::invalid_argument(
             msg("run until ", seconds(until_ps), " s is before the current time ", seconds(queue_.now()), " s"));
     }
-    // Most events of a run are link successes: no call through on_event's switch for them (with or
-    // without the interrupt check, which Python's runs always install).
-    const auto dispatch = [this](const EventQueue::Event &event) {
-        if (event.type() == kLinkSuccess) {
-            on_link_success(slots_[slot_of(event.a)].link, event.a, event.b);
-            run_deferred_checks();
-        } else {
-            on_event(event);
-        }
-    };
     if (interrupt_requested_) {
         // A request from before this run (its run ended otherwise) is not for it: the periodic
         // check's schedule resumes where the request left it.
         interrupt_requested_ = false;
         events_to_check_ = events_left_in_period_;
     }
-    // One loop for runs with and without an interrupt check (Python's runs always set one), so that the
-    // native twins (bench/) time the loop Python runs: one countdown per event, the check point out of line.
-    queue_.run(until_ps, [this, &dispatch](const EventQueue::Event &event) {
-        dispatch(event);
-        if (__builtin_expect(--events_to_check_ == 0, 0)) at_check_point();
-    });
+    // The run's features are fixed while it runs (add_link and set_trace refuse then): one test here
+    // instead of one per memory state change and per traced step on the hot path.
+    lean_run() ? run_events<true>(until_ps) : run_events<false>(until_ps);
     // Only a request with keep_pairs hands pairs over: without one, the scan below would read every
     // memory of the network (a cache miss per memory on a large one) to find none.
     if (!hand_over || !keeps_pairs_) return;

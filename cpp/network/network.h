@@ -524,18 +524,22 @@ class Network final {
     // The same where the caller holds the freed memory's slot (x is slots_[freed_slot]).
     QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot, const Slot &x);
     // The same where the caller holds the memory's record too (m is memory_physics_[times_[freed_slot].physics]).
+    template <bool Lean = false>
     QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot, const Slot &x, const MemoryPhysics &m);
     QNSIM_HOT_INLINE void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
     // The same where the caller holds the link and both slots (links_[l], slots_[slot_a], slots_[slot_b]).
     // single_round_draw: the link's (passed, so that a caller holding the memory's record reads no second link line).
+    template <bool Lean = false>
     QNSIM_HOT_INLINE void start_attempt(uint32_t l, Link &link, uint32_t slot_a, Slot &sa, uint32_t slot_b, Slot &sb,
                                         bool single_round_draw);
     // Every change of a slot's state goes through here, which keeps its link's free bits.
     QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) { set_state(slot, slots_[slot], state); }
     // The same where the caller holds the slot (s is slots_[slot]): no second look-up.
+    // Lean: the run's lean loop (run_lean), where no link side is indexed: no test at all.
+    template <bool Lean = false>
     QNSIM_HOT_INLINE void set_state(uint32_t slot, Slot &s, SlotState state) {
         // Out of line and only with a large link side: small networks pay one predictable branch.
-        if (__builtin_expect(indexed_, 0)) index_state(slot, state);
+        if (!Lean && __builtin_expect(indexed_, 0)) index_state(slot, state);
         s.state = state;
     }
     void index_state(uint32_t slot, SlotState state);
@@ -544,6 +548,7 @@ class Network final {
     // cleared. free_slot and the fused swaps share this one list, so a new flag is cleared on every path;
     // the qubit, partner and frame are the caller's, and so is what the freed memory does next.
     // gen_steps: how many generations the memory advances (2 where its qubit's use and its freeing are one step).
+    template <bool Lean = false>
     QNSIM_HOT_INLINE void clear_freed_slot(uint32_t slot, Slot &s, uint32_t gen_steps = 1) {
         if (s.consumed) {
             // The other end's consumed qubit waited for this one; the pair is over either way.
@@ -551,7 +556,7 @@ class Network final {
             consumed_[slot].qubit = 0;
             s.consumed = false;
         }
-        set_state(slot, s, SlotState::Free);
+        set_state<Lean>(slot, s, SlotState::Free);
         s.gen += gen_steps;
         s.heralded = false;
         s.delivery_scheduled = false;
@@ -597,9 +602,15 @@ class Network final {
     // by finish_request. Keeps the attempts begun (side0: the draw's counted end) and has the memory
     // wait one attempt period after the last of them began before its next draw (next_attempt_ps).
     void abandon_draw(uint32_t slot, bool side0);
+    // Lean (the hot path's per-run features, decided once per run() call; add_link and set_trace refuse while
+    // running, so they hold for the whole run): no link side is indexed (indexed_ false) and no trace is kept.
+    // The lean instantiations of the hot handlers drop those tests; the others test them as before.
+    bool lean_run() const { return !indexed_ && !trace_; }
+    template <bool Lean = false>
     QNSIM_HOT_INLINE void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     QNSIM_HOT_INLINE void on_herald(uint32_t slot);
     // The same where the caller holds the slot (s is slots_[slot]).
+    template <bool Lean = false>
     QNSIM_HOT_INLINE void on_herald(uint32_t slot, Slot &s);
     void after_known(uint32_t slot);
     void try_purify(uint32_t link, uint32_t request);
@@ -680,6 +691,7 @@ class Network final {
     void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for a single swap view (one memory per side), fused (see the .cc).
     // The node is s1's (read with its times, not passed: one look-up fewer on the hot path).
+    template <bool Lean = false>
     void complete_single_swap(uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for any swap view (several memories per side, nested, handshakes), fused.
     // The node is s1's, as in complete_single_swap.
@@ -811,11 +823,15 @@ class Network final {
     uint64_t events_left_in_period_ = 0;
     // The check point (out of line: once in kInterruptPeriod events, or after a requested interrupt).
     QNSIM_NOINLINE void at_check_point();
+    // run()'s event loop, instantiated for lean runs (lean_run()) and for the others, chosen once per call.
+    template <bool Lean>
+    QNSIM_NOINLINE void run_events(int64_t until_ps);
     uint64_t max_records_ = 1'000'000;
     std::unique_ptr<Trace> trace_;
     // Records a step when tracing; `a`/`b` are slots (their nodes and generations are looked up).
+    template <bool Lean = false>
     void trace_slots(TraceKind kind, uint32_t request, uint32_t a, uint32_t b, double value) {
-        if (trace_) trace_slots_now(kind, request, a, b, value);
+        if (!Lean && trace_) trace_slots_now(kind, request, a, b, value);
     }
     void trace_slots_now(TraceKind kind, uint32_t request, uint32_t a, uint32_t b, double value);
     // Records a request-level step (delivery, end); the nodes are the request's two ends.

@@ -85,6 +85,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     counters_.swaps++;
 }
 
+template <bool Lean>
 void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     // complete_swap -> swap_now -> schedule_free -> free_slot -> try_start_attempt_with in one
     // straight line for the bell_diagonal formalism and a swap view with one memory per side
@@ -144,7 +145,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     y2.known_ps = std::max(y2.known_ps, later(done, latency(y2.hop)));
     const bool on_demand = req.on_demand;
     if (on_demand) x1.idle = x2.idle = true;
-    trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
+    trace_slots<Lean>(TraceKind::Swap, x1.owner, s1, s2, 0);
     // schedule_free of both (their qubits are used), then free_slot's body when the swap takes no time.
     // A lambda called twice, not a loop over {s1, s2}: GCC kept that list in memory and looped.
     const auto release = [&](uint32_t id, const MemoryPhysics &m) QNSIM_LAMBDA_INLINE {
@@ -152,16 +153,16 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
         x.partner = kNoSlot;
         if (done > now) {
             x.gen++;
-            set_state(id, x, SlotState::Locked);
+            set_state<Lean>(id, x, SlotState::Locked);
             queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
             return;
         }
         // Freed at once: Locked is skipped (nothing reads the state in between, and the sets of free
         // and stored memories end the same). Its two generations (the qubit used, the memory freed) in
         // one step: nothing reads the one between them (it was an increment each, a load and store more).
-        clear_freed_slot(id, x, 2);
+        clear_freed_slot<Lean>(id, x, 2);
         // Owned by r (single's test), which stays active through the swap.
-        if (!x.idle) start_attempt_with(id, x, m);
+        if (!x.idle) start_attempt_with<Lean>(id, x, m);
     };
     release(s1, m1);
     release(s2, m2);
