@@ -197,6 +197,8 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             out["critical_path_exact"] = r.critical_path_exact;
             out["busiest_qubit_merges"] = to_py(r.busiest_qubit_merges);
             out["busiest_merge_qubit"] = r.busiest_merge_qubit;
+            out["merge_schedule_depth"] = to_py(r.merge_schedule_depth);
+            out["merge_schedule_exact"] = r.merge_schedule_exact;
             return out;
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),

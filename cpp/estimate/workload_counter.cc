@@ -1807,6 +1807,169 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
     return r;
 }
 
+/// Most iterations of one REPEAT that the merge schedule runs looking for its steady state, and most target visits
+/// (REPEATs as run) over the whole pass, before a loop is bounded by barriers (MergeSchedule).
+constexpr uint64_t kMergeScheduleIterations = 64;
+constexpr uint64_t kMergeScheduleBudget = uint64_t{1} << 25;
+
+/// The program-order ASAP schedule of an error-corrected run's remote operations (PlacedCounts::merge_schedule_depth):
+/// level[q] = the merge cycles qubit q has been through. An operation starts at the latest level of its qubits and
+/// takes one cycle per merge, one after the other (a CCZ or Pauli product: one merge per QPU other than its first
+/// qubit's, star_pairs, all sharing its first qubit; a remote two-qubit operation: one), and all its qubits end
+/// there; local work takes no merge cycle (the estimator charges it in the algorithm's depth). A REPEAT runs
+/// iteration by iteration until one iteration moves every group of its body's coupled qubits (connected by its
+/// multi-qubit operations) by one amount per group: the schedule is max-plus linear and the groups independent,
+/// so each later iteration moves them alike and the rest is added exactly. A loop still unsettled after
+/// kMergeScheduleIterations (or past the pass's budget) is bounded above by barriers: its coupled qubits raised to
+/// their latest level, then the growth of one iteration from there per remaining iteration (a schedule that exists:
+/// each iteration after the previous one has finished), and `exact` is false.
+struct MergeSchedule {
+    const PlacedContext &c;
+    std::vector<count_t> level;
+    bool exact = true;
+    uint64_t work = 0;
+    PlaceMarks reached;
+    // Per block, its coupled qubits with their group (the body's and its nested bodies' multi-qubit operations);
+    // computed when a REPEAT first runs it.
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> coupled;
+    std::vector<char> coupled_done;
+
+    MergeSchedule(const PlacedContext &ctx)
+        : c(ctx), level(ctx.qpu_of.size(), 0), coupled(ctx.blocks.size()), coupled_done(ctx.blocks.size(), 0) {}
+
+    /// Calls each(first, end, stride) for the qubit targets of every multi-qubit operation of block b (not nested).
+    template <typename Each>
+    void operations(const Instruction &ins, Each each) const {
+        const GateSpec &g = gate_table()[ins.gate];
+        const Target *t = c.targets.data() + ins.target_begin;
+        const size_t n = ins.target_end - ins.target_begin;
+        if (g.kind == GateKind::Two || g.kind == GateKind::TwoMeasure) {
+            for (size_t i = 0; i < n; i += 2) {
+                if (t[i].kind == Target::Qubit && t[i + 1].kind == Target::Qubit) each(t, i, i + 2, size_t{1});
+            }
+        } else if (g.kind == GateKind::Three) {
+            for (size_t i = 0; i < n; i += 3) each(t, i, i + 3, size_t{1});
+        } else if (g.kind == GateKind::Product) {
+            size_t i = 0;
+            while (i < n) {
+                size_t j = i + 1;
+                while (j < n && t[j].kind == Target::Combiner) j += 2;
+                each(t, i, j, size_t{2});
+                i = j;
+            }
+        }
+    }
+
+    const std::vector<std::pair<uint32_t, uint32_t>> &coupled_of(uint32_t b) {
+        if (coupled_done[b]) return coupled[b];
+        std::unordered_map<uint32_t, uint32_t> parent;
+        auto find = [&](uint32_t q) {
+            auto it = parent.find(q);
+            if (it == parent.end()) {
+                parent.emplace(q, q);
+                return q;
+            }
+            while (parent[q] != q) q = parent[q] = parent[parent[q]];
+            return q;
+        };
+        auto join = [&](uint32_t x, uint32_t y) {
+            x = find(x);
+            y = find(y);
+            if (x != y) parent[std::max(x, y)] = std::min(x, y);
+        };
+        for (const Instruction &ins : c.blocks[b]) {
+            if (ins.gate == kRepeatId) {
+                // A nested body's groups join as they are in it: join each qubit to its group's first qubit.
+                const auto &inner = coupled_of(ins.block);
+                std::unordered_map<uint32_t, uint32_t> first;
+                for (const auto &qg : inner) {
+                    auto f = first.emplace(qg.second, qg.first);
+                    join(qg.first, f.first->second);
+                }
+                continue;
+            }
+            operations(ins, [&](const Target *t, size_t i, size_t j, size_t stride) {
+                for (size_t k = i; k < j; k += stride) join(t[i].value, t[k].value);
+            });
+        }
+        std::vector<std::pair<uint32_t, uint32_t>> out;
+        out.reserve(parent.size());
+        std::unordered_map<uint32_t, uint32_t> group;
+        for (const auto &kv : parent) out.emplace_back(kv.first, 0);
+        std::sort(out.begin(), out.end());
+        for (auto &qg : out) qg.second = group.emplace(find(qg.first), static_cast<uint32_t>(group.size())).first->second;
+        coupled[b] = std::move(out);
+        coupled_done[b] = 1;
+        return coupled[b];
+    }
+
+    void run(uint32_t b) {
+        for (const Instruction &ins : c.blocks[b]) {
+            work += 1 + (ins.target_end - ins.target_begin);
+            if (ins.gate == kRepeatId) {
+                repeat(ins.block, ins.repeat_count);
+                continue;
+            }
+            operations(ins, [&](const Target *t, size_t i, size_t j, size_t stride) {
+                count_t start = 0;
+                for (size_t k = i; k < j; k += stride) start = std::max(start, level[t[k].value]);
+                count_t merges = 0;
+                star_pairs(t, i, j, stride, reached, [&](uint32_t q) { return c.qpu_of[q]; },
+                           [&](size_t, uint32_t, uint32_t, bool toward) { merges += toward; });
+                const count_t end = checked_add(start, merges);
+                for (size_t k = i; k < j; k += stride) level[t[k].value] = end;
+            });
+        }
+    }
+
+    void repeat(uint32_t body, uint64_t n) {
+        const auto &qs = coupled_of(body);
+        if (qs.empty() || n == 0) return;  // No multi-qubit operation: no level moves.
+        size_t groups = 0;
+        for (const auto &qg : qs) groups = std::max<size_t>(groups, qg.second + 1);
+        std::vector<count_t> before(qs.size());
+        std::vector<count_t> step(groups);
+        std::vector<char> seen(groups);
+        for (uint64_t it = 0; it < n; ++it) {
+            if (it >= kMergeScheduleIterations || work > kMergeScheduleBudget) {
+                barriers(body, qs, n - it);
+                return;
+            }
+            for (size_t i = 0; i < qs.size(); ++i) before[i] = level[qs[i].first];
+            run(body);
+            std::fill(seen.begin(), seen.end(), 0);
+            bool settled = true;
+            for (size_t i = 0; i < qs.size() && settled; ++i) {
+                const count_t moved = level[qs[i].first] - before[i];  // Levels only grow.
+                const uint32_t g = qs[i].second;
+                if (!seen[g]) {
+                    seen[g] = 1;
+                    step[g] = moved;
+                } else {
+                    settled = step[g] == moved;
+                }
+            }
+            if (settled) {
+                const count_t rest = n - it - 1;
+                for (const auto &qg : qs) level[qg.first] = checked_add(level[qg.first], checked_mul(step[qg.second], rest));
+                return;
+            }
+        }
+    }
+
+    void barriers(uint32_t body, const std::vector<std::pair<uint32_t, uint32_t>> &qs, uint64_t rest) {
+        exact = false;
+        count_t top = 0;
+        for (const auto &qg : qs) top = std::max(top, level[qg.first]);
+        for (const auto &qg : qs) level[qg.first] = top;
+        run(body);
+        count_t grown = 0;
+        for (const auto &qg : qs) grown = std::max(grown, level[qg.first] - top);
+        const count_t end = checked_add(top, checked_mul(grown, rest));
+        for (const auto &qg : qs) level[qg.first] = end;
+    }
+};
+
 /// The stateful pass, in program order: cat-entangler bookkeeping and the weighted ASAP critical
 /// path. open[q] = the remote QPU that holds a cat copy of control q, or -1: a remote CX/CY/CZ
 /// whose control already has a copy on the target's QPU costs no new pair; any operation that is
@@ -2225,6 +2388,12 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
             out.busiest_qubit_merges = kv.second;
             out.busiest_merge_qubit = kv.first;
         }
+    }
+    {
+        MergeSchedule merges(ctx);
+        merges.run(0);
+        for (count_t x : merges.level) out.merge_schedule_depth = std::max(out.merge_schedule_depth, x);
+        out.merge_schedule_exact = merges.exact;
     }
     if (progress) progress->finish();
     if (!schedule) {

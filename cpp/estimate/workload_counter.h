@@ -152,6 +152,13 @@ struct PlacedCounts {
     // that QPU. Exact, REPEATs multiplied through.
     count_t busiest_qubit_merges = 0;
     uint32_t busiest_merge_qubit = 0;
+    // The logical cycles those merges take in a schedule that exists: program order, as soon as possible, a qubit in
+    // one merge at a time, an operation's merges one after the other, local work taking none (the estimator charges
+    // it in the algorithm's depth). At least busiest_qubit_merges; REPEATs run to their steady state and added
+    // exactly, or, when one does not settle within the pass's budget, bounded by barriers (merge_schedule_exact false:
+    // still the depth of a schedule that exists, an upper bound on the program-order one).
+    count_t merge_schedule_depth = 0;
+    bool merge_schedule_exact = true;
     // False if a REPEAT was still in a transient (qubits catching up with each other) when its
     // iteration budget ran out: critical_path_s then extrapolates the latest growth of the loop.
     bool critical_path_exact = true;
