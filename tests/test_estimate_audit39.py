@@ -56,8 +56,7 @@ def _schedule(ops, where):
 
 def _placed(text, where, k):
     zero = [0.0] * (k * k)
-    return Workload(text)._placed(where, k, [1e-6] * k, [1e-6] * k, [1e-6] * k, [1e-6] * k, zero, zero,
-                                  schedule=False)
+    return Workload(text)._placed(where, k, [1e-6] * k, [1e-6] * k, [1e-6] * k, [1e-6] * k, zero, zero, schedule=False)
 
 
 _EC = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=8)

@@ -1910,6 +1910,16 @@ struct MergeSchedule {
                 repeat(ins.block, ins.repeat_count);
                 continue;
             }
+            const GateKind kind = gate_table()[ins.gate].kind;
+            if (kind == GateKind::Two || kind == GateKind::TwoMeasure) {  // The common case, without star_pairs.
+                const Target *t = c.targets.data() + ins.target_begin;
+                for (size_t i = 0, n = ins.target_end - ins.target_begin; i < n; i += 2) {
+                    if (t[i].kind != Target::Qubit || t[i + 1].kind != Target::Qubit) continue;
+                    const uint32_t x = t[i].value, y = t[i + 1].value;
+                    level[x] = level[y] = checked_add(std::max(level[x], level[y]), c.qpu_of[x] != c.qpu_of[y]);
+                }
+                continue;
+            }
             operations(ins, [&](const Target *t, size_t i, size_t j, size_t stride) {
                 count_t start = 0;
                 for (size_t k = i; k < j; k += stride) start = std::max(start, level[t[k].value]);
