@@ -1557,12 +1557,28 @@ def _throttled_rate(link: Link, rate_hz: float) -> Link:
     """``link`` run at ``rate_hz`` pairs/s per channel, at most its own rate (the operating point's rate line,
     :meth:`_Context._rate_line`, and :func:`operated_links`, which must make the same link): a link of heralded
     attempts keeps its success probability and spaces its attempts further apart (``attempt_period_s`` =
-    ``success_probability / rate_hz``); the simulated rate's interval is dropped (the rate is the operator's
-    setting). ``link`` itself at its own rate or above."""
+    ``success_probability / rate_hz``). A measured rate's 95% interval scales with it (:func:`_throttled_interval`).
+    ``link`` itself at its own rate or above."""
     if rate_hz >= link.rate_hz:
         return link
     period = link.success_probability / rate_hz if link.success_probability is not None else None
-    return dataclasses.replace(link, rate_hz=rate_hz, attempt_period_s=period, rate_interval95=None)
+    return dataclasses.replace(link, rate_hz=rate_hz, attempt_period_s=period,
+                               rate_interval95=_throttled_interval(link, rate_hz))
+
+
+def _throttled_interval(link: Link, rate_hz: float) -> tuple[float, float] | None:
+    """The 95% interval (pairs/s per channel) of ``link``'s measured rate when each channel is run at ``rate_hz``
+    pairs/s (:func:`_throttled_rate`), None when its rate was taken as exact.
+
+    The operator's setting is the spacing of the attempts (or the share of a source's pairs kept), not what each
+    attempt yields: the measurement's uncertainty is about the yield, so the rate run is the measured rate times
+    the same factor, and its interval is the measured one times that factor (``rate_hz / link.rate_hz``). Before,
+    the interval was dropped, and a throttled calibrated link was reported and simulated as if exact."""
+    if link.rate_interval95 is None:
+        return None
+    low, high = link.rate_interval95
+    # Scaled as ratios of the rate, and held around rate_hz, so that rounding never puts rate_hz outside it.
+    return min(rate_hz, rate_hz * (low / link.rate_hz)), max(rate_hz, rate_hz * (high / link.rate_hz))
 
 
 def _least_rate_scale(
@@ -3218,7 +3234,9 @@ class _Context:
             if cand.rate_hz < base.rate_hz:
                 lr.active_rate_hz = cand.rate_hz
                 each = "its channel" if cand.channels == 1 else f"each of its {cand.channels:,} channels"
-                what.append(f"{each} run at {cand.rate_hz:.4g} pairs/s, below its {base.rate_hz:.4g} "
+                interval = _throttled_interval(base, cand.rate_hz)
+                measured = "" if interval is None else f" (95% interval {interval[0]:.4g} to {interval[1]:.4g})"
+                what.append(f"{each} run at {cand.rate_hz:.4g} pairs/s{measured}, below its {base.rate_hz:.4g} "
                             f"({cand.total_rate_hz:.4g} pairs/s in all)")
             if cand.buffer < base.buffer:
                 what.append(f"{cand.buffer:,} of {base.buffer:,} buffer pairs in use")

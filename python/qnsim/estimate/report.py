@@ -531,7 +531,10 @@ class LinkReport:
             (the operator's setting: its attempts spaced further apart, so that its buffer stays emptier and its
             pairs fresher, where that saves a purification round, runtime or the need): that rate in pairs/s per
             channel (a note says so; :func:`~qnsim.estimate.operated_links` gives the link at it); None when each
-            channel runs at ``rate_hz`` (schema 8; older reports read back with None).
+            channel runs at ``rate_hz`` (schema 8; older reports read back with None). Where ``rate_interval95``
+            is set, the rate run is as uncertain in proportion: its interval is ``rate_interval95`` times
+            ``active_rate_hz / rate_hz`` (the spacing of the attempts is set, their yield measured); the note names
+            it and operated_links' link carries it.
         rate_interval95: the 95% interval ``[low, high]`` (pairs/s per channel) of ``rate_hz`` when a simulation
             measured it (the link's :attr:`~qnsim.estimate.Link.rate_interval95`); channel counts derived from the
             rate are then given as the range across it. None for a rate taken as exact (schema 6; a version-5
