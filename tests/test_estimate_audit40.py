@@ -20,8 +20,15 @@ def test_a_throttled_calibrated_link_keeps_its_interval_scaled_to_the_rate_run()
     """
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
     workload = "REPEAT 100 {\nCX 0 1\nH 0\n}"
-    link = Link((0, 1), rate_hz=1e5, fidelity=0.999, buffer_pairs=8, memory_t1_s=0.02, memory_t2_s=0.02,
-                rate_interval95=(9e4, 1.15e5))
+    link = Link(
+        (0, 1),
+        rate_hz=1e5,
+        fidelity=0.999,
+        buffer_pairs=8,
+        memory_t1_s=0.02,
+        memory_t2_s=0.02,
+        rate_interval95=(9e4, 1.15e5),
+    )
     report = estimate(workload, [qpu, qpu], [link], placement=[0, 1], target_fidelity=0.95, error_budget=0.5)
     lr = report.links[0]
     assert lr.rate_interval95 == [9e4, 1.15e5]  # The hardware's, as measured.
