@@ -138,7 +138,7 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x) {
             for (uint32_t i = 0; i < count; i++) {
                 uint32_t flags;
                 std::memcpy(&flags, &side[i].state, sizeof flags);
-                mask |= uint32_t{((flags & 0x00FF00FFu) == 0) & (side[i].owner == owner)} << i;
+                mask |= static_cast<uint32_t>(((flags & 0x00FF00FFu) == 0) & (side[i].owner == owner)) << i;
             }
             if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
         } else if (count <= kSmallSide) {
@@ -194,7 +194,7 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x, const MemoryPhys
         for (uint32_t i = 0; i < count; i++) {
             uint32_t flags;
             std::memcpy(&flags, &side[i].state, sizeof flags);  // as in the search above
-            mask |= uint32_t{((flags & 0x00FF00FFu) == 0) & (side[i].owner == owner)} << i;
+            mask |= static_cast<uint32_t>(((flags & 0x00FF00FFu) == 0) & (side[i].owner == owner)) << i;
         }
         if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
     }
