@@ -208,6 +208,10 @@ def counted(value: int) -> str:
         >>> counted(10**6), counted(10**5000)
         ('1,000,000', 'an integer of 16610 bits (about 10**5000)')
     """
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        # int() of inf raised OverflowError (of NaN a ValueError about conversion) in place of the message that
+        # was counting it: a count that is not finite is written as it is.
+        return shown(value)
     number = int(value)
     return shown(number) if number.bit_length() > 128 else f"{number:,}"
 

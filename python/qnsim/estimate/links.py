@@ -47,12 +47,16 @@ import numpy as np
 from qnsim import _core
 from qnsim.argument_checks import (
     INTEGER_MAX,
+    PROBABILITY_TOLERANCE,
+    bell_coefficients,
     check_bounds,
+    flag,
     integer,
     is_integer,
     probability,
     real_number,
     real_numbers,
+    shown,
     written,
 )
 from qnsim.argument_checks import fidelity as checked_fidelity
@@ -896,16 +900,19 @@ def _check_route_interval(given: str, interval_s: float, hops: Sequence[float]) 
     if not math.isclose(interval_s, cycle, rel_tol=1e-6):
         what = f"{given} = {1.0 / interval_s:.6g} Hz" if given.startswith("rate") else f"{given} = {interval_s:.6g} s"
         raise ValueError(
-            f"{what} does not match relay_hop_rates_hz {list(hops)}: a relay route makes one pair per cycle of its "
-            f"hops, every {cycle:.6g} s ({1.0 / cycle:.6g} Hz; relay_cycle_s)"
+            f"{what} does not match relay_hop_rates_hz {written(list(hops))}: a relay route makes one pair per cycle "
+            f"of its hops, every {cycle:.6g} s ({1.0 / cycle:.6g} Hz; relay_cycle_s)"
         )
 
 
 def _hop_rates(rates: Any) -> tuple[float, ...]:
     """A relay route's hop rates (Hz), checked: a sequence of positive finite numbers (empty: no route)."""
     read = real_numbers("relay_hop_rates_hz", rates, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
-    for i, r in enumerate(read):
-        checked_rate(f"relay_hop_rates_hz[{i}]", r, error=ValueError)  # a period beyond a float
+    if read:
+        # A period beyond a float: the slowest hop has the longest period, so checking it checks them all (one
+        # rate() per hop took ~10 s for 10^6 hops, past the fuzzer's alarm). The first slowest is named.
+        slowest = read.index(min(read))
+        checked_rate(f"relay_hop_rates_hz[{slowest}]", read[slowest], error=ValueError)
     return read
 
 
@@ -998,8 +1005,16 @@ def purification_ceiling(
     noise = _noise(gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error,
                    gate1_error_b=gate1_error_b, gate2_error_b=gate2_error_b, measure_error_b=measure_error_b)
     if storage is not None:
-        return _stored_ceiling(raw_fidelity, protocol, noise, storage)[0]
+        return _stored_ceiling(raw_fidelity, protocol, noise, _storage(storage))[0]
     return _ceiling(raw_fidelity, protocol, tuple(sorted(noise.items())))
+
+
+def _storage(storage: object) -> PairStorage:
+    """``storage`` checked to be a :class:`PairStorage`: anything else failed deep in the rounds with an
+    AttributeError ("'int' object has no attribute 'wait_factor'") or a TypeError about hashing."""
+    if not isinstance(storage, PairStorage):
+        raise TypeError(f"storage must be a qnsim.estimate.PairStorage (or None: no decay), got {written(storage)}")
+    return storage
 
 
 def _protocol(protocol: object) -> str:
@@ -1053,8 +1068,36 @@ class PurificationPlan:
     coefficients: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        # Checked as every argument is (a plan is public and made by hand too): fidelity=10**400 raised OverflowError
+        # from the Werner coefficients, and a string, NaN or a negative count was kept as a plan without a word.
+        object.__setattr__(self, "rounds", integer("rounds", self.rounds, minimum=0, error=ValueError))
+        object.__setattr__(self, "fidelity", _rounded_probability("fidelity", self.fidelity))
+        raw = real_number("raw_per_pair", self.raw_per_pair, minimum=1.0, allow_inf=True, error=ValueError)
+        object.__setattr__(self, "raw_per_pair", raw)
+        if not isinstance(self.success_probabilities, (list, tuple, np.ndarray)):
+            raise TypeError(f"success_probabilities must be a list of probabilities, got "
+                            f"{written(self.success_probabilities)}")
+        probs = tuple(_rounded_probability(f"success_probabilities[{i}]", p)
+                      for i, p in enumerate(self.success_probabilities))
+        object.__setattr__(self, "success_probabilities", probs)
+        object.__setattr__(self, "feasible", flag("feasible", self.feasible))
+        if not isinstance(self.reason, str):
+            raise TypeError(f"reason must be a string, got {written(self.reason)}")
         if not self.coefficients:  # Werner unless the rounds said otherwise.
             object.__setattr__(self, "coefficients", _werner(self.fidelity))
+        else:
+            # Checked, but kept as given: the rounds' own figures are the estimate's, to the last bit.
+            bell_coefficients("coefficients", self.coefficients, error=ValueError)
+            object.__setattr__(self, "coefficients", tuple(float(c) for c in self.coefficients))
+
+
+def _rounded_probability(name: str, value: object) -> float:
+    """``value`` as a probability in [0, 1] within :data:`PROBABILITY_TOLERANCE` (a round's own figures may lie a
+    rounding error outside), kept as given."""
+    number = real_number(name, value, error=ValueError)
+    if not -PROBABILITY_TOLERANCE <= number <= 1.0 + PROBABILITY_TOLERANCE:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {shown(value)}")
+    return number
 
 
 #: The fix of raw pairs no purification distils (F <= 1/2; checked by the estimator: before, the reason had none).
@@ -1170,7 +1213,7 @@ def purification_plan(
                 f"{ceiling:.6g}; fix: " + CEILING_FIX,
             )
     if storage is not None:
-        return _stored_plan(raw_fidelity, target_fidelity, protocol, max_rounds, noise, storage, min_rounds)
+        return _stored_plan(raw_fidelity, target_fidelity, protocol, max_rounds, noise, _storage(storage), min_rounds)
     f = raw_fidelity
     coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
     raw = 1.0

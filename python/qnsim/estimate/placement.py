@@ -119,6 +119,9 @@ def cut_weight(
     q = np.asarray(qpu_of)
     if q.ndim != 1 or (q.size and q.dtype.kind not in "iu"):  # QPU 0.5 was read as QPU 0
         raise TypeError(f"qpu_of must be a sequence of integer QPU indices, got {written(qpu_of)}")
+    # The pairs checked as every interaction graph is (interaction_pairs): float or 2-d index arrays reached
+    # q[pair_a] and failed with NumPy's "arrays used as indices must be of integer type", naming no argument.
+    pair_a, pair_b, pair_weight = interaction_pairs((pair_a, pair_b, pair_weight), MAX_QUBITS)
     if len(pair_a) == 0:
         return 0.0
     used = max(int(np.max(pair_a)), int(np.max(pair_b)))
