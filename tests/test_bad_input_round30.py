@@ -10,9 +10,14 @@ import math
 import numpy as np
 import pytest
 
-from qnsim import estimate
+import qnsim
+import qnsim.hardware
+import qnsim.purification
+import qnsim.results
+from qnsim import estimate, scenario, scenario_writer, seed_batch
 from qnsim.argument_checks import counted
 from qnsim.estimate import links
+from qnsim.specs import did_you_mean
 
 
 def test_a_purification_plan_refuses_a_fidelity_beyond_a_float() -> None:
@@ -74,3 +79,55 @@ def test_counted_writes_a_count_that_is_not_finite(value: float) -> None:
     """``counted(inf)`` raised OverflowError ("cannot convert float infinity to integer"), and ``counted(nan)`` a
     ValueError about conversion, in place of the message that was counting them."""
     assert counted(value) == repr(float(value))
+
+
+def _network() -> qnsim.Network:
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    return net
+
+
+#: (call, the refusal) for every public function the fuzzer's run found reading a wrong object attribute by attribute
+#: (AttributeError: "'int' object has no attribute 'gates'", "... 'now_s'", "... 'requests'", "... 'params'").
+_WRONG_OBJECTS = [
+    (lambda: qnsim.hardware.hardware_values(3), r"hardware must be a qnsim\.NodeHardware, got 3"),
+    (lambda: qnsim.purification.plan_purification(None, []), r"spec must be a qnsim\.specs\.RequestSpec, got None"),
+    (lambda: qnsim.purification.target_shortfall(3, [], {}), r"request must be a qnsim\.specs\.RequestInfo, got 3"),
+    (lambda: scenario_writer.preset_value("x"), r"preset must be a qnsim\.HardwarePreset, got 'x'"),
+    (lambda: scenario_writer.scenario_data(3, until_s=1.0), r"network must be a qnsim\.Network, got 3"),
+    (lambda: scenario_writer.write_toml(None, until_s=1.0), r"network must be a qnsim\.Network, got None"),
+    (lambda: scenario_writer.dumps_toml([1]), r"data must be a dict \(the scenario's tables\), got \[1\]"),
+    (lambda: seed_batch.result_bytes(None), r"result must be a qnsim\.NetworkResult, got None"),
+    (lambda: seed_batch.seed_groups([0.5]), r"points\[0\] must be a qnsim\.sweeps\.Point, got 0\.5"),
+    (lambda: seed_batch.seed_groups("ab"), r"points must be a list of qnsim\.sweeps\.Point, got 'ab'"),
+    (lambda: scenario.request_labels("ab"), r"requests must be a list of requests .*, got 'ab'"),
+    (lambda: scenario.request_labels([0.5]), r"requests\[0\] must be a request .*, got 0\.5"),
+    (lambda: did_you_mean("x", 3), r"options must be a collection of names \(strings\), got 3"),
+]
+
+
+@pytest.mark.parametrize("call, message", _WRONG_OBJECTS)
+def test_an_object_of_the_wrong_kind_is_refused_by_name(call, message: str) -> None:
+    """Each of these read its argument attribute by attribute and failed with AttributeError naming neither the
+    argument nor what it must be; ``argument_checks.instance`` now refuses it with a TypeError that names both."""
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_the_right_objects_are_still_taken() -> None:
+    """The checks take what the functions were written for (the doctests' cases)."""
+    net = _network()
+    assert qnsim.hardware.hardware_values(qnsim.nv_near_term().node)["t2_s"] == 1.0
+    assert scenario_writer.preset_value(qnsim.nv_near_term()) == "nv_near_term"
+    assert scenario_writer.scenario_data(net, until_s=1.0)["nodes"] == [{"name": "a"}, {"name": "b"}]
+    assert seed_batch.result_bytes(net.result()) == 0
+    assert did_you_mean("nestd", [2**64, "nested"]) == "; did you mean 'nested'?"  # a non-name option: no suggestion
+
+
+def test_rate_text_refuses_a_rate_beyond_a_float_by_name() -> None:
+    """``rate_text(10**400, ...)`` raised OverflowError from its NaN test (math.isnan of an int beyond a float)
+    before the rate's own check could name it."""
+    with pytest.raises(ValueError, match=r"rate_hz is beyond the range of a float .*10\*\*400"):
+        qnsim.results.rate_text(10**400, None, 1, 1.0)
+    assert qnsim.results.rate_text(math.nan, None, 1, 1.0) == "-"

@@ -48,6 +48,7 @@ __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
     "PROBABILITY_TOLERANCE",
+    "instance",
     "bell_coefficients",
     "beyond_core_time",
     "bound_text",
@@ -265,6 +266,30 @@ def checked_index(name: str, value: object, count: int, things: str, whose: str,
     if not 0 <= int(value) < count:  # type: ignore[call-overload]
         raise ValueError(absent_index(name, value, count, things, whose, none_way_out))
     return int(value)  # type: ignore[call-overload]
+
+
+def instance(name: str, value: object, kind: type | tuple[type, ...], what: str) -> Any:
+    """``value`` itself when it is a ``kind``, else a TypeError naming the argument, what it must be and what it got:
+    the one check of an argument that is an object of qnsim's (a network, a result, a spec), which was read attribute
+    by attribute and failed with Python's "'int' object has no attribute 'gates'", naming neither.
+
+    Args:
+        name: The argument's name (``"hardware"``).
+        value: What the caller passed.
+        kind: The accepted class (or classes).
+        what: How the message names it (``"a qnsim.NodeHardware"``).
+
+    Example:
+        >>> instance("data", {"a": 1}, dict, "a dict")
+        {'a': 1}
+        >>> instance("data", 3, dict, "a dict")
+        Traceback (most recent call last):
+        ...
+        TypeError: data must be a dict, got 3
+    """
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {what}, got {written(value)}")
+    return value
 
 
 def written(value: object) -> str:

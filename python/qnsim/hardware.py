@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import beyond_core_time, integer, picoseconds, real_number, shown, written
+from qnsim.argument_checks import beyond_core_time, instance, integer, picoseconds, real_number, shown, written
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -496,6 +496,7 @@ def hardware_values(hardware: NodeHardware) -> dict[str, Any]:
         >>> hardware_values(nv_near_term().node)["t2_s"]
         1.0
     """
+    instance("hardware", hardware, NodeHardware, "a qnsim.NodeHardware")
     g, m = hardware.gates, hardware.memory
     return {
         "num_memories": m.num_qubits, "t1_s": m.t1_s, "t2_s": m.t2_s,

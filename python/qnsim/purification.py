@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import bell_coefficients, written
+from qnsim.argument_checks import bell_coefficients, instance, written
 from qnsim.link_builder import LinkInfo
 from qnsim.link_models import dejmps
 from qnsim.specs import RequestSpec, check_value, did_you_mean, parameter_error
@@ -162,6 +162,7 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
         >>> plan_purification(RequestSpec(src="a", dst="b", target_fidelity=0.9), [link])
         PurificationPlan(scheme='dejmps', rounds=2, end_to_end_rounds=0, target_fidelity=0.9, memories_per_link=3)
     """
+    instance("spec", spec, RequestSpec, "a qnsim.specs.RequestSpec")
     e2e = spec.end_to_end_purification_rounds
     scheme = spec.purification
     # Whatever asks for purification gives it a scheme: link rounds alone were refused ("purification must be
@@ -255,7 +256,9 @@ def target_shortfall(request: Any, hops: Sequence[LinkInfo], nodes: Mapping[str,
         'target_fidelity 0.999 is not reached on link a-b with the ga'
     """
     from qnsim.primitives import bell_diagonal_purify
+    from qnsim.specs import RequestInfo
 
+    instance("request", request, RequestInfo, "a qnsim.specs.RequestInfo")
     target = request.target_fidelity
     if target is None or request.purification is None:
         return None

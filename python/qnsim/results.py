@@ -172,7 +172,9 @@ def rate_text(
     from qnsim.argument_checks import integer, is_real_number, label, real_number
 
     unit = label("unit", unit)
-    if is_real_number(rate_hz) and math.isnan(rate_hz):
+    # NaN is the one value unequal to itself: math.isnan() of an integer beyond a float (10**400) raised OverflowError
+    # before real_number below could refuse it by name.
+    if is_real_number(rate_hz) and rate_hz != rate_hz:
         return "-"
     # Checked as a measurement kept by hand is (checked_rate_measurement): a negative or infinite rate, -3 pairs, a
     # window of 0 s, an interval of NaN or one that left out the rate were printed as they stood, and an interval of

@@ -106,7 +106,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union
@@ -374,7 +374,15 @@ def request_labels(requests: Any) -> list[str]:
         ['a->b#0', 'a->b#1', 'up']
     """
     # Read once: a generator of requests was spent by the labels, and the labels came back as [] without a word.
+    if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
+        raise TypeError(f"requests must be a list of requests (RequestInfo or RequestResult), got {written(requests)}")
     requests = list(requests)
+    for i, r in enumerate(requests):
+        # Read attribute by attribute, a float or a string among them failed with "'float' object has no attribute
+        # 'label'", naming neither the argument nor the entry.
+        if not hasattr(r, "label") or not (hasattr(r, "index") or hasattr(r, "request")):
+            what = "a request (a qnsim.specs.RequestInfo or a qnsim.RequestResult)"
+            raise TypeError(f"requests[{i}] must be {what}, got {written(r)}")
     labels = [r.label for r in requests]
     # Requests as described (RequestInfo.index) or as results (RequestResult.request).
     indices = [r.index if hasattr(r, "index") else r.request for r in requests]

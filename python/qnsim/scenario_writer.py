@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, naming_file, written
+from qnsim.argument_checks import file_path, instance, naming_file, written
 from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_seed, check_value, spec_fields
 
 __all__ = ["dumps_toml", "preset_value", "scenario_data", "write_toml"]
@@ -57,7 +57,9 @@ def preset_value(preset: Any) -> str | dict[str, Any] | None:
         >>> preset_value(dataclasses.replace(qnsim.nv_near_term(), scheme="double_click")) is None
         True
     """
-    from qnsim.presets import PRESETS
+    from qnsim.presets import PRESETS, HardwarePreset
+
+    instance("preset", preset, HardwarePreset, "a qnsim.HardwarePreset")
 
     for name, factory in PRESETS.items():
         if preset.name == name and factory() == preset:
@@ -192,6 +194,9 @@ def scenario_data(
         >>> scenario_data(net, until_s=1.0)["nodes"]
         [{'name': 'a'}, {'name': 'b', 't2_s': 0.5}]
     """
+    from qnsim.network import Network
+
+    instance("network", network, Network, "a qnsim.Network")
     if until_s is None:
         if network.now_s <= 0:
             raise ValueError("to_toml: give until_s (the network has not run, so there is no time to reuse)")
@@ -412,6 +417,7 @@ def dumps_toml(data: dict[str, Any]) -> str:
         preset = { name = "p", k = 2 }
         <BLANKLINE>
     """
+    instance("data", data, dict, "a dict (the scenario's tables)")
     lines: list[str] = []
     for key, value in data.items():
         tables = isinstance(value, dict) or (isinstance(value, list) and all(isinstance(v, dict) for v in value))

@@ -23,7 +23,7 @@ from typing import Any, Union
 from qnsim import _core
 from qnsim._exception_notes import add_note
 from qnsim._options import option_name
-from qnsim.argument_checks import is_integer, written
+from qnsim.argument_checks import instance, is_integer, written
 
 __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
 
@@ -47,8 +47,11 @@ def seed_groups(points: Sequence[Any]) -> list[list[Any]]:
         >>> len(seed_groups([Point(0, {"x": 1}, 0, "a"), Point(1, {"x": 1}, 1, "b")]))
         1
     """
+    from qnsim.sweeps import Point
+
     groups: dict[str, list[Any]] = {}
-    for point in points:
+    for i, point in enumerate(instance("points", points, (list, tuple), "a list of qnsim.sweeps.Point")):
+        instance(f"points[{i}]", point, Point, "a qnsim.sweeps.Point")
         groups.setdefault(json.dumps(point.params, sort_keys=True, default=str), []).append(point)
     return list(groups.values())
 
@@ -203,6 +206,9 @@ def result_bytes(result: Any) -> int:
     """
     import numpy as np
 
+    from qnsim.results import NetworkResult
+
+    instance("result", result, NetworkResult, "a qnsim.NetworkResult")
     return sum(
         value.nbytes for request in result.requests for value in vars(request).values() if isinstance(value, np.ndarray)
     )

@@ -167,7 +167,11 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
         >>> did_you_mean("qubit_gate_ns", ["qubit_gate_ns_e3", "qubit_gate_ns_e4"])
         ''
     """
-    options = list(options)
+    if isinstance(options, (str, bytes)) or not isinstance(options, Iterable):
+        raise TypeError(f"options must be a collection of names (strings), got {written(options)}")
+    # Only names can be near a word: an option that is not one (an int among choices) is no suggestion, and
+    # options=[2**64] raised "object of type 'int' has no len()" from difflib, or AttributeError on .lower().
+    options = [o for o in options if isinstance(o, str)]
     if isinstance(word, int) and not isinstance(word, bool) and word.bit_length() > 128:
         return ""  # no option is near 10**5000, and str() of it raised Python's 4,300-digit limit in the message
     word = str(word)

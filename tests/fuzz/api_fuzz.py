@@ -408,7 +408,7 @@ def _base_value(prm: Param, method: str, rng: random.Random) -> Any:
         import qnsim
 
         return qnsim.chain(2, length_km=1.0, fidelity=0.95, rate_hz=1e3, network=qnsim.Network(seed=5))
-    if name == "path" or name.endswith("_path"):
+    if name in ("path", "scenario") or name.endswith("_path"):
         return str(SCENARIO)
     if name in ("src", "dst") and isinstance(QUBIT_IDS[0], str):
         return QUBIT_IDS[0] if name == "src" else QUBIT_IDS[2]
@@ -604,6 +604,10 @@ def _names_something(message: str, prm: Param, value: Any) -> bool:
         # the fuzzer's time is not).
         text = "(long)" if big else repr(value)
         tokens.add(("(long)" if big else str(value))[:50].lower())
+        if big:
+            # argument_checks.written/shown abridge a long value to its start and its size: "... (100,000 characters)"
+            # or "(1,000,000 entries)" names it (its first 60 characters alone were read as naming nothing).
+            tokens.update({f"({np.size(value) if not isinstance(value, (str, bytes)) else len(value):,} "})
         if len(text) < 60 and not big:
             tokens.add(text.lower())
             tokens.add(str(value).lower())
