@@ -131,3 +131,26 @@ def test_rate_text_refuses_a_rate_beyond_a_float_by_name() -> None:
     with pytest.raises(ValueError, match=r"rate_hz is beyond the range of a float .*10\*\*400"):
         qnsim.results.rate_text(10**400, None, 1, 1.0)
     assert qnsim.results.rate_text(math.nan, None, 1, 1.0) == "-"
+
+
+@pytest.mark.parametrize(
+    "text, start",
+    [
+        ("x" * 100_000, "unknown gate 'xxxxxxxxxx"),
+        ("H " + "7x" * 50_000, "bad target '7x7x7x7x"),
+    ],
+    ids=["gate", "target"],
+)
+def test_the_circuit_parser_shows_a_long_token_by_its_start_and_size(text: str, start: str) -> None:
+    """The native circuit parser echoed a 100,000-character gate name or target in full in its refusal (100,046
+    characters of message); it now shows its first 60 characters and its size, as ``argument_checks.written`` does."""
+    with pytest.raises(qnsim.QnsimError, match=r"\.\.\. \(100,000 characters\)") as info:
+        estimate.count_circuit(text)
+    assert str(info.value).startswith(start)
+    assert len(str(info.value)) < 300
+
+
+def test_a_long_circuit_path_is_shown_by_its_start_and_size() -> None:
+    """``stream_circuit_file("x" * 100_000)`` echoed the whole path in "cannot open circuit file '...'"."""
+    with pytest.raises(ValueError, match=r"cannot open circuit file 'x{60}\.\.\. \(100,000 characters\)'"):
+        next(iter(estimate.stream_circuit_file("x" * 100_000)))

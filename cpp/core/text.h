@@ -92,6 +92,26 @@ inline std::string escape_control_bytes(const std::string &text) {
     return escape_control_bytes(text.data(), text.data() + text.size());
 }
 
+/// Characters of quoted input beyond which a message shows its start and its size (argument_checks.SHOWN_CHARACTERS).
+inline constexpr size_t kShownCharacters = 1000;
+
+/// Input text as a message quotes it (escape_control_bytes), or, beyond kShownCharacters bytes, its first 60 bytes and
+/// its size: "xxxx... (100,000 characters)". A 100,000-character gate name, target or path was echoed in full.
+inline std::string shown_text(const char *begin, const char *end) {
+    const auto size = static_cast<size_t>(end - begin);
+    if (size <= kShownCharacters) return escape_control_bytes(begin, end);
+    std::string digits = std::to_string(size), grouped;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+        grouped += digits[i];
+    }
+    // Cut at a character's start: half of a multi-byte UTF-8 character made the message undecodable in Python.
+    size_t cut = 60;
+    while (cut > 0 && (static_cast<unsigned char>(begin[cut]) & 0xC0) == 0x80) --cut;
+    return escape_control_bytes(begin, begin + cut) + "... (" + grouped + " characters)";
+}
+inline std::string shown_text(const std::string &text) { return shown_text(text.data(), text.data() + text.size()); }
+
 /// Length of the decimal number that Stim's circuit text allows at `begin` (an optional sign, digits with an
 /// optional point, an optional exponent: "0.5", "-1e-3", ".5", "5."), or 0 when none starts there. The circuit
 /// readers take a parenthesized argument only as such a number: strtod alone also read hexadecimal ("0x1p-3" was a

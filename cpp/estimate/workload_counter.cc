@@ -104,7 +104,7 @@ inline bool parse_uint(const char *&p, const char *end, uint64_t &out) {
 std::string token_at(const char *p, const char *end) {
     const char *q = p;
     while (q < end && !is_target_space(*q) && *q != '#') ++q;
-    return escape_control_bytes(p, q);
+    return shown_text(p, q);
 }
 
 /// The gate a rotation by `theta` (radians) is, when the angle makes it one the estimator prices
@@ -234,7 +234,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         }
         const int id = gates::resolve_gate(upper, p < end && *p == '(');
         if (id < 0) {
-            throw CircuitParseError(msg("unknown gate '", name_buf, "' on line ", line, "; did you mean '",
+            throw CircuitParseError(msg("unknown gate '", shown_text(name_buf), "' on line ", line, "; did you mean '",
                                         suggest_gate(upper), "'?"));
         }
         out.gate = id;
@@ -2509,7 +2509,7 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *
         throw ParameterError("chunk_bytes", msg("must be in ", kChunkBytesRange.text(), ", got ", chunk_bytes));
     }
     std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw std::invalid_argument(msg("cannot open circuit file '", path, "'"));
+    if (!f) throw std::invalid_argument(msg("cannot open circuit file '", shown_text(path), "'"));
     if (progress) {
         // The size for the progress total only (a pipe or special file has none: 0, unknown).
         uint64_t size = 0;
