@@ -154,3 +154,13 @@ def test_a_long_circuit_path_is_shown_by_its_start_and_size() -> None:
     """``stream_circuit_file("x" * 100_000)`` echoed the whole path in "cannot open circuit file '...'"."""
     with pytest.raises(ValueError, match=r"cannot open circuit file 'x{60}\.\.\. \(100,000 characters\)'"):
         next(iter(estimate.stream_circuit_file("x" * 100_000)))
+
+
+def test_a_path_too_long_for_any_file_is_refused_in_a_short_message() -> None:
+    """``load_scenario("x" * 100_000)`` raised OSError "File name too long" with the whole path in it (100,000
+    characters): no file has such a path, so ``argument_checks.file_path`` refuses it, showing its start and size."""
+    with pytest.raises(ValueError, match=r"path is too long for a file path .*\(100,000 characters\)$") as info:
+        scenario.load_scenario("x" * 100_000)
+    assert len(str(info.value)) < 300
+    with pytest.raises(ValueError, match=r"path is too long for a file path"):
+        scenario.load_scenario("d/" + "y" * 256 + ".toml")  # one name past 255 bytes
