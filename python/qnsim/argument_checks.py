@@ -884,7 +884,21 @@ def file_path(name: str, value: object) -> str:
     if "\0" in text:
         # No file has one: os and open() said "embedded null byte", naming neither the argument nor the path.
         raise ValueError(f"{name} must be a file path without a null character, got {written(text)}")
+    encoded = os.fsencode(text)
+    if len(encoded) > PATH_BYTES_MAX or any(len(part) > PATH_NAME_BYTES_MAX for part in encoded.split(b"/")):
+        # No file has such a path: open() raised OSError "File name too long" with the whole path (100,000
+        # characters of message).
+        raise ValueError(
+            f"{name} is too long for a file path (at most {PATH_BYTES_MAX:,} bytes, {PATH_NAME_BYTES_MAX} per name "
+            f"between slashes), got {written(text)}"
+        )
     return text
+
+
+#: The longest path and the longest name in a path (bytes) that Linux opens (PATH_MAX, NAME_MAX): a longer one is
+#: refused by name before the system's "File name too long" echoes all of it.
+PATH_BYTES_MAX = 4096
+PATH_NAME_BYTES_MAX = 255
 
 
 def readable_file(name: str, value: object, what: str = "a file") -> str:
