@@ -107,7 +107,7 @@ _WRONG_OBJECTS = [
 ]
 
 
-@pytest.mark.parametrize("call, message", _WRONG_OBJECTS)
+@pytest.mark.parametrize("call, message", _WRONG_OBJECTS, ids=[m.split(" must")[0] for _, m in _WRONG_OBJECTS])
 def test_an_object_of_the_wrong_kind_is_refused_by_name(call, message: str) -> None:
     """Each of these read its argument attribute by attribute and failed with AttributeError naming neither the
     argument nor what it must be; ``argument_checks.instance`` now refuses it with a TypeError that names both."""
@@ -151,8 +151,12 @@ def test_the_circuit_parser_shows_a_long_token_by_its_start_and_size(text: str, 
 
 
 def test_a_long_circuit_path_is_shown_by_its_start_and_size() -> None:
-    """``stream_circuit_file("x" * 100_000)`` echoed the whole path in "cannot open circuit file '...'"."""
-    with pytest.raises(ValueError, match=r"cannot open circuit file 'x{60}\.\.\. \(100,000 characters\)'"):
+    """``stream_circuit_file`` of a missing 2,010-character path echoed all of it in "cannot open circuit file '...'"
+    (one too long for any file is refused before, by ``file_path``)."""
+    path = ("y" * 200 + "/") * 10
+    with pytest.raises(ValueError, match=r"cannot open circuit file 'y{60}\.\.\. \(2,010 characters\)'"):
+        next(iter(estimate.stream_circuit_file(path)))
+    with pytest.raises(ValueError, match=r"path is too long for a file path .*\(100,000 characters\)$"):
         next(iter(estimate.stream_circuit_file("x" * 100_000)))
 
 
