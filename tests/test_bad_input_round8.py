@@ -28,15 +28,15 @@ def test_the_engines_take_no_array_or_decimal_for_a_number(value):
     time in memory_decay, StabilizerSimulator(np.array(3)) and measure(np.array(1)) all ran, while every
     Python entry point (argument_checks) refused the same values as "must be a real number"."""
     s = qnsim.StabilizerSimulator(2, seed=1)
-    with pytest.raises(TypeError, match=r"p must be a number, got"):
+    with pytest.raises(TypeError, match=r"p must be a number\b.*, got"):
         s.x_error(0, p=value)
-    with pytest.raises(TypeError, match=r"must be a number, got"):
+    with pytest.raises(TypeError, match=r"must be a number\b.*, got"):
         qnsim.DensityMatrixSimulator(1, seed=1).amplitude_damp(0, value)
     reg = qnsim.QubitRegistry("density_matrix", seed=1)
     a, _ = reg.bell_pair()
-    with pytest.raises(TypeError, match=r"must be a number, got"):
+    with pytest.raises(TypeError, match=r"must be a number\b.*, got"):
         reg.memory_decay(a, value, 1.0, 1.0)
-    with pytest.raises(TypeError, match=r"must be a number, got"):
+    with pytest.raises(TypeError, match=r"must be a number\b.*, got"):
         reg.bell_diagonal_pair([value, 0.9, 0.0, 0.0])
     with pytest.raises(TypeError, match=r"num_qubits must be an integer, got"):
         qnsim.StabilizerSimulator(value)
@@ -114,9 +114,9 @@ def test_an_event_time_is_read_at_full_precision():
     loop.run()
     assert loop.now_ps == 1_500_000_000_000
     for value in (np.array(2.0), np.array(2.0, dtype=object), Decimal("2")):
-        with pytest.raises(TypeError, match=r"delay_s must be a real number, got"):
+        with pytest.raises(TypeError, match=r"delay_s must be a real number\b.*, got"):
             loop.schedule_in(value, lambda: None)
-        with pytest.raises(TypeError, match=r"until_s must be a real number, got"):
+        with pytest.raises(TypeError, match=r"until_s must be a real number\b.*, got"):
             loop.run(value)
 
 
