@@ -48,14 +48,15 @@ def test_a_latency_bound_run_that_takes_a_larger_distance_lasts_its_round_trips(
 
 def test_a_run_its_links_buffer_alone_holds_back_names_the_buffer_not_the_rate():
     """1,000 remote CX (with T gates) over a 1 GHz link of F = 0.99, its 64 buffer_pairs holding the pairs under way
-    for their three rounds' messages: the link makes 1.7e8 of its 1e9 raw pairs/s. Old behaviour: "bound: link 0-1
+    for their three rounds' messages (3 us latency: at 1 us the estimate on main at f134259 has the buffer cost only 1 ms
+    over the compute's 6 ms, too little for the 10x-buffer check). Old behaviour: "bound: link 0-1
     rate and buffer (64 pairs)", and its runtime fix "more buffer_pairs ..., more link channels or a faster link",
     though 10x the rate or 10x the channels left the 21 ms run as it was (10x the buffer: 6 ms, the compute's). Now
     the bound names the buffer alone, and it moves the run where the rate does not."""
     qpus = [preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)] * 2
 
     def run(rate_hz=1e9, buffer_pairs=64, channels=1):
-        link = Link((0, 1), rate_hz=rate_hz, fidelity=0.99, latency_s=1e-6, buffer_pairs=buffer_pairs,
+        link = Link((0, 1), rate_hz=rate_hz, fidelity=0.99, latency_s=3e-6, buffer_pairs=buffer_pairs,
                     channels=channels)
         return estimate("REPEAT 1000 {\n T 0\n CX 0 2\n}\nM 0 2\n", qpus, [link], placement=[0, 0, 1, 1])
 
@@ -65,7 +66,7 @@ def test_a_run_its_links_buffer_alone_holds_back_names_the_buffer_not_the_rate()
         assert other.wall_clock_s == pytest.approx(given.wall_clock_s, rel=1e-3)
     assert run(buffer_pairs=640).wall_clock_s < 0.5 * given.wall_clock_s
     limited = estimate("REPEAT 1000 {\n T 0\n CX 0 2\n}\nM 0 2\n", qpus,
-                       [Link((0, 1), rate_hz=1e9, fidelity=0.99, latency_s=1e-6)], placement=[0, 0, 1, 1],
+                       [Link((0, 1), rate_hz=1e9, fidelity=0.99, latency_s=3e-6)], placement=[0, 0, 1, 1],
                        max_runtime_s=0.01)
     (reason,) = [x for x in limited.reasons if x.startswith("runtime:")]
     assert "(bound: link 0-1 buffer (64 pairs))" in reason and "held back by its buffer" in reason
