@@ -48,7 +48,8 @@ def test_a_latency_bound_run_that_takes_a_larger_distance_lasts_its_round_trips(
 
 def test_a_run_its_links_buffer_alone_holds_back_names_the_buffer_not_the_rate():
     """1,000 remote CX (with T gates) over a 1 GHz link of F = 0.99, its 64 buffer_pairs holding the pairs under way
-    for their three rounds' messages (3 us latency: at 1 us the estimate on main at f134259 has the buffer cost only
+    for their rounds' messages (3 us latency: at 1 us, since the remote model's ln q x ln p bend term (qec audit 16),
+    one purification round meets the remote budget, 3.20e-7 of 3.3e-7, where three did, and the buffer costs only
     1 ms over the compute's 6 ms, too little for the 10x-buffer check). Old behaviour: "bound: link 0-1
     rate and buffer (64 pairs)", and its runtime fix "more buffer_pairs ..., more link channels or a faster link",
     though 10x the rate or 10x the channels left the 21 ms run as it was (10x the buffer: 6 ms, the compute's). Now

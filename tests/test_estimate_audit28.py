@@ -132,7 +132,7 @@ def test_the_shorter_links_fix_says_what_a_tenth_of_the_latency_takes(limit, mee
 
 def test_the_buffer_a_held_back_link_is_told_is_estimated_again():
     """A surface-code run whose link is held back by its 64 buffer pairs (3 us latency: 21 ms; at 1 us it takes 7 ms
-    on main at f134259, within the limit), against a 10 ms limit.
+    since the remote model's bend term lets one purification round do, within the limit), against a 10 ms limit.
     Old behaviour: "fix: ... 136 buffer_pairs (memories per end ...), or a shorter classical latency", from the
     link's flow-controlled rate alone and untried (a larger buffer ages its pairs and may change the code distance).
     Now the reason gives the estimate with that buffer; applied as printed, the run meets the limit."""
