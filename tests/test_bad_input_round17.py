@@ -199,6 +199,8 @@ _COMMANDS = {
     "qec circuit": ["qec", "circuit", "--out", "{d}/c.stim"],
     "qec sweep": ["qec", "sweep", "{e}", "--out", "{d}/rows.csv"],
     "qec threshold": ["qec", "threshold", "{d}/qec_rows.csv"],
+    "qec topup": ["qec", "topup", "--out", "{d}/top", "--seed", "1", "--bases", "Z", "--max-errors", "1",
+                  "--max-shots", "1"],
 }
 # Values that are no number any such option takes, or that are beyond every bound; each is refused before any work.
 _REFUSED_EVERYWHERE = ["nan", "-inf", "1e400", "1" + "0" * 30, "x"]

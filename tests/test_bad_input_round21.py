@@ -19,6 +19,7 @@ from scenarios import two_node_scenario
 
 import qnsim
 from qnsim import _core
+from qnsim.qec.remote_table import SHIPPED_GRID
 
 
 def _stated_range(message: str) -> tuple[int, int] | None:
@@ -196,6 +197,9 @@ _COMMANDS = {
     "qec threshold": ["qec", "threshold", "{rows}"],
     "qec link": ["qec", "link", "{s}", "--probes", "1"],
     "qec circuit": ["qec", "circuit", "--out", "{d}/c{n}.stim"],
+    # One point of the shipped grid, one shot: a value taken samples it once, into its own folder.
+    "qec topup": ["qec", "topup", "--out", "{d}/top{n}", "--seed", "1", "--bases", "Z", "--ps", "{p}", "--qs", "{q}",
+                  "--ds", "{ds}", "--max-errors", "1", "--max-shots", "1"],
 }
 _NEEDS = {"--trace-limit": ["--trace", "{d}/t{n}.jsonl"]}
 
@@ -223,7 +227,8 @@ def test_a_numeric_option_is_refused_by_name_in_one_line_or_taken(command, optio
     if base is None:  # qec sweep: an experiment file's grid; refusals are walked by its options' checks
         base = ["qec", "sweep", "{d}/missing.toml", "--out", "{d}/rows{n}.csv"]
     for n, value in enumerate(VALUES):
-        fill = {"s": scenario, "rows": rows, "d": tmp_path, "n": n}
+        fill = {"s": scenario, "rows": rows, "d": tmp_path, "n": n, "p": SHIPPED_GRID[0][0], "q": SHIPPED_GRID[1][0],
+                "ds": min(SHIPPED_GRID[2])}
         argv = [a.format(**fill) for a in base + _NEEDS.get(option, [])] + [option, value]
         code = cli.main(argv)
         captured = capsys.readouterr()

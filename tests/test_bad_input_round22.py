@@ -104,6 +104,11 @@ def _json_scenario(tmp_path, capsys, seed):
     return 0, ""
 
 
+def _qec_topup_option(tmp_path, capsys, seed):
+    return _cli(["qec", "topup", "--out", tmp_path / "top", "--seed", seed, "--max-errors", "1", "--max-shots", "1"],
+                capsys)
+
+
 FILE_AND_OPTION_SEEDS = {
     "links file [estimate] seed": (_links_estimate_seed, "estimate.seed"),
     "links file [[link]] seed": (_links_link_seed, "link[0].seed"),
@@ -112,6 +117,7 @@ FILE_AND_OPTION_SEEDS = {
     "qnsim sweep --seeds": (_sweep_option, "seeds[1]"),
     "qnsim qec sweep [sampling] seeds": (_qec_sweep_file, "seeds[0]"),
     "qnsim qec sweep --seeds": (_qec_sweep_option, "seeds[1]"),
+    "qnsim qec topup --seed": (_qec_topup_option, "--seed"),
     "scenario data (JSON) run.seed": (_json_scenario, "run.seed"),
 }
 

@@ -37,6 +37,17 @@ _ROWS = [
     for (x, d, e) in [(0.01, 3, 2), (0.02, 3, 6), (0.01, 5, 1), (0.02, 5, 9)]
 ]
 
+def _top_up(seed):
+    """One seeded top-up of the smallest shipped point, 1 shot, into a scratch folder."""
+    import tempfile
+
+    from qnsim.qec.remote_table import SHIPPED_GRID, top_up
+
+    with tempfile.TemporaryDirectory() as out:
+        point = ("Z", SHIPPED_GRID[0][0], SHIPPED_GRID[1][0], min(SHIPPED_GRID[2]))
+        return top_up(out, [point], seed=seed, max_errors=1, max_shots=1)
+
+
 # Each public entry point that takes a seed, called with one seed (the name its refusals give the seed in).
 SEED_ENTRY_POINTS = {
     "qnsim.network.Network.__init__": ("seed", lambda s: qnsim.Network(seed=s)),
@@ -74,6 +85,7 @@ SEED_ENTRY_POINTS = {
         "LogicalErrorEstimate.seed", lambda s: qec.LogicalErrorEstimate(10, 1, seed=s)),
     "qnsim.qec.sweep.ExperimentSpec.point": ("seed", lambda s: qec.ExperimentSpec.from_dict({}).point(
         {"distance": 3, "max_shots": 10}, seed=s)),
+    "qnsim.qec.remote_table.top_up": ("seed", lambda s: _top_up(s)),
     "qnsim.qec.threshold.estimate_threshold": ("seed", lambda s: qec.estimate_threshold(
         _ROWS, x_key="x", distance_key="d", bootstrap=2, seed=s)),
 }
@@ -86,6 +98,8 @@ NOT_WALKED = {
     "qnsim.qec.sweep.ExperimentSpec.__init__", "qnsim.sweeps.Point.__init__", "qnsim.estimate.placement.check_seed",
     # Results record the seed of a run, they take none.
     "qnsim.results.NetworkResult.__init__", "qnsim.results.RequestResult.__init__",
+    # A top-up's point seed and row metadata: made from the seed top_up (walked above) has checked.
+    "qnsim.qec.remote_table.point_seed", "qnsim.qec.remote_table.seeded_meta",
 }
 
 

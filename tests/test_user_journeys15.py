@@ -31,7 +31,8 @@ def _commands():
     ]
     # qnsim qec's commands parse first, then run their body under their own options.
     arguments = {"sweep": ["e.toml"], "clean-shots": ["rows.csv"], "threshold": ["rows.csv"], "link": ["s.toml"],
-                 "circuit": []}  # fmt: skip
+                 "circuit": [], "restore": ["--out", "d"], "topup": ["--out", "d", "--seed", "1", "--max-errors", "1",
+                                                                    "--max-shots", "1"]}  # fmt: skip
     for name, parser in _subparsers(qec_cli._parser()).items():
         body = {"clean-shots": "_clean_shots"}.get(name, f"_{name}")
         commands.append((["qec", name, *arguments[name]], parser, (qec_cli, body), qec_cli.OPTIONS.get(name, {})))
@@ -51,7 +52,8 @@ def test_each_command_names_a_setting_by_its_own_option_or_the_scenario_key(monk
 
     commands = _commands()
     assert {" ".join(words[:2]) if words[0] == "qec" else words[0] for words, *_ in commands} == {
-        "run", "sweep", "plot", "estimate", "qec sweep", "qec clean-shots", "qec threshold", "qec link", "qec circuit"
+        "run", "sweep", "plot", "estimate", "qec sweep", "qec clean-shots", "qec threshold", "qec link", "qec circuit",
+        "qec restore", "qec topup",
     }  # fmt: skip
     from qnsim.cli import main
 

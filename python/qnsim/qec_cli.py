@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     top = sub.add_parser("topup", help="add seeded shots to restored statistics (repeatable; never counted twice)")
     top.add_argument("--out", type=path_arg, required=True, help="the folder 'qnsim qec restore' wrote")
     top.add_argument("--seed", type=integer_arg, required=True, help="the top-up's seed (each point's is derived)")
-    top.add_argument("--bases", nargs="+", choices=["Z", "X"], default=["Z", "X"], help="bases (default both)")
+    top.add_argument("--bases", nargs="+", choices=["Z", "X"], help="bases (default Z and X)")
     top.add_argument("--ps", nargs="+", type=real_arg, help="bulk errors p (grid values; default all)")
     top.add_argument("--qs", nargs="+", type=real_arg, help="seam error rates q (grid values; default all)")
     top.add_argument("--ds", nargs="+", type=integer_arg, help="distances (grid values; default all)")
@@ -246,17 +246,31 @@ def _topup(args: argparse.Namespace) -> int:
     import json
 
     from qnsim.qec.model import build_model, read_table
-    from qnsim.qec.remote_table import grid_of, table_from_stats, top_up
+    from qnsim.qec.remote_table import check_on_grid, grid_of, table_from_stats, top_up
 
     source = _shipped_table(args)
     table = read_table(source)
     grid = grid_of(table, source)
+    from qnsim.argument_checks import integer
+    from qnsim.cli import naming_option
+    from qnsim.specs import check_seed
+
+    # Each value is refused under the option that gave it, before any sampling: --seed -1 was told "seed must be in
+    # [0, 2**64 - 1]" by top_up and --ps 0.5 "p = 0.5 is not on ...'s grid", naming no option the user typed.
+    check_seed("--seed", args.seed)
     for flag, values in (("--max-errors", [args.max_errors]), ("--max-shots", [args.max_shots]),
                          ("--workers", [args.workers])):
         if values[0] < 1:
             raise ValueError(f"{flag} {values[0]}: give an int >= 1")
-    points = [(basis, p, q, d) for basis in args.bases for p in args.ps or grid[0] for q in args.qs or grid[1]
-              for d in args.ds or grid[2]]
+        with naming_option(flag, values[0]):  # --max-errors 10**30 was told "max_errors is beyond a 64-bit integer"
+            integer(flag[2:].replace("-", "_"), values[0], minimum=1)
+    for flag, name, values, allowed in (("--ps", "p", args.ps, grid[0]), ("--qs", "q", args.qs, grid[1]),
+                                        ("--ds", "d", args.ds, grid[2])):
+        for value in values or ():
+            with naming_option(flag, value):
+                check_on_grid(name, value, allowed, source)
+    points = [(basis, p, q, d) for basis in args.bases or ("Z", "X") for p in args.ps or grid[0]
+              for q in args.qs or grid[1] for d in args.ds or grid[2]]
     top_up(args.out, points, seed=args.seed, max_errors=args.max_errors, max_shots=args.max_shots,
            workers=args.workers, grid=grid, source=source)
     if args.table_out:

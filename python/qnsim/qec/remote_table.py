@@ -166,10 +166,16 @@ def check_points(points: Iterable[tuple[str, float, float, int]], grid: TableGri
         if basis not in ("Z", "X"):
             raise ValueError(f"basis {basis!r} is not Z or X")
         for name, value, values in (("p", p, grid[0]), ("q", q, grid[1]), ("d", d, grid[2])):
-            if value not in values:
-                raise ValueError(f"{name} = {value:g} is not on {source}'s grid {list(values)}: a build keeps only the "
-                                 f"grid's points; choose {name} among them")
+            check_on_grid(name, value, values, source)
     return points
+
+
+def check_on_grid(name: str, value: float, values: Sequence[float], source: str) -> None:
+    """Refuses ``value`` of the grid axis ``name`` (p, q or d) when it is not one of ``values``, naming the grid and
+    ``source`` (a build keeps only the grid's points)."""
+    if value not in values:
+        raise ValueError(f"{name} = {value:g} is not on {source}'s grid {list(values)}: a build keeps only the grid's "
+                         f"points; choose {name} among them")
 
 
 def top_up(out: str | os.PathLike[str], points: Iterable[tuple[str, float, float, int]], *, seed: int,
@@ -199,7 +205,10 @@ def top_up(out: str | os.PathLike[str], points: Iterable[tuple[str, float, float
     from qnsim.specs import check_seed
 
     seed = check_seed("seed", seed)
-    max_errors, max_shots = int(max_errors), int(max_shots)
+    from qnsim.argument_checks import integer
+
+    # Counts as the sampler reads them: int() took max_shots=1.5 as 1 and "10" as 10 without a word.
+    max_errors, max_shots = integer("max_errors", max_errors, minimum=1), integer("max_shots", max_shots, minimum=1)
     points = check_points(points, grid, source)
     path = stats_path(out)
     held = {}
