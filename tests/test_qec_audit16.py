@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -232,3 +233,16 @@ def test_log_error_sd_holds_the_fresh_seeded_shots_at_the_rate_it_claims():
     # Shipped: rms 0.81, 99% within two (the band a little wide: the bend's and isotonic parts are not in it, yet
     # the counts' share is stated whole); with the band 0.6x as wide, rms 1.18 and 91% within two: this fails.
     assert 0.6 < rms < 1.1 and within >= 0.93 and abs(np.mean(z)) < 0.3, (rms, within, np.mean(z))
+
+
+@pytest.mark.parametrize("limits", [{"max_errors": 1.5, "max_shots": 10}, {"max_errors": 10, "max_shots": "10"}])
+def test_a_top_up_limit_that_is_no_count_is_refused_not_truncated(tmp_path, limits):
+    """Old behaviour: top_up read its limits with int(): max_errors=1.5 ran to 1 error and max_shots="10" to 10 shots
+    without a word. Now each is read as the sampler reads a count, refused naming it, before any point is sampled."""
+    from qnsim.qec.remote_table import top_up
+
+    (name, bad), = [(k, v) for k, v in limits.items() if type(v) is not int]
+    shown = re.escape(repr(bad) if isinstance(bad, str) else str(bad))
+    with pytest.raises(TypeError, match=rf"^{name} must be an integer, got {shown}"):
+        top_up(tmp_path, [], seed=1, **limits)
+    assert not (tmp_path / "stats.csv").exists()
