@@ -237,13 +237,12 @@ def test_a_progress_callable_that_cannot_take_done_and_total_is_refused_before_t
             net.run(1e-6, progress=bad)
 
 
-def _report_json(**edits):
-    import json
-
+def _report_dict(circuit="CX 0 1", **edits):
+    """A feasible estimate of ``circuit``'s ``to_dict()`` with ``edits`` (``links__0__time_s``: a key path) applied."""
     from qnsim.estimate import QPU, Link, estimate
 
-    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
-    assert report.feasible
+    report = estimate(circuit, [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+    assert report.feasible and report.links
     data = report.to_dict()
     for path, value in edits.items():
         table = data
@@ -251,7 +250,13 @@ def _report_json(**edits):
         for key in parents:
             table = table[int(key)] if key.isdigit() else table[key]
         table[int(last) if last.isdigit() else last] = value
-    return json.dumps(data)
+    return data
+
+
+def _report_json(**edits):
+    import json
+
+    return json.dumps(_report_dict(**edits))
 
 
 @pytest.mark.parametrize(

@@ -30,12 +30,13 @@ def _streamed(text):
         return stream_circuit_file(path, progress=False)
 
 
-def _random_ops(rng, n, size):
-    """``size`` operations over ``n`` qubits: CX, CZ, MZZ, CCZ, MPP over 2-5 qubits, and local T, H and M."""
+def _random_ops(rng, n, size, kinds=("CX", "CZ", "MZZ", "CCZ", "MPP", "T", "H", "M"), widest_product=5):
+    """``size`` operations over ``n`` qubits drawn from ``kinds`` (default: CX, CZ, MZZ, CCZ, MPP over 2-5 qubits,
+    and local T, H and M)."""
     ops = []
     for _ in range(size):
-        kind = rng.choice(["CX", "CZ", "MZZ", "CCZ", "MPP", "T", "H", "M"])
-        width = {"CX": 2, "CZ": 2, "MZZ": 2, "CCZ": 3, "MPP": rng.randint(2, min(n, 5))}.get(kind, 1)
+        kind = rng.choice(list(kinds))
+        width = {"CX": 2, "CZ": 2, "MZZ": 2, "CCZ": 3, "MPP": rng.randint(2, min(n, widest_product))}.get(kind, 1)
         ops.append((kind, rng.sample(range(n), width)))
     return ops
 

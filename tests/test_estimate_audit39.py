@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import random
 
+import test_estimate_audit38 as a38
+
 from qnsim.estimate import Link, SurfaceCode, Workload, estimate, preset
 
 
 def _random_ops(rng, n, size):
     """``size`` operations over ``n`` qubits: CX, MZZ, CCZ, MPP over 2-4 qubits, and local T and M."""
-    ops = []
-    for _ in range(size):
-        kind = rng.choice(["CX", "MZZ", "CCZ", "MPP", "T", "M"])
-        width = {"CX": 2, "MZZ": 2, "CCZ": 3, "MPP": rng.randint(2, min(n, 4))}.get(kind, 1)
-        ops.append((kind, rng.sample(range(n), width)))
-    return ops
-
-
-def _text(ops):
-    lines = []
-    for kind, qubits in ops:
-        if kind == "MPP":
-            lines.append("MPP " + "*".join(f"{'XZ'[i % 2]}{q}" for i, q in enumerate(qubits)))
-        else:
-            lines.append(f"{kind} " + " ".join(map(str, qubits)))
-    return "\n".join(lines) + "\n"
+    return a38._random_ops(rng, n, size, kinds=("CX", "MZZ", "CCZ", "MPP", "T", "M"), widest_product=4)
 
 
 def _schedule(ops, where):
@@ -95,12 +82,12 @@ def test_the_schedule_equals_a_brute_force_program_order_schedule_over_random_ci
         n, k = rng.randint(3, 7), rng.randint(2, 3)
         ops = _random_ops(rng, n, rng.randint(1, 12))
         where = [rng.randrange(k) for _ in range(n)]
-        text = _text(ops)
+        text = a38._text(ops)
         if rng.random() < 0.5:
             i, j = sorted(rng.sample(range(len(ops) + 1), 2))
             inner, times, outer = rng.randint(1, 4), rng.randint(1, 2), rng.randint(1, 5)
-            body = "REPEAT %d {\n%s}\n" % (inner, _text(ops[i:j]))
-            text = _text(ops[:i]) + "REPEAT %d {\n%s}\n" % (outer, body * times) + _text(ops[j:])
+            body = "REPEAT %d {\n%s}\n" % (inner, a38._text(ops[i:j]))
+            text = a38._text(ops[:i]) + "REPEAT %d {\n%s}\n" % (outer, body * times) + a38._text(ops[j:])
             ops = ops[:i] + ops[i:j] * (inner * times * outer) + ops[j:]
         placed = _placed(text, where, k)
         busiest, depth = _schedule(ops, where)
@@ -126,7 +113,7 @@ def test_long_repeats_agree_with_their_unrolled_form_and_unsettled_loops_are_bou
     chain = [("CX", [i, i + 1]) for i in range(size)]
     ops = [("CX", [size - 1, size])] * 200 + chain * 80
     where = [i % 2 for i in range(size + 1)]
-    text = "REPEAT 200 {\nCX %d %d\n}\nREPEAT 80 {\n%s}\n" % (size - 1, size, _text(chain))
+    text = "REPEAT 200 {\nCX %d %d\n}\nREPEAT 80 {\n%s}\n" % (size - 1, size, a38._text(chain))
     placed = _placed(text, where, 2)
     assert not placed["merge_schedule_exact"]
     assert placed["merge_schedule_depth"] >= _schedule(ops, where)[1] >= placed["busiest_qubit_merges"]

@@ -4,24 +4,14 @@ the old behaviour was."""
 import json
 
 import pytest
+import test_bad_input_round27 as r27
 
 from qnsim.estimate.report import EstimateReport
 
 
 def _report_dict(**edits):
-    """A feasible estimate's ``to_dict()`` with ``edits`` (``links__0__time_s``: a key path) applied."""
-    from qnsim.estimate import QPU, Link, estimate
-
-    report = estimate("CX 0 1\nCX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
-    assert report.feasible and report.links
-    data = report.to_dict()
-    for path, value in edits.items():
-        table = data
-        *parents, last = path.split("__")
-        for key in parents:
-            table = table[int(key)] if key.isdigit() else table[key]
-        table[int(last) if last.isdigit() else last] = value
-    return data
+    """A feasible estimate's ``to_dict()`` (two remote CX) with ``edits`` (``links__0__time_s``: a key path) applied."""
+    return r27._report_dict("CX 0 1\nCX 0 1", **edits)
 
 
 @pytest.mark.parametrize(
