@@ -232,7 +232,8 @@ void bind_enums(py::module_ &m) {
         .value("served", qnsim::TraceKind::Served)
         .value("dropped", qnsim::TraceKind::Dropped)
         .value("purification", qnsim::TraceKind::Purification)
-        .value("purification_measured", qnsim::TraceKind::PurificationMeasured);
+        .value("purification_measured", qnsim::TraceKind::PurificationMeasured)
+        .value("purification_twirl", qnsim::TraceKind::PurificationTwirl);
     py::enum_<qnsim::HookKind>(m, "HookKind", "What a Python protocol is told about.")
         .value("pair_ready", qnsim::HookKind::PairReady)
         .value("message", qnsim::HookKind::Message)

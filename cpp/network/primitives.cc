@@ -54,7 +54,9 @@ std::pair<int, int> entanglement_swap(QubitRegistry &reg, const OperationNoise &
 }
 
 bool purify_round(QubitRegistry &reg, PurifyScheme scheme, const OperationNoise &na, const OperationNoise &nb,
-                  QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2, std::pair<int, int> *outcomes) {
+                  QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2, std::pair<int, int> *outcomes,
+                  std::pair<int, int> *twirls) {
+    std::pair<int, int> drawn{-1, -1};
     if (scheme == PurifyScheme::DEJMPS) {
         // Rx(+pi/2) = H S H (up to phase) at A, Rx(-pi/2) = H S^dag H at B.
         for (QubitHandle q : {a1, a2}) {
@@ -66,9 +68,10 @@ bool purify_round(QubitRegistry &reg, PurifyScheme scheme, const OperationNoise 
             gate1_noise(reg, nb, q);
         }
     } else if (scheme == PurifyScheme::BBPSSW) {
-        reg.twirl_werner(a1, b1);
-        reg.twirl_werner(a2, b2);
+        drawn.first = reg.twirl_werner(a1, b1);
+        drawn.second = reg.twirl_werner(a2, b2);
     }
+    if (twirls) *twirls = drawn;
     noisy_cx(reg, na, a1, a2);
     noisy_cx(reg, nb, b1, b2);
     const int ma = noisy_measure(reg, na, a2);

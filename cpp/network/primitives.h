@@ -35,10 +35,12 @@ std::pair<int, int> entanglement_swap(QubitRegistry &reg, const OperationNoise &
 /// Werner form first; DEJMPS (Deutsch et al., PRL 77, 2818 (1996)) rotates Rx(+pi/2) at A and
 /// Rx(-pi/2) at B. Then bilateral CNOT (pair 1 controls), Z measurement of pair 2 at both
 /// ends. Returns true when the outcomes agree (keep pair 1); pair 2's qubits are left measured. `outcomes`, when
-/// given, receives the reported outcomes (m_A, m_B) (a network's trace records them).
+/// given, receives the reported outcomes (m_A, m_B) (a network's trace records them). `twirls`, when given,
+/// receives BBPSSW's rotation of pair 1 then pair 2 as QubitRegistry::twirl_werner returns it (-1 where none was
+/// drawn: DEJMPS, or the density-matrix formalism's exact channel).
 bool purify_round(QubitRegistry &reg, PurifyScheme scheme, const OperationNoise &node_a, const OperationNoise &node_b,
                   QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2,
-                  std::pair<int, int> *outcomes = nullptr);
+                  std::pair<int, int> *outcomes = nullptr, std::pair<int, int> *twirls = nullptr);
 
 /// Teleports `data` (at the node holding a) onto b through the pair (a, b): Bell measurement
 /// of (data, a), then X^m_a Z^m_data on b. Two classical bits. Returns (m_data, m_a).

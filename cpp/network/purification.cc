@@ -29,6 +29,7 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
     for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
     bool success;
     int reported = -1;  // 2 m_A + m_B for the trace; bell_diagonal draws only whether they agree
+    std::pair<int, int> twirls{-1, -1};  // stabilizer BBPSSW's drawn rotations, for the trace
     if (bell_) {
         const BellPurification round =
             purify_pairs(bell_value(slots_[a1].qubit), bell_value(slots_[a2].qubit), scheme, na.noise(), nb.noise());
@@ -40,15 +41,19 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
         const LentStream lent(*registry_, node_rngs_[times_[a1].node]);
         std::pair<int, int> m;
         success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
-                               slots_[a2].qubit, slots_[b2].qubit, &m);
+                               slots_[a2].qubit, slots_[b2].qubit, &m, &twirls);
         reported = 2 * m.first + m.second;
     }
     // The round's instant, both pairs, its scheme and outcomes: what a replay of the run needs (the kept/failed
-    // record comes when the outcome is known at both ends, later).
+    // record comes when the outcome is known at both ends, later). A stabilizer trajectory's BBPSSW round draws a
+    // rotation per pair, which decides its outcomes as much as the pairs do: without it no replay can rebuild the
+    // kept pair (the exact twirl describes only the average over rotations).
     if (__builtin_expect(trace_ != nullptr, 0)) {
         const uint32_t owner = slots_[a1].owner;
         trace_slots_now(TraceKind::Purification, owner, a1, b1, static_cast<double>(static_cast<int>(scheme)));
         trace_slots_now(TraceKind::PurificationMeasured, owner, a2, b2, reported);
+        if (twirls.first >= 0) trace_slots_now(TraceKind::PurificationTwirl, owner, a1, b1, twirls.first);
+        if (twirls.second >= 0) trace_slots_now(TraceKind::PurificationTwirl, owner, a2, b2, twirls.second);
     }
     const int64_t ops = std::max(na.swap_ps(), nb.swap_ps());  // a round's gates at each end are a swap's
     const int64_t now = queue_.now();

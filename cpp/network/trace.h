@@ -24,6 +24,11 @@ enum class TraceKind : uint32_t {
     /// The pair that round measured: the end nodes (A, B) and slots; value = the reported outcomes 2 m_A + m_B,
     /// or -1 in the bell_diagonal formalism, which draws only whether they agree (PurificationKept or Failed).
     PurificationMeasured,
+    /// Stabilizer formalism, BBPSSW only: the Werner-twirl rotation a round drew for one of its pairs, right after
+    /// its PurificationMeasured record (same instant), the kept pair's then the measured pair's: the end nodes
+    /// (A, B) and slots; value = 3 P + k, the rotation U = C^k P at A and U* at B (P: 0 I, 1 X, 2 Y, 3 Z; C = H S^dag,
+    /// X->Y->Z->X). The other formalisms apply the exact twirl channel and draw nothing (no record).
+    PurificationTwirl,
 };
 
 /// One event of a traced run. Memory slots are reused: (slot, generation) names one occupancy

@@ -92,19 +92,21 @@ struct StabilizerGroups {
             "pair_with_state needs the density_matrix formalism; stabilizer pairs are made from Bell-diagonal "
             "coefficients (bell_diagonal_pair)");
     }
-    static void twirl_werner(State &s, unsigned a, unsigned b, Rng &rng) {
+    static int twirl_werner(State &s, unsigned a, unsigned b, Rng &rng) {
         const unsigned pauli = static_cast<unsigned>(rng.below(4));  // I, X, Y, Z on both (P (x) P*)
         if (pauli) {
             s.pauli(a, pauli != 3, pauli >= 2);
             s.pauli(b, pauli != 3, pauli >= 2);
         }
         // C = H S^dag maps X->Y->Z->X; on b its conjugate C* = H S.
-        for (unsigned k = static_cast<unsigned>(rng.below(3)); k; k--) {
+        const unsigned cycles = static_cast<unsigned>(rng.below(3));
+        for (unsigned k = cycles; k; k--) {
             s.s_dag(a);
             s.h(a);
             s.s(b);
             s.h(b);
         }
+        return static_cast<int>(3 * pauli + cycles);
     }
 
     static void apply_unitary(State &, const std::complex<double> *, const std::vector<size_t> &) {
@@ -181,9 +183,10 @@ struct DensityGroups {
         d.set_state(rho);
         return d;
     }
-    static void twirl_werner(State &s, unsigned a, unsigned b, Rng &) {
+    static int twirl_werner(State &s, unsigned a, unsigned b, Rng &) {
         static const std::vector<std::complex<double>> kraus = werner_twirl_kraus();
         s.apply_kraus(kraus.data(), 12, {a, b}, false);
+        return -1;  // the exact channel: no rotation drawn
     }
     // The 12 Kraus operators (1/sqrt12) (U (x) U*) of the Werner twirl, U = C^k P.
     static std::vector<std::complex<double>> werner_twirl_kraus() {
@@ -284,8 +287,11 @@ class RegistryImpl final : public QubitRegistry {
         return {a, b};
     }
 
-    void twirl_werner(QubitHandle a, QubitHandle b) override {
-        two(a, b, "twirl_werner", [&](State &s, unsigned pa, unsigned pb) { Groups::twirl_werner(s, pa, pb, *stream_); });
+    int twirl_werner(QubitHandle a, QubitHandle b) override {
+        int drawn = -1;
+        two(a, b, "twirl_werner",
+            [&](State &s, unsigned pa, unsigned pb) { drawn = Groups::twirl_werner(s, pa, pb, *stream_); });
+        return drawn;
     }
 
     void discard(QubitHandle q) override {

@@ -140,8 +140,10 @@ class QubitRegistry {
     /// Werner twirl of the pair (a, b): averages over the 12 bilateral rotations U (x) U* with U
     /// from the Paulis times the cyclic X->Y->Z Cliffords. Keeps the Phi+ fidelity and makes a
     /// state Werner (Phi+ weight F, the other Bell states (1-F)/3). Exact channel for density
-    /// matrices; one rotation drawn at random for stabilizer trajectories.
-    virtual void twirl_werner(QubitHandle a, QubitHandle b) = 0;
+    /// matrices; one rotation drawn at random for stabilizer trajectories. Returns the rotation drawn,
+    /// 3 P + k for U = C^k P (P = 0..3: I, X, Y, Z; C = H S^dag maps X->Y->Z->X; U at a, U* at b), so that a
+    /// trace can name it; -1 for density matrices (the exact channel, nothing drawn).
+    virtual int twirl_werner(QubitHandle a, QubitHandle b) = 0;
 
     // ---- Measurement (outcomes 0/1; the qubit stays alive in its own group) ----
     /// basis 'Z', 'X' or 'Y'.
