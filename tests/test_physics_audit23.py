@@ -103,8 +103,10 @@ class Replay:
     without waiting for its news), ``ends_stop_at_swap`` (ends used when the news arrives, but decayed only until
     the last swap)."""
 
-    def __init__(self, net, *, mode="outcomes", twirled=False, t1_s=T1_S, t2_s=T2_S, variant=None):
+    def __init__(self, net, *, mode="outcomes", twirled=False, t1_s=T1_S, t2_s=T2_S, variant=None, link_weights=None):
         self.net, self.mode, self.twirled, self.t1, self.t2, self.variant = net, mode, twirled, t1_s, t2_s, variant
+        # every link's pair at emission: its Bell weights (Phi+, Psi+, Psi-, Phi-), a Werner pair of LINK_F unless given
+        self.link_weights = link_weights or [LINK_F] + [(1 - LINK_F) / 3] * 3
         self.links = {frozenset((info.a, info.b)): info for info in net.links}
 
     def other_event(self, rec, now, seg):
@@ -146,7 +148,7 @@ class Replay:
                 emit = now - _ps(link.herald_delay_a_s)
                 storage.append([None, None])
                 j = len(storage) - 1
-                werner = po.bell_diagonal_state([LINK_F] + [(1 - LINK_F) / 3] * 3)
+                werner = po.bell_diagonal_state(self.link_weights)
                 s = _segment([(a, sa), (b, sb)], [(werner, _I, _I)], [emit, emit], [emit, emit], [now, now], [],
                              [(j, 0), (j, 1)], [j], [])  # fmt: skip
                 seg[(a, sa)] = seg[(b, sb)] = s

@@ -45,6 +45,11 @@ class PurifyReplay(a23.Replay):
     def __init__(self, net, *, ignore_outcomes=False, **kw):
         super().__init__(net, **kw)
         self.ignore_outcomes, self.rounds, self._round = ignore_outcomes, [], None
+        self.probabilities = []  # each round's probability of the outcomes it keeps (recorded, or agreeing)
+
+    def _twirl(self, rho, which):
+        """BBPSSW's twirl of the round's kept (``which`` 0) or measured (1) pair: the exact channel."""
+        return _werner(rho)
 
     def _state(self, s, first):
         """The segment's pair with its pending corrections applied, its end ``first`` as qubit 0."""
@@ -68,7 +73,7 @@ class PurifyReplay(a23.Replay):
             rk, rm = self._state(k, (a, kept_rec["slots"][0])), self._state(m, (a, rec["slots"][0]))
             scheme = _SCHEMES[int(kept_rec["value"])]
             if scheme == "bbpssw":
-                rk, rm = _werner(rk), _werner(rm)
+                rk, rm = self._twirl(rk, 0), self._twirl(rm, 1)
             rho = np.kron(rk, rm)  # qubits a1, b1, a2, b2
             if scheme == "dejmps":
                 for q, u in ((0, _RX_PLUS), (2, _RX_PLUS), (1, _RX_MINUS), (3, _RX_MINUS)):
@@ -82,6 +87,7 @@ class PurifyReplay(a23.Replay):
             else:
                 outcomes = [(0, 0), (1, 1)]  # the kept pair given that they agree, as bell_diagonal keeps it
             kept = sum(rho[:, :, ma, mb, :, :, ma, mb].reshape(4, 4) for ma, mb in outcomes)
+            self.probabilities.append(np.trace(kept).real)
             kept = kept / np.trace(kept).real
             if k["ends"].index((a, kept_rec["slots"][0])) == 1:
                 kept = a23._REORDER @ kept @ a23._REORDER

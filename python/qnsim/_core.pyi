@@ -904,6 +904,8 @@ class TraceKind:
       purification
     
       purification_measured
+    
+      purification_twirl
     """
     __members__: typing.ClassVar[dict[str, TraceKind]]
     cutoff: typing.ClassVar[TraceKind]
@@ -914,6 +916,7 @@ class TraceKind:
     purification_failed: typing.ClassVar[TraceKind]
     purification_kept: typing.ClassVar[TraceKind]
     purification_measured: typing.ClassVar[TraceKind]
+    purification_twirl: typing.ClassVar[TraceKind]
     rejected: typing.ClassVar[TraceKind]
     served: typing.ClassVar[TraceKind]
     swap: typing.ClassVar[TraceKind]

@@ -14,24 +14,24 @@ the same pair end only when both numbers agree.
 Record fields (JSON Lines, one object per line):
 
 * ``time_s``: simulated time in s.
-* ``event``: ``link_pair`` (a link heralded a pair; ``value`` = the link's fidelity at the
-  herald, before memory decay), ``swap`` (``value`` = the Bell-measurement outcomes 2 m1 + m2;
-  always 0 in the bell_diagonal formalism, which averages over outcomes instead of drawing them),
-  ``purification`` (a purification round ran, at the instant its gates act: its two end nodes and the
-  slots of the pair it keeps if its outcomes agree; ``value`` = its scheme, 1 BBPSSW, 2 DEJMPS; BBPSSW's
-  twirl is the exact channel in the density_matrix and bell_diagonal formalisms, nothing drawn),
-  ``purification_measured`` (always right after it, same instant: the pair that round measured; ``value``
-  = the reported outcomes 2 m_A + m_B, A the first node named; -1 in the bell_diagonal formalism, which
-  draws only whether they agree), ``purification_twirl`` (stabilizer formalism, BBPSSW only: right after
-  ``purification_measured``, same instant, one for the kept pair then one for the measured pair: the
-  rotation that trajectory drew for the pair's Werner twirl; ``value`` = 3 P + k, the rotation
-  U = C^k P applied at the first node named and its complex conjugate U* at the second, P = 0, 1, 2, 3 for
-  I, X, Y, Z and C = H S^dag, which maps X to Y to Z to X), ``purification_kept`` / ``purification_failed`` (the pair kept or lost
-  by the round, recorded when its outcome is known at both ends; ``value`` 1 / 0; a round whose kept pair
-  is cut off while it runs leaves a ``cutoff`` record instead), ``cutoff`` (a stored qubit discarded with
-  its partner), ``delivery`` (``value`` = the pair's fidelity at delivery), ``rejected`` (a delivered pair
-  below ``min_fidelity``; ``value`` = its fidelity), ``served``, ``dropped`` (the reason is in the
-  request's result). ``value`` is 0 where nothing is said.
+* ``event``: ``link_pair`` (a link heralded a pair; ``value`` = the link's fidelity at the herald, before
+  memory decay), ``swap`` (``value`` = the Bell-measurement outcomes 2 m1 + m2; always 0 in the bell_diagonal
+  formalism, which averages over outcomes instead of drawing them), ``purification`` (a purification round
+  ran, at the instant its gates act: its two end nodes and the slots of the pair it keeps if its outcomes
+  agree; ``value`` = its scheme, 1 BBPSSW, 2 DEJMPS; BBPSSW's twirl is the exact channel in the density_matrix
+  and bell_diagonal formalisms, nothing drawn), ``purification_measured`` (always right after it, same
+  instant: the pair that round measured; ``value`` = the reported outcomes 2 m_A + m_B, A the first node
+  named; -1 in the bell_diagonal formalism, which draws only whether they agree), ``purification_twirl``
+  (stabilizer formalism, BBPSSW only: right after ``purification_measured``, same instant, one for the kept
+  pair then one for the measured pair: the rotation that trajectory drew for the pair's Werner twirl;
+  ``value`` = 3 P + k, the rotation U = C^k P applied at the first node named and its complex conjugate U* at
+  the second, P = 0, 1, 2, 3 for I, X, Y, Z and C = H S^dag, which maps X to Y to Z to X),
+  ``purification_kept`` / ``purification_failed`` (the pair kept or lost by the round, recorded when its
+  outcome is known at both ends; ``value`` 1 / 0; a round whose kept pair is cut off while it runs leaves a
+  ``cutoff`` record instead), ``cutoff`` (a stored qubit discarded with its partner), ``delivery`` (``value``
+  = the pair's fidelity at delivery), ``rejected`` (a delivered pair below ``min_fidelity``; ``value`` = its
+  fidelity), ``served``, ``dropped`` (the reason is in the request's result). ``value`` is 0 where nothing is
+  said.
 * ``request``: request index, or null.
 * ``nodes``: the two nodes involved (a link's ends; the swapping node twice; a request's source and
   destination for deliveries and request ends), null where there is none.
