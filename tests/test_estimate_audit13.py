@@ -113,16 +113,15 @@ def test_a_run_that_waits_for_its_first_raw_pair_is_priced_with_that_wait():
     assert 0.8 * report.wall_clock_s <= float(np.mean(walls)) <= 1.25 * report.wall_clock_s
 
 
-def test_a_links_file_gives_the_error_budget_parts_the_python_api_takes(tmp_path):
+def test_a_links_file_gives_the_error_budget_parts_the_python_api_takes(tmp_path, capsys):
     """`estimate(..., error_budget=ErrorBudget(1e-2, remote=1e-5))` had no links-file form: [estimate] error_budget
     took a number only ("estimate.error_budget must be a real number, got {'total': 0.01, 'remote': 1e-05}"), so
     `qnsim estimate` could not check a run against a remote part: with the total alone it said "feasible" where the
     API says the remote faults exceed their part. [estimate.error_budget] takes the total and parts; the CLI's JSON
     report is the API's."""
     import json
-    import subprocess
-    import sys
 
+    from qnsim.cli import main
     from qnsim.config import ConfigError
     from qnsim.estimate import ErrorBudget
     from qnsim.estimate_cli import load_network
@@ -140,10 +139,12 @@ def test_a_links_file_gives_the_error_budget_parts_the_python_api_takes(tmp_path
     assert opts["error_budget"] == ErrorBudget(1e-2, remote=1e-5)
     api = estimate((tmp_path / "w.stim").read_text(), qpus, links, **opts)
     assert not api.feasible and "exceed its remote part of 1e-05" in api.reasons[0]
-    cli = subprocess.run([sys.executable, "-m", "qnsim", "estimate", str(tmp_path / "w.stim"), "--links",
-                          str(tmp_path / "links.toml"), "--json"], capture_output=True, text=True)
-    assert cli.returncode == 1, cli.stderr
-    assert json.loads(cli.stdout) == json.loads(api.to_json())
+    # The command in this process (qnsim.cli.main): a Python process of its own only added its start and imports.
+    capsys.readouterr()
+    status = main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json"])
+    cli = capsys.readouterr()
+    assert status == 1, cli.err
+    assert json.loads(cli.out) == json.loads(api.to_json())
     for table, message in [({"total": 1e-2, "remote": 2e-2}, "parts sum to 0.02, above the total 0.01"),
                            ({"total": 1e-2, "remote_part": 1e-3}, "remote_part"),
                            ({"total": 1.0}, r"must be in \(0, 1\), got 1.0")]:
