@@ -97,7 +97,10 @@ needs a lock that the writer holds across the write, which these file systems do
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
-skipped. Rows of ``out`` that belong to other points are left in the file and not returned.
+skipped. Rows of ``out`` that belong to other points are left in the file and not returned. Every reader of a
+result file (a resume, :func:`read_results`, the plots) refuses, naming its line or part, a row (with a
+``scenario_id``) whose ``point_id`` is not the id of its own cells: a row edited, or another sweep's read under
+this file's header (two files joined by hand whose columns differ).
 
 Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
@@ -3735,7 +3738,8 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
     if set(map(len, body)) != {len(header)} or header in body:
         return None
     columns = []
-    for key, texts in zip(header, zip(*body)):
+    texts_by_column = list(zip(*body))
+    for key, texts in zip(header, texts_by_column):
         if key in (ID_COLUMN, SCENARIO_COLUMN):  # ids are hex text even when every digit happens to be decimal
             columns.append(texts)
             continue
@@ -3758,7 +3762,12 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
             points = list(zip(*(columns[header.index(k)] for k in keys)))
             if len(set(points)) != len(points):
                 return None
-    return [dict(zip(header, values)) for values in zip(*columns)]
+    rows = [dict(zip(header, values)) for values in zip(*columns)]
+    if all(k in header for k in (ID_COLUMN, SEED_COLUMN, SCENARIO_COLUMN)):
+        # A row whose id is not that of its cells (read under another file's header): the caller names its line.
+        if not _IdsOfCells().all_match(header, texts_by_column, rows):
+            return None
+    return rows
 
 
 def _same_cell(a: Any, b: Any) -> bool:
@@ -3877,6 +3886,101 @@ def _axis_values(grid: Mapping[str, Sequence[Any]], key: str) -> list[Any]:
     return []
 
 
+class _IdsOfCells:
+    """The :func:`point_id` each row of a sweep is the point of by its own cells: its grid cells (those before ``seed``
+    that are not blank: a blank is a key another sweep on the file swept, not this row's point), its seed and its
+    ``scenario_id``. A sweep writes each row under the id of these very values, so a row whose cells give another id
+    was read under a header that is not its own, or edited. Rows without a scenario_id (written by hand, or by a qnsim
+    before rows carried one) are not a sweep's to check.
+
+    Rows of two sweeps joined by hand (``tail -n +2 b.csv >> a.csv``) whose headers name other keys in the same
+    number of columns were read under the first file's header: b's ``until_s = 5.0`` became a ``length_km = 5.0``
+    point, and a plot drew it at 5 km as if a. Each combination of grid cells and scenario is hashed once (its
+    SHA-1 state copied per seed, as :func:`_point_ids` does): ~1 us a row."""
+
+    def __init__(self) -> None:
+        self.heads: dict[tuple, Any] = {}
+
+    def matches(self, row: Mapping[str, Any], grid: Sequence[str]) -> bool:
+        """Whether ``row``'s ``point_id`` is the id of its cells (``grid``: its columns before ``seed``); True for a
+        row without a scenario_id (not a sweep's, see above)."""
+        scenario = row.get(SCENARIO_COLUMN)
+        if scenario is None or scenario == "":
+            return True
+        seed = row.get(SEED_COLUMN)
+        if type(seed) is not int or not 0 <= seed <= _UINT64_MAX:
+            return False
+        head = self.head(row, grid)
+        if head is None:
+            return False
+        digest = head.copy()
+        digest.update(f"{seed}}}".encode())
+        return digest.hexdigest()[:20] == row.get(ID_COLUMN)
+
+    def head(self, row: Mapping[str, Any], grid: Sequence[str]) -> Any:
+        """The SHA-1 state of the id's text up to the seed, for ``row``'s grid cells and scenario (None: cells that
+        are no point's values)."""
+        scenario = row.get(SCENARIO_COLUMN)
+        key = (tuple((k, type(row[k]), row[k]) for k in grid if row[k] is not None), scenario)
+        try:
+            head = self.heads.get(key)
+        except TypeError:  # a cell that is no scalar (a Parquet list column): not a sweep's grid value
+            return None
+        if head is None:
+            try:
+                cells = ",".join(
+                    json.dumps(k) + ":" + json.dumps(v, allow_nan=False) for k, _, v in sorted(key[0], key=_first)
+                )
+            except (TypeError, ValueError):  # NaN, infinity, a value JSON has no text for: no point's value
+                return None
+            if not isinstance(scenario, str):
+                return None
+            tail = ',"scenario":' + json.dumps(scenario) + ',"seed":'
+            head = self.heads[key] = hashlib.sha1(('{"params":{' + cells + "}" + tail).encode("utf-8"))
+        return head
+
+    def all_match(self, header: list[str], texts: list[tuple[str, ...]], rows: list[dict]) -> bool:
+        """Whether every row of a CSV (``texts``: its cells' text, column by column; ``rows``: as read) matches
+        (see :meth:`matches`), worked out from the text: each distinct text of a row's grid cells and scenario hashed
+        once, each seed's text (a sweep writes ``str(seed)``) appended to a copy. False may also mean a row a sweep
+        did not write as such (a seed written ``007``): :meth:`matches` then decides on the values."""
+        seed_at, id_at, scenario_at = (header.index(k) for k in (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN))
+        grid = header[:seed_at]
+        heads: dict[tuple[str, ...], Any] = {}
+        keys = zip(*texts[:seed_at], texts[scenario_at]) if seed_at else ((text,) for text in texts[scenario_at])
+        for at, (key, seed, identifier) in enumerate(zip(keys, texts[seed_at], texts[id_at])):
+            if not key[-1] or not identifier:
+                continue  # no scenario_id: not a sweep's row; no id: no point
+            head = heads.get(key)
+            if head is None:
+                row = rows[at]
+                if type(row[SEED_COLUMN]) is not int or str(row[SEED_COLUMN]) != seed:
+                    return False
+                head = heads[key] = self.head(row, grid)
+                if head is None:
+                    return False
+            digest = head.copy()
+            digest.update(seed.encode() + b"}")
+            if digest.hexdigest()[:20] != identifier:
+                return False
+        return True
+
+
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
+def _misread_row_message(where: str, location: str, row: Mapping[str, Any], grid: Sequence[str]) -> str:
+    """The refusal of a row whose point_id is not the id of its own cells (see :class:`_IdsOfCells`)."""
+    cells = ", ".join(f"{k} = {written(row[k])}" for k in [*grid, SEED_COLUMN] if row.get(k) is not None)
+    return (
+        f"{where} {location}: its point_id {written(row.get(ID_COLUMN))} is not the id of its own cells "
+        f"({cells[:300]}), under which a sweep writes a row, so it was written by another sweep under another header "
+        "(two result files joined by hand, whose columns differ, read under the first one's) or edited: its "
+        "values would be read as other parameters' (keep each sweep's rows in their own file, or delete the row)"
+    )
+
+
 def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict]:
     """The rows of a result file with each point (its ``point_id``) once: the one check of every
     reader (CSV lines and Parquet parts alike), for resuming, :func:`read_results` and the plots.
@@ -3888,6 +3992,7 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
     rows: list[dict] = []
     seen: dict[str, tuple[str, dict]] = {}
     by_values: dict[tuple, tuple[str, str]] = {}  # a point's values, seed and scenario: (where, its point_id)
+    ids = _IdsOfCells()
     for location, row in located:
         point = row.get(ID_COLUMN)
         if point:
@@ -3918,6 +4023,9 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
                         f"{point}): a sweep writes a point once, under the id of its values, so a row was copied or "
                         "edited; delete the wrong row"
                     )
+                # After the check above, which names both rows of a copied one.
+                if not ids.matches(row, grid):
+                    raise ValueError(_misread_row_message(where, location, row, grid))
         rows.append(row)
     return rows
 
@@ -4603,19 +4711,9 @@ def sweep(
             for row in rows:
                 point = by_id.get(row.get(ID_COLUMN))
                 if point is not None and point.id not in results:
-                    stated = {**point.params, SEED_COLUMN: point.seed}
-                    wrong = [k for k, v in stated.items() if type(row.get(k)) is not type(v) or row.get(k) != v]
-                    if wrong:
-                        # An id is a hash of these values: a row whose cells disagree was edited or damaged,
-                        # and its results may belong to other values.
-                        raise ValueError(
-                            f"out {str(out)!r}: the row of point {point.id} gives {wrong[0]} = "
-                            f"{written(row.get(wrong[0]))}, "
-                            f"but that point has {wrong[0]} = {written(stated[wrong[0]])}: the file was edited or "
-                            "damaged; "
-                            "delete the row (or the file) to recompute it"
-                        )
-                    # Grid values and seed from the point itself, results from the file.
+                    # Its cells are its point's: the reader refused a row whose id is not that of its cells (edited,
+                    # or read under another file's header: _IdsOfCells). Grid values and seed from the point itself,
+                    # results from the file.
                     extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
                     results[point.id] = _make_row(point, extra)
         except BaseException:
