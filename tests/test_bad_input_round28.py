@@ -178,11 +178,5 @@ def test_a_repeat_count_beyond_64_bits_is_told_its_bound_not_that_it_is_no_count
     assert _counter_refusal(negative) == "REPEAT count must be at least 1, got -99999999999999999999 on line 1"
 
 
-@pytest.mark.parametrize("text", ["H[my tag] 0", "REPEAT[loop] 2 {\nH 0\n}", "M[é] 0"])
-def test_a_stim_instruction_tag_is_refused_by_name(text):
-    """Old: Stim's instruction tags (``H[tag] 0``) were read as a target: "unsupported target '[my' of H (qnsim
-    accepts qubit indices, ...)" and, in the estimator, "bad target '[my'", naming neither the tag nor the way out."""
-    tag, name = text[text.index("[") : text.index("]") + 1], text[: text.index("[")]
-    expected = f"instruction tag '{tag}' on {name} is not supported (Stim's tags annotate an instruction); remove it"
-    assert _stabilizer_refusal(text).startswith(expected)
-    assert _counter_refusal(text).startswith(expected)
+# Round 31: Stim instruction tags are read and ignored as Stim does (tests/test_bad_input_round31.py), no longer
+# refused.

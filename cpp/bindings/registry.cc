@@ -142,22 +142,28 @@ double fidelity(const QubitRegistry &reg, const py::iterable &qubit_list, const 
                                            "; expected (", d, ",) or (", d, ", ", d, ") for ", qubits.size(), " qubits"));
 }
 
+/// Whether a max_group_qubits from Python is beyond what an unsigned holds (refused with the formalism's range).
+bool group_limit_beyond(const StateRanged &limit) {
+    return limit.beyond || limit.value < 0 || limit.value > std::numeric_limits<unsigned>::max();
+}
+
+/// The refusal of such a value: the formalism's range, as create() states it for 15 (not unsigned's [0, 2**32 - 1]).
+qnsim::ParameterError group_limit_refusal(const StateRanged &limit, qnsim::Formalism formalism) {
+    return qnsim::ParameterError("max_group_qubits",
+                                 "must be in " + QubitRegistry::max_group_qubits_range(formalism) + ", got " + limit.text);
+}
+
 }  // namespace
 
 void bind_registry(py::module_ &m) {
     py::class_<QubitRegistry> c(m, "QubitRegistry", kClassDoc);
     c.def(py::init([](const std::string &formalism, std::optional<Seed> seed, const StateRanged &max_group_qubits) {
               const qnsim::Formalism parsed = qnsim::parse_formalism(formalism);
-              const bool beyond = max_group_qubits.beyond || max_group_qubits.value < 0 ||
-                                  max_group_qubits.value > std::numeric_limits<unsigned>::max();
+              const bool beyond = group_limit_beyond(max_group_qubits);
               if (beyond && parsed == qnsim::Formalism::BellDiagonal) {
                   return QubitRegistry::create(parsed, 0);  // refuses the formalism, which has no such range
               }
-              if (beyond) {
-                  // The formalism's range, as create() states it for 14 (not unsigned's [0, 2**32 - 1]).
-                  throw qnsim::ParameterError("max_group_qubits", "must be in " +
-                                              QubitRegistry::max_group_qubits_range(parsed) + ", got " + max_group_qubits.text);
-              }
+              if (beyond) throw group_limit_refusal(max_group_qubits, parsed);
               return QubitRegistry::create(parsed, qnsim::seed_or_entropy(plain(seed)),
                                            static_cast<unsigned>(max_group_qubits.value));
           }),
@@ -169,8 +175,15 @@ void bind_registry(py::module_ &m) {
     c.def_property_readonly("seed", &QubitRegistry::seed,
                             "The seed this registry's random stream started from: the one given, or the one drawn "
                             "when seed=None (QubitRegistry(formalism, seed=reg.seed) repeats its outcomes).");
-    c.def_property_readonly("max_group_qubits", &QubitRegistry::max_group_qubits,
-                            "Largest group state, in qubits (default 10 for density_matrix, 64 for stabilizer).");
+    c.def_property(
+        "max_group_qubits", &QubitRegistry::max_group_qubits,
+        [](QubitRegistry &r, const StateRanged &limit) {
+            if (group_limit_beyond(limit)) throw group_limit_refusal(limit, r.formalism());
+            r.set_max_group_qubits(static_cast<unsigned>(limit.value));
+        },
+        "Largest group state, in qubits (default 10 for density_matrix, 64 for stabilizer). Settable (0: the "
+        "default), for a network's registry too (network.registry.max_group_qubits = 12), within the formalism's "
+        "range and not below the largest group held now; a merge beyond it raises StateTooLargeError.");
     c.def_property_readonly("num_qubits", &QubitRegistry::num_qubits, "Number of live qubits.");
     c.def_property_readonly("num_groups", &QubitRegistry::num_groups, "Number of group states.");
     c.def("__repr__", [](const QubitRegistry &r) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -65,7 +66,7 @@ class PyScheduler final : public qnsim::EventHandler {
         }
         PyObject *result = PyObject_Call(call.callback.ptr(), call.args.ptr(), nullptr);
         if (result == nullptr) throw py::error_already_set();
-        Py_DECREF(result);
+        const py::object returned = py::reinterpret_steal<py::object>(result);
         // Counted after the callback ran, so the event is whole and a run() again continues (and stops again
         // at once unless the limit is raised): callbacks rescheduling themselves with no delay never let time
         // advance, and run(until) spun until killed.
@@ -73,7 +74,15 @@ class PyScheduler final : public qnsim::EventHandler {
             instant_ps_ = event.time_ps;
             at_instant_ = 0;
         }
-        if (++at_instant_ > max_per_instant_ && max_per_instant_ != 0) {
+        ++at_instant_;
+        if (!returned.is_none()) {
+            // A value returned was dropped without a word: a coroutine or generator (async def, a stray yield) is a
+            // callback whose body never ran. Refused by the rule every qnsim callback follows (one place, in Python:
+            // qnsim.events.refuse_returned), after the event ran, so the loop can be run again.
+            py::module_::import("qnsim.events").attr("_refuse_event_return")(call.callback, returned);
+            throw std::logic_error("qnsim.events._refuse_event_return returned instead of raising");
+        }
+        if (at_instant_ > max_per_instant_ && max_per_instant_ != 0) {
             throw qnsim::SchedulingError(qnsim::msg(
                 "more than ", max_per_instant_, " events ran at t=", event.time_ps,
                 " ps without the simulated time advancing: callbacks that schedule each other with no delay "

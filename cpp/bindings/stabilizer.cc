@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -211,18 +212,19 @@ Args:
 
     cls.def(
         "do_circuit",
-        [](StabilizerSimulator &s, const py::object &circuit) {
+        [](StabilizerSimulator &s, const py::object &circuit,
+           Bounded<uint64_t, 1, std::numeric_limits<uint64_t>::max()> max_operations) {
             const std::string text = text_argument(circuit, "circuit");
             std::vector<uint8_t> record;
             // Ctrl-C stops a long circuit: checked every 2^16 instructions (the circuit runs without the GIL).
             const InterruptCheckScope<StabilizerSimulator> interruptible(s, raise_pending_signals_without_gil);
             {
                 py::gil_scoped_release release;
-                record = s.do_circuit(text);
+                record = s.do_circuit(text, max_operations, "do_circuit's max_operations");
             }
             return to_numpy(record);
         },
-        py::arg("circuit"), R"doc(
+        py::arg("circuit"), py::kw_only(), py::arg("max_operations") = qnsim::kDefaultMaxCircuitOperations, R"doc(
 Runs Stim circuit text (or a stim.Circuit) natively and returns this call's measurement record as
 a numpy uint8 array (1 = -1 eigenvalue, inverted for `!q` targets).
 
@@ -235,12 +237,19 @@ targets and an optional flip probability; MPAD; resets R RX RY; noise X_ERROR Y_
 DEPOLARIZE1 DEPOLARIZE2 PAULI_CHANNEL_1 PAULI_CHANNEL_2, HERALDED_ERASE and HERALDED_PAULI_CHANNEL_1 (one
 herald record per target; the disjoint probabilities of these three channels may sum to 1 + 1e-7 at most,
 Stim's tolerance, a sum up to it read as 1), E / ELSE_CORRELATED_ERROR chains, I_ERROR II_ERROR (no-ops); TICK; REPEAT
-N { ... } (nested, executed without unrolling; at most 2^40 target operations with the counts
-multiplied out); # comments. DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked
+N { ... } (nested, executed iteration by iteration without unrolling); # comments; Stim's instruction
+tags (H[tag] 0), read and ignored as Stim's simulators ignore them. DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked
 as Stim's samplers check them (a rec[-k] names one of the measurements before it, within this call)
 and otherwise ignored. Sweep bits (sweep[k]) and qnsim's estimator extensions (T, CCZ, RZ(theta)) are
 refused by name. Problems raise CircuitParseError
 naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
+
+max_operations (default 10**9, minutes of work) bounds the target operations the circuit executes with
+its REPEAT counts multiplied out (one per target of a gate, one per iteration of an empty loop): a
+circuit asking for more is refused with CircuitParseError before anything runs, naming its size, since
+`REPEAT 10**12 { M 0 }` would run for a day. To count such a workload without running it, use
+qnsim.estimate (REPEAT blocks counted analytically); to run it anyway, raise max_operations (Ctrl-C
+stops a long run).
 )doc");
 
     cls.def("__repr__", [](const StabilizerSimulator &s) {

@@ -156,6 +156,19 @@ inline bool is_target_space(char c) { return c == ' ' || c == '\t' || c == '\r';
 /// (1, 0).
 inline bool at_empty_argument_slot(char c) { return c == ',' || c == ')'; }
 
+/// Where a gate's Stim instruction tag (`H[my tag] 0`, Stim >= 1.15) ends: `at` when the line has no tag there (no
+/// '['), else one past the tag's first ']' (a tag holds any bytes but ']', Stim's escapes \\C and \\B included). Tags
+/// annotate an instruction and change nothing it does. Returns `end + 1` for a tag that never closes on its line
+/// (Stim 1.16 hangs on it), for the parser to refuse naming its line; the caller checks what follows the tag
+/// ("H[t]0" is refused by Stim: targets must be separated by spacing).
+inline size_t instruction_tag_end(const char *line, size_t at, size_t end) {
+    if (at >= end || line[at] != '[') return at;
+    for (size_t i = at + 1; i < end; ++i) {
+        if (line[i] == ']') return i + 1;
+    }
+    return end + 1;
+}
+
 }  // namespace qnsim
 
 #endif

@@ -178,14 +178,18 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     while (p < end && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_')) ++p;
     if (p == name_start) fail(line, msg("expected a gate name, got '", token_at(p, end), "'"));
     const size_t name_len = static_cast<size_t>(p - name_start);
-    if (p < end && *p == '[') {
-        // Stim's instruction tags (H[tag] 0): refused by name, where "bad target '[tag]'" read the tag as a target.
-        const char *close = p;
-        while (close < end && *close != ']') ++close;
-        fail(line, msg("instruction tag '", escape_control_bytes(p, close < end ? close + 1 : close), "' on ",
-                       std::string(name_start, name_len),
-                       " is not supported (Stim's tags annotate an instruction); remove it"));
+    // Stim's instruction tags (H[tag] 0, Stim >= 1.15) annotate an instruction and change nothing it does: skipped,
+    // as Stim skips them (they were refused, so tagged Stim output could not be counted).
+    const size_t tag_end = instruction_tag_end(p, 0, static_cast<size_t>(end - p));
+    if (tag_end > static_cast<size_t>(end - p)) {
+        fail(line, msg("instruction tag '", shown_text(p, end), "' on ", std::string(name_start, name_len),
+                       " has no closing ']' (a tag ends at the first ']' on its line)"));
     }
+    if (tag_end != 0 && p + tag_end < end && p[tag_end] != '(' && !is_target_space(p[tag_end]) &&
+        p[tag_end] != '#') {
+        fail(line, msg("the targets of ", std::string(name_start, name_len), " must be separated from its tag by a space"));
+    }
+    p += tag_end;
     // Fast path: the same gate name as the previous line (typical of unrolled files).
     if (cached_gate >= 0 && name_buf.size() == name_len &&
         std::memcmp(name_buf.data(), name_start, name_len) == 0) {

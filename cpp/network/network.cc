@@ -22,6 +22,9 @@ Network::Network(Formalism formalism, uint64_t seed)
       registry_(bell_ ? nullptr : QubitRegistry::create(formalism, derive_seed(seed, kRegistryStream))),
       seed_(seed),
       hand_over_rng_(seed, kHandOverStream) {
+    // Its users reach it as network.registry (qnsim.Network.registry, NativeNetwork.registry): a merge refusal
+    // names that setting, not a QubitRegistry constructor argument the network never offers.
+    if (registry_) registry_->set_owner_name("network.registry");
 }
 
 uint64_t Network::link_stream(uint32_t index) {

@@ -250,17 +250,27 @@ class RegistryImpl final : public QubitRegistry {
     };
 
    public:
-    RegistryImpl(uint64_t seed, unsigned max_group_qubits) : rng_(seed), stream_(&rng_), max_group_(max_group_qubits) {
-        if (max_group_ == 0) max_group_ = Groups::kDefaultMaxQubits;
-        if (max_group_ > Groups::kHardMaxQubits) {
-            // "max_group_qubits 15 exceeds the density_matrix limit of 14", where -1 was told "[0, 2**32 - 1]".
-            throw ParameterError("max_group_qubits", msg("must be in ", max_group_qubits_range(Groups::kFormalism),
-                                                         ", got ", max_group_));
-        }
+    RegistryImpl(uint64_t seed, unsigned max_group_qubits) : rng_(seed), stream_(&rng_) {
+        set_max_group_qubits(max_group_qubits);
     }
 
     Formalism formalism() const override { return Groups::kFormalism; }
     unsigned max_group_qubits() const override { return max_group_; }
+    void set_max_group_qubits(unsigned max_group_qubits) override {
+        if (max_group_qubits > Groups::kHardMaxQubits) {
+            // "max_group_qubits 15 exceeds the density_matrix limit of 14", where -1 was told "[0, 2**32 - 1]".
+            throw ParameterError("max_group_qubits", msg("must be in ", max_group_qubits_range(Groups::kFormalism),
+                                                         ", got ", max_group_qubits));
+        }
+        const unsigned limit = max_group_qubits == 0 ? Groups::kDefaultMaxQubits : max_group_qubits;
+        size_t largest = 0;
+        for (const Group &g : groups_) largest = std::max(largest, g.members.size());
+        if (limit < largest) {
+            throw ParameterError("max_group_qubits", msg("must be at least ", largest, ", the largest group the ",
+                                                         owner_name(), " holds now, got ", max_group_qubits));
+        }
+        max_group_ = limit;
+    }
     Rng &rng() override { return *stream_; }
     Rng *set_stream(Rng *stream) override {
         Rng *previous = stream_;
@@ -630,13 +640,27 @@ class RegistryImpl final : public QubitRegistry {
         op(groups_[slots_[sa].group].state, slots_[sa].position, slots_[sb].position);
     }
 
+    /// What the registry's user can change, named as they reach it (owner_name()): the limit while below the
+    /// formalism's most, else fewer qubits entangled at once or, for density matrices, the stabilizer formalism.
+    std::string limit_way_out() const {
+        if (max_group_ < Groups::kHardMaxQubits) {
+            return msg(": raise ", owner_name(), ".max_group_qubits (at most ", Groups::kHardMaxQubits, " for ",
+                       formalism_name(Groups::kFormalism), ")");
+        }
+        if (Groups::kFormalism == Formalism::DensityMatrix) {
+            return msg(", the most a density_matrix group holds: entangle fewer qubits at once, or use the stabilizer "
+                       "formalism (groups of up to ", StabilizerGroups::kHardMaxQubits, " qubits)");
+        }
+        return msg(", the most a ", formalism_name(Groups::kFormalism), " group holds: entangle fewer qubits at once");
+    }
+
     void merge(uint32_t ga, uint32_t gb) {
         const size_t total = groups_[ga].members.size() + groups_[gb].members.size();
         if (total > max_group_) {
             throw StateTooLargeError(msg("merging groups of ", groups_[ga].members.size(), " and ",
                                          groups_[gb].members.size(), " qubits would make a ", total,
                                          "-qubit ", formalism_name(Groups::kFormalism), " group; the limit is ", max_group_,
-                                         " (max_group_qubits)"));
+                                         limit_way_out()));
         }
         groups_[ga].state = Groups::tensor(groups_[ga].state, groups_[gb].state);
         const uint32_t offset = static_cast<uint32_t>(groups_[ga].members.size());

@@ -55,6 +55,14 @@ class QubitRegistry {
 
     virtual Formalism formalism() const = 0;
     virtual unsigned max_group_qubits() const = 0;
+    /// Sets the largest group state, in qubits (0: the formalism's default), for the merges that follow. Throws
+    /// ParameterError outside max_group_qubits_range or below the largest group the registry holds now.
+    virtual void set_max_group_qubits(unsigned max_group_qubits) = 0;
+    /// How the registry's user reaches it, for the merge refusal's way out ("raise network.registry.max_group_qubits"):
+    /// "registry" unless its owner says otherwise (a network's registry is "network.registry"), since a setting
+    /// named without its owner sent a Network user to a constructor argument the network never offers.
+    void set_owner_name(std::string name) { owner_name_ = std::move(name); }
+    const std::string &owner_name() const { return owner_name_; }
     /// The seed the registry's own stream started from (given, or drawn by the caller when none was): reported so
     /// that an unseeded registry names the seed that repeats it.
     uint64_t seed() const { return seed_; }
@@ -172,6 +180,7 @@ class QubitRegistry {
 
    private:
     uint64_t seed_ = 0;  // set by create(); never read by a draw
+    std::string owner_name_ = "registry";
 };
 
 }  // namespace qnsim

@@ -99,7 +99,7 @@ TEST_P(Registry, MergesBeyondTheGroupLimitAreRefusedIntact) {
     const auto [c, d] = reg->bell_pair();
     QNSIM_EXPECT_THROW_MSG(reg->cx(b, c), StateTooLargeError,
                            "merging groups of 2 and 2 qubits would make a 4-qubit");
-    QNSIM_EXPECT_THROW_MSG(reg->cx(b, c), StateTooLargeError, "the limit is 3 (max_group_qubits)");
+    QNSIM_EXPECT_THROW_MSG(reg->cx(b, c), StateTooLargeError, "the limit is 3: raise registry.max_group_qubits (at most ");
     // Both pairs are untouched.
     EXPECT_NEAR(reg->bell_fidelity(a, b), 1, 1e-12);
     EXPECT_NEAR(reg->bell_fidelity(c, d), 1, 1e-12);

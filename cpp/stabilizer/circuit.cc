@@ -587,7 +587,14 @@ struct Parser {
             ++line;
             std::string s = text.substr(pos, eol - pos);
             pos = eol + 1;
-            const size_t hash = s.find('#');
+            // A comment starts at the first '#' past the instruction's tag, if it has one (Stim reads H[a#b] 0 as H 0 tagged 'a#b').
+            size_t tag_at = 0;
+            while (tag_at < s.size() && is_target_space(s[tag_at])) ++tag_at;
+            while (tag_at < s.size() && (std::isalnum(static_cast<unsigned char>(s[tag_at])) || s[tag_at] == '_')) {
+                ++tag_at;
+            }
+            const size_t after_tag = std::min(instruction_tag_end(s.data(), tag_at, s.size()), s.size());
+            const size_t hash = s.find('#', after_tag);
             if (hash != std::string::npos) s.resize(hash);
             size_t i = 0;
             skip_space(s, i);
@@ -609,13 +616,17 @@ struct Parser {
             while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
             std::string name = s.substr(i, j - i);
             if (name.empty()) fail(line, msg("expected a gate name, got '", s.substr(i), "'"));
-            if (j < s.size() && s[j] == '[') {
-                // Stim's instruction tags (H[tag] 0): refused by name, where "unsupported target '[tag]' of H" read
-                // the tag as a target.
-                const size_t close = s.find(']', j);
-                fail(line, msg("instruction tag '", s.substr(j, close == std::string::npos ? close : close + 1 - j),
-                               "' on ", name, " is not supported (Stim's tags annotate an instruction); remove it"));
+            // Stim's instruction tags (H[tag] 0, Stim >= 1.15) annotate an instruction and change nothing it does:
+            // skipped, as Stim's simulators skip them (they were refused, so tagged Stim output could not run).
+            const size_t tag_end = instruction_tag_end(s.data(), j, s.size());
+            if (tag_end > s.size()) {
+                fail(line, msg("instruction tag '", shown_text(s.substr(j)), "' on ", name,
+                               " has no closing ']' (a tag ends at the first ']' on its line)"));
             }
+            if (tag_end != j && tag_end < s.size() && s[tag_end] != '(' && !is_target_space(s[tag_end])) {
+                fail(line, msg("the targets of ", name, " must be separated from its tag by a space"));
+            }
+            j = tag_end;
             std::string upper = name;
             for (auto &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             const GateInfo *info = &find_gate(name, upper, j < s.size() && s[j] == '(', line);
@@ -755,32 +766,30 @@ struct Parser {
         if (open.size() > 1) {
             fail(open.back().second, "unbalanced braces: REPEAT block is never closed (missing '}'), opened");
         }
-        check_work();
+        count_work();
     }
 
-    /// Refuses a circuit whose REPEAT counts, multiplied out, ask for more target operations than
-    /// could run in any reasonable time: REPEAT blocks run without being unrolled, but every
-    /// iteration still executes, so `REPEAT 10^15 { H 0 }` would otherwise run for days.
-    void check_work() {
-        using Work = unsigned __int128;  // saturating at kMaxCircuitOperations + 1
-        constexpr Work cap = Work{kMaxCircuitOperations} + 1;
+    /// Counts the target operations the circuit takes with its REPEAT counts multiplied out (saturating at
+    /// 2^128 - 1): REPEAT blocks run without being unrolled, but every iteration still executes, so a runner
+    /// holds this against its limit before anything runs.
+    void count_work() {
+        using Work = unsigned __int128;
+        constexpr Work most = ~Work{0};
+        const auto add = [](Work a, Work b) { return a > most - b ? most : a + b; };
+        const auto times = [](Work a, Work b) { return a != 0 && b > most / a ? most : a * b; };
         std::vector<Work> work(circuit.blocks.size(), 0);
         // Bodies are created after the block that opens them, so a reverse pass sees them first.
         for (size_t b = circuit.blocks.size(); b-- > 0;) {
             Work total = 0;
             for (const Instruction &ins : circuit.blocks[b]) {
                 // An empty body still loops (one step per iteration); a gate costs one step per target.
-                const Work step = ins.repeat_count ? Work{ins.repeat_count} * std::max<Work>(work[ins.body], 1)
-                                                   : std::max<Work>(ins.targets.size(), 1);
-                total = std::min(cap, total + step);
-                if (b == 0 && total >= cap) {
-                    fail(ins.line, msg("the circuit would execute more than ", kMaxCircuitOperations,
-                                       " target operations with its REPEAT counts multiplied out; lower the "
-                                       "counts or split it into several do_circuit calls"));
-                }
+                const Work step = ins.gate == Gate::REPEAT ? times(ins.repeat_count, std::max<Work>(work[ins.body], 1))
+                                                           : std::max<Work>(ins.targets.size(), 1);
+                total = add(total, step);
             }
             work[b] = total;
         }
+        circuit.operations = work.empty() ? 0 : work[0];
     }
 };
 
@@ -790,6 +799,32 @@ Circuit Circuit::parse(const std::string &text, size_t num_qubits) {
     Parser p{text, num_qubits, {}};
     p.parse();
     return std::move(p.circuit);
+}
+
+namespace {
+
+/// `v` in decimal digits (a 128-bit count has no operator<<), "2**128 - 1 or more" at saturation.
+std::string operations_text(unsigned __int128 v) {
+    if (v == ~static_cast<unsigned __int128>(0)) return "2**128 - 1 or more";
+    std::string digits;
+    do {
+        digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+        v /= 10;
+    } while (v != 0);
+    return digits;
+}
+
+}  // namespace
+
+void Circuit::check_operations(uint64_t limit, const std::string &setting) const {
+    if (operations <= limit) return;
+    throw CircuitParseError(msg(
+        "the circuit would execute ", operations_text(operations),
+        " target operations with its REPEAT counts multiplied out, more than the limit of ", integer_bound_text(limit),
+        " (", setting, "; REPEAT blocks run iteration by iteration, at tens to hundreds of ns per operation): to "
+        "count its gates without running them use qnsim.estimate (Workload counts REPEAT blocks analytically), to "
+        "run it raise ", setting, " to at least ", operations_text(operations),
+        ", or lower the counts or split it into several calls"));
 }
 
 }  // namespace qnsim

@@ -77,20 +77,29 @@ struct Instruction {
 ///   DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked as Stim's samplers check
 ///   them (a rec[-k] must name a measurement made before it, k >= 1) and otherwise ignored. Sweep bits
 ///   (sweep[k]) are not supported.
-/// Most target operations (REPEAT counts multiplied out) a circuit may ask for, 2^40: about an
-/// hour of the fastest gates. Circuit::parse refuses more (CircuitParseError), since REPEAT blocks
-/// are executed iteration by iteration.
-inline constexpr uint64_t kMaxCircuitOperations = uint64_t{1} << 40;
+/// Target operations (REPEAT counts multiplied out) StabilizerSimulator::do_circuit runs unless told more, 10^9:
+/// minutes of work (40-300 ns each on a small tableau, more on a large one). REPEAT blocks run iteration by
+/// iteration, so `REPEAT 10^12 { M 0 }` is a day of work; the estimator counts such loops without running them.
+inline constexpr uint64_t kDefaultMaxCircuitOperations = 1'000'000'000;
 
 struct Circuit {
     std::vector<std::vector<Instruction>> blocks;
+    /// Target operations running the circuit takes, REPEAT counts multiplied out: one per target of a gate
+    /// (at least one per instruction), one per iteration of an empty REPEAT body; saturates at 2^128 - 1.
+    unsigned __int128 operations = 0;
 
     /// Parses `text` for a simulator of `num_qubits` qubits. Throws CircuitParseError naming the
     /// line and, for unknown gates, the closest known name: unknown gates, wrong argument counts,
     /// probabilities outside [0, 1], targets >= num_qubits, odd target counts of pair gates, a
     /// repeated qubit in a pair, REPEAT counts < 1, a record target before the first measurement,
-    /// unbalanced braces, TICK with targets, more than kMaxCircuitOperations target operations in all.
+    /// unbalanced braces, TICK with targets. Instruction tags (`H[tag] 0`, Stim >= 1.15) are read and ignored,
+    /// as Stim's simulators ignore them. The work is counted (`operations`), never refused here: a runner
+    /// holds it against its own limit (check_operations).
     static Circuit parse(const std::string &text, size_t num_qubits);
+
+    /// Throws CircuitParseError when `operations` exceeds `limit`, naming both, `setting` (how the caller raises
+    /// the limit, e.g. "max_operations") and the estimator, which counts REPEAT blocks without running them.
+    void check_operations(uint64_t limit, const std::string &setting) const;
 };
 
 }  // namespace qnsim

@@ -326,8 +326,10 @@ int StabilizerSimulator::peek_observable_expectation(const PauliString &p) const
     return tableau_.expectation(p);
 }
 
-std::vector<uint8_t> StabilizerSimulator::do_circuit(const std::string &text) {
+std::vector<uint8_t> StabilizerSimulator::do_circuit(const std::string &text, uint64_t max_operations,
+                                                     const std::string &setting) {
     const Circuit c = Circuit::parse(text, num_qubits());
+    c.check_operations(max_operations, setting);
     std::vector<uint8_t> record;
     run(c, record);
     return record;

@@ -72,8 +72,11 @@ class StabilizerSimulator {
     /// +1, -1 or 0. Throws std::invalid_argument when P is longer than num_qubits.
     int peek_observable_expectation(const PauliString &p) const;
 
-    /// Parses (Circuit::parse) and runs circuit text; returns this call's measurement record.
-    std::vector<uint8_t> do_circuit(const std::string &text);
+    /// Parses (Circuit::parse) and runs circuit text; returns this call's measurement record. Refuses
+    /// (CircuitParseError, before anything runs) a circuit of more than `max_operations` target operations
+    /// with its REPEAT counts multiplied out (Circuit::check_operations, naming `setting` as the way to raise it).
+    std::vector<uint8_t> do_circuit(const std::string &text, uint64_t max_operations = kDefaultMaxCircuitOperations,
+                                    const std::string &setting = "max_operations");
     /// Runs a parsed circuit, appending measurement results to `record`.
     void run(const Circuit &circuit, std::vector<uint8_t> &record);
     /// Called every kInterruptPeriod instructions run by do_circuit/run (empty: never); it may throw

@@ -83,7 +83,7 @@ class StabilizerSimulator:
         """
         Applies one of the 15 non-identity two-qubit Paulis to each pair, each with probability p/15 (Stim's DEPOLARIZE2): depolarize2(0, 1, 2, 3, p=0.01).
         """
-    def do_circuit(self, circuit: typing.Any) -> numpy.typing.NDArray[numpy.uint8]:
+    def do_circuit(self, circuit: typing.Any, *, max_operations: int = 1000000000) -> numpy.typing.NDArray[numpy.uint8]:
         """
         Runs Stim circuit text (or a stim.Circuit) natively and returns this call's measurement record as
         a numpy uint8 array (1 = -1 eigenvalue, inverted for `!q` targets).
@@ -97,12 +97,19 @@ class StabilizerSimulator:
         DEPOLARIZE1 DEPOLARIZE2 PAULI_CHANNEL_1 PAULI_CHANNEL_2, HERALDED_ERASE and HERALDED_PAULI_CHANNEL_1 (one
         herald record per target; the disjoint probabilities of these three channels may sum to 1 + 1e-7 at most,
         Stim's tolerance, a sum up to it read as 1), E / ELSE_CORRELATED_ERROR chains, I_ERROR II_ERROR (no-ops); TICK; REPEAT
-        N { ... } (nested, executed without unrolling; at most 2^40 target operations with the counts
-        multiplied out); # comments. DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked
+        N { ... } (nested, executed iteration by iteration without unrolling); # comments; Stim's instruction
+        tags (H[tag] 0), read and ignored as Stim's simulators ignore them. DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked
         as Stim's samplers check them (a rec[-k] names one of the measurements before it, within this call)
         and otherwise ignored. Sweep bits (sweep[k]) and qnsim's estimator extensions (T, CCZ, RZ(theta)) are
         refused by name. Problems raise CircuitParseError
         naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
+        
+        max_operations (default 10**9, minutes of work) bounds the target operations the circuit executes with
+        its REPEAT counts multiplied out (one per target of a gate, one per iteration of an empty loop): a
+        circuit asking for more is refused with CircuitParseError before anything runs, naming its size, since
+        `REPEAT 10**12 { M 0 }` would run for a day. To count such a workload without running it, use
+        qnsim.estimate (REPEAT blocks counted analytically); to run it anyway, raise max_operations (Ctrl-C
+        stops a long run).
         """
     def h(self, *args) -> None:
         """
@@ -589,8 +596,11 @@ class QubitRegistry:
     @property
     def max_group_qubits(self) -> int:
         """
-        Largest group state, in qubits (default 10 for density_matrix, 64 for stabilizer).
+        Largest group state, in qubits (default 10 for density_matrix, 64 for stabilizer). Settable (0: the default), for a network's registry too (network.registry.max_group_qubits = 12), within the formalism's range and not below the largest group held now; a merge beyond it raises StateTooLargeError.
         """
+    @max_group_qubits.setter
+    def max_group_qubits(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
     @property
     def num_groups(self) -> int:
         """

@@ -70,7 +70,9 @@ class EventLoop:
     integer picoseconds natively (range about 106 days) and exposed here in seconds.
 
     Callbacks are Python callables (functions, bound methods, lambdas) called as
-    ``callback(*args)``; they may schedule or cancel further events. An exception raised by a
+    ``callback(*args)``; they may schedule or cancel further events, and return None: a value
+    returned is refused (TypeError naming the callback, after its event ran), since nothing reads
+    it and a coroutine or generator returned means a body that never ran. An exception raised by a
     callback propagates out of :meth:`run`; the loop stays consistent and can be run again.
 
     This path is for protocols written in Python; native protocols run in the C++ core.
@@ -194,6 +196,7 @@ class EventLoop:
         Raises:
             SchedulingError: ``until_s`` is before the current time, or more than
                 :attr:`max_events_per_instant` events ran at one instant (the loop can be run again).
+            TypeError: a callback returned something other than None (named with what it returned).
             Exception: whatever a callback raised; the loop can be run again afterwards.
         """
         if until_s is None:
@@ -235,3 +238,50 @@ def _plain(callback: Any) -> Any:
         f"callback {name} is {kind}: the loop calls it and does not await or iterate what it returns, so its "
         "body would never run; write it as a plain def"
     )
+
+
+def refuse_returned(callback: str, value: Any, acts: str) -> None:
+    """Refuses a value a callback returned: nothing reads it, so it is a mistake, and for a generator or
+    coroutine (a callback written with ``yield`` or ``async def``) one whose body never ran, which left the run
+    doing nothing without a word. The one rule for every callback qnsim calls: protocol callbacks and the
+    :class:`EventLoop`'s events (whose native loop calls this when a callback returns anything but None).
+
+    Args:
+        callback: The callback as the message names it (``"MyProtocol.on_timer"``, a function's qualified name).
+        value: What it returned (not None).
+        acts: How such callbacks act instead, for the message.
+
+    Raises:
+        TypeError: Always, naming the callback and what it returned.
+    """
+    if inspect.iscoroutine(value) or inspect.isgenerator(value) or inspect.isasyncgen(value):
+        kind = "coroutine" if inspect.iscoroutine(value) else "generator"
+        if kind == "coroutine" or inspect.isgenerator(value):
+            value.close()  # never started: closing it runs nothing and silences "never awaited"
+        why = (
+            f"a {kind}, so its body never ran: qnsim calls a callback and does not "
+            f"{'await' if kind == 'coroutine' else 'iterate'} what it returns (write it as a plain def, "
+            "without yield or async)"
+        )
+    else:
+        try:
+            shown = repr(value)
+        except Exception:  # noqa: BLE001 - any error of the user's __repr__
+            shown = f"<{type(value).__name__}>"
+        why = f"{shown[:80]}{' ...' if len(shown) > 80 else ''}, which nothing reads: {acts}"
+    raise TypeError(f"{callback} returned {why}")
+
+
+def _refuse_event_return(callback: Any, value: Any) -> None:
+    """Called by the native loop (``_core.Scheduler``) when an event's callback returned ``value``, not None:
+    the event has run; the loop stays consistent and can be run again.
+
+    Raises:
+        TypeError: Naming the callback and what it returned.
+    """
+    name = getattr(callback, "__qualname__", None) or repr(callback)[:80]
+    refuse_returned(
+        f"event callback {name}", value,
+        "EventLoop callbacks act by what they do (schedule further events with schedule_in/schedule_at, record "
+        "results) and return None; to keep a value, store it (a list's append returns None)",
+    )  # fmt: skip

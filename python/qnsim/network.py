@@ -744,7 +744,9 @@ class Network(SlotOperations):
 
     @property
     def registry(self) -> Any:
-        """The :class:`qnsim.QubitRegistry` holding the network's quantum states."""
+        """The :class:`qnsim.QubitRegistry` holding the network's quantum states. Its groups hold at most
+        ``network.registry.max_group_qubits`` qubits (10 for density_matrix, 64 for stabilizer), which may be
+        set (up to 14 for density_matrix: 4 GiB a group); a merge beyond raises StateTooLargeError naming it."""
         return self._native.registry
 
     def run(self, until_s: float, *, progress: bool | None = None) -> NetworkResult:

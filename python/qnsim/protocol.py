@@ -138,6 +138,7 @@ from typing import TYPE_CHECKING, Any
 from qnsim import _core
 from qnsim._core import QnsimError
 from qnsim.argument_checks import is_integer, written
+from qnsim.events import refuse_returned
 from qnsim.specs import UINT32_MAX, check_value, parameter_error, seconds_to_ps
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this module
@@ -1264,34 +1265,17 @@ def _describe(exc: BaseException) -> str:
 
 
 def _returned(target: Any, callback: str, value: Any) -> None:
-    """Refuses a value a callback returned: nothing reads it, so it is a mistake, and for a
-    generator or coroutine (a callback written with ``yield`` or ``async def``) one whose body
-    never ran, which left the run doing nothing without a word.
+    """Refuses a value a protocol callback returned (:func:`qnsim.events.refuse_returned`, the one rule for every
+    callback qnsim calls).
 
     Raises:
         TypeError: Naming the protocol, the callback and what it returned.
     """
-    if value is None:
-        return
-    if inspect.iscoroutine(value) or inspect.isgenerator(value) or inspect.isasyncgen(value):
-        kind = "coroutine" if inspect.iscoroutine(value) else "generator"
-        if kind == "coroutine" or inspect.isgenerator(value):
-            value.close()  # never started: closing it runs nothing and silences "never awaited"
-        why = (
-            f"a {kind}, so its body never ran: qnsim calls a callback and does not "
-            f"{'await' if kind == 'coroutine' else 'iterate'} what it returns (write it as a plain def, "
-            "without yield or async)"
-        )
-    else:
-        try:
-            shown = repr(value)
-        except Exception:  # noqa: BLE001 - any error of the user's __repr__
-            shown = f"<{type(value).__name__}>"
-        why = (
-            f"{shown[:80]}{' ...' if len(shown) > 80 else ''}, which nothing reads: callbacks act through the "
-            "protocol's methods (swap, deliver, discard, send, set_timer) and return None"
-        )
-    raise TypeError(f"{type(target).__name__}.{callback} returned {why}")
+    if value is not None:
+        refuse_returned(
+            f"{type(target).__name__}.{callback}", value,
+            "callbacks act through the protocol's methods (swap, deliver, discard, send, set_timer) and return None",
+        )  # fmt: skip
 
 
 def _slot(name: str, value: Any) -> int:

@@ -44,7 +44,8 @@ A workload is one of:
   their canonical names. Parenthesized arguments are numbers separated by commas, as many as
   the gate takes (M(0.01) 0; DEPOLARIZE1(0.001) 0 1). Targets: qubit indices below 2^24,
   inverted results !5, Pauli targets and products X1*Y2*Z3 (MPP), measurement records rec[-k]
-  and sweep bits sweep[k]; a two-qubit gate on 0 1 2 3 is two applications.
+  and sweep bits sweep[k]; a two-qubit gate on 0 1 2 3 is two applications. Stim's
+  instruction tags (H[tag] 0, Stim >= 1.15) are read and ignored, as Stim ignores them.
   "REPEAT N {" (N from 1 to 2^64 - 1, the brace on the same line) opens a block closed by a
   line "}"; blocks nest and are counted symbolically with exact 128-bit integers (a count
   beyond that is an error), never unrolled. Detectors, observables, coordinates, TICK and

@@ -326,7 +326,7 @@ MAX_WORKERS = 4096
 #: Largest batch of sampled shots held in memory at once, in bytes (1 GiB).
 MAX_BATCH_BYTES = 1 << 30
 #: Most detector and observable bits one call samples and decodes (shots times bits per shot): about
-#: half a day of Stim and PyMatching. The same bound as ``do_circuit``'s 2**40 target operations.
+#: half a day of Stim and PyMatching.
 MAX_SAMPLED_BITS = 1 << 40
 
 
