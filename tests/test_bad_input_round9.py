@@ -73,7 +73,8 @@ def test_the_lookback_count_saturates_with_huge_repeat_counts():
     """The count of measurements before a line is kept below 2**40 (a REPEAT of 2**63 passes does not wrap it
     around to a small number, which would refuse a valid lookback); the work bound refuses the run itself."""
     text = "REPEAT 9223372036854775807 {\n    REPEAT 9223372036854775807 {\n        M 0\n    }\n}\nDETECTOR rec[-9]"
-    with pytest.raises(qnsim.CircuitParseError, match=r"more than 1099511627776 target operations"):
+    # Round 31: the work is counted exactly, (2**63 - 1)**2, and held against do_circuit's max_operations.
+    with pytest.raises(qnsim.CircuitParseError, match=rf"would execute {(2**63 - 1) ** 2} target operations"):
         qnsim.StabilizerSimulator(1, seed=1).do_circuit(text)
 
 
