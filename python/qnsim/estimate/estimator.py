@@ -254,6 +254,9 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
 # levels): the same values it built per call with a Python loop of up to 2,050 lgamma calls (~10% of its time).
 _LOG_FACTORIALS = np.array([math.lgamma(k + 1) for k in range(2048 + 2)])
 _LOG_FACTORIALS.flags.writeable = False
+# The same doubles as Python floats: indexing the array gave a numpy scalar per term (a third of _buffer_chain's
+# time); the subtraction and exp are the same IEEE operations on the same values, so pmf is unchanged to the bit.
+_LOG_FACTORIALS_LIST = _LOG_FACTORIALS.tolist()
 
 
 @functools.lru_cache(maxsize=1024)  # The estimate asks again for each round count and code distance it tries.
@@ -267,7 +270,8 @@ def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     # remote_success_probability in their last bits (1e-16 to 6e-14 relative) from one kernel to another.
     if x > 0:
         log_x = math.log(x)
-        pmf = np.array([math.exp(-x + k * log_x - _LOG_FACTORIALS[k]) for k in range(b + 2)])
+        log_factorials = _LOG_FACTORIALS_LIST
+        pmf = np.array([math.exp(-x + k * log_x - log_factorials[k]) for k in range(b + 2)])
     else:
         pmf = (np.arange(b + 2) == 0) * 1.0
     # tail[m] = P(A >= m) for A ~ Poisson(x) (cumsum adds in index order on every CPU).
@@ -278,6 +282,45 @@ def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return pi, pmf, tail
 
 
+# The operating-point search prices dozens of candidate links per code distance, and each re-estimate that checks a
+# link's need prices them again: most of their figures repeat (a memory-bound error-corrected estimate asked the same
+# flow-controlled rate 10 times over, the same latency hold 40 times, the same remote operation 5 times, the same
+# purification rounds in storage 5 times). These are pure functions of their arguments, cached by value (typed: an
+# int is not taken for a float); a NaN never hits, and an exception is never cached, so every figure, note and
+# refusal is the one the function gives.
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _flow_rate_hz(rate_hz: float, buffer_pairs: int, probs: tuple[float, ...], latency_s: float) -> float:
+    """:func:`~qnsim.estimate.flow_controlled_rate_hz` (raw pairs/s), cached; ``probs`` a tuple."""
+    return flow_controlled_rate_hz(rate_hz, buffer_pairs, probs, latency_s)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _latency_hold_s(probs: tuple[float, ...], latency_s: float) -> float:
+    """:func:`~qnsim.estimate.latency_hold_s` (buffer-seconds per delivered pair), cached; ``probs`` a tuple."""
+    return latency_hold_s(probs, latency_s)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _remote_operation(distance: int, coeffs: tuple[float, ...], qpu_a: QPU, qpu_b: QPU, surface_code):
+    """:func:`~qnsim.estimate.remote_operation` at code distance ``distance`` for interface pairs ``coeffs`` (a
+    tuple), cached (its result is a frozen dataclass)."""
+    return remote_operation(distance, coeffs, qpu_a, qpu_b, surface_code)
+
+
+@functools.lru_cache(maxsize=1 << 12, typed=True)
+def _stored_candidates(raw_fidelity: float, protocol: str, noise_items: tuple[tuple[str, float], ...],
+                       storage: PairStorage, rounds: int) -> tuple[tuple[tuple[float, ...], float, float], ...]:
+    """Every item of :func:`~qnsim.estimate.links._stored_rounds` (coefficients, success probability, raw pairs
+    per pair) for up to ``rounds`` rounds, computed once per value of its arguments (``noise_items``: the noise
+    dict's sorted items)."""
+    return tuple(_stored_rounds(raw_fidelity, protocol, dict(noise_items), storage, rounds))
+
+
+# Cached by value (the operating-point search and the re-estimates that check a link's need price the same consumption
+# pace, rate and buffer again: about half of the calls of a memory-bound error-corrected estimate repeat one).
+@functools.lru_cache(maxsize=1 << 16, typed=True)
 def _buffer_wait_s(tau_s: float, rate_hz: float, buffer_pairs: int) -> float:
     """Mean time (s) a pair waits in a first-in first-out buffer of ``buffer_pairs`` before use, in
     :func:`buffered_link_time_s`'s model (one consumption every ``tau_s``, Poisson arrivals of ``rate_hz``, no
@@ -3040,7 +3083,7 @@ class _Context:
         probs = self._probs[lr.qpus]
         rate = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
         # The buffer also holds the pairs under way: what it has for delivered ones (at least one).
-        hold = latency_hold_s(probs, lk.latency_s)
+        hold = _latency_hold_s(tuple(probs), lk.latency_s)
 
         def phase_s(pairs: int, compute_s: float, _share: float) -> float:
             room = max(1.0, _room(lk.buffer, hold, rate, compute_s / pairs))
@@ -3331,7 +3374,8 @@ class _Context:
             return plan
         _ceiling_f, best = _stored_ceiling(lk.fidelity, self.purification, noise, storage)
         probs: list[float] = []
-        rounds = _stored_rounds(lk.fidelity, self.purification, noise, storage, min(best, 12))
+        rounds = _stored_candidates(lk.fidelity, self.purification, tuple(sorted(noise.items())), storage,
+                                    min(best, 12))
         for k, (coeffs, p, raw) in enumerate(rounds, 1):
             probs.append(p)
             if k > plan.rounds and at_use(coeffs, raw, tuple(probs)) >= need:
@@ -3452,7 +3496,7 @@ class _Context:
         rounds' latency, each round's outcome being a message away, with memory times or without (as
         :func:`~qnsim.estimate.simulate_execution` times them; before, rounds of links without memory times
         held no place)."""
-        return flow_controlled_rate_hz(lk.total_rate_hz, lk.buffer, probs, lk.latency_s)
+        return _flow_rate_hz(lk.total_rate_hz, lk.buffer, tuple(probs), lk.latency_s)
 
     def _storage_wait_s(
         self, lk: Link, bell_pairs: int, raw_per_pair: float, compute_s: float, probs: Sequence[float],
@@ -3487,7 +3531,7 @@ class _Context:
         """
         tau = compute_s / bell_pairs
         delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
-        hold = latency_hold_s(probs, lk.latency_s)
+        hold = _latency_hold_s(tuple(probs), lk.latency_s)
         # A buffer never holds more of the run's pairs than the run uses (the figure _fill_link_usage reports): a link
         # that out-paces a run of 3 pairs may fill its 64 places, but first in, first out the run uses the first 3
         # made, and no pair waits longer than the run. Before, the full buffer's steady state was priced: pairs
@@ -3821,7 +3865,7 @@ class _Context:
             coeffs, raw, probs = self._stored_interface(lr, cand, PairStorage.of(cand), noise, d, per_op_budget,
                                                         compute_s)
             used = self._used[key]
-            op = remote_operation(d, used, qa, qb, sc)
+            op = _remote_operation(d, tuple(used), qa, qb, sc)
             raw_pairs = lr.remote_gates * op.bell_pairs * raw
             link_s = (raw_pairs / self._raw_rate_hz(cand, probs) if len(path) <= 2
                       else self._route_time_s(cand, hops, [raw_pairs] * len(hops), raw_pairs, probs))
@@ -3871,18 +3915,18 @@ class _Context:
         sc = qa.surface_code
         f = lk.fidelity  # The link priced (a relay route's fidelity falls when its hops run fewer channels).
         _ceiling_f, best_rounds = _stored_ceiling(f, self.purification, noise, storage)
-        rounds = _stored_rounds(f, self.purification, noise, storage, min(best_rounds, 12))
+        rounds = _stored_candidates(f, self.purification, tuple(sorted(noise.items())), storage, min(best_rounds, 12))
         candidates = [((), _werner(f), 1.0)]
         for c, p, raw in rounds:
             candidates.append((candidates[-1][0] + (p,), c, raw))
-        op = remote_operation(d, candidates[0][1], qa, qb, sc)
+        op = _remote_operation(d, tuple(candidates[0][1]), qa, qb, sc)
         pairs = lr.remote_gates * op.bell_pairs
         fallback = None
         for k, c, raw in candidates:
-            used, err = c, remote_operation(d, c, qa, qb, sc).logical_error
+            used, err = c, _remote_operation(d, tuple(c), qa, qb, sc).logical_error
             if pairs > 0 and stored:  # Unstored: the rounds the pairs need when made.
                 used, err = self._phase_judged(lk, c, pairs, raw, compute_s, k, op.pairs_per_round,
-                                               lambda u: remote_operation(d, u, qa, qb, sc).logical_error)
+                                               lambda u: _remote_operation(d, tuple(u), qa, qb, sc).logical_error)
             self._used[lr.qpus], self._used_error[lr.qpus] = used, err
             if self.target_fidelity is not None:
                 good, score = used[0] >= self.target_fidelity, -used[0]
@@ -4632,7 +4676,8 @@ class _Context:
         if storage is not None:
             _ceiling_f, best = _stored_ceiling(f, self.purification, noise, storage)
             probs: tuple[float, ...] = ()
-            for c, p, raw in _stored_rounds(f, self.purification, noise, storage, min(best, 12)):
+            for c, p, raw in _stored_candidates(f, self.purification, tuple(sorted(noise.items())), storage,
+                                                min(best, 12)):
                 probs += (p,)
                 out.append((c, rate(probs, raw), raw))
             return out
