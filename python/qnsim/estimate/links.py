@@ -46,6 +46,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim.argument_checks import (
+    _CLIP_SLACK,
     INTEGER_MAX,
     PROBABILITY_TOLERANCE,
     bell_coefficients,
@@ -843,7 +844,28 @@ class PairStorage:
         return PairStorage(link.memory_t1_s, link.memory_t2_s, interval, link.latency_s)
 
     def decay(self, coeffs: Sequence[float], wait_s: float) -> tuple[float, float, float, float]:
-        """:func:`stored_pair` in these memories."""
+        """:func:`stored_pair` in these memories (``wait_s`` in seconds), bit for bit.
+
+        Its checks are skipped where they cannot change the result: the memory times were read when the storage
+        was made, and a tuple of four floats in [0, 1] summing to 1 within the tolerance, each within rounding of
+        its share, is what its reading of the coefficients returns (a -0.0 as 0.0); anything else takes the full
+        :func:`stored_pair`. An event-driven simulation decays a pair at each of its waits, where those checks
+        cost more than the decay.
+        """
+        if type(coeffs) is tuple and len(coeffs) == 4 and type(wait_s) is float and 0.0 <= wait_s < math.inf:
+            a, b, c, d = coeffs
+            if (type(a) is float and type(b) is float and type(c) is float and type(d) is float
+                    and 0.0 <= a <= 1.0 and 0.0 <= b <= 1.0 and 0.0 <= c <= 1.0 and 0.0 <= d <= 1.0
+                    and abs(a + b + c + d - 1.0) <= PROBABILITY_TOLERANCE):
+                shift = (1.0 - (a + b + c + d)) / 4
+                low, high = -_CLIP_SLACK, 1.0 + _CLIP_SLACK
+                if (low <= a + shift <= high and low <= b + shift <= high and low <= c + shift <= high
+                        and low <= d + shift <= high):
+                    pair = (a + 0.0, b + 0.0, c + 0.0, d + 0.0)
+                    if wait_s == 0:
+                        return pair
+                    return _damped(pair, math.exp(-2 * wait_s / self.memory_t2_s),
+                                   math.exp(-2 * wait_s / self.memory_t1_s))
         return stored_pair(coeffs, wait_s, self.memory_t1_s, self.memory_t2_s)
 
     def wait_factor(self, decay_hz: float) -> float:

@@ -76,7 +76,7 @@ from qnsim.estimate.placement import Placement, check_seed, partition, placement
 from qnsim.estimate.qpu import QPU, check_qpus
 from qnsim.estimate.workload import Workload
 from qnsim.events import EventLoop
-from qnsim.primitives import bell_diagonal_purify, bell_diagonal_swap
+from qnsim.primitives import _bell_diagonal_purifier, bell_diagonal_swap
 from qnsim.progress import check_progress, native_progress
 
 __all__ = ["SimulationResult", "simulate_execution"]
@@ -211,6 +211,8 @@ class _LinkProcess:
             raise ValueError(f"purification_rounds[{link.key}] = {rounds}, but its pairs need {plan.rounds} rounds to "
                              f"reach the target_fidelity {target:g} when made")
         self.sim, self.link, self.rng, self.protocol = sim, link, rng, protocol
+        # qnsim.bell_diagonal_purify with the protocol and noise read once (the same rounds, bit for bit).
+        self.purify = _bell_diagonal_purifier(protocol, **self.noise)
         self.probs = plan.success_probabilities
         self.rounds = plan.rounds
         self.fidelity = plan.fidelity
@@ -353,7 +355,7 @@ class _LinkProcess:
             return
         self.slots[level] = False
         old, since = waiting
-        p, kept = bell_diagonal_purify(pair, self.storage.decay(old, now - since), self.protocol, **self.noise)
+        p, kept = self.purify(pair, self.storage.decay(old, now - since))
         if self.protocol == "bbpssw":
             kept = _werner(kept[0])
         latency = self.storage.round_latency_s
