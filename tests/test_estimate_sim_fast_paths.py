@@ -48,8 +48,12 @@ def test_storage_decay_is_stored_pair(pair, times):
 def test_storage_decay_refuses_as_stored_pair():
     """Bad pairs and waits still take stored_pair's checks and its messages."""
     storage = PairStorage(0.05, 0.05, 1e-3)
-    for pair, wait, match in [((0.9, 0.2, 0.0, 0.0), 0.1, "sum to 1"), ((0.9, math.nan, 0.05, 0.05), 0.1, "coeffs"),
-                              ((0.9, 0.05, 0.03, 0.02), -1.0, "wait_s"), ((0.9, 0.05, 0.03, 0.02), math.inf, "wait_s")]:
+    for pair, wait, match in [
+        ((0.9, 0.2, 0.0, 0.0), 0.1, "sum to 1"),
+        ((0.9, math.nan, 0.05, 0.05), 0.1, "coeffs"),
+        ((0.9, 0.05, 0.03, 0.02), -1.0, "wait_s"),
+        ((0.9, 0.05, 0.03, 0.02), math.inf, "wait_s"),
+    ]:
         with pytest.raises(ValueError, match=match):
             storage.decay(pair, wait)
 
