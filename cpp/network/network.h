@@ -688,6 +688,18 @@ class Network final {
     void check_no_swap_left(uint32_t, uint32_t, uint32_t) {}
     void run_deferred_checks() {}
 #endif
+    // Built with QNSIM_NETWORK_CHECKS: throws unless a single swap's far ends lie either side of its node on the
+    // path (far1 < hop < far2), which complete_single_swap's latencies and delivery test rely on; nothing otherwise.
+#ifdef QNSIM_NETWORK_CHECKS
+    static void check_single_swap_order(uint32_t hop, uint32_t far1, uint32_t far2) {
+        if (!(far1 < hop && hop < far2)) {
+            throw std::logic_error("invariant: a single swap at path position " + std::to_string(hop) + " joins far ends at " +
+                                   std::to_string(far1) + " and " + std::to_string(far2) + ", not one on each side");
+        }
+    }
+#else
+    static void check_single_swap_order(uint32_t, uint32_t, uint32_t) {}
+#endif
     void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for a single swap view (one memory per side), fused (see the .cc).
     // The node is s1's (read with its times, not passed: one look-up fewer on the hot path).

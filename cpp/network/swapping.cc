@@ -132,17 +132,21 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     y2.partner = p1;
     const uint32_t last = req.last;
     const int64_t *distance = req.distance_ps.data();
-    const uint32_t hop = x1.hop;
-    const auto latency = [&](uint32_t to) { return std::abs(distance[hop] - distance[to]); };
-    // path_latency to the ends: the distances grow along the path from distance[0] = 0.
-    const int64_t src = later(done, distance[hop]);
-    const int64_t dst = later(done, distance[last] - distance[hop]);
+    const uint32_t hop = x1.hop, far1 = y1.hop, far2 = y2.hop;
+    // path_latency as plain differences: the distances grow along the path from distance[0] = 0, and s1 is
+    // the request's memory on the node's left link (both callers pass it first), so its pair's far end lies
+    // before this node and s2's after it (std::abs was three instructions per far end). This node's distance
+    // read once into a local: the stores between its uses may alias the array, so GCC reloaded it for each.
+    check_single_swap_order(hop, far1, far2);
+    const int64_t here = distance[hop];
+    const int64_t src = later(done, here);
+    const int64_t dst = later(done, distance[last] - here);
     const int64_t at_src = std::max(src, std::max(x1.outcomes_at_src_ps, x2.outcomes_at_src_ps));
     const int64_t at_dst = std::max(dst, std::max(x1.outcomes_at_dst_ps, x2.outcomes_at_dst_ps));
     y1.outcomes_at_src_ps = y2.outcomes_at_src_ps = at_src;
     y1.outcomes_at_dst_ps = y2.outcomes_at_dst_ps = at_dst;
-    y1.known_ps = std::max(y1.known_ps, later(done, latency(y1.hop)));
-    y2.known_ps = std::max(y2.known_ps, later(done, latency(y2.hop)));
+    y1.known_ps = std::max(y1.known_ps, later(done, here - distance[far1]));
+    y2.known_ps = std::max(y2.known_ps, later(done, distance[far2] - here));
     const bool on_demand = req.on_demand;
     if (on_demand) x1.idle = x2.idle = true;
     trace_slots<Lean>(TraceKind::Swap, x1.owner, s1, s2, 0);
@@ -167,8 +171,8 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     release(s1, m1);
     release(s2, m2);
     counters_.swaps++;
-    const uint32_t h1 = y1.hop, h2 = y2.hop;
-    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);
+    // The new pair joins the request's ends: with far1 < hop < far2, only as (0, last).
+    if (far1 == 0 && far2 == last) maybe_schedule_delivery(p1, p2);
 }
 
 #ifdef QNSIM_NETWORK_CHECKS
