@@ -47,7 +47,7 @@ from typing import Any, Literal
 import qnsim.estimate  # noqa: F401 - loaded with the module, not inside main(), where a Ctrl-C would stop the import
 from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
-from qnsim.estimate.estimator import QPU_LIMIT_WHY
+from qnsim.estimate.estimator import _MAX_QPUS, QPU_LIMIT_WHY
 from qnsim.estimate.links import NODE_INDEX_RANGE
 from qnsim.specs import SEED_RANGE, check_seed
 
@@ -57,7 +57,8 @@ __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "mai
 #: links file's [[link]] table, which its notes name).
 OPTIONS: dict[str, str] = {}
 
-_MAX_QPUS = 4096  # The estimator's limit (QPU_LIMIT_WHY); refused before anything is allocated.
+# _MAX_QPUS is the estimator's own limit (QPU_LIMIT_WHY), imported rather than copied so that the links file's
+# [1, N] bound and its --help cannot drift from it; refused before anything is allocated.
 _MAX_ALL_LINKS = 1_000_000  # qpus = "all" builds n (n - 1) / 2 links.
 
 
