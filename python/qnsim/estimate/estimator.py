@@ -4056,6 +4056,12 @@ class _Context:
         # runtime limit read feasible.
         achievable = (int(placed["merge_schedule_depth"]) if placed is not None and "merge_schedule_depth" in placed
                       else merges)
+        # Without a schedule (a logical summary, a streamed count) the merge depth is only a bound: every remote
+        # operation in series is a sound upper bound on the merge schedule, and the verdict is judged at it too
+        # (_depth_bound_reasons). Before, a summary priced at its busiest QPU's average read feasible under a
+        # runtime limit that its remote operations in series overran.
+        self._depth_upper = (max(alg_depth, n_remote) if placed is None and n_remote > max(alg_depth, achievable)
+                             else None)
         if achievable > alg_depth:
             # Each remote operation is a lattice-surgery merge of d syndrome rounds (one logical cycle; its pairs are
             # priced so), and a patch is in one merge at a time: the Azure estimator's depth counts none of them (its
@@ -4415,6 +4421,7 @@ class _Context:
             bound = "classical latency"
         else:
             bound = "local compute"
+        self._depth_bound_reasons(alg_depth, cycles, cycle_ps, t_link, tail_s, wall, d, patches, p_phys, eps_log, sc)
         if link_reports:
             self.notes.append(
                 "remote logical operations are scheduled in the algorithm's logical cycles (they stall it only when "
@@ -4424,6 +4431,43 @@ class _Context:
             p, local_gates, link_reports, wall, bound, compute_s, t_link, tail_s,
             remote_used, math.exp(-remote_used), 0.0, ec, True,
         )
+
+    def _depth_bound_reasons(self, depth: int, cycles: int, cycle_ps: int, t_link: float, tail_s: float,
+                             wall: float, d: int, patches: int, p_phys: float, eps_log: float, sc: Any) -> None:
+        """Judges an error-corrected run whose logical depth is only a bound (``self._depth_upper`` set by
+        :meth:`_finish_ec`: a logical summary or a streamed count, which have no program-order schedule) at its
+        upper bound too, every remote operation in series. The runtime limit (seconds) and the logical error budget
+        are compared with the run priced at ``depth`` cycles (a lower bound, or the graph's count); where the run
+        at the upper bound (at distance ``d``, cycle ``cycle_ps`` picoseconds) misses either, "feasible" would rest
+        on a bound: a reason says the verdict is undetermined between the two and how to settle it. Where the upper
+        bound meets both, a note says the verdict holds at it."""
+        upper = getattr(self, "_depth_upper", None)
+        if upper is None or upper <= depth:
+            return
+        busy_ps = max(upper * cycle_ps, _whole_ps(t_link, "the links' time", math.ceil))
+        upper_cycles = max(cycles, -(-(busy_ps + _whole_ps(tail_s, "the messages' latency")) // cycle_ps))
+        upper_wall = upper_cycles * cycle_ps * 1e-12
+        d_upper = sc.distance_for(p_phys, eps_log / (patches * upper_cycles))
+        what = ("a logical summary has no per-qubit counts" if isinstance(self.w, LogicalSummary)
+                else "a count without its circuit has no program-order schedule")
+        between = (f"the run's logical depth is between {depth:,} and {upper:,} cycles ({what}; {upper:,} is every "
+                   f"remote operation in series), so the run takes between {human_time(wall)} and "
+                   f"{human_time(upper_wall)}" + ("" if d_upper is not None and d_upper <= d else
+                                                  f" (more at the upper bound, whose cycles need a distance above {d})"))
+        how = "estimate the circuit itself (its program-order schedule is exact)"
+        limit = self.max_runtime_s
+        if limit is not None and wall <= limit < upper_wall:
+            self.reasons.append(
+                f"runtime undetermined: {between}; the limit of {human_time(limit)} lies between them, so the run may "
+                f"or may not meet it; fix: {how}, or max_runtime_s >= {human_time(upper_wall)}"
+            )
+        elif d_upper is None or d_upper > d:
+            self.reasons.append(
+                f"logical error undetermined: {between}; at distance {d} the logical errors meet their budget "
+                f"part {eps_log:.3g} at {cycles:,} cycles, not at {upper_cycles:,}; fix: {how}"
+            )
+        else:
+            self.notes.append(f"{between}: the verdict holds at both")
 
     def _check_round_buffers(self, link_reports: list[LinkReport], d: int) -> None:
         """Refuses a link whose ``buffer_pairs`` (as given, or as its operating point runs it) hold fewer distilled

@@ -1,0 +1,35 @@
+"""Round forty-two of the distributed-workload estimator: a verdict that rests on a bound of the logical depth says
+so. A logical summary (and a count without its circuit) has no program-order schedule: its merge depth is a bound,
+and the verdict is now judged at every remote operation in series too. Each test states the old behaviour it
+guards."""
+
+from qnsim.estimate import Link, LogicalSummary, SurfaceCode, estimate, preset
+
+
+def _summary_estimate(limit):
+    """100 two-qubit gates over 8 logical qubits on two QPUs and an ideal link, with runtime limit ``limit`` (s)."""
+    q = preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=4)
+    summary = LogicalSummary(logical_qubits=8, two_qubit_count=100, measurement_count=8)
+    return estimate(summary, [q, q], [Link((0, 1), rate_hz=1e12, fidelity=1.0)], max_runtime_s=limit)
+
+
+def test_a_limit_between_the_depth_bounds_is_not_read_feasible():
+    """The summary's busiest QPU averages 15 merges per qubit (a lower bound), its 57 remote operations in series
+    take 57 cycles. Old behaviour: priced at the lower bound (30 us), a 50 us limit read "feasible" with no reason,
+    though the schedule may take up to 114 us. Now the verdict is not feasible and its reason says the runtime is
+    undetermined between the two, with the ways to settle it."""
+    free = _summary_estimate(None)
+    upper = free.remote_gates * free.error_corrected.logical_cycle_s
+    limit = (free.wall_clock_s + upper) / 2
+    report = _summary_estimate(limit)
+    assert report.wall_clock_s <= limit < upper
+    assert report.verdict == "infeasible"
+    (reason,) = report.reasons
+    assert reason.startswith("runtime undetermined: the run's logical depth is between ")
+    assert f"{free.remote_gates:,} is every remote operation in series" in reason
+    assert "estimate the circuit itself" in reason
+    # Above the upper bound the verdict is feasible, and a note says it holds at both bounds.
+    roomy = _summary_estimate(upper * 1.01)
+    assert roomy.verdict == "feasible"
+    assert any(n.endswith("the verdict holds at both") for n in roomy.notes)
+
