@@ -3,7 +3,7 @@ so. A logical summary (and a count without its circuit) has no program-order sch
 and the verdict is now judged at every remote operation in series too. Each test states the old behaviour it
 guards."""
 
-from qnsim.estimate import Link, LogicalSummary, SurfaceCode, estimate, preset
+from qnsim.estimate import Link, LogicalSummary, SurfaceCode, count_circuit, estimate, preset
 
 
 def _summary_estimate(limit):
@@ -33,3 +33,20 @@ def test_a_limit_between_the_depth_bounds_is_not_read_feasible():
     assert roomy.verdict == "feasible"
     assert any(n.endswith("the verdict holds at both") for n in roomy.notes)
 
+
+def test_a_count_without_its_circuit_is_judged_at_its_remote_operations_in_series():
+    """12 remote CX in a chain over alternating QPUs, given as counts (``count_circuit``: no program-order schedule):
+    its busiest qubits take part in 2 merges, the circuit's schedule takes 12. Old behaviour: the count was priced at
+    2 cycles and read feasible under a 7-cycle runtime limit that every schedule of the circuit overruns. Now the
+    verdict is not feasible and the reason names both depths and why the count has only bounds."""
+    qpu = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=8)
+    links = [Link((0, 1), rate_hz=1e12, fidelity=0.999)]
+    chain = "".join(f"CX {i} {i + 1}\n" for i in range(12))
+    where = [i % 2 for i in range(13)]
+    free = estimate(count_circuit(chain), [qpu, qpu], links, placement=where)
+    limit = free.error_corrected.logical_cycle_s * 7
+    report = estimate(count_circuit(chain), [qpu, qpu], links, placement=where, max_runtime_s=limit)
+    assert report.wall_clock_s <= limit
+    assert report.verdict == "infeasible"
+    (reason,) = report.reasons
+    assert "logical depth is between 2 and 12 cycles" in reason and "no program-order schedule" in reason

@@ -58,6 +58,9 @@ Model (what the numbers mean):
   state or bounded by barriers, a schedule that exists, which the runtime and verdict use; a count without its
   schedule reads a product's or CCZ's from the interaction graph's star, an upper bound on its busiest qubit's; a
   logical summary: those at its busiest QPU over its qubits, a lower bound on its busiest qubit's, which its note says;
+  without a schedule (a summary, a count) the run is also priced with every remote operation in series, a sound
+  upper bound, and the verdict reads feasible only if that run meets the runtime limit and the logical part, else a
+  reason "runtime undetermined" or "logical error undetermined" gives both figures;
   before, the docs said "plus one per remote operation" and
   the depth counted none), error budget split
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
@@ -4452,8 +4455,9 @@ class _Context:
                 else "a count without its circuit has no program-order schedule")
         between = (f"the run's logical depth is between {depth:,} and {upper:,} cycles ({what}; {upper:,} is every "
                    f"remote operation in series), so the run takes between {human_time(wall)} and "
-                   f"{human_time(upper_wall)}" + ("" if d_upper is not None and d_upper <= d else
-                                                  f" (more at the upper bound, whose cycles need a distance above {d})"))
+                   f"{human_time(upper_wall)}")
+        if d_upper is None or d_upper > d:
+            between += f" (more at the upper bound, whose cycles need a distance above {d})"
         how = "estimate the circuit itself (its program-order schedule is exact)"
         limit = self.max_runtime_s
         if limit is not None and wall <= limit < upper_wall:
