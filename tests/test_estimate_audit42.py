@@ -3,7 +3,10 @@ so. A logical summary (and a count without its circuit) has no program-order sch
 and the verdict is now judged at every remote operation in series too. Each test states the old behaviour it
 guards."""
 
+import json
+
 from qnsim.estimate import Link, LogicalSummary, SurfaceCode, count_circuit, estimate, preset
+from qnsim.estimate_cli import main
 
 
 def _summary_estimate(limit):
@@ -50,3 +53,20 @@ def test_a_count_without_its_circuit_is_judged_at_its_remote_operations_in_serie
     assert report.verdict == "infeasible"
     (reason,) = report.reasons
     assert "logical depth is between 2 and 12 cycles" in reason and "no program-order schedule" in reason
+
+
+def test_qnsim_estimate_exits_1_and_prints_the_undetermined_runtime(tmp_path, capsys):
+    """`qnsim estimate` on the summary above with a 50 us limit (its runs: 30 us at the lower bound, 114 us with every
+    remote operation in series). Old behaviour: "verdict feasible", exit status 0. Now exit status 1 (infeasible, as
+    the README documents for an undetermined runtime) and the reason printed, in the JSON too."""
+    (tmp_path / "s.toml").write_text("logical_qubits = 8\ntwo_qubit_count = 100\nmeasurement_count = 8\n")
+    (tmp_path / "l.toml").write_text(
+        '[[qpu]]\npreset = "qubit_gate_ns_e4"\ncount = 2\nsurface_code = true\nlogical_qubits = 4\n\n'
+        "[[link]]\nqpus = [0, 1]\nrate_hz = 1e12\nfidelity = 1.0\n\n[estimate]\nmax_runtime_s = 5e-5\n"
+    )
+    argv = [str(tmp_path / "s.toml"), "--links", str(tmp_path / "l.toml")]
+    assert main(argv) == 1
+    assert "runtime undetermined: the run's logical depth is between 15 and 57 cycles" in capsys.readouterr().out
+    assert main([*argv, "--json"]) == 1
+    written = json.loads(capsys.readouterr().out)
+    assert written["verdict"] == "infeasible" and written["reasons"][0].startswith("runtime undetermined: ")
