@@ -40,3 +40,27 @@ def test_a_throttled_calibrated_link_keeps_its_interval_scaled_to_the_rate_run()
     note = next(n for n in report.notes if "below its 1e+05" in n)
     low, high = run.rate_interval95
     assert f"run at {active:.4g} pairs/s (95% interval {low:.4g} to {high:.4g}), below its" in note
+
+
+def test_a_faster_link_never_fails_the_error_budget_the_slower_one_meets():
+    """Audit 37's generator, seed 26: 17 CX on physical QPUs over a link of 1,983 pairs/s and 5 buffer pairs in
+    20.8 ms memories, target F 0.903, error budget 0.9. Old behaviour: the link 11.4 times faster met the target at use
+    (F 0.914), so the search kept it as given (full buffer, older pairs): 1.46 expected remote faults, infeasible on
+    the budget where the slower link passed with 0.367. The budget now judges each operating point's pairs too."""
+    qpu = QPU(num_qubits=2, e_1q=0, e_2q=0, e_meas=0, t_1q_s=0.00031230758528628526)
+    text = "REPEAT 17 {\nCX 0 1\nH 0\n}"
+    spec = dict(
+        fidelity=0.9953857423600696,
+        buffer_pairs=5,
+        memory_t1_s=0.02084369127904172,
+        memory_t2_s=0.02084369127904172,
+        latency_s=2.1329751792745443e-05,
+    )
+    options = dict(target_fidelity=0.9033389024318286, error_budget=0.9, max_runtime_s=0.19644159085304475)
+    reports = [
+        estimate(text, [qpu, qpu], [Link((0, 1), rate_hz=rate, **spec)], placement=[0, 1], **options)
+        for rate in (1983.2322861005073, 1983.2322861005073 * 11.396012598625333)
+    ]
+    assert reports[0].feasible
+    assert reports[1].feasible, reports[1].reasons
+    assert reports[1].error_budget.remote_used <= 0.9

@@ -3323,6 +3323,8 @@ class _Context:
         if self._operable(key) is None:
             return lr
         given = lr
+        e_loc = _teleport_local_error(self.qpus[key[0]], self.qpus[key[1]])
+        allowance = self.budget.total if self.budget.remote is None else self.budget.remote
 
         def priced(cand: Link, hops: list[Link], lr: LinkReport | None = None):
             if lr is None:
@@ -3342,14 +3344,21 @@ class _Context:
                                                crit_s)
                 if cand.buffer_pairs is not None:
                     lr.time_s = max(lr.time_s, self._route_buffer_time_s(cand, lr, crit_s, probs))
-            at_use = self._worst_phase_at_use(cand, self._delivered[key], lr.bell_pairs, lr.raw_per_pair, crit_s,
-                                              probs)[1][0]
+            uses = self._phase_uses(cand, self._delivered[key], lr.bell_pairs, lr.raw_per_pair, crit_s, probs)
+            at_use = min(u[0] for _share, _w, u in uses)
             fails = lr.required_fidelity is not None and at_use < lr.required_fidelity
+            # The error budget judges the pairs too (_remote_error: every phase's pairs at use): a point whose pairs
+            # alone expect more faults than the budget's remote part holds (its total, without one) fails as one
+            # below the need does. Before, a faster link ran its shortest point, older pairs, and the budget failed
+            # where the slower link's passed.
+            faults = lr.bell_pairs * (1.0 - sum(share * u[0] for share, _w, u in uses)) + lr.remote_gates * e_loc
+            why = " (below the need)" if fails else " (over the error budget)" if faults > allowance else ""
+            fails = fails or faults > allowance
             # Times to 9 digits before the rounds: a link time 1e-12 s longer (the buffer chain's rounding) is
             # not a slower run worth a round; then the exact time, so that a tie keeps the run off the link's bound.
             run_s = max(lr.time_s, crit_s)
             score = (fails, float(f"{run_s:.9g}"), lr.purification_rounds, run_s, -at_use)
-            figures = self._figures(lr.purification_rounds, run_s, at_use, " (below the need)" if fails else "")
+            figures = self._figures(lr.purification_rounds, run_s, at_use, why)
             return score, cand, hops, lr, (self._delivered[key], probs, self.reasons[n_reasons:]), figures
 
         as_given = priced(lk, self._hops_of[key], lr)
