@@ -160,30 +160,50 @@ def test_where_qre_wraps_patch_cycles_beyond_2_64_the_report_says_which_distance
 
 @pytest.mark.slow
 def test_a_link_built_to_its_need_reads_a_margin_of_one_not_a_stall():
-    """Physical QPUs over a 1e4 pairs/s link of F = 0.95 with 0.05 s memories, purified to 0.99: "what each link must
-    deliver" says 9.14e+05 raw pairs/s (found by estimating again at it). A link built to that keeps the run's pace
-    (6.04 ms for 6.02 ms of gates; simulated within 1% of it), yet its row read "gives 2.29e+05, margin 0.25x",
-    and the table says below 1x the link stalls the run: the margin divided what the run draws by a rate the link
-    must have. Such a need's margin is now rate x channels / need (1.00x), the link as given keeps 0.011x."""
+    """Physical QPUs over a 1e4 pairs/s link of F = 0.95 with 0.05 s memories: "what each link must deliver" finds a
+    need by estimating again at it. A link built to that keeps the run's pace (simulated with its operating point),
+    yet its row read "gives 2.29e+05, margin 0.25x", and the table says below 1x the link stalls the run: the margin
+    divided what the run draws by a rate the link must have. Such a need's margin is now rate x channels / need
+    (1.00x), the link as given keeps its own rate over it.
+
+    Re-pinned (round 41, the error budget judges each operating point's pairs): the first scenario, 300 CX purified to
+    0.99 under a 0.99 budget, read a need of 9.14e+05 found this way, and a link built to it was estimated infeasible
+    (its pairs, as given, at F = 0.99120: 300 x 0.0088 = 2.64 expected faults > 0.99). No rate settles there: 2 DEJMPS
+    rounds from Werner 0.95 make F = 0.99750 (dejmps_step twice, 4.58 raw pairs per pair), the budget needs a mean
+    F >= 1 - 0.99 / 300 = 0.9967 at use, i.e. a mean wait <= 26.8 us in the 0.05 s memories (stored_pair), under two
+    of the run's 20 us consumption intervals, while a one-pair buffer's two rounds take 2 x 10 us of latency per pair
+    (the link at 9.14e+05 now meets the budget that way, F = 0.99690, 0.0152 s against 6.04 ms). So the need there is
+    what its pairs ask of the link as given: 1,385 raw pairs / the run's own 6.04 ms = 2.29e+05, said not to settle.
+    The margin is checked on 100 CX purified to 0.995, whose need settles within the budget."""
     import dataclasses
 
     import numpy as np
 
-    from qnsim.estimate import simulate_execution
+    from qnsim.estimate import operated_links, simulate_execution
 
     qpus = [QPU(num_qubits=4, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-5)] * 2
     kw = {"placement": [0, 0, 1, 1], "error_budget": 0.99, "target_fidelity": 0.99}
     report = estimate(PHYSICAL_TEXT, qpus, [STORED], **kw)
+    lr = report.links[0]
+    need, *_ = report._delivery(lr)
+    assert lr.required_rate_hz is None and any("does not settle" in n for n in report.notes)
+    assert need == pytest.approx(lr.raw_bell_pairs / (report.time_local_s + report.time_latency_s), rel=1e-12)
+    assert need == pytest.approx(2.29e5, rel=0.01)
+
+    text = PHYSICAL_TEXT.replace("300", "100")
+    kw["target_fidelity"] = 0.995
+    report = estimate(text, qpus, [STORED], **kw)
     need, _gives, margin, *_ = report._delivery(report.links[0])
-    assert need == pytest.approx(9.14e5, rel=0.01) and margin == pytest.approx(1e4 / need)
+    assert report.links[0].required_rate_hz == need and margin == pytest.approx(1e4 / need)
     built = dataclasses.replace(STORED, rate_hz=need)
-    at_need = estimate(PHYSICAL_TEXT, qpus, [built], **kw)
+    at_need = estimate(text, qpus, [built], **kw)
     own = at_need.time_local_s + at_need.time_latency_s
-    assert at_need.wall_clock_s <= 1.05 * own
+    assert at_need.feasible and at_need.wall_clock_s <= 1.05 * own
     need2, gives2, margin2, *_ = at_need._delivery(at_need.links[0])
-    assert gives2 < 0.3 * need2  # What the run draws from it: the old margin.
+    assert gives2 < 0.9 * need2  # What the run draws from it: the old margin.
     assert margin2 == pytest.approx(1.0, abs=0.01)
-    walls = [simulate_execution(PHYSICAL_TEXT, qpus, [built], placement=kw["placement"], target_fidelity=0.99,
+    run = operated_links(at_need, [built])
+    walls = [simulate_execution(text, qpus, run, placement=kw["placement"], target_fidelity=0.995,
                                 seed=s).wall_clock_s for s in range(3)]
     assert float(np.mean(walls)) <= 1.05 * own
 

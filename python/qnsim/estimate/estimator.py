@@ -1883,6 +1883,12 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
                 report.notes.append(note)
 
 
+# How an operating point of a link on physical QPUs fails (_Context._operate), the first item of its score (lower
+# better): its pairs meet the need at use and their faults fit the error budget; they meet the need but not the
+# budget; they fall below the need.
+_MEETS, _OVER_BUDGET, _BELOW_NEED = 0, 1, 2
+
+
 def _at_rate(link: Link, rate_hz: float, **changes: Any) -> Link:
     """``link`` at ``rate_hz`` per channel: a link of attempts keeps its attempt period (a higher success probability)
     while the probability stays at most 1; beyond, it is a Poisson source of that rate."""
@@ -2260,6 +2266,8 @@ class _Context:
         if remote is None:
             return self._infeasible_report(p)
         local_gates, remote_gates, pairs_by_link, crit_s, cat_exact = remote
+        # The local faults, set by the placement whatever the links do: what the budget leaves the links (_operate).
+        self._local_faults = 0.0 if self.ec else self._local_error(local_gates)
         self._crit_s = crit_s  # The consumers' own time, for the storage wait of the rounds (_plan_for_use).
         self._count_phases(p)
         if not cat_exact:
@@ -3324,7 +3332,10 @@ class _Context:
             return lr
         given = lr
         e_loc = _teleport_local_error(self.qpus[key[0]], self.qpus[key[1]])
-        allowance = self.budget.total if self.budget.remote is None else self.budget.remote
+        # What the budget leaves this link's remote faults: its remote part, else the total less the local faults
+        # (fixed by the placement, whatever the links do). Other links' faults are not taken off: each link is judged
+        # alone, a necessary condition of the whole budget (the verdict judges their sum).
+        allowance = self.budget.total - self._local_faults if self.budget.remote is None else self.budget.remote
 
         def priced(cand: Link, hops: list[Link], lr: LinkReport | None = None):
             if lr is None:
@@ -3335,7 +3346,7 @@ class _Context:
             if not math.isfinite(lr.raw_per_pair):
                 # No round count reaches the need on this point at all (too few channels: a round's partner comes
                 # too late): it fails, with no run to price (its wait was NaN and stored_pair raised ValueError).
-                score = (True, math.inf, lr.purification_rounds, math.inf, 0.0)
+                score = (_BELOW_NEED, math.inf, lr.purification_rounds, math.inf, 0.0)
                 return score, cand, hops, lr, (self._delivered[key], probs, self.reasons[n_reasons:]), ""
             if len(given.route) <= 2:
                 self._buffered_time(cand, lr, crit_s)
@@ -3346,14 +3357,17 @@ class _Context:
                     lr.time_s = max(lr.time_s, self._route_buffer_time_s(cand, lr, crit_s, probs))
             uses = self._phase_uses(cand, self._delivered[key], lr.bell_pairs, lr.raw_per_pair, crit_s, probs)
             at_use = min(u[0] for _share, _w, u in uses)
-            fails = lr.required_fidelity is not None and at_use < lr.required_fidelity
             # The error budget judges the pairs too (_remote_error: every phase's pairs at use): a point whose pairs
-            # alone expect more faults than the budget's remote part holds (its total, without one) fails as one
-            # below the need does. Before, a faster link ran its shortest point, older pairs, and the budget failed
-            # where the slower link's passed.
+            # expect more faults than the budget leaves them fails, as one below the need does, but ranks above it
+            # (where no point meets the budget, the search still meets the need, as before this check). Before, a
+            # faster link ran its shortest point, older pairs, and the budget failed where the slower link's passed.
             faults = lr.bell_pairs * (1.0 - sum(share * u[0] for share, _w, u in uses)) + lr.remote_gates * e_loc
-            why = " (below the need)" if fails else " (over the error budget)" if faults > allowance else ""
-            fails = fails or faults > allowance
+            if lr.required_fidelity is not None and at_use < lr.required_fidelity:
+                fails, why = _BELOW_NEED, " (below the need)"
+            elif faults > allowance:
+                fails, why = _OVER_BUDGET, " (over the error budget)"
+            else:
+                fails, why = _MEETS, ""
             # Times to 9 digits before the rounds: a link time 1e-12 s longer (the buffer chain's rounding) is
             # not a slower run worth a round; then the exact time, so that a tie keeps the run off the link's bound.
             run_s = max(lr.time_s, crit_s)
