@@ -1887,6 +1887,8 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
 # better): its pairs meet the need at use and their faults fit the error budget; they meet the need but not the
 # budget; they fall below the need.
 _MEETS, _OVER_BUDGET, _BELOW_NEED = 0, 1, 2
+# The most new prices _least_failing spends looking along one line for a point that passes where its ends fail.
+_LEAST_FAILING_PRICES = 24
 
 
 def _at_rate(link: Link, rate_hz: float, **changes: Any) -> Link:
@@ -5181,14 +5183,27 @@ def _best_on_line(n: int, at: Callable[[int], tuple], top: tuple,
             priced[x] = at(x)
         return priced[x]
 
-    stretches = [(1, n)]
-    while stretches:
-        lo, hi = stretches.pop()
-        a, b = get(lo), get(hi)
-        if hi - lo <= 1 or (a[0][0], a[0][2]) == (b[0][0], b[0][2]):
-            continue
-        mid = (lo + hi) // 2
-        stretches += [(lo, mid), (mid, hi)]
+    def bisect(stretches: list[tuple[int, int]]) -> None:
+        while stretches:
+            lo, hi = stretches.pop()
+            a, b = get(lo), get(hi)
+            if hi - lo <= 1 or (a[0][0], a[0][2]) == (b[0][0], b[0][2]):
+                continue
+            mid = (lo + hi) // 2
+            stretches += [(lo, mid), (mid, hi)]
+
+    bisect([(1, n)])
+    if n > 2 and all(point[0][0] for point in priced.values()):
+        # Every point priced fails, yet points between may pass: the wait is not monotone in the resource where a
+        # round gathers several pairs (too few channels or too low a rate: the round's first pairs wait for its
+        # last; too many: the buffer's pairs age), so both ends of a line can fail around a middle that passes.
+        # Before, such a line was settled at its ends: 11 channels failed a share that 5 of them met (their link
+        # as given passed), and the code distance went 29 -> 31 for the better link. The failure's measure (the
+        # score's last item) is taken as unimodal along the line and its least is looked for; where it passes,
+        # the classes on either side of it are bisected as above.
+        x = _least_failing(n, get)
+        if not get(x)[0][0]:
+            bisect([(1, x), (x, n)])
     best_x = min(priced, key=lambda x: priced[x][0])
     if priced[best_x][0][:3] == top[0][:3]:
         # Nothing saved on ``top`` (failing the need, the run, the rounds): the search keeps the link as given
@@ -5208,6 +5223,28 @@ def _best_on_line(n: int, at: Callable[[int], tuple], top: tuple,
         else:
             lo = mid
     return hi, priced[hi], priced
+
+
+def _least_failing(n: int, get: Callable[[int], tuple]) -> int:
+    """The count in 1 .. ``n`` whose priced point ``get(count)`` fails least (its score's last item, lower better),
+    by a ternary search on the logarithm of the count (the failure taken as unimodal along the line; the rate line's
+    counts are steps of a logarithmic grid already), stopping at the first point that passes (a score whose first
+    item is false). At most :data:`_LEAST_FAILING_PRICES` new prices."""
+    lo, hi, prices = 1, n, 0
+    while hi - lo > 2 and prices < _LEAST_FAILING_PRICES:
+        a, b = math.log(lo), math.log(hi)
+        m1 = min(hi - 2, max(lo + 1, round(math.exp(a + (b - a) / 3))))
+        m2 = min(hi - 1, max(m1 + 1, round(math.exp(b - (b - a) / 3))))
+        prices += 2
+        p1, p2 = get(m1), get(m2)
+        for m, p in ((m1, p1), (m2, p2)):
+            if not p[0][0]:
+                return m
+        if p1[0][4] <= p2[0][4]:
+            hi = m2
+        else:
+            lo = m1
+    return min(range(lo, hi + 1), key=lambda x: get(x)[0][4])
 
 
 def _estimate_report(report: object, who: str) -> EstimateReport:
