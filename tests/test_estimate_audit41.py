@@ -3,6 +3,10 @@ memories), error-corrected and physical QPUs."""
 
 from __future__ import annotations
 
+import dataclasses
+import random
+
+import qnsim.estimate.estimator as E
 from qnsim.estimate import QPU, Link, SurfaceCode, estimate
 
 EC_QPUS = [QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), num_qubits=10**7)] * 2
@@ -19,11 +23,109 @@ def test_more_channels_never_raise_the_distance_where_a_round_gathers_its_pairs(
     text = "REPEAT 1000000 {\nT 0\nCX 1 0\nM 1\nM 1\nH 1\n}\nM 0 1\n"
     reports = {}
     for channels in (5, 11):
-        link = Link((0, 1), rate_hz=9.36e6, fidelity=0.97376, latency_s=1.9e-5, channels=channels,
-                    memory_t1_s=4.18e-4, memory_t2_s=4.18e-4)
+        link = Link(
+            (0, 1),
+            rate_hz=9.36e6,
+            fidelity=0.97376,
+            latency_s=1.9e-5,
+            channels=channels,
+            memory_t1_s=4.18e-4,
+            memory_t2_s=4.18e-4,
+        )
         reports[channels] = estimate(text, EC_QPUS, [link], placement=[1, 0], error_budget=0.055)
     five, eleven = reports[5], reports[11]
     assert five.feasible and eleven.feasible
     assert five.error_corrected.code_distance == eleven.error_corrected.code_distance == 29
     assert eleven.wall_clock_s <= five.wall_clock_s
     assert five.links[0].active_channels is None and eleven.links[0].active_channels == 5
+
+
+def _draw(rng: random.Random) -> tuple[str, list[QPU], Link, dict, str, float]:
+    """A small random estimate (physical QPUs with a target fidelity and runtime limit, or error-corrected ones over a
+    link with memories) and one link figure to improve by a factor."""
+    if rng.random() < 0.5:
+        qpu = QPU(num_qubits=2, e_1q=0, e_2q=0, e_meas=0, t_1q_s=10 ** rng.uniform(-5, -3))
+        text = f"REPEAT {rng.randint(5, 40)} {{\nCX 0 1\nH 0\n}}"
+        t = 10 ** rng.uniform(-3, -1)
+        link = Link(
+            (0, 1),
+            rate_hz=10 ** rng.uniform(2, 5),
+            fidelity=rng.uniform(0.99, 0.9999),
+            buffer_pairs=rng.randint(1, 16),
+            memory_t1_s=t,
+            memory_t2_s=t,
+            latency_s=10 ** rng.uniform(-7, -4),
+            channels=rng.randint(1, 3),
+        )
+        opts = dict(target_fidelity=rng.uniform(0.9, 0.98), error_budget=0.9, max_runtime_s=10 ** rng.uniform(-3, 0))
+    else:
+        qpu = QPU.preset(
+            rng.choice(["qubit_gate_ns_e3", "qubit_gate_ns_e4"]), surface_code=SurfaceCode(), num_qubits=10**7
+        )
+        text = f"REPEAT {10 ** rng.randint(2, 6)} {{\nT 0\nCX 1 0\nH 1\n}}\nM 0 1\n"
+        t = 10 ** rng.uniform(-4, -2)
+        link = Link(
+            (0, 1),
+            rate_hz=10 ** rng.uniform(5, 7),
+            fidelity=rng.uniform(0.95, 0.999),
+            latency_s=10 ** rng.uniform(-6, -4),
+            channels=rng.randint(1, 6),
+            memory_t1_s=t,
+            memory_t2_s=t,
+        )
+        opts = dict(error_budget=10 ** rng.uniform(-3, -1))
+    return text, [qpu, qpu], link, opts, rng.choice(_BETTER), 10 ** rng.uniform(0.1, 1.2)
+
+
+_BETTER = ("rate_hz", "channels", "fidelity", "memory")
+
+
+def _better(link: Link, figure: str, factor: float) -> Link:
+    """``link`` with one figure improved by ``factor``: a rate or memory times longer, that many times the channels
+    (one more at least), the raw infidelity divided by it."""
+    if figure == "rate_hz":
+        return dataclasses.replace(link, rate_hz=link.rate_hz * factor)
+    if figure == "channels":
+        return dataclasses.replace(link, channels=link.channels + max(1, round(link.channels * (factor - 1))))
+    if figure == "fidelity":
+        return dataclasses.replace(link, fidelity=1 - (1 - link.fidelity) / factor)
+    return dataclasses.replace(link, memory_t1_s=link.memory_t1_s * factor, memory_t2_s=link.memory_t2_s * factor)
+
+
+# The rate line narrows a link's best rate to about 1.4e-3 of it, on a grid set by each link's own rate
+# (_RATE_LINE_BISECTIONS): two links may land on rates that far apart, and their runs with them.
+_RATE_RESOLUTION = 2e-3
+
+
+def test_a_better_link_never_gives_a_worse_verdict_a_larger_distance_or_a_longer_run(monkeypatch):
+    """Random small estimates, one link figure improved at a time (rate, channels, raw fidelity, memory times). What
+    must be monotone, and why: every operating point of the worse link is one of the better link's (the operator may
+    run fewer channels, each slower; better pairs or longer-lived memories leave every point's pairs at use no
+    worse), so (1) a feasible verdict stays feasible; (2) the code distance never grows: the distance loop takes the
+    smallest at which the link's best point meets the remote share; (3) at the same distance (or on physical QPUs)
+    the run is never longer, to the rate line's resolution. At a smaller distance the run may be longer (the
+    estimator takes the smallest distance first, as QRE does: qubits before time; a smaller distance's operations
+    need better pairs: d 11 -> 9 ran 47.3 -> 48.3 s in the hunt). The remote success probability is not monotone: the
+    search trades pair quality for a shorter run within the budget. Old behaviour (seed 73): on physical QPUs a link
+    4x faster met the target at use, ran as given with older pairs, and failed the error budget where the slower
+    link was feasible. The checks after the estimate's run only add fixes and notes: switched off here (the verdict,
+    distance and run are the run's)."""
+    for name in [n for n in dir(E) if n.startswith("_check_")] + ["_headline_needs"]:
+        monkeypatch.setattr(E, name, lambda *args, **kwargs: None)
+    problems = []
+    for seed in (*range(70, 74), *range(75, 94)):  # Seed 74 alone takes 0.9 s of CPU.
+        text, qpus, link, opts, figure, factor = _draw(random.Random(seed))
+        worse = estimate(text, qpus, [link], placement=[0, 1], **opts)
+        better = estimate(text, qpus, [_better(link, figure, factor)], placement=[0, 1], **opts)
+        d_worse = worse.error_corrected.code_distance if worse.error_corrected else None
+        d_better = better.error_corrected.code_distance if better.error_corrected else None
+        if not worse.feasible:
+            continue
+        where = f"seed {seed}, {figure} x {factor:.3g}"
+        if not better.feasible:
+            problems.append(f"{where}: infeasible ({better.reasons[0][:120]})")
+        elif d_worse is not None and d_better > d_worse:
+            problems.append(f"{where}: d {d_worse} -> {d_better}")
+        elif d_better == d_worse and better.wall_clock_s > worse.wall_clock_s * (1 + _RATE_RESOLUTION):
+            problems.append(f"{where}: run {worse.wall_clock_s:.6g} -> {better.wall_clock_s:.6g} s")
+    assert not problems, problems
