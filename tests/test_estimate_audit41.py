@@ -107,7 +107,7 @@ def test_a_better_link_never_gives_a_worse_verdict_a_larger_distance_or_a_longer
     estimator takes the smallest distance first, as QRE does: qubits before time; a smaller distance's operations
     need better pairs: d 11 -> 9 ran 47.3 -> 48.3 s in the hunt). The remote success probability is not monotone: the
     search trades pair quality for a shorter run within the budget. Old behaviour (seed 73): on physical QPUs a link
-    4x faster met the target at use, ran as given with older pairs, and failed the error budget where the slower
+    3.6x faster met the target at use, ran as given with older pairs, and failed the error budget where the slower
     link was feasible. The checks after the estimate's run only add fixes and notes: switched off here (the verdict,
     distance and run are the run's)."""
     for name in [n for n in dir(E) if n.startswith("_check_")] + ["_headline_needs"]:
