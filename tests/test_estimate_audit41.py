@@ -4,10 +4,14 @@ memories), error-corrected and physical QPUs."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
+
+import pytest
 
 import qnsim.estimate.estimator as E
 from qnsim.estimate import QPU, Link, SurfaceCode, estimate
+from qnsim.estimate.links import stored_fidelity
 
 EC_QPUS = [QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), num_qubits=10**7)] * 2
 
@@ -129,3 +133,30 @@ def test_a_better_link_never_gives_a_worse_verdict_a_larger_distance_or_a_longer
         elif d_better == d_worse and better.wall_clock_s > worse.wall_clock_s * (1 + _RATE_RESOLUTION):
             problems.append(f"{where}: run {worse.wall_clock_s:.6g} -> {better.wall_clock_s:.6g} s")
     assert not problems, problems
+
+
+def test_the_budget_leaves_a_physical_link_the_total_less_the_local_faults():
+    """100 remote CX, each after a 1 ms H of error 2e-3 (0.2 expected local faults), over a 100 kHz link of F = 0.999
+    with 8 buffer pairs in 20 ms memories, target 0.95, budget 0.5. Old behaviour (round 40's fix): each operating
+    point's pairs were judged against the whole total, so the link ran at the fastest rate whose 100 pairs fault 0.5
+    (F = 0.995 at use, 111 pairs/s) and the run failed the budget (0.2 + 0.5). The local faults are fixed by the
+    placement whatever the link does: the pairs may fault 0.3, F >= 0.997 at use. With one buffer pair a pair made an
+    exponential time T (rate r) after the last use waits (tau - T)+ for the next, tau = 1 ms: a mean wait
+    tau - (1 - exp(-r tau)) / r, which stored_fidelity turns into F = 0.997 at r* = 54.4 pairs/s."""
+    qpu = QPU(num_qubits=1, e_1q=2e-3, e_2q=0, e_meas=0, t_1q_s=1e-3)
+    link = Link((0, 1), rate_hz=1e5, fidelity=0.999, buffer_pairs=8, memory_t1_s=0.02, memory_t2_s=0.02)
+    report = estimate("REPEAT 100 {\nCX 0 1\nH 0\n}", [qpu, qpu], [link], target_fidelity=0.95, error_budget=0.5)
+
+    def used_at(rate_hz: float, tau: float = 1e-3) -> float:
+        return stored_fidelity(0.999, tau - (1 - math.exp(-rate_hz * tau)) / rate_hz, 0.02, 0.02)
+
+    lo, hi = 1.0, 1e5  # used_at falls with the rate: bisect for F = 1 - 0.3 / 100 at use.
+    for _ in range(100):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if used_at(mid) >= 0.997 else (lo, mid)
+    assert lo == pytest.approx(54.4, rel=1e-3)
+    lr = report.links[0]
+    assert report.feasible, report.reasons
+    assert report.error_budget.local_physical_used == pytest.approx(0.2)
+    assert report.error_budget.remote_used <= 0.3 and lr.active_buffer_pairs == 1
+    assert lo * (1 - 2e-3) <= lr.active_rate_hz <= lo
