@@ -86,13 +86,21 @@ def test_one_shared_pair_of_a_trillion_gate_run_waits_no_longer_than_the_run():
     if lr.active_rate_hz is not None:  # Slowed: the note says it was for the budget, and the factor.
         (note,) = [n for n in r.notes if "more would only age buffered pairs" in n]
         given_s, chosen_s = (float(x) for x in re.findall(r"round\(s\), ([\d.e+]+) s", note))
-        factor = float(re.search(r"a run ([\d.]+)x as long as with all of them, slowed to keep its pairs' expected "
-                                 r"faults within the error budget", note).group(1))
+        factor = float(
+            re.search(
+                r"a run ([\d.]+)x as long as with all of them, slowed to keep its pairs' expected "
+                r"faults within the error budget",
+                note,
+            ).group(1)
+        )
         assert factor == pytest.approx(chosen_s / given_s, rel=0.01) and factor > 1
 
 
-@pytest.mark.xfail(strict=True, reason="the storage wait prices the run's only pair as waiting a whole consumption "
-                   "interval; it is used at the run's first CX, made on demand and used at once")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the storage wait prices the run's only pair as waiting a whole consumption "
+    "interval; it is used at the run's first CX, made on demand and used at once",
+)
 def test_one_shared_pair_of_a_trillion_gate_run_is_not_slowed_for_a_wait_it_never_has():
     """By hand: the cat-entangler uses its one pair at the first CX, at t = 0, so the run waits for the pair (~1/r =
     1e3 s) and the pair waits for nothing: F = 1 at use, no remote fault, 5e4 + ~1e3 s, feasible with the link as
