@@ -38,7 +38,16 @@ from qnsim.argument_checks import written
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 from qnsim.link_models import LinkModel, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
-from qnsim.specs import INT64_MAX, LinkSpec, ParameterError, build, check_value, parameter_error, seconds_to_ps
+from qnsim.specs import (
+    INT64_MAX,
+    LinkSpec,
+    ParameterError,
+    build,
+    check_table,
+    check_value,
+    parameter_error,
+    seconds_to_ps,
+)
 
 __all__ = ["DEFAULT_REFRACTIVE_INDEX", "LinkInfo", "build_link", "link_model_from_table", "link_model_table"]
 
@@ -542,8 +551,8 @@ def link_model_from_table(table: Mapping[str, Any]) -> LinkModel:
     """The :class:`qnsim.LinkModel` of a ``link_model`` table (see :func:`link_model_table`).
 
     Raises:
-        ParameterError: Unknown or missing key (did-you-mean), a value of the wrong type, or a
-            state that is not 4x4 (``link_model.state``); the native check refuses the rest.
+        ParameterError: ``table`` is not a mapping, an unknown or missing key (did-you-mean), a value of the wrong
+            type, or a state that is not 4x4 (``link_model.state``); the native check refuses the rest.
 
     Example:
         >>> link_model_from_table({"scheme": "single_click"})
@@ -551,6 +560,7 @@ def link_model_from_table(table: Mapping[str, Any]) -> LinkModel:
         ...
         qnsim._core.ParameterError: link_model.success_probability is required by LinkModel
     """
+    check_table(LinkModel, table, "link_model")
     values = dict(table)
     raw = values.get("state")
     if raw is not None:

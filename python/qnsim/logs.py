@@ -124,11 +124,18 @@ class SimTimeFormatter(logging.Formatter):
 
         Raises:
             TypeError: ``fmt`` is not a string (3 failed in logging's regular expression, naming nothing).
-            ValueError: ``fmt`` is not a valid %-style format (logging's message).
+            ValueError: ``fmt`` is not a valid %-style format (named with its value).
         """
         if not isinstance(fmt, str):
             raise TypeError(f"SimTimeFormatter fmt must be a %-style format string, got {shown(fmt)}")
-        super().__init__(fmt)
+        try:
+            super().__init__(fmt)
+        except ValueError:
+            # logging's own refusal ("Invalid format '...'", the whole string however long) names no argument.
+            raise ValueError(
+                f"SimTimeFormatter fmt must be a %-style logging format holding at least one field such as "
+                f"'%(message)s', got {shown(fmt)}"
+            ) from None
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as text, stamped with its simulated time (``t=...``, or ``-`` when it has none)."""

@@ -647,6 +647,7 @@ def build(cls: type, values: Mapping[str, Any], *, where: str = "") -> Any:
         ...
         qnsim._core.ParameterError: eficiency is not a Detector field; did you mean 'efficiency'?
     """
+    check_table(cls, values, where)
     prefix = f"{where}." if where else ""
     names = [f.name for f in dataclasses.fields(cls) if f.init]
     for key in values:
@@ -672,6 +673,24 @@ def build(cls: type, values: Mapping[str, Any], *, where: str = "") -> Any:
             if text.startswith(f"{cls.__name__}.{name} "):
                 raise parameter_error(f"{prefix}{name}", text[len(cls.__name__) + len(name) + 2 :]) from None
         raise parameter_error(where or cls.__name__, text) from None
+
+
+def check_table(cls: type, values: Any, where: str = "") -> None:
+    """Refuses ``values`` that are not a mapping of ``cls``'s field names, naming ``where`` (or the class) and the
+    value: a string was read key by key as its characters, and ``link_model_from_table("")`` (``dict("")`` is
+    empty) was told "link_model.scheme is required by LinkModel", naming neither the table nor what was given.
+
+    Example:
+        >>> from qnsim.hardware import Detector
+        >>> check_table(Detector, "efficiency", "detector")
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: detector must be a table of Detector fields (names to values), got 'efficiency'
+    """
+    if not isinstance(values, Mapping):
+        raise parameter_error(
+            where or cls.__name__, f"must be a table of {cls.__name__} fields (names to values), got {written(values)}"
+        )
 
 
 def relocated_field(error: ParameterError, prefix: str) -> ParameterError:
