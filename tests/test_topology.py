@@ -124,7 +124,7 @@ def test_builder_errors_name_the_problem():
         topology.dumbbell(1, 1, bridge_hops=0, **ABSTRACT)
     with pytest.raises(ValueError, match="unknown topology default 'lenght_km'; did you mean 'length_km'"):
         topology.chain(3, lenght_km=1.0, fidelity=0.9, rate_hz=1.0)
-    with pytest.raises(ValueError, match="link 'n0'-'n1': no length_km"):
+    with pytest.raises(ValueError, match=r"^chain\(n=3\) has no length_km for its links: give it as a keyword"):
         topology.chain(3, fidelity=0.9, rate_hz=1.0)
     with pytest.raises(ValueError, match="link 'n0'-'n1': needs a link description"):
         topology.chain(3, length_km=1.0)

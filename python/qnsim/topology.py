@@ -138,18 +138,7 @@ def from_graph(
         raise TypeError(f"graph must be a networkx graph, got {written(graph)}")
     node_keys, link_keys = _keys()
     node_keys = node_keys | {"preset"}
-    for key in defaults:
-        if key not in node_keys and key not in link_keys:
-            raise ValueError(
-                f"unknown topology default {written(key)}{did_you_mean(key, node_keys | link_keys)} "
-                "(add_node / add_link keywords)"
-            )
-    if "preset" in defaults and "hardware" in defaults:
-        raise ValueError("give preset or hardware as a topology default, not both")
-    node_defaults = {k: v for k, v in defaults.items() if k in node_keys and k != "preset"}
-    if "preset" in defaults:
-        node_defaults["hardware"] = defaults["preset"]
-    link_defaults = {k: v for k, v in defaults.items() if k in link_keys and k != "preset"}
+    node_defaults, link_defaults = _split_defaults(defaults)
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a string, got {written(prefix)}")
     if prefix[:1].isspace():
@@ -205,8 +194,7 @@ def from_graph(
         merged.update(attrs)
         if "length_km" not in merged:
             raise ValueError(
-                f"link {written(name(u))}-{written(name(v))}: no length_km (give it as an edge attribute "
-                "or a default)"
+                f"link {written(name(u))}-{written(name(v))}: no length_km (give it as an edge attribute or a default)"
             )
         edges.append((name(u), name(v), merged))
 
@@ -239,6 +227,25 @@ def from_graph(
         _add_graph(Network(net.formalism, 0), graph, name, node_defaults, node_keys, channels_at, specs)
     _add_graph(net, graph, name, node_defaults, node_keys, channels_at, specs)
     return net
+
+
+def _split_defaults(defaults: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A topology's defaults as (node defaults, link defaults); an unknown key is refused with a did-you-mean."""
+    node_keys, link_keys = _keys()
+    node_keys = node_keys | {"preset"}
+    for key in defaults:
+        if key not in node_keys and key not in link_keys:
+            raise ValueError(
+                f"unknown topology default {written(key)}{did_you_mean(key, node_keys | link_keys)} "
+                "(add_node / add_link keywords)"
+            )
+    if "preset" in defaults and "hardware" in defaults:
+        raise ValueError("give preset or hardware as a topology default, not both")
+    node_defaults = {k: v for k, v in defaults.items() if k in node_keys and k != "preset"}
+    if "preset" in defaults:
+        node_defaults["hardware"] = defaults["preset"]
+    link_defaults = {k: v for k, v in defaults.items() if k in link_keys and k != "preset"}
+    return node_defaults, link_defaults
 
 
 def _add_graph(
@@ -287,7 +294,7 @@ def chain(n: int, **kwargs: Any) -> Network:
         (['n0-n1', 'n1-n2', 'n2-n3'], 'repeater')
     """
     n = _check_count("chain", "n", n, 2)
-    _check_links("chain", n - 1, f"n={n}", n)
+    _check_shape("chain", n - 1, f"n={n}", n, kwargs)
     g = nx.Graph()
     for i in range(n):
         g.add_node(f"n{i}", role="qpu" if i in (0, n - 1) else "repeater")
@@ -308,7 +315,7 @@ def ring(n: int, **kwargs: Any) -> Network:
         (5, 1.0)
     """
     n = _check_count("ring", "n", n, 3)
-    _check_links("ring", n, f"n={n}", n)
+    _check_shape("ring", n, f"n={n}", n, kwargs)
     g = nx.Graph()
     g.add_nodes_from((f"n{i}", {"role": "qpu"}) for i in range(n))
     g.add_edges_from((f"n{i}", f"n{(i + 1) % n}") for i in range(n))
@@ -335,7 +342,7 @@ def grid(rows: int, cols: int, **kwargs: Any) -> Network:
     cols = _check_count("grid", "cols", cols, 1)
     if rows * cols < 2:
         raise ValueError(f"grid needs at least 2 nodes, got rows={rows}, cols={cols}")
-    _check_links("grid", rows * (cols - 1) + (rows - 1) * cols, f"rows={rows}, cols={cols}", rows * cols)
+    _check_shape("grid", rows * (cols - 1) + (rows - 1) * cols, f"rows={rows}, cols={cols}", rows * cols, kwargs)
     g = nx.Graph()
     g.add_nodes_from((f"r{r}c{c}", {"role": "qpu"}) for r in range(rows) for c in range(cols))
     g.add_edges_from((f"r{r}c{c}", f"r{r}c{c + 1}") for r in range(rows) for c in range(cols - 1))
@@ -356,7 +363,7 @@ def star(n_leaves: int, **kwargs: Any) -> Network:
         ('repeater', 4, 4)
     """
     n_leaves = _check_count("star", "n_leaves", n_leaves, 1)
-    _check_links("star", n_leaves, f"n_leaves={n_leaves}", n_leaves + 1)
+    _check_shape("star", n_leaves, f"n_leaves={n_leaves}", n_leaves + 1, kwargs)
     g = nx.Graph()
     g.add_node("hub", role="repeater")
     g.add_nodes_from((f"leaf{i}", {"role": "qpu"}) for i in range(n_leaves))
@@ -387,9 +394,12 @@ def dumbbell(n_left: int, n_right: int, bridge_hops: int = 1, **kwargs: Any) -> 
     n_left = _check_count("dumbbell", "n_left", n_left, 1)
     n_right = _check_count("dumbbell", "n_right", n_right, 1)
     bridge_hops = _check_count("dumbbell", "bridge_hops", bridge_hops, 1)
-    _check_links(
-        "dumbbell", n_left + n_right + bridge_hops, f"n_left={n_left}, n_right={n_right}, bridge_hops={bridge_hops}",
+    _check_shape(
+        "dumbbell",
+        n_left + n_right + bridge_hops,
+        f"n_left={n_left}, n_right={n_right}, bridge_hops={bridge_hops}",
         n_left + n_right + bridge_hops + 1,
+        kwargs,
     )
     bridge = ["hub_l"] + [f"bridge{i}" for i in range(bridge_hops - 1)] + ["hub_r"]
     h = nx.Graph()
@@ -455,6 +465,25 @@ MAX_LINKS = _core.MAX_SLOTS // 2
 #: (179,400 links, 90,000 nodes: 581 MB): about 2.4 kB a link and 1.6 kB a node.
 BUILD_BYTES_PER_LINK = 2_400
 BUILD_BYTES_PER_NODE = 1_600
+
+
+def _check_shape(builder: str, links: int, shape: str, nodes: int, kwargs: dict[str, Any]) -> None:
+    """Every builder's one check before it builds its graph: its size (:func:`_check_links`), then its link defaults,
+    which every link of a builder's graph takes as they are. Checked per link after the graph was built, a missing
+    ``length_km`` was refused only once the whole graph existed (``star(2**17)`` took a minute under load before
+    saying so) and named neither the builder nor its arguments ("link 'hub'-'leaf0': no length_km")."""
+    _check_links(builder, links, shape, nodes)
+    defaults = {k: v for k, v in kwargs.items() if k not in ("network", "formalism", "seed", "prefix")}
+    _, link_defaults = _split_defaults(defaults)
+    if "length_km" not in link_defaults:
+        raise ValueError(
+            f"{builder}({shape}) has no length_km for its links: give it as a keyword, "
+            f"e.g. {builder}(..., length_km=10.0) (the fiber length of every link, in km)"
+        )
+    try:
+        build(LinkSpec, {**link_defaults, "a": "a", "b": "b"})
+    except ParameterError as exc:
+        raise relocated(exc, f"{builder}({shape}), every link") from None
 
 
 def _check_links(builder: str, links: int, shape: str, nodes: int) -> None:
