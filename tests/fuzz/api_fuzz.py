@@ -748,10 +748,27 @@ def groups() -> list[str]:
     return [*MODULES, *(f"engine:{e}" for e in _engine_instances())]
 
 
+#: What qnsim imports lazily, inside the functions that need it (grep "^ +import|^ +from" python/qnsim).
+LAZY_IMPORTS = (
+    "matplotlib",
+    "matplotlib.figure",
+    "matplotlib.ticker",
+    "matplotlib.backends.backend_agg",
+    "pandas",
+    "stim",
+)
+
+
 def _child(group: str, seed: int, rounds: int, progress_path: str, memory_bytes: int) -> None:
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     os.chdir(tempfile.mkdtemp(prefix="qnsim_fuzz_"))
+    # The modules qnsim imports inside its functions are imported here, before any alarm is armed: the 10 s alarm
+    # fired inside matplotlib's import under load and left it half-initialised, and every later plot_sweep call
+    # read "module 'matplotlib' has no attribute 'get_data_path'" (154 findings of round 31, none qnsim's).
+    for lazy in LAZY_IMPORTS:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(lazy)
     import warnings
 
     warnings.simplefilter("ignore")
