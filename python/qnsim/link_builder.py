@@ -385,8 +385,11 @@ def build_link(
         if detector is not None:
             # "check efficiencies" named none: a transducer of efficiency 0 (and no dark counts) read the same as a
             # fiber too long, leaving the user to find the 0 among five pieces.
-            zeros = [f"{name}.efficiency = 0" for name, piece in (("detector", detector), *zip(
-                ("transducer_a", "transducer_b"), transducers)) if piece is not None and piece.efficiency == 0]
+            zeros = [
+                f"{name}.efficiency = 0"
+                for name, piece in (("detector", detector), *zip(("transducer_a", "transducer_b"), transducers))
+                if piece is not None and piece.efficiency == 0
+            ]
             if source.emission_efficiency == 0:
                 zeros.insert(0, "source.emission_efficiency = 0")
             if zeros:
@@ -495,8 +498,11 @@ def _rounded_period(
     link's rate (``p`` pairs per period) by more than 0.1%."""
     rounded = _rounded(seconds, field_name)
     if rounded > 0 and abs(rounded - seconds) > _PERIOD_ROUNDING * seconds:
-        given = f"= {rate_hz!r} Hz gives an attempt period of {seconds:.4g} s, which" if rate_hz is not None else (
-            f"= {seconds!r} s: an attempt period")
+        given = (
+            f"= {rate_hz!r} Hz gives an attempt period of {seconds:.4g} s, which"
+            if rate_hz is not None
+            else (f"= {seconds!r} s: an attempt period")
+        )
         wanted_hz = p / seconds
         if hardware:
             fix = "give the source an attempt rate whose period is a whole number of picoseconds"
