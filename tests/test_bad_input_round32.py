@@ -98,3 +98,17 @@ def test_an_array_of_anything_is_not_checked_entry_by_entry(monkeypatch):
     with pytest.raises(qnsim.QnsimError, match=r"^seeds\[0\] must be an integer, got 0.25"):
         checked_seeds([0.25] * 1000)
     assert len(calls) < 10
+
+
+def test_a_trace_of_something_else_is_refused_naming_it():
+    """Was: Trace(b"\\x00", []) raised "byte indices must be integers or slices, not str", naming nothing."""
+    from qnsim.trace import Trace
+
+    with pytest.raises(TypeError, match=r"^Trace arrays must be the native trace .*got b'\\x00'$"):
+        Trace(b"\x00", [])
+    with pytest.raises(TypeError, match=r"^Trace arrays must be the native trace .*got \{'omitted': 0\}$"):
+        Trace({"omitted": 0}, [])
+    net = qnsim.topology.chain(3, length_km=1.0, fidelity=0.9, rate_hz=1e3, seed=1, network=qnsim.Network(trace=50))
+    net.request("n0", "n2", num_pairs=1)
+    net.run(until_s=0.01)
+    assert len(net.trace()) > 0 and net.trace()[0]["event"]

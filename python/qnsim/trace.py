@@ -70,7 +70,7 @@ import itertools
 import json
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +295,13 @@ def check_frame_fits(count: int, bytes_each: int, what: str, instead: str) -> No
 _RECORD_FIELDS = ("time_s", "event", "request", "nodes", "slots", "generations", "value")
 
 
+#: The arrays a :class:`Trace` reads from the native trace.
+_TRACE_ARRAYS = frozenset(
+    ("omitted", "limit", "time_ps", "kind", "request", "node", "other_node", "slot", "other_slot", "generation",
+     "other_generation", "value")
+)  # fmt: skip
+
+
 class Trace(Sequence):
     """The records of a traced run (a sequence of dicts; see the module docstring).
 
@@ -312,6 +319,12 @@ class Trace(Sequence):
     def __init__(
         self, arrays: dict[str, Any], node_names: Sequence[str], *, stopped: tuple[float, float] | None = None
     ) -> None:
+        if not isinstance(arrays, Mapping) or not _TRACE_ARRAYS <= set(arrays):
+            # bytes were indexed by "omitted" ("byte indices must be integers or slices, not str"), naming nothing.
+            raise TypeError(
+                f"Trace arrays must be the native trace (NativeNetwork.trace(): a mapping of "
+                f"{', '.join(sorted(_TRACE_ARRAYS))}), got {written(arrays)}"
+            )
         self._arrays = arrays
         self._names = list(node_names)
         self.omitted: int = int(arrays["omitted"])
