@@ -112,3 +112,22 @@ def test_a_trace_of_something_else_is_refused_naming_it():
     net.request("n0", "n2", num_pairs=1)
     net.run(until_s=0.01)
     assert len(net.trace()) > 0 and net.trace()[0]["event"]
+
+
+def test_a_word_no_option_can_be_near_is_not_compared(monkeypatch):
+    """Was: did_you_mean wrote a million-entry list out (str()) and ran difflib over its 6 MB of text, seconds on
+    every refusal (RequestSpec(purification=[0.25] * 10**6): the fuzzer's hangs); a 100,000-character word too."""
+    import difflib
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("difflib compared a word no option can be near")
+
+    assert specs.did_you_mean("nestd", ["asap", "nested"]) == "; did you mean 'nested'?"
+    monkeypatch.setattr(specs, "difflib", types.SimpleNamespace(get_close_matches=refuse, SequenceMatcher=refuse))
+    assert specs.did_you_mean("x" * 100_000, ["nested"]) == ""
+    assert specs.did_you_mean([0.25] * 10**5, ["bbpssw", "dejmps"]) == ""
+    with pytest.raises(qnsim.QnsimError, match=r"^purification must be one of 'bbpssw', 'dejmps', got \[0.25, "):
+        specs.RequestSpec(src="a", dst="b", purification=[0.25] * 10**5)
+    monkeypatch.setattr(specs, "difflib", difflib)
+    # Still suggested: a word up to three times an option's length, and an option's beginning.
+    assert specs.did_you_mean("nv_10x", ["nv_near_term", "nv_10x_improved"]) == "; did you mean 'nv_10x_improved'?"

@@ -174,7 +174,15 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
     options = [o for o in options if isinstance(o, str)]
     if isinstance(word, int) and not isinstance(word, bool) and word.bit_length() > 128:
         return ""  # no option is near 10**5000, and str() of it raised Python's 4,300-digit limit in the message
+    longest = max((len(o) for o in options), default=0)
+    if isinstance(word, (list, tuple, set, frozenset, dict, np.ndarray)) and len(word) > longest:
+        return ""  # its text is longer still (a million-entry list: seconds to write, seconds more in difflib)
     word = str(word)
+    if len(word) > 3 * longest:
+        # No option can be near: difflib's ratio, 2 * matches / (both lengths), is below its 0.6 cutoff once the word
+        # is 2.4 times the option, and an option cannot begin with a word longer than itself. Compared anyway, a
+        # 100,000-character word took seconds on every refusal.
+        return ""
     close = difflib.get_close_matches(word, options, n=2)
     if len(close) == 2:
         # Two options equally close ('qubit_gate_ns' to ..._e3 and ..._e4): naming either would be a guess.
