@@ -21,7 +21,8 @@ SIGNED = {"priority"}
 # Parameters whose declared range starts above 0 (round 22: a chain has 2 nodes or more; a read is 4096 bytes or more;
 # round 24: a trace's queue takes at least one pair per round into at least one memory).
 OWN_LOW = {("NativeNetwork.add_chain", "count"): 2, ("stream_count_file", "chunk_bytes"): 4096,
-           ("trace_queue", "pairs"): 1, ("trace_queue", "buffer"): 1}  # fmt: skip
+           ("trace_queue", "pairs"): 1, ("trace_queue", "buffer"): 1,
+           ("StabilizerSimulator.do_circuit", "max_operations"): 1}  # fmt: skip
 BAD = [-1, -(2**63) - 1, 2**63, 2**64]
 
 INTEGER = re.compile(r"^(typing\.SupportsInt \| typing\.SupportsIndex|int)( \| None)?$")
