@@ -168,3 +168,71 @@ def test_transducer_scenario_fidelity_at_delivery_and_rate():
         assert r.mean_fidelity == pytest.approx(po.pair_fidelity(rho), abs=1e-9)
         expected = 2 * link.success_probability * 0.05 / t
         assert_normal(r.num_pairs, expected, math.sqrt(expected), what=f"pairs of {r.src}-{r.dst}")
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "stabilizer", "bell_diagonal"])
+def test_one_sided_transducer_single_click_with_dark_counts_every_formalism(formalism, tmp_path):
+    """A scenario's single-click link with a noisy transducer at one end only, dark counts, 4 modes, 2 channels.
+
+    Closed form: the link's pair (not Bell-diagonal: its ends are polarized unequally) stored t = T (one light
+    round trip) at both ends with T2 = 1 ms only: its coherence rho[00,11] shrinks by exp(-2 t / T2), its
+    populations stay, F = (rho00 + rho33) / 2 + Re rho[00,11] exp(-2t/T2). The T2-only channel is Pauli, so every
+    formalism gives that mean (stabilizer within its binomial error); pairs 2 p W / T.
+    """
+    path = tmp_path / "asym.toml"
+    path.write_text(
+        "[run]\nuntil_s = 0.02\nseed = 4\n"
+        '[[nodes]]\nname = "a"\nt2_s = 1e-3\nnum_memories = 2\n'
+        '[[nodes]]\nname = "b"\nt2_s = 1e-3\nnum_memories = 2\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 10.0\nchannels = 2\nscheme = "single_click"\n'
+        "source = { attempt_rate_hz = 1e6, emission_efficiency = 0.9, bright_state_alpha = 0.1, num_modes = 4 }\n"
+        "detector = { efficiency = 0.9, dark_count_rate_hz = 1e4, detection_window_s = 1e-6 }\n"
+        "transducer_a = { efficiency = 0.1, added_noise_photons = 0.01 }\n"
+        '[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    network, settings = qnsim.load_scenario(path, formalism=formalism)
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=0.1, num_modes=4)
+    det = Detector(efficiency=0.9, dark_count_rate_hz=1e4, detection_window_s=1e-6)
+    t = Transducer(efficiency=0.1, added_noise_photons=0.01)
+    link = heralded_link("single_click", src, src, Fiber(5.0), Fiber(5.0), det, t, None)
+    r = network.run(until_s=settings.until_s, progress=False).requests[0]
+    rho = np.asarray(link.state)
+    f = (rho[0, 0].real + rho[3, 3].real) / 2 + rho[0, 3].real * math.exp(-2 * r.mean_age_s / 1e-3)
+    assert abs(r.mean_age_s - link.attempt_period_s) <= 1e-12
+    expected = 2 * link.success_probability * settings.until_s / link.attempt_period_s
+    assert_normal(r.num_pairs, expected, math.sqrt(expected), what="pairs of 2 channels")
+    if formalism == "stabilizer":
+        assert_normal(r.mean_fidelity, f, math.sqrt(f * (1 - f) / r.num_pairs), what="stabilizer mean F")
+    else:
+        assert r.mean_fidelity == pytest.approx(f, abs=1e-9)
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "stabilizer", "bell_diagonal"])
+def test_purified_throughput_and_success_probability(formalism):
+    """One DEJMPS round on a direct link of 2 channels, Werner F = 0.9 at 10 kHz each (p = 1: a pair per 100 us).
+
+    Closed form (Bell weights A = F, B = C = D = (1 - F)/3, noiseless gates): success p = (A + B)^2 + (C + D)^2 =
+    0.87556, kept fidelity (A^2 + B^2) / p = 0.92640. Each 100 us both channels' pairs meet in one round: W R rounds
+    in W, the purifications counter; the failures are Binomial(W R, 1 - p); the throughput (rate_hz) is the
+    successes over W: R p = 8756 Hz on average.
+    """
+    network = qnsim.Network(formalism, seed=8)
+    for name in "ab":
+        network.add_node(name, num_memories=2)
+    network.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, channels=2)
+    network.request("a", "b", purification="dejmps", purification_rounds=1)
+    window = 0.05
+    result = network.run(until_s=window, progress=False)
+    r = result.requests[0]
+    a, b = 0.9, 0.1 / 3
+    p = (a + b) ** 2 + (2 * b) ** 2
+    rounds = result.counters["purifications"]
+    assert rounds == pytest.approx(1e4 * window, abs=1)
+    assert r.num_pairs == rounds - result.counters["purification_failures"]
+    assert_normal(r.num_pairs, rounds * p, math.sqrt(rounds * p * (1 - p)), what="kept pairs")
+    assert r.rate_hz == pytest.approx(r.num_pairs / window, rel=1e-12)
+    f = (a * a + b * b) / p
+    if formalism == "stabilizer":
+        assert_normal(r.mean_fidelity, f, math.sqrt(f * (1 - f) / r.num_pairs), what="stabilizer mean F")
+    else:
+        assert r.mean_fidelity == pytest.approx(f, abs=1e-12)
