@@ -236,3 +236,34 @@ def test_purified_throughput_and_success_probability(formalism):
         assert_normal(r.mean_fidelity, f, math.sqrt(f * (1 - f) / r.num_pairs), what="stabilizer mean F")
     else:
         assert r.mean_fidelity == pytest.approx(f, abs=1e-12)
+
+
+def test_second_on_herald_multiplexed_transducer_rate():
+    """Barrett-Kok, second round only after a first-round herald, noiseless transducers, V = 1, m = 2 modes, 2 channels.
+
+    Closed form: one round T0 = the light's round trip; the first round heralds a mode when exactly one detector
+    fires: emitters in |++>, one bright (1/2) eta, both bright (1/4, the photons leave together) 1 - (1 - eta)^2, so
+    q1 = eta - eta^2 / 4 per mode, 1 - (1 - q1)^m per attempt; success p = 1 - (1 - eta^2/2)^m; an attempt takes
+    T0 (1 + q1) on average, so rate_hz = p / (T0 (1 + q1)) and 2 channels deliver 2 W rate_hz pairs in W.
+    """
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9, num_modes=2)
+    t = Transducer(efficiency=0.5, added_noise_photons=0.0)
+    link = heralded_link(
+        "double_click", src, src, Fiber(5.0), Fiber(5.0), Detector(0.9), t, t, double_click_timing="second_on_herald"
+    )
+    eta = _arm(0.9, 0.5, 10.0, 0.9)
+    q1 = 1 - (1 - (eta - eta * eta / 4)) ** 2
+    p = 1 - (1 - eta * eta / 2) ** 2
+    round_s = 2 * Fiber(5.0).delay_s
+    assert link.attempt_period_s == pytest.approx(round_s, rel=1e-12)
+    assert link.first_round_probability == pytest.approx(q1, rel=1e-12)
+    assert link.success_probability == pytest.approx(p, rel=1e-12)
+    assert link.rate_hz == pytest.approx(p / (round_s * (1 + q1)), rel=1e-12)
+    network = qnsim.Network("bell_diagonal", seed=9)
+    for name in "ab":
+        network.add_node(name, num_memories=2)
+    network.add_link("a", "b", length_km=10.0, link_model=link, channels=2)
+    network.request("a", "b")
+    r = network.run(until_s=0.1, progress=False).requests[0]
+    expected = 2 * 0.1 * link.rate_hz
+    assert_normal(r.num_pairs, expected, math.sqrt(expected), what="pairs of 2 channels")
