@@ -24,6 +24,9 @@ def join_notes(notes: Iterable[str]) -> str | None:
         >>> join_notes(["rate from 3 pairs", "a: wide; low"]), join_notes([])
         ('rate from 3 pairs; a: wide;; low', None)
     """
+    if isinstance(notes, (str, bytes)) or not isinstance(notes, Iterable):
+        # A lone string is iterable: "rate low" would have been joined letter by letter into "r; a; t; e; ...".
+        raise TypeError(f"notes must be a list of note texts, got {written(notes):.80} ({type(notes).__name__})")
     escaped = []
     for note in notes:
         if not isinstance(note, str):

@@ -35,6 +35,7 @@ from typing import Any
 
 from qnsim._exception_notes import add_note
 from qnsim.argument_checks import counted, output_path, written
+from qnsim.logs import log_level_argument
 from qnsim.specs import FORMALISMS
 
 __all__ = [
@@ -641,6 +642,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--log",
         metavar="LEVEL",
+        type=log_level_argument,
         help="log to stderr with simulated times: info (run, requests admitted/served/dropped), warning, debug",
     )
     add_progress_options(run, "always show a progress bar (stderr)")

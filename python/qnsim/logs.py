@@ -172,19 +172,7 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
         ValueError: unknown log level 'LOUD'; use DEBUG, INFO, WARNING, ERROR or CRITICAL
         >>> logging.getLogger("qnsim").removeHandler(handler); logging.getLogger("qnsim").setLevel(logging.NOTSET)
     """
-    if isinstance(level, bool) or not isinstance(level, (str, int)):
-        # True is not level 1, and logging's own message for 3.5 does not name the argument.
-        raise TypeError(f"level must be a level name or a logging level number, got {written(level)}")
-    if isinstance(level, str):
-        number = logging.getLevelName(level.upper())
-        if not isinstance(number, int):
-            raise ValueError(f"unknown log level {written(level)}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
-        level = number
-    elif not 0 <= level <= logging.CRITICAL:
-        # Above CRITICAL nothing is ever printed (10**30 installed a silent handler); below 0 means nothing.
-        raise ValueError(
-            f"log level number must be between 0 (every record) and {logging.CRITICAL} (CRITICAL), got {written(level)}"
-        )
+    level = log_level_number(level)
     if stream is not None and not callable(getattr(stream, "write", None)):
         # stream=10**5000 (or a path given as a string) installed a handler that failed at every record, each time
         # printing logging's own "--- Logging error ---" traceback to stderr, long after the call that caused it.
@@ -201,6 +189,51 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
     logger.addHandler(handler)
     logger.setLevel(level)
     return handler
+
+
+def log_level_number(level: int | str) -> int:
+    """The :mod:`logging` level number of a level name (any case) or number, checked: the one check behind
+    :func:`log_to_stderr` and the command-line tools' ``--log``.
+
+    Raises:
+        ValueError: An unknown level name, or a number outside [0, 50] (above CRITICAL nothing would print).
+        TypeError: Neither a name nor an int (True is not level 1).
+
+    Example:
+        >>> log_level_number("info"), log_level_number(30)
+        (20, 30)
+    """
+    if isinstance(level, bool) or not isinstance(level, (str, int)):
+        # True is not level 1, and logging's own message for 3.5 does not name the argument.
+        raise TypeError(f"level must be a level name or a logging level number, got {written(level)}")
+    if isinstance(level, str):
+        number = logging.getLevelName(level.strip().upper())
+        if not isinstance(number, int):
+            raise ValueError(f"unknown log level {written(level)}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return number
+    if not 0 <= level <= logging.CRITICAL:
+        # Above CRITICAL nothing is ever printed (10**30 installed a silent handler); below 0 means nothing.
+        raise ValueError(
+            f"log level number must be between 0 (every record) and {logging.CRITICAL} (CRITICAL), got {written(level)}"
+        )
+    return level
+
+
+def log_level_argument(text: str) -> int:
+    """argparse ``type=`` for a ``--log LEVEL`` option: :func:`log_level_number`'s check at parse time, so the
+    refusal names the option (``argument --log: unknown log level 'verbose'; ...``) instead of coming, unnamed,
+    from inside the run.
+
+    Example:
+        >>> log_level_argument("debug")
+        10
+    """
+    import argparse
+
+    try:
+        return log_level_number(text)
+    except (TypeError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 @contextlib.contextmanager

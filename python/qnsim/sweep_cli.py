@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qnsim._row_notes import split_notes
+from qnsim.logs import log_level_argument
 from qnsim.argument_checks import written
 
 __all__ = ["main", "parse_param", "parse_value"]
@@ -230,7 +231,7 @@ def _parser() -> argparse.ArgumentParser:
         "holder file left behind); refused, naming it, while it recorded itself alive within 60 s",
     )  # fmt: skip
     parser.add_argument(
-        "--log", metavar="LEVEL", default="WARNING",
+        "--log", metavar="LEVEL", default="WARNING", type=log_level_argument,
         help="log to stderr: info (every finished point), debug (also each point's run), warning (default: "
         "resumes, restarted workers)",
     )  # fmt: skip
