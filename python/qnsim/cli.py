@@ -160,6 +160,33 @@ def _typed_in(option: str, value: object, message: str) -> str:
 #: The text typed for each option of the last command line parsed, with the value it was read as (see as_typed).
 _TYPED: dict[str, tuple[str, Any]] = {}
 
+#: The flag of each option typed on the last command line parsed, by its argparse dest (``max_shots`` ->
+#: ``--max-shots``): what :func:`in_flags` names a refusal's Python argument as.
+_FLAGS: dict[str, str] = {}
+
+
+def in_flags(message: str) -> str:
+    """``message`` (a refusal raised by the Python function a command called) with each argument the user gave by
+    a flag on the command line just parsed named by that flag: ``qnsim qec topup --max-shots 10**15`` was refused
+    as "max_shots = ... give max_shots <= ...", a name the command line does not have. Only arguments spelled
+    apart from their flags are rewritten (a dest with an underscore: ``max_shots``, ``cycle_time``); a keyword in
+    a Python call the message suggests (``max_shots=...``) and a dotted key (``run.max_shots``) are left as they are.
+
+    Example:
+        >>> parser = ArgumentParser(prog="qnsim demo")
+        >>> _ = parser.add_argument("--max-shots", type=integer_arg)
+        >>> _ = parser.parse_args(["--max-shots", "7"])
+        >>> in_flags("max_shots = 7 shots is too many; give max_shots <= 5 (sample(c, max_shots=...))")
+        '--max-shots 7 shots is too many; give --max-shots <= 5 (sample(c, max_shots=...))'
+    """
+    for dest, flag in _FLAGS.items():
+        if "_" not in dest or dest not in message:
+            continue
+        name = rf"(?<![\w.\-]){re.escape(dest)}"
+        message = re.sub(rf"{name} = ", flag + " ", message)
+        message = re.sub(rf"{name}(?![\w(=])", flag, message)
+    return message
+
 
 def as_typed(option: str, value: object) -> str:
     """``value`` of the command-line ``option`` as the user typed it, when it was read from the command line just
@@ -408,6 +435,7 @@ class ArgumentParser(argparse.ArgumentParser):
         """argparse's, remembering each option's text as typed (:func:`as_typed`) for the line being parsed."""
         if ArgumentParser._parsing == 0:
             _TYPED.clear()
+            _FLAGS.clear()
         ArgumentParser._parsing += 1
         try:
             return super().parse_known_args(args, namespace)
@@ -418,6 +446,8 @@ class ArgumentParser(argparse.ArgumentParser):
         value = super()._get_value(action, arg_string)
         for option in action.option_strings:
             _TYPED[option] = (arg_string, value)
+        if action.option_strings:
+            _FLAGS[action.dest] = max(action.option_strings, key=len)
         return value
 
 
@@ -508,6 +538,7 @@ def guarded(prog: str, body: Callable[[], int | None], *, options: Mapping[str, 
         >>> code, err.getvalue()
         (2, 'qnsim demo: error: /no/such/dir/x: No such file or directory\\n')
     """
+    _FLAGS.clear()  # a body that parses no command line names no flag of an earlier one
     try:
         # Notes shown by a command name the options its user types (--until), not the Python keywords, and a
         # setting it has no option for as the scenario's key: "--until" under qnsim qec link named no option.
@@ -526,14 +557,15 @@ def guarded(prog: str, body: Callable[[], int | None], *, options: Mapping[str, 
         _print_if_heard(f"{prog}: interrupted{notes}")
         return 130
     except UsageError as exc:
-        print(f"{prog}: error: {exc} (see {prog} --help)", file=sys.stderr)
+        print(f"{prog}: error: {in_flags(str(exc))} (see {prog} --help)", file=sys.stderr)
         return 2
     except Exception as exc:
         if os.environ.get("QNSIM_TRACEBACK"):
             raise
         # Notes say what was kept (a sweep's finished points, a trace up to the failure) and how to go on.
         notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
-        print(f"{prog}: error: {one_line(exc)}{notes}", file=sys.stderr)
+        # The refusal names each argument the user typed a flag for by that flag (max_shots -> --max-shots).
+        print(f"{prog}: error: {in_flags(one_line(exc))}{notes}", file=sys.stderr)
         return 2
 
 
