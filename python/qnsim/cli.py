@@ -557,14 +557,15 @@ def guarded(prog: str, body: Callable[[], int | None], *, options: Mapping[str, 
         _print_if_heard(f"{prog}: interrupted{notes}")
         return 130
     except UsageError as exc:
-        print(f"{prog}: error: {in_flags(str(exc))} (see {prog} --help)", file=sys.stderr)
+        print(f"{prog}: error: {exc} (see {prog} --help)", file=sys.stderr)
         return 2
     except Exception as exc:
         if os.environ.get("QNSIM_TRACEBACK"):
             raise
         # Notes say what was kept (a sweep's finished points, a trace up to the failure) and how to go on.
         notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
-        # The refusal names each argument the user typed a flag for by that flag (max_shots -> --max-shots).
+        # The refusal names each argument the user typed a flag for by that flag (max_shots -> --max-shots); a
+        # UsageError already opens with the flag (naming_option: "--p-int 2: p_int must be ...") and is left whole.
         print(f"{prog}: error: {in_flags(one_line(exc))}{notes}", file=sys.stderr)
         return 2
 
