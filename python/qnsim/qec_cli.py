@@ -9,7 +9,7 @@ Subcommands::
     qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--distance distance] [--bootstrap 400]
     qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
                    [--experiment merge] [--scheme teleported] [--code rotated] [--probes 16] [--seed N]
-                   [--buffer-pairs B]
+                   [--buffer-pairs B] [--max-events N]
     qnsim qec restore --out DIR [--table remote_model.json]
     qnsim qec topup --out DIR --seed S [--bases Z X] [--ps P ...] [--qs Q ...] [--ds D ...] --max-errors E
                     --max-shots N [--workers 1] [--table remote_model.json] [--table-out NEW.json]
@@ -62,7 +62,7 @@ OPTIONS: dict[str, dict[str, str]] = {"link": {"seed": "--seed"}}
 
 
 def _parser() -> argparse.ArgumentParser:
-    from qnsim.qec.link import DEFAULT_PROBES, MAX_BUFFER_PAIRS
+    from qnsim.qec.link import DEFAULT_MAX_PROBE_EVENTS, DEFAULT_PROBES, MAX_BUFFER_PAIRS
 
     parser = ArgumentParser(prog="qnsim qec", description="Distributed surface-code experiments.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -144,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     lnk.add_argument("--probes", type=integer_arg, default=DEFAULT_PROBES,
                      help=f"density-matrix runs whose delivered pairs give the Bell-diagonal state, as many as "
                      f"measure_link makes by default (default {DEFAULT_PROBES})")
+    lnk.add_argument("--max-events", type=integer_arg, default=DEFAULT_MAX_PROBE_EVENTS,
+                     help="most events the probes may process together, projected from the normal run before they run "
+                     f"(default {DEFAULT_MAX_PROBE_EVENTS}: about ten minutes); above it the command is refused")
     lnk.add_argument(
         "--seed", type=integer_arg, default=None,
         help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if "
@@ -447,7 +450,9 @@ def _link(args: argparse.Namespace) -> int:
             with naming_option("--buffer-pairs", args.buffer_pairs):
                 check_buffer_pairs(args.buffer_pairs, pairs, args.distance, arrivals)
 
-    supply = _measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed, check_law=check_law)
+    supply = _measure_link(
+        args.scenario, args.request, probes=args.probes, seed=args.seed, check_law=check_law, max_events=args.max_events
+    )
     _, timing = interface_from_link(
         supply, args.distance, cycle_time_s=args.cycle_time, experiment=args.experiment, scheme=args.scheme,
         code=args.code, buffer_pairs=args.buffer_pairs,

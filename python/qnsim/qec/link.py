@@ -235,6 +235,11 @@ class LinkSupply:
 #: Most density-matrix runs measure_link makes (probes), each a whole run of the scenario.
 MAX_PROBES = 100_000
 
+#: Most events measure_link's density-matrix probes may process together when not told otherwise (its
+#: ``max_events``): at ~3-4 us per density-matrix event (examples/two_qpus_transducers.toml, 2026-12-02), about ten
+#: minutes of work. The probes' work is projected from the normal run's events before any probe runs.
+DEFAULT_MAX_PROBE_EVENTS = 2 * 10**8
+
 #: Density-matrix runs measure_link makes when not told, the same for ``qnsim qec link --probes`` and an experiment
 #: file's ``[link] probes``: the API made 64 where the command and the files made 16, so one link measured on the
 #: same inputs gave two Bell-diagonal states.
@@ -323,6 +328,7 @@ def measure_link(
     probes: int = DEFAULT_PROBES,
     seed: int | None = None,
     until_s: float | None = None,
+    max_events: int = DEFAULT_MAX_PROBE_EVENTS,
 ) -> LinkSupply:
     """Simulates a scenario and measures rate and Bell-diagonal state of one request's pairs.
 
@@ -335,20 +341,24 @@ def measure_link(
         seed: Seed of the normal run and the first probe (default: the scenario's ``run.seed``, as ``qnsim run``
             uses it, or 0 if the scenario has none), so that the rate is the one ``qnsim run`` prints.
         until_s: Simulated time of the normal run (default: the scenario's ``run.until_s``).
+        max_events: Most events the probes may process together (default ``DEFAULT_MAX_PROBE_EVENTS``, 2 x 10^8,
+            about ten minutes). The probes' work is projected, before any of them runs, as ``probes`` times the
+            events of the normal run; above this the call is refused, naming the projection and the ``probes``,
+            ``until_s`` or ``max_events`` that would allow it.
 
     Cost: ``probes + 1`` runs of the whole scenario over ``until_s`` (the normal run, then each probe in the
     density-matrix formalism), so it grows as ``(probes + 1)`` times the pairs delivered: ~10-30 CPU-us per pair per
     run on request 1 of ``examples/two_qpus_transducers.toml`` (loaded machine, 2026-12-02: 16 probes over 0.4 s,
     1,735 pairs, 0.46 CPU-s; 4 probes over 0.1 s, 398 pairs, 0.05 CPU-s). ``probes`` is bounded (``MAX_PROBES``)
-    but the pairs are not: 10**5 probes of that scenario's own 1 s would take hours. Ask for the probes the
+    and so is their projected work (``max_events``): 10**5 probes of that scenario's own 1 s would take hours. Ask for the probes the
     coefficients need (their spread falls as one over the square root of the pairs counted), not the most allowed.
 
     Returns:
         The :class:`LinkSupply`.
 
     Raises:
-        ValueError: No such request, no pair delivered (the message says how long it ran), or
-            a bad number of probes.
+        ValueError: No such request, no pair delivered (the message says how long it ran), a bad number of probes,
+            or probes whose projected events exceed ``max_events``.
 
     Example:
         >>> data = {"run": {"until_s": 0.05}, "nodes": [{"name": "a"}, {"name": "b"}],
@@ -359,7 +369,7 @@ def measure_link(
         >>> [round(c, 6) for c in s.bell_diagonal], s.pairs > 100
         ([0.9, 0.05, 0.03, 0.02], True)
     """
-    return _measure_link(scenario, request, probes=probes, seed=seed, until_s=until_s)
+    return _measure_link(scenario, request, probes=probes, seed=seed, until_s=until_s, max_events=max_events)
 
 
 def _measure_link(
@@ -370,6 +380,7 @@ def _measure_link(
     seed: int | None = None,
     until_s: float | None = None,
     check_law=None,
+    max_events: int = DEFAULT_MAX_PROBE_EVENTS,
 ) -> LinkSupply:
     """:func:`measure_link`, calling ``check_law(arrivals)`` with the link's arrival law once the normal run has
     told it and before the probes run (``qnsim qec link`` checks a Poisson link's buffer bound there: refused after
@@ -379,6 +390,7 @@ def _measure_link(
 
     # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
     probes = integer("probes", probes, minimum=1, maximum=MAX_PROBES, error=ValueError)
+    max_events = integer("max_events", max_events, minimum=1, error=ValueError)
     if seed is not None:
         seed = read_probe_seed(seed, probes)
     data, label = _scenario_data(scenario)
@@ -391,7 +403,8 @@ def _measure_link(
         seed = read_probe_seed(own, probes, "the scenario's run.seed")
     network, settings = scenario_from_dict(data, source=label, seed=seed)
     horizon = settings.until_s if until_s is None else real_number("until_s", until_s, minimum=0.0, unit="s")
-    result = network.run(horizon, progress=False).requests[request]
+    normal_run = network.run(horizon, progress=False)
+    result = normal_run.requests[request]
     # "simulate longer" said not how: `qnsim qec link` has no --until, the scenario's run.until_s sets it.
     longer = "simulate longer (until_s=)" if until_s is not None else "simulate longer (the scenario's run.until_s)"
     if result.num_pairs == 0:
@@ -401,6 +414,20 @@ def _measure_link(
     arrivals, arrival_note = _arrival_law(result)
     if check_law is not None:
         check_law(arrivals)
+    # The probes' work, projected from the normal run before any of them runs: probes were bounded but their pairs
+    # were not, and 10**5 probes of a 1 s scenario ran for hours without a word.
+    projected = probes * max(1, normal_run.events_processed)
+    if projected > max_events:
+        per_probe = max(1, normal_run.events_processed)
+        seconds = projected * 3.5e-6
+        duration = f"~{seconds:,.0f} s" if seconds < 120 else f"~{seconds / 60:,.0f} min"
+        shorter = "a shorter until_s" if until_s is not None else "a shorter run.until_s in the scenario"
+        raise ValueError(
+            f"measure_link's probes would process about {projected:,} events ({probes:,} density-matrix runs x "
+            f"{per_probe:,} events of the normal run over {horizon} s), more than max_events = {max_events:,} ({duration} "
+            f"at ~3.5 us per event); give probes <= {max(1, max_events // per_probe):,}, {shorter}, or max_events >= "
+            f"{projected:,} to run it anyway"
+        )
     node = network.nodes[result.src]
     # The coefficients: every pair the request delivers in exact density-matrix runs of the whole
     # scenario (contention included), summed natively at each delivery.
