@@ -4944,6 +4944,14 @@ def _one_line(exc: BaseException) -> str:
     return one_line(exc)
 
 
+def _shown_scenario_id(value: Any) -> str:
+    """A kept row's scenario_id as a refusal names it: a blank cell said nothing ("scenario_id ; this sweep's is
+    ..."), so it is named for what it is."""
+    if value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and value != value):
+        return "blank (a row without one: written by hand, by another tool, or edited)"
+    return str(value)
+
+
 def _foreign_rows_message(
     out: Any, path: Path, foreign: set, identity: str, settings: Mapping[str, str] | None = None
 ) -> str:
@@ -4952,7 +4960,7 @@ def _foreign_rows_message(
     it recorded the scenario's settings (:func:`_described_settings`), which of them differ."""
     message = (
         f"out {str(out)!r} holds rows of another scenario or qnsim version or build (scenario_id "
-        f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity})"
+        f"{', '.join(sorted(_shown_scenario_id(x) for x in foreign))}; this sweep's is {identity})"
     )
     try:
         entries = [e for e in _read_states(path) if e.get("scenario_id") in foreign]
