@@ -14,6 +14,7 @@
 #include "bindings/bindings.h"
 #include "core/errors.h"
 #include "core/ordered_sums.h"
+#include "core/portable_math.h"
 #include "estimate/flow_control.h"
 #include "estimate/workload_counter.h"
 
@@ -281,6 +282,14 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
           py::arg("a"), py::arg("b"),
           "sum a[i] * b[i], added in index order: the same float on every CPU (numpy.dot's BLAS kernel is the "
           "CPU's, and its partial sums move the last bits from one machine to another).");
+    // The native engine's own exp, expm1, log, log1p and 10^x (cpp/core/portable_math.h): the same doubles on every
+    // CPU and C library, where Python's math module and numpy move in their last bits from one machine to another.
+    // The Python layer computes the engine's link parameters with them (qnsim._numerics).
+    m.def("portable_exp", &qnsim::portable::exp, py::arg("x"), "e^x, the same double on every platform.");
+    m.def("portable_expm1", &qnsim::portable::expm1, py::arg("x"), "e^x - 1, the same double on every platform.");
+    m.def("portable_log", &qnsim::portable::log, py::arg("x"), "ln x, the same double on every platform.");
+    m.def("portable_log1p", &qnsim::portable::log1p, py::arg("x"), "ln(1 + x), the same double on every platform.");
+    m.def("portable_exp10", &qnsim::portable::exp10, py::arg("x"), "10^x, the same double on every platform.");
     m.def("ordered_matmul",
           [](const py::array &a_in, const py::array &b_in) -> py::array {
               // Complex when either side is: numpy's `@` promotes the same way.

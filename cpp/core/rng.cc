@@ -37,11 +37,11 @@ int64_t Rng::geometric(double p) {
     if (p >= 1.0) return 1;
     // Inverse transform: k = 1 + floor(log(U) / log(1 - p)) with U in (0, 1].
     const double u = 1.0 - uniform();
-    const double k = std::floor(std::log(u) / std::log1p(-p));
+    const double k = std::floor(portable::log(u) / portable::log1p(-p));
     if (!(k < 9.0e18)) return std::numeric_limits<int64_t>::max();
     return 1 + static_cast<int64_t>(k);
 }
 
-double Rng::exponential(double mean) { return -mean * std::log(1.0 - uniform()); }
+double Rng::exponential(double mean) { return -mean * portable::log(1.0 - uniform()); }
 
 }  // namespace qnsim

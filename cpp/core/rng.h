@@ -8,6 +8,8 @@
 #include <limits>
 #include <optional>
 
+#include "core/portable_math.h"
+
 namespace qnsim {
 
 /// splitmix64 step: a bijective mixer, used to derive independent stream seeds.
@@ -146,7 +148,7 @@ class Rng {
     static QNSIM_RNG_COLD int64_t geometric_of_libm(double u, double log1p_minus_p) {
         // log(u) <= 0 and log1p(-p) < 0: the quotient is >= 0 (or -0.0), where the conversion's
         // truncation is floor's value, so floor (~12 instructions inline without SSE4.1) is not called.
-        const double k = std::log(u) / log1p_minus_p;
+        const double k = portable::log(u) / log1p_minus_p;
         return k < 9.0e18 ? 1 + static_cast<int64_t>(k) : std::numeric_limits<int64_t>::max();
     }
 

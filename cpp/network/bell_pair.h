@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "core/portable_math.h"
 #include "network/primitives.h"
 
 namespace qnsim {
@@ -46,11 +47,11 @@ struct BellPair {
     /// Memory decay: <XX> and <YY> (coherences) by exp(-exponent_xy), <ZZ> by exp(-exponent_z).
     void decay(double exponent_xy, double exponent_z) {
         if (exponent_xy != 0) {
-            const double f = std::exp(-exponent_xy);
+            const double f = portable::exp(-exponent_xy);
             chi[kX] *= f;
             chi[kY] *= f;
         }
-        if (exponent_z != 0) chi[kZ] *= std::exp(-exponent_z);
+        if (exponent_z != 0) chi[kZ] *= portable::exp(-exponent_z);
     }
     /// Pauli frame correction X^x Z^z on one qubit (relabels the Bell states).
     void apply_frame(bool x, bool z) {

@@ -151,8 +151,8 @@ uint32_t Network::add_link(const LinkParams &p) {
         std::copy(state.data(), state.data() + 16, link.p.state.begin());
     }
     link.rng = Rng(seed_, link_stream(index));
-    link.log1m_success = std::log1p(-p.success_probability);
-    link.log1m_first_round = std::log1p(-p.first_round_probability);
+    link.log1m_success = portable::log1p(-p.success_probability);
+    link.log1m_first_round = portable::log1p(-p.first_round_probability);
     link.attempt_period_ps = p.attempt_period_ps;
     // A success's memories emit again no sooner than one period after its last round: a herald-gated
     // double-click success played two rounds (its second one period after its first, which is where

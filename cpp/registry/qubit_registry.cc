@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/errors.h"
+#include "core/portable_math.h"
 #include "stabilizer/group_tableau.h"
 
 namespace qnsim {
@@ -717,10 +718,10 @@ std::pair<double, double> QubitRegistry::memory_decay_parameters(double seconds,
     }
     if (t2_s > 2 * t1_s) throw std::invalid_argument(msg("memory T2=", t2_s, " s exceeds 2*T1=", 2 * t1_s, " s"));
     if (seconds == 0) return {0.0, 0.0};
-    const double gamma = std::isinf(t1_s) ? 0.0 : -std::expm1(-seconds / t1_s);
+    const double gamma = std::isinf(t1_s) ? 0.0 : -portable::expm1(-seconds / t1_s);
     // Amplitude damping leaves coherences at exp(-t/2T1); dephasing supplies the rest of exp(-t/T2).
     const double rest = std::isinf(t2_s) ? 0.0 : seconds / t2_s - (std::isinf(t1_s) ? 0.0 : seconds / (2 * t1_s));
-    const double lam = std::min(1.0, std::max(0.0, -std::expm1(-2 * rest)));
+    const double lam = std::min(1.0, std::max(0.0, -portable::expm1(-2 * rest)));
     return {gamma, lam};
 }
 
@@ -739,7 +740,7 @@ QubitRegistry::MemoryChannel QubitRegistry::memory_channel(double seconds, doubl
     std::tie(c.gamma, c.lam) = memory_decay_parameters(seconds, t1_s, t2_s);
     if (seconds == 0 || std::isinf(depolarizing_time_s)) return c;
     if (std::isinf(t1_s)) {  // dephasing and depolarizing commute: one after the other is the joint channel
-        c.p = -0.75 * std::expm1(-seconds / depolarizing_time_s);
+        c.p = -0.75 * portable::expm1(-seconds / depolarizing_time_s);
         return c;
     }
     // Bloch picture of the joint evolution: x, y scale by exp(-t/T2 - v); z -> a z + b with a = exp(-(u + v)),
@@ -747,7 +748,7 @@ QubitRegistry::MemoryChannel QubitRegistry::memory_channel(double seconds, doubl
     // x, y, z) give z -> s (1 - gamma) z + s gamma and x -> s sqrt(1 - gamma) sqrt(1 - lam) x: s = a + b,
     // gamma = b / s, and 1 - lam = exp(-2t/T2 - 2v) / (s a) <= 1 because T2 <= 2 T1.
     const double u = seconds / t1_s, v = seconds / depolarizing_time_s;
-    const double one_minus_a = -std::expm1(-(u + v));
+    const double one_minus_a = -portable::expm1(-(u + v));
     const double b = u / (u + v) * one_minus_a;
     const double one_minus_s = v / (u + v) * one_minus_a;
     const double s = 1 - one_minus_s;
@@ -765,7 +766,7 @@ QubitRegistry::MemoryChannel QubitRegistry::memory_channel(double seconds, doubl
     c.gamma = std::min(1.0, b / s);
     c.p = 0.75 * one_minus_s;
     const double excess = (std::isinf(t2_s) ? 0.0 : 2 * seconds / t2_s) - u;  // dephasing beyond the damping's
-    c.lam = std::min(1.0, std::max(0.0, -std::expm1(-excess - v - std::log1p(-one_minus_s))));
+    c.lam = std::min(1.0, std::max(0.0, -portable::expm1(-excess - v - portable::log1p(-one_minus_s))));
     return c;
 }
 
@@ -780,7 +781,7 @@ void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, dou
     // Twirled: damping and dephasing, then depolarizing, is already the twirl of the joint channel (the
     // twirled damping composes over time), drawn as before.
     if (std::isfinite(t1_s) || std::isfinite(t2_s)) memory_decay(q, seconds, t1_s, t2_s);
-    if (std::isfinite(depolarizing_time_s)) depolarize1(q, -0.75 * std::expm1(-seconds / depolarizing_time_s));
+    if (std::isfinite(depolarizing_time_s)) depolarize1(q, -0.75 * portable::expm1(-seconds / depolarizing_time_s));
 }
 
 std::pair<QubitHandle, QubitHandle> QubitRegistry::bell_diagonal_pair(const double given[4]) {

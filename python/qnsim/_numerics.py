@@ -11,7 +11,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ROUNDING_ULPS", "any_of", "in_unit_interval"]
+from qnsim import _core
+
+__all__ = ["ROUNDING_ULPS", "any_of", "exp", "exp10", "expm1", "in_unit_interval", "log", "log1p"]
+
+# The engine's own exp, 10^x, expm1, log and log1p (cpp/core/portable_math.h), for the figures that become its
+# parameters (a fiber's transmissivity, a detector's dark-count probability, a link's success probability): the
+# same doubles on every CPU and C library. Python's math module calls the platform's libm, whose last bits differ
+# between machines (glibc's FMA builds of exp and pow on CPUs that have FMA), and one differing parameter changes
+# a whole run.
+exp = _core.portable_exp
+exp10 = _core.portable_exp10
+expm1 = _core.portable_expm1
+log = _core.portable_log
+log1p = _core.portable_log1p
 
 #: How far (in ulps of 1, times the count summed) a probability computed from other rounded
 #: probabilities may stray outside [0, 1] by rounding alone: a density-matrix pair of
@@ -31,7 +44,7 @@ def any_of(*probabilities: float) -> float:
     """
     if any(p >= 1.0 for p in probabilities):
         return 1.0  # log1p(-1) is a domain error, not -inf, in Python
-    return 0.0 - math.expm1(math.fsum(math.log1p(-p) for p in probabilities))  # 0.0 - : never -0.0
+    return 0.0 - expm1(math.fsum(log1p(-p) for p in probabilities))  # 0.0 - : never -0.0
 
 
 def in_unit_interval(values: Any, count: int = 1) -> tuple[Any, float | None]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim.argument_checks import beyond_core_time, instance, integer, picoseconds, real_number, shown, written
 
 __all__ = [
@@ -187,7 +187,7 @@ class Fiber:
     @property
     def transmissivity(self) -> float:
         """Power transmissivity 10^(-attenuation_db_per_km * length_km / 10), in [0, 1]."""
-        return 10.0 ** (-self.attenuation_db_per_km * self.length_km / 10.0)
+        return _numerics.exp10(-self.attenuation_db_per_km * self.length_km / 10.0)
 
     @property
     def speed_m_per_s(self) -> float:
@@ -293,7 +293,7 @@ class Detector:
     @property
     def dark_count_probability(self) -> float:
         """Probability of at least one dark count in one window: 1 - exp(-rate * window)."""
-        return -math.expm1(-self.dark_count_rate_hz * self.detection_window_s)
+        return -_numerics.expm1(-self.dark_count_rate_hz * self.detection_window_s)
 
 
 @_floats_stored

@@ -102,7 +102,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim._numerics import any_of
 from qnsim.argument_checks import (
     PROBABILITY_TOLERANCE,
@@ -230,7 +230,8 @@ def bell_diagonal(rho: np.ndarray) -> np.ndarray:
 
 def _bell_weights(r: np.ndarray) -> np.ndarray:
     """The Bell-basis diagonal of a checked 4 x 4 matrix (no state check: the package's own states)."""
-    return np.einsum("ki,ij,kj->k", _BELL_BASIS, r, _BELL_BASIS).real
+    # Natively, each sum in index order: numpy's einsum picks its SIMD loop by CPU, and its sums' order with it.
+    return np.diag(_core.ordered_matmul(_core.ordered_matmul(_BELL_BASIS, r), _BELL_BASIS.T)).real.copy()
 
 
 def _check_state(rho: np.ndarray) -> np.ndarray:
@@ -572,11 +573,11 @@ def heralded_link(
     # (a success probability of 0 and the maximally mixed placeholder for a perfect state). A power of
     # two scales exactly, so links whose figures never came near the double range keep them bit for bit.
     if scheme == "single_click":
-        coherence = overlap * math.exp(-0.5 * sigma * sigma)
+        coherence = overlap * _numerics.exp(-0.5 * sigma * sigma)
         kernel, scale = _scaled(
             _click_kernel(eta_a, eta_b, p_dark, detector.visibility, coherence)
             if noise == (0.0, 0.0)
-            else _thermal_click_kernel((eta_a, eta_b), noise, detector, math.exp(-0.5 * sigma * sigma))
+            else _thermal_click_kernel((eta_a, eta_b), noise, detector, _numerics.exp(-0.5 * sigma * sigma))
         )
         rho0 = np.kron(_bright_state(source_a.bright_state_alpha), _bright_state(source_b.bright_state_alpha))
         raw = rho0 * kernel
@@ -615,7 +616,7 @@ def heralded_link(
     state.setflags(write=False)
 
     modes = min(source_a.num_modes, source_b.num_modes)
-    p_attempt = -math.expm1(modes * math.log1p(-p_mode)) if p_mode < 1.0 else 1.0
+    p_attempt = -_numerics.expm1(modes * _numerics.log1p(-p_mode)) if p_mode < 1.0 else 1.0
 
     round_s = max(source_a.emission_delay_s, source_b.emission_delay_s) + 2.0 * max(
         fiber_a.delay_s, fiber_b.delay_s
@@ -632,7 +633,7 @@ def heralded_link(
     if scheme == "double_click" and double_click_timing == "second_on_herald":
         period_s /= 2
         p_first = min(1.0, max(p_first_mode, p_mode))
-        first_round = -math.expm1(modes * math.log1p(-p_first)) if p_first < 1.0 else 1.0
+        first_round = -_numerics.expm1(modes * _numerics.log1p(-p_first)) if p_first < 1.0 else 1.0
         first_round = max(first_round, p_attempt)
 
     diag = _bell_weights(state)

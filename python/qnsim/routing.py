@@ -38,12 +38,11 @@ order nodes and links were added, so routes are deterministic):
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim.argument_checks import integer, written
 from qnsim.link_builder import LinkInfo
 
@@ -111,7 +110,7 @@ def route(
             if w <= 0:
                 skipped.append(link)
                 continue
-            weight = -math.log(w)
+            weight = -_numerics.log(w)
         g.add_edge(link.a, link.b, weight=weight, link=link)
     try:
         if routing == "hops":
@@ -223,8 +222,8 @@ def _highest_swapped_fidelity(g: nx.Graph, src: str, dst: str, start: list[str])
         for key, values in corr.items():
             if values[k] != 0:
                 u, v = tuple(key)
-                h.add_edge(u, v, weight=-math.log(min(abs(values[k]), 1.0)))
-        reach.append({v: math.exp(-d) for v, d in nx.single_source_dijkstra_path_length(h, dst).items()})
+                h.add_edge(u, v, weight=-_numerics.log(min(abs(values[k]), 1.0)))
+        reach.append({v: _numerics.exp(-d) for v, d in nx.single_source_dijkstra_path_length(h, dst).items()})
     reach_x, reach_y, reach_z = reach
     best_path, best = start, swapped_fidelity([g.edges[u, v]["link"] for u, v in zip(start, start[1:])])
     margin = 1e-12  # products taken in another order differ in their last bits
