@@ -112,16 +112,16 @@ class Rng {
     /// for p in (0, 1): a heralded link draws one per attempt series with a fixed p.
     QNSIM_RNG_INLINE int64_t geometric_log(double log1p_minus_p) { return geometric_of(1.0 - uniform(), log1p_minus_p); }
 
-    /// geometric_log's value for the uniform draw u = 1 - U: 1 + trunc(log(u) / log1p_minus_p), with libm's
-    /// log, saturated at INT64_MAX (the same function of u, whichever way it is computed). For normal u in
+    /// geometric_log's value for the uniform draw u = 1 - U: 1 + trunc(log(u) / log1p_minus_p), with
+    /// portable::log, saturated at INT64_MAX (the same function of u, whichever way it is computed). For normal u in
     /// (0, 1] (1 - U is at least 2^-53); a subnormal u would misread the estimate's exponent.
     static QNSIM_RNG_INLINE int64_t geometric_of(double u, double log1p_minus_p) {
-        // Only the quotient's integer part is the draw, so libm's log (a call, ~50 instructions, and the
+        // Only the quotient's integer part is the draw, so the full log (a call, ~50 instructions, and the
         // spills around it in the network's handlers) is needed only when the quotient is near an
-        // integer. An estimate of ln(u) within 9.5e-10 of it, widened by kLogMargin, brackets libm's log(u)
+        // integer. An estimate of ln(u) within 9.5e-10 of it, widened by kLogMargin, brackets portable::log(u)
         // (within 2e-13 of ln(u) for normal u): if both ends of [estimate -+ kLogMargin] / log1p_minus_p truncate to one
-        // integer, so does libm's quotient, as a division by a constant and truncation are monotone. Else
-        // (about 2 kLogMargin / |log1p(-p)| of the draws: 8e-8 of them at p = 0.1) libm's log decides.
+        // integer, so does the log's quotient, as a division by a constant and truncation are monotone. Else
+        // (about 2 kLogMargin / |log1p(-p)| of the draws: 8e-8 of them at p = 0.1) portable::log decides.
         uint64_t bits;
         std::memcpy(&bits, &u, sizeof bits);
         const int64_t exponent = static_cast<int64_t>(bits >> 52) - 1023;  // u > 0: no sign bit
@@ -136,16 +136,16 @@ class Rng {
         // log1p(-p) < 0: the estimate's larger end gives the smaller quotient. The low end is compared as a
         // double with the high end's integer part (exact: below 2^53 an integer is a double, and above it the
         // high end is one), never converted: for u near 1 and a tiny p it can be below INT64_MIN while the
-        // high end is in range. (low >= k with k = trunc(high) puts libm's quotient in [k, k + 1).)
+        // high end is in range. (low >= k with k = trunc(high) puts the log's quotient in [k, k + 1).)
         const double low = (estimate + kLogMargin) / log1p_minus_p, high = (estimate - kLogMargin) / log1p_minus_p;
         if (__builtin_expect(high < 9.0e18, 1)) {
             const int64_t k = static_cast<int64_t>(high);
             if (__builtin_expect(low >= static_cast<double>(k), 1)) return 1 + k;
         }
-        return geometric_of_libm(u, log1p_minus_p);
+        return geometric_of_log(u, log1p_minus_p);
     }
-    /// The same from libm's log (the draws near an integer quotient).
-    static QNSIM_RNG_COLD int64_t geometric_of_libm(double u, double log1p_minus_p) {
+    /// The same from portable::log (the draws near an integer quotient).
+    static QNSIM_RNG_COLD int64_t geometric_of_log(double u, double log1p_minus_p) {
         // log(u) <= 0 and log1p(-p) < 0: the quotient is >= 0 (or -0.0), where the conversion's
         // truncation is floor's value, so floor (~12 instructions inline without SSE4.1) is not called.
         const double k = portable::log(u) / log1p_minus_p;
@@ -161,8 +161,8 @@ class Rng {
 
    private:
     static constexpr double kLn2 = 0x1.62e42fefa39efp-1;  // ln 2 rounded to a double (an error of 2e-17)
-    // geometric_of's bracket of libm's log(u) around its estimate: twice the estimate's error bound (9.5e-10,
-    // with the roundings of the sums and libm's own error, each below 2e-13 for normal u).
+    // geometric_of's bracket of portable::log(u) around its estimate: twice the estimate's error bound (9.5e-10,
+    // with the roundings of the sums and the log's own error (1.05 ulp), each below 2e-13 for normal u).
     static constexpr double kLogMargin = 2e-9;
     static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     uint64_t s_[4];

@@ -88,33 +88,33 @@ TEST(Rng, GeometricLogIsGeometricsDraw) {
     // >= 0, which p in (0, 1) gives): compared here over the whole range, the saturation included.
     for (double p : {1.0 - 0x1.0p-53, 0.9, 0.5, 0.1, 1e-3, 1e-9, 1e-300}) {
         Rng a(11), b(11);
-        const double log1m = std::log1p(-p);
+        const double log1m = portable::log1p(-p);
         for (int k = 0; k < 20000; ++k) ASSERT_EQ(a.geometric(p), b.geometric_log(log1m)) << "p=" << p << " draw " << k;
         ASSERT_EQ(a.next_u64(), b.next_u64()) << "p=" << p;  // the same stream use
     }
 }
 
-// The draw as it was computed before geometric_of's estimate: libm's log for every u.
-int64_t geometric_by_libm(double u, double log1m) {
-    const double k = std::log(u) / log1m;
+// The draw as it was computed before geometric_of's estimate: the full log for every u.
+int64_t geometric_by_log(double u, double log1m) {
+    const double k = portable::log(u) / log1m;
     return k < 9.0e18 ? 1 + static_cast<int64_t>(k) : std::numeric_limits<int64_t>::max();
 }
 
 TEST(Rng, GeometricOfIsLibmsDrawAtEveryIntegerBoundary) {
-    // geometric_of decides the draw from an estimate of ln(u) and calls libm only when the quotient is
+    // geometric_of decides the draw from an estimate of ln(u) and calls the full log only when the quotient is
     // near an integer. Where it is nearest, u = exp(n log1p(-p)) +- 64 doubles (the estimate's error,
-    // ~1e-9, spans millions of doubles there), it must still be libm's draw: with the estimate's margin
+    // ~1e-9, spans millions of doubles there), it must still be the full log's draw: with the estimate's margin
     // too small (kLogMargin below the estimate's error) these draws go the other way half the time.
     int64_t checked = 0;
     for (double p : {0.9, 0.5, 0.1, 1e-2, 1e-3, 1e-6}) {
-        const double log1m = std::log1p(-p);
+        const double log1m = portable::log1p(-p);
         for (int n = 0; n < 400; n++) {
             const double x = std::exp(n * log1m);
             if (x < 0x1.0p-53) break;  // below the least u = 1 - U
             double u = x;
             for (int j = 0; j < 64 && u > 0x1.0p-53; j++) u = std::nextafter(u, 0.0);
             for (int j = 0; j <= 128 && u <= 1.0; j++, u = std::nextafter(u, 2.0)) {
-                ASSERT_EQ(Rng::geometric_of(u, log1m), geometric_by_libm(u, log1m)) << "p=" << p << " u=" << u;
+                ASSERT_EQ(Rng::geometric_of(u, log1m), geometric_by_log(u, log1m)) << "p=" << p << " u=" << u;
                 checked++;
             }
         }
@@ -123,18 +123,18 @@ TEST(Rng, GeometricOfIsLibmsDrawAtEveryIntegerBoundary) {
     // Over the whole range of u (every exponent of 1 - U) and the saturation (p = 1e-300).
     Rng rng(21);
     for (double p : {1.0 - 0x1.0p-53, 0.5, 0.1, 1e-4, 1e-300}) {
-        const double log1m = std::log1p(-p);
+        const double log1m = portable::log1p(-p);
         for (int k = 0; k < 20000; k++) {
             const double u = std::ldexp(1.0 - rng.uniform(), -(k % 54));
             if (u < 0x1.0p-53) continue;
-            ASSERT_EQ(Rng::geometric_of(u, log1m), geometric_by_libm(u, log1m)) << "p=" << p << " u=" << u;
+            ASSERT_EQ(Rng::geometric_of(u, log1m), geometric_by_log(u, log1m)) << "p=" << p << " u=" << u;
         }
     }
-    EXPECT_EQ(Rng::geometric_of(1.0, std::log1p(-0.1)), 1);  // U = 0: log(1) / log1p(-p) is -0.0
-    // u = 1 and p ~ 1e-28: the estimate's bracket spans [-2.4e19, 8.9e18] (libm's quotient is -0.0): its low
+    EXPECT_EQ(Rng::geometric_of(1.0, portable::log1p(-0.1)), 1);  // U = 0: log(1) / log1p(-p) is -0.0
+    // u = 1 and p ~ 1e-28: the estimate's bracket spans [-2.4e19, 8.9e18] (the log's quotient is -0.0): its low
     // end is out of int64's range, where a conversion would be undefined.
     EXPECT_EQ(Rng::geometric_of(1.0, -1.2265e-28), 1);
-    EXPECT_EQ(Rng::geometric_of(1.0 - 0x1.0p-53, -1.2265e-28), geometric_by_libm(1.0 - 0x1.0p-53, -1.2265e-28));
+    EXPECT_EQ(Rng::geometric_of(1.0 - 0x1.0p-53, -1.2265e-28), geometric_by_log(1.0 - 0x1.0p-53, -1.2265e-28));
 }
 
 TEST(Rng, ExponentialHasItsMean) {

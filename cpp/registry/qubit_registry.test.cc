@@ -1,5 +1,7 @@
 #include "registry/qubit_registry.h"
 
+#include "core/portable_math.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -198,7 +200,7 @@ TEST(RegistryMemory, DepolarizingMemoryActsTogetherWithDampingSoStorageComposes)
     // Either time infinite: the documented channels one after the other, the same numbers as before.
     const auto alone = QubitRegistry::memory_channel(t, INFINITY, t2, td);
     EXPECT_EQ(alone.gamma, 0.0);
-    EXPECT_EQ(alone.p, -0.75 * std::expm1(-t / td));
+    EXPECT_EQ(alone.p, -0.75 * portable::expm1(-t / td));
     const auto damping = QubitRegistry::memory_channel(t, t1, t2, INFINITY);
     EXPECT_EQ(damping.gamma, QubitRegistry::memory_decay_parameters(t, t1, t2).first);
     EXPECT_EQ(damping.p, 0.0);
