@@ -60,6 +60,12 @@ CASES: dict[str, dict] = {
     "hop_5km_coh_10ms_cutoff_0.5": {"hop_km": 5.0, "memory_coherence_s": 0.01, "cutoff_ratio": 0.5},
     "mem_1_coh_5ms_cutoff_0.5": {"memories_per_side": 1, "memory_coherence_s": 0.005, "cutoff_ratio": 0.5},
     "mem_2_coh_20ms_cutoff_0.2": {"memories_per_side": 2, "memory_coherence_s": 0.02, "cutoff_ratio": 0.2},
+    # Dark counts (2026-12-03, branch phys27). SeQUeNCe's detectors click as a Poisson process of this rate and a
+    # click counts when it falls within the detector's time resolution (150 ps) of the expected arrival, so even
+    # 1e6 Hz is a false-click probability of ~1.5e-4 per window against eta^2 ~ 0.5; its pairs keep raw_fidelity
+    # whatever clicked. qnsim_chain runs SeQUeNCe's figures (Werner raw_fidelity); docs/coming-from-sequence.md.
+    "dark_1e6": {"detector_dark_count_hz": 1e6, "sim_time_factor": 0.4},
+    "dark_1e6_eff_0.5": {"detector_dark_count_hz": 1e6, "memory_efficiency": 0.5, "sim_time_factor": 0.4},
 }
 
 
