@@ -84,7 +84,7 @@ def test_presets_links_keep_their_figures_bit_for_bit():
 
         def kernel(coherence, phase):
             if mu == 0.0:
-                return lm._click_kernel(eta, eta, p_d, det.visibility, coherence)
+                return lm._click_kernel(eta, eta, p_d, 1.0 - p_d, det.visibility, coherence)
             return lm._thermal_click_kernel((eta, eta), (mu, mu), det, phase)
 
         if preset.scheme == "single_click":

@@ -44,9 +44,9 @@ def _arm(emission: float, transducer: float, fiber_km: float, detector: float) -
     return emission * transducer * 10 ** (-0.2 * fiber_km / 10) * detector
 
 
-def _outcome(eta_a: float, eta_b: float, p: float, v: float) -> tuple[float, float, float, float, float]:
-    """(k00, k01, k10, k11, kc) of the module docstring."""
-    q = 1 - p
+def _outcome(eta_a: float, eta_b: float, p: float, v: float, q: float | None = None):
+    """(k00, k01, k10, k11, kc) of the module docstring; q = 1 - p unless given (exactly, where 1 - p rounds)."""
+    q = 1 - p if q is None else q
     k00 = q * p
     k01 = q * (eta_b / 2 + (1 - eta_b) * p)
     k10 = q * (eta_a / 2 + (1 - eta_a) * p)
@@ -56,9 +56,9 @@ def _outcome(eta_a: float, eta_b: float, p: float, v: float) -> tuple[float, flo
     return k00, k01, k10, k11, kc
 
 
-def _single_click(eta_a, eta_b, p, v, a, b, phase=1.0):
+def _single_click(eta_a, eta_b, p, v, a, b, phase=1.0, q=None):
     """Per-mode herald probability and the delivered state (after node B's X) of single click."""
-    k00, k01, k10, k11, kc = _outcome(eta_a, eta_b, p, v)
+    k00, k01, k10, k11, kc = _outcome(eta_a, eta_b, p, v, q)
     w00, w01, w10, w11 = (1 - a) * (1 - b), (1 - a) * b, a * (1 - b), a * b
     n = w00 * k00 + w01 * k01 + w10 * k10 + w11 * k11
     rho = np.zeros((4, 4))
@@ -68,9 +68,9 @@ def _single_click(eta_a, eta_b, p, v, a, b, phase=1.0):
     return 2 * n, rho / n
 
 
-def _double_click(eta_a, eta_b, p, v):
+def _double_click(eta_a, eta_b, p, v, q=None):
     """Per-mode herald probability and delivered state of Barrett-Kok (|++> emitters, a round, X X, a round)."""
-    k00, k01, k10, k11, kc = _outcome(eta_a, eta_b, p, v)
+    k00, k01, k10, k11, kc = _outcome(eta_a, eta_b, p, v, q)
     n = k00 * k11 + k01 * k10
     rho = np.zeros((4, 4))
     rho[0, 0] = rho[3, 3] = k01 * k10 / (2 * n)
@@ -186,6 +186,51 @@ def test_transducer_noise_alone_heralds_the_emitters_populations(visibility):
     double = heralded_link("double_click", src, src, Fiber(5.0), Fiber(5.0), det, t, t)
     assert double.success_probability == pytest.approx(4 * k * k, rel=1e-12)
     np.testing.assert_allclose(np.asarray(double.state), np.eye(4) / 4, atol=1e-13)
+
+
+def test_saturating_dark_counts_keep_the_link_continuous():
+    """x = 30-100 dark counts per window: the detectors are silent with q = exp(-x) only, and 1 - p (p = 1 - e^-x)
+    keeps none of it once p rounds to 1 (x > 37).
+
+    Closed form: every k carries the factor q, so the herald probability is proportional to q (single click
+    2 sum w k, Barrett-Kok 2 (k00 k11 + k01 k10), quadratic in q) and the fidelity does not depend on q: with p -> 1
+    the pairs are the emitters' populations plus a trace of coherence, F = 0.0956 (single click, a = 0.1) and
+    0.2717 (Barrett-Kok) at every x. Old behaviour: from x = 38 on, the link read as never heralding (success 0)
+    with the maximally mixed placeholder, F = 1/4 (single click: a jump from 0.0956); and a scenario refused it as
+    "clicks in every window". Now the figures follow the closed form, a network runs it (no pair; its notes say
+    the link's pairs are separable), and only x past the double range (e^-800) is refused, naming both figures.
+    """
+    src = Source(1e6, 0.9, bright_state_alpha=0.1)
+    eta = _arm(0.9, 1.0, 5, 0.85)
+    fidelities = {"single_click": set(), "double_click": set()}
+    for x in (30.0, 40.0, 100.0):
+        det = Detector(0.85, dark_count_rate_hz=x * 1e8, detection_window_s=1e-8)
+        p, q = -math.expm1(-x), math.exp(-x)
+        single = heralded_link("single_click", src, src, Fiber(5.0), Fiber(5.0), det)
+        p_mode, rho = _single_click(eta, eta, p, 1.0, 0.1, 0.1, q=q)
+        assert single.success_probability == pytest.approx(p_mode, rel=1e-9)
+        np.testing.assert_allclose(np.asarray(single.state), rho, atol=1e-12)
+        double = heralded_link("double_click", src, src, Fiber(5.0), Fiber(5.0), det)
+        p_mode, rho = _double_click(eta, eta, p, 1.0, q=q)
+        assert double.success_probability == pytest.approx(p_mode, rel=1e-9)
+        np.testing.assert_allclose(np.asarray(double.state), rho, atol=1e-12)
+        fidelities["single_click"].add(round(single.fidelity, 9))
+        fidelities["double_click"].add(round(double.fidelity, 9))
+    assert len(fidelities["single_click"]) == len(fidelities["double_click"]) == 1
+    network = qnsim.Network("density_matrix", seed=1)
+    for name in "ab":
+        network.add_node(name)
+    network.add_link("a", "b", length_km=10.0, link_model=single)
+    network.request("a", "b")
+    r = network.run(until_s=1e-3, progress=False).requests[0]
+    assert r.num_pairs == 0 and any("cannot deliver an entangled pair" in note for note in r.notes), r.notes
+    refused = (
+        r"dark_count_rate_hz = 80000000000\.0 Hz over its detection_window_s = 1e-08 s clicks in every window "
+        r"\(no dark count with probability exp\(-800\)"
+    )
+    with pytest.raises(ValueError, match=refused):
+        saturated = Detector(0.85, dark_count_rate_hz=8e10, detection_window_s=1e-8)
+        heralded_link("single_click", src, src, Fiber(5.0), Fiber(5.0), saturated)
 
 
 def _threshold_dark_probability(eta: float) -> float:

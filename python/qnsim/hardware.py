@@ -295,6 +295,17 @@ class Detector:
         """Probability of at least one dark count in one window: 1 - exp(-rate * window)."""
         return -_numerics.expm1(-self.dark_count_rate_hz * self.detection_window_s)
 
+    @property
+    def no_dark_count_probability(self) -> float:
+        """Probability of no dark count in one window: exp(-rate * window), kept where 1 - dark_count_probability
+        rounds to 0 (40 dark counts per window: exp(-40) = 4.2e-18).
+
+        Example:
+            >>> Detector(efficiency=0.9, dark_count_rate_hz=4e9, detection_window_s=1e-8).no_dark_count_probability
+            4.248354255291589e-18
+        """
+        return _numerics.exp(-self.dark_count_rate_hz * self.detection_window_s)
+
 
 @_floats_stored
 @dataclass(frozen=True)

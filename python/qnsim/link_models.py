@@ -25,7 +25,10 @@ Model (the same for both schemes; "exact" below means exact within this model):
 * Optical phase noise (single click only): a Gaussian phase of standard deviation sigma
   multiplies the coherence by exp(-sigma^2 / 2). Barrett-Kok is insensitive to phase drift
   slower than an attempt (Barrett & Kok 2005) and ignores it.
-* Dark counts: each detector clicks by itself with probability p_dark per window.
+* Dark counts: each detector clicks by itself with probability p_dark = 1 - exp(-rate x window) per window; its
+  silence, exp(-rate x window), is kept exactly where it is tiny (a link whose detectors dark-count 40 times a
+  window heralds about 1e-17 of its attempts, with the emitters' unentangled state), and refused only past the
+  double range.
 * Transducer noise: arm i's transducer adds thermal light in its photon's own mode; with the loss
   after it, the arm is a thermal-loss channel of transmissivity eta_i whose output holds
   mu_i = transducer efficiency x N_add x fiber transmissivity x detector efficiency noise photons
@@ -565,6 +568,7 @@ def heralded_link(
     eta_a, eta_b = _arm_efficiencies(
         (source_a, transducer_a, fiber_a), (source_b, transducer_b, fiber_b), detector, p_dark
     )
+    q_dark = _no_dark_count(p_dark, detector)
     overlap = math.sqrt(detector.visibility)
     noise = (_noise_photons(transducer_a, fiber_a, detector), _noise_photons(transducer_b, fiber_b, detector))
 
@@ -575,7 +579,7 @@ def heralded_link(
     if scheme == "single_click":
         coherence = overlap * _numerics.exp(-0.5 * sigma * sigma)
         kernel, scale = _scaled(
-            _click_kernel(eta_a, eta_b, p_dark, detector.visibility, coherence)
+            _click_kernel(eta_a, eta_b, p_dark, q_dark, detector.visibility, coherence)
             if noise == (0.0, 0.0)
             else _thermal_click_kernel((eta_a, eta_b), noise, detector, _numerics.exp(-0.5 * sigma * sigma))
         )
@@ -585,7 +589,7 @@ def heralded_link(
         rounds = 1
     else:
         kernel, scale = _scaled(
-            _click_kernel(eta_a, eta_b, p_dark, detector.visibility, overlap)
+            _click_kernel(eta_a, eta_b, p_dark, q_dark, detector.visibility, overlap)
             if noise == (0.0, 0.0)
             else _thermal_click_kernel((eta_a, eta_b), noise, detector, 1.0)
         )
@@ -779,14 +783,39 @@ def _click_probability_without_photon(det: Detector, *arms: tuple[Transducer | N
     return direct if abs(direct - stable) <= 1e-6 * stable else stable
 
 
+def _no_dark_count(p_dark: float, det: Detector) -> float:
+    """Probability 1 - p_dark that a detector has no dark count in a window: as 1 - p_dark while p_dark <= 1/2
+    (exact to rounding there, so links keep their figures bit for bit), and as exp(-rate x window) beyond it.
+
+    1 - p_dark kept nothing of it once p_dark rounded to 1: at 40 dark counts per window (e^-40 = 4e-18) a
+    single-click link read as never heralding (success probability 0) with the maximally mixed placeholder
+    (F = 1/4), where it heralds about 1e-17 of its attempts and leaves the emitters' unentangled state
+    (F = a (1 - a)), a jump a sweep of the dark counts showed between 36 and 38 per window.
+
+    Raises:
+        ValueError: exp(-rate x window) is below the double range: no window is free of dark counts.
+    """
+    if p_dark <= 0.5:
+        return 1.0 - p_dark
+    q = det.no_dark_count_probability
+    if q <= 0.0:
+        raise ValueError(
+            f"heralded_link: the detector's dark_count_rate_hz = {written(det.dark_count_rate_hz)} Hz over its "
+            f"detection_window_s = {written(det.detection_window_s)} s clicks in every window (no dark count with "
+            f"probability exp(-{det.dark_count_rate_hz * det.detection_window_s:.3g}), below the smallest double), "
+            "so no click heralds a pair"
+        )
+    return q
+
+
 def _bright_state(alpha: float) -> np.ndarray:
     v = np.array([math.sqrt(1.0 - alpha), math.sqrt(alpha)])
     return np.outer(v, v)
 
 
-def _click_kernel(eta_a: float, eta_b: float, p: float, visibility: float, coherence: float) -> np.ndarray:
-    """Kernel K of the outcome "detector c fires, d does not" (see the module docstring)."""
-    q = 1.0 - p
+def _click_kernel(eta_a: float, eta_b: float, p: float, q: float, visibility: float, coherence: float) -> np.ndarray:
+    """Kernel K of the outcome "detector c fires, d does not" (see the module docstring); q = 1 - p, the
+    probability that a detector has no dark count, from :func:`_no_dark_count`."""
     k = np.zeros((4, 4))
     k[0, 0] = q * p
     k[1, 1] = q * (eta_b / 2 + (1 - eta_b) * p)
@@ -832,7 +861,7 @@ def _thermal_click_kernel(
     eta_a, eta_b = etas
     mu_a, mu_b = mus
     p = det.dark_count_probability
-    q = 1.0 - p
+    q = _no_dark_count(p, det)
     v = det.visibility
     s, t = math.sqrt(v), math.sqrt(1.0 - v)
     psi_a, psi_b = np.array([1.0, 0.0]), np.array([s, t])
