@@ -233,6 +233,20 @@ def test_saturating_dark_counts_keep_the_link_continuous():
         heralded_link("single_click", src, src, Fiber(5.0), Fiber(5.0), saturated)
 
 
+def test_a_herald_lost_to_dark_counts_names_them_not_the_fiber():
+    """Barrett-Kok at 700 dark counts per window: the herald probability ~ exp(-2 x 700) = 1e-608 is below the double
+    range and refused (as a link too lossy is). The way out named was "shorten the fiber or lower its attenuation"
+    for a 5 km link; it is the dark counts, and the message now says so with their count per window. A lossy
+    fiber's refusal keeps its advice."""
+    src = Source(1e6, 0.9)
+    det = Detector(0.85, dark_count_rate_hz=7e10, detection_window_s=1e-8)
+    with pytest.raises(ValueError, match=r"about 1e-608.*lower the detector's dark counts: dark_count_rate_hz x "
+                                         r"detection_window_s = 700\.0 per window"):  # fmt: skip
+        heralded_link("double_click", src, src, Fiber(5.0), Fiber(5.0), det)
+    with pytest.raises(ValueError, match="shorten the fiber or lower its attenuation"):
+        heralded_link("double_click", src, src, Fiber(9000.0), Fiber(9000.0), Detector(0.85))
+
+
 def _threshold_dark_probability(eta: float) -> float:
     """Barrett-Kok's dark-count probability p* at which F = 1/2 (equal arms eta, V = 1).
 

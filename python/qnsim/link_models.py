@@ -569,6 +569,14 @@ def heralded_link(
         (source_a, transducer_a, fiber_a), (source_b, transducer_b, fiber_b), detector, p_dark
     )
     q_dark = _no_dark_count(p_dark, detector)
+    # A herald this improbable is the detectors' silence lost (dark counts saturating them: "shorten the fiber" was
+    # the advice for 700 dark counts per window) or the photons lost.
+    way_out = (
+        f"lower the detector's dark counts: dark_count_rate_hz x detection_window_s = "
+        f"{written(detector.dark_count_rate_hz * detector.detection_window_s)} per window"
+        if q_dark < 0.5
+        else "shorten the fiber or lower its attenuation"
+    )
     overlap = math.sqrt(detector.visibility)
     noise = (_noise_photons(transducer_a, fiber_a, detector), _noise_photons(transducer_b, fiber_b, detector))
 
@@ -585,7 +593,7 @@ def heralded_link(
         )
         rho0 = np.kron(_bright_state(source_a.bright_state_alpha), _bright_state(source_b.bright_state_alpha))
         raw = rho0 * kernel
-        p_mode = _unscaled(2.0 * float(np.trace(raw).real), scale, 1, scheme)
+        p_mode = _unscaled(2.0 * float(np.trace(raw).real), scale, 1, scheme, way_out)
         rounds = 1
     else:
         kernel, scale = _scaled(
@@ -595,9 +603,9 @@ def heralded_link(
         )
         rho0 = np.full((4, 4), 0.25)
         raw = (_XX @ (rho0 * kernel) @ _XX) * kernel
-        p_mode = _unscaled(4.0 * float(np.trace(raw).real), scale, 2, scheme)
+        p_mode = _unscaled(4.0 * float(np.trace(raw).real), scale, 2, scheme, way_out)
         # One click (either detector) in the first round, whatever follows.
-        p_first_mode = _unscaled(2.0 * float(np.trace(rho0 * kernel).real), scale, 1, scheme)
+        p_first_mode = _unscaled(2.0 * float(np.trace(rho0 * kernel).real), scale, 1, scheme, way_out)
         rounds = 2
 
     if not math.isfinite(p_mode):
@@ -751,8 +759,8 @@ def _scaled(kernel: np.ndarray) -> tuple[np.ndarray, float]:
     return kernel / scale, scale
 
 
-def _unscaled(value: float, scale: float, power: int, scheme: str) -> float:
-    """``value * scale**power``, the probability of a scaled kernel's outcome, refused (named) when
+def _unscaled(value: float, scale: float, power: int, scheme: str, way_out: str) -> float:
+    """``value * scale**power``, the probability of a scaled kernel's outcome, refused (named, with ``way_out``) when
     it is below the double range rather than returned as 0 or as a subnormal of a few digits."""
     if value <= 0.0:
         return 0.0
@@ -760,8 +768,8 @@ def _unscaled(value: float, scale: float, power: int, scheme: str) -> float:
     if log2_p < sys.float_info.min_exp - 1:
         raise ValueError(
             f"heralded_link: the {scheme} success probability per mode is about {_tiny(log2_p * math.log10(2))}, "
-            f"below the smallest double ({sys.float_info.min:.3g}): a link this lossy never heralds within any "
-            "simulable time (shorten the fiber or lower its attenuation)"
+            f"below the smallest double ({sys.float_info.min:.3g}): such a link never heralds within any "
+            f"simulable time ({way_out})"
         )
     return math.ldexp(value, power * (math.frexp(scale)[1] - 1))
 
