@@ -247,6 +247,33 @@ def test_a_herald_lost_to_dark_counts_names_them_not_the_fiber():
         heralded_link("double_click", src, src, Fiber(9000.0), Fiber(9000.0), Detector(0.85))
 
 
+@pytest.mark.parametrize("modes", [1, 5])
+def test_second_on_herald_with_dark_counts_and_unequal_transducers(modes):
+    """Barrett-Kok, second round only after a first-round herald, unequal transducer arms, dark counts p, M modes.
+
+    Closed form: the first round heralds a mode when exactly one detector fires, from |++> (each |ij> with 1/4):
+    2 x (k00 + k01 + k10 + k11) / 4 per mode, q1 = 1 - (1 - that)^M per attempt; success as with both rounds,
+    1 - (1 - 2 (k00 k11 + k01 k10))^M; the period is one round T0 (the longer arm's round trip) and an attempt
+    takes T0 (1 + q1) on average: rate p / (T0 (1 + q1)). The pair is the both-rounds one.
+    """
+    det = Detector(0.85, dark_count_rate_hz=3e4, detection_window_s=1e-6)
+    sa, sb = Source(1e6, 0.9, num_modes=modes), Source(1e6, 0.7, num_modes=modes)
+    ta, tb = Transducer(0.3, 0.0), Transducer(0.05, 0.0)
+    link = heralded_link("double_click", sa, sb, Fiber(5.0), Fiber(8.0), det, ta, tb,
+                         double_click_timing="second_on_herald")  # fmt: skip
+    eta_a, eta_b, p = _arm(0.9, 0.3, 5, 0.85), _arm(0.7, 0.05, 8, 0.85), _dark(3e4, 1e-6)
+    k00, k01, k10, k11, _ = _outcome(eta_a, eta_b, p, 1.0)
+    q1 = 1 - (1 - (k00 + k01 + k10 + k11) / 2) ** modes
+    p_mode, rho = _double_click(eta_a, eta_b, p, 1.0)
+    success = 1 - (1 - p_mode) ** modes
+    t0 = 2 * Fiber(8.0).delay_s
+    assert link.first_round_probability == pytest.approx(q1, rel=1e-12)
+    assert link.success_probability == pytest.approx(success, rel=1e-12)
+    assert link.attempt_period_s == pytest.approx(t0, rel=1e-12)
+    assert link.rate_hz == pytest.approx(success / (t0 * (1 + q1)), rel=1e-12)
+    np.testing.assert_allclose(np.asarray(link.state), rho, atol=1e-13)
+
+
 def _threshold_dark_probability(eta: float) -> float:
     """Barrett-Kok's dark-count probability p* at which F = 1/2 (equal arms eta, V = 1).
 
