@@ -59,8 +59,9 @@ Model (what the numbers mean):
   schedule reads a product's or CCZ's from the interaction graph's star, an upper bound on its busiest qubit's; a
   logical summary: those at its busiest QPU over its qubits, a lower bound on its busiest qubit's, which its note says;
   without a schedule (a summary, a count) the run is also priced with every remote operation in series, a sound
-  upper bound, and the verdict reads feasible only if that run meets the runtime limit and the logical part, else a
-  reason "runtime undetermined" or "logical error undetermined" gives both figures;
+  upper bound, the distance chosen so that the logical part is met there too, and the verdict reads feasible only if
+  that run meets the runtime limit, else a reason "runtime undetermined" gives both figures (as does "logical error
+  undetermined", a guard);
   before, the docs said "plus one per remote operation" and
   the depth counted none), error budget split
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
@@ -1031,6 +1032,10 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
     p_phys = max(q.physical_error for q in ctx.qpus)
     b = ctx.budget
     trials: list[tuple[str, dict[str, Any]]] = []
+    for (a, b_end), (fix, gathering) in getattr(ctx, "gathering_fix", {}).items():
+        kind = f"remote error: link {a}-{b_end} "
+        if reason.startswith(kind) and reason.endswith("; fix: " + fix):
+            return fix, kind, gathering
     if reason.startswith("T states:") and reason.endswith("; fix: " + _T_STATE_FIX):
         e_t = max(q.e_t for q in ctx.qpus)
         if e_t > 0:
@@ -1208,7 +1213,7 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
         trials.append((f"a larger {field} ({share:,} on every QPU that holds fewer)", {"qpus": qpus}))
         return m.group(2), "capacity too small:", trials
     hops = [h for h in getattr(ctx, "shared_hops", []) if h in ctx.links]
-    if reason.startswith("runtime:") and reason.endswith("; fix: " + _SHARED_FIX) and hops:
+    if reason.startswith("runtime undetermined:") and reason.endswith("; fix: " + _SHARED_FIX) and hops:
         if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops):
             listed = ", ".join(f"link {a}-{b} with {10 * ctx.links[(a, b)].channels:,}" for a, b in hops[:5])
             trials.append((f"more channels on the shared links (10x the channels: {listed}"
@@ -1216,7 +1221,7 @@ def _code_fix_trials(ctx: _Context, reason: str, routes: Mapping[tuple[int, ...]
                            {"links": {**ctx.links, **{h: dataclasses.replace(ctx.links[h],
                                                                              channels=10 * ctx.links[h].channels)
                                                       for h in hops}}}))
-        return _SHARED_FIX, "runtime:", trials
+        return _SHARED_FIX, "runtime undetermined:", trials
     for key, per_round in getattr(ctx, "round_buffer_fix", {}).items():
         fix = _round_buffer_fix(per_round)
         where = _link_or_route(key, key)
@@ -1984,6 +1989,8 @@ class _Context:
         # Per link whose pairs miss the remote share while a syndrome round gathers them: (the least raw pairs/s the
         # reason names, the channels it names; None for a relay route), set by _gathering_fix.
         self.remote_share_need: dict[tuple[int, int], tuple[float, int | None]] = {}
+        # Per direct link whose remote-error reason names a gathering fix: the fix's words and its trials.
+        self.gathering_fix: dict[tuple[int, int], tuple[str, list[tuple[str, dict[str, Any]]]]] = {}
         # Per direct link held back by its buffer: the buffer_pairs and channels its runtime fix names (_buffer_fix).
         self.buffer_fix: dict[tuple[int, int], tuple[int, int]] = {}
         # Per error-corrected QPU too small: the num_qubits its capacity reason names.
@@ -4173,8 +4180,14 @@ class _Context:
         # is not the algorithm's: the run's own, after the verdict found the pairs chosen for a shorter run failing.
         chosen_for_s: dict[int, float] = {}
         no_design = False  # The last retry's cause: no factory design reaches the T error at that distance.
+        upper_extra = self._depth_upper - alg_depth if self._depth_upper is not None else 0
         for _ in range(2 * sc.max_distance + 4):
-            required = eps_log / (patches * cycles)
+            # A depth known only as a bound: the distance meets the logical part at its upper bound too (below, the
+            # run's cycles plus the upper bound's extra merges), which a larger distance always can, so the verdict
+            # on the logical errors holds for every schedule. Before, it was sized at the lower bound and withheld
+            # ("logical error undetermined") where the upper one needed more: a summary read infeasible under a
+            # budget of 0.1 and feasible under 0.01, which took d = 5 (audit 45).
+            required = eps_log / (patches * (cycles + upper_extra))
             d = sc.distance_for(p_phys, required)
             if d is not None and d < lowest:
                 d = lowest if lowest <= sc.max_distance else None
@@ -4205,7 +4218,7 @@ class _Context:
             # it at the algorithm's depth instead stretched it to a slower, smaller factory).
             run_cycles = max(floor, -(-busy_ps // cycle_ps))
             # The run d was sized for stands even where the closed form took d a rounding step short of it.
-            if run_cycles > max(max_cycles, cycles):
+            if run_cycles > max(max_cycles, cycles) or (upper_extra and run_cycles + upper_extra > max_cycles):
                 floor_exhausts = floor > max(max_cycles, cycles)
                 cycles = max(max_cycles + 1, cycles + 1)
                 # A run the links or the messages stretch past this distance's budget needs the next distance, not
@@ -4700,14 +4713,30 @@ class _Context:
             with_channels = dataclasses.replace(lk, channels=channels)
             at_channels = self._gathering_distance(lr, d, per_op_budget, max_distance, None, with_channels)
             channels_text = f": their {channels_hz_text} raw pairs/s, {_distance_there(at_channels)}"
+        rate_words = (f"a link delivering at least {need_text} raw pairs/s ({_distance_there(at_rate)}; about "
+                      f"{_count(channels)} channels{_channels_across(need_hz, lk.rate_interval95)} instead of "
+                      f"{lk.channels}{channels_text})")
+        t1_text, t2_text = _at_least(lk.memory_t1_s * factor), _at_least(lk.memory_t2_s * factor)
+        memory_words = (f"memories {factor_text}x longer-lived (T1 = {t1_text} s, T2 = {t2_text} s; "
+                        f"{_distance_there(at_memory)})")
+        fix = f"{rate_words}, or {memory_words}"
+        given = self.links.get(lr.qpus)
+        if given is not None:
+            # The figures above price the gathering alone; the estimate also prices the pairs' wait in the buffer
+            # and the rounds at the new rate, so each is estimated again as written (_check_code_fixes). Before, a
+            # link of the rate printed could still miss the share, under a fix that read as sufficient.
+            try:
+                faster = _at_rate(given, float(need_text) / given.channels)
+                longer = dataclasses.replace(given, memory_t1_s=float(t1_text), memory_t2_s=float(t2_text))
+            except ValueError:  # a figure past a Link's bounds (T2 rounded up past 2 T1): left as written
+                pass
+            else:
+                self.gathering_fix[lr.qpus] = (fix, [(rate_words, {"links": {**self.links, lr.qpus: faster}}),
+                                                     (memory_words, {"links": {**self.links, lr.qpus: longer}})])
         return (
             f"its pairs wait for the rest of their syndrome round's 2d - 1 ({2 * d - 1} at d = {d}) at the link's "
             "pace, and a larger distance gathers more of them: no code distance meets the share with this link and "
-            f"these memories; fix: a link delivering at least {need_text} raw pairs/s ({_distance_there(at_rate)}; "
-            f"about {_count(channels)} channels{_channels_across(need_hz, lk.rate_interval95)} instead of "
-            f"{lk.channels}{channels_text}), or memories "
-            f"{factor_text}x longer-lived (T1 = {_at_least(lk.memory_t1_s * factor)} s, T2 = "
-            f"{_at_least(lk.memory_t2_s * factor)} s; {_distance_there(at_memory)})"
+            f"these memories; fix: {fix}"
         )
 
     def _gathering_distance(self, lr: LinkReport, d: int, per_op_budget: float, max_distance: int,
@@ -4905,9 +4934,10 @@ class _Context:
                 f"runtime: {run_text} exceeds the limit of {limit_text} (bound: {bound}); fix: " + fix
             )
         if self.max_runtime_s is not None and wall <= self.max_runtime_s < self._shared_upper_s:
-            # The lower bound meets the limit, the upper does not: "feasible" would be a guess.
+            # The lower bound meets the limit, the upper does not: "feasible" would be a guess. Named as the other
+            # run between two bounds is (_depth_bound_reasons): before, "runtime:" read as a limit the figures miss.
             self.reasons.append(
-                f"runtime: {human_time(wall)} at its links' total loads meets the limit of "
+                f"runtime undetermined: {human_time(wall)} at its links' total loads meets the limit of "
                 f"{human_time(self.max_runtime_s)}, but with the QPU pairs of its shared links taking turns it takes "
                 f"up to {human_time(self._shared_upper_s)} (the shared links' note); fix: " + _SHARED_FIX
             )
