@@ -274,3 +274,39 @@ def test_qnsim_estimate_reads_the_summary_feasible_under_a_loose_budget(tmp_path
     assert main([*argv, "--json"]) == 0
     written = json.loads(capsys.readouterr().out)
     assert written["verdict"] == "feasible" and written["error_corrected"]["code_distance"] == 5
+
+
+def test_a_relay_route_s_need_names_the_rates_its_hops_must_make():
+    """1000 remote CX between two qubit_gate_ns_e3 QPUs through relay node 2, hops of 1 MHz: the delivery table's
+    need/s of the route is 8.25e+07 end-to-end pairs/s. Old behaviour: nothing said what the hops must make, and
+    hops built to the route's need make 5.5e+07 route pairs/s (one per cycle of the hops, 1.5 / r for two hops of
+    rate r): the route still set the run. Now a note names each hop's rate (the need times the hops' cycle), and
+    estimated again with them the run is its compute's."""
+    qpu = preset("qubit_gate_ns_e3", surface_code=SurfaceCode())
+    work = "REPEAT 1000 {\nCX 0 1\nT 0\n}\nM 0 1"
+    hops = [Link((0, 2), 1e6, 0.999), Link((2, 1), 1e6, 0.999)]
+    report = estimate(work, [qpu, qpu], hops, placement=[0, 1])
+    (route,) = report.links
+    assert route.route == [0, 2, 1] and route.required_rate_hz == pytest.approx(8.25e7)
+    built_to_need = estimate(work, [qpu, qpu], [dataclasses.replace(h, rate_hz=8.25e7) for h in hops],
+                             placement=[0, 1])
+    assert built_to_need.bound == "route 0-2-1 rate" and built_to_need.wall_clock_s > 1.4 * report.time_local_s
+    (note,) = [n for n in report.notes if n.startswith("route 0-2-1: its need of 8.25e+07 raw pairs/s")]
+    assert "its hops must make 124x their rates: link 0-2 1.24e+08 (has 1e+06), link 1-2 1.24e+08 (has 1e+06)" in note
+    assert note.endswith("bound: local compute")
+    at_hop_need = estimate(work, [qpu, qpu], [dataclasses.replace(h, rate_hz=1.24e8) for h in hops], placement=[0, 1])
+    assert at_hop_need.bound == "local compute"
+
+
+def test_a_relay_route_its_buffer_holds_back_is_estimated_not_refused():
+    """100 remote CX through relay node 2 over two 2.78 THz hops (the rates a relay note names for this run):
+    the route's 64-pair buffer, not its rate, sets its pace. Old behaviour: ValueError "rate_hz x channels =
+    1.85333e+13 Hz does not match relay_hop_rates_hz" on valid input, from the check of whether 10x the route's rate
+    would help, which raised the route's rate without its hops'. Now the bound reads the route's buffer."""
+    qpu = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(max_distance=51), logical_qubits=4, e_1q=4e-3,
+                 e_2q=4e-3, e_meas=4e-3)
+    hops = [Link((0, 2), rate_hz=2.78e12, fidelity=0.97, latency_s=1e-5),
+            Link((2, 1), rate_hz=2.78e12, fidelity=0.97, latency_s=1e-5)]
+    report = estimate("REPEAT 100 {\n CX 0 2\n}\nM 0 2\n", [qpu, qpu], hops, placement=[0, 0, 1, 1],
+                      error_budget=0.1)
+    assert report.bound == "route 0-2-1 buffer (64 pairs)"
