@@ -12,7 +12,7 @@ import json
 import math
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from qnsim.estimate import QPU, Link, LogicalSummary, SurfaceCode, estimate, preset
@@ -185,6 +185,30 @@ def test_scaling_every_time_by_k_scales_the_run_by_k(job, k):
     assert after.wall_clock_s == pytest.approx(before.wall_clock_s * k, rel=1e-9)
     assert after.verdict == before.verdict
 
+
+def _working_fixes(reason):
+    """The part of a checked reason's fix that names what clears it (before "tried, and not enough"), or ""."""
+    if "; fix: " not in reason or "none of these clears it" in reason or "(estimated again with each)" not in reason:
+        return ""
+    return reason.split("; fix: ", 1)[1].split("; tried, and not enough")[0]
+
+
+@settings(_SETTINGS, max_examples=150)  # the fix is offered in ~2% of the jobs drawn
+@given(_jobs())
+def test_a_fix_offered_as_clearing_a_reason_clears_it_applied_as_printed(job):
+    """An error-budget reason's "purified pairs (target_fidelity = F)", named as clearing it, applied with the
+    digits printed: no error-budget reason is left in the estimate again."""
+    import re
+
+    ops, reps, qpus, links, kw = job
+    report = _run(ops, reps, qpus, links, kw)
+    for reason in report.reasons:
+        works = _working_fixes(reason)
+        m = re.search(r"purified pairs \(target_fidelity = ([0-9.]+)\)", works)
+        if m and reason.startswith("error budget:"):
+            event("a target_fidelity fix applied")
+            again = _run(ops, reps, qpus, links, {**kw, "target_fidelity": float(m.group(1))})
+            assert not any(r.startswith("error budget:") for r in again.reasons), (m.group(0), again.reasons)
 
 def test_an_undetermined_runtime_on_shared_links_is_named_so():
     """Two remote CX over a 0-1-2 chain of 1 kHz links, QPU 1 the relay of the 0-2 pair: link 0-1 carries both QPU
