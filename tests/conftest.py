@@ -84,6 +84,7 @@ SLOWEST_FILES_FIRST = (
     "test_estimate_audit23.py",
     "test_results_audit18.py",
     "test_estimate_progress.py",
+    "test_estimate_audit45.py",
 )
 
 
