@@ -160,8 +160,9 @@ def _typed_in(option: str, value: object, message: str) -> str:
 #: The text typed for each option of the last command line parsed, with the value it was read as (see as_typed).
 _TYPED: dict[str, tuple[str, Any]] = {}
 
-#: The flag of each option typed on the last command line parsed, by its argparse dest (``max_shots`` ->
-#: ``--max-shots``): what :func:`in_flags` names a refusal's Python argument as.
+#: The flag of each option typed on the last command line parsed, of any kind (one taking a value, a store_true
+#: switch, a count), by its argparse dest (``max_shots`` -> ``--max-shots``, ``take_over`` -> ``--take-over``):
+#: what :func:`in_flags` names a refusal's Python argument as.
 _FLAGS: dict[str, str] = {}
 
 
@@ -446,9 +447,15 @@ class ArgumentParser(argparse.ArgumentParser):
         value = super()._get_value(action, arg_string)
         for option in action.option_strings:
             _TYPED[option] = (arg_string, value)
+        return value
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # argparse calls this once for each option the command line holds, whatever its kind, and for no default:
+        # flags were recorded in _get_value, which a store_true flag (no value to convert) never reaches and an
+        # untyped string default does, so `--take-over` went unnamed and a default was named as if typed.
         if action.option_strings:
             _FLAGS[action.dest] = max(action.option_strings, key=len)
-        return value
+        return super()._get_values(action, arg_strings)
 
 
 def one_line(exc: BaseException) -> str:
