@@ -3,11 +3,14 @@
 import argparse
 import contextlib
 import io
+from pathlib import Path
 
 import pytest
 
 from qnsim import cli, estimate_cli, plot_cli, qec_cli, sweep_cli
 from qnsim.cli import ArgumentParser, guarded, in_flags
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PARSERS = {
     "qnsim": cli._parser, "qnsim qec": qec_cli._parser, "qnsim sweep": sweep_cli._parser,
@@ -76,3 +79,55 @@ def test_every_option_of_every_command_is_recorded_by_its_flag_when_typed(comman
             parser.parse_known_args(words)
         assert cli._FLAGS.get(action.dest) == flag, (command, flag, type(action).__name__)
     assert kinds, command
+
+
+def _ci95(errors, shots):
+    """Clopper-Pearson 95% interval of a per-shot rate (a point with no errors: 0 to its upper bound)."""
+    from scipy.stats import beta
+
+    low = beta.ppf(0.025, errors, shots - errors + 1) if errors else 0.0
+    return low, beta.ppf(0.975, errors + 1, shots - errors)
+
+
+def _rows(basis, p):
+    import json
+
+    from qnsim.qec import model as remote_model
+
+    table = json.loads((Path(remote_model.__file__).parent / "data" / "remote_model.json").read_text())
+    ip = table["p_grid"].index(p)
+    counts = table["bases"][basis]
+    return {
+        (q, d): (counts["errors"][ip][iq][idd], counts["shots"][ip][iq][idd])
+        for iq, q in enumerate(table["q_grid"]) for idd, d in enumerate(table["distances"])
+    }
+
+
+def _half_width(errors, shots):
+    low, high = _ci95(errors, shots)
+    return (high - low) / 2 / (errors / shots)
+
+
+def test_bench_readme_states_the_shipped_tables_thin_rows_cis_as_they_are():
+    """Before: bench/README said the X basis p = 2e-3 row beyond q = 5e-4 had ~1e6 shots a point (d = 7 included);
+    the table holds ~300 errors and 7,441-324,881 shots a point (+-11%), and the p = 1e-4 rows' zero counts were
+    stated as nothing. Each CI figure the README now states is checked against the shipped table."""
+    readme = " ".join((ROOT / "bench" / "README.md").read_text().split())
+    assert "d = 7 included at ~1e6 shots a point" not in readme
+    assert "Round 19 (the CIs as they stand, not re-measured)" in readme
+    x2 = {key: value for key, value in _rows("X", 2e-3).items() if key[0] > 5e-4}
+    assert len(x2) == 24
+    assert min(e for e, _ in x2.values()) == 300 and max(e for e, _ in x2.values()) == 321
+    assert {round(100 * _half_width(e, s)) for e, s in x2.values()} == {11}
+    assert (min(s for _, s in x2.values()), max(s for _, s in x2.values())) == (7441, 324881)
+    assert "7,441-324,881 shots" in readme and "+-11%, against +-2-3% for the Z basis" in readme
+    assert {round(100 * _half_width(e, s)) for (q, _), (e, s) in _rows("Z", 2e-3).items()} <= {2, 3}
+    assert {round(100 * _half_width(e, s)) for (q, _), (e, s) in _rows("X", 2e-3).items() if q == 5e-4} == {4, 6}
+    x1 = _rows("X", 1e-4)
+    assert x1[(0.002, 3)] == (18, 400000) and round(100 * _half_width(*x1[(0.002, 3)])) == 49
+    assert "**+-49%** at q = 0.002 (18 errors in 4e5 shots)" in readme
+    zeros = [key for key, (e, _) in x1.items() if e == 0]
+    assert sorted(zeros) == sorted([(q, 5) for q in (5e-4, 0.002, 0.006, 0.01)] + [
+        (q, 7) for q in (5e-4, 0.002, 0.006, 0.01, 0.02, 0.04, 0.06, 0.1)])
+    assert {x1[key][1] for key in zeros} == {400000}
+    assert round(_ci95(0, 400000)[1], 7) == 9.2e-6 and "9.2e-6 per shot (95%, 4e5 shots)" in readme
