@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import errno
 import math
 import numbers
 import os
@@ -864,11 +865,18 @@ def flag(name: str, value: object, *, error: type[Exception] | None = None) -> b
     return bool(value)
 
 
+class EmptyPathError(FileNotFoundError, ValueError):
+    """An empty string given as a file path: a FileNotFoundError, as the callers document for a file
+    that is not there, and a ValueError, as for any other bad value."""
+
+
 def file_path(name: str, value: object) -> str:
     """``value`` as a file path: a ``str`` or an ``os.PathLike`` (``pathlib.Path``) that gives one.
     Anything else is a TypeError naming the argument: Python's own ("expected str, bytes or
     os.PathLike object, not int") named neither, and ``open(3)`` opens file descriptor 3. An empty
-    string is returned as it is: opening it fails with FileNotFoundError, as the callers document.
+    string is refused here (:class:`EmptyPathError`, a FileNotFoundError and a ValueError), naming
+    the argument: ``Path("")`` is ``.``, so a caller that made a Path of it said "Is a directory:
+    '.'", a path never given (``qnsim.qec.measure_link("")``).
 
     Example:
         >>> file_path("out", "results.csv")
@@ -881,6 +889,8 @@ def file_path(name: str, value: object) -> str:
     text = os.fspath(value) if isinstance(value, os.PathLike) else value
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
+    if not text:
+        raise EmptyPathError(errno.ENOENT, f"{name} is an empty path: No such file or directory", text)
     if "\0" in text:
         # No file has one: os and open() said "embedded null byte", naming neither the argument nor the path.
         raise ValueError(f"{name} must be a file path without a null character, got {written(text)}")

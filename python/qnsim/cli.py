@@ -181,9 +181,14 @@ def in_flags(message: str) -> str:
         '--max-shots 7 shots is too many; give --max-shots <= 5 (sample(c, max_shots=...))'
     """
     for dest, flag in _FLAGS.items():
-        if "_" not in dest or dest not in message:
+        if dest not in message:
             continue
         name = rf"(?<![\w.\-]){re.escape(dest)}"
+        if "_" not in dest:
+            # A one-word dest (out, seed, x) is also a word of prose, so only its use as the subject of a refusal is
+            # its flag: `qnsim sweep --out r.txt` read "out must end with .csv or .parquet", naming no flag.
+            message = re.sub(rf"{name}(?= must )", flag, message)
+            continue
         message = re.sub(rf"{name} = ", flag + " ", message)
         message = re.sub(rf"{name}(?![\w(=])", flag, message)
     return message
@@ -469,7 +474,7 @@ def one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         # An empty path is named too ('': No such file or directory), not left out.
         where = "" if exc.filename is None else f"{exc.filename}: " if exc.filename else "'' (an empty path): "
-        return f"{where}{exc.strerror}"
+        return f"{_flag_typed_as(exc.filename)}{where}{exc.strerror}"
     text = " ".join(str(exc).split()) or type(exc).__name__
     expected = (ValueError, TypeError, OSError, ImportError, TimeoutError, UsageError, LookupError)
     from qnsim._core import QnsimError
@@ -479,6 +484,19 @@ def one_line(exc: BaseException) -> str:
         if isinstance(exc, (*expected, QnsimError)) and not isinstance(exc, KeyError)
         else f"{type(exc).__name__}: {text}"
     )
+
+
+def _flag_typed_as(path: object) -> str:
+    """``"--out "`` when ``path`` is the value typed for a flag on the command line just parsed, else ``""``: a file
+    error names the file, and the flag too, so that ``qnsim qec circuit --out no/dir/c.stim`` says which option to
+    change, as every other refusal of a flag's value does."""
+    if not isinstance(path, (str, os.PathLike)):
+        return ""
+    wanted = os.fspath(path)
+    for option, (text, value) in _TYPED.items():
+        if isinstance(value, (str, os.PathLike)) and wanted in (text, os.fspath(value)):
+            return f"{option} "
+    return ""
 
 
 def print_quietly(text: str) -> None:

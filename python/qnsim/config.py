@@ -20,7 +20,6 @@ qnsim.config.ConfigError: demo.toml: link[0].count must be an integer, got 2.7
 from __future__ import annotations
 
 import contextlib
-import errno
 import dataclasses
 import os
 import re
@@ -72,9 +71,7 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         ...
         qnsim.config.ConfigError: bad.toml: not UTF-8 text (byte 0xff at offset 8)
     """
-    if isinstance(path, str) and not path:  # Path("") is ".", which would read as "Is a directory"
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "")
-    path = Path(file_path("path", path))
+    path = Path(file_path("path", path))  # before Path(): Path("") is ".", which would read as "Is a directory"
     with open(path, "rb") as f:
         # Bounded: `qnsim run /dev/zero` (or a path to any endless stream) read until memory ran out.
         raw = f.read(MAX_TOML_BYTES + 1)

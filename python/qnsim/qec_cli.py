@@ -307,9 +307,7 @@ def _sweep(args: argparse.Namespace) -> int:
         typed[key] = f"--param {written(text)}"
     seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
     check_sweep_options(args, seeds)
-    if args.scheduler and args.backend != "dask":
-        raise ValueError("--scheduler needs --backend dask")
-    client = connect_scheduler(args.scheduler) if args.scheduler else None
+    client = connect_scheduler(args.scheduler) if args.scheduler is not None else None
     if args.out is not None:
         from qnsim.qec.sweep import _saved_count_files, saved_counts_dir
 

@@ -33,8 +33,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from qnsim._row_notes import split_notes
-from qnsim.logs import log_level_argument
 from qnsim.argument_checks import written
+from qnsim.logs import log_level_argument
 
 __all__ = ["main", "parse_param", "parse_value"]
 
@@ -148,7 +148,8 @@ def _parse_seeds(text: str) -> int | list[int]:
 
 def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None) -> None:
     """``--seeds``, ``--workers`` and ``--retries`` (when the command has it) checked as the sweep checks them, before
-    it starts, each refusal naming its option ("--workers 0: workers must be an int >= 1 ...")."""
+    it starts, each refusal naming its option ("--workers 0: workers must be an int >= 1 ..."); and ``--scheduler``,
+    which must be a non-blank address and comes with ``--backend dask`` only."""
     from qnsim.cli import naming_option
     from qnsim.sweeps import _seed_list, check_retries, check_workers
 
@@ -160,6 +161,16 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
     if getattr(args, "retries", None) is not None:
         with naming_option("--retries", args.retries):
             check_retries(args.retries)
+    # Tested against None, not for truth: `--scheduler ''` was read as no scheduler at all, so a Dask sweep ran on a
+    # LocalCluster of this machine and a local one ignored it, where the user had named a scheduler.
+    if args.scheduler is not None:
+        if not args.scheduler.strip():
+            raise ValueError(
+                f"--scheduler {written(args.scheduler)} is empty: give a Dask scheduler address "
+                "(tcp://host:8786), or leave --scheduler out for a LocalCluster"
+            )
+        if args.backend != "dask":
+            raise ValueError("--scheduler needs --backend dask")
 
 
 def _resolve(scenario: str) -> Any:
@@ -335,12 +346,10 @@ def _sweep(args: argparse.Namespace) -> int:
         typed[key] = f"{option} {value}"
     seeds = _parse_seeds(args.seeds)
     check_sweep_options(args, seeds)
-    if args.scheduler and args.backend != "dask":
-        raise ValueError("--scheduler needs --backend dask")
     scenario = _resolve(args.scenario)
     if isinstance(scenario, (str, os.PathLike)):
         scenario = TomlScenario(scenario)  # kept: it holds the remarks the sweep says once
-    client = connect_scheduler(args.scheduler) if args.scheduler else None
+    client = connect_scheduler(args.scheduler) if args.scheduler is not None else None
     try:
         rows = sweep(
             scenario,

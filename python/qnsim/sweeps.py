@@ -851,7 +851,8 @@ class TomlScenario:
     def __init__(self, path: str | os.PathLike) -> None:
         from qnsim.config import read_toml
 
-        self.path = Path(path)
+        # Checked before Path(): Path("") is ".", and the scenario "" read as "Is a directory: '.'".
+        self.path = Path(file_path("path", path))
         self.data = read_toml(self.path)  # names the file in every error (OSError, not UTF-8, invalid TOML)
         self._remarks: dict[str, list[str]] = {}  # scenario data (JSON) -> remarks of its network (see remarks)
         #: The remarks the last :func:`sweep` of this scenario said once instead of in every row.

@@ -1,0 +1,274 @@
+"""Child process of the round-34 bad-input battery (tests/test_bad_input_round34.py): calls each public
+callable with one argument replaced by a bad value and prints one JSON line per
+finding. Run in a subprocess so a crash is a finding."""
+import importlib
+import inspect
+import json
+import signal
+import sys
+
+import numpy as np
+
+import qnsim
+
+BD = [0.9, 0.05, 0.03, 0.02]
+CIRC = "H 0\nCX 0 1\nM 0 1\n"
+
+def _qpu():
+    from qnsim.estimate import QPU
+    return QPU(num_qubits=4)
+
+def _circ():
+    from qnsim.qec import memory_circuit
+    return memory_circuit(3, 2)
+
+#: Callable (its path under qnsim) -> keyword arguments of a call that succeeds; each is replaced by a bad value.
+CASES = {
+    "hardware.Fiber": dict(length_km=10.0),
+    "hardware.Detector": dict(efficiency=0.9),
+    "hardware.Source": dict(attempt_rate_hz=1e6, emission_efficiency=0.5),
+    "hardware.Memory": dict(num_qubits=2, t1_s=1.0, t2_s=1.0),
+    "hardware.GateNoise": dict(single_qubit_error=0.001, two_qubit_error=0.01, measurement_duration_s=1e-6),
+    "hardware.Transducer": dict(efficiency=0.5, added_noise_photons=0.1),
+    "link_models.bbpssw": dict(f=0.9),
+    "link_models.teleportation_fidelity": dict(f=0.9),
+    "link_models.werner_state": dict(fidelity=0.9),
+    "link_models.werner_swap_fidelity": dict(f1=0.9, f2=0.9),
+    "link_models.bell_state": dict(name="phi+"),
+    "link_models.bell_diagonal_state": dict(coefficients=BD),
+    "link_models.dejmps": dict(bell_diag_1=BD, bell_diag_2=BD),
+    "primitives.bell_diagonal_swap": dict(left=BD, right=BD, gate2_error=0.01),
+    "primitives.bell_diagonal_purify": dict(pair1=BD, pair2=BD, scheme="dejmps", gate2_error=0.01),
+    "purification.purification_rounds_for": dict(bell_diagonal=BD, target_fidelity=0.95, max_rounds=4),
+    "topology.chain": dict(n=3, length_km=10.0, fidelity=0.9, rate_hz=100.0),
+    "topology.ring": dict(n=3, length_km=10.0, fidelity=0.9, rate_hz=100.0),
+    "topology.star": dict(n_leaves=2, length_km=10.0, fidelity=0.9, rate_hz=100.0),
+    "topology.grid": dict(rows=2, cols=2, length_km=10.0, fidelity=0.9, rate_hz=100.0),
+    "topology.dumbbell": dict(n_left=2, n_right=2, bridge_hops=1, length_km=10.0, fidelity=0.9, rate_hz=100.0),
+    "Network": dict(formalism="density_matrix", seed=1, max_records=10),
+    "EventLoop": dict(max_events_per_instant=10),
+    "superconducting_transducer_link": dict(improvement=1.0),
+    "option_name": dict(key="until_s", request=0),
+    "estimate.azure_layout_qubits": dict(q=10),
+    "estimate.bbpssw_step": dict(f=0.9),
+    "estimate.buffered_link_time_s": dict(pairs=10, compute_s=1.0, rate_hz=1e3, buffer_pairs=4),
+    "estimate.dejmps_step": dict(c=BD),
+    "estimate.design_t_factories": dict(t_error=1e-3, physical_error=1e-3, t_gate_s=1e-6,
+                                        logical_cycle_s=None, required_error=1e-10, max_distance=25),
+    "estimate.flow_controlled_rate_hz": dict(rate_hz=1e3, buffer_pairs=4, success_probabilities=[0.9], latency_s=1e-3),
+    "estimate.human_time": dict(seconds=1.0),
+    "estimate.latency_hold_s": dict(success_probabilities=[0.9], latency_s=1e-3),
+    "estimate.purification_ceiling": dict(raw_fidelity=0.9, gate2_error=0.01),
+    "estimate.purification_plan": dict(raw_fidelity=0.9, target_fidelity=0.95, max_rounds=4),
+    "estimate.purification_step": dict(coeffs=BD, gate2_error=0.01),
+    "estimate.relay_cycle_s": dict(rates_hz=[1e3, 2e3]),
+    "estimate.relay_decay_factor": dict(rates_hz=[1e3], hold_hz=[10.0], cycle_hz=1.0),
+    "estimate.remote_logical_error": dict(distance=5, bell_diagonal=BD, physical_error=1e-3),
+    "estimate.stored_fidelity": dict(fidelity=0.9, wait_s=1e-3, t1_s=1.0, t2_s=1.0),
+    "estimate.stored_pair": dict(coeffs=BD, wait_s=1e-3, t1_s=1.0, t2_s=1.0),
+    "estimate.QPU": dict(num_qubits=10, t_2q_s=1e-7, e_2q=1e-3),
+    "estimate.Link": dict(qpus=(0, 1), rate_hz=1e3, fidelity=0.95, latency_s=1e-3, buffer_pairs=8),
+    "estimate.SurfaceCode": dict(crossing_prefactor=0.03, error_threshold=0.01, max_distance=25),
+    "estimate.ErrorBudget": dict(total=1e-3),
+    "estimate.PairStorage": dict(memory_t1_s=1.0, memory_t2_s=1.0, raw_interval_s=1e-3),
+    "estimate.count_circuit": dict(text=CIRC),
+    "estimate.Workload": dict(text=CIRC),
+    "estimate.estimate": dict(workload=CIRC, qpus=[None], target_fidelity=None),
+    "qec.werner": dict(fidelity=0.9),
+    "qec.depolarize2_channel": dict(p=0.01),
+    "qec.per_round": dict(shot_error_rate=0.1, rounds=3),
+    "qec.poisson_mean_wait": dict(pairs=2, rate_hz=1e3, cycle_time_s=1e-6),
+    "qec.wilson_interval": dict(errors=1, shots=10, z=1.96),
+    "qec.memory_pauli_channel": dict(seconds=1e-3, t1_s=1.0, t2_s=1.0),
+    "qec.memory_layout": dict(distance=3),
+    "qec.merge_layout": dict(distance=3),
+    "qec.memory_circuit": dict(distance=3, rounds=2, basis="Z"),
+    "qec.merge_circuit": dict(distance=3, rounds=2, basis="Z"),
+    "qec.rotated_patch": dict(width=3, height=3, x_offset=0),
+    "qec.unrotated_patch": dict(width=3, height=3, x_offset=0),
+    "qec.seam_resources": dict(distance=3),
+    "qec.seam_error_rates": dict(bell_diagonal=BD),
+    "qec.teleported_cnot_channel": dict(bell_diagonal=BD, gate_error=0.01, measure_error=0.01),
+    "qec.check_bell_diagonal": dict(coefficients=BD, name="bd"),
+    "qec.bell_diagonal_after_memory": dict(bell_diagonal=BD, pauli_a=[0.01, 0.01, 0.01], pauli_b=[0.01, 0.01, 0.01]),
+    "qec.NoiseModel": dict(two_qubit=0.01, one_qubit=0.001, name="n"),
+    "qec.Interface": dict(scheme="direct", error=0.01),
+    "qec.round_timing": dict(rate_hz=1e6, bell_diagonal=BD, distance=3, cycle_time_s=1e-6, t1_s=1.0, t2_s=1.0),
+    "qec.sample_logical_error": dict(circuit=None, max_shots=64, seed=1, batch_size=64),
+    "results.rate_text": dict(rate_hz=1.0, interval=None, pairs=3, window_s=3.0),
+    "results.t_quantile_975": dict(df=3),
+}
+#: Arguments built in the child when a call is made (objects, callables).
+LAZY = {
+    ("estimate.design_t_factories", "logical_cycle_s"): lambda: (lambda d: 1e-6 * d),
+    ("estimate.estimate", "qpus"): lambda: [_qpu()],
+    ("qec.sample_logical_error", "circuit"): _circ,
+}
+
+BAD = {
+    "nan": float("nan"), "inf": float("inf"), "-inf": float("-inf"), "-1": -1, "0": 0, "1.5": 1.5,
+    "True": True, "False": False, "f32nan": np.float32("nan"), "i64-1": np.int64(-1), "1e30int": 10**30,
+    "str3": "3", "empty": "", "blank": "   ", "None": None, "list": [1.0], "dict": {"a": 1}, "bytes": b"x",
+}
+OK = (ValueError, TypeError, IndexError, qnsim.QnsimError)
+
+
+def resolve(path):
+    mod, _, name = path.rpartition(".")
+    return getattr(importlib.import_module("qnsim." + mod if mod else "qnsim"), name)
+
+
+def must_refuse(label, value, annotation, default):
+    """True when a call that accepts `value` for a parameter annotated `annotation` has coerced it."""
+    a = str(annotation)
+    generic = any(w in a for w in ("Any", "object"))
+    numeric = any(w in a for w in ("float", "int")) and not generic
+    if label in ("nan", "f32nan"):
+        return numeric
+    if label in ("True", "False"):
+        return numeric and "bool" not in a
+    if label == "1.5":
+        return "int" in a and "float" not in a and not generic
+    if label == "str3":
+        return numeric and "str" not in a
+    if label in ("dict", "bytes"):
+        return not generic and not any(w in a for w in ("Mapping", "dict", "bytes"))
+    if label == "list":
+        return numeric and not any(w in a for w in ("Sequence", "list", "tuple", "Iterable", "ndarray"))
+    if label == "None":
+        return default is not None and "None" not in a and default is not inspect.Parameter.empty or (
+            default is inspect.Parameter.empty and "None" not in a and a != "_empty" and not generic)
+    return False
+
+
+def names_it(text, pname, value):
+    """True when an error message names the parameter or shows the refused value."""
+    low = text.lower()
+    shown = {repr(value), str(value)}
+    if isinstance(value, (float, np.floating)):
+        shown |= {"nan", "inf"}
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        shown.add(f"{int(value):,}")
+    short = pname.removesuffix("_s").removesuffix("_hz").removesuffix("_km")
+    return pname.lower() in low or short.lower() in low or any(s and s.strip() and s.lower() in low for s in shown)
+
+
+def classify(call, label, value, pname, annotation, default):
+    try:
+        call()
+    except TimeoutError:
+        return "hang"
+    except OK as exc:
+        text = str(exc)
+        if "incompatible function arguments" in text or "incompatible constructor arguments" in text:
+            return "pybind11 dump: " + text[:80]
+        if not text.strip():
+            return f"{type(exc).__name__} with an empty message"
+        if not names_it(text, pname, value):
+            return f"{type(exc).__name__} names neither {pname} nor the value: {text[:100]}"
+        return None
+    except FileNotFoundError as exc:
+        # A path to no file: the error names that path, as open() does (the callers document it).
+        if isinstance(value, str) and value and exc.filename == value:
+            return None
+        return f"{type(exc).__name__}: {str(exc)[:100]}"
+    except RuntimeError as exc:
+        return f"RuntimeError: {str(exc)[:100]}"
+    except BaseException as exc:  # noqa: BLE001 - every other class is a finding
+        return f"{type(exc).__name__}: {str(exc)[:100]}"
+    if must_refuse(label, value, annotation, default):
+        return "accepted (silent coercion)"
+    return None
+
+
+def alarm(*_):
+    raise TimeoutError
+
+
+def main(names, labels):
+    signal.signal(signal.SIGALRM, alarm)
+    for name in names:
+        func = resolve(name)
+        good = CASES[name]
+        sig = inspect.signature(func)
+        for pname in good:
+            param = sig.parameters.get(pname)
+            annotation = param.annotation if param is not None else "Any"
+            default = param.default if param is not None else inspect.Parameter.empty
+            for label in labels:
+                value = BAD[label]
+                kwargs = {k: (LAZY[(name, k)]() if (name, k) in LAZY else v) for k, v in good.items()}
+                kwargs[pname] = value
+                signal.setitimer(signal.ITIMER_REAL, 5.0)
+                try:
+                    finding = classify(lambda: func(**kwargs), label, value, pname, annotation, default)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                if finding:
+                    print(json.dumps([name, pname, label, finding]), flush=True)
+
+
+MODULES = ["qnsim", "qnsim.estimate", "qnsim.qec", "qnsim.results", "qnsim.topology", "qnsim.sweeps", "qnsim.hardware",
+           "qnsim.presets", "qnsim.link_models", "qnsim.purification", "qnsim.routing", "qnsim.scenario",
+           "qnsim.comparison", "qnsim.primitives", "qnsim.link_builder", "qnsim.seed_batch", "qnsim.trace",
+           "qnsim.events", "qnsim.network", "qnsim.protocol", "qnsim.config"]
+#: Callables the generic pass leaves out: they start worker processes or change the process itself.
+NOT_CALLED = {"die_with_parent", "sweep", "run_seed_batches", "log_to_stderr", "options_as"}
+#: Sampled values of the generic pass (every parameter gets each; 1.0 stands in for the other required ones).
+GENERIC = ["nan", "-1", "True", "1e30int", "str3", "empty", "None", "dict", "bytes"]
+
+
+def public_callables():
+    """(qualified name, callable) of every public function and class, once each, exceptions left out."""
+    seen, found = set(), []
+    for module in MODULES:
+        mod = importlib.import_module(module)
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if not callable(obj) or id(obj) in seen or (isinstance(obj, type) and issubclass(obj, BaseException)):
+                continue
+            seen.add(id(obj))
+            found.append((f"{module}.{name}", obj))
+    return found
+
+
+def generic(labels):
+    """Every public callable not in CASES, one parameter at a time given a bad value, the others 1.0: what is
+    checked is only how it refuses (never a crash, a hang, a RuntimeError or another class, or a pybind11 dump)."""
+    signal.signal(signal.SIGALRM, alarm)
+    covered = {id(resolve(name)) for name in CASES}
+    for qualified, func in public_callables():
+        if id(func) in covered or qualified.rpartition(".")[2] in NOT_CALLED:
+            continue
+        try:
+            params = [p for p in inspect.signature(func).parameters.values()
+                      if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        except (TypeError, ValueError):  # a native class: its __init__ is called positionally
+            params = None
+        targets = params if params else [None]
+        for param in targets:
+            for label in labels:
+                value = BAD[label]
+                if param is None:
+                    call = lambda: func(value)  # noqa: E731
+                else:
+                    kwargs = {p.name: 1.0 for p in params if p.default is p.empty and p.name != param.name}
+                    kwargs[param.name] = value
+                    call = lambda: func(**kwargs)  # noqa: E731
+                signal.setitimer(signal.ITIMER_REAL, 5.0)
+                try:
+                    finding = classify(call, label, value, getattr(param, "name", ""), "Any", None)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                # The generic pass cannot tell which parameter a refusal is about (the 1.0 fillers are bad too).
+                if finding and " names neither " not in finding:
+                    print(json.dumps([qualified, getattr(param, "name", ""), label, finding]), flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--generic"]:
+        generic(sys.argv[2].split(",") if len(sys.argv) > 2 else GENERIC)
+        sys.exit(0)
+    names = sys.argv[1].split(",") if len(sys.argv) > 1 and sys.argv[1] else list(CASES)
+    labels = sys.argv[2].split(",") if len(sys.argv) > 2 else list(BAD)
+    main(names, labels)
