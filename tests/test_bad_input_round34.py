@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -96,12 +97,14 @@ def test_empty_path_is_refused_by_name_not_read_as_the_current_directory(tmp_pat
 
     for call, name in ((lambda: measure_link(""), "scenario"), (lambda: TomlScenario(""), "path"),
                        (lambda: run_experiment_sweep(""), "spec|path")):  # fmt: skip
-        with pytest.raises(ValueError, match=rf"^\[Errno 2\] ({name}) is an empty path: No such file or directory: ''"):
+        refused = rf"^({name}) must not be an empty path: \[Errno 2\] No such file or directory: ''"
+        with pytest.raises(ValueError, match=refused):
             call()
     # Still the FileNotFoundError the callers document for a file that is not there.
     with pytest.raises(FileNotFoundError, match="No such file or directory: ''"):
         file_path("path", "")
     assert issubclass(EmptyPathError, FileNotFoundError) and issubclass(EmptyPathError, ValueError)
+    assert str(pickle.loads(pickle.dumps(EmptyPathError("out")))) == str(EmptyPathError("out"))
 
 
 def test_an_empty_scheduler_is_refused_not_read_as_none(tmp_path, capsys):

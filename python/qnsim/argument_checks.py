@@ -867,7 +867,25 @@ def flag(name: str, value: object, *, error: type[Exception] | None = None) -> b
 
 class EmptyPathError(FileNotFoundError, ValueError):
     """An empty string given as a file path: a FileNotFoundError, as the callers document for a file
-    that is not there, and a ValueError, as for any other bad value."""
+    that is not there, and a ValueError, as for any other bad value. Its message names the argument;
+    ``strerror`` and ``filename`` stay those of ``open("")``.
+
+    Example:
+        >>> str(EmptyPathError("scenario"))
+        "scenario must not be an empty path: [Errno 2] No such file or directory: ''"
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(errno.ENOENT, os.strerror(errno.ENOENT), "")
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"{self.name} must not be an empty path: {super().__str__()}"
+
+    def __reduce__(self) -> tuple:
+        # Rebuilt from the name alone: OSError's own reduce would pass (errno, strerror, filename) to __init__, and
+        # a refusal raised in a sweep's worker process comes back pickled.
+        return (type(self), (self.name,))
 
 
 def file_path(name: str, value: object) -> str:
@@ -890,7 +908,7 @@ def file_path(name: str, value: object) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
     if not text:
-        raise EmptyPathError(errno.ENOENT, f"{name} is an empty path: No such file or directory", text)
+        raise EmptyPathError(name)
     if "\0" in text:
         # No file has one: os and open() said "embedded null byte", naming neither the argument nor the path.
         raise ValueError(f"{name} must be a file path without a null character, got {written(text)}")
