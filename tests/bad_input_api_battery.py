@@ -265,7 +265,31 @@ def generic(labels):
                     print(json.dumps([qualified, getattr(param, "name", ""), label, finding]), flush=True)
 
 
+def native(labels):
+    """Every public method of the native classes, each argument position in turn given a bad value (0 and 1, valid
+    qubits of a 2-qubit simulator, elsewhere): refused by name, never coerced (True is no qubit, NaN no number)."""
+    signal.signal(signal.SIGALRM, alarm)
+    classes = (qnsim.StabilizerSimulator, qnsim.DensityMatrixSimulator, qnsim.QubitRegistry, qnsim.EventLoop)
+    for cls in classes:
+        for method in sorted(m for m in dir(cls) if not m.startswith("_") and callable(getattr(cls, m))):
+            for label in labels:
+                value = BAD[label]
+                for args in ((value,), (0, value), (value, 1), (0, 1, value)):
+                    obj = cls(2, 1) if cls in classes[:2] else cls()
+                    func = getattr(obj, method)
+                    signal.setitimer(signal.ITIMER_REAL, 5.0)
+                    try:
+                        finding = classify(lambda: func(*args), label, value, "", "float int", None)  # noqa: B023
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+                    if finding and " names neither " not in finding:
+                        print(json.dumps([f"{cls.__name__}.{method}", len(args), label, finding]), flush=True)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--native"]:
+        native(["nan", "-1", "1.5", "True", "f32nan", "i64-1", "1e30int", "str3", "None", "list", "bytes"])
+        sys.exit(0)
     if sys.argv[1:2] == ["--generic"]:
         generic(sys.argv[2].split(",") if len(sys.argv) > 2 else GENERIC)
         sys.exit(0)

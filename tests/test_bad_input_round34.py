@@ -63,6 +63,20 @@ def test_every_other_public_callable_refuses_bad_values_cleanly():
     assert not found, "\n".join(json.dumps(f) for f in found)
 
 
+#: Open findings of the native pass, not fixed in round 34 (see the round's report): pybind11's std::string caster
+#: takes bytes as text, so a measurement basis of b"X" reads as "X". Any other finding fails the test.
+NATIVE_OPEN = {
+    (f"{cls}.{method}", 2, "bytes")
+    for cls, method in [("StabilizerSimulator", "measure"), ("DensityMatrixSimulator", "measure"),
+                        ("DensityMatrixSimulator", "measure_and_trace_out")]
+}  # fmt: skip
+
+
+def test_every_native_method_refuses_bad_arguments_by_name():
+    found = [f for f in _findings("bad_input_api_battery.py", "--native") if tuple(f[:3]) not in NATIVE_OPEN]
+    assert not found, "\n".join(json.dumps(f) for f in found)
+
+
 def test_the_batteries_reach_every_public_callable():
     sys.path.insert(0, str(HERE))
     try:
