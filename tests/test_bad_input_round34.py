@@ -63,17 +63,8 @@ def test_every_other_public_callable_refuses_bad_values_cleanly():
     assert not found, "\n".join(json.dumps(f) for f in found)
 
 
-#: Open findings of the native pass, not fixed in round 34 (see the round's report): pybind11's std::string caster
-#: takes bytes as text, so a measurement basis of b"X" reads as "X". Any other finding fails the test.
-NATIVE_OPEN = {
-    (f"{cls}.{method}", 2, "bytes")
-    for cls, method in [("StabilizerSimulator", "measure"), ("DensityMatrixSimulator", "measure"),
-                        ("DensityMatrixSimulator", "measure_and_trace_out")]
-}  # fmt: skip
-
-
 def test_every_native_method_refuses_bad_arguments_by_name():
-    found = [f for f in _findings("bad_input_api_battery.py", "--native") if tuple(f[:3]) not in NATIVE_OPEN]
+    found = _findings("bad_input_api_battery.py", "--native")
     assert not found, "\n".join(json.dumps(f) for f in found)
 
 
@@ -162,3 +153,17 @@ def test_a_file_error_on_a_flags_path_names_the_flag(tmp_path, capsys):
     assert code == 2
     assert err.startswith(f"qnsim qec: error: --out {missing}: no such directory to write it in"), err
     assert err.count("\n") == 1
+
+
+def test_bytes_are_no_text_for_a_native_argument():
+    """pybind11 read b"X" as the text "X": measure(0, b"X") measured in X, QubitRegistry(b"stabilizer") built one."""
+    import qnsim
+
+    refused = r"^StabilizerSimulator\.measure\(\): basis must be a str, not bytes, got b'X'$"
+    with pytest.raises(TypeError, match=refused):
+        qnsim.StabilizerSimulator(2, 1).measure(0, b"X")
+    with pytest.raises(TypeError, match=r"^DensityMatrixSimulator\.measure\(\): basis must be a str, not bytearray"):
+        qnsim.DensityMatrixSimulator(2, 1).measure(0, bytearray(b"X"))
+    with pytest.raises(TypeError, match=r"^QubitRegistry\(\): formalism must be a str, not bytes, got b'stabilizer'$"):
+        qnsim.QubitRegistry(b"stabilizer")
+    assert qnsim.StabilizerSimulator(2, 1).measure(0, "Z") == 0  # text is read as before

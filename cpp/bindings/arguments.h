@@ -466,6 +466,23 @@ template <> struct type_caster<std::vector<unsigned long long>>
     : ordered_sequence_caster<list_caster<std::vector<unsigned long long>, unsigned long long>> {};
 // clang-format on
 
+/// pybind11's string caster made to refuse bytes: it decoded b"X" as UTF-8 and took it as the text "X", so
+/// StabilizerSimulator.measure(0, b"X") measured in X and QubitRegistry(b"stabilizer") built a stabilizer
+/// registry, where the Python layer refuses bytes for every name (a bytes object is data, not text). The refusal is
+/// recorded for the fallback, which names the parameter. Every std::string the bindings read is a name, a basis, a
+/// circuit's text or a path given as str; the same type name in signatures and stubs.
+struct text_caster : string_caster<std::string> {
+    bool load(handle src, bool convert) {
+        if (src && (PyBytes_Check(src.ptr()) || PyByteArray_Check(src.ptr()))) {
+            return convert && qnsim_bindings::refuse_argument(
+                                  src, std::string("must be a str, not ") + Py_TYPE(src.ptr())->tp_name);
+        }
+        return string_caster<std::string>::load(src, convert);
+    }
+};
+template <>
+struct type_caster<std::string> : text_caster {};
+
 template <>
 struct type_caster<qnsim_bindings::QubitArgument> {
     PYBIND11_TYPE_CASTER(qnsim_bindings::QubitArgument, const_name("int"));
