@@ -1738,15 +1738,7 @@ class _CsvSink:
                 "written by another sweep; choose another out path or delete the file"
             )
         if complete < len(raw):
-            _log.warning(
-                "%s: dropping a partial last line (%d bytes) left by an interrupted sweep",
-                self.path,
-                len(raw) - complete,
-            )
-            with open(self.path, "r+b") as f:
-                f.truncate(complete)
-                f.flush()
-                os.fsync(f.fileno())
+            cut_torn_line(self.path, raw, complete)
         if unterminated:
             # Its line end, so that the next row starts a line of its own (appended to it, both rows were lost).
             with open(self.path, "ab") as f:
@@ -3621,6 +3613,59 @@ def _cell_order(value: Any) -> tuple:
 
 
 _POINT_ID = re.compile(r"[0-9a-f]{20}")
+
+
+def torn_line_text(path: str | os.PathLike, raw: bytes, end: int) -> str:
+    """A torn last line as messages name it: the file, the line's number and length in bytes, and its start.
+
+    ``raw`` is the file's bytes and ``end`` where its whole lines end (the torn line is ``raw[end:]``).
+    """
+    line = raw.count(b"\n", 0, end) + 1
+    start = raw[end : end + 40].decode("utf-8", "replace")
+    return (
+        f"{os.fspath(path)!r} ends in a torn line {line} ({len(raw) - end} bytes without a line end, "
+        f"beginning {start!r}): a run killed while writing it"
+    )
+
+
+def cut_torn_line(path: str | os.PathLike, raw: bytes, end: int) -> None:
+    """Cuts the torn last line ``raw[end:]`` off the file at ``path`` (whose bytes are ``raw``), saying so.
+
+    The one treatment of a torn line for every writer that appends whole lines (a sweep's CSV out, a QEC
+    top-up's stats.csv): its point is not counted as written, so a resumed run computes it again, and the next
+    line starts a line of its own (appended to the torn one, both were lost, or misread as one row).
+    """
+    _log.warning("%s; dropping it (its point runs again)", torn_line_text(path, raw, end))
+    with naming_file(path), open(path, "r+b") as f:
+        f.truncate(end)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def append_whole_lines(path: str | os.PathLike, lines: Iterable[str]) -> None:
+    """Appends ``lines`` (text without line ends) to the file at ``path``, each with its line end, in one
+    ``O_APPEND`` write, then ``fsync``: a kill leaves at worst one torn last line, which :func:`cut_torn_line`
+    drops on resume.
+
+    Raises:
+        ValueError: The file ends in a torn line (see :func:`torn_line_text`): appending to it would glue the
+            new line onto it; a writer cuts it off when it resumes, before it appends.
+    """
+    data = "".join(f"{line}\n" for line in lines).encode("utf-8")
+    with naming_file(path):
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                with open(path, "rb") as f:
+                    raw = f.read()
+                raise ValueError(torn_line_text(path, raw, raw.rfind(b"\n") + 1))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _whole_rows_end(raw: bytes) -> int:

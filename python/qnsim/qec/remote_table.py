@@ -108,26 +108,45 @@ def stats_path(out: str | os.PathLike[str]) -> str:
     return os.path.join(os.fspath(out), "stats.csv")
 
 
-def read_stats(path: str) -> list[Any]:
-    """The rows of a stats.csv (none when it is absent or empty), read as sinter reads them (one per strong id)."""
+def read_stats(path: str, *, cut_torn: bool = False) -> list[Any]:
+    """The rows of a stats.csv (none when it is absent or empty), read as sinter reads them (one per strong id).
+
+    A torn last line (a top-up killed while appending it) is refused, naming the file and the line (sinter
+    misread it as a row, or failed on it without naming either); ``cut_torn`` (a resuming top-up) cuts it off
+    instead, so that its point is sampled again (:func:`qnsim.sweeps.cut_torn_line`).
+
+    Raises:
+        ValueError: The file ends in a torn line, and ``cut_torn`` is False.
+    """
     import sinter
+
+    from qnsim.sweeps import cut_torn_line, torn_line_text
 
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return []
+    with open(path, "rb") as f:
+        raw = f.read()
+    if not raw.endswith(b"\n"):
+        end = raw.rfind(b"\n") + 1
+        if not cut_torn:
+            raise ValueError(f"{torn_line_text(path, raw, end)}; run the top-up again to resume (it drops the line "
+                             "and samples its point again)")
+        cut_torn_line(path, raw, end)
+        if end == 0:
+            return []
     return list(sinter.read_stats_from_csv_files(path))
 
 
 def append_rows(path: str, lines: Iterable[str]) -> None:
-    """Appends CSV lines to a stats.csv, writing sinter's header first into a new or empty file."""
+    """Appends CSV lines to a stats.csv, writing sinter's header first into a new or empty file (whole lines,
+    fsync'd: :func:`qnsim.sweeps.append_whole_lines`, which refuses a file ending in a torn line)."""
     import sinter
+
+    from qnsim.sweeps import append_whole_lines
 
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fresh = not os.path.exists(path) or os.path.getsize(path) == 0
-    with open(path, "a", encoding="utf-8") as f:
-        if fresh:
-            f.write(sinter.CSV_HEADER + "\n")
-        for line in lines:
-            f.write(line + "\n")
+    append_whole_lines(path, [sinter.CSV_HEADER, *lines] if fresh else list(lines))
 
 
 def where(basis: str, p: float, q: float | None, d: int) -> str:
@@ -212,7 +231,7 @@ def top_up(out: str | os.PathLike[str], points: Iterable[tuple[str, float, float
     points = check_points(points, grid, source)
     path = stats_path(out)
     held = {}
-    for s in read_stats(path):
+    for s in read_stats(path, cut_torn=True):
         m = s.json_metadata
         if isinstance(m, dict) and "seed" in m:
             held[(m["basis"], m["p"], m["q"], m["d"], m["seed"])] = m
