@@ -58,3 +58,21 @@ def test_whole_lines_are_appended_whole(tmp_path):
     append_whole_lines(path, [])
     append_whole_lines(path, ["3,4"])
     assert path.read_bytes() == b"a,b\n1,2\n3,4\n"
+
+
+def test_a_rows_point_id_is_checked_against_the_bits_of_its_float_cells():
+    """Old behaviour: the check of a row's point_id against its cells hashed each combination of cells once, keyed
+    by the values, where -0.0 == 0.0: after a row at x = 0.0, a row at x = -0.0 (another point: its JSON, so its id,
+    differs) was checked against 0.0's id, so the right row was refused and a row of 0.0's id under -0.0 passed."""
+    from qnsim.sweeps import _IdsOfCells, point_id
+
+    scenario = "0123456789abcdef"
+
+    def row(x, of):
+        return {"x": x, "seed": 3, "scenario_id": scenario, "point_id": point_id({"x": of}, 3, scenario)}
+
+    ids = _IdsOfCells()
+    assert ids.matches(row(0.0, 0.0), ["x"])
+    assert ids.matches(row(-0.0, -0.0), ["x"])
+    assert not ids.matches(row(-0.0, 0.0), ["x"])
+    assert not ids.matches(row(0.0, -0.0), ["x"])
