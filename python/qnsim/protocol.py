@@ -561,6 +561,9 @@ class Protocol:
         _check_instance_callbacks(self, vars(self))
         object.__setattr__(self, "_hub", hub)
         object.__setattr__(self, "_network", hub.network)
+        # Pairs this protocol discarded: a request that delivers nothing names them (a policy that
+        # discards every pair otherwise read as a path too slow for the run).
+        object.__setattr__(self, "_qnsim_discards", 0)
         object.__setattr__(self, "_request", request)
 
     def _pair_ready(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> Any:
@@ -1062,6 +1065,7 @@ class SlotOperations:
             else (slot, SlotRef._of(partner, self._native.slot_generation(partner), self._hub.token))
         )
         self._native.discard_slot_pair(slot)
+        object.__setattr__(acting, "_qnsim_discards", getattr(acting, "_qnsim_discards", 0) + 1)
         acting._forget(forget[0], how="discarded")
         acting._forget(*forget[1:], how=f"discarded (through its partner, slot {int(slot)})")
 

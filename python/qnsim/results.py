@@ -322,6 +322,8 @@ class RequestResult:
         unentangled: Delivered pairs with zero concurrence (density matrix): separable, whatever
             their fidelity (amplitude damping toward |00> raises F without entanglement).
         cutoff_discards: Link-level qubits of this request discarded by the cutoff.
+        protocol_discards: Pairs the request's Python protocol discarded (its ``discard`` calls).
+        protocol_name: The class name of the request's Python protocol (None: native protocols).
         purification_failures: Purification rounds of this request that failed.
         name: The request's name, if it was given one.
         formalism: The run's formalism (None: not known). In ``"stabilizer"`` each pair's fidelity
@@ -387,6 +389,8 @@ class RequestResult:
     bell_diagonal_sum: tuple[float, float, float, float] | None = None
     unentangled: int = 0
     cutoff_discards: int = 0
+    protocol_discards: int = 0
+    protocol_name: str | None = None
     purification_failures: int = 0
     name: str | None = None
     formalism: str | None = None
@@ -883,6 +887,11 @@ class RequestResult:
                     f"no pair delivered: {self.cutoff_discards} stored qubits were discarded by the "
                     f"{_eng(self.cutoff_s, 's')} cutoff"
                 )
+            if self.protocol_discards:
+                notes.append(
+                    f"no pair delivered: its Python protocol ({self.protocol_name}) discarded "
+                    f"{self.protocol_discards} pairs"
+                )
             if self.purification_failures:
                 notes.append(f"no pair delivered: {self.purification_failures} purification rounds failed")
             # A request dropped before it was admitted made no attempt: its drop note says why, and a
@@ -895,7 +904,10 @@ class RequestResult:
                 # 100 ms) beside the table's 0-36.9 Hz, two 95% bounds side by side.
                 window = _eng(self.window_s, "s")
                 interval = self.rate_interval95
-                if interval is None:
+                if interval is None and self.protocol_discards:
+                    # The schedule says when the links give pairs, not when a policy keeps one.
+                    notes.append(f"no pair delivered in the {window} window; the rate of 0 Hz says no more")
+                elif interval is None:
                     notes.append(
                         f"no pair delivered in the {window} window: on its fixed schedule (no sampling noise) the "
                         f"path's first pair comes more than {window} after the request's start; the rate of 0 Hz says "
@@ -1482,6 +1494,8 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
                 _probabilities(f"{where} Bell-diagonal weight sum", float(c), n) for c in st.bell_diagonal_sum
             ),
             unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
+            protocol_discards=int(getattr(r.spec.protocol, "_qnsim_discards", 0)),
+            protocol_name=None if r.spec.protocol is None else type(r.spec.protocol).__name__,
             purification_failures=int(st.purification_failures), name=r.spec.name, formalism=network.formalism,
             fidelity_m2=float(st.fidelity_m2), age_sum_s=float(st.age_sum_ps) / 1e12, times_ps=d["time_ps"][mask],
             oldest_emission_ps=d["oldest_emission_ps"][mask], start_ps=start_ps, end_ps=max(end_ps, start_ps),
