@@ -426,7 +426,7 @@ class Protocol:
                 f"{slot_dst} are at "
                 f"{written(ends[0])} and {written(ends[1])}"
             )
-        self.network.native.deliver_slots(self.request.index, slot_src, slot_dst)
+        self.network.native.deliver_slots(self.request.index, int(slot_src), int(slot_dst))
         self._forget(slot_src, slot_dst, how="delivered")
 
     def deliver_end(self, slot: SlotRef) -> None:
@@ -448,7 +448,7 @@ class Protocol:
         """
         (slot,) = self.network._refs("deliver_end", slot=slot)
         self._hub.check_acting(self, "deliver_end", (slot,), told_at_node=False)
-        self.network.native.deliver_end_slot(self.request.index, slot)
+        self.network.native.deliver_end_slot(self.request.index, int(slot))
         self._forget(slot, how="used by deliver_end")
 
     def discard(self, slot: SlotRef) -> None:
@@ -822,12 +822,12 @@ class ProtocolHub:
         for slot in slots:
             node = self.network.slot_node(slot)
             self.network._check_current(operation, slot)
-            native.slot_partner(slot)  # raises, naming the slot and node, if it holds no pair
+            native.slot_partner(int(slot))  # raises, naming the slot and node, if it holds no pair
             if slot in self.losing:
                 raise ValueError(
                     f"{operation}: memory slot {slot} at node {written(node)} holds the pair the cutoff is discarding"
                 )
-            if self._by_link.get(int(native.slot_link(slot))) is not acting:
+            if self._by_link.get(int(native.slot_link(int(slot)))) is not acting:
                 raise ValueError(
                     f"{operation}: memory slot {slot} at node {written(node)} belongs to a link this protocol does not "
                     f"drive (request {written(acting.request.src)} -> {written(acting.request.dst)} runs on "
@@ -1033,7 +1033,7 @@ class SlotOperations:
         slots = self._refs("swap", slot_a=slot_a, slot_b=slot_b)
         node_index = self.node(node, "swap").index
         acting = self._hub.check_acting(None, "swap", slots, told_at_node=True)
-        outcomes = tuple(self._native.swap_slots(node_index, *slots))
+        outcomes = tuple(self._native.swap_slots(node_index, *map(int, slots)))
         acting._forget(*slots, how=f"swapped at {written(node)}")
         return outcomes  # type: ignore[return-value]
 
@@ -1058,13 +1058,13 @@ class SlotOperations:
         """
         (slot,) = self._refs("discard", slot=slot)
         acting = self._hub.check_acting(None, "discard", (slot,), told_at_node=False)
-        partner = int(self._native.slot_partner(slot))
+        partner = int(self._native.slot_partner(int(slot)))
         forget = (
             (slot,)
             if partner == _NO_SLOT
             else (slot, SlotRef._of(partner, self._native.slot_generation(partner), self._hub.token))
         )
-        self._native.discard_slot_pair(slot)
+        self._native.discard_slot_pair(int(slot))
         object.__setattr__(acting, "_qnsim_discards", getattr(acting, "_qnsim_discards", 0) + 1)
         acting._forget(forget[0], how="discarded")
         acting._forget(*forget[1:], how=f"discarded (through its partner, slot {int(slot)})")
@@ -1116,8 +1116,8 @@ class SlotOperations:
             True True
         """
         slot = _slot_index("slot", slot)
-        self._native.slot_partner(slot)  # raises, naming the slot, its node and why, if it holds no qubit
-        return SlotRef._of(slot, self._native.slot_generation(slot), self._hub.token)
+        self._native.slot_partner(int(slot))  # raises, naming the slot, its node and why, if it holds no qubit
+        return SlotRef._of(slot, self._native.slot_generation(int(slot)), self._hub.token)
 
     def slot_link(self, slot: int) -> LinkInfo:
         """The link whose memory ``slot`` is."""
@@ -1148,7 +1148,7 @@ class SlotOperations:
             # There a pair's fidelity may follow its swap outcomes (and a stabilizer trajectory's drawn errors):
             # a policy choosing by it delivers at random times, whatever it declares (results._random_arrivals).
             object.__setattr__(acting, "_read_random_fidelity", True)
-        return float(self._native.slot_pair_fidelity(slot))
+        return float(self._native.slot_pair_fidelity(int(slot)))
 
     def _refs(self, operation: str, **slots: Any) -> tuple[SlotRef, ...]:
         """The slot references an operation on pairs was given, type-checked: integers in range
