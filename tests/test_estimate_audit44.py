@@ -12,18 +12,24 @@ qnsim does not model, must be refused by name, never priced as something else.
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 import itertools
+from pathlib import Path
 
 import pytest
 
-from qnsim.estimate import QPU, ErrorBudget, SurfaceCode
+import qnsim.estimate.estimator as estimator_module
+from qnsim.estimate import QPU, ErrorBudget, SurfaceCode, Workload, estimate
+from qnsim.estimate_cli import load_network
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("qsharp") is None, reason="qsharp not installed")
+needs_qre = pytest.mark.skipif(importlib.util.find_spec("qsharp") is None, reason="qsharp not installed")
 
 # tests/ is on sys.path (conftest.py); the comparison (figures, tolerances, documented differences) is the
 # one the randomized parity uses, so the two cannot drift apart.
 from test_estimate_qre_parity import _QRE, _compare  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "estimate"
 
 WORKLOADS = {
     "T-heavy": {"numQubits": 100, "tCount": 10**8, "measurementCount": 10**5},
@@ -50,6 +56,7 @@ def qre():
     runner.close()
 
 
+@needs_qre
 @pytest.mark.parametrize(("workload", "preset", "budget"), list(itertools.product(WORKLOADS, PRESETS, BUDGETS)))
 def test_every_figure_is_qre_s_on_the_named_grid(qre, workload, preset, budget):
     qre_budget, our_budget = BUDGETS[budget]
@@ -64,3 +71,22 @@ def test_majorana_presets_are_refused_by_name_not_priced_as_gate_based(preset):
     with pytest.raises(ValueError, match=preset) as info:
         QPU.preset(preset)
     assert "does not model" in str(info.value)
+
+
+def test_one_estimate_runs_each_sub_estimate_once(monkeypatch):
+    """The link-need check of estimate_1e12's example re-ran a trial whose buffers came out as an earlier trial's
+    (26 runs, 24 distinct); every run of one call must have inputs of its own."""
+    qpus, links, options = load_network(str(EXAMPLES / "links.toml"))
+    workload = Workload.from_file(str(EXAMPLES / "workload.stim"))
+    seen: collections.Counter = collections.Counter()
+    run = estimator_module._Context.run
+
+    def counted(self, placement, seed):
+        seen[repr((self.qpus, sorted(self.links.items()), self.ec, self.target_fidelity, self.purification, self.cat,
+                   self.budget, self.throttle, self.max_runtime_s, self.strategy, self.partitioner, placement,
+                   seed))] += 1
+        return run(self, placement, seed)
+
+    monkeypatch.setattr(estimator_module._Context, "run", counted)
+    estimate(workload, qpus, links, **options)
+    assert len(seen) > 1 and max(seen.values()) == 1, sorted(seen.values())

@@ -1807,6 +1807,8 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
     if not checked:
         return
 
+    runs: dict[tuple, tuple[_Context, EstimateReport]] = {}  # This check's trials by their links (estimate_at).
+
     def estimate_at(needs: dict[tuple[int, int], float], probs_of: _Context) -> tuple[_Context, EstimateReport]:
         """The estimate with each checked link at its need and the buffer that rate asks for (its own note: the
         check is of the rate), sized for the purification rounds of ``probs_of`` and again for the trial's own when
@@ -1823,7 +1825,20 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
                              ctx.budget)
             trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
             trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
-            trial, trial_report = _run(trial, ctx.placement, seed)  # As estimate() runs it: a link of that rate.
+            # The links are the only input that differs between the trials of this check (the rest is ctx's, the
+            # placement and the seed): a trial whose buffers come out as an earlier trial's (the second sizing
+            # pass, or the next round from the same rounds) is that trial, estimated once.
+            try:
+                key = tuple(sorted(links.items()))
+                hash(key)
+            except TypeError:  # An unhashable field (a link's measured rate interval): not cached.
+                key = None
+            if key is not None and key in runs:
+                trial, trial_report = runs[key]
+            else:
+                trial, trial_report = _run(trial, ctx.placement, seed)  # As estimate() runs it: a link of that rate.
+                if key is not None:
+                    runs[key] = (trial, trial_report)
             if all(tuple(trial._probs.get(key, ())) == sized[key] for key in needs):
                 break
         assert trial_report is not None
