@@ -39,26 +39,30 @@ def test_a_pair_never_waits_longer_than_the_run_it_is_used_in():
     151 us (local compute), so one buffer pair, made ~1 us (1 / rate) after each use, waits the rest of the ~50 us
     interval, tau - (1 - exp(-r tau)) / r = ~49 us: F = (1 + e^(-2w/T1)) / 4 + e^(-2w/T2) / 2 = 0.93 at use,
     3 x 0.07 = 0.21 faults within 0.5: feasible. The event-driven simulation of the operated link (the first pair
-    used fresh) agrees, and sits above the priced F (the price is conservative)."""
+    used fresh) agrees, and sits above the priced F (the price is conservative).
+
+    Round 47: the first pair is priced as the schedule uses it, at t = 0, made on demand (wait 0); the other two at
+    the 3-pair buffer's steady wait, 3 tau - 1 / r = 149 us (F 0.806): F = (1 + 2 x 0.806) / 3 = 0.871 on average,
+    0.39 faults within 0.5, so the link runs as given (64 places). The simulation of the link as given reads F 0.932
+    (20 seeds, +-2e-4: FIFO, its second and third pairs wait ~48 and ~97 us), above the price."""
     q = QPU(num_qubits=1, **_IDEAL)
     work = "REPEAT 3 {\n CX 0 1\n REPEAT 1000 {\n H 0\n }\n}\nM 0 1\n"
     link = Link((0, 1), rate_hz=1e6, fidelity=1.0, memory_t1_s=1e-3, memory_t2_s=1e-3)
     r = estimate(work, [q, q], [link], placement=[0, 1], cat_entangler=False, error_budget=0.5)
     (lr,) = r.links
-    assert lr.bell_pairs == 3 and lr.active_buffer_pairs == 1
+    assert lr.bell_pairs == 3 and lr.active_buffer_pairs is None
     wait = _wait_s(r)
     assert 0 < wait <= r.wall_clock_s
     tau = r.wall_clock_s / 3
-    assert wait == pytest.approx(tau - (1 - math.exp(-1e6 * tau)) / 1e6, rel=0.02)
-    decay = math.exp(-2 * wait / 1e-3)
-    # The note gives the wait to 3 figures: +-5e-8 s is +-1.4e-4 in F.
-    assert lr.fidelity_at_use == pytest.approx((1 + decay) / 4 + decay / 2, abs=2e-4)
+    steady = 3 * tau - 1e-6
+    assert wait == pytest.approx(2 / 3 * steady, rel=0.02)
+    decay = math.exp(-2 * 1.5 * wait / 1e-3)  # The note gives the mean wait to 3 figures: +-1.4e-4 in F.
+    assert lr.fidelity_at_use == pytest.approx((1 + 2 * ((1 + decay) / 4 + decay / 2)) / 3, abs=2e-4)
     assert r.remote_error_expected == pytest.approx(3 * (1 - lr.fidelity_at_use), rel=1e-6) and r.feasible
     assert not any("not entangled" in reason for reason in r.reasons), r.reasons
     (operated,) = operated_links(r, [link])
-    assert operated.buffer_pairs == 1
     simulated = simulate_execution(work, [q, q], [operated], placement=[0, 1], cat_entangler=False, seed=1)
-    assert lr.fidelity_at_use <= simulated.mean_fidelity_at_use[(0, 1)] <= (1 + 2 * lr.fidelity_at_use) / 3 + 5e-3
+    assert lr.fidelity_at_use <= simulated.mean_fidelity_at_use[(0, 1)]
 
 
 def _trillion_gate_run():
@@ -76,11 +80,12 @@ def test_one_shared_pair_of_a_trillion_gate_run_waits_no_longer_than_the_run():
     priced at the one-pair buffer's tau - (1 - exp(-r tau)) / r = 4.9e4 s (F = 0.93, 0.07 faults against 1e-3)
     makes the search slow the link to 5.4e-7 pairs/s (the pair then waits 667 s), 1.86e6 s instead of 5e4 s; the note
     said "more would only age buffered pairs" with no word that the budget took the run 37x longer: it now says so
-    and by how much (see the next test for why the slowdown itself is not right)."""
+    and by how much (see the next test for why the slowdown itself is not right; since round 47 the one pair,
+    used at t = 0, waits 0 s and the link runs as given)."""
     r = _trillion_gate_run()
     (lr,) = r.links
     assert lr.bell_pairs == 1 and r.remote_gates == 10**12
-    assert 0 < _wait_s(r) <= r.wall_clock_s
+    assert 0 <= _wait_s(r) <= r.wall_clock_s
     assert not any("not entangled" in reason for reason in r.reasons), r.reasons
     assert all(math.isfinite(x) for x in (r.wall_clock_s, lr.fidelity_at_use, r.remote_error_expected))
     if lr.active_rate_hz is not None:  # Slowed: the note says it was for the budget, and the factor.
@@ -96,11 +101,6 @@ def test_one_shared_pair_of_a_trillion_gate_run_waits_no_longer_than_the_run():
         assert factor == pytest.approx(chosen_s / given_s, rel=0.01) and factor > 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the storage wait prices the run's only pair as waiting a whole consumption "
-    "interval; it is used at the run's first CX, made on demand and used at once",
-)
 def test_one_shared_pair_of_a_trillion_gate_run_is_not_slowed_for_a_wait_it_never_has():
     """By hand: the cat-entangler uses its one pair at the first CX, at t = 0, so the run waits for the pair (~1/r =
     1e3 s) and the pair waits for nothing: F = 1 at use, no remote fault, 5e4 + ~1e3 s, feasible with the link as

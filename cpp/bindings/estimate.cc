@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <complex>
 #include <cstdint>
 #include <string>
@@ -194,6 +195,16 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             out["cat_pairs"] = pair_table(r.cat_pairs, num_qpus);
             out["critical_path_s"] = r.critical_path_s;
             out["critical_path_bound_s"] = r.critical_path_bound_s;
+            {
+                py::dict first;  // Only the QPU pairs some operation takes pairs of (as remote_pairs).
+                for (uint32_t a = 0; a < num_qpus; ++a) {
+                    for (uint32_t b = a + 1; b < num_qpus; ++b) {
+                        const double t = r.first_use_s[size_t(a) * num_qpus + b];
+                        if (std::isfinite(t)) first[py::make_tuple(a, b)] = t;
+                    }
+                }
+                out["first_use_s"] = first;
+            }
             out["cat_exact"] = r.cat_exact;
             out["critical_path_exact"] = r.critical_path_exact;
             out["busiest_qubit_merges"] = to_py(r.busiest_qubit_merges);

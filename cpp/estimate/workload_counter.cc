@@ -2005,13 +2005,18 @@ struct StatefulPass {
     // over before that (a recorded outcome a pending Pauli flips is final only then, even if a reset dropped the
     // Pauli); kept in `frame` so that REPEAT steady states extrapolate it with the clocks.
     std::vector<double> frame;
+    // k*k: the earliest start of an operation using a pair of each QPU pair. A pair's first use is always in an
+    // iteration the pass runs (a REPEAT runs its first iterations before extrapolating), so clocks here are real.
+    std::vector<double> first_use;
     bool exact = true;       // Pairs (cat copies) extrapolated from a settled state.
     bool path_exact = true;  // Clocks extrapolated from a settled state (not from a transient).
     uint64_t iteration_budget = 4096;
     uint64_t work = 0;
     PlaceMarks reached{};  // The QPUs the current CCZ or Pauli product has reached (star_pairs).
+    std::vector<size_t> links;  // The QPU pairs (indices) the current CCZ or Pauli product takes pairs of.
 
     double *parts(uint32_t q) { return frame.data() + 4 * size_t(q); }
+    void used(size_t idx, double at) { first_use[idx] = std::min(first_use[idx], at); }
     /// Earliest start on q of a gate that needs the parts in `wait` (FrameRule bits) known.
     double ready(uint32_t q, uint8_t wait) const {
         double s = clock[q];
@@ -2128,11 +2133,15 @@ struct StatefulPass {
                         if (g.kind == GateKind::Two && g.controlled) {
                             if (a != bq && open[x] != bq) {
                                 pairs[c.idx(a, bq)] += 1;
+                                used(c.idx(a, bq), start);
                                 open[x] = bq;
                             }
                             if (!g.z_diagonal) open[y] = -1;
                         } else {
-                            if (a != bq) pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
+                            if (a != bq) {
+                                pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
+                                used(c.idx(a, bq), start);
+                            }
                             open[x] = open[y] = -1;
                         }
                     }
@@ -2147,15 +2156,18 @@ struct StatefulPass {
                         const int32_t a = c.qpu_of[q3[0]];
                         double dur = c.d.t_2q[a], delay = 0.0;
                         bool remote = false;
+                        links.clear();
                         star_pairs(t, i, i + 3, 1, reached, on_qpu, [&](size_t, uint32_t, uint32_t bq, bool toward) {
                             if (!toward) return;
                             pairs[c.idx(a, bq)] += 1;
+                            links.push_back(c.idx(a, bq));
                             dur += c.d.t_remote[c.idx(a, bq)];
                             delay = std::max(delay, c.d.t_frame[c.idx(a, bq)]);
                             remote = true;
                         });
                         double start = 0;
                         for (uint32_t q : q3) start = std::max(start, ready(q, rule.wait));
+                        for (size_t idx : links) used(idx, start);
                         const double x[3] = {parts(q3[0])[kX], parts(q3[1])[kX], parts(q3[2])[kX]};
                         for (int j = 0; j < 3; ++j) {
                             double *f = parts(q3[j]);
@@ -2184,6 +2196,7 @@ struct StatefulPass {
                         double dur = c.d.t_meas[a], delay = 0.0;
                         bool remote = false;
                         double start = 0, all_pauli = 0, all_clifford = 0;
+                        links.clear();
                         star_pairs(t, i, j, 2, reached, on_qpu, [&](size_t q, uint32_t, uint32_t bq, bool toward) {
                             const uint32_t v = t[q].value;
                             open[v] = -1;
@@ -2193,6 +2206,7 @@ struct StatefulPass {
                             all_clifford = std::max({all_clifford, f[kD], f[kN]});
                             if (toward) {
                                 pairs[c.idx(a, bq)] += 1;
+                                links.push_back(c.idx(a, bq));
                                 dur += c.d.t_remote[c.idx(a, bq)];
                                 delay = std::max(delay, c.d.t_frame[c.idx(a, bq)]);
                                 remote = true;
@@ -2202,6 +2216,7 @@ struct StatefulPass {
                         });
                         // MPP only reads (a pending Pauli flips its outcome); SPP's Pauli letters
                         // are not kept, so every part of its qubits may reach every other one.
+                        for (size_t idx : links) used(idx, start);
                         if (remote) message(start + delay);
                         if (rule.mixes && remote) all_pauli = std::max(all_pauli, start + delay);
                         for (size_t q = i; q < j; q += 2) {
@@ -2413,11 +2428,13 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     if (!schedule) {
         out.cat_pairs = out.remote_pairs;
         out.critical_path_s = out.critical_path_bound_s;
+        out.first_use_s.assign(kk, std::numeric_limits<double>::infinity());
         return out;
     }
     if (progress) progress->phase(0);
     StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
-                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size() + 1, 0.0)};
+                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size() + 1, 0.0),
+                     std::vector<double>(kk, std::numeric_limits<double>::infinity())};
     cat.iteration_budget = std::max<uint64_t>(repeat_iteration_budget, 1);
     cat.run(0);
     if (progress) {
@@ -2425,6 +2442,7 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
         progress->finish();
     }
     out.cat_pairs = cat.pairs;
+    out.first_use_s = cat.first_use;
     out.critical_path_s = cat.clock.empty() ? 0.0 : *std::max_element(cat.clock.begin(), cat.clock.end());
     out.critical_path_s = std::max(out.critical_path_s, cat.frame.back());  // The last messages arrive.
     out.cat_exact = cat.exact;

@@ -146,6 +146,10 @@ struct PlacedCounts {
                                         // known; REPEATs extrapolated from their steady state.
     double critical_path_bound_s = 0;   // Upper bound: the same with REPEAT boundaries as barriers.
     bool cat_exact = true;              // False if a REPEAT's cat-run state did not converge (approximated).
+    // k*k, at [min*k + max]: when (s, in the schedule of critical_path_s) the first operation that uses a Bell pair of
+    // that QPU pair starts (a cat-entangler's pair: the first gate of its run); +inf where none does, and all +inf
+    // without the schedule. The estimator prices a pair used before any could wait in a buffer as made on demand.
+    std::vector<double> first_use_s;
     // The most remote operations (lattice-surgery merges on error-corrected QPUs) any one qubit takes part in, and
     // that qubit (the lowest of a tie; 0 when there is none): a remote two-qubit operation takes both its qubits, a
     // CCZ's or Pauli product's remote operation towards a QPU (star_pairs) takes its first qubit and its qubits on

@@ -346,6 +346,19 @@ def _buffer_wait_s(tau_s: float, rate_hz: float, buffer_pairs: int) -> float:
     return _core.ordered_dot(pi, k * tau_s + cumulative[b - k])  # the same sum on every CPU (see _buffer_chain)
 
 
+def _first_pair_wait_s(lead_s: float, delivered_hz: float) -> float:
+    """Mean seconds the first pair a run uses waits in memory, when the run uses it ``lead_s`` seconds after it starts
+    and the link delivers pairs from the start as a Poisson process of ``delivered_hz`` (pairs/s) into an empty
+    first-in first-out buffer: the first pair, made at X ~ Exp(delivered_hz), waits (lead_s - X) if it comes before
+    its use and nothing if the use waits for it, ``lead_s - (1 - exp(-delivered_hz lead_s)) / delivered_hz`` on
+    average; 0 for a use at the start (made on demand)."""
+    if not lead_s > 0 or not delivered_hz > 0:
+        return 0.0
+    if math.isinf(delivered_hz):
+        return lead_s
+    return max(0.0, lead_s + math.expm1(-delivered_hz * lead_s) / delivered_hz)
+
+
 def _gathering_wait_s(together: int, delivered_hz: float) -> float:
     """Mean seconds a pair waits for the rest of the ``together`` pairs a consumer uses at once (a lattice-surgery
     syndrome round's ``2d - 1``) when they are delivered ``1 / delivered_hz`` apart: the k-th of a round's pairs
@@ -2668,14 +2681,47 @@ class _Context:
         One entry, the run's mean pace, where the workload has one phase or no per-phase counts."""
         groups = self._phase_groups(lk)
         if len(groups) < 2:
-            wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
-            return [(1.0, wait, used)]
+            lead = self._first_use_s(lk)
+            # Only a run of no more pairs than the buffer holds, which never reaches the buffer's steady state (as
+            # _phase_groups prices a short phase): a longer run's first pair, priced at the steady wait, moves its
+            # checked figures by ~1 / bell_pairs (1e-5 in F at 100 pairs), each towards its simulation, yet to be
+            # re-checked one by one.
+            if lead is None or bell_pairs <= 0 or bell_pairs > lk.buffer:
+                wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
+                return [(1.0, wait, used)]
+            # The first use is priced apart from the rest (see _first_use_s). Before, one use each compute_s /
+            # bell_pairs took the first to come at the end of the run's first interval, where the schedule has it at
+            # lead_s, often 0 (a cat-entangler's one pair of a 10^12-CX run read F 0.93 at use, waiting 4.9e4 s in a
+            # run that uses it at t = 0, and the link was slowed 37x for it; simulated: F 1.0). The uses then fall
+            # evenly from the first to the run's end: the others wait the buffer's steady wait at that pace (the
+            # local work before the first use no longer stretches it). Mixed, not decayed at the mean wait (the
+            # decay is convex in the wait).
+            after_s = compute_s - lead if lead < compute_s else compute_s
+            wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, together)
+            delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
+            first_wait = _first_pair_wait_s(lead, delivered_hz)
+            first = stored_pair(coeffs, first_wait, lk.memory_t1_s, lk.memory_t2_s)
+            share = 1.0 / bell_pairs
+            mixed = tuple(share * f + (1.0 - share) * u for f, u in zip(first, used))
+            return [(1.0, share * first_wait + (1.0 - share) * wait, mixed)]
         uses = []
         for share, time_share in groups:
             wait, used = self._pair_at_use(lk, coeffs, max(1.0, bell_pairs * share), raw_per_pair,
                                            compute_s * time_share, probs, together)
             uses.append((share, wait, used))
         return uses
+
+    def _first_use_s(self, lk: Link) -> float | None:
+        """When (s from the run's start, in the schedule of its critical path) the run first uses a pair of direct link
+        ``lk``, or None where it is not known: a workload without a schedule (a gate count, a logical summary, an
+        error-corrected run, paced by logical cycles) or a relay route (its cycles hold the pairs). The link makes
+        pairs from the run's start, as :func:`~qnsim.estimate.simulate_execution` runs it, so no pair can wait
+        longer for its first use than this."""
+        if self.ec or lk.relay_hop_rates_hz or not isinstance(self.w, Workload):
+            return None
+        placed = getattr(self, "_placed_cache", None)
+        lead = None if placed is None else placed.get("first_use_s", {}).get(lk.key)
+        return None if lead is None or not math.isfinite(lead) else float(lead)
 
     def _worst_phase_at_use(
         self, lk: Link, coeffs: Sequence[float], bell_pairs: int, raw_per_pair: float, compute_s: float,
