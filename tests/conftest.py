@@ -85,6 +85,7 @@ SLOWEST_FILES_FIRST = (
     "test_results_audit18.py",
     "test_estimate_progress.py",
     "test_estimate_audit45.py",
+    "test_estimate_audit43.py",
 )
 
 

@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from qnsim.estimate import QPU, Link, estimate, operated_links, simulate_execution
+from qnsim.estimate import QPU, Link, Workload, estimate, operated_links, simulate_execution
 
 _IDEAL = dict(e_1q=0.0, e_2q=0.0, e_meas=0.0, e_t=0.0)
 _Q = QPU(num_qubits=1, **_IDEAL)
@@ -105,3 +105,26 @@ def test_the_search_does_not_slow_a_link_for_a_wait_that_does_not_exist():
     assert lr.active_rate_hz is None and lr.active_buffer_pairs is None
     assert r.feasible and r.wall_clock_s < 1e5 and lr.fidelity_at_use == 1.0, r.reasons
     assert not any("more would only age buffered pairs" in n for n in r.notes), r.notes
+
+
+def _first_use(text, schedule=True):
+    """The native counter's first_use_s for ``text`` on 3 QPUs (qubit q on QPU q), t_1q = 1, t_2q = 2, t_meas =
+    t_reset = 3, remote gates of 5 and byproducts known 7 after they start (arbitrary units)."""
+    k = 3
+    remote = [0.0 if a == b else 5.0 for a in range(k) for b in range(k)]
+    frame = [0.0 if a == b else 7.0 for a in range(k) for b in range(k)]
+    placed = Workload(text)._placed([0, 1, 2], k, [1.0] * k, [2.0] * k, [3.0] * k, [3.0] * k, remote, frame,
+                                    schedule=schedule, progress=None)
+    return placed["first_use_s"]
+
+
+def test_the_schedule_gives_each_qpu_pairs_first_use():
+    """The estimate reads when each QPU pair's first pair is used from the native schedule: a remote CX after 1,000
+    local H on its control (t = 1000), a CCZ's remote copy after ten 5-unit remote CX (1050), the first REPEAT
+    iteration's remote CX after its nested 3 H (3) and a CCZ after 10^5 iterations the counter extrapolates (8e5).
+    Without a schedule (error-corrected runs) there is none, and the estimate keeps the even pace."""
+    assert _first_use("REPEAT 1000 {\n H 0\n}\nREPEAT 10 {\n CX 0 1\n}\nCCZ 0 1 2\nMPP X0*Z2\n") == {
+        (0, 1): 1000.0, (0, 2): 1050.0}
+    assert _first_use("REPEAT 100000 {\n H 0\n REPEAT 3 {\n H 2\n }\n CX 2 1\n}\nCCZ 1 0 2\n") == {
+        (1, 2): 3.0, (0, 1): 800000.0}
+    assert _first_use("CX 0 1\n", schedule=False) == {}
