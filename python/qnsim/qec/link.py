@@ -77,7 +77,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -612,6 +612,8 @@ class RoundTiming:
             period (repeated after its span plus its mean gap, one invented gap per pass); None for the other laws.
         trace_transient: For ``arrivals = "trace"``, the arrivals at the trace's start left out as a start-up before
             its schedule settled (:attr:`TracePeriod.transient`; 0 for none); None for the other laws.
+        memory_t1_s: The memories' T1 the pairs decay with in storage, s (inf: none); the "T1 TWIRLED" note
+            compares the storage with it.
 
     Example:
         >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,
@@ -635,6 +637,7 @@ class RoundTiming:
     trace_rounds: int | None = None
     trace_pattern: int | None = None
     trace_transient: int | None = None
+    memory_t1_s: float = math.inf
 
     @property
     def notes(self) -> list[str]:
@@ -642,13 +645,15 @@ class RoundTiming:
         that decay to fully mixed while a round waits for its pairs. The sampled rates are then those
         of a seam of noise or of no code at all, finite numbers for a patch that cannot work. Pairs at
         F <= 1/2 that are entangled near another Bell state (Psi+, say) are named as such: the seam's
-        gadget uses each pair as Phi+, so they act as errors until a Pauli on one end corrects them.
+        gadget uses each pair as Phi+, so they act as errors until a Pauli on one end corrects them. Pairs stored
+        long enough against T1 that the Pauli twirl of its damping (the circuits' noise is Pauli) reads them low by
+        gamma^2 / 4 >= :data:`TWIRL_NOTE_SHORTFALL` are named too ("T1 TWIRLED").
 
         Example:
             >>> t = round_timing(rate_hz=10.0, bell_diagonal=(0.99, 0.004, 0.003, 0.003), distance=3,
             ...                  cycle_time_s=1e-6, t1_s=1e-3, t2_s=1e-3)
             >>> [n.split(":")[0] for n in t.notes]
-            ['NOT ENTANGLED at use', 'DATA DECOHERED while waiting']
+            ['NOT ENTANGLED at use', 'DATA DECOHERED while waiting', 'T1 TWIRLED']
         """
         notes = []
         fidelity = self.bell_diagonal_at_use[0]
@@ -687,6 +692,21 @@ class RoundTiming:
                 "which decays every data qubit to (within 1% of) fully mixed: no code protects it, the logical error "
                 "rate is that of random outcomes"
             )
+        if math.isfinite(self.memory_t1_s) and self.storage_s > 0:
+            # The circuits' noise is Pauli (Stim), so each stored half's amplitude damping enters as its Pauli twirl,
+            # which reads a Bell-diagonal pair's fidelity low by gamma_a gamma_b / 4 against the exact channel
+            # (docs/concepts.md, the stabilizer formalism; exact for Phi+ whatever T2): 2e-3 at a tenth of T1, 0.017 at
+            # 0.3 T1, with the X and Y weights high by as much. Nothing said so where the storage nears T1.
+            gamma = -math.expm1(-self.storage_s / self.memory_t1_s)
+            shortfall = gamma * gamma / 4.0
+            if shortfall >= TWIRL_NOTE_SHORTFALL:
+                notes.append(
+                    f"T1 TWIRLED: pairs are stored {self.storage_s / self.memory_t1_s:.2g} T1 on average, and each "
+                    "half's amplitude damping enters the circuits as its Pauli twirl (their noise is Pauli), which "
+                    f"reads the pairs' fidelity at use low by about gamma^2 / 4 = {shortfall:.2g} (gamma = 1 - "
+                    f"exp(-t / T1) = {gamma:.3g}) against the exact channel, the seam's X and Y errors high by as "
+                    "much: the figures are conservative, and exact only for storage well below T1"
+                )
         if self.trace_rounds is not None and self.trace_rounds < FEW_TRACE_ROUNDS:
             # A trace's figures are sample means: a handful of rounds read as the link's steady state.
             notes.append(
@@ -1153,13 +1173,13 @@ def round_timing(
         # Bursts (channels in step), uneven gaps and non-Poisson random deliveries were taken as a Poisson process
         # with a note: two channels in step at a d = 5 memory's required rate read rounds of 1.131 us and an idle
         # error of 4.4e-4 per round where their queue runs 1.036 us and 1.2e-4.
-        return _trace_round_timing(times, n, buffer, cycle, distance, bell, per_s_t1, per_s_t2)
+        return _with_t1(_trace_round_timing(times, n, buffer, cycle, distance, bell, per_s_t1, per_s_t2), t1)
     if arrivals == "periodic":
         # A fixed schedule read as a Poisson process: at the required rate (d = 5) rounds of 1.13 cycles and an idle
         # error on the data where every round starts on time and none waits.
-        return _periodic_round_timing(n, buffer, rate, cycle, distance, bell, per_s_t1, per_s_t2)
+        return _with_t1(_periodic_round_timing(n, buffer, rate, cycle, distance, bell, per_s_t1, per_s_t2), t1)
     if buffer > n:
-        return _buffered_round_timing(n, buffer, rate, cycle, distance, bell, wait, per_s_t1, per_s_t2)
+        return _with_t1(_buffered_round_timing(n, buffer, rate, cycle, distance, bell, wait, per_s_t1, per_s_t2), t1)
     poisson_wait = poisson_mean_wait(n, rate, cycle)
     # From delivery to the round's start: (N - 1) / (2 R) for the pairs after it, plus the cycle's rest when the
     # batch is complete early, E[max(0, c - S)] = c - N / R + E[max(0, S - c)].
@@ -1177,8 +1197,13 @@ def round_timing(
     both_halves = _twirled_decay(
         _decayed_until_round(2.0 * per_s_t1, n, rate, cycle), _decayed_until_round(2.0 * per_s_t2, n, rate, cycle)
     )
-    return _timing(n, cycle, distance, bell, mean_wait=poisson_wait, wait=wait, storage=storage,
-                   both_halves=both_halves, idle=idle, buffer=n)  # fmt: skip
+    return _with_t1(_timing(n, cycle, distance, bell, mean_wait=poisson_wait, wait=wait, storage=storage,
+                            both_halves=both_halves, idle=idle, buffer=n), t1)  # fmt: skip
+
+
+def _with_t1(timing: RoundTiming, t1_s: float) -> RoundTiming:
+    """``timing`` with the memories' T1 (s) its notes compare the storage with."""
+    return replace(timing, memory_t1_s=t1_s)
 
 
 def _timing(
@@ -1341,6 +1366,10 @@ TRACE_PHASES = 8
 #: Rounds of a trace (per phase, after its start) below which its figures carry a note: they are means over those
 #: rounds, with a sampling error of their own.
 FEW_TRACE_ROUNDS = 100
+
+#: The "T1 TWIRLED" note's threshold: the fidelity at use the Pauli twirl of T1 takes off a stored pair (gamma^2 / 4,
+#: gamma = 1 - exp(-storage / T1)), from about storage = 0.02 T1.
+TWIRL_NOTE_SHORTFALL = 1e-4
 
 
 def check_arrival_times(value: object, name: str = "arrival_times_s") -> np.ndarray:
