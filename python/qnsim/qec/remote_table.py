@@ -125,8 +125,14 @@ def read_stats(path: str, *, cut_torn: bool = False) -> list[Any]:
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return []
     with open(path, "rb") as f:
-        raw = f.read()
-    if not raw.endswith(b"\n"):
+        # The last byte first: the whole file only for a torn one (sinter reads it again below, and stats.csv grows
+        # with every top-up).
+        f.seek(-1, os.SEEK_END)
+        torn = f.read(1) != b"\n"
+        if torn:
+            f.seek(0)
+            raw = f.read()
+    if torn:
         end = raw.rfind(b"\n") + 1
         if not cut_torn:
             raise ValueError(f"{torn_line_text(path, raw, end)}; run the top-up again to resume (it drops the line "
