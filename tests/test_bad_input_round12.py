@@ -367,7 +367,7 @@ def test_an_estimate_links_file_states_buffer_pairs_range(tmp_path, capsys):
         ("two_qubit_error", 2.0, r"LinkSupply\.two_qubit_error must be a probability in \[0, 1\], got 2\.0"),
         ("probes", HUGE, r"LinkSupply\.probes must be in \[1, 100000\], got an integer of 1329 bits"),
         ("bell_diagonal", (2, -1, 0, 0), r"LinkSupply\.bell_diagonal\[0\] \(Phi\+\) must be in \[0, 1\]"),
-        ("t2_s", 5.0, r"LinkSupply\.t2_s must be <= 2 t1_s = 2 s, got 5 s"),
+        ("t2_s", 5.0, r"LinkSupply\.t2_s must be <= 2 \* t1_s = 2 s, got 5 s"),
     ],
 )
 def test_a_link_supply_built_by_hand_is_checked(field, value, message):

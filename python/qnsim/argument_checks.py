@@ -54,6 +54,7 @@ __all__ = [
     "beyond_core_time",
     "bound_text",
     "check_bounds",
+    "coherence_times",
     "column_name",
     "counted",
     "file_path",
@@ -529,6 +530,40 @@ def check_bounds(
 
 #: The longest time the core holds (int64 picoseconds: about 106 days), in s.
 TIME_MAX_S: float = (2**63 - 1) / 1e12
+
+
+def coherence_times(
+    t1_name: str, t1_s: float, t2_name: str, t2_s: float, *, t2_defaults_to_inf: bool = False, rounding: float = 0.0
+) -> None:
+    """Refuse a memory whose coherence time T2 exceeds 2 T1, in seconds: the one check of every memory (a node's,
+    a hardware piece's, a link's or a QEC model's), so that none decays a pair with T2 > 2 T1, whose dephasing
+    part 1/T2 - 1/(2 T1) would be negative (a Pauli Z probability below 0, clipped without a word where it was
+    not refused).
+
+    Args:
+        t1_name: T1's name as the message shows it (``"memory_t1_s"``).
+        t1_s: T1 in seconds, already read as a positive number or inf.
+        t2_name: T2's name as the message shows it, with its owner if any (``"LinkSupply.t2_s"``).
+        t2_s: T2 in seconds, already read as a positive number or inf.
+        t2_defaults_to_inf: Whether the caller took T2 as optional, inf when not given: then an inf T2 with a
+            finite T1 says so in the message.
+        rounding: Relative slack for a T2 derived from T1 and a dephasing time, which rounds up past 2 T1 by
+            an ulp (0: none).
+
+    Raises:
+        ValueError: ``t2_s > 2 t1_s``, naming both and the bound.
+
+    Example:
+        >>> coherence_times("t1_s", 300e-6, "t2_s", 900e-6)
+        Traceback (most recent call last):
+        ...
+        ValueError: t2_s must be <= 2 * t1_s = 0.0006 s, got 0.0009 s
+    """
+    if t2_s > 2.0 * t1_s * (1.0 + rounding):
+        hint = (
+            f" ({t2_name} defaults to inf: give it with {t1_name})" if t2_defaults_to_inf and math.isinf(t2_s) else ""
+        )
+        raise ValueError(f"{t2_name} must be <= 2 * {t1_name} = {2.0 * t1_s:g} s, got {t2_s:g} s{hint}")
 
 
 def beyond_core_time(seconds: float) -> bool:

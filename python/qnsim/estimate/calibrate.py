@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._options import options_as
-from qnsim.argument_checks import checked_index, fidelity, integer, label, rate, real_number, shown, written
+from qnsim.argument_checks import checked_index, coherence_times, fidelity, integer, label, rate, real_number, shown, written
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
 from qnsim.specs import check_seed
 
@@ -86,8 +86,7 @@ class CalibratedLink:
         t2_s = number(
             where + "memory_t2_s", self.memory_t2_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s"
         )
-        if t2_s > 2 * t1_s:
-            raise ValueError(f"{where}memory_t2_s must be <= 2 * memory_t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
+        coherence_times("memory_t1_s", t1_s, where + "memory_t2_s", t2_s)
         notes = self.notes
         if isinstance(notes, str) or not isinstance(notes, (tuple, list)) or not all(isinstance(n, str) for n in notes):
             raise ValueError(f"{where}notes must be a sequence of texts, got {shown(notes)}")

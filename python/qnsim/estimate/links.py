@@ -51,6 +51,7 @@ from qnsim.argument_checks import (
     PROBABILITY_TOLERANCE,
     bell_coefficients,
     check_bounds,
+    coherence_times,
     flag,
     integer,
     is_integer,
@@ -213,11 +214,7 @@ class Link:
             )
         if self.rate_interval95 is not None:
             object.__setattr__(self, "rate_interval95", _rate_interval(self.rate_interval95, self.rate_hz))
-        if self.memory_t2_s > 2 * self.memory_t1_s:
-            hint = " (memory_t2_s defaults to inf: give it with memory_t1_s)" if math.isinf(self.memory_t2_s) else ""
-            raise ValueError(
-                f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, got {self.memory_t2_s:g} s{hint}"
-            )
+        coherence_times("memory_t1_s", self.memory_t1_s, "memory_t2_s", self.memory_t2_s, t2_defaults_to_inf=True)
         if (self.success_probability is None) != (self.attempt_period_s is None):
             raise ValueError("give both success_probability and attempt_period_s, or neither")
         if self.success_probability is not None:
@@ -377,8 +374,7 @@ def stored_pair(coeffs: Sequence[float], wait_s: float, t1_s: float, t2_s: float
     wait_s = number("wait_s", wait_s, minimum=0.0, unit="s")
     t1_s = number("t1_s", t1_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s")
     t2_s = number("t2_s", t2_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s")
-    if t2_s > 2 * t1_s:
-        raise ValueError(f"t2_s must be <= 2 * t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
+    coherence_times("t1_s", t1_s, "t2_s", t2_s)
     if wait_s == 0:
         return coeffs
     return _damped(coeffs, math.exp(-2 * wait_s / t2_s), math.exp(-2 * wait_s / t1_s))
@@ -798,6 +794,8 @@ class PairStorage:
             value = real_number(name, getattr(self, name), minimum=minimum, exclusive_minimum=exclusive,
                                 allow_inf=inf_ok, unit="s", error=ValueError)
             object.__setattr__(self, name, value)
+        # Decayed with T2 > 2 T1, a pair's dephasing factor exceeded what T1 alone leaves: figures, no word.
+        coherence_times("memory_t1_s", self.memory_t1_s, "memory_t2_s", self.memory_t2_s)
         if self.memory_t2_s > 2 * self.memory_t1_s:
             raise ValueError(f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, "
                              f"got {self.memory_t2_s:g} s")

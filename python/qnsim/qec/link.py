@@ -83,7 +83,7 @@ from pathlib import Path
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import checked_index, integer, probability, real_number, shown, written
+from qnsim.argument_checks import checked_index, coherence_times, integer, probability, real_number, shown, written
 from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal
 from qnsim.qec.circuits import seam_resources
@@ -176,8 +176,7 @@ class LinkSupply:
         where = "LinkSupply."
         t1_s = _positive(where + "t1_s", self.t1_s, allow_inf=True)
         t2_s = _positive(where + "t2_s", self.t2_s, allow_inf=True)
-        if t2_s > 2 * t1_s:
-            raise ValueError(f"{where}t2_s must be <= 2 t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
+        coherence_times("t1_s", t1_s, where + "t2_s", t2_s)
         half_widths = self.bell_diagonal_ci95
         if not isinstance(half_widths, (tuple, list)) or len(half_widths) != 4:
             raise ValueError(f"{where}bell_diagonal_ci95 must be four half-widths, got {shown(half_widths)}")
@@ -1098,7 +1097,7 @@ def round_timing(
         distance: Odd code distance >= 3.
         cycle_time_s: Syndrome round time of the QPU without waiting, s.
         t1_s: Memory T1 of data qubits and stored pairs, s (``math.inf``: none).
-        t2_s: Memory T2, s.
+        t2_s: Memory T2, s (at most 2 T1; ``math.inf``: none).
         experiment: ``"memory"`` or ``"merge"`` (which seam).
         scheme: ``"teleported"`` or ``"cat"``.
         code: ``"rotated"`` or ``"unrotated"``.
@@ -1129,7 +1128,7 @@ def round_timing(
         The :class:`RoundTiming`.
 
     Raises:
-        ValueError: Non-positive rate, cycle time or memory times; a direct scheme (it uses no
+        ValueError: Non-positive rate, cycle time or memory times, or T2 > 2 T1; a direct scheme (it uses no
             pairs); coefficients that are not Bell-diagonal; a buffer below a round's pairs (no round
             could start) or, for a Poisson supply, above :data:`MAX_BUFFER_PAIRS` (:func:`check_buffer_pairs`); an
             arrival law not in :data:`ARRIVALS`; a trace
@@ -1160,6 +1159,8 @@ def round_timing(
     cycle = cycle_time("cycle_time_s", cycle_time_s)
     t1 = _positive("t1_s", t1_s, allow_inf=True)
     t2 = _positive("t2_s", t2_s, allow_inf=True)
+    # T2 > 2 T1 gave figures: the dephasing part of the idle and storage channels, negative, was clipped to 0.
+    coherence_times("t1_s", t1, "t2_s", t2)
     bell = check_bell_diagonal(bell_diagonal)
     if scheme not in ("teleported", "cat"):
         raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {written(scheme)}")
