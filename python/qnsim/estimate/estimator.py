@@ -138,7 +138,15 @@ from qnsim.estimate.links import (
     relay_decay_factor,
     stored_pair,
 )
-from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
+from qnsim.estimate.placement import (
+    CapacityError,
+    Placement,
+    check_seed,
+    cut_weight,
+    packed_qpus,
+    partition,
+    placement_from_mapping,
+)
 from qnsim.estimate.qpu import QPU, check_qpu, check_qpus
 from qnsim.estimate.remote import interface_fidelity_target, remote_logical_error, remote_operation
 from qnsim.estimate.report import (
@@ -669,8 +677,9 @@ def estimate(
             check of the estimate (longer is infeasible), not the Azure estimator's ``maxDuration``
             constraint, which trades physical qubits for time.
         placement_strategy: automatic placement on the fewest QPUs that hold the workload
-            (``"pack"``, default: a workload that fits one QPU is not split) or on all of them
-            (``"spread"``).
+            (``"pack"``, default: a workload that fits one QPU is not split; of QPUs that differ, the sets the
+            largest, the fastest and the most accurate QPUs take first are each estimated and the best run is the
+            answer, a note naming the others) or on all of them (``"spread"``).
         partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
             ``"metis"`` or ``"kernighan-lin"``.
         seed: seed of the partitioner (METIS; Kernighan-Lin draws nothing: its placement is the same for
@@ -722,7 +731,7 @@ def estimate(
     if target_fidelity is not None:
         # Checked here, not when a remote gate first needs it: a workload without remote gates
         # would otherwise report 'feasible' for a target of 1.5.
-        target_fidelity = real_number("target_fidelity", target_fidelity, minimum=0.25, maximum=1.0)
+        target_fidelity = check_target_fidelity(target_fidelity)
     if purification not in ("dejmps", "bbpssw"):
         raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {written(purification)}")
     cat_entangler = flag("cat_entangler", cat_entangler)
@@ -737,7 +746,7 @@ def estimate(
     if partitioner not in ("auto", "metis", "kernighan-lin"):
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {written(partitioner)}")
     ctx.strategy, ctx.partitioner = placement_strategy, partitioner
-    ctx, report = _run(ctx, placement, seed)
+    ctx, report = _placed_run(ctx, placement, seed)
     if ctx.channel_fix:
         _check_channel_fix(ctx, report, seed)
     _check_link_needs(ctx, report, seed)
@@ -1372,6 +1381,112 @@ def _run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateRe
     if ctx._throttle_notes:  # Throttled somewhere (a default buffer raised for a syndrome round is not throttling).
         ctx, report = _against_the_hardware_as_given(ctx, report, placement, seed)
     return ctx, report
+
+
+def _qpu_orders(ctx: _Context) -> list[list[int]]:
+    """Orders of the QPUs, most wanted first, that a packed placement may prefer besides largest first: fastest
+    first (the workload's one- and two-qubit gates and measurements timed on each QPU) and most accurate first
+    (their expected faults on each), ties largest first. Only those that change which QPUs hold the workload matter."""
+    w = ctx.w
+    counts = w.counts if isinstance(w, Workload) else w
+    if isinstance(counts, LogicalSummary):
+        mix = (1.0, 1.0, 1.0)
+    else:
+        mix = (float(counts.one_qubit), float(counts.two_qubit), float(counts.category("measurement")))
+    time_of = [mix[0] * q.t_1q_s + mix[1] * q.t_2q_s + mix[2] * q.t_meas_s for q in ctx.qpus]
+    faults_of = [mix[0] * q.e_1q + mix[1] * q.e_2q + mix[2] * q.e_meas for q in ctx.qpus]
+    # Ties as largest first: QPUs alike in speed (or accuracy) are packed as before.
+    room = [math.inf if q.capacity is None else q.capacity for q in ctx.qpus]
+    return [sorted(range(ctx.k), key=lambda i: (by[i], -room[i], i)) for by in (time_of, faults_of)]
+
+
+def _better(report: EstimateReport, than: EstimateReport) -> bool:
+    """Whether ``report`` is a better run than ``than``: feasible over infeasible; of two feasible runs the
+    shorter (then the one expecting fewer faults); of two infeasible ones the one with fewer reasons, then the
+    shorter."""
+    def rank(r: EstimateReport) -> tuple:
+        wall = r.wall_clock_s if math.isfinite(r.wall_clock_s) else math.inf
+        if r.feasible:
+            return (0, wall, r.local_error_expected + r.remote_error_expected)
+        return (1, len(r.reasons), wall)
+    return rank(report) < rank(than)
+
+
+def _placed_run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateReport]:
+    """The estimate of ``ctx`` on the QPUs that run it best. A packed placement uses the fewest QPUs that hold the
+    workload; which ones was decided by size alone (largest first, then index), so a workload that fits any of
+    them ran on the first, however slow or noisy, and its verdict and runtime turned on the order the QPUs were
+    listed in. When QPUs differ and the fewest leave some out, the sets the fastest-first and most-accurate-first
+    orders pick are estimated too, and the best run (:func:`_better`) is the answer, with a note naming the
+    others."""
+    ctx, report = _run(ctx, placement, seed)
+    if placement is not None or ctx.strategy != "pack" or len(set(ctx.qpus)) == 1:
+        return ctx, report
+    used = frozenset(i for i, load in enumerate(report.qubits_per_qpu) if load > 0)
+    if not used or len(used) == ctx.k:
+        return ctx, report
+    tried = {used: (ctx, report)}
+    for order in _qpu_orders(ctx):
+        trial = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
+                         ctx.budget)
+        trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
+        trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, order
+        trial_ctx, trial_report = _run(trial, None, seed)
+        key = frozenset(i for i, load in enumerate(trial_report.qubits_per_qpu) if load > 0)
+        if key not in tried:
+            tried[key] = (trial_ctx, trial_report)
+    if len(tried) == 1:
+        return ctx, report
+    best = used
+    for key, (_c, r) in tried.items():
+        if _better(r, tried[best][1]):
+            best = key
+    ctx, report = tried[best]
+
+    def qpus_text(key: frozenset) -> str:
+        return ("QPU " if len(key) == 1 else "QPUs ") + ", ".join(map(str, sorted(key)))
+
+    others = "; ".join(
+        f"on {qpus_text(key)}: {r.verdict}, {human_time(r.wall_clock_s)}"
+        for key, (_c, r) in tried.items() if key != best
+    )
+    report.notes.append(
+        f"placement: the workload runs on {qpus_text(best)}, the best of {len(tried)} sets of the fewest QPUs that "
+        f"hold it (taken largest, fastest or most accurate first); {others}"
+    )
+    return ctx, report
+
+
+def check_target_fidelity(value: object, error: type[Exception] | None = None) -> float:
+    """A remote operation's needed pair fidelity, read once for every entry point (:func:`estimate`,
+    :func:`~qnsim.estimate.simulate_execution`, a links file): a number in [0.25, 1] (dimensionless). Below 0.25
+    no pair is needed at all (the maximally mixed pair has 0.25), so such a target is a mistake, not a request
+    for raw pairs (None asks for those).
+
+    >>> check_target_fidelity(0.99)
+    0.99
+    >>> check_target_fidelity(0.2)
+    Traceback (most recent call last):
+    ...
+    ValueError: target_fidelity must be in [0.25, 1], got 0.2
+    """
+    return real_number("target_fidelity", value, minimum=0.25, maximum=1.0, error=error)
+
+
+def automatic_placement(w: Workload, qpus: Sequence[QPU], link_map: Mapping[tuple[int, int], Link], *,
+                        target_fidelity: float | None, purification: str, cat_entangler: bool) -> Placement:
+    """The placement :func:`estimate` makes of a circuit on physical QPUs with its defaults (seed 0, packed, the
+    default partitioner and error budget), the QPUs chosen as it chooses them (:func:`_placed_run`), so that a
+    simulation of the estimate's run runs where the estimate put it.
+
+    Raises:
+        CapacityError: The QPUs cannot hold the workload (the estimate's reason, with its fix).
+    """
+    ctx = _Context(w, list(qpus), link_map, False, target_fidelity, purification, cat_entangler, ErrorBudget(1e-3))
+    ctx, report = _placed_run(ctx, None, 0)
+    if ctx.placed is None:
+        raise CapacityError(report.reasons[0])
+    return ctx.placed
 
 
 def _against_the_hardware_as_given(ctx: _Context, report: EstimateReport, placement: Any,
@@ -2036,6 +2151,9 @@ class _Context:
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
         self.strategy, self.partitioner = "pack", "auto"
+        # The QPUs in the order a packed placement prefers them (None: largest first): see _placed_run.
+        self.qpu_order: list[int] | None = None
+        self.placed: Placement | None = None
         self._route_cache: dict[tuple[int, int], tuple[Link, list[int]] | None] = {}
         self._graph: Any = None
         self._pairs_per_round: dict[tuple[int, int], int] = {}
@@ -2291,7 +2409,7 @@ class _Context:
                         f"{key}"
                     )
                     return None
-                p = _fill(n, caps, self.strategy)
+                p = _fill(n, caps, self.strategy, self.qpu_order)
             return p
         counts = w.counts if isinstance(w, Workload) else w
         bound = counts.qubit_index_bound
@@ -2300,7 +2418,8 @@ class _Context:
         if placement is None:
             try:
                 p = partition(
-                    bound, caps, pairs, seed=seed, qubits=used, strategy=self.strategy, partitioner=self.partitioner
+                    bound, caps, pairs, seed=seed, qubits=used, strategy=self.strategy, partitioner=self.partitioner,
+                    preference=self.qpu_order,
                 )
             except CapacityError as e:
                 # The same fix as a logical summary's (checked by _check_code_fixes): before, a circuit's capacity
@@ -2327,6 +2446,7 @@ class _Context:
         p = self.place(placement_arg, seed)
         if p is None:
             return self._infeasible_report()
+        self.placed = p  # Where the qubits went, priced or not (self.placement: only when priced).
         loads = p.qubits_per_qpu
         for i, (q, load) in enumerate(zip(self.qpus, loads)):
             if q.capacity is not None and load > q.capacity:
@@ -5659,18 +5779,13 @@ def _runtime_fix(bound: str, error_corrected: bool = True) -> str:
     return "faster QPUs (shorter logical cycle) or a shallower workload"
 
 
-def _fill(n: int, caps: list[int | None], strategy: str = "spread") -> Placement:
-    """Contiguous placement of n qubits: on the fewest QPUs (largest first) when packing, else in
-    proportion to capacity (unlimited QPUs share the rest)."""
+def _fill(n: int, caps: list[int | None], strategy: str = "spread", preference: Sequence[int] | None = None) -> Placement:
+    """Contiguous placement of n qubits: on the fewest QPUs (:func:`packed_qpus`, in ``preference`` order) when
+    packing, else in proportion to capacity (unlimited QPUs share the rest)."""
     k = len(caps)
     weights = [c if c is not None else n for c in caps]
     if strategy == "pack":
-        chosen, room = set(), 0
-        for i in sorted(range(k), key=lambda i: (-weights[i], i)):
-            if room >= n and chosen:
-                break
-            chosen.add(i)
-            room += weights[i]
+        chosen = set(packed_qpus(n, weights, preference))
         weights = [w if i in chosen else 0 for i, w in enumerate(weights)]
     total = sum(weights)
     loads = [min(weights[i], n * weights[i] // total) for i in range(k)]

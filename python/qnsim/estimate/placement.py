@@ -1,7 +1,8 @@
 """Placing qubits on QPUs: a user mapping, or partitioning of the weighted interaction graph.
 
 Automatic placement first chooses the QPUs: by default the fewest that hold the workload (largest
-first), so a workload that fits one QPU is not split; ``strategy="spread"`` uses them all. It then
+first, or of the sets of that many the first in a given ``preference`` order: :func:`packed_qpus`), so a
+workload that fits one QPU is not split; ``strategy="spread"`` uses them all. It then
 splits the interaction graph (qubits, with edges weighted by two-qubit gate counts) k-way with
 METIS (``pymetis``: a dependency on Linux x86-64 and macOS, the ``[metis]`` extra elsewhere) when
 installed, or by recursive Kernighan-Lin bisection (networkx), target sizes in proportion to
@@ -24,7 +25,7 @@ from qnsim.argument_checks import integer, real_number, shown, written
 from qnsim.specs import UINT64_MAX
 from qnsim.specs import check_seed as spec_seed
 
-__all__ = ["CapacityError", "Placement", "cut_weight", "partition", "placement_from_mapping"]
+__all__ = ["CapacityError", "Placement", "cut_weight", "packed_qpus", "partition", "placement_from_mapping"]
 
 
 class CapacityError(QnsimError, ValueError):
@@ -256,6 +257,7 @@ def partition(
     qubits: Sequence[int] | None = None,
     strategy: str = "pack",
     partitioner: str = "auto",
+    preference: Sequence[int] | None = None,
 ) -> Placement:
     """Partitions qubits onto QPUs minimizing the interaction cut, under capacity limits.
 
@@ -274,6 +276,9 @@ def partition(
         partitioner: ``"metis"`` (k-way METIS through ``pymetis``, then capacities repaired and
             refined), ``"kernighan-lin"`` (recursive bisection, networkx), or ``"auto"`` (METIS
             when pymetis is installed).
+        preference: QPU indices, most wanted first (None: largest first, then by index): ``"pack"`` uses as
+            few QPUs as largest first would, and of the sets of that many that hold the qubits, the one that comes
+            first in this order (the estimator orders QPUs by speed or by error rate to try each).
 
     Raises:
         CapacityError: if the total capacity is below the number of qubits.
@@ -316,14 +321,7 @@ def partition(
             f"(capacities {list(capacities)})"
         )
     if strategy == "pack":
-        order = sorted(range(k), key=lambda i: (-caps[i], i))
-        chosen, room = [], 0
-        for i in order:
-            if room >= n and chosen:
-                break
-            chosen.append(i)
-            room += caps[i]
-        qpus = sorted(chosen)
+        qpus = packed_qpus(n, caps, preference)
     else:
         qpus = [i for i in range(k) if caps[i] > 0] or [0]
     if nodes and nodes[-1] >= num_qubits:
@@ -350,6 +348,43 @@ def partition(
     _refine(qpu_of, k, caps, adj, refine_passes)
     cut = cut_weight(qpu_of, pair_a, pair_b, pair_weight)
     return Placement(tuple(int(x) for x in qpu_of), k, cut, method)
+
+
+def packed_qpus(n: int, caps: Sequence[int], preference: Sequence[int] | None = None) -> list[int]:
+    """The QPUs a packed placement of ``n`` qubits uses, in index order: as few as the largest hold ``n`` with,
+    of those sets the first in ``preference`` order (QPU indices, most wanted first; None: largest first).
+
+    Each QPU is taken in preference order when the QPUs taken so far, it, and the largest of the rest can still
+    hold ``n`` in that many; so a smaller faster QPU is taken before a larger slower one whenever it leaves the
+    count unchanged.
+
+    >>> packed_qpus(5, [8, 8]), packed_qpus(5, [8, 8], preference=[1, 0])
+    ([0], [1])
+    >>> packed_qpus(10, [8, 4, 4], preference=[1, 2, 0])  # two QPUs are needed, and 4 + 4 cannot hold 10
+    [0, 1]
+    """
+    k = len(caps)
+    largest = sorted(range(k), key=lambda i: (-caps[i], i))
+    count, room = 0, 0
+    for i in largest:
+        if room >= n and count:
+            break
+        count += 1
+        room += caps[i]
+    order = largest if preference is None else list(preference)
+    if sorted(order) != list(range(k)):
+        raise ValueError(f"preference must list each of the {k} QPU indices once, got {written(preference)}")
+    chosen: list[int] = []
+    held = 0
+    for i in order:
+        if len(chosen) == count:
+            break
+        rest = sorted((caps[j] for j in range(k) if j != i and j not in chosen), reverse=True)
+        # Taking i leaves count - len(chosen) - 1 QPUs to fill; the largest of the rest are the best they can do.
+        if held + caps[i] + sum(rest[: count - len(chosen) - 1]) >= n:
+            chosen.append(i)
+            held += caps[i]
+    return sorted(chosen)
 
 
 def _have_pymetis() -> bool:

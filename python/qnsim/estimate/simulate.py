@@ -54,11 +54,12 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import flag, integer, is_integer, probability, written
+from qnsim.argument_checks import flag, integer, is_integer, written
 from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
-    along_the_network,
+    automatic_placement,
+    check_target_fidelity,
     no_link_reason,
     remote_gate_occupancy_s,
     remote_gate_time_s,
@@ -75,7 +76,7 @@ from qnsim.estimate.links import (
     purification_plan,
     stored_pair,
 )
-from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
+from qnsim.estimate.placement import Placement, check_seed, placement_from_mapping
 from qnsim.estimate.qpu import QPU, check_qpus
 from qnsim.estimate.workload import Workload
 from qnsim.events import EventLoop
@@ -804,7 +805,7 @@ def simulate_execution(
         links: :class:`Link` per QPU pair that needs one; links may end at relay nodes (numbered from
             ``len(qpus)``), and a QPU pair without a direct link then uses the estimate's relay route;
             a link several QPU pairs use serves them in demand order (module docstring).
-        placement: as for :func:`estimate`; None partitions the same way the estimate does.
+        placement: as for :func:`estimate`; None places it as :func:`estimate` does with its defaults (the same QPUs, the same parts).
         seed: seed of every random draw (a run is reproducible).
         cat_entangler: share pairs across runs of remote gates with one control.
         target_fidelity: purify link pairs up to this fidelity (None: raw pairs).
@@ -874,7 +875,7 @@ def simulate_execution(
     if purification not in ("dejmps", "bbpssw"):
         raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {written(purification)}")
     if target_fidelity is not None:
-        target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
+        target_fidelity = check_target_fidelity(target_fidelity, error=ValueError)
     elif any(given_rounds.values()):
         raise ValueError("purification_rounds needs a target_fidelity (None: raw pairs, no rounds)")
     w = workload if isinstance(workload, Workload) else Workload(workload)
@@ -886,14 +887,10 @@ def simulate_execution(
     counts = w.counts
     n = counts.qubit_index_bound
     if placement is None:
-        placement = partition(
-            n,
-            [q.capacity for q in qpu_list],
-            (counts.pair_a, counts.pair_b, counts.pair_weight),
-            qubits=[int(q) for q in counts.used_qubits],
-        )
-        # The estimate's placement: its parts moved along the network as the estimate moves them.
-        placement = along_the_network(placement, (counts.pair_a, counts.pair_b, counts.pair_weight), qpu_list, link_map)
+        # The estimate's own placement: on the QPUs it chooses (of QPUs that differ, the set that runs the workload
+        # best, not the largest listed first), its parts moved along the network as the estimate moves them.
+        placement = automatic_placement(w, qpu_list, link_map, target_fidelity=target_fidelity,
+                                        purification=purification, cat_entangler=cat_entangler)
     elif not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)
     elif placement.num_qpus != k:  # a Placement given as it is (placement_from_mapping checks a mapping)

@@ -1,0 +1,125 @@
+"""Which QPUs a packed estimate uses, and one reading of target_fidelity for the estimate and its simulation.
+
+Old behaviour: a packed placement took the fewest QPUs by size alone (largest first, then by index), so a
+workload that fit either of two QPUs ran on the first listed. ``estimate(w, [slow, fast], max_runtime_s=0.1)``
+was infeasible ("2 s exceeds the limit; fix: faster QPUs") with a faster QPU idle beside it, and the same call
+with the list reversed was feasible: the verdict turned on the order of a list. ``simulate_execution`` placed
+the workload with the partitioner's defaults (the same order rule), and read ``target_fidelity`` as any
+probability where ``estimate`` refuses targets below 0.25.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qnsim.estimate import QPU, Link, LogicalSummary, SurfaceCode, estimate, simulate_execution
+from qnsim.estimate.placement import packed_qpus
+
+WORK = "REPEAT 1000 {\n CX 0 1\n H 0\n}"
+SLOW = QPU(num_qubits=10, t_1q_s=1e-3, t_2q_s=1e-3, name="slow")
+FAST = QPU(num_qubits=10, name="fast")
+
+
+def test_the_order_qpus_are_listed_in_no_longer_decides_the_verdict():
+    ahead = estimate(WORK, [SLOW, FAST], max_runtime_s=0.1, error_budget=0.5)
+    behind = estimate(WORK, [FAST, SLOW], max_runtime_s=0.1, error_budget=0.5)
+    assert ahead.qubits_per_qpu == [0, 2] and behind.qubits_per_qpu == [2, 0]
+    assert ahead.wall_clock_s == behind.wall_clock_s == pytest.approx(1000 * 100e-9)
+    assert not any("runtime" in r for r in ahead.reasons + behind.reasons)
+    # The run it did not take is named, with its figures.
+    note = [n for n in ahead.notes if n.startswith("placement:")]
+    assert note and "runs on QPU 1" in note[0] and "on QPU 0: infeasible, 2 s" in note[0], ahead.notes
+    # The fastest QPU already first: one set tried, nothing to say.
+    assert not any(n.startswith("placement:") for n in behind.notes)
+
+
+def test_a_more_accurate_qpu_is_taken_when_the_faster_one_breaks_the_budget():
+    noisy = QPU(num_qubits=4, e_1q=1e-3, e_2q=1e-2, name="noisy")
+    clean = QPU(num_qubits=4, t_1q_s=100e-9, t_2q_s=100e-9, e_1q=1e-6, e_2q=1e-6, e_meas=1e-6, name="clean")
+    work = "REPEAT 10 {\n CX 0 1\n}"
+    report = estimate(work, [noisy, clean], error_budget=1e-2)
+    assert report.feasible, report.reasons
+    assert report.qubits_per_qpu == [0, 2]
+    # Told to pack onto the noisy one by hand, the same job breaks the budget: the choice above is a real one.
+    forced = estimate(work, [noisy, clean], placement={0: 0, 1: 0}, error_budget=1e-2)
+    assert not forced.feasible
+
+
+def test_alike_qpus_pack_as_before():
+    """QPUs alike in speed and accuracy are packed largest first, then by index, as always."""
+    report = estimate(WORK, [QPU(num_qubits=4), QPU(num_qubits=8)], error_budget=0.5)
+    assert report.qubits_per_qpu == [0, 2]
+    assert not any(n.startswith("placement:") for n in report.notes)
+    report = estimate(WORK, [QPU(num_qubits=8, name="a"), QPU(num_qubits=8, name="b")], error_budget=0.5)
+    assert report.qubits_per_qpu == [2, 0]
+
+
+def test_a_spread_or_given_placement_is_left_alone():
+    spread = estimate(WORK, [SLOW, FAST], [Link((0, 1), 1e6, 0.99)], placement_strategy="spread", error_budget=0.5)
+    assert not any(n.startswith("placement:") for n in spread.notes)
+    given_ = estimate(WORK, [SLOW, FAST], placement={0: 0, 1: 0}, error_budget=0.5)
+    assert given_.qubits_per_qpu == [2, 0] and given_.wall_clock_s == pytest.approx(2.0)
+    assert not any(n.startswith("placement:") for n in given_.notes)
+
+
+def test_error_corrected_qpus_from_a_logical_summary_take_the_faster_qpu():
+    code = SurfaceCode()
+    slow = QPU(t_1q_s=1e-6, t_2q_s=1e-6, t_meas_s=1e-6, surface_code=code, logical_qubits=40, name="slow")
+    fast = QPU(surface_code=code, logical_qubits=40, name="fast")
+    summary = LogicalSummary(logical_qubits=10, t_count=100, measurement_count=10, depth=1000)
+    first = estimate(summary, [slow, fast])
+    second = estimate(summary, [fast, slow])
+    assert first.qubits_per_qpu == [0, 10] and second.qubits_per_qpu == [10, 0]
+    assert first.wall_clock_s == pytest.approx(second.wall_clock_s, rel=1e-12)
+
+
+def test_the_simulation_runs_where_the_estimate_placed_the_workload():
+    work = "REPEAT 100 {\n CX 0 1\n H 0\n}"
+    links = [Link((0, 1), rate_hz=1e6, fidelity=0.99)]
+    report = estimate(work, [SLOW, FAST], links)
+    sim = simulate_execution(work, [SLOW, FAST], links)
+    assert report.qubits_per_qpu == [0, 2]
+    # On the fast QPU: 100 rounds of CX then H, 100 ns each, not the slow QPU's 0.2 s.
+    assert sim.wall_clock_s == pytest.approx(report.wall_clock_s) == pytest.approx(100 * 100e-9)
+
+
+@pytest.mark.parametrize("target", [0.2, 1.5, -1.0, math.nan])
+def test_estimate_and_simulation_read_target_fidelity_alike(target):
+    qpus, links = [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.9)]
+    messages = []
+    for run in (estimate, simulate_execution):
+        with pytest.raises(ValueError) as refused:
+            run("CX 0 1", qpus, links, target_fidelity=target)
+        messages.append(str(refused.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("target_fidelity must be")
+
+
+def _lexicographic_best(n, caps, preference):
+    count = len(packed_qpus(n, caps))
+    rank = {q: i for i, q in enumerate(preference)}
+    holding = [c for c in itertools.combinations(range(len(caps)), count) if sum(caps[i] for i in c) >= n]
+    return sorted(min(holding, key=lambda c: sorted(rank[i] for i in c)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=6).flatmap(
+    lambda caps: st.tuples(st.just(caps), st.integers(0, sum(caps)), st.permutations(range(len(caps))))))
+def test_packed_qpus_takes_the_first_set_in_preference_order_of_the_fewest_that_hold_the_qubits(case):
+    """Brute force: of every set of the fewest QPUs that hold n (as many as largest first takes), the one whose
+    members come earliest in the preference order."""
+    caps, n, preference = case
+    chosen = packed_qpus(n, caps, list(preference))
+    assert len(chosen) == len(packed_qpus(n, caps))
+    assert sum(caps[i] for i in chosen) >= n
+    assert chosen == _lexicographic_best(n, caps, list(preference))
+
+
+def test_packed_qpus_refuses_a_preference_that_is_not_an_order_of_the_qpus():
+    with pytest.raises(ValueError, match=r"preference must list each of the 2 QPU indices once, got \[0, 0\]"):
+        packed_qpus(1, [2, 2], [0, 0])
