@@ -986,7 +986,7 @@ def _estimate_again(ctx: _Context, seed: int, *, qpus: Sequence[QPU] | None = No
                      ctx.ec, target_fidelity if target_fidelity is not None else ctx.target_fidelity,
                      ctx.purification, ctx.cat, budget if budget is not None else ctx.budget)
     trial.max_runtime_s, trial.progress = ctx.max_runtime_s, None
-    trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+    trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
     report = _run(trial, ctx.placement, seed)[1]
     if key is not None:
         cache[key] = report
@@ -1498,7 +1498,7 @@ def _against_the_hardware_as_given(ctx: _Context, report: EstimateReport, placem
     one, and a runtime limit may then be met only by the latter."""
     full = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
     full.max_runtime_s, full.progress = ctx.max_runtime_s, ctx.progress
-    full.strategy, full.partitioner = ctx.strategy, ctx.partitioner
+    full.strategy, full.partitioner, full.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
     full.throttle = False
     as_given = full.run(placement, seed)
     ec = as_given.error_corrected
@@ -1635,7 +1635,7 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
                          ctx.budget)
         trial.max_runtime_s = limit
         trial.progress = ctx.progress
-        trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+        trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
         return trial, trial.run(ctx.placement, seed)
 
     for _ in range(_CHANNEL_FIX_ROUNDS):
@@ -1874,7 +1874,7 @@ def _check_remote_share(ctx: _Context, report: EstimateReport, seed: int) -> Non
     budget = ErrorBudget(b.total, t_states=b.t_states or None, rotations=b.rotations or None, remote=remote_part)
     trial = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, budget)
     trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
-    trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+    trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
     try:
         _trial, other = _run(trial, ctx.placement, seed)
     except ValueError:
@@ -1952,7 +1952,7 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
             trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
                              ctx.budget)
             trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
-            trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+            trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
             # The links are the only input that differs between the trials of this check (the rest is ctx's, the
             # placement and the seed): a trial whose buffers come out as an earlier trial's (the second sizing
             # pass, or the next round from the same rounds) is that trial, estimated once.
