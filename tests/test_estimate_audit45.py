@@ -161,13 +161,16 @@ def test_fewer_gates_never_lengthen_the_run_nor_take_more_qubits(job):
 @_SETTINGS
 @given(_jobs(memory=False))
 def test_one_more_link_never_makes_the_run_worse(job):
-    """A direct link between two QPUs the chain joined only through a third: the route it replaces stays available."""
+    """A direct link between two QPUs the chain joined only through a third: the route it replaces stays available.
+    A direct link is used unless a route beats it on every count, so one that is cleaner than the route (its pairs
+    not swapped) may make the run a little longer: only with fewer expected remote faults (a hypothesis draw: 200 us
+    and 1.87 expected faults over the route, 202 us and 1.0 over the link)."""
     ops, reps, qpus, links, kw = job
     assume(len(qpus) == 3 and not any(lk.key == (0, 2) for lk in links))
     before = _run(ops, reps, qpus, links, kw)
     after = _run(ops, reps, qpus, [*links, dataclasses.replace(links[0], qpus=(0, 2))], kw)
     assert after.feasible or not before.feasible, after.reasons
-    assert _not_longer(before, after)
+    assert _not_longer(before, after) or after.remote_error_expected < before.remote_error_expected
 
 
 @_SETTINGS
