@@ -1547,20 +1547,27 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) ->
     return ctx, report
 
 
-def automatic_placement(w: Workload, qpus: Sequence[QPU], link_map: Mapping[tuple[int, int], Link], *,
-                        target_fidelity: float | None, purification: str, cat_entangler: bool) -> Placement:
-    """The placement :func:`estimate` makes of a circuit on physical QPUs with its defaults (seed 0, packed, the
-    default partitioner and error budget), the QPUs chosen as it chooses them (:func:`_placed_run`), so that a
-    simulation of the estimate's run runs where the estimate put it.
+def estimate_plan(w: Workload, qpus: Sequence[QPU], link_map: Mapping[tuple[int, int], Link], *,
+                  placement: Placement | None, target_fidelity: float | None, purification: str,
+                  cat_entangler: bool) -> tuple[Placement, dict[tuple[int, int], Link], dict[tuple[int, int], list[int]]]:
+    """Where :func:`estimate` runs a circuit on physical QPUs with its defaults (seed 0, packed, the default
+    partitioner and error budget): its placement (``placement`` as given, or made as the estimate makes it, the QPUs
+    chosen as it chooses them: :func:`_placed_run`), the links it uses (without the direct links it routes around:
+    :func:`_around_dominated_links`) and those it left out, each with its route's node path. A simulation of the
+    estimate's run runs there.
 
     Raises:
         CapacityError: The QPUs cannot hold the workload (the estimate's reason, with its fix).
     """
-    ctx = _Context(w, list(qpus), link_map, False, target_fidelity, purification, cat_entangler, ErrorBudget(1e-3))
-    ctx, report = _placed_run(ctx, None, 0)
+    ctx = _Context(w, list(qpus), dict(link_map), False, target_fidelity, purification, cat_entangler,
+                   ErrorBudget(1e-3))
+    ctx, report = _placed_run(ctx, placement, 0)
     if ctx.placed is None:
         raise CapacityError(report.reasons[0])
-    return ctx.placed
+    placed = ctx.placed
+    ctx, report = _around_dominated_links(ctx, report, 0)
+    left_out = {key: path for key, path in dominated_links(link_map).items() if key not in ctx.links}
+    return placed, dict(ctx.links), left_out
 
 
 def _against_the_hardware_as_given(ctx: _Context, report: EstimateReport, placement: Any,

@@ -58,8 +58,9 @@ from qnsim.argument_checks import flag, integer, is_integer, written
 from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
-    automatic_placement,
     check_target_fidelity,
+    dominated_links,
+    estimate_plan,
     no_link_reason,
     remote_gate_occupancy_s,
     remote_gate_time_s,
@@ -804,8 +805,11 @@ def simulate_execution(
         qpus: the QPUs (physical execution; gate times from each QPU).
         links: :class:`Link` per QPU pair that needs one; links may end at relay nodes (numbered from
             ``len(qpus)``), and a QPU pair without a direct link then uses the estimate's relay route;
-            a link several QPU pairs use serves them in demand order (module docstring).
-        placement: as for :func:`estimate`; None places it as :func:`estimate` does with its defaults (the same QPUs, the same parts).
+            a link several QPU pairs use serves them in demand order (module docstring). A direct link the
+            estimate routes around (a relay route beats it on every count and runs better) is left out here
+            too, with a note.
+        placement: as for :func:`estimate`; None places it as :func:`estimate` does with its defaults (the same
+            QPUs, the same parts).
         seed: seed of every random draw (a run is reproducible).
         cat_entangler: share pairs across runs of remote gates with one control.
         target_fidelity: purify link pairs up to this fidelity (None: raw pairs).
@@ -886,15 +890,18 @@ def simulate_execution(
     link_map = _normalize_links(links, k, relays=True)
     counts = w.counts
     n = counts.qubit_index_bound
-    if placement is None:
-        # The estimate's own placement: on the QPUs it chooses (of QPUs that differ, the set that runs the workload
-        # best, not the largest listed first), its parts moved along the network as the estimate moves them.
-        placement = automatic_placement(w, qpu_list, link_map, target_fidelity=target_fidelity,
-                                        purification=purification, cat_entangler=cat_entangler)
-    elif not isinstance(placement, Placement):
+    if placement is not None and not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)
-    elif placement.num_qpus != k:  # a Placement given as it is (placement_from_mapping checks a mapping)
+    elif placement is not None and placement.num_qpus != k:  # given as it is (placement_from_mapping checks a mapping)
         raise ValueError(f"placement is for {placement.num_qpus} QPUs, but {k} QPUs are given")
+    left_out: dict[tuple[int, int], list[int]] = {}
+    if placement is None or dominated_links(link_map):
+        # Where the estimate runs it: on the QPUs it chooses (of QPUs that differ, the set that runs the workload
+        # best, not the largest listed first), its parts moved along the network as the estimate moves them, and
+        # over the links it uses (around a direct link a relay route beats on every count, when that runs better).
+        placement, link_map, left_out = estimate_plan(w, qpu_list, link_map, placement=placement,
+                                                      target_fidelity=target_fidelity, purification=purification,
+                                                      cat_entangler=cat_entangler)
     qpu_of = list(placement.qpu_of)
     ops = w.unroll(max_ops)
     used = {t for _, ts in ops for t in ts if t >= 0}
@@ -945,7 +952,11 @@ def simulate_execution(
         sim.report = report
         wall = sim.run()
     at_use = {key: p.fidelity_sum / p.consumed for key, p in sim.links.items() if p.consumed}
-    notes = []
+    notes = [
+        f"link {a}-{b} left out, as the estimate leaves it out: the relay route {'-'.join(map(str, path))} beats it on "
+        "rate, fidelity, latency and memory times, and the run over it is better"
+        for (a, b), path in sorted(left_out.items())
+    ]
     for key, fidelity in at_use.items():
         if target_fidelity is not None and fidelity < target_fidelity:
             # Before, a link whose pairs reached the target when made but decayed below it in the buffer passed
