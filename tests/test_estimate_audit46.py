@@ -162,3 +162,35 @@ def test_the_simulation_leaves_out_the_links_the_estimate_routes_around():
     # Without a better route the direct link runs as given: 10 pairs at 10 Hz (one shared by the cat entangler).
     slow = simulate_execution(work, qpus, [Link((0, 1), 10.0, 0.6)])
     assert slow.wall_clock_s > 1e-2 and not slow.notes
+
+
+def test_an_idle_qpu_prices_nothing_of_the_run():
+    """Old behaviour: QPUs that hold no qubits still priced the run. An error-corrected summary on a good QPU beside
+    an idle noisy one was sized for the noisy one's errors (d = 35 and 1.54 ms instead of d = 5 and 0.22 ms); a
+    logical summary on physical QPUs and a streamed count timed every layer at an idle slow QPU's gates (0.1 s and
+    0.2 s instead of 10 us and 20 us). Each now prices as the QPUs holding qubits alone."""
+    code = SurfaceCode()
+    good = QPU(surface_code=code, logical_qubits=40, e_2q=1e-4, e_1q=1e-4, e_meas=1e-4, name="good")
+    bad = QPU(surface_code=code, logical_qubits=40, e_2q=5e-3, e_1q=5e-3, e_meas=5e-3, name="bad")
+    summary = LogicalSummary(logical_qubits=10, t_count=100, measurement_count=10, depth=1000)
+    alone, beside = estimate(summary, [good]), estimate(summary, [good, bad])
+    assert beside.qubits_per_qpu == [10, 0]
+    assert beside.error_corrected.code_distance == alone.error_corrected.code_distance == 5
+    assert beside.wall_clock_s == alone.wall_clock_s
+
+    slow = QPU(num_qubits=40, t_1q_s=1e-3, t_2q_s=1e-3)
+    fast = QPU(num_qubits=40)
+    physical = LogicalSummary(logical_qubits=10, measurement_count=10, clifford_count=100, depth=100)
+    assert estimate(physical, [fast, slow], error_budget=0.9).wall_clock_s == pytest.approx(100 * 100e-9)
+
+
+def test_a_streamed_count_is_timed_at_the_qpus_holding_it(tmp_path):
+    from qnsim.estimate import stream_circuit_file
+
+    path = tmp_path / "c.stim"
+    path.write_text("CX 0 1\nH 0\n" * 100)
+    counts = stream_circuit_file(str(path))
+    report = estimate(counts, [FAST, SLOW], error_budget=0.9)
+    assert report.qubits_per_qpu == [2, 0]
+    alone = estimate(counts, [FAST], error_budget=0.9)
+    assert report.wall_clock_s == alone.wall_clock_s < 1e-4

@@ -27,11 +27,11 @@ Model (what the numbers mean):
   are comparable; a link's rate is its flow-controlled one (:func:`~qnsim.estimate.flow_controlled_rate_hz`:
   at most ``buffer_pairs`` delivered pairs per :func:`~qnsim.estimate.latency_hold_s`, the bandwidth-delay
   limit of its memories), which more channels never lower. The critical path is the ASAP makespan with per-QPU gate
-  durations (not for a streamed count, whose critical path is its depth bound times the slowest gate time (the
-  slowest operation the count holds: a reset, a measure-and-reset, a two-qubit measurement, a CCZ or a Pauli
+  durations (not for a streamed count, whose critical path is its depth bound times the slowest gate time of the
+  QPUs holding its qubits (the slowest operation the count holds: a reset, a measure-and-reset, a two-qubit measurement, a CCZ or a Pauli
   product over every qubit where it has them) plus a message per operation that may wait for a remote operation's
   corrections, an upper bound on the schedule, nor for a logical summary on physical QPUs, its depth times the
-  slowest gate time: every layer at the slowest gate, as their notes say); a
+  slowest gate time of the QPUs holding qubits: every layer at the slowest gate, as their notes say); a
   REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
   times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient (the report's notes then say
@@ -2682,28 +2682,30 @@ class _Context:
             cat_exact,
         )
 
-    def _streamed_layer_s(self, w: GateCounts) -> tuple[float, str]:
-        """(seconds, what sets them): the longest any operation of streamed count ``w`` takes on any QPU, as the
+    def _streamed_layer_s(self, w: GateCounts, holding: Sequence[int]) -> tuple[float, str]:
+        """(seconds, what sets them): the longest any operation of streamed count ``w`` takes on any QPU of
+        ``holding`` (those the placement gives qubits; a QPU that holds none runs none of its operations: an idle
+        slow QPU beside the one running the circuit priced every layer at its gate times), as the
         schedule of the circuit counted unstreamed times it (the native counter's durations): the slowest one- or
         two-qubit gate or measurement, and where the count holds them a reset, a measure-and-reset (both), a
         two-qubit measurement (two CX and a measurement), a CCZ (its gate and a remote operation towards each
         other QPU) or a Pauli product (a measurement and a CX per qubit: a streamed count does not keep a
         product's size, so every qubit the count uses)."""
         kinds = {_GATE_KINDS[name][0] for name, n in w.per_gate.items() if n and name in _GATE_KINDS}
-        t2_any = max(q.t_2q_s for q in self.qpus)  # A remote operation occupies its QPUs the slower CX.
-        candidates = {"the slowest gate or measurement": max(max(q.t_1q_s, q.t_2q_s, q.t_meas_s)
-                                                            for q in self.qpus)}
+        qpus = [self.qpus[i] for i in holding] or list(self.qpus)
+        t2_any = max(q.t_2q_s for q in qpus)  # A remote operation occupies its QPUs the slower CX.
+        candidates = {"the slowest gate or measurement": max(max(q.t_1q_s, q.t_2q_s, q.t_meas_s) for q in qpus)}
         if "reset" in kinds:
-            candidates["a reset"] = max(q.t_reset_s for q in self.qpus)
+            candidates["a reset"] = max(q.t_reset_s for q in qpus)
         if "measure_reset" in kinds:
-            candidates["a measurement and a reset (MR)"] = max(q.t_meas_s + q.t_reset_s for q in self.qpus)
+            candidates["a measurement and a reset (MR)"] = max(q.t_meas_s + q.t_reset_s for q in qpus)
         if "two_measure" in kinds:
-            candidates["a two-qubit measurement"] = max(2 * max(q.t_2q_s, t2_any) + q.t_meas_s for q in self.qpus)
+            candidates["a two-qubit measurement"] = max(2 * max(q.t_2q_s, t2_any) + q.t_meas_s for q in qpus)
         if "three" in kinds:
-            candidates["a CCZ across QPUs"] = max(q.t_2q_s for q in self.qpus) + 2 * t2_any
+            candidates["a CCZ across QPUs"] = max(q.t_2q_s for q in qpus) + 2 * t2_any
         if "product" in kinds:
             candidates[f"a Pauli product over up to all {w.num_qubits:,} qubits"] = (
-                max(q.t_meas_s for q in self.qpus) + w.num_qubits * t2_any)
+                max(q.t_meas_s for q in qpus) + w.num_qubits * t2_any)
         what = max(candidates, key=lambda k: candidates[k])
         return candidates[what], what
 
@@ -2998,7 +3000,7 @@ class _Context:
                 "measurement": _apportion(w.category("measurement"), p.qubits_per_qpu),
             }
             self._apportioned_local = [i for i, x in enumerate(p.qubits_per_qpu) if x > 0]
-            t_layer, what = self._streamed_layer_s(w)
+            t_layer, what = self._streamed_layer_s(w, self._apportioned_local)
             frame = max(self._remote_times(True, list(remote))) if remote else 0.0
             frame_nolat = max(self._remote_times(False, list(remote))) if remote else 0.0
             # Waits for corrections on a path: each at a waiting operation whose remote operation started after the
@@ -3009,7 +3011,7 @@ class _Context:
             # Error-corrected runs are timed in logical cycles (the streamed count's as the circuit's): no such path.
             path = "" if self.ec else (
                 "critical path = an upper bound on the circuit's schedule: depth bound x the slowest operation of any "
-                f"QPU per layer ({what}{waited}), above the schedule where operation times differ; ")
+                f"QPU holding qubits per layer ({what}{waited}), above the schedule where operation times differ; ")
             self.notes.append(
                 f"streamed workload: no cat-entangler sharing (pair order unknown); {path}one-qubit gates and "
                 "measurements per QPU apportioned by the qubits placed (a streamed count has none per qubit), their "
@@ -3114,7 +3116,9 @@ class _Context:
             "two_qubit": [round((w.two_qubit_count - n_remote) * s) for s in share],
             "measurement": [round(w.measurement_count * s) for s in share],
         }
-        t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
+        # The QPUs holding qubits run the layers: an idle slow QPU beside them timed none of them.
+        running = [qq for qq, x in zip(self.qpus, loads) if x > 0] or list(self.qpus)
+        t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in running)
         total_ops = w.clifford_count + w.t_count + w.measurement_count
         depth = w.depth if w.depth else math.ceil(total_ops / n)
         crit = depth * t_layer
@@ -3126,8 +3130,8 @@ class _Context:
             self._crit_nolat += max(self._remote_times(False, list(remote)))
         if not self.ec:
             self.notes.append(
-                "logical summary on physical QPUs: critical path = depth x slowest gate time; "
-                "no cat-entangler sharing"
+                "logical summary on physical QPUs: critical path = depth x the slowest gate time of the QPUs holding "
+                "qubits; no cat-entangler sharing"
             )
         return local, remote, dict(remote), crit, True
 
@@ -4461,8 +4465,9 @@ class _Context:
             alg_depth = 1
             self.notes.append("the workload has no T gate, rotation or measurement: priced as one logical cycle")
         sc = self.qpus[0].surface_code
-        p_phys = max(q.physical_error for q in self.qpus)
         active = [i for i, x in enumerate(loads) if x > 0]
+        # The code runs on the QPUs holding qubits: a noisy QPU left idle sized every patch's distance before.
+        p_phys = max(self.qpus[i].physical_error for i in active) if active else max(q.physical_error for q in self.qpus)
         slowest = max((self.qpus[i] for i in active), key=lambda q: q.logical_cycle_s(3), default=self.qpus[0])
         t_error = max(self.qpus[i].e_t for i in active) if active else self.qpus[0].e_t
         t_gate_s = max(self.qpus[i].t_t_s for i in active) if active else self.qpus[0].t_t_s
