@@ -101,6 +101,7 @@ Model (what the numbers mean):
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import functools
 import math
 import re
@@ -1389,7 +1390,7 @@ def _run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateRe
 def _qpu_orders(ctx: _Context) -> list[list[int]]:
     """Orders of the QPUs, most wanted first, that a packed placement may prefer besides largest first: fastest
     first (the workload's one- and two-qubit gates and measurements timed on each QPU) and most accurate first
-    (their expected faults on each), ties largest first. Only those that change which QPUs hold the workload matter."""
+    (their expected faults on each), ties by the other measure, then largest first. Only those that change which QPUs hold the workload matter."""
     w = ctx.w
     counts = w.counts if isinstance(w, Workload) else w
     if isinstance(counts, LogicalSummary):
@@ -1400,7 +1401,9 @@ def _qpu_orders(ctx: _Context) -> list[list[int]]:
     faults_of = [mix[0] * q.e_1q + mix[1] * q.e_2q + mix[2] * q.e_meas for q in ctx.qpus]
     # Ties as largest first: QPUs alike in speed (or accuracy) are packed as before.
     room = [math.inf if q.capacity is None else q.capacity for q in ctx.qpus]
-    return [sorted(range(ctx.k), key=lambda i: (by[i], -room[i], i)) for by in (time_of, faults_of)]
+    # Each order's ties go to the other measure first: a QPU both fast and accurate is taken before one only fast.
+    return [sorted(range(ctx.k), key=lambda i: (by[i], then[i], -room[i], i))
+            for by, then in ((time_of, faults_of), (faults_of, time_of))]
 
 
 def _better(report: EstimateReport, than: EstimateReport) -> bool:
@@ -1419,27 +1422,37 @@ def _placed_run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, Est
     """The estimate of ``ctx`` on the QPUs that run it best. A packed placement uses the fewest QPUs that hold the
     workload; which ones was decided by size alone (largest first, then index), so a workload that fits any of
     them ran on the first, however slow or noisy, and its verdict and runtime turned on the order the QPUs were
-    listed in. When QPUs differ and the fewest leave some out, the sets the fastest-first and most-accurate-first
-    orders pick are estimated too, and the best run (:func:`_better`) is the answer, with a note naming the
-    others."""
+    listed in. When QPUs differ and the fewest leave some out, every set of that many that holds the workload is
+    estimated (past :data:`_MAX_QPU_SETS` of them, those the fastest-first and most-accurate-first orders pick),
+    each set with its parts on the QPUs that run them best (:func:`_parts_moved`).
+    The best run (:func:`_better`) is the answer, with a note naming the others."""
     ctx, report = _run(ctx, placement, seed)
-    if placement is not None or ctx.strategy != "pack" or len(set(ctx.qpus)) == 1:
+    if placement is not None or len(set(dataclasses.replace(q, name="") for q in ctx.qpus)) == 1:
         return ctx, report
     used = frozenset(i for i, load in enumerate(report.qubits_per_qpu) if load > 0)
-    if not used or len(used) == ctx.k:
+    if not used:
         return ctx, report
     tried = {used: (ctx, report)}
-    for order in _qpu_orders(ctx):
-        trial = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
-                         ctx.budget)
-        trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
-        trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, order
-        trial_ctx, trial_report = _run(trial, None, seed)
-        key = frozenset(i for i, load in enumerate(trial_report.qubits_per_qpu) if load > 0)
-        if key not in tried:
-            tried[key] = (trial_ctx, trial_report)
-    if len(tried) == 1:
-        return ctx, report
+    if ctx.strategy == "pack" and len(used) < ctx.k:
+        # Every set of as many QPUs that holds the qubits, while there are few: the orders' measures (a gate mix's
+        # summed times) tie where the schedules do not (two CX in series and two H side by side: 2.05 us on a QPU of
+        # slow CX, 1.1 us on one of slow H, both summing 2.1 us). Past a few sets, the orders pick them.
+        room = [math.inf if q.capacity is None else q.capacity for q in ctx.qpus]
+        placed = sum(report.qubits_per_qpu)
+        sets = [c for c in itertools.combinations(range(ctx.k), len(used)) if sum(room[i] for i in c) >= placed]
+        orders = _qpu_orders(ctx)
+        if len(sets) <= _MAX_QPU_SETS:
+            orders = [[*c, *(i for i in range(ctx.k) if i not in c)] for c in sets]
+        for order in orders:
+            trial = _trial_context(ctx)
+            trial.qpu_order = order
+            trial_ctx, trial_report = _run(trial, None, seed)
+            key = frozenset(i for i, load in enumerate(trial_report.qubits_per_qpu) if load > 0)
+            if key not in tried:
+                tried[key] = (trial_ctx, trial_report)
+    # Each set with its parts on the QPUs that run them best: a set whose partition put its heavy part on its slow
+    # QPU lost to a worse set whose split happened to suit it.
+    tried = {key: _parts_moved(c, r, seed) for key, (c, r) in tried.items()}
     best = used
     for key, (_c, r) in tried.items():
         if _better(r, tried[best][1]):
@@ -1449,15 +1462,66 @@ def _placed_run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, Est
     def qpus_text(key: frozenset) -> str:
         return ("QPU " if len(key) == 1 else "QPUs ") + ", ".join(map(str, sorted(key)))
 
-    others = "; ".join(
-        f"on {qpus_text(key)}: {r.verdict}, {human_time(r.wall_clock_s)}"
-        for key, (_c, r) in tried.items() if key != best
-    )
-    report.notes.append(
-        f"placement: the workload runs on {qpus_text(best)}, the best of {len(tried)} sets of the fewest QPUs that "
-        f"hold it (taken largest, fastest or most accurate first); {others}"
-    )
+    if best != used:  # Said when it changed the answer: the set size alone picked is named with the others.
+        others = "; ".join(
+            f"on {qpus_text(key)}: {r.verdict}, {human_time(r.wall_clock_s)}"
+            for key, (_c, r) in tried.items() if key != best
+        )
+        report.notes.append(
+            f"placement: the workload runs on {qpus_text(best)}, the best of {len(tried)} sets of the fewest QPUs "
+            f"that hold it tried; {others}"
+        )
     return ctx, report
+
+
+#: Most sets of the fewest QPUs :func:`_placed_run` estimates one by one (past them: the fastest and the most
+#: accurate first).
+_MAX_QPU_SETS = 6
+
+#: Most QPUs whose parts :func:`_parts_moved` tries on each other's QPUs (3: five more estimates at the most).
+_MOVED_PARTS_MAX_QPUS = 3
+
+
+def _trial_context(ctx: _Context) -> _Context:
+    """A new context for the same inputs and settings as ``ctx`` (its run not yet made)."""
+    trial = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
+    trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
+    trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
+    return trial
+
+
+def _parts_moved(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Context, EstimateReport]:
+    """The run with the parts of an automatic placement on the QPUs that run them best. The partitioner splits the
+    qubits by their interactions and capacities alone, so which part landed on a fast or a slow, a clean or a noisy
+    QPU was chance (two QPUs of two qubits each running three qubits: feasible listed one way, infeasible the
+    other). Over two or three QPUs that differ, every assignment of the parts to those QPUs that their capacities
+    allow is estimated, and the best run (:func:`_better`) is the answer, with a note."""
+    p = ctx.placed
+    used = sorted(i for i, load in enumerate(report.qubits_per_qpu) if load > 0)
+    if p is None or not 2 <= len(used) <= _MOVED_PARTS_MAX_QPUS:
+        return ctx, report
+    if len({dataclasses.replace(ctx.qpus[i], name="") for i in used}) == 1:
+        return ctx, report  # Alike QPUs: moving parts between them changes nothing but the network (already weighed).
+    load = {i: report.qubits_per_qpu[i] for i in used}
+    best_ctx, best, best_to = ctx, report, tuple(used)
+    for to in itertools.permutations(used):
+        if to == tuple(used):
+            continue
+        if any(ctx.qpus[j].capacity is not None and load[i] > ctx.qpus[j].capacity for i, j in zip(used, to)):
+            continue
+        move = dict(zip(used, to))
+        moved = Placement(tuple(move.get(q, q) for q in p.qpu_of), p.num_qpus, p.cut, p.method)
+        trial_ctx, trial_report = _run(_trial_context(ctx), moved, seed)
+        if _better(trial_report, best):
+            best_ctx, best, best_to = trial_ctx, trial_report, to
+    if best is report:
+        return ctx, report
+    moves = ", ".join(f"QPU {i}'s to QPU {j}" for i, j in zip(used, best_to) if i != j)
+    best.notes.append(
+        f"placement: the partitioner's parts moved between the QPUs holding them ({moves}): the best of their "
+        f"assignments; as split, the run was {report.verdict}, {human_time(report.wall_clock_s)}"
+    )
+    return best_ctx, best
 
 
 def check_target_fidelity(value: object, error: type[Exception] | None = None) -> float:
