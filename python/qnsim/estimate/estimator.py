@@ -1495,31 +1495,52 @@ def _parts_moved(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Con
     qubits by their interactions and capacities alone, so which part landed on a fast or a slow, a clean or a noisy
     QPU was chance (two QPUs of two qubits each running three qubits: feasible listed one way, infeasible the
     other). Over two or three QPUs that differ, every assignment of the parts to those QPUs that their capacities
-    allow is estimated, and the best run (:func:`_better`) is the answer, with a note."""
+    allow is estimated; over two of unequal sizes, also the split the partitioner makes with the two listed the
+    other way round (its parts' sizes differ: a CX's qubits on a clean QPU of two, not a noisy one of three), and
+    its assignments. The best run (:func:`_better`) is the answer, with a note."""
     p = ctx.placed
     used = sorted(i for i, load in enumerate(report.qubits_per_qpu) if load > 0)
     if p is None or not 2 <= len(used) <= _MOVED_PARTS_MAX_QPUS:
         return ctx, report
     if len({dataclasses.replace(ctx.qpus[i], name="") for i in used}) == 1:
         return ctx, report  # Alike QPUs: moving parts between them changes nothing but the network (already weighed).
-    load = {i: report.qubits_per_qpu[i] for i in used}
-    best_ctx, best, best_to = ctx, report, tuple(used)
-    for to in itertools.permutations(used):
-        if to == tuple(used):
-            continue
-        if any(ctx.qpus[j].capacity is not None and load[i] > ctx.qpus[j].capacity for i, j in zip(used, to)):
-            continue
-        move = dict(zip(used, to))
-        moved = Placement(tuple(move.get(q, q) for q in p.qpu_of), p.num_qpus, p.cut, p.method)
-        trial_ctx, trial_report = _run(_trial_context(ctx), moved, seed)
-        if _better(trial_report, best):
-            best_ctx, best, best_to = trial_ctx, trial_report, to
+    splits = [p]
+    counts = ctx.w.counts if isinstance(ctx.w, Workload) else ctx.w
+    if len(used) == 2 and isinstance(counts, GateCounts) and ctx.qpus[used[0]].capacity != ctx.qpus[used[1]].capacity:
+        first, second = used
+        try:
+            other = partition(counts.qubit_index_bound, [ctx.qpus[second].capacity, ctx.qpus[first].capacity],
+                              (counts.pair_a, counts.pair_b, counts.pair_weight), seed=seed,
+                              qubits=[int(q) for q in counts.used_qubits], strategy="spread",
+                              partitioner=ctx.partitioner)
+        except CapacityError:
+            other = None
+        if other is not None:
+            real = (second, first)
+            qpu_of = tuple(real[x] if x >= 0 else -1 for x in other.qpu_of)
+            if qpu_of != p.qpu_of:
+                splits.append(Placement(qpu_of, p.num_qpus, other.cut, other.method))
+    best_ctx, best, best_placement = ctx, report, p
+    tried = 1
+    for split in splits:
+        load = {i: sum(1 for x in split.qpu_of if x == i) for i in used}
+        for to in itertools.permutations(used):
+            if split is p and to == tuple(used):
+                continue
+            if any(ctx.qpus[j].capacity is not None and load[i] > ctx.qpus[j].capacity for i, j in zip(used, to)):
+                continue
+            move = dict(zip(used, to))
+            moved = Placement(tuple(move.get(q, q) for q in split.qpu_of), split.num_qpus, split.cut, split.method)
+            trial_ctx, trial_report = _run(_trial_context(ctx), moved, seed)
+            tried += 1
+            if _better(trial_report, best):
+                best_ctx, best, best_placement = trial_ctx, trial_report, moved
     if best is report:
         return ctx, report
-    moves = ", ".join(f"QPU {i}'s to QPU {j}" for i, j in zip(used, best_to) if i != j)
+    holds = ", ".join(f"QPU {i} holds {best.qubits_per_qpu[i]}" for i in used)
     best.notes.append(
-        f"placement: the partitioner's parts moved between the QPUs holding them ({moves}): the best of their "
-        f"assignments; as split, the run was {report.verdict}, {human_time(report.wall_clock_s)}"
+        f"placement: the qubits split and placed as runs best ({holds}), the best of {tried} splits and "
+        f"assignments tried; as first split, the run was {report.verdict}, {human_time(report.wall_clock_s)}"
     )
     return best_ctx, best
 
