@@ -278,7 +278,7 @@ def partition(
             when pymetis is installed).
         preference: QPU indices, most wanted first (None: largest first, then by index): ``"pack"`` uses as
             few QPUs as largest first would, and of the sets of that many that hold the qubits, the one that comes
-            first in this order (the estimator orders QPUs by speed or by error rate to try each).
+            first in this order (the estimator passes one order per set of QPUs it tries).
 
     Raises:
         CapacityError: if the total capacity is below the number of qubits.
