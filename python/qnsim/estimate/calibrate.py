@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._options import options_as
-from qnsim.argument_checks import checked_index, coherence_times, fidelity, integer, label, rate, real_number, shown, written
+from qnsim.argument_checks import (
+    checked_index,
+    coherence_times,
+    fidelity,
+    integer,
+    label,
+    rate,
+    real_number,
+    shown,
+    written,
+)
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
 from qnsim.specs import check_seed
 

@@ -28,10 +28,11 @@ Model (what the numbers mean):
   at most ``buffer_pairs`` delivered pairs per :func:`~qnsim.estimate.latency_hold_s`, the bandwidth-delay
   limit of its memories), which more channels never lower. The critical path is the ASAP makespan with per-QPU gate
   durations (not for a streamed count, whose critical path is its depth bound times the slowest gate time of the
-  QPUs holding its qubits (the slowest operation the count holds: a reset, a measure-and-reset, a two-qubit measurement, a CCZ or a Pauli
-  product over every qubit where it has them) plus a message per operation that may wait for a remote operation's
-  corrections, an upper bound on the schedule, nor for a logical summary on physical QPUs, its depth times the
-  slowest gate time of the QPUs holding qubits: every layer at the slowest gate, as their notes say); a
+  QPUs holding its qubits (the slowest operation the count holds: a reset, a measure-and-reset, a two-qubit
+  measurement, a CCZ or a Pauli product over every qubit where it has them) plus a message per operation that may
+  wait for a remote operation's corrections, an upper bound on the schedule, nor for a logical summary on physical
+  QPUs, its depth times the slowest gate time of the QPUs holding qubits: every layer at the slowest gate, as their
+  notes say); a
   REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
   times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient (the report's notes then say
@@ -680,9 +681,10 @@ def estimate(
             check of the estimate (longer is infeasible), not the Azure estimator's ``maxDuration``
             constraint, which trades physical qubits for time.
         placement_strategy: automatic placement on the fewest QPUs that hold the workload
-            (``"pack"``, default: a workload that fits one QPU is not split; of QPUs that differ, the sets the
-            largest, the fastest and the most accurate QPUs take first are each estimated and the best run is the
-            answer, a note naming the others) or on all of them (``"spread"``).
+            (``"pack"``, default: a workload that fits one QPU is not split; of QPUs that differ, each set of
+            that many that holds it is estimated, up to six, and the best run is the answer, a note naming the
+            others) or on all of them (``"spread"``). Either way, over two or three QPUs that differ the
+            partitioner's parts are tried on each of them, and the best run kept.
         partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
             ``"metis"`` or ``"kernighan-lin"``.
         seed: seed of the partitioner (METIS; Kernighan-Lin draws nothing: its placement is the same for
@@ -1390,7 +1392,8 @@ def _run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateRe
 def _qpu_orders(ctx: _Context) -> list[list[int]]:
     """Orders of the QPUs, most wanted first, that a packed placement may prefer besides largest first: fastest
     first (the workload's one- and two-qubit gates and measurements timed on each QPU) and most accurate first
-    (their expected faults on each), ties by the other measure, then largest first. Only those that change which QPUs hold the workload matter."""
+    (their expected faults on each), ties by the other measure, then largest first. Only those that change which
+    QPUs hold the workload matter."""
     w = ctx.w
     counts = w.counts if isinstance(w, Workload) else w
     if isinstance(counts, LogicalSummary):
@@ -1520,7 +1523,7 @@ def _parts_moved(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Con
             qpu_of = tuple(real[x] if x >= 0 else -1 for x in other.qpu_of)
             if qpu_of != p.qpu_of:
                 splits.append(Placement(qpu_of, p.num_qpus, other.cut, other.method))
-    best_ctx, best, best_placement = ctx, report, p
+    best_ctx, best = ctx, report
     tried = 1
     for split in splits:
         load = {i: sum(1 for x in split.qpu_of if x == i) for i in used}
@@ -1534,7 +1537,7 @@ def _parts_moved(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Con
             trial_ctx, trial_report = _run(_trial_context(ctx), moved, seed)
             tried += 1
             if _better(trial_report, best):
-                best_ctx, best, best_placement = trial_ctx, trial_report, moved
+                best_ctx, best = trial_ctx, trial_report
     if best is report:
         return ctx, report
     holds = ", ".join(f"QPU {i} holds {best.qubits_per_qpu[i]}" for i in used)
@@ -1634,7 +1637,8 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) ->
 
 def estimate_plan(w: Workload, qpus: Sequence[QPU], link_map: Mapping[tuple[int, int], Link], *,
                   placement: Placement | None, target_fidelity: float | None, purification: str,
-                  cat_entangler: bool) -> tuple[Placement, dict[tuple[int, int], Link], dict[tuple[int, int], list[int]]]:
+                  cat_entangler: bool
+                  ) -> tuple[Placement, dict[tuple[int, int], Link], dict[tuple[int, int], list[int]]]:
     """Where :func:`estimate` runs a circuit on physical QPUs with its defaults (seed 0, packed, the default
     partitioner and error budget): its placement (``placement`` as given, or made as the estimate makes it, the QPUs
     chosen as it chooses them: :func:`_placed_run`), the links it uses (without the direct links it routes around:
@@ -4552,7 +4556,7 @@ class _Context:
         sc = self.qpus[0].surface_code
         active = [i for i, x in enumerate(loads) if x > 0]
         # The code runs on the QPUs holding qubits: a noisy QPU left idle sized every patch's distance before.
-        p_phys = max(self.qpus[i].physical_error for i in active) if active else max(q.physical_error for q in self.qpus)
+        p_phys = max(self.qpus[i].physical_error for i in (active or range(self.k)))
         slowest = max((self.qpus[i] for i in active), key=lambda q: q.logical_cycle_s(3), default=self.qpus[0])
         t_error = max(self.qpus[i].e_t for i in active) if active else self.qpus[0].e_t
         t_gate_s = max(self.qpus[i].t_t_s for i in active) if active else self.qpus[0].t_t_s
@@ -5950,7 +5954,9 @@ def _runtime_fix(bound: str, error_corrected: bool = True) -> str:
     return "faster QPUs (shorter logical cycle) or a shallower workload"
 
 
-def _fill(n: int, caps: list[int | None], strategy: str = "spread", preference: Sequence[int] | None = None) -> Placement:
+def _fill(
+    n: int, caps: list[int | None], strategy: str = "spread", preference: Sequence[int] | None = None
+) -> Placement:
     """Contiguous placement of n qubits: on the fewest QPUs (:func:`packed_qpus`, in ``preference`` order) when
     packing, else in proportion to capacity (unlimited QPUs share the rest)."""
     k = len(caps)
