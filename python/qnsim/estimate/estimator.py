@@ -1442,9 +1442,12 @@ def _placed_run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, Est
         # slow CX, 1.1 us on one of slow H, both summing 2.1 us). Past a few sets, the orders pick them.
         room = [math.inf if q.capacity is None else q.capacity for q in ctx.qpus]
         placed = sum(report.qubits_per_qpu)
-        sets = [c for c in itertools.combinations(range(ctx.k), len(used)) if sum(room[i] for i in c) >= placed]
         orders = _qpu_orders(ctx)
-        if len(sets) <= _MAX_QPU_SETS:
+        # Counted before they are listed: 256 QPUs have 10^75 sets of 128.
+        sets = []
+        if math.comb(ctx.k, len(used)) <= 8 * _MAX_QPU_SETS:
+            sets = [c for c in itertools.combinations(range(ctx.k), len(used)) if sum(room[i] for i in c) >= placed]
+        if 0 < len(sets) <= _MAX_QPU_SETS:
             orders = [[*c, *(i for i in range(ctx.k) if i not in c)] for c in sets]
         for order in orders:
             trial = _trial_context(ctx)
