@@ -59,7 +59,6 @@ from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
     check_target_fidelity,
-    dominated_links,
     estimate_plan,
     no_link_reason,
     remote_gate_occupancy_s,
@@ -894,14 +893,13 @@ def simulate_execution(
         placement = placement_from_mapping(placement, n, k)
     elif placement is not None and placement.num_qpus != k:  # given as it is (placement_from_mapping checks a mapping)
         raise ValueError(f"placement is for {placement.num_qpus} QPUs, but {k} QPUs are given")
-    left_out: dict[tuple[int, int], list[int]] = {}
-    if placement is None or dominated_links(link_map):
-        # Where the estimate runs it: on the QPUs it chooses (of QPUs that differ, the set that runs the workload
-        # best, not the largest listed first), its parts moved along the network as the estimate moves them, and
-        # over the links it uses (around a direct link a relay route beats on every count, when that runs better).
-        placement, link_map, left_out = estimate_plan(w, qpu_list, link_map, placement=placement,
-                                                      target_fidelity=target_fidelity, purification=purification,
-                                                      cat_entangler=cat_entangler)
+    # Where the estimate runs it: on the QPUs it chooses (of QPUs that differ, the set that runs the workload best,
+    # not the largest listed first), its parts moved along the network as the estimate moves them (a placement
+    # given: as given), and over the links it uses (around a direct link a relay route beats on every count, when
+    # that runs better).
+    placement, link_map, left_out = estimate_plan(w, qpu_list, link_map, placement=placement,
+                                                  target_fidelity=target_fidelity, purification=purification,
+                                                  cat_entangler=cat_entangler)
     qpu_of = list(placement.qpu_of)
     ops = w.unroll(max_ops)
     used = {t for _, ts in ops for t in ts if t >= 0}
