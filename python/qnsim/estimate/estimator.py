@@ -1430,7 +1430,7 @@ def _placed_run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, Est
     each set with its parts on the QPUs that run them best (:func:`_parts_moved`).
     The best run (:func:`_better`) is the answer, with a note naming the others."""
     ctx, report = _run(ctx, placement, seed)
-    if placement is not None or len(set(dataclasses.replace(q, name="") for q in ctx.qpus)) == 1:
+    if placement is not None or _alike(ctx.qpus):
         return ctx, report
     used = frozenset(i for i, load in enumerate(report.qubits_per_qpu) if load > 0)
     if not used:
@@ -1488,9 +1488,15 @@ _MAX_QPU_SETS = 6
 _MOVED_PARTS_MAX_QPUS = 3
 
 
-def _trial_context(ctx: _Context) -> _Context:
-    """A new context for the same inputs and settings as ``ctx`` (its run not yet made)."""
-    trial = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
+def _alike(qpus: Sequence[QPU]) -> bool:
+    """Whether the QPUs are the same but for their names (no choice among them changes a run but the network)."""
+    return len({dataclasses.replace(q, name="") for q in qpus}) == 1
+
+
+def _trial_context(ctx: _Context, links: Mapping[tuple[int, int], Link] | None = None) -> _Context:
+    """A new context for the same inputs and settings as ``ctx`` (its run not yet made), over ``links`` if given."""
+    trial = _Context(ctx.w, ctx.qpus, ctx.links if links is None else links, ctx.ec, ctx.target_fidelity,
+                     ctx.purification, ctx.cat, ctx.budget)
     trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
     trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
     return trial
@@ -1508,7 +1514,7 @@ def _parts_moved(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Con
     used = sorted(i for i, load in enumerate(report.qubits_per_qpu) if load > 0)
     if p is None or not 2 <= len(used) <= _MOVED_PARTS_MAX_QPUS:
         return ctx, report
-    if len({dataclasses.replace(ctx.qpus[i], name="") for i in used}) == 1:
+    if _alike([ctx.qpus[i] for i in used]):
         return ctx, report  # Alike QPUs: moving parts between them changes nothing but the network (already weighed).
     splits = [p]
     counts = ctx.w.counts if isinstance(ctx.w, Workload) else ctx.w
@@ -1631,25 +1637,22 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) ->
     if not beaten:
         return ctx, report
     kept = {key: lk for key, lk in ctx.links.items() if key not in beaten}
-    trial = _Context(ctx.w, ctx.qpus, kept, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
-    trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
-    trial.strategy, trial.partitioner, trial.qpu_order = ctx.strategy, ctx.partitioner, ctx.qpu_order
-    trial_ctx, other = _run(trial, ctx.placement, seed)
+    trial_ctx, other = _run(_trial_context(ctx, kept), ctx.placement, seed)
     names = ", ".join(f"link {a}-{b} (route {_route_text(path)})" for (a, b), path in sorted(beaten.items()))
+    plural = "s" if len(beaten) > 1 else ""
     if _better(other, report):
+        # simulate_execution leaves them out too (estimate_plan reads this).
+        trial_ctx.routed_around = beaten
         other.notes.append(
             f"relay routes match or beat {names} on rate, fidelity, latency and memory times: the run uses the "
-            f"routes; with the "
-            f"direct link{'s' if len(beaten) > 1 else ''} it was {report.verdict}, {human_time(report.wall_clock_s)} "
-            f"(bound: {report.bound}); simulate_execution runs the links it is given: leave "
-            f"{'those' if len(beaten) > 1 else 'it'} out to simulate this run"
+            f"routes (simulate_execution too); with the direct link{plural} it was {report.verdict}, "
+            f"{human_time(report.wall_clock_s)} (bound: {report.bound})"
         )
         return trial_ctx, other
     report.notes.append(
         f"relay routes match or beat {names} on rate, fidelity, latency and memory times, but the run over the "
-        f"routes is not better "
-        f"(their hops carry other pairs too): {other.verdict}, {human_time(other.wall_clock_s)} (bound: "
-        f"{other.bound}); the run uses the direct link{'s' if len(beaten) > 1 else ''}"
+        f"routes is not better (their hops carry other pairs too): {other.verdict}, "
+        f"{human_time(other.wall_clock_s)} (bound: {other.bound}); the run uses the direct link{plural}"
     )
     return ctx, report
 
@@ -1674,8 +1677,7 @@ def estimate_plan(w: Workload, qpus: Sequence[QPU], link_map: Mapping[tuple[int,
         raise CapacityError(report.reasons[0])
     placed = ctx.placed
     ctx, report = _around_dominated_links(ctx, report, 0)
-    left_out = {key: path for key, path in dominated_links(link_map, set(link_map) - set(ctx.links)).items()}
-    return placed, dict(ctx.links), left_out
+    return placed, dict(ctx.links), dict(ctx.routed_around)
 
 
 def _against_the_hardware_as_given(ctx: _Context, report: EstimateReport, placement: Any,
@@ -2343,6 +2345,8 @@ class _Context:
         # The QPUs in the order a packed placement prefers them (None: largest first): see _placed_run.
         self.qpu_order: list[int] | None = None
         self.placed: Placement | None = None
+        # The direct links this run leaves out for relay routes, each with its route (_around_dominated_links).
+        self.routed_around: dict[tuple[int, int], list[int]] = {}
         self._route_cache: dict[tuple[int, int], tuple[Link, list[int]] | None] = {}
         self._graph: Any = None
         self._pairs_per_round: dict[tuple[int, int], int] = {}
