@@ -223,7 +223,7 @@ def test_from_dict_refuses_a_schema_version_no_report_has(version):
     [
         (lambda t: t[: len(t) // 2], r"report JSON cannot be read \(cut short or edited\?\): (Unterminated string|Expecting)"),
         (lambda t: "", r"report JSON cannot be read .*Expecting value: line 1 column 1"),
-        (lambda t: t.replace('"schema_version": 8', '"schema_version": ' + "9" * 5000),
+        (lambda t: t.replace('"schema_version": 9', '"schema_version": ' + "9" * 5000),
          r"report JSON cannot be read .*Exceeds the limit \(4300 digits\)"),
         (lambda t: "[" * 100_000 + "]" * 100_000, r"report JSON cannot be read: it nests deeper"),
     ],

@@ -18,17 +18,17 @@ def test_a_report_of_another_schema_version_is_refused_by_name():
     (version 3 set it on error-corrected QPUs only, so a reader of version 3 took a physical link with a need for an
     error-corrected one), and nothing read a report back: a reader had to guess. The version is 4 (5 since round 19, 6
     since round 22, which reads 5 back; 7 since round 31, which reads 5 and 6 back; 8 since round 37, which reads
-    5 to 7 back), and
+    5 to 7 back; 9 since the report lists each qubit's QPU, which reads 5 to 8 back), and
     EstimateReport.from_json refuses a report of another version, naming both and what changed."""
     report = estimate(PHYSICAL_TEXT, PHYSICAL, [STORED], **PHYSICAL_KW)
     assert report.error_corrected is None and report.links[0].required_rate_hz is not None
     data = json.loads(report.to_json())
-    assert data["schema_version"] == 8
-    with pytest.raises(ValueError, match=r"schema_version 3, this qnsim reads version 8 \(4: required_rate_hz set on "
+    assert data["schema_version"] == 9
+    with pytest.raises(ValueError, match=r"schema_version 3, this qnsim reads version 9 \(4: required_rate_hz set on "
                                          r"physical QPUs' links too"):
         EstimateReport.from_dict({**data, "schema_version": 3})
-    with pytest.raises(ValueError, match=r"schema_version 9 \(a newer qnsim's\), this qnsim reads version 8"):
-        EstimateReport.from_dict({**data, "schema_version": 9})
+    with pytest.raises(ValueError, match=r"schema_version 10 \(a newer qnsim's\), this qnsim reads version 9"):
+        EstimateReport.from_dict({**data, "schema_version": 10})
     with pytest.raises(ValueError, match="has no schema_version"):
         EstimateReport.from_dict({k: v for k, v in data.items() if k != "schema_version"})
     with pytest.raises(ValueError, match="has no schema_version"):

@@ -131,7 +131,7 @@ def test_the_cli_carries_the_calibrations_interval_and_a_version_5_report_reads_
     assert "across the simulated rate's 95% interval" in reason
     old = {**data, "schema_version": 5, "links": [{k: v for k, v in lk.items() if k != "rate_interval95"}]}
     back = EstimateReport.from_dict(old)
-    assert back.schema_version == 8 and back.links[0].rate_interval95 is None
+    assert back.schema_version == 9 and back.links[0].rate_interval95 is None
     assert EstimateReport.from_dict(data).links[0].rate_interval95 == list(cal.rate_interval95)
 
 

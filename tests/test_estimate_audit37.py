@@ -133,4 +133,4 @@ def test_a_report_of_schema_7_reads_back_without_a_throttled_rate():
         "links": [{k: v for k, v in lk.items() if k != "active_rate_hz"} for lk in data["links"]],
     }
     back = type(report).from_dict(old)
-    assert back.schema_version == 8 and back.links[0].active_rate_hz is None
+    assert back.schema_version == 9 and back.links[0].active_rate_hz is None

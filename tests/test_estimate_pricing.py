@@ -410,15 +410,15 @@ def test_json_schema_is_stable():
     """The --json schema (documented in qnsim.estimate.report): top-level and nested keys."""
     r = estimate(LogicalSummary(4, t_count=100), QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
     d = json.loads(r.to_json())
-    assert d["schema_version"] == 8  # 3: qpu_names; 4: required_rate_hz on physical QPUs too; 5: qubit capacities;
-    # 6: the links' rate_interval95; 7: their provision and channels_for_remote_share; 8: their active_rate_hz
+    assert d["schema_version"] == 9  # 3: qpu_names; 4: required_rate_hz on physical QPUs too; 5: qubit capacities;
+    # 6: the links' rate_interval95; 7: their provision and channels_for_remote_share; 8: their active_rate_hz; 9: qubit_qpus
     assert list(d) == [
         "verdict", "reasons", "num_qubits", "num_qpus", "qubits_per_qpu", "placement_method", "cut_weight",
         "local_gates", "local_gates_total", "remote_gates", "bell_pairs", "raw_bell_pairs", "cat_entangler",
         "cat_exact", "links", "wall_clock_s", "bound", "time_local_s", "time_link_s", "time_latency_s",
         "remote_error_expected", "remote_success_probability", "local_error_expected", "error_corrected",
         "error_budget", "runtime_limit_s", "physical_qubits_total", "notes", "qpu_names",
-        "physical_qubits_per_qpu", "qubit_capacity_per_qpu", "schema_version",
+        "physical_qubits_per_qpu", "qubit_capacity_per_qpu", "qubit_qpus", "schema_version",
     ]
     ec = d["error_corrected"]
     assert {"code_distance", "logical_cycles", "physical_qubits_per_qpu", "t_factory"} <= set(ec)

@@ -5403,6 +5403,7 @@ class _Context:
             qpu_names=[q.name for q in self.qpus],
             physical_qubits_per_qpu=phys_per_qpu,
             qubit_capacity_per_qpu=[q.num_qubits for q in self.qpus],
+            qubit_qpus=self._qubit_qpus(p),
         )
         report.notes.extend(self._need_buffer_notes(report))
         return report
@@ -5474,7 +5475,16 @@ class _Context:
             notes=list(self.notes),
             qpu_names=[q.name for q in self.qpus],
             qubit_capacity_per_qpu=[q.num_qubits for q in self.qpus],
+            qubit_qpus=self._qubit_qpus(p),
         )
+
+    def _qubit_qpus(self, p: Placement) -> list[int | None] | None:
+        """The report's ``qubit_qpus``: the placement qubit by qubit, for a simulation of the very run priced (before,
+        the report gave counts per QPU only, and a spread or seeded placement could not be simulated); None for a
+        logical summary, whose qubits are a count, and where nothing was placed."""
+        if isinstance(self.w, LogicalSummary) or p.method == "none":
+            return None
+        return [q if q >= 0 else None for q in p.qpu_of]
 
 
 _MAX_QPUS = 4096  # Per-pair tables have k^2 entries.

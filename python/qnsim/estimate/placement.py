@@ -137,7 +137,8 @@ def placement_from_mapping(
     num_qpus: int,
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Placement:
-    """A user placement: ``mapping[qubit] = qpu`` (dict or sequence). Missing qubits are unplaced.
+    """A user placement: ``mapping[qubit] = qpu`` (dict or sequence). Missing qubits are unplaced, and so is a qubit
+    whose QPU is None (as an estimate's ``qubit_qpus`` lists a qubit its workload never uses).
 
     Raises:
         ValueError: naming a QPU index outside [0, num_qpus) or a negative qubit.
@@ -153,19 +154,19 @@ def placement_from_mapping(
     items = mapping.items() if isinstance(mapping, Mapping) else enumerate(mapping)
     for q, a in items:
         for name, v in (("qubit", q), ("QPU", a)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            if (isinstance(v, bool) or not isinstance(v, (int, np.integer))) and not (name == "QPU" and v is None):
                 raise TypeError(f"placement maps integer qubits to integer QPUs, got {name} {written(v)}")
-        q, a = int(q), int(a)
+        q = int(q)
         if q < 0:
             raise ValueError(f"qubit index must be >= 0, got {written(q)}")
         if q >= max(num_qubits, 1) * 2 + 1024:
             raise IndexError(f"qubit {written(q)} in the placement: no such qubit (the workload uses {num_qubits})")
-        if not 0 <= a < num_qpus:
+        if a is not None and not 0 <= a < num_qpus:
             raise ValueError(f"qubit {q} is mapped to QPU {written(a)}, but QPUs are numbered 0..{num_qpus - 1}")
         if q >= num_qubits:
             qpu_of.extend([-1] * (q + 1 - num_qubits))
             num_qubits = q + 1
-        qpu_of[q] = a
+        qpu_of[q] = -1 if a is None else int(a)
     if pairs is not None:
         pairs = interaction_pairs(pairs, num_qubits)
     cut = cut_weight(qpu_of, *pairs) if pairs is not None and all(x >= 0 for x in qpu_of) else 0.0

@@ -1,20 +1,22 @@
 """The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
 
-JSON schema (``schema_version`` 6; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
+JSON schema (``schema_version`` 9; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
 where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it;
 5 added ``qubit_capacity_per_qpu`` and ``physical_qubits_per_qpu``, and counts a relaying QPU's link memories;
 6 added the links' ``rate_interval95``, a simulated rate's 95% interval, and reads version 5 back with it None;
 7 added the links' ``provision``, the one need of the three a link must be built to, and ``channels_for_remote_share``,
 and reads versions 5 and 6 back with them None; 8 added the links' ``active_rate_hz``, the rate per channel an
-operating point runs a link at below its own, and reads versions 5 to 7 back with it None):
+operating point runs a link at below its own, and reads versions 5 to 7 back with it None; 9 added ``qubit_qpus``,
+the QPU of each workload qubit, which ``simulate_execution`` takes as its placement, and reads versions 5 to 8 back
+with it None):
 the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 :class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
 "inf"/"nan". Times are seconds, probabilities dimensionless, qubit counts exact integers.
 :meth:`EstimateReport.from_json` (and ``from_dict``) read a report back: one of another schema version is
-refused, naming both versions (a report is re-made by estimating again, not converted), except versions 5 to 7,
-which version 8 only extends.
+refused, naming both versions (a report is re-made by estimating again, not converted), except versions 5 to 8,
+which version 9 only extends.
 """
 
 from __future__ import annotations
@@ -88,13 +90,16 @@ summed up in one line with their count and their range of margins):
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: Older versions read back as they are: their missing fields are new ones, with the value that means "not known"
-#: (a link of an older report ran at its own rate: before version 8 no operating point throttled it).
+#: (a link of an older report ran at its own rate: before version 8 no operating point throttled it; a report
+#: before version 9 did not say where each qubit went).
+_ADDED_IN_9 = {"qubit_qpus": None}
 _ADDED_IN_8 = {"active_rate_hz": None}
 _ADDED_IN_7 = {"channels_for_remote_share": None, "provision": None, **_ADDED_IN_8}
-_READABLE_SINCE = {5: {"links": {"rate_interval95": None, **_ADDED_IN_7}}, 6: {"links": _ADDED_IN_7},
-                   7: {"links": _ADDED_IN_8}}
+_READABLE_SINCE = {5: {"links": {"rate_interval95": None, **_ADDED_IN_7}, "report": _ADDED_IN_9},
+                   6: {"links": _ADDED_IN_7, "report": _ADDED_IN_9}, 7: {"links": _ADDED_IN_8, "report": _ADDED_IN_9},
+                   8: {"links": {}, "report": _ADDED_IN_9}}
 #: What each schema version changed (the refusal of a report of another version names it).
 SCHEMA_CHANGES = {
     3: "qpu_names added",
@@ -104,6 +109,7 @@ SCHEMA_CHANGES = {
     7: "provision and channels_for_remote_share added to links; version-5 and 6 reports read back with None",
     8: "active_rate_hz added to links (a rate per channel run below the link's own); version-5 to 7 reports read "
        "back with None",
+    9: "qubit_qpus added (the QPU of each workload qubit); version-5 to 8 reports read back with None",
 }
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
@@ -319,6 +325,21 @@ def _check_report_shape(report: Any) -> None:
         if getattr(report, name) is not None and len(getattr(report, name)) != report.num_qpus:
             problems.append(f"{name} must list num_qpus = {shown(report.num_qpus)} entries, got "
                             f"{len(getattr(report, name))}")
+    if report.qubit_qpus is not None:
+        # Schema 9's placement, as the estimator writes it: QPUs of this report, as many qubits on each as it says.
+        outside = [q for q in report.qubit_qpus if q is not None and not 0 <= q < report.num_qpus]
+        counts = [0] * report.num_qpus
+        for q in report.qubit_qpus:
+            if q is not None and 0 <= q < report.num_qpus:
+                counts[q] += 1
+        if outside:
+            problems.append(f"qubit_qpus must name QPUs 0 to num_qpus - 1 = {shown(report.num_qpus - 1)} (or None for "
+                            f"a qubit the workload never uses), got {shown(outside[0])}")
+        elif counts != list(report.qubits_per_qpu):
+            i = next((i for i, (a, b) in enumerate(zip(counts, report.qubits_per_qpu)) if a != b), len(counts))
+            said = report.qubits_per_qpu[i] if i < len(report.qubits_per_qpu) else None
+            problems.append(f"qubit_qpus places {counts[i] if i < len(counts) else 0} qubits on QPU {i}, but "
+                            f"qubits_per_qpu says {shown(said)}")
     # Schema 5's capacity fields, as the estimator writes them: an edited report printed QPUs of 0 qubits, 2**70
     # physical qubits on one QPU beside a total of 4, and a feasible verdict for QPUs over their capacity.
     capacities = report.qubit_capacity_per_qpu
@@ -775,6 +796,10 @@ class EstimateReport:
         qubit_capacity_per_qpu: each QPU's ``num_qubits`` (None: unlimited). An error-corrected QPU that needs more
             physical qubits makes the run infeasible; a physical QPU's ``num_qubits`` is its workload capacity,
             its link memories being communication qubits besides it (a note names a QPU they take past it).
+        qubit_qpus: the placement the run was priced on: the QPU (an index into the QPUs given) of each workload
+            qubit, qubit by qubit (None: on no QPU, a qubit the workload never uses), which
+            :func:`~qnsim.estimate.simulate_execution` takes as its ``placement`` to simulate that very run; None
+            for a logical summary (its qubits are a count, placed by count) or where nothing was placed.
         notes: what the figures rest on and where they are bounds; schema_version: of the JSON (module docstring).
 
     >>> from qnsim.estimate import QPU, Link, estimate
@@ -819,6 +844,7 @@ class EstimateReport:
     qpu_names: list[str] = dataclasses.field(default_factory=list)
     physical_qubits_per_qpu: list[int] | None = None
     qubit_capacity_per_qpu: list[int | None] = dataclasses.field(default_factory=list)
+    qubit_qpus: list[int | None] | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -853,7 +879,7 @@ class EstimateReport:
         ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
         ... except ValueError as e:
         ...     print(str(e)[:60])
-        report JSON has schema_version 3, this qnsim reads version 8
+        report JSON has schema_version 3, this qnsim reads version 9
         """
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
@@ -861,7 +887,7 @@ class EstimateReport:
         if version in _READABLE_SINCE and not isinstance(version, bool) and isinstance(data.get("links"), list):
             # A report of an older version this one extends: its links gain the new fields, unknown.
             added = _READABLE_SINCE[version]["links"]
-            data = {**data, "schema_version": SCHEMA_VERSION,
+            data = {**_READABLE_SINCE[version]["report"], **data, "schema_version": SCHEMA_VERSION,
                     "links": [{**added, **lk} if isinstance(lk, dict) else lk for lk in data["links"]]}
             version = SCHEMA_VERSION
         if version != SCHEMA_VERSION or isinstance(version, bool):  # True == 1, 4.0 == 4: not a version

@@ -808,7 +808,8 @@ def simulate_execution(
             estimate routes around (a relay route beats it on every count and runs better) is left out here
             too, with a note.
         placement: as for :func:`estimate`; None places it as :func:`estimate` does with its defaults (the same
-            QPUs, the same parts).
+            QPUs, the same parts); an estimate's ``report.qubit_qpus`` simulates the placement that estimate priced,
+            whatever its options (``placement_strategy``, ``seed``, ``partitioner``).
         seed: seed of every random draw (a run is reproducible).
         cat_entangler: share pairs across runs of remote gates with one control.
         target_fidelity: purify link pairs up to this fidelity (None: raw pairs).
