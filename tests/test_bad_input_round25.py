@@ -125,7 +125,7 @@ def test_a_bound_refusal_shows_the_value_as_given():
         (lambda: RequestSpec(src="a", dst="b", target_fidelity=2), "target_fidelity must be in [0, 1], got 2"),
         (lambda: qnsim.Fiber(length_km=-3), "Fiber.length_km must be >= 0, got -3"),
         (lambda: qnsim.Fiber(length_km=1, refractive_index=0), "Fiber.refractive_index must be >= 1, got 0"),
-        (lambda: qnsim.Memory(num_qubits=1, t1_s=1, t2_s=3), "Memory.t2_s must be <= 2 * t1_s = 2.0, got 3"),
+        (lambda: qnsim.Memory(num_qubits=1, t1_s=1, t2_s=3), "Memory.t2_s must be <= 2 * t1_s = 2 s, got 3 s"),
         (lambda: qnsim.Source(1e6, 0.5, bright_state_alpha=1), "Source.bright_state_alpha must be in (0, 1), got 1"),
         (lambda: qnsim.Detector(efficiency=2), "Detector.efficiency must be in [0, 1], got 2"),
         (lambda: qnsim.Transducer(efficiency=0.5, added_noise_photons=-1),

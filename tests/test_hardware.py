@@ -169,8 +169,8 @@ def test_source_rejects(kwargs, match):
         ({"t1_s": 0.0}, r"Memory\.t1_s must be > 0, got 0\.0"),
         ({"t1_s": math.nan}, r"Memory\.t1_s must be finite or \+inf, got nan"),
         ({"t2_s": -1.0}, r"Memory\.t2_s must be > 0, got -1\.0"),
-        ({"t1_s": 1.0, "t2_s": 2.5}, r"Memory\.t2_s must be <= 2 \* t1_s = 2\.0, got 2\.5"),
-        ({"t1_s": 1.0}, r"Memory\.t2_s must be <= 2 \* t1_s = 2\.0, got inf"),
+        ({"t1_s": 1.0, "t2_s": 2.5}, r"Memory\.t2_s must be <= 2 \* t1_s = 2 s, got 2\.5 s"),
+        ({"t1_s": 1.0}, r"Memory\.t2_s must be <= 2 \* t1_s = 2 s, got inf s \(Memory\.t2_s defaults to inf: give it with t1_s\)"),
     ],
 )
 def test_memory_rejects(kwargs, match):

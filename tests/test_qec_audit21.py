@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pytest
 
+import qnsim
 from qnsim.estimate import PairStorage, stored_pair
 from qnsim.qec import memory_pauli_channel, round_timing
 from qnsim.qec.link import LinkSupply
@@ -83,3 +84,11 @@ def test_every_memory_says_the_same_thing(make, message):
 def test_pair_storage_at_the_bound_is_kept():
     storage = PairStorage(1.0, 2.0, raw_interval_s=1e-3)
     assert (storage.memory_t1_s, storage.memory_t2_s) == (1.0, 2.0)
+
+
+def test_a_t2_just_past_the_bound_is_shown_in_full():
+    """Six digits read T2 = 2.0000003 s against 2 T1 = 2.0000002 s as "must be <= 2 * t1_s = 2 s, got 2 s": the
+    message named no difference. Each is written in full where six digits tie (hardware.Memory now through the same
+    check: its message had no units)."""
+    with pytest.raises(ValueError, match=r"^Memory\.t2_s must be <= 2 \* t1_s = 2\.0000002 s, got 2\.0000003 s$"):
+        qnsim.Memory(num_qubits=1, t1_s=1.0000001, t2_s=2.0000003)

@@ -563,7 +563,10 @@ def coherence_times(
         hint = (
             f" ({t2_name} defaults to inf: give it with {t1_name})" if t2_defaults_to_inf and math.isinf(t2_s) else ""
         )
-        raise ValueError(f"{t2_name} must be <= 2 * {t1_name} = {2.0 * t1_s:g} s, got {t2_s:g} s{hint}")
+        bound, got = f"{2.0 * t1_s:g}", f"{t2_s:g}"
+        if bound == got:  # six digits read a T2 just past the bound as the bound itself: each in full
+            bound, got = repr(2.0 * t1_s), repr(t2_s)
+        raise ValueError(f"{t2_name} must be <= 2 * {t1_name} = {bound} s, got {got} s{hint}")
 
 
 def beyond_core_time(seconds: float) -> bool:

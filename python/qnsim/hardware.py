@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core, _numerics
-from qnsim.argument_checks import beyond_core_time, instance, integer, picoseconds, real_number, shown, written
+from qnsim.argument_checks import (
+    beyond_core_time,
+    coherence_times,
+    instance,
+    integer,
+    picoseconds,
+    real_number,
+    shown,
+    written,
+)
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -383,7 +392,7 @@ class Memory:
         >>> Memory(num_qubits=1, t1_s=1.0, t2_s=3.0)
         Traceback (most recent call last):
         ...
-        ValueError: Memory.t2_s must be <= 2 * t1_s = 2.0, got 3.0
+        ValueError: Memory.t2_s must be <= 2 * t1_s = 2 s, got 3 s
     """
 
     num_qubits: int
@@ -395,8 +404,7 @@ class Memory:
         _check_int_at_least("Memory", "num_qubits", self.num_qubits, 1, MAX_MEMORIES)
         _check_positive("Memory", "t1_s", self.t1_s, allow_inf=True)
         _check_positive("Memory", "t2_s", self.t2_s, allow_inf=True)
-        if self.t2_s > 2.0 * self.t1_s:
-            raise ValueError(f"Memory.t2_s must be <= 2 * t1_s = {2.0 * self.t1_s}, got {written(self.t2_s)}")
+        coherence_times("t1_s", self.t1_s, "Memory.t2_s", self.t2_s, t2_defaults_to_inf=True)
 
     @property
     def dephasing_time_s(self) -> float:

@@ -796,9 +796,6 @@ class PairStorage:
             object.__setattr__(self, name, value)
         # Decayed with T2 > 2 T1, a pair's dephasing factor exceeded what T1 alone leaves: figures, no word.
         coherence_times("memory_t1_s", self.memory_t1_s, "memory_t2_s", self.memory_t2_s)
-        if self.memory_t2_s > 2 * self.memory_t1_s:
-            raise ValueError(f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, "
-                             f"got {self.memory_t2_s:g} s")
         for name in ("memory_t1_s", "memory_t2_s"):
             if math.isinf(2.0 / getattr(self, name)):
                 # The decay rate 2 / T is priced: T = 1e-308 s was refused as "decay_hz must be finite", an
