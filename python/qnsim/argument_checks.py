@@ -74,6 +74,7 @@ __all__ = [
     "real_number",
     "real_numbers",
     "shown",
+    "texts",
     "written",
 ]
 
@@ -831,6 +832,36 @@ def label(
         # Spaces at an end do not show in a table or a path: 'a ' printed as a second node 'a'.
         raise (error or ValueError)(f"{name} must not start or end with spaces, got {written(value)}")
     return value
+
+
+def texts(name: str, value: object, *, error: Callable[[str], Exception] | None = None) -> tuple[str, ...]:
+    """``value`` as a tuple of free texts (a dataclass's ``notes``, caveats): a list or tuple of strings.
+
+    A lone string, a dict, a set or a generator is refused rather than read: ``tuple("rate low")`` kept one note
+    per letter, a dict's keys were kept without its values, and a generator checked entry by entry was used up
+    before it was kept (its notes silently dropped). NumPy strings are kept as plain ``str``.
+
+    Args:
+        name: The argument's name for messages.
+        value: What the caller passed.
+        error: Builds the exception for a wrong value (default: TypeError).
+
+    Example:
+        >>> texts("notes", ["rate from 3 pairs"])
+        ('rate from 3 pairs',)
+        >>> texts("notes", "rate low")
+        Traceback (most recent call last):
+        ...
+        TypeError: notes must be a list or tuple of texts, got 'rate low' (str)
+    """
+    if not isinstance(value, (list, tuple)):
+        raise (error or TypeError)(
+            f"{name} must be a list or tuple of texts, got {written(value):.80} ({type(value).__name__})"
+        )
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise (error or TypeError)(f"{name}[{i}] must be text, got {written(item):.80} ({type(item).__name__})")
+    return tuple(str(item) for item in value)
 
 
 #: Cyrillic and Greek letters drawn as a Latin letter is (Unicode's confusables of the Latin alphabet in those

@@ -145,6 +145,36 @@ def _poisson_interval95(count: int) -> tuple[float, float]:
     return lower, _gamma_quantile(count + 1, 0.975)
 
 
+#: The units a rate is printed in (:func:`rate_text`): both per second, as every rate qnsim measures is.
+RATE_UNITS = ("Hz", "pairs/s")
+
+
+def rate_unit(unit: object) -> str:
+    """``unit`` checked as a printed rate's unit: one of :data:`RATE_UNITS`, both pairs per second.
+
+    Any label was taken before: ``rate_text(unit="kHz")`` printed a 100 Hz rate as "100 kHz", a thousand times
+    the rate measured, and ``unit="s"`` as a time.
+
+    Example:
+        >>> rate_unit("pairs/s")
+        'pairs/s'
+        >>> rate_unit("kHz")
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: unit must be one of 'Hz', 'pairs/s', got 'kHz'; did you mean 'Hz'? (the rate is printed in pairs per second as it stands, not scaled to a unit)
+    """
+    from typing import Literal
+
+    from qnsim.specs import check_value
+
+    try:
+        return check_value("unit", Literal["Hz", "pairs/s"], unit)
+    except _core.ParameterError as exc:
+        raise _core.ParameterError(
+            f"{exc} (the rate is printed in pairs per second as it stands, not scaled to a unit)"
+        ) from None
+
+
 def rate_text(
     rate_hz: float, interval: tuple[float, float] | None, pairs: int, window_s: float, unit: str = "Hz"
 ) -> str:
@@ -161,7 +191,9 @@ def rate_text(
             or None when the deliveries keep a fixed schedule and the rate is exact for its window.
         pairs: Pairs counted in the window.
         window_s: The window, in s.
-        unit: The rate's unit as printed ("Hz", "pairs/s").
+        unit: The rate's unit as printed: "Hz" or "pairs/s" (:data:`RATE_UNITS`; the rate is printed in pairs
+            per second as it stands, so a scaled unit such as "kHz" is refused, not printed beside an unscaled
+            figure).
 
     Example:
         >>> rate_text(4344.0, (4215.3, 4474.8), 4344, 1.0, "pairs/s")
@@ -169,9 +201,9 @@ def rate_text(
         >>> rate_text(1000.0, None, 2, 2e-3)
         "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
     """
-    from qnsim.argument_checks import integer, is_real_number, label, real_number
+    from qnsim.argument_checks import integer, is_real_number, real_number
 
-    unit = label("unit", unit)
+    unit = rate_unit(unit)
     # NaN is the one value unequal to itself: math.isnan() of an integer beyond a float (10**400) raised OverflowError
     # before real_number below could refuse it by name.
     if is_real_number(rate_hz) and rate_hz != rate_hz:
@@ -416,6 +448,8 @@ class RequestResult:
 
     def rate_text(self, unit: str = "Hz") -> str:
         """The rate with its 95% interval and the count and window behind it (see :func:`rate_text`).
+
+        ``unit`` is "Hz" or "pairs/s" (:data:`RATE_UNITS`): the rate is in pairs per second either way.
 
         Example:
             >>> import numpy as np
