@@ -61,6 +61,7 @@ __all__ = [
     "fidelity",
     "flag",
     "integer",
+    "json_indent",
     "label",
     "name_key",
     "naming_file",
@@ -796,6 +797,30 @@ def integer(
     return number
 
 
+#: Largest indent of a result's JSON text (spaces per level): :meth:`qnsim.NetworkResult.to_json`,
+#: :meth:`qnsim.estimate.EstimateReport.to_json`.
+MAX_JSON_INDENT = 64
+
+
+def json_indent(value: object, name: str = "indent") -> int | None:
+    """``value`` as the indent of a result's JSON text: None (one line) or spaces per level, 0 to
+    :data:`MAX_JSON_INDENT`. ``json.dumps`` takes True as an indent of 1, a string as the text to indent with
+    ("3" indented every line with a 3), 10**9 as a billion spaces a line (MemoryError) and 2.5 with its own
+    "can't multiply sequence by non-int", naming no argument.
+
+    Example:
+        >>> json_indent(2), json_indent(None)
+        (2, None)
+        >>> json_indent(True)
+        Traceback (most recent call last):
+        ...
+        TypeError: indent must be an integer, got True
+    """
+    if value is None:
+        return None
+    return integer(name, value, minimum=0, maximum=MAX_JSON_INDENT)
+
+
 def label(
     name: str, value: object, *, allow_empty: bool = False, error: Callable[[str], Exception] | None = None
 ) -> str:
@@ -959,8 +984,9 @@ def file_path(name: str, value: object) -> str:
     Anything else is a TypeError naming the argument: Python's own ("expected str, bytes or
     os.PathLike object, not int") named neither, and ``open(3)`` opens file descriptor 3. An empty
     string is refused here (:class:`EmptyPathError`, a FileNotFoundError and a ValueError), naming
-    the argument: ``Path("")`` is ``.``, so a caller that made a Path of it said "Is a directory:
-    '.'", a path never given (``qnsim.qec.measure_link("")``).
+    the argument (``Path("")`` is ``.``, so a caller that made a Path of it said "Is a directory:
+    '.'", a path never given: ``qnsim.qec.measure_link("")``), and so is a path of spaces alone (ValueError,
+    as the commands refuse one).
 
     Example:
         >>> file_path("out", "results.csv")
@@ -975,6 +1001,10 @@ def file_path(name: str, value: object) -> str:
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
     if not text:
         raise EmptyPathError(name)
+    if not text.strip():
+        # As every command refuses one (qnsim.cli.path_arg): a path of spaces alone is no file anyone meant, and
+        # sample_logical_error(resume_dir="   ") made a directory named by three spaces and saved its counts there.
+        raise ValueError(f"{name} must not be a blank path, got {written(text)}")
     if "\0" in text:
         # No file has one: os and open() said "embedded null byte", naming neither the argument nor the path.
         raise ValueError(f"{name} must be a file path without a null character, got {written(text)}")

@@ -25,7 +25,7 @@ import numpy as np
 from qnsim import _core
 from qnsim._numerics import in_unit_interval
 from qnsim._options import option_name
-from qnsim.argument_checks import flag, integer, is_integer, written
+from qnsim.argument_checks import MAX_JSON_INDENT, flag, integer, is_integer, json_indent, written  # noqa: F401 - re-exported
 from qnsim.specs import seconds_to_ps
 
 __all__ = ["NetworkResult", "RequestResult", "rate_text", "t_quantile_975"]
@@ -79,8 +79,6 @@ RATE_LEGEND = (
     "a Python protocol's deliveries are read as random unless its class sets random_choices = False"
 )
 
-#: Largest indent of :meth:`NetworkResult.to_json` (spaces per level).
-MAX_JSON_INDENT = 64
 
 
 #: From this many pairs, a first delivery later than a tenth of the window gets a note with the rate after it
@@ -161,18 +159,12 @@ def rate_unit(unit: object) -> str:
         >>> rate_unit("kHz")
         Traceback (most recent call last):
         ...
-        qnsim._core.ParameterError: unit must be one of 'Hz', 'pairs/s', got 'kHz'; did you mean 'Hz'? (the rate is printed in pairs per second as it stands, not scaled to a unit)
+        ValueError: unit must be 'Hz' or 'pairs/s' (a rate is printed per second, not scaled), got 'kHz'
     """
-    from typing import Literal
-
-    from qnsim.specs import check_value
-
-    try:
-        return check_value("unit", Literal["Hz", "pairs/s"], unit)
-    except _core.ParameterError as exc:
-        raise _core.ParameterError(
-            f"{exc} (the rate is printed in pairs per second as it stands, not scaled to a unit)"
-        ) from None
+    if isinstance(unit, str) and unit in RATE_UNITS:
+        return str(unit)
+    error = ValueError if isinstance(unit, str) else TypeError
+    raise error(f"unit must be 'Hz' or 'pairs/s' (a rate is printed per second, not scaled), got {written(unit)}")
 
 
 def rate_text(
@@ -1269,10 +1261,7 @@ class NetworkResult:
             >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).to_json(indent=None)[:23]
             '{"formalism": "stabiliz'
         """
-        if indent is not None:
-            # json took True as an indent of 1, 10**9 as a billion spaces a line (MemoryError), 2.5 and 10**30 with
-            # its own errors naming no argument.
-            indent = integer("indent", indent, minimum=0, maximum=MAX_JSON_INDENT)
+        indent = json_indent(indent)
         return json.dumps(self.to_dict(include_pairs=include_pairs, timing=timing), indent=indent, allow_nan=False)
 
     def to_pandas(self) -> Any:
