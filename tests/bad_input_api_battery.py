@@ -185,6 +185,32 @@ def alarm(*_):
     raise TimeoutError
 
 
+def other_parameters(labels):
+    """Round 35: each CASES callable's parameters that its working call leaves at their defaults (QPU's t_1q_s,
+    Link's notes, estimate's error_budget, ...), one at a time given each bad value, the working call's arguments
+    kept: the pass of main() only replaced the arguments its case lists. ``progress`` is left out (a callable of
+    anything is a progress callback)."""
+    signal.signal(signal.SIGALRM, alarm)
+    for name, good in CASES.items():
+        func = resolve(name)
+        for pname, param in inspect.signature(func).parameters.items():
+            if pname in good or pname == "progress" or param.kind not in (param.POSITIONAL_OR_KEYWORD,
+                                                                          param.KEYWORD_ONLY):
+                continue
+            for label in labels:
+                value = BAD[label]
+                kwargs = {k: (LAZY[(name, k)]() if (name, k) in LAZY else v) for k, v in good.items()}
+                kwargs[pname] = value
+                signal.setitimer(signal.ITIMER_REAL, 5.0)
+                try:
+                    finding = classify(lambda: func(**kwargs), label, value, pname, param.annotation,  # noqa: B023
+                                       param.default)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                if finding:
+                    print(json.dumps([name, pname, label, finding]), flush=True)
+
+
 def main(names, labels):
     signal.signal(signal.SIGALRM, alarm)
     for name in names:
@@ -289,6 +315,9 @@ def native(labels):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--native"]:
         native(["nan", "-1", "1.5", "True", "f32nan", "i64-1", "1e30int", "str3", "None", "list", "bytes"])
+        sys.exit(0)
+    if sys.argv[1:2] == ["--other-parameters"]:
+        other_parameters(list(BAD))
         sys.exit(0)
     if sys.argv[1:2] == ["--generic"]:
         generic(sys.argv[2].split(",") if len(sys.argv) > 2 else GENERIC)
