@@ -191,3 +191,43 @@ def test_a_blank_path_is_refused_as_the_commands_refuse_it(tmp_path, monkeypatch
     with pytest.raises(ValueError, match=r"^out must not be a blank path, got ' '$"):
         argument_checks.file_path("out", " ")
     assert argument_checks.file_path("out", " a ") == " a "  # a name with spaces at its ends is still a name
+
+
+# ---- callables the generic pass reached only with 1.0 for every argument --------------------------------------
+
+
+def test_a_comparison_built_by_hand_is_checked():
+    """baseline=None or bytes and remarks=None, a dict or a string were kept as they stood."""
+    from qnsim import Comparison
+
+    rows = ({"label": "a"},)
+    refused_each(lambda bad: Comparison(bad, rows), [None, b"a", 1], TypeError)
+    messages = refused_each(lambda bad: Comparison("a", rows, bad), [None, {"a": 1}, "one remark", [3]], TypeError)
+    assert all(m.startswith("Comparison.remarks") for m in messages), messages
+    refused_each(lambda bad: Comparison("a", bad), [None, {"label": "a"}, ["a"]], TypeError)
+    assert Comparison("a", [{"label": "a"}], ["x"]).remarks == ("x",)
+
+
+def test_partition_reads_qubits_and_preference_as_lists_of_integers():
+    """A float raised "'float' object is not iterable", naming neither argument."""
+    from qnsim.estimate import partition
+
+    pairs = (np.array([0]), np.array([1]), np.array([1.0]))
+    for name in ("qubits", "preference"):
+        messages = refused_each(lambda bad: partition(2, [2, 2], pairs, **{name: bad}),  # noqa: B023
+                                [2.0, math.nan, "01", {0: 1}, _gen()], TypeError)  # fmt: skip
+        assert all(m.startswith(f"{name} must be a list of integers") for m in messages), messages
+        with pytest.raises(TypeError, match=rf"^{name}\[1\] must be an integer, got 1\.5$"):
+            partition(2, [2, 2], pairs, **{name: [0, 1.5]})
+    assert partition(2, [2, 2], pairs, qubits={1, 0}) == partition(2, [2, 2], pairs, qubits=[0, 1])
+    assert partition(2, [2, 2], pairs, preference=np.array([1, 0])).qpu_of == (1, 1)
+    assert argument_checks.integers("q", range(3)) == (0, 1, 2)
+
+
+def test_link_from_model_leaves_its_qpus_to_the_link():
+    """qpus=1.0 raised "'float' object is not iterable" (tuple() of it); a set was read in no fixed order."""
+    from qnsim.estimate import link_from_model
+
+    model = qnsim.LinkModel(scheme="single_click", success_probability=0.5, attempt_period_s=1e-3, fidelity=0.9)
+    refused_each(lambda bad: link_from_model(model, bad), [1.0, {0, 1}, "01", (0, 0)], ValueError)
+    assert link_from_model(model, np.array([1, 0])).qpus == (1, 0)

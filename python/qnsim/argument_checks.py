@@ -61,6 +61,7 @@ __all__ = [
     "fidelity",
     "flag",
     "integer",
+    "integers",
     "json_indent",
     "label",
     "name_key",
@@ -479,6 +480,28 @@ def real_numbers(
         if good.all():
             return tuple(v.tolist())
     return tuple(real_number(f"{name}[{i}]", v, error=error, **bounds) for i, v in enumerate(values))
+
+
+def integers(
+    name: str, values: object, *, error: type[Exception] | None = None, **bounds: Any
+) -> tuple[int, ...]:
+    """``values`` as a tuple of ints, after checking that it is an ordered collection (list, tuple, range,
+    1-d array) of integers, each read by :func:`integer` with ``bounds`` and named by its index: the
+    :func:`real_numbers` of counts and indices. A scalar, a string, a mapping, a set or a generator is refused as
+    a whole (a float raised Python's "'float' object is not iterable", naming nothing).
+
+    Example:
+        >>> integers("qubits", np.array([3, 1]), minimum=0)
+        (3, 1)
+        >>> integers("qubits", 2.0)
+        Traceback (most recent call last):
+        ...
+        TypeError: qubits must be a list of integers, got 2.0
+    """
+    ordered = isinstance(values, (list, tuple, range)) or (isinstance(values, np.ndarray) and values.ndim == 1)
+    if not ordered:
+        raise (error or TypeError)(f"{name} must be a list of integers, got {shown(values)}")
+    return tuple(integer(f"{name}[{i}]", v, error=error, **bounds) for i, v in enumerate(values))
 
 
 def check_bounds(

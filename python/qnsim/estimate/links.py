@@ -317,7 +317,7 @@ def link_from_model(
     if p is not None and t is not None and not math.isclose(p / t, rate_hz, rel_tol=1e-6):
         p = t = None  # The model's rate includes more than p / T (e.g. two rounds): keep the rate.
     return Link(
-        qpus=tuple(qpus),
+        qpus=qpus,  # Link reads them (tuple() of a float raised "'float' object is not iterable")
         rate_hz=rate_hz,
         fidelity=fidelity,
         latency_s=latency_s,  # checked by the Link, by name (float() took "3" and True, and overflowed on 10**5000)
