@@ -231,3 +231,20 @@ def test_link_from_model_leaves_its_qpus_to_the_link():
     model = qnsim.LinkModel(scheme="single_click", success_probability=0.5, attempt_period_s=1e-3, fidelity=0.9)
     refused_each(lambda bad: link_from_model(model, bad), [1.0, {0, 1}, "01", (0, 0)], ValueError)
     assert link_from_model(model, np.array([1, 0])).qpus == (1, 0)
+
+
+def test_a_trace_names_what_it_does_not_hold():
+    """Trace.index (Sequence's) raised a ValueError with an empty message, and took start=1.5 or stop=True."""
+    net = qnsim.Network(seed=1, trace=True)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+    net.request("a", "b", num_pairs=3)
+    net.run(0.1, progress=False)
+    trace = net.trace()
+    assert trace.index(trace[2]) == 2 and trace.index(trace[2], np.int64(1), 5) == 2
+    refused_each(trace.index, [5, "x", {"event": "nothing"}], ValueError, "{bad!r} is not a record of this trace")
+    with pytest.raises(TypeError, match=r"^Trace\.index start must be an integer, got 1\.5$"):
+        trace.index(trace[2], 1.5)
+    with pytest.raises(TypeError, match=r"^Trace\.index stop must be an integer, got True$"):
+        trace.index(trace[2], 0, True)
