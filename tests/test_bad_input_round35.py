@@ -248,3 +248,32 @@ def test_a_trace_names_what_it_does_not_hold():
         trace.index(trace[2], 1.5)
     with pytest.raises(TypeError, match=r"^Trace\.index stop must be an integer, got True$"):
         trace.index(trace[2], 0, True)
+
+
+# ---- -0.0 is 0.0 -----------------------------------------------------------------------------------------------
+
+
+def _negative_zero(value):
+    return isinstance(value, float) and value == 0.0 and math.copysign(1.0, value) < 0
+
+
+def test_hardware_pieces_hold_negative_zero_as_zero():
+    """Fiber(length_km=-0.0) kept -0.0 (a float was stored as given), so its repr and TOML read "-0.0" where every
+    spec field and real_number read 0.0."""
+    from qnsim import Detector, Fiber, GateNoise
+
+    pieces = [Fiber(length_km=-0.0), Fiber(length_km=1.0, attenuation_db_per_km=-0.0),
+              Detector(efficiency=0.9, dark_count_rate_hz=-0.0), GateNoise(single_qubit_error=-0.0)]  # fmt: skip
+    for piece in pieces:
+        assert not any(_negative_zero(v) for v in vars(piece).values()), piece
+    assert "-0" not in repr(Fiber(length_km=-0.0))
+
+
+def test_an_error_budget_holds_plain_floats():
+    """ErrorBudget(remote=-0.0) kept -0.0, and a NumPy scalar or an int part as given."""
+    from qnsim.estimate import ErrorBudget
+
+    budget = ErrorBudget(np.float32(1e-3), remote=-0.0, logical=0)
+    assert type(budget.total) is float and type(budget.logical) is float
+    assert not _negative_zero(budget.remote)
+    assert ErrorBudget(1e-3) == ErrorBudget(np.float64(1e-3))
