@@ -277,3 +277,12 @@ def test_an_error_budget_holds_plain_floats():
     assert type(budget.total) is float and type(budget.logical) is float
     assert not _negative_zero(budget.remote)
     assert ErrorBudget(1e-3) == ErrorBudget(np.float64(1e-3))
+
+
+def test_a_log_level_is_read_as_every_integer_is():
+    """np.int64(20) was refused as "level must be a level name or a logging level number, got np.int64(20)"."""
+    from qnsim.logs import log_level_number
+
+    assert log_level_number(np.int64(20)) == 20 and type(log_level_number(np.int64(20))) is int
+    refused_each(log_level_number, [True, np.bool_(True), 2.0, None], TypeError)
+    refused_each(log_level_number, [np.int64(99), -1], ValueError)
