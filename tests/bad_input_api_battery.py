@@ -105,6 +105,65 @@ LAZY = {
     ("qec.sample_logical_error", "circuit"): _circ,
 }
 
+
+def _pairs():
+    import numpy as np
+    return (np.array([0]), np.array([1]), np.array([1.0]))
+
+
+def _supply():
+    from qnsim.qec import LinkSupply
+    return LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 4, 1e-3, 1e-3, 1e-3, 1e-3, "demo", seed=7)
+
+
+def _link_model():
+    return qnsim.LinkModel(scheme="single_click", success_probability=0.5, attempt_period_s=1e-3, fidelity=0.9)
+
+
+def _estimate_link(qpus=(0, 1)):
+    from qnsim.estimate import Link
+    return Link(qpus, 1e3, 0.95)
+
+
+#: Round 35: callables the passes above reached only with 1.0 for every argument (the generic pass), now with working
+#: calls; the --other-parameters pass gives each of their parameters each bad value.
+MORE_CASES = {
+    "comparison.Comparison": dict(baseline="a", rows=({"label": "a"},), remarks=()),
+    "estimate.link_from_model": dict(model=None, qpus=(0, 1), latency_s=1e-3, buffer_pairs=4),
+    "estimate.partition": dict(num_qubits=2, capacities=[2, 2], pairs=None, seed=0, max_iter=10, refine_passes=8,
+                               strategy="pack", partitioner="auto"),
+    "estimate.state_teleportation_cost": dict(num_qubits=2, qa=None, qb=None, link=None),
+    "estimate.remote_operation": dict(distance=3, bell_diagonal=BD, qpu_a=None, qpu_b=None),
+    "estimate.remote_gate_time_s": dict(qa=None, qb=None, latency_s=1e-3),
+    "estimate.cut_weight": dict(qpu_of=[0, 1], pair_a=None, pair_b=None, pair_weight=None),
+    "estimate.relay_route_fidelity": dict(hops=None),
+    "qec.interface_from_link": dict(supply=None, distance=3, cycle_time_s=1e-6, experiment="merge",
+                                    scheme="teleported", code="rotated", rate_multiplier=1.0, buffer_pairs=8),
+    "qec.LogicalErrorEstimate": dict(shots=100, errors=3, rounds=2, seconds=1.0, discards=0, max_errors=10, seed=1),
+    "link_models.fidelity": dict(rho=None, target="phi+"),
+    "link_models.bell_diagonal": dict(rho=None),
+    "link_models.LinkModel": dict(scheme="single_click", success_probability=0.5, attempt_period_s=1e-3,
+                                  fidelity=0.9),
+}
+LAZY.update({
+    ("estimate.link_from_model", "model"): _link_model,
+    ("estimate.partition", "pairs"): _pairs,
+    ("estimate.state_teleportation_cost", "qa"): _qpu,
+    ("estimate.state_teleportation_cost", "qb"): _qpu,
+    ("estimate.state_teleportation_cost", "link"): _estimate_link,
+    ("estimate.remote_operation", "qpu_a"): _qpu,
+    ("estimate.remote_operation", "qpu_b"): _qpu,
+    ("estimate.remote_gate_time_s", "qa"): _qpu,
+    ("estimate.remote_gate_time_s", "qb"): _qpu,
+    ("estimate.cut_weight", "pair_a"): lambda: _pairs()[0],
+    ("estimate.cut_weight", "pair_b"): lambda: _pairs()[1],
+    ("estimate.cut_weight", "pair_weight"): lambda: _pairs()[2],
+    ("estimate.relay_route_fidelity", "hops"): lambda: [_estimate_link((0, 2)), _estimate_link((2, 1))],
+    ("qec.interface_from_link", "supply"): _supply,
+    ("link_models.fidelity", "rho"): lambda: __import__("numpy").eye(4) / 4,
+    ("link_models.bell_diagonal", "rho"): lambda: __import__("numpy").eye(4) / 4,
+})
+
 BAD = {
     "nan": float("nan"), "inf": float("inf"), "-inf": float("-inf"), "-1": -1, "0": 0, "1.5": 1.5,
     "True": True, "False": False, "f32nan": np.float32("nan"), "i64-1": np.int64(-1), "1e30int": 10**30,
@@ -183,6 +242,33 @@ def classify(call, label, value, pname, annotation, default):
 
 def alarm(*_):
     raise TimeoutError
+
+
+def other_parameters(labels):
+    """Round 35: each CASES callable's parameters that its working call leaves at their defaults (QPU's t_1q_s,
+    Link's notes, estimate's error_budget, ...), and every parameter of the MORE_CASES callables, one at a time given
+    each bad value, the working call's arguments kept: the pass of main() only replaced the arguments its case
+    lists. ``progress`` is left out (a callable of
+    anything is a progress callback)."""
+    signal.signal(signal.SIGALRM, alarm)
+    for name, good in [*CASES.items(), *MORE_CASES.items()]:
+        func = resolve(name)
+        for pname, param in inspect.signature(func).parameters.items():
+            listed = pname in good and name in CASES  # main() gives those their bad values
+            if listed or pname == "progress" or param.kind not in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
+                continue
+            for label in labels:
+                value = BAD[label]
+                kwargs = {k: (LAZY[(name, k)]() if (name, k) in LAZY else v) for k, v in good.items()}
+                kwargs[pname] = value
+                signal.setitimer(signal.ITIMER_REAL, 5.0)
+                try:
+                    finding = classify(lambda: func(**kwargs), label, value, pname, param.annotation,  # noqa: B023
+                                       param.default)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                if finding:
+                    print(json.dumps([name, pname, label, finding]), flush=True)
 
 
 def main(names, labels):
@@ -289,6 +375,9 @@ def native(labels):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--native"]:
         native(["nan", "-1", "1.5", "True", "f32nan", "i64-1", "1e30int", "str3", "None", "list", "bytes"])
+        sys.exit(0)
+    if sys.argv[1:2] == ["--other-parameters"]:
+        other_parameters(list(BAD))
         sys.exit(0)
     if sys.argv[1:2] == ["--generic"]:
         generic(sys.argv[2].split(",") if len(sys.argv) > 2 else GENERIC)

@@ -157,7 +157,7 @@ _CALIBRATED = dict(
         ("source", "", r"source must be a non-empty string"),
         ("memory_t1_s", -1.0, r"memory_t1_s must be > 0 s, got -1\.0"),
         ("memory_t2_s", 5.0, r"memory_t2_s must be <= 2 \* memory_t1_s = 2 s, got 5 s"),
-        ("notes", "calibrated", r"notes must be a sequence of texts, got 'calibrated'"),
+        ("notes", "calibrated", r"notes must be a list or tuple of texts, got 'calibrated'"),
     ],
 )
 def test_a_calibrated_link_built_by_hand_is_checked(field, value, message):

@@ -205,7 +205,9 @@ def test_a_link_supply_s_seed_leaves_room_for_its_probes() -> None:
         ((3.0, None, 3, 0.0), ValueError, "window_s must be > 0 s"),
         ((1000.0, None, 3, 1.0), ValueError, "window_s = 1 s disagrees with pairs / rate_hz = 3 / 1000"),
         ((3.0, None, 3, "1"), TypeError, "window_s must be a real number"),
-        ((3.0, None, 3, 1.0, 5), TypeError, "unit must be a string, got 5"),
+        # Round 35: the unit is one of the per-second units (unit="kHz" printed a 100 Hz rate as "100 kHz").
+        ((3.0, None, 3, 1.0, 5), TypeError, r"unit must be 'Hz' or 'pairs/s' \(a rate is printed per second, not "
+                                            r"scaled\), got 5"),
     ],
     ids=["negative-rate", "infinite-rate", "one-value-interval", "nan-interval", "interval-without-rate",
          "negative-pairs", "empty-window", "window-apart-from-pairs", "window-text", "unit-number"],

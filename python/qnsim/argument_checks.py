@@ -61,6 +61,8 @@ __all__ = [
     "fidelity",
     "flag",
     "integer",
+    "integers",
+    "json_indent",
     "label",
     "name_key",
     "naming_file",
@@ -74,6 +76,7 @@ __all__ = [
     "real_number",
     "real_numbers",
     "shown",
+    "texts",
     "written",
 ]
 
@@ -479,6 +482,28 @@ def real_numbers(
     return tuple(real_number(f"{name}[{i}]", v, error=error, **bounds) for i, v in enumerate(values))
 
 
+def integers(
+    name: str, values: object, *, error: type[Exception] | None = None, **bounds: Any
+) -> tuple[int, ...]:
+    """``values`` as a tuple of ints, after checking that it is an ordered collection (list, tuple, range,
+    1-d array) of integers, each read by :func:`integer` with ``bounds`` and named by its index: the
+    :func:`real_numbers` of counts and indices. A scalar, a string, a mapping, a set or a generator is refused as
+    a whole (a float raised Python's "'float' object is not iterable", naming nothing).
+
+    Example:
+        >>> integers("qubits", np.array([3, 1]), minimum=0)
+        (3, 1)
+        >>> integers("qubits", 2.0)
+        Traceback (most recent call last):
+        ...
+        TypeError: qubits must be a list of integers, got 2.0
+    """
+    ordered = isinstance(values, (list, tuple, range)) or (isinstance(values, np.ndarray) and values.ndim == 1)
+    if not ordered:
+        raise (error or TypeError)(f"{name} must be a list of integers, got {shown(values)}")
+    return tuple(integer(f"{name}[{i}]", v, error=error, **bounds) for i, v in enumerate(values))
+
+
 def check_bounds(
     name: str,
     number: float,
@@ -798,6 +823,30 @@ def integer(
     return number
 
 
+#: Largest indent of a result's JSON text (spaces per level): :meth:`qnsim.NetworkResult.to_json`,
+#: :meth:`qnsim.estimate.EstimateReport.to_json`.
+MAX_JSON_INDENT = 64
+
+
+def json_indent(value: object, name: str = "indent") -> int | None:
+    """``value`` as the indent of a result's JSON text: None (one line) or spaces per level, 0 to
+    :data:`MAX_JSON_INDENT`. ``json.dumps`` takes True as an indent of 1, a string as the text to indent with
+    ("3" indented every line with a 3), 10**9 as a billion spaces a line (MemoryError) and 2.5 with its own
+    "can't multiply sequence by non-int", naming no argument.
+
+    Example:
+        >>> json_indent(2), json_indent(None)
+        (2, None)
+        >>> json_indent(True)
+        Traceback (most recent call last):
+        ...
+        TypeError: indent must be an integer, got True
+    """
+    if value is None:
+        return None
+    return integer(name, value, minimum=0, maximum=MAX_JSON_INDENT)
+
+
 def label(
     name: str, value: object, *, allow_empty: bool = False, error: Callable[[str], Exception] | None = None
 ) -> str:
@@ -834,6 +883,36 @@ def label(
         # Spaces at an end do not show in a table or a path: 'a ' printed as a second node 'a'.
         raise (error or ValueError)(f"{name} must not start or end with spaces, got {written(value)}")
     return value
+
+
+def texts(name: str, value: object, *, error: Callable[[str], Exception] | None = None) -> tuple[str, ...]:
+    """``value`` as a tuple of free texts (a dataclass's ``notes``, caveats): a list or tuple of strings.
+
+    A lone string, a dict, a set or a generator is refused rather than read: ``tuple("rate low")`` kept one note
+    per letter, a dict's keys were kept without its values, and a generator checked entry by entry was used up
+    before it was kept (its notes silently dropped). NumPy strings are kept as plain ``str``.
+
+    Args:
+        name: The argument's name for messages.
+        value: What the caller passed.
+        error: Builds the exception for a wrong value (default: TypeError).
+
+    Example:
+        >>> texts("notes", ["rate from 3 pairs"])
+        ('rate from 3 pairs',)
+        >>> texts("notes", "rate low")
+        Traceback (most recent call last):
+        ...
+        TypeError: notes must be a list or tuple of texts, got 'rate low' (str)
+    """
+    if not isinstance(value, (list, tuple)):
+        raise (error or TypeError)(
+            f"{name} must be a list or tuple of texts, got {written(value):.80} ({type(value).__name__})"
+        )
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise (error or TypeError)(f"{name}[{i}] must be text, got {written(item):.80} ({type(item).__name__})")
+    return tuple(str(item) for item in value)
 
 
 #: Cyrillic and Greek letters drawn as a Latin letter is (Unicode's confusables of the Latin alphabet in those
@@ -931,8 +1010,9 @@ def file_path(name: str, value: object) -> str:
     Anything else is a TypeError naming the argument: Python's own ("expected str, bytes or
     os.PathLike object, not int") named neither, and ``open(3)`` opens file descriptor 3. An empty
     string is refused here (:class:`EmptyPathError`, a FileNotFoundError and a ValueError), naming
-    the argument: ``Path("")`` is ``.``, so a caller that made a Path of it said "Is a directory:
-    '.'", a path never given (``qnsim.qec.measure_link("")``).
+    the argument (``Path("")`` is ``.``, so a caller that made a Path of it said "Is a directory:
+    '.'", a path never given: ``qnsim.qec.measure_link("")``), and so is a path of spaces alone (ValueError,
+    as the commands refuse one).
 
     Example:
         >>> file_path("out", "results.csv")
@@ -947,6 +1027,10 @@ def file_path(name: str, value: object) -> str:
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
     if not text:
         raise EmptyPathError(name)
+    if not text.strip():
+        # As every command refuses one (qnsim.cli.path_arg): a path of spaces alone is no file anyone meant, and
+        # sample_logical_error(resume_dir="   ") made a directory named by three spaces and saved its counts there.
+        raise ValueError(f"{name} must not be a blank path, got {written(text)}")
     if "\0" in text:
         # No file has one: os and open() said "embedded null byte", naming neither the argument nor the path.
         raise ValueError(f"{name} must be a file path without a null character, got {written(text)}")

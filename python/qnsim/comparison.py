@@ -17,6 +17,7 @@ from typing import Any
 
 from qnsim._row_notes import join_notes
 from qnsim.argument_checks import label as checked_label
+from qnsim.argument_checks import texts, written
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
 from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
@@ -99,6 +100,18 @@ class Comparison:
     baseline: str
     rows: tuple[dict[str, Any], ...]
     remarks: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Built by hand too (a comparison saved and read back): baseline=None, a dict or bytes and remarks=None, a dict
+        # or bytes were kept as they stood, and the table then compared every row with a baseline no row has, or
+        # printed the remarks letter by letter.
+        if not isinstance(self.baseline, str):
+            raise TypeError(f"Comparison.baseline must be a request label (str), got {written(self.baseline)}")
+        if not isinstance(self.rows, (tuple, list)) or not all(isinstance(row, Mapping) for row in self.rows):
+            raise TypeError(f"Comparison.rows must be a tuple of row dicts, got {written(self.rows):.80}")
+        object.__setattr__(self, "baseline", str(self.baseline))
+        object.__setattr__(self, "rows", tuple(self.rows))
+        object.__setattr__(self, "remarks", texts("Comparison.remarks", self.remarks))
 
     def _cells(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         """The table's headers and one tuple of cell texts per request (for the text table and Jupyter)."""

@@ -76,8 +76,8 @@ def _floats_stored(cls: type) -> type:
     The one rule of every spec (:func:`qnsim.specs.check_value`): a real number is taken whatever its type (int,
     NumPy scalar, ``fractions.Fraction``; never a bool or a ``decimal.Decimal``) and held as a float. The pieces
     kept a Fraction as given (``Fiber(length_km=Fraction(1, 3)).length_km`` was a Fraction, its repr and TOML
-    output another value's than the same length as a float) and an int as an int where a spec held 1.0. The
-    conversion follows the checks, whose messages show the value as given.
+    output another value's than the same length as a float), an int as an int where a spec held 1.0, and -0.0 as
+    -0.0 where a spec holds 0.0. The conversion follows the checks, whose messages show the value as given.
     """
     checks = cls.__post_init__  # type: ignore[attr-defined]
     names = [f.name for f in dataclasses.fields(cls) if f.type in ("float", float)]
@@ -86,7 +86,9 @@ def _floats_stored(cls: type) -> type:
         checks(self)
         for name in names:
             value = getattr(self, name)
-            if type(value) is not float:
+            # + 0.0 for a float too: -0.0 is 0.0, as real_number reads it (Fiber(length_km=-0.0) kept -0.0, its repr
+            # and TOML output "-0.0", where a spec field holds 0.0).
+            if type(value) is not float or value == 0.0:
                 object.__setattr__(self, name, float(value) + 0.0)
 
     cls.__post_init__ = __post_init__  # type: ignore[attr-defined]

@@ -41,7 +41,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from qnsim.argument_checks import is_real_number, shown, written
+from qnsim.argument_checks import is_integer, is_real_number, shown, written
 
 __all__ = ["SimTimeFilter", "SimTimeFormatter", "log_to_stderr", "logger", "stderr_logging"]
 
@@ -203,8 +203,9 @@ def log_level_number(level: int | str) -> int:
         >>> log_level_number("info"), log_level_number(30)
         (20, 30)
     """
-    if isinstance(level, bool) or not isinstance(level, (str, int)):
-        # True is not level 1, and logging's own message for 3.5 does not name the argument.
+    if not isinstance(level, str) and not is_integer(level):
+        # True is not level 1, and logging's own message for 3.5 does not name the argument. A NumPy integer is an
+        # integer, as every count reads one (np.int64(20) was refused as "got np.int64(20)").
         raise TypeError(f"level must be a level name or a logging level number, got {written(level)}")
     if isinstance(level, str):
         number = logging.getLevelName(level.strip().upper())
@@ -216,7 +217,7 @@ def log_level_number(level: int | str) -> int:
         raise ValueError(
             f"log level number must be between 0 (every record) and {logging.CRITICAL} (CRITICAL), got {written(level)}"
         )
-    return level
+    return int(level)
 
 
 def log_level_argument(text: str) -> int:

@@ -25,7 +25,7 @@ import numpy as np
 from qnsim import _core
 from qnsim._numerics import in_unit_interval
 from qnsim._options import option_name
-from qnsim.argument_checks import flag, integer, is_integer, written
+from qnsim.argument_checks import MAX_JSON_INDENT, flag, integer, is_integer, json_indent, written  # noqa: F401 - re-exported
 from qnsim.specs import seconds_to_ps
 
 __all__ = ["NetworkResult", "RequestResult", "rate_text", "t_quantile_975"]
@@ -79,8 +79,6 @@ RATE_LEGEND = (
     "a Python protocol's deliveries are read as random unless its class sets random_choices = False"
 )
 
-#: Largest indent of :meth:`NetworkResult.to_json` (spaces per level).
-MAX_JSON_INDENT = 64
 
 
 #: From this many pairs, a first delivery later than a tenth of the window gets a note with the rate after it
@@ -145,6 +143,30 @@ def _poisson_interval95(count: int) -> tuple[float, float]:
     return lower, _gamma_quantile(count + 1, 0.975)
 
 
+#: The units a rate is printed in (:func:`rate_text`): both per second, as every rate qnsim measures is.
+RATE_UNITS = ("Hz", "pairs/s")
+
+
+def rate_unit(unit: object) -> str:
+    """``unit`` checked as a printed rate's unit: one of :data:`RATE_UNITS`, both pairs per second.
+
+    Any label was taken before: ``rate_text(unit="kHz")`` printed a 100 Hz rate as "100 kHz", a thousand times
+    the rate measured, and ``unit="s"`` as a time.
+
+    Example:
+        >>> rate_unit("pairs/s")
+        'pairs/s'
+        >>> rate_unit("kHz")
+        Traceback (most recent call last):
+        ...
+        ValueError: unit must be 'Hz' or 'pairs/s' (a rate is printed per second, not scaled), got 'kHz'
+    """
+    if isinstance(unit, str) and unit in RATE_UNITS:
+        return str(unit)
+    error = ValueError if isinstance(unit, str) else TypeError
+    raise error(f"unit must be 'Hz' or 'pairs/s' (a rate is printed per second, not scaled), got {written(unit)}")
+
+
 def rate_text(
     rate_hz: float, interval: tuple[float, float] | None, pairs: int, window_s: float, unit: str = "Hz"
 ) -> str:
@@ -161,7 +183,9 @@ def rate_text(
             or None when the deliveries keep a fixed schedule and the rate is exact for its window.
         pairs: Pairs counted in the window.
         window_s: The window, in s.
-        unit: The rate's unit as printed ("Hz", "pairs/s").
+        unit: The rate's unit as printed: "Hz" or "pairs/s" (:data:`RATE_UNITS`; the rate is printed in pairs
+            per second as it stands, so a scaled unit such as "kHz" is refused, not printed beside an unscaled
+            figure).
 
     Example:
         >>> rate_text(4344.0, (4215.3, 4474.8), 4344, 1.0, "pairs/s")
@@ -169,9 +193,9 @@ def rate_text(
         >>> rate_text(1000.0, None, 2, 2e-3)
         "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
     """
-    from qnsim.argument_checks import integer, is_real_number, label, real_number
+    from qnsim.argument_checks import integer, is_real_number, real_number
 
-    unit = label("unit", unit)
+    unit = rate_unit(unit)
     # NaN is the one value unequal to itself: math.isnan() of an integer beyond a float (10**400) raised OverflowError
     # before real_number below could refuse it by name.
     if is_real_number(rate_hz) and rate_hz != rate_hz:
@@ -416,6 +440,8 @@ class RequestResult:
 
     def rate_text(self, unit: str = "Hz") -> str:
         """The rate with its 95% interval and the count and window behind it (see :func:`rate_text`).
+
+        ``unit`` is "Hz" or "pairs/s" (:data:`RATE_UNITS`): the rate is in pairs per second either way.
 
         Example:
             >>> import numpy as np
@@ -1235,10 +1261,7 @@ class NetworkResult:
             >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).to_json(indent=None)[:23]
             '{"formalism": "stabiliz'
         """
-        if indent is not None:
-            # json took True as an indent of 1, 10**9 as a billion spaces a line (MemoryError), 2.5 and 10**30 with
-            # its own errors naming no argument.
-            indent = integer("indent", indent, minimum=0, maximum=MAX_JSON_INDENT)
+        indent = json_indent(indent)
         return json.dumps(self.to_dict(include_pairs=include_pairs, timing=timing), indent=indent, allow_nan=False)
 
     def to_pandas(self) -> Any:

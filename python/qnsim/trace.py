@@ -364,6 +364,22 @@ class Trace(Sequence):
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (self[i] for i in range(len(self)))
 
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The position of the first record equal to ``value`` (a record dict) from ``start`` up to ``stop``.
+
+        Raises:
+            ValueError: No record equals it (named; Sequence's own ValueError had an empty message).
+            TypeError: ``start`` or ``stop`` is not an integer.
+        """
+        bounds = {"start": start, "stop": stop}
+        for name, bound in bounds.items():
+            if bound is not None and not is_integer(bound):
+                raise TypeError(f"Trace.index {name} must be an integer, got {written(bound)}")
+        try:
+            return super().index(value, int(start), None if stop is None else int(stop))
+        except ValueError:
+            raise ValueError(f"{written(value):.200} is not a record of this trace") from None
+
     def _name(self, index: Any) -> str | None:
         index = int(index)
         return None if index == _NONE else self._names[index]

@@ -19,14 +19,17 @@ from qnsim.argument_checks import is_real_number, written
 __all__ = ["ErrorBudget"]
 
 
-def _check_part(name: str, value: float | None) -> None:
+def _check_part(name: str, value: float | None) -> float | None:
+    """The budget field ``name`` checked and read as a plain float (None stays None): a NumPy scalar, an int or
+    -0.0 was kept as given (``ErrorBudget(remote=-0.0).remote`` was -0.0, printed "-0" in a report)."""
     if value is None:
-        return
+        return None
     # A part may be 0 for a source the workload lacks (QRE takes {"rotations": 0} for a workload without
     # rotations); split() refuses it for a source the workload has. The total must leave something.
     if not is_real_number(value) or not (0 <= value < 1) or (name == "total" and value == 0):
         interval = "(0, 1)" if name == "total" else "[0, 1)"
         raise ValueError(f"error budget {name} must be a probability in {interval}, got {written(value)}")
+    return float(value) + 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +62,7 @@ class ErrorBudget:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            _check_part(f.name, getattr(self, f.name))
+            object.__setattr__(self, f.name, _check_part(f.name, getattr(self, f.name)))
         if self.total is None:
             raise ValueError("error budget total must be a probability in (0, 1), got None")
         given = sum(v for v in (self.logical, self.t_states, self.rotations, self.remote) if v is not None)

@@ -24,7 +24,7 @@ from qnsim.argument_checks import (
     label,
     rate,
     real_number,
-    shown,
+    texts,
     written,
 )
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
@@ -97,9 +97,7 @@ class CalibratedLink:
             where + "memory_t2_s", self.memory_t2_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s"
         )
         coherence_times("memory_t1_s", t1_s, where + "memory_t2_s", t2_s)
-        notes = self.notes
-        if isinstance(notes, str) or not isinstance(notes, (tuple, list)) or not all(isinstance(n, str) for n in notes):
-            raise ValueError(f"{where}notes must be a sequence of texts, got {shown(notes)}")
+        notes = texts(where + "notes", self.notes, error=ValueError)
         rate_hz = rate(where + "rate_hz", self.rate_hz, error=ValueError)
         pairs = integer(where + "pairs", self.pairs, minimum=1, error=ValueError)
         simulated_s = number(where + "simulated_s", self.simulated_s, minimum=0.0, exclusive_minimum=True, unit="s")
@@ -125,7 +123,7 @@ class CalibratedLink:
             "source": label(where + "source", self.source, error=ValueError),
             "memory_t1_s": t1_s,
             "memory_t2_s": t2_s,
-            "notes": tuple(notes),
+            "notes": notes,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

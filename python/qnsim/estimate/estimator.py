@@ -726,7 +726,12 @@ def estimate(
     if not isinstance(error_budget, ErrorBudget):
         if not is_real_number(error_budget):
             raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {written(error_budget)}")
-        error_budget = ErrorBudget(real_number("error_budget", error_budget, error=ValueError))
+        # Bounded here, under this argument's name: ErrorBudget's own refusal named its "total" and showed 10**30 as
+        # 1e+30, naming neither the argument given nor its value.
+        error_budget = ErrorBudget(real_number(
+            "error_budget", error_budget, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True,
+            error=ValueError,
+        ))  # fmt: skip
     if max_runtime_s is not None:
         max_runtime_s = real_number("max_runtime_s", max_runtime_s, minimum=0.0, exclusive_minimum=True,
                                     allow_inf=True, unit="s")

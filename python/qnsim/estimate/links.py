@@ -59,6 +59,7 @@ from qnsim.argument_checks import (
     real_number,
     real_numbers,
     shown,
+    texts,
     written,
 )
 from qnsim.argument_checks import fidelity as checked_fidelity
@@ -182,9 +183,7 @@ class Link:
         if a == b:
             raise ValueError(f"a link joins two different QPUs, got qpus={written(self.qpus)}")
         object.__setattr__(self, "qpus", (a, b))
-        if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
-            raise ValueError(f"notes must be a sequence of texts, got {written(self.notes)}")
-        object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "notes", texts("notes", self.notes, error=ValueError))
         object.__setattr__(self, "relay_hop_rates_hz", _hop_rates(self.relay_hop_rates_hz))
         # The package's one reading of numbers (qnsim.argument_checks), with the estimator's one
         # exception class for bad input: NumPy scalars are numbers, bools and text are not.
@@ -318,7 +317,7 @@ def link_from_model(
     if p is not None and t is not None and not math.isclose(p / t, rate_hz, rel_tol=1e-6):
         p = t = None  # The model's rate includes more than p / T (e.g. two rounds): keep the rate.
     return Link(
-        qpus=tuple(qpus),
+        qpus=qpus,  # Link reads them (tuple() of a float raised "'float' object is not iterable")
         rate_hz=rate_hz,
         fidelity=fidelity,
         latency_s=latency_s,  # checked by the Link, by name (float() took "3" and True, and overflowed on 10**5000)

@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import QnsimError
-from qnsim.argument_checks import integer, real_number, shown, written
+from qnsim.argument_checks import integer, integers, real_number, shown, written
 from qnsim.specs import UINT64_MAX
 from qnsim.specs import check_seed as spec_seed
 
@@ -312,7 +312,9 @@ def partition(
     if qubits is None:
         nodes = list(range(num_qubits))
     else:
-        nodes = sorted(integer(f"qubits[{i}]", q, minimum=0, maximum=MAX_QUBITS - 1) for i, q in enumerate(qubits))
+        # A set of qubits is as good as a list (they are sorted here); a float was "'float' object is not iterable".
+        given = list(qubits) if isinstance(qubits, (set, frozenset)) else qubits
+        nodes = sorted(integers("qubits", given, minimum=0, maximum=MAX_QUBITS - 1))
     n = len(nodes)
     # A capacity of 1.5 was one qubit and True was 1; None is "as many as needed".
     caps = [n if c is None else integer(f"capacities[{i}]", c, minimum=0) for i, c in enumerate(capacities)]
@@ -321,6 +323,9 @@ def partition(
             f"capacity too small: {n} qubits, but the {k} QPUs hold {sum(caps)} in total "
             f"(capacities {list(capacities)})"
         )
+    if preference is not None:
+        # A float or None inside raised "'float' object is not iterable" or compared as it stood.
+        preference = integers("preference", preference)
     if strategy == "pack":
         qpus = packed_qpus(n, caps, preference)
     else:

@@ -30,7 +30,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 
-from qnsim.argument_checks import written
+from qnsim.argument_checks import instance, integer, written
 from qnsim.estimate.qpu import QPU, SurfaceCode, check_qpu
 
 __all__ = ["RemoteOperation", "interface_fidelity_target", "remote_logical_error", "remote_operation"]
@@ -71,9 +71,14 @@ def remote_logical_error(
     >>> remote_logical_error(3, (0.5, 0.5, 0.0, 0.0))
     1.0
     """
-    del surface_code  # the simulated model has its own thresholds
+    # Not used by the simulated model (it has its own thresholds), but still one of its type: a dict or bytes given
+    # here was taken without a word, as if it had been read.
+    instance("surface_code", surface_code, (SurfaceCode, type(None)), "a qnsim.estimate.SurfaceCode or None")
     p = DEFAULT_PHYSICAL_ERROR if physical_error is None else physical_error
-    if isinstance(distance, bool) or not isinstance(distance, int) or distance < 1 or distance % 2 == 0:
+    # The package's one reading of a count (NumPy integers are integers): np.int64(3) was refused as
+    # "distance must be an odd integer >= 1, got np.int64(3)".
+    distance = integer("distance", distance, minimum=1, error=ValueError)
+    if distance % 2 == 0:
         raise ValueError(f"distance must be an odd integer >= 1, got {written(distance)}")
     if isinstance(bell_diagonal, (tuple, list)) and all(type(c) is float for c in bell_diagonal) and type(p) is float:
         # Plain floats (what the estimator passes): cached. Others go through the model's own checks each time.

@@ -30,7 +30,7 @@ import types
 import typing
 from typing import Any
 
-from qnsim.argument_checks import counted, is_integer, is_real_number, real_number, shown, written
+from qnsim.argument_checks import counted, is_integer, is_real_number, json_indent, real_number, shown, written
 from qnsim.estimate.factories import DistillationRound
 
 __all__ = [
@@ -857,8 +857,13 @@ class EstimateReport:
         return _jsonable(dataclasses.asdict(self))
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON text; see the class example."""
-        return json.dumps(self.to_dict(), indent=indent)
+        """The report as JSON text; see the class example.
+
+        Args:
+            indent: Spaces per nesting level, 0 to 64 (None: one line); another value is refused by name
+                (:func:`qnsim.argument_checks.json_indent`), before the report is written out.
+        """
+        return json.dumps(self.to_dict(), indent=json_indent(indent))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EstimateReport:

@@ -21,7 +21,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim.argument_checks import file_path, integer, is_integer, readable_file, written
-from qnsim.progress import native_progress
+from qnsim.progress import check_progress, native_progress
 
 __all__ = [
     "DIALECT",
@@ -385,6 +385,8 @@ class Workload:
         >>> seen
         [(0, 2), (2, 2)]
         """
+        # Checked on every call, not only the one that counts: once counted, progress="yes" was taken without a word.
+        progress = check_progress(progress)
         if self._counts is None:
             with native_progress(progress, ("counting", "rotation layers"), "op") as report:
                 self._counts = GateCounts._from_native(self._program.counts(progress=report))
@@ -417,6 +419,9 @@ class Workload:
         >>> Workload("H 0\\nREPEAT 2 {\\n  CX 0 1\\n}\\nM 0\\n").phase_texts()
         ['H 0\\n', 'REPEAT 2 {\\n  CX 0 1\\n}\\n', 'M 0\\n']
         """
+        # A count (np.int64 included): 1.5, NaN, True and "3" were compared as they stood ("3" raised TypeError
+        # naming no argument; NaN and 1.5 were taken).
+        max_phases = integer("max_phases", max_phases, minimum=0, error=ValueError)
         text = self._text
         # Only the lines that open or close a block are visited (a circuit of 10^7 unrolled lines is one phase,
         # found without a Python loop over its lines).

@@ -83,7 +83,16 @@ from pathlib import Path
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import checked_index, coherence_times, integer, probability, real_number, shown, written
+from qnsim.argument_checks import (
+    checked_index,
+    coherence_times,
+    integer,
+    probability,
+    real_number,
+    shown,
+    texts,
+    written,
+)
 from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal
 from qnsim.qec.circuits import seam_resources
@@ -201,6 +210,8 @@ class LinkSupply:
             "two_qubit_error": probability(where + "two_qubit_error", self.two_qubit_error, error=ValueError),
             "measurement_error": probability(where + "measurement_error", self.measurement_error, error=ValueError),
             "source": checked_label(where + "source", self.source, error=ValueError),
+            # Not checked before: notes=5 was kept as 5, and notes="rate low" printed letter by letter in a report.
+            "notes": texts(where + "notes", self.notes, error=ValueError),
             # The probes ran with seeds seed .. seed + probes - 1, each a 64-bit seed: seed = 2**64 - 1 with 50 probes
             # was kept and printed as 'seeds 18446744073709551615 .. 18446744073709551664'.
             "seed": None if self.seed is None else read_probe_seed(self.seed, probes, where + "seed"),
