@@ -414,7 +414,7 @@ def _link_spec(rate_hz):
 
     spec = ExperimentSpec.from_dict({
         "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
-        "sampling": {"max_shots": 300, "max_errors": 0}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
+        "sampling": {"max_shots": 300}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
     })  # fmt: skip
     spec.supply = LinkSupply(rate_hz, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3,
                              1e-3, "given")  # fmt: skip

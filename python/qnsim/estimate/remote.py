@@ -77,8 +77,8 @@ def remote_logical_error(
     p = DEFAULT_PHYSICAL_ERROR if physical_error is None else physical_error
     # The package's one reading of a count (NumPy integers are integers): np.int64(3) was refused as
     # "distance must be an odd integer >= 1, got np.int64(3)".
-    distance = integer("distance", distance, minimum=1, error=ValueError)
-    if distance % 2 == 0:
+    distance = integer("distance", distance, error=ValueError)
+    if distance < 1 or distance % 2 == 0:
         raise ValueError(f"distance must be an odd integer >= 1, got {written(distance)}")
     if isinstance(bell_diagonal, (tuple, list)) and all(type(c) is float for c in bell_diagonal) and type(p) is float:
         # Plain floats (what the estimator passes): cached. Others go through the model's own checks each time.

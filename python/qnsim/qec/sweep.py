@@ -164,7 +164,7 @@ _BOUNDS: dict[str, dict[str, Any]] = {
     "p_bulk": {"minimum": 0.0, "maximum": 1.0},
     "p_int": {"minimum": 0.0, "maximum": 1.0},
     "max_shots": {"minimum": 1},
-    "max_errors": {"minimum": 0},
+    "max_errors": {"minimum": 1},  # left out: no limit (0 inside, as the point ids have it)
     "rate_multiplier": {"minimum": 0.0, "exclusive_minimum": True},
     # The Poisson queue's own bound (256) is checked with the link's law, once it is measured (check_buffer_pairs).
     "buffer_pairs": {"minimum": 1, "maximum": MAX_SCHEDULED_BUFFER_PAIRS},
@@ -185,6 +185,19 @@ _LINK_ONLY = ("cycle_time_s", "rate_multiplier", "buffer_pairs")
 _NOT_WITH_LINK = ("p_int",)
 
 
+#: Counts whose 0 once meant "left out" in a file while the API and the commands refuse it: the refusal says what
+#: the key counts and how to ask for the default. One semantics of each everywhere: ``rounds`` = 0 meant "as many
+#: as the distance" here while ``qnsim qec circuit --rounds 0`` and ``memory_circuit(3, 0)`` refused it (in a grid it
+#: was written as 0 in the rows of shots of d rounds); ``max_errors`` = 0 meant "no limit" (every shot of
+#: ``max_shots`` sampled) while ``sample_logical_error(max_errors=0)`` and ``--max-errors 0`` refused it.
+_ZERO_MEANT_LEFT_OUT = {
+    "rounds": "rounds counts the syndrome rounds of a shot (an int >= 1); leave rounds out for as many rounds as the "
+              "distance (as qnsim qec circuit and memory_circuit do)",
+    "max_errors": "max_errors is the logical errors after which sampling stops (an int >= 1); leave max_errors out to "
+                  "sample max_shots shots whatever the errors (as sample_logical_error's None does)",
+}
+
+
 def _typed(key: str, value: Any, where: str) -> Any:
     """One setting's value, read by the shared number readers (:mod:`qnsim.argument_checks`).
 
@@ -199,14 +212,8 @@ def _typed(key: str, value: Any, where: str) -> Any:
         return real_number(name, value, error=ValueError, **_BOUNDS.get(key, {}))
     if key == "max_shots":  # its work bound (2**40 bits at one bit per shot, the least) before the 64-bit range
         return read_max_shots(value, 1, name)
-    if key == "rounds" and is_integer(value) and value == 0:
-        # One semantics of rounds everywhere: a count >= 1, "as many as the distance" when left out. A file's 0 meant
-        # that here while `qnsim qec circuit --rounds 0` and memory_circuit(3, 0) refused it; in a grid it was written
-        # as 0 in the rows of shots of d rounds.
-        raise ValueError(
-            f"{name} = 0: rounds counts the syndrome rounds of a shot (an int >= 1); leave rounds out for as many "
-            "rounds as the distance (as qnsim qec circuit and memory_circuit do)"
-        )
+    if key in _ZERO_MEANT_LEFT_OUT and is_integer(value) and value == 0:
+        raise ValueError(f"{name} = 0: {_ZERO_MEANT_LEFT_OUT[key]}")
     if kind is int and key in _OWN_MAXIMA:
         # The bound of the circuits' own checks, before integer()'s 64-bit range: distance = 2**64 + 1 and
         # rounds = 2**64 were told "beyond a 64-bit integer", 2**61 + 1 and 2**62 the circuit's bound.
