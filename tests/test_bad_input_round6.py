@@ -101,7 +101,7 @@ def test_a_setting_fixed_and_swept_is_refused():
         ({"grid": [1]}, r"\[grid\] must be a table of settings, got \[1\]"),
         ({"sampling": {"seeds": "3"}}, r"\[sampling\]: seeds must be a count or a list of ints, got '3'"),
         ({"sampling": {"seeds": 0}}, r"\[sampling\]: seeds must be >= 1"),
-        ({"experiment": {"max_errors": -1}}, "max_errors must be >= 0, got -1"),
+        ({"experiment": {"max_errors": -1}}, "max_errors must be >= 1, got -1"),
         ({"experiment": {"p_int": math.inf}}, "p_int must be finite, got inf"),
     ],
 )
