@@ -39,3 +39,128 @@ def test_a_dejmps_round_whose_outcomes_never_agree_keeps_no_pair_as_the_native_r
     assert p == native_p == 0.0
     assert np.all(np.isfinite(out))
     assert out.tolist() == list(native_kept) == [1.0, 0.0, 0.0, 0.0]
+
+
+# ---- the buffered link's time per consumed pair ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x, buffer_pairs", [(1.0, 1), (1.0, 8), (0.8, 4), (2.0, 2), (1.3, 16)])
+def test_buffered_link_time_is_the_stationary_mean_of_the_buffer_it_describes(x, buffer_pairs):
+    """qnsim.estimate.buffered_link_time_s against a direct Monte Carlo of the model its docstring states.
+
+    Model: the consumer works tau = compute_s / pairs per pair, the link makes pairs as a Poisson process of rate r
+    and pauses while its B memories are full (memoryless, so the arrivals during a gap are Poisson(r tau) capped at
+    B), and on an empty buffer the consumer waits one exponential gap. Closed form: time per pair tau + pi_0
+    exp(-r tau) / r with pi the stationary law of the level after a consumption; B = 1 gives pi_0 = 1 exactly.
+    Here 2,000 independent chains, 1,000 consumptions each after 1,000 of burn-in, at x = r tau; the tolerance is
+    5 standard errors of the chains' means.
+    """
+    from qnsim.estimate import buffered_link_time_s
+    from stats import assert_normal
+
+    rate_hz, pairs = 1e6, 1000
+    tau = x / rate_hz
+    expected = buffered_link_time_s(pairs, pairs * tau, rate_hz, buffer_pairs) / pairs
+    if buffer_pairs == 1:
+        assert expected == pytest.approx(tau + math.exp(-x) / rate_hz, rel=1e-12)
+    rng = np.random.default_rng(11)
+    chains, burn, steps = 2000, 1000, 1000
+    level = np.zeros(chains, dtype=np.int64)
+    total = np.zeros(chains)
+    for step in range(burn + steps):
+        level = np.minimum(buffer_pairs, level + rng.poisson(x, chains))
+        empty = level == 0
+        wait = np.where(empty, rng.exponential(1 / rate_hz, chains), 0.0)
+        level = np.where(empty, 1, level) - 1
+        if step >= burn:
+            total += tau + wait
+    per_pair = total / steps
+    sigma = per_pair.std(ddof=1) / math.sqrt(chains)
+    assert_normal(per_pair.mean(), expected, sigma, what=f"time per pair at r tau = {x}, B = {buffer_pairs}")
+
+
+# ---- what a run's rate interval covers -----------------------------------------------------------------------
+
+
+def _one_slot_link_run(seed: int, p: float, period_s: float, until_s: float, num_pairs: int | None = None):
+    """A hand-built single-click link model over 0 km: no herald delay, so attempt k (k = 0, 1, ...) starting at
+    k T delivers at k T with probability p, independently, and the next attempt starts one period later."""
+    from qnsim.link_models import LinkModel
+
+    link = LinkModel("single_click", success_probability=p, attempt_period_s=period_s, fidelity=0.9)
+    net = qnsim.Network("bell_diagonal", seed=seed)
+    for name in "ab":
+        net.add_node(name, num_memories=1)
+    net.add_link("a", "b", length_km=0.0, link_model=link)
+    net.request("a", "b", num_pairs=num_pairs)
+    return net.run(until_s=until_s, progress=False).requests[0]
+
+
+def _gamma_cdf(shape: int, x: float) -> float:
+    """P(Gamma(shape, 1) <= x) for integer shape: 1 - P(Poisson(x) <= shape - 1)."""
+    term = total = math.exp(-x)
+    for k in range(1, shape):
+        term *= x / k
+        total += term
+    return 1.0 - total
+
+
+def test_a_fixed_windows_rate_interval_covers_the_true_rate_as_often_as_the_exact_count_law_says():
+    """rate_interval95 of an open request over a fixed window W: the Garwood interval of the count.
+
+    Closed form: with no herald delay the attempts at 0, T, ..., W (W / T + 1 of them, the window closed at both
+    ends) succeed independently, so the count n is Binomial(W / T + 1, p); the interval covers the true rate p / T
+    exactly when G(n, 0.025) <= p W / T <= G(n + 1, 0.975) (G the gamma quantiles; G(0, .) = 0), so the coverage is
+    the binomial sum of those n, computed here from the gamma law itself (not qnsim's quantile code). Over 400 seeds
+    the covered fraction must be that coverage within 5 binomial sigma.
+    """
+    from stats import assert_binomial
+
+    p, period_s, slots = 0.01, 1e-6, 2000
+    until_s = slots * period_s
+    mu = p * slots  # the true rate times the window
+    trials = slots + 1
+    coverage = 0.0
+    for n in range(0, 120):
+        # Covered: mu at or above the 2.5% quantile of Gamma(n) and at or below the 97.5% quantile of Gamma(n + 1).
+        low_ok = n == 0 or _gamma_cdf(n, mu) >= 0.025
+        high_ok = _gamma_cdf(n + 1, mu) <= 0.975
+        if low_ok and high_ok:
+            coverage += math.comb(trials, n) * p**n * (1 - p) ** (trials - n)
+    assert 0.95 <= coverage < 0.99
+    covered = 0
+    seeds = 400
+    for seed in range(seeds):
+        r = _one_slot_link_run(seed, p, period_s, until_s)
+        assert r.window_s == pytest.approx(until_s, rel=1e-12)
+        low, high = r.rate_interval95
+        covered += low <= p / period_s <= high
+    assert_binomial(covered, seeds, coverage, what="fixed-window intervals that hold p / T")
+
+
+def test_a_served_requests_rate_interval_is_the_nth_arrivals_and_covers_as_its_law_says():
+    """rate_interval95 of a request served by its n-th pair: the window is the n-th arrival's time.
+
+    Closed form: with no herald delay the first pair comes at (k_1 - 1) T and the others k_i T later (k_i
+    geometric on 1, 2, ... with p), so the window is (m - 1) T with m = sum k_i negative binomial:
+    P(m) = C(m - 1, n - 1) p^n (1 - p)^(m - n). The interval (G(n, 0.025), G(n, 0.975)) / W covers p / T when the
+    gamma law of shape n puts p (m - 1) between its quantiles; the coverage is that sum over m (about 0.95, the
+    gamma law being the continuous limit). Over 400 seeds, within 5 binomial sigma.
+    """
+    from stats import assert_binomial
+
+    p, period_s, n = 0.01, 1e-6, 3
+    coverage = 0.0
+    for m in range(n, 6000):
+        x = p * (m - 1)
+        if x > 0 and 0.025 <= _gamma_cdf(n, x) <= 0.975:
+            coverage += math.comb(m - 1, n - 1) * p**n * (1 - p) ** (m - n)
+    assert abs(coverage - 0.95) < 0.01
+    covered = 0
+    seeds = 400
+    for seed in range(seeds):
+        r = _one_slot_link_run(seed, p, period_s, 1.0, num_pairs=n)
+        assert r.status == "served" and r.num_pairs == n
+        low, high = r.rate_interval95
+        covered += low <= p / period_s <= high
+    assert_binomial(covered, seeds, coverage, what="served requests' intervals that hold p / T")
