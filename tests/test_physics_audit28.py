@@ -9,9 +9,11 @@ import math
 
 import numpy as np
 import pytest
+from stats import assert_binomial, assert_normal
 
 import qnsim
-from qnsim.link_models import dejmps
+from qnsim.estimate import buffered_link_time_s
+from qnsim.link_models import LinkModel, dejmps
 
 
 @pytest.mark.parametrize(
@@ -55,9 +57,6 @@ def test_buffered_link_time_is_the_stationary_mean_of_the_buffer_it_describes(x,
     Here 2,000 independent chains, 1,000 consumptions each after 1,000 of burn-in, at x = r tau; the tolerance is
     5 standard errors of the chains' means.
     """
-    from qnsim.estimate import buffered_link_time_s
-    from stats import assert_normal
-
     rate_hz, pairs = 1e6, 1000
     tau = x / rate_hz
     expected = buffered_link_time_s(pairs, pairs * tau, rate_hz, buffer_pairs) / pairs
@@ -85,7 +84,6 @@ def test_buffered_link_time_is_the_stationary_mean_of_the_buffer_it_describes(x,
 def _one_slot_link_run(seed: int, p: float, period_s: float, until_s: float, num_pairs: int | None = None):
     """A hand-built single-click link model over 0 km: no herald delay, so attempt k (k = 0, 1, ...) starting at
     k T delivers at k T with probability p, independently, and the next attempt starts one period later."""
-    from qnsim.link_models import LinkModel
 
     link = LinkModel("single_click", success_probability=p, attempt_period_s=period_s, fidelity=0.9)
     net = qnsim.Network("bell_diagonal", seed=seed)
@@ -114,7 +112,6 @@ def test_a_fixed_windows_rate_interval_covers_the_true_rate_as_often_as_the_exac
     the binomial sum of those n, computed here from the gamma law itself (not qnsim's quantile code). Over 400 seeds
     the covered fraction must be that coverage within 5 binomial sigma.
     """
-    from stats import assert_binomial
 
     p, period_s, slots = 0.01, 1e-6, 2000
     until_s = slots * period_s
@@ -147,7 +144,6 @@ def test_a_served_requests_rate_interval_is_the_nth_arrivals_and_covers_as_its_l
     gamma law of shape n puts p (m - 1) between its quantiles; the coverage is that sum over m (about 0.95, the
     gamma law being the continuous limit). Over 400 seeds, within 5 binomial sigma.
     """
-    from stats import assert_binomial
 
     p, period_s, n = 0.01, 1e-6, 3
     coverage = 0.0
