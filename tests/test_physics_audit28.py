@@ -189,3 +189,31 @@ def test_the_gamma_quantile_behind_rate_intervals_is_the_p_quantile_at_large_sha
     from qnsim.results import _gamma_quantile
 
     assert _gamma_quantile(shape, p) == pytest.approx(_gamma_quantile_by_log_sums(shape, p), rel=1e-4)
+
+
+# ---- the entangled verdict at the separable edge F = 1/2 -----------------------------------------------------
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "density_matrix"])
+def test_pairs_of_a_werner_link_at_one_half_read_not_entangled_not_partly(formalism):
+    """A Werner link of F = 1/2 exactly: the pair (1/2, 1/6, 1/6, 1/6) is separable (a Bell-diagonal state is
+    entangled exactly when a weight exceeds 1/2; its concurrence max(0, 2 max w - 1) is 0), and so is every pair
+    delivered through it.
+
+    qnsim judges the link separable exactly (separable_links) and calls the request not entangled. The bell_diagonal
+    core holds the pair at 1/2 + 1 ulp, concurrence 2.2e-16, so its count of zero-concurrence pairs is 0 of n: the
+    table's entangled column read "partly" (some pairs entangled) for pairs that are all separable. It must read
+    "NO" in every formalism, as the density-matrix run (concurrence 0) does.
+    """
+    net = qnsim.Network(formalism, seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.5, rate_hz=1e4)
+    net.request("a", "b")
+    r = net.run(until_s=1e-3, progress=False).requests[0]
+    assert r.num_pairs == 10
+    assert r.mean_fidelity == pytest.approx(0.5, abs=1e-15)
+    assert r.mean_concurrence == pytest.approx(0.0, abs=1e-15)
+    assert r.separable_links and r.entangled is False
+    assert r._entangled_text() == "NO"
+    assert any(note.startswith("NOT ENTANGLED") for note in r.notes)

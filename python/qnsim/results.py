@@ -766,8 +766,13 @@ class RequestResult:
 
     def _entangled_text(self) -> str:
         """The tables' entangled column: "yes", "NO", "partly" when only some pairs are separable, or "unsure"
-        when a stabilizer run's trajectories leave the verdict open (see :meth:`_undecided_bell_weight`)."""
-        if self.entangled is False and self.concurrence_sum is not None and self.unentangled < self.num_pairs:
+        when a stabilizer run's trajectories leave the verdict open (see :meth:`_undecided_bell_weight`). A path
+        through a link judged separable (:attr:`separable_links`) gives no entangled pair at all (local operations
+        and swaps do not entangle a separable pair), so it reads "NO" whatever the pairs' own concurrences: a
+        bell_diagonal run of Werner pairs at F = 1/2 holds them at 1/2 + 1 ulp (concurrence 2.2e-16, not the 0 the
+        unentangled count needs) and read "partly" for pairs that are all separable."""
+        if (self.entangled is False and not self.separable_links and self.concurrence_sum is not None
+                and self.unentangled < self.num_pairs):
             return "partly"
         if self._undecided_bell_weight() is not None:
             return "unsure"
