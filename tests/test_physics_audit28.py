@@ -237,3 +237,26 @@ def test_a_bell_diagonal_run_counts_werner_pairs_at_one_half_as_zero_concurrence
     r = net.run(until_s=1e-3, progress=False).requests[0]
     assert r.num_pairs == 10
     assert r.unentangled == r.num_pairs
+
+
+# ---- geometric sampling at tiny success probabilities ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("p, until_s", [(2e-7, 1.0), (2e-13, 1e6)])
+def test_a_link_of_tiny_success_probability_heralds_within_a_window_as_often_as_its_attempts_say(p, until_s):
+    """The chance that a link with p per attempt of period T heralds at least once in a window W.
+
+    Closed form: with no herald delay the W / T + 1 attempts at 0, T, ..., W each succeed with p, so a request for
+    one pair is served with probability 1 - (1 - p)^(W / T + 1) (about 0.18 here: 10^6 and 10^12 attempts). The
+    geometric draw must keep p where 1 - p rounds (1 - 2e-13 holds p to about 3 digits). Over 400 seeds, within 5
+    binomial sigma; the second case also runs 10^6 s, a tenth of the core's picosecond range.
+    """
+    period_s = 1e-6
+    attempts = round(until_s / period_s) + 1
+    expected = -math.expm1(attempts * math.log1p(-p))
+    served = 0
+    seeds = 400
+    for seed in range(seeds):
+        r = _one_slot_link_run(seed, p, period_s, until_s, num_pairs=1)
+        served += r.num_pairs
+    assert_binomial(served, seeds, expected, what=f"seeds served by a link of p = {p:g}")
