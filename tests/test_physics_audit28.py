@@ -266,3 +266,32 @@ def test_a_link_of_tiny_success_probability_heralds_within_a_window_as_often_as_
         r = _one_slot_link_run(seed, p, period_s, until_s, num_pairs=1)
         served += r.num_pairs
     assert_binomial(served, seeds, expected, what=f"seeds served by a link of p = {p:g}")
+
+
+# ---- what an infeasible purification plan says --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, target, rounds, shown_raw, shown_reached",
+    [
+        # DEJMPS on Werner pairs near 1/2: 12 rounds lift F = 1/2 + 1e-7 to about 1/2 + 6e-6, not yet to 0.6.
+        (0.5000001, 0.6, 12, "0.5000001", "0.500006"),
+        # One round from 1 - 1e-7: 1 - 2/3 e (to first order), 0.99999993, short of a target 1 - 1e-14.
+        (0.9999999, 0.99999999999999, 1, "0.9999999", "0.99999993"),
+    ],
+)
+def test_an_infeasible_plan_names_its_raw_and_reached_fidelities_apart_from_the_half_and_the_target(
+    raw, target, rounds, shown_raw, shown_reached
+):
+    """qnsim.estimate.purification_plan's reason when its rounds run out: the raw fidelity, the fidelity reached
+    and the target, each with the digits that tell them apart. Closed form: one DEJMPS round on Werner pairs of
+    infidelity e keeps 1 - F' = 2e/3 + O(e^2) (so 1 - 1e-7 -> 0.99999993). Before audit 28 the reason printed
+    ``:g`` (six digits): "raw fidelity 0.5 reaches only 0.500006" (a raw fidelity of 1/2 can never be purified)
+    and "reaches only 1 ... short of 1"."""
+    from qnsim.estimate import purification_plan
+
+    plan = purification_plan(raw, target, max_rounds=rounds)
+    assert not plan.feasible and plan.rounds == rounds
+    assert plan.fidelity < target
+    assert plan.reason.startswith(f"raw fidelity {shown_raw} reaches only {shown_reached} after {rounds} ")
+    assert plan.reason.endswith(f"short of {target!r}")
