@@ -3,7 +3,8 @@
 Each test states its closed form, derived here, and compares qnsim's figure to it. Round 28 found and fixed, in
 Python: qnsim.dejmps at success probability 0 (NaN weights and a RuntimeWarning; now the native round's answer),
 the entangled column of a request through a separable link at F = 1/2 ("partly" for pairs that are all separable),
-and results._gamma_quantile above its exact range (any p read as 2.5% or 97.5%). One native defect is pinned by a
+results._gamma_quantile above its exact range (any p read as 2.5% or 97.5%), and the digits of an infeasible
+purification plan's reason (raw F = 0.5000001 read 0.5). One native defect is pinned by a
 strict xfail: the bell_diagonal concurrence of a Werner pair at F = 1/2 is 2.2e-16, not 0. The other tests are
 oracles that found no defect (the buffered link's time per pair, the rate intervals' coverage over seeds, geometric
 draws at tiny p); they fail if the figures they pin change.
