@@ -1106,7 +1106,9 @@ def scenario_id(fn: PointFunction) -> str:
     """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim that runs it.
 
     For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does not, nor a whole
-    number written as a float or as an int); for a point function, its module, name and source code, the
+    number written as a float or as an int); for a point function, its module, name and source code (and its code's bytecode, names and
+    constants where the source does not say what it computes: no source file, as for a script read from stdin,
+    or a lambda), the
     module-level constants, helpers and classes of the user's code it reads (followed through the helpers; see
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the arguments or
     attributes it carries (by content, sets sorted, so the id is the same in every process). Rows in a sweep's
@@ -1187,10 +1189,31 @@ def _source_text(obj: Any) -> str:
 
     _check_code_is_its_files(obj)
     try:
-        return inspect.getsource(_code_where_it_stands_now(obj))
+        text = inspect.getsource(_code_where_it_stands_now(obj))
     except (OSError, TypeError):
-        code = getattr(obj, "__code__", None)
-        return code.co_code.hex() if code is not None else _stable_repr(obj)
+        text = None
+    functions = _class_functions(obj) if inspect.isclass(obj) else [obj]
+    codes = [getattr(inspect.unwrap(f), "__code__", None) for f in functions]
+    if text is not None and not any(c is not None and c.co_name == "<lambda>" for c in codes):
+        return text
+    # Without its source (a script read from stdin or ``python -c``, code made by exec) the id was its bytecode
+    # alone, without its constants, or for a class its name alone: ``y = x * 2`` edited to ``x * 3`` kept the id,
+    # and a resumed sweep took the old rows as its own. A lambda's source is the whole line it stands on, the
+    # same for two lambdas of one line. The code's shape (bytecode, names, constants, nested code) says it.
+    shapes = [f"code {_shape_text(_code_shape(c))}" for c in codes if c is not None]
+    return "\n".join(([text] if text is not None else [_stable_repr(obj)]) + shapes)
+
+
+def _shape_text(shape: Any) -> str:
+    """A :func:`_code_shape` as text that is the same in every process: bytes as hex, and the members of a set
+    constant (``x in {"a", "b"}``), whose order follows the per-process string hash, sorted."""
+    if isinstance(shape, (bytes, bytearray)):
+        return shape.hex()
+    if isinstance(shape, (frozenset, set)):
+        return "{" + ", ".join(sorted(_shape_text(v) for v in shape)) + "}"
+    if isinstance(shape, tuple):
+        return "(" + ", ".join(_shape_text(v) for v in shape) + ")"
+    return repr(shape)
 
 
 def _code_where_it_stands_now(obj: Any) -> Any:

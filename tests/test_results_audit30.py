@@ -1,0 +1,94 @@
+"""Results audit, round 30: the scenario_id of point functions whose source Python cannot show.
+
+A sweep script read from stdin (``python - < sweep.py``, a heredoc in a job script), run with ``python -c`` or made
+by ``exec`` has no source file. Its point function's scenario_id was then its bytecode alone, without its constants
+(and a callable object's, its class name alone): the script edited from ``x * 2`` to ``x * 3`` and run again on the
+same out kept the id, and the resumed sweep returned the rows of ``x * 2`` as its own, without a word. Two lambdas on
+one line (the whole line is their "source") shared one id too. The id now takes the code's shape (bytecode, names,
+constants, nested code) whenever the source does not say it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from qnsim.sweeps import scenario_id
+
+_SCRIPT = textwrap.dedent(
+    """
+    from qnsim.sweeps import sweep
+
+    def f(params, seed):
+        return {{"y": params["x"] * {factor}}}
+
+    if __name__ == "__main__":
+        try:
+            rows = sweep(f, {{"x": [1, 2]}}, seeds=1, out={out!r}, progress=False, workers=1, as_frame=False)
+            print("rows", [r["y"] for r in rows])
+        except ValueError as exc:
+            print("refused", exc)
+    """
+)
+
+
+def _run_from_stdin(out, factor):
+    done = subprocess.run([sys.executable, "-"], input=_SCRIPT.format(out=str(out), factor=factor), text=True,
+                          capture_output=True, timeout=120, check=True)  # fmt: skip
+    return done.stdout
+
+
+def test_a_script_from_stdin_edited_is_not_resumed_from_the_old_scripts_rows(tmp_path):
+    """Old behaviour: the second run printed ``rows [2, 4]``, the first script's rows, for y = 3x."""
+    out = tmp_path / "rows.csv"
+    assert _run_from_stdin(out, 2).strip() == "rows [2, 4]"
+    again = _run_from_stdin(out, 3)
+    assert again.startswith("refused") and "holds rows of another scenario" in again, again
+    # The same script again resumes from its own rows.
+    assert _run_from_stdin(tmp_path / "same.csv", 2) == _run_from_stdin(tmp_path / "same.csv", 2)
+
+
+def _made_by_exec(body, name="f"):
+    space: dict = {"__name__": "made_here"}
+    exec(compile(textwrap.dedent(body), "<no file>", "exec"), space)
+    return space[name]
+
+
+def test_functions_without_source_differing_in_a_constant_have_different_ids():
+    f2 = _made_by_exec("def f(params, seed):\n    return {'y': params['x'] * 2}\n")
+    f3 = _made_by_exec("def f(params, seed):\n    return {'y': params['x'] * 3}\n")
+    assert scenario_id(f2) != scenario_id(f3)
+    assert scenario_id(f2) == scenario_id(_made_by_exec("def f(params, seed):\n    return {'y': params['x'] * 2}\n"))
+
+
+def test_callable_objects_without_source_differing_in_their_method_have_different_ids():
+    body = "class C:\n    def __call__(self, params, seed):\n        return {{'y': params['x'] * {k}}}\n"
+    a, b = _made_by_exec(body.format(k=2), "C")(), _made_by_exec(body.format(k=3), "C")()
+    assert scenario_id(a) != scenario_id(b)
+
+
+def test_two_lambdas_of_one_line_have_different_ids():
+    two, three = (lambda p, s: {"y": p["x"] * 2}), (lambda p, s: {"y": p["x"] * 3})  # noqa: E731
+    assert scenario_id(two) != scenario_id(three)
+    assert scenario_id(two) == scenario_id(two)
+
+
+@pytest.mark.parametrize("hash_seed", ["1", "2"])
+def test_a_set_constant_gives_the_same_id_in_every_process(hash_seed):
+    """The code's shape holds a set constant in the order of the process's string hash: it is sorted."""
+    code = textwrap.dedent(
+        """
+        from qnsim.sweeps import scenario_id
+        exec("def f(params, seed):\\n    return {'y': params['k'] in {'alpha', 'beta', 'gamma', 'delta'}}\\n")
+        print(scenario_id(f))
+        """
+    )
+    ids = {
+        subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, check=True, timeout=60,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
+        for seed in (hash_seed, "3", "4")
+    }
+    assert len(ids) == 1, ids
