@@ -1106,9 +1106,9 @@ def scenario_id(fn: PointFunction) -> str:
     """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim that runs it.
 
     For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does not, nor a whole
-    number written as a float or as an int); for a point function, its module, name and source code (and its code's bytecode, names and
-    constants where the source does not say what it computes: no source file, as for a script read from stdin,
-    or a lambda), the
+    number written as a float or as an int); for a point function, its module, name and source code (and its
+    code's bytecode, names and constants where the source does not say what it computes: no source file, as for a
+    script read from stdin, or a lambda), the
     module-level constants, helpers and classes of the user's code it reads (followed through the helpers; see
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the arguments or
     attributes it carries (by content, sets sorted, so the id is the same in every process). Rows in a sweep's
