@@ -92,3 +92,65 @@ def test_a_set_constant_gives_the_same_id_in_every_process(hash_seed):
         for seed in (hash_seed, "3", "4")
     }
     assert len(ids) == 1, ids
+
+
+def _module(tmp_path, monkeypatch, name, text):
+    """Imports ``text`` as the module ``name`` from a file in ``tmp_path`` (no bytecode cache: an edit of the
+    same size within one second would read the old cache)."""
+    import importlib
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(text))
+    importlib.invalidate_caches()
+    if name in sys.modules:
+        return importlib.reload(sys.modules[name])
+    return importlib.import_module(name)
+
+
+_SETTINGS = """
+class Settings:
+    factor = 2.0
+
+def point(params, seed):
+    return {"y": params["x"] * Settings.factor}
+"""
+
+
+def test_a_class_attribute_set_before_the_sweep_is_not_resumed_from_rows_of_the_old_value(tmp_path, monkeypatch):
+    """Old behaviour: a script that set ``Settings.factor = 3.0`` (from its arguments, say) before its sweep kept the
+    id of the class's source, ``factor = 2.0``: the resumed sweep returned the rows of 2.0 for 3.0."""
+    from qnsim.sweeps import sweep
+
+    module = _module(tmp_path, monkeypatch, "audit30_settings", _SETTINGS)
+    out = tmp_path / "rows.csv"
+    first = sweep(module.point, {"x": [1, 2]}, seeds=1, out=out, progress=False, workers=1, as_frame=False)
+    assert [r["y"] for r in first] == [2.0, 4.0]
+    before = scenario_id(module.point)
+    monkeypatch.setattr(module.Settings, "factor", 3.0)
+    assert scenario_id(module.point) != before
+    with pytest.raises(ValueError, match="holds rows of another scenario"):
+        sweep(module.point, {"x": [1, 2]}, seeds=1, out=out, progress=False, workers=1, as_frame=False)
+    monkeypatch.setattr(module.Settings, "factor", 2.0)
+    assert scenario_id(module.point) == before
+
+
+_CACHED = """
+import functools
+
+@functools.lru_cache(maxsize=None)
+def table():
+    return {value}
+
+def point(params, seed):
+    return {{"y": params["x"] * table()}}
+"""
+
+
+def test_an_edit_of_a_cached_helper_changes_the_id(tmp_path, monkeypatch):
+    """Old behaviour: a helper under functools.lru_cache (not a function: a cache object, pickled by its name) was
+    not followed: editing ``return 2.0`` to ``return 3.25`` kept the id, and a resumed sweep its old rows."""
+    old = scenario_id(_module(tmp_path, monkeypatch, "audit30_cached", _CACHED.format(value="2.0")).point)
+    new = scenario_id(_module(tmp_path, monkeypatch, "audit30_cached", _CACHED.format(value="3.25")).point)
+    assert old != new
+    assert scenario_id(_module(tmp_path, monkeypatch, "audit30_cached", _CACHED.format(value="2.0")).point) == old

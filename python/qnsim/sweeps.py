@@ -1194,14 +1194,31 @@ def _source_text(obj: Any) -> str:
         text = None
     functions = _class_functions(obj) if inspect.isclass(obj) else [obj]
     codes = [getattr(inspect.unwrap(f), "__code__", None) for f in functions]
+    # A class's data attributes by content: its source gave ``factor = 2.0`` as written, and a script that set
+    # ``Settings.factor = 3.0`` before its sweep (or a class without source) resumed from the rows of 2.0.
+    attributes = [f"attributes {_value_digest(_class_data(obj))}"] if inspect.isclass(obj) and _class_data(obj) else []
     if text is not None and not any(c is not None and c.co_name == "<lambda>" for c in codes):
-        return text
+        return "\n".join([text, *attributes])
     # Without its source (a script read from stdin or ``python -c``, code made by exec) the id was its bytecode
     # alone, without its constants, or for a class its name alone: ``y = x * 2`` edited to ``x * 3`` kept the id,
     # and a resumed sweep took the old rows as its own. A lambda's source is the whole line it stands on, the
     # same for two lambdas of one line. The code's shape (bytecode, names, constants, nested code) says it.
     shapes = [f"code {_shape_text(_code_shape(c))}" for c in codes if c is not None]
-    return "\n".join(([text] if text is not None else [_stable_repr(obj)]) + shapes)
+    return "\n".join(([text] if text is not None else [_stable_repr(obj)]) + shapes + attributes)
+
+
+def _class_data(cls: type) -> dict[str, Any]:
+    """A class's own data attributes (not its dunders, functions, methods or properties), sorted by name."""
+    import inspect
+
+    return {
+        name: value
+        for name, value in sorted(vars(cls).items())
+        if not (name.startswith("__") and name.endswith("__"))
+        and not isinstance(value, (staticmethod, classmethod, property))
+        and not inspect.isroutine(value)
+        and not inspect.isclass(value)
+    }
 
 
 def _shape_text(shape: Any) -> str:
@@ -1504,6 +1521,12 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
         for key, value in values:
             if key in found:
                 continue
+            if not inspect.isfunction(value) and callable(value) and hasattr(value, "__wrapped__"):
+                # A helper under a decorator that returns no function (functools.lru_cache, functools.cache): its
+                # pickle is its name, so an edit of its body, or of what it reads, changed nothing here.
+                unwrapped = inspect.unwrap(value)
+                if inspect.isfunction(unwrapped) and _is_user_code(unwrapped):
+                    value = unwrapped
             if inspect.ismodule(value):
                 found[key] = f"module {value.__name__}"
                 if _is_user_code(value):  # the attributes read from it (helpers.scaled: "scaled")
