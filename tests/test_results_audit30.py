@@ -154,3 +154,32 @@ def test_an_edit_of_a_cached_helper_changes_the_id(tmp_path, monkeypatch):
     new = scenario_id(_module(tmp_path, monkeypatch, "audit30_cached", _CACHED.format(value="3.25")).point)
     assert old != new
     assert scenario_id(_module(tmp_path, monkeypatch, "audit30_cached", _CACHED.format(value="2.0")).point) == old
+
+
+_DEFAULTS = """
+K = {k}
+
+def helper(x, k=K):
+    return x * k
+
+def point(params, seed, k=K):
+    return {{"y": params["x"] * k}}
+
+def through_helper(params, seed):
+    return {{"y": helper(params["x"])}}
+
+def keyword_only(params, seed, *, k=K):
+    return {{"y": params["x"] * k}}
+"""
+
+
+@pytest.mark.parametrize("name", ["point", "through_helper", "keyword_only"])
+def test_an_edit_of_a_constant_read_as_a_default_argument_changes_the_id(tmp_path, monkeypatch, name):
+    """Old behaviour: ``def point(params, seed, k=K)`` reads K when it is defined, not in its body, and its source
+    does not change when ``K = 2.0`` is edited to ``K = 3.25``: the id stayed, and a resumed sweep kept the rows of
+    2.0 (for the point function's defaults and for a helper's alike)."""
+    ids = [
+        scenario_id(getattr(_module(tmp_path, monkeypatch, "audit30_defaults", _DEFAULTS.format(k=k)), name))
+        for k in ("2.0", "3.25", "2.0")
+    ]
+    assert ids[0] != ids[1] and ids[0] == ids[2]

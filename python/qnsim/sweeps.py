@@ -1513,6 +1513,12 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
         module_globals = getattr(function, "__globals__", {})
         names = sorted(_code_names(code))
         values = [(f"{_module_name(function)}.{n}", module_globals[n]) for n in names if n in module_globals]
+        # Its default arguments, each by content as a global is (``def f(params, seed, k=K)`` reads K when it is
+        # defined, not in its body: an edit of ``K = 2.0`` kept the id, and a resumed sweep the rows of the old K).
+        signature_defaults = [*enumerate(getattr(function, "__defaults__", None) or ())]
+        signature_defaults += sorted((getattr(function, "__kwdefaults__", None) or {}).items())
+        for name, default in signature_defaults:
+            values.append((f"{_module_name(function)}.{function.__qualname__}.<default {name}>", default))
         for k, cell in enumerate(function.__closure__ or ()):
             try:
                 values.append((f"{function.__qualname__}.<closure {k}>", cell.cell_contents))
