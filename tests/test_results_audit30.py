@@ -183,3 +183,46 @@ def test_an_edit_of_a_constant_read_as_a_default_argument_changes_the_id(tmp_pat
         for k in ("2.0", "3.25", "2.0")
     ]
     assert ids[0] != ids[1] and ids[0] == ids[2]
+
+
+_MODEL = """
+class Model:
+    scale = 1.0
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def point(self, params, seed):
+        return {"y": params["x"] * self.factor}
+
+    @classmethod
+    def scaled(cls, params, seed):
+        return {"y": params["x"] * cls.scale}
+
+
+class Larger(Model):
+    scale = 5.0
+"""
+
+
+def test_a_bound_method_of_another_instance_is_not_resumed_from_the_first_ones_rows(tmp_path, monkeypatch):
+    """Old behaviour: ``Model(2).point`` and ``Model(3).point`` had one id (the method's function alone): a sweep of
+    the second on the first's out returned the first's rows, y = 2x for y = 3x."""
+    import functools
+
+    from qnsim.sweeps import sweep
+
+    module = _module(tmp_path, monkeypatch, "audit30_model", _MODEL)
+    two, three = module.Model(2.0), module.Model(3.0)
+    assert scenario_id(two.point) != scenario_id(three.point)
+    assert scenario_id(two.point) == scenario_id(module.Model(2.0).point)
+    assert scenario_id(functools.partial(two.point)) != scenario_id(functools.partial(three.point))
+    # A class method bound to a subclass whose attributes differ.
+    assert scenario_id(module.Model.scaled) != scenario_id(module.Larger.scaled)
+    out = tmp_path / "rows.csv"
+    first = sweep(two.point, {"x": [1, 2]}, seeds=1, out=out, progress=False, workers=1, as_frame=False)
+    assert [r["y"] for r in first] == [2.0, 4.0]
+    with pytest.raises(ValueError, match="holds rows of another scenario"):
+        sweep(three.point, {"x": [1, 2]}, seeds=1, out=out, progress=False, workers=1, as_frame=False)
+    again = sweep(module.Model(2.0).point, {"x": [1, 2]}, seeds=1, out=out, progress=False, workers=1, as_frame=False)
+    assert again == first

@@ -1155,19 +1155,29 @@ def _callable_content(fn: Any) -> str:
     if isinstance(fn, functools.partial):
         # The function it wraps, and the arguments it binds (a partial's own source is functools').
         return f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest((fn.args, sorted(fn.keywords.items())))}"
+    if inspect.ismethod(fn):
+        # A bound method (Model(2).point, Sub.cpoint): its function, and what it is bound to. The function alone
+        # gave Model(2).point and Model(3).point one id, and a resumed sweep of one took the other's rows.
+        return f"method {_callable_content(fn.__func__)}\nbound to {_bound_content(fn.__self__)}"
     name = f"{_module_name(fn)}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
     routine = inspect.isroutine(fn)
-    target = fn if routine else type(fn)
-    parts = [name, _source_text(target)]
     if routine:
-        parts += _global_dependencies([fn])
-    else:
-        # A callable object: what its class's methods read (its user-code bases' too), and its attributes (its
-        # pickle).
-        classes = [c for c in type(fn).__mro__ if c is type(fn) or _is_user_code(c)]
-        parts += [_source_text(c) for c in classes[1:]]
-        parts += _global_dependencies([f for c in classes for f in _class_functions(c)])
-        parts.append(f"state {_value_digest(fn)}")
+        return "\n".join([name, _source_text(fn), *_global_dependencies([fn])])
+    return f"{name}\n{_bound_content(fn)}"
+
+
+def _bound_content(owner: Any) -> str:
+    """What a callable object, or the instance or class a method is bound to, brings to what it computes, as text
+    for :func:`scenario_id`: its class's source and its user-code bases' (data attributes too), what their methods
+    read, and, for an instance, its attributes (its pickle)."""
+    import inspect
+
+    cls = owner if inspect.isclass(owner) else type(owner)
+    classes = [c for c in cls.__mro__ if c is cls or _is_user_code(c)]
+    parts = [f"{_module_name(c)}.{c.__qualname__}\n{_source_text(c)}" for c in classes]
+    parts += _global_dependencies([f for c in classes for f in _class_functions(c)])
+    if not inspect.isclass(owner):
+        parts.append(f"state {_value_digest(owner)}")
     return "\n".join(parts)
 
 
