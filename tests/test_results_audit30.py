@@ -226,3 +226,94 @@ def test_a_bound_method_of_another_instance_is_not_resumed_from_the_first_ones_r
         sweep(three.point, {"x": [1, 2]}, seeds=1, out=out, progress=False, workers=1, as_frame=False)
     again = sweep(module.Model(2.0).point, {"x": [1, 2]}, seeds=1, out=out, progress=False, workers=1, as_frame=False)
     assert again == first
+
+
+_DECORATED = """
+import functools
+
+SCALE = {k}
+
+
+def with_scale(scale):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(params, seed):
+            return {{"y": fn(params, seed)["y"] * scale}}
+
+        return wrapper
+
+    return decorate
+
+
+@with_scale(SCALE)
+def point(params, seed):
+    return {{"y": params["x"]}}
+
+
+@with_scale(2.0)
+def helper_two(x):
+    return {{"y": x}}
+
+
+@with_scale(3.0)
+def helper_three(x):
+    return {{"y": x}}
+
+
+def both(params, seed):
+    return {{"y": helper_two(params["x"])["y"] + helper_three(params["x"])["y"]}}
+"""
+
+
+def test_an_edit_of_a_decorator_s_argument_changes_the_id(tmp_path, monkeypatch):
+    """Old behaviour: a point function under ``@with_scale(SCALE)`` (functools.wraps) was followed to the function
+    it wraps only: the wrapper's closure (the scale) was left out, so an edit of ``SCALE = 2.0`` kept the id, and a
+    resumed sweep the rows of 2.0."""
+    ids = [scenario_id(_module(tmp_path, monkeypatch, "audit30_decorated", _DECORATED.format(k=k)).point)
+           for k in ("2.0", "3.25", "2.0")]  # fmt: skip
+    assert ids[0] != ids[1] and ids[0] == ids[2]
+
+
+
+_TWO_HELPERS = """
+import functools
+
+A = {a}
+B = {b}
+
+
+def with_scale(scale):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(x):
+            return fn(x) * scale
+
+        return wrapper
+
+    return decorate
+
+
+@with_scale(A)
+def helper_a(x):
+    return x
+
+
+@with_scale(B)
+def helper_b(x):
+    return x
+
+
+def point(params, seed):
+    return {{"y": helper_a(params["x"]) + helper_b(params["x"])}}
+"""
+
+
+@pytest.mark.parametrize("edit", [{"a": "4.5"}, {"b": "4.5"}])
+def test_helpers_under_one_decorator_with_other_arguments_are_each_followed(tmp_path, monkeypatch, edit):
+    """Wrappers made by one decorator share their code object, not their closures: each helper's scale is taken
+    (with the functions seen by their code, the second helper's wrapper was skipped as seen)."""
+    ids = [
+        scenario_id(_module(tmp_path, monkeypatch, "audit30_two_helpers", _TWO_HELPERS.format(**values)).point)
+        for values in ({"a": "2.0", "b": "3.0"}, {"a": "2.0", "b": "3.0", **edit})
+    ]
+    assert ids[0] != ids[1]

@@ -1515,11 +1515,20 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
     seen: set[int] = set()
     stack = list(functions)
     while stack:
-        function = inspect.unwrap(stack.pop())
+        function = stack.pop()
         code = getattr(function, "__code__", None)
-        if code is None or id(code) in seen:
+        # A function object, not its code: the wrappers one decorator makes share their code, not their closures.
+        if code is None or id(function) in seen:
             continue
-        seen.add(id(code))
+        seen.add(id(function))
+        # Both the wrapper a decorator made (functools.wraps) and the function it wraps: the wrapper's code and
+        # closure (``@with_scale(SCALE)``: the scale) were left out, so an edit of SCALE, or of the decorator, kept
+        # the id, and a resumed sweep the old rows.
+        where = f"{_module_name(function)}.{function.__qualname__}"
+        wrapped = getattr(function, "__wrapped__", None)
+        if wrapped is not None:
+            stack.append(wrapped)
+            found[f"{where}.<wrapper {getattr(code, 'co_qualname', code.co_name)}>"] = _shape_text(_code_shape(code))
         module_globals = getattr(function, "__globals__", {})
         names = sorted(_code_names(code))
         values = [(f"{_module_name(function)}.{n}", module_globals[n]) for n in names if n in module_globals]
@@ -1531,7 +1540,8 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
             values.append((f"{_module_name(function)}.{function.__qualname__}.<default {name}>", default))
         for k, cell in enumerate(function.__closure__ or ()):
             try:
-                values.append((f"{function.__qualname__}.<closure {k}>", cell.cell_contents))
+                inner = getattr(code, "co_qualname", code.co_name)
+                values.append((f"{where}.<{inner} closure {k}>", cell.cell_contents))
             except ValueError:  # an empty cell
                 continue
         for key, value in values:
