@@ -317,3 +317,44 @@ def test_helpers_under_one_decorator_with_other_arguments_are_each_followed(tmp_
         for values in ({"a": "2.0", "b": "3.0"}, {"a": "2.0", "b": "3.0", **edit})
     ]
     assert ids[0] != ids[1]
+
+
+_INSTANCE = """
+class Model:
+    def __init__(self, k):
+        self.k = k
+
+    def run(self, x):
+        return x * self.k{extra}
+
+
+def fast(x):
+    return x{extra}
+
+
+MODEL = Model(2.0)
+MODELS = {{"fast": fast, "slow": [Model(1.0)]}}
+
+
+def through_global(params, seed):
+    return {{"y": MODEL.run(params["x"])}}
+
+
+def through_default(params, seed, model=MODEL):
+    return {{"y": model.run(params["x"])}}
+
+
+def through_table(params, seed):
+    return {{"y": MODELS["fast"](params["x"]) + MODELS["slow"][0].run(params["x"])}}
+"""
+
+
+@pytest.mark.parametrize("name", ["through_global", "through_default", "through_table"])
+def test_an_edit_of_the_code_a_global_value_holds_changes_the_id(tmp_path, monkeypatch, name):
+    """Old behaviour: a global instance (``MODEL.run(x)``) counted by its attributes and a dispatch table's functions
+    by their names: an edit of ``Model.run`` or of ``fast`` kept the id, and a resumed sweep the old rows."""
+    ids = [
+        scenario_id(getattr(_module(tmp_path, monkeypatch, "audit30_instance", _INSTANCE.format(extra=extra)), name))
+        for extra in ("", " + 1.0", "")
+    ]
+    assert ids[0] != ids[1] and ids[0] == ids[2]

@@ -1578,7 +1578,41 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
                 found[key] = _stable_repr(value)  # a builtin or a library's callable object
             else:
                 found[key] = _value_digest(value)
+                # The user's code inside a value: a global instance's class (``MODEL.run(x)``: the pickle is its
+                # attributes, so an edit of Model.run kept the id, and a resumed sweep the old rows), the functions
+                # of a dispatch table ({"fast": fast_model}, pickled by name), in turn followed as helpers are.
+                values += _user_code_inside(key, value)
     return [f"{key} = {text}" for key, text in sorted(found.items())]
+
+
+def _user_code_inside(key: str, value: Any, depth: int = 0, limit: list[int] | None = None) -> list[tuple[str, Any]]:
+    """The functions and classes of the user's code a value holds (its own class when it is an instance of one;
+    members of dicts, lists, tuples and sets, up to 4 levels and 10,000 members), each with a key naming where."""
+    import inspect
+
+    limit = [10_000] if limit is None else limit
+    out: list[tuple[str, Any]] = []
+    if limit[0] <= 0 or depth > 4:
+        return out
+    limit[0] -= 1
+    if inspect.isfunction(value) or inspect.isclass(value):
+        return [(key, value)] if _is_user_code(value) else []
+    if isinstance(value, dict):
+        members = [(f"{key}[{_stable_repr(k)}]", v) for k, v in value.items()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        # A set's members by position would follow the string hash; their keys are their classes' or functions'.
+        members = [(f"{key}[{i}]" if not isinstance(value, (set, frozenset)) else f"{key}{{}}", v)
+                   for i, v in enumerate(value)]  # fmt: skip
+    else:
+        cls = type(value)
+        return [(f"{key}.<class>", cls)] if _is_user_code(cls) else []
+    for member_key, member in members:
+        if isinstance(value, (set, frozenset)) and (inspect.isfunction(member) or inspect.isclass(member)):
+            member_key = f"{key}{{{_module_name(member)}.{member.__qualname__}}}"
+        elif isinstance(value, (set, frozenset)):
+            member_key = f"{key}{{{_module_name(type(member))}.{type(member).__qualname__}}}"
+        out += _user_code_inside(member_key, member, depth + 1, limit)
+    return out
 
 
 
