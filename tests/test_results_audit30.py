@@ -358,3 +358,40 @@ def test_an_edit_of_the_code_a_global_value_holds_changes_the_id(tmp_path, monke
         for extra in ("", " + 1.0", "")
     ]
     assert ids[0] != ids[1] and ids[0] == ids[2]
+
+
+_BOUND = """
+class Model:
+    def __init__(self, k):
+        self.k = k
+
+    def run(self, x):
+        return x * self.k{extra}
+
+
+def point(params, seed, model=None):
+    return {{"y": model.run(params["x"])}}
+
+
+class Holder:
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, params, seed):
+        return {{"y": self.model.run(params["x"])}}
+"""
+
+
+@pytest.mark.parametrize("kind", ["partial", "callable object"])
+def test_an_edit_of_the_class_of_a_bound_argument_changes_the_id(tmp_path, monkeypatch, kind):
+    """Old behaviour: ``partial(point, model=Model(2.0))`` and ``Holder(Model(2.0))`` counted the model by its
+    pickle (its attributes and class name): an edit of ``Model.run`` kept the id, and a resumed sweep the old rows."""
+    import functools
+
+    ids = []
+    for extra in ("", " + 1.0", ""):
+        module = _module(tmp_path, monkeypatch, "audit30_bound", _BOUND.format(extra=extra))
+        model = module.Model(2.0)
+        ids.append(scenario_id(functools.partial(module.point, model=model) if kind == "partial" else
+                               module.Holder(model)))  # fmt: skip
+    assert ids[0] != ids[1] and ids[0] == ids[2]

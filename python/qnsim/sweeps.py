@@ -1154,7 +1154,9 @@ def _callable_content(fn: Any) -> str:
 
     if isinstance(fn, functools.partial):
         # The function it wraps, and the arguments it binds (a partial's own source is functools').
-        return f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest((fn.args, sorted(fn.keywords.items())))}"
+        bound = (fn.args, sorted(fn.keywords.items()))
+        held = _global_dependencies([], held=[("<bound>", bound)])
+        return "\n".join([f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest(bound)}", *held])
     if inspect.ismethod(fn):
         # A bound method (Model(2).point, Sub.cpoint): its function, and what it is bound to. The function alone
         # gave Model(2).point and Model(3).point one id, and a resumed sweep of one took the other's rows.
@@ -1178,6 +1180,7 @@ def _bound_content(owner: Any) -> str:
     parts += _global_dependencies([f for c in classes for f in _class_functions(c)])
     if not inspect.isclass(owner):
         parts.append(f"state {_value_digest(owner)}")
+        parts += _global_dependencies([], held=[("<attributes>", dict(getattr(owner, "__dict__", None) or {}))])
     return "\n".join(parts)
 
 
@@ -1500,7 +1503,7 @@ def _code_names(code: Any) -> set[str]:
     return names
 
 
-def _global_dependencies(functions: list[Any]) -> list[str]:
+def _global_dependencies(functions: list[Any], held: Sequence[tuple[str, Any]] = ()) -> list[str]:
     """The module-level names these functions read, by content, through the user's helpers.
 
     A constant is its pickle's hash, a helper function or class of the user's code its source
@@ -1514,6 +1517,12 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
     found: dict[str, str] = {}
     seen: set[int] = set()
     stack = list(functions)
+    # ``held``: values bound to the point function (a partial's arguments, a callable object's attributes) whose
+    # user code is followed as a helper's: partial(point, model=Model(2)) counted Model by its pickle alone.
+    for key, obj in [pair for k, v in held for pair in _user_code_inside(k, v)]:
+        classes = [c for c in obj.__mro__ if _is_user_code(c)] if inspect.isclass(obj) else []
+        found[key] = "\n".join(_source_text(c) for c in classes) if classes else _source_text(obj)
+        stack += [f for c in classes for f in _class_functions(c)] if classes else [obj]
     while stack:
         function = stack.pop()
         code = getattr(function, "__code__", None)
