@@ -1607,11 +1607,12 @@ def _user_code_inside(key: str, value: Any, depth: int = 0, limit: list[int] | N
     if inspect.isfunction(value) or inspect.isclass(value):
         return [(key, value)] if _is_user_code(value) else []
     if isinstance(value, dict):
-        members = [(f"{key}[{_stable_repr(k)}]", v) for k, v in value.items()]
+        # Only the members the limit leaves are named: a global table of a million entries is not walked whole.
+        members = [(f"{key}[{_stable_repr(k)}]", v) for k, v in itertools.islice(value.items(), limit[0])]
     elif isinstance(value, (list, tuple, set, frozenset)):
         # A set's members by position would follow the string hash; their keys are their classes' or functions'.
         members = [(f"{key}[{i}]" if not isinstance(value, (set, frozenset)) else f"{key}{{}}", v)
-                   for i, v in enumerate(value)]  # fmt: skip
+                   for i, v in enumerate(itertools.islice(value, limit[0]))]  # fmt: skip
     else:
         cls = type(value)
         return [(f"{key}.<class>", cls)] if _is_user_code(cls) else []
