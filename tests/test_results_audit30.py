@@ -395,3 +395,45 @@ def test_an_edit_of_the_class_of_a_bound_argument_changes_the_id(tmp_path, monke
         ids.append(scenario_id(functools.partial(module.point, model=model) if kind == "partial" else
                                module.Holder(model)))  # fmt: skip
     assert ids[0] != ids[1] and ids[0] == ids[2]
+
+
+_PIPELINE = """
+import types
+
+
+def step_one(x):
+    return x * 2.0{extra}
+
+
+class Pipeline:
+    def __init__(self, steps):
+        self.steps = steps
+
+    def run(self, x):
+        for step in self.steps:
+            x = step(x)
+        return x
+
+
+PIPE = Pipeline([step_one])
+SETTINGS = types.SimpleNamespace(step=step_one)
+
+
+def through_instance(params, seed):
+    return {{"y": PIPE.run(params["x"])}}
+
+
+def through_namespace(params, seed):
+    return {{"y": SETTINGS.step(params["x"])}}
+"""
+
+
+@pytest.mark.parametrize("name", ["through_instance", "through_namespace"])
+def test_an_edit_of_a_function_a_global_object_holds_changes_the_id(tmp_path, monkeypatch, name):
+    """Old behaviour: the functions held by a global object's attributes (``Pipeline([step_one])``, a
+    SimpleNamespace of settings) were counted by their names: an edit of ``step_one`` kept the id."""
+    ids = [
+        scenario_id(getattr(_module(tmp_path, monkeypatch, "audit30_pipeline", _PIPELINE.format(extra=extra)), name))
+        for extra in ("", " + 1.0", "")
+    ]
+    assert ids[0] != ids[1] and ids[0] == ids[2]

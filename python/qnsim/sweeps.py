@@ -145,6 +145,7 @@ import socket
 import sys
 import threading
 import time
+import types
 import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -1614,8 +1615,16 @@ def _user_code_inside(key: str, value: Any, depth: int = 0, limit: list[int] | N
         members = [(f"{key}[{i}]" if not isinstance(value, (set, frozenset)) else f"{key}{{}}", v)
                    for i, v in enumerate(itertools.islice(value, limit[0]))]  # fmt: skip
     else:
+        # An instance of the user's class, or a namespace: its class, and the user code its attributes hold
+        # (Pipeline(steps=[step_one, step_two]): the steps' functions were counted by their names).
         cls = type(value)
-        return [(f"{key}.<class>", cls)] if _is_user_code(cls) else []
+        own = [(f"{key}.<class>", cls)] if _is_user_code(cls) else []
+        if not own and cls is not types.SimpleNamespace:
+            return []
+        attributes = getattr(value, "__dict__", None)
+        if not isinstance(attributes, dict):
+            return own
+        return own + _user_code_inside(f"{key}.<attributes>", attributes, depth + 1, limit)
     for member_key, member in members:
         if isinstance(value, (set, frozenset)) and (inspect.isfunction(member) or inspect.isclass(member)):
             member_key = f"{key}{{{_module_name(member)}.{member.__qualname__}}}"
