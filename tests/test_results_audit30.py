@@ -437,3 +437,26 @@ def test_an_edit_of_a_function_a_global_object_holds_changes_the_id(tmp_path, mo
         for extra in ("", " + 1.0", "")
     ]
     assert ids[0] != ids[1] and ids[0] == ids[2]
+
+
+def test_a_scenario_sweeps_rows_copied_without_their_state_say_its_remarks_are_not_known(tmp_path):
+    """Old behaviour: a scenario file's sweep records the remarks that hold for every row (here: the hardware's
+    initialisation figures are not modelled) once, in its state file, and leaves them out of the rows' notes; its
+    rows copied without the state file lost them, and summarize said only that whether the sweep finished was not
+    known. It now says the remarks are not known either."""
+    import pathlib
+    import shutil
+
+    import qnsim
+    from qnsim.plot import summarize
+
+    scenario = pathlib.Path(__file__).resolve().parents[1] / "examples" / "repeater_purification.toml"
+    out = tmp_path / "rows.csv"
+    frame = qnsim.sweep(str(scenario), {"run.until_s": [0.01]}, seeds=1, out=out, workers=1, progress=False)
+    remark = frame.attrs["notes"][0]
+    assert "not modelled" in remark and not any(remark in str(n) for n in frame["notes"])
+    (tmp_path / "copy").mkdir()
+    shutil.copy(out, tmp_path / "copy" / "rows.csv")
+    notes = summarize(tmp_path / "copy" / "rows.csv", "run.until_s", ["rate_hz"]).attrs["notes"]
+    assert "has no sweep state beside it" in notes[0] and "nor the scenario's remarks" in notes[0], notes
+    assert any(remark in n for n in summarize(out, "run.until_s", ["rate_hz"]).attrs["notes"])

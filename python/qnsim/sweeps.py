@@ -3455,9 +3455,16 @@ def _state_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[bo
         except (OSError, ValueError):
             return []
         if any(row.get(ID_COLUMN) for row in rows):  # a sweep's rows: it wrote a state beside them
+            # A scenario file's rows (their notes column) leave the remarks that hold for every row out of their
+            # notes and in the state: copied without it, they were gone without a word.
+            remarks = (
+                ", nor the scenario's remarks its sweep recorded there once for every row instead of in each row's "
+                "notes (a run of the scenario prints them)"
+                if any("notes" in row for row in rows) else ""
+            )
             return [(False, (
                 f"{shown} has no sweep state beside it ({_state_path(path).name}: copied without it, or written "
-                "by a qnsim before state files): whether the sweeps that wrote it finished is not known"
+                f"by a qnsim before state files): whether the sweeps that wrote it finished is not known{remarks}"
             ))]  # fmt: skip
         return []
     except (OSError, ValueError, KeyError, TypeError) as exc:
