@@ -460,3 +460,33 @@ def test_a_scenario_sweeps_rows_copied_without_their_state_say_its_remarks_are_n
     notes = summarize(tmp_path / "copy" / "rows.csv", "run.until_s", ["rate_hz"]).attrs["notes"]
     assert "has no sweep state beside it" in notes[0] and "nor the scenario's remarks" in notes[0], notes
     assert any(remark in n for n in summarize(out, "run.until_s", ["rate_hz"]).attrs["notes"])
+
+
+def test_a_class_with_a_lock_and_a_set_has_one_id_in_every_process(tmp_path):
+    """A class's data attributes are read one by one: a class-level lock (no content to read) fell back, with the
+    whole dict of attributes, to their repr, whose set followed the per-process string hash."""
+    (tmp_path / "audit30_locked.py").write_text(textwrap.dedent(
+        """
+        import threading
+
+        class Model:
+            tags = {"alpha", "beta", "gamma", "delta", "eps"}
+            lock = threading.Lock()
+
+            def run(self, x):
+                return x * len(self.tags)
+
+        MODEL = Model()
+
+        def point(params, seed):
+            return {"y": MODEL.run(params["x"])}
+        """
+    ))  # fmt: skip
+    code = "import audit30_locked\nfrom qnsim.sweeps import scenario_id\nprint(scenario_id(audit30_locked.point))"
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    ids = {
+        subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, check=True, timeout=60,
+                       env={**env, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
+        for seed in ("1", "2", "3")
+    }
+    assert len(ids) == 1, ids

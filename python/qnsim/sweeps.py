@@ -1210,7 +1210,10 @@ def _source_text(obj: Any) -> str:
     codes = [getattr(inspect.unwrap(f), "__code__", None) for f in functions]
     # A class's data attributes by content: its source gave ``factor = 2.0`` as written, and a script that set
     # ``Settings.factor = 3.0`` before its sweep (or a class without source) resumed from the rows of 2.0.
-    attributes = [f"attributes {_value_digest(_class_data(obj))}"] if inspect.isclass(obj) and _class_data(obj) else []
+    # Each by itself, as globals are: one that cannot be read by content (a class-level lock) falls back to its repr
+    # alone, not the whole dict's repr, whose sets follow the per-process string hash.
+    data = _class_data(obj) if inspect.isclass(obj) else {}
+    attributes = [f"attribute {name} = {_value_digest(value)}" for name, value in data.items()]
     if text is not None and not any(c is not None and c.co_name == "<lambda>" for c in codes):
         return "\n".join([text, *attributes])
     # Without its source (a script read from stdin or ``python -c``, code made by exec) the id was its bytecode
