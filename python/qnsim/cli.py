@@ -640,7 +640,8 @@ requests table (one row per request, over the pairs delivered so far):
                      then, so with a cutoff an age may exceed cutoff_s by up to the path's classical
                      latency (the cutoff bounds each qubit's storage)
   entangled          yes; NO when every delivered pair has zero concurrence (density matrix,
-                     bell_diagonal) or no mean Bell weight exceeds 1/2 (stabilizer); partly when some
+                     bell_diagonal) or no mean Bell weight exceeds 1/2 (stabilizer), or when a link
+                     of the path gives separable pairs (a note names it); partly when some
                      pairs have zero concurrence and the others not (a note says how many); unsure
                      when a stabilizer run's trajectories leave it open (a mean Bell weight's 95%
                      Wilson interval holds 1/2: ENTANGLEMENT UNDECIDED); - when none was delivered;

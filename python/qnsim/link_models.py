@@ -341,7 +341,9 @@ def dejmps(bell_diag_1: Sequence[float], bell_diag_2: Sequence[float]) -> tuple[
         bell_diag_2: Weights of the sacrificed pair.
 
     Returns:
-        (weights_out, p): the kept pair's Bell-diagonal weights and the success probability.
+        (weights_out, p): the kept pair's Bell-diagonal weights and the success probability. When
+        p = 0 (the outcomes never agree) no pair is kept and the weights are (1, 0, 0, 0), as the
+        native round (:func:`qnsim.bell_diagonal_purify`) reports them.
 
     Example:
         >>> out, p = dejmps([0.8, 0.1, 0.05, 0.05], [0.8, 0.1, 0.05, 0.05])
@@ -353,6 +355,10 @@ def dejmps(bell_diag_1: Sequence[float], bell_diag_2: Sequence[float]) -> tuple[
     a1, b1, c1, d1 = phi_p1, psi_m1, psi_p1, phi_m1
     a2, b2, c2, d2 = phi_p2, psi_m2, psi_p2, phi_m2
     n = (a1 + b1) * (a2 + b2) + (c1 + d1) * (c2 + d2)
+    if n == 0:
+        # The outcomes never agree (e.g. Phi+ with Psi+): no pair is kept. 0/0 gave four NaN weights and a
+        # RuntimeWarning; the native round (qnsim.bell_diagonal_purify) reports (1, 0, 0, 0) with p = 0.
+        return np.array([1.0, 0.0, 0.0, 0.0]), 0.0
     a = (a1 * a2 + b1 * b2) / n
     b = (c1 * d2 + d1 * c2) / n
     c = (c1 * c2 + d1 * d2) / n

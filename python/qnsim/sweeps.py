@@ -145,6 +145,7 @@ import socket
 import sys
 import threading
 import time
+import types
 import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -1106,7 +1107,9 @@ def scenario_id(fn: PointFunction) -> str:
     """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim that runs it.
 
     For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does not, nor a whole
-    number written as a float or as an int); for a point function, its module, name and source code, the
+    number written as a float or as an int); for a point function, its module, name and source code (and its
+    code's bytecode, names and constants where the source does not say what it computes: no source file, as for a
+    script read from stdin, or a lambda), the
     module-level constants, helpers and classes of the user's code it reads (followed through the helpers; see
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the arguments or
     attributes it carries (by content, sets sorted, so the id is the same in every process). Rows in a sweep's
@@ -1152,20 +1155,33 @@ def _callable_content(fn: Any) -> str:
 
     if isinstance(fn, functools.partial):
         # The function it wraps, and the arguments it binds (a partial's own source is functools').
-        return f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest((fn.args, sorted(fn.keywords.items())))}"
+        bound = (fn.args, sorted(fn.keywords.items()))
+        held = _global_dependencies([], held=[("<bound>", bound)])
+        return "\n".join([f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest(bound)}", *held])
+    if inspect.ismethod(fn):
+        # A bound method (Model(2).point, Sub.cpoint): its function, and what it is bound to. The function alone
+        # gave Model(2).point and Model(3).point one id, and a resumed sweep of one took the other's rows.
+        return f"method {_callable_content(fn.__func__)}\nbound to {_bound_content(fn.__self__)}"
     name = f"{_module_name(fn)}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
     routine = inspect.isroutine(fn)
-    target = fn if routine else type(fn)
-    parts = [name, _source_text(target)]
     if routine:
-        parts += _global_dependencies([fn])
-    else:
-        # A callable object: what its class's methods read (its user-code bases' too), and its attributes (its
-        # pickle).
-        classes = [c for c in type(fn).__mro__ if c is type(fn) or _is_user_code(c)]
-        parts += [_source_text(c) for c in classes[1:]]
-        parts += _global_dependencies([f for c in classes for f in _class_functions(c)])
-        parts.append(f"state {_value_digest(fn)}")
+        return "\n".join([name, _source_text(fn), *_global_dependencies([fn])])
+    return f"{name}\n{_bound_content(fn)}"
+
+
+def _bound_content(owner: Any) -> str:
+    """What a callable object, or the instance or class a method is bound to, brings to what it computes, as text
+    for :func:`scenario_id`: its class's source and its user-code bases' (data attributes too), what their methods
+    read, and, for an instance, its attributes (its pickle)."""
+    import inspect
+
+    cls = owner if inspect.isclass(owner) else type(owner)
+    classes = [c for c in cls.__mro__ if c is cls or _is_user_code(c)]
+    parts = [f"{_module_name(c)}.{c.__qualname__}\n{_source_text(c)}" for c in classes]
+    parts += _global_dependencies([f for c in classes for f in _class_functions(c)])
+    if not inspect.isclass(owner):
+        parts.append(f"state {_value_digest(owner)}")
+        parts += _global_dependencies([], held=[("<attributes>", dict(getattr(owner, "__dict__", None) or {}))])
     return "\n".join(parts)
 
 
@@ -1187,10 +1203,51 @@ def _source_text(obj: Any) -> str:
 
     _check_code_is_its_files(obj)
     try:
-        return inspect.getsource(_code_where_it_stands_now(obj))
+        text = inspect.getsource(_code_where_it_stands_now(obj))
     except (OSError, TypeError):
-        code = getattr(obj, "__code__", None)
-        return code.co_code.hex() if code is not None else _stable_repr(obj)
+        text = None
+    functions = _class_functions(obj) if inspect.isclass(obj) else [obj]
+    codes = [getattr(inspect.unwrap(f), "__code__", None) for f in functions]
+    # A class's data attributes by content: its source gave ``factor = 2.0`` as written, and a script that set
+    # ``Settings.factor = 3.0`` before its sweep (or a class without source) resumed from the rows of 2.0.
+    # Each by itself, as globals are: one that cannot be read by content (a class-level lock) falls back to its repr
+    # alone, not the whole dict's repr, whose sets follow the per-process string hash.
+    data = _class_data(obj) if inspect.isclass(obj) else {}
+    attributes = [f"attribute {name} = {_value_digest(value)}" for name, value in data.items()]
+    if text is not None and not any(c is not None and c.co_name == "<lambda>" for c in codes):
+        return "\n".join([text, *attributes])
+    # Without its source (a script read from stdin or ``python -c``, code made by exec) the id was its bytecode
+    # alone, without its constants, or for a class its name alone: ``y = x * 2`` edited to ``x * 3`` kept the id,
+    # and a resumed sweep took the old rows as its own. A lambda's source is the whole line it stands on, the
+    # same for two lambdas of one line. The code's shape (bytecode, names, constants, nested code) says it.
+    shapes = [f"code {_shape_text(_code_shape(c))}" for c in codes if c is not None]
+    return "\n".join(([text] if text is not None else [_stable_repr(obj)]) + shapes + attributes)
+
+
+def _class_data(cls: type) -> dict[str, Any]:
+    """A class's own data attributes (not its dunders, functions, methods or properties), sorted by name."""
+    import inspect
+
+    return {
+        name: value
+        for name, value in sorted(vars(cls).items())
+        if not (name.startswith("__") and name.endswith("__"))
+        and not isinstance(value, (staticmethod, classmethod, property))
+        and not inspect.isroutine(value)
+        and not inspect.isclass(value)
+    }
+
+
+def _shape_text(shape: Any) -> str:
+    """A :func:`_code_shape` as text that is the same in every process: bytes as hex, and the members of a set
+    constant (``x in {"a", "b"}``), whose order follows the per-process string hash, sorted."""
+    if isinstance(shape, (bytes, bytearray)):
+        return shape.hex()
+    if isinstance(shape, (frozenset, set)):
+        return "{" + ", ".join(sorted(_shape_text(v) for v in shape)) + "}"
+    if isinstance(shape, tuple):
+        return "(" + ", ".join(_shape_text(v) for v in shape) + ")"
+    return repr(shape)
 
 
 def _code_where_it_stands_now(obj: Any) -> Any:
@@ -1450,7 +1507,7 @@ def _code_names(code: Any) -> set[str]:
     return names
 
 
-def _global_dependencies(functions: list[Any]) -> list[str]:
+def _global_dependencies(functions: list[Any], held: Sequence[tuple[str, Any]] = ()) -> list[str]:
     """The module-level names these functions read, by content, through the user's helpers.
 
     A constant is its pickle's hash, a helper function or class of the user's code its source
@@ -1464,23 +1521,51 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
     found: dict[str, str] = {}
     seen: set[int] = set()
     stack = list(functions)
+    # ``held``: values bound to the point function (a partial's arguments, a callable object's attributes) whose
+    # user code is followed as a helper's: partial(point, model=Model(2)) counted Model by its pickle alone.
+    for key, obj in [pair for k, v in held for pair in _user_code_inside(k, v)]:
+        classes = [c for c in obj.__mro__ if _is_user_code(c)] if inspect.isclass(obj) else []
+        found[key] = "\n".join(_source_text(c) for c in classes) if classes else _source_text(obj)
+        stack += [f for c in classes for f in _class_functions(c)] if classes else [obj]
     while stack:
-        function = inspect.unwrap(stack.pop())
+        function = stack.pop()
         code = getattr(function, "__code__", None)
-        if code is None or id(code) in seen:
+        # A function object, not its code: the wrappers one decorator makes share their code, not their closures.
+        if code is None or id(function) in seen:
             continue
-        seen.add(id(code))
+        seen.add(id(function))
+        # Both the wrapper a decorator made (functools.wraps) and the function it wraps: the wrapper's code and
+        # closure (``@with_scale(SCALE)``: the scale) were left out, so an edit of SCALE, or of the decorator, kept
+        # the id, and a resumed sweep the old rows.
+        where = f"{_module_name(function)}.{function.__qualname__}"
+        wrapped = getattr(function, "__wrapped__", None)
+        if wrapped is not None:
+            stack.append(wrapped)
+            found[f"{where}.<wrapper {getattr(code, 'co_qualname', code.co_name)}>"] = _shape_text(_code_shape(code))
         module_globals = getattr(function, "__globals__", {})
         names = sorted(_code_names(code))
         values = [(f"{_module_name(function)}.{n}", module_globals[n]) for n in names if n in module_globals]
+        # Its default arguments, each by content as a global is (``def f(params, seed, k=K)`` reads K when it is
+        # defined, not in its body: an edit of ``K = 2.0`` kept the id, and a resumed sweep the rows of the old K).
+        signature_defaults = [*enumerate(getattr(function, "__defaults__", None) or ())]
+        signature_defaults += sorted((getattr(function, "__kwdefaults__", None) or {}).items())
+        for name, default in signature_defaults:
+            values.append((f"{_module_name(function)}.{function.__qualname__}.<default {name}>", default))
         for k, cell in enumerate(function.__closure__ or ()):
             try:
-                values.append((f"{function.__qualname__}.<closure {k}>", cell.cell_contents))
+                inner = getattr(code, "co_qualname", code.co_name)
+                values.append((f"{where}.<{inner} closure {k}>", cell.cell_contents))
             except ValueError:  # an empty cell
                 continue
         for key, value in values:
             if key in found:
                 continue
+            if not inspect.isfunction(value) and callable(value) and hasattr(value, "__wrapped__"):
+                # A helper under a decorator that returns no function (functools.lru_cache, functools.cache): its
+                # pickle is its name, so an edit of its body, or of what it reads, changed nothing here.
+                unwrapped = inspect.unwrap(value)
+                if inspect.isfunction(unwrapped) and _is_user_code(unwrapped):
+                    value = unwrapped
             if inspect.ismodule(value):
                 found[key] = f"module {value.__name__}"
                 if _is_user_code(value):  # the attributes read from it (helpers.scaled: "scaled")
@@ -1506,7 +1591,50 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
                 found[key] = _stable_repr(value)  # a builtin or a library's callable object
             else:
                 found[key] = _value_digest(value)
+                # The user's code inside a value: a global instance's class (``MODEL.run(x)``: the pickle is its
+                # attributes, so an edit of Model.run kept the id, and a resumed sweep the old rows), the functions
+                # of a dispatch table ({"fast": fast_model}, pickled by name), in turn followed as helpers are.
+                values += _user_code_inside(key, value)
     return [f"{key} = {text}" for key, text in sorted(found.items())]
+
+
+def _user_code_inside(key: str, value: Any, depth: int = 0, limit: list[int] | None = None) -> list[tuple[str, Any]]:
+    """The functions and classes of the user's code a value holds (its own class when it is an instance of one;
+    members of dicts, lists, tuples and sets, up to 4 levels and 10,000 members), each with a key naming where."""
+    import inspect
+
+    limit = [10_000] if limit is None else limit
+    out: list[tuple[str, Any]] = []
+    if limit[0] <= 0 or depth > 4:
+        return out
+    limit[0] -= 1
+    if inspect.isfunction(value) or inspect.isclass(value):
+        return [(key, value)] if _is_user_code(value) else []
+    if isinstance(value, dict):
+        # Only the members the limit leaves are named: a global table of a million entries is not walked whole.
+        members = [(f"{key}[{_stable_repr(k)}]", v) for k, v in itertools.islice(value.items(), limit[0])]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        # A set's members by position would follow the string hash; their keys are their classes' or functions'.
+        members = [(f"{key}[{i}]" if not isinstance(value, (set, frozenset)) else f"{key}{{}}", v)
+                   for i, v in enumerate(itertools.islice(value, limit[0]))]  # fmt: skip
+    else:
+        # An instance of the user's class, or a namespace: its class, and the user code its attributes hold
+        # (Pipeline(steps=[step_one, step_two]): the steps' functions were counted by their names).
+        cls = type(value)
+        own = [(f"{key}.<class>", cls)] if _is_user_code(cls) else []
+        if not own and cls is not types.SimpleNamespace:
+            return []
+        attributes = getattr(value, "__dict__", None)
+        if not isinstance(attributes, dict):
+            return own
+        return own + _user_code_inside(f"{key}.<attributes>", attributes, depth + 1, limit)
+    for member_key, member in members:
+        if isinstance(value, (set, frozenset)) and (inspect.isfunction(member) or inspect.isclass(member)):
+            member_key = f"{key}{{{_module_name(member)}.{member.__qualname__}}}"
+        elif isinstance(value, (set, frozenset)):
+            member_key = f"{key}{{{_module_name(type(member))}.{type(member).__qualname__}}}"
+        out += _user_code_inside(member_key, member, depth + 1, limit)
+    return out
 
 
 
@@ -3330,9 +3458,16 @@ def _state_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[bo
         except (OSError, ValueError):
             return []
         if any(row.get(ID_COLUMN) for row in rows):  # a sweep's rows: it wrote a state beside them
+            # A scenario file's rows (their notes column) leave the remarks that hold for every row out of their
+            # notes and in the state: copied without it, they were gone without a word.
+            remarks = (
+                ", nor the scenario's remarks its sweep recorded there once for every row instead of in each row's "
+                "notes (a run of the scenario prints them)"
+                if any("notes" in row for row in rows) else ""
+            )
             return [(False, (
                 f"{shown} has no sweep state beside it ({_state_path(path).name}: copied without it, or written "
-                "by a qnsim before state files): whether the sweeps that wrote it finished is not known"
+                f"by a qnsim before state files): whether the sweeps that wrote it finished is not known{remarks}"
             ))]  # fmt: skip
         return []
     except (OSError, ValueError, KeyError, TypeError) as exc:
