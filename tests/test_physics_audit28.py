@@ -4,8 +4,8 @@ Each test states its closed form, derived here, and compares qnsim's figure to i
 Python: qnsim.dejmps at success probability 0 (NaN weights and a RuntimeWarning; now the native round's answer),
 the entangled column of a request through a separable link at F = 1/2 ("partly" for pairs that are all separable),
 results._gamma_quantile above its exact range (any p read as 2.5% or 97.5%), and the digits of an infeasible
-purification plan's reason (raw F = 0.5000001 read 0.5). One native defect is pinned by a
-strict xfail: the bell_diagonal concurrence of a Werner pair at F = 1/2 is 2.2e-16, not 0. The other tests are
+purification plan's reason (raw F = 0.5000001 read 0.5); and in the core: the bell_diagonal concurrence of a
+Werner pair at F = 1/2 read 2.2e-16, not 0 (now 0 below the density-matrix engine's zero). The other tests are
 oracles that found no defect (the buffered link's time per pair, the rate intervals' coverage over seeds, geometric
 draws at tiny p); they fail if the figures they pin change.
 """
@@ -226,16 +226,11 @@ def test_pairs_of_a_werner_link_at_one_half_read_not_entangled_not_partly(formal
     assert any(note.startswith("NOT ENTANGLED") for note in r.notes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="native: BellPair::concurrence (cpp/network/bell_pair.cc) is max(0, 2 max c - 1) on coefficients that went "
-    "through the correlators (1/2 -> 0.5000000000000001), with no rounding tolerance, so a bell_diagonal run counts "
-    "Werner pairs at F = 1/2 as concurrence 2.2e-16, not zero (the density-matrix concurrence reads 0); needs a "
-    "few-ulp tolerance in C++",
-)
 def test_a_bell_diagonal_run_counts_werner_pairs_at_one_half_as_zero_concurrence():
     """Closed form: the Werner pair of F = 1/2 has concurrence max(0, 2 F - 1) = 0, so every delivered pair counts
-    in ``unentangled`` (the density-matrix formalism counts all of them)."""
+    in ``unentangled`` (the density-matrix formalism counts all of them). Old behaviour: BellPair::concurrence read
+    the pair held at 1/2 + 1 ulp as 2.2e-16 and counted none; it now reads below the density-matrix engine's zero
+    (1e-7) as 0, as that engine does."""
     net = qnsim.Network("bell_diagonal", seed=1)
     for name in "ab":
         net.add_node(name)

@@ -35,7 +35,8 @@ struct BellPair {
     std::array<double, 4> coefficients() const;
     /// <Phi+|rho|Phi+>.
     double fidelity() const { return (1 + chi[kX] + chi[kZ] + chi[kY]) / 4; }
-    /// Wootters concurrence, max(0, 2 max_k c_k - 1) for a Bell-diagonal state.
+    /// Wootters concurrence, max(0, 2 max_k c_k - 1) for a Bell-diagonal state; below kConcurrenceZero (1e-7) it
+    /// reads 0, as the density-matrix engine's does.
     double concurrence() const;
 
     /// Multiplies by the eigenvalues of a Pauli channel: lx on <XX>, lz on <ZZ>, ly on -<YY>.

@@ -47,6 +47,9 @@ TEST(BellPair, CoefficientsRoundTripAndDefineFidelityAndConcurrence) {
     EXPECT_NEAR(p.fidelity(), 0.7, 1e-15);
     EXPECT_NEAR(p.concurrence(), 0.4, 1e-15);
     EXPECT_EQ(BellPair::from_coefficients({0.25, 0.25, 0.25, 0.25}).concurrence(), 0.0);
+    // Rounding above F = 1/2 reads as the density-matrix engine reads it: 0 below kConcurrenceZero.
+    EXPECT_EQ(BellPair::from_coefficients({0.5 + 1e-16, 0.5 - 1e-16, 0.0, 0.0}).concurrence(), 0.0);
+    EXPECT_NEAR(BellPair::from_coefficients({0.5 + 1e-6, 0.5 - 1e-6, 0.0, 0.0}).concurrence(), 2e-6, 1e-15);
     // Frames relabel: X on one qubit takes Phi+ to Psi+, Z to Phi-, both to Psi-.
     BellPair x = p;
     x.apply_frame(true, false);
