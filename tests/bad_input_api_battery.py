@@ -244,6 +244,22 @@ def alarm(*_):
     raise TimeoutError
 
 
+def give_bad_values(name, func, good, pname, annotation, default, labels):
+    """``func`` called with its working arguments ``good`` and each bad value of ``labels`` in ``pname``, each call
+    under a 5 s alarm; a finding (a crash, a hang, a value taken) printed as one JSON line."""
+    for label in labels:
+        value = BAD[label]
+        kwargs = {k: (LAZY[(name, k)]() if (name, k) in LAZY else v) for k, v in good.items()}
+        kwargs[pname] = value
+        signal.setitimer(signal.ITIMER_REAL, 5.0)
+        try:
+            finding = classify(lambda: func(**kwargs), label, value, pname, annotation, default)  # noqa: B023
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if finding:
+            print(json.dumps([name, pname, label, finding]), flush=True)
+
+
 def other_parameters(labels):
     """Round 35: each CASES callable's parameters that its working call leaves at their defaults (QPU's t_1q_s,
     Link's notes, estimate's error_budget, ...), and every parameter of the MORE_CASES callables, one at a time given
@@ -257,18 +273,7 @@ def other_parameters(labels):
             listed = pname in good and name in CASES  # main() gives those their bad values
             if listed or pname == "progress" or param.kind not in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
                 continue
-            for label in labels:
-                value = BAD[label]
-                kwargs = {k: (LAZY[(name, k)]() if (name, k) in LAZY else v) for k, v in good.items()}
-                kwargs[pname] = value
-                signal.setitimer(signal.ITIMER_REAL, 5.0)
-                try:
-                    finding = classify(lambda: func(**kwargs), label, value, pname, param.annotation,  # noqa: B023
-                                       param.default)
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                if finding:
-                    print(json.dumps([name, pname, label, finding]), flush=True)
+            give_bad_values(name, func, good, pname, param.annotation, param.default, labels)
 
 
 def main(names, labels):
@@ -281,17 +286,7 @@ def main(names, labels):
             param = sig.parameters.get(pname)
             annotation = param.annotation if param is not None else "Any"
             default = param.default if param is not None else inspect.Parameter.empty
-            for label in labels:
-                value = BAD[label]
-                kwargs = {k: (LAZY[(name, k)]() if (name, k) in LAZY else v) for k, v in good.items()}
-                kwargs[pname] = value
-                signal.setitimer(signal.ITIMER_REAL, 5.0)
-                try:
-                    finding = classify(lambda: func(**kwargs), label, value, pname, annotation, default)
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                if finding:
-                    print(json.dumps([name, pname, label, finding]), flush=True)
+            give_bad_values(name, func, good, pname, annotation, default, labels)
 
 
 MODULES = ["qnsim", "qnsim.estimate", "qnsim.qec", "qnsim.results", "qnsim.topology", "qnsim.sweeps", "qnsim.hardware",

@@ -210,7 +210,9 @@ def test_pairs_of_a_werner_link_at_one_half_read_not_entangled_not_partly(formal
     qnsim judges the link separable exactly (separable_links) and calls the request not entangled. The bell_diagonal
     core holds the pair at 1/2 + 1 ulp, concurrence 2.2e-16, so its count of zero-concurrence pairs is 0 of n: the
     table's entangled column read "partly" (some pairs entangled) for pairs that are all separable. It must read
-    "NO" in every formalism, as the density-matrix run (concurrence 0) does.
+    "NO" in every formalism, as the density-matrix run (concurrence 0) does, and every pair counts in
+    ``unentangled``: BellPair::concurrence read the pair held at 1/2 + 1 ulp as 2.2e-16 and counted none; it now
+    reads below the density-matrix engine's zero (1e-7) as 0, as that engine does.
     """
     net = qnsim.Network(formalism, seed=1)
     for name in "ab":
@@ -222,23 +224,9 @@ def test_pairs_of_a_werner_link_at_one_half_read_not_entangled_not_partly(formal
     assert r.mean_fidelity == pytest.approx(0.5, abs=1e-15)
     assert r.mean_concurrence == pytest.approx(0.0, abs=1e-15)
     assert r.separable_links and r.entangled is False
+    assert r.unentangled == r.num_pairs
     assert r._entangled_text() == "NO"
     assert any(note.startswith("NOT ENTANGLED") for note in r.notes)
-
-
-def test_a_bell_diagonal_run_counts_werner_pairs_at_one_half_as_zero_concurrence():
-    """Closed form: the Werner pair of F = 1/2 has concurrence max(0, 2 F - 1) = 0, so every delivered pair counts
-    in ``unentangled`` (the density-matrix formalism counts all of them). Old behaviour: BellPair::concurrence read
-    the pair held at 1/2 + 1 ulp as 2.2e-16 and counted none; it now reads below the density-matrix engine's zero
-    (1e-7) as 0, as that engine does."""
-    net = qnsim.Network("bell_diagonal", seed=1)
-    for name in "ab":
-        net.add_node(name)
-    net.add_link("a", "b", length_km=1.0, fidelity=0.5, rate_hz=1e4)
-    net.request("a", "b")
-    r = net.run(until_s=1e-3, progress=False).requests[0]
-    assert r.num_pairs == 10
-    assert r.unentangled == r.num_pairs
 
 
 # ---- geometric sampling at tiny success probabilities ----------------------------------------------------------
