@@ -60,6 +60,7 @@ __all__ = [
     "file_path",
     "fidelity",
     "flag",
+    "distinct_digits",
     "integer",
     "integers",
     "json_indent",
@@ -588,10 +589,25 @@ def coherence_times(
         hint = (
             f" ({t2_name} defaults to inf: give it with {t1_name})" if t2_defaults_to_inf and math.isinf(t2_s) else ""
         )
-        bound, got = f"{2.0 * t1_s:g}", f"{t2_s:g}"
-        if bound == got:  # six digits read a T2 just past the bound as the bound itself: each in full
-            bound, got = repr(2.0 * t1_s), repr(t2_s)
+        # Six digits read a T2 just past the bound as the bound itself: each with the digits that tell them apart.
+        bound, got = distinct_digits(2.0 * t1_s, t2_s), distinct_digits(t2_s, 2.0 * t1_s)
         raise ValueError(f"{t2_name} must be <= 2 * {t1_name} = {bound} s, got {got} s{hint}")
+
+
+def distinct_digits(value: float, *others: float) -> str:
+    """``value`` with the fewest significant digits (at least 6) that tell it from each of ``others``, for a message
+    that sets it beside them: six digits read T2 = 2.0000003 s against a bound of 2.0000002 s as "2 s, got 2 s", and
+    a purification plan stopping at F = 0.99999994 short of 0.99999999 as "reaches only 1".
+
+    Example:
+        >>> distinct_digits(2.0000003, 2.0000002), distinct_digits(0.25, 0.5)
+        ('2.0000003', '0.25')
+    """
+    for digits in range(6, 18):
+        text = f"{value:.{digits}g}"
+        if all(text != f"{other:.{digits}g}" for other in others if other != value):
+            return text
+    return repr(value)
 
 
 def beyond_core_time(seconds: float) -> bool:

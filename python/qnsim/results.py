@@ -81,7 +81,6 @@ RATE_LEGEND = (
 )
 
 
-
 #: From this many pairs, a first delivery later than a tenth of the window gets a note with the rate after it
 #: (fewer pairs: the rate's interval note speaks for them, and one Poisson wait is a large share of a short window).
 FEW_PAIRS_FOR_LEAD = 10

@@ -52,6 +52,7 @@ from qnsim.argument_checks import (
     bell_coefficients,
     check_bounds,
     coherence_times,
+    distinct_digits,
     flag,
     integer,
     is_integer,
@@ -1107,16 +1108,6 @@ class PurificationPlan:
             object.__setattr__(self, "coefficients", tuple(float(c) for c in self.coefficients))
 
 
-def _apart(value: float, *others: float) -> str:
-    """``value`` with the fewest digits (at least 6) that tell it from each of ``others``: a plan that stops at
-    F = 0.99999994 short of a target 0.99999999 read "reaches only 1" (and its raw fidelity, 0.5000001, read 0.5)."""
-    for digits in range(6, 18):
-        text = f"{value:.{digits}g}"
-        if all(text != f"{other:.{digits}g}" for other in others if other != value):
-            return text
-    return repr(value)
-
-
 def _rounded_probability(name: str, value: object) -> float:
     """``value`` as a probability in [0, 1] within :data:`PROBABILITY_TOLERANCE` (a round's own figures may lie a
     rounding error outside), kept as given."""
@@ -1213,8 +1204,8 @@ def purification_plan(
             math.inf,
             (),
             False,
-            f"raw fidelity {_apart(raw_fidelity, 0.5)} <= 0.5 can never be purified to "
-            f"{_apart(target_fidelity, 1.0)}; fix: "
+            f"raw fidelity {distinct_digits(raw_fidelity, 0.5)} <= 0.5 can never be purified to "
+            f"{distinct_digits(target_fidelity, 1.0)}; fix: "
             + SEPARABLE_RAW_FIX,
         )
     if target_fidelity >= 1.0:
@@ -1235,7 +1226,7 @@ def purification_plan(
                 math.inf,
                 (),
                 False,
-                f"raw fidelity {_apart(raw_fidelity, 0.5, target_fidelity)} cannot be purified to "
+                f"raw fidelity {distinct_digits(raw_fidelity, 0.5, target_fidelity)} cannot be purified to "
                 f"{target_fidelity:.10g} with the QPUs' local "
                 f"noise ({_noise_text(noise)}): {protocol} rounds with these gates reach at most "
                 f"{ceiling:.6g}; fix: " + CEILING_FIX,
@@ -1259,9 +1250,9 @@ def purification_plan(
         math.inf,
         tuple(probs),
         False,
-        f"raw fidelity {_apart(raw_fidelity, 0.5, target_fidelity)} reaches only "
-        f"{_apart(f, target_fidelity, raw_fidelity)} "
-        f"after {max_rounds} purification rounds, short of {_apart(target_fidelity, 1.0, f)}",
+        f"raw fidelity {distinct_digits(raw_fidelity, 0.5, target_fidelity)} reaches only "
+        f"{distinct_digits(f, target_fidelity, raw_fidelity)} "
+        f"after {max_rounds} purification rounds, short of {distinct_digits(target_fidelity, 1.0, f)}",
     )
 
 
@@ -1283,8 +1274,8 @@ def _stored_plan(
             math.inf,
             (),
             False,
-            f"raw fidelity {_apart(raw_fidelity, 0.5, target)} cannot be purified to {target:.10g} while its pairs "
-            "wait in memory "
+            f"raw fidelity {distinct_digits(raw_fidelity, 0.5, target)} cannot be purified to {target:.10g} while "
+            "its pairs wait in memory "
             f"(T1 = {storage.memory_t1_s:g} s, T2 = {storage.memory_t2_s:g} s, a raw pair every "
             f"{storage.raw_interval_s:.3g} s, {storage.round_latency_s:.3g} s latency per round{gates}): {protocol} "
             f"rounds reach at most {ceiling:.6g} (after {best_rounds} rounds; more rounds make pairs worse, their "
@@ -1303,6 +1294,7 @@ def _stored_plan(
         math.inf,
         tuple(probs),
         False,
-        f"raw fidelity {_apart(raw_fidelity, 0.5, target)} reaches only {_apart(f, target, raw_fidelity)} after "
-        f"{len(probs)} purification rounds (with storage decay), short of {_apart(target, 1.0, f)}",
+        f"raw fidelity {distinct_digits(raw_fidelity, 0.5, target)} reaches only "
+        f"{distinct_digits(f, target, raw_fidelity)} after {len(probs)} purification rounds (with storage decay), "
+        f"short of {distinct_digits(target, 1.0, f)}",
     )
