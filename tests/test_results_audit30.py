@@ -108,6 +108,12 @@ def _module(tmp_path, monkeypatch, name, text):
     return importlib.import_module(name)
 
 
+def _ids_over_edits(tmp_path, monkeypatch, name, template, field, values, pick):
+    """``scenario_id(pick(module))`` of the module ``name`` written from ``template`` with each of ``values`` in
+    ``field``: an edit and its undoing, whose ids must differ and come back."""
+    return [scenario_id(pick(_module(tmp_path, monkeypatch, name, template.format(**{field: v})))) for v in values]
+
+
 _SETTINGS = """
 class Settings:
     factor = 2.0
@@ -178,10 +184,8 @@ def test_an_edit_of_a_constant_read_as_a_default_argument_changes_the_id(tmp_pat
     """Old behaviour: ``def point(params, seed, k=K)`` reads K when it is defined, not in its body, and its source
     does not change when ``K = 2.0`` is edited to ``K = 3.25``: the id stayed, and a resumed sweep kept the rows of
     2.0 (for the point function's defaults and for a helper's alike)."""
-    ids = [
-        scenario_id(getattr(_module(tmp_path, monkeypatch, "audit30_defaults", _DEFAULTS.format(k=k)), name))
-        for k in ("2.0", "3.25", "2.0")
-    ]
+    ids = _ids_over_edits(tmp_path, monkeypatch, "audit30_defaults", _DEFAULTS, "k", ("2.0", "3.25", "2.0"),
+                          lambda module: getattr(module, name))
     assert ids[0] != ids[1] and ids[0] == ids[2]
 
 
@@ -269,8 +273,8 @@ def test_an_edit_of_a_decorator_s_argument_changes_the_id(tmp_path, monkeypatch)
     """Old behaviour: a point function under ``@with_scale(SCALE)`` (functools.wraps) was followed to the function
     it wraps only: the wrapper's closure (the scale) was left out, so an edit of ``SCALE = 2.0`` kept the id, and a
     resumed sweep the rows of 2.0."""
-    ids = [scenario_id(_module(tmp_path, monkeypatch, "audit30_decorated", _DECORATED.format(k=k)).point)
-           for k in ("2.0", "3.25", "2.0")]  # fmt: skip
+    ids = _ids_over_edits(tmp_path, monkeypatch, "audit30_decorated", _DECORATED, "k", ("2.0", "3.25", "2.0"),
+                          lambda module: module.point)
     assert ids[0] != ids[1] and ids[0] == ids[2]
 
 
@@ -353,10 +357,8 @@ def through_table(params, seed):
 def test_an_edit_of_the_code_a_global_value_holds_changes_the_id(tmp_path, monkeypatch, name):
     """Old behaviour: a global instance (``MODEL.run(x)``) counted by its attributes and a dispatch table's functions
     by their names: an edit of ``Model.run`` or of ``fast`` kept the id, and a resumed sweep the old rows."""
-    ids = [
-        scenario_id(getattr(_module(tmp_path, monkeypatch, "audit30_instance", _INSTANCE.format(extra=extra)), name))
-        for extra in ("", " + 1.0", "")
-    ]
+    ids = _ids_over_edits(tmp_path, monkeypatch, "audit30_instance", _INSTANCE, "extra", ("", " + 1.0", ""),
+                          lambda module: getattr(module, name))
     assert ids[0] != ids[1] and ids[0] == ids[2]
 
 
@@ -388,12 +390,11 @@ def test_an_edit_of_the_class_of_a_bound_argument_changes_the_id(tmp_path, monke
     pickle (its attributes and class name): an edit of ``Model.run`` kept the id, and a resumed sweep the old rows."""
     import functools
 
-    ids = []
-    for extra in ("", " + 1.0", ""):
-        module = _module(tmp_path, monkeypatch, "audit30_bound", _BOUND.format(extra=extra))
+    def bound(module):
         model = module.Model(2.0)
-        ids.append(scenario_id(functools.partial(module.point, model=model) if kind == "partial" else
-                               module.Holder(model)))  # fmt: skip
+        return functools.partial(module.point, model=model) if kind == "partial" else module.Holder(model)
+
+    ids = _ids_over_edits(tmp_path, monkeypatch, "audit30_bound", _BOUND, "extra", ("", " + 1.0", ""), bound)
     assert ids[0] != ids[1] and ids[0] == ids[2]
 
 
@@ -432,10 +433,8 @@ def through_namespace(params, seed):
 def test_an_edit_of_a_function_a_global_object_holds_changes_the_id(tmp_path, monkeypatch, name):
     """Old behaviour: the functions held by a global object's attributes (``Pipeline([step_one])``, a
     SimpleNamespace of settings) were counted by their names: an edit of ``step_one`` kept the id."""
-    ids = [
-        scenario_id(getattr(_module(tmp_path, monkeypatch, "audit30_pipeline", _PIPELINE.format(extra=extra)), name))
-        for extra in ("", " + 1.0", "")
-    ]
+    ids = _ids_over_edits(tmp_path, monkeypatch, "audit30_pipeline", _PIPELINE, "extra", ("", " + 1.0", ""),
+                          lambda module: getattr(module, name))
     assert ids[0] != ids[1] and ids[0] == ids[2]
 
 
