@@ -369,6 +369,19 @@ def _first_pair_wait_s(lead_s: float, delivered_hz: float) -> float:
     return max(0.0, lead_s + math.expm1(-delivered_hz * lead_s) / delivered_hz)
 
 
+def _ramp_factor(decay_hz: float, first_s: float, step_s: float, pairs: int) -> float:
+    """Mean of exp(-decay_hz w_j) over the waits w_j = first_s + j step_s (s), j = 0 .. pairs - 1, of pairs drawn
+    from a buffer that fills at a steady pace (``decay_hz`` in 1/s, 2 / T for a pair's two halves): a geometric
+    sum, written with expm1 so that a slow decay (memories of 1e9 s) keeps its digits."""
+    if pairs <= 0:
+        return 1.0
+    start = math.exp(-decay_hz * first_s)
+    per_step = decay_hz * step_s
+    if per_step == 0.0:
+        return start
+    return start * math.expm1(-per_step * pairs) / (pairs * math.expm1(-per_step))
+
+
 def _gathering_wait_s(together: int, delivered_hz: float) -> float:
     """Mean seconds a pair waits for the rest of the ``together`` pairs a consumer uses at once (a lattice-surgery
     syndrome round's ``2d - 1``) when they are delivered ``1 / delivered_hz`` apart: the k-th of a round's pairs
@@ -3002,34 +3015,88 @@ class _Context:
         groups = self._phase_groups(lk)
         if len(groups) < 2:
             lead = self._first_use_s(lk)
-            # Only a run of no more pairs than the buffer holds, which never reaches the buffer's steady state (as
-            # _phase_groups prices a short phase): a longer run's first pair, priced at the steady wait, moves its
-            # checked figures by ~1 / bell_pairs (1e-5 in F at 100 pairs), each towards its simulation, yet to be
-            # re-checked one by one.
-            if lead is None or bell_pairs <= 0 or bell_pairs > lk.buffer:
+            if lead is None or bell_pairs <= 0:
                 wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
                 return [(1.0, wait, used)]
-            # The first use is priced apart from the rest (see _first_use_s). Before, one use each compute_s /
-            # bell_pairs took the first to come at the end of the run's first interval, where the schedule has it at
-            # lead_s, often 0 (a cat-entangler's one pair of a 10^12-CX run read F 0.93 at use, waiting 4.9e4 s in a
-            # run that uses it at t = 0, and the link was slowed 37x for it; simulated: F 1.0). The uses then fall
-            # evenly from the first to the run's end: the others wait the buffer's steady wait at that pace (the
-            # local work before the first use no longer stretches it). Mixed, not decayed at the mean wait (the
-            # decay is convex in the wait).
             after_s = compute_s - lead if lead < compute_s else compute_s
-            wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, together)
-            delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
-            first_wait = _first_pair_wait_s(lead, delivered_hz)
-            first = stored_pair(coeffs, first_wait, lk.memory_t1_s, lk.memory_t2_s)
-            share = 1.0 / bell_pairs
-            mixed = tuple(share * f + (1.0 - share) * u for f, u in zip(first, used))
-            return [(1.0, share * first_wait + (1.0 - share) * wait, mixed)]
+            if bell_pairs > lk.buffer:
+                wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
+            else:
+                # The first use is priced apart from the rest (see _first_use_s). Before, one use each compute_s /
+                # bell_pairs took the first to come at the end of the run's first interval, where the schedule has
+                # it at lead_s, often 0 (a cat-entangler's one pair of a 10^12-CX run read F 0.93 at use, waiting
+                # 4.9e4 s in a run that uses it at t = 0, and the link was slowed 37x for it; simulated: F 1.0). The
+                # uses then fall evenly from the first to the run's end: the others wait the buffer's steady wait at
+                # that pace (the local work before the first use no longer stretches it). Mixed, not decayed at the
+                # mean wait (the decay is convex in the wait).
+                wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, together)
+                delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
+                first_wait = _first_pair_wait_s(lead, delivered_hz)
+                first = stored_pair(coeffs, first_wait, lk.memory_t1_s, lk.memory_t2_s)
+                share = 1.0 / bell_pairs
+                used = tuple(share * f + (1.0 - share) * u for f, u in zip(first, used))
+                wait = share * first_wait + (1.0 - share) * wait
+            return [self._with_filling(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, lead, wait, used)]
         uses = []
         for share, time_share in groups:
             wait, used = self._pair_at_use(lk, coeffs, max(1.0, bell_pairs * share), raw_per_pair,
                                            compute_s * time_share, probs, together)
             uses.append((share, wait, used))
         return uses
+
+    def _with_filling(
+        self, lk: Link, coeffs: Sequence[float], bell_pairs: int, raw_per_pair: float, after_s: float,
+        probs: Sequence[float], lead_s: float, wait_s: float, used: tuple[float, float, float, float],
+    ) -> tuple[float, float, tuple[float, float, float, float]]:
+        """(1, mean wait in seconds, mean pair as used) of a one-phase run whose first use of ``lk``'s pairs comes
+        ``lead_s`` after the start and the rest over ``after_s`` seconds, when the buffer fills from empty (the link
+        makes pairs from the run's start, as :func:`~qnsim.estimate.simulate_execution` runs it); ``wait_s`` and
+        ``used``: the price without the filling (each pair after the first at the buffer's steady wait).
+
+        First in, first out, with flow control and a link that out-paces its consumers (x = the delivered rate
+        times the pace tau = after_s / bell_pairs, above 1): pair j (from 0) is made at about (j + 1) / rate and
+        used at lead + j tau, so it waits w0 + j (tau - 1 / rate) (w0: the first pair's wait,
+        :func:`_first_pair_wait_s`) while the buffer fills, for its first B x / (x - 1) pairs (where the buffer
+        of B places is full, the ramp reaching B tau, the steady wait), and the steady wait (:meth:`_pair_at_use`)
+        from then on. The mean pair mixes the decay factors over those waits (the decay is linear in them): a
+        geometric sum over the ramp (:func:`_ramp_factor`). The ramp follows the buffer's drift; below x = 2 its
+        random walk raises the early waits above it, so the ramp is blended into the price without the filling
+        from x = 1 to 2, as :meth:`_storage_wait_s` blends its saturated wait, and nothing changes at x <= 1.
+        Before, every pair after the first was priced at the steady wait: F at use 0.518 where the simulation
+        measured 0.581 (`REPEAT 100 {CX 0 1; H 0; CX 1 0}`: 200 pairs, a 64-pair buffer of T1 = T2 = 20 ms, a
+        1e5 Hz link, 100 us gates), 0.539 against 0.725 for 60 pairs."""
+        delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
+        tau = after_s / bell_pairs
+        x = delivered_hz * tau
+        if not x > 1.0 or not math.isfinite(x):
+            return 1.0, wait_s, used
+        step = tau - 1.0 / delivered_hz
+        steady_wait, steady = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs)
+        first = _first_pair_wait_s(lead_s, delivered_hz)  # the first pair's own mean wait, exact
+        if delivered_hz * lead_s >= lk.buffer:
+            # Full before the first use: its B pairs, made from the start, wait first + j step (longer than the
+            # steady wait after a long lead), and the pairs made for the places their uses free wait the steady wait.
+            deficit, ramp = 0.0, min(bell_pairs, lk.buffer)
+        else:
+            # Filling while used: the ramp follows the buffer's drift, x - 1 pairs per use; the arrivals' randomness
+            # (variance x per use) keeps its level above the drift by at most x / (2 (x - 1)) pairs (a random walk's
+            # mean deficit below its start, over any horizon), each a 1 / rate older pair: added from the second
+            # pair on. The ramp ends where it reaches the steady wait (the places the pairs under way hold are not
+            # the buffered pairs'), so a near-critical link (x near 1) is priced as before, a fast one as simulated.
+            deficit = min(x / (2.0 * (x - 1.0)) / delivered_hz, max(0.0, steady_wait - first))
+            below_steady = (steady_wait - first - deficit) / step  # ramp pairs j >= 1 with first + deficit + j step
+            ramp = 1 + max(0, min(bell_pairs - 1, math.ceil(below_steady) - 1))
+        # Pair 0 at its own wait, pairs 1 .. ramp - 1 on the ramp, the rest at the steady wait.
+        factors = ((math.exp(-2.0 / t * first) + (ramp - 1) * _ramp_factor(2.0 / t, first + deficit + step, step,
+                                                                          ramp - 1)) / ramp
+                   for t in (lk.memory_t2_s, lk.memory_t1_s))
+        filling = _damped(coeffs, *factors)
+        filling_wait = first + (ramp - 1) / ramp * (deficit + step * ramp / 2)
+        if ramp < bell_pairs:
+            share = ramp / bell_pairs
+            filling = tuple(share * f + (1.0 - share) * u for f, u in zip(filling, steady))
+            filling_wait = share * filling_wait + (1.0 - share) * steady_wait
+        return 1.0, filling_wait, filling
 
     def _first_use_s(self, lk: Link) -> float | None:
         """When (s from the run's start, in the schedule of its critical path) the run first uses a pair of direct link
