@@ -333,3 +333,17 @@ def non_bell_diagonal_pair(theta: float, phi: float, mix: float, seed: int) -> n
     g = np.random.default_rng(seed).normal(size=(4, 4, 2)) @ np.array([1.0, 1j])
     noise = g @ g.conj().T
     return (1 - mix) * np.outer(psi, psi.conj()) + mix * noise / np.trace(noise)
+
+
+# ---- a first-in first-out buffer filling from empty (the estimator's storage price) ---------------------------------
+
+
+def buffer_filling_waits(pairs: int, tau: float, rate: float, steady: float, first: float = 0.0) -> list[float]:
+    """Seconds each of a run's ``pairs`` waits in a buffer that fills from empty: consumers use one pair every
+    ``tau`` s, the link delivers ``rate`` pairs/s (x = rate tau > 1), the first pair waits ``first``; pair j is made
+    about (j + 1) / rate in and used j tau after the first, so each waits tau - 1/rate more than the one before,
+    plus a random walk's mean excess over its drift, at most x / (2 (x - 1)) arrivals of 1/rate, from the second
+    pair on, up to the buffer's ``steady`` wait. Written pair by pair (the estimator sums it in closed form)."""
+    x = rate * tau
+    excess = min(x / (2 * (x - 1)) / rate, steady - first)
+    return [first] + [min(first + excess + j * (tau - 1 / rate), steady) for j in range(1, pairs)]

@@ -182,7 +182,7 @@ def test_more_channels_never_cost_rounds_or_runtime_on_a_physical_link():
     remote CNOT per ms of local work; 1 to 10,000 channels. Before, the estimate counted every delivery under
     way ahead of each pair, which grows with the channels: 2, 2, 2, 3, 4 rounds up to 10 channels, then pairs
     used at F = 0.96 (20 channels) down to 0.25 (10,000) below the 0.98 needed. Now the pairs under way count
-    against the buffer: two rounds for every count, F = 0.9863 at use with one channel down to 0.9858 with
+    against the buffer: two rounds for every count, F = 0.9864 at use with one channel down to 0.9858 with
     10,000 (a faster link keeps its buffer fuller, its pairs a little older, never below the need), and neither
     the rounds nor the runtime ever grow with the channels."""
     rounds, walls, used = [], [], []
@@ -193,7 +193,7 @@ def test_more_channels_never_cost_rounds_or_runtime_on_a_physical_link():
         walls.append(r.wall_clock_s)
         used.append(r.links[0].fidelity_at_use)
     assert rounds == sorted(rounds, reverse=True) and walls == sorted(walls, reverse=True)
-    assert rounds == [2] * len(rounds) and min(used) >= 0.98 and used[-1] == pytest.approx(0.985777, abs=1e-6)
+    assert rounds == [2] * len(rounds) and min(used) >= 0.98 and used[-1] == pytest.approx(0.985811, abs=1e-6)
 
 
 def test_more_channels_never_cost_rounds_or_runtime_on_the_shipped_example():

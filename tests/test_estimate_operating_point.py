@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import statistics
 
 import pytest
 
@@ -79,8 +80,9 @@ def test_a_larger_buffer_never_costs_rounds_runtime_or_the_need_at_use(name):
 ])
 def test_the_operating_point_is_priced_as_simulated(name, channels, buffer):
     """simulate_execution runs the operating point the estimate chose (operated_links): the runtime agrees within
-    1% and the fidelity at use within 1e-3 (in the first case the estimate is 3e-4 above the simulation with 5
-    channels, 2e-4 below with 10), and the simulated buffer never holds more
+    1% and the fidelity at use within 3 standard errors of four seeds' mean and 5e-4 (in the first case the
+    estimate is 5e-4 above the simulation with 5 channels: its buffer's filling is priced along the drift of its
+    purified deliveries), and the simulated buffer never holds more
     than the pairs the estimate has in use. The link run as given, simulated too, uses its pairs below the need:
     the choice is not cosmetic."""
     tau, rate, latency, memory, target = CASES[name]
@@ -91,10 +93,15 @@ def test_the_operating_point_is_priced_as_simulated(name, channels, buffer):
     assert lr.active_buffer_pairs is not None and lr.active_buffer_pairs < buffer
     assert run[0].buffer_pairs == lr.active_buffer_pairs and run[0].channels == lr.active_channels
     qpus = [QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=tau)] * 2
-    sim = simulate_execution(WORKLOAD, qpus, run, placement=[0, 1], target_fidelity=target, seed=1)
-    assert sim.max_buffer[(0, 1)] <= lr.active_buffer_pairs
-    assert report.wall_clock_s == pytest.approx(sim.wall_clock_s, rel=0.01)
-    assert lr.fidelity_at_use == pytest.approx(sim.mean_fidelity_at_use[(0, 1)], abs=1e-3)
+    sims = [simulate_execution(WORKLOAD, qpus, run, placement=[0, 1], target_fidelity=target, seed=seed)
+            for seed in range(1, 5)]
+    assert all(sim.max_buffer[(0, 1)] <= lr.active_buffer_pairs for sim in sims)
+    assert all(report.wall_clock_s == pytest.approx(sim.wall_clock_s, rel=0.01) for sim in sims)
+    # Over four seeds: one seed's mean F at use moves by ~1.3e-3 (the first case at 45 pairs: 0.97900 at seed 1,
+    # 0.97974 +- 0.00065 over seeds 0-3), more than the tolerance this held a single seed to.
+    used = [sim.mean_fidelity_at_use[(0, 1)] for sim in sims]
+    mean, err = statistics.fmean(used), statistics.stdev(used) / 2
+    assert abs(lr.fidelity_at_use - mean) <= 3 * err + 5e-4, (lr.fidelity_at_use, used)
     # Run as given with the rounds that reach the target when made (the simulation's default before round 15 of the
     # estimator audit; it now takes the estimate's, test_estimate_audit15).
     made = purification_plan(links[0].fidelity, target, storage=PairStorage.of(links[0])).rounds
@@ -106,7 +113,7 @@ def test_the_operating_point_is_priced_as_simulated(name, channels, buffer):
 def test_the_report_says_which_operating_point_it_priced():
     """The link report, its JSON and the printed table's notes name the counts priced; a link that runs as given
     has none, and operated_links hands it back unchanged. Since round 41 the note also marks a point whose pairs
-    expect more faults than the error budget holds: 1,500 pairs at F = 0.99787 expect 3.2 faults, at 0.986279 20.6,
+    expect more faults than the error budget holds: 1,500 pairs at F = 0.99787 expect 3.2 faults, at 0.986388 20.4,
     both over the 0.99 budget (the run is infeasible on the budget either way, as before)."""
     tau, rate, latency, memory, target = CASES["64 pairs, 0.3 s memories, a pair per 100 us"]
     links = _links(rate, latency, memory, 10, 64)
@@ -119,7 +126,7 @@ def test_the_report_says_which_operating_point_it_priced():
     assert (data["active_channels"], data["active_buffer_pairs"]) == (10, 24)
     note = ("note: link 0-1: priced with 24 of 64 buffer pairs in use: more would only age buffered pairs (with "
             "all of them: 4 purification round(s), 0.278 s, F = 0.99787 at use (over the error budget); so: 2 "
-            "purification round(s), 0.15 s, F = 0.986279 at use (over the error budget)); operated_links(report, "
+            "purification round(s), 0.15 s, F = 0.986388 at use (over the error budget)); operated_links(report, "
             "links) gives the links to simulate")
     assert note in report.table()
     slow = _links(rate, latency, memory, 2, 64)
@@ -147,7 +154,7 @@ def test_a_runtime_limit_sees_the_operating_point():
                            "2 purification round(s))")
     five = run(5, 0.16)
     assert five.wall_clock_s <= 0.16 and not any(x.startswith("runtime:") for x in five.reasons)
-    assert five.bound == "link 0-1 rate and buffer (41 pairs of 64 in use)"
+    assert five.bound == "link 0-1 rate and buffer (45 pairs of 64 in use)"
 
 
 

@@ -89,7 +89,8 @@ Model (what the numbers mean):
   buffer's level chain at the consumers' own pace tau, each phase of the circuit (its top-level blocks) at its
   own, the need judged at the worst phase's (``_phase_uses``), near zero when the link is the bottleneck, up to
   ``B tau`` less the time a freed place takes to come back as a pair when the link keeps its B-pair buffer
-  full; conservative where not exact); on a
+  full; conservative where not exact; a one-phase circuit's pairs on a direct link priced as the buffer fills
+  from empty, ``_with_filling``: each pair ``tau - 1 / r`` older than the one before until the steady wait); on a
   relay route each hop holds its pair until every hop holds one, and the mean decay over the hops' joint
   waits is exact (:func:`relay_route_fidelity`), as is the route's pace, one pair per cycle of its hops
   (:func:`~qnsim.estimate.relay_cycle_s`). Random waits (a round's input for its partner, a segment at a
@@ -380,6 +381,56 @@ def _ramp_factor(decay_hz: float, first_s: float, step_s: float, pairs: int) -> 
     if per_step == 0.0:
         return start
     return start * math.expm1(-per_step * pairs) / (pairs * math.expm1(-per_step))
+
+
+# Pairs whose mean wait while a buffer fills (:func:`_filling_waits_s`) is summed term by term; later ones follow a
+# line (the terms tend to the drift, tau - 1 / rate, or to 0). The Poisson tails are summed exactly up to
+# _EXACT_TAIL_TERMS terms and taken from the Wilson-Hilferty normal approximation of the gamma law beyond (error
+# O(k^-3/2) in a probability, ~1e-5 at k = 64).
+_FILLING_TERMS = 1024
+_EXACT_TAIL_TERMS = 64
+
+
+def _poisson_at_least(k: int, mean: float) -> float:
+    """P(N >= k) for N ~ Poisson(``mean``), k >= 1: P(Gamma(k, 1) <= mean)."""
+    if k <= _EXACT_TAIL_TERMS:
+        term = math.exp(-mean)
+        below = term
+        for i in range(1, k):
+            term *= mean / i
+            below += term
+        return max(0.0, 1.0 - below)
+    z = ((mean / k) ** (1.0 / 3.0) - 1.0 + 1.0 / (9.0 * k)) * 3.0 * math.sqrt(k)
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+@functools.lru_cache(maxsize=1 << 12)  # The operating-point search prices the same link and pace again.
+def _filling_waits_s(tau_s: float, rate_hz: float) -> tuple[tuple[float, ...], float]:
+    """(mean waits of pairs 0 .. _FILLING_TERMS - 1, the slope beyond) in seconds, for consumers that use one pair
+    every ``tau_s`` from a link delivering a Poisson process of ``rate_hz`` pairs/s into an empty first-in first-out
+    buffer of unlimited size, the first pair used as it comes. Pair j waits V_j = max(0, V_{j-1} + tau - E_j) (E_j
+    the j-th gap; Lindley's recursion), so by Spitzer's identity E[V_j] = sum over k = 1 .. j of E[(k tau -
+    G_k)+] / k, G_k ~ Gamma(k, rate): tau P(N(k tau) >= k) - P(N(k tau) >= k + 1) / rate for a Poisson count N.
+    Exact in the drift's both signs and at the critical pace, where the buffer's random walk grows as sqrt(j);
+    beyond the terms summed, a line of the last term's slope or the drift, whichever is steeper (the terms
+    approach the drift from below above the critical pace and fall towards 0 below it: an upper bound)."""
+    x = rate_hz * tau_s
+    waits = [0.0]
+    term = 0.0
+    for k in range(1, _FILLING_TERMS):
+        term = tau_s * _poisson_at_least(k, k * x) - _poisson_at_least(k + 1, k * x) / rate_hz
+        waits.append(waits[-1] + max(0.0, term))
+    return tuple(waits), max(term, tau_s - 1.0 / rate_hz, 0.0)
+
+
+def _filling_factor(decay_hz: float, waits: Sequence[float], cap_s: float) -> tuple[float, float]:
+    """(sum of exp(-decay_hz min(w, cap_s)), sum of min(w, cap_s)) over ``waits`` (s), in their order."""
+    factor = wait = 0.0
+    for w in waits:
+        w = min(w, cap_s)
+        factor += math.exp(-decay_hz * w)
+        wait += w
+    return factor, wait
 
 
 def _gathering_wait_s(together: int, delivered_hz: float) -> float:
@@ -3018,25 +3069,13 @@ class _Context:
             if lead is None or bell_pairs <= 0:
                 wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
                 return [(1.0, wait, used)]
+            # The first use is priced as the schedule has it (see _first_use_s), the others as they come out of the
+            # buffer filling from empty (_filling_use). Before round 47 one use each compute_s / bell_pairs took the
+            # first to come at the end of the run's first interval, where the schedule has it at lead_s, often 0 (a
+            # cat-entangler's one pair of a 10^12-CX run read F 0.93 at use, waiting 4.9e4 s in a run that uses it
+            # at t = 0, and the link was slowed 37x for it; simulated: F 1.0).
             after_s = compute_s - lead if lead < compute_s else compute_s
-            if bell_pairs > lk.buffer:
-                wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
-            else:
-                # The first use is priced apart from the rest (see _first_use_s). Before, one use each compute_s /
-                # bell_pairs took the first to come at the end of the run's first interval, where the schedule has
-                # it at lead_s, often 0 (a cat-entangler's one pair of a 10^12-CX run read F 0.93 at use, waiting
-                # 4.9e4 s in a run that uses it at t = 0, and the link was slowed 37x for it; simulated: F 1.0). The
-                # uses then fall evenly from the first to the run's end: the others wait the buffer's steady wait at
-                # that pace (the local work before the first use no longer stretches it). Mixed, not decayed at the
-                # mean wait (the decay is convex in the wait).
-                wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, together)
-                delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
-                first_wait = _first_pair_wait_s(lead, delivered_hz)
-                first = stored_pair(coeffs, first_wait, lk.memory_t1_s, lk.memory_t2_s)
-                share = 1.0 / bell_pairs
-                used = tuple(share * f + (1.0 - share) * u for f, u in zip(first, used))
-                wait = share * first_wait + (1.0 - share) * wait
-            return [self._with_filling(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, lead, wait, used)]
+            return [self._filling_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, lead)]
         uses = []
         for share, time_share in groups:
             wait, used = self._pair_at_use(lk, coeffs, max(1.0, bell_pairs * share), raw_per_pair,
@@ -3044,59 +3083,70 @@ class _Context:
             uses.append((share, wait, used))
         return uses
 
-    def _with_filling(
+    def _filling_use(
         self, lk: Link, coeffs: Sequence[float], bell_pairs: int, raw_per_pair: float, after_s: float,
-        probs: Sequence[float], lead_s: float, wait_s: float, used: tuple[float, float, float, float],
+        probs: Sequence[float], lead_s: float,
     ) -> tuple[float, float, tuple[float, float, float, float]]:
         """(1, mean wait in seconds, mean pair as used) of a one-phase run whose first use of ``lk``'s pairs comes
-        ``lead_s`` after the start and the rest over ``after_s`` seconds, when the buffer fills from empty (the link
-        makes pairs from the run's start, as :func:`~qnsim.estimate.simulate_execution` runs it); ``wait_s`` and
-        ``used``: the price without the filling (each pair after the first at the buffer's steady wait).
+        ``lead_s`` after its start and the others one every tau = ``after_s`` / ``bell_pairs`` from it, the link
+        making pairs from the run's start (as :func:`~qnsim.estimate.simulate_execution` runs it) into its empty
+        first-in first-out buffer.
 
-        First in, first out, with flow control and a link that out-paces its consumers (x = the delivered rate
-        times the pace tau = after_s / bell_pairs, above 1): pair j (from 0) is made at about (j + 1) / rate and
-        used at lead + j tau, so it waits w0 + j (tau - 1 / rate) (w0: the first pair's wait,
-        :func:`_first_pair_wait_s`) while the buffer fills, for its first B x / (x - 1) pairs (where the buffer
-        of B places is full, the ramp reaching B tau, the steady wait), and the steady wait (:meth:`_pair_at_use`)
-        from then on. The mean pair mixes the decay factors over those waits (the decay is linear in them): a
-        geometric sum over the ramp (:func:`_ramp_factor`). The ramp follows the buffer's drift; below x = 2 its
-        random walk raises the early waits above it, so the ramp is blended into the price without the filling
-        from x = 1 to 2, as :meth:`_storage_wait_s` blends its saturated wait, and nothing changes at x <= 1.
-        Before, every pair after the first was priced at the steady wait: F at use 0.518 where the simulation
-        measured 0.581 (`REPEAT 100 {CX 0 1; H 0; CX 1 0}`: 200 pairs, a 64-pair buffer of T1 = T2 = 20 ms, a
-        1e5 Hz link, 100 us gates), 0.539 against 0.725 for 60 pairs."""
-        delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
-        tau = after_s / bell_pairs
-        x = delivered_hz * tau
-        if not x > 1.0 or not math.isfinite(x):
-            return 1.0, wait_s, used
-        step = tau - 1.0 / delivered_hz
+        The first pair waits :func:`_first_pair_wait_s`. Pair j then waits at most that plus the mean wait of
+        Lindley's recursion from an empty buffer (:func:`_filling_waits_s`: exact for Poisson deliveries at the
+        delivered rate r, whichever of the link or the consumers is faster, by Spitzer's identity), and at most
+        the buffer's steady wait W (:meth:`_pair_at_use`; the larger of it and the first pair's), where flow
+        control holds the buffer full. A buffer already full at the first use (r L >= B: its B pairs made from the
+        start) gives them first + j (tau - 1 / r) each (never below 0), and the rest a full buffer's wait, which
+        a link slower than its consumers drains by tau - 1 / r a use down to W. The mean pair mixes the
+        decay factors over those waits (the decay is linear in them; each wait at its mean, below the mean
+        decay: conservative). Before, every pair of a run of more pairs than the buffer held, and every pair after
+        the first of a shorter one, was priced at W: F at use 0.518 where the simulation measured 0.581
+        (`REPEAT 100 {CX 0 1; H 0; CX 1 0}`: 200 pairs, a 64-pair buffer of T1 = T2 = 20 ms, a 1e5 Hz link,
+        100 us gates), 0.539 against 0.725 for 60 pairs; and a link about as fast as its consumers, whose run
+        ends long before its buffer's random walk reaches its steady state, 0.70 against 0.86."""
         steady_wait, steady = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs)
-        first = _first_pair_wait_s(lead_s, delivered_hz)  # the first pair's own mean wait, exact
+        delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
+        if not 0.0 < delivered_hz < math.inf or bell_pairs <= 0:
+            return 1.0, steady_wait, steady
+        pairs = int(bell_pairs)
+        tau = after_s / pairs
+        first = _first_pair_wait_s(lead_s, delivered_hz)
+        decays = (2.0 / lk.memory_t2_s, 2.0 / lk.memory_t1_s)
+        factors = [0.0, 0.0]
         if delivered_hz * lead_s >= lk.buffer:
-            # Full before the first use: its B pairs, made from the start, wait first + j step (longer than the
-            # steady wait after a long lead), and the pairs made for the places their uses free wait the steady wait.
-            deficit, ramp = 0.0, min(bell_pairs, lk.buffer)
+            step = tau - 1.0 / delivered_hz
+            made_first = min(pairs, lk.buffer)
+            # A slower link's early pairs wait less and less, down to none (the consumers catch up).
+            waiting = made_first if step >= 0 else min(made_first, math.floor(first / -step) + 1)
+            # The pairs made for the places the first uses free: a full buffer's wait, B tau - 1 / r, which a
+            # slower link's buffer (step < 0) drains by -step a use, down to the steady wait (before, they were
+            # priced at the steady wait at once: F 0.642 at use where the simulation drained its 64 pairs to 0.486).
+            full_wait = lk.buffer * tau - 1.0 / delivered_hz
+            rest = pairs - made_first
+            draining = 0 if step >= 0 or full_wait <= steady_wait else min(
+                rest, math.ceil((full_wait - steady_wait) / -step))
+            for i, decay in enumerate(decays):
+                factors[i] = (waiting * _ramp_factor(decay, first, step, waiting) + (made_first - waiting)
+                              + draining * _ramp_factor(decay, full_wait, step, draining)
+                              + (rest - draining) * math.exp(-decay * steady_wait))
+            total_wait = (waiting * first + step * waiting * (waiting - 1) / 2 + draining * full_wait
+                          + step * draining * (draining - 1) / 2 + (rest - draining) * steady_wait)
         else:
-            # Filling while used: the ramp follows the buffer's drift, x - 1 pairs per use; the arrivals' randomness
-            # (variance x per use) keeps its level above the drift by at most x / (2 (x - 1)) pairs (a random walk's
-            # mean deficit below its start, over any horizon), each a 1 / rate older pair: added from the second
-            # pair on. The ramp ends where it reaches the steady wait (the places the pairs under way hold are not
-            # the buffered pairs'), so a near-critical link (x near 1) is priced as before, a fast one as simulated.
-            deficit = min(x / (2.0 * (x - 1.0)) / delivered_hz, max(0.0, steady_wait - first))
-            below_steady = (steady_wait - first - deficit) / step  # ramp pairs j >= 1 with first + deficit + j step
-            ramp = 1 + max(0, min(bell_pairs - 1, math.ceil(below_steady) - 1))
-        # Pair 0 at its own wait, pairs 1 .. ramp - 1 on the ramp, the rest at the steady wait.
-        factors = ((math.exp(-2.0 / t * first) + (ramp - 1) * _ramp_factor(2.0 / t, first + deficit + step, step,
-                                                                          ramp - 1)) / ramp
-                   for t in (lk.memory_t2_s, lk.memory_t1_s))
-        filling = _damped(coeffs, *factors)
-        filling_wait = first + (ramp - 1) / ramp * (deficit + step * ramp / 2)
-        if ramp < bell_pairs:
-            share = ramp / bell_pairs
-            filling = tuple(share * f + (1.0 - share) * u for f, u in zip(filling, steady))
-            filling_wait = share * filling_wait + (1.0 - share) * steady_wait
-        return 1.0, filling_wait, filling
+            cap = max(steady_wait, first)
+            head, slope = _filling_waits_s(tau, delivered_hz)
+            head = [first + v for v in head[:pairs]]
+            beyond = pairs - len(head)
+            start = head[-1] + slope  # pair _FILLING_TERMS, then one slope more per pair, up to the cap
+            below = 0 if beyond <= 0 or start >= cap else (
+                beyond if slope <= 0 else min(beyond, math.ceil((cap - start) / slope)))
+            for i, decay in enumerate(decays):
+                summed, total_wait = _filling_factor(decay, head, cap)
+                factors[i] = (summed + below * _ramp_factor(decay, start, slope, below)
+                              + (max(beyond, 0) - below) * math.exp(-decay * cap))
+            total_wait += below * start + slope * below * (below - 1) / 2 + (max(beyond, 0) - below) * cap
+        used = _damped(coeffs, factors[0] / pairs, factors[1] / pairs)
+        return 1.0, total_wait / pairs, used
 
     def _first_use_s(self, lk: Link) -> float | None:
         """When (s from the run's start, in the schedule of its critical path) the run first uses a pair of direct link
