@@ -3111,40 +3111,56 @@ class _Context:
             return 1.0, steady_wait, steady
         pairs = int(bell_pairs)
         tau = after_s / pairs
+        step = tau - 1.0 / delivered_hz
         first = _first_pair_wait_s(lead_s, delivered_hz)
         decays = (2.0 / lk.memory_t2_s, 2.0 / lk.memory_t1_s)
         factors = [0.0, 0.0]
-        if delivered_hz * lead_s >= lk.buffer:
-            step = tau - 1.0 / delivered_hz
-            made_first = min(pairs, lk.buffer)
-            # A slower link's early pairs wait less and less, down to none (the consumers catch up).
-            waiting = made_first if step >= 0 else min(made_first, math.floor(first / -step) + 1)
-            # The pairs made for the places the first uses free: a full buffer's wait, B tau - 1 / r, which a
-            # slower link's buffer (step < 0) drains by -step a use, down to the steady wait (before, they were
-            # priced at the steady wait at once: F 0.642 at use where the simulation drained its 64 pairs to 0.486).
-            full_wait = lk.buffer * tau - 1.0 / delivered_hz
-            rest = pairs - made_first
-            draining = 0 if step >= 0 or full_wait <= steady_wait else min(
-                rest, math.ceil((full_wait - steady_wait) / -step))
+        total_wait = 0.0
+
+        def add_line(start: float, slope: float, count: int) -> None:
+            """Pairs waiting start + i slope (s), i < count, never below 0 (the consumers then wait for them)."""
+            nonlocal total_wait
+            if count <= 0:
+                return
+            waiting = count if slope >= 0 else min(count, max(0, math.floor(start / -slope) + 1))
             for i, decay in enumerate(decays):
-                factors[i] = (waiting * _ramp_factor(decay, first, step, waiting) + (made_first - waiting)
-                              + draining * _ramp_factor(decay, full_wait, step, draining)
-                              + (rest - draining) * math.exp(-decay * steady_wait))
-            total_wait = (waiting * first + step * waiting * (waiting - 1) / 2 + draining * full_wait
-                          + step * draining * (draining - 1) / 2 + (rest - draining) * steady_wait)
-        else:
-            cap = max(steady_wait, first)
-            head, slope = _filling_waits_s(tau, delivered_hz)
-            head = [first + v for v in head[:pairs]]
-            beyond = pairs - len(head)
-            start = head[-1] + slope  # pair _FILLING_TERMS, then one slope more per pair, up to the cap
-            below = 0 if beyond <= 0 or start >= cap else (
-                beyond if slope <= 0 else min(beyond, math.ceil((cap - start) / slope)))
+                factors[i] += waiting * _ramp_factor(decay, start, slope, waiting) + (count - waiting)
+            total_wait += waiting * start + slope * waiting * (waiting - 1) / 2
+
+        # The pairs in the buffer at the first use, made from the start one every 1 / r: pair j waits first + j step.
+        blocked = delivered_hz * lead_s >= lk.buffer
+        made_ahead = min(pairs, lk.buffer if blocked else math.floor(delivered_hz * lead_s))
+        add_line(first, step, made_ahead)
+        rest = pairs - made_ahead
+        if rest > 0:
+            # The rest: made as places free (a full buffer's wait, B tau - 1 / r, when the buffer was full at the
+            # first use) or on from the start; at least the wait of a buffer filling from empty (Lindley's
+            # recursion, _filling_waits_s, as if the first use were the start); up to the steady wait where the
+            # link out-paces the consumers (step > 0: flow control holds the buffer full).
+            line = (lk.buffer * tau - 1.0 / delivered_hz) if blocked else first + made_ahead * step
+            head, v_slope = _filling_waits_s(tau, delivered_hz)
+            # A link that out-paces its consumers fills the buffer up to the steady wait (or keeps a full one full:
+            # from full, the buffer's random walk stays above its steady state); a slower one drains it.
+            line_cap = (max(steady_wait, line) if blocked else steady_wait) if step > 0 else math.inf
+            window = min(rest, len(head))
+            waits = [max(min(head[i], steady_wait), min(line + i * step, line_cap), 0.0) for i in range(window)]
             for i, decay in enumerate(decays):
-                summed, total_wait = _filling_factor(decay, head, cap)
-                factors[i] = (summed + below * _ramp_factor(decay, start, slope, below)
-                              + (max(beyond, 0) - below) * math.exp(-decay * cap))
-            total_wait += below * start + slope * below * (below - 1) / 2 + (max(beyond, 0) - below) * cap
+                summed, summed_wait = _filling_factor(decay, waits, math.inf)
+                factors[i] += summed
+            total_wait += summed_wait
+            beyond = rest - window
+            if beyond > 0:
+                # On along the line that set the window's last wait (the terms beyond are near their limit).
+                on_line = min(line + (window - 1) * step, line_cap) >= min(head[window - 1], steady_wait)
+                slope, cap = (step, line_cap) if on_line else (v_slope, steady_wait)
+                last = waits[-1]
+                below = beyond if slope <= 0 or last + slope * beyond < cap else max(
+                    0, math.ceil((cap - last) / slope) - 1)
+                add_line(last + slope, slope, below)
+                if beyond > below:
+                    for i, decay in enumerate(decays):
+                        factors[i] += (beyond - below) * math.exp(-decay * cap)
+                    total_wait += (beyond - below) * cap
         used = _damped(coeffs, factors[0] / pairs, factors[1] / pairs)
         return 1.0, total_wait / pairs, used
 
