@@ -469,7 +469,7 @@ def _operating_point_cases():
 @pytest.mark.slow
 def test_estimate_files_operating_point_figures():
     """docs/reference/estimate-files.rst, the operating point: "The example now takes 2 rounds and 0.150 s from 5
-    channels up, on 45 to 16 of its 64 buffer pairs": the estimate gives 0.1507-0.1506 s there (0.151 to the page's
+    channels up, on 46 to 16 of its 64 buffer pairs": the estimate gives 0.1507-0.1506 s there (0.151 to the page's
     three decimals). That figure and the relay route's ("an end buffer of 32 down to 18 pairs (2 rounds, 0.153 to
     0.151 s") are recomputed with tests/test_estimate_operating_point.py's own cases."""
     op = _operating_point_cases()
@@ -571,7 +571,8 @@ def test_estimate_files_throttled_relay_and_line_search_figures():
 def test_estimate_files_flow_control_link_bound_and_balanced_figures():
     """docs/reference/estimate-files.rst, flow control: "a 10 kHz link with consumers that could take a pair every
     100 us (link-bound): 2.3e-5 low in F, the runtime within 2%; a 20 kHz link about as fast as its consumers:
-    0.995269 estimated, 0.9965 simulated". The simulation (seeds 1 and 2, as tests/test_estimate_flow_control.py
+    0.995312 estimated, 0.9961 simulated" (0.995269 before the first pair was priced as used at the run's
+    start, 0.9965 simulated before). The simulation (seeds 1 and 2, as tests/test_estimate_flow_control.py
     runs it) gives 0.9961 now; 0.9965 was a simulation of before. Recomputed with that test's own helpers."""
     text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
     fc = import_script(ROOT / "tests" / "test_estimate_flow_control.py")

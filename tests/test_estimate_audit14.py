@@ -18,14 +18,16 @@ from qnsim.estimate import (
 QPUS = [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-5)] * 2
 TEXT = "REPEAT 300 {\nCX 0 2\nH 0\nH 0\nH 2\n}"
 KW = {"placement": [0, 0, 1, 1], "error_budget": 0.9, "target_fidelity": 0.99}
-STORED = Link((0, 1), rate_hz=2.29e5, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.05, memory_t2_s=0.05)
+STORED = Link((0, 1), rate_hz=4e5, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.05, memory_t2_s=0.05)
 
 
 def test_the_simulation_runs_the_purification_rounds_the_estimate_priced():
-    """A 2.29e5 pairs/s link of F = 0.95 with 0.05 s memories, target 0.99: the estimate prices 3 rounds (12.1 ms,
-    F = 0.9989 at use: 2 rounds reach 0.99 when made, but the pairs decay below it in the buffer), while
+    """A 4e5 pairs/s link of F = 0.95 with 0.05 s memories, target 0.99: the estimate prices 3 rounds (7 ms,
+    F = 0.9975 at use: 2 rounds reach 0.99 when made, but the pairs decay below it in the buffer), while
     simulate_execution with operated_links chose its rounds by the fidelity when made: 2 rounds, ~6.2 ms, pairs used
-    at 0.987-0.995 on average (seed 2: 0.98716, below the target), and nothing said so. The estimate's rounds are
+    at 0.969 on average, below the target, and nothing said so (first found at 2.29e5 pairs/s, where since the
+    buffer's filling is priced the estimate too takes 2 rounds: F 0.9917 at use, simulated 0.9932 on average over
+    seeds 0-5, seed 2 at 0.98716). The estimate's rounds are
     handed over (operated_purification_rounds, as operated_buffer_pairs hands its buffers), and a link whose pairs
     are used below the target on average gets a note."""
     report = estimate(TEXT, QPUS, [STORED], **KW)
@@ -36,7 +38,9 @@ def test_the_simulation_runs_the_purification_rounds_the_estimate_priced():
     run = simulate_execution(
         TEXT, QPUS, links, placement=KW["placement"], target_fidelity=0.99, seed=2, purification_rounds=rounds
     )
-    assert run.mean_fidelity_at_use[(0, 1)] == pytest.approx(report.links[0].fidelity_at_use, abs=3e-4)
+    # The estimate's pairs sit 1.5e-3 below the simulation's here (a link about as fast as its consumers: the
+    # buffer's random walk priced by its mean wait, below the mean decay), the conservative side.
+    assert 0 <= run.mean_fidelity_at_use[(0, 1)] - report.links[0].fidelity_at_use <= 2e-3
     assert 0.8 * report.wall_clock_s <= run.wall_clock_s <= 1.2 * report.wall_clock_s
     assert run.notes == []
     # Two rounds given (round 15 made the default the estimate's rounds, test_estimate_audit15): used below it, said.
@@ -44,7 +48,7 @@ def test_the_simulation_runs_the_purification_rounds_the_estimate_priced():
                                purification_rounds={(0, 1): 2})
     assert plain.mean_fidelity_at_use[(0, 1)] < 0.99
     (note,) = plain.notes
-    assert note.startswith("link 0-1: its pairs were used at F = 0.98") and "below the target_fidelity 0.99" in note
+    assert note.startswith("link 0-1: its pairs were used at F = 0.9") and "below the target_fidelity 0.99" in note
 
 
 def test_purification_rounds_are_checked():
@@ -80,14 +84,15 @@ def test_a_link_too_slow_for_its_pairs_to_survive_states_the_need_a_faster_link_
     assert not report.feasible and "cannot be purified to 0.99 while its pairs wait" in report.reasons[0]
     need = report.links[0].required_rate_hz
     assert need == pytest.approx(
-        estimate(TEXT, QPUS, [dataclasses.replace(STORED, rate_hz=1e4)], **KW).links[0].required_rate_hz, rel=0.01
+        (ten := estimate(TEXT, QPUS, [dataclasses.replace(STORED, rate_hz=1e4)], **KW))._delivery(ten.links[0])[0], rel=0.01
     )
     assert report._delivery(report.links[0])[0] == need
     (note,) = [n for n in report.notes if n.startswith("link 0-1 must deliver")]
     assert f"must deliver {need:.3g} raw pairs/s, though as given (1e+03 pairs/s) its pairs cannot reach" in note
     built = estimate(TEXT, QPUS, [dataclasses.replace(slow, rate_hz=need)], **KW)
     assert built.wall_clock_s <= 1.05 * (built.time_local_s + built.time_latency_s)
-    assert built.links[0].required_rate_hz == pytest.approx(need, rel=0.01)
+    # Its own fixed point (the link of that rate meets it: no required rate is stated for it, its need is the same).
+    assert built._delivery(built.links[0])[0] == pytest.approx(need, rel=0.01)
 
 
 def test_a_run_that_waits_for_its_first_pair_needs_a_link_that_makes_it_soon():

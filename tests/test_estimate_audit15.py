@@ -20,7 +20,10 @@ def test_a_report_of_another_schema_version_is_refused_by_name():
     since round 22, which reads 5 back; 7 since round 31, which reads 5 and 6 back; 8 since round 37, which reads
     5 to 7 back; 9 since the report lists each qubit's QPU, which reads 5 to 8 back), and
     EstimateReport.from_json refuses a report of another version, naming both and what changed."""
-    report = estimate(PHYSICAL_TEXT, PHYSICAL, [STORED], **PHYSICAL_KW)
+    # A 1 kHz link, whose need is stated (at 10 kHz the pairs meet the target since the buffer's filling is priced,
+    # and the run fails on the error budget, which no rate clears: no need stated).
+    slow = Link((0, 1), rate_hz=1e3, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.05, memory_t2_s=0.05)
+    report = estimate(PHYSICAL_TEXT, PHYSICAL, [slow], **PHYSICAL_KW)
     assert report.error_corrected is None and report.links[0].required_rate_hz is not None
     data = json.loads(report.to_json())
     assert data["schema_version"] == 9
@@ -198,7 +201,8 @@ def test_a_link_built_to_its_need_reads_a_margin_of_one_not_a_stall():
     built = dataclasses.replace(STORED, rate_hz=need)
     at_need = estimate(text, qpus, [built], **kw)
     own = at_need.time_local_s + at_need.time_latency_s
-    assert at_need.feasible and at_need.wall_clock_s <= 1.05 * own
+    # The need lets the link run 5% below the pace and its first pair delay the run by 5% more (_NEED_MET): 5.4%.
+    assert at_need.feasible and at_need.wall_clock_s <= 1.1 * own
     need2, gives2, margin2, *_ = at_need._delivery(at_need.links[0])
     assert gives2 < 0.9 * need2  # What the run draws from it: the old margin.
     assert margin2 == pytest.approx(1.0, abs=0.01)
@@ -262,11 +266,13 @@ def test_the_simulation_takes_the_estimates_purification_rounds_by_default():
     """simulate_execution without purification_rounds chose each link's rounds by its pairs' fidelity when made, the
     estimate by their fidelity at use: over a 2.29e5 pairs/s link of F = 0.95 with 0.05 s memories, target 0.99,
     it ran 2 rounds where the estimate priced 3, and used pairs at F = 0.987 (seed 2), below the target (a note said
-    so). One rule now: the default is the rounds estimate() prices for the links as given, so the run's pairs meet
+    so). Since the buffer's filling is priced the estimate runs 2 rounds there too (F 0.9917 at use, 0.9932
+    simulated on average): the test runs a 4e5 pairs/s link, where 2 rounds use pairs at 0.969 and the estimate
+    prices 3. One rule now: the default is the rounds estimate() prices for the links as given, so the run's pairs meet
     the target, as with operated_purification_rounds; links without memory times are unchanged (the same rule)."""
     from qnsim.estimate import operated_links, operated_purification_rounds, simulate_execution
 
-    stored = Link((0, 1), rate_hz=2.29e5, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.05, memory_t2_s=0.05)
+    stored = Link((0, 1), rate_hz=4e5, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.05, memory_t2_s=0.05)
     report = estimate(PHYSICAL_TEXT, PHYSICAL, [stored], **PHYSICAL_KW)
     links = operated_links(report, [stored])
     sim = {"placement": PHYSICAL_KW["placement"], "target_fidelity": 0.99, "seed": 2}

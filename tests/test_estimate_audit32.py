@@ -4,6 +4,7 @@ routes. Each test states the old behaviour it guards."""
 
 import math
 import re
+import statistics
 
 import physics_oracles as po
 import pytest
@@ -46,7 +47,8 @@ def test_a_pair_never_waits_longer_than_the_run_it_is_used_in():
     the 3-pair buffer's steady wait, 3 tau - 1 / r = 149 us (F 0.806): F = (1 + 2 x 0.806) / 3 = 0.871 on average,
     0.39 faults within 0.5, so the link runs as given (64 places). The simulation of the link as given reads F 0.932
     (20 seeds, +-2e-4: FIFO, its second and third pairs wait ~48 and ~97 us), above the price. Since the buffer's
-    filling is priced (pairs 1 and 2 one and two uses' worth older than the first), the price is 0.932 too."""
+    filling is priced (pairs 1 and 2 one and two uses' worth older than the first), the price is 0.932 too: within
+    3 standard errors (and 1e-4) of the mean over 20 seeds, where one seed alone sat above or below it."""
     q = QPU(num_qubits=1, **_IDEAL)
     work = "REPEAT 3 {\n CX 0 1\n REPEAT 1000 {\n H 0\n }\n}\nM 0 1\n"
     link = Link((0, 1), rate_hz=1e6, fidelity=1.0, memory_t1_s=1e-3, memory_t2_s=1e-3)
@@ -67,8 +69,10 @@ def test_a_pair_never_waits_longer_than_the_run_it_is_used_in():
     assert r.remote_error_expected == pytest.approx(3 * (1 - lr.fidelity_at_use), rel=1e-6) and r.feasible
     assert not any("not entangled" in reason for reason in r.reasons), r.reasons
     (operated,) = operated_links(r, [link])
-    simulated = simulate_execution(work, [q, q], [operated], placement=[0, 1], cat_entangler=False, seed=1)
-    assert lr.fidelity_at_use <= simulated.mean_fidelity_at_use[(0, 1)]
+    simulated = [simulate_execution(work, [q, q], [operated], placement=[0, 1], cat_entangler=False, seed=seed)
+                 .mean_fidelity_at_use[(0, 1)] for seed in range(20)]
+    mean, err = statistics.fmean(simulated), statistics.stdev(simulated) / math.sqrt(20)
+    assert abs(lr.fidelity_at_use - mean) <= 3 * err + 1e-4, (lr.fidelity_at_use, mean, err)
 
 
 def _trillion_gate_run():

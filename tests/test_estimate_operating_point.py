@@ -113,7 +113,7 @@ def test_the_operating_point_is_priced_as_simulated(name, channels, buffer):
 def test_the_report_says_which_operating_point_it_priced():
     """The link report, its JSON and the printed table's notes name the counts priced; a link that runs as given
     has none, and operated_links hands it back unchanged. Since round 41 the note also marks a point whose pairs
-    expect more faults than the error budget holds: 1,500 pairs at F = 0.99787 expect 3.2 faults, at 0.986388 20.4,
+    expect more faults than the error budget holds: 1,500 pairs at F = 0.99787 expect 3.2 faults, at 0.986392 20.4,
     both over the 0.99 budget (the run is infeasible on the budget either way, as before)."""
     tau, rate, latency, memory, target = CASES["64 pairs, 0.3 s memories, a pair per 100 us"]
     links = _links(rate, latency, memory, 10, 64)
@@ -125,8 +125,8 @@ def test_the_report_says_which_operating_point_it_priced():
     data = json.loads(report.to_json())["links"][0]
     assert (data["active_channels"], data["active_buffer_pairs"]) == (10, 24)
     note = ("note: link 0-1: priced with 24 of 64 buffer pairs in use: more would only age buffered pairs (with "
-            "all of them: 4 purification round(s), 0.278 s, F = 0.99787 at use (over the error budget); so: 2 "
-            "purification round(s), 0.15 s, F = 0.986388 at use (over the error budget)); operated_links(report, "
+            "all of them: 4 purification round(s), 0.278 s, F = 0.997871 at use (over the error budget); so: 2 "
+            "purification round(s), 0.15 s, F = 0.986392 at use (over the error budget)); operated_links(report, "
             "links) gives the links to simulate")
     assert note in report.table()
     slow = _links(rate, latency, memory, 2, 64)
@@ -154,7 +154,7 @@ def test_a_runtime_limit_sees_the_operating_point():
                            "2 purification round(s))")
     five = run(5, 0.16)
     assert five.wall_clock_s <= 0.16 and not any(x.startswith("runtime:") for x in five.reasons)
-    assert five.bound == "link 0-1 rate and buffer (45 pairs of 64 in use)"
+    assert five.bound == "link 0-1 rate and buffer (46 pairs of 64 in use)"
 
 
 
