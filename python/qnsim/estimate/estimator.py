@@ -412,8 +412,9 @@ def _filling_waits_s(tau_s: float, rate_hz: float) -> tuple[tuple[float, ...], f
     the j-th gap; Lindley's recursion), so by Spitzer's identity E[V_j] = sum over k = 1 .. j of E[(k tau -
     G_k)+] / k, G_k ~ Gamma(k, rate): tau P(N(k tau) >= k) - P(N(k tau) >= k + 1) / rate for a Poisson count N.
     Exact in the drift's both signs and at the critical pace, where the buffer's random walk grows as sqrt(j);
-    beyond the terms summed, a line of the last term's slope or the drift, whichever is steeper (the terms
-    approach the drift from below above the critical pace and fall towards 0 below it: an upper bound)."""
+    beyond the terms summed, a line of the last term's slope: each term, E[S_k+] / k for the walk S of steps
+    tau - E, is at least the drift E[S_k] / k and falls towards it (or towards 0 below the critical pace), so the
+    last is an upper bound on those after it."""
     x = rate_hz * tau_s
     waits = [0.0]
     term = 0.0
