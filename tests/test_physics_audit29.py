@@ -1,0 +1,251 @@
+"""Physics audit, round 29: network runs against closed forms written here, in every formalism.
+
+Covered here and not in test_physics_audit.py .. test_physics_audit28.py: a single-click link described by the
+link's own hardware fields (a fiber loss and a group index other than the defaults) through a whole run; the mean
+fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expectation over the links' geometric
+waits (no trace); the same chains of 2, 3 and 4 links replayed pair by pair from the trace by the dephasing rule
+below; BBPSSW on pairs that dephased for their attempt before the round.
+
+Conventions (docs/concepts.md): fiber transmissivity 10^(-dB/km x L / 10), light at c / n; a Werner pair of
+fidelity F; a memory of total coherence time T2 (T1 infinite) dephases each qubit, <XX> and <YY> shrink by
+exp(-t / T2) per qubit. A stored qubit decays from its emission, the start of the attempt that heralds it, one
+attempt period T before the herald (so a pair's age at delivery is counted from there).
+
+The dephasing rule used for chains: a Z error on any qubit of a swap chain ends as a Z error on the delivered pair
+(on the measured control it flips m_a, hence the Z correction; on the measured target CNOT carries it to the
+control), and Pauli channels commute with the Bell-diagonal swap. So the delivered pair is the n-fold Werner
+composition, f_n = 1/4 + (3/4) w^n with w = (4F - 1)/3, dephased once with lambda = exp(-S / T2), S the summed
+storage times of all 2n qubits: F_out = f_n (1 + lambda) / 2 + (1 - f_n) / 3 (1 - lambda) / 2. T2-only memory is a
+Pauli channel, so every formalism must give it (stabilizer: the mean of 0/1 trajectories).
+
+Statistical checks use 5 sigma (a false alarm about once in 1.7 million per check) over fixed seeds; each says
+where its sigma comes from. Each oracle was seen to fail by perturbing its expected value locally (a 1% change in
+p, one attempt period more or less of storage, F_in instead of the dephased input).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from stats import assert_binomial, assert_normal
+
+import qnsim
+from qnsim.hardware import Detector, Source
+
+FORMALISMS = ["density_matrix", "bell_diagonal", "stabilizer"]
+SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
+
+
+def _dephased(phi_plus: float, phi_minus: float, lam: float) -> float:
+    """F of a Bell-diagonal pair after a Z flip with probability (1 - lam) / 2: its Phi+ and Phi- weights mix."""
+    return phi_plus * (1 + lam) / 2 + phi_minus * (1 - lam) / 2
+
+
+def _dephased_werner(f: float, lam: float) -> float:
+    """A Werner pair of fidelity f (Phi- weight (1 - f) / 3) dephased as in :func:`_dephased`."""
+    return _dephased(f, (1 - f) / 3, lam)
+
+
+def _werner_chain(f: float, links: int) -> float:
+    """Fidelity of `links` Werner pairs of fidelity f swapped into one: w = (4f - 1) / 3 multiplies."""
+    return 0.25 + 0.75 * ((4 * f - 1) / 3) ** links
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_a_single_click_link_from_its_own_fiber_fields_delivers_its_closed_form(formalism):
+    """Single click between two emitters of bright-state weight a, arms eta = emission x 10^(-dB L/20) x detector.
+
+    Closed form (threshold detectors, V = 1, no dark counts): one emitter bright (2 a (1 - a)) heralds when its photon
+    is detected (eta); both bright (a^2) bunch on the beam splitter and herald when either photon survives
+    (1 - (1 - eta)^2): p = 2 a eta - a^2 eta^2. The herald leaves Psi (weight a (1 - a) eta, coherent) against |11>
+    (weight a^2 (1 - (1 - eta)^2) / 2): F0 = (1 - a) / ((1 - a) + a (2 - eta) / 2), Phi- weight 0. The attempt
+    period is the light's round trip to the midpoint, L n / c. Attempts run back to back (a herald frees the pair at
+    once), so the pairs in W are Binomial(floor(W / T), p); every pair is T old; both qubits dephase for T:
+    F = F0 (1 + exp(-2T / T2)) / 2.
+    """
+    length_km, db_per_km, index, a, det_eff, emission, t2, window = 12.0, 0.35, 1.6, 0.15, 0.8, 0.9, 2e-3, 0.2
+    network = qnsim.Network(formalism, seed=3)
+    for name in "ab":
+        network.add_node(name, num_memories=1, t2_s=t2)
+    link = network.add_link(
+        "a", "b", length_km=length_km, scheme="single_click", attenuation_db_per_km=db_per_km, refractive_index=index,
+        source=Source(attempt_rate_hz=1e6, emission_efficiency=emission, bright_state_alpha=a),
+        detector=Detector(efficiency=det_eff),
+    )  # fmt: skip
+    eta = emission * 10 ** (-db_per_km * (length_km / 2) / 10) * det_eff
+    p = 2 * a * eta - a * a * eta * eta
+    period = length_km * 1e3 * index / SPEED_OF_LIGHT_M_PER_S
+    f0 = (1 - a) / ((1 - a) + a * (2 - eta) / 2)
+    assert link.success_probability == pytest.approx(p, rel=1e-12)
+    # The core holds the period in whole picoseconds.
+    assert abs(link.attempt_period_s - period) <= 1e-12
+    assert link.fidelity == pytest.approx(f0, abs=1e-12)
+    assert link.bell_diagonal[3] == pytest.approx(0.0, abs=1e-12)
+    network.request("a", "b")
+    r = network.run(until_s=window, progress=False).requests[0]
+    attempts = math.floor(round(window * 1e12) / round(link.attempt_period_s * 1e12))
+    assert_binomial(r.num_pairs, attempts, p, what="single-click heralds per attempt")
+    assert r.mean_age_s == pytest.approx(link.attempt_period_s, rel=1e-9)
+    f = _dephased(f0, 0.0, math.exp(-2 * link.attempt_period_s / t2))
+    if formalism == "stabilizer":
+        # Each trajectory's pair is a Bell state: a 0/1 fidelity of mean f, variance f (1 - f).
+        assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, f, what="stabilizer mean F")
+    else:
+        assert r.mean_fidelity == pytest.approx(f, abs=1e-9)
+
+
+def _geometric_gap_moment(p: float, x: float) -> float:
+    """E[x^|G1 - G2|] for independent G1, G2 ~ Geometric(p) on {1, 2, ...}.
+
+    P(G1 = G2) = p / (2 - p); P(|G1 - G2| = k >= 1) = 2 p (1 - p)^k / (2 - p), so the moment is
+    p / (2 - p) (1 + 2 (1 - p) x / (1 - (1 - p) x)).
+    """
+    return p / (2 - p) * (1 + 2 * (1 - p) * x / (1 - (1 - p) * x))
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_a_two_link_asap_repeater_with_dephasing_delivers_the_expectation_over_its_geometric_waits(formalism):
+    """Two Werner links (F, p, period T, no fiber) into a middle node, T2 memories, swap-ASAP, no trace.
+
+    Each cycle both links attempt from the same instant until each heralds (G1, G2 ~ Geometric(p) attempts), the swap
+    and the delivery follow the later herald at once. Storage from emission: the earlier pair's qubits (|G1 - G2| + 1)
+    T each, the later pair's T each: lambda = exp(-4T/T2) x^|G1 - G2| with x = exp(-2T/T2). A pair's F is linear in
+    lambda, so the mean F over cycles is F_out at E[lambda] (moment above), with a per-pair variance
+    (b c)^2 (E[x^2|D|] - E[x^|D|]^2), b the slope dF/dlambda and c = exp(-4T/T2). Cycles last E[max(G1, G2)] T =
+    (2/p - 1/(p (2 - p))) T; the count in W has variance W Var(max) / E[max]^3 (renewal CLT), Var(max) from
+    E[max^2] = sum_k (2k - 1) P(max >= k). The mean age is (E|G1 - G2| + 1) T = (2 (1 - p) / (p (2 - p)) + 1) T
+    (its standard error from Var|G1 - G2|).
+    """
+    f_link, p, period, t2, window = 0.95, 0.3, 1e-5, 2e-4, 0.1
+    network = qnsim.Network(formalism, seed=11)
+    for name, memories in (("a", 1), ("m", 2), ("b", 1)):
+        network.add_node(name, num_memories=memories, t2_s=t2)
+    for a, b in (("a", "m"), ("m", "b")):
+        network.add_link(a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period)
+    network.request("a", "b")
+    r = network.run(until_s=window, progress=False).requests[0]
+
+    q = 1 - p
+    e_max = 2 / p - 1 / (p * (2 - p))
+    # P(max >= k) = 1 - (1 - q^(k-1))^2; the series converges geometrically.
+    e_max_sq = sum((2 * k - 1) * (1 - (1 - q ** (k - 1)) ** 2) for k in range(1, 400))
+    var_max = e_max_sq - e_max**2
+    cycles = window / (e_max * period)
+    assert_normal(r.num_pairs, cycles, math.sqrt(window / period * var_max / e_max**3) + 1, what="cycles in W")
+
+    x = math.exp(-2 * period / t2)
+    c = math.exp(-4 * period / t2)
+    f2 = _werner_chain(f_link, 2)
+    slope = (f2 - (1 - f2) / 3) / 2
+    mean_lambda = c * _geometric_gap_moment(p, x)
+    expected = _dephased_werner(f2, mean_lambda)
+    spread = abs(slope) * c * math.sqrt(_geometric_gap_moment(p, x * x) - _geometric_gap_moment(p, x) ** 2)
+    if formalism == "stabilizer":
+        assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, expected, what="stabilizer mean F")
+    else:
+        assert_normal(r.mean_fidelity, expected, spread / math.sqrt(r.num_pairs), what="mean F over the waits")
+    mean_gap = 2 * q / (p * (2 - p))
+    # E[(G1 - G2)^2] = 2 Var(G) = 2q / p^2, so Var|G1 - G2| = 2q / p^2 - (E|G1 - G2|)^2.
+    gap_sd = math.sqrt(2 * q / p**2 - mean_gap**2)
+    assert_normal(r.mean_age_s / period, mean_gap + 1, gap_sd / math.sqrt(r.num_pairs), what="mean age / T")
+
+
+def _replayed_chain_fidelities(records, path, period, t2, f_link):
+    """Each delivered pair's F from the trace: every qubit's storage from emission (herald - T) to its swap (a middle
+    node's qubits) or to the delivery (the ends'), summed into S; F_out of the module docstring.
+
+    Segments are followed as they grow: a link's herald opens one (both qubits emitted T earlier), a swap at node m
+    joins the segment ending at m with the one starting there (their two qubits at m stop decaying), a delivery
+    closes the segment spanning the path. A link whose ends were both freed by swaps heralds again while the rest
+    of the chain is still waiting, so heralds are not grouped by delivery.
+    """
+    ending: dict[str, dict] = {}
+    starting: dict[str, dict] = {}
+    expected = []
+    got = []
+    for rec in records:
+        event, now = rec["event"], rec["time_s"]
+        if event == "link_pair":
+            left, right = rec["nodes"]
+            seg = {"left": left, "right": right, "left_emit": now - period, "right_emit": now - period,
+                   "storage": 0.0, "links": 1}  # fmt: skip
+            assert left not in starting and right not in ending, f"two pairs on one memory at {now}"
+            starting[left], ending[right] = seg, seg
+        elif event == "swap":
+            node = rec["nodes"][0]
+            one, two = ending.pop(node), starting.pop(node)
+            seg = {"left": one["left"], "right": two["right"], "left_emit": one["left_emit"],
+                   "right_emit": two["right_emit"], "links": one["links"] + two["links"],
+                   "storage": one["storage"] + two["storage"] + (now - one["right_emit"]) + (now - two["left_emit"])}  # fmt: skip
+            starting[seg["left"]], ending[seg["right"]] = seg, seg
+        elif event == "delivery":
+            seg = starting.pop(path[0])
+            assert ending.pop(path[-1]) is seg and seg["links"] == len(path) - 1
+            storage = seg["storage"] + (now - seg["left_emit"]) + (now - seg["right_emit"])
+            expected.append(_dephased_werner(_werner_chain(f_link, seg["links"]), math.exp(-storage / t2)))
+            got.append(rec["value"])
+    return expected, got
+
+
+@pytest.mark.parametrize("links", [2, 3, 4])
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_asap_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, links):
+    """Chains of 2, 3 and 4 Werner links (no fiber, p < 1) with T2 memories, swap-ASAP, replayed from the trace.
+
+    Each delivered pair is the n-fold Werner composition dephased by exp(-S / T2), S summed over its 2n qubits'
+    storage (module docstring), read from the trace's herald, swap and delivery times. Exact per pair in
+    density_matrix and bell_diagonal; in stabilizer the 0/1 trajectories' sum has variance sum F_i (1 - F_i) given
+    the histories (independent Bernoulli draws).
+    """
+    f_link, p, period, t2 = 0.97, 0.4, 1e-5, 5e-4
+    path = [f"n{i}" for i in range(links + 1)]
+    network = qnsim.Network(formalism, seed=20 + links, trace=True)
+    for i, name in enumerate(path):
+        network.add_node(name, num_memories=1 if i in (0, links) else 2, t2_s=t2)
+    for a, b in zip(path, path[1:]):
+        network.add_link(a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period)
+    network.request(path[0], path[-1], num_pairs=300)
+    r = network.run(until_s=1.0, progress=False).requests[0]
+    trace = network.trace()
+    assert trace.omitted == 0
+    expected, got = _replayed_chain_fidelities(list(trace), path, period, t2, f_link)
+    assert len(expected) == r.num_pairs == 300
+    if formalism == "stabilizer":
+        sigma = math.sqrt(sum(f * (1 - f) for f in expected))
+        assert_normal(sum(got), sum(expected), sigma, what=f"{links}-link stabilizer F sum")
+    else:
+        assert got == pytest.approx(expected, abs=1e-9)
+    # Storage must matter here, or the check above would not see a wrong storage rule.
+    assert max(expected) - min(expected) > 0.05
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_bbpssw_at_network_level_on_pairs_dephased_for_their_attempt(formalism):
+    """One BBPSSW round on a direct link of 2 channels, Werner F, a pair per channel every T = 1/R (no fiber), T2.
+
+    Both pairs are stored T (emission to herald) before the round acts, so each enters as the Werner pair dephased
+    by lambda = exp(-2T/T2): f = F (1 + lambda)/2 + (1 - F)/3 (1 - lambda)/2. BBPSSW twirls it to Werner f (Bennett
+    et al.): success p = f^2 + 2 f b + 5 b^2, b = (1 - f)/3, kept F' = (f^2 + b^2) / p. W R rounds in W; the kept
+    pairs are Binomial(W R, p); the kept pair is delivered at once (its mean fidelity F', exactly outside
+    stabilizer; a 0/1 mean there).
+    """
+    f_link, rate, t2, window = 0.85, 1e4, 1e-3, 0.1
+    network = qnsim.Network(formalism, seed=3)
+    for name in "ab":
+        network.add_node(name, num_memories=2, t2_s=t2)
+    network.add_link("a", "b", length_km=0.0, fidelity=f_link, rate_hz=rate, channels=2)
+    network.request("a", "b", purification="bbpssw", purification_rounds=1)
+    result = network.run(until_s=window, progress=False)
+    r = result.requests[0]
+    f = _dephased_werner(f_link, math.exp(-2 / rate / t2))
+    b = (1 - f) / 3
+    p = f * f + 2 * f * b + 5 * b * b
+    rounds = result.counters["purifications"]
+    assert rounds == round(window * rate)
+    assert_binomial(r.num_pairs, rounds, p, what="BBPSSW kept pairs per round")
+    kept = (f * f + b * b) / p
+    if formalism == "stabilizer":
+        assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, kept, what="stabilizer kept F")
+    else:
+        assert r.mean_fidelity == pytest.approx(kept, abs=1e-12)
