@@ -19,8 +19,10 @@ storage times of all 2n qubits: F_out = f_n (1 + lambda) / 2 + (1 - f_n) / 3 (1 
 Pauli channel, so every formalism must give it (stabilizer: the mean of 0/1 trajectories).
 
 Statistical checks use 5 sigma (a false alarm about once in 1.7 million per check) over fixed seeds; each says
-where its sigma comes from. Each oracle was seen to fail by perturbing its expected value locally (a 1% change in
-p, one attempt period more or less of storage, F_in instead of the dephased input).
+where its sigma comes from. Each oracle was seen to fail by perturbing its expected value locally (p 1% higher,
+storage counted from the herald instead of the emission, a T2 twice as long, F instead of the dephased input to
+BBPSSW, BBPSSW's p 3% higher, the two-link cycle count 4% higher, the mean age one period shorter). Round 29
+found no defect in what it probed.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ def test_a_two_link_asap_repeater_with_dephasing_delivers_the_expectation_over_i
     E[max^2] = sum_k (2k - 1) P(max >= k). The mean age is (E|G1 - G2| + 1) T = (2 (1 - p) / (p (2 - p)) + 1) T
     (its standard error from Var|G1 - G2|).
     """
-    f_link, p, period, t2, window = 0.95, 0.3, 1e-5, 2e-4, 0.1
+    f_link, p, period, t2, window = 0.95, 0.3, 1e-5, 2e-4, 0.5
     network = qnsim.Network(formalism, seed=11)
     for name, memories in (("a", 1), ("m", 2), ("b", 1)):
         network.add_node(name, num_memories=memories, t2_s=t2)
@@ -175,9 +177,10 @@ def _replayed_chain_fidelities(records, path, period, t2, f_link):
         elif event == "swap":
             node = rec["nodes"][0]
             one, two = ending.pop(node), starting.pop(node)
+            # The two qubits at the swapping node stop decaying here.
+            held = one["storage"] + two["storage"] + (now - one["right_emit"]) + (now - two["left_emit"])
             seg = {"left": one["left"], "right": two["right"], "left_emit": one["left_emit"],
-                   "right_emit": two["right_emit"], "links": one["links"] + two["links"],
-                   "storage": one["storage"] + two["storage"] + (now - one["right_emit"]) + (now - two["left_emit"])}  # fmt: skip
+                   "right_emit": two["right_emit"], "links": one["links"] + two["links"], "storage": held}  # fmt: skip
             starting[seg["left"]], ending[seg["right"]] = seg, seg
         elif event == "delivery":
             seg = starting.pop(path[0])
@@ -230,7 +233,7 @@ def test_bbpssw_at_network_level_on_pairs_dephased_for_their_attempt(formalism):
     pairs are Binomial(W R, p); the kept pair is delivered at once (its mean fidelity F', exactly outside
     stabilizer; a 0/1 mean there).
     """
-    f_link, rate, t2, window = 0.85, 1e4, 1e-3, 0.1
+    f_link, rate, t2, window = 0.85, 1e4, 1e-3, 1.0
     network = qnsim.Network(formalism, seed=3)
     for name in "ab":
         network.add_node(name, num_memories=2, t2_s=t2)
