@@ -3,8 +3,8 @@
 Covered here and not in test_physics_audit.py .. test_physics_audit28.py: a single-click link described by the
 link's own hardware fields (a fiber loss and a group index other than the defaults) through a whole run; the mean
 fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expectation over the links' geometric
-waits (no trace); the same chains of 2, 3 and 4 links replayed pair by pair from the trace by the dephasing rule
-below; BBPSSW on pairs that dephased for their attempt before the round.
+waits (no trace); chains of 2, 3 and 4 links, swap-ASAP and nested, with and without unequal fibers, replayed pair
+by pair from the trace by the dephasing rule below; BBPSSW on pairs that dephased for their attempt before the round.
 
 Conventions (docs/concepts.md): fiber transmissivity 10^(-dB/km x L / 10), light at c / n; a Werner pair of
 fidelity F; a memory of total coherence time T2 (T1 infinite) dephases each qubit, <XX> and <YY> shrink by
@@ -21,7 +21,8 @@ Pauli channel, so every formalism must give it (stabilizer: the mean of 0/1 traj
 Statistical checks use 5 sigma (a false alarm about once in 1.7 million per check) over fixed seeds; each says
 where its sigma comes from. Each oracle was seen to fail by perturbing its expected value locally (p 1% higher,
 storage counted from the herald instead of the emission, a T2 twice as long, F instead of the dephased input to
-BBPSSW, BBPSSW's p 3% higher, the two-link cycle count 4% higher, the mean age one period shorter). Round 29
+BBPSSW, BBPSSW's p 3% higher, the two-link cycle count 4% higher, the mean age one period shorter, emission a
+tenth of a period later, ends decaying until the delivery instant instead of until each holds the swaps' news). Round 29
 found no defect in what it probed.
 """
 
@@ -153,25 +154,27 @@ def test_a_two_link_asap_repeater_with_dephasing_delivers_the_expectation_over_i
     assert_normal(r.mean_age_s / period, mean_gap + 1, gap_sd / math.sqrt(r.num_pairs), what="mean age / T")
 
 
-def _replayed_chain_fidelities(records, path, period, t2, f_link):
+def _replayed_chain_fidelities(records, path, period, t2, f_link, news_s=None):
     """Each delivered pair's F from the trace: every qubit's storage from emission (herald - T) to its swap (a middle
-    node's qubits) or to the delivery (the ends'), summed into S; F_out of the module docstring.
+    node's qubits) or to its use (the ends'), summed into S; F_out of the module docstring.
 
     Segments are followed as they grow: a link's herald opens one (both qubits emitted T earlier), a swap at node m
     joins the segment ending at m with the one starting there (their two qubits at m stop decaying), a delivery
     closes the segment spanning the path. A link whose ends were both freed by swaps heralds again while the rest
-    of the chain is still waiting, so heralds are not grouped by delivery.
+    of the chain is still waiting, so heralds are not grouped by delivery. An end is used when it holds the news of
+    every swap of its pair (docs/concepts.md; test_physics_audit23's rule), each news travelling the fiber from the
+    swapping node: ``news_s[i][j]`` is the light time from path[i] to path[j] (None: no fiber, news is instant).
     """
+    index = {name: i for i, name in enumerate(path)}
     ending: dict[str, dict] = {}
     starting: dict[str, dict] = {}
-    expected = []
-    got = []
+    expected, got = [], []
     for rec in records:
         event, now = rec["event"], rec["time_s"]
         if event == "link_pair":
             left, right = rec["nodes"]
             seg = {"left": left, "right": right, "left_emit": now - period, "right_emit": now - period,
-                   "storage": 0.0, "links": 1}  # fmt: skip
+                   "storage": 0.0, "links": 1, "swaps": [], "heralded": now}  # fmt: skip
             assert left not in starting and right not in ending, f"two pairs on one memory at {now}"
             starting[left], ending[right] = seg, seg
         elif event == "swap":
@@ -180,39 +183,66 @@ def _replayed_chain_fidelities(records, path, period, t2, f_link):
             # The two qubits at the swapping node stop decaying here.
             held = one["storage"] + two["storage"] + (now - one["right_emit"]) + (now - two["left_emit"])
             seg = {"left": one["left"], "right": two["right"], "left_emit": one["left_emit"],
-                   "right_emit": two["right_emit"], "links": one["links"] + two["links"], "storage": held}  # fmt: skip
+                   "right_emit": two["right_emit"], "links": one["links"] + two["links"], "storage": held,
+                   "swaps": one["swaps"] + two["swaps"] + [(node, now)],
+                   "heralded": max(one["heralded"], two["heralded"])}  # fmt: skip
             starting[seg["left"]], ending[seg["right"]] = seg, seg
         elif event == "delivery":
             seg = starting.pop(path[0])
             assert ending.pop(path[-1]) is seg and seg["links"] == len(path) - 1
-            storage = seg["storage"] + (now - seg["left_emit"]) + (now - seg["right_emit"])
+            used = []
+            for end in (path[0], path[-1]):
+                news = [t + (news_s[index[m]][index[end]] if news_s else 0.0) for m, t in seg["swaps"]]
+                used.append(max(news, default=seg["heralded"]))
+            # The delivery is the instant both ends know the pair.
+            assert max(used) == pytest.approx(now, abs=1e-12)
+            storage = seg["storage"] + (used[0] - seg["left_emit"]) + (used[1] - seg["right_emit"])
             expected.append(_dephased_werner(_werner_chain(f_link, seg["links"]), math.exp(-storage / t2)))
             got.append(rec["value"])
     return expected, got
 
 
-@pytest.mark.parametrize("links", [2, 3, 4])
+@pytest.mark.parametrize(
+    ("links", "lengths_km", "schedule"),
+    [
+        (2, None, "asap"),
+        (3, None, "asap"),
+        (4, None, "asap"),
+        (4, (2.0, 3.0, 5.0, 1.0), "asap"),
+        (4, (2.0, 3.0, 5.0, 1.0), "nested"),
+        (3, (4.0, 0.0, 1.5), "nested"),
+    ],
+)
 @pytest.mark.parametrize("formalism", FORMALISMS)
-def test_asap_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, links):
-    """Chains of 2, 3 and 4 Werner links (no fiber, p < 1) with T2 memories, swap-ASAP, replayed from the trace.
+def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, links, lengths_km, schedule):
+    """Chains of 2, 3 and 4 Werner links (p < 1) with T2 memories, swap-ASAP or nested, without fiber or over
+    unequal fibers (the attempt period above every light time), replayed from the trace.
 
     Each delivered pair is the n-fold Werner composition dephased by exp(-S / T2), S summed over its 2n qubits'
-    storage (module docstring), read from the trace's herald, swap and delivery times. Exact per pair in
-    density_matrix and bell_diagonal; in stabilizer the 0/1 trajectories' sum has variance sum F_i (1 - F_i) given
-    the histories (independent Bernoulli draws).
+    storage (module docstring), read from the trace's herald, swap and delivery times, each end until it holds every
+    swap's news. Exact per pair in density_matrix and bell_diagonal; in stabilizer the 0/1 trajectories' sum has
+    variance sum F_i (1 - F_i) given the histories (independent Bernoulli draws).
     """
-    f_link, p, period, t2 = 0.97, 0.4, 1e-5, 5e-4
+    f_link, p, period, t2 = 0.97, 0.4, 5e-5, 2e-3
+    lengths = lengths_km or (0.0,) * links
     path = [f"n{i}" for i in range(links + 1)]
     network = qnsim.Network(formalism, seed=20 + links, trace=True)
     for i, name in enumerate(path):
         network.add_node(name, num_memories=1 if i in (0, links) else 2, t2_s=t2)
-    for a, b in zip(path, path[1:]):
-        network.add_link(a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period)
-    network.request(path[0], path[-1], num_pairs=300)
+    hops = [
+        network.add_link(a, b, length_km=km, fidelity=f_link, success_probability=p, attempt_period_s=period)
+        for a, b, km in zip(path, path[1:], lengths)
+    ]
+    network.request(path[0], path[-1], num_pairs=300, swap_schedule=schedule)
     r = network.run(until_s=1.0, progress=False).requests[0]
     trace = network.trace()
     assert trace.omitted == 0
-    expected, got = _replayed_chain_fidelities(list(trace), path, period, t2, f_link)
+    # Light time between nodes i < j: the links' one-way times between them (c / 1.44 in fiber).
+    one_way = [km * 1e3 * 1.44 / SPEED_OF_LIGHT_M_PER_S for km in lengths]
+    for hop, t in zip(hops, one_way):
+        assert abs(hop.classical_delay_s - t) <= 1e-12
+    news_s = [[sum(one_way[min(i, j) : max(i, j)]) for j in range(links + 1)] for i in range(links + 1)]
+    expected, got = _replayed_chain_fidelities(list(trace), path, period, t2, f_link, news_s)
     assert len(expected) == r.num_pairs == 300
     if formalism == "stabilizer":
         sigma = math.sqrt(sum(f * (1 - f) for f in expected))
