@@ -214,7 +214,9 @@ def _replayed_chain_fidelities(records, path, period, t2, f_link, news_s=None):
     ],
 )
 @pytest.mark.parametrize("formalism", FORMALISMS)
-def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, links, lengths_km, schedule):
+def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(
+    formalism, links, lengths_km, schedule
+):
     """Chains of 2, 3 and 4 Werner links (p < 1) with T2 memories, swap-ASAP or nested, without fiber or over
     unequal fibers (the attempt period above every light time), replayed from the trace.
 
