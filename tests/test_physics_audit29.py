@@ -3,8 +3,10 @@
 Covered here and not in test_physics_audit.py .. test_physics_audit28.py: a single-click link described by the
 link's own hardware fields (a fiber loss and a group index other than the defaults) through a whole run; the mean
 fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expectation over the links' geometric
-waits (no trace); chains of 2, 3 and 4 links, swap-ASAP and nested, with and without unequal fibers, replayed pair
-by pair from the trace by the dephasing rule below; BBPSSW on pairs that dephased for their attempt before the round.
+waits (no trace); chains of 2, 3 and 4 links replayed pair by pair from the trace by the dephasing rule below, through
+swap-ASAP and nested schedules, unequal fibers, on-demand generation, swap handshakes, two channels per link (free
+and fixed pairing), cutoffs (no delivered qubit stored beyond one) and a setup delay; BBPSSW on pairs that dephased
+for their attempt before the round.
 
 Conventions (docs/concepts.md): fiber transmissivity 10^(-dB/km x L / 10), light at c / n; a Werner pair of
 fidelity F; a memory of total coherence time T2 (T1 infinite) dephases each qubit, <XX> and <YY> shrink by
@@ -29,6 +31,7 @@ found no defect in what it probed.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import pytest
 from stats import assert_binomial, assert_normal
@@ -154,105 +157,174 @@ def test_a_two_link_asap_repeater_with_dephasing_delivers_the_expectation_over_i
     assert_normal(r.mean_age_s / period, mean_gap + 1, gap_sd / math.sqrt(r.num_pairs), what="mean age / T")
 
 
-def _replayed_chain_fidelities(records, path, period, t2, f_link, news_s=None):
-    """Each delivered pair's F from the trace: every qubit's storage from emission (herald - T) to its swap (a middle
-    node's qubits) or to its use (the ends'), summed into S; F_out of the module docstring.
+class _Replayed(NamedTuple):
+    """What the replay makes of a traced chain run: the run's and the oracle's fidelity of each delivered pair (in
+    the trace's order, pairs delivered at one instant matched by value), and the longest any qubit of a delivered
+    pair was stored before its use (its swap, or its end's use), in s."""
 
-    Segments are followed as they grow: a link's herald opens one (both qubits emitted T earlier), a swap at node m
-    joins the segment ending at m with the one starting there (their two qubits at m stop decaying), a delivery
-    closes the segment spanning the path. A link whose ends were both freed by swaps heralds again while the rest
-    of the chain is still waiting, so heralds are not grouped by delivery. An end is used when it holds the news of
-    every swap of its pair (docs/concepts.md; test_physics_audit23's rule), each news travelling the fiber from the
-    swapping node: ``news_s[i][j]`` is the light time from path[i] to path[j] (None: no fiber, news is instant).
+    got: list[float]
+    expected: list[float]
+    longest_storage_s: float
+    cutoffs: int
+
+
+def _replayed_chain(records, path, herald_delay_s, one_way_s, t2, f_link) -> _Replayed:
+    """Rebuilds each delivered pair's F from the trace: every qubit's storage from emission (its herald less the
+    link's herald delay) to its swap (a middle node's qubits) or its use (the ends'), summed into S; F_out of the
+    module docstring.
+
+    Pair ends are followed by (node, memory slot) as the trace names them: a link's herald opens a segment, a swap
+    joins the two segments holding the slots it measures (those two qubits stop decaying), a cutoff drops the
+    segment holding a slot it names, a delivery closes a segment spanning the path whose ends are both used at that
+    instant. An end is used when it holds the news of every swap of its pair (docs/concepts.md; the rule of
+    test_physics_audit23), each news travelling the fiber from the swapping node (``one_way_s``: each link's
+    one-way light time); so heralds are not grouped by delivery (a link whose ends were both freed by swaps heralds
+    again while the rest of the chain still waits).
     """
     index = {name: i for i, name in enumerate(path)}
-    ending: dict[str, dict] = {}
-    starting: dict[str, dict] = {}
-    expected, got = [], []
+
+    def news_s(i: int, j: int) -> float:
+        return sum(one_way_s[min(i, j) : max(i, j)])
+
+    held: dict[tuple[str, int], dict] = {}
+    got: list[float] = []
+    expected: list[float] = []
+    longest = 0.0
+    cutoffs = 0
+    instant = None
     for rec in records:
         event, now = rec["event"], rec["time_s"]
         if event == "link_pair":
-            left, right = rec["nodes"]
-            seg = {"left": left, "right": right, "left_emit": now - period, "right_emit": now - period,
-                   "storage": 0.0, "links": 1, "swaps": [], "heralded": now}  # fmt: skip
-            assert left not in starting and right not in ending, f"two pairs on one memory at {now}"
-            starting[left], ending[right] = seg, seg
+            ends = list(zip(rec["nodes"], rec["slots"]))
+            emitted = now - herald_delay_s[min(index[ends[0][0]], index[ends[1][0]])]
+            seg = {"ends": ends, "emit": [emitted, emitted], "storage": 0.0, "links": 1, "swaps": [], "herald": now,
+                   "longest": 0.0}  # fmt: skip
+            for end in ends:
+                assert end not in held, f"two pairs on memory {end} at {now} s"
+                held[end] = seg
         elif event == "swap":
             node = rec["nodes"][0]
-            one, two = ending.pop(node), starting.pop(node)
-            # The two qubits at the swapping node stop decaying here.
-            held = one["storage"] + two["storage"] + (now - one["right_emit"]) + (now - two["left_emit"])
-            seg = {"left": one["left"], "right": two["right"], "left_emit": one["left_emit"],
-                   "right_emit": two["right_emit"], "links": one["links"] + two["links"], "storage": held,
-                   "swaps": one["swaps"] + two["swaps"] + [(node, now)],
-                   "heralded": max(one["heralded"], two["heralded"])}  # fmt: skip
-            starting[seg["left"]], ending[seg["right"]] = seg, seg
+            k1, k2 = (node, rec["slots"][0]), (node, rec["slots"][1])
+            one, two = held.pop(k1), held.pop(k2)
+            i1, i2 = one["ends"].index(k1), two["ends"].index(k2)
+            waits = (now - one["emit"][i1], now - two["emit"][i2])
+            seg = {
+                "ends": [one["ends"][1 - i1], two["ends"][1 - i2]],
+                "emit": [one["emit"][1 - i1], two["emit"][1 - i2]],
+                "storage": one["storage"] + two["storage"] + sum(waits),
+                "links": one["links"] + two["links"],
+                "swaps": one["swaps"] + two["swaps"] + [(node, now)],
+                "herald": max(one["herald"], two["herald"]),
+                "longest": max(one["longest"], two["longest"], *waits),
+            }
+            for end in seg["ends"]:
+                held[end] = seg
+        elif event == "cutoff":
+            cutoffs += 1
+            for end in zip(rec["nodes"], rec["slots"]):
+                seg = held.get(end)
+                for other in seg["ends"] if seg else ():
+                    if held.get(other) is seg:
+                        del held[other]
         elif event == "delivery":
-            seg = starting.pop(path[0])
-            assert ending.pop(path[-1]) is seg and seg["links"] == len(path) - 1
-            used = []
-            for end in (path[0], path[-1]):
-                news = [t + (news_s[index[m]][index[end]] if news_s else 0.0) for m, t in seg["swaps"]]
-                used.append(max(news, default=seg["heralded"]))
-            # The delivery is the instant both ends know the pair.
-            assert max(used) == pytest.approx(now, abs=1e-12)
-            storage = seg["storage"] + (used[0] - seg["left_emit"]) + (used[1] - seg["right_emit"])
-            expected.append(_dephased_werner(_werner_chain(f_link, seg["links"]), math.exp(-storage / t2)))
-            got.append(rec["value"])
-    return expected, got
+            candidates = []
+            for seg in {id(x): x for x in held.values()}.values():
+                if sorted(index[e[0]] for e in seg["ends"]) != [0, len(path) - 1]:
+                    continue
+                used = [max([seg["herald"]] + [t + news_s(index[m], index[e[0]]) for m, t in seg["swaps"]])
+                        for e in seg["ends"]]  # fmt: skip
+                if abs(max(used) - now) <= 1e-12:
+                    candidates.append((min(seg["emit"]), seg, used))
+            assert candidates, f"no replayed pair is used at the delivery at {now} s"
+            _, seg, used = min(candidates, key=lambda c: c[0])
+            waits = [u - e for u, e in zip(used, seg["emit"])]
+            longest = max(longest, seg["longest"], *waits)
+            f = _werner_chain(f_link, seg["links"])
+            if instant is not None and instant[0] == now:
+                instant[1].append(rec["value"])
+                instant[2].append(_dephased_werner(f, math.exp(-(seg["storage"] + sum(waits)) / t2)))
+            else:
+                instant = (now, [rec["value"]], [_dephased_werner(f, math.exp(-(seg["storage"] + sum(waits)) / t2))])
+                got_at, expected_at = instant[1], instant[2]
+                got.append(got_at)
+                expected.append(expected_at)
+            for end in seg["ends"]:
+                del held[end]
+    # Pairs delivered at one instant come in the core's order, not necessarily the oldest first: compare as sets.
+    flat_got = [v for group in got for v in sorted(group)]
+    flat_expected = [v for group in expected for v in sorted(group)]
+    return _Replayed(flat_got, flat_expected, longest, cutoffs)
 
 
-@pytest.mark.parametrize(
-    ("links", "lengths_km", "schedule"),
-    [
-        (2, None, "asap"),
-        (3, None, "asap"),
-        (4, None, "asap"),
-        (4, (2.0, 3.0, 5.0, 1.0), "asap"),
-        (4, (2.0, 3.0, 5.0, 1.0), "nested"),
-        (3, (4.0, 0.0, 1.5), "nested"),
-    ],
-)
+CHAINS = {
+    "2 links": dict(lengths=(0.0, 0.0)),
+    "3 links": dict(lengths=(0.0, 0.0, 0.0)),
+    "4 links, fibers": dict(lengths=(2.0, 3.0, 5.0, 1.0)),
+    "nested, fibers": dict(lengths=(2.0, 3.0, 5.0, 1.0), swap_schedule="nested"),
+    "nested, 3 links": dict(lengths=(4.0, 0.0, 1.5), swap_schedule="nested"),
+    "on demand": dict(lengths=(2.0, 3.0, 5.0, 1.0), generation="on_demand"),
+    "handshake": dict(lengths=(2.0, 3.0, 5.0, 1.0), swap_handshake=True),
+    "2 channels": dict(lengths=(2.0, 3.0, 5.0, 1.0), channels=2),
+    "2 fixed channels": dict(lengths=(2.0, 3.0, 5.0, 1.0), channels=2, fixed_channels=True),
+    "cutoff": dict(lengths=(2.0, 3.0, 5.0, 1.0), cutoff_s=3e-4),
+    "nested cutoff": dict(lengths=(2.0, 3.0, 5.0, 1.0), cutoff_s=3e-4, swap_schedule="nested"),
+    "cutoff, 2 channels": dict(lengths=(2.0, 3.0, 5.0, 1.0), cutoff_s=3e-4, channels=2),
+    "on demand, cutoff, long fibers": dict(lengths=(10.0, 3.0, 20.0), generation="on_demand", cutoff_s=1e-3),
+    "setup delay": dict(lengths=(2.0, 3.0, 5.0, 1.0), setup_delay_s=2e-5),
+}
+
+
+@pytest.mark.parametrize("chain", CHAINS)
 @pytest.mark.parametrize("formalism", FORMALISMS)
-def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(
-    formalism, links, lengths_km, schedule
-):
-    """Chains of 2, 3 and 4 Werner links (p < 1) with T2 memories, swap-ASAP or nested, without fiber or over
-    unequal fibers (the attempt period above every light time), replayed from the trace.
+def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, chain):
+    """Chains of 2, 3 and 4 Werner links (p < 1) with T2 memories, replayed from the trace: swap-ASAP and nested,
+    without fiber and over unequal fibers (news arriving at the ends at different instants), on-demand generation,
+    swap handshakes, two channels per link (free or fixed pairing), cutoffs, a setup delay.
 
     Each delivered pair is the n-fold Werner composition dephased by exp(-S / T2), S summed over its 2n qubits'
     storage (module docstring), read from the trace's herald, swap and delivery times, each end until it holds every
-    swap's news. Exact per pair in density_matrix and bell_diagonal; in stabilizer the 0/1 trajectories' sum has
-    variance sum F_i (1 - F_i) given the histories (independent Bernoulli draws).
+    swap's news. Exact per pair in density_matrix and bell_diagonal (1e-9: times are whole picoseconds); in
+    stabilizer the 0/1 trajectories' sum has variance sum F_i (1 - F_i) given the histories (independent Bernoulli
+    draws). Under a cutoff no qubit of a delivered pair was stored longer than it, and the cutoff binds.
     """
-    f_link, p, period, t2 = 0.97, 0.4, 5e-5, 2e-3
-    lengths = lengths_km or (0.0,) * links
+    cfg = dict(CHAINS[chain])
+    lengths = cfg.pop("lengths")
+    link_kw = {k: cfg.pop(k) for k in ("channels", "fixed_channels", "setup_delay_s") if k in cfg}
+    channels = link_kw.get("channels", 1)
+    f_link, p, period, t2 = 0.97, 0.4, 5e-5 if max(lengths) < 6 else 3e-4, 2e-3
+    links = len(lengths)
     path = [f"n{i}" for i in range(links + 1)]
     network = qnsim.Network(formalism, seed=20 + links, trace=True)
     for i, name in enumerate(path):
-        network.add_node(name, num_memories=1 if i in (0, links) else 2, t2_s=t2)
+        network.add_node(name, num_memories=channels * (1 if i in (0, links) else 2), t2_s=t2)
     hops = [
-        network.add_link(a, b, length_km=km, fidelity=f_link, success_probability=p, attempt_period_s=period)
+        network.add_link(a, b, length_km=km, fidelity=f_link, success_probability=p, attempt_period_s=period, **link_kw)
         for a, b, km in zip(path, path[1:], lengths)
     ]
-    network.request(path[0], path[-1], num_pairs=300, swap_schedule=schedule)
-    r = network.run(until_s=1.0, progress=False).requests[0]
+    if channels > 1:
+        cfg["memories_per_link"] = channels
+    network.request(path[0], path[-1], num_pairs=200, **cfg)
+    r = network.run(until_s=2.0, progress=False).requests[0]
     trace = network.trace()
     assert trace.omitted == 0
-    # Light time between nodes i < j: the links' one-way times between them (c / 1.44 in fiber).
+    # Light in fiber at c / 1.44 (docs/concepts.md), held in whole picoseconds.
     one_way = [km * 1e3 * 1.44 / SPEED_OF_LIGHT_M_PER_S for km in lengths]
     for hop, t in zip(hops, one_way):
         assert abs(hop.classical_delay_s - t) <= 1e-12
-    news_s = [[sum(one_way[min(i, j) : max(i, j)]) for j in range(links + 1)] for i in range(links + 1)]
-    expected, got = _replayed_chain_fidelities(list(trace), path, period, t2, f_link, news_s)
-    assert len(expected) == r.num_pairs == 300
+        assert hop.herald_delay_a_s == hop.herald_delay_b_s
+    replay = _replayed_chain(list(trace), path, [h.herald_delay_a_s for h in hops], one_way, t2, f_link)
+    assert len(replay.expected) == r.num_pairs == 200
     if formalism == "stabilizer":
-        sigma = math.sqrt(sum(f * (1 - f) for f in expected))
-        assert_normal(sum(got), sum(expected), sigma, what=f"{links}-link stabilizer F sum")
+        sigma = math.sqrt(sum(f * (1 - f) for f in replay.expected))
+        assert_normal(sum(replay.got), sum(replay.expected), sigma, what=f"{chain}: stabilizer F sum")
     else:
-        assert got == pytest.approx(expected, abs=1e-9)
+        assert replay.got == pytest.approx(replay.expected, abs=1e-9)
     # Storage must matter here, or the check above would not see a wrong storage rule.
-    assert max(expected) - min(expected) > 0.05
+    assert max(replay.expected) - min(replay.expected) > 0.02
+    if "cutoff_s" in cfg:
+        assert replay.longest_storage_s <= cfg["cutoff_s"] + 1e-12
+        assert replay.cutoffs > 0
+        assert r.cutoff_discards > 0
 
 
 @pytest.mark.parametrize("formalism", FORMALISMS)
