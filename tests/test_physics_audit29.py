@@ -5,8 +5,8 @@ link's own hardware fields (a fiber loss and a group index other than the defaul
 fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expectation over the links' geometric
 waits (no trace); chains of 2, 3 and 4 links replayed pair by pair from the trace by the dephasing rule below, through
 swap-ASAP and nested schedules, unequal fibers, on-demand generation, swap handshakes, two channels per link (free
-and fixed pairing), cutoffs (no delivered qubit stored beyond one) and a setup delay; BBPSSW on pairs that dephased
-for their attempt before the round.
+and fixed pairing), cutoffs (no delivered qubit stored beyond one) and a setup delay, with and without depolarizing
+memories, gate and readout errors; BBPSSW on pairs that dephased for their attempt before the round.
 
 Conventions (docs/concepts.md): fiber transmissivity 10^(-dB/km x L / 10), light at c / n; a Werner pair of
 fidelity F; a memory of total coherence time T2 (T1 infinite) dephases each qubit, <XX> and <YY> shrink by
@@ -24,7 +24,8 @@ Statistical checks use 5 sigma (a false alarm about once in 1.7 million per chec
 where its sigma comes from. Each oracle was seen to fail by perturbing its expected value locally (p 1% higher,
 storage counted from the herald instead of the emission, a T2 twice as long, F instead of the dephased input to
 BBPSSW, BBPSSW's p 3% higher, the two-link cycle count 4% higher, the mean age one period shorter, emission a
-tenth of a period later, ends decaying until the delivery instant instead of until each holds the swaps' news). Round 29
+tenth of a period later, ends decaying until the delivery instant instead of until each holds the swaps' news,
+depolarize2's shrink read as depolarize1's, a misread counted once on <YY>, a depolarizing time 10% longer). Round 29
 found no defect in what it probed.
 """
 
@@ -168,10 +169,10 @@ class _Replayed(NamedTuple):
     cutoffs: int
 
 
-def _replayed_chain(records, path, herald_delay_s, one_way_s, t2, f_link) -> _Replayed:
+def _replayed_chain(records, path, herald_delay_s, one_way_s, fidelity) -> _Replayed:
     """Rebuilds each delivered pair's F from the trace: every qubit's storage from emission (its herald less the
-    link's herald delay) to its swap (a middle node's qubits) or its use (the ends'), summed into S; F_out of the
-    module docstring.
+    link's herald delay) to its swap (a middle node's qubits) or its use (the ends'), summed into S;
+    ``fidelity(links, S)`` the oracle's F of a pair swapped from that many links.
 
     Pair ends are followed by (node, memory slot) as the trace names them: a link's herald opens a segment, a swap
     joins the two segments holding the slots it measures (those two qubits stop decaying), a cutoff drops the
@@ -239,12 +240,12 @@ def _replayed_chain(records, path, herald_delay_s, one_way_s, t2, f_link) -> _Re
             _, seg, used = min(candidates, key=lambda c: c[0])
             waits = [u - e for u, e in zip(used, seg["emit"])]
             longest = max(longest, seg["longest"], *waits)
-            f = _werner_chain(f_link, seg["links"])
+            f = fidelity(seg["links"], seg["storage"] + sum(waits))
             if instant is not None and instant[0] == now:
                 instant[1].append(rec["value"])
-                instant[2].append(_dephased_werner(f, math.exp(-(seg["storage"] + sum(waits)) / t2)))
+                instant[2].append(f)
             else:
-                instant = (now, [rec["value"]], [_dephased_werner(f, math.exp(-(seg["storage"] + sum(waits)) / t2))])
+                instant = (now, [rec["value"]], [f])
                 got_at, expected_at = instant[1], instant[2]
                 got.append(got_at)
                 expected.append(expected_at)
@@ -274,16 +275,49 @@ CHAINS = {
 }
 
 
+def _chain_fidelity(f_link, links, storage_s, t2, depolarizing_time, gate2_error, measure_error):
+    """F of n Werner links swapped into one pair whose 2n qubits were stored S in all, with node noise.
+
+    In correlators (<XX>, <YY>, <ZZ>) = w (1, -1, 1) per link, w = (4F - 1)/3, a swap multiplies them (up to the
+    sign of <YY>) and every Pauli channel multiplies each by its own factor, whichever qubit it hits (a Pauli on any
+    qubit ends on the delivered pair, module docstring): storage exp(-S/T2) on <XX>, <YY> and exp(-S/T) on all
+    three (depolarize1 with p = 3/4 (1 - exp(-t/T)) shrinks the Bloch vector by exp(-t/T)); per swap, depolarize2
+    after its CNOT (a Z or Y on the control flips m_a: a Z out; an X or Y on the target flips m_b: an X out; each
+    of X, Y, Z out for 4 of the 15 Paulis) is depolarize1 with shrink 1 - 16 p / 15, and misread outcomes (e each)
+    flip m_a (a Z out: <XX>, <YY> times 1 - 2e) and m_b (an X out: <YY>, <ZZ> times 1 - 2e).
+    F = (1 + <XX> - <YY> + <ZZ>) / 4.
+    """
+    w = ((4 * f_link - 1) / 3) ** links * (1 - 16 * gate2_error / 15) ** (links - 1)
+    misread = (1 - 2 * measure_error) ** (links - 1)
+    dep = math.exp(-storage_s / depolarizing_time)
+    xx = w * misread * dep * math.exp(-storage_s / t2)
+    yy = w * misread**2 * dep * math.exp(-storage_s / t2)
+    zz = w * misread * dep
+    return (1 + xx + yy + zz) / 4
+
+
+NODE_NOISE = {
+    "memory T2 only": dict(depolarizing_time_s=math.inf, gate2_error=0.0, measure_error=0.0),
+    "T2, depolarizing memory, gate and readout errors": dict(
+        depolarizing_time_s=3e-3, gate2_error=0.02, measure_error=0.01
+    ),
+}
+
+
+@pytest.mark.parametrize("noise", NODE_NOISE)
 @pytest.mark.parametrize("chain", CHAINS)
 @pytest.mark.parametrize("formalism", FORMALISMS)
-def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, chain):
+def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, chain, noise):
     """Chains of 2, 3 and 4 Werner links (p < 1) with T2 memories, replayed from the trace: swap-ASAP and nested,
     without fiber and over unequal fibers (news arriving at the ends at different instants), on-demand generation,
-    swap handshakes, two channels per link (free or fixed pairing), cutoffs, a setup delay.
+    swap handshakes, two channels per link (free or fixed pairing), cutoffs, a setup delay; with and without a
+    depolarizing memory time, gate errors and readout errors at every node (all Pauli channels).
 
-    Each delivered pair is the n-fold Werner composition dephased by exp(-S / T2), S summed over its 2n qubits'
-    storage (module docstring), read from the trace's herald, swap and delivery times, each end until it holds every
-    swap's news. Exact per pair in density_matrix and bell_diagonal (1e-9: times are whole picoseconds); in
+    Each delivered pair is the n-fold Werner composition with every Pauli channel's factor (:func:`_chain_fidelity`;
+    T2 alone: dephased by exp(-S / T2)), S summed over its 2n qubits' storage (module docstring), read from the
+    trace's herald, swap and delivery times, each end until it holds every swap's news. The density_matrix pair is
+    the state the nodes know (the mixture over misreads they cannot see). Exact per pair in density_matrix and
+    bell_diagonal (1e-9: times are whole picoseconds); in
     stabilizer the 0/1 trajectories' sum has variance sum F_i (1 - F_i) given the histories (independent Bernoulli
     draws). Under a cutoff no qubit of a delivered pair was stored longer than it, and the cutoff binds.
     """
@@ -296,7 +330,7 @@ def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair
     path = [f"n{i}" for i in range(links + 1)]
     network = qnsim.Network(formalism, seed=20 + links, trace=True)
     for i, name in enumerate(path):
-        network.add_node(name, num_memories=channels * (1 if i in (0, links) else 2), t2_s=t2)
+        network.add_node(name, num_memories=channels * (1 if i in (0, links) else 2), t2_s=t2, **NODE_NOISE[noise])
     hops = [
         network.add_link(a, b, length_km=km, fidelity=f_link, success_probability=p, attempt_period_s=period, **link_kw)
         for a, b, km in zip(path, path[1:], lengths)
@@ -312,7 +346,15 @@ def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair
     for hop, t in zip(hops, one_way):
         assert abs(hop.classical_delay_s - t) <= 1e-12
         assert hop.herald_delay_a_s == hop.herald_delay_b_s
-    replay = _replayed_chain(list(trace), path, [h.herald_delay_a_s for h in hops], one_way, t2, f_link)
+    node = NODE_NOISE[noise]
+    noise_args = (t2, node["depolarizing_time_s"], node["gate2_error"], node["measure_error"])
+    replay = _replayed_chain(
+        list(trace),
+        path,
+        [h.herald_delay_a_s for h in hops],
+        one_way,
+        lambda n, storage: _chain_fidelity(f_link, n, storage, *noise_args),
+    )
     assert len(replay.expected) == r.num_pairs == 200
     if formalism == "stabilizer":
         sigma = math.sqrt(sum(f * (1 - f) for f in replay.expected))
