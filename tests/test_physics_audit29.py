@@ -6,7 +6,8 @@ fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expec
 waits (no trace); chains of 2, 3 and 4 links replayed pair by pair from the trace by the dephasing rule below, through
 swap-ASAP and nested schedules, unequal fibers, on-demand generation, swap handshakes, two channels per link (free
 and fixed pairing), cutoffs (no delivered qubit stored beyond one) and a setup delay, with and without depolarizing
-memories, gate and readout errors; BBPSSW on pairs that dephased for their attempt before the round.
+memories, gate and readout errors; BBPSSW and DEJMPS on pairs that dephased for their attempt before the round; a
+Barrett-Kok link through transducers, from its own fields, stored in damping memories (exact and twirled).
 
 Conventions (docs/concepts.md): fiber transmissivity 10^(-dB/km x L / 10), light at c / n; a Werner pair of
 fidelity F; a memory of total coherence time T2 (T1 infinite) dephases each qubit, <XX> and <YY> shrink by
@@ -25,8 +26,9 @@ where its sigma comes from. Each oracle was seen to fail by perturbing its expec
 storage counted from the herald instead of the emission, a T2 twice as long, F instead of the dephased input to
 BBPSSW, BBPSSW's p 3% higher, the two-link cycle count 4% higher, the mean age one period shorter, emission a
 tenth of a period later, ends decaying until the delivery instant instead of until each holds the swaps' news,
-depolarize2's shrink read as depolarize1's, a misread counted once on <YY>, a depolarizing time 10% longer). Round 29
-found no defect in what it probed.
+depolarize2's shrink read as depolarize1's, a misread counted once on <YY>, a depolarizing time 10% longer, the
+exact channel's gamma^2 / 4 left out of density_matrix, DEJMPS's Psi+ and Psi- outputs swapped, its p 4% higher).
+Round 29 found no defect in what it probed.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import pytest
 from stats import assert_binomial, assert_normal
 
 import qnsim
-from qnsim.hardware import Detector, Source
+from qnsim.hardware import Detector, Source, Transducer
 
 FORMALISMS = ["density_matrix", "bell_diagonal", "stabilizer"]
 SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
@@ -398,3 +400,90 @@ def test_bbpssw_at_network_level_on_pairs_dephased_for_their_attempt(formalism):
         assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, kept, what="stabilizer kept F")
     else:
         assert r.mean_fidelity == pytest.approx(kept, abs=1e-12)
+
+
+def _correlators(weights) -> tuple[float, float, float]:
+    """(<XX>, <YY>, <ZZ>) of Bell weights (Phi+, Psi+, Psi-, Phi-)."""
+    a, b, c, d = weights
+    return a + b - c - d, -a + b - c + d, a - b - c + d
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_a_barrett_kok_link_through_transducers_stored_in_damping_memories(formalism):
+    """Double click (Barrett-Kok) through transducers at both ends, described by the link's fields (fiber loss and
+    index other than the defaults), visibility V, memories with T1 and T2.
+
+    Closed form: arm eta = emission x transducer x 10^(-dB (L/2)/10) x detector; p = eta^2 / 2 (one photon in each
+    round); the period is two light round trips to the midpoint, 2 L n / c; the herald leaves Phi+ (1 + V)/2 and
+    Phi- (1 - V)/2 (V scales the one coherence), so (<XX>, <YY>, <ZZ>) = (V, -V, 1). Both qubits are stored the
+    period T (emission to herald): <XX>, <YY> times exp(-2T/T2), <ZZ> -> (1 - gamma)^2 + gamma^2 exactly
+    (density_matrix), (1 - gamma)^2 under the Pauli twirl (bell_diagonal, stabilizer): the twirl reads gamma^2 / 4
+    below, as docs/concepts.md states for a pair without local polarization. Pairs in W: Binomial(floor(W/T), p).
+    """
+    length_km, db_per_km, index, emission, efficiency, det_eff, visibility = 8.0, 0.25, 1.5, 0.8, 0.4, 0.9, 0.9
+    t1, t2, window = 2e-3, 1e-3, 0.5
+    network = qnsim.Network(formalism, seed=4)
+    for name in "ab":
+        network.add_node(name, num_memories=1, t1_s=t1, t2_s=t2)
+    link = network.add_link(
+        "a", "b", length_km=length_km, scheme="double_click", attenuation_db_per_km=db_per_km, refractive_index=index,
+        source=Source(attempt_rate_hz=1e6, emission_efficiency=emission),
+        detector=Detector(efficiency=det_eff, visibility=visibility),
+        transducer=Transducer(efficiency=efficiency, added_noise_photons=0.0),
+    )  # fmt: skip
+    eta = emission * efficiency * 10 ** (-db_per_km * (length_km / 2) / 10) * det_eff
+    period = 2 * length_km * 1e3 * index / SPEED_OF_LIGHT_M_PER_S
+    assert link.success_probability == pytest.approx(eta * eta / 2, rel=1e-12)
+    assert abs(link.attempt_period_s - period) <= 1e-12
+    assert link.bell_diagonal == pytest.approx(((1 + visibility) / 2, 0, 0, (1 - visibility) / 2), abs=1e-12)
+    network.request("a", "b")
+    r = network.run(until_s=window, progress=False).requests[0]
+    attempts = math.floor(round(window * 1e12) / round(link.attempt_period_s * 1e12))
+    assert_binomial(r.num_pairs, attempts, link.success_probability, what="Barrett-Kok heralds per attempt")
+    assert r.mean_age_s == pytest.approx(link.attempt_period_s, rel=1e-9)
+    t = link.attempt_period_s
+    gamma = -math.expm1(-t / t1)
+    xx, yy, zz = visibility * math.exp(-2 * t / t2), -visibility * math.exp(-2 * t / t2), (1 - gamma) ** 2
+    twirled = (1 + xx - yy + zz) / 4
+    if formalism == "density_matrix":
+        assert r.mean_fidelity == pytest.approx(twirled + gamma * gamma / 4, abs=1e-9)
+    elif formalism == "bell_diagonal":
+        assert r.mean_fidelity == pytest.approx(twirled, abs=1e-9)
+    else:
+        assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, twirled, what="stabilizer mean F")
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_dejmps_at_network_level_on_dephased_pairs_is_deutsch_et_al(formalism):
+    """One DEJMPS round on a direct link of 2 channels, Werner F, a pair per channel every T = 1/R (no fiber), T2
+    short enough that the stored pairs are far from Werner.
+
+    Each input is stored T at both ends: Phi+ and Phi- mix with lambda = exp(-2T/T2), Psi+ = Psi- = (1 - F)/3.
+    Deutsch et al. (PRL 77, 2818) in their variables A = Phi+, B = Psi-, C = Psi+, D = Phi-: N = (A + B)^2 +
+    (C + D)^2, A' = (A^2 + B^2)/N, B' = 2CD/N, C' = (C^2 + D^2)/N, D' = 2AB/N. The kept pairs are Binomial(rounds, N);
+    their mean Bell diagonal, in the order (Phi+, Psi+, Psi-, Phi-), is (A', C', B', D') exactly outside stabilizer
+    (each trajectory's pair one Bell state there: each weight binomial).
+    """
+    f_link, rate, t2, window = 0.85, 1e4, 3e-4, 2.0
+    network = qnsim.Network(formalism, seed=6)
+    for name in "ab":
+        network.add_node(name, num_memories=2, t2_s=t2)
+    network.add_link("a", "b", length_km=0.0, fidelity=f_link, rate_hz=rate, channels=2)
+    network.request("a", "b", purification="dejmps", purification_rounds=1)
+    result = network.run(until_s=window, progress=False)
+    r = result.requests[0]
+    lam = math.exp(-2 / rate / t2)
+    a = _dephased(f_link, (1 - f_link) / 3, lam)
+    d = _dephased((1 - f_link) / 3, f_link, lam)
+    b = c = (1 - f_link) / 3
+    n = (a + b) ** 2 + (c + d) ** 2
+    kept = ((a * a + b * b) / n, (c * c + d * d) / n, 2 * c * d / n, 2 * a * b / n)
+    rounds = result.counters["purifications"]
+    assert rounds == round(window * rate)
+    assert_binomial(r.num_pairs, rounds, n, what="DEJMPS kept pairs per round")
+    if formalism == "stabilizer":
+        for got, want, name in zip(r.mean_bell_diagonal, kept, ("Phi+", "Psi+", "Psi-", "Phi-")):
+            assert_binomial(got * r.num_pairs, r.num_pairs, want, what=f"stabilizer {name} weight")
+    else:
+        assert tuple(r.mean_bell_diagonal) == pytest.approx(kept, abs=1e-12)
+        assert r.mean_fidelity == pytest.approx(kept[0], abs=1e-12)
