@@ -34,9 +34,11 @@ Round 29 found no defect in what it probed.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from script_modules import import_script
 from stats import assert_binomial, assert_normal
 
 import qnsim
@@ -274,6 +276,9 @@ CHAINS = {
     "cutoff, 2 channels": dict(lengths=(2.0, 3.0, 5.0, 1.0), cutoff_s=3e-4, channels=2),
     "on demand, cutoff, long fibers": dict(lengths=(10.0, 3.0, 20.0), generation="on_demand", cutoff_s=1e-3),
     "setup delay": dict(lengths=(2.0, 3.0, 5.0, 1.0), setup_delay_s=2e-5),
+    # examples/chain_policy.py's swap-ASAP written in Python (qnsim.Protocol: each end takes its qubit itself).
+    "Python swap-ASAP": dict(lengths=(2.0, 3.0, 5.0, 1.0), protocol="chain_policy"),
+    "Python swap-ASAP, on demand": dict(lengths=(2.0, 3.0, 5.0, 1.0), protocol="chain_policy", generation="on_demand"),
 }
 
 
@@ -312,8 +317,9 @@ NODE_NOISE = {
 def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair(formalism, chain, noise):
     """Chains of 2, 3 and 4 Werner links (p < 1) with T2 memories, replayed from the trace: swap-ASAP and nested,
     without fiber and over unequal fibers (news arriving at the ends at different instants), on-demand generation,
-    swap handshakes, two channels per link (free or fixed pairing), cutoffs, a setup delay; with and without a
-    depolarizing memory time, gate errors and readout errors at every node (all Pauli channels).
+    swap handshakes, two channels per link (free or fixed pairing), cutoffs, a setup delay, the Python swap-ASAP
+    of examples/chain_policy.py; with and without a depolarizing memory time, gate errors and readout errors at
+    every node (all Pauli channels).
 
     Each delivered pair is the n-fold Werner composition with every Pauli channel's factor (:func:`_chain_fidelity`;
     T2 alone: dephased by exp(-S / T2)), S summed over its 2n qubits' storage (module docstring), read from the
@@ -339,6 +345,10 @@ def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair
     ]
     if channels > 1:
         cfg["memories_per_link"] = channels
+    if cfg.get("protocol") == "chain_policy":
+        cfg["protocol"] = import_script(
+            Path(__file__).resolve().parents[1] / "examples" / "chain_policy.py"
+        ).ChainSwapASAP()
     network.request(path[0], path[-1], num_pairs=200, **cfg)
     r = network.run(until_s=2.0, progress=False).requests[0]
     trace = network.trace()
