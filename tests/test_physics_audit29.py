@@ -6,7 +6,8 @@ fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expec
 waits (no trace); chains of 2, 3 and 4 links replayed pair by pair from the trace by the dephasing rule below, through
 swap-ASAP and nested schedules, unequal fibers, on-demand generation, swap handshakes, two channels per link (free
 and fixed pairing), cutoffs (no delivered qubit stored beyond one) and a setup delay, with and without depolarizing
-memories, gate and readout errors; BBPSSW and DEJMPS on pairs that dephased for their attempt before the round; a
+memories, gate and readout errors, driven by the native protocol or a Python one, and which pairs a min_fidelity
+rejects; BBPSSW and DEJMPS on pairs that dephased for their attempt before the round; a
 Barrett-Kok link through transducers, from its own fields, stored in damping memories (exact and twirled).
 
 Conventions (docs/concepts.md): fiber transmissivity 10^(-dB/km x L / 10), light at c / n; a Werner pair of
@@ -164,13 +165,16 @@ def test_a_two_link_asap_repeater_with_dephasing_delivers_the_expectation_over_i
 
 class _Replayed(NamedTuple):
     """What the replay makes of a traced chain run: the run's and the oracle's fidelity of each delivered pair (in
-    the trace's order, pairs delivered at one instant matched by value), and the longest any qubit of a delivered
-    pair was stored before its use (its swap, or its end's use), in s."""
+    the trace's order, pairs delivered at one instant matched by value), the longest any qubit of a delivered pair
+    was stored before its use (its swap, or its end's use), in s, the cutoff records, and the same fidelities for
+    the pairs rejected below a min_fidelity."""
 
     got: list[float]
     expected: list[float]
     longest_storage_s: float
     cutoffs: int
+    rejected_got: list[float]
+    rejected_expected: list[float]
 
 
 def _replayed_chain(records, path, herald_delay_s, one_way_s, fidelity) -> _Replayed:
@@ -192,8 +196,7 @@ def _replayed_chain(records, path, herald_delay_s, one_way_s, fidelity) -> _Repl
         return sum(one_way_s[min(i, j) : max(i, j)])
 
     held: dict[tuple[str, int], dict] = {}
-    got: list[float] = []
-    expected: list[float] = []
+    groups: dict[str, list] = {"delivery": [], "rejected": []}
     longest = 0.0
     cutoffs = 0
     instant = None
@@ -231,7 +234,7 @@ def _replayed_chain(records, path, herald_delay_s, one_way_s, fidelity) -> _Repl
                 for other in seg["ends"] if seg else ():
                     if held.get(other) is seg:
                         del held[other]
-        elif event == "delivery":
+        elif event in ("delivery", "rejected"):
             candidates = []
             for seg in {id(x): x for x in held.values()}.values():
                 if sorted(index[e[0]] for e in seg["ends"]) != [0, len(path) - 1]:
@@ -243,22 +246,22 @@ def _replayed_chain(records, path, herald_delay_s, one_way_s, fidelity) -> _Repl
             assert candidates, f"no replayed pair is used at the delivery at {now} s"
             _, seg, used = min(candidates, key=lambda c: c[0])
             waits = [u - e for u, e in zip(used, seg["emit"])]
-            longest = max(longest, seg["longest"], *waits)
+            if event == "delivery":
+                longest = max(longest, seg["longest"], *waits)
             f = fidelity(seg["links"], seg["storage"] + sum(waits))
-            if instant is not None and instant[0] == now:
-                instant[1].append(rec["value"])
-                instant[2].append(f)
+            if instant is not None and instant[:2] == (now, event):
+                instant[2].append(rec["value"])
+                instant[3].append(f)
             else:
-                instant = (now, [rec["value"]], [f])
-                got_at, expected_at = instant[1], instant[2]
-                got.append(got_at)
-                expected.append(expected_at)
+                instant = (now, event, [rec["value"]], [f])
+                groups[event].append(instant[2:])
             for end in seg["ends"]:
                 del held[end]
     # Pairs delivered at one instant come in the core's order, not necessarily the oldest first: compare as sets.
-    flat_got = [v for group in got for v in sorted(group)]
-    flat_expected = [v for group in expected for v in sorted(group)]
-    return _Replayed(flat_got, flat_expected, longest, cutoffs)
+    flat = {
+        event: tuple([v for group in kept for v in sorted(group[i])] for i in (0, 1)) for event, kept in groups.items()
+    }
+    return _Replayed(*flat["delivery"], longest, cutoffs, *flat["rejected"])
 
 
 CHAINS = {
@@ -497,3 +500,36 @@ def test_dejmps_at_network_level_on_dephased_pairs_is_deutsch_et_al(formalism):
     else:
         assert tuple(r.mean_bell_diagonal) == pytest.approx(kept, abs=1e-12)
         assert r.mean_fidelity == pytest.approx(kept[0], abs=1e-12)
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+def test_min_fidelity_rejects_exactly_the_pairs_the_replay_puts_below_it(formalism):
+    """The 4-link chain over unequal fibers with T2 memories and a min_fidelity near its pairs' median: every pair
+    the run delivers or rejects is the replay's (module docstring), the delivered ones at or above the threshold,
+    the rejected ones below it (the nodes know their pairs in these formalisms), and the run counts them."""
+    lengths, threshold, t2, f_link = (2.0, 3.0, 5.0, 1.0), 0.72, 2e-3, 0.97
+    path = [f"n{i}" for i in range(len(lengths) + 1)]
+    network = qnsim.Network(formalism, seed=7, trace=True)
+    for i, name in enumerate(path):
+        network.add_node(name, num_memories=1 if i in (0, len(lengths)) else 2, t2_s=t2)
+    hops = [
+        network.add_link(a, b, length_km=km, fidelity=f_link, success_probability=0.4, attempt_period_s=5e-5)
+        for a, b, km in zip(path, path[1:], lengths)
+    ]
+    network.request(path[0], path[-1], num_pairs=100, min_fidelity=threshold)
+    r = network.run(until_s=2.0, progress=False).requests[0]
+    one_way = [km * 1e3 * 1.44 / SPEED_OF_LIGHT_M_PER_S for km in lengths]
+    replay = _replayed_chain(
+        list(network.trace()),
+        path,
+        [h.herald_delay_a_s for h in hops],
+        one_way,
+        lambda n, storage: _chain_fidelity(f_link, n, storage, t2, math.inf, 0.0, 0.0),
+    )
+    assert replay.got == pytest.approx(replay.expected, abs=1e-9)
+    assert replay.rejected_got == pytest.approx(replay.rejected_expected, abs=1e-9)
+    assert len(replay.got) == r.num_pairs == 100
+    assert len(replay.rejected_got) == r.rejected_low_fidelity
+    assert min(replay.expected) >= threshold
+    # The threshold must bind, or the check would not see pairs let through below it.
+    assert 10 <= len(replay.rejected_expected) and max(replay.rejected_expected) < threshold
