@@ -1,16 +1,21 @@
 """Physics audit, round 29: network runs against closed forms written here, in every formalism.
 
-Covered here and not in test_physics_audit.py .. test_physics_audit28.py: a multiplexed single-click link described
-by the link's own hardware fields (a fiber loss and a group index other than the defaults) through a whole run, its
-attempts per herald geometric; the mean
-fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expectation over the links' geometric
-waits (no trace); chains of 2, 3 and 4 links replayed pair by pair from the trace by the dephasing rule below, through
-swap-ASAP and nested schedules, unequal fibers, on-demand generation, swap handshakes, two channels per link (free
-and fixed pairing), cutoffs (no delivered qubit stored beyond one), a setup delay, a late start and a deadline,
-kept pairs (both ends decaying until the delivery), with and without depolarizing
-memories, gate and readout errors, driven by the native protocol or a Python one, and which pairs a min_fidelity
-rejects; BBPSSW and DEJMPS on pairs that dephased for their attempt before the round; a
-Barrett-Kok link through transducers, from its own fields, stored in damping memories (exact and twirled).
+Covered here and not in test_physics_audit.py .. test_physics_audit28.py:
+
+* a multiplexed single-click link and a Barrett-Kok link through transducers, each described by the link's own
+  hardware fields (a fiber loss and a group index other than the defaults), through whole runs: p from the
+  efficiency product, attempts per herald Geometric(p), fidelity at the herald, decay in the memories (damping:
+  exact and twirled, gamma^2 / 4 apart);
+* the mean fidelity of a swap-ASAP repeater whose qubits dephase from emission, as an expectation over the links'
+  geometric waits (no trace), its delivery count and mean age; and how often a run's 95% fidelity interval holds
+  that ensemble mean (1000 seeds);
+* chains of 2, 3 and 4 links replayed pair by pair from the trace by the Pauli rule below: swap-ASAP and nested,
+  unequal fibers, on-demand generation, swap handshakes, two channels per link (free and fixed pairing), cutoffs (no
+  delivered qubit stored beyond one), a setup delay, a late start and a deadline, kept pairs (both ends decaying
+  until the delivery), with and without depolarizing memories, gate and readout errors, driven by the native
+  protocol or a Python one, and which pairs a min_fidelity rejects;
+* BBPSSW (success and fidelity) and DEJMPS (Deutsch et al.'s whole Bell diagonal) at network level on pairs that
+  dephased for their attempt before the round.
 
 Conventions (docs/concepts.md): fiber transmissivity 10^(-dB/km x L / 10), light at c / n; a Werner pair of
 fidelity F; a memory of total coherence time T2 (T1 infinite) dephases each qubit, <XX> and <YY> shrink by
@@ -31,7 +36,8 @@ storage counted from the herald instead of the emission, a T2 twice as long, F i
 BBPSSW, BBPSSW's p 3% higher, the two-link cycle count 4% higher, the mean age one period shorter, emission a
 tenth of a period later, ends decaying until the delivery instant instead of until each holds the swaps' news,
 depolarize2's shrink read as depolarize1's, a misread counted once on <YY>, a depolarizing time 10% longer, the
-exact channel's gamma^2 / 4 left out of density_matrix, DEJMPS's Psi+ and Psi- outputs swapped, its p 4% higher).
+exact channel's gamma^2 / 4 left out of density_matrix, DEJMPS's Psi+ and Psi- outputs swapped, its p 4% higher,
+the fidelity intervals 16% narrower).
 Round 29 found no defect in what it probed.
 """
 
@@ -579,3 +585,26 @@ def test_kept_pairs_decay_at_both_ends_until_their_delivery():
     used = _replayed_chain(list(network.trace()), *args, fidelity)
     # The two rules differ here by more than the check's tolerance, so the check tells them apart.
     assert min(abs(a - b) for a, b in zip(used.expected, kept.expected)) > 1e-4
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_the_mean_fidelitys_95_percent_interval_covers_the_ensemble_closed_form_as_often_as_it_says(formalism):
+    """The two-link dephasing repeater of the test above, 1000 seeds of a short window (about 42 pairs each):
+    each run's ``fidelity_interval95`` (Student t on the per-pair fidelities; stabilizer: Wilson on the 0/1
+    trajectories) should hold the ensemble mean F_out(E[lambda]) (closed form above) in 95% of the runs. The count
+    that do is Binomial(1000, 0.95) for a correct interval: 5 sigma is 950 +- 34, so an interval that covers 90%
+    (or 99%) of the time fails. (run_seeds: the same runs as one network per seed.)
+    """
+    f_link, p, period, t2, window = 0.95, 0.3, 1e-5, 2e-4, 0.002
+    network = qnsim.Network(formalism, seed=0)
+    for name, memories in (("a", 1), ("m", 2), ("b", 1)):
+        network.add_node(name, num_memories=memories, t2_s=t2)
+    for a, b in (("a", "m"), ("m", "b")):
+        network.add_link(a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period)
+    network.request("a", "b")
+    x, c = math.exp(-2 * period / t2), math.exp(-4 * period / t2)
+    expected = _dephased_werner(_werner_chain(f_link, 2), c * _geometric_gap_moment(p, x))
+    intervals = [r.requests[0].fidelity_interval95 for r in network.run_seeds(list(range(1000)), window, threads=1)]
+    assert all(iv is not None for iv in intervals)
+    covered = sum(low <= expected <= high for low, high in intervals)
+    assert_binomial(covered, len(intervals), 0.95, what="runs whose 95% interval holds the ensemble mean")
