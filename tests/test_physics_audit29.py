@@ -14,8 +14,8 @@ Covered here and not in test_physics_audit.py .. test_physics_audit28.py:
   delivered qubit stored beyond one), a setup delay, a late start and a deadline, kept pairs (both ends decaying
   until the delivery), with and without depolarizing memories, gate and readout errors, driven by the native
   protocol or a Python one, and which pairs a min_fidelity rejects;
-* the delivery rate of an on-demand swap-ASAP chain over unequal fibers (a renewal closed form with the swaps' news
-  delays);
+* the delivery rate of an on-demand chain (swap-ASAP and nested) over unequal fibers (a renewal closed form with
+  the swaps' news delays);
 * BBPSSW (success and fidelity) and DEJMPS (Deutsch et al.'s whole Bell diagonal) at network level on pairs that
   dephased for their attempt before the round.
 
@@ -635,16 +635,20 @@ def _on_demand_asap_cycle_moments(p: float, period: float, far_news_s: list[floa
     return first, second
 
 
+@pytest.mark.parametrize("schedule", ["asap", "nested"])
 @pytest.mark.parametrize("formalism", FORMALISMS)
-def test_an_on_demand_asap_chain_delivers_at_its_renewal_rate_with_news_delays(formalism):
+def test_an_on_demand_chain_delivers_at_its_renewal_rate_with_news_delays(formalism, schedule):
     """Four links of 2, 3, 5 and 1 km (p = 0.4, period T above every light time), one memory per link end,
-    on-demand generation, swap-ASAP, no trace.
+    on-demand generation, swap-ASAP or nested, no trace.
 
     On demand, a memory a swap frees waits for the delivery (docs/concepts.md), so every link restarts at the
-    delivery instant and cycles are independent. In a cycle link i heralds after G_i ~ Geometric(p) attempts; node m
-    swaps once both its links have heralded, at T max(G_{m-1}, G_m), and its news reaches the ends over the fiber;
-    the delivery is when the later end holds all of it: C = max_m (T max(G_{m-1}, G_m) + c_m), c_m the one-way light
-    time from m to its farther end (c / 1.44). Renewal CLT: N(W) ~ W / E[C], variance W Var(C) / E[C]^3.
+    delivery instant and cycles are independent. In a cycle link i heralds after G_i ~ Geometric(p) attempts. ASAP:
+    node m swaps once both its links have heralded, at T max(G_{m-1}, G_m), and its news reaches the ends over the
+    fiber; the delivery is when the later end holds all of it: C = max_m (T max(G_{m-1}, G_m) + c_m), c_m the
+    one-way light time from m to its farther end (c / 1.44). Nested: the middle node also waits for the news of the
+    first level's two swaps, s_2 = max(s_1 + d_12, s_3 + d_32), but on a line that news reaches the ends no later
+    through node 2 than directly (s_2 + d_2e is s_1 + d_1e or s_3 + d_3e for the far end e), so C is the same.
+    Renewal CLT: N(W) ~ W / E[C], variance W Var(C) / E[C]^3.
     """
     lengths, p, period, window = (2.0, 3.0, 5.0, 1.0), 0.4, 5e-5, 2.0
     path = [f"n{i}" for i in range(len(lengths) + 1)]
@@ -653,10 +657,10 @@ def test_an_on_demand_asap_chain_delivers_at_its_renewal_rate_with_news_delays(f
         network.add_node(name, num_memories=1 if i in (0, len(lengths)) else 2)
     for a, b, km in zip(path, path[1:], lengths):
         network.add_link(a, b, length_km=km, fidelity=0.97, success_probability=p, attempt_period_s=period)
-    network.request(path[0], path[-1], generation="on_demand")
+    network.request(path[0], path[-1], generation="on_demand", swap_schedule=schedule)
     r = network.run(until_s=window, progress=False).requests[0]
     one_way = [km * 1e3 * 1.44 / SPEED_OF_LIGHT_M_PER_S for km in lengths]
     far = [max(sum(one_way[:m]), sum(one_way[m:])) for m in range(1, len(lengths))]
     mean, second = _on_demand_asap_cycle_moments(p, period, far)
     sigma = math.sqrt(window * (second - mean * mean) / mean**3)
-    assert_normal(r.num_pairs, window / mean, sigma, what="on-demand deliveries in W")
+    assert_normal(r.num_pairs, window / mean, sigma, what=f"on-demand {schedule} deliveries in W")
