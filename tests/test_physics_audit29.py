@@ -14,6 +14,7 @@ Covered here and not in test_physics_audit.py .. test_physics_audit28.py:
   delivered qubit stored beyond one), a setup delay, a late start and a deadline, kept pairs (both ends decaying
   until the delivery), with and without depolarizing memories, gate and readout errors, driven by the native
   protocol or a Python one, and which pairs a min_fidelity rejects;
+* a herald-gated Barrett-Kok link with a setup delay: its renewal rate and the pairs' age (both rounds);
 * the delivery rate of an on-demand chain (swap-ASAP and nested) over unequal fibers (a renewal closed form with
   the swaps' news delays);
 * BBPSSW (success and fidelity) and DEJMPS (Deutsch et al.'s whole Bell diagonal) at network level on pairs that
@@ -39,7 +40,8 @@ BBPSSW, BBPSSW's p 3% higher, the two-link cycle count 4% higher, the mean age o
 tenth of a period later, ends decaying until the delivery instant instead of until each holds the swaps' news,
 depolarize2's shrink read as depolarize1's, a misread counted once on <YY>, a depolarizing time 10% longer, the
 exact channel's gamma^2 / 4 left out of density_matrix, DEJMPS's Psi+ and Psi- outputs swapped, its p 4% higher,
-the fidelity intervals 16% narrower, the on-demand cycle's news taken to the nearer end).
+the fidelity intervals 16% narrower, the on-demand cycle's news taken to the nearer end, the herald-gated cycle 6%
+longer, its age one round).
 Round 29 found no defect in what it probed.
 """
 
@@ -664,3 +666,46 @@ def test_an_on_demand_chain_delivers_at_its_renewal_rate_with_news_delays(formal
     mean, second = _on_demand_asap_cycle_moments(p, period, far)
     sigma = math.sqrt(window * (second - mean * mean) / mean**3)
     assert_normal(r.num_pairs, window / mean, sigma, what=f"on-demand {schedule} deliveries in W")
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_a_herald_gated_barrett_kok_link_with_a_setup_delay_renews_at_its_closed_form(formalism):
+    """Barrett-Kok whose second round runs only after a first-round herald (2 modes, transducers), a setup delay s
+    before the first attempt on freed memories, T2 memories.
+
+    From the link's figures q1 (a first-round herald) and p (success) per attempt, round T0 = the light's round trip:
+    a failed attempt lasts T0 (no first herald, probability (1 - q1)/(1 - p) given failure) or 2 T0 (the rest); the
+    successful one 2 T0. A delivery cycle is s + (failures) + 2 T0 with Geometric failures (mean (1 - p)/p, variance
+    (1 - p)/p^2): E[C] = s + T0 (1 + q1)/p. Renewal CLT for the pairs in W. Every pair is 2 T0 old (emission at the
+    first round), so F = F0 (1 + exp(-4 T0 / T2)) / 2 + Phi-_0 (1 - exp(-4 T0 / T2)) / 2 (T2 alone: exact in every
+    formalism, a 0/1 mean in stabilizer).
+    """
+    setup, t2, window = 7e-6, 1e-3, 5.0
+    network = qnsim.Network(formalism, seed=4)
+    for name in "ab":
+        network.add_node(name, num_memories=1, t2_s=t2)
+    link = network.add_link(
+        "a", "b", length_km=10.0, scheme="double_click", double_click_timing="second_on_herald", setup_delay_s=setup,
+        source=Source(attempt_rate_hz=1e6, emission_efficiency=0.9, num_modes=2), detector=Detector(efficiency=0.9),
+        transducer=Transducer(efficiency=0.5, added_noise_photons=0.0),
+    )  # fmt: skip
+    network.request("a", "b")
+    r = network.run(until_s=window, progress=False).requests[0]
+    round_s = 10.0 * 1e3 * 1.44 / SPEED_OF_LIGHT_M_PER_S
+    assert abs(link.attempt_period_s - round_s) <= 1e-12
+    q1, p = link.first_round_probability, link.success_probability
+    long_share = (q1 - p) / (1 - p)
+    fail_mean, fail_var = round_s * (1 + long_share), round_s**2 * long_share * (1 - long_share)
+    n_mean, n_var = (1 - p) / p, (1 - p) / p**2
+    cycle = setup + n_mean * fail_mean + 2 * round_s
+    cycle_var = n_mean * fail_var + n_var * fail_mean**2
+    assert cycle == pytest.approx(setup + round_s * (1 + q1) / p, rel=1e-12)
+    sigma = math.sqrt(window * cycle_var / cycle**3)
+    assert_normal(r.num_pairs, window / cycle, sigma, what="herald-gated pairs in W")
+    assert r.mean_age_s == pytest.approx(2 * link.attempt_period_s, rel=1e-9)
+    lam = math.exp(-2 * r.mean_age_s / t2)
+    f = _dephased(link.bell_diagonal[0], link.bell_diagonal[3], lam)
+    if formalism == "stabilizer":
+        assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, f, what="stabilizer mean F")
+    else:
+        assert r.mean_fidelity == pytest.approx(f, abs=1e-9)
