@@ -90,7 +90,7 @@ Model (what the numbers mean):
   own, the need judged at the worst phase's (``_phase_uses``), near zero when the link is the bottleneck, up to
   ``B tau`` less the time a freed place takes to come back as a pair when the link keeps its B-pair buffer
   full; conservative where not exact; a one-phase circuit's pairs on a direct link priced as the buffer fills
-  from empty, ``_with_filling``: each pair ``tau - 1 / r`` older than the one before until the steady wait); on a
+  from empty, ``_filling_use``: Lindley's mean waits by Spitzer's identity, up to the steady wait); on a
   relay route each hop holds its pair until every hop holds one, and the mean decay over the hops' joint
   waits is exact (:func:`relay_route_fidelity`), as is the route's pace, one pair per cycle of its hops
   (:func:`~qnsim.estimate.relay_cycle_s`). Random waits (a round's input for its partner, a segment at a
