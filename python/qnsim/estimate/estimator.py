@@ -3093,22 +3093,23 @@ class _Context:
         making pairs from the run's start (as :func:`~qnsim.estimate.simulate_execution` runs it) into its empty
         first-in first-out buffer.
 
-        The first pair waits :func:`_first_pair_wait_s`. Pair j then waits at most that plus the mean wait of
-        Lindley's recursion from an empty buffer (:func:`_filling_waits_s`: exact for Poisson deliveries at the
-        delivered rate r, whichever of the link or the consumers is faster, by Spitzer's identity), and at most
-        the buffer's steady wait W (:meth:`_pair_at_use`; the larger of it and the first pair's), where flow
-        control holds the buffer full. A buffer already full at the first use (r L >= B: its B pairs made from the
-        start) gives them first + j (tau - 1 / r) each (never below 0), and the rest a full buffer's wait, which
-        a link slower than its consumers drains by tau - 1 / r a use down to W. The mean pair mixes the
-        decay factors over those waits (the decay is linear in them; each wait at its mean, below the mean
-        decay: conservative). Before, every pair of a run of more pairs than the buffer held, and every pair after
+        The first pair waits w0 = :func:`_first_pair_wait_s`, and the pairs made before the first use (r L of them,
+        all B when r L >= B) w0 + j (tau - 1 / r) each (never below 0): made one every 1 / r, used one every tau.
+        Each later pair waits the larger of two: the line on from there (a full buffer's wait, B tau - 1 / r, for
+        the pairs made as the first uses free places; up to the steady wait W of :meth:`_pair_at_use` where the link
+        out-paces its consumers and fills the buffer, kept full from full; falling by 1 / r - tau a use where it
+        drains), and the mean wait of a buffer filling from empty from the first use on (Lindley's recursion,
+        :func:`_filling_waits_s`: exact for Poisson deliveries at the delivered rate r on both sides of the critical
+        pace, by Spitzer's identity), at most W. The mean pair mixes the decay factors over those waits (the decay
+        is linear in them; each wait at its mean, below the mean decay: conservative). Before, every pair of a run of more pairs than the buffer held, and every pair after
         the first of a shorter one, was priced at W: F at use 0.518 where the simulation measured 0.581
         (`REPEAT 100 {CX 0 1; H 0; CX 1 0}`: 200 pairs, a 64-pair buffer of T1 = T2 = 20 ms, a 1e5 Hz link,
         100 us gates), 0.539 against 0.725 for 60 pairs; and a link about as fast as its consumers, whose run
         ends long before its buffer's random walk reaches its steady state, 0.70 against 0.86."""
         steady_wait, steady = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs)
         delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
-        if not 0.0 < delivered_hz < math.inf or bell_pairs <= 0:
+        # A steady wait that is not a number marks a point no round serves (priced as failing): kept as it is.
+        if not 0.0 < delivered_hz < math.inf or bell_pairs <= 0 or not math.isfinite(steady_wait):
             return 1.0, steady_wait, steady
         pairs = int(bell_pairs)
         tau = after_s / pairs
