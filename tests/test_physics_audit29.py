@@ -410,6 +410,17 @@ def test_chains_of_dephasing_memories_deliver_the_pauli_composition_pair_by_pair
         assert r.cutoff_discards > 0
 
 
+def _one_round_on_two_channels(formalism, scheme, f_link, rate, t2, window, seed):
+    """A run of ``window`` s of one ``scheme`` round per pair of pairs on a direct fiberless link of 2 channels
+    (Werner ``f_link``, ``rate`` Hz each) between two nodes of 2 memories with ``t2`` s coherence."""
+    network = qnsim.Network(formalism, seed=seed)
+    for name in "ab":
+        network.add_node(name, num_memories=2, t2_s=t2)
+    network.add_link("a", "b", length_km=0.0, fidelity=f_link, rate_hz=rate, channels=2)
+    network.request("a", "b", purification=scheme, purification_rounds=1)
+    return network.run(until_s=window, progress=False)
+
+
 @pytest.mark.parametrize("formalism", FORMALISMS)
 def test_bbpssw_at_network_level_on_pairs_dephased_for_their_attempt(formalism):
     """One BBPSSW round on a direct link of 2 channels, Werner F, a pair per channel every T = 1/R (no fiber), T2.
@@ -421,12 +432,7 @@ def test_bbpssw_at_network_level_on_pairs_dephased_for_their_attempt(formalism):
     stabilizer; a 0/1 mean there).
     """
     f_link, rate, t2, window = 0.85, 1e4, 1e-3, 1.0
-    network = qnsim.Network(formalism, seed=3)
-    for name in "ab":
-        network.add_node(name, num_memories=2, t2_s=t2)
-    network.add_link("a", "b", length_km=0.0, fidelity=f_link, rate_hz=rate, channels=2)
-    network.request("a", "b", purification="bbpssw", purification_rounds=1)
-    result = network.run(until_s=window, progress=False)
+    result = _one_round_on_two_channels(formalism, "bbpssw", f_link, rate, t2, window, seed=3)
     r = result.requests[0]
     f = _dephased_werner(f_link, math.exp(-2 / rate / t2))
     b = (1 - f) / 3
@@ -504,12 +510,7 @@ def test_dejmps_at_network_level_on_dephased_pairs_is_deutsch_et_al(formalism):
     (each trajectory's pair one Bell state there: each weight binomial).
     """
     f_link, rate, t2, window = 0.85, 1e4, 3e-4, 2.0
-    network = qnsim.Network(formalism, seed=6)
-    for name in "ab":
-        network.add_node(name, num_memories=2, t2_s=t2)
-    network.add_link("a", "b", length_km=0.0, fidelity=f_link, rate_hz=rate, channels=2)
-    network.request("a", "b", purification="dejmps", purification_rounds=1)
-    result = network.run(until_s=window, progress=False)
+    result = _one_round_on_two_channels(formalism, "dejmps", f_link, rate, t2, window, seed=6)
     r = result.requests[0]
     lam = math.exp(-2 / rate / t2)
     a = _dephased(f_link, (1 - f_link) / 3, lam)
