@@ -136,6 +136,18 @@ def _geometric_gap_moment(p: float, x: float) -> float:
     return p / (2 - p) * (1 + 2 * (1 - p) * x / (1 - (1 - p) * x))
 
 
+def _dephasing_repeater(formalism, f_link, p, period, t2, seed):
+    """Nodes a - m - b (one memory at each end, two at m, ``t2`` s coherence), two fiberless links of Werner
+    ``f_link`` succeeding with ``p`` per attempt of ``period`` s, and a request a -> b (swap-ASAP)."""
+    network = qnsim.Network(formalism, seed=seed)
+    for name, memories in (("a", 1), ("m", 2), ("b", 1)):
+        network.add_node(name, num_memories=memories, t2_s=t2)
+    for a, b in (("a", "m"), ("m", "b")):
+        network.add_link(a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period)
+    network.request("a", "b")
+    return network
+
+
 @pytest.mark.parametrize("formalism", FORMALISMS)
 def test_a_two_link_asap_repeater_with_dephasing_delivers_the_expectation_over_its_geometric_waits(formalism):
     """Two Werner links (F, p, period T, no fiber) into a middle node, T2 memories, swap-ASAP, no trace.
@@ -150,12 +162,7 @@ def test_a_two_link_asap_repeater_with_dephasing_delivers_the_expectation_over_i
     (its standard error from Var|G1 - G2|).
     """
     f_link, p, period, t2, window = 0.95, 0.3, 1e-5, 2e-4, 0.5
-    network = qnsim.Network(formalism, seed=11)
-    for name, memories in (("a", 1), ("m", 2), ("b", 1)):
-        network.add_node(name, num_memories=memories, t2_s=t2)
-    for a, b in (("a", "m"), ("m", "b")):
-        network.add_link(a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period)
-    network.request("a", "b")
+    network = _dephasing_repeater(formalism, f_link, p, period, t2, seed=11)
     r = network.run(until_s=window, progress=False).requests[0]
 
     q = 1 - p
@@ -600,12 +607,7 @@ def test_the_mean_fidelitys_95_percent_interval_covers_the_ensemble_closed_form_
     (or 99%) of the time fails. (run_seeds: the same runs as one network per seed.)
     """
     f_link, p, period, t2, window = 0.95, 0.3, 1e-5, 2e-4, 0.002
-    network = qnsim.Network(formalism, seed=0)
-    for name, memories in (("a", 1), ("m", 2), ("b", 1)):
-        network.add_node(name, num_memories=memories, t2_s=t2)
-    for a, b in (("a", "m"), ("m", "b")):
-        network.add_link(a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period)
-    network.request("a", "b")
+    network = _dephasing_repeater(formalism, f_link, p, period, t2, seed=0)
     x, c = math.exp(-2 * period / t2), math.exp(-4 * period / t2)
     expected = _dephased_werner(_werner_chain(f_link, 2), c * _geometric_gap_moment(p, x))
     intervals = [r.requests[0].fidelity_interval95 for r in network.run_seeds(list(range(1000)), window, threads=1)]
