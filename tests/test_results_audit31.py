@@ -55,3 +55,32 @@ def test_a_buffer_within_the_chain_cap_is_priced_as_before():
     tau = 1e-3
     assert est._buffer_wait_s(tau, 2.0 / tau, 2048) == pytest.approx(2.047372499512542, rel=1e-12)
     assert est._buffer_wait_s(tau, 0.5 / tau, 100_000) == pytest.approx(est._buffer_wait_s(tau, 0.5 / tau, 2048))
+
+
+# --- a link's need that the check could not check -----------------------------------------------------------------
+
+
+def test_a_links_need_the_check_cannot_build_says_it_is_not_checked(monkeypatch):
+    """Old behaviour: the delivery table's need of a link whose pairs wait in memory is checked by estimating again
+    with the link at that rate (the rate moves the operating point). When the check could not build a link of that
+    rate at all (a ValueError from its figures), the stated need stood as if checked, with no note; a check that
+    built links and never settled said so. Now that need's note says it is not checked, and why."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    stored = Link((0, 1), rate_hz=1e4, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.05, memory_t2_s=0.05)
+    qpus = [QPU(num_qubits=4, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-5)] * 2
+    text = "REPEAT 100 {\nCX 0 2\nH 0\nH 0\nH 2\n}"
+    kw = {"placement": [0, 0, 1, 1], "error_budget": 0.99, "target_fidelity": 0.995}
+    checked = estimate(text, qpus, [stored], **kw)
+    assert not any("is not checked" in n for n in checked.notes)
+
+    def unbuildable(link, rate_hz, **changes):
+        raise ValueError(f"rate_hz = {rate_hz:.6g} is out of range")
+
+    monkeypatch.setattr(est, "_at_rate", unbuildable)
+    report = estimate(text, qpus, [stored], **kw)
+    notes = [n for n in report.notes if "is not checked" in n]
+    assert len(notes) == 1 and notes[0].startswith("link 0-1's need of ")
+    assert "could not be estimated again (rate_hz = " in notes[0] and "is out of range)" in notes[0]
+    assert report.links[0].required_rate_hz is None
+    assert any("is not checked" in n for n in type(report).from_dict(report.to_dict()).notes)
