@@ -6,10 +6,13 @@ memory, and so their decay before use, came out up to 500x short, and the estima
 used, without a word.
 """
 
+import json
 import math
 
 import pytest
+import sweep_points
 
+from qnsim import sweeps
 from qnsim.estimate import estimator as est
 
 
@@ -84,3 +87,33 @@ def test_a_links_need_the_check_cannot_build_says_it_is_not_checked(monkeypatch)
     assert "could not be estimated again (rate_hz = " in notes[0] and "is out of range)" in notes[0]
     assert report.links[0].required_rate_hz is None
     assert any("is not checked" in n for n in type(report).from_dict(report.to_dict()).notes)
+
+
+# --- a sweep whose backend returned without some of its points --------------------------------------------------
+
+
+@pytest.mark.parametrize("with_out", [True, False])
+def test_a_backend_that_returns_short_of_its_points_stops_the_sweep(tmp_path, monkeypatch, with_out):
+    """Old behaviour: a backend that returned without a row for some of its points (a lost future, a native batch
+    short of its seeds) had the sweep write its state "finished" (4 points, 3 done) and end in a bare KeyError of a
+    point id; sweep_status then blamed the file ("replaced, edited or cut since"). Now the sweep raises SweepError
+    naming the points that did not run, its state says "stopped", and the same sweep run again finishes it."""
+    real = sweeps._run_local
+
+    def short(fn, pending, *args, **kwargs):
+        return real(fn, pending[:-1], *args, **kwargs)
+
+    out = tmp_path / "r.csv" if with_out else None
+    monkeypatch.setattr(sweeps, "_run_local", short)
+    with pytest.raises(sweeps.SweepError, match=r"without the rows of 1 of the 4 points .*params \{'x': 2\}, seed 1"):
+        sweeps.sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    if not with_out:
+        return
+    state = json.loads((tmp_path / "r.csv.sweep.json").read_text())["sweeps"][0]
+    assert (state["state"], state["points"], state["done"]) == ("stopped", 4, 3)
+    assert "stopped after 3 of 4 points" in sweeps.sweep_status(out)
+    monkeypatch.setattr(sweeps, "_run_local", real)
+    rows = sweeps.sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False,
+                        as_frame=False)
+    assert [(r["x"], r["seed"]) for r in rows] == [(1, 0), (1, 1), (2, 0), (2, 1)]
+    assert sweeps.sweep_status(out) is None
