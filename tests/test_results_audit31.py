@@ -1,9 +1,11 @@
-"""Results audit, round 31: no figure capped without a word. Each test's docstring says what the old behaviour was.
+"""Results audit, round 31: no figure capped, no need left unchecked and no sweep left short without a word. Each
+test's docstring says what the old behaviour was.
 
 The estimator's buffer model solves its level chain for at most 2,048 places (the chain costs the square of its
 places). A larger buffer that a faster source keeps full was priced as if it held 2,048 pairs: its pairs' wait in
-memory, and so their decay before use, came out up to 500x short, and the estimate priced them fresher than they are
-used, without a word.
+memory, and so their decay before use, came out up to 50x short, and the estimate priced them fresher than they are
+used, without a word. Below it: a link's need that its check could not check, and a sweep whose backend returned
+short of its points.
 """
 
 import json
