@@ -5023,6 +5023,16 @@ def sweep(
                        heartbeat.check if heartbeat is not None else None)  # fmt: skip
         elif pending:
             _run_dask(fn, pending, workers, client, on_result, heartbeat.check if heartbeat is not None else None)
+        unrun = [p for p in pending if p.id not in results]
+        if unrun:
+            # A backend that returned without a row for some of its points (a lost future, a native batch short of
+            # its seeds): the state was written "finished" with fewer rows than points, and the sweep ended in a
+            # bare KeyError of a point id. Raised here, the state says "stopped" and the note how to resume.
+            first = unrun[0]
+            raise SweepError(
+                f"the {backend} backend returned without the rows of {len(unrun)} of the {len(pending)} points it "
+                f"was given (first: params {first.params}, seed {first.seed}); they did not run"
+            )
         if sink is not None:
             # The buffered rows on disk, then the state, while the lock is held (a reader that found the
             # state "running" and the file unlocked would take this sweep for a killed one).

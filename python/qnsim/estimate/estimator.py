@@ -259,7 +259,8 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     x = rate_hz * tau
     if x > 40.0:
         return compute_s  # The buffer refills during every gap: the link never limits.
-    pi, pmf, _tail = _buffer_chain(x, min(int(buffer_pairs), 2048))
+    # The cap is conservative here: a larger buffer can only keep the consumer waiting less.
+    pi, pmf, _tail = _buffer_chain(x, min(int(buffer_pairs), _CHAIN_LEVELS))
     a0 = pmf[0]
     per_pair = tau + float(pi[0] * a0) / rate_hz
     return float(pairs * per_pair)
@@ -267,7 +268,9 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
 
 # lgamma(k + 1) for the levels :func:`_buffer_chain` reads (its buffers are at most 2,048 pairs, and it reads b + 2
 # levels): the same values it built per call with a Python loop of up to 2,050 lgamma calls (~10% of its time).
-_LOG_FACTORIALS = np.array([math.lgamma(k + 1) for k in range(2048 + 2)])
+#: The most buffer places :func:`_buffer_chain` solves (its cost grows as their square).
+_CHAIN_LEVELS = 2048
+_LOG_FACTORIALS = np.array([math.lgamma(k + 1) for k in range(_CHAIN_LEVELS + 2)])
 _LOG_FACTORIALS.flags.writeable = False
 # The same doubles as Python floats: indexing the array gave a numpy scalar per term (a third of _buffer_chain's
 # time); the subtraction and exp are the same IEEE operations on the same values, so pmf is unchanged to the bit.
@@ -348,13 +351,24 @@ def _buffer_wait_s(tau_s: float, rate_hz: float, buffer_pairs: int) -> float:
     x = rate_hz * tau_s
     if x > 40.0:  # Full at every consumption, refilled one arrival later.
         return max(0.0, buffer_pairs * tau_s - 1.0 / rate_hz)
-    b = min(int(buffer_pairs), 2048)
+    b = min(int(buffer_pairs), _CHAIN_LEVELS)
     pi, _pmf, tail = _buffer_chain(x, b)
     m = np.arange(1, b + 1)
     # cumulative[j] = sum over m <= j of the integral of P(N(t) >= m): the area above level k by j more pairs.
     cumulative = np.concatenate([[0.0], np.cumsum(tau_s * tail[m] - m / rate_hz * tail[m + 1])])
     k = np.arange(b)
-    return _core.ordered_dot(pi, k * tau_s + cumulative[b - k])  # the same sum on every CPU (see _buffer_chain)
+    wait = _core.ordered_dot(pi, k * tau_s + cumulative[b - k])  # the same sum on every CPU (see _buffer_chain)
+    if buffer_pairs > b:
+        # The chain is solved for at most _CHAIN_LEVELS places. Its bottom-anchored mass (a consumer faster than the
+        # source) sits at the same levels in a larger buffer, but its top-anchored mass (a source faster than the
+        # consumer: x > 1) sits a fixed number of places below the top, wherever the top is, and each place more
+        # is one more consumption interval of wait. Before, that mass was priced at the cap: a buffer of 10^5
+        # pairs filled at x = 2 waited 2.05 s where it waits 100 s (and 100 s from x = 40 on), its pairs priced
+        # 50x fresher than they are used. Shifted by the top half's mass, the wait is exact at both ends and for a
+        # level spread evenly over the buffer (x = 1: half of it).
+        top = math.fsum(pi[b // 2 :].tolist())
+        wait += top * (int(buffer_pairs) - b) * tau_s
+    return wait
 
 
 def _first_pair_wait_s(lead_s: float, delivered_hz: float) -> float:
@@ -2264,10 +2278,13 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
     tried, probs_of = dict(checked), ctx
     found: tuple[dict[tuple[int, int], float], _Context, EstimateReport] | None = None
     history: list[tuple[dict[tuple[int, int], float], dict[tuple[int, int], float], _Context, EstimateReport]] = []
+    unbuilt = ""  # why the check could not build its first trial's links
     for _ in range(_NEED_ROUNDS):
         try:
             trial, trial_report = estimate_at(tried, probs_of)
-        except ValueError:
+        except ValueError as exc:
+            if not history:
+                unbuilt = str(exc)
             break  # A link the check cannot build (its figures out of range): the need found so far, if any, stands.
         at_tried = needs_of(trial_report, tried)
         history.append((tried, at_tried, trial, trial_report))
@@ -2287,6 +2304,13 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
         stated, name = checked[key], f"link {key[0]}-{key[1]}"
         if found is None:
             if not history:
+                # The check could not build a link at the stated need, so nothing checked it: before, the need
+                # stood without a word, read as checked like every other (the rate it sets may move the operating
+                # point, and a link built to it need not keep the run's pace).
+                report.notes.append(
+                    f"{name}'s need of {stated:.3g} raw pairs/s ({first[key]}) is not checked: a link of that rate "
+                    f"could not be estimated again ({unbuilt}); build it with a margin and estimate again with it"
+                )
                 continue
             last_tried, last_needs, _trial, trial_report = history[-1]
             tried_need, at_need = last_tried[key], last_needs[key]
