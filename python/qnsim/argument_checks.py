@@ -665,8 +665,11 @@ def picoseconds(name: str, value: object, *, error: Callable[[str], Exception] |
     return ps
 
 
-def probability(name: str, value: object, *, error: type[Exception] | None = None) -> float:
-    """``value`` as a float in [0, 1] (dimensionless).
+def probability(
+    name: str, value: object, *, error: type[Exception] | None = None, at_most: tuple[float, str, str] | None = None
+) -> float:
+    """``value`` as a float in [0, 1] (dimensionless), or in [0, bound] with ``at_most = (bound, bound's text, why)``
+    for a channel whose probabilities past ``bound`` mean something else (Stim's DEPOLARIZE1 over-mixes past 3/4).
 
     Example:
         >>> probability("e_2q", np.float32(0.5))
@@ -675,10 +678,17 @@ def probability(name: str, value: object, *, error: type[Exception] | None = Non
         Traceback (most recent call last):
         ...
         ValueError: e_2q must be a probability in [0, 1], got 1.5
+        >>> probability("p1", 0.8, at_most=(0.75, "3/4", "past it DEPOLARIZE1 over-mixes"))
+        Traceback (most recent call last):
+        ...
+        ValueError: p1 must be a probability in [0, 3/4] (past it DEPOLARIZE1 over-mixes), got 0.8
     """
     number = real_number(name, value, error=error)
     if not 0.0 <= number <= 1.0:
         raise (error or ValueError)(f"{name} must be a probability in [0, 1], got {shown(value)}")
+    if at_most is not None and number > at_most[0]:
+        bound, text, why = at_most
+        raise (error or ValueError)(f"{name} must be a probability in [0, {text}] ({why}), got {shown(value)}")
     return number
 
 
