@@ -142,3 +142,38 @@ def test_qec_sweep_param_axis_is_checked_too(tmp_path, capsys):
 def test_qec_circuit_command_refuses_over_mixing(args, fragment):
     line = one_line_failure(qnsim_process("qec", "circuit", "--distance", "3", *args))
     assert fragment in line, line
+
+
+# --- An integer argument given an integral non-float number ---------------------------------------------------------
+# Fraction(3) was refused as it should be, but told "(a float; write it as the
+# integer 3)": the hint named a type the caller never used.
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda value: argument_checks.integer("n", value), "n"),
+        (lambda value: __import__("qnsim").topology.chain(value, length_km=1.0, fidelity=0.9, rate_hz=1e3), "n"),
+    ],
+)
+def test_integral_fraction_is_refused_under_its_own_type(call, name):
+    from fractions import Fraction
+
+    with pytest.raises((TypeError, ValueError), match=rf"^{name} must be an integer, got Fraction\(3, 1\) "
+                                                      r"\(a Fraction; write it as the integer 3\)$"):  # fmt: skip
+        call(Fraction(3))
+    # Floats keep their hint.
+    with pytest.raises((TypeError, ValueError), match=r"\(a float; write it as the integer 3\)$"):
+        call(3.0)
+
+
+def test_request_num_pairs_fraction_names_its_type():
+    import qnsim
+    from fractions import Fraction
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    with pytest.raises(qnsim.ParameterError, match=r"num_pairs must be an integer, got Fraction\(4, 1\) \(a Fraction;"):
+        net.request("a", "b", num_pairs=Fraction(4))

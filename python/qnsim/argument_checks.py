@@ -836,7 +836,9 @@ def integer(
         if is_real_number(value) and float(value).is_integer() and abs(float(value)) < 2**63:
             # num_pairs = 1e3 in a scenario (or t_count = 1e9 in a workload summary) is a float in TOML as in
             # Python: "got 1000.0" left the reader to find that an integer has no exponent form.
-            way_out = f" (a float; write it as the integer {int(float(value)):_})"
+            # Fraction(3) was told it was "a float" as well.
+            kind = "a float" if isinstance(value, (float, np.floating)) else f"a {type(value).__name__}"
+            way_out = f" ({kind}; write it as the integer {int(float(value)):_})"
         raise (error or TypeError)(f"{name} must be an integer, got {written(value)}{way_out}")
     number = int(value)  # type: ignore[call-overload]
     if too_large is not None and maximum is not None and number > maximum:
