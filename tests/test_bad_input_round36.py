@@ -272,3 +272,12 @@ def test_plot_command_logx_on_text_is_one_line(tmp_path):
     rows.write_text("x,seed,rate_hz,mean_fidelity\na,0,1,0.9\nb,0,1,0.8\n")
     line = one_line_failure(qnsim_process("plot", rows, "--logx", "--out", tmp_path / "o.png"))
     assert "logx: x = 'a' is not a number" in line, line
+
+
+def test_plot_report_that_is_not_utf8_names_the_file(tmp_path):
+    """A non-UTF-8 report.json said "'utf-8' codec can't decode byte 0xe9 in position 7", naming no file (a CSV and
+    every TOML file name theirs)."""
+    report = tmp_path / "report.json"
+    report.write_bytes('{"a": "\xe9"}'.encode("latin-1"))
+    line = one_line_failure(qnsim_process("plot", report, "--out", tmp_path / "o.png"))
+    assert f"{report}: not UTF-8 text (byte 0xe9 at offset 7)" in line, line

@@ -1299,7 +1299,12 @@ def _estimate_report(report: Any) -> Any:
         path = Path(file_path("report", report))
         if not path.is_file():
             raise FileNotFoundError(f"{str(path)!r}: no such estimate report (write one with qnsim estimate --json)")
-        report, where = path.read_text(encoding="utf-8"), str(path)
+        raw, where = path.read_bytes(), str(path)
+        try:
+            report = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # Said "'utf-8' codec can't decode byte 0xe9 in position 7", naming no file.
+            raise ValueError(f"{where}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
     if not isinstance(report, str):
         raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
     try:
