@@ -665,8 +665,11 @@ def picoseconds(name: str, value: object, *, error: Callable[[str], Exception] |
     return ps
 
 
-def probability(name: str, value: object, *, error: type[Exception] | None = None) -> float:
-    """``value`` as a float in [0, 1] (dimensionless).
+def probability(
+    name: str, value: object, *, error: type[Exception] | None = None, at_most: tuple[float, str, str] | None = None
+) -> float:
+    """``value`` as a float in [0, 1] (dimensionless), or in [0, bound] with ``at_most = (bound, bound's text, why)``
+    for a channel whose probabilities past ``bound`` mean something else (Stim's DEPOLARIZE1 over-mixes past 3/4).
 
     Example:
         >>> probability("e_2q", np.float32(0.5))
@@ -675,10 +678,17 @@ def probability(name: str, value: object, *, error: type[Exception] | None = Non
         Traceback (most recent call last):
         ...
         ValueError: e_2q must be a probability in [0, 1], got 1.5
+        >>> probability("p1", 0.8, at_most=(0.75, "3/4", "past it DEPOLARIZE1 over-mixes"))
+        Traceback (most recent call last):
+        ...
+        ValueError: p1 must be a probability in [0, 3/4] (past it DEPOLARIZE1 over-mixes), got 0.8
     """
     number = real_number(name, value, error=error)
     if not 0.0 <= number <= 1.0:
         raise (error or ValueError)(f"{name} must be a probability in [0, 1], got {shown(value)}")
+    if at_most is not None and number > at_most[0]:
+        bound, text, why = at_most
+        raise (error or ValueError)(f"{name} must be a probability in [0, {text}] ({why}), got {shown(value)}")
     return number
 
 
@@ -826,7 +836,9 @@ def integer(
         if is_real_number(value) and float(value).is_integer() and abs(float(value)) < 2**63:
             # num_pairs = 1e3 in a scenario (or t_count = 1e9 in a workload summary) is a float in TOML as in
             # Python: "got 1000.0" left the reader to find that an integer has no exponent form.
-            way_out = f" (a float; write it as the integer {int(float(value)):_})"
+            # Fraction(3) was told it was "a float" as well.
+            kind = "a float" if isinstance(value, (float, np.floating)) else f"a {type(value).__name__}"
+            way_out = f" ({kind}; write it as the integer {int(float(value)):_})"
         raise (error or TypeError)(f"{name} must be an integer, got {written(value)}{way_out}")
     number = int(value)  # type: ignore[call-overload]
     if too_large is not None and maximum is not None and number > maximum:

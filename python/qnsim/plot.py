@@ -24,7 +24,7 @@ import numpy as np
 
 from qnsim._options import option_name
 from qnsim._row_notes import join_notes, split_notes
-from qnsim.argument_checks import column_name, file_path, flag, shown, written
+from qnsim.argument_checks import column_name, file_path, flag, is_real_number, shown, written
 from qnsim.results import FEW_PAIRS_FOR_RATE
 
 __all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
@@ -819,6 +819,12 @@ def plot_sweep(
         raise ValueError(f"logy names {written(unknown_log)}, which are not among the plotted columns {written(y)}")
     image = None if out is None else _image_path(out)
     table = summarize(data, x, y, hue)
+    from pandas.api.types import is_numeric_dtype  # pandas is loaded: summarize returned a DataFrame
+
+    if logx and len(table) and not is_numeric_dtype(table[x]):
+        # Text on the x axis (a preset's name) said pandas' "Invalid comparison between dtype=str and int".
+        first = next((v for v in table[x] if not is_real_number(v)), table[x].iloc[0])
+        raise ValueError(f"logx: {x} = {shown(first)} is not a number, so it has no place on a logarithmic axis")
     if logx and len(table) and not bool((table[x] > 0).all()):
         # Such points were left off the axis without a word.
         first = table.loc[~(table[x] > 0), x].iloc[0]
@@ -1293,7 +1299,12 @@ def _estimate_report(report: Any) -> Any:
         path = Path(file_path("report", report))
         if not path.is_file():
             raise FileNotFoundError(f"{str(path)!r}: no such estimate report (write one with qnsim estimate --json)")
-        report, where = path.read_text(encoding="utf-8"), str(path)
+        raw, where = path.read_bytes(), str(path)
+        try:
+            report = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # Said "'utf-8' codec can't decode byte 0xe9 in position 7", naming no file.
+            raise ValueError(f"{where}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
     if not isinstance(report, str):
         raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
     try:

@@ -772,7 +772,9 @@ def _spec_keys(parts: list[str], depth: int) -> list[str]:
     scalars = (bool, int, float, str)
     out = []
     for f in specs.spec_fields(cls):
-        options = typing.get_args(f.type) or (f.type,)
+        # A bare Literal's arguments are its values, not types: run.formalism, requests' routing and the like were
+        # refused as unknown keys ("run has no key 'formalism'") when the file left them at their defaults.
+        options = (f.type,) if typing.get_origin(f.type) is Literal else typing.get_args(f.type) or (f.type,)
         # Tuples (path, bell_diagonal) and tables (hardware pieces) cannot be swept.
         if f.toml and all(o in scalars or o is type(None) or typing.get_origin(o) is Literal for o in options):
             out.append(f.name)

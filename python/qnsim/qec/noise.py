@@ -32,7 +32,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qnsim.argument_checks import flag, label, written
+from qnsim.argument_checks import flag, label, probability, written
 from qnsim.qec.channels import (
     check_bell_diagonal,
     check_probability,
@@ -42,6 +42,11 @@ from qnsim.qec.channels import (
 )
 
 __all__ = ["SCHEMES", "Interface", "NoiseModel"]
+
+# Stim analyses DEPOLARIZE1(p) only up to p = 3/4 and DEPOLARIZE2(p) up to 15/16 (fully mixed); past them the
+# channel over-mixes and every decode failed with Stim's "Can't analyze over-mixing" and a circuit stack trace.
+DEPOLARIZE1_MAX = (0.75, "3/4", "DEPOLARIZE1 past 3/4 over-mixes, beyond a fully mixed qubit: Stim cannot decode it")
+DEPOLARIZE2_MAX = (15 / 16, "15/16", "DEPOLARIZE2 past 15/16 over-mixes, beyond a fully mixed pair: Stim cannot decode it")
 
 #: Interface schemes.
 SCHEMES = ("direct", "teleported", "cat")
@@ -80,7 +85,9 @@ class NoiseModel:
 
     def __post_init__(self) -> None:
         for key in ("two_qubit", "one_qubit", "reset", "measure", "idle", "idle_measure"):
-            object.__setattr__(self, key, check_probability(f"NoiseModel.{key}", getattr(self, key)))
+            at_most = {"two_qubit": DEPOLARIZE2_MAX, "reset": None, "measure": None}.get(key, DEPOLARIZE1_MAX)
+            value = probability(f"NoiseModel.{key}", getattr(self, key), error=ValueError, at_most=at_most)
+            object.__setattr__(self, key, value)
         # The name labels tables, plots and sweep rows: True, None or an array was kept as given.
         object.__setattr__(self, "name", label("NoiseModel.name", self.name, error=ValueError))
 
@@ -92,7 +99,7 @@ class NoiseModel:
             >>> NoiseModel.uniform_depolarizing(0.002).idle
             0.002
         """
-        p = check_probability("p", p)
+        p = probability("p", p, error=ValueError, at_most=DEPOLARIZE1_MAX)
         return cls(p, p, p, p, p, p, "uniform")
 
     @classmethod
@@ -190,7 +197,9 @@ class Interface:
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
             raise ValueError(f"Interface.scheme must be one of {SCHEMES}, got {written(self.scheme)}")
-        object.__setattr__(self, "error", check_probability("Interface.error", self.error))
+        # A direct seam's error is DEPOLARIZE2's p; the other schemes' is recorded beside their pairs.
+        at_most = DEPOLARIZE2_MAX if self.scheme == "direct" else None
+        object.__setattr__(self, "error", probability("Interface.error", self.error, error=ValueError, at_most=at_most))
         if self.scheme == "direct":
             if self.bell_diagonal is not None:
                 raise ValueError("a direct interface has an error probability, not bell_diagonal")

@@ -245,7 +245,11 @@ def _table(data: Mapping[str, Any], table: str, source: str) -> dict[str, Any]:
 def _noise_model(settings: Mapping[str, Any]) -> NoiseModel:
     """The bulk noise of a point's settings (``noise`` names the model, ``p_bulk`` its strength)."""
     preset = NoiseModel.uniform_depolarizing if settings["noise"] == "uniform" else NoiseModel.si1000
-    return preset(settings["p_bulk"])
+    try:
+        return preset(settings["p_bulk"])
+    except ValueError as exc:
+        # The preset names its argument p; the file's key is p_bulk.
+        raise ValueError(f"p_bulk (noise {written(settings['noise'])}): {exc}") from None
 
 
 @dataclass
@@ -512,6 +516,12 @@ class ExperimentSpec:
             _check_code(s["code"])
             _check_basis(s["basis"])
             _noise_model(s)
+            if s["scheme"] == "direct" and self.link is None:
+                # p_int = 0.95 (DEPOLARIZE2 over-mixing) passed the file and failed inside Stim when its point ran.
+                try:
+                    Interface.direct(s["p_int"])
+                except ValueError as exc:
+                    raise ValueError(f"p_int (scheme 'direct'): {exc}") from None
             if s["buffer_pairs"] is not None:  # at least a round's pairs, which the point's seam sets
                 pairs = seam_resources(s["distance"], s["kind"], s["scheme"], s["code"]).pairs_per_round
                 law = arrivals if arrivals is not None else self.supply.arrivals if self.supply is not None else None
