@@ -199,7 +199,8 @@ def test_a_seam_channel_names_a_bulk_that_is_not_a_noise_model(bulk):
     [
         ({"code": ["rotated", "hex"]}, r"code must be one of \('rotated', 'unrotated'\), got 'hex'"),
         ({"basis": ["Z", "Y"]}, r"basis must be 'X' or 'Z', got 'Y'"),
-        ({"p_bulk": [0.01, 0.3]}, r"si1000 needs p <= 0\.2 \(measurements flip with 5p\), got 0\.3"),
+        ({"p_bulk": [0.01, 0.3]},
+         r"p_bulk \(noise 'si1000'\): si1000 needs p <= 0\.2 \(measurements flip with 5p\), got 0\.3"),
     ],
 )
 def test_an_experiment_checks_its_code_basis_and_noise_when_read(grid, match):
