@@ -354,7 +354,13 @@ def _threshold(args: argparse.Namespace) -> int:
     if status:
         # A killed sweep's rows (fewer distances or error rates than asked) gave a threshold read as the whole one's.
         print(f"qnsim qec threshold: WARNING: {status}", file=sys.stderr)
-    by = [k for k in args.by.split(",") if k]
+    # An empty item (--by p_bulk, or p_bulk,,rounds) was dropped without a word: a column left out of a list
+    # is refused, not guessed at. An empty --by (the default) is no grouping.
+    by = args.by.split(",") if args.by else []
+    if any(not k.strip() for k in by):
+        raise ValueError(
+            f"--by {written(args.by)} has an empty column name; separate column names with single commas"
+        )
     # A column the user named is refused under the option that named it: "--x 'p': rows.csv has no column 'p'"
     # (it said only "rows.csv has no column 'p'", the option to change left to guess).
     named = [("--x", args.x), ("--distance", args.distance), *(("--by", k) for k in by)]
