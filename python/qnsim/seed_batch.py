@@ -173,10 +173,10 @@ def check_batch_seeds(expected: Sequence[int], reported: Sequence[int], source: 
 
     Example:
         >>> check_batch_seeds([3, 7], [3, 7], "run_seeds")
-        >>> check_batch_seeds([3, 7], [7, 3], "run_seeds")
+        >>> check_batch_seeds([3, 7], [7, 3], "run_seeds")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        qnsim._core.QnsimError: run_seeds returned the run of seed 7 at place 0 of its batch, where seed 3 was asked; its rows would be filed under other seeds (a defect of the native batch: report it)
+        qnsim._core.QnsimError: run_seeds returned the run of seed 7 at place 0 of its batch, where seed 3 ...
     """
     expected, reported = [int(s) for s in expected], [int(s) for s in reported]
     if len(expected) != len(reported):

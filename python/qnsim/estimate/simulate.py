@@ -637,10 +637,10 @@ class _Sim:
                 first = f" (operation {stuck}, on qubits {list(self.op_qubits[stuck])}, still waits for {waits})"
             raise SimulationStalledError(
                 f"simulate_execution stalled at t = {self.loop.now_s:.6g} s with {self.remaining} of "
-                f"{len(self.op_qubits)} operations left: no event was left to run them{first}. Every link keeps making pairs while an "
-                "operation waits for one, so this is a defect of the simulation's bookkeeping, not of the workload: "
-                "report it with the workload, QPUs, links and seed; meanwhile use qnsim.estimate.estimate alone, or "
-                "try another seed, buffer_pairs or supply"
+                f"{len(self.op_qubits)} operations left: no event was left to run them{first}. Every link keeps "
+                "making pairs while an operation waits for one, so this is a defect of the simulation's bookkeeping, "
+                "not of the workload: report it with the workload, QPUs, links and seed; meanwhile use "
+                "qnsim.estimate.estimate alone, or try another seed, buffer_pairs or supply"
             )
         return max(self.finish, self.last_message)
 
