@@ -76,6 +76,27 @@ def test_qec_threshold_refuses_an_empty_item_of_by(by, tmp_path, capsys) -> None
     assert code == 2 and "has an empty column name" in err and "--by" in err and "Traceback" not in err, err
 
 
+@pytest.mark.parametrize(
+    ("by", "refusal"),
+    [
+        ("p_bulk,p_bulk", "--by 'p_bulk,p_bulk' names the column 'p_bulk' twice"),
+        ("p_int", "--by 'p_int' names 'p_int', the --x column"),
+        ("p_bulk,distance", "--by 'p_bulk,distance' names 'distance', the --distance column"),
+    ],
+)
+def test_qec_threshold_refuses_a_repeated_by_column_or_the_x_or_distance_column(by, refusal, tmp_path, capsys) -> None:
+    """Old behaviour: `--by p_bulk,p_bulk` grouped as `--by p_bulk` (its label shown twice) without a word, and
+    `--by p_int` (the --x column) or `--by distance` split every group to one x value or one distance, refused as
+    "the distances [3, 5] share fewer than two p_int values" or "needs at least two distances", naming no option."""
+    from qnsim import cli
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text(_ROWS)
+    code = cli.main(["qec", "threshold", str(rows), "--x", "p_int", "--by", by, "--bootstrap", "0"])
+    err = capsys.readouterr().err
+    assert code == 2 and refusal in err and "Traceback" not in err, err
+
+
 def test_qec_threshold_by_without_empty_items_still_groups(tmp_path, capsys) -> None:
     """The refusal above is of empty items only: --by p_bulk groups as before."""
     from qnsim import cli

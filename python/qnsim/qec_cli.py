@@ -361,6 +361,17 @@ def _threshold(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--by {written(args.by)} has an empty column name; separate column names with single commas"
         )
+    # A column twice grouped as once (its label shown twice); --x or --distance in --by split each group into one
+    # x value or one distance, refused as "share fewer than two p_int values", naming no option.
+    for place, key in enumerate(by):
+        if key in by[:place]:
+            raise ValueError(f"--by {written(args.by)} names the column {written(key)} twice")
+        for option, column in (("--x", args.x), ("--distance", args.distance)):
+            if key == column:
+                raise ValueError(
+                    f"--by {written(args.by)} names {written(key)}, the {option} column: a threshold is fitted across "
+                    f"its values, so it cannot also group the rows"
+                )
     # A column the user named is refused under the option that named it: "--x 'p': rows.csv has no column 'p'"
     # (it said only "rows.csv has no column 'p'", the option to change left to guess).
     named = [("--x", args.x), ("--distance", args.distance), *(("--by", k) for k in by)]
