@@ -223,3 +223,4 @@ def test_a_stalled_simulation_says_why_and_what_to_do(monkeypatch) -> None:
     assert "with 2 of 2 operations left" in message and "operation 0, on qubits [0, 1]" in message, message
     assert "Bell pair(s) on link(s) [(0, 1)]" in message and "report it" in message, message
     assert isinstance(info.value, RuntimeError) and isinstance(info.value, qnsim.QnsimError)
+    assert qnsim.estimate.SimulationStalledError is sim.SimulationStalledError

@@ -21,6 +21,7 @@ from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Sou
 from qnsim.link_models import SCHEMES, LinkModel, heralded_link
 
 __all__ = [
+    "MAX_TRANSDUCER_IMPROVEMENT",
     "PRESETS",
     "resolve_preset",
     "HardwarePreset",
