@@ -21,6 +21,7 @@ from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Sou
 from qnsim.link_models import SCHEMES, LinkModel, heralded_link
 
 __all__ = [
+    "MAX_TRANSDUCER_IMPROVEMENT",
     "PRESETS",
     "resolve_preset",
     "HardwarePreset",
@@ -196,6 +197,11 @@ def nv_10x_improved() -> HardwarePreset:
     )
 
 
+#: Largest ``improvement`` of :func:`superconducting_transducer_link`: its 1 kHz repetition rate times this is
+#: 1e12 Hz, one conversion attempt per picosecond (the core's time resolution).
+MAX_TRANSDUCER_IMPROVEMENT: float = 1e9
+
+
 def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
     """Superconducting QPUs linked optically through microwave-optical transducers.
 
@@ -226,7 +232,11 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
     In this model F = 0.5 needs N_add / emission efficiency of about 0.21.
 
     Args:
-        improvement: Improvement factor k >= 1 (1 = present day, 1000 = IBM's target).
+        improvement: Improvement factor k in [1, 1e9] (1 = present day, 1000 = IBM's target; 1e9 puts the
+            transducer's repetition rate at 1e12 Hz, one attempt per picosecond, the core's time resolution).
+
+    Raises:
+        ValueError: ``improvement`` below 1, above 1e9, or not finite.
 
     Example:
         >>> link = superconducting_transducer_link().link(10.0)
@@ -235,7 +245,11 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
         >>> round(superconducting_transducer_link(1000).link(10.0).fidelity, 3)
         0.998
     """
-    k = real_number("superconducting_transducer_link improvement", improvement, minimum=1.0)
+    # Bounded above so the repetition rate 1e3 * k stays within the core's 1 ps clock: 1e300 was accepted as a
+    # 1e303 Hz transducer, and k >= 1.8e305 made that rate inf, which Transducer reads as "no limit".
+    k = real_number(
+        "superconducting_transducer_link improvement", improvement, minimum=1.0, maximum=MAX_TRANSDUCER_IMPROVEMENT
+    )
     return HardwarePreset(
         name="superconducting_transducer_link" + ("" if k == 1.0 else f"_x{k:g}"),
         source=Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=0.1),

@@ -354,7 +354,24 @@ def _threshold(args: argparse.Namespace) -> int:
     if status:
         # A killed sweep's rows (fewer distances or error rates than asked) gave a threshold read as the whole one's.
         print(f"qnsim qec threshold: WARNING: {status}", file=sys.stderr)
-    by = [k for k in args.by.split(",") if k]
+    # An empty item (--by p_bulk, or p_bulk,,rounds) was dropped without a word: a column left out of a list
+    # is refused, not guessed at. An empty --by (the default) is no grouping.
+    by = args.by.split(",") if args.by else []
+    if any(not k.strip() for k in by):
+        raise ValueError(
+            f"--by {written(args.by)} has an empty column name; separate column names with single commas"
+        )
+    # A column twice grouped as once (its label shown twice); --x or --distance in --by split each group into one
+    # x value or one distance, refused as "share fewer than two p_int values", naming no option.
+    for place, key in enumerate(by):
+        if key in by[:place]:
+            raise ValueError(f"--by {written(args.by)} names the column {written(key)} twice")
+        for option, column in (("--x", args.x), ("--distance", args.distance)):
+            if key == column:
+                raise ValueError(
+                    f"--by {written(args.by)} names {written(key)}, the {option} column: a threshold is fitted across "
+                    f"its values, so it cannot also group the rows"
+                )
     # A column the user named is refused under the option that named it: "--x 'p': rows.csv has no column 'p'"
     # (it said only "rows.csv has no column 'p'", the option to change left to guess).
     named = [("--x", args.x), ("--distance", args.distance), *(("--by", k) for k in by)]

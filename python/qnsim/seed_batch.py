@@ -138,6 +138,10 @@ def run_seed_batches(
         def report(seeds: Sequence[int], rows: list[dict]) -> None:
             nonlocal reported, reporting
             reporting = True
+            # Rows are matched to the group's points by position: the seeds the call ran must be those points'.
+            check_batch_seeds([p.seed for p in group[reported : reported + len(seeds)]], seeds, "run_scenario_seeds")
+            if len(rows) != len(seeds):
+                raise _core.QnsimError(f"run_scenario_seeds reported {len(rows)} rows for {len(seeds)} seeds")
             for point, row in zip(group[reported : reported + len(rows)], rows):
                 on_result(point, row)
             reported += len(rows)
@@ -156,6 +160,36 @@ def run_seed_batches(
                 f"the point function raised {type(exc).__name__}: {exc} (params {params}, seeds "
                 f"{[p.seed for p in group][:5]}{' ...' if len(group) > 5 else ''}, one native batch)"
             ) from exc
+
+
+def check_batch_seeds(expected: Sequence[int], reported: Sequence[int], source: str) -> None:
+    """Refuses a batch whose runs came back for other seeds, or another number of them, than were asked.
+
+    Rows and results of a batch are matched to seeds by position; a mismatch (a native defect) would file one
+    seed's run under another seed, a plausible wrong answer nothing else would catch.
+
+    Raises:
+        QnsimError: Naming the first place where ``reported`` differs from ``expected``.
+
+    Example:
+        >>> check_batch_seeds([3, 7], [3, 7], "run_seeds")
+        >>> check_batch_seeds([3, 7], [7, 3], "run_seeds")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        qnsim._core.QnsimError: run_seeds returned the run of seed 7 at place 0 of its batch, where seed 3 ...
+    """
+    expected, reported = [int(s) for s in expected], [int(s) for s in reported]
+    if len(expected) != len(reported):
+        raise _core.QnsimError(
+            f"{source} returned {len(reported)} runs for {len(expected)} seeds (asked {expected[:5]}"
+            f"{' ...' if len(expected) > 5 else ''}); its rows cannot be matched to their seeds"
+        )
+    for place, (want, got) in enumerate(zip(expected, reported)):
+        if want != got:
+            raise _core.QnsimError(
+                f"{source} returned the run of seed {got} at place {place} of its batch, where seed {want} was asked; "
+                "its rows would be filed under other seeds (a defect of the native batch: report it)"
+            )
 
 
 def checked_seeds(seeds: Any) -> tuple[int, ...]:
@@ -256,6 +290,9 @@ def run_network_seeds(
             part = seeds[start : start + size]
             start_wall = time.perf_counter()
             natives = network.native.run_seeds(list(part), until_ps, threads, abort_check)
+            # Each result is given its seed by position: checked against the seed its native network ran, so that a
+            # native batch returning its runs in another order (or fewer of them) cannot file them under other seeds.
+            check_batch_seeds(part, [native.seed for native in natives], "the native run_seeds call")
             finished = start + len(part)
             share = (time.perf_counter() - start_wall) / len(part)
             for seed, native in zip(part, natives):

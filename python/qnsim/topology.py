@@ -107,7 +107,9 @@ def from_graph(
             link of the first and second node, then the first and third...), whatever the order or
             direction the edges were added in. A node and a link draw from random streams numbered by
             that order, so the same graph with its nodes added in another order runs otherwise for the
-            same seed (see "Randomness and determinism" in the concepts page).
+            same seed (see "Randomness and determinism" in the concepts page). It must have at least one
+            node; a node without edges becomes a node without links (give it links later with
+            :meth:`qnsim.Network.add_link`).
         network: Add to this network instead of making a new one (``formalism`` and ``seed``
             are then ignored).
         formalism: As for :class:`qnsim.Network`.
@@ -119,8 +121,8 @@ def from_graph(
         The network.
 
     Raises:
-        ValueError: Unknown attribute or default (with a suggestion), missing ``length_km``,
-            or an invalid value (the message names the node or link).
+        ValueError: A graph without nodes, an unknown attribute or default (with a suggestion), missing
+            ``length_km``, or an invalid value (the message names the node or link).
 
     Example:
         >>> import networkx as nx
@@ -136,6 +138,10 @@ def from_graph(
     """
     if not isinstance(graph, nx.Graph):
         raise TypeError(f"graph must be a networkx graph, got {written(graph)}")
+    if graph.number_of_nodes() == 0:
+        # An empty graph returned a network of 0 nodes (or left the given one as it was) without a word: a graph
+        # built or filtered wrongly upstream ran on as a network that can do nothing.
+        raise ValueError("graph has no nodes (0 nodes, 0 edges); a network needs at least 1 node")
     node_keys, link_keys = _keys()
     node_keys = node_keys | {"preset"}
     node_defaults, link_defaults = _split_defaults(defaults)

@@ -55,7 +55,7 @@ from qnsim.estimate.report import (
     TFactoryReport,
     human_time,
 )
-from qnsim.estimate.simulate import SimulationResult, simulate_execution
+from qnsim.estimate.simulate import SimulationResult, SimulationStalledError, simulate_execution
 from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload, count_circuit, stream_circuit_file
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "Placement",
     "PurificationPlan",
     "SimulationResult",
+    "SimulationStalledError",
     "RemoteOperation",
     "SurfaceCode",
     "TFactory",

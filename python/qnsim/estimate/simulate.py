@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
+from qnsim._core import QnsimError
 from qnsim.argument_checks import flag, integer, is_integer, written
 from qnsim.estimate.estimator import (
     _normalize_links,
@@ -83,7 +84,7 @@ from qnsim.events import EventLoop
 from qnsim.primitives import _bell_diagonal_purifier, bell_diagonal_swap
 from qnsim.progress import check_progress, native_progress
 
-__all__ = ["SimulationResult", "simulate_execution"]
+__all__ = ["SimulationResult", "SimulationStalledError", "simulate_execution"]
 
 _KINDS = _core.gate_kinds()
 
@@ -176,6 +177,11 @@ class SimulationResult:
     events: int
     mean_fidelity_at_use: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
     notes: list[str] = dataclasses.field(default_factory=list)
+
+
+class SimulationStalledError(QnsimError, RuntimeError):
+    """:func:`simulate_execution` ran out of events with operations left (a defect of its bookkeeping: every
+    link keeps making pairs while an operation waits for one). A RuntimeError, as it was before it had a name."""
 
 
 class _LinkProcess:
@@ -619,7 +625,23 @@ class _Sim:
             self.done = True
         self.loop.run()
         if self.remaining:
-            raise RuntimeError(f"simulation stalled with {self.remaining} operations left")
+            stuck = next((i for i, left in enumerate(self.outstanding) if left or self.not_head[i]), None)
+            if stuck is None:
+                first = ""
+            else:
+                waits = (
+                    f"{self.outstanding[stuck]} Bell pair(s) on link(s) {sorted(self.needs[stuck])}"
+                    if self.outstanding[stuck]
+                    else "an earlier operation on its qubits"
+                )
+                first = f" (operation {stuck}, on qubits {list(self.op_qubits[stuck])}, still waits for {waits})"
+            raise SimulationStalledError(
+                f"simulate_execution stalled at t = {self.loop.now_s:.6g} s with {self.remaining} of "
+                f"{len(self.op_qubits)} operations left: no event was left to run them{first}. Every link keeps "
+                "making pairs while an operation waits for one, so this is a defect of the simulation's bookkeeping, "
+                "not of the workload: report it with the workload, QPUs, links and seed; meanwhile use "
+                "qnsim.estimate.estimate alone, or try another seed, buffer_pairs or supply"
+            )
         return max(self.finish, self.last_message)
 
     def _ready(self, op: int) -> None:
@@ -835,6 +857,11 @@ def simulate_execution(
         progress: True shows a tqdm bar of the operations completed on stderr, False none, None
             one on a terminal or in Jupyter when the run looks longer than ~1 s; or a callable(done,
             total) called every 1024 operations. The result is the same either way.
+
+    Raises:
+        ValueError: A bad argument (the message names it).
+        SimulationStalledError: The run ran out of events with operations left (a defect of this
+            simulation, not of its inputs; a RuntimeError, as it was before it had a name).
 
     >>> from qnsim.estimate import QPU, Link
     >>> ideal = QPU(e_2q=0.0, e_meas=0.0)

@@ -446,7 +446,7 @@ def _row_name(row: Mapping[str, Any], i: int) -> str:
     return f"rows[{i}] (point_id {point})" if isinstance(point, str) and point else f"rows[{i}]"
 
 
-def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int) -> int:
+def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int | None) -> int:
     """``row[key]`` as a count: an integer, or a float that is one (3.0 from a table file); 3.7 is refused."""
     if not isinstance(row, Mapping):
         raise TypeError(f"rows[{i}] must be a mapping of column -> value, got {written(row)}")
@@ -481,7 +481,14 @@ def _table(rows, x_key, distance_key):
                 if not _same_row(dict(row), seen_row):
                     raise ValueError(f"rows[{first}] and rows[{i}] are 2 different rows of one point ({point})")
                 continue
-        d = _row_count(row, i, distance_key, 1)
+        d = _row_count(row, i, distance_key, None)  # bounded below, with its parity, in the distance's own words
+        if d < 3 or d % 2 == 0:
+            # The codes qnsim samples have odd distances >= 3 (qnsim.qec.layout.check_distance): a row of d = 4 or
+            # d = 1 (a mislabelled column, another code's rows) was fitted as one more distance and moved the crossing.
+            raise ValueError(
+                f"{_row_name(row, i)}[{written(distance_key)}] must be an odd int >= 3 (a code distance), "
+                f"got {written(row[distance_key])}"
+            )
         shots, errors, rounds = (_row_count(row, i, k, m) for k, m in (("shots", 1), ("errors", 0), ("rounds", 1)))
         if errors > shots:
             raise ValueError(f"{_row_name(row, i)} has {errors} errors in {shots} shots")
@@ -567,8 +574,9 @@ def estimate_threshold(
         The :class:`ThresholdEstimate`.
 
     Raises:
-        ValueError: Fewer than two distances, distances not sampled on a common grid of at
-            least two points, or rows of one (distance, x) with different round counts.
+        ValueError: A distance that is not an odd integer >= 3 (an integral float such as 3.0, as a table
+            file holds it, is read as that integer), fewer than two distances, distances not sampled on a
+            common grid of at least two points, or rows of one (distance, x) with different round counts.
         TypeError: ``x_key`` or ``distance_key`` is no column name (a list, an array).
 
     Example:
