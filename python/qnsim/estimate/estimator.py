@@ -438,11 +438,10 @@ def _filling_waits_s(tau_s: float, rate_hz: float) -> tuple[tuple[float, ...], f
     return tuple(waits), max(term, tau_s - 1.0 / rate_hz, 0.0)
 
 
-def _filling_factor(decay_hz: float, waits: Sequence[float], cap_s: float) -> tuple[float, float]:
-    """(sum of exp(-decay_hz min(w, cap_s)), sum of min(w, cap_s)) over ``waits`` (s), in their order."""
+def _filling_factor(decay_hz: float, waits: Sequence[float]) -> tuple[float, float]:
+    """(sum of exp(-decay_hz w), sum of w) over ``waits`` (s), in their order (the same sums on every CPU)."""
     factor = wait = 0.0
     for w in waits:
-        w = min(w, cap_s)
         factor += math.exp(-decay_hz * w)
         wait += w
     return factor, wait
@@ -3187,7 +3186,7 @@ class _Context:
             window = min(rest, len(head))
             waits = [max(min(head[i], steady_wait), min(line + i * step, line_cap), 0.0) for i in range(window)]
             for i, decay in enumerate(decays):
-                summed, summed_wait = _filling_factor(decay, waits, math.inf)
+                summed, summed_wait = _filling_factor(decay, waits)
                 factors[i] += summed
             total_wait += summed_wait
             beyond = rest - window
