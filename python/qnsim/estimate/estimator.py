@@ -4221,12 +4221,22 @@ class _Context:
         The wait (seconds) is :meth:`_storage_wait_s`; the decay is :func:`stored_pair` (the network's
         bell_diagonal memory model) on the delivered pair's Bell-diagonal state, both ends waiting.
 
-        ``paced_by_other_links``: a link's consumers run no faster than the run's other links deliver (their
-        ``time_s``), so its pairs are priced at the slower of ``compute_s`` and those (a slower pace only ages
-        buffered pairs more: cautious where the other link's pairs pace other consumers). Before, a link was
-        priced at the schedule's pace alone: over three QPUs whose 0-2 link (1.5 kHz, two pairs a round) paces the
-        run, the 3 kHz 0-1 link's pairs read F 0.651 at use where the simulation used them at 0.39.
+        ``paced_by_other_links``: a link's consumers run no faster than the other links of its QPUs' connected
+        group deliver (their ``time_s``; links that share no QPU, directly or through other links, run apart), so
+        its pairs are priced at the slower of ``compute_s`` and those (a slower pace only ages buffered pairs more:
+        cautious where the other link's pairs pace other consumers of the group). Before, a link was priced at the
+        schedule's pace alone: over three QPUs whose 0-2 link (1.5 kHz, two pairs a round) paces the run, the
+        3 kHz 0-1 link's pairs read F 0.651 at use where the simulation used them at 0.39.
         """
+        group: dict[int, int] = {}
+
+        def root(q: int) -> int:
+            while group.setdefault(q, q) != q:
+                q = group[q]
+            return q
+
+        for lr in link_reports:
+            group[root(lr.qpus[0])] = root(lr.qpus[1])
         for lr in link_reports:
             lk = self._link_of.get(lr.qpus)
             if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
@@ -4236,7 +4246,8 @@ class _Context:
             paced_s = compute_s
             if paced_by_other_links:
                 paced_s = max([compute_s] + [other.time_s for other in link_reports
-                                             if other is not lr and math.isfinite(other.time_s)])
+                                             if other is not lr and math.isfinite(other.time_s)
+                                             and root(other.qpus[0]) == root(lr.qpus[0])])
             uses = self._phase_uses(lk, made, lr.bell_pairs, lr.raw_per_pair, paced_s, self._probs[lr.qpus],
                                     together)
             _share, wait, used = min(uses, key=lambda use: use[2][0])
