@@ -2845,7 +2845,7 @@ class _Context:
         self._shared_links_note(link_reports, wall)
         self._fill_link_usage(link_reports, wall)
         self._communication_qubits_note(p, link_reports)
-        self._price_storage(link_reports, crit_s)
+        self._price_storage(link_reports, crit_s, paced_by_other_links=True)
         self._refuse_separable(link_reports)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
@@ -4212,21 +4212,42 @@ class _Context:
         used = _gathered_pair(coeffs, together, delivered_hz, lk.memory_t1_s, lk.memory_t2_s, wait)
         return max(wait, _gathering_wait_s(together, delivered_hz)), used
 
-    def _price_storage(self, link_reports: list[LinkReport], compute_s: float) -> None:
+    def _price_storage(self, link_reports: list[LinkReport], compute_s: float, paced_by_other_links: bool = False) -> None:
         """Decays each link's delivered pairs for the time they wait in memory before a remote gate
         uses them (links and relay routes with memory_t1_s / memory_t2_s), and refuses a link whose
         pairs then fall below the fidelity the estimate needs. ``compute_s``: the consumers' own time (s).
 
         The wait (seconds) is :meth:`_storage_wait_s`; the decay is :func:`stored_pair` (the network's
         bell_diagonal memory model) on the delivered pair's Bell-diagonal state, both ends waiting.
+
+        ``paced_by_other_links``: a link's consumers run no faster than the other links of its QPUs' connected
+        group deliver (their ``time_s``; links that share no QPU, directly or through other links, run apart), so
+        its pairs are priced at the slower of ``compute_s`` and those (a slower pace only ages buffered pairs more:
+        cautious where the other link's pairs pace other consumers of the group). Before, a link was priced at the
+        schedule's pace alone: over three QPUs whose 0-2 link (1.5 kHz, two pairs a round) paces the run, the
+        3 kHz 0-1 link's pairs read F 0.651 at use where the simulation used them at 0.39.
         """
+        group: dict[int, int] = {}
+
+        def root(q: int) -> int:
+            while group.setdefault(q, q) != q:
+                q = group[q]
+            return q
+
+        for lr in link_reports:
+            group[root(lr.qpus[0])] = root(lr.qpus[1])
         for lr in link_reports:
             lk = self._link_of.get(lr.qpus)
             if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
                 continue
             together = self._pairs_per_round.get(lr.qpus, 1) if self.ec else 1
             made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
-            uses = self._phase_uses(lk, made, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus],
+            paced_s = compute_s
+            if paced_by_other_links:
+                paced_s = max([compute_s] + [other.time_s for other in link_reports
+                                             if other is not lr and math.isfinite(other.time_s)
+                                             and root(other.qpus[0]) == root(lr.qpus[0])])
+            uses = self._phase_uses(lk, made, lr.bell_pairs, lr.raw_per_pair, paced_s, self._probs[lr.qpus],
                                     together)
             _share, wait, used = min(uses, key=lambda use: use[2][0])
             # The verdict and the separability check read the worst phase's pairs, the expected faults all phases'.
