@@ -4212,7 +4212,9 @@ class _Context:
         used = _gathered_pair(coeffs, together, delivered_hz, lk.memory_t1_s, lk.memory_t2_s, wait)
         return max(wait, _gathering_wait_s(together, delivered_hz)), used
 
-    def _price_storage(self, link_reports: list[LinkReport], compute_s: float, paced_by_other_links: bool = False) -> None:
+    def _price_storage(
+        self, link_reports: list[LinkReport], compute_s: float, paced_by_other_links: bool = False
+    ) -> None:
         """Decays each link's delivered pairs for the time they wait in memory before a remote gate
         uses them (links and relay routes with memory_t1_s / memory_t2_s), and refuses a link whose
         pairs then fall below the fidelity the estimate needs. ``compute_s``: the consumers' own time (s).
