@@ -178,7 +178,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
-            in another swept parameter, rows of one point differ, rows of several scenarios, or a
+            in another swept parameter, rows of one point differ, rows of several scenarios, a
+            seed appears twice at one ``x`` and ``hue`` (in any table with a ``seed`` column), or a
             one-seed point lies outside its own interval.
 
     Example:
@@ -663,30 +664,36 @@ def _check_other_parameters_fixed(frame: Any, keys: list[str]) -> None:
 
 
 def _check_seeds_once(frame: Any, keys: list[str]) -> None:
-    """Refuses a seed that appears twice at one point (rows of one x, hue and seed under two point ids).
+    """Refuses a seed that appears twice at one point (rows of one x, hue and seed).
 
     A sweep resumed with ``x = 1.0`` on a file written with ``x = 1`` computes the points again (another
     value type, another point) and the file then holds each seed twice at x = 1: the mean counted it
-    twice and its standard error shrank as if twice the seeds had run.
+    twice and its standard error shrank as if twice the seeds had run. A table without point ids (made by
+    hand, or a sweep's columns selected) names no parameters: a seed twice at one x and hue is the same run
+    counted twice, or two settings averaged as if they were seeds (checked for sweep rows only, before).
     """
-    if "seed" not in frame.columns or "point_id" not in frame.columns or frame.empty:
-        return  # a sweep's rows only: elsewhere a "seed" column may mean something else
+    if "seed" not in frame.columns or frame.empty:
+        return
     subset = [*[c for c in _parameter_columns(frame) if c not in keys], *keys, "seed"]
     twice = frame[frame.duplicated(subset=subset, keep=False)]
-    if len(twice):
-        first = twice.iloc[0]
-
-        def plain(value: Any) -> Any:
-            return value.item() if hasattr(value, "item") else value
-
-        where = ", ".join(f"{k} = {written(plain(first[k]))}" for k in keys)
-        copies = int((frame[subset] == first[subset]).all(axis=1).sum())
+    if not len(twice):
+        return
+    first = twice[subset].iloc[:1]
+    value = {c: _plain(first[c].iloc[0]) for c in subset}  # by column: a row is of one dtype (10 read as 10.0)
+    where = ", ".join(f"{k} = {written(value[k])}" for k in keys)
+    if "point_id" not in frame.columns:
         raise ValueError(
-            f"seed {written(plain(first['seed']))} appears in {copies} rows at {where} ({len(twice)} such rows in "
-            "all): one "
-            "point written twice under values that read alike (1 and 1.0, say, from two sweeps on one file)? its "
-            "mean would count the seed twice; keep the rows of one sweep"
+            f"seed {written(value['seed'])} appears in more than one row at {where} ({len(twice)} such rows in "
+            "all): the mean would count one run twice, or average rows of different settings as if they were "
+            f"seeds; plot the setting that differs as {option_name('hue')}, select one setting's rows, or drop "
+            "the duplicates"
         )
+    copies = int((frame[subset] == first.iloc[0]).all(axis=1).sum())
+    raise ValueError(
+        f"seed {written(value['seed'])} appears in {copies} rows at {where} ({len(twice)} such rows in all): one "
+        "point written twice under values that read alike (1 and 1.0, say, from two sweeps on one file)? its "
+        "mean would count the seed twice; keep the rows of one sweep"
+    )
 
 
 # "_per_s" before "_s": a QEC sweep's logical_error_per_s (errors per second) was labelled in seconds.
