@@ -131,15 +131,12 @@ def test_latency_with_purification_where_the_buffer_has_room(latency_s, rate_hz)
     _never_above(rows)
 
 
-@pytest.mark.xfail(strict=True, reason="purification's storage waits take the source unthrottled; flow control "
-                                       "pauses it while a small buffer's pairs wait out the rounds' latency")
 def test_purification_behind_a_small_buffer_with_latency():
-    """Known defect (links.PairStorage, not the filling): with latency, the pairs under way count against the buffer
-    and flow control pauses the source, so a round's kept pair waits longer for its partner than the R / rate the
-    plan prices. 4 rounds, 1 ms latency, a 4-pair buffer, 1e7 Hz: plan 0.94409 against 0.93613 simulated (8e-3
-    above; 3 rounds 3.9e-3, 2 rounds 1.1e-3; 0.3e-3 with 64 pairs, exact with 1024). The plan priced at
-    flow_controlled_rate_hz's interval reads 0.93617. Through estimate: 0.3 ms latency, 0.2 ms gates, target 0.98,
-    5 rounds into 3 pairs: 0.9804 against 0.9764."""
+    """Was a strict xfail (links.PairStorage, not the filling): with latency, the pairs under way count against the
+    buffer and flow control pauses the source, so a round's kept pair waits longer for its partner than the R / rate
+    the plan priced. 4 rounds, 1 ms latency, a 4-pair buffer, 1e7 Hz: the old plan read 0.94409 against 0.93613
+    simulated (8e-3 above; 3 rounds 3.9e-3, 2 rounds 1.1e-3; 0.3e-3 with 64 pairs, exact with 1024). Audit 51 prices
+    the plan at flow_controlled_rate_hz's interval (PairStorage.throttled): 0.93617 (test_estimate_audit51.py)."""
     fast = QPU(t_1q_s=1e-9, t_2q_s=1e-9, t_meas_s=1e-9)
     link = _link(1e7, 4, 0.05, latency_s=1e-3)
     plan = purification_plan(0.95, 0.9, max_rounds=4, min_rounds=4, gate1_error=fast.e_1q, gate2_error=fast.e_2q,
