@@ -3132,23 +3132,26 @@ class _Context:
     def _idle_stretches(self, lk: Link, coeffs: Sequence[float], raw_per_pair: float,
                         probs: Sequence[float]) -> tuple[float, float, tuple[float, float, float, float]] | None:
         """(share of the run's pairs of link ``lk``, mean wait in s, mean pair as used) of the pairs made while the
-        consumers run a stretch that uses none of them, priced pass by pass; None where there is none
-        (or no per-phase counts; an error-corrected run, paced by logical cycles).
+        consumers run a stretch that uses none of them, priced pass by pass; None where there is none (or no per-phase
+        counts; an error-corrected run, paced by logical cycles).
 
-        A top-level ``REPEAT R`` split at its nested blocks (:func:`_nested_phases`) runs its parts in turn, R passes:
-        a part using n pairs a pass in t_b seconds after parts that use none for L seconds (a local stretch) first
-        takes the pairs the link made meanwhile, one every 1 / r (r its delivered rate, ``raw_per_pair`` raw pairs
-        each at the flow-controlled rate of rounds ``probs``): k = min(n, B, r L) of them, oldest first, the i-th made
-        at random times over it (flow control pauses the source once B are buffered: the first B) and used at
-        L + i t_b / n, so it waits L - (i + 1/2) / r + i t_b / n on average (k the mean count, r L, not its whole part),
-        and the pairs a Poisson stretch makes beyond n are left over to the next pass, where they wait its stretch and
-        part (L + t_b) and are used first.
-        The part's other n - k pairs, and the run's other pairs, keep the run's own price (:meth:`_with_idle_stretches`
-        mixes them): pricing them at the part's own pace instead (made during the part, used as they come) read 2e-2
-        above the simulation where Poisson deliveries leave pairs over from one pass to the next. That takes the
-        buffer empty when the stretch starts: where the link out-paces the pass it is not, the pairs left over are
-        older still, and the run's own price (the buffer full at its mean pace) is the longer one, kept. Before, such pairs were priced at the run's mean pace alone: 30 passes of 20 remote CX then 20 ms
-        of local gates over a 667 Hz link read F 0.853 at use where the simulation used them at 0.670."""
+        A top-level ``REPEAT R`` split at its nested blocks (:func:`_nested_phases`) runs its parts in turn, R passes.
+        A part using n pairs a pass in t_b seconds, after parts that use none for L seconds (a local stretch), first
+        takes what the link made meanwhile (r its delivered rate: ``raw_per_pair`` raw pairs each at the
+        flow-controlled rate of rounds ``probs``), oldest first:
+
+        - the pairs a Poisson stretch made beyond n (E[(N - n)+] of N ~ Poisson(r L)), left over from the pass before:
+          the newest, they wait through this pass's stretch and part (L + t_b) and are used first;
+        - then k = min(n, B, r L) - those made during the stretch (flow control pauses the source once B are
+          buffered: the first B), the i-th used at L + i t_b / n, waiting L - (i + 1/2) / r + i t_b / n on average
+          (k the mean count r L, not its whole part: a Poisson count's fraction of a pair ages as a whole one does).
+
+        The part's other pairs and the run's other pairs keep the run's own price (:meth:`_with_idle_stretches` mixes
+        them): priced at the part's own pace instead (made during it, used as they come) they read 2e-2 above the
+        simulation. That takes the buffer empty when the stretch starts; where the link out-paces the pass it is not,
+        the pairs left over are older still, and the run's own price (the buffer full at its mean pace) is the older,
+        kept. Before, such pairs were priced at the run's mean pace alone: 30 passes of 20 remote CX then 20 ms of
+        local gates over a 667 Hz link read F 0.853 at use where the simulation used them at 0.670."""
         if self.ec or not self._phases_known:
             return None
         shares = getattr(self, "_phase_shares", {}).get(lk.key)
