@@ -3142,15 +3142,16 @@ class _Context:
 
         - the pairs a Poisson stretch made beyond n (E[(N - n)+] of N ~ Poisson(r L)), left over from the pass before:
           the newest, they wait through this pass's stretch and part (L + t_b) and are used first;
-        - then k = min(n, B, r L) - those made during the stretch (flow control pauses the source once B are
+        - then k = min(n, B, r L) less those, made during the stretch (flow control pauses the source once B are
           buffered: the first B), the i-th used at L + i t_b / n, waiting L - (i + 1/2) / r + i t_b / n on average
           (k the mean count r L, not its whole part: a Poisson count's fraction of a pair ages as a whole one does).
 
-        The part's other pairs and the run's other pairs keep the run's own price (:meth:`_with_idle_stretches` mixes
-        them): priced at the part's own pace instead (made during it, used as they come) they read 2e-2 above the
-        simulation. That takes the buffer empty when the stretch starts; where the link out-paces the pass it is not,
-        the pairs left over are older still, and the run's own price (the buffer full at its mean pace) is the older,
-        kept. Before, such pairs were priced at the run's mean pace alone: 30 passes of 20 remote CX then 20 ms of
+        Only where the stretch makes fewer than n on average (r L < n): one that makes the whole burst fills the
+        buffer beyond a pass's pairs, which the run's own price sees. The part's other pairs and the run's other
+        pairs keep the run's own price (:meth:`_with_idle_stretches` mixes them): priced at the part's own pace
+        instead (made during it, used as they come) they read 2e-2 above the simulation. That takes the buffer empty
+        when the stretch starts; where the link out-paces the pass it is not, the pairs left over are older still,
+        and the run's own price (the buffer full at its mean pace) is the older, kept. Before, such pairs were priced at the run's mean pace alone: 30 passes of 20 remote CX then 20 ms of
         local gates over a 667 Hz link read F 0.853 at use where the simulation used them at 0.670."""
         if self.ec or not self._phases_known:
             return None
@@ -3179,7 +3180,11 @@ class _Context:
             per_pass = n / reps
             tau_b = crit / reps / per_pass
             made = min(float(lk.buffer), delivered_hz * idle)  # The mean count made in the stretch.
-            if made < 1.0:
+            if made < 1.0 or made >= per_pass:
+                # Too few to age, or a stretch that makes the whole burst: the buffer then fills beyond a pass's
+                # pairs (it is not empty when the stretch starts), which the run's own price sees (before this
+                # check: 3 remote CX 50 us apart over a 1 MHz link read F 0.9285 where the run's own, 0.9316, is the
+                # simulation's 0.932).
                 continue
             # Poisson deliveries: the pairs a stretch makes beyond the part's n are left over, the newest ones (first
             # in, first out), and wait through the next pass's stretch and part (E[(N - n)+] = m P(N >= n) - n P(N >=
