@@ -665,7 +665,7 @@ def test_estimate_tutorial_x_type_error_after_one_round():
 
     from qnsim.config import TomlTable
     from qnsim.estimate import Workload, estimate
-    from qnsim.estimate.links import PairStorage, _stored_rounds, purification_noise
+    from qnsim.estimate.links import PairStorage, _plan_rounds, purification_noise
     from qnsim.estimate_cli import load_network
 
     text = _text(ROOT / "docs" / "tutorials" / "estimate_1e12.md")
@@ -680,8 +680,9 @@ def test_estimate_tutorial_x_type_error_after_one_round():
         link = dataclasses.replace(links[0], channels=channels)
         report = estimate(workload, big, [link], **options).links[0]
         assert report.purification_rounds == 1
-        ((coeffs, _p, _raw),) = _stored_rounds(report.raw_fidelity, "dejmps", purification_noise(*big),
-                                               PairStorage.of(link), 1)
+        # As the estimate prices a plan since audit 51: its round's partner at the flow-controlled raw gap.
+        ((coeffs, _p, _raw),) = _plan_rounds(report.raw_fidelity, "dejmps", purification_noise(*big),
+                                             PairStorage.of(link), 1)
         assert coeffs[0] == pytest.approx(report.delivered_fidelity, abs=1e-12)
         assert f"(Psi+ + Psi-, {raw_x:.4f} -> {coeffs[1] + coeffs[2]:.4f}) and moves the rest into Phi-" in text
         assert coeffs[3] > coeffs[1] + coeffs[2]

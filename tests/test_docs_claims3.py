@@ -523,7 +523,9 @@ def test_estimate_files_throttled_relay_and_line_search_figures():
     search's 11 buffer pairs take 0.153 s (0.1535 s: 0.154). The page now gives tests/test_estimate_operating_point's
     route (F = 0.993, 10 us latency, 20 ms memories) with the figures the estimate gives. Until audit 20 its pairs were
     priced as used one at a time (2 channels 59.7 s at d = 7, 3 as given 15.7 s at d = 9, feasible); a syndrome
-    round's pairs now wait for one another, and the page gives the figures of that."""
+    round's pairs now wait for one another, and the page gives the figures of that. The line search's 6 buffer pairs
+    read 0.177 s until audit 51 priced the rounds' partners at the flow-controlled raw gap (0.17745 s -> 0.17750 s;
+    F at use 0.990478 -> 0.990356, where the simulation of that point uses its pairs at 0.990364)."""
     from qnsim.estimate import QPU, Link, SurfaceCode, estimate
 
     text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")

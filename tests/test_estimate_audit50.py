@@ -131,15 +131,12 @@ def test_latency_with_purification_where_the_buffer_has_room(latency_s, rate_hz)
     _never_above(rows)
 
 
-@pytest.mark.xfail(strict=True, reason="purification's storage waits take the source unthrottled; flow control "
-                                       "pauses it while a small buffer's pairs wait out the rounds' latency")
 def test_purification_behind_a_small_buffer_with_latency():
-    """Known defect (links.PairStorage, not the filling): with latency, the pairs under way count against the buffer
-    and flow control pauses the source, so a round's kept pair waits longer for its partner than the R / rate the
-    plan prices. 4 rounds, 1 ms latency, a 4-pair buffer, 1e7 Hz: plan 0.94409 against 0.93613 simulated (8e-3
-    above; 3 rounds 3.9e-3, 2 rounds 1.1e-3; 0.3e-3 with 64 pairs, exact with 1024). The plan priced at
-    flow_controlled_rate_hz's interval reads 0.93617. Through estimate: 0.3 ms latency, 0.2 ms gates, target 0.98,
-    5 rounds into 3 pairs: 0.9804 against 0.9764."""
+    """Was a strict xfail (links.PairStorage, not the filling): with latency, the pairs under way count against the
+    buffer and flow control pauses the source, so a round's kept pair waits longer for its partner than the R / rate
+    the plan priced. 4 rounds, 1 ms latency, a 4-pair buffer, 1e7 Hz: the old plan read 0.94409 against 0.93613
+    simulated (8e-3 above; 3 rounds 3.9e-3, 2 rounds 1.1e-3; 0.3e-3 with 64 pairs, exact with 1024). Audit 51 prices
+    the plan at flow_controlled_rate_hz's interval (PairStorage.throttled): 0.93617 (test_estimate_audit51.py)."""
     fast = QPU(t_1q_s=1e-9, t_2q_s=1e-9, t_meas_s=1e-9)
     link = _link(1e7, 4, 0.05, latency_s=1e-3)
     plan = purification_plan(0.95, 0.9, max_rounds=4, min_rounds=4, gate1_error=fast.e_1q, gate2_error=fast.e_2q,
@@ -169,13 +166,13 @@ def test_the_price_never_rises_with_the_rate_or_the_buffer(monkeypatch, kw):
     assert all(b <= a + 1e-12 for a, b in zip(by_buffer, by_buffer[1:]))
 
 
-@pytest.mark.xfail(strict=True, reason="one phase's pairs are priced at the run's even mean pace; bursts of remote "
-                                       "gates between long local stretches use pairs made during the stretches")
 def test_bursts_of_remote_gates_between_local_stretches():
-    """Known defect (before and after the filling price: the old steady price read 0.852): 30 passes of 20 remote CX
-    then 200 local gates (20 ms) over a 667 Hz link (0.8 of the mean pace) into 64 pairs of 20 ms memories: priced
-    F 0.853 at use (pairs wait 1.5 ms, the mean pace's), simulated 0.670 (the pairs made during each local stretch
-    wait through it). 8-pair bursts after 100 gates: 0.829 against 0.742."""
+    """Was a strict xfail (before and after the filling price: the old steady price read 0.852): 30 passes of 20
+    remote CX then 200 local gates (20 ms) over a 667 Hz link (0.8 of the mean pace) into 64 pairs of 20 ms memories:
+    priced F 0.853 at use (pairs wait 1.5 ms, the mean pace's), simulated 0.670 (the pairs made during each local
+    stretch wait through it). 8-pair bursts after 100 gates: 0.829 against 0.742. Audit 51 prices the pairs made
+    during a stretch pass by pass (estimator._Context._idle_stretches): 0.601 against 0.638 simulated at the new
+    operating point (test_estimate_audit51.py)."""
     body = "\n".join([" CX 0 1\n CX 1 0"] * 10)
     work = f"REPEAT 30 {{\n{body}\n REPEAT 200 {{\n  H 0\n }}\n}}"
     link = _link(0.8 * 20 / (240 * 1e-4), 64)

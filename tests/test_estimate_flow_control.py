@@ -24,6 +24,7 @@ from qnsim.estimate import (
     operated_links,
     simulate_execution,
 )
+from qnsim.estimate.links import PairStorage, purification_noise, purification_plan
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 N_OPS = 1500
@@ -111,11 +112,18 @@ def test_an_over_paced_link_holds_its_pairs_under_way_within_its_buffer(tau, lat
     them ahead of each pair. Now the simulated buffer never exceeds B, and the estimate's steady-state fidelity at
     use is below the simulated one by no more than the run's start, when the buffer fills and its first pairs
     wait less (3.7e-5, 1.3e-5, 1.7e-4 and -1.1e-5: the last, a buffer whose pairs under way take two thirds of it,
-    within the simulation's error)."""
-    lr, _est_s, simulated, _se, _sim_s, biggest = _both(tau, _direct(1e5, latency, buffer, memory), target)
+    within the simulation's error). Since audit 51 the rounds' partners are priced at the flow-controlled raw gap, a
+    cautious bound (links.PairStorage.throttled): the estimate may sit below by that bound's cost too (the last case,
+    its buffer of 4 tight, 2.1e-5 below, where it read 1.1e-5 above before)."""
+    links = _direct(1e5, latency, buffer, memory)
+    lr, _est_s, simulated, _se, _sim_s, biggest = _both(tau, links, target)
     assert lr.purification_rounds == 2
     assert biggest <= buffer < before
-    assert -2e-5 < simulated - lr.fidelity_at_use < _fill_transient(buffer, tau, memory)
+    storage = PairStorage.of(links[0])
+    noise = purification_noise(_qpu(tau), _qpu(tau))
+    free, paused = (purification_plan(0.95, target, storage=s, min_rounds=2, **noise).fidelity
+                    for s in (dataclasses.replace(storage, buffer_pairs=None), storage))
+    assert -2e-5 < simulated - lr.fidelity_at_use < _fill_transient(buffer, tau, memory) + (free - paused)
 
 
 def test_an_under_paced_link_is_priced_as_simulated():
@@ -185,7 +193,9 @@ def test_more_channels_never_cost_rounds_or_runtime_on_a_physical_link():
     used at F = 0.96 (20 channels) down to 0.25 (10,000) below the 0.98 needed. Now the pairs under way count
     against the buffer: two rounds for every count, F = 0.9864 at use with one channel down to 0.9858 with
     10,000 (a faster link keeps its buffer fuller, its pairs a little older, never below the need), and neither
-    the rounds nor the runtime ever grow with the channels."""
+    the rounds nor the runtime ever grow with the channels. At 10,000 channels 0.985811 until audit 51, which prices
+    the rounds' partners at the flow-controlled raw gap (a cautious bound): 0.985795, the simulation (seeds 1, 2)
+    0.985816."""
     rounds, walls, used = [], [], []
     for channels in (1, 2, 3, 5, 10, 20, 50, 100, 1000, 10_000):
         r = estimate(WORKLOAD, [_qpu(1e-3)] * 2, _direct(1e4, 2e-4, 8, channels=channels), placement=[0, 1],
@@ -194,7 +204,7 @@ def test_more_channels_never_cost_rounds_or_runtime_on_a_physical_link():
         walls.append(r.wall_clock_s)
         used.append(r.links[0].fidelity_at_use)
     assert rounds == sorted(rounds, reverse=True) and walls == sorted(walls, reverse=True)
-    assert rounds == [2] * len(rounds) and min(used) >= 0.98 and used[-1] == pytest.approx(0.985811, abs=1e-6)
+    assert rounds == [2] * len(rounds) and min(used) >= 0.98 and used[-1] == pytest.approx(0.985795, abs=1e-6)
 
 
 def test_more_channels_never_cost_rounds_or_runtime_on_the_shipped_example():
@@ -228,7 +238,9 @@ def test_a_link_held_back_by_its_buffer_is_told_to_grow_its_buffer():
     model asked for 3.15e9 channels ("more link channels cannot reach it"). Now the reason names the buffer
     and the channels that together meet the limit, and estimating again with them does (30.0 days; 25.0 since
     audit 20 priced the gathering of a syndrome round's pairs, which asked for 343 buffer pairs and 2,887 channels
-    at the run's d = 23, where the faster link's run takes d = 21 again)."""
+    at the run's d = 23, where the faster link's run takes d = 21 again). Audit 51 prices the round's partner at the
+    flow-controlled raw gap (the source paused while the buffer is full), so the round succeeds a little less often
+    and the pairs cost a little more: 348 buffer pairs with the same 2,887 channels (343 before)."""
     from qnsim.config import TomlTable
     from qnsim.estimate_cli import load_network
 
@@ -241,12 +253,12 @@ def test_a_link_held_back_by_its_buffer_is_told_to_grow_its_buffer():
     assert r.bound == "link 0-1 rate and buffer (64 pairs)"  # Before: "link 0-1 rate".
     (reason,) = [x for x in r.reasons if x.startswith("runtime:")]
     assert "link 0-1 is held back by its buffer: its 64 buffer_pairs also hold the pairs under way" in reason
-    assert ("343 buffer_pairs (memories per end for pairs made and under way) and 2,887 channels instead of 1000, or "
+    assert ("348 buffer_pairs (memories per end for pairs made and under way) and 2,887 channels instead of 1000, or "
             "a shorter classical latency (estimated again with those buffer_pairs and channels: ") in reason
     assert reason.endswith("which meets the limit)")  # checked by estimating again since audit 28
-    fixed = estimate(workload, big, [dataclasses.replace(lk, channels=2887, buffer_pairs=343) for lk in links],
+    fixed = estimate(workload, big, [dataclasses.replace(lk, channels=2887, buffer_pairs=348) for lk in links],
                      **options)
     assert fixed.feasible and fixed.wall_clock_s <= 30 * 86400
-    fewer = estimate(workload, big, [dataclasses.replace(lk, channels=2887, buffer_pairs=342) for lk in links],
+    fewer = estimate(workload, big, [dataclasses.replace(lk, channels=2887, buffer_pairs=347) for lk in links],
                      **options)
     assert fewer.wall_clock_s > fixed.wall_clock_s

@@ -128,8 +128,8 @@ from qnsim.estimate.links import (
     PairStorage,
     PurificationPlan,
     _damped,
+    _plan_rounds,
     _stored_ceiling,
-    _stored_rounds,
     _werner,
     purification_ceiling,
     purification_noise,
@@ -330,10 +330,10 @@ def _remote_operation(distance: int, coeffs: tuple[float, ...], qpu_a: QPU, qpu_
 @functools.lru_cache(maxsize=1 << 12, typed=True)
 def _stored_candidates(raw_fidelity: float, protocol: str, noise_items: tuple[tuple[str, float], ...],
                        storage: PairStorage, rounds: int) -> tuple[tuple[tuple[float, ...], float, float], ...]:
-    """Every item of :func:`~qnsim.estimate.links._stored_rounds` (coefficients, success probability, raw pairs
-    per pair) for up to ``rounds`` rounds, computed once per value of its arguments (``noise_items``: the noise
-    dict's sorted items)."""
-    return tuple(_stored_rounds(raw_fidelity, protocol, dict(noise_items), storage, rounds))
+    """Every item of :func:`~qnsim.estimate.links._plan_rounds` (coefficients, success probabilities, raw pairs
+    per pair of the plan of 1, 2, .. rounds) for up to ``rounds`` rounds, computed once per value of its arguments
+    (``noise_items``: the noise dict's sorted items)."""
+    return tuple(_plan_rounds(raw_fidelity, protocol, dict(noise_items), storage, rounds))
 
 
 # Cached by value (the operating-point search and the re-estimates that check a link's need price the same consumption
@@ -2997,8 +2997,12 @@ class _Context:
             self._phases_known = False
             return
         parts: list[tuple[str | Workload, int]] = []  # Each with the times a stretch of it repeats.
+        blocks: list[int] = []  # The top-level block each part comes from (its parts run in turn, pass by pass).
         for i, text in enumerate(texts):
-            parts += _nested_phases(text, 32 - len(parts) - (len(texts) - i - 1))
+            nested = _nested_phases(text, 32 - len(parts) - (len(texts) - i - 1))
+            parts += nested
+            blocks += [i] * len(nested)
+        self._phase_blocks = blocks
         if len(parts) < 2:
             return
         key_of_pairs = "cat_pairs" if (self.cat and not self.ec) else "remote_pairs"
@@ -3108,20 +3112,122 @@ class _Context:
             lead = self._first_use_s(lk)
             if lead is None or bell_pairs <= 0:
                 wait, used = self._pair_at_use(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
-                return [(1.0, wait, used)]
+                return self._with_idle_stretches(lk, coeffs, raw_per_pair, probs, [(1.0, wait, used)])
             # The first use is priced as the schedule has it (see _first_use_s), the others as they come out of the
             # buffer filling from empty (_filling_use). Before round 47 one use each compute_s / bell_pairs took the
             # first to come at the end of the run's first interval, where the schedule has it at lead_s, often 0 (a
             # cat-entangler's one pair of a 10^12-CX run read F 0.93 at use, waiting 4.9e4 s in a run that uses it
             # at t = 0, and the link was slowed 37x for it; simulated: F 1.0).
             after_s = compute_s - lead if lead < compute_s else compute_s
-            return [self._filling_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, lead)]
+            return self._with_idle_stretches(
+                lk, coeffs, raw_per_pair, probs,
+                [self._filling_use(lk, coeffs, bell_pairs, raw_per_pair, after_s, probs, lead)])
         uses = []
         for share, time_share in groups:
             wait, used = self._pair_at_use(lk, coeffs, max(1.0, bell_pairs * share), raw_per_pair,
                                            compute_s * time_share, probs, together)
             uses.append((share, wait, used))
-        return uses
+        return self._with_idle_stretches(lk, coeffs, raw_per_pair, probs, uses)
+
+    def _idle_stretches(self, lk: Link, coeffs: Sequence[float], raw_per_pair: float,
+                        probs: Sequence[float]) -> tuple[float, float, tuple[float, float, float, float]] | None:
+        """(share of the run's pairs of link ``lk``, mean wait in s, mean pair as used) of the pairs made while the
+        consumers run a stretch that uses none of them, priced pass by pass; None where there is none (or no per-phase
+        counts; an error-corrected run, paced by logical cycles).
+
+        A top-level ``REPEAT R`` split at its nested blocks (:func:`_nested_phases`) runs its parts in turn, R passes.
+        A part using n pairs a pass in t_b seconds, after parts that use none for L seconds (a local stretch), first
+        takes what the link made meanwhile (r its delivered rate: ``raw_per_pair`` raw pairs each at the
+        flow-controlled rate of rounds ``probs``), oldest first:
+
+        - the pairs a Poisson stretch made beyond n (E[(N - n)+] of N ~ Poisson(r L)), left over from the pass before:
+          the newest, they wait through this pass's stretch and part (L + t_b) and are used first;
+        - then k = min(n, B, r L) less those, made during the stretch (flow control pauses the source once B are
+          buffered: the first B), the i-th used at L + i t_b / n, waiting L - (i + 1/2) / r + i t_b / n on average
+          (k the mean count r L, not its whole part: a Poisson count's fraction of a pair ages as a whole one does).
+
+        Only where the stretch makes fewer than n on average (r L < n): one that makes the whole burst fills the
+        buffer beyond a pass's pairs, which the run's own price sees. The part's other pairs and the run's other
+        pairs keep the run's own price (:meth:`_with_idle_stretches` mixes them): priced at the part's own pace
+        instead (made during it, used as they come) they read 2e-2 above the simulation. That takes the buffer empty
+        when the stretch starts; where the link out-paces the pass it is not, the pairs left over are older still,
+        and the run's own price (the buffer full at its mean pace) is the older, kept. Before, such pairs were priced at the run's mean pace alone: 30 passes of 20 remote CX then 20 ms of
+        local gates over a 667 Hz link read F 0.853 at use where the simulation used them at 0.670."""
+        if self.ec or not self._phases_known:
+            return None
+        shares = getattr(self, "_phase_shares", {}).get(lk.key)
+        blocks = getattr(self, "_phase_blocks", None)
+        if not shares or blocks is None or len(blocks) != len(shares):
+            return None
+        delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
+        total = sum(n for n, _, _ in shares)
+        if not (0.0 < delivered_hz < math.inf and total > 0):
+            return None
+        decays = (2.0 / lk.memory_t2_s, 2.0 / lk.memory_t1_s)
+        pairs, waited = 0.0, 0.0
+        mean = [0.0, 0.0, 0.0, 0.0]
+        for j, (n, crit, reps) in enumerate(shares):
+            if n <= 0 or reps <= 1:
+                continue
+            mates = [i for i, b in enumerate(blocks) if b == blocks[j]]
+            at = mates.index(j)
+            idle = 0.0
+            for back in range(1, len(mates)):  # The parts before it in the pass (cyclically) that use no pairs.
+                i = mates[at - back]
+                if shares[i][0] > 0:
+                    break
+                idle += shares[i][1] / reps
+            per_pass = n / reps
+            tau_b = crit / reps / per_pass
+            made = min(float(lk.buffer), delivered_hz * idle)  # The mean count made in the stretch.
+            if made < 1.0 or made >= per_pass:
+                # Too few to age, or a stretch that makes the whole burst: the buffer then fills beyond a pass's
+                # pairs (it is not empty when the stretch starts), which the run's own price sees (before this
+                # check: 3 remote CX 50 us apart over a 1 MHz link read F 0.9285 where the run's own, 0.9316, is the
+                # simulation's 0.932).
+                continue
+            # Poisson deliveries: the pairs a stretch makes beyond the part's n are left over, the newest ones (first
+            # in, first out), and wait through the next pass's stretch and part (E[(N - n)+] = m P(N >= n) - n P(N >=
+            # n + 1) for N ~ Poisson(m)); they are used first.
+            whole = max(1, round(per_pass))
+            carried = min(per_pass, max(0.0, made * _poisson_at_least(whole, made)
+                                        - whole * _poisson_at_least(whole + 1, made)))
+            # The rest of the part's pairs come from the stretch, its oldest first: made over it at random times,
+            # the i-th of k waits on average L - (i + 1/2) / r, plus i t_b / n for the uses before it.
+            k = min(per_pass - carried, made)
+            lines = [(carried, idle + tau_b * per_pass, 0.0),
+                     (k, max(0.0, idle - 0.5 / delivered_hz) + carried * tau_b, tau_b - 1.0 / delivered_hz)]
+            for count, first, step in lines:
+                if count <= 0:
+                    continue
+                aged = _damped(coeffs, *(_ramp_factor(d, first, step, count) for d in decays))  # type: ignore[arg-type]
+                pairs += reps * count
+                waited += reps * max(0.0, count * first + step * count * (count - 1) / 2)
+                for c in range(4):
+                    mean[c] += reps * count * aged[c]
+        if pairs <= 0:
+            return None
+        return pairs / total, waited / pairs, tuple(m / pairs for m in mean)  # type: ignore[return-value]
+
+    def _with_idle_stretches(
+        self, lk: Link, coeffs: Sequence[float], raw_per_pair: float, probs: Sequence[float],
+        uses: list[tuple[float, float, tuple[float, float, float, float]]],
+    ) -> list[tuple[float, float, tuple[float, float, float, float]]]:
+        """``uses`` (:meth:`_phase_uses`) with the pairs used after local stretches priced pass by pass
+        (:meth:`_idle_stretches`) mixed into each phase's mean pair at their share, where that prices them older:
+        never fresher than before."""
+        stretch = self._idle_stretches(lk, coeffs, raw_per_pair, probs)
+        if stretch is None:
+            return uses
+        share, wait, aged = stretch
+        out = []
+        for phase_share, phase_wait, used in uses:
+            mixed = tuple(share * a + (1.0 - share) * b for a, b in zip(aged, used))
+            if mixed[0] < used[0]:
+                out.append((phase_share, share * wait + (1.0 - share) * phase_wait, mixed))
+            else:
+                out.append((phase_share, phase_wait, used))
+        return out
 
     def _filling_use(
         self, lk: Link, coeffs: Sequence[float], bell_pairs: int, raw_per_pair: float, after_s: float,
@@ -4007,13 +4113,11 @@ class _Context:
         if at_use(plan.coefficients, plan.raw_per_pair, plan.success_probabilities) >= need:
             return plan
         _ceiling_f, best = _stored_ceiling(lk.fidelity, self.purification, noise, storage)
-        probs: list[float] = []
         rounds = _stored_candidates(lk.fidelity, self.purification, tuple(sorted(noise.items())), storage,
                                     min(best, 12))
-        for k, (coeffs, p, raw) in enumerate(rounds, 1):
-            probs.append(p)
-            if k > plan.rounds and at_use(coeffs, raw, tuple(probs)) >= need:
-                return PurificationPlan(k, coeffs[0], raw, tuple(probs), True, "", coeffs)
+        for k, (coeffs, probs, raw) in enumerate(rounds, 1):
+            if k > plan.rounds and at_use(coeffs, raw, probs) >= need:
+                return PurificationPlan(k, coeffs[0], raw, probs, True, "", coeffs)
         return plan
 
     def _purification_noise(self, qpus: tuple[int, ...]) -> dict[str, float]:
@@ -4577,8 +4681,7 @@ class _Context:
         _ceiling_f, best_rounds = _stored_ceiling(f, self.purification, noise, storage)
         rounds = _stored_candidates(f, self.purification, tuple(sorted(noise.items())), storage, min(best_rounds, 12))
         candidates = [((), _werner(f), 1.0)]
-        for c, p, raw in rounds:
-            candidates.append((candidates[-1][0] + (p,), c, raw))
+        candidates += [(probs, c, raw) for c, probs, raw in rounds]
         op = _remote_operation(d, tuple(candidates[0][1]), qa, qb, sc)
         pairs = lr.remote_gates * op.bell_pairs
         fallback = None
@@ -5403,10 +5506,8 @@ class _Context:
         out = [(_werner(f), rate((), 1.0), 1.0)]
         if storage is not None:
             _ceiling_f, best = _stored_ceiling(f, self.purification, noise, storage)
-            probs: tuple[float, ...] = ()
-            for c, p, raw in _stored_candidates(f, self.purification, tuple(sorted(noise.items())), storage,
-                                                min(best, 12)):
-                probs += (p,)
+            for c, probs, raw in _stored_candidates(f, self.purification, tuple(sorted(noise.items())), storage,
+                                                    min(best, 12)):
                 out.append((c, rate(probs, raw), raw))
             return out
         coeffs, probs, raw = out[0][0], (), 1.0
