@@ -722,14 +722,25 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
             if not node:
                 raise ValueError(f"scenario key {written(key)}: '*' matches nothing, {where} is an empty list")
             return list(range(len(node)))
+        named = _entry_names(node)
         if re.fullmatch(r"[0-9]+", part):
             index = int(part)
+            # Nodes numbered by name ("0", "1", as from_graph of a networkx graph names them) listed in another
+            # order: nodes.0.t2_s set the first entry, while the user meant the node named "0", without a word.
+            others = [i for i, names in enumerate(named) if part in names and i != index]
+            if others and index >= len(node) and len(others) == 1:
+                return others  # a name only: there is no entry of that index
+            if others and index < len(node):
+                raise ValueError(
+                    f"scenario key {written(key)}: {written(part)} is both entry {index} of {where} (by index) and "
+                    f"the name of entry {', '.join(map(str, others))}, so the key does not say which it sets; list the "
+                    "entries in the order of their numbers or give them names that are not numbers"
+                )
             if index >= len(node):
                 raise ValueError(
                     f"scenario key {written(key)}: index {index} is out of range, {where} has {len(node)} entries"
                 )
             return [index]
-        named = _entry_names(node)
         matches = [i for i, names in enumerate(named) if part in names]
         if len(matches) == 1:
             return matches
