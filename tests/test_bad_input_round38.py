@@ -50,3 +50,62 @@ def test_qnsim_sweep_names_the_param_whose_key_is_ambiguous(tmp_path, capsys) ->
     err = capsys.readouterr().err
     assert code == 2 and "--param 'nodes.0.num_memories=3,4'" in err and "is both entry 0" in err, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+# --- 2. a nonzero number below the smallest float, read as 0 ---
+
+_SCENARIO = (
+    '[run]\nuntil_s = 0.001\n[[nodes]]\nname = "a"\npreset = "nv_10x_improved"\n[[nodes]]\nname = "b"\n'
+    'preset = "nv_10x_improved"\n[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "{s}", "--until", "1e-400"],
+        ["sweep", "{s}", "--param", "links.0.length_km=1,1e-400", "--no-progress"],
+        ["sweep", "{s}", "--until", "-2.5e-999", "--no-progress"],
+    ],
+)
+def test_an_option_that_underflows_to_zero_is_refused(argv, tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim run s.toml --until 1e-400` ran to 0 s (float("1e-400") is 0.0) where `--until 1e-320`
+    was refused as below the 1 ps time resolution, and `--param links.0.length_km=1e-400` swept a 0 km link."""
+    from qnsim import cli
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SCENARIO)
+    code = cli.main([a.format(s=scenario) for a in argv])
+    err = capsys.readouterr().err
+    typed = next(a for a in argv if "e-" in a).rsplit("=", 1)[-1].split(",")[-1]
+    assert code == 2 and f"'{typed}' is below the smallest float (4.9e-324) and would read as 0" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_scenario_number_that_underflows_to_zero_is_refused_naming_its_line(tmp_path) -> None:
+    """Old behaviour: a scenario's `length_km = 1e-400` was read by tomllib as 0.0 and ran as a 0 km link."""
+    from qnsim.scenario import ScenarioError, load_scenario
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SCENARIO.replace("length_km = 1.0", "length_km = 1e-400"))
+    with pytest.raises(ScenarioError, match=r"s\.toml: the number 1e-400 is below the smallest float .* \(line 12\)"):
+        load_scenario(scenario)
+
+
+@pytest.mark.parametrize("text", ["0.0", "-0.0", "0e-999", "0_0.0_0e-400", "5e-324", "2.5e-3", "inf"])
+def test_zero_and_numbers_within_range_still_read(text) -> None:
+    """Only a nonzero text read as 0.0 is refused: zero written any way, and the smallest subnormal, are numbers."""
+    from qnsim.argument_checks import float_literal
+    from qnsim.cli import float_text
+
+    assert float_text(text) == float_literal(text) == float(text)
+
+
+def test_a_qec_model_table_number_that_underflows_is_refused(tmp_path) -> None:
+    """Old behaviour: a remote-model table's JSON number 1e-400 was read as 0.0."""
+    from qnsim.qec.model import read_table
+
+    table = tmp_path / "t.json"
+    table.write_text('{"p_grid": [1e-400]}')
+    with pytest.raises(ValueError, match=r"^t\.json: the number 1e-400 is below the smallest float"):
+        read_table(table)

@@ -58,6 +58,8 @@ __all__ = [
     "column_name",
     "counted",
     "file_path",
+    "float_literal",
+    "names_a_nonzero_number",
     "fidelity",
     "flag",
     "distinct_digits",
@@ -1148,3 +1150,39 @@ def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
         if same:
             raise ValueError(f"{name} {out!r} is the {input_name} {source!r}: writing it would destroy what was read")
     return out
+
+
+def names_a_nonzero_number(text: str) -> bool:
+    """Whether a decimal number written as text (``2.5e-3``, ``1_000``, ``-0.0``) names a number other than zero, read
+    from its digits before any exponent. A reader asks it of a text that ``float()`` read as 0.0: such a number is
+    below the smallest float (4.9e-324), and ``float("1e-400")`` is 0.0 without a word, so a value typed as
+    nonzero ran as zero.
+
+    Example:
+        >>> names_a_nonzero_number("1e-400"), names_a_nonzero_number("0.0e-400"), names_a_nonzero_number("-0_0.000")
+        (True, False, False)
+    """
+    mantissa = text.strip().lower().split("e", 1)[0]
+    return any(c in "123456789" for c in mantissa)
+
+
+def float_literal(text: str) -> float:
+    """``float(text)`` of a number literal a file parser hands over (a TOML or JSON float), refusing one that names a
+    nonzero number below the smallest float (``1e-400``), which ``float()`` reads as 0.0 without a word.
+
+    Raises:
+        ValueError: The literal underflows, naming it.
+
+    Example:
+        >>> float_literal("2.5e-3"), float_literal("0e-999")
+        (0.0025, 0.0)
+        >>> float_literal("1e-400")
+        Traceback (most recent call last):
+        ...
+        ValueError: the number 1e-400 is below the smallest float (4.9e-324) and would read as 0; write 0 for zero
+    """
+    value = float(text)
+    if value == 0.0 and names_a_nonzero_number(text):
+        raise ValueError(f"the number {text} is below the smallest float (4.9e-324) and would read as 0; write 0 for "
+                         "zero")
+    return value

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from qnsim._exception_notes import add_note
-from qnsim.argument_checks import counted, output_path, written
+from qnsim.argument_checks import counted, names_a_nonzero_number, output_path, written
 from qnsim.logs import log_level_argument
 from qnsim.specs import FORMALISMS
 
@@ -311,7 +311,8 @@ def float_text(text: str) -> float:
     """``float(text)`` in qnsim's one number grammar (:data:`REAL_GRAMMAR`, :func:`number_grammar_error`), refusing
     (ValueError naming the text) a number beyond a float's range: ``float("1e400")`` is inf, so ``--until 1e400`` or
     ``--param x=1e400`` was read as infinity and refused as "got inf", a value never typed, or taken where inf means
-    "none". ``inf`` spelled out stays infinity.
+    "none". ``inf`` spelled out stays infinity. A nonzero number below a float's range is refused too: ``1e-400``
+    read as 0.0, so ``--until 1e-400`` ran to 0 s where ``--until 1e-320`` was refused as below 1 ps.
 
     Example:
         >>> float_text("2.5e-3"), float_text("-inf"), float_text("1_000")
@@ -320,6 +321,10 @@ def float_text(text: str) -> float:
         Traceback (most recent call last):
         ...
         ValueError: '1e400' is beyond the range of a float (1.8e308)
+        >>> float_text("1e-400")
+        Traceback (most recent call last):
+        ...
+        ValueError: '1e-400' is below the smallest float (4.9e-324) and would read as 0; write 0 for zero
     """
     refusal = number_grammar_error(text)
     if refusal is not None:
@@ -327,6 +332,8 @@ def float_text(text: str) -> float:
     value = float(text)
     if math.isinf(value) and text.strip(_SPACES).lstrip("+-").lower() not in ("inf", "infinity"):
         raise ValueError(f"{text!r} is beyond the range of a float (1.8e308)")
+    if value == 0.0 and names_a_nonzero_number(text):
+        raise ValueError(f"{text!r} is below the smallest float (4.9e-324) and would read as 0; write 0 for zero")
     return value
 
 
