@@ -109,3 +109,34 @@ def test_a_qec_model_table_number_that_underflows_is_refused(tmp_path) -> None:
     table.write_text('{"p_grid": [1e-400]}')
     with pytest.raises(ValueError, match=r"^t\.json: the number 1e-400 is below the smallest float"):
         read_table(table)
+
+
+# --- 3. a resume refused for a changed scenario file names the entry's field that changed ---
+
+
+def test_a_resume_of_a_changed_scenario_names_the_entry_field_that_changed(tmp_path) -> None:
+    """Old behaviour: the refusal named the whole list, "nodes: [{'name': 'a', 'preset': 'nv_10x_improved',
+    'num_memories': ... (sha1 cfc52119) in the rows, [{'name': 'a', ... (sha1 cd6c2adf) in this sweep": two texts
+    equal as far as shown, so the reader could not see that num_memories had changed."""
+    from qnsim.sweeps import sweep
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SCENARIO.replace('name = "b"\n', 'name = "b"\nnum_memories = 2\n'))
+    out = tmp_path / "r.csv"
+    sweep(str(scenario), {"links.0.length_km": [1.0]}, out=out, workers=1, progress=False, as_frame=False)
+    scenario.write_text(_SCENARIO.replace('name = "b"\n', 'name = "b"\nnum_memories = 3\n'))
+    with pytest.raises(ValueError, match=r"the scenario's settings differ \(nodes\.1\.num_memories: 2 in the rows, 3 in "
+                       r"this sweep\); resuming would mix"):
+        sweep(str(scenario), {"links.0.length_km": [1.0]}, out=out, workers=1, progress=False, as_frame=False)
+
+
+def test_a_scenario_of_many_entries_still_records_its_settings_list_by_list(tmp_path) -> None:
+    """A file of more entries than the settings a state records entry by entry is still described, each list as one
+    setting (entry by entry, it would record none and the refusal would name no setting at all)."""
+    from qnsim.sweeps import MAX_DESCRIBED_SETTINGS, TomlScenario, _described_settings
+
+    many = "\n".join(f'[[nodes]]\nname = "n{i}"\nnum_memories = 2' for i in range(MAX_DESCRIBED_SETTINGS))
+    path = tmp_path / "many.toml"
+    path.write_text(f"[run]\nuntil_s = 1.0\n{many}\n")
+    settings = _described_settings(TomlScenario(path))
+    assert settings is not None and set(settings) == {"run.until_s", "nodes"}, settings

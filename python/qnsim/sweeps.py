@@ -1459,21 +1459,29 @@ def _described_settings(fn: Any) -> dict[str, str] | None:
         return None
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, value: Any, depth: int) -> None:
+    def walk(prefix: str, value: Any, depth: int, into_lists: bool) -> None:
         if len(flat) > MAX_DESCRIBED_SETTINGS:
             return
         if dataclasses.is_dataclass(value) and not isinstance(value, type) and depth < 6:
             left = getattr(type(value), "sweep_id_excludes", ())
             value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name not in left}
+        if into_lists and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            # A scenario file's [[nodes]], [[links]], [[requests]] entry by entry, keyed as a sweep's keys address
+            # them (nodes.0.num_memories): as one leaf, "nodes: [{'name': 'a', ... (sha1 cfc52119) in the rows,
+            # [{'name': 'a', ... (sha1 cd6c2adf) in this sweep" named no difference a reader could see.
+            value = {str(i): v for i, v in enumerate(value)}
         if isinstance(value, dict) and value and depth < 6:
             for key, item in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), item, depth + 1)
+                walk(f"{prefix}.{key}" if prefix else str(key), item, depth + 1, into_lists)
             return
         text = _stable_repr(value)
         digest = hashlib.sha1(text.encode()).hexdigest()[:8]
         flat[prefix or "(value)"] = text if len(text) <= 80 else f"{text[:60]}... (sha1 {digest})"
 
-    walk("", root, 0)
+    walk("", root, 0, True)
+    if len(flat) > MAX_DESCRIBED_SETTINGS:  # a scenario of many entries: each list as one leaf, as it fits
+        flat.clear()
+        walk("", root, 0, False)
     return flat if len(flat) <= MAX_DESCRIBED_SETTINGS else None
 
 
