@@ -140,3 +140,56 @@ def test_a_scenario_of_many_entries_still_records_its_settings_list_by_list(tmp_
     path.write_text(f"[run]\nuntil_s = 1.0\n{many}\n")
     settings = _described_settings(TomlScenario(path))
     assert settings is not None and set(settings) == {"run.until_s", "nodes"}, settings
+
+
+# --- 4. a whole CSV out whose header was edited by hand ---
+
+
+def _example_out(tmp_path):
+    from qnsim.sweeps import example_point, sweep
+
+    out = tmp_path / "r.csv"
+    grid = {"length_km": [10.0, 20.0], "until_s": [1]}
+    rows = sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    return out, grid, rows
+
+
+def _without_column(lines, name):
+    at = lines[0].rstrip("\n").split(",").index(name)
+    return [",".join(c for i, c in enumerate(line.rstrip("\n").split(",")) if i != at) + "\n" for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda lines: _without_column(lines, "mean_fidelity"), r"it is without \['mean_fidelity'\]"),
+        (lambda lines: [lines[0].replace(",rate_hz,mean_fidelity,", ",mean_fidelity,rate_hz,"), *lines[1:]],
+         r"it is in another order \('mean_fidelity' where it wrote 'rate_hz'\)"),
+        (lambda lines: [lines[0].replace(",rate_hz,", ",rate,"), *lines[1:]],
+         r"it is without \['rate_hz'\] and with \['rate'\] added"),
+    ],
+)
+def test_a_resume_over_a_hand_edited_header_is_refused(edit, said, tmp_path) -> None:
+    """Old behaviour: a whole file whose header had a column removed (with its cells), two result names swapped or
+    one renamed was resumed without a word: no point ran, so no row met the header, and the sweep returned the rows
+    without the column, or each one's rate under mean_fidelity and its fidelity under rate_hz, as a finished
+    sweep's."""
+    from qnsim.sweeps import example_point, sweep, sweep_status
+
+    out, grid, _ = _example_out(tmp_path)
+    out.write_text("".join(edit(out.read_text().splitlines(keepends=True))))
+    with pytest.raises(ValueError, match=rf"the header of '.*r\.csv' is not the one its sweep wrote: {said}"):
+        sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert "is not the one its sweep wrote" in (sweep_status(out) or "")
+
+
+def test_a_resume_of_an_unedited_or_cut_file_is_not_refused(tmp_path) -> None:
+    """The header check is of the header alone: a file cut short by a kill (its last rows gone) resumes, and the
+    rows are those of a fresh run."""
+    from qnsim.sweeps import example_point, sweep, sweep_status
+
+    out, grid, rows = _example_out(tmp_path)
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(lines[:3]))
+    again = sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert again == rows and sweep_status(out) is None

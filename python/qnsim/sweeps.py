@@ -3287,6 +3287,46 @@ def _read_states(out: Path) -> list[dict]:
     return entries
 
 
+def _csv_header(path: Path) -> list[str] | None:
+    """The first line of the CSV file ``path`` as its cells (None: no such file, or no line)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return next(csv.reader([f.readline()]), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
+    """How the CSV header of ``out`` differs from the one the last sweep that wrote its state recorded, in words, or
+    None (the same, no header, or nothing recorded: a sweep before its first row, an older qnsim, a Parquet out).
+
+    A result column removed, renamed or two names swapped by hand in a whole file: a resume ran no point, so no row
+    was checked against the header, and the rows were returned (and plotted) without the column, or with one
+    column's numbers under the other's name, as a finished sweep's.
+    """
+    if header is None:
+        return None
+    try:
+        entries = _read_states(out)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    recorded = entries[-1].get("columns") if entries else None
+    if not isinstance(recorded, list) or list(header) == [str(c) for c in recorded]:
+        return None
+    recorded = [str(c) for c in recorded]
+    missing = [c for c in recorded if c not in header]
+    added = [c for c in header if c not in recorded]
+    parts = [f"without {written(missing)}" if missing else "", f"with {written(added)} added" if added else ""]
+    changes = " and ".join(p for p in parts if p)
+    if not changes:
+        column, was = next((c, r) for c, r in zip(header, recorded) if c != r)
+        changes = f"in another order ({written(column)} where it wrote {written(was)})"
+    return (
+        f"the header of {str(out)!r} is not the one its sweep wrote: it is {changes} (edited by hand?), so its rows "
+        "would not be read as the sweep wrote them"
+    )
+
+
 def _recorded_remarks(out: Path, scenario: str) -> list[str] | None:
     """The remarks the state file of ``out`` records for the first sweep of ``scenario`` that recorded any
     (None: no sweep did, or there is no state file)."""
@@ -3313,6 +3353,7 @@ def _write_state(
     remarks: Sequence[str] | None = None,
     holder: dict | None = None,
     settings: Mapping[str, str] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> None:
     """Records the state of the sweep writing ``out`` beside the sweeps that wrote it before.
 
@@ -3325,6 +3366,9 @@ def _write_state(
     ``holder`` (:func:`_this_holder`) names the sweep: a running one is recorded in its entry and as the file's
     ``owner`` (the one sweep that may write it now, see :func:`_alive_elsewhere`); a sweep that ends gives the
     file up (if it is still its owner).
+
+    ``columns``: the CSV header the file has as the sweep writes its state (None before its first row), checked
+    against the file by the next sweep and by :func:`sweep_status` (see :func:`_changed_columns`).
     """
     content: dict[str, Any] = {"state": state, "points": points, "done": done, "scenario_id": scenario}
     # The qnsim that wrote the rows (its version and code), in words: a scenario_id alone did not say whether a
@@ -3343,6 +3387,8 @@ def _write_state(
         # What the scenario is made of, so that a refused resume names what changed (_foreign_rows_message): a QEC
         # sweep rerun with max_shots 400 over rows of 200 was told only that "the scenario differs".
         content["settings"] = dict(settings)
+    if columns is not None:
+        content["columns"] = list(columns)
     if state == "running":
         content["holder"] = holder  # its heartbeat kept fresh by _Heartbeat
     with _STATE_WRITES:
@@ -3455,6 +3501,9 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
     """(whether it says a sweep did not finish, the sentence) for :func:`sweep_status`; ``rows``: the file's
     rows when the caller has read them already (a large file is read once)."""
     findings = _state_findings(path, rows)
+    changed = _changed_columns(path, _csv_header(path)) if path.suffix == ".csv" else None
+    if changed:
+        findings.append((False, changed))
     elsewhere = _names_out_of_reach(_link_target(path)) if path.suffix == ".csv" else 0
     if elsewhere:
         # A sweep refuses such a file (_refuse_names_out_of_reach), but one may have written it under another name
@@ -4910,6 +4959,9 @@ def sweep(
         sink.lock(take_over)
         try:
             rows = sink.load()
+            changed = _changed_columns(sink.path, getattr(sink, "header", None))
+            if changed:
+                raise ValueError(f"out {str(out)!r}: {changed}; restore the header, or delete the file to start fresh")
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
             if foreign:
                 raise ValueError(_foreign_rows_message(out, sink.path, foreign, identity, _described_settings(fn)))
@@ -4982,7 +5034,7 @@ def sweep(
             # every later sweep on it was refused as "being written by another running sweep".
             _write_state(
                 sink.path, identity, len(points), len(points) - len(pending), "running", **recorded,
-                holder=heartbeat.me,
+                holder=heartbeat.me, columns=getattr(sink, "header", None),
             )  # fmt: skip
             heartbeat.start()  # a sweep on another machine sees this one alive (_refuse_if_running_elsewhere)
 
@@ -5065,7 +5117,8 @@ def sweep(
             # nothing) puts the rows in order. A file in order already is not written.
             _put_in_order(sink, heartbeat.check)
             heartbeat.stop()
-            _write_state(sink.path, identity, len(points), len(results), "finished", **recorded, holder=heartbeat.me)
+            _write_state(sink.path, identity, len(points), len(results), "finished", **recorded, holder=heartbeat.me,
+                         columns=getattr(sink, "header", None))  # fmt: skip
     except BaseException as exc:
         if heartbeat is not None:
             heartbeat.stop()
@@ -5091,7 +5144,8 @@ def sweep(
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
             try:
                 _write_state(
-                    sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded, holder=heartbeat.me
+                    sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded, holder=heartbeat.me,
+                    columns=getattr(sink, "header", None),
                 )
             except Exception as second:
                 unwritten.append(f"the sweep's state could not be written ({_one_line(second)})")
