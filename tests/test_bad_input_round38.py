@@ -193,3 +193,29 @@ def test_a_resume_of_an_unedited_or_cut_file_is_not_refused(tmp_path) -> None:
     out.write_text("".join(lines[:3]))
     again = sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
     assert again == rows and sweep_status(out) is None
+
+
+# --- 5. qnsim sweep --until / --formalism of a scenario file without the .toml suffix ---
+
+
+@pytest.mark.parametrize("option", [["--until", "0.0005"], ["--formalism", "stabilizer"]])
+def test_sweep_options_of_a_scenario_file_without_the_toml_suffix(option, tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim sweep s.cfg --until 0.0005` was refused as "--until applies to a scenario file; give a
+    point function its axis with --param", of a file the same command (and qnsim run) reads as a scenario file."""
+    from qnsim import cli
+
+    scenario = tmp_path / "s.cfg"
+    scenario.write_text(_SCENARIO)
+    code = cli.main(["sweep", str(scenario), *option, "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.splitlines()[0].startswith(f"run.{option[0][2:]}"), captured.out
+
+
+def test_sweep_until_of_a_point_function_is_still_refused(capsys) -> None:
+    """A point function has no [run] table: --until stays refused for one."""
+    from qnsim import cli
+
+    code = cli.main(["sweep", "qnsim.sweeps:example_point", "--until", "1", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--until applies to a scenario file" in err, err

@@ -173,9 +173,14 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
             raise ValueError("--scheduler needs --backend dask")
 
 
+def _names_a_file(scenario: str) -> bool:
+    """Whether the scenario argument is read as a scenario file's path, not as ``module:function``."""
+    return os.path.exists(scenario) or scenario.endswith(".toml") or ":" not in scenario
+
+
 def _resolve(scenario: str) -> Any:
     """A TOML path stays a path; ``module:function`` (that is not a file) is imported."""
-    if os.path.exists(scenario) or scenario.endswith(".toml") or ":" not in scenario:
+    if _names_a_file(scenario):
         return scenario
     module_name, _, attribute = scenario.partition(":")
     try:
@@ -337,7 +342,9 @@ def _sweep(args: argparse.Namespace) -> int:
     for option, key, value in overrides:
         if value is None:
             continue
-        if not str(args.scenario).endswith(".toml"):
+        # The one rule _resolve reads the argument by: a scenario file without the .toml suffix (s.cfg, which
+        # qnsim run reads) was refused here as a point function.
+        if not _names_a_file(args.scenario):
             raise ValueError(f"{option} applies to a scenario file; give a point function its axis with --param")
         if key in grid:
             raise ValueError(f"{option} and --param {key} both set {key}; give one of them")
