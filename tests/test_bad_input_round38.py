@@ -3,6 +3,8 @@ word (a sweep key's number read as an index where it is also an entry's name).""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qnsim.sweeps import GridKeyError, apply_overrides
@@ -219,3 +221,23 @@ def test_sweep_until_of_a_point_function_is_still_refused(capsys) -> None:
     code = cli.main(["sweep", "qnsim.sweeps:example_point", "--until", "1", "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2 and "--until applies to a scenario file" in err, err
+
+
+# --- 6. a node referenced in another spelling of a node's name ---
+
+
+@pytest.mark.parametrize(("node", "reference"), [("\u00e9", "e\u0301"), ("e\u0301", "\u00e9"), ("a", "A")])
+def test_a_reference_to_a_node_in_another_spelling_names_the_node(node, reference, tmp_path) -> None:
+    """Old behaviour: a link to 'é' typed composed, of a node named 'é' decomposed, was refused as "unknown node 'é'
+    (nodes: é, b)", naming as missing a name the list showed."""
+    from qnsim.scenario import ScenarioError, load_scenario
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        _SCENARIO.replace('name = "a"', f'name = "{node}"').replace('a = "a"', f'a = "{reference}"')
+        .replace('src = "a"', f'src = "{node}"'), encoding="utf-8"
+    )
+    spelled = "" if node.isascii() else rf" \(spelled {re.escape(ascii(reference))} and {re.escape(ascii(node))}\)"
+    with pytest.raises(ScenarioError, match=rf"unknown node {re.escape(repr(reference))}: it reads as node "
+                       rf"{re.escape(repr(node))}{spelled} but is not spelled the same"):
+        load_scenario(scenario)
