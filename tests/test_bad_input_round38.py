@@ -3,8 +3,10 @@ word (a sweep key's number read as an index where it is also an entry's name).""
 
 from __future__ import annotations
 
+import fractions
 import re
 
+import numpy as np
 import pytest
 
 from qnsim.sweeps import GridKeyError, apply_overrides
@@ -241,3 +243,40 @@ def test_a_reference_to_a_node_in_another_spelling_names_the_node(node, referenc
     with pytest.raises(ScenarioError, match=rf"unknown node {re.escape(repr(reference))}: it reads as node "
                        rf"{re.escape(repr(node))}{spelled} but is not spelled the same"):
         load_scenario(scenario)
+
+
+# --- 7. a nonzero number of a wider or exact type that float() reads as 0 ---
+
+
+@pytest.mark.parametrize("tiny", [np.longdouble("1e-400"), fractions.Fraction(1, 10**400)], ids=["longdouble", "fraction"])
+def test_a_spec_field_below_the_smallest_float_is_refused(tiny) -> None:
+    """Old behaviour: add_node(t1_s=np.longdouble("1e-400")) was refused as "t1_s must be > 0 s (inf: none), got
+    0.0 s", a value never given, and every real-number argument read such a number as 0.0 (a probability of none)."""
+    import qnsim
+
+    if isinstance(tiny, np.longdouble) and tiny == 0:
+        pytest.skip("this platform's long double is a double")
+    net = qnsim.Network()
+    with pytest.raises(qnsim.ParameterError, match=r"node 'a': t1_s is below the smallest float \(4\.9e-324\) and would "
+                       r"read as 0, got (np\.longdouble\('1e-400'\)|Fraction\(1, an integer of 1329 bits)"):
+        net.add_node("a", t1_s=tiny)
+
+
+@pytest.mark.parametrize("value", [np.longdouble("1e-400"), np.longdouble("-1e-400"), np.longdouble("1e4000")])
+def test_a_grid_value_beyond_a_float_is_refused_by_its_value(value) -> None:
+    """Old behaviour: a grid value np.longdouble("1e-400") ran its point with 0.0 (and labelled its row 0.0) without a
+    word; np.longdouble("1e4000") was refused as "got inf", a value never given."""
+    from qnsim.sweeps import example_point, sweep
+
+    if np.longdouble("1e-400") == 0:
+        pytest.skip("this platform's long double is a double")
+    with pytest.raises(GridKeyError, match=r"grid\['length_km'\] value np\.longdouble\('[-+e0-9]+'\) is beyond the "
+                       r"range of a float \(4\.9e-324 to 1\.8e308 in size\)"):
+        sweep(example_point, {"length_km": [value]}, workers=1, progress=False, as_frame=False)
+
+
+@pytest.mark.parametrize("zero", [np.longdouble(0), fractions.Fraction(0), 0, -0.0])
+def test_zero_of_any_type_still_reads_as_zero(zero) -> None:
+    from qnsim.argument_checks import real_number
+
+    assert real_number("x", zero) == 0.0

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import decimal
 import errno
+import fractions
 import math
 import numbers
 import os
@@ -198,6 +199,9 @@ def shown(value: object) -> str:
     if isinstance(plain, int) and plain.bit_length() > 128:  # 10**400 in full is 401 digits of message
         sign = "-" if plain < 0 else ""
         return f"an integer of {plain.bit_length()} bits (about {sign}10**{int(plain.bit_length() * math.log10(2))})"
+    if isinstance(plain, fractions.Fraction) and max(plain.numerator.bit_length(), plain.denominator.bit_length()) > 128:
+        # Fraction(1, 10**400) in full is 400 digits of message.
+        return f"Fraction({shown(plain.numerator)}, {shown(plain.denominator)})"
     if _too_long_to_show(plain):
         return _abridged(plain)
     try:
@@ -417,6 +421,12 @@ def real_number(
         # A finite number of a wider type (np.longdouble("1e4000")) became inf without a word: read as "no
         # limit" where inf means that, and refused as "must be finite" although it is.
         raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {shown(value)}")
+    if number == 0.0 and value != 0:
+        # A nonzero number of a wider or exact type (np.longdouble("1e-400"), Fraction(1, 10**400)) became 0.0
+        # without a word: a decay time of 0, or a probability of none.
+        raise (error or ValueError)(
+            f"{name} is below the smallest float (4.9e-324) and would read as 0, got {shown(value)}"
+        )
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
         raise (error or ValueError)(f"{name} must be {allowed}, got {shown(value)}")

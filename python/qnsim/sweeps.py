@@ -567,8 +567,14 @@ def _scalar(where: str, value: Any) -> Scalar:
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
-        value = float(value)
+        given, value = value, float(value)
         if where.startswith("grid"):
+            if (value == 0.0 and given != 0) or (math.isinf(value) and given != value):
+                # A number of a wider type (np.longdouble("1e-400"), "1e4000") became 0.0 or inf: the point ran
+                # with 0 without a word, or was refused as "got inf", a value never given.
+                raise ValueError(
+                    f"{where} value {shown(given)} is beyond the range of a float (4.9e-324 to 1.8e308 in size)"
+                )
             if not math.isfinite(value):
                 raise ValueError(f"{where} values must be finite numbers, got {written(value)}")
             # -0.0 is 0.0, as every number argument reads it (argument_checks.real_number): the point was labelled
