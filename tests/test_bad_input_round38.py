@@ -280,3 +280,16 @@ def test_zero_of_any_type_still_reads_as_zero(zero) -> None:
     from qnsim.argument_checks import real_number
 
     assert real_number("x", zero) == 0.0
+
+
+def test_an_estimate_report_number_that_underflows_is_refused() -> None:
+    """Old behaviour: a report JSON (qnsim plot REPORT.json) whose number was edited to 1e-400 read it as 0.0."""
+    from qnsim.estimate import QPU, EstimateReport, Link, estimate
+
+    text = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5).to_json()
+    edited = re.sub(r'("raw_fidelity": )[0-9.e-]+', r"\g<1>1e-400", text, count=1)
+    assert edited != text
+    with pytest.raises(ValueError, match=r"report JSON cannot be read \(cut short or edited\?\): the number 1e-400 is "
+                       r"below the smallest float"):
+        EstimateReport.from_json(edited)
+    assert EstimateReport.from_json(text).to_json() == text
