@@ -293,3 +293,37 @@ def test_an_estimate_report_number_that_underflows_is_refused() -> None:
                        r"below the smallest float"):
         EstimateReport.from_json(edited)
     assert EstimateReport.from_json(text).to_json() == text
+
+
+# --- 8. a grid that relabels a request, and so its row's columns ---
+
+_THREE = _SCENARIO.replace('[[links]]', '[[nodes]]\nname = "c"\npreset = "nv_10x_improved"\n[[links]]').replace(
+    "[[requests]]", '[[links]]\na = "b"\nb = "c"\nlength_km = 1.0\n[[requests]]'
+)
+
+
+def test_a_grid_that_relabels_a_request_is_refused_before_any_point_runs(tmp_path) -> None:
+    """Old behaviour: a sweep over requests.0.dst = b, c ran its first points into the CSV out and then stopped with
+    "point ... returned columns ['a->c.pairs', ...] that are not in the header"; without an out, its rows had blank
+    a->b columns beside a->c ones."""
+    from qnsim.sweeps import sweep
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_THREE)
+    out = tmp_path / "r.csv"
+    with pytest.raises(GridKeyError, match=r"grid value requests\.0\.dst = 'c': request 0 is labelled 'a->c' where "
+                       r"requests\.0\.dst = 'b' labels it 'a->b': .* give the request a name \(requests\.0\.name\)"):
+        sweep(str(scenario), {"requests.0.dst": ["b", "c"]}, out=out, workers=1, progress=False, as_frame=False)
+    assert not out.exists()
+
+
+def test_a_named_request_keeps_its_columns_over_a_grid_of_its_ends(tmp_path) -> None:
+    """The way out the refusal names: a request's name is its label, whatever its ends."""
+    from qnsim.sweeps import sweep
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_THREE.replace('dst = "b"', 'dst = "b"\nname = "up"'))
+    rows = sweep(str(scenario), {"requests.0.dst": ["b", "c"]}, workers=1, progress=False, as_frame=False)
+    assert [sorted(k for k in row if k.startswith("up.")) for row in rows][0] == sorted(
+        k for k in rows[1] if k.startswith("up.")
+    ) and "up.pairs" in rows[0]

@@ -846,6 +846,26 @@ def _value_marker(values: Iterable[Scalar]) -> str:
     return json.dumps([[type(v).__name__, v] for v in values])
 
 
+def _refuse_other_labels(one: tuple[dict, list[str]], keys: list[str], value: tuple, labels_b: list[str]) -> None:
+    """Refuses a grid value (``keys`` set to ``value``) whose network labels its requests otherwise (``labels_b``)
+    than the one built first (its params and labels, ``one``): a row's request columns are named by these labels,
+    so their rows would have other columns. A grid over requests.0.dst = b, c ran its first points and then stopped
+    with "point ... returned columns ['a->c.pairs', ...] that are not in the header" (a CSV out), or printed rows
+    whose a->b columns were blank beside a->c ones."""
+    params_a, labels_a = one
+    shown_a = ", ".join(f"{k} = {written(params_a[k])}" for k in keys if k in params_a) or "the scenario as written"
+    shown_b = ", ".join(f"{k} = {written(v)}" for k, v in zip(keys, value))
+    index, label_a, label_b = next(
+        ((i, a, b) for i, (a, b) in enumerate(itertools.zip_longest(labels_a, labels_b)) if a != b)
+    )
+    raise GridKeyError(
+        f"grid value {shown_b}: request {index} is labelled {written(label_b)} where {shown_a} labels it "
+        f"{written(label_a)}: a row names its request columns by these labels, so the points would have other "
+        f"columns; give the request a name (requests.{index}.name) to keep one label",
+        keys,
+    )
+
+
 class TomlScenario:
     """A scenario TOML file as a point function: overrides applied, then run.
 
@@ -958,10 +978,14 @@ class TomlScenario:
 
         bar = tqdm(total=total, disable=not progress or total < 2, desc="sweep: building each grid value",
                    unit="value", dynamic_ncols=True, leave=False)  # fmt: skip
+        from qnsim.scenario import request_labels
+
+        labelled: tuple[dict, list[str]] | None = None  # the first build's params and request labels
         with bar:
             for keys, value, params in builds:
                 data = self.data_for(params)
-                if params != first and all(k in _RUN_ONLY_KEYS for k in keys):
+                run_only = params != first and all(k in _RUN_ONLY_KEYS for k in keys)
+                if run_only:
                     # The run's length changes nothing that is built: its settings alone are checked (a
                     # thousands-node topology took seconds to minutes per value).
                     data = {k: v for k, v in data.items() if k in ("name", "description", "run")}
@@ -976,6 +1000,12 @@ class TomlScenario:
                         raise
                     shown_value = ", ".join(f"{k} = {written(v)}" for k, v in zip(keys, value))
                     raise GridKeyError(f"grid value {shown_value}: {exc}", keys) from None
+                if not run_only:  # (its [run] table alone builds no request)
+                    labels = request_labels(network.requests)
+                    if labelled is None:
+                        labelled = (params, labels)
+                    elif labels != labelled[1]:
+                        _refuse_other_labels(labelled, keys, value, labels)
                 bar.update(1)
             if build_as_written:
                 self.remarks()
