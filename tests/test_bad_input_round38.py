@@ -4,6 +4,7 @@ word (a sweep key's number read as an index where it is also an entry's name).""
 from __future__ import annotations
 
 import fractions
+import json
 import re
 
 import numpy as np
@@ -327,3 +328,23 @@ def test_a_named_request_keeps_its_columns_over_a_grid_of_its_ends(tmp_path) -> 
     assert [sorted(k for k in row if k.startswith("up.")) for row in rows][0] == sorted(
         k for k in rows[1] if k.startswith("up.")
     ) and "up.pairs" in rows[0]
+
+
+# --- 9. qnsim estimate of a logical summary whose suffix is upper case ---
+
+
+@pytest.mark.parametrize(("name", "text"), [("counts.TOML", "logical_qubits = 10\nt_count = 100\n"),
+                                            ("counts.Json", '{"numQubits": 10, "tCount": 100}')])
+def test_estimate_reads_a_logical_summary_by_its_suffix_in_any_case(name, text, tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim estimate counts.TOML` read the summary as a circuit: "unknown gate 'logical_qubits' on
+    line 1; did you mean 'QUBIT_COORDS'?"."""
+    from qnsim import cli
+
+    (tmp_path / name).write_text(text)
+    links = tmp_path / "links.toml"
+    links.write_text('[[qpu]]\ncount = 2\nnum_qubits = 100\n[[link]]\nqpus = [0, 1]\nrate_hz = 1000.0\n'
+                     'fidelity = 0.99\n')
+    code = cli.main(["estimate", str(tmp_path / name), "--links", str(links), "--json"])
+    captured = capsys.readouterr()
+    assert code in (0, 1) and "unknown gate" not in captured.err, captured.err
+    assert json.loads(captured.out)["num_qubits"] == 10, captured.out[:300]
