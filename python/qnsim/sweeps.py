@@ -52,7 +52,9 @@ Parquet directory): its grid, its seeds and whether it finished, one record per 
 file, so that a file read later (by :func:`sweep_status`, :func:`qnsim.plot.summarize`, ``qnsim plot``)
 does not pass for a whole sweep when one of them was killed, stopped by a failing point or is still
 being written. The records are checked against the rows: a CSV copied without its state, or replaced
-under a state that is not its own, says so too.
+under a state that is not its own, says so too. A CSV's record holds the header its sweep wrote: a header edited
+by hand (a column removed, two names swapped, one renamed) is refused by a resume and named by :func:`sweep_status`,
+since its rows would no longer be read as they were written.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a ``.lock``
 file in a Parquet directory) from start to end, the kernel drops it when the sweep dies, and a
@@ -611,7 +613,9 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
     or by name: a node or request by its ``name`` (``nodes.qpu_a.t2_s``,
     ``requests.uplink.cutoff_s``), a link by its ends (``links.a-b.length_km``, either order), a
     request also by ``src->dst`` (``requests.a->b.num_pairs``); and ``*`` for every entry of a
-    list or every value of a table (``links.*.length_km``). The
+    list or every value of a table (``links.*.length_km``). A number is an index, unless no entry has that index and
+    one is named so; a number that is one entry's index and another's name (nodes named "1", "0" in that order) is
+    refused. The
     path must exist in the data, or name a field of the ``[run]`` table or of a node, link or
     request spec that the file leaves at its default (``nodes.m.t2_s`` for a node built from a
     preset): a typo is an error with a did-you-mean, not a new setting. A number may
