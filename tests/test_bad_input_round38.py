@@ -167,11 +167,11 @@ def _without_column(lines, name):
 @pytest.mark.parametrize(
     ("edit", "said"),
     [
-        (lambda lines: _without_column(lines, "mean_fidelity"), r"it is without \['mean_fidelity'\]"),
+        (lambda lines: _without_column(lines, "mean_fidelity"), r"they are without \['mean_fidelity'\]"),
         (lambda lines: [lines[0].replace(",rate_hz,mean_fidelity,", ",mean_fidelity,rate_hz,"), *lines[1:]],
-         r"it is in another order \('mean_fidelity' where it wrote 'rate_hz'\)"),
+         r"they are in another order \('mean_fidelity' where it wrote 'rate_hz'\)"),
         (lambda lines: [lines[0].replace(",rate_hz,", ",rate,"), *lines[1:]],
-         r"it is without \['rate_hz'\] and with \['rate'\] added"),
+         r"they are without \['rate_hz'\] and with \['rate'\] added"),
     ],
 )
 def test_a_resume_over_a_hand_edited_header_is_refused(edit, said, tmp_path) -> None:
@@ -183,9 +183,9 @@ def test_a_resume_over_a_hand_edited_header_is_refused(edit, said, tmp_path) -> 
 
     out, grid, _ = _example_out(tmp_path)
     out.write_text("".join(edit(out.read_text().splitlines(keepends=True))))
-    with pytest.raises(ValueError, match=rf"the header of '.*r\.csv' is not the one its sweep wrote: {said}"):
+    with pytest.raises(ValueError, match=rf"the columns of '.*r\.csv' are not those its sweep wrote: {said}"):
         sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
-    assert "is not the one its sweep wrote" in (sweep_status(out) or "")
+    assert "are not those its sweep wrote" in (sweep_status(out) or "")
 
 
 def test_a_resume_of_an_unedited_or_cut_file_is_not_refused(tmp_path) -> None:
@@ -348,3 +348,21 @@ def test_estimate_reads_a_logical_summary_by_its_suffix_in_any_case(name, text, 
     captured = capsys.readouterr()
     assert code in (0, 1) and "unknown gate" not in captured.err, captured.err
     assert json.loads(captured.out)["num_qubits"] == 10, captured.out[:300]
+
+
+def test_a_resume_over_a_parquet_out_whose_column_was_removed_is_refused(tmp_path) -> None:
+    """Old behaviour: a whole Parquet out whose part had mean_fidelity dropped (pyarrow, by hand) was resumed without
+    a word and its rows returned without the column; with a point still to run, its rows came back with the column
+    None."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from qnsim.sweeps import example_point, sweep, sweep_status
+
+    out = tmp_path / "r.parquet"
+    grid = {"length_km": [10.0, 20.0], "until_s": [1]}
+    sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    (part,) = out.glob("part-*.parquet")
+    pq.write_table(pq.read_table(part).drop_columns(["mean_fidelity"]), part)
+    with pytest.raises(ValueError, match=r"the columns of '.*r\.parquet' are not those its sweep wrote: they are "
+                       r"without \['mean_fidelity'\]"):
+        sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert "are not those its sweep wrote" in (sweep_status(out) or "")

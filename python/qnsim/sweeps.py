@@ -2198,6 +2198,11 @@ class _ParquetSink:
         #: part, so that the parts read as one table); else signed, as Arrow reads a Python int.
         self.wide_seeds = False
 
+    @property
+    def header(self) -> list[str] | None:
+        """The columns of the parts on disk (their one schema's), None before the first (see :func:`_changed_columns`)."""
+        return None if self.schema is None else list(self.schema.names)
+
     def lock(self, take_over: bool = False) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
         file in it holds the lock; ``take_over``: see :func:`_hold_out`)."""
@@ -3337,8 +3342,9 @@ def _csv_header(path: Path) -> list[str] | None:
 
 
 def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
-    """How the CSV header of ``out`` differs from the one the last sweep that wrote its state recorded, in words, or
-    None (the same, no header, or nothing recorded: a sweep before its first row, an older qnsim, a Parquet out).
+    """How the header of ``out`` (a CSV's first line, a Parquet directory's columns) differs from the one the last
+    sweep that wrote its state recorded, in words, or None (the same, no header, or nothing recorded: a sweep before
+    its first row, an older qnsim).
 
     A result column removed, renamed or two names swapped by hand in a whole file: a resume ran no point, so no row
     was checked against the header, and the rows were returned (and plotted) without the column, or with one
@@ -3351,9 +3357,11 @@ def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     recorded = entries[-1].get("columns") if entries else None
-    if not isinstance(recorded, list) or list(header) == [str(c) for c in recorded]:
+    if not isinstance(recorded, list):
         return None
     recorded = [str(c) for c in recorded]
+    if list(header) == recorded:
+        return None
     missing = [c for c in recorded if c not in header]
     added = [c for c in header if c not in recorded]
     parts = [f"without {written(missing)}" if missing else "", f"with {written(added)} added" if added else ""]
@@ -3362,8 +3370,8 @@ def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
         column, was = next((c, r) for c, r in zip(header, recorded) if c != r)
         changes = f"in another order ({written(column)} where it wrote {written(was)})"
     return (
-        f"the header of {str(out)!r} is not the one its sweep wrote: it is {changes} (edited by hand?), so its rows "
-        "would not be read as the sweep wrote them"
+        f"the columns of {str(out)!r} are not those its sweep wrote: they are {changes} (edited by hand?), so its "
+        "rows would not be read as the sweep wrote them"
     )
 
 
@@ -3541,7 +3549,10 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
     """(whether it says a sweep did not finish, the sentence) for :func:`sweep_status`; ``rows``: the file's
     rows when the caller has read them already (a large file is read once)."""
     findings = _state_findings(path, rows)
-    changed = _changed_columns(path, _csv_header(path)) if path.suffix == ".csv" else None
+    if path.suffix == ".csv":
+        changed = _changed_columns(path, _csv_header(path))
+    else:  # a Parquet directory: the columns of its rows, all of them (one schema)
+        changed = _changed_columns(path, list(rows[0]) if rows else None)
     if changed:
         findings.append((False, changed))
     elsewhere = _names_out_of_reach(_link_target(path)) if path.suffix == ".csv" else 0
@@ -5001,7 +5012,7 @@ def sweep(
             rows = sink.load()
             changed = _changed_columns(sink.path, getattr(sink, "header", None))
             if changed:
-                raise ValueError(f"out {str(out)!r}: {changed}; restore the header, or delete the file to start fresh")
+                raise ValueError(f"out {str(out)!r}: {changed}; restore them, or delete the out to start fresh")
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
             if foreign:
                 raise ValueError(_foreign_rows_message(out, sink.path, foreign, identity, _described_settings(fn)))
