@@ -366,3 +366,65 @@ def test_a_resume_over_a_parquet_out_whose_column_was_removed_is_refused(tmp_pat
                        r"without \['mean_fidelity'\]"):
         sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
     assert "are not those its sweep wrote" in (sweep_status(out) or "")
+
+
+# --- 10. qnsim qec topup of one point asked twice; any option given twice ---
+
+
+@pytest.mark.parametrize("option", [["--ds", "3", "3"], ["--bases", "X", "X"], ["--ps", "0.006", "0.0060"]])
+def test_qec_topup_refuses_a_value_listed_twice(option, tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim qec topup --ds 3 3` sampled each d = 3 point twice with the one seed and appended both
+    rows: the same shots counted twice in stats.csv ("2 seeded points")."""
+    from qnsim import cli
+
+    given = {"--ps": ["0.006"], "--qs": ["0.15"], "--bases": ["X"], "--ds": ["3"], option[0]: option[1:]}
+    code = cli.main(["qec", "topup", "--out", str(tmp_path), "--seed", "5", "--max-errors", "1", "--max-shots", "1",
+                     *[a for flag, values in given.items() for a in (flag, *values)]])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{option[0]} " in err and "is given twice" in err and "Traceback" not in err, err
+    assert not (tmp_path / "stats.csv").exists()
+
+
+def test_top_up_refuses_a_point_asked_twice(tmp_path) -> None:
+    """The same refusal in the Python API: top_up(points=[pt, pt]) sampled pt twice with one seed."""
+    from qnsim.qec.remote_table import SHIPPED_GRID, top_up
+
+    point = ("X", 0.006, 0.15, 3)
+    with pytest.raises(ValueError, match=r"the point X basis, p = 0\.006, q = 0\.15, d = 3 is asked twice"):
+        top_up(tmp_path, [point, point], seed=1, max_errors=1, max_shots=1, grid=SHIPPED_GRID)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "{s}", "--until", "0.001", "--until", "0.002"],
+        ["qec", "circuit", "--distance", "3", "--distance", "5"],
+        ["sweep", "{s}", "--seeds", "1", "--seeds", "2", "--no-progress"],
+        ["qec", "topup", "--out", "{d}", "--seed", "1", "--seed", "2", "--max-errors", "1", "--max-shots", "1"],
+    ],
+)
+def test_an_option_given_twice_is_refused(argv, tmp_path, capsys) -> None:
+    """Old behaviour: argparse kept the last of an option given twice: `qnsim run s.toml --until 0.001 --until 0.002`
+    ran 2 ms and `qnsim qec circuit --distance 3 --distance 5` wrote a distance-5 circuit, without a word."""
+    from qnsim import cli
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SCENARIO)
+    line = [a.format(s=scenario, d=tmp_path) for a in argv]
+    option = next(a for i, a in enumerate(line) if a.startswith("--") and a in line[i + 1:])
+    first, second = (line[i + 1] for i, a in enumerate(line) if a == option)
+    code = cli.main(line)
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "", captured.out[:200]
+    assert f"argument {option}: given twice ('{first}', then '{second}'); give it once" in captured.err, captured.err
+
+
+def test_a_switch_or_an_adding_option_given_twice_is_still_taken(tmp_path, capsys) -> None:
+    """Options that add up (--param, --y) are meant to be repeated, and a switch twice says nothing else."""
+    from qnsim import cli
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SCENARIO)
+    code = cli.main(["sweep", str(scenario), "--param", "links.0.length_km=1", "--param", "run.until_s=0.0005",
+                     "--no-progress", "--no-progress"])
+    assert code == 0, capsys.readouterr().err

@@ -165,6 +165,10 @@ _TYPED: dict[str, tuple[str, Any]] = {}
 #: what :func:`in_flags` names a refusal's Python argument as.
 _FLAGS: dict[str, str] = {}
 
+#: The values typed for each option that takes one, by its argparse action, on the line being parsed: an option given
+#: twice is refused (:meth:`ArgumentParser._get_values`).
+_GIVEN: dict[int, list[str]] = {}
+
 
 def in_flags(message: str) -> str:
     """``message`` (a refusal raised by the Python function a command called) with each argument the user gave by
@@ -449,6 +453,7 @@ class ArgumentParser(argparse.ArgumentParser):
         if ArgumentParser._parsing == 0:
             _TYPED.clear()
             _FLAGS.clear()
+            _GIVEN.clear()
         ArgumentParser._parsing += 1
         try:
             return super().parse_known_args(args, namespace)
@@ -467,7 +472,19 @@ class ArgumentParser(argparse.ArgumentParser):
         # untyped string default does, so `--take-over` went unnamed and a default was named as if typed.
         if action.option_strings:
             _FLAGS[action.dest] = max(action.option_strings, key=len)
-        return super()._get_values(action, arg_strings)
+        values = super()._get_values(action, arg_strings)  # a value the option's type refuses is named first
+        if action.option_strings and isinstance(action, argparse._StoreAction):
+            # argparse keeps the last of an option given twice: `qnsim run s.toml --until 1 --until 2` ran 2 s, and
+            # `qnsim qec topup --ds 3 --ds 5` sampled d = 5 only, without a word. (Options that add up, --param,
+            # --y, are append actions.)
+            given = _GIVEN.setdefault(id(action), [])
+            given.append(" ".join(arg_strings))
+            if len(given) > 1:
+                self.error(
+                    f"argument {'/'.join(action.option_strings)}: given twice ({', then '.join(map(repr, given))}); "
+                    "give it once"
+                )
+        return values
 
 
 def one_line(exc: BaseException) -> str:

@@ -272,6 +272,12 @@ def _topup(args: argparse.Namespace) -> int:
         for value in values or ():
             with naming_option(flag, value):
                 check_on_grid(name, value, allowed, source)
+    for flag, values in (("--bases", args.bases), ("--ps", args.ps), ("--qs", args.qs), ("--ds", args.ds)):
+        twice = next((v for i, v in enumerate(values or ()) if v in values[:i]), None)
+        if twice is not None:
+            # `--ds 3 3` sampled each d = 3 point twice with the one seed: its same shots counted twice.
+            raise ValueError(f"{flag} {' '.join(map(str, values))}: {twice} is given twice; each point is sampled "
+                             "once with a seed (the same shots twice would be counted twice)")
     points = [(basis, p, q, d) for basis in args.bases or ("Z", "X") for p in args.ps or grid[0]
               for q in args.qs or grid[1] for d in args.ds or grid[2]]
     top_up(args.out, points, seed=args.seed, max_errors=args.max_errors, max_shots=args.max_shots,
