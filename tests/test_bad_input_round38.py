@@ -22,8 +22,11 @@ def test_a_number_that_is_an_index_and_another_entrys_name_is_refused(key) -> No
     """Old behaviour: with nodes named "1", "0" in that order, nodes.0.t2_s set the node named "1" (entry 0) without a
     word, where the user meant the node called "0"."""
     part = key.split(".")[1]
-    with pytest.raises(GridKeyError, match=rf"'{part}' is both entry {part} of nodes \(by index\) and the name of entry "
-                       rf"{1 - int(part)}, so the key does not say which it sets"):
+    with pytest.raises(
+        GridKeyError,
+        match=rf"'{part}' is both entry {part} of nodes \(by index\) and the name of "
+        rf"entry {1 - int(part)}, so the key does not say which it sets",
+    ):
         apply_overrides(_NUMBERED, {key: 0.5})
 
 
@@ -130,8 +133,11 @@ def test_a_resume_of_a_changed_scenario_names_the_entry_field_that_changed(tmp_p
     out = tmp_path / "r.csv"
     sweep(str(scenario), {"links.0.length_km": [1.0]}, out=out, workers=1, progress=False, as_frame=False)
     scenario.write_text(_SCENARIO.replace('name = "b"\n', 'name = "b"\nnum_memories = 3\n'))
-    with pytest.raises(ValueError, match=r"the scenario's settings differ \(nodes\.1\.num_memories: 2 in the rows, 3 in "
-                       r"this sweep\); resuming would mix"):
+    with pytest.raises(
+        ValueError,
+        match=r"the scenario's settings differ \(nodes\.1\.num_memories: 2 in the rows, 3 "
+        r"in this sweep\); resuming would mix",
+    ):
         sweep(str(scenario), {"links.0.length_km": [1.0]}, out=out, workers=1, progress=False, as_frame=False)
 
 
@@ -168,10 +174,14 @@ def _without_column(lines, name):
     ("edit", "said"),
     [
         (lambda lines: _without_column(lines, "mean_fidelity"), r"they are without \['mean_fidelity'\]"),
-        (lambda lines: [lines[0].replace(",rate_hz,mean_fidelity,", ",mean_fidelity,rate_hz,"), *lines[1:]],
-         r"they are in another order \('mean_fidelity' where it wrote 'rate_hz'\)"),
-        (lambda lines: [lines[0].replace(",rate_hz,", ",rate,"), *lines[1:]],
-         r"they are without \['rate_hz'\] and with \['rate'\] added"),
+        (
+            lambda lines: [lines[0].replace(",rate_hz,mean_fidelity,", ",mean_fidelity,rate_hz,"), *lines[1:]],
+            r"they are in another order \('mean_fidelity' where it wrote 'rate_hz'\)",
+        ),
+        (
+            lambda lines: [lines[0].replace(",rate_hz,", ",rate,"), *lines[1:]],
+            r"they are without \['rate_hz'\] and with \['rate'\] added",
+        ),
     ],
 )
 def test_a_resume_over_a_hand_edited_header_is_refused(edit, said, tmp_path) -> None:
@@ -237,19 +247,26 @@ def test_a_reference_to_a_node_in_another_spelling_names_the_node(node, referenc
 
     scenario = tmp_path / "s.toml"
     scenario.write_text(
-        _SCENARIO.replace('name = "a"', f'name = "{node}"').replace('a = "a"', f'a = "{reference}"')
-        .replace('src = "a"', f'src = "{node}"'), encoding="utf-8"
+        _SCENARIO.replace('name = "a"', f'name = "{node}"')
+        .replace('a = "a"', f'a = "{reference}"')
+        .replace('src = "a"', f'src = "{node}"'),
+        encoding="utf-8",
     )
     spelled = "" if node.isascii() else rf" \(spelled {re.escape(ascii(reference))} and {re.escape(ascii(node))}\)"
-    with pytest.raises(ScenarioError, match=rf"unknown node {re.escape(repr(reference))}: it reads as node "
-                       rf"{re.escape(repr(node))}{spelled} but is not spelled the same"):
+    with pytest.raises(
+        ScenarioError,
+        match=rf"unknown node {re.escape(repr(reference))}: it reads as node "
+        rf"{re.escape(repr(node))}{spelled} but is not spelled the same",
+    ):
         load_scenario(scenario)
 
 
 # --- 7. a nonzero number of a wider or exact type that float() reads as 0 ---
 
 
-@pytest.mark.parametrize("tiny", [np.longdouble("1e-400"), fractions.Fraction(1, 10**400)], ids=["longdouble", "fraction"])
+@pytest.mark.parametrize(
+    "tiny", [np.longdouble("1e-400"), fractions.Fraction(1, 10**400)], ids=["longdouble", "fraction"]
+)
 def test_a_spec_field_below_the_smallest_float_is_refused(tiny) -> None:
     """Old behaviour: add_node(t1_s=np.longdouble("1e-400")) was refused as "t1_s must be > 0 s (inf: none), got
     0.0 s", a value never given, and every real-number argument read such a number as 0.0 (a probability of none)."""
@@ -258,8 +275,11 @@ def test_a_spec_field_below_the_smallest_float_is_refused(tiny) -> None:
     if isinstance(tiny, np.longdouble) and tiny == 0:
         pytest.skip("this platform's long double is a double")
     net = qnsim.Network()
-    with pytest.raises(qnsim.ParameterError, match=r"node 'a': t1_s is below the smallest float \(4\.9e-324\) and would "
-                       r"read as 0, got (np\.longdouble\('1e-400'\)|Fraction\(1, an integer of 1329 bits)"):
+    with pytest.raises(
+        qnsim.ParameterError,
+        match=r"node 'a': t1_s is below the smallest float \(4\.9e-324\) and "
+        r"would read as 0, got (np\.longdouble\('1e-400'\)|Fraction\(1, an integer of 1329 bits)",
+    ):
         net.add_node("a", t1_s=tiny)
 
 
@@ -271,8 +291,11 @@ def test_a_grid_value_beyond_a_float_is_refused_by_its_value(value) -> None:
 
     if np.longdouble("1e-400") == 0:
         pytest.skip("this platform's long double is a double")
-    with pytest.raises(GridKeyError, match=r"grid\['length_km'\] value np\.longdouble\('[-+e0-9]+'\) is beyond the "
-                       r"range of a float \(4\.9e-324 to 1\.8e308 in size\)"):
+    with pytest.raises(
+        GridKeyError,
+        match=r"grid\['length_km'\] value np\.longdouble\('[-+e0-9]+'\) is beyond the "
+        r"range of a float \(4\.9e-324 to 1\.8e308 in size\)",
+    ):
         sweep(example_point, {"length_km": [value]}, workers=1, progress=False, as_frame=False)
 
 
@@ -290,15 +313,18 @@ def test_an_estimate_report_number_that_underflows_is_refused() -> None:
     text = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5).to_json()
     edited = re.sub(r'("raw_fidelity": )[0-9.e-]+', r"\g<1>1e-400", text, count=1)
     assert edited != text
-    with pytest.raises(ValueError, match=r"report JSON cannot be read \(cut short or edited\?\): the number 1e-400 is "
-                       r"below the smallest float"):
+    with pytest.raises(
+        ValueError,
+        match=r"report JSON cannot be read \(cut short or edited\?\): the number 1e-400 is "
+        r"below the smallest float",
+    ):
         EstimateReport.from_json(edited)
     assert EstimateReport.from_json(text).to_json() == text
 
 
 # --- 8. a grid that relabels a request, and so its row's columns ---
 
-_THREE = _SCENARIO.replace('[[links]]', '[[nodes]]\nname = "c"\npreset = "nv_10x_improved"\n[[links]]').replace(
+_THREE = _SCENARIO.replace("[[links]]", '[[nodes]]\nname = "c"\npreset = "nv_10x_improved"\n[[links]]').replace(
     "[[requests]]", '[[links]]\na = "b"\nb = "c"\nlength_km = 1.0\n[[requests]]'
 )
 
@@ -312,8 +338,11 @@ def test_a_grid_that_relabels_a_request_is_refused_before_any_point_runs(tmp_pat
     scenario = tmp_path / "s.toml"
     scenario.write_text(_THREE)
     out = tmp_path / "r.csv"
-    with pytest.raises(GridKeyError, match=r"grid value requests\.0\.dst = 'c': request 0 is labelled 'a->c' where "
-                       r"requests\.0\.dst = 'b' labels it 'a->b': .* give the request a name \(requests\.0\.name\)"):
+    with pytest.raises(
+        GridKeyError,
+        match=r"grid value requests\.0\.dst = 'c': request 0 is labelled 'a->c' where "
+        r"requests\.0\.dst = 'b' labels it 'a->b': .* give the request a name \(requests\.0\.name\)",
+    ):
         sweep(str(scenario), {"requests.0.dst": ["b", "c"]}, out=out, workers=1, progress=False, as_frame=False)
     assert not out.exists()
 
@@ -333,8 +362,10 @@ def test_a_named_request_keeps_its_columns_over_a_grid_of_its_ends(tmp_path) -> 
 # --- 9. qnsim estimate of a logical summary whose suffix is upper case ---
 
 
-@pytest.mark.parametrize(("name", "text"), [("counts.TOML", "logical_qubits = 10\nt_count = 100\n"),
-                                            ("counts.Json", '{"numQubits": 10, "tCount": 100}')])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("counts.TOML", "logical_qubits = 10\nt_count = 100\n"), ("counts.Json", '{"numQubits": 10, "tCount": 100}')],
+)
 def test_estimate_reads_a_logical_summary_by_its_suffix_in_any_case(name, text, tmp_path, capsys) -> None:
     """Old behaviour: `qnsim estimate counts.TOML` read the summary as a circuit: "unknown gate 'logical_qubits' on
     line 1; did you mean 'QUBIT_COORDS'?"."""
@@ -342,8 +373,9 @@ def test_estimate_reads_a_logical_summary_by_its_suffix_in_any_case(name, text, 
 
     (tmp_path / name).write_text(text)
     links = tmp_path / "links.toml"
-    links.write_text('[[qpu]]\ncount = 2\nnum_qubits = 100\n[[link]]\nqpus = [0, 1]\nrate_hz = 1000.0\n'
-                     'fidelity = 0.99\n')
+    links.write_text(
+        "[[qpu]]\ncount = 2\nnum_qubits = 100\n[[link]]\nqpus = [0, 1]\nrate_hz = 1000.0\nfidelity = 0.99\n"
+    )
     code = cli.main(["estimate", str(tmp_path / name), "--links", str(links), "--json"])
     captured = capsys.readouterr()
     assert code in (0, 1) and "unknown gate" not in captured.err, captured.err
@@ -362,8 +394,11 @@ def test_a_resume_over_a_parquet_out_whose_column_was_removed_is_refused(tmp_pat
     sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
     (part,) = out.glob("part-*.parquet")
     pq.write_table(pq.read_table(part).drop_columns(["mean_fidelity"]), part)
-    with pytest.raises(ValueError, match=r"the columns of '.*r\.parquet' are not those its sweep wrote: they are "
-                       r"without \['mean_fidelity'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"the columns of '.*r\.parquet' are not those its sweep wrote: they are "
+        r"without \['mean_fidelity'\]",
+    ):
         sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
     assert "are not those its sweep wrote" in (sweep_status(out) or "")
 
@@ -378,8 +413,21 @@ def test_qec_topup_refuses_a_value_listed_twice(option, tmp_path, capsys) -> Non
     from qnsim import cli
 
     given = {"--ps": ["0.006"], "--qs": ["0.15"], "--bases": ["X"], "--ds": ["3"], option[0]: option[1:]}
-    code = cli.main(["qec", "topup", "--out", str(tmp_path), "--seed", "5", "--max-errors", "1", "--max-shots", "1",
-                     *[a for flag, values in given.items() for a in (flag, *values)]])
+    code = cli.main(
+        [
+            "qec",
+            "topup",
+            "--out",
+            str(tmp_path),
+            "--seed",
+            "5",
+            "--max-errors",
+            "1",
+            "--max-shots",
+            "1",
+            *[a for flag, values in given.items() for a in (flag, *values)],
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and f"{option[0]} " in err and "is given twice" in err and "Traceback" not in err, err
     assert not (tmp_path / "stats.csv").exists()
@@ -411,7 +459,7 @@ def test_an_option_given_twice_is_refused(argv, tmp_path, capsys) -> None:
     scenario = tmp_path / "s.toml"
     scenario.write_text(_SCENARIO)
     line = [a.format(s=scenario, d=tmp_path) for a in argv]
-    option = next(a for i, a in enumerate(line) if a.startswith("--") and a in line[i + 1:])
+    option = next(a for i, a in enumerate(line) if a.startswith("--") and a in line[i + 1 :])
     first, second = (line[i + 1] for i, a in enumerate(line) if a == option)
     code = cli.main(line)
     captured = capsys.readouterr()
@@ -425,6 +473,47 @@ def test_a_switch_or_an_adding_option_given_twice_is_still_taken(tmp_path, capsy
 
     scenario = tmp_path / "s.toml"
     scenario.write_text(_SCENARIO)
-    code = cli.main(["sweep", str(scenario), "--param", "links.0.length_km=1", "--param", "run.until_s=0.0005",
-                     "--no-progress", "--no-progress"])
+    code = cli.main(
+        [
+            "sweep",
+            str(scenario),
+            "--param",
+            "links.0.length_km=1",
+            "--param",
+            "run.until_s=0.0005",
+            "--no-progress",
+            "--no-progress",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
+
+
+def test_qec_sweep_refuses_a_param_key_given_twice(tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim qec sweep e.toml --param p_int=0.05 --param p_int=0.2` ran p_int = 0.2 alone (the later
+    --param replaced the earlier's values), where qnsim sweep refuses the same line."""
+    from pathlib import Path
+
+    from qnsim import cli
+
+    text = (Path(__file__).parents[1] / "examples" / "qec" / "interface_threshold.toml").read_text()
+    experiment = tmp_path / "e.toml"  # small: the old reading ran it
+    text = re.sub(r"distance = \[[^]]*\]", "distance = [3]", text)
+    experiment.write_text(re.sub(r"p_bulk = \[[^]]*\]", "p_bulk = [0.005]", text).replace("200000", "1000"))
+    out = tmp_path / "rows.csv"
+    code = cli.main(
+        [
+            "qec",
+            "sweep",
+            str(experiment),
+            "--param",
+            "p_int=0.05",
+            "--param",
+            "p_int=0.2",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "--param 'p_int' is given twice; list all its values in one --param" in err, err
+    assert not out.exists()

@@ -199,7 +199,7 @@ def shown(value: object) -> str:
     if isinstance(plain, int) and plain.bit_length() > 128:  # 10**400 in full is 401 digits of message
         sign = "-" if plain < 0 else ""
         return f"an integer of {plain.bit_length()} bits (about {sign}10**{int(plain.bit_length() * math.log10(2))})"
-    if isinstance(plain, fractions.Fraction) and max(plain.numerator.bit_length(), plain.denominator.bit_length()) > 128:
+    if isinstance(plain, fractions.Fraction) and max(abs(plain.numerator), plain.denominator).bit_length() > 128:
         # Fraction(1, 10**400) in full is 400 digits of message.
         return f"Fraction({shown(plain.numerator)}, {shown(plain.denominator)})"
     if _too_long_to_show(plain):

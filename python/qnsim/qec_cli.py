@@ -294,7 +294,7 @@ def _topup(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
-    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, connect_scheduler, parse_param, report_rows
+    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, connect_scheduler, parse_grid, report_rows
 
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
@@ -305,12 +305,8 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"qnsim qec sweep: WARNING: link {spec.supply.source}: {note}", file=sys.stderr)
     from qnsim.sweeps import GridKeyError
 
-    grid = {}
-    typed: dict[str, str] = {}  # each grid key -> the --param that gave it, as typed
-    for text in args.param:
-        key, values = parse_param(text)
-        grid[key] = values
-        typed[key] = f"--param {written(text)}"
+    # One reading with qnsim sweep's: a key given by two --param options was taken from the later one alone.
+    grid, typed = parse_grid(args.param)
     seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
     check_sweep_options(args, seeds)
     client = connect_scheduler(args.scheduler) if args.scheduler is not None else None

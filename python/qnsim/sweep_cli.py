@@ -36,7 +36,7 @@ from qnsim._row_notes import split_notes
 from qnsim.argument_checks import written
 from qnsim.logs import log_level_argument
 
-__all__ = ["main", "parse_param", "parse_value"]
+__all__ = ["main", "parse_grid", "parse_param", "parse_value"]
 
 def parse_value(text: str) -> bool | int | float | str:
     """One grid value from the command line: int, float, ``true``/``false``, else text.
@@ -129,6 +129,32 @@ def _parse_param(text: str) -> tuple[str, list[Any]]:
             )
         out.append(tuple(parse_value(item) for item in items))
     return ",".join(keys), out
+
+
+def parse_grid(texts: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """The grid of a command's ``--param`` options (:func:`parse_param` each), and each key's option as typed (for
+    naming it in a refusal).
+
+    Raises:
+        ValueError: A key given by two ``--param`` options (the later one replaced the earlier's values).
+
+    Example:
+        >>> parse_grid(["a=1,2", "b=x"])[0]
+        {'a': [1, 2], 'b': ['x']}
+        >>> parse_grid(["a=1", "a=2"])
+        Traceback (most recent call last):
+        ...
+        ValueError: --param 'a' is given twice; list all its values in one --param
+    """
+    grid: dict[str, list[Any]] = {}
+    typed: dict[str, str] = {}  # each grid key -> the option that gave it, as typed
+    for text in texts:
+        key, values = parse_param(text)
+        if key in grid:
+            raise ValueError(f"--param {written(key)} is given twice; list all its values in one --param")
+        grid[key] = values
+        typed.update(dict.fromkeys([key, *key.split(",")], f"--param {written(text)}"))
+    return grid, typed
 
 
 def _parse_seeds(text: str) -> int | list[int]:
@@ -329,14 +355,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from qnsim.scenario import RunSettings
     from qnsim.sweeps import GridKeyError, TomlScenario, sweep
 
-    grid: dict[str, list] = {}
-    typed: dict[str, str] = {}  # each grid key -> the option that gave it, as typed
-    for text in args.param:
-        key, values = parse_param(text)
-        if key in grid:
-            raise ValueError(f"--param {written(key)} is given twice; list all its values in one --param")
-        grid[key] = values
-        typed.update(dict.fromkeys([key, *key.split(",")], f"--param {written(text)}"))
+    grid, typed = parse_grid(args.param)
     # qnsim run's overrides, as one-value axes of a scenario file (a point function has no [run] table).
     overrides = (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism))
     for option, key, value in overrides:

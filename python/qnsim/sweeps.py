@@ -2200,7 +2200,8 @@ class _ParquetSink:
 
     @property
     def header(self) -> list[str] | None:
-        """The columns of the parts on disk (their one schema's), None before the first (see :func:`_changed_columns`)."""
+        """The columns of the parts on disk (their one schema's), None before the first (see
+        :func:`_changed_columns`)."""
         return None if self.schema is None else list(self.schema.names)
 
     def lock(self, take_over: bool = False) -> None:
