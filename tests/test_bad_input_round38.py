@@ -1,5 +1,7 @@
 """Bad input, round 38 (sweeps, resume and the CLI): values read as another thing than the user meant without a
-word (a sweep key's number read as an index where it is also an entry's name)."""
+word (a sweep key's number read as an index where it is also an entry's name, 1e-400 read as 0, an option given twice
+read as its last value, a point asked twice counted twice), resumes that took edited or relabelled columns, and
+refusals that did not name what differed (a changed scenario entry, a node in another spelling)."""
 
 from __future__ import annotations
 
@@ -210,6 +212,27 @@ def test_a_resume_of_an_unedited_or_cut_file_is_not_refused(tmp_path) -> None:
     assert again == rows and sweep_status(out) is None
 
 
+def test_a_resume_over_a_parquet_out_whose_column_was_removed_is_refused(tmp_path) -> None:
+    """Old behaviour: a whole Parquet out whose part had mean_fidelity dropped (pyarrow, by hand) was resumed without
+    a word and its rows returned without the column; with a point still to run, its rows came back with the column
+    None."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from qnsim.sweeps import example_point, sweep, sweep_status
+
+    out = tmp_path / "r.parquet"
+    grid = {"length_km": [10.0, 20.0], "until_s": [1]}
+    sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    (part,) = out.glob("part-*.parquet")
+    pq.write_table(pq.read_table(part).drop_columns(["mean_fidelity"]), part)
+    with pytest.raises(
+        ValueError,
+        match=r"the columns of '.*r\.parquet' are not those its sweep wrote: they are "
+        r"without \['mean_fidelity'\]",
+    ):
+        sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert "are not those its sweep wrote" in (sweep_status(out) or "")
+
+
 # --- 5. qnsim sweep --until / --formalism of a scenario file without the .toml suffix ---
 
 
@@ -380,27 +403,6 @@ def test_estimate_reads_a_logical_summary_by_its_suffix_in_any_case(name, text, 
     captured = capsys.readouterr()
     assert code in (0, 1) and "unknown gate" not in captured.err, captured.err
     assert json.loads(captured.out)["num_qubits"] == 10, captured.out[:300]
-
-
-def test_a_resume_over_a_parquet_out_whose_column_was_removed_is_refused(tmp_path) -> None:
-    """Old behaviour: a whole Parquet out whose part had mean_fidelity dropped (pyarrow, by hand) was resumed without
-    a word and its rows returned without the column; with a point still to run, its rows came back with the column
-    None."""
-    pq = pytest.importorskip("pyarrow.parquet")
-    from qnsim.sweeps import example_point, sweep, sweep_status
-
-    out = tmp_path / "r.parquet"
-    grid = {"length_km": [10.0, 20.0], "until_s": [1]}
-    sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
-    (part,) = out.glob("part-*.parquet")
-    pq.write_table(pq.read_table(part).drop_columns(["mean_fidelity"]), part)
-    with pytest.raises(
-        ValueError,
-        match=r"the columns of '.*r\.parquet' are not those its sweep wrote: they are "
-        r"without \['mean_fidelity'\]",
-    ):
-        sweep(example_point, grid, seeds=2, out=out, workers=1, progress=False, as_frame=False)
-    assert "are not those its sweep wrote" in (sweep_status(out) or "")
 
 
 # --- 10. qnsim qec topup of one point asked twice; any option given twice ---
