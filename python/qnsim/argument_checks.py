@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import decimal
 import errno
+import fractions
 import math
 import numbers
 import os
@@ -58,6 +59,8 @@ __all__ = [
     "column_name",
     "counted",
     "file_path",
+    "float_literal",
+    "names_a_nonzero_number",
     "fidelity",
     "flag",
     "distinct_digits",
@@ -196,6 +199,9 @@ def shown(value: object) -> str:
     if isinstance(plain, int) and plain.bit_length() > 128:  # 10**400 in full is 401 digits of message
         sign = "-" if plain < 0 else ""
         return f"an integer of {plain.bit_length()} bits (about {sign}10**{int(plain.bit_length() * math.log10(2))})"
+    if isinstance(plain, fractions.Fraction) and max(abs(plain.numerator), plain.denominator).bit_length() > 128:
+        # Fraction(1, 10**400) in full is 400 digits of message.
+        return f"Fraction({shown(plain.numerator)}, {shown(plain.denominator)})"
     if _too_long_to_show(plain):
         return _abridged(plain)
     try:
@@ -415,6 +421,12 @@ def real_number(
         # A finite number of a wider type (np.longdouble("1e4000")) became inf without a word: read as "no
         # limit" where inf means that, and refused as "must be finite" although it is.
         raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {shown(value)}")
+    if number == 0.0 and value != 0:
+        # A nonzero number of a wider or exact type (np.longdouble("1e-400"), Fraction(1, 10**400)) became 0.0
+        # without a word: a decay time of 0, or a probability of none.
+        raise (error or ValueError)(
+            f"{name} is below the smallest float (4.9e-324) and would read as 0, got {shown(value)}"
+        )
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
         raise (error or ValueError)(f"{name} must be {allowed}, got {shown(value)}")
@@ -1148,3 +1160,39 @@ def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
         if same:
             raise ValueError(f"{name} {out!r} is the {input_name} {source!r}: writing it would destroy what was read")
     return out
+
+
+def names_a_nonzero_number(text: str) -> bool:
+    """Whether a decimal number written as text (``2.5e-3``, ``1_000``, ``-0.0``) names a number other than zero, read
+    from its digits before any exponent. A reader asks it of a text that ``float()`` read as 0.0: such a number is
+    below the smallest float (4.9e-324), and ``float("1e-400")`` is 0.0 without a word, so a value typed as
+    nonzero ran as zero.
+
+    Example:
+        >>> names_a_nonzero_number("1e-400"), names_a_nonzero_number("0.0e-400"), names_a_nonzero_number("-0_0.000")
+        (True, False, False)
+    """
+    mantissa = text.strip().lower().split("e", 1)[0]
+    return any(c in "123456789" for c in mantissa)
+
+
+def float_literal(text: str) -> float:
+    """``float(text)`` of a number literal a file parser hands over (a TOML or JSON float), refusing one that names a
+    nonzero number below the smallest float (``1e-400``), which ``float()`` reads as 0.0 without a word.
+
+    Raises:
+        ValueError: The literal underflows, naming it.
+
+    Example:
+        >>> float_literal("2.5e-3"), float_literal("0e-999")
+        (0.0025, 0.0)
+        >>> float_literal("1e-400")
+        Traceback (most recent call last):
+        ...
+        ValueError: the number 1e-400 is below the smallest float (4.9e-324) and would read as 0; write 0 for zero
+    """
+    value = float(text)
+    if value == 0.0 and names_a_nonzero_number(text):
+        raise ValueError(f"the number {text} is below the smallest float (4.9e-324) and would read as 0; write 0 for "
+                         "zero")
+    return value

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from qnsim._exception_notes import add_note
-from qnsim.argument_checks import counted, output_path, written
+from qnsim.argument_checks import counted, names_a_nonzero_number, output_path, written
 from qnsim.logs import log_level_argument
 from qnsim.specs import FORMALISMS
 
@@ -164,6 +164,10 @@ _TYPED: dict[str, tuple[str, Any]] = {}
 #: switch, a count), by its argparse dest (``max_shots`` -> ``--max-shots``, ``take_over`` -> ``--take-over``):
 #: what :func:`in_flags` names a refusal's Python argument as.
 _FLAGS: dict[str, str] = {}
+
+#: The values typed for each option that takes one, by its argparse action, on the line being parsed: an option given
+#: twice is refused (:meth:`ArgumentParser._get_values`).
+_GIVEN: dict[int, list[str]] = {}
 
 
 def in_flags(message: str) -> str:
@@ -311,7 +315,8 @@ def float_text(text: str) -> float:
     """``float(text)`` in qnsim's one number grammar (:data:`REAL_GRAMMAR`, :func:`number_grammar_error`), refusing
     (ValueError naming the text) a number beyond a float's range: ``float("1e400")`` is inf, so ``--until 1e400`` or
     ``--param x=1e400`` was read as infinity and refused as "got inf", a value never typed, or taken where inf means
-    "none". ``inf`` spelled out stays infinity.
+    "none". ``inf`` spelled out stays infinity. A nonzero number below a float's range is refused too: ``1e-400``
+    read as 0.0, so ``--until 1e-400`` ran to 0 s where ``--until 1e-320`` was refused as below 1 ps.
 
     Example:
         >>> float_text("2.5e-3"), float_text("-inf"), float_text("1_000")
@@ -320,6 +325,10 @@ def float_text(text: str) -> float:
         Traceback (most recent call last):
         ...
         ValueError: '1e400' is beyond the range of a float (1.8e308)
+        >>> float_text("1e-400")
+        Traceback (most recent call last):
+        ...
+        ValueError: '1e-400' is below the smallest float (4.9e-324) and would read as 0; write 0 for zero
     """
     refusal = number_grammar_error(text)
     if refusal is not None:
@@ -327,6 +336,8 @@ def float_text(text: str) -> float:
     value = float(text)
     if math.isinf(value) and text.strip(_SPACES).lstrip("+-").lower() not in ("inf", "infinity"):
         raise ValueError(f"{text!r} is beyond the range of a float (1.8e308)")
+    if value == 0.0 and names_a_nonzero_number(text):
+        raise ValueError(f"{text!r} is below the smallest float (4.9e-324) and would read as 0; write 0 for zero")
     return value
 
 
@@ -442,6 +453,7 @@ class ArgumentParser(argparse.ArgumentParser):
         if ArgumentParser._parsing == 0:
             _TYPED.clear()
             _FLAGS.clear()
+            _GIVEN.clear()
         ArgumentParser._parsing += 1
         try:
             return super().parse_known_args(args, namespace)
@@ -460,7 +472,19 @@ class ArgumentParser(argparse.ArgumentParser):
         # untyped string default does, so `--take-over` went unnamed and a default was named as if typed.
         if action.option_strings:
             _FLAGS[action.dest] = max(action.option_strings, key=len)
-        return super()._get_values(action, arg_strings)
+        values = super()._get_values(action, arg_strings)  # a value the option's type refuses is named first
+        if action.option_strings and isinstance(action, argparse._StoreAction):
+            # argparse keeps the last of an option given twice: `qnsim run s.toml --until 1 --until 2` ran 2 s, and
+            # `qnsim qec topup --ds 3 --ds 5` sampled d = 5 only, without a word. (Options that add up, --param,
+            # --y, are append actions.)
+            given = _GIVEN.setdefault(id(action), [])
+            given.append(" ".join(arg_strings))
+            if len(given) > 1:
+                self.error(
+                    f"argument {'/'.join(action.option_strings)}: given twice ({', then '.join(map(repr, given))}); "
+                    "give it once"
+                )
+        return values
 
 
 def one_line(exc: BaseException) -> str:

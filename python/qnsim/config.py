@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._core import ParameterError, QnsimError
-from qnsim.argument_checks import file_path, written
+from qnsim.argument_checks import file_path, float_literal, written
 from qnsim.specs import check_value, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -89,7 +89,11 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path.name}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text, parse_float=_toml_float)
+    except _Underflow as exc:
+        # tomllib read `t2_s = 1e-400` as 0.0 without a word.
+        line = next((i + 1 for i, row in enumerate(text.splitlines()) if exc.literal in row), None)
+        raise ConfigError(f"{path.name}: {exc}" + (f" (line {line})" if line else "")) from None
     except tomllib.TOMLDecodeError as exc:
         twice = _given_twice(text, str(exc))
         raise ConfigError(f"{path.name}: invalid TOML: {twice or exc}") from None
@@ -104,6 +108,22 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     except RecursionError:
         # Arrays or inline tables nested thousands deep: the parser's recursion, not a Python error to show.
         raise ConfigError(f"{path.name}: invalid TOML: arrays or tables nested too deep to read") from None
+
+
+class _Underflow(ValueError):
+    """A TOML float literal :func:`qnsim.argument_checks.float_literal` refuses, told apart from the parser's own
+    ValueError (an integer past 4,300 digits)."""
+
+    def __init__(self, literal: str, message: str) -> None:
+        super().__init__(message)
+        self.literal = literal
+
+
+def _toml_float(literal: str) -> float:
+    try:
+        return float_literal(literal)
+    except ValueError as exc:
+        raise _Underflow(literal, str(exc)) from None
 
 
 def _given_twice(text: str, message: str) -> str | None:

@@ -417,9 +417,11 @@ def _error_budget(est: Any) -> Any:
 def _load_workload(path: str, stream: bool, progress: bool | None = None) -> Any:
     from qnsim.estimate import LogicalSummary, Workload, stream_circuit_file
 
-    if path.endswith(".toml"):
+    # Any case of the suffix: counts.TOML was read as a circuit ("unknown gate 'logical_qubits' on line 1").
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".toml":
         return LogicalSummary.from_toml(path)
-    if path.endswith(".json"):
+    if suffix == ".json":
         return LogicalSummary.from_qre(path)
     if stream:
         if not os.path.isfile(path):

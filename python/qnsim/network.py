@@ -300,6 +300,15 @@ class Network(SlotOperations):
             return self._nodes[name]
         except (KeyError, TypeError):
             known = ", ".join(list(self._nodes)[:20]) or "none"
+            other = self._node_keys.get(name_key(name)) if isinstance(name, str) else None
+            if other is not None and other != name:
+                # A link to 'é' typed composed, of a node named 'é' decomposed: "unknown node 'é' (nodes: é, b)"
+                # named, as the missing one, a name the list shows.
+                raise ValueError(
+                    f"{who}: unknown node {written(name)}: it reads as node {written(other)}{_spelled(name, other)} "
+                    f"but is not spelled the same (letter case, Unicode form or a look-alike letter); write it as "
+                    "the node's name is written"
+                ) from None
             raise ValueError(
                 f"{who}: unknown node {written(name)}{did_you_mean(name, self._nodes)} (nodes: {known})"
             ) from None

@@ -272,6 +272,12 @@ def _topup(args: argparse.Namespace) -> int:
         for value in values or ():
             with naming_option(flag, value):
                 check_on_grid(name, value, allowed, source)
+    for flag, values in (("--bases", args.bases), ("--ps", args.ps), ("--qs", args.qs), ("--ds", args.ds)):
+        twice = next((v for i, v in enumerate(values or ()) if v in values[:i]), None)
+        if twice is not None:
+            # `--ds 3 3` sampled each d = 3 point twice with the one seed: its same shots counted twice.
+            raise ValueError(f"{flag} {' '.join(map(str, values))}: {twice} is given twice; each point is sampled "
+                             "once with a seed (the same shots twice would be counted twice)")
     points = [(basis, p, q, d) for basis in args.bases or ("Z", "X") for p in args.ps or grid[0]
               for q in args.qs or grid[1] for d in args.ds or grid[2]]
     top_up(args.out, points, seed=args.seed, max_errors=args.max_errors, max_shots=args.max_shots,
@@ -288,7 +294,7 @@ def _topup(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
-    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, connect_scheduler, parse_param, report_rows
+    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, connect_scheduler, parse_grid, report_rows
 
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
@@ -299,12 +305,8 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"qnsim qec sweep: WARNING: link {spec.supply.source}: {note}", file=sys.stderr)
     from qnsim.sweeps import GridKeyError
 
-    grid = {}
-    typed: dict[str, str] = {}  # each grid key -> the --param that gave it, as typed
-    for text in args.param:
-        key, values = parse_param(text)
-        grid[key] = values
-        typed[key] = f"--param {written(text)}"
+    # One reading with qnsim sweep's: a key given by two --param options was taken from the later one alone.
+    grid, typed = parse_grid(args.param)
     seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
     check_sweep_options(args, seeds)
     client = connect_scheduler(args.scheduler) if args.scheduler is not None else None

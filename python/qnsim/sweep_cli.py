@@ -36,7 +36,7 @@ from qnsim._row_notes import split_notes
 from qnsim.argument_checks import written
 from qnsim.logs import log_level_argument
 
-__all__ = ["main", "parse_param", "parse_value"]
+__all__ = ["main", "parse_grid", "parse_param", "parse_value"]
 
 def parse_value(text: str) -> bool | int | float | str:
     """One grid value from the command line: int, float, ``true``/``false``, else text.
@@ -131,6 +131,32 @@ def _parse_param(text: str) -> tuple[str, list[Any]]:
     return ",".join(keys), out
 
 
+def parse_grid(texts: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """The grid of a command's ``--param`` options (:func:`parse_param` each), and each key's option as typed (for
+    naming it in a refusal).
+
+    Raises:
+        ValueError: A key given by two ``--param`` options (the later one replaced the earlier's values).
+
+    Example:
+        >>> parse_grid(["a=1,2", "b=x"])[0]
+        {'a': [1, 2], 'b': ['x']}
+        >>> parse_grid(["a=1", "a=2"])
+        Traceback (most recent call last):
+        ...
+        ValueError: --param 'a' is given twice; list all its values in one --param
+    """
+    grid: dict[str, list[Any]] = {}
+    typed: dict[str, str] = {}  # each grid key -> the option that gave it, as typed
+    for text in texts:
+        key, values = parse_param(text)
+        if key in grid:
+            raise ValueError(f"--param {written(key)} is given twice; list all its values in one --param")
+        grid[key] = values
+        typed.update(dict.fromkeys([key, *key.split(",")], f"--param {written(text)}"))
+    return grid, typed
+
+
 def _parse_seeds(text: str) -> int | list[int]:
     from qnsim.cli import integer_text
 
@@ -173,9 +199,14 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
             raise ValueError("--scheduler needs --backend dask")
 
 
+def _names_a_file(scenario: str) -> bool:
+    """Whether the scenario argument is read as a scenario file's path, not as ``module:function``."""
+    return os.path.exists(scenario) or scenario.endswith(".toml") or ":" not in scenario
+
+
 def _resolve(scenario: str) -> Any:
     """A TOML path stays a path; ``module:function`` (that is not a file) is imported."""
-    if os.path.exists(scenario) or scenario.endswith(".toml") or ":" not in scenario:
+    if _names_a_file(scenario):
         return scenario
     module_name, _, attribute = scenario.partition(":")
     try:
@@ -324,20 +355,15 @@ def _sweep(args: argparse.Namespace) -> int:
     from qnsim.scenario import RunSettings
     from qnsim.sweeps import GridKeyError, TomlScenario, sweep
 
-    grid: dict[str, list] = {}
-    typed: dict[str, str] = {}  # each grid key -> the option that gave it, as typed
-    for text in args.param:
-        key, values = parse_param(text)
-        if key in grid:
-            raise ValueError(f"--param {written(key)} is given twice; list all its values in one --param")
-        grid[key] = values
-        typed.update(dict.fromkeys([key, *key.split(",")], f"--param {written(text)}"))
+    grid, typed = parse_grid(args.param)
     # qnsim run's overrides, as one-value axes of a scenario file (a point function has no [run] table).
     overrides = (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism))
     for option, key, value in overrides:
         if value is None:
             continue
-        if not str(args.scenario).endswith(".toml"):
+        # The one rule _resolve reads the argument by: a scenario file without the .toml suffix (s.cfg, which
+        # qnsim run reads) was refused here as a point function.
+        if not _names_a_file(args.scenario):
             raise ValueError(f"{option} applies to a scenario file; give a point function its axis with --param")
         if key in grid:
             raise ValueError(f"{option} and --param {key} both set {key}; give one of them")

@@ -52,7 +52,9 @@ Parquet directory): its grid, its seeds and whether it finished, one record per 
 file, so that a file read later (by :func:`sweep_status`, :func:`qnsim.plot.summarize`, ``qnsim plot``)
 does not pass for a whole sweep when one of them was killed, stopped by a failing point or is still
 being written. The records are checked against the rows: a CSV copied without its state, or replaced
-under a state that is not its own, says so too.
+under a state that is not its own, says so too. A CSV's record holds the header its sweep wrote: a header edited
+by hand (a column removed, two names swapped, one renamed) is refused by a resume and named by :func:`sweep_status`,
+since its rows would no longer be read as they were written.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a ``.lock``
 file in a Parquet directory) from start to end, the kernel drops it when the sweep dies, and a
@@ -567,8 +569,14 @@ def _scalar(where: str, value: Any) -> Scalar:
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
-        value = float(value)
+        given, value = value, float(value)
         if where.startswith("grid"):
+            if (value == 0.0 and given != 0) or (math.isinf(value) and given != value):
+                # A number of a wider type (np.longdouble("1e-400"), "1e4000") became 0.0 or inf: the point ran
+                # with 0 without a word, or was refused as "got inf", a value never given.
+                raise ValueError(
+                    f"{where} value {shown(given)} is beyond the range of a float (4.9e-324 to 1.8e308 in size)"
+                )
             if not math.isfinite(value):
                 raise ValueError(f"{where} values must be finite numbers, got {written(value)}")
             # -0.0 is 0.0, as every number argument reads it (argument_checks.real_number): the point was labelled
@@ -605,7 +613,9 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
     or by name: a node or request by its ``name`` (``nodes.qpu_a.t2_s``,
     ``requests.uplink.cutoff_s``), a link by its ends (``links.a-b.length_km``, either order), a
     request also by ``src->dst`` (``requests.a->b.num_pairs``); and ``*`` for every entry of a
-    list or every value of a table (``links.*.length_km``). The
+    list or every value of a table (``links.*.length_km``). A number is an index, unless no entry has that index and
+    one is named so; a number that is one entry's index and another's name (nodes named "1", "0" in that order) is
+    refused. The
     path must exist in the data, or name a field of the ``[run]`` table or of a node, link or
     request spec that the file leaves at its default (``nodes.m.t2_s`` for a node built from a
     preset): a typo is an error with a did-you-mean, not a new setting. A number may
@@ -722,14 +732,25 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
             if not node:
                 raise ValueError(f"scenario key {written(key)}: '*' matches nothing, {where} is an empty list")
             return list(range(len(node)))
+        named = _entry_names(node)
         if re.fullmatch(r"[0-9]+", part):
             index = int(part)
+            # Nodes numbered by name ("0", "1", as from_graph of a networkx graph names them) listed in another
+            # order: nodes.0.t2_s set the first entry, while the user meant the node named "0", without a word.
+            others = [i for i, names in enumerate(named) if part in names and i != index]
+            if others and index >= len(node) and len(others) == 1:
+                return others  # a name only: there is no entry of that index
+            if others and index < len(node):
+                raise ValueError(
+                    f"scenario key {written(key)}: {written(part)} is both entry {index} of {where} (by index) and "
+                    f"the name of entry {', '.join(map(str, others))}, so the key does not say which it sets; list the "
+                    "entries in the order of their numbers or give them names that are not numbers"
+                )
             if index >= len(node):
                 raise ValueError(
                     f"scenario key {written(key)}: index {index} is out of range, {where} has {len(node)} entries"
                 )
             return [index]
-        named = _entry_names(node)
         matches = [i for i, names in enumerate(named) if part in names]
         if len(matches) == 1:
             return matches
@@ -827,6 +848,26 @@ _RUN_ONLY_KEYS = frozenset({"run.until_s"})
 def _value_marker(values: Iterable[Scalar]) -> str:
     """A grid value (an axis's tuple) as text that tells 1, 1.0 and True apart."""
     return json.dumps([[type(v).__name__, v] for v in values])
+
+
+def _refuse_other_labels(one: tuple[dict, list[str]], keys: list[str], value: tuple, labels_b: list[str]) -> None:
+    """Refuses a grid value (``keys`` set to ``value``) whose network labels its requests otherwise (``labels_b``)
+    than the one built first (its params and labels, ``one``): a row's request columns are named by these labels,
+    so their rows would have other columns. A grid over requests.0.dst = b, c ran its first points and then stopped
+    with "point ... returned columns ['a->c.pairs', ...] that are not in the header" (a CSV out), or printed rows
+    whose a->b columns were blank beside a->c ones."""
+    params_a, labels_a = one
+    shown_a = ", ".join(f"{k} = {written(params_a[k])}" for k in keys if k in params_a) or "the scenario as written"
+    shown_b = ", ".join(f"{k} = {written(v)}" for k, v in zip(keys, value))
+    index, label_a, label_b = next(
+        ((i, a, b) for i, (a, b) in enumerate(itertools.zip_longest(labels_a, labels_b)) if a != b)
+    )
+    raise GridKeyError(
+        f"grid value {shown_b}: request {index} is labelled {written(label_b)} where {shown_a} labels it "
+        f"{written(label_a)}: a row names its request columns by these labels, so the points would have other "
+        f"columns; give the request a name (requests.{index}.name) to keep one label",
+        keys,
+    )
 
 
 class TomlScenario:
@@ -941,10 +982,14 @@ class TomlScenario:
 
         bar = tqdm(total=total, disable=not progress or total < 2, desc="sweep: building each grid value",
                    unit="value", dynamic_ncols=True, leave=False)  # fmt: skip
+        from qnsim.scenario import request_labels
+
+        labelled: tuple[dict, list[str]] | None = None  # the first build's params and request labels
         with bar:
             for keys, value, params in builds:
                 data = self.data_for(params)
-                if params != first and all(k in _RUN_ONLY_KEYS for k in keys):
+                run_only = params != first and all(k in _RUN_ONLY_KEYS for k in keys)
+                if run_only:
                     # The run's length changes nothing that is built: its settings alone are checked (a
                     # thousands-node topology took seconds to minutes per value).
                     data = {k: v for k, v in data.items() if k in ("name", "description", "run")}
@@ -959,6 +1004,12 @@ class TomlScenario:
                         raise
                     shown_value = ", ".join(f"{k} = {written(v)}" for k, v in zip(keys, value))
                     raise GridKeyError(f"grid value {shown_value}: {exc}", keys) from None
+                if not run_only:  # (its [run] table alone builds no request)
+                    labels = request_labels(network.requests)
+                    if labelled is None:
+                        labelled = (params, labels)
+                    elif labels != labelled[1]:
+                        _refuse_other_labels(labelled, keys, value, labels)
                 bar.update(1)
             if build_as_written:
                 self.remarks()
@@ -1448,21 +1499,29 @@ def _described_settings(fn: Any) -> dict[str, str] | None:
         return None
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, value: Any, depth: int) -> None:
+    def walk(prefix: str, value: Any, depth: int, into_lists: bool) -> None:
         if len(flat) > MAX_DESCRIBED_SETTINGS:
             return
         if dataclasses.is_dataclass(value) and not isinstance(value, type) and depth < 6:
             left = getattr(type(value), "sweep_id_excludes", ())
             value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name not in left}
+        if into_lists and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            # A scenario file's [[nodes]], [[links]], [[requests]] entry by entry, keyed as a sweep's keys address
+            # them (nodes.0.num_memories): as one leaf, "nodes: [{'name': 'a', ... (sha1 cfc52119) in the rows,
+            # [{'name': 'a', ... (sha1 cd6c2adf) in this sweep" named no difference a reader could see.
+            value = {str(i): v for i, v in enumerate(value)}
         if isinstance(value, dict) and value and depth < 6:
             for key, item in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), item, depth + 1)
+                walk(f"{prefix}.{key}" if prefix else str(key), item, depth + 1, into_lists)
             return
         text = _stable_repr(value)
         digest = hashlib.sha1(text.encode()).hexdigest()[:8]
         flat[prefix or "(value)"] = text if len(text) <= 80 else f"{text[:60]}... (sha1 {digest})"
 
-    walk("", root, 0)
+    walk("", root, 0, True)
+    if len(flat) > MAX_DESCRIBED_SETTINGS:  # a scenario of many entries: each list as one leaf, as it fits
+        flat.clear()
+        walk("", root, 0, False)
     return flat if len(flat) <= MAX_DESCRIBED_SETTINGS else None
 
 
@@ -2138,6 +2197,12 @@ class _ParquetSink:
         #: The seed column is unsigned 64-bit (set by the sweep when one of its seeds is 2**63 or more, for every
         #: part, so that the parts read as one table); else signed, as Arrow reads a Python int.
         self.wide_seeds = False
+
+    @property
+    def header(self) -> list[str] | None:
+        """The columns of the parts on disk (their one schema's), None before the first (see
+        :func:`_changed_columns`)."""
+        return None if self.schema is None else list(self.schema.names)
 
     def lock(self, take_over: bool = False) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
@@ -3268,6 +3333,49 @@ def _read_states(out: Path) -> list[dict]:
     return entries
 
 
+def _csv_header(path: Path) -> list[str] | None:
+    """The first line of the CSV file ``path`` as its cells (None: no such file, or no line)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return next(csv.reader([f.readline()]), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
+    """How the header of ``out`` (a CSV's first line, a Parquet directory's columns) differs from the one the last
+    sweep that wrote its state recorded, in words, or None (the same, no header, or nothing recorded: a sweep before
+    its first row, an older qnsim).
+
+    A result column removed, renamed or two names swapped by hand in a whole file: a resume ran no point, so no row
+    was checked against the header, and the rows were returned (and plotted) without the column, or with one
+    column's numbers under the other's name, as a finished sweep's.
+    """
+    if header is None:
+        return None
+    try:
+        entries = _read_states(out)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    recorded = entries[-1].get("columns") if entries else None
+    if not isinstance(recorded, list):
+        return None
+    recorded = [str(c) for c in recorded]
+    if list(header) == recorded:
+        return None
+    missing = [c for c in recorded if c not in header]
+    added = [c for c in header if c not in recorded]
+    parts = [f"without {written(missing)}" if missing else "", f"with {written(added)} added" if added else ""]
+    changes = " and ".join(p for p in parts if p)
+    if not changes:
+        column, was = next((c, r) for c, r in zip(header, recorded) if c != r)
+        changes = f"in another order ({written(column)} where it wrote {written(was)})"
+    return (
+        f"the columns of {str(out)!r} are not those its sweep wrote: they are {changes} (edited by hand?), so its "
+        "rows would not be read as the sweep wrote them"
+    )
+
+
 def _recorded_remarks(out: Path, scenario: str) -> list[str] | None:
     """The remarks the state file of ``out`` records for the first sweep of ``scenario`` that recorded any
     (None: no sweep did, or there is no state file)."""
@@ -3294,6 +3402,7 @@ def _write_state(
     remarks: Sequence[str] | None = None,
     holder: dict | None = None,
     settings: Mapping[str, str] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> None:
     """Records the state of the sweep writing ``out`` beside the sweeps that wrote it before.
 
@@ -3306,6 +3415,9 @@ def _write_state(
     ``holder`` (:func:`_this_holder`) names the sweep: a running one is recorded in its entry and as the file's
     ``owner`` (the one sweep that may write it now, see :func:`_alive_elsewhere`); a sweep that ends gives the
     file up (if it is still its owner).
+
+    ``columns``: the CSV header the file has as the sweep writes its state (None before its first row), checked
+    against the file by the next sweep and by :func:`sweep_status` (see :func:`_changed_columns`).
     """
     content: dict[str, Any] = {"state": state, "points": points, "done": done, "scenario_id": scenario}
     # The qnsim that wrote the rows (its version and code), in words: a scenario_id alone did not say whether a
@@ -3324,6 +3436,8 @@ def _write_state(
         # What the scenario is made of, so that a refused resume names what changed (_foreign_rows_message): a QEC
         # sweep rerun with max_shots 400 over rows of 200 was told only that "the scenario differs".
         content["settings"] = dict(settings)
+    if columns is not None:
+        content["columns"] = list(columns)
     if state == "running":
         content["holder"] = holder  # its heartbeat kept fresh by _Heartbeat
     with _STATE_WRITES:
@@ -3436,6 +3550,12 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
     """(whether it says a sweep did not finish, the sentence) for :func:`sweep_status`; ``rows``: the file's
     rows when the caller has read them already (a large file is read once)."""
     findings = _state_findings(path, rows)
+    if path.suffix == ".csv":
+        changed = _changed_columns(path, _csv_header(path))
+    else:  # a Parquet directory: the columns of its rows, all of them (one schema)
+        changed = _changed_columns(path, list(rows[0]) if rows else None)
+    if changed:
+        findings.append((False, changed))
     elsewhere = _names_out_of_reach(_link_target(path)) if path.suffix == ".csv" else 0
     if elsewhere:
         # A sweep refuses such a file (_refuse_names_out_of_reach), but one may have written it under another name
@@ -4891,6 +5011,9 @@ def sweep(
         sink.lock(take_over)
         try:
             rows = sink.load()
+            changed = _changed_columns(sink.path, getattr(sink, "header", None))
+            if changed:
+                raise ValueError(f"out {str(out)!r}: {changed}; restore them, or delete the out to start fresh")
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
             if foreign:
                 raise ValueError(_foreign_rows_message(out, sink.path, foreign, identity, _described_settings(fn)))
@@ -4963,7 +5086,7 @@ def sweep(
             # every later sweep on it was refused as "being written by another running sweep".
             _write_state(
                 sink.path, identity, len(points), len(points) - len(pending), "running", **recorded,
-                holder=heartbeat.me,
+                holder=heartbeat.me, columns=getattr(sink, "header", None),
             )  # fmt: skip
             heartbeat.start()  # a sweep on another machine sees this one alive (_refuse_if_running_elsewhere)
 
@@ -5046,7 +5169,8 @@ def sweep(
             # nothing) puts the rows in order. A file in order already is not written.
             _put_in_order(sink, heartbeat.check)
             heartbeat.stop()
-            _write_state(sink.path, identity, len(points), len(results), "finished", **recorded, holder=heartbeat.me)
+            _write_state(sink.path, identity, len(points), len(results), "finished", **recorded, holder=heartbeat.me,
+                         columns=getattr(sink, "header", None))  # fmt: skip
     except BaseException as exc:
         if heartbeat is not None:
             heartbeat.stop()
@@ -5072,7 +5196,8 @@ def sweep(
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
             try:
                 _write_state(
-                    sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded, holder=heartbeat.me
+                    sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded, holder=heartbeat.me,
+                    columns=getattr(sink, "header", None),
                 )
             except Exception as second:
                 unwritten.append(f"the sweep's state could not be written ({_one_line(second)})")

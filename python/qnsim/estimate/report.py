@@ -30,7 +30,16 @@ import types
 import typing
 from typing import Any
 
-from qnsim.argument_checks import counted, is_integer, is_real_number, json_indent, real_number, shown, written
+from qnsim.argument_checks import (
+    counted,
+    float_literal,
+    is_integer,
+    is_real_number,
+    json_indent,
+    real_number,
+    shown,
+    written,
+)
 from qnsim.estimate.factories import DistillationRound
 
 __all__ = [
@@ -917,7 +926,8 @@ class EstimateReport:
         if not isinstance(text, (str, bytes, bytearray)):
             raise TypeError(f"report JSON must be text (str or bytes), got {type(text).__name__}")
         try:
-            data = json.loads(text)
+            # float_literal: a number edited to 1e-400 was read as 0.0 without a word.
+            data = json.loads(text, parse_float=float_literal)
         except UnicodeDecodeError as exc:
             raise ValueError(f"report JSON is not UTF-8 text: {exc}") from None
         except ValueError as exc:  # the decoder's "Expecting value: line 1 column 1", an integer past 4,300 digits

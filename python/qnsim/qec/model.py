@@ -105,7 +105,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import written
+from qnsim.argument_checks import float_literal, written
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 
 __all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "read_table", "remote_logical_error",
@@ -637,7 +637,7 @@ def read_table(path: Any) -> dict[str, Any]:
         The parsed table (fit it with :func:`build_model`).
 
     Raises:
-        ValueError: Not JSON, or a key given twice.
+        ValueError: Not JSON, a key given twice, or a nonzero number below the smallest float (1e-400).
 
     Example:
         >>> import os, tempfile
@@ -662,9 +662,22 @@ def read_table(path: Any) -> dict[str, Any]:
 
     text = (path if hasattr(path, "read_text") else Path(path)).read_text(encoding="utf-8")
     try:
-        return json.loads(text, object_pairs_hook=unique)
+        return json.loads(text, object_pairs_hook=unique, parse_float=_json_float)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{name}: not JSON: {exc}") from None
+    except _Underflow as exc:  # 1e-400 was read as 0.0 without a word
+        raise ValueError(f"{name}: {exc}") from None
+
+
+class _Underflow(ValueError):
+    """A JSON float literal that :func:`qnsim.argument_checks.float_literal` refuses."""
+
+
+def _json_float(literal: str) -> float:
+    try:
+        return float_literal(literal)
+    except ValueError as exc:
+        raise _Underflow(str(exc)) from None
 
 
 def remote_logical_error(

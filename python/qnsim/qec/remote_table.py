@@ -192,6 +192,13 @@ def check_points(points: Iterable[tuple[str, float, float, int]], grid: TableGri
             raise ValueError(f"basis {basis!r} is not Z or X")
         for name, value, values in (("p", p, grid[0]), ("q", q, grid[1]), ("d", d, grid[2])):
             check_on_grid(name, value, values, source)
+    seen: set[tuple] = set()
+    for point in points:
+        if tuple(point) in seen:
+            # Sampled twice with the one seed, its same shots were appended twice and counted as twice as many.
+            raise ValueError(f"the point {where(*point)} is asked twice: it would be sampled twice with the same "
+                             "seed, whose same shots would be counted twice; ask each point once")
+        seen.add(tuple(point))
     return points
 
 
