@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from qnsim.argument_checks import integer, is_real_number, label, probability, real_number, written
-from qnsim.estimate.qpu import surface_code_error
+from qnsim.estimate.qpu import check_crossing_prefactor, surface_code_error
 
 __all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
 
@@ -285,8 +285,7 @@ def design_t_factories(
                                  maximum=1.0, error=ValueError)
     t_gate_s = real_number("t_gate_s", t_gate_s, minimum=0.0, maximum=MAX_PS_SECONDS, unit="s", error=ValueError)
     max_distance = integer("max_distance", max_distance, minimum=1, maximum=MAX_FACTORY_DISTANCE, error=ValueError)
-    crossing_prefactor = real_number("crossing_prefactor", crossing_prefactor, minimum=0.0, exclusive_minimum=True,
-                                     error=ValueError)
+    crossing_prefactor = check_crossing_prefactor(crossing_prefactor)
     error_threshold = real_number("error_threshold", error_threshold, minimum=0.0, exclusive_minimum=True,
                                   maximum=1.0, error=ValueError)
     if not callable(logical_cycle_s):
