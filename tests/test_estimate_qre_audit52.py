@@ -330,3 +330,29 @@ def test_split_budgets_down_to_1e_12_a_part_are_qre_s(qre, logical, t_states, ro
         if name == "10^12 of each":
             continue
         _parity(qre, counts, {"name": "qubit_gate_ns_e4"}, dict(PRESETS["qubit_gate_ns_e4"]), budget=budget)
+
+
+@needs_qre
+def test_a_faster_logical_factory_qre_s_pruned_search_skips_is_taken_where_it_fits_the_run(qre):
+    """QRE stops raising a unit's distance once its design meets the T error: a physical space-efficient round
+    (450 ns) meets it, so the distance-3 RM-prep round (198 ns) is never tried, and the run of 7 cycles (210 ns) is
+    stretched to 15 for the slower factory (106,398 qubits, 450 ns). By QRE's own rule (the smallest qubits x
+    duration per state among factories that fit the run) the faster design is the one: qnsim takes it (127,986
+    qubits, 210 ns). The difference is named here and in docs/concepts.md, and nothing else differs."""
+    params, fields = _custom((10**6, 1, 1, 10), (1e-3, 1e-5, 1e-7, 0.03))
+    qec = {"name": "surface_code", "crossingPrefactor": 0.01, "errorCorrectionThreshold": 0.3, "maxCodeDistance": 200}
+    budget = {"logical": 1e-3, "tStates": 0.1, "rotations": 1e-3}
+    counts = {"numQubits": 1000, "tCount": 7}
+    theirs = qre(counts, {"qubitParams": params, "errorBudget": budget, "qecScheme": qec})
+    report = estimate(LogicalSummary.from_qre(counts), QPU(**fields, surface_code=SurfaceCode(0.01, 0.3, 200)),
+                      error_budget=ErrorBudget(sum(budget.values()), 1e-3, 0.1, 1e-3))
+    ours, want = parity._ours(report), parity._theirs(theirs)
+    left = parity._documented(parity._differences(ours, want), ours, want, True)
+    assert set(left) == {"physicalQubits", "runtime", "logicalDepth", "physicalQubitsForTfactories",
+                         "tf.physicalQubits", "tf.runtime", "tf.numInputTstates", "tf.rounds", "tf.logicalErrorRate"}
+    assert [tuple(r[:3]) for r in want["tf.rounds"]] == [("15-to-1 space efficient", 1, 22)]
+    assert [r[:3] for r in ours["tf.rounds"]] == [("15-to-1 RM prep", 3, 6)]
+    cycle = ours["logicalCycleTime"]
+    assert ours["logicalDepth"] == want["algorithmicLogicalDepth"] == 7 and ours["tf.runtime"] <= 7 * cycle
+    assert want["tf.runtime"] > 7 * cycle and want["logicalDepth"] == -(-want["tf.runtime"] // cycle)
+    assert ours["tf.logicalErrorRate"] <= ours["requiredLogicalTstateErrorRate"]
