@@ -356,3 +356,22 @@ def test_a_faster_logical_factory_qre_s_pruned_search_skips_is_taken_where_it_fi
     assert ours["logicalDepth"] == want["algorithmicLogicalDepth"] == 7 and ours["tf.runtime"] <= 7 * cycle
     assert want["tf.runtime"] > 7 * cycle and want["logicalDepth"] == -(-want["tf.runtime"] // cycle)
     assert ours["tf.logicalErrorRate"] <= ours["requiredLogicalTstateErrorRate"]
+
+
+@needs_qre
+def test_a_retry_past_2_to_the_53_patch_cycles_keeps_the_distance_while_one_cycle_more_moves_the_requirement(qre):
+    """Where the closed form lands within a rounding step of the budget, QRE retries with max(C_max + 1, C + 1)
+    cycles; qnsim took the next distance at once past 2^53 patch-cycles ("one cycle more no longer moves the float
+    requirement"), which holds only where it does not move it. 9 patches, 10^9 rotations and 10^4 CCZ on a custom
+    qubit (2q gate 1 ms, measurement 100 us, errors 1e-7 / 1e-3 / 1e-4, T error 1e-3; a = 0.1, p* = 0.05), budget
+    1e-3 / 1e-9 / 1e-5: 5,425,347,222,222,223 cycles here and 5,425,347,222,222,224 in QRE, whose retry at one
+    cycle more (4.9e16 patch-cycles, a requirement still one float step lower) lands on distance 23 too."""
+    params, fields = _custom((50, 10**6, 10**5, 1000), (1e-7, 1e-3, 1e-4, 1e-3))
+    qec = {"name": "surface_code", "crossingPrefactor": 0.1, "errorCorrectionThreshold": 0.05, "maxCodeDistance": 50}
+    counts = {"numQubits": 2, "tCount": 1, "rotationCount": 10**9, "cczCount": 10**4, "ccixCount": 7,
+              "rotationDepth": 222193374}
+    _parity(qre, counts, params, fields, budget={"logical": 1e-3, "tStates": 1e-9, "rotations": 1e-5}, qec=qec,
+            sc=SurfaceCode(0.1, 0.05, 50))
+    report = estimate(LogicalSummary.from_qre(counts), QPU(**fields, surface_code=SurfaceCode(0.1, 0.05, 50)),
+                      error_budget=ErrorBudget(1e-3 + 1e-9 + 1e-5, 1e-3, 1e-9, 1e-5))
+    assert report.error_corrected.logical_cycles == 5_425_347_222_222_224
