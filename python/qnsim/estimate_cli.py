@@ -49,6 +49,7 @@ from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
 from qnsim.estimate.estimator import _MAX_QPUS, QPU_LIMIT_WHY
 from qnsim.estimate.links import NODE_INDEX_RANGE
+from qnsim.estimate.qpu import MAX_CROSSING_PREFACTOR
 from qnsim.specs import SEED_RANGE, check_seed
 
 __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
@@ -135,7 +136,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("qpu", "e_meas", float, "0.001 (or the preset's)", "", "Measurement error probability", **_PROBABILITY),
     _key("qpu", "e_t", float, "0.001 (or the preset's)", "", "T gate error probability", **_PROBABILITY),
     _key("qpu.surface_code", "crossing_prefactor", float, "0.03", "", "a in the logical error per cycle "
-         "a (p/p*)^((d+1)/2)", minimum=0.0, exclusive_minimum=True),
+         "a (p/p*)^((d+1)/2)", minimum=0.0, exclusive_minimum=True, maximum=MAX_CROSSING_PREFACTOR),
     _key("qpu.surface_code", "error_threshold", float, "0.01", "", "p*, the threshold", **_OPEN_UNIT),
     _key("qpu.surface_code", "max_distance", int, "101", "", "Largest code distance tried", minimum=1,
          maximum=1001),

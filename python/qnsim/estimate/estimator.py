@@ -4916,15 +4916,18 @@ class _Context:
                 d = lowest if lowest <= sc.max_distance else None
             if d is None:
                 break
-            # A retry runs one cycle more at least, as the Azure estimator's does, and may keep the distance
-            # once where the closed form lands within a rounding step of the budget. Beyond 2^53 patch-cycles
-            # one cycle more no longer moves the float requirement: the next distance then.
-            lowest = d + 2 if patches * cycles >= 2**53 else d
             no_design = False
             cycle_ps = _whole_ps(slowest.logical_cycle_s(d), f"the logical cycle at d = {d} ((4 t_2q_s + 2 t_meas_s) d)")
             per_cycle = sc.logical_error_per_cycle(p_phys, d)
             # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
             max_cycles = math.floor(eps_log / (patches * per_cycle)) if per_cycle > 0 else math.inf
+            # A retry runs max(C_max + 1, C + 1) cycles, as the Azure estimator's does, and may keep the distance
+            # where the closed form lands within a rounding step of the budget. Only where that retry's count leaves
+            # the float requirement as it is (the estimator then never returns) does the next distance follow.
+            # Before, every retry past 2^53 patch-cycles took the next distance, where one cycle more still moved
+            # the requirement: a run of 5,425,347,222,222,223 cycles that QRE prices at one more (audit 52).
+            retry = max(max_cycles + 1, cycles + 1) if per_cycle > 0 else cycles + 1
+            lowest = d + 2 if eps_log / (patches * (retry + upper_extra)) == required else d
             for lr in link_reports:
                 self._interface(lr, d, per_op_budget, chosen_for_s.get(d, alg_depth * cycle_ps * 1e-12))
             self._compute_s = alg_depth * cycle_ps * 1e-12  # The remote operations' own time (_remote_failing).

@@ -36,7 +36,9 @@ __all__ = [
     "PRESETS",
     "QPU",
     "SurfaceCode",
+    "MAX_CROSSING_PREFACTOR",
     "check_code_distance",
+    "check_crossing_prefactor",
     "check_qpu",
     "check_qpus",
     "preset",
@@ -64,6 +66,28 @@ def check_code_distance(d: object) -> int:
 #: Largest code distance the formulas take (``d``): far beyond any estimate's ``max_distance`` (at most 1001),
 #: and small enough that ``2 d^2`` qubits and ``(4 t_2q + 2 t_meas) d`` seconds stay floats.
 MAX_CODE_DISTANCE = 2**31
+
+
+#: Largest crossing prefactor ``a``: the rate ``a (p/p*)^((d+1)/2)`` tends to ``a`` as p nears the threshold, and a
+#: logical flip per cycle more likely than not is no code at all. Azure's QRE refuses a > 0.5 ("invalid value for
+#: 'crossingPrefactor', expected value between 0 and 0.5"); qnsim took any a > 0 and gave an estimate (a = 1 or 5).
+MAX_CROSSING_PREFACTOR = 0.5
+
+
+def check_crossing_prefactor(value: object) -> float:
+    """``value`` as the surface code's crossing prefactor ``a``: a real number in (0, 0.5] (ValueError otherwise,
+    naming the bound; see :data:`MAX_CROSSING_PREFACTOR`).
+
+    Example:
+        >>> check_crossing_prefactor(0.03)
+        0.03
+        >>> check_crossing_prefactor(1.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: crossing_prefactor must be in (0, 0.5], got 1.0
+    """
+    return real_number("crossing_prefactor", value, minimum=0.0, exclusive_minimum=True,
+                       maximum=MAX_CROSSING_PREFACTOR, error=ValueError)
 
 
 def check_qpu(name: str, value: object) -> QPU:
@@ -110,17 +134,18 @@ def surface_code_error(crossing_prefactor: float, error_threshold: float, p: flo
     1.2207031250000008e-17 by ``**``). The budget's cycle count ``floor(eps / (patches x rate))`` then
     agrees with the estimator's where it falls within a rounding step of an integer.
 
-    Its numbers are read as :class:`SurfaceCode` reads its fields (the prefactor > 0, the threshold in (0, 1)) and
-    ``p`` as a probability: NaN gave NaN, ``True`` was read as 1 and a threshold of 0 raised ZeroDivisionError.
+    Its numbers are read as :class:`SurfaceCode` reads its fields (the prefactor in (0, 0.5], the threshold in
+    (0, 1)) and ``p`` as a probability: NaN gave NaN, ``True`` was read as 1 and a threshold of 0 raised
+    ZeroDivisionError.
 
     >>> surface_code_error(0.05, 0.02, 1e-3, 23)
     1.2207031250000017e-17
     """
     if not (type(crossing_prefactor) is float and type(error_threshold) is float and type(p) is float
-            and 0.0 < crossing_prefactor < math.inf and 0.0 < error_threshold < 1.0 and 0.0 <= p <= 1.0):
+            and 0.0 < crossing_prefactor <= MAX_CROSSING_PREFACTOR and 0.0 < error_threshold < 1.0
+            and 0.0 <= p <= 1.0):
         # Plain floats in range (the estimator's many calls) skip the general reading.
-        crossing_prefactor = real_number("crossing_prefactor", crossing_prefactor, minimum=0.0,
-                                         exclusive_minimum=True, error=ValueError)
+        crossing_prefactor = check_crossing_prefactor(crossing_prefactor)
         error_threshold = real_number("error_threshold", error_threshold, minimum=0.0, exclusive_minimum=True,
                                       maximum=1.0, exclusive_maximum=True, error=ValueError)
         p = probability("p", p, error=ValueError)
@@ -142,7 +167,7 @@ class SurfaceCode:
     """Gate-based surface-code model (Azure resource estimator defaults).
 
     Args:
-        crossing_prefactor: a in ``a (p/p*)^((d+1)/2)`` (0.03, Beverland et al.).
+        crossing_prefactor: a in ``a (p/p*)^((d+1)/2)`` (0.03, Beverland et al.), in (0, 0.5] as in Azure's QRE.
         error_threshold: p* (0.01).
         max_distance: largest code distance tried.
         interface_threshold: error threshold of Bell pairs on a patch boundary joined across QPUs
@@ -164,8 +189,7 @@ class SurfaceCode:
     def __post_init__(self) -> None:
         # The estimator's one exception class for bad input, the package's one reading of numbers.
         set_ = functools.partial(object.__setattr__, self)
-        set_("crossing_prefactor", real_number("crossing_prefactor", self.crossing_prefactor, minimum=0.0,
-                                               exclusive_minimum=True, error=ValueError))
+        set_("crossing_prefactor", check_crossing_prefactor(self.crossing_prefactor))
         for f in ("error_threshold", "interface_threshold"):
             set_(f, real_number(f, getattr(self, f), minimum=0.0, exclusive_minimum=True, maximum=1.0,
                                 exclusive_maximum=True, error=ValueError))
