@@ -519,3 +519,23 @@ def test_qec_sweep_refuses_a_param_key_given_twice(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert code == 2 and "--param 'p_int' is given twice; list all its values in one --param" in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("tiny", [np.longdouble("1e-400"), fractions.Fraction(1, 10**400)], ids=["longdouble", "fraction"])
+def test_the_cores_arguments_refuse_a_nonzero_number_a_float_reads_as_zero(tiny):
+    """Old behaviour (the bindings' number reading, below the Python layer): StabilizerSimulator.x_error(0,
+    p=np.longdouble("1e-400")) ran with p = 0, and QubitRegistry.memory_decay(a, 1e-3, t1_s=Fraction(1, 10**400))
+    said "got T1=0.0", a value never given. Now refused by its value, as argument_checks.real_number refuses it."""
+    import qnsim
+
+    if isinstance(tiny, np.longdouble) and tiny == 0:
+        pytest.skip("this platform's long double is a double: 1e-400 is 0 already")
+    sim = qnsim.StabilizerSimulator(1, seed=1)
+    with pytest.raises(ValueError, match=r"below the smallest float \(4\.9e-324\) and would read as 0"):
+        sim.x_error(0, p=tiny)
+    reg = qnsim.QubitRegistry("density_matrix", seed=1)
+    a, _b = reg.bell_pair()
+    with pytest.raises(ValueError, match=r"below the smallest float"):
+        reg.memory_decay(a, 1e-3, tiny, 1.0)
+    for zero in (np.longdouble(0), fractions.Fraction(0)):  # a zero of those types is still 0
+        sim.x_error(0, p=zero)

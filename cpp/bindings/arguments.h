@@ -274,13 +274,14 @@ inline bool is_number_abc(PyObject *o, bool integral) {
     return is == 1;
 }
 
-enum class RealLoad { ok, not_a_number, beyond_double };
+enum class RealLoad { ok, not_a_number, beyond_double, below_double };
 
 /// A real number: a float, an int, or (with `convert`) any other numbers.Real (NumPy's real scalars,
 /// Fraction); never a bool, text, an array or a Decimal. A number beyond a double's range (an int of
 /// 10**400, np.longdouble("1e4000")) is `beyond_double`, as argument_checks.real_number reads it: 10**400
 /// was "not a number" and the long double became inf without a word (memory_decay(t1_s=...) then ran with no
-/// decay). No Python error is left set.
+/// decay). A nonzero number of another type that a double reads as 0 (np.longdouble("1e-400")) is `below_double`.
+/// No Python error is left set.
 inline RealLoad load_real(PyObject *o, bool convert, double &out) {
     if (!o || is_boolean(o) || PyUnicode_Check(o) || PyBytes_Check(o)) return RealLoad::not_a_number;
     if (!PyFloat_Check(o) && !PyLong_Check(o) && (!convert || !is_number_abc(o, false))) {
@@ -299,6 +300,13 @@ inline RealLoad load_real(PyObject *o, bool convert, double &out) {
         Py_XDECREF(as_double);
         PyErr_Clear();
         if (same != 1) return RealLoad::beyond_double;
+    }
+    if (v == 0 && !PyFloat_Check(o) && !PyLong_Check(o)) {
+        // Zero as a double from a wider or exact type: np.longdouble("1e-400") or Fraction(1, 10**400) read as 0.0
+        // (a probability or a time of 0 that was never given), as argument_checks.real_number refuses it.
+        const int nonzero = PyObject_IsTrue(o);
+        PyErr_Clear();
+        if (nonzero == 1) return RealLoad::below_double;
     }
     out = v;
     return RealLoad::ok;
@@ -375,6 +383,9 @@ bool refuse_integer(handle src, qnsim_bindings::numbers::IntegerLoad why, T low 
 inline bool refuse_real(handle src, qnsim_bindings::numbers::RealLoad why) {
     if (why == qnsim_bindings::numbers::RealLoad::beyond_double) {
         return qnsim_bindings::refuse_argument(src, "is beyond the range of a float (1.8e308)", true);
+    }
+    if (why == qnsim_bindings::numbers::RealLoad::below_double) {
+        return qnsim_bindings::refuse_argument(src, "is below the smallest float (4.9e-324) and would read as 0", true);
     }
     // Python files no Decimal under numbers.Real, so it is refused here as in the Python layer, with the same way out
     // (argument_checks.not_a_real_hint): "must be a number, got Decimal('0.1')" read as a contradiction.
