@@ -539,3 +539,28 @@ def test_the_cores_arguments_refuse_a_nonzero_number_a_float_reads_as_zero(tiny)
         reg.memory_decay(a, 1e-3, tiny, 1.0)
     for zero in (np.longdouble(0), fractions.Fraction(0)):  # a zero of those types is still 0
         sim.x_error(0, p=zero)
+
+
+@pytest.mark.parametrize("plotted", [False, True], ids=["read_results", "qnsim plot"])
+def test_reading_the_rows_of_a_hand_edited_header_is_refused(plotted, tmp_path, capsys) -> None:
+    """Old behaviour: read_results (and qnsim plot, which reads through it) returned the rows of a CSV whose header
+    had two result names swapped by hand, each rate under mean_fidelity and each fidelity under rate_hz, with only
+    sweep_status saying so. Now refused as a resume is; sweep_status still reports it (it reads without the check)."""
+    from qnsim.sweeps import read_results, sweep_status
+
+    out, _grid, rows = _example_out(tmp_path)
+    assert read_results(out) == rows  # the file as written reads back
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join([lines[0].replace(",rate_hz,mean_fidelity,", ",mean_fidelity,rate_hz,"), *lines[1:]]))
+    said = "are not those its sweep wrote: they are in another order ('mean_fidelity' where it wrote 'rate_hz')"
+    if plotted:
+        pytest.importorskip("matplotlib")
+        from qnsim.cli import main as cli_main
+
+        assert cli_main(["plot", str(out), "--x", "length_km", "--y", "rate_hz"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("qnsim plot: error: ") and err.count("\n") == 1 and said in err
+    else:
+        with pytest.raises(ValueError, match=re.escape(said)):
+            read_results(out)
+    assert said in (sweep_status(out) or "")

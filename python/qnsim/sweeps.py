@@ -3537,7 +3537,7 @@ def sweep_status(out: str | os.PathLike) -> str | None:
     # naming a column twice, a directory named r.csv) or no file at all (a mistyped path) was answered None,
     # "nothing to say", as a whole sweep's is.
     if path.exists():
-        rows = read_results(path)
+        rows = _read_results(path, check_columns=False)  # an edited header is one of the findings below
     elif _state_path(path).exists():
         rows = []  # a sweep that wrote its state and no row yet
     else:
@@ -3706,6 +3706,10 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     Returns:
         One dict per finished point.
 
+    Raises:
+        ValueError: The file's columns are not those its sweep wrote (its state records them): a header edited by
+            hand, whose rows would be read under other names.
+
     Example:
         >>> import os, tempfile
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -3714,6 +3718,12 @@ def read_results(out: str | os.PathLike) -> list[dict]:
         ...     [(r["length_km"], r["seed"]) for r in read_results(path)]
         [(10.0, 0)]
     """
+    return _read_results(out, check_columns=True)
+
+
+def _read_results(out: str | os.PathLike, check_columns: bool) -> list[dict]:
+    """:func:`read_results`; without ``check_columns`` a header edited by hand is not refused (sweep_status says it
+    in its findings instead)."""
     out = file_path("out", out)
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
@@ -3721,10 +3731,16 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     with _collector_paused():
         if path.suffix == ".parquet":
             rows = _ParquetSink(path, []).load()
+            header = list(rows[0]) if rows else None
         else:
             readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
             raw = path.read_bytes()
-            rows = _read_csv(path, raw[: _whole_rows_end(raw)], "rows")[1]
+            header, rows = _read_csv(path, raw[: _whole_rows_end(raw)], "rows")
+        # A header edited by hand (a column removed, two names swapped) gave its rows under the wrong names, as a
+        # resume and sweep_status refuse and say (_changed_columns).
+        changed = _changed_columns(path, header) if check_columns else None
+        if changed:
+            raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them")
         return _in_point_order(path, rows)
 
 
