@@ -564,3 +564,16 @@ def test_reading_the_rows_of_a_hand_edited_header_is_refused(plotted, tmp_path, 
         with pytest.raises(ValueError, match=re.escape(said)):
             read_results(out)
     assert said in (sweep_status(out) or "")
+
+
+def test_qec_restore_into_a_file_says_it_is_a_file(tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim qec restore --out FILE` (a file where a folder is asked for) said only "--out FILE: File
+    exists", the folder's makedirs error. Now it says the path is a file, not the folder the statistics go in."""
+    from qnsim.cli import main as cli_main
+
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    assert cli_main(["qec", "restore", "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--out {taken}: is a file, not a folder" in err
+    assert taken.read_text() == "x"

@@ -104,7 +104,13 @@ def point_seed(seed: int, basis: str, p: float, q: float, d: int) -> int:
 
 
 def stats_path(out: str | os.PathLike[str]) -> str:
-    """The statistics file of an output folder (``OUT/stats.csv``)."""
+    """The statistics file of an output folder (``OUT/stats.csv``).
+
+    Raises:
+        NotADirectoryError: ``out`` exists and is not a folder (its makedirs said only "File exists").
+    """
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise NotADirectoryError(20, "is a file, not a folder (the statistics go to FOLDER/stats.csv)", os.fspath(out))
     return os.path.join(os.fspath(out), "stats.csv")
 
 
