@@ -577,3 +577,19 @@ def test_qec_restore_into_a_file_says_it_is_a_file(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"--out {taken}: is a file, not a folder" in err
     assert taken.read_text() == "x"
+
+
+def test_a_run_without_requests_says_that_nothing_was_asked_for() -> None:
+    """Old behaviour: a network (or a scenario swept) with no request ran and its result and rows carried only events
+    and simulated time, no note: a run that found nothing read like one that asked for nothing. Now a note says so;
+    a network with a request has no such note."""
+    import qnsim
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in ("a", "b"):
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    notes = net.run(until_s=0.01).notes
+    assert any(n.startswith("no request: nothing was asked for") for n in notes), notes
+    net.request("a", "b", num_pairs=1)
+    assert not any(n.startswith("no request") for n in net.run(until_s=0.02).notes)

@@ -1590,6 +1590,13 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         )
     from qnsim.purification import target_shortfall
 
+    if not network.requests:
+        # A scenario without [[requests]] runs (links idle, nothing to deliver): its rows carried events and simulated
+        # time alone, which read as a run that found nothing rather than one that asked for nothing.
+        notes.append(
+            "no request: nothing was asked for, so no pair is made or delivered (links generate for requests): add "
+            "one with net.request(...) or a [[requests]] table"
+        )
     for r, res in zip(network.requests, out):
         if r.target_fidelity is not None:
             hops = [network.link(u, v) for u, v in zip(r.path, r.path[1:])]
