@@ -593,3 +593,24 @@ def test_a_run_without_requests_says_that_nothing_was_asked_for() -> None:
     assert any(n.startswith("no request: nothing was asked for") for n in notes), notes
     net.request("a", "b", num_pairs=1)
     assert not any(n.startswith("no request") for n in net.run(until_s=0.02).notes)
+
+
+@pytest.mark.parametrize("workload", ["nope.stim", "nope.toml", "."], ids=["circuit", "summary", "directory"])
+def test_qnsim_estimate_names_a_bad_workload_path_before_calibrating(workload, monkeypatch, capsys) -> None:
+    """Old behaviour: `qnsim estimate nope.stim --links FILE` ran the links file's calibration by simulation (up to
+    minutes) and only then said "nope.stim: No such file or directory". Now the workload file is opened (a logical
+    summary read) before the links file is loaded: the calibration never starts."""
+    from pathlib import Path
+
+    import qnsim.estimate.calibrate as calibrate
+    from qnsim.cli import main as cli_main
+
+    def no_calibration(*args, **kwargs):
+        raise AssertionError("calibrated before the workload path was checked")
+
+    monkeypatch.setattr(calibrate, "calibrate_link", no_calibration)
+    links = Path(__file__).resolve().parents[1] / "examples" / "estimate" / "links.toml"
+    assert cli_main(["estimate", workload, "--links", str(links)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qnsim estimate: error: ") and err.count("\n") == 1, err
+    assert ("No such file or directory" if workload != "." else "Is a directory") in err

@@ -114,7 +114,8 @@ def test_bad_input_is_reported_with_exit_status_2(files, capsys, workload, links
         (["w.stim", "--links", "nowhere.toml"], r"nowhere.toml: No such file or directory"),
         (["DIR", "--links", "LINKS"], r"Is a directory"),
         (["w.stim", "--links", "DIR"], r"Is a directory"),
-        (["DIR", "--links", "LINKS", "--stream"], r"not a readable file"),
+        # "not a readable file" until round 38 opened the workload before the links file: open's own words now.
+        (["DIR", "--links", "LINKS", "--stream"], r"Is a directory"),
         (["w.stim"], r"one of the arguments --links --network is required"),
         (["w.stim", "--links", "LINKS", "--bogus"], r"unrecognized arguments: --bogus"),
     ],

@@ -431,6 +431,15 @@ def _load_workload(path: str, stream: bool, progress: bool | None = None) -> Any
     return Workload.from_file(path, progress=progress)
 
 
+def _check_opens(path: str) -> None:
+    """Raises the OSError (naming ``path``) or ValueError (a device or a pipe) that reading the circuit file ``path``
+    would raise, without reading it."""
+    from qnsim.argument_checks import readable_file
+
+    with open(readable_file("workload", path, "a circuit file"), "rb"):
+        pass
+
+
 def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dict[str, Any]:
     """Adds a simulation's rate, fidelity, latency and end-node memory times for a ``scenario =``
     link (figures given explicitly in the table win over the calibrated ones)."""
@@ -552,10 +561,17 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
 
         _matplotlib_for("qnsim estimate --plot")
         _image_path(args.plot, "--plot")
+    # A logical summary (a small file) is read before the links file, a circuit file at least opened: a links file
+    # that calibrates by simulation takes up to minutes, after which a mistyped workload path was the only error.
+    summary = os.path.splitext(args.workload)[1].lower() in (".toml", ".json")
+    workload = _load_workload(args.workload, args.stream, args.progress) if summary else None
+    if workload is None:
+        _check_opens(args.workload)
     net_path = args.links if args.links is not None else args.network
     table = TomlTable.load(net_path)
     qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
-    workload = _load_workload(args.workload, args.stream, args.progress)
+    if workload is None:
+        workload = _load_workload(args.workload, args.stream, args.progress)
     report = estimate(workload, qpus, links, **opts, progress=args.progress)
     text = report.to_json() if args.json else report.table()
     print_quietly(text)
