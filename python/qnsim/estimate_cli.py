@@ -424,9 +424,7 @@ def _load_workload(path: str, stream: bool, progress: bool | None = None) -> Any
         return LogicalSummary.from_toml(path)
     if suffix == ".json":
         return LogicalSummary.from_qre(path)
-    if stream:
-        if not os.path.isfile(path):
-            raise OSError(2 if not os.path.exists(path) else 21, "not a readable file", path)
+    if stream:  # (_main has opened it: a missing path or a directory is said before the links file is read)
         return stream_circuit_file(path, progress=progress)
     return Workload.from_file(path, progress=progress)
 

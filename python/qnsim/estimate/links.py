@@ -1010,16 +1010,31 @@ def _plan_rounds(raw_fidelity: float, protocol: str, noise: dict[str, float], st
     cautious side of the circular figure, see :class:`PairStorage`): each of its rounds decays at that gap."""
     free = storage if storage.buffer_pairs is None else dataclasses.replace(storage, buffer_pairs=None)
     probs: tuple[float, ...] = ()
-    for k, (coeffs, p, raw) in enumerate(_stored_rounds(raw_fidelity, protocol, noise, free, rounds), 1):
+    for coeffs, p, raw in _stored_rounds(raw_fidelity, protocol, noise, free, rounds):
         probs += (p,)
-        slowed = storage.throttled(probs)
-        if slowed.raw_interval_s == free.raw_interval_s:
-            yield coeffs, probs, raw
-            continue
-        plan = tuple(_stored_rounds(raw_fidelity, protocol, noise, slowed, k))
-        if len(plan) < k:  # Decayed beyond purification's help before its k-th round (_DECAYED).
+        paused = _paused_plan(raw_fidelity, protocol, noise, storage, free, probs)
+        if paused is None:  # Decayed beyond purification's help before this round (_DECAYED).
             return
-        yield plan[-1][0], tuple(item[1] for item in plan), plan[-1][2]
+        yield (coeffs, probs, raw) if paused is _UNPAUSED else paused
+
+
+_UNPAUSED = object()  # _paused_plan's "the source is not paused: the free plan is the plan"
+
+
+def _paused_plan(raw_fidelity: float, protocol: str, noise: dict[str, float], storage: PairStorage,
+                 free: PairStorage, probs: tuple[float, ...]):
+    """The plan of ``len(probs)`` rounds (the free plan's success probabilities ``probs``) priced whole at its own
+    flow-controlled gap (:meth:`PairStorage.throttled`), as (coefficients, success probabilities, raw pairs per
+    pair); ``_UNPAUSED`` when that gap is ``free``'s (the free plan stands), None when the paused plan decays
+    beyond purification's help before its last round."""
+    slowed = storage.throttled(probs)
+    if slowed.raw_interval_s == free.raw_interval_s:
+        return _UNPAUSED
+    k = len(probs)
+    plan = tuple(_stored_rounds(raw_fidelity, protocol, noise, slowed, k))
+    if len(plan) < k:
+        return None
+    return plan[-1][0], tuple(item[1] for item in plan), plan[-1][2]
 
 
 def _stored_ceiling(
@@ -1053,10 +1068,12 @@ def _stored_ceiling_of(
         probs += (p,)
         if coeffs[0] <= best:
             continue
-        slowed = storage.throttled(probs)
-        plan = tuple(_stored_rounds(raw_fidelity, protocol, noise, slowed, k))
-        if len(plan) == k and plan[-1][0][0] > best:
-            best, best_rounds = plan[-1][0][0], k
+        paused = _paused_plan(raw_fidelity, protocol, noise, storage, free, probs)
+        if paused is None:  # decayed before its k-th round: no plan of k rounds
+            continue
+        f = coeffs[0] if paused is _UNPAUSED else paused[0][0]
+        if f > best:
+            best, best_rounds = f, k
     return best, best_rounds
 
 
