@@ -375,6 +375,10 @@ class RequestResult:
             entangled pair however long it runs, and its notes say so. Judged as the run holds the pairs: exactly in
             density_matrix; in stabilizer and bell_diagonal, the link's Bell-diagonal part after each end's
             Pauli-twirled memory, and a run note names the links the exact channel judges otherwise.
+        twirled_t1: A node of its path has a finite T1 and the run's formalism (stabilizer, bell_diagonal) applies
+            that amplitude damping as its Pauli twirl: the delivered pairs' concurrences, Bell weights and with them
+            the entanglement verdict are the twirled pairs', and its notes say so wherever they call pairs separable
+            (the exact channel can leave such pairs entangled).
 
     Example:
         >>> import numpy as np
@@ -426,6 +430,7 @@ class RequestResult:
     held_by: tuple[tuple[int, bool], ...] = ()
     seed: int | None = None
     separable_links: tuple[str, ...] = ()
+    twirled_t1: bool = False
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -741,7 +746,8 @@ class RequestResult:
         are sampled, so this is an estimate: where a weight's 95% interval holds 1/2, a note (ENTANGLEMENT
         UNDECIDED) says so and the tables read "unsure". A link of the path whose pairs are separable by the time
         their ends hold the herald (:attr:`separable_links`, judged exactly for the pairs as the run holds them) makes
-        it False whatever the delivered pairs' sampled figures read.
+        it False whatever the delivered pairs' sampled figures read. With memory T1 in stabilizer or bell_diagonal
+        (:attr:`twirled_t1`) the pairs judged are the twirled ones, and a note calling them separable says so.
 
         Example:
             >>> import numpy as np
@@ -871,26 +877,29 @@ class RequestResult:
                 notes.append(
                     f"PARTLY ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
                     f"(separable, of no use as entangled pairs); the other {self.num_pairs - self.unentangled} are "
-                    f"entangled (mean fidelity of all {self.mean_fidelity:.4f})"
+                    f"entangled (mean fidelity of all {self.mean_fidelity:.4f})" + self._twirl_verdict_caveat()
                 )
             elif self.concurrence_sum is not None:
                 notes.append(
                     f"NOT ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
-                    f"(mean fidelity {self.mean_fidelity:.4f})"
+                    f"(mean fidelity {self.mean_fidelity:.4f})" + self._twirl_verdict_caveat()
                 )
             elif self.mean_bell_diagonal is not None:
                 notes.append(
                     f"NOT ENTANGLED: mean fidelity {self.mean_fidelity:.4f} <= 1/2, and no other Bell state weighs "
                     f"more than 1/2 either (at most {max(self.mean_bell_diagonal):.4f}): a Bell-diagonal mixture "
-                    "whose weights are all <= 1/2 is separable"
+                    "whose weights are all <= 1/2 is separable" + self._twirl_verdict_caveat()
                 )
             else:
                 notes.append(
                     f"NOT ENTANGLED: mean fidelity {self.mean_fidelity:.4f} <= 1/2 (Bell-diagonal pairs with "
-                    "F <= 1/2 carry no |Phi+> entanglement)"
+                    "F <= 1/2 carry no |Phi+> entanglement)" + self._twirl_verdict_caveat()
                 )
         elif self.unentangled:
-            notes.append(f"{self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence")
+            notes.append(
+                f"{self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence"
+                + self._twirl_verdict_caveat()
+            )
         if self.separable_links:
             # A transducer link at F = 0.345 read "no pair delivered ... its 95% interval is 0-7.38 Hz" and nothing
             # else: a longer run looked like the way out, where every pair it could deliver is separable.
@@ -963,6 +972,23 @@ class RequestResult:
             notes.append(f"{self.num_records} of {self.num_pairs} pairs recorded ({option_name('max_records')})")
         notes.extend(self._sample_notes())
         return notes
+
+    def _twirl_verdict_caveat(self) -> str:
+        """What a note calling delivered pairs separable adds when the run twirled memory T1 (:attr:`twirled_t1`).
+
+        The Pauli twirl of amplitude damping moves a stored pair's fidelity off the exact channel's (lower for pairs
+        without local polarization; the run's T1 note gives by how much), so pairs that the exact channel leaves entangled can read separable: two F = 0.95
+        Werner links swapped after 1 ms in memories of T1 = 2.5 ms deliver pairs whose every outcome is entangled
+        (negative partial transpose) while the twirled pair's weights are at most 0.49. Those pairs read "NOT
+        ENTANGLED: 2000 of 2000 delivered pairs have zero concurrence" with no word that the verdict was the twirl's.
+        """
+        if not self.twirled_t1:
+            return ""
+        return (
+            f"; judged on the pairs as the {self.formalism} formalism holds them, memory T1 Pauli-twirled, whose "
+            "fidelity is not the exact channel's (see the run's T1 note): the exact channel can leave them "
+            "entangled, and density_matrix gives the exact verdict"
+        )
 
     def _sample_notes(self) -> list[str]:
         """What the figures cannot say with so few pairs: a fidelity that rests on one pair,
@@ -1557,10 +1583,12 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             separable[frozenset((link.a, link.b))] = f"{link.a}-{link.b}"
         if key in exact_verdicts and exact_verdicts[key] != verdicts[key]:
             (only_twirled if verdicts[key] else only_exact).append(f"{link.a}-{link.b}")
+    twirls_t1 = network.formalism in ("stabilizer", "bell_diagonal")
     for r in out:
         r.separable_links = tuple(
             dict.fromkeys(separable[h] for h in map(frozenset, zip(r.path, r.path[1:])) if h in separable)
         )
+        r.twirled_t1 = twirls_t1 and any(math.isfinite(nodes[name].t1_s) for name in r.path)
     counters = native.counters()
     notes = []
     hub = getattr(network, "_hub", None)
