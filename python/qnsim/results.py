@@ -977,10 +977,11 @@ class RequestResult:
         """What a note calling delivered pairs separable adds when the run twirled memory T1 (:attr:`twirled_t1`).
 
         The Pauli twirl of amplitude damping moves a stored pair's fidelity off the exact channel's (lower for pairs
-        without local polarization; the run's T1 note gives by how much), so pairs that the exact channel leaves entangled can read separable: two F = 0.95
-        Werner links swapped after 1 ms in memories of T1 = 2.5 ms deliver pairs whose every outcome is entangled
-        (negative partial transpose) while the twirled pair's weights are at most 0.49. Those pairs read "NOT
-        ENTANGLED: 2000 of 2000 delivered pairs have zero concurrence" with no word that the verdict was the twirl's.
+        without local polarization; the run's T1 note gives by how much), and a swap's outcomes each leave their own
+        exact pair, so pairs that the exact channel leaves entangled can read separable: two F = 0.95 Werner links
+        swapped after 1 ms in memories of T1 = 2.5 ms deliver pairs whose every outcome is entangled (negative
+        partial transpose) while the twirled pair's weights are at most 0.49. Those pairs read "NOT ENTANGLED: 2000
+        of 2000 delivered pairs have zero concurrence" with no word that the verdict was the twirl's.
         """
         if not self.twirled_t1:
             return ""
@@ -1687,6 +1688,16 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             "pair's fidelity by " + _twirl_shortfall_text(network) + " against "
             "the exact channel when the pair has no local polarization, and swapped pairs by the link pairs' "
             "shortfalls added up; use density_matrix for exact amplitude damping"
+        )
+        # Damping before a swap's Bell measurement (or a round's readouts) leaves each outcome its own exact pair,
+        # whose mean is the twirled one where the shortfall above is 0 (T1 at the swapping node alone), but whose
+        # entanglement is not: F = 0.95 links swapped at a node of gamma = 0.5 give pairs of which 62% are separable
+        # (density_matrix: PARTLY ENTANGLED) while the twirled pair (max weight 0.52) read "entangled: yes" unsaid.
+        note += (
+            "; the delivered pairs' entanglement verdict (entangled, NOT or PARTLY ENTANGLED) is the twirled pairs' "
+            "as well: with damping before a swap or a purification round each outcome leaves its own exact pair, "
+            "and these can be separable where the twirled pair is entangled, or entangled where it is separable "
+            "(density_matrix judges them pair by pair)"
         )
         # The exact channel maps Z to (1 - gamma) Z + gamma I, so a pair with <Z> != 0 at an end (a single-click
         # link with unequal arms) gains (gamma_a (1 - gamma_b) <Z_b> + gamma_b (1 - gamma_a) <Z_a>)/4 that the
