@@ -19,6 +19,8 @@ The other direction needs no twirl error at all: damping at the swapping node al
 the outcome-averaged exact one (the T1 note's shortfall is 0), but each outcome leaves its own exact pair, and 62% of
 them are separable while the average reads "entangled: yes" (density_matrix: PARTLY ENTANGLED). The run's T1 note now
 says the verdict is the twirled pairs' and that the exact outcomes can be judged otherwise (docs/concepts.md too).
+Likewise without T1, for links whose pairs are not Bell-diagonal: bell_diagonal's concurrence (the Bell-diagonal
+part's) bounds the exact pairs' mean over swap outcomes, not each pair's, and its note now says so.
 Statistical checks use 5 sigma (stats.py) with fixed seeds.
 """
 
