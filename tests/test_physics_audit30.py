@@ -20,7 +20,9 @@ the outcome-averaged exact one (the T1 note's shortfall is 0), but each outcome 
 them are separable while the average reads "entangled: yes" (density_matrix: PARTLY ENTANGLED). The run's T1 note now
 says the verdict is the twirled pairs' and that the exact outcomes can be judged otherwise (docs/concepts.md too).
 Likewise without T1, for links whose pairs are not Bell-diagonal: bell_diagonal's concurrence (the Bell-diagonal
-part's) bounds the exact pairs' mean over swap outcomes, not each pair's, and its note now says so.
+part's) bounds the exact pairs' mean over swap outcomes, not each pair's, and its note now says so. And a stabilizer
+run under T1 whose trajectories leave the verdict undecided no longer sends the user to more pairs or bell_diagonal
+(both settle the twirled pairs' verdict only) as if they computed the pairs' own.
 Statistical checks use 5 sigma (stats.py) with fixed seeds.
 """
 
@@ -330,3 +332,27 @@ def test_a_bell_diagonal_parts_concurrence_bounds_the_mean_not_each_pair():
     assert_binomial(int(np.isclose(c, low, atol=1e-6).sum()), dm.num_pairs, share_low, what="low-concurrence pairs")
     (note,) = [n for n in runs["bell_diagonal"].notes if "is not Bell-diagonal" in n]
     assert "(lower bounds), on their mean over swap outcomes only" in note, note
+
+
+def test_an_undecided_stabilizer_verdict_under_t1_does_not_send_the_user_to_the_twirl():
+    """The first scenario (every exact outcome entangled, the twirled pair's Phi+ weight 0.4897), 200 stabilizer
+    trajectories: a Phi+ weight whose Wilson interval holds 1/2, so the run says ENTANGLEMENT UNDECIDED. More pairs
+    would settle the twirled weight (below 1/2: NOT ENTANGLED), and bell_diagonal computes it exactly (NOT ENTANGLED,
+    test above): neither gives the pairs' own verdict, which only density_matrix computes (entangled).
+
+    Old behaviour: the note said "deliver more pairs, or run bell_diagonal or density_matrix, which compute the
+    weights exactly", two of its three ways out reading the wrong verdict. A run without T1 keeps that advice (the
+    T2-only control, where the twirl is exact, is audit 14's)."""
+    net = qnsim.Network("stabilizer", seed=30)
+    for name in "abc":
+        net.add_node(name, t1_s=T1_S, t2_s=2 * T1_S)
+    for u, v in ("ab", "bc"):
+        net.add_link(u, v, length_km=0.0, fidelity=F_LINK, rate_hz=1.0 / PERIOD_S)
+    net.request("a", "c", num_pairs=200)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 200 and r.twirled_t1
+    lo, hi = r.fidelity_interval95
+    assert lo < 0.5 < hi
+    (note,) = [n for n in r.notes if n.startswith("ENTANGLEMENT UNDECIDED")]
+    assert "settle only the twirled pairs' verdict; run density_matrix for the pairs' own" in note, note
+    assert "run bell_diagonal or density_matrix, which compute the weights exactly" not in note

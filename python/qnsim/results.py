@@ -866,8 +866,16 @@ class RequestResult:
             notes.append(
                 f"ENTANGLEMENT UNDECIDED: the {name} weight {mean:.4f} of {self.num_pairs} trajectories has the 95% "
                 f"interval [{low:.4f}, {high:.4f}], which holds 1/2, so whether these pairs are entangled (a weight "
-                "above 1/2) is not settled by this run (entangled reads its estimate): deliver more pairs, or run "
-                "bell_diagonal or density_matrix, which compute the weights exactly"
+                "above 1/2) is not settled by this run (entangled reads its estimate): "
+                + (
+                    # With memory T1 the trajectories sample the twirled pairs, whose verdict more pairs or
+                    # bell_diagonal settle: F = 0.95 links swapped after 1 ms in T1 = 2.5 ms memories, 200 pairs, were
+                    # sent to bell_diagonal, which reads NOT ENTANGLED (0.490) where every exact pair is entangled.
+                    "with memory T1 Pauli-twirled, more pairs, or bell_diagonal (which computes the twirled weights "
+                    "exactly), settle only the twirled pairs' verdict; run density_matrix for the pairs' own"
+                    if self.twirled_t1
+                    else "deliver more pairs, or run bell_diagonal or density_matrix, which compute the weights exactly"
+                )
             )
         elif self.num_pairs and self.entangled is False and self._sampled_entangled() is False:
             # (Pairs whose own sampled figures read entangled are called separable by the link note below alone:
