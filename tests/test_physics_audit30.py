@@ -22,7 +22,8 @@ says the verdict is the twirled pairs' and that the exact outcomes can be judged
 Likewise without T1, for links whose pairs are not Bell-diagonal: bell_diagonal's concurrence (the Bell-diagonal
 part's) bounds the exact pairs' mean over swap outcomes, not each pair's, and its note now says so. And a stabilizer
 run under T1 whose trajectories leave the verdict undecided no longer sends the user to more pairs or bell_diagonal
-(both settle the twirled pairs' verdict only) as if they computed the pairs' own.
+(both settle the twirled pairs' verdict only) as if they computed the pairs' own; and compare_results, given a
+twirled and an exact run of one network, says on the row that the twirl is in their fidelity difference.
 Statistical checks use 5 sigma (stats.py) with fixed seeds.
 """
 
@@ -356,3 +357,31 @@ def test_an_undecided_stabilizer_verdict_under_t1_does_not_send_the_user_to_the_
     (note,) = [n for n in r.notes if n.startswith("ENTANGLEMENT UNDECIDED")]
     assert "settle only the twirled pairs' verdict; run density_matrix for the pairs' own" in note, note
     assert "run bell_diagonal or density_matrix, which compute the weights exactly" not in note
+
+
+def test_comparing_a_twirled_run_with_an_exact_one_says_the_twirl_is_in_the_difference():
+    """The first scenario in the three formalisms, compared request against request (the runs' notes are not carried
+    when requests are given). The oracle: density_matrix's mean fidelity is the exact outcome average, 0.5154 (to its
+    sampling of outcomes), bell_diagonal's the twirled 0.4897: a difference of -0.026 that the comparison reads as
+    "lower fidelity" beyond the noise (bell_diagonal's interval is 0 and density_matrix's 7e-5). It is the twirl's
+    (the same network, seed and timing), and the row now says so; stabilizer against bell_diagonal (both twirled, one
+    expectation) carries only the plain formalism note.
+
+    Old behaviour: the bell_diagonal row's only note was "formalism bell_diagonal, the baseline's density_matrix",
+    and compare_results' docstring said a stabilizer run's mean estimates the same expectation as a density_matrix
+    run's, which memory T1 breaks."""
+    g = 1 - math.exp(-PERIOD_S / T1_S)
+    exact_f = float(_weights(sum(p * r for p, r in _swap_outcomes(F_LINK, [_damping(g)] * 4)))[0])
+    twirled_f = float(_weights(sum(p * r for p, r in _swap_outcomes(F_LINK, [_damping_twirl(g)] * 4)))[0])
+    assert exact_f - twirled_f > 0.02
+    runs = {f: _two_link_run(f, T1_S, 2 * T1_S).requests[0] for f in ("density_matrix", "bell_diagonal", "stabilizer")}
+    assert runs["bell_diagonal"].mean_fidelity == pytest.approx(twirled_f, abs=1e-9)
+    spread = runs["density_matrix"].fidelity_std / math.sqrt(runs["density_matrix"].num_pairs)
+    assert abs(runs["density_matrix"].mean_fidelity - exact_f) < 5 * spread
+    comparison = qnsim.compare_results({"exact": runs["density_matrix"], "twirled": runs["bell_diagonal"]})
+    row = comparison.rows[1]
+    assert row["verdict"] == "lower fidelity"
+    assert row["notes"][0].startswith("formalism bell_diagonal, the baseline's density_matrix: memory T1 is Pauli-")
+    assert "a fidelity difference beyond the noise can be the formalisms' alone" in row["notes"][0]
+    both = qnsim.compare_results({"bd": runs["bell_diagonal"], "stab": runs["stabilizer"]}).rows[1]
+    assert both["notes"][0] == "formalism stabilizer, the baseline's bell_diagonal"

@@ -220,7 +220,18 @@ def _differences(label: str, r: RequestResult, baseline: str, base: RequestResul
     elif tuple(r.path) not in (tuple(base.path), tuple(reversed(base.path))):
         notes.append(_path_note(list(r.path), list(base.path)))
     if r.formalism != base.formalism and None not in (r.formalism, base.formalism):  # None: not known
-        notes.append(f"formalism {r.formalism}, the baseline's {base.formalism}")
+        note = f"formalism {r.formalism}, the baseline's {base.formalism}"
+        if r.twirled_t1 != base.twirled_t1:
+            # The same network run in density_matrix and bell_diagonal (memory T1 = 2.5 ms, two swapped F = 0.95
+            # links) read "lower fidelity" -0.0257 +- 7e-05 beyond the noise, with nothing on this row saying that
+            # the twirl, not the network, made it (the run's T1 note is lost when requests are compared).
+            twirled = r if r.twirled_t1 else base
+            note += (
+                f": memory T1 is Pauli-twirled in the {twirled.formalism} run and exact in the other, so their "
+                "fidelities differ by the twirl's error (the twirled run's T1 note) as well as by the noise, and a "
+                "fidelity difference beyond the noise can be the formalisms' alone"
+            )
+        notes.append(note)
     return notes + _counting_differences(r, base)
 
 
@@ -342,7 +353,9 @@ def compare_results(
     says it is meant (e.g. two users' requests of one network); its row then carries a note saying so. A
     row whose path or formalism differs from the baseline's carries a note naming both (the rates and mean
     fidelities still compare: a stabilizer run's mean fidelity estimates the same expectation as a
-    bell_diagonal or density-matrix run's exact one, with its binomial interval). So does a row counted otherwise
+    bell_diagonal or density-matrix run's exact one, with its binomial interval; but with memory T1, which
+    stabilizer and bell_diagonal apply as its Pauli twirl, not density_matrix's exact channel, and the note then says
+    so). So does a row counted otherwise
     than the baseline: from another start, over a window that ended otherwise (a run of another length, another
     number of pairs asked for) or over the pairs another minimum fidelity kept; its rate and mean still compare as
     figures, but a start-up weighs differently in windows of different lengths, and a mean over the pairs above a
