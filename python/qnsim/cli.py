@@ -670,7 +670,8 @@ requests table (one row per request, over the pairs delivered so far):
                      when a stabilizer run's trajectories leave it open (a mean Bell weight's 95%
                      Wilson interval holds 1/2: ENTANGLEMENT UNDECIDED); - when none was delivered;
                      pairs near another Bell state than Phi+ are entangled at a low fidelity (a note
-                     names it)
+                     names it); with memory T1 in stabilizer or bell_diagonal, the verdict of the
+                     twirled pairs, which the exact channel can contradict (the notes say so)
   status             served, dropped, open (still delivering at the end), waiting (for memories)
                      or pending (before its start)
   finished           when it was served or dropped
