@@ -23,7 +23,9 @@ Likewise without T1, for links whose pairs are not Bell-diagonal: bell_diagonal'
 part's) bounds the exact pairs' mean over swap outcomes, not each pair's, and its note now says so. And a stabilizer
 run under T1 whose trajectories leave the verdict undecided no longer sends the user to more pairs or bell_diagonal
 (both settle the twirled pairs' verdict only) as if they computed the pairs' own; and compare_results, given a
-twirled and an exact run of one network, says on the row that the twirl is in their fidelity difference.
+twirled and an exact run of one network, says on the row that the twirl is in their fidelity difference; a
+min_fidelity a bell_diagonal run applies to twirled fidelities says so, and a fixed-schedule request whose pairs were
+all rejected no longer reads as if its first pair came after the window.
 Statistical checks use 5 sigma (stats.py) with fixed seeds.
 """
 
@@ -385,3 +387,51 @@ def test_comparing_a_twirled_run_with_an_exact_one_says_the_twirl_is_in_the_diff
     assert "a fidelity difference beyond the noise can be the formalisms' alone" in row["notes"][0]
     both = qnsim.compare_results({"bd": runs["bell_diagonal"], "stab": runs["stabilizer"]}).rows[1]
     assert both["notes"][0] == "formalism stabilizer, the baseline's bell_diagonal"
+
+
+def test_a_min_fidelity_between_the_twirled_and_the_exact_fidelity_is_said_to_read_the_twirl():
+    """The first scenario with min_fidelity 0.5: the oracle's exact pairs (each outcome's) all have F > 0.5, the
+    twirled pair 0.4897 < 0.5. density_matrix keeps every pair (2000 of 2000), bell_diagonal rejects every one: the
+    formalisms' pair counts differ entirely, where docs/concepts.md said they agree in their statistics.
+
+    Old behaviour: bell_diagonal's notes read "no pair delivered in the 2 s window: on its fixed schedule (no sampling
+    noise) the path's first pair comes more than 2 s after the request's start", false (2000 pairs came, one per
+    ms, and were rejected), and "2000 pairs rejected below fidelity 0.5" with no word that the fidelity judged was
+    the twirl's. Now the first says the path's pairs all fell below min_fidelity, the second that they were judged
+    as the formalism holds them (memory T1 twirled)."""
+    g = 1 - math.exp(-PERIOD_S / T1_S)
+    exact = _swap_outcomes(F_LINK, [_damping(g)] * 4)
+    twirled = _weights(sum(p * r for p, r in _swap_outcomes(F_LINK, [_damping_twirl(g)] * 4)))
+    assert min(float(_weights(r)[0]) for _, r in exact) > 0.5 > twirled[0]
+    runs = {}
+    for formalism in ("density_matrix", "bell_diagonal"):
+        net = qnsim.Network(formalism, seed=30)
+        for name in "abc":
+            net.add_node(name, t1_s=T1_S, t2_s=2 * T1_S)
+        for u, v in ("ab", "bc"):
+            net.add_link(u, v, length_km=0.0, fidelity=F_LINK, rate_hz=1.0 / PERIOD_S)
+        net.request("a", "c", min_fidelity=0.5)
+        runs[formalism] = net.run(until_s=2.0, progress=False).requests[0]
+    dm, bd = runs["density_matrix"], runs["bell_diagonal"]
+    assert dm.num_pairs == 2000 and dm.rejected_low_fidelity == 0
+    assert bd.num_pairs == 0 and bd.rejected_low_fidelity == 2000
+    assert not any("first pair comes more than" in n for n in bd.notes), bd.notes
+    assert any(n.startswith("no pair delivered in the 2 s window: the path gave 2000 pairs") for n in bd.notes)
+    (rejected,) = [n for n in bd.notes if n.startswith("2000 pairs rejected below fidelity 0.5")]
+    assert _CAVEAT in rejected, rejected
+
+
+def test_an_exact_run_whose_fixed_schedule_pairs_are_all_rejected_says_so():
+    """Control without T1 (Werner F = 0.9 links of one hop, min_fidelity 0.95, bell_diagonal, a pair each ms): the
+    rejection is exact, so no twirl caveat, and the no-pair note says the path's 1000 pairs were below min_fidelity.
+    Old behaviour: "on its fixed schedule (no sampling noise) the path's first pair comes more than 1 s after the
+    request's start"."""
+    net = qnsim.Network("bell_diagonal", seed=30)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1.0 / PERIOD_S)
+    net.request("a", "b", min_fidelity=0.95)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 0 and r.rejected_low_fidelity == 1000 and not r.twirled_t1
+    assert r.notes[0].startswith("no pair delivered in the 1 s window: the path gave 1000 pairs on its fixed schedule")
+    assert r.notes[1] == "1000 pairs rejected below fidelity 0.95"

@@ -957,6 +957,14 @@ class RequestResult:
                 if interval is None and self.protocol_discards:
                     # The schedule says when the links give pairs, not when a policy keeps one.
                     notes.append(f"no pair delivered in the {window} window; the rate of 0 Hz says no more")
+                elif interval is None and self.rejected_low_fidelity:
+                    # A bell_diagonal request whose 2000 pairs (one per ms) were all below its min_fidelity read
+                    # "the path's first pair comes more than 2 s after the request's start".
+                    notes.append(
+                        f"no pair delivered in the {window} window: the path gave {self.rejected_low_fidelity} pairs "
+                        f"on its fixed schedule, every one below min_fidelity {self.min_fidelity:g}; the rate of 0 Hz "
+                        "says no more"
+                    )
                 elif interval is None:
                     notes.append(
                         f"no pair delivered in the {window} window: on its fixed schedule (no sampling noise) the "
@@ -975,7 +983,15 @@ class RequestResult:
                     "has no rate)"
                 )
         if self.rejected_low_fidelity:
-            notes.append(f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}")
+            rejected = f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}"
+            if self.twirled_t1:
+                # Two F = 0.95 links swapped after 1 ms in T1 = 2.5 ms memories: bell_diagonal rejected all 2000
+                # pairs (twirled F = 0.490) below min_fidelity 0.5, density_matrix none (exact F 0.50 to 0.53).
+                rejected += (
+                    f", judged by their fidelity as the {self.formalism} formalism holds them, memory T1 "
+                    "Pauli-twirled, not the exact channel's (see the run's T1 note): density_matrix can keep some"
+                )
+            notes.append(rejected)
         if self.capped:
             notes.append(f"{self.num_records} of {self.num_pairs} pairs recorded ({option_name('max_records')})")
         notes.extend(self._sample_notes())
