@@ -1812,6 +1812,10 @@ def is_seed_column(name: object) -> bool:
     return isinstance(name, str) and (name == SEED_COLUMN or name.endswith("_seed"))
 
 
+#: A digit that makes a number's significand nonzero (its text before the exponent).
+_NONZERO_DIGIT = re.compile("[1-9]")
+
+
 def _parse_cell(text: str) -> Any:
     """Inverse of :func:`_format_cell` for the values a sweep writes."""
     if text == "":
@@ -1822,9 +1826,20 @@ def _parse_cell(text: str) -> Any:
     if text in ("True", "False"):
         return text == "True"
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return text
+    if (value == 0.0 and _NONZERO_DIGIT.search(text.lower().partition("e")[0])) or (
+        math.isinf(value) and "inf" not in text.lower()
+    ):
+        # A cell edited by hand to 1e-400 or 1e400 read back as 0.0 or inf, a value no sweep wrote (repr of a
+        # float is always in range), and a plot or a threshold fit used it; the grid cells are caught by their point
+        # id, the result cells by this (read_results names the line and column).
+        raise ValueError(
+            f"{text!r} is beyond the range of a float (4.9e-324 to 1.8e308 in size): it would read as {value!r}, "
+            "a value the sweep never wrote"
+        )
+    return value
 
 
 def _csv_reading(value: Any) -> str | None:
@@ -1834,7 +1849,10 @@ def _csv_reading(value: Any) -> str | None:
     and "True" as a bool. A resumed sweep (and :func:`read_results`) would then return another
     value than the point function did, so such values are refused instead of written.
     """
-    back = _parse_cell(_format_cell(value))
+    try:
+        back = _parse_cell(_format_cell(value))
+    except ValueError as exc:  # text such as "1e-400", which no reading takes back as itself
+        return f"a refusal ({exc})"
     same_nan = isinstance(value, float) and isinstance(back, float) and math.isnan(value) and math.isnan(back)
     if type(back) is type(value) and (back == value or same_nan):
         return None
