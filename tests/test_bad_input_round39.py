@@ -70,3 +70,79 @@ def test_a_point_returning_text_beyond_a_floats_range_is_refused_by_a_csv_out(tm
 
     with pytest.raises(SweepError, match=r"'label' = str '1e-400' would read back from a CSV out as a refusal"):
         sweep(_tiny_text_point, {"length_km": [1.0]}, out=str(tmp_path / "t.csv"), workers=1, progress=False)
+
+
+# --- 2. progress on a stderr that is no terminal: plain lines, one semantics for run and sweep ---
+
+_EXAMPLE = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "two_qpus_transducers.toml")
+
+
+@pytest.fixture
+def slow_clock(monkeypatch):
+    """Every chunk of a run takes 0.06 s of this clock: a run of ~200 chunks looks like 12 s (> LOG_INTERVAL_S)."""
+    from qnsim import progress
+
+    clock = [0.0]
+
+    def tick():
+        clock[0] += 0.03
+        return clock[0]
+
+    monkeypatch.setattr(progress.time, "perf_counter", tick)
+    return clock
+
+
+def test_qnsim_run_of_a_long_scenario_prints_plain_progress_lines_on_a_log(slow_clock, capsys) -> None:
+    """Old behaviour: `qnsim run` of a long scenario with stderr not a terminal (a batch job's log) printed no progress
+    at all; now plain lines (no carriage-return redraws), the last saying where the run ended."""
+    import sys
+
+    from qnsim import cli
+
+    assert not sys.stderr.isatty()
+    assert cli.main(["run", _EXAMPLE, "--until", "0.01"]) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err and "\x1b" not in err, repr(err)
+    lines = err.splitlines()
+    assert lines and lines[-1].lstrip().startswith("100%| 0.01/0.01 sim s"), lines
+    # tqdm's mininterval of 10 s, on the wall clock: a quick run's ~200 chunks make two lines, not 200.
+    assert len(lines) <= 3, lines
+
+
+def test_a_short_run_leaves_a_log_as_it_was(capsys) -> None:
+    """A run that looks shorter than LOG_INTERVAL_S prints nothing on a stderr that is no terminal (as before)."""
+    from qnsim import cli
+
+    assert cli.main(["run", _EXAMPLE, "--until", "0.01"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_sweeps_progress_on_a_log_is_lines_as_a_runs(tmp_path, capsys) -> None:
+    """Old behaviour: a sweep's tqdm bar wrote its redraws into a log as one line of carriage returns (ten a second)
+    while `qnsim run` wrote nothing; now both write plain lines, at most one every LOG_INTERVAL_S and a last one."""
+    sweep(example_point, {"length_km": [1.0, 2.0, 3.0]}, out=str(tmp_path / "p.csv"), workers=1, progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = [line for line in err.splitlines() if line.startswith("sweep: ")]
+    assert lines[-1].startswith("sweep: 100%| 3/3"), lines
+    assert len(lines) <= 3, lines
+
+
+def test_progress_lines_are_throttled_to_the_log_interval(monkeypatch, capsys) -> None:
+    """Each show() of a bar on a stderr that is no terminal is a line kept in the log: at most one every
+    LOG_INTERVAL_S of wall time (tqdm's own clock), besides the first and the last."""
+    import tqdm as tqdm_module
+
+    from qnsim import progress
+
+    now = [1000.0]
+    monkeypatch.setattr(tqdm_module.std, "time", lambda: now[0])
+    bar = progress.open_bar(total=100, desc="counting")
+    for done in range(1, 100):
+        now[0] += 1.0  # 99 s in all: lines at 10 s, 20 s, ... 90 s
+        bar.n = done
+        progress.show(bar)
+    bar.close()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 + 9 + 1, lines
+    assert lines[0].startswith("counting:   0%") and lines[-1].startswith("counting:  99%| 99/100"), lines

@@ -870,6 +870,21 @@ def _refuse_other_labels(one: tuple[dict, list[str]], keys: list[str], value: tu
     )
 
 
+def _sweep_bar(shown: bool, **kwargs: Any) -> Any:
+    """A sweep's progress bar (:func:`qnsim.progress.open_bar`: a bar on a terminal or in Jupyter, plain lines at most
+    every 10 s on any other stderr, as a network run's), or a disabled one. A sweep's tqdm bar wrote its redraws into
+    a batch job's log ten times a second as one endless line, where ``qnsim run`` wrote nothing at all."""
+    if not shown:
+        # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a sweep with
+        # progress=False showed on every call (the docs' Dask tutorial printed it): plain tqdm for a bar not shown.
+        from tqdm import tqdm
+
+        return tqdm(disable=True, **kwargs)
+    from qnsim.progress import open_bar
+
+    return open_bar(**kwargs)
+
+
 class TomlScenario:
     """A scenario TOML file as a point function: overrides applied, then run.
 
@@ -975,13 +990,7 @@ class TomlScenario:
             first_built and _data_marker(self.data_for(first)) == as_written
         )
         total = len(builds) + build_as_written
-        if progress and total > 1:  # tqdm.auto only for a bar that shows (see sweep)
-            from tqdm.auto import tqdm
-        else:
-            from tqdm import tqdm
-
-        bar = tqdm(total=total, disable=not progress or total < 2, desc="sweep: building each grid value",
-                   unit="value", dynamic_ncols=True, leave=False)  # fmt: skip
+        bar = _sweep_bar(progress and total > 1, total=total, desc="sweep: building each grid value", unit="value")
         from qnsim.scenario import request_labels
 
         labelled: tuple[dict, list[str]] | None = None  # the first build's params and request labels
@@ -4973,7 +4982,9 @@ def sweep(
         workers: Local processes (default: the CPUs this process may use), or Dask workers of
             the ``LocalCluster`` created when no ``client`` is given (ignored with a ``client``);
             at most 4096 (``MAX_WORKERS``).
-        progress: Show a progress bar (points done / total, rate, time left) on stderr.
+        progress: Show a progress bar (points done / total, rate, time left) on stderr; on a stderr that is no
+            terminal (a batch job's log) as plain lines, one at most every 10 s and one at the end
+            (:data:`qnsim.progress.LOG_INTERVAL_S`).
         client: A ``distributed.Client`` to run on (backend ``"dask"``); it is left open.
         retries: How many times a local pool whose worker died is restarted.
         as_frame: Return a pandas DataFrame (True), a list of dicts (False), or a DataFrame when
@@ -5124,24 +5135,10 @@ def sweep(
             )  # fmt: skip
             heartbeat.start()  # a sweep on another machine sees this one alive (_refuse_if_running_elsewhere)
 
-        # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
-        # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
-        # for a bar that shows.
-        if progress:
-            from tqdm.auto import tqdm
-        else:
-            from tqdm import tqdm
-
         from qnsim.seed_batch import batches_help, run_seed_batches
 
-        bar = tqdm(
-            total=len(points),
-            initial=len(points) - len(pending),
-            disable=not progress,
-            desc="sweep",
-            unit="point",
-            dynamic_ncols=True,
-        )
+        bar = _sweep_bar(progress, total=len(points), initial=len(points) - len(pending), desc="sweep", unit="point",
+                         leave=True)  # fmt: skip
 
         logging_on = _log.isEnabledFor(logging.INFO)
         started = time.monotonic()

@@ -769,7 +769,8 @@ def estimate(
             every seed).
         progress: progress of the native passes over a circuit workload (parsing, counting,
             placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
-            on a terminal or in Jupyter when a pass looks longer than ~1 s; or a callable(done,
+            on a terminal or in Jupyter when a pass looks longer than ~1 s (on any other stderr plain
+            lines every 10 s, when it looks longer than that); or a callable(done,
             total) handed to each pass (see :meth:`Workload.count`). Ctrl-C stops any of them
             with KeyboardInterrupt either way; the report is the same either way.
 

@@ -374,7 +374,8 @@ class Workload:
 
         Args:
             progress: True shows a tqdm bar on stderr, False none, None one on a terminal
-                or in Jupyter when the count looks longer than ~1 s; or a callable(done, total) called
+                or in Jupyter when the count looks longer than ~1 s (on any other stderr plain lines
+                every 10 s, when it looks longer than that); or a callable(done, total) called
                 every 2^20 instructions and targets visited, in two phases (the symbolic pass,
                 then the rotation layers; each starts again from 0; total 0 when not known
                 ahead). The counts are the same either way.
@@ -521,7 +522,8 @@ def stream_circuit_file(
         path: a Stim circuit file without REPEAT blocks (e.g. ``stim.Circuit.flattened()``).
         chunk_bytes: read size in bytes, in ``qnsim._core.CHUNK_BYTES_RANGE`` ([4096, 2^30]).
         progress: True shows a tqdm bar on stderr (bytes of the file), False none, None one on a
-            terminal or in Jupyter when the count looks longer than ~1 s; or a callable(done, total)
+            terminal or in Jupyter when the count looks longer than ~1 s (on any other stderr plain
+            lines every 10 s, when it looks longer than that); or a callable(done, total)
             called after every chunk with the bytes read and the file's size (0 when it has none,
             a pipe). The counts are the same either way.
 
