@@ -146,3 +146,113 @@ def test_progress_lines_are_throttled_to_the_log_interval(monkeypatch, capsys) -
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 + 9 + 1, lines
     assert lines[0].startswith("counting:   0%") and lines[-1].startswith("counting:  99%| 99/100"), lines
+
+
+# --- 3. specs changed after their check: validated by the same check, or impossible ---
+
+
+def _spec(**sampling):
+    from qnsim.qec import ExperimentSpec
+
+    return ExperimentSpec.from_dict({"sampling": {"max_shots": 20, **sampling}, "grid": {"distance": [3]}})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "message"),
+    [
+        ("fixed", {"foo": 3}, ValueError, r"unknown setting 'foo' in ExperimentSpec.fixed"),
+        ("fixed", {"distance": 4}, ValueError, r"distance is both fixed \(4\) and in the grid"),
+        ("fixed", {"p_int": float("nan")}, ValueError, r"p_int must be finite, got nan"),
+        ("fixed", {"max_shots": 2.5}, ValueError, r"max_shots must be an integer, got 2.5"),
+        ("grid", {"distance": [3, 3]}, ValueError, r"grid\['distance'\] lists the value 3 twice"),
+        ("grid", {"distance": [3, 4]}, ValueError, r"distance must be an odd int >= 3, got 4"),
+        ("grid", {"distance": []}, ValueError, r"grid distance must be a non-empty list, got \[\]"),
+        ("seeds", -1, ValueError, r"seeds must be >= 1 \(a count\) or a list of seeds, got -1"),
+        ("seeds", True, ValueError, r"seeds must be a count or a list of ints, got True"),
+        ("timing", "yes", TypeError, r"ExperimentSpec.timing must be True or False, got 'yes'"),
+        ("timing", 1, TypeError, r"ExperimentSpec.timing must be True or False, got 1"),
+        ("supply", 0.5, TypeError, r"ExperimentSpec.supply must be None or a measured link"),
+        ("source", None, TypeError, r"ExperimentSpec.source must be a string"),
+        ("resume_dir", 3, TypeError, r"ExperimentSpec.resume_dir must be None or a directory's path"),
+        ("link", {"probes": 2}, ValueError, r"\[link\] needs scenario"),
+    ],
+)  # fmt: skip
+def test_an_experiment_spec_field_assigned_a_bad_value_is_refused_and_kept(field, value, error, message) -> None:
+    """Old behaviour: ExperimentSpec was checked only by from_dict; spec.fixed = {"foo": 3} ran every point with the
+    setting ignored, spec.timing = "yes" was read as true, a grid of [3, 3] ran d = 3 twice. Now an assignment goes
+    through the spec's one check (ExperimentSpec.check) and a refused value leaves the old one."""
+    spec = _spec()
+    before = getattr(spec, field)
+    with pytest.raises(error, match=message):
+        setattr(spec, field, value)
+    assert getattr(spec, field) == before
+
+
+def test_an_experiment_spec_made_directly_is_checked_as_from_dict_checks_it() -> None:
+    """Old behaviour: ExperimentSpec(fixed, grid) skipped every check of from_dict: a grid of [3, 3] or an unknown
+    setting was accepted (and ignored or run twice)."""
+    from qnsim.qec import ExperimentSpec
+
+    with pytest.raises(ValueError, match=r"grid\['distance'\] lists the value 3 twice"):
+        ExperimentSpec({"max_shots": 10}, {"distance": [3, 3]})
+    with pytest.raises(ValueError, match=r"unknown setting 'distnce' in ExperimentSpec.grid; did you mean 'distance'"):
+        ExperimentSpec({}, {"distnce": [3]})
+    assert ExperimentSpec({"max_shots": 10}, {"distance": [3, 5]}).grid == {"distance": [3, 5]}
+
+
+def test_an_experiment_spec_changed_in_place_is_refused_by_its_points_and_sweeps(tmp_path) -> None:
+    """A dict field changed in place passes no assignment: each point reads ``fixed`` through the same check, and a
+    sweep checks the whole spec it is given. Old behaviour: spec.fixed["foo"] = 3 ran the point without a word."""
+    from qnsim.qec import run_experiment_sweep
+
+    spec = _spec()
+    spec.fixed["foo"] = 3
+    with pytest.raises(ValueError, match=r"unknown setting 'foo' in ExperimentSpec.fixed"):
+        spec.point({"distance": 3}, seed=1)
+    spec = _spec()
+    spec.grid["distance"].append(3)
+    with pytest.raises(ValueError, match=r"grid\['distance'\] lists the value 3 twice"):
+        run_experiment_sweep(spec, progress=False)
+
+
+def test_an_experiment_spec_still_takes_good_assignments_and_its_sweep_id() -> None:
+    """The check refuses nothing the spec could hold before (a measured supply, timing, a resume folder), and the
+    spec pickles as its fields (the sweep's scenario id is made from them)."""
+    import pickle
+
+    spec = _spec()
+    spec.timing = True
+    spec.resume_dir = "somewhere"
+    spec.fixed = {"p_bulk": 0.002}
+    assert pickle.loads(pickle.dumps(spec)) == spec
+    assert sorted(vars(spec)) == sorted(f for f in spec.__dataclass_fields__)
+
+
+def test_a_workloads_cached_counts_cannot_be_changed_under_a_later_estimate() -> None:
+    """Old behaviour: Workload.counts is computed once and read again by estimate(); GateCounts is frozen but its
+    per_gate dict and pair arrays were not: w.counts.per_gate["T"] = -5 or w.counts.pair_weight[:] = 0 changed what a
+    later estimate priced without a word."""
+    import copy
+    import pickle
+
+    import numpy as np
+
+    from qnsim.estimate import Workload
+
+    w = Workload("H 0\nT 0\nCX 0 1\nCX 1 2\nM 0 1 2\n")
+    counts = w.counts
+    with pytest.raises(TypeError, match=r"a read-only mapping \(\{.*'T': 1.*\}\): copy it with dict\(...\)"):
+        counts.per_gate["T"] = -5
+    for name in ("pair_a", "pair_b", "pair_weight", "used_qubits"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(counts, name)[0] = 0
+    assert w.counts.per_gate["T"] == 1 and w.counts.pair_weight.tolist() == [1.0, 1.0]
+    # Still a dict to read, copy, pickle and write as JSON.
+    assert dict(counts.per_gate) == counts.per_gate and pickle.loads(pickle.dumps(counts)).per_gate == counts.per_gate
+    assert copy.deepcopy(counts).per_gate == counts.per_gate
+    # An array given by the caller stays theirs to change (a read-only view, not a frozen original).
+    mine = np.array([1.0])
+    c = type(counts)(per_gate={"CX": 1}, num_qubits=2, measurements=0, depth_bound=1, pair_a=np.array([0]),
+                     pair_b=np.array([1]), pair_weight=mine)  # fmt: skip
+    mine[0] = 2.0
+    assert c.pair_weight[0] == 2.0 and not c.pair_weight.flags.writeable

@@ -50,6 +50,8 @@ __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
     "PROBABILITY_TOLERANCE",
+    "ReadOnlyDict",
+    "read_only",
     "instance",
     "bell_coefficients",
     "beyond_core_time",
@@ -1195,4 +1197,51 @@ def float_literal(text: str) -> float:
     if value == 0.0 and names_a_nonzero_number(text):
         raise ValueError(f"the number {text} is below the smallest float (4.9e-324) and would read as 0; write 0 for "
                          "zero")
+    return value
+
+
+class ReadOnlyDict(dict):
+    """A dict that refuses to be changed: the mapping a frozen spec or a cached result holds, so that changing it in
+    place cannot bypass the one check the values had (a frozen dataclass stops ``x.field = ...`` only). Equal to,
+    written and JSON-encoded as a dict; pickles and copies as itself. Copy it with ``dict(...)`` to change it.
+
+    Example:
+        >>> counts = ReadOnlyDict({"CX": 3})
+        >>> counts["CX"] = -5
+        Traceback (most recent call last):
+        ...
+        TypeError: a read-only mapping ({'CX': 3}): copy it with dict(...) to change it
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(f"a read-only mapping ({written(dict(self))}): copy it with dict(...) to change it")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (dict(self),))
+
+
+def read_only(value: Any) -> Any:
+    """``value`` with its contents made unchangeable, for a frozen spec's or a cached result's fields: a NumPy array
+    as a read-only view (no copy: an array the caller still holds stays theirs to change), a dict as a
+    :class:`ReadOnlyDict` of its values made read-only in turn, anything else as it is.
+
+    Example:
+        >>> a = read_only(np.arange(3))
+        >>> a[0] = 7
+        Traceback (most recent call last):
+        ...
+        ValueError: assignment destination is read-only
+    """
+    if isinstance(value, np.ndarray):
+        if not value.flags.writeable:
+            return value
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    if isinstance(value, dict):
+        return ReadOnlyDict({k: read_only(v) for k, v in value.items()})
     return value

@@ -169,6 +169,7 @@ from qnsim.argument_checks import (
     flag,
     is_integer,
     label,
+    names_a_nonzero_number,
     naming_file,
     readable_file,
     real_number,
@@ -1821,10 +1822,6 @@ def is_seed_column(name: object) -> bool:
     return isinstance(name, str) and (name == SEED_COLUMN or name.endswith("_seed"))
 
 
-#: A digit that makes a number's significand nonzero (its text before the exponent).
-_NONZERO_DIGIT = re.compile("[1-9]")
-
-
 def _parse_cell(text: str) -> Any:
     """Inverse of :func:`_format_cell` for the values a sweep writes."""
     if text == "":
@@ -1838,7 +1835,7 @@ def _parse_cell(text: str) -> Any:
         value = float(text)
     except ValueError:
         return text
-    if (value == 0.0 and _NONZERO_DIGIT.search(text.lower().partition("e")[0])) or (
+    if (value == 0.0 and names_a_nonzero_number(text)) or (
         math.isinf(value) and "inf" not in text.lower()
     ):
         # A cell edited by hand to 1e-400 or 1e400 read back as 0.0 or inf, a value no sweep wrote (repr of a

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, integer, is_integer, readable_file, written
+from qnsim.argument_checks import file_path, integer, is_integer, read_only, readable_file, written
 from qnsim.progress import check_progress, native_progress
 
 __all__ = [
@@ -148,6 +148,13 @@ class GateCounts:
     rotation_depth_exact: bool = True
     product_measure_qubits: tuple[int, ...] = ()
     controlled_paulis: int = 0
+
+    def __post_init__(self) -> None:
+        # A workload computes its counts once and the estimator reads them again: w.counts.per_gate["T"] = -5 or
+        # w.counts.pair_weight[:] = 0 (a frozen dataclass stops only w.counts.x = ...) changed what a later
+        # estimate(w, ...) priced without a word.
+        for name in ("per_gate", "pair_a", "pair_b", "pair_weight", "used_qubits"):
+            object.__setattr__(self, name, read_only(getattr(self, name)))
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:
