@@ -256,3 +256,101 @@ def test_a_workloads_cached_counts_cannot_be_changed_under_a_later_estimate() ->
                      pair_b=np.array([1]), pair_weight=mine)  # fmt: skip
     mine[0] = 2.0
     assert c.pair_weight[0] == 2.0 and not c.pair_weight.flags.writeable
+
+
+# --- 4. the battery, systematically: setters, frozen contents, and the new bad values ---
+
+
+def _battery(*args: str) -> list[list[str]]:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    done = subprocess.run(
+        [sys.executable, str(here / "bad_input_api_battery.py"), *args], capture_output=True, text=True, timeout=300,
+        cwd=here.parent, env={**os.environ, "QNSIM_TRACEBACK": ""},
+    )  # fmt: skip
+    assert done.returncode == 0, f"the battery itself died (status {done.returncode}): {done.stderr[-2000:]}"
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def test_every_property_setter_refuses_bad_values_or_is_read_only() -> None:
+    """Every public class's property with a setter (found by walking the classes, so a new one is a finding until
+    the battery can make an instance) given NaN, infinities, 1.5, True, text, containers and 0-d arrays: refused by
+    name, or read-only; never taken."""
+    found = _battery("--setters")
+    assert not found, "\n".join(map(str, found))
+
+
+def test_no_spec_or_cached_result_holds_contents_changeable_in_place() -> None:
+    """Old behaviour: GateCounts (a workload's cached counts, read again by estimate) held a dict and writeable arrays
+    under its frozen fields. Every frozen spec the battery makes (hardware, links, QPUs, noise models, a network's
+    node/link/request descriptions, ...) holds none, and no field is assigned without its check."""
+    found = _battery("--frozen")
+    assert not found, "\n".join(map(str, found))
+
+
+def test_the_battery_gives_0d_arrays_empty_lists_and_counts_beyond_64_bits() -> None:
+    """Round 39's values are in the catalogue every pass of rounds 34-35 gives each parameter."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        import bad_input_api_battery as battery
+    finally:
+        sys.path.pop(0)
+    assert {"0d", "0dnan", "emptylist", "2**70", "2.5"} <= set(battery.BAD)
+    found = _battery("", "0d,0dnan,emptylist,2**70,2.5") + _battery("--other-parameters")
+    assert not found, "\n".join(map(str, found))
+
+
+def _estimate_one_qpu(**kwargs):
+    from qnsim.estimate import QPU, estimate
+
+    return estimate("CX 0 1\n", [QPU(num_qubits=4)], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda a: __import__("qnsim").primitives.bell_diagonal_swap(a, [1, 0, 0, 0]),
+         r"left must be four coefficients \(Phi\+, Psi\+, Psi-, Phi-\), got the 0-d array array\(2\.5\)"),
+        (lambda a: __import__("qnsim").primitives.bell_diagonal_purify([1, 0, 0, 0], a, "dejmps"),
+         r"pair2 must be four coefficients .* got the 0-d array array\(2\.5\)"),
+        (lambda a: __import__("qnsim").estimate.purification_step(a, gate2_error=0.01),
+         r"must be four coefficients .* got the 0-d array array\(2\.5\)"),
+        (lambda a: __import__("qnsim").Network(a), r"formalism must be one of .*got array\(2\.5\)"),
+        (lambda a: __import__("qnsim").purification.purification_rounds_for([0.9, 0.05, 0.03, 0.02], 0.95, scheme=a),
+         r"scheme must be 'dejmps' or 'bbpssw', got array\(2\.5\)"),
+        (lambda a: __import__("qnsim").qec.bell_diagonal_after_memory([1, 0, 0, 0], a, [0, 0, 0]),
+         r"pauli_a must be three probabilities \(p_x, p_y, p_z\), got array\(2\.5\)"),
+        (lambda a: __import__("qnsim").estimate.Link((0, 1), 1e3, 0.95, rate_interval95=a),
+         r"rate_interval95 must be a pair \(low, high\) of rates in pairs/s, got array\(2\.5\)"),
+        (lambda a: _estimate_one_qpu(links=a), r"links must be .* got array\(2\.5\)"),
+        (lambda a: _estimate_one_qpu(placement=a), r"placement must map qubits to QPUs .*array\(2\.5\)"),
+    ],
+)  # fmt: skip
+def test_a_0d_array_where_a_sequence_is_meant_is_refused_by_name(call, message) -> None:
+    """Old behaviour: a 0-d array (np.array(2.5)) passes isinstance(..., Iterable) and has __len__; reading it raised
+    "len() of unsized object" or "iteration over a 0-d array" (pybind11's sequence reading, a did-you-mean's len()),
+    naming neither the argument nor the value."""
+    import numpy as np
+
+    with pytest.raises((TypeError, ValueError), match=message):
+        call(np.array(2.5))
+
+
+def test_an_empty_qpu_list_is_refused_by_name() -> None:
+    """Old behaviour: estimate(qpus=[]) said "need at least one QPU" and partition(capacities=[]) "no QPUs to place
+    qubits on", naming neither argument."""
+    from qnsim import estimate as E
+    from qnsim.estimate.placement import CapacityError
+
+    with pytest.raises(ValueError, match=r"qpus must list at least one QPU, got \[\]"):
+        E.estimate("CX 0 1\n", [])
+    with pytest.raises(CapacityError, match=r"capacities lists no QPUs to place qubits on, got \[\]"):
+        E.partition(2, [], None)

@@ -51,6 +51,7 @@ __all__ = [
     "INTEGER_MIN",
     "PROBABILITY_TOLERANCE",
     "ReadOnlyDict",
+    "is_scalar_array",
     "read_only",
     "instance",
     "bell_coefficients",
@@ -1245,3 +1246,16 @@ def read_only(value: Any) -> Any:
     if isinstance(value, dict):
         return ReadOnlyDict({k: read_only(v) for k, v in value.items()})
     return value
+
+
+def is_scalar_array(value: object) -> bool:
+    """True for a 0-d NumPy array (``np.array(2.5)``): one number that passes ``isinstance(value, Iterable)`` and has
+    a ``__len__``, where a sequence is read, and then raises "iteration over a 0-d array" or "len() of unsized
+    object" (pybind11's reading of a sequence too), naming neither the argument nor the value. Each reader of a
+    sequence refuses it under its own name (``links``, ``placement``, ``left``, ...).
+
+    Example:
+        >>> is_scalar_array(np.array(2.5)), is_scalar_array(np.array([2.5])), is_scalar_array(2.5)
+        (True, False, False)
+    """
+    return isinstance(value, np.ndarray) and value.ndim == 0

@@ -175,7 +175,10 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
     if isinstance(word, int) and not isinstance(word, bool) and word.bit_length() > 128:
         return ""  # no option is near 10**5000, and str() of it raised Python's 4,300-digit limit in the message
     longest = max((len(o) for o in options), default=0)
-    if isinstance(word, (list, tuple, set, frozenset, dict, np.ndarray)) and len(word) > longest:
+    if isinstance(word, np.ndarray):
+        if word.size > longest:  # (a 0-d array has no len(): "len() of unsized object" named no argument)
+            return ""
+    elif isinstance(word, (list, tuple, set, frozenset, dict)) and len(word) > longest:
         return ""  # its text is longer still (a million-entry list: seconds to write, seconds more in difflib)
     word = str(word)
     if len(word) > 3 * longest:
