@@ -473,7 +473,70 @@ def frozen_contents():
                 print(json.dumps([name, field.name, "nan", "assigned without a check"]))
 
 
+def _method_owners():
+    """(name, maker) of the objects whose public methods the --methods pass calls: a network (density matrix, two
+    nodes, a link, a request), its results, a workload, an estimate report, the native loop and registry, and the
+    specs and cached results of :func:`_checked_objects`."""
+    from qnsim.estimate import QPU, Workload, estimate
+
+    def network():
+        net = qnsim.Network("density_matrix", seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+        net.request("a", "b", num_pairs=2)
+        return net
+
+    result = network().run(0.05, progress=False)
+    report = estimate("H 0\nCX 0 1\nM 0 1\n", [QPU(num_qubits=4)])
+    owners = [("Network", network), ("NetworkResult", lambda: result), ("RequestResult", lambda: result.requests[0]),
+              ("estimate.Workload", lambda: Workload("H 0\nCX 0 1\nM 0 1\n")), ("estimate.EstimateReport",
+              lambda: report), ("EventLoop", qnsim.EventLoop), ("QubitRegistry", qnsim.QubitRegistry)]  # fmt: skip
+    return owners + [(name, (lambda o=obj: o)) for name, obj in _checked_objects()]
+
+
+#: Methods the --methods pass leaves out: they write files, start workers or run a network for long.
+NOT_CALLED_METHODS = {"run_seeds", "to_parquet", "to_csv", "save", "write", "plot", "to_json", "to_toml", "measure"}
+
+
+def methods(labels):
+    """Round 39: every public method of the objects of :func:`_method_owners`, one parameter at a time given each bad
+    value, the others 1.0 (as the generic pass): never a crash, a hang or another exception class (an AttributeError
+    from deep inside, a pybind11 dump). Run in a scratch directory: a path argument "3" may be made there."""
+    signal.signal(signal.SIGALRM, alarm)
+    for owner, make in _method_owners():
+        sample = make()
+        for name in sorted(dir(sample)):
+            if name.startswith("_") or name in NOT_CALLED_METHODS or isinstance(getattr(type(sample), name, None),
+                                                                                property):  # fmt: skip
+                continue
+            if not callable(getattr(sample, name, None)):
+                continue
+            try:
+                params = [p for p in inspect.signature(getattr(sample, name)).parameters.values()
+                          if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]  # fmt: skip
+            except (TypeError, ValueError):
+                continue
+            for param in params:
+                for label in labels:
+                    value = BAD[label]
+                    obj = make()
+                    kwargs = {p.name: 1.0 for p in params if p.default is p.empty and p.name != param.name}
+                    kwargs[param.name] = value
+                    signal.setitimer(signal.ITIMER_REAL, 5.0)
+                    try:
+                        finding = classify(lambda: getattr(obj, name)(**kwargs), label, value, param.name, "Any",  # noqa: B023
+                                           None)  # fmt: skip
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+                    if finding and " names neither " not in finding:
+                        print(json.dumps([f"{owner}.{name}", param.name, label, finding]), flush=True)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--methods"]:
+        methods(["nan", "inf", "-1", "True", "1.5", "0d", "emptylist", "2**70", "str3", "None", "dict", "bytes"])
+        sys.exit(0)
     if sys.argv[1:2] == ["--setters"]:
         setters(SETTER_BAD)
         sys.exit(0)

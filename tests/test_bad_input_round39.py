@@ -261,7 +261,9 @@ def test_a_workloads_cached_counts_cannot_be_changed_under_a_later_estimate() ->
 # --- 4. the battery, systematically: setters, frozen contents, and the new bad values ---
 
 
-def _battery(*args: str) -> list[list[str]]:
+def _battery(*args: str, cwd) -> list[list[str]]:
+    """The battery's findings, run in ``cwd``: a scratch directory (a path argument given "3" is made there, as
+    sample_logical_error's resume_dir; in the repository it made every later pass's "3" a directory)."""
     import json
     import os
     import subprocess
@@ -271,29 +273,37 @@ def _battery(*args: str) -> list[list[str]]:
     here = Path(__file__).resolve().parent
     done = subprocess.run(
         [sys.executable, str(here / "bad_input_api_battery.py"), *args], capture_output=True, text=True, timeout=300,
-        cwd=here.parent, env={**os.environ, "QNSIM_TRACEBACK": ""},
+        cwd=cwd, env={**os.environ, "QNSIM_TRACEBACK": ""},
     )  # fmt: skip
     assert done.returncode == 0, f"the battery itself died (status {done.returncode}): {done.stderr[-2000:]}"
     return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
 
-def test_every_property_setter_refuses_bad_values_or_is_read_only() -> None:
+def test_every_property_setter_refuses_bad_values_or_is_read_only(tmp_path) -> None:
     """Every public class's property with a setter (found by walking the classes, so a new one is a finding until
     the battery can make an instance) given NaN, infinities, 1.5, True, text, containers and 0-d arrays: refused by
     name, or read-only; never taken."""
-    found = _battery("--setters")
+    found = _battery("--setters", cwd=tmp_path)
     assert not found, "\n".join(map(str, found))
 
 
-def test_no_spec_or_cached_result_holds_contents_changeable_in_place() -> None:
+def test_every_public_method_refuses_bad_values_cleanly(tmp_path) -> None:
+    """Old behaviour: the batteries called module functions and native methods only; the Python classes' methods
+    were never given bad values: ExperimentSpec.settings/point/circuit(params=[]) raised "'list' object has no
+    attribute 'items'" and NodeInfo.of_checked(2.5, ...) "'float' object has no attribute '__dict__'"."""
+    found = _battery("--methods", cwd=tmp_path)
+    assert not found, "\n".join(map(str, found))
+
+
+def test_no_spec_or_cached_result_holds_contents_changeable_in_place(tmp_path) -> None:
     """Old behaviour: GateCounts (a workload's cached counts, read again by estimate) held a dict and writeable arrays
     under its frozen fields. Every frozen spec the battery makes (hardware, links, QPUs, noise models, a network's
     node/link/request descriptions, ...) holds none, and no field is assigned without its check."""
-    found = _battery("--frozen")
+    found = _battery("--frozen", cwd=tmp_path)
     assert not found, "\n".join(map(str, found))
 
 
-def test_the_battery_gives_0d_arrays_empty_lists_and_counts_beyond_64_bits() -> None:
+def test_the_battery_gives_0d_arrays_empty_lists_and_counts_beyond_64_bits(tmp_path) -> None:
     """Round 39's values are in the catalogue every pass of rounds 34-35 gives each parameter."""
     import sys
     from pathlib import Path
@@ -304,7 +314,7 @@ def test_the_battery_gives_0d_arrays_empty_lists_and_counts_beyond_64_bits() -> 
     finally:
         sys.path.pop(0)
     assert {"0d", "0dnan", "emptylist", "2**70", "2.5"} <= set(battery.BAD)
-    found = _battery("", "0d,0dnan,emptylist,2**70,2.5") + _battery("--other-parameters")
+    found = _battery("", "0d,0dnan,emptylist,2**70,2.5", cwd=tmp_path) + _battery("--other-parameters", cwd=tmp_path)
     assert not found, "\n".join(map(str, found))
 
 

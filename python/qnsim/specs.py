@@ -1160,7 +1160,15 @@ class NodeInfo(NodeSpec):
 
         ``spec`` was checked when it was made (its types, and the core's ``NodeParams.validate``); ``index`` and
         ``preset`` are the network's own. ``NodeInfo(**fields)`` would check every value a second time.
+
+        Raises:
+            TypeError: ``spec`` is not a :class:`NodeSpec` (its checked fields are what is copied).
+            ValueError: ``index`` is not a node index (an int >= 0).
         """
+        if not isinstance(spec, NodeSpec):
+            # Anything else raised "'float' object has no attribute '__dict__'", naming neither argument.
+            raise TypeError(f"NodeInfo.of_checked: spec must be a checked NodeSpec, got {written(spec):.80}")
+        index = integer("NodeInfo.of_checked: index", index, minimum=0, error=ValueError)
         info = object.__new__(cls)
         info.__dict__.update(spec.__dict__)  # the fields and the checked native struct
         info.__dict__.update(index=index, preset=preset)

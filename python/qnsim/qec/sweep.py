@@ -563,6 +563,10 @@ class ExperimentSpec:
             >>> ExperimentSpec.from_dict({}).settings({"distance": 5})["rounds"]
             5
         """
+        if not isinstance(params, Mapping):
+            # A list raised "'list' object has no attribute 'items'" from the update below.
+            raise TypeError(f"{self.source}: params must be a mapping of settings to values (a point's grid values), "
+                            f"got {written(params):.80}")  # fmt: skip
         unknown = [k for k in params if k not in EXPERIMENT_KEYS]
         if unknown:
             raise ValueError(f"{self.source}: unknown setting {written(unknown[0])}; known: {sorted(EXPERIMENT_KEYS)}")
