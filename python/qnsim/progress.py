@@ -130,6 +130,11 @@ def open_bar(*, leave: bool = False, bar_format: str | None = None, **kwargs: An
     import importlib.util
     import shutil
 
+    from qnsim.argument_checks import flag
+
+    leave = flag("leave", leave)
+    if bar_format is not None and not isinstance(bar_format, str):
+        raise TypeError(f"bar_format must be None or tqdm's format text, got {written(bar_format)}")
     if not bar_by_default():
         from tqdm import tqdm
 
