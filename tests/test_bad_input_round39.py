@@ -31,15 +31,33 @@ def _edit_cell(path, column: str, text: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-@pytest.mark.parametrize(("text", "reads_as"), [("1e-400", "0.0"), ("-1e-400", "-0.0"), ("1e400", "inf"),
-                                                ("-1E400", "-inf"), ("2e-324", "0.0")])  # fmt: skip
+@pytest.mark.parametrize(("text", "reads_as"), [("1e-400", "below the smallest float .* read as 0"),
+                                                ("-1e-400", "below the smallest float .* read as 0"),
+                                                ("1e400", r"beyond the largest float \(1\.8e308\) .* read as inf"),
+                                                ("-1E400", r"beyond the largest float \(1\.8e308\) .* read as -inf"),
+                                                ("2e-324", "below the smallest float .* read as 0")])  # fmt: skip
 def test_a_result_cell_beyond_a_floats_range_is_refused_naming_the_cell(rows_csv, text, reads_as) -> None:
     """Old behaviour: read_results (and qnsim plot, a resume) read a result cell edited to 1e-400 as 0.0 and 1e400 as
-    inf, values the sweep never wrote; only grid cells were protected (by their point id)."""
+    inf, values the sweep never wrote; only grid cells were protected (by their point id). Refused as a TOML or JSON
+    number is (argument_checks.float_literal)."""
     _edit_cell(rows_csv, "mean_fidelity", text)
-    with pytest.raises(ValueError, match=rf"line 2, column 'mean_fidelity': '{text}' is beyond the range of a float.*"
-                                         rf"would read as {reads_as}"):  # fmt: skip
+    with pytest.raises(ValueError, match=rf"line 2, column 'mean_fidelity': the number {text} is {reads_as}"):
         read_results(rows_csv)
+
+
+def test_a_toml_or_json_number_beyond_the_largest_float_is_refused(tmp_path) -> None:
+    """Old behaviour: float_literal refused 1e-400 (read as 0) but took 1e400 as inf: a scenario's until_s = 1e400
+    was refused as "got inf", a value never written, and an estimate report's number edited to 1e400 read as inf."""
+    from qnsim.argument_checks import float_literal
+    from qnsim.config import ConfigError, read_toml
+
+    path = tmp_path / "a.toml"
+    path.write_text("[run]\nuntil_s = 1e400\n")
+    with pytest.raises(ConfigError, match=r"a\.toml: the number 1e400 is beyond the largest float .* \(line 2\)"):
+        read_toml(path)
+    path.write_text("[run]\nuntil_s = inf\nx = -inf\n")
+    assert read_toml(path)["run"] == {"until_s": float("inf"), "x": float("-inf")}
+    assert float_literal("1.7976931348623157e308") == 1.7976931348623157e308
 
 
 @pytest.mark.parametrize("text", ["inf", "-inf", "nan", "0.0", "-0.0", "0e10", "5e-324", "1.7976931348623157e308"])
@@ -60,7 +78,7 @@ def test_qnsim_plot_names_the_out_of_range_cell(rows_csv, tmp_path, capsys) -> N
     code = cli.main(["plot", str(rows_csv), "--out", str(tmp_path / "p.png")])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert "column 'rate_hz': '1e-400' is beyond the range of a float" in err
+    assert "column 'rate_hz': the number 1e-400 is below the smallest float" in err
 
 
 def test_a_point_returning_text_beyond_a_floats_range_is_refused_by_a_csv_out(tmp_path) -> None:

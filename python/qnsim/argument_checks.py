@@ -1180,11 +1180,12 @@ def names_a_nonzero_number(text: str) -> bool:
 
 
 def float_literal(text: str) -> float:
-    """``float(text)`` of a number literal a file parser hands over (a TOML or JSON float), refusing one that names a
-    nonzero number below the smallest float (``1e-400``), which ``float()`` reads as 0.0 without a word.
+    """``float(text)`` of a number literal a file parser hands over (a TOML or JSON float, a CSV cell), refusing one
+    that names a nonzero number below the smallest float (``1e-400``), which ``float()`` reads as 0.0 without a word,
+    or a finite number beyond the largest (``1e400``), which it reads as inf (``inf`` itself is read as written).
 
     Raises:
-        ValueError: The literal underflows, naming it.
+        ValueError: The literal underflows or overflows, naming it.
 
     Example:
         >>> float_literal("2.5e-3"), float_literal("0e-999")
@@ -1198,6 +1199,10 @@ def float_literal(text: str) -> float:
     if value == 0.0 and names_a_nonzero_number(text):
         raise ValueError(f"the number {text} is below the smallest float (4.9e-324) and would read as 0; write 0 for "
                          "zero")
+    if math.isinf(value) and "inf" not in text.lower():
+        # A literal edited to 1e400 read as inf, a value (no limit, never) the file's writer never meant.
+        raise ValueError(f"the number {text} is beyond the largest float (1.8e308) and would read as {value}; write "
+                         f"{value} for an infinity")
     return value
 
 

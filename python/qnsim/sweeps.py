@@ -169,7 +169,7 @@ from qnsim.argument_checks import (
     flag,
     is_integer,
     label,
-    names_a_nonzero_number,
+    float_literal,
     naming_file,
     readable_file,
     real_number,
@@ -1835,16 +1835,11 @@ def _parse_cell(text: str) -> Any:
         value = float(text)
     except ValueError:
         return text
-    if (value == 0.0 and names_a_nonzero_number(text)) or (
-        math.isinf(value) and "inf" not in text.lower()
-    ):
+    if value == 0.0 or math.isinf(value):
         # A cell edited by hand to 1e-400 or 1e400 read back as 0.0 or inf, a value no sweep wrote (repr of a
         # float is always in range), and a plot or a threshold fit used it; the grid cells are caught by their point
-        # id, the result cells by this (read_results names the line and column).
-        raise ValueError(
-            f"{text!r} is beyond the range of a float (4.9e-324 to 1.8e308 in size): it would read as {value!r}, "
-            "a value the sweep never wrote"
-        )
+        # id, the result cells by this, as a TOML or JSON number is (read_results names the line and column).
+        value = float_literal(text)
     return value
 
 
