@@ -441,6 +441,15 @@ def _checked_objects():
     net.request("a", "b", num_pairs=2)
     found += [("network.NodeInfo", net.nodes["a"]), ("link_builder.LinkInfo", net.links[0]),
               ("network.RequestInfo", net.requests[0])]  # fmt: skip
+    from qnsim.estimate import partition, purification_plan
+    from qnsim.qec import interface_from_link
+    from qnsim.scenario import RunSettings
+
+    supply = _supply()
+    found += [("qec.LinkSupply", supply), ("qec.RoundTiming", interface_from_link(supply, 3, cycle_time_s=1e-6)[1]),
+              ("scenario.RunSettings", RunSettings(until_s=1.0)),
+              ("estimate.Placement", partition(3, [2, 2], _pairs())),
+              ("estimate.PurificationPlan", purification_plan(0.9, 0.95, max_rounds=4))]  # fmt: skip
     return found
 
 
