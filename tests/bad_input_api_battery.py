@@ -450,6 +450,9 @@ def _checked_objects():
               ("scenario.RunSettings", RunSettings(until_s=1.0)),
               ("estimate.Placement", partition(3, [2, 2], _pairs())),
               ("estimate.PurificationPlan", purification_plan(0.9, 0.95, max_rounds=4))]  # fmt: skip
+    from qnsim.sweeps import grid_points
+
+    found.append(("sweeps.Point", grid_points({"length_km": [5.0]}, seeds=[7])[0]))
     return found
 
 

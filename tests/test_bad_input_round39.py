@@ -246,6 +246,17 @@ def test_an_experiment_spec_still_takes_good_assignments_and_its_sweep_id() -> N
     assert sorted(vars(spec)) == sorted(f for f in spec.__dataclass_fields__)
 
 
+def test_a_sweep_points_params_cannot_change_under_its_id() -> None:
+    """Old behaviour: grid_points' Point is frozen but its params dict was not: point.params["length_km"] = 9.0 left
+    point.id the hash of 5.0."""
+    from qnsim.sweeps import grid_points, point_id
+
+    point = grid_points({"length_km": [5.0]}, seeds=[7])[0]
+    with pytest.raises(TypeError, match=r"a read-only mapping \(\{'length_km': 5\.0\}\)"):
+        point.params["length_km"] = 9.0
+    assert point.id == point_id(point.params, 7) and point.params == {"length_km": 5.0}
+
+
 def test_a_workloads_cached_counts_cannot_be_changed_under_a_later_estimate() -> None:
     """Old behaviour: Workload.counts is computed once and read again by estimate(); GateCounts is frozen but its
     per_gate dict and pair arrays were not: w.counts.per_gate["T"] = -5 or w.counts.pair_weight[:] = 0 changed what a

@@ -164,12 +164,13 @@ from qnsim._core import QnsimError
 from qnsim._exception_notes import add_note
 from qnsim._row_notes import drop_notes, join_notes, split_notes
 from qnsim.argument_checks import (
+    ReadOnlyDict,
     counted,
     file_path,
     flag,
+    float_literal,
     is_integer,
     label,
-    float_literal,
     naming_file,
     readable_file,
     real_number,
@@ -241,7 +242,7 @@ class Point:
 
     Attributes:
         index: Position in the sweep's order (grid keys vary slowest-first, seeds fastest).
-        params: Grid key -> value.
+        params: Grid key -> value (read-only: :attr:`id` is made from them).
         seed: The seed handed to the point function.
         id: Stable identifier, :func:`point_id` of ``params``, ``seed`` and ``scenario``.
         scenario: The :func:`scenario_id` of what the sweep runs ("" when none was given).
@@ -470,7 +471,8 @@ def grid_points(
     for index, (combo, seed, identifier) in enumerate(_point_ids(axes, seed_list, scenario)):
         if combo is not last:  # a combination's seeds follow each other: its params are made once, copied per seed
             last, params = combo, {k: v for (keys, _), values in zip(axes, combo) for k, v in zip(keys, values)}
-        points.append(Point(index, dict(params), seed, identifier, scenario))
+        # Read-only: a point's id is the hash of its params, which point.params["x"] = 2 changed under it.
+        points.append(Point(index, ReadOnlyDict(params), seed, identifier, scenario))
     return points
 
 
