@@ -487,8 +487,8 @@ def frozen_contents():
 
 def _method_owners():
     """(name, maker) of the objects whose public methods the --methods pass calls: a network (density matrix, two
-    nodes, a link, a request), its results, a workload, an estimate report, the native loop and registry, and the
-    specs and cached results of :func:`_checked_objects`."""
+    nodes, a link, a request), its results, a workload, an estimate report, the native loop and registry, a run's
+    trace, and the specs and cached results of :func:`_checked_objects`."""
     from qnsim.estimate import QPU, Workload, estimate
 
     def network():
@@ -499,11 +499,18 @@ def _method_owners():
         net.request("a", "b", num_pairs=2)
         return net
 
+    traced = qnsim.Network("bell_diagonal", seed=1, trace=True)
+    traced.add_node("a")
+    traced.add_node("b")
+    traced.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+    traced.request("a", "b", num_pairs=2)
+    traced.run(0.05, progress=False)
     result = network().run(0.05, progress=False)
     report = estimate("H 0\nCX 0 1\nM 0 1\n", [QPU(num_qubits=4)])
     owners = [("Network", network), ("NetworkResult", lambda: result), ("RequestResult", lambda: result.requests[0]),
               ("estimate.Workload", lambda: Workload("H 0\nCX 0 1\nM 0 1\n")), ("estimate.EstimateReport",
-              lambda: report), ("EventLoop", qnsim.EventLoop), ("QubitRegistry", qnsim.QubitRegistry)]  # fmt: skip
+              lambda: report), ("EventLoop", qnsim.EventLoop), ("QubitRegistry", qnsim.QubitRegistry),
+              ("trace.Trace", traced.trace)]  # fmt: skip
     return owners + [(name, (lambda o=obj: o)) for name, obj in _checked_objects()]
 
 
