@@ -393,3 +393,25 @@ def test_an_empty_qpu_list_is_refused_by_name() -> None:
         E.estimate("CX 0 1\n", [])
     with pytest.raises(CapacityError, match=r"capacities lists no QPUs to place qubits on, got \[\]"):
         E.partition(2, [], None)
+
+
+def test_an_experiment_specs_link_table_changed_in_place_is_read_again(tmp_path) -> None:
+    """The [link] table's values are read as from_dict reads them by the spec's one check, which measure() and a
+    sweep run first: spec.link["request"] = -1 set after the file was read reached the link's measurement unread."""
+    from pathlib import Path
+
+    from qnsim.qec import ExperimentSpec
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "two_qpus_transducers.toml"
+    (tmp_path / "s.toml").write_text(example.read_text())
+    (tmp_path / "e.toml").write_text('[experiment]\nscheme = "teleported"\n[grid]\ndistance = [3]\n[sampling]\n'
+                                     'max_shots = 20\n[link]\nscenario = "s.toml"\nprobes = 2\n')  # fmt: skip
+    spec = ExperimentSpec.from_file(tmp_path / "e.toml")
+    spec.link["request"] = -1
+    with pytest.raises(ValueError, match=r"e\.toml \[link\]: request must be >= 0, got -1"):
+        spec.measure()
+    spec.link["request"] = 0
+    spec.link["probes"] = 2.5
+    with pytest.raises(ValueError, match=r"e\.toml \[link\]: probes must be an integer, got 2\.5"):
+        spec.measure()
+    assert spec.supply is None

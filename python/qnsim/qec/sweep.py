@@ -381,6 +381,17 @@ class ExperimentSpec:
                 raise ValueError(f"{source}: unknown keys {sorted(bad)} in [link]; use {list(_LINK_KEYS)}")
             if "scenario" not in self.link:
                 raise ValueError(f"{source}: [link] needs scenario = \"path/to/scenario.toml\"")
+            from qnsim.qec.link import DEFAULT_PROBES, MAX_PROBES, read_probe_seed
+
+            # The values as from_dict reads them (and measure() hands them to the link's measurement): changed in
+            # place, spec.link["probes"] = 10**9 reached measure_link unread.
+            where = f"{source} [link]"
+            file_path(f"{where}: scenario", self.link["scenario"])
+            integer(f"{where}: request", self.link.get("request", 0), minimum=0, error=ValueError)
+            probes = integer(f"{where}: probes", self.link.get("probes", DEFAULT_PROBES), minimum=1, maximum=MAX_PROBES,
+                             error=ValueError)  # fmt: skip
+            if "seed" in self.link:
+                read_probe_seed(self.link["seed"], probes, f"{where}: seed")
             for key in _LINK_ONLY:
                 if key in self.link:
                     raise ValueError(f"{source}: [link] {key} is a setting of ExperimentSpec.fixed once read")
@@ -539,6 +550,7 @@ class ExperimentSpec:
             True
         """
         if self.link is not None and self.supply is None:
+            self.check()  # the [link] table as it is now (changed in place since it was checked?)
             from qnsim.qec.link import DEFAULT_PROBES, _measure_link
 
             def check_law(arrivals: str) -> None:
