@@ -1,6 +1,7 @@
 """Child process of the round-34 bad-input battery (tests/test_bad_input_round34.py): calls each public
 callable with one argument replaced by a bad value and prints one JSON line per
 finding. Run in a subprocess so a crash is a finding."""
+import dataclasses
 import importlib
 import inspect
 import json
@@ -168,6 +169,9 @@ BAD = {
     "nan": float("nan"), "inf": float("inf"), "-inf": float("-inf"), "-1": -1, "0": 0, "1.5": 1.5,
     "True": True, "False": False, "f32nan": np.float32("nan"), "i64-1": np.int64(-1), "1e30int": 10**30,
     "str3": "3", "empty": "", "blank": "   ", "None": None, "list": [1.0], "dict": {"a": 1}, "bytes": b"x",
+    # Round 39: a 0-d array (one number that looks iterable: "len() of unsized object"), an empty list, a count
+    # beyond 64 bits, and a non-integral float where a count is meant.
+    "0d": np.array(2.5), "0dnan": np.array(float("nan")), "emptylist": [], "2**70": 2**70, "2.5": 2.5,
 }
 OK = (ValueError, TypeError, IndexError, qnsim.QnsimError)
 
@@ -182,11 +186,11 @@ def must_refuse(label, value, annotation, default):
     a = str(annotation)
     generic = any(w in a for w in ("Any", "object"))
     numeric = any(w in a for w in ("float", "int")) and not generic
-    if label in ("nan", "f32nan"):
+    if label in ("nan", "f32nan", "0dnan"):
         return numeric
     if label in ("True", "False"):
         return numeric and "bool" not in a
-    if label == "1.5":
+    if label in ("1.5", "2.5"):
         return "int" in a and "float" not in a and not generic
     if label == "str3":
         return numeric and "str" not in a
@@ -367,7 +371,197 @@ def native(labels):
                         print(json.dumps([f"{cls.__name__}.{method}", len(args), label, finding]), flush=True)
 
 
+#: Round 39: values a property's setter must refuse (a number that is none, a bool, text, a container, 0-d arrays).
+SETTER_BAD = ["nan", "inf", "-inf", "1.5", "True", "f32nan", "str3", "empty", "list", "emptylist", "dict", "bytes",
+              "0d", "0dnan"]  # fmt: skip
+
+
+def _instances():
+    """(name, instance) of every public class with a property setter, made by a working call."""
+    from qnsim.protocol import Protocol
+
+    return [("EventLoop", qnsim.EventLoop()), ("QubitRegistry", qnsim.QubitRegistry()),
+            ("Network", qnsim.Network("bell_diagonal", seed=1)), ("Protocol", Protocol())]  # fmt: skip
+
+
+def setters(labels):
+    """Round 39: every property with a setter of the public classes, each given each bad value: refused (by name) or
+    read-only (AttributeError), never taken; the classes found by walking every public class's properties, so a
+    new setter is a finding until it is listed in :func:`_instances`."""
+    signal.signal(signal.SIGALRM, alarm)
+    made = dict(_instances())
+    for qualified, cls in public_callables():
+        if not isinstance(cls, type):
+            continue
+        names = sorted({n for k in cls.__mro__ for n, v in vars(k).items()
+                        if not n.startswith("_") and isinstance(v, property) and v.fset is not None})  # fmt: skip
+        if names and cls.__name__ not in made:
+            print(json.dumps([qualified, ",".join(names), "", "a property setter the battery makes no instance for"]))
+            continue
+        for name in names:
+            for label in labels:
+                obj = dict(_instances())[cls.__name__]
+                value = BAD[label]
+                signal.setitimer(signal.ITIMER_REAL, 5.0)
+                try:
+                    setattr(obj, name, value)
+                    finding = "accepted"
+                except AttributeError as exc:
+                    finding = None if "read-only" in str(exc) else f"AttributeError: {str(exc)[:100]}"
+                except TimeoutError:
+                    finding = "hang"
+                except OK as exc:
+                    finding = None if names_it(str(exc), name, value) else f"names neither: {str(exc)[:100]}"
+                except BaseException as exc:  # noqa: BLE001 - every other class is a finding
+                    finding = f"{type(exc).__name__}: {str(exc)[:100]}"
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                if finding:
+                    print(json.dumps([qualified, name, label, finding]), flush=True)
+
+
+def _checked_objects():
+    """(name, object) of the public specs and cached results a later run or estimate reads again, made by working
+    calls: every frozen dataclass of CASES and MORE_CASES, a workload's counts, an experiment spec, a network's
+    node, link and request descriptions."""
+    from qnsim.estimate import Workload
+    from qnsim.qec import ExperimentSpec
+
+    found = []
+    for name, good in [*CASES.items(), *MORE_CASES.items()]:
+        func = resolve(name)
+        if isinstance(func, type) and dataclasses.is_dataclass(func):
+            found.append((name, func(**{k: (LAZY[(name, k)]() if (name, k) in LAZY else v) for k, v in good.items()})))
+    found.append(("estimate.GateCounts", Workload("H 0\nT 0\nCX 0 1\nM 0 1\n").counts))
+    found.append(("qec.ExperimentSpec", ExperimentSpec.from_dict({"grid": {"distance": [3]}})))
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+    net.request("a", "b", num_pairs=2)
+    found += [("network.NodeInfo", net.nodes["a"]), ("link_builder.LinkInfo", net.links[0]),
+              ("network.RequestInfo", net.requests[0])]  # fmt: skip
+    from qnsim.estimate import partition, purification_plan
+    from qnsim.qec import interface_from_link
+    from qnsim.scenario import RunSettings
+
+    supply = _supply()
+    found += [("qec.LinkSupply", supply), ("qec.RoundTiming", interface_from_link(supply, 3, cycle_time_s=1e-6)[1]),
+              ("scenario.RunSettings", RunSettings(until_s=1.0)),
+              ("estimate.Placement", partition(3, [2, 2], _pairs())),
+              ("estimate.PurificationPlan", purification_plan(0.9, 0.95, max_rounds=4))]  # fmt: skip
+    from qnsim.sweeps import grid_points
+
+    found.append(("sweeps.Point", grid_points({"length_km": [5.0]}, seeds=[7])[0]))
+    return found
+
+
+#: Results made once and read by the user, never by a later run: their lists and dicts are theirs (round 39).
+RESULTS = {"qec.LogicalErrorEstimate"}
+
+
+def frozen_contents():
+    """Round 39: a spec or cached result whose field holds a dict, list or writeable array that can be changed in
+    place (which no frozen dataclass stops), or whose field can be assigned without its check, is a finding."""
+    from qnsim.argument_checks import ReadOnlyDict
+
+    for name, obj in _checked_objects():
+        if name in RESULTS:
+            continue
+        for field in dataclasses.fields(obj):
+            value = getattr(obj, field.name)
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                print(json.dumps([name, field.name, "", "a writeable array"]))
+            elif isinstance(value, (list, set, bytearray)) or (isinstance(value, dict)
+                                                                and not isinstance(value, ReadOnlyDict)):
+                # ExperimentSpec's dicts are checked again by each point and sweep (ExperimentSpec.check).
+                if name != "qec.ExperimentSpec":
+                    print(json.dumps([name, field.name, "", f"a {type(value).__name__} changed in place unchecked"]))
+            if not dataclasses.fields(obj) or not getattr(type(obj), "__dataclass_params__").frozen:
+                try:
+                    setattr(obj, field.name, float("nan"))
+                except (AttributeError, *OK):
+                    continue
+                print(json.dumps([name, field.name, "nan", "assigned without a check"]))
+
+
+def _method_owners():
+    """(name, maker) of the objects whose public methods the --methods pass calls: a network (density matrix, two
+    nodes, a link, a request), its results, a workload, an estimate report, the native loop and registry, a run's
+    trace, and the specs and cached results of :func:`_checked_objects`."""
+    from qnsim.estimate import QPU, Workload, estimate
+
+    def network():
+        net = qnsim.Network("density_matrix", seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+        net.request("a", "b", num_pairs=2)
+        return net
+
+    traced = qnsim.Network("bell_diagonal", seed=1, trace=True)
+    traced.add_node("a")
+    traced.add_node("b")
+    traced.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+    traced.request("a", "b", num_pairs=2)
+    traced.run(0.05, progress=False)
+    result = network().run(0.05, progress=False)
+    report = estimate("H 0\nCX 0 1\nM 0 1\n", [QPU(num_qubits=4)])
+    owners = [("Network", network), ("NetworkResult", lambda: result), ("RequestResult", lambda: result.requests[0]),
+              ("estimate.Workload", lambda: Workload("H 0\nCX 0 1\nM 0 1\n")), ("estimate.EstimateReport",
+              lambda: report), ("EventLoop", qnsim.EventLoop), ("QubitRegistry", qnsim.QubitRegistry),
+              ("trace.Trace", traced.trace)]  # fmt: skip
+    return owners + [(name, (lambda o=obj: o)) for name, obj in _checked_objects()]
+
+
+#: Methods the --methods pass leaves out: they write files, start workers or run a network for long.
+NOT_CALLED_METHODS = {"run_seeds", "to_parquet", "to_csv", "save", "write", "plot", "to_json", "to_toml", "measure"}
+
+
+def methods(labels):
+    """Round 39: every public method of the objects of :func:`_method_owners`, one parameter at a time given each bad
+    value, the others 1.0 (as the generic pass): never a crash, a hang or another exception class (an AttributeError
+    from deep inside, a pybind11 dump). Run in a scratch directory: a path argument "3" may be made there."""
+    signal.signal(signal.SIGALRM, alarm)
+    for owner, make in _method_owners():
+        sample = make()
+        for name in sorted(dir(sample)):
+            if name.startswith("_") or name in NOT_CALLED_METHODS or isinstance(getattr(type(sample), name, None),
+                                                                                property):  # fmt: skip
+                continue
+            if not callable(getattr(sample, name, None)):
+                continue
+            try:
+                params = [p for p in inspect.signature(getattr(sample, name)).parameters.values()
+                          if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]  # fmt: skip
+            except (TypeError, ValueError):
+                continue
+            for param in params:
+                for label in labels:
+                    value = BAD[label]
+                    obj = make()
+                    kwargs = {p.name: 1.0 for p in params if p.default is p.empty and p.name != param.name}
+                    kwargs[param.name] = value
+                    signal.setitimer(signal.ITIMER_REAL, 5.0)
+                    try:
+                        finding = classify(lambda: getattr(obj, name)(**kwargs), label, value, param.name, "Any",  # noqa: B023
+                                           None)  # fmt: skip
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+                    if finding and " names neither " not in finding:
+                        print(json.dumps([f"{owner}.{name}", param.name, label, finding]), flush=True)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--methods"]:
+        methods(["nan", "inf", "-1", "True", "1.5", "0d", "emptylist", "2**70", "str3", "None", "dict", "bytes"])
+        sys.exit(0)
+    if sys.argv[1:2] == ["--setters"]:
+        setters(SETTER_BAD)
+        sys.exit(0)
+    if sys.argv[1:2] == ["--frozen"]:
+        frozen_contents()
+        sys.exit(0)
     if sys.argv[1:2] == ["--native"]:
         native(["nan", "-1", "1.5", "True", "f32nan", "i64-1", "1e30int", "str3", "None", "list", "bytes"])
         sys.exit(0)

@@ -155,6 +155,8 @@ def test_a_long_run_whose_work_comes_first_moves_its_bar(monkeypatch):
 
     clock = [0.0]
     monkeypatch.setattr(progress_module.time, "perf_counter", lambda: clock[0])
+    # A bar on a terminal (round 39: on any other stderr, progress lines every 10 s take chunks of ~1 s, no 1/200 cap).
+    monkeypatch.setattr(progress_module, "bar_by_default", lambda: True)
     span, work_end, work_s = 10**13, 4 * 10**10, 20.0  # 10 s simulated, the work in its first 0.04 s
 
     class FakeNative:

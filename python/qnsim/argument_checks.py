@@ -50,6 +50,9 @@ __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
     "PROBABILITY_TOLERANCE",
+    "ReadOnlyDict",
+    "is_scalar_array",
+    "read_only",
     "instance",
     "bell_coefficients",
     "beyond_core_time",
@@ -1177,11 +1180,12 @@ def names_a_nonzero_number(text: str) -> bool:
 
 
 def float_literal(text: str) -> float:
-    """``float(text)`` of a number literal a file parser hands over (a TOML or JSON float), refusing one that names a
-    nonzero number below the smallest float (``1e-400``), which ``float()`` reads as 0.0 without a word.
+    """``float(text)`` of a number literal a file parser hands over (a TOML or JSON float, a CSV cell), refusing one
+    that names a nonzero number below the smallest float (``1e-400``), which ``float()`` reads as 0.0 without a word,
+    or a finite number beyond the largest (``1e400``), which it reads as inf (``inf`` itself is read as written).
 
     Raises:
-        ValueError: The literal underflows, naming it.
+        ValueError: The literal underflows or overflows, naming it.
 
     Example:
         >>> float_literal("2.5e-3"), float_literal("0e-999")
@@ -1195,4 +1199,68 @@ def float_literal(text: str) -> float:
     if value == 0.0 and names_a_nonzero_number(text):
         raise ValueError(f"the number {text} is below the smallest float (4.9e-324) and would read as 0; write 0 for "
                          "zero")
+    if math.isinf(value) and "inf" not in text.lower():
+        # A literal edited to 1e400 read as inf, a value (no limit, never) the file's writer never meant.
+        raise ValueError(f"the number {text} is beyond the largest float (1.8e308) and would read as {value}; write "
+                         f"{value} for an infinity")
     return value
+
+
+class ReadOnlyDict(dict):
+    """A dict that refuses to be changed: the mapping a frozen spec or a cached result holds, so that changing it in
+    place cannot bypass the one check the values had (a frozen dataclass stops ``x.field = ...`` only). Equal to,
+    written and JSON-encoded as a dict; pickles and copies as itself. Copy it with ``dict(...)`` to change it.
+
+    Example:
+        >>> counts = ReadOnlyDict({"CX": 3})
+        >>> counts["CX"] = -5
+        Traceback (most recent call last):
+        ...
+        TypeError: a read-only mapping ({'CX': 3}): copy it with dict(...) to change it
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(f"a read-only mapping ({written(dict(self))}): copy it with dict(...) to change it")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (dict(self),))
+
+
+def read_only(value: Any) -> Any:
+    """``value`` with its contents made unchangeable, for a frozen spec's or a cached result's fields: a NumPy array
+    as a read-only view (no copy: an array the caller still holds stays theirs to change), a dict as a
+    :class:`ReadOnlyDict` of its values made read-only in turn, anything else as it is.
+
+    Example:
+        >>> a = read_only(np.arange(3))
+        >>> a[0] = 7
+        Traceback (most recent call last):
+        ...
+        ValueError: assignment destination is read-only
+    """
+    if isinstance(value, np.ndarray):
+        if not value.flags.writeable:
+            return value
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    if isinstance(value, dict):
+        return ReadOnlyDict({k: read_only(v) for k, v in value.items()})
+    return value
+
+
+def is_scalar_array(value: object) -> bool:
+    """True for a 0-d NumPy array (``np.array(2.5)``): one number that passes ``isinstance(value, Iterable)`` and has
+    a ``__len__``, where a sequence is read, and then raises "iteration over a 0-d array" or "len() of unsized
+    object" (pybind11's reading of a sequence too), naming neither the argument nor the value. Each reader of a
+    sequence refuses it under its own name (``links``, ``placement``, ``left``, ...).
+
+    Example:
+        >>> is_scalar_array(np.array(2.5)), is_scalar_array(np.array([2.5])), is_scalar_array(2.5)
+        (True, False, False)
+    """
+    return isinstance(value, np.ndarray) and value.ndim == 0

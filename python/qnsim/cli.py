@@ -5,7 +5,9 @@ Subcommands:
 * ``qnsim run SCENARIO.toml [--json] [--seed N] [--until S] [--formalism F] [--log LEVEL] [--progress/--no-progress]``:
   runs a scenario file (see :mod:`qnsim.scenario`) and prints a summary table per request
   (pairs, rate, mean fidelity with its 95% confidence interval, mean latency), or the results
-  as JSON. A progress bar shows on stderr for long runs on a terminal.
+  as JSON. A progress bar shows on stderr for long runs on a terminal; on any other stderr (a batch
+  job's log) a plain line at most every 10 s for runs that look longer than that (one semantics with
+  ``qnsim sweep``).
 * ``qnsim estimate ...``: distributed-workload estimation (provided by
   ``qnsim.estimate_cli`` when installed).
 * ``qnsim sweep SCENARIO.toml --param KEY=V1,V2 ...``: parameter sweeps (``qnsim.sweep_cli``).

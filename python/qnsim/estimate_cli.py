@@ -27,7 +27,8 @@ Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds 
     max_runtime_s = 31557600.0
 
 A progress bar shows on stderr while a long circuit is read, counted or scheduled (on a terminal
-once a pass looks longer than ~1 s; ``--progress`` always, ``--no-progress`` never); Ctrl-C stops
+once a pass looks longer than ~1 s, on any other stderr as plain lines every 10 s once it looks longer
+than that; ``--progress`` always, ``--no-progress`` never); Ctrl-C stops
 any of them (exit status 130). ``--plot OUT.png`` also draws the report (:func:`qnsim.plot.plot_estimate`).
 
 Exit status: 0 feasible, 1 infeasible, 2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung

@@ -59,7 +59,7 @@ from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
-from qnsim.progress import bar_by_default, run_with_bar
+from qnsim.progress import run_with_bar
 from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
 from qnsim.purification import PURIFICATIONS, memories_do_not_fit, plan_purification, purification_rounds_for
 from qnsim.results import NetworkResult, collect
@@ -769,9 +769,10 @@ class Network(SlotOperations):
 
         Args:
             until_s: End of the run in simulated seconds (>= the current time).
-            progress: Show a tqdm progress bar on stderr (True / False); None shows it only
-                on a terminal or in Jupyter (tqdm.auto's widget there), when the run is estimated to take
-                more than ~1 s.
+            progress: Show a tqdm progress bar on stderr (True / False); None shows it when the run
+                is estimated to take more than ~1 s on a terminal or in Jupyter (tqdm.auto's widget
+                there), and on any other stderr (a batch job's log) as plain lines, one at most every
+                :data:`qnsim.progress.LOG_INTERVAL_S` (10 s), when it looks longer than that.
                 The bar cuts the native run into chunks; the results do not depend on them.
 
         Returns:
@@ -816,7 +817,7 @@ class Network(SlotOperations):
         self._hub.run_thread = threading.get_ident()
         try:
             with self._hub.deferred_interrupts():
-                if progress is False or (progress is None and not bar_by_default()):
+                if progress is False:
                     self._native.run(until_ps)
                 else:
                     run_with_bar(

@@ -26,7 +26,7 @@ from typing import Literal
 
 from qnsim import _core
 from qnsim._numerics import in_unit_interval
-from qnsim.argument_checks import probability, written
+from qnsim.argument_checks import is_scalar_array, probability, written
 from qnsim.specs import check_value
 
 __all__ = [
@@ -169,6 +169,16 @@ def remote_cnot(
     return _core.remote_cnot(registry, control, a, b, target, gate1_error, gate2_error, measure_error)
 
 
+def _refuse_scalar_arrays(**coefficients: object) -> None:
+    """Refuses a 0-d array given as a pair's coefficients, naming it: the binding's reading of a sequence raised
+    "len() of unsized object", naming neither the argument nor the value."""
+    for name, value in coefficients.items():
+        if is_scalar_array(value):
+            raise TypeError(
+                f"{name} must be four coefficients (Phi+, Psi+, Psi-, Phi-), got the 0-d array {written(value)}"
+            )
+
+
 def bell_diagonal_swap(
     left: Sequence[float],
     right: Sequence[float],
@@ -204,6 +214,7 @@ def bell_diagonal_swap(
         >>> round(f, 12) == round(qnsim.werner_swap_fidelity(0.9, 0.8), 12)
         True
     """
+    _refuse_scalar_arrays(left=left, right=right)
     out = _core.bell_diagonal_swap(left, right, gate1_error, gate2_error, measure_error)
     return _coefficients("bell_diagonal_swap", out, "")
 
@@ -290,6 +301,7 @@ def _bell_diagonal_purifier(
     core = _core.bell_diagonal_purify
 
     def purify(pair1: Sequence[float], pair2: Sequence[float]) -> tuple[float, tuple[float, float, float, float]]:
+        _refuse_scalar_arrays(pair1=pair1, pair2=pair2)
         p, kept = core(pair1, pair2, *args)
         a, b, c, d = (float(x) for x in kept)
         # Four coefficients inside (0, 1] are what _coefficients keeps of them, as they are (its clip changes

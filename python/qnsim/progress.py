@@ -6,6 +6,11 @@ estimator reports ``(done, total)`` itself every so often (bytes read, instructi
 callback that also lets Ctrl-C stop it (:func:`native_progress`); the callback reads nothing back,
 so the counts are the same with or without a bar.
 
+Where progress shows: on a terminal or in a Jupyter kernel a tqdm bar, redrawn in place; on any other stderr (a batch
+job's log file, a pipe) plain lines instead, one at most every :data:`LOG_INTERVAL_S` of wall time and a last one at
+the end, so that a log shows how far a long job got without a bar redrawn ten times a second. The same for a network
+run, the estimator's native passes and a sweep (:func:`open_bar`).
+
 >>> stderr_is_tty() in (True, False)
 True
 """
@@ -23,10 +28,19 @@ import numpy as np
 
 from qnsim.argument_checks import written
 
-__all__ = ["NativeBar", "bar_by_default", "native_progress", "run_with_bar", "stderr_is_tty"]
+__all__ = ["LOG_INTERVAL_S", "NativeBar", "bar_by_default", "native_progress", "open_bar", "run_with_bar",
+           "stderr_is_tty"]
 
 
 _BAR_FORMAT = "{l_bar}{bar}| {n:.3g}/{total:.3g} sim s [{elapsed}<{remaining}{postfix}]"
+
+#: Least wall time between two progress lines on a stderr that is no terminal, in s (tqdm's ``mininterval`` there);
+#: by default (``progress=None``) the lines show once the work looks longer than this. A ``qnsim run`` of a long
+#: scenario in a batch job, stderr a log file, printed no progress at all, while a sweep's tqdm bar wrote its
+#: carriage-return redraws into the log ten times a second: one semantics for both now.
+LOG_INTERVAL_S = 10.0
+#: Wall time after which work that looks longer than this shows its bar by default on a terminal, in s.
+_BAR_AFTER_S = 1.0
 
 
 def add_progress_options(parser: Any, always_help: str) -> None:
@@ -61,8 +75,9 @@ def in_jupyter_kernel() -> bool:
 
 
 def bar_by_default() -> bool:
-    """Whether ``progress=None`` may show a bar (once the work looks longer than ~1 s): on a terminal, or in a
-    Jupyter kernel. A notebook's stderr is no terminal, so a long ``run()`` there showed nothing by default.
+    """Whether progress shows as a bar redrawn in place (by default once the work looks longer than ~1 s): on a
+    terminal, or in a Jupyter kernel. A notebook's stderr is no terminal, so a long ``run()`` there showed nothing by
+    default. Elsewhere progress is written as plain lines (:data:`LOG_INTERVAL_S`).
 
     >>> bar_by_default() == (stderr_is_tty() or in_jupyter_kernel())
     True
@@ -70,12 +85,67 @@ def bar_by_default() -> bool:
     return stderr_is_tty() or in_jupyter_kernel()
 
 
-def _open_bar(**kwargs: Any) -> Any:
-    """A tqdm bar on stderr: in a Jupyter kernel tqdm.auto's widget when ipywidgets is installed, else tqdm's
-    text bar (which a kernel shows too; tqdm.auto would add an "IProgress not found" warning to the cell)."""
+def long_after_s() -> float:
+    """The wall time, in s, that work must look longer than for ``progress=None`` to show its progress: ~1 s for a
+    bar on a terminal or in Jupyter, :data:`LOG_INTERVAL_S` for lines elsewhere (a short run leaves a log as it was).
+
+    >>> long_after_s() in (1.0, LOG_INTERVAL_S)
+    True
+    """
+    return _BAR_AFTER_S if bar_by_default() else LOG_INTERVAL_S
+
+
+class _Lines:
+    """A text stream for tqdm that writes each redraw as a line of its own: tqdm ends none of its redraws with a line
+    end (it starts each with a carriage return), so a log file held one line of every redraw joined together."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        for piece in text.split("\r"):
+            piece = piece.strip("\n").rstrip()
+            if piece:
+                self._stream.write(piece + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def open_bar(*, leave: bool = False, bar_format: str | None = None, **kwargs: Any) -> Any:
+    """A tqdm progress bar on stderr: on a terminal tqdm's text bar, in a Jupyter kernel tqdm.auto's widget when
+    ipywidgets is installed (else the text bar, which a kernel shows too; tqdm.auto would add an "IProgress not
+    found" warning to the cell); on any other stderr plain lines, at most one every :data:`LOG_INTERVAL_S` s and one
+    at the end (``leave`` is then True: the last line says where the work ended). Show it with :func:`show`.
+
+    Args:
+        leave: Keep the bar on a terminal when it closes.
+        bar_format: tqdm's ``bar_format``; on a stderr that is no terminal its ``{bar}`` is left out.
+        **kwargs: tqdm's other arguments (total, desc, unit, ...).
+
+    Returns:
+        The tqdm bar.
+    """
     import importlib.util
     import shutil
 
+    from qnsim.argument_checks import flag
+
+    leave = flag("leave", leave)
+    if bar_format is not None and not isinstance(bar_format, str):
+        raise TypeError(f"bar_format must be None or tqdm's format text, got {written(bar_format)}")
+    if not bar_by_default():
+        from tqdm import tqdm
+
+        line = (bar_format.replace("{l_bar}{bar}|", "{l_bar}") if bar_format is not None
+                else "{l_bar} {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}{postfix}]")  # fmt: skip
+        bar = tqdm(file=_Lines(sys.stderr), leave=True, mininterval=LOG_INTERVAL_S, miniters=0, ascii=True,
+                   ncols=200, bar_format=line, **kwargs)  # fmt: skip
+        bar.qnsim_lines = True
+        return bar
+    if bar_format is not None:
+        kwargs["bar_format"] = bar_format
     if in_jupyter_kernel():
         if importlib.util.find_spec("ipywidgets") is not None:
             from tqdm.auto import tqdm
@@ -83,14 +153,23 @@ def _open_bar(**kwargs: Any) -> Any:
             from tqdm import tqdm
 
         # The kernel has no terminal size: a width of 100 drew the widget 100 pixels wide.
-        return tqdm(file=sys.stderr, leave=False, **kwargs)
+        return tqdm(file=sys.stderr, leave=leave, **kwargs)
 
     from tqdm import tqdm
 
     # A pseudo-terminal may report a 0 x 0 size, which makes tqdm hide the bar.
     sized = shutil.get_terminal_size((0, 0)).columns > 0
-    return tqdm(file=sys.stderr, leave=False, dynamic_ncols=sized, ncols=None if sized else 100,
+    return tqdm(file=sys.stderr, leave=leave, dynamic_ncols=sized, ncols=None if sized else 100,
                 nrows=None if sized else 24, **kwargs)  # fmt: skip
+
+
+def show(bar: Any) -> None:
+    """Shows ``bar`` as it now is: redrawn on a terminal; as a line only when :data:`LOG_INTERVAL_S` s have passed
+    since the last (tqdm's ``mininterval``) on any other stderr, where a redraw is a line kept in the log."""
+    if getattr(bar, "qnsim_lines", False):
+        bar.update(0)
+    else:
+        bar.refresh()
 
 
 class NativeBar:
@@ -98,7 +177,8 @@ class NativeBar:
 
     A count may run in phases, each reporting from ``done = 0`` again with its own total (0: not
     known ahead); each phase takes the next of ``phases`` as the bar's label. The bar shows at once
-    with ``always``, else once a phase looks longer than ~1 s (or has run 1 s with no total).
+    with ``always``, else once a phase looks longer than ~1 s (or has run 1 s with no total); on a stderr that is
+    no terminal, as lines (:func:`open_bar`), once it looks longer than :data:`LOG_INTERVAL_S`.
 
     >>> bar = NativeBar(False, ("counting",), "B")
     >>> bar(0, 100); bar(50, 100); bar(100, 100); bar.close()
@@ -129,13 +209,14 @@ class NativeBar:
             self._bar.total = total
         if self._bar is None:
             elapsed = now - self._t0
-            long = (total and 0 < done < total and elapsed * total / done > 1.0) or (not total and elapsed > 1.0)
+            after = long_after_s()
+            long = (total and 0 < done < total and elapsed * total / done > after) or (not total and elapsed > after)
             if self._always or long:
-                self._bar = _open_bar(total=total or None, desc=self._label(), unit=self._unit, unit_scale=True,
-                                      unit_divisor=1024 if self._unit == "B" else 1000)  # fmt: skip
+                self._bar = open_bar(total=total or None, desc=self._label(), unit=self._unit, unit_scale=True,
+                                     unit_divisor=1024 if self._unit == "B" else 1000)  # fmt: skip
         if self._bar is not None:
             self._bar.n = done
-            self._bar.refresh()
+            show(self._bar)
 
     def _label(self) -> str:
         return self._phases[min(self._phase, len(self._phases) - 1)]
@@ -179,8 +260,10 @@ def check_progress(progress: Any) -> Any:
 def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator[Callable[[int, int], None] | None]:
     """The callback to hand a native count for a ``progress`` argument: True (always a bar), False
     (never), None (a bar on a terminal or in Jupyter when the work looks longer than ~1 s) or a
-    callable(done, total). Yields the user's callable itself, a :class:`NativeBar` (closed on exit)
-    or None (no bar; Ctrl-C still stops the count, the native side checks for it either way).
+    callable(done, total); on a stderr that is no terminal, plain lines instead of a bar, by default
+    once the work looks longer than :data:`LOG_INTERVAL_S` (:func:`open_bar`). Yields the user's
+    callable itself, a :class:`NativeBar` (closed on exit) or None (``progress=False``; Ctrl-C still
+    stops the count, the native side checks for it either way).
 
     >>> with native_progress(False, ("counting",), "B") as report:
     ...     report is None
@@ -190,7 +273,7 @@ def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator
     if progress is not None and not isinstance(progress, bool):
         yield progress
         return
-    if progress is False or (progress is None and not bar_by_default()):
+    if progress is False:
         yield None
         return
     bar = NativeBar(progress is True, phases, unit)
@@ -202,13 +285,19 @@ def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator
 
 #: Wall time a chunk of a run with a bar aims at, in s: the bar moves about this often.
 _CHUNK_WALL_S = 0.1
+#: The same for progress written as lines (one at most every LOG_INTERVAL_S): no chunk cap of 1/200 of the run, whose
+#: 200 native calls a bar needs to move smoothly and a log does not (they cost a short run ~0.6 ms, ~35%, by default
+#: on a stderr that is no terminal, where such a run had been one native call).
+_LINE_CHUNK_WALL_S = 1.0
 
 
 def run_with_bar(
     native: Any, until_ps: int, always: bool, pairs: Callable[[], int], asked: int | None = None
 ) -> None:
     """Runs in chunks of simulated time with a tqdm bar (shown at once, or when the run looks
-    longer than ~1 s); only the last chunk hands kept pairs over, so chunks change nothing.
+    longer than ~1 s; on a stderr that is no terminal plain lines, when it looks longer than
+    :data:`LOG_INTERVAL_S`: :func:`open_bar`); only the last chunk hands kept pairs over, so chunks
+    change nothing.
 
     A chunk's length follows the wall time the last one took (aiming at ~0.1 s, at most 1/200 of the
     run), from 2^-20 of the run: with 1/200 chunks from the start, a run whose work lies in its first
@@ -223,9 +312,12 @@ def run_with_bar(
     if span <= 0:
         native.run(until_ps)
         return
-    largest = max(1, -(-span // 200))
+    lines = not bar_by_default()
+    largest = span if lines else max(1, -(-span // 200))
+    chunk_wall_s = _LINE_CHUNK_WALL_S if lines else _CHUNK_WALL_S
     step = max(1, span >> 20)
     bar, t0, target = None, time.perf_counter(), start_ps
+    after = long_after_s()
     try:
         while target < until_ps:
             target = min(until_ps, target + step)
@@ -233,18 +325,18 @@ def run_with_bar(
             native.run(target, hand_over=target == until_ps)
             now = time.perf_counter()
             # Grow (at most x2) or shrink a chunk by the wall time the last one took.
-            scale = min(2.0, max(0.25, _CHUNK_WALL_S / max(now - chunk_t0, 1e-9)))
+            scale = min(2.0, max(0.25, chunk_wall_s / max(now - chunk_t0, 1e-9)))
             step = min(largest, max(1, int(step * scale)))
             done = (target - start_ps) / span
             elapsed = now - t0
             # Not from the first tiny chunks alone (their fixed cost would promise a long run): after 0.2 s.
-            if bar is None and (always or (done < 1 and elapsed >= 0.2 and elapsed / done > 1.0)):
-                bar = _open_bar(total=round(span / 1e12, 12), initial=round((target - start_ps) / 1e12, 12),
-                                unit="sim s", bar_format=_BAR_FORMAT)  # fmt: skip
+            if bar is None and (always or (done < 1 and elapsed >= 0.2 and elapsed / done > after)):
+                bar = open_bar(total=round(span / 1e12, 12), initial=round((target - start_ps) / 1e12, 12),
+                               unit="sim s", bar_format=_BAR_FORMAT)  # fmt: skip
             if bar is not None:
                 bar.n = round((native.now_ps - start_ps) / 1e12, 12)
                 bar.set_postfix_str(f"{pairs()}{'' if asked is None else f'/{asked}'} pairs", refresh=False)
-                bar.refresh()
+                show(bar)
     finally:
         if bar is not None:
             bar.close()

@@ -83,7 +83,7 @@ quiet machine's figures). With continuous generation the events per pair grow as
 pairs; ``python examples/chain_policy.py --nodes 1000 --generation continuous`` prints the Python run's CPU
 seconds on your machine: about a minute in one old measurement on another, loaded VM). ``run(..., progress=True)`` shows
 such a run's progress on stderr (by default a bar shows on a terminal or in Jupyter, once the run looks longer than
-~1 s).
+~1 s; on any other stderr, a batch job's log, plain lines every 10 s once it looks longer than that).
 
 >>> import qnsim
 >>> class SwapASAP(qnsim.Protocol):

@@ -175,7 +175,10 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
     if isinstance(word, int) and not isinstance(word, bool) and word.bit_length() > 128:
         return ""  # no option is near 10**5000, and str() of it raised Python's 4,300-digit limit in the message
     longest = max((len(o) for o in options), default=0)
-    if isinstance(word, (list, tuple, set, frozenset, dict, np.ndarray)) and len(word) > longest:
+    if isinstance(word, np.ndarray):
+        if word.size > longest:  # (a 0-d array has no len(): "len() of unsized object" named no argument)
+            return ""
+    elif isinstance(word, (list, tuple, set, frozenset, dict)) and len(word) > longest:
         return ""  # its text is longer still (a million-entry list: seconds to write, seconds more in difflib)
     word = str(word)
     if len(word) > 3 * longest:
@@ -1157,7 +1160,15 @@ class NodeInfo(NodeSpec):
 
         ``spec`` was checked when it was made (its types, and the core's ``NodeParams.validate``); ``index`` and
         ``preset`` are the network's own. ``NodeInfo(**fields)`` would check every value a second time.
+
+        Raises:
+            TypeError: ``spec`` is not a :class:`NodeSpec` (its checked fields are what is copied).
+            ValueError: ``index`` is not a node index (an int >= 0).
         """
+        if not isinstance(spec, NodeSpec):
+            # Anything else raised "'float' object has no attribute '__dict__'", naming neither argument.
+            raise TypeError(f"NodeInfo.of_checked: spec must be a checked NodeSpec, got {written(spec):.80}")
+        index = integer("NodeInfo.of_checked: index", index, minimum=0, error=ValueError)
         info = object.__new__(cls)
         info.__dict__.update(spec.__dict__)  # the fields and the checked native struct
         info.__dict__.update(index=index, preset=preset)

@@ -164,9 +164,11 @@ from qnsim._core import QnsimError
 from qnsim._exception_notes import add_note
 from qnsim._row_notes import drop_notes, join_notes, split_notes
 from qnsim.argument_checks import (
+    ReadOnlyDict,
     counted,
     file_path,
     flag,
+    float_literal,
     is_integer,
     label,
     naming_file,
@@ -240,7 +242,7 @@ class Point:
 
     Attributes:
         index: Position in the sweep's order (grid keys vary slowest-first, seeds fastest).
-        params: Grid key -> value.
+        params: Grid key -> value (read-only: :attr:`id` is made from them).
         seed: The seed handed to the point function.
         id: Stable identifier, :func:`point_id` of ``params``, ``seed`` and ``scenario``.
         scenario: The :func:`scenario_id` of what the sweep runs ("" when none was given).
@@ -469,7 +471,8 @@ def grid_points(
     for index, (combo, seed, identifier) in enumerate(_point_ids(axes, seed_list, scenario)):
         if combo is not last:  # a combination's seeds follow each other: its params are made once, copied per seed
             last, params = combo, {k: v for (keys, _), values in zip(axes, combo) for k, v in zip(keys, values)}
-        points.append(Point(index, dict(params), seed, identifier, scenario))
+        # Read-only: a point's id is the hash of its params, which point.params["x"] = 2 changed under it.
+        points.append(Point(index, ReadOnlyDict(params), seed, identifier, scenario))
     return points
 
 
@@ -870,6 +873,21 @@ def _refuse_other_labels(one: tuple[dict, list[str]], keys: list[str], value: tu
     )
 
 
+def _sweep_bar(shown: bool, **kwargs: Any) -> Any:
+    """A sweep's progress bar (:func:`qnsim.progress.open_bar`: a bar on a terminal or in Jupyter, plain lines at most
+    every 10 s on any other stderr, as a network run's), or a disabled one. A sweep's tqdm bar wrote its redraws into
+    a batch job's log ten times a second as one endless line, where ``qnsim run`` wrote nothing at all."""
+    if not shown:
+        # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a sweep with
+        # progress=False showed on every call (the docs' Dask tutorial printed it): plain tqdm for a bar not shown.
+        from tqdm import tqdm
+
+        return tqdm(disable=True, **kwargs)
+    from qnsim.progress import open_bar
+
+    return open_bar(**kwargs)
+
+
 class TomlScenario:
     """A scenario TOML file as a point function: overrides applied, then run.
 
@@ -975,13 +993,7 @@ class TomlScenario:
             first_built and _data_marker(self.data_for(first)) == as_written
         )
         total = len(builds) + build_as_written
-        if progress and total > 1:  # tqdm.auto only for a bar that shows (see sweep)
-            from tqdm.auto import tqdm
-        else:
-            from tqdm import tqdm
-
-        bar = tqdm(total=total, disable=not progress or total < 2, desc="sweep: building each grid value",
-                   unit="value", dynamic_ncols=True, leave=False)  # fmt: skip
+        bar = _sweep_bar(progress and total > 1, total=total, desc="sweep: building each grid value", unit="value")
         from qnsim.scenario import request_labels
 
         labelled: tuple[dict, list[str]] | None = None  # the first build's params and request labels
@@ -1822,9 +1834,15 @@ def _parse_cell(text: str) -> Any:
     if text in ("True", "False"):
         return text == "True"
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return text
+    if value == 0.0 or math.isinf(value):
+        # A cell edited by hand to 1e-400 or 1e400 read back as 0.0 or inf, a value no sweep wrote (repr of a
+        # float is always in range), and a plot or a threshold fit used it; the grid cells are caught by their point
+        # id, the result cells by this, as a TOML or JSON number is (read_results names the line and column).
+        value = float_literal(text)
+    return value
 
 
 def _csv_reading(value: Any) -> str | None:
@@ -1834,7 +1852,10 @@ def _csv_reading(value: Any) -> str | None:
     and "True" as a bool. A resumed sweep (and :func:`read_results`) would then return another
     value than the point function did, so such values are refused instead of written.
     """
-    back = _parse_cell(_format_cell(value))
+    try:
+        back = _parse_cell(_format_cell(value))
+    except ValueError as exc:  # text such as "1e-400", which no reading takes back as itself
+        return f"a refusal ({exc})"
     same_nan = isinstance(value, float) and isinstance(back, float) and math.isnan(value) and math.isnan(back)
     if type(back) is type(value) and (back == value or same_nan):
         return None
@@ -4955,7 +4976,9 @@ def sweep(
         workers: Local processes (default: the CPUs this process may use), or Dask workers of
             the ``LocalCluster`` created when no ``client`` is given (ignored with a ``client``);
             at most 4096 (``MAX_WORKERS``).
-        progress: Show a progress bar (points done / total, rate, time left) on stderr.
+        progress: Show a progress bar (points done / total, rate, time left) on stderr; on a stderr that is no
+            terminal (a batch job's log) as plain lines, one at most every 10 s and one at the end
+            (:data:`qnsim.progress.LOG_INTERVAL_S`).
         client: A ``distributed.Client`` to run on (backend ``"dask"``); it is left open.
         retries: How many times a local pool whose worker died is restarted.
         as_frame: Return a pandas DataFrame (True), a list of dicts (False), or a DataFrame when
@@ -5106,24 +5129,10 @@ def sweep(
             )  # fmt: skip
             heartbeat.start()  # a sweep on another machine sees this one alive (_refuse_if_running_elsewhere)
 
-        # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
-        # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
-        # for a bar that shows.
-        if progress:
-            from tqdm.auto import tqdm
-        else:
-            from tqdm import tqdm
-
         from qnsim.seed_batch import batches_help, run_seed_batches
 
-        bar = tqdm(
-            total=len(points),
-            initial=len(points) - len(pending),
-            disable=not progress,
-            desc="sweep",
-            unit="point",
-            dynamic_ncols=True,
-        )
+        bar = _sweep_bar(progress, total=len(points), initial=len(points) - len(pending), desc="sweep", unit="point",
+                         leave=True)  # fmt: skip
 
         logging_on = _log.isEnabledFor(logging.INFO)
         started = time.monotonic()

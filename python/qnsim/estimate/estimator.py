@@ -114,7 +114,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._numerics import any_of
-from qnsim.argument_checks import flag, integer, is_real_number, real_number, shown, written
+from qnsim.argument_checks import flag, integer, is_real_number, is_scalar_array, real_number, shown, written
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import MAX_PS_SECONDS, design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
@@ -655,7 +655,7 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
     if links is None:
         return out
     # "" was read as no links at all; True or a lone Link raised "'bool' object is not iterable".
-    if isinstance(links, (str, bytes)) or not isinstance(links, (Mapping, Iterable)):
+    if isinstance(links, (str, bytes)) or is_scalar_array(links) or not isinstance(links, (Mapping, Iterable)):
         hint = " (one link: give [link])" if isinstance(links, Link) else ""
         raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}{hint}")
     entries = links.items() if isinstance(links, Mapping) else enumerate(links)
@@ -769,7 +769,8 @@ def estimate(
             every seed).
         progress: progress of the native passes over a circuit workload (parsing, counting,
             placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
-            on a terminal or in Jupyter when a pass looks longer than ~1 s; or a callable(done,
+            on a terminal or in Jupyter when a pass looks longer than ~1 s (on any other stderr plain
+            lines every 10 s, when it looks longer than that); or a callable(done,
             total) handed to each pass (see :meth:`Workload.count`). Ctrl-C stops any of them
             with KeyboardInterrupt either way; the report is the same either way.
 
@@ -792,7 +793,7 @@ def estimate(
         w.count(progress=progress)  # here, so that the bar shows as "counting" before the placement
     qpu_list = check_qpus(qpus)
     if not qpu_list:
-        raise ValueError("need at least one QPU")
+        raise ValueError(f"qpus must list at least one QPU, got {written(qpus)}")
     if len(qpu_list) > _MAX_QPUS:
         raise ValueError(
             f"{len(qpu_list):,} QPUs is more than the {_MAX_QPUS:,} the estimator handles: {QPU_LIMIT_WHY}"

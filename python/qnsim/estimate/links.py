@@ -56,6 +56,7 @@ from qnsim.argument_checks import (
     flag,
     integer,
     is_integer,
+    is_scalar_array,
     probability,
     real_number,
     real_numbers,
@@ -273,7 +274,8 @@ class Link:
 
 def _rate_interval(interval: Any, rate_hz: float) -> tuple[float, float]:
     """A link's ``rate_interval95`` read: two finite rates (pairs/s) ``0 < low <= rate_hz <= high``."""
-    if isinstance(interval, (str, bytes)) or not hasattr(interval, "__len__") or len(interval) != 2:
+    if (isinstance(interval, (str, bytes)) or is_scalar_array(interval) or not hasattr(interval, "__len__")
+            or len(interval) != 2):
         raise ValueError(f"rate_interval95 must be a pair (low, high) of rates in pairs/s, got {written(interval)}")
     low, high = (real_number(f"rate_interval95[{i}]", x, minimum=0.0, unit="pairs/s", error=ValueError)
                  for i, x in enumerate(interval))

@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import QnsimError
-from qnsim.argument_checks import integer, integers, real_number, shown, written
+from qnsim.argument_checks import integer, integers, is_scalar_array, real_number, shown, written
 from qnsim.specs import UINT64_MAX
 from qnsim.specs import check_seed as spec_seed
 
@@ -148,7 +148,9 @@ def placement_from_mapping(
     """
     num_qubits = integer("num_qubits", num_qubits, minimum=0, maximum=MAX_QUBITS)
     num_qpus = integer("num_qpus", num_qpus, minimum=1)
-    if isinstance(mapping, (str, bytes)) or not isinstance(mapping, (Mapping, Sequence, np.ndarray)):
+    if isinstance(mapping, (str, bytes)) or is_scalar_array(mapping) or not isinstance(
+        mapping, (Mapping, Sequence, np.ndarray)
+    ):
         raise TypeError(f"placement must map qubits to QPUs (a dict or a sequence), got {written(mapping)}")
     qpu_of = [-1] * num_qubits
     items = mapping.items() if isinstance(mapping, Mapping) else enumerate(mapping)
@@ -307,7 +309,7 @@ def partition(
         )
     k = len(capacities)
     if k == 0:
-        raise CapacityError("no QPUs to place qubits on")
+        raise CapacityError(f"capacities lists no QPUs to place qubits on, got {shown(capacities)}")
     num_qubits = integer("num_qubits", num_qubits, minimum=0, maximum=MAX_QUBITS)
     if qubits is None:
         nodes = list(range(num_qubits))

@@ -855,7 +855,8 @@ def simulate_execution(
             expects): ``notes`` then says so.
         max_ops: refuse to unroll beyond this many operations.
         progress: True shows a tqdm bar of the operations completed on stderr, False none, None
-            one on a terminal or in Jupyter when the run looks longer than ~1 s; or a callable(done,
+            one on a terminal or in Jupyter when the run looks longer than ~1 s (on any other stderr
+            plain lines every 10 s, when it looks longer than that); or a callable(done,
             total) called every 1024 operations. The result is the same either way.
 
     Raises:

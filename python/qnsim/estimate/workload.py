@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, integer, is_integer, readable_file, written
+from qnsim.argument_checks import file_path, integer, is_integer, read_only, readable_file, written
 from qnsim.progress import check_progress, native_progress
 
 __all__ = [
@@ -148,6 +148,13 @@ class GateCounts:
     rotation_depth_exact: bool = True
     product_measure_qubits: tuple[int, ...] = ()
     controlled_paulis: int = 0
+
+    def __post_init__(self) -> None:
+        # A workload computes its counts once and the estimator reads them again: w.counts.per_gate["T"] = -5 or
+        # w.counts.pair_weight[:] = 0 (a frozen dataclass stops only w.counts.x = ...) changed what a later
+        # estimate(w, ...) priced without a word.
+        for name in ("per_gate", "pair_a", "pair_b", "pair_weight", "used_qubits"):
+            object.__setattr__(self, name, read_only(getattr(self, name)))
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:
@@ -374,7 +381,8 @@ class Workload:
 
         Args:
             progress: True shows a tqdm bar on stderr, False none, None one on a terminal
-                or in Jupyter when the count looks longer than ~1 s; or a callable(done, total) called
+                or in Jupyter when the count looks longer than ~1 s (on any other stderr plain lines
+                every 10 s, when it looks longer than that); or a callable(done, total) called
                 every 2^20 instructions and targets visited, in two phases (the symbolic pass,
                 then the rotation layers; each starts again from 0; total 0 when not known
                 ahead). The counts are the same either way.
@@ -521,7 +529,8 @@ def stream_circuit_file(
         path: a Stim circuit file without REPEAT blocks (e.g. ``stim.Circuit.flattened()``).
         chunk_bytes: read size in bytes, in ``qnsim._core.CHUNK_BYTES_RANGE`` ([4096, 2^30]).
         progress: True shows a tqdm bar on stderr (bytes of the file), False none, None one on a
-            terminal or in Jupyter when the count looks longer than ~1 s; or a callable(done, total)
+            terminal or in Jupyter when the count looks longer than ~1 s (on any other stderr plain
+            lines every 10 s, when it looks longer than that); or a callable(done, total)
             called after every chunk with the bytes read and the file's size (0 when it has none,
             a pipe). The counts are the same either way.
 

@@ -36,7 +36,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from qnsim.argument_checks import bell_coefficients, coherence_times, integer, probability, real_number, written
+from qnsim.argument_checks import (
+    bell_coefficients,
+    coherence_times,
+    integer,
+    is_scalar_array,
+    probability,
+    real_number,
+    written,
+)
 from qnsim.argument_checks import fidelity as fidelity_value
 
 __all__ = [
@@ -360,9 +368,9 @@ def bell_diagonal_after_memory(
     vec = np.zeros(4)
     vec[order] = coeffs
     for name, channel in (("pauli_a", pauli_a), ("pauli_b", pauli_b)):
-        if isinstance(channel, (str, bytes, Mapping)) or not isinstance(channel, (Sequence, np.ndarray)) or len(
-            channel
-        ) != 3:  # unpacking said "too many values to unpack (expected 3)"
+        if (isinstance(channel, (str, bytes, Mapping)) or is_scalar_array(channel)
+                or not isinstance(channel, (Sequence, np.ndarray)) or len(channel) != 3):
+            # unpacking said "too many values to unpack (expected 3)"
             raise ValueError(f"{name} must be three probabilities (p_x, p_y, p_z), got {written(channel)}")
         px, py, pz = (check_probability(f"{name}[{i}]", v) for i, v in enumerate(channel))
         if px + py + pz > 1 + 1e-12:

@@ -271,6 +271,11 @@ class ExperimentSpec:
         timing: Add the ``sampling_s`` column (wall clock; see the module docstring). Part of the scenario id: the
             rows have another column.
 
+    A spec is checked as a whole (:meth:`check`) when it is made, directly or by :meth:`from_dict`, whenever one
+    of its attributes is assigned (a bad value is refused and the attribute keeps its old one), and again by each
+    point and sweep, which catches a ``fixed`` or ``grid`` changed in place: every path to a run goes through
+    the one check.
+
     Example:
         >>> ExperimentSpec.from_dict({"experiment": {"kind": "merge"}}).fixed["kind"]
         'merge'
@@ -289,6 +294,121 @@ class ExperimentSpec:
     #: scenario id, so that a sweep's rows resume wherever its out file is and whatever path named its files: the
     #: same file given as ``./e.toml`` was refused as another scenario, and so was a folder copied elsewhere).
     sweep_id_excludes = ("resume_dir", "source", "link.scenario")
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Checked as the spec is made, its fields were free to change afterwards: spec.fixed = {"foo": 3} ran its
+        # points with the unknown setting ignored, spec.timing = "yes" was read as true, a grid of [3, 3] set after
+        # from_dict ran d = 3 twice. An assignment after construction (every field set) goes through check().
+        if name not in _SPEC_FIELDS or len(vars(self)) < len(_SPEC_FIELDS):
+            object.__setattr__(self, name, value)
+            return
+        old = vars(self)[name]
+        object.__setattr__(self, name, value)
+        try:
+            self.check()
+        except BaseException:
+            object.__setattr__(self, name, old)
+            raise
+
+    def check(self) -> None:
+        """The one check of a spec, whatever made or changed it: the settings' names and values (as a file's are
+        read), each grid value and the largest circuit (:meth:`settings`), the seeds, the ``[link]`` table's keys,
+        and the other fields' types.
+
+        Raises:
+            ValueError: A setting, grid value, seed or link key, named with :attr:`source`.
+            TypeError: A field of another type (``timing`` not a bool, ``supply`` not a measured link).
+
+        Example:
+            >>> spec = ExperimentSpec.from_dict({})
+            >>> spec.timing = "yes"
+            Traceback (most recent call last):
+            ...
+            TypeError: ExperimentSpec.timing must be True or False, got 'yes'
+        """
+        import difflib
+
+        from qnsim.qec.link import LinkSupply
+        from qnsim.sweeps import _seed_list, grid_axes
+
+        if not isinstance(self.source, str):
+            raise TypeError(f"ExperimentSpec.source must be a string (the file's name, for messages), got "
+                            f"{written(self.source)}")  # fmt: skip
+        source = self.source
+        object.__setattr__(self, "timing", flag("ExperimentSpec.timing", self.timing))
+        if self.resume_dir is not None and not isinstance(self.resume_dir, str):
+            raise TypeError(f"ExperimentSpec.resume_dir must be None or a directory's path (str), got "
+                            f"{written(self.resume_dir)}")  # fmt: skip
+        if self.supply is not None and not isinstance(self.supply, LinkSupply):
+            raise TypeError(f"ExperimentSpec.supply must be None or a measured link (qnsim.qec.LinkSupply), got "
+                            f"{written(self.supply):.80}")  # fmt: skip
+        for table, value in (("fixed", self.fixed), ("grid", self.grid)):
+            if not isinstance(value, dict):
+                raise TypeError(
+                    f"{source}: ExperimentSpec.{table} must be a dict of settings, got {written(value):.80}"
+                )
+            for key in value:
+                if key not in EXPERIMENT_KEYS:
+                    hint = difflib.get_close_matches(str(key), EXPERIMENT_KEYS, n=1)
+                    tip = f"; did you mean {written(hint[0])}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
+                    raise ValueError(f"{source}: unknown setting {written(key)} in ExperimentSpec.{table}{tip}")
+        for key, value in self.fixed.items():
+            _typed(key, value, source)
+        for key, values in self.grid.items():
+            if key in self.fixed:
+                raise ValueError(f"{source}: {key} is both fixed ({written(self.fixed[key])}) and in the grid "
+                                 f"({written(values)}); give it in one place")  # fmt: skip
+            if not isinstance(values, list) or not values:
+                raise ValueError(f"{source}: grid {key} must be a non-empty list, got {written(values)}")
+            _grid_values(key, values, f"{source} [grid]")
+            try:
+                grid_axes({key: values})  # the sweep's own reading of an axis (a value twice is refused)
+            except ValueError as exc:
+                raise ValueError(f"{source}: {exc}") from None
+        try:
+            _seed_list(self.seeds)
+        except ValueError as exc:
+            raise ValueError(f"{source} [sampling]: {exc}") from None
+        if self.link is not None:
+            if not isinstance(self.link, dict):
+                raise TypeError(f"{source}: ExperimentSpec.link must be None or the [link] table (a dict), got "
+                                f"{written(self.link):.80}")  # fmt: skip
+            bad = set(self.link) - set(_LINK_KEYS)
+            if bad:
+                raise ValueError(f"{source}: unknown keys {sorted(bad)} in [link]; use {list(_LINK_KEYS)}")
+            if "scenario" not in self.link:
+                raise ValueError(f"{source}: [link] needs scenario = \"path/to/scenario.toml\"")
+            from qnsim.qec.link import DEFAULT_PROBES, MAX_PROBES, read_probe_seed
+
+            # The values as from_dict reads them (and measure() hands them to the link's measurement): changed in
+            # place, spec.link["probes"] = 10**9 reached measure_link unread.
+            where = f"{source} [link]"
+            file_path(f"{where}: scenario", self.link["scenario"])
+            integer(f"{where}: request", self.link.get("request", 0), minimum=0, error=ValueError)
+            probes = integer(f"{where}: probes", self.link.get("probes", DEFAULT_PROBES), minimum=1, maximum=MAX_PROBES,
+                             error=ValueError)  # fmt: skip
+            if "seed" in self.link:
+                read_probe_seed(self.link["seed"], probes, f"{where}: seed")
+            for key in _LINK_ONLY:
+                if key in self.link:
+                    raise ValueError(f"{source}: [link] {key} is a setting of ExperimentSpec.fixed once read")
+        # Every grid value, and the largest circuit, checked now: the first combination alone let
+        # distance = [3, 4] run its d = 3 points and then fail on 4 ("must be an odd int >= 3").
+        first = {k: v[0] for k, v in self.grid.items()}
+        for key, values in self.grid.items():
+            for value in values:
+                self.settings({**first, key: value})
+        largest = dict(first)
+        if "distance" in self.grid:
+            largest["distance"] = max(self.grid["distance"])
+        if "rounds" in self.grid:
+            largest["rounds"] = max(self.grid["rounds"])
+        if "merge" in self.grid.get("kind", ()):
+            largest["kind"] = "merge"
+        self.settings(largest)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> ExperimentSpec:
@@ -419,22 +539,7 @@ class ExperimentSpec:
                     if key in fixed:
                         raise ValueError(f"{source}: {key} is set in [link] and in [{where_fixed[key]}]; give it once")
                     fixed[key] = _typed(key, link.pop(key), where)
-        spec = cls(fixed, grid, seeds, link, None, source)
-        # Every grid value, and the largest circuit, checked now: the first combination alone let
-        # distance = [3, 4] run its d = 3 points and then fail on 4 ("must be an odd int >= 3").
-        first = {k: v[0] for k, v in grid.items()}
-        for key, values in grid.items():
-            for value in values:
-                spec.settings({**first, key: value})
-        largest = dict(first)
-        if "distance" in grid:
-            largest["distance"] = max(grid["distance"])
-        if "rounds" in grid:
-            largest["rounds"] = max(grid["rounds"])
-        if "merge" in grid.get("kind", ()):
-            largest["kind"] = "merge"
-        spec.settings(largest)
-        return spec
+        return cls(fixed, grid, seeds, link, None, source)  # checked whole by __post_init__ (check)
 
     def measure(self) -> None:
         """Simulates the ``[link]`` scenario once and keeps it in :attr:`supply` (no-op without a link).
@@ -445,6 +550,7 @@ class ExperimentSpec:
             True
         """
         if self.link is not None and self.supply is None:
+            self.check()  # the [link] table as it is now (changed in place since it was checked?)
             from qnsim.qec.link import DEFAULT_PROBES, _measure_link
 
             def check_law(arrivals: str) -> None:
@@ -469,11 +575,20 @@ class ExperimentSpec:
             >>> ExperimentSpec.from_dict({}).settings({"distance": 5})["rounds"]
             5
         """
+        if not isinstance(params, Mapping):
+            # A list raised "'list' object has no attribute 'items'" from the update below.
+            raise TypeError(f"{self.source}: params must be a mapping of settings to values (a point's grid values), "
+                            f"got {written(params):.80}")  # fmt: skip
         unknown = [k for k in params if k not in EXPERIMENT_KEYS]
         if unknown:
             raise ValueError(f"{self.source}: unknown setting {written(unknown[0])}; known: {sorted(EXPERIMENT_KEYS)}")
         s = {k: default for k, (_, default) in EXPERIMENT_KEYS.items()}
-        s.update(self.fixed)
+        unknown = [k for k in self.fixed if k not in EXPERIMENT_KEYS]
+        if unknown:
+            # fixed changed in place after check(): spec.fixed["foo"] = 3 was ignored by every point.
+            raise ValueError(f"{self.source}: unknown setting {written(unknown[0])} in ExperimentSpec.fixed; known: "
+                             f"{sorted(EXPERIMENT_KEYS)}")  # fmt: skip
+        s.update({k: _typed(k, v, self.source) for k, v in self.fixed.items()})
         s.update({k: _typed(k, v, f"{self.source} point") for k, v in params.items()})
         given = set(self.fixed) | set(params)
         # A setting the point would not use was accepted and ignored: without a [link], cycle_time_s
@@ -649,6 +764,9 @@ class ExperimentSpec:
         return self.point(params, seed)
 
 
+_SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(ExperimentSpec))
+
+
 def run_experiment_sweep(
     spec: ExperimentSpec | str | os.PathLike,
     *,
@@ -698,6 +816,8 @@ def run_experiment_sweep(
     timing = flag("timing", timing)
     if not isinstance(spec, ExperimentSpec):
         spec = ExperimentSpec.from_file(spec)
+    else:
+        spec.check()  # a grid or fixed changed in place since it was made (a grid of [3, 3] ran d = 3 twice)
     if timing != spec.timing:
         spec = dataclasses.replace(spec, timing=timing)
     full = dict(spec.grid)
