@@ -509,6 +509,7 @@ def _between(room: float, of: Callable[[int], float]) -> float:
     return low if room == below else low + (room - below) * (of(below + 1) - low)
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)  # The operating-point search asks again for the same pace.
 def _consumption_interval_s(pairs: int, compute_s: float, delivered_hz: float, buffer_pairs: int) -> float:
     """Mean seconds between a flow-controlled direct link's consumptions: the consumers' own interval
     ``compute_s / pairs``, stretched by their waits for pairs the link delivers as a Poisson process of
