@@ -2826,6 +2826,7 @@ class _Context:
         # schedule, the links are priced again at the paces the first pass found. Before, at the schedule's pace:
         # over three QPUs whose 750 Hz 0-2 link paces the run, the 0-1 link kept its 64-pair buffer (its pairs
         # fresh enough at the schedule's pace) and was refused (F 0.396 at use, 0.6 needed), where 1 pair made it.
+        self._pace_of: dict[tuple[int, int], float] = {}  # The schedule's pace for the first pass (and a run again).
         before = self._state()
         link_reports = priced_links()
         paces = self._group_paces(link_reports, crit_s)
