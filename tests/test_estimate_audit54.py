@@ -124,7 +124,7 @@ _THREE = "REPEAT 100 {\n CX 0 1\n H 0\n CX 1 2\n H 2\n CX 0 2\n CX 2 0\n}"
 
 
 def _three() -> list[Link]:
-    """Three QPUs; the 0-2 link (750 Hz, 4 buffer pairs, two pairs a round) paces the run far beyond its gates."""
+    """Three QPUs; the 0-2 link (1.5 kHz, 4 buffer pairs, two pairs a round) paces the run far beyond its gates."""
     return [Link((0, 1), rate_hz=3e3, fidelity=0.95, memory_t1_s=0.05, memory_t2_s=0.05, buffer_pairs=64, channels=4),
             Link((1, 2), rate_hz=6e3, fidelity=0.95, memory_t1_s=0.05, memory_t2_s=0.05, buffer_pairs=64),
             Link((0, 2), rate_hz=1.5e3, fidelity=0.95, memory_t1_s=0.05, memory_t2_s=0.05, buffer_pairs=4)]

@@ -2824,8 +2824,8 @@ class _Context:
         # The rounds (_plan_for_use) and the operating point (_operate) price a link's pairs at the pace the final
         # price reads (_price_storage's, _group_paces): where another link of its QPUs' group is slower than the
         # schedule, the links are priced again at the paces the first pass found. Before, at the schedule's pace:
-        # over three QPUs whose 750 Hz 0-2 link paces the run, the 0-1 link kept its 64-pair buffer (its pairs
-        # fresh enough at the schedule's pace) and was refused (F 0.396 at use, 0.6 needed), where 1 pair made it.
+        # over three QPUs whose 1.5 kHz 0-2 link paces the run, the 0-1 link kept its 64-pair buffer (its pairs
+        # fresh enough at the schedule's pace) and was refused (F 0.396 at use, 0.6 needed); now it runs 6.
         self._pace_of: dict[tuple[int, int], float] = {}  # The schedule's pace for the first pass (and a run again).
         before = self._state()
         link_reports = priced_links()
@@ -4315,12 +4315,12 @@ class _Context:
         # called separable where the simulation used them at F = 0.9.
         buffer = min(lk.buffer, bell_pairs)
         wait = _between(_room(buffer, hold, delivered_hz, tau), lambda b: _buffer_wait_s(tau, delivered_hz, b))
-        # Saturated (the buffer keeps up with the consumers and the source makes x = 2 or more pairs per
-        # consumption interval): every consumption frees a place that comes back as a pair after the rounds'
-        # hold and the source's time for its raw pairs, and that pair waits out the B consumptions ahead of it
-        # (Little's law over the B places). The level chain above takes a full buffer to turn pairs away, while
-        # flow control only delays them: with a tight buffer (the pairs under way fill most of it) its wait
-        # falls short. Blended in from x = 1 to 2, where the source's own pace starts to drain the buffer.
+        # Saturated (the source makes x = 2 or more of a place's raw pairs per consumption interval): every
+        # consumption frees a place that comes back as a pair after the rounds' hold and the source's time for its
+        # raw pairs, and that pair waits out the B consumptions ahead of it (Little's law over the B places). The
+        # level chain above takes a full buffer to turn pairs away, while flow control only delays them: with a
+        # tight buffer (the pairs under way fill most of it) its wait falls short. Blended in from x = 1 to 2,
+        # where the source's own pace starts to drain the buffer.
         refill = raw_per_pair / lk.total_rate_hz
         if lk.relay_hop_rates_hz:
             # A route's pace is its hops' cycles (_route_buffer_time_s), not a direct link's chain: the schedule's.
