@@ -509,6 +509,20 @@ def _between(room: float, of: Callable[[int], float]) -> float:
     return low if room == below else low + (room - below) * (of(below + 1) - low)
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)  # The operating-point search asks again for the same pace.
+def _consumption_interval_s(pairs: int, compute_s: float, delivered_hz: float, buffer_pairs: int) -> float:
+    """Mean seconds between a flow-controlled direct link's consumptions: the consumers' own interval
+    ``compute_s / pairs``, stretched by their waits for pairs the link delivers as a Poisson process of
+    ``delivered_hz`` (its flow-controlled rate, :func:`~qnsim.estimate.flow_controlled_rate_hz`, whose law already
+    holds the pairs under way in its ``buffer_pairs`` places) into those places (:func:`buffered_link_time_s`).
+
+    The link's time (``_Context._buffered_time``) takes the pairs under way off the places a second time, an upper
+    bound on the run; this is the pace Little's law over the places needs, the rate pairs are actually used at
+    (1e5 Hz, 0.3 ms latency, 3 rounds behind 4 places, 200 pairs over 60.5 ms of gates: 0.335 ms here, 0.34 ms
+    simulated, 0.41 ms by the link's time)."""
+    return max(compute_s / pairs, buffered_link_time_s(pairs, compute_s, delivered_hz, buffer_pairs) / pairs)
+
+
 def relay_route_fidelity(hops: Sequence[Link]) -> float:
     """Mean fidelity of the end-to-end pairs a relay route makes by swapping one pair of every hop, with
     the pairs' storage decay at the relays, for hops in route order.
@@ -2777,32 +2791,51 @@ class _Context:
                 "of the finishing time; the runtime may be off"
             )
         # Links.
-        link_reports: list[LinkReport] = []
         keys = [key for key in sorted(set(remote_gates) | set(pairs_by_link))
                 if remote_gates.get(key, 0) or pairs_by_link.get(key, 0)]
         self._note_hop_users(keys)
-        for key in keys:
-            n_gates, n_pairs = remote_gates.get(key, 0), pairs_by_link.get(key, 0)
-            found = self.link_for(key)
-            if found is None:
-                self.reasons.append(no_link_reason(key, n_gates))
-                continue
-            lk, path = found
-            self._link_of[key] = lk
-            self._hops_of[key] = self._path_links(path)
-            n_reasons = len(self.reasons)
-            lr = self._price_link(lk, n_gates, n_pairs, path)
-            lr.route = path
+
+        def priced_links() -> list[LinkReport]:
+            """Every link's report, operated (physical QPUs), its time through its buffer and its hops' loads."""
+            reports: list[LinkReport] = []
+            for key in keys:
+                n_gates, n_pairs = remote_gates.get(key, 0), pairs_by_link.get(key, 0)
+                found = self.link_for(key)
+                if found is None:
+                    self.reasons.append(no_link_reason(key, n_gates))
+                    continue
+                lk, path = found
+                self._link_of[key] = lk
+                self._hops_of[key] = self._path_links(path)
+                n_reasons = len(self.reasons)
+                lr = self._price_link(lk, n_gates, n_pairs, path)
+                lr.route = path
+                if not self.ec:
+                    lr = self._operate(lk, lr, crit_s, n_reasons)
+                reports.append(lr)
             if not self.ec:
-                lr = self._operate(lk, lr, crit_s, n_reasons)
-            link_reports.append(lr)
+                for lr in reports:
+                    if len(lr.route) <= 2:
+                        self._buffered_time(self._link_of[lr.qpus], lr, crit_s)
+                self._apply_hop_loads(reports)
+            return reports
+
         if self.ec:
-            return self._finish_ec(p, local_gates, link_reports)
+            return self._finish_ec(p, local_gates, priced_links())
+        # The rounds (_plan_for_use) and the operating point (_operate) price a link's pairs at the pace the final
+        # price reads (_price_storage's, _group_paces): where another link of its QPUs' group is slower than the
+        # schedule, the links are priced again at the paces the first pass found. Before, at the schedule's pace:
+        # over three QPUs whose 1.5 kHz 0-2 link paces the run, the 0-1 link kept its 64-pair buffer (its pairs
+        # fresh enough at the schedule's pace) and was refused (F 0.396 at use, 0.6 needed); now it runs 6.
+        self._pace_of: dict[tuple[int, int], float] = {}  # The schedule's pace for the first pass (and a run again).
+        before = self._state()
+        link_reports = priced_links()
+        paces = self._group_paces(link_reports, crit_s)
+        if any(pace > crit_s for pace in paces.values()):
+            self._restore(before)
+            self._pace_of = paces
+            link_reports = priced_links()
         crit_nolat = self._critical_path_no_latency(p, crit_s)
-        for lr in link_reports:
-            if len(lr.route) <= 2:
-                self._buffered_time(self._link_of[lr.qpus], lr, crit_s)
-        self._apply_hop_loads(link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
         latency_part = max(crit_s - crit_nolat, 0.0)
@@ -4064,7 +4097,8 @@ class _Context:
                                                crit_s)
                 if cand.buffer_pairs is not None:
                     lr.time_s = max(lr.time_s, self._route_buffer_time_s(cand, lr, crit_s, probs))
-            uses = self._phase_uses(cand, self._delivered[key], lr.bell_pairs, lr.raw_per_pair, crit_s, probs)
+            uses = self._phase_uses(cand, self._delivered[key], lr.bell_pairs, lr.raw_per_pair,
+                                    self._group_pace_s(key, crit_s), probs)
             at_use = min(u[0] for _share, _w, u in uses)
             # The error budget judges the pairs too (_remote_error: every phase's pairs at use): a point whose pairs
             # expect more faults than the budget leaves them fails, as one below the need does, but ranks above it
@@ -4109,7 +4143,8 @@ class _Context:
         ceiling's (at most 12) does (``_price_storage`` then says so)."""
 
         def at_use(coeffs, raw, probs):
-            return self._worst_phase_at_use(lk, coeffs, n_pairs, raw, self._crit_s, probs)[1][0]
+            pace_s = self._group_pace_s(lk.key, self._crit_s)
+            return self._worst_phase_at_use(lk, coeffs, n_pairs, raw, pace_s, probs)[1][0]
 
         if at_use(plan.coefficients, plan.raw_per_pair, plan.success_probabilities) >= need:
             return plan
@@ -4281,20 +4316,36 @@ class _Context:
         # called separable where the simulation used them at F = 0.9.
         buffer = min(lk.buffer, bell_pairs)
         wait = _between(_room(buffer, hold, delivered_hz, tau), lambda b: _buffer_wait_s(tau, delivered_hz, b))
-        # Saturated (the buffer keeps up with the consumers and the source makes x = 2 or more pairs per
-        # consumption interval): every consumption frees a place that comes back as a pair after the rounds'
-        # hold and the source's time for its raw pairs, and that pair waits out the B consumptions ahead of it
-        # (Little's law over the B places). The level chain above takes a full buffer to turn pairs away, while
-        # flow control only delays them: with a tight buffer (the pairs under way fill most of it) its wait
-        # falls short. Blended in from x = 1 to 2, where the source's own pace starts to drain the buffer.
+        # Saturated (the source makes x = 2 or more of a place's raw pairs per consumption interval): every
+        # consumption frees a place that comes back as a pair after the rounds' hold and the source's time for its
+        # raw pairs, and that pair waits out the B consumptions ahead of it (Little's law over the B places). The
+        # level chain above takes a full buffer to turn pairs away, while flow control only delays them: with a
+        # tight buffer (the pairs under way fill most of it) its wait falls short. Blended in from x = 1 to 2,
+        # where the source's own pace starts to drain the buffer.
         refill = raw_per_pair / lk.total_rate_hz
-        x = tau / refill
-        if delivered_hz * tau > 1.0 and x > 1.0:
-            wait = max(wait, min(1.0, x - 1.0) * (buffer * tau - hold - refill))
-            if lk.relay_hop_rates_hz and lk.buffer_pairs is not None:
-                # A relay route run at a throttled end buffer (_operate): the blend above priced its pairs fresher
-                # than simulated (F at use 0.98289 against 0.98157 at 4 pairs): each waits out the full buffer.
-                wait = max(wait, buffer * tau)
+        if lk.relay_hop_rates_hz:
+            # A route's pace is its hops' cycles (_route_buffer_time_s), not a direct link's chain: the schedule's.
+            x = tau / refill
+            if delivered_hz * tau > 1.0 and x > 1.0:
+                wait = max(wait, min(1.0, x - 1.0) * (buffer * tau - hold - refill))
+                if lk.buffer_pairs is not None:
+                    # A relay route run at a throttled end buffer (_operate): the blend above priced its pairs
+                    # fresher than simulated (F at use 0.98289 against 0.98157 at 4 pairs): each waits out the full
+                    # buffer.
+                    wait = max(wait, buffer * tau)
+            return max(wait, _gathering_wait_s(together, delivered_hz))
+        # Little's law over the places counts their turns at the rate the pairs are actually used: the schedule's
+        # pace stretched by the consumers' own waits for pairs (_consumption_interval_s), so a link about as fast as
+        # its consumers, which they wait for now and then, keeps its places full too (blended in as that pace passes
+        # one to two refills). Before, the schedule's pace, and only for a link faster than it: 1e5 Hz, 0.3 ms latency,
+        # 3 rounds behind a 4-pair buffer had its pairs used every 0.30 ms where the simulation uses them every 0.34
+        # ms, F 0.97698 at use against 0.97513 simulated; and the operating point then throttled the source to where
+        # the link just failed to out-pace the schedule (69 kHz), the wait fell to the level chain's, and read 0.97746
+        # against 0.97562.
+        pace = _consumption_interval_s(max(1, round(bell_pairs)), compute_s, delivered_hz, lk.buffer)
+        x = pace / refill
+        if x > 1.0:
+            wait = max(wait, min(1.0, x - 1.0) * (buffer * pace - hold - refill))
         return max(wait, _gathering_wait_s(together, delivered_hz))
 
     def _pair_at_use(
@@ -4317,6 +4368,39 @@ class _Context:
         used = _gathered_pair(coeffs, together, delivered_hz, lk.memory_t1_s, lk.memory_t2_s, wait)
         return max(wait, _gathering_wait_s(together, delivered_hz)), used
 
+    @staticmethod
+    def _group_paces(link_reports: list[LinkReport], compute_s: float) -> dict[tuple[int, int], float]:
+        """Seconds each link's consumers take for the run (by QPU pair): the longer of their own ``compute_s`` and
+        the time (``time_s``) of each other link of their QPUs' connected group (links that share a QPU, directly or
+        through other links); a link's consumers run no faster than those links deliver."""
+        group: dict[int, int] = {}
+
+        def root(q: int) -> int:
+            while group.setdefault(q, q) != q:
+                q = group[q]
+            return q
+
+        for lr in link_reports:
+            group[root(lr.qpus[0])] = root(lr.qpus[1])
+        return {lr.qpus: max([compute_s] + [other.time_s for other in link_reports
+                                            if other is not lr and math.isfinite(other.time_s)
+                                            and root(other.qpus[0]) == root(lr.qpus[0])])
+                for lr in link_reports}
+
+    def _state(self) -> dict:
+        """This context's attributes, each container copied (a pass over the links adds to them)."""
+        return {k: v.copy() if isinstance(v, (dict, list, set)) else v for k, v in vars(self).items()}
+
+    def _restore(self, state: dict) -> None:
+        """Back to ``state`` (:meth:`_state`): what a pass over the links set is undone."""
+        vars(self).clear()
+        vars(self).update({k: v.copy() if isinstance(v, (dict, list, set)) else v for k, v in state.items()})
+
+    def _group_pace_s(self, key: tuple[int, int], crit_s: float) -> float:
+        """Seconds QPU pair ``key``'s consumers take for the run as the operating point and the rounds price it:
+        the pace a first pass over the links found for the group (:meth:`_group_paces`), else ``crit_s``."""
+        return max(crit_s, getattr(self, "_pace_of", {}).get(key, crit_s))
+
     def _price_storage(
         self, link_reports: list[LinkReport], compute_s: float, paced_by_other_links: bool = False
     ) -> None:
@@ -4334,26 +4418,14 @@ class _Context:
         schedule's pace alone: over three QPUs whose 0-2 link (1.5 kHz, two pairs a round) paces the run, the
         3 kHz 0-1 link's pairs read F 0.651 at use where the simulation used them at 0.39.
         """
-        group: dict[int, int] = {}
-
-        def root(q: int) -> int:
-            while group.setdefault(q, q) != q:
-                q = group[q]
-            return q
-
-        for lr in link_reports:
-            group[root(lr.qpus[0])] = root(lr.qpus[1])
+        paces = self._group_paces(link_reports, compute_s) if paced_by_other_links else {}
         for lr in link_reports:
             lk = self._link_of.get(lr.qpus)
             if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
                 continue
             together = self._pairs_per_round.get(lr.qpus, 1) if self.ec else 1
             made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
-            paced_s = compute_s
-            if paced_by_other_links:
-                paced_s = max([compute_s] + [other.time_s for other in link_reports
-                                             if other is not lr and math.isfinite(other.time_s)
-                                             and root(other.qpus[0]) == root(lr.qpus[0])])
+            paced_s = paces.get(lr.qpus, compute_s)
             uses = self._phase_uses(lk, made, lr.bell_pairs, lr.raw_per_pair, paced_s, self._probs[lr.qpus],
                                     together)
             _share, wait, used = min(uses, key=lambda use: use[2][0])
