@@ -421,32 +421,19 @@ def test_progress_lines_cut_a_run_into_few_chunks_yet_follow_a_slow_start(monkey
     """Progress as lines (stderr no terminal) needs no 1/200 chunk cap: a short run by default took some 200 native
     calls where it had taken one (~35% more time for a 1 ms run); now chunks aim at ~1 s of wall time. A run whose 20 s
     of work lie in its first 0.4% still has a chunk end at least every ~2 s there, so its lines keep coming."""
+    from fake_native_run import FrontLoadedRun
+
     from qnsim import progress
 
-    clock = [0.0]
-    monkeypatch.setattr(progress.time, "perf_counter", lambda: clock[0])
     assert not progress.bar_by_default()
-    span, work_end, work_s = 10**13, 4 * 10**10, 20.0
-
-    class FakeNative:
-        now_ps = 0
-        chunks: list[tuple[int, float]] = []
-
-        def run(self, target, hand_over=True):
-            busy = max(0, min(target, work_end) - min(self.now_ps, work_end))
-            clock[0] += work_s * busy / work_end + 1e-5
-            self.now_ps = target
-            self.chunks.append((target, clock[0]))
-
-    native = FakeNative()
+    span, work_end = 10**13, 4 * 10**10
+    native = FrontLoadedRun(work_end, 20.0).install(monkeypatch, progress)
     progress.run_with_bar(native, span, False, lambda: 0)
     assert native.now_ps == span
-    within_work = [t for target, t in native.chunks if target <= work_end]
-    gaps = [b - a for a, b in zip([0.0, *within_work], within_work)]
+    gaps = native.gaps_within_work()
     assert max(gaps) < 2.5, max(gaps)
     assert len(native.chunks) < 60, len(native.chunks)
-    quick = FakeNative()
-    quick.chunks = []
-    work_s = 0.0  # a run of no work: the chunks double from 2**-20 of the run to its end
+    # A run of no work: the chunks double from 2**-20 of the run to its end.
+    quick = FrontLoadedRun(work_end, 0.0).install(monkeypatch, progress)
     progress.run_with_bar(quick, span, False, lambda: 0)
     assert len(quick.chunks) <= 22, len(quick.chunks)

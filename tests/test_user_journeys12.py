@@ -151,30 +151,18 @@ def test_a_long_run_whose_work_comes_first_moves_its_bar(monkeypatch):
     whole work, so nothing showed for 20 s (then the bar jumped to the end). Old behaviour: fixed 1/200 chunks; now a
     chunk's length follows the wall time the last took (from 2^-20 of the run), so the bar moves every ~0.1 s. Here a
     fake native run whose 20 s of work lie in the first 0.4% of the run, on a fake clock."""
+    from fake_native_run import FrontLoadedRun
+
     from qnsim import progress as progress_module
 
-    clock = [0.0]
-    monkeypatch.setattr(progress_module.time, "perf_counter", lambda: clock[0])
     # A bar on a terminal (round 39: on any other stderr, progress lines every 10 s take chunks of ~1 s, no 1/200 cap).
     monkeypatch.setattr(progress_module, "bar_by_default", lambda: True)
-    span, work_end, work_s = 10**13, 4 * 10**10, 20.0  # 10 s simulated, the work in its first 0.04 s
-
-    class FakeNative:
-        now_ps = 0
-        chunks: list[tuple[int, float]] = []
-
-        def run(self, target, hand_over=True):
-            busy = max(0, min(target, work_end) - min(self.now_ps, work_end))
-            clock[0] += work_s * busy / work_end + 1e-5
-            self.now_ps = target
-            self.chunks.append((target, clock[0]))
-
-    native = FakeNative()
+    span, work_end = 10**13, 4 * 10**10  # 10 s simulated, the work in its first 0.04 s
+    native = FrontLoadedRun(work_end, 20.0).install(monkeypatch, progress_module)
     progress_module.run_with_bar(native, span, False, lambda: 0)
     assert native.now_ps == span
-    within_work = [t for target, t in native.chunks if target <= work_end]
-    gaps = [b - a for a, b in zip([0.0, *within_work], within_work)]
-    assert len(within_work) > 100 and max(gaps) < 0.5, (len(within_work), max(gaps))
+    gaps = native.gaps_within_work()
+    assert len(gaps) > 100 and max(gaps) < 0.5, (len(gaps), max(gaps))
     assert len(native.chunks) < 600  # a quick rest of the run still takes ~200 chunks, not millions
 
 
