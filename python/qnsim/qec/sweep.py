@@ -132,6 +132,7 @@ from qnsim.qec.layout import MAX_DISTANCE, check_distance
 from qnsim.qec.link import MAX_SCHEDULED_BUFFER_PAIRS, check_buffer_pairs, cycle_time
 from qnsim.qec.noise import Interface, NoiseModel
 from qnsim.qec.sampling import check_sampled_bits, read_max_shots
+from qnsim.specs import did_you_mean
 
 __all__ = ["EXPERIMENT_KEYS", "ExperimentSpec", "clear_saved_counts", "run_experiment_sweep", "saved_counts_dir"]
 
@@ -196,6 +197,22 @@ _ZERO_MEANT_LEFT_OUT = {
     "max_errors": "max_errors is the logical errors after which sampling stops (an int >= 1); leave max_errors out to "
                   "sample max_shots shots whatever the errors (as sample_logical_error's None does)",
 }
+
+
+
+def _refuse_unknown_settings(keys: Any, source: str, where: str = "") -> None:
+    """ValueError naming the first of ``keys`` that is no experiment setting (``where``: the table or field it came
+    from, e.g. ``"[grid]"``), with the nearest known setting as a tip, or the list of known ones when none is near.
+
+    One check for every way a setting reaches a spec (a file's tables, ``ExperimentSpec``'s fields, a point's
+    params, ``sweep``'s grid), so each says the same about the same mistake.
+    """
+    for key in keys:
+        if key not in EXPERIMENT_KEYS:
+            tip = did_you_mean(key, EXPERIMENT_KEYS) or f"; known: {sorted(EXPERIMENT_KEYS)}"
+            place = f" in {where}" if where else ""
+            prefix = f"{source}: " if source else ""
+            raise ValueError(f"{prefix}unknown setting {written(key)}{place}{tip}")
 
 
 def _typed(key: str, value: Any, where: str) -> Any:
@@ -329,7 +346,6 @@ class ExperimentSpec:
             ...
             TypeError: ExperimentSpec.timing must be True or False, got 'yes'
         """
-        import difflib
 
         from qnsim.qec.link import LinkSupply
         from qnsim.sweeps import _seed_list, grid_axes
@@ -350,11 +366,7 @@ class ExperimentSpec:
                 raise TypeError(
                     f"{source}: ExperimentSpec.{table} must be a dict of settings, got {written(value):.80}"
                 )
-            for key in value:
-                if key not in EXPERIMENT_KEYS:
-                    hint = difflib.get_close_matches(str(key), EXPERIMENT_KEYS, n=1)
-                    tip = f"; did you mean {written(hint[0])}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
-                    raise ValueError(f"{source}: unknown setting {written(key)} in ExperimentSpec.{table}{tip}")
+            _refuse_unknown_settings(value, source, f"ExperimentSpec.{table}")
         for key, value in self.fixed.items():
             _typed(key, value, source)
         for key, values in self.grid.items():
@@ -452,7 +464,6 @@ class ExperimentSpec:
             ...
             ValueError: <experiment>: unknown setting 'distnce' in [grid]; did you mean 'distance'?
         """
-        import difflib
 
         from qnsim.config import other_file_kind
 
@@ -470,18 +481,12 @@ class ExperimentSpec:
             for key, value in _table(data, table, source).items():
                 if key == "seeds" and table == "sampling":
                     continue
-                if key not in EXPERIMENT_KEYS:
-                    hint = difflib.get_close_matches(key, EXPERIMENT_KEYS, n=1)
-                    tip = f"; did you mean {written(hint[0])}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
-                    raise ValueError(f"{source}: unknown setting {written(key)} in [{table}]{tip}")
+                _refuse_unknown_settings([key], source, f"[{table}]")
                 fixed[key] = _typed(key, value, f"{source} [{table}]")
                 where_fixed[key] = table
         grid: dict[str, list] = {}
         for key, values in _table(data, "grid", source).items():
-            if key not in EXPERIMENT_KEYS:
-                hint = difflib.get_close_matches(key, EXPERIMENT_KEYS, n=1)
-                tip = f"; did you mean {written(hint[0])}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
-                raise ValueError(f"{source}: unknown setting {written(key)} in [grid]{tip}")
+            _refuse_unknown_settings([key], source, "[grid]")
             if key in fixed:
                 # The grid's values replaced the fixed one without a word: which did the author mean?
                 raise ValueError(
@@ -579,15 +584,10 @@ class ExperimentSpec:
             # A list raised "'list' object has no attribute 'items'" from the update below.
             raise TypeError(f"{self.source}: params must be a mapping of settings to values (a point's grid values), "
                             f"got {written(params):.80}")  # fmt: skip
-        unknown = [k for k in params if k not in EXPERIMENT_KEYS]
-        if unknown:
-            raise ValueError(f"{self.source}: unknown setting {written(unknown[0])}; known: {sorted(EXPERIMENT_KEYS)}")
+        _refuse_unknown_settings(params, self.source)
         s = {k: default for k, (_, default) in EXPERIMENT_KEYS.items()}
-        unknown = [k for k in self.fixed if k not in EXPERIMENT_KEYS]
-        if unknown:
-            # fixed changed in place after check(): spec.fixed["foo"] = 3 was ignored by every point.
-            raise ValueError(f"{self.source}: unknown setting {written(unknown[0])} in ExperimentSpec.fixed; known: "
-                             f"{sorted(EXPERIMENT_KEYS)}")  # fmt: skip
+        # fixed changed in place after check(): spec.fixed["foo"] = 3 was ignored by every point.
+        _refuse_unknown_settings(self.fixed, self.source, "ExperimentSpec.fixed")
         s.update({k: _typed(k, v, self.source) for k, v in self.fixed.items()})
         s.update({k: _typed(k, v, f"{self.source} point") for k, v in params.items()})
         given = set(self.fixed) | set(params)
@@ -823,8 +823,7 @@ def run_experiment_sweep(
     full = dict(spec.grid)
     for key, values in (grid or {}).items():
         with _about_grid_keys([key]):  # (a GridKeyError: qnsim qec sweep names the --param that gave it)
-            if key not in EXPERIMENT_KEYS:
-                raise ValueError(f"unknown setting {written(key)}; known: {sorted(EXPERIMENT_KEYS)}")
+            _refuse_unknown_settings([key], "", "the grid")
             full[key] = _grid_values(key, values, "grid")
     for values in _combinations(full):
         spec.settings(values)
