@@ -395,7 +395,8 @@ class Network(SlotOperations):
         return info
 
     def add_link(self, a: str, b: str, **params: Any) -> LinkInfo:
-        """Adds a heralded link between two nodes, heralding station at the midpoint.
+        """Adds a heralded link between two nodes, heralding station at the midpoint (or where a ``link_model``
+        of :func:`qnsim.heralded_link` puts it: each end's herald delay follows its own arm).
 
         What the link delivers comes from a ``link_model``, an abstract ``fidelity`` /
         ``bell_diagonal`` with ``rate_hz`` (or ``success_probability`` and
