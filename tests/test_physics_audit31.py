@@ -138,3 +138,95 @@ def test_bad_arms_are_refused(kwargs, match):
     """The new fields are read as every figure is: a value out of range is named, not taken."""
     with pytest.raises(ValueError, match=match):
         qnsim.LinkModel("single_click", success_probability=0.1, attempt_period_s=1e-4, fidelity=0.9, **kwargs)
+
+
+# --- Gap 2: the entanglement verdict of a run that twirls memory T1 ---------------------------------------------
+
+_GAMMA = 0.9  # end a's damping over the pair's storage; 2 sqrt(2) - 2 = 0.828 <= gamma < 1 (see below)
+_STORE_S = 1e-3  # an abstract link of rate 1 kHz at 0 km: every pair is stored one period before it is delivered
+
+
+def _one_end_damped_run(formalism: str, seed: int = 31) -> qnsim.NetworkResult:
+    """A Phi+ link (abstract, F = 1) whose end a damps (T1 with T2 = 2 T1: amplitude damping alone) with probability
+    ``_GAMMA`` over the 1 ms each pair is stored; end b keeps its qubits perfectly."""
+    t1_s = _STORE_S / -math.log1p(-_GAMMA)
+    net = Network(formalism, seed=seed)
+    net.add_node("a", t1_s=t1_s, t2_s=2 * t1_s)
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=1.0, rate_hz=1.0 / _STORE_S)
+    net.request("a", "b", num_pairs=400)
+    return net.run(until_s=1.0, progress=False)
+
+
+def _exact_one_end_damped() -> tuple[float, float]:
+    """(fidelity, concurrence) of Phi+ after amplitude damping gamma on qubit A alone.
+
+    |00> stays; |11> -> sqrt(1-g)|11> + sqrt(g)|01> (Kraus): rho has rho_00,00 = 1/2, rho_01,01 = g/2,
+    rho_11,11 = (1-g)/2, rho_00,11 = sqrt(1-g)/2, rho_10,10 = 0 (an X state). Its concurrence is
+    2 max(0, |rho_00,11| - sqrt(rho_01,01 rho_10,10)) = sqrt(1-g) > 0 for every g < 1: entangled. Its Bell weights
+    are those of the twirled pair too (a Pauli twirl of a channel acting on one end of a Bell-diagonal pair is the
+    bilateral twirl of the exact output, which keeps its Bell diagonal): F = (1 + <XX> - <YY> + <ZZ>)/4 =
+    (2 - g + 2 sqrt(1-g))/4, the largest weight, so 2F - 1 = sqrt(1-g) - g/2, <= 0 for g >= 2 sqrt(2) - 2.
+    The concurrence exceeds 2F - 1 because rho_01,01 != rho_10,10 (C >= 2F - 1 for an X state, equal only when
+    they match): the twirl makes a pair of weights <= 1/2, separable, out of an exact pair that is entangled."""
+    s = math.sqrt(1 - _GAMMA)
+    return (2 - _GAMMA + 2 * s) / 4, s
+
+
+def test_the_exact_pair_is_entangled_where_the_twirled_one_is_not():
+    """The closed form against density_matrix: every delivered pair has F = (2 - g + 2 sqrt(1-g))/4 = 0.4331 and
+    concurrence sqrt(1-g) = 0.3162 (1e-9), so the exact verdict is entangled at a fidelity below 1/2."""
+    f, c = _exact_one_end_damped()
+    assert f < 0.5 < 0.5 + c / 2
+    r = _one_end_damped_run("density_matrix").requests[0]
+    assert r.num_pairs == 400 and not r.twirled_t1
+    np.testing.assert_allclose(r.fidelities, f, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(r.concurrences, c, rtol=0, atol=1e-9)
+    assert r.entangled is True and r._entangled_text() == "yes"
+
+
+def test_bell_diagonal_does_not_call_the_twirled_pairs_verdict_the_pairs():
+    """bell_diagonal holds the twirled pair, whose Bell weights are the exact ones (F = 0.4331, 1e-9) and all <= 1/2.
+    Old behaviour: entangled False, the table "NO", the link named in ``separable_links`` and a note "NOT ENTANGLED
+    ... this request cannot deliver an entangled pair however long it runs", beside density_matrix's every pair
+    entangled. Now entangled is None (the table "unsure", the JSON summary null), the link is judged exactly (not
+    separable), and the note is headed ENTANGLEMENT UNDECIDED."""
+    f, _ = _exact_one_end_damped()
+    result = _one_end_damped_run("bell_diagonal")
+    r = result.requests[0]
+    assert r.num_pairs == 400 and r.twirled_t1
+    np.testing.assert_allclose(r.fidelities, f, rtol=0, atol=1e-9)
+    assert max(r.mean_bell_diagonal) <= 0.5
+    assert r.entangled is None and r._entangled_text() == "unsure"
+    assert r.separable_links == ()
+    assert r.summary()["entangled"] is None
+    assert any(n.startswith("ENTANGLEMENT UNDECIDED: separable as twirled") for n in r.notes), r.notes
+    assert not any(n.startswith("NOT ENTANGLED") for n in r.notes), r.notes
+    table = result.summary_table()
+    assert " unsure " in table and " NO " not in table, table
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_stabilizer_trajectories_of_the_twirled_pair_are_not_called_separable(seed):
+    """Stabilizer samples the twirled pair: its mean fidelity within 5 SE (sqrt(F(1-F)/n)) of 0.4331. Old behaviour:
+    entangled False and "NO" (and the link named separable); now None and "unsure"."""
+    f, _ = _exact_one_end_damped()
+    r = _one_end_damped_run("stabilizer", seed).requests[0]
+    assert r.num_pairs == 400
+    se = math.sqrt(f * (1 - f) / r.num_pairs)
+    assert abs(r.mean_fidelity - f) < 5 * se
+    assert r.entangled is None and r._entangled_text() == "unsure" and r.separable_links == ()
+
+
+def test_a_link_separable_under_the_exact_channel_still_reads_no():
+    """Control: an F = 0.45 Werner link is separable before any memory acts (exact), so with the same damped end the
+    verdict is settled: False and "NO" in every formalism (the undecided verdict is only the twirl's)."""
+    for formalism in ("bell_diagonal", "stabilizer", "density_matrix"):
+        t1_s = _STORE_S / -math.log1p(-_GAMMA)
+        net = Network(formalism, seed=31)
+        net.add_node("a", t1_s=t1_s, t2_s=2 * t1_s)
+        net.add_node("b")
+        net.add_link("a", "b", length_km=0.0, fidelity=0.45, rate_hz=1.0 / _STORE_S)
+        net.request("a", "b", num_pairs=50)
+        r = net.run(until_s=1.0, progress=False).requests[0]
+        assert r.entangled is False and r._entangled_text() == "NO" and r.separable_links == ("a-b",), formalism

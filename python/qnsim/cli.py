@@ -672,8 +672,11 @@ requests table (one row per request, over the pairs delivered so far):
                      when a stabilizer run's trajectories leave it open (a mean Bell weight's 95%
                      Wilson interval holds 1/2: ENTANGLEMENT UNDECIDED); - when none was delivered;
                      pairs near another Bell state than Phi+ are entangled at a low fidelity (a note
-                     names it); with memory T1 in stabilizer or bell_diagonal, the verdict of the
-                     twirled pairs, which the exact channel can contradict (the notes say so)
+                     names it); with memory T1 in stabilizer or bell_diagonal, yes is the twirled
+                     pairs' verdict (the exact swap outcomes can differ: the notes say so), NO only
+                     for a link separable under the exact channel, and unsure (JSON null) where the
+                     twirled pairs read separable: amplitude damping leaves the exact pairs entangled
+                     (concurrence above 2F - 1) where the twirled weights are <= 1/2
   status             served, dropped, open (still delivering at the end), waiting (for memories)
                      or pending (before its start)
   finished           when it was served or dropped
