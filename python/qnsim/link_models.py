@@ -515,9 +515,10 @@ class LinkModel:
                 raise ValueError(f"LinkModel.{name} must hold two values (arm a, arm b), got {written(value)}")
             object.__setattr__(self, name, arms)
         delay = real_number("LinkModel.emission_delay_s", self.emission_delay_s, minimum=0.0, unit="s")
-        for name, seconds in (("emission_delay_s", delay), *(
-            (f"arm_delays_s[{side}]", arm) for side, arm in enumerate(self.arm_delays_s or ())
-        )):
+        for name, seconds in (
+            ("emission_delay_s", delay),
+            *((f"arm_delays_s[{side}]", arm) for side, arm in enumerate(self.arm_delays_s or ())),
+        ):
             if beyond_core_time(seconds):
                 # Each end's herald delay is made of them: a link would refuse it, naming a delay never given.
                 raise ValueError(
