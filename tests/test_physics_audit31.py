@@ -334,3 +334,19 @@ def test_purification_of_pairs_of_unequal_ages_pair_by_pair(formalism, scheme, t
             assert event["value"] == pytest.approx(expected, abs=1e-12)
             checked += 1
     assert checked == 200 and ages_differ > 100
+
+
+def test_the_links_table_shows_both_heralds_of_an_off_midpoint_station():
+    """qnsim run's links table printed end a's herald delay alone: the 2 km + 18 km link read 96 us (d_a + d_b)
+    where end b waits 173 us (2 d_b). It now shows "a / b" when they differ, one figure otherwise."""
+    from qnsim.cli import _links_table
+    from qnsim.results import _eng
+
+    net = Network("bell_diagonal", seed=1)
+    for name in "abc":
+        net.add_node(name)
+    off = net.add_link("a", "b", length_km=20.0, link_model=_perfect_double_click(2.0, 18.0))
+    mid = net.add_link("b", "c", length_km=20.0, link_model=_perfect_double_click(10.0, 10.0))
+    table = _links_table(net)
+    assert f"{_eng(off.herald_delay_a_s, 's')} / {_eng(off.herald_delay_b_s, 's')}" in table, table
+    assert mid.herald_delay_a_s == mid.herald_delay_b_s and " / " not in table.split("b - c")[1].splitlines()[0]
