@@ -393,3 +393,24 @@ def test_damping_while_the_outcome_travels_acts_on_the_uncorrected_qubit():
     assert np.all(near[0] | near[1]), sorted(set(got.round(9)))
     share, n = float(np.isclose(got, low, atol=1e-9).mean()), len(got)
     assert abs(share - levels[low]) < 5 * math.sqrt(levels[low] * (1 - levels[low]) / n), (share, levels)
+
+
+def test_the_swap_news_runs_over_the_models_fibers():
+    """A model whose fibers carry light at index 1.47 (2 km + 18 km): the link's heralds were timed from them but its
+    classical delay (a swap's outcome between the ends) from the link's default index 1.44, 2% faster than the
+    fibers the photons took. Now the classical delay is d_a + d_b, the light time over the model's fibers, and a
+    refractive_index that is not theirs is refused, naming both (one fiber, one speed of light)."""
+    src = Source(attempt_rate_hz=1e9, emission_efficiency=1.0)
+    arms = (Fiber(2.0, refractive_index=1.47), Fiber(18.0, refractive_index=1.47))
+    model = heralded_link("double_click", src, src, *arms, Detector(1.0))
+    net = Network("bell_diagonal", seed=1)
+    for name in "abc":
+        net.add_node(name)
+    link = net.add_link("a", "b", length_km=20.0, link_model=model)
+    assert link.classical_delay_s == pytest.approx(arms[0].delay_s + arms[1].delay_s, abs=1e-12)
+    assert link.classical_delay_s == pytest.approx(Fiber(20.0, refractive_index=1.47).delay_s, abs=1e-12)
+    with pytest.raises(qnsim.ParameterError, match=r"refractive_index = 1.44 is not the link model's: its fibers "
+                                                   r"carry light at index 1.47"):  # fmt: skip
+        net.add_link("b", "c", length_km=20.0, link_model=model, refractive_index=1.44)
+    same = net.add_link("b", "c", length_km=20.0, link_model=model, refractive_index=1.47)
+    assert same.classical_delay_s == link.classical_delay_s

@@ -38,7 +38,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim.argument_checks import written
-from qnsim.hardware import Detector, Fiber, Source, Transducer
+from qnsim.hardware import SPEED_OF_LIGHT_M_PER_S, Detector, Fiber, Source, Transducer
 from qnsim.link_models import LinkModel, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
 from qnsim.specs import (
@@ -409,6 +409,10 @@ def build_link(
     if model.first_round_probability > 0:
         first += period  # the first round, then the second one's light
     light = _arm_light_times(spec, model, fiber)
+    if model.arm_delays_s is not None:
+        # The classical messages between the ends run over the model's fibers (through the station): a model of
+        # fibers at index 1.47 had its heralds timed at 1.47 and its swap news at the link's default 1.44.
+        common["classical_delay_s"] = _model_classical_delay(spec, model)
     return LinkInfo(
         **common,
         success_probability=model.success_probability,
@@ -453,6 +457,28 @@ def _arm_light_times(spec: LinkSpec, model: LinkModel, fiber: Fiber) -> tuple[fl
         )
     far = max(model.arm_delays_s)
     return far + model.arm_delays_s[0], far + model.arm_delays_s[1]
+
+
+def _model_classical_delay(spec: LinkSpec, model: LinkModel) -> float:
+    """The node-to-node light time over a model's two arms, d_a + d_b in s (whole picoseconds).
+
+    Raises:
+        ParameterError: ``refractive_index`` given with a model whose fibers have another one (one fiber, two
+            speeds of light).
+    """
+    delays, lengths = model.arm_delays_s, model.arm_lengths_km
+    assert delays is not None and lengths is not None
+    total_s, total_km = delays[0] + delays[1], lengths[0] + lengths[1]
+    if spec.refractive_index is not None and total_km > 0:
+        index = total_s * SPEED_OF_LIGHT_M_PER_S / (total_km * 1e3)
+        if abs(index - spec.refractive_index) > 1e-9 * index:
+            raise parameter_error(
+                "refractive_index",
+                f"= {written(spec.refractive_index)} is not the link model's: its fibers carry light at index "
+                f"{index:.6g} ({written(total_km)} km in {written(total_s)} s); leave refractive_index out (the "
+                "model's fibers time the link) or build the model's fibers at it",
+            )
+    return _rounded(total_s, "classical_delay_s")
 
 
 def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> LinkInfo:
