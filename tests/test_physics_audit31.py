@@ -414,3 +414,46 @@ def test_the_swap_news_runs_over_the_models_fibers():
         net.add_link("b", "c", length_km=20.0, link_model=model, refractive_index=1.44)
     same = net.add_link("b", "c", length_km=20.0, link_model=model, refractive_index=1.47)
     assert same.classical_delay_s == link.classical_delay_s
+
+
+def test_the_near_end_of_an_off_midpoint_link_waits_for_the_far_ends_swap():
+    """a - m over the 2 km + 18 km Barrett-Kok link (a near the station, m far), m - b a 1 km link of 1 MHz whose
+    pairs are always ready, pure dephasing (T2 = tau) at a alone. m swaps when it hears the herald, h_m = T/2 + 2 d_m
+    after the emission, and the outcome reaches a d_a + d_m later (over the model's fibers), so a's qubit is taken
+    at T/2 + 3 d_m + d_a: F = (1 + exp(-(T/2 + 3 d_m + d_a)/tau)) / 2 for every pair (1e-9). Old behaviour: m heard
+    the herald at T/2 + d_a + d_m and the outcome took L/c = d_a + d_m, so a's qubit was taken at T/2 + 2 (d_a + d_m):
+    0.5806 for 0.5549 at these figures."""
+    model = _perfect_double_click(2.0, 18.0)
+    d_a, d_m = Fiber(2.0).delay_s, Fiber(18.0).delay_s
+    held = model.attempt_period_s / 2 + 3 * d_m + d_a
+    for seed in SEEDS:
+        net = Network("bell_diagonal", seed=seed)
+        for name in "amb":
+            net.add_node(name, t2_s=_TAU_S if name == "a" else math.inf)
+        net.add_link("a", "m", length_km=20.0, link_model=model)
+        net.add_link("m", "b", length_km=1.0, fidelity=1.0, rate_hz=1e6)
+        net.request("a", "b", num_pairs=5)
+        r = net.run(until_s=1.0, progress=False).requests[0]
+        assert r.num_pairs == 5
+        np.testing.assert_allclose(r.fidelities, (1 + math.exp(-held / _TAU_S)) / 2, rtol=0, atol=1e-9)
+
+
+def test_a_handshake_swap_waits_a_round_trip_while_the_ends_decay():
+    """As the swap-news test above (10 km, 30 km, 10 kHz, T2 of 1, 2, 4 ms) with ``swap_handshake``: m asks both
+    partners first, so it swaps a round trip to the farther one later, t_s = max(h_1, h_2) + 2 max(L_1, L_2)/c, and
+    every qubit decays through it: F = (1 + exp(-(t_s + L_1/c)/T2_a - 2 t_s/T2_m - (t_s + L_2/c)/T2_b)) / 2, delivered
+    at t_s + L_2/c (1e-9; no defect found)."""
+    t2 = {"a": 1e-3, "m": 2e-3, "b": 4e-3}
+    c_km_s = 299_792.458 / 1.44
+    c1, c2 = 10.0 / c_km_s, 30.0 / c_km_s
+    t_s = max(c1, 1e-4, c2) + 2 * max(c1, c2)
+    coherence = math.exp(-(t_s + c1) / t2["a"] - 2 * t_s / t2["m"] - (t_s + c2) / t2["b"])
+    net = Network("bell_diagonal", seed=4)
+    for name in "amb":
+        net.add_node(name, t2_s=t2[name])
+    net.add_link("a", "m", length_km=10.0, fidelity=1.0, rate_hz=1e4)
+    net.add_link("m", "b", length_km=30.0, fidelity=1.0, rate_hz=1e4)
+    net.request("a", "b", num_pairs=2, swap_handshake=True)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.times_s[0] == pytest.approx(t_s + c2, abs=2e-12)
+    assert r.fidelities[0] == pytest.approx((1 + coherence) / 2, abs=1e-9)
