@@ -80,6 +80,10 @@ _PAST_LIMITS = {
         "fidelity": [-1e-6, 1 + 1e-6],
         "mode_success_probability": [-1e-9, 1 + 1e-9],
         "first_round_probability": [-1e-9, 1 + 1e-9],
+        # The station's arms come in pairs (their bounds: tests/test_physics_audit31.py).
+        "arm_lengths_km": [],
+        "arm_delays_s": [],
+        "emission_delay_s": [-1e-9, TIME_MAX_S * _PAST],
     },
     NodeSpec: {
         "name": [""],

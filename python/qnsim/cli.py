@@ -640,7 +640,9 @@ links table (one row per link, from its closed-form model):
                  the links whose pairs are separable by the time their ends hold the herald
                  (the link's noise, or memories decaying over the herald delay: no
                  entanglement, whatever the rate)
-  herald         delay after an attempt's start until the first node (a) learns its outcome
+  herald         delay after an attempt's start until the first node (a) learns its outcome;
+                 "a / b" when its ends learn it at different times (a link_model's station
+                 off the midpoint)
 
 requests table (one row per request, over the pairs delivered so far):
   pairs              end-to-end pairs delivered
@@ -672,8 +674,11 @@ requests table (one row per request, over the pairs delivered so far):
                      when a stabilizer run's trajectories leave it open (a mean Bell weight's 95%
                      Wilson interval holds 1/2: ENTANGLEMENT UNDECIDED); - when none was delivered;
                      pairs near another Bell state than Phi+ are entangled at a low fidelity (a note
-                     names it); with memory T1 in stabilizer or bell_diagonal, the verdict of the
-                     twirled pairs, which the exact channel can contradict (the notes say so)
+                     names it); with memory T1 in stabilizer or bell_diagonal, yes is the twirled
+                     pairs' verdict (the exact swap outcomes can differ: the notes say so), NO only
+                     for a link separable under the exact channel, and unsure (JSON null) where the
+                     twirled pairs read separable: amplitude damping leaves the exact pairs entangled
+                     (concurrence above 2F - 1) where the twirled weights are <= 1/2
   status             served, dropped, open (still delivering at the end), waiting (for memories)
                      or pending (before its start)
   finished           when it was served or dropped
@@ -876,6 +881,15 @@ def _run_logged(args: argparse.Namespace) -> int:
     return 0
 
 
+def _herald_text(link) -> str:
+    """A link's herald delay for the links table: one figure, or end a's / end b's when its station is off the
+    midpoint (the table showed end a's alone: a 2 km + 18 km link read 96 us where end b waits 173 us)."""
+    from qnsim.results import _eng
+
+    a, b = link.herald_delay_a_s, link.herald_delay_b_s
+    return _eng(a, "s") if a == b else f"{_eng(a, 's')} / {_eng(b, 's')}"
+
+
 def _links_table(network) -> str:
     import numpy as np
 
@@ -894,7 +908,7 @@ def _links_table(network) -> str:
         lines.append(
             f"{link.a + ' - ' + link.b:<28} {link.length_km:>5g} km {link.channels:>3} "
             f"{link.success_probability:>10.3g} {_eng(link.attempt_period_s, 's'):>9} "
-            f"{_eng(link.rate_hz, 'Hz'):>13} {link.fidelity:>7.4f} {_eng(link.herald_delay_a_s, 's'):>9}"
+            f"{_eng(link.rate_hz, 'Hz'):>13} {link.fidelity:>7.4f} {_herald_text(link):>9}"
         )
     if len(shown) < len(links):
         lines.append(f"... and {len(links) - len(shown)} more links")

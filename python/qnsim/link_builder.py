@@ -2,7 +2,10 @@
 
 A link is described in one of three ways, in order of precedence:
 
-1. ``link_model``: a :class:`qnsim.LinkModel` (e.g. from :func:`qnsim.heralded_link`).
+1. ``link_model``: a :class:`qnsim.LinkModel` (e.g. from :func:`qnsim.heralded_link`). A model of
+   :func:`qnsim.heralded_link` keeps its arms: each end's herald delay is timed from them (its station
+   need not be at the midpoint) and ``length_km`` must be their sum; a model built by hand has its
+   station at the midpoint, herald delay L / c_fiber.
 2. Abstract: ``fidelity`` (a Werner pair) or ``bell_diagonal``, with ``rate_hz`` and/or
    ``success_probability`` / ``attempt_period_s`` (with only ``rate_hz``, every attempt
    succeeds: deterministic pairs every 1 / rate_hz, or every herald delay when the light takes
@@ -35,7 +38,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim.argument_checks import written
-from qnsim.hardware import Detector, Fiber, Source, Transducer
+from qnsim.hardware import SPEED_OF_LIGHT_M_PER_S, Detector, Fiber, Source, Transducer
 from qnsim.link_models import LinkModel, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
 from qnsim.specs import (
@@ -347,7 +350,6 @@ def build_link(
             model = link_model_from_table(spec.link_model)
         else:
             model = check_value("link_model", LinkModel, spec.link_model)
-        emission_delay_s = 0.0
         detector = None
     else:
         if preset is None and (spec.source is None or spec.detector is None):
@@ -372,7 +374,6 @@ def build_link(
             phase_std_rad=preset.phase_std_rad if preset else 0.0,
             double_click_timing=spec.double_click_timing,
         )
-        emission_delay_s = source.emission_delay_s
     if model.success_probability <= 0:
         if detector is not None and detector.dark_count_probability >= 1.0:
             # A herald is one detector's click without the other's: detectors that click in every window never
@@ -401,26 +402,83 @@ def build_link(
             raise ValueError("link_model.success_probability is 0: the link never heralds a pair")
         raise ValueError("the link model never succeeds (success_probability 0); check efficiencies")
     period = model.attempt_period_s if spec.attempt_period_s is None else spec.attempt_period_s
-    # The herald of the successful attempt's last round: emission, photon to the midpoint and
+    # The herald of the successful attempt's last round: emission, photon to the station and
     # herald back; a double-click attempt played in full first spends its first round.
     played_first_round = model.scheme == "double_click" and model.first_round_probability == 0
-    herald = (period / 2 if played_first_round else 0.0) + emission_delay_s + fiber.delay_s
+    first = (period / 2 if played_first_round else 0.0) + model.emission_delay_s
     if model.first_round_probability > 0:
-        herald += period  # the first round, then the second one's light
+        first += period  # the first round, then the second one's light
+    light = _arm_light_times(spec, model, fiber)
+    if model.arm_delays_s is not None:
+        # The classical messages between the ends run over the model's fibers (through the station): a model of
+        # fibers at index 1.47 had its heralds timed at 1.47 and its swap news at the link's default 1.44.
+        common["classical_delay_s"] = _model_classical_delay(spec, model)
     return LinkInfo(
         **common,
         success_probability=model.success_probability,
         attempt_period_s=_rounded_period(
             period, "attempt_period_s", None, model.success_probability / (1.0 + model.first_round_probability), True
         ),
-        herald_delay_a_s=_rounded(herald, "herald_delay_a_s"),
-        herald_delay_b_s=_rounded(herald, "herald_delay_b_s"),
+        herald_delay_a_s=_rounded(first + light[0], "herald_delay_a_s"),
+        herald_delay_b_s=_rounded(first + light[1], "herald_delay_b_s"),
         bell_diagonal=tuple(float(x) for x in model.bell_diagonal),  # type: ignore[arg-type]
         fidelity=float(model.fidelity),
         first_round_probability=model.first_round_probability,
         state=np.array(model.state, dtype=complex),
         model=model,
     )
+
+
+def _arm_light_times(spec: LinkSpec, model: LinkModel, fiber: Fiber) -> tuple[float, float]:
+    """Light time from the successful attempt's emission to each end's herald, in s (emission delay excluded).
+
+    The photons must meet at the station, so the end on the longer arm (light time d_far) emits first and the
+    other d_far - d_near later; the station heralds d_far after the first emission, and end x hears it d_x after
+    that: d_far + d_x, measured from the first emission. That is each end's own arm's round trip counted from its
+    own emission (2 d_x), shifted for the nearer end by the later start of its qubit. The core holds one emission
+    time per pair, the earlier one, so the nearer end's qubit is counted (d_far - d_near) older than it is: the
+    conservative side (it decays that much longer), exact for the end on the longer arm and for both at the
+    midpoint, where both delays are L / c. A model without arms (built by hand) has its station at the midpoint
+    of ``length_km``.
+
+    Raises:
+        ValueError: ``length_km`` is not the sum of the model's arms (one length, two answers).
+    """
+    if model.arm_delays_s is None or model.arm_lengths_km is None:
+        return fiber.delay_s, fiber.delay_s
+    arms_km = model.arm_lengths_km
+    total = arms_km[0] + arms_km[1]
+    if abs(total - spec.length_km) > 1e-9 * max(total, spec.length_km, 1e-3):
+        # A 2 km + 18 km model on a link of length_km = 10 km ran with its heralds timed from the 10 km.
+        raise ValueError(
+            f"length_km = {written(spec.length_km)} km is not the link model's length: its fibers are "
+            f"{written(arms_km[0])} km (a to the station) + {written(arms_km[1])} km (b) = {written(total)} km; give "
+            f"length_km = {written(total)}, or build the model for {written(spec.length_km)} km"
+        )
+    far = max(model.arm_delays_s)
+    return far + model.arm_delays_s[0], far + model.arm_delays_s[1]
+
+
+def _model_classical_delay(spec: LinkSpec, model: LinkModel) -> float:
+    """The node-to-node light time over a model's two arms, d_a + d_b in s (whole picoseconds).
+
+    Raises:
+        ParameterError: ``refractive_index`` given with a model whose fibers have another one (one fiber, two
+            speeds of light).
+    """
+    delays, lengths = model.arm_delays_s, model.arm_lengths_km
+    assert delays is not None and lengths is not None
+    total_s, total_km = delays[0] + delays[1], lengths[0] + lengths[1]
+    if spec.refractive_index is not None and total_km > 0:
+        index = total_s * SPEED_OF_LIGHT_M_PER_S / (total_km * 1e3)
+        if abs(index - spec.refractive_index) > 1e-9 * index:
+            raise parameter_error(
+                "refractive_index",
+                f"= {written(spec.refractive_index)} is not the link model's: its fibers carry light at index "
+                f"{index:.6g} ({written(total_km)} km in {written(total_s)} s); leave refractive_index out (the "
+                "model's fibers time the link) or build the model's fibers at it",
+            )
+    return _rounded(total_s, "classical_delay_s")
 
 
 def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> LinkInfo:
@@ -547,6 +605,10 @@ def link_model_table(model: LinkModel) -> dict[str, Any]:
             value = {"real": state.real.tolist(), "imag": state.imag.tolist()}
         elif name == "bell_diagonal":
             value = [float(x) for x in value]
+        elif value is None:
+            continue  # a model built by hand has no arms (a scenario file holds no None)
+        elif name in ("arm_lengths_km", "arm_delays_s"):
+            value = [float(x) for x in value]
         elif isinstance(value, numbers.Real) and not isinstance(value, bool):
             value = float(value)
         table[name] = value
@@ -585,6 +647,7 @@ def link_model_from_table(table: Mapping[str, Any]) -> LinkModel:
         if real.shape != (4, 4) or imag.shape != (4, 4):
             raise parameter_error("link_model.state", f"must hold 4x4 arrays, got shapes {real.shape} and {imag.shape}")
         values["state"] = real + 1j * imag
-    if "bell_diagonal" in values and isinstance(values["bell_diagonal"], list):
-        values["bell_diagonal"] = tuple(values["bell_diagonal"])
+    for name in ("bell_diagonal", "arm_lengths_km", "arm_delays_s"):
+        if name in values and isinstance(values[name], list):
+            values[name] = tuple(values[name])
     return build(LinkModel, values, where="link_model")

@@ -114,6 +114,7 @@ from qnsim.argument_checks import (
     flag,
     probability,
     real_number,
+    real_numbers,
     written,
 )
 from qnsim.argument_checks import fidelity as fidelity_value
@@ -387,6 +388,13 @@ class LinkModel:
         first_round_probability: Double click with ``"second_on_herald"`` timing: probability
             that the first round of an attempt heralds (only then is the second round played;
             ``attempt_period_s`` is then one round). 0: every attempt takes ``attempt_period_s``.
+        arm_lengths_km: The fiber lengths (A to the station, B to the station) in km, or None (a model built
+            by hand: the station is taken at the midpoint of the link's ``length_km``). A network link of this
+            model must have ``length_km`` equal to their sum.
+        arm_delays_s: The one-way light times of those arms in s (None with ``arm_lengths_km``). A network
+            link times each end's herald from them (see :func:`qnsim.link_builder.build_link`).
+        emission_delay_s: Emission delay of the slower source in s, counted in each end's herald delay
+            (0 for a model built by hand).
 
     Built by hand (a link model of your own, or a scenario's ``link_model`` table), the pair is
     given once: its ``state``, or its ``bell_diagonal`` (the Bell-diagonal state of those
@@ -421,6 +429,11 @@ class LinkModel:
     fidelity: float = None  # type: ignore[assignment]
     mode_success_probability: float = None  # type: ignore[assignment]
     first_round_probability: float = 0.0
+    # Where the station sits: a model from heralded_link(fiber_a=Fiber(2), fiber_b=Fiber(18)) carried no arms, and a
+    # network link of it timed both heralds as if the station were at the midpoint of length_km.
+    arm_lengths_km: tuple[float, float] | None = None
+    arm_delays_s: tuple[float, float] | None = None
+    emission_delay_s: float = 0.0
 
     def __post_init__(self) -> None:
         # A model built by hand (or read from a scenario's link_model table) is checked as
@@ -443,6 +456,7 @@ class LinkModel:
                 "days) the core holds times in"
             )
         object.__setattr__(self, "attempt_period_s", period)
+        self._check_arms()
         if self.state is None:
             # A hand-built model had to repeat its pair four ways (state, Bell diagonal, fidelity): one suffices.
             if self.bell_diagonal is not None:
@@ -482,6 +496,37 @@ class LinkModel:
             )
         object.__setattr__(self, "fidelity", pair_fidelity)
 
+    def _check_arms(self) -> None:
+        """Reads the station's position (both arms' lengths and light times, or neither) and the emission delay."""
+        if (self.arm_lengths_km is None) != (self.arm_delays_s is None):
+            given, missing = (
+                ("arm_lengths_km", "arm_delays_s") if self.arm_delays_s is None else ("arm_delays_s", "arm_lengths_km")
+            )
+            raise ValueError(
+                f"LinkModel.{given} = {written(getattr(self, given))} needs {missing} too (the station's arms: both "
+                "or neither)"
+            )
+        for name, unit in (("arm_lengths_km", "km"), ("arm_delays_s", "s")):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            arms = real_numbers(f"LinkModel.{name}", value, minimum=0.0, unit=unit)
+            if len(arms) != 2:
+                raise ValueError(f"LinkModel.{name} must hold two values (arm a, arm b), got {written(value)}")
+            object.__setattr__(self, name, arms)
+        delay = real_number("LinkModel.emission_delay_s", self.emission_delay_s, minimum=0.0, unit="s")
+        for name, seconds in (
+            ("emission_delay_s", delay),
+            *((f"arm_delays_s[{side}]", arm) for side, arm in enumerate(self.arm_delays_s or ())),
+        ):
+            if beyond_core_time(seconds):
+                # Each end's herald delay is made of them: a link would refuse it, naming a delay never given.
+                raise ValueError(
+                    f"LinkModel.{name} = {written(seconds)} s is beyond the int64 picosecond range (about 106 days) "
+                    "the core holds times in"
+                )
+        object.__setattr__(self, "emission_delay_s", delay)
+
     @property
     def rate_hz(self) -> float:
         """Mean heralded pair rate in Hz: p / T, or p / (T (1 + q1)) when the second round of a
@@ -510,6 +555,9 @@ def heralded_link(
     herald back), and no faster than the slowest of the sources' attempt rates and the
     transducers' repetition rates and bandwidths allow. Single click uses one round per attempt,
     double click (Barrett-Kok) two. Multiplexing: min(num_modes) independent modes per attempt.
+    The station need not sit at the midpoint: the model keeps both arms (``arm_lengths_km``,
+    ``arm_delays_s``) and the emission delay, from which a network link of it times each end's herald
+    (``fiber_a`` is the arm to the link's first node, ``a`` of :meth:`qnsim.Network.add_link`).
 
     Double-click timing: ``"both_rounds"`` (the default) charges both rounds to every attempt,
     period 2 T, rate p / 2T: the emitters play the second round without waiting to hear whether
@@ -664,6 +712,9 @@ def heralded_link(
         fidelity=float(diag[0]),
         mode_success_probability=p_mode,
         first_round_probability=first_round,
+        arm_lengths_km=(fiber_a.length_km, fiber_b.length_km),
+        arm_delays_s=(fiber_a.delay_s, fiber_b.delay_s),
+        emission_delay_s=max(source_a.emission_delay_s, source_b.emission_delay_s),
     )
 
 

@@ -11,9 +11,11 @@ a Python :class:`qnsim.Protocol`.
 
 Modelling choices:
 
-* Each link has a heralding station at its midpoint. The number of attempts until success is
+* Each link has a heralding station at its midpoint, or where a ``link_model`` of
+  :func:`qnsim.heralded_link` puts it (arms of unequal lengths). The number of attempts until success is
   drawn from a geometric distribution; the pair is emitted at the start of the successful
-  attempt and each end learns of it after its *herald delay*.
+  attempt and each end learns of it after its own *herald delay* (the nearer end of an off-midpoint
+  station sooner; its qubit's age is counted from the farther end's earlier emission).
 * Classical messages between neighbours take ``L / c_fiber``; along a path, the sum.
 * Memory decoherence (T1 amplitude damping, then dephasing to T2) runs from emission and is
   applied for the exact time each qubit waited. The stabilizer formalism applies T1 as its
@@ -395,7 +397,8 @@ class Network(SlotOperations):
         return info
 
     def add_link(self, a: str, b: str, **params: Any) -> LinkInfo:
-        """Adds a heralded link between two nodes, heralding station at the midpoint.
+        """Adds a heralded link between two nodes, heralding station at the midpoint (or where a ``link_model``
+        of :func:`qnsim.heralded_link` puts it: each end's herald delay follows its own arm).
 
         What the link delivers comes from a ``link_model``, an abstract ``fidelity`` /
         ``bell_diagonal`` with ``rate_hz`` (or ``success_probability`` and

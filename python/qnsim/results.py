@@ -374,7 +374,9 @@ class RequestResult:
             (local operations and classical messages) makes entanglement from them, so the request can deliver no
             entangled pair however long it runs, and its notes say so. Judged as the run holds the pairs: exactly in
             density_matrix; in stabilizer and bell_diagonal, the link's Bell-diagonal part after each end's
-            Pauli-twirled memory, and a run note names the links the exact channel judges otherwise.
+            Pauli-twirled memory, and a run note names the links the exact channel judges otherwise; for a request of
+            :attr:`twirled_t1`, under the exact state and memory channel (a twirl's separable link does not make the
+            exact pairs separable).
         twirled_t1: A node of its path has a finite T1 and the run's formalism (stabilizer, bell_diagonal) applies
             that amplitude damping as its Pauli twirl: the delivered pairs' concurrences, Bell weights and with them
             the entanglement verdict are the twirled pairs', and its notes say so wherever they call pairs separable
@@ -735,7 +737,8 @@ class RequestResult:
 
     @property
     def entangled(self) -> bool | None:
-        """Whether the delivered pairs carry entanglement (whichever Bell state they are near); None without pairs.
+        """Whether the delivered pairs carry entanglement (whichever Bell state they are near); None without pairs,
+        or when a twirled run's verdict does not settle it (below).
 
         Density matrix: every delivered pair has a non-zero concurrence. Stabilizer (each trajectory
         is a Bell state; the ensemble is Bell-diagonal) and records without concurrences: a
@@ -747,7 +750,13 @@ class RequestResult:
         UNDECIDED) says so and the tables read "unsure". A link of the path whose pairs are separable by the time
         their ends hold the herald (:attr:`separable_links`, judged exactly for the pairs as the run holds them) makes
         it False whatever the delivered pairs' sampled figures read. With memory T1 in stabilizer or bell_diagonal
-        (:attr:`twirled_t1`) the pairs judged are the twirled ones, and a note calling them separable says so.
+        (:attr:`twirled_t1`) the pairs held are the twirled ones, whose separability does not settle the exact pairs'
+        (amplitude damping at one end leaves a concurrence above 2F - 1: the exact pair stays entangled where the
+        twirled weights fall to 1/2): their negative verdict is then None (the tables read "unsure", and a note,
+        ENTANGLEMENT UNDECIDED, says why), False only when a link of the path is separable under the exact state
+        and memory channel (:attr:`separable_links` is then judged exactly), and a positive one is the twirled
+        pairs' (the run's T1 note says that the exact swap outcomes can be judged otherwise). density_matrix gives
+        the exact verdict.
 
         Example:
             >>> import numpy as np
@@ -762,7 +771,13 @@ class RequestResult:
             # Exact: a link of the path gives separable pairs (its partial transpose), and nothing local undoes that.
             # 200 stabilizer trajectories of such pairs read "yes" (a sampled weight of 0.51) beside that note.
             return False
-        return self._sampled_entangled()
+        verdict = self._sampled_entangled()
+        if self.twirled_t1 and not verdict:
+            # Twirled weights all <= 1/2 do not make the exact pairs separable: one end damped (gamma) of a Phi+ pair
+            # leaves concurrence sqrt(1 - gamma) > 0 but 2F - 1 = sqrt(1 - gamma) - gamma / 2 <= 0 for gamma >=
+            # 2 sqrt(2) - 2 (tests/test_physics_audit31.py): such pairs read False beside density_matrix's True.
+            return None
+        return verdict
 
     def _sampled_entangled(self) -> bool:
         """:attr:`entangled` from the delivered pairs' own figures alone (sampled in a stabilizer run)."""
@@ -805,7 +820,7 @@ class RequestResult:
         if (self.entangled is False and not self.separable_links and self.concurrence_sum is not None
                 and self.unentangled < self.num_pairs):
             return "partly"
-        if self._undecided_bell_weight() is not None:
+        if self._undecided_bell_weight() is not None or (self.num_pairs and self.entangled is None):
             return "unsure"
         return {None: "-", True: "yes", False: "NO"}[self.entangled]
 
@@ -877,30 +892,34 @@ class RequestResult:
                     else "deliver more pairs, or run bell_diagonal or density_matrix, which compute the weights exactly"
                 )
             )
-        elif self.num_pairs and self.entangled is False and self._sampled_entangled() is False:
+        elif self.num_pairs and self.entangled is not True and self._sampled_entangled() is False:
             # (Pairs whose own sampled figures read entangled are called separable by the link note below alone:
-            # the notes here state those figures' verdict.)
+            # the notes here state those figures' verdict.) Twirled T1 pairs that read separable are not known to be
+            # (entangled is None): "NOT ENTANGLED" headed a note whose pairs density_matrix finds all entangled.
+            undecided = self.entangled is None
+            not_entangled = "ENTANGLEMENT UNDECIDED: separable as twirled" if undecided else "NOT ENTANGLED"
             if self.concurrence_sum is not None and self.unentangled < self.num_pairs:
                 # 9 separable pairs among 404 read "NOT ENTANGLED" (and "NO" in the table) as if all were.
                 notes.append(
-                    f"PARTLY ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
+                    ("ENTANGLEMENT UNDECIDED: partly separable as twirled" if undecided else "PARTLY ENTANGLED")
+                    + f": {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
                     f"(separable, of no use as entangled pairs); the other {self.num_pairs - self.unentangled} are "
                     f"entangled (mean fidelity of all {self.mean_fidelity:.4f})" + self._twirl_verdict_caveat()
                 )
             elif self.concurrence_sum is not None:
                 notes.append(
-                    f"NOT ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
+                    f"{not_entangled}: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
                     f"(mean fidelity {self.mean_fidelity:.4f})" + self._twirl_verdict_caveat()
                 )
             elif self.mean_bell_diagonal is not None:
                 notes.append(
-                    f"NOT ENTANGLED: mean fidelity {self.mean_fidelity:.4f} <= 1/2, and no other Bell state weighs "
+                    f"{not_entangled}: mean fidelity {self.mean_fidelity:.4f} <= 1/2, and no other Bell state weighs "
                     f"more than 1/2 either (at most {max(self.mean_bell_diagonal):.4f}): a Bell-diagonal mixture "
                     "whose weights are all <= 1/2 is separable" + self._twirl_verdict_caveat()
                 )
             else:
                 notes.append(
-                    f"NOT ENTANGLED: mean fidelity {self.mean_fidelity:.4f} <= 1/2 (Bell-diagonal pairs with "
+                    f"{not_entangled}: mean fidelity {self.mean_fidelity:.4f} <= 1/2 (Bell-diagonal pairs with "
                     "F <= 1/2 carry no |Phi+> entanglement)" + self._twirl_verdict_caveat()
                 )
         elif self.unentangled:
@@ -914,6 +933,10 @@ class RequestResult:
             links = ", ".join(self.separable_links)
             twirled = f", as the {self.formalism} formalism holds them: the link's Bell-diagonal part, memories twirled"
             held = "" if self.formalism == "density_matrix" else twirled
+            if self.twirled_t1:
+                # Judged exactly (see separable_links): the twirled pairs the run holds may read entangled.
+                held = ", under the exact state and memory channel, whatever the twirled pairs this run holds read"
+
             notes.append(
                 f"NOT ENTANGLED: link(s) {links} of its path give pairs that are separable by the time their ends "
                 "hold the herald (their partial transpose is positive: the link's own noise, or its ends' memories "
@@ -1013,6 +1036,7 @@ class RequestResult:
             f"; judged on the pairs as the {self.formalism} formalism holds them, memory T1 Pauli-twirled, whose "
             "fidelity is not the exact channel's (see the run's T1 note): the exact channel can leave them "
             "entangled, and density_matrix gives the exact verdict"
+            + (" (entangled reads None, the tables unsure)" if self.num_pairs and self.entangled is None else "")
         )
 
     def _sample_notes(self) -> list[str]:
@@ -1588,6 +1612,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     verdicts: dict[tuple[Any, ...], bool] = {}  # links alike (a chain's, a grid's) are judged once
     exact_verdicts: dict[tuple[Any, ...], bool] = {}
     separable = {}
+    separable_exactly = {}  # what a twirled-T1 request's verdict rests on (see RequestResult.entangled)
     only_twirled: list[str] = []  # separable as the twirled run holds them, entangled exactly
     only_exact: list[str] = []  # entangled as the twirled run holds them, separable exactly
     nodes = network.nodes  # a copy per call
@@ -1606,14 +1631,19 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
                 exact_verdicts[key] = _separable_exactly(link, ends)
         if verdicts[key]:
             separable[frozenset((link.a, link.b))] = f"{link.a}-{link.b}"
+        if exact_verdicts.get(key, verdicts[key]):
+            separable_exactly[frozenset((link.a, link.b))] = f"{link.a}-{link.b}"
         if key in exact_verdicts and exact_verdicts[key] != verdicts[key]:
             (only_twirled if verdicts[key] else only_exact).append(f"{link.a}-{link.b}")
     twirls_t1 = network.formalism in ("stabilizer", "bell_diagonal")
     for r in out:
-        r.separable_links = tuple(
-            dict.fromkeys(separable[h] for h in map(frozenset, zip(r.path, r.path[1:])) if h in separable)
-        )
         r.twirled_t1 = twirls_t1 and any(math.isfinite(nodes[name].t1_s) for name in r.path)
+        # A twirled T1 request's links are judged exactly: "cannot deliver an entangled pair however long it runs"
+        # was said of a T1 = 100 us end's link whose exact pairs are all entangled (concurrence sqrt(1 - gamma)).
+        judged = separable_exactly if r.twirled_t1 else separable
+        r.separable_links = tuple(
+            dict.fromkeys(judged[h] for h in map(frozenset, zip(r.path, r.path[1:])) if h in judged)
+        )
     counters = native.counters()
     notes = []
     hub = getattr(network, "_hub", None)
@@ -1718,10 +1748,12 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         # entanglement is not: F = 0.95 links swapped at a node of gamma = 0.5 give pairs of which 62% are separable
         # (density_matrix: PARTLY ENTANGLED) while the twirled pair (max weight 0.52) read "entangled: yes" unsaid.
         note += (
-            "; the delivered pairs' entanglement verdict (entangled, NOT or PARTLY ENTANGLED) is the twirled pairs' "
-            "as well: with damping before a swap or a purification round each outcome leaves its own exact pair, "
-            "and these can be separable where the twirled pair is entangled, or entangled where it is separable "
-            "(density_matrix judges them pair by pair)"
+            "; the delivered pairs' entanglement verdict (entangled) is the twirled pairs' as well: with damping "
+            "before a swap or a purification round each outcome leaves its own exact pair, and these can be "
+            "separable where the twirled pair is entangled, or entangled where it is separable (density_matrix "
+            "judges them pair by pair); twirled pairs that read separable are ENTANGLEMENT UNDECIDED (entangled "
+            "None, unsure), as damping at one end leaves a concurrence above the twirled pair's 2F - 1, unless a link "
+            "is separable under the exact channel (NOT ENTANGLED)"
         )
         # The exact channel maps Z to (1 - gamma) Z + gamma I, so a pair with <Z> != 0 at an end (a single-click
         # link with unequal arms) gains (gamma_a (1 - gamma_b) <Z_b> + gamma_b (1 - gamma_a) <Z_a>)/4 that the
@@ -1777,8 +1809,8 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         judged = []
         if only_twirled:
             judged.append(
-                f"link(s) {named(only_twirled)} give separable pairs as this run holds them (NOT ENTANGLED, as the "
-                "delivered pairs read), but entangled ones under the exact state and memory channel"
+                f"link(s) {named(only_twirled)} give separable pairs as this run holds them (the delivered pairs' "
+                "own figures read separable), but entangled ones under the exact state and memory channel"
             )
         if only_exact:
             judged.append(
@@ -1788,7 +1820,8 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         notes.append(
             f"{network.formalism} formalism: a link's pairs are judged as the run holds them when their ends have "
             "the herald (the Bell-diagonal part of the link's state, each end's memory Pauli-twirled over its "
-            "herald delay): " + "; ".join(judged) + "; use density_matrix for the exact verdict"
+            "herald delay; a request through memories with T1 has its links judged under the exact channel): "
+            + "; ".join(judged) + "; use density_matrix for the exact verdict"
         )
     if network.seed_drawn:
         notes.append(

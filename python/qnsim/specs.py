@@ -884,7 +884,11 @@ class LinkSpec(Spec):
 
     a: str = param(doc="One end (node name)")
     b: str = param(doc="The other end (node name)")
-    length_km: float = param(unit="km", doc="Node-to-node fiber length (station at the midpoint)", minimum=0.0)
+    length_km: float = param(
+        unit="km",
+        doc="Node-to-node fiber length (station at the midpoint, or where a link_model's arms put it: their sum)",
+        minimum=0.0,
+    )
     channels: int = param(
         1,
         doc="Parallel pairs the link may hold (memories reserved at each end)",
