@@ -104,15 +104,14 @@ def test_pair_age_and_the_far_ends_decay_at_delivery(seed):
     np.testing.assert_allclose(r.fidelities, (1 + math.exp(-herald["b"] / _TAU_S)) / 2, rtol=0, atol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="native: a single link's earlier end is decayed to the later end's herald")
 def test_the_near_end_hands_its_qubit_over_at_its_own_herald():
     """RequestResult.fidelities: "Each end's qubit is taken as it was when that end had every swap outcome (the
     earlier end hands it over then)". On a chain the core does so (a's qubit is taken when a swap's outcome reaches
     it, to 1e-10); on a single link whose ends hear the herald at different times (reachable from Python since this
-    audit: a station off the midpoint), end A, which needs nothing more once it hears the herald at h_a, keeps
+    audit: a station off the midpoint), end A, which needs nothing more once it hears the herald at h_a, kept
     decaying to B's herald h_b: F = (1 + exp(-h_b/tau))/2 = 0.5887 where the rule gives (1 + exp(-h_a/tau))/2 =
-    0.6303. Conservative (more decay), but not the documented rule; a core fix (hand over at each end's own herald
-    when the path is one link) makes this pass."""
+    0.6303. Conservative (more decay), but not the documented rule. The core now hands an end's qubit over at its
+    own herald when the far end's herald is already on its way (after_known), as a chain's ends do with their news."""
     r, herald = _one_end_dephased_run("a", 1)
     np.testing.assert_allclose(r.fidelities, (1 + math.exp(-herald["a"] / _TAU_S)) / 2, rtol=0, atol=1e-9)
 

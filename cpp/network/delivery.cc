@@ -19,8 +19,7 @@ void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
                          at_src ? slots_[s].outcomes_at_src_ps : slots_[s].outcomes_at_dst_ps});
     };
     const int64_t t1 = news(s1), t2 = news(s2);
-    const bool whole = req.p.keep_pairs || req.p.end_to_end_purification_rounds > 0 || req.p.python_protocol;
-    if (whole || t1 == t2) {
+    if (req.handed_over_whole() || t1 == t2) {
         queue_.schedule(std::max(t1, t2), kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen));
         return;
     }

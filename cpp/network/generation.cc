@@ -521,10 +521,15 @@ void Network::after_known(uint32_t slot) {
         return;
     }
     const uint32_t partner = s.partner;
-    if (partner != kNoSlot && slots_[partner].hop == (hop == 0 ? last : 0) && slots_[partner].heralded &&
-        slots_[partner].state == SlotState::Stored && slots_[partner].level >= req.p.purification_rounds) {
-        maybe_schedule_delivery(slot, partner);
-    }
+    if (partner == kNoSlot) return;
+    const Slot &p = slots_[partner];
+    if (p.hop != (hop == 0 ? last : 0) || p.state != SlotState::Stored || p.level < req.p.purification_rounds) return;
+    // An end whose herald comes first (a station off the link's midpoint) has everything it needs now: the far
+    // end's herald, already on its way (known_ps), adds nothing this end waits for. So it hands its qubit over
+    // now and the far end at its own herald (maybe_schedule_delivery's two times), as a chain's ends do with
+    // their swap news; waiting for the later herald decayed the earlier end's qubit to it. A pair handed over
+    // whole still waits for both.
+    if (p.heralded || (!req.handed_over_whole() && p.known_ps > queue_.now())) maybe_schedule_delivery(slot, partner);
 }
 
 }  // namespace qnsim

@@ -489,6 +489,9 @@ class Network final {
         // every memory of its links (the others' lines were cache misses for nothing).
         std::vector<uint32_t> reserved;
         bool active() const { return stats.status == RequestStatus::Active; }
+        // Its pairs are handed over whole, both ends at once (kept for the caller, purified end to end, or a Python
+        // protocol's): neither end can take its qubit before the other has its news.
+        bool handed_over_whole() const { return p.keep_pairs || p.end_to_end_purification_rounds > 0 || p.python_protocol; }
     };
 
     // A slot and its generation in one event payload: the slot in the high word, so that the queue's

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -610,6 +612,49 @@ TEST(Network, EachLinkKeepsItsOwnConstantsInTheSharedRecords) {
         const LinkParams &link = d.request == 0 ? a : b;
         for (int k = 0; k < 4; k++) EXPECT_NEAR(d.bell_diagonal[k], link.bell_diagonal[k], 1e-12) << d.request << " " << k;
         EXPECT_GE(d.time_ps - d.oldest_emission_ps, std::max(link.herald_delay_a_ps, link.herald_delay_b_ps)) << d.request;
+    }
+}
+
+// A single link whose ends hear the herald at different times (its station off the midpoint): each end hands its
+// qubit over at its own herald, as a chain's ends do with their swap news, so the end that hears first stops
+// decaying then. The earlier end waited for the later herald before (F = (1 + e^(-9/10)) / 2 here, not
+// (1 + e^(-3/10)) / 2). A kept pair is handed over whole, at the later herald.
+TEST(Network, EachEndOfASingleLinkHandsItsQubitOverAtItsOwnHerald) {
+    for (const Formalism formalism : {Formalism::BellDiagonal, Formalism::DensityMatrix}) {
+        for (const bool keep : {false, true}) {
+            if (keep && formalism == Formalism::BellDiagonal) continue;  // no qubits to keep
+            Network net(formalism, 3);
+            NodeParams a;
+            a.name = "a";
+            a.num_memories = 1;
+            a.t2_s = 10e-6;  // pure dephasing at a alone
+            NodeParams b = a;
+            b.name = "b";
+            b.t2_s = std::numeric_limits<double>::infinity();
+            net.add_node(a);
+            net.add_node(b);
+            LinkParams link;
+            link.node_a = 0;
+            link.node_b = 1;
+            link.success_probability = 0.5;
+            link.attempt_period_ps = 1'000'000;
+            link.herald_delay_a_ps = 3'000'000;
+            link.herald_delay_b_ps = link.classical_delay_ps = 9'000'000;
+            link.bell_diagonal = {1.0, 0.0, 0.0, 0.0};
+            net.add_link(link);
+            RequestParams r;
+            r.path = {0, 1};
+            r.num_pairs = keep ? 1 : 4;  // a kept pair holds the one memory per end until released
+            r.keep_pairs = keep;
+            net.add_request(r);
+            net.run(1'000'000'000);
+            ASSERT_EQ(net.deliveries().size(), keep ? 1u : 4u);
+            const double waited_s = keep ? 9e-6 : 3e-6;
+            for (const Delivery &d : net.deliveries()) {
+                EXPECT_EQ(d.time_ps - d.oldest_emission_ps, 9'000'000);
+                EXPECT_NEAR(d.fidelity, (1 + std::exp(-waited_s / 10e-6)) / 2, 1e-9) << keep;
+            }
+        }
     }
 }
 
