@@ -89,3 +89,16 @@ def test_unequal_hops_5_and_15_km():
     """
     case = dict(hops_km=[5.0, 15.0], memo_size=4, sim_time_s=0.1)
     assert_parity(case, (106.50, 3.59), (0.89933, 0.00022))
+
+
+def test_detector_efficiency_and_bsm_success_off_defaults():
+    """3 routers, hops of 8 km and 12 km, detector efficiency 0.7 and BSM success_rate 0.8 (defaults 0.9, 0.5).
+
+    Guards the guide's row p = success_rate x eta^2 with the detector efficiency inside eta (once per photon):
+    p counted with SeQUeNCe's default success rate 0.5 delivers 73.9 +- 1.1 pairs, with the detector efficiency
+    left at 0.9 202.9 +- 1.3. SeQUeNCe (unpatched, seeds 1-10): 116.90 +- 2.61 pairs, F 0.90057 +- 0.00008; qnsim:
+    119.7 +- 1.4 pairs, F 0.90038 +- 0.00005 (z -2.0: SeQUeNCe's swaps take pairs in memory-index order, not
+    oldest first, which the guide names as giving it slightly fresher pairs).
+    """
+    case = dict(hops_km=[8.0, 12.0], memo_size=4, detector_efficiency=0.7, bsm_success_rate=0.8, sim_time_s=0.1)
+    assert_parity(case, (116.90, 2.61), (0.90057, 0.00008))
