@@ -12,11 +12,18 @@ Run in the SeQUeNCe venv (Python >= 3.12, sequence 1.3.1), nice'd, e.g.
 
 It prints pairs per run and mean delivered fidelity per run (mean and standard error over seeds); the
 fidelity of a pair is read from its Bell-diagonal state at delivery (both qubits decohered up to then).
+Diagnostics behind the guide's notes (they patch or watch SeQUeNCe; not what a user runs):
+
+    ... short_coherence --seeds 1-12 --patch silent oldest      # its two artifacts fixed: qnsim's figures
+    ... target_fidelity --seeds 1-1 --purification-timing       # rounds negotiated: 200 us vs qnsim's 100 us
+    ... target_fidelity --seeds 1-6 --set 'hops_km=[40.0]' sim_time_s=0.2 --snapshots 0.02   # memories held
+    ... target_two_rounds --seeds 1-2                            # finite coherence time: no pair at all
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 from pathlib import Path
@@ -131,6 +138,69 @@ def run(case: dict, seed: int, target_fidelity: float = 0.5) -> dict:
     return {"seed": seed, "pairs": len(fids), "mean_fidelity": statistics.fmean(fids) if fids else float("nan")}
 
 
+@contextlib.contextmanager
+def purification_timing(out: dict):
+    """Records, per BBPSSW round, its start less the later emission of its two pairs, and per delivered pair its
+    delivery less the kept pair's emission (s), into out["start_after_emission"] and out["delivered_after_emission"].
+    """
+    from sequence.app.request_app import RequestApp
+    from sequence.entanglement_management.purification.bbpssw_bds import BBPSSW_BDS
+
+    starts, delivered = out.setdefault("start_after_emission", []), out.setdefault("delivered_after_emission", [])
+    original_start, original_get = BBPSSW_BDS.start, RequestApp.get_memory
+
+    def start(self):
+        now = self.owner.timeline.now()
+        starts.append((now - max(self.kept_memo.generation_time, self.meas_memo.generation_time)) * 1e-12)
+        return original_start(self)
+
+    def get_memory(self, info):
+        res = self.memo_to_reservation.get(info.index)
+        if (info.state in ("ENTANGLED", "PURIFIED") and res is not None and info.remote_node == res.responder
+                and info.fidelity >= res.fidelity):
+            delivered.append((self.node.timeline.now() - info.memory.generation_time) * 1e-12)
+        return original_get(self, info)
+
+    BBPSSW_BDS.start, RequestApp.get_memory = start, get_memory
+    try:
+        yield
+    finally:
+        BBPSSW_BDS.start, RequestApp.get_memory = original_start, original_get
+
+
+@contextlib.contextmanager
+def memory_snapshots(out: list, every_s: float, count: int):
+    """Appends (time s, node, [(state, recorded fidelity, remote node) per memory]) for r0 and r1 every every_s:
+    shows purified pairs below the target holding their memories (the guide's purification row)."""
+    from sequence.kernel.event import Event
+    from sequence.kernel.process import Process
+    from sequence.kernel.timeline import Timeline
+
+    original_run = Timeline.run
+
+    class Sampler:
+        def __init__(self, tl):
+            self.tl = tl
+
+        def sample(self):
+            for node in ("r0", "r1"):
+                manager = self.tl.get_entity_by_name(node).resource_manager.memory_manager
+                out.append((self.tl.now() * 1e-12, node,
+                            [(i.state, round(float(i.fidelity), 5), i.remote_node) for i in manager]))
+
+    def run(self):
+        sampler = Sampler(self)
+        for k in range(1, count + 1):
+            self.schedule(Event(int(round(k * every_s * 1e12)), Process(sampler, "sample", [])))
+        return original_run(self)
+
+    Timeline.run = run
+    try:
+        yield
+    finally:
+        Timeline.run = original_run
+
+
 def _mean_se(xs):
     xs = [x for x in xs if x == x]
     if not xs:
@@ -146,9 +216,13 @@ def main(argv=None):
                     help="diagnostics only (bench/sequence_chain.py): fix SeQUeNCe's silent non-emission, make its "
                          "swaps take the oldest pair, make swapped pairs expire by their own qubits' ages")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override a case parameter")
+    ap.add_argument("--purification-timing", action="store_true",
+                    help="print when BBPSSW rounds start and pairs are delivered, after their emissions")
+    ap.add_argument("--snapshots", type=float, metavar="EVERY_S",
+                    help="print r0's and r1's memory states every EVERY_S of simulated time (10 times)")
     args = ap.parse_args(argv)
-    import contextlib
     import json
+
     from sequence_chain import end_pair_expiry_by_own_age, silent_non_emission_fixed, swap_oldest_first
     case = dict(CASES[args.case])
     for kv in args.set:
@@ -165,7 +239,19 @@ def main(argv=None):
             if "own_age" in args.patch:
                 patches.enter_context(end_pair_expiry_by_own_age(
                     case.get("cutoff_ratio", 1.0) * case.get("coherence_s", 1.0), None))
+            timing: dict = {}
+            snaps: list = []
+            if args.purification_timing:
+                patches.enter_context(purification_timing(timing))
+            if args.snapshots:
+                patches.enter_context(memory_snapshots(snaps, args.snapshots, 10))
             r = run(case, s)
+        for t, node, memories in snaps:
+            print(f"  {t:.3f} s {node} {memories}")
+        if timing.get("start_after_emission"):
+            st, dl = timing["start_after_emission"], timing["delivered_after_emission"]
+            print(f"  rounds start {statistics.fmean(st) * 1e6:.1f} us (min {min(st) * 1e6:.1f}) after the later "
+                  f"emission; pairs delivered {statistics.median(dl) * 1e6:.1f} us (median) after the kept one's")
         runs.append(r)
         print(r, flush=True)
     p, f = _mean_se([r["pairs"] for r in runs]), _mean_se([r["mean_fidelity"] for r in runs])
