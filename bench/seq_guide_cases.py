@@ -54,6 +54,8 @@ CASES = {
     "target_two_rounds_no_decay": dict(hops_km=[10.0], memo_size=4, target_fidelity=0.97, coherence_s=-1,
                                        sim_time_s=0.1),
     "target_two_rounds": dict(hops_km=[10.0], memo_size=4, target_fidelity=0.97, sim_time_s=0.1),
+    # 3 routers 10 km apart, target 0.92: links (0.95) clear it, swapped pairs (about 0.90) do not.
+    "target_chain": dict(hops_km=[10.0, 10.0], memo_size=4, target_fidelity=0.92, sim_time_s=0.1),
 }
 
 
