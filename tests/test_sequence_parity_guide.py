@@ -139,9 +139,10 @@ def test_target_fidelity_two_bbpssw_rounds_without_decay():
     Guards the guide's rows for BBPSSWProtocol and RequestApp's target fidelity (purification = "bbpssw",
     target_fidelity) and for coherence_time -1 (no decay, no cutoff): without decay both simulators purify
     0.95 -> 0.96496 -> 0.97581 exactly. SeQUeNCe (seeds 1-10): 25.10 +- 0.77 pairs, F 0.9758121673615706 on
-    every run; qnsim: 25.6 +- 0.5. With SeQUeNCe's default coherence time of 1 s it delivers nothing here: its
-    until_target rule pairs only memories of equal recorded fidelity, and a purified pair records its decayed
-    state's (bbpssw_bds.py), so the second round never starts; qnsim delivers 25.5 pairs at 0.9736.
+    every run; qnsim: 25.6 +- 0.5. With SeQUeNCe's default coherence time of 1 s it delivers nothing here (seeds
+    1-4, bench/seq_guide_cases.py target_two_rounds): its until_target rule pairs only memories of equal
+    recorded fidelity, and a purified pair records its decayed state's (bbpssw_bds.py), so the second round
+    never starts; qnsim delivers 25.0 pairs of 0.9737 (0.5 per run rejected by min_fidelity).
     """
     case = dict(hops_km=[10.0], memo_size=4, target_fidelity=0.97, coherence_s=-1, sim_time_s=0.1)
     (qp, qp_se), (qf, _) = qnsim_figures(case)
