@@ -37,6 +37,9 @@ LIGHT_M_PER_PS = 2e-4   # SeQUeNCe's SPEED_OF_LIGHT in every fiber
 CASES = {
     # 3 routers, hops of 5 km and 15 km: each hop's own midpoint BSM and herald delay.
     "unequal_hops": dict(hops_km=[5.0, 15.0], memo_size=4, sim_time_s=0.1),
+    # 4 routers, hops of 5, 15 and 10 km: the static swap rules (r1 joins r0-r2, then r2 joins r0-r2 and r2-r3)
+    # over unequal links.
+    "unequal_hops_4": dict(hops_km=[5.0, 15.0, 10.0], memo_size=4, sim_time_s=0.1),
     # 3 routers 10 km apart, a short coherence time with the default cutoff ratio, memory efficiency and
     # frequency off the defaults.
     "short_coherence": dict(hops_km=[10.0, 10.0], memo_size=4, coherence_s=0.01, memory_efficiency=0.7,
