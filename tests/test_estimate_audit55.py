@@ -7,6 +7,11 @@
    next link's. The run is now priced no shorter than the schedule plus the group's largest own delay plus each
    link's stall beyond it (``estimator._Context._filling_floor_s``).
 
+2. Two tight flow-controlled links of audit 54 price F at use ~1e-3 above the simulated mean, within the allowance
+   (3 standard errors and 1e-3) but 5 to 8 standard errors: found to be two causes, not one (the delivered pairs'
+   fidelity out of the rounds, and the buffer's wait at a pace the pairs under way in the rounds' slots slow), so
+   not fixed here; the figures are pinned below.
+
 Each comparison with ``simulate_execution`` is cautious-or-within-noise (never below the simulated mean by more than
 3 standard errors), and the figures say how far above.
 """
@@ -20,7 +25,7 @@ import numpy as np
 import pytest
 
 import qnsim.estimate.estimator as est
-from qnsim.estimate import QPU, Link, estimate, operated_links, simulate_execution
+from qnsim.estimate import QPU, Link, estimate, operated_links, operated_purification_rounds, simulate_execution
 
 _RING = "REPEAT 50 {\n" + "\n".join(f" CX {i} {(i + 1) % 9}\n H {i}" for i in range(9)) + "\n}"
 
@@ -113,3 +118,40 @@ def test_the_filling_stall_against_a_numpy_walk():
     mean, err = _numpy_stall(rng, 1500, 1e-3, 1010.0, 4_000)
     assert mean - 4 * err <= est._filling_stall_s(1500, 1e-3, 1010.0) <= 1.05 * mean
     assert est._filling_stall_s(1, 1e-3, 1e3) == 0.0
+
+
+# -- found here, not fixed: two tight links priced above their simulation within the allowance ---------------------
+
+_SLOW = QPU(t_1q_s=2e-4, t_2q_s=2e-4, t_meas_s=2e-4)
+_WORK = "REPEAT 100 {\n CX 0 1\n H 0\n CX 1 0\n}"
+
+
+@pytest.mark.parametrize("rate_hz, latency_s, buffer_pairs, target", [(5e4, 3e-4, 8, 0.97), (1e5, 2e-4, 6, 0.975)])
+def test_two_tight_links_priced_above_their_simulation_within_the_allowance(rate_hz, latency_s, buffer_pairs,
+                                                                              target):
+    """Pinned, not fixed: audit 54's 50 kHz link of 8 pairs (0.3 ms latency; run at 3 rounds, 5 pairs) prices F at
+    use 0.97283 where the simulation, at that operating point, uses its pairs at 0.97161 +- 1.6e-4 (12 seeds; 7.8
+    standard errors above), and the 100 kHz link of 6 pairs over 0.2 ms (4 rounds, 5 pairs) 0.97581 against
+    0.97517 +- 1.4e-4 (4.8). Each within the 3 standard errors and 1e-3 its tests allow.
+
+    Why, from the simulation's delivered pairs and their buffer waits (24 seeds): the 50 kHz link's pairs wait
+    0.267 ms in the buffer, not the 0.237 ms priced (the level chain's wait at its room, 1.6 places left by the
+    pairs under way; the simulation keeps 0.85 pairs at a 0.315 ms pace against the 0.78 at 0.3025 ms priced: its
+    places also hold the pairs waiting for partners in the rounds' slots, which the hold leaves out, and its
+    consumers stall more), ~8.7e-4 of the excess, and its pairs come out of the rounds at F 0.97950, not 0.97970;
+    the 100 kHz link's wait is close (0.344 ms against 0.341 ms) and its rounds deliver F 0.98532, not 0.98579,
+    ~4.7e-4 of its 6.4e-4. Two mechanisms: the chain at the consumers' stretched pace as well (one tried) moved the
+    operating points themselves (2 rounds behind 8 pairs, F 0.932 for the first audit 54 case), so neither is
+    changed here. Old behaviour: none changed; this test fails when either price moves, and says where to look."""
+    link = Link((0, 1), rate_hz=rate_hz, fidelity=0.95, memory_t1_s=0.05, memory_t2_s=0.05,
+                buffer_pairs=buffer_pairs, latency_s=latency_s)
+    report = estimate(_WORK, [_SLOW] * 2, [link], placement=[0, 1], target_fidelity=target)
+    priced = report.links[0].fidelity_at_use
+    assert priced is not None, report.reasons
+    runs = [simulate_execution(_WORK, [_SLOW] * 2, operated_links(report, [link]), placement=[0, 1], seed=s,
+                               target_fidelity=target, purification_rounds=operated_purification_rounds(report))
+            for s in range(12)]
+    used = [r.mean_fidelity_at_use[(0, 1)] for r in runs]
+    mean, err = statistics.fmean(used), statistics.stdev(used) / math.sqrt(len(used))
+    assert priced <= mean + 3 * err + 1e-3, (priced, mean, err)  # The allowance holds.
+    assert priced > mean + 3 * err, (priced, mean, err)  # Still above beyond noise: update this pin when fixed.
