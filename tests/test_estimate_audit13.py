@@ -72,7 +72,9 @@ def test_a_physical_links_need_with_stored_pairs_is_one_a_link_of_that_rate_meet
     built = estimate(text, qpus, [dataclasses.replace(link, rate_hz=need)], **kw)
     assert built.links[0].purification_rounds == report.links[0].purification_rounds == 2
     assert built.links[0].fidelity_at_use >= 0.99
-    assert built.wall_clock_s <= 1.05 * (built.time_local_s + built.time_latency_s)
+    # Audit 55: at the need's pace its buffer fills from empty while the gates wait (a random walk's stall): 6.35 ms
+    # priced, 6.20 ms +- 0.03 simulated (16 seeds), where the 6.07 ms before was 5 standard errors short.
+    assert built.wall_clock_s <= 1.07 * (built.time_local_s + built.time_latency_s)
     assert built._delivery(built.links[0])[0] == pytest.approx(need, rel=0.01)
 
 

@@ -90,7 +90,9 @@ def test_a_link_too_slow_for_its_pairs_to_survive_states_the_need_a_faster_link_
     (note,) = [n for n in report.notes if n.startswith("link 0-1 must deliver")]
     assert f"must deliver {need:.3g} raw pairs/s, though as given (1e+03 pairs/s) its pairs cannot reach" in note
     built = estimate(TEXT, QPUS, [dataclasses.replace(slow, rate_hz=need)], **KW)
-    assert built.wall_clock_s <= 1.05 * (built.time_local_s + built.time_latency_s)
+    # Audit 55: its buffer's filling at the need's pace stalls the gates (6.37 ms priced; audit 13's link of this
+    # need: 6.20 ms +- 0.03 simulated, 6.07 ms priced before, short).
+    assert built.wall_clock_s <= 1.07 * (built.time_local_s + built.time_latency_s)
     # Its own fixed point (the link of that rate meets it: no required rate is stated for it, its need is the same).
     assert built._delivery(built.links[0])[0] == pytest.approx(need, rel=0.01)
 

@@ -210,8 +210,10 @@ def test_a_link_built_to_its_need_reads_a_margin_of_one_not_a_stall():
     built = dataclasses.replace(STORED, rate_hz=need)
     at_need = estimate(text, qpus, [built], **kw)
     own = at_need.time_local_s + at_need.time_latency_s
-    # The need lets the link run 5% below the pace and its first pair delay the run by 5% more (_NEED_MET): 5.4%.
-    assert at_need.feasible and at_need.wall_clock_s <= 1.1 * own
+    # The need lets the link run 5% below the pace and its first pair delay the run by 5% more (_NEED_MET): 5.4%
+    # before audit 55, 10.1% with its buffer's filling from empty priced on top (Poisson deliveries: cautious for
+    # these purified pairs, 2.208 ms against 2.079 ms +- 0.009 simulated over 16 seeds; 2.114 ms before).
+    assert at_need.feasible and at_need.wall_clock_s <= 1.11 * own
     need2, gives2, margin2, *_ = at_need._delivery(at_need.links[0])
     assert gives2 < 0.9 * need2  # What the run draws from it: the old margin.
     assert margin2 == pytest.approx(1.0, abs=0.01)

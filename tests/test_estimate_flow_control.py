@@ -152,11 +152,12 @@ def test_a_balanced_link_is_priced_below_its_simulation():
     consumption intervals and the rounds in flight: F = 0.991341 at use against 0.996543 simulated. Now
     0.995312 (0.995269 before the first pair, used at the run's start, was priced as used fresh): below the
     simulation (Poisson deliveries in the chain come more bunched than purified ones), by
-    less than 1.3e-3; the runtime within 2% (1.6% longer)."""
+    less than 1.3e-3; the runtime never shorter than simulated, within 3% longer (1.6% before audit 55's floor for
+    a buffer filling from empty, whose Poisson stall comes on top of the chain's: 2.3% now, 2.5% over 8 seeds)."""
     lr, est_s, simulated, se, sim_s, _ = _both(2.2e-4, _direct(2e4, 1e-4, 16), 0.98, seeds=(1, 2))
     assert lr.fidelity_at_use == pytest.approx(0.995312, abs=1e-6)
     assert 0 < simulated - lr.fidelity_at_use < 1.3e-3 + 4 * se
-    assert est_s == pytest.approx(sim_s, rel=0.02)
+    assert sim_s <= est_s <= 1.03 * sim_s, (est_s, sim_s)
 
 
 @pytest.mark.parametrize("buffer, before_s", [(16, 0.001575), (64, 0.001575)])

@@ -403,6 +403,8 @@ def _ramp_factor(decay_hz: float, first_s: float, step_s: float, pairs: int) -> 
 # O(k^-3/2) in a probability, ~1e-5 at k = 64).
 _FILLING_TERMS = 1024
 _EXACT_TAIL_TERMS = 64
+#: The Wilson-Hilferty approximation's error in a Poisson tail probability beyond _EXACT_TAIL_TERMS (its bound there).
+_TAIL_APPROXIMATION_ERROR = 1e-5
 
 
 def _poisson_at_least(k: int, mean: float) -> float:
@@ -436,6 +438,35 @@ def _filling_waits_s(tau_s: float, rate_hz: float) -> tuple[tuple[float, ...], f
         term = tau_s * _poisson_at_least(k, k * x) - _poisson_at_least(k + 1, k * x) / rate_hz
         waits.append(waits[-1] + max(0.0, term))
     return tuple(waits), max(term, tau_s - 1.0 / rate_hz, 0.0)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # The re-estimates that check a link's need ask the same run again.
+def _filling_stall_s(pairs: int, tau_s: float, rate_hz: float) -> float:
+    """Mean seconds consumers fall behind their schedule, beyond their wait for the first pair, when they use one
+    pair every ``tau_s`` (s) from the run's start, ``pairs`` in all, from a link that delivers a Poisson process of
+    ``rate_hz`` (pairs/s) into an empty buffer of unlimited size.
+
+    Use k needs pair k at (k - 1) tau and pair k comes at G_k ~ Gamma(k, rate), so the consumers end behind by
+    max over k of (G_k - (k - 1) tau), the first gap plus the maximum M of the walk S_j of steps (E - tau) over
+    j < ``pairs``. By Spitzer's identity E[M] = sum over j of E[S_j+] / j, and E[S_j+] = j (1 / rate - tau) +
+    E[(j tau - G_j)+], the latter :func:`_filling_waits_s`'s terms. Beyond its terms, the last summand on (the
+    summands fall towards the drift's positive part, so an upper bound). Near the critical pace this grows as
+    sqrt(pairs) (a link that barely keeps up: 50 pairs of a 3 kHz link used every 0.433 ms stall 0.45 ms beyond the
+    first pair's 0.33 ms, where the buffer's steady level chain has them stall 0.05 ms in all); far from it, it
+    tends to 0 for a fast link, to pairs (1 / rate - tau) for a slow one.
+
+    >>> round(_filling_stall_s(50, 0.0005, 1e6), 12)  # a link far faster than its consumers: no stall beyond
+    0.0
+    """
+    if pairs <= 1 or not 0.0 < rate_hz < math.inf:
+        return 0.0
+    waits, _slope = _filling_waits_s(tau_s, rate_hz)
+    drift = 1.0 / rate_hz - tau_s
+    steps = min(pairs - 1, len(waits) - 1)
+    # Each summand is at least 0 (E[S_j+] / j); the max keeps float rounding of a fast link's terms off the sum.
+    summands = [max(0.0, drift + waits[j] - waits[j - 1]) for j in range(1, steps + 1)]
+    stall = math.fsum(summands)
+    return stall + (pairs - 1 - steps) * summands[-1]
 
 
 def _filling_factor(decay_hz: float, waits: Sequence[float]) -> tuple[float, float]:
@@ -2875,6 +2906,24 @@ class _Context:
                                crit_s - compute_part + lr.purification_rounds * self._link_of[lr.qpus].latency_s)
             if latency_part > 0.5 * wall:
                 bound = "classical latency"
+        filling = self._filling_floor_s(link_reports, crit_s)
+        self._filling_extra: dict[tuple[int, ...], float] = {}
+        # A floor within float rounding of the wall (a fast link's stall is ~1e-19 s) leaves every figure as it was.
+        if filling is not None and filling[0] > wall * (1 + 1e-12):
+            wall, stalls = filling
+            # The bound stays what the schedule or the links' steady times make it, as with the first pair's floor:
+            # naming the link made the runtime fix add channels to a compute-bound run whose stall they only shrink
+            # (a 10 Hz link and 0.2 s of gates: 3,231 channels, where 201 leave the run to its gates).
+            self._filling_extra = {lr.qpus: e for e, lr in stalls}
+            many = len(stalls) > 1
+            self.notes.append(
+                f"{', '.join(_link_or_route(lr.qpus, lr.route) for _e, lr in stalls)}: "
+                f"{'their buffers fill' if many else 'its buffer fills'} from empty while the consumers wait for "
+                f"{'their' if many else 'its'} pairs"
+                + (", and a QPU that waits for one link's pair comes late to the next" if many else "")
+                + f": the run is priced {math.fsum(e for e, _lr in stalls):.3g} s longer for it ({wall:.3g} s)"
+                + (", an upper bound where the links' consumers run apart" if many else "")
+            )
         self._first_pair_note(link_reports, wall)
         self._shared_links_note(link_reports, wall)
         self._fill_link_usage(link_reports, wall)
@@ -3732,6 +3781,79 @@ class _Context:
     def _first_pair_s(self, link_reports: list[LinkReport]) -> tuple[float, LinkReport] | None:
         """The latest of :meth:`_first_pairs`, or None."""
         return max(self._first_pairs(link_reports), key=lambda x: x[0], default=None)
+
+    def _run_time_s(self, lr: LinkReport) -> float:
+        """Seconds link or route ``lr``'s consumers take with it, for the runtime fix: its time, and the stall of its
+        buffer's filling where that raised the run (:meth:`_filling_floor_s`; a link whose own time just meets a limit
+        still stalls its consumers while its buffer fills: 10 channels of a 1 kHz link for 1,000 pairs in 0.1 s)."""
+        return lr.time_s + getattr(self, "_filling_extra", {}).get(lr.qpus, 0.0)
+
+    def _filling_floor_s(self, link_reports: list[LinkReport],
+                         crit_s: float) -> tuple[float, list[tuple[float, LinkReport]]] | None:
+        """(seconds, [(stall s, report)] of the links that add one) a run takes at least when its direct links' buffers
+        fill from empty while their consumers wait for them and those waits add up across the links of a QPU group,
+        or None without such a stall.
+
+        Each direct link l alone holds its consumers back by its own figure, o_l: the longer of its time beyond the
+        consumers' ``crit_s`` (its buffer's steady level chain, :meth:`_buffered_time`) and its first pair
+        (:meth:`_first_pairs`). From a cold start its consumers also fall behind while its buffer fills, by the first
+        pair f_l plus the filling's stall s_l (:func:`_filling_stall_s`, at the schedule's pace: unlimited buffer,
+        Poisson deliveries) plus the stall its buffer's bound adds (the steady chain's beyond an unlimited
+        buffer's, for runs of more pairs than it holds), and by the part of that beyond o_l and beyond the walk's
+        drift (for a link slower than its consumers, its own time), e_l, its consumers wait more. Where the
+        consumers of several links are one chain of operations (a QPU waits for one link's pair, then comes late to
+        the next link's), the run ends behind its schedule by the latest of the links' delays;
+        the latest of f_l + s_l is at most the latest f_l plus the sum of the s_l (each s_l >= 0), so the run is
+        priced at ``crit_s`` + max o_l + sum e_l over each group of links that share QPUs, directly or through
+        other links (as :meth:`_group_paces`): cautious where a group's links serve consumers that run apart.
+        Before, each link's time took its consumers as waiting for it alone, and the run the slowest link's: three
+        3 kHz links of 8 buffer pairs over QPUs of 100, 10 and 1 us gates (50 pairs each, one every 0.433 ms) read
+        0.0220 s where the simulation takes 0.0233 s; now 0.0235 s. The first pairs' latest is priced at its mean
+        (the run's other floors do the same): below the mean of the latest first pair of several links. Poisson
+        deliveries are more bunched than a purified link's (each pair the sum of several raw pairs' gaps): its stall
+        is cautious there (a 2-round link at its need: 2.208 ms priced, 2.079 ms simulated)."""
+        group: dict[int, int] = {}
+
+        def root(q: int) -> int:
+            while group.setdefault(q, q) != q:
+                q = group[q]
+            return q
+
+        own: dict[int, float] = {}
+        extra: dict[int, list[tuple[float, LinkReport]]] = {}
+        for lr in link_reports:
+            group[root(lr.qpus[0])] = root(lr.qpus[-1])
+        for first, lr in self._first_pairs(link_reports):
+            lk, probs = self._link_of[lr.qpus], self._probs.get(lr.qpus)
+            if probs is None or len(lr.route) > 2 or self._hop_users.get(lk.key, 1) > 1 or not crit_s > 0:
+                continue  # Routes and shared links are paced by their hops' cycles, not one buffer's chain.
+            delivered_hz = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
+            o = max(lr.time_s - crit_s, first)
+            # The buffer's bound: its steady level chain's stall beyond an unlimited buffer's (the consumers' waits for
+            # pairs a full buffer turned away, which the filling's stall never turns away), over all its places: the
+            # link's time takes the pairs under way off them a second time, which here counted a link bound by its
+            # buffer's window (10 MHz, 2 rounds over 0.1 ms, 64 pairs) 0.24 ms slower again, 4.2% above simulation.
+            # A run of no more pairs than the buffer holds never finds it full (the level chain's steady state is
+            # no figure for it: one pair over a 199 Hz link read 0.04 ms slower for it).
+            n = int(lr.bell_pairs)
+            bounded = 0.0 if n <= lk.buffer else max(0.0, buffered_link_time_s(n, crit_s, delivered_hz, lk.buffer)
+                                                     - max(crit_s, n / delivered_hz))
+            # Beyond the walk's drift too: a link slower than its consumers delivers its last pair at its own time and
+            # they end one gate later, a tail its time leaves out on every run alike (1,000 pairs at 10 kHz read 0.1 s,
+            # and 10 channels meet a 0.1 s limit); its stall beyond is the walk's spread.
+            drift = first + (n - 1) * max(0.0, 1.0 / delivered_hz - crit_s / n)
+            e = first + _filling_stall_s(n, crit_s / n, delivered_hz) + bounded - max(o, drift)
+            g = root(lr.qpus[0])
+            own[g] = max(own.get(g, 0.0), o)
+            # The stall's terms past _EXACT_TAIL_TERMS take their Poisson tails from the Wilson-Hilferty approximation
+            # (_TAIL_APPROXIMATION_ERROR in a probability each, a gap at most): a stall below that sum is no finding
+            # (1,000 pairs at 10 kHz "stalled" 5e-11 s, and 10 channels no longer met a 0.1 s limit).
+            resolution = _TAIL_APPROXIMATION_ERROR * max(0, n - 1 - _EXACT_TAIL_TERMS) * max(crit_s / n,
+                                                                                            1.0 / delivered_hz)
+            if e > resolution:
+                extra.setdefault(g, []).append((e, lr))
+        floors = [(crit_s + own[g] + math.fsum(e for e, _lr in stalls), stalls) for g, stalls in extra.items()]
+        return max(floors, key=lambda f: f[0], default=None)
 
     def _first_pair_note(self, link_reports: list[LinkReport], wall: float) -> None:
         """Notes a link whose first purified pair comes late (:meth:`_first_pairs`). The critical path starts remote
@@ -5669,7 +5791,7 @@ class _Context:
             )
         if self.max_runtime_s is not None and not (wall <= self.max_runtime_s):
             fix = _runtime_fix(bound, self.ec)
-            slow = [lr for lr in link_reports if lr.time_s > self.max_runtime_s]
+            slow = [lr for lr in link_reports if self._run_time_s(lr) > self.max_runtime_s]
             never = [lr for lr in slow if not math.isfinite(lr.time_s)]
             if never:
                 # No channel count makes pairs a link never delivers (before: OverflowError on ceil(inf) channels).
@@ -5683,7 +5805,8 @@ class _Context:
                 # A link held back by its buffer (the pairs under way fill it) gains nothing from channels.
                 held = {lr.qpus: self._held_back(lr) for lr in slow}
                 if all(lr.qpus in self.links and len(lr.route) <= 2 and not held[lr.qpus] for lr in slow):
-                    self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
+                    self.channel_fix = {lr.qpus: math.ceil(lr.channels * self._run_time_s(lr) / self.max_runtime_s)
+                                        for lr in slow}
                 parts: list[str] = []
                 for lr in sorted(slow, key=lambda x: -x.time_s):  # The slowest first: past a few the rest are counted.
                     shared = self._shared_bottleneck(lr)
@@ -5700,10 +5823,11 @@ class _Context:
                     elif held[lr.qpus]:
                         text = self._buffer_fix(lr)
                     elif len(lr.route) <= 2:
-                        needed = lr.channels * lr.time_s / self.max_runtime_s * lr.rate_hz
+                        run_s = self._run_time_s(lr)
+                        needed = lr.channels * run_s / self.max_runtime_s * lr.rate_hz
                         text = (f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
                                 f"raw pairs/s (has {_rate_has(lr.rate_hz * lr.channels, lr.channels, lr.rate_interval95)}"
-                                f"): {_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels"
+                                f"): {_count(math.ceil(lr.channels * run_s / self.max_runtime_s))} channels"
                                 f"{_channels_across(needed, lr.rate_interval95)} instead of {lr.channels}, or a "
                                 "faster link")
                     else:
