@@ -178,15 +178,14 @@ def test_two_tight_links_priced_above_their_simulation_within_the_allowance(rate
     assert priced > mean + 3 * err, (priced, mean, err)  # Still above beyond noise: update this pin when fixed.
 
 
-@pytest.mark.xfail(strict=True, reason="a link that binds the run by float rounding adds its last gate's message "
-                                       "after the link's time, which already holds it")
 def test_a_link_that_binds_by_rounding_does_not_lengthen_a_shorter_body():
-    """Found here (audit 45's fewer-gates property, a random draw), not fixed, and there before audit 55: a 10 MHz
+    """Found here (audit 45's fewer-gates property, a random draw), there before audit 55: a 10 MHz
     link with 0.1 ms latency, 100 repetitions of H 0, CX 0 1, H 0, CX 0 1 (200 pairs) priced 220 us where the body
     with one more CX 0 1 (300 pairs) is priced 125 us, and the simulation takes 121 us (8 seeds). The shorter body's
     link time exceeds the consumers' by 1.4e-20 s (its buffer's level chain at x = 6), so ``_last_pair_floor_s``
     takes the link as binding and adds the last gate's 0.1 ms message to the link's time, whose consumers' time
-    already holds it; the longer body's chain rounds to no stall at all."""
+    already holds it; the longer body's chain rounds to no stall at all. Now a link binds only beyond float
+    rounding (estimator._LINK_BINDS, the pacing pass's rule as well)."""
     q = QPU(t_1q_s=5e-8, t_2q_s=5e-8, t_meas_s=1e-7, e_1q=1e-4, e_2q=1e-4, e_meas=1e-4)
     link = Link((0, 1), rate_hz=1e7, fidelity=0.9, latency_s=1e-4, memory_t1_s=math.inf, memory_t2_s=math.inf)
     body = ["H 0", "CX 0 1", "H 0", "CX 0 1", "CX 0 1"]

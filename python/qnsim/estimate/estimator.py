@@ -269,6 +269,9 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
 # lgamma(k + 1) for the levels :func:`_buffer_chain` reads (its buffers are at most 2,048 pairs, and it reads b + 2
 # levels): the same values it built per call with a Python loop of up to 2,050 lgamma calls (~10% of its time).
 #: The most buffer places :func:`_buffer_chain` solves (its cost grows as their square).
+#: A link binds its run (its time, not its consumers', sets the end) only beyond this factor over the consumers'
+#: time: the buffer chain's float rounding alone (1e-20 s on 1e-4 s) does not make a link the bound.
+_LINK_BINDS = 1 + 1e-9
 _CHAIN_LEVELS = 2048
 _LOG_FACTORIALS = np.array([math.lgamma(k + 1) for k in range(_CHAIN_LEVELS + 2)])
 _LOG_FACTORIALS.flags.writeable = False
@@ -2640,7 +2643,7 @@ class _Context:
                 else:
                     time_s += max(compute_i, load_i / rate)
             time_s += max(merged[1], merged[0] / rate)
-            if time_s > crit_s * (1 + 1e-9):  # Else no phase waits for the link: its time is the consumers'.
+            if time_s > crit_s * _LINK_BINDS:  # Else no phase waits for the link: its time is the consumers'.
                 out[h] = time_s
         return out
 
@@ -3649,7 +3652,11 @@ class _Context:
             # schedule's. Before, the link bounded the schedule by a 4e-19 s wait and not the longer streamed path:
             # a remote CX over a 1 kHz link with 1 ms latency read 2.4 ms streamed against 2.5 ms scheduled.
             shortest = self._schedule_floor_s if self._schedule_floor_s is not None else crit_s
-            binds = lr.time_s > crit_s or (shortest < crit_s and self._link_time_at_s(lr, shortest) > shortest)
+            # Beyond float rounding, as the pacing pass decides it (_LINK_BINDS): a link over its consumers by
+            # 1.4e-20 s (its buffer chain's rounding) was taken as binding, and its last gate's message added to a time
+            # that holds it: 100 x (H, CX, H, CX) over a 10 MHz link priced 220 us, the body with one CX more 125 us.
+            binds = (lr.time_s > crit_s * _LINK_BINDS
+                     or (shortest < crit_s and self._link_time_at_s(lr, shortest) > shortest * _LINK_BINDS))
             paced = lr.time_s + message if binds else 0.0
             pace_s = self._pace_s(lr)
             if lr.purification_rounds and pace_s > shortest:
