@@ -1,0 +1,73 @@
+"""Results audit, round 32: silent early stops, stale rows and options accepted and ignored. Each test's docstring
+says what the old behaviour was."""
+
+import pytest
+import sweep_points
+
+from qnsim import cli
+from qnsim.sweeps import sweep
+
+# --- options a sweep's backend ignored ----------------------------------------------------------------------------
+
+
+def _run_cli(argv, capsys):
+    code = cli.main(argv)
+    return code, capsys.readouterr().err
+
+
+def test_sweep_refuses_workers_with_a_dask_client():
+    """``sweep(..., backend="dask", client=c, workers=8)`` ran on the client's cluster (one worker here) and
+    ignored ``workers=8``, without a word: a user who asked for 8 workers read a slow sweep as 8 workers' pace."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with pytest.raises(ValueError, match=r"^workers = 8 sizes the LocalCluster .* leave workers out"):
+            sweep(sweep_points.square, {"x": [1]}, backend="dask", client=client, workers=8, progress=False)
+        # Without workers the client's cluster runs it, as before.
+        rows = sweep(sweep_points.square, {"x": [1, 2]}, backend="dask", client=client, progress=False, as_frame=False)
+    assert [r["x"] for r in rows] == [1, 2]
+
+
+def test_sweep_refuses_retries_on_dask():
+    """``sweep(..., backend="dask", retries=7)`` was accepted and changed nothing (retries restart a local pool,
+    which a dask sweep has not). Refused before any cluster starts; a local sweep takes retries as before."""
+    with pytest.raises(ValueError, match=r"^retries = 7 restarts a local process pool .* use backend 'local'"):
+        sweep(sweep_points.square, {"x": [1]}, backend="dask", retries=7, progress=False)
+    rows = sweep(sweep_points.square, {"x": [3]}, workers=1, retries=0, progress=False, as_frame=False)
+    assert rows[0]["y"] == pytest.approx(9, abs=1)
+
+
+@pytest.mark.parametrize("command", [["sweep", "qnsim.sweeps:example_point", "--param", "length_km=10.0"],
+                                     ["qec", "sweep", "EXPERIMENT"]])  # fmt: skip
+def test_cli_refuses_workers_with_a_scheduler(tmp_path, capsys, command):
+    """``qnsim sweep``/``qnsim qec sweep --backend dask --scheduler ADDR --workers 2`` ran on the scheduler's workers
+    and ignored ``--workers 2``. Refused before the scheduler is contacted (an address nobody listens on here) and
+    before the out is made."""
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        '[experiment]\nkind = "memory"\n[grid]\ndistance = [3]\np_bulk = [0.001]\np_int = [0.01]\n'
+        "[sampling]\nmax_shots = 10\nmax_errors = 1\n"
+    )
+    out = tmp_path / "rows.csv"
+    argv = [c.replace("EXPERIMENT", str(experiment)) for c in command]
+    argv += ["--backend", "dask", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2", "--out", str(out),
+             "--no-progress"]  # fmt: skip
+    code, err = _run_cli(argv, capsys)
+    assert code == 2 and not out.exists()
+    assert "error: --workers 2 sizes the LocalCluster a dask sweep starts without --scheduler; with --scheduler " in err
+    assert "leave --workers out" in err
+
+
+def test_cli_refuses_retries_on_dask(tmp_path, capsys):
+    """``qnsim sweep --backend dask --retries 5`` was accepted and ignored (``--retries`` defaulted to 2, so a given
+    one could not be told from none). Refused naming the option; ``--retries`` of a local sweep works as before."""
+    out = tmp_path / "rows.csv"
+    base = ["sweep", "qnsim.sweeps:example_point", "--param", "length_km=10.0", "--param", "until_s=1",
+            "--no-progress", "--out", str(out)]  # fmt: skip
+    code, err = _run_cli([*base, "--backend", "dask", "--retries", "5"], capsys)
+    assert code == 2 and not out.exists()
+    assert err.startswith("qnsim sweep: error: --retries 5 restarts a local process pool whose worker died;")
+    code, err = _run_cli([*base, "--workers", "1", "--retries", "0"], capsys)
+    assert code == 0 and out.exists()
