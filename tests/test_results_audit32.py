@@ -71,3 +71,28 @@ def test_cli_refuses_retries_on_dask(tmp_path, capsys):
     assert err.startswith("qnsim sweep: error: --retries 5 restarts a local process pool whose worker died;")
     code, err = _run_cli([*base, "--workers", "1", "--retries", "0"], capsys)
     assert code == 0 and out.exists()
+
+
+# --- the run's own notes on its summary frame ---------------------------------------------------------------------
+
+
+def test_summary_frame_carries_the_runs_notes():
+    """``NetworkResult.summary_pandas()`` dropped the run's own notes (``to_pandas`` kept them in ``attrs``): a
+    result read to a later until_s than the network ran to gave a frame whose rows read as the whole of it, and an
+    interrupted run's frame did not say INTERRUPTED."""
+    pytest.importorskip("pandas")
+    from qnsim import Network
+
+    net = Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=1.0, rate_hz=100.0)
+    net.request("a", "b")
+    net.run(until_s=0.5, progress=False)
+    result = net.result(until_s=5.0)
+    assert result.notes and "not to the until_s 5 s" in result.notes[0]
+    frame = result.summary_pandas()
+    assert frame.attrs["notes"] == result.notes
+    assert frame.attrs["notes"] == result.to_pandas().attrs["notes"][: len(result.notes)]
+    # A run with nothing to say says nothing.
+    assert net.result().summary_pandas().attrs["notes"] == []

@@ -1374,14 +1374,18 @@ class NetworkResult:
         return out
 
     def summary_pandas(self) -> Any:
-        """The per-request summaries as a pandas DataFrame (one row per request).
+        """The per-request summaries as a pandas DataFrame (one row per request, each request's notes in its
+        ``notes`` column); ``attrs["notes"]`` holds the run's own notes (:attr:`notes`), as :meth:`to_pandas`'s does.
 
         Example:
             >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).summary_pandas().shape
             (0, 0)
         """
         pd = _import_pandas()
-        return pd.DataFrame([r.summary() for r in self.requests])
+        out = pd.DataFrame([r.summary() for r in self.requests])
+        # An interrupted run, results read past the time run, the twirl of T1: the rows alone would not say so.
+        out.attrs["notes"] = list(self.notes)
+        return out
 
     def summary_table(self, *, timing: bool = False) -> str:
         """A fixed-width text table: per request, pairs, rate, mean fidelity +- 95% CI, latency.
