@@ -96,3 +96,25 @@ def test_summary_frame_carries_the_runs_notes():
     assert frame.attrs["notes"] == result.to_pandas().attrs["notes"][: len(result.notes)]
     # A run with nothing to say says nothing.
     assert net.result().summary_pandas().attrs["notes"] == []
+
+
+def test_comparison_frame_carries_its_remarks():
+    """``Comparison.to_pandas()`` dropped the comparison's remarks, which its printed table says: a run read past
+    the time it ran (its figures cover only that time) and rows sharing the baseline's seed (their intervals,
+    made for independent runs, do not hold) gave a frame without a word of either."""
+    pytest.importorskip("pandas")
+    from qnsim import Network, compare_results
+
+    def run(rate_hz, read_to_s):
+        net = Network(seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=rate_hz, success_probability=0.1)
+        net.request("a", "b")
+        net.run(until_s=0.5, progress=False)
+        return net.result(until_s=read_to_s)
+
+    comparison = compare_results({"base": run(1e3, 0.5), "fast": run(2e3, 5.0)})
+    assert any("not to the until_s 5 s" in r for r in comparison.remarks)
+    assert any("ran with the seed of the baseline" in r for r in comparison.remarks)
+    assert comparison.to_pandas().attrs["notes"] == list(comparison.remarks)
