@@ -118,3 +118,37 @@ def test_comparison_frame_carries_its_remarks():
     assert any("not to the until_s 5 s" in r for r in comparison.remarks)
     assert any("ran with the seed of the baseline" in r for r in comparison.remarks)
     assert comparison.to_pandas().attrs["notes"] == list(comparison.remarks)
+
+
+# --- a list of a scenario sweep's rows and the remarks said once ------------------------------------------------
+
+NV, TRANSDUCER = "nv_10x_improved", "superconducting_transducer_link"
+SCENARIO_TOML = (
+    f'[run]\nuntil_s = 0.01\nseed = 1\n[[nodes]]\nname = "a"\npreset = "{NV}"\n[[nodes]]\nname = "b"\npreset = "{NV}"\n'
+    '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+)
+
+
+@pytest.mark.parametrize("out", [None, "rows.csv"])
+def test_a_list_of_a_scenario_paths_rows_keeps_the_remarks_said_once(tmp_path, out):
+    """``sweep("s.toml", grid, as_frame=False)`` (and any sweep without pandas) left the scenario's remarks out of
+    its rows' notes to say them once, in a frame's ``attrs`` a list has not: the rows read as if the scenario had
+    none (its nodes' initialisation figures not modelled). They are back in each row's notes, but for a row whose
+    grid values give it a version of its own; the out's rows and a frame's are as before."""
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO_TOML)
+    out = None if out is None else tmp_path / out
+    grid = {"nodes.0.preset": [TRANSDUCER, NV]}
+    rows = sweep(str(path), grid, out=out, workers=1, progress=False, as_frame=False)
+    nv_remark = "(init_error 0.003, init_duration_s 0.00031) are not modelled"
+    assert nv_remark in rows[1]["notes"]  # NV at both ends: the scenario as written's remark, said once
+    assert "init_error 0.001" in rows[0]["notes"] and nv_remark not in rows[0]["notes"]  # its own version only
+    # The same rows again on a resume (read back from the out), and the frame's are as they were.
+    assert sweep(str(path), grid, out=out, workers=1, progress=False, as_frame=False) == rows
+    if out is not None:
+        from qnsim.sweeps import read_results
+
+        assert read_results(out)[1]["notes"] is None
+    pytest.importorskip("pandas")
+    frame = sweep(str(path), grid, workers=1, progress=False, as_frame=True)
+    assert frame["notes"].isna().tolist() == [False, True] and nv_remark in frame.attrs["notes"][0]

@@ -1138,6 +1138,24 @@ def _without_remarks(notes: Any, remarks: Sequence[str]) -> Any:
     return join_notes([*split_notes(kept), *said])
 
 
+def _with_remarks(notes: Any, remarks: Sequence[str]) -> Any:
+    """A row's ``notes`` with the sweep's remarks said once put back first, but for a remark's kind the row has
+    a version of its own of (its grid values change it, see :func:`_without_remarks`).
+
+    Example:
+        >>> _with_remarks("a; c", ["b (x; y)"]), _with_remarks(None, ["b"])
+        ('b (x;; y); a; c', 'b')
+    """
+    from qnsim.results import remark_kind
+
+    if not (notes is None or isinstance(notes, str)):
+        return notes
+    own = split_notes(notes)
+    kinds = {remark_kind(note) for note in own} - {None}
+    back = [remark for remark in remarks if remark_kind(remark) is None or remark_kind(remark) not in kinds]
+    return join_notes([*back, *own]) if back else notes
+
+
 def code_id() -> str:
     """The qnsim that computes a sweep's rows: its version and a digest of its code, as text.
 
@@ -5021,7 +5039,9 @@ def sweep(
         One row per point, in point order (first grid key slowest, seeds fastest): the grid
         values, ``seed``, the results, and ``point_id``. With a CSV ``out``, values are as read
         back from the file (ints, floats, bools, text; empty cells as None), so a resumed sweep
-        returns exactly what an uninterrupted one does.
+        returns exactly what an uninterrupted one does. The remarks a scenario file's sweep says once
+        (left out of the out's rows) are a frame's ``attrs["notes"]``, a :class:`TomlScenario`'s
+        ``sweep_remarks``, or, in a list of rows from a scenario path, back in each row's ``notes``.
 
     Raises:
         ValueError: Bad grid, seeds, backend, workers, scenario or out (see messages).
@@ -5274,6 +5294,10 @@ def sweep(
     if logging_on:
         _log.info("sweep done: %d points, %d run now, in %.3g s", len(points), len(pending), time.monotonic() - started)
     if frame_type is None:
+        if remarks and not isinstance(scenario, TomlScenario):
+            # A list has no attrs, and a scenario given by its path leaves the caller no sweep_remarks to read: the
+            # remarks said once went nowhere, and the rows read as if the scenario had none.
+            rows = [{**row, "notes": _with_remarks(row.get("notes"), remarks)} for row in rows]
         return rows
     columns: list[str] = []
     for row in rows:
