@@ -152,3 +152,33 @@ def test_a_list_of_a_scenario_paths_rows_keeps_the_remarks_said_once(tmp_path, o
     pytest.importorskip("pandas")
     frame = sweep(str(path), grid, workers=1, progress=False, as_frame=True)
     assert frame["notes"].isna().tolist() == [False, True] and nv_remark in frame.attrs["notes"][0]
+
+
+# --- a swept parameter read as a request's column -----------------------------------------------------------------
+
+
+def test_a_grid_column_named_like_a_figure_is_no_request(tmp_path):
+    """A one-request scenario swept over ``links.0.rate_hz`` wrote a grid column ending in ``.rate_hz``; ``qnsim plot``
+    read it as a second request's and noted "rate_hz: request a->b's, the first of the rows' 2 requests; the other
+    has columns of its own: links.0.rate_hz" (the grid values offered as a request's rate to plot). Now a swept
+    parameter's column names no request: one request, no such note; two requests still get it."""
+    pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[run]\nuntil_s = 0.01\nseed = 1\nformalism = "bell_diagonal"\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n[[requests]]\nsrc = "a"\n'
+        'dst = "b"\n'
+    )
+    frame = sweep(str(path), {"links.0.rate_hz": [1e3, 2e3]}, workers=1, progress=False, as_frame=True)
+    table = summarize(frame, "links.0.rate_hz", ["rate_hz"])
+    assert table.attrs["request_of"] == {}
+    assert not any("the first of the rows'" in note for note in table.attrs["notes"])
+    # Two requests: the unprefixed rate is still said to be the first's, and the grid column is not the other's.
+    path.write_text(path.read_text() + '[[requests]]\nsrc = "b"\ndst = "a"\n')
+    frame = sweep(str(path), {"links.0.rate_hz": [1e3, 2e3]}, workers=1, progress=False, as_frame=True)
+    table = summarize(frame, "links.0.rate_hz", ["rate_hz"])
+    assert table.attrs["request_of"] == {"rate_hz": "a->b"}
+    (said,) = [note for note in table.attrs["notes"] if "the first of the rows'" in note]
+    assert "the first of the rows' 2 requests" in said and "b->a.rate_hz" in said and "links.0" not in said

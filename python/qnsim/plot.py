@@ -402,9 +402,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # ENTANGLED at 20 km); the second (10 ms memories), the one the scenario is about, was in the rows unseen.
         shown_columns = list(request_of)
         first = request_of[shown_columns[0]]
-        others = [c[: -len(shown_columns[0]) - 1] for c in frame.columns
-                  if isinstance(c, str) and c.endswith("." + shown_columns[0])]  # fmt: skip
-        others = [label for label in others if label != first]
+        others = [label for label in _request_labels(frame, shown_columns[0]) if label != first]
         theirs = [f"{label}.{column}" for label in others[:3] for column in shown_columns]
         notes.append(
             f"{', '.join(shown_columns)}: request {first}'s, the first of the rows' {len(others) + 1} requests; "
@@ -475,8 +473,7 @@ def _drawn_requests(frame: Any, y: Sequence[str]) -> tuple[list[str], set[str]] 
     every note counts) or the rows have fewer than two requests."""
     from qnsim.scenario import ROW_FIGURES
 
-    labels = [c[: -len(".rate_hz")] for c in frame.columns
-              if isinstance(c, str) and c.endswith(".rate_hz") and not c.startswith("requests.")]  # fmt: skip
+    labels = _request_labels(frame, "rate_hz")
     if len(labels) < 2:
         return None
     drawn = set()
@@ -591,9 +588,7 @@ def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
     for column in y:
         if column not in ROW_FIGURES:
             continue
-        # A DataFrame's columns may be numbers (plot_sweep(frame, x=3) raised AttributeError "'int' object has
-        # no attribute 'endswith'"): only a string names a request's figure.
-        labels = [c[: -len(column) - 1] for c in frame.columns if isinstance(c, str) and c.endswith("." + column)]
+        labels = _request_labels(frame, column)
         if len(labels) < 2:
             continue
         for label in labels:
@@ -601,6 +596,28 @@ def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
                 found[column] = label
                 break
     return found
+
+
+def _request_labels(frame: Any, figure: str) -> list[str]:
+    """The labels of the requests whose own ``figure`` column (``<label>.<figure>``) the rows hold, in column order.
+
+    A swept parameter's column is none (``links.0.rate_hz``, a grid key, or any ``requests.K`` key): a sweep of one
+    request over ``links.0.rate_hz`` was read as rows of two requests, and its plot's note named the grid column as
+    the other request's rate.
+
+    Example:
+        >>> import pandas as pd
+        >>> _request_labels(pd.DataFrame(columns=["links.0.rate_hz", "seed", "a->b.rate_hz", "point_id"]), "rate_hz")
+        ['a->b']
+    """
+    swept = set(_parameter_columns(frame))
+    # A DataFrame's columns may be numbers (plot_sweep(frame, x=3) raised AttributeError "'int' object has
+    # no attribute 'endswith'"): only a string names a request's figure.
+    return [
+        c[: -len(figure) - 1]
+        for c in frame.columns
+        if isinstance(c, str) and c.endswith("." + figure) and c not in swept and not c.startswith("requests.")
+    ]
 
 
 def _where(table: Any, keys: list[str], rows: list[int], most: int = 3) -> str:
