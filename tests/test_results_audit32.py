@@ -182,3 +182,26 @@ def test_a_grid_column_named_like_a_figure_is_no_request(tmp_path):
     assert table.attrs["request_of"] == {"rate_hz": "a->b"}
     (said,) = [note for note in table.attrs["notes"] if "the first of the rows'" in note]
     assert "the first of the rows' 2 requests" in said and "b->a.rate_hz" in said and "links.0" not in said
+
+
+def test_plot_against_the_second_requests_key_draws_its_figures_beside_a_grid_column(tmp_path, capsys):
+    """``qnsim plot`` of a two-request sweep over ``links.0.rate_hz`` (one value) and ``requests.1.cutoff_s`` drew
+    ``a->b.rate_hz`` and ``a->b.mean_fidelity`` (request 0's) against request 1's cutoff: the grid column
+    ``links.0.rate_hz`` was counted as the first request, so index 1 found request 0. Now it draws b->c's."""
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[run]\nuntil_s = 0.02\nseed = 1\nformalism = "bell_diagonal"\n'
+        + "".join(f'[[nodes]]\nname = "{n}"\n' for n in "abc")
+        + '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n'
+        '[[links]]\na = "b"\nb = "c"\nlength_km = 1.0\nfidelity = 0.8\nrate_hz = 1e3\n'
+        '[[requests]]\nsrc = "a"\ndst = "b"\n[[requests]]\nsrc = "b"\ndst = "c"\n'
+    )
+    rows = tmp_path / "rows.csv"
+    argv = ["sweep", str(path), "--param", "links.0.rate_hz=1000", "--param", "requests.1.cutoff_s=0.001,0.01",
+            "--out", str(rows), "--workers", "1", "--no-progress"]  # fmt: skip
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    assert cli.main(["plot", str(rows), "--out", str(tmp_path / "p.png")]) == 0
+    out = capsys.readouterr()
+    assert "plotted b->c.rate_hz, b->c.mean_fidelity against requests.1.cutoff_s" in out.out + out.err

@@ -519,8 +519,8 @@ def _served_by_few_pairs(frame: Any, column: str) -> Any:
         return None
     prefix = column[: -len("rate_hz")]
     if not prefix:  # the first request's figures, unprefixed: its label prefixes the first labelled rate column
-        labelled = [c for c in frame.columns if isinstance(c, str) and c.endswith(".rate_hz")]
-        prefix = labelled[0][: -len("rate_hz")] if labelled else ""
+        labelled = _request_labels(frame, "rate_hz")
+        prefix = labelled[0] + "." if labelled else ""
     label = re.escape(prefix[:-1]) + ": " if prefix else ""
     pattern = re.compile(rf"{label}rate from only \d+ pair\(s\), in a window that ended on the last.*\(([^()]+)\) to")
 
@@ -599,23 +599,25 @@ def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
 
 
 def _request_labels(frame: Any, figure: str) -> list[str]:
-    """The labels of the requests whose own ``figure`` column (``<label>.<figure>``) the rows hold, in column order.
+    """The labels of the requests whose own ``figure`` column (``<label>.<figure>``) the rows hold, in column order
+    (the requests' order); ``frame`` is the rows or their columns.
 
     A swept parameter's column is none (``links.0.rate_hz``, a grid key, or any ``requests.K`` key): a sweep of one
     request over ``links.0.rate_hz`` was read as rows of two requests, and its plot's note named the grid column as
-    the other request's rate.
+    the other request's rate; with two requests, ``qnsim plot`` against ``requests.1.cutoff_s`` drew request 0's
+    figures as request 1's (the grid column counted as the first request).
 
     Example:
-        >>> import pandas as pd
-        >>> _request_labels(pd.DataFrame(columns=["links.0.rate_hz", "seed", "a->b.rate_hz", "point_id"]), "rate_hz")
+        >>> _request_labels(["links.0.rate_hz", "seed", "a->b.rate_hz", "point_id"], "rate_hz")
         ['a->b']
     """
-    swept = set(_parameter_columns(frame))
+    columns = list(getattr(frame, "columns", frame))
+    swept = set(_parameter_columns(columns))
     # A DataFrame's columns may be numbers (plot_sweep(frame, x=3) raised AttributeError "'int' object has
     # no attribute 'endswith'"): only a string names a request's figure.
     return [
         c[: -len(figure) - 1]
-        for c in frame.columns
+        for c in columns
         if isinstance(c, str) and c.endswith("." + figure) and c not in swept and not c.startswith("requests.")
     ]
 
@@ -628,8 +630,9 @@ def _where(table: Any, keys: list[str], rows: list[int], most: int = 3) -> str:
 
 def _parameter_columns(frame: Any) -> list[str]:
     """The swept parameters of a sweep's rows (they carry a point_id): a sweep writes them first,
-    then the seed column. Other tables name none (their column order means nothing)."""
-    columns = list(frame.columns)
+    then the seed column. Other tables name none (their column order means nothing). ``frame``: the rows or their
+    columns."""
+    columns = list(getattr(frame, "columns", frame))
     if "point_id" not in columns or "seed" not in columns:
         return []
     return columns[: columns.index("seed")]
