@@ -205,3 +205,62 @@ def test_plot_against_the_second_requests_key_draws_its_figures_beside_a_grid_co
     assert cli.main(["plot", str(rows), "--out", str(tmp_path / "p.png")]) == 0
     out = capsys.readouterr()
     assert "plotted b->c.rate_hz, b->c.mean_fidelity against requests.1.cutoff_s" in out.out + out.err
+
+
+# --- a request that delivered nothing, and "simulate longer" ------------------------------------------------------
+
+
+def _network(**request):
+    from qnsim import Network
+
+    net = Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
+    net.request("a", "b")  # holds the link's one memory pair all run: a second request is never admitted
+    if request:
+        net.request("a", "b", **request)
+    return net
+
+
+def test_calibration_of_a_request_never_admitted_says_why_not_simulate_longer():
+    """Calibrating a link from a request that another request kept out all run (never admitted) was refused with
+    "delivered no pair in 0.1 s of simulated time; simulate longer": a longer run changes nothing. The refusal now
+    gives the request's own reason and its way out; a request that just needs time is still told to run longer."""
+    from qnsim.estimate import calibrate_link
+
+    with pytest.raises(ValueError, match=r"delivered no pair in 0\.1 s .*; never admitted: .*request\(s\) 0 hold "
+                                         r"memories.* \(a longer run changes nothing\)$"):  # fmt: skip
+        calibrate_link(_network(name="late"), request=1, until_s=0.1)
+    with pytest.raises(ValueError, match=r"; \d+ pairs rejected below fidelity 0\.99 \(a longer run changes nothing"):
+        calibrate_link(_only_request(min_fidelity=0.99), request=0, until_s=0.1)
+    with pytest.raises(ValueError, match=r"delivered no pair in 1e-05 s of simulated time; simulate longer"):
+        calibrate_link(_only_request(), request=0, until_s=1e-5)
+
+
+def _only_request(**request):
+    from qnsim import Network
+
+    net = Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
+    net.request("a", "b", **request)
+    return net
+
+
+def test_qec_link_of_a_request_never_admitted_says_why_not_simulate_longer(tmp_path):
+    """``qnsim qec link`` / measure_link of a request never admitted said "simulate longer (the scenario's
+    run.until_s)", which changes nothing; it now says the request's reason."""
+    from qnsim.qec import measure_link
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[run]\nuntil_s = 0.1\nseed = 1\nformalism = "bell_diagonal"\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 0.0\nfidelity = 0.9\nrate_hz = 1e3\nsuccess_probability = 0.1\n'
+        '[[requests]]\nsrc = "a"\ndst = "b"\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    with pytest.raises(ValueError, match=r"delivered no pair in 0\.1 s of simulated time; never admitted: .* \(a "
+                                         r"longer run changes nothing\)$"):  # fmt: skip
+        measure_link(path, request=1, probes=1)
+    assert measure_link(path, request=0, probes=1).rate_hz > 0

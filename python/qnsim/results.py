@@ -1859,6 +1859,31 @@ def pipelined_attempts_note(links: Any) -> str | None:
 UNMODELLED_INIT_REMARK = "the initialisation figures of the hardware of node(s)"
 
 
+def no_pair_reason(r: RequestResult, longer: str) -> str:
+    """Why request result ``r``, which delivered no pair, did not, and what to change: ``longer`` (the caller's
+    words for a longer run) when a longer run may deliver some, else the request's own notes that say what holds it
+    back (never admitted, dropped, its window ended at its deadline, every pair rejected below its min_fidelity),
+    for which a longer run changes nothing.
+
+    Example:
+        >>> import numpy as np
+        >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, 0, np.zeros(0), np.zeros(0), np.zeros(0), end_s=1.0,
+        ...                   status="waiting", finished_s=None)
+        >>> no_pair_reason(r, "simulate longer")[:70]
+        'never admitted: still waiting for memory reservations when the run sto'
+    """
+    held = ("never admitted", "dropped", "not started")
+    reasons = [n for n in r.notes if n.startswith(held) or (r.rejected_low_fidelity and " rejected below " in n)]
+    if r.status == "served" and r.deadline_s is not None and not r.num_pairs:
+        # A request without num_pairs is served at its deadline: its window ended there, whatever the run's length.
+        reasons.append(f"its window ended at its deadline_s = {r.deadline_s:g} s (give a later one)")
+    if not reasons:
+        return longer
+    if r.status == "pending":
+        return f"{'; '.join(reasons)}; {longer}"
+    return f"{'; '.join(reasons)} (a longer run changes nothing)"
+
+
 def remark_kind(note: str) -> str | None:
     """The kind of a remark a network's description implies (the start its every version shares), None for a note
     of no such kind.

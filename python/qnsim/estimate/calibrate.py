@@ -234,9 +234,9 @@ def calibrate_link(
         The measured :class:`CalibratedLink`.
 
     Raises:
-        ValueError: No such request, or the request delivered no pair (the simulated time is
-            too short to measure a rate: the message says how long it ran), or a Network given another seed or
-            formalism than its own.
+        ValueError: No such request, or the request delivered no pair (the message says how long it ran, and
+            what held it back when a longer run would not help: never admitted, dropped, all pairs rejected), or a
+            Network given another seed or formalism than its own.
 
     Example:
         >>> import qnsim
@@ -282,9 +282,13 @@ def calibrate_link(
     result = network.run(until_s, progress=False)
     r = result.requests[request]
     if r.num_pairs == 0:
+        from qnsim.results import no_pair_reason
+
+        # "simulate longer" alone was told a request never admitted (another holds its memories all run) or dropped.
+        longer = "simulate longer to calibrate its rate (until_s=; in a links file, the [[link]] table's until_s)"
         raise ValueError(
             f"request {request} of {label} delivered no pair in {until_s} s of simulated time; "
-            "simulate longer to calibrate its rate (until_s=; in a links file, the [[link]] table's until_s)"
+            f"{no_pair_reason(r, longer)}"
         )
     # Over every delivered pair (the native sums), not only the per-pair records, which
     # Network(max_records=...) may cap to the first few pairs of the run.
