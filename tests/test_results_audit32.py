@@ -234,6 +234,8 @@ def test_calibration_of_a_request_never_admitted_says_why_not_simulate_longer():
         calibrate_link(_network(name="late"), request=1, until_s=0.1)
     with pytest.raises(ValueError, match=r"; \d+ pairs rejected below fidelity 0\.99 \(a longer run changes nothing"):
         calibrate_link(_only_request(min_fidelity=0.99), request=0, until_s=0.1)
+    with pytest.raises(ValueError, match=r"; its window ended at its deadline_s = 0\.0005 s \(give a later one\) \(a "):
+        calibrate_link(_only_request(deadline_s=5e-4), request=0, until_s=0.1)
     with pytest.raises(ValueError, match=r"delivered no pair in 1e-05 s of simulated time; simulate longer"):
         calibrate_link(_only_request(), request=0, until_s=1e-5)
 
