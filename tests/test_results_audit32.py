@@ -1,6 +1,8 @@
 """Results audit, round 32: silent early stops, stale rows and options accepted and ignored. Each test's docstring
 says what the old behaviour was."""
 
+import re
+
 import pytest
 import sweep_points
 
@@ -266,3 +268,25 @@ def test_qec_link_of_a_request_never_admitted_says_why_not_simulate_longer(tmp_p
                                          r"longer run changes nothing\)$"):  # fmt: skip
         measure_link(path, request=1, probes=1)
     assert measure_link(path, request=0, probes=1).rate_hz > 0
+
+
+@pytest.mark.parametrize(
+    ("request_settings", "said"),
+    [
+        ({"num_pairs": 3}, r"from only 3 pair\(s\) in its 0\.002 s window \(served at 0\.002 s of the 0\.02 s run\).*"
+                           r"a longer run adds none: ask for at least 100 pairs \(requests\.0\.num_pairs\)$"),
+        ({"num_pairs": 50, "deadline_s": 5e-3}, r"from only 8 pair\(s\) in its 0\.005 s window \(dropped at 0\.005 s "
+                                                r"of the 0\.02 s run\).*give a later requests\.0\.deadline_s for at "
+                                                r"least 100 pairs$"),
+        ({}, r"from only \d+ pair\(s\) in 0\.02 s of simulated time: .*; simulate longer \(until_s\) for at least 100"),
+    ],
+)  # fmt: skip
+def test_calibration_from_few_pairs_of_a_request_that_ended_early_asks_for_what_helps(request_settings, said):
+    """A link calibrated from a request served by its num_pairs (or dropped at its deadline) before the run's end
+    said "calibrated from only 3 pair(s) in 0.02 s of simulated time ... simulate longer (until_s) for at least 100
+    pairs": a longer run added no pair (the request had ended), and its rate was counted over the request's window,
+    not the run's time. Now the note gives the window, why it ended and the setting that does help."""
+    from qnsim.estimate import calibrate_link
+
+    notes = [n for n in calibrate_link(_only_request(**request_settings), until_s=0.02).notes if "from only" in n]
+    assert len(notes) == 1 and re.search(said, notes[0]), notes
