@@ -290,3 +290,21 @@ def test_calibration_from_few_pairs_of_a_request_that_ended_early_asks_for_what_
 
     notes = [n for n in calibrate_link(_only_request(**request_settings), until_s=0.02).notes if "from only" in n]
     assert len(notes) == 1 and re.search(said, notes[0]), notes
+
+
+# --- qnsim estimate --stream of a logical summary ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "text"), [("w.toml", "logical_qubits = 10\nt_count = 100\n"),
+                                            ("w.json", '{"numQubits": 10, "tCount": 100}')])  # fmt: skip
+def test_estimate_refuses_stream_of_a_logical_summary(tmp_path, capsys, name, text):
+    """``qnsim estimate counts.toml --stream`` (or an Azure .json) was accepted and ignored: the summary was read
+    whole and the report printed as if the option had done something. Refused, exit status 2, naming both; the
+    same command without --stream runs as before."""
+    workload, links = tmp_path / name, tmp_path / "links.toml"
+    workload.write_text(text)
+    links.write_text("[[qpu]]\ncount = 2\n[[link]]\nqpus = [0, 1]\nrate_hz = 1000.0\nfidelity = 0.99\n")
+    code = cli.main(["estimate", str(workload), "--links", str(links), "--stream"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--stream counts an unrolled circuit file in chunks;" in err and "leave --stream out" in err
+    assert cli.main(["estimate", str(workload), "--links", str(links)]) in (0, 1)
