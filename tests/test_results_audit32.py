@@ -308,3 +308,43 @@ def test_estimate_refuses_stream_of_a_logical_summary(tmp_path, capsys, name, te
     err = capsys.readouterr().err
     assert code == 2 and "--stream counts an unrolled circuit file in chunks;" in err and "leave --stream out" in err
     assert cli.main(["estimate", str(workload), "--links", str(links)]) in (0, 1)
+
+
+# --- a threshold from the rows of two sweeps ------------------------------------------------------------------
+
+
+def _qec_rows(scenario, distance, p, errors, shots, seed=0):
+    return {"distance": distance, "p": p, "seed": seed, "shots": shots, "errors": errors, "rounds": distance,
+            "scenario_id": scenario, "point_id": f"{scenario}-{distance}-{p}-{seed}"}  # fmt: skip
+
+
+def test_threshold_refuses_to_sum_rows_of_two_sweeps_at_one_point():
+    """Two ``qnsim qec sweep`` outputs joined into one CSV (basis Z and basis X, a fixed setting no column shows)
+    gave ``qnsim qec threshold`` one threshold: rows of one distance and x were summed as more shots of one
+    experiment, without a word. Refused now, naming both rows and ids and the way out (``--by scenario_id``);
+    the rows of two sweeps at different points (d = 3 from one, d = 5 from another) still combine, and
+    grouped by scenario_id each sweep gets its own threshold."""
+    from qnsim.qec.threshold import estimate_threshold, group_rows
+
+    def sweep_rows(scenario, low):
+        return [_qec_rows(scenario, d, p, int(shots * rate), shots) for d, shots in ((3, 1000), (5, 1000))
+                for p, rate in ((0.001, low * d / 3), (0.004, 0.1 * (3 / d) ** -1), (0.008, 0.3 * d / 3))]  # fmt: skip
+
+    z, x = sweep_rows("aaaa", 0.01), sweep_rows("bbbb", 0.02)
+    with pytest.raises(ValueError, match=r"^rows\[0\] \(point_id aaaa-3-0\.001-0\) and rows\[6\] \(point_id "
+                                         r"bbbb-3-0\.001-0\) at distance = 3, p = 0\.001 come from two sweeps "
+                                         r"\(scenario_id aaaa and bbbb\): .* their columns do not show .*--by "
+                                         r"scenario_id"):  # fmt: skip
+        estimate_threshold(z + x, x_key="p", bootstrap=0)
+    for key, rows in group_rows(z + x, ["scenario_id"]).items():
+        estimate_threshold(rows, x_key="p", bootstrap=0)
+    # One sweep's d = 3 and another's d = 5 (each sampled where it needed): no cell sums two sweeps.
+    estimate_threshold([r for r in z if r["distance"] == 3] + [r for r in x if r["distance"] == 5], x_key="p",
+                       bootstrap=0)  # fmt: skip
+    # Rows that differ in a column name it.
+    shifted = [{**r, "rounds": r["rounds"]} | {"noise": "si1000"} for r in x]
+    with pytest.raises(ValueError, match="they differ in settings"):
+        estimate_threshold(z + shifted, x_key="p", bootstrap=0)
+    noisy = [{**r, "noise": "uniform"} for r in z]
+    with pytest.raises(ValueError, match=r"they differ in 'noise'\. Select one sweep's rows"):
+        estimate_threshold(noisy + shifted, x_key="p", bootstrap=0)
