@@ -348,3 +348,21 @@ def test_threshold_refuses_to_sum_rows_of_two_sweeps_at_one_point():
     noisy = [{**r, "noise": "uniform"} for r in z]
     with pytest.raises(ValueError, match=r"they differ in 'noise'\. Select one sweep's rows"):
         estimate_threshold(noisy + shifted, x_key="p", bootstrap=0)
+
+
+# --- an estimate's figure of a workload that uses no link -------------------------------------------------------
+
+
+def test_estimate_figure_of_a_workload_needing_no_link_does_not_say_there_are_none():
+    """A workload placed on one of two linked QPUs uses no link: the report lists none, and its figure's link
+    panel read "raw pairs per second per link (0 links, tightest margin first)" over "no links", as if the network
+    had none. It now says no link is used, and why."""
+    pytest.importorskip("matplotlib")
+    from qnsim.estimate import QPU, Link, estimate
+    from qnsim.plot import plot_estimate
+
+    report = estimate("CX 0 1\nCX 0 2", [QPU(num_qubits=3)] * 2, [Link((0, 1), 1e3, 0.99)], placement=[0, 0, 0])
+    assert report.links == [] and report.remote_gates == 0
+    panel = plot_estimate(report).axes[0]
+    assert panel.get_title(loc="left") == "raw pairs per second per link (none used: no remote operation)"
+    assert [t.get_text() for t in panel.texts] == ["no link used: the workload's placement needs no remote operation"]
