@@ -366,3 +366,13 @@ def test_estimate_figure_of_a_workload_needing_no_link_does_not_say_there_are_no
     panel = plot_estimate(report).axes[0]
     assert panel.get_title(loc="left") == "raw pairs per second per link (none used: no remote operation)"
     assert [t.get_text() for t in panel.texts] == ["no link used: the workload's placement needs no remote operation"]
+
+
+def test_an_intervals_bounds_are_labelled_with_their_figures_unit():
+    """``qnsim plot --y rate_hz_high`` (or a request's ``a->b.rate_hz_low``) drew an axis labelled without a unit,
+    where ``rate_hz`` beside it read "(Hz)": the bounds' unit came from the name's end, ``_low``/``_high``."""
+    from qnsim.plot import axis_label, column_unit
+
+    assert [column_unit(c) for c in ("rate_hz_low", "a->b.rate_hz_high", "rate_hz")] == ["Hz", "Hz", "Hz"]
+    assert axis_label("a->b.rate_hz_low") == "a->b.rate_hz_low (Hz)"
+    assert column_unit("per_round_high") == "" and column_unit("link_rate_high_hz") == "Hz"

@@ -731,6 +731,8 @@ def column_unit(column: str) -> str:
     Example:
         >>> column_unit("links.*.length_km"), column_unit("a->b.rate_hz"), column_unit("mean_fidelity")
         ('km', 'Hz', '')
+        >>> column_unit("a->b.rate_hz_high"), column_unit("per_round_low")
+        ('Hz', '')
     """
     column = column_name("column", column)
     if not isinstance(column, str):
@@ -746,6 +748,8 @@ def column_unit(column: str) -> str:
             if f.name == parts[-1]:
                 return f.unit
     name = parts[-1]
+    # An interval's bounds are in their figure's unit: rate_hz_low and rate_hz_high were drawn without one.
+    name = name.removesuffix("_low").removesuffix("_high")
     for suffix, unit in _SUFFIX_UNITS:
         if name.endswith(suffix):
             return unit
