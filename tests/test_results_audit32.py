@@ -376,3 +376,32 @@ def test_an_intervals_bounds_are_labelled_with_their_figures_unit():
     assert [column_unit(c) for c in ("rate_hz_low", "a->b.rate_hz_high", "rate_hz")] == ["Hz", "Hz", "Hz"]
     assert axis_label("a->b.rate_hz_low") == "a->b.rate_hz_low (Hz)"
     assert column_unit("per_round_high") == "" and column_unit("link_rate_high_hz") == "Hz"
+
+
+# --- an estimate's automatic-placement options beside a given placement -----------------------------------------
+
+
+def test_estimate_refuses_automatic_placement_options_beside_a_given_placement(tmp_path, capsys):
+    """``estimate(..., placement=[...], placement_strategy="spread", partitioner="kernighan-lin", seed=7)`` (and an
+    [estimate] table with ``placement`` and ``placement_strategy``/``seed``) gave the given placement's report,
+    the other options accepted and ignored. Refused now, naming them; their defaults beside a placement, and
+    any of them without one, run as before."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    work = "CX 0 1\nCX 2 3\nCX 1 2\n"
+    qpus, links = [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e3, 0.99)]
+    with pytest.raises(ValueError, match=r"^placement_strategy='spread', partitioner='kernighan-lin', seed=7 choose "
+                                         r"an automatic placement; placement is given"):  # fmt: skip
+        estimate(work, qpus, links, placement=[0, 0, 1, 1], placement_strategy="spread",
+                 partitioner="kernighan-lin", seed=7)  # fmt: skip
+    with pytest.raises(ValueError, match=r"^seed=7 chooses an automatic placement; .* leave it out"):
+        estimate(work, qpus, links, placement=[0, 0, 1, 1], seed=7)
+    given = estimate(work, qpus, links, placement=[0, 0, 1, 1], placement_strategy="pack", partitioner="auto", seed=0)
+    assert given.qubit_qpus == [0, 0, 1, 1]
+    assert estimate(work, qpus, links, partitioner="kernighan-lin", seed=7).verdict in ("feasible", "infeasible")
+    links_file, workload = tmp_path / "links.toml", tmp_path / "w.stim"
+    workload.write_text(work)
+    links_file.write_text("[[qpu]]\ncount = 2\nnum_qubits = 2\n[[link]]\nqpus = [0, 1]\nrate_hz = 1000.0\n"
+                          "fidelity = 0.99\n[estimate]\nplacement = [0, 0, 1, 1]\nplacement_strategy = \"spread\"\n")
+    assert cli.main(["estimate", str(workload), "--links", str(links_file)]) == 2
+    assert "placement_strategy='spread' chooses an automatic placement" in capsys.readouterr().err

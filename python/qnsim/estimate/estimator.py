@@ -780,7 +780,8 @@ def estimate(
         partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
             ``"metis"`` or ``"kernighan-lin"``.
         seed: seed of the partitioner (METIS; Kernighan-Lin draws nothing: its placement is the same for
-            every seed).
+            every seed). ``placement_strategy``, ``partitioner`` and ``seed`` choose an automatic placement: other
+            than their defaults beside a given ``placement``, they are refused (they would change nothing).
         progress: progress of the native passes over a circuit workload (parsing, counting,
             placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
             on a terminal or in Jupyter when a pass looks longer than ~1 s (on any other stderr plain
@@ -848,6 +849,17 @@ def estimate(
         raise ValueError(f"placement_strategy must be 'pack' or 'spread', got {written(placement_strategy)}")
     if partitioner not in ("auto", "metis", "kernighan-lin"):
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {written(partitioner)}")
+    if placement is not None:
+        # Accepted and ignored before: they choose an automatic placement, and the report was the given one's.
+        ignored = [f"{name}={written(value)}" for name, value, default in (
+            ("placement_strategy", placement_strategy, "pack"), ("partitioner", partitioner, "auto"), ("seed", seed, 0))
+            if value != default]  # fmt: skip
+        if ignored:
+            raise ValueError(
+                f"{', '.join(ignored)} {'choose' if len(ignored) > 1 else 'chooses'} an automatic placement; placement "
+                "is given, so the estimate would be the same without: leave "
+                f"{'them' if len(ignored) > 1 else 'it'} out, or leave placement out to place automatically"
+            )
     ctx.strategy, ctx.partitioner = placement_strategy, partitioner
     ctx, report = _placed_run(ctx, placement, seed)
     ctx, report = _around_dominated_links(ctx, report, seed)
