@@ -381,27 +381,32 @@ def test_an_intervals_bounds_are_labelled_with_their_figures_unit():
 # --- an estimate's automatic-placement options beside a given placement -----------------------------------------
 
 
-def test_estimate_refuses_automatic_placement_options_beside_a_given_placement(tmp_path, capsys):
+def test_estimate_refuses_automatic_placement_options_where_they_change_nothing(tmp_path, capsys):
     """``estimate(..., placement=[...], placement_strategy="spread", partitioner="kernighan-lin", seed=7)`` (and an
-    [estimate] table with ``placement`` and ``placement_strategy``/``seed``) gave the given placement's report,
-    the other options accepted and ignored. Refused now, naming them; their defaults beside a placement, and
-    any of them without one, run as before."""
+    [estimate] table with ``placement`` and ``placement_strategy``) gave the given placement's report, the other
+    options accepted and ignored; so were ``partitioner``/``seed`` for a logical summary (filled in order) and
+    ``seed`` with Kernighan-Lin (it draws nothing): the same report as without, and no word. Refused now, naming
+    them; their defaults, and each of them where it does choose the placement, run as before."""
     from qnsim.estimate import QPU, Link, estimate
 
     work = "CX 0 1\nCX 2 3\nCX 1 2\n"
     qpus, links = [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e3, 0.99)]
-    with pytest.raises(ValueError, match=r"^placement_strategy='spread', partitioner='kernighan-lin', seed=7 choose "
-                                         r"an automatic placement; placement is given"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"^placement_strategy='spread', partitioner='kernighan-lin', seed=7 would "
+                                         r"change nothing: placement is given; leave them out"):  # fmt: skip
         estimate(work, qpus, links, placement=[0, 0, 1, 1], placement_strategy="spread",
                  partitioner="kernighan-lin", seed=7)  # fmt: skip
-    with pytest.raises(ValueError, match=r"^seed=7 chooses an automatic placement; .* leave it out"):
-        estimate(work, qpus, links, placement=[0, 0, 1, 1], seed=7)
+    summary = {"logical_qubits": 4, "two_qubit_count": 3}
+    with pytest.raises(ValueError, match=r"^partitioner='metis', seed=3 would change nothing: a logical summary's"):
+        estimate(summary, qpus, links, partitioner="metis", seed=3)
+    with pytest.raises(ValueError, match=r"^seed=7 would change nothing: Kernighan-Lin draws nothing .* leave it out"):
+        estimate(work, qpus, links, partitioner="kernighan-lin", seed=7)
     given = estimate(work, qpus, links, placement=[0, 0, 1, 1], placement_strategy="pack", partitioner="auto", seed=0)
     assert given.qubit_qpus == [0, 0, 1, 1]
-    assert estimate(work, qpus, links, partitioner="kernighan-lin", seed=7).verdict in ("feasible", "infeasible")
+    assert estimate(summary, qpus, links, placement_strategy="spread").qubits_per_qpu == [2, 2]
+    assert estimate(work, qpus, links, partitioner="kernighan-lin").placement_method == "kernighan-lin"
     links_file, workload = tmp_path / "links.toml", tmp_path / "w.stim"
     workload.write_text(work)
     links_file.write_text("[[qpu]]\ncount = 2\nnum_qubits = 2\n[[link]]\nqpus = [0, 1]\nrate_hz = 1000.0\n"
                           "fidelity = 0.99\n[estimate]\nplacement = [0, 0, 1, 1]\nplacement_strategy = \"spread\"\n")
     assert cli.main(["estimate", str(workload), "--links", str(links_file)]) == 2
-    assert "placement_strategy='spread' chooses an automatic placement" in capsys.readouterr().err
+    assert "placement_strategy='spread' would change nothing: placement is given" in capsys.readouterr().err
