@@ -179,12 +179,15 @@ class Comparison:
         """The rows as a pandas DataFrame (``pip install .[pandas]``), one row per request.
 
         Its ``notes`` column is written as a sweep's row writes its notes (:func:`qnsim.sweeps.join_notes`:
-        None for none, a note's own ``";"`` doubled), so :func:`qnsim.sweeps.split_notes` gives each note back.
+        None for none, a note's own ``";"`` doubled), so :func:`qnsim.sweeps.split_notes` gives each note back;
+        ``attrs["notes"]`` holds the comparison's :attr:`remarks` (shared seeds, the notes of each run as a whole).
         """
         from qnsim.results import _import_pandas
 
         frame = _import_pandas().DataFrame([{k: v for k, v in row.items() if k != "notes"} for row in self.rows])
         frame["notes"] = [join_notes(row["notes"]) for row in self.rows]
+        # The remarks are the printed table's too: an interrupted run, intervals of runs sharing a seed.
+        frame.attrs["notes"] = list(self.remarks)
         return frame
 
 

@@ -563,6 +563,12 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     # A logical summary (a small file) is read before the links file, a circuit file at least opened: a links file
     # that calibrates by simulation takes up to minutes, after which a mistyped workload path was the only error.
     summary = os.path.splitext(args.workload)[1].lower() in (".toml", ".json")
+    if summary and args.stream:
+        # Accepted and ignored before: a logical summary has no circuit to stream.
+        raise ValueError(
+            f"--stream counts an unrolled circuit file in chunks; {written(args.workload)} is a logical summary "
+            f"({os.path.splitext(args.workload)[1]}: counts, no circuit), read whole: leave --stream out"
+        )
     workload = _load_workload(args.workload, args.stream, args.progress) if summary else None
     if workload is None:
         _check_opens(args.workload)

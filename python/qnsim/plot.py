@@ -402,9 +402,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # ENTANGLED at 20 km); the second (10 ms memories), the one the scenario is about, was in the rows unseen.
         shown_columns = list(request_of)
         first = request_of[shown_columns[0]]
-        others = [c[: -len(shown_columns[0]) - 1] for c in frame.columns
-                  if isinstance(c, str) and c.endswith("." + shown_columns[0])]  # fmt: skip
-        others = [label for label in others if label != first]
+        others = [label for label in _request_labels(frame, shown_columns[0]) if label != first]
         theirs = [f"{label}.{column}" for label in others[:3] for column in shown_columns]
         notes.append(
             f"{', '.join(shown_columns)}: request {first}'s, the first of the rows' {len(others) + 1} requests; "
@@ -475,8 +473,7 @@ def _drawn_requests(frame: Any, y: Sequence[str]) -> tuple[list[str], set[str]] 
     every note counts) or the rows have fewer than two requests."""
     from qnsim.scenario import ROW_FIGURES
 
-    labels = [c[: -len(".rate_hz")] for c in frame.columns
-              if isinstance(c, str) and c.endswith(".rate_hz") and not c.startswith("requests.")]  # fmt: skip
+    labels = _request_labels(frame, "rate_hz")
     if len(labels) < 2:
         return None
     drawn = set()
@@ -522,8 +519,8 @@ def _served_by_few_pairs(frame: Any, column: str) -> Any:
         return None
     prefix = column[: -len("rate_hz")]
     if not prefix:  # the first request's figures, unprefixed: its label prefixes the first labelled rate column
-        labelled = [c for c in frame.columns if isinstance(c, str) and c.endswith(".rate_hz")]
-        prefix = labelled[0][: -len("rate_hz")] if labelled else ""
+        labelled = _request_labels(frame, "rate_hz")
+        prefix = labelled[0] + "." if labelled else ""
     label = re.escape(prefix[:-1]) + ": " if prefix else ""
     pattern = re.compile(rf"{label}rate from only \d+ pair\(s\), in a window that ended on the last.*\(([^()]+)\) to")
 
@@ -591,9 +588,7 @@ def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
     for column in y:
         if column not in ROW_FIGURES:
             continue
-        # A DataFrame's columns may be numbers (plot_sweep(frame, x=3) raised AttributeError "'int' object has
-        # no attribute 'endswith'"): only a string names a request's figure.
-        labels = [c[: -len(column) - 1] for c in frame.columns if isinstance(c, str) and c.endswith("." + column)]
+        labels = _request_labels(frame, column)
         if len(labels) < 2:
             continue
         for label in labels:
@@ -601,6 +596,30 @@ def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
                 found[column] = label
                 break
     return found
+
+
+def _request_labels(frame: Any, figure: str) -> list[str]:
+    """The labels of the requests whose own ``figure`` column (``<label>.<figure>``) the rows hold, in column order
+    (the requests' order); ``frame`` is the rows or their columns.
+
+    A swept parameter's column is none (``links.0.rate_hz``, a grid key, or any ``requests.K`` key): a sweep of one
+    request over ``links.0.rate_hz`` was read as rows of two requests, and its plot's note named the grid column as
+    the other request's rate; with two requests, ``qnsim plot`` against ``requests.1.cutoff_s`` drew request 0's
+    figures as request 1's (the grid column counted as the first request).
+
+    Example:
+        >>> _request_labels(["links.0.rate_hz", "seed", "a->b.rate_hz", "point_id"], "rate_hz")
+        ['a->b']
+    """
+    columns = list(getattr(frame, "columns", frame))
+    swept = set(_parameter_columns(columns))
+    # A DataFrame's columns may be numbers (plot_sweep(frame, x=3) raised AttributeError "'int' object has
+    # no attribute 'endswith'"): only a string names a request's figure.
+    return [
+        c[: -len(figure) - 1]
+        for c in columns
+        if isinstance(c, str) and c.endswith("." + figure) and c not in swept and not c.startswith("requests.")
+    ]
 
 
 def _where(table: Any, keys: list[str], rows: list[int], most: int = 3) -> str:
@@ -611,8 +630,9 @@ def _where(table: Any, keys: list[str], rows: list[int], most: int = 3) -> str:
 
 def _parameter_columns(frame: Any) -> list[str]:
     """The swept parameters of a sweep's rows (they carry a point_id): a sweep writes them first,
-    then the seed column. Other tables name none (their column order means nothing)."""
-    columns = list(frame.columns)
+    then the seed column. Other tables name none (their column order means nothing). ``frame``: the rows or their
+    columns."""
+    columns = list(getattr(frame, "columns", frame))
     if "point_id" not in columns or "seed" not in columns:
         return []
     return columns[: columns.index("seed")]
@@ -711,6 +731,8 @@ def column_unit(column: str) -> str:
     Example:
         >>> column_unit("links.*.length_km"), column_unit("a->b.rate_hz"), column_unit("mean_fidelity")
         ('km', 'Hz', '')
+        >>> column_unit("a->b.rate_hz_high"), column_unit("per_round_low")
+        ('Hz', '')
     """
     column = column_name("column", column)
     if not isinstance(column, str):
@@ -726,6 +748,8 @@ def column_unit(column: str) -> str:
             if f.name == parts[-1]:
                 return f.unit
     name = parts[-1]
+    # An interval's bounds are in their figure's unit: rate_hz_low and rate_hz_high were drawn without one.
+    name = name.removesuffix("_low").removesuffix("_high")
     for suffix, unit in _SUFFIX_UNITS:
         if name.endswith(suffix):
             return unit
@@ -1175,8 +1199,11 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     rows = report._delivery_rows()
     shown_rows = rows[:MAX_PLOTTED_LINKS]
     more = f"; the {len(shown_rows)} tightest of {len(rows)}" if len(rows) > len(shown_rows) else ""
-    links_ax.set_title(f"raw pairs per second per link ({len(rows)} link{'s' * (len(rows) != 1)}, tightest margin "
-                       f"first{more})", loc="left", fontsize="medium")  # fmt: skip
+    # The report lists the links its remote operations use: "0 links" / "no links" under a network that has links
+    # read as a network without any, where the workload simply needed none.
+    counted = f"{len(rows)} link{'s' * (len(rows) != 1)}" if rows else "none used: no remote operation"
+    links_ax.set_title(f"raw pairs per second per link ({counted}{', tightest margin first' if rows else ''}{more})",
+                       loc="left", fontsize="medium")  # fmt: skip
     if shown_rows:
         names = [f"{lk.qpus[0]}-{lk.qpus[-1]}" + (" via" if len(lk.route) > 2 else "") for _, lk in shown_rows]
         place = np.arange(len(shown_rows))
@@ -1210,7 +1237,8 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
                           (" ..." if len(off_axis) > 6 else ""), transform=links_ax.transAxes, fontsize="x-small",
                           color="0.35")  # fmt: skip
     else:
-        links_ax.text(0.5, 0.5, "no links", transform=links_ax.transAxes, ha="center", va="center")
+        links_ax.text(0.5, 0.5, "no link used: the workload's placement needs no remote operation",
+                      transform=links_ax.transAxes, ha="center", va="center")  # fmt: skip
         links_ax.set_axis_off()
 
     # (2) The wall clock beside the times it is bound by (the critical path's parts are not a sum).

@@ -53,13 +53,12 @@ def _figures_of_swept_request(x: str, columns: Sequence[str]) -> list[str] | Non
     """
     if not x.startswith("requests.") or x.count(".") < 2:
         return None
+    from qnsim.plot import _request_labels
+
     which = x[len("requests.") :].rsplit(".", 1)[0]
-    labels: list[str] = []
-    for column in columns:
-        if column.endswith(".rate_hz") and not column.startswith("requests."):
-            label = column[: -len(".rate_hz")]
-            if label not in labels:
-                labels.append(label)
+    # Not a grid column named like a figure (links.0.rate_hz): counted as the first request, it made request 1's
+    # key draw request 0's figures.
+    labels = list(dict.fromkeys(_request_labels(columns, "rate_hz")))
     if which.isdigit():
         label = labels[int(which)] if int(which) < len(labels) else None
     else:

@@ -3,7 +3,7 @@
 Subcommands::
 
     qnsim qec sweep EXPERIMENT.toml [--param KEY=V1,V2,...] [--seeds N] [--out rows.csv]
-                    [--backend local|dask] [--workers N] [--scheduler tcp://host:8786] [--no-progress]
+                    [--workers N] [--backend local|dask [--scheduler tcp://host:8786]] [--no-progress]
                     [--take-over] [--timing]
     qnsim qec clean-shots OUT.csv
     qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--distance distance] [--bootstrap 400]

@@ -1398,14 +1398,18 @@ class NetworkResult:
         return out
 
     def summary_pandas(self) -> Any:
-        """The per-request summaries as a pandas DataFrame (one row per request).
+        """The per-request summaries as a pandas DataFrame (one row per request, each request's notes in its
+        ``notes`` column); ``attrs["notes"]`` holds the run's own notes (:attr:`notes`), as :meth:`to_pandas`'s does.
 
         Example:
             >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).summary_pandas().shape
             (0, 0)
         """
         pd = _import_pandas()
-        return pd.DataFrame([r.summary() for r in self.requests])
+        out = pd.DataFrame([r.summary() for r in self.requests])
+        # An interrupted run, results read past the time run, the twirl of T1: the rows alone would not say so.
+        out.attrs["notes"] = list(self.notes)
+        return out
 
     def summary_table(self, *, timing: bool = False) -> str:
         """A fixed-width text table: per request, pairs, rate, mean fidelity +- 95% CI, latency.
@@ -1886,6 +1890,31 @@ def pipelined_attempts_note(links: Any) -> str | None:
 #: whose grid values change the remark said once carries a note of this kind (its own remark, or that it has none),
 #: and a summary's "for every row" leaves those rows out (:func:`remark_kind`).
 UNMODELLED_INIT_REMARK = "the initialisation figures of the hardware of node(s)"
+
+
+def no_pair_reason(r: RequestResult, longer: str) -> str:
+    """Why request result ``r``, which delivered no pair, did not, and what to change: ``longer`` (the caller's
+    words for a longer run) when a longer run may deliver some, else the request's own notes that say what holds it
+    back (never admitted, dropped, its window ended at its deadline, every pair rejected below its min_fidelity),
+    for which a longer run changes nothing.
+
+    Example:
+        >>> import numpy as np
+        >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, 0, np.zeros(0), np.zeros(0), np.zeros(0), end_s=1.0,
+        ...                   status="waiting", finished_s=None)
+        >>> no_pair_reason(r, "simulate longer")[:70]
+        'never admitted: still waiting for memory reservations when the run sto'
+    """
+    held = ("never admitted", "dropped", "not started")
+    reasons = [n for n in r.notes if n.startswith(held) or (r.rejected_low_fidelity and " rejected below " in n)]
+    if r.status == "served" and r.deadline_s is not None and not r.num_pairs:
+        # A request without num_pairs is served at its deadline: its window ended there, whatever the run's length.
+        reasons.append(f"its window ended at its deadline_s = {r.deadline_s:g} s (give a later one)")
+    if not reasons:
+        return longer
+    if r.status == "pending":
+        return f"{'; '.join(reasons)}; {longer}"
+    return f"{'; '.join(reasons)} (a longer run changes nothing)"
 
 
 def remark_kind(note: str) -> str | None:

@@ -3,7 +3,7 @@
 Usage::
 
     qnsim sweep scenario.toml --param 'links.*.length_km=10,20,40' --param run.until_s=0.5 \\
-        --seeds 5 --out results.csv [--backend dask] [--workers 2] [--scheduler tcp://host:8786]
+        --seeds 5 --out results.csv [--workers 2] [--backend dask [--scheduler tcp://host:8786]]
 
 The scenario is a scenario TOML file, or ``module:function`` naming a point function
 ``fn(params, seed) -> dict`` (see :mod:`qnsim.sweeps`). Each ``--param KEY=V1,V2,...`` adds a
@@ -175,7 +175,8 @@ def _parse_seeds(text: str) -> int | list[int]:
 def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None) -> None:
     """``--seeds``, ``--workers`` and ``--retries`` (when the command has it) checked as the sweep checks them, before
     it starts, each refusal naming its option ("--workers 0: workers must be an int >= 1 ..."); and ``--scheduler``,
-    which must be a non-blank address and comes with ``--backend dask`` only."""
+    which must be a non-blank address and comes with ``--backend dask`` only, and without ``--workers`` (which sizes
+    the LocalCluster a dask sweep starts when no scheduler is named); ``--retries`` comes with the local backend only."""
     from qnsim.cli import naming_option
     from qnsim.sweeps import _seed_list, check_retries, check_workers
 
@@ -197,6 +198,18 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
             )
         if args.backend != "dask":
             raise ValueError("--scheduler needs --backend dask")
+        if args.workers is not None:
+            # Accepted and ignored before: the scheduler's workers ran the points, however many --workers said.
+            raise ValueError(
+                f"--workers {args.workers} sizes the LocalCluster a dask sweep starts without --scheduler; with "
+                f"--scheduler {args.scheduler} the points run on that scheduler's workers: leave --workers out"
+            )
+    if getattr(args, "retries", None) is not None and args.backend == "dask":
+        # Accepted and ignored before: a dask sweep restarts no pool.
+        raise ValueError(
+            f"--retries {args.retries} restarts a local process pool whose worker died; --backend dask has no such "
+            "pool (Dask reschedules a lost worker's tasks itself): leave --retries out"
+        )
 
 
 def _names_a_file(scenario: str) -> bool:
@@ -265,7 +278,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--workers", type=integer_arg, help="processes (local) or LocalCluster workers (dask)")
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
-    parser.add_argument("--retries", type=integer_arg, default=2, help="restarts of a local pool whose worker died")
+    parser.add_argument(
+        "--retries", type=integer_arg, help="restarts of a local pool whose worker died (default 2; not with dask)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
         "--take-over", action="store_true",

@@ -533,6 +533,32 @@ def check_workers(workers: object) -> int | None:
     return None if workers is None else int(workers)  # type: ignore[call-overload]
 
 
+#: Restarts of a local pool whose worker died when ``retries`` is not given.
+DEFAULT_RETRIES = 2
+
+
+def check_backend_options(backend: str, workers: int | None, has_client: bool, retries: object) -> None:
+    """Refuses the options a sweep on ``backend`` would ignore: ``workers`` with a Dask client (its cluster's
+    workers run the points, however many there are) and ``retries`` with Dask (it restarts no pool).
+
+    Before, both were accepted and ignored: ``workers=8`` with a client of a one-worker cluster ran on one worker,
+    and ``retries=7`` on Dask changed nothing, without a word.
+
+    Raises:
+        ValueError: Naming the option, its value and what runs the points instead.
+    """
+    if has_client and workers is not None:
+        raise ValueError(
+            f"workers = {written(workers)} sizes the LocalCluster a dask sweep starts without a client; with a client "
+            "the points run on its cluster's workers, however many: leave workers out (scale the cluster instead)"
+        )
+    if backend == "dask" and retries is not None:
+        raise ValueError(
+            f"retries = {written(retries)} restarts a local process pool whose worker died; a dask sweep has no "
+            "such pool (Dask reschedules a lost worker's tasks itself): leave retries out, or use backend 'local'"
+        )
+
+
 def check_retries(retries: object) -> int:
     """``retries`` of a sweep: an int in [0, MAX_RETRIES] (see :func:`check_workers`)."""
     if not is_integer(retries) or retries < 0:  # type: ignore[operator]
@@ -1110,6 +1136,24 @@ def _without_remarks(notes: Any, remarks: Sequence[str]) -> Any:
     said = [f"{kind}: none unmodelled at this point's grid values (the remark said once, the scenario as written's, "
             "is not this row's)" for kind in absent]
     return join_notes([*split_notes(kept), *said])
+
+
+def _with_remarks(notes: Any, remarks: Sequence[str]) -> Any:
+    """A row's ``notes`` with the sweep's remarks said once put back first, but for a remark's kind the row has
+    a version of its own of (its grid values change it, see :func:`_without_remarks`).
+
+    Example:
+        >>> _with_remarks("a; c", ["b (x; y)"]), _with_remarks(None, ["b"])
+        ('b (x;; y); a; c', 'b')
+    """
+    from qnsim.results import remark_kind
+
+    if not (notes is None or isinstance(notes, str)):
+        return notes
+    own = split_notes(notes)
+    kinds = {remark_kind(note) for note in own} - {None}
+    back = [remark for remark in remarks if remark_kind(remark) is None or remark_kind(remark) not in kinds]
+    return join_notes([*back, *own]) if back else notes
 
 
 def code_id() -> str:
@@ -4947,7 +4991,7 @@ def sweep(
     progress: bool = True,
     client: Any = None,
     *,
-    retries: int = 2,
+    retries: int | None = None,
     as_frame: bool | None = None,
     take_over: bool = False,
 ) -> Any:
@@ -4974,13 +5018,14 @@ def sweep(
         out: ``*.csv`` file or ``*.parquet`` directory to stream rows to and resume from; None
             keeps results in memory only.
         workers: Local processes (default: the CPUs this process may use), or Dask workers of
-            the ``LocalCluster`` created when no ``client`` is given (ignored with a ``client``);
-            at most 4096 (``MAX_WORKERS``).
+            the ``LocalCluster`` created when no ``client`` is given (refused with a ``client``, whose
+            cluster's workers run the points); at most 4096 (``MAX_WORKERS``).
         progress: Show a progress bar (points done / total, rate, time left) on stderr; on a stderr that is no
             terminal (a batch job's log) as plain lines, one at most every 10 s and one at the end
             (:data:`qnsim.progress.LOG_INTERVAL_S`).
         client: A ``distributed.Client`` to run on (backend ``"dask"``); it is left open.
-        retries: How many times a local pool whose worker died is restarted.
+        retries: How many times a local pool whose worker died is restarted (None: 2); refused with
+            backend ``"dask"``, which restarts no pool.
         as_frame: Return a pandas DataFrame (True), a list of dicts (False), or a DataFrame when
             pandas is installed (None). A column of whole numbers with blanks (None) in the frame is
             a nullable integer column (``Int64``, blanks ``<NA>``), not floats (see :func:`rows_frame`).
@@ -4994,7 +5039,9 @@ def sweep(
         One row per point, in point order (first grid key slowest, seeds fastest): the grid
         values, ``seed``, the results, and ``point_id``. With a CSV ``out``, values are as read
         back from the file (ints, floats, bools, text; empty cells as None), so a resumed sweep
-        returns exactly what an uninterrupted one does.
+        returns exactly what an uninterrupted one does. The remarks a scenario file's sweep says once
+        (left out of the out's rows) are a frame's ``attrs["notes"]``, a :class:`TomlScenario`'s
+        ``sweep_remarks``, or, in a list of rows from a scenario path, back in each row's ``notes``.
 
     Raises:
         ValueError: Bad grid, seeds, backend, workers, scenario or out (see messages).
@@ -5019,7 +5066,8 @@ def sweep(
     if client is not None and backend != "dask":
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
     workers = check_workers(workers)
-    retries = check_retries(retries)
+    check_backend_options(backend, workers, client is not None, retries)
+    retries = check_retries(DEFAULT_RETRIES if retries is None else retries)
     progress = flag("progress", progress)  # 'yes' or 1 were taken as true; np.True_ is a flag as everywhere
     take_over = flag("take_over", take_over)
     fn = _resolve_scenario(scenario)
@@ -5246,6 +5294,10 @@ def sweep(
     if logging_on:
         _log.info("sweep done: %d points, %d run now, in %.3g s", len(points), len(pending), time.monotonic() - started)
     if frame_type is None:
+        if remarks and not isinstance(scenario, TomlScenario):
+            # A list has no attrs, and a scenario given by its path leaves the caller no sweep_remarks to read: the
+            # remarks said once went nowhere, and the rows read as if the scenario had none.
+            rows = [{**row, "notes": _with_remarks(row.get("notes"), remarks)} for row in rows]
         return rows
     columns: list[str] = []
     for row in rows:

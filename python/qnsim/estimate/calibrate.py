@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qnsim._options import options_as
+from qnsim._options import option_name, options_as
 from qnsim.argument_checks import (
     checked_index,
     coherence_times,
@@ -184,10 +184,23 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str, until_name: str = 
             "without sampling noise (a fixed schedule)" if interval is None
             else f"between {interval[0]:.4g} and {interval[1]:.4g} pairs/s at 95% (Poisson)"
         )
+        where = f"in {until_s:g} s of simulated time"
+        advice = f"simulate longer ({until_name}) for at least {MIN_CALIBRATION_PAIRS} pairs"
+        if r.status in ("served", "dropped"):
+            # The request ended before the run did (its num_pairs, its deadline): "simulate longer" added no pair,
+            # and the run's time was not the window its rate was counted over.
+            with options_as({"until_s": until_name}, otherwise="scenario"):
+                pairs, deadline = option_name("num_pairs", r.request), option_name("deadline_s", r.request)
+            where = f"in its {r.window_s:.4g} s window ({r.status} at {r.finished_s:.4g} s of the {until_s:g} s run)"
+            advice = (
+                f"a longer run adds none: ask for at least {MIN_CALIBRATION_PAIRS} pairs ({pairs})"
+                if r.status == "served"
+                else f"a longer run adds none: give a later {deadline} for at least {MIN_CALIBRATION_PAIRS} pairs"
+            )
         notes.append(
-            f"{verb} from only {r.num_pairs} pair(s) in {until_s:g} s of simulated time: the rate "
+            f"{verb} from only {r.num_pairs} pair(s) {where}: the rate "
             f"{r.rate_hz:.4g} pairs/s is {rate_spread} and the fidelity {r.mean_fidelity:.4f} uncertain by "
-            f"{spread} (95%); simulate longer ({until_name}) for at least {MIN_CALIBRATION_PAIRS} pairs"
+            f"{spread} (95%); {advice}"
         )
     # Capped records do not matter here (the figures come from the native sums over every pair),
     # and a single pair and a thin rate are said above.
@@ -234,9 +247,9 @@ def calibrate_link(
         The measured :class:`CalibratedLink`.
 
     Raises:
-        ValueError: No such request, or the request delivered no pair (the simulated time is
-            too short to measure a rate: the message says how long it ran), or a Network given another seed or
-            formalism than its own.
+        ValueError: No such request, or the request delivered no pair (the message says how long it ran, and
+            what held it back when a longer run would not help: never admitted, dropped, all pairs rejected), or a
+            Network given another seed or formalism than its own.
 
     Example:
         >>> import qnsim
@@ -282,9 +295,13 @@ def calibrate_link(
     result = network.run(until_s, progress=False)
     r = result.requests[request]
     if r.num_pairs == 0:
+        from qnsim.results import no_pair_reason
+
+        # "simulate longer" alone was told a request never admitted (another holds its memories all run) or dropped.
+        longer = "simulate longer to calibrate its rate (until_s=; in a links file, the [[link]] table's until_s)"
         raise ValueError(
             f"request {request} of {label} delivered no pair in {until_s} s of simulated time; "
-            "simulate longer to calibrate its rate (until_s=; in a links file, the [[link]] table's until_s)"
+            f"{no_pair_reason(r, longer)}"
         )
     # Over every delivered pair (the native sums), not only the per-pair records, which
     # Network(max_records=...) may cap to the first few pairs of the run.

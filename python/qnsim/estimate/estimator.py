@@ -747,6 +747,31 @@ def _relay_links(link_map: Mapping[tuple[int, int], Link], k: int) -> dict[int, 
     return touching
 
 
+def _refuse_unused_placement_options(w: Any, placement: Any, strategy: str, partitioner: str, seed: int) -> None:
+    """Refuses the options of an automatic placement, other than their defaults, where they change nothing: all
+    three beside a given ``placement``; ``partitioner`` and ``seed`` for a logical summary (its qubits fill the
+    QPUs in order: no interaction graph to cut); ``seed`` with Kernighan-Lin (it draws nothing). Before, each was
+    accepted and ignored: the report was the same as without it, and said nothing."""
+    if placement is not None:
+        options, why = ("placement_strategy", "partitioner", "seed"), "placement is given"
+        way_out = "or leave placement out to place automatically"
+    elif isinstance(w, LogicalSummary):
+        options, why = ("partitioner", "seed"), "a logical summary's qubits fill the QPUs in order (no graph to cut)"
+        way_out = "or give the circuit to partition it"
+    elif partitioner == "kernighan-lin":
+        options, why = ("seed",), "Kernighan-Lin draws nothing (its placement is the same for every seed)"
+        way_out = "or partitioner='metis', whose placement it seeds"
+    else:
+        return
+    given = {"placement_strategy": (strategy, "pack"), "partitioner": (partitioner, "auto"), "seed": (seed, 0)}
+    ignored = [f"{name}={written(given[name][0])}" for name in options if given[name][0] != given[name][1]]
+    if ignored:
+        raise ValueError(
+            f"{', '.join(ignored)} would change nothing: {why}; leave {'them' if len(ignored) > 1 else 'it'} out, "
+            f"{way_out}"
+        )
+
+
 def _as_workload(w: WorkloadLike, progress: Any = False) -> Workload | LogicalSummary | GateCounts:
     if isinstance(w, (Workload, LogicalSummary, GateCounts)):
         return w
@@ -814,7 +839,9 @@ def estimate(
         partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
             ``"metis"`` or ``"kernighan-lin"``.
         seed: seed of the partitioner (METIS; Kernighan-Lin draws nothing: its placement is the same for
-            every seed).
+            every seed). Other than their defaults, ``placement_strategy``, ``partitioner`` and ``seed`` are
+            refused where they would change nothing: beside a given ``placement``; the partitioner and its seed
+            for a logical summary; the seed with Kernighan-Lin.
         progress: progress of the native passes over a circuit workload (parsing, counting,
             placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
             on a terminal or in Jupyter when a pass looks longer than ~1 s (on any other stderr plain
@@ -882,6 +909,7 @@ def estimate(
         raise ValueError(f"placement_strategy must be 'pack' or 'spread', got {written(placement_strategy)}")
     if partitioner not in ("auto", "metis", "kernighan-lin"):
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {written(partitioner)}")
+    _refuse_unused_placement_options(w, placement, placement_strategy, partitioner, seed)
     ctx.strategy, ctx.partitioner = placement_strategy, partitioner
     ctx, report = _placed_run(ctx, placement, seed)
     ctx, report = _around_dominated_links(ctx, report, seed)

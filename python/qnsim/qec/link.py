@@ -97,7 +97,7 @@ from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
-from qnsim.results import checked_rate_measurement, measured_rate_text
+from qnsim.results import checked_rate_measurement, measured_rate_text, no_pair_reason
 from qnsim.specs import check_seed
 
 __all__ = [
@@ -418,8 +418,10 @@ def _measure_link(
     # "simulate longer" said not how: `qnsim qec link` has no --until, the scenario's run.until_s sets it.
     longer = "simulate longer (until_s=)" if until_s is not None else "simulate longer (the scenario's run.until_s)"
     if result.num_pairs == 0:
+        # "simulate longer" alone was told a request never admitted (another holds its memories all run) or dropped.
         raise ValueError(
-            f"request {request} of {label} delivered no pair in {horizon} s of simulated time; {longer}"
+            f"request {request} of {label} delivered no pair in {horizon} s of simulated time; "
+            f"{no_pair_reason(result, longer)}"
         )
     arrivals, arrival_note = _arrival_law(result)
     if check_law is not None:
@@ -452,7 +454,7 @@ def _measure_link(
         if run.num_pairs == 0:
             raise ValueError(
                 f"density-matrix run {k} (seed {seed + k}) of request {request} in {label} delivered no pair in "
-                f"{horizon} s; {longer}"
+                f"{horizon} s; {no_pair_reason(run, longer)}"
             )
         sums.append(np.asarray(run.bell_diagonal_sum, dtype=float))
         counts.append(run.num_pairs)

@@ -471,6 +471,7 @@ def _table(rows, x_key, distance_key):
     """{d: {x: [errors, shots, rounds]}}, summing repeated points (several seeds)."""
     table: dict[int, dict[float, list[int]]] = {}
     seen: dict[Any, tuple[int, Any]] = {}
+    sources: dict[tuple[int, float], int] = {}  # (d, x) -> the first row summed there that names its sweep
     for i, row in enumerate(rows):
         point = row.get("point_id") if isinstance(row, Mapping) else None
         if point is not None:
@@ -507,9 +508,38 @@ def _table(rows, x_key, distance_key):
                 f"rows of {distance_key} = {d}, {x_key} = {x:g} were sampled with {cell[2]} and {int(row['rounds'])} "
                 "rounds; their counts cannot be summed into one per-round rate: select rows of one round count"
             )
+        _check_one_sweep(rows, sources.setdefault((d, x), i), i, f"{distance_key} = {d}, {x_key} = {x:g}")
         cell[0] += errors
         cell[1] += shots
     return table
+
+
+#: Columns of a QEC sweep's row that are its counts, figures and ids, not its settings.
+_NOT_SETTINGS = frozenset(
+    ("shots", "errors", "shot_error_rate", "per_round", "per_round_low", "per_round_high", "notes", "scenario_id",
+     "point_id", "seed", "sampling_s")
+)  # fmt: skip
+
+
+def _check_one_sweep(rows: list, first: int, i: int, where: str) -> None:
+    """Refuses to sum ``rows[i]`` into the cell ``rows[first]`` opened when their ``scenario_id`` cells name two
+    sweeps: two experiment files' rows (another basis, noise or rounds, settings a row need not show), or one
+    file's run again with other sampling limits (its seeds' same shots twice), were summed as more shots of one
+    experiment, and the threshold was a mix of them without a word."""
+    a, b = rows[first], rows[i]
+    ids = [r.get("scenario_id") if isinstance(r, Mapping) else None for r in (a, b)]
+    if first == i or not all(isinstance(v, str) and v for v in ids) or ids[0] == ids[1]:
+        return
+    differ = [k for k in a if k not in _NOT_SETTINGS and k in b and a[k] != b[k]]
+    shown = (
+        f"they differ in {', '.join(map(written, differ))}" if differ
+        else "they differ in settings their columns do not show (the experiment files' fixed settings)"
+    )
+    raise ValueError(
+        f"{_row_name(a, first)} and {_row_name(b, i)} at {where} come from two sweeps (scenario_id {ids[0]} and "
+        f"{ids[1]}): summed, their counts would read as one experiment's; {shown}. Select one sweep's rows, or group "
+        "them apart (qnsim qec threshold --by scenario_id, or by a column that tells them apart)"
+    )
 
 
 #: Without a crossing, the fraction of bootstrap redraws crossing inside the grid from which the side a
@@ -563,7 +593,8 @@ def estimate_threshold(
 
     Args:
         rows: Dicts with ``x_key``, ``distance_key``, ``errors``, ``shots`` and ``rounds`` (other
-            parameters fixed). Rows of the same (distance, x) are summed.
+            parameters fixed). Rows of the same (distance, x) are summed: those of one sweep (rows whose
+            ``scenario_id`` cells name two sweeps are refused there).
         x_key: The swept error parameter.
         distance_key: The column holding the code distance.
         bootstrap: Redraws for the interval (0: none).
@@ -576,7 +607,8 @@ def estimate_threshold(
     Raises:
         ValueError: A distance that is not an odd integer >= 3 (an integral float such as 3.0, as a table
             file holds it, is read as that integer), fewer than two distances, distances not sampled on a
-            common grid of at least two points, or rows of one (distance, x) with different round counts.
+            common grid of at least two points, or rows of one (distance, x) with different round counts or
+            from two sweeps (their ``scenario_id``).
         TypeError: ``x_key`` or ``distance_key`` is no column name (a list, an array).
 
     Example:
