@@ -284,6 +284,19 @@ def test_each_end_decays_until_the_swap_outcome_reaches_it_with_memories_of_thei
         assert r.fidelities[0] == pytest.approx((1 + coherence) / 2, abs=1e-9), formalism
 
 
+def _purification_walk(trace):
+    """Each trace event with what came before it: the link pairs' trace times so far (slots -> s) and the current
+    round's kept pair (slots) and start (s)."""
+    known: dict[tuple[int, ...], float] = {}
+    kept, at = None, None
+    for event in trace:
+        if event["event"] == "link_pair":
+            known[tuple(event["slots"])] = event["time_s"]
+        elif event["event"] == "purification":
+            kept, at = tuple(event["slots"]), event["time_s"]
+        yield event, known, kept, at
+
+
 @pytest.mark.parametrize(("formalism", "scheme", "t1"), [
     ("bell_diagonal", "dejmps", None),
     ("bell_diagonal", "bbpssw", None),
@@ -307,17 +320,12 @@ def test_purification_of_pairs_of_unequal_ages_pair_by_pair(formalism, scheme, t
     r = net.run(until_s=1.0, progress=False).requests[0]
     assert r.num_pairs == 200
     werner = po.bell_diagonal_state([0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3]).astype(complex)
-    known: dict[tuple[int, ...], float] = {}
     expected = None
     checked = 0
     ages_differ = 0
-    for event in net.trace():
+    for event, known, kept, at in _purification_walk(net.trace()):
         kind = event["event"]
-        if kind == "link_pair":
-            known[tuple(event["slots"])] = event["time_s"]
-        elif kind == "purification":
-            kept, at = tuple(event["slots"]), event["time_s"]
-        elif kind == "purification_measured":
+        if kind == "purification_measured":
             measured = tuple(event["slots"])
         elif kind == "purification_kept":
             pairs = []
@@ -481,15 +489,10 @@ def test_a_purified_pair_decays_while_the_rounds_outcomes_travel():
             rho = po.lindblad_memory(rho, qubit, 2, seconds, math.inf, t2[name])
         return rho
 
-    known: dict[tuple[int, ...], float] = {}
     checked = 0
-    for event in net.trace():
+    for event, known, kept, at in _purification_walk(net.trace()):
         kind = event["event"]
-        if kind == "link_pair":
-            known[tuple(event["slots"])] = event["time_s"]
-        elif kind == "purification":
-            kept, at = tuple(event["slots"]), event["time_s"]
-        elif kind == "purification_measured":
+        if kind == "purification_measured":
             inputs = [stored(werner, at - (known[s] - herald)) for s in (kept, tuple(event["slots"]))]
             left = po.purify(*inputs, "dejmps")[1]
         elif kind == "delivery":
