@@ -269,9 +269,6 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
 # lgamma(k + 1) for the levels :func:`_buffer_chain` reads (its buffers are at most 2,048 pairs, and it reads b + 2
 # levels): the same values it built per call with a Python loop of up to 2,050 lgamma calls (~10% of its time).
 #: The most buffer places :func:`_buffer_chain` solves (its cost grows as their square).
-#: A link binds its run (its time, not its consumers', sets the end) only beyond this factor over the consumers'
-#: time: the buffer chain's float rounding alone (1e-20 s on 1e-4 s) does not make a link the bound.
-_LINK_BINDS = 1 + 1e-9
 _CHAIN_LEVELS = 2048
 _LOG_FACTORIALS = np.array([math.lgamma(k + 1) for k in range(_CHAIN_LEVELS + 2)])
 _LOG_FACTORIALS.flags.writeable = False
@@ -399,6 +396,10 @@ def _ramp_factor(decay_hz: float, first_s: float, step_s: float, pairs: int) -> 
         return start
     return start * math.expm1(-per_step * pairs) / (pairs * math.expm1(-per_step))
 
+
+#: A link binds its run (its time, not its consumers', sets the end) only beyond this factor over the consumers'
+#: time: the buffer chain's float rounding alone (1e-20 s on 1e-4 s) does not make a link the bound.
+_LINK_BINDS = 1 + 1e-9
 
 # Pairs whose mean wait while a buffer fills (:func:`_filling_waits_s`) is summed term by term; later ones follow a
 # line (the terms tend to the drift, tau - 1 / rate, or to 0). The Poisson tails are summed exactly up to
@@ -745,6 +746,23 @@ def _relay_links(link_map: Mapping[tuple[int, int], Link], k: int) -> dict[int, 
             if node >= k:
                 touching.setdefault(node, []).append(key)
     return touching
+
+
+class _Groups:
+    """Connected groups (union-find): ``join(a, b)`` puts a's group under b's root, ``root(x)`` names x's group;
+    ``parent`` holds every member seen, in the order first seen."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+
+    def root(self, x: Any) -> Any:
+        while self.parent.setdefault(x, x) != x:
+            x = self.parent[x]
+        return x
+
+    def join(self, a: Any, b: Any) -> None:
+        # b's root first, then a's, as the assignments this replaces evaluated them (the same members' order).
+        self.parent[self.root(a)] = self.root(b)
 
 
 def _refuse_unused_placement_options(w: Any, placement: Any, strategy: str, partitioner: str, seed: int) -> None:
@@ -3758,20 +3776,15 @@ class _Context:
             return
         self.shared_hops = [h for h, _t in shared]  # their channels are the shared-links runtime fix's trial
         # QPU pairs joined by shared links, transitively: each component's pairs may wait on one another.
-        parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-        def root(x):
-            while parent.setdefault(x, x) != x:
-                x = parent[x]
-            return x
-
+        groups = _Groups()
         for h, _t in shared:
             first, *rest = self._hop_carried[h]
             for other in rest:
-                parent[root(other)] = root(first)
+                groups.join(other, first)
+        root = groups.root
         reports = {lr.qpus: lr for lr in link_reports}
         alone: dict[tuple[int, int], float] = {}
-        for q in parent:
+        for q in groups.parent:
             lr, lk, probs = reports.get(q), self._link_of.get(q), self._probs.get(q)
             if lr is None or lk is None:
                 continue
@@ -3847,17 +3860,12 @@ class _Context:
         (the run's other floors do the same): below the mean of the latest first pair of several links. Poisson
         deliveries are more bunched than a purified link's (each pair the sum of several raw pairs' gaps): its stall
         is cautious there (a 2-round link at its need: 2.208 ms priced, 2.079 ms simulated)."""
-        group: dict[int, int] = {}
-
-        def root(q: int) -> int:
-            while group.setdefault(q, q) != q:
-                q = group[q]
-            return q
-
+        groups = _Groups()
         own: dict[int, float] = {}
         extra: dict[int, list[tuple[float, LinkReport]]] = {}
         for lr in link_reports:
-            group[root(lr.qpus[0])] = root(lr.qpus[-1])
+            groups.join(lr.qpus[0], lr.qpus[-1])
+        root = groups.root
         for first, lr in self._first_pairs(link_reports):
             lk, probs = self._link_of[lr.qpus], self._probs.get(lr.qpus)
             if probs is None or len(lr.route) > 2 or self._hop_users.get(lk.key, 1) > 1 or not crit_s > 0:
@@ -4530,15 +4538,10 @@ class _Context:
         """Seconds each link's consumers take for the run (by QPU pair): the longer of their own ``compute_s`` and
         the time (``time_s``) of each other link of their QPUs' connected group (links that share a QPU, directly or
         through other links); a link's consumers run no faster than those links deliver."""
-        group: dict[int, int] = {}
-
-        def root(q: int) -> int:
-            while group.setdefault(q, q) != q:
-                q = group[q]
-            return q
-
+        groups = _Groups()
         for lr in link_reports:
-            group[root(lr.qpus[0])] = root(lr.qpus[1])
+            groups.join(lr.qpus[0], lr.qpus[1])
+        root = groups.root
         return {lr.qpus: max([compute_s] + [other.time_s for other in link_reports
                                             if other is not lr and math.isfinite(other.time_s)
                                             and root(other.qpus[0]) == root(lr.qpus[0])])
