@@ -113,7 +113,12 @@ def test_the_near_end_hands_its_qubit_over_at_its_own_herald():
     0.6303. Conservative (more decay), but not the documented rule. The core now hands an end's qubit over at its
     own herald when the far end's herald is already on its way (after_known), as a chain's ends do with their news."""
     r, herald = _one_end_dephased_run("a", 1)
-    np.testing.assert_allclose(r.fidelities, (1 + math.exp(-herald["a"] / _TAU_S)) / 2, rtol=0, atol=1e-9)
+    # A emitted d_b - d_a after B (the photons meet at the station): its qubit is held h_a - (d_b - d_a) =
+    # T/2 + e + 2 d_a. Before, the core counted it from B's emission: (1 + exp(-h_a/tau))/2 = 0.6290 for 0.6894.
+    lag = Fiber(18.0).delay_s - Fiber(2.0).delay_s
+    np.testing.assert_allclose(r.fidelities, (1 + math.exp(-(herald["a"] - lag) / _TAU_S)) / 2, rtol=0, atol=1e-9)
+    # The pair's age is still its older qubit's, B's, to the delivery at B's herald.
+    np.testing.assert_allclose(r.times_s - r.oldest_emission_s, herald["b"], rtol=0, atol=2e-12)
 
 
 def test_length_km_must_be_the_models_arms():
@@ -427,12 +432,14 @@ def test_the_near_end_of_an_off_midpoint_link_waits_for_the_far_ends_swap():
     """a - m over the 2 km + 18 km Barrett-Kok link (a near the station, m far), m - b a 1 km link of 1 MHz whose
     pairs are always ready, pure dephasing (T2 = tau) at a alone. m swaps when it hears the herald, h_m = T/2 + 2 d_m
     after the emission, and the outcome reaches a d_a + d_m later (over the model's fibers), so a's qubit is taken
-    at T/2 + 3 d_m + d_a: F = (1 + exp(-(T/2 + 3 d_m + d_a)/tau)) / 2 for every pair (1e-9). Old behaviour: m heard
-    the herald at T/2 + d_a + d_m and the outcome took L/c = d_a + d_m, so a's qubit was taken at T/2 + 2 (d_a + d_m):
-    0.5806 for 0.5549 at these figures."""
+    at T/2 + 3 d_m + d_a after m's emission; a emitted d_m - d_a after m (the photons meet at the station), so its
+    qubit is held T/2 + 2 d_m + 2 d_a: F = (1 + exp(-(T/2 + 2 d_m + 2 d_a)/tau)) / 2 for every pair (1e-9). Old
+    behaviour: m heard the herald at T/2 + d_a + d_m and the outcome took L/c = d_a + d_m, so a's qubit was taken at
+    T/2 + 2 (d_a + d_m): 0.5806 for 0.5549 at these figures; and until the core kept each end's emission, a's qubit
+    was counted from m's emission, held T/2 + 3 d_m + d_a."""
     model = _perfect_double_click(2.0, 18.0)
     d_a, d_m = Fiber(2.0).delay_s, Fiber(18.0).delay_s
-    held = model.attempt_period_s / 2 + 3 * d_m + d_a
+    held = model.attempt_period_s / 2 + 2 * d_m + 2 * d_a
     for seed in SEEDS:
         net = Network("bell_diagonal", seed=seed)
         for name in "amb":

@@ -406,6 +406,13 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     ta.next_attempt_ps = next_attempt;
     tb.emitted_ps = tb.last_decay_ps = emitted;
     tb.next_attempt_ps = next_attempt;
+    if (__builtin_expect(m.emission_lagged, 0)) {
+        // The end on the shorter arm emitted later (the photons meet at the station): its qubit decays from
+        // its own emission, never after now (LinkParams::validate bounds the lag by the shorter herald).
+        const LinkParams &lp = links_[l].p;
+        ta.last_decay_ps = emitted + lp.emission_lag_a_ps;
+        tb.last_decay_ps = emitted + lp.emission_lag_b_ps;
+    }
     const auto store = [&](Slot &s, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
         s.qubit = qubit;
         s.partner = partner;

@@ -67,10 +67,10 @@ std::array<uint64_t, 6> Network::NodePhysics::key() const {
 }
 
 std::array<uint64_t, 8> Network::MemoryPhysics::key() const {
-    const uint64_t flags = uint64_t{near_side} | uint64_t{side1} << 1 | uint64_t{fixed_channels} << 2 |
-                           uint64_t{single_round_draw} << 3;
+    // The twin offset stands for fixed_channels (which it is a function of, with channels and side1).
+    const uint64_t flags = uint64_t{near_side} | uint64_t{side1} << 1 | uint64_t{single_round_draw} << 3 |
+                           uint64_t{emission_lagged} << 4 | uint64_t{static_cast<uint32_t>(twin_offset)} << 32;
     const uint64_t other = uint64_t{static_cast<uint32_t>(other_first)} << 32 | channels;
-    // twin_offset is a function of channels, fixed_channels and side1: equal keys, equal records still.
     return {bit_pattern(herald_delay_ps[0]), bit_pattern(herald_delay_ps[1]), bit_pattern(period_ps),
             bit_pattern(delivered.chi[0]),   bit_pattern(delivered.chi[1]),   bit_pattern(delivered.chi[2]),
             other,                           flags};
@@ -177,8 +177,8 @@ uint32_t Network::add_link(const LinkParams &p) {
     m.delivered = link.delivered;
     m.channels = p.channels;
     m.near_side = p.channels <= kNearSide;
-    m.fixed_channels = p.fixed_channels;
     m.single_round_draw = link.single_round_draw;
+    m.emission_lagged = p.emission_lag_a_ps != 0 || p.emission_lag_b_ps != 0;
     for (uint32_t side = 0; side < 2; side++) {
         const uint32_t node = side ? p.node_b : p.node_a;
         m.node = node_physics_[nodes_[node].physics];

@@ -427,7 +427,9 @@ class Network final {
         // is then its channel's (a side of at most kNearSide memories: so many records at most per link class).
         int32_t other_first = 0;
         uint32_t channels = 0;
-        bool near_side = false, side1 = false, fixed_channels = false, single_round_draw = false;  // the Link's flags
+        bool near_side = false, side1 = false, single_round_draw = false;  // the Link's flags
+        // The Link's p has an emission lag (a station off the midpoint): a success reads it from p (a cold line).
+        bool emission_lagged = false;
         // A memory that can attempt only with the other side's memory of its channel (fixed channels, or one
         // channel: a chain's): that memory is this memory's slot + twin_offset (+-channels); 0 otherwise (a
         // channel count is never 0). Decided once per link, so that a freed memory's restart is one test and an

@@ -658,6 +658,63 @@ TEST(Network, EachEndOfASingleLinkHandsItsQubitOverAtItsOwnHerald) {
     }
 }
 
+// A station off the midpoint: the end on the shorter arm emits later (so the photons meet) and its qubit decays
+// only from its own emission, while the pair's age is the older qubit's. Without the lag a's qubit (dephasing
+// T2 = 10 us, alone) was held 3 us to its herald; with a 2 us lag, 1 us. A lag past the shorter herald is refused.
+TEST(Network, AnEndThatEmitsLaterDecaysFromItsOwnEmission) {
+    for (const Formalism formalism : {Formalism::BellDiagonal, Formalism::DensityMatrix}) {
+        for (const bool keep : {false, true}) {
+            if (keep && formalism == Formalism::BellDiagonal) continue;  // no qubits to keep
+            Network net(formalism, 5);
+            NodeParams a;
+            a.name = "a";
+            a.num_memories = 1;
+            a.t1_s = 40e-6;
+            a.t2_s = 10e-6;
+            NodeParams b = a;
+            b.name = "b";
+            b.t1_s = b.t2_s = std::numeric_limits<double>::infinity();
+            net.add_node(a);
+            net.add_node(b);
+            LinkParams link;
+            link.node_a = 0;
+            link.node_b = 1;
+            link.success_probability = 0.5;
+            link.attempt_period_ps = 1'000'000;
+            link.herald_delay_a_ps = 3'000'000;
+            link.herald_delay_b_ps = link.classical_delay_ps = 9'000'000;
+            link.emission_lag_a_ps = 2'000'000;
+            link.bell_diagonal = {1.0, 0.0, 0.0, 0.0};
+            net.add_link(link);
+            RequestParams r;
+            r.path = {0, 1};
+            r.num_pairs = keep ? 1 : 4;
+            r.keep_pairs = keep;
+            net.add_request(r);
+            net.run(1'000'000'000);
+            ASSERT_EQ(net.deliveries().size(), keep ? 1u : 4u);
+            // a's qubit held from its emission (2 us after b's) to its herald (3 us), or to b's (9 us) when kept.
+            const double t = keep ? 7e-6 : 1e-6;
+            // Phi+ with damping (1 - gamma = e^(-t/T1)) and dephasing to T2 at one end: <XX> = -<YY> = e^(-t/T2),
+            // <ZZ> = 1 - gamma, so F = (1 + 2 e^(-t/T2) + e^(-t/T1)) / 4 exactly, and the twirl keeps it.
+            const double expected = (1 + 2 * std::exp(-t / 10e-6) + std::exp(-t / 40e-6)) / 4;
+            for (const Delivery &d : net.deliveries()) {
+                EXPECT_EQ(d.time_ps - d.oldest_emission_ps, 9'000'000);
+                EXPECT_NEAR(d.fidelity, expected, 1e-9) << keep;
+            }
+        }
+    }
+    LinkParams late;
+    late.herald_delay_a_ps = 3'000'000;
+    late.herald_delay_b_ps = 9'000'000;
+    late.emission_lag_b_ps = 3'000'001;  // after a heard of the pair
+    EXPECT_THROW(late.validate(), ParameterError);
+    late.emission_lag_b_ps = -1;
+    EXPECT_THROW(late.validate(), ParameterError);
+    late.emission_lag_b_ps = 3'000'000;
+    EXPECT_NO_THROW(late.validate());
+}
+
 // Requests that wait on a link's memories are admitted when a release frees them: at the finish of
 // the request that held them, mid-release where a later request's links are all free, and after a
 // second wait where the first freed link was not the last one lacking. The release's tests of each

@@ -1,6 +1,8 @@
 #include "network/params.h"
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "core/errors.h"
 #include "density/density_matrix.h"
@@ -66,6 +68,17 @@ void LinkParams::validate() const {
     }
     duration("herald_delay_a_s", herald_delay_a_ps);
     duration("herald_delay_b_s", herald_delay_b_ps);
+    duration("emission_lag_a_s", emission_lag_a_ps);
+    duration("emission_lag_b_s", emission_lag_b_ps);
+    // A qubit emitted after the first herald would be handed to its memory before it exists.
+    const int64_t first_herald = std::min(herald_delay_a_ps, herald_delay_b_ps);
+    for (const auto &[name, lag] : {std::pair{"emission_lag_a_s", emission_lag_a_ps}, std::pair{"emission_lag_b_s", emission_lag_b_ps}}) {
+        if (lag > first_herald) {
+            throw ParameterError(name, msg("must be <= the shorter herald delay (", seconds(first_herald),
+                                           " s): a qubit is emitted before either end hears of its pair, got ",
+                                           seconds(lag), " s"));
+        }
+    }
     duration("classical_delay_s", classical_delay_ps);
     duration("setup_delay_s", setup_delay_ps);
     probability("first_round_probability", first_round_probability);

@@ -78,6 +78,12 @@ struct LinkParams {
     int64_t attempt_period_ps = 1;   ///< > 0
     int64_t herald_delay_a_ps = 0;   ///< emission of the successful attempt -> node a knows
     int64_t herald_delay_b_ps = 0;
+    /// When the successful attempt's qubit at node a (b) was emitted, after the pair's first emission,
+    /// in [0, the shorter herald delay]: a station off the midpoint makes the end on the shorter arm emit
+    /// later so that the photons meet, and that end's qubit decays only from its own emission. 0 (both):
+    /// the ends emit together. The pair's age (Delivery::oldest_emission_ps, the cutoff) is the older qubit's.
+    int64_t emission_lag_a_ps = 0;
+    int64_t emission_lag_b_ps = 0;
     int64_t classical_delay_ps = 0;  ///< one-way message latency between a and b
     int64_t setup_delay_ps = 0;      ///< handshake before the first attempt on freed memories
     /// Two-round (Barrett-Kok) timing: an attempt whose first round heralds (probability

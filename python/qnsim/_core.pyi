@@ -1084,12 +1084,14 @@ class LinkParams:
     """
     A heralded link as the native network takes it (integer picoseconds). Built by qnsim.Network.add_link from a link model.
     """
-    fields: typing.ClassVar[tuple] = ('node_a', 'node_b', 'channels', 'success_probability', 'attempt_period_ps', 'herald_delay_a_ps', 'herald_delay_b_ps', 'classical_delay_ps', 'setup_delay_ps', 'first_round_probability', 'fixed_channels', 'bell_diagonal', 'state')
+    fields: typing.ClassVar[tuple] = ('node_a', 'node_b', 'channels', 'success_probability', 'attempt_period_ps', 'herald_delay_a_ps', 'herald_delay_b_ps', 'emission_lag_a_ps', 'emission_lag_b_ps', 'classical_delay_ps', 'setup_delay_ps', 'first_round_probability', 'fixed_channels', 'bell_diagonal', 'state')
     range_notes: typing.ClassVar[dict] = {'channels': ''}
     ranges: typing.ClassVar[dict] = {'channels': '[1, 1048576]'}
     attempt_period_ps: int
     channels: int
     classical_delay_ps: int
+    emission_lag_a_ps: int
+    emission_lag_b_ps: int
     fixed_channels: bool
     herald_delay_a_ps: int
     herald_delay_b_ps: int

@@ -74,6 +74,10 @@ class LinkInfo:
         attempt_period_s: Attempt period in s (one round with herald-gated double-click timing).
         herald_delay_a_s: Emission of the successful attempt -> node a knows, in s.
         herald_delay_b_s: Same for node b.
+        emission_lag_a_s: How long after the successful attempt's first emission node a's qubit was emitted,
+            in s (0 but for the end on a station's shorter arm, which emits later so that the photons meet):
+            that qubit decays from its own emission.
+        emission_lag_b_s: Same for node b.
         classical_delay_s: One-way classical message latency between a and b, in s.
         bell_diagonal: Delivered state's Bell coefficients (Phi+, Psi+, Psi-, Phi-).
         fidelity: Delivered link fidelity (Phi+ coefficient).
@@ -106,6 +110,8 @@ class LinkInfo:
     first_round_probability: float = 0.0
     setup_delay_s: float = 0.0
     fixed_channels: bool = False
+    emission_lag_a_s: float = 0.0
+    emission_lag_b_s: float = 0.0
     state: np.ndarray | None = field(default=None, repr=False, compare=False)
     model: LinkModel | None = field(default=None, repr=False, compare=False)
     spec: LinkSpec | None = field(default=None, repr=False, compare=False)
@@ -177,6 +183,8 @@ class LinkInfo:
             attempt_period_ps=seconds_to_ps(self.attempt_period_s, "attempt_period_s"),
             herald_delay_a_ps=seconds_to_ps(self.herald_delay_a_s, "herald_delay_a_s"),
             herald_delay_b_ps=seconds_to_ps(self.herald_delay_b_s, "herald_delay_b_s"),
+            emission_lag_a_ps=seconds_to_ps(self.emission_lag_a_s, "emission_lag_a_s"),
+            emission_lag_b_ps=seconds_to_ps(self.emission_lag_b_s, "emission_lag_b_s"),
             classical_delay_ps=seconds_to_ps(self.classical_delay_s, "classical_delay_s"),
             setup_delay_ps=seconds_to_ps(self.setup_delay_s, "setup_delay_s"),
             first_round_probability=self.first_round_probability,
@@ -408,7 +416,7 @@ def build_link(
     first = (period / 2 if played_first_round else 0.0) + model.emission_delay_s
     if model.first_round_probability > 0:
         first += period  # the first round, then the second one's light
-    light = _arm_light_times(spec, model, fiber)
+    light, lag = _arm_light_times(spec, model, fiber)
     if model.arm_delays_s is not None:
         # The classical messages between the ends run over the model's fibers (through the station): a model of
         # fibers at index 1.47 had its heralds timed at 1.47 and its swap news at the link's default 1.44.
@@ -421,6 +429,8 @@ def build_link(
         ),
         herald_delay_a_s=_rounded(first + light[0], "herald_delay_a_s"),
         herald_delay_b_s=_rounded(first + light[1], "herald_delay_b_s"),
+        emission_lag_a_s=_rounded(lag[0], "emission_lag_a_s"),
+        emission_lag_b_s=_rounded(lag[1], "emission_lag_b_s"),
         bell_diagonal=tuple(float(x) for x in model.bell_diagonal),  # type: ignore[arg-type]
         fidelity=float(model.fidelity),
         first_round_probability=model.first_round_probability,
@@ -429,23 +439,22 @@ def build_link(
     )
 
 
-def _arm_light_times(spec: LinkSpec, model: LinkModel, fiber: Fiber) -> tuple[float, float]:
-    """Light time from the successful attempt's emission to each end's herald, in s (emission delay excluded).
+def _arm_light_times(spec: LinkSpec, model: LinkModel, fiber: Fiber) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Light time from the successful attempt's first emission to each end's herald, and each end's emission
+    after that first one, in s (emission delay excluded): ``((light_a, light_b), (lag_a, lag_b))``.
 
     The photons must meet at the station, so the end on the longer arm (light time d_far) emits first and the
     other d_far - d_near later; the station heralds d_far after the first emission, and end x hears it d_x after
     that: d_far + d_x, measured from the first emission. That is each end's own arm's round trip counted from its
-    own emission (2 d_x), shifted for the nearer end by the later start of its qubit. The core holds one emission
-    time per pair, the earlier one, so the nearer end's qubit is counted (d_far - d_near) older than it is: the
-    conservative side (it decays that much longer), exact for the end on the longer arm and for both at the
-    midpoint, where both delays are L / c. A model without arms (built by hand) has its station at the midpoint
-    of ``length_km``.
+    own emission (2 d_x), shifted for the nearer end by the later start of its qubit, its lag d_far - d_x, from
+    which the core decays it. The pair's age (its oldest emission, the cutoff) is the older qubit's. A model
+    without arms (built by hand) has its station at the midpoint of ``length_km``: both heralds L / c, no lag.
 
     Raises:
         ValueError: ``length_km`` is not the sum of the model's arms (one length, two answers).
     """
     if model.arm_delays_s is None or model.arm_lengths_km is None:
-        return fiber.delay_s, fiber.delay_s
+        return (fiber.delay_s, fiber.delay_s), (0.0, 0.0)
     arms_km = model.arm_lengths_km
     total = arms_km[0] + arms_km[1]
     if abs(total - spec.length_km) > 1e-9 * max(total, spec.length_km, 1e-3):
@@ -456,7 +465,8 @@ def _arm_light_times(spec: LinkSpec, model: LinkModel, fiber: Fiber) -> tuple[fl
             f"length_km = {written(total)}, or build the model for {written(spec.length_km)} km"
         )
     far = max(model.arm_delays_s)
-    return far + model.arm_delays_s[0], far + model.arm_delays_s[1]
+    d_a, d_b = model.arm_delays_s
+    return (far + d_a, far + d_b), (far - d_a, far - d_b)
 
 
 def _model_classical_delay(spec: LinkSpec, model: LinkModel) -> float:

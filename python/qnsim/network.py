@@ -15,7 +15,8 @@ Modelling choices:
   :func:`qnsim.heralded_link` puts it (arms of unequal lengths). The number of attempts until success is
   drawn from a geometric distribution; the pair is emitted at the start of the successful
   attempt and each end learns of it after its own *herald delay* (the nearer end of an off-midpoint
-  station sooner; its qubit's age is counted from the farther end's earlier emission).
+  station sooner; it emitted later, so that the photons meet, and its qubit decays from its own emission,
+  while the pair's age is the older, farther end's qubit's).
 * Classical messages between neighbours take ``L / c_fiber``; along a path, the sum.
 * Memory decoherence (T1 amplitude damping, then dephasing to T2) runs from emission and is
   applied for the exact time each qubit waited. The stabilizer formalism applies T1 as its

@@ -1969,10 +1969,14 @@ def _holders(network: Any, results: list[RequestResult]) -> None:
 
 def _held_ends(nodes: Any, link: Any) -> tuple[tuple[tuple[float, float, float], float], ...]:
     """``ends`` of :func:`_separable_link` for ``link`` in a network whose nodes are ``nodes`` (name -> node): each
-    end's memory times (T1, T2, depolarizing time, s) and its herald delay (s), end a first."""
+    end's memory times (T1, T2, depolarizing time, s) and how long it holds its qubit until its herald (s: the
+    herald delay less the end's emission lag, as the run decays it), end a first."""
     return tuple(
         ((nodes[name].t1_s, nodes[name].t2_s, nodes[name].depolarizing_time_s), wait)
-        for name, wait in ((link.a, link.herald_delay_a_s), (link.b, link.herald_delay_b_s))
+        for name, wait in (
+            (link.a, link.herald_delay_a_s - link.emission_lag_a_s),
+            (link.b, link.herald_delay_b_s - link.emission_lag_b_s),
+        )
     )
 
 
