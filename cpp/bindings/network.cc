@@ -303,7 +303,8 @@ void bind_params(py::module_ &m) {
         .def("validate", &qnsim::LinkParams::validate, "Range checks; ParameterError naming the field.");
     declare_ranges(link, {{"channels", qnsim::kChannelsRange.text(), qnsim::kChannelsRange.note}});
     keyword_init(link, {"node_a", "node_b", "channels", "success_probability", "attempt_period_ps", "herald_delay_a_ps",
-                        "herald_delay_b_ps", "emission_lag_a_ps", "emission_lag_b_ps", "classical_delay_ps", "setup_delay_ps", "first_round_probability",
+                        "herald_delay_b_ps", "emission_lag_a_ps", "emission_lag_b_ps", "classical_delay_ps",
+                        "setup_delay_ps", "first_round_probability",
                         "fixed_channels", "bell_diagonal", "state"});
 
     py::class_<qnsim::RequestParams> request(m, "RequestParams",

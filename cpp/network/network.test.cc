@@ -615,6 +615,41 @@ TEST(Network, EachLinkKeepsItsOwnConstantsInTheSharedRecords) {
     }
 }
 
+// The deliveries of a-b over one link whose ends hear the herald 3 us (a) and 9 us (b) after the first emission,
+// a's memory decaying (T1, T2), b's not, F = 1 pairs: `pairs` of them, or one kept (keep_pairs).
+std::vector<Delivery> one_link_deliveries(Formalism formalism, uint64_t seed, double t1_a, double t2_a,
+                                          int64_t lag_a_ps, bool keep) {
+    Network net(formalism, seed);
+    NodeParams a;
+    a.name = "a";
+    a.num_memories = 1;
+    a.t1_s = t1_a;
+    a.t2_s = t2_a;
+    NodeParams b = a;
+    b.name = "b";
+    b.t1_s = b.t2_s = std::numeric_limits<double>::infinity();
+    net.add_node(a);
+    net.add_node(b);
+    LinkParams link;
+    link.node_a = 0;
+    link.node_b = 1;
+    link.success_probability = 0.5;
+    link.attempt_period_ps = 1'000'000;
+    link.herald_delay_a_ps = 3'000'000;
+    link.herald_delay_b_ps = link.classical_delay_ps = 9'000'000;
+    link.emission_lag_a_ps = lag_a_ps;
+    link.bell_diagonal = {1.0, 0.0, 0.0, 0.0};
+    net.add_link(link);
+    RequestParams r;
+    r.path = {0, 1};
+    r.num_pairs = keep ? 1 : 4;  // a kept pair holds the one memory per end until released
+    r.keep_pairs = keep;
+    net.add_request(r);
+    net.run(1'000'000'000);
+    EXPECT_EQ(net.deliveries().size(), keep ? 1u : 4u);
+    return net.deliveries();
+}
+
 // A single link whose ends hear the herald at different times (its station off the midpoint): each end hands its
 // qubit over at its own herald, as a chain's ends do with their swap news, so the end that hears first stops
 // decaying then. The earlier end waited for the later herald before (F = (1 + e^(-9/10)) / 2 here, not
@@ -623,34 +658,11 @@ TEST(Network, EachEndOfASingleLinkHandsItsQubitOverAtItsOwnHerald) {
     for (const Formalism formalism : {Formalism::BellDiagonal, Formalism::DensityMatrix}) {
         for (const bool keep : {false, true}) {
             if (keep && formalism == Formalism::BellDiagonal) continue;  // no qubits to keep
-            Network net(formalism, 3);
-            NodeParams a;
-            a.name = "a";
-            a.num_memories = 1;
-            a.t2_s = 10e-6;  // pure dephasing at a alone
-            NodeParams b = a;
-            b.name = "b";
-            b.t2_s = std::numeric_limits<double>::infinity();
-            net.add_node(a);
-            net.add_node(b);
-            LinkParams link;
-            link.node_a = 0;
-            link.node_b = 1;
-            link.success_probability = 0.5;
-            link.attempt_period_ps = 1'000'000;
-            link.herald_delay_a_ps = 3'000'000;
-            link.herald_delay_b_ps = link.classical_delay_ps = 9'000'000;
-            link.bell_diagonal = {1.0, 0.0, 0.0, 0.0};
-            net.add_link(link);
-            RequestParams r;
-            r.path = {0, 1};
-            r.num_pairs = keep ? 1 : 4;  // a kept pair holds the one memory per end until released
-            r.keep_pairs = keep;
-            net.add_request(r);
-            net.run(1'000'000'000);
-            ASSERT_EQ(net.deliveries().size(), keep ? 1u : 4u);
+            // Pure dephasing at a alone.
+            const double no_t1 = std::numeric_limits<double>::infinity();
+            const auto deliveries = one_link_deliveries(formalism, 3, no_t1, 10e-6, 0, keep);
             const double waited_s = keep ? 9e-6 : 3e-6;
-            for (const Delivery &d : net.deliveries()) {
+            for (const Delivery &d : deliveries) {
                 EXPECT_EQ(d.time_ps - d.oldest_emission_ps, 9'000'000);
                 EXPECT_NEAR(d.fidelity, (1 + std::exp(-waited_s / 10e-6)) / 2, 1e-9) << keep;
             }
@@ -659,46 +671,19 @@ TEST(Network, EachEndOfASingleLinkHandsItsQubitOverAtItsOwnHerald) {
 }
 
 // A station off the midpoint: the end on the shorter arm emits later (so the photons meet) and its qubit decays
-// only from its own emission, while the pair's age is the older qubit's. Without the lag a's qubit (dephasing
-// T2 = 10 us, alone) was held 3 us to its herald; with a 2 us lag, 1 us. A lag past the shorter herald is refused.
+// only from its own emission, while the pair's age is the older qubit's. Without the lag a's qubit was held 3 us
+// to its herald; with a 2 us lag, 1 us (7 us to b's herald when the pair is kept). A lag past the shorter herald is
+// refused.
 TEST(Network, AnEndThatEmitsLaterDecaysFromItsOwnEmission) {
     for (const Formalism formalism : {Formalism::BellDiagonal, Formalism::DensityMatrix}) {
         for (const bool keep : {false, true}) {
             if (keep && formalism == Formalism::BellDiagonal) continue;  // no qubits to keep
-            Network net(formalism, 5);
-            NodeParams a;
-            a.name = "a";
-            a.num_memories = 1;
-            a.t1_s = 40e-6;
-            a.t2_s = 10e-6;
-            NodeParams b = a;
-            b.name = "b";
-            b.t1_s = b.t2_s = std::numeric_limits<double>::infinity();
-            net.add_node(a);
-            net.add_node(b);
-            LinkParams link;
-            link.node_a = 0;
-            link.node_b = 1;
-            link.success_probability = 0.5;
-            link.attempt_period_ps = 1'000'000;
-            link.herald_delay_a_ps = 3'000'000;
-            link.herald_delay_b_ps = link.classical_delay_ps = 9'000'000;
-            link.emission_lag_a_ps = 2'000'000;
-            link.bell_diagonal = {1.0, 0.0, 0.0, 0.0};
-            net.add_link(link);
-            RequestParams r;
-            r.path = {0, 1};
-            r.num_pairs = keep ? 1 : 4;
-            r.keep_pairs = keep;
-            net.add_request(r);
-            net.run(1'000'000'000);
-            ASSERT_EQ(net.deliveries().size(), keep ? 1u : 4u);
-            // a's qubit held from its emission (2 us after b's) to its herald (3 us), or to b's (9 us) when kept.
+            const auto deliveries = one_link_deliveries(formalism, 5, 40e-6, 10e-6, 2'000'000, keep);
             const double t = keep ? 7e-6 : 1e-6;
             // Phi+ with damping (1 - gamma = e^(-t/T1)) and dephasing to T2 at one end: <XX> = -<YY> = e^(-t/T2),
             // <ZZ> = 1 - gamma, so F = (1 + 2 e^(-t/T2) + e^(-t/T1)) / 4 exactly, and the twirl keeps it.
             const double expected = (1 + 2 * std::exp(-t / 10e-6) + std::exp(-t / 40e-6)) / 4;
-            for (const Delivery &d : net.deliveries()) {
+            for (const Delivery &d : deliveries) {
                 EXPECT_EQ(d.time_ps - d.oldest_emission_ps, 9'000'000);
                 EXPECT_NEAR(d.fidelity, expected, 1e-9) << keep;
             }

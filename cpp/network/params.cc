@@ -72,7 +72,8 @@ void LinkParams::validate() const {
     duration("emission_lag_b_s", emission_lag_b_ps);
     // A qubit emitted after the first herald would be handed to its memory before it exists.
     const int64_t first_herald = std::min(herald_delay_a_ps, herald_delay_b_ps);
-    for (const auto &[name, lag] : {std::pair{"emission_lag_a_s", emission_lag_a_ps}, std::pair{"emission_lag_b_s", emission_lag_b_ps}}) {
+    for (const auto &[name, lag] :
+         {std::pair{"emission_lag_a_s", emission_lag_a_ps}, std::pair{"emission_lag_b_s", emission_lag_b_ps}}) {
         if (lag > first_herald) {
             throw ParameterError(name, msg("must be <= the shorter herald delay (", seconds(first_herald),
                                            " s): a qubit is emitted before either end hears of its pair, got ",
