@@ -534,7 +534,9 @@ class Protocol:
         return self.network.slot_partner(slot)
 
     def pair_emitted_s(self, slot: SlotRef) -> float:
-        """Emission time in s of a link-level pair whose readiness was reported in ``slot``.
+        """Emission time in s of a link-level pair whose readiness was reported in ``slot``: its older
+        qubit's (with a station off the midpoint, the end on the longer arm emits first), from which
+        the pair's age counts.
 
         Derived from the time :meth:`on_pair_ready` was called and the link's herald delay at
         that end.
