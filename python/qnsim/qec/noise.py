@@ -39,7 +39,6 @@ from qnsim.qec.channels import (
     check_probability,
     depolarize2_channel,
     teleported_cnot_channel,
-    werner,
 )
 
 __all__ = ["SCHEMES", "Interface", "NoiseModel"]
