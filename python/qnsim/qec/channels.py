@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from qnsim._numerics import tidy
 from qnsim.argument_checks import (
     bell_coefficients,
     coherence_times,
@@ -157,7 +158,7 @@ def werner(fidelity: float) -> tuple[float, float, float, float]:
     """
     f = fidelity_value("fidelity", fidelity, error=ValueError)
     rest = (1.0 - f) / 3.0
-    return (f, round(rest, 15), round(rest, 15), round(rest, 15))
+    return (f, tidy(rest), tidy(rest), tidy(rest))
 
 
 def _index(pair: str) -> int:
@@ -303,7 +304,7 @@ def seam_error_rates(bell_diagonal: Sequence[float]) -> tuple[float, float]:
         (0.05, 0.03)
     """
     _, psi_p, psi_m, phi_m = check_bell_diagonal(bell_diagonal)
-    return (round(psi_p + psi_m, 15), round(phi_m + psi_m, 15))
+    return (tidy(psi_p + psi_m), tidy(phi_m + psi_m))
 
 
 def memory_pauli_channel(seconds: float, t1_s: float, t2_s: float) -> tuple[float, float, float]:

@@ -32,13 +32,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from qnsim._numerics import tidy
 from qnsim.argument_checks import flag, label, probability, written
 from qnsim.qec.channels import (
     check_bell_diagonal,
     check_probability,
     depolarize2_channel,
     teleported_cnot_channel,
-    werner,
 )
 
 __all__ = ["SCHEMES", "Interface", "NoiseModel"]
@@ -264,8 +264,10 @@ class Interface:
             >>> Interface.werner(0.03).bell_diagonal
             (0.97, 0.01, 0.01, 0.01)
         """
-        return cls.teleported(werner(1.0 - check_probability("infidelity", infidelity)),
-                              gadget_noise=gadget_noise, explicit=explicit)
+        # From the infidelity itself: werner(1 - e) kept of e only what 1 - e holds (1.4e-15 came back as 1.44e-15).
+        e = check_probability("infidelity", infidelity)
+        rest = e / 3.0
+        return cls.teleported((1.0 - e, rest, rest, rest), gadget_noise=gadget_noise, explicit=explicit)
 
     @classmethod
     def cat(
@@ -323,7 +325,8 @@ class Interface:
         """
         if self.scheme == "direct":
             return self.error
-        return round(1.0 - self.bell_diagonal[0], 15)
+        # The error weights summed, not 1 - Phi+: near 1 that difference keeps only the ulps of Phi+.
+        return tidy(math.fsum(self.bell_diagonal[1:]))
 
     def describe(self) -> str:
         """One line for tables: scheme and error.
