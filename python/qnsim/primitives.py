@@ -91,6 +91,15 @@ def purify_round(
     and Rx(-pi/2) to the b-qubits. Then bilateral CNOT (pair 1 controls) and Z measurements of
     pair 2; the round succeeds when the two outcomes agree. Both nodes use the same noise here.
 
+    Args:
+        registry, a1, b1, a2, b2: The registry and the two pairs' qubits (a at one node, b at the other).
+        scheme: ``"bbpssw"`` or ``"dejmps"``.
+        gate1_error: depolarize1 probability after each DEJMPS rotation. BBPSSW's twirl is modelled
+            as noiseless (it is a random choice of local Paulis, which a device applies in software by
+            relabelling outcomes), so this does nothing there.
+        gate2_error: depolarize2 probability after each node's CNOT.
+        measure_error: Probability that a node's reported outcome is flipped.
+
     Returns:
         True when pair 1 is kept.
 
@@ -240,7 +249,8 @@ def bell_diagonal_purify(
         pair1: Coefficients (Phi+, Psi+, Psi-, Phi-) of the kept pair.
         pair2: Coefficients of the sacrificed pair.
         scheme: ``"bbpssw"`` or ``"dejmps"``.
-        gate1_error: depolarize1 probability after each DEJMPS rotation at node A.
+        gate1_error: depolarize1 probability after each DEJMPS rotation at node A (BBPSSW's twirl is
+            modelled as noiseless: no effect there, as in :func:`purify_round`).
         gate2_error: depolarize2 probability after node A's CNOT.
         measure_error: Probability that node A's reported outcome is flipped.
         gate1_error_b, gate2_error_b, measure_error_b: The same at node B; None (default): node A's.
