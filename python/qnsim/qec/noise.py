@@ -197,9 +197,16 @@ class Interface:
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
             raise ValueError(f"Interface.scheme must be one of {SCHEMES}, got {written(self.scheme)}")
-        # A direct seam's error is DEPOLARIZE2's p; the other schemes' is recorded beside their pairs.
+        # A direct seam's error is DEPOLARIZE2's p.
         at_most = DEPOLARIZE2_MAX if self.scheme == "direct" else None
         object.__setattr__(self, "error", probability("Interface.error", self.error, error=ValueError, at_most=at_most))
+        if self.scheme != "direct" and self.error != 0:
+            # No circuit reads it: Interface("teleported", 0.3, pairs) was built, printed error=0.3 and sampled the
+            # pairs' noise alone, a seam 0.3 better than the one asked for.
+            raise ValueError(
+                f"Interface.error={written(self.error)} is the direct scheme's DEPOLARIZE2 probability; a "
+                f"{self.scheme} interface's error is its pairs' infidelity, set by bell_diagonal (leave error at 0)"
+            )
         if self.scheme == "direct":
             if self.bell_diagonal is not None:
                 raise ValueError("a direct interface has an error probability, not bell_diagonal")
@@ -216,6 +223,13 @@ class Interface:
             raise ValueError("explicit=True is only for teleported seam CNOTs (the teleported and cat schemes)")
         if self.cat_checks not in ("Z", "XZ"):
             raise ValueError(f"Interface.cat_checks must be 'Z' or 'XZ', got {written(self.cat_checks)}")
+        if self.cat_checks != "Z" and self.scheme != "cat":
+            # Only a cat interface shares pairs between seam checks: cat_checks="XZ" on a teleported interface
+            # was kept and printed, and every seam CNOT was still teleported.
+            raise ValueError(
+                f"Interface.cat_checks={written(self.cat_checks)} chooses the seam checks that share a pair, "
+                f"which only the cat scheme does; scheme {self.scheme!r} takes the default 'Z'"
+            )
         if isinstance(self.wait_idle, (str, bytes)) or not isinstance(self.wait_idle, Sequence):
             # None raised "'NoneType' object is not iterable"; a string was read letter by letter.
             raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z), got {written(self.wait_idle)}")
