@@ -31,3 +31,39 @@ def test_cat_checks_under_a_scheme_that_shares_no_pair_is_refused(scheme, pairs)
                                          rf"'{scheme}' takes the default 'Z'$"):  # fmt: skip
         qec.Interface(scheme, 0.1 if scheme == "direct" else 0.0, pairs, cat_checks="XZ")
     assert qec.Interface.cat(_PAIRS, checks="XZ").cat_checks == "XZ"
+
+
+# --- 2. a JSON object that gives a key twice ---
+
+
+def _report_json() -> str:
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5).to_json()
+
+
+def test_a_report_json_giving_a_key_twice_is_refused_naming_it() -> None:
+    """Old behaviour: EstimateReport.from_json (and so ``qnsim plot REPORT.json``) read a report edited to give
+    "verdict" twice as its last value, a plausible report of what was never estimated, as the logical-counts reader
+    already refused."""
+    from qnsim.estimate import EstimateReport
+
+    text = _report_json()
+    assert EstimateReport.from_json(text).verdict == "feasible"
+    edited = text.replace('"verdict": "feasible",', '"verdict": "infeasible",\n  "verdict": "feasible",', 1)
+    assert edited != text
+    with pytest.raises(ValueError, match=r"^report JSON: key 'verdict' is given twice \('infeasible' and 'feasible'\); "
+                                         r"give it once$"):  # fmt: skip
+        EstimateReport.from_json(edited)
+
+
+def test_unique_keys_is_the_one_json_hook() -> None:
+    """Old behaviour: the logical-counts reader held its own copy of the check and the report reader none; a key given
+    twice in a nested object is refused alike."""
+    import json
+
+    from qnsim.argument_checks import RepeatedKeyError, unique_keys
+
+    assert json.loads('{"a": {"b": 1}, "c": 2}', object_pairs_hook=unique_keys) == {"a": {"b": 1}, "c": 2}
+    with pytest.raises(RepeatedKeyError, match=r"^key 'b' is given twice \(1 and 1\); give it once$"):
+        json.loads('{"a": {"b": 1, "b": 1}}', object_pairs_hook=unique_keys)
