@@ -67,3 +67,56 @@ def test_unique_keys_is_the_one_json_hook() -> None:
     assert json.loads('{"a": {"b": 1}, "c": 2}', object_pairs_hook=unique_keys) == {"a": {"b": 1}, "c": 2}
     with pytest.raises(RepeatedKeyError, match=r"^key 'b' is given twice \(1 and 1\); give it once$"):
         json.loads('{"a": {"b": 1, "b": 1}}', object_pairs_hook=unique_keys)
+
+
+# --- 3. a double-click timing given to a link that has no second round ---
+
+
+def _hardware_pieces():
+    import qnsim
+
+    source = qnsim.Source(attempt_rate_hz=1e6, emission_efficiency=0.5)
+    return source, source, qnsim.Fiber(0.5), qnsim.Fiber(0.5), qnsim.Detector(efficiency=0.9)
+
+
+def test_heralded_link_refuses_a_double_click_timing_for_a_single_click_link() -> None:
+    """Old behaviour: heralded_link("single_click", ..., double_click_timing="second_on_herald") was made exactly as
+    without it: a single-click attempt has one round, so the timing asked for was dropped without a word."""
+    import qnsim
+
+    with pytest.raises(ValueError, match=r"^heralded_link double_click_timing='second_on_herald' applies to the "
+                                         r"double_click scheme; a single_click attempt has one round"):  # fmt: skip
+        qnsim.heralded_link("single_click", *_hardware_pieces(), double_click_timing="second_on_herald")
+    both = qnsim.heralded_link("double_click", *_hardware_pieces())
+    second = qnsim.heralded_link("double_click", *_hardware_pieces(), double_click_timing="second_on_herald")
+    assert second.attempt_period_s < both.attempt_period_s
+
+
+@pytest.mark.parametrize(
+    ("link", "why"),
+    [
+        ({"scheme": "single_click"}, r"this link's scheme is 'single_click'$"),
+        ({}, r"this link's scheme is 'single_click' \(the default\)$"),
+        ({"preset": "nv_near_term"}, r"this link's scheme is 'single_click' \(from the preset 'nv_near_term'\)$"),
+        ({"link_model": "double_click"}, r"a link_model has the timing heralded_link made it with$"),
+    ],
+)
+def test_add_link_refuses_a_double_click_timing_it_would_not_use(link, why) -> None:
+    """Old behaviour: add_link (and so a scenario's [[links]] entry) took double_click_timing="second_on_herald" for
+    a single-click hardware link (its own scheme, the default or a preset's) and beside a link_model, whose timing
+    was fixed when it was made, and built the link as if it had not been given; only abstract links refused it."""
+    import qnsim
+
+    source, _, fiber, _, detector = _hardware_pieces()
+    params = dict(link)
+    if params.get("link_model"):
+        params["link_model"] = qnsim.heralded_link("double_click", *_hardware_pieces())
+    elif "preset" not in params:
+        params |= {"source": source, "detector": detector}
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    with pytest.raises(qnsim.ParameterError, match=r"^link 'a'-'b': double_click_timing applies to hardware "
+                                                   r"double-click links; " + why):  # fmt: skip
+        net.add_link("a", "b", length_km=1.0, double_click_timing="second_on_herald", **params)
+    assert net.add_link("a", "b", length_km=1.0, **params).length_km == 1.0
