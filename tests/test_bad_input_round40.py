@@ -120,3 +120,24 @@ def test_add_link_refuses_a_double_click_timing_it_would_not_use(link, why) -> N
                                                    r"double-click links; " + why):  # fmt: skip
         net.add_link("a", "b", length_km=1.0, double_click_timing="second_on_herald", **params)
     assert net.add_link("a", "b", length_km=1.0, **params).length_km == 1.0
+
+
+@pytest.mark.parametrize(("experiment", "scheme"), [("memory", "direct"), ("merge", "teleported")])
+def test_seam_resources_refuses_cat_checks_under_a_scheme_that_shares_no_pair(experiment, scheme) -> None:
+    """Old behaviour: seam_resources(3, "merge", "teleported", cat_checks="XZ") counted the teleported seam as if
+    cat_checks had not been given (five pairs a round), where the cat scheme shares pairs; the check is the one the
+    Interface makes."""
+    with pytest.raises(ValueError, match=rf"^cat_checks='XZ' chooses the seam checks that share a pair, which only "
+                                         rf"the cat scheme does; scheme '{scheme}' takes the default 'Z'$"):  # fmt: skip
+        qec.seam_resources(3, experiment, scheme, cat_checks="XZ")
+    assert qec.seam_resources(3, "merge", "cat", cat_checks="XZ").pairs_per_round < qec.seam_resources(
+        3, "merge", "cat").pairs_per_round
+
+
+def test_an_interface_scheme_given_as_a_numpy_string_is_held_as_a_str() -> None:
+    """Old behaviour: Interface(np.str_("direct"), 0.1) kept the NumPy string, shown as scheme=np.str_('direct') in
+    its repr and in the tables built from it."""
+    np = pytest.importorskip("numpy")
+    interface = qec.Interface(np.str_("direct"), 0.1)
+    assert type(interface.scheme) is str
+    assert "np.str_" not in repr(interface)
