@@ -141,3 +141,21 @@ def test_an_interface_scheme_given_as_a_numpy_string_is_held_as_a_str() -> None:
     interface = qec.Interface(np.str_("direct"), 0.1)
     assert type(interface.scheme) is str
     assert "np.str_" not in repr(interface)
+
+
+# --- 4. links keyed by a QPU pair they do not join ---
+
+
+@pytest.mark.parametrize("call", ["estimate", "simulate_execution"])
+def test_a_link_keyed_by_a_pair_it_does_not_join_is_refused(call) -> None:
+    """Old behaviour: estimate and simulate_execution took {(0, 2): Link((0, 1), ...)} and priced a link between QPUs 0
+    and 1, the key (the pair the user meant) dropped without a word; a key in either order, or a label, still reads."""
+    import qnsim.estimate as est
+
+    run = getattr(est, call)
+    qpus = [est.QPU(num_qubits=2)] * 3
+    with pytest.raises(ValueError, match=r"^links\[\(0, 2\)\] joins QPUs \(0, 1\), not the pair \(0, 2\) its key "
+                                         r"names; key a link by its own qpus \(or give a list\)$"):  # fmt: skip
+        run("CX 0 1", qpus, {(0, 2): est.Link((0, 1), 1e3, 0.99)})
+    for key in [(0, 1), (1, 0), "a label"]:
+        run("CX 0 1", qpus, {key: est.Link((0, 1), 1e3, 0.99)})
