@@ -159,3 +159,19 @@ def test_a_link_keyed_by_a_pair_it_does_not_join_is_refused(call) -> None:
         run("CX 0 1", qpus, {(0, 2): est.Link((0, 1), 1e3, 0.99)})
     for key in [(0, 1), (1, 0), "a label"]:
         run("CX 0 1", qpus, {key: est.Link((0, 1), 1e3, 0.99)})
+
+
+# --- 5. a purification plan asked for more rounds than its limit ---
+
+
+def test_a_purification_plan_refuses_min_rounds_above_max_rounds() -> None:
+    """Old behaviour: purification_plan(0.9, 0.99, max_rounds=3, min_rounds=5) raised max_rounds to 5 without a word
+    and planned five rounds, past the limit given; left out, max_rounds still makes room for min_rounds."""
+    from qnsim.estimate import purification_plan
+
+    with pytest.raises(ValueError, match=r"^min_rounds=5 is more than max_rounds=3: give max_rounds >= min_rounds, or "
+                                         r"leave max_rounds out$"):  # fmt: skip
+        purification_plan(0.9, 0.99, max_rounds=3, min_rounds=5)
+    assert purification_plan(0.9, 0.99, min_rounds=13).rounds == 13
+    assert purification_plan(0.9, 0.99, max_rounds=5, min_rounds=5).rounds == 5
+    assert purification_plan(0.9, 0.99).rounds == purification_plan(0.9, 0.99, max_rounds=12).rounds
