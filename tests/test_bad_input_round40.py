@@ -175,3 +175,28 @@ def test_a_purification_plan_refuses_min_rounds_above_max_rounds() -> None:
     assert purification_plan(0.9, 0.99, min_rounds=13).rounds == 13
     assert purification_plan(0.9, 0.99, max_rounds=5, min_rounds=5).rounds == 5
     assert purification_plan(0.9, 0.99).rounds == purification_plan(0.9, 0.99, max_rounds=12).rounds
+
+
+# --- 6. a routing metric given with the path it would choose ---
+
+
+@pytest.mark.parametrize("routing", ["rate", "fidelity"])
+def test_a_request_with_a_path_refuses_a_routing_metric(routing) -> None:
+    """Old behaviour: Network.request("a", "c", path=[...], routing="fidelity") took the path as given and recorded
+    routing "explicit", the metric asked for never searched by and never named; the spec refuses it wherever it is
+    made (a scenario's [[requests]] too)."""
+    import qnsim
+    from qnsim.specs import RequestSpec
+
+    net = qnsim.Network(seed=1)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=100.0)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.95, rate_hz=100.0)
+    with pytest.raises(qnsim.ParameterError, match=rf"^request 'a' -> 'c': routing = '{routing}' chooses a path when "
+                                                   r"none is given; this request gives its path"):  # fmt: skip
+        net.request("a", "c", path=["a", "b", "c"], routing=routing)
+    with pytest.raises(qnsim.ParameterError, match=rf"^routing = '{routing}' chooses a path"):
+        RequestSpec(src="a", dst="c", path=("a", "b", "c"), routing=routing)
+    assert net.request("a", "c", path=["a", "b", "c"]).routing == "explicit"
+    assert net.request("a", "c", routing=routing).path == ("a", "b", "c")
