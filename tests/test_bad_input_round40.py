@@ -200,3 +200,23 @@ def test_a_request_with_a_path_refuses_a_routing_metric(routing) -> None:
         RequestSpec(src="a", dst="c", path=("a", "b", "c"), routing=routing)
     assert net.request("a", "c", path=["a", "b", "c"]).routing == "explicit"
     assert net.request("a", "c", routing=routing).path == ("a", "b", "c")
+
+
+# --- 7. a common transducer that both ends override ---
+
+
+def test_a_link_refuses_a_common_transducer_both_ends_override() -> None:
+    """Old behaviour: add_link(transducer=t, transducer_a=ta, transducer_b=tb) built the link from ta and tb and used
+    transducer nowhere, without a word; one end's own transducer beside the common one still reads."""
+    import qnsim
+
+    source, _, _, _, detector = _hardware_pieces()
+    piece = {"efficiency": 0.5, "added_noise_photons": 0.0, "repetition_rate_hz": 1e6, "bandwidth_hz": 1e6}
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    common = dict(length_km=1.0, scheme="single_click", source=source, detector=detector)
+    with pytest.raises(ValueError, match=r"^link 'a'-'b': transducer is used at the ends without a transducer of "
+                                         r"their own, and transducer_a and transducer_b both give one"):  # fmt: skip
+        net.add_link("a", "b", transducer=piece, transducer_a=piece, transducer_b=piece, **common)
+    net.add_link("a", "b", transducer=piece, transducer_a=piece, **common)

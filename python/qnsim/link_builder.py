@@ -290,6 +290,12 @@ def build_link(
             "abstract "
             "link's rate_hz or success_probability (or a link_model's) already includes the fiber loss"
         )
+    if spec.transducer is not None and spec.transducer_a is not None and spec.transducer_b is not None:
+        # Each end's own transducer overrides the common one: with both given, transducer was taken and used nowhere.
+        raise ValueError(
+            "transducer is used at the ends without a transducer of their own, and transducer_a and transducer_b "
+            "both give one: leave transducer out, or one of transducer_a, transducer_b"
+        )
     if spec.double_click_timing != "both_rounds" and (abstract or spec.link_model is not None):
         # A link_model's timing was fixed when heralded_link made it: the key was taken and did nothing.
         raise parameter_error(
