@@ -220,3 +220,25 @@ def test_a_link_refuses_a_common_transducer_both_ends_override() -> None:
                                          r"their own, and transducer_a and transducer_b both give one"):  # fmt: skip
         net.add_link("a", "b", transducer=piece, transducer_a=piece, transducer_b=piece, **common)
     net.add_link("a", "b", transducer=piece, transducer_a=piece, **common)
+
+
+# --- 8. a topology's formalism or seed beside the network it adds to ---
+
+
+@pytest.mark.parametrize(("given", "shown"), [({"formalism": "stabilizer"}, "formalism='stabilizer', not the network's "
+                                                                        "'density_matrix'"),
+                                              ({"seed": 5}, "seed=5, not the network's 1")])  # fmt: skip
+def test_a_topology_added_to_a_network_refuses_a_formalism_or_seed_of_its_own(given, shown) -> None:
+    """Old behaviour: chain(3, network=net, formalism="stabilizer") added density-matrix nodes to net and
+    seed=5 left net's seed (1) as it was, both without a word (documented as "ignored"); the network's own values, or
+    either without a network, are still taken."""
+    import qnsim
+
+    defaults = dict(length_km=1.0, fidelity=0.9, rate_hz=10.0)
+    net = qnsim.Network(seed=1)
+    with pytest.raises(ValueError, match=rf"^{shown}: the network given keeps its own; leave it out"):
+        qnsim.chain(3, network=net, **given, **defaults)
+    assert not net.nodes  # refused before any node was added
+    assert qnsim.chain(3, network=net, formalism="density_matrix", seed=1, **defaults) is net  # its own: taken
+    made = qnsim.chain(3, **given, **defaults)
+    assert (made.formalism, made.seed) == (given.get("formalism", "density_matrix"), given.get("seed", made.seed))
