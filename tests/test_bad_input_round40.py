@@ -127,7 +127,7 @@ def test_seam_resources_refuses_cat_checks_under_a_scheme_that_shares_no_pair(ex
     """Old behaviour: seam_resources(3, "merge", "teleported", cat_checks="XZ") counted the teleported seam as if
     cat_checks had not been given (five pairs a round), where the cat scheme shares pairs; the check is the one the
     Interface makes."""
-    refusal = rf"^cat_checks='XZ' chooses the seam checks that share a pair, which only the cat scheme does; scheme "
+    refusal = r"^cat_checks='XZ' chooses the seam checks that share a pair, which only the cat scheme does; scheme "
     with pytest.raises(ValueError, match=refusal + rf"'{scheme}' takes the default 'Z'$"):
         qec.seam_resources(3, experiment, scheme, cat_checks="XZ")
     assert qec.seam_resources(3, "merge", "cat", cat_checks="XZ").pairs_per_round < qec.seam_resources(
