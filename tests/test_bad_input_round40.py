@@ -242,3 +242,32 @@ def test_a_topology_added_to_a_network_refuses_a_formalism_or_seed_of_its_own(gi
     assert qnsim.chain(3, network=net, formalism="density_matrix", seed=1, **defaults) is net  # its own: taken
     made = qnsim.chain(3, **given, **defaults)
     assert (made.formalism, made.seed) == (given.get("formalism", "density_matrix"), given.get("seed", made.seed))
+
+
+# --- 9. take_over without an out ---
+
+
+def test_a_sweep_without_an_out_refuses_take_over() -> None:
+    """Old behaviour: sweep(..., take_over=True) without an out (and so qnsim.qec.run_experiment_sweep) ran and
+    returned its rows: there is no out for another machine's sweep to hold, and the flag asked for did nothing."""
+    from qnsim.sweeps import example_point, sweep
+
+    with pytest.raises(ValueError, match=r"^take_over=True takes an out over from a sweep killed on another machine; "
+                                         r"this sweep writes no out"):  # fmt: skip
+        sweep(example_point, {"length_km": [10.0]}, workers=1, progress=False, take_over=True)
+    assert len(sweep(example_point, {"length_km": [10.0]}, workers=1, progress=False, as_frame=False)) == 1
+
+
+@pytest.mark.parametrize("command", [["sweep", "qnsim.sweeps:example_point", "--param", "length_km=10"],
+                                     ["qec", "sweep", "EXPERIMENT"]])  # fmt: skip
+def test_qnsim_sweep_refuses_take_over_without_out(command, tmp_path, capsys) -> None:
+    """Old behaviour: ``qnsim sweep ... --take-over`` (and ``qnsim qec sweep``) without --out printed its rows,
+    the option asked for doing nothing; refused with exit status 2, naming both options."""
+    from qnsim import cli
+
+    experiment = tmp_path / "e.toml"
+    experiment.write_text('[grid]\ndistance = [3]\np_int = [0.05]\n[sampling]\nmax_shots = 100\n')
+    argv = [str(experiment) if a == "EXPERIMENT" else a for a in command]
+    assert cli.main([*argv, "--take-over", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--take-over takes --out over from a sweep killed on another machine; without --out" in err
