@@ -108,7 +108,7 @@ def test_a_trace_of_something_else_is_refused_naming_it():
         Trace(b"\x00", [])
     with pytest.raises(TypeError, match=r"^Trace arrays must be the native trace .*got \{'omitted': 0\}$"):
         Trace({"omitted": 0}, [])
-    net = qnsim.topology.chain(3, length_km=1.0, fidelity=0.9, rate_hz=1e3, seed=1, network=qnsim.Network(trace=50))
+    net = qnsim.topology.chain(3, length_km=1.0, fidelity=0.9, rate_hz=1e3, network=qnsim.Network(seed=1, trace=50))
     net.request("n0", "n2", num_pairs=1)
     net.run(until_s=0.01)
     assert len(net.trace()) > 0 and net.trace()[0]["event"]

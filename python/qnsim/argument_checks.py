@@ -84,6 +84,8 @@ __all__ = [
     "real_numbers",
     "shown",
     "texts",
+    "unique_keys",
+    "RepeatedKeyError",
     "written",
 ]
 
@@ -1204,6 +1206,35 @@ def float_literal(text: str) -> float:
         raise ValueError(f"the number {text} is beyond the largest float (1.8e308) and would read as {value}; write "
                          f"{value} for an infinity")
     return value
+
+
+class RepeatedKeyError(ValueError):
+    """A JSON object that gives one key twice (raised by :func:`unique_keys`), told apart from the decoder's own
+    ValueError so a reader can say which it was."""
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict, refusing a key given twice: the ``object_pairs_hook`` of every JSON a user may
+    write or edit. ``json`` keeps the last value without a word, so ``{"tCount": 1000, "tCount": 5}`` priced 5 T
+    gates and a report edited to say ``"verdict"`` twice was read as its second.
+
+    Raises:
+        RepeatedKeyError: Naming the key and both values.
+
+    Example:
+        >>> import json
+        >>> json.loads('{"a": 1, "a": 2}', object_pairs_hook=unique_keys)
+        Traceback (most recent call last):
+        ...
+        qnsim.argument_checks.RepeatedKeyError: key 'a' is given twice (1 and 2); give it once
+    """
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise RepeatedKeyError(f"key {written(key)} is given twice ({written(out[key])} and {written(value)}); "
+                                   "give it once")
+        out[key] = value
+    return out
 
 
 class ReadOnlyDict(dict):

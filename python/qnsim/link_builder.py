@@ -298,6 +298,20 @@ def build_link(
             "abstract "
             "link's rate_hz or success_probability (or a link_model's) already includes the fiber loss"
         )
+    if spec.transducer is not None and spec.transducer_a is not None and spec.transducer_b is not None:
+        # Each end's own transducer overrides the common one: with both given, transducer was taken and used nowhere.
+        raise ValueError(
+            "transducer is used at the ends without a transducer of their own, and transducer_a and transducer_b "
+            "both give one: leave transducer out, or one of transducer_a, transducer_b"
+        )
+    if spec.double_click_timing != "both_rounds" and (abstract or spec.link_model is not None):
+        # A link_model's timing was fixed when heralded_link made it: the key was taken and did nothing.
+        raise parameter_error(
+            "double_click_timing",
+            "applies to hardware double-click links, not abstract ones"
+            if abstract
+            else "applies to hardware double-click links; a link_model has the timing heralded_link made it with",
+        )
     preset = None
     if spec.preset is not None:
         preset = resolve_preset(spec.preset)
@@ -371,8 +385,18 @@ def build_link(
         detector = _piece(spec, "detector") or preset.detector  # type: ignore[union-attr]
         transducers = (_piece(spec, "transducer_a") or default_transducer,
                        _piece(spec, "transducer_b") or default_transducer)  # fmt: skip
+        scheme = spec.scheme or (preset.scheme if preset else "single_click")
+        if spec.double_click_timing != "both_rounds" and scheme != "double_click":
+            # Named as the link's key, and whence its scheme came (a preset's single click, say), not as
+            # heralded_link's.
+            whence = " (the default)" if preset is None else f" (from the preset {written(preset.name)})"
+            whence = "" if spec.scheme else whence
+            raise parameter_error(
+                "double_click_timing",
+                f"applies to hardware double-click links; this link's scheme is {scheme!r}{whence}",
+            )
         model = heralded_link(
-            spec.scheme or (preset.scheme if preset else "single_click"),
+            scheme,
             source,
             source,
             half,
@@ -510,8 +534,6 @@ def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> Link
         period = p / spec.rate_hz
     else:
         raise ValueError("an abstract link needs rate_hz or attempt_period_s")
-    if spec.double_click_timing != "both_rounds":
-        raise parameter_error("double_click_timing", "applies to hardware double-click links, not abstract ones")
     # Errors in the derived times name the key that was given (rate_hz = inf is a 0 s period).
     given = "attempt_period_s" if spec.attempt_period_s is not None else "rate_hz"
     try:

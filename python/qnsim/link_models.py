@@ -615,6 +615,12 @@ def heralded_link(
             "heralded_link double_click_timing must be 'both_rounds' or 'second_on_herald', "
             f"got {written(double_click_timing)}"
         )
+    if double_click_timing != "both_rounds" and scheme != "double_click":
+        # A single-click attempt is one round: the timing was taken and the model made as if it had not been given.
+        raise ValueError(
+            f"heralded_link double_click_timing={written(double_click_timing)} applies to the double_click scheme; "
+            f"a {scheme} attempt has one round (leave it at 'both_rounds')"
+        )
     # float() read True as 1 rad and "0.1" as 0.1 rad: the one number reader refuses both.
     sigma = real_number("heralded_link phase_std_rad", phase_std_rad, minimum=0.0, unit="rad")
 

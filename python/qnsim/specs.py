@@ -1091,6 +1091,13 @@ class RequestSpec(Spec):
         # the spec is made: RequestSpec(src="a", dst="b", min_fidelity=2), cutoff_s=-1 or deadline_s before start_s
         # were specs that every network then refused. Purification rounds, their scheme and memories_per_link are
         # checked together once the plan resolves them (their ranges are already checked above).
+        if self.path is not None and self.routing != "hops":
+            # A given path is taken as it is: routing="fidelity" with a path was kept and never searched by.
+            raise parameter_error(
+                "routing",
+                f"= {self.routing!r} chooses a path when none is given; this request gives its path (leave routing "
+                "out, or leave path out to route)",
+            )
         times = {"start_s": (self.start_s, seconds_to_ps(self.start_s, "start_s"))}
         for name, value in (("cutoff_s", self.cutoff_s), ("deadline_s", self.deadline_s)):
             times[name] = (value, optional_ps(value, name))

@@ -188,6 +188,11 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
     if getattr(args, "retries", None) is not None:
         with naming_option("--retries", args.retries):
             check_retries(args.retries)
+    if getattr(args, "take_over", False) and args.out is None:
+        raise ValueError(
+            "--take-over takes --out over from a sweep killed on another machine; without --out the rows go to "
+            "stdout and there is nothing to take over: leave --take-over out, or give --out"
+        )
     # Tested against None, not for truth: `--scheduler ''` was read as no scheduler at all, so a Dask sweep ran on a
     # LocalCluster of this machine and a local one ignored it, where the user had named a scheduler.
     if args.scheduler is not None:

@@ -5070,6 +5070,12 @@ def sweep(
     retries = check_retries(DEFAULT_RETRIES if retries is None else retries)
     progress = flag("progress", progress)  # 'yes' or 1 were taken as true; np.True_ is a flag as everywhere
     take_over = flag("take_over", take_over)
+    if take_over and out is None:
+        # Taken and used for nothing: there is no out for another machine's sweep to hold.
+        raise ValueError(
+            "take_over=True takes an out over from a sweep killed on another machine; this sweep writes no out: "
+            "leave take_over out, or give the out to take over"
+        )
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)
     points = grid_points(grid, seeds, identity)

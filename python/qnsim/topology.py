@@ -85,7 +85,7 @@ def from_graph(
     graph: nx.Graph,
     *,
     network: Network | None = None,
-    formalism: str = "density_matrix",
+    formalism: str | None = None,
     seed: int | None = None,
     prefix: str = "",
     **defaults: Any,
@@ -110,9 +110,9 @@ def from_graph(
             same seed (see "Randomness and determinism" in the concepts page). It must have at least one
             node; a node without edges becomes a node without links (give it links later with
             :meth:`qnsim.Network.add_link`).
-        network: Add to this network instead of making a new one (``formalism`` and ``seed``
-            are then ignored).
-        formalism: As for :class:`qnsim.Network`.
+        network: Add to this network instead of making a new one (a ``formalism`` or ``seed`` given then must be
+            the network's own: the network keeps its own).
+        formalism: As for :class:`qnsim.Network` (None: ``"density_matrix"``).
         seed: As for :class:`qnsim.Network`.
         prefix: Prepended to every node name.
         **defaults: Node and link keyword defaults (see above).
@@ -206,6 +206,18 @@ def from_graph(
 
     if network is not None and not isinstance(network, Network):
         raise TypeError(f"network must be a qnsim.Network to add to (or None for a new one), got {written(network)}")
+    if network is not None:
+        # They were ignored: chain(3, network=net, formalism="stabilizer") built density-matrix nodes, as net was.
+        other = [
+            f"{key}={written(value)}, not the network's {written(own)}"
+            for key, value, own in (("formalism", formalism, network.formalism), ("seed", seed, network.seed))
+            if value is not None and value != own
+        ]
+        if other:
+            raise ValueError(
+                f"{' and '.join(other)}: the network given keeps its own; leave it out, or leave network out to make "
+                "a new one"
+            )
     # Every link's parameters are checked (as add_link checks them) before any node is added: the node
     # sizes below read each link's channels, which int() read as "cannot convert float NaN to integer"
     # naming no link, and a bad link found after the nodes were added left them in the caller's network.
@@ -220,7 +232,7 @@ def from_graph(
         for end in (u, v):
             channels_at[end] = channels_at.get(end, 0) + spec.channels
 
-    net = network if network is not None else Network(formalism, seed)
+    net = network if network is not None else Network("density_matrix" if formalism is None else formalism, seed)
     clash = [name(n) for n in graph.nodes if name(n) in net.nodes]
     if clash:
         raise ValueError(f"node {written(clash[0])} already exists in the network (give a prefix)")

@@ -114,7 +114,16 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._numerics import any_of
-from qnsim.argument_checks import flag, integer, is_real_number, is_scalar_array, real_number, shown, written
+from qnsim.argument_checks import (
+    flag,
+    integer,
+    is_integer,
+    is_real_number,
+    is_scalar_array,
+    real_number,
+    shown,
+    written,
+)
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import MAX_PS_SECONDS, design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
@@ -731,6 +740,16 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
         place = f"links[{position!r}]"
         if not isinstance(lk, Link):
             raise TypeError(f"links must be qnsim.estimate.Link objects (see link_from_model), got {written(lk)}")
+        if (
+            isinstance(position, tuple)
+            and len(position) == 2
+            and all(is_integer(q) for q in position)
+            and tuple(sorted(int(q) for q in position)) != lk.key
+        ):
+            # The link's own qpus are the ones used: {(0, 2): Link((0, 1), ...)} priced a link 0-1 and left QPUs 0
+            # and 2 to a relay route or to no link at all, without a word of the key.
+            raise ValueError(f"{place} joins QPUs {lk.qpus}, not the pair {position} its key names; key a link by its "
+                             "own qpus (or give a list)")  # fmt: skip
         if max(lk.qpus) >= k and not relays:
             raise ValueError(
                 f"link {lk.qpus} names QPU {max(lk.qpus)}, but there are only {k} QPUs (0..{k - 1})"

@@ -1223,11 +1223,15 @@ STORED_CEILING_FIX = ("memories that live longer (T1, T2), shorter classical lat
                       "channels) or a lower needed fidelity")
 
 
+#: Rounds :func:`purification_plan` tries when no ``max_rounds`` is given (each doubles the raw cost at least).
+_DEFAULT_MAX_ROUNDS = 12
+
+
 def purification_plan(
     raw_fidelity: float,
     target_fidelity: float | None,
     protocol: str = "dejmps",
-    max_rounds: int = 12,
+    max_rounds: int | None = None,
     *,
     gate1_error: float = 0.0,
     gate2_error: float = 0.0,
@@ -1245,7 +1249,8 @@ def purification_plan(
         raw_fidelity: link pair fidelity (Werner form).
         target_fidelity: needed fidelity, or None for raw pairs.
         protocol: ``"dejmps"`` (Deutsch et al. 1996) or ``"bbpssw"`` (Bennett et al. 1996).
-        max_rounds: give up after this many rounds (each doubles the raw cost at least).
+        max_rounds: give up after this many rounds (each doubles the raw cost at least), at least ``min_rounds``;
+            None: 12, or ``min_rounds`` when that is more.
         gate1_error, gate2_error, measure_error: the purifying QPUs' local error probabilities
             per operation at one end (see :func:`purification_step`; :func:`purification_noise` gives
             them for two QPUs). All zero = ideal local operations.
@@ -1282,11 +1287,17 @@ def purification_plan(
     raw_fidelity = probability("raw_fidelity", raw_fidelity, error=ValueError)
     if target_fidelity is not None:
         target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
-    integer("max_rounds", max_rounds, minimum=1, maximum=64, error=ValueError)
     min_rounds = integer("min_rounds", min_rounds, minimum=0, maximum=64, error=ValueError)
+    if max_rounds is None:
+        max_rounds = max(_DEFAULT_MAX_ROUNDS, min_rounds)
+    else:
+        max_rounds = integer("max_rounds", max_rounds, minimum=1, maximum=64, error=ValueError)
+        if min_rounds > max_rounds:
+            # max_rounds was raised to min_rounds without a word: max_rounds=3, min_rounds=5 planned 5 rounds.
+            raise ValueError(f"min_rounds={min_rounds} is more than max_rounds={max_rounds}: give max_rounds >= "
+                             "min_rounds, or leave max_rounds out")  # fmt: skip
     if min_rounds and target_fidelity is None:
         raise ValueError(f"min_rounds={min_rounds} needs a target_fidelity (None: raw pairs, no rounds)")
-    max_rounds = max(max_rounds, min_rounds)
     noise = _noise(gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error,
                    gate1_error_b=gate1_error_b, gate2_error_b=gate2_error_b, measure_error_b=measure_error_b)
     noisy = any(noise.values())

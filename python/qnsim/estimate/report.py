@@ -31,6 +31,7 @@ import typing
 from typing import Any
 
 from qnsim.argument_checks import (
+    RepeatedKeyError,
     counted,
     float_literal,
     is_integer,
@@ -38,6 +39,7 @@ from qnsim.argument_checks import (
     json_indent,
     real_number,
     shown,
+    unique_keys,
     written,
 )
 from qnsim.estimate.factories import DistillationRound
@@ -926,8 +928,11 @@ class EstimateReport:
         if not isinstance(text, (str, bytes, bytearray)):
             raise TypeError(f"report JSON must be text (str or bytes), got {type(text).__name__}")
         try:
-            # float_literal: a number edited to 1e-400 was read as 0.0 without a word.
-            data = json.loads(text, parse_float=float_literal)
+            # float_literal: a number edited to 1e-400 was read as 0.0 without a word; unique_keys: a key edited in
+            # twice was read as its last value.
+            data = json.loads(text, parse_float=float_literal, object_pairs_hook=unique_keys)
+        except RepeatedKeyError as exc:
+            raise ValueError(f"report JSON: {exc}") from None
         except UnicodeDecodeError as exc:
             raise ValueError(f"report JSON is not UTF-8 text: {exc}") from None
         except ValueError as exc:  # the decoder's "Expecting value: line 1 column 1", an integer past 4,300 digits

@@ -20,7 +20,16 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, integer, is_integer, read_only, readable_file, written
+from qnsim.argument_checks import (
+    RepeatedKeyError,
+    file_path,
+    integer,
+    is_integer,
+    read_only,
+    readable_file,
+    unique_keys,
+    written,
+)
 from qnsim.progress import check_progress, native_progress
 
 __all__ = [
@@ -613,24 +622,6 @@ def _has_code(text: str) -> bool:
     return _CODE_LINE.search(text) is not None
 
 
-class _RepeatedKey(ValueError):
-    """A JSON object that gives one key twice."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object's pairs as a dict, refusing a key given twice: json kept the last value without a
-    word (``{"tCount": 1000, "tCount": 5}`` priced 5 T gates)."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _RepeatedKey(
-                f"key {written(key)} is given twice ({written(out[key])} and {written(value)}); give "
-                "it once"
-            )
-        out[key] = value
-    return out
-
-
 def _exact_integers(value: float | np.floating) -> int:
     """The largest integer up to which every integer is exact in ``value``'s float type (2**53 for a Python or
     NumPy float64, 2**24 for a float32): beyond it an integral float may already be another count, rounded."""
@@ -728,12 +719,12 @@ class LogicalSummary:
             try:
                 with open(path, "rb") as f:
                     raw = f.read()
-                data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+                data = json.loads(raw.decode("utf-8"), object_pairs_hook=unique_keys)
             except UnicodeDecodeError:
                 raise ValueError(f"{path}: not UTF-8 text") from None
             except json.JSONDecodeError as e:
                 raise ValueError(f"{path}: not valid JSON ({e})") from None
-            except _RepeatedKey as e:
+            except RepeatedKeyError as e:
                 raise ValueError(f"{path}: {e}") from None
             if not isinstance(data, Mapping):
                 raise ValueError(f"{path}: expected a JSON object of logical counts, got {type(data).__name__}")

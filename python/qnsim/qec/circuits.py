@@ -61,7 +61,7 @@ from qnsim.qec.layout import (
     rotated_patch,
     unrotated_patch,
 )
-from qnsim.qec.noise import Interface, NoiseModel
+from qnsim.qec.noise import Interface, NoiseModel, check_cat_checks
 
 if TYPE_CHECKING:
     import stim
@@ -245,8 +245,7 @@ def _count_seam_resources(distance, experiment: str, scheme: str, code: str, cat
         raise ValueError(f"experiment must be 'memory' or 'merge', got {written(experiment)}")
     if scheme not in ("direct", "teleported", "cat"):
         raise ValueError(f"scheme must be 'direct', 'teleported' or 'cat', got {written(scheme)}")
-    if cat_checks not in ("Z", "XZ"):
-        raise ValueError(f"cat_checks must be 'Z' or 'XZ', got {written(cat_checks)}")
+    check_cat_checks("cat_checks", cat_checks, scheme)
     gates = layout.remote_gates(seam_x)
     checks = {s.ancilla: s for s, _ in gates}
     shared = {a for a, s in checks.items() if scheme == "cat" and s.basis in cat_checks}

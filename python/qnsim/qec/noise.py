@@ -52,6 +52,33 @@ DEPOLARIZE2_MAX = (15 / 16, "15/16", "DEPOLARIZE2 past 15/16 over-mixes, beyond 
 SCHEMES = ("direct", "teleported", "cat")
 
 
+def check_cat_checks(name: str, value: object, scheme: str) -> str:
+    """The seam check types that share a cat interface's pair, ``"Z"`` or ``"XZ"``, as a plain str.
+
+    Only the cat scheme shares pairs between seam checks: any other scheme takes the default ``"Z"``, since
+    ``"XZ"`` there was kept, printed and counted as if not given (every seam CNOT still direct or teleported).
+
+    Raises:
+        ValueError: Naming ``name``, the value and, for another scheme, the scheme.
+
+    Example:
+        >>> check_cat_checks("cat_checks", "XZ", "cat")
+        'XZ'
+        >>> check_cat_checks("cat_checks", "XZ", "teleported")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: cat_checks='XZ' chooses the seam checks that share a pair, ... scheme 'teleported' takes the default 'Z'
+    """
+    if value not in ("Z", "XZ"):
+        raise ValueError(f"{name} must be 'Z' or 'XZ', got {written(value)}")
+    if value != "Z" and scheme != "cat":
+        raise ValueError(
+            f"{name}={written(value)} chooses the seam checks that share a pair, which only the cat scheme does; "
+            f"scheme {written(scheme)} takes the default 'Z'"
+        )
+    return str(value)
+
+
 @dataclass(frozen=True)
 class NoiseModel:
     """Circuit noise inside a QPU (probabilities in Stim's meaning, see the module docstring).
@@ -197,9 +224,17 @@ class Interface:
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
             raise ValueError(f"Interface.scheme must be one of {SCHEMES}, got {written(self.scheme)}")
-        # A direct seam's error is DEPOLARIZE2's p; the other schemes' is recorded beside their pairs.
+        object.__setattr__(self, "scheme", str(self.scheme))  # a NumPy string was kept, and shown, as np.str_
+        # A direct seam's error is DEPOLARIZE2's p.
         at_most = DEPOLARIZE2_MAX if self.scheme == "direct" else None
         object.__setattr__(self, "error", probability("Interface.error", self.error, error=ValueError, at_most=at_most))
+        if self.scheme != "direct" and self.error != 0:
+            # No circuit reads it: Interface("teleported", 0.3, pairs) was built, printed error=0.3 and sampled the
+            # pairs' noise alone, a seam 0.3 better than the one asked for.
+            raise ValueError(
+                f"Interface.error={written(self.error)} is the direct scheme's DEPOLARIZE2 probability; a "
+                f"{self.scheme} interface's error is its pairs' infidelity, set by bell_diagonal (leave error at 0)"
+            )
         if self.scheme == "direct":
             if self.bell_diagonal is not None:
                 raise ValueError("a direct interface has an error probability, not bell_diagonal")
@@ -214,8 +249,7 @@ class Interface:
         object.__setattr__(self, "explicit", flag("Interface.explicit", explicit, error=ValueError))
         if self.explicit and self.scheme == "direct":
             raise ValueError("explicit=True is only for teleported seam CNOTs (the teleported and cat schemes)")
-        if self.cat_checks not in ("Z", "XZ"):
-            raise ValueError(f"Interface.cat_checks must be 'Z' or 'XZ', got {written(self.cat_checks)}")
+        object.__setattr__(self, "cat_checks", check_cat_checks("Interface.cat_checks", self.cat_checks, self.scheme))
         if isinstance(self.wait_idle, (str, bytes)) or not isinstance(self.wait_idle, Sequence):
             # None raised "'NoneType' object is not iterable"; a string was read letter by letter.
             raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z), got {written(self.wait_idle)}")
