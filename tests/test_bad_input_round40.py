@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import qnsim
 from qnsim import qec
 
 _PAIRS = (0.97, 0.01, 0.01, 0.01)
@@ -271,3 +272,53 @@ def test_qnsim_sweep_refuses_take_over_without_out(command, tmp_path, capsys) ->
     assert cli.main([*argv, "--take-over", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "--take-over takes --out over from a sweep killed on another machine; without --out" in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "M 0\nOBSERVABLE_INCLUDE(0.5) rec[-1]",
+        "M 0\nOBSERVABLE_INCLUDE(-1) rec[-1]",
+        "MPAD(1.5) 0",
+        "M 0\nMPAD rec[-1]",
+        "I_ERROR(0.5,0.5,0.5) 0",
+        "II_ERROR(0.6,0.6) 0 1",
+    ],
+)
+def test_the_estimators_circuit_parser_refuses_what_stim_and_the_simulator_refuse(text):
+    """The workload counter counted each of these (an observable index of 0.5, a padded bit of probability 1.5, a
+    record target on MPAD, identity-error cases summing past 1), where Stim and do_circuit refuse them: one reading
+    of circuit text."""
+    from qnsim.estimate import count_circuit
+
+    stim = pytest.importorskip("stim")
+    with pytest.raises(ValueError):
+        stim.Circuit(text)
+    with pytest.raises(ValueError):
+        qnsim.StabilizerSimulator(2).do_circuit(text)
+    with pytest.raises(ValueError):
+        count_circuit(text)
+
+
+def test_an_observable_index_past_32_bits_is_refused_by_both_of_qnsims_parsers():
+    """OBSERVABLE_INCLUDE(1e20) was counted by the estimator and refused by do_circuit (below 2**32); Stim 1.16 takes
+    it. qnsim's two readers of circuit text now agree."""
+    from qnsim.estimate import count_circuit
+
+    text = "M 0\nOBSERVABLE_INCLUDE(1e20) rec[-1]"
+    for read in (qnsim.StabilizerSimulator(2).do_circuit, count_circuit):
+        with pytest.raises(ValueError, match="below 2"):
+            read(text)
+
+
+def test_a_herald_target_written_inverted_is_counted_as_stim_reads_it():
+    """``HERALDED_ERASE(0.1) !0`` was refused by the estimator while Stim and do_circuit take it (the '!' ignored)."""
+    from qnsim.estimate import count_circuit
+
+    stim = pytest.importorskip("stim")
+    text = "HERALDED_ERASE(0.1) !0\nHERALDED_PAULI_CHANNEL_1(0.1, 0, 0, 0) !1"
+    assert stim.Circuit(text).num_measurements == 2
+    qnsim.StabilizerSimulator(2).do_circuit(text)
+    counted, plain = count_circuit(text), count_circuit(text.replace("!", ""))
+    assert repr(counted) == repr(plain)
+    assert counted.per_gate == {"HERALDED_ERASE": 1, "HERALDED_PAULI_CHANNEL_1": 1}

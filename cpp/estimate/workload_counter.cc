@@ -346,19 +346,30 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             fail(line, msg(g.name, " takes ", lo, " to ", hi, " parenthesized arguments, got ", num_args));
         }
         // Noise channels and measurements take probabilities (M(2) and DEPOLARIZE1(1.5) were accepted).
+        // MPAD's optional argument is the padded bit's flip probability, as the stabilizer simulator reads it
+        // (MPAD(1.5) was counted).
         const bool takes_probabilities = g.kind == GateKind::Noise1 || g.kind == GateKind::Noise2 ||
                                          g.kind == GateKind::NoiseProduct || g.kind == GateKind::Measure ||
                                          g.kind == GateKind::MeasureReset || g.kind == GateKind::TwoMeasure ||
-                                         g.kind == GateKind::Product;
+                                         g.kind == GateKind::Product || g.name == "MPAD";
         if (takes_probabilities && worst_probability != 0.0) {
             fail(line, msg(g.name, " takes probabilities in [0, 1], got ", worst_probability));
         }
         // Disjoint cases of one channel sum to at most 1 (the stabilizer simulator's tolerance): Stim and the
         // simulator refuse PAULI_CHANNEL_1(0.5, 0.5, 0.1), which was counted here.
         const bool disjoint = g.name == "PAULI_CHANNEL_1" || g.name == "PAULI_CHANNEL_2" ||
-                              g.name == "HERALDED_PAULI_CHANNEL_1";
+                              g.name == "HERALDED_PAULI_CHANNEL_1" || g.name == "I_ERROR" || g.name == "II_ERROR";
         if (disjoint && sum_args > 1 + kDisjointSumTolerance) {
             fail(line, msg(g.name, " probabilities sum to ", shortest_double(sum_args), " > 1"));
+        }
+        // The observable's index, as the stabilizer simulator and Stim take it (OBSERVABLE_INCLUDE(0.5), (-1) and
+        // (1e20) were counted).
+        if (g.name == "OBSERVABLE_INCLUDE" && !(first_arg >= 0 && first_arg == std::floor(first_arg))) {
+            fail(line, msg("the index of OBSERVABLE_INCLUDE must be a non-negative integer, got ",
+                           shortest_double(first_arg)));
+        }
+        if (g.name == "OBSERVABLE_INCLUDE" && first_arg >= 4294967296.0) {
+            fail(line, msg("the index of OBSERVABLE_INCLUDE must be below 2**32, got ", shortest_double(first_arg)));
         }
         if (g.kind == GateKind::Rotation) out.gate = special_angle_gate(out.gate, first_arg);
     }
@@ -466,9 +477,11 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
     // stabilizer simulator refuse them.
     const bool pauli_gate =
         g.kind == GateKind::Product || g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE";
+    // HERALDED_ERASE and HERALDED_PAULI_CHANNEL_1 take '!' as Stim and the stabilizer simulator do (and ignore it).
     const bool may_invert = g.kind == GateKind::Measure || g.kind == GateKind::MeasureReset ||
                             g.kind == GateKind::TwoMeasure || g.kind == GateKind::Product ||
-                            g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE";
+                            g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE" ||
+                            g.name == "HERALDED_ERASE" || g.name == "HERALDED_PAULI_CHANNEL_1";
     for (size_t i = 0; i < n; ++i) {
         if (t[i].kind != Target::Qubit) continue;
         const char *written = (t[i].flags & Target::kInverted) ? "!" : "";
@@ -488,8 +501,9 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
     }
     if (g.name == "MPAD") {  // Stim pads the record with the bits 0 and 1, nothing else
         for (size_t i = 0; i < n; ++i) {
-            if (t[i].kind == Target::Qubit && t[i].value > 1) {
-                fail(line, msg("bad target '", t[i].value, "' of MPAD: MPAD takes the bits 0 and 1 as targets"));
+            if (t[i].kind != Target::Qubit || t[i].value > 1) {  // MPAD rec[-1] was counted as a padded bit
+                fail(line, msg("bad target '", t[i].kind == Target::Qubit ? std::to_string(t[i].value) : "rec/sweep/*",
+                               "' of MPAD: MPAD takes the bits 0 and 1 as targets"));
             }
         }
     }

@@ -150,6 +150,24 @@ TEST(WorkloadCounter, TargetFormsAreCheckedPerGateAsStimChecksThem) {
                                    "OBSERVABLE_INCLUDE(0) rec[-1] !Z0"));
 }
 
+// As the stabilizer simulator's parser and Stim: each was counted here (bad-input round 40).
+TEST(WorkloadCounter, ArgumentsAndTargetsTheStabilizerParserRefusesAreRefused) {
+    QNSIM_EXPECT_THROW_MSG(Program::parse("M 0\nOBSERVABLE_INCLUDE(0.5) rec[-1]"), CircuitParseError,
+                           "the index of OBSERVABLE_INCLUDE must be a non-negative integer, got 0.5");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("M 0\nOBSERVABLE_INCLUDE(-1) rec[-1]"), CircuitParseError,
+                           "must be a non-negative integer, got -1");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("M 0\nOBSERVABLE_INCLUDE(1e20) rec[-1]"), CircuitParseError,
+                           "must be below 2**32");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("MPAD(1.5) 0"), CircuitParseError, "takes probabilities in [0, 1], got 1.5");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("M 0\nMPAD rec[-1]"), CircuitParseError, "MPAD takes the bits 0 and 1");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("I_ERROR(0.5,0.5,0.5) 0"), CircuitParseError,
+                           "I_ERROR probabilities sum to 1.5 > 1");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("II_ERROR(0.6,0.6) 0 1"), CircuitParseError,
+                           "II_ERROR probabilities sum to 1.2 > 1");
+    EXPECT_NO_THROW(Program::parse("HERALDED_ERASE(0.1) !0\nHERALDED_PAULI_CHANNEL_1(0.1, 0, 0, 0) !1\nMPAD(0.2) 1\n"
+                                   "M 0\nOBSERVABLE_INCLUDE(4294967295) rec[-1]\nI_ERROR(0.5, 0.5) 0"));
+}
+
 // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a
 // remote gate known 10 s after its start. The run ends no sooner than they are known (a recorded
 // outcome is final only then): a program whose operations go ahead of them takes 10 s, one that
