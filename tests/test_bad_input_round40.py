@@ -275,17 +275,17 @@ def test_qnsim_sweep_refuses_take_over_without_out(command, tmp_path, capsys) ->
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text, match",
     [
-        "M 0\nOBSERVABLE_INCLUDE(0.5) rec[-1]",
-        "M 0\nOBSERVABLE_INCLUDE(-1) rec[-1]",
-        "MPAD(1.5) 0",
-        "M 0\nMPAD rec[-1]",
-        "I_ERROR(0.5,0.5,0.5) 0",
-        "II_ERROR(0.6,0.6) 0 1",
+        ("M 0\nOBSERVABLE_INCLUDE(0.5) rec[-1]", r"OBSERVABLE_INCLUDE must be a non-negative integer, got 0\.5"),
+        ("M 0\nOBSERVABLE_INCLUDE(-1) rec[-1]", r"OBSERVABLE_INCLUDE must be a non-negative integer, got -1"),
+        ("MPAD(1.5) 0", r"MPAD takes probabilities in \[0, 1\], got 1\.5"),
+        ("M 0\nMPAD rec[-1]", r"MPAD takes the bits 0 and 1"),
+        ("I_ERROR(0.5,0.5,0.5) 0", r"I_ERROR probabilities sum to 1\.5 > 1"),
+        ("II_ERROR(0.6,0.6) 0 1", r"II_ERROR probabilities sum to 1\.2 > 1"),
     ],
 )
-def test_the_estimators_circuit_parser_refuses_what_stim_and_the_simulator_refuse(text):
+def test_the_estimators_circuit_parser_refuses_what_stim_and_the_simulator_refuse(text, match):
     """The workload counter counted each of these (an observable index of 0.5, a padded bit of probability 1.5, a
     record target on MPAD, identity-error cases summing past 1), where Stim and do_circuit refuse them: one reading
     of circuit text."""
@@ -296,7 +296,7 @@ def test_the_estimators_circuit_parser_refuses_what_stim_and_the_simulator_refus
         stim.Circuit(text)
     with pytest.raises(ValueError):
         qnsim.StabilizerSimulator(2).do_circuit(text)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=match):
         count_circuit(text)
 
 
