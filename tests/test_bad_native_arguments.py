@@ -178,7 +178,8 @@ def test_every_engine_reads_a_qubit_the_same_way(make, qubit, error, message):
 
 
 @pytest.mark.parametrize(("cls", "field"), [("LinkParams", "fixed_channels"), ("RequestParams", "keep_pairs"),
-                                            ("RequestParams", "swap_handshake"), ("RequestParams", "python_protocol")])
+                                            ("RequestParams", "swap_handshake"), ("RequestParams", "python_protocol"),
+                                            ("RequestParams", "purification_handshake")])
 @pytest.mark.parametrize("bad", [None, 0, 1, -1, 0.5, float("nan"), 2**64, "no"], ids=repr)
 def test_flags_are_true_or_false_only(cls, field, bad):
     # pybind11's bool caster took anything with __bool__ (nan, -1, "no" -> True; None, 0 -> False).

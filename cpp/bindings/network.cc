@@ -332,6 +332,8 @@ void bind_params(py::module_ &m) {
         .def_readwrite("min_fidelity", &qnsim::RequestParams::min_fidelity)
         .def_readwrite("swap_schedule", &qnsim::RequestParams::swap_schedule)
         .def_property("swap_handshake", flag_get(&qnsim::RequestParams::swap_handshake), flag_set(&qnsim::RequestParams::swap_handshake))
+        .def_property("purification_handshake", flag_get(&qnsim::RequestParams::purification_handshake),
+                      flag_set(&qnsim::RequestParams::purification_handshake))
         .def_readwrite("generation", &qnsim::RequestParams::generation)
         .def("validate", &qnsim::RequestParams::validate, "Range checks; ParameterError naming the field.");
     declare_ranges(request, {{"num_pairs", qnsim::kNumPairsRange.text(), qnsim::kNumPairsRange.note},
@@ -340,7 +342,8 @@ void bind_params(py::module_ &m) {
                              {"memories_per_link", qnsim::kMemoriesPerLinkRange.text(), qnsim::kMemoriesPerLinkRange.note}});
     keyword_init(request, {"path", "num_pairs", "start_ps", "cutoff_ps", "deadline_ps", "purification",
                            "purification_rounds", "end_to_end_purification_rounds", "keep_pairs", "python_protocol",
-                           "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake", "generation"});
+                           "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake", "purification_handshake",
+                           "generation"});
 
     py::class_<qnsim::RequestStats>(m, "RequestStats", "What became of a request (aggregates over every delivery).")
         .def_readonly("status", &qnsim::RequestStats::status)

@@ -325,13 +325,20 @@ std::string regeneration_clause(const RequestParams &p) {
 }
 }  // namespace
 
+int64_t Network::purification_round_ps(const Request &r, int64_t ops_ps, int64_t latency_ps) {
+    // The confirmation's round trip (purification_handshake), the gates, then the results' crossing.
+    const int64_t confirmed = r.p.purification_handshake ? later(latency_ps, latency_ps) : 0;
+    return later(later(confirmed, ops_ps), latency_ps);
+}
+
 int64_t Network::link_ready_ps(const Request &r, uint32_t link) const {
     // From a link pair's emission until it is known at both ends and through the link-level rounds.
     const LinkParams &lp = links_[link].p;
     // A round's gates at each end are a swap's (start_purification times them so).
     const int64_t round_ops = std::max(nodes_[lp.node_a].p.swap_ps(), nodes_[lp.node_b].p.swap_ps());
     int64_t purified = 0;  // after both heralds, the link-level rounds
-    for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, later(round_ops, lp.classical_delay_ps));
+    const int64_t round_ps = purification_round_ps(r, round_ops, lp.classical_delay_ps);
+    for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, round_ps);
     // Purification needs the pair known at both ends first.
     const int64_t heralded = std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps);
     int64_t purified_at = later(heralded, purified);
@@ -358,11 +365,13 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     const LinkParams &lp = links_[link].p;
     int64_t purified = 0;  // the link-level rounds, each waiting for both ends' results to cross the link
     const int64_t round_ops = std::max(nodes_[lp.node_a].p.swap_ps(), nodes_[lp.node_b].p.swap_ps());
-    for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, later(round_ops, lp.classical_delay_ps));
+    const int64_t round_ps = purification_round_ps(r, round_ops, lp.classical_delay_ps);
+    for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, round_ps);
     const int64_t e2e_ops = std::max(nodes_[r.p.path.front()].p.swap_ps(), nodes_[r.p.path.back()].p.swap_ps());
     int64_t end_to_end = 0;
     const int64_t path_ps = std::abs(r.distance_ps.back() - r.distance_ps.front());
-    for (uint32_t k = 0; k < r.p.end_to_end_purification_rounds; k++) end_to_end = later(end_to_end, later(e2e_ops, path_ps));
+    const int64_t e2e_round_ps = purification_round_ps(r, e2e_ops, path_ps);
+    for (uint32_t k = 0; k < r.p.end_to_end_purification_rounds; k++) end_to_end = later(end_to_end, e2e_round_ps);
     const uint32_t end = r.p.path[end_hop];
     const int64_t herald_end = lp.node_a == end ? lp.herald_delay_a_ps : lp.herald_delay_b_ps;
     const int64_t purified_at = link_ready_ps(r, link);
@@ -457,8 +466,9 @@ uint32_t Network::add_request(const RequestParams &p) {
                 throw ParameterError(
                     "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(needed), " s a qubit at '",
                                     nodes_[p.path[end_hop]].p.name,
-                                    "' must be stored before it can be used (heralds, purification rounds, swap and "
-                                    "their news", regeneration_clause(p), "): no pair could ever be delivered"));
+                                    "' must be stored before it can be used (heralds, purification rounds",
+                                    p.purification_handshake ? " each confirmed first (purification_handshake)" : "",
+                                    ", swap and their news", regeneration_clause(p), "): no pair could ever be delivered"));
             }
         }
     }
@@ -477,6 +487,9 @@ uint32_t Network::add_request(const RequestParams &p) {
                                     p.python_protocol ? "' must be stored before an end knows it (its herald"
                                                       : "' must be stored before both its ends know it (its heralds",
                                     p.purification_rounds > 0 && !p.python_protocol ? " and purification rounds" : "",
+                                    p.purification_rounds > 0 && p.purification_handshake
+                                        ? ", each confirmed first (purification_handshake)"
+                                        : "",
                                     p.python_protocol ? "" : regeneration_clause(p),
                                     "): no pair could ever be delivered"));
             }
@@ -796,6 +809,12 @@ void Network::on_event(const EventQueue::Event &e) {
             break;
         case kSwapNow:
             on_swap_handshake_done(e.a, e.b);
+            break;
+        case kPurifyConfirmed:
+            on_purify_confirmed(e.a, e.b, false);
+            break;
+        case kEndToEndPurifyConfirmed:
+            on_purify_confirmed(e.a, e.b, true);
             break;
         case kSlotFree:
             if (valid(e.a)) free_slot(slot_of(e.a), false);

@@ -298,7 +298,7 @@ class Network final {
     enum class SlotState : uint8_t { Free, Attempting, Stored, Locked };
     enum EventType : uint32_t {
         kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart, kDeadline, kKnown,
-        kEndToEndPurifyDone, kSwapNow, kEndConsumed, kDeliveryLate
+        kEndToEndPurifyDone, kSwapNow, kEndConsumed, kDeliveryLate, kPurifyConfirmed, kEndToEndPurifyConfirmed
     };
 
     // An event reads a few slots that are cold in cache on a large network: the success's two, the
@@ -636,6 +636,9 @@ class Network final {
     int64_t survival_needed_ps(const Request &r, uint32_t end_hop) const;
     // Storage a link pair of `r` on `link` needs before both ends know it (and its link rounds end).
     int64_t link_ready_ps(const Request &r, uint32_t link) const;
+    // One purification round of `r` from its pairs' choice to its outcome known at both ends: `ops_ps` of gates, the
+    // results' `latency_ps`, and first a round trip of it when the request confirms each round.
+    static int64_t purification_round_ps(const Request &r, int64_t ops_ps, int64_t latency_ps);
     // Reserves the request's memories (all or nothing); returns kNoSlot, or the first link of its
     // path that lacks them.
     uint32_t try_reserve(uint32_t request);
@@ -662,6 +665,16 @@ class Network final {
     // One recurrence round on the pairs held by a1 and a2 (and their partners); the kept pair is
     // locked until `done_event` fires one operation time plus `latency_ps` later.
     void start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, int64_t latency_ps, uint32_t done_event);
+    // A round's result latency (the link's classical delay, or the path's for an end-to-end round) and done event.
+    std::pair<int64_t, uint32_t> purification_round_of(uint32_t request, uint32_t a1, bool end_to_end);
+    // start_purification on the pairs a1 and a2 hold (and their partners) with the request's scheme, latency and event.
+    void run_purification_round(uint32_t request, uint32_t a1, uint32_t a2, bool end_to_end);
+    // The round now, or (purification_handshake) the four qubits held for the ends' confirmation, a round trip of the
+    // round's latency, after which on_purify_confirmed runs it.
+    void begin_purification(uint32_t request, uint32_t a1, uint32_t a2, bool end_to_end);
+    // A purification handshake's end: the round on both pairs if both are intact, else the one whose cutoff passed
+    // (or whose request ended) freed and the other back to waiting for a partner.
+    void on_purify_confirmed(uint64_t packed_a1, uint64_t packed_a2, bool end_to_end);
     // Tries the dirty waiting requests (admit_dirty). Inline, the test alone: every memory a release
     // frees calls it while requests wait, and between admissions nothing is dirty.
     QNSIM_HOT_INLINE void try_admit() {

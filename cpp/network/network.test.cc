@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -68,6 +69,8 @@ std::vector<double> run_chain(const Variant &v, uint64_t seed, uint32_t nodes, R
     request.swap_handshake = v.handshake;
     request.generation = v.generation;
     if (v.cutoff) request.cutoff_ps = 80'000'000;
+    // Purifying variants with handshakes confirm their rounds too (held pairs under cutoffs, failed rounds after a wait).
+    request.purification_handshake = v.handshake && v.rounds > 0;
     if (v.rounds) {
         request.purification_rounds = v.rounds;
         request.purification = PurifyScheme::DEJMPS;
@@ -698,6 +701,81 @@ TEST(Network, AnEndThatEmitsLaterDecaysFromItsOwnEmission) {
     EXPECT_THROW(late.validate(), ParameterError);
     late.emission_lag_b_ps = 3'000'000;
     EXPECT_NO_THROW(late.validate());
+}
+
+// purification_handshake: the ends confirm each round first, a round trip of the link's classical delay, so on a
+// deterministic link the first purified pair comes 2 c later and has decayed 2 c longer at both ends before the round;
+// the cutoff every pair needs grows by 2 c per round (a cutoff between the two needs is refused with the flag only).
+TEST(Network, APurificationHandshakeRunsEachRoundOneRoundTripLater) {
+    const int64_t c = 400'000, herald = 1'000'000;
+    const auto first_delivery = [&](Formalism formalism, bool handshake, std::optional<int64_t> cutoff, uint64_t seed) {
+        Network net(formalism, seed);
+        NodeParams node;
+        node.name = "n";
+        node.num_memories = 2;
+        node.t1_s = std::numeric_limits<double>::infinity();
+        node.t2_s = 20e-6;
+        LinkParams link;
+        link.channels = 2;
+        link.success_probability = 1;
+        link.attempt_period_ps = herald;
+        link.herald_delay_a_ps = link.herald_delay_b_ps = herald;
+        link.classical_delay_ps = c;
+        link.bell_diagonal = {0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3};
+        const uint32_t first = net.add_chain(node, link, 2);
+        RequestParams request;
+        request.path = {first, first + 1};
+        request.memories_per_link = 2;
+        request.purification = PurifyScheme::DEJMPS;
+        request.purification_rounds = 1;
+        request.purification_handshake = handshake;
+        request.num_pairs = 1;
+        request.cutoff_ps = cutoff;
+        net.add_request(request);
+        net.run(100'000'000);
+        EXPECT_EQ(net.deliveries().size(), 1u);
+        return net.deliveries().front();
+    };
+    // Werner 0.9 pairs dephased at both ends for s each (coherence e^(-2 s / T2): the Phi+ / Phi- weights A, D mix as
+    // (A + D) / 2 +- (A - D) / 2 e^(-2 s / T2)), one DEJMPS round (A' = (A^2 + B^2) / N, D' = 2 A B / N with
+    // N = (A + B)^2 + (C + D)^2, weights ordered Phi+, Psi-, Psi+, Phi-), the kept pair dephased `after` more.
+    const auto expected = [](double s, double after) {
+        const double q = 0.1 / 3, k = std::exp(-2 * s / 20e-6);
+        const double a = (0.9 + q) / 2 + (0.9 - q) / 2 * k, d = (0.9 + q) / 2 - (0.9 - q) / 2 * k;
+        const double n = (a + q) * (a + q) + (q + d) * (q + d);
+        const double a2 = (a * a + q * q) / n, d2 = 2 * a * q / n;
+        return (a2 + d2) / 2 + (a2 - d2) / 2 * std::exp(-2 * after / 20e-6);
+    };
+    for (const Formalism formalism : {Formalism::BellDiagonal, Formalism::DensityMatrix}) {
+        // A first round that fails (about one in ten) delivers a later pair: the first rounds that succeed are checked.
+        int first_rounds_kept[2] = {0, 0};
+        for (uint64_t seed = 1; seed <= 12; seed++) {
+            for (const bool handshake : {false, true}) {
+                const Delivery d = first_delivery(formalism, handshake, std::nullopt, seed);
+                const int64_t round_done = herald + (handshake ? 3 : 1) * c;
+                EXPECT_GE(d.time_ps, round_done);
+                if (d.time_ps != round_done) continue;
+                first_rounds_kept[handshake]++;
+                EXPECT_NEAR(d.fidelity, expected((herald + (handshake ? 2 * c : 0)) * 1e-12, c * 1e-12), 1e-9) << handshake;
+            }
+        }
+        EXPECT_GE(first_rounds_kept[0], 6);
+        EXPECT_GE(first_rounds_kept[1], 6);
+        EXPECT_GT(expected(herald * 1e-12, c * 1e-12) - expected((herald + 2 * c) * 1e-12, c * 1e-12), 1e-3);
+        // The stored time every pair needs: herald + c without the confirmation, herald + 3 c with it.
+        EXPECT_NO_THROW(first_delivery(formalism, true, herald + 3 * c, 1));
+        EXPECT_NO_THROW(first_delivery(formalism, false, herald + c, 1));
+        try {
+            first_delivery(formalism, true, herald + 3 * c - 1, 1);
+            ADD_FAILURE() << "a cutoff shorter than the confirmed round's need was accepted";
+        } catch (const ParameterError &e) {
+            EXPECT_NE(std::string(e.what()).find("purification_handshake"), std::string::npos) << e.what();
+        }
+    }
+    RequestParams without_rounds;
+    without_rounds.path = {0, 1};
+    without_rounds.purification_handshake = true;  // nothing to confirm: refused, not ignored
+    EXPECT_THROW(without_rounds.validate(), ParameterError);
 }
 
 // Requests that wait on a link's memories are admitted when a release frees them: at the finish of

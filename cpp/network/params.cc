@@ -126,6 +126,11 @@ void RequestParams::validate() const {
         throw ParameterError("purification_rounds",
                              "must be >= 1 with a purification scheme (or give end_to_end_purification_rounds)");
     }
+    if (purification_handshake && purification_rounds == 0 && end_to_end_purification_rounds == 0) {
+        // Nothing to confirm: the flag would change nothing, and a user who set it expects a wait.
+        throw ParameterError("purification_handshake",
+                             "must be false without purification rounds (there is no round to confirm)");
+    }
     in_range("memories_per_link", kMemoriesPerLinkRange, memories_per_link);
     if (memories_per_link < memories_needed()) {
         throw ParameterError("memories_per_link",

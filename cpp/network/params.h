@@ -132,6 +132,11 @@ struct RequestParams {
     /// protocol does): the swap happens one round trip to the farther partner later, with the
     /// two qubits held and decaying meanwhile.
     bool swap_handshake = false;
+    /// Before each purification round, the pair's two ends confirm it (a request and its answer, as
+    /// SeQUeNCe's resource managers exchange): the round runs one round trip later (across the link for
+    /// link-level rounds, along the path for end-to-end ones), with the four qubits held and decaying
+    /// meanwhile. Needs purification rounds.
+    bool purification_handshake = false;
     GenerationPolicy generation = GenerationPolicy::Continuous;
 
     /// Recurrence rounds hold one pair per level while the next is made: fewer memories stall.

@@ -77,7 +77,7 @@ void Network::try_purify(uint32_t l, uint32_t request) {
     while (true) {
         const auto [a1, a2] = two_of_a_level(links_[l].side_first(0), links_[l].channels, eligible, [](const Slot &s) { return s.level; });
         if (a1 == kNoSlot) return;
-        start_purification(a1, a2, requests_[request].p.purification, links_[l].p.classical_delay_ps, kPurifyDone);
+        begin_purification(request, a1, a2, false);
     }
 }
 
@@ -87,18 +87,78 @@ void Network::try_end_to_end_purify(uint32_t request) {
     const uint32_t first_link = req.links.front();
     const uint32_t src_side = links_[first_link].p.node_a == src ? 0u : 1u;
     auto eligible = [&](const Slot &s) { return s.owner == request && s.state == SlotState::Stored && s.e2e_ready; };
-    const PurifyScheme scheme = req.p.purification == PurifyScheme::None ? PurifyScheme::DEJMPS : req.p.purification;
     while (true) {
         // Two ready end-to-end pairs of the same level, found through their source-side slots.
         const auto [a1, a2] =
             two_of_a_level(links_[first_link].side_first(src_side), links_[first_link].channels, eligible,
                            [](const Slot &s) { return s.e2e_level; });
         if (a1 == kNoSlot) return;
-        const uint32_t b1 = slots_[a1].partner;
-        slots_[a1].e2e_ready = slots_[b1].e2e_ready = false;
-        start_purification(a1, a2, scheme, path_latency(request, 0, static_cast<uint32_t>(req.p.path.size() - 1)),
-                           kEndToEndPurifyDone);
+        for (uint32_t id : {a1, a2}) slots_[id].e2e_ready = slots_[slots_[id].partner].e2e_ready = false;
+        begin_purification(request, a1, a2, true);
     }
+}
+
+std::pair<int64_t, uint32_t> Network::purification_round_of(uint32_t request, uint32_t a1, bool end_to_end) {
+    const Request &req = requests_[request];
+    if (end_to_end) return {path_latency(request, 0, static_cast<uint32_t>(req.p.path.size() - 1)), kEndToEndPurifyDone};
+    return {links_[slots_[a1].link].p.classical_delay_ps, kPurifyDone};
+}
+
+void Network::run_purification_round(uint32_t request, uint32_t a1, uint32_t a2, bool end_to_end) {
+    const Request &req = requests_[request];
+    // End-to-end rounds asked for without a link scheme run DEJMPS.
+    const PurifyScheme scheme = req.p.purification == PurifyScheme::None ? PurifyScheme::DEJMPS : req.p.purification;
+    const auto [latency, done_event] = purification_round_of(request, a1, end_to_end);
+    start_purification(a1, a2, scheme, latency, done_event);
+}
+
+void Network::begin_purification(uint32_t request, uint32_t a1, uint32_t a2, bool end_to_end) {
+    if (!requests_[request].p.purification_handshake) {
+        run_purification_round(request, a1, a2, end_to_end);
+        return;
+    }
+    // Held as a round's kept pair is: a cutoff meanwhile marks them expired (on_cutoff), nothing else takes them.
+    for (uint32_t id : {a1, a2}) {
+        set_state(id, SlotState::Locked);
+        set_state(slots_[id].partner, SlotState::Locked);
+    }
+    const int64_t latency = purification_round_of(request, a1, end_to_end).first;
+    queue_.schedule(later(queue_.now(), later(latency, latency)), end_to_end ? kEndToEndPurifyConfirmed : kPurifyConfirmed,
+                    pack(a1, slots_[a1].gen), pack(a2, slots_[a2].gen));
+}
+
+void Network::on_purify_confirmed(uint64_t packed_a1, uint64_t packed_a2, bool end_to_end) {
+    // Held slots are freed only with their request's memories (their generations move together) or here.
+    if (!valid(packed_a1) || !valid(packed_a2)) return;
+    const uint32_t a[2] = {slot_of(packed_a1), slot_of(packed_a2)};
+    const uint32_t request = slots_[a[0]].owner;
+    const bool active = request != kNoSlot && requests_[request].active();
+    bool intact[2];
+    for (int k = 0; k < 2; k++) {
+        const Slot &s = slots_[a[k]];
+        const uint32_t b = s.partner;
+        intact[k] = s.state == SlotState::Locked && !s.expired && b != kNoSlot && slots_[b].partner == a[k] &&
+                    slots_[b].state == SlotState::Locked && !slots_[b].expired;
+    }
+    if (active && intact[0] && intact[1]) {
+        run_purification_round(request, a[0], a[1], end_to_end);
+        return;
+    }
+    const uint32_t link = slots_[a[0]].link;
+    for (int k = 0; k < 2; k++) {
+        const uint32_t b = slots_[a[k]].partner;
+        if (!active || !intact[k]) {
+            // A cutoff during the handshake counted the pair's end (on_cutoff); its memories go.
+            free_slot(a[k], true);
+            if (b != kNoSlot && slots_[b].partner == a[k]) free_slot(b, true);
+            continue;
+        }
+        set_state(a[k], SlotState::Stored);
+        set_state(b, SlotState::Stored);
+        if (end_to_end) slots_[a[k]].e2e_ready = slots_[b].e2e_ready = true;
+    }
+    if (!active) return;
+    end_to_end ? try_end_to_end_purify(request) : try_purify(link, request);
 }
 
 void Network::purification_failed(uint32_t a1, uint32_t b1) {

@@ -1146,7 +1146,7 @@ class RequestParams:
     """
     An end-to-end request as the native network takes it (integer picoseconds). Built by qnsim.Network.request.
     """
-    fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake', 'generation')
+    fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake', 'purification_handshake', 'generation')
     range_notes: typing.ClassVar[dict] = {'num_pairs': ' (None: until the run ends)', 'purification_rounds': '', 'end_to_end_purification_rounds': '', 'memories_per_link': ''}
     ranges: typing.ClassVar[dict] = {'num_pairs': '[1, 2**64 - 1]', 'purification_rounds': '[0, 16]', 'end_to_end_purification_rounds': '[0, 16]', 'memories_per_link': '[1, 1048576]'}
     cutoff_ps: int | None
@@ -1157,6 +1157,7 @@ class RequestParams:
     memories_per_link: int
     num_pairs: int | None
     purification: PurificationScheme
+    purification_handshake: bool
     purification_rounds: int
     python_protocol: bool
     start_ps: int

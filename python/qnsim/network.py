@@ -536,7 +536,8 @@ class Network(SlotOperations):
                 ``name`` (unique, also up to letter case and Unicode form; labels the request's sweep
                 columns and log records),
                 ``num_pairs``, ``start_s``, ``cutoff_s``, ``deadline_s`` (absolute, s),
-                ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``generation``, ``memories_per_link``,
+                ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``purification_handshake``,
+                ``generation``, ``memories_per_link``,
                 ``purification``, ``purification_rounds``, ``target_fidelity`` (rounds chosen
                 by :func:`purification_rounds_for`), ``end_to_end_purification_rounds``,
                 ``keep_pairs``, ``protocol``.
@@ -632,6 +633,10 @@ class Network(SlotOperations):
                 min_fidelity=spec.min_fidelity or 0.0,
                 swap_schedule=getattr(_core.SwapSchedule, spec.swap_schedule),
                 swap_handshake=spec.swap_handshake,
+                # A target the links already meet chooses no round, so there is none to confirm; asked for without any
+                # purification, the core refuses the flag.
+                purification_handshake=spec.purification_handshake
+                and (spec.target_fidelity is None or plan.rounds + plan.end_to_end_rounds > 0),
                 generation=getattr(_core.GenerationPolicy, spec.generation),
             )
             try:

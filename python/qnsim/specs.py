@@ -1045,6 +1045,12 @@ class RequestSpec(Spec):
     )
     swap_schedule: Literal["asap", "nested"] = param("asap", doc="Swap order: as soon as possible, or nested doubling")
     swap_handshake: bool = param(False, doc="A node confirms with both partners (a round trip) before swapping")
+    purification_handshake: bool = param(
+        False,
+        doc="Before each purification round the pair's ends confirm it (a round trip across the link, or along the "
+        "path for end-to-end rounds; SeQUeNCe's resource managers do), the four qubits decaying meanwhile; needs "
+        "purification rounds",
+    )
     generation: Literal["continuous", "on_demand"] = param(
         "continuous",
         doc="Link generation: 'continuous' (a free memory attempts at once) or 'on_demand' (a memory freed by a "
