@@ -15,7 +15,7 @@ fidelity of a pair is read from its Bell-diagonal state at delivery (both qubits
 Diagnostics behind the guide's notes (they patch or watch SeQUeNCe; not what a user runs):
 
     ... short_coherence --seeds 1-12 --patch silent oldest      # its two artifacts fixed: qnsim's figures
-    ... target_fidelity --seeds 1-1 --purification-timing       # rounds negotiated: 200 us vs qnsim's 100 us
+    ... target_fidelity --seeds 1-1 --purification-timing       # rounds negotiated: 200 us (qnsim: purification_handshake)
     ... target_fidelity --seeds 1-6 --set 'hops_km=[40.0]' sim_time_s=0.2 --snapshots 0.02   # memories held
     ... target_two_rounds --seeds 1-2                            # finite coherence time: no pair at all
 """
