@@ -740,6 +740,25 @@ inline void refuse_unordered(pybind11::handle h, const char *what) {
     }
 }
 
+/// The targets of an engine's gate, noise, reset or measurement method, the one reading both simulators share: each
+/// argument an index (qubit_index's reading) or one level of an ordered sequence of them (a list, tuple, range or
+/// numpy array: h(0, 1), h([0, 1]) and h(range(2)) are one call), flattened in order. The density-matrix engine
+/// took only the first form and refused h([0, 1]), which the stabilizer engine ran. Ranges are the engine's.
+inline std::vector<int64_t> qubit_targets(const pybind11::args &args, uint64_t num_qubits) {
+    std::vector<int64_t> out;
+    out.reserve(args.size());
+    for (const pybind11::handle item : args) {
+        if (!pybind11::isinstance<pybind11::int_>(item) && !pybind11::isinstance<pybind11::str>(item) &&
+            pybind11::isinstance<pybind11::iterable>(item)) {
+            refuse_unordered(item, "targets");
+            for (const pybind11::handle inner : item) out.push_back(qubit_index(inner, num_qubits));
+        } else {
+            out.push_back(qubit_index(item, num_qubits));
+        }
+    }
+    return out;
+}
+
 /// Text from Python for a parser (circuit text, a Pauli string): a str, or an object of the stim
 /// package whose str() is that text (stim.Circuit, stim.PauliString). Anything else is a
 /// TypeError naming `what` and the value: str(None) is "None", which would otherwise be parsed

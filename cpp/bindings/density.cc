@@ -52,8 +52,12 @@ size_t qubit_arg(py::handle h, size_t n) {
 // the state untouched.
 std::vector<size_t> qubit_args(const py::args &args, size_t n) {
     std::vector<size_t> out;
-    out.reserve(args.size());
-    for (auto h : args) out.push_back(qubit_arg(h, n));
+    for (const int64_t v : qnsim_bindings::qubit_targets(args, n)) {
+        if (v < 0 || static_cast<uint64_t>(v) >= n) {
+            throw std::out_of_range(msg("qubit ", v, " is out of range for num_qubits=", n));
+        }
+        out.push_back(static_cast<size_t>(v));
+    }
     return out;
 }
 
@@ -77,11 +81,10 @@ std::vector<size_t> qubit_list(const py::object &obj, size_t n, const char *para
 }
 
 std::vector<size_t> pair_args(const py::args &args, size_t n, const char *gate) {
-    if (args.size() % 2 != 0) {
-        throw std::invalid_argument(
-            msg(gate, " takes pairs of qubits, got an odd number of targets (", args.size(), ")"));
-    }
     auto qs = qubit_args(args, n);
+    if (qs.size() % 2 != 0) {
+        throw std::invalid_argument(msg(gate, " takes pairs of qubits, got an odd number of targets (", qs.size(), ")"));
+    }
     for (size_t i = 0; i < qs.size(); i += 2) {
         if (qs[i] == qs[i + 1]) {
             throw std::invalid_argument(msg(gate, " pair (", qs[i], ", ", qs[i + 1], ") uses qubit ", qs[i], " twice"));

@@ -26,23 +26,7 @@ namespace qnsim_bindings {
 
 namespace {
 
-// Python-only conversion: ints (anything with __index__, e.g. numpy integers), or one level of
-// int sequences (lists, tuples, ranges, numpy arrays).
-int64_t index_of(const py::handle item, uint64_t num_qubits) { return qubit_index(item, num_qubits); }
-
-std::vector<int64_t> targets_of(const py::args &args, uint64_t num_qubits) {
-    std::vector<int64_t> out;
-    out.reserve(args.size());
-    for (const py::handle item : args) {
-        if (!py::isinstance<py::int_>(item) && !py::isinstance<py::str>(item) && py::isinstance<py::iterable>(item)) {
-            refuse_unordered(item, "targets");
-            for (const py::handle inner : item) out.push_back(index_of(inner, num_qubits));
-        } else {
-            out.push_back(index_of(item, num_qubits));
-        }
-    }
-    return out;
-}
+std::vector<int64_t> targets_of(const py::args &args, uint64_t num_qubits) { return qubit_targets(args, num_qubits); }
 
 Basis basis_of(const std::string &b) {
     if (b == "Z" || b == "z") return Basis::Z;
