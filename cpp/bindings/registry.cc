@@ -303,7 +303,7 @@ void bind_registry(py::module_ &m) {
           "Expectation of a Pauli product, one of I _ X Y Z per listed qubit (optional leading sign), e.g. "
           "expectation([a, b], 'XX'). Exact in both formalisms.");
     c.def("fidelity", &fidelity, py::arg("qubits"), py::arg("target") = "phi+",
-          "Fidelity of the reduced state of `qubits` with a target: 'phi+', 'phi-', 'psi+', 'psi-' (2 qubits), a "
+          "Fidelity of the reduced state of `qubits` with a target: 'phi+', 'phi-', 'psi+', 'psi-' (any case; 2 qubits), a "
           "state vector or a density matrix. Exact for density matrices; for stabilizer trajectories the value for "
           "Bell-diagonal noise is 0 or 1, and averages over seeds estimate the fidelity.");
 }

@@ -1,6 +1,7 @@
 #include "registry/qubit_registry.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -811,14 +812,17 @@ std::pair<int, int> QubitRegistry::bell_measure(QubitHandle a, QubitHandle b) {
 
 double QubitRegistry::bell_fidelity(QubitHandle a, QubitHandle b, const std::string &bell_state) const {
     // |B><B| = (II + sx XX + sz ZZ + sy YY)/4 with the signs of the Bell state's stabilizers.
+    // Names are read without case, as qnsim.fidelity and the link models read them ("PHI+" was refused here only).
+    std::string name = bell_state;
+    for (char &ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     int sx, sz;
-    if (bell_state == "phi+") {
+    if (name == "phi+") {
         sx = 1, sz = 1;
-    } else if (bell_state == "phi-") {
+    } else if (name == "phi-") {
         sx = -1, sz = 1;
-    } else if (bell_state == "psi+") {
+    } else if (name == "psi+") {
         sx = 1, sz = -1;
-    } else if (bell_state == "psi-") {
+    } else if (name == "psi-") {
         sx = -1, sz = -1;
     } else {
         throw std::invalid_argument(

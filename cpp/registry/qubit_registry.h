@@ -171,7 +171,7 @@ class QubitRegistry {
     /// Expectation of a Pauli product: `paulis` holds one of I _ X Y Z per qubit of `qubits`
     /// (optional leading sign). Exact in both formalisms (+1, -1 or 0 for stabilizer states).
     virtual double expectation(const std::vector<QubitHandle> &qubits, const std::string &paulis) const = 0;
-    /// Fidelity with a named Bell state ("phi+", "psi+", "psi-", "phi-"), from the three Bell
+    /// Fidelity with a named Bell state ("phi+", "psi+", "psi-", "phi-", any case), from the three Bell
     /// stabilizer expectations: exact, and exactly 0 or 1 for Bell-diagonal stabilizer states.
     double bell_fidelity(QubitHandle a, QubitHandle b, const std::string &bell_state = "phi+") const;
     /// The Bell-basis diagonal <B|rho|B> of (a, b), B = (Phi+, Psi+, Psi-, Phi-): the pair after a

@@ -504,7 +504,7 @@ class QubitRegistry:
         """
     def fidelity(self, qubits: collections.abc.Iterable, target: typing.Any = 'phi+') -> float:
         """
-        Fidelity of the reduced state of `qubits` with a target: 'phi+', 'phi-', 'psi+', 'psi-' (2 qubits), a state vector or a density matrix. Exact for density matrices; for stabilizer trajectories the value for Bell-diagonal noise is 0 or 1, and averages over seeds estimate the fidelity.
+        Fidelity of the reduced state of `qubits` with a target: 'phi+', 'phi-', 'psi+', 'psi-' (any case; 2 qubits), a state vector or a density matrix. Exact for density matrices; for stabilizer trajectories the value for Bell-diagonal noise is 0 or 1, and averages over seeds estimate the fidelity.
         """
     def group_of(self, qubit: typing.Any) -> list[int]:
         """
