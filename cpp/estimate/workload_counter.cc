@@ -546,7 +546,8 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
                 if (t[i].kind == Target::Combiner || t[i + 1].kind == Target::Combiner) {
                     fail(line, msg("bad targets for ", g.name, ": '*' is only allowed in Pauli products"));
                 }
-                if (ca && cb && t[i].value == t[i + 1].value) {
+                // As Stim and the stabilizer simulator: the same target twice (MXX `!0 0` is two targets, X0 * -X0).
+                if (ca && cb && t[i].value == t[i + 1].value && t[i].flags == t[i + 1].flags) {
                     fail(line, msg("bad targets for ", g.name, ": qubit ", t[i].value, " used twice in one pair"));
                 }
                 // A record or sweep bit may stand where Stim reads a Z-basis control: first in CX, CY, CZ,
@@ -1197,7 +1198,8 @@ struct Tally {
                     const bool qa = t[i].kind == Target::Qubit, qb = t[i + 1].kind == Target::Qubit;
                     if (qa && qb) {
                         step2(t[i].value, t[i + 1].value);
-                        add_pair(t[i].value, t[i + 1].value);
+                        // MXX 0 !0 measures one qubit's X X = I (a fixed record): no interaction between qubits.
+                        if (t[i].value != t[i + 1].value) add_pair(t[i].value, t[i + 1].value);
                     } else if (qa) {
                         controlled += 1;
                         step1(t[i].value);
