@@ -162,6 +162,13 @@ bool read_pi_angle(const char *&p, const char *end, double &value) {
 }
 
 /// Parses a line [p, end) (no newline). Targets are appended to `targets`.
+// kPauli with the letter (X, Y, Z in either case) in the bits above it.
+uint8_t pauli_flags(char letter) {
+    const char upper = static_cast<char>(letter & ~0x20);
+    const unsigned code = upper == 'X' ? 1u : upper == 'Y' ? 2u : 3u;
+    return static_cast<uint8_t>(Target::kPauli | (code << Target::kLetterShift));
+}
+
 ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector<Target> &targets,
                       std::string &name_buf, int &cached_gate) {
     ParsedLine out;
@@ -388,8 +395,8 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             ++p;
             uint8_t flags = Target::kInverted;
             if (p < end && (*p == 'X' || *p == 'Y' || *p == 'Z' || *p == 'x' || *p == 'y' || *p == 'z')) {
+                flags |= pauli_flags(*p);
                 ++p;
-                flags |= Target::kPauli;
             }
             if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
             targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, flags});
@@ -400,7 +407,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         } else if (c == 'X' || c == 'Y' || c == 'Z' || c == 'x' || c == 'y' || c == 'z') {
             ++p;
             if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, Target::kPauli});
+            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, pauli_flags(c)});
         } else if (end - p >= 4 && std::strncmp(p, "rec[", 4) == 0) {
             p += 4;
             if (p == end || *p != '-') {
@@ -465,6 +472,42 @@ void check_records(int gate, const Target *t, size_t n, uint64_t measured, uint6
         fail(line, msg(gate_table()[gate].name, " target 'rec[-", t[i].value, "]' looks back ", t[i].value,
                        " measurement", t[i].value == 1 ? "" : "s", ", but only ", measured, " precede",
                        measured == 1 ? "s" : "", " it (at its first execution)"));
+    }
+}
+
+/// Refuses a '*'-joined product of MPP/SPP/SPP_DAG whose factors multiply to an anti-Hermitian operator (X0*Z0 is
+/// -iY0): Stim's simulators and the stabilizer simulator refuse it (the counter took it), in the simulator's words.
+void refuse_anti_hermitian(const GateSpec &g, const Target *t, size_t n, uint64_t line) {
+    std::vector<std::pair<uint32_t, unsigned>> factors;  // one per qubit: (qubit, its product so far: 0 I, 1 X, 2 Y, 3 Z)
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && t[j].kind == Target::Combiner) j += 2;
+        factors.clear();
+        unsigned phase = 0;  // powers of i
+        std::string written;
+        for (size_t k = i; k < j; k += 2) {
+            const unsigned b = t[k].letter();
+            written += msg(k > i ? "*" : "", (t[k].flags & Target::kInverted) ? "!" : "", "_XYZ"[b], t[k].value);
+            auto f = std::find_if(factors.begin(), factors.end(), [&](const auto &x) { return x.first == t[k].value; });
+            if (f == factors.end()) {
+                factors.emplace_back(t[k].value, b);
+                continue;
+            }
+            const unsigned a = f->second;
+            if (a == 0) {
+                f->second = b;
+            } else if (a == b) {
+                f->second = 0;
+            } else {
+                f->second = 6 - a - b;                  // X*Y ~ Z, Y*Z ~ X, Z*X ~ Y
+                phase += (b + 3 - a) % 3 == 1 ? 1 : 3;  // XY = iZ, YZ = iX, ZX = iY; reversed, -i
+            }
+        }
+        if (phase & 1) {
+            fail(line, msg("the product ", written, " of ", g.name,
+                           " is anti-Hermitian (e.g. X0*Z0 instead of Y0), as Stim's simulators refuse it"));
+        }
+        i = j;
     }
 }
 
@@ -574,6 +617,7 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
                 }
             }
             if (need_qubit && n > 0) fail(line, msg("bad targets for ", g.name, ": dangling '*'"));
+            if (g.kind == GateKind::Product) refuse_anti_hermitian(g, t, n, line);
             break;
         }
         case GateKind::Annotation:

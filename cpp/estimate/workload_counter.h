@@ -96,6 +96,9 @@ struct Target {
     /// How a qubit target was written: '!' (an inverted result) and a Pauli letter (X0, !Z3). Stim allows
     /// each only on some gates (validate() checks them), so they are kept apart from the plain index.
     enum Flags : uint8_t { kInverted = 1, kPauli = 2 };
+    /// A Pauli target's letter, in flags >> kLetterShift: 1 = X, 2 = Y, 3 = Z (a product's phase needs it).
+    static constexpr unsigned kLetterShift = 2;
+    unsigned letter() const { return static_cast<unsigned>(flags >> kLetterShift) & 3u; }
     uint32_t value;
     Kind kind;
     uint8_t flags = 0;

@@ -191,7 +191,7 @@ TEST(WorkloadCounter, RemoteCnotOccupiesItsQubitsForOneGate) {
 // MPP X0*X1*X2 with 1 and 2 on QPU 1 read 2 merges for its 1).
 TEST(WorkloadCounter, EachQubitsMergesAreCountedAsTheScheduleRunsThem) {
     Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}};
-    const PlacedCounts star = Program::parse("REPEAT 1000 {\n MPP X0*X1*Z1*X2\n}\nREPEAT 1500 {\n CX 3 4\n}\n")
+    const PlacedCounts star = Program::parse("REPEAT 1000 {\n MPP X0*X1*Z1*Z1*X2\n}\nREPEAT 1500 {\n CX 3 4\n}\n")
                                   .count_placed({0, 1, 1, 0, 1}, 2, d, false);
     EXPECT_EQ(star.busiest_qubit_merges, count_t(1500));
     EXPECT_EQ(star.busiest_merge_qubit, 3u);  // the lowest of qubits 3 and 4
