@@ -7,13 +7,6 @@
    several links that stall or bind is now priced no sooner than a bound on the expected latest of their delays
    (``estimator._expected_latest_bound_s``, whatever their dependence): 0.01939 s.
 
-2. Audit 55's two pinned tight flow-controlled links: a link that out-paces its consumers fills its buffer, and flow
-   control pauses its source until a consumption frees a place, so its rounds' inputs wait for their partners at
-   the consumers' pace, not at the flow-controlled rate (``estimator._Context._demand_paced_pair``). The 100 kHz
-   link's pairs at use go from F 0.97581 to 0.97538 (0.97517 +- 1.4e-4 simulated, now within noise), the 50 kHz
-   link's from 0.97283 to 0.97250 (0.97176 +- 1.0e-4 over 24 seeds): the rest is its buffer's wait (0.237 ms priced,
-   0.267 ms simulated), another mechanism, left pinned in audit 55's test.
-
 Each comparison with ``simulate_execution`` is cautious-or-within-noise (never below the simulated mean by more than
 3 standard errors), and the figures say how far above.
 """
@@ -99,66 +92,3 @@ def test_the_latest_bound_in_closed_form_and_against_numpy():
     assert est._expected_latest_bound_s([(1e-3, 0.0), (3e-3, 0.0)]) == 3e-3
     assert est._expected_latest_bound_s([(1e-3, 1e-5), (3e-3, 1e-4)]) == pytest.approx(3e-3, rel=1e-9)
     assert est._expected_latest_bound_s([]) == 0.0
-
-
-# -- 2. the rounds' partner waits of a link that out-paces its consumers -------------------------------------------
-
-_SLOW = QPU(t_1q_s=2e-4, t_2q_s=2e-4, t_meas_s=2e-4)
-_WORK = "REPEAT 100 {\n CX 0 1\n H 0\n CX 1 0\n}"
-_TIGHT = {"50 kHz": (5e4, 3e-4, 8, 0.97), "100 kHz": (1e5, 2e-4, 6, 0.975)}
-
-
-def _tight_report(name: str):
-    rate_hz, latency_s, buffer_pairs, target = _TIGHT[name]
-    link = Link((0, 1), rate_hz=rate_hz, fidelity=0.95, memory_t1_s=0.05, memory_t2_s=0.05,
-                buffer_pairs=buffer_pairs, latency_s=latency_s)
-    return link, target, estimate(_WORK, [_SLOW] * 2, [link], placement=[0, 1], target_fidelity=target)
-
-
-@functools.lru_cache(maxsize=None)
-def _delivered_simulated(name: str, seeds: int) -> tuple[float, float]:
-    """(mean, standard error) of the fidelity of the pairs the simulated link delivers out of its rounds (before
-    the buffer), over ``seeds`` runs at the estimate's operating point."""
-    from qnsim.estimate import operated_purification_rounds
-    from qnsim.estimate import simulate as sim
-
-    link, target, report = _tight_report(name)
-    delivered: list[float] = []
-    enter = sim._LinkProcess._enter
-
-    def spy(self, level, pair):
-        if level == self.rounds:
-            delivered.append(pair[0])
-        return enter(self, level, pair)
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(sim._LinkProcess, "_enter", spy)
-    try:
-        for s in range(seeds):
-            simulate_execution(_WORK, [_SLOW] * 2, operated_links(report, [link]), placement=[0, 1], seed=s,
-                               target_fidelity=target, purification_rounds=operated_purification_rounds(report))
-    finally:
-        mp.undo()
-    return statistics.fmean(delivered), statistics.stdev(delivered) / math.sqrt(len(delivered))
-
-
-@pytest.mark.parametrize("name", list(_TIGHT))
-def test_the_rounds_of_a_link_that_outpaces_its_consumers_wait_at_their_pace(name):
-    """Audit 55's two pinned tight links: their buffers fill, flow control pauses the source until a consumption
-    frees a place, so the rounds' inputs wait for their partners at the consumers' pace (level-3 pairs of the
-    100 kHz link 0.151 ms simulated, 0.107 ms priced at the flow-controlled gap). Old behaviour: pairs out of the
-    rounds priced F 0.985785 (100 kHz) and 0.979705 (50 kHz) where the simulation delivers 0.98532 and 0.97950;
-    now 0.985348 and 0.979380. Never above the simulated mean beyond noise (4 seeds, ~800 pairs)."""
-    _link, _target, report = _tight_report(name)
-    mean, err = _delivered_simulated(name, 4)
-    assert report.links[0].delivered_fidelity <= mean + 3 * err, (report.links[0].delivered_fidelity, mean, err)
-    assert report.links[0].delivered_fidelity >= mean - 1e-3, (report.links[0].delivered_fidelity, mean, err)
-
-
-def test_the_old_price_of_the_rounds_was_above_beyond_noise(monkeypatch):
-    """The 100 kHz link with its rounds at the flow-controlled gap (the old behaviour, patched back): its pairs
-    priced more than 3 standard errors above the simulated ones, so the test above can fail."""
-    monkeypatch.setattr(est._Context, "_demand_paced_pair", lambda self, lk, lr, paced_s: None)
-    _link, _target, report = _tight_report("100 kHz")
-    mean, err = _delivered_simulated("100 kHz", 4)
-    assert report.links[0].delivered_fidelity > mean + 3 * err, (report.links[0].delivered_fidelity, mean, err)

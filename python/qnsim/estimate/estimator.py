@@ -4719,11 +4719,6 @@ class _Context:
             together = self._pairs_per_round.get(lr.qpus, 1) if self.ec else 1
             made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
             paced_s = paces.get(lr.qpus, compute_s)
-            drawn = self._demand_paced_pair(lk, lr, paced_s)
-            if drawn is not None and drawn[0] < made[0]:
-                made = drawn
-                self._delivered[lr.qpus] = drawn
-                lr.delivered_fidelity = drawn[0]
             uses = self._phase_uses(lk, made, lr.bell_pairs, lr.raw_per_pair, paced_s, self._probs[lr.qpus],
                                     together)
             _share, wait, used = min(uses, key=lambda use: use[2][0])
@@ -4767,38 +4762,6 @@ class _Context:
                     f"{lr.delivered_fidelity:.6g} to {at_use:.6g}, below the {need:g} needed (no number of "
                     "purification rounds up to the storage ceiling's does better); fix: " + _DECAY_FIX
                 )
-
-    def _demand_paced_pair(self, lk: Link, lr: LinkReport, paced_s: float) -> tuple[float, ...] | None:
-        """The pair direct link ``lk`` delivers (Bell-diagonal coefficients) when its rounds' inputs wait for their
-        partners at the pace its consumers draw pairs, or None where that pace is not the slower (or no rounds,
-        memory times, or a route or shared link, paced by their hops).
-
-        A link that out-paces its consumers fills its buffer, and flow control pauses its source until a consumption
-        frees a place: over the run it makes its raw pairs at the consumers' pace (one pair every
-        :func:`_consumption_interval_s`, ``raw_per_pair`` raw pairs each), not at its flow-controlled rate, so a
-        level-k pair waits for its partner that much longer (``paced_s``: the consumers' time in s). The rounds are
-        priced again with that raw gap (:class:`~qnsim.estimate.links.PairStorage`'s law, the source's gap
-        replaced): cautious for the first level, whose partner mostly comes from a running source (the simulation's
-        level-0 waits are its own gap), about right for the upper ones, whose waits hold the pauses. Before, every
-        level was priced at the flow-controlled gap: 100 kHz, 0.2 ms, 4 rounds behind 5 places, level-3 pairs waited
-        0.107 ms priced, 0.151 ms simulated, and the pairs came out at F 0.98579 priced, 0.98532 simulated."""
-        storage = PairStorage.of(lk)
-        probs = self._probs.get(lr.qpus)
-        if (self.ec or storage is None or lr.purification_rounds <= 0 or probs is None or len(lr.route) > 2
-                or lk.relay_hop_rates_hz or self._hop_users.get(lk.key, 1) > 1 or lr.bell_pairs <= 0
-                or not 0.0 < lr.raw_per_pair < math.inf or not paced_s > 0):
-            return None
-        delivered_hz = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
-        pace = _consumption_interval_s(max(1, round(lr.bell_pairs)), paced_s, delivered_hz, lk.buffer)
-        gap = pace / lr.raw_per_pair
-        if not gap > storage.throttled(probs).raw_interval_s:
-            return None
-        slowed = dataclasses.replace(storage, raw_interval_s=gap, buffer_pairs=None)
-        plans = list(_plan_rounds(lk.fidelity, self.purification, self._purification_noise(lk.key), slowed,
-                                  lr.purification_rounds))
-        if len(plans) < lr.purification_rounds:
-            return None
-        return tuple(plans[-1][0])
 
     def _assembly_words(self, lr: LinkReport, lk: Link, wait: float) -> str:
         """Words for a wait set by the gathering of a syndrome round's pairs (:meth:`_storage_wait_s`'s
