@@ -7,7 +7,8 @@ stray tokens), in REPEAT blocks, are read by both, and each text's verdicts must
 
 Found by it: ``MXX 0 !0`` (two targets, X0 and -X0, as Stim and the simulator read it) was refused by the counter
 as "qubit 0 used twice in one pair"; it is taken now, and counted as a measurement with no interaction between
-qubits.
+qubits. ``MPP X0*Z0`` and ``SPP_DAG Z0*X0`` (anti-Hermitian products, -iY0 and iY0, which Stim's simulators and the
+stabilizer simulator refuse) were counted; the counter refuses them now, in the simulator's words.
 """
 
 from __future__ import annotations
@@ -90,3 +91,21 @@ def test_a_two_qubit_measurement_of_one_qubit_and_its_inverse_is_read_as_stim_re
     assert np.array_equal(counts.pair_weight, [1.0])
     for read in (lambda: qnsim.StabilizerSimulator(2).do_circuit("MXX 0 0"), lambda: count_circuit("MXX 0 0")):
         assert _verdict(read) is not None and "twice" in _verdict(read)
+
+
+def test_an_anti_hermitian_product_is_refused_by_both_readers_in_the_same_words():
+    """X0*Z0 is -iY0: no Hermitian observable to measure or rotate about. Stim's simulators and do_circuit refused
+    MPP X0*Z0 and SPP_DAG Z0*X0; the counter counted them. A product whose phases cancel (X1*Z1*Z1 is X1) and a
+    product of one qubit's equal factors (X0*X0 is I) stay taken by both."""
+    for text in ("MPP X0*Z0", "SPP_DAG Z0*X0", "SPP X0*Y0*Z0", "MPP !X0*Z0", "MPP X1 Y0*X0*Z1"):
+        words = "is anti-Hermitian \\(e.g. X0\\*Z0 instead of Y0\\)"
+        simulated, counted = (
+            _verdict(lambda: qnsim.StabilizerSimulator(2).do_circuit(text)),
+            _verdict(lambda: count_circuit(text)),
+        )
+        assert simulated is not None and counted is not None, text
+        for verdict in (simulated, counted):
+            assert re.search(words, verdict), verdict
+    for text in ("MPP X0*X1*Z1*Z1*X2", "MPP X0*X0", "SPP X0*Z0*X1*Z1", "MPP Y0*X1*Y0"):
+        assert _verdict(lambda: qnsim.StabilizerSimulator(3).do_circuit(text)) is None, text
+        assert _verdict(lambda: count_circuit(text)) is None, text

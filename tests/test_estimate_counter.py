@@ -36,9 +36,11 @@ def _line(draw):
         return draw(st.sampled_from(["X_ERROR(0.1) 0 1", "DEPOLARIZE2(0.01) 2 3", "Z_ERROR(0.2) 5"]))
     if kind == "tick":
         return "TICK"
-    # Products over up to four qubits, a qubit possibly named twice (its pairs: a star from the first qubit).
+    # Products over up to four qubits, a qubit possibly named twice (its pairs: a star from the first qubit); each
+    # qubit with one letter, so that a product stays Hermitian (X0*Z0 is -iY0, which the counter refuses as Stim's
+    # simulators do).
     product = draw(st.lists(qs, min_size=2, max_size=4).filter(lambda q: q[0] != q[1]))
-    return "MPP " + "*".join(f"{'XZYX'[i]}{q}" for i, q in enumerate(product)) + f" Y{product[1]}"
+    return "MPP " + "*".join(f"{'XZY'[q % 3]}{q}" for q in product) + f" Y{product[1]}"
 
 
 @st.composite
