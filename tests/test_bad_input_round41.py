@@ -1,0 +1,61 @@
+"""Bad-input round 41: one check per condition where two places refused the same thing (a double-click timing on a
+single-click link, take_over without an out), and a batch schedule that shrank where it is documented to double."""
+
+import pytest
+
+import qnsim
+
+
+def _hardware_pieces():
+    source = qnsim.Source(attempt_rate_hz=1e6, emission_efficiency=0.5)
+    return source, source, qnsim.Fiber(0.5), qnsim.Fiber(0.5), qnsim.Detector(efficiency=0.9)
+
+
+# --- 1. double_click_timing on a single-click link: one check for heralded_link and the link builder ---
+
+
+def test_heralded_link_and_add_link_refuse_a_single_click_timing_with_one_check() -> None:
+    """Old behaviour: the same condition was refused twice, in words of its own each: heralded_link raised a plain
+    ValueError ("heralded_link double_click_timing='second_on_herald' applies to ...; a single_click attempt has one
+    round") and the link builder, which calls heralded_link next, a ParameterError ("double_click_timing applies to
+    hardware double-click links; this link's scheme is ..."). Now both are the ParameterError of
+    link_models.check_double_click_timing (field double_click_timing), the builder's naming whence the scheme came."""
+    from qnsim.link_models import check_double_click_timing
+
+    refusal = (r"double_click_timing = 'second_on_herald' applies to the double_click scheme; this link's scheme is "
+               r"'single_click'{}, whose attempt has one round \(leave it at 'both_rounds'\)$")  # fmt: skip
+    with pytest.raises(qnsim.ParameterError, match="^heralded_link: " + refusal.format("")) as direct:
+        qnsim.heralded_link("single_click", *_hardware_pieces(), double_click_timing="second_on_herald")
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    with pytest.raises(qnsim.ParameterError,
+                       match="^link 'a'-'b': " + refusal.format(r" \(from the preset 'nv_near_term'\)")) as built:
+        net.add_link("a", "b", length_km=1.0, preset="nv_near_term", double_click_timing="second_on_herald")
+    assert direct.value.field == built.value.field == "double_click_timing"
+    with pytest.raises(qnsim.ParameterError, match=r"^double_click_timing must be one of \('both_rounds', "
+                                                   r"'second_on_herald'\), got \['both_rounds'\]$"):  # fmt: skip
+        check_double_click_timing(["both_rounds"], "double_click")
+    assert check_double_click_timing("second_on_herald", "double_click") == "second_on_herald"
+
+
+# --- 2. take_over without an out: one check for sweep() and the command lines ---
+
+
+def test_sweep_and_its_command_line_refuse_take_over_without_out_with_one_check(capsys) -> None:
+    """Old behaviour: sweep_cli.check_sweep_options restated sweep()'s refusal of take_over without an out, in words
+    of its own ("--take-over takes --out over ... without --out the rows go to stdout"). Now both are
+    sweeps.check_take_over, the command line giving its flags for the names."""
+    from qnsim import cli
+    from qnsim.sweeps import check_take_over
+
+    with pytest.raises(ValueError, match=r"^take_over takes over the out of a sweep killed on another machine; this "
+                                         r"sweep writes no out: leave take_over out, or name the file to take over "
+                                         r"with out$"):  # fmt: skip
+        check_take_over(True, None)
+    with pytest.raises(ValueError) as flags:
+        check_take_over(True, None, ("--take-over", "--out"))
+    assert cli.main(["sweep", "qnsim.sweeps:example_point", "--param", "length_km=10", "--take-over",
+                     "--no-progress"]) == 2  # fmt: skip
+    assert f"error: {flags.value}" in capsys.readouterr().err
+    assert check_take_over(False, None) is False and check_take_over(True, "rows.csv") is True
