@@ -59,3 +59,20 @@ def test_sweep_and_its_command_line_refuse_take_over_without_out_with_one_check(
                      "--no-progress"]) == 2  # fmt: skip
     assert f"error: {flags.value}" in capsys.readouterr().err
     assert check_take_over(False, None) is False and check_take_over(True, "rows.csv") is True
+
+
+# --- 3. sample_logical_error: batch_size above max_batch_size ---
+
+
+def test_sample_logical_error_refuses_a_first_batch_above_the_largest() -> None:
+    """Old behaviour: sample_logical_error(batch_size=2048, max_batch_size=1024) ran a first batch of 2048 shots and
+    every later one of 1024: the schedule documented to double up to max_batch_size shrank, its first batch above
+    the largest allowed."""
+    from qnsim.qec import memory_circuit, sample_logical_error
+
+    circuit = memory_circuit(3, 2)
+    with pytest.raises(ValueError, match=r"^batch_size = 2,048 is more than max_batch_size = 1,024: batches start at "
+                                         r"batch_size shots and double up to max_batch_size"):  # fmt: skip
+        sample_logical_error(circuit, max_shots=64, seed=1, batch_size=2048, max_batch_size=1024)
+    same = sample_logical_error(circuit, max_shots=64, seed=1, batch_size=64, max_batch_size=64)
+    assert same.shots == 64
