@@ -76,3 +76,43 @@ def test_sample_logical_error_refuses_a_first_batch_above_the_largest() -> None:
         sample_logical_error(circuit, max_shots=64, seed=1, batch_size=2048, max_batch_size=1024)
     same = sample_logical_error(circuit, max_shots=64, seed=1, batch_size=64, max_batch_size=64)
     assert same.shots == 64
+
+
+# --- 4. a remote operation's code distance: one reading, the layouts' bound included ---
+
+
+def _model_error(d):
+    from qnsim.qec.model import remote_logical_error
+
+    return remote_logical_error(d, (0.97, 0.01, 0.01, 0.01))
+
+
+def _model_pairs(d):
+    from qnsim.qec.model import remote_operation_pairs
+
+    return remote_operation_pairs(d)
+
+
+def _estimate_error(d):
+    from qnsim.estimate import remote_logical_error
+
+    return remote_logical_error(d, (0.97, 0.01, 0.01, 0.01))
+
+
+@pytest.mark.parametrize("call", [_model_error, _model_pairs, _estimate_error])
+def test_a_remote_operation_refuses_a_distance_beyond_the_layouts(call) -> None:
+    """Old behaviour: each read a distance of its own: qec.model.remote_logical_error(10**400 + 1) raised
+    OverflowError and took 10**9 + 1 (a rate extrapolated far past anything sampled, 0.0);
+    remote_operation_pairs(10**400 + 1) counted 2d - 1 pairs a round for it (the unrotated merge refused 1003);
+    estimate.remote_logical_error took any odd count up to 2**63 where estimate.remote_operation refused above
+    2**31. Now all read qec.layout.check_distance (odd, 1 to MAX_DISTANCE = 1001)."""
+    from qnsim.qec.layout import MAX_DISTANCE
+
+    for bad in (MAX_DISTANCE + 2, 10**9 + 1, 10**400 + 1):
+        with pytest.raises(ValueError, match=rf"^distance must be at most {MAX_DISTANCE} \(about 4e\+06 qubits a "
+                                             r"patch\), got "):  # fmt: skip
+            call(bad)
+    for bad in (0, 2, True, 3.0):
+        with pytest.raises(ValueError, match=rf"^distance must be an odd int >= 1, got {bad!r}$"):
+            call(bad)
+    assert call(MAX_DISTANCE) == call(MAX_DISTANCE)
