@@ -116,3 +116,38 @@ def test_a_remote_operation_refuses_a_distance_beyond_the_layouts(call) -> None:
         with pytest.raises(ValueError, match=rf"^distance must be an odd int >= 1, got {bad!r}$"):
             call(bad)
     assert call(MAX_DISTANCE) == call(MAX_DISTANCE)
+
+
+# --- 5. unknown keys of any type are named, not sorted into a TypeError ---
+
+
+def test_unknown_keys_that_are_not_text_are_named() -> None:
+    """Old behaviour: a key that is no str among the unknown ones reached sorted() or difflib and raised a TypeError
+    naming no key: LogicalSummary.from_qre({"numQubits": 4, 1: 2}) "'int' object is not iterable",
+    from_dict({..., 1: 2, "x": 3}) and from_graph with node or edge attributes 5 and "zz" "'<' not supported
+    between instances of 'str' and 'int'". argument_checks.unknown_keys lists them whatever their types."""
+    import networkx as nx
+
+    from qnsim.argument_checks import unknown_keys
+    from qnsim.estimate import LogicalSummary
+    from qnsim.sweeps import example_point
+
+    assert unknown_keys({"b": 1, 3: 2, "a": 3, "x": 4}, ["x"]) == ["a", "b", 3]
+    with pytest.raises(ValueError, match=r"^unknown logical-counts key 1; allowed: \['ccixCount', "):
+        LogicalSummary.from_qre({"numQubits": 4, 1: 2})
+    with pytest.raises(ValueError, match=r"^unknown logical-counts key 'tcount'; did you mean 'tCount'\?$"):
+        LogicalSummary.from_qre({"numQubits": 4, "tcount": 2})
+    with pytest.raises(ValueError, match=r"^unknown logical-summary keys \['x', 1\]; allowed: "):
+        LogicalSummary.from_dict({"logical_qubits": 4, 1: 2, "x": 3})
+    with pytest.raises(ValueError, match=r"^example_point got unknown parameters \['x', 1\]$"):
+        example_point({1: 2, "x": 3}, seed=1)
+    edge = nx.Graph()
+    edge.add_edge("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    edge.edges["a", "b"].update({5: 1, "zz": 1})
+    with pytest.raises(ValueError, match=r"^link 'a'-'b': unknown attribute 'zz' \(add_link keywords\)$"):
+        qnsim.from_graph(edge)
+    node = nx.Graph()
+    node.add_edge("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    node.nodes["a"].update({5: 1, "zz": 1})
+    with pytest.raises(ValueError, match=r"^node 'a': unknown attribute 'zz' \(add_node keywords\)$"):
+        qnsim.from_graph(node)

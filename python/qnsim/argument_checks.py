@@ -39,7 +39,7 @@ import numbers
 import os
 import reprlib
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -85,6 +85,7 @@ __all__ = [
     "shown",
     "texts",
     "unique_keys",
+    "unknown_keys",
     "RepeatedKeyError",
     "written",
 ]
@@ -1211,6 +1212,19 @@ def float_literal(text: str) -> float:
 class RepeatedKeyError(ValueError):
     """A JSON object that gives one key twice (raised by :func:`unique_keys`), told apart from the decoder's own
     ValueError so a reader can say which it was."""
+
+
+def unknown_keys(given: Iterable[Any], known: Iterable[Any]) -> list[Any]:
+    """The keys of ``given`` (a mapping or its keys) that are not in ``known``, sorted (text first, then the others
+    by their text), so that a refusal names them whatever their types: ``sorted()`` of keys holding a str and an int
+    raised "'<' not supported between instances of 'str' and 'int'", naming no key.
+
+    Example:
+        >>> unknown_keys({"b": 1, 3: 2, "a": 3, "x": 4}, ["x"])
+        ['a', 'b', 3]
+    """
+    known = set(known)
+    return sorted((key for key in given if key not in known), key=lambda key: (not isinstance(key, str), str(key)))
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

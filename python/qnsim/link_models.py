@@ -553,7 +553,7 @@ def check_double_click_timing(timing: object, scheme: str, whence: str = "") -> 
         >>> check_double_click_timing("second_on_herald", "single_click", " (the default)")
         Traceback (most recent call last):
         ...
-        qnsim._core.ParameterError: double_click_timing = 'second_on_herald' applies to the double_click scheme; this link's scheme is 'single_click' (the default), whose attempt has one round (leave it at 'both_rounds')
+        qnsim._core.ParameterError: double_click_timing = 'second_on_herald' applies to the double_click scheme; ...
     """
     if not isinstance(timing, str) or timing not in DOUBLE_CLICK_TIMINGS:
         raise parameter_error("double_click_timing", f"must be one of {DOUBLE_CLICK_TIMINGS}, got {written(timing)}")

@@ -175,6 +175,7 @@ from qnsim.argument_checks import (
     readable_file,
     real_number,
     shown,
+    unknown_keys,
     written,
 )
 from qnsim.specs import check_seed
@@ -541,7 +542,7 @@ def check_take_over(take_over: object, out: object, names: tuple[str, str] = ("t
         >>> check_take_over(True, None)
         Traceback (most recent call last):
         ...
-        ValueError: take_over takes over the out of a sweep killed on another machine; this sweep writes no out: leave take_over out, or name the file to take over with out
+        ValueError: take_over takes over the out of a sweep killed on another machine; this sweep writes no out: ...
     """
     take_over = flag(names[0], take_over)
     if take_over and out is None:
@@ -1837,9 +1838,9 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
 
     if not isinstance(params, Mapping):  # a string was read as its letters ("unknown parameters ['e', 'n', ...]")
         raise TypeError(f"example_point params must be a mapping (name -> value), got {written(params)}")
-    unknown = set(params) - {"length_km", "until_s", "preset", "scheme"}
+    unknown = unknown_keys(params, ("length_km", "until_s", "preset", "scheme"))
     if unknown:
-        raise ValueError(f"example_point got unknown parameters {sorted(unknown)}")
+        raise ValueError(f"example_point got unknown parameters {unknown}")
     preset_name = params.get("preset", "nv_near_term")
     if preset_name not in presets.__all__ or preset_name == "HardwarePreset":
         raise ValueError(f"example_point preset must be one of the qnsim.presets functions, got {written(preset_name)}")

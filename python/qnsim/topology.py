@@ -44,7 +44,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import is_integer, shown, written
+from qnsim.argument_checks import is_integer, shown, unknown_keys, written
 from qnsim.network import Network
 from qnsim.specs import (
     LinkSpec,
@@ -182,7 +182,7 @@ def from_graph(
     for u, v, attrs in sorted(
         graph.edges(data=True), key=lambda e: (min(place[e[0]], place[e[1]]), max(place[e[0]], place[e[1]]))
     ):
-        unknown = sorted(set(attrs) - link_keys)
+        unknown = unknown_keys(attrs, link_keys)
         if unknown:
             raise ValueError(
                 f"link {written(name(u))}-{written(name(v))}: unknown attribute {written(unknown[0])}"
@@ -282,7 +282,7 @@ def _add_graph(
             if "hardware" in attrs:
                 raise ValueError(f"node {written(name(n))}: give preset or hardware, not both")
             attrs["hardware"] = attrs.pop("preset")
-        unknown = sorted(set(attrs) - node_keys)
+        unknown = unknown_keys(attrs, node_keys)
         if unknown:
             raise ValueError(
                 f"node {written(name(n))}: unknown attribute {written(unknown[0])}"

@@ -28,6 +28,7 @@ from qnsim.argument_checks import (
     read_only,
     readable_file,
     unique_keys,
+    unknown_keys,
     written,
 )
 from qnsim.progress import check_progress, native_progress
@@ -692,11 +693,9 @@ class LogicalSummary:
         >>> LogicalSummary.from_dict({"logical_qubits": 4, "t_count": 1e3}).t_count
         1000
         """
-        unknown = set(d) - _SUMMARY_KEYS
+        unknown = unknown_keys(d, _SUMMARY_KEYS)
         if unknown:
-            raise ValueError(
-                f"unknown logical-summary keys {sorted(unknown)}; allowed: {sorted(_SUMMARY_KEYS)}"
-            )
+            raise ValueError(f"unknown logical-summary keys {unknown}; allowed: {sorted(_SUMMARY_KEYS)}")
         if "logical_qubits" not in d:
             raise ValueError("a logical summary needs 'logical_qubits'")
         return cls(**dict(d))
@@ -728,14 +727,15 @@ class LogicalSummary:
                 raise ValueError(f"{path}: {e}") from None
             if not isinstance(data, Mapping):
                 raise ValueError(f"{path}: expected a JSON object of logical counts, got {type(data).__name__}")
-        unknown = sorted(set(data) - set(_QRE_KEYS))
+        unknown = unknown_keys(data, _QRE_KEYS)
         if unknown:
-            from difflib import get_close_matches
+            from qnsim.specs import did_you_mean
 
-            hint = get_close_matches(unknown[0], list(_QRE_KEYS), n=1)
+            # A key that is no text (numQubits read from a dict built in Python) was given to difflib, which
+            # raised "'int' object is not iterable" (TypeError) without naming it.
+            hint = did_you_mean(unknown[0], list(_QRE_KEYS)) if isinstance(unknown[0], str) else ""
             raise ValueError(
-                f"unknown logical-counts key {written(unknown[0])}"
-                + (f"; did you mean {written(hint[0])}?" if hint else f"; allowed: {sorted(_QRE_KEYS)}")
+                f"unknown logical-counts key {written(unknown[0])}" + (hint or f"; allowed: {sorted(_QRE_KEYS)}")
             )
         if "numQubits" not in data:
             raise ValueError("logical counts need 'numQubits'")

@@ -104,7 +104,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import float_literal, written
+from qnsim.argument_checks import float_literal
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 from qnsim.qec.layout import check_distance
 

@@ -588,8 +588,9 @@ def sample_logical_error(
         The counts.
 
     Raises:
-        ValueError: Non-positive counts, ``batch_size`` above ``max_batch_size``, ``rounds`` other than the circuit's, or None for a circuit whose
-            rounds are ambiguous (:func:`shot_rounds`), a circuit without observables, a largest batch whose
+        ValueError: Non-positive counts, ``batch_size`` above ``max_batch_size``, ``rounds`` other than the
+            circuit's, or None for a circuit whose rounds are ambiguous (:func:`shot_rounds`), a circuit without
+            observables, a largest batch whose
             detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``), or
             ``max_shots`` times the bits of a shot above 2**40 (``MAX_SAMPLED_BITS``: days of work),
             ``resume_dir`` without a ``seed``, or a saved file that is not a record of these arguments.
