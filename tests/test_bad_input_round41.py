@@ -1,6 +1,8 @@
 """Bad-input round 41: one check per condition where two places refused the same thing (a double-click timing on a
 single-click link, take_over without an out), and a batch schedule that shrank where it is documented to double."""
 
+import re
+
 import pytest
 
 import qnsim
@@ -151,3 +153,24 @@ def test_unknown_keys_that_are_not_text_are_named() -> None:
     node.nodes["a"].update({5: 1, "zz": 1})
     with pytest.raises(ValueError, match=r"^node 'a': unknown attribute 'zz' \(add_node keywords\)$"):
         qnsim.from_graph(node)
+
+
+# --- 6. QRE logical counts computed with NumPy ---
+
+
+def test_qre_logical_counts_take_numpy_integers_as_logical_summary_does() -> None:
+    """Old behaviour: LogicalSummary.from_qre({"numQubits": np.int32(4), "tCount": np.uint64(5)}) was refused as
+    "logical counts: numQubits must be a non-negative integer, got np.int32(4)", a non-negative integer, where
+    LogicalSummary(4, t_count=np.uint64(5)) takes it (the package's one reading of a count); floats stay refused, as
+    QRE reads its JSON."""
+    import numpy as np
+
+    from qnsim.estimate import LogicalSummary
+
+    made = LogicalSummary.from_qre({"numQubits": np.int32(4), "tCount": np.uint64(5)})
+    assert made == LogicalSummary.from_qre({"numQubits": 4, "tCount": 5})
+    assert type(made.logical_qubits) is int and type(made.t_count) is int
+    for bad in (1e3, np.bool_(True)):
+        with pytest.raises(ValueError, match=rf"^logical counts: tCount must be a non-negative integer, got "
+                                             rf"{re.escape(repr(bad))}$"):  # fmt: skip
+            LogicalSummary.from_qre({"numQubits": 4, "tCount": bad})

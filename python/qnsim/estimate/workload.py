@@ -740,7 +740,9 @@ class LogicalSummary:
         if "numQubits" not in data:
             raise ValueError("logical counts need 'numQubits'")
         for k, v in data.items():
-            if isinstance(v, bool) or not isinstance(v, int):
+            # NumPy integers are counts, as in LogicalSummary itself (counts summed with NumPy were refused as "must be
+            # a non-negative integer, got np.int64(5)"); floats are not, as QRE reads its JSON (2.5, 1e6).
+            if not is_integer(v):
                 raise ValueError(f"logical counts: {k} must be a non-negative integer, got {written(v)}")
             # Checked here under the QRE's key (numQubits), not the field it fills (logical_qubits).
             integer(k, v, minimum=1 if k == "numQubits" else 0, maximum=MAX_COUNT, error=ValueError)
