@@ -174,3 +174,32 @@ def test_qre_logical_counts_take_numpy_integers_as_logical_summary_does() -> Non
         with pytest.raises(ValueError, match=rf"^logical counts: tCount must be a non-negative integer, got "
                                              rf"{re.escape(repr(bad))}$"):  # fmt: skip
             LogicalSummary.from_qre({"numQubits": 4, "tCount": bad})
+
+
+# --- 7. a Bell-diagonal pair of the wrong shape given to the closed-form swap and purification ---
+
+
+@pytest.mark.parametrize(("function", "name"), [("bell_diagonal_swap", "left"), ("bell_diagonal_purify", "pair1")])
+def test_closed_form_swap_and_purify_read_a_pairs_shape_as_every_entry_point(function, name) -> None:
+    """Old behaviour: bell_diagonal_swap and bell_diagonal_purify handed their pairs to the binding, whose refusal
+    of three coefficients, a string, a dict or a 2 x 2 array named no count ("cannot take (left=[0.9, 0.05, 0.05],
+    ...); expected bell_diagonal_swap(left: typing.Annotated[Sequence[float], 'FixedSize(4)'], ..."), where add_link,
+    LinkModel and qec say "must have 4 entries"; and bell_diagonal_swap took a generator that bell_diagonal_purify
+    refused. Now both read the shape with argument_checks.bell_numbers."""
+    import numpy as np
+
+    good = (0.9, 0.05, 0.03, 0.02)
+
+    def call(pair):
+        if function == "bell_diagonal_swap":
+            return qnsim.bell_diagonal_swap(pair, good)
+        return qnsim.bell_diagonal_purify(pair, good, "dejmps")
+
+    with pytest.raises(ValueError, match=rf"^{function}\(\): {name} must have 4 entries \(Phi\+, Psi\+, Psi-, "
+                                         r"Phi-\), got 3: \[0\.9, 0\.05, 0\.05\]$"):  # fmt: skip
+        call([0.9, 0.05, 0.05])
+    for bad in ("0.9", {0: 0.9}, np.array([[0.9, 0.05], [0.03, 0.02]]), (c for c in good), np.array(2.5)):
+        with pytest.raises(TypeError, match=rf"^{function}\(\): {name} must be four numbers \(Phi\+, Psi\+, Psi-, "
+                                            r"Phi-\), got "):  # fmt: skip
+            call(bad)
+    assert call(np.array(good)) == call(list(good)) == call(good)

@@ -55,6 +55,7 @@ __all__ = [
     "read_only",
     "instance",
     "bell_coefficients",
+    "bell_numbers",
     "beyond_core_time",
     "bound_text",
     "check_bounds",
@@ -734,10 +735,23 @@ def fidelity(name: str, value: object, *, error: type[Exception] | Callable[[str
 _CLIP_SLACK = 64 * float(np.finfo(float).eps)
 
 
-def _bell_numbers(
-    name: str, values: object, error: type[Exception] | Callable[[str], Exception] | None
+def bell_numbers(
+    name: str, values: object, error: type[Exception] | Callable[[str], Exception] | None = None
 ) -> list[float]:
-    """The four numbers of :func:`bell_coefficients`' ``values``, each read by :func:`real_number`."""
+    """The four numbers of Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-), each read by :func:`real_number`,
+    their range unchecked: the shape :func:`bell_coefficients` reads, for entry points whose ranges are checked
+    natively.
+
+    Raises:
+        TypeError: Not an ordered collection (list, tuple, 1-d array) of real numbers.
+        ValueError: Not four of them.
+
+    Example:
+        >>> bell_numbers("left", [0.9, 0.05, 0.05])
+        Traceback (most recent call last):
+        ...
+        ValueError: left must have 4 entries (Phi+, Psi+, Psi-, Phi-), got 3: [0.9, 0.05, 0.05]
+    """
     ordered = isinstance(values, (list, tuple)) or (isinstance(values, np.ndarray) and values.ndim == 1)
     # The count before the entries: a million-entry list had each entry checked for a number (seconds) before
     # its count refused it; the entries of a list too long to be four numbers are never read.
@@ -777,7 +791,7 @@ def bell_coefficients(
         # Four plain finite floats (the common case): what the general reading below gives them.
         read = [v + 0.0 for v in values]  # type: ignore[union-attr]
     else:
-        read = _bell_numbers(name, values, error)
+        read = bell_numbers(name, values, error)
     for i, number in enumerate(read):
         if not -PROBABILITY_TOLERANCE <= number <= 1.0 + PROBABILITY_TOLERANCE:
             raise (error or ValueError)(
