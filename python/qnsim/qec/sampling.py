@@ -572,7 +572,7 @@ def sample_logical_error(
             surface or repetition code circuit), or 1 (a shot is the unit) for a circuit whose detectors
             carry no coordinates and that measures no qubit twice for them (one that does is refused: give
             its rounds). Checked against the circuit's own (:func:`shot_rounds`).
-        batch_size: First batch size, in shots (at most ``max_batch_size``).
+        batch_size: First batch size, in shots (at most ``max_batch_size``, unless ``max_shots`` is).
         max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
         resume_dir: A directory (made if absent) where the counts are saved after every batch, in a file named by
@@ -588,7 +588,7 @@ def sample_logical_error(
         The counts.
 
     Raises:
-        ValueError: Non-positive counts, ``batch_size`` above ``max_batch_size``, ``rounds`` other than the
+        ValueError: Non-positive counts, a first batch above ``max_batch_size``, ``rounds`` other than the
             circuit's, or None for a circuit whose rounds are ambiguous (:func:`shot_rounds`), a circuit without
             observables, a largest batch whose
             detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``), or
@@ -610,13 +610,6 @@ def sample_logical_error(
         integer("rounds", rounds, error=ValueError)
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
-    if batch_size > max_batch_size:
-        # Taken before: the first batch ran batch_size shots and every later one max_batch_size, the "largest" batch
-        # the smaller of the two, a schedule shrinking where it is documented to double.
-        raise ValueError(
-            f"batch_size = {batch_size:,} is more than max_batch_size = {max_batch_size:,}: batches start at "
-            "batch_size shots and double up to max_batch_size; give batch_size <= max_batch_size"
-        )
     if seed is not None:  # Stim's own refusal did not name the value
         seed = check_seed("seed", seed)
     circuit = _check_circuit(stim, "circuit", circuit)
@@ -635,6 +628,14 @@ def sample_logical_error(
         raise ValueError(
             f"a batch of {largest:,} shots of this circuit ({shot_bytes} bytes each) would need "
             f"{largest * shot_bytes:,} bytes, more than {MAX_BATCH_BYTES:,}; lower batch_size / max_batch_size"
+        )
+    if min(batch_size, max_shots) > max_batch_size:
+        # Taken before: the first batch ran batch_size shots and every later one max_batch_size, a schedule shrinking
+        # where it is documented to double. (A batch_size above it that max_shots caps below it is one batch.)
+        raise ValueError(
+            f"batch_size = {batch_size:,} is more than max_batch_size = {max_batch_size:,}, and max_shots = "
+            f"{max_shots:,} would run a first batch of {min(batch_size, max_shots):,} shots: batches start at "
+            "batch_size shots and double up to max_batch_size; give batch_size <= max_batch_size"
         )
     store = None
     if resume_dir is not None:
