@@ -67,17 +67,19 @@ def test_sweep_and_its_command_line_refuse_take_over_without_out_with_one_check(
 
 
 def test_sample_logical_error_refuses_a_first_batch_above_the_largest() -> None:
-    """Old behaviour: sample_logical_error(batch_size=2048, max_batch_size=1024) ran a first batch of 2048 shots and
-    every later one of 1024: the schedule documented to double up to max_batch_size shrank, its first batch above
-    the largest allowed."""
+    """Old behaviour: sample_logical_error(max_shots=5000, batch_size=2048, max_batch_size=1024) ran a first batch of
+    2048 shots and every later one of 1024: the schedule documented to double up to max_batch_size shrank, its first
+    batch above the largest allowed."""
     from qnsim.qec import memory_circuit, sample_logical_error
 
     circuit = memory_circuit(3, 2)
-    with pytest.raises(ValueError, match=r"^batch_size = 2,048 is more than max_batch_size = 1,024: batches start at "
-                                         r"batch_size shots and double up to max_batch_size"):  # fmt: skip
-        sample_logical_error(circuit, max_shots=64, seed=1, batch_size=2048, max_batch_size=1024)
-    same = sample_logical_error(circuit, max_shots=64, seed=1, batch_size=64, max_batch_size=64)
-    assert same.shots == 64
+    with pytest.raises(ValueError, match=r"^batch_size = 2,048 is more than max_batch_size = 1,024, and max_shots = "
+                                         r"5,000 would run a first batch of 2,048 shots: batches start at batch_size "
+                                         r"shots and double up to max_batch_size"):  # fmt: skip
+        sample_logical_error(circuit, max_shots=5000, seed=1, batch_size=2048, max_batch_size=1024)
+    # One batch that max_shots caps below max_batch_size is still taken (round 2's batch_size=10**12, max_shots=100).
+    one = sample_logical_error(circuit, max_shots=64, seed=1, batch_size=2048, max_batch_size=1024)
+    assert one == sample_logical_error(circuit, max_shots=64, seed=1, batch_size=64, max_batch_size=64)
 
 
 # --- 4. a remote operation's code distance: one reading, the layouts' bound included ---
@@ -203,3 +205,23 @@ def test_closed_form_swap_and_purify_read_a_pairs_shape_as_every_entry_point(fun
                                             r"Phi-\), got "):  # fmt: skip
             call(bad)
     assert call(np.array(good)) == call(list(good)) == call(good)
+
+
+# --- 8. an empty workload ---
+
+
+@pytest.mark.parametrize("text", ["", "TICK\n# nothing else\n", "QUBIT_COORDS(0, 0) 0\n"])
+def test_an_estimate_of_a_workload_on_no_qubit_is_refused(text, tmp_path) -> None:
+    """Old behaviour: estimate("", qpus) (an empty file, annotations or TICKs only) returned a "feasible" report of 0
+    qubits in 0 s without a word that nothing had been estimated, where the error-corrected estimate refused it;
+    streamed counts (stream_circuit_file) alike."""
+    from qnsim.estimate import QPU, estimate, stream_circuit_file
+
+    refusal = r"^the workload acts on no qubit \(an empty circuit, or annotations and TICKs only\): nothing to estimate"
+    with pytest.raises(ValueError, match=refusal):
+        estimate(text, [QPU(num_qubits=2)])
+    path = tmp_path / "w.stim"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=refusal):
+        estimate(stream_circuit_file(str(path)), [QPU(num_qubits=2)])
+    assert estimate(text + "I 0\n", [QPU(num_qubits=2)]).verdict == "feasible"
