@@ -225,3 +225,16 @@ def test_an_estimate_of_a_workload_on_no_qubit_is_refused(text, tmp_path) -> Non
     with pytest.raises(ValueError, match=refusal):
         estimate(stream_circuit_file(str(path)), [QPU(num_qubits=2)])
     assert estimate(text + "I 0\n", [QPU(num_qubits=2)]).verdict == "feasible"
+
+
+# --- 9. a topology prefix with a line break or a control character ---
+
+
+@pytest.mark.parametrize("prefix", ["a\n", "a\x00", "a\tb"])
+def test_a_topology_prefix_that_is_not_printable_is_named_as_the_prefix(prefix) -> None:
+    """Old behaviour: chain(3, prefix="a\\n") was refused as "node 'a\\nn0': name must be printable text ...", a node
+    name the user never gave (round 7 named a prefix starting with spaces as the prefix; this is the same rule)."""
+    with pytest.raises(ValueError, match=r"^prefix must be printable text without line breaks or control "
+                                         rf"characters, got {re.escape(repr(prefix))}$"):  # fmt: skip
+        qnsim.chain(3, prefix=prefix, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    assert "t n0" in qnsim.chain(2, prefix="t ", length_km=1.0, fidelity=0.9, rate_hz=1e3).nodes

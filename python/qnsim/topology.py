@@ -150,6 +150,12 @@ def from_graph(
     if prefix[:1].isspace():
         # Node names do not start with spaces (argument_checks.label): named here, not as each node's 'name'.
         raise ValueError(f"prefix must not start with spaces (node names do not), got {written(prefix)}")
+    if not prefix.isprintable():
+        # Nor hold a line break or a control character (label's rule, which a prefix "t " ending in a space passes
+        # only as part of a name): refused as the prefix, not as "node 'a\nn0': name ...", a name never given.
+        raise ValueError(
+            f"prefix must be printable text without line breaks or control characters, got {written(prefix)}"
+        )
 
     def name(n: Any) -> str:
         return f"{prefix}{n}"
