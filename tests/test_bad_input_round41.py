@@ -1,5 +1,7 @@
 """Bad-input round 41: one check per condition where two places refused the same thing (a double-click timing on a
-single-click link, take_over without an out), and a batch schedule that shrank where it is documented to double."""
+single-click link, take_over without an out, a remote operation's code distance, a pair's four coefficients), a batch
+schedule that shrank where it is documented to double, unknown keys that are no text, QRE counts made with NumPy, an
+estimate of nothing, and a topology prefix refused under a name never given."""
 
 import re
 
