@@ -240,3 +240,36 @@ def test_a_topology_prefix_that_is_not_printable_is_named_as_the_prefix(prefix) 
                                          rf"characters, got {re.escape(repr(prefix))}$"):  # fmt: skip
         qnsim.chain(3, prefix=prefix, length_km=1.0, fidelity=0.9, rate_hz=1e3)
     assert "t n0" in qnsim.chain(2, prefix="t ", length_km=1.0, fidelity=0.9, rate_hz=1e3).nodes
+
+
+# --- 10. NumPy's bools as flags ---
+
+
+def test_compare_results_and_protocols_read_numpy_bools_as_every_flag() -> None:
+    """Old behaviour: compare_results(..., different_endpoints=np.False_) and a Protocol's random_choices = np.False_
+    were refused as "must be True or False" (they are); every other flag of the package reads NumPy's bools
+    (argument_checks.flag). Text and numbers stay refused."""
+    import numpy as np
+
+    def run(fidelity):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=fidelity, rate_hz=1e3, success_probability=0.1)
+        net.request("a", "b")
+        return net.run(until_s=0.01, progress=False)
+
+    results = {"slow": run(0.95), "fast": run(0.9)}
+    assert qnsim.compare_results(results, different_endpoints=np.False_).rows == qnsim.compare_results(results).rows
+    with pytest.raises(TypeError, match=r"^compare_results: different_endpoints must be True or False, got 0$"):
+        qnsim.compare_results(results, different_endpoints=0)
+
+    class Fixed(qnsim.Protocol):
+        random_choices = np.False_
+
+    assert Fixed.random_choices is False
+    fixed = Fixed()
+    fixed.random_choices = np.True_
+    assert fixed.random_choices is True
+    with pytest.raises(TypeError, match=r"^Fixed\.random_choices must be True or False, got int 1$"):
+        fixed.random_choices = 1
