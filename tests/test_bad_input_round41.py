@@ -273,3 +273,21 @@ def test_compare_results_and_protocols_read_numpy_bools_as_every_flag() -> None:
     assert fixed.random_choices is True
     with pytest.raises(TypeError, match=r"^Fixed\.random_choices must be True or False, got int 1$"):
         fixed.random_choices = 1
+
+
+# --- 11. the remote model's flags ---
+
+
+@pytest.mark.parametrize("flag_name", ["clamp", "interface_only"])
+def test_the_remote_model_reads_its_flags_as_every_flag(flag_name) -> None:
+    """Old behaviour: qec.model.remote_logical_error(..., interface_only="no") read "no" as true and returned the
+    pairs' share alone (0.0066 for 0.0089) without a word; clamp="no" alike. Now argument_checks.flag reads both."""
+    import numpy as np
+
+    from qnsim.qec.model import remote_logical_error
+
+    pairs = (0.97, 0.01, 0.01, 0.01)
+    for bad in ("no", 1, None):
+        with pytest.raises(TypeError, match=rf"^{flag_name} must be True or False, got {re.escape(repr(bad))}$"):
+            remote_logical_error(5, pairs, **{flag_name: bad})
+    assert remote_logical_error(5, pairs, **{flag_name: np.False_}) == remote_logical_error(5, pairs)

@@ -104,7 +104,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import float_literal
+from qnsim.argument_checks import flag, float_literal
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 from qnsim.qec.layout import check_distance
 
@@ -715,6 +715,7 @@ def remote_logical_error(
     Raises:
         ValueError: An even or non-positive distance, coefficients that are not Bell-diagonal,
             ``physical_error`` outside [0, 1], or (``clamp=False``) values above the table.
+        TypeError: ``clamp`` or ``interface_only`` is not True or False.
 
     Example:
         >>> e5 = remote_logical_error(5, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3)
@@ -731,6 +732,10 @@ def remote_logical_error(
     # The one reading of a code distance, its bound included: 10**400 raised OverflowError here, and 10**9 + 1 read
     # a rate extrapolated a million times past the layouts' largest distance (MAX_DISTANCE).
     distance = check_distance(distance, minimum=1)
+    # Flags, read as every flag is: clamp="no" and interface_only="no" were truthy, and so on (the pairs' share
+    # alone returned for the whole operation's failure, without a word).
+    clamp = flag("clamp", clamp)
+    interface_only = flag("interface_only", interface_only)
     p = check_probability("physical_error", physical_error)
     q_x, q_z = seam_error_rates(check_bell_diagonal(bell_diagonal))
     model = load_remote_model()
