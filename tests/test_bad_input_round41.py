@@ -291,3 +291,36 @@ def test_the_remote_model_reads_its_flags_as_every_flag(flag_name) -> None:
         with pytest.raises(TypeError, match=rf"^{flag_name} must be True or False, got {re.escape(repr(bad))}$"):
             remote_logical_error(5, pairs, **{flag_name: bad})
     assert remote_logical_error(5, pairs, **{flag_name: np.False_}) == remote_logical_error(5, pairs)
+
+
+# --- 12. gate counts made by hand ---
+
+
+def test_gate_counts_made_by_hand_are_read_as_counts() -> None:
+    """Old behaviour: estimate() takes a GateCounts, whose fields nothing read: per_gate={"H": -5} failed deep in
+    the pricing with "max() arg is an empty sequence", {"H": "x"} with "unsupported operand type(s) for +: 'int'
+    and 'str'", naming neither field nor value; rotation_depth_exact="no" was kept as a truthy string. Now each
+    count is read as LogicalSummary reads its own."""
+    import numpy as np
+
+    from qnsim.estimate import GateCounts, count_circuit
+
+    empty = np.zeros(0, np.uint32)
+
+    def counts(**changed):
+        fields = dict(per_gate={"H": 1}, num_qubits=1, measurements=0, depth_bound=1, pair_a=empty, pair_b=empty,
+                      pair_weight=np.zeros(0))  # fmt: skip
+        return GateCounts(**(fields | changed))
+
+    with pytest.raises(ValueError, match=r"^GateCounts\.per_gate\['H'\] must be in \[0, 2\*\*128 - 1\], got -5$"):
+        counts(per_gate={"H": -5})
+    with pytest.raises(ValueError, match=r"^GateCounts\.per_gate\['H'\] must be an integer, got 'x'$"):
+        counts(per_gate={"H": "x"})
+    with pytest.raises(ValueError, match=r"^GateCounts\.measurements must be in \[0, 2\*\*128 - 1\], got -1$"):
+        counts(measurements=-1)
+    with pytest.raises(TypeError, match=r"^GateCounts\.rotation_depth_exact must be True or False, got 'no'$"):
+        counts(rotation_depth_exact="no")
+    kept = counts(per_gate={"H": np.int64(1)}, num_qubits=np.int64(1))
+    assert (kept.per_gate, kept.num_qubits) == ({"H": 1}, 1) and type(kept.per_gate["H"]) is int
+    made = count_circuit("REPEAT 1000 {\nCX 0 1\nM 0\n}")
+    assert made.per_gate == {"CX": 1000, "M": 1000} and made.measurements == 1000

@@ -23,6 +23,7 @@ from qnsim import _core
 from qnsim.argument_checks import (
     RepeatedKeyError,
     file_path,
+    flag,
     integer,
     is_integer,
     read_only,
@@ -106,6 +107,14 @@ _REPEAT_ITERATION_BUDGET = 4096
 MAX_COUNT = 2**128 - 1
 
 
+def _exact_count(name: str, value: object) -> int:
+    """``value`` as a count of :class:`GateCounts`: an integer in [0, :data:`MAX_COUNT`], beyond 64 bits too (the
+    counter's counts are exact there), refused in :func:`integer`'s words otherwise."""
+    if not is_integer(value) or not 0 <= value <= MAX_COUNT:  # type: ignore[operator]
+        integer(name, value, minimum=0, maximum=MAX_COUNT, error=ValueError)
+    return int(value)  # type: ignore[call-overload]
+
+
 @dataclasses.dataclass(frozen=True)
 class GateCounts:
     """Exact gate counts of a workload (Python ints: counts beyond 2^64 are exact).
@@ -160,6 +169,21 @@ class GateCounts:
     controlled_paulis: int = 0
 
     def __post_init__(self) -> None:
+        # Counts made by hand are read as LogicalSummary reads its own (estimate takes a GateCounts): a count of -5
+        # H gates failed deep in the pricing with "max() arg is an empty sequence", a count of "x" with "unsupported
+        # operand type(s) for +: 'int' and 'str'", naming neither the field nor the value.
+        for name in ("num_qubits", "measurements", "depth_bound", "rotation_depth", "controlled_paulis"):
+            object.__setattr__(self, name, _exact_count(f"GateCounts.{name}", getattr(self, name)))
+        if not isinstance(self.per_gate, Mapping):
+            raise TypeError(f"GateCounts.per_gate must map gate names to counts, got {written(self.per_gate)}")
+        per_gate = {}
+        for gate, count in self.per_gate.items():
+            if not isinstance(gate, str):
+                raise TypeError(f"GateCounts.per_gate keys must be gate names, got {written(gate)}")
+            per_gate[gate] = _exact_count(f"GateCounts.per_gate[{gate!r}]", count)
+        object.__setattr__(self, "per_gate", per_gate)
+        object.__setattr__(self, "rotation_depth_exact", flag("GateCounts.rotation_depth_exact",
+                                                              self.rotation_depth_exact))  # fmt: skip
         # A workload computes its counts once and the estimator reads them again: w.counts.per_gate["T"] = -5 or
         # w.counts.pair_weight[:] = 0 (a frozen dataclass stops only w.counts.x = ...) changed what a later
         # estimate(w, ...) priced without a word.
