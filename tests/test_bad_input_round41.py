@@ -324,3 +324,17 @@ def test_gate_counts_made_by_hand_are_read_as_counts() -> None:
     assert (kept.per_gate, kept.num_qubits) == ({"H": 1}, 1) and type(kept.per_gate["H"]) is int
     made = count_circuit("REPEAT 1000 {\nCX 0 1\nM 0\n}")
     assert made.per_gate == {"CX": 1000, "M": 1000} and made.measurements == 1000
+
+
+# --- 13. a TOML key that is no text ---
+
+
+@pytest.mark.parametrize("data", [{1: 2}, {"run": {None: 1}}, {"nodes": [{2.5: 1}]}])
+def test_dumps_toml_names_a_key_that_is_no_text(data) -> None:
+    """Old behaviour: scenario_writer.dumps_toml({1: 2}) raised "expected string or bytes-like object, got 'int'"
+    from its regular expression, naming neither the key nor that TOML keys are strings."""
+    from qnsim.scenario_writer import dumps_toml
+
+    with pytest.raises(TypeError, match=r"^cannot write the key \S+ \(\w+\) to TOML: its keys are strings$"):
+        dumps_toml(data)
+    assert dumps_toml({"run": {"seed": 1}}) == "[run]\nseed = 1\n"
