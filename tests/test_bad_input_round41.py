@@ -338,3 +338,38 @@ def test_dumps_toml_names_a_key_that_is_no_text(data) -> None:
     with pytest.raises(TypeError, match=r"^cannot write the key \S+ \(\w+\) to TOML: its keys are strings$"):
         dumps_toml(data)
     assert dumps_toml({"run": {"seed": 1}}) == "[run]\nseed = 1\n"
+
+
+# --- 14. run_seeds' callbacks written with yield or async def ---
+
+
+def test_run_seeds_refuses_callbacks_whose_body_would_never_run() -> None:
+    """Old behaviour: net.run_seeds(seeds, until_s, on_result=f) with f written with yield (or async def) called f
+    for each seed, which only made a generator: its body never ran, run_seeds returned None and every result was
+    lost without a word; an abort_check so written never stopped anything. Refused before the batch runs, as the
+    EventLoop refuses such an event callback."""
+
+    def network():
+        net = qnsim.Network("bell_diagonal", seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
+        net.request("a", "b", num_pairs=2)
+        return net
+
+    def kept(seed, result):
+        yield seed, result
+
+    async def awaited(seed, result):
+        return None
+
+    def stop():
+        yield
+
+    for name, callback in (("on_result", kept), ("on_result", awaited), ("abort_check", stop)):
+        with pytest.raises(TypeError, match=rf"^callback {callback.__qualname__} is (a generator function|an async "
+                                            rf"def).*: run_seeds \({name}\) calls it .* its body would never run"):
+            network().run_seeds([1, 2], 0.01, **{name: callback})
+    got = {}
+    assert network().run_seeds([1, 2], 0.01, on_result=lambda seed, result: got.update({seed: result})) is None
+    assert sorted(got) == [1, 2]
