@@ -188,7 +188,7 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
     if getattr(args, "retries", None) is not None:
         with naming_option("--retries", args.retries):
             check_retries(args.retries)
-    check_take_over(getattr(args, "take_over", False), args.out, ("--take-over", "--out"))
+    check_take_over(getattr(args, "take_over", False), getattr(args, "out", None), ("--take-over", "--out"))
     # Tested against None, not for truth: `--scheduler ''` was read as no scheduler at all, so a Dask sweep ran on a
     # LocalCluster of this machine and a local one ignored it, where the user had named a scheduler.
     if args.scheduler is not None:
