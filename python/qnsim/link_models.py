@@ -168,6 +168,16 @@ _XX = np.kron(_X, _X)
 # --- Bell-pair helpers -----------------------------------------------------------------------------
 
 
+def _bell_name(what: str, name: object) -> str:
+    """``name`` as one of :data:`BELL_NAMES`, read in any case: the package's one reader of a Bell state's name
+    (:func:`bell_state` and :func:`fidelity` each had their own). The native registry's ``fidelity`` reads lower
+    case only (a native reader of its own)."""
+    key = name.lower() if isinstance(name, str) else None
+    if key not in _BELL_KETS:
+        raise ValueError(f"{what} must be one of {BELL_NAMES}, got {written(name)}")
+    return key
+
+
 def bell_state(name: str, *, ket: bool = False) -> np.ndarray:
     """The Bell state ``name`` as a 4x4 density matrix (or a length-4 ket).
 
@@ -184,10 +194,7 @@ def bell_state(name: str, *, ket: bool = False) -> np.ndarray:
         >>> float(bell_state("psi-")[1, 2].real.round(12))
         -0.5
     """
-    key = name.lower() if isinstance(name, str) else None
-    if key not in _BELL_KETS:
-        raise ValueError(f"bell_state name must be one of {BELL_NAMES}, got {written(name)}")
-    v = _BELL_KETS[key].copy()
+    v = _BELL_KETS[_bell_name("bell_state name", name)].copy()
     return v if flag("ket", ket) else np.outer(v, v.conj())
 
 
@@ -263,9 +270,7 @@ def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
         >>> round(fidelity(bell_state("psi+"), "psi+"), 12)
         1.0
     """
-    key = target.lower() if isinstance(target, str) else None
-    if key not in _BELL_KETS:
-        raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {written(target)}")
+    key = _bell_name("fidelity target", target)
     # A state, checked as the engines check one (Hermitian, trace 1, PSD): a fidelity of 5 for
     # 5 * I is not an answer.
     r = _check_state(rho)
