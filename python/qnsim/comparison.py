@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from qnsim._row_notes import join_notes
-from qnsim.argument_checks import label as checked_label
 from qnsim.argument_checks import flag, texts, written
+from qnsim.argument_checks import label as checked_label
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
 from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
