@@ -373,3 +373,34 @@ def test_run_seeds_refuses_callbacks_whose_body_would_never_run() -> None:
     got = {}
     assert network().run_seeds([1, 2], 0.01, on_result=lambda seed, result: got.update({seed: result})) is None
     assert sorted(got) == [1, 2]
+
+
+# --- 15. a trace file attached after the run began ---
+
+
+def test_a_trace_file_refuses_a_network_that_has_run(tmp_path) -> None:
+    """Old behaviour: TraceFile(net, path) on a network that had run to 5 ms wrote a trace beginning at 6 ms (31
+    records, ending "served"), and neither its records nor its end lines said that the first 5 ms were missing; its
+    docstring asks for a network that has not run. Refused as run_seeds refuses one (the same condition), before
+    the file is made."""
+    from qnsim.trace import TraceFile
+
+    def network():
+        net = qnsim.Network("bell_diagonal", seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
+        net.request("a", "b", num_pairs=5)
+        return net
+
+    ran = network()
+    ran.run(until_s=0.005, progress=False)
+    path = tmp_path / "t.jsonl"
+    with pytest.raises(qnsim.QnsimError, match=r"^TraceFile traces a network that has not run yet; this one is at "
+                                               r"t=0\.005 s, its events so far untraced"):  # fmt: skip
+        TraceFile(ran, path)
+    assert not path.exists()
+    fresh = network()
+    trace = TraceFile(fresh, path)
+    fresh.run(until_s=0.005, progress=False)
+    assert trace.finish() > 0
