@@ -104,8 +104,8 @@ def test_surface_code_error_reads_its_numbers():
 def test_ordered_numbers_given_as_a_set_are_refused_at_the_native_seam():
     """pybind11 3 reads a set (in hash order) where a std::vector or std::array is due: bell_diagonal_swap with the
     coefficients {0.9, 0.05, 0.03, 0.02} swapped them as (0.9, 0.03, 0.05, 0.02) (on CPython) and returned a
-    plausible pair without a word; QubitRegistry.bell_diagonal_pair made such a pair. An ordered iterable (a
-    generator, an array) is read as before."""
+    plausible pair without a word; QubitRegistry.bell_diagonal_pair made such a pair. An ordered sequence (a tuple,
+    an array) is read as before (a generator is refused, as every entry point of a pair refuses one: round 41)."""
     pair = [0.9, 0.05, 0.03, 0.02]
     as_set = (
         r"must be an ordered sequence \(a list, tuple or array\), not a (frozen)?set, which is read in no fixed "
@@ -118,7 +118,7 @@ def test_ordered_numbers_given_as_a_set_are_refused_at_the_native_seam():
     with pytest.raises(TypeError, match=rf"^QubitRegistry.bell_diagonal_pair\(\): coefficients {as_set}"):
         qnsim.QubitRegistry("density_matrix").bell_diagonal_pair(set(pair))
     expected = qnsim.bell_diagonal_swap(pair, pair)
-    assert qnsim.bell_diagonal_swap((c for c in pair), np.array(pair)) == expected
+    assert qnsim.bell_diagonal_swap(tuple(pair), np.array(pair)) == expected
 
 
 def test_the_estimator_s_factory_helpers_read_their_numbers():

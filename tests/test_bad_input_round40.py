@@ -85,21 +85,26 @@ def test_heralded_link_refuses_a_double_click_timing_for_a_single_click_link() -
     without it: a single-click attempt has one round, so the timing asked for was dropped without a word."""
     import qnsim
 
-    with pytest.raises(ValueError, match=r"^heralded_link double_click_timing='second_on_herald' applies to the "
-                                         r"double_click scheme; a single_click attempt has one round"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"^heralded_link: double_click_timing = 'second_on_herald' applies to the "
+                                         r"double_click scheme; this link's scheme is 'single_click', whose attempt "
+                                         r"has one round"):  # fmt: skip
         qnsim.heralded_link("single_click", *_hardware_pieces(), double_click_timing="second_on_herald")
     both = qnsim.heralded_link("double_click", *_hardware_pieces())
     second = qnsim.heralded_link("double_click", *_hardware_pieces(), double_click_timing="second_on_herald")
     assert second.attempt_period_s < both.attempt_period_s
 
 
+_ONE_ROUND = r"= 'second_on_herald' applies to the double_click scheme; this link's scheme is "
+
+
 @pytest.mark.parametrize(
     ("link", "why"),
     [
-        ({"scheme": "single_click"}, r"this link's scheme is 'single_click'$"),
-        ({}, r"this link's scheme is 'single_click' \(the default\)$"),
-        ({"preset": "nv_near_term"}, r"this link's scheme is 'single_click' \(from the preset 'nv_near_term'\)$"),
-        ({"link_model": "double_click"}, r"a link_model has the timing heralded_link made it with$"),
+        ({"scheme": "single_click"}, _ONE_ROUND + r"'single_click', whose"),
+        ({}, _ONE_ROUND + r"'single_click' \(the default\), whose"),
+        ({"preset": "nv_near_term"}, _ONE_ROUND + r"'single_click' \(from the preset 'nv_near_term'\), whose"),
+        ({"link_model": "double_click"}, r"applies to hardware double-click links; a link_model has the timing "
+                                         r"heralded_link made it with$"),
     ],
 )
 def test_add_link_refuses_a_double_click_timing_it_would_not_use(link, why) -> None:
@@ -117,8 +122,7 @@ def test_add_link_refuses_a_double_click_timing_it_would_not_use(link, why) -> N
     net = qnsim.Network(seed=1)
     net.add_node("a")
     net.add_node("b")
-    with pytest.raises(qnsim.ParameterError, match=r"^link 'a'-'b': double_click_timing applies to hardware "
-                                                   r"double-click links; " + why):  # fmt: skip
+    with pytest.raises(qnsim.ParameterError, match=r"^link 'a'-'b': double_click_timing " + why):
         net.add_link("a", "b", length_km=1.0, double_click_timing="second_on_herald", **params)
     assert net.add_link("a", "b", length_km=1.0, **params).length_km == 1.0
 
@@ -253,8 +257,8 @@ def test_a_sweep_without_an_out_refuses_take_over() -> None:
     returned its rows: there is no out for another machine's sweep to hold, and the flag asked for did nothing."""
     from qnsim.sweeps import example_point, sweep
 
-    with pytest.raises(ValueError, match=r"^take_over=True takes an out over from a sweep killed on another machine; "
-                                         r"this sweep writes no out"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"^take_over takes over the out of a sweep killed on another machine; "
+                                         r"this sweep writes no out: leave take_over out"):  # fmt: skip
         sweep(example_point, {"length_km": [10.0]}, workers=1, progress=False, take_over=True)
     assert len(sweep(example_point, {"length_km": [10.0]}, workers=1, progress=False, as_frame=False)) == 1
 
@@ -271,7 +275,8 @@ def test_qnsim_sweep_refuses_take_over_without_out(command, tmp_path, capsys) ->
     argv = [str(experiment) if a == "EXPERIMENT" else a for a in command]
     assert cli.main([*argv, "--take-over", "--no-progress"]) == 2
     err = capsys.readouterr().err
-    assert "--take-over takes --out over from a sweep killed on another machine; without --out" in err
+    assert ("--take-over takes over the --out of a sweep killed on another machine; this sweep writes no --out: "
+            "leave --take-over out, or name the file to take over with --out") in err
 
 
 @pytest.mark.parametrize(

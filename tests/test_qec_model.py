@@ -105,7 +105,7 @@ def test_model_rejects_bad_input(args, match):
     kwargs = {"physical_error": args[2]} if len(args) > 2 else {}
     with pytest.raises(ValueError, match=match):
         model.remote_logical_error(args[0], args[1], **kwargs)
-    with pytest.raises(ValueError, match="distance must be an odd integer"):
+    with pytest.raises(ValueError, match="distance must be an odd int "):
         remote_logical_error(0, (1, 0, 0, 0))
 
 

@@ -39,7 +39,7 @@ import numbers
 import os
 import reprlib
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -55,6 +55,7 @@ __all__ = [
     "read_only",
     "instance",
     "bell_coefficients",
+    "bell_numbers",
     "beyond_core_time",
     "bound_text",
     "check_bounds",
@@ -85,6 +86,7 @@ __all__ = [
     "shown",
     "texts",
     "unique_keys",
+    "unknown_keys",
     "RepeatedKeyError",
     "written",
 ]
@@ -733,10 +735,23 @@ def fidelity(name: str, value: object, *, error: type[Exception] | Callable[[str
 _CLIP_SLACK = 64 * float(np.finfo(float).eps)
 
 
-def _bell_numbers(
-    name: str, values: object, error: type[Exception] | Callable[[str], Exception] | None
+def bell_numbers(
+    name: str, values: object, error: type[Exception] | Callable[[str], Exception] | None = None
 ) -> list[float]:
-    """The four numbers of :func:`bell_coefficients`' ``values``, each read by :func:`real_number`."""
+    """The four numbers of Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-), each read by :func:`real_number`,
+    their range unchecked: the shape :func:`bell_coefficients` reads, for entry points whose ranges are checked
+    natively.
+
+    Raises:
+        TypeError: Not an ordered collection (list, tuple, 1-d array) of real numbers.
+        ValueError: Not four of them.
+
+    Example:
+        >>> bell_numbers("left", [0.9, 0.05, 0.05])
+        Traceback (most recent call last):
+        ...
+        ValueError: left must have 4 entries (Phi+, Psi+, Psi-, Phi-), got 3: [0.9, 0.05, 0.05]
+    """
     ordered = isinstance(values, (list, tuple)) or (isinstance(values, np.ndarray) and values.ndim == 1)
     # The count before the entries: a million-entry list had each entry checked for a number (seconds) before
     # its count refused it; the entries of a list too long to be four numbers are never read.
@@ -776,7 +791,7 @@ def bell_coefficients(
         # Four plain finite floats (the common case): what the general reading below gives them.
         read = [v + 0.0 for v in values]  # type: ignore[union-attr]
     else:
-        read = _bell_numbers(name, values, error)
+        read = bell_numbers(name, values, error)
     for i, number in enumerate(read):
         if not -PROBABILITY_TOLERANCE <= number <= 1.0 + PROBABILITY_TOLERANCE:
             raise (error or ValueError)(
@@ -1211,6 +1226,19 @@ def float_literal(text: str) -> float:
 class RepeatedKeyError(ValueError):
     """A JSON object that gives one key twice (raised by :func:`unique_keys`), told apart from the decoder's own
     ValueError so a reader can say which it was."""
+
+
+def unknown_keys(given: Iterable[Any], known: Iterable[Any]) -> list[Any]:
+    """The keys of ``given`` (a mapping or its keys) that are not in ``known``, sorted (text first, then the others
+    by their text), so that a refusal names them whatever their types: ``sorted()`` of keys holding a str and an int
+    raised "'<' not supported between instances of 'str' and 'int'", naming no key.
+
+    Example:
+        >>> unknown_keys({"b": 1, 3: 2, "a": 3, "x": 4}, ["x"])
+        ['a', 'b', 3]
+    """
+    known = set(known)
+    return sorted((key for key in given if key not in known), key=lambda key: (not isinstance(key, str), str(key)))
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from qnsim._row_notes import join_notes
+from qnsim.argument_checks import flag, texts, written
 from qnsim.argument_checks import label as checked_label
-from qnsim.argument_checks import texts, written
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
 from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
@@ -406,8 +406,9 @@ def compare_results(
     if baseline not in requests:
         raise ValueError(f"compare_results: baseline {baseline!r} is none of the labels ({', '.join(requests)})")
     base = requests[baseline]
-    if not isinstance(different_endpoints, bool):
-        raise TypeError(f"compare_results: different_endpoints must be True or False, got {different_endpoints!r}")
+    # The package's one reading of a flag: np.False_ (a NumPy comparison's result) was refused as "must be True or
+    # False", which it is.
+    different_endpoints = flag("compare_results: different_endpoints", different_endpoints)
     rows = []
     for label, r in requests.items():
         differences = [] if label == baseline else _differences(label, r, baseline, base, different_endpoints)

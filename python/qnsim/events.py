@@ -224,10 +224,11 @@ class EventLoop:
 _NOT_PLAIN_FLAGS = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_GENERATOR
 
 
-def _plain(callback: Any) -> Any:
+def _plain(callback: Any, caller: str = "the loop") -> Any:
     """``callback``, refused if calling it only makes a coroutine or a generator (``async def``, ``yield``):
     the loop calls it and does not await or iterate the result, so the event ran and its body never did
-    (Python's "coroutine ... was never awaited" warning at best). Protocol callbacks refuse the same.
+    (Python's "coroutine ... was never awaited" warning at best). Protocol callbacks refuse the same, and so do
+    :meth:`qnsim.Network.run_seeds`' ``on_result`` and ``abort_check`` (``caller`` names who calls it).
 
     Raises:
         TypeError: Naming the callback.
@@ -250,7 +251,7 @@ def _plain(callback: Any) -> Any:
         return callback
     name = getattr(callback, "__qualname__", repr(callback))
     raise TypeError(
-        f"callback {name} is {kind}: the loop calls it and does not await or iterate what it returns, so its "
+        f"callback {name} is {kind}: {caller} calls it and does not await or iterate what it returns, so its "
         "body would never run; write it as a plain def"
     )
 

@@ -39,7 +39,7 @@ import numpy as np
 from qnsim import _core
 from qnsim.argument_checks import written
 from qnsim.hardware import SPEED_OF_LIGHT_M_PER_S, Detector, Fiber, Source, Transducer
-from qnsim.link_models import LinkModel, heralded_link
+from qnsim.link_models import LinkModel, check_double_click_timing, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
 from qnsim.specs import (
     INT64_MAX,
@@ -386,15 +386,9 @@ def build_link(
         transducers = (_piece(spec, "transducer_a") or default_transducer,
                        _piece(spec, "transducer_b") or default_transducer)  # fmt: skip
         scheme = spec.scheme or (preset.scheme if preset else "single_click")
-        if spec.double_click_timing != "both_rounds" and scheme != "double_click":
-            # Named as the link's key, and whence its scheme came (a preset's single click, say), not as
-            # heralded_link's.
-            whence = " (the default)" if preset is None else f" (from the preset {written(preset.name)})"
-            whence = "" if spec.scheme else whence
-            raise parameter_error(
-                "double_click_timing",
-                f"applies to hardware double-click links; this link's scheme is {scheme!r}{whence}",
-            )
+        # Named as the link's key, and whence its scheme came (a preset's single click, say), not as heralded_link's.
+        whence = " (the default)" if preset is None else f" (from the preset {written(preset.name)})"
+        check_double_click_timing(spec.double_click_timing, scheme, "" if spec.scheme else whence)
         model = heralded_link(
             scheme,
             source,

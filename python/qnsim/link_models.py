@@ -106,6 +106,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qnsim import _core, _numerics
+from qnsim._core import ParameterError
 from qnsim._numerics import any_of
 from qnsim.argument_checks import (
     PROBABILITY_TOLERANCE,
@@ -119,15 +120,18 @@ from qnsim.argument_checks import (
 )
 from qnsim.argument_checks import fidelity as fidelity_value
 from qnsim.hardware import Detector, Fiber, Source, Transducer
+from qnsim.specs import parameter_error, relocated
 
 __all__ = [
     "BELL_NAMES",
+    "DOUBLE_CLICK_TIMINGS",
     "SCHEMES",
     "LinkModel",
     "bbpssw",
     "bell_diagonal",
     "bell_diagonal_state",
     "bell_state",
+    "check_double_click_timing",
     "dejmps",
     "fidelity",
     "heralded_link",
@@ -137,6 +141,9 @@ __all__ = [
 ]
 
 SCHEMES: tuple[str, ...] = ("single_click", "double_click")
+
+#: The attempt timings of a double-click link (see :func:`heralded_link`).
+DOUBLE_CLICK_TIMINGS: tuple[str, ...] = ("both_rounds", "second_on_herald")
 """Heralding schemes understood by :func:`heralded_link`."""
 
 BELL_NAMES: tuple[str, ...] = ("phi+", "psi+", "psi-", "phi-")
@@ -161,6 +168,16 @@ _XX = np.kron(_X, _X)
 # --- Bell-pair helpers -----------------------------------------------------------------------------
 
 
+def _bell_name(what: str, name: object) -> str:
+    """``name`` as one of :data:`BELL_NAMES`, read in any case: the package's one reader of a Bell state's name
+    (:func:`bell_state` and :func:`fidelity` each had their own). The native registry's ``fidelity`` reads lower
+    case only (a native reader of its own)."""
+    key = name.lower() if isinstance(name, str) else None
+    if key not in _BELL_KETS:
+        raise ValueError(f"{what} must be one of {BELL_NAMES}, got {written(name)}")
+    return key
+
+
 def bell_state(name: str, *, ket: bool = False) -> np.ndarray:
     """The Bell state ``name`` as a 4x4 density matrix (or a length-4 ket).
 
@@ -177,10 +194,7 @@ def bell_state(name: str, *, ket: bool = False) -> np.ndarray:
         >>> float(bell_state("psi-")[1, 2].real.round(12))
         -0.5
     """
-    key = name.lower() if isinstance(name, str) else None
-    if key not in _BELL_KETS:
-        raise ValueError(f"bell_state name must be one of {BELL_NAMES}, got {written(name)}")
-    v = _BELL_KETS[key].copy()
+    v = _BELL_KETS[_bell_name("bell_state name", name)].copy()
     return v if flag("ket", ket) else np.outer(v, v.conj())
 
 
@@ -256,9 +270,7 @@ def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
         >>> round(fidelity(bell_state("psi+"), "psi+"), 12)
         1.0
     """
-    key = target.lower() if isinstance(target, str) else None
-    if key not in _BELL_KETS:
-        raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {written(target)}")
+    key = _bell_name("fidelity target", target)
     # A state, checked as the engines check one (Hermitian, trace 1, PSD): a fidelity of 5 for
     # 5 * I is not an answer.
     r = _check_state(rho)
@@ -534,6 +546,32 @@ class LinkModel:
         return self.success_probability / (self.attempt_period_s * (1.0 + self.first_round_probability))
 
 
+def check_double_click_timing(timing: object, scheme: str, whence: str = "") -> str:
+    """``timing`` as a link's ``double_click_timing`` under ``scheme``: one of :data:`DOUBLE_CLICK_TIMINGS`, and
+    other than the default only for the double_click scheme. :func:`heralded_link` and the network's link builder
+    (whose ``whence`` says where the link's scheme came from, " (from the preset 'nv_near_term')") both check it here.
+
+    Raises:
+        qnsim.ParameterError: (a ValueError) naming ``double_click_timing`` and its value.
+
+    Example:
+        >>> check_double_click_timing("second_on_herald", "single_click", " (the default)")
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: double_click_timing = 'second_on_herald' applies to the double_click scheme; ...
+    """
+    if not isinstance(timing, str) or timing not in DOUBLE_CLICK_TIMINGS:
+        raise parameter_error("double_click_timing", f"must be one of {DOUBLE_CLICK_TIMINGS}, got {written(timing)}")
+    if timing != "both_rounds" and scheme != "double_click":
+        # A single-click attempt is one round: the timing was taken and the model made as if it had not been given.
+        raise parameter_error(
+            "double_click_timing",
+            f"= {written(timing)} applies to the double_click scheme; this link's scheme is {scheme!r}{whence}, "
+            "whose attempt has one round (leave it at 'both_rounds')",
+        )
+    return timing
+
+
 def heralded_link(
     scheme: str,
     source_a: Source,
@@ -610,17 +648,10 @@ def heralded_link(
     for name, value in (("transducer_a", transducer_a), ("transducer_b", transducer_b)):
         if value is not None and not isinstance(value, Transducer):
             raise TypeError(f"heralded_link {name} must be a Transducer or None, got {written(value)}")
-    if double_click_timing not in ("both_rounds", "second_on_herald"):
-        raise ValueError(
-            "heralded_link double_click_timing must be 'both_rounds' or 'second_on_herald', "
-            f"got {written(double_click_timing)}"
-        )
-    if double_click_timing != "both_rounds" and scheme != "double_click":
-        # A single-click attempt is one round: the timing was taken and the model made as if it had not been given.
-        raise ValueError(
-            f"heralded_link double_click_timing={written(double_click_timing)} applies to the double_click scheme; "
-            f"a {scheme} attempt has one round (leave it at 'both_rounds')"
-        )
+    try:
+        check_double_click_timing(double_click_timing, scheme)
+    except ParameterError as exc:
+        raise relocated(exc, "heralded_link") from None
     # float() read True as 1 rad and "0.1" as 0.1 rad: the one number reader refuses both.
     sigma = real_number("heralded_link phase_std_rad", phase_std_rad, minimum=0.0, unit="rad")
 

@@ -24,9 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal
 
+import numpy as np
+
 from qnsim import _core
 from qnsim._numerics import in_unit_interval
-from qnsim.argument_checks import is_scalar_array, probability, written
+from qnsim.argument_checks import bell_numbers, probability, written
 from qnsim.specs import check_value
 
 __all__ = [
@@ -178,14 +180,17 @@ def remote_cnot(
     return _core.remote_cnot(registry, control, a, b, target, gate1_error, gate2_error, measure_error)
 
 
-def _refuse_scalar_arrays(**coefficients: object) -> None:
-    """Refuses a 0-d array given as a pair's coefficients, naming it: the binding's reading of a sequence raised
-    "len() of unsized object", naming neither the argument nor the value."""
+def _refuse_other_shapes(function: str, **coefficients: object) -> None:
+    """Refuses what is not four coefficients by the package's one reading of them (:func:`bell_numbers`, as
+    add_link, LinkModel and qec read theirs): the binding named no count for three of them, a string or a 2 x 2
+    array ("cannot take (left=[0.9, 0.05, 0.05], ...); expected ... FixedSize(4)"), raised "len() of unsized
+    object" for a 0-d array, and read a generator in bell_diagonal_swap where bell_diagonal_purify refused it.
+    Four entries in a list, tuple or 1-d array go on as they are: the core reads them, naming a bad one (and a set,
+    whose refusal there says it has no order)."""
     for name, value in coefficients.items():
-        if is_scalar_array(value):
-            raise TypeError(
-                f"{name} must be four coefficients (Phi+, Psi+, Psi-, Phi-), got the 0-d array {written(value)}"
-            )
+        if not ((isinstance(value, (list, tuple)) and len(value) == 4)
+                or (isinstance(value, np.ndarray) and value.shape == (4,)) or isinstance(value, (set, frozenset))):
+            bell_numbers(f"{function}(): {name}", value)
 
 
 def bell_diagonal_swap(
@@ -223,7 +228,7 @@ def bell_diagonal_swap(
         >>> round(f, 12) == round(qnsim.werner_swap_fidelity(0.9, 0.8), 12)
         True
     """
-    _refuse_scalar_arrays(left=left, right=right)
+    _refuse_other_shapes("bell_diagonal_swap", left=left, right=right)
     out = _core.bell_diagonal_swap(left, right, gate1_error, gate2_error, measure_error)
     return _coefficients("bell_diagonal_swap", out, "")
 
@@ -311,7 +316,7 @@ def _bell_diagonal_purifier(
     core = _core.bell_diagonal_purify
 
     def purify(pair1: Sequence[float], pair2: Sequence[float]) -> tuple[float, tuple[float, float, float, float]]:
-        _refuse_scalar_arrays(pair1=pair1, pair2=pair2)
+        _refuse_other_shapes("bell_diagonal_purify", pair1=pair1, pair2=pair2)
         p, kept = core(pair1, pair2, *args)
         a, b, c, d = (float(x) for x in kept)
         # Four coefficients inside (0, 1] are what _coefficients keeps of them, as they are (its clip changes

@@ -360,6 +360,9 @@ def _string(text: str) -> str:
 
 
 def _key(key: str) -> str:
+    if not isinstance(key, str):
+        # A key that is no text reached the regular expression: "expected string or bytes-like object, got 'int'".
+        raise TypeError(f"cannot write the key {written(key)} ({type(key).__name__}) to TOML: its keys are strings")
     return key if _BARE_KEY.fullmatch(key) else _string(key)
 
 

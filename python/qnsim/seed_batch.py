@@ -24,6 +24,7 @@ from qnsim import _core
 from qnsim._exception_notes import add_note
 from qnsim._options import option_name
 from qnsim.argument_checks import instance, is_integer, written
+from qnsim.events import _plain
 
 __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
 
@@ -275,6 +276,11 @@ def run_network_seeds(
         raise TypeError(f"on_result must be a function (seed, result) or None, got {written(on_result):.80}")
     if abort_check is not None and not callable(abort_check):
         raise TypeError(f"abort_check must be a function of no arguments or None, got {written(abort_check):.80}")
+    # Written with yield or async def, each call only made a generator or coroutine: on_result's body never ran
+    # (the batch returned None and every result was lost, without a word), nor abort_check's (it never stopped).
+    for name, callback in (("on_result", on_result), ("abort_check", abort_check)):
+        if callback is not None:
+            _plain(callback, f"run_seeds ({name})")
     until_ps = seconds_to_ps(until_s, "until_s")
     threads = threads or _usable_cpus()
     # A few seeds per thread per native call: one call for the whole batch held every seed's network and

@@ -178,7 +178,7 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
     which must be a non-blank address and comes with ``--backend dask`` only, and without ``--workers`` (which sizes
     the LocalCluster a dask sweep starts when no scheduler is named); ``--retries`` comes with the local backend only."""
     from qnsim.cli import naming_option
-    from qnsim.sweeps import _seed_list, check_retries, check_workers
+    from qnsim.sweeps import _seed_list, check_retries, check_take_over, check_workers
 
     if seeds is not None:
         with naming_option("--seeds", args.seeds):
@@ -188,11 +188,7 @@ def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None)
     if getattr(args, "retries", None) is not None:
         with naming_option("--retries", args.retries):
             check_retries(args.retries)
-    if getattr(args, "take_over", False) and args.out is None:
-        raise ValueError(
-            "--take-over takes --out over from a sweep killed on another machine; without --out the rows go to "
-            "stdout and there is nothing to take over: leave --take-over out, or give --out"
-        )
+    check_take_over(getattr(args, "take_over", False), getattr(args, "out", None), ("--take-over", "--out"))
     # Tested against None, not for truth: `--scheduler ''` was read as no scheduler at all, so a Dask sweep ran on a
     # LocalCluster of this machine and a local one ignored it, where the user had named a scheduler.
     if args.scheduler is not None:

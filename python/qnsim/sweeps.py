@@ -175,6 +175,7 @@ from qnsim.argument_checks import (
     readable_file,
     real_number,
     shown,
+    unknown_keys,
     written,
 )
 from qnsim.specs import check_seed
@@ -531,6 +532,27 @@ def check_workers(workers: object) -> int | None:
         # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
         raise ValueError(f"workers = {counted(workers)} is more than the {MAX_WORKERS:,} processes a sweep starts")
     return None if workers is None else int(workers)  # type: ignore[call-overload]
+
+
+def check_take_over(take_over: object, out: object, names: tuple[str, str] = ("take_over", "out")) -> bool:
+    """``take_over`` of a sweep writing to ``out`` (None: no out), as a flag. The command lines call it too, with
+    their flags for ``names`` (``("--take-over", "--out")``), so that one check refuses the flag without an out.
+
+    Example:
+        >>> check_take_over(True, None)
+        Traceback (most recent call last):
+        ...
+        ValueError: take_over takes over the out of a sweep killed on another machine; this sweep writes no out: ...
+    """
+    take_over = flag(names[0], take_over)
+    if take_over and out is None:
+        # Taken and used for nothing: there is no out for another machine's sweep to hold.
+        take, out_name = names
+        raise ValueError(
+            f"{take} takes over the {out_name} of a sweep killed on another machine; this sweep writes no "
+            f"{out_name}: leave {take} out, or name the file to take over with {out_name}"
+        )
+    return take_over
 
 
 #: Restarts of a local pool whose worker died when ``retries`` is not given.
@@ -1816,9 +1838,9 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
 
     if not isinstance(params, Mapping):  # a string was read as its letters ("unknown parameters ['e', 'n', ...]")
         raise TypeError(f"example_point params must be a mapping (name -> value), got {written(params)}")
-    unknown = set(params) - {"length_km", "until_s", "preset", "scheme"}
+    unknown = unknown_keys(params, ("length_km", "until_s", "preset", "scheme"))
     if unknown:
-        raise ValueError(f"example_point got unknown parameters {sorted(unknown)}")
+        raise ValueError(f"example_point got unknown parameters {unknown}")
     preset_name = params.get("preset", "nv_near_term")
     if preset_name not in presets.__all__ or preset_name == "HardwarePreset":
         raise ValueError(f"example_point preset must be one of the qnsim.presets functions, got {written(preset_name)}")
@@ -5069,13 +5091,7 @@ def sweep(
     check_backend_options(backend, workers, client is not None, retries)
     retries = check_retries(DEFAULT_RETRIES if retries is None else retries)
     progress = flag("progress", progress)  # 'yes' or 1 were taken as true; np.True_ is a flag as everywhere
-    take_over = flag("take_over", take_over)
-    if take_over and out is None:
-        # Taken and used for nothing: there is no out for another machine's sweep to hold.
-        raise ValueError(
-            "take_over=True takes an out over from a sweep killed on another machine; this sweep writes no out: "
-            "leave take_over out, or give the out to take over"
-        )
+    take_over = check_take_over(take_over, out)
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)
     points = grid_points(grid, seeds, identity)

@@ -44,7 +44,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import is_integer, shown, written
+from qnsim.argument_checks import is_integer, shown, unknown_keys, written
 from qnsim.network import Network
 from qnsim.specs import (
     LinkSpec,
@@ -150,6 +150,12 @@ def from_graph(
     if prefix[:1].isspace():
         # Node names do not start with spaces (argument_checks.label): named here, not as each node's 'name'.
         raise ValueError(f"prefix must not start with spaces (node names do not), got {written(prefix)}")
+    if not prefix.isprintable():
+        # Nor hold a line break or a control character (label's rule, which a prefix "t " ending in a space passes
+        # only as part of a name): refused as the prefix, not as "node 'a\nn0': name ...", a name never given.
+        raise ValueError(
+            f"prefix must be printable text without line breaks or control characters, got {written(prefix)}"
+        )
 
     def name(n: Any) -> str:
         return f"{prefix}{n}"
@@ -182,7 +188,7 @@ def from_graph(
     for u, v, attrs in sorted(
         graph.edges(data=True), key=lambda e: (min(place[e[0]], place[e[1]]), max(place[e[0]], place[e[1]]))
     ):
-        unknown = sorted(set(attrs) - link_keys)
+        unknown = unknown_keys(attrs, link_keys)
         if unknown:
             raise ValueError(
                 f"link {written(name(u))}-{written(name(v))}: unknown attribute {written(unknown[0])}"
@@ -282,7 +288,7 @@ def _add_graph(
             if "hardware" in attrs:
                 raise ValueError(f"node {written(name(n))}: give preset or hardware, not both")
             attrs["hardware"] = attrs.pop("preset")
-        unknown = sorted(set(attrs) - node_keys)
+        unknown = unknown_keys(attrs, node_keys)
         if unknown:
             raise ValueError(
                 f"node {written(name(n))}: unknown attribute {written(unknown[0])}"

@@ -529,7 +529,8 @@ class TraceFile:
     (``/dev/stdout``, a pipe) is written directly.
 
     Args:
-        network: A :class:`qnsim.Network` that has not run yet; this turns its trace on (replacing any).
+        network: A :class:`qnsim.Network` that has not run yet (one that has is refused, QnsimError: its trace would
+            begin where it had run to, without a word); this turns its trace on (replacing any).
         path: The JSON Lines file.
         limit: Records to keep (the rest are counted; see :class:`Trace`).
 
@@ -560,6 +561,13 @@ class TraceFile:
         # "'NoneType' object has no attribute 'native'", naming neither the argument nor what it takes.
         if not isinstance(network, Network):
             raise TypeError(f"TraceFile network must be a qnsim.Network, got {written(network)}")
+        if network.native.events_processed > 0 or network.native.now_ps > 0:
+            # The condition run_seeds copies a network on: one that had run to 5 ms wrote a trace that began at 6 ms,
+            # and neither its records nor its end lines said that the run's start was missing.
+            raise _core.QnsimError(
+                f"TraceFile traces a network that has not run yet; this one is at t={written(network.now_s)} s, its "
+                "events so far untraced (build a fresh one to trace its run from the start)"
+            )
         limit = _record_limit("TraceFile limit", limit, "0: off")
         self.path = Path(file_path("path", path))
         self._network = network

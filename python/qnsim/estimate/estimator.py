@@ -993,6 +993,13 @@ def estimate(
     w = _as_workload(workload, progress)
     if isinstance(w, Workload):
         w.count(progress=progress)  # here, so that the bar shows as "counting" before the placement
+    if isinstance(w, (Workload, GateCounts)) and w.num_qubits == 0:
+        # An empty file (a wrong path's truncated copy) was a "feasible" report of 0 qubits in 0 s, with no word
+        # that nothing had been estimated; the error-corrected estimate already refused it (nothing to price).
+        raise ValueError(
+            "the workload acts on no qubit (an empty circuit, or annotations and TICKs only): nothing to estimate; "
+            "give the circuit's gates"
+        )
     qpu_list = check_qpus(qpus)
     if not qpu_list:
         raise ValueError(f"qpus must list at least one QPU, got {written(qpus)}")

@@ -30,7 +30,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 
-from qnsim.argument_checks import instance, integer, written
+from qnsim.argument_checks import instance, written
 from qnsim.estimate.qpu import QPU, SurfaceCode, check_qpu
 
 __all__ = ["RemoteOperation", "interface_fidelity_target", "remote_logical_error", "remote_operation"]
@@ -49,7 +49,7 @@ def remote_logical_error(
     """Logical error probability of one remote lattice-surgery operation at code distance ``distance``.
 
     Args:
-        distance: code distance d of the two patches (odd, >= 1).
+        distance: code distance d of the two patches (odd, 1 to :data:`qnsim.qec.layout.MAX_DISTANCE`, 1001).
         bell_diagonal: coefficients of the interface Bell pairs as used, in the order
             (Phi+, Psi+, Psi-, Phi-) (a Werner pair of fidelity F is ``(F, (1-F)/3, (1-F)/3, (1-F)/3)``).
         surface_code: accepted for compatibility; the simulated model does not use it.
@@ -62,7 +62,7 @@ def remote_logical_error(
         above 0.6%, where the merge is at or past threshold) count as a certain failure.
 
     Raises:
-        ValueError: naming an even or non-positive distance, or coefficients that are not a
+        ValueError: naming an even or non-positive distance, or one above 1001, or coefficients that are not a
             distribution.
 
     >>> e15 = remote_logical_error(15, (0.999, 1e-3 / 3, 1e-3 / 3, 1e-3 / 3))
@@ -75,11 +75,12 @@ def remote_logical_error(
     # here was taken without a word, as if it had been read.
     instance("surface_code", surface_code, (SurfaceCode, type(None)), "a qnsim.estimate.SurfaceCode or None")
     p = DEFAULT_PHYSICAL_ERROR if physical_error is None else physical_error
-    # The package's one reading of a count (NumPy integers are integers): np.int64(3) was refused as
-    # "distance must be an odd integer >= 1, got np.int64(3)".
-    distance = integer("distance", distance, error=ValueError)
-    if distance < 1 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd integer >= 1, got {written(distance)}")
+    # The simulated model's one reading of a code distance (NumPy integers are integers, the bound the layouts'): this
+    # one took any odd count up to 2**63, where remote_operation refused above 2**31 and the model's OverflowError at
+    # 10**400 was a reading of its own.
+    from qnsim.qec.layout import check_distance  # on first use, as the model itself (qnsim.qec is not light)
+
+    distance = check_distance(distance, minimum=1)
     if isinstance(bell_diagonal, (tuple, list)) and all(type(c) is float for c in bell_diagonal) and type(p) is float:
         # Plain floats (what the estimator passes): cached. Others go through the model's own checks each time.
         return _interface_error(distance, tuple(bell_diagonal), p)

@@ -23,11 +23,13 @@ from qnsim import _core
 from qnsim.argument_checks import (
     RepeatedKeyError,
     file_path,
+    flag,
     integer,
     is_integer,
     read_only,
     readable_file,
     unique_keys,
+    unknown_keys,
     written,
 )
 from qnsim.progress import check_progress, native_progress
@@ -105,6 +107,14 @@ _REPEAT_ITERATION_BUDGET = 4096
 MAX_COUNT = 2**128 - 1
 
 
+def _exact_count(name: str, value: object) -> int:
+    """``value`` as a count of :class:`GateCounts`: an integer in [0, :data:`MAX_COUNT`], beyond 64 bits too (the
+    counter's counts are exact there), refused in :func:`integer`'s words otherwise."""
+    if not is_integer(value) or not 0 <= value <= MAX_COUNT:  # type: ignore[operator]
+        integer(name, value, minimum=0, maximum=MAX_COUNT, error=ValueError)
+    return int(value)  # type: ignore[call-overload]
+
+
 @dataclasses.dataclass(frozen=True)
 class GateCounts:
     """Exact gate counts of a workload (Python ints: counts beyond 2^64 are exact).
@@ -159,6 +169,21 @@ class GateCounts:
     controlled_paulis: int = 0
 
     def __post_init__(self) -> None:
+        # Counts made by hand are read as LogicalSummary reads its own (estimate takes a GateCounts): a count of -5
+        # H gates failed deep in the pricing with "max() arg is an empty sequence", a count of "x" with "unsupported
+        # operand type(s) for +: 'int' and 'str'", naming neither the field nor the value.
+        for name in ("num_qubits", "measurements", "depth_bound", "rotation_depth", "controlled_paulis"):
+            object.__setattr__(self, name, _exact_count(f"GateCounts.{name}", getattr(self, name)))
+        if not isinstance(self.per_gate, Mapping):
+            raise TypeError(f"GateCounts.per_gate must map gate names to counts, got {written(self.per_gate)}")
+        per_gate = {}
+        for gate, count in self.per_gate.items():
+            if not isinstance(gate, str):
+                raise TypeError(f"GateCounts.per_gate keys must be gate names, got {written(gate)}")
+            per_gate[gate] = _exact_count(f"GateCounts.per_gate[{gate!r}]", count)
+        object.__setattr__(self, "per_gate", per_gate)
+        object.__setattr__(self, "rotation_depth_exact", flag("GateCounts.rotation_depth_exact",
+                                                              self.rotation_depth_exact))  # fmt: skip
         # A workload computes its counts once and the estimator reads them again: w.counts.per_gate["T"] = -5 or
         # w.counts.pair_weight[:] = 0 (a frozen dataclass stops only w.counts.x = ...) changed what a later
         # estimate(w, ...) priced without a word.
@@ -692,11 +717,9 @@ class LogicalSummary:
         >>> LogicalSummary.from_dict({"logical_qubits": 4, "t_count": 1e3}).t_count
         1000
         """
-        unknown = set(d) - _SUMMARY_KEYS
+        unknown = unknown_keys(d, _SUMMARY_KEYS)
         if unknown:
-            raise ValueError(
-                f"unknown logical-summary keys {sorted(unknown)}; allowed: {sorted(_SUMMARY_KEYS)}"
-            )
+            raise ValueError(f"unknown logical-summary keys {unknown}; allowed: {sorted(_SUMMARY_KEYS)}")
         if "logical_qubits" not in d:
             raise ValueError("a logical summary needs 'logical_qubits'")
         return cls(**dict(d))
@@ -728,19 +751,22 @@ class LogicalSummary:
                 raise ValueError(f"{path}: {e}") from None
             if not isinstance(data, Mapping):
                 raise ValueError(f"{path}: expected a JSON object of logical counts, got {type(data).__name__}")
-        unknown = sorted(set(data) - set(_QRE_KEYS))
+        unknown = unknown_keys(data, _QRE_KEYS)
         if unknown:
-            from difflib import get_close_matches
+            from qnsim.specs import did_you_mean
 
-            hint = get_close_matches(unknown[0], list(_QRE_KEYS), n=1)
+            # A key that is no text (numQubits read from a dict built in Python) was given to difflib, which
+            # raised "'int' object is not iterable" (TypeError) without naming it.
+            hint = did_you_mean(unknown[0], list(_QRE_KEYS)) if isinstance(unknown[0], str) else ""
             raise ValueError(
-                f"unknown logical-counts key {written(unknown[0])}"
-                + (f"; did you mean {written(hint[0])}?" if hint else f"; allowed: {sorted(_QRE_KEYS)}")
+                f"unknown logical-counts key {written(unknown[0])}" + (hint or f"; allowed: {sorted(_QRE_KEYS)}")
             )
         if "numQubits" not in data:
             raise ValueError("logical counts need 'numQubits'")
         for k, v in data.items():
-            if isinstance(v, bool) or not isinstance(v, int):
+            # NumPy integers are counts, as in LogicalSummary itself (counts summed with NumPy were refused as "must be
+            # a non-negative integer, got np.int64(5)"); floats are not, as QRE reads its JSON (2.5, 1e6).
+            if not is_integer(v):
                 raise ValueError(f"logical counts: {k} must be a non-negative integer, got {written(v)}")
             # Checked here under the QRE's key (numQubits), not the field it fills (logical_qubits).
             integer(k, v, minimum=1 if k == "numQubits" else 0, maximum=MAX_COUNT, error=ValueError)

@@ -381,17 +381,20 @@ def unrotated_patch(width: int, height: int, *, x_offset: int = 0) -> PatchLayou
     return PatchLayout("unrotated", width, height, tuple(data), tuple(stabilizers), x_offset)
 
 
-def check_distance(distance: int) -> int:
-    """Validates a code distance: an odd int >= 3 (or 1 for trivial tests is refused).
+def check_distance(distance: int, minimum: int = 3) -> int:
+    """Validates a code distance: an odd int from ``minimum`` up to :data:`MAX_DISTANCE`. The layouts, circuits
+    and sweeps take 3 and up; the remote-operation model (:mod:`qnsim.qec.model`) and the estimator's remote
+    operations (:func:`qnsim.estimate.remote_logical_error`) read theirs here too, from 1.
 
     Args:
         distance: The code distance.
+        minimum: The smallest distance taken (3, or 1 where one qubit a patch has a meaning).
 
     Returns:
         The distance as an int.
 
     Raises:
-        ValueError: Not an int, even, below 3 or above :data:`MAX_DISTANCE`.
+        ValueError: Not an int, even, below ``minimum`` or above :data:`MAX_DISTANCE`.
 
     Example:
         >>> check_distance(5)
@@ -401,8 +404,9 @@ def check_distance(distance: int) -> int:
         ...
         ValueError: distance must be an odd int >= 3, got 4
     """
-    if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 3 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd int >= 3, got {written(distance)}")
+    if (isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < minimum
+            or distance % 2 == 0):
+        raise ValueError(f"distance must be an odd int >= {minimum}, got {written(distance)}")
     if distance > MAX_DISTANCE:
         # A layout is built qubit by qubit: d = 100001 would take hours and all memory.
         raise ValueError(f"distance must be at most {MAX_DISTANCE} (about {4 * MAX_DISTANCE**2:.0e} qubits a patch), "

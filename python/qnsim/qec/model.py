@@ -94,7 +94,6 @@ import bisect
 import functools
 import json
 import math
-import numbers
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -105,8 +104,9 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import float_literal, written
+from qnsim.argument_checks import flag, float_literal
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
+from qnsim.qec.layout import check_distance
 
 __all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "read_table", "remote_logical_error",
            "remote_operation_pairs"]
@@ -715,6 +715,7 @@ def remote_logical_error(
     Raises:
         ValueError: An even or non-positive distance, coefficients that are not Bell-diagonal,
             ``physical_error`` outside [0, 1], or (``clamp=False``) values above the table.
+        TypeError: ``clamp`` or ``interface_only`` is not True or False.
 
     Example:
         >>> e5 = remote_logical_error(5, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3)
@@ -728,8 +729,13 @@ def remote_logical_error(
         ...
         ValueError: distance must be an odd int >= 1, got 4
     """
-    if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 1 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd int >= 1, got {written(distance)}")
+    # The one reading of a code distance, its bound included: 10**400 raised OverflowError here, and 10**9 + 1 read
+    # a rate extrapolated a million times past the layouts' largest distance (MAX_DISTANCE).
+    distance = check_distance(distance, minimum=1)
+    # Flags, read as every flag is: clamp="no" and interface_only="no" were truthy, and so on (the pairs' share
+    # alone returned for the whole operation's failure, without a word).
+    clamp = flag("clamp", clamp)
+    interface_only = flag("interface_only", interface_only)
     p = check_probability("physical_error", physical_error)
     q_x, q_z = seam_error_rates(check_bell_diagonal(bell_diagonal))
     model = load_remote_model()
@@ -740,9 +746,9 @@ def remote_logical_error(
                 raise ValueError(f"{name} = {value:g} is above the sampled range (<= {top:g}) of the remote model")
     rates = []
     for basis, q in (("Z", q_x), ("X", q_z)):
-        rate = model.error(basis, int(distance), p, q)
+        rate = model.error(basis, distance, p, q)
         if interface_only:
-            single = min(1.0, math.exp(model.log_single_qpu_error(basis, int(distance), p)))
+            single = min(1.0, math.exp(model.log_single_qpu_error(basis, distance, p)))
             rate = max(0.0, rate - single)
         rates.append(rate)
     return rates[0] + rates[1] - rates[0] * rates[1]  # 1 - (1-a)(1-b), without cancellation
@@ -758,8 +764,9 @@ def remote_operation_pairs(distance: int, scheme: str = "teleported", code: str 
         >>> remote_operation_pairs(5), remote_operation_pairs(1)
         ((9, 45), (1, 1))
     """
-    if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 1 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd int >= 1, got {written(distance)}")
+    # The one reading of a code distance, its bound included: the teleported rotated merge's pairs were counted for
+    # any distance (10**400 + 1 too), where every other scheme's count refused 1003.
+    distance = check_distance(distance, minimum=1)
     if distance == 1 and scheme == "teleported" and code == "rotated":
         return 1, 1
     if scheme == "teleported" and code == "rotated":
@@ -767,8 +774,8 @@ def remote_operation_pairs(distance: int, scheme: str = "teleported", code: str 
         # paid again by each process's estimates for every distance they try) for this closed form, which the
         # docstring states. Checked equal to the count for every odd d from 3 to 151 and at 201 and 251 (est42);
         # test_qec_model compares the two.
-        return 2 * int(distance) - 1, (2 * int(distance) - 1) * int(distance)
+        return 2 * distance - 1, (2 * distance - 1) * distance
     from qnsim.qec.circuits import seam_resources
 
-    per_round = seam_resources(int(distance), "merge", scheme, code).pairs_per_round
-    return per_round, per_round * int(distance)
+    per_round = seam_resources(distance, "merge", scheme, code).pairs_per_round
+    return per_round, per_round * distance

@@ -572,7 +572,7 @@ def sample_logical_error(
             surface or repetition code circuit), or 1 (a shot is the unit) for a circuit whose detectors
             carry no coordinates and that measures no qubit twice for them (one that does is refused: give
             its rounds). Checked against the circuit's own (:func:`shot_rounds`).
-        batch_size: First batch size, in shots.
+        batch_size: First batch size, in shots (at most ``max_batch_size``, unless ``max_shots`` is).
         max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
         resume_dir: A directory (made if absent) where the counts are saved after every batch, in a file named by
@@ -588,8 +588,9 @@ def sample_logical_error(
         The counts.
 
     Raises:
-        ValueError: Non-positive counts, ``rounds`` other than the circuit's, or None for a circuit whose
-            rounds are ambiguous (:func:`shot_rounds`), a circuit without observables, a largest batch whose
+        ValueError: Non-positive counts, a first batch above ``max_batch_size``, ``rounds`` other than the
+            circuit's, or None for a circuit whose rounds are ambiguous (:func:`shot_rounds`), a circuit without
+            observables, a largest batch whose
             detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``), or
             ``max_shots`` times the bits of a shot above 2**40 (``MAX_SAMPLED_BITS``: days of work),
             ``resume_dir`` without a ``seed``, or a saved file that is not a record of these arguments.
@@ -627,6 +628,14 @@ def sample_logical_error(
         raise ValueError(
             f"a batch of {largest:,} shots of this circuit ({shot_bytes} bytes each) would need "
             f"{largest * shot_bytes:,} bytes, more than {MAX_BATCH_BYTES:,}; lower batch_size / max_batch_size"
+        )
+    if min(batch_size, max_shots) > max_batch_size:
+        # Taken before: the first batch ran batch_size shots and every later one max_batch_size, a schedule shrinking
+        # where it is documented to double. (A batch_size above it that max_shots caps below it is one batch.)
+        raise ValueError(
+            f"batch_size = {batch_size:,} is more than max_batch_size = {max_batch_size:,}, and max_shots = "
+            f"{max_shots:,} would run a first batch of {min(batch_size, max_shots):,} shots: batches start at "
+            "batch_size shots and double up to max_batch_size; give batch_size <= max_batch_size"
         )
     store = None
     if resume_dir is not None:

@@ -117,7 +117,7 @@ from typing import Any
 
 from qnsim._exception_notes import add_note
 from qnsim._row_notes import join_notes
-from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown, written
+from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown, unknown_keys, written
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import (
     MAX_QUBIT_ROUNDS,
@@ -388,9 +388,9 @@ class ExperimentSpec:
             if not isinstance(self.link, dict):
                 raise TypeError(f"{source}: ExperimentSpec.link must be None or the [link] table (a dict), got "
                                 f"{written(self.link):.80}")  # fmt: skip
-            bad = set(self.link) - set(_LINK_KEYS)
+            bad = unknown_keys(self.link, _LINK_KEYS)
             if bad:
-                raise ValueError(f"{source}: unknown keys {sorted(bad)} in [link]; use {list(_LINK_KEYS)}")
+                raise ValueError(f"{source}: unknown keys {bad} in [link]; use {list(_LINK_KEYS)}")
             if "scenario" not in self.link:
                 raise ValueError(f"{source}: [link] needs scenario = \"path/to/scenario.toml\"")
             from qnsim.qec.link import DEFAULT_PROBES, MAX_PROBES, read_probe_seed
@@ -469,12 +469,12 @@ class ExperimentSpec:
 
         if not isinstance(data, Mapping):
             raise ValueError(f"{source}: an experiment must be a table of tables, got {written(data):.80}")
-        unknown = set(data) - set(_TABLES)
+        unknown = unknown_keys(data, _TABLES)
         other = other_file_kind(data, "qec", source) if unknown else None
         if other is not None:
             raise ValueError(other)
         if unknown:
-            raise ValueError(f"{source}: unknown tables {sorted(unknown)}; use {list(_TABLES)}")
+            raise ValueError(f"{source}: unknown tables {unknown}; use {list(_TABLES)}")
         fixed: dict[str, Any] = {}
         where_fixed: dict[str, str] = {}
         for table in ("experiment", "sampling"):
@@ -516,9 +516,9 @@ class ExperimentSpec:
         link = None
         if "link" in data:
             link = _table(data, "link", source)
-            bad = set(link) - set(_LINK_KEYS)
+            bad = unknown_keys(link, _LINK_KEYS)
             if bad:
-                raise ValueError(f"{source}: unknown keys {sorted(bad)} in [link]; use {list(_LINK_KEYS)}")
+                raise ValueError(f"{source}: unknown keys {bad} in [link]; use {list(_LINK_KEYS)}")
             if "scenario" not in link:
                 raise ValueError(f"{source}: [link] needs scenario = \"path/to/scenario.toml\"")
             scenario = Path(file_path(f"{source} [link]: scenario", link["scenario"]))
