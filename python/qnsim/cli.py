@@ -654,9 +654,11 @@ requests table (one row per request, over the pairs delivered so far):
                      (exact Garwood interval of the count; for a request served by its last pair,
                      of that pair's arrival time, and a rate from few such pairs reads high);
                      "exact" when every step keeps a fixed schedule (abstract links given a rate
-                     alone): no sampling noise, but the window's edges may cut a delivery period.
-                     `qnsim qec link` and an estimate's calibration print their rates the same
-                     way: two rates whose intervals overlap may be one rate
+                     alone): no sampling noise, but the window's edges may cut a delivery period;
+                     "not measured" for a request never admitted (it made no attempt: JSON
+                     [null, null], empty CSV bounds). `qnsim qec link` and an estimate's
+                     calibration print their rates the same way: two rates whose intervals
+                     overlap may be one rate
   window             the window the rate was counted in
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when

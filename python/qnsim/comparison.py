@@ -20,7 +20,7 @@ from qnsim.argument_checks import label as checked_label
 from qnsim.argument_checks import texts, written
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
-from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
+from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng, rate_not_measured
 
 __all__ = ["Comparison", "compare_results"]
 
@@ -50,6 +50,9 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
     either window; (0, 0, high) when ``r`` has none.
     """
     if math.isnan(r.rate_hz) or math.isnan(base.rate_hz) or base.num_pairs == 0:
+        return math.nan, math.nan, math.nan
+    if rate_not_measured(r.rate_interval95):
+        # Never admitted: "x0" and "lower rate" read as its path's rate against the baseline's.
         return math.nan, math.nan, math.nan
     ratio = r.rate_hz / base.rate_hz
     if r.num_pairs == 0:
@@ -128,6 +131,8 @@ class Comparison:
                 )
             if math.isnan(row["rate_hz"]):
                 spread = "-"
+            elif math.isnan(row["rate_hz_low"]):
+                spread = "not measured"  # a request never admitted (RATE_NOT_MEASURED)
             elif row["rate_hz_low"] == row["rate_hz_high"]:
                 spread = "exact"
             else:
@@ -415,7 +420,12 @@ def compare_results(
         ratio, ratio_low, ratio_high = _rate_ratio(r, base)
         difference, difference_ci = _fidelity_difference(r, base)
         verdict = []
-        if label != baseline:
+        unmeasured = [x for x in (label, baseline) if rate_not_measured(requests[x].rate_interval95)]
+        if label != baseline and unmeasured:
+            # A request never admitted made no attempt: "none (within the noise)" against it (or "lower rate" for
+            # it) read as a comparison of two paths' rates.
+            verdict.append(f"rate not measured ({' and '.join(repr(x) for x in unmeasured)} never admitted)")
+        elif label != baseline:
             if ratio_low > 1:
                 verdict.append("higher rate")
             elif ratio_high < 1 or (ratio == 0 and base.num_pairs):

@@ -77,8 +77,26 @@ RATE_LEGEND = (
     "rate: pairs / window (the request's start to its end or the run's); rate 95%: the Poisson interval of the "
     "count (of the last arrival's time for a request served by its last pair); exact: deliveries on a fixed "
     "schedule, no sampling noise (the window's edges may cut a delivery period: 5 pairs in 5.5 ms of a 1 kHz link); "
-    "a Python protocol's deliveries are read as random unless its class sets random_choices = False"
+    "a Python protocol's deliveries are read as random unless its class sets random_choices = False; not measured: "
+    "a request never admitted made no attempt, so its rate of 0 has no interval (its notes say why)"
 )
+
+#: The 95% interval of a rate that was not measured (:attr:`RequestResult.rate_interval95` of a request never
+#: admitted): NaN bounds, neither a Poisson interval nor None (a fixed schedule's exact rate).
+RATE_NOT_MEASURED = (math.nan, math.nan)
+
+
+def rate_not_measured(interval: object) -> bool:
+    """Whether a rate's 95% interval is :data:`RATE_NOT_MEASURED` (both bounds NaN): the request made no attempt
+    in its window, so the rate of 0 it shows is no measurement of its path.
+
+    Example:
+        >>> rate_not_measured(RATE_NOT_MEASURED), rate_not_measured(None), rate_not_measured((0.0, 36.9))
+        (True, False, False)
+    """
+    if not isinstance(interval, (tuple, list)) or len(interval) != 2:
+        return False
+    return all(isinstance(v, (float, np.floating)) and v != v for v in interval)
 
 
 #: From this many pairs, a first delivery later than a tenth of the window gets a note with the rate after it
@@ -182,7 +200,8 @@ def rate_text(
     Args:
         rate_hz: Pairs per second of the window (nan: no window).
         interval: Its 95% interval (low, high) in the same unit (:attr:`RequestResult.rate_interval95`),
-            or None when the deliveries keep a fixed schedule and the rate is exact for its window.
+            None when the deliveries keep a fixed schedule and the rate is exact for its window, or
+            :data:`RATE_NOT_MEASURED` (NaN bounds) when no attempt was made (a request never admitted).
         pairs: Pairs counted in the window.
         window_s: The window, in s.
         unit: The rate's unit as printed: "Hz" or "pairs/s" (:data:`RATE_UNITS`; the rate is printed in pairs
@@ -194,6 +213,8 @@ def rate_text(
         '4344 pairs/s [95%: 4215, 4475] (4344 pairs in 1 s)'
         >>> rate_text(1000.0, None, 2, 2e-3)
         "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
+        >>> rate_text(0.0, RATE_NOT_MEASURED, 0, 0.1)
+        '0 Hz [not measured: no attempt was made in the window] (0 pairs in 100 ms)'
     """
     from qnsim.argument_checks import integer, is_real_number, real_number
 
@@ -208,6 +229,12 @@ def rate_text(
     rate_hz = real_number("rate_hz", rate_hz, minimum=0.0)
     pairs = integer("pairs", pairs, minimum=0)
     window_s = real_number("window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s")
+    if rate_not_measured(interval):
+        # A request never admitted: "0 Hz [95%: 0, 36.89]" read as a bound measured on its path.
+        if pairs:
+            raise ValueError(f"rate_interval95 (nan, nan) (not measured) cannot go with {pairs} pairs counted")
+        return (f"{rate_hz:.4g} {unit} [not measured: no attempt was made in the window] (0 pairs in "
+                f"{_eng(window_s, 's')})")
     interval, _ = checked_rate_measurement("", rate_hz, interval, window_s, pairs)
     # A fixed schedule has no sampling noise, but a window ending between two deliveries counts one pair fewer than a
     # period's worth (909 Hz from a 1 kHz link run for 5.5 ms): said, not called exact alone.
@@ -463,12 +490,14 @@ class RequestResult:
 
     def _rate_spread(self, unit: str = "") -> str:
         """The table's interval cell: "4.21 k-4.47 k" (``unit`` after the upper end: "4.21 k-4.47 kHz"), "exact" for
-        a fixed schedule, "-" without a window."""
+        a fixed schedule, "not measured" for a request never admitted, "-" without a window."""
         if math.isnan(self.rate_hz):
             return "-"
         interval = self.rate_interval95
         if interval is None:
             return "exact"
+        if rate_not_measured(interval):
+            return "not measured"
         return f"{_eng(interval[0], '')}-{_eng(interval[1], unit)}"
 
     def _figures(self) -> list[tuple[str, str]]:
@@ -578,7 +607,9 @@ class RequestResult:
     def rate_interval95(self) -> tuple[float, float] | None:
         """The 95% confidence interval (low, high) of the rate at which this request's path delivers, in
         Hz, reading the deliveries as a Poisson process; None for an empty window or when the deliveries
-        keep a fixed schedule (:attr:`random_arrivals` False: :attr:`rate_hz` is then exact for its window).
+        keep a fixed schedule (:attr:`random_arrivals` False: :attr:`rate_hz` is then exact for its window);
+        :data:`RATE_NOT_MEASURED` (NaN bounds) for a request never admitted (still waiting, or dropped while
+        waiting): it made no attempt, so its rate of 0 measured nothing of its path (its notes say why).
 
         A window that ended at a fixed time (the run's end, a deadline) gives the Garwood interval of
         the count. A request served by its last pair ended its window on a delivery, so the window is
@@ -592,11 +623,22 @@ class RequestResult:
             >>> r.rate_hz, [round(v) for v in r.rate_interval95]
             (1000.0, [121, 2786])
         """
-        if self.window_s <= 0 or not self.random_arrivals:
+        if self.window_s <= 0:
+            return None
+        if self._never_admitted:
+            # "0-36.9 Hz" beside "never admitted" read as a bound measured on its links: nothing was attempted.
+            return RATE_NOT_MEASURED
+        if not self.random_arrivals:
             return None
         n = self.num_pairs
         low, high = _arrival_interval95(n) if self.status == "served" and n else _poisson_interval95(n)
         return low / self.window_s, high / self.window_s
+
+    @property
+    def _never_admitted(self) -> bool:
+        """Whether the request never held its memories (still waiting, or dropped while waiting): it made no
+        attempt in its window."""
+        return self.status == "waiting" or (self.status == "dropped" and self.admitted_s is None)
 
     @property
     def latencies_s(self) -> np.ndarray:
@@ -842,8 +884,14 @@ class RequestResult:
              (Poisson)']
         """
         notes = []
+        # Its interval is RATE_NOT_MEASURED (the tables read "not measured", the rows' bounds are empty): said with
+        # the note that says it was never admitted.
+        unmeasured = (
+            "; it made no attempt, so its rate of 0 Hz was not measured (no 95% interval)"
+            if self._never_admitted and self.window_s > 0 else ""
+        )
         if self.status == "dropped" and self.drop_reason:
-            notes.append(f"dropped: {self.drop_reason}")
+            notes.append(f"dropped: {self.drop_reason}" + (f"; never admitted{unmeasured}" if unmeasured else ""))
         # The run stopped before the request was through: the figures cover a partial service.
         stopped = _eng(self.end_s, "s")
         if self.status == "open" and self.num_pairs_requested is not None:
@@ -871,7 +919,7 @@ class RequestResult:
                         f"{num_pairs} or {deadline}, more channels or num_memories, or run the requests in separate "
                         "networks)"
                     )
-            notes.append(note)
+            notes.append(note + unmeasured)
         elif self.status == "pending":
             notes.append(f"not started: the run stopped before its start at {_eng(self.start_s, 's')}")
         undecided = self._undecided_bell_weight()
@@ -969,7 +1017,7 @@ class RequestResult:
                 notes.append(f"no pair delivered: {self.purification_failures} purification rounds failed")
             # A request dropped before it was admitted made no attempt: its drop note says why, and a
             # bound on a rate it never measured would read as a figure about its links.
-            never_ran = self.status == "dropped" and self.admitted_s is None
+            never_ran = self._never_admitted
             if self.window_s > 0 and not never_ran:
                 # A rate of exactly 0 Hz is a measurement of nothing: a link of 1e-9 Hz run for 1e6 s
                 # reads 0 Hz, as does one of 2 Hz run for 0.5 s now and then. The bound is the rate's own 95%

@@ -1,0 +1,142 @@
+"""Results audit, round 33: a rate that was never measured, remarks a reader left out, and options accepted and
+ignored. Each test's docstring says what the old behaviour was."""
+
+import json
+import math
+
+import pytest
+
+from qnsim import cli
+
+# --- a request never admitted: its rate was not measured ------------------------------------------------------------
+
+BLOCKED_TOML = (
+    '[run]\nuntil_s = 0.1\nseed = 1\nformalism = "bell_diagonal"\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+    '[[links]]\na = "a"\nb = "b"\nlength_km = 0.0\nfidelity = 0.9\nrate_hz = 1e3\nsuccess_probability = 0.1\n'
+    '[[requests]]\nsrc = "a"\ndst = "b"\n[[requests]]\nsrc = "a"\ndst = "b"\nname = "late"\n'
+)
+
+
+def _blocked(**late):
+    """Request 0 holds the link's one memory pair all run; request 1 ("late") is never admitted."""
+    from qnsim import Network
+
+    net = Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
+    net.request("a", "b")
+    net.request("a", "b", name="late", **late)
+    return net.run(until_s=0.1, progress=False)
+
+
+@pytest.mark.parametrize("late", [{}, {"deadline_s": 0.05}])
+def test_a_request_never_admitted_has_no_rate_interval(late):
+    """A request another one kept out all run (still waiting, or dropped at its deadline while waiting) showed the
+    Poisson interval of 0 pairs, "rate 95% 0-36.9 Hz", beside "never admitted": a bound that reads as measured on its
+    path, where it made no attempt. Its interval is now RATE_NOT_MEASURED (NaN bounds): the table, repr and
+    rate_text say "not measured", and a note says why; the admitted request keeps its Poisson interval."""
+    from qnsim.results import RATE_LEGEND, rate_not_measured
+
+    result = _blocked(**late)
+    admitted, blocked = result.requests
+    assert blocked.status == ("dropped" if late else "waiting") and blocked.num_pairs == 0
+    assert rate_not_measured(blocked.rate_interval95) and blocked.rate_hz == 0.0
+    low, high = admitted.rate_interval95
+    assert low < admitted.rate_hz < high
+    assert "rate 95% not measured" in repr(blocked) and "0-36.9" not in repr(blocked)
+    assert "[not measured: no attempt was made in the window] (0 pairs in " in blocked.rate_text()
+    (note,) = blocked.notes
+    assert note.startswith("dropped: deadline passed while waiting for memory; never admitted" if late
+                           else "never admitted: still waiting for memory reservations")
+    assert note.endswith("; it made no attempt, so its rate of 0 Hz was not measured (no 95% interval)")
+    table = result.summary_table()
+    (line,) = [x for x in table.splitlines() if x.startswith("1: a -> b")]
+    assert "not measured" in line and "36.9" not in table
+    assert "not measured: a request never admitted" in RATE_LEGEND and RATE_LEGEND in table
+
+
+def test_a_request_never_admitted_reads_not_measured_in_json_rows_and_comparisons():
+    """JSON gave ``rate_interval95: [0.0, 36.9]``, a sweep row ``rate_hz_low = 0, rate_hz_high = 36.9`` and
+    compare_results "x0 [0, nan] lower rate" (or "none (within the noise)" as the baseline) for a request never
+    admitted. Now JSON has ``[null, null]`` (a fixed schedule's exact rate stays ``null``), the row's bounds are NaN
+    (empty cells), and a comparison says its rate was not measured."""
+    import qnsim
+
+    result = _blocked()
+    admitted, blocked = result.requests
+    summary = json.loads(json.dumps(blocked.summary()))
+    assert summary["rate_interval95"] == [None, None] and summary["rate_hz"] == 0.0
+    row = result.row()
+    assert math.isnan(row["late.rate_hz_low"]) and math.isnan(row["late.rate_hz_high"])
+    assert row["a->b.rate_hz_low"] < row["a->b.rate_hz"] < row["a->b.rate_hz_high"]
+    for order in (("base", "late"), ("late", "base")):
+        requests = {"base": admitted, "late": blocked}
+        comparison = qnsim.compare_results({k: requests[k] for k in order})
+        other = comparison.rows[1]
+        assert other["verdict"] == "rate not measured ('late' never admitted)"
+        assert math.isnan(other["rate_ratio"])
+        assert "not measured" in str(comparison)
+
+
+def test_rate_text_of_a_rate_not_measured():
+    """rate_text had no third kind: an interval given as NaN bounds was refused as a bad measurement. It now prints
+    "not measured", and refuses that with pairs counted (a count is a measurement)."""
+    from qnsim.results import RATE_NOT_MEASURED, rate_text
+
+    assert rate_text(0.0, RATE_NOT_MEASURED, 0, 0.1) == (
+        "0 Hz [not measured: no attempt was made in the window] (0 pairs in 100 ms)"
+    )
+    with pytest.raises(ValueError, match=r"^rate_interval95 \(nan, nan\) \(not measured\) cannot go with 3 pairs"):
+        rate_text(30.0, RATE_NOT_MEASURED, 3, 0.1)
+
+
+def test_cli_run_and_sweep_rows_of_a_request_never_admitted(tmp_path, capsys):
+    """``qnsim run --json`` and a sweep's CSV (read back with read_results) gave the never-admitted request the
+    interval 0-36.9 Hz; now JSON [null, null] and empty bounds, with the note in the row's notes."""
+    from qnsim.sweeps import read_results
+
+    path = tmp_path / "s.toml"
+    path.write_text(BLOCKED_TOML)
+    assert cli.main(["run", str(path), "--json", "--no-progress"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["requests"][1]["rate_interval95"] == [None, None]
+    out = tmp_path / "rows.csv"
+    argv = ["sweep", str(path), "--param", "run.until_s=0.1", "--out", str(out), "--workers", "1", "--no-progress"]
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    (row,) = read_results(out)
+    assert row["late.rate_hz"] == 0.0
+    assert math.isnan(row["late.rate_hz_low"]) and math.isnan(row["late.rate_hz_high"])
+    assert "its rate of 0 Hz was not measured" in row["notes"]
+
+
+# --- read_results and the remarks a scenario's sweep said once ------------------------------------------------------
+
+NV, TRANSDUCER = "nv_10x_improved", "superconducting_transducer_link"
+NV_TOML = (
+    f'[run]\nuntil_s = 0.01\nseed = 1\n[[nodes]]\nname = "a"\npreset = "{NV}"\n[[nodes]]\nname = "b"\npreset = "{NV}"\n'
+    '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+)
+
+
+def test_read_results_gives_the_rows_sweep_returned(tmp_path):
+    """``read_results(out)`` of a scenario sweep returned its rows without the remarks the sweep said once (notes
+    None for the NV row), while the list ``sweep`` returned and ``summarize(out)`` have them: one out, two answers
+    on what its scenario implies. read_results now returns the rows sweep returned; summarize still says the remark
+    once, in attrs, not in every row as well."""
+    from qnsim.sweeps import read_results, sweep
+
+    path = tmp_path / "s.toml"
+    path.write_text(NV_TOML)
+    out = tmp_path / "rows.csv"
+    rows = sweep(str(path), {"nodes.0.preset": [TRANSDUCER, NV]}, out=out, workers=1, progress=False, as_frame=False)
+    back = read_results(out)
+    assert back == rows
+    assert "(init_error 0.003, init_duration_s 0.00031) are not modelled" in back[1]["notes"]
+    pytest.importorskip("pandas")
+    from qnsim.plot import _frame
+
+    frame = _frame(out)
+    assert frame["notes"].isna().tolist() == [False, True]
+    assert any("init_error 0.003" in note for note in frame.attrs["notes"])
