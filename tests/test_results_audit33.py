@@ -140,3 +140,39 @@ def test_read_results_gives_the_rows_sweep_returned(tmp_path):
     frame = _frame(out)
     assert frame["notes"].isna().tolist() == [False, True]
     assert any("init_error 0.003" in note for note in frame.attrs["notes"])
+
+
+# --- a seed the automatic partitioner did not use -------------------------------------------------------------------
+
+CUT_WORK = "CX 0 1\nCX 2 3\nCX 1 2\nCX 0 3\n"
+
+
+def test_a_seed_partitioner_auto_leaves_unused_is_said(monkeypatch):
+    """``estimate(..., seed=7)`` with partitioner "auto" on a machine without pymetis ran Kernighan-Lin, which draws
+    nothing, and gave seed 0's report without a word (on a machine with pymetis, METIS uses the seed). Which one runs
+    depends on the machine, so it is a note, not a refusal: where METIS runs, no note; where Kernighan-Lin runs, one
+    naming the seed and pymetis; the default seed gets none."""
+    import qnsim.estimate.placement as placement
+    from qnsim.estimate import QPU, Link, estimate
+
+    qpus, links = [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e3, 0.99)]
+
+    def seed_notes(report):
+        return [n for n in report.notes if n.startswith("seed=")]
+
+    if placement._have_pymetis():
+        report = estimate(CUT_WORK, qpus, links, seed=7)
+        assert report.placement_method == "metis" and seed_notes(report) == []
+    monkeypatch.setattr(placement, "_have_pymetis", lambda: False)  # a machine without pymetis
+    report = estimate(CUT_WORK, qpus, links, seed=7)
+    assert report.placement_method == "kernighan-lin"
+    assert seed_notes(report) == [
+        "seed=7 changed nothing: partitioner 'auto' ran Kernighan-Lin, which draws nothing: pymetis is not installed "
+        "here (pip install 'qnsim[metis]' for METIS, which the seed seeds); this placement is the same for every seed"
+    ]
+    assert seed_notes(estimate(CUT_WORK, qpus, links)) == []
+    # The qubits fit one QPU: nothing is partitioned, on any machine.
+    report = estimate(CUT_WORK, [QPU(num_qubits=4)] * 2, links, seed=7)
+    assert report.placement_method == "single QPU"
+    assert seed_notes(report) == ["seed=7 changed nothing: the qubits fit one QPU, so nothing was partitioned; this "
+                                  "placement is the same for every seed"]
