@@ -176,3 +176,53 @@ def test_a_seed_partitioner_auto_leaves_unused_is_said(monkeypatch):
     assert report.placement_method == "single QPU"
     assert seed_notes(report) == ["seed=7 changed nothing: the qubits fit one QPU, so nothing was partitioned; this "
                                   "placement is the same for every seed"]
+
+
+# --- request options a short path leaves nothing to act on -----------------------------------------------------------
+
+
+def _chain_run(hops, **request):
+    import qnsim
+
+    net = qnsim.chain(hops + 1, length_km=10.0, fidelity=0.95, rate_hz=1e3, success_probability=0.3,
+                      network=qnsim.Network("bell_diagonal", seed=3))  # fmt: skip
+    net.request("n0", f"n{hops}", **request)
+    return net.run(until_s=0.02, progress=False).requests[0]
+
+
+def _idle_notes(r):
+    return [n for n in r.notes if "changed nothing: its path is" in n]
+
+
+def test_swap_options_a_one_link_path_ignores_are_said():
+    """``swap_schedule="nested"``, ``swap_handshake=True`` and ``generation="on_demand"`` on a one-link path (no
+    swap) gave the default options' run, draw for draw, without a word; nested on two links too (one swap, made when
+    asap makes it). Each now gets a note naming it and why; on a path where it acts, none."""
+    options = {"swap_schedule": "nested", "swap_handshake": True, "generation": "on_demand"}
+    one = _chain_run(1, **options)
+    assert one.times_s.tolist() == _chain_run(1).times_s.tolist()  # the premise: the same run as the default's
+    assert _idle_notes(one) == [
+        "swap_schedule='nested', swap_handshake=True, generation='on_demand' changed nothing: its path is 1 link (no "
+        "swap to order; no swap to confirm; no swap frees a memory early), so this run is the default's, draw for draw"
+    ]
+    two = _chain_run(2, **options)
+    assert _idle_notes(two) == [
+        "swap_schedule='nested' changed nothing: its path is 2 links (one swap, which nested doubling makes when asap "
+        "does), so this run is the default's, draw for draw"
+    ]
+    assert _idle_notes(_chain_run(3, **options)) == [] and _idle_notes(_chain_run(1)) == []
+
+
+def test_a_sweeps_rows_name_the_idle_option_as_the_scenario_key(tmp_path):
+    """A scenario swept over its chain's length with ``swap_schedule = "nested"`` wrote the one-link point's row as a
+    measured nested run; its notes now name the key a sweep changes (requests.0.swap_schedule)."""
+    from qnsim.sweeps import sweep
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[run]\nuntil_s = 0.01\nseed = 1\nformalism = "bell_diagonal"\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n[[requests]]\nsrc = "a"\n'
+        'dst = "b"\nswap_schedule = "nested"\n'
+    )
+    (row,) = sweep(str(path), {"links.0.length_km": [1.0]}, workers=1, progress=False, as_frame=False)
+    assert "requests.0.swap_schedule='nested' changed nothing: its path is 1 link (no swap to order)" in row["notes"]

@@ -404,6 +404,11 @@ class RequestResult:
             Pauli-twirled memory, and a run note names the links the exact channel judges otherwise; for a request of
             :attr:`twirled_t1`, under the exact state and memory channel (a twirl's separable link does not make the
             exact pairs separable).
+        idle_options: The request's options that its path leaves nothing to act on, as (setting, value as given,
+            why): ``swap_schedule="nested"`` on a path of one or two links (no swap, or one, whose order doubling
+            cannot change), ``swap_handshake`` and ``generation="on_demand"`` on a path of one link (no swap to
+            confirm, none to free a memory early). The run is then the default options' run, draw for draw, and its
+            notes say so (:func:`idle_request_options`).
         twirled_t1: A node of its path has a finite T1 and the run's formalism (stabilizer, bell_diagonal) applies
             that amplitude damping as its Pauli twirl: the delivered pairs' concurrences, Bell weights and with them
             the entanglement verdict are the twirled pairs', and its notes say so wherever they call pairs separable
@@ -460,6 +465,7 @@ class RequestResult:
     seed: int | None = None
     separable_links: tuple[str, ...] = ()
     twirled_t1: bool = False
+    idle_options: tuple[tuple[str, str, str], ...] = ()
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -1053,6 +1059,16 @@ class RequestResult:
                     f"nothing measured: the run stopped at {stopped}, when the request started (a window of 0 s "
                     "has no rate)"
                 )
+        if self.idle_options:
+            # A repeater-chain study swept over chain lengths read nested and asap as two measured policies at one
+            # link (the same run, draw for draw), and a routed request may take a one-link path the user never saw.
+            said = ", ".join(f"{option_name(key, self.request)}={value}" for key, value, _ in self.idle_options)
+            why = "; ".join(dict.fromkeys(reason for _, _, reason in self.idle_options))
+            hops = len(self.path) - 1
+            notes.append(
+                f"{said} changed nothing: its path is {hops} link{'' if hops == 1 else 's'} ({why}), so this run is "
+                "the default's, draw for draw"
+            )
         if self.rejected_low_fidelity:
             rejected = f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}"
             if self.twirled_t1:
@@ -1658,6 +1674,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             oldest_emission_ps=d["oldest_emission_ps"][mask], start_ps=start_ps, end_ps=max(end_ps, start_ps),
             last_delivery_ps=st.last_delivery_ps if st.last_delivery_ps >= 0 else None,
             random_arrivals=_random_arrivals(r, random_links, network.formalism), seed=network.seed,
+            idle_options=idle_request_options(r.spec, len(r.path) - 1),
         ))  # fmt: skip
     _holders(network, out)
     on_paths = {frozenset(h) for r in network.requests for h in zip(r.path, r.path[1:])}
@@ -1938,6 +1955,29 @@ def pipelined_attempts_note(links: Any) -> str | None:
 #: whose grid values change the remark said once carries a note of this kind (its own remark, or that it has none),
 #: and a summary's "for every row" leaves those rows out (:func:`remark_kind`).
 UNMODELLED_INIT_REMARK = "the initialisation figures of the hardware of node(s)"
+
+
+def idle_request_options(spec: Any, hops: int) -> tuple[tuple[str, str, str], ...]:
+    """The options of a request (its :class:`qnsim.specs.RequestSpec`) that a path of ``hops`` links leaves nothing to
+    act on, as (setting, value as given, why) (see :attr:`RequestResult.idle_options`).
+
+    Example:
+        >>> from qnsim.specs import RequestSpec
+        >>> [key for key, _, _ in idle_request_options(RequestSpec("a", "b", swap_schedule="nested"), 2)]
+        ['swap_schedule']
+        >>> idle_request_options(RequestSpec("a", "b", swap_schedule="nested"), 3)
+        ()
+    """
+    swaps = max(hops - 1, 0)
+    idle = []
+    if spec.swap_schedule == "nested" and swaps <= 1:
+        order = "no swap to order" if swaps == 0 else "one swap, which nested doubling makes when asap does"
+        idle.append(("swap_schedule", "'nested'", order))
+    if spec.swap_handshake and swaps == 0:
+        idle.append(("swap_handshake", "True", "no swap to confirm"))
+    if spec.generation == "on_demand" and swaps == 0:
+        idle.append(("generation", "'on_demand'", "no swap frees a memory early"))
+    return tuple(idle)
 
 
 def no_pair_reason(r: RequestResult, longer: str) -> str:
