@@ -226,3 +226,36 @@ def test_a_sweeps_rows_name_the_idle_option_as_the_scenario_key(tmp_path):
     )
     (row,) = sweep(str(path), {"links.0.length_km": [1.0]}, workers=1, progress=False, as_frame=False)
     assert "requests.0.swap_schedule='nested' changed nothing: its path is 1 link (no swap to order)" in row["notes"]
+
+
+# --- comparisons where one window holds no pair ---------------------------------------------------------------------
+
+
+def _one_link(rate_hz, until_s):
+    from qnsim import Network
+
+    net = Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=rate_hz, success_probability=0.5)
+    net.request("a", "b")
+    return net.run(until_s=until_s, progress=False).requests[0]
+
+
+def test_a_comparison_with_a_window_of_no_pair_reads_its_bounds():
+    """compare_results against a baseline that delivered no pair read "-" and "none (within the noise)" for a
+    request of 104 pairs in the same 100 ms; a request of none read "x0 [0, nan]" and "lower rate" whatever its
+    window (none in 1 ms is no lower than 1 kHz). Now a window of no pair compares by its own 95% bound against the
+    other's: higher rate, lower rate, or within the noise where the short window cannot tell."""
+    import qnsim
+
+    none, fast, brief = _one_link(1.0, 0.1), _one_link(1e3, 0.1), _one_link(100.0, 1e-3)
+    assert none.num_pairs == 0 and fast.num_pairs > 50 and brief.num_pairs == 0
+    row = qnsim.compare_results({"none": none, "fast": fast}).rows[1]
+    assert row["verdict"] == "higher rate" and row["rate_ratio"] == math.inf
+    assert row["rate_ratio_low"] == pytest.approx(fast.rate_interval95[0] / none.rate_interval95[1])
+    row = qnsim.compare_results({"fast": fast, "none": none}).rows[1]
+    assert row["verdict"] == "lower rate" and row["rate_ratio"] == 0.0
+    assert row["rate_ratio_high"] == pytest.approx(none.rate_interval95[1] / fast.rate_interval95[0])
+    row = qnsim.compare_results({"fast": fast, "brief": brief}).rows[1]
+    assert row["verdict"] == "none (within the noise)" and row["rate_ratio_high"] > 1

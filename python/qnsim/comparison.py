@@ -46,17 +46,26 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
     known only to a delivery: the window's edges cut a delivery period, so the same schedule counted from
     another start or over another span gives n - 1 or n + 1 pairs; its side of the interval is widened by that
     pair ((n - 1)/n to (n + 1)/n). Without it two exact rates of one schedule, 1,000 and 999 pairs in 1 s,
-    read "lower rate" x0.999 [0.999, 0.999], a difference the schedules do not have. NaN without pairs in
-    either window; (0, 0, high) when ``r`` has none.
+    read "lower rate" x0.999 [0.999, 0.999], a difference the schedules do not have.
+
+    A window without pairs has no log-ratio: its side is its own 95% bound (:func:`_rate_bounds`), and the other's
+    opposite bound divides it (conservative, wider than 95%): ``(0, 0, high)`` when ``r`` has none, ``(inf, low,
+    inf)`` when the baseline has none. NaN when neither has a pair, or either rate was not measured (a request never
+    admitted).
     """
-    if math.isnan(r.rate_hz) or math.isnan(base.rate_hz) or base.num_pairs == 0:
+    if math.isnan(r.rate_hz) or math.isnan(base.rate_hz) or (r.num_pairs == 0 and base.num_pairs == 0):
         return math.nan, math.nan, math.nan
-    if rate_not_measured(r.rate_interval95):
+    if rate_not_measured(r.rate_interval95) or rate_not_measured(base.rate_interval95):
         # Never admitted: "x0" and "lower rate" read as its path's rate against the baseline's.
         return math.nan, math.nan, math.nan
-    ratio = r.rate_hz / base.rate_hz
+    if base.num_pairs == 0:
+        # 104 pairs against a baseline of none read "-" and "none (within the noise)".
+        return math.inf, _rate_bounds(r)[0] / _rate_bounds(base)[1], math.inf
     if r.num_pairs == 0:
-        return 0.0, 0.0, math.nan
+        # Read "x0 [0, nan]", and "lower rate" whatever its window: none in 1 ms is no lower than 1 kHz.
+        base_low = _rate_bounds(base)[0]
+        return 0.0, 0.0, _rate_bounds(r)[1] / base_low if base_low > 0 else math.inf
+    ratio = r.rate_hz / base.rate_hz
     variance = sum(1.0 / x.num_pairs for x in (r, base) if x.rate_interval95 is not None)
     spread = math.exp(_Z975 * math.sqrt(variance))
     low, high = ratio / spread, ratio * spread
@@ -67,6 +76,15 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
         low *= base.num_pairs / (base.num_pairs + 1)
         high = high * base.num_pairs / (base.num_pairs - 1) if base.num_pairs > 1 else math.inf
     return ratio, low, high
+
+
+def _rate_bounds(r: RequestResult) -> tuple[float, float]:
+    """A request's rate's 95% bounds (Hz): its Poisson interval, or on a fixed schedule its count's one pair either
+    way over its window (see :func:`_rate_ratio`)."""
+    if r.rate_interval95 is not None:
+        return r.rate_interval95
+    n, window = r.num_pairs, r.window_s
+    return max(n - 1, 0) / window, (n + 1) / window
 
 
 def _fidelity_difference(r: RequestResult, base: RequestResult) -> tuple[float, float]:
@@ -428,7 +446,7 @@ def compare_results(
         elif label != baseline:
             if ratio_low > 1:
                 verdict.append("higher rate")
-            elif ratio_high < 1 or (ratio == 0 and base.num_pairs):
+            elif ratio_high < 1:
                 verdict.append("lower rate")
             # Exact means (every pair alike: +- 0) still differ by rounding (-1e-16 read as "lower fidelity").
             margin = max(difference_ci, _ROUNDING)
