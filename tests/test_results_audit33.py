@@ -259,3 +259,31 @@ def test_a_comparison_with_a_window_of_no_pair_reads_its_bounds():
     assert row["rate_ratio_high"] == pytest.approx(none.rate_interval95[1] / fast.rate_interval95[0])
     row = qnsim.compare_results({"fast": fast, "brief": brief}).rows[1]
     assert row["verdict"] == "none (within the noise)" and row["rate_ratio_high"] > 1
+
+
+# --- kept pairs that fill a request's memories ----------------------------------------------------------------------
+
+
+def test_kept_pairs_that_fill_the_memories_are_said_to_block_the_request():
+    """``keep_pairs=True`` with no release: 2 pairs in the first ms filled the request's 2 memories, and the 100 ms
+    run read "20 Hz, 95% 2.42-72.2 Hz ... run longer (until_s) for at least 100 pairs", a rate of the path where
+    every later ms waited on memories the kept pairs hold (a longer run adds none). A BLOCKED note now says so and
+    what frees them; once released the request delivers again and the note is gone."""
+    import qnsim
+
+    net = qnsim.Network("density_matrix", seed=1)
+    for n in "ab":
+        net.add_node(n, num_memories=4)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=1e3, success_probability=0.5, channels=2)
+    net.request("a", "b", keep_pairs=True)
+    r = net.run(until_s=0.1, progress=False).requests[0]
+    assert r.num_pairs == 2 and r.kept_blocked == (2, 2)
+    blocked = [n for n in r.notes if n.startswith("BLOCKED by its kept pairs: 2 delivered pair(s) kept")]
+    assert len(blocked) == 1 and "no pair could come after 1 ms" in blocked[0]
+    assert not any("run longer" in n for n in r.notes)
+    for src, dst in zip(r.qubits_src, r.qubits_dst):
+        net.release_pair(src, dst)
+    r = net.run(until_s=0.2, progress=False).requests[0]
+    assert r.num_pairs > 2 and r.kept_blocked == (2, 2)  # the two new ones fill them again
+    net.release_pair(r.qubits_src[-1], r.qubits_dst[-1])
+    assert net.result().requests[0].kept_blocked is None

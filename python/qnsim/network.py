@@ -204,6 +204,9 @@ class Network(SlotOperations):
         self._hub = ProtocolHub(self)
         self._wall_time_s = 0.0
         self._unreached_until_ps: int | None = None  # the end of a run that stopped short of it
+        # Source handles of the kept pairs released (release_pair): the others still hold their slots, and a request
+        # whose kept pairs fill its memories delivers no more (its result says so).
+        self._released_src: set[int] = set()
         # Held by the thread in run or run_seeds (see _running_in_this_thread).
         self._run_lock = threading.Lock()
         self._run_owner: int | None = None
@@ -974,9 +977,9 @@ class Network(SlotOperations):
         """
         # Checked, not coerced: int() made True qubit 1 and 1.5 qubit 1 (numpy integers are fine).
         handle = {"minimum": 0, "maximum": UINT64_MAX}  # a registry handle; others name no qubit
-        self._native.release_pair(
-            check_value("qubit_src", int, qubit_src, handle), check_value("qubit_dst", int, qubit_dst, handle)
-        )
+        qubit_src = check_value("qubit_src", int, qubit_src, handle)
+        self._native.release_pair(qubit_src, check_value("qubit_dst", int, qubit_dst, handle))
+        self._released_src.add(int(qubit_src))
 
 
 # What a call that would change the description from inside a run should do instead.

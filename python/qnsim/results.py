@@ -409,6 +409,10 @@ class RequestResult:
             cannot change), ``swap_handshake`` and ``generation="on_demand"`` on a path of one link (no swap to
             confirm, none to free a memory early). The run is then the default options' run, draw for draw, and its
             notes say so (:func:`idle_request_options`).
+        kept_blocked: For an open ``keep_pairs`` request whose kept pairs, not released
+            (:meth:`qnsim.Network.release_pair`), fill the memories it reserved at its ends: (kept pairs held,
+            ``memories_per_link``). No pair can come until some are released, so a longer run adds none, and its
+            notes say so (None otherwise).
         twirled_t1: A node of its path has a finite T1 and the run's formalism (stabilizer, bell_diagonal) applies
             that amplitude damping as its Pauli twirl: the delivered pairs' concurrences, Bell weights and with them
             the entanglement verdict are the twirled pairs', and its notes say so wherever they call pairs separable
@@ -466,6 +470,7 @@ class RequestResult:
     separable_links: tuple[str, ...] = ()
     twirled_t1: bool = False
     idle_options: tuple[tuple[str, str, str], ...] = ()
+    kept_blocked: tuple[int, int] | None = None
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -1059,6 +1064,17 @@ class RequestResult:
                     f"nothing measured: the run stopped at {stopped}, when the request started (a window of 0 s "
                     "has no rate)"
                 )
+        if self.kept_blocked is not None:
+            # 2 pairs kept in the first ms of a 100 ms run read "20 Hz [2.42, 72.2] ... run longer (until_s) for at
+            # least 100 pairs": every later ms was spent waiting for memories the kept pairs hold.
+            held, memories = self.kept_blocked
+            last = _eng(self.last_delivery_s, "s") if self.last_delivery_s is not None else "its start"
+            notes.append(
+                f"BLOCKED by its kept pairs: {held} delivered pair(s) kept (keep_pairs) and not released hold the "
+                f"{memories} memor{'y' if memories == 1 else 'ies'} it reserved at each end, so no pair could come "
+                f"after {last}: its rate counts the time since as the path's, and a longer run adds no pair; release "
+                "them as they are used (Network.release_pair), or leave keep_pairs out"
+            )
         if self.idle_options:
             # A repeater-chain study swept over chain lengths read nested and asap as two measured policies at one
             # link (the same run, draw for draw), and a routed request may take a one-link path the user never saw.
@@ -1133,7 +1149,13 @@ class RequestResult:
             low, high = (_eng(v, "Hz") for v in interval)
             # Named as the reader changes them (qnsim run: --until, a sweep's rows: run.until_s): see qnsim._options.
             num_pairs, until, deadline = (option_name(k, self.request) for k in ("num_pairs", "until_s", "deadline_s"))
-            if self.status == "served":
+            if self.kept_blocked is not None:
+                notes.append(
+                    f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between {low} and {high} "
+                    "at 95% confidence (Poisson) if they came as a Poisson process, which its kept pairs stopped "
+                    "(see BLOCKED)"
+                )
+            elif self.status == "served":
                 notes.append(
                     f"rate from only {n} pair(s), in a window that ended on the last (so it reads high): between "
                     f"{low} and {high} at 95% confidence (Poisson); ask for at least {FEW_PAIRS_FOR_RATE} pairs "
@@ -1675,6 +1697,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             last_delivery_ps=st.last_delivery_ps if st.last_delivery_ps >= 0 else None,
             random_arrivals=_random_arrivals(r, random_links, network.formalism), seed=network.seed,
             idle_options=idle_request_options(r.spec, len(r.path) - 1),
+            kept_blocked=_kept_blocked(network, r, status, int(st.delivered), d["qubit_src"][mask]),
         ))  # fmt: skip
     _holders(network, out)
     on_paths = {frozenset(h) for r in network.requests for h in zip(r.path, r.path[1:])}
@@ -1955,6 +1978,19 @@ def pipelined_attempts_note(links: Any) -> str | None:
 #: whose grid values change the remark said once carries a note of this kind (its own remark, or that it has none),
 #: and a summary's "for every row" leaves those rows out (:func:`remark_kind`).
 UNMODELLED_INIT_REMARK = "the initialisation figures of the hardware of node(s)"
+
+
+def _kept_blocked(
+    network: Any, request: Any, status: str, delivered: int, kept_src: np.ndarray
+) -> tuple[int, int] | None:
+    """:attr:`RequestResult.kept_blocked` of an open ``keep_pairs`` request: its kept pairs not released, when they
+    fill its ``memories_per_link`` (None otherwise, and when capped records leave some pairs' handles unknown)."""
+    if not request.spec.keep_pairs or status != "open" or kept_src.size < delivered:
+        return None
+    released = getattr(network, "_released_src", set())
+    held = sum(1 for q in kept_src.tolist() if int(q) not in released)
+    memories = int(request.memories_per_link)
+    return (held, memories) if held >= memories else None
 
 
 def idle_request_options(spec: Any, hops: int) -> tuple[tuple[str, str, str], ...]:
