@@ -33,42 +33,44 @@ def _blocked(**late):
 @pytest.mark.parametrize("late", [{}, {"deadline_s": 0.05}])
 def test_a_request_never_admitted_has_no_rate_interval(late):
     """A request another one kept out all run (still waiting, or dropped at its deadline while waiting) showed the
-    Poisson interval of 0 pairs, "rate 95% 0-36.9 Hz", beside "never admitted": a bound that reads as measured on its
-    path, where it made no attempt. Its interval is now RATE_NOT_MEASURED (NaN bounds): the table, repr and
-    rate_text say "not measured", and a note says why; the admitted request keeps its Poisson interval."""
+    rate "0 Hz" and the Poisson interval of 0 pairs, "rate 95% 0-36.9 Hz", beside "never admitted": figures that read
+    as measured on its path, where it made no attempt. Its rate is now NaN and its interval RATE_NOT_MEASURED (NaN
+    bounds): the table, repr and rate_text say "not measured", and a note says why; the admitted request keeps its
+    Poisson interval."""
     from qnsim.results import RATE_LEGEND, rate_not_measured
 
     result = _blocked(**late)
     admitted, blocked = result.requests
     assert blocked.status == ("dropped" if late else "waiting") and blocked.num_pairs == 0
-    assert rate_not_measured(blocked.rate_interval95) and blocked.rate_hz == 0.0
+    assert rate_not_measured(blocked.rate_interval95) and math.isnan(blocked.rate_hz)
     low, high = admitted.rate_interval95
     assert low < admitted.rate_hz < high
-    assert "rate 95% not measured" in repr(blocked) and "0-36.9" not in repr(blocked)
-    assert "[not measured: no attempt was made in the window] (0 pairs in " in blocked.rate_text()
+    assert "rate not measured, window " in repr(blocked) and "0-36.9" not in repr(blocked)
+    assert blocked.rate_text().startswith("not measured: no attempt was made in the window (0 pairs in ")
     (note,) = blocked.notes
     assert note.startswith("dropped: deadline passed while waiting for memory; never admitted" if late
                            else "never admitted: still waiting for memory reservations")
-    assert note.endswith("; it made no attempt, so its rate of 0 Hz was not measured (no 95% interval)")
+    assert note.endswith("; it made no attempt, so its rate was not measured (rate_hz NaN, no 95% interval)")
     table = result.summary_table()
     (line,) = [x for x in table.splitlines() if x.startswith("1: a -> b")]
-    assert "not measured" in line and "36.9" not in table
+    assert line.split()[5:8] == ["-", "not", "measured"] and "36.9" not in table
     assert "not measured: a request never admitted" in RATE_LEGEND and RATE_LEGEND in table
 
 
 def test_a_request_never_admitted_reads_not_measured_in_json_rows_and_comparisons():
-    """JSON gave ``rate_interval95: [0.0, 36.9]``, a sweep row ``rate_hz_low = 0, rate_hz_high = 36.9`` and
-    compare_results "x0 [0, nan] lower rate" (or "none (within the noise)" as the baseline) for a request never
-    admitted. Now JSON has ``[null, null]`` (a fixed schedule's exact rate stays ``null``), the row's bounds are NaN
-    (empty cells), and a comparison says its rate was not measured."""
+    """JSON gave ``rate_hz: 0.0, rate_interval95: [0.0, 36.9]``, a row ``rate_hz = 0, rate_hz_low = 0, rate_hz_high =
+    36.9`` (summarize averaged it into a point's mean as a measured 0 Hz, +- 0 over seeds) and compare_results "x0
+    [0, nan] lower rate" (or "none (within the noise)" as the baseline) for a request never admitted. Now JSON has
+    ``rate_hz: null`` and ``[null, null]`` (a fixed schedule's exact rate stays ``null``), the row's rate and bounds
+    are NaN (empty cells, left out of means), and a comparison says its rate was not measured."""
     import qnsim
 
     result = _blocked()
     admitted, blocked = result.requests
     summary = json.loads(json.dumps(blocked.summary()))
-    assert summary["rate_interval95"] == [None, None] and summary["rate_hz"] == 0.0
+    assert summary["rate_interval95"] == [None, None] and summary["rate_hz"] is None
     row = result.row()
-    assert math.isnan(row["late.rate_hz_low"]) and math.isnan(row["late.rate_hz_high"])
+    assert all(math.isnan(row[f"late.rate_hz{end}"]) for end in ("", "_low", "_high"))
     assert row["a->b.rate_hz_low"] < row["a->b.rate_hz"] < row["a->b.rate_hz_high"]
     for order in (("base", "late"), ("late", "base")):
         requests = {"base": admitted, "late": blocked}
@@ -76,18 +78,22 @@ def test_a_request_never_admitted_reads_not_measured_in_json_rows_and_comparison
         other = comparison.rows[1]
         assert other["verdict"] == "rate not measured ('late' never admitted)"
         assert math.isnan(other["rate_ratio"])
-        assert "not measured" in str(comparison)
+        assert [row["rate_measured"] for row in comparison.rows] == [k == "base" for k in order]
+        (line,) = [x for x in str(comparison).splitlines() if x.startswith("late ")]
+        assert line.split()[2:5] == ["-", "not", "measured"]
 
 
 def test_rate_text_of_a_rate_not_measured():
     """rate_text had no third kind: an interval given as NaN bounds was refused as a bad measurement. It now prints
-    "not measured", and refuses that with pairs counted (a count is a measurement)."""
+    "not measured", and refuses that with a rate or pairs counted (a count is a measurement)."""
     from qnsim.results import RATE_NOT_MEASURED, rate_text
 
-    assert rate_text(0.0, RATE_NOT_MEASURED, 0, 0.1) == (
-        "0 Hz [not measured: no attempt was made in the window] (0 pairs in 100 ms)"
-    )
-    with pytest.raises(ValueError, match=r"^rate_interval95 \(nan, nan\) \(not measured\) cannot go with 3 pairs"):
+    for rate in (math.nan, 0.0):
+        assert rate_text(rate, RATE_NOT_MEASURED, 0, 0.1) == (
+            "not measured: no attempt was made in the window (0 pairs in 100 ms)"
+        )
+    with pytest.raises(ValueError, match=r"^rate_interval95 \(nan, nan\) \(not measured\) cannot go with rate_hz = "
+                                         r"30\.0 and 3 pairs counted$"):  # fmt: skip
         rate_text(30.0, RATE_NOT_MEASURED, 3, 0.1)
 
 
@@ -106,9 +112,14 @@ def test_cli_run_and_sweep_rows_of_a_request_never_admitted(tmp_path, capsys):
     assert cli.main(argv) == 0
     capsys.readouterr()
     (row,) = read_results(out)
-    assert row["late.rate_hz"] == 0.0
-    assert math.isnan(row["late.rate_hz_low"]) and math.isnan(row["late.rate_hz_high"])
-    assert "its rate of 0 Hz was not measured" in row["notes"]
+    assert all(math.isnan(row[f"late.rate_hz{end}"]) for end in ("", "_low", "_high"))
+    assert "its rate was not measured" in row["notes"]
+    pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+
+    table = summarize(out, "run.until_s", ["late.rate_hz", "a->b.rate_hz"])
+    assert math.isnan(table["late.rate_hz_mean"][0]) and table["late.rate_hz_n"][0] == 0
+    assert table["a->b.rate_hz_n"][0] == 1
 
 
 # --- read_results and the remarks a scenario's sweep said once ------------------------------------------------------

@@ -103,6 +103,7 @@ class Comparison:
     Attributes:
         baseline: The label every other row is compared with.
         rows: One dict per request, in the order given: ``label``, ``pairs``, ``rate_hz``,
+            ``rate_measured`` (False for a request never admitted: no attempt, so its rate and interval are NaN),
             ``rate_hz_low`` / ``rate_hz_high`` (its 95% interval, both ``rate_hz`` when exact),
             ``window_s``, ``mean_fidelity``, ``fidelity_ci95``, ``rate_ratio`` with
             ``rate_ratio_low`` / ``rate_ratio_high`` (95%), ``fidelity_difference`` with
@@ -147,10 +148,10 @@ class Comparison:
                 difference = "-" if math.isnan(row["fidelity_difference"]) else (
                     f"{row['fidelity_difference']:+.4f} +- {_ci(row['fidelity_difference_ci95'])}"
                 )
-            if math.isnan(row["rate_hz"]):
-                spread = "-"
-            elif math.isnan(row["rate_hz_low"]):
+            if not row.get("rate_measured", True):
                 spread = "not measured"  # a request never admitted (RATE_NOT_MEASURED)
+            elif math.isnan(row["rate_hz"]):
+                spread = "-"
             elif row["rate_hz_low"] == row["rate_hz_high"]:
                 spread = "exact"
             else:
@@ -455,7 +456,8 @@ def compare_results(
             elif difference < -margin:
                 verdict.append("lower fidelity")
         rows.append({
-            "label": label, "pairs": r.num_pairs, "rate_hz": float(r.rate_hz), "rate_hz_low": float(interval[0]),
+            "label": label, "pairs": r.num_pairs, "rate_measured": not rate_not_measured(r.rate_interval95),
+            "rate_hz": float(r.rate_hz), "rate_hz_low": float(interval[0]),
             "rate_hz_high": float(interval[1]), "window_s": float(r.window_s), "mean_fidelity": float(r.mean_fidelity),
             "fidelity_ci95": float(r.fidelity_ci95), "rate_ratio": ratio, "rate_ratio_low": ratio_low,
             "rate_ratio_high": ratio_high, "fidelity_difference": difference, "fidelity_difference_ci95": difference_ci,

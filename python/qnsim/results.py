@@ -78,7 +78,7 @@ RATE_LEGEND = (
     "count (of the last arrival's time for a request served by its last pair); exact: deliveries on a fixed "
     "schedule, no sampling noise (the window's edges may cut a delivery period: 5 pairs in 5.5 ms of a 1 kHz link); "
     "a Python protocol's deliveries are read as random unless its class sets random_choices = False; not measured: "
-    "a request never admitted made no attempt, so its rate of 0 has no interval (its notes say why)"
+    "a request never admitted made no attempt, so it has no rate and no interval (its notes say why)"
 )
 
 #: The 95% interval of a rate that was not measured (:attr:`RequestResult.rate_interval95` of a request never
@@ -213,12 +213,23 @@ def rate_text(
         '4344 pairs/s [95%: 4215, 4475] (4344 pairs in 1 s)'
         >>> rate_text(1000.0, None, 2, 2e-3)
         "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
-        >>> rate_text(0.0, RATE_NOT_MEASURED, 0, 0.1)
-        '0 Hz [not measured: no attempt was made in the window] (0 pairs in 100 ms)'
+        >>> rate_text(math.nan, RATE_NOT_MEASURED, 0, 0.1)
+        'not measured: no attempt was made in the window (0 pairs in 100 ms)'
     """
     from qnsim.argument_checks import integer, is_real_number, real_number
 
     unit = rate_unit(unit)
+    if rate_not_measured(interval):
+        # A request never admitted: "0 Hz [95%: 0, 36.89]" read as a bound measured on its path. Its rate is NaN (or
+        # 0, a count of none), with no pair counted.
+        pairs = integer("pairs", pairs, minimum=0)
+        window_s = real_number("window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s")
+        if pairs or not (is_real_number(rate_hz) and (rate_hz != rate_hz or rate_hz == 0)):
+            raise ValueError(
+                f"rate_interval95 (nan, nan) (not measured) cannot go with rate_hz = {written(rate_hz)} and {pairs} "
+                "pairs counted"
+            )
+        return f"not measured: no attempt was made in the window (0 pairs in {_eng(window_s, 's')})"
     # NaN is the one value unequal to itself: math.isnan() of an integer beyond a float (10**400) raised OverflowError
     # before real_number below could refuse it by name.
     if is_real_number(rate_hz) and rate_hz != rate_hz:
@@ -229,12 +240,6 @@ def rate_text(
     rate_hz = real_number("rate_hz", rate_hz, minimum=0.0)
     pairs = integer("pairs", pairs, minimum=0)
     window_s = real_number("window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s")
-    if rate_not_measured(interval):
-        # A request never admitted: "0 Hz [95%: 0, 36.89]" read as a bound measured on its path.
-        if pairs:
-            raise ValueError(f"rate_interval95 (nan, nan) (not measured) cannot go with {pairs} pairs counted")
-        return (f"{rate_hz:.4g} {unit} [not measured: no attempt was made in the window] (0 pairs in "
-                f"{_eng(window_s, 's')})")
     interval, _ = checked_rate_measurement("", rate_hz, interval, window_s, pairs)
     # A fixed schedule has no sampling noise, but a window ending between two deliveries counts one pair fewer than a
     # period's worth (909 Hz from a 1 kHz link run for 5.5 ms): said, not called exact alone.
@@ -497,18 +502,20 @@ class RequestResult:
             >>> r.rate_text()
             '3 Hz [95%: 0.6187, 8.767] (3 pairs in 1 s)'
         """
+        if rate_not_measured(self.rate_interval95):
+            return rate_text(0.0, RATE_NOT_MEASURED, 0, self.window_s, unit)
         return rate_text(self.rate_hz, self.rate_interval95, self.num_pairs, self.window_s, unit)
 
     def _rate_spread(self, unit: str = "") -> str:
         """The table's interval cell: "4.21 k-4.47 k" (``unit`` after the upper end: "4.21 k-4.47 kHz"), "exact" for
         a fixed schedule, "not measured" for a request never admitted, "-" without a window."""
-        if math.isnan(self.rate_hz):
-            return "-"
         interval = self.rate_interval95
-        if interval is None:
-            return "exact"
         if rate_not_measured(interval):
             return "not measured"
+        if math.isnan(self.rate_hz):
+            return "-"
+        if interval is None:
+            return "exact"
         return f"{_eng(interval[0], '')}-{_eng(interval[1], unit)}"
 
     def _figures(self) -> list[tuple[str, str]]:
@@ -516,7 +523,9 @@ class RequestResult:
         wanted = "" if self.num_pairs_requested is None else f" of {self.num_pairs_requested}"
         rows = [("status", self.status + (f" at {_eng(self.finished_s, 's')}" if self.finished_s is not None else "")),
                 ("pairs", f"{self.num_pairs}{wanted}")]  # fmt: skip
-        if not math.isnan(self.rate_hz):
+        if rate_not_measured(self.rate_interval95):
+            rows += [("rate", "not measured"), ("window", _eng(self.window_s, "s"))]
+        elif not math.isnan(self.rate_hz):
             # "0-36.9Hz" where the figure has no prefix: the unit is written with the upper end.
             rows += [("rate", _eng(self.rate_hz, "Hz")), ("rate 95%", self._rate_spread("Hz")),
                      ("window", _eng(self.window_s, "s"))]
@@ -611,8 +620,12 @@ class RequestResult:
 
     @property
     def rate_hz(self) -> float:
-        """Delivered pairs per second of the active window (nan for an empty window)."""
-        return self.num_pairs / self.window_s if self.window_s > 0 else math.nan
+        """Delivered pairs per second of the active window (nan for an empty window, and for a request never admitted,
+        which made no attempt: its rate was not measured, :attr:`rate_interval95` says so)."""
+        if self.window_s <= 0 or self._never_admitted:
+            # "0 Hz" of a request another one kept out all run was averaged into a sweep's means as a measured 0.
+            return math.nan
+        return self.num_pairs / self.window_s
 
     @property
     def rate_interval95(self) -> tuple[float, float] | None:
@@ -898,7 +911,7 @@ class RequestResult:
         # Its interval is RATE_NOT_MEASURED (the tables read "not measured", the rows' bounds are empty): said with
         # the note that says it was never admitted.
         unmeasured = (
-            "; it made no attempt, so its rate of 0 Hz was not measured (no 95% interval)"
+            "; it made no attempt, so its rate was not measured (rate_hz NaN, no 95% interval)"
             if self._never_admitted and self.window_s > 0 else ""
         )
         if self.status == "dropped" and self.drop_reason:
