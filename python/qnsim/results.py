@@ -1060,6 +1060,14 @@ class RequestResult:
                         f"on its fixed schedule, every one below min_fidelity {self.min_fidelity:g}; the rate of 0 Hz "
                         "says no more"
                     )
+                elif interval is None and self.protocol_name is not None:
+                    # A protocol that never called deliver_end on a one-link chain read "on its fixed schedule the
+                    # path's first pair comes more than 10 s after the request's start": the links gave it 10^5.
+                    notes.append(
+                        f"no pair delivered in the {window} window: its Python protocol ({self.protocol_name}) "
+                        "delivers them, so the links' fixed schedule does not say why (none reached it, or it "
+                        "delivered none it had: its deliver_end calls decide); the rate of 0 Hz says no more"
+                    )
                 elif interval is None:
                     notes.append(
                         f"no pair delivered in the {window} window: on its fixed schedule (no sampling noise) the "
