@@ -340,3 +340,35 @@ def test_a_protocol_that_delivers_nothing_on_a_fixed_schedule_is_not_blamed_on_t
     assert not any("first pair comes more than" in n for n in r.notes)
     assert any(n.startswith("no pair delivered in the 10 ms window: its Python protocol (Hoarder) delivers them")
                for n in r.notes)  # fmt: skip
+
+
+# --- a request served at its deadline -------------------------------------------------------------------------------
+
+
+def test_a_request_served_at_its_deadline_has_the_count_interval_of_a_fixed_window():
+    """A request without num_pairs is served at its deadline_s, a fixed time: its 12 pairs by 10.37 ms (the last at
+    10 ms) got the interval of a window that ends on its last pair (598 Hz-1.90 kHz, too narrow above) and the note
+    "in a window that ended on the last (so it reads high) ... ask for at least 100 pairs (num_pairs)", a setting it
+    does not have. Now the Garwood interval of the count (598 Hz-2.02 kHz) and "a later deadline_s"; a request
+    served by its num_pairs keeps the arrival interval."""
+    from qnsim import Network
+    from qnsim.results import _arrival_interval95, _poisson_interval95
+
+    def run(**request):
+        net = Network("bell_diagonal", seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.5)
+        net.request("a", "b", **request)
+        return net.run(until_s=0.05, progress=False).requests[0]
+
+    at_deadline = run(deadline_s=0.01037)
+    n, window = at_deadline.num_pairs, at_deadline.window_s
+    assert at_deadline.status == "served" and 0 < n < 100 and at_deadline.last_delivery_s < 0.01037
+    assert not at_deadline.ended_on_last_pair
+    assert at_deadline.rate_interval95 == pytest.approx([v / window for v in _poisson_interval95(n)])
+    (note,) = [x for x in at_deadline.notes if x.startswith("rate from only")]
+    assert "ended on the last" not in note and note.endswith("; a later deadline_s for at least 100 pairs")
+    by_count = run(num_pairs=5)
+    assert by_count.ended_on_last_pair
+    assert by_count.rate_interval95 == pytest.approx([v / by_count.window_s for v in _arrival_interval95(5)])

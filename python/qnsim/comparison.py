@@ -310,7 +310,7 @@ def _counting_differences(r: RequestResult, base: RequestResult) -> list[str]:
             f"asks for {_pairs_asked(r)}, the baseline {_pairs_asked(base)}: its window ended {_window_end(r)}, the "
             f"baseline's {_window_end(base)}"
         )
-    elif not _same_time(r.end_s, base.end_s) and (r.status, base.status) not in (("served", "served"),):
+    elif not _same_time(r.end_s, base.end_s) and not (r.ended_on_last_pair and base.ended_on_last_pair):
         # Two requests served after the same number of pairs end where their last pairs came: that is the measured
         # rate. A window that ended with a run of another length (or a drop) counted another span.
         window, base_window = _distinct(r.window_s, base.window_s)

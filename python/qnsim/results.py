@@ -655,8 +655,23 @@ class RequestResult:
         if not self.random_arrivals:
             return None
         n = self.num_pairs
-        low, high = _arrival_interval95(n) if self.status == "served" and n else _poisson_interval95(n)
+        low, high = _arrival_interval95(n) if self.ended_on_last_pair else _poisson_interval95(n)
         return low / self.window_s, high / self.window_s
+
+    @property
+    def ended_on_last_pair(self) -> bool:
+        """Whether the window ended on a delivery: the request was served by its last requested pair. A request
+        without ``num_pairs`` is served at its ``deadline_s`` instead, a fixed time whatever its pairs did.
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.array([1e-3]), np.full(1, 0.9), np.zeros(1),
+            ...                   end_s=2e-3, status="served", finished_s=2e-3, deadline_s=2e-3)
+            >>> r.ended_on_last_pair
+            False
+        """
+        served_at_deadline = self.num_pairs_requested is None and self.deadline_s is not None
+        return self.status == "served" and self.num_pairs > 0 and not served_at_deadline
 
     @property
     def _never_admitted(self) -> bool:
@@ -1176,15 +1191,17 @@ class RequestResult:
                     "at 95% confidence (Poisson) if they came as a Poisson process, which its kept pairs stopped "
                     "(see BLOCKED)"
                 )
-            elif self.status == "served":
+            elif self.ended_on_last_pair:
                 notes.append(
                     f"rate from only {n} pair(s), in a window that ended on the last (so it reads high): between "
                     f"{low} and {high} at 95% confidence (Poisson); ask for at least {FEW_PAIRS_FOR_RATE} pairs "
                     f"({num_pairs}) to measure it"
                 )
             else:
-                # A dropped request's window ended at its drop (a deadline): running longer changes nothing.
-                longer = f"a later {deadline}" if self.status == "dropped" else f"run longer ({until})"
+                # A dropped request's window ended at its drop (a deadline), and a request without num_pairs was
+                # served at its deadline (it read "ended on the last ... ask for 100 pairs (num_pairs)"): running
+                # longer changes nothing.
+                longer = f"a later {deadline}" if self.status in ("dropped", "served") else f"run longer ({until})"
                 notes.append(
                     f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between {low} and "
                     f"{high} at 95% confidence (Poisson); {longer} for at least {FEW_PAIRS_FOR_RATE} pairs"
@@ -1196,8 +1213,10 @@ class RequestResult:
             # read 15.6 kHz over 6.3 ms where it delivers 18.8 kHz (its 95% interval missed that in 1 run of
             # 5), and 21 kHz counted from its first delivery: neither is the path's rate.
             num_pairs, until, deadline = (option_name(k, self.request) for k in ("num_pairs", "until_s", "deadline_s"))
-            longer = {"served": f"ask for more pairs ({num_pairs})", "dropped": f"give a later {deadline}"}.get(
-                self.status, f"run longer ({until})"
+            longer = (
+                f"ask for more pairs ({num_pairs})" if self.ended_on_last_pair
+                else f"give a later {deadline}" if self.status in ("dropped", "served")
+                else f"run longer ({until})"
             )
             notes.append(
                 f"no pair came in the first {_eng(lead, 's')} of the {_eng(self.window_s, 's')} window (what the "
