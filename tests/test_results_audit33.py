@@ -202,7 +202,7 @@ def _chain_run(hops, **request):
 
 
 def _idle_notes(r):
-    return [n for n in r.notes if "changed nothing: its path is" in n]
+    return [n for n in r.notes if " changed nothing (" in n]
 
 
 def test_swap_options_a_one_link_path_ignores_are_said():
@@ -213,13 +213,14 @@ def test_swap_options_a_one_link_path_ignores_are_said():
     one = _chain_run(1, **options)
     assert one.times_s.tolist() == _chain_run(1).times_s.tolist()  # the premise: the same run as the default's
     assert _idle_notes(one) == [
-        "swap_schedule='nested', swap_handshake=True, generation='on_demand' changed nothing: its path is 1 link (no "
-        "swap to order; no swap to confirm; no swap frees a memory early), so this run is the default's, draw for draw"
+        "swap_schedule='nested', swap_handshake=True, generation='on_demand' changed nothing (its path of 1 link has "
+        "no swap to order, no swap to confirm, no swap to free a memory early), so this run is the default's, draw "
+        "for draw"
     ]
     two = _chain_run(2, **options)
     assert _idle_notes(two) == [
-        "swap_schedule='nested' changed nothing: its path is 2 links (one swap, which nested doubling makes when asap "
-        "does), so this run is the default's, draw for draw"
+        "swap_schedule='nested' changed nothing (its path of 2 links has one swap, which nested doubling makes when "
+        "asap does), so this run is the default's, draw for draw"
     ]
     assert _idle_notes(_chain_run(3, **options)) == [] and _idle_notes(_chain_run(1)) == []
 
@@ -236,7 +237,7 @@ def test_a_sweeps_rows_name_the_idle_option_as_the_scenario_key(tmp_path):
         'dst = "b"\nswap_schedule = "nested"\n'
     )
     (row,) = sweep(str(path), {"links.0.length_km": [1.0]}, workers=1, progress=False, as_frame=False)
-    assert "requests.0.swap_schedule='nested' changed nothing: its path is 1 link (no swap to order)" in row["notes"]
+    assert "requests.0.swap_schedule='nested' changed nothing (its path of 1 link has no swap to order)" in row["notes"]
 
 
 # --- comparisons where one window holds no pair ---------------------------------------------------------------------
@@ -372,3 +373,29 @@ def test_a_request_served_at_its_deadline_has_the_count_interval_of_a_fixed_wind
     by_count = run(num_pairs=5)
     assert by_count.ended_on_last_pair
     assert by_count.rate_interval95 == pytest.approx([v / by_count.window_s for v in _arrival_interval95(5)])
+
+
+@pytest.mark.parametrize(("request_settings", "why"), [
+    ({"purification": "bbpssw", "purification_rounds": 0}, "no purification round runs: 0 link and end-to-end rounds"),
+    ({"purification": "bbpssw", "target_fidelity": 0.85}, "target_fidelity 0.85 needs no round: its links meet it"),
+])  # fmt: skip
+def test_a_purification_scheme_no_round_uses_is_said(request_settings, why):
+    """``purification="bbpssw"`` with ``purification_rounds=0``, or with a target_fidelity its links already meet, ran
+    no round (the plan drops the scheme), the default run draw for draw, without a word: a comparison of schemes
+    read two identical runs as two schemes. A note now names it; a scheme that runs a round gets none."""
+    from qnsim import Network
+
+    def run(**request):
+        net = Network("bell_diagonal", seed=1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.5, channels=2)
+        net.request("a", "b", **request)
+        return net.run(until_s=0.02, progress=False).requests[0]
+
+    idle, default = run(**request_settings), run()
+    assert idle.times_s.tolist() == default.times_s.tolist()  # the premise: the default's run
+    assert _idle_notes(idle) == [
+        f"purification='bbpssw' changed nothing ({why}), so this run is the default's, draw for draw"
+    ]
+    assert _idle_notes(run(purification="bbpssw")) == [] and _idle_notes(default) == []

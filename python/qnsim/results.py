@@ -409,11 +409,11 @@ class RequestResult:
             Pauli-twirled memory, and a run note names the links the exact channel judges otherwise; for a request of
             :attr:`twirled_t1`, under the exact state and memory channel (a twirl's separable link does not make the
             exact pairs separable).
-        idle_options: The request's options that its path leaves nothing to act on, as (setting, value as given,
-            why): ``swap_schedule="nested"`` on a path of one or two links (no swap, or one, whose order doubling
+        idle_options: The request's options that changed nothing, as (setting, value as given, why):
+            ``swap_schedule="nested"`` on a path of one or two links (no swap, or one, whose order doubling
             cannot change), ``swap_handshake`` and ``generation="on_demand"`` on a path of one link (no swap to
-            confirm, none to free a memory early). The run is then the default options' run, draw for draw, and its
-            notes say so (:func:`idle_request_options`).
+            confirm, none to free a memory early), a ``purification`` scheme where no round runs. The run is then the
+            default options' run, draw for draw, and its notes say so (:func:`idle_request_options`).
         kept_blocked: For an open ``keep_pairs`` request whose kept pairs, not released
             (:meth:`qnsim.Network.release_pair`), fill the memories it reserved at its ends: (kept pairs held,
             ``memories_per_link``). No pair can come until some are released, so a longer run adds none, and its
@@ -1115,12 +1115,12 @@ class RequestResult:
             # A repeater-chain study swept over chain lengths read nested and asap as two measured policies at one
             # link (the same run, draw for draw), and a routed request may take a one-link path the user never saw.
             said = ", ".join(f"{option_name(key, self.request)}={value}" for key, value, _ in self.idle_options)
-            why = "; ".join(dict.fromkeys(reason for _, _, reason in self.idle_options))
+            swap = [reason for key, _, reason in self.idle_options if key != "purification"]
             hops = len(self.path) - 1
-            notes.append(
-                f"{said} changed nothing: its path is {hops} link{'' if hops == 1 else 's'} ({why}), so this run is "
-                "the default's, draw for draw"
-            )
+            why = ([f"its path of {hops} link{'' if hops == 1 else 's'} has " + ", ".join(swap)] if swap else []) + [
+                reason for key, _, reason in self.idle_options if key == "purification"
+            ]
+            notes.append(f"{said} changed nothing ({'; '.join(why)}), so this run is the default's, draw for draw")
         if self.rejected_low_fidelity:
             rejected = f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}"
             if self.twirled_t1:
@@ -1736,7 +1736,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             oldest_emission_ps=d["oldest_emission_ps"][mask], start_ps=start_ps, end_ps=max(end_ps, start_ps),
             last_delivery_ps=st.last_delivery_ps if st.last_delivery_ps >= 0 else None,
             random_arrivals=_random_arrivals(r, random_links, network.formalism), seed=network.seed,
-            idle_options=idle_request_options(r.spec, len(r.path) - 1),
+            idle_options=idle_request_options(r.spec, len(r.path) - 1, r.purification is not None),
             kept_blocked=_kept_blocked(network, r, status, int(st.delivered), d["qubit_src"][mask]),
         ))  # fmt: skip
     _holders(network, out)
@@ -2033,9 +2033,11 @@ def _kept_blocked(
     return (held, memories) if held >= memories else None
 
 
-def idle_request_options(spec: Any, hops: int) -> tuple[tuple[str, str, str], ...]:
-    """The options of a request (its :class:`qnsim.specs.RequestSpec`) that a path of ``hops`` links leaves nothing to
-    act on, as (setting, value as given, why) (see :attr:`RequestResult.idle_options`).
+def idle_request_options(spec: Any, hops: int, purifies: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """The options of a request (its :class:`qnsim.specs.RequestSpec`) that leave its run the default options' run,
+    as (setting, value as given, why) (see :attr:`RequestResult.idle_options`): swap options on a path of ``hops``
+    links with no swap for them to act on, and a purification scheme where no round runs (``purifies`` False: its
+    plan has no link or end-to-end round).
 
     Example:
         >>> from qnsim.specs import RequestSpec
@@ -2046,13 +2048,22 @@ def idle_request_options(spec: Any, hops: int) -> tuple[tuple[str, str, str], ..
     """
     swaps = max(hops - 1, 0)
     idle = []
+    # A swap option's why completes "its path of N links has ..." (the note says the path once).
     if spec.swap_schedule == "nested" and swaps <= 1:
         order = "no swap to order" if swaps == 0 else "one swap, which nested doubling makes when asap does"
         idle.append(("swap_schedule", "'nested'", order))
     if spec.swap_handshake and swaps == 0:
         idle.append(("swap_handshake", "True", "no swap to confirm"))
     if spec.generation == "on_demand" and swaps == 0:
-        idle.append(("generation", "'on_demand'", "no swap frees a memory early"))
+        idle.append(("generation", "'on_demand'", "no swap to free a memory early"))
+    if spec.purification is not None and not purifies:
+        # purification="bbpssw" with purification_rounds=0, or a target_fidelity its links meet: the scheme was
+        # dropped from the plan, and a comparison of schemes read two identical runs as two schemes.
+        why = (
+            f"target_fidelity {spec.target_fidelity:g} needs no round: its links meet it"
+            if spec.target_fidelity is not None else "no purification round runs: 0 link and end-to-end rounds"
+        )
+        idle.append(("purification", repr(spec.purification), why))
     return tuple(idle)
 
 
