@@ -399,3 +399,26 @@ def test_a_purification_scheme_no_round_uses_is_said(request_settings, why):
         f"purification='bbpssw' changed nothing ({why}), so this run is the default's, draw for draw"
     ]
     assert _idle_notes(run(purification="bbpssw")) == [] and _idle_notes(default) == []
+
+
+# --- a traced network's seed batch ----------------------------------------------------------------------------------
+
+
+def test_run_seeds_of_a_traced_network_is_refused():
+    """``Network(trace=True).run_seeds([1, 2], ...)`` ran both seeds on native copies that record no trace, and
+    ``net.trace()`` then read "Trace(0 records)", as if no event had happened, without a word. Refused before any seed
+    runs; the same batch without trace= runs as before."""
+    import qnsim
+
+    def network(**kwargs):
+        net = qnsim.Network("bell_diagonal", **kwargs)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.5)
+        net.request("a", "b")
+        return net
+
+    with pytest.raises(qnsim.QnsimError, match=r"^run_seeds: this network records a trace \(trace= or a TraceFile\), "
+                                               r"which the seeds' native copies do not keep"):  # fmt: skip
+        network(trace=True).run_seeds([1, 2], 0.01)
+    assert [r.seed for r in network().run_seeds([1, 2], 0.01)] == [1, 2]

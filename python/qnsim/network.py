@@ -887,7 +887,8 @@ class Network(SlotOperations):
 
         Raises:
             ParameterError: Bad or repeated seeds, until_s or threads; QnsimError: the network has already
-                run, a request is driven by a Python protocol, or another thread is running it;
+                run, a request is driven by a Python protocol, the network records a trace (``trace=`` or a
+                :class:`qnsim.trace.TraceFile`: the seeds' copies keep none), or another thread is running it;
                 MemoryError: the results would not fit the memory available (see above); TypeError:
                 ``on_result`` is not callable.
 
@@ -909,6 +910,14 @@ class Network(SlotOperations):
         from qnsim.seed_batch import run_network_seeds
 
         self._refuse_while_running("run_seeds", "run seed batches before or after this network's run")
+        if self._native.trace_limit > 0:
+            # The seeds' native copies record no trace: Network(trace=True).run_seeds(...) ran them and
+            # net.trace() then read "Trace(0 records)", as if no event had happened.
+            raise QnsimError(
+                "run_seeds: this network records a trace (trace= or a TraceFile), which the seeds' native copies do "
+                "not keep (their traces would be lost without a word); trace a seed with run() on a network built "
+                "with that seed and trace=, or batch the seeds on a network built without trace="
+            )
         with self._running_in_this_thread("run_seeds"):
             return run_network_seeds(self, seeds, until_s, threads, on_result, abort_check)
 
