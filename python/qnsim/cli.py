@@ -647,7 +647,8 @@ links table (one row per link, from its closed-form model):
 requests table (one row per request, over the pairs delivered so far):
   pairs              end-to-end pairs delivered
   rate (Hz)          pairs per second of the request's window (its start until served, dropped
-                     or the end of the run); from fewer than 100 pairs a note says how uncertain;
+                     or the end of the run; "-" for a request never admitted, which made no
+                     attempt); from fewer than 100 pairs a note says how uncertain;
                      a note says when the first pair came after a tenth of the window (the path's
                      start-up weighs on the rate: run longer)
   rate 95% (Hz)      the 95% interval of that rate, reading the deliveries as a Poisson process

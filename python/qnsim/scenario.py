@@ -350,7 +350,8 @@ def _build_topology(table: TomlTable, network: Network) -> None:
 #: Per-request figures of a sweep row, each column named ``<request label>.<figure>``.
 ROW_FIGURES: dict[str, str] = {
     "pairs": "pairs delivered",
-    "rate_hz": "delivered pairs per second of the request's active window (Hz)",
+    "rate_hz": "delivered pairs per second of the request's active window (Hz; empty without a window, and for a "
+    "request never admitted, which made no attempt: its rate was not measured)",
     "rate_hz_low": "lower end of the 95% interval of the rate its path delivers at (Hz; Poisson, see "
     "RequestResult.rate_interval95; rate_hz itself when the deliveries keep a fixed schedule and it is exact; "
     "empty without a window, or when the request was never admitted and made no attempt: its rate was not measured, "
