@@ -1105,11 +1105,12 @@ class RequestResult:
             # least 100 pairs": every later ms was spent waiting for memories the kept pairs hold.
             held, memories = self.kept_blocked
             last = _eng(self.last_delivery_s, "s") if self.last_delivery_s is not None else "its start"
+            keep = option_name("keep_pairs", self.request)  # as the reader sets it (requests.0.keep_pairs in a file)
             notes.append(
-                f"BLOCKED by its kept pairs: {held} delivered pair(s) kept (keep_pairs) and not released hold the "
+                f"BLOCKED by its kept pairs: {held} delivered pair(s) kept ({keep}) and not released hold the "
                 f"{memories} memor{'y' if memories == 1 else 'ies'} it reserved at each end, so no pair could come "
                 f"after {last}: its rate counts the time since as the path's, and a longer run adds no pair; release "
-                "them as they are used (Network.release_pair), or leave keep_pairs out"
+                f"them as they are used (Network.release_pair), or leave {keep} out"
             )
         if self.idle_options:
             # A repeater-chain study swept over chain lengths read nested and asap as two measured policies at one
