@@ -150,7 +150,8 @@ def test_a_list_of_a_scenario_paths_rows_keeps_the_remarks_said_once(tmp_path, o
     if out is not None:
         from qnsim.sweeps import read_results
 
-        assert read_results(out)[1]["notes"] is None
+        # read_results puts the remarks said once back too (audit 33): the rows sweep returned, read from the out.
+        assert read_results(out) == rows
     pytest.importorskip("pandas")
     frame = sweep(str(path), grid, workers=1, progress=False, as_frame=True)
     assert frame["notes"].isna().tolist() == [False, True] and nv_remark in frame.attrs["notes"][0]

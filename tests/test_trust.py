@@ -274,6 +274,7 @@ def test_a_request_the_run_stopped_before_it_was_through_says_so():
     assert starved.status == "waiting" and starved.notes == [
         "never admitted: still waiting for memory reservations when the run stopped at 10 ms; request(s) 0 hold "
         "memories on links of its path"  # and which (tests/test_user_journeys6.py)
+        "; it made no attempt, so its rate was not measured (rate_hz NaN, no 95% interval)"  # test_results_audit33
     ]
     assert later.status == "pending" and later.notes == ["not started: the run stopped before its start at 5 s"]
     assert open_ended.status == "waiting"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,7 +161,11 @@ def test_a_sweep_says_the_presets_initialisation_remark_once(tmp_path, capsys):
         assert err.count(INIT_NOTE) == 1 and err.startswith("note: the scenario, said once"), err
     rows = sorted(qnsim.sweeps.read_results(out), key=lambda row: row["links.*.length_km"])
     assert [row["links.*.length_km"] for row in rows] == [5, 20]
-    assert rows[0]["notes"] is None and rows[1]["notes"].startswith("qpu_a->qpu_b: NOT ENTANGLED")
+    # The file's rows hold their own notes only; read_results puts the remark said once back first, as the list
+    # sweep() returns does (tests/test_results_audit33.py).
+    assert "qpu_a->qpu_b: NOT ENTANGLED" in Path(out).read_text() and INIT_NOTE not in Path(out).read_text()
+    assert rows[0]["notes"].startswith(INIT_NOTE) and "NOT ENTANGLED" not in rows[0]["notes"]
+    assert rows[1]["notes"].startswith(INIT_NOTE) and "; qpu_a->qpu_b: NOT ENTANGLED" in rows[1]["notes"]
     state = json.loads((tmp_path / "rows.csv.sweep.json").read_text())
     assert [INIT_NOTE in r for r in state["sweeps"][0]["remarks"]] == [True]
     frame = qnsim.sweep(SCENARIO, {"links.*.length_km": [5.0], "run.until_s": [0.02]}, progress=False, workers=1)

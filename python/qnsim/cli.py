@@ -647,16 +647,19 @@ links table (one row per link, from its closed-form model):
 requests table (one row per request, over the pairs delivered so far):
   pairs              end-to-end pairs delivered
   rate (Hz)          pairs per second of the request's window (its start until served, dropped
-                     or the end of the run); from fewer than 100 pairs a note says how uncertain;
+                     or the end of the run; "-" for a request never admitted, which made no
+                     attempt); from fewer than 100 pairs a note says how uncertain;
                      a note says when the first pair came after a tenth of the window (the path's
                      start-up weighs on the rate: run longer)
   rate 95% (Hz)      the 95% interval of that rate, reading the deliveries as a Poisson process
                      (exact Garwood interval of the count; for a request served by its last pair,
                      of that pair's arrival time, and a rate from few such pairs reads high);
                      "exact" when every step keeps a fixed schedule (abstract links given a rate
-                     alone): no sampling noise, but the window's edges may cut a delivery period.
-                     `qnsim qec link` and an estimate's calibration print their rates the same
-                     way: two rates whose intervals overlap may be one rate
+                     alone): no sampling noise, but the window's edges may cut a delivery period;
+                     "not measured" for a request never admitted (it made no attempt: JSON
+                     [null, null], empty CSV bounds). `qnsim qec link` and an estimate's
+                     calibration print their rates the same way: two rates whose intervals
+                     overlap may be one rate
   window             the window the rate was counted in
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when

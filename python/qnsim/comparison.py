@@ -20,7 +20,7 @@ from qnsim.argument_checks import flag, texts, written
 from qnsim.argument_checks import label as checked_label
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
-from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
+from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng, rate_not_measured
 
 __all__ = ["Comparison", "compare_results"]
 
@@ -46,14 +46,26 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
     known only to a delivery: the window's edges cut a delivery period, so the same schedule counted from
     another start or over another span gives n - 1 or n + 1 pairs; its side of the interval is widened by that
     pair ((n - 1)/n to (n + 1)/n). Without it two exact rates of one schedule, 1,000 and 999 pairs in 1 s,
-    read "lower rate" x0.999 [0.999, 0.999], a difference the schedules do not have. NaN without pairs in
-    either window; (0, 0, high) when ``r`` has none.
+    read "lower rate" x0.999 [0.999, 0.999], a difference the schedules do not have.
+
+    A window without pairs has no log-ratio: its side is its own 95% bound (:func:`_rate_bounds`), and the other's
+    opposite bound divides it (conservative, wider than 95%): ``(0, 0, high)`` when ``r`` has none, ``(inf, low,
+    inf)`` when the baseline has none. NaN when neither has a pair, or either rate was not measured (a request never
+    admitted).
     """
-    if math.isnan(r.rate_hz) or math.isnan(base.rate_hz) or base.num_pairs == 0:
+    if math.isnan(r.rate_hz) or math.isnan(base.rate_hz) or (r.num_pairs == 0 and base.num_pairs == 0):
         return math.nan, math.nan, math.nan
-    ratio = r.rate_hz / base.rate_hz
+    if rate_not_measured(r.rate_interval95) or rate_not_measured(base.rate_interval95):
+        # Never admitted: "x0" and "lower rate" read as its path's rate against the baseline's.
+        return math.nan, math.nan, math.nan
+    if base.num_pairs == 0:
+        # 104 pairs against a baseline of none read "-" and "none (within the noise)".
+        return math.inf, _rate_bounds(r)[0] / _rate_bounds(base)[1], math.inf
     if r.num_pairs == 0:
-        return 0.0, 0.0, math.nan
+        # Read "x0 [0, nan]", and "lower rate" whatever its window: none in 1 ms is no lower than 1 kHz.
+        base_low = _rate_bounds(base)[0]
+        return 0.0, 0.0, _rate_bounds(r)[1] / base_low if base_low > 0 else math.inf
+    ratio = r.rate_hz / base.rate_hz
     variance = sum(1.0 / x.num_pairs for x in (r, base) if x.rate_interval95 is not None)
     spread = math.exp(_Z975 * math.sqrt(variance))
     low, high = ratio / spread, ratio * spread
@@ -64,6 +76,15 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
         low *= base.num_pairs / (base.num_pairs + 1)
         high = high * base.num_pairs / (base.num_pairs - 1) if base.num_pairs > 1 else math.inf
     return ratio, low, high
+
+
+def _rate_bounds(r: RequestResult) -> tuple[float, float]:
+    """A request's rate's 95% bounds (Hz): its Poisson interval, or on a fixed schedule its count's one pair either
+    way over its window (see :func:`_rate_ratio`)."""
+    if r.rate_interval95 is not None:
+        return r.rate_interval95
+    n, window = r.num_pairs, r.window_s
+    return max(n - 1, 0) / window, (n + 1) / window
 
 
 def _fidelity_difference(r: RequestResult, base: RequestResult) -> tuple[float, float]:
@@ -82,6 +103,7 @@ class Comparison:
     Attributes:
         baseline: The label every other row is compared with.
         rows: One dict per request, in the order given: ``label``, ``pairs``, ``rate_hz``,
+            ``rate_measured`` (False for a request never admitted: no attempt, so its rate and interval are NaN),
             ``rate_hz_low`` / ``rate_hz_high`` (its 95% interval, both ``rate_hz`` when exact),
             ``window_s``, ``mean_fidelity``, ``fidelity_ci95``, ``rate_ratio`` with
             ``rate_ratio_low`` / ``rate_ratio_high`` (95%), ``fidelity_difference`` with
@@ -126,7 +148,9 @@ class Comparison:
                 difference = "-" if math.isnan(row["fidelity_difference"]) else (
                     f"{row['fidelity_difference']:+.4f} +- {_ci(row['fidelity_difference_ci95'])}"
                 )
-            if math.isnan(row["rate_hz"]):
+            if not row.get("rate_measured", True):
+                spread = "not measured"  # a request never admitted (RATE_NOT_MEASURED)
+            elif math.isnan(row["rate_hz"]):
                 spread = "-"
             elif row["rate_hz_low"] == row["rate_hz_high"]:
                 spread = "exact"
@@ -286,7 +310,7 @@ def _counting_differences(r: RequestResult, base: RequestResult) -> list[str]:
             f"asks for {_pairs_asked(r)}, the baseline {_pairs_asked(base)}: its window ended {_window_end(r)}, the "
             f"baseline's {_window_end(base)}"
         )
-    elif not _same_time(r.end_s, base.end_s) and (r.status, base.status) not in (("served", "served"),):
+    elif not _same_time(r.end_s, base.end_s) and not (r.ended_on_last_pair and base.ended_on_last_pair):
         # Two requests served after the same number of pairs end where their last pairs came: that is the measured
         # rate. A window that ended with a run of another length (or a drop) counted another span.
         window, base_window = _distinct(r.window_s, base.window_s)
@@ -416,10 +440,15 @@ def compare_results(
         ratio, ratio_low, ratio_high = _rate_ratio(r, base)
         difference, difference_ci = _fidelity_difference(r, base)
         verdict = []
-        if label != baseline:
+        unmeasured = [x for x in (label, baseline) if rate_not_measured(requests[x].rate_interval95)]
+        if label != baseline and unmeasured:
+            # A request never admitted made no attempt: "none (within the noise)" against it (or "lower rate" for
+            # it) read as a comparison of two paths' rates.
+            verdict.append(f"rate not measured ({' and '.join(repr(x) for x in unmeasured)} never admitted)")
+        elif label != baseline:
             if ratio_low > 1:
                 verdict.append("higher rate")
-            elif ratio_high < 1 or (ratio == 0 and base.num_pairs):
+            elif ratio_high < 1:
                 verdict.append("lower rate")
             # Exact means (every pair alike: +- 0) still differ by rounding (-1e-16 read as "lower fidelity").
             margin = max(difference_ci, _ROUNDING)
@@ -428,7 +457,8 @@ def compare_results(
             elif difference < -margin:
                 verdict.append("lower fidelity")
         rows.append({
-            "label": label, "pairs": r.num_pairs, "rate_hz": float(r.rate_hz), "rate_hz_low": float(interval[0]),
+            "label": label, "pairs": r.num_pairs, "rate_measured": not rate_not_measured(r.rate_interval95),
+            "rate_hz": float(r.rate_hz), "rate_hz_low": float(interval[0]),
             "rate_hz_high": float(interval[1]), "window_s": float(r.window_s), "mean_fidelity": float(r.mean_fidelity),
             "fidelity_ci95": float(r.fidelity_ci95), "rate_ratio": ratio, "rate_ratio_low": ratio_low,
             "rate_ratio_high": ratio_high, "fidelity_difference": difference, "fidelity_difference_ci95": difference_ci,

@@ -204,6 +204,9 @@ class Network(SlotOperations):
         self._hub = ProtocolHub(self)
         self._wall_time_s = 0.0
         self._unreached_until_ps: int | None = None  # the end of a run that stopped short of it
+        # Source handles of the kept pairs released (release_pair): the others still hold their slots, and a request
+        # whose kept pairs fill its memories delivers no more (its result says so).
+        self._released_src: set[int] = set()
         # Held by the thread in run or run_seeds (see _running_in_this_thread).
         self._run_lock = threading.Lock()
         self._run_owner: int | None = None
@@ -889,7 +892,8 @@ class Network(SlotOperations):
 
         Raises:
             ParameterError: Bad or repeated seeds, until_s or threads; QnsimError: the network has already
-                run, a request is driven by a Python protocol, or another thread is running it;
+                run, a request is driven by a Python protocol, the network records a trace (``trace=`` or a
+                :class:`qnsim.trace.TraceFile`: the seeds' copies keep none), or another thread is running it;
                 MemoryError: the results would not fit the memory available (see above); TypeError:
                 ``on_result`` is not callable.
 
@@ -911,6 +915,14 @@ class Network(SlotOperations):
         from qnsim.seed_batch import run_network_seeds
 
         self._refuse_while_running("run_seeds", "run seed batches before or after this network's run")
+        if self._native.trace_limit > 0:
+            # The seeds' native copies record no trace: Network(trace=True).run_seeds(...) ran them and
+            # net.trace() then read "Trace(0 records)", as if no event had happened.
+            raise QnsimError(
+                "run_seeds: this network records a trace (trace= or a TraceFile), which the seeds' native copies do "
+                "not keep (their traces would be lost without a word); trace a seed with run() on a network built "
+                "with that seed and trace=, or batch the seeds on a network built without trace="
+            )
         with self._running_in_this_thread("run_seeds"):
             return run_network_seeds(self, seeds, until_s, threads, on_result, abort_check)
 
@@ -979,9 +991,9 @@ class Network(SlotOperations):
         """
         # Checked, not coerced: int() made True qubit 1 and 1.5 qubit 1 (numpy integers are fine).
         handle = {"minimum": 0, "maximum": UINT64_MAX}  # a registry handle; others name no qubit
-        self._native.release_pair(
-            check_value("qubit_src", int, qubit_src, handle), check_value("qubit_dst", int, qubit_dst, handle)
-        )
+        qubit_src = check_value("qubit_src", int, qubit_src, handle)
+        self._native.release_pair(qubit_src, check_value("qubit_dst", int, qubit_dst, handle))
+        self._released_src.add(int(qubit_src))
 
 
 # What a call that would change the description from inside a run should do instead.

@@ -42,9 +42,10 @@ def _frame(data: Any) -> Any:
         # part, a row's notes say, has no type there, and pandas refuses to join it to another's);
         # a CSV by whole lines, checked (pandas read an interrupted sweep's partial last line as a
         # row of cut-off numbers, and a point written twice as two seeds).
-        from qnsim.sweeps import _status_findings, read_results, rows_frame
+        from qnsim.sweeps import _read_results, _status_findings, rows_frame
 
-        rows = read_results(data)
+        # Without the remarks said once in each row's notes: the frame holds them once, in attrs["notes"] (below).
+        rows = _read_results(data, check_columns=True)
         frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else rows_frame(rows)
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
         # fewer points (a plot with fewer x values): its state file says so (sweep_status).
@@ -315,7 +316,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                         f"{column} = {written(m)} lies outside its own interval [{column}_low, {column}_high] = "
                         f"[{written(lo)}, {written(hi)}] ({_where(out, keys, [i])}): the rows' figures disagree"
                     )
-        # A row's own interval may be absent (NaN): a rate_hz of deliveries on a fixed schedule is exact.
+        # A row's own interval may be absent (NaN): a rate that was not measured (a request never admitted; an exact
+        # rate, on a fixed schedule, is its own interval, rate_hz_low = rate_hz_high).
         with_own = [i for i in single if own and _finite(lows[i]) and _finite(highs[i])]
         without = [i for i in single if i not in with_own]
         if with_own:

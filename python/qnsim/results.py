@@ -77,8 +77,26 @@ RATE_LEGEND = (
     "rate: pairs / window (the request's start to its end or the run's); rate 95%: the Poisson interval of the "
     "count (of the last arrival's time for a request served by its last pair); exact: deliveries on a fixed "
     "schedule, no sampling noise (the window's edges may cut a delivery period: 5 pairs in 5.5 ms of a 1 kHz link); "
-    "a Python protocol's deliveries are read as random unless its class sets random_choices = False"
+    "a Python protocol's deliveries are read as random unless its class sets random_choices = False; not measured: "
+    "a request never admitted made no attempt, so it has no rate and no interval (its notes say why)"
 )
+
+#: The 95% interval of a rate that was not measured (:attr:`RequestResult.rate_interval95` of a request never
+#: admitted): NaN bounds, neither a Poisson interval nor None (a fixed schedule's exact rate).
+RATE_NOT_MEASURED = (math.nan, math.nan)
+
+
+def rate_not_measured(interval: object) -> bool:
+    """Whether a rate's 95% interval is :data:`RATE_NOT_MEASURED` (both bounds NaN): the request made no attempt
+    in its window, so the rate of 0 it shows is no measurement of its path.
+
+    Example:
+        >>> rate_not_measured(RATE_NOT_MEASURED), rate_not_measured(None), rate_not_measured((0.0, 36.9))
+        (True, False, False)
+    """
+    if not isinstance(interval, (tuple, list)) or len(interval) != 2:
+        return False
+    return all(isinstance(v, (float, np.floating)) and v != v for v in interval)
 
 
 #: From this many pairs, a first delivery later than a tenth of the window gets a note with the rate after it
@@ -182,7 +200,8 @@ def rate_text(
     Args:
         rate_hz: Pairs per second of the window (nan: no window).
         interval: Its 95% interval (low, high) in the same unit (:attr:`RequestResult.rate_interval95`),
-            or None when the deliveries keep a fixed schedule and the rate is exact for its window.
+            None when the deliveries keep a fixed schedule and the rate is exact for its window, or
+            :data:`RATE_NOT_MEASURED` (NaN bounds) when no attempt was made (a request never admitted).
         pairs: Pairs counted in the window.
         window_s: The window, in s.
         unit: The rate's unit as printed: "Hz" or "pairs/s" (:data:`RATE_UNITS`; the rate is printed in pairs
@@ -194,10 +213,23 @@ def rate_text(
         '4344 pairs/s [95%: 4215, 4475] (4344 pairs in 1 s)'
         >>> rate_text(1000.0, None, 2, 2e-3)
         "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
+        >>> rate_text(math.nan, RATE_NOT_MEASURED, 0, 0.1)
+        'not measured: no attempt was made in the window (0 pairs in 100 ms)'
     """
     from qnsim.argument_checks import integer, is_real_number, real_number
 
     unit = rate_unit(unit)
+    if rate_not_measured(interval):
+        # A request never admitted: "0 Hz [95%: 0, 36.89]" read as a bound measured on its path. Its rate is NaN (or
+        # 0, a count of none), with no pair counted.
+        pairs = integer("pairs", pairs, minimum=0)
+        window_s = real_number("window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s")
+        if pairs or not (is_real_number(rate_hz) and (rate_hz != rate_hz or rate_hz == 0)):
+            raise ValueError(
+                f"rate_interval95 (nan, nan) (not measured) cannot go with rate_hz = {written(rate_hz)} and {pairs} "
+                "pairs counted"
+            )
+        return f"not measured: no attempt was made in the window (0 pairs in {_eng(window_s, 's')})"
     # NaN is the one value unequal to itself: math.isnan() of an integer beyond a float (10**400) raised OverflowError
     # before real_number below could refuse it by name.
     if is_real_number(rate_hz) and rate_hz != rate_hz:
@@ -377,6 +409,15 @@ class RequestResult:
             Pauli-twirled memory, and a run note names the links the exact channel judges otherwise; for a request of
             :attr:`twirled_t1`, under the exact state and memory channel (a twirl's separable link does not make the
             exact pairs separable).
+        idle_options: The request's options that changed nothing, as (setting, value as given, why):
+            ``swap_schedule="nested"`` on a path of one or two links (no swap, or one, whose order doubling
+            cannot change), ``swap_handshake`` and ``generation="on_demand"`` on a path of one link (no swap to
+            confirm, none to free a memory early), a ``purification`` scheme where no round runs. The run is then the
+            default options' run, draw for draw, and its notes say so (:func:`idle_request_options`).
+        kept_blocked: For an open ``keep_pairs`` request whose kept pairs, not released
+            (:meth:`qnsim.Network.release_pair`), fill the memories it reserved at its ends: (kept pairs held,
+            ``memories_per_link``). No pair can come until some are released, so a longer run adds none, and its
+            notes say so (None otherwise).
         twirled_t1: A node of its path has a finite T1 and the run's formalism (stabilizer, bell_diagonal) applies
             that amplitude damping as its Pauli twirl: the delivered pairs' concurrences, Bell weights and with them
             the entanglement verdict are the twirled pairs', and its notes say so wherever they call pairs separable
@@ -433,6 +474,8 @@ class RequestResult:
     seed: int | None = None
     separable_links: tuple[str, ...] = ()
     twirled_t1: bool = False
+    idle_options: tuple[tuple[str, str, str], ...] = ()
+    kept_blocked: tuple[int, int] | None = None
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -459,14 +502,18 @@ class RequestResult:
             >>> r.rate_text()
             '3 Hz [95%: 0.6187, 8.767] (3 pairs in 1 s)'
         """
+        if rate_not_measured(self.rate_interval95):
+            return rate_text(0.0, RATE_NOT_MEASURED, 0, self.window_s, unit)
         return rate_text(self.rate_hz, self.rate_interval95, self.num_pairs, self.window_s, unit)
 
     def _rate_spread(self, unit: str = "") -> str:
         """The table's interval cell: "4.21 k-4.47 k" (``unit`` after the upper end: "4.21 k-4.47 kHz"), "exact" for
-        a fixed schedule, "-" without a window."""
+        a fixed schedule, "not measured" for a request never admitted, "-" without a window."""
+        interval = self.rate_interval95
+        if rate_not_measured(interval):
+            return "not measured"
         if math.isnan(self.rate_hz):
             return "-"
-        interval = self.rate_interval95
         if interval is None:
             return "exact"
         return f"{_eng(interval[0], '')}-{_eng(interval[1], unit)}"
@@ -476,7 +523,9 @@ class RequestResult:
         wanted = "" if self.num_pairs_requested is None else f" of {self.num_pairs_requested}"
         rows = [("status", self.status + (f" at {_eng(self.finished_s, 's')}" if self.finished_s is not None else "")),
                 ("pairs", f"{self.num_pairs}{wanted}")]  # fmt: skip
-        if not math.isnan(self.rate_hz):
+        if rate_not_measured(self.rate_interval95):
+            rows += [("rate", "not measured"), ("window", _eng(self.window_s, "s"))]
+        elif not math.isnan(self.rate_hz):
             # "0-36.9Hz" where the figure has no prefix: the unit is written with the upper end.
             rows += [("rate", _eng(self.rate_hz, "Hz")), ("rate 95%", self._rate_spread("Hz")),
                      ("window", _eng(self.window_s, "s"))]
@@ -571,14 +620,20 @@ class RequestResult:
 
     @property
     def rate_hz(self) -> float:
-        """Delivered pairs per second of the active window (nan for an empty window)."""
-        return self.num_pairs / self.window_s if self.window_s > 0 else math.nan
+        """Delivered pairs per second of the active window (nan for an empty window, and for a request never admitted,
+        which made no attempt: its rate was not measured, :attr:`rate_interval95` says so)."""
+        if self.window_s <= 0 or self._never_admitted:
+            # "0 Hz" of a request another one kept out all run was averaged into a sweep's means as a measured 0.
+            return math.nan
+        return self.num_pairs / self.window_s
 
     @property
     def rate_interval95(self) -> tuple[float, float] | None:
         """The 95% confidence interval (low, high) of the rate at which this request's path delivers, in
         Hz, reading the deliveries as a Poisson process; None for an empty window or when the deliveries
-        keep a fixed schedule (:attr:`random_arrivals` False: :attr:`rate_hz` is then exact for its window).
+        keep a fixed schedule (:attr:`random_arrivals` False: :attr:`rate_hz` is then exact for its window);
+        :data:`RATE_NOT_MEASURED` (NaN bounds) for a request never admitted (still waiting, or dropped while
+        waiting): it made no attempt, so its rate of 0 measured nothing of its path (its notes say why).
 
         A window that ended at a fixed time (the run's end, a deadline) gives the Garwood interval of
         the count. A request served by its last pair ended its window on a delivery, so the window is
@@ -592,11 +647,37 @@ class RequestResult:
             >>> r.rate_hz, [round(v) for v in r.rate_interval95]
             (1000.0, [121, 2786])
         """
-        if self.window_s <= 0 or not self.random_arrivals:
+        if self.window_s <= 0:
+            return None
+        if self._never_admitted:
+            # "0-36.9 Hz" beside "never admitted" read as a bound measured on its links: nothing was attempted.
+            return RATE_NOT_MEASURED
+        if not self.random_arrivals:
             return None
         n = self.num_pairs
-        low, high = _arrival_interval95(n) if self.status == "served" and n else _poisson_interval95(n)
+        low, high = _arrival_interval95(n) if self.ended_on_last_pair else _poisson_interval95(n)
         return low / self.window_s, high / self.window_s
+
+    @property
+    def ended_on_last_pair(self) -> bool:
+        """Whether the window ended on a delivery: the request was served by its last requested pair. A request
+        without ``num_pairs`` is served at its ``deadline_s`` instead, a fixed time whatever its pairs did.
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.array([1e-3]), np.full(1, 0.9), np.zeros(1),
+            ...                   end_s=2e-3, status="served", finished_s=2e-3, deadline_s=2e-3)
+            >>> r.ended_on_last_pair
+            False
+        """
+        served_at_deadline = self.num_pairs_requested is None and self.deadline_s is not None
+        return self.status == "served" and self.num_pairs > 0 and not served_at_deadline
+
+    @property
+    def _never_admitted(self) -> bool:
+        """Whether the request never held its memories (still waiting, or dropped while waiting): it made no
+        attempt in its window."""
+        return self.status == "waiting" or (self.status == "dropped" and self.admitted_s is None)
 
     @property
     def latencies_s(self) -> np.ndarray:
@@ -842,8 +923,14 @@ class RequestResult:
              (Poisson)']
         """
         notes = []
+        # Its interval is RATE_NOT_MEASURED (the tables read "not measured", the rows' bounds are empty): said with
+        # the note that says it was never admitted.
+        unmeasured = (
+            "; it made no attempt, so its rate was not measured (rate_hz NaN, no 95% interval)"
+            if self._never_admitted and self.window_s > 0 else ""
+        )
         if self.status == "dropped" and self.drop_reason:
-            notes.append(f"dropped: {self.drop_reason}")
+            notes.append(f"dropped: {self.drop_reason}" + (f"; never admitted{unmeasured}" if unmeasured else ""))
         # The run stopped before the request was through: the figures cover a partial service.
         stopped = _eng(self.end_s, "s")
         if self.status == "open" and self.num_pairs_requested is not None:
@@ -871,7 +958,7 @@ class RequestResult:
                         f"{num_pairs} or {deadline}, more channels or num_memories, or run the requests in separate "
                         "networks)"
                     )
-            notes.append(note)
+            notes.append(note + unmeasured)
         elif self.status == "pending":
             notes.append(f"not started: the run stopped before its start at {_eng(self.start_s, 's')}")
         undecided = self._undecided_bell_weight()
@@ -969,7 +1056,7 @@ class RequestResult:
                 notes.append(f"no pair delivered: {self.purification_failures} purification rounds failed")
             # A request dropped before it was admitted made no attempt: its drop note says why, and a
             # bound on a rate it never measured would read as a figure about its links.
-            never_ran = self.status == "dropped" and self.admitted_s is None
+            never_ran = self._never_admitted
             if self.window_s > 0 and not never_ran:
                 # A rate of exactly 0 Hz is a measurement of nothing: a link of 1e-9 Hz run for 1e6 s
                 # reads 0 Hz, as does one of 2 Hz run for 0.5 s now and then. The bound is the rate's own 95%
@@ -988,6 +1075,14 @@ class RequestResult:
                         f"on its fixed schedule, every one below min_fidelity {self.min_fidelity:g}; the rate of 0 Hz "
                         "says no more"
                     )
+                elif interval is None and self.protocol_name is not None:
+                    # A protocol that never called deliver_end on a one-link chain read "on its fixed schedule the
+                    # path's first pair comes more than 10 s after the request's start": the links gave it 10^5.
+                    notes.append(
+                        f"no pair delivered in the {window} window: its Python protocol ({self.protocol_name}) "
+                        "delivers them, so the links' fixed schedule does not say why (none reached it, or it "
+                        "delivered none it had: its deliver_end calls decide); the rate of 0 Hz says no more"
+                    )
                 elif interval is None:
                     notes.append(
                         f"no pair delivered in the {window} window: on its fixed schedule (no sampling noise) the "
@@ -1005,6 +1100,28 @@ class RequestResult:
                     f"nothing measured: the run stopped at {stopped}, when the request started (a window of 0 s "
                     "has no rate)"
                 )
+        if self.kept_blocked is not None:
+            # 2 pairs kept in the first ms of a 100 ms run read "20 Hz [2.42, 72.2] ... run longer (until_s) for at
+            # least 100 pairs": every later ms was spent waiting for memories the kept pairs hold.
+            held, memories = self.kept_blocked
+            last = _eng(self.last_delivery_s, "s") if self.last_delivery_s is not None else "its start"
+            keep = option_name("keep_pairs", self.request)  # as the reader sets it (requests.0.keep_pairs in a file)
+            notes.append(
+                f"BLOCKED by its kept pairs: {held} delivered pair(s) kept ({keep}) and not released hold the "
+                f"{memories} memor{'y' if memories == 1 else 'ies'} it reserved at each end, so no pair could come "
+                f"after {last}: its rate counts the time since as the path's, and a longer run adds no pair; release "
+                f"them as they are used (Network.release_pair), or leave {keep} out"
+            )
+        if self.idle_options:
+            # A repeater-chain study swept over chain lengths read nested and asap as two measured policies at one
+            # link (the same run, draw for draw), and a routed request may take a one-link path the user never saw.
+            said = ", ".join(f"{option_name(key, self.request)}={value}" for key, value, _ in self.idle_options)
+            swap = [reason for key, _, reason in self.idle_options if key != "purification"]
+            hops = len(self.path) - 1
+            why = ([f"its path of {hops} link{'' if hops == 1 else 's'} has " + ", ".join(swap)] if swap else []) + [
+                reason for key, _, reason in self.idle_options if key == "purification"
+            ]
+            notes.append(f"{said} changed nothing ({'; '.join(why)}), so this run is the default's, draw for draw")
         if self.rejected_low_fidelity:
             rejected = f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}"
             if self.twirled_t1:
@@ -1069,15 +1186,23 @@ class RequestResult:
             low, high = (_eng(v, "Hz") for v in interval)
             # Named as the reader changes them (qnsim run: --until, a sweep's rows: run.until_s): see qnsim._options.
             num_pairs, until, deadline = (option_name(k, self.request) for k in ("num_pairs", "until_s", "deadline_s"))
-            if self.status == "served":
+            if self.kept_blocked is not None:
+                notes.append(
+                    f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between {low} and {high} "
+                    "at 95% confidence (Poisson) if they came as a Poisson process, which its kept pairs stopped "
+                    "(see BLOCKED)"
+                )
+            elif self.ended_on_last_pair:
                 notes.append(
                     f"rate from only {n} pair(s), in a window that ended on the last (so it reads high): between "
                     f"{low} and {high} at 95% confidence (Poisson); ask for at least {FEW_PAIRS_FOR_RATE} pairs "
                     f"({num_pairs}) to measure it"
                 )
             else:
-                # A dropped request's window ended at its drop (a deadline): running longer changes nothing.
-                longer = f"a later {deadline}" if self.status == "dropped" else f"run longer ({until})"
+                # A dropped request's window ended at its drop (a deadline), and a request without num_pairs was
+                # served at its deadline (it read "ended on the last ... ask for 100 pairs (num_pairs)"): running
+                # longer changes nothing.
+                longer = f"a later {deadline}" if self.status in ("dropped", "served") else f"run longer ({until})"
                 notes.append(
                     f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between {low} and "
                     f"{high} at 95% confidence (Poisson); {longer} for at least {FEW_PAIRS_FOR_RATE} pairs"
@@ -1089,8 +1214,10 @@ class RequestResult:
             # read 15.6 kHz over 6.3 ms where it delivers 18.8 kHz (its 95% interval missed that in 1 run of
             # 5), and 21 kHz counted from its first delivery: neither is the path's rate.
             num_pairs, until, deadline = (option_name(k, self.request) for k in ("num_pairs", "until_s", "deadline_s"))
-            longer = {"served": f"ask for more pairs ({num_pairs})", "dropped": f"give a later {deadline}"}.get(
-                self.status, f"run longer ({until})"
+            longer = (
+                f"ask for more pairs ({num_pairs})" if self.ended_on_last_pair
+                else f"give a later {deadline}" if self.status in ("dropped", "served")
+                else f"run longer ({until})"
             )
             notes.append(
                 f"no pair came in the first {_eng(lead, 's')} of the {_eng(self.window_s, 's')} window (what the "
@@ -1610,6 +1737,8 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             oldest_emission_ps=d["oldest_emission_ps"][mask], start_ps=start_ps, end_ps=max(end_ps, start_ps),
             last_delivery_ps=st.last_delivery_ps if st.last_delivery_ps >= 0 else None,
             random_arrivals=_random_arrivals(r, random_links, network.formalism), seed=network.seed,
+            idle_options=idle_request_options(r.spec, len(r.path) - 1, r.purification is not None),
+            kept_blocked=_kept_blocked(network, r, status, int(st.delivered), d["qubit_src"][mask]),
         ))  # fmt: skip
     _holders(network, out)
     on_paths = {frozenset(h) for r in network.requests for h in zip(r.path, r.path[1:])}
@@ -1890,6 +2019,53 @@ def pipelined_attempts_note(links: Any) -> str | None:
 #: whose grid values change the remark said once carries a note of this kind (its own remark, or that it has none),
 #: and a summary's "for every row" leaves those rows out (:func:`remark_kind`).
 UNMODELLED_INIT_REMARK = "the initialisation figures of the hardware of node(s)"
+
+
+def _kept_blocked(
+    network: Any, request: Any, status: str, delivered: int, kept_src: np.ndarray
+) -> tuple[int, int] | None:
+    """:attr:`RequestResult.kept_blocked` of an open ``keep_pairs`` request: its kept pairs not released, when they
+    fill its ``memories_per_link`` (None otherwise, and when capped records leave some pairs' handles unknown)."""
+    if not request.spec.keep_pairs or status != "open" or kept_src.size < delivered:
+        return None
+    released = getattr(network, "_released_src", set())
+    held = sum(1 for q in kept_src.tolist() if int(q) not in released)
+    memories = int(request.memories_per_link)
+    return (held, memories) if held >= memories else None
+
+
+def idle_request_options(spec: Any, hops: int, purifies: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """The options of a request (its :class:`qnsim.specs.RequestSpec`) that leave its run the default options' run,
+    as (setting, value as given, why) (see :attr:`RequestResult.idle_options`): swap options on a path of ``hops``
+    links with no swap for them to act on, and a purification scheme where no round runs (``purifies`` False: its
+    plan has no link or end-to-end round).
+
+    Example:
+        >>> from qnsim.specs import RequestSpec
+        >>> [key for key, _, _ in idle_request_options(RequestSpec("a", "b", swap_schedule="nested"), 2)]
+        ['swap_schedule']
+        >>> idle_request_options(RequestSpec("a", "b", swap_schedule="nested"), 3)
+        ()
+    """
+    swaps = max(hops - 1, 0)
+    idle = []
+    # A swap option's why completes "its path of N links has ..." (the note says the path once).
+    if spec.swap_schedule == "nested" and swaps <= 1:
+        order = "no swap to order" if swaps == 0 else "one swap, which nested doubling makes when asap does"
+        idle.append(("swap_schedule", "'nested'", order))
+    if spec.swap_handshake and swaps == 0:
+        idle.append(("swap_handshake", "True", "no swap to confirm"))
+    if spec.generation == "on_demand" and swaps == 0:
+        idle.append(("generation", "'on_demand'", "no swap to free a memory early"))
+    if spec.purification is not None and not purifies:
+        # purification="bbpssw" with purification_rounds=0, or a target_fidelity its links meet: the scheme was
+        # dropped from the plan, and a comparison of schemes read two identical runs as two schemes.
+        why = (
+            f"target_fidelity {spec.target_fidelity:g} needs no round: its links meet it"
+            if spec.target_fidelity is not None else "no purification round runs: 0 link and end-to-end rounds"
+        )
+        idle.append(("purification", repr(spec.purification), why))
+    return tuple(idle)
 
 
 def no_pair_reason(r: RequestResult, longer: str) -> str:

@@ -350,10 +350,12 @@ def _build_topology(table: TomlTable, network: Network) -> None:
 #: Per-request figures of a sweep row, each column named ``<request label>.<figure>``.
 ROW_FIGURES: dict[str, str] = {
     "pairs": "pairs delivered",
-    "rate_hz": "delivered pairs per second of the request's active window (Hz)",
+    "rate_hz": "delivered pairs per second of the request's active window (Hz; empty without a window, and for a "
+    "request never admitted, which made no attempt: its rate was not measured)",
     "rate_hz_low": "lower end of the 95% interval of the rate its path delivers at (Hz; Poisson, see "
     "RequestResult.rate_interval95; rate_hz itself when the deliveries keep a fixed schedule and it is exact; "
-    "empty without a window)",
+    "empty without a window, or when the request was never admitted and made no attempt: its rate was not measured, "
+    "the notes say why)",
     "rate_hz_high": "upper end of that interval (Hz)",
     "window_s": "the request's window the rate was counted in: its start until served, dropped or the run's end (s)",
     "mean_fidelity": "mean fidelity of the delivered pairs (empty without pairs)",
@@ -520,6 +522,7 @@ def _row(result: Any, until_s: float) -> dict[str, Any]:
         # the rows it was only in the notes' text, so a plot of one seed drew such a rate as if it were exact.
         # An exact rate (deliveries on a fixed schedule) is its own interval: NaN there made rows unequal to
         # themselves (NaN != NaN), and a resumed sweep's rows to the ones it wrote.
+        # A request never admitted has RATE_NOT_MEASURED: NaN bounds (empty cells), not the Poisson 0-36.9 Hz.
         interval = r.rate_interval95 or (r.rate_hz, r.rate_hz)
         figures = {
             "pairs": r.num_pairs,

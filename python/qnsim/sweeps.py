@@ -3790,6 +3790,11 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     Args:
         out: The ``out`` path given to :func:`sweep`.
 
+    A scenario file's sweep leaves the remarks that hold for every row (its state records them) out of each row's
+    ``notes`` and says them once; the rows read here have them back in their ``notes``, as a list of rows
+    :func:`sweep` returns does (a frame keeps them in ``attrs["notes"]`` instead, as :func:`qnsim.plot.summarize`
+    reads them).
+
     Returns:
         One dict per finished point.
 
@@ -3805,12 +3810,13 @@ def read_results(out: str | os.PathLike) -> list[dict]:
         ...     [(r["length_km"], r["seed"]) for r in read_results(path)]
         [(10.0, 0)]
     """
-    return _read_results(out, check_columns=True)
+    return _read_results(out, check_columns=True, with_remarks=True)
 
 
-def _read_results(out: str | os.PathLike, check_columns: bool) -> list[dict]:
+def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: bool = False) -> list[dict]:
     """:func:`read_results`; without ``check_columns`` a header edited by hand is not refused (sweep_status says it
-    in its findings instead)."""
+    in its findings instead); without ``with_remarks`` the rows' notes are as written, the remarks said once left
+    out (a frame's reader puts them in its ``attrs``)."""
     out = file_path("out", out)
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
@@ -3828,7 +3834,26 @@ def _read_results(out: str | os.PathLike, check_columns: bool) -> list[dict]:
         changed = _changed_columns(path, header) if check_columns else None
         if changed:
             raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them")
-        return _in_point_order(path, rows)
+        rows = _in_point_order(path, rows)
+        return _with_recorded_remarks(path, rows) if with_remarks else rows
+
+
+def _with_recorded_remarks(path: Path, rows: list[dict]) -> list[dict]:
+    """``rows`` with the remarks their scenario's sweep said once (recorded in the state of ``path`` under each row's
+    scenario_id) back in their ``notes``: read_results gave the rows without them, where summarize(path) and the
+    list sweep() returns have them, so the same out read two ways disagreed on what its scenario implies."""
+    recorded: dict[str, list[str]] = {}
+    out = []
+    for row in rows:
+        scenario = row.get(SCENARIO_COLUMN)
+        if not isinstance(scenario, str) or "notes" not in row:
+            out.append(row)
+            continue
+        if scenario not in recorded:
+            recorded[scenario] = _recorded_remarks(path, scenario) or []
+        remarks = recorded[scenario]
+        out.append({**row, "notes": _with_remarks(row["notes"], remarks)} if remarks else row)
+    return out
 
 
 @contextlib.contextmanager

@@ -194,7 +194,7 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str, until_name: str = 
             where = f"in its {r.window_s:.4g} s window ({r.status} at {r.finished_s:.4g} s of the {until_s:g} s run)"
             advice = (
                 f"a longer run adds none: ask for at least {MIN_CALIBRATION_PAIRS} pairs ({pairs})"
-                if r.status == "served"
+                if r.ended_on_last_pair
                 else f"a longer run adds none: give a later {deadline} for at least {MIN_CALIBRATION_PAIRS} pairs"
             )
         notes.append(

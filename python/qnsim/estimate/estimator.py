@@ -968,7 +968,9 @@ def estimate(
         seed: seed of the partitioner (METIS; Kernighan-Lin draws nothing: its placement is the same for
             every seed). Other than their defaults, ``placement_strategy``, ``partitioner`` and ``seed`` are
             refused where they would change nothing: beside a given ``placement``; the partitioner and its seed
-            for a logical summary; the seed with Kernighan-Lin.
+            for a logical summary; the seed with Kernighan-Lin. A seed that ``partitioner="auto"`` leaves unused
+            (it ran Kernighan-Lin, pymetis not being installed, or the qubits fit one QPU) gets a note instead:
+            which partitioner runs depends on the machine.
         progress: progress of the native passes over a circuit workload (parsing, counting,
             placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
             on a terminal or in Jupyter when a pass looks longer than ~1 s (on any other stderr plain
@@ -2940,6 +2942,7 @@ class _Context:
                 key = "logical_qubits" if all(q.error_corrected for q in self.qpus) else "num_qubits"
                 self.reasons.append(f"{e}; fix: more QPUs or a larger {key}")
                 return None
+            self._note_unused_seed(p.method, seed)
             return along_the_network(p, pairs, self.qpus, self.links, self.notes)
         if isinstance(placement, Placement):
             self._check_placement(placement)
@@ -2948,6 +2951,28 @@ class _Context:
             # Always the workload's cut: a Placement's own (built by hand with cut=7) was printed as the report's.
             p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
         return p
+
+    def _note_unused_seed(self, method: str, seed: int) -> None:
+        """Says when ``seed`` (not the default 0) seeded nothing: the placement was made by a method that draws
+        nothing. With partitioner 'auto' that depends on the machine (METIS where pymetis is installed, Kernighan-Lin
+        where it is not), so a note, not a refusal: the same call runs on both, and says on each what its seed did.
+        Before, seed=7 on a machine without pymetis gave the report of seed 0 without a word."""
+        from qnsim.estimate import placement as placement_module
+
+        if seed == 0 or method == "metis":
+            return
+        if method == "kernighan-lin" and placement_module._have_pymetis():
+            why = "no two of the workload's qubits interact, so METIS had no graph to cut and Kernighan-Lin placed them"
+        elif method == "kernighan-lin":
+            why = ("partitioner 'auto' ran Kernighan-Lin, which draws nothing: pymetis is not installed here (pip "
+                   "install 'qnsim[metis]' for METIS, which the seed seeds)")
+        elif method == "single QPU":
+            why = "the qubits fit one QPU, so nothing was partitioned"
+        else:
+            why = f"the placement was made by {method}, which draws nothing"
+        note = f"seed={seed} changed nothing: {why}; this placement is the same for every seed"
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _check_placement(self, placement: Placement) -> None:
         """A Placement given as it is places qubits on these QPUs (placement_from_mapping checks a mapping)."""
