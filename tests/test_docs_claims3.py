@@ -462,33 +462,6 @@ def test_grid_tutorial_and_example_name_every_memory_time():
     assert said in _prose(EXAMPLES / "grid_requests.py")
 
 
-def _operating_point_cases():
-    return import_script(ROOT / "tests" / "test_estimate_operating_point.py")
-
-
-@pytest.mark.slow
-def test_estimate_files_operating_point_figures():
-    """docs/reference/estimate-files.rst, the operating point: "The example now takes 2 rounds and 0.150 s from 5
-    channels up, on 46 to 16 of its 64 buffer pairs": the estimate gives 0.1507-0.1506 s there (0.151 to the page's
-    three decimals). That figure and the relay route's ("an end buffer of 32 down to 18 pairs (2 rounds, 0.153 to
-    0.151 s") are recomputed with tests/test_estimate_operating_point.py's own cases."""
-    op = _operating_point_cases()
-    text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
-    tau, rate, latency, memory, target = op.CASES["64 pairs, 0.3 s memories, a pair per 100 us"]
-    direct = [op._estimate(tau, op._links(rate, latency, memory, c, 64), target) for c in (5, 6, 8, 10, 20, 1000)]
-    (rounds,) = {r.links[0].purification_rounds for r in direct}
-    (wall,) = {f"{r.wall_clock_s:.3f}" for r in direct}
-    used = [r.links[0].active_buffer_pairs for r in direct]
-    assert used == sorted(used, reverse=True)
-    assert (f"The example now takes {rounds} rounds and {wall} s from 5 channels up, on {used[0]} to {used[-1]} of "
-            "its 64 buffer pairs") in text
-    route = [op._estimate(1e-4, op._route(c), 0.98) for c in (8, 100)]
-    ends = [r.links[0].active_buffer_pairs for r in route]
-    (route_rounds,) = {r.links[0].purification_rounds for r in route}
-    assert (f"an end buffer of {ends[0]} down to {ends[1]} pairs ({route_rounds} rounds, {route[0].wall_clock_s:.3f} "
-            f"to {route[1].wall_clock_s:.3f} s") in text
-
-
 @pytest.mark.slow
 def test_estimate_files_flow_control_and_default_buffer_figures():
     """Two more present-tense figures of docs/reference/estimate-files.rst, recomputed to the page's digits (the
@@ -513,60 +486,6 @@ def test_estimate_files_flow_control_and_default_buffer_figures():
     assert len(waits) == 1 and "pairs wait 0.0629 s in memory" in waits[0], waits
     assert (f"memories give F = {report.links[0].fidelity_at_use:.4f} at use estimated (62.9 ms on average: 64 ms in "
             f"the full buffer, less while it fills) and {sim.mean_fidelity_at_use[(0, 1)]:.4f} simulated") in text
-
-
-@pytest.mark.slow
-def test_estimate_files_throttled_relay_and_line_search_figures():
-    """docs/reference/estimate-files.rst described the throttled relay route with the hops of before the remote table
-    was resampled (F = 0.99, 50 ms memories, where 2 channels with a purification round now win outright and there
-    is nothing to choose) and quoted its note as "feasible, 15.8 s at d = 9" (15.7 s now); and it said the line
-    search's 11 buffer pairs take 0.153 s (0.1535 s: 0.154). The page now gives tests/test_estimate_operating_point's
-    route (F = 0.993, 10 us latency, 20 ms memories) with the figures the estimate gives. Until audit 20 its pairs were
-    priced as used one at a time (2 channels 59.7 s at d = 7, 3 as given 15.7 s at d = 9, feasible); a syndrome
-    round's pairs now wait for one another, and the page gives the figures of that. The line search's 6 buffer pairs
-    read 0.177 s until audit 51 priced the rounds' partners at the flow-controlled raw gap (0.17745 s -> 0.17750 s;
-    F at use 0.990478 -> 0.990356, where the simulation of that point uses its pairs at 0.990364)."""
-    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
-
-    text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
-    qpus = [QPU.preset("qubit_gate_us_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
-
-    def run(channels, limit=None):
-        kw = {"rate_hz": 1e4, "fidelity": 0.993, "latency_s": 1e-5, "memory_t1_s": 0.02, "memory_t2_s": 0.02,
-              "channels": channels}
-        return estimate("REPEAT 1000 {\nCX 0 1\nT 0\nT 1\n}\nM 0 1", qpus, [Link((0, 2), **kw), Link((2, 1), **kw)],
-                        placement=[0, 1], max_runtime_s=limit)
-
-    def as_given(report):
-        (note,) = [m.groups() for n in report.notes
-                   if (m := re.search(r"with every link as given \(all its channels and buffer pairs\): feasible, "
-                                      r"([\d.]+) s at d = (\d+)", n))]
-        return note
-
-    # Audit 20 priced the gathering of a syndrome round's pairs: up to 4 channels per hop no distance meets the share.
-    assert all(not run(c).feasible for c in (2, 4))
-    assert ("hops of 10 kHz, F = 0.993, 10 us latency, 20 ms memories: up to 4 channels per hop no distance meets the "
-            "remote share") in text
-    reports = {c: run(c) for c in (8, 100)}
-    given = {c: as_given(r) for c, r in reports.items()}
-    chosen = {c: (r.links[0].active_channels, r.wall_clock_s, r.error_corrected.code_distance)
-              for c, r in reports.items()}
-    assert (f"as given, 8 channels per hop take {given[8][0]} s at d = {given[8][1]} and 100 take {given[100][0]} s "
-            f"at d = {given[100][1]}, where the route throttled to {chosen[8][0]} of 8 runs {chosen[8][1]:.1f} s at "
-            f"d = {chosen[8][2]} and to {chosen[100][0]} of 100, with three purification rounds, "
-            f"{chosen[100][1]:.1f} s at d = {chosen[100][2]})") in text
-    assert reports[100].links[0].purification_rounds == 3
-    assert f"feasible, {given[8][0]} s at d = {given[8][1]}\")" in text
-
-    def line(buffer):
-        op = _operating_point_cases()
-        links = [Link((0, 1), rate_hz=1e4, fidelity=0.95, latency_s=2e-4, buffer_pairs=buffer, memory_t1_s=0.1,
-                      memory_t2_s=0.1, channels=12)]
-        return op._estimate(1e-4, links, 0.99)
-
-    six, eleven = line(6), line(11)
-    assert (f"priced at 6 buffer pairs, {six.links[0].purification_rounds} rounds, {six.wall_clock_s:.3f} s, where 11 "
-            f"pairs take {eleven.links[0].purification_rounds} rounds and {eleven.wall_clock_s:.3f} s") in text
 
 
 @pytest.mark.slow
