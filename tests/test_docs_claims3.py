@@ -360,36 +360,6 @@ def test_concepts_qre_table_qnsim_figures():
 
 
 @pytest.mark.slow
-def test_estimate_files_error_corrected_run_against_the_simulation():
-    """docs/reference/estimate-files.rst: a link-bound error-corrected run (10 kHz, F = 0.95, 20 us latency, 20 ms
-    memories, QPU errors 1e-3, target 0.97) purifies twice, F = 0.98509 estimated and 0.98518 simulated on
-    physical QPUs with the same errors, 0.99410 if the rounds' storage were ignored. tests/test_estimate_memory.py
-    holds the estimate to 1e-6 and the simulation to 1e-3; these are the page's digits."""
-    from qnsim.estimate import QPU, Link, SurfaceCode, estimate, simulate_execution
-
-    text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
-    ec = QPU(num_qubits=10**6, surface_code=SurfaceCode())
-    phys = QPU(num_qubits=10**6, e_1q=ec.e_1q, e_2q=ec.e_2q, e_meas=ec.e_meas)
-    workload = "REPEAT 1000 {\nCX 0 1\nT 0\n}"
-    stored = Link((0, 1), rate_hz=1e4, fidelity=0.95, latency_s=2e-5, memory_t1_s=0.02, memory_t2_s=0.02)
-    # Audit 20: the error-corrected run's pairs wait for a syndrome round's 37: the purification is compared on
-    # physical QPUs, which use their pairs one at a time as the simulation does.
-    physical = "REPEAT 2000 {\nCX 0 1\n}"
-    est = estimate(physical, [phys, phys], [stored], placement=[0, 1], target_fidelity=0.97,
-                   error_budget=0.99).links[0]
-    unstored = estimate(workload, [ec, ec], [Link((0, 1), rate_hz=1e4, fidelity=0.95, latency_s=2e-5)],
-                        placement=[0, 1], target_fidelity=0.97).links[0]
-    sim = simulate_execution(physical, [phys, phys], [stored], placement=[0, 1],
-                             target_fidelity=0.97, seed=1, cat_entangler=False)
-    assert est.purification_rounds == unstored.purification_rounds == 2 and "both purify twice" in text
-    assert (f"F = {est.delivered_fidelity:.5f} estimated when made, {sim.mean_fidelity_at_use[(0, 1)]:.5f} simulated "
-            f"at use on physical QPUs with the same errors ({unstored.delivered_fidelity:.5f} if the rounds' storage "
-            "were ignored") in text
-    gathered = estimate(workload, [ec, ec], [stored], placement=[0, 1], target_fidelity=0.97).links[0]
-    assert f"(F = {gathered.fidelity_at_use:.5f} at use)" in text
-
-
-@pytest.mark.slow
 def test_bench_readme_scale_event_counts():
     """bench/README's "(d) scale" said an on-demand nested chain takes ~3N events (2,981 at 1,000 nodes), a count of
     before the third pass: it takes 2N - 1 (1,999). Its note of the current counts is recomputed with bench/scale.py's
