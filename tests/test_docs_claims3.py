@@ -433,49 +433,6 @@ def test_grid_tutorial_and_example_name_every_memory_time():
 
 
 @pytest.mark.slow
-def test_estimate_files_flow_control_and_default_buffer_figures():
-    """Two more present-tense figures of docs/reference/estimate-files.rst, recomputed to the page's digits (the
-    tests that own the behaviour hold them to looser tolerances or to one end only): flow control, "now two rounds
-    and F = 0.9864 down to 0.9858 for every count" (1 to 10,000 channels; tests/test_estimate_flow_control.py's
-    link), and the default buffer, "F = 0.9166 at use estimated (62.9 ms on average: 64 ms in the full buffer,
-    less while it fills) and 0.9166 simulated" (0.9154 while every pair after the first was priced at the full buffer's wait)."""
-    from qnsim.estimate import QPU, Link, estimate, operated_links, simulate_execution
-
-    text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
-    fc = import_script(ROOT / "tests" / "test_estimate_flow_control.py")
-    ends = [estimate(fc.WORKLOAD, [fc._qpu(1e-3)] * 2, fc._direct(1e4, 2e-4, 8, channels=n), placement=[0, 1],
-                     target_fidelity=0.98, error_budget=0.99).links[0] for n in (1, 10_000)]
-    assert {lk.purification_rounds for lk in ends} == {2}
-    assert f"now two rounds and F = {ends[0].fidelity_at_use:.4f} down to {ends[1].fidelity_at_use:.4f}" in text
-    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
-    workload = "REPEAT 2000 {\nCX 0 1\nH 0\n}"
-    link = Link((0, 1), rate_hz=1e5, fidelity=0.99, memory_t1_s=2.0, memory_t2_s=1.0)
-    report = estimate(workload, [qpu, qpu], [link], placement=[0, 1], error_budget=0.5)
-    sim = simulate_execution(workload, [qpu, qpu], operated_links(report, [link]), placement=[0, 1], seed=1)
-    waits = [n for n in report.notes if "in memory" in n]
-    assert len(waits) == 1 and "pairs wait 0.0629 s in memory" in waits[0], waits
-    assert (f"memories give F = {report.links[0].fidelity_at_use:.4f} at use estimated (62.9 ms on average: 64 ms in "
-            f"the full buffer, less while it fills) and {sim.mean_fidelity_at_use[(0, 1)]:.4f} simulated") in text
-
-
-@pytest.mark.slow
-def test_estimate_files_flow_control_link_bound_and_balanced_figures():
-    """docs/reference/estimate-files.rst, flow control: "a 10 kHz link with consumers that could take a pair every
-    100 us (link-bound): 2.3e-5 low in F, the runtime within 2%; a 20 kHz link about as fast as its consumers:
-    0.995312 estimated, 0.9961 simulated" (0.995269 before the first pair was priced as used at the run's
-    start, 0.9965 simulated before). The simulation (seeds 1 and 2, as tests/test_estimate_flow_control.py
-    runs it) gives 0.9961 now; 0.9965 was a simulation of before. Recomputed with that test's own helpers."""
-    text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
-    fc = import_script(ROOT / "tests" / "test_estimate_flow_control.py")
-    lr, est_s, simulated, _se, sim_s, _ = fc._both(1e-4, fc._direct(1e4, 1e-4, 16), 0.98, seeds=(1, 2))
-    assert f"{simulated - lr.fidelity_at_use:.1e}".replace("e-05", "e-5") == "2.3e-5" and abs(est_s / sim_s - 1) < 0.02
-    assert "(link-bound): 2.3e-5 low in F, the runtime within 2%" in text
-    lr, _est_s, simulated, _se, _sim_s, _ = fc._both(2.2e-4, fc._direct(2e4, 1e-4, 16), 0.98, seeds=(1, 2))
-    assert (f"a 20 kHz link about as fast as its consumers: {lr.fidelity_at_use:.6f} estimated, {simulated:.4f} "
-            "simulated") in text
-
-
-@pytest.mark.slow
 def test_the_estimators_rate_need_as_given_figure_in_the_readme_and_tutorial():
     """The README and the estimator tutorial explain the need of 2.1e+08 raw pairs/s against "the 9.25e+07 that raw
     pairs at d = 19 ask for": tests/test_docs_figures.py pins the first; this pins the second, and the distance and

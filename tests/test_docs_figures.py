@@ -206,6 +206,22 @@ def test_the_tutorials_4096_pair_buffer_no_longer_pays_a_second_round(figures):
     assert [x.links[0].active_buffer_pairs for x in reports[:2]] == [None, None]
 
 
+def test_more_channels_never_cost_rounds_or_runtime_on_the_shipped_example(figures):
+    """The tutorial's channel sweep (the shipped 10^12-gate example on QPUs of 200,000 qubits). Before, from
+    30,000 channels the full buffer's waits (every delivery under way ahead of each pair) took a second round
+    (4.9 days) and at 100,000 a third (3.0 days), where 10,000 channels ran on one. Now one round throughout,
+    and the runtime falls to the window of the link's 64-pair buffer over its 48 us rounds: ~1.26 million
+    pairs/s, ~140 days however many channels beyond ~1,000 (the pairs under way need memories too; 117 days at
+    d = 21 until audit 20, where the gathering of a syndrome round's 41-45 pairs took the distance to 23). (In
+    tests/test_estimate_flow_control.py until this file's fixture's sweep, which has these points, was used for it.)"""
+    reports = [figures["sweep"][n] for n in (300, 1000, 10_000, 30_000, 100_000)]
+    rounds = [r.links[0].purification_rounds for r in reports]
+    walls = [r.wall_clock_s for r in reports]
+    assert rounds == [1] * 5
+    assert walls == sorted(walls, reverse=True)
+    assert 139 < walls[-1] / 86400 < 142
+
+
 def test_two_qpus_tutorial_and_example_figures():
     """The transducer link's figures quoted in the tutorial's prose and in the example file's comments."""
     import qnsim
