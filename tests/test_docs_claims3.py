@@ -432,35 +432,6 @@ def test_grid_tutorial_and_example_name_every_memory_time():
     assert said in _prose(EXAMPLES / "grid_requests.py")
 
 
-@pytest.mark.slow
-def test_the_estimators_rate_need_as_given_figure_in_the_readme_and_tutorial():
-    """The README and the estimator tutorial explain the need of 2.1e+08 raw pairs/s against "the 9.25e+07 that raw
-    pairs at d = 19 ask for": tests/test_docs_figures.py pins the first; this pins the second, and the distance and
-    round the re-estimate at the need takes, from the report's own note (it moved with the last stop's fix, 1.32e8
-    being what the README said the need was before it)."""
-    from qnsim.config import TomlTable
-    from qnsim.estimate import Workload, estimate
-    from qnsim.estimate_cli import load_network
-
-    folder = EXAMPLES / "estimate"
-    if not (folder / "links.toml").exists():
-        pytest.skip("examples/ is not next to the tests (installed-package run)")
-    qpus, links, options = load_network(TomlTable.load(folder / "links.toml"), base_dir=folder)
-    report = estimate(Workload.from_file(folder / "workload.stim"), qpus, links, **options)
-    (note,) = [n for n in report.notes if "must deliver" in n and "as the link is given" in n]
-    m = re.search(r"must deliver (\S+) raw pairs/s, not the (\S+) its pairs ask for as the link is given \(d = (\d+), "
-                  r"0 purification round\(s\).*estimated again with the link at \S+(?: and [\d,]+ buffer_pairs "
-                  r"\([^)]*\))?, it takes d = (\d+), "
-                  r"1 purification round\(s\)", note)
-    assert m, note
-    need, given, d_given, d_need = m.groups()
-    for path in (ROOT / "README.md", ROOT / "docs" / "tutorials" / "estimate_1e12.md"):
-        text = _prose(path)
-        assert f"{need} raw pairs/s for lattice surgery" in text, path.name
-        assert f"at the {given} that raw pairs at d = {d_given} ask for" in text, path.name
-        assert f"d = {d_need}" in text and "purification round" in text, path.name
-
-
 def test_qec_tutorial_idle_thresholds_are_the_verdicts():
     """The QEC tutorial quotes the thresholds `RoundTiming.idle_verdict` (and `qnsim qec link`) compares the idle
     flips with; they are the module's constants, so a change of either shows here."""
