@@ -76,21 +76,30 @@ def test_two_lambdas_of_one_line_have_different_ids():
     assert scenario_id(two) == scenario_id(two)
 
 
+# The id a fresh process with PYTHONHASHSEED = seed prints: a function of the seed alone, so each seed's process runs
+# once per module (both cases below ask seeds 3 and 4; CI time).
+_SET_CONSTANT_IDS: dict[str, str] = {}
+
+
+def _set_constant_id(seed):
+    if seed not in _SET_CONSTANT_IDS:
+        code = textwrap.dedent(
+            """
+            from qnsim.sweeps import scenario_id
+            exec("def f(params, seed):\\n    return {'y': params['k'] in {'alpha', 'beta', 'gamma', 'delta'}}\\n")
+            print(scenario_id(f))
+            """
+        )
+        _SET_CONSTANT_IDS[seed] = subprocess.run(
+            [sys.executable, "-c", code], text=True, capture_output=True, check=True, timeout=60,
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
+    return _SET_CONSTANT_IDS[seed]
+
+
 @pytest.mark.parametrize("hash_seed", ["1", "2"])
 def test_a_set_constant_gives_the_same_id_in_every_process(hash_seed):
     """The code's shape holds a set constant in the order of the process's string hash: it is sorted."""
-    code = textwrap.dedent(
-        """
-        from qnsim.sweeps import scenario_id
-        exec("def f(params, seed):\\n    return {'y': params['k'] in {'alpha', 'beta', 'gamma', 'delta'}}\\n")
-        print(scenario_id(f))
-        """
-    )
-    ids = {
-        subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, check=True, timeout=60,
-                       env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
-        for seed in (hash_seed, "3", "4")
-    }
+    ids = {_set_constant_id(seed) for seed in (hash_seed, "3", "4")}
     assert len(ids) == 1, ids
 
 

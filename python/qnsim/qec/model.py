@@ -225,12 +225,28 @@ class RemoteModel:
             True
         """
         k = (distance + 1) / 2
-        a, b = self.intercept[basis], self.slope[basis]
-        c, lines = self._bend_weights.get(basis), self.bend_lines.get(basis)
+        a, b, lines = self._float_tables[basis]
+        c = self._bend_weights.get(basis)
         if c is None or lines is None:
             return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
         return float(sum(w * (a[i][j] + b[i][j] * k + c[i][j] * _bend(lines[i][j], k))
                          for i, j, w in self._nodes(p, q)))
+
+    @functools.cached_property
+    def _float_tables(self) -> dict[str, tuple]:
+        # intercept, slope and bend_lines per basis as nested tuples of Python floats, read once: log_error indexed
+        # the numpy arrays, a numpy scalar per term (most of its time; an error-corrected estimate asks it tens of
+        # thousands of times). The same doubles, added and multiplied in the same order: every figure is unchanged.
+        def rows(table):
+            return None if table is None else tuple(tuple(tuple(float(v) for v in np.ravel(cell)) if np.ndim(cell)
+                                                          else float(cell) for cell in row) for row in table)
+
+        return {basis: (rows(self.intercept[basis]), rows(self.slope[basis]), rows(self.bend_lines.get(basis)))
+                for basis in self.intercept}
+
+    @functools.cached_property
+    def _single_qpu_memo(self) -> dict[tuple[str, int, float], float]:
+        return {}
 
     def log_error_sd(self, basis: str, distance: int, p: float, q: float) -> float:
         """Standard error of :meth:`log_error` from the table's counts (so, near 1, the relative standard error of
@@ -272,13 +288,26 @@ class RemoteModel:
             >>> m.log_single_qpu_error("Z", 5, 2e-3) < m.log_error("Z", 5, 2e-3, m.q_grid[0])
             True
         """
+        # Remembered per (basis, distance, p) for plain ints and floats: it does not depend on the pairs, and the
+        # estimator asks it for every pair quality it tries at one distance and bulk error (half of its log_error
+        # calls). Bounded, so a long session of many bulk errors does not grow it without end.
+        plain = type(distance) is int and type(p) is float
+        memo = self._single_qpu_memo
+        if plain and (basis, distance, p) in memo:
+            return memo[basis, distance, p]
         q0 = self.q_grid[0]
         cost = self.gadget_cost.get(basis)
         gadget = self.log_error(basis, distance, p, q0)
         if cost is None:
-            return gadget
-        k = (distance + 1) / 2
-        return gadget - float(sum(w * max(0.0, cost[i][0] + cost[i][1] * k) for i, _, w in self._nodes(p, q0)))
+            value = gadget
+        else:
+            k = (distance + 1) / 2
+            value = gadget - float(sum(w * max(0.0, cost[i][0] + cost[i][1] * k) for i, _, w in self._nodes(p, q0)))
+        if plain:
+            if len(memo) >= _SINGLE_QPU_MEMO_SIZE:
+                memo.clear()
+            memo[basis, distance, p] = value
+        return value
 
     def error(self, basis: str, distance: int, p: float, q: float) -> float:
         """Per-operation failure probability of one basis (at most 1): ``exp(log_error)``, except below the grid's
@@ -397,6 +426,10 @@ def _thin_reason(distances: Sequence[int], errors: Sequence[int], shots: Sequenc
     if len(used) >= 2:
         return f"{counts} (its line rests on d = {', '.join(map(str, used))})"
     return f"{counts} (its slope is taken from a neighbouring q)"
+
+
+#: How many (basis, distance, bulk error) single-QPU merge logs a model remembers (RemoteModel.log_single_qpu_error).
+_SINGLE_QPU_MEMO_SIZE = 1 << 16
 
 
 def _bend(line: Sequence[float], k: float) -> float:
