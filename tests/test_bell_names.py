@@ -30,19 +30,3 @@ def test_a_name_that_is_no_bell_state_is_still_refused_by_name():
     a, b = reg.bell_pair()
     with pytest.raises(ValueError, match="unknown target state 'PHI'"):
         reg.fidelity([a, b], "PHI")
-
-
-@pytest.mark.parametrize("name", ["phi+", "PHI-", "Psi+", "psi-"])
-def test_the_density_matrix_simulator_takes_a_bell_name_as_its_fidelity_target(name):
-    """DensityMatrixSimulator.fidelity refused "phi+" ("must be an array of numbers"), which the registry and
-    qnsim.fidelity take: it now reads the name on two qubits, equal to the state vector's fidelity."""
-    sim = qnsim.DensityMatrixSimulator(3, seed=1)
-    sim.h(0)
-    sim.cx(0, 2)
-    sim.depolarize1(2, p=0.1)
-    ket = qnsim.bell_state(name, ket=True)
-    assert sim.fidelity(name, qubits=[0, 2]) == pytest.approx(sim.fidelity(ket, qubits=[0, 2]), abs=1e-15)
-    with pytest.raises(ValueError, match="is a state of 2 qubits, got 3"):
-        sim.fidelity(name)
-    with pytest.raises(ValueError, match="unknown target state 'phi'"):
-        sim.fidelity("phi", qubits=[0, 2])

@@ -109,31 +109,3 @@ def test_the_qubit_registry_reads_its_handles_as_the_simulators_read_qubits(form
         reg.cx([a, b, a])
     with pytest.raises(TypeError, match=r"a qubit handle must be an int, got \[0\]"):
         reg.h([[0]])
-
-
-@pytest.mark.parametrize(
-    ("bad", "words"),
-    [
-        ([0.9, 0.05, 0.05], "not 3"),
-        ("abcd", "an ordered sequence"),
-        ({0: 0.9, 1: 0.1}, "an ordered sequence"),
-        (np.array(1.0), "an ordered sequence"),
-        ([0.9, 0.05, 0.05, "0"], "entry 3 is not a real number"),
-        ([0.9, 0.05, 0.05, True], "entry 3 is not a real number"),
-    ],
-    ids=repr,
-)
-def test_a_bell_diagonal_pair_names_what_is_wrong_with_its_coefficients(bad, words):
-    """bell_diagonal_pair took a list of 3 with pybind's "cannot take ... FixedSize(4)"; it now says what four
-    coefficients it needs and what was wrong, and takes any ordered sequence of four real numbers."""
-    reg = qnsim.QubitRegistry("density_matrix", seed=1)
-    with pytest.raises(TypeError, match=r"coefficients must be four numbers \(Phi\+, Psi\+, Psi-, Phi-\), " + words):
-        reg.bell_diagonal_pair(bad)
-    for good in (
-        [0.7, 0.1, 0.1, 0.1],
-        (0.7, 0.1, 0.1, 0.1),
-        np.array([0.7, 0.1, 0.1, 0.1]),
-        [np.float32(0.5), 0.5, 0, 0],
-    ):
-        a, b = reg.bell_diagonal_pair(good)
-        assert reg.fidelity([a, b]) == pytest.approx(float(good[0]), abs=1e-7)

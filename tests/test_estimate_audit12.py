@@ -158,9 +158,13 @@ def test_a_runtime_fix_and_the_reasons_on_many_links_stay_readable():
     text = "REPEAT 100 {\n" + "\n".join(f"CX {i} {i + 1}\nH {i}" for i in range(k - 1)) + "\n}"
     report = estimate(text, qpus, links, placement=list(range(k)), error_budget=0.99, max_runtime_s=0.01)
     (runtime,) = [r for r in report.reasons if r.startswith("runtime")]
-    assert runtime.count(" channels instead of ") == 5 and "and 34 more links need channels" in runtime
+    # The fix names 5 links and counts the rest, whether channels alone reach the limit ("... channels instead of
+    # ..., and 34 more links need channels") or not (audit 57's bound on the latest of the links' delays: "with 11
+    # channels on link 0-1, ..., and 34 more links' channels the run takes 0.0106 s").
+    named = max(runtime.count(" channels instead of "), runtime.count(" channels on link "))
+    assert named == 5 and ("and 34 more links need channels" in runtime or "and 34 more links' channels" in runtime)
     assert len(runtime) < 1500
-    assert "link 0-1 needs" in runtime  # Among the slowest (1 kHz), named first.
+    assert "link 0-1 needs" in runtime or "channels on link 0-1," in runtime  # Among the slowest (1 kHz), named first.
     bad = [Link((i, i + 1), rate_hz=1e3, fidelity=0.4) for i in range(k - 1)]
     report = estimate(text, qpus, bad, placement=list(range(k)), error_budget=0.99)
     assert len(report.reasons) >= k - 1

@@ -6,9 +6,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <array>
-#include <cctype>
-#include <cmath>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -424,34 +421,13 @@ within that is made trace preserving (K_i (I - E/2), E = sum K^dag K - I) before
         py::arg("keep"), "Reduced density matrix of the qubits in `keep`, in that order (keep[0] is its qubit 0).");
     c.def(
         "fidelity",
-        [](const DensityMatrixSimulator &s, const py::object &target_or_name, const py::object &qubits) {
+        [](const DensityMatrixSimulator &s, const CArray &target, const py::object &qubits) {
             std::vector<size_t> qs;
             if (qubits.is_none()) {
                 for (size_t q = 0; q < s.dm.num_qubits(); ++q) qs.push_back(q);
             } else {
                 qs = qubit_list(qubits, s.dm.num_qubits(), "qubits");
             }
-            if (py::isinstance<py::str>(target_or_name)) {
-                // A Bell state by name, read as QubitRegistry.fidelity and qnsim.fidelity read it (any case).
-                std::string name = target_or_name.cast<std::string>();
-                for (char &ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                const double r = 1 / std::sqrt(2.0);
-                std::array<cplx, 4> ket{};
-                if (name == "phi+" || name == "phi-") {
-                    ket = {r, 0, 0, name == "phi+" ? r : -r};
-                } else if (name == "psi+" || name == "psi-") {
-                    ket = {0, r, name == "psi+" ? r : -r, 0};
-                } else {
-                    throw std::invalid_argument(msg("unknown target state '", target_or_name.cast<std::string>(),
-                                                    "'; use 'phi+', 'phi-', 'psi+', 'psi-' or an array"));
-                }
-                if (qs.size() != 2) {
-                    throw std::invalid_argument(msg("a Bell-state target ('", name, "') is a state of 2 qubits, got ",
-                                                    qs.size(), " qubits (pass qubits=[a, b])"));
-                }
-                return s.dm.fidelity_with_state(ket.data(), qs);
-            }
-            const CArray target = qnsim_bindings::complex_array(target_or_name, "fidelity target");
             const py::ssize_t d = py::ssize_t{1} << qs.size();
             if (target.ndim() == 1 && target.shape(0) == d) return s.dm.fidelity_with_state(target.data(), qs);
             if (target.ndim() == 2 && target.shape(0) == d && target.shape(1) == d) {
@@ -465,8 +441,7 @@ within that is made trace preserving (K_i (I - E/2), E = sum K^dag K - I) before
         R"doc(Fidelity of the reduced state of `qubits` (default: all, in order) with a target.
 
 A 1-D target is a normalized state vector psi: returns <psi|rho|psi>. A 2-D target is a density
-matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho sqrt(sigma)))^2.
-A Bell-state name ('phi+', 'phi-', 'psi+', 'psi-', any case) is that state of 2 qubits.)doc");
+matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho sqrt(sigma)))^2.)doc");
     m.def(
         "concurrence",
         [](py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast> rho) {

@@ -115,34 +115,6 @@ void each_pair(py::args qubits, const char *name, Fn fn) {
     for (size_t i = 0; i < handles.size(); i += 2) fn(handles[i], handles[i + 1]);
 }
 
-// A Bell-diagonal pair's four coefficients (Phi+, Psi+, Psi-, Phi-) from any sequence of four real numbers, refused
-// in the words of the Python layer (argument_checks.bell_numbers): pybind's fixed-size caster said "cannot take
-// ... FixedSize(4)".
-std::array<double, 4> bell_coefficients(const py::handle h) {
-    const auto refuse = [&](const std::string &why) {
-        throw py::type_error("coefficients must be four numbers (Phi+, Psi+, Psi-, Phi-), " + why + ", got " +
-                             qnsim_bindings::short_repr(h));
-    };
-    if (PyUnicode_Check(h.ptr()) || PyBytes_Check(h.ptr()) || PyDict_Check(h.ptr()) || PyAnySet_Check(h.ptr()) ||
-        !PySequence_Check(h.ptr())) {
-        refuse("an ordered sequence");
-    }
-    const Py_ssize_t size = PySequence_Size(h.ptr());  // -1 for a 0-d array ("len() of unsized object")
-    if (size < 0) {
-        PyErr_Clear();
-        refuse("an ordered sequence");
-    }
-    if (size != 4) refuse(qnsim::msg("not ", size));
-    const py::sequence seq = py::reinterpret_borrow<py::sequence>(h);
-    std::array<double, 4> out{};
-    for (size_t k = 0; k < 4; k++) {
-        if (qnsim_bindings::numbers::load_real(seq[k].ptr(), true, out[k]) != qnsim_bindings::numbers::RealLoad::ok) {
-            refuse(qnsim::msg("entry ", k, " is not a real number within a double's range"));
-        }
-    }
-    return out;
-}
-
 char basis_char(const std::string &basis) {
     if (basis.size() != 1) {
         throw std::invalid_argument(qnsim::msg("measurement basis must be 'X', 'Y' or 'Z', got '", basis, "'"));
@@ -241,7 +213,7 @@ void bind_registry(py::module_ &m) {
     c.def("bell_pair", &QubitRegistry::bell_pair, "Two fresh qubits in |Phi+> = (|00>+|11>)/sqrt2; returns (a, b).");
     c.def(
         "bell_diagonal_pair",
-        [](QubitRegistry &r, py::object coefficients) { return r.bell_diagonal_pair(bell_coefficients(coefficients).data()); },
+        [](QubitRegistry &r, std::array<double, 4> coefficients) { return r.bell_diagonal_pair(coefficients.data()); },
         py::arg("coefficients"),
         "Two fresh qubits in a Bell-diagonal state, coefficients ordered (Phi+, Psi+, Psi-, Phi-).");
     c.def(

@@ -292,13 +292,12 @@ class DensityMatrixSimulator:
         """
         Tr(P rho) for a dense Pauli string such as 'XZ_Y' or '-ZZ' (also accepts a stim.PauliString).
         """
-    def fidelity(self, target: typing.Any, qubits: typing.Any = None) -> float:
+    def fidelity(self, target: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], qubits: typing.Any = None) -> float:
         """
         Fidelity of the reduced state of `qubits` (default: all, in order) with a target.
         
         A 1-D target is a normalized state vector psi: returns <psi|rho|psi>. A 2-D target is a density
         matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho sqrt(sigma)))^2.
-        A Bell-state name ('phi+', 'phi-', 'psi+', 'psi-', any case) is that state of 2 qubits.
         """
     def h(self, *args) -> None:
         """
@@ -467,7 +466,7 @@ class QubitRegistry:
         """
         U rho U^dag on the listed qubits (qubits[0] = most significant bit of U's index); density_matrix formalism only.
         """
-    def bell_diagonal_pair(self, coefficients: typing.Any) -> tuple[int, int]:
+    def bell_diagonal_pair(self, coefficients: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"]) -> tuple[int, int]:
         """
         Two fresh qubits in a Bell-diagonal state, coefficients ordered (Phi+, Psi+, Psi-, Phi-).
         """
