@@ -6,6 +6,7 @@ estimate of nothing, and a topology prefix refused under a name never given."""
 import re
 
 import pytest
+from scenarios import chain
 
 import qnsim
 
@@ -350,12 +351,7 @@ def test_run_seeds_refuses_callbacks_whose_body_would_never_run() -> None:
     EventLoop refuses such an event callback."""
 
     def network():
-        net = qnsim.Network("bell_diagonal", seed=1)
-        net.add_node("a")
-        net.add_node("b")
-        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
-        net.request("a", "b", num_pairs=2)
-        return net
+        return _one_link_request(num_pairs=2)
 
     def kept(seed, result):
         yield seed, result
@@ -386,12 +382,7 @@ def test_a_trace_file_refuses_a_network_that_has_run(tmp_path) -> None:
     from qnsim.trace import TraceFile
 
     def network():
-        net = qnsim.Network("bell_diagonal", seed=1)
-        net.add_node("a")
-        net.add_node("b")
-        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
-        net.request("a", "b", num_pairs=5)
-        return net
+        return _one_link_request(num_pairs=5)
 
     ran = network()
     ran.run(until_s=0.005, progress=False)
@@ -404,3 +395,11 @@ def test_a_trace_file_refuses_a_network_that_has_run(tmp_path) -> None:
     trace = TraceFile(fresh, path)
     fresh.run(until_s=0.005, progress=False)
     assert trace.finish() > 0
+
+
+def _one_link_request(**request):
+    """a - b over a 1 km link (F 0.9, 1 kHz, p = 0.1), bell_diagonal, seed 1, with one request a -> b."""
+    link = dict(length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.1)
+    net = chain(["a", "b"], formalism="bell_diagonal", **link)
+    net.request("a", "b", **request)
+    return net

@@ -5,6 +5,7 @@ import json
 import math
 
 import pytest
+from scenarios import chain
 
 from qnsim import cli
 
@@ -352,14 +353,11 @@ def test_a_request_served_at_its_deadline_has_the_count_interval_of_a_fixed_wind
     "in a window that ended on the last (so it reads high) ... ask for at least 100 pairs (num_pairs)", a setting it
     does not have. Now the Garwood interval of the count (598 Hz-2.02 kHz) and "a later deadline_s"; a request
     served by its num_pairs keeps the arrival interval."""
-    from qnsim import Network
     from qnsim.results import _arrival_interval95, _poisson_interval95
 
     def run(**request):
-        net = Network("bell_diagonal", seed=1)
-        net.add_node("a")
-        net.add_node("b")
-        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.5)
+        net = chain(["a", "b"], formalism="bell_diagonal", length_km=1.0, fidelity=0.9, rate_hz=1e3,
+                    success_probability=0.5)  # fmt: skip
         net.request("a", "b", **request)
         return net.run(until_s=0.05, progress=False).requests[0]
 
