@@ -740,23 +740,30 @@ inline void refuse_unordered(pybind11::handle h, const char *what) {
     }
 }
 
-/// The targets of an engine's gate, noise, reset or measurement method, the one reading both simulators share: each
-/// argument an index (qubit_index's reading) or one level of an ordered sequence of them (a list, tuple, range or
-/// numpy array: h(0, 1), h([0, 1]) and h(range(2)) are one call), flattened in order. The density-matrix engine
-/// took only the first form and refused h([0, 1]), which the stabilizer engine ran. Ranges are the engine's.
-inline std::vector<int64_t> qubit_targets(const pybind11::args &args, uint64_t num_qubits) {
-    std::vector<int64_t> out;
+/// The targets of an engine's gate, noise, reset or measurement method, the one reading the simulators and the qubit
+/// registry share: each argument one target (read by `read`) or one level of an ordered sequence of them (a list,
+/// tuple, range or numpy array: h(0, 1), h([0, 1]) and h(range(2)) are one call), flattened in order, all read
+/// before any acts. The density-matrix engine and the registry took only the first form and refused h([0, 1]),
+/// which the stabilizer engine ran. `what` names the targets in a refusal of a set or a mapping.
+template <typename T, typename Read>
+std::vector<T> flat_targets(const pybind11::args &args, const char *what, Read read) {
+    std::vector<T> out;
     out.reserve(args.size());
     for (const pybind11::handle item : args) {
         if (!pybind11::isinstance<pybind11::int_>(item) && !pybind11::isinstance<pybind11::str>(item) &&
             pybind11::isinstance<pybind11::iterable>(item)) {
-            refuse_unordered(item, "targets");
-            for (const pybind11::handle inner : item) out.push_back(qubit_index(inner, num_qubits));
+            refuse_unordered(item, what);
+            for (const pybind11::handle inner : item) out.push_back(read(inner));
         } else {
-            out.push_back(qubit_index(item, num_qubits));
+            out.push_back(read(item));
         }
     }
     return out;
+}
+
+/// flat_targets of qubit indices (qubit_index's reading; the ranges are the engine's).
+inline std::vector<int64_t> qubit_targets(const pybind11::args &args, uint64_t num_qubits) {
+    return flat_targets<int64_t>(args, "targets", [&](pybind11::handle h) { return qubit_index(h, num_qubits); });
 }
 
 /// Text from Python for a parser (circuit text, a Pauli string): a str, or an object of the stim

@@ -84,21 +84,9 @@ std::vector<QubitHandle> to_handles(const py::iterable &qubits) {
     return out;
 }
 
-// The handles a gate, noise or reset method acts on, as the simulators read their targets (arguments.h
-// qubit_targets): each argument a handle or one level of an ordered sequence of them (h([a, b]) is h(a, b); it
-// was refused here and taken by the stabilizer simulator), all read before any acts.
+// The handles a gate, noise or reset method acts on, read as the simulators read their targets (flat_targets).
 std::vector<QubitHandle> handles_of(const py::args &qubits) {
-    std::vector<QubitHandle> out;
-    out.reserve(qubits.size());
-    for (const py::handle q : qubits) {
-        if (!py::isinstance<py::int_>(q) && !py::isinstance<py::str>(q) && py::isinstance<py::iterable>(q)) {
-            qnsim_bindings::refuse_unordered(q, "qubits");
-            for (const py::handle inner : q) out.push_back(to_handle(inner));
-        } else {
-            out.push_back(to_handle(q));
-        }
-    }
-    return out;
+    return qnsim_bindings::flat_targets<QubitHandle>(qubits, "qubits", [](py::handle h) { return to_handle(h); });
 }
 
 template <typename Fn>

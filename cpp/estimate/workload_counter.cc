@@ -161,7 +161,6 @@ bool read_pi_angle(const char *&p, const char *end, double &value) {
     return true;
 }
 
-/// Parses a line [p, end) (no newline). Targets are appended to `targets`.
 // kPauli with the letter (X, Y, Z in either case) in the bits above it.
 uint8_t pauli_flags(char letter) {
     const char upper = static_cast<char>(letter & ~0x20);
@@ -169,6 +168,7 @@ uint8_t pauli_flags(char letter) {
     return static_cast<uint8_t>(Target::kPauli | (code << Target::kLetterShift));
 }
 
+/// Parses a line [p, end) (no newline). Targets are appended to `targets`.
 ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector<Target> &targets,
                       std::string &name_buf, int &cached_gate) {
     ParsedLine out;

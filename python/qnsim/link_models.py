@@ -141,10 +141,10 @@ __all__ = [
 ]
 
 SCHEMES: tuple[str, ...] = ("single_click", "double_click")
+"""Heralding schemes understood by :func:`heralded_link`."""
 
 #: The attempt timings of a double-click link (see :func:`heralded_link`).
 DOUBLE_CLICK_TIMINGS: tuple[str, ...] = ("both_rounds", "second_on_herald")
-"""Heralding schemes understood by :func:`heralded_link`."""
 
 BELL_NAMES: tuple[str, ...] = ("phi+", "psi+", "psi-", "phi-")
 """Bell state names in the coefficient order of docs/concepts.md."""
@@ -170,8 +170,8 @@ _XX = np.kron(_X, _X)
 
 def _bell_name(what: str, name: object) -> str:
     """``name`` as one of :data:`BELL_NAMES`, read in any case: the package's one reader of a Bell state's name
-    (:func:`bell_state` and :func:`fidelity` each had their own). The native registry's ``fidelity`` reads lower
-    case only (a native reader of its own)."""
+    (:func:`bell_state` and :func:`fidelity` each had their own). The native registry's ``fidelity`` reads the
+    same names in any case (a native reader of its own)."""
     key = name.lower() if isinstance(name, str) else None
     if key not in _BELL_KETS:
         raise ValueError(f"{what} must be one of {BELL_NAMES}, got {written(name)}")
