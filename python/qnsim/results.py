@@ -2358,8 +2358,8 @@ def _twirl_purification_text(purifying: list[Any]) -> str:
     crosses, and the exact kept pair is locally polarized (damping lifts each end's <Z>), so that storage adds
     gamma_a (1 - gamma_b) <Z>_b + gamma_b (1 - gamma_a) <Z>_a + gamma_a gamma_b over 4 to the gap, which the twirl
     drops as well (F = 0.99 pairs on 200 km at 100 kHz, T1 = 0.1 s, each round confirmed first: 4.17e-4 delivered
-    against 3.98e-4 at the round). Gate and readout noise (Pauli channels) only scale these correlators, so p stays exact
-    with them. The round moves the difference into <XX> and <YY>, and the exact pair keeps local terms the twirl
+    against 3.98e-4 at the round). Gate and readout noise (Pauli channels) only scale these correlators, so p stays
+    exact with them. The round moves the difference into <XX> and <YY>, and the exact pair keeps local terms the twirl
     has dropped, so a later round's p (and a BBPSSW round's, which reads the fidelities) is off as well, and the
     error compounds round by round: two DEJMPS rounds of F = 0.9 pairs each stored 1 to 4 ms on memories of
     T1 = 1 ms deliver F = 0.317 twirled against 0.522 exact (0.115 after one round), and three 0.273 against 0.490.
