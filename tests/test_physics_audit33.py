@@ -409,3 +409,69 @@ def test_the_one_round_dejmps_formula_is_the_kept_pairs_at_the_round_not_at_its_
     lift = (g * (1 - g) * (z_a + z_b) + g * g) / 4
     assert final[False] - final[True] == pytest.approx(carried + lift, abs=1e-12)
     assert lift > 0 and carried < formula
+
+
+# ---- a cutoff that passes while a round is being confirmed --------------------------------------------------------
+
+
+def _cut_tree(formalism: str, cutoff_in_c: float, until_s: float):
+    """Perfect pairs (every DEJMPS round succeeds, so the schedule is deterministic) on one 10 km link with 3
+    channels, two confirmed rounds per pair (4 pairs through 3 memories: a freed memory's new pair completes the
+    tree), noiseless memories, a cutoff of 2 periods + ``cutoff_in_c`` classical delays; traced."""
+    net = qnsim.Network(formalism, seed=1, trace=True)
+    for name in "ab":
+        net.add_node(name)
+    link = net.add_link("a", "b", length_km=10.0, fidelity=1.0, rate_hz=1 / PERIOD_S, channels=3)
+    c = link.classical_delay_s
+    net.request("a", "b", purification="dejmps", purification_rounds=2, purification_handshake=True,
+                cutoff_s=2 * PERIOD_S + cutoff_in_c * c)  # fmt: skip
+    return net, c, net.run(until_s=until_s, progress=False)
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "density_matrix", "stabilizer"])
+@pytest.mark.parametrize("cutoff_in_c", [6.3, 6.9, 7.4, 7.9, 8.1, 12.0])
+def test_a_cutoff_during_a_confirmation_against_the_hand_derived_schedule(formalism, cutoff_in_c):
+    """The schedule by hand (H the period, c the classical delay; a memory attempts no sooner than one period after
+    its last attempt began, a round runs 2 c after both pairs are known, its outcome is known c later): all three
+    memories emit at 0 and herald at H; s0 and s1 are confirmed and purified at H + 2 c (s0 kept, known H + 3 c);
+    s1 re-emits at H + 2 c, and with s2 makes a level-1 pair known at 2 H + 5 c; the second round on s0 is
+    confirmed from 2 H + 5 c to 2 H + 7 c and delivers at 2 H + 8 c, s0 then 2 H + 8 c old. From there the
+    memories repeat every 2 H + 7 c, the oldest qubit 2 H + 7 c old at its last use (the pair measured in the second
+    round, the kept pair at its delivery). Hence, for a cutoff K (qnsim refuses K below 2 H + 6 c):
+
+    * K > 2 H + 8 c: deliveries at 2 H + 8 c + n (2 H + 7 c), n >= 0, no discard;
+    * 2 H + 7 c < K < 2 H + 8 c: the first tree's pair is discarded at K, during its last round (its outcome
+      still crossing), and every later one delivered: n >= 1;
+    * 2 H + 6 c <= K < 2 H + 7 c: s0 is discarded at K while its last round is being confirmed; its memory is
+      held until the confirmation ends (2 H + 7 c: a held operation's end frees it, as for a swap handshake) and
+      heralds anew at 3 H + 7 c; its partner goes back to storage; nothing is ever delivered, and the run says so.
+    """
+    until_s = 0.02
+    net, c, result = _cut_tree(formalism, cutoff_in_c, until_s)
+    h, cycle, cut_s = PERIOD_S, 2 * PERIOD_S + 7 * c, 2 * PERIOD_S + cutoff_in_c * c
+    first = 0 if cutoff_in_c > 8 else 1 if cutoff_in_c > 7 else None
+    expected = [] if first is None else [2 * h + 8 * c + n * cycle for n in range(first, 20)]
+    expected = [t for t in expected if t <= until_s]
+    request = result.requests[0]
+    assert request.times_s.tolist() == pytest.approx(expected, abs=1e-12)
+    if first is not None:
+        assert request.cutoff_discards == first
+    assert np.all(np.asarray(request.fidelities) == 1.0)
+    trace = net.trace()
+    cuts = [r for r in trace if r["event"] == "cutoff"]
+    if first == 0:
+        assert not cuts
+        return
+    assert cuts[0]["time_s"] == pytest.approx(cut_s, abs=1e-12)
+    slot = cuts[0]["slots"][0]
+    if first == 1:
+        return
+    # Between the partner's kept record (2 H + 5 c) and the round that never runs (2 H + 7 c).
+    kept = [r for r in trace if r["event"] == "purification_kept"]
+    assert kept[1]["time_s"] == pytest.approx(2 * h + 5 * c, abs=1e-12) and kept[1]["slots"][0] != slot
+    assert not any(r["event"] == "purification" and r["time_s"] == pytest.approx(2 * h + 7 * c, abs=1e-12)
+                   for r in trace)  # fmt: skip
+    again = [r["time_s"] for r in trace if r["event"] == "link_pair" and r["slots"][0] == slot and r["time_s"] > cut_s]
+    assert again[0] == pytest.approx(3 * h + 7 * c, abs=1e-12)
+    assert request.num_pairs == 0 and request.cutoff_discards >= 10
+    assert any("nothing delivered under its" in n and "cutoff" in n for n in result.notes)
