@@ -475,3 +475,28 @@ def test_a_cutoff_during_a_confirmation_against_the_hand_derived_schedule(formal
     assert again[0] == pytest.approx(3 * h + 7 * c, abs=1e-12)
     assert request.num_pairs == 0 and request.cutoff_discards >= 10
     assert any("nothing delivered under its" in n and "cutoff" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("rounds", [1, 2])
+def test_the_cutoff_an_end_to_end_tree_needs_includes_its_confirmations_along_the_path(rounds):
+    """An end qubit of the chain above (hops of 10 and 30 km, perfect deterministic links) is emitted at 0 and used
+    until its tree's last outcome is known: H + max(c1, c2) (the swap's news over the longer hop) + 3 (c1 + c2) per
+    round (each round's confirmation along the path and its outcome's return). A cutoff 1 ns shorter is refused,
+    naming the flag; 1 ns longer is taken and the first pair comes at exactly that instant."""
+    for slack_s in (-1e-9, 1e-9):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in "abc":
+            net.add_node(name)
+        delays = [
+            net.add_link(x, y, length_km=km, fidelity=1.0, rate_hz=1 / PERIOD_S, channels=2**rounds).classical_delay_s
+            for (x, y), km in zip(("ab", "bc"), HOPS_KM)
+        ]
+        need = PERIOD_S + max(delays) + 3 * sum(delays) * rounds
+        ask = {"purification": "dejmps", "end_to_end_purification_rounds": rounds, "purification_handshake": True}
+        if slack_s < 0:
+            with pytest.raises(qnsim.ParameterError, match=r"cutoff_s.*purification_handshake"):
+                net.request("a", "c", cutoff_s=need + slack_s, **ask)
+            continue
+        net.request("a", "c", cutoff_s=need + slack_s, **ask)
+        request = net.run(until_s=0.01, progress=False).requests[0]
+        assert request.times_s[0] == pytest.approx(need, abs=1e-12)
