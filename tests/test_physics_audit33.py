@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qnsim
 
@@ -110,13 +112,14 @@ def _round(kept: np.ndarray, measured: np.ndarray, scheme: str, outcome: int | N
 # ---- one link, a whole tree of confirmed rounds -------------------------------------------------------------------
 
 
-def _one_link(formalism: str, seed: int, scheme: str, rounds: int, length_km: float):
+def _one_link(formalism: str, seed: int, scheme: str, rounds: int, length_km: float, fidelity: float = FIDELITY,
+              t1_s: float = T1_S, t2_s: float = T2_S):
     """a - b of one deterministic link with 2^rounds channels (so the first tree needs no regeneration), Werner
     pairs, memories of T1 and T2; one pair purified by ``rounds`` confirmed rounds; traced."""
     net = qnsim.Network(formalism, seed=seed, trace=True)
     for name in "ab":
-        net.add_node(name, t1_s=T1_S, t2_s=T2_S)
-    link = net.add_link("a", "b", length_km=length_km, fidelity=FIDELITY, rate_hz=1 / PERIOD_S, channels=2**rounds)
+        net.add_node(name, t1_s=t1_s, t2_s=t2_s)
+    link = net.add_link("a", "b", length_km=length_km, fidelity=fidelity, rate_hz=1 / PERIOD_S, channels=2**rounds)
     net.request("a", "b", num_pairs=1, purification=scheme, purification_rounds=rounds, purification_handshake=True)
     return net, link.classical_delay_s, net.run(until_s=0.05, progress=False).requests[0]
 
@@ -128,7 +131,8 @@ def _round_instant(level: int, c_s: float) -> float:
     return ready + 2 * c_s
 
 
-def _tree_oracle(net, c_s: float, scheme: str, rounds: int, *, twirled: bool, outcomes: bool) -> float:
+def _tree_oracle(net, c_s: float, scheme: str, rounds: int, *, twirled: bool, outcomes: bool,
+                 fidelity: float = FIDELITY, **memory: float) -> float:
     """The first tree's delivered fidelity, rebuilt round by round: the trace gives only which pairs each round took
     and (``outcomes``) the readouts (the exact pair depends on them under T1); instants are the oracle's own, and
     every round the trace holds must be at its oracle instant."""
@@ -139,7 +143,7 @@ def _tree_oracle(net, c_s: float, scheme: str, rounds: int, *, twirled: bool, ou
         slot = rec["slots"][0] if rec["slots"] else None
         if rec["event"] == "link_pair":
             assert rec["time_s"] == pytest.approx(PERIOD_S, abs=1e-12)
-            state[slot], level[slot] = (_werner(FIDELITY), 0.0), 0
+            state[slot], level[slot] = (_werner(fidelity), 0.0), 0
         elif rec["event"] == "purification":
             pending = slot
         elif rec["event"] == "purification_measured":
@@ -147,7 +151,7 @@ def _tree_oracle(net, c_s: float, scheme: str, rounds: int, *, twirled: bool, ou
             assert level[kept] == level[meas]
             at = _round_instant(level[kept], c_s)
             assert rec["time_s"] == pytest.approx(at, abs=1e-12)
-            pairs = [_stored(rho, at - t, at - t, twirled=twirled) for rho, t in (state[kept], state[meas])]
+            pairs = [_stored(rho, at - t, at - t, twirled=twirled, **memory) for rho, t in (state[kept], state[meas])]
             value = int(rec["value"])
             # A first tree that the run completes: every round's readouts agree (bell_diagonal keeps none: -1).
             assert value in (0, 3) or (value == -1 and not outcomes)
@@ -156,14 +160,14 @@ def _tree_oracle(net, c_s: float, scheme: str, rounds: int, *, twirled: bool, ou
             del state[meas]
         elif rec["event"] == "delivery":
             (rho, t), = state.values()
-            return _fidelity(_stored(rho, rec["time_s"] - t, rec["time_s"] - t, twirled=twirled))
+            return _fidelity(_stored(rho, rec["time_s"] - t, rec["time_s"] - t, twirled=twirled, **memory))
     raise AssertionError("no delivery")
 
 
-def _first_tree_runs(formalism, scheme, rounds, length_km, seeds):
+def _first_tree_runs(formalism, scheme, rounds, length_km, seeds, **setup):
     """(net, c, request) of the seeds whose first tree kept its pair: delivered exactly at the oracle's instant."""
     for seed in seeds:
-        net, c, req = _one_link(formalism, seed, scheme, rounds, length_km)
+        net, c, req = _one_link(formalism, seed, scheme, rounds, length_km, **setup)
         (t,) = req.times_s
         first = _round_instant(rounds - 1, c) + c
         if t == pytest.approx(first, abs=1e-12):
@@ -500,3 +504,26 @@ def test_the_cutoff_an_end_to_end_tree_needs_includes_its_confirmations_along_th
         net.request("a", "c", cutoff_s=need + slack_s, **ask)
         request = net.run(until_s=0.01, progress=False).requests[0]
         assert request.times_s[0] == pytest.approx(need, abs=1e-12)
+
+
+@settings(max_examples=25)
+@given(
+    scheme=st.sampled_from(["dejmps", "bbpssw"]),
+    fidelity=st.floats(0.6, 0.999),
+    t1_s=st.floats(1e-3, 1.0),
+    t2_ratio=st.floats(0.05, 2.0),
+    length_km=st.floats(1.0, 40.0),  # 4 c below the period: no memory the tree freed pairs anew before it ends
+    rounds=st.integers(1, 2),
+)
+def test_confirmed_rounds_over_drawn_links_and_memories(scheme, fidelity, t1_s, t2_ratio, length_km, rounds):
+    """Over drawn fidelities, T1 from 1 ms to 1 s, T2 from 0.05 T1 to 2 T1 and links of 1 to 40 km: the first
+    delivered pair of a tree of one or two confirmed rounds, when the tree kept it, is the oracle's exact pair
+    outcome by outcome (density_matrix) and its twirled pair (bell_diagonal), to 1e-11, at the oracle's instants."""
+    setup = {"fidelity": fidelity, "t1_s": t1_s, "t2_s": min(t2_ratio, 2.0) * t1_s}
+    memory = {"t1_s": setup["t1_s"], "t2_s": setup["t2_s"]}
+    for formalism, twirled in (("density_matrix", False), ("bell_diagonal", True)):
+        for net, c, req in _first_tree_runs(formalism, scheme, rounds, length_km, range(1, 41), **setup):
+            oracle = _tree_oracle(net, c, scheme, rounds, twirled=twirled, outcomes=not twirled, fidelity=fidelity,
+                                  **memory)  # fmt: skip
+            assert req.fidelities[0] == pytest.approx(oracle, abs=1e-11)
+            break  # one tree per formalism and draw (a round here keeps at least half its pairs: 40 seeds almost surely hold a kept tree)
