@@ -526,4 +526,6 @@ def test_confirmed_rounds_over_drawn_links_and_memories(scheme, fidelity, t1_s, 
             oracle = _tree_oracle(net, c, scheme, rounds, twirled=twirled, outcomes=not twirled, fidelity=fidelity,
                                   **memory)  # fmt: skip
             assert req.fidelities[0] == pytest.approx(oracle, abs=1e-11)
-            break  # one tree per formalism and draw (a round here keeps at least half its pairs: 40 seeds almost surely hold a kept tree)
+            # One tree per formalism and draw: a round here keeps at least half its pairs, so 40 seeds almost surely
+            # hold a kept tree.
+            break
