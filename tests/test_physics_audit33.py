@@ -1,15 +1,25 @@
 """Physics audit 33: confirmed purification rounds (``purification_handshake``) against a numpy oracle written here.
 
 tests/test_purification_handshake.py checks the flag's round instants for one round, one dephasing DEJMPS round's
-fidelity, and round 24's replay (one round, with the replay reading each round's instant off the trace). Not checked
-until now: trees of two and three confirmed rounds, whose every round waits for its pairs' previous outcome and then
-for its own confirmation, under amplitude damping (T1) and dephasing (T2); BBPSSW; the twirling formalisms on them;
-end-to-end rounds confirmed along a path of unequal hops after a swap. The oracle below derives every instant from
-the docs' rules (a deterministic link heralds one attempt period after its emission; a round waits for its later
-pair, then a round trip of the confirmation; its outcome crosses in one classical delay; end-to-end rounds confirm
-and report along the path) and every state from the exact channels, independently of qnsim's code and of the
-trace's instants (which are asserted against it, not read). Statistical checks use 5.3 sigma (a false alarm below
-1e-7 per check) with fixed seeds.
+fidelity, and round 24's replay (one round, with the replay reading each round's instant off the trace). Checked here
+and not before, every instant derived from the docs' rules (a deterministic link heralds one attempt period after
+its emission; a round waits for its later pair, then a round trip of the confirmation, across the link or along the
+path; its outcome crosses in one classical delay; a memory attempts no sooner than one period after its last
+attempt began) and asserted against the trace, never read from it:
+
+* trees of one, two and three confirmed rounds (DEJMPS, BBPSSW) under amplitude damping (T1) and dephasing (T2):
+  density_matrix the exact pair outcome by outcome, bell_diagonal the oracle with each memory channel twirled
+  (1e-12), stabilizer trajectories averaging to the twirled oracle (5.3 sigma), and hypothesis over F, T1, T2, length;
+* end-to-end rounds confirmed along a path of unequal hops after a swap (the far end decaying before its
+  correction), and the cutoff such a tree needs (refused 1 ns below the closed form);
+* a cutoff that passes while a round is being confirmed, against a hand-derived deterministic schedule in three
+  regimes of the cutoff (every formalism);
+* the T1 note's formula for one DEJMPS round, which is the kept pair's gap at the round: the delivered pair, stored
+  after it, can fall further short (the exact kept pair is locally polarized). Old behaviour: the note gave the
+  formula as "its kept pair" shortfall without saying when; it now says so (results.py, docs/concepts.md).
+
+No defect of the confirmation itself was found. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per
+check) with fixed seeds.
 """
 
 from __future__ import annotations
