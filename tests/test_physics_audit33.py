@@ -487,6 +487,10 @@ def test_a_cutoff_during_a_confirmation_against_the_hand_derived_schedule(formal
                    for r in trace)  # fmt: skip
     again = [r["time_s"] for r in trace if r["event"] == "link_pair" and r["slots"][0] == slot and r["time_s"] > cut_s]
     assert again[0] == pytest.approx(3 * h + 7 * c, abs=1e-12)
+    # The partner (emitted H + 2 c) went back to storage: held past the confirmation, it meets its own cutoff.
+    partner = kept[1]["slots"][0]
+    later_cuts = [r["time_s"] for r in cuts if r["slots"][0] == partner and r["time_s"] > 2 * h + 7 * c]
+    assert later_cuts[0] == pytest.approx(h + 2 * c + cut_s, abs=1e-12)
     assert request.num_pairs == 0 and request.cutoff_discards >= 10
     assert any("nothing delivered under its" in n and "cutoff" in n for n in result.notes)
 
