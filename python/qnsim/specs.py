@@ -1048,8 +1048,9 @@ class RequestSpec(Spec):
     purification_handshake: bool = param(
         False,
         doc="Before each purification round the pair's ends confirm it (a round trip across the link, or along the "
-        "path for end-to-end rounds; SeQUeNCe's resource managers do), the four qubits decaying meanwhile; needs "
-        "purification rounds",
+        "path for end-to-end rounds; SeQUeNCe's resource managers do), the four qubits decaying meanwhile; a pair "
+        "whose cutoff passes meanwhile is lost, its memories freed when the round trip ends (as a swap handshake's), "
+        "the other pair stored again; needs purification rounds",
     )
     generation: Literal["continuous", "on_demand"] = param(
         "continuous",
