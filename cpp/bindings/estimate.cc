@@ -301,6 +301,27 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
     m.def("portable_log", &qnsim::portable::log, py::arg("x"), "ln x, the same double on every platform.");
     m.def("portable_log1p", &qnsim::portable::log1p, py::arg("x"), "ln(1 + x), the same double on every platform.");
     m.def("portable_exp10", &qnsim::portable::exp10, py::arg("x"), "10^x, the same double on every platform.");
+    // The same elementwise over an array: numpy's exp, log, expm1 and log1p take AVX-512 loops (and Intel's SVML)
+    // on CPUs that have them, whose last bits differ from the baseline loops' (a QEC link's round timing moved
+    // between an AVX-512 machine and the same machine with numpy's SIMD turned off).
+    const auto elementwise = [&m](const char *name, double (*f)(double), const char *doc) {
+        m.def(
+            name,
+            [f](const Doubles &x) {
+                py::array_t<double> out(std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim()));
+                const double *in = x.data();
+                double *values = out.mutable_data();
+                for (py::ssize_t i = 0; i < x.size(); i++) values[i] = f(in[i]);
+                return out;
+            },
+            py::arg("x"), doc);
+    };
+    elementwise("portable_exp_array", &qnsim::portable::exp, "e^x of each value, the same doubles on every platform.");
+    elementwise("portable_expm1_array", &qnsim::portable::expm1,
+                "e^x - 1 of each value, the same doubles on every platform.");
+    elementwise("portable_log_array", &qnsim::portable::log, "ln x of each value, the same doubles on every platform.");
+    elementwise("portable_log1p_array", &qnsim::portable::log1p,
+                "ln(1 + x) of each value, the same doubles on every platform.");
     m.def("ordered_matmul",
           [](const py::array &a_in, const py::array &b_in) -> py::array {
               // Complex when either side is: numpy's `@` promotes the same way.

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'buffer_chain_levels', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'ordered_dot', 'ordered_matmul', 'ordered_solve', 'portable_exp', 'portable_exp10', 'portable_expm1', 'portable_log', 'portable_log1p', 'purify_round', 'remote_cnot', 'repairman_rate_hz', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
+__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'buffer_chain_levels', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'ordered_dot', 'ordered_matmul', 'ordered_solve', 'portable_exp', 'portable_exp10', 'portable_exp_array', 'portable_expm1', 'portable_expm1_array', 'portable_log', 'portable_log1p', 'portable_log1p_array', 'portable_log_array', 'purify_round', 'remote_cnot', 'repairman_rate_hz', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport', 'trace_queue']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1527,9 +1527,17 @@ def portable_exp10(x: typing.SupportsFloat | typing.SupportsIndex) -> float:
     """
     10^x, the same double on every platform.
     """
+def portable_exp_array(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    e^x of each value, the same doubles on every platform.
+    """
 def portable_expm1(x: typing.SupportsFloat | typing.SupportsIndex) -> float:
     """
     e^x - 1, the same double on every platform.
+    """
+def portable_expm1_array(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    e^x - 1 of each value, the same doubles on every platform.
     """
 def portable_log(x: typing.SupportsFloat | typing.SupportsIndex) -> float:
     """
@@ -1538,6 +1546,14 @@ def portable_log(x: typing.SupportsFloat | typing.SupportsIndex) -> float:
 def portable_log1p(x: typing.SupportsFloat | typing.SupportsIndex) -> float:
     """
     ln(1 + x), the same double on every platform.
+    """
+def portable_log1p_array(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    ln(1 + x) of each value, the same doubles on every platform.
+    """
+def portable_log_array(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    ln x of each value, the same doubles on every platform.
     """
 def purify_round(registry: QubitRegistry, scheme: PurificationScheme, a1: typing.SupportsInt | typing.SupportsIndex, b1: typing.SupportsInt | typing.SupportsIndex, a2: typing.SupportsInt | typing.SupportsIndex, b2: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> bool:
     ...

@@ -13,7 +13,8 @@ import numpy as np
 
 from qnsim import _core
 
-__all__ = ["ROUNDING_ULPS", "any_of", "exp", "exp10", "expm1", "in_unit_interval", "log", "log1p", "tidy"]
+__all__ = ["ROUNDING_ULPS", "any_of", "exp", "exp10", "expm1", "in_unit_interval", "log", "log1p", "tidy",
+           "exp_array", "expm1_array", "log_array", "log1p_array"]
 
 # The engine's own exp, 10^x, expm1, log and log1p (cpp/core/portable_math.h), for the figures that become its
 # parameters (a fiber's transmissivity, a detector's dark-count probability, a link's success probability): the
@@ -25,6 +26,37 @@ exp10 = _core.portable_exp10
 expm1 = _core.portable_expm1
 log = _core.portable_log
 log1p = _core.portable_log1p
+
+
+# The same over arrays. numpy's exp, log, expm1 and log1p run AVX-512 loops (and Intel's SVML) on CPUs that have them,
+# whose last bits differ from the baseline loops' (and from other CPUs'): a QEC link's round timing, computed with
+# np.exp over a quadrature, moved in its last bits between an AVX-512 machine and the same machine with numpy's
+# SIMD turned off (tests/test_determinism_audit8.py). These take any shape and give float arrays of that shape.
+def exp_array(x: Any) -> np.ndarray:
+    """e^x of each value of ``x`` (a number or an array of any shape): the engine's exp, the same doubles on every
+    CPU.
+
+    Example:
+        >>> exp_array([0.0, 1.0]).tolist() == [1.0, exp(1.0)]
+        True
+    """
+    return _core.portable_exp_array(np.asarray(x, dtype=float))
+
+
+def expm1_array(x: Any) -> np.ndarray:
+    """e^x - 1 of each value of ``x`` (any shape), the same doubles on every CPU (see :func:`exp_array`)."""
+    return _core.portable_expm1_array(np.asarray(x, dtype=float))
+
+
+def log_array(x: Any) -> np.ndarray:
+    """ln x of each value of ``x`` (any shape; -inf at 0, nan below), the same doubles on every CPU (see
+    :func:`exp_array`)."""
+    return _core.portable_log_array(np.asarray(x, dtype=float))
+
+
+def log1p_array(x: Any) -> np.ndarray:
+    """ln(1 + x) of each value of ``x`` (any shape), the same doubles on every CPU (see :func:`exp_array`)."""
+    return _core.portable_log1p_array(np.asarray(x, dtype=float))
 
 #: How far (in ulps of 1, times the count summed) a probability computed from other rounded
 #: probabilities may stray outside [0, 1] by rounding alone: a density-matrix pair of

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim.argument_checks import (
     _CLIP_SLACK,
     INTEGER_MAX,
@@ -463,9 +463,9 @@ def _relay_cycle_upper_s(rates: Sequence[float]) -> float:
     # Hops of one rate enter as one power (in the order they first appear: distinct rates multiply as before);
     # a pass over the grid per hop took 18 s for 10^5 equal hops and minutes for 10^6.
     for rate, count in collections.Counter(rates).items():
-        held = -np.expm1(-float(rate) * t[:-1])
+        held = -_numerics.expm1_array(-float(rate) * t[:-1])
         all_held *= held if count == 1 else held**count
-    return float(np.sum(1.0 - all_held) * step + np.sum(np.exp(-r * t_max) / r))
+    return float(np.sum(1.0 - all_held) * step + np.sum(_numerics.exp_array(-r * t_max) / r))
 
 
 def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycle_hz: float = 0.0) -> float:

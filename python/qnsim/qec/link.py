@@ -82,7 +82,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim.argument_checks import (
     checked_index,
     coherence_times,
@@ -896,7 +896,7 @@ def _lost_over_uniform(x: np.ndarray) -> np.ndarray:
     """``1 - (1 - exp(-x)) / x``, the decay ``1 - E[exp(-x U)]`` for U uniform on [0, 1], without cancellation."""
     small = x < 1e-4
     xs, xc = np.where(small, 1.0, x), np.minimum(x, 1e-4)  # each branch only where it is used (no overflow)
-    return np.where(small, xc / 2 - xc * xc / 6 + xc**3 / 24, (xs + np.expm1(-xs)) / xs)
+    return np.where(small, xc / 2 - xc * xc / 6 + xc**3 / 24, (xs + _numerics.expm1_array(-xs)) / xs)
 
 
 def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_s: float) -> float:
@@ -918,12 +918,14 @@ def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_t
     lost = mass = 0.0
     for a, b in zip(cuts[:-1], cuts[1:]):
         s = (b - a) / 2.0 * nodes + (a + b) / 2.0
-        log_density = pairs * math.log(rate_hz) + (pairs - 1) * np.log(s) - rate_hz * s - math.lgamma(pairs)
-        w = np.exp(log_density) * weights * (b - a) / 2.0
+        log_density = (
+            pairs * _numerics.log(rate_hz) + (pairs - 1) * _numerics.log_array(s) - rate_hz * s - math.lgamma(pairs)
+        )
+        w = _numerics.exp_array(log_density) * weights * (b - a) / 2.0
         rest_of_cycle = np.maximum(0.0, cycle_time_s - s)
-        given_s = -np.expm1(-decay_per_s * rest_of_cycle) + np.exp(-decay_per_s * rest_of_cycle) * (
-            (pairs - 1) / pairs
-        ) * _lost_over_uniform(decay_per_s * s)
+        given_s = -_numerics.expm1_array(-decay_per_s * rest_of_cycle) + _numerics.exp_array(
+            -decay_per_s * rest_of_cycle
+        ) * ((pairs - 1) / pairs) * _lost_over_uniform(decay_per_s * s)
         lost += _core.ordered_dot(w, given_s)  # in index order: numpy.dot's sum is the CPU's BLAS kernel's
         mass += float(w.sum())
     return min(1.0, lost / mass)  # over the mass the nodes hold (1 to ~1e-14)
@@ -949,7 +951,8 @@ def _poisson_pmf(mean, count: int) -> np.ndarray:
     each from its logarithm (exp(-mean) underflows)."""
     means = np.atleast_1d(np.asarray(mean, dtype=float))
     k = np.arange(count)[:, None]
-    pmf = np.exp(k * np.log(means)[None, :] - means[None, :] - _log_factorials(count)[:, None])
+    log_pmf = k * _numerics.log_array(means)[None, :] - means[None, :] - _log_factorials(count)[:, None]
+    pmf = _numerics.exp_array(log_pmf)
     return pmf[:, 0] if np.ndim(mean) == 0 else pmf
 
 
@@ -1039,7 +1042,7 @@ class _BufferedQueue:
         gain = np.empty((b, b + 1))
         for p in range(b):
             if p < n:
-                gain[p] = np.exp(np.maximum(0, n - 1 - p - m) * log_rho)
+                gain[p] = _numerics.exp_array(np.maximum(0, n - 1 - p - m) * log_rho)
             else:
                 gain[p] = onward[(p - n) // n][np.minimum(b, p + 1 + m) - n]
         # Composite Gauss-Legendre over the arrival time u in [0, c]: no pair is kept once the buffer has surely
@@ -1059,7 +1062,7 @@ class _BufferedQueue:
             lead[np.arange(j, b), np.arange(b - j)] += w
         # The products natively, each sum in index order: numpy's `@` is the CPU's BLAS kernel's (module docstring).
         position = _core.ordered_matmul(lead, before)  # (p, node)
-        decayed = np.exp(-lam * (cycle - u))
+        decayed = _numerics.exp_array(-lam * (cycle - u))
         in_cycle_sum = float(np.sum(rate * du * decayed * np.sum(position * _core.ordered_matmul(gain, after), axis=0)))
         kept_in_cycle = float(np.sum(rate * du * np.sum(position, axis=0)))
         # Arrivals after the cycle while a round waits for its N - j - k pairs: the t-th last waits for t more.
@@ -1336,11 +1339,11 @@ def _periodic_round_timing(
         if decay == 0.0:
             return 0.0
         if spread is None:
-            return min(1.0, max(0.0, -float(np.mean(np.expm1(-decay * offsets)))))
+            return min(1.0, max(0.0, -float(np.mean(_numerics.expm1_array(-decay * offsets)))))
         # exp(-decay (offset - phi)) averaged over phi as exp(-decay (offset - tau)) E[exp(-decay (tau - phi))]: each
         # factor at most 1 (offset > tau), no overflow for a phase of many decay lengths.
         phase = -math.expm1(-decay * spread) / (decay * spread)
-        return min(1.0, max(0.0, 1.0 - float(np.mean(np.exp(-decay * (offsets - spread)))) * phase))
+        return min(1.0, max(0.0, 1.0 - float(np.mean(_numerics.exp_array(-decay * (offsets - spread)))) * phase))
 
     storage = float(np.mean(offsets)) - (0.0 if spread is None else spread / 2.0)
     idle = _twirled_decay(-math.expm1(-per_s_t1 * wait), -math.expm1(-per_s_t2 * wait))
@@ -1554,7 +1557,7 @@ def _trace_round_timing(
         )
 
     def lost(decay: float, durations: np.ndarray) -> float:
-        return 0.0 if decay == 0.0 else min(1.0, max(0.0, -float(np.mean(np.expm1(-decay * durations)))))
+        return 0.0 if decay == 0.0 else min(1.0, max(0.0, -float(np.mean(_numerics.expm1_array(-decay * durations)))))
 
     idle = _twirled_decay(lost(per_s_t1, waits), lost(per_s_t2, waits))
     both_halves = _twirled_decay(lost(2.0 * per_s_t1, stored), lost(2.0 * per_s_t2, stored))

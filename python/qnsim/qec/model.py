@@ -103,7 +103,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim.argument_checks import flag, float_literal
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 from qnsim.qec.layout import check_distance
@@ -197,17 +197,20 @@ class RemoteModel:
 
     @functools.cached_property
     def _log_grids(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
-        # The grids' logs as numpy takes them (the same values bit for bit as before), once: the estimator asks
-        # thousands of points per estimate, and building them and numpy's scalar clip and search each time took
-        # most of an error-corrected estimate (13 s of 33 for round 29's error-corrected budget test).
-        return tuple(float(v) for v in np.log(self.p_grid)), tuple(float(v) for v in np.log(self.q_grid))
+        # The grids' logs by the engine's log (the same doubles on every CPU, where numpy's log takes AVX-512 loops on
+        # CPUs that have them), once: the estimator asks thousands of points per estimate, and building them and
+        # numpy's scalar clip and search each time took most of an error-corrected estimate (13 s of 33 for round
+        # 29's error-corrected budget test).
+        log_p, log_q = _numerics.log_array(self.p_grid), _numerics.log_array(self.q_grid)
+        return tuple(float(v) for v in log_p), tuple(float(v) for v in log_q)
 
     def _nodes(self, p: float, q: float) -> list[tuple[int, int, float]]:
         """The grid nodes a point is interpolated from, with their bilinear weights in (log p, log q) (p and q
         clamped to the grid)."""
         lp, lq = self._log_grids
-        x = min(max(math.log(p), lp[0]), lp[-1]) if p > 0 else lp[0]
-        y = min(max(math.log(q), lq[0]), lq[-1]) if q > 0 else lq[0]
+        # The engine's log, as the grids': a point on a grid line lands on it exactly.
+        x = min(max(_numerics.log(p), lp[0]), lp[-1]) if p > 0 else lp[0]
+        y = min(max(_numerics.log(q), lq[0]), lq[-1]) if q > 0 else lq[0]
         # bisect_left is numpy's searchsorted (side "left") on the same values; the clip is to the grid's cells.
         i = min(max(bisect.bisect_left(lp, x) - 1, 0), len(lp) - 2)
         j = min(max(bisect.bisect_left(lq, y) - 1, 0), len(lq) - 2)
@@ -460,7 +463,7 @@ def _bend_line(distances: Sequence[int], errors: Sequence[int], shots: Sequence[
     if len(used) < 3:
         return (0.0, 0.0, 0.0, 0.0)
     x = np.array([(d + 1) / 2 for d, _ in used])
-    y = np.log(np.array([float(d) for d, _ in used]))
+    y = _numerics.log_array(np.array([float(d) for d, _ in used]))
     w = np.array([float(e) for _, e in used])
     xm, ym = np.average(x, weights=w), np.average(y, weights=w)
     beta = float(np.sum(w * (x - xm) * (y - ym)) / np.sum(w * (x - xm) ** 2))

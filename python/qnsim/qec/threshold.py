@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim import _numerics
 from qnsim.argument_checks import column_name, integer, is_integer, is_real_number, real_number, real_numbers, written
 from qnsim.qec.sampling import per_round
 from qnsim.specs import check_seed
@@ -94,7 +95,7 @@ def crossing(x: Sequence[float], p_small: Sequence[float], p_large: Sequence[flo
     if xs.size != a.size or xs.size != b.size:
         raise ValueError("x, p_small and p_large must have the same length")
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.log(b) - np.log(a)
+        f = _numerics.log_array(b) - _numerics.log_array(a)
     for i in range(xs.size - 1):
         f0, f1 = f[i], f[i + 1]
         if not (np.isfinite(f0) and np.isfinite(f1)):
@@ -154,10 +155,10 @@ def _finite(c: float) -> float | None:
 def _fitted_crossing_or_side(x, p_small, p_large, w_small, w_large) -> float:
     """:func:`fitted_crossing`, with a crossing beyond the grid's 10% margins given as its side: ``inf`` past the
     largest x, ``-inf`` before the smallest; NaN when the lines do not cross as a threshold's do."""
-    t = np.log(_grid(x))
+    t = _numerics.log_array(_grid(x))
     with np.errstate(divide="ignore"):
-        fa = _line(t, np.log(_curve("p_small", p_small)), _curve("w_small", w_small))
-        fb = _line(t, np.log(_curve("p_large", p_large)), _curve("w_large", w_large))
+        fa = _line(t, _numerics.log_array(_curve("p_small", p_small)), _curve("w_small", w_small))
+        fb = _line(t, _numerics.log_array(_curve("p_large", p_large)), _curve("w_large", w_large))
     if fa is None or fb is None or fb[1] <= fa[1]:
         return math.nan
     t_cross = (fa[0] - fb[0]) / (fb[1] - fa[1])
@@ -175,7 +176,7 @@ def _interpolated_crossing_or_side(x, p_small, p_large) -> float:
     if c is not None:
         return c
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.log(np.asarray(p_large, dtype=float)) - np.log(np.asarray(p_small, dtype=float))
+        f = _numerics.log_array(p_large) - _numerics.log_array(p_small)
     f = f[np.isfinite(f)]
     if f.size and (f < 0).all():
         return math.inf
@@ -698,9 +699,9 @@ def estimate_threshold(
             side = {"above": "below", "below": "above"}[side]
     misfit = {}
     if method == "fit":
-        t = np.log(np.asarray(xs, dtype=float))
+        t = _numerics.log_array(np.asarray(xs, dtype=float))
         with np.errstate(divide="ignore"):
             for d in (d1, d2):
-                misfit[d] = _chi2(t, np.log(np.asarray(rates[d], dtype=float)), np.asarray(counts[d], dtype=float))
+                misfit[d] = _chi2(t, _numerics.log_array(rates[d]), np.asarray(counts[d], dtype=float))
     return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
                              tuple(xs[i] for i in usable), method, misfit, beyond)
