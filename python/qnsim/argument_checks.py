@@ -49,6 +49,7 @@ from qnsim import _core
 __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
+    "MAX_DISTANCE",
     "PROBABILITY_TOLERANCE",
     "ReadOnlyDict",
     "is_scalar_array",
@@ -97,6 +98,13 @@ INTEGER_MIN = -(2**63)
 #: Highest integer any argument takes (unsigned 64-bit seeds and handles); an argument with a tighter bound states
 #: it as ``maximum``. Beyond them, 10**400 qubits or errors was read as "unlimited".
 INTEGER_MAX = 2**64 - 1
+
+
+#: Largest code distance anything builds or estimates (a distance-1001 patch has ~4 million qubits): the surface-code
+#: layouts and circuits (:mod:`qnsim.qec.layout`), the estimator's ``max_distance`` and its T-factory search read this
+#: one constant. It lives here, not in :mod:`qnsim.qec`, because importing that would load stim and pymatching with
+#: the estimator, which needs neither.
+MAX_DISTANCE = 1001
 
 
 #: The one tolerance of numbers that describe a pair's state (Bell-diagonal coefficients, a fidelity), the native
