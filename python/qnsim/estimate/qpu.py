@@ -30,7 +30,16 @@ import functools
 import math
 from typing import Any
 
-from qnsim.argument_checks import MAX_DISTANCE, integer, label, probability, real_number, shown, written
+from qnsim.argument_checks import (
+    MAX_DISTANCE,
+    integer,
+    label,
+    ordered_sequence,
+    probability,
+    real_number,
+    shown,
+    written,
+)
 
 __all__ = [
     "PRESETS",
@@ -121,10 +130,7 @@ def check_qpus(value: object) -> list[QPU]:
     """
     if isinstance(value, QPU):
         return [value]
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(
-            f"qpus must be a QPU or an ordered sequence of them (a list or tuple), got a {type(value).__name__}"
-        )
+    ordered_sequence("qpus", value, "a QPU or an ordered sequence of them")
     return [check_qpu(f"qpus[{i}]", q) for i, q in enumerate(value)]
 
 
