@@ -1207,7 +1207,8 @@ def naming_file(path: object) -> Iterator[None]:
         raise type(exc)(exc.errno, exc.strerror, os.fspath(path)) from None  # type: ignore[arg-type]
 
 
-def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
+def output_path(name: str, value: object, inputs: dict[str, object], what: str = "the file",
+                example: str = "out.txt") -> str:
     """``value`` as the path of a file to write, after checking that it is none of ``inputs``
     (the files the same command reads): ``qnsim run s.toml --trace s.toml`` read the scenario,
     then wrote the trace over it.
@@ -1216,10 +1217,12 @@ def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
         name: The output argument's name for messages (``"--trace"``).
         value: Its path.
         inputs: Name -> path of each file read (``{"scenario": "s.toml"}``).
+        what, example: The file and a name in a directory, as :func:`file_to_write` suggests one.
 
     Raises:
         TypeError: Not a path (see :func:`file_path`).
-        ValueError: The output is one of the inputs (the same file, by any path to it).
+        ValueError: The output is one of the inputs (the same file, by any path to it), or a directory
+            (:class:`DirectoryPathError`).
 
     Example:
         >>> output_path("--trace", "run.jsonl", {"scenario": "s.toml"})
@@ -1229,7 +1232,7 @@ def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
         ...
         ValueError: --trace './s.toml' is the scenario 's.toml': writing it would destroy what was read
     """
-    out = file_path(name, value)
+    out = file_to_write(name, value, what, example)
     for input_name, input_value in inputs.items():
         source = file_path(input_name, input_value)
         try:
