@@ -18,6 +18,10 @@ from scenarios import chain
 import qnsim
 from qnsim import cli
 
+#: Two nodes joined by one link (its table last: text appended sets its fields), run for 1 ms.
+_NETWORK = ('[run]\nuntil_s = 0.001\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n[[links]]\na = "a"\nb = "b"\n'
+            "length_km = 1.0\nfidelity = 0.9\nrate_hz = 1000.0\n")
+
 # --- 1. one largest code distance ---
 
 
@@ -113,14 +117,13 @@ def test_the_commands_name_a_directory_by_their_flag_before_running(tmp_path, ca
     """Old behaviour: ``qnsim qec circuit --out DIR`` built the circuit, then said "--out DIR: Is a directory", and
     ``qnsim run --trace DIR`` "Is a directory" too. Now each names its flag and a file to give, before any work."""
     scenario = tmp_path / "s.toml"
-    scenario.write_text('[run]\nuntil_s = 0.001\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\n'
-                        'fidelity = 0.9\nrate_hz = 1000.0\n')  # fmt: skip
+    scenario.write_text(_NETWORK)
     folder = str(tmp_path)
     for argv, message in (
-        (["qec", "circuit", "--out", folder], f"qnsim qec circuit: error: --out {folder!r} is a directory; give the "
-                                              f"circuit file's path (e.g. {os.path.join(folder, 'circuit.stim')!r})"),
-        (["run", str(scenario), "--trace", folder], f"qnsim run: error: --trace {folder!r} is a directory; give the "
-                                                    f"trace file's path (e.g. {os.path.join(folder, 'trace.jsonl')!r})"),
+        (["qec", "circuit", "--out", folder], f"qnsim qec circuit: error: --out {folder!r} is a directory; give "
+         f"the circuit file's path (e.g. {os.path.join(folder, 'circuit.stim')!r})"),
+        (["run", str(scenario), "--trace", folder], f"qnsim run: error: --trace {folder!r} is a directory; give "
+         f"the trace file's path (e.g. {os.path.join(folder, 'trace.jsonl')!r})"),
     ):  # fmt: skip
         assert cli.main(argv) == 2
         captured = capsys.readouterr()
@@ -294,9 +297,8 @@ def test_purification_handshake_takes_only_a_bool(value, toml, tmp_path) -> None
     if toml is None:
         return
     path = tmp_path / "s.toml"
-    path.write_text('[run]\nuntil_s = 0.001\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n[[links]]\na = "a"\nb = "b"\n'
-                    'length_km = 1.0\nfidelity = 0.9\nrate_hz = 1000.0\nchannels = 2\n[[requests]]\nsrc = "a"\n'
-                    f'dst = "b"\npurification_rounds = 1\npurification_handshake = {toml}\n')  # fmt: skip
+    path.write_text(_NETWORK + 'channels = 2\n[[requests]]\nsrc = "a"\ndst = "b"\npurification_rounds = 1\n'
+                    f"purification_handshake = {toml}\n")
     with pytest.raises(qnsim.ScenarioError, match=r"s\.toml: requests\[0\]\.purification_handshake must be true or "
                                                   r"false, got "):  # fmt: skip
         load_scenario(path)

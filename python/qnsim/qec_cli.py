@@ -648,9 +648,10 @@ def _coefficients(text: str) -> list[float]:
 
 def _bell_diagonal(values: list[float]) -> tuple[float, float, float, float]:
     """``values`` read as the Python API reads a pair's four coefficients
-    (:func:`qnsim.qec.channels.check_bell_diagonal`: one message for one bad value), its refusal of a sum off 1 followed by the Phi+ that would make them sum to 1: the
-    state ``qnsim qec link`` prints is rounded to 4 decimals, so copied here it may sum to 0.9999 or 1.0001 (refused,
-    not rescaled: which coefficient to adjust is the user's choice)."""
+    (:func:`qnsim.qec.channels.check_bell_diagonal`: one message for one bad value), its refusal of a sum off 1
+    followed by the Phi+ that would make them sum to 1: the state ``qnsim qec link`` prints is rounded to 4
+    decimals, so copied here it may sum to 0.9999 or 1.0001 (refused, not rescaled: which coefficient to adjust is
+    the user's choice)."""
     from qnsim.qec.channels import check_bell_diagonal
 
     try:

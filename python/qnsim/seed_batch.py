@@ -193,8 +193,8 @@ def check_batch_seeds(expected: Sequence[int], reported: Sequence[int], source: 
             )
 
 
-def repeated_seed(seeds: Sequence[int], what: str) -> str | None:
-    """The refusal of the first seed ``seeds`` gives twice, or None: the one wording of a repeated seed for a batch
+def repeated_seed(given: Sequence[int], what: str) -> str | None:
+    """The refusal of the first seed ``given`` holds twice, or None: the one wording of a repeated seed for a batch
     (:func:`checked_seeds`) and a sweep (:func:`qnsim.sweeps.sweep`), which refused it as "seeds must be distinct,
     got [...]", naming neither the seed nor its places. ``what`` runs the seeds (``"a batch"``).
 
@@ -203,7 +203,7 @@ def repeated_seed(seeds: Sequence[int], what: str) -> str | None:
         'seeds[2] = 3 repeats seeds[0]: a seed gives the same run every time, so a sweep runs each seed once'
     """
     first_index: dict[int, int] = {}
-    for i, s in enumerate(seeds):
+    for i, s in enumerate(given):
         j = first_index.setdefault(int(s), i)
         if j != i:
             return (f"seeds[{i}] = {int(s)} repeats seeds[{j}]: a seed gives the same run every time, so {what} runs "

@@ -3821,6 +3821,7 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     """
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
+    readable_file("out", out, "a sweep's results")  # a device first: /dev/zero is no file at all
     _result_path(out)
     return _read_results(out, check_columns=True, with_remarks=True)
 
