@@ -3794,7 +3794,8 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     state without grids, written by an older qnsim, or none: a file copied without its state) follow, by
     their grid values (the columns before ``seed``, numbers in increasing order), then seed: one order for
     one set of rows, not the order their points finished. Unlike :func:`sweep`,
-    this does not modify the file (a partial last CSV line is skipped, not cut off).
+    this does not modify the file (a partial last CSV line is skipped, not cut off, and named in a warning on the
+    ``qnsim.sweep`` logger).
 
     Args:
         out: The ``out`` path given to :func:`sweep`.
@@ -3809,7 +3810,7 @@ def read_results(out: str | os.PathLike) -> list[dict]:
 
     Raises:
         ValueError: The file's columns are not those its sweep wrote (its state records them): a header edited by
-            hand, whose rows would be read under other names.
+            hand, whose rows would be read under other names; a path not ending with .csv or .parquet, or a device.
 
     Example:
         >>> import os, tempfile
