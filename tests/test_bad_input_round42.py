@@ -49,7 +49,7 @@ def test_the_largest_code_distance_is_one_constant_and_the_estimator_loads_no_st
 # --- 2. sets and generators where order or a second pass matters ---
 
 
-def _two_qpus():
+def _three_qpus():
     from qnsim.estimate import QPU, Link
 
     return [QPU(), QPU(), QPU()], [Link((0, 1), rate_hz=1e4, fidelity=0.99), Link((1, 2), rate_hz=2e4, fidelity=0.98)]
@@ -63,7 +63,7 @@ def test_estimate_refuses_links_in_no_order_or_read_once(make) -> None:
     mapping is taken, and gives the estimate the list gives."""
     from qnsim.estimate import estimate
 
-    qpus, links = _two_qpus()
+    qpus, links = _three_qpus()
     kind = type(make(links)).__name__
     with pytest.raises(TypeError, match=rf"^links must be qnsim\.estimate\.Link objects in an ordered sequence or a "
                                         rf"mapping \(a list, tuple or dict\), got a {kind}$"):  # fmt: skip
