@@ -245,7 +245,7 @@ def test_a_logical_error_estimate_holds_counts(change, match):
     "argv, shown",
     [
         (["run", "s.toml", "--until", "1e400"], "qnsim run: error: argument --until: '1e400' is beyond"),
-        (["qec", "circuit", "--p-bulk", "1e400"], "qnsim qec: error: argument --p-bulk: '1e400' is beyond"),
+        (["qec", "circuit", "--p-bulk", "1e400"], "qnsim qec circuit: error: argument --p-bulk: '1e400' is beyond"),
         (["qec", "link", "s.toml", "--cycle-time=-1e999"], "argument --cycle-time: '-1e999' is beyond"),
         (["sweep", "s.toml", "--param", "links.0.length_km=1,1e400"],
          "qnsim sweep: error: --param 'links.0.length_km=1,1e400': '1e400' is beyond the range of a float"),

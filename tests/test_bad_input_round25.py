@@ -188,4 +188,4 @@ def test_an_option_s_refusal_names_the_value_as_typed(argv, ending, tmp_path, ca
     text ahead and the float read in the refusal: "--cycle-time -1: cycle_time_s must be > 0 s, got -1.0" (as
     `--until -1` read before round 22, which fixed that option alone). Now every such refusal shows the text typed."""
     code, err = _cli([a.format(s=_scenario(tmp_path)) for a in argv], capsys)
-    assert code == 2 and err.endswith(f"{ending} (see qnsim qec --help)"), err
+    assert code == 2 and err.endswith(f"{ending} (see qnsim qec {argv[1]} --help)"), err

@@ -151,7 +151,7 @@ def test_a_file_error_on_a_flags_path_names_the_flag(tmp_path, capsys):
     missing = tmp_path / "no" / "c.stim"
     code, err = _run_cli(["qec", "circuit", "--distance", "3", "--out", str(missing)], capsys)
     assert code == 2
-    assert err.startswith(f"qnsim qec: error: --out {missing}: no such directory to write it in"), err
+    assert err.startswith(f"qnsim qec circuit: error: --out {missing}: no such directory to write it in"), err
     assert err.count("\n") == 1
 
 

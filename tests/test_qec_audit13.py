@@ -245,8 +245,8 @@ def test_qnsim_qec_circuit_writes_pairs_of_any_bell_diagonal_state():
     refusals = {
         ("--p-int", "0.1", "--bell-diagonal", "1,0,0,0"): "--p-int 0.1 and --bell-diagonal both give the pairs' state",
         ("--scheme", "direct", "--bell-diagonal", "1,0,0,0"): "--scheme direct uses none",
-        ("--bell-diagonal", "0.9,0.1,0.1,0"): "--bell-diagonal 0.9,0.1,0.1,0: the four coefficients must sum to 1",
-        ("--bell-diagonal", "0.9412,0.0296,0.0146,0.0147"): "sum 1.0001: e.g. Phi+ = 0.9411, 1 minus the other",
+        ("--bell-diagonal", "0.9,0.1,0.1,0"): "--bell-diagonal 0.9,0.1,0.1,0: bell_diagonal must sum to 1",
+        ("--bell-diagonal", "0.9412,0.0296,0.0146,0.0147"): "(sum 1.0001): e.g. Phi+ = 0.9411, 1 minus the other",
         ("--bell-diagonal", "0.9,0.1"): "give four comma-separated coefficients (Phi+, Psi+, Psi-, Phi-), got 2",
         ("--bell-diagonal", "0.9,x,0.1,0"): "coefficient 'x'",
     }

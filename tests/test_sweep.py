@@ -290,7 +290,7 @@ def test_point_function_errors_stop_the_sweep_naming_the_point(tmp_path):
         ),
         ({"scenario": "missing.toml"}, FileNotFoundError, r"No such file or directory: 'missing.toml'"),
         ({"seeds": 0}, ValueError, r"seeds must be >= 1"),
-        ({"seeds": [1, 1]}, ValueError, r"seeds must be distinct"),
+        ({"seeds": [1, 1]}, ValueError, r"seeds\[1\] = 1 repeats seeds\[0\]"),
         ({"seeds": []}, ValueError, r"seeds is an empty list"),
         ({"workers": 0}, ValueError, r"workers must be an int >= 1 or None, got 0"),
         ({"client": object()}, ValueError, r"client .* needs backend='dask'"),

@@ -49,9 +49,13 @@ from qnsim import _core
 __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
+    "MAX_DISTANCE",
     "PROBABILITY_TOLERANCE",
     "ReadOnlyDict",
     "is_scalar_array",
+    "ordered_sequence",
+    "DirectoryPathError",
+    "file_to_write",
     "read_only",
     "instance",
     "bell_coefficients",
@@ -97,6 +101,13 @@ INTEGER_MIN = -(2**63)
 #: Highest integer any argument takes (unsigned 64-bit seeds and handles); an argument with a tighter bound states
 #: it as ``maximum``. Beyond them, 10**400 qubits or errors was read as "unlimited".
 INTEGER_MAX = 2**64 - 1
+
+
+#: Largest code distance anything builds or estimates (a distance-1001 patch has ~4 million qubits): the surface-code
+#: layouts and circuits (:mod:`qnsim.qec.layout`), the estimator's ``max_distance`` and its T-factory search read this
+#: one constant. It lives here, not in :mod:`qnsim.qec`, because importing that would load stim and pymatching with
+#: the estimator, which needs neither.
+MAX_DISTANCE = 1001
 
 
 #: The one tolerance of numbers that describe a pair's state (Bell-diagonal coefficients, a fidelity), the native
@@ -1105,6 +1116,54 @@ def file_path(name: str, value: object) -> str:
     return text
 
 
+class DirectoryPathError(IsADirectoryError, ValueError):
+    """A directory given where a file is written: an IsADirectoryError, as ``open`` raises (so ``except OSError``
+    still catches it), and a ValueError, as for any other bad value. Its message names the argument, the path and a
+    file in it to give instead; ``filename`` is the path.
+
+    Example:
+        >>> str(DirectoryPathError("path", "/tmp", "the trace file", "trace.jsonl"))
+        "path '/tmp' is a directory; give the trace file's path (e.g. '/tmp/trace.jsonl')"
+    """
+
+    def __init__(self, name: str, path: str, what: str, example: str) -> None:
+        super().__init__(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        self.name, self.what, self.example = name, what, example
+
+    def __str__(self) -> str:
+        return (f"{self.name} {self.filename!r} is a directory; give {self.what}'s path "
+                f"(e.g. {written(os.path.join(self.filename, self.example))})")  # fmt: skip
+
+    def __reduce__(self) -> tuple:
+        # As EmptyPathError's: OSError's own reduce would pass (errno, strerror, filename) to __init__.
+        return (type(self), (self.name, self.filename, self.what, self.example))
+
+
+def file_to_write(name: str, value: object, what: str = "the file", example: str = "out.txt") -> str:
+    """``value`` as the path of a file to write (see :func:`file_path`), refused when it names an existing directory:
+    ``open`` said only "[Errno 21] Is a directory: 'runs'", neither which argument nor what to give instead.
+
+    Args:
+        name: The argument's name (``"path"``, ``"--trace"``).
+        value: Its path.
+        what: The file, as the message names it (``"the trace file"``).
+        example: A file name the message suggests inside the directory.
+
+    Raises:
+        TypeError, ValueError: See :func:`file_path`. DirectoryPathError: A directory (also a ValueError).
+
+    Example:
+        >>> file_to_write("out", "/")
+        Traceback (most recent call last):
+        ...
+        qnsim.argument_checks.DirectoryPathError: out '/' is a directory; give the file's path (e.g. '/out.txt')
+    """
+    path = file_path(name, value)
+    if os.path.isdir(path):
+        raise DirectoryPathError(name, path, what, example)
+    return path
+
+
 #: The longest path and the longest name in a path (bytes) that Linux opens (PATH_MAX, NAME_MAX): a longer one is
 #: refused by name before the system's "File name too long" echoes all of it.
 PATH_BYTES_MAX = 4096
@@ -1148,7 +1207,8 @@ def naming_file(path: object) -> Iterator[None]:
         raise type(exc)(exc.errno, exc.strerror, os.fspath(path)) from None  # type: ignore[arg-type]
 
 
-def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
+def output_path(name: str, value: object, inputs: dict[str, object], what: str = "the file",
+                example: str = "out.txt") -> str:
     """``value`` as the path of a file to write, after checking that it is none of ``inputs``
     (the files the same command reads): ``qnsim run s.toml --trace s.toml`` read the scenario,
     then wrote the trace over it.
@@ -1157,10 +1217,12 @@ def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
         name: The output argument's name for messages (``"--trace"``).
         value: Its path.
         inputs: Name -> path of each file read (``{"scenario": "s.toml"}``).
+        what, example: The file and a name in a directory, as :func:`file_to_write` suggests one.
 
     Raises:
         TypeError: Not a path (see :func:`file_path`).
-        ValueError: The output is one of the inputs (the same file, by any path to it).
+        ValueError: The output is one of the inputs (the same file, by any path to it), or a directory
+            (:class:`DirectoryPathError`).
 
     Example:
         >>> output_path("--trace", "run.jsonl", {"scenario": "s.toml"})
@@ -1170,7 +1232,7 @@ def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
         ...
         ValueError: --trace './s.toml' is the scenario 's.toml': writing it would destroy what was read
     """
-    out = file_path(name, value)
+    out = file_to_write(name, value, what, example)
     for input_name, input_value in inputs.items():
         source = file_path(input_name, input_value)
         try:
@@ -1310,6 +1372,32 @@ def read_only(value: Any) -> Any:
     if isinstance(value, dict):
         return ReadOnlyDict({k: read_only(v) for k, v in value.items()})
     return value
+
+
+def ordered_sequence(name: str, value: object, what: str, kinds: str = "a list or tuple") -> None:
+    """Refuses ``value`` unless it is an ordered sequence read as often as needed: a list, a tuple, a range or a 1-d
+    array. A set (its order is its hashes', so positions and ties change between runs), a generator or iterator (read
+    once: a second pass sees nothing), a mapping or a string are refused by one TypeError naming the type. Callers
+    that also take a mapping test for it first.
+
+    Args:
+        name: The argument's name, as the message shows it.
+        value: What was given.
+        what: What the argument holds, as the message shows it (``"a QPU or an ordered sequence of them"``).
+        kinds: The containers taken, in words.
+
+    Raises:
+        TypeError: ``value`` is no ordered sequence.
+
+    Example:
+        >>> ordered_sequence("seeds", {1, 2}, "seeds in an ordered sequence")
+        Traceback (most recent call last):
+        ...
+        TypeError: seeds must be seeds in an ordered sequence (a list or tuple), got a set
+    """
+    if isinstance(value, (list, tuple, range)) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        return
+    raise TypeError(f"{name} must be {what} ({kinds}), got a {type(value).__name__}")
 
 
 def is_scalar_array(value: object) -> bool:

@@ -497,7 +497,10 @@ def one_line(exc: BaseException) -> str:
         >>> one_line(ValueError("a\\n  b")), one_line(KeyError("k"))
         ('a b', "KeyError: 'k'")
     """
-    if isinstance(exc, OSError) and exc.strerror:
+    from qnsim.argument_checks import DirectoryPathError
+
+    if isinstance(exc, OSError) and exc.strerror and not isinstance(exc, DirectoryPathError):
+        # A DirectoryPathError's own message names the argument and the file to give instead: kept whole.
         # An empty path is named too ('': No such file or directory), not left out.
         where = "" if exc.filename is None else f"{exc.filename}: " if exc.filename else "'' (an empty path): "
         return f"{_flag_typed_as(exc.filename)}{where}{exc.strerror}"
@@ -837,7 +840,7 @@ def _run_logged(args: argparse.Namespace) -> int:
     from qnsim.scenario import RunSettings, load_scenario
 
     if args.trace:
-        output_path("--trace", args.trace, {"scenario": args.scenario})
+        output_path("--trace", args.trace, {"scenario": args.scenario}, "the trace file", "trace.jsonl")
     # The options are checked as the [run] fields they override, under their own names: "--until -1" read
     # "s.toml: run: until_s must be >= 0 s ... (the value given to override the file's run.until_s)".
     seed = spec_option("--seed", RunSettings, "seed", args.seed)

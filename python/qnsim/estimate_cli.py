@@ -46,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import qnsim.estimate  # noqa: F401 - loaded with the module, not inside main(), where a Ctrl-C would stop the import
-from qnsim.argument_checks import written
+from qnsim.argument_checks import MAX_DISTANCE, written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
 from qnsim.estimate.estimator import _MAX_QPUS, QPU_LIMIT_WHY
 from qnsim.estimate.links import NODE_INDEX_RANGE
@@ -140,7 +140,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
          "a (p/p*)^((d+1)/2)", minimum=0.0, exclusive_minimum=True, maximum=MAX_CROSSING_PREFACTOR),
     _key("qpu.surface_code", "error_threshold", float, "0.01", "", "p*, the threshold", **_OPEN_UNIT),
     _key("qpu.surface_code", "max_distance", int, "101", "", "Largest code distance tried", minimum=1,
-         maximum=1001),
+         maximum=MAX_DISTANCE),
     _key("qpu.surface_code", "interface_threshold", float, "0.1", "", "Error threshold of Bell pairs on a patch "
          "boundary joined across QPUs", **_OPEN_UNIT),
     _key("link", "qpus", None, "required", "", '[i, j]: the two QPU indices (from 0, in file order; indices from '

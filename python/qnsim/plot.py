@@ -24,7 +24,7 @@ import numpy as np
 
 from qnsim._options import option_name
 from qnsim._row_notes import join_notes, split_notes
-from qnsim.argument_checks import column_name, file_path, flag, is_real_number, shown, written
+from qnsim.argument_checks import column_name, file_path, file_to_write, flag, is_real_number, shown, written
 from qnsim.results import FEW_PAIRS_FOR_RATE
 
 __all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
@@ -1058,10 +1058,7 @@ def _image_path(out: Any, what: str = "out") -> Path:
         TypeError: Not a path. ValueError: A directory, or no suffix to name the image format.
         FileNotFoundError: A folder that does not exist.
     """
-    path = Path(file_path(what, out))
-    if path.is_dir():
-        example = str(path / "plot.png")
-        raise ValueError(f"{what} {str(path)!r} is a directory; give the image file's path (e.g. {written(example)})")
+    path = Path(file_to_write(what, out, "the image file", "plot.png"))
     if not path.suffix:
         raise ValueError(
             f"{what} {str(path)!r} has no suffix to name the image format; give one (e.g. "

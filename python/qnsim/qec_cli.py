@@ -61,6 +61,11 @@ __all__ = ["main"]
 OPTIONS: dict[str, dict[str, str]] = {"link": {"seed": "--seed"}}
 
 
+#: The commands and the function running each.
+_COMMANDS = {"sweep": "_sweep", "threshold": "_threshold", "link": "_link", "circuit": "_circuit",
+             "clean-shots": "_clean_shots", "restore": "_restore", "topup": "_topup"}  # fmt: skip
+
+
 def _parser() -> argparse.ArgumentParser:
     from qnsim.qec.link import DEFAULT_MAX_PROBE_EVENTS, DEFAULT_PROBES, MAX_BUFFER_PAIRS
 
@@ -208,7 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> code, "distance must be an odd int >= 3, got 4" in err.getvalue()
         (2, True)
     """
-    return guarded("qnsim qec", lambda: _main(argv), options={})  # each command's own: see _main
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Each command's failures open with its own name, as qnsim run's and qnsim sweep's do: "qnsim qec: error:" named
+    # no command, and "(see qnsim qec --help)" not the help that lists the option.
+    command = next((a for a in argv if not a.startswith("-")), None)
+    prog = f"qnsim qec {command}" if command in _COMMANDS else "qnsim qec"
+    return guarded(prog, lambda: _main(argv), options={})  # each command's own: see _main
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -217,10 +227,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    commands = {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit,
-                "clean-shots": _clean_shots, "restore": _restore, "topup": _topup}  # fmt: skip
     with reading_as_command(OPTIONS.get(args.command, {})):
-        return commands[args.command](args)
+        return globals()[_COMMANDS[args.command]](args)
 
 
 def _clean_shots(args: argparse.Namespace) -> int:
@@ -559,9 +567,14 @@ def _link(args: argparse.Namespace) -> int:
 def _circuit(args: argparse.Namespace) -> int:
     from qnsim import qec
     from qnsim.cli import as_typed, naming_option
-    from qnsim.qec.channels import check_bell_diagonal, check_probability
+    from qnsim.qec.channels import check_probability
     from qnsim.qec.layout import check_distance
 
+    if args.out:
+        from qnsim.argument_checks import file_to_write
+
+        # Before the circuit is built, and by the flag: the write said "path '/tmp' is a directory" afterwards.
+        file_to_write("--out", args.out, "the circuit file", "circuit.stim")
     # Each option's refusal names the option ("--p-bulk nan: p must be finite" said only "p must be finite").
     with naming_option("--p-bulk", args.p_bulk):
         noise = (qec.NoiseModel.uniform_depolarizing if args.noise == "uniform" else qec.NoiseModel.si1000)(args.p_bulk)
@@ -583,7 +596,7 @@ def _circuit(args: argparse.Namespace) -> int:
                 "--scheme teleported or cat, or --p-int for a direct seam's DEPOLARIZE2)"
             )
         with naming_option("--bell-diagonal", args.bell_diagonal):
-            pairs = check_bell_diagonal(_summing_to_one(_coefficients(args.bell_diagonal)), "the four coefficients")
+            pairs = _bell_diagonal(_coefficients(args.bell_diagonal))
         interface = qec.Interface.teleported(pairs) if args.scheme == "teleported" else qec.Interface.cat(pairs)
     else:
         p_int = 0.01 if args.p_int is None else args.p_int
@@ -633,21 +646,22 @@ def _coefficients(text: str) -> list[float]:
     return values
 
 
-def _summing_to_one(values: list[float]) -> list[float]:
-    """``values`` unchanged, or a refusal naming the Phi+ that would make them sum to 1 when they do not: the state
-    ``qnsim qec link`` prints is rounded to 4 decimals, so copied here it may sum to 0.9999 or 1.0001 (refused, not
-    rescaled: which coefficient to adjust is the user's choice)."""
-    from qnsim.argument_checks import PROBABILITY_TOLERANCE
+def _bell_diagonal(values: list[float]) -> tuple[float, float, float, float]:
+    """``values`` read as the Python API reads a pair's four coefficients
+    (:func:`qnsim.qec.channels.check_bell_diagonal`: one message for one bad value), its refusal of a sum off 1
+    followed by the Phi+ that would make them sum to 1: the state ``qnsim qec link`` prints is rounded to 4
+    decimals, so copied here it may sum to 0.9999 or 1.0001 (refused, not rescaled: which coefficient to adjust is
+    the user's choice)."""
+    from qnsim.qec.channels import check_bell_diagonal
 
-    total = math.fsum(values)
-    rest = 1.0 - math.fsum(values[1:])
-    if all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values) and abs(total - 1.0) > PROBABILITY_TOLERANCE:
-        if 0.0 <= rest <= 1.0:
-            raise ValueError(
-                f"the four coefficients must sum to 1 (within {PROBABILITY_TOLERANCE:g}), got sum {total:.10g}: e.g. "
-                f"Phi+ = {rest:.10g}, 1 minus the other three (qnsim qec link prints them rounded to 4 decimals)"
-            )
-    return values
+    try:
+        return check_bell_diagonal(values)
+    except ValueError as exc:
+        rest = 1.0 - math.fsum(values[1:])
+        if all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values) and 0.0 <= rest <= 1.0:
+            raise ValueError(f"{exc}: e.g. Phi+ = {rest:.10g}, 1 minus the other three (qnsim qec link prints them "
+                             "rounded to 4 decimals)") from None  # fmt: skip
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

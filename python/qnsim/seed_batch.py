@@ -193,6 +193,24 @@ def check_batch_seeds(expected: Sequence[int], reported: Sequence[int], source: 
             )
 
 
+def repeated_seed(given: Sequence[int], what: str) -> str | None:
+    """The refusal of the first seed ``given`` holds twice, or None: the one wording of a repeated seed for a batch
+    (:func:`checked_seeds`) and a sweep (:func:`qnsim.sweeps.sweep`), which refused it as "seeds must be distinct,
+    got [...]", naming neither the seed nor its places. ``what`` runs the seeds (``"a batch"``).
+
+    Example:
+        >>> repeated_seed([3, 1, 3], "a sweep")
+        'seeds[2] = 3 repeats seeds[0]: a seed gives the same run every time, so a sweep runs each seed once'
+    """
+    first_index: dict[int, int] = {}
+    for i, s in enumerate(given):
+        j = first_index.setdefault(int(s), i)
+        if j != i:
+            return (f"seeds[{i}] = {int(s)} repeats seeds[{j}]: a seed gives the same run every time, so {what} runs "
+                    "each seed once")  # fmt: skip
+    return None
+
+
 def checked_seeds(seeds: Any) -> tuple[int, ...]:
     """The seeds of one native batch (:meth:`qnsim.Network.run_seeds`,
     :func:`qnsim.scenario.run_scenario_seeds`) as a tuple of distinct ints in [0, 2^64 - 1].
@@ -218,16 +236,12 @@ def checked_seeds(seeds: Any) -> tuple[int, ...]:
     # An array first, then each seed with its own range: read as plain ints first, seeds = [-10**400] was told "is
     # beyond a 64-bit integer" rather than "must be >= 0".
     seeds = check_value("seeds", tuple[Any, ...], seeds)
-    first_index: dict[int, int] = {}
     for i, s in enumerate(seeds):
         check_seed(f"seeds[{i}]", s)
-        # A seed twice is the same run twice (a sweep refuses it too): averaged, it counts as two samples.
-        j = first_index.setdefault(int(s), i)
-        if j != i:
-            raise ParameterError(
-                f"seeds[{i}] = {int(s)} repeats seeds[{j}]: a seed gives the same run every time, so a batch "
-                "runs each seed once (run the batch again to compare two runs of one seed)"
-            )
+    # A seed twice is the same run twice (a sweep refuses it too): averaged, it counts as two samples.
+    twice = repeated_seed(seeds, "a batch")
+    if twice:
+        raise ParameterError(f"{twice} (run the batch again to compare two runs of one seed)")
     return tuple(int(s) for s in seeds)
 
 

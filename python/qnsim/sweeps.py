@@ -178,6 +178,7 @@ from qnsim.argument_checks import (
     unknown_keys,
     written,
 )
+from qnsim.seed_batch import repeated_seed
 from qnsim.specs import check_seed
 
 __all__ = [
@@ -608,8 +609,9 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     out = [check_seed(f"seeds[{i}]", s) for i, s in enumerate(seeds)]
     if not out:
         raise ValueError("seeds is an empty list: give at least one seed")
-    if len(set(out)) != len(out):
-        raise ValueError(f"seeds must be distinct, got {out}")
+    twice = repeated_seed(out, "a sweep")
+    if twice:
+        raise ValueError(twice)
     return out
 
 
@@ -3257,9 +3259,7 @@ def _out_path(out: str | os.PathLike) -> Path:
     sweeps and for :func:`qnsim.qec.sweep.clear_saved_counts`)."""
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
-    path = Path(file_path("out", out))
-    if path.suffix not in (".csv", ".parquet"):
-        raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
+    path = _result_path(out)
     target = _link_target(path)
     if target.suffix != path.suffix:
         raise ValueError(
@@ -3267,6 +3267,15 @@ def _out_path(out: str | os.PathLike) -> Path:
             "sweep reads and writes its out by that name"
         )
     return target
+
+
+def _result_path(out: str | os.PathLike) -> Path:
+    """``out`` as the path of a sweep's result file: ending with .csv or .parquet (one check for the sweeps and
+    :func:`read_results`, which read a JSON file, or a CSV torn to no row, as a sweep of no rows)."""
+    path = Path(file_path("out", out))
+    if path.suffix not in (".csv", ".parquet"):
+        raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
+    return path
 
 
 def _link_target(path: Path) -> Path:
@@ -3785,7 +3794,8 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     state without grids, written by an older qnsim, or none: a file copied without its state) follow, by
     their grid values (the columns before ``seed``, numbers in increasing order), then seed: one order for
     one set of rows, not the order their points finished. Unlike :func:`sweep`,
-    this does not modify the file (a partial last CSV line is skipped, not cut off).
+    this does not modify the file (a partial last CSV line is skipped, not cut off, and named in a warning on the
+    ``qnsim.sweep`` logger).
 
     Args:
         out: The ``out`` path given to :func:`sweep`.
@@ -3800,7 +3810,7 @@ def read_results(out: str | os.PathLike) -> list[dict]:
 
     Raises:
         ValueError: The file's columns are not those its sweep wrote (its state records them): a header edited by
-            hand, whose rows would be read under other names.
+            hand, whose rows would be read under other names; a path not ending with .csv or .parquet, or a device.
 
     Example:
         >>> import os, tempfile
@@ -3810,6 +3820,10 @@ def read_results(out: str | os.PathLike) -> list[dict]:
         ...     [(r["length_km"], r["seed"]) for r in read_results(path)]
         [(10.0, 0)]
     """
+    if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
+        raise ValueError("out must be a .csv or .parquet path, got ''")
+    readable_file("out", out, "a sweep's results")  # a device first: /dev/zero is no file at all
+    _result_path(out)
     return _read_results(out, check_columns=True, with_remarks=True)
 
 
@@ -3828,7 +3842,11 @@ def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: boo
         else:
             readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
             raw = path.read_bytes()
-            header, rows = _read_csv(path, raw[: _whole_rows_end(raw)], "rows")
+            end = _whole_rows_end(raw)
+            if end < len(raw):
+                # Left out without a word: a file cut short read as a sweep of fewer points.
+                _log.warning("%s, or still writing it; read without it", torn_line_text(path, raw, end))
+            header, rows = _read_csv(path, raw[:end], "rows")
         # A header edited by hand (a column removed, two names swapped) gave its rows under the wrong names, as a
         # resume and sweep_status refuse and say (_changed_columns).
         changed = _changed_columns(path, header) if check_columns else None

@@ -77,7 +77,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, is_integer, naming_file, written
+from qnsim.argument_checks import file_to_write, is_integer, naming_file, written
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 
@@ -432,7 +432,8 @@ class Trace(Sequence):
             >>> qnsim.Network(trace=True).trace().write_jsonl(path)
             0
         """
-        path = file_path("path", path)  # open(3) would write to file descriptor 3 and close it
+        # open(3) would write to file descriptor 3 and close it; a directory said only "Is a directory".
+        path = file_to_write("path", path, "the trace file", "trace.jsonl")
         if not path:  # Path("") is ".": "Is a directory: '.'" named a path never given
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "")
         end = _end_lines(len(self), self.omitted, self.limit, self.stopped)
@@ -569,7 +570,7 @@ class TraceFile:
                 "events so far untraced (build a fresh one to trace its run from the start)"
             )
         limit = _record_limit("TraceFile limit", limit, "0: off")
-        self.path = Path(file_path("path", path))
+        self.path = Path(file_to_write("path", path, "the trace file", "trace.jsonl"))
         self._network = network
         self._names: list[str] = []
         self.written = 0
@@ -642,7 +643,7 @@ def write_whole(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
         >>> write_whole(path, ["a\\n", "b\\n"]); path.read_text()
         'a\\nb\\n'
     """
-    target = Path(path)
+    target = Path(file_to_write("path", path))
     if target.exists() and not target.is_file():  # /dev/stdout, a FIFO: a rename would replace the node itself
         with open(target, "w", encoding="utf-8") as f:
             f.writelines(chunks)

@@ -120,6 +120,7 @@ from qnsim.argument_checks import (
     is_integer,
     is_real_number,
     is_scalar_array,
+    ordered_sequence,
     real_number,
     shown,
     written,
@@ -806,6 +807,11 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
     if isinstance(links, (str, bytes)) or is_scalar_array(links) or not isinstance(links, (Mapping, Iterable)):
         hint = " (one link: give [link])" if isinstance(links, Link) else ""
         raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}{hint}")
+    if not isinstance(links, Mapping):
+        # A set listed its links in hash order and a generator was read once: the messages name a link by its place
+        # in `links`, and the estimate reads them again for its variants (without a link, a shorter one).
+        ordered_sequence("links", links, "qnsim.estimate.Link objects in an ordered sequence or a mapping",
+                         kinds="a list, tuple or dict")
     entries = links.items() if isinstance(links, Mapping) else enumerate(links)
     where: dict[tuple[int, int], str] = {}  # a QPU pair -> the entry of `links` that joins it
     for position, lk in entries:

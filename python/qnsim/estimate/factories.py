@@ -38,7 +38,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
-from qnsim.argument_checks import integer, is_real_number, label, probability, real_number, written
+from qnsim.argument_checks import MAX_DISTANCE, integer, is_real_number, label, probability, real_number, written
 from qnsim.estimate.qpu import check_crossing_prefactor, surface_code_error
 
 __all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
@@ -322,8 +322,8 @@ def design_t_factories(
 #: time or logical cycle beyond it raised OverflowError "cannot convert float infinity to integer".
 MAX_PS_SECONDS = sys.float_info.max * 1e-12
 
-#: Largest round distance design_t_factories searches (the SurfaceCode.max_distance limit).
-MAX_FACTORY_DISTANCE = 1001
+#: Largest round distance design_t_factories searches (the SurfaceCode.max_distance limit, the one largest distance).
+MAX_FACTORY_DISTANCE = MAX_DISTANCE
 
 
 @lru_cache(maxsize=256)

@@ -30,7 +30,16 @@ import functools
 import math
 from typing import Any
 
-from qnsim.argument_checks import integer, label, probability, real_number, shown, written
+from qnsim.argument_checks import (
+    MAX_DISTANCE,
+    integer,
+    label,
+    ordered_sequence,
+    probability,
+    real_number,
+    shown,
+    written,
+)
 
 __all__ = [
     "PRESETS",
@@ -63,7 +72,8 @@ def check_code_distance(d: object) -> int:
     return integer("d", d, minimum=0, maximum=MAX_CODE_DISTANCE, error=ValueError)
 
 
-#: Largest code distance the formulas take (``d``): far beyond any estimate's ``max_distance`` (at most 1001),
+#: Largest code distance the formulas take (``d``): far beyond any estimate's ``max_distance`` (at most
+#: :data:`qnsim.argument_checks.MAX_DISTANCE`),
 #: and small enough that ``2 d^2`` qubits and ``(4 t_2q + 2 t_meas) d`` seconds stay floats.
 MAX_CODE_DISTANCE = 2**31
 
@@ -120,10 +130,7 @@ def check_qpus(value: object) -> list[QPU]:
     """
     if isinstance(value, QPU):
         return [value]
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(
-            f"qpus must be a QPU or an ordered sequence of them (a list or tuple), got a {type(value).__name__}"
-        )
+    ordered_sequence("qpus", value, "a QPU or an ordered sequence of them")
     return [check_qpu(f"qpus[{i}]", q) for i, q in enumerate(value)]
 
 
@@ -193,7 +200,8 @@ class SurfaceCode:
         for f in ("error_threshold", "interface_threshold"):
             set_(f, real_number(f, getattr(self, f), minimum=0.0, exclusive_minimum=True, maximum=1.0,
                                 exclusive_maximum=True, error=ValueError))
-        set_("max_distance", integer("max_distance", self.max_distance, minimum=1, maximum=1001, error=ValueError))
+        set_("max_distance", integer("max_distance", self.max_distance, minimum=1, maximum=MAX_DISTANCE,
+                                     error=ValueError))
 
     def logical_error_per_cycle(self, p: float, d: int) -> float:
         """Logical error probability per logical cycle of one patch of distance d at physical error p.

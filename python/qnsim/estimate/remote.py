@@ -49,7 +49,7 @@ def remote_logical_error(
     """Logical error probability of one remote lattice-surgery operation at code distance ``distance``.
 
     Args:
-        distance: code distance d of the two patches (odd, 1 to :data:`qnsim.qec.layout.MAX_DISTANCE`, 1001).
+        distance: code distance d of the two patches (odd, 1 to :data:`qnsim.argument_checks.MAX_DISTANCE`, 1001).
         bell_diagonal: coefficients of the interface Bell pairs as used, in the order
             (Phi+, Psi+, Psi-, Phi-) (a Werner pair of fidelity F is ``(F, (1-F)/3, (1-F)/3, (1-F)/3)``).
         surface_code: accepted for compatibility; the simulated model does not use it.

@@ -28,6 +28,7 @@ from qnsim.argument_checks import (
     is_integer,
     read_only,
     readable_file,
+    shown,
     unique_keys,
     unknown_keys,
     written,
@@ -184,11 +185,54 @@ class GateCounts:
         object.__setattr__(self, "per_gate", per_gate)
         object.__setattr__(self, "rotation_depth_exact", flag("GateCounts.rotation_depth_exact",
                                                               self.rotation_depth_exact))  # fmt: skip
+        self._check_consistent()
         # A workload computes its counts once and the estimator reads them again: w.counts.per_gate["T"] = -5 or
         # w.counts.pair_weight[:] = 0 (a frozen dataclass stops only w.counts.x = ...) changed what a later
         # estimate(w, ...) priced without a word.
         for name in ("per_gate", "pair_a", "pair_b", "pair_weight", "used_qubits"):
             object.__setattr__(self, name, read_only(getattr(self, name)))
+
+    def _check_consistent(self) -> None:
+        # Fields that contradict each other were priced without a word: 50 measurement records from two M
+        # applications, 5 classically controlled Paulis among no two-qubit gate, a rotation depth of 5 with no
+        # rotation, a depth of 0 for three gates, num_qubits=1 beside two used qubits. Each bound below holds for
+        # every circuit the counter counts (measurement records also come from MPAD, an annotation).
+        unknown = sorted(g for g in self.per_gate if g not in _KINDS)
+        if unknown:
+            raise ValueError(f"GateCounts.per_gate names {written(unknown[0])}, which is no gate the counter counts "
+                             f"(its names are Stim's, CNOT as CX, rotations as 'RZ(theta)' or 'RX(pi/4)')")
+        measuring = self.category("measurement") + self.per_gate.get("MPAD", 0)
+        if self.measurements > measuring:
+            raise ValueError(f"GateCounts.measurements = {self.measurements} records, more than the {measuring} "
+                             "measurement and MPAD applications in per_gate make (one record each)")
+        if self.controlled_paulis > self.two_qubit:
+            raise ValueError(f"GateCounts.controlled_paulis = {self.controlled_paulis}, more than the "
+                             f"{self.two_qubit} two-qubit gate applications in per_gate, which count them")
+        non_clifford = self.rotation_count + self.t_count + self.ccz_count
+        if self.rotation_depth > non_clifford:
+            raise ValueError(f"GateCounts.rotation_depth = {self.rotation_depth} layers, more than the {non_clifford} "
+                             "rotations, T and CCZ gates in per_gate (each layer holds one at least)")
+        total = self.total_gates
+        if self.depth_bound > total or (total and not self.depth_bound):
+            raise ValueError(f"GateCounts.depth_bound = {self.depth_bound} layers for {total} gate, reset and "
+                             "measurement applications: it must be from 1 (0 without any) up to their number")
+        used = np.asarray(self.used_qubits)
+        if used.ndim != 1 or (used.size and (used.dtype.kind not in "iu" or used.min() < 0
+                                             or bool(np.any(np.diff(used.astype(np.int64)) <= 0)))):
+            raise ValueError(f"GateCounts.used_qubits must be qubit indices (integers >= 0) in ascending order, each "
+                             f"once, got {shown(self.used_qubits)}")
+        if used.size and self.num_qubits != used.size:
+            raise ValueError(f"GateCounts.num_qubits = {self.num_qubits}, but used_qubits lists {used.size} qubits "
+                             "(num_qubits counts them)")
+        known = set(used.tolist()) if used.size else None
+        for q in self.product_measure_qubits:
+            if not is_integer(q) or q < 0 or (known is not None and q not in known):
+                where = " (not in used_qubits)" if is_integer(q) and q >= 0 else ""
+                raise ValueError(f"GateCounts.product_measure_qubits holds {written(q)}{where}: it lists the first "
+                                 "qubit of each Pauli-product measurement")
+        if self.product_measure_qubits and not self.category("measurement"):
+            raise ValueError(f"GateCounts.product_measure_qubits = {self.product_measure_qubits} names product "
+                             "measurements, but per_gate counts no measurement")
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:

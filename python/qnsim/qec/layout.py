@@ -33,7 +33,7 @@ import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qnsim.argument_checks import integer, real_number, shown, written
+from qnsim.argument_checks import MAX_DISTANCE, integer, real_number, shown, written
 
 __all__ = ["Coord", "PatchLayout", "Stabilizer", "check_distance", "rotated_patch", "unrotated_patch"]
 
@@ -414,8 +414,6 @@ def check_distance(distance: int, minimum: int = 3) -> int:
     return int(distance)
 
 
-#: Largest code distance the layouts and circuits are built for (a 1001 patch has ~4 million qubits).
-MAX_DISTANCE = 1001
 #: Largest ``x_offset`` either way: every coordinate of a patch beside it stays an exact double (below 2**53).
 MAX_OFFSET = 2**52
 #: Largest coordinate (and seam) either way: exact as a double, as Stim keeps coordinates.
