@@ -65,6 +65,14 @@ w = [1, 2, 1, 1, 3, 2, 3, 3, 1, 2, 2, 1, 1, 3, 3, 3, 2, 3, 3, 1, 4, 4, 1, 2, 4, 
 parts = Placement((4, 4, 0, 1, 3, 5, 7, 7, 5, 3, 2, 6, 0, 2, 6, 1), 8, 0, "metis")
 pairs = (np.array(a), np.array(b), np.array(w, dtype=float))
 print("moved", along_the_network(parts, pairs, [qpu] * 8, ring).qpu_of)
+# numpy's exp, log and expm1 over arrays (AVX-512 loops where the CPU has them): the relay cycle's bound, the remote
+# model's interpolation in log p and log q.
+from qnsim.estimate.links import _relay_cycle_upper_s
+from qnsim.qec.model import load_remote_model
+show(_relay_cycle_upper_s([1.1e3, 2.3e3, 2.3e3, 0.7e3]))
+model = load_remote_model()
+show(*(model.log_error(basis, d, p, q) for basis in ("X", "Z") for d in (3, 7) for p, q in ((1.3e-3, 0.013),
+       (2.2e-3, 0.031))))
 """
 
 
@@ -86,7 +94,10 @@ def test_figures_are_the_same_bytes_whatever_blas_kernel_or_simd_loops_the_cpu_g
     took other last bits, and the ring's parts were placed (3, 3, 1, 0, ...) against (1, 1, 0, 7, ...). Each is now
     a native loop in index order (``_core.ordered_matmul``, ``_core.ordered_solve``). The second process also runs
     numpy's baseline loops only (every SIMD target this CPU has turned off), the first the CPU's own: on this
-    project's AVX2 machines no figure moved with them, before the fix or after."""
+    project's AVX2 machines no figure moved with them, before the fix or after; on an AVX-512 machine (an Intel Xeon
+    VM, stop 50) numpy's AVX-512 exp and log moved the first and third round timings' last bits (storage_s
+    0x1.0fc559995f5c2p-20 against 0x1.0fc5599963d70p-20), so those ufuncs over arrays are the engine's portable
+    functions now (``_numerics.exp_array`` and its kin), and the figures above add the other paths that used them."""
     outputs = []
     for env in ({"OPENBLAS_CORETYPE": "Haswell"},
                 {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": _simd_off()}):  # fmt: skip
