@@ -12,6 +12,9 @@ unpickle it) or the path of a scenario TOML file. For a file, each grid key is a
 the parsed TOML (``"links.0.length_km"``, ``"links.*.length_km"`` for every entry of a list,
 ``"run.until_s"``); see :func:`apply_overrides`. The file is read once, on the calling machine,
 and the parsed data travels with each task, so workers need no shared file system.
+Each point's seed replaces the file's ``run.seed``; without ``seeds``, the file's own seed is the one seed
+(seed 0 for a file without one and for a point function), and seeds that leave it out are said once
+(:func:`sweep_seeds`).
 
 Results stream to ``out`` while the sweep runs (on Dask, a task's rows arrive when the whole task ends: tasks start
 with one point each and then hold as many as ran in about ``DASK_TASK_S``, 2 s, and a task starts no point after
@@ -641,10 +644,11 @@ def sweep_seeds(fn: Any, seeds: int | Sequence[int] | None) -> tuple[int | list[
     shown_seeds = _shown_seeds(seed_list)
     # The seeds as given (a count stays a count, as the state file records it).
     return seeds, (
+        # No semicolon: a list of rows from a path carries the note in each row's notes, which semicolons join.
         f"{fn.path.name} sets run.seed = {own}, which is not among the sweep's seeds ({shown_seeds}): each point ran "
-        f"its own seed in its place, so no row is the run `qnsim run {fn.path.name}` gives; to run it, add {own} to "
-        f"the seeds (qnsim sweep --seeds {own}, with its comma for that seed alone; seeds=[{own}] from Python), or leave the seeds "
-        "out (the file's seed is then the one seed)"
+        f"its own seed in its place, so no row is the run `qnsim run {fn.path.name}` gives. To run it, add {own} to "
+        f"the seeds (qnsim sweep --seeds {own}, with its comma for that seed alone, or seeds=[{own}] from Python), or "
+        "leave the seeds out (the file's seed is then the one seed)"
     )
 
 
