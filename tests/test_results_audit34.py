@@ -2,6 +2,7 @@
 three kinds of rate interval (Poisson, exact, not measured) through files and summaries. Each test's docstring says
 what the old behaviour was."""
 
+import csv
 import json
 import logging
 import math
@@ -55,9 +56,11 @@ def test_a_sweep_without_seeds_runs_the_files_seed_as_qnsim_run_does(tmp_path):
 
 def test_seeds_that_leave_out_the_files_seed_are_said_once(tmp_path):
     """``seeds=[5, 6]`` over a file with ``seed = 3`` ran 5 and 6 and said nothing of the file's seed. Now a note
-    says so once (the frame's attrs["notes"], TomlScenario.seed_note, the out's state file), not in the rows; seeds
-    that hold the file's seed (a list with it, a count past it) say nothing."""
+    says so once (the frame's attrs["notes"], TomlScenario.seed_note, the out's state file, and from it read_results
+    and summarize of the file), not in the file's rows; seeds that hold the file's seed (a list with it, a count
+    past it) say nothing."""
     pytest.importorskip("pandas")
+    from qnsim.plot import summarize
     from qnsim.sweeps import TomlScenario, read_results, sweep
 
     path = _scenario(tmp_path)
@@ -71,7 +74,12 @@ def test_seeds_that_leave_out_the_files_seed_are_said_once(tmp_path):
     assert frame.attrs["notes"][0] == note
     (entry,) = json.loads((tmp_path / "rows.csv.sweep.json").read_text())["sweeps"]
     assert entry["notes"] == [note]
-    assert all(note not in (row.get("notes") or "") for row in read_results(out))
+    with open(out, newline="") as f:  # said once: not in the file's rows
+        assert all(note not in (row.get("notes") or "") for row in csv.DictReader(f))
+    # Read back, the rows get it back in their notes (as the list sweep() of a path returns them), and summarize
+    # of the file says it once, as it does the scenario's remarks.
+    assert all(row["notes"].startswith(note) for row in read_results(out))
+    assert summarize(out, "seed", ["rate_hz"]).attrs["notes"][0] == f"the scenario, for every row: {note}"
     for seeds in ([3, 5], 4):
         again = TomlScenario(path)
         sweep(again, {}, seeds=seeds, workers=1, progress=False)
@@ -165,7 +173,8 @@ def test_a_resume_with_other_values_or_seeds_returns_its_own_rows_and_says_what_
     # The kept point (0.05, seed 1) is the same run: its row equals the first sweep's (but for the notes, which
     # carry each sweep's note on the file's seed 3, left out by both).
     def figures(rows):
-        return [{k: v for k, v in r.items() if k != "notes"} for r in rows if (r["run.until_s"], r["seed"]) == (0.05, 1)]
+        kept = [r for r in rows if (r["run.until_s"], r["seed"]) == (0.05, 1)]
+        return [{k: v for k, v in r.items() if k != "notes"} for r in kept]
 
     assert figures(second) == figures(first) and len(figures(first)) == 1
     assert all("run.seed = 3" in r["notes"] for r in second)
@@ -233,7 +242,8 @@ def test_the_three_kinds_survive_a_round_trip_and_a_summary_says_a_seed_not_meas
     (said,) = [n for n in notes if "did not measure" in n]
     assert said.startswith("rate_hz: at 1 of 4 points some seeds did not measure it") and "kind = mixed: 1 of 2" in said
     assert not any("rest on a single seed" in n or "have no value" in n for n in notes)
-    assert any(n.startswith("rate_hz: 1 of 4 points have a value from one of their seeds only (kind = mixed") for n in notes)
+    one_of_two = "rate_hz: 1 of 4 points have a value from one of their seeds only (kind = mixed"
+    assert any(n.startswith(one_of_two) for n in notes)
 
 
 def test_a_fidelity_without_pairs_is_not_called_not_measured():

@@ -54,9 +54,9 @@ def _frame(data: Any) -> Any:
         # frame qnsim.sweep returns holds them (attrs["notes"]), so summarize and qnsim plot say them again.
         ids = frame["scenario_id"].dropna().unique() if "scenario_id" in frame.columns else []
         if len(ids) == 1:
-            from qnsim.sweeps import _recorded_remarks
+            from qnsim.sweeps import _recorded_said_once
 
-            frame.attrs["notes"] = _recorded_remarks(Path(data), str(ids[0])) or []
+            frame.attrs["notes"] = _recorded_said_once(Path(data), str(ids[0]))
         if findings:
             frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
             frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)

@@ -3548,6 +3548,21 @@ def _recorded_remarks(out: Path, scenario: str) -> list[str] | None:
     return None
 
 
+def _recorded_said_once(out: Path, scenario: str) -> list[str]:
+    """What the sweeps of ``scenario`` that wrote ``out`` said once, as the frame :func:`sweep` returns holds it
+    (``attrs["notes"]``): each sweep's own notes (a file seed its seeds left out: :func:`sweep_seeds`), then the
+    scenario's remarks (:func:`_recorded_remarks`). Empty without a state file."""
+    try:
+        entries = _read_states(out)
+    except (OSError, ValueError, KeyError, TypeError):
+        entries = []
+    notes = [
+        str(note) for entry in entries if entry.get("scenario_id") == scenario and isinstance(entry.get("notes"), list)
+        for note in entry["notes"]
+    ]  # fmt: skip
+    return list(dict.fromkeys([*notes, *(_recorded_remarks(out, scenario) or [])]))
+
+
 def _write_state(
     out: Path,
     scenario: str,
@@ -3915,8 +3930,8 @@ def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: boo
 
 
 def _with_recorded_remarks(path: Path, rows: list[dict]) -> list[dict]:
-    """``rows`` with the remarks their scenario's sweep said once (recorded in the state of ``path`` under each row's
-    scenario_id) back in their ``notes``: read_results gave the rows without them, where summarize(path) and the
+    """``rows`` with what their scenario's sweep said once (its notes and remarks, recorded in the state of ``path``
+    under each row's scenario_id: :func:`_recorded_said_once`) back in their ``notes``: read_results gave the rows without them, where summarize(path) and the
     list sweep() returns have them, so the same out read two ways disagreed on what its scenario implies."""
     recorded: dict[str, list[str]] = {}
     out = []
@@ -3926,7 +3941,7 @@ def _with_recorded_remarks(path: Path, rows: list[dict]) -> list[dict]:
             out.append(row)
             continue
         if scenario not in recorded:
-            recorded[scenario] = _recorded_remarks(path, scenario) or []
+            recorded[scenario] = _recorded_said_once(path, scenario)
         remarks = recorded[scenario]
         out.append({**row, "notes": _with_remarks(row["notes"], remarks)} if remarks else row)
     return out
