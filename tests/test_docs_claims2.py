@@ -769,7 +769,8 @@ def test_sequence_page_of_several_stored_pairs_the_oldest_is_swapped():
 
 
 def test_sweep_seeds_option_counts_from_zero_and_defaults_to_one_seed(tmp_path, capsys):
-    """``qnsim sweep --help``: ``--seeds`` is a "seed count N (seeds 0..N-1) or list 3,7,11 (default 1)"."""
+    """``qnsim sweep --help``: ``--seeds`` is a "seed count N (seeds 0..N-1), list 3,7,11, or one seed 7, (trailing
+    comma); default: the scenario file's run.seed, else seed 0" (this file sets none)."""
     import csv
 
     from qnsim.sweep_cli import main
@@ -804,6 +805,7 @@ def test_sweep_seeds_option_counts_from_zero_and_defaults_to_one_seed(tmp_path, 
     assert seeds() == [0]
     assert seeds("--seeds", "3") == [0, 1, 2]
     assert seeds("--seeds", "3,7,11") == [3, 7, 11]
+    assert seeds("--seeds", "7,") == [7]
 
 
 @pytest.mark.parametrize("t1_a, t1_b", [(5e-3, 5e-3), (2e-3, 8e-3)])

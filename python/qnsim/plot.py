@@ -54,9 +54,9 @@ def _frame(data: Any) -> Any:
         # frame qnsim.sweep returns holds them (attrs["notes"]), so summarize and qnsim plot say them again.
         ids = frame["scenario_id"].dropna().unique() if "scenario_id" in frame.columns else []
         if len(ids) == 1:
-            from qnsim.sweeps import _recorded_remarks
+            from qnsim.sweeps import _recorded_said_once
 
-            frame.attrs["notes"] = _recorded_remarks(Path(data), str(ids[0])) or []
+            frame.attrs["notes"] = _recorded_said_once(Path(data), str(ids[0]))
         if findings:
             frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
             frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)
@@ -320,11 +320,21 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # rate, on a fixed schedule, is its own interval, rate_hz_low = rate_hz_high).
         with_own = [i for i in single if own and _finite(lows[i]) and _finite(highs[i])]
         without = [i for i in single if i not in with_own]
+        # A point of several seeds with a value from one of them (the others NaN: a rate not measured, a fidelity
+        # without pairs) rests on that seed, not on "a single seed": its bar is that seed's own interval.
+        of_several = [i for i in with_own if seeds[i] > 1]
+        with_own = [i for i in with_own if seeds[i] == 1]
         if with_own:
             notes.append(
                 f"{column}: {len(with_own)} of {len(count)} points rest on a single seed "
                 f"({_where(out, keys, with_own)}): no standard error; their bars are the rows' own 95% intervals "
                 f"({own_columns[column]})"
+            )
+        if of_several:
+            notes.append(
+                f"{column}: {len(of_several)} of {len(count)} points have a value from one of their seeds only "
+                f"({_where(out, keys, of_several)}; the others' are empty, see below): no standard error; their "
+                f"bars are that seed's own 95% interval ({own_columns[column]}), not a spread over the seeds"
             )
         if without:
             notes.append(
@@ -341,6 +351,27 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # fidelity of 3 seeds in 10, the other 7 without a pair) reads as the mean over all of them.
         # (A point with no value at all has a NaN mean, which says so itself.)
         partial = [i for i, (n, m) in enumerate(zip(count, seeds)) if 0 < n < m]
+        # A row whose value and own interval are all empty was not measured (a rate of a request never admitted in
+        # that seed: RATE_NOT_MEASURED, NaN bounds): said as such, where "no value (a fidelity without pairs, say)"
+        # read as a measurement that came out empty.
+        unmeasured = (
+            (frame[column].isna() & frame[f"{column}_low"].isna() & frame[f"{column}_high"].isna())
+            .groupby([frame[k] for k in keys], sort=True).sum().to_numpy()
+            if own and partial and f"{column}_low" not in derived else None  # not a half-width's derived ends
+        )
+        not_measured = [i for i in partial if unmeasured is not None and unmeasured[i] > 0]
+        if not_measured:
+            counts = ", ".join(
+                f"{int(unmeasured[i])} of {seeds[i]}" for i in not_measured[:3]
+            ) + (" ..." if len(not_measured) > 3 else "")
+            notes.append(
+                f"{column}: at {len(not_measured)} of {len(count)} points some seeds did not measure it (value and "
+                f"interval empty: not measured, as the rate of a request never admitted in that seed; its row's notes "
+                "say why) and are "
+                f"left out of the mean, which is of the other seeds alone ({_where(out, keys, not_measured)}: "
+                f"{counts} seeds not measured)"
+            )
+            partial = [i for i in partial if i not in not_measured or count[i] + unmeasured[i] < seeds[i]]
         if partial:
             counts = ", ".join(f"{count[i]} of {seeds[i]}" for i in partial[:3]) + (" ..." if len(partial) > 3 else "")
             notes.append(

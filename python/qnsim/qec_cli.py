@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     swp = sub.add_parser("sweep", help="run an experiment file over its grid (resumable; pool or Dask)")
     swp.add_argument("experiment", type=path_arg, help="experiment TOML (see qnsim.qec.sweep)")
     swp.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...", help="add or replace a grid axis")
-    swp.add_argument("--seeds", default=None, help="seed count N or list 3,7,11 (default: the file's)")
+    swp.add_argument("--seeds", default=None, help="seed count N, list 3,7,11, or one seed 7, (default: the file's)")
     swp.add_argument(
         "--out", type=path_arg,
         help="results .csv (or .parquet directory); resumes if it exists (running points from OUT.shots/)",

@@ -11,7 +11,10 @@ grid axis; values are read as int, float, ``true``/``false`` or else text. Linke
 together: ``--param 'links.*.channels,requests.0.purification_rounds=2,1;4,2'``. List entries
 are addressed by index or by name (``nodes.qpu_a.t2_s``, ``links.a-b.length_km``,
 ``requests.uplink.cutoff_s``; see :func:`qnsim.sweeps.apply_overrides`). ``--seeds N`` runs
-seeds ``0 .. N-1``; ``--seeds 3,7,11`` runs those. Rerunning the same command resumes from
+seeds ``0 .. N-1``; ``--seeds 3,7,11`` runs those; ``--seeds 7,`` (a trailing comma) runs the one seed 7.
+Without ``--seeds``, a scenario file's own ``[run] seed`` is the one seed (its rows are ``qnsim run``'s), else
+seed 0; seeds given replace it, and when the file's seed is not among them stderr says so once (see
+:func:`qnsim.sweeps.sweep_seeds`). Rerunning the same command resumes from
 ``--out``. Without ``--out`` the rows are printed as CSV on stdout.
 
 Exit status: 0 on success; 2 on any failure, with one line on stderr saying what went wrong (a
@@ -157,19 +160,35 @@ def parse_grid(texts: Sequence[str]) -> tuple[dict[str, list[Any]], dict[str, st
     return grid, typed
 
 
-def _parse_seeds(text: str) -> int | list[int]:
+def _parse_seeds(text: str | None) -> int | list[int] | None:
+    """``--seeds`` as :func:`qnsim.sweep` takes it: ``5`` a count (seeds 0..4), ``3,7,11`` a list, ``7,`` the list of
+    the one seed 7 (the trailing comma makes it a list; ``7`` alone is a count), None (no ``--seeds``) None.
+
+    Example:
+        >>> _parse_seeds("5"), _parse_seeds("3,7,11"), _parse_seeds("7,"), _parse_seeds(None)
+        (5, [3, 7, 11], [7], None)
+    """
     from qnsim.cli import integer_text
 
+    if text is None:
+        return None
     try:
         if "," in text:
-            return [integer_text(s) for s in text.split(",")]
+            # One trailing comma ends a list (7, is the one seed 7); an empty entry anywhere else is a typo.
+            items = text.split(",")
+            if len(items) > 1 and not items[-1].strip() and items[-2].strip():
+                items.pop()
+            return [integer_text(s) for s in items]
         return integer_text(text)
     except ValueError as exc:
         if str(exc).startswith("an integer of") or "is not a number as qnsim reads one" in str(exc):
             # A count or a seed past 4,300 digits (it is one, too large), or digits outside the one grammar (１２):
             # the reading's own words.
             raise ValueError(f"--seeds: {exc}") from None
-        raise ValueError(f"--seeds {written(text)} must be a count (5) or a list of seeds (3,7,11)") from None
+        raise ValueError(
+            f"--seeds {written(text)} must be a count (5), a list of seeds (3,7,11) or one seed with a trailing "
+            "comma (7,)"
+        ) from None
 
 
 def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None) -> None:
@@ -271,7 +290,11 @@ def _parser() -> argparse.ArgumentParser:
         "--formalism", choices=list(FORMALISMS),
         help="formalism of every point (as for qnsim run): the one-value axis --param run.formalism=NAME",
     )  # fmt: skip
-    parser.add_argument("--seeds", default="1", help="seed count N (seeds 0..N-1) or list 3,7,11 (default 1)")
+    parser.add_argument(
+        "--seeds",
+        help="seed count N (seeds 0..N-1), list 3,7,11, or one seed 7, (trailing comma); default: the scenario "
+        "file's run.seed, else seed 0 (a file seed the seeds given leave out is said on stderr)",
+    )
     parser.add_argument("--out", type=path_arg, help="results file: .csv, or .parquet (a directory); resumes if it exists")
     parser.add_argument(
         "--backend", choices=["local", "dask"], default="local",
@@ -415,6 +438,9 @@ def _sweep(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
+    seed_note = getattr(scenario, "seed_note", None)
+    if seed_note:
+        print(f"note: {seed_note}", file=sys.stderr)
     report_rows(rows, args.out, getattr(scenario, "sweep_remarks", ()))
     return 0
 

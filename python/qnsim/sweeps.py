@@ -12,6 +12,9 @@ unpickle it) or the path of a scenario TOML file. For a file, each grid key is a
 the parsed TOML (``"links.0.length_km"``, ``"links.*.length_km"`` for every entry of a list,
 ``"run.until_s"``); see :func:`apply_overrides`. The file is read once, on the calling machine,
 and the parsed data travels with each task, so workers need no shared file system.
+Each point's seed replaces the file's ``run.seed``; without ``seeds``, the file's own seed is the one seed
+(seed 0 for a file without one and for a point function), and seeds that leave it out are said once
+(:func:`sweep_seeds`).
 
 Results stream to ``out`` while the sweep runs (on Dask, a task's rows arrive when the whole task ends: tasks start
 with one point each and then hold as many as ran in about ``DASK_TASK_S``, 2 s, and a task starts no point after
@@ -200,6 +203,7 @@ __all__ = [
     "scenario_id",
     "split_notes",
     "sweep",
+    "sweep_seeds",
     "sweep_status",
 ]
 
@@ -592,6 +596,72 @@ def check_retries(retries: object) -> int:
     return int(retries)  # type: ignore[call-overload]
 
 
+def scenario_seed(fn: Any) -> int | None:
+    """The seed a scenario file sets (``[run] seed``), as ``qnsim run`` of the file runs it; None for a point
+    function or a file that sets none (``qnsim run`` then draws one at random).
+
+    Raises:
+        ValueError: The file's ``run.seed`` is no seed (naming it and the file).
+    """
+    if not isinstance(fn, TomlScenario):
+        return None
+    run = fn.data.get("run")
+    if not isinstance(run, Mapping) or run.get("seed") is None:
+        return None
+    return check_seed(f"{fn.path.name}: run.seed", run["seed"])
+
+
+def sweep_seeds(fn: Any, seeds: int | Sequence[int] | None) -> tuple[int | list[int], str | None]:
+    """The seeds a sweep of ``fn`` runs, and what it says once about the scenario's own seed: one rule for
+    :func:`sweep` from Python, ``qnsim sweep``, a resumed sweep and every backend.
+
+    ``seeds=None`` (``qnsim sweep`` without ``--seeds``) runs the seed a scenario file sets in ``[run] seed``, so
+    its rows are those ``qnsim run`` of the file gives; seed 0 for a file that sets none and for a point function.
+    Seeds given replace the file's ``run.seed`` point by point (each row says its seed); when the file sets a seed
+    that is not among them, the returned note says so (:func:`sweep` puts it in the frame's ``attrs["notes"]``,
+    the :class:`TomlScenario`'s ``seed_note``, the out's state file and ``qnsim sweep``'s stderr): none of the rows
+    is then the run ``qnsim run`` gives.
+
+    Args:
+        fn: The resolved scenario (a :class:`TomlScenario` or a point function).
+        seeds: A count ``n`` (seeds ``0 .. n-1``), a list of distinct seeds, or None.
+
+    Returns:
+        ``(seeds, note)``: the seeds as :func:`grid_points` takes them, and the note (None: nothing to say).
+
+    Raises:
+        ValueError: Bad seeds, or a file ``run.seed`` that is no seed.
+
+    Example:
+        >>> sweep_seeds(example_point, None), sweep_seeds(example_point, [3, 7])
+        ((1, None), ([3, 7], None))
+    """
+    own = scenario_seed(fn)
+    if seeds is None:
+        return ([own] if own is not None else 1), None
+    seed_list = _seed_list(seeds)
+    if own is None or own in seed_list:
+        return seeds, None
+    shown_seeds = _shown_seeds(seed_list)
+    # The seeds as given (a count stays a count, as the state file records it).
+    return seeds, (
+        # No semicolon: a list of rows from a path carries the note in each row's notes, which semicolons join.
+        f"{fn.path.name} sets run.seed = {own}, which is not among the sweep's seeds ({shown_seeds}): each point ran "
+        f"its own seed in its place, so no row is the run `qnsim run {fn.path.name}` gives. To run it, add {own} to "
+        f"the seeds (qnsim sweep --seeds {own}, with its comma for that seed alone, or seeds=[{own}] from Python), or "
+        "leave the seeds out (the file's seed is then the one seed)"
+    )
+
+
+def _shown_seeds(seed_list: list[int]) -> str:
+    """A sweep's seeds in a note: ``0..9`` for a count, else the list (its first and last few when long)."""
+    if seed_list == list(range(len(seed_list))) and len(seed_list) > 2:
+        return f"{seed_list[0]}..{seed_list[-1]}"
+    if len(seed_list) > 8:
+        return ", ".join(map(str, seed_list[:4])) + ", ..., " + ", ".join(map(str, seed_list[-2:]))
+    return ", ".join(map(str, seed_list))
+
+
 def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, bool):
         raise ValueError(f"seeds must be a count or a list of ints, got {written(seeds)}")
@@ -969,6 +1039,8 @@ class TomlScenario:
         self._remarks: dict[str, list[str]] = {}  # scenario data (JSON) -> remarks of its network (see remarks)
         #: The remarks the last :func:`sweep` of this scenario said once instead of in every row.
         self.sweep_remarks: list[str] = []
+        #: What the last :func:`sweep` of this scenario said of the file's ``run.seed`` (see :func:`sweep_seeds`).
+        self.seed_note: str | None = None
 
     def data_for(self, params: Mapping[str, Scalar]) -> dict:
         """The scenario data with ``params`` applied (see :func:`apply_overrides`)."""
@@ -3485,6 +3557,21 @@ def _recorded_remarks(out: Path, scenario: str) -> list[str] | None:
     return None
 
 
+def _recorded_said_once(out: Path, scenario: str) -> list[str]:
+    """What the sweeps of ``scenario`` that wrote ``out`` said once, as the frame :func:`sweep` returns holds it
+    (``attrs["notes"]``): each sweep's own notes (a file seed its seeds left out: :func:`sweep_seeds`), then the
+    scenario's remarks (:func:`_recorded_remarks`). Empty without a state file."""
+    try:
+        entries = _read_states(out)
+    except (OSError, ValueError, KeyError, TypeError):
+        entries = []
+    notes = [
+        str(note) for entry in entries if entry.get("scenario_id") == scenario and isinstance(entry.get("notes"), list)
+        for note in entry["notes"]
+    ]  # fmt: skip
+    return list(dict.fromkeys([*notes, *(_recorded_remarks(out, scenario) or [])]))
+
+
 def _write_state(
     out: Path,
     scenario: str,
@@ -3496,6 +3583,7 @@ def _write_state(
     grid: Sequence[tuple[str, list]] | None = None,
     seeds: int | list[int] | None = None,
     remarks: Sequence[str] | None = None,
+    notes: Sequence[str] | None = None,
     holder: dict | None = None,
     settings: Mapping[str, str] | None = None,
     columns: Sequence[str] | None = None,
@@ -3527,6 +3615,9 @@ def _write_state(
     if remarks is not None:
         # Said once for the sweep's rows, which leave them out (TomlScenario.remarks).
         content["remarks"] = list(remarks)
+    if notes:
+        # What the sweep said once about itself (a scenario seed it did not run: sweep_seeds).
+        content["notes"] = list(notes)
     holder = holder or _this_holder()
     if settings is not None:
         # What the scenario is made of, so that a refused resume names what changed (_foreign_rows_message): a QEC
@@ -3857,8 +3948,8 @@ def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: boo
 
 
 def _with_recorded_remarks(path: Path, rows: list[dict]) -> list[dict]:
-    """``rows`` with the remarks their scenario's sweep said once (recorded in the state of ``path`` under each row's
-    scenario_id) back in their ``notes``: read_results gave the rows without them, where summarize(path) and the
+    """``rows`` with what their scenario's sweep said once (its notes and remarks, recorded in the state of ``path``
+    under each row's scenario_id: :func:`_recorded_said_once`) back in their ``notes``: read_results gave the rows without them, where summarize(path) and the
     list sweep() returns have them, so the same out read two ways disagreed on what its scenario implies."""
     recorded: dict[str, list[str]] = {}
     out = []
@@ -3868,7 +3959,7 @@ def _with_recorded_remarks(path: Path, rows: list[dict]) -> list[dict]:
             out.append(row)
             continue
         if scenario not in recorded:
-            recorded[scenario] = _recorded_remarks(path, scenario) or []
+            recorded[scenario] = _recorded_said_once(path, scenario)
         remarks = recorded[scenario]
         out.append({**row, "notes": _with_remarks(row["notes"], remarks)} if remarks else row)
     return out
@@ -5049,7 +5140,7 @@ def _run_dask(
 def sweep(
     scenario: PointFunction | str | os.PathLike,
     grid: Mapping[str, Sequence[Scalar]],
-    seeds: int | Sequence[int] = 1,
+    seeds: int | Sequence[int] | None = None,
     backend: str = "local",
     out: str | os.PathLike | None = None,
     workers: int | None = None,
@@ -5077,7 +5168,9 @@ def sweep(
             key is its own column of the rows.
         seeds: A count ``n`` (seeds ``0 .. n-1``) or a list of distinct seeds, each an int in [0, 2^64 - 1] (with
             one from 2^63 on, a Parquet out's seed column is unsigned 64-bit); each combination of grid values runs
-            once per seed.
+            once per seed, which replaces a scenario file's ``run.seed``. None (the default): the seed the scenario
+            file sets in ``[run] seed`` (its rows are then ``qnsim run``'s), else seed 0. Seeds given that leave out
+            the file's own are said once (see :func:`sweep_seeds`).
         backend: ``"local"`` (``concurrent.futures.ProcessPoolExecutor``) or ``"dask"``
             (``dask.distributed``).
         out: ``*.csv`` file or ``*.parquet`` directory to stream rows to and resume from; None
@@ -5137,8 +5230,10 @@ def sweep(
     take_over = check_take_over(take_over, out)
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)
+    seeds, seed_note = sweep_seeds(fn, seeds)
     points = grid_points(grid, seeds, identity)
     if isinstance(fn, TomlScenario):
+        fn.seed_note = seed_note
         fn.check(grid, pending=[])  # the keys (cheap); each value is built once its points are known to be pending
     frame_type = _frame_type(as_frame)
 
@@ -5190,6 +5285,16 @@ def sweep(
         except BaseException:
             sink.close()
             raise
+        outside = sum(1 for row in rows if row.get(ID_COLUMN) not in by_id)
+        if outside:
+            # Kept, as the state file records their sweeps, but said: "2 points -> out.csv" read as the file's
+            # content, and a plot or summarize of the file read the rows of earlier grids and seeds with these.
+            _log.warning(
+                "%s also holds %d row(s) of points outside this sweep (other grid values, keys or seeds of this "
+                "scenario, from earlier sweeps on it): this sweep returns its own %d points, and read_results, "
+                "summarize and qnsim plot of the file read all %d rows; write to another out to keep them apart",
+                out, outside, len(points), len(rows) + len(points) - len(results),
+            )  # fmt: skip
     pending = [p for p in points if p.id not in results]
     recorded_remarks = None
     if isinstance(fn, TomlScenario) and sink is not None:
@@ -5228,6 +5333,7 @@ def sweep(
         ],
         "seeds": len(seed_list) if seed_list == list(range(len(seed_list))) else seed_list,
         "remarks": remarks if isinstance(fn, TomlScenario) else None,
+        "notes": [seed_note] if seed_note else None,
         "settings": _described_settings(fn),
     }
     bar = None  # made in the try below: whatever stops the sweep from here on unlocks its out
@@ -5358,11 +5464,12 @@ def sweep(
     rows = [results[p.id] for p in points]
     if logging_on:
         _log.info("sweep done: %d points, %d run now, in %.3g s", len(points), len(pending), time.monotonic() - started)
+    said_once = [seed_note, *remarks] if seed_note else list(remarks)
     if frame_type is None:
-        if remarks and not isinstance(scenario, TomlScenario):
+        if said_once and not isinstance(scenario, TomlScenario):
             # A list has no attrs, and a scenario given by its path leaves the caller no sweep_remarks to read: the
             # remarks said once went nowhere, and the rows read as if the scenario had none.
-            rows = [{**row, "notes": _with_remarks(row.get("notes"), remarks)} for row in rows]
+            rows = [{**row, "notes": _with_remarks(row.get("notes"), said_once)} for row in rows]
         return rows
     columns: list[str] = []
     for row in rows:
@@ -5370,7 +5477,7 @@ def sweep(
     columns.remove(ID_COLUMN)
     columns.append(ID_COLUMN)
     frame = rows_frame(rows, columns)
-    frame.attrs["notes"] = list(remarks)
+    frame.attrs["notes"] = said_once
     return frame
 
 
