@@ -96,6 +96,8 @@ NOT_WALKED = {
     "qnsim.scenario.load_scenario", "qnsim.scenario.RunSettings.__init__", "qnsim.scenario_writer.write_toml",
     "qnsim.seed_batch.run_network_seeds", "qnsim.qec.sweep.run_experiment_sweep", "qnsim.sweep_cli.check_sweep_options",
     "qnsim.qec.sweep.ExperimentSpec.__init__", "qnsim.sweeps.Point.__init__", "qnsim.estimate.placement.check_seed",
+    # The seeds a sweep runs (its scenario's own, or those given), read by the walked sweep's own check.
+    "qnsim.sweeps.sweep_seeds",
     # Results record the seed of a run, they take none.
     "qnsim.results.NetworkResult.__init__", "qnsim.results.RequestResult.__init__",
     # A top-up's point seed and row metadata: made from the seed top_up (walked above) has checked.

@@ -170,7 +170,8 @@ def test_qnsim_sweep_log_option(tmp_path, capsys):
     assert cli_main(["sweep", str(path), "--param", "nodes.a.t2_s=1.0,2.0", "--workers", "1", "--no-progress",
                      "--log", "info"]) == 0
     err = capsys.readouterr().err
-    assert "qnsim.sweep: point 2/2 done: nodes.a.t2_s=2.0 seed 0" in err
+    # Without --seeds the sweep runs the file's own seed (the network's 3), as `qnsim run` of the file does.
+    assert "qnsim.sweep: point 2/2 done: nodes.a.t2_s=2.0 seed 3" in err
     assert "qnsim.network" not in err  # each point's run records only from DEBUG on
     assert logging.getLogger("qnsim.network").level == logging.NOTSET
 
