@@ -58,6 +58,7 @@ def log1p_array(x: Any) -> np.ndarray:
     """ln(1 + x) of each value of ``x`` (any shape), the same doubles on every CPU (see :func:`exp_array`)."""
     return _core.portable_log1p_array(np.asarray(x, dtype=float))
 
+
 #: How far (in ulps of 1, times the count summed) a probability computed from other rounded
 #: probabilities may stray outside [0, 1] by rounding alone: a density-matrix pair of
 #: F = 1 - 1e-16 had a Bell weight of -2.8e-17.

@@ -1042,14 +1042,14 @@ class RequestResult:
                 f"pairs of fidelity {weights[k]:.4f}"
             )
         if self.num_pairs and self.cutoff_discards >= _CUTOFF_DOMINATES * self.num_pairs:
-            # A tree under a cutoff just long enough for its first round delivered 1 pair and discarded 24 qubits
-            # in 20 ms, and nothing said that the cutoff, not the links, set the rate.
+            # A tree under a cutoff just long enough for its first round delivered 1 pair and discarded 127 qubits
+            # in 20 ms, and nothing said that the cutoff, not the links, held the rate down.
             notes.append(
-                f"the cutoff sets this rate: {self.cutoff_discards} stored qubits were discarded by the "
+                f"the cutoff may set this rate: {self.cutoff_discards} stored qubits were discarded by the "
                 f"{_eng(self.cutoff_s, 's')} cutoff for {self.num_pairs} pair(s) delivered "
-                f"({self.cutoff_discards / self.num_pairs:.3g} per pair); a longer cutoff_s (or more memories per "
-                "side, where purification rounds wait for freed memories to make new pairs) delivers more pairs, "
-                "older ones"
+                f"({self.cutoff_discards / self.num_pairs:.3g} per pair), most pairs expiring before they were used; "
+                "a longer cutoff_s (or more memories per side, where purification rounds wait for freed memories to "
+                "make new pairs) may deliver more pairs, older ones"
             )
         if not self.num_pairs and self.status not in ("pending", "waiting"):
             if self.cutoff_discards:
