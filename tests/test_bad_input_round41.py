@@ -272,7 +272,7 @@ def test_compare_results_and_protocols_read_numpy_bools_as_every_flag() -> None:
     fixed = Fixed()
     fixed.random_choices = np.True_
     assert fixed.random_choices is True
-    with pytest.raises(TypeError, match=r"^Fixed\.random_choices must be True or False, got int 1$"):
+    with pytest.raises(TypeError, match=r"^Fixed\.random_choices must be True or False, got 1$"):
         fixed.random_choices = 1
 
 

@@ -806,7 +806,7 @@ def test_a_protocols_own_attributes_skip_the_callback_checks(monkeypatch):
         counting.on_pair_redy = lambda node, slot, partner_slot: None
     with pytest.raises(TypeError, match=r"Counting.on_timer, set on the instance, must be callable"):
         counting.on_timer = 5
-    with pytest.raises(TypeError, match=r"Counting.random_choices must be True or False, got str 'no'"):
+    with pytest.raises(TypeError, match=r"Counting.random_choices must be True or False, got 'no'"):
         counting.random_choices = "no"
     with pytest.raises(AttributeError, match="keeps its own plumbing under this name"):
         counting._hub = None

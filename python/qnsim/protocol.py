@@ -135,11 +135,10 @@ import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 
 from qnsim import _core
 from qnsim._core import QnsimError
-from qnsim.argument_checks import is_integer, written
+from qnsim.argument_checks import flag, is_integer, written
 from qnsim.events import refuse_returned
 from qnsim.specs import UINT32_MAX, check_value, parameter_error, seconds_to_ps
 
@@ -312,7 +311,7 @@ class Protocol:
         # broke deliver the same way. Assigning them on an instance is refused already; so is defining them here.
         # A declaration read as a truth value: random_choices = "no" would claim a fixed schedule without a word.
         if "random_choices" in vars(cls):
-            cls.random_choices = _check_random_choices(cls.__name__, vars(cls)["random_choices"])
+            cls.random_choices = flag(f"{cls.__name__}.random_choices", vars(cls)["random_choices"])
         shadowed = sorted(_PROTOCOL_FACTS.intersection(vars(cls)))
         if shadowed:
             raise TypeError(
@@ -334,7 +333,7 @@ class Protocol:
         if name.startswith("on_"):
             _check_instance_callbacks(self, {name: value})
         elif name == "random_choices":
-            value = _check_random_choices(type(self).__name__, value)
+            value = flag(f"{type(self).__name__}.random_choices", value)
         object.__setattr__(self, name, value)
 
     def __init__(self) -> None:
@@ -625,15 +624,6 @@ def _check_callback_arguments(owner: str, name: str, function: Any, bound: bool)
             f"{owner}.{name}{signature} cannot take the arguments qnsim passes it ({exc}): qnsim calls "
             f"{name}({', '.join(arguments if bound else ('self', *arguments))}), by position"
         ) from None
-
-def _check_random_choices(owner: str, value: Any) -> bool:
-    """A :attr:`Protocol.random_choices` as a bool, read as every flag is (:func:`qnsim.argument_checks.flag`, NumPy's
-    bools included: np.False_ was refused as "must be True or False"); a string or number is refused (read as a
-    truth value, "no" would claim a fixed schedule)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}.random_choices must be True or False, got {type(value).__name__} {written(value):.60}")
-    return bool(value)
-
 
 def _check_callback_names(owner: str, verb: str, names: Any) -> None:
     """Refuse ``on_`` names that are none of the callbacks (a misspelt on_pair_redy, an on_start qnsim does not
