@@ -135,7 +135,6 @@ import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-
 from qnsim import _core
 from qnsim._core import QnsimError
 from qnsim.argument_checks import flag, is_integer, written
