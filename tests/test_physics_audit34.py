@@ -315,3 +315,75 @@ def test_an_nv_preset_link_delivers_its_kernel_at_its_rate_decayed_for_one_attem
     else:
         assert r.mean_fidelity == pytest.approx(stored, abs=1e-8)
         assert abs(f - stored) > 1e-7  # the decay is resolved
+
+
+# ---- routing over a ring of NV links of unequal lengths, priced by the kernel ------------------------------------
+
+# A ring n0 .. n5 with a long chord n0 - n3, links of the nv_10x_improved kind (nodes without memory decay or gate
+# noise, so a delivered pair is the links' swap alone). Lengths in km.
+_RING = {("n0", "n1"): 5.0, ("n1", "n2"): 12.0, ("n2", "n3"): 5.0, ("n3", "n4"): 7.0, ("n4", "n5"): 6.0,
+         ("n5", "n0"): 8.0, ("n0", "n3"): 40.0}
+
+
+def _nv_10x_figures(length_km: float) -> tuple[float, tuple[float, float, float]]:
+    """(rate in Hz, the delivered pair's correlators (<XX>, -<YY>, <ZZ>)) of an nv_10x_improved link ``length_km``
+    long, from :func:`_single_click`. After the corrections the one-photon populations sit on |00> and |11> with the
+    coherence between them, the vacuum and two-photon terms on |01> and |10> without one (different photon numbers
+    do not interfere), so <XX> = -<YY> = 2 coherence and <ZZ> = 1 - 2 (the |01>, |10> weight)."""
+    eta = 0.58 * 10 ** (-0.2 * (length_km / 2) / 10)
+    p, f, coherence = _single_click(0.1, eta, 0.99, 0.35, -math.expm1(-1.0 * 25e-9))
+    one_photon = f - coherence  # both of |00>, |11>
+    period = 3.8e-6 + length_km * 1e3 / C_FIBER_M_PER_S
+    return p / period, (2 * coherence, 2 * coherence, 2 * one_photon - (1 - 2 * one_photon))
+
+
+def _ring_network(seed: int):
+    network = qnsim.Network("bell_diagonal", seed=seed)
+    for i in range(6):
+        network.add_node(f"n{i}", num_memories=3)
+    for (a, b), km in _RING.items():
+        network.add_link(a, b, length_km=km, preset="nv_10x_improved")
+    return network
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "routing"),
+    [("n0", "n3", "rate"), ("n0", "n3", "fidelity"), ("n0", "n3", "hops"), ("n1", "n4", "rate"),
+     ("n1", "n4", "fidelity"), ("n2", "n5", "rate"), ("n2", "n5", "fidelity"), ("n1", "n5", "hops"),
+     ("n2", "n4", "hops")],
+)
+def test_routing_over_a_ring_of_nv_links_is_the_brute_force_optimum_and_delivers_its_swap(src, dst, routing):
+    """Every simple path (networkx.all_simple_paths) priced from the kernel: ``"rate"`` the least sum of 1 / rate
+    (one channel per link), ``"fidelity"`` the largest (1 + prod <XX> + prod -<YY> + prod <ZZ>) / 4 (the swapped
+    Bell-diagonal pair), ``"hops"`` the fewest links; each optimum here is unique by more than 0.1% (asserted: a tie would be settled by
+    search order). n0 -> n3: rate takes the three short hops n0-n5-n4-n3 (8% ahead), fidelity and hops the 40 km
+    chord; n1 -> n4 and n2 -> n5 are 0.25% and 0.35% races in fidelity (longer links herald F lower: their lower eta
+    leaves more of the bright state's two-photon term). The
+    request's path must be it, and each pair it delivers (bell_diagonal, no memory decay) the swapped fidelity of
+    that path to 1e-12."""
+    import networkx as nx
+
+    graph = nx.Graph(list(_RING))
+    figures = {frozenset(edge): _nv_10x_figures(km) for edge, km in _RING.items()}
+
+    def hops_of(path):
+        return [figures[frozenset(edge)] for edge in zip(path, path[1:])]
+
+    def swapped(path):
+        x, y, z = (math.prod(c[k] for _, c in hops_of(path)) for k in range(3))
+        return (1 + x + y + z) / 4
+
+    price = {
+        "rate": lambda path: sum(1 / rate for rate, _ in hops_of(path)),
+        "fidelity": lambda path: -swapped(path),
+        "hops": lambda path: len(path) - 1.0,
+    }[routing]
+    ranked = sorted(nx.all_simple_paths(graph, src, dst), key=price)
+    best = ranked[0]
+    assert price(ranked[1]) - price(best) > 1e-3 * abs(price(best))
+    network = _ring_network(seed=34)
+    network.request(src, dst, routing=routing, num_pairs=20)
+    r = network.run(until_s=1.0, progress=False).requests[0]
+    assert r.path == best
+    assert r.num_pairs == 20
+    np.testing.assert_allclose(r.fidelities, swapped(best), rtol=0, atol=1e-12)
