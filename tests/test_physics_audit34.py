@@ -10,6 +10,10 @@ Covered here and not in test_physics_audit.py .. test_physics_audit33.py:
   Monte Carlo of the docs' rules written here (per attempt period: heralds, swaps as soon as a node holds both
   qubits, delivery, restarts of links whose memories are free) is the oracle, for continuous and on-demand
   generation; the two differ by more than the runs resolve, so a run that followed the wrong rule fails;
+* the superconducting transducer preset at k = 1 and 1000 against audit 5's Fock computation and its documented
+  figures (k = 1000, where eta = 0.64, had only its period checked);
+* routing by rate, fidelity and hops over a ring of NV links of unequal lengths, every simple path priced by the
+  kernel below, and the delivered pairs the swapped Bell-diagonal closed form of the chosen path;
 * the nv_10x_improved and nv_near_term presets at 10 km against the single-click kernel written out here (every
   order in eta: the bright state's two-photon term, HOM visibility, phase noise, dark counts), their documented
   rates and fidelities, and a network run of each delivering p / T pairs at the herald fidelity decayed by the
@@ -34,9 +38,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stats import assert_binomial, assert_normal
+from test_physics_audit5 import _oracle_link
 
 import qnsim
-from qnsim.presets import nv_10x_improved, nv_near_term
+from qnsim.presets import nv_10x_improved, nv_near_term, superconducting_transducer_link
 
 SIGMAS = 5.3
 FORMALISMS = ("bell_diagonal", "density_matrix", "stabilizer")
@@ -317,12 +322,54 @@ def test_an_nv_preset_link_delivers_its_kernel_at_its_rate_decayed_for_one_attem
         assert abs(f - stored) > 1e-7  # the decay is resolved
 
 
+@pytest.mark.parametrize(
+    ("improvement", "documented"), [(1, (0.345, 3.6e-5, 2e-3, 0.018)), (1000, (0.998, 0.21, 96e-6, 2200))]
+)
+def test_the_transducer_preset_at_10_km_is_the_fock_computation_and_its_documented_figures(improvement, documented):
+    """superconducting_transducer_link(k) at 10 km against the direct Fock computation of a Barrett-Kok link whose
+    arms are thermal-loss channels (audit 5's ``_oracle_link``, imported): transmissivity emission 0.9 x transducer
+    min(1, 0.0047 k) x 10^(-0.1) x detector 0.9, noise photons transducer x 0.5 / k x 10^(-0.1) x 0.9, dark counts
+    10 Hz over 1 ns. Audit 3 checked the k = 1 figures to lowest order in eta only and k = 1000's period only; at
+    k = 1000 eta = 0.64 and no lowest-order form holds. The docstring's figures (F, p, the period, pairs per second to
+    two digits) must follow, and so must its claim that F = 0.5 at N_add / emission = (sqrt(2) - 1) / 2 = 0.207 (to
+    1e-3: the exact F there is 0.5004)."""
+    link = superconducting_transducer_link(improvement).link(10.0)
+    arm = 10 ** (-0.2 * 5.0 / 10)
+    transducer = min(1.0, 0.0047 * improvement)
+    p_dark = -math.expm1(-10.0 * 1e-9)
+
+    def fock(n_add):
+        tau, mu = 0.9 * transducer * arm * 0.9, transducer * n_add * arm * 0.9
+        p, rho = _oracle_link("double_click", (0.5, 0.5), (tau, tau), (mu, mu), p_dark, 0.0)
+        return p, float(rho[0, 0].real + rho[3, 3].real) / 2 + float(rho[0, 3].real)
+
+    p, f = fock(0.5 / improvement)
+    assert link.success_probability == pytest.approx(p, rel=1e-8)
+    assert link.fidelity == pytest.approx(f, abs=1e-9)
+    period = max(2e-3 / improvement, 2 * 10e3 / C_FIBER_M_PER_S)  # two rounds: the transducer's, or the light's
+    assert link.attempt_period_s == pytest.approx(period, rel=1e-9)
+    f_doc, p_doc, period_doc, rate_doc = documented
+    assert round(f, 3) == f_doc
+    assert float(f"{p:.2g}") == p_doc
+    assert float(f"{period:.2g}") == period_doc
+    assert float(f"{p / period:.2g}") == rate_doc
+    if improvement == 1:
+        assert fock(0.9 * (math.sqrt(2) - 1) / 2)[1] == pytest.approx(0.5, abs=1e-3)
+
+
 # ---- routing over a ring of NV links of unequal lengths, priced by the kernel ------------------------------------
 
 # A ring n0 .. n5 with a long chord n0 - n3, links of the nv_10x_improved kind (nodes without memory decay or gate
 # noise, so a delivered pair is the links' swap alone). Lengths in km.
-_RING = {("n0", "n1"): 5.0, ("n1", "n2"): 12.0, ("n2", "n3"): 5.0, ("n3", "n4"): 7.0, ("n4", "n5"): 6.0,
-         ("n5", "n0"): 8.0, ("n0", "n3"): 40.0}
+_RING = {
+    ("n0", "n1"): 5.0,
+    ("n1", "n2"): 12.0,
+    ("n2", "n3"): 5.0,
+    ("n3", "n4"): 7.0,
+    ("n4", "n5"): 6.0,
+    ("n5", "n0"): 8.0,
+    ("n0", "n3"): 40.0,
+}
 
 
 def _nv_10x_figures(length_km: float) -> tuple[float, tuple[float, float, float]]:
@@ -348,17 +395,25 @@ def _ring_network(seed: int):
 
 @pytest.mark.parametrize(
     ("src", "dst", "routing"),
-    [("n0", "n3", "rate"), ("n0", "n3", "fidelity"), ("n0", "n3", "hops"), ("n1", "n4", "rate"),
-     ("n1", "n4", "fidelity"), ("n2", "n5", "rate"), ("n2", "n5", "fidelity"), ("n1", "n5", "hops"),
-     ("n2", "n4", "hops")],
+    [
+        ("n0", "n3", "rate"),
+        ("n0", "n3", "fidelity"),
+        ("n0", "n3", "hops"),
+        ("n1", "n4", "rate"),
+        ("n1", "n4", "fidelity"),
+        ("n2", "n5", "rate"),
+        ("n2", "n5", "fidelity"),
+        ("n1", "n5", "hops"),
+        ("n2", "n4", "hops"),
+    ],
 )
 def test_routing_over_a_ring_of_nv_links_is_the_brute_force_optimum_and_delivers_its_swap(src, dst, routing):
     """Every simple path (networkx.all_simple_paths) priced from the kernel: ``"rate"`` the least sum of 1 / rate
     (one channel per link), ``"fidelity"`` the largest (1 + prod <XX> + prod -<YY> + prod <ZZ>) / 4 (the swapped
-    Bell-diagonal pair), ``"hops"`` the fewest links; each optimum here is unique by more than 0.1% (asserted: a tie would be settled by
-    search order). n0 -> n3: rate takes the three short hops n0-n5-n4-n3 (8% ahead), fidelity and hops the 40 km
-    chord; n1 -> n4 and n2 -> n5 are 0.25% and 0.35% races in fidelity (longer links herald F lower: their lower eta
-    leaves more of the bright state's two-photon term). The
+    Bell-diagonal pair), ``"hops"`` the fewest links; each optimum here is unique by more than 0.1% (asserted: a
+    tie would be settled by search order). n0 -> n3: rate takes the three short hops n0-n5-n4-n3 (8% ahead),
+    fidelity and hops the 40 km chord; n1 -> n4 and n2 -> n5 are 0.25% and 0.35% races in fidelity (longer links
+    herald F lower: their lower eta leaves more of the bright state's two-photon term). The
     request's path must be it, and each pair it delivers (bell_diagonal, no memory decay) the swapped fidelity of
     that path to 1e-12."""
     import networkx as nx
