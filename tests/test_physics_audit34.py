@@ -10,6 +10,9 @@ Covered here and not in test_physics_audit.py .. test_physics_audit33.py:
   Monte Carlo of the docs' rules written here (per attempt period: heralds, swaps as soon as a node holds both
   qubits, delivery, restarts of links whose memories are free) is the oracle, for continuous and on-demand
   generation; the two differ by more than the runs resolve, so a run that followed the wrong rule fails;
+* a multiplexed two-link repeater (three channels per link): its delivery rate against the exact Markov chain of
+  the middle node's queue, its mean F and age against a Monte Carlo of the docs' oldest-first swaps (newest-first
+  resolved as wrong);
 * the superconducting transducer preset at k = 1 and 1000 against audit 5's Fock computation and its documented
   figures (k = 1000, where eta = 0.64, had only its period checked);
 * routing by rate, fidelity and hops over a ring of NV links of unequal lengths, every simple path priced by the
@@ -442,3 +445,97 @@ def test_routing_over_a_ring_of_nv_links_is_the_brute_force_optimum_and_delivers
     assert r.path == best
     assert r.num_pairs == 20
     np.testing.assert_allclose(r.fidelities, swapped(best), rtol=0, atol=1e-12)
+
+
+# ---- a multiplexed two-link repeater: the queue at the middle node ------------------------------------------------
+
+
+def _multiplexed_swaps_per_period(m: int, p: float) -> float:
+    """Exact mean swaps (deliveries) per period of a fiberless two-link repeater with m channels per link, by the
+    Markov chain of the middle node's queue h (h > 0: link 1 holds h pairs, h < 0: link 2 holds -h; never both, as
+    the node swaps whenever both sides hold one). Per period the free channels herald X1 ~ Bin(m - h+, p) and
+    X2 ~ Bin(m - h-, p) independently, min(h+ + X1, h- + X2) swaps follow, and h moves to h + X1 - X2."""
+    from math import comb
+
+    def binomial(n):
+        return np.array([comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(n + 1)])
+
+    states = range(-m, m + 1)
+    move = np.zeros((2 * m + 1, 2 * m + 1))
+    swaps = np.zeros(2 * m + 1)
+    for h in states:
+        up, down = max(h, 0), max(-h, 0)
+        for x1, p1 in enumerate(binomial(m - up)):
+            for x2, p2 in enumerate(binomial(m - down)):
+                move[h + m, h + x1 - x2 + m] += p1 * p2
+                swaps[h + m] += p1 * p2 * min(up + x1, down + x2)
+    values, vectors = np.linalg.eig(move.T)
+    stationary = np.real(vectors[:, np.argmin(abs(values - 1))])
+    return float(stationary / stationary.sum() @ swaps)
+
+
+def _multiplexed_monte_carlo(m: int, p: float, steps: int, newest_first: bool, rng: np.random.Generator):
+    """Deliveries of the same repeater stepped from the docs' rules, as (step, summed storage of the 4 qubits, age),
+    in periods: heralded pairs (emitted one period before) join their link's queue, and the node swaps the oldest
+    pair of each side with each other (``newest_first``: the wrong rule, for the test to show it resolves) until a
+    side is empty; fiberless, so the swap is the delivery and each of a pair's qubits waited from its emission."""
+    held: list[list[int]] = [[], []]
+    attempting = [m, m]
+    out = []
+    for k in range(1, steps + 1):
+        for side in (0, 1):
+            held[side].extend([k - 1] * int(rng.binomial(attempting[side], p)))
+        while held[0] and held[1]:
+            e1, e2 = (held[0].pop(), held[1].pop()) if newest_first else (held[0].pop(0), held[1].pop(0))
+            out.append((k, 2 * (k - e1) + 2 * (k - e2), k - min(e1, e2)))
+        attempting = [m - len(held[0]), m - len(held[1])]
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _multiplexed_figures(m, f_link, p, period, t_dep, t2, window, newest_first, batches):
+    steps = round(window / period)
+    out = _multiplexed_monte_carlo(m, p, steps * batches, newest_first, np.random.default_rng(34))
+    counts = np.bincount([(k - 1) // steps for k, _, _ in out], minlength=batches)
+    f = _delivered_fidelity((4 * f_link - 1) / 3, 2, np.array([s for _, s, _ in out]) * period, t_dep, t2)
+    age = np.array([a for _, _, a in out]) * period
+    return counts.mean(), counts.std(ddof=1), len(out) / (steps * batches), f.mean(), f.std(), age.mean(), age.std()
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_a_multiplexed_repeater_swaps_oldest_first_at_the_markov_chains_rate(formalism):
+    """Two fiberless links of m = 3 channels (F = 0.99, p = 0.2, T = 10 us), depolarizing (300 us) and dephasing
+    (500 us) memories, one request (3 memories per link). The deliveries per period against the exact Markov chain of
+    :func:`_multiplexed_swaps_per_period` (0.48, below the 3 p = 0.6 of either link alone: a side's channels stay
+    blocked while it waits for the other; at m = 1 the chain is 1 / E[max(G1, G2)] = p (2 - p) / (3 - 2 p),
+    asserted), the count's spread and the mean F and age against
+    :func:`_multiplexed_monte_carlo` (8 windows as long as the run). docs/coming-from-sequence.md: "Of several
+    stored pairs qnsim swaps the oldest"; swapping the newest instead moves the mean F by more than 10 of the run's
+    standard errors (asserted)."""
+    m, f_link, p, period, t_dep, t2, window, batches = 3, 0.99, 0.2, 1e-5, 3e-4, 5e-4, 0.2, 8
+    network = qnsim.Network(formalism, seed=5)
+    for name, memories in (("a", m), ("x", 2 * m), ("b", m)):
+        network.add_node(name, num_memories=memories, depolarizing_time_s=t_dep, t2_s=t2)
+    for a, b in (("a", "x"), ("x", "b")):
+        network.add_link(
+            a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period, channels=m
+        )
+    network.request("a", "b")
+    r = network.run(until_s=window, progress=False).requests[0]
+    exact_rate = _multiplexed_swaps_per_period(m, p)
+    assert _multiplexed_swaps_per_period(1, p) == pytest.approx(p * (2 - p) / (3 - 2 * p), rel=1e-12)
+    count, count_sd, mc_rate, mean_f, f_sd, mean_age, age_sd = _multiplexed_figures(
+        m, f_link, p, period, t_dep, t2, window, False, batches
+    )
+    steps = round(window / period)
+    assert_normal(mc_rate, exact_rate, count_sd / math.sqrt(batches * steps), SIGMAS, what="Monte Carlo's rate")
+    n = r.num_pairs
+    assert_normal(n, exact_rate * steps, count_sd * math.sqrt(1 + 1 / batches), SIGMAS, what="deliveries")
+    pooled = 1 + 1 / batches
+    if formalism == "stabilizer":
+        assert_binomial(r.mean_fidelity * n, n, mean_f, SIGMAS, what="stabilizer mean F")
+    else:
+        assert_normal(r.mean_fidelity, mean_f, f_sd * math.sqrt(pooled / n), SIGMAS, what="mean F")
+    assert_normal(r.mean_age_s, mean_age, age_sd * math.sqrt(pooled / n), SIGMAS, what="mean age")
+    newest = _multiplexed_figures(m, f_link, p, period, t_dep, t2, window, True, batches)[3]
+    assert abs(newest - mean_f) > 10 * f_sd / math.sqrt(n)
