@@ -11,7 +11,8 @@ Covered here and not in test_physics_audit.py .. test_physics_audit33.py:
   qubits, delivery, restarts of links whose memories are free) is the oracle, for continuous and on-demand
   generation; the two differ by more than the runs resolve, so a run that followed the wrong rule fails;
 * a three-link chain over fiber, whose ends wait for the swaps' news while the middle link regenerates, against an
-  event-driven Monte Carlo of the docs' rules (continuous and on demand, each resolved from the other);
+  event-driven Monte Carlo of the docs' rules (continuous and on demand, each resolved from the other), and with
+  hypothesis over chains of 2 to 4 links of 0 to 6 km;
 * a multiplexed two-link repeater (three channels per link): its delivery rate against the exact Markov chain of
   the middle node's queue, its mean F and age against a Monte Carlo of the docs' oldest-first swaps (newest-first
   resolved as wrong);
@@ -716,3 +717,29 @@ def test_a_chain_over_fiber_whose_news_travels_matches_the_event_monte_carlo(for
     other, own = figures["on_demand" if generation == "continuous" else "continuous"], figures[generation]
     assert abs(other.count - own.count) > 20 * own.count_sd
     assert abs(other.mean_f - own.mean_f) > 8 * own.f_se
+
+
+@settings(max_examples=6)
+@given(
+    lengths=st.lists(st.one_of(st.just(0.0), st.floats(0.01, 6.0)), min_size=2, max_size=4).map(tuple),
+    p=st.floats(0.2, 0.9),
+    on_demand=st.booleans(),
+    seed=st.integers(1, 1000),
+)
+def test_chains_over_fiber_over_their_lengths_match_the_event_monte_carlo(lengths, p, on_demand, seed):
+    """The same oracle over chains of 2 to 4 links of 0 to 6 km (news and heralds from none to three periods late),
+    p from 0.2 to 0.9, either generation rule (bell_diagonal, F = 0.98, T = 10 us, memories of 300 us depolarizing
+    and 500 us dephasing time, 30 ms runs against 6 oracle windows; the count's spread at least sqrt(count), as
+    a six-window estimate can fall short)."""
+    f_link, period, t_dep, t2, window, batches = 0.98, 1e-5, 3e-4, 5e-4, 0.03, 6
+    network = qnsim.Network("bell_diagonal", seed=seed)
+    path = [f"n{i}" for i in range(len(lengths) + 1)]
+    for i, name in enumerate(path):
+        network.add_node(name, num_memories=1 if i in (0, len(lengths)) else 2, depolarizing_time_s=t_dep, t2_s=t2)
+    for a, b, km in zip(path, path[1:], lengths):
+        network.add_link(a, b, length_km=km, fidelity=f_link, success_probability=p, attempt_period_s=period)
+    network.request(path[0], path[-1], generation="on_demand" if on_demand else "continuous")
+    r = network.run(until_s=window, progress=False).requests[0]
+    oracle = _fiber_chain_figures(lengths, f_link, p, period, t_dep, t2, window, on_demand, batches)
+    oracle = oracle._replace(count_sd=max(oracle.count_sd, math.sqrt(oracle.count)))
+    _assert_run_matches(r, oracle, batches, "bell_diagonal")
