@@ -1,4 +1,4 @@
-"""Physics audit 34: swap-ASAP chains whose links regenerate while the chain waits, and the NV presets' figures.
+"""Physics audit 34: chains whose links regenerate while the chain waits, multiplexing, routing, and the presets.
 
 Covered here and not in test_physics_audit.py .. test_physics_audit33.py:
 
@@ -25,8 +25,9 @@ Covered here and not in test_physics_audit.py .. test_physics_audit33.py:
   rates and fidelities, and a network run of each delivering p / T pairs at the herald fidelity decayed by the
   carbon memory for one attempt.
 
-Conventions (docs/concepts.md): a fiberless abstract link of success probability p and period T heralds at the end
-of the attempt that made the pair, and its qubits decay from that attempt's start (the emission); depolarizing
+Conventions (docs/concepts.md, link_builder): an abstract link of success probability p and period T over L km
+heralds max(L / c_fiber, T) after the start of the attempt that made the pair (at the end of that attempt when
+fiberless), and its qubits decay from that start (the emission); depolarizing
 time T_dep shrinks each qubit's <X>, <Y>, <Z> by exp(-t / T_dep), T2 its <X> and <Y> by exp(-t / T2). Pauli channels
 commute with swaps of Bell-diagonal pairs, so a delivered pair of n Werner links of parameter w has
 <XX> = -<YY> = w^n exp(-S / T_dep) exp(-S / T2) and <ZZ> = w^n exp(-S / T_dep), S the summed storage of its 2n
