@@ -560,7 +560,9 @@ def _weights(cells, xs, errors_override=None):
             out.append(0.0)
             continue
         rate = per_round(shot, r)
-        slope = (1 - 2 * shot) ** (1 / r - 1) / r  # d(per-round) / d(shot rate)
+        # d(per-round) / d(shot rate), (1 - 2 shot)^(1/r - 1) / r, by the engine's exp and log1p (libm's pow
+        # differs between machines in its last bits, and the weights place the reported crossing).
+        slope = _numerics.exp((1 / r - 1) * _numerics.log1p(-2 * shot)) / r
         var = (slope / rate) ** 2 * shot * (1 - shot) / n
         out.append(1.0 / var)
     return out
