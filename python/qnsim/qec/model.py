@@ -106,7 +106,7 @@ import numpy as np
 from qnsim import _core, _numerics
 from qnsim.argument_checks import flag, float_literal
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
-from qnsim.qec.layout import check_distance
+from qnsim.qec.layout import MAX_DISTANCE, check_distance
 
 __all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "read_table", "remote_logical_error",
            "remote_operation_pairs"]
@@ -119,6 +119,19 @@ CHANNEL_FORM_PESSIMISM = (
 )
 
 _MIN_ERRORS = 5  # counts below this carry too little information to enter a fit
+
+
+def _read_point(basis: str, distance: int, p: float, q: float) -> tuple[int, float, float]:
+    """A model query's ``distance``, bulk error ``p`` and seam error rate ``q``, or a ValueError naming the bad one
+    (``basis`` too): an even distance, p = 2 or q = -0.1 were read off the fitted lines as if sampled, and basis "Y"
+    raised a bare KeyError. Plain ints and floats in range, the estimator's every query, pass at the cost of the
+    comparisons."""
+    if (type(distance) is int and 1 <= distance <= MAX_DISTANCE and distance & 1 and type(p) is float
+            and type(q) is float and 0.0 <= p <= 1.0 and 0.0 <= q <= 1.0 and basis in ("Z", "X")):
+        return distance, p, q
+    if basis not in ("Z", "X"):
+        raise ValueError(f"basis must be 'Z' or 'X', got {basis!r}")
+    return check_distance(distance, minimum=1), check_probability("p", p), check_probability("q", q)
 
 
 @dataclass(frozen=True)
@@ -227,6 +240,7 @@ class RemoteModel:
             >>> m.log_error("Z", 5, 1e-3, 0.01) < m.log_error("Z", 3, 1e-3, 0.01)
             True
         """
+        distance, p, q = _read_point(basis, distance, p, q)
         k = (distance + 1) / 2
         a, b, lines = self._float_tables[basis]
         c = self._bend_weights.get(basis)
@@ -266,6 +280,7 @@ class RemoteModel:
             >>> 0.005 < m.log_error_sd("Z", 5, 2e-3, 0.04) < m.log_error_sd("Z", 25, 2e-3, 0.04)
             True
         """
+        distance, p, q = _read_point(basis, distance, p, q)
         table = self.spread.get(basis)
         if table is None:
             return math.inf
@@ -294,6 +309,7 @@ class RemoteModel:
         # Remembered per (basis, distance, p) for plain ints and floats: it does not depend on the pairs, and the
         # estimator asks it for every pair quality it tries at one distance and bulk error (half of its log_error
         # calls). Bounded, so a long session of many bulk errors does not grow it without end.
+        _read_point(basis, distance, p, 0.0)  # (refused by value: the memo below keys on what it is given)
         plain = type(distance) is int and type(p) is float
         memo = self._single_qpu_memo
         if plain and (basis, distance, p) in memo:
@@ -323,6 +339,7 @@ class RemoteModel:
             >>> m.error("Z", 5, 1e-3, 0.0) < m.error("Z", 5, 1e-3, 1e-4) < m.error("Z", 5, 1e-3, m.q_grid[0])
             True
         """
+        distance, p, q = _read_point(basis, distance, p, q)
         q0 = self.q_grid[0]
         at = min(1.0, _numerics.exp(self.log_error(basis, distance, p, q)))
         cost = self.pairs_cost.get(basis)
