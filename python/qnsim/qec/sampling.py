@@ -109,6 +109,8 @@ def per_round(shot_error_rate: float, rounds: int) -> float:
         return 0.5
     # -expm1(log1p(-2P) / r) / 2, not (1 - (1 - 2P)^(1/r)) / 2: the power is 1 - 2e-18 for P = 1e-12
     # over 10^6 rounds, which rounds to 1 and read a per-round rate of 0.
+    if rounds == 1:
+        return shot_error_rate  # one round is the shot, exactly (the round trip below may move its last bit)
     # The engine's expm1 and log1p: a per-round rate is a reported figure, and libm's last bits differ by machine.
     return -_numerics.expm1(_numerics.log1p(-2.0 * shot_error_rate) / rounds) / 2.0
 
