@@ -1072,7 +1072,8 @@ class _BufferedQueue:
             for k in range(n - j):
                 short = n - j - k
                 weight = float(w) * float(all_in_cycle[k])
-                waiting += weight * (short if lam == 0.0 else _numerics.expm1(short * log_rho) / _numerics.expm1(log_rho))
+                waiting += weight * (short if lam == 0.0
+                                     else _numerics.expm1(short * log_rho) / _numerics.expm1(log_rho))
                 waiting_count += weight * short
         return (in_cycle_sum + waiting) / (kept_in_cycle + waiting_count)
 

@@ -199,8 +199,12 @@ class RemoteModel:
             >>> m.bend_weight("Z", 2e-3, m.q_grid[0]) > m.bend_weight("Z", 2e-3, m.q_grid[-1])
             True
         """
+        _, p, q = _read_point(basis, 1, p, q)
+        if not (p > 0 and q > 0):  # (the weight is a line in ln p and ln q)
+            raise ValueError(f"bend_weight needs p > 0 and q > 0, got p = {p!r}, q = {q!r}")
         lp, lq = self._log_grids
-        slope = self.bend_slope.get(basis, 0.0) + self.bend_cross.get(basis, 0.0) * (_numerics.log(p) - sum(lp) / len(lp))
+        cross = self.bend_cross.get(basis, 0.0)
+        slope = self.bend_slope.get(basis, 0.0) + cross * (_numerics.log(p) - sum(lp) / len(lp))
         return self.bend.get(basis, 0.0) + slope * (_numerics.log(q) - sum(lq) / len(lq))
 
     @functools.cached_property
