@@ -117,7 +117,7 @@ def test_estimate_threshold_is_the_delta_method_fit_written_with_numpy():
     assert (got.pairwise[(3, 5)] is None) if pair is None else got.pairwise[(3, 5)] == pytest.approx(pair, rel=1e-9)
 
 
-_MODEL_QUERIES = ["log_error", "error", "log_error_sd", "log_single_qpu_error"]
+_MODEL_QUERIES = ["log_error", "error", "log_error_sd", "log_single_qpu_error", "bend_weight"]
 
 
 @pytest.mark.parametrize("method", _MODEL_QUERIES)
@@ -136,12 +136,14 @@ def test_remote_model_queries_refuse_bad_points_by_value(method, change, message
     """Old behaviour: ``RemoteModel.error("Z", 4, 1e-3, 0.01)``, ``p = 2``, ``q = -0.1`` and ``p = nan`` returned
     rates read off the fitted lines (an even distance between the odd ones, a probability of 2 clamped to the
     grid), and basis "Y" raised a bare KeyError. Each query refuses them now, naming the value (the single-QPU
-    query has no q: its cases of q are skipped)."""
-    if method == "log_single_qpu_error" and "q" in change:
+    query has no q, the bend weight no distance: those cases are skipped for them)."""
+    if (method == "log_single_qpu_error" and "q" in change) or (method == "bend_weight" and "distance" in change):
         return
     point = {"basis": "Z", "distance": 5, "p": 1e-3, "q": 0.01, **change}
     model = load_remote_model()
-    args = [point["basis"], point["distance"], point["p"]] + ([] if method == "log_single_qpu_error" else [point["q"]])
+    args = {"log_single_qpu_error": ["basis", "distance", "p"], "bend_weight": ["basis", "p", "q"]}.get(
+        method, ["basis", "distance", "p", "q"])
+    args = [point[name] for name in args]
     with pytest.raises(ValueError) as raised:
         getattr(model, method)(*args)
     assert str(raised.value) == message
