@@ -14,7 +14,7 @@ import numpy as np
 from qnsim import _core
 
 __all__ = ["ROUNDING_ULPS", "any_of", "exp", "exp10", "expm1", "in_unit_interval", "log", "log1p", "tidy",
-           "exp_array", "expm1_array", "log_array", "log1p_array"]
+           "exp_array", "expm1_array", "log_array", "log1p_array", "weighted_line", "weighted_sums"]
 
 # The engine's own exp, 10^x, expm1, log and log1p (cpp/core/portable_math.h), for the figures that become its
 # parameters (a fiber's transmissivity, a detector's dark-count probability, a link's success probability): the
@@ -110,3 +110,45 @@ def in_unit_interval(values: Any, count: int = 1) -> tuple[Any, float | None]:
     clipped = np.clip(v, 0.0, float(count))
     first = float(v[bad].flat[0]) if np.any(bad) else None
     return (float(clipped) if not v.ndim else clipped), first
+
+
+# Weighted least squares of the QEC fits (a threshold's lines, the remote model's node lines) summed by math.fsum in
+# index order: numpy's sum and average reduce with SIMD kernels whose grouping, and so whose last bits, may change with
+# the CPU, and np.polyfit / lstsq run on the CPU's BLAS. fsum is correctly rounded, so these are the same doubles on
+# every machine (tests/test_determinism_audit10.py).
+def weighted_sums(x: Any, y: Any, w: Any) -> tuple[float, float, float, float]:
+    """Weighted means and centred sums of points ``(x_i, y_i)`` of weights ``w_i`` (any units; weights >= 0, not all
+    0): ``(x_mean, y_mean, S_xy, S_xx)`` with ``x_mean = sum w x / sum w`` and
+    ``S_xy = sum w (x - x_mean) (y - y_mean)``, each sum correctly rounded (the same doubles on every CPU).
+
+    Example:
+        >>> weighted_sums([0.0, 1.0], [1.0, 3.0], [1.0, 1.0])
+        (0.5, 2.0, 1.0, 0.5)
+    """
+    xs, ys, ws = ([float(v) for v in np.ravel(np.asarray(a, dtype=float))] for a in (x, y, w))
+    if not len(xs) == len(ys) == len(ws):
+        raise ValueError(f"x, y and w must have the same length, got {len(xs)}, {len(ys)} and {len(ws)}")
+    total = math.fsum(ws)
+    if not total > 0:
+        raise ValueError(f"the weights must sum to more than 0, got {total!r}")
+    xm = math.fsum(wi * xi for wi, xi in zip(ws, xs)) / total
+    ym = math.fsum(wi * yi for wi, yi in zip(ws, ys)) / total
+    s_xy = math.fsum(wi * (xi - xm) * (yi - ym) for wi, xi, yi in zip(ws, xs, ys))
+    s_xx = math.fsum(wi * (xi - xm) ** 2 for wi, xi in zip(ws, xs))
+    return xm, ym, s_xy, s_xx
+
+
+def weighted_line(x: Any, y: Any, w: Any) -> tuple[float, float] | None:
+    """The weighted least-squares line ``y = a + b x`` through points ``(x_i, y_i)`` of weights ``w_i`` (units of
+    y, and of y per unit of x): ``(a, b)``, or None when the x values of positive weight do not differ (no slope to
+    read). Summed as :func:`weighted_sums` (the same doubles on every CPU).
+
+    Example:
+        >>> weighted_line([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], [1.0, 2.0, 1.0])
+        (1.0, 2.0)
+    """
+    xm, ym, s_xy, s_xx = weighted_sums(x, y, w)
+    if s_xx == 0:
+        return None
+    b = s_xy / s_xx
+    return ym - b * xm, b

@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from qnsim import _numerics
 from qnsim._numerics import tidy
 from qnsim.argument_checks import (
     bell_coefficients,
@@ -335,8 +336,8 @@ def memory_pauli_channel(seconds: float, t1_s: float, t2_s: float) -> tuple[floa
     if not (t1_s > 0 and t2_s > 0):
         raise ValueError(f"t1_s and t2_s must be > 0, got t1_s={written(t1_s)}, t2_s={written(t2_s)}")
     coherence_times("t1_s", t1_s, "t2_s", t2_s, rounding=1e-12)
-    gamma = -math.expm1(-t / t1_s)
-    lost_coherence = -math.expm1(-t / t2_s)  # 1 - exp(-t/T2): 0 in doubles below t/T2 ~ 1e-16 otherwise
+    gamma = -_numerics.expm1(-t / t1_s)
+    lost_coherence = -_numerics.expm1(-t / t2_s)  # 1 - exp(-t/T2): 0 in doubles below t/T2 ~ 1e-16 otherwise
     px = gamma / 4.0
     pz = max(0.0, lost_coherence / 2.0 - gamma / 4.0)
     return (px, px, pz)

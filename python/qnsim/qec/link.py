@@ -709,7 +709,7 @@ class RoundTiming:
             # which reads a Bell-diagonal pair's fidelity low by gamma_a gamma_b / 4 against the exact channel
             # (docs/concepts.md, the stabilizer formalism; exact for Phi+ whatever T2): 2e-3 at a tenth of T1, 0.017 at
             # 0.3 T1, with the X and Y weights high by as much. Nothing said so where the storage nears T1.
-            gamma = -math.expm1(-self.storage_s / self.memory_t1_s)
+            gamma = -_numerics.expm1(-self.storage_s / self.memory_t1_s)
             shortfall = gamma * gamma / 4.0
             if shortfall >= TWIRL_NOTE_SHORTFALL:
                 notes.append(
@@ -826,8 +826,8 @@ def _poisson_cdf(k: int, mean: float) -> float:
     """P(X <= k) for X Poisson of ``mean`` > 0, summed in logs (a mean of 10**4 underflows exp(-mean))."""
     if k < 0:
         return 0.0
-    log_mean = math.log(mean)
-    return min(1.0, math.fsum(math.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)))
+    log_mean = _numerics.log(mean)
+    return min(1.0, math.fsum(_numerics.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)))
 
 
 #: Most pairs a round may need in :func:`poisson_mean_wait` (a distance-1001 seam's rounds need a few thousand).
@@ -865,8 +865,8 @@ def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
 
 def _poisson_terms(k: int, mean: float) -> list[float]:
     """P(X = j) for j = 0 .. k, X Poisson of ``mean`` > 0, each from its logarithm (exp(-mean) underflows)."""
-    log_mean = math.log(mean)
-    return [math.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)]
+    log_mean = _numerics.log(mean)
+    return [_numerics.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)]
 
 
 def _decayed_by_wait(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_s: float) -> float:
@@ -878,9 +878,9 @@ def _decayed_by_wait(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_
     """
     if decay_per_s == 0.0:
         return 0.0
-    step = math.log1p(decay_per_s / rate_hz)
+    step = _numerics.log1p(decay_per_s / rate_hz)
     terms = _poisson_terms(pairs - 1, rate_hz * cycle_time_s)
-    return min(1.0, math.fsum(p * -math.expm1(-(pairs - j) * step) for j, p in enumerate(terms)))
+    return min(1.0, math.fsum(p * -_numerics.expm1(-(pairs - j) * step) for j, p in enumerate(terms)))
 
 
 #: Gauss-Legendre nodes per piece of the integral over a batch's gathering time (each side of the cycle's end).
@@ -1023,8 +1023,8 @@ class _BufferedQueue:
         lam = decay_per_s
         # rho = R / (R + l), the Laplace transform of one interarrival, in logs: a mean storage taken as a difference
         # of two transforms at +-l close to 0 lost 1e-5 of itself to 1 - rho's rounding.
-        log_rho = -math.log1p(lam / rate)
-        at_cycle_end = math.exp(-lam * cycle)
+        log_rho = -_numerics.log1p(lam / rate)
+        at_cycle_end = _numerics.exp(-lam * cycle)
         # H_r(j'): from a round's start with j' left to the start of the round that uses a pair left at position q,
         # r = q // N rounds on.
         first = np.full(levels, at_cycle_end)
@@ -1033,7 +1033,7 @@ class _BufferedQueue:
         for j in range(min(n, levels)):
             short = n - j  # pairs still needed: the round waits when fewer arrive in the cycle
             on_time = at_cycle_end * max(0.0, 1.0 - math.fsum(in_cycle[:short]))
-            first[j] = on_time + math.exp(short * log_rho) * math.fsum(in_cycle_decayed[:short])
+            first[j] = on_time + _numerics.exp(short * log_rho) * math.fsum(in_cycle_decayed[:short])
         onward = [first]
         for _ in range((b - 1 - n) // n if b > n else 0):
             onward.append(at_cycle_end * _core.ordered_matmul(self.transition, onward[-1]))
@@ -1072,7 +1072,8 @@ class _BufferedQueue:
             for k in range(n - j):
                 short = n - j - k
                 weight = float(w) * float(all_in_cycle[k])
-                waiting += weight * (short if lam == 0.0 else math.expm1(short * log_rho) / math.expm1(log_rho))
+                waiting += weight * (short if lam == 0.0
+                                     else _numerics.expm1(short * log_rho) / _numerics.expm1(log_rho))
                 waiting_count += weight * short
         return (in_cycle_sum + waiting) / (kept_in_cycle + waiting_count)
 
@@ -1342,11 +1343,11 @@ def _periodic_round_timing(
             return min(1.0, max(0.0, -float(np.mean(_numerics.expm1_array(-decay * offsets)))))
         # exp(-decay (offset - phi)) averaged over phi as exp(-decay (offset - tau)) E[exp(-decay (tau - phi))]: each
         # factor at most 1 (offset > tau), no overflow for a phase of many decay lengths.
-        phase = -math.expm1(-decay * spread) / (decay * spread)
+        phase = -_numerics.expm1(-decay * spread) / (decay * spread)
         return min(1.0, max(0.0, 1.0 - float(np.mean(_numerics.exp_array(-decay * (offsets - spread)))) * phase))
 
     storage = float(np.mean(offsets)) - (0.0 if spread is None else spread / 2.0)
-    idle = _twirled_decay(-math.expm1(-per_s_t1 * wait), -math.expm1(-per_s_t2 * wait))
+    idle = _twirled_decay(-_numerics.expm1(-per_s_t1 * wait), -_numerics.expm1(-per_s_t2 * wait))
     both_halves = _twirled_decay(lost(2.0 * per_s_t1), lost(2.0 * per_s_t2))
     return _timing(n, cycle, distance, bell, mean_wait=wait, wait=wait, storage=max(0.0, storage),
                    both_halves=both_halves, idle=idle, buffer=buffer, arrivals="periodic")  # fmt: skip

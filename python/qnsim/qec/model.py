@@ -106,7 +106,7 @@ import numpy as np
 from qnsim import _core, _numerics
 from qnsim.argument_checks import flag, float_literal
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
-from qnsim.qec.layout import check_distance
+from qnsim.qec.layout import MAX_DISTANCE, check_distance
 
 __all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "read_table", "remote_logical_error",
            "remote_operation_pairs"]
@@ -119,6 +119,19 @@ CHANNEL_FORM_PESSIMISM = (
 )
 
 _MIN_ERRORS = 5  # counts below this carry too little information to enter a fit
+
+
+def _read_point(basis: str, distance: int, p: float, q: float) -> tuple[int, float, float]:
+    """A model query's ``distance``, bulk error ``p`` and seam error rate ``q``, or a ValueError naming the bad one
+    (``basis`` too): an even distance, p = 2 or q = -0.1 were read off the fitted lines as if sampled, and basis "Y"
+    raised a bare KeyError. Plain ints and floats in range, the estimator's every query, pass at the cost of the
+    comparisons."""
+    if (type(distance) is int and 1 <= distance <= MAX_DISTANCE and distance & 1 and type(p) is float
+            and type(q) is float and 0.0 <= p <= 1.0 and 0.0 <= q <= 1.0 and basis in ("Z", "X")):
+        return distance, p, q
+    if basis not in ("Z", "X"):
+        raise ValueError(f"basis must be 'Z' or 'X', got {basis!r}")
+    return check_distance(distance, minimum=1), check_probability("p", p), check_probability("q", q)
 
 
 @dataclass(frozen=True)
@@ -186,9 +199,13 @@ class RemoteModel:
             >>> m.bend_weight("Z", 2e-3, m.q_grid[0]) > m.bend_weight("Z", 2e-3, m.q_grid[-1])
             True
         """
+        _, p, q = _read_point(basis, 1, p, q)
+        if not (p > 0 and q > 0):  # (the weight is a line in ln p and ln q)
+            raise ValueError(f"bend_weight needs p > 0 and q > 0, got p = {p!r}, q = {q!r}")
         lp, lq = self._log_grids
-        slope = self.bend_slope.get(basis, 0.0) + self.bend_cross.get(basis, 0.0) * (math.log(p) - sum(lp) / len(lp))
-        return self.bend.get(basis, 0.0) + slope * (math.log(q) - sum(lq) / len(lq))
+        cross = self.bend_cross.get(basis, 0.0)
+        slope = self.bend_slope.get(basis, 0.0) + cross * (_numerics.log(p) - sum(lp) / len(lp))
+        return self.bend.get(basis, 0.0) + slope * (_numerics.log(q) - sum(lq) / len(lq))
 
     @functools.cached_property
     def _bend_weights(self) -> dict[str, tuple[tuple[float, ...], ...]]:
@@ -227,6 +244,7 @@ class RemoteModel:
             >>> m.log_error("Z", 5, 1e-3, 0.01) < m.log_error("Z", 3, 1e-3, 0.01)
             True
         """
+        distance, p, q = _read_point(basis, distance, p, q)
         k = (distance + 1) / 2
         a, b, lines = self._float_tables[basis]
         c = self._bend_weights.get(basis)
@@ -266,6 +284,7 @@ class RemoteModel:
             >>> 0.005 < m.log_error_sd("Z", 5, 2e-3, 0.04) < m.log_error_sd("Z", 25, 2e-3, 0.04)
             True
         """
+        distance, p, q = _read_point(basis, distance, p, q)
         table = self.spread.get(basis)
         if table is None:
             return math.inf
@@ -294,6 +313,7 @@ class RemoteModel:
         # Remembered per (basis, distance, p) for plain ints and floats: it does not depend on the pairs, and the
         # estimator asks it for every pair quality it tries at one distance and bulk error (half of its log_error
         # calls). Bounded, so a long session of many bulk errors does not grow it without end.
+        _read_point(basis, distance, p, 0.0)  # (refused by value: the memo below keys on what it is given)
         plain = type(distance) is int and type(p) is float
         memo = self._single_qpu_memo
         if plain and (basis, distance, p) in memo:
@@ -323,15 +343,16 @@ class RemoteModel:
             >>> m.error("Z", 5, 1e-3, 0.0) < m.error("Z", 5, 1e-3, 1e-4) < m.error("Z", 5, 1e-3, m.q_grid[0])
             True
         """
+        distance, p, q = _read_point(basis, distance, p, q)
         q0 = self.q_grid[0]
-        at = min(1.0, math.exp(self.log_error(basis, distance, p, q)))
+        at = min(1.0, _numerics.exp(self.log_error(basis, distance, p, q)))
         cost = self.pairs_cost.get(basis)
         if q >= q0 or cost is None:
             return at
         k = (distance + 1) / 2
-        perfect = math.exp(self.log_error(basis, distance, p, q0)
+        perfect = _numerics.exp(self.log_error(basis, distance, p, q0)
                            - float(sum(w * max(0.0, cost[i][0] + cost[i][1] * k) for i, _, w in self._nodes(p, q0))))
-        perfect = min(at, max(perfect, math.exp(self.log_single_qpu_error(basis, distance, p))))
+        perfect = min(at, max(perfect, _numerics.exp(self.log_single_qpu_error(basis, distance, p))))
         return perfect + (at - perfect) * max(0.0, q) / q0
 
     @property
@@ -381,17 +402,11 @@ def _fit_node(distances: Sequence[int], errors: Sequence[int], shots: Sequence[i
     for d, e, n in zip(distances, errors, shots):
         if e >= _MIN_ERRORS and n > 0:
             xs.append((d + 1) / 2)
-            ys.append(math.log(e / n))
+            ys.append(_numerics.log(e / n))
             ws.append(e)  # var(log rate) ~ 1/errors
     if len(xs) < 2:
         return None
-    w = np.array(ws, dtype=float)
-    x = np.array(xs)
-    y = np.array(ys)
-    xm = np.average(x, weights=w)
-    ym = np.average(y, weights=w)
-    b = float(np.sum(w * (x - xm) * (y - ym)) / np.sum(w * (x - xm) ** 2))
-    return float(ym - b * xm), b
+    return _numerics.weighted_line(xs, ys, ws)
 
 
 def _isotonic(values: Sequence[float], weights: Sequence[float]) -> list[float]:
@@ -413,7 +428,7 @@ def _refit_intercept(slope: float, distances, errors, shots) -> float | None:
     num = den = 0.0
     for d, e, n in zip(distances, errors, shots):
         if e >= _MIN_ERRORS and n > 0:
-            num += e * (math.log(e / n) - slope * (d + 1) / 2)
+            num += e * (_numerics.log(e / n) - slope * (d + 1) / 2)
             den += e
     return num / den if den else None
 
@@ -442,7 +457,7 @@ def _bend(line: Sequence[float], k: float) -> float:
     if hi <= lo:
         return 0.0
     k = min(max(k, lo), hi)
-    return math.log(2 * k - 1) - (alpha + beta * k)
+    return _numerics.log(2 * k - 1) - (alpha + beta * k)
 
 
 def _determinant(m: np.ndarray) -> float:
@@ -462,12 +477,9 @@ def _bend_line(distances: Sequence[int], errors: Sequence[int], shots: Sequence[
     used = [(d, e) for d, e, n in zip(distances, errors, shots) if e >= _MIN_ERRORS and n > 0]
     if len(used) < 3:
         return (0.0, 0.0, 0.0, 0.0)
-    x = np.array([(d + 1) / 2 for d, _ in used])
-    y = _numerics.log_array(np.array([float(d) for d, _ in used]))
-    w = np.array([float(e) for _, e in used])
-    xm, ym = np.average(x, weights=w), np.average(y, weights=w)
-    beta = float(np.sum(w * (x - xm) * (y - ym)) / np.sum(w * (x - xm) ** 2))
-    return (float(ym - beta * xm), beta, float(x.min()), float(x.max()))
+    x = [(d + 1) / 2 for d, _ in used]
+    alpha, beta = _numerics.weighted_line(x, [_numerics.log(float(d)) for d, _ in used], [float(e) for _, e in used])
+    return (alpha, beta, min(x), max(x))
 
 
 def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> RemoteModel:
@@ -489,7 +501,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
         >>> t = {"p_grid": [1e-3, 2e-3], "q_grid": [0.01, 0.02], "distances": [3, 5],
         ...      "bases": {b: {"errors": [[[100, 10]] * 2] * 2, "shots": [[[1000, 1000]] * 2] * 2} for b in "XZ"}}
         >>> m = build_model(t)
-        >>> round(math.exp(m.log_error("Z", 3, 1e-3, 0.01)), 6)
+        >>> round(_numerics.exp(m.log_error("Z", 3, 1e-3, 0.01)), 6)
         0.1
     """
     try:
@@ -508,9 +520,9 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
             if b < a:
                 raise ValueError(f"{source}: {key} is not increasing ({a:g} before {b:g}); give it in increasing order")
     intercept, slope, thin, bend, bend_lines, spread, bend_slope, bend_cross = {}, {}, {}, {}, {}, {}, {}, {}
-    log_q = [math.log(q) for q in q_grid] if all(q > 0 for q in q_grid) else [0.0] * len(q_grid)
+    log_q = [_numerics.log(q) for q in q_grid] if all(q > 0 for q in q_grid) else [0.0] * len(q_grid)
     centred = [v - sum(log_q) / len(log_q) for v in log_q]
-    log_p = [math.log(p) for p in p_grid] if all(p > 0 for p in p_grid) else [0.0] * len(p_grid)
+    log_p = [_numerics.log(p) for p in p_grid] if all(p > 0 for p in p_grid) else [0.0] * len(p_grid)
     centred_p = [v - sum(log_p) / len(log_p) for v in log_p]
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
@@ -535,7 +547,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                 usable = [(d, e, n) for d, e, n in zip(distances, errors[i][j], shots[i][j]) if e >= _MIN_ERRORS]
                 if usable:
                     d, e, n = usable[0]
-                    a[i, j] = math.log(e / n) - b[i, j] * (d + 1) / 2
+                    a[i, j] = _numerics.log(e / n) - b[i, j] * (d + 1) / 2
                 else:
                     a[i, j] = a[i, donor]
             info = [max(1.0, float(sum(errors[i][j]))) for j in range(len(q_grid))]
@@ -562,7 +574,7 @@ def build_model(table: dict[str, Any], source: str = "<remote-model table>") -> 
                     if e >= _MIN_ERRORS and n > 0 and phi:
                         u = np.array([phi, centred[j] * phi, centred[j] * centred_p[i] * phi])
                         normal += e * np.outer(u, u)
-                        moment += e * u * (math.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
+                        moment += e * u * (_numerics.log(e / n) - a[i, j] - b[i, j] * (d + 1) / 2)
         # The most terms the nodes with three distances determine: the weight's line in ln q and that line's slope
         # in ln p; the line alone (one row of such nodes); one weight (one column); none. The normal equations are
         # solved natively, in index order, their determinants written out: numpy.linalg's LAPACK runs on the CPU's
@@ -615,7 +627,7 @@ def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict
             eg, ng = gadget["errors"][i][0][k], gadget["shots"][i][0][k]
             es, ns = single["errors"][i][k], single["shots"][i][k]
             if eg >= _MIN_ERRORS and es >= _MIN_ERRORS and ng > 0 and ns > 0:
-                pts.append(((d + 1) / 2, math.log(eg / ng) - math.log(es / ns), 1.0 / (1.0 / eg + 1.0 / es)))
+                pts.append(((d + 1) / 2, _numerics.log(eg / ng) - _numerics.log(es / ns), 1.0 / (1.0 / eg + 1.0 / es)))
             elif ns:
                 left.append(f"d = {d}: {es} error{'s' if es != 1 else ''} in {ns:.0e} shots")
             else:
@@ -628,22 +640,21 @@ def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict
     num = den = 0.0
     for pts in points:
         if len(pts) >= 2:
-            x, y, w = (np.array(v) for v in zip(*pts))
-            xm, ym = np.average(x, weights=w), np.average(y, weights=w)
-            num += float(np.sum(w * (x - xm) * (y - ym)))
-            den += float(np.sum(w * (x - xm) ** 2))
+            _, _, s_xy, s_xx = _numerics.weighted_sums(*zip(*pts))
+            num += s_xy
+            den += s_xx
     g1 = max(0.0, num / den) if den else 0.0
     lines = np.full((len(p_grid), 2), np.nan)
     for i, pts in enumerate(points):
         if pts:
-            x, y, w = (np.array(v) for v in zip(*pts))
-            lines[i] = (float(np.average(y - g1 * x, weights=w)), g1)
+            x, y, w = zip(*pts)
+            lines[i] = (math.fsum(wi * (yi - g1 * xi) for xi, yi, wi in zip(x, y, w)) / math.fsum(w), g1)
     sampled = [i for i in range(len(p_grid)) if points[i]]
     if not sampled:
         raise ValueError(f"no p has a distance with >= 5 errors in both merges that {what} is read from")
     for i in range(len(p_grid)):
         if not points[i]:
-            donor = min(sampled, key=lambda ii: (abs(math.log(p_grid[ii] / p_grid[i])), ii))
+            donor = min(sampled, key=lambda ii: (abs(_numerics.log(p_grid[ii] / p_grid[i])), ii))
             lines[i] = lines[donor]
             reasons[i] += f" (an extrapolation: {what} at p = {p_grid[donor]:g} is assumed)"
     return lines, reasons
@@ -784,7 +795,7 @@ def remote_logical_error(
     for basis, q in (("Z", q_x), ("X", q_z)):
         rate = model.error(basis, distance, p, q)
         if interface_only:
-            single = min(1.0, math.exp(model.log_single_qpu_error(basis, distance, p)))
+            single = min(1.0, _numerics.exp(model.log_single_qpu_error(basis, distance, p)))
             rate = max(0.0, rate - single)
         rates.append(rate)
     return rates[0] + rates[1] - rates[0] * rates[1]  # 1 - (1-a)(1-b), without cancellation

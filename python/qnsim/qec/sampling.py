@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim import _numerics
 from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown, written
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
 from qnsim.qec.channels import check_count, check_probability
@@ -108,7 +109,10 @@ def per_round(shot_error_rate: float, rounds: int) -> float:
         return 0.5
     # -expm1(log1p(-2P) / r) / 2, not (1 - (1 - 2P)^(1/r)) / 2: the power is 1 - 2e-18 for P = 1e-12
     # over 10^6 rounds, which rounds to 1 and read a per-round rate of 0.
-    return -math.expm1(math.log1p(-2.0 * shot_error_rate) / rounds) / 2.0
+    if rounds == 1:
+        return shot_error_rate  # one round is the shot, exactly (the round trip below may move its last bit)
+    # The engine's expm1 and log1p: a per-round rate is a reported figure, and libm's last bits differ by machine.
+    return -_numerics.expm1(_numerics.log1p(-2.0 * shot_error_rate) / rounds) / 2.0
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,9 @@ def crossing(x: Sequence[float], p_small: Sequence[float], p_large: Sequence[flo
         if not (np.isfinite(f0) and np.isfinite(f1)):
             continue
         if f0 < 0 <= f1:
-            lx0, lx1 = math.log(xs[i]), math.log(xs[i + 1])
+            lx0, lx1 = _numerics.log(xs[i]), _numerics.log(xs[i + 1])
             t = f0 / (f0 - f1)
-            return float(math.exp(lx0 + t * (lx1 - lx0)))
+            return float(_numerics.exp(lx0 + t * (lx1 - lx0)))
     return None
 
 
@@ -111,13 +111,7 @@ def _line(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float] | 
     ok = np.isfinite(y) & (w > 0)
     if ok.sum() < 2:
         return None
-    t, y, w = t[ok], y[ok], w[ok]
-    tm, ym = np.average(t, weights=w), np.average(y, weights=w)
-    denom = np.sum(w * (t - tm) ** 2)
-    if denom == 0:
-        return None
-    b = float(np.sum(w * (t - tm) * (y - ym)) / denom)
-    return float(ym - b * tm), b
+    return _numerics.weighted_line(t[ok], y[ok], w[ok])
 
 
 def fitted_crossing(
@@ -162,11 +156,11 @@ def _fitted_crossing_or_side(x, p_small, p_large, w_small, w_large) -> float:
     if fa is None or fb is None or fb[1] <= fa[1]:
         return math.nan
     t_cross = (fa[0] - fb[0]) / (fb[1] - fa[1])
-    if t_cross < t.min() + math.log(1 / 1.1):
+    if t_cross < t.min() + _numerics.log(1 / 1.1):
         return -math.inf
-    if t_cross > t.max() + math.log(1.1):
+    if t_cross > t.max() + _numerics.log(1.1):
         return math.inf
-    return float(math.exp(t_cross))
+    return float(_numerics.exp(t_cross))
 
 
 def _interpolated_crossing_or_side(x, p_small, p_large) -> float:
@@ -410,7 +404,8 @@ def _misfit_p(chi2: float, dof: int) -> float:
     if dof < 1 or not math.isfinite(chi2):
         return 1.0
     k = float(dof)
-    z = ((chi2 / k) ** (1.0 / 3.0) - (1.0 - 2.0 / (9.0 * k))) / math.sqrt(2.0 / (9.0 * k))
+    # The cube root by the engine's exp and log: pow is libm's, whose last bits differ between machines.
+    z = (_numerics.exp(_numerics.log(chi2 / k) / 3.0) - (1.0 - 2.0 / (9.0 * k))) / math.sqrt(2.0 / (9.0 * k))
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
@@ -421,7 +416,7 @@ def _chi2(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, int]:
     if fit is None:
         return 0.0, 0
     a, b = fit
-    return float(np.sum(w[ok] * (y[ok] - a - b * t[ok]) ** 2)), int(ok.sum()) - 2
+    return math.fsum(float(v) for v in w[ok] * (y[ok] - a - b * t[ok]) ** 2), int(ok.sum()) - 2
 
 
 def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[tuple, list[Mapping[str, Any]]]:
@@ -565,7 +560,9 @@ def _weights(cells, xs, errors_override=None):
             out.append(0.0)
             continue
         rate = per_round(shot, r)
-        slope = (1 - 2 * shot) ** (1 / r - 1) / r  # d(per-round) / d(shot rate)
+        # d(per-round) / d(shot rate), (1 - 2 shot)^(1/r - 1) / r, by the engine's exp and log1p (libm's pow
+        # differs between machines in its last bits, and the weights place the reported crossing).
+        slope = _numerics.exp((1 / r - 1) * _numerics.log1p(-2 * shot)) / r
         var = (slope / rate) ** 2 * shot * (1 - shot) / n
         out.append(1.0 / var)
     return out
