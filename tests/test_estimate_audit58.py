@@ -13,6 +13,9 @@
    association bound is not safe on these inputs and the dependence-free bound stays. The chain would move from
    0.02021 s to 0.01965 s (0.01903 +- 0.00019 simulated).
 
+3. Found here, not fixed (strict xfail): a route whose first hop is shared with another QPU pair's link, the hop's
+   load under half the run, is priced 4.3 standard errors short of its simulation and no note says so.
+
 Each comparison with ``simulate_execution`` uses small seeded runs and tolerances in standard errors.
 """
 
@@ -98,3 +101,28 @@ def test_the_association_bound_would_price_the_star_below_its_simulation(monkeyp
     assert tightened < report.wall_clock_s, (tightened, report.wall_clock_s)
     assert tightened < mean, (tightened, mean)
     assert report.wall_clock_s >= mean, (report.wall_clock_s, mean)
+
+
+# -- 3. found here, not fixed: a route's hop shared below half the run is priced short without a note -------------
+
+_LINE_GATES = (1e-4, 1e-6, 1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="_shared_links_note notes shared hops only at half the run or more")
+def test_a_route_sharing_a_quiet_hop_is_priced_within_noise_or_says_so():
+    """QPUs of 100, 1 and 1 us gates in a line, links 0-1 at 20 kHz and 1-2 at 2 kHz (4-pair buffers), 40 x (CX 0 2;
+    3 x H 0; CX 0 1): hop 0-1 carries both QPU pairs' pairs (the route 0-1-2 holds one while it waits for 1-2). Found
+    here: priced 0.02061 s against 0.02275 +- 0.00050 s simulated (16 seeds, 4.3 standard errors short), and no note
+    says so, as the shared-links note (``_Context._shared_links_note``) names a shared hop only when its load takes
+    half the run or more (this one's takes 4 ms), and only then bounds the run from above for a runtime limit.
+    Without the CX 0 1 (no sharing) the price is within noise (0.02018 against 0.02027 +- 0.00055)."""
+    qpus = [QPU(num_qubits=4, t_1q_s=t, t_2q_s=t, t_meas_s=t) for t in _LINE_GATES]
+    links = [Link(k, rate_hz=r, fidelity=0.99, memory_t1_s=1, memory_t2_s=1, buffer_pairs=4)
+             for k, r in (((0, 1), 2e4), ((1, 2), 2e3))]
+    text = "REPEAT 40 {\n CX 0 2\n H 0\n H 0\n H 0\n CX 0 1\n}"
+    report = estimate(text, qpus, links, placement=[0, 1, 2], error_budget=0.99)
+    runs = [simulate_execution(text, qpus, operated_links(report, links), placement=[0, 1, 2], seed=s).wall_clock_s
+            for s in range(16)]
+    mean, err = statistics.fmean(runs), statistics.stdev(runs) / math.sqrt(len(runs))
+    noted = any("shared" in n for n in report.notes)
+    assert noted or report.wall_clock_s >= mean - 3 * err, (report.wall_clock_s, mean, err, report.notes)
