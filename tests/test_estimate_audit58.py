@@ -27,18 +27,16 @@ import statistics
 
 import numpy as np
 import pytest
+from test_estimate_audit55 import TIGHT_LINKS, tight_link_fidelity
 
 import qnsim.estimate.estimator as est
-from qnsim.estimate import QPU, Link, estimate, operated_links, operated_purification_rounds, simulate_execution
+from qnsim.estimate import QPU, Link, estimate, operated_links, simulate_execution
 
 # -- 1. audit 55's two tight links, still above their simulation ------------------------------------------------
 
-_SLOW = QPU(t_1q_s=2e-4, t_2q_s=2e-4, t_meas_s=2e-4)
-_WORK = "REPEAT 100 {\n CX 0 1\n H 0\n CX 1 0\n}"
-
 
 @pytest.mark.xfail(strict=True, reason="buffer places not split between stored pairs and pairs in rounds (audit 57)")
-@pytest.mark.parametrize("rate_hz, latency_s, buffer_pairs, target", [(5e4, 3e-4, 8, 0.97), (1e5, 2e-4, 6, 0.975)])
+@pytest.mark.parametrize("rate_hz, latency_s, buffer_pairs, target", TIGHT_LINKS)
 def test_two_tight_links_priced_within_noise_of_their_simulation(rate_hz, latency_s, buffer_pairs, target):
     """The goal audit 55 pinned: F at use priced within 3 standard errors of the simulated mean (12 seeds). Now
     (audit 55's figures, unchanged here) the 50 kHz link of 8 pairs prices 0.97283 against 0.97161 +- 1.6e-4 and the
@@ -46,16 +44,7 @@ def test_two_tight_links_priced_within_noise_of_their_simulation(rate_hz, latenc
     longer for partners than the flow-controlled gap prices (100 kHz link, levels 0-3: 11.0 / 23.6 / 51.5 / 106.5 us
     priced, 10.0 / 27.4 / 67.4 / 151.4 us simulated) and the 50 kHz link's pairs wait 0.267 ms in the buffer, not
     the 0.237 ms priced."""
-    link = Link((0, 1), rate_hz=rate_hz, fidelity=0.95, memory_t1_s=0.05, memory_t2_s=0.05,
-                buffer_pairs=buffer_pairs, latency_s=latency_s)
-    report = estimate(_WORK, [_SLOW] * 2, [link], placement=[0, 1], target_fidelity=target)
-    priced = report.links[0].fidelity_at_use
-    assert priced is not None, report.reasons
-    runs = [simulate_execution(_WORK, [_SLOW] * 2, operated_links(report, [link]), placement=[0, 1], seed=s,
-                               target_fidelity=target, purification_rounds=operated_purification_rounds(report))
-            for s in range(12)]
-    used = [r.mean_fidelity_at_use[(0, 1)] for r in runs]
-    mean, err = statistics.fmean(used), statistics.stdev(used) / math.sqrt(len(used))
+    priced, mean, err = tight_link_fidelity(rate_hz, latency_s, buffer_pairs, target)
     assert priced >= mean - 3 * err, (priced, mean, err)  # Cautious-or-within-noise, as every estimator test asks.
     assert priced <= mean + 3 * err, (priced, mean, err)
 
