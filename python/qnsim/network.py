@@ -739,6 +739,7 @@ class Network(SlotOperations):
         Raises:
             ValueError: No until_s to write (the network has not run), or a part a scenario file
                 cannot hold (a Python protocol, a custom preset with phase noise), named.
+            TypeError: ``name`` or ``description`` is not a string.
 
         Example:
             >>> from qnsim.config import tomllib
