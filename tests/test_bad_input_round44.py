@@ -1,0 +1,202 @@
+"""Bad-input round 44, a battery of the least-walked entry points: a trace's period read from times in any order
+(or from no trace at all), the round counters of a circuit given something else, an event handle given to another
+event loop, routing over nodes or links in no fixed order, and a scenario's name or description that is no text."""
+
+import tomllib
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import qnsim
+from qnsim.routing import route
+
+# --- 1. a trace's period, from times in any order ---
+
+
+@given(
+    count=st.integers(3, 40),
+    gap_ps=st.integers(1_000, 10**6),
+    start_ps=st.integers(0, 10**9),
+    order=st.randoms(use_true_random=False),
+)
+def test_trace_period_reads_a_shuffled_trace_as_its_sorted_one(count, gap_ps, start_ps, order) -> None:
+    """Old behaviour: trace_period (public in qnsim.qec.link) took its trace as given: [4e-3, 0, 1e-3, 2e-3, 3e-3]
+    was read as a schedule that settles after a start-up, its 4 ms arrival dropped (transient=1, 4 arrivals
+    repeated every 4 ms), where round_timing sorts the same trace first. Now it reads its trace with round_timing's
+    check (check_arrival_times): any order is the sorted trace. The oracle is the closed form of evenly spaced
+    arrivals: one arrival per period (pattern 1), the copy one gap after the last (count gaps), 1 / gap Hz."""
+    from qnsim.qec.link import trace_period
+
+    times = (start_ps + gap_ps * np.arange(count)) * 1e-12
+    shuffled = times.copy()
+    order.shuffle(shuffled)
+    period = trace_period(shuffled)
+    assert period.pattern == 1 and period.transient == 0
+    np.testing.assert_array_equal(period.arrivals, times)
+    assert period.repeat_s == pytest.approx(count * gap_ps * 1e-12, rel=1e-9)
+    assert period.rate_hz == pytest.approx(1e12 / gap_ps, rel=1e-9)
+
+
+def test_trace_period_takes_a_list_or_float32_times_and_refuses_what_is_no_trace() -> None:
+    """Old behaviour: a list raised "'list' object has no attribute 'size'", a scalar the same, two equal times
+    ZeroDivisionError, a 2-d array "only 0-dimensional arrays can be converted", one time an IndexError, and NaN
+    was repeated as a time. Each is now refused under the argument's name as round_timing refuses its trace."""
+    from qnsim.qec.link import trace_period
+
+    times = [0.0, 0.25, 0.5, 0.75]  # exact in float32 too
+    as_array = trace_period(np.array(times))
+    for same in (times, tuple(times), np.array(times, dtype=np.float32)):
+        got = trace_period(same)
+        assert (got.pattern, got.repeat_s, got.rate_hz, got.transient) == (1, 1.0, 4.0, 0)
+        np.testing.assert_array_equal(got.arrivals, as_array.arrivals)
+    for bad, message in (
+        (3.0, r"times must be a sequence of arrival times in s, got 3\.0"),
+        ("0 1", r"times must be a sequence of arrival times in s, got '0 1'"),
+        (np.array([1.0]), r"times must be a flat sequence of at least two arrival times in s, got shape \(1,\)"),
+        (np.zeros((2, 2)), r"times must be a flat sequence of at least two arrival times in s, got shape \(2, 2\)"),
+        (np.array([0.0, np.nan, 1.0]), r"times must be finite times in s, got nan at index 1"),
+        (np.array([True, False]), r"times must be real numbers \(arrival times in s\), got bool values"),
+        ([1.0, 1.0], r"times: all 2 arrivals at one time \(1 s\) give no rate"),
+    ):  # fmt: skip
+        with pytest.raises(ValueError, match="^" + message):
+            trace_period(bad)
+
+
+# --- 2. the round counters of a circuit, given something else ---
+
+
+@pytest.mark.parametrize("bad", ["H 0\nM 0", None, 3, ["M 0"]])
+def test_circuit_rounds_and_shot_rounds_refuse_what_is_no_circuit(bad) -> None:
+    """Old behaviour: circuit_rounds and shot_rounds (public in qnsim.qec.sampling) read their circuit unchecked and
+    failed with "'str' object has no attribute 'get_detector_coordinates'", naming neither the argument nor what it
+    should be. Now they refuse it as sample_logical_error does (its one check, _check_circuit)."""
+    from qnsim.qec.sampling import circuit_rounds, shot_rounds
+
+    message = rf"^circuit must be a stim\.Circuit, got {type(bad).__name__}$"
+    with pytest.raises(ValueError, match=message):
+        circuit_rounds(bad)
+    with pytest.raises(ValueError, match=message):
+        shot_rounds(bad, 3)
+    with pytest.raises(ValueError, match=message):
+        qnsim.qec.sample_logical_error(bad, max_shots=10)
+
+
+def test_shot_rounds_takes_a_numpy_count_and_reads_the_rounds_the_circuit_was_built_with() -> None:
+    from qnsim.qec.sampling import circuit_rounds, shot_rounds
+
+    circuit = qnsim.qec.memory_circuit(3, 4)  # the oracle: built with 4 rounds
+    assert circuit_rounds(circuit) == shot_rounds(circuit) == shot_rounds(circuit, np.int64(4)) == 4
+    with pytest.raises(ValueError, match=r"^rounds = 2 but the circuit has 4 rounds"):
+        shot_rounds(circuit, np.int64(2))
+
+
+# --- 3. an event handle given to another event loop ---
+
+
+def test_a_handle_of_another_event_loop_is_refused_not_taken_for_this_loops_event() -> None:
+    """Old behaviour: each loop numbers its events from 0 and a handle was that bare number, so a.cancel(handle of
+    b) cancelled a's own event 0 and returned True; b's event still ran and a's never did, without a word
+    (a.is_pending answered for a's event too). Now a handle remembers its loop (qnsim.EventHandle) and another loop
+    refuses it; the oracle is which callbacks run."""
+    a, b = qnsim.EventLoop(), qnsim.EventLoop()
+    ran: list[str] = []
+    mine = a.schedule_in(1e-6, ran.append, "a")
+    theirs = b.schedule_in(1e-6, ran.append, "b")
+    assert mine == theirs == 0  # the same number: only the loop tells them apart
+    foreign = (r"^handle 0 was made by another EventLoop: {} the loop that scheduled it \(each loop numbers its "
+               r"events from 0, so here it would name this loop's event 0\)$")  # fmt: skip
+    with pytest.raises(ValueError, match=foreign.format("cancel it on")):
+        a.cancel(theirs)
+    with pytest.raises(ValueError, match=foreign.format("ask")):
+        a.is_pending(theirs)
+    assert a.is_pending(mine) and b.is_pending(theirs)
+    a.run(), b.run()
+    assert sorted(ran) == ["a", "b"]
+
+    ran.clear()
+    first = a.schedule_in(1e-6, ran.append, "kept")
+    second = b.schedule_in(1e-6, ran.append, "cancelled")
+    assert b.cancel(second) is True and b.cancel(second) is False
+    a.run(), b.run()
+    assert ran == ["kept"] and not a.is_pending(first)
+
+
+def test_a_handle_is_still_the_int_it_was() -> None:
+    """A handle compares, hashes and prints as its number (a dict keyed by numbers finds it), and a plain int, which
+    names no loop, is taken as before (an unknown one cancels nothing)."""
+    loop = qnsim.EventLoop()
+    ran: list[int] = []
+    handles = [loop.schedule_in(1e-6 * (i + 1), ran.append, i) for i in range(3)]
+    assert all(isinstance(h, qnsim.EventHandle) and isinstance(h, int) for h in handles)
+    by_number = {int(h): i for i, h in enumerate(handles)}
+    assert [by_number[h] for h in handles] == [0, 1, 2] and str(handles[1]) == str(int(handles[1]))
+    assert loop.cancel(int(handles[1])) is True and loop.cancel(12345) is False
+    loop.run()
+    assert ran == [0, 2]
+
+
+# --- 4. routing over nodes or links in no fixed order ---
+
+
+def _diamond() -> qnsim.Network:
+    net = qnsim.Network(seed=1)
+    for name in "abcd":
+        net.add_node(name)
+    for a, b in (("a", "b"), ("b", "d"), ("a", "c"), ("c", "d")):
+        net.add_link(a, b, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    return net
+
+
+def test_the_order_of_links_picks_among_equal_paths_so_a_set_is_refused() -> None:
+    """Old behaviour: qnsim.routing.route took its links and nodes as any iterable: a set of links (in its hashes'
+    order, which changes from run to run) routed a request over a-b-d or a-c-d by chance, and nodes given as the
+    text "abcd" were read letter by letter. The order decides between equally short paths (shown below against
+    networkx's list of all of them), so nodes and links must now be a list or tuple (nodes a dict too), read by the
+    shared check of ordered sequences."""
+    net = _diamond()
+    nodes, links = list(net.nodes), net.links
+    graph = nx.Graph([(link.a, link.b) for link in links])
+    shortest = {tuple(p) for p in nx.all_shortest_paths(graph, "a", "d")}
+    assert shortest == {("a", "b", "d"), ("a", "c", "d")}
+    assert {tuple(route(nodes, links, "a", "d")), tuple(route(nodes, links[::-1], "a", "d"))} == shortest
+    for same_nodes, same_links in ((tuple(nodes), tuple(links)), (net.nodes, links)):
+        assert route(same_nodes, same_links, "a", "d") == route(nodes, links, "a", "d") == net.route("a", "d")
+    for bad in (set(nodes), frozenset(nodes), "abcd", iter(nodes)):
+        with pytest.raises(TypeError, match=rf"^nodes must be node names in the order they were added \(a list, "
+                                            rf"tuple or dict\), got a {type(bad).__name__}$"):  # fmt: skip
+            route(bad, links, "a", "d")
+    for bad in (set(links), iter(links), (lk for lk in links)):
+        message = (r"^links must be a sequence of LinkInfo \(Network\.links\) in the order they were added \(a list "
+                   rf"or tuple\), got a {type(bad).__name__}$")  # fmt: skip
+        with pytest.raises(TypeError, match=message):
+            route(nodes, bad, "a", "d")
+
+
+# --- 5. a scenario's name or description that is no text ---
+
+
+@pytest.mark.parametrize("field", ["name", "description"])
+@pytest.mark.parametrize("bad", [0, False, None, [], True, 1.5, b"x"])
+def test_a_scenarios_name_or_description_must_be_text(field, bad) -> None:
+    """Old behaviour: Network.to_toml(name=0), name=False, None or [] wrote a scenario without a name (the value
+    was taken for "none" without a word); only a true value reached the check of the text read back, under
+    to_toml's name. Now scenario_data reads both as strings first (argument_checks.instance)."""
+    from qnsim.scenario_writer import scenario_data
+
+    net = _diamond()
+    message = rf"^{field} must be a string \(empty: none\), got {bad!r}$".replace("[", r"\[").replace("]", r"\]")
+    with pytest.raises(TypeError, match=message):
+        net.to_toml(until_s=1.0, **{field: bad})
+    with pytest.raises(TypeError, match=message):
+        scenario_data(net, until_s=1.0, **{field: bad})
+
+
+def test_a_scenarios_name_and_description_are_written_as_given_and_empty_is_none() -> None:
+    net = _diamond()
+    text = net.to_toml(until_s=1.0, name="diamond ά", description="two\nlines")
+    read = tomllib.loads(text)  # the oracle: Python's own TOML reader
+    assert (read["name"], read["description"]) == ("diamond ά", "two\nlines")
+    assert not {"name", "description"} & set(tomllib.loads(net.to_toml(until_s=1.0, name="", description="")))
