@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qnsim._row_notes import join_notes
-from qnsim.argument_checks import flag, texts, written
+from qnsim.argument_checks import flag, name_key, reads_as, texts, written
 from qnsim.argument_checks import label as checked_label
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
@@ -399,7 +399,8 @@ def compare_results(
 
     Raises:
         ValueError: Fewer than two results, a baseline that is not one of the labels, a label that is blank or
-            holds a line break, or a request between other nodes than the baseline's without
+            holds a line break, two labels that read alike (``"a"`` and ``"A"``, or a Cyrillic ``"а"``: the rules
+            of node names), or a request between other nodes than the baseline's without
             ``different_endpoints=True``.
         TypeError: A value that is no request result, or a label or baseline that is not a string.
 
@@ -424,6 +425,13 @@ def compare_results(
     requests = {
         checked_label("compare_results label", name): _request(name, value) for name, value in results.items()
     }
+    # One label per name_key, as a network holds one node per key: {"a": r1, "а": r2} (the second a Cyrillic
+    # letter) printed two rows "a", one of them the baseline every "rate vs a" was measured against.
+    keys: dict[str, str] = {}
+    for label in requests:
+        other = keys.setdefault(name_key(label), label)
+        if other != label:
+            raise ValueError(f"compare_results: label {written(label)} {reads_as('label', label, other)}")
     if baseline is None:
         baseline = next(iter(requests))
     baseline = checked_label("compare_results: baseline", baseline)
