@@ -200,3 +200,39 @@ def test_a_scenarios_name_and_description_are_written_as_given_and_empty_is_none
     read = tomllib.loads(text)  # the oracle: Python's own TOML reader
     assert (read["name"], read["description"]) == ("diamond ά", "two\nlines")
     assert not {"name", "description"} & set(tomllib.loads(net.to_toml(until_s=1.0, name="", description="")))
+
+
+# --- 6. comparison labels that read alike ---
+
+
+def _request_result(seed: int) -> qnsim.RequestResult:
+    net = qnsim.Network(seed=seed)
+    net.add_node("a"), net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", num_pairs=3)
+    return net.run(0.05, progress=False).requests[0]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "spelled"),
+    [("a", "\u0430", r" \(spelled '\\u0430' and 'a'\)"), ("run 1", "Run 1", ""),
+     ("\u00e4", "a\u0308", r" \(spelled 'a\\u0308' and '\\xe4'\)")],
+)  # fmt: skip
+def test_compare_results_refuses_two_labels_that_read_alike_as_a_network_refuses_two_nodes(
+    first, second, spelled
+) -> None:
+    """Old behaviour: compare_results({"a": r1, "а": r2}) (the second a Cyrillic letter) printed two rows "a", one
+    of them the baseline that every "rate vs a" was measured against; "run 1" and "Run 1" alike. Now its labels
+    hold one name per name_key, refused in the words a network refuses a second node in (one message, from
+    argument_checks.reads_as), which the network's own refusal is checked against here."""
+    results = {first: _request_result(1), second: _request_result(2)}
+    rule = r"names that differ only in letter case, Unicode form or a letter of another script drawn alike"
+    with pytest.raises(ValueError, match=rf"^compare_results: label '{second}' reads as label '{first}'{spelled}: "
+                                         rf"{rule}"):  # fmt: skip
+        qnsim.compare_results(results)
+    net = qnsim.Network()
+    net.add_node(first)
+    with pytest.raises(ValueError, match=rf"^node '{second}' reads as node '{first}'{spelled}: {rule}"):
+        net.add_node(second)
+    distinct = qnsim.compare_results({first: results[first], "other": results[second]})
+    assert [row["label"] for row in distinct.rows] == [first, "other"]
