@@ -77,6 +77,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -1393,7 +1394,8 @@ TWIRL_NOTE_SHORTFALL = 1e-4
 def check_arrival_times(value: object, name: str = "arrival_times_s") -> np.ndarray:
     """``value`` checked as a trace of pair arrival times in s: at least two finite real numbers (any origin, in any
     order; returned sorted as a float array). ValueError naming ``name`` otherwise."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+    if isinstance(value, (str, bytes, Set, Mapping)) or not hasattr(value, "__len__"):
+        # A set holds two equal times (channels in step) once, and was told only "got shape ()".
         raise ValueError(f"{name} must be a sequence of arrival times in s, got {shown(value)}")
     try:
         raw = np.asarray(value)
