@@ -2,6 +2,7 @@
 (or from no trace at all), the round counters of a circuit given something else, an event handle given to another
 event loop, routing over nodes or links in no fixed order, and a scenario's name or description that is no text."""
 
+import re
 import tomllib
 
 import networkx as nx
@@ -60,6 +61,9 @@ def test_trace_period_takes_a_list_or_float32_times_and_refuses_what_is_no_trace
         (np.array([0.0, np.nan, 1.0]), r"times must be finite times in s, got nan at index 1"),
         (np.array([True, False]), r"times must be real numbers \(arrival times in s\), got bool values"),
         ([1.0, 1.0], r"times: all 2 arrivals at one time \(1 s\) give no rate"),
+        # A set holds two arrivals at one time (channels in step) once; it was told only "got shape ()".
+        ({0.0, 0.5}, r"times must be a sequence of arrival times in s, got \{0\.0, 0\.5\}"),
+        ({0.0: 1}, r"times must be a sequence of arrival times in s, got \{0\.0: 1\}"),
     ):  # fmt: skip
         with pytest.raises(ValueError, match="^" + message):
             trace_period(bad)
@@ -236,3 +240,56 @@ def test_compare_results_refuses_two_labels_that_read_alike_as_a_network_refuses
         net.add_node(second)
     distinct = qnsim.compare_results({first: results[first], "other": results[second]})
     assert [row["label"] for row in distinct.rows] == [first, "other"]
+
+
+# --- 7. one reading of a Pauli memory channel ---
+
+
+def test_an_interfaces_wait_idle_is_read_as_the_memory_channel_of_a_pair() -> None:
+    """Old behaviour: Interface(wait_idle=np.array([px, py, pz])) was refused ("must be (p_x, p_y, p_z)") where
+    bell_diagonal_after_memory took the same array for its channels: two checks of one triple, with two wordings
+    of each refusal. Now qec.channels.check_pauli_channel reads both, and an interface built from an array equals
+    the one built from a tuple (the oracle: a memory channel from memory_pauli_channel, as a tuple)."""
+    from qnsim.qec import Interface, bell_diagonal_after_memory, memory_pauli_channel
+
+    pairs = (0.9, 0.05, 0.03, 0.02)
+    channel = memory_pauli_channel(1e-3, 0.01, 0.015)
+    as_array = Interface.teleported(pairs, wait_idle=np.array(channel))
+    assert as_array == Interface.teleported(pairs, wait_idle=channel) and as_array.wait_idle == channel
+    assert Interface.teleported(pairs, wait_idle=np.array(channel, dtype=np.float32)).wait_idle == tuple(
+        float(np.float32(p)) for p in channel
+    )
+    for bad in ({0.1, 0.2, 0.3}, "xyz", np.zeros((3, 1)), np.array(0.1), (0.1, 0.2), None, {"x": 0.1}):
+        shown = re.escape(qnsim.argument_checks.written(bad))
+        for name, call in (
+            ("Interface.wait_idle", lambda: Interface.teleported(pairs, wait_idle=bad)),
+            ("pauli_a", lambda: bell_diagonal_after_memory(pairs, bad, channel)),
+        ):
+            with pytest.raises(ValueError, match=rf"^{re.escape(name)} must be three probabilities \(p_x, p_y, p_z\), "
+                                                 rf"got {shown}$"):  # fmt: skip
+                call()
+    for name, call in (
+        ("Interface.wait_idle", lambda: Interface.teleported(pairs, wait_idle=[0.5, 0.5, 0.1])),
+        ("pauli_a", lambda: bell_diagonal_after_memory(pairs, [0.5, 0.5, 0.1], channel)),
+    ):
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)} probabilities must sum to <= 1, got "
+                                             rf"\(0\.5, 0\.5, 0\.1\)$"):  # fmt: skip
+            call()
+
+
+@pytest.mark.parametrize("build", ["teleported", "cat"])
+def test_an_interface_made_from_a_set_of_coefficients_is_refused_not_permuted(build) -> None:
+    """Old behaviour: Interface.teleported and Interface.cat made a tuple of their coefficients before the
+    constructor's check, so {0.9, 0.05, 0.03, 0.02} was taken in its hashes' order, (0.9, 0.03, 0.05, 0.02): Psi+
+    and Psi- swapped without a word, and a dict was read by its keys. They now pass what they are given to the
+    constructor, whose check refuses both as Interface(...) does; a list, a tuple and an array give one interface."""
+    from qnsim.qec import Interface
+
+    pairs = [0.9, 0.05, 0.03, 0.02]
+    make = getattr(Interface, build)
+    for bad in (set(pairs), dict.fromkeys(pairs, 1), (p for p in pairs)):
+        with pytest.raises(ValueError, match=r"^bell_diagonal must be four numbers \(Phi\+, Psi\+, Psi-, Phi-\), got "):
+            make(bad)
+    made = [make(same) for same in (pairs, tuple(pairs), np.array(pairs))]
+    assert made[0] == made[1] == made[2] and made[0].bell_diagonal == tuple(pairs)
+    assert made[0] == Interface(build, bell_diagonal=tuple(pairs))  # the constructor itself: the oracle
