@@ -293,3 +293,36 @@ def test_an_interface_made_from_a_set_of_coefficients_is_refused_not_permuted(bu
     made = [make(same) for same in (pairs, tuple(pairs), np.array(pairs))]
     assert made[0] == made[1] == made[2] and made[0].bell_diagonal == tuple(pairs)
     assert made[0] == Interface(build, bell_diagonal=tuple(pairs))  # the constructor itself: the oracle
+
+
+# --- 8. a log stream of bytes ---
+
+
+def test_log_to_stderr_refuses_a_stream_of_bytes_when_called_not_at_every_record(tmp_path) -> None:
+    """Old behaviour: log_to_stderr(stream=io.BytesIO()) (or a file opened "wb") was taken, having a write(), and
+    every record then failed inside logging with its "--- Logging error ---" traceback ("a bytes-like object is
+    required, not 'str'"), long after the call: the failure log_to_stderr's stream check exists to prevent. Now a
+    stream of bytes is refused when given; a text file and io.StringIO still receive the records."""
+    import io
+    import logging
+
+    from qnsim.logs import log_to_stderr
+
+    with open(tmp_path / "binary.log", "wb") as binary, open(tmp_path / "raw.log", "wb", buffering=0) as raw:
+        for bad in (io.BytesIO(), binary, raw):
+            message = (r"^stream must be a text stream with a write\(\) method \(sys\.stdout, a file opened with 'w', "
+                       rf"io\.StringIO\), got {type(bad).__name__} ")  # fmt: skip
+            with pytest.raises(TypeError, match=message):
+                log_to_stderr("INFO", stream=bad)
+    logger = logging.getLogger("qnsim")
+    with open(tmp_path / "text.log", "w") as text:
+        for good in (io.StringIO(), text):
+            handler = log_to_stderr("INFO", stream=good)
+            try:
+                logging.getLogger("qnsim.round44").info("hello")
+            finally:
+                logger.removeHandler(handler)
+                logger.setLevel(logging.NOTSET)
+            if isinstance(good, io.StringIO):
+                assert good.getvalue().endswith("qnsim.round44: hello\n")
+    assert (tmp_path / "text.log").read_text().endswith("qnsim.round44: hello\n")
