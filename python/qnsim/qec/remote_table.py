@@ -32,6 +32,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from qnsim.argument_checks import integer, probability, written
 from qnsim.config import ConfigError
 
 __all__ = ["SHIPPED_GRID", "TableGrid", "point_seed", "read_counts", "restore", "restored_rows", "table_from_stats",
@@ -96,10 +97,38 @@ def strong_id(circuit: Any, meta: dict[str, Any]) -> str:
     return _STRONG_IDS[key]
 
 
+def read_point(basis: object, p: object, q: object, d: object) -> tuple[str, float, float, int]:
+    """A point ``(basis, p, q, d)`` as plain values (str, float, float, int), each checked: the one reading of a
+    point of a top-up, for :func:`check_points` and :func:`point_seed` alike. d = 5.0 passed the grid's ``5.0 in
+    (3, 5, 7)`` and hashed to another seed than d = 5 (its JSON text "5.0"), np.int64(5) passed it too and then failed
+    in a sampling process ("Object of type int64 is not JSON serializable"), and True was written "true".
+
+    Raises:
+        ValueError: A basis other than "Z" or "X", a p or q that is no probability, a d that is no integer >= 1.
+
+    Example:
+        >>> import numpy as np
+        >>> read_point("X", np.float64(0.006), 0.04, np.int64(5))
+        ('X', 0.006, 0.04, 5)
+    """
+    if not isinstance(basis, str) or basis not in ("Z", "X"):
+        raise ValueError(f"basis {written(basis)} is not Z or X")
+    return (str(basis), probability("p", p, error=ValueError), probability("q", q, error=ValueError),
+            integer("d", d, minimum=1, error=ValueError))
+
+
 def point_seed(seed: int, basis: str, p: float, q: float, d: int) -> int:
     """The seed of one point of a seeded top-up (an int below 2**64): a hash of the run's seed and the point, so
-    the points of one top-up draw independent shots and the same top-up draws the same ones."""
-    text = json.dumps([seed, basis, p, q, d])
+    the points of one top-up draw independent shots and the same top-up draws the same ones. The point is read by
+    :func:`read_point` and the seed as every seed is (:func:`qnsim.specs.check_seed`), so a NumPy number hashes as
+    the plain number it is.
+
+    Raises:
+        ValueError: A bad seed or point (named).
+    """
+    from qnsim.specs import check_seed
+
+    text = json.dumps([check_seed("seed", seed), *read_point(basis, p, q, d)])
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
@@ -192,10 +221,11 @@ def _sample_seeded(job: tuple) -> str:
 def check_points(points: Iterable[tuple[str, float, float, int]], grid: TableGrid, source: str) -> list:
     """The points asked, refused (naming the value, the grid and ``source``) when a value is off the grid: a build
     keeps only the grid's points, so shots sampled off it would be dropped without a word."""
-    points = list(points)
+    if isinstance(points, (str, bytes)) or not isinstance(points, Iterable):
+        raise ValueError(f"points must be (basis, p, q, d) tuples, got {written(points)}")
+    points = [read_point(*point) if isinstance(point, (tuple, list)) and len(point) == 4 else _no_point(point)
+              for point in points]
     for basis, p, q, d in points:
-        if basis not in ("Z", "X"):
-            raise ValueError(f"basis {basis!r} is not Z or X")
         for name, value, values in (("p", p, grid[0]), ("q", q, grid[1]), ("d", d, grid[2])):
             check_on_grid(name, value, values, source)
     seen: set[tuple] = set()
@@ -206,6 +236,10 @@ def check_points(points: Iterable[tuple[str, float, float, int]], grid: TableGri
                              "seed, whose same shots would be counted twice; ask each point once")
         seen.add(tuple(point))
     return points
+
+
+def _no_point(point: object) -> tuple:
+    raise ValueError(f"a point must be a (basis, p, q, d) tuple, got {written(point)}")
 
 
 def check_on_grid(name: str, value: float, values: Sequence[float], source: str) -> None:
@@ -243,10 +277,9 @@ def top_up(out: str | os.PathLike[str], points: Iterable[tuple[str, float, float
     from qnsim.specs import check_seed
 
     seed = check_seed("seed", seed)
-    from qnsim.argument_checks import integer
-
     # Counts as the sampler reads them: int() took max_shots=1.5 as 1 and "10" as 10 without a word.
     max_errors, max_shots = integer("max_errors", max_errors, minimum=1), integer("max_shots", max_shots, minimum=1)
+    workers = integer("workers", workers, minimum=1)  # "2" failed at `workers <= 1`, naming nothing
     points = check_points(points, grid, source)
     path = stats_path(out)
     held = {}
