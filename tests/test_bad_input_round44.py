@@ -2,6 +2,7 @@
 (or from no trace at all), the round counters of a circuit given something else, an event handle given to another
 event loop, routing over nodes or links in no fixed order, and a scenario's name or description that is no text."""
 
+import math
 import re
 import tomllib
 
@@ -326,3 +327,40 @@ def test_log_to_stderr_refuses_a_stream_of_bytes_when_called_not_at_every_record
             if isinstance(good, io.StringIO):
                 assert good.getvalue().endswith("qnsim.round44: hello\n")
     assert (tmp_path / "text.log").read_text().endswith("qnsim.round44: hello\n")
+
+
+# --- 9. a point of the remote table's top-up ---
+
+
+def test_a_top_up_point_is_read_once_so_numpy_numbers_seed_as_plain_ones() -> None:
+    """Old behaviour: point_seed hashed the JSON text of what it was given: d = 5.0 passed the grid check (5.0 in
+    (3, 5, 7)) and drew other shots than d = 5 ("5.0" is other text), np.int64(5) passed it too and then failed in
+    a sampling process ("Object of type int64 is not JSON serializable"), True was hashed as "true" and NaN as
+    "NaN". Now remote_table.read_point reads every point (check_points and point_seed alike); the oracle is the
+    hash of the plain point's JSON text, written out here."""
+    import hashlib
+    import json
+
+    from qnsim.qec.remote_table import SHIPPED_GRID, check_points, point_seed
+
+    plain = int.from_bytes(hashlib.sha256(json.dumps([16, "X", 0.006, 0.04, 5]).encode()).digest()[:8], "big")
+    assert point_seed(16, "X", 0.006, 0.04, 5) == plain
+    assert point_seed(np.uint64(16), np.str_("X"), np.float64(0.006), 0.04, np.int64(5)) == plain
+    assert check_points([(np.str_("X"), np.float64(0.006), 0.04, np.int64(5))], SHIPPED_GRID, "t") == [
+        ("X", 0.006, 0.04, 5)
+    ]
+    for point, message in (
+        (("X", 0.006, 0.04, 5.0), r"d must be an integer, got 5\.0 \(a float; write it as the integer 5\)"),
+        (("X", 0.006, 0.04, True), r"d must be an integer, got True"),
+        (("X", math.nan, 0.04, 5), r"p must be finite, got nan"),
+        (("x", 0.006, 0.04, 5), r"basis 'x' is not Z or X"),
+        (("X", 0.006, "0.04", 5), r"q must be a real number, got '0\.04'"),
+    ):  # fmt: skip
+        with pytest.raises(ValueError, match="^" + message):
+            point_seed(16, *point)
+        with pytest.raises(ValueError, match="^" + message):
+            check_points([point], SHIPPED_GRID, "t")
+    with pytest.raises(ValueError, match=r"^a point must be a \(basis, p, q, d\) tuple, got \('X', 0\.006, 0\.04\)$"):
+        check_points([("X", 0.006, 0.04)], SHIPPED_GRID, "t")
+    with pytest.raises(ValueError, match=r"^seed must be an integer, got True$"):
+        point_seed(True, "X", 0.006, 0.04, 5)
