@@ -32,7 +32,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from qnsim.argument_checks import integer, probability, written
+from qnsim.argument_checks import integer, probability, readable_file, written
 from qnsim.config import ConfigError
 
 __all__ = ["SHIPPED_GRID", "TableGrid", "point_seed", "read_counts", "restore", "restored_rows", "table_from_stats",
@@ -151,12 +151,16 @@ def read_stats(path: str, *, cut_torn: bool = False) -> list[Any]:
     instead, so that its point is sampled again (:func:`qnsim.sweeps.cut_torn_line`).
 
     Raises:
-        ValueError: The file ends in a torn line, and ``cut_torn`` is False.
+        ValueError: The file ends in a torn line, and ``cut_torn`` is False; or ``path`` is a device or a pipe.
+        TypeError: ``path`` is no file path.
     """
     import sinter
 
     from qnsim.sweeps import cut_torn_line, torn_line_text
 
+    # A path first: 3 was taken as file descriptor 3 (its file read as the stats, then closed under its owner) and
+    # /dev/zero, of size 0, as an empty stats.csv; None raised os.stat's "path should be string, bytes, ...".
+    path = readable_file("path", path, "a stats.csv")
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return []
     with open(path, "rb") as f:
@@ -323,7 +327,8 @@ def top_up(out: str | os.PathLike[str], points: Iterable[tuple[str, float, float
 def read_counts(path: str) -> tuple[dict, dict, list[dict]]:
     """A stats.csv's counts: ``{(basis, p, q, d): [errors, shots]}`` (seeded rows included),
     ``{(basis, p, d): [errors, shots]}`` of the single-QPU merge, and the seeded rows (sorted), one per point and
-    seed (two with one seed at one point are refused naming the file: the same shots twice)."""
+    seed (two with one seed at one point are refused naming the file: the same shots twice). An absent or empty
+    file holds none; a path that is no file path (a number, None) or a device is refused (see :func:`read_stats`)."""
     counts: dict[tuple, list[int]] = {}
     single: dict[tuple, list[int]] = {}
     seeded: dict[tuple, dict] = {}
