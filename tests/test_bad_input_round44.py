@@ -364,3 +364,26 @@ def test_a_top_up_point_is_read_once_so_numpy_numbers_seed_as_plain_ones() -> No
         check_points([("X", 0.006, 0.04)], SHIPPED_GRID, "t")
     with pytest.raises(ValueError, match=r"^seed must be an integer, got True$"):
         point_seed(True, "X", 0.006, 0.04, 5)
+
+
+# --- 10. the QEC tables' readers given no file ---
+
+
+def test_the_qec_table_readers_refuse_a_device_or_a_number_as_their_file(tmp_path) -> None:
+    """Old behaviour: qec.model.read_table("/dev/zero") read until memory ran out (MemoryError), and
+    remote_table.read_counts took 3 as file descriptor 3 (its file read as stats.csv, then closed under its owner)
+    and /dev/zero, of size 0, as an empty stats.csv: ({}, {}, []) without a word. Both now read their path with the
+    shared readable_file; an absent stats.csv still holds no counts (a top-up's first run), and the shipped table
+    still loads."""
+    from qnsim.qec.model import load_remote_model, read_table
+    from qnsim.qec.remote_table import read_counts
+
+    for read, what in ((read_table, "a remote-model table"), (read_counts, "a stats.csv")):
+        with pytest.raises(ValueError, match=rf"^path '/dev/zero' is not a regular file \(a device or a pipe\), so not "
+                                             rf"{what}$"):  # fmt: skip
+            read("/dev/zero")
+        for bad in (3, None):
+            with pytest.raises(TypeError, match=rf"^path must be a file path \(str or pathlib\.Path\), got {bad}$"):
+                read(bad)
+    assert read_counts(tmp_path / "stats.csv") == ({}, {}, [])
+    assert len(load_remote_model().p_grid) > 1
