@@ -32,7 +32,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from qnsim.argument_checks import integer, probability, readable_file, written
+from qnsim.argument_checks import file_path, integer, probability, readable_file, written
 from qnsim.config import ConfigError
 
 __all__ = ["SHIPPED_GRID", "TableGrid", "point_seed", "read_counts", "restore", "restored_rows", "table_from_stats",
@@ -137,7 +137,9 @@ def stats_path(out: str | os.PathLike[str]) -> str:
 
     Raises:
         NotADirectoryError: ``out`` exists and is not a folder (its makedirs said only "File exists").
+        TypeError: ``out`` is no path (3 was taken as file descriptor 3 by os.path.exists, None failed in os.stat).
     """
+    out = file_path("out", out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise NotADirectoryError(20, "is a file, not a folder (the statistics go to FOLDER/stats.csv)", os.fspath(out))
     return os.path.join(os.fspath(out), "stats.csv")
