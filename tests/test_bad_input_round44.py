@@ -387,3 +387,16 @@ def test_the_qec_table_readers_refuse_a_device_or_a_number_as_their_file(tmp_pat
                 read(bad)
     assert read_counts(tmp_path / "stats.csv") == ({}, {}, [])
     assert len(load_remote_model().p_grid) > 1
+
+
+@pytest.mark.parametrize("bad", [3, None])
+def test_the_top_up_folder_is_read_as_a_path_not_a_file_descriptor(tmp_path, bad) -> None:
+    """Old behaviour: remote_table.restore(table, out=3) (and top_up, table_from_stats: all through stats_path)
+    took 3 as file descriptor 3 in os.path.exists, then failed with "expected str, bytes or os.PathLike object, not
+    int"; None failed in os.stat ("path should be string, bytes, os.PathLike or integer"), neither naming out.
+    Now stats_path reads out with the shared file_path; a folder still gives its stats.csv."""
+    from qnsim.qec.remote_table import restore, stats_path
+
+    with pytest.raises(TypeError, match=rf"^out must be a file path \(str or pathlib\.Path\), got {bad}$"):
+        restore(tmp_path / "table.json", bad)
+    assert stats_path(tmp_path) == str(tmp_path / "stats.csv")
