@@ -400,3 +400,24 @@ def test_the_top_up_folder_is_read_as_a_path_not_a_file_descriptor(tmp_path, bad
     with pytest.raises(TypeError, match=rf"^out must be a file path \(str or pathlib\.Path\), got {bad}$"):
         restore(tmp_path / "table.json", bad)
     assert stats_path(tmp_path) == str(tmp_path / "stats.csv")
+
+
+# --- 11. grouping rows by a column they lack ---
+
+
+def test_group_rows_names_the_row_that_lacks_a_column_as_estimate_threshold_does() -> None:
+    """Old behaviour: qec.threshold.group_rows(rows, ["z"]) raised a bare KeyError 'z' (a LookupError, naming no row),
+    and a row that is a number "'int' object is not subscriptable". Now one reading of a row's column (_cell) serves
+    group_rows and estimate_threshold alike: the same row and column are refused in the same words by both."""
+    from qnsim.qec.threshold import estimate_threshold, group_rows
+
+    rows = [{"p": 0.01, "distance": 3, "shots": 10, "errors": 1, "rounds": 3, "point_id": "p7"}]
+    missing = r"^rows\[0\] \(point_id p7\) has no 'z' column \(columns: p, distance, shots, errors, rounds, point_id\)$"
+    with pytest.raises(ValueError, match=missing):
+        group_rows(rows, ["z"])
+    with pytest.raises(ValueError, match=missing):
+        estimate_threshold(rows, x_key="z")
+    for read in (lambda r: group_rows(r, ["p"]), lambda r: estimate_threshold(r, x_key="p")):
+        with pytest.raises(TypeError, match=r"^rows\[1\] must be a mapping of column -> value, got 3$"):
+            read([rows[0], 3])
+    assert group_rows(rows + [dict(rows[0], p=0.02)], ["p"]) == {(0.01,): rows, (0.02,): [dict(rows[0], p=0.02)]}
