@@ -45,7 +45,7 @@ import networkx as nx
 
 from qnsim import _core, _numerics
 from qnsim.argument_checks import integer, ordered_sequence, written
-from qnsim.link_builder import LinkInfo
+from qnsim.link_builder import LinkInfo, link_list
 
 __all__ = ["ROUTINGS", "route"]
 
@@ -97,11 +97,7 @@ def route(
     # string of node names was read letter by letter.
     if not isinstance(nodes, Mapping):
         ordered_sequence("nodes", nodes, "node names in the order they were added", "a list, tuple or dict")
-    ordered_sequence("links", links, "a sequence of LinkInfo (Network.links) in the order they were added")
-    links = list(links)
-    if not all(isinstance(link, LinkInfo) for link in links):
-        # A link of another kind failed deep inside with AttributeError ("'str' object has no attribute 'channels'").
-        raise TypeError(f"links must be a sequence of LinkInfo (Network.links), got {written(links):.120}")
+    links = link_list("links", links, "a sequence of LinkInfo (Network.links) in the order they were added")
     g = nx.Graph()
     g.add_nodes_from(nodes)
     for end, name in (("src", src), ("dst", dst)):
