@@ -421,3 +421,41 @@ def test_group_rows_names_the_row_that_lacks_a_column_as_estimate_threshold_does
         with pytest.raises(TypeError, match=r"^rows\[1\] must be a mapping of column -> value, got 3$"):
             read([rows[0], 3])
     assert group_rows(rows + [dict(rows[0], p=0.02)], ["p"]) == {(0.01,): rows, (0.02,): [dict(rows[0], p=0.02)]}
+
+
+# --- 12. a path's links given to the purification planners ---
+
+
+def test_the_purification_planners_read_a_paths_links_as_routing_reads_a_networks() -> None:
+    """Old behaviour: plan_purification(spec, hops) and target_shortfall(request, hops, nodes) (public in
+    qnsim.purification) read hops unchecked: "ab" failed with "'str' object has no attribute 'channels'", [] with
+    min()'s "arg is an empty sequence", a set was read in its hashes' order, and target_shortfall took any hops or
+    nodes while no target was set (and a node missing from nodes raised a bare KeyError once one was). Now
+    link_builder.link_list reads them as routing.route reads its links; the oracle of the accepted tuple is the
+    plan of the list the network itself uses."""
+    from qnsim.purification import plan_purification, target_shortfall
+
+    net = qnsim.Network()
+    net.add_node("a", gate2_error=0.01), net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=8)
+    info = net.request("a", "b", target_fidelity=0.999)
+    plain = net.request("a", "b")
+    hops = r"^hops must be the links of the request's path \(LinkInfo\) in path order"
+    for bad in ("ab", set(net.links), iter(net.links), None):
+        message = rf"{hops} \(a list or tuple\), got a {type(bad).__name__}$"
+        with pytest.raises(TypeError, match=message):
+            plan_purification(info.spec, bad)
+        for request in (info, plain):
+            with pytest.raises(TypeError, match=message):
+                target_shortfall(request, bad, net.nodes)
+    with pytest.raises(TypeError, match=rf"{hops}, got \[1\]$"):
+        plan_purification(info.spec, [1])
+    with pytest.raises(ValueError, match=r"^hops must hold the links of the request's path \(at least one\), got"):
+        plan_purification(info.spec, [])
+    with pytest.raises(ValueError, match=r"^nodes has no node 'b' \(an end of a link in hops; nodes: a\)$"):
+        target_shortfall(info, net.links, {"a": net.nodes["a"]})
+    with pytest.raises(TypeError, match=r"^nodes must be a mapping of node name -> NodeInfo \(Network.nodes\), got"):
+        target_shortfall(plain, net.links, ["a", "b"])
+    assert plan_purification(info.spec, tuple(net.links)) == plan_purification(info.spec, net.links)
+    assert plan_purification(info.spec, net.links).rounds == info.purification_rounds
+    assert target_shortfall(info, tuple(net.links), net.nodes) == target_shortfall(info, net.links, net.nodes)
