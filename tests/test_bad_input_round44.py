@@ -459,3 +459,32 @@ def test_the_purification_planners_read_a_paths_links_as_routing_reads_a_network
     assert plan_purification(info.spec, tuple(net.links)) == plan_purification(info.spec, net.links)
     assert plan_purification(info.spec, net.links).rounds == info.purification_rounds
     assert target_shortfall(info, tuple(net.links), net.nodes) == target_shortfall(info, net.links, net.nodes)
+
+
+# --- 13. a trace's node names ---
+
+
+def test_a_trace_reads_its_node_names_in_order_and_all_of_them() -> None:
+    """Old behaviour: qnsim.trace.Trace(arrays, node_names) kept list(node_names): a set named each record's nodes
+    in its hashes' order (a record of a-b could read c-a), a string letter by letter, and too few names failed at the
+    first record read with numpy's "index 2 is out of bounds". Now the names are an ordered sequence of texts
+    covering every node index the records name; the oracle is the network's own trace."""
+    from qnsim.trace import Trace
+
+    net = qnsim.Network(seed=1, trace=True)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "c", num_pairs=2)
+    net.run(0.05, progress=False)
+    arrays, own = net.native.trace(), list(net.trace())
+    assert list(Trace(arrays, ("a", "b", "c"))) == list(Trace(arrays, np.array(["a", "b", "c"]))) == own
+    for bad in ({"a", "b", "c"}, "abc", (n for n in "abc")):
+        with pytest.raises(TypeError, match=rf"^node_names must be node names by native index \(a list or tuple\), "
+                                            rf"got a {type(bad).__name__}$"):  # fmt: skip
+            Trace(arrays, bad)
+    with pytest.raises(TypeError, match=r"^node_names\[1\] must be text, got 2 \(int\)$"):
+        Trace(arrays, ["a", 2, "c"])
+    with pytest.raises(ValueError, match=r"^node_names names 1 nodes, but the trace's records name node index 2: "):
+        Trace(arrays, ["a"])
