@@ -139,6 +139,10 @@ def test_a_handle_is_still_the_int_it_was() -> None:
     by_number = {int(h): i for i, h in enumerate(handles)}
     assert [by_number[h] for h in handles] == [0, 1, 2] and str(handles[1]) == str(int(handles[1]))
     assert loop.cancel(int(handles[1])) is True and loop.cancel(12345) is False
+    import pickle
+
+    again = pickle.loads(pickle.dumps(handles[2]))  # a plain int: the loop is not pickled with it
+    assert type(again) is int and again == handles[2] and loop.is_pending(again)
     loop.run()
     assert ran == [0, 2]
 

@@ -22,7 +22,8 @@ class EventHandle(int):
     Each loop numbers its events from 0, so the same int names an event in every loop: a handle given to a loop
     other than the one that made it cancelled that loop's own event of that number (or answered is_pending for
     it) without a word. A handle remembers its loop, and another loop refuses it (ValueError). A plain int (a
-    handle written out by hand, ``int(handle)``) names no loop and is taken as it is.
+    handle written out by hand, ``int(handle)``, or a pickled one read back: a loop is not pickled with it) names no
+    loop and is taken as it is.
 
     Example:
         >>> a, b = EventLoop(), EventLoop()
@@ -36,6 +37,10 @@ class EventHandle(int):
     """
 
     __slots__ = ()
+
+    def __reduce__(self) -> tuple:
+        # As the plain int: the loop's own subclass is made at run time, which pickle cannot name.
+        return (int, (int(self),))
 
 _INT64_MAX = 2**63 - 1
 _INT64_MIN = -(2**63)
