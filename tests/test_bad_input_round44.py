@@ -492,3 +492,25 @@ def test_a_trace_reads_its_node_names_in_order_and_all_of_them() -> None:
         Trace(arrays, ["a", 2, "c"])
     with pytest.raises(ValueError, match=r"^node_names names 1 nodes, but the trace's records name node index 2: "):
         Trace(arrays, ["a"])
+
+
+# --- 14. a link asked for by a name that is no node ---
+
+
+def test_network_link_names_an_unknown_node_as_network_node_does() -> None:
+    """Old behaviour: Network.link("A", "b") of nodes 'a' and 'b' said "there is no link between 'A' and 'b'",
+    where the link exists and 'A' is no node (it reads as 'a'); link("zz", "a") the same, naming no unknown node.
+    Now a missing link's names are read by Network.node first, whose refusal (the oracle here) is the one
+    wording of an unknown node; "no link" is left for two nodes that have none."""
+    net = qnsim.Network()
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    for unknown in ("A", "\u0430", "zz", 3):
+        with pytest.raises(ValueError) as expected:
+            net.node(unknown, "link")
+        with pytest.raises(ValueError, match="^" + re.escape(str(expected.value)) + "$"):
+            net.link(unknown, "b")
+    with pytest.raises(ValueError, match=r"^there is no link between 'a' and 'c'$"):
+        net.link("a", "c")
+    assert net.link("b", "a") is net.link("a", "b")

@@ -466,10 +466,19 @@ class Network(SlotOperations):
         return info
 
     def link(self, a: str, b: str) -> LinkInfo:
-        """The link between nodes ``a`` and ``b`` (either order); ValueError if there is none."""
+        """The link between nodes ``a`` and ``b`` (either order).
+
+        Raises:
+            ValueError: There is none; a name that is no node is named as :meth:`node` names it (with a
+                suggestion, or the node it reads as).
+        """
         try:
             return self._links[frozenset((a, b))]
         except (KeyError, TypeError):
+            # The nodes first: link("A", "b") of nodes 'a' and 'b' was told "there is no link between 'A' and 'b'",
+            # where the link exists and 'A' is no node (it reads as 'a').
+            for name in (a, b):
+                self.node(name, "link")
             raise ValueError(f"there is no link between {written(a)} and {written(b)}") from None
 
     def route(self, src: str, dst: str, routing: str = "hops", memories_per_link: int | None = None) -> list[str]:
