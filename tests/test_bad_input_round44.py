@@ -514,3 +514,28 @@ def test_network_link_names_an_unknown_node_as_network_node_does() -> None:
     with pytest.raises(ValueError, match=r"^there is no link between 'a' and 'c'$"):
         net.link("a", "c")
     assert net.link("b", "a") is net.link("a", "b")
+
+
+# --- 15. a code distance or patch size that is a time span ---
+
+
+def test_code_distances_and_patch_sizes_are_read_by_the_packages_one_test_of_an_integer() -> None:
+    """Old behaviour: qec.layout.check_distance and the patch builders tested numbers.Integral themselves, under
+    which NumPy files its time spans: check_distance(np.timedelta64(5, "s")) failed with numpy's "ufunc
+    'remainder' cannot use operands ...", naming nothing, and check_distance(1, minimum=nan) (or minimum=True) took
+    any odd distance, nothing being below NaN. Both now read by argument_checks (is_integer, integer), as the rest
+    of the package reads integers; NumPy integers are still taken."""
+    from qnsim.qec.layout import check_distance, rotated_patch, unrotated_patch
+
+    span = np.timedelta64(5, "s")
+    with pytest.raises(ValueError, match=r"^distance must be an odd int >= 3, got np\.timedelta64\(5,'s'\)$"):
+        check_distance(span)
+    for build in (rotated_patch, unrotated_patch):
+        with pytest.raises(ValueError, match=r"^width must be an int >= 1, got np\.timedelta64\(5,'s'\)$"):
+            build(span, 3)
+        assert build(np.int64(3), np.uint8(3)) == build(3, 3)
+    for bad, message in ((math.nan, r"must be an integer, got nan"), (True, r"must be an integer, got True"),
+                         (0, r"must be >= 1, got 0")):  # fmt: skip
+        with pytest.raises(ValueError, match=rf"^minimum {message}$"):
+            check_distance(3, minimum=bad)
+    assert check_distance(np.int64(5)) == 5 and check_distance(1, minimum=np.int64(1)) == 1
