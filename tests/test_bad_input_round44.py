@@ -539,3 +539,23 @@ def test_code_distances_and_patch_sizes_are_read_by_the_packages_one_test_of_an_
         with pytest.raises(ValueError, match=rf"^minimum {message}$"):
             check_distance(3, minimum=bad)
     assert check_distance(np.int64(5)) == 5 and check_distance(1, minimum=np.int64(1)) == 1
+
+
+def test_a_comparison_built_by_hand_has_its_baseline_among_distinct_row_labels() -> None:
+    """Old behaviour: Comparison("zz", rows) (built by hand, or read back) printed "rate vs zz" over rows none of
+    which was the baseline, a label given twice printed two baseline rows, and a row without a label failed when
+    printed (KeyError 'label'). Now the rows' labels are read as compare_results reads its own (one helper,
+    comparison.distinct_labels), and the baseline must be one of them; a comparison rebuilt from compare_results'
+    own fields (the oracle) equals it."""
+    from qnsim.comparison import Comparison
+
+    made = qnsim.compare_results({"x": _request_result(1), "y": _request_result(2)})
+    assert Comparison(made.baseline, made.rows, made.remarks) == made
+    with pytest.raises(ValueError, match=r"^Comparison\.baseline 'zz' is none of the rows' labels \('x', 'y'\)$"):
+        Comparison("zz", made.rows)
+    with pytest.raises(ValueError, match=r"^Comparison: the label 'x' is given twice; give each row its own label$"):
+        Comparison("x", made.rows + ({**made.rows[1], "label": "x"},))
+    with pytest.raises(ValueError, match=r"^Comparison: label 'X' reads as label 'x': names that differ only"):
+        Comparison("x", made.rows + ({**made.rows[1], "label": "X"},))
+    with pytest.raises(TypeError, match=r"^Comparison\.rows\[0\]\['label'\] must be a string, got None$"):
+        Comparison("x", ({},))
