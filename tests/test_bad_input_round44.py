@@ -559,3 +559,19 @@ def test_a_comparison_built_by_hand_has_its_baseline_among_distinct_row_labels()
         Comparison("x", made.rows + ({**made.rows[1], "label": "X"},))
     with pytest.raises(TypeError, match=r"^Comparison\.rows\[0\]\['label'\] must be a string, got None$"):
         Comparison("x", ({},))
+
+
+def test_an_empty_log_format_is_refused_as_a_blank_one_is() -> None:
+    """Old behaviour: SimTimeFormatter("") was taken, logging's Formatter reading "" as its default "%(message)s":
+    the simulated time, level and logger were dropped from every line without a word, where " " was refused as a
+    format without a field. Both are refused alike now; the default format still stamps the time."""
+    import logging
+
+    from qnsim.logs import SimTimeFormatter
+
+    for bad in ("", " "):
+        with pytest.raises(ValueError, match=r"^SimTimeFormatter fmt must be a %-style logging format holding at least "
+                                             rf"one field such as '%\(message\)s', got {bad!r}$"):  # fmt: skip
+            SimTimeFormatter(bad)
+    record = logging.makeLogRecord({"msg": "hi", "name": "qnsim.x", "levelname": "INFO", "sim_time_s": 2.0})
+    assert SimTimeFormatter().format(record) == "t=2 s          INFO  qnsim.x: hi"

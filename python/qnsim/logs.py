@@ -130,6 +130,10 @@ class SimTimeFormatter(logging.Formatter):
         if not isinstance(fmt, str):
             raise TypeError(f"SimTimeFormatter fmt must be a %-style format string, got {shown(fmt)}")
         try:
+            if not fmt:
+                # logging.Formatter takes "" for its default "%(message)s": the simulated time, the level and the
+                # logger's name were all dropped without a word.
+                raise ValueError(fmt)
             super().__init__(fmt)
         except ValueError:
             # logging's own refusal ("Invalid format '...'", the whole string however long) names no argument.
