@@ -15,6 +15,7 @@ from qnsim.argument_checks import integer, is_integer, real_number, written
 
 __all__ = ["EventHandle", "EventLoop"]
 
+
 class EventHandle(int):
     """Opaque handle of a scheduled event: the int the native loop numbers it by, which :meth:`EventLoop.cancel`
     and :meth:`EventLoop.is_pending` take; it compares, hashes and prints as that int.
@@ -41,6 +42,7 @@ class EventHandle(int):
     def __reduce__(self) -> tuple:
         # As the plain int: the loop's own subclass is made at run time, which pickle cannot name.
         return (int, (int(self),))
+
 
 _INT64_MAX = 2**63 - 1
 _INT64_MIN = -(2**63)
