@@ -173,7 +173,8 @@ CASES = [
     (lambda: qnsim.qec.seam_fault_distance("H 0"), TypeError, "circuit must be a stim.Circuit, got str"),
     (lambda: QPU.preset(["qubit_gate_ns_e3"]), TypeError, "preset_name must be a string"),
     # "'NoneType' object is not iterable".
-    (lambda: qnsim.qec.Interface(wait_idle=None), ValueError, "Interface.wait_idle must be (p_x, p_y, p_z), got None"),
+    (lambda: qnsim.qec.Interface(wait_idle=None), ValueError,
+     "Interface.wait_idle must be three probabilities (p_x, p_y, p_z), got None"),
     (lambda: qnsim.sweeps.point_id(None, 0), TypeError, "params must be a mapping of grid key -> value, got None"),
     # 2.5 degrees of freedom indexed a tuple ("tuple indices must be integers").
     (lambda: qnsim.results.t_quantile_975(2.5), TypeError, "degrees of freedom must be an integer, got 2.5"),

@@ -51,6 +51,7 @@ __all__ = [
     "INTEGER_MIN",
     "MAX_DISTANCE",
     "PROBABILITY_TOLERANCE",
+    "LOOK_ALIKE",
     "ReadOnlyDict",
     "is_scalar_array",
     "ordered_sequence",
@@ -83,11 +84,13 @@ __all__ = [
     "is_real_number",
     "picoseconds",
     "readable_file",
+    "reads_as",
     "probability",
     "rate",
     "real_number",
     "real_numbers",
     "shown",
+    "spelled",
     "texts",
     "unique_keys",
     "unknown_keys",
@@ -1011,6 +1014,39 @@ def name_key(value: str) -> str:
         (True, True)
     """
     return unicodedata.normalize("NFKC", value).translate(_LATIN_LOOK_ALIKES).casefold()
+
+
+#: Why a name that reads as another one is refused, and the way out: the end of every such message.
+LOOK_ALIKE = (
+    "names that differ only in letter case, Unicode form or a letter of another script drawn alike (Cyrillic 'а', "
+    "Latin 'a') are taken for one another in tables, paths and sweep keys; choose another name"
+)
+
+
+def reads_as(what: str, name: str, other: str) -> str:
+    """The refusal of ``name`` beside ``other``, a ``what`` (``"node"``) of the same :func:`name_key`: the one
+    wording of every set of names that holds one name per key (a network's nodes and requests, the labels of
+    :func:`qnsim.compare_results`), both spelled out in ASCII when either is not ASCII ('ä' composed and
+    decomposed print alike).
+
+    Example:
+        >>> print(reads_as("label", "\\u0430", "a"))
+        reads as label 'a' (spelled '\\u0430' and 'a'): names that differ only in letter case, ... choose another name
+    """
+    return f"reads as {what} {written(other)}{spelled(name, other)}: {LOOK_ALIKE}"
+
+
+def spelled(name: str, other: str) -> str:
+    """Both names spelled out in ASCII, for a message that sets two names that print alike side by side: empty when
+    both are ASCII (they then differ visibly).
+
+    Example:
+        >>> print("node" + spelled("\\u00e4", "a\\u0308"))
+        node (spelled '\\xe4' and 'a\\u0308')
+        >>> spelled("A", "a")
+        ''
+    """
+    return "" if name.isascii() and other.isascii() else f" (spelled {ascii(name)} and {ascii(other)})"
 
 
 def column_name(name: str, value: object) -> Any:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qnsim._row_notes import join_notes
-from qnsim.argument_checks import flag, texts, written
+from qnsim.argument_checks import flag, name_key, reads_as, texts, written
 from qnsim.argument_checks import label as checked_label
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
@@ -96,6 +96,21 @@ def _fidelity_difference(r: RequestResult, base: RequestResult) -> tuple[float, 
     return (0.0 if abs(difference) <= _ROUNDING else difference), math.hypot(r.fidelity_ci95, base.fidelity_ci95)
 
 
+def distinct_labels(who: str, labels: list[str]) -> None:
+    """Refuses two labels that read alike (:func:`qnsim.argument_checks.name_key`), as a network refuses two such
+    nodes: {"a": r1, "а": r2} (the second a Cyrillic letter) printed two rows "a", one of them the baseline every
+    "rate vs a" was measured against. ``who`` starts the message."""
+    keys: dict[str, str] = {}
+    for label in labels:
+        key = name_key(label)
+        if key in keys:
+            other = keys[key]
+            if other == label:
+                raise ValueError(f"{who}: the label {written(label)} is given twice; give each row its own label")
+            raise ValueError(f"{who}: label {written(label)} {reads_as('label', label, other)}")
+        keys[key] = label
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Requests side by side against a baseline (see :func:`compare_results`).
@@ -134,6 +149,15 @@ class Comparison:
         object.__setattr__(self, "baseline", str(self.baseline))
         object.__setattr__(self, "rows", tuple(self.rows))
         object.__setattr__(self, "remarks", texts("Comparison.remarks", self.remarks))
+        # The rows' labels as compare_results reads its own: a baseline no row has printed "rate vs zz" over rows
+        # none of which was the baseline, and a label twice (or two that read alike) two baseline rows.
+        for i, row in enumerate(self.rows):
+            checked_label(f"Comparison.rows[{i}]['label']", row.get("label"))
+        labels = [row["label"] for row in self.rows]
+        distinct_labels("Comparison", labels)
+        if self.baseline not in labels:
+            known = ", ".join(map(repr, labels)) or "none"
+            raise ValueError(f"Comparison.baseline {written(self.baseline)} is none of the rows' labels ({known})")
 
     def _cells(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         """The table's headers and one tuple of cell texts per request (for the text table and Jupyter)."""
@@ -399,7 +423,8 @@ def compare_results(
 
     Raises:
         ValueError: Fewer than two results, a baseline that is not one of the labels, a label that is blank or
-            holds a line break, or a request between other nodes than the baseline's without
+            holds a line break, two labels that read alike (``"a"`` and ``"A"``, or a Cyrillic ``"а"``: the rules
+            of node names), or a request between other nodes than the baseline's without
             ``different_endpoints=True``.
         TypeError: A value that is no request result, or a label or baseline that is not a string.
 
@@ -424,6 +449,7 @@ def compare_results(
     requests = {
         checked_label("compare_results label", name): _request(name, value) for name, value in results.items()
     }
+    distinct_labels("compare_results", list(requests))
     if baseline is None:
         baseline = next(iter(requests))
     baseline = checked_label("compare_results: baseline", baseline)

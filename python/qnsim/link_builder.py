@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import written
+from qnsim.argument_checks import ordered_sequence, written
 from qnsim.hardware import SPEED_OF_LIGHT_M_PER_S, Detector, Fiber, Source, Transducer
 from qnsim.link_models import LinkModel, check_double_click_timing, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
@@ -217,6 +217,27 @@ _PRESET_LINK_FIELDS: dict[str, tuple[str, ...]] = {
     "refractive_index": ("refractive_index",),
     "phase_std_rad": (),
 }
+
+
+def link_list(name: str, value: object, what: str) -> list[LinkInfo]:
+    """``value`` as a list of :class:`LinkInfo` in the order given: the one reading of a list of a network's links
+    (:func:`qnsim.routing.route`'s ``links``, a path's ``hops`` for :func:`qnsim.purification.plan_purification`
+    and :func:`qnsim.purification.target_shortfall`), whose order matters (ties between paths, a path's hops).
+
+    Args:
+        name: The argument's name, as messages show it.
+        value: What was given.
+        what: What the argument holds, in words (``"the path's links (LinkInfo) in path order"``).
+
+    Raises:
+        TypeError: Not an ordered sequence (a set, a generator, a string: named by its type), or an entry that is no
+            LinkInfo (the whole list shown): "'str' object has no attribute 'channels'" named neither.
+    """
+    ordered_sequence(name, value, what)
+    links = list(value)  # type: ignore[call-overload]
+    if not all(isinstance(link, LinkInfo) for link in links):
+        raise TypeError(f"{name} must be {what}, got {written(links):.120}")
+    return links
 
 
 def _endpoint_preset(

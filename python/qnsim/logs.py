@@ -35,6 +35,7 @@ t=100 ms       INFO  qnsim.network: run reached 100 ms: 3 pairs delivered, ... e
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import math
 import sys
@@ -129,6 +130,10 @@ class SimTimeFormatter(logging.Formatter):
         if not isinstance(fmt, str):
             raise TypeError(f"SimTimeFormatter fmt must be a %-style format string, got {shown(fmt)}")
         try:
+            if not fmt:
+                # logging.Formatter takes "" for its default "%(message)s": the simulated time, the level and the
+                # logger's name were all dropped without a word.
+                raise ValueError(fmt)
             super().__init__(fmt)
         except ValueError:
             # logging's own refusal ("Invalid format '...'", the whole string however long) names no argument.
@@ -159,7 +164,8 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
 
     Raises:
         ValueError: An unknown level name, or a number outside [0, 50] (above CRITICAL nothing would print).
-        TypeError: A ``stream`` without a ``write`` method (a path, a number).
+        TypeError: A ``stream`` without a ``write`` method (a path, a number), or one of bytes (``io.BytesIO``, a
+            file opened with ``"wb"``).
 
     Example:
         >>> import io
@@ -173,12 +179,14 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
         >>> logging.getLogger("qnsim").removeHandler(handler); logging.getLogger("qnsim").setLevel(logging.NOTSET)
     """
     level = log_level_number(level)
-    if stream is not None and not callable(getattr(stream, "write", None)):
+    # A stream of bytes (io.BytesIO, a file opened "wb") has a write() too, which refuses the handler's text.
+    binary = isinstance(stream, (io.RawIOBase, io.BufferedIOBase)) or "b" in str(getattr(stream, "mode", ""))
+    if stream is not None and (binary or not callable(getattr(stream, "write", None))):
         # stream=10**5000 (or a path given as a string) installed a handler that failed at every record, each time
         # printing logging's own "--- Logging error ---" traceback to stderr, long after the call that caused it.
         raise TypeError(
-            f"stream must be a text stream with a write() method (sys.stdout, an open file, io.StringIO), got "
-            f"{type(stream).__name__} {written(stream):.60}"
+            "stream must be a text stream with a write() method (sys.stdout, a file opened with 'w', io.StringIO), "
+            f"got {type(stream).__name__} {written(stream):.60}"
         )
     for old in [h for h in logger.handlers if getattr(h, "_qnsim_stderr", False)]:
         logger.removeHandler(old)

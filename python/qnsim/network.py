@@ -57,7 +57,7 @@ import networkx as nx
 
 from qnsim import _core
 from qnsim._core import QnsimError
-from qnsim.argument_checks import is_integer, name_key, written
+from qnsim.argument_checks import is_integer, name_key, reads_as, spelled, written
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
 from qnsim.logs import run_report, run_watch
@@ -311,7 +311,7 @@ class Network(SlotOperations):
                 # A link to 'é' typed composed, of a node named 'é' decomposed: "unknown node 'é' (nodes: é, b)"
                 # named, as the missing one, a name the list shows.
                 raise ValueError(
-                    f"{who}: unknown node {written(name)}: it reads as node {written(other)}{_spelled(name, other)} "
+                    f"{who}: unknown node {written(name)}: it reads as node {written(other)}{spelled(name, other)} "
                     f"but is not spelled the same (letter case, Unicode form or a look-alike letter); write it as "
                     "the node's name is written"
                 ) from None
@@ -366,7 +366,7 @@ class Network(SlotOperations):
         # A table of keys, not a scan of every name: O(1) per node (10^6-node chains).
         other = self._node_keys.get(name_key(name))
         if other is not None:
-            raise ValueError(f"{who} reads as node {written(other)}{_spelled(name, other)}: {_LOOK_ALIKE}")
+            raise ValueError(f"{who} {reads_as('node', name, other)}")
         try:
             preset = None
             if isinstance(hardware, (str, dict)):
@@ -466,10 +466,19 @@ class Network(SlotOperations):
         return info
 
     def link(self, a: str, b: str) -> LinkInfo:
-        """The link between nodes ``a`` and ``b`` (either order); ValueError if there is none."""
+        """The link between nodes ``a`` and ``b`` (either order).
+
+        Raises:
+            ValueError: There is none; a name that is no node is named as :meth:`node` names it (with a
+                suggestion, or the node it reads as).
+        """
         try:
             return self._links[frozenset((a, b))]
         except (KeyError, TypeError):
+            # The nodes first: link("A", "b") of nodes 'a' and 'b' was told "there is no link between 'A' and 'b'",
+            # where the link exists and 'A' is no node (it reads as 'a').
+            for name in (a, b):
+                self.node(name, "link")
             raise ValueError(f"there is no link between {written(a)} and {written(b)}") from None
 
     def route(self, src: str, dst: str, routing: str = "hops", memories_per_link: int | None = None) -> list[str]:
@@ -591,10 +600,7 @@ class Network(SlotOperations):
                 raise ValueError(f"{who}: another request is already named {written(spec.name)}")
             other = self._request_keys.get(name_key(spec.name))
             if other is not None:
-                raise ValueError(
-                    f"{who}: name {written(spec.name)} reads as request {written(other)}{_spelled(spec.name, other)}: "
-                    f"{_LOOK_ALIKE}"
-                )
+                raise ValueError(f"{who}: name {written(spec.name)} {reads_as('request', spec.name, other)}")
         if spec.path is None:
             nodes, routing = self.route(src, dst, spec.routing, spec.memories_per_link), spec.routing
         else:
@@ -739,6 +745,7 @@ class Network(SlotOperations):
         Raises:
             ValueError: No until_s to write (the network has not run), or a part a scenario file
                 cannot hold (a Python protocol, a custom preset with phase noise), named.
+            TypeError: ``name`` or ``description`` is not a string.
 
         Example:
             >>> from qnsim.config import tomllib
@@ -1020,12 +1027,3 @@ _OTHER_THREAD = (
     "time: wait for that call to return, or build one network per thread"
 )
 
-_LOOK_ALIKE = (
-    "names that differ only in letter case, Unicode form or a letter of another script drawn alike (Cyrillic 'а', "
-    "Latin 'a') are taken for one another in tables, paths and sweep keys; choose another name"
-)
-
-
-def _spelled(name: str, other: str) -> str:
-    """Both names spelled out in ASCII when they are not ASCII ('ä' composed and decomposed print alike)."""
-    return "" if name.isascii() and other.isascii() else f" (spelled {ascii(name)} and {ascii(other)})"

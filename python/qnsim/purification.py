@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.argument_checks import bell_coefficients, instance, written
-from qnsim.link_builder import LinkInfo
+from qnsim.link_builder import LinkInfo, link_list
 from qnsim.link_models import dejmps
 from qnsim.specs import RequestSpec, check_value, did_you_mean, parameter_error
 
@@ -23,6 +23,7 @@ __all__ = ["PURIFICATIONS", "PurificationPlan", "plan_purification", "purificati
 #: Recurrence purification schemes a request may use (``purification=``): :func:`qnsim.bbpssw`
 #: (twirls to Werner form each round) and :func:`qnsim.dejmps` (keeps the Bell-diagonal state).
 PURIFICATIONS: tuple[str, ...] = ("bbpssw", "dejmps")
+_HOPS = "the links of the request's path (LinkInfo) in path order"
 MAX_ROUNDS = 16  # the core's limit per request and level
 
 
@@ -152,7 +153,8 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
 
     Raises:
         ParameterError: purification_rounds given with target_fidelity; ValueError: a link
-            that cannot reach the target (named).
+            that cannot reach the target (named), or no link at all.
+        TypeError: ``spec`` is no RequestSpec, or ``hops`` no list or tuple of LinkInfo.
 
     Example:
         >>> from qnsim.specs import LinkSpec
@@ -163,6 +165,9 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
         PurificationPlan(scheme='dejmps', rounds=2, end_to_end_rounds=0, target_fidelity=0.9, memories_per_link=3)
     """
     instance("spec", spec, RequestSpec, "a qnsim.specs.RequestSpec")
+    hops = link_list("hops", hops, _HOPS)
+    if not hops:  # a path has a link at least: [] failed with min()'s "arg is an empty sequence"
+        raise ValueError("hops must hold the links of the request's path (at least one), got []")
     e2e = spec.end_to_end_purification_rounds
     scheme = spec.purification
     # Whatever asks for purification gives it a scheme: link rounds alone were refused ("purification must be
@@ -247,6 +252,10 @@ def target_shortfall(request: Any, hops: Sequence[LinkInfo], nodes: Mapping[str,
         A note naming the first link that falls short, its fidelity after the rounds and the best any
         number of rounds gives; None when every link reaches the target (or no target was given).
 
+    Raises:
+        TypeError: ``request`` is no RequestInfo, ``hops`` no list or tuple of LinkInfo, ``nodes`` no mapping.
+        ValueError: ``nodes`` lacks an end of a link in ``hops``.
+
     Example:
         >>> import qnsim
         >>> net = qnsim.Network(); _ = net.add_node("a", gate2_error=0.01); _ = net.add_node("b")
@@ -259,6 +268,14 @@ def target_shortfall(request: Any, hops: Sequence[LinkInfo], nodes: Mapping[str,
     from qnsim.specs import RequestInfo
 
     instance("request", request, RequestInfo, "a qnsim.specs.RequestInfo")
+    # Read whether or not a target asks for them: a bad list passed while no target was set, and failed with
+    # "'str' object has no attribute 'a'" (or a bare KeyError for a node not in nodes) once one was.
+    hops = link_list("hops", hops, _HOPS)
+    instance("nodes", nodes, Mapping, "a mapping of node name -> NodeInfo (Network.nodes)")
+    missing = [name for link in hops for name in (link.a, link.b) if name not in nodes]
+    if missing:
+        known = ", ".join(map(str, nodes)) or "none"
+        raise ValueError(f"nodes has no node {written(missing[0])} (an end of a link in hops; nodes: {known})")
     target = request.target_fidelity
     if target is None or request.purification is None:
         return None

@@ -38,13 +38,14 @@ order nodes and links were added, so routes are deterministic):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 
 from qnsim import _core, _numerics
-from qnsim.argument_checks import integer, written
-from qnsim.link_builder import LinkInfo
+from qnsim.argument_checks import integer, ordered_sequence, written
+from qnsim.link_builder import LinkInfo, link_list
 
 __all__ = ["ROUTINGS", "route"]
 
@@ -56,7 +57,7 @@ ROUTINGS: tuple[str, ...] = ("hops", "rate", "fidelity")
 
 
 def route(
-    nodes: Iterable[str],
+    nodes: Sequence[str] | Mapping[str, Any],
     links: Sequence[LinkInfo],
     src: str,
     dst: str,
@@ -66,8 +67,9 @@ def route(
     """The path from ``src`` to ``dst`` under ``routing`` (see the module docstring).
 
     Args:
-        nodes: Node names, in the order they were added.
-        links: The network's links, in the order they were added.
+        nodes: Node names, in the order they were added (a list or tuple, or a mapping keyed by them, as
+            ``Network.nodes``).
+        links: The network's links, in the order they were added (a list or tuple).
         src: Source node.
         dst: Destination node.
         routing: ``"hops"``, ``"rate"`` or ``"fidelity"`` (checked by the request's spec).
@@ -79,6 +81,7 @@ def route(
 
     Raises:
         ValueError: No path (naming the metric's restriction when there is one).
+        TypeError: ``nodes`` or ``links`` in no fixed order (a set), read once (a generator) or of another kind.
     """
     if routing not in ROUTINGS:  # any other text was routed by hops
         raise ValueError(f"routing must be one of {', '.join(map(repr, ROUTINGS))}, got {written(routing)}")
@@ -89,10 +92,12 @@ def route(
         # spec's "must be in [1, 1048576]" could.
         low, high = (int(bound) for bound in _core.RequestParams.ranges["memories_per_link"][1:-1].split(", "))
         memories_per_link = integer("memories_per_link", memories_per_link, minimum=low, maximum=high)
-    links = list(links) if isinstance(links, Iterable) and not isinstance(links, (str, bytes)) else links
-    if not isinstance(links, list) or not all(isinstance(link, LinkInfo) for link in links):
-        # A link of another kind failed deep inside with AttributeError ("'str' object has no attribute 'channels'").
-        raise TypeError(f"links must be a sequence of LinkInfo (Network.links), got {written(links):.120}")
+    # The order of both sets which of two equally short paths is taken (the graph is searched in it): a set of
+    # links or nodes, in its hashes' order, routed a request on one path or the other from run to run, and a
+    # string of node names was read letter by letter.
+    if not isinstance(nodes, Mapping):
+        ordered_sequence("nodes", nodes, "node names in the order they were added", "a list, tuple or dict")
+    links = link_list("links", links, "a sequence of LinkInfo (Network.links) in the order they were added")
     g = nx.Graph()
     g.add_nodes_from(nodes)
     for end, name in (("src", src), ("dst", dst)):

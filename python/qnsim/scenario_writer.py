@@ -189,6 +189,7 @@ def scenario_data(
 
     Raises:
         ValueError: No until_s, no seed, or a part a scenario file cannot hold (named).
+        TypeError: ``network`` is no Network, or ``name`` or ``description`` no string.
 
     Example:
         >>> import qnsim
@@ -199,6 +200,10 @@ def scenario_data(
     from qnsim.network import Network
 
     instance("network", network, Network, "a qnsim.Network")
+    # Read before the run's figures: 0, False, None or [] as a name was taken for "no name" and left out without a
+    # word (only a true value reached the check of the text read back).
+    instance("name", name, str, "a string (empty: none)")
+    instance("description", description, str, "a string (empty: none)")
     if until_s is None:
         if network.now_s <= 0:
             raise ValueError("to_toml: give until_s (the network has not run, so there is no time to reuse)")

@@ -77,7 +77,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_to_write, is_integer, naming_file, written
+from qnsim.argument_checks import file_to_write, is_integer, naming_file, ordered_sequence, texts, written
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 
@@ -307,7 +307,11 @@ class Trace(Sequence):
 
     Args:
         arrays: The native trace (``NativeNetwork.trace()``).
-        node_names: Node names by native index.
+        node_names: Node names by native index (a list or tuple of every node the records name).
+
+    Raises:
+        TypeError: ``arrays`` is no native trace, or ``node_names`` no list or tuple of names.
+        ValueError: ``node_names`` names fewer nodes than the records do.
 
     Example:
         >>> import qnsim
@@ -325,8 +329,18 @@ class Trace(Sequence):
                 f"Trace arrays must be the native trace (NativeNetwork.trace(): a mapping of "
                 f"{', '.join(sorted(_TRACE_ARRAYS))}), got {written(arrays)}"
             )
+        # The names are looked up by native index: a set of them named each record's nodes in its hashes' order, a
+        # string letter by letter, and too few failed at the first record read ("index 2 is out of bounds").
+        ordered_sequence("node_names", node_names, "node names by native index")
+        self._names = texts("node_names", list(node_names))
+        ends = [a[a != _NONE] for a in (np.asarray(arrays["node"]), np.asarray(arrays["other_node"]))]
+        used = max((int(e.max()) + 1 for e in ends if e.size), default=0)
+        if used > len(self._names):
+            raise ValueError(
+                f"node_names names {len(self._names)} nodes, but the trace's records name node index {used - 1}: "
+                "give every node's name, by native index (list(Network.nodes))"
+            )
         self._arrays = arrays
-        self._names = list(node_names)
         self.omitted: int = int(arrays["omitted"])
         """Records not kept because the limit was reached."""
         self.limit: int = int(arrays["limit"])

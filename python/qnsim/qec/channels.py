@@ -42,7 +42,6 @@ from qnsim.argument_checks import (
     bell_coefficients,
     coherence_times,
     integer,
-    is_scalar_array,
     probability,
     real_number,
     written,
@@ -53,6 +52,7 @@ __all__ = [
     "PAULI_PAIRS",
     "bell_diagonal_after_memory",
     "check_bell_diagonal",
+    "check_pauli_channel",
     "check_probability",
     "compose_pauli2",
     "depolarize2_channel",
@@ -89,6 +89,34 @@ def check_probability(name: str, value: float) -> float:
         ValueError: p must be a probability in [0, 1], got 1.5
     """
     return probability(name, value, error=ValueError)
+
+
+def check_pauli_channel(name: str, value: object) -> tuple[float, float, float]:
+    """``value`` as a single-qubit Pauli channel ``(p_x, p_y, p_z)``: an ordered triple (list, tuple or 1-d array) of
+    probabilities summing to at most 1 (within 1e-12). The one reading of such a channel: the memory channels of
+    :func:`bell_diagonal_after_memory` and :attr:`qnsim.qec.Interface.wait_idle` read it alike (the interface
+    refused a NumPy array the other took, in other words).
+
+    Raises:
+        ValueError: Not three probabilities (a string, a mapping, a set, a scalar, a 2-d array, another count), one
+            outside [0, 1], or a sum above 1; naming ``name``.
+
+    Example:
+        >>> check_pauli_channel("wait_idle", np.array([0.01, 0.0, 0.02]))
+        (0.01, 0.0, 0.02)
+        >>> check_pauli_channel("wait_idle", (0.1, 0.2))
+        Traceback (most recent call last):
+        ...
+        ValueError: wait_idle must be three probabilities (p_x, p_y, p_z), got (0.1, 0.2)
+    """
+    ordered = isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+    if not (ordered or (isinstance(value, np.ndarray) and value.ndim == 1)) or len(value) != 3:  # type: ignore
+        # Unpacking one said "too many values to unpack (expected 3)"; None "'NoneType' object is not iterable".
+        raise ValueError(f"{name} must be three probabilities (p_x, p_y, p_z), got {written(value)}")
+    px, py, pz = (check_probability(f"{name}[{i}]", v) for i, v in enumerate(value))  # type: ignore[arg-type]
+    if px + py + pz > 1 + 1e-12:
+        raise ValueError(f"{name} probabilities must sum to <= 1, got {written(tuple(value))}")  # type: ignore
+    return px, py, pz
 
 
 def check_real(name: str, value: float) -> float:
@@ -370,13 +398,7 @@ def bell_diagonal_after_memory(
     vec = np.zeros(4)
     vec[order] = coeffs
     for name, channel in (("pauli_a", pauli_a), ("pauli_b", pauli_b)):
-        if (isinstance(channel, (str, bytes, Mapping)) or is_scalar_array(channel)
-                or not isinstance(channel, (Sequence, np.ndarray)) or len(channel) != 3):
-            # unpacking said "too many values to unpack (expected 3)"
-            raise ValueError(f"{name} must be three probabilities (p_x, p_y, p_z), got {written(channel)}")
-        px, py, pz = (check_probability(f"{name}[{i}]", v) for i, v in enumerate(channel))
-        if px + py + pz > 1 + 1e-12:
-            raise ValueError(f"{name} probabilities must sum to <= 1, got {written(tuple(channel))}")
+        px, py, pz = check_pauli_channel(name, channel)
         single = np.array([1.0 - px - py - pz, px, pz, py])  # symplectic order I, X, Z, Y
         out = np.zeros(4)
         for i in range(4):

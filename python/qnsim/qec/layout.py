@@ -29,11 +29,10 @@ noise only and with seam noise only.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qnsim.argument_checks import MAX_DISTANCE, integer, real_number, shown, written
+from qnsim.argument_checks import MAX_DISTANCE, integer, is_integer, real_number, shown, written
 
 __all__ = ["Coord", "PatchLayout", "Stabilizer", "check_distance", "rotated_patch", "unrotated_patch"]
 
@@ -280,7 +279,7 @@ def check_seam(seam_x: object) -> float | None:
 
 
 def _check_size(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+    if not is_integer(value) or value < 1:  # type: ignore[operator]  # (is_integer: not a NumPy time span)
         raise ValueError(f"{name} must be an int >= 1, got {written(value)}")
     # The widest region the circuits build is a merge of two patches of MAX_DISTANCE and a column.
     if value > 2 * MAX_DISTANCE + 1:
@@ -404,8 +403,11 @@ def check_distance(distance: int, minimum: int = 3) -> int:
         ...
         ValueError: distance must be an odd int >= 3, got 4
     """
-    if (isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < minimum
-            or distance % 2 == 0):
+    # Both read by the package's one test of an integer: a NumPy time span passed as an integral number and failed
+    # in `distance % 2` with numpy's "ufunc 'remainder' cannot use operands", and minimum=nan or True took any odd
+    # distance (nothing is below NaN).
+    minimum = integer("minimum", minimum, minimum=1, error=ValueError)
+    if not is_integer(distance) or distance < minimum or distance % 2 == 0:  # type: ignore[operator]
         raise ValueError(f"distance must be an odd int >= {minimum}, got {written(distance)}")
     if distance > MAX_DISTANCE:
         # A layout is built qubit by qubit: d = 100001 would take hours and all memory.

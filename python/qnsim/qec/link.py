@@ -77,6 +77,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -1393,7 +1394,8 @@ TWIRL_NOTE_SHORTFALL = 1e-4
 def check_arrival_times(value: object, name: str = "arrival_times_s") -> np.ndarray:
     """``value`` checked as a trace of pair arrival times in s: at least two finite real numbers (any origin, in any
     order; returned sorted as a float array). ValueError naming ``name`` otherwise."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+    if isinstance(value, (str, bytes, Set, Mapping)) or not hasattr(value, "__len__"):
+        # A set holds two equal times (channels in step) once, and was told only "got shape ()".
         raise ValueError(f"{name} must be a sequence of arrival times in s, got {shown(value)}")
     try:
         raw = np.asarray(value)
@@ -1476,7 +1478,15 @@ def trace_period(times: np.ndarray) -> TracePeriod:
         >>> period = trace_period(bursts)
         >>> period.pattern, round(period.repeat_s * 1e6, 9), round(period.rate_hz / 1e6, 9)
         (2, 10.0, 2.0)
+
+    Raises:
+        ValueError: ``times`` is not a trace :func:`check_arrival_times` takes (at least two finite times in s, not
+            all at one instant); given in another order, the times are sorted first.
     """
+    # Read as round_timing reads its trace: a list failed with "'list' object has no attribute 'size'", two
+    # equal times divided by zero, and an unsorted or NaN trace was cut and repeated as given, a wrong period
+    # without a word ([4e-3, 0, 1e-3, 2e-3, 3e-3] dropped its last arrival as a start-up).
+    times = check_arrival_times(times, "times")
     times_all = times
     count = times.size
     span = float(times[-1] - times[0])

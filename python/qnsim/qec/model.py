@@ -104,7 +104,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core, _numerics
-from qnsim.argument_checks import flag, float_literal
+from qnsim.argument_checks import flag, float_literal, readable_file
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 from qnsim.qec.layout import MAX_DISTANCE, check_distance
 
@@ -684,7 +684,9 @@ def read_table(path: Any) -> dict[str, Any]:
         The parsed table (fit it with :func:`build_model`).
 
     Raises:
-        ValueError: Not JSON, a key given twice, or a nonzero number below the smallest float (1e-400).
+        ValueError: Not JSON, a key given twice, or a nonzero number below the smallest float (1e-400); a device
+            or a pipe (``/dev/zero`` was read until memory ran out).
+        TypeError: ``path`` is no file path.
 
     Example:
         >>> import os, tempfile
@@ -697,6 +699,9 @@ def read_table(path: Any) -> dict[str, Any]:
         ...
         ValueError: t.json: the key 'p_grid' is given twice in one object; give it once
     """
+    if not hasattr(path, "read_text"):
+        # /dev/zero was read until memory ran out (MemoryError), and None was read as a file named 'None'.
+        path = readable_file("path", path, "a remote-model table")
     name = os.path.basename(str(path))
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from qnsim._numerics import tidy
 from qnsim.argument_checks import flag, label, probability, written
 from qnsim.qec.channels import (
     check_bell_diagonal,
+    check_pauli_channel,
     check_probability,
     depolarize2_channel,
     teleported_cnot_channel,
@@ -250,15 +251,9 @@ class Interface:
         if self.explicit and self.scheme == "direct":
             raise ValueError("explicit=True is only for teleported seam CNOTs (the teleported and cat schemes)")
         object.__setattr__(self, "cat_checks", check_cat_checks("Interface.cat_checks", self.cat_checks, self.scheme))
-        if isinstance(self.wait_idle, (str, bytes)) or not isinstance(self.wait_idle, Sequence):
-            # None raised "'NoneType' object is not iterable"; a string was read letter by letter.
-            raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z), got {written(self.wait_idle)}")
-        wait = tuple(check_probability(f"Interface.wait_idle[{i}]", v) for i, v in enumerate(self.wait_idle))
-        if len(wait) != 3 or sum(wait) > 1 + 1e-12:
-            raise ValueError(
-                f"Interface.wait_idle must be (p_x, p_y, p_z) summing to <= 1, got {written(self.wait_idle)}"
-            )
-        object.__setattr__(self, "wait_idle", wait)
+        # Read as every memory channel is: None raised "'NoneType' object is not iterable", a string was read letter
+        # by letter, and a NumPy array, which bell_diagonal_after_memory takes, was refused.
+        object.__setattr__(self, "wait_idle", check_pauli_channel("Interface.wait_idle", self.wait_idle))
 
     @classmethod
     def direct(cls, error: float, *, wait_idle: Sequence[float] = (0.0, 0.0, 0.0)) -> Interface:
@@ -268,7 +263,7 @@ class Interface:
             >>> Interface.direct(0.1).scheme
             'direct'
         """
-        return cls("direct", error, None, wait_idle=tuple(wait_idle))
+        return cls("direct", error, None, wait_idle=wait_idle)
 
     @classmethod
     def teleported(
@@ -288,7 +283,9 @@ class Interface:
             >>> Interface.teleported((0.95, 0.02, 0.02, 0.01)).bell_diagonal
             (0.95, 0.02, 0.02, 0.01)
         """
-        return cls("teleported", 0.0, tuple(bell_diagonal), gadget_noise, explicit, tuple(wait_idle))
+        # Passed as given, read by the constructor's checks: tuple() here took a set of four coefficients in its
+        # hashes' order ({0.9, 0.05, 0.03, 0.02} became Psi+ = 0.03, Psi- = 0.05) and a dict by its keys.
+        return cls("teleported", 0.0, bell_diagonal, gadget_noise, explicit, wait_idle)
 
     @classmethod
     def werner(cls, infidelity: float, *, gadget_noise: bool = True, explicit: bool = True) -> Interface:
@@ -323,7 +320,7 @@ class Interface:
             >>> Interface.cat((0.9, 0.04, 0.03, 0.03), checks="XZ").cat_checks
             'XZ'
         """
-        return cls("cat", 0.0, tuple(bell_diagonal), gadget_noise, explicit, tuple(wait_idle), checks)
+        return cls("cat", 0.0, bell_diagonal, gadget_noise, explicit, wait_idle, checks)  # as given (teleported)
 
     def seam_channel(self, bulk: NoiseModel) -> dict[str, float]:
         """The Pauli channel after each seam CNOT (a ``cat`` interface teleports the rest), first letter: control.

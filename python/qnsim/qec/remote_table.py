@@ -32,6 +32,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from qnsim.argument_checks import file_path, integer, probability, readable_file, written
 from qnsim.config import ConfigError
 
 __all__ = ["SHIPPED_GRID", "TableGrid", "point_seed", "read_counts", "restore", "restored_rows", "table_from_stats",
@@ -96,10 +97,38 @@ def strong_id(circuit: Any, meta: dict[str, Any]) -> str:
     return _STRONG_IDS[key]
 
 
+def read_point(basis: object, p: object, q: object, d: object) -> tuple[str, float, float, int]:
+    """A point ``(basis, p, q, d)`` as plain values (str, float, float, int), each checked: the one reading of a
+    point of a top-up, for :func:`check_points` and :func:`point_seed` alike. d = 5.0 passed the grid's ``5.0 in
+    (3, 5, 7)`` and hashed to another seed than d = 5 (its JSON text "5.0"), np.int64(5) passed it too and then failed
+    in a sampling process ("Object of type int64 is not JSON serializable"), and True was written "true".
+
+    Raises:
+        ValueError: A basis other than "Z" or "X", a p or q that is no probability, a d that is no integer >= 1.
+
+    Example:
+        >>> import numpy as np
+        >>> read_point("X", np.float64(0.006), 0.04, np.int64(5))
+        ('X', 0.006, 0.04, 5)
+    """
+    if not isinstance(basis, str) or basis not in ("Z", "X"):
+        raise ValueError(f"basis {written(basis)} is not Z or X")
+    return (str(basis), probability("p", p, error=ValueError), probability("q", q, error=ValueError),
+            integer("d", d, minimum=1, error=ValueError))
+
+
 def point_seed(seed: int, basis: str, p: float, q: float, d: int) -> int:
     """The seed of one point of a seeded top-up (an int below 2**64): a hash of the run's seed and the point, so
-    the points of one top-up draw independent shots and the same top-up draws the same ones."""
-    text = json.dumps([seed, basis, p, q, d])
+    the points of one top-up draw independent shots and the same top-up draws the same ones. The point is read by
+    :func:`read_point` and the seed as every seed is (:func:`qnsim.specs.check_seed`), so a NumPy number hashes as
+    the plain number it is.
+
+    Raises:
+        ValueError: A bad seed or point (named).
+    """
+    from qnsim.specs import check_seed
+
+    text = json.dumps([check_seed("seed", seed), *read_point(basis, p, q, d)])
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
@@ -108,7 +137,9 @@ def stats_path(out: str | os.PathLike[str]) -> str:
 
     Raises:
         NotADirectoryError: ``out`` exists and is not a folder (its makedirs said only "File exists").
+        TypeError: ``out`` is no path (3 was taken as file descriptor 3 by os.path.exists, None failed in os.stat).
     """
+    out = file_path("out", out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise NotADirectoryError(20, "is a file, not a folder (the statistics go to FOLDER/stats.csv)", os.fspath(out))
     return os.path.join(os.fspath(out), "stats.csv")
@@ -122,12 +153,16 @@ def read_stats(path: str, *, cut_torn: bool = False) -> list[Any]:
     instead, so that its point is sampled again (:func:`qnsim.sweeps.cut_torn_line`).
 
     Raises:
-        ValueError: The file ends in a torn line, and ``cut_torn`` is False.
+        ValueError: The file ends in a torn line, and ``cut_torn`` is False; or ``path`` is a device or a pipe.
+        TypeError: ``path`` is no file path.
     """
     import sinter
 
     from qnsim.sweeps import cut_torn_line, torn_line_text
 
+    # A path first: 3 was taken as file descriptor 3 (its file read as the stats, then closed under its owner) and
+    # /dev/zero, of size 0, as an empty stats.csv; None raised os.stat's "path should be string, bytes, ...".
+    path = readable_file("path", path, "a stats.csv")
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return []
     with open(path, "rb") as f:
@@ -192,10 +227,11 @@ def _sample_seeded(job: tuple) -> str:
 def check_points(points: Iterable[tuple[str, float, float, int]], grid: TableGrid, source: str) -> list:
     """The points asked, refused (naming the value, the grid and ``source``) when a value is off the grid: a build
     keeps only the grid's points, so shots sampled off it would be dropped without a word."""
-    points = list(points)
+    if isinstance(points, (str, bytes)) or not isinstance(points, Iterable):
+        raise ValueError(f"points must be (basis, p, q, d) tuples, got {written(points)}")
+    points = [read_point(*point) if isinstance(point, (tuple, list)) and len(point) == 4 else _no_point(point)
+              for point in points]
     for basis, p, q, d in points:
-        if basis not in ("Z", "X"):
-            raise ValueError(f"basis {basis!r} is not Z or X")
         for name, value, values in (("p", p, grid[0]), ("q", q, grid[1]), ("d", d, grid[2])):
             check_on_grid(name, value, values, source)
     seen: set[tuple] = set()
@@ -206,6 +242,10 @@ def check_points(points: Iterable[tuple[str, float, float, int]], grid: TableGri
                              "seed, whose same shots would be counted twice; ask each point once")
         seen.add(tuple(point))
     return points
+
+
+def _no_point(point: object) -> tuple:
+    raise ValueError(f"a point must be a (basis, p, q, d) tuple, got {written(point)}")
 
 
 def check_on_grid(name: str, value: float, values: Sequence[float], source: str) -> None:
@@ -243,10 +283,9 @@ def top_up(out: str | os.PathLike[str], points: Iterable[tuple[str, float, float
     from qnsim.specs import check_seed
 
     seed = check_seed("seed", seed)
-    from qnsim.argument_checks import integer
-
     # Counts as the sampler reads them: int() took max_shots=1.5 as 1 and "10" as 10 without a word.
     max_errors, max_shots = integer("max_errors", max_errors, minimum=1), integer("max_shots", max_shots, minimum=1)
+    workers = integer("workers", workers, minimum=1)  # "2" failed at `workers <= 1`, naming nothing
     points = check_points(points, grid, source)
     path = stats_path(out)
     held = {}
@@ -290,7 +329,8 @@ def top_up(out: str | os.PathLike[str], points: Iterable[tuple[str, float, float
 def read_counts(path: str) -> tuple[dict, dict, list[dict]]:
     """A stats.csv's counts: ``{(basis, p, q, d): [errors, shots]}`` (seeded rows included),
     ``{(basis, p, d): [errors, shots]}`` of the single-QPU merge, and the seeded rows (sorted), one per point and
-    seed (two with one seed at one point are refused naming the file: the same shots twice)."""
+    seed (two with one seed at one point are refused naming the file: the same shots twice). An absent or empty
+    file holds none; a path that is no file path (a number, None) or a device is refused (see :func:`read_stats`)."""
     counts: dict[tuple, list[int]] = {}
     single: dict[tuple, list[int]] = {}
     seeded: dict[tuple, dict] = {}

@@ -450,7 +450,13 @@ def circuit_rounds(circuit: Any) -> int | None:
         >>> import stim
         >>> print(circuit_rounds(stim.Circuit.generated("color_code:memory_xyz", rounds=5, distance=3)))
         None
+
+    Raises:
+        ValueError: ``circuit`` is not a ``stim.Circuit`` (as :func:`sample_logical_error` refuses it).
     """
+    # Checked as the sampler checks it: a circuit's text or None failed with "'str' object has no attribute
+    # 'get_detector_coordinates'" (shot_rounds too, which reads the rounds here first).
+    circuit = _check_circuit(require_stim(), "circuit", circuit)
     by_coordinates = _coordinate_rounds(circuit)
     if by_coordinates is None:
         return None
@@ -474,7 +480,7 @@ def shot_rounds(circuit: Any, rounds: object = None, name: str = "rounds") -> in
         ValueError: ``rounds`` differs from the rounds the circuit's coordinates and measurements both say
             (the per-round rate would be off by their ratio), or None for a circuit whose coordinates and
             measurements disagree or that has no round coordinates but measures a qubit several times for its
-            detectors, or a bad count.
+            detectors, or a bad count; ``circuit`` is not a ``stim.Circuit``.
 
     Example:
         >>> from qnsim import qec

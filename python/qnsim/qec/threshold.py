@@ -422,6 +422,10 @@ def _chi2(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, int]:
 def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[tuple, list[Mapping[str, Any]]]:
     """Rows grouped by the values of ``keys`` (for one threshold per group).
 
+    Raises:
+        TypeError: ``keys`` is no list of column names, or a row is no mapping.
+        ValueError: A row has no column of ``keys`` (the row and its columns are named).
+
     Example:
         >>> sorted(group_rows([{"a": 1}, {"a": 2}, {"a": 1}], ["a"]))
         [(1,), (2,)]
@@ -430,8 +434,8 @@ def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[t
         raise TypeError(f"keys must be a list of column names, got {written(keys)}")  # "ab" read as columns 'a', 'b'
     keys = [column_name(f"keys[{i}]", k) for i, k in enumerate(keys)]
     out: dict[tuple, list[Mapping[str, Any]]] = {}
-    for row in rows:
-        out.setdefault(tuple(row[k] for k in keys), []).append(row)
+    for i, row in enumerate(rows):
+        out.setdefault(tuple(_cell(row, i, k) for k in keys), []).append(row)
     return out
 
 
@@ -442,13 +446,20 @@ def _row_name(row: Mapping[str, Any], i: int) -> str:
     return f"rows[{i}] (point_id {point})" if isinstance(point, str) and point else f"rows[{i}]"
 
 
-def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int | None) -> int:
-    """``row[key]`` as a count: an integer, or a float that is one (3.0 from a table file); 3.7 is refused."""
+def _cell(row: object, i: int, key: str) -> Any:
+    """``row[key]``, refused naming the row when it is no mapping or has no such column: the one reading of a row's
+    column by :func:`estimate_threshold` and :func:`group_rows` (which raised a bare KeyError 'z' for a missing
+    column, and "'int' object is not subscriptable" for a row that is a number)."""
     if not isinstance(row, Mapping):
         raise TypeError(f"rows[{i}] must be a mapping of column -> value, got {written(row)}")
     if key not in row:
         raise ValueError(f"{_row_name(row, i)} has no {written(key)} column (columns: {', '.join(map(str, row))})")
-    value = row[key]
+    return row[key]
+
+
+def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int | None) -> int:
+    """``row[key]`` as a count: an integer, or a float that is one (3.0 from a table file); 3.7 is refused."""
+    value = _cell(row, i, key)
     if is_real_number(value) and not is_integer(value) and float(value).is_integer():
         value = int(value)
     return integer(f"{_row_name(row, i)}[{written(key)}]", value, minimum=minimum, error=ValueError)
@@ -489,12 +500,10 @@ def _table(rows, x_key, distance_key):
         shots, errors, rounds = (_row_count(row, i, k, m) for k, m in (("shots", 1), ("errors", 0), ("rounds", 1)))
         if errors > shots:
             raise ValueError(f"{_row_name(row, i)} has {errors} errors in {shots} shots")
-        if x_key not in row:
-            columns = ", ".join(map(str, row))
-            raise ValueError(f"{_row_name(row, i)} has no {written(x_key)} column (columns: {columns})")
         # The fit is in log x: a row's 0 or negative x was refused later as "x[0] must be > 0", naming no row.
         x = real_number(
-            f"{_row_name(row, i)}[{written(x_key)}]", row[x_key], minimum=0.0, exclusive_minimum=True, error=ValueError
+            f"{_row_name(row, i)}[{written(x_key)}]", _cell(row, i, x_key), minimum=0.0, exclusive_minimum=True,
+            error=ValueError,
         )
         cell = table.setdefault(d, {}).setdefault(x, [0, 0, rounds])
         if rounds != cell[2]:
