@@ -4,11 +4,11 @@ event loop, routing over nodes or links in no fixed order, and a scenario's name
 
 import math
 import re
-import tomllib
 
 import networkx as nx
 import numpy as np
 import pytest
+import tomllib
 from hypothesis import given
 from hypothesis import strategies as st
 
