@@ -575,3 +575,25 @@ def test_an_empty_log_format_is_refused_as_a_blank_one_is() -> None:
             SimTimeFormatter(bad)
     record = logging.makeLogRecord({"msg": "hi", "name": "qnsim.x", "levelname": "INFO", "sim_time_s": 2.0})
     assert SimTimeFormatter().format(record) == "t=2 s          INFO  qnsim.x: hi"
+
+
+# -- (lead) a logical error rate above 1 given to the threshold crossings ------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["p_small", "p_large"])
+def test_crossings_refuse_a_logical_error_rate_above_one(which):
+    """A count or a percentage given as a rate (here 40, i.e. 40%) crossed the other curve somewhere all the same:
+    crossing([0.01, 0.02], [1e-3, 4e-3], [5e-4, 40]) read 0.0102. Both crossings refuse it by name; 1 and NaN (no
+    data) are still rates."""
+    from qnsim.qec.threshold import crossing, fitted_crossing
+
+    curves = {"p_small": [1e-3, 4e-3], "p_large": [5e-4, 8e-3]}
+    curves[which] = [curves[which][0], 40.0]
+    with pytest.raises(ValueError, match=rf"{which}\[1\] must be a logical error rate in \[0, 1\].*got 40\.0"):
+        crossing([0.01, 0.02], curves["p_small"], curves["p_large"])
+    with pytest.raises(ValueError, match=rf"{which}\[1\] must be a logical error rate in \[0, 1\].*got 40\.0"):
+        fitted_crossing([0.01, 0.02], curves["p_small"], curves["p_large"], [1, 1], [1, 1])
+    assert crossing([0.01, 0.02], [1e-3, 0.5], [5e-4, 1.0]) is not None
+    nan = float("nan")
+    assert crossing([0.005, 0.01, 0.02], [nan, 1e-3, 0.5], [nan, 5e-4, 1.0]) == crossing([0.01, 0.02], [1e-3, 0.5],
+                                                                                         [5e-4, 1.0])

@@ -64,8 +64,9 @@ def _grid(x: object) -> np.ndarray:
     return np.asarray(real_numbers("x", x, minimum=0.0, exclusive_minimum=True, error=ValueError), dtype=float)
 
 
-def _curve(name: str, values: object) -> np.ndarray:
-    # Rates and weights >= 0, or NaN: a point without shots, which the crossings skip.
+def _curve(name: str, values: object, probability: bool = False) -> np.ndarray:
+    # Rates and weights >= 0, or NaN: a point without shots, which the crossings skip. A logical error rate is a
+    # probability: above 1 (a count or a percentage given as a rate) it would still cross, somewhere wrong.
     if not isinstance(values, (list, tuple)) and not (isinstance(values, np.ndarray) and values.ndim == 1):
         raise ValueError(f"{name} must be a list of real numbers, got {written(values)}")
     for i, v in enumerate(values):
@@ -73,6 +74,8 @@ def _curve(name: str, values: object) -> np.ndarray:
             raise ValueError(f"{name}[{i}] must be a real number, got {written(v)}")
         if v < 0 or v == math.inf:
             raise ValueError(f"{name}[{i}] must be >= 0 and finite (or NaN: no data), got {written(v)}")
+        if probability and v > 1:
+            raise ValueError(f"{name}[{i}] must be a logical error rate in [0, 1] (or NaN: no data), got {written(v)}")
     return np.asarray(values, dtype=float)
 
 
@@ -91,7 +94,7 @@ def crossing(x: Sequence[float], p_small: Sequence[float], p_large: Sequence[flo
         >>> round(crossing([0.01, 0.02], [1e-3, 4e-3], [5e-4, 8e-3]), 5)
         0.01414
     """
-    xs, a, b = _grid(x), _curve("p_small", p_small), _curve("p_large", p_large)
+    xs, a, b = _grid(x), _curve("p_small", p_small, True), _curve("p_large", p_large, True)
     if xs.size != a.size or xs.size != b.size:
         raise ValueError("x, p_small and p_large must have the same length")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -151,8 +154,8 @@ def _fitted_crossing_or_side(x, p_small, p_large, w_small, w_large) -> float:
     largest x, ``-inf`` before the smallest; NaN when the lines do not cross as a threshold's do."""
     t = _numerics.log_array(_grid(x))
     with np.errstate(divide="ignore"):
-        fa = _line(t, _numerics.log_array(_curve("p_small", p_small)), _curve("w_small", w_small))
-        fb = _line(t, _numerics.log_array(_curve("p_large", p_large)), _curve("w_large", w_large))
+        fa = _line(t, _numerics.log_array(_curve("p_small", p_small, True)), _curve("w_small", w_small))
+        fb = _line(t, _numerics.log_array(_curve("p_large", p_large, True)), _curve("w_large", w_large))
     if fa is None or fb is None or fb[1] <= fa[1]:
         return math.nan
     t_cross = (fa[0] - fb[0]) / (fb[1] - fa[1])
