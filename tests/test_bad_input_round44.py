@@ -597,3 +597,31 @@ def test_crossings_refuse_a_logical_error_rate_above_one(which):
     nan = float("nan")
     assert crossing([0.005, 0.01, 0.02], [nan, 1e-3, 0.5], [nan, 5e-4, 1.0]) == crossing([0.01, 0.02], [1e-3, 0.5],
                                                                                          [5e-4, 1.0])
+
+
+# -- (lead) the sweeps' own option readers refuse as every usage error does ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command, refusal",
+    [
+        (["sweep", "sweep_points:square", "--seeds", "x"], "--seeds 'x' must be a count (5)"),
+        (["sweep", "sweep_points:square", "--seeds", "3,,4"], "--seeds '3,,4' must be a count (5)"),
+        (["sweep", "sweep_points:square", "--param", "foo"], "--param 'foo' needs the form KEY=V1,V2,..."),
+        (["sweep", "sweep_points:square", "--param", "x=1", "--param", "x=2"], "--param 'x' is given twice"),
+        (["qec", "sweep", "no_such_experiment.toml", "--seeds", "x"], "--seeds 'x' must be a count (5)"),
+        (["qec", "sweep", "no_such_experiment.toml", "--param", "d="], "--param 'd=' has an empty value"),
+    ],
+)
+def test_sweep_option_refusals_are_usage_errors_with_the_help_hint(command, refusal, capsys):
+    """--seeds and --param were refused as a failure of the run ("qnsim sweep: error: --seeds 'x' must be ...")
+    without the "(see qnsim sweep --help)" every other usage error carries; qnsim qec sweep refused them only after
+    reading its experiment (a missing file was named instead). Now one line, status 2, the command's prefix and the
+    hint, before anything is read."""
+    from qnsim import cli
+
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    prog = "qnsim " + " ".join(command[: 2 if command[0] == "qec" else 1])
+    assert err.count("\n") == 1 and err.startswith(f"{prog}: error: {refusal}"), err
+    assert err.rstrip().endswith(f"(see {prog} --help)"), err

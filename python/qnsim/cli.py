@@ -147,6 +147,26 @@ def naming_option(option: str, value: object) -> Iterator[None]:
         raise UsageError(f"{option} {as_typed(option, value)}: {_typed_in(option, value, str(exc))}") from None
 
 
+@contextlib.contextmanager
+def command_line_refusals() -> Iterator[None]:
+    """Makes a ValueError raised inside a :class:`UsageError` as it is: for the readers of options whose refusals
+    already name the option as typed (``--seeds 'x' must be a count ...``, ``--param 'foo' needs the form ...``), so
+    that :func:`guarded` prints them as every other usage error, with the ``(see qnsim CMD --help)`` hint (they
+    read as a failure of the run without it).
+
+    Example:
+        >>> with command_line_refusals():
+        ...     raise ValueError("--seeds 'x' must be a count (5)")
+        Traceback (most recent call last):
+        ...
+        qnsim.cli.UsageError: --seeds 'x' must be a count (5)
+    """
+    try:
+        yield
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _typed_in(option: str, value: object, message: str) -> str:
     """``message`` (a refusal of ``value``, ending its statement with ``, got <value>``) with the value as the user
     typed it when it was read from the command line just parsed (see :func:`as_typed`), else as it is."""

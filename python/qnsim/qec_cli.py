@@ -301,9 +301,15 @@ def _topup(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from qnsim.cli import command_line_refusals
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
     from qnsim.sweep_cli import _parse_seeds, check_sweep_options, connect_scheduler, parse_grid, report_rows
 
+    # The command line first (one reading with qnsim sweep's: a key given by two --param options was taken from the
+    # later one alone), before the experiment's link is measured: a typo in --seeds was refused after that.
+    with command_line_refusals():
+        grid, typed = parse_grid(args.param)
+        seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
     if spec.supply is not None:
@@ -313,9 +319,6 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"qnsim qec sweep: WARNING: link {spec.supply.source}: {note}", file=sys.stderr)
     from qnsim.sweeps import GridKeyError
 
-    # One reading with qnsim sweep's: a key given by two --param options was taken from the later one alone.
-    grid, typed = parse_grid(args.param)
-    seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
     check_sweep_options(args, seeds)
     client = connect_scheduler(args.scheduler) if args.scheduler is not None else None
     if args.out is not None:

@@ -390,11 +390,13 @@ def connect_scheduler(address: str) -> Any:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from qnsim.cli import spec_option
+    from qnsim.cli import command_line_refusals, spec_option
     from qnsim.scenario import RunSettings
     from qnsim.sweeps import GridKeyError, TomlScenario, sweep
 
-    grid, typed = parse_grid(args.param)
+    with command_line_refusals():
+        grid, typed = parse_grid(args.param)
+        seeds = _parse_seeds(args.seeds)
     # qnsim run's overrides, as one-value axes of a scenario file (a point function has no [run] table).
     overrides = (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism))
     for option, key, value in overrides:
@@ -409,7 +411,6 @@ def _sweep(args: argparse.Namespace) -> int:
         # Checked as the [run] field, under the option's name: "--until -1" read "grid value run.until_s = -1.0".
         grid[key] = [spec_option(option, RunSettings, key.removeprefix("run."), value)]
         typed[key] = f"{option} {value}"
-    seeds = _parse_seeds(args.seeds)
     check_sweep_options(args, seeds)
     scenario = _resolve(args.scenario)
     if isinstance(scenario, (str, os.PathLike)):
