@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from machine_dependent import machine_dependent_calls as _machine_dependent_calls
 from qnsim import _numerics
 from qnsim.qec import channels, link, model, sampling, threshold
 
@@ -75,30 +76,6 @@ def test_qec_fits_are_the_same_bytes_with_numpys_simd_loops_on_or_off():
     lines = outputs[0].splitlines()
     assert len(lines) >= 8 and all(line.startswith(("0x", "-0x", "nan")) for line in lines)
     assert outputs[0] == outputs[1]
-
-
-# Calls whose last bits depend on the machine: libm's (math.exp/log/pow, **), numpy's SIMD ufuncs and reductions
-# and its BLAS / LAPACK least squares.
-_MACHINE_DEPENDENT = {("math", "exp"), ("math", "log"), ("math", "log1p"), ("math", "expm1"), ("math", "pow"),
-                      ("math", "log2"), ("np", "exp"), ("np", "log"), ("np", "log1p"), ("np", "expm1"),
-                      ("np", "power"), ("np", "sum"), ("np", "average"), ("np", "polyfit"), ("np", "dot"),
-                      ("linalg", "lstsq"), ("linalg", "solve"), ("optimize", "curve_fit")}
-
-
-def _machine_dependent_calls(source: str, name: str) -> list[str]:
-    """The calls in ``source`` whose last bits depend on the machine, as ``name:line call``."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner = node.func.value
-            owner_name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
-            if (owner_name, node.func.attr) in _MACHINE_DEPENDENT:
-                found.append(f"{name}:{node.lineno} {owner_name}.{node.func.attr}")
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            # An integral constant power (x ** 2) is products, correctly rounded; any other exponent is libm's pow.
-            if not (isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)):
-                found.append(f"{name}:{node.lineno} **")
-    return found
 
 
 def test_the_fits_call_no_libm_or_simd_reduction():
