@@ -3,6 +3,9 @@ machine (its libm, its CPU's SIMD loops, its BLAS), which code that must give th
 (it calls ``qnsim._numerics`` instead)."""
 
 import ast
+import os
+import subprocess
+import sys
 
 # libm's (math.exp/log/pow, **), numpy's SIMD ufuncs and reductions and its BLAS / LAPACK least squares: the calls
 # determinism audit 10 removed from the QEC fits.
@@ -51,3 +54,22 @@ def machine_dependent_calls(source: str, name: str, calls: frozenset = LIBM_AND_
             if not (isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)):
                 found.append(f"{name}:{node.lineno} **")
     return found
+
+
+def simd_off() -> str:
+    """The SIMD targets beyond numpy's baseline that this CPU runs (for $NPY_DISABLE_CPU_FEATURES)."""
+    from numpy._core import _multiarray_umath as umath
+
+    return " ".join(f for f in umath.__cpu_dispatch__ if umath.__cpu_features__.get(f))
+
+
+def outputs_with_simd_on_and_off(script: str) -> list[str]:
+    """What ``script`` prints in a process with this CPU's SIMD loops and OpenBLAS's Haswell kernels, and in one with
+    numpy's baseline loops only and another BLAS kernel (Prescott)."""
+    outputs = []
+    for env in ({"OPENBLAS_CORETYPE": "Haswell"},
+                {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": simd_off()}):  # fmt: skip
+        run = subprocess.run([sys.executable, "-c", script], env={**os.environ, **env}, capture_output=True,
+                             text=True, check=True)  # fmt: skip
+        outputs.append(run.stdout)
+    return outputs

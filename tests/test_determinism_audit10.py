@@ -5,11 +5,8 @@ were numpy sums and averages (SIMD reductions chosen per CPU), their logs and ex
 
 import ast
 import math
-import os
 import platform
 import random
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from machine_dependent import machine_dependent_calls as _machine_dependent_calls
+from machine_dependent import outputs_with_simd_on_and_off
 from qnsim import _numerics
 from qnsim.qec import channels, link, model, sampling, threshold
 
@@ -53,13 +51,6 @@ show(*(per_round(P, r) for P in (1e-9, 0.013, 0.31) for r in (1, 7, 10**6)))
 """
 
 
-def _simd_off() -> str:
-    """The SIMD targets beyond numpy's baseline that this CPU runs (for $NPY_DISABLE_CPU_FEATURES)."""
-    from numpy._core import _multiarray_umath as umath
-
-    return " ".join(f for f in umath.__cpu_dispatch__ if umath.__cpu_features__.get(f))
-
-
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="OpenBLAS's x86-64 kernel names")
 def test_qec_fits_are_the_same_bytes_with_numpys_simd_loops_on_or_off():
     """The remote model's fitted lines, bends, spreads and gadget costs, a threshold (value, bootstrap interval,
@@ -67,12 +58,7 @@ def test_qec_fits_are_the_same_bytes_with_numpys_simd_loops_on_or_off():
     baseline loops only (and another BLAS kernel), bit for bit. On this project's AVX2 machines they agreed before
     the change too: the bits that differ are an AVX-512 machine's (audit 8), which this test cannot reach here; the
     source check below is what fails on the old code."""
-    outputs = []
-    for env in ({"OPENBLAS_CORETYPE": "Haswell"},
-                {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": _simd_off()}):  # fmt: skip
-        run = subprocess.run([sys.executable, "-c", _FIGURES], env={**os.environ, **env}, capture_output=True,
-                             text=True, check=True)  # fmt: skip
-        outputs.append(run.stdout)
+    outputs = outputs_with_simd_on_and_off(_FIGURES)
     lines = outputs[0].splitlines()
     assert len(lines) >= 8 and all(line.startswith(("0x", "-0x", "nan")) for line in lines)
     assert outputs[0] == outputs[1]
