@@ -189,9 +189,22 @@ _ERFC_CENTRES = tuple((c, float.fromhex(at), float.fromhex(slope)) for c, at, sl
     (2.5, "0x1.aab859b20ac9ep-12", "0x1.1d83170fbf6fbp-9"),
 ))
 _ERFC_SERIES_BELOW = 0.375  # erf's series, 1 - erf losing under 1.5 bits (erfc(0.375) = 0.6)
-_ERFC_FRACTION_FROM = 2.5  # the continued fraction, converged within _ERFC_FRACTION_TERMS from here
-_ERFC_FRACTION_TERMS = 80
-_ERFC_TAYLOR_TERMS = 24  # |h| <= 1/8: the next term is below 1e-19 of erfc
+_ERFC_FRACTION_FROM = 2.5  # Laplace's continued fraction from here
+_SERIES_STOP = math.ldexp(1.0, -64)  # a term below this share of the sum leaves it unchanged
+
+
+def _erfc_taylor_coefficients(centre: float) -> tuple[float, ...]:
+    """(-1)^(k-1) H_(k-1)(c) / k! for k = 1 .. 16, the physicists' Hermite polynomials H_0 = 1, H_1 = 2c,
+    H_(k+1) = 2c H_k - 2k H_(k-1): 16 terms leave below 2^-64 of erfc for |h| <= 1/8 at every centre (the sum of
+    the next 40 terms' magnitudes)."""
+    coefficients, previous, hermite = [], 0.0, 1.0
+    for k in range(1, 17):
+        coefficients.append((hermite if k % 2 else -hermite) / math.factorial(k))
+        previous, hermite = hermite, 2.0 * centre * hermite - 2.0 * (k - 1) * previous
+    return tuple(coefficients)
+
+
+_ERFC_TAYLOR = tuple((c, at, slope, _erfc_taylor_coefficients(c)) for c, at, slope in _ERFC_CENTRES)
 
 
 def _exp_minus_square(x: float) -> float:
@@ -207,7 +220,7 @@ def erfc(x: float) -> float:
     double on every CPU (libm's erfc is not): erf's Maclaurin series below 0.375, Taylor series about the nearest of
     0.5, 0.75, .. 2.5 up to 2.5 (the derivatives are Hermite polynomials times e^(-x^2)), Laplace's continued
     fraction beyond, and 2 - erfc(-x) for negative ``x``. Within 4 ulps of the exact value over the double range
-    (it underflows to 0 beyond x = 27.3, and reads 2 below -6).
+    (of the subnormal spacing where it underflows; 0 beyond x = 27.3, 2 below -6). Some 1 to 4 us a call.
 
     Example:
         >>> erfc(0.0), erfc(-40.0), erfc(30.0), round(erfc(1.0), 15)
@@ -218,34 +231,34 @@ def erfc(x: float) -> float:
     if x < 0:
         return 2.0 - erfc(-x) if x > -6.0 else 2.0
     if x < _ERFC_SERIES_BELOW:
-        # erf(x) = (2 / sqrt pi) sum_n (-1)^n x^(2n+1) / (n! (2n + 1)), terms falling by x^2 / n at least.
+        # erf(x) = (2 / sqrt pi) sum_n (-1)^n x^(2n+1) / (n! (2n + 1)): alternating, its terms falling, so the rest
+        # is below the last term added.
         x2 = x * x
         term, total = x, x
         for n in range(1, 20):
             term *= -x2 / n
-            total += term / (2 * n + 1)
+            part = term / (2 * n + 1)
+            total += part
+            if abs(part) < _SERIES_STOP * total:
+                break
         return 1.0 - _TWO_OVER_SQRT_PI * total
     if x < _ERFC_FRACTION_FROM:
-        index = min(max(int((x - 0.5) * 4.0 + 0.5), 0), len(_ERFC_CENTRES) - 1)
-        centre, at_centre, slope = _ERFC_CENTRES[index]
+        # erfc(c + h) = erfc(c) - (2 / sqrt pi) e^(-c^2) sum_k>=1 (-1)^(k-1) H_(k-1)(c) h^k / k!, by Horner.
+        centre, at_centre, slope, coefficients = _ERFC_TAYLOR[min(int((x - 0.5) * 4.0 + 0.5), len(_ERFC_TAYLOR) - 1)]
         h = x - centre  # exact: x and the centre are within a factor of 2
-        # erfc(c + h) = erfc(c) - (2 / sqrt pi) e^(-c^2) sum_k>=1 (-1)^(k-1) H_(k-1)(c) h^k / k!, with the physicists'
-        # Hermite polynomials H_0 = 1, H_1 = 2c, H_(k+1) = 2c H_k - 2k H_(k-1).
-        hermite_prev, hermite = 0.0, 1.0
-        power_term = 1.0  # (-1)^(k-1) h^k / k!, built up
         total = 0.0
-        for k in range(1, _ERFC_TAYLOR_TERMS + 1):
-            power_term *= h / k if k == 1 else -h / k
-            total += hermite * power_term
-            hermite_prev, hermite = hermite, 2.0 * centre * hermite - 2.0 * (k - 1) * hermite_prev
+        for a in reversed(coefficients):
+            total = (total + a) * h
         return at_centre - slope * total
     if x > 27.3:
         return 0.0
-    # erfc(x) = e^(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))), evaluated from its tail.
+    # erfc(x) = e^(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))), evaluated from its tail:
+    # 16 + 300 / x^2 terms leave it the same double as 400 terms on a grid of 20,000 points over [2.5, 27.3].
     tail = 0.0
-    for n in range(_ERFC_FRACTION_TERMS, 0, -1):
+    for n in range(16 + int(300.0 / (x * x)), 0, -1):
         tail = (0.5 * n) / (x + tail)
     return _ONE_OVER_SQRT_PI * _exp_minus_square(x) / (x + tail)
+
 
 # The same over arrays. numpy's exp, log, expm1 and log1p run AVX-512 loops (and Intel's SVML) on CPUs that have them,
 # whose last bits differ from the baseline loops' (and from other CPUs'): a QEC link's round timing, computed with
