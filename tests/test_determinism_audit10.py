@@ -5,11 +5,8 @@ were numpy sums and averages (SIMD reductions chosen per CPU), their logs and ex
 
 import ast
 import math
-import os
 import platform
 import random
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,6 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from machine_dependent import machine_dependent_calls as _machine_dependent_calls
+from machine_dependent import outputs_with_simd_on_and_off
 from qnsim import _numerics
 from qnsim.qec import channels, link, model, sampling, threshold
 
@@ -52,13 +51,6 @@ show(*(per_round(P, r) for P in (1e-9, 0.013, 0.31) for r in (1, 7, 10**6)))
 """
 
 
-def _simd_off() -> str:
-    """The SIMD targets beyond numpy's baseline that this CPU runs (for $NPY_DISABLE_CPU_FEATURES)."""
-    from numpy._core import _multiarray_umath as umath
-
-    return " ".join(f for f in umath.__cpu_dispatch__ if umath.__cpu_features__.get(f))
-
-
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="OpenBLAS's x86-64 kernel names")
 def test_qec_fits_are_the_same_bytes_with_numpys_simd_loops_on_or_off():
     """The remote model's fitted lines, bends, spreads and gadget costs, a threshold (value, bootstrap interval,
@@ -66,39 +58,10 @@ def test_qec_fits_are_the_same_bytes_with_numpys_simd_loops_on_or_off():
     baseline loops only (and another BLAS kernel), bit for bit. On this project's AVX2 machines they agreed before
     the change too: the bits that differ are an AVX-512 machine's (audit 8), which this test cannot reach here; the
     source check below is what fails on the old code."""
-    outputs = []
-    for env in ({"OPENBLAS_CORETYPE": "Haswell"},
-                {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": _simd_off()}):  # fmt: skip
-        run = subprocess.run([sys.executable, "-c", _FIGURES], env={**os.environ, **env}, capture_output=True,
-                             text=True, check=True)  # fmt: skip
-        outputs.append(run.stdout)
+    outputs = outputs_with_simd_on_and_off(_FIGURES)
     lines = outputs[0].splitlines()
     assert len(lines) >= 8 and all(line.startswith(("0x", "-0x", "nan")) for line in lines)
     assert outputs[0] == outputs[1]
-
-
-# Calls whose last bits depend on the machine: libm's (math.exp/log/pow, **), numpy's SIMD ufuncs and reductions
-# and its BLAS / LAPACK least squares.
-_MACHINE_DEPENDENT = {("math", "exp"), ("math", "log"), ("math", "log1p"), ("math", "expm1"), ("math", "pow"),
-                      ("math", "log2"), ("np", "exp"), ("np", "log"), ("np", "log1p"), ("np", "expm1"),
-                      ("np", "power"), ("np", "sum"), ("np", "average"), ("np", "polyfit"), ("np", "dot"),
-                      ("linalg", "lstsq"), ("linalg", "solve"), ("optimize", "curve_fit")}
-
-
-def _machine_dependent_calls(source: str, name: str) -> list[str]:
-    """The calls in ``source`` whose last bits depend on the machine, as ``name:line call``."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner = node.func.value
-            owner_name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
-            if (owner_name, node.func.attr) in _MACHINE_DEPENDENT:
-                found.append(f"{name}:{node.lineno} {owner_name}.{node.func.attr}")
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            # An integral constant power (x ** 2) is products, correctly rounded; any other exponent is libm's pow.
-            if not (isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)):
-                found.append(f"{name}:{node.lineno} **")
-    return found
 
 
 def test_the_fits_call_no_libm_or_simd_reduction():

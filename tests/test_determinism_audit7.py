@@ -2,7 +2,6 @@
 numpy.dot, whose OpenBLAS kernel is the CPU's (or $OPENBLAS_CORETYPE's), and took numpy's exp, which has its own
 vector code on AVX-512 CPUs: the same job gave other last bits on another machine."""
 
-import math
 import os
 import platform
 import subprocess
@@ -11,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 
+from qnsim import _numerics
 from qnsim.estimate import estimator
 
 # A link-bound remote share whose pairs wait in a 300-pair buffer: its report carries the buffer chain's figures
@@ -50,12 +50,13 @@ def test_an_estimate_is_the_same_bytes_whatever_blas_kernel_the_cpu_gets():
 @pytest.mark.parametrize(("x", "b"), [(0.3, 64), (1.7, 300)])
 def test_the_buffer_chain_is_its_equations_summed_in_one_order(x, b):
     """The chain's figures against the model written out in plain Python floats, one operation at a time: pmf[m]
-    = exp(-x + m ln x - ln m!) by libm, tail[m] = 1 - (pmf[0] + ... + pmf[m - 1]), each level's cut sum over k
+    = exp(-x + m ln x - ln m!) by the engine's exp and log and _numerics.log_factorial (libm's before audit 11),
+    tail[m] = 1 - (pmf[0] + ... + pmf[m - 1]), each level's cut sum over k
     ascending, divided by pmf[0], the levels then divided by their sum in index order. Old behaviour: the level
     sums were numpy.dot's, whose kernel splits a sum into partial sums (0.3, 64: 45 of the 64 levels differed in
     their last bits here), and pmf numpy's exp, which differs from libm's on AVX-512 CPUs. Bit for bit."""
-    log_x = math.log(x)
-    pmf = [math.exp(-x + m * log_x - math.lgamma(m + 1)) for m in range(b + 2)]
+    log_x = _numerics.log(x)
+    pmf = [_numerics.exp(-x + m * log_x - _numerics.log_factorial(m)) for m in range(b + 2)]
     tail, below = [1.0], 0.0
     for m in range(b + 1):
         below += pmf[m]

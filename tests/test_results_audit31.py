@@ -9,19 +9,18 @@ short of its points.
 """
 
 import json
-import math
 
 import pytest
 import sweep_points
 
-from qnsim import sweeps
+from qnsim import _numerics, sweeps
 from qnsim.estimate import estimator as est
 
 
 def _exact_wait_s(monkeypatch, tau_s, rate_hz, buffer_pairs):
     """:func:`est._buffer_wait_s` with the chain solved at the buffer's own size (the cap raised past it)."""
     levels = buffer_pairs + 8
-    monkeypatch.setattr(est, "_LOG_FACTORIALS_LIST", [math.lgamma(k + 1) for k in range(levels + 2)])
+    monkeypatch.setattr(est, "_LOG_FACTORIALS_LIST", [_numerics.log_factorial(k) for k in range(levels + 2)])
     monkeypatch.setattr(est, "_CHAIN_LEVELS", levels)
     est._buffer_wait_s.cache_clear()
     est._buffer_chain.cache_clear()

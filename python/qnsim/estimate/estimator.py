@@ -112,7 +112,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim._numerics import any_of
 from qnsim.argument_checks import (
     flag,
@@ -276,11 +276,12 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     return float(pairs * per_pair)
 
 
-# lgamma(k + 1) for the levels :func:`_buffer_chain` reads (its buffers are at most 2,048 pairs, and it reads b + 2
-# levels): the same values it built per call with a Python loop of up to 2,050 lgamma calls (~10% of its time).
+# ln(k!) for the levels :func:`_buffer_chain` reads (its buffers are at most 2,048 pairs, and it reads b + 2 levels),
+# once: a Python loop of up to 2,050 of them per call took ~10% of its time. The engine's log_factorial, not libm's
+# lgamma: the same doubles on every machine.
 #: The most buffer places :func:`_buffer_chain` solves (its cost grows as their square).
 _CHAIN_LEVELS = 2048
-_LOG_FACTORIALS = np.array([math.lgamma(k + 1) for k in range(_CHAIN_LEVELS + 2)])
+_LOG_FACTORIALS = np.array([_numerics.log_factorial(k) for k in range(_CHAIN_LEVELS + 2)])
 _LOG_FACTORIALS.flags.writeable = False
 # The same doubles as Python floats: indexing the array gave a numpy scalar per term (a third of _buffer_chain's
 # time); the subtraction and exp are the same IEEE operations on the same values, so pmf is unchanged to the bit.
@@ -297,9 +298,9 @@ def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     # (or $OPENBLAS_CORETYPE), whose partial sums moved fidelity_at_use, remote_error_expected and
     # remote_success_probability in their last bits (1e-16 to 6e-14 relative) from one kernel to another.
     if x > 0:
-        log_x = math.log(x)
+        log_x = _numerics.log(x)
         log_factorials = _LOG_FACTORIALS_LIST
-        pmf = np.array([math.exp(-x + k * log_x - log_factorials[k]) for k in range(b + 2)])
+        pmf = np.array([_numerics.exp(-x + k * log_x - log_factorials[k]) for k in range(b + 2)])
     else:
         pmf = (np.arange(b + 2) == 0) * 1.0
     # tail[m] = P(A >= m) for A ~ Poisson(x) (cumsum adds in index order on every CPU).
@@ -419,8 +420,8 @@ def _expected_latest_bound_s(delays: Sequence[tuple[float, float]]) -> float:
                 total.append(max(0.0, mean - c))
                 continue
             z = (c - mean) / sd
-            tail = 0.5 * math.erfc(z / math.sqrt(2.0))
-            total.append(sd * math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi) + (mean - c) * tail)
+            tail = 0.5 * _numerics.erfc(z / math.sqrt(2.0))
+            total.append(sd * _numerics.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi) + (mean - c) * tail)
         return c + math.fsum(total)
 
     # Convex in c, its slope 1 - sum of P(D > c): golden-section search over the delays' span.
@@ -455,7 +456,7 @@ def _first_pair_wait_s(lead_s: float, delivered_hz: float) -> float:
         return 0.0
     if math.isinf(delivered_hz):
         return lead_s
-    return max(0.0, lead_s + math.expm1(-delivered_hz * lead_s) / delivered_hz)
+    return max(0.0, lead_s + _numerics.expm1(-delivered_hz * lead_s) / delivered_hz)
 
 
 def _ramp_factor(decay_hz: float, first_s: float, step_s: float, pairs: int) -> float:
@@ -464,11 +465,11 @@ def _ramp_factor(decay_hz: float, first_s: float, step_s: float, pairs: int) -> 
     sum, written with expm1 so that a slow decay (memories of 1e9 s) keeps its digits."""
     if pairs <= 0:
         return 1.0
-    start = math.exp(-decay_hz * first_s)
+    start = _numerics.exp(-decay_hz * first_s)
     per_step = decay_hz * step_s
     if per_step == 0.0:
         return start
-    return start * math.expm1(-per_step * pairs) / (pairs * math.expm1(-per_step))
+    return start * _numerics.expm1(-per_step * pairs) / (pairs * _numerics.expm1(-per_step))
 
 
 #: A link binds its run (its time, not its consumers', sets the end) only beyond this factor over the consumers'
@@ -488,14 +489,14 @@ _TAIL_APPROXIMATION_ERROR = 1e-5
 def _poisson_at_least(k: int, mean: float) -> float:
     """P(N >= k) for N ~ Poisson(``mean``), k >= 1: P(Gamma(k, 1) <= mean)."""
     if k <= _EXACT_TAIL_TERMS:
-        term = math.exp(-mean)
+        term = _numerics.exp(-mean)
         below = term
         for i in range(1, k):
             term *= mean / i
             below += term
         return max(0.0, 1.0 - below)
-    z = ((mean / k) ** (1.0 / 3.0) - 1.0 + 1.0 / (9.0 * k)) * 3.0 * math.sqrt(k)
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+    z = (_numerics.power(mean / k, 1.0 / 3.0) - 1.0 + 1.0 / (9.0 * k)) * 3.0 * math.sqrt(k)
+    return 0.5 * _numerics.erfc(-z / math.sqrt(2.0))
 
 
 @functools.lru_cache(maxsize=1 << 12)  # The operating-point search prices the same link and pace again.
@@ -577,7 +578,7 @@ def _filling_factor(decay_hz: float, waits: Sequence[float]) -> tuple[float, flo
     """(sum of exp(-decay_hz w), sum of w) over ``waits`` (s), in their order (the same sums on every CPU)."""
     factor = wait = 0.0
     for w in waits:
-        factor += math.exp(-decay_hz * w)
+        factor += _numerics.exp(-decay_hz * w)
         wait += w
     return factor, wait
 
@@ -606,7 +607,7 @@ def _gathering_factor(together: int, delivered_hz: float, decay_hz: float) -> fl
     if math.isinf(x):
         return 1.0 / together  # Only the round's last pair is used as it comes.
     # 1 - q^n and 1 - q written with log1p / expm1: x near the float's epsilon (memories of 1e9 s) gave 0 / 0.
-    return -math.expm1(-together * math.log1p(x)) * (1.0 + x) / (together * x)
+    return -_numerics.expm1(-together * _numerics.log1p(x)) * (1.0 + x) / (together * x)
 
 
 def _gathered_pair(
@@ -621,7 +622,7 @@ def _gathered_pair(
     if together <= 1 or not delivered_hz > 0 or _gathering_wait_s(together, delivered_hz) <= buffer_wait_s:
         return stored_pair(coeffs, buffer_wait_s, t1_s, t2_s)
     made = stored_pair(coeffs, 0.0, t1_s, t2_s)  # Checked as every stored pair is.
-    coherence, zz_factor = (min(math.exp(-2 * buffer_wait_s / t), _gathering_factor(together, delivered_hz, 2 / t))
+    coherence, zz_factor = (min(_numerics.exp(-2 * buffer_wait_s / t), _gathering_factor(together, delivered_hz, 2 / t))
                             for t in (t2_s, t1_s))
     return _damped(made, coherence, zz_factor)
 
@@ -1378,7 +1379,7 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
     if (fix == _BUDGET_PART_FIX and b.remote is not None and b.remote < b.total and used_part > b.remote
             and math.isfinite(used_part)):
         # The remote faults expected, rounded up to 2 digits, within the total (the local ones keep the rest).
-        step = 10.0 ** (math.floor(math.log10(used_part)) - 1)
+        step = _decimal_step(used_part, 2)
         part = min(float(f"{math.ceil(used_part / step) * step:.2g}"), b.total)  # as printed: the words are tried
         trials.append((f"a larger part (remote = {part:g} instead of {b.remote:g})",
                        {"budget": dataclasses.replace(b, remote=part)}))
@@ -2835,7 +2836,7 @@ class _Context:
             raw = 2.0 * raw / p
         hold = latency_hold_s(probs, route.latency_s)
         shares = max(1, (route.buffer << r) - ((1 << r) - 1))
-        raw_hz = shares / (shares * cycle_s + 2.0**r * hold / raw) if hold > 0 else 1.0 / cycle_s
+        raw_hz = shares / (shares * cycle_s + math.ldexp(hold, r) / raw) if hold > 0 else 1.0 / cycle_s
         rate = raw_hz / lr.raw_per_pair
 
         def phase_s(pairs: int, compute_s: float, _share: float) -> float:
@@ -3148,7 +3149,7 @@ class _Context:
         if not self.budget_report.met:
             self.reasons.append(
                 f"error budget: {local_err:.3g} expected local faults + {err:.3g} expected remote faults "
-                f"(P(no fault) = {math.exp(-(local_err + err)):.3g}) exceed the budget of {self.budget.total:g}; "
+                f"(P(no fault) = {_numerics.exp(-(local_err + err)):.3g}) exceed the budget of {self.budget.total:g}; "
                 "fix: " + _BUDGET_FIX
             )
         elif remote_part is not None and (err > remote_part or local_err > self.budget.total - remote_part):
@@ -3585,7 +3586,7 @@ class _Context:
                 add_line(last + slope, slope, below)
                 if beyond > below:
                     for i, decay in enumerate(decays):
-                        factors[i] += (beyond - below) * math.exp(-decay * cap)
+                        factors[i] += (beyond - below) * _numerics.exp(-decay * cap)
                     total_wait += (beyond - below) * cap
         used = _damped(coeffs, factors[0] / pairs, factors[1] / pairs)
         return 1.0, total_wait / pairs, used
@@ -4370,7 +4371,7 @@ class _Context:
             return price(*self._throttled(key, channels, buffer, rate * scale))
 
         def scale_of(x: int) -> float:
-            return 2.0 ** (-(steps + 1 - x) / _RATE_STEPS_PER_OCTAVE)
+            return _numerics.exp2(-(steps + 1 - x) / _RATE_STEPS_PER_OCTAVE)
 
         top = as_given if as_given is not None else at_scale(1.0)
         # The fewest of the rates that tie (fresher pairs, the same run and rounds) are not looked for: their prices
@@ -4888,10 +4889,10 @@ class _Context:
             e_pair = 1.0 - self._fidelity_at_use.get(lr.qpus, lr.delivered_fidelity)
             e_loc = _teleport_local_error(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]])
             expected += lr.bell_pairs * e_pair + lr.remote_gates * e_loc
-            log_ok += lr.bell_pairs * math.log1p(-min(e_pair, 1 - 1e-300)) + lr.remote_gates * math.log1p(
+            log_ok += lr.bell_pairs * _numerics.log1p(-min(e_pair, 1 - 1e-300)) + lr.remote_gates * _numerics.log1p(
                 -e_loc
             )
-        return expected, math.exp(log_ok)
+        return expected, _numerics.exp(log_ok)
 
     def _local_error(self, local: dict[str, list[int]]) -> float:
         """Expected faults of the local physical operations; where the one-qubit gates and measurements were
@@ -5252,7 +5253,7 @@ class _Context:
             )
         # T states per rotation of a repeat-until-success synthesis (Kliuchnikov et al. 2022, "Shorter quantum
         # circuits"), 0.53 log2(R / eps) + 4.86 as the Azure estimator counts them.
-        t_per_rot = math.ceil(0.53 * math.log2(r / eps_rot) + _SYNTHESIS_OFFSET) if r else 0
+        t_per_rot = math.ceil(0.53 * _numerics.log2(r / eps_rot) + _SYNTHESIS_OFFSET) if r else 0
         self._ec_phase_shares(t_per_rot)
         alg_depth = m + r + t + 3 * ccz + t_per_rot * r_depth
         if r and isinstance(counts, GateCounts) and not counts.rotation_depth_exact:
@@ -5576,7 +5577,7 @@ class _Context:
                     + (f"d = {theirs}" if theirs is not None else "another distance")
                     + f", whose logical errors exceed the logical part {eps_log:.3g}; d = {d} here holds it"
                 )
-        synthesis = r / 2 ** ((t_per_rot - _SYNTHESIS_OFFSET) / 0.53) if r else 0.0
+        synthesis = r / _numerics.exp2((t_per_rot - _SYNTHESIS_OFFSET) / 0.53) if r else 0.0
         self.budget_report = ErrorBudgetReport(
             total=self.budget.total,
             logical=eps_log,
@@ -5654,7 +5655,7 @@ class _Context:
             )
         return self._report(
             p, local_gates, link_reports, wall, bound, compute_s, t_link, tail_s,
-            remote_used, math.exp(-remote_used), 0.0, ec, True,
+            remote_used, _numerics.exp(-remote_used), 0.0, ec, True,
         )
 
     def _depth_bound_reasons(self, depth: int, cycles: int, cycle_ps: int, t_link: float, tail_s: float,
@@ -6293,6 +6294,17 @@ def _distance_there(found: tuple[int, float] | None) -> str:
     return f"there d = {found[0]}, {found[1]:.3g} raw pairs per pair"
 
 
+def _decimal_step(value: float, digits: int) -> float:
+    """The place value of the last of ``digits`` significant digits of ``value`` (finite, > 0), 10^(floor(log10
+    value) - digits + 1), as the double nearest it: the decade exactly (libm's log10 differs between machines in
+    its last bits) and the power of ten parsed, not pow's.
+
+    >>> _decimal_step(193020.0, 3), _decimal_step(1000.0, 2), _decimal_step(0.0451, 2)
+    (1000.0, 100.0, 0.001)
+    """
+    return float(f"1e{_numerics.decade(value) - digits + 1}")
+
+
 def _at_least(value: float, digits: int = 3) -> str:
     """A least figure (a rate or factor a fix asks for) to ``digits`` significant digits, rounded up, so that the
     value written meets the need: 1.9302e+05 is "1.94e+05", where ".3g" wrote "1.93e+05", which falls short of it.
@@ -6302,7 +6314,7 @@ def _at_least(value: float, digits: int = 3) -> str:
     """
     if not (math.isfinite(value) and value > 0):
         return f"{value:.{digits}g}"
-    step = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
+    step = _decimal_step(value, digits)
     return f"{math.ceil(value / step * (1 - 1e-12)) * step:.{digits}g}"
 
 
@@ -6456,9 +6468,9 @@ def _least_failing(n: int, get: Callable[[int], tuple]) -> int:
     item is false). At most :data:`_LEAST_FAILING_PRICES` new prices."""
     lo, hi, prices = 1, n, 0
     while hi - lo > 2 and prices < _LEAST_FAILING_PRICES:
-        a, b = math.log(lo), math.log(hi)
-        m1 = min(hi - 2, max(lo + 1, round(math.exp(a + (b - a) / 3))))
-        m2 = min(hi - 1, max(m1 + 1, round(math.exp(b - (b - a) / 3))))
+        a, b = _numerics.log(lo), _numerics.log(hi)
+        m1 = min(hi - 2, max(lo + 1, round(_numerics.exp(a + (b - a) / 3))))
+        m2 = min(hi - 1, max(m1 + 1, round(_numerics.exp(b - (b - a) / 3))))
         prices += 2
         p1, p2 = get(m1), get(m2)
         for m, p in ((m1, p1), (m2, p2)):
@@ -6658,8 +6670,11 @@ def along_the_network(p: Placement, pairs: tuple[np.ndarray, np.ndarray, np.ndar
     kind = {}
     group = np.array([kind.setdefault(qpu, len(kind)) for qpu in qpus])  # Identical QPUs share a group.
 
+    # The route costs' weighted sums by math.fsum (correctly rounded), not numpy's reduction, whose grouping may
+    # follow the CPU's SIMD width: a near tie could otherwise keep another placement on another machine. (The
+    # weights are counts, integers below 2^53, so their own sums are exact in any order.)
     def cost(sig: np.ndarray) -> float:
-        return float((weight * dist[np.ix_(sig, sig)]).sum())
+        return math.fsum((weight * dist[np.ix_(sig, sig)]).ravel().tolist())
 
     # Greedy growth: the part most bound to those placed goes to the free QPU of its group that is closest,
     # weighted, to theirs (the first part to its own QPU).
@@ -6690,7 +6705,8 @@ def along_the_network(p: Placement, pairs: tuple[np.ndarray, np.ndarray, np.ndar
                 if group[sigma[x]] != group[sigma[y]]:
                     continue
                 diff = (weight[x] - weight[y]) * (dist[sigma[y], sigma] - dist[sigma[x], sigma])
-                if diff.sum() - diff[x] - diff[y] < -1e-12 * max(1.0, float(np.abs(diff).sum())):
+                change = math.fsum(diff.tolist()) - diff[x] - diff[y]
+                if change < -1e-12 * max(1.0, math.fsum(np.abs(diff).tolist())):
                     sigma[x], sigma[y] = sigma[y], sigma[x]
                     improved = True
         if not improved:

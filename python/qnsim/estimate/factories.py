@@ -38,6 +38,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
+from qnsim import _numerics
 from qnsim.argument_checks import MAX_DISTANCE, integer, is_real_number, label, probability, real_number, written
 from qnsim.estimate.qpu import check_crossing_prefactor, surface_code_error
 
@@ -170,7 +171,7 @@ def _binomial_quantile(n: int, failure: float, level: float) -> int:
     """Smallest k with P(successes <= k) >= level, successes ~ Binomial(n, 1 - failure)."""
     # P(successes <= k) = P(failures >= n - k): walk the failure pmf upward from 0.
     q, p = failure, 1.0 - failure
-    log_pmf = n * math.log(p)  # P(failures = 0)
+    log_pmf = n * _numerics.log(p)  # P(failures = 0)
     below = 0.0  # P(failures < f)
     f = 0
     if n >= _WALK_FROM_THE_BULK:
@@ -178,15 +179,15 @@ def _binomial_quantile(n: int, failure: float, level: float) -> int:
         # resolution of 1 - below: the walk starts there. From 0 it took n q steps a call, 25,000 at n = 30,000, and a
         # factory search of a few percent T error made 30,000 such calls (10^12 gates: 3 to 8 minutes an estimate).
         f = max(0, math.floor(n * q - math.sqrt(30.0 * n)))
-        log_pmf = (math.lgamma(n + 1) - math.lgamma(f + 1) - math.lgamma(n - f + 1) + f * math.log(q)
-                   + (n - f) * math.log(p))
-    ratio = math.log(q) - math.log(p)
+        log_pmf = (_numerics.log_factorial(n) - _numerics.log_factorial(f) - _numerics.log_factorial(n - f)
+                   + f * _numerics.log(q) + (n - f) * _numerics.log(p))
+    ratio = _numerics.log(q) - _numerics.log(p)
     while f <= n:
-        pmf = math.exp(log_pmf)
+        pmf = _numerics.exp(log_pmf)
         if 1.0 - below - pmf < level:  # P(failures >= f + 1) < level: f failures is the bound.
             return n - f
         below += pmf
-        log_pmf += math.log(n - f) - math.log(f + 1) + ratio if f < n else 0.0
+        log_pmf += _numerics.log(n - f) - _numerics.log(f + 1) + ratio if f < n else 0.0
         f += 1
     return 0
 

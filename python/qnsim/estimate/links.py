@@ -379,7 +379,7 @@ def stored_pair(coeffs: Sequence[float], wait_s: float, t1_s: float, t2_s: float
     coherence_times("t1_s", t1_s, "t2_s", t2_s)
     if wait_s == 0:
         return coeffs
-    return _damped(coeffs, math.exp(-2 * wait_s / t2_s), math.exp(-2 * wait_s / t1_s))
+    return _damped(coeffs, _numerics.exp(-2 * wait_s / t2_s), _numerics.exp(-2 * wait_s / t1_s))
 
 
 def _damped(coeffs: Sequence[float], coherence: float, zz_factor: float) -> tuple[float, float, float, float]:
@@ -457,15 +457,17 @@ def _relay_cycle_upper_s(rates: Sequence[float]) -> float:
     P(M > t) = 1 - prod_h (1 - exp(-r_h t)), decreasing in t, as a left Riemann sum (which exceeds it) up to
     t_max, plus sum_h exp(-r_h t_max) / r_h (a union bound) for the tail beyond."""
     r = np.asarray(rates, dtype=float)
-    t_max = (math.log(len(r)) + 40.0) / float(r.min())
+    t_max = (_numerics.log(len(r)) + 40.0) / float(r.min())
     t, step = np.linspace(0.0, t_max, 20_001, retstep=True)
     all_held = np.ones(len(t) - 1)  # P(M <= t) at the left ends, one kind of hop at a time (memory O(grid)).
     # Hops of one rate enter as one power (in the order they first appear: distinct rates multiply as before);
     # a pass over the grid per hop took 18 s for 10^5 equal hops and minutes for 10^6.
     for rate, count in collections.Counter(rates).items():
         held = -_numerics.expm1_array(-float(rate) * t[:-1])
-        all_held *= held if count == 1 else held**count
-    return float(np.sum(1.0 - all_held) * step + np.sum(_numerics.exp_array(-r * t_max) / r))
+        all_held *= held if count == 1 else _numerics.power_array(held, count)
+    # Summed by math.fsum (correctly rounded), not numpy's SIMD-chosen reduction: the same bound on every CPU.
+    inside = math.fsum((1.0 - all_held).tolist()) * step
+    return float(inside + math.fsum((_numerics.exp_array(-r * t_max) / r).tolist()))
 
 
 def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycle_hz: float = 0.0) -> float:
@@ -493,7 +495,7 @@ def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycl
         return exact
     # Too many kinds of hop: exp(-mean) is below the mean of exp (Jensen), with the cycle's mean bounded above.
     m = _relay_cycle_upper_s(rates)
-    return math.exp(-cycle_hz * m - sum(h * max(0.0, m - 1.0 / r) for r, h in zip(rates, holds)))
+    return _numerics.exp(-cycle_hz * m - sum(h * max(0.0, m - 1.0 / r) for r, h in zip(rates, holds)))
 
 
 # Flow control beyond this many buffer shares (buffer pairs x 2^rounds) is priced by a bound, not the exact law.
@@ -524,7 +526,7 @@ def latency_hold_s(success_probabilities: Sequence[float], latency_s: float) -> 
     for p in probs:
         raw.append(2.0 * raw[-1] / p)
     r = len(probs)
-    return latency_s * sum(raw[r] * 2.0 ** (k - r) / (2.0 * raw[k - 1]) for k in range(1, r + 1))
+    return latency_s * sum(math.ldexp(raw[r], k - r) / (2.0 * raw[k - 1]) for k in range(1, r + 1))
 
 
 def flow_controlled_rate_hz(
@@ -563,7 +565,7 @@ def flow_controlled_rate_hz(
     # A stream of rounds keeps each purification level's slot half full on average (a pair there waits for the
     # next of its level): those (2^r - 1) / 2 raw shares are not cycling.
     shares = max(1, (buffer_pairs << r) - ((1 << r) >> 1))
-    return _repairman_rate(rate_hz, shares, 2.0**r * hold / raw)
+    return _repairman_rate(rate_hz, shares, math.ldexp(hold, r) / raw)
 
 
 @functools.lru_cache(maxsize=4096)  # The estimator asks again for every round count and code distance it tries.
@@ -903,8 +905,8 @@ class PairStorage:
                     pair = (a + 0.0, b + 0.0, c + 0.0, d + 0.0)
                     if wait_s == 0:
                         return pair
-                    return _damped(pair, math.exp(-2 * wait_s / self.memory_t2_s),
-                                   math.exp(-2 * wait_s / self.memory_t1_s))
+                    return _damped(pair, _numerics.exp(-2 * wait_s / self.memory_t2_s),
+                                   _numerics.exp(-2 * wait_s / self.memory_t1_s))
         return stored_pair(coeffs, wait_s, self.memory_t1_s, self.memory_t2_s)
 
     def wait_factor(self, decay_hz: float) -> float:
@@ -924,10 +926,10 @@ class PairStorage:
         if self.attempt_period_s is not None:
             t = self.attempt_period_s
             p = t / m
-            one = math.exp(-decay_hz * t)
+            one = _numerics.exp(-decay_hz * t)
             # 1 - (1 - p) e^{-at} written as (1 - e^{-at}) + p e^{-at}: with p and a t below the float's epsilon
             # (attempts of 1e-300 s succeeding with p = 1e-297) the first form is 1 - 1 = 0, a ZeroDivisionError.
-            return p * one / (-math.expm1(-decay_hz * t) + p * one)
+            return p * one / (-_numerics.expm1(-decay_hz * t) + p * one)
         return 1.0 / (1.0 + decay_hz * m)
 
     def mean_decay(self, coeffs: Sequence[float], coherence: float, zz_factor: float) -> tuple[float, ...]:

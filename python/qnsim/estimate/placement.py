@@ -15,6 +15,7 @@ partitioners.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 
 import networkx as nx
@@ -128,7 +129,8 @@ def cut_weight(
     used = max(int(np.max(pair_a)), int(np.max(pair_b)))
     if used >= len(q):
         raise IndexError(f"qpu_of places {len(q)} qubits, but the pairs use qubit {used}")
-    return float(np.sum(pair_weight[q[pair_a] != q[pair_b]]))
+    # math.fsum, correctly rounded: numpy's reduction may group by the CPU's SIMD width.
+    return math.fsum(pair_weight[q[pair_a] != q[pair_b]].tolist())
 
 
 def placement_from_mapping(

@@ -30,6 +30,7 @@ import functools
 import math
 from typing import Any
 
+from qnsim import _numerics
 from qnsim.argument_checks import (
     MAX_DISTANCE,
     integer,
@@ -252,7 +253,7 @@ class SurfaceCode:
             return 1
         if not target_per_cycle > 0:
             return None
-        x = 2.0 * math.log(a / target_per_cycle) / math.log(threshold / p) - 1.0
+        x = 2.0 * _numerics.log(a / target_per_cycle) / _numerics.log(threshold / p) - 1.0
         if not math.isfinite(x) or x > self.max_distance:
             return None
         d = max(math.ceil(x), 0) | 1

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -234,7 +235,7 @@ class _LinkProcess:
         # Flow control: the pairs under way count against the buffer, in delivered pairs (a level-k pair of an
         # r-round plan as 2^(k - r) of one, so a round that succeeds keeps the count and one that fails frees its
         # share when its outcome is known). No attempt starts unless buffer + under way + its share fit.
-        self.unit = 2.0**-plan.rounds
+        self.unit = math.ldexp(1.0, -plan.rounds)
         self.under_way = 0.0
         self.waiting: collections.deque = collections.deque()
         self.running = False
@@ -386,7 +387,7 @@ class _LinkProcess:
     def _round_failed(self, level: int, latency: float) -> None:
         """Both pairs of a round at ``level`` are lost: the kept one holds its memory (and its share of the buffer)
         until the outcome arrives ``latency`` s later."""
-        share = self.unit * 2 ** (level + 1)
+        share = math.ldexp(self.unit, level + 1)
         if latency > 0:
             self.sim.loop.schedule_in(latency, self._lost, share)
         else:

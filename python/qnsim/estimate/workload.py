@@ -694,7 +694,7 @@ def _has_code(text: str) -> bool:
 def _exact_integers(value: float | np.floating) -> int:
     """The largest integer up to which every integer is exact in ``value``'s float type (2**53 for a Python or
     NumPy float64, 2**24 for a float32): beyond it an integral float may already be another count, rounded."""
-    return 2 ** (np.finfo(type(value)).nmant + 1) if isinstance(value, np.floating) else 2**53
+    return 1 << (np.finfo(type(value)).nmant + 1) if isinstance(value, np.floating) else 2**53
 
 
 @dataclasses.dataclass(frozen=True)
