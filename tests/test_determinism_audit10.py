@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from machine_dependent import machine_dependent_calls as _machine_dependent_calls
 from machine_dependent import outputs_with_simd_on_and_off
+
 from qnsim import _numerics
 from qnsim.qec import channels, link, model, sampling, threshold
 

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from machine_dependent import LIBM_SPECIAL_AND_REDUCTIONS, machine_dependent_calls, outputs_with_simd_on_and_off
 
 import qnsim.estimate
-from machine_dependent import LIBM_SPECIAL_AND_REDUCTIONS, machine_dependent_calls, outputs_with_simd_on_and_off
 from qnsim import _numerics
 
 _PREC = 420  # erfc(27) = 5e-319 is 1 - erf(27): some 320 digits cancel
