@@ -828,7 +828,7 @@ def _poisson_cdf(k: int, mean: float) -> float:
     if k < 0:
         return 0.0
     log_mean = _numerics.log(mean)
-    return min(1.0, math.fsum(_numerics.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)))
+    return min(1.0, math.fsum(_numerics.exp(j * log_mean - mean - _numerics.log_factorial(j)) for j in range(k + 1)))
 
 
 #: Most pairs a round may need in :func:`poisson_mean_wait` (a distance-1001 seam's rounds need a few thousand).
@@ -867,7 +867,7 @@ def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
 def _poisson_terms(k: int, mean: float) -> list[float]:
     """P(X = j) for j = 0 .. k, X Poisson of ``mean`` > 0, each from its logarithm (exp(-mean) underflows)."""
     log_mean = _numerics.log(mean)
-    return [_numerics.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)]
+    return [_numerics.exp(j * log_mean - mean - _numerics.log_factorial(j)) for j in range(k + 1)]
 
 
 def _decayed_by_wait(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_s: float) -> float:
@@ -920,7 +920,7 @@ def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_t
     for a, b in zip(cuts[:-1], cuts[1:]):
         s = (b - a) / 2.0 * nodes + (a + b) / 2.0
         log_density = (
-            pairs * _numerics.log(rate_hz) + (pairs - 1) * _numerics.log_array(s) - rate_hz * s - math.lgamma(pairs)
+            pairs * _numerics.log(rate_hz) + (pairs - 1) * _numerics.log_array(s) - rate_hz * s - _numerics.log_factorial(pairs - 1)
         )
         w = _numerics.exp_array(log_density) * weights * (b - a) / 2.0
         rest_of_cycle = np.maximum(0.0, cycle_time_s - s)
@@ -944,7 +944,7 @@ MAX_SCHEDULED_BUFFER_PAIRS = 2**32 - 1
 
 @functools.lru_cache(maxsize=4)
 def _log_factorials(count: int) -> np.ndarray:
-    return np.array([math.lgamma(i + 1.0) for i in range(count)])
+    return np.array([_numerics.log_factorial(i) for i in range(count)])
 
 
 def _poisson_pmf(mean, count: int) -> np.ndarray:

@@ -300,7 +300,7 @@ class LogicalErrorEstimate:
         if not self.shots:
             return "no shot sampled"
         low, high = self.per_round_interval(z)
-        level = math.erf(float(z) / math.sqrt(2.0))
+        level = 1.0 - _numerics.erfc(float(z) / math.sqrt(2.0))
         counts = f"({level:.0%}: {self.errors} errors in {self.shots} shots)"
         if self.errors == 0:
             return f"below {high:.2g} per round {counts}"
@@ -310,13 +310,13 @@ class LogicalErrorEstimate:
         half = max(rate - low, high - rate)
         if rate <= 0 or half <= 0 or not math.isfinite(half):
             return f"{rate:.2g} [{low:.2g}, {high:.2g}] per round {counts}"
-        place = math.floor(math.log10(half))  # the decimal place of the interval's first significant digit
+        place = _numerics.decade(half)  # the decimal place of the interval's first significant digit
 
         def at_place(value: float) -> str:
             # All three to that place, trailing zeros kept: 0.400, not 0.4, when the third decimal is known.
             if value <= 0:
                 return "0"
-            digits = min(6, max(1, math.floor(math.log10(value)) - place + 1))
+            digits = min(6, max(1, _numerics.decade(value) - place + 1))
             return f"{value:#.{digits}g}".replace(".e", "e").rstrip(".")
 
         return f"{at_place(rate)} [{at_place(low)}, {at_place(high)}] per round {counts}"

@@ -409,7 +409,7 @@ def _misfit_p(chi2: float, dof: int) -> float:
     k = float(dof)
     # The cube root by the engine's exp and log: pow is libm's, whose last bits differ between machines.
     z = (_numerics.exp(_numerics.log(chi2 / k) / 3.0) - (1.0 - 2.0 / (9.0 * k))) / math.sqrt(2.0 / (9.0 * k))
-    return 0.5 * math.erfc(z / math.sqrt(2.0))
+    return 0.5 * _numerics.erfc(z / math.sqrt(2.0))
 
 
 def _chi2(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, int]:
