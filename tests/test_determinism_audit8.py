@@ -4,14 +4,12 @@ models' Bell-diagonal states and thermal-noise click kernel, the results' Bell-b
 placement's pull took other last bits on another machine. numpy's own SIMD loops (chosen per CPU, turned off by
 $NPY_DISABLE_CPU_FEATURES) are run both ways too."""
 
-import os
 import platform
 import random
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from machine_dependent import outputs_with_simd_on_and_off
 
 from qnsim import _core
 
@@ -76,14 +74,6 @@ show(*(model.log_error(basis, d, p, q) for basis in ("X", "Z") for d in (3, 7) f
 """
 
 
-def _simd_off() -> str:
-    """The names of the SIMD targets beyond numpy's baseline that this CPU runs (for $NPY_DISABLE_CPU_FEATURES;
-    naming one the CPU lacks is an error)."""
-    from numpy._core import _multiarray_umath as umath
-
-    return " ".join(f for f in umath.__cpu_dispatch__ if umath.__cpu_features__.get(f))
-
-
 @pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="OpenBLAS's x86-64 kernel names")
 def test_figures_are_the_same_bytes_whatever_blas_kernel_or_simd_loops_the_cpu_gets():
     """Old behaviour: under OPENBLAS_CORETYPE=Prescott (an older CPU's kernels) against Haswell's, the buffered
@@ -98,12 +88,7 @@ def test_figures_are_the_same_bytes_whatever_blas_kernel_or_simd_loops_the_cpu_g
     VM, stop 50) numpy's AVX-512 exp and log moved the first and third round timings' last bits (storage_s
     0x1.0fc559995f5c2p-20 against 0x1.0fc5599963d70p-20), so those ufuncs over arrays are the engine's portable
     functions now (``_numerics.exp_array`` and its kin), and the figures above add the other paths that used them."""
-    outputs = []
-    for env in ({"OPENBLAS_CORETYPE": "Haswell"},
-                {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": _simd_off()}):  # fmt: skip
-        run = subprocess.run([sys.executable, "-c", _FIGURES], env={**os.environ, **env}, capture_output=True,
-                             text=True, check=True)  # fmt: skip
-        outputs.append(run.stdout)
+    outputs = outputs_with_simd_on_and_off(_FIGURES)
     lines = outputs[0].splitlines()
     assert all(line.startswith(("0x", "-0x")) for line in lines[: 3 + 1 + 40 * 3 + 2])
     assert lines[3 + 1 + 40 * 3 + 2].split()[0] in ("metis", "kernighan_lin") and '"cut_weight"' in outputs[0]
