@@ -920,7 +920,10 @@ def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_t
     for a, b in zip(cuts[:-1], cuts[1:]):
         s = (b - a) / 2.0 * nodes + (a + b) / 2.0
         log_density = (
-            pairs * _numerics.log(rate_hz) + (pairs - 1) * _numerics.log_array(s) - rate_hz * s - _numerics.log_factorial(pairs - 1)
+            pairs * _numerics.log(rate_hz)
+            + (pairs - 1) * _numerics.log_array(s)
+            - rate_hz * s
+            - _numerics.log_factorial(pairs - 1)
         )
         w = _numerics.exp_array(log_density) * weights * (b - a) / 2.0
         rest_of_cycle = np.maximum(0.0, cycle_time_s - s)
