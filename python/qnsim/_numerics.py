@@ -16,7 +16,7 @@ from qnsim import _core
 
 __all__ = ["ROUNDING_ULPS", "any_of", "decade", "erfc", "exp", "exp10", "exp2", "expm1", "in_unit_interval",
            "power_array", "log", "log1p", "log2", "log_factorial", "power", "tidy", "exp_array", "expm1_array",
-           "log_array", "log1p_array", "weighted_line", "weighted_sums"]
+           "log_array", "log1p_array", "mean", "sample_std", "weighted_line", "weighted_sums"]
 
 # The engine's own exp, 10^x, expm1, log and log1p (cpp/core/portable_math.h), for the figures that become its
 # parameters (a fiber's transmissivity, a detector's dark-count probability, a link's success probability): the
@@ -310,6 +310,37 @@ def any_of(*probabilities: float) -> float:
     if any(p >= 1.0 for p in probabilities):
         return 1.0  # log1p(-1) is a domain error, not -inf, in Python
     return 0.0 - expm1(math.fsum(log1p(-p) for p in probabilities))  # 0.0 - : never -0.0
+
+
+def mean(values: Any) -> float:
+    """The mean of ``values`` (numbers in any units, a sequence or an array of any shape, not empty) from their
+    correctly rounded sum (``math.fsum``), in their units: the same double on every CPU. numpy's mean sums in blocks
+    whose order its SIMD loops choose, so a run's mean fidelity could differ in its last bits between machines.
+
+    Example:
+        >>> mean([1e16, 1.0, -1e16]), float(np.mean([1e16, 1.0, -1e16]))
+        (0.3333333333333333, 0.0)
+    """
+    xs = np.asarray(values, dtype=float).ravel().tolist()
+    if not xs:
+        raise ValueError("mean of no values")
+    return math.fsum(xs) / len(xs)
+
+
+def sample_std(values: Any) -> float:
+    """The sample standard deviation (n - 1 in the denominator) of ``values`` (at least two numbers, any shape), in
+    their units: the squared deviations from :func:`mean` summed by ``math.fsum``, so the same double on every CPU
+    (numpy's std sums in a SIMD-chosen order).
+
+    Example:
+        >>> sample_std([1.0, 2.0, 3.0, 4.0]) == float(np.std([1.0, 2.0, 3.0, 4.0], ddof=1))
+        True
+    """
+    xs = np.asarray(values, dtype=float).ravel().tolist()
+    if len(xs) < 2:
+        raise ValueError(f"a sample standard deviation needs two values or more, got {len(xs)}")
+    centre = math.fsum(xs) / len(xs)
+    return math.sqrt(math.fsum((x - centre) * (x - centre) for x in xs) / (len(xs) - 1))
 
 
 def tidy(x: float) -> float:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from qnsim import _numerics
 from qnsim._row_notes import join_notes
 from qnsim.argument_checks import flag, name_key, reads_as, texts, written
 from qnsim.argument_checks import label as checked_label
@@ -67,7 +68,7 @@ def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, fl
         return 0.0, 0.0, _rate_bounds(r)[1] / base_low if base_low > 0 else math.inf
     ratio = r.rate_hz / base.rate_hz
     variance = sum(1.0 / x.num_pairs for x in (r, base) if x.rate_interval95 is not None)
-    spread = math.exp(_Z975 * math.sqrt(variance))
+    spread = _numerics.exp(_Z975 * math.sqrt(variance))  # the engine's exp: the same bounds on every CPU
     low, high = ratio / spread, ratio * spread
     if r.rate_interval95 is None:  # r's count over its window: n - 1 to n + 1 pairs of its schedule
         low *= (r.num_pairs - 1) / r.num_pairs
@@ -93,7 +94,9 @@ def _fidelity_difference(r: RequestResult, base: RequestResult) -> tuple[float, 
     if not r.num_pairs or not base.num_pairs:
         return math.nan, math.nan
     difference = r.mean_fidelity - base.mean_fidelity
-    return (0.0 if abs(difference) <= _ROUNDING else difference), math.hypot(r.fidelity_ci95, base.fidelity_ci95)
+    # Added in quadrature with sqrt (correctly rounded everywhere), not hypot.
+    half_width = math.sqrt(r.fidelity_ci95 * r.fidelity_ci95 + base.fidelity_ci95 * base.fidelity_ci95)
+    return (0.0 if abs(difference) <= _ROUNDING else difference), half_width
 
 
 def distinct_labels(who: str, labels: list[str]) -> None:

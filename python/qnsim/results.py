@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim import _core
+from qnsim import _core, _numerics
 from qnsim._numerics import in_unit_interval
 from qnsim._options import option_name
 from qnsim.argument_checks import MAX_JSON_INDENT, flag, integer, is_integer, json_indent, written  # noqa: F401 - re-exported
@@ -106,7 +106,7 @@ FEW_PAIRS_FOR_LEAD = 10
 #: A first delivery is late only if a supply arriving at random at the window's rate would bring one sooner 19 times
 #: in 20: a lead of more than ln(20) (about 3) mean gaps. A direct link's first pair is one Poisson wait: with 15
 #: pairs in the window, a tenth of it alone was passed in 18% of runs (the note then blamed a start-up there is not).
-LATE_FIRST_DELIVERY_GAPS = math.log(20.0)
+LATE_FIRST_DELIVERY_GAPS = _numerics.log(20.0)
 
 #: Above this shape the gamma quantiles behind the rate intervals come from the Wilson-Hilferty
 #: cube-root approximation (relative error below 1e-4 there) instead of bisection on the Poisson sum.
@@ -135,7 +135,7 @@ def _gamma_quantile(shape: int, p: float) -> float:
         return shape * (1.0 - 1.0 / (9.0 * shape) + z / (3.0 * math.sqrt(shape))) ** 3
 
     def at_most(n: int, mu: float) -> float:
-        term = total = math.exp(-mu)
+        term = total = _numerics.exp(-mu)
         for k in range(1, n + 1):
             term *= mu / k
             total += term
@@ -609,7 +609,8 @@ class RequestResult:
     def _sums(self) -> tuple[float, float]:
         if self.fidelity_sum is not None and self.fidelity_sq_sum is not None and self.delivered is not None:
             return self.fidelity_sum, self.fidelity_sq_sum
-        return float(np.sum(self.fidelities)), float(np.sum(self.fidelities**2))
+        fidelities = np.asarray(self.fidelities, dtype=float)
+        return math.fsum(fidelities.tolist()), math.fsum((fidelities * fidelities).tolist())
 
     @property
     def window_s(self) -> float:
@@ -710,7 +711,7 @@ class RequestResult:
         if not self.num_pairs:
             return math.nan
         if not self.capped:
-            return float(np.mean(self.fidelities))
+            return _numerics.mean(self.fidelities)
         return self._sums()[0] / self.num_pairs
 
     @property
@@ -725,7 +726,7 @@ class RequestResult:
             low, high = float(self.fidelities.min()), float(self.fidelities.max())
             if high - low <= 16 * np.finfo(float).eps * max(abs(low), abs(high)):
                 return 0.0
-            return float(np.std(self.fidelities, ddof=1))
+            return _numerics.sample_std(self.fidelities)
         if self.fidelity_m2 is not None:
             return math.sqrt(max(self.fidelity_m2, 0.0) / (n - 1))
         total, squares = self._sums()
@@ -1262,7 +1263,7 @@ class RequestResult:
         if not self.num_pairs:
             return math.nan
         if not self.capped:
-            return float(np.mean(self.latencies_s))
+            return _numerics.mean(self.latencies_s)
         if self.start_ps is not None and self.end_ps is not None:
             last_ps = self.last_delivery_ps if self.last_delivery_ps is not None else self.end_ps
             return (last_ps - self.start_ps) / 1e12 / self.num_pairs
@@ -1277,7 +1278,7 @@ class RequestResult:
         if self.capped and self.age_sum_s is not None:
             # The first records are the start-up's pairs: a 6-node chain's first 10 read 1.94 ms for 2.54 ms.
             return self.age_sum_s / self.num_pairs
-        return float(np.mean(self.ages_s)) if self.num_records else math.nan
+        return _numerics.mean(self.ages_s) if self.num_records else math.nan
 
     def describe(self) -> str:
         """One sentence: was the request served, when, at what fidelity, or why it was dropped.
@@ -1846,7 +1847,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         regenerating = [
             (rounds, what) for rounds, what in ((r.purification_rounds, "link"),
                                                 (r.end_to_end_purification_rounds, "end-to-end"))
-            if 2**rounds > r.memories_per_link
+            if (1 << rounds) > r.memories_per_link
         ]  # fmt: skip
         if r.spec.cutoff_s is not None and regenerating and st.delivered == 0 and st.cutoff_discards > 0:
             # The cutoff's refusal counts one regeneration of a freed memory's pair; a tree that needs more
@@ -1854,10 +1855,10 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             rounds, what = regenerating[0]
             notes.append(
                 f"request {r.index} ({r.label}): nothing delivered under its {_eng(r.spec.cutoff_s, 's')} cutoff, "
-                f"which its {rounds} {what} round(s) may not allow: they consume {2**rounds} pairs with "
+                f"which its {rounds} {what} round(s) may not allow: they consume {(1 << rounds)} pairs with "
                 f"{r.memories_per_link} memories per side, so the oldest qubit also waits while freed memories "
                 "make new pairs, possibly more than once (the cutoff's refusal counts one such wait: a lower bound); "
-                f"a longer cutoff, or {2**rounds} memories per side, makes pairs that can be delivered"
+                f"a longer cutoff, or {(1 << rounds)} memories per side, makes pairs that can be delivered"
             )
     stalled = [
         r for r in network.requests
@@ -2197,7 +2198,9 @@ def _separable_exactly(link: Any, ends: Any = None) -> bool:
     if ends is not None and any(math.isfinite(min(memory)) for memory, _ in ends):
         # The stored pair's Bell weights from its correlators (cheap): above 1/2, entangled without the density
         # matrix (a twirled run of 2,000 links of distinct lengths spent 2.5 s here building each one).
-        polarization = (0.0, 0.0) if rho is None else tuple(float(np.real(np.trace(rho @ z))) for z in _Z_ON)
+        polarization = (0.0, 0.0) if rho is None else tuple(
+            float(np.real(np.trace(_ordered_matmul(rho, z)))) for z in _Z_ON
+        )
         if _stored_bell_weights(np.asarray(link.bell_diagonal, dtype=float), ends, polarization).max() > 0.5 + 1e-12:
             return False
         if rho is None:
@@ -2233,11 +2236,11 @@ def _stored_bell_weights(weights: np.ndarray, ends: Any, polarization: tuple[flo
     for end, ((t1, t2, dep), wait) in enumerate(ends):
         u = wait / t1 if math.isfinite(t1) else 0.0
         v = wait / dep if math.isfinite(dep) else 0.0
-        coherence = math.exp(-(wait / t2 if math.isfinite(t2) else 0.0) - v)
+        coherence = _numerics.exp(-(wait / t2 if math.isfinite(t2) else 0.0) - v)
         xx, yy = xx * coherence, yy * coherence
-        z_scale[end] = math.exp(-u - v)
+        z_scale[end] = _numerics.exp(-u - v)
         if polarization is not None and u > 0:
-            z_shift[end] = u / (u + v) * -math.expm1(-u - v)
+            z_shift[end] = u / (u + v) * -_numerics.expm1(-u - v)
     zz = z_scale[0] * z_scale[1] * zz + z_shift[0] * z_shift[1]
     if polarization is not None:
         zz += z_scale[0] * z_shift[1] * polarization[0] + z_shift[0] * z_scale[1] * polarization[1]
@@ -2272,14 +2275,14 @@ def _memory_channel(seconds: float, t1_s: float, t2_s: float, depolarizing_s: fl
     exp(-t/T2 - t/T); z -> a z + b with a = exp(-(u + v)), b = u/(u + v) (1 - a), u = t/T1, v = t/T. With T1 or T
     infinite it is damping, dephasing, then depolarizing p = 3/4 (1 - exp(-t/T)), each for the whole time; with both
     finite those three would not compose (depolarizing does not commute with damping), so the joint channel's."""
-    coherence_total = math.exp(-seconds / t2_s) if math.isfinite(t2_s) else 1.0
+    coherence_total = _numerics.exp(-seconds / t2_s) if math.isfinite(t2_s) else 1.0
     if not (math.isfinite(t1_s) and math.isfinite(depolarizing_s)) or seconds == 0:
-        gamma = -math.expm1(-seconds / t1_s) if math.isfinite(t1_s) else 0.0
-        p = -0.75 * math.expm1(-seconds / depolarizing_s) if math.isfinite(depolarizing_s) else 0.0
+        gamma = -_numerics.expm1(-seconds / t1_s) if math.isfinite(t1_s) else 0.0
+        p = -0.75 * _numerics.expm1(-seconds / depolarizing_s) if math.isfinite(depolarizing_s) else 0.0
         coherence = min(1.0, coherence_total / math.sqrt(1.0 - gamma)) if gamma < 1.0 else 0.0
         return gamma, coherence, p
     u, v = seconds / t1_s, seconds / depolarizing_s
-    one_minus_a = -math.expm1(-(u + v))
+    one_minus_a = -_numerics.expm1(-(u + v))
     b = u / (u + v) * one_minus_a
     one_minus_s = v / (u + v) * one_minus_a  # the depolarizing factor s on x, y, z is 1 - this
     if not one_minus_s < 1.0:
@@ -2290,7 +2293,8 @@ def _memory_channel(seconds: float, t1_s: float, t2_s: float, depolarizing_s: fl
     gamma = min(1.0, b / (1.0 - one_minus_s))
     # x scales by s sqrt(1 - gamma) coherence = exp(-t/T2 - v): the dephasing supplies what damping and
     # depolarizing leave of it (the core clips it to [0, 1] the same way).
-    coherence = coherence_total * math.exp(-v) / ((1.0 - one_minus_s) * math.sqrt(1.0 - gamma)) if gamma < 1 else 0.0
+    scale = (1.0 - one_minus_s) * math.sqrt(1.0 - gamma)
+    coherence = coherence_total * _numerics.exp(-v) / scale if gamma < 1 else 0.0
     return gamma, min(1.0, max(0.0, coherence)), 0.75 * one_minus_s
 
 
@@ -2305,16 +2309,19 @@ def _stored(rho: np.ndarray, qubit: int, seconds: float, t1_s: float, t2_s: floa
         [math.sqrt((1 + lam) / 2) * paulis[0], math.sqrt((1 - lam) / 2) * paulis[3]],
         [math.sqrt(1 - p) * paulis[0], *(math.sqrt(p / 3) * q for q in paulis[1:])],
     )
-    tensor = rho.reshape(2, 2, 2, 2)  # (a, b, a', b')
+    identity = np.eye(2, dtype=complex)
     for kraus, acts in zip(stages, (gamma > 0.0, lam < 1.0, p > 0.0)):
         if not acts:
             continue  # the identity: a memory without that process (most have no T1 or no depolarizing time)
-        k = np.asarray(kraus, dtype=complex)
-        if qubit == 0:
-            tensor = np.einsum("nij,jbkd,nlk->ibld", k, tensor, k.conj())
-        else:
-            tensor = np.einsum("nij,ajck,nlk->aicl", k, tensor, k.conj())
-    return tensor.reshape(4, 4)
+        # sum_n K_n rho K_n^+ with K_n on the waiting qubit, each product's sums in index order (_ordered_matmul):
+        # numpy's einsum summed in an order its SIMD loops chose (the separability verdict's input).
+        out = np.zeros((4, 4), dtype=complex)
+        for k in kraus:
+            k = np.asarray(k, dtype=complex)
+            full = np.kron(k, identity) if qubit == 0 else np.kron(identity, k)
+            out = out + _ordered_matmul(_ordered_matmul(full, rho), full.conj().T)
+        rho = out
+    return rho
 
 
 def _random_arrivals(request: Any, random_links: set[frozenset[str]], formalism: str) -> bool:
