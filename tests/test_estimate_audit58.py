@@ -106,7 +106,7 @@ def test_a_route_sharing_a_quiet_hop_is_priced_within_noise_or_says_so():
     half the run or more (this one's takes 4 ms), and only then bounds the run from above for a runtime limit.
     Without the CX 0 1 (no sharing) the price is within noise (0.02018 against 0.02027 +- 0.00055). Now a note names
     every shared hop a multi-hop route holds ("links shared by a route and other QPU pairs"); the price is unchanged
-    (the turns are not modelled) and a runtime limit is still judged by the busy hops' upper bound alone."""
+    (the turns are not modelled); audit 59 judges a runtime limit by the note's upper bound here too."""
     qpus = [QPU(num_qubits=4, t_1q_s=t, t_2q_s=t, t_meas_s=t) for t in _LINE_GATES]
     links = [Link(k, rate_hz=r, fidelity=0.99, memory_t1_s=1, memory_t2_s=1, buffer_pairs=4)
              for k, r in (((0, 1), 2e4), ((1, 2), 2e3))]

@@ -3078,7 +3078,11 @@ class _Context:
         if waited:
             # The last pair's rounds and its gate's messages, not the link's pace, set the end.
             lr = last_pair[1]
-            latency_part = max(latency_part, wall - lr.raw_bell_pairs / self._link_of[lr.qpus].total_rate_hz)
+            lk = self._link_of[lr.qpus]
+            # The last gate's own CX and measurement are local time, not latency (they were counted in both: one
+            # remote CX over an idle link read 26 us of latency for its 24 us message, the parts 2 us over the run).
+            own_s = remote_gate_time_s(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]], 0.0)
+            latency_part = max(latency_part, wall - lr.raw_bell_pairs / lk.total_rate_hz - own_s)
             bound = ("classical latency" if latency_part > 0.5 * wall
                      else f"{_link_or_route(lr.qpus, lr.route)} rate")
         elif t_link > crit_s:
@@ -3122,7 +3126,7 @@ class _Context:
                 + (", an upper bound where the links' consumers run apart" if many else "")
             )
         self._first_pair_note(link_reports, wall)
-        self._shared_links_note(link_reports, wall)
+        self._shared_links_note(link_reports, wall, crit_s)
         self._fill_link_usage(link_reports, wall)
         self._communication_qubits_note(p, link_reports)
         self._price_storage(link_reports, crit_s, paced_by_other_links=True)
@@ -3855,13 +3859,13 @@ class _Context:
             pace_s = self._pace_s(lr)
             if lr.purification_rounds and pace_s > shortest:
                 paced = max(paced, pace_s + lr.purification_rounds * lk.latency_s + message)
-            # The latencies set the end when they pass the pace beyond float rounding, as a link binds (_LINK_BINDS):
-            # where flow control does not bind, the link's time is its raw pairs at the full rate, the same sum as in
-            # end, and which one rounded higher moved the latency part of the time by the last gate's local time (a
-            # 1-ulp change of the rate moved time_latency_s from 24.0 to 26.0 us in 34 of 300 random links). At a tie
-            # the latency part is the critical path's, its messages alone.
+            # Which sets the end, decided beyond float rounding as a link binds (_LINK_BINDS): where flow control
+            # does not bind, the paced end is the same sum as end (the link's time is its raw pairs at the full rate,
+            # or its pace plus the same rounds), and which one rounded higher moved the latency part of the time (a
+            # 1-ulp change of the rate moved time_latency_s from 24.0 to 26.0 us in 34 of 300 random links). A tie
+            # goes to the latencies: the last pair's rounds and message end the run either way.
             if best is None or max(end, paced) > best[0]:
-                best = (max(end, paced), lr, end > paced * _LINK_BINDS)
+                best = (max(end, paced), lr, end * _LINK_BINDS >= paced)
         return best
 
     def _pace_s(self, lr: LinkReport) -> float:
@@ -3910,16 +3914,17 @@ class _Context:
                         memory[node] += min(hop.channels, cap) if hop is not None else 1
         return memory
 
-    def _shared_links_note(self, link_reports: list[LinkReport], wall: float) -> None:
-        """Notes the links that carry several QPU pairs' pairs and take half the run or more at their total load:
-        their time is that load over their rate, a lower bound (the QPU pairs' turns on them, and the other hops a
-        route must hold a pair on meanwhile, are not modelled here; simulate_execution runs them, serving the QPU
-        pairs in demand order).
-        The upper bound beside it (``self._shared_upper_s``): the QPU pairs of the links' sharing component taking
-        turns, each making its raw pairs alone at its own pace (its cycle of hops, or its flow-controlled rate),
-        one after another, and the pairs its buffer may hold unused at the end (flow control makes pairs ahead of
-        the gates, which take the shared links from the other QPU pairs); a runtime limit between the two is not met
-        for sure (_report)."""
+    def _shared_links_note(self, link_reports: list[LinkReport], wall: float, compute_s: float) -> None:
+        """Notes the links that carry several QPU pairs' pairs and take half the run or more at their total load
+        (busy), and those a route shares with other QPU pairs (quiet): a busy link's time is that load over its rate,
+        a lower bound (the QPU pairs' turns on it, and the other hops a route must hold a pair on meanwhile, are not
+        modelled here; simulate_execution runs them, serving the QPU pairs in demand order).
+        The upper bound beside it (``self._shared_upper_s``, seconds, expected times as every figure here): each QPU
+        pair's own cycles for its raw pairs, plus on each shared hop one of the hop's pairs for every request of
+        another QPU pair that can stand before one of its own (demand order, one raw pair under way per QPU pair:
+        at most one per other QPU pair and per own raw pair, and no more than that pair's raw pairs and buffer); the
+        latest QPU pair's, plus the consumers' own time ``compute_s`` (seconds: the critical path), as if no gate ran
+        while a pair was made. A runtime limit between the two is not met for sure (_report)."""
         self._shared_upper_s = 0.0
         self.shared_hops: list[tuple[int, int]] = []
         shared = sorted((h, max(load / self.links[h].total_rate_hz, self._hop_phased_s.get(h, 0.0)))
@@ -3928,20 +3933,10 @@ class _Context:
         # A hop of a multi-hop route is held while the route waits for its other hops, so the QPU pairs' turns on it
         # can lengthen the run though its load is small (audit 58: a 20 kHz hop shared with a 2 kHz route's, 4 ms of
         # load in a 20.6 ms run, priced 4.3 standard errors short of its simulation, and nothing said so). Named
-        # here; its upper bound (below) stays with the busy hops, as its buffers-filling term is too loose to
-        # judge a runtime limit by for every route.
+        # with the upper bound below, by which a runtime limit is judged as for the busy hops (_report).
         quiet = [(h, t) for h, t in shared if t < 0.5 * wall
                  and any(len(self._hops_of.get(q) or ()) > 1 for q in self._hop_carried[h])]
-        if quiet:
-            held = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
-                             for (a, b), t in quiet[:5])
-            more = f" and {len(quiet) - 5} more" if len(quiet) > 5 else ""
-            self.notes.append(
-                f"links shared by a route and other QPU pairs: {held}{more}; a route holds a pair on each while it "
-                "waits for its other hops, and how the QPU pairs take turns on them is not priced (simulate_execution "
-                "runs it): the run may be longer"
-            )
-        if not busy:
+        if not busy and not quiet:
             return
         self.shared_hops = [h for h, _t in shared]  # their channels are the shared-links runtime fix's trial
         # QPU pairs joined by shared links, transitively: each component's pairs may wait on one another.
@@ -3952,7 +3947,10 @@ class _Context:
                 groups.join(other, first)
         root = groups.root
         reports = {lr.qpus: lr for lr in link_reports}
-        alone: dict[tuple[int, int], float] = {}
+        # Per QPU pair: the raw pairs it needs, the most it can ask for (its buffer fills ahead of its gates, up to a
+        # buffer of pairs no gate uses: 80 and 160 pairs over a 1.7 kHz link took 0.185 s simulated, the first
+        # pair's 64-pair buffer filling), its own cycle, and the shared hops it asks.
+        needs: dict[tuple[int, int], tuple[float, float, float, list[tuple[int, int]]]] = {}
         for q in groups.parent:
             lr, lk, probs = reports.get(q), self._link_of.get(q), self._probs.get(q)
             if lr is None or lk is None:
@@ -3961,20 +3959,50 @@ class _Context:
             cycle_s = relay_cycle_s([h.total_rate_hz for h in hops]) if len(hops) > 1 else 1.0 / lk.total_rate_hz
             if probs is not None:
                 cycle_s = max(cycle_s, 1.0 / self._raw_rate_hz(lk, probs))
-            # Its flow-controlled buffer fills ahead of its gates: up to a buffer of pairs that no gate uses, made on
-            # the shared links while another QPU pair waits (simulated: 80 and 160 pairs over a 1.7 kHz link took
-            # 0.185 s, the first pair's 64-pair buffer filling, where this bound said 0.145 s).
             given = lk.buffer_pairs if lk.buffer_pairs is not None else DEFAULT_BUFFER_PAIRS
             buffer = lr.active_buffer_pairs or given
-            alone[root(q)] = alone.get(root(q), 0.0) + (lr.raw_bell_pairs + buffer * lr.raw_per_pair) * cycle_s
-        self._shared_upper_s = max(alone.values(), default=0.0)
+            keys = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
+            needs[q] = (lr.raw_bell_pairs, lr.raw_bell_pairs + buffer * lr.raw_per_pair, cycle_s,
+                        [h for h in keys if len(self._hop_carried.get(h, ())) > 1])
+        # Each QPU pair has one raw pair under way at a time (a direct link's attempt, a route's cycle asking each
+        # hop once), and a shared hop serves the waiting requests in demand order, one pair each. So each of q's
+        # requests on a shared hop waits behind at most one request of every other QPU pair on it, and another
+        # QPU pair p delays q at most min(q's raw pairs, p's requests) times there, each one of the hop's pairs:
+        # q ends by its own cycles plus those waits (summed over its hops, though a route's hops serve at once).
+        # Before, every QPU pair's pairs and buffer in series: two remote CX over 1 kHz links read "up to 0.163 s"
+        # where 30 seeds simulated 2.0 ms on average (4.5 ms at most).
+        alone: dict[tuple[int, int], float] = {}
+        for q, (own, _most, cycle_s, hops) in needs.items():
+            waits = 0.0
+            for h in hops:
+                rate = min([self.links[h].total_rate_hz] + [x.total_rate_hz for x in (self._hops_of.get(q) or [])
+                                                           if x.key == h])
+                waits += sum(min(own, needs[p][1]) if p in needs else own
+                             for p in self._hop_carried[h] if p != q) / rate
+            alone[root(q)] = max(alone.get(root(q), 0.0), own * cycle_s + waits)
+        # The gates run between the pairs too: a route's pairs stop while its buffer is full and its gates run (audit
+        # 58: 40 pairs of a 20 kHz hop shared with a 2 kHz route's, the pairs' part 22.2 ms, simulated 22.75 ms +-
+        # 0.50 with 12 ms of gates on QPU 0). The consumers' time added in full bounds that (a gate waits either for
+        # its QPU or for a pair that is being made).
+        self._shared_upper_s = max(alone.values(), default=0.0) + compute_s
+        upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them (and their buffers "
+                 "filling ahead of their gates)"
+                 if self._shared_upper_s > wall * (1 + 1e-9) else "")
+        if quiet:
+            held = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
+                             for (a, b), t in quiet[:5])
+            more = f" and {len(quiet) - 5} more" if len(quiet) > 5 else ""
+            self.notes.append(
+                f"links shared by a route and other QPU pairs: {held}{more}; a route holds a pair on each while it "
+                "waits for its other hops, and how the QPU pairs take turns on them is not priced (simulate_execution "
+                f"runs it): the run may be longer{upper}"
+            )
+        if not busy:
+            return
         listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate"
                            + (", its load phase by phase" if (a, b) in self._hop_phased_s else "") + ")"
                            for (a, b), t in busy[:5])
         more = f" and {len(busy) - 5} more" if len(busy) > 5 else ""
-        upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them (and their buffers "
-                 "filling ahead of their gates)"
-                 if self._shared_upper_s > wall * (1 + 1e-9) else "")
         self.notes.append(
             f"links shared by several QPU pairs: {listed}{more}; a shared link's time is its total load at its "
             "rate, a lower bound (how the QPU pairs take turns on it is not priced; simulate_execution runs it, "
@@ -5509,7 +5537,7 @@ class _Context:
                 factories_per_qpu=counts,
                 runs_per_factory=runs,
             )
-        self._shared_links_note(link_reports, wall)
+        self._shared_links_note(link_reports, wall, wall)  # the consumers' time: at most the run's cycles
         self._fill_link_usage(link_reports, wall)
         # Pairs as used in the run as sized: their error is what the budget is charged.
         own_s = self._consumer_time_s(link_reports, runtime_ps, tail_s, cycle_ps, compute_s)
