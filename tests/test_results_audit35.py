@@ -234,13 +234,18 @@ def test_summarize_leaves_both_out_and_counts_each(tmp_path, source):
 
 
 def test_a_point_without_any_value_says_which_kind():
-    rows = [{"x": 1, "seed": s, "F": 0.9 + 0.01 * s} for s in range(2)]
+    """Its mean is NaN, which reads the same for both kinds: the table's attrs count each, a plot's title names them
+    beside the point it does not draw."""
+    pytest.importorskip("matplotlib")
+    from qnsim.plot import plot_sweep
+
+    rows = [{"x": 1, "seed": s, "F": 0.9 + 0.01 * s} for s in range(3)]
     rows += [{"x": 2, "seed": 0, "F": math.nan}, {"x": 2, "seed": 1, "F": None}, {"x": 2, "seed": 2}]
     table = summarize(rows, "x", ["F"])
-    (said,) = [n for n in table.attrs["notes"] if "no seed has a value" in n]
-    assert "x = 2" in said and "1 not measured (NaN" in said and "2 blank (no value written)" in said
     assert table.attrs["no_value"]["F"] == {"blank": [0, 2], "not_measured": [0, 1]}
-    assert table.attrs["undrawn"] == {"F": "x = 2"}
+    assert table.attrs["undrawn"] == {"F": "x = 2"} and table["F_n"].tolist() == [3, 0]
+    title = plot_sweep(rows, "x", ["F"])._suptitle.get_text().replace("\n", " ")
+    assert "no finite mean, not drawn: F at x = 2 (1 not measured, 2 blank)" in title
 
 
 def test_plot_title_says_which_kind_its_means_left_out(tmp_path):

@@ -159,9 +159,10 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     A cell without a value is one of two kinds (:func:`qnsim.sweeps.rows_frame`): a **blank** (``pd.NA``, None, an
     empty CSV cell, a column the row lacks: no value written) or a figure **not measured** (NaN written on purpose:
     a fidelity without pairs, the rate of a request never admitted). Both are "no value", left out of the mean and
-    of ``<y>_n``; the notes say how many of each the points that lack values have, and
-    ``table.attrs["no_value"]`` counts them per y column and point (``{y: {"blank": [...], "not_measured": [...]}}``,
-    one count per row of the table). (In a numpy float column every NaN counts as not measured: a frame read by
+    of ``<y>_n``; the notes say how many of each there are at the points where some seeds have a value and others
+    not, ``table.attrs["no_value"]`` counts them per y column at every point (``{y: {"blank": [...],
+    "not_measured": [...]}}``, one count per row of the table; a point without any value has a NaN mean either way),
+    and a plot's title names the kinds its means left out and those of a point it does not draw. (In a numpy float column every NaN counts as not measured: a frame read by
     ``pandas.read_csv`` has its empty cells as NaN; give summarize the file's path instead.)
 
     Each point counts once (rows repeating a ``point_id`` are one point), and all rows must
@@ -249,12 +250,12 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     ]  # fmt: skip
     # Which cells of each y column hold no value, and of which kind (see qnsim.sweeps.rows_frame): a blank (<NA>) or
     # a figure not measured (NaN). Both are left out of a mean; the notes count each (the float columns below, as
-    # numpy arrays, no longer tell them apart). Kept as columns, so they follow the rows through the steps below.
-    kinds = {}
+    # numpy arrays, no longer tell them apart). Kept as columns, so they follow the rows through the steps below,
+    # named by tuples: no string column name can be one, so no request label or swept parameter is read from them.
+    frame = frame.copy()  # the caller's frame is left as it was
     for column in y:
-        kinds[_BLANK_PREFIX + str(column)] = blank_cells(frame[column]).to_numpy()
-        kinds[_NAN_PREFIX + str(column)] = not_measured_cells(frame[column]).to_numpy()
-    frame = frame.assign(**kinds)  # a copy, after every column of the rows: no swept parameter
+        frame[(_KIND_COLUMN, "blank", column)] = blank_cells(frame[column]).to_numpy()
+        frame[(_KIND_COLUMN, "not measured", column)] = not_measured_cells(frame[column]).to_numpy()
     as_numpy = {k: frame[k].dtype.numpy_dtype for k in keys if _nullable(frame[k]) and frame[k].dtype.kind in "iu"}
     as_numpy.update({c: np.dtype("float64") for c in averaged if _nullable(frame[c]) and frame[c].dtype.kind in "iuf"})
     if as_numpy:
@@ -312,8 +313,9 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     undrawn: dict[str, str] = {}
     no_value: dict[Any, dict[str, list[int]]] = {}
     for column in y:
-        blanks = grouped[_BLANK_PREFIX + str(column)].sum().to_numpy()
-        nans = grouped[_NAN_PREFIX + str(column)].sum().to_numpy()
+        by_point = [frame[k] for k in keys]  # grouped's groups, in its order (sorted; no key is empty)
+        blanks = frame[(_KIND_COLUMN, "blank", column)].groupby(by_point, sort=True).sum().to_numpy()
+        nans = frame[(_KIND_COLUMN, "not measured", column)].groupby(by_point, sort=True).sum().to_numpy()
         no_value[column] = {"blank": [int(n) for n in blanks], "not_measured": [int(n) for n in nans]}
         values = grouped[column]
         mean = values.mean().to_numpy()
@@ -402,14 +404,6 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 f"mean ({_where(out, keys, partial)}: {counts} seeds with a value); "
                 f"{_no_value_kinds(blanks, nans, partial)}"
             )
-        # A point where no seed has a value has no mean: its seeds' cells may be blank (no value written) or NaN
-        # (not measured), which a table of NaN means and a plot without a marker do not tell apart.
-        none_at = [i for i, n in enumerate(count) if n == 0 and seeds[i] > 0]
-        if none_at:
-            notes.append(
-                f"{column}: no seed has a value at {len(none_at)} of {len(count)} points "
-                f"({_where(out, keys, none_at)}: {_no_value_kinds(blanks, nans, none_at)}): no mean, nothing drawn"
-            )
         # A point without a finite mean (no seed with a value, or an infinite one) reads as such in the table,
         # but a plot draws no marker there and the curve runs past it as if the sweep had no such point.
         undrawn_at = [i for i, (n, m) in enumerate(zip(count, mean)) if n == 0 or not math.isfinite(float(m))]
@@ -477,9 +471,9 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     return out
 
 
-#: The names under which summarize keeps, per y column, which rows' cells are blank and which not measured (columns
-#: of its own copy of the rows; no sweep writes a name starting with a NUL character).
-_BLANK_PREFIX, _NAN_PREFIX = "\0blank ", "\0not measured "
+#: The first part of the (tuple) names under which summarize keeps, per y column, which rows' cells are blank and
+#: which not measured (columns of its own copy of the rows).
+_KIND_COLUMN = "\0qnsim no value"
 
 
 def _no_value_kinds(blanks: Any, nans: Any, at: list[int]) -> str:
@@ -495,6 +489,18 @@ def _no_value_kinds(blanks: Any, nans: Any, at: list[int]) -> str:
         f"{blank} blank (no value written)" if blank else "",
     ]
     return "seeds without one: " + ", ".join(k for k in kinds if k)
+
+
+def _undrawn_kinds(table: Any, column: Any) -> str:
+    """`` (2 not measured, 1 blank)``: the seeds' cells at ``table``'s points of ``column`` where no seed has a value
+    (summarize's ``attrs["no_value"]``); "" where there are none."""
+    counts = table.attrs["no_value"].get(column)
+    if counts is None:
+        return ""
+    at = [i for i, n in enumerate(table[f"{column}_n"].tolist()) if n == 0]
+    nan, blank = sum(counts["not_measured"][i] for i in at), sum(counts["blank"][i] for i in at)
+    kinds = [f"{nan} not measured" if nan else "", f"{blank} blank" if blank else ""]
+    return f" ({', '.join(k for k in kinds if k)})" if nan or blank else ""
 
 
 def _said_once(frame: Any, table: Any, keys: list[str], remark: str) -> tuple[str, int]:
@@ -1006,7 +1012,10 @@ def plot_sweep(
             where = " hold for every point" if not partial else f", {partial} of them not for every point"
             caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario{where} (see the notes)")
         if table.attrs["undrawn"]:
-            listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
+            # With the kind of its seeds' empty cells where no seed has a value (a NaN mean reads the same for both).
+            listed = "; ".join(
+                f"{c} at {where}{_undrawn_kinds(table, c)}" for c, where in table.attrs["undrawn"].items()
+            )
             caveats.append(f"no finite mean, not drawn: {listed}"[:160])
         # Lines wrapped to the figure's width: a one-seed title naming each panel's bars ran off both edges.
         lines = [*(title or default).split("\n"), *caveats]
