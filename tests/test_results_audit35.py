@@ -71,12 +71,15 @@ _VALUES = {
     "float": st.floats(allow_nan=True, allow_infinity=False, width=64),
     "bool": st.booleans(),
     "text": st.text("abc xyz", min_size=1, max_size=5),
+    # Whole numbers among floats (a Float64 column), and numbers among text (an object column with pd.NA).
+    "number": st.one_of(st.integers(-1000, 1000), st.floats(allow_nan=True, allow_infinity=True, width=64)),
+    "mixed": st.one_of(st.integers(-5, 5), st.floats(allow_nan=True, width=32), st.text("ab", min_size=1)),
 }
 
 
 @st.composite
 def _rows(draw):
-    """Rows over four columns, each column of one type, each cell a value, None or a key the row lacks."""
+    """Rows over up to four columns, each column of one kind, each cell a value, None or a key the row lacks."""
     types = draw(st.lists(st.sampled_from(sorted(_VALUES)), min_size=1, max_size=4))
     columns = [f"{t}_{i}" for i, t in enumerate(types)]
     count = draw(st.integers(1, 6))
