@@ -5514,7 +5514,8 @@ def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
     A column without blanks keeps the dtype pandas gives it (a float column's NaN are then all "not measured"). A
     column with a blank cell is a nullable column, so pandas itself holds the two apart: whole numbers ``Int64``
     (``UInt64`` beyond 2**63 - 1; a grid value 5 stays 5, not 5.0), other numbers ``Float64`` (its NaN are values,
-    not missing: ``isna()`` is True at the blanks only), bools ``boolean``, text ``string``, and anything else (lists,
+    not missing: ``isna()`` is True at the blanks only, ``dropna()`` keeps the NaN, and ``mean()`` is ``<NA>`` once a
+    NaN is in it; ``astype(float)`` makes both NaN), bools ``boolean``, text ``string``, and anything else (lists,
     mixed types) ``object`` with ``pd.NA`` at the blanks. :func:`blank_cells` and :func:`not_measured_cells` tell
     the two kinds apart in any column (a float64 column's ``isna()`` is True at its NaN too); their union is what
     :func:`qnsim.plot.summarize` leaves out of a mean, and its notes say how many of each.
