@@ -232,11 +232,17 @@ class Comparison:
         Its ``notes`` column is written as a sweep's row writes its notes (:func:`qnsim.sweeps.join_notes`:
         None for none, a note's own ``";"`` doubled), so :func:`qnsim.sweeps.split_notes` gives each note back;
         ``attrs["notes"]`` holds the comparison's :attr:`remarks` (shared seeds, the notes of each run as a whole).
+        A figure that was not measured (the rate ratio against a request never admitted, a fidelity difference
+        without pairs) is NaN and a cell without a value (no notes) a blank, ``pd.NA``: the rule of every qnsim frame
+        (:func:`qnsim.sweeps.rows_frame`).
         """
         from qnsim.results import _import_pandas
+        from qnsim.sweeps import rows_frame
 
-        frame = _import_pandas().DataFrame([{k: v for k, v in row.items() if k != "notes"} for row in self.rows])
-        frame["notes"] = [join_notes(row["notes"]) for row in self.rows]
+        _import_pandas()
+        frame = rows_frame([
+            {**{k: v for k, v in row.items() if k != "notes"}, "notes": join_notes(row["notes"])} for row in self.rows
+        ])  # fmt: skip
         # The remarks are the printed table's too: an interrupted run, intervals of runs sharing a seed.
         frame.attrs["notes"] = list(self.remarks)
         return frame

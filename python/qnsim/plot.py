@@ -156,6 +156,15 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     ``table.attrs["undrawn"]`` names, per y column, the points without a finite mean (NaN or
     infinite in the table; a plot has no marker there).
 
+    A cell without a value is one of two kinds (:func:`qnsim.sweeps.rows_frame`): a **blank** (``pd.NA``, None, an
+    empty CSV cell, a column the row lacks: no value written) or a figure **not measured** (NaN written on purpose:
+    a fidelity without pairs, the rate of a request never admitted). Both are "no value", left out of the mean and
+    of ``<y>_n``; the notes say how many of each there are at the points where some seeds have a value and others
+    not, ``table.attrs["no_value"]`` counts them per y column at every point (``{y: {"blank": [...],
+    "not_measured": [...]}}``, one count per row of the table; a point without any value has a NaN mean either way),
+    and a plot's title names the kinds its means left out and those of a point it does not draw. (In a numpy float column every NaN counts as not measured: a frame read by
+    ``pandas.read_csv`` has its empty cells as NaN; give summarize the file's path instead.)
+
     Each point counts once (rows repeating a ``point_id`` are one point), and all rows must
     come from one scenario (one ``scenario_id``). A sweep's rows (with ``point_id`` and ``seed``
     columns, their swept parameters before the seed) that share ``x`` and ``hue`` must not
@@ -216,8 +225,11 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             f"{' ...' if len(ids) > 4 else ''}): select the rows of one before summarizing"
         )
     _check_roles(x, y, hue)
+    from qnsim.sweeps import blank_cells, not_measured_cells
+
     for key in keys:
-        empty = frame.index[frame[key].isna()].tolist()
+        # Both kinds: a Float64 column's NaN (not measured) is no missing value to pandas' isna().
+        empty = frame.index[blank_cells(frame[key]).to_numpy() | not_measured_cells(frame[key]).to_numpy()].tolist()
         if empty:
             # groupby left these rows out of every mean without a word.
             raise ValueError(
@@ -236,6 +248,14 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         c for column in y for c in (column, f"{column}_low", f"{column}_high", half_widths.get(column))
         if c in frame.columns
     ]  # fmt: skip
+    # Which cells of each y column hold no value, and of which kind (see qnsim.sweeps.rows_frame): a blank (<NA>) or
+    # a figure not measured (NaN). Both are left out of a mean; the notes count each (the float columns below, as
+    # numpy arrays, no longer tell them apart). Kept as columns, so they follow the rows through the steps below,
+    # named by tuples: no string column name can be one, so no request label or swept parameter is read from them.
+    frame = frame.copy()  # the caller's frame is left as it was
+    for column in y:
+        frame[(_KIND_COLUMN, "blank", column)] = blank_cells(frame[column]).to_numpy()
+        frame[(_KIND_COLUMN, "not measured", column)] = not_measured_cells(frame[column]).to_numpy()
     as_numpy = {k: frame[k].dtype.numpy_dtype for k in keys if _nullable(frame[k]) and frame[k].dtype.kind in "iu"}
     as_numpy.update({c: np.dtype("float64") for c in averaged if _nullable(frame[c]) and frame[c].dtype.kind in "iuf"})
     if as_numpy:
@@ -291,7 +311,12 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     seeds = grouped.size().to_numpy()
     notes = []
     undrawn: dict[str, str] = {}
+    no_value: dict[Any, dict[str, list[int]]] = {}
     for column in y:
+        by_point = [frame[k] for k in keys]  # grouped's groups, in its order (sorted; no key is empty)
+        blanks = frame[(_KIND_COLUMN, "blank", column)].groupby(by_point, sort=True).sum().to_numpy()
+        nans = frame[(_KIND_COLUMN, "not measured", column)].groupby(by_point, sort=True).sum().to_numpy()
+        no_value[column] = {"blank": [int(n) for n in blanks], "not_measured": [int(n) for n in nans]}
         values = grouped[column]
         mean = values.mean().to_numpy()
         std = values.std(ddof=1).to_numpy()
@@ -375,9 +400,9 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         if partial:
             counts = ", ".join(f"{count[i]} of {seeds[i]}" for i in partial[:3]) + (" ..." if len(partial) > 3 else "")
             notes.append(
-                f"{column}: at {len(partial)} of {len(count)} points some seeds have no value (NaN: a fidelity "
-                f"without pairs, say) and are left out of the mean ({_where(out, keys, partial)}: {counts} seeds "
-                "with a value)"
+                f"{column}: at {len(partial)} of {len(count)} points some seeds have no value and are left out of the "
+                f"mean ({_where(out, keys, partial)}: {counts} seeds with a value); "
+                f"{_no_value_kinds(blanks, nans, partial)}"
             )
         # A point without a finite mean (no seed with a value, or an infinite one) reads as such in the table,
         # but a plot draws no marker there and the curve runs past it as if the sweep had no such point.
@@ -426,6 +451,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     #: Per remark, the points whose rows carry their own instead (their grid values change it): 0 for every point.
     out.attrs["remarks_not_for"] = [count for _, count in said_once]
     out.attrs["undrawn"] = undrawn
+    out.attrs["no_value"] = no_value
     out.attrs["linked"] = linked
     out.attrs["linked_hue"] = with_hue
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
@@ -443,6 +469,38 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             f"{', '.join(theirs)}{' ...' if len(others) > 3 else ''} (qnsim plot --y COLUMN, or plot_sweep's y=)"
         )
     return out
+
+
+#: The first part of the (tuple) names under which summarize keeps, per y column, which rows' cells are blank and
+#: which not measured (columns of its own copy of the rows).
+_KIND_COLUMN = "\0qnsim no value"
+
+
+def _no_value_kinds(blanks: Any, nans: Any, at: list[int]) -> str:
+    """The seeds without a value at the points ``at``, by kind (see :func:`summarize`).
+
+    Example:
+        >>> _no_value_kinds([0, 1], [2, 0], [0, 1])
+        'seeds without one: 2 not measured (NaN: a fidelity without pairs, say), 1 blank (no value written)'
+    """
+    nan, blank = sum(int(nans[i]) for i in at), sum(int(blanks[i]) for i in at)
+    kinds = [
+        f"{nan} not measured (NaN: a fidelity without pairs, say)" if nan else "",
+        f"{blank} blank (no value written)" if blank else "",
+    ]
+    return "seeds without one: " + ", ".join(k for k in kinds if k)
+
+
+def _undrawn_kinds(table: Any, column: Any) -> str:
+    """`` (2 not measured, 1 blank)``: the seeds' cells at ``table``'s points of ``column`` where no seed has a value
+    (summarize's ``attrs["no_value"]``); "" where there are none."""
+    counts = table.attrs["no_value"].get(column)
+    if counts is None:
+        return ""
+    at = [i for i, n in enumerate(table[f"{column}_n"].tolist()) if n == 0]
+    nan, blank = sum(counts["not_measured"][i] for i in at), sum(counts["blank"][i] for i in at)
+    kinds = [f"{nan} not measured" if nan else "", f"{blank} blank" if blank else ""]
+    return f" ({', '.join(k for k in kinds if k)})" if nan or blank else ""
 
 
 def _said_once(frame: Any, table: Any, keys: list[str], remark: str) -> tuple[str, int]:
@@ -939,7 +997,13 @@ def plot_sweep(
         without = [c for c in y if any(note.startswith(f"{c}: at ") and "have no value" in note
                                        for note in table.attrs["notes"])]
         if without:
-            caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
+            # Which kind the left-out seeds are (see summarize): a blank cell and a figure not measured both drew
+            # as "NaN seeds".
+            nan = sum(sum(table.attrs["no_value"][c]["not_measured"]) for c in without)
+            blank = sum(sum(table.attrs["no_value"][c]["blank"]) for c in without)
+            kinds = ", ".join(k for k in (f"{nan} not measured (NaN)" if nan else "", f"{blank} blank" if blank else "")
+                              if k)  # fmt: skip
+            caveats.append(f"{', '.join(without)}: means over the seeds with a value only (left out: {kinds})")
         if table.attrs["remarks"]:
             # Too long for a title (a preset's unmodelled figures, ~270 characters): named, said in full in the notes.
             # "Hold for every point" was written where some points' grid values changed a remark (their own in
@@ -948,7 +1012,10 @@ def plot_sweep(
             where = " hold for every point" if not partial else f", {partial} of them not for every point"
             caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario{where} (see the notes)")
         if table.attrs["undrawn"]:
-            listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
+            # With the kind of its seeds' empty cells where no seed has a value (a NaN mean reads the same for both).
+            listed = "; ".join(
+                f"{c} at {where}{_undrawn_kinds(table, c)}" for c, where in table.attrs["undrawn"].items()
+            )
             caveats.append(f"no finite mean, not drawn: {listed}"[:160])
         # Lines wrapped to the figure's width: a one-seed title naming each panel's bars ran off both edges.
         lines = [*(title or default).split("\n"), *caveats]

@@ -1317,7 +1317,12 @@ class RequestResult:
             >>> r.summary()["rate_hz"], r.summary()["fidelity_ci95"]
             (0.5, None)
         """
-        return _clean(
+        return _clean(self._summary_cells())
+
+    def _summary_cells(self) -> dict[str, Any]:
+        """:meth:`summary`'s fields as they are: a figure not measured NaN, one that does not apply None (a frame
+        keeps the two apart, :meth:`NetworkResult.summary_pandas`; JSON, which has no NaN, cannot)."""
+        return (
             {
                 "request": self.request,
                 "src": self.src,
@@ -1539,12 +1544,20 @@ class NetworkResult:
         """The per-request summaries as a pandas DataFrame (one row per request, each request's notes in its
         ``notes`` column); ``attrs["notes"]`` holds the run's own notes (:attr:`notes`), as :meth:`to_pandas`'s does.
 
+        The cells are :meth:`RequestResult.summary`'s, but a figure that was not measured stays NaN (a mean fidelity,
+        its spread and a mean latency without pairs; both ends of ``rate_interval95`` for a request never admitted)
+        where the JSON dict has None, and a value that does not apply is a blank, ``pd.NA`` (no deadline, no
+        ``num_pairs`` asked, not admitted or not finished yet, an exact rate's ``rate_interval95``, an undecided
+        ``entangled``): the rule of every qnsim frame (:func:`qnsim.sweeps.rows_frame`).
+
         Example:
             >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).summary_pandas().shape
             (0, 0)
         """
-        pd = _import_pandas()
-        out = pd.DataFrame([r.summary() for r in self.requests])
+        _import_pandas()
+        from qnsim.sweeps import rows_frame
+
+        out = rows_frame([_frame_cell(r._summary_cells()) for r in self.requests])
         # An interrupted run, results read past the time run, the twirl of T1: the rows alone would not say so.
         out.attrs["notes"] = list(self.notes)
         return out
@@ -2563,6 +2576,22 @@ def _clean(value: Any) -> Any:
     if isinstance(value, (float, np.floating)):
         v = float(value)
         return v if math.isfinite(v) else None
+    return value
+
+
+def _frame_cell(value: Any) -> Any:
+    """``value`` for a frame's cell: numpy scalars as Python ones, tuples as lists, recursively; NaN and infinity
+    kept (a figure not measured is NaN in a frame, None in JSON: :func:`_clean`)."""
+    if isinstance(value, dict):
+        return {k: _frame_cell(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_frame_cell(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
     return value
 
 

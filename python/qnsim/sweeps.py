@@ -191,6 +191,7 @@ __all__ = [
     "SweepTakenOver",
     "TomlScenario",
     "apply_overrides",
+    "blank_cells",
     "code_id",
     "die_with_parent",
     "example_point",
@@ -198,6 +199,7 @@ __all__ = [
     "grid_columns",
     "grid_points",
     "join_notes",
+    "not_measured_cells",
     "point_id",
     "read_results",
     "scenario_id",
@@ -3897,7 +3899,10 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     reads them).
 
     Returns:
-        One dict per finished point.
+        One dict per finished point. A blank cell (an empty CSV cell, a Parquet null: a point that returned None)
+        is None, a figure not measured (a NaN the point returned, written ``nan``) is the float NaN: two kinds of
+        "no value" that a frame keeps apart as ``pd.NA`` and NaN (:func:`rows_frame`; ``pandas.read_csv`` reads
+        both as NaN).
 
     Raises:
         ValueError: The file's columns are not those its sweep wrote (its state records them): a header edited by
@@ -5185,8 +5190,9 @@ def sweep(
         retries: How many times a local pool whose worker died is restarted (None: 2); refused with
             backend ``"dask"``, which restarts no pool.
         as_frame: Return a pandas DataFrame (True), a list of dicts (False), or a DataFrame when
-            pandas is installed (None). A column of whole numbers with blanks (None) in the frame is
-            a nullable integer column (``Int64``, blanks ``<NA>``), not floats (see :func:`rows_frame`).
+            pandas is installed (None). In the frame a blank (None, a result a point did not give) is ``pd.NA``
+            and a figure not measured (NaN) stays NaN: a column with blanks is a nullable one (whole numbers
+            ``Int64``, not floats; other numbers ``Float64``, NaN kept apart from ``<NA>``; see :func:`rows_frame`).
         take_over: Where the file system has no locks, take ``out`` over from a sweep on another machine (or one
             that cannot be asked whether it runs) that has not recorded itself alive in its holder file for
             ``HEARTBEAT_STALE_S`` (60 s): one killed there, which leaves its holder behind. Refused, naming it and
@@ -5495,26 +5501,183 @@ def _put_in_order(sink: Any, still_ours: Callable[[], None]) -> None:
 
 
 def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
-    """Rows (dicts) as a pandas DataFrame whose whole-number columns keep their values as written.
+    """Rows (dicts) as a pandas DataFrame that keeps a blank cell apart from a figure that was not measured.
 
-    pandas stores a column of integers with a blank (None: a row of a sweep without that parameter, a
-    result a point did not give) as floats: a grid value 5 read 5.0 in the frame, in summarize's table
-    and in a plot's legend. Such a column is a nullable integer column (``Int64``, blanks ``<NA>``) here;
-    a column holding any float (NaN included) stays float.
+    The one rule of every frame qnsim builds from rows (:func:`sweep`'s, :func:`qnsim.plot.summarize`'s reading of a
+    results path, :meth:`qnsim.NetworkResult.summary_pandas`, :meth:`qnsim.comparison.Comparison.to_pandas`):
+
+    * a **blank** cell, a row without a value there (None, an empty CSV cell, a Parquet null, or a column that
+      other rows have and this one lacks), is ``pd.NA`` (shown ``<NA>``);
+    * a figure that was **not measured** (NaN written on purpose: the mean fidelity of a seed that delivered no pair,
+      the rate of a request never admitted) stays the float NaN.
+
+    A column without blanks keeps the dtype pandas gives it (a float column's NaN are then all "not measured"). A
+    column with a blank cell is a nullable column, so pandas itself holds the two apart: whole numbers ``Int64``
+    (``UInt64`` beyond 2**63 - 1; a grid value 5 stays 5, not 5.0), other numbers ``Float64`` (its NaN are values,
+    not missing: ``isna()`` is True at the blanks only, ``dropna()`` keeps the NaN, and ``mean()`` is ``<NA>`` once a
+    NaN is in it; ``astype(float)`` makes both NaN), bools ``boolean``, text ``string``, and anything else (lists,
+    mixed types) ``object`` with ``pd.NA`` at the blanks. :func:`blank_cells` and :func:`not_measured_cells` tell
+    the two kinds apart in any column (a float64 column's ``isna()`` is True at its NaN too); their union is what
+    :func:`qnsim.plot.summarize` leaves out of a mean, and its notes say how many of each.
+
+    A frame read by pandas alone (``pandas.read_csv`` reads "" and "nan" as NaN alike; ``read_parquet`` reads a NaN
+    of a nullable column as null) cannot tell them apart: read a result file with :func:`read_results` (None and
+    NaN, distinct) or give its path to :func:`qnsim.plot.summarize`.
+
+    Args:
+        rows: The rows, one dict each (column -> value).
+        columns: The frame's columns in order (None: pandas' order, first appearance).
+
+    Returns:
+        A DataFrame with one row per dict.
+
+    Example:
+        >>> import math
+        >>> frame = rows_frame([{"L": 5, "F": 0.9}, {"L": 10, "F": math.nan}, {"L": None}])
+        >>> frame["L"].tolist(), str(frame["L"].dtype), str(frame["F"].dtype)
+        ([5, 10, <NA>], 'Int64', 'Float64')
+        >>> blank_cells(frame)["F"].tolist(), not_measured_cells(frame)["F"].tolist()
+        ([False, False, True], [False, True, False])
     """
     import pandas as pd
 
     frame = pd.DataFrame(rows, columns=columns)
     if not all(isinstance(row, Mapping) for row in rows):
         return frame
+    na = pd.NA
     for name in frame.columns:
-        if frame[name].dtype.kind != "f":
+        # Only a column pandas reads a missing value in can hold a blank (a key absent reads NaN, a None None).
+        if not frame[name].isna().any():
             continue
-        raw = [row.get(name) for row in rows]
-        written_as = [v for v in raw if v is not None]
-        if written_as and all(isinstance(v, int) and not isinstance(v, bool) for v in written_as):
-            frame[name] = pd.array(raw, dtype="Int64")
+        raw = [row.get(name, _BLANK) for row in rows]
+        blank = [v is None or v is _BLANK or v is na for v in raw]
+        if any(blank):
+            frame[name] = _with_blanks(pd, raw, blank)
     return frame
+
+
+#: A key a row lacks (see :func:`rows_frame`): a blank, as None is.
+_BLANK = object()
+
+
+def _is_blank(value: Any) -> bool:
+    """Whether a row's value is a blank (None, ``pd.NA``, a key the row lacks), not a value (NaN included)."""
+    # pd.NA by its type's name: pandas is not imported until a frame is built.
+    return value is None or value is _BLANK or (type(value).__name__ == "NAType" and "pandas" in type(value).__module__)
+
+
+def _with_blanks(pd: Any, raw: list, blank: list[bool]) -> Any:
+    """One column of :func:`rows_frame` that has blanks: a nullable array, ``pd.NA`` at the blanks, NaN kept."""
+    import numpy as np
+
+    mask = np.array(blank, dtype=bool)
+    # The column's kind from the types of its values (a handful), not value by value: 10^5 rows read in a blink.
+    types = {type(v) for v, b in zip(raw, blank) if not b}
+    bools = (bool, np.bool_)
+    if types and all(issubclass(t, bools) for t in types):
+        return pd.array([None if b else bool(v) for v, b in zip(raw, blank)], dtype="boolean")
+    if types and all(issubclass(t, (int, np.integer)) and not issubclass(t, bools) for t in types):
+        present = [int(v) for v, b in zip(raw, blank) if not b]
+        low, high = min(present), max(present)
+        for dtype, bits in (("Int64", np.int64), ("UInt64", np.uint64)):
+            if np.iinfo(bits).min <= low and high <= np.iinfo(bits).max:
+                return pd.array([None if b else int(v) for v, b in zip(raw, blank)], dtype=dtype)
+    elif types and all(issubclass(t, (int, float, np.integer, np.floating)) and not issubclass(t, bools)
+                       for t in types):  # fmt: skip
+        try:
+            values = np.array([0.0 if b else v for v, b in zip(raw, blank)], dtype=np.float64)
+        except OverflowError:  # an integer beyond a float's range: kept as it is, in an object column
+            values = None
+        if values is not None:
+            # Not pd.array(..., dtype="Float64"): it reads NaN as missing, the very blur this column avoids.
+            return pd.arrays.FloatingArray(values, mask)
+    elif types and all(issubclass(t, str) for t in types):
+        return pd.array([pd.NA if b else v for v, b in zip(raw, blank)], dtype="string")
+    column = np.empty(len(raw), dtype=object)
+    column[:] = [pd.NA if b else v for v, b in zip(raw, blank)]
+    return column
+
+
+def _no_value_columns(frame: Any, caller: str) -> tuple[Any, bool]:
+    """``frame`` as a DataFrame (a Series as its one column) and whether it was a Series; TypeError otherwise."""
+    import pandas as pd
+
+    if isinstance(frame, pd.Series):
+        return frame.to_frame(), True
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{caller} takes a pandas DataFrame or Series, got {written(frame):.80}")
+    return frame, False
+
+
+def _cell_kinds(column: Any) -> tuple[Any, Any]:
+    """Two boolean numpy arrays for one pandas column: its blank cells and its not-measured (NaN) cells."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):  # text has no NaN of its own: a missing text cell is a blank
+        return column.isna().to_numpy(), np.zeros(len(column), dtype=bool)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return np.zeros(len(column), dtype=bool), np.isnan(column.to_numpy())
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        values = column.tolist()
+        blank = np.array([_is_blank(v) for v in values], dtype=bool)
+        nan = np.array([isinstance(v, (float, np.floating)) and v != v for v in values], dtype=bool)
+        return blank, nan
+    blank = column.isna().to_numpy(dtype=bool)
+    if getattr(dtype, "kind", "") == "f":  # Float64: NaN is a value there, pd.NA the blank
+        return blank, np.isnan(column.to_numpy(dtype=np.float64, na_value=0.0))
+    return blank, np.zeros(len(column), dtype=bool)
+
+
+def blank_cells(frame: Any) -> Any:
+    """Where a results frame has a blank cell: no value written (``pd.NA``, None; see :func:`rows_frame`).
+
+    Args:
+        frame: A DataFrame (or one column, a Series) of rows: :func:`sweep`'s, or any.
+
+    Returns:
+        A boolean DataFrame (Series) of the same shape: True at the blanks, False elsewhere (at a NaN too).
+
+    Raises:
+        TypeError: ``frame`` is not a pandas DataFrame or Series.
+
+    Example:
+        >>> blank_cells(rows_frame([{"F": 0.9}, {"F": float("nan")}, {"F": None}]))["F"].tolist()
+        [False, False, True]
+    """
+    data, series = _no_value_columns(frame, "blank_cells")
+    out = data.isna()
+    for i in range(data.shape[1]):
+        out.isetitem(i, _cell_kinds(data.iloc[:, i])[0])
+    return out.iloc[:, 0] if series else out
+
+
+def not_measured_cells(frame: Any) -> Any:
+    """Where a results frame holds a figure that was not measured: the float NaN a point wrote on purpose (a mean
+    fidelity without pairs, the rate of a request never admitted), not a blank (see :func:`rows_frame`).
+
+    In a numpy float column every NaN counts (pandas holds no blank there); a frame read by ``pandas.read_csv``
+    has its empty cells as NaN too, so read result files with :func:`read_results` or :func:`rows_frame` first.
+
+    Args:
+        frame: A DataFrame (or one column, a Series) of rows.
+
+    Returns:
+        A boolean DataFrame (Series) of the same shape: True at the NaN cells.
+
+    Raises:
+        TypeError: ``frame`` is not a pandas DataFrame or Series.
+
+    Example:
+        >>> not_measured_cells(rows_frame([{"F": 0.9}, {"F": float("nan")}, {"F": None}]))["F"].tolist()
+        [False, True, False]
+    """
+    data, series = _no_value_columns(frame, "not_measured_cells")
+    out = data.isna()
+    for i in range(data.shape[1]):
+        out.isetitem(i, _cell_kinds(data.iloc[:, i])[1])
+    return out.iloc[:, 0] if series else out
 
 
 def _one_line(exc: BaseException) -> str:
