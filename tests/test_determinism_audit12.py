@@ -47,7 +47,8 @@ _NOT_FIGURES = {  # fmt: skip
         'f"fidelity {_fidelity_text(f0, float(diag_in[1:].sum()))} cannot reach target_fidelity',
     ),
     # Plots draw (pandas' group means and counts of flags); what a plot reports in text is counts.
-    "plot.py": ("copies = int(", "missing = int(", "if int(zeros.sum()):", "hits = ", "single = int(",
+    "plot.py": ("copies = int(", "missing = int(", "if int(zeros.sum()):", "hits = ", "single = int(", "blanks = ",
+                "nans = ",
                 "if hue is not None or int(zeros.sum())", "mean = values.mean()", "std = values.std(ddof=1)",
                 "(frame[column].isna() & frame["),
 }
