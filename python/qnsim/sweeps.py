@@ -5646,11 +5646,7 @@ def blank_cells(frame: Any) -> Any:
         >>> blank_cells(rows_frame([{"F": 0.9}, {"F": float("nan")}, {"F": None}]))["F"].tolist()
         [False, False, True]
     """
-    data, series = _no_value_columns(frame, "blank_cells")
-    out = data.isna()
-    for i in range(data.shape[1]):
-        out.isetitem(i, _cell_kinds(data.iloc[:, i])[0])
-    return out.iloc[:, 0] if series else out
+    return _cells_of_kind(frame, "blank_cells", 0)
 
 
 def not_measured_cells(frame: Any) -> Any:
@@ -5673,10 +5669,15 @@ def not_measured_cells(frame: Any) -> Any:
         >>> not_measured_cells(rows_frame([{"F": 0.9}, {"F": float("nan")}, {"F": None}]))["F"].tolist()
         [False, True, False]
     """
-    data, series = _no_value_columns(frame, "not_measured_cells")
+    return _cells_of_kind(frame, "not_measured_cells", 1)
+
+
+def _cells_of_kind(frame: Any, who: str, kind: int) -> Any:
+    """:func:`blank_cells` (``kind`` 0) or :func:`not_measured_cells` (1) of ``frame``, a DataFrame or a Series."""
+    data, series = _no_value_columns(frame, who)
     out = data.isna()
     for i in range(data.shape[1]):
-        out.isetitem(i, _cell_kinds(data.iloc[:, i])[1])
+        out.isetitem(i, _cell_kinds(data.iloc[:, i])[kind])
     return out.iloc[:, 0] if series else out
 
 

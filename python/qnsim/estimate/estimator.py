@@ -3988,23 +3988,24 @@ class _Context:
         upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them (and their buffers "
                  "filling ahead of their gates)"
                  if self._shared_upper_s > wall * (1 + 1e-9) else "")
+
+        def listed(hops: list[tuple[tuple[int, int], float]]) -> str:
+            """The first five hops, each with its QPU pairs and its time at its load, and how many more."""
+            text = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate"
+                             + (", its load phase by phase" if (a, b) in self._hop_phased_s else "") + ")"
+                             for (a, b), t in hops[:5])
+            return text + (f" and {len(hops) - 5} more" if len(hops) > 5 else "")
+
         if quiet:
-            held = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
-                             for (a, b), t in quiet[:5])
-            more = f" and {len(quiet) - 5} more" if len(quiet) > 5 else ""
             self.notes.append(
-                f"links shared by a route and other QPU pairs: {held}{more}; a route holds a pair on each while it "
+                f"links shared by a route and other QPU pairs: {listed(quiet)}; a route holds a pair on each while it "
                 "waits for its other hops, and how the QPU pairs take turns on them is not priced (simulate_execution "
                 f"runs it): the run may be longer{upper}"
             )
         if not busy:
             return
-        listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate"
-                           + (", its load phase by phase" if (a, b) in self._hop_phased_s else "") + ")"
-                           for (a, b), t in busy[:5])
-        more = f" and {len(busy) - 5} more" if len(busy) > 5 else ""
         self.notes.append(
-            f"links shared by several QPU pairs: {listed}{more}; a shared link's time is its total load at its "
+            f"links shared by several QPU pairs: {listed(busy)}; a shared link's time is its total load at its "
             "rate, a lower bound (how the QPU pairs take turns on it is not priced; simulate_execution runs it, "
             f"serving them in demand order): the run may be longer{upper}"
         )
