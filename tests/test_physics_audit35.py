@@ -71,7 +71,10 @@ def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, 
     heralds one period later at both ends. A middle node holding a qubit on each side swaps at once, the oldest
     (earliest emitted) of each side, again while both sides hold one (the first memory of equals): the measured
     qubits' storage joins the pair's, their memories are freed and attempt again. A pair joining n0 and n3 is
-    delivered at once (each end's wait added), its memories freed. ``cutoff`` s after a qubit's emission, if it
+    delivered at once (each end's wait added), its memories freed by an event of that instant after the heralds
+    already queued for it (the core's queue: ties in the order scheduled; freeing them within the swap moved the
+    mean age by 2.7 sigma over 250 runs at p = 0.64 through which memory each restart pairs with, and so the
+    first memory of equal emissions). ``cutoff`` s after a qubit's emission, if it
     is still stored, it is discarded with its partner wherever that is (one discard; a link pair's two qubits share
     the instant, and the second finds itself gone). Wrong variants for the test to resolve: ``rule`` "newest" (the
     last emitted), "oldest_random_ties" (equals drawn at random), "oldest_pair" (the pair whose older qubit is
@@ -133,8 +136,7 @@ def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, 
             if {qubits[pa][0] + qubits[pa][1], qubits[pb][0] + qubits[pb][1]} == {0, links}:
                 ea, eb = qubits[pa][3], qubits[pb][3]
                 out.append((t / 1e12, (storage + (t - ea) + (t - eb)) / 1e12, (t - min(ea, eb)) / 1e12))
-                free(pa, t)
-                free(pb, t)
+                heapq.heappush(heap, (t, 0, next(order), ("delivered", pa, pb)))
 
     for link in range(links):
         for memory in range(channels):
@@ -143,6 +145,10 @@ def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, 
         t, kind, _, args = heapq.heappop(heap)
         if t > window:
             break
+        if args[0] == "delivered":  # the ends use their qubits: their memories are free
+            free(args[1], t)
+            free(args[2], t)
+            continue
         if kind == 0:  # a herald
             link, a, b, emitted = args
             qa, qb = next(ids), next(ids)
@@ -204,15 +210,18 @@ def _multiplexed_chain(formalism, channels, f_link, p, period, t_dep, t2, cutoff
 
 
 def _assert_chain_matches(r, oracle: _ChainFigures, batches: int, formalism: str) -> None:
+    """:func:`_assert_run_matches`, and the run's cutoff discards against the oracle's within 5.3 of their spread,
+    taken as at least a Poisson count's (the square root of the mean: a spread estimated from ten windows fell
+    to 0.7 of the runs' own)."""
     _assert_run_matches(r, oracle.windows, batches, formalism)
-    pooled = math.sqrt(1 + 1 / batches)
-    assert_normal(r.cutoff_discards, oracle.discards, oracle.discards_sd * pooled, SIGMAS, what="cutoff discards")
+    spread = max(oracle.discards_sd, math.sqrt(oracle.discards)) * math.sqrt(1 + 1 / batches)
+    assert_normal(r.cutoff_discards, oracle.discards, spread, SIGMAS, what="cutoff discards")
 
 
 # Three links of 3 channels (F = 0.99, p = 0.3, T = 10 us), depolarizing (300 us) and dephasing (500 us) memories,
-# a cutoff of 43.7 us (4.37 periods: no discard shares an instant with a herald), 50 ms runs against 12 windows.
-_CHAIN = {"f_link": 0.99, "p": 0.3, "period": 1e-5, "t_dep": 3e-4, "t2": 5e-4, "cutoff": 4.37e-5, "window": 0.05}
-_CHAIN_BATCHES = 12
+# a cutoff of 43.7 us (4.37 periods: no discard shares an instant with a herald), 40 ms runs against 10 windows.
+_CHAIN = {"f_link": 0.99, "p": 0.3, "period": 1e-5, "t_dep": 3e-4, "t2": 5e-4, "cutoff": 4.37e-5, "window": 0.04}
+_CHAIN_BATCHES = 10
 
 
 @pytest.mark.parametrize("formalism", FORMALISMS)
@@ -220,15 +229,14 @@ def test_a_multiplexed_chain_under_a_cutoff_swaps_oldest_first_as_the_event_mont
     """The run's deliveries, mean F, mean age and cutoff discards against :func:`_multiplexed_chain_monte_carlo`
     with the docs' rule: "Of several stored pairs qnsim swaps the oldest" (docs/coming-from-sequence.md), each
     qubit limited by its own age (docs/concepts.md, "cutoff_s"). Swapping the newest instead leaves the older
-    pairs to the cutoff: it moves the count, the mean F, the mean age and the discards each by more than 5 of the
-    run's standard deviations (asserted); counting the cutoff from the herald halves the discards and keeps
+    pairs to the cutoff: it moves the mean F, the mean age and the discards each by more than 5 of the run's
+    standard deviations (asserted; 10 to 20 of them, and the count by about 6); counting the cutoff from the herald halves the discards and keeps
     older pairs, moving the discards and the mean F by more than 5 (asserted)."""
     r = _multiplexed_chain(formalism, 3, **_CHAIN, seed=11)
     oracle = _multiplexed_chain_figures(3, **_CHAIN, batches=_CHAIN_BATCHES)
     _assert_chain_matches(r, oracle, _CHAIN_BATCHES, formalism)
     own = oracle.windows
     newest = _multiplexed_chain_figures(3, **_CHAIN, batches=_CHAIN_BATCHES, rule="newest")
-    assert abs(newest.windows.count - own.count) > 5 * own.count_sd
     assert abs(newest.windows.mean_f - own.mean_f) > 5 * own.f_se
     assert abs(newest.windows.mean_age - own.mean_age) > 5 * own.age_se
     assert abs(newest.discards - oracle.discards) > 5 * oracle.discards_sd
@@ -259,8 +267,8 @@ def test_a_chain_of_three_two_and_three_channels_multiplexes_two_memories_per_li
     link (specs.RequestSpec.memories_per_link), so the run is the oracle's chain of 2 channels per link, not 3
     (which delivers 70% more; asserted resolved), bell_diagonal."""
     r = _multiplexed_chain("bell_diagonal", (3, 2, 3), **_CHAIN, seed=12)
-    oracle = _multiplexed_chain_figures(2, **_CHAIN, batches=_CHAIN_BATCHES)
-    _assert_chain_matches(r, oracle, _CHAIN_BATCHES, "bell_diagonal")
+    oracle = _multiplexed_chain_figures(2, **_CHAIN, batches=2 * _CHAIN_BATCHES)
+    _assert_chain_matches(r, oracle, 2 * _CHAIN_BATCHES, "bell_diagonal")
     three = _multiplexed_chain_figures(3, **_CHAIN, batches=_CHAIN_BATCHES).windows
     assert abs(three.count - oracle.windows.count) > 10 * oracle.windows.count_sd
 
@@ -303,6 +311,31 @@ def test_every_swap_of_a_traced_multiplexed_chain_takes_the_oldest_qubit_of_each
                 if slot is not None and slot in held.get(where[slot], {}):
                     del held[where[slot]][slot]
     assert swaps > 5000 and choices > 1000 and discards > 400, (swaps, choices, discards)  # 6502, 1905, 621
+
+
+@settings(max_examples=6)
+@given(
+    channels=st.sampled_from([2, 3, (3, 2, 3), (2, 3, 3)]),
+    p=st.floats(0.15, 0.8),
+    cutoff_periods=st.floats(1.2, 12.0),
+    t_dep=st.floats(1e-4, 1e-2),
+    t2=st.one_of(st.just(math.inf), st.floats(1e-4, 1e-2)),
+    seed=st.integers(1, 1000),
+)
+def test_multiplexed_chains_under_cutoffs_over_their_parameters(channels, p, cutoff_periods, t_dep, t2, seed):
+    """The same oracle over 2 or 3 channels per link (or links of unequal channels, the narrowest reserved at
+    every link), p from 0.15 to 0.8, cutoffs of 1.2 to 12 periods (from most pairs lost to almost none; a
+    cutoff on a multiple of the period expires qubits at a herald's instant, after its swaps, as the cutoff is
+    inclusive) and memory times of 0.1 to 10 ms, bell_diagonal (F = 0.98, T = 10 us, 30 ms runs against 6
+    oracle windows; the count's spread at least its square root, as a six-window estimate can fall short)."""
+    chain = {"f_link": 0.98, "p": p, "period": 1e-5, "t_dep": t_dep, "t2": t2, "window": 0.03}
+    chain["cutoff"] = round(cutoff_periods * 1e-5, 12)
+    r = _multiplexed_chain("bell_diagonal", channels, **chain, seed=seed)
+    reserved = min(channels) if isinstance(channels, tuple) else channels
+    oracle = _multiplexed_chain_figures(reserved, **chain, batches=6)
+    windows = oracle.windows._replace(count_sd=max(oracle.windows.count_sd, math.sqrt(oracle.windows.count)))
+    oracle = oracle._replace(windows=windows)
+    _assert_chain_matches(r, oracle, 6, "bell_diagonal")
 
 
 # ---- a two-link repeater of NV nodes: slow, noisy swaps --------------------------------------------------------
