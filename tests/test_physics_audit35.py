@@ -230,8 +230,9 @@ def test_a_multiplexed_chain_under_a_cutoff_swaps_oldest_first_as_the_event_mont
     with the docs' rule: "Of several stored pairs qnsim swaps the oldest" (docs/coming-from-sequence.md), each
     qubit limited by its own age (docs/concepts.md, "cutoff_s"). Swapping the newest instead leaves the older
     pairs to the cutoff: it moves the mean F, the mean age and the discards each by more than 5 of the run's
-    standard deviations (asserted; 10 to 20 of them, and the count by about 6); counting the cutoff from the herald halves the discards and keeps
-    older pairs, moving the discards and the mean F by more than 5 (asserted)."""
+    standard deviations (asserted; 10 to 20 of them, and the count by about 5); counting the cutoff from the
+    herald halves the discards and keeps older pairs, moving the discards and the mean F by more than 5
+    (asserted)."""
     r = _multiplexed_chain(formalism, 3, **_CHAIN, seed=11)
     oracle = _multiplexed_chain_figures(3, **_CHAIN, batches=_CHAIN_BATCHES)
     _assert_chain_matches(r, oracle, _CHAIN_BATCHES, formalism)
@@ -247,7 +248,7 @@ def test_a_multiplexed_chain_under_a_cutoff_swaps_oldest_first_as_the_event_mont
 
 @pytest.mark.parametrize("variant", [{"rule": "oldest_random_ties"}, {"rule": "oldest_pair"}])
 def test_what_the_docs_leave_open_about_the_oldest_pair_is_below_what_the_runs_resolve(variant):
-    """"The oldest" is the earliest emitted qubit at the swapping node, the first memory of equals (the core's
+    """The oldest pair is the earliest emitted qubit at the swapping node, the first memory of equals (the core's
     choice, which the oracle follows). The docs say neither: with 3 channels two pairs of a link often share an
     emission, and a middle node's qubit whose pair was swapped on has a far qubit older or younger than its own. So
     the oracle with equals drawn at random, and with the pair's older qubit deciding, must agree with it within
