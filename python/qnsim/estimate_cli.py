@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 import qnsim.estimate  # noqa: F401 - loaded with the module, not inside main(), where a Ctrl-C would stop the import
 from qnsim.argument_checks import MAX_DISTANCE, written
-from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
+from qnsim.cli import ArgumentParser, guarded, integer_arg, path_arg, print_quietly
 from qnsim.estimate.estimator import _MAX_QPUS, QPU_LIMIT_WHY
 from qnsim.estimate.links import NODE_INDEX_RANGE
 from qnsim.estimate.qpu import MAX_CROSSING_PREFACTOR
@@ -539,6 +539,12 @@ def _parser() -> argparse.ArgumentParser:
         "and delivered, the wall clock and its parts, qubits per QPU (needs matplotlib: pip install 'qnsim[plot]'; "
         "qnsim plot REPORT.json draws a saved --json report)"
     )  # fmt: skip
+    parser.add_argument(
+        "--simulate", type=integer_arg, metavar="SEEDS", help="also check the estimate by simulation: run the circuit "
+        "gate by gate (simulate_execution, physical QPUs, up to 10^6 operations) over seeds 0 to SEEDS - 1 (1 to "
+        "1000) at the operating point it priced, and print each figure beside its price (the wall clock, how many "
+        "runs meet the runtime limit, F at use, remote faults); the exit status stays the estimate's verdict"
+    )  # fmt: skip
     # As `qnsim run --progress`: by default a bar shows on a terminal once a pass looks longer than ~1 s.
     add_progress_options(parser, "always show progress bars (stderr) for reading, counting and scheduling the circuit")
     return parser
@@ -563,6 +569,21 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     # A logical summary (a small file) is read before the links file, a circuit file at least opened: a links file
     # that calibrates by simulation takes up to minutes, after which a mistyped workload path was the only error.
     summary = os.path.splitext(args.workload)[1].lower() in (".toml", ".json")
+    if args.simulate is not None:
+        # Refused before the estimate, which can take minutes.
+        from qnsim.estimate.check import MAX_CHECK_SEEDS
+
+        if not 1 <= args.simulate <= MAX_CHECK_SEEDS:
+            raise ValueError(f"--simulate takes 1 to {MAX_CHECK_SEEDS} seeds, got {args.simulate}")
+        if summary or args.stream:
+            raise ValueError(
+                f"--simulate runs a circuit gate by gate; {written(args.workload)} is "
+                + ("streamed (--stream: counted, not scheduled)" if args.stream else "a logical summary (counts)")
+                + ": estimate the circuit file unstreamed to check it by simulation"
+            )
+        if args.json:
+            raise ValueError("--simulate prints a table beside the report; with --json check the report in Python "
+                             "(qnsim.estimate.check_estimate) and keep its figures as you need them")
     if summary and args.stream:
         # Accepted and ignored before: a logical summary has no circuit to stream.
         raise ValueError(
@@ -580,6 +601,14 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     report = estimate(workload, qpus, links, **opts, progress=args.progress)
     text = report.to_json() if args.json else report.table()
     print_quietly(text)
+    if args.simulate is not None:
+        from qnsim.estimate import check_estimate
+
+        check = check_estimate(report, workload, qpus, links, seeds=args.simulate,
+                               target_fidelity=opts.get("target_fidelity"),
+                               purification=opts.get("purification", "dejmps"),
+                               cat_entangler=opts.get("cat_entangler", True), progress=args.progress)  # fmt: skip
+        print_quietly("\n" + check.table())
     if args.plot is not None:
         from qnsim.plot import plot_estimate
 

@@ -13,6 +13,7 @@ purification, time and error, and check the estimate against an event-driven sim
 
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.calibrate import CalibratedLink, calibrate_link
+from qnsim.estimate.check import EstimateCheck, check_estimate
 from qnsim.estimate.estimator import (
     azure_layout_qubits,
     buffered_link_time_s,
@@ -65,6 +66,7 @@ __all__ = [
     "CalibratedLink",
     "CapacityError",
     "DistillationRound",
+    "EstimateCheck",
     "ErrorBudget",
     "ErrorBudgetReport",
     "ErrorCorrectionReport",
@@ -86,6 +88,7 @@ __all__ = [
     "azure_layout_qubits",
     "bbpssw_step",
     "calibrate_link",
+    "check_estimate",
     "buffered_link_time_s",
     "count_circuit",
     "cut_weight",
