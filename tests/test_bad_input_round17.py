@@ -201,6 +201,7 @@ _COMMANDS = {
     "qec threshold": ["qec", "threshold", "{d}/qec_rows.csv"],
     "qec topup": ["qec", "topup", "--out", "{d}/top", "--seed", "1", "--bases", "Z", "--max-errors", "1",
                   "--max-shots", "1"],
+    "estimate": ["estimate", "{d}/w.stim", "--links", "{d}/links.toml"],
 }
 # Values that are no number any such option takes, or that are beyond every bound; each is refused before any work.
 _REFUSED_EVERYWHERE = ["nan", "-inf", "1e400", "1" + "0" * 30, "x"]
@@ -232,6 +233,8 @@ def test_every_numeric_option_is_refused_by_name_with_exit_status_2(command, tmp
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(_TINY)
     (tmp_path / "qec_rows.csv").write_text("d,p,shots,errors\n")
+    (tmp_path / "w.stim").write_text("CX 0 1\n")
+    (tmp_path / "links.toml").write_text("[[qpu]]\ncount = 2\n[[link]]\nqpus = [0, 1]\nrate_hz = 1e4\nfidelity = 0.999\n[estimate]\nerror_budget = 0.9\n")
     experiment = Path(__file__).parents[1] / "examples" / "qec" / "interface_threshold.toml"
     options = _numeric_options().get(command, [])
     assert options, command

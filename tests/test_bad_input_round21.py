@@ -200,6 +200,8 @@ _COMMANDS = {
     # One point of the shipped grid, one shot: a value taken samples it once, into its own folder.
     "qec topup": ["qec", "topup", "--out", "{d}/top{n}", "--seed", "1", "--bases", "Z", "--ps", "{p}", "--qs", "{q}",
                   "--ds", "{ds}", "--max-errors", "1", "--max-shots", "1"],
+    # A feasible estimate (exit 0 where its value is taken: --simulate 1000 simulates one CX 1,000 times).
+    "estimate": ["estimate", "{d}/w.stim", "--links", "{d}/links.toml"],
 }
 _NEEDS = {"--trace-limit": ["--trace", "{d}/t{n}.jsonl"]}
 
@@ -220,6 +222,8 @@ def test_a_numeric_option_is_refused_by_name_in_one_line_or_taken(command, optio
     scenario = tmp_path / "s.toml"
     scenario.write_text(two_node_scenario(0.001, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4)
                         + "num_pairs = 5\n")  # fmt: skip
+    (tmp_path / "w.stim").write_text("CX 0 1\n")
+    (tmp_path / "links.toml").write_text("[[qpu]]\ncount = 2\n[[link]]\nqpus = [0, 1]\nrate_hz = 1e4\nfidelity = 0.999\n[estimate]\nerror_budget = 0.9\n")
     rows = tmp_path / "rows.csv"
     rows.write_text("distance,p_int,seed,shots,errors,rounds\n3,0.01,0,100,5,3\n5,0.01,0,100,3,5\n"
                     "3,0.02,0,100,9,3\n5,0.02,0,100,8,5\n")  # fmt: skip

@@ -76,6 +76,11 @@ SEED_ENTRY_POINTS = {
                                                                                         fidelity=0.99)], seed=s)),
     "qnsim.estimate.placement.partition": ("seed", lambda s: partition(
         2, [1, 1], (np.array([0]), np.array([1]), np.array([1.0])), seed=s)),
+    "qnsim.estimate.check.check_estimate": ("seeds[0]", lambda s: qnsim.estimate.check_estimate(
+        qnsim.estimate.estimate("CX 0 1\n", [qnsim.estimate.QPU(num_qubits=1)] * 2,
+                                [qnsim.estimate.Link((0, 1), rate_hz=1e4, fidelity=0.99)]),
+        "CX 0 1\n", [qnsim.estimate.QPU(num_qubits=1)] * 2, [qnsim.estimate.Link((0, 1), rate_hz=1e4, fidelity=0.99)],
+        seeds=[s])),
     "qnsim.estimate.simulate.simulate_execution": ("seed", lambda s: qnsim.estimate.simulate_execution(
         "CX 0 1\n", [qnsim.estimate.QPU(num_qubits=1)] * 2, [qnsim.estimate.Link((0, 1), rate_hz=1e4, fidelity=0.99)],
         seed=s)),
@@ -100,6 +105,7 @@ NOT_WALKED = {
     "qnsim.sweeps.sweep_seeds",
     # Results record the seed of a run, they take none.
     "qnsim.results.NetworkResult.__init__", "qnsim.results.RequestResult.__init__",
+    "qnsim.estimate.check.EstimateCheck.__init__",
     # A top-up's point seed and row metadata: made from the seed top_up (walked above) has checked.
     "qnsim.qec.remote_table.point_seed", "qnsim.qec.remote_table.seeded_meta",
 }

@@ -28,6 +28,7 @@ from qnsim.estimate.qpu import QPU
 from qnsim.estimate.report import EstimateReport
 from qnsim.estimate.simulate import simulate_execution
 from qnsim.results import _eng
+from qnsim.specs import check_seed
 
 __all__ = ["EstimateCheck", "check_estimate"]
 
@@ -152,7 +153,8 @@ def check_estimate(
         workload: The estimate's workload: circuit text or a :class:`~qnsim.estimate.Workload` of a circuit.
         qpus: The estimate's QPUs (physical: the simulation runs gates, not logical cycles).
         links: The estimate's links, as given to it.
-        seeds: How many seeds (0, 1, ...; 1 to 1000) or which seeds (integers in [0, 2^64 - 1]).
+        seeds: How many seeds (0, 1, ...; 1 to 1000) or which seeds (each in [0, 2^64 - 1], the seed spec's: a
+            ParameterError names a bad one).
         target_fidelity: The estimate's ``target_fidelity`` (None: raw pairs).
         purification: The estimate's ``purification`` scheme.
         cat_entangler: The estimate's ``cat_entangler``.
@@ -165,7 +167,9 @@ def check_estimate(
     Raises:
         TypeError: ``report`` is not an :class:`~qnsim.estimate.EstimateReport`.
         ValueError: An error-corrected estimate or one without a placement of its qubits (a logical summary, a
-            streamed count): nothing to simulate; bad seeds; or what ``simulate_execution`` refuses.
+            streamed count): nothing to simulate; a bad count of seeds or one given twice; or what
+            ``simulate_execution`` refuses.
+        qnsim.ParameterError: A seed outside the spec (a ValueError too).
 
     Example:
         >>> from qnsim.estimate import QPU, Link, estimate
@@ -218,7 +222,7 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
         n = integer("check_estimate seeds", seeds, minimum=1, maximum=MAX_CHECK_SEEDS, error=ValueError)
         return list(range(n))
-    out = [integer("check_estimate seed", s, minimum=0, maximum=2**64 - 1, error=ValueError) for s in seeds]
+    out = [check_seed(f"seeds[{i}]", s) for i, s in enumerate(seeds)]
     if not 1 <= len(out) <= MAX_CHECK_SEEDS:
         raise ValueError(f"check_estimate: give 1 to {MAX_CHECK_SEEDS} seeds, got {len(out)}")
     if len(set(out)) != len(out):
