@@ -54,9 +54,9 @@ def test_an_undetermined_runtime_is_settled_by_the_simulated_runs():
 def test_refusals():
     links = [Link((0, 1), rate_hz=2e3, fidelity=0.99)]
     report = estimate("CX 0 1", [_IDEAL] * 2, links, placement=[0, 1])
-    for seeds, match in ((0, r"\[1, 1000\], got 0"), (1001, r"got 1001"), ([1, 1], "seed 1 is given twice"),
-                         ([-1], r"seeds\[0\] must be in \[0, 2\*\*64 - 1\], got -1"), ([], "give 1 to 1000 seeds, got 0"),
-                         (2.5, "2.5")):  # fmt: skip
+    refused = [(0, r"\[1, 1000\], got 0"), (1001, r"got 1001"), ([1, 1], "seed 1 is given twice"), (2.5, "2.5"),
+               ([-1], r"seeds\[0\] must be in \[0, 2\*\*64 - 1\], got -1"), ([], "give 1 to 1000 seeds, got 0")]
+    for seeds, match in refused:
         with pytest.raises(ValueError, match=match):
             check_estimate(report, "CX 0 1", [_IDEAL] * 2, links, seeds=seeds)
     with pytest.raises(TypeError, match="report must be an EstimateReport, got dict"):

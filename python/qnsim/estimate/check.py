@@ -188,7 +188,6 @@ def check_estimate(
         raise ValueError("check_estimate: the report has no placement of its qubits (qubit_qpus: a logical summary "
                          "or a streamed count, or a report of an older version): estimate the circuit itself")
     seed_list = _seeds(seeds)
-    placement = [q if q is not None else 0 for q in report.qubit_qpus]
     run_links = operated_links(report, links)
     rounds = operated_purification_rounds(report)
     buffers = operated_buffer_pairs(report)
@@ -197,7 +196,7 @@ def check_estimate(
     fidelities: dict[tuple[int, int], list[float]] = {lr.qpus: [] for lr in report.links}
     notes: dict[str, None] = {}
     for seed in seed_list:
-        sim = simulate_execution(workload, qpus, run_links, placement, seed=seed, cat_entangler=cat_entangler,
+        sim = simulate_execution(workload, qpus, run_links, report.qubit_qpus, seed=seed, cat_entangler=cat_entangler,
                                  target_fidelity=target_fidelity, purification=purification,
                                  buffer_pairs=buffers if buffers else DEFAULT_BUFFER_PAIRS,
                                  purification_rounds=rounds, max_ops=max_ops, progress=progress)  # fmt: skip
