@@ -3982,7 +3982,7 @@ class _Context:
             alone[root(q)] = max(alone.get(root(q), 0.0), own * cycle_s + waits)
         # The gates run between the pairs too: a route's pairs stop while its buffer is full and its gates run (audit
         # 58: 40 pairs of a 20 kHz hop shared with a 2 kHz route's, the pairs' part 22.2 ms, simulated 22.75 ms +-
-        # 0.50 with 12 ms of gates on QPU 0). The consumers' time added in full bounds that (a gate waits either for
+        # 0.50 with 20 ms of gates on QPU 0). The consumers' time added in full bounds that (a gate waits either for
         # its QPU or for a pair that is being made).
         self._shared_upper_s = max(alone.values(), default=0.0) + compute_s
         upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them (and their buffers "
