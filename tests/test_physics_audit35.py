@@ -279,7 +279,8 @@ def test_every_swap_of_a_traced_multiplexed_chain_takes_the_oldest_qubit_of_each
     """The rule itself, swap by swap: a traced run of the chain above (bell_diagonal, 50 ms). Each link_pair record
     stores a qubit at each end (its node and side from the record), emitted one period before the record (a
     fiberless abstract link); swap, cutoff and delivery records take them out. At every swap the qubit measured on
-    each side must be one of the earliest emitted that side holds. Some swaps must have had a choice (a side held
+    each side must be one of the earliest emitted that side holds, and of equals the side's first memory (536 picks
+    among qubits of one emission: Network.request's docstring). Some swaps must have had a choice (a side held
     qubits of different emissions: 1905 of 13004 picks) and the cutoff must have discarded some (621), or the
     test checked little."""
     network = qnsim.Network("bell_diagonal", seed=13, trace=10**6)
@@ -292,7 +293,7 @@ def test_every_swap_of_a_traced_multiplexed_chain_takes_the_oldest_qubit_of_each
     network.run(until_s=0.05, progress=False)
     held: dict[tuple[str, int], dict[int, int]] = {}  # (node, side: 0 left, 1 right) -> {slot: emission in ps}
     where: dict[int, tuple[str, int]] = {}
-    swaps = choices = discards = 0
+    swaps = choices = discards = ties = 0
     for record in network.trace():
         kind, t_ps = record["event"], round(record["time_s"] * 1e12)
         if kind == "link_pair":
@@ -305,6 +306,10 @@ def test_every_swap_of_a_traced_multiplexed_chain_takes_the_oldest_qubit_of_each
                 side = held[where[slot]]
                 assert side[slot] == min(side.values()), f"swap at {record['time_s']} s took slot {slot} of {side}"
                 choices += len(set(side.values())) > 1
+                # Of qubits emitted at the same picosecond, the side's first memory (Network.request's docstring).
+                earliest = [s for s, t in side.items() if t == side[slot]]
+                ties += len(earliest) > 1
+                assert slot == min(earliest), f"swap at {record['time_s']} s took slot {slot} of equals {earliest}"
             for slot in record["slots"]:
                 del held[where[slot]][slot]
         elif kind == "cutoff":
@@ -313,6 +318,7 @@ def test_every_swap_of_a_traced_multiplexed_chain_takes_the_oldest_qubit_of_each
                 if slot is not None and slot in held.get(where[slot], {}):
                     del held[where[slot]][slot]
     assert swaps > 5000 and choices > 1000 and discards > 400, (swaps, choices, discards)  # 6502, 1905, 621
+    assert ties > 100, ties  # picks among qubits of one emission: each the side's first memory
 
 
 @settings(max_examples=6)

@@ -533,8 +533,9 @@ class Network(SlotOperations):
         dropped or at the end of the run. Links then generate pairs, optional recurrence
         purification runs on each link, and intermediate nodes swap as soon as they hold a pair
         on each side (``"asap"``, oldest first: of each side the qubit emitted first, whatever the age of
-        its far partner) or in the doubling order of a nested repeater (``"nested"``). With
-        ``generation="on_demand"`` a memory freed by a swap waits until the pair it fed is
+        its far partner; of qubits emitted at the same picosecond, the side's first memory) or in the
+        doubling order of a nested repeater (``"nested"``). With ``generation="on_demand"`` a memory
+        freed by a swap waits until the pair it fed is
         delivered or lost before its link attempts again: long chains then make
         about one link pair per link and delivery instead of regenerating while swap outcomes
         travel (~N^2 events for an N-node chain), at the price of one pair in flight per memory.
