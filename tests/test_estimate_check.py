@@ -104,3 +104,21 @@ def test_the_cli_refuses_a_check_it_cannot_run_before_estimating(tmp_path, capsy
     circuit, links = _files(tmp_path, 0.01)
     assert cli.main(["estimate", circuit, "--links", links, *extra]) == 2
     assert match in capsys.readouterr().err
+
+
+def test_the_cli_refuses_what_the_simulation_cannot_run_before_estimating(tmp_path, capsys):
+    """A circuit past simulate_execution's 10^6 operations, or error-corrected QPUs, is refused before the estimate
+    (which printed a whole report before the check said "error-corrected" and exited 2)."""
+    circuit, links = _files(tmp_path, 0.01)
+    big = tmp_path / "big.stim"
+    big.write_text("REPEAT 2000000 {\nCX 0 1\n}\n")
+    assert cli.main(["estimate", str(big), "--links", links, "--simulate", "2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "at most 1,000,000 operations; " in captured.err and "has 2,000,000" in captured.err
+    ec = tmp_path / "ec.toml"
+    ec.write_text('[[qpu]]\ncount = 2\npreset = "qubit_gate_ns_e4"\nsurface_code = true\n'
+                  "[[link]]\nqpus = [0, 1]\nrate_hz = 4300.0\nfidelity = 0.98\nchannels = 100\n")
+    assert cli.main(["estimate", circuit, "--links", str(ec), "--simulate", "2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "these QPUs run a surface code" in captured.err

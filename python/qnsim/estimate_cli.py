@@ -55,6 +55,9 @@ from qnsim.specs import SEED_RANGE, check_seed
 
 __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
 
+#: The most operations ``qnsim estimate --simulate`` runs gate by gate (simulate_execution's default max_ops).
+_SIMULATE_MAX_OPS = 10**6
+
 #: The settings ``qnsim estimate`` overrides by an option: none (a calibration's until_s and seed are keys of the
 #: links file's [[link]] table, which its notes name).
 OPTIONS: dict[str, str] = {}
@@ -598,6 +601,15 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
     if workload is None:
         workload = _load_workload(args.workload, args.stream, args.progress)
+    if args.simulate is not None:
+        # What the check cannot run is refused before the estimate (which prints a whole report first).
+        if any(q.surface_code is not None for q in qpus):
+            raise ValueError("--simulate runs physical QPUs gate by gate; these QPUs run a surface code (logical "
+                             "cycles), which simulate_execution does not: leave --simulate out")
+        operations = workload.count().total_gates
+        if operations > _SIMULATE_MAX_OPS:
+            raise ValueError(f"--simulate runs the circuit gate by gate, at most {_SIMULATE_MAX_OPS:,} operations; "
+                             f"{written(args.workload)} has {operations:,}: check a smaller instance of it")
     report = estimate(workload, qpus, links, **opts, progress=args.progress)
     text = report.to_json() if args.json else report.table()
     print_quietly(text)
