@@ -29,6 +29,7 @@ def test_one_remote_cx_waits_one_exponential_pair():
     assert abs(share - (1 - math.exp(-1))) <= 3 * math.sqrt(0.63 * 0.37 / 200)
     assert check.priced_wall_clock_s == report.wall_clock_s and check.runtime_limit_s == 5e-4
     assert check.fidelity_at_use == {(0, 1): (0.99,) * 200}
+    assert check.priced_pairs == {(0, 1): 1} and check.pairs == {(0, 1): (1,) * 200}
 
 
 def test_an_undetermined_runtime_is_settled_by_the_simulated_runs():
@@ -49,6 +50,7 @@ def test_an_undetermined_runtime_is_settled_by_the_simulated_runs():
     assert f"runtime limit 2.2 ms  undetermined  met in {within} of 4 runs" in table
     assert table.endswith(f"the simulated runs met it in {within} of 4")
     assert set(check.fidelity_at_use) == {(0, 1), (0, 2)}
+    assert check.pairs == {(0, 1): (1,) * 4, (0, 2): (1,) * 4} and "pairs used, QPUs 0-2" in table
 
 
 def test_refusals():

@@ -51,6 +51,8 @@ class EstimateCheck:
             none: a link without memory times).
         fidelity_at_use: Per QPU pair, each simulated run's mean fidelity of its consumed pairs (runs that used
             none left out).
+        priced_pairs: Per QPU pair, the distilled pairs the estimate prices its remote operations with (a count).
+        pairs: Per QPU pair, each simulated run's pairs consumed.
         priced_remote_faults: The expected remote faults the estimate priced (a count, dimensionless).
         remote_faults: Each simulated run's sampled remote faults.
         notes: The simulations' notes, each once (a link whose pairs were used below the target, say).
@@ -63,6 +65,8 @@ class EstimateCheck:
     runtime_undetermined: bool
     priced_fidelity_at_use: dict[tuple[int, int], float | None]
     fidelity_at_use: dict[tuple[int, int], tuple[float, ...]]
+    priced_pairs: dict[tuple[int, int], int]
+    pairs: dict[tuple[int, int], tuple[int, ...]]
     priced_remote_faults: float
     remote_faults: tuple[int, ...]
     notes: tuple[str, ...] = field(default=())
@@ -101,6 +105,11 @@ class EstimateCheck:
             simulated = (f"{statistics.fmean(values):.5f}{_pm(_stderr(values), lambda x: f'{x:.5f}')}" if values
                          else "no pair used")  # fmt: skip
             rows.append((f"F at use, QPUs {a}-{b}", "-" if price is None else f"{price:.5f}", simulated))
+        for (a, b), counts in sorted(self.pairs.items()):
+            mean = statistics.fmean(counts)
+            rows.append((f"pairs used, QPUs {a}-{b}", f"{self.priced_pairs.get((a, b), 0):,}",
+                         f"{mean:,.0f}" if mean == int(mean) and len(set(counts)) == 1
+                         else f"{mean:,.1f} ({min(counts):,} to {max(counts):,})"))  # fmt: skip
         faults = [float(f) for f in self.remote_faults]
         rows.append(("remote faults", f"{self.priced_remote_faults:.3g}",
                      f"{statistics.fmean(faults):.3g}{_pm(_stderr(faults), lambda x: f'{x:.2g}')}"))  # fmt: skip
@@ -194,6 +203,7 @@ def check_estimate(
     walls: list[float] = []
     faults: list[int] = []
     fidelities: dict[tuple[int, int], list[float]] = {lr.qpus: [] for lr in report.links}
+    pairs: dict[tuple[int, int], list[int]] = {lr.qpus: [] for lr in report.links}
     notes: dict[str, None] = {}
     for seed in seed_list:
         sim = simulate_execution(workload, qpus, run_links, report.qubit_qpus, seed=seed, cat_entangler=cat_entangler,
@@ -202,6 +212,8 @@ def check_estimate(
                                  purification_rounds=rounds, max_ops=max_ops, progress=progress)  # fmt: skip
         walls.append(sim.wall_clock_s)
         faults.append(sim.remote_faults)
+        for key in pairs:
+            pairs[key].append(int(sim.pairs_consumed.get(key, 0)))
         for key, f in sim.mean_fidelity_at_use.items():
             if sim.pairs_consumed.get(key, 0) > 0 and not math.isnan(f):
                 fidelities.setdefault(key, []).append(f)
@@ -212,6 +224,7 @@ def check_estimate(
         runtime_undetermined=any(r.startswith("runtime undetermined") for r in report.reasons),
         priced_fidelity_at_use={lr.qpus: lr.fidelity_at_use for lr in report.links},
         fidelity_at_use={k: tuple(v) for k, v in fidelities.items()},
+        priced_pairs={lr.qpus: int(lr.bell_pairs) for lr in report.links}, pairs={k: tuple(v) for k, v in pairs.items()},
         priced_remote_faults=report.remote_error_expected, remote_faults=tuple(faults), notes=tuple(notes),
     )  # fmt: skip
 
