@@ -224,7 +224,8 @@ def check_estimate(
         runtime_undetermined=any(r.startswith("runtime undetermined") for r in report.reasons),
         priced_fidelity_at_use={lr.qpus: lr.fidelity_at_use for lr in report.links},
         fidelity_at_use={k: tuple(v) for k, v in fidelities.items()},
-        priced_pairs={lr.qpus: int(lr.bell_pairs) for lr in report.links}, pairs={k: tuple(v) for k, v in pairs.items()},
+        priced_pairs={lr.qpus: int(lr.bell_pairs) for lr in report.links},
+        pairs={k: tuple(v) for k, v in pairs.items()},
         priced_remote_faults=report.remote_error_expected, remote_faults=tuple(faults), notes=tuple(notes),
     )  # fmt: skip
 
