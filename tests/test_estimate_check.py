@@ -50,6 +50,8 @@ def test_an_undetermined_runtime_is_settled_by_the_simulated_runs():
     assert f"runtime limit 2.2 ms  undetermined  met in {within} of 4 runs" in table
     assert table.endswith(f"the simulated runs met it in {within} of 4")
     assert set(check.fidelity_at_use) == {(0, 1), (0, 2)}
+    shuffled = check_estimate(report, text, [qpu] * 3, links, seeds=[9, 2, 5])
+    assert shuffled.table().startswith("checked by simulation (simulate_execution, 3 seeds 9, 2, 5, at the")
     assert check.pairs == {(0, 1): (1,) * 4, (0, 2): (1,) * 4} and "pairs used, QPUs 0-2" in table
 
 

@@ -91,7 +91,10 @@ class EstimateCheck:
     def table(self) -> str:
         """The check as text: each figure priced and simulated (mean +- standard error, the runs' range)."""
         n = len(self.seeds)
-        seeds = f"seed {self.seeds[0]}" if n == 1 else f"{n} seeds {self.seeds[0]}..{self.seeds[-1]}"
+        consecutive = list(self.seeds) == list(range(self.seeds[0], self.seeds[0] + n))
+        listed = (f"{self.seeds[0]}..{self.seeds[-1]}" if consecutive
+                  else ", ".join(map(str, self.seeds[:5])) + (" ..." if n > 5 else ""))  # fmt: skip
+        seeds = f"seed {self.seeds[0]}" if n == 1 else f"{n} seeds {listed}"
         rows = [("wall clock", _seconds(self.priced_wall_clock_s),
                  f"{_seconds(self.mean_wall_clock_s)}{_pm(self.wall_clock_stderr_s, _seconds)} "
                  f"({_seconds(min(self.wall_clock_s))} to {_seconds(max(self.wall_clock_s))})")]  # fmt: skip
