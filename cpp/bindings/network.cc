@@ -610,7 +610,11 @@ void bind_network(py::module_ &m) {
     c.def_property_readonly("events_pending", &Network::events_pending, "Events scheduled and not yet run.");
     c.def("request_interrupt", &Network::request_interrupt,
           "Stops the current run() with KeyboardInterrupt once the event being handled is done.");
-    c.def_property_readonly("events_processed", &Network::events_processed);
+    c.def_property_readonly("events_processed", &Network::events_processed,
+                            "Events handled so far (not counting timeouts_voided).");
+    c.def_property_readonly("timeouts_voided", &Network::timeouts_voided,
+                            "Cutoffs of link pairs whose two qubits were both gone before them (swapped, delivered "
+                            "or discarded): taken out of the event queue unhandled, not counted in events_processed.");
     c.def_property_readonly("num_nodes", &Network::num_nodes);
     c.def_property_readonly("num_links", &Network::num_links);
     c.def_property_readonly("num_slots", &Network::num_slots,

@@ -532,10 +532,14 @@ void Network::run_events(int64_t until_ps) {
     // One loop for runs with and without an interrupt check (Python's runs always set one), so that the
     // native twins (bench/) time the loop Python runs: one countdown per event, the check point out of line.
     // Inlined by hand: with two instantiations of this loop GCC left it out of line, a call per event.
-    queue_.run(until_ps, [this, &dispatch](const EventQueue::Event &event) QNSIM_LAMBDA_INLINE {
-        dispatch(event);
-        if (__builtin_expect(--events_to_check_ == 0, 0)) at_check_point();
-    });
+    const auto void_cutoff = [this](const EventQueue::Event &event) QNSIM_LAMBDA_INLINE { return cutoff_void(event); };
+    queue_.run(
+        until_ps,
+        [this, &dispatch](const EventQueue::Event &event) QNSIM_LAMBDA_INLINE {
+            dispatch(event);
+            if (__builtin_expect(--events_to_check_ == 0, 0)) at_check_point();
+        },
+        void_cutoff);
 }
 
 void Network::run(int64_t until_ps, bool hand_over) {

@@ -199,7 +199,10 @@ class Network final {
     }
 
     int64_t now_ps() const { return queue_.now(); }
+    /// Events handled so far. Not counted: the cutoffs of link pairs whose qubits were both gone before it
+    /// (timeouts_voided()), taken out of the queue unhandled.
     uint64_t events_processed() const { return queue_.processed(); }
+    uint64_t timeouts_voided() const { return queue_.voided(); }
     /// Delivery records, at most max_records() of them (aggregates in request_stats go on).
     const std::vector<Delivery> &deliveries() const { return deliveries_; }
     uint64_t max_records() const { return max_records_; }
@@ -506,6 +509,12 @@ class Network final {
     // Inline (called from every file of the network, once or twice per event). Only events carry packed
     // slots, made by pack() from slots that exist, and slots are never removed: no bounds test (run()'s
     // dispatch reads the success's slot before this anyway), but one in builds with the network's checks.
+    // A link pair's cutoff whose two qubits are both gone (swapped, delivered or discarded: their memories'
+    // generations moved on, for good) does nothing (on_event ignores it): the queue takes it out uncounted, when
+    // it comes first or when its lane needs room (EventQueue's void_now).
+    bool cutoff_void(const EventQueue::Event &event) const {
+        return event.type() == kCutoff && !valid(event.a) && !valid(event.b);
+    }
     bool valid(uint64_t packed) const {
         const uint32_t slot = slot_of(packed);
 #ifdef QNSIM_NETWORK_CHECKS

@@ -64,6 +64,11 @@ class EventQueue {
     static constexpr int kTypeBits = 5;
     static constexpr int kPayloadABits = 58;
 
+    /// The void_now of run() that calls no timeout void.
+    struct NeverVoid {
+        bool operator()(const Event &) const { return false; }
+    };
+
     int64_t now() const { return now_ps_; }
     /// Events dispatched so far.
     uint64_t processed() const { return processed_; }
@@ -71,6 +76,8 @@ class EventQueue {
     size_t pending() const { return size_; }
     /// True while run() dispatches (inside a handler).
     bool running() const { return running_; }
+    /// Timeouts taken out unhandled so far (run()'s void_now), not counted by processed().
+    uint64_t voided() const { return index_ ? index_->voided : 0; }
 
     /// Schedules an event of `type` (< 2^kTypeBits) with payloads a (< 2^kPayloadABits) and b at
     /// absolute time `time_ps` >= now(); SchedulingError naming the bad value otherwise.
@@ -112,6 +119,16 @@ class EventQueue {
     /// of events dispatched. SchedulingError when until_ps < now().
     template <typename Handler>
     uint64_t run(int64_t until_ps, Handler &&handler) {
+        return run(until_ps, handler, NeverVoid{});
+    }
+    /// As run(until_ps, handler), and a timeout (schedule_late) for which `void_now(const Event &)` is true is
+    /// taken out unhandled when it comes to the front of the timeouts, uncounted (voided() counts it): for
+    /// timeouts the model's state has made no-ops for good (a memory's cutoff after its pair is gone: true once,
+    /// true at its time too). So a run's processed() counts the events it handled, not the timeouts left
+    /// behind by pairs that ended (on bench/scale.py's 1,024-node grid with its cutoffs, 5,644 of 12,687
+    /// dispatches, each a heap step of the timeouts and a call that did nothing).
+    template <typename Handler, typename VoidNow>
+    uint64_t run(int64_t until_ps, Handler &&handler, VoidNow &&void_now) {
         if (until_ps < now_ps_) throw_past(until_ps);
         if (running_) throw SchedulingError("run() called from inside an event handler; schedule an event instead");
         struct Running {  // cleared however the loop ends, exceptions included
@@ -125,7 +142,7 @@ class EventQueue {
             Event event;
             if (__builtin_expect(!fifo_.empty(), 1)) {
                 take_first(event);
-            } else if (!next_instant(until_ps, event)) {
+            } else if (!next_instant(until_ps, event, void_now)) {
                 break;
             }
             now_ps_ = event.time_ps;
@@ -219,13 +236,51 @@ class EventQueue {
     // event is still >= base_), and a schedule() at its time goes to a bucket, which the next call
     // finds no later than the following timeouts. False, changing nothing, when the next event is
     // past until_ps (or none is left).
-    QNSIM_HOT_INLINE bool next_instant(int64_t until_ps, Event &out) {
+    // A void timeout (void_now) is taken out uncounted, and the next event looked for out of line (the run
+    // loop's code as it was without void timeouts: inlined there, the search below cost the SeQUeNCe bench's
+    // 10-node chain 4% of its time, though no timeout of it ever comes first).
+    template <typename VoidNow>
+    QNSIM_HOT_INLINE bool next_instant(int64_t until_ps, Event &out, VoidNow &void_now) {
         if (!lane_heap_.empty()) {  // (no INT64_MAX for "none": an event may be at INT64_MAX)
             const int64_t late = lane_heap_.front().time_ps;
             if (nonempty_ == 0 || late < bucket_min_[__builtin_ctzll(nonempty_)]) {
                 if (late > until_ps) return false;
                 take_late(out);
+                if (__builtin_expect(!void_now(out), 1)) return true;
+                ++index_->voided;  // a timeout has a lane, so the index exists
+                return next_after_void(until_ps, out, void_now);
+            }
+        }
+        if (!refill(until_ps)) return false;
+        take_first(out);
+        return true;
+    }
+    // next_instant after a void timeout: the void ones behind it in its lane go too (no-ops whenever they
+    // come: taken out early, nothing changes), with one step of the lane in the heap for them all.
+    template <typename VoidNow>
+    QNSIM_NOINLINE bool next_after_void(int64_t until_ps, Event &out, VoidNow &void_now) {
+        while (!lane_heap_.empty()) {
+            const int64_t late = lane_heap_.front().time_ps;
+            if (nonempty_ != 0 && late >= bucket_min_[__builtin_ctzll(nonempty_)]) break;
+            if (late > until_ps) return false;
+            const uint32_t lane = static_cast<uint32_t>(lane_heap_.front().lane);
+            Lane &l = lanes_[lane];
+            decode(l.head->time_ps, l.head->kind_a, l.head->b, out);
+            if (!void_now(out)) {
+                take_late(out);
                 return true;
+            }
+            do {
+                drop_late_head(l);
+                if (l.head == l.tail) break;
+                decode(l.head->time_ps, l.head->kind_a, l.head->b, out);
+            } while (void_now(out));
+            if (l.head != l.tail) {
+                heap_down(LaneHead{l.head->time_ps, lane});
+            } else {
+                const LaneHead last = lane_heap_.back();
+                lane_heap_.pop_back();
+                if (!lane_heap_.empty()) heap_down(last);
             }
         }
         if (!refill(until_ps)) return false;
@@ -377,6 +432,13 @@ class EventQueue {
         l.tail = c->events;
         l.tail_end = c->events + kChunkEvents;
     }
+    // Takes the lane's first timeout out unhandled (void): the lane's place in the heap is the caller's to mend.
+    QNSIM_HOT_INLINE void drop_late_head(Lane &l) {
+        --size_;
+        ++index_->voided;  // a timeout has a lane, so the index exists
+        ++l.head;
+        if (__builtin_expect(l.head == l.first->events + kChunkEvents, 0)) next_late_chunk(l);
+    }
     // Decodes the earliest timeout into out and takes it from its lane.
     QNSIM_HOT_INLINE void take_late(Event &out) {
         --size_;
@@ -477,9 +539,11 @@ class EventQueue {
     }
     std::vector<Lane> lanes_;
     std::vector<LaneHead> lane_heap_;  // the non-empty lanes, by their first timeout's time, then longer delay
-    struct LaneIndex {  // used only when a memo misses
+    struct LaneIndex {  // used only when a memo misses (and by the void timeouts' count)
         std::unordered_map<int64_t, uint32_t> lane_of_delay;  // every lane with a delay
         std::vector<uint32_t> free_lanes;                     // lanes without a delay (emptied by a sweep)
+        // Here, not beside processed_: a member there moves the network's fields after the queue (their lines).
+        uint64_t voided = 0;
     };
     std::unique_ptr<LaneIndex> index_;
     // The buckets are lists of fixed chunks from one pool, not a vector each: a vector per bucket

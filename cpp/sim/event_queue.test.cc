@@ -259,6 +259,57 @@ TEST(EventQueue, ChunksFromManyBlocksHoldEveryEventOnce) {
     EXPECT_EQ(q.pending(), 0u);
 }
 
+TEST(EventQueue, VoidTimeoutsAreTakenOutUncountedAndTheOthersKeepTheirOrder) {
+    // run()'s void_now: a timeout it calls void (for good) is not dispatched and not counted, and every other
+    // event comes as it would with the void ones dispatched and ignored by the handler. The same random
+    // workload (events, timeouts of a few delays, handlers voiding pending timeouts at random, runs cut at
+    // arbitrary times) runs twice: with void_now, and without it, the handler skipping the void timeouts itself.
+    const auto workload = [](bool with_void_now) {
+        EventQueue q;
+        Rng rng(5);
+        std::set<uint64_t> voided;     // ids of timeouts made void (never live again)
+        std::vector<uint64_t> pending;  // ids of timeouts scheduled, to pick from
+        std::vector<std::pair<int64_t, uint64_t>> seen;
+        uint64_t next_id = 0, skipped_by_handler = 0;
+        std::vector<uint32_t> memos(3, 0);
+        const auto is_void = [&](const EventQueue::Event &e) { return e.type() == 1 && voided.count(e.a) > 0; };
+        const auto handler = [&](const EventQueue::Event &e) {
+            if (is_void(e)) {  // only without void_now
+                skipped_by_handler++;
+                return;
+            }
+            seen.emplace_back(e.time_ps, e.a);
+            if (seen.size() > 20000) return;
+            if (rng.below(2) == 0) q.schedule(e.time_ps + static_cast<int64_t>(rng.below(7)), 0, next_id++, 0);
+            const uint64_t memo = rng.below(4);
+            if (memo < 3) {
+                pending.push_back(next_id);
+                q.schedule_late(e.time_ps + 20 + 40 * static_cast<int64_t>(memo), 1, next_id++, 0, memos[memo]);
+            }
+            // Void a few pending timeouts, some at the front of their lane, some behind live ones.
+            for (int k = 0; k < 2 && !pending.empty(); k++) {
+                if (rng.below(3) != 0) voided.insert(pending[rng.below(pending.size())]);
+            }
+        };
+        for (uint64_t i = 0; i < 20; i++) q.schedule(static_cast<int64_t>(i % 3), 0, next_id++, 0);
+        uint64_t processed = 0;
+        for (int64_t until = 3; until < 2'000'000; until += 7 + until / 4) {
+            processed += with_void_now ? q.run(until, handler, is_void) : q.run(until, handler);
+        }
+        EXPECT_EQ(q.pending(), 0u);
+        EXPECT_EQ(processed, q.processed());
+        return std::make_tuple(seen, q.processed() - skipped_by_handler, q.voided() + skipped_by_handler, q.voided());
+    };
+    const auto [seen_with, handled_with, void_with, voided_with] = workload(true);
+    const auto [seen_without, handled_without, void_without, voided_without] = workload(false);
+    ASSERT_GT(seen_without.size(), 10000u);
+    EXPECT_EQ(seen_with, seen_without) << "the other events, in the same order";
+    EXPECT_EQ(handled_with, handled_without) << "processed() counts the handled events only";
+    EXPECT_EQ(void_with, void_without) << "voided() counts each void timeout once";
+    EXPECT_GT(voided_with, 1000u);
+    EXPECT_EQ(voided_without, 0u);
+}
+
 TEST(EventQueue, TimeoutsOfManyDelaysKeepTheOrderOfOneQueue) {
     // Timeouts wait in one lane per delay (time - now), merged by (time, insertion order): checked
     // against a plain ordered set of (time, timeout?, insertion order) on a workload where handlers

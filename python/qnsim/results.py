@@ -1368,7 +1368,8 @@ class NetworkResult:
         seed: The seed of the run (drawn at random, and said so in ``notes``, when none was given).
         until_s: Requested end of the run, in s.
         now_s: Simulated time reached, in s (a run reaches its until_s).
-        events_processed: Native events processed since the network was built.
+        events_processed: Native events handled since the network was built (a link pair's cutoff that comes
+            after both its qubits are gone does nothing and is not counted: ``network.native.timeouts_voided``).
         wall_time_s: Wall-clock time of the run call(s), in s. The one figure that is not a function of the
             inputs and seed: no output shows it unless asked (``timing=True`` of :meth:`to_dict`, :meth:`to_json`
             and :meth:`summary_table`; ``qnsim run --timing``), so two runs of one scenario and seed give identical
