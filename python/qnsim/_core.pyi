@@ -1377,7 +1377,9 @@ class NativeNetwork:
         """
     @property
     def events_processed(self) -> int:
-        ...
+        """
+        Events handled so far (not counting timeouts_voided).
+        """
     @property
     def formalism(self) -> str:
         ...
@@ -1433,6 +1435,11 @@ class NativeNetwork:
     def seed(self) -> int:
         """
         The seed of every random stream: the one given, or the one drawn when seed=None (NativeNetwork(formalism, seed=net.seed) with the same description repeats its run).
+        """
+    @property
+    def timeouts_voided(self) -> int:
+        """
+        Cutoffs of link pairs whose two qubits were both gone before them (swapped, delivered or discarded): taken out of the event queue unhandled, not counted in events_processed.
         """
     @property
     def trace_limit(self) -> int:
