@@ -66,7 +66,8 @@ def _multiplexed_chain_monte_carlo(
     """Deliveries and cutoff discards in ``window`` s of a three-link swap-ASAP chain of ``channels`` memories per
     link end (any free memory at one end pairs with any at the other) over links ``lengths_km`` long (none: no
     fiber), continuous generation, from the docs' rules as discrete events: (deliveries as (time, summed storage
-    of the pair's qubits, age), discard times), in s.
+    of the pair's qubits, age), discards as (time, whether the partner was gone: an end that had used its qubit
+    while this one waited for news)), times in s.
 
     Each pair of free memories, one at each end of a link (a freed memory takes the first free one at the other
     end), attempts every period until a success (probability p); the pair is emitted as its attempt begins and
@@ -192,8 +193,8 @@ def _multiplexed_chain_monte_carlo(
         else:  # a link pair's cutoff
             for q in args:
                 if q in qubits:
-                    discards.append(t / 1e12)
                     partner = qubits[q][4]
+                    discards.append((t / 1e12, partner not in qubits))
                     free(q, t)
                     if partner in qubits:  # else an end that used its qubit already
                         free(partner, t)
@@ -201,11 +202,14 @@ def _multiplexed_chain_monte_carlo(
 
 
 class _ChainFigures(NamedTuple):
-    """A multiplexed chain oracle's :class:`_Windows` and its cutoff discards per window (mean, sd)."""
+    """A multiplexed chain oracle's :class:`_Windows`, its cutoff discards per window (mean, sd) and the share of
+    them that found the partner gone (an end that had used its qubit): over all windows, and its sd between them."""
 
     windows: _Windows
     discards: float
     discards_sd: float
+    partner_gone: float
+    partner_gone_sd: float
 
 
 @functools.lru_cache(maxsize=8)
@@ -220,7 +224,10 @@ def _multiplexed_chain_figures(channels, f_link, p, period, t_dep, t2, cutoff, w
         [np.array([a for _, _, a in out]) for out, _ in runs],
     )
     discards = np.array([len(d) for _, d in runs])
-    return _ChainFigures(windows, float(discards.mean()), float(discards.std(ddof=1)))
+    gone = np.array([sum(partner_gone for _, partner_gone in d) for _, d in runs])
+    shares = gone / np.maximum(discards, 1)
+    share = float(gone.sum() / max(discards.sum(), 1))
+    return _ChainFigures(windows, float(discards.mean()), float(discards.std(ddof=1)), share, float(shares.std(ddof=1)))
 
 
 def _multiplexed_chain(
