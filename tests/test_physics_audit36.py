@@ -21,7 +21,8 @@ Covered here and not in test_physics_audit.py .. test_physics_audit35.py:
   delivery in 221 of 481 cycles. The delivery record gives the swap's instant and the oldest emission only: where
   the other pair heralded before the swap, its emission is in no record (23 pairs here), and reading it as either
   link's herald before the swap is off by 2.5e-5 or 2.9e-5 in F. Holding both ends until the delivery is off by more
-  than 4e-5 on every pair.
+  than 4e-5 on every pair. Under a cutoff of 0.8 ms every cutoff record (time to the picosecond, node, partner or
+  none) and every delivery is the one the docs' rule gives from the traced emissions and each end's own use time.
 
 Conventions as in audit 35 (docs/concepts.md): an abstract link of period T over L km heralds at both ends
 max(L / c_fiber, T) after the start of the attempt that made the pair (its emission); a preset link's herald comes
@@ -34,6 +35,7 @@ seeds. Round 36 found one defect, in the core (the cutoff refusal above).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -228,43 +230,81 @@ def _traced_nv_repeater(formalism, preset, links, seed, window):
     return network, network.run(until_s=window, progress=False).requests[0]
 
 
-def _traced_swaps(network, heralds_ps) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Every swap of a traced two-link repeater, in order: (swap instants, emissions of the a-x and the x-b pair it
-    measured as rows), and the deliveries' instants, all in ps. Each link_pair record stores its pair under both
-    ends' (slot, generation); a swap record names the middle's two, whose link pairs were emitted their link's
-    herald delay ``heralds_ps[i]`` before their records."""
+class _RepeaterTrace(NamedTuple):
+    """What a traced two-link repeater's records say, in ps: every swap's instant and the emissions of the a-x and
+    the x-b pair it measured (rows), the link pairs no swap measured as (link, emission), the deliveries' instants
+    and the cutoff records as (time, first node, partner's node or None)."""
+
+    swaps: np.ndarray
+    emitted: np.ndarray
+    unswapped: list[tuple[int, int]]
+    deliveries: np.ndarray
+    cutoffs: list[tuple[int, str, str | None]]
+
+
+def _read_repeater_trace(network, heralds_ps) -> _RepeaterTrace:
+    """:class:`_RepeaterTrace` of a traced a-x-b repeater. Each link_pair record stores its pair under both ends'
+    (slot, generation); a swap record names the middle's two, whose link pairs were emitted their link's herald
+    delay ``heralds_ps[i]`` before their records."""
     emitted: dict[tuple[int, int], tuple[int, int]] = {}  # (slot, generation) -> (link, emission in ps)
-    swaps, emissions, deliveries = [], [], []
+    unswapped: set[tuple[int, int]] = set()  # (link, emission): one memory per link end, so one pair each
+    swaps, emissions, deliveries, cutoffs = [], [], [], []
     for record in network.trace():
         kind, t = record["event"], round(record["time_s"] * 1e12)
         if kind == "link_pair":
             link = 0 if "a" in record["nodes"] else 1
+            unswapped.add((link, t - heralds_ps[link]))
             for key in zip(record["slots"], record["generations"]):
                 emitted[key] = (link, t - heralds_ps[link])
         elif kind == "swap":
-            pairs = dict(emitted.pop(key) for key in zip(record["slots"], record["generations"]))
+            pairs = dict(emitted[key] for key in zip(record["slots"], record["generations"]))
+            unswapped -= set(pairs.items())
             swaps.append(t)
             emissions.append((pairs[0], pairs[1]))
         elif kind == "delivery":
             deliveries.append(t)
-    return np.array(swaps), np.array(emissions).T.reshape(2, -1), deliveries
+        elif kind == "cutoff":
+            cutoffs.append((t, *record["nodes"]))
+    return _RepeaterTrace(
+        np.array(swaps), np.array(emissions).T.reshape(2, -1), sorted(unswapped), np.array(deliveries), cutoffs
+    )
 
 
 class _TracedRepeater:
-    """A traced NV repeater's delivered pairs read with the docs' timing: for each, the swap instant s, the two
-    link pairs' emissions and each end's use s + D + (its link's light), D the node's swap (ps)."""
+    """A traced NV repeater's swaps read with the docs' timing: for each, the swap instant s, the two link pairs'
+    emissions and each end's use s + D + (its link's light), D the node's swap (ps); the delivered ones (each end
+    using its qubit within ``cutoff_s``, the later within the run's ``window_s``) as attributes, the others kept
+    for :meth:`expected_cutoffs`. Asserts that the delivery records are those pairs' later uses, and their oldest
+    emissions the earlier of the traced pairs'."""
 
-    def __init__(self, network, r, hardware: _NodeHardware, lights_ps, heralds_ps):
-        swaps, emissions, deliveries = _traced_swaps(network, heralds_ps)
-        n = r.num_pairs
-        assert n > 0 and len(deliveries) == n and len(swaps) in (n, n + 1)  # the last swap's news may be in flight
-        self.swap, self.emitted = swaps[:n], emissions[:, :n]
-        self.uses = self.swap + round(hardware.swap_s * 1e12) + np.array(lights_ps)[:, None]
-        self.lights, self.heralds, self.hardware = lights_ps, heralds_ps, hardware
+    def __init__(self, network, r, hardware: _NodeHardware, lights_ps, heralds_ps, window_s, cutoff_s=None):
+        self.trace = _read_repeater_trace(network, heralds_ps)
+        swaps, emitted = self.trace.swaps, self.trace.emitted
+        uses = swaps + round(hardware.swap_s * 1e12) + np.array(lights_ps)[:, None]
+        self.window_ps = round(window_s * 1e12)
+        self.cutoff_ps = None if cutoff_s is None else round(cutoff_s * 1e12)
+        within = np.ones(len(swaps), dtype=bool) if cutoff_s is None else np.all(uses - emitted <= self.cutoff_ps, 0)
+        delivered = within & (uses.max(axis=0) <= self.window_ps)
+        self.lost = [(s, e, u) for s, e, u, keep in zip(swaps, emitted.T, uses.T, within) if not keep]
+        self.swap, self.emitted, self.uses = swaps[delivered], emitted[:, delivered], uses[:, delivered]
+        self.hardware = hardware
+        assert r.num_pairs > 0
         # The record: the later end's use, and the oldest emission; nothing else of the pair's timing.
         np.testing.assert_array_equal(r.times_ps, self.uses.max(axis=0))
-        np.testing.assert_array_equal(np.array(deliveries), r.times_ps)
+        np.testing.assert_array_equal(self.trace.deliveries, r.times_ps)
         np.testing.assert_array_equal(r.oldest_emission_ps, self.emitted.min(axis=0))
+
+    def expected_cutoffs(self) -> list[tuple[int, str, str | None]]:
+        """The cutoff records the docs' rule gives, sorted: a link pair no swap measured goes ``cutoff_s`` after
+        its emission (named by its link's ends); a swapped pair whose end outlives the cutoff before its use goes
+        when the first of its ends does, with the other end if that has not used its qubit yet, else alone."""
+        links = (("a", "x"), ("x", "b"))
+        expected = [(e + self.cutoff_ps, *links[link]) for link, e in self.trace.unswapped]
+        for _, emitted, uses in self.lost:
+            cut = [(e + self.cutoff_ps, end) for e, u, end in zip(emitted, uses, (0, 1)) if u - e > self.cutoff_ps]
+            t, end = min(cut)
+            expected.append((t, "ab"[end], "ab"[1 - end] if uses[1 - end] > t else None))
+        return sorted(c for c in expected if c[0] <= self.window_ps)
 
     def fidelities(self, left, right, *, uses=None, emitted=None):
         """Each pair's F by audit 35's noisy swap for link correlators ``left`` (a-x) and ``right`` (x-b): the
@@ -304,7 +344,7 @@ def test_an_nv_repeater_over_unequal_links_delivers_the_swap_of_each_qubits_trac
     of the pair before (so a's memory was free before b had the news)."""
     network, r = _traced_nv_repeater(formalism, "nv_near_term", _NEAR_TERM_LINKS, 3, 0.5)
     lights, heralds = _abstract_timing(_NEAR_TERM_LINKS)
-    traced = _TracedRepeater(network, r, _NodeHardware(nv_near_term), lights, heralds)
+    traced = _TracedRepeater(network, r, _NodeHardware(nv_near_term), lights, heralds, 0.5)
     werner = _werner(0.95)
     expected = traced.fidelities(werner, werner)
     assert r.num_pairs > 400
@@ -329,6 +369,40 @@ def test_an_nv_repeater_over_unequal_links_delivers_the_swap_of_each_qubits_trac
     assert np.sum(traced.emitted[0, 1:] < r.times_ps[:-1]) > 100
 
 
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_an_nv_repeater_over_unequal_links_under_a_cutoff_loses_exactly_the_pairs_an_end_outlives(formalism):
+    """The same repeater with a cutoff of 0.8 ms (the core refuses below 0.764 ms: b's qubit waits at least its
+    herald, the swap and the news), 0.5 s. The docs' rule, read off each traced swap: a pair is delivered when each
+    end uses its qubit (the swap's end plus its own link's light) within the cutoff of its emission, else it goes
+    when the first of its ends outlives the cutoff, with the other end if that has not used its qubit yet (the
+    record names it), alone if it has; a link pair no swap measured goes at its emission plus the cutoff. Every
+    cutoff record (time to the picosecond, nodes, partner) must be the rule's and nothing else (325: 180 at a with
+    b, 74 at b with a, 37 at b alone, 34 before a swap), the deliveries the pairs it keeps (205; at least 30 b alone,
+    so the early end's use before the late end's cutoff is exercised), each pair's F its traced storage's (1e-9;
+    stabilizer: the mean within its binomial error)."""
+    network = qnsim.Network(formalism, seed=5, trace=True)
+    for name in ("a", "x", "b"):
+        network.add_node(name, hardware="nv_near_term")
+    for (a, b), link in zip((("a", "x"), ("x", "b")), _NEAR_TERM_LINKS):
+        network.add_link(a, b, **link)
+    with pytest.raises(qnsim.ParameterError, match="0.000763866148 s a qubit at 'b'"):
+        network.request("a", "b", cutoff_s=7.6e-4)
+    network.request("a", "b", cutoff_s=8e-4)
+    r = network.run(until_s=0.5, progress=False).requests[0]
+    lights, heralds = _abstract_timing(_NEAR_TERM_LINKS)
+    traced = _TracedRepeater(network, r, _NodeHardware(nv_near_term), lights, heralds, 0.5, cutoff_s=8e-4)
+    expected = traced.expected_cutoffs()
+    assert sorted(traced.trace.cutoffs) == expected
+    assert len(expected) == r.cutoff_discards
+    assert sum(partner is None for _, _, partner in expected) >= 30 and r.num_pairs > 150
+    werner = _werner(0.95)
+    fidelities = traced.fidelities(werner, werner)
+    if formalism == "stabilizer":
+        assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, float(fidelities.mean()), SIGMAS, what="mean F")
+    else:
+        np.testing.assert_allclose(r.fidelities, fidelities, rtol=0, atol=1e-9)
+
+
 @pytest.mark.parametrize("formalism", ["bell_diagonal", "density_matrix"])
 def test_an_nv_10x_repeater_over_its_own_unequal_links_delivers_the_swap_of_each_qubits_traced_storage(formalism):
     """Nodes and links of nv_10x_improved, a-x 3 km and x-b 17 km (each link pair audit 34's single-click kernel
@@ -339,7 +413,8 @@ def test_an_nv_10x_repeater_over_its_own_unequal_links_delivers_the_swap_of_each
     links = ({"length_km": 3.0}, {"length_km": 17.0})
     network, r = _traced_nv_repeater(formalism, "nv_10x_improved", links, 4, 0.3)
     lights = [_light_ps(link["length_km"]) for link in links]
-    traced = _TracedRepeater(network, r, _NodeHardware(nv_10x_improved), lights, [3_800_000 + x for x in lights])
+    heralds = [3_800_000 + x for x in lights]
+    traced = _TracedRepeater(network, r, _NodeHardware(nv_10x_improved), lights, heralds, 0.3)
     expected = traced.fidelities(_nv_10x_figures(3.0)[1], _nv_10x_figures(17.0)[1])
     assert r.num_pairs > 100
     if formalism == "bell_diagonal":
@@ -372,6 +447,6 @@ def test_nv_repeaters_over_unequal_links_deliver_the_swap_of_each_qubits_traced_
     ]
     network, r = _traced_nv_repeater("bell_diagonal", preset, links, seed, 0.1)
     hardware = _NodeHardware({"nv_near_term": nv_near_term, "nv_10x_improved": nv_10x_improved}[preset])
-    traced = _TracedRepeater(network, r, hardware, *_abstract_timing(links))
+    traced = _TracedRepeater(network, r, hardware, *_abstract_timing(links), 0.1)
     expected = traced.fidelities(_werner(f_links[0]), _werner(f_links[1]))
     np.testing.assert_allclose(r.fidelities, expected, rtol=0, atol=1e-9)
