@@ -61,7 +61,18 @@ from qnsim.presets import nv_10x_improved, nv_near_term
 
 
 def _multiplexed_chain_monte_carlo(
-    channels, p, period, cutoff, window, rng, *, rule="oldest", cutoff_from=0, lengths_km=(0, 0, 0), news="light"
+    channels,
+    p,
+    period,
+    cutoff,
+    window,
+    rng,
+    *,
+    rule="oldest",
+    cutoff_from=0,
+    lengths_km=(0, 0, 0),
+    news="light",
+    generation="continuous",
 ):
     """Deliveries and cutoff discards in ``window`` s of a three-link swap-ASAP chain of ``channels`` memories per
     link end (any free memory at one end pairs with any at the other) over links ``lengths_km`` long (none: no
@@ -87,7 +98,10 @@ def _multiplexed_chain_monte_carlo(
     variants for the tests to resolve: ``rule`` "newest" (the last emitted), "oldest_random_ties" (equals drawn at
     random), "oldest_pair" (the pair whose older qubit is oldest); ``cutoff_from`` s added to every cutoff (one
     period: the cutoff counted from the herald); ``news`` "instant" (both ends use their qubits at the last swap),
-    "together" (both at the later end's news: the earlier end held until the delivery).
+    "together" (both at the later end's news: the earlier end held until the delivery). ``generation``
+    "on_demand": docs/concepts.md's rule, "a memory freed by a swap waits until the pair it fed is delivered or
+    lost before its link attempts again" (the measured memories stay taken, carried into each longer pair, until it
+    is delivered at its later end or discarded).
 
     Times are kept in integer picoseconds, as the core keeps them (a link's light rounded to the picosecond): in
     float seconds two emissions of one instant reached by different sums (3 x 10 us, 2 x 10 us + 10 us) differ in
@@ -149,16 +163,29 @@ def _multiplexed_chain_monte_carlo(
                 "storage": joined_a["storage"] + joined_b["storage"] + (t - qubits[qa][3]) + (t - qubits[qb][3]),
                 "swaps": joined_a["swaps"] + joined_b["swaps"] + [(node, t)],
                 "used": None,
+                "paused": joined_a["paused"] + joined_b["paused"],
             }
             qubits[pa][4:6], qubits[pb][4:6] = [pb, pair], [pa, pair]
-            free(qa, t)
-            free(qb, t)
+            if generation == "on_demand":  # the measured memories wait for the pair they fed
+                for q in (qa, qb):
+                    link, end, memory = qubits.pop(q)[:3]
+                    mem[link][end][memory] = "paused"
+                    pair["paused"].append((link, end, memory))
+            else:
+                free(qa, t)
+                free(qb, t)
             if {qubits[pa][0] + qubits[pa][1], qubits[pb][0] + qubits[pb][1]} == {0, links}:
                 uses = [max(ts + abs(position[m] - position[end]) for m, ts in pair["swaps"]) for end in (0, links)]
                 if news != "light":
                     uses = [t, t] if news == "instant" else [max(uses)] * 2
                 for q, at in zip((pa, pb), uses):
                     heapq.heappush(heap, (at, 0, next(order), ("use", q)))
+
+    def release(pair, t):  # the pair is delivered or lost: the memories its swaps paused attempt again
+        for link, end, memory in pair["paused"]:
+            mem[link][end][memory] = None
+            restart(link, end, memory, t)
+        pair["paused"] = []
 
     def use(q, t):
         pair, emitted = qubits[q][5], qubits[q][3]
@@ -168,6 +195,7 @@ def _multiplexed_chain_monte_carlo(
             pair["used"] = emitted
             return
         out.append((t / 1e12, pair["storage"] / 1e12, (t - min(emitted, pair["used"])) / 1e12))
+        release(pair, t)
 
     for link in range(links):
         for memory in range(channels):
@@ -183,7 +211,7 @@ def _multiplexed_chain_monte_carlo(
         if kind == 0:  # a herald
             link, a, b, emitted = args
             qa, qb = next(ids), next(ids)
-            pair = {"storage": 0, "swaps": [], "used": None}
+            pair = {"storage": 0, "swaps": [], "used": None, "paused": []}
             qubits[qa], qubits[qb] = [link, 0, a, emitted, qb, pair], [link, 1, b, emitted, qa, pair]
             mem[link][0][a], mem[link][1][b] = qa, qb
             heapq.heappush(heap, (emitted + cutoff + cutoff_from, 1, next(order), (qa, qb)))
@@ -193,11 +221,12 @@ def _multiplexed_chain_monte_carlo(
         else:  # a link pair's cutoff
             for q in args:
                 if q in qubits:
-                    partner = qubits[q][4]
+                    partner, pair = qubits[q][4:6]
                     discards.append((t / 1e12, partner not in qubits))
                     free(q, t)
                     if partner in qubits:  # else an end that used its qubit already
                         free(partner, t)
+                    release(pair, t)
     return out, discards
 
 
@@ -231,11 +260,22 @@ def _multiplexed_chain_figures(channels, f_link, p, period, t_dep, t2, cutoff, w
 
 
 def _multiplexed_chain(
-    formalism, channels, f_link, p, period, t_dep, t2, cutoff, window, seed, lengths_km=(0.0, 0.0, 0.0)
+    formalism,
+    channels,
+    f_link,
+    p,
+    period,
+    t_dep,
+    t2,
+    cutoff,
+    window,
+    seed,
+    lengths_km=(0.0, 0.0, 0.0),
+    generation="continuous",
 ):
     """A cutoff request n0 -> n3 over three Werner links of ``channels`` (one per link, or a count for all) and
     ``lengths_km`` (fiberless unless given), memories of depolarizing time ``t_dep`` and coherence time ``t2`` (s),
-    as many at each node as its links' channels; ``window`` s."""
+    as many at each node as its links' channels, ``generation`` as the request's; ``window`` s."""
     per_link = channels if isinstance(channels, tuple) else (channels,) * 3
     network = qnsim.Network(formalism, seed=seed)
     path = [f"n{i}" for i in range(4)]
@@ -246,7 +286,7 @@ def _multiplexed_chain(
         network.add_link(
             a, b, length_km=km, fidelity=f_link, success_probability=p, attempt_period_s=period, channels=m
         )
-    network.request(path[0], path[-1], cutoff_s=cutoff)
+    network.request(path[0], path[-1], cutoff_s=cutoff, generation=generation)
     return network.run(until_s=window, progress=False).requests[0]
 
 
