@@ -104,8 +104,8 @@ def test_a_traced_chain_over_unequal_links_loses_pairs_whose_early_end_has_used_
     those naming no partner are at n0 or n3 (an end), and their share of the discards is the oracle's (42%: the
     pairs the news outran) within 5.3 standard deviations (the larger of the binomial one and the oracle windows'
     spread, 0.023 both; over 60 runs and 60 oracle windows the shares agreed, 0.414 and 0.410, spreads 0.023
-    each). News assumed instantaneous
-    leaves no end waiting, so no such discard (asserted), and the run has more than 100 of them."""
+    each). News assumed instantaneous leaves no end waiting, so no such discard (asserted), and the run has more
+    than 100 of them."""
     network = qnsim.Network("bell_diagonal", seed=13, trace=10**6)
     path = [f"n{i}" for i in range(4)]
     for i, name in enumerate(path):
