@@ -60,34 +60,63 @@ from qnsim.presets import nv_10x_improved, nv_near_term
 # ---- a multiplexed three-link chain under a cutoff: which pairs the swaps take --------------------------------
 
 
-def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, rule="oldest", cutoff_from=0):
-    """Deliveries and cutoff discards in ``window`` s of a fiberless three-link swap-ASAP chain of ``channels``
-    memories per link end (any free memory at one end pairs with any at the other), continuous generation, from
-    the docs' rules as discrete events: (deliveries as (time, summed storage of the pair's qubits, age), discard
-    times), in s.
+def _multiplexed_chain_monte_carlo(
+    channels,
+    p,
+    period,
+    cutoff,
+    window,
+    rng,
+    *,
+    rule="oldest",
+    cutoff_from=0,
+    lengths_km=(0, 0, 0),
+    news="light",
+    generation="continuous",
+):
+    """Deliveries and cutoff discards in ``window`` s of a three-link swap-ASAP chain of ``channels`` memories per
+    link end (any free memory at one end pairs with any at the other) over links ``lengths_km`` long (none: no
+    fiber), continuous generation, from the docs' rules as discrete events: (deliveries as (time, summed storage
+    of the pair's qubits, age), discards as (time, whether the partner was gone: an end that had used its qubit
+    while this one waited for news)), times in s.
 
     Each pair of free memories, one at each end of a link (a freed memory takes the first free one at the other
     end), attempts every period until a success (probability p); the pair is emitted as its attempt begins and
-    heralds one period later at both ends. A middle node holding a qubit on each side swaps at once, the oldest
-    (earliest emitted) of each side, again while both sides hold one (the first memory of equals): the measured
-    qubits' storage joins the pair's, their memories are freed and attempt again. A pair joining n0 and n3 is
-    delivered at once (each end's wait added), its memories freed by an event of that instant after the heralds
-    already queued for it (the core's queue: ties in the order scheduled; freeing them within the swap moved the
-    mean age by 2.7 sigma over 250 runs at p = 0.64 through which memory each restart pairs with, and so the
-    first memory of equal emissions). ``cutoff`` s after a qubit's emission, if it
-    is still stored, it is discarded with its partner wherever that is (one discard; a link pair's two qubits share
-    the instant, and the second finds itself gone). Wrong variants for the test to resolve: ``rule`` "newest" (the
-    last emitted), "oldest_random_ties" (equals drawn at random), "oldest_pair" (the pair whose older qubit is
-    oldest); ``cutoff_from`` s added to every cutoff (one period: the cutoff counted from the herald).
+    heralds at both ends H = max(L / c_fiber, T) after it (one period without fiber; link_builder's rule, a link
+    whose light outlasts its period still attempting every T). A middle node holding a qubit on each side swaps
+    at once, the oldest (earliest emitted) of each side, again while both sides hold one (the first memory of
+    equals): the measured qubits' storage joins the pair's, their memories are freed and attempt again. Each end
+    of a pair joining n0 and n3 uses its qubit (its storage ends, its memory is freed) when it has the news of
+    every swap that made the pair, each travelling from its node at c_fiber (docs/concepts.md); the pair is
+    delivered when the later end has used its own. Uses are events scheduled at the last swap, so without fiber
+    both come at its instant after the heralds already queued for it (the core's queue: ties in the order
+    scheduled; freeing the memories within the swap moved the mean age by 2.7 sigma over 250 runs at p = 0.64
+    through which memory each restart pairs with, and so the first memory of equal emissions). ``cutoff`` s after
+    a qubit's emission, if it is still stored, it is discarded with its partner wherever that is (one discard; a
+    link pair's two qubits share the instant, and the second finds itself gone); an end waiting for news is
+    stored, so its cutoff can take a pair whose other end has used its qubit (no delivery, one discard). Wrong
+    variants for the tests to resolve: ``rule`` "newest" (the last emitted), "oldest_random_ties" (equals drawn at
+    random), "oldest_pair" (the pair whose older qubit is oldest); ``cutoff_from`` s added to every cutoff (one
+    period: the cutoff counted from the herald); ``news`` "instant" (both ends use their qubits at the last swap),
+    "together" (both at the later end's news: the earlier end held until the delivery). ``generation``
+    "on_demand": docs/concepts.md's rule, "a memory freed by a swap waits until the pair it fed is delivered or
+    lost before its link attempts again" (the measured memories stay taken, carried into each longer pair, until it
+    is delivered at its later end or discarded).
 
-    Times are kept in integer picoseconds, as the core keeps them: in float seconds two emissions of one instant
-    reached by different sums (3 x 10 us, 2 x 10 us + 10 us) differ in their last bit, and "the oldest" and the
-    order of one instant's heralds then followed rounding, not the rule (seen: 4 sigma off over 150 runs).
+    Times are kept in integer picoseconds, as the core keeps them (a link's light rounded to the picosecond): in
+    float seconds two emissions of one instant reached by different sums (3 x 10 us, 2 x 10 us + 10 us) differ in
+    their last bit, and "the oldest" and the order of one instant's heralds then followed rounding, not the rule
+    (seen: 4 sigma off over 150 runs).
     """
     period, cutoff, window, cutoff_from = (round(x * 1e12) for x in (period, cutoff, window, cutoff_from))
-    links = 3
+    links = len(lengths_km)
+    light = [round(km * 1e3 / C_FIBER_M_PER_S * 1e12) for km in lengths_km]
+    herald = [max(t, period) for t in light]
+    position = list(itertools.accumulate(light, initial=0))  # each node's light time from n0, ps
     mem: list[list[list]] = [[[None] * channels for _ in range(2)] for _ in range(links)]  # [link][end][memory]
-    qubits: dict[int, list] = {}  # id -> [link, end, memory, emission, partner id, storage of the pair so far]
+    # id -> [link, end, memory, emission, partner id, pair]; a pair (shared by its two qubits) holds the storage
+    # of its measured and used qubits, the swaps that made it as (node, time) and an end's use once made.
+    qubits: dict[int, list] = {}
     ids, order, heap = itertools.count(), itertools.count(), []
     out, discards = [], []
     # Attempts until success, drawn at once: each memory pair heralds at most once per period.
@@ -99,8 +128,8 @@ def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, 
             if other[j] is None:
                 a, b = (memory, j) if end == 0 else (j, memory)
                 mem[link][0][a] = mem[link][1][b] = "attempting"
-                tries = next(tries_of)
-                heapq.heappush(heap, (t + tries * period, 0, next(order), (link, a, b, t + (tries - 1) * period)))
+                emitted = t + (next(tries_of) - 1) * period
+                heapq.heappush(heap, (emitted + herald[link], 0, next(order), (link, a, b, emitted)))
                 return
 
     def free(q, t):
@@ -129,14 +158,44 @@ def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, 
                 return
             qa, qb = pick(held_left), pick(held_right)
             pa, pb = qubits[qa][4], qubits[qb][4]
-            storage = qubits[qa][5] + qubits[qb][5] + (t - qubits[qa][3]) + (t - qubits[qb][3])
-            qubits[pa][4:6], qubits[pb][4:6] = [pb, storage], [pa, storage]
-            free(qa, t)
-            free(qb, t)
+            joined_a, joined_b = qubits[qa][5], qubits[qb][5]
+            pair = {
+                "storage": joined_a["storage"] + joined_b["storage"] + (t - qubits[qa][3]) + (t - qubits[qb][3]),
+                "swaps": joined_a["swaps"] + joined_b["swaps"] + [(node, t)],
+                "used": None,
+                "paused": joined_a["paused"] + joined_b["paused"],
+            }
+            qubits[pa][4:6], qubits[pb][4:6] = [pb, pair], [pa, pair]
+            if generation == "on_demand":  # the measured memories wait for the pair they fed
+                for q in (qa, qb):
+                    link, end, memory = qubits.pop(q)[:3]
+                    mem[link][end][memory] = "paused"
+                    pair["paused"].append((link, end, memory))
+            else:
+                free(qa, t)
+                free(qb, t)
             if {qubits[pa][0] + qubits[pa][1], qubits[pb][0] + qubits[pb][1]} == {0, links}:
-                ea, eb = qubits[pa][3], qubits[pb][3]
-                out.append((t / 1e12, (storage + (t - ea) + (t - eb)) / 1e12, (t - min(ea, eb)) / 1e12))
-                heapq.heappush(heap, (t, 0, next(order), ("delivered", pa, pb)))
+                uses = [max(ts + abs(position[m] - position[end]) for m, ts in pair["swaps"]) for end in (0, links)]
+                if news != "light":
+                    uses = [t, t] if news == "instant" else [max(uses)] * 2
+                for q, at in zip((pa, pb), uses):
+                    heapq.heappush(heap, (at, 0, next(order), ("use", q)))
+
+    def release(pair, t):  # the pair is delivered or lost: the memories its swaps paused attempt again
+        for link, end, memory in pair["paused"]:
+            mem[link][end][memory] = None
+            restart(link, end, memory, t)
+        pair["paused"] = []
+
+    def use(q, t):
+        pair, emitted = qubits[q][5], qubits[q][3]
+        pair["storage"] += t - emitted
+        free(q, t)
+        if pair["used"] is None:  # the partner still waits for its news
+            pair["used"] = emitted
+            return
+        out.append((t / 1e12, pair["storage"] / 1e12, (t - min(emitted, pair["used"])) / 1e12))
+        release(pair, t)
 
     for link in range(links):
         for memory in range(channels):
@@ -145,14 +204,15 @@ def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, 
         t, kind, _, args = heapq.heappop(heap)
         if t > window:
             break
-        if args[0] == "delivered":  # the ends use their qubits: their memories are free
-            free(args[1], t)
-            free(args[2], t)
+        if args[0] == "use":
+            if args[1] in qubits:  # not cut off while its news travelled
+                use(args[1], t)
             continue
         if kind == 0:  # a herald
             link, a, b, emitted = args
             qa, qb = next(ids), next(ids)
-            qubits[qa], qubits[qb] = [link, 0, a, emitted, qb, 0], [link, 1, b, emitted, qa, 0]
+            pair = {"storage": 0, "swaps": [], "used": None, "paused": []}
+            qubits[qa], qubits[qb] = [link, 0, a, emitted, qb, pair], [link, 1, b, emitted, qa, pair]
             mem[link][0][a], mem[link][1][b] = qa, qb
             heapq.heappush(heap, (emitted + cutoff + cutoff_from, 1, next(order), (qa, qb)))
             for node in (link, link + 1):
@@ -161,19 +221,24 @@ def _multiplexed_chain_monte_carlo(channels, p, period, cutoff, window, rng, *, 
         else:  # a link pair's cutoff
             for q in args:
                 if q in qubits:
-                    discards.append(t / 1e12)
-                    partner = qubits[q][4]
+                    partner, pair = qubits[q][4:6]
+                    discards.append((t / 1e12, partner not in qubits))
                     free(q, t)
-                    free(partner, t)
+                    if partner in qubits:  # else an end that used its qubit already
+                        free(partner, t)
+                    release(pair, t)
     return out, discards
 
 
 class _ChainFigures(NamedTuple):
-    """A multiplexed chain oracle's :class:`_Windows` and its cutoff discards per window (mean, sd)."""
+    """A multiplexed chain oracle's :class:`_Windows`, its cutoff discards per window (mean, sd) and the share of
+    them that found the partner gone (an end that had used its qubit): over all windows, and its sd between them."""
 
     windows: _Windows
     discards: float
     discards_sd: float
+    partner_gone: float
+    partner_gone_sd: float
 
 
 @functools.lru_cache(maxsize=8)
@@ -188,24 +253,40 @@ def _multiplexed_chain_figures(channels, f_link, p, period, t_dep, t2, cutoff, w
         [np.array([a for _, _, a in out]) for out, _ in runs],
     )
     discards = np.array([len(d) for _, d in runs])
-    return _ChainFigures(windows, float(discards.mean()), float(discards.std(ddof=1)))
+    gone = np.array([sum(partner_gone for _, partner_gone in d) for _, d in runs])
+    shares = gone / np.maximum(discards, 1)
+    share = float(gone.sum() / max(discards.sum(), 1))
+    return _ChainFigures(windows, float(discards.mean()), float(discards.std(ddof=1)), share, float(shares.std(ddof=1)))
 
 
-def _multiplexed_chain(formalism, channels, f_link, p, period, t_dep, t2, cutoff, window, seed):
-    """A cutoff request n0 -> n3 over three fiberless Werner links of ``channels`` (one per link, or a count for
-    all), memories of depolarizing time ``t_dep`` and coherence time ``t2`` (s), as many at each node as its links'
-    channels; ``window`` s."""
+def _multiplexed_chain(
+    formalism,
+    channels,
+    f_link,
+    p,
+    period,
+    t_dep,
+    t2,
+    cutoff,
+    window,
+    seed,
+    lengths_km=(0.0, 0.0, 0.0),
+    generation="continuous",
+):
+    """A cutoff request n0 -> n3 over three Werner links of ``channels`` (one per link, or a count for all) and
+    ``lengths_km`` (fiberless unless given), memories of depolarizing time ``t_dep`` and coherence time ``t2`` (s),
+    as many at each node as its links' channels, ``generation`` as the request's; ``window`` s."""
     per_link = channels if isinstance(channels, tuple) else (channels,) * 3
     network = qnsim.Network(formalism, seed=seed)
     path = [f"n{i}" for i in range(4)]
     for i, name in enumerate(path):
         memories = sum(per_link[j] for j in (i - 1, i) if 0 <= j < 3)
         network.add_node(name, num_memories=memories, depolarizing_time_s=t_dep, t2_s=t2)
-    for (a, b), m in zip(zip(path, path[1:]), per_link):
+    for (a, b), m, km in zip(zip(path, path[1:]), per_link, lengths_km):
         network.add_link(
-            a, b, length_km=0.0, fidelity=f_link, success_probability=p, attempt_period_s=period, channels=m
+            a, b, length_km=km, fidelity=f_link, success_probability=p, attempt_period_s=period, channels=m
         )
-    network.request(path[0], path[-1], cutoff_s=cutoff)
+    network.request(path[0], path[-1], cutoff_s=cutoff, generation=generation)
     return network.run(until_s=window, progress=False).requests[0]
 
 
@@ -398,10 +479,17 @@ def _repeater_fidelities(r, correlators, hardware: _NodeHardware, light_s: float
         ends = ends - 2 * (hardware.swap_s + light_s)
     if wrong.get("measured_decay", False):
         measured = measured + 2 * hardware.swap_s
-    stored = measured + ends
+    return _noisy_swap_fidelity(measured + ends, correlators, correlators, hardware)
+
+
+def _noisy_swap_fidelity(stored_s, left, right, hardware: _NodeHardware):
+    """F of the pair ``hardware``'s swap makes of two link pairs of correlators (<XX>, -<YY>, <ZZ>) ``left`` and
+    ``right``, its qubits stored ``stored_s`` s in all (Pauli channels commute with the swap of Bell-diagonal pairs,
+    so each correlator is the product of the links', the swap's scale and the memories' decay)."""
+    stored = np.asarray(stored_s, dtype=float)
     fx, fy, fz = hardware.scales
-    (x1, y1, z1), dephased, damped = correlators, np.exp(-stored / hardware.t2_s), np.exp(-stored / hardware.t1_s)
-    x, y, z = x1 * x1 * fx * dephased, y1 * y1 * fy * dephased, z1 * z1 * fz * damped
+    dephased, damped = np.exp(-stored / hardware.t2_s), np.exp(-stored / hardware.t1_s)
+    x, y, z = left[0] * right[0] * fx * dephased, left[1] * right[1] * fy * dephased, left[2] * right[2] * fz * damped
     return (1 + x + y + z) / 4
 
 
