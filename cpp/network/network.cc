@@ -396,6 +396,42 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     return with_e2e(std::max(purified > 0 ? purified_at : herald_end, swapped));
 }
 
+// survival_needed_ps bounds the storage of an end's qubit by the swap next to it. A swap farther along binds too,
+// through the qubits between: for the swap at the node m hops from the end, the end uses its qubit no sooner than
+// that swap's news, which leaves no sooner than the herald at node m of the pair from node m - 1, and each qubit
+// of a link j < m at node j waits from its emission to node j's swap, which comes no sooner than the herald there
+// of link j's pair from node j - 1. Summed, the ages of those m qubits (the end's and one at each node 1 .. m - 1)
+// reach the m heralds plus node m's swap and its news to the end, whatever the emissions: one of them is at least
+// that sum over m, so a cutoff below it discards every pair (physics audit 36: a 4.95 km middle link between two
+// short ones, 31.16 us needed, and cutoffs from 23.79 us up were accepted and delivered nothing). Without the
+// purification rounds and handshakes survival_needed_ps counts: a bound, not the least cutoff that delivers.
+// The largest over m >= 2 (swap_hop: that node's position on the path; storage_ps: the sum), or 0 for a path of
+// fewer than 3 hops.
+int64_t Network::relay_survival_needed_ps(const Request &r, uint32_t end_hop, uint32_t &swap_hop,
+                                          int64_t &storage_ps) const {
+    const uint32_t last = static_cast<uint32_t>(r.p.path.size() - 1);
+    int64_t needed = 0, heralds = 0;
+    swap_hop = end_hop;
+    storage_ps = 0;
+    for (uint32_t m = 1; m < last; m++) {
+        // The node m hops from the end, and the link between it and the node before it (towards the end).
+        const uint32_t hop = end_hop == 0 ? m : last - m;
+        const LinkParams &lp = links_[r.links[end_hop == 0 ? m - 1 : hop]].p;
+        const uint32_t node = r.p.path[hop];
+        heralds = later(heralds, lp.node_a == node ? lp.herald_delay_a_ps : lp.herald_delay_b_ps);
+        if (m == 1) continue;  // survival_needed_ps's own bound
+        const int64_t news = std::abs(r.distance_ps[hop] - r.distance_ps[end_hop]);
+        const int64_t total = later(later(heralds, nodes_[node].p.swap_ps()), news);
+        const int64_t share = total / m + (total % m != 0);  // m x cutoff >= total
+        if (share > needed) {
+            needed = share;
+            swap_hop = hop;
+            storage_ps = total;
+        }
+    }
+    return needed;
+}
+
 uint32_t Network::add_request(const RequestParams &p) {
     refuse_while_running("add_request");
     p.validate();
@@ -469,6 +505,20 @@ uint32_t Network::add_request(const RequestParams &p) {
                                     "' must be stored before it can be used (heralds, purification rounds",
                                     p.purification_handshake ? " each confirmed first (purification_handshake)" : "",
                                     ", swap and their news", regeneration_clause(p), "): no pair could ever be delivered"));
+            }
+            uint32_t swap_hop = end_hop;
+            int64_t storage = 0;
+            const int64_t relayed = relay_survival_needed_ps(r, end_hop, swap_hop, storage);
+            if (*p.cutoff_ps < relayed) {
+                const uint32_t qubits = swap_hop > end_hop ? swap_hop - end_hop : end_hop - swap_hop;
+                const std::string &end = nodes_[p.path[end_hop]].p.name, &far = nodes_[p.path[swap_hop]].p.name;
+                throw ParameterError(
+                    "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(relayed), " s one of the ",
+                                    qubits, " qubits from '", end, "' to the swap at '", far,
+                                    "' must be stored: the one at '", end,
+                                    "' and one at each node between, each waiting for the herald of the pair before it, "
+                                    "then that swap and its news to '", end, "', take at least ", seconds(storage),
+                                    " s of storage together: no pair could ever be delivered"));
             }
         }
     }

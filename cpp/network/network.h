@@ -643,6 +643,7 @@ class Network final {
     // How long a qubit at the request's end (path position end_hop) must be stored at least
     // before it can be used: its herald, or its neighbour's herald, swap and news.
     int64_t survival_needed_ps(const Request &r, uint32_t end_hop) const;
+    int64_t relay_survival_needed_ps(const Request &r, uint32_t end_hop, uint32_t &swap_hop, int64_t &storage_ps) const;
     // Storage a link pair of `r` on `link` needs before both ends know it (and its link rounds end).
     int64_t link_ready_ps(const Request &r, uint32_t link) const;
     // One purification round of `r` from its pairs' choice to its outcome known at both ends: `ops_ps` of gates, the
