@@ -274,9 +274,11 @@ def test_a_cutoff_below_the_far_swaps_bound_is_refused():
 @given(lengths=st.lists(st.one_of(st.just(0.0), st.floats(0.01, 12.0)), min_size=2, max_size=6))
 def test_the_refusal_is_the_far_swaps_bound_over_chains(lengths):
     """Over chains of 2 to 6 abstract links of 0 to 12 km (swaps taking no time, no purification or handshake): the
-    core refuses a cutoff just below :func:`_least_cutoff_s` (the largest over both ends and every swap of the m
-    heralds and the news, over m) and takes one just above, so its refusal is that bound, no stricter."""
-    least = _least_cutoff_s(lengths, 1e-5)
+    core refuses a cutoff just below the larger of :func:`_least_cutoff_s` (over both ends and every swap, the m
+    heralds and the news over m) and the longest herald (a link's pair is stored that long before both its ends
+    know it: physics audit 7), and takes one just above, so its refusal is those bounds, no stricter."""
+    heralds = [max(_light_ps(km), round(1e-5 * 1e12)) * 1e-12 for km in lengths]
+    least = max(_least_cutoff_s(lengths, 1e-5), max(heralds))
     network, path = _chain_of(lengths)
     with pytest.raises(qnsim.ParameterError, match="cutoff_s"):
         network.request(path[0], path[-1], cutoff_s=least - 2e-12)

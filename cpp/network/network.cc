@@ -506,20 +506,6 @@ uint32_t Network::add_request(const RequestParams &p) {
                                     p.purification_handshake ? " each confirmed first (purification_handshake)" : "",
                                     ", swap and their news", regeneration_clause(p), "): no pair could ever be delivered"));
             }
-            uint32_t swap_hop = end_hop;
-            int64_t storage = 0;
-            const int64_t relayed = relay_survival_needed_ps(r, end_hop, swap_hop, storage);
-            if (*p.cutoff_ps < relayed) {
-                const uint32_t qubits = swap_hop > end_hop ? swap_hop - end_hop : end_hop - swap_hop;
-                const std::string &end = nodes_[p.path[end_hop]].p.name, &far = nodes_[p.path[swap_hop]].p.name;
-                throw ParameterError(
-                    "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(relayed), " s one of the ",
-                                    qubits, " qubits from '", end, "' to the swap at '", far,
-                                    "' must be stored: the one at '", end,
-                                    "' and one at each node between, each waiting for the herald of the pair before it, "
-                                    "then that swap and its news to '", end, "', take at least ", seconds(storage),
-                                    " s of storage together: no pair could ever be delivered"));
-            }
         }
     }
     if (p.cutoff_ps) {
@@ -542,6 +528,25 @@ uint32_t Network::add_request(const RequestParams &p) {
                                         : "",
                                     p.python_protocol ? "" : regeneration_clause(p),
                                     "): no pair could ever be delivered"));
+            }
+        }
+    }
+    if (p.cutoff_ps && !p.python_protocol) {
+        // Checked after each end's and each link's own bound, so that a cutoff is refused first by those.
+        for (uint32_t end_hop : {0u, static_cast<uint32_t>(p.path.size() - 1)}) {
+            uint32_t swap_hop = end_hop;
+            int64_t storage = 0;
+            const int64_t relayed = relay_survival_needed_ps(r, end_hop, swap_hop, storage);
+            if (*p.cutoff_ps < relayed) {
+                const uint32_t qubits = swap_hop > end_hop ? swap_hop - end_hop : end_hop - swap_hop;
+                const std::string &end = nodes_[p.path[end_hop]].p.name, &far = nodes_[p.path[swap_hop]].p.name;
+                throw ParameterError(
+                    "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(relayed), " s one of the ",
+                                    qubits, " qubits from '", end, "' to the swap at '", far,
+                                    "' must be stored: the one at '", end,
+                                    "' and one at each node between, each waiting for the herald of the pair before it, "
+                                    "then that swap and its news to '", end, "', take at least ", seconds(storage),
+                                    " s of storage together: no pair could ever be delivered"));
             }
         }
     }
