@@ -1,0 +1,171 @@
+"""Bad-input round 45, on the newest public entry points: check_estimate given the report of another run (another
+workload, other QPUs or links, other options, links missing one the report used) or its seeds in no fixed order, the
+mean and sample spread of qnsim._numerics given what is no list of numbers or numbers past a float's range,
+rows_frame given what is no list of rows, the kinds of a complex column's cells, and the line of qnsim plot that
+names a point it does not draw."""
+
+import re
+
+import numpy as np
+import pytest
+
+from qnsim.estimate import QPU, EstimateReport, Link, check_estimate, estimate
+
+# --- 1. check_estimate, given the report of another run ---
+
+_QPU = QPU(e_1q=1e-4, e_2q=1e-4, e_meas=1e-4)
+_LINE = [Link((0, 1), 1000.0, 0.9), Link((1, 2), 1000.0, 0.9)]  # QPU pair 0-2 is routed over relay QPU 1
+_TEXT = "CX 1 2\nCX 0 1\nH 0"
+_PLACEMENT = [1, 0, 2]
+
+
+def _report(text=_TEXT, qpus=(_QPU,) * 3, links=tuple(_LINE), **options) -> EstimateReport:
+    return estimate(text, list(qpus), list(links), placement=_PLACEMENT, error_budget=0.5, **options)
+
+
+_THEIRS = (
+    r"^check_estimate: the report is not the estimate of this workload on these QPUs and links with "
+    r"target_fidelity=None, purification='dejmps' and cat_entangler=True: estimated again at its placement, "
+    r"its {} is {}, where the report has {}; give the workload, QPUs, links and options it was estimated with$"
+)
+
+
+def _link(pair, name):
+    return lambda d: next(lk[name] for lk in d["links"] if tuple(lk["qpus"]) == pair)
+
+
+@pytest.mark.parametrize(
+    "other, figure, read",
+    [
+        (dict(text=_TEXT + "\nCX 0 2"), "remote_gates", lambda d: d["remote_gates"]),  # one more remote gate
+        (dict(text="REPEAT 40 {\n" + _TEXT + "\n}"), "local_gates one_qubit[1]",
+         lambda d: d["local_gates"]["one_qubit"][1]),
+        (dict(qpus=(QPU(e_1q=1e-4, e_2q=1e-4, e_meas=1e-4, t_2q_s=1e-3),) * 3), "time_local_s",
+         lambda d: d["time_local_s"]),  # slower gates
+        (dict(qpus=(QPU(e_1q=1e-2, e_2q=1e-2, e_meas=1e-2),) * 3), "local_error_expected",
+         lambda d: d["local_error_expected"]),
+        (dict(links=(Link((0, 1), 1e5, 0.9), _LINE[1])), "link 0-1 rate_hz", _link((0, 1), "rate_hz")),
+        (dict(links=(Link((0, 1), 1e3, 0.99), _LINE[1])), "link 0-1 raw_fidelity", _link((0, 1), "raw_fidelity")),
+        # A direct link the report had not: named by its route, not by the load it takes off link 0-1.
+        (dict(links=(*_LINE, Link((0, 2), 1e6, 0.999))), "link 0-2 route", _link((0, 2), "route")),
+    ],
+)  # fmt: skip
+def test_the_report_of_another_run_is_refused_naming_the_first_figure_that_differs(other, figure, read) -> None:
+    """Old behaviour: check_estimate simulated the workload, QPUs and links it was given and set the figures beside
+    whatever report it was handed: the report of 3 remote-free gates beside a simulation of 40 times as many, of a
+    1 kHz link beside a 100 kHz one, of a route through QPU 1 beside a direct link, all printed as one run (the
+    estimate's 2 ms wall clock beside a simulated 1.2 ms, say) without a word. Now it estimates the run it was given
+    again at the report's placement and refuses a report whose figures differ. The oracle is the estimate of the
+    other run made directly (the figure it gives, not check_estimate's own), and the report of the run given is
+    still taken."""
+    report = _report()
+    run = {"text": _TEXT, "qpus": (_QPU,) * 3, "links": tuple(_LINE), **other}
+    direct = _report(**run).to_dict()
+    now, then = read(direct), read(report.to_dict())
+    assert now != then
+    shown = [re.escape(repr(v)) for v in (now, then)]
+    with pytest.raises(ValueError, match=_THEIRS.format(re.escape(figure), *shown)):
+        check_estimate(report, run["text"], list(run["qpus"]), list(run["links"]), seeds=1)
+    mine = check_estimate(_report(**run), run["text"], list(run["qpus"]), list(run["links"]), seeds=1)
+    assert mine.priced_wall_clock_s == direct["wall_clock_s"]
+
+
+def test_links_missing_one_the_report_ran_over_are_refused_by_that_link() -> None:
+    """Old behaviour: given links without (1, 2), which the report's QPU pair 0-2 was routed over, the simulation
+    said "no link between QPU 0 and QPU 2", naming neither the missing link nor the report's route. The oracle is
+    the report's own route of the pair."""
+    report = _report()
+    (route,) = [lr.route for lr in report.links if lr.qpus == (0, 2)]
+    assert route == [0, 1, 2]
+    for kept, missing, pair, shown in ((_LINE[:1], (1, 2), "0-2", "0 - 1 - 2"), (_LINE[1:], (0, 1), "0-1", "0 - 1")):
+        with pytest.raises(ValueError, match=rf"^check_estimate: links has no link \({missing[0]}, {missing[1]}\), "
+                                             rf"which the report's QPU pair {pair} ran over \(route {shown}\): give "
+                                             rf"the links it was estimated with$"):  # fmt: skip
+            check_estimate(report, _TEXT, [_QPU] * 3, kept, seeds=1)
+
+
+@pytest.mark.parametrize("count", [2, 4, 1])
+def test_qpus_other_in_number_are_refused_before_the_links_are_read(count) -> None:
+    """Old behaviour: two QPUs for a report of three failed in the links' check ("link (1, 2) ends at node 2, which
+    is not a QPU"), one QPU likewise, and four were simulated without a word (the fourth idle). Now the QPU count
+    is compared first."""
+    with pytest.raises(ValueError, match=rf"^check_estimate: the report is an estimate on 3 QPUs, qpus has {count}: "
+                                         r"give the QPUs it was estimated on$"):  # fmt: skip
+        check_estimate(_report(), _TEXT, [_QPU] * count if count > 1 else _QPU, _LINE, seeds=1)
+
+
+def test_options_the_report_records_are_compared_by_name() -> None:
+    """Old behaviour: cat_entangler=False or a target_fidelity beside a report estimated without them simulated
+    another operating point (purified pairs: a 12.5 ms run beside the estimate's 2 ms). The report records both
+    (its cat_entangler, its links' required_fidelity); purification, which it does not, differs in the figures
+    estimated again (a link's delivered fidelity)."""
+    report = _report()
+    with pytest.raises(ValueError, match=r"^check_estimate: the report was estimated with cat_entangler=True, "
+                                         r"check_estimate was given cat_entangler=False$"):  # fmt: skip
+        check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=1, cat_entangler=False)
+    with pytest.raises(
+        ValueError,
+        match=r"^check_estimate: the report's link 0-1 was priced for "
+        r"target_fidelity=None, check_estimate was given target_fidelity=0\.95$",
+    ):
+        check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=1, target_fidelity=0.95)
+    purified = _report(target_fidelity=0.95).to_dict()["links"][0]
+    bbpssw = _report(target_fidelity=0.95, purification="bbpssw").to_dict()["links"][0]
+    differs = [name for name in purified if purified[name] != bbpssw[name]]
+    assert purified["qpus"] == [0, 1] and differs  # the oracle: the two schemes' estimates of link 0-1 differ
+    with pytest.raises(ValueError, match=r"purification='bbpssw' and cat_entangler=True: estimated again at its "
+                                         rf"placement, its link 0-1 ({'|'.join(differs)}) is "):  # fmt: skip
+        check_estimate(_report(target_fidelity=0.95), _TEXT, [_QPU] * 3, _LINE, seeds=1, target_fidelity=0.95,
+                       purification="bbpssw")  # fmt: skip
+    assert check_estimate(_report(target_fidelity=0.95), _TEXT, [_QPU] * 3, _LINE, seeds=1,
+                          target_fidelity=np.float64(0.95)).seeds == (0,)  # fmt: skip
+
+
+def test_a_report_read_back_is_checked_as_the_report_and_an_edited_one_is_refused() -> None:
+    """A report read back by EstimateReport.from_json gives the same check as the report itself (the oracle); one
+    whose JSON was edited (its wall clock halved) is no estimate of the run and is refused, where it was set beside
+    the simulation as priced."""
+    report = _report(max_runtime_s=0.0022)
+    again = EstimateReport.from_json(report.to_json())
+    assert check_estimate(again, _TEXT, [_QPU] * 3, _LINE, seeds=[3, 1]) == check_estimate(
+        report, _TEXT, [_QPU] * 3, _LINE, seeds=[3, 1]
+    )
+    edited = report.to_dict()
+    edited["wall_clock_s"] = report.wall_clock_s / 2
+    with pytest.raises(ValueError, match=_THEIRS.format("wall_clock_s", repr(report.wall_clock_s),
+                                                        repr(report.wall_clock_s / 2))):  # fmt: skip
+        check_estimate(EstimateReport.from_dict(edited), _TEXT, [_QPU] * 3, _LINE, seeds=1)
+
+
+def test_links_and_qpus_are_read_as_the_estimate_reads_them() -> None:
+    """Old behaviour: a mapping of links (which estimate takes) failed with "links must be Link objects, got (0,
+    1)" (its keys read as links), a set or a generator of links was taken. Now check_estimate reads links by the
+    estimate's own reader: a mapping is its values, a set or an iterator is refused by name."""
+    report = _report()
+    as_list = check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=1)
+    assert check_estimate(report, _TEXT, (_QPU,) * 3, {lk.key: lk for lk in _LINE}, seeds=1) == as_list
+    for bad in (set(_LINE), iter(_LINE), (lk for lk in _LINE)):
+        with pytest.raises(
+            TypeError,
+            match=r"^links must be qnsim\.estimate\.Link objects in an ordered sequence or "
+            rf"a mapping \(a list, tuple or dict\), got a {type(bad).__name__}$",
+        ):
+            check_estimate(report, _TEXT, [_QPU] * 3, bad, seeds=1)
+
+
+@pytest.mark.parametrize("bad", [{3, 1}, {1: 2}, (s for s in (1, 2)), iter([1, 2]), np.array([[1, 2]])])
+def test_seeds_in_no_fixed_order_are_refused(bad) -> None:
+    """Old behaviour: seeds={3, 1} ran in the set's hash order, {1: 2} its keys, a generator was read as given and
+    a 2-d array failed as "seeds[0] must be an integer, got array([1, 2])"; np.array(3) failed with Python's
+    "iteration over a 0-d array". Now seeds are a count or an ordered sequence (argument_checks.ordered_sequence),
+    and a 0-d array is refused as a count is that is no integer."""
+    report = _report()
+    with pytest.raises(
+        TypeError,
+        match=r"^check_estimate seeds must be a count or seeds in an ordered sequence "
+        rf"\(a list or tuple\), got a {type(bad).__name__}$",
+    ):
+        check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=bad)
+    with pytest.raises(ValueError, match=r"^check_estimate seeds must be an integer, got array\(2\)$"):
+        check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=np.array(2))
+    assert check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=np.array([4, 2], dtype=np.uint8)).seeds == (4, 2)
