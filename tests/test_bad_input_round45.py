@@ -4,11 +4,18 @@ mean and sample spread of qnsim._numerics given what is no list of numbers or nu
 rows_frame given what is no list of rows, the kinds of a complex column's cells, and the line of qnsim plot that
 names a point it does not draw."""
 
+import math
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from qnsim import _numerics
 from qnsim.estimate import QPU, EstimateReport, Link, check_estimate, estimate
 
 # --- 1. check_estimate, given the report of another run ---
@@ -169,3 +176,87 @@ def test_seeds_in_no_fixed_order_are_refused(bad) -> None:
     with pytest.raises(ValueError, match=r"^check_estimate seeds must be an integer, got array\(2\)$"):
         check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=np.array(2))
     assert check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=np.array([4, 2], dtype=np.uint8)).seeds == (4, 2)
+
+
+# --- 2. the mean and sample spread of qnsim._numerics ---
+
+_ANY_FINITE = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(_ANY_FINITE, min_size=2, max_size=30))
+def test_mean_and_sample_std_over_the_whole_float_range(values) -> None:
+    """Old behaviour: mean([1e308, 1e308]) raised OverflowError ("intermediate overflow in fsum"), and sample_std
+    squared deviations as they were: values near 1e200 read an infinite spread, near 1e-200 a spread of 0.0. Now a
+    sum past a float's range is summed scaled down, and the spread is taken at a power-of-two scale. The oracle is
+    exact rational arithmetic (fractions.Fraction), its variance rounded at the same kind of scale (rounded as it
+    is, 1e-400 reads 0.0 too)."""
+    exact_mean = sum(Fraction(v) for v in values) / len(values)
+    got = _numerics.mean(values)
+    assert abs(Fraction(got) - exact_mean) <= Fraction(math.ulp(float(exact_mean)))
+    variance = sum((Fraction(v) - exact_mean) ** 2 for v in values) / (len(values) - 1)
+    largest = max(abs(v) for v in values)
+    if largest == 0:
+        assert _numerics.sample_std(values) == 0.0
+        return
+    scale = math.frexp(largest)[1]
+    want = math.ldexp(math.sqrt(float(variance / Fraction(2) ** (2 * scale))), scale)
+    # The mean's rounding moves each deviation by up to an ulp of the largest value (audit 12's bound).
+    slack = 4 * math.ulp(want) + math.ulp(largest) * math.sqrt(len(values) / (len(values) - 1))
+    assert math.isfinite(_numerics.sample_std(values))
+    assert abs(_numerics.sample_std(values) - want) <= slack
+
+
+def test_mean_and_sample_std_at_the_edges_and_of_nan_and_infinities() -> None:
+    """The cases the old code got wrong, each against its closed form: two values of 1e308 (OverflowError), a spread
+    of values 2e200 apart (inf), of values 2e-200 apart (0.0), and inf with -inf (ValueError "-inf + inf in fsum"
+    where numpy's mean, the IEEE oracle here, is NaN). NumPy scalars and integers, a 2-d array, a range and an object
+    array of numbers are still numbers (the oracle: the same values as Python floats)."""
+    assert _numerics.mean([1e308, 1e308]) == 1e308 and _numerics.sample_std([1e308, 1e308]) == 0.0
+    assert _numerics.mean([1e308, 1e308, -1e308]) == pytest.approx(1e308 / 3, rel=1e-15)
+    assert _numerics.sample_std([1e200, 3e200]) == pytest.approx(math.sqrt(2) * 1e200, rel=1e-15)
+    assert _numerics.sample_std([1e-200, 3e-200]) == pytest.approx(math.sqrt(2) * 1e-200, rel=1e-15)
+    assert _numerics.sample_std([-1e308, 1e308]) == pytest.approx(math.sqrt(2) * 1e308, rel=1e-15)
+    with np.errstate(invalid="ignore"):
+        for values in ([math.inf, -math.inf], [math.nan, 1.0], [math.inf, 1.0], [-math.inf, 2.0, 3.0]):
+            assert _numerics.mean(values) == pytest.approx(float(np.mean(values)), nan_ok=True)
+            assert math.isnan(_numerics.sample_std(values))  # no spread of values without a finite one
+    floats = [1.5, 2.0, 3.0, 4.0]
+    for same in ([np.float32(1.5), 2, np.int64(3), 4.0], np.array(floats).reshape(2, 2), np.array(floats, dtype=object),
+                 (1.5, 2.0, 3.0, 4.0), np.array(floats, dtype=np.float16)):  # fmt: skip
+        assert (_numerics.mean(same), _numerics.sample_std(same)) == (_numerics.mean(floats),
+                                                                      _numerics.sample_std(floats))  # fmt: skip
+    assert _numerics.mean(range(5)) == 2.0
+
+
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        ("12", TypeError, r"values must be a list, tuple or array of real numbers, got '12'"),
+        (3.0, TypeError, r"values must be a list, tuple or array of real numbers, got 3\.0"),
+        (None, TypeError, r"values must be a list, tuple or array of real numbers, got None"),
+        ({1.0, 2.0}, TypeError, r"values must be a list, tuple or array of real numbers, got \{1\.0, 2\.0\}"),
+        ({0.5: 1}, TypeError, r"values must be a list, tuple or array of real numbers, got \{0\.5: 1\}"),
+        (["1.5", "2"], TypeError, r"values\[0\] must be a real number, got '1\.5'"),
+        ([1.0, "x"], TypeError, r"values\[1\] must be a real number, got 'x'"),
+        ([0.5, True], TypeError, r"values\[1\] must be a real number, got True"),
+        (np.array([True, False]), TypeError, r"values\[0\] must be a real number, got np\.True_"),
+        ([None, 1.0], TypeError, r"values\[0\] must be a real number, got None \(NoneType\)"),
+        ([0.9, pd.NA], TypeError, r"values\[1\] must be a real number, got <NA> \(NAType\)"),
+        ([1 + 2j, 1.0], TypeError, r"values\[0\] must be a real number, got \(1\+2j\)"),
+        (np.array([1.0, 2.0], dtype=complex), TypeError, r"values\[0\] must be a real number, got np\.complex128"),
+        ([np.timedelta64(3, "s"), np.timedelta64(5, "s")], TypeError,
+         r"values\[0\] must be a real number, got np\.timedelta64\(3,'s'\)"),
+        ([Decimal("0.5"), 1.0], TypeError, r"values\[0\] must be a real number \(a decimal\.Decimal is not taken"),
+        ([[1.0, 2.0], [3.0]], TypeError, r"values\[0\] must be a real number, got \[1\.0, 2\.0\]"),
+        ([10**400, 1], ValueError, r"values\[0\] is beyond the range of a float \(1\.8e308\), got an integer of"),
+    ],
+)  # fmt: skip
+def test_mean_and_sample_std_refuse_what_is_no_list_of_real_numbers(bad, error, message) -> None:
+    """Old behaviour: both read their values by np.asarray(values, dtype=float): "12" was the number 12, ["1.5", "2"]
+    the numbers 1.5 and 2, True the number 1, None and pd.NA (a blank cell of a results frame) NaN, a time span a
+    number of its unit, a complex array its real part (with a ComplexWarning); a set, a dict or rows of several
+    lengths failed with numpy's "float() argument must be ... not 'set'" or "inhomogeneous shape", and 10**400 with
+    OverflowError. Now each is refused under the function's name, naming the value and, in a list, its index."""
+    for name, call in (("mean", _numerics.mean), ("sample_std", _numerics.sample_std)):
+        with pytest.raises(error, match=rf"^{name}: {message}"):
+            call(bad)

@@ -100,11 +100,15 @@ def test_sample_std_matches_the_exact_value(values):
     """The sample standard deviation from exact rational sums (the square root of the exact variance, in floats):
     ``_numerics.sample_std`` within 4 ulps of it plus what the mean's rounding adds: every deviation moves by the
     mean's error (up to an ulp of the largest value), which moves the deviation by at most that times sqrt(n / (n - 1))
-    (three equal values of 699051.34 have no spread; their rounded mean is an ulp off, a deviation of 1.2 ulps)."""
+    (three equal values of 699051.34 have no spread; their rounded mean is an ulp off, a deviation of 1.2 ulps). The
+    exact variance is rounded to a float at a power-of-two scale that brings the largest value near 1: [0, 2.2e-176]
+    has a variance of 2.4e-352, which reads 0.0 as a float (the oracle's own underflow, and sample_std's before bad
+    input round 45)."""
     n = len(values)
     exact_mean = sum(Fraction(v) for v in values) / n
     exact_variance = sum((Fraction(v) - exact_mean) ** 2 for v in values) / (n - 1)
-    want = math.sqrt(float(exact_variance))
+    scale = math.frexp(max(abs(v) for v in values))[1]
+    want = math.ldexp(math.sqrt(float(exact_variance / Fraction(2) ** (2 * scale))), scale)
     got = _numerics.sample_std(values)
     slack = 4 * math.ulp(want) + math.ulp(max(abs(v) for v in values)) * math.sqrt(n / (n - 1))
     assert abs(got - want) <= slack
