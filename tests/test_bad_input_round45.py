@@ -260,3 +260,97 @@ def test_mean_and_sample_std_refuse_what_is_no_list_of_real_numbers(bad, error, 
     for name, call in (("mean", _numerics.mean), ("sample_std", _numerics.sample_std)):
         with pytest.raises(error, match=rf"^{name}: {message}"):
             call(bad)
+
+
+# --- 3. rows_frame, blank_cells and not_measured_cells ---
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (None, r"^rows must be a list of rows \(dicts: column -> value\), got None$"),
+        ("x", r"^rows must be a list of rows \(dicts: column -> value\), got 'x'$"),
+        ({"F": [0.9]}, r"^rows must be a list of rows \(dicts: column -> value\), got \{'F': \[0\.9\]\}$"),
+        ([0.9, 0.8], r"^rows\[0\] must be a dict \(column -> value\), got 0\.9$"),
+        ([{"F": 0.9}, "F"], r"^rows\[1\] must be a dict \(column -> value\), got 'F'$"),
+        ([{"F": 0.9}, None], r"^rows\[1\] must be a dict \(column -> value\), got None$"),
+    ],
+)  # fmt: skip
+def test_rows_frame_refuses_what_is_no_list_of_rows(rows, message) -> None:
+    """Old behaviour: rows_frame handed its rows to pandas as they came: None failed with "'NoneType' object is not
+    iterable", "x" with "DataFrame constructor not properly called!", a dict of lists was read as columns, a list of
+    numbers became one column named 0 (its blanks then never told from NaN), and a row that is no dict among dicts
+    "'str' object is not iterable". The same refusal reaches summarize, which reads rows through it."""
+    from qnsim.plot import summarize
+    from qnsim.sweeps import rows_frame
+
+    with pytest.raises(TypeError, match=message):
+        rows_frame(rows)
+    if isinstance(rows, list):
+        with pytest.raises(TypeError, match=message):
+            summarize(rows, "x", ["F"])
+
+
+def test_rows_frame_refuses_columns_named_twice_or_given_as_text() -> None:
+    """Old behaviour: columns=["F", "F"] failed with "The truth value of a Series is ambiguous" and columns="FL"
+    with pandas' "Index(...) must be called with a collection". A column no row has is blank throughout (pd.NA,
+    blank_cells True: the oracle is the rule of rows_frame's docstring)."""
+    from qnsim.sweeps import blank_cells, rows_frame
+
+    rows = [{"F": 0.9, "L": None}, {"F": math.nan}]
+    with pytest.raises(ValueError, match=r"^columns names the column 'F' twice; give each once$"):
+        rows_frame(rows, ["F", "F"])
+    with pytest.raises(TypeError, match=r"^columns must be a list of column names \(None: every row's\), got 'FL'$"):
+        rows_frame(rows, "FL")
+    frame = rows_frame(rows, ["L", "F", "absent"])
+    assert list(frame.columns) == ["L", "F", "absent"]
+    assert blank_cells(frame).to_dict("list") == {"L": [True, True], "F": [False, False], "absent": [True, True]}
+
+
+def test_a_complex_columns_nan_is_not_measured_not_blank() -> None:
+    """Old behaviour: in a numpy complex column (an amplitude that was not measured written as complex NaN) the NaN
+    was counted a blank and not "not measured", where a float column's NaN is not measured: pandas' isna() was the
+    test there. Now a complex NaN is what a float NaN is (the oracle: numpy's isnan of the column)."""
+    from qnsim.sweeps import blank_cells, not_measured_cells
+
+    values = np.array([1 + 1j, complex(math.nan, 0.0), complex(0.0, math.nan), 2j])
+    frame = pd.DataFrame({"a": values, "F": [0.9, math.nan, 0.8, 0.7]})
+    assert not_measured_cells(frame)["a"].tolist() == np.isnan(values).tolist() == [False, True, True, False]
+    assert not blank_cells(frame).to_numpy().any()
+    assert not_measured_cells(frame)["F"].tolist() == [False, True, False, False]
+
+
+# --- 4. qnsim plot's line on a point it does not draw ---
+
+
+def _no_value_at_two(params, seed):
+    """x = 2: seeds 0 and 2 not measured (NaN), seed 1 blank (None); x = 3: seed 1 infinite; else values."""
+    x = params["x"]
+    if x == 2:
+        return {"F": None if seed == 1 else math.nan}
+    return {"F": math.inf if (x == 3 and seed == 1) else 0.8 + 0.01 * x + 0.001 * seed}
+
+
+def test_qnsim_plot_names_why_a_point_is_not_drawn_as_the_title_does(tmp_path, capsys) -> None:
+    """Old behaviour: qnsim plot's note said "no finite mean at x = 2, x = 3 (no seed with a value, or an infinite
+    one): not drawn" where plot_sweep's title named the kinds of the empty cells ("2 not measured, 1 blank"). Now
+    both say it in one set of words (qnsim.plot._undrawn_kinds), the points with an infinite mean counted too. The
+    oracle is the point function's own cells over its three seeds."""
+    pytest.importorskip("matplotlib")
+    from qnsim.plot import plot_sweep
+    from qnsim.plot_cli import main as plot_main
+    from qnsim.sweeps import sweep
+
+    out = tmp_path / "r.csv"
+    sweep(_no_value_at_two, {"x": [1, 2, 3]}, seeds=3, out=out, workers=1, progress=False)
+    cells = [_no_value_at_two({"x": 2}, s)["F"] for s in range(3)]
+    nan, blank = sum(1 for c in cells if c is not None and math.isnan(c)), sum(1 for c in cells if c is None)
+    infinite = sum(1 for x in (1, 3) if any(math.isinf(_no_value_at_two({"x": x}, s)["F"]) for s in range(3)))
+    assert (nan, blank, infinite) == (2, 1, 1)
+    kinds = f"({nan} not measured, {blank} blank, {infinite} mean over infinite values)"
+    capsys.readouterr()
+    assert plot_main([str(out), "--y", "F", "--out", str(tmp_path / "r.png")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "not drawn" in line]
+    assert notes == [f"note: F: no finite mean at x = 2, x = 3 {kinds}: not drawn"]
+    title = plot_sweep(str(out), x="x", y=["F"])._suptitle.get_text().replace("\n", " ")
+    assert f"no finite mean, not drawn: F at x = 2, x = 3 {kinds}" in title
