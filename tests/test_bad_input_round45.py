@@ -178,6 +178,22 @@ def test_seeds_in_no_fixed_order_are_refused(bad) -> None:
     assert check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=np.array([4, 2], dtype=np.uint8)).seeds == (4, 2)
 
 
+def test_a_link_the_run_never_uses_does_not_stop_its_check() -> None:
+    """Old behaviour: check_estimate handed simulate_execution every link given, which plans each and refused link
+    0-1 ("raw fidelity 0.95 cannot be purified to 0.97 while its pairs wait in memory") although the estimate had
+    placed the whole run on QPU 1 and priced it feasible without that link: `qnsim estimate --simulate` printed the
+    report, then that error. Now the simulation runs the links the report's routes ran over. The oracle: three CX
+    on one qubit pair in a row take three two-qubit gate times, 3 us, in the estimate and in every run."""
+    qpu = QPU(e_1q=1e-4, e_2q=1e-4, e_meas=1e-4, t_2q_s=1e-6)
+    links = [Link((0, 1), 1000.0, 0.95, memory_t1_s=0.1, memory_t2_s=0.05), Link((1, 2), 2000.0, 0.95)]
+    text = "CX 0 1\nCX 0 1\nCX 0 1"
+    report = estimate(text, [qpu] * 3, links, placement=[1, 1], target_fidelity=0.97, purification="bbpssw")
+    assert report.feasible and report.links == []
+    check = check_estimate(report, text, [qpu] * 3, links, seeds=3, target_fidelity=0.97, purification="bbpssw")
+    assert check.priced_wall_clock_s == pytest.approx(3e-6, rel=1e-12)
+    assert check.wall_clock_s == pytest.approx((3e-6,) * 3, rel=1e-12) and check.remote_faults == (0, 0, 0)
+
+
 # --- 2. the mean and sample spread of qnsim._numerics ---
 
 _ANY_FINITE = st.floats(allow_nan=False, allow_infinity=False)

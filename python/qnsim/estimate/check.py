@@ -229,7 +229,10 @@ def check_estimate(
         target_fidelity = check_target_fidelity(target_fidelity)
     cat_entangler = flag("cat_entangler", cat_entangler)
     _same_run(report, w, qpu_list, link_list, target_fidelity, purification, cat_entangler)
-    run_links = operated_links(report, link_list)
+    # The links the report's routes ran over, and no other: simulate_execution plans each link it is given, and
+    # refused one the run never uses that cannot reach target_fidelity, where the estimate had priced the run.
+    ran_over = {(min(u, v), max(u, v)) for lr in report.links for u, v in zip(lr.route, lr.route[1:])}
+    run_links = [lk for lk in operated_links(report, link_list) if lk.key in ran_over]
     rounds = operated_purification_rounds(report)
     buffers = operated_buffer_pairs(report)
     walls: list[float] = []
