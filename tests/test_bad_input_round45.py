@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qnsim import _numerics
-from qnsim.estimate import QPU, EstimateReport, Link, check_estimate, estimate
+from qnsim.estimate import QPU, EstimateCheck, EstimateReport, Link, check_estimate, estimate
 
 # --- 1. check_estimate, given the report of another run ---
 
@@ -192,6 +192,51 @@ def test_a_link_the_run_never_uses_does_not_stop_its_check() -> None:
     check = check_estimate(report, text, [qpu] * 3, links, seeds=3, target_fidelity=0.97, purification="bbpssw")
     assert check.priced_wall_clock_s == pytest.approx(3e-6, rel=1e-12)
     assert check.wall_clock_s == pytest.approx((3e-6,) * 3, rel=1e-12) and check.remote_faults == (0, 0, 0)
+
+
+def _check_fields(**changes):
+    fields = dict(seeds=(4, 7), priced_wall_clock_s=1e-3, wall_clock_s=(1e-3, 3e-3), runtime_limit_s=2e-3,
+                  runtime_undetermined=False, priced_fidelity_at_use={(0, 1): 0.9}, fidelity_at_use={(0, 1): (0.9,)},
+                  priced_pairs={(0, 1): 2}, pairs={(0, 1): (2, 3)}, priced_remote_faults=0.1,
+                  remote_faults=(0, 1))  # fmt: skip
+    return {**fields, **changes}
+
+
+@pytest.mark.parametrize(
+    "changes, error, message",
+    [
+        (dict(seeds=(), wall_clock_s=(), remote_faults=(), pairs={}), ValueError,
+         r"EstimateCheck\.seeds: give 1 to 1000 seeds, got 0"),
+        (dict(seeds=2), TypeError, r"EstimateCheck\.seeds must be the seeds run, in an ordered sequence .*got a int"),
+        (dict(seeds=(4, 4)), ValueError, r"EstimateCheck\.seeds: seed 4 is given twice"),
+        (dict(wall_clock_s=(1e-3,)), ValueError,
+         r"EstimateCheck\.wall_clock_s holds 1 values for 2 seeds; give one per seed"),
+        (dict(wall_clock_s=(math.nan, 1e-3)), ValueError, r"EstimateCheck\.wall_clock_s\[0\] must be finite, got nan"),
+        (dict(wall_clock_s=("1", "2")), ValueError, r"EstimateCheck\.wall_clock_s\[0\] must be a real number, got '1'"),
+        (dict(remote_faults=(0, True)), ValueError, r"EstimateCheck\.remote_faults\[1\] must be an integer, got True"),
+        (dict(pairs={(0, 1): (2,)}), ValueError,
+         r"EstimateCheck\.pairs\[\(0, 1\)\] holds 1 values for 2 seeds; give one per seed"),
+        (dict(pairs=[2, 3]), TypeError, r"EstimateCheck\.pairs must map QPU pairs \(a, b\) to one value per seed"),
+        (dict(fidelity_at_use={(0, 1): (0.9, 0.9, 0.9)}), ValueError,
+         r"EstimateCheck\.fidelity_at_use\[\(0, 1\)\] holds 3 values for 2 seeds; give at most one per seed"),
+        (dict(fidelity_at_use={(0, 1): (1.5,)}), ValueError,
+         r"EstimateCheck\.fidelity_at_use\[\(0, 1\)\]\[0\] must be in \[0, 1\], got 1\.5"),
+        (dict(notes="rate low"), TypeError, r"EstimateCheck\.notes must be a list or tuple of texts, got 'rate low'"),
+    ],
+)  # fmt: skip
+def test_an_estimate_check_built_by_hand_holds_one_figure_per_seed(changes, error, message) -> None:
+    """Old behaviour: EstimateCheck took its fields as given: no seeds failed in table() with "tuple index out of
+    range", a wall clock missing for a seed or a pair count per seed short went unnoticed (the table's "met in 1 of
+    2 runs" counted one run), a NaN wall clock failed in statistics ("'float' object has no attribute
+    'numerator'"), text ones with "must be real number, not str", and notes="rate low" printed a note per letter.
+    Now it reads each field as check_estimate makes it; one made by hand from the same values (the oracle: the
+    check's own fields) equals it, its lists read as tuples."""
+    with pytest.raises(error, match="^" + message):
+        EstimateCheck(**_check_fields(**changes))
+    made = check_estimate(_report(), _TEXT, [_QPU] * 3, _LINE, seeds=[5, 2])
+    fields = {name: getattr(made, name) for name in made.__dataclass_fields__}
+    again = EstimateCheck(**{**fields, "seeds": list(made.seeds), "wall_clock_s": list(made.wall_clock_s)})
+    assert again == made and again.table() == made.table()
 
 
 # --- 2. the mean and sample spread of qnsim._numerics ---

@@ -13,11 +13,19 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from qnsim.argument_checks import flag, integer, is_scalar_array, ordered_sequence, written
+from qnsim.argument_checks import (
+    flag,
+    integer,
+    is_scalar_array,
+    ordered_sequence,
+    real_number,
+    texts,
+    written,
+)
 from qnsim.estimate.estimator import (
     _as_workload,
     _normalize_links,
@@ -75,6 +83,43 @@ class EstimateCheck:
     priced_remote_faults: float
     remote_faults: tuple[int, ...]
     notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # Built by hand too (a check kept and read back): no seeds failed in table() with "tuple index out of range",
+        # a wall clock per seed missing was never noticed, a NaN one failed in statistics ("'float' object has no
+        # attribute 'numerator'") and text ones with "must be real number, not str".
+        who = "EstimateCheck"
+        ordered_sequence(f"{who}.seeds", self.seeds, "the seeds run, in an ordered sequence")
+        seeds = tuple(_seeds(self.seeds, f"{who}.seeds"))
+        n = len(seeds)
+
+        def per_seed(name: str, values: object, read: Callable[[str, object], Any], most: bool = False) -> tuple:
+            ordered_sequence(f"{who}.{name}", values, "one value per seed")
+            if (len(values) > n) if most else (len(values) != n):  # type: ignore[arg-type]
+                raise ValueError(f"{who}.{name} holds {len(values)} values for {n} seeds; give "  # type: ignore[arg-type]
+                                 f"{'at most ' if most else ''}one per seed")  # fmt: skip
+            return tuple(read(f"{who}.{name}[{i}]", v) for i, v in enumerate(values))  # type: ignore[arg-type]
+
+        def seconds(name: str, v: object) -> float:
+            return real_number(name, v, minimum=0.0, unit="s", error=ValueError)
+
+        def count(name: str, v: object) -> int:
+            return integer(name, v, minimum=0, error=ValueError)
+
+        def fidelity_value(name: str, v: object) -> float:
+            return real_number(name, v, minimum=0.0, maximum=1.0, error=ValueError)
+
+        object.__setattr__(self, "seeds", seeds)
+        object.__setattr__(self, "wall_clock_s", per_seed("wall_clock_s", self.wall_clock_s, seconds))
+        object.__setattr__(self, "remote_faults", per_seed("remote_faults", self.remote_faults, count))
+        for name, read, most in (("pairs", count, False), ("fidelity_at_use", fidelity_value, True)):
+            given = getattr(self, name)
+            if not isinstance(given, Mapping):
+                raise TypeError(f"{who}.{name} must map QPU pairs (a, b) to one value per seed, got "
+                                f"{written(given):.80}")  # fmt: skip
+            object.__setattr__(self, name, {key: per_seed(f"{name}[{key!r}]", v, read, most)
+                                            for key, v in given.items()})  # fmt: skip
+        object.__setattr__(self, "notes", texts(f"{who}.notes", self.notes))
 
     @property
     def mean_wall_clock_s(self) -> float:
@@ -265,18 +310,19 @@ def check_estimate(
     )  # fmt: skip
 
 
-def _seeds(seeds: int | Sequence[int]) -> list[int]:
-    """``seeds`` as a list: a count n as 0..n-1 (1 to :data:`MAX_CHECK_SEEDS`), or the seeds given (none twice)."""
+def _seeds(seeds: int | Sequence[int], who: str = "check_estimate seeds") -> list[int]:
+    """``seeds`` as a list: a count n as 0..n-1 (1 to :data:`MAX_CHECK_SEEDS`), or the seeds given (none twice); the
+    refusals name ``who``."""
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__") or is_scalar_array(seeds):
-        n = integer("check_estimate seeds", seeds, minimum=1, maximum=MAX_CHECK_SEEDS, error=ValueError)
+        n = integer(who, seeds, minimum=1, maximum=MAX_CHECK_SEEDS, error=ValueError)
         return list(range(n))
     # A set ran its seeds in hash order and a mapping its keys; a generator's are read once.
-    ordered_sequence("check_estimate seeds", seeds, "a count or seeds in an ordered sequence")
+    ordered_sequence(who, seeds, "a count or seeds in an ordered sequence")
     out = [check_seed(f"seeds[{i}]", s) for i, s in enumerate(seeds)]
     if not 1 <= len(out) <= MAX_CHECK_SEEDS:
-        raise ValueError(f"check_estimate: give 1 to {MAX_CHECK_SEEDS} seeds, got {len(out)}")
+        raise ValueError(f"{who}: give 1 to {MAX_CHECK_SEEDS} seeds, got {len(out)}")
     if len(set(out)) != len(out):
-        raise ValueError(f"check_estimate: seed {next(s for s in out if out.count(s) > 1)} is given twice")
+        raise ValueError(f"{who}: seed {next(s for s in out if out.count(s) > 1)} is given twice")
     return out
 
 
