@@ -415,3 +415,33 @@ def test_qnsim_plot_names_why_a_point_is_not_drawn_as_the_title_does(tmp_path, c
     assert notes == [f"note: F: no finite mean at x = 2, x = 3 {kinds}: not drawn"]
     title = plot_sweep(str(out), x="x", y=["F"])._suptitle.get_text().replace("\n", " ")
     assert f"no finite mean, not drawn: F at x = 2, x = 3 {kinds}" in title
+
+
+# --- 5. a comparison's rows, to_pandas ---
+
+
+def test_a_comparison_rows_notes_are_read_once_for_its_table_and_its_frame() -> None:
+    """Old behaviour: a row built by hand without notes (it has none) failed in Comparison.to_pandas with KeyError
+    'notes', and notes="rate low" printed one note per letter under the table ("note: x: r", "note: x: a", ...).
+    Now each row's notes are read at construction (argument_checks.texts); the oracle is split_notes, which gives
+    the notes back from the frame's cell."""
+    import qnsim
+    from qnsim.comparison import Comparison
+    from qnsim.sweeps import blank_cells, split_notes
+
+    net = qnsim.Network(seed=1)
+    net.add_node("a"), net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", num_pairs=3)
+    net.request("a", "b", num_pairs=3)
+    made = qnsim.compare_results(dict(zip("xy", net.run(0.05, progress=False).requests)))
+    row = {k: v for k, v in made.rows[0].items() if k != "notes"}
+    frame = Comparison("x", (row,)).to_pandas()
+    assert blank_cells(frame)["notes"].tolist() == [True]
+    with pytest.raises(TypeError, match=r"^Comparison\.rows\[0\]\['notes'\] must be a list or tuple of texts, got "
+                                        r"'rate low' \(str\)$"):  # fmt: skip
+        Comparison("x", ({**row, "notes": "rate low"},))
+    notes = ["rate low; from 3 pairs", "window short"]
+    kept = Comparison("x", ({**row, "notes": notes},))
+    assert split_notes(kept.to_pandas()["notes"].iloc[0]) == notes
+    assert [line for line in str(kept).splitlines() if line.startswith("note: x:")] == [f"note: x: {n}" for n in notes]

@@ -150,7 +150,12 @@ class Comparison:
         if not isinstance(self.rows, (tuple, list)) or not all(isinstance(row, Mapping) for row in self.rows):
             raise TypeError(f"Comparison.rows must be a tuple of row dicts, got {written(self.rows):.80}")
         object.__setattr__(self, "baseline", str(self.baseline))
-        object.__setattr__(self, "rows", tuple(self.rows))
+        # A row's notes read once, here, for the table, Jupyter and to_pandas alike: notes="rate low" printed a note
+        # per letter, and a row without notes (it has none) failed in to_pandas with KeyError 'notes'.
+        object.__setattr__(self, "rows", tuple(
+            {**row, "notes": texts(f"Comparison.rows[{i}]['notes']", row.get("notes", ()))}
+            for i, row in enumerate(self.rows)
+        ))  # fmt: skip
         object.__setattr__(self, "remarks", texts("Comparison.remarks", self.remarks))
         # The rows' labels as compare_results reads its own: a baseline no row has printed "rate vs zz" over rows
         # none of which was the baseline, and a label twice (or two that read alike) two baseline rows.
