@@ -371,7 +371,8 @@ def test_rows_frame_refuses_columns_named_twice_or_given_as_text() -> None:
 def test_a_complex_columns_nan_is_not_measured_not_blank() -> None:
     """Old behaviour: in a numpy complex column (an amplitude that was not measured written as complex NaN) the NaN
     was counted a blank and not "not measured", where a float column's NaN is not measured: pandas' isna() was the
-    test there. Now a complex NaN is what a float NaN is (the oracle: numpy's isnan of the column)."""
+    test there. Now a complex NaN is what a float NaN is (the oracle: numpy's isnan of the column), in an object
+    column too, and a sparse column's NaN as a dense one's."""
     from qnsim.sweeps import blank_cells, not_measured_cells
 
     values = np.array([1 + 1j, complex(math.nan, 0.0), complex(0.0, math.nan), 2j])
@@ -379,6 +380,12 @@ def test_a_complex_columns_nan_is_not_measured_not_blank() -> None:
     assert not_measured_cells(frame)["a"].tolist() == np.isnan(values).tolist() == [False, True, True, False]
     assert not blank_cells(frame).to_numpy().any()
     assert not_measured_cells(frame)["F"].tolist() == [False, True, False, False]
+    # The same in an object column (a complex NaN beside None, the blank) and a sparse float column (its NaN fill is
+    # a value too: it was read as a blank through na_value), the oracle the values as written.
+    mixed = pd.DataFrame({"amp": pd.Series([complex(math.nan, 0.0), 1j, None], dtype=object),
+                          "F": pd.arrays.SparseArray([0.9, math.nan, 0.8])})  # fmt: skip
+    assert not_measured_cells(mixed).to_dict("list") == {"amp": [True, False, False], "F": [False, True, False]}
+    assert blank_cells(mixed).to_dict("list") == {"amp": [False, False, True], "F": [False, False, False]}
 
 
 # --- 4. qnsim plot's line on a point it does not draw ---

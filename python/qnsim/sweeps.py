@@ -5641,6 +5641,8 @@ def _cell_kinds(column: Any) -> tuple[Any, Any]:
     import pandas as pd
 
     dtype = column.dtype
+    if isinstance(dtype, pd.SparseDtype):  # its NaN are values as a dense column's (the NaN fill included)
+        return _cell_kinds(column.sparse.to_dense())
     if isinstance(dtype, pd.StringDtype):  # text has no NaN of its own: a missing text cell is a blank
         return column.isna().to_numpy(), np.zeros(len(column), dtype=bool)
     if isinstance(dtype, np.dtype) and dtype.kind in "fc":  # complex too: its NaN is a value, as a float's is
@@ -5648,7 +5650,8 @@ def _cell_kinds(column: Any) -> tuple[Any, Any]:
     if isinstance(dtype, np.dtype) and dtype.kind == "O":
         values = column.tolist()
         blank = np.array([_is_blank(v) for v in values], dtype=bool)
-        nan = np.array([isinstance(v, (float, np.floating)) and v != v for v in values], dtype=bool)
+        nan = np.array([isinstance(v, (float, complex, np.floating, np.complexfloating)) and v != v for v in values],
+                       dtype=bool)  # fmt: skip
         return blank, nan
     blank = column.isna().to_numpy(dtype=bool)
     if getattr(dtype, "kind", "") == "f":  # Float64: NaN is a value there, pd.NA the blank
