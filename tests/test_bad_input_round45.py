@@ -147,7 +147,8 @@ def test_a_report_read_back_is_checked_as_the_report_and_an_edited_one_is_refuse
 def test_links_and_qpus_are_read_as_the_estimate_reads_them() -> None:
     """Old behaviour: a mapping of links (which estimate takes) failed with "links must be Link objects, got (0,
     1)" (its keys read as links), a set or a generator of links was taken. Now check_estimate reads links by the
-    estimate's own reader: a mapping is its values, a set or an iterator is refused by name."""
+    estimate's own reader: a mapping is its values, a set or an iterator is refused by name; a workload given as a
+    dict is no circuit to run."""
     report = _report()
     as_list = check_estimate(report, _TEXT, [_QPU] * 3, _LINE, seeds=1)
     assert check_estimate(report, _TEXT, (_QPU,) * 3, {lk.key: lk for lk in _LINE}, seeds=1) == as_list
@@ -158,6 +159,11 @@ def test_links_and_qpus_are_read_as_the_estimate_reads_them() -> None:
             rf"a mapping \(a list, tuple or dict\), got a {type(bad).__name__}$",
         ):
             check_estimate(report, _TEXT, [_QPU] * 3, bad, seeds=1)
+    # A dict was read as a logical summary and refused by its keys ("unknown logical-summary keys ['a']").
+    for bad in ({"a": 1}, {"t_count": 3}):
+        with pytest.raises(TypeError, match=r"^check_estimate: workload must be circuit text, a stim\.Circuit or a "
+                                            r"Workload \(a circuit to run gate by gate\), got dict$"):  # fmt: skip
+            check_estimate(report, bad, [_QPU] * 3, _LINE, seeds=1)
 
 
 @pytest.mark.parametrize("bad", [{3, 1}, {1: 2}, (s for s in (1, 2)), iter([1, 2]), np.array([[1, 2]])])

@@ -261,7 +261,8 @@ def check_estimate(
         raise ValueError("check_estimate: the report has no placement of its qubits (qubit_qpus: a logical summary "
                          "or a streamed count, or a report of an older version): estimate the circuit itself")
     seed_list = _seeds(seeds)
-    w = _as_workload(workload)
+    # A dict is no circuit: estimate reads one as a logical summary, whose keys were then refused instead.
+    w = None if isinstance(workload, Mapping) else _as_workload(workload)
     if not isinstance(w, Workload):
         raise TypeError(f"check_estimate: workload must be circuit text, a stim.Circuit or a Workload (a circuit to "
                         f"run gate by gate), got {type(workload).__name__}")  # fmt: skip
