@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import is_real_number, not_a_real_hint, written
 
 __all__ = ["ROUNDING_ULPS", "any_of", "decade", "erfc", "exp", "exp10", "exp2", "expm1", "in_unit_interval",
            "power_array", "log", "log1p", "log2", "log_factorial", "power", "tidy", "exp_array", "expm1_array",
@@ -320,8 +321,6 @@ def _real_values(values: Any, who: str) -> list[float]:
     span in its own unit and a complex number by its real part (with a warning), and refused a set or a generator
     with "float() argument must be a string or a real number, not 'set'", naming nothing.
     """
-    from qnsim.argument_checks import is_real_number, not_a_real_hint, written
-
     if not isinstance(values, (list, tuple, range, np.ndarray)):
         raise TypeError(f"{who}: values must be a list, tuple or array of real numbers, got {written(values):.80}")
     if not isinstance(values, np.ndarray):
