@@ -402,7 +402,8 @@ def sample_std(values: Any) -> float:
 
     The values are scaled by a power of two that brings the largest to [0.5, 1) first (exact: the result is the same
     double wherever no square leaves a float's range), so values near 1e200 or 1e-200, whose squares overflow to inf
-    or underflow to 0, have their spread (it read inf and 0.0). NaN or an infinity among them makes it NaN.
+    or underflow to 0, have their spread (it read inf and 0.0). NaN or an infinity among them makes it NaN; a spread
+    beyond a float's range (of -1.8e308 and 1.8e308) is inf.
 
     Raises:
         TypeError, ValueError: As for :func:`mean`; ValueError for fewer than two values too.
@@ -421,7 +422,11 @@ def sample_std(values: Any) -> float:
     scale = math.frexp(max(map(abs, xs)))[1]
     xs = [math.ldexp(x, -scale) for x in xs]
     centre = math.fsum(xs) / len(xs)
-    return math.ldexp(math.sqrt(math.fsum((x - centre) * (x - centre) for x in xs) / (len(xs) - 1)), scale)
+    spread = math.sqrt(math.fsum((x - centre) * (x - centre) for x in xs) / (len(xs) - 1))
+    try:
+        return math.ldexp(spread, scale)
+    except OverflowError:  # a spread past a float's range (-1.8e308 and 1.8e308: 2.5e308), as IEEE rounds it
+        return math.inf
 
 
 def tidy(x: float) -> float:
