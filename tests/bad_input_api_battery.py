@@ -126,6 +126,13 @@ def _estimate_link(qpus=(0, 1)):
     return Link(qpus, 1e3, 0.95)
 
 
+def _check_run():
+    """An estimate of one remote CX, its QPUs and its link (check_estimate's working call)."""
+    from qnsim.estimate import QPU, Link, estimate
+    qpus, links = [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.95)]
+    return estimate("CX 0 1", qpus, links), qpus, links
+
+
 #: Round 35: callables the passes above reached only with 1.0 for every argument (the generic pass), now with working
 #: calls; the --other-parameters pass gives each of their parameters each bad value.
 MORE_CASES = {
@@ -145,6 +152,12 @@ MORE_CASES = {
     "link_models.bell_diagonal": dict(rho=None),
     "link_models.LinkModel": dict(scheme="single_click", success_probability=0.5, attempt_period_s=1e-3,
                                   fidelity=0.9),
+    # Round 45: the newest entry points.
+    "estimate.check_estimate": dict(report=None, workload="CX 0 1", qpus=None, links=None, seeds=1,
+                                    target_fidelity=None, purification="dejmps", cat_entangler=True, max_ops=100),
+    "sweeps.rows_frame": dict(rows=[{"a": 1}, {"a": None}], columns=None),
+    "sweeps.blank_cells": dict(frame=None),
+    "sweeps.not_measured_cells": dict(frame=None),
 }
 LAZY.update({
     ("estimate.link_from_model", "model"): _link_model,
@@ -163,6 +176,11 @@ LAZY.update({
     ("qec.interface_from_link", "supply"): _supply,
     ("link_models.fidelity", "rho"): lambda: __import__("numpy").eye(4) / 4,
     ("link_models.bell_diagonal", "rho"): lambda: __import__("numpy").eye(4) / 4,
+    ("estimate.check_estimate", "report"): lambda: _check_run()[0],
+    ("estimate.check_estimate", "qpus"): lambda: _check_run()[1],
+    ("estimate.check_estimate", "links"): lambda: _check_run()[2],
+    ("sweeps.blank_cells", "frame"): lambda: __import__("pandas").DataFrame({"a": [1.0, None]}),
+    ("sweeps.not_measured_cells", "frame"): lambda: __import__("pandas").DataFrame({"a": [1.0, None]}),
 })
 
 BAD = {

@@ -85,13 +85,14 @@ _FINITE = st.floats(min_value=-1e300, max_value=1e300, allow_nan=False, allow_in
 
 
 @given(st.lists(_FINITE, min_size=1, max_size=40))
-def test_mean_is_within_one_ulp_of_the_exact_mean(values):
-    """The exact rational mean, rounded once, against ``_numerics.mean``: the correctly rounded sum divided by n is at
-    most one rounding more (an ulp of the result, or the smallest subnormal's); numpy's mean of [1e16, 1, -1e16] is 0
-    where the exact mean is 1/3."""
+def test_mean_is_within_two_ulps_of_the_exact_mean(values):
+    """The exact rational mean against ``_numerics.mean``: the correctly rounded sum divided by n is two roundings,
+    each of relative size 2^-53, so at most 2 ulps of the result (|x| 2^-52 <= 2 ulp(x)), or the smallest subnormal's;
+    numpy's mean of [1e16, 1, -1e16] is 0 where the exact mean is 1/3. (One ulp, the bound stated here before bad
+    input round 45, is not one: a mean near 2.9e16, of ulp 4, came out 4.8 off in a random run.)"""
     exact = sum(Fraction(v) for v in values) / len(values)
     got = _numerics.mean(values)
-    assert abs(Fraction(got) - exact) <= Fraction(math.ulp(float(exact)))
+    assert abs(Fraction(got) - exact) <= 2 * Fraction(math.ulp(float(exact)))
     assert _numerics.mean([1e16, 1.0, -1e16]) == 1 / 3
 
 
@@ -99,14 +100,18 @@ def test_mean_is_within_one_ulp_of_the_exact_mean(values):
 def test_sample_std_matches_the_exact_value(values):
     """The sample standard deviation from exact rational sums (the square root of the exact variance, in floats):
     ``_numerics.sample_std`` within 4 ulps of it plus what the mean's rounding adds: every deviation moves by the
-    mean's error (up to an ulp of the largest value), which moves the deviation by at most that times sqrt(n / (n - 1))
-    (three equal values of 699051.34 have no spread; their rounded mean is an ulp off, a deviation of 1.2 ulps)."""
+    mean's error (up to 2 ulps of the largest value), which moves the deviation by at most that times sqrt(n / (n - 1))
+    (three equal values of 699051.34 have no spread; their rounded mean is an ulp off, a deviation of 1.2 ulps). The
+    exact variance is rounded to a float at a power-of-two scale that brings the largest value near 1: [0, 2.2e-176]
+    has a variance of 2.4e-352, which reads 0.0 as a float (the oracle's own underflow, and sample_std's before bad
+    input round 45)."""
     n = len(values)
     exact_mean = sum(Fraction(v) for v in values) / n
     exact_variance = sum((Fraction(v) - exact_mean) ** 2 for v in values) / (n - 1)
-    want = math.sqrt(float(exact_variance))
+    scale = math.frexp(max(abs(v) for v in values))[1]
+    want = math.ldexp(math.sqrt(float(exact_variance / Fraction(2) ** (2 * scale))), scale)
     got = _numerics.sample_std(values)
-    slack = 4 * math.ulp(want) + math.ulp(max(abs(v) for v in values)) * math.sqrt(n / (n - 1))
+    slack = 4 * math.ulp(want) + 2 * math.ulp(max(abs(v) for v in values)) * math.sqrt(n / (n - 1))
     assert abs(got - want) <= slack
 
 

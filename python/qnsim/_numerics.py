@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import is_real_number, not_a_real_hint, written
 
 __all__ = ["ROUNDING_ULPS", "any_of", "decade", "erfc", "exp", "exp10", "exp2", "expm1", "in_unit_interval",
            "power_array", "log", "log1p", "log2", "log_factorial", "power", "tidy", "exp_array", "expm1_array",
@@ -312,35 +313,120 @@ def any_of(*probabilities: float) -> float:
     return 0.0 - expm1(math.fsum(log1p(-p) for p in probabilities))  # 0.0 - : never -0.0
 
 
+def _real_values(values: Any, who: str) -> list[float]:
+    """``values`` (a list, tuple or array of any shape) as a flat list of floats, refused unless each is a real
+    number (NaN and infinities are numbers; a bool, a string, None, ``pd.NA``, a complex number or a time is not).
+
+    ``np.asarray(values, dtype=float)`` read "1.5" as 1.5, True as 1, None and ``pd.NA`` (a blank) as NaN, a time
+    span in its own unit and a complex number by its real part (with a warning), and refused a set or a generator
+    with "float() argument must be a string or a real number, not 'set'", naming nothing.
+    """
+    if not isinstance(values, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"{who}: values must be a list, tuple or array of real numbers, got {written(values):.80}")
+    if not isinstance(values, np.ndarray):
+        if all(type(v) is float for v in values):  # the common case, without a check per item
+            return list(values)
+        try:
+            # Objects kept as given: numpy's own reading of [1.0, "x"] was two strings, naming "1.0" the bad one.
+            values = np.asarray(values, dtype=object)
+        except ValueError:  # rows of several lengths
+            shown = f"{written(values):.80}"
+            raise ValueError(f"{who}: values must be numbers or rows of one length, got {shown}") from None
+    kind = values.dtype.kind
+    if kind in "fiu":
+        with np.errstate(over="ignore"):  # a long double past a float's range: refused below
+            flat = values.astype(float).ravel()
+        if kind == "f" and values.dtype.itemsize > 8:
+            # A long double past a float's range became inf without a word.
+            wide = np.flatnonzero(np.isinf(flat) & np.isfinite(values.ravel()))
+            if wide.size:
+                raise ValueError(f"{who}: values[{wide[0]}] is beyond the range of a float (1.8e308), got "
+                                 f"{written(values.ravel()[wide[0]])}")  # fmt: skip
+        return flat.tolist()
+    items = values.ravel().tolist() if kind == "O" else values.ravel()
+    for i, v in enumerate(items):
+        if not is_real_number(v):
+            # None and pd.NA by their type too: a blank cell, not a number.
+            named = f" ({type(v).__name__})" if v is None or type(v).__name__ == "NAType" else ""
+            shown = f"{written(v):.80}"
+            raise TypeError(f"{who}: values[{i}] must be a real number{not_a_real_hint(v)}, got {shown}{named}")
+    try:
+        return [float(v) for v in items]
+    except OverflowError:  # an int beyond a float's range: refused, not read as inf
+        i = next(i for i, v in enumerate(items) if abs(v) > 2**1024)
+        shown = written(items[i])
+        raise ValueError(f"{who}: values[{i}] is beyond the range of a float (1.8e308), got {shown}") from None
+
+
+def _fsum_mean(xs: list[float]) -> float:
+    """The mean of floats from their correctly rounded sum; NaN and infinities as IEEE arithmetic has them."""
+    if not all(map(math.isfinite, xs)):
+        # fsum refuses inf + -inf ("-inf + inf in fsum"); the plain sum is NaN there, inf or NaN elsewhere as fsum's.
+        return sum(xs) / len(xs)
+    try:
+        return math.fsum(xs) / len(xs)
+    except OverflowError:
+        # A sum past 1.8e308 (two values of 1e308) whose mean is a float: summed at 2^-k, exact for numbers above
+        # 2^-1022 * 2^k (what a smaller one loses is far below the sum's last bit), and scaled back.
+        k = len(xs).bit_length()
+        return math.ldexp(math.fsum(math.ldexp(x, -k) for x in xs) / len(xs), k)
+
+
 def mean(values: Any) -> float:
-    """The mean of ``values`` (numbers in any units, a sequence or an array of any shape, not empty) from their
+    """The mean of ``values`` (real numbers in any units: a list, tuple or array of any shape, not empty) from their
     correctly rounded sum (``math.fsum``), in their units: the same double on every CPU. numpy's mean sums in blocks
     whose order its SIMD loops choose, so a run's mean fidelity could differ in its last bits between machines.
+
+    A NaN among them makes the mean NaN, and infinities count as in IEEE arithmetic (inf and -inf: NaN). A sum past
+    a float's range is summed scaled down, so the mean of two values of 1e308 is 1e308.
+
+    Raises:
+        TypeError: ``values`` is no list, tuple or array (a set, a generator, a scalar), or holds what is no real
+            number (a bool, text, None or ``pd.NA``, a complex number, a time); the message names its index.
+        ValueError: No values, rows of several lengths, or a number beyond a float's range.
 
     Example:
         >>> mean([1e16, 1.0, -1e16]), float(np.mean([1e16, 1.0, -1e16]))
         (0.3333333333333333, 0.0)
     """
-    xs = np.asarray(values, dtype=float).ravel().tolist()
+    xs = _real_values(values, "mean")
     if not xs:
         raise ValueError("mean of no values")
-    return math.fsum(xs) / len(xs)
+    return _fsum_mean(xs)
 
 
 def sample_std(values: Any) -> float:
-    """The sample standard deviation (n - 1 in the denominator) of ``values`` (at least two numbers, any shape), in
-    their units: the squared deviations from :func:`mean` summed by ``math.fsum``, so the same double on every CPU
+    """The sample standard deviation (n - 1 in the denominator) of ``values`` (at least two real numbers, any shape),
+    in their units: the squared deviations from :func:`mean` summed by ``math.fsum``, so the same double on every CPU
     (numpy's std sums in a SIMD-chosen order).
+
+    The values are scaled by a power of two that brings the largest to [0.5, 1) first (exact: the result is the same
+    double wherever no square leaves a float's range), so values near 1e200 or 1e-200, whose squares overflow to inf
+    or underflow to 0, have their spread (it read inf and 0.0). NaN or an infinity among them makes it NaN; a spread
+    beyond a float's range (of -1.8e308 and 1.8e308) is inf.
+
+    Raises:
+        TypeError, ValueError: As for :func:`mean`; ValueError for fewer than two values too.
 
     Example:
         >>> sample_std([1.0, 2.0, 3.0, 4.0]) == float(np.std([1.0, 2.0, 3.0, 4.0], ddof=1))
         True
+        >>> sample_std([1e200, 3e200]), sample_std([1e-200, 3e-200])
+        (1.414213562373095e+200, 1.414213562373095e-200)
     """
-    xs = np.asarray(values, dtype=float).ravel().tolist()
+    xs = _real_values(values, "sample_std")
     if len(xs) < 2:
         raise ValueError(f"a sample standard deviation needs two values or more, got {len(xs)}")
+    if not all(map(math.isfinite, xs)):
+        return math.nan
+    scale = math.frexp(max(map(abs, xs)))[1]
+    xs = [math.ldexp(x, -scale) for x in xs]
     centre = math.fsum(xs) / len(xs)
-    return math.sqrt(math.fsum((x - centre) * (x - centre) for x in xs) / (len(xs) - 1))
+    spread = math.sqrt(math.fsum((x - centre) * (x - centre) for x in xs) / (len(xs) - 1))
+    try:
+        return math.ldexp(spread, scale)
+    except OverflowError:  # a spread past a float's range (-1.8e308 and 1.8e308: 2.5e308), as IEEE rounds it
+        return math.inf
 
 
 def tidy(x: float) -> float:

@@ -28,6 +28,9 @@ __all__ = ["Comparison", "compare_results"]
 #: What the comparison's columns are, said under its table.
 #: Rows on a fixed schedule print "exact" and add no sampling spread to a ratio, only their count's one pair either way
 #: (the table read "Poisson" above them).
+#: The figures of a row that the table reads (a row built by hand may lack them: not known).
+_FIGURES = ("rate_hz", "rate_hz_low", "rate_hz_high", "window_s", "mean_fidelity", "fidelity_ci95", "rate_ratio",
+            "rate_ratio_low", "rate_ratio_high", "fidelity_difference", "fidelity_difference_ci95")
 _LEGEND = (
     "rate 95%: Poisson interval of each count, or exact (deliveries on a fixed schedule, no sampling noise); rate vs "
     "baseline: ratio of the rates, 95% interval of the ratio of two Poisson counts (an exact rate adds no sampling "
@@ -150,7 +153,12 @@ class Comparison:
         if not isinstance(self.rows, (tuple, list)) or not all(isinstance(row, Mapping) for row in self.rows):
             raise TypeError(f"Comparison.rows must be a tuple of row dicts, got {written(self.rows):.80}")
         object.__setattr__(self, "baseline", str(self.baseline))
-        object.__setattr__(self, "rows", tuple(self.rows))
+        # A row's notes read once, here, for the table, Jupyter and to_pandas alike: notes="rate low" printed a note
+        # per letter, and a row without notes (it has none) failed in to_pandas with KeyError 'notes'.
+        object.__setattr__(self, "rows", tuple(
+            {**row, "notes": texts(f"Comparison.rows[{i}]['notes']", row.get("notes", ()))}
+            for i, row in enumerate(self.rows)
+        ))  # fmt: skip
         object.__setattr__(self, "remarks", texts("Comparison.remarks", self.remarks))
         # The rows' labels as compare_results reads its own: a baseline no row has printed "rate vs zz" over rows
         # none of which was the baseline, and a label twice (or two that read alike) two baseline rows.
@@ -165,7 +173,10 @@ class Comparison:
     def _cells(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         """The table's headers and one tuple of cell texts per request (for the text table and Jupyter)."""
         cells = []
-        for row in self.rows:
+        for given in self.rows:
+            # A row built by hand may hold fewer figures than compare_results' (a label alone): one it lacks is not
+            # known, "-" like a NaN, where the table failed with KeyError 'rate_hz'.
+            row = {**dict.fromkeys(_FIGURES, math.nan), "pairs": "-", "verdict": "", **given}
             if row["label"] == self.baseline:
                 ratio, difference = "baseline", "baseline"
             else:
@@ -177,8 +188,8 @@ class Comparison:
                 )
             if not row.get("rate_measured", True):
                 spread = "not measured"  # a request never admitted (RATE_NOT_MEASURED)
-            elif math.isnan(row["rate_hz"]):
-                spread = "-"
+            elif math.isnan(row["rate_hz"]) or math.isnan(row["rate_hz_low"]) or math.isnan(row["rate_hz_high"]):
+                spread = "-"  # no interval known: not "---", the text of two NaN bounds
             elif row["rate_hz_low"] == row["rate_hz_high"]:
                 spread = "exact"
             else:
@@ -215,7 +226,8 @@ class Comparison:
             >>> Comparison("a", ({"label": "a", "verdict": ""}, {"label": "b", "verdict": "higher rate"}))
             Comparison(baseline a; b: higher rate)
         """
-        others = "; ".join(f"{row['label']}: {row['verdict']}" for row in self.rows if row["label"] != self.baseline)
+        others = "; ".join(f"{row['label']}: {row.get('verdict', '')}" for row in self.rows
+                           if row["label"] != self.baseline)  # fmt: skip
         return f"Comparison(baseline {self.baseline}; {others})"
 
     def _repr_html_(self) -> str:

@@ -492,15 +492,19 @@ def _no_value_kinds(blanks: Any, nans: Any, at: list[int]) -> str:
 
 
 def _undrawn_kinds(table: Any, column: Any) -> str:
-    """`` (2 not measured, 1 blank)``: the seeds' cells at ``table``'s points of ``column`` where no seed has a value
-    (summarize's ``attrs["no_value"]``); "" where there are none."""
+    """`` (2 not measured, 1 blank)``: why ``table``'s points of ``column`` without a finite mean have none, for
+    plot_sweep's title and qnsim plot's note alike: the kinds of the seeds' empty cells where no seed has a value
+    (summarize's ``attrs["no_value"]``), and how many points have seeds of an infinite value (``1 mean over infinite
+    values``: inf, or NaN of inf and -inf); "" where there is no such point."""
     counts = table.attrs["no_value"].get(column)
-    if counts is None:
-        return ""
-    at = [i for i, n in enumerate(table[f"{column}_n"].tolist()) if n == 0]
-    nan, blank = sum(counts["not_measured"][i] for i in at), sum(counts["blank"][i] for i in at)
-    kinds = [f"{nan} not measured" if nan else "", f"{blank} blank" if blank else ""]
-    return f" ({', '.join(k for k in kinds if k)})" if nan or blank else ""
+    seeds = table[f"{column}_n"].tolist()
+    at = [i for i, n in enumerate(seeds) if n == 0]
+    nan = sum(counts["not_measured"][i] for i in at) if counts is not None else 0
+    blank = sum(counts["blank"][i] for i in at) if counts is not None else 0
+    infinite = sum(1 for n, m in zip(seeds, table[f"{column}_mean"].tolist()) if n > 0 and not math.isfinite(m))
+    kinds = [f"{nan} not measured" if nan else "", f"{blank} blank" if blank else "",
+             f"{infinite} mean{'s' if infinite > 1 else ''} over infinite values" if infinite else ""]  # fmt: skip
+    return f" ({', '.join(k for k in kinds if k)})" if any(kinds) else ""
 
 
 def _said_once(frame: Any, table: Any, keys: list[str], remark: str) -> tuple[str, int]:

@@ -154,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     from qnsim.argument_checks import written
-    from qnsim.plot import _check_roles, _frame, plot_sweep, summarize
+    from qnsim.plot import _check_roles, _frame, _undrawn_kinds, plot_sweep, summarize
 
     parser = _parser()
     try:
@@ -243,9 +243,9 @@ def _main(argv: Sequence[str] | None) -> int:
     for note in table.attrs["notes"]:
         print(f"note: {note}", file=sys.stderr)
     for column, where in table.attrs["undrawn"].items():
-        # The image has no marker there: its curve reads as a sweep without those points.
-        print(f"note: {column}: no finite mean at {where} (no seed with a value, or an infinite one): not drawn",
-              file=sys.stderr)
+        # The image has no marker there: its curve reads as a sweep without those points. Why, in the title's words
+        # (a NaN mean reads the same for a blank cell and a figure not measured).
+        print(f"note: {column}: no finite mean at {where}{_undrawn_kinds(table, column)}: not drawn", file=sys.stderr)
     return 0
 
 

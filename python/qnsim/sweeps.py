@@ -5525,11 +5525,17 @@ def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
     NaN, distinct) or give its path to :func:`qnsim.plot.summarize`.
 
     Args:
-        rows: The rows, one dict each (column -> value).
-        columns: The frame's columns in order (None: pandas' order, first appearance).
+        rows: The rows, one dict each (column -> value), in a list or tuple.
+        columns: The frame's columns in order, each once, in a list or tuple (None: pandas' order, first
+            appearance); a column no row has is blank throughout.
 
     Returns:
         A DataFrame with one row per dict.
+
+    Raises:
+        TypeError: ``rows`` is no list or tuple of dicts, or ``columns`` no list or tuple (the message names the
+            first row that is no dict).
+        ValueError: ``columns`` names a column twice.
 
     Example:
         >>> import math
@@ -5541,9 +5547,8 @@ def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
     """
     import pandas as pd
 
+    _check_rows(rows, columns)
     frame = pd.DataFrame(rows, columns=columns)
-    if not all(isinstance(row, Mapping) for row in rows):
-        return frame
     na = pd.NA
     for name in frame.columns:
         # Only a column pandas reads a missing value in can hold a blank (a key absent reads NaN, a None None).
@@ -5554,6 +5559,27 @@ def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
         if any(blank):
             frame[name] = _with_blanks(pd, raw, blank)
     return frame
+
+
+def _check_rows(rows: Any, columns: Any) -> None:
+    """Refuses what :func:`rows_frame` cannot read as rows: pandas took None ("'NoneType' object is not iterable"),
+    a dict of lists (read as columns), a string ("DataFrame constructor not properly called!") and a list of
+    numbers (one column named 0), and a column named twice in ``columns`` failed with "The truth value of a Series
+    is ambiguous"."""
+    if not isinstance(rows, (list, tuple)):
+        raise TypeError(f"rows must be a list of rows (dicts: column -> value), got {written(rows):.80}")
+    for i, row in enumerate(rows):
+        if type(row) is not dict and not isinstance(row, Mapping):
+            raise TypeError(f"rows[{i}] must be a dict (column -> value), got {written(row):.80}")
+    if columns is None:
+        return
+    if not isinstance(columns, (list, tuple)):
+        raise TypeError(f"columns must be a list of column names (None: every row's), got {written(columns):.80}")
+    seen: set = set()
+    for name in columns:
+        if name in seen:
+            raise ValueError(f"columns names the column {written(name)} twice; give each once")
+        seen.add(name)
 
 
 #: A key a row lacks (see :func:`rows_frame`): a blank, as None is.
@@ -5615,14 +5641,17 @@ def _cell_kinds(column: Any) -> tuple[Any, Any]:
     import pandas as pd
 
     dtype = column.dtype
+    if isinstance(dtype, pd.SparseDtype):  # its NaN are values as a dense column's (the NaN fill included)
+        return _cell_kinds(column.sparse.to_dense())
     if isinstance(dtype, pd.StringDtype):  # text has no NaN of its own: a missing text cell is a blank
         return column.isna().to_numpy(), np.zeros(len(column), dtype=bool)
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+    if isinstance(dtype, np.dtype) and dtype.kind in "fc":  # complex too: its NaN is a value, as a float's is
         return np.zeros(len(column), dtype=bool), np.isnan(column.to_numpy())
     if isinstance(dtype, np.dtype) and dtype.kind == "O":
         values = column.tolist()
         blank = np.array([_is_blank(v) for v in values], dtype=bool)
-        nan = np.array([isinstance(v, (float, np.floating)) and v != v for v in values], dtype=bool)
+        nan = np.array([isinstance(v, (float, complex, np.floating, np.complexfloating)) and v != v for v in values],
+                       dtype=bool)  # fmt: skip
         return blank, nan
     blank = column.isna().to_numpy(dtype=bool)
     if getattr(dtype, "kind", "") == "f":  # Float64: NaN is a value there, pd.NA the blank
