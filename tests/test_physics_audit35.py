@@ -99,9 +99,10 @@ def _multiplexed_chain_monte_carlo(
     random), "oldest_pair" (the pair whose older qubit is oldest); ``cutoff_from`` s added to every cutoff (one
     period: the cutoff counted from the herald); ``news`` "instant" (both ends use their qubits at the last swap),
     "together" (both at the later end's news: the earlier end held until the delivery). ``generation``
-    "on_demand": docs/concepts.md's rule, "a memory freed by a swap waits until the pair it fed is delivered or
-    lost before its link attempts again" (the measured memories stay taken, carried into each longer pair, until it
-    is delivered at its later end or discarded).
+    "on_demand": docs/concepts.md's rule, "a memory freed by a swap waits until a pair of its request is delivered
+    (then every waiting memory of the request attempts again) or lost (then those on the links that pair spanned)"
+    (the measured memories stay taken until then); "on_demand_own_pair", a rule the core does not follow (physics
+    audit 36): each waits until the pair it fed (carried into each longer pair) is delivered or discarded.
 
     Times are kept in integer picoseconds, as the core keeps them (a link's light rounded to the picosecond): in
     float seconds two emissions of one instant reached by different sums (3 x 10 us, 2 x 10 us + 10 us) differ in
@@ -117,6 +118,7 @@ def _multiplexed_chain_monte_carlo(
     # id -> [link, end, memory, emission, partner id, pair]; a pair (shared by its two qubits) holds the storage
     # of its measured and used qubits, the swaps that made it as (node, time) and an end's use once made.
     qubits: dict[int, list] = {}
+    paused: list[tuple[int, int, int]] = []  # on_demand: (link, end, memory) of the request's waiting memories
     ids, order, heap = itertools.count(), itertools.count(), []
     out, discards = [], []
     # Attempts until success, drawn at once: each memory pair heralds at most once per period.
@@ -166,11 +168,11 @@ def _multiplexed_chain_monte_carlo(
                 "paused": joined_a["paused"] + joined_b["paused"],
             }
             qubits[pa][4:6], qubits[pb][4:6] = [pb, pair], [pa, pair]
-            if generation == "on_demand":  # the measured memories wait for the pair they fed
+            if generation != "continuous":  # the measured memories wait (for the request's or their own pair)
                 for q in (qa, qb):
                     link, end, memory = qubits.pop(q)[:3]
                     mem[link][end][memory] = "paused"
-                    pair["paused"].append((link, end, memory))
+                    (pair["paused"] if generation == "on_demand_own_pair" else paused).append((link, end, memory))
             else:
                 free(qa, t)
                 free(qb, t)
@@ -181,11 +183,17 @@ def _multiplexed_chain_monte_carlo(
                 for q, at in zip((pa, pb), uses):
                     heapq.heappush(heap, (at, 0, next(order), ("use", q)))
 
-    def release(pair, t):  # the pair is delivered or lost: the memories its swaps paused attempt again
-        for link, end, memory in pair["paused"]:
+    def release(pair, t, span=(0, links)):
+        """The pair is delivered (span: the path) or lost (span: the links between its ends): on_demand's waiting
+        memories on those links, or on_demand_own_pair's that fed it, attempt again."""
+        if generation == "on_demand_own_pair":
+            waiting, pair["paused"] = pair["paused"], []
+        else:
+            waiting = [w for w in paused if span[0] <= w[0] < span[1]]
+            paused[:] = [w for w in paused if not span[0] <= w[0] < span[1]]
+        for link, end, memory in waiting:
             mem[link][end][memory] = None
             restart(link, end, memory, t)
-        pair["paused"] = []
 
     def use(q, t):
         pair, emitted = qubits[q][5], qubits[q][3]
@@ -223,10 +231,13 @@ def _multiplexed_chain_monte_carlo(
                 if q in qubits:
                     partner, pair = qubits[q][4:6]
                     discards.append((t / 1e12, partner not in qubits))
+                    # The links between the pair's ends (a pair whose other end used its qubit spanned the path).
+                    ends = [qubits[x][0] + qubits[x][1] for x in (q, partner) if x in qubits]
+                    span = (min(ends), max(ends)) if len(ends) == 2 else (0, links)
                     free(q, t)
                     if partner in qubits:  # else an end that used its qubit already
                         free(partner, t)
-                    release(pair, t)
+                    release(pair, t, span)
     return out, discards
 
 

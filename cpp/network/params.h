@@ -102,10 +102,13 @@ struct LinkParams {
 enum class SwapSchedule : uint32_t { ASAP, Nested };
 
 /// When a request's links make pairs. Continuous: a memory attempts again as soon as it is free.
-/// OnDemand: a memory freed by a swap (its qubit went into a longer pair) waits until that pair
-/// is delivered or lost before its link attempts again, so idle links do not regenerate while swap
-/// outcomes travel (a 10^6-node chain makes ~N link pairs per delivery instead of ~N^2); memories
-/// freed any other way (cutoff, purification, delivery at an end) attempt at once.
+/// OnDemand: a memory freed by a swap (its qubit went into a longer pair) waits before its link attempts
+/// again, until a pair of its request is delivered (then every waiting memory of the request, on every link
+/// of its path) or a pair is lost (then those on the links between the lost pair's ends), so idle links do
+/// not regenerate while swap outcomes travel (a 10^6-node chain makes ~N link pairs per delivery instead of
+/// ~N^2). With one memory per link one pair is in flight and that is the pair the memory fed; with several,
+/// a delivery also restarts memories that fed another pair still under way. Memories freed any other way
+/// (cutoff, purification, delivery at an end) attempt at once.
 enum class GenerationPolicy : uint32_t { Continuous, OnDemand };
 
 /// An end-to-end entanglement request along a fixed path of nodes.
