@@ -16,8 +16,14 @@ def _chain_run(cutoff_s: float | None, *, steps: int = 1, seed: int = 3):
     net = qnsim.chain(6, length_km=5.0, fidelity=0.97, rate_hz=2e3, seed=seed, formalism="bell_diagonal")
     names = list(net.nodes)
     net.request(names[0], names[-1], num_pairs=20, **({} if cutoff_s is None else {"cutoff_s": cutoff_s}))
+    return _figures(net, 5.0, steps)
+
+
+def _figures(net, until_s: float, steps: int):
+    """Runs ``net`` to ``until_s`` s in ``steps`` calls: (its first request's delivery times and fidelities as
+    bytes, events, voided cutoffs, link pairs, cutoff discards)."""
     for k in range(1, steps + 1):
-        result = net.run(until_s=5.0 * k / steps)
+        result = net.run(until_s=until_s * k / steps)
     req = result.requests[0]
     return (req.times_s.tobytes(), req.fidelities.tobytes(), result.events_processed, net.native.timeouts_voided,
             result.counters["link_pairs"], req.cutoff_discards)
@@ -45,11 +51,7 @@ def _random_chain_run(cutoff_s: float, *, steps: int = 1, seed: int = 3):
     for a, b in zip(names, names[1:]):
         net.add_link(a, b, length_km=2.0, fidelity=0.97, success_probability=0.05, attempt_period_s=2e-5)
     net.request(names[0], names[-1], num_pairs=30, cutoff_s=cutoff_s)
-    for k in range(1, steps + 1):
-        result = net.run(until_s=2.0 * k / steps)
-    req = result.requests[0]
-    return (req.times_s.tobytes(), req.fidelities.tobytes(), result.events_processed, net.native.timeouts_voided,
-            result.counters["link_pairs"], req.cutoff_discards)
+    return _figures(net, 2.0, steps)
 
 
 def test_cutoffs_that_act_and_runs_cut_anywhere():

@@ -276,13 +276,7 @@ class EventQueue {
                 if (l.head == l.tail) break;
                 decode(l.head->time_ps, l.head->kind_a, l.head->b, out);
             } while (void_now(out));
-            if (l.head != l.tail) {
-                heap_down(LaneHead{l.head->time_ps, lane});
-            } else {
-                const LaneHead last = lane_heap_.back();
-                lane_heap_.pop_back();
-                if (!lane_heap_.empty()) heap_down(last);
-            }
+            reseat_front_lane(l, lane);
         }
         if (!refill(until_ps)) return false;
         take_first(out);
@@ -448,6 +442,10 @@ class EventQueue {
         const Record &r = *l.head++;
         decode(r.time_ps, r.kind_a, r.b, out);
         if (__builtin_expect(l.head == l.first->events + kChunkEvents, 0)) next_late_chunk(l);
+        reseat_front_lane(l, lane);
+    }
+    // The lane at the heap's root has lost its first timeouts: its next one's time is its key, or it leaves.
+    QNSIM_HOT_INLINE void reseat_front_lane(const Lane &l, uint32_t lane) {
         if (l.head != l.tail) {
             heap_down(LaneHead{l.head->time_ps, lane});
         } else {
