@@ -298,3 +298,28 @@ def test_a_feasible_run_within_two_spreads_of_its_runtime_limit_says_some_runs_m
     assert met < 40
     status, out = _estimate(tmp_path, capsys, "--simulate", "20", channels=20, limit=0.1, extra=extra)
     assert status == 0 and "met in 20 of 20 runs" in out and "runtime limit is met by" not in out, out
+
+
+def test_transducer_efficiency_points_are_independent_checks_whose_standard_error_is_right(monkeypatch, capsys):
+    """Old behaviour: examples/transducer_efficiency.py ran its six efficiencies on one seed, and as each runs until
+    the same expected count, they drew the same uniforms into one count deviation (0.09 standard errors at every
+    point): "largest rate deviation: 0.2 standard errors" was one draw printed as six. Now each point has its own
+    seed, and the deviations differ. The printed "+- 1 s.e." (sqrt(N (1 - p)) / window) is checked against the
+    closed-form rate 2 p / T over 100 seeds of one point: the deviations in its units have mean ~0 and spread ~1."""
+    script = import_script(EXAMPLES / "transducer_efficiency.py")
+    monkeypatch.setattr("sys.argv", ["transducer_efficiency.py", "--pairs", "200"])
+    script.main()
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines if re.match(r"\s+[0-9.]+\s+[0-9.e-]+\s", line)]
+    z = [(float(row[3]) - float(row[2])) / float(row[5]) for row in rows]
+    assert len(z) == 6 and len({round(v, 2) for v in z}) == 6, z
+    base = qnsim.superconducting_transducer_link(1000)
+    model = base.link(10.0)
+    rate = 2 * model.success_probability / model.attempt_period_s
+    until_s = 200 / rate
+    deviations = []
+    for seed in range(100):
+        r = script.simulate(base, True, until_s, seed)
+        err = math.sqrt(max(r.num_pairs, 1) * (1 - model.success_probability)) / until_s
+        deviations.append((r.rate_hz - rate) / err)
+    assert abs(np.mean(deviations)) < 0.35 and 0.8 < np.std(deviations) < 1.2, (np.mean(deviations), np.std(deviations))
