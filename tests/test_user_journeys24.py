@@ -335,7 +335,7 @@ def test_a_large_failure_budget_is_judged_by_the_failure_probability(tmp_path, c
     allowed for the whole run") with 201 remote pairs at F = 0.995 and near-perfect gates: each pair fails its
     teleported gate with probability 1 - F, so the run fails with probability 1 - F^201 = 0.634 (the closed form,
     independent pairs), within 0.9. The estimate reads infeasible, "1.01 expected remote faults (P(no fault) =
-    0.365) exceed the budget of 0.9": its own P(no fault) says the run fails 63% of the time, yet the expected
+    0.366) exceed the budget of 0.9": its own P(no fault) says the run fails 63% of the time, yet the expected
     count (1.01, a bound on the probability from above) is what it holds to the budget."""
     assert 1 - 0.995**201 < 0.9
     status, out = _estimate(tmp_path, capsys, fidelity=0.995, limit=10.0, extra="error_budget = 0.9")
