@@ -159,9 +159,8 @@ def _serial_variance_factor(values: Sequence[float] | np.ndarray) -> float:
         return 1.0
     size = -(-n // _SERIAL_BLOCKS)
     count = n // size
+    # At least 512 blocks (n > 1,024 values in blocks of ceil(n / 1,024)), or the n >= 4 values themselves.
     series = np.array([math.fsum(deviations[i * size : (i + 1) * size]) / size for i in range(count)])
-    if count < 4:
-        return min(max(1.0, size * math.fsum((series * series).tolist()) / count / spread), float(n))
     series = series - math.fsum(series.tolist()) / count
     acov0 = math.fsum((series * series).tolist()) / count
     if not acov0 > 0:
