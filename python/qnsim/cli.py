@@ -685,8 +685,9 @@ requests table (one row per request, over the pairs delivered so far):
                      overlap may be one rate
   window             the window the rate was counted in
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
-                     interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
-                     every pair had the same fidelity
+                     interval (Student t over the pairs' effective number, fewer than their count
+                     where successive pairs' fidelities are correlated; binomial Wilson in
+                     the stabilizer formalism); +- 0 when every pair had the same fidelity
   mean latency       mean time between deliveries, from the request's start for the first
   mean age           mean time from the emission of the older of a delivered pair's two end qubits
                      to its delivery (when the later end has every swap outcome); inner link pairs

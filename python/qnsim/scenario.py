@@ -359,7 +359,8 @@ ROW_FIGURES: dict[str, str] = {
     "rate_hz_high": "upper end of that interval (Hz)",
     "window_s": "the request's window the rate was counted in: its start until served, dropped or the run's end (s)",
     "mean_fidelity": "mean fidelity of the delivered pairs (empty without pairs)",
-    "fidelity_ci95": "half-width of the 95% confidence interval of mean_fidelity (Student t, empty below 2 pairs; "
+    "fidelity_ci95": "half-width of the 95% confidence interval of mean_fidelity (Student t over the pairs' "
+    "effective number, fewer than their count where successive pairs' fidelities are correlated; empty below 2 pairs; "
     "stabilizer: the larger side of the Wilson interval)",
     "mean_latency_s": "mean time between deliveries, from the request's start for the first (s)",
     "status": "served, dropped, open, waiting or pending when the run stopped",
