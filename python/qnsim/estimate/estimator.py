@@ -4176,10 +4176,10 @@ class _Context:
         in it where D grows by less than the step within it (it grows near a link's critical pace, where the
         filling's random walk spreads most, by less than its compute: estimate audit 60 found no schedule of 65 in
         each span of 484 random streamed runs priced above this), and above the largest of them by at most one step
-        (measured: 33 of 600 random runs changed, by +0.6% median, +6.1% at most). Before, the floor at ``crit_s`` alone: H, MPP X0*X1*X2*X3,
-        MPP X0*X2, MPP X3*X1 over four QPUs (1 us gates, 100 us measurements, 1 kHz links) read 3.07 ms streamed,
-        below the schedule's 3.13 ms (its 0.21 ms of compute against the streamed 0.83 ms, each link's delay
-        priced 0.6 ms longer there)."""
+        (measured: 33 of 600 random runs changed, by +0.6% median, +6.1% at most). Before, the floor at ``crit_s``
+        alone: H, MPP X0*X1*X2*X3, MPP X0*X2, MPP X3*X1 over four QPUs (1 us gates, 100 us measurements, 1 kHz
+        links) read 3.07 ms streamed, below the schedule's 3.13 ms (its 0.21 ms of compute against the streamed
+        0.83 ms, each link's delay priced 0.6 ms longer there)."""
         shortest = self._schedule_floor_s
         assert shortest is not None
         step = (crit_s - shortest) / _STREAMED_FLOOR_STEPS
