@@ -4175,7 +4175,7 @@ class _Context:
         c + step + D(c) (each link's time taken at c, :meth:`_link_time_at_s`): at least the floor of any schedule
         in it where D grows by less than the step within it (it grows near a link's critical pace, where the
         filling's random walk spreads most, by less than its compute: estimate audit 60 found no schedule of 65 in
-        each span of 484 random streamed runs priced above this), and above the largest of them by at most one step
+        each span of 1,365 random streamed runs priced above this), and above the largest of them by at most one step
         (measured: 33 of 600 random runs changed, by +0.6% median, +6.1% at most). Before, the floor at ``crit_s``
         alone: H, MPP X0*X1*X2*X3, MPP X0*X2, MPP X3*X1 over four QPUs (1 us gates, 100 us measurements, 1 kHz
         links) read 3.07 ms streamed, below the schedule's 3.13 ms (its 0.21 ms of compute against the streamed
