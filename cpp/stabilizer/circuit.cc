@@ -209,7 +209,10 @@ struct Parser {
         ++i;
         skip_parens_space(s, i);
         if (i < s.size() && s[i] == ')') {
+            // "()" is one empty slot, 0, as Stim reads it (as "(1,)" is (1, 0)): H() is a gate given an argument,
+            // refused as Stim refuses it, and X_ERROR() is X_ERROR(0) (H() ran as H).
             ++i;
+            args.push_back(0);
             return args;
         }
         while (true) {
@@ -625,6 +628,12 @@ struct Parser {
             }
             if (tag_end != j && tag_end < s.size() && s[tag_end] != '(' && !is_target_space(s[tag_end])) {
                 fail(line, msg("the targets of ", name, " must be separated from its tag by a space"));
+            }
+            if (tag_end == j && j < s.size() && s[j] != '(' && !is_target_space(s[j])) {
+                // A name ends at its first character that is no letter, digit or '_': M!0 ran as M !0, where Stim
+                // refuses a target against the name as it does one against ')' or a tag.
+                fail(line, msg("the targets of ", name, " must be separated from its name by a space, got '",
+                               shown_text(s.substr(i)), "'"));
             }
             j = tag_end;
             std::string upper = name;
