@@ -108,7 +108,7 @@ stim = pytest.importorskip("stim")
     [
         ("X_ERROR(0.1) 0\v1", r"bad target '0\\x0b1'"),
         ("H 0\f1", r"bad target '0\\x0c1'"),
-        ("H\v0", r"bad target '\\x0b0'"),
+        ("H\v0", r"the targets of H must be separated from its name by a space, got 'H\\x0b0'"),
         ("H 0 \v", r"bad target '\\x0b'"),
         ("X_ERROR(0.1)\v0", r"the targets of X_ERROR must be separated from '\)' by a space"),
         ("REPEAT 2\v{\nH 0\n}", r"REPEAT block must open with '\{' on the same line"),

@@ -196,6 +196,12 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         p[tag_end] != '#') {
         fail(line, msg("the targets of ", std::string(name_start, name_len), " must be separated from its tag by a space"));
     }
+    if (tag_end == 0 && p < end && *p != '(' && !is_target_space(*p) && *p != '#') {
+        // A name ends at its first character that is no letter, digit or '_': M!0 was counted as M !0, where Stim
+        // (and the stabilizer engine) refuse a target against the name.
+        fail(line, msg("the targets of ", std::string(name_start, name_len), " must be separated from its name by a "
+                       "space, got '", token_at(name_start, end), "'"));
+    }
     p += tag_end;
     // Fast path: the same gate name as the previous line (typical of unrolled files).
     if (cached_gate >= 0 && name_buf.size() == name_len &&
@@ -264,7 +270,11 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         ++p;
         while (true) {
             while (p < end && is_parens_space(*p)) ++p;  // as Stim: a '\r' or a '\v' there is refused
-            if (p < end && *p == ')' && num_args == 0) break;
+            if (p < end && *p == ')' && num_args == 0) {
+                // "()" is one empty slot, 0, as Stim reads it (and the stabilizer engine): H() was counted as H.
+                num_args = 1;
+                break;
+            }
             const char *argument_start = p;
             // An empty slot is 0, as Stim reads it: PAULI_CHANNEL_1(0.1,,0) was refused as "bad argument ',0)'".
             const bool empty_slot = p < end && at_empty_argument_slot(*p);
