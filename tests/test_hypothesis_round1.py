@@ -4,13 +4,17 @@ Each test replays one example a random local run found (CI's derandomized exampl
 an oracle independent of the code under test.
 """
 
+import math
+
 import numpy as np
+import pytest
 import stim
 from stats import assert_normal
 from test_stabilizer_parity5 import _assert_same_column_rates
 from test_stabilizer_parity6 import _sample_both
 
 import qnsim
+from qnsim.sweeps import blank_cells, not_measured_cells, rows_frame
 
 _SHOTS = 3000
 
@@ -43,3 +47,27 @@ def test_the_stim_oracle_of_the_sampled_parity_test_measures_such_pairs_as_its_m
     assert raw[2] == 0.0 and abs(as_mpp.mean(axis=0)[2] - 0.5) < 6 * np.sqrt(0.25 / _SHOTS)
     ours, theirs = _sample_both(body, 2, seed=9)
     _assert_same_column_rates(ours, theirs, body)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [math.nan, "a"],  # no blank: pandas 3 read the column as "str", its NaN missing (blank_cells True there)
+        [None, math.nan, "a"],  # a blank beside it: the object column was read back as "str", None and NaN both NaN
+        [math.nan, "a", None],
+        [0, 0, 0, math.nan, "a", None],
+    ],
+)
+def test_a_nan_among_text_stays_a_figure_not_measured_and_none_a_blank(values):
+    """Counterexamples of test_results_audit35's rows_frame property (seed 20261205): every cell's kind is the one
+    the row gave it (None blank, NaN not measured, the rest a value), by the frame's own cells and by the helpers."""
+    pd = pytest.importorskip("pandas")
+    frame = rows_frame([{"m": v} for v in values], ["m"])
+    cells = frame["m"].tolist()
+    assert [c is pd.NA for c in cells] == [v is None for v in values], cells
+    assert [isinstance(c, float) and math.isnan(c) for c in cells] == [v is not None and v != v for v in values]
+    assert [c == v for c, v in zip(cells, values) if v is not None and v == v] == [True] * sum(
+        v is not None and v == v for v in values
+    )
+    assert blank_cells(frame)["m"].tolist() == [v is None for v in values]
+    assert not_measured_cells(frame)["m"].tolist() == [v is not None and v != v for v in values]
