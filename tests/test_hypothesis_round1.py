@@ -71,3 +71,18 @@ def test_a_nan_among_text_stays_a_figure_not_measured_and_none_a_blank(values):
     )
     assert blank_cells(frame)["m"].tolist() == [v is None for v in values]
     assert not_measured_cells(frame)["m"].tolist() == [v is not None and v != v for v in values]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cpp/stabilizer/circuit.cc parse_args reads '()' as no argument; Stim reads it as one empty slot, 0",
+)
+@pytest.mark.parametrize("text", ["H()", "H() 0", "H( ) 0", "TICK()", "REPEAT 2 {\nH() 0\n}"])
+def test_empty_parens_on_a_gate_without_arguments_are_refused_as_stim_refuses_them(text):
+    """Counterexample of test_bad_input_round13's fuzzed-text property (seed 20261205): Stim 1.16 reads "()" as one
+    empty argument slot, 0 (as "(1,)" is (1, 0)): it refuses H() ("given 1 parens arguments") and reads X_ERROR() as
+    X_ERROR(0); qnsim reads "()" as no argument and ran H()."""
+    with pytest.raises(ValueError, match="parens arguments"):
+        stim.Circuit(text)
+    with pytest.raises(qnsim.CircuitParseError, match=r"takes no parenthesized arguments, got 1"):
+        qnsim.StabilizerSimulator(3, seed=0).do_circuit(text)
