@@ -5511,12 +5511,14 @@ def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
     * a figure that was **not measured** (NaN written on purpose: the mean fidelity of a seed that delivered no pair,
       the rate of a request never admitted) stays the float NaN.
 
-    A column without blanks keeps the dtype pandas gives it (a float column's NaN are then all "not measured"). A
-    column with a blank cell is a nullable column, so pandas itself holds the two apart: whole numbers ``Int64``
-    (``UInt64`` beyond 2**63 - 1; a grid value 5 stays 5, not 5.0), other numbers ``Float64`` (its NaN are values,
-    not missing: ``isna()`` is True at the blanks only, ``dropna()`` keeps the NaN, and ``mean()`` is ``<NA>`` once a
-    NaN is in it; ``astype(float)`` makes both NaN), bools ``boolean``, text ``string``, and anything else (lists,
-    mixed types) ``object`` with ``pd.NA`` at the blanks. :func:`blank_cells` and :func:`not_measured_cells` tell
+    A column without blanks keeps the dtype pandas gives it (a float column's NaN are then all "not measured"),
+    except text with a NaN among it, which pandas 3 reads as its "str" dtype (where NaN is missing): that column is
+    ``object``, the NaN kept as a value. A column with a blank cell is a nullable column, so pandas itself holds the
+    two apart: whole numbers ``Int64`` (``UInt64`` beyond 2**63 - 1; a grid value 5 stays 5, not 5.0), other numbers
+    ``Float64`` (its NaN are values, not missing: ``isna()`` is True at the blanks only, ``dropna()`` keeps the NaN,
+    and ``mean()`` is ``<NA>`` once a NaN is in it; ``astype(float)`` makes both NaN), bools ``boolean``, text
+    ``string``, and anything else (lists, mixed types) ``object`` with ``pd.NA`` at the blanks (pandas' ``isna()``
+    of an object column is True at its NaN too). :func:`blank_cells` and :func:`not_measured_cells` tell
     the two kinds apart in any column (a float64 column's ``isna()`` is True at its NaN too); their union is what
     :func:`qnsim.plot.summarize` leaves out of a mean, and its notes say how many of each.
 
@@ -5556,8 +5558,13 @@ def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
             continue
         raw = [row.get(name, _BLANK) for row in rows]
         blank = [v is None or v is _BLANK or v is na for v in raw]
-        if any(blank):
-            frame[name] = _with_blanks(pd, raw, blank)
+        # pandas >= 3 reads text with a NaN among it as its "str" dtype, whose NaN is missing: a NaN written among
+        # text was then read as a blank (blank_cells True there, and a None beside it became NaN too). Such a
+        # column is rebuilt from its values as a column with blanks is (text and NaN: an object column).
+        if any(blank) or isinstance(frame[name].dtype, pd.StringDtype):
+            # A Series of the array's own dtype: a bare object array assigned to a column is read as "str" again.
+            values = _with_blanks(pd, raw, blank)
+            frame[name] = pd.Series(values, index=frame.index, dtype=values.dtype)
     return frame
 
 
