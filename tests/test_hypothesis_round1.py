@@ -87,33 +87,26 @@ def _count_in_the_estimator(text):
 _READERS = pytest.mark.parametrize("read", [_run_in_the_engine, _count_in_the_estimator], ids=["engine", "estimator"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the native readers (cpp/stabilizer/circuit.cc parse_args, cpp/estimate/workload_counter.cc) read '()' "
-    "as no argument; Stim reads it as one empty slot, 0",
-)
 @_READERS
 @pytest.mark.parametrize("text", ["H()", "H() 0", "H( ) 0", "TICK()", "REPEAT 2 {\nH() 0\n}"])
 def test_empty_parens_on_a_gate_without_arguments_are_refused_as_stim_refuses_them(text, read):
     """Counterexample of the fuzzed-text properties of test_bad_input_round13 (engine) and round13b (estimator), seeds
     20261205 and 8: Stim 1.16 reads "()" as one empty argument slot, 0 (as "(1,)" is (1, 0)): it refuses H() ("given
-    1 parens arguments") and reads X_ERROR() as X_ERROR(0); qnsim's readers read "()" as no argument and took H()."""
+    1 parens arguments") and reads X_ERROR() as X_ERROR(0). Old behaviour: qnsim's readers read "()" as no argument
+    and took H() (a strict xfail until the readers' fix)."""
     with pytest.raises(ValueError, match="parens arguments"):
         stim.Circuit(text)
     with pytest.raises(qnsim.CircuitParseError, match=r"takes no parenthesized arguments, got 1"):
         read(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the native readers read a gate name up to the first non-name character, '!' included",
-)
 @_READERS
 @pytest.mark.parametrize("text", ["M!0", "MX!0", "M!0 1", "MXX!0 1", "MPP!X0"])
 def test_a_target_against_the_gate_name_is_refused_as_stim_refuses_it(text, read):
     """Counterexample of test_bad_input_round13's fuzzed-text property (seed 7, once H() was set aside): Stim
     refuses a target glued to the gate name ("Targets must be separated by spacing"), as qnsim's readers already
-    refuse one glued to ')' or to a tag; they took M!0 as M !0."""
+    refuse one glued to ')' or to a tag. Old behaviour: they took M!0 as M !0 (a strict xfail until the readers'
+    fix)."""
     with pytest.raises(ValueError, match="separated by spacing"):
         stim.Circuit(text)
     with pytest.raises(qnsim.CircuitParseError, match="must be separated"):
