@@ -510,8 +510,8 @@ class Network final {
     // slots, made by pack() from slots that exist, and slots are never removed: no bounds test (run()'s
     // dispatch reads the success's slot before this anyway), but one in builds with the network's checks.
     // A link pair's cutoff whose two qubits are both gone (swapped, delivered or discarded: their memories'
-    // generations moved on, for good) does nothing (on_event ignores it): the queue takes it out uncounted, when
-    // it comes first or when its lane needs room (EventQueue's void_now).
+    // generations moved on, for good) does nothing (on_event ignores it): the queue takes it out uncounted when it
+    // comes first, with the void ones behind it in its lane (EventQueue::run's void_now).
     bool cutoff_void(const EventQueue::Event &event) const {
         return event.type() == kCutoff && !valid(event.a) && !valid(event.b);
     }
