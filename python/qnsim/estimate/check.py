@@ -277,7 +277,7 @@ def check_estimate(
     _same_run(report, w, qpu_list, link_list, target_fidelity, purification, cat_entangler)
     # The links the report's routes ran over, and no other: simulate_execution plans each link it is given, and
     # refused one the run never uses that cannot reach target_fidelity, where the estimate had priced the run.
-    ran_over = {(min(u, v), max(u, v)) for lr in report.links for u, v in zip(lr.route, lr.route[1:])}
+    ran_over = _hops_ran_over(report)
     run_links = [lk for lk in operated_links(report, link_list) if lk.key in ran_over]
     rounds = operated_purification_rounds(report)
     buffers = operated_buffer_pairs(report)
@@ -357,13 +357,11 @@ def _same_run(
     at the report's placement (:data:`_RUN_FIGURES`)."""
     who = "check_estimate"
     given = {lk.key for lk in links}
-    for lr in report.links:
-        for u, v in zip(lr.route, lr.route[1:]):
-            if (min(u, v), max(u, v)) not in given:
-                route = " - ".join(map(str, lr.route))
-                raise ValueError(f"{who}: links has no link ({min(u, v)}, {max(u, v)}), which the report's QPU pair "
-                                 f"{lr.qpus[0]}-{lr.qpus[1]} ran over (route {route}): give the links it was "
-                                 "estimated with")  # fmt: skip
+    for hop, lr in _hops_ran_over(report).items():
+        if hop not in given:
+            route = " - ".join(map(str, lr.route))
+            raise ValueError(f"{who}: links has no link {hop}, which the report's QPU pair {lr.qpus[0]}-{lr.qpus[1]} "
+                             f"ran over (route {route}): give the links it was estimated with")  # fmt: skip
     if report.cat_entangler != cat_entangler:
         raise ValueError(f"{who}: the report was estimated with cat_entangler={report.cat_entangler}, check_estimate "
                          f"was given cat_entangler={cat_entangler}")  # fmt: skip
@@ -402,6 +400,16 @@ def _same_run(
                 f"estimated again at its placement, its {where} is {written(now):.80}, where the report has "
                 f"{written(then):.80}; give the workload, QPUs, links and options it was estimated with"
             )
+
+
+def _hops_ran_over(report: EstimateReport) -> dict[tuple[int, int], Any]:
+    """Each link (a, b), a < b, that the report's routes ran over, in route order, with the first link report whose
+    route did (a LinkReport)."""
+    hops: dict[tuple[int, int], Any] = {}
+    for lr in report.links:
+        for u, v in zip(lr.route, lr.route[1:]):
+            hops.setdefault((min(u, v), max(u, v)), lr)
+    return hops
 
 
 def _difference(where: str, ours: Any, again: Any) -> tuple[str, Any, Any] | None:

@@ -3117,7 +3117,9 @@ class _Context:
             if latency_part > 0.5 * wall:
                 bound = "classical latency"
         filling = self._filling_floor_s(link_reports, crit_s)
-        if self._schedule_floor_s is not None and 0.0 < self._schedule_floor_s < crit_s:
+        # A streamed count's critical path bounds schedules as short as its least message (estimate audit 60).
+        streamed = self._schedule_floor_s is not None and 0.0 < self._schedule_floor_s < crit_s
+        if streamed:
             filling = self._streamed_filling_floor_s(link_reports, crit_s, filling)
         self._filling_extra: dict[tuple[int, ...], float] = {}
         # A floor within float rounding of the wall (a fast link's stall is ~1e-19 s) leaves every figure as it was.
@@ -3137,7 +3139,7 @@ class _Context:
                 + (", an upper bound where the links' consumers run apart" if many else "")
                 + ("; a streamed count's: the latest of the schedules its critical path bounds, priced in "
                    f"{_STREAMED_FLOOR_STEPS} stretches from {self._schedule_floor_s:.3g} s of compute to its "
-                   f"{crit_s:.3g} s" if self._schedule_floor_s is not None and self._schedule_floor_s < crit_s else "")
+                   f"{crit_s:.3g} s" if streamed else "")
             )
         self._first_pair_note(link_reports, wall)
         self._shared_links_note(link_reports, wall, crit_s)
@@ -4214,12 +4216,12 @@ class _Context:
         assert shortest is not None
         step = (crit_s - shortest) / _STREAMED_FLOOR_STEPS
         best = at_crit
+        of = {lr.qpus: lr for lr in link_reports}
         for i in range(_STREAMED_FLOOR_STEPS):
             c = shortest + i * step
             at = [dataclasses.replace(lr, time_s=self._link_time_at_s(lr, c)) for lr in link_reports]
             found = self._filling_floor_s(at, c)
             if found is not None and (best is None or found[0] + step > best[0]):
-                of = {lr.qpus: lr for lr in link_reports}
                 best = (found[0] + step, [(e, of[lr.qpus]) for e, lr in found[1]])
         return best
 
