@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import qnsim
@@ -391,68 +391,88 @@ def purify_oracle(pair1, pair2, scheme, outcomes=None):
     return prob, kept / prob
 
 
-def _purifying_run(formalism, scheme, w, t1, t2, p, seed, n):
+def _purifying_run(formalism, scheme, w, t1, t2, p, seed, n, rounds=1):
     net = qnsim.Network(formalism, seed=seed, trace=True)
     for name in "ab":
         net.add_node(name, t1_s=t1, t2_s=t2)
     link = net.add_link("a", "b", length_km=2.0, bell_diagonal=w, success_probability=p, attempt_period_s=2e-5,
-                        channels=2)
-    net.request("a", "b", num_pairs=n, purification=scheme, purification_rounds=1)
+                        channels=rounds + 1)
+    net.request("a", "b", num_pairs=n, purification=scheme, purification_rounds=rounds)
     result = net.run(until_s=1.0, progress=False)
     return link, result.requests[0], list(net.trace())
 
 
 def replay_rounds(link, trace, t1, t2, twirl):
-    """Every round of a one-link, one-round request replayed from its trace: each pair decays (both qubits) from
-    its emission (its herald minus the link's herald delay) to the round's instant, the round acts (outcome by
-    outcome where the trace reports them), and a kept pair decays on to its delivery. Returns, in trace order,
-    (probability of the round's success, kept pair's fidelity at delivery or None) per round, and the kept pairs'
-    states at delivery."""
-    emitted, rounds, delivered, aged = {}, [], [], {}
-    pending = None
+    """Every round of a one-link request replayed from its trace, for any number of rounds per pair: each pair (named
+    by its first node's slot and generation, which a kept pair keeps) is held as (state, instant it was last
+    brought to); it decays (both qubits, for the exact time) from its emission (its herald minus the link's herald
+    delay) to each round that touches it, the round acts (outcome by outcome where the trace reports them, the
+    agreeing outcomes' mean where not), the measured pair is gone, the kept pair decays on to its next round or its
+    delivery (the last pair kept). Returns the rounds' success probabilities in trace order and the delivered
+    pairs' states."""
+    held, rounds, delivered, last_kept = {}, [], [], None
+
+    def now(key, at):
+        rho, since = held[key]
+        rho = stored(stored(rho, 0, at - since, t1, t2, twirl), 1, at - since, t1, t2, twirl)
+        held[key] = (rho, at)
+        return rho
+
     for k, rec in enumerate(trace):
         ev = rec["event"]
+        key = None if rec["slots"] is None else (rec["slots"][0], rec["generations"][0])
         if ev == "link_pair":
-            emitted[(rec["slots"][0], rec["generations"][0])] = rec["time_s"] - link.herald_delay_a_s
+            held[key] = (bell_mixture(link.bell_diagonal), rec["time_s"] - link.herald_delay_a_s)
         elif ev == "purification":
             measured = trace[k + 1]
             assert measured["event"] == "purification_measured"
+            other = (measured["slots"][0], measured["generations"][0])
             at = rec["time_s"]
-            pairs = []
-            for r in (rec, measured):
-                age = at - emitted[(r["slots"][0], r["generations"][0])]
-                if age not in aged:  # ages repeat (multiples of the attempt period): each computed once
-                    pair = bell_mixture(link.bell_diagonal)
-                    aged[age] = stored(stored(pair, 0, age, t1, t2, twirl), 1, age, t1, t2, twirl)
-                pairs.append(aged[age])
+            pair1, pair2 = now(key, at), now(other, at)
+            del held[other]
             scheme = "bbpssw" if rec["value"] == 1 else "dejmps"
-            prob, kept = purify_oracle(pairs[0], pairs[1], scheme)
+            prob, kept = purify_oracle(pair1, pair2, scheme)
             value = int(measured["value"])
             if value in (0, 3):  # density_matrix and stabilizer report the outcomes (2 m_A + m_B); kept when equal
-                kept = purify_oracle(pairs[0], pairs[1], scheme, (value >> 1, value & 1))[1]
-            pending = (at, kept)
+                kept = purify_oracle(pair1, pair2, scheme, (value >> 1, value & 1))[1]
+            held[key] = (kept, at)
             rounds.append(prob)
+        elif ev == "purification_kept":
+            last_kept = key
+        elif ev == "purification_failed":
+            del held[key]
         elif ev == "delivery":
-            at, kept = pending
-            wait = rec["time_s"] - at
-            delivered.append(stored(stored(kept, 0, wait, t1, t2, twirl), 1, wait, t1, t2, twirl))
+            delivered.append(now(last_kept, rec["time_s"]))
+            del held[last_kept]
     return np.array(rounds), delivered
 
 
 _SCHEMES = ["dejmps", "bbpssw"]
 
 
+def _dominant(top: float, where: int, rest: list[float]) -> tuple[float, ...]:
+    """Weights whose largest, ``top``, is at ``where`` (a pair near any Bell state), the rest split as ``rest``."""
+    others = list(np.array(rest) / sum(rest) * (1 - top))
+    return tuple(others[:where] + [top] + others[where:])
+
+
+_purifiable = st.builds(_dominant, st.floats(0.6, 0.97), st.integers(0, 3),
+                        st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3))
+
+
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(w=_weights.filter(lambda v: max(v) > 0.6), t1=st.floats(3e-4, 5e-3), r2=st.floats(0.2, 2.0),
-       p=st.floats(0.1, 0.9), scheme=st.sampled_from(_SCHEMES), seed=st.integers(0, 1000))
-def test_purification_round_pair_by_pair(w, t1, r2, p, scheme, seed):
-    """One BBPSSW or DEJMPS round per delivered pair on a link of any Bell-diagonal state (a largest weight above
-    0.6) between memories of T1 and T2 = r T1: in density_matrix every delivered pair equals the round's kept pair
-    for its reported outcomes (the exact memory channel, each pair decayed for its own age read from the trace),
-    in bell_diagonal the kept pair averaged over the agreeing outcomes with the memory twirled (1e-10), the pair's
-    four Bell weights."""
+@given(w=_purifiable, t1=st.floats(3e-4, 5e-3), r2=st.floats(0.2, 2.0),
+       p=st.floats(0.1, 0.9), scheme=st.sampled_from(_SCHEMES), rounds=st.integers(1, 3), seed=st.integers(0, 1000))
+@example(w=(0.7, 0.15, 0.1, 0.05), t1=1e-3, r2=1.5, p=0.4, scheme="dejmps", rounds=3, seed=5)
+@example(w=(0.1, 0.75, 0.1, 0.05), t1=2e-3, r2=0.5, p=0.6, scheme="bbpssw", rounds=2, seed=6)
+def test_purification_rounds_pair_by_pair(w, t1, r2, p, scheme, rounds, seed):
+    """One to three BBPSSW or DEJMPS rounds per delivered pair (symmetric recurrence: round k purifies two pairs of
+    round k - 1) on a link of any Bell-diagonal state (a largest weight above 0.6) between memories of T1 and
+    T2 = r T1: in density_matrix every delivered pair equals the replay's (the exact memory channel for each pair's
+    own storage read from the trace, each round's kept pair for its reported outcomes), in bell_diagonal the
+    replay's with the memory twirled and each round's agreeing outcomes averaged (1e-10, the four Bell weights)."""
     for formalism, twirl in (("density_matrix", False), ("bell_diagonal", True)):
-        link, r, trace = _purifying_run(formalism, scheme, w, t1, r2 * t1, p, seed, 6)
+        link, r, trace = _purifying_run(formalism, scheme, w, t1, r2 * t1, p, seed, 6, rounds)
         assert r.num_pairs == 6
         _, delivered = replay_rounds(link, trace, t1, r2 * t1, twirl)
         want = np.array([bell_weights(s) for s in delivered])
