@@ -14,15 +14,19 @@ eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleporte
   against (2F' + 1)/3;
 * the remote CNOT through a kept pair, its Choi state (reference qubits) outcome by outcome against the oracle, and
   its process fidelity averaged over outcomes against the closed form (the pair's Phi+ weight);
-* one BBPSSW or DEJMPS round on a link inside a running network, both pairs decayed for their own ages read from
-  the trace (emission = herald - herald delay): every delivered pair (bell_diagonal, density_matrix) and the rounds'
-  success count (every formalism) against the 4-qubit circuit written here.
+* one to three symmetric BBPSSW or DEJMPS rounds per pair on a link inside a running network, every pair decayed
+  for its own storage read from the trace (emission = herald - herald delay): every delivered pair (bell_diagonal,
+  density_matrix) and the rounds' success count (every formalism) against the 4-qubit circuit written here;
+* a Barrett-Kok link through two transducers of their own efficiencies over unequal arms with dark counts: its
+  herald probability and four Bell weights against a closed form derived here, and where its F crosses 1/2.
 
 Found: docs/concepts.md said the recorded F' gives the teleported qubit's (2F' + 1)/3 "for any memory channel, T1
 included"; that holds for the exact channel only. With memory T1 the twirling formalisms record the twirled pair,
 whose F' is below the exact one by gamma_a gamma_b / 4 for a Bell-diagonal link (the sender's end is damped too, and
 that damping acts before the Bell measurement, not before a Pauli correction), so their (2F' + 1)/3 understates the
-teleported qubit by gamma_a gamma_b / 6. The docs now say so. Statistical checks use 5.3 sigma (a false alarm below
+teleported qubit by gamma_a gamma_b / 6. The docs now say so. docs/coming-from-sequence.md put F = 1/2 of such a
+Barrett-Kok link at a dark-count probability of "about a quarter" of the arm efficiency; it is (sqrt 2 - 1)/2, about
+a fifth (at a quarter F = 0.465), and the page says so now. Statistical checks use 5.3 sigma (a false alarm below
 1e-7 per check) with fixed seeds.
 """
 
@@ -502,3 +506,81 @@ def test_purification_success_and_fidelity_over_a_run(formalism, scheme):
     if formalism == "stabilizer":
         f = np.array([bell_weights(s)[0] for s in delivered])
         assert abs(float(np.sum(r.fidelities)) - f.sum()) < SIGMAS * math.sqrt(float(np.sum(f * (1 - f))))
+
+
+# ---- Barrett-Kok through transducers with dark counts -------------------------------------------------------------
+
+
+def barrett_kok(eta_a: float, eta_b: float, p: float) -> tuple[float, np.ndarray]:
+    """(herald probability, Bell weights (Phi+, Psi+, Psi-, Phi-) after the correction to Phi+) of a Barrett-Kok
+    attempt, derived here for threshold detectors, identical photons and dark-count probability p per detector and
+    window (q = 1 - p). Each emitter starts in (|0> + |1>)/sqrt 2 (|1> emits), a round heralds when detector c fires
+    and d stays silent (or the reverse, alike), the emitters flip (X X) between the rounds. One round's kernel:
+    none bright q p; only B bright q (eta_B / 2 + (1 - eta_B) p) (its photon reaches c, or is lost and c darks); only
+    A likewise; both q (eta_A eta_B / 2 + (eta_A (1 - eta_B) + eta_B (1 - eta_A)) / 2 + (1 - eta_A)(1 - eta_B) p)
+    (two photons bunch into c with 1/2, one arrives and takes c, or none and c darks); the |01><10| coherence
+    q sqrt(eta_A eta_B) / 2 (only a photon in c keeps it). Two rounds with the flip multiply |00>'s weight by |11>'s
+    and |01>'s by |10>'s; the coherence is squared. Four detector pairings herald alike."""
+    q = 1 - p
+    k00, k11 = q * p, q * (eta_a * eta_b / 2 + (eta_a * (1 - eta_b) + eta_b * (1 - eta_a)) / 2
+                           + (1 - eta_a) * (1 - eta_b) * p)
+    k01, k10 = q * (eta_b / 2 + (1 - eta_b) * p), q * (eta_a / 2 + (1 - eta_a) * p)
+    kc = q * math.sqrt(eta_a * eta_b) / 2
+    pop_even, pop_odd, coherence = k00 * k11, k01 * k10, kc * kc
+    norm = 2 * pop_even + 2 * pop_odd
+    weights = np.array([pop_odd + coherence, pop_even, pop_even, pop_odd - coherence]) / norm
+    return norm, weights
+
+
+@settings(max_examples=30, deadline=None)
+@given(eff_a=st.floats(1e-3, 1.0), eff_b=st.floats(1e-3, 1.0), km_a=st.floats(0.0, 40.0), km_b=st.floats(0.0, 40.0),
+       dark_hz=st.floats(0.0, 1e6), window_s=st.floats(1e-9, 1e-7))
+def test_barrett_kok_through_transducers_against_the_closed_form(eff_a, eff_b, km_a, km_b, dark_hz, window_s):
+    """heralded_link("double_click") through two transducers of their own efficiencies (no added noise), over arms of
+    their own lengths, with dark counts: the herald probability and the four Bell weights equal the closed form
+    above (arm efficiency = emission x transducer x 10^(-0.2 L / 10) x detector efficiency; p = 1 - exp(-rate x
+    window))."""
+    from qnsim.hardware import Detector, Fiber, Source, Transducer
+
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9)
+    det = Detector(0.8, dark_count_rate_hz=dark_hz, detection_window_s=window_s)
+    link = qnsim.heralded_link("double_click", src, src, Fiber(km_a), Fiber(km_b), det,
+                               Transducer(efficiency=eff_a, added_noise_photons=0.0),
+                               Transducer(efficiency=eff_b, added_noise_photons=0.0))
+    eta_a = 0.9 * eff_a * 10 ** (-0.2 * km_a / 10) * 0.8
+    eta_b = 0.9 * eff_b * 10 ** (-0.2 * km_b / 10) * 0.8
+    prob, weights = barrett_kok(eta_a, eta_b, -math.expm1(-dark_hz * window_s))
+    assert link.success_probability == pytest.approx(prob, rel=1e-9)
+    np.testing.assert_allclose(link.bell_diagonal, weights, rtol=0, atol=1e-9)
+
+
+def test_barrett_kok_fidelity_one_half_at_a_fifth_of_the_arm_efficiency():
+    """docs/coming-from-sequence.md: Barrett-Kok through transducers reaches F = 1/2 at a dark-count probability per
+    detector of (sqrt 2 - 1)/2 of the arm efficiency. From the closed form at small eta and p: F = 1/2 when
+    (eta/2 + p)^2 + eta^2/4 = p (eta + p) + (eta/2 + p)^2, i.e. p^2 + eta p - eta^2/4 = 0, p = eta (sqrt 2 - 1)/2.
+    Checked through heralded_link by bisection on the dark-count rate (the page said "about a quarter": the link
+    at a quarter has F = 0.465)."""
+    from qnsim.hardware import Detector, Fiber, Source, Transducer
+
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9)
+    t = Transducer(efficiency=0.01, added_noise_photons=0.0)
+    eta = 0.9 * 0.01 * 10 ** (-0.2 * 25.0 / 10) * 0.9
+
+    def fidelity(p_dark):
+        rate = -math.log1p(-p_dark) / 1e-9
+        det = Detector(0.9, dark_count_rate_hz=rate, detection_window_s=1e-9)
+        return qnsim.heralded_link("double_click", src, src, Fiber(25.0), Fiber(25.0), det, t, t).fidelity
+
+    lo, hi = 0.0, eta
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if fidelity(mid) > 0.5 else (lo, mid)
+    assert lo / eta == pytest.approx((math.sqrt(2) - 1) / 2, rel=0.01)
+    assert fidelity(eta / 4) < 0.48
+    assert "(sqrt 2 - 1)/2" in _docs_text("coming-from-sequence.md")
+
+
+def _docs_text(name: str) -> str:
+    from pathlib import Path
+
+    return " ".join((Path(__file__).resolve().parents[1] / "docs" / name).read_text(encoding="utf-8").split())
