@@ -584,3 +584,50 @@ def _docs_text(name: str) -> str:
     from pathlib import Path
 
     return " ".join((Path(__file__).resolve().parents[1] / "docs" / name).read_text(encoding="utf-8").split())
+
+
+@pytest.mark.parametrize("scheme", _SCHEMES)
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_symmetric_rounds_cost_two_to_the_n_over_the_success_probabilities(formalism, scheme):
+    """docs/tutorials/repeater_purification.md: n symmetric rounds spend on average 2^n / (p_1 ... p_n) link pairs
+    per kept pair. Two rounds on a link of Werner F = 0.8 pairs with ideal memories (no decay, so p_k is one number
+    per level: round 1 on two link pairs, round 2 on two round-1 pairs, by the circuit written here, BBPSSW
+    twirling again before round 2): each level's kept count against Binomial(rounds of that level, p_k) (5.3
+    sigma), every link pair used by a round-1 round except those still held at the run's end, and the run's link
+    pairs per delivered pair against 4 / (p_1 p_2) within the binomials' spread."""
+    werner = bell_mixture([0.8] + [0.2 / 3] * 3)
+    p1, level1 = purify_oracle(werner, werner, scheme)
+    p2, _ = purify_oracle(level1, level1, scheme)
+    net = qnsim.Network(formalism, seed=2024, trace=True)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=2.0, fidelity=0.8, success_probability=0.5, attempt_period_s=2e-5, channels=3)
+    n = 300
+    net.request("a", "b", num_pairs=n, purification=scheme, purification_rounds=2)
+    result = net.run(until_s=1.0, progress=False)
+    assert result.requests[0].num_pairs == n
+    level, tried, kept = {}, [0, 0], [0, 0]
+    trace = list(net.trace())
+    for k, rec in enumerate(trace):
+        key = None if rec["slots"] is None else (rec["slots"][0], rec["generations"][0])
+        if rec["event"] == "link_pair":
+            level[key] = 0
+        elif rec["event"] == "purification":
+            other = trace[k + 1]
+            other_key = (other["slots"][0], other["generations"][0])
+            assert level[key] == level.pop(other_key)  # symmetric: two pairs of one level
+            tried[level[key]] += 1
+        elif rec["event"] == "purification_kept":
+            kept[level[key]] += 1
+            level[key] += 1
+        elif rec["event"] == "purification_failed":
+            del level[key]
+    for k, p in enumerate((p1, p2)):
+        assert abs(kept[k] - tried[k] * p) < SIGMAS * math.sqrt(tried[k] * p * (1 - p)), (k, kept[k], tried[k], p)
+    held = sum(1 for v in level.values() if v == 0)
+    assert result.counters["link_pairs"] == 2 * tried[0] + held
+    assert kept[1] == n
+    ratio = result.counters["link_pairs"] / n
+    # tried_1 ~ 2 tried_2 / p_1 and tried_2 ~ n / p_2: the relative spread of the ratio is below the sum of theirs
+    spread = math.sqrt((1 - p1) / (p1 * tried[0])) + math.sqrt((1 - p2) / (p2 * tried[1]))
+    assert abs(ratio / (4 / (p1 * p2)) - 1) < SIGMAS * spread + 4 / (2 * n)
