@@ -631,3 +631,36 @@ def test_symmetric_rounds_cost_two_to_the_n_over_the_success_probabilities(forma
     # tried_1 ~ 2 tried_2 / p_1 and tried_2 ~ n / p_2: the relative spread of the ratio is below the sum of theirs
     spread = math.sqrt((1 - p1) / (p1 * tried[0])) + math.sqrt((1 - p2) / (p2 * tried[1]))
     assert abs(ratio / (4 / (p1 * p2)) - 1) < SIGMAS * spread + 4 / (2 * n)
+
+
+@settings(max_examples=10, deadline=None)
+@given(w=_weights, t2a=_times, t2b=_times, wait=st.floats(0.0, 2e-3), seed=st.integers(0, 1000))
+def test_remote_cnot_through_a_bell_diagonal_pair_is_cnot_then_its_pauli_errors(w, t2a, t2b, wait, seed):
+    """The primitives' closed form for the remote CNOT: through a Bell-diagonal pair of weights (Phi+, Psi+, Psi-,
+    Phi-) the gate is CNOT followed by nothing, X on the target, Z on the control and X on the target, or Z on the
+    control, with those weights. Memories that only dephase (T2, T1 infinite) keep the kept pair Bell-diagonal, its
+    weights mixed Phi+ <-> Phi-, Psi+ <-> Psi- by each end's Z flip (1 - exp(-t/T2))/2; the network's Choi state,
+    whatever its outcomes, is that mixture (1e-10)."""
+    net = qnsim.Network("density_matrix", seed=seed)
+    net.add_node("a", t2_s=t2a)
+    net.add_node("b", t2_s=t2b)
+    link = net.add_link("a", "b", length_km=1.0, bell_diagonal=w, success_probability=1.0, attempt_period_s=1e-5)
+    net.request("a", "b", keep_pairs=True, num_pairs=1)
+    until = round((link.herald_delay_a_s + wait) * 1e12) * 1e-12
+    r = net.run(until_s=until, progress=False).requests[0]
+    a, b = int(r.qubits_src[0]), int(r.qubits_dst[0])
+    t = until - r.oldest_emission_s[0]
+    flip_a, flip_b = -math.expm1(-t / t2a) / 2, -math.expm1(-t / t2b) / 2
+    z = flip_a * (1 - flip_b) + flip_b * (1 - flip_a)  # one Z flip on the pair: Phi+ <-> Phi-, Psi+ <-> Psi-
+    phi_p, psi_p, psi_m, phi_m = w
+    weights = ((1 - z) * phi_p + z * phi_m, (1 - z) * psi_p + z * psi_m, (1 - z) * psi_m + z * psi_p,
+               (1 - z) * phi_m + z * phi_p)
+    reg = net.registry
+    ref_c, control = reg.bell_pair()
+    target, ref_t = reg.bell_pair()
+    qnsim.remote_cnot(reg, control, a, b, target)
+    got = reg.state([ref_c, control, target, ref_t])
+    choi = _choi_target()
+    errors = (np.eye(16), on(_X, [2], 4), on(_X, [2], 4) @ on(_Z, [1], 4), on(_Z, [1], 4))  # Phi+, Psi+, Psi-, Phi-
+    want = sum(wk * np.outer(e @ choi, (e @ choi).conj()) for wk, e in zip(weights, errors))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
