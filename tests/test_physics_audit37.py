@@ -6,17 +6,21 @@ Covered here and not in test_physics_audit.py .. test_physics_audit36.py (audit 
 eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleported and gated through fixed states):
 
 * teleporting Haar-random qubits (hypothesis) through a kept pair of any Bell-diagonal link state whose two nodes
-  have their own T1 and T2, with the teleport's gate and readout noise, outcome by outcome (density_matrix, 1e-10);
+  have their own T1 and T2, with the teleport's gate and readout noise, outcome by outcome (density_matrix, 1e-10),
+  and through the links of hardware presets (NV single click, locally polarized; transducer Barrett-Kok) with the
+  presets' own memory T1, T2 and gate and readout errors;
 * the docs' ``Teleport`` protocol (docs/concepts.md, "Teleporting a qubit through a delivered pair") in all three
   formalisms: the pair as the correction sees it (the sender's end stored until its herald, the receiver's until
   the two bits arrive) against the exact memory channel (density_matrix) and its Pauli twirl (bell_diagonal,
   stabilizer), and the teleported qubit's average fidelity through that exact pair (over a 2-design of inputs)
   against (2F' + 1)/3;
 * the remote CNOT through a kept pair, its Choi state (reference qubits) outcome by outcome against the oracle, and
-  its process fidelity averaged over outcomes against the closed form (the pair's Phi+ weight);
+  its process fidelity averaged over outcomes against the closed form (the pair's Phi+ weight); through a dephased
+  Bell-diagonal pair, whatever the outcomes, CNOT followed by the pair's Pauli errors (primitives' closed form);
 * one to three symmetric BBPSSW or DEJMPS rounds per pair on a link inside a running network, every pair decayed
   for its own storage read from the trace (emission = herald - herald delay): every delivered pair (bell_diagonal,
-  density_matrix) and the rounds' success count (every formalism) against the 4-qubit circuit written here;
+  density_matrix) and the rounds' success count (every formalism) against the 4-qubit circuit written here; two
+  rounds' per-level success and link pairs spent against repeater_purification.md's 2^n / (p_1 ... p_n);
 * a Barrett-Kok link through two transducers of their own efficiencies over unequal arms with dark counts: its
   herald probability and four Bell weights against a closed form derived here, and where its F crosses 1/2.
 
@@ -223,6 +227,43 @@ def test_teleport_through_kept_pair_outcome_by_outcome(w, t1a, t1b, r2a, r2b, wa
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
     total = sum(teleport_oracle(sigma, pair, i, j, g1, g2, me)[0] for i in (0, 1) for j in (0, 1))
     assert total == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(("preset", "wait"), [("nv_near_term", 0.3), ("superconducting_transducer_link", 1.5e-4)])
+def test_teleport_through_a_preset_link_with_the_presets_memory_and_gates(preset, wait):
+    """Nodes and link of a hardware preset (the NV single-click link, whose pair is locally polarized and not
+    Bell-diagonal; the transducer Barrett-Kok link): a kept pair stored until the teleport decays by the preset's
+    memory T1 and T2 (read from its NodeHardware) from its emission, and qnsim.teleport with the preset's gate and
+    readout errors leaves the receiver, for the reported outcomes, in the oracle's state (1e-10) for six inputs."""
+    hardware = getattr(qnsim, preset)() if preset == "nv_near_term" else qnsim.superconducting_transducer_link(1000)
+    memory, gates = hardware.node.memory, hardware.node.gates
+    state = np.asarray(hardware.link(10.0).state)
+    def network(seed):
+        net = qnsim.Network("density_matrix", seed=seed)
+        for name in "ab":
+            net.add_node(name, hardware=hardware)
+        net.add_link("a", "b", length_km=10.0)
+        net.request("a", "b", keep_pairs=True, num_pairs=1)
+        return net
+
+    for k, ket in enumerate(_OCTAHEDRON):
+        first = network(k).run(until_s=10.0, progress=False).requests[0]
+        assert first.num_pairs == 1
+        until = round((first.times_s[0] + wait) * 1e12) * 1e-12
+        net = network(k)  # the same run, stopped `wait` after the delivery
+        r = net.run(until_s=until, progress=False).requests[0]
+        assert r.times_s[0] == first.times_s[0]
+        a, b = int(r.qubits_src[0]), int(r.qubits_dst[0])
+        t = until - r.oldest_emission_s[0]
+        reg = net.registry
+        q = reg.alloc()
+        reg.apply_unitary(np.column_stack([ket, [-np.conj(ket[1]), np.conj(ket[0])]]), [q])
+        noise = dict(gate1_error=gates.single_qubit_error, gate2_error=gates.two_qubit_error,
+                     measure_error=gates.measurement_error)
+        m_data, m_a = qnsim.teleport(reg, q, a, b, **noise)
+        pair = stored(stored(state, 0, t, memory.t1_s, memory.t2_s), 1, t, memory.t1_s, memory.t2_s)
+        _, want = teleport_oracle(np.outer(ket, ket.conj()), pair, m_data, m_a, *noise.values())
+        np.testing.assert_allclose(reg.state([b]), want, rtol=0, atol=1e-10)
 
 
 class _Teleport(qnsim.Protocol):
