@@ -13,7 +13,8 @@ eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleporte
   formalisms: the pair as the correction sees it (the sender's end stored until its herald, the receiver's until
   the two bits arrive) against the exact memory channel (density_matrix) and its Pauli twirl (bell_diagonal,
   stabilizer), and the teleported qubit's average fidelity through that exact pair (over a 2-design of inputs)
-  against (2F' + 1)/3;
+  against (2F' + 1)/3; the same protocol over a Barrett-Kok link whose station is off the midpoint, each way, its
+  timing (emission lag, heralds, the bits' flight) derived from the arm lengths;
 * the remote CNOT through a kept pair, its Choi state (reference qubits) outcome by outcome against the oracle, and
   its process fidelity averaged over outcomes against the closed form (the pair's Phi+ weight); through a dephased
   Bell-diagonal pair, whatever the outcomes, CNOT followed by the pair's Pauli errors (primitives' closed form);
@@ -334,6 +335,50 @@ def test_teleport_protocol_pair_and_teleported_fidelity(formalism, w):
     else:
         got = float(np.sum(r.fidelities))
         assert abs(got - n * f_twirl) < SIGMAS * math.sqrt(n * f_twirl * (1 - f_twirl))
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+@pytest.mark.parametrize(("sender", "receiver"), [("a", "b"), ("b", "a")])
+def test_teleport_protocol_over_a_barrett_kok_link_off_the_midpoint(formalism, sender, receiver):
+    """The docs' Teleport protocol over a Barrett-Kok link whose station is 3 km from a and 17 km from b (arm delays
+    d_a, d_b at c / 1.44; each round takes 2 d_b, the far arm's round trip), each way. Timing derived here from the
+    arms (docs/concepts.md, "A link model of your own"): the far end b emits first, a d_b - d_a later (each qubit
+    decays from its own first-round emission); end x hears of the pair 3 d_b + d_x after b's first emission (the
+    second round's photons meet at the station 3 d_b after it); the bits cross in d_a + d_b. So the sender's end is
+    stored from its emission to its herald, the receiver's from its emission to the sender's herald plus the bits'
+    flight. Memories T1 = 2 ms, T2 = 1 ms at a, 4 ms and 3 ms at b; every recorded pair equals the oracle's (5e-9:
+    the core holds each delay in integer picoseconds; bell_diagonal with each memory twirled). Reading the
+    receiver's storage from its own herald, or both ends from b's emission, is off by more than 2e-3."""
+    from qnsim.hardware import Detector, Fiber, Source
+
+    source = Source(attempt_rate_hz=1e5, emission_efficiency=0.9)
+    model = qnsim.heralded_link("double_click", source, source, Fiber(3.0), Fiber(17.0),
+                                Detector(0.9, dark_count_rate_hz=1e4, detection_window_s=1e-8))
+    memories = {"a": (2e-3, 1e-3), "b": (4e-3, 3e-3)}
+    net = qnsim.Network(formalism, seed=3)
+    for name in "ab":
+        net.add_node(name, t1_s=memories[name][0], t2_s=memories[name][1])
+    net.add_link("a", "b", length_km=20.0, link_model=model)
+    net.request(sender, receiver, num_pairs=3, protocol=_Teleport())
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 3
+    d = {"a": 3.0 / C_FIBER_KM_PER_S, "b": 17.0 / C_FIBER_KM_PER_S}
+    emission = {"a": d["b"] - d["a"], "b": 0.0}
+    herald = {x: 3 * d["b"] + d[x] for x in "ab"}
+    twirl = formalism == "bell_diagonal"
+
+    def recorded(storage):
+        pair = np.asarray(model.state)
+        pair = stored(pair, 0, storage["a"], *memories["a"], twirl)
+        return bell_weights(stored(pair, 1, storage["b"], *memories["b"], twirl))[0]
+
+    storage = {sender: herald[sender] - emission[sender],
+               receiver: herald[sender] + d["a"] + d["b"] - emission[receiver]}
+    np.testing.assert_allclose(r.fidelities, recorded(storage), rtol=0, atol=5e-9)  # delays in integer ps
+    own_herald = {sender: storage[sender], receiver: herald[receiver] - emission[receiver]}
+    no_lag = {sender: herald[sender], receiver: herald[sender] + d["a"] + d["b"]}
+    for wrong in (own_herald, no_lag):
+        assert abs(recorded(wrong) - r.fidelities[0]) > 2e-3
 
 
 # ---- the remote CNOT through a kept pair ------------------------------------------------------------------------
