@@ -550,7 +550,7 @@ _purifiable = st.builds(_dominant, st.floats(0.6, 0.97), st.integers(0, 3),
                         st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=7, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(w=_purifiable, t1=st.floats(3e-4, 5e-3), r2=st.floats(0.2, 2.0),
        p=st.floats(0.1, 0.9), scheme=st.sampled_from(_SCHEMES), rounds=st.integers(1, 3), seed=st.integers(0, 1000))
 @example(w=(0.7, 0.15, 0.1, 0.05), t1=1e-3, r2=1.5, p=0.4, scheme="dejmps", rounds=3, seed=5)
@@ -573,13 +573,13 @@ def test_purification_rounds_pair_by_pair(w, t1, r2, p, scheme, rounds, seed):
 @pytest.mark.parametrize("scheme", _SCHEMES)
 @pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
 def test_purification_success_and_fidelity_over_a_run(formalism, scheme):
-    """300 pairs of one round each over a link of p = 0.3 (so the two pairs of a round have different ages) of
+    """200 pairs of one round each over a link of p = 0.3 (so the two pairs of a round have different ages) of
     Bell diagonal (0.78, 0.12, 0.06, 0.04) between memories of T1 = 0.3 ms, T2 = 0.25 ms: the number of rounds kept
     against the sum of the rounds' success probabilities (each from its pairs' ages; exact channel in
     density_matrix, twirled memory elsewhere), within 5.3 sigma, and in stabilizer the count of Phi+ trajectories
     against the sum of the replayed pairs' Phi+ weights. The rounds' probabilities differ by their pairs' ages (by
     more than 0.1 here); the pair-by-pair test above checks those ages exactly."""
-    w, t1, t2, n = (0.78, 0.12, 0.06, 0.04), 3e-4, 2.5e-4, 300
+    w, t1, t2, n = (0.78, 0.12, 0.06, 0.04), 3e-4, 2.5e-4, 200
     twirl = formalism != "density_matrix"
     link, r, trace = _purifying_run(formalism, scheme, w, t1, t2, 0.3, 11, n)
     assert r.num_pairs == n
