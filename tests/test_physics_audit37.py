@@ -14,7 +14,8 @@ eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleporte
   the two bits arrive) against the exact memory channel (density_matrix) and its Pauli twirl (bell_diagonal,
   stabilizer), and the teleported qubit's average fidelity through that exact pair (over a 2-design of inputs)
   against (2F' + 1)/3; the same protocol over a Barrett-Kok link whose station is off the midpoint, each way, its
-  timing (emission lag, heralds, the bits' flight) derived from the arm lengths;
+  timing (emission lag, heralds, the bits' flight) derived from the arm lengths; what a policy reads of a pair
+  (Protocol.pair_fidelity) at its herald, exact, twirled, or (stabilizer) per drawn Bell state;
 * the remote CNOT through a kept pair, its Choi state (reference qubits) outcome by outcome against the oracle, and
   its process fidelity averaged over outcomes against the closed form (the pair's Phi+ weight); through a dephased
   Bell-diagonal pair, whatever the outcomes, CNOT followed by the pair's Pauli errors (primitives' closed form);
@@ -379,6 +380,69 @@ def test_teleport_protocol_over_a_barrett_kok_link_off_the_midpoint(formalism, s
     no_lag = {sender: herald[sender], receiver: herald[sender] + d["a"] + d["b"]}
     for wrong in (own_herald, no_lag):
         assert abs(recorded(wrong) - r.fidelities[0]) > 2e-3
+
+
+class _ReadThenTeleport(_Teleport):
+    """The Teleport protocol, reading the pair's fidelity at the sender's herald before it uses its end."""
+
+    def __init__(self):
+        super().__init__()
+        self.reads = []
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node == self.request.src:
+            self.reads.append((self.now_s, self.pair_fidelity(slot)))
+        super().on_pair_ready(node, slot, partner_slot)
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_a_policy_reads_the_pair_as_decayed_to_now(formalism):
+    """Protocol.pair_fidelity read at the sender's herald (30 km, H = L/c after the emission, both ends still held):
+    the pair decayed H at both ends (T1 = 1 ms, T2 = 0.8 ms at a; 2.5 ms, 1.5 ms at b), exactly (density_matrix)
+    or with the memory twirled (bell_diagonal), to 1e-12. In stabilizer the link draws each pair as one Bell state
+    (weights w) and the decay is not drawn yet: every read is the twirled decay's Phi+ weight from one of the four
+    Bell states (Psi+ and Psi- alike), and how often each comes is w's (5.3 sigma). The reads change nothing: the
+    recorded pairs are those of the same run without reads."""
+    w = (0.8, 0.1, 0.06, 0.04)
+    memories = {"a": (1e-3, 0.8e-3), "b": (2.5e-3, 1.5e-3)}
+    n = 400 if formalism == "stabilizer" else 4
+
+    def run(protocol):
+        net = qnsim.Network(formalism, seed=8)
+        for name in "ab":
+            net.add_node(name, t1_s=memories[name][0], t2_s=memories[name][1])
+        link = net.add_link("a", "b", length_km=30.0, bell_diagonal=w, rate_hz=1e4)
+        net.request("a", "b", num_pairs=n, protocol=protocol)
+        return link, net.run(until_s=1.0, progress=False).requests[0]
+
+    reader = _ReadThenTeleport()
+    link, r = run(reader)
+    _, plain = run(_Teleport())
+    np.testing.assert_array_equal(r.fidelities, plain.fidelities)
+    h = link.herald_delay_a_s
+    assert len(reader.reads) == n
+    np.testing.assert_allclose([t for t, _ in reader.reads] - (np.asarray(r.times_s) - link.classical_delay_s), 0,
+                               atol=1e-12)
+    reads = np.array([f for _, f in reader.reads])
+
+    def decayed(pair, twirl):
+        pair = stored(pair, 0, h, *memories["a"], twirl)
+        return bell_weights(stored(pair, 1, h, *memories["b"], twirl))[0]
+
+    if formalism != "stabilizer":
+        np.testing.assert_allclose(reads, decayed(bell_mixture(w), formalism == "bell_diagonal"), rtol=0, atol=1e-12)
+        return
+    # Psi+ and Psi- read alike (the twirled memories flip X and Y alike), so three values, three classes.
+    values = [decayed(np.outer(b, b.conj()), True) for b in _BELL]
+    assert values[1] == pytest.approx(values[2], abs=1e-12)
+    classes = [(values[0], w[0]), (values[1], w[1] + w[2]), (values[3], w[3])]
+    assert min(abs(x[0] - y[0]) for x, y in ((classes[0], classes[1]), (classes[1], classes[2]),
+                                             (classes[0], classes[2]))) > 0.02
+    which = np.array([int(np.argmin([abs(v - f) for v, _ in classes])) for f in reads])
+    np.testing.assert_allclose(reads, np.array([v for v, _ in classes])[which], rtol=0, atol=1e-12)
+    for k, (_, wk) in enumerate(classes):
+        count = int(np.sum(which == k))
+        assert abs(count - n * wk) < SIGMAS * math.sqrt(n * wk * (1 - wk)), (k, count)
 
 
 # ---- the remote CNOT through a kept pair ------------------------------------------------------------------------
