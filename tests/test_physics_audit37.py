@@ -23,8 +23,10 @@ eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleporte
   for its own storage read from the trace (emission = herald - herald delay): every delivered pair (bell_diagonal,
   density_matrix) and the rounds' success count (every formalism) against the 4-qubit circuit written here; two
   rounds' per-level success and link pairs spent against repeater_purification.md's 2^n / (p_1 ... p_n);
-* a Barrett-Kok link through two transducers of their own efficiencies over unequal arms with dark counts: its
-  herald probability and four Bell weights against a closed form derived here, and where its F crosses 1/2.
+* Barrett-Kok and single-click links through two transducers of their own efficiencies over unequal arms with
+  dark counts (single click: each emitter's own bright state): herald probability and four Bell weights against
+  closed forms derived here, where Barrett-Kok's F crosses 1/2, and the transducer preset's network run (rate
+  W p / T, each pair stored one period in the transmon memories) in every formalism.
 
 Found: docs/concepts.md said the recorded F' gives the teleported qubit's (2F' + 1)/3 "for any memory channel, T1
 included"; that holds for the exact channel only. With memory T1 the twirling formalisms record the twirled pair,
@@ -702,6 +704,89 @@ def test_barrett_kok_through_transducers_against_the_closed_form(eff_a, eff_b, k
     prob, weights = barrett_kok(eta_a, eta_b, -math.expm1(-dark_hz * window_s))
     assert link.success_probability == pytest.approx(prob, rel=1e-9)
     np.testing.assert_allclose(link.bell_diagonal, weights, rtol=0, atol=1e-9)
+
+
+def single_click(eta_a: float, eta_b: float, p: float, alpha_a: float, alpha_b: float) -> tuple[float, np.ndarray]:
+    """(herald probability, Bell weights after the correction to Phi+) of a single-click attempt, derived here:
+    emitters in sqrt(1 - alpha)|0> + sqrt(alpha)|1> (|1> emits), one round with the kernel of barrett_kok above
+    (identical photons, no phase noise), either detector (d's coherence has the opposite sign, undone by the
+    correction). The heralded state's |01>, |10> populations and coherence become Phi+ / Phi- after the X
+    correction, its |00> and |11> populations (no coherence: different photon numbers) Psi+ and Psi- alike."""
+    q = 1 - p
+    k00, k11 = q * p, q * (eta_a * eta_b / 2 + (eta_a * (1 - eta_b) + eta_b * (1 - eta_a)) / 2
+                           + (1 - eta_a) * (1 - eta_b) * p)
+    k01, k10 = q * (eta_b / 2 + (1 - eta_b) * p), q * (eta_a / 2 + (1 - eta_a) * p)
+    kc = q * math.sqrt(eta_a * eta_b) / 2
+    a0, a1, b0, b1 = 1 - alpha_a, alpha_a, 1 - alpha_b, alpha_b
+    p00, p01, p10, p11 = a0 * b0 * k00, a0 * b1 * k01, a1 * b0 * k10, a1 * b1 * k11
+    c = math.sqrt(a0 * b1 * a1 * b0) * kc
+    norm = p00 + p01 + p10 + p11
+    weights = np.array([(p01 + p10) / 2 + c, (p00 + p11) / 2, (p00 + p11) / 2, (p01 + p10) / 2 - c]) / norm
+    return 2 * norm, weights
+
+
+@settings(max_examples=30, deadline=None)
+@given(eff_a=st.floats(1e-3, 1.0), eff_b=st.floats(1e-3, 1.0), km_a=st.floats(0.0, 40.0), km_b=st.floats(0.0, 40.0),
+       dark_hz=st.floats(0.0, 1e6), alpha_a=st.floats(0.01, 0.5), alpha_b=st.floats(0.01, 0.5))
+def test_single_click_through_transducers_against_the_closed_form(eff_a, eff_b, km_a, km_b, dark_hz, alpha_a,
+                                                                  alpha_b):
+    """heralded_link("single_click") through two transducers (no added noise) over unequal arms with dark counts and
+    each emitter's own bright-state parameter: herald probability and Bell weights against the closed form above."""
+    from qnsim.hardware import Detector, Fiber, Source, Transducer
+
+    det = Detector(0.8, dark_count_rate_hz=dark_hz, detection_window_s=1e-8)
+    link = qnsim.heralded_link(
+        "single_click", Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=alpha_a),
+        Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=alpha_b), Fiber(km_a), Fiber(km_b),
+        det, Transducer(efficiency=eff_a, added_noise_photons=0.0),
+        Transducer(efficiency=eff_b, added_noise_photons=0.0))
+    eta_a = 0.9 * eff_a * 10 ** (-0.2 * km_a / 10) * 0.8
+    eta_b = 0.9 * eff_b * 10 ** (-0.2 * km_b / 10) * 0.8
+    prob, weights = single_click(eta_a, eta_b, -math.expm1(-dark_hz * 1e-8), alpha_a, alpha_b)
+    assert link.success_probability == pytest.approx(prob, rel=1e-9)
+    np.testing.assert_allclose(link.bell_diagonal, weights, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_transducer_preset_delivers_at_its_closed_form_rate_and_state(formalism):
+    """Two QPUs of the superconducting_transducer_link preset (improvement 1000) 10 km apart, one channel, 0.2 s:
+    a Barrett-Kok attempt takes two rounds (period T = 2 x 2 x 5 km / c_fiber, the transducer's repetition no
+    slower) and heralds with the closed form's p (barrett_kok above, arm efficiency emission x transducer x fiber
+    x detector, the preset's dark counts; the transducers' 5e-4 added noise photons click falsely too, which the
+    checks bound rather than model: 9e-4 of p, 1.9e-3 of F); pairs come one per Geometric(p) attempts, so the
+    count is W p / T within 5.3 sigma of the renewal's spread; each pair is the link's state stored from its
+    emission (the attempt's start) to its herald (one period) in the transmon memories (T1 = 300 us, T2 = 200 us),
+    exact or twirled; stabilizer's mean within 5.3 sigma."""
+    hardware = qnsim.superconducting_transducer_link(improvement=1000)
+    net = qnsim.Network(formalism, seed=21)
+    for name in "ab":
+        net.add_node(name, hardware=hardware)
+    link = net.add_link("a", "b", length_km=10.0)
+    net.request("a", "b")
+    window = 0.2
+    r = net.run(until_s=window, progress=False).requests[0]
+    period = 4 * 5.0 / C_FIBER_KM_PER_S
+    assert link.attempt_period_s == pytest.approx(period, rel=1e-6)
+    eta = (hardware.source.emission_efficiency * min(1.0, hardware.transducer.efficiency)
+           * 10 ** (-hardware.attenuation_db_per_km * 5.0 / 10) * hardware.detector.efficiency)
+    p_dark = hardware.detector.dark_count_probability
+    p, weights = barrett_kok(eta, eta, p_dark)
+    assert link.success_probability == pytest.approx(p, rel=2e-3)  # the noise photons' clicks, ~1e-3 of p
+    p = link.success_probability
+    mean, var = window * p / period, window * p * (1 - p) / period
+    assert abs(r.num_pairs - mean) < SIGMAS * math.sqrt(var) + 1
+    memory = hardware.node.memory
+    state = np.asarray(hardware.link(10.0).state)
+    twirl = formalism != "density_matrix"
+    held = round(period * 1e12) * 1e-12  # the core's period, in integer picoseconds
+    pair = stored(stored(state, 0, held, memory.t1_s, memory.t2_s, twirl), 1, held, memory.t1_s, memory.t2_s, twirl)
+    f = bell_weights(pair)[0]
+    if formalism == "stabilizer":
+        n = r.num_pairs
+        assert abs(float(np.sum(r.fidelities)) - n * f) < SIGMAS * math.sqrt(n * f * (1 - f))
+    else:
+        np.testing.assert_allclose(r.fidelities, f, rtol=0, atol=1e-9)
+    assert 0 < weights[0] - bell_weights(state)[0] < 3e-3  # the noise photons' false heralds: 1.9e-3 of F
 
 
 def test_barrett_kok_fidelity_one_half_at_a_fifth_of_the_arm_efficiency():
