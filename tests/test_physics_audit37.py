@@ -560,9 +560,10 @@ def purify_oracle(pair1, pair2, scheme, outcomes=None):
     return prob, kept / prob
 
 
-def _purifying_run(formalism, scheme, w, t1, t2, p, seed, n, rounds=1):
+def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1):
+    """A one-link request of ``rounds`` symmetric rounds per pair; ``memories`` = ((T1, T2) at a, (T1, T2) at b)."""
     net = qnsim.Network(formalism, seed=seed, trace=True)
-    for name in "ab":
+    for name, (t1, t2) in zip("ab", memories):
         net.add_node(name, t1_s=t1, t2_s=t2)
     link = net.add_link("a", "b", length_km=2.0, bell_diagonal=w, success_probability=p, attempt_period_s=2e-5,
                         channels=rounds + 1)
@@ -571,7 +572,7 @@ def _purifying_run(formalism, scheme, w, t1, t2, p, seed, n, rounds=1):
     return link, result.requests[0], list(net.trace())
 
 
-def replay_rounds(link, trace, t1, t2, twirl):
+def replay_rounds(link, trace, memories, twirl):
     """Every round of a one-link request replayed from its trace, for any number of rounds per pair: each pair (named
     by its first node's slot and generation, which a kept pair keeps) is held as (state, instant it was last
     brought to); it decays (both qubits, for the exact time) from its emission (its herald minus the link's herald
@@ -583,7 +584,7 @@ def replay_rounds(link, trace, t1, t2, twirl):
 
     def now(key, at):
         rho, since = held[key]
-        rho = stored(stored(rho, 0, at - since, t1, t2, twirl), 1, at - since, t1, t2, twirl)
+        rho = stored(stored(rho, 0, at - since, *memories[0], twirl), 1, at - since, *memories[1], twirl)
         held[key] = (rho, at)
         return rho
 
@@ -630,20 +631,23 @@ _purifiable = st.builds(_dominant, st.floats(0.6, 0.97), st.integers(0, 3),
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(w=_purifiable, t1=st.floats(3e-4, 5e-3), r2=st.floats(0.2, 2.0),
-       p=st.floats(0.1, 0.9), scheme=st.sampled_from(_SCHEMES), rounds=st.integers(1, 3), seed=st.integers(0, 1000))
-@example(w=(0.7, 0.15, 0.1, 0.05), t1=1e-3, r2=1.5, p=0.4, scheme="dejmps", rounds=3, seed=5)
-@example(w=(0.1, 0.75, 0.1, 0.05), t1=2e-3, r2=0.5, p=0.6, scheme="bbpssw", rounds=2, seed=6)
-def test_purification_rounds_pair_by_pair(w, t1, r2, p, scheme, rounds, seed):
+@given(w=_purifiable, t1=st.floats(3e-4, 5e-3), r2=st.floats(0.2, 2.0), t1b=st.floats(3e-4, 5e-3),
+       r2b=st.floats(0.2, 2.0), p=st.floats(0.1, 0.9), scheme=st.sampled_from(_SCHEMES), rounds=st.integers(1, 3),
+       seed=st.integers(0, 1000))
+@example(w=(0.7, 0.15, 0.1, 0.05), t1=1e-3, r2=1.5, t1b=4e-4, r2b=2.0, p=0.4, scheme="dejmps", rounds=3, seed=5)
+@example(w=(0.1, 0.75, 0.1, 0.05), t1=2e-3, r2=0.5, t1b=2e-3, r2b=0.5, p=0.6, scheme="bbpssw", rounds=2, seed=6)
+def test_purification_rounds_pair_by_pair(w, t1, r2, t1b, r2b, p, scheme, rounds, seed):
     """One to three BBPSSW or DEJMPS rounds per delivered pair (symmetric recurrence: round k purifies two pairs of
     round k - 1) on a link of any Bell-diagonal state (a largest weight above 0.6) between memories of T1 and
-    T2 = r T1: in density_matrix every delivered pair equals the replay's (the exact memory channel for each pair's
-    own storage read from the trace, each round's kept pair for its reported outcomes), in bell_diagonal the
-    replay's with the memory twirled and each round's agreeing outcomes averaged (1e-10, the four Bell weights)."""
+    T2 = r T1, each node its own: in density_matrix every delivered pair equals the replay's (the exact memory
+    channel for each pair's own storage read from the trace, each round's kept pair for its reported outcomes), in
+    bell_diagonal the replay's with the memory twirled and each round's agreeing outcomes averaged (1e-10, the
+    four Bell weights)."""
     for formalism, twirl in (("density_matrix", False), ("bell_diagonal", True)):
-        link, r, trace = _purifying_run(formalism, scheme, w, t1, r2 * t1, p, seed, 6, rounds)
+        memories = ((t1, r2 * t1), (t1b, r2b * t1b))
+        link, r, trace = _purifying_run(formalism, scheme, w, memories, p, seed, 6, rounds)
         assert r.num_pairs == 6
-        _, delivered = replay_rounds(link, trace, t1, r2 * t1, twirl)
+        _, delivered = replay_rounds(link, trace, memories, twirl)
         want = np.array([bell_weights(s) for s in delivered])
         np.testing.assert_allclose(np.asarray(r.bell_diagonals), want, rtol=0, atol=1e-10)
         np.testing.assert_allclose(r.fidelities, want[:, 0], rtol=0, atol=1e-10)
@@ -660,9 +664,9 @@ def test_purification_success_and_fidelity_over_a_run(formalism, scheme):
     more than 0.1 here); the pair-by-pair test above checks those ages exactly."""
     w, t1, t2, n = (0.78, 0.12, 0.06, 0.04), 3e-4, 2.5e-4, 200
     twirl = formalism != "density_matrix"
-    link, r, trace = _purifying_run(formalism, scheme, w, t1, t2, 0.3, 11, n)
+    link, r, trace = _purifying_run(formalism, scheme, w, ((t1, t2), (t1, t2)), 0.3, 11, n)
     assert r.num_pairs == n
-    probs, delivered = replay_rounds(link, trace, t1, t2, twirl)
+    probs, delivered = replay_rounds(link, trace, ((t1, t2), (t1, t2)), twirl)
     kept = sum(rec["event"] == "purification_kept" for rec in trace)
     assert kept == n
     sd = math.sqrt(float(np.sum(probs * (1 - probs))))
