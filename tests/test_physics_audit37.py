@@ -20,8 +20,9 @@ eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleporte
   its process fidelity averaged over outcomes against the closed form (the pair's Phi+ weight); through a dephased
   Bell-diagonal pair, whatever the outcomes, CNOT followed by the pair's Pauli errors (primitives' closed form);
 * one to three symmetric BBPSSW or DEJMPS rounds per pair on a link inside a running network, every pair decayed
-  for its own storage read from the trace (emission = herald - herald delay): every delivered pair (bell_diagonal,
-  density_matrix) and the rounds' success count (every formalism) against the 4-qubit circuit written here; two
+  for its own storage read from the trace (emission = herald - herald delay), each node its own memory and its own
+  gate and readout errors: every delivered pair (bell_diagonal, density_matrix) and the rounds' success count
+  (every formalism) against the 4-qubit circuit written here; two
   rounds' per-level success and link pairs spent against repeater_purification.md's 2^n / (p_1 ... p_n);
 * Barrett-Kok and single-click links through two transducers of their own efficiencies over unequal arms with
   dark counts (single click: each emitter's own bright state): herald probability and four Bell weights against
@@ -545,26 +546,43 @@ def _round_unitary(scheme: str) -> np.ndarray:
 _ROUND = {scheme: _round_unitary(scheme) for scheme in ("bbpssw", "dejmps")}
 
 
-def purify_oracle(pair1, pair2, scheme, outcomes=None):
+def _noisy_round(rho: np.ndarray, scheme: str, noise) -> np.ndarray:
+    """The round's gates on (a1, b1, a2, b2) with each node's noise in Stim's meaning, noise = ((gate1, gate2,
+    measure) at a, the same at b): depolarize1 after each DEJMPS rotation, depolarize2 after each node's CNOT, and
+    each readout flipped (X before the Z readout) with the node's probability."""
+    (g1a, g2a, mea), (g1b, g2b, meb) = noise
+    if scheme == "dejmps":
+        for q, sign, g1 in ((0, 1, g1a), (1, -1, g1b), (2, 1, g1a), (3, -1, g1b)):
+            rho = depolarize1(unitary(rho, _rx(sign * math.pi / 2), [q]), q, g1)
+    rho = depolarize2(unitary(rho, _CNOT, [0, 2]), 0, 2, g2a)
+    rho = depolarize2(unitary(rho, _CNOT, [1, 3]), 1, 3, g2b)
+    return flip(flip(rho, 2, mea), 3, meb)
+
+
+def purify_oracle(pair1, pair2, scheme, outcomes=None, noise=None):
     """One recurrence round on pair1 = (a1, b1) (kept) and pair2 = (a2, b2) (measured), qubits (a1, b1, a2, b2):
     BBPSSW twirls both to Werner form; DEJMPS rotates Rx(+pi/2) at a and Rx(-pi/2) at b; then CNOT a1 -> a2 and
-    b1 -> b2 and Z readouts of a2 and b2. Returns (probability, kept pair): of the outcomes (m_a, m_b) given, or of
-    the two outcomes agreeing (their sum) when None."""
+    b1 -> b2 and Z readouts of a2 and b2 (with ``noise``, each node's, as _noisy_round says). Returns
+    (probability, kept pair): of the outcomes (m_a, m_b) reported, or of the two agreeing (their sum) when None."""
     if scheme == "bbpssw":
         pair1, pair2 = werner_twirl(pair1), werner_twirl(pair2)
-    u = _ROUND[scheme]
-    rho = (u @ np.kron(pair1, pair2) @ u.conj().T).reshape([2] * 8)
+    if noise is None:
+        u = _ROUND[scheme]
+        rho = (u @ np.kron(pair1, pair2) @ u.conj().T).reshape([2] * 8)
+    else:
+        rho = _noisy_round(np.kron(pair1, pair2), scheme, noise).reshape([2] * 8)
     chosen = [outcomes] if outcomes is not None else [(0, 0), (1, 1)]
     kept = sum(rho[:, :, ma, mb, :, :, ma, mb].reshape(4, 4) for ma, mb in chosen)
     prob = float(np.real(np.trace(kept)))
     return prob, kept / prob
 
 
-def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1):
-    """A one-link request of ``rounds`` symmetric rounds per pair; ``memories`` = ((T1, T2) at a, (T1, T2) at b)."""
+def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1, noise=((0, 0, 0), (0, 0, 0))):
+    """A one-link request of ``rounds`` symmetric rounds per pair; ``memories`` = ((T1, T2) at a, (T1, T2) at b),
+    ``noise`` = ((gate1, gate2, measure) at a, the same at b)."""
     net = qnsim.Network(formalism, seed=seed, trace=True)
-    for name, (t1, t2) in zip("ab", memories):
-        net.add_node(name, t1_s=t1, t2_s=t2)
+    for name, (t1, t2), (g1, g2, me) in zip("ab", memories, noise):
+        net.add_node(name, t1_s=t1, t2_s=t2, gate1_error=g1, gate2_error=g2, measure_error=me)
     link = net.add_link("a", "b", length_km=2.0, bell_diagonal=w, success_probability=p, attempt_period_s=2e-5,
                         channels=rounds + 1)
     net.request("a", "b", num_pairs=n, purification=scheme, purification_rounds=rounds)
@@ -572,7 +590,7 @@ def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1):
     return link, result.requests[0], list(net.trace())
 
 
-def replay_rounds(link, trace, memories, twirl):
+def replay_rounds(link, trace, memories, twirl, noise=None):
     """Every round of a one-link request replayed from its trace, for any number of rounds per pair: each pair (named
     by its first node's slot and generation, which a kept pair keeps) is held as (state, instant it was last
     brought to); it decays (both qubits, for the exact time) from its emission (its herald minus the link's herald
@@ -601,10 +619,10 @@ def replay_rounds(link, trace, memories, twirl):
             pair1, pair2 = now(key, at), now(other, at)
             del held[other]
             scheme = "bbpssw" if rec["value"] == 1 else "dejmps"
-            prob, kept = purify_oracle(pair1, pair2, scheme)
+            prob, kept = purify_oracle(pair1, pair2, scheme, noise=noise)
             value = int(measured["value"])
             if value in (0, 3):  # density_matrix and stabilizer report the outcomes (2 m_A + m_B); kept when equal
-                kept = purify_oracle(pair1, pair2, scheme, (value >> 1, value & 1))[1]
+                kept = purify_oracle(pair1, pair2, scheme, (value >> 1, value & 1), noise)[1]
             held[key] = (kept, at)
             rounds.append(prob)
         elif ev == "purification_kept":
@@ -651,6 +669,28 @@ def test_purification_rounds_pair_by_pair(w, t1, r2, t1b, r2b, p, scheme, rounds
         want = np.array([bell_weights(s) for s in delivered])
         np.testing.assert_allclose(np.asarray(r.bell_diagonals), want, rtol=0, atol=1e-10)
         np.testing.assert_allclose(r.fidelities, want[:, 0], rtol=0, atol=1e-10)
+
+
+_node_noise = st.tuples(st.floats(0.0, 0.05), st.floats(0.0, 0.08), st.floats(0.0, 0.06))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(w=_purifiable, t1=st.floats(5e-4, 5e-3), noise_a=_node_noise, noise_b=_node_noise,
+       scheme=st.sampled_from(_SCHEMES), rounds=st.integers(1, 2), seed=st.integers(0, 1000))
+@example(w=(0.8, 0.1, 0.06, 0.04), t1=1e-3, noise_a=(0.02, 0.05, 0.04), noise_b=(0.0, 0.01, 0.0), scheme="dejmps",
+         rounds=2, seed=9)
+def test_purification_rounds_with_each_nodes_gate_and_readout_noise(w, t1, noise_a, noise_b, scheme, rounds, seed):
+    """The replay above with each node's own gate and readout errors in the rounds (T2 = T1 at both nodes): in
+    density_matrix every delivered pair is the replay's for the outcomes reported (the state the nodes know: each
+    readout error a flip before an exact readout, the mixture over misreads they cannot see), in bell_diagonal the
+    replay's averaged over the agreeing reports, to 1e-10."""
+    for formalism, twirl in (("density_matrix", False), ("bell_diagonal", True)):
+        memories = ((t1, t1), (t1, t1))
+        link, r, trace = _purifying_run(formalism, scheme, w, memories, 0.5, seed, 4, rounds, (noise_a, noise_b))
+        assert r.num_pairs == 4
+        _, delivered = replay_rounds(link, trace, memories, twirl, (noise_a, noise_b))
+        np.testing.assert_allclose(np.asarray(r.bell_diagonals), [bell_weights(d) for d in delivered], rtol=0,
+                                   atol=1e-10)
 
 
 @pytest.mark.parametrize("scheme", _SCHEMES)
