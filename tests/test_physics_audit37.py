@@ -22,8 +22,8 @@ eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleporte
 * one to three symmetric BBPSSW or DEJMPS rounds per pair on a link inside a running network, every pair decayed
   for its own storage read from the trace (emission = herald - herald delay), each node its own memory and its own
   gate and readout errors: every delivered pair (bell_diagonal, density_matrix) and the rounds' success count
-  (every formalism) against the 4-qubit circuit written here; two
-  rounds' per-level success and link pairs spent against repeater_purification.md's 2^n / (p_1 ... p_n);
+  (every formalism) against the 4-qubit circuit written here; two rounds' per-level success and the link pairs
+  they spend against repeater_purification.md's 2^n / (p_1 ... p_n);
 * Barrett-Kok and single-click links through two transducers of their own efficiencies over unequal arms with
   dark counts (single click: each emitter's own bright state): herald probability and four Bell weights against
   closed forms derived here, where Barrett-Kok's F crosses 1/2, and the transducer preset's network run (rate
