@@ -22,8 +22,8 @@ eigenstates through kept Werner pairs of equal nodes; audits 17 and 18 teleporte
 * one to three symmetric BBPSSW or DEJMPS rounds per pair on a link inside a running network, every pair decayed
   for its own storage read from the trace (emission = herald - herald delay), each node its own memory and its own
   gate and readout errors: every delivered pair (bell_diagonal, density_matrix) and the rounds' success count
-  (every formalism) against the 4-qubit circuit written here; two rounds' per-level success and the link pairs
-  they spend against repeater_purification.md's 2^n / (p_1 ... p_n);
+  (every formalism) against the 4-qubit circuit written here, also with gates that take time; two rounds'
+  per-level success and the link pairs they spend against repeater_purification.md's 2^n / (p_1 ... p_n);
 * Barrett-Kok and single-click links through two transducers of their own efficiencies over unequal arms with
   dark counts (single click: each emitter's own bright state): herald probability and four Bell weights against
   closed forms derived here, where Barrett-Kok's F crosses 1/2, and the transducer preset's network run (rate
@@ -35,7 +35,9 @@ whose F' is below the exact one by gamma_a gamma_b / 4 for a Bell-diagonal link 
 that damping acts before the Bell measurement, not before a Pauli correction), so their (2F' + 1)/3 understates the
 teleported qubit by gamma_a gamma_b / 6. The docs now say so. docs/coming-from-sequence.md put F = 1/2 of such a
 Barrett-Kok link at a dark-count probability of "about a quarter" of the arm efficiency; it is (sqrt 2 - 1)/2, about
-a fifth (at a quarter F = 0.465), and the page says so now. Statistical checks use 5.3 sigma (a false alarm below
+a fifth (at a quarter F = 0.465), and the page says so now. What a purification round costs in time (a swap's
+gates at the slower node, for BBPSSW too, the kept pair decaying meanwhile) was said nowhere; docs/concepts.md and
+docs/coming-from-netsquid.md say it now. Statistical checks use 5.3 sigma (a false alarm below
 1e-7 per check) with fixed seeds.
 """
 
@@ -577,12 +579,16 @@ def purify_oracle(pair1, pair2, scheme, outcomes=None, noise=None):
     return prob, kept / prob
 
 
-def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1, noise=((0, 0, 0), (0, 0, 0))):
+def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1, noise=((0, 0, 0), (0, 0, 0)),
+                   durations=(0.0, 0.0, 0.0)):
     """A one-link request of ``rounds`` symmetric rounds per pair; ``memories`` = ((T1, T2) at a, (T1, T2) at b),
-    ``noise`` = ((gate1, gate2, measure) at a, the same at b)."""
+    ``noise`` = ((gate1, gate2, measure) at a, the same at b), ``durations`` the nodes' (gate1, gate2, measure)
+    durations in s."""
     net = qnsim.Network(formalism, seed=seed, trace=True)
+    g1d, g2d, md = durations
     for name, (t1, t2), (g1, g2, me) in zip("ab", memories, noise):
-        net.add_node(name, t1_s=t1, t2_s=t2, gate1_error=g1, gate2_error=g2, measure_error=me)
+        net.add_node(name, t1_s=t1, t2_s=t2, gate1_error=g1, gate2_error=g2, measure_error=me, gate1_duration_s=g1d,
+                     gate2_duration_s=g2d, measure_duration_s=md)
     link = net.add_link("a", "b", length_km=2.0, bell_diagonal=w, success_probability=p, attempt_period_s=2e-5,
                         channels=rounds + 1)
     net.request("a", "b", num_pairs=n, purification=scheme, purification_rounds=rounds)
@@ -590,13 +596,14 @@ def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1, noise=(
     return link, result.requests[0], list(net.trace())
 
 
-def replay_rounds(link, trace, memories, twirl, noise=None):
+def replay_rounds(link, trace, memories, twirl, noise=None, pause=0.0):
     """Every round of a one-link request replayed from its trace, for any number of rounds per pair: each pair (named
     by its first node's slot and generation, which a kept pair keeps) is held as (state, instant it was last
     brought to); it decays (both qubits, for the exact time) from its emission (its herald minus the link's herald
     delay) to each round that touches it, the round acts (outcome by outcome where the trace reports them, the
     agreeing outcomes' mean where not), the measured pair is gone, the kept pair decays on to its next round or its
-    delivery (the last pair kept). Returns the rounds' success probabilities in trace order and the delivered
+    delivery (the last pair kept; ``pause`` > 0 holds it still that long after its round, a wrong reading that
+    the tests resolve). Returns the rounds' success probabilities in trace order and the delivered
     pairs' states."""
     held, rounds, delivered, last_kept = {}, [], [], None
 
@@ -623,7 +630,7 @@ def replay_rounds(link, trace, memories, twirl, noise=None):
             value = int(measured["value"])
             if value in (0, 3):  # density_matrix and stabilizer report the outcomes (2 m_A + m_B); kept when equal
                 kept = purify_oracle(pair1, pair2, scheme, (value >> 1, value & 1), noise)[1]
-            held[key] = (kept, at)
+            held[key] = (kept, at + pause)
             rounds.append(prob)
         elif ev == "purification_kept":
             last_kept = key
@@ -691,6 +698,32 @@ def test_purification_rounds_with_each_nodes_gate_and_readout_noise(w, t1, noise
         _, delivered = replay_rounds(link, trace, memories, twirl, (noise_a, noise_b))
         np.testing.assert_allclose(np.asarray(r.bell_diagonals), [bell_weights(d) for d in delivered], rtol=0,
                                    atol=1e-10)
+
+
+@pytest.mark.parametrize("scheme", _SCHEMES)
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+def test_purification_rounds_that_take_time(formalism, scheme):
+    """Nodes whose gates take time (NV-like: single-qubit 20 us, two-qubit 500 us, readout 3.7 us). A round takes
+    what a swap takes at the slower of its two nodes, a two-qubit gate, a single-qubit gate and a readout (523.7
+    us), for BBPSSW too, whose twirl has no gate noise (docs/coming-from-netsquid.md now says so; it said it of a
+    swap only); it acts on both pairs as they are when it starts (the qubits it measures take no decay during its
+    gates, docs/concepts.md), its outcome is known the link's classical delay after its gates, and the kept pair
+    decays all that time. Every delivered pair equals the replay's (1e-10); a kept pair held still during the
+    round's gates would be off by more than 1e-3."""
+    memories, durations = ((2e-3, 1.5e-3), (3e-3, 1e-3)), (20e-6, 500e-6, 3.7e-6)
+    link, r, trace = _purifying_run(formalism, scheme, (0.85, 0.08, 0.05, 0.02), memories, 0.5, 4, 4, 1,
+                                    durations=durations)
+    assert r.num_pairs == 4
+    gates = sum(durations)  # a swap's gates, for either scheme
+    rounds = [rec["time_s"] for rec in trace if rec["event"] == "purification"]
+    known = [rec["time_s"] for rec in trace if rec["event"] in ("purification_kept", "purification_failed")]
+    np.testing.assert_allclose(np.array(known) - rounds, gates + link.classical_delay_s, rtol=0, atol=1e-12)
+    twirl = formalism == "bell_diagonal"
+    _, delivered = replay_rounds(link, trace, memories, twirl)
+    want = np.array([bell_weights(d) for d in delivered])
+    np.testing.assert_allclose(np.asarray(r.bell_diagonals), want, rtol=0, atol=1e-10)
+    _, still = replay_rounds(link, trace, memories, twirl, pause=gates)
+    assert np.all(np.abs([bell_weights(h)[0] for h in still] - want[:, 0]) > 1e-3)
 
 
 @pytest.mark.parametrize("scheme", _SCHEMES)
