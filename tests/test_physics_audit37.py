@@ -580,13 +580,12 @@ def purify_oracle(pair1, pair2, scheme, outcomes=None, noise=None):
 
 
 def _purifying_run(formalism, scheme, w, memories, p, seed, n, rounds=1, noise=((0, 0, 0), (0, 0, 0)),
-                   durations=(0.0, 0.0, 0.0)):
+                   durations=((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))):
     """A one-link request of ``rounds`` symmetric rounds per pair; ``memories`` = ((T1, T2) at a, (T1, T2) at b),
-    ``noise`` = ((gate1, gate2, measure) at a, the same at b), ``durations`` the nodes' (gate1, gate2, measure)
-    durations in s."""
+    ``noise`` = ((gate1, gate2, measure) at a, the same at b), ``durations`` likewise the nodes' (gate1, gate2,
+    measure) durations in s."""
     net = qnsim.Network(formalism, seed=seed, trace=True)
-    g1d, g2d, md = durations
-    for name, (t1, t2), (g1, g2, me) in zip("ab", memories, noise):
+    for name, (t1, t2), (g1, g2, me), (g1d, g2d, md) in zip("ab", memories, noise, durations):
         net.add_node(name, t1_s=t1, t2_s=t2, gate1_error=g1, gate2_error=g2, measure_error=me, gate1_duration_s=g1d,
                      gate2_duration_s=g2d, measure_duration_s=md)
     link = net.add_link("a", "b", length_km=2.0, bell_diagonal=w, success_probability=p, attempt_period_s=2e-5,
@@ -703,18 +702,18 @@ def test_purification_rounds_with_each_nodes_gate_and_readout_noise(w, t1, noise
 @pytest.mark.parametrize("scheme", _SCHEMES)
 @pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
 def test_purification_rounds_that_take_time(formalism, scheme):
-    """Nodes whose gates take time (NV-like: single-qubit 20 us, two-qubit 500 us, readout 3.7 us). A round takes
-    what a swap takes at the slower of its two nodes, a two-qubit gate, a single-qubit gate and a readout (523.7
-    us), for BBPSSW too, whose twirl has no gate noise (docs/coming-from-netsquid.md now says so; it said it of a
-    swap only); it acts on both pairs as they are when it starts (the qubits it measures take no decay during its
-    gates, docs/concepts.md), its outcome is known the link's classical delay after its gates, and the kept pair
-    decays all that time. Every delivered pair equals the replay's (1e-10); a kept pair held still during the
-    round's gates would be off by more than 1e-3."""
-    memories, durations = ((2e-3, 1.5e-3), (3e-3, 1e-3)), (20e-6, 500e-6, 3.7e-6)
+    """Nodes whose gates take time (a NV-like: single-qubit 20 us, two-qubit 500 us, readout 3.7 us; b 50 us,
+    300 us, 2 us). A round takes what a swap takes at the slower of its two nodes, a two-qubit gate, a single-qubit
+    gate and a readout (523.7 us, a's), for BBPSSW too, whose twirl has no gate noise (docs/coming-from-netsquid.md
+    now says so; it said it of a swap only); it acts on both pairs as they are when it starts (the qubits it
+    measures take no decay during its gates, docs/concepts.md), its outcome is known the link's classical delay
+    after its gates, and the kept pair decays all that time. Every delivered pair equals the replay's (1e-10); a
+    kept pair held still during the round's gates would be off by more than 1e-3."""
+    memories, durations = ((2e-3, 1.5e-3), (3e-3, 1e-3)), ((20e-6, 500e-6, 3.7e-6), (50e-6, 300e-6, 2e-6))
     link, r, trace = _purifying_run(formalism, scheme, (0.85, 0.08, 0.05, 0.02), memories, 0.5, 4, 4, 1,
                                     durations=durations)
     assert r.num_pairs == 4
-    gates = sum(durations)  # a swap's gates, for either scheme
+    gates = max(sum(durations[0]), sum(durations[1]))  # a swap's gates at the slower node, for either scheme
     rounds = [rec["time_s"] for rec in trace if rec["event"] == "purification"]
     known = [rec["time_s"] for rec in trace if rec["event"] in ("purification_kept", "purification_failed")]
     np.testing.assert_allclose(np.array(known) - rounds, gates + link.classical_delay_s, rtol=0, atol=1e-12)
