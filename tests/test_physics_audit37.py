@@ -255,7 +255,8 @@ def test_teleport_through_a_preset_link_with_the_presets_memory_and_gates(preset
     Bell-diagonal; the transducer Barrett-Kok link): a kept pair stored until the teleport decays by the preset's
     memory T1 and T2 (read from its NodeHardware) from its emission, and qnsim.teleport with the preset's gate and
     readout errors leaves the receiver, for the reported outcomes, in the oracle's state (1e-10) for six inputs."""
-    hardware = getattr(qnsim, preset)() if preset == "nv_near_term" else qnsim.superconducting_transducer_link(1000)
+    hardware = {"nv_near_term": qnsim.nv_near_term, "superconducting_transducer_link":
+                lambda: qnsim.superconducting_transducer_link(improvement=1000)}[preset]()
     memory, gates = hardware.node.memory, hardware.node.gates
     state = np.asarray(hardware.link(10.0).state)
     def network(seed):
