@@ -656,7 +656,7 @@ _purifiable = st.builds(_dominant, st.floats(0.6, 0.97), st.integers(0, 3),
                         st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(w=_purifiable, t1=st.floats(3e-4, 5e-3), r2=st.floats(0.2, 2.0), t1b=st.floats(3e-4, 5e-3),
        r2b=st.floats(0.2, 2.0), p=st.floats(0.1, 0.9), scheme=st.sampled_from(_SCHEMES), rounds=st.integers(1, 3),
        seed=st.integers(0, 1000))
@@ -682,7 +682,7 @@ def test_purification_rounds_pair_by_pair(w, t1, r2, t1b, r2b, p, scheme, rounds
 _node_noise = st.tuples(st.floats(0.0, 0.05), st.floats(0.0, 0.08), st.floats(0.0, 0.06))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(w=_purifiable, t1=st.floats(5e-4, 5e-3), noise_a=_node_noise, noise_b=_node_noise,
        scheme=st.sampled_from(_SCHEMES), rounds=st.integers(1, 2), seed=st.integers(0, 1000))
 @example(w=(0.8, 0.1, 0.06, 0.04), t1=1e-3, noise_a=(0.02, 0.05, 0.04), noise_b=(0.0, 0.01, 0.0), scheme="dejmps",
