@@ -727,6 +727,27 @@ def test_purification_rounds_that_take_time(formalism, scheme):
     assert np.all(np.abs([bell_weights(h)[0] for h in still] - want[:, 0]) > 1e-3)
 
 
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_an_end_to_end_round_takes_the_slower_ends_gates_and_the_paths_light(formalism):
+    """docs/concepts.md: a round takes a swap's gates at the slower of its two nodes, and its outcomes then cross
+    between them. An end-to-end round on a-m-b (3 km and 7 km; two-qubit gates of 100 us at a, 200 us at m, 300
+    us at b, single-qubit 10 us and readout 1 us everywhere): every round's outcome is known 311 us (b's gates)
+    plus 10 km of light (c / 1.44) after the round begins, to the picosecond."""
+    net = qnsim.Network(formalism, seed=2, trace=True)
+    for name, two_qubit in zip("amb", (1e-4, 2e-4, 3e-4)):
+        net.add_node(name, gate2_duration_s=two_qubit, gate1_duration_s=1e-5, measure_duration_s=1e-6,
+                     num_memories=4)
+    net.add_link("a", "m", length_km=3.0, fidelity=0.95, rate_hz=1e4, channels=2)
+    net.add_link("m", "b", length_km=7.0, fidelity=0.95, rate_hz=1e4, channels=2)
+    net.request("a", "b", num_pairs=3, end_to_end_purification_rounds=1)
+    net.run(until_s=0.1, progress=False)
+    trace = list(net.trace())
+    rounds = [r["time_s"] for r in trace if r["event"] == "purification"]
+    known = [r["time_s"] for r in trace if r["event"] in ("purification_kept", "purification_failed")]
+    assert len(rounds) == len(known) >= 3
+    np.testing.assert_allclose(np.array(known) - rounds, 3.11e-4 + 10.0 / C_FIBER_KM_PER_S, rtol=0, atol=2e-12)
+
+
 @pytest.mark.parametrize("scheme", _SCHEMES)
 @pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
 def test_purification_success_and_fidelity_over_a_run(formalism, scheme):
