@@ -303,7 +303,9 @@ def teleportation_fidelity(f: float) -> float:
     must be the pair as the receiver corrects: a native delivery's fidelity is taken when each end holds
     its herald and swap news, before the receiver waits for the sender's two bits, so it overstates a
     teleported qubit's fidelity by that wait's decay (docs/concepts.md, "Teleporting a qubit through a
-    delivered pair", records it with a :class:`qnsim.Protocol`).
+    delivered pair", records it with a :class:`qnsim.Protocol`). F must also be the exact pair's: under memory T1
+    a ``bell_diagonal`` or ``stabilizer`` run's pair is the twirled one, gamma_a gamma_b / 4 lower for a
+    Bell-diagonal link (the run's T1 note), and (2F + 1)/3 of it understates the teleported qubit by a third of that.
 
     Example:
         >>> teleportation_fidelity(1.0), teleportation_fidelity(0.25)

@@ -97,8 +97,10 @@ def purify_round(
         registry, a1, b1, a2, b2: The registry and the two pairs' qubits (a at one node, b at the other).
         scheme: ``"bbpssw"`` or ``"dejmps"``.
         gate1_error: depolarize1 probability after each DEJMPS rotation. BBPSSW's twirl is modelled
-            as noiseless (it is a random choice of local Paulis, which a device applies in software by
-            relabelling outcomes), so this does nothing there.
+            as noiseless, so this does nothing there: it is a random bilateral rotation U (x) U* of the
+            twelve that make a pair Werner (a Pauli, which a device can apply in software as a frame,
+            after a Clifford cycling X -> Y -> Z), and in a network it takes the round's single-qubit
+            gate time but adds no gate error.
         gate2_error: depolarize2 probability after each node's CNOT.
         measure_error: Probability that a node's reported outcome is flipped.
 
