@@ -2180,7 +2180,8 @@ class _CsvSink:
 
     def put_in_order(self, order: Callable[[list[dict]], list[dict]], still_ours: Callable[[], None]) -> None:
         """Rewrites the file with its lines in the order ``order`` gives their rows (:func:`_in_point_order`, the
-        order :func:`read_results` reads them in), if they are not in it: rows are appended as points finish, and
+        order :func:`read_results` reads them in) and each point's line once (:func:`_without_copies`), if they are
+        not so: rows are appended as points finish, and
         ``pandas.read_csv`` and a spreadsheet read lines as they are (a sweep on several workers read shuffled).
 
         The lines are written as they are (the same bytes, header first) to a temporary file beside the out,
@@ -2217,7 +2218,9 @@ class _CsvSink:
         rows = [{**{k: cell(k, v) for k, v in zip(keys, record)}, ID_COLUMN: None if at is None else record[at]}
                 for record in records]  # fmt: skip
         line_of = {id(row): line for row, line in zip(rows, lines[1:])}
-        ordered = [line_of[id(row)] for row in order(rows)]
+        # A copy is the same line (the bytes a sweep writes for a point; a hand-made variant is no copy).
+        kept = _without_copies(order(rows), lambda a, b: line_of[id(a)] == line_of[id(b)])
+        ordered = [line_of[id(row)] for row in kept]
         if ordered == lines[1:]:
             return
         if before.st_nlink > 1:
@@ -2657,7 +2660,8 @@ class _ParquetSink:
 
     def put_in_order(self, order: Callable[[list[dict]], list[dict]], still_ours: Callable[[], None]) -> None:
         """Writes the rows of every part into one part, in the order ``order`` gives them (:func:`_in_point_order`,
-        :func:`read_results`' order), if they are not one part in it already: parts are written as points
+        :func:`read_results`' order; each point's row once, :func:`_without_copies`), if they are not one part in
+        it already: parts are written as points
         finish, and ``pandas.read_parquet`` reads them as they are (a sweep on several workers read shuffled).
 
         The new part is written whole to a temporary name; then :data:`_IN_ORDER_MARKER` (naming the new part and
@@ -2682,7 +2686,11 @@ class _ParquetSink:
             return
         rows = table.to_pylist()
         index_of = {id(row): i for i, row in enumerate(rows)}
-        indices = [index_of[id(row)] for row in order(rows)]
+
+        def same(a: dict, b: dict) -> bool:
+            return a.keys() == b.keys() and all(_same_cell(a[k], b[k]) for k in a)
+
+        indices = [index_of[id(row)] for row in _without_copies(order(rows), same)]
         if len(parts) == 1 and indices == list(range(len(rows))):
             return
         ordered = table.take(pa.array(indices, pa.int64()))
@@ -4320,6 +4328,25 @@ def _same_cell(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return type(a) is type(b) and a == b
+
+
+def _without_copies(rows: list[dict], same: Callable[[dict, dict], bool]) -> list[dict]:
+    """``rows`` (in order) without the later identical copies of a point (its ``point_id``, ``same`` as its first
+    row): the rows a finished sweep writes back to its out (:meth:`_CsvSink.put_in_order`,
+    :meth:`_ParquetSink.put_in_order`). Every qnsim reader counts such a copy once (:func:`_one_row_per_point`), but
+    ``pandas.read_csv``, ``pandas.read_parquet`` and a spreadsheet read the file as it is: a resumed sweep kept a
+    line copied by hand or a part copied beside itself, and a mean or a sum over the file counted that point twice.
+    Two different rows of one point are both kept: the readers refuse them, naming both."""
+    first: dict[Any, dict] = {}
+    kept: list[dict] = []
+    for row in rows:
+        point = row.get(ID_COLUMN)
+        if point:
+            seen = first.setdefault(point, row)
+            if seen is not row and same(seen, row):
+                continue
+        kept.append(row)
+    return kept
 
 
 #: Relative difference under which two floats of one grid key are one value computed two ways
