@@ -4,7 +4,12 @@ which every qnsim reader counts once but ``pandas.read_csv`` / ``read_parquet`` 
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import shutil
+import sys
+import threading
 
 import pandas as pd
 import pytest
@@ -73,3 +78,65 @@ def test_a_resumed_sweep_leaves_each_point_once_in_its_out(scenario, tmp_path, s
     # The oracle: the grid's cross product with the seeds, each once (a point is its grid values and its seed).
     assert sorted(zip(on_disk["links.0.length_km"], on_disk["seed"])) == [(1, 0), (1, 1), (2, 0), (2, 1)]
     pd.testing.assert_frame_equal(on_disk.reset_index(drop=True), before.reset_index(drop=True))
+
+
+# --- 2. a point function that calls sys.exit() ---
+
+
+def exits_at_x2(params, seed):
+    """A point function whose point x = 2 calls ``sys.exit()`` (status 0: "success")."""
+    if params["x"] == 2:
+        sys.exit()
+    return {"y": params["x"] * 10 + seed}
+
+
+def ends_a_generator_at_x2(params, seed):
+    """A point function whose point x = 2 raises GeneratorExit (another BaseException that is no Ctrl-C)."""
+    if params["x"] == 2:
+        raise GeneratorExit
+    return {"y": params["x"] * 10 + seed}
+
+
+@pytest.mark.parametrize("fn, kind", [(exits_at_x2, "SystemExit"), (ends_a_generator_at_x2, "GeneratorExit")])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_point_function_that_exits_stops_the_sweep_with_a_sweep_error(tmp_path, fn, kind, workers):
+    """Old: the point function's SystemExit (GeneratorExit) came out of qnsim.sweep as itself: a script calling it
+    ended there with status 0, 2 of the 6 points in its out."""
+    out = tmp_path / "r.csv"
+    with pytest.raises(qnsim.SweepError, match=rf"the point function raised {kind}.*'x': 2") as caught:
+        qnsim.sweep(fn, {"x": [1, 2, 3]}, seeds=2, out=out, workers=workers, progress=False, retries=0)
+    assert "points finished" in "\n".join(getattr(caught.value, "__notes__", []))
+
+
+def test_qnsim_sweep_of_a_point_function_that_exits_fails():
+    """Old: `qnsim sweep module:function` of a point function calling sys.exit() exited with status 0 and said
+    nothing, its out short of 4 of its 6 points: a stopped sweep read as a finished one by the shell, make or CI."""
+    from qnsim.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(["sweep", f"{__name__}:exits_at_x2", "--param", "x=1,2,3", "--seeds", "2", "--workers", "1",
+                       "--retries", "0", "--no-progress"])  # fmt: skip
+    assert status == 2, err.getvalue()  # a failed command's status
+    assert "the point function raised SystemExit" in err.getvalue()
+
+
+def test_a_point_function_that_exits_on_dask_stops_the_sweep_with_a_sweep_error():
+    """Old: on Dask (an in-process cluster here) the sweep waited for ever for the task whose point called
+    sys.exit(). Run in a thread, so that a hang fails the test instead of the suite."""
+    distributed = pytest.importorskip("distributed")
+    caught: list[BaseException] = []
+
+    def run(client):
+        try:
+            qnsim.sweep(exits_at_x2, {"x": [1, 2, 3]}, seeds=2, backend="dask", client=client, progress=False)
+        except BaseException as exc:  # noqa: BLE001 - the test reads it
+            caught.append(exc)
+
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+        thread = threading.Thread(target=run, args=(client,), daemon=True)
+        thread.start()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the sweep hangs"
+    assert len(caught) == 1 and isinstance(caught[0], qnsim.SweepError), caught
+    assert re.search(r"the point function raised SystemExit: sys\.exit\(None\).*'x': 2.*on Dask", str(caught[0]))

@@ -107,7 +107,7 @@ result file (a resume, :func:`read_results`, the plots) refuses, naming its line
 ``scenario_id``) whose ``point_id`` is not the id of its own cells: a row edited, or another sweep's read under
 this file's header (two files joined by hand whose columns differ).
 
-Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
+Failures: an exception raised by the point function (or its ``sys.exit()``) stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
 stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well, and so
 does a SIGTERM or a SIGHUP of the ``qnsim`` commands (see :func:`qnsim.cli.sigterm_stops`). Whatever stops a sweep, the
@@ -4661,14 +4661,34 @@ def _call_points(
     for index, (params, seed) in enumerate(chunk):
         if results and time.perf_counter() - started >= DASK_TASK_S:
             break
+        failed: tuple[str, str] | None = None
         try:
             results.append(fn(dict(params), seed))
-        except Exception as exc:
-            # The points before it finished: their results travel with the failure (they were lost with it).
-            raise _PointFailed(
-                index, type(exc).__name__, str(exc), (code_id(), identity, results, time.perf_counter() - started)
-            ) from None
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # an Exception, or a sys.exit() (see _point_exit_message)
+            text = str(exc) if isinstance(exc, Exception) else _point_exit_message(exc, params, seed, alone=True)
+            failed = (type(exc).__name__, text)
+        if failed is not None:
+            # Raised outside the handler, so that the failure Dask pickles for the client carries no SystemExit as
+            # its context. The points before it finished: their results travel with the failure (they were lost
+            # with it).
+            raise _PointFailed(index, *failed, (code_id(), identity, results, time.perf_counter() - started))
     return code_id(), identity, results, time.perf_counter() - started
+
+
+def _point_exit_message(exc: BaseException, params: Mapping[str, Any], seed: int, alone: bool = False) -> str:
+    """The failure of a point whose function raised a BaseException that is no Exception and no Ctrl-C: a
+    ``sys.exit()`` (SystemExit), a GeneratorExit. It came out of :func:`sweep` as itself, so a script calling it
+    ended there with status 0, and ``qnsim sweep module:function`` exited 0 without a word, its out short of the
+    points after it: a stopped sweep read as a finished one. ``alone``: the text after the type's name only."""
+    text = repr(exc)
+    if isinstance(exc, SystemExit):
+        text = (f"sys.exit({exc.code!r}) in a point function stops the whole sweep; return the point's row or raise "
+                "an exception")  # fmt: skip
+    if alone:
+        return text
+    return f"the point function raised {type(exc).__name__}: {text} (params {dict(params)}, seed {seed})"
 
 
 def _other_code_message(fn: Any, where: str, worker_identity: str | None, identity: str) -> str:
@@ -4930,6 +4950,11 @@ def _run_local(
                         f"the point function raised {type(exc).__name__}: {exc} "
                         f"(params {point.params}, seed {point.seed})"
                     ) from exc
+                except KeyboardInterrupt:  # Ctrl-C reaches the workers too: the sweep is interrupted
+                    raise
+                except BaseException as exc:
+                    failure = exc
+                    raise SweepError(_point_exit_message(exc, point.params, point.seed)) from exc
                 if identify and worker_identity != identity:
                     failure = SweepError(_other_code_message(fn, "a worker process", worker_identity, identity))
                     raise failure
