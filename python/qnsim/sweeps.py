@@ -38,7 +38,8 @@ from it:
   earlier parts are rewritten, each to a temporary name and renamed).
 
 Rows are written in the order their points finish, which changes from run to run with several workers, on Dask
-and after a resume. A sweep that finishes puts them in point order (:func:`read_results`' order), so that
+and after a resume. A sweep that finishes puts them in point order (:func:`read_results`' order), each point's
+row once (a copy, made by hand or by two sweeps appending side by side, is left out), so that
 ``pandas.read_csv`` / ``read_parquet`` and a spreadsheet read them as :func:`sweep` returned them: a CSV is
 written whole to a temporary file beside it and renamed over it (a kill leaves it as it was or in order; the
 lock goes with it; a file with other names, hard links, is left in finish order, with a warning: a rename would
