@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 import sys
@@ -140,3 +141,40 @@ def test_a_point_function_that_exits_on_dask_stops_the_sweep_with_a_sweep_error(
         assert not thread.is_alive(), "the sweep hangs"
     assert len(caught) == 1 and isinstance(caught[0], qnsim.SweepError), caught
     assert re.search(r"the point function raised SystemExit: sys\.exit\(None\).*'x': 2.*on Dask", str(caught[0]))
+
+
+# --- 3. a point that leaves a column out ---
+
+
+def leaves_y_out_at_x2(params, seed):
+    """A point function whose point x = 2 returns no ``y`` (a branch that forgot it)."""
+    return {"z": 1.0} if params["x"] == 2 else {"y": float(params["x"]), "z": 1.0}
+
+
+@pytest.mark.parametrize("out", [None, "r.csv", "r.parquet"])
+def test_a_point_that_leaves_a_column_out_is_refused_whatever_the_out(tmp_path, out):
+    """Old: a Parquet out refused the row ("every point must return the same columns"), but without an out, and in a
+    CSV out whose first row had the column, the point's y was read as no value (<NA>), which a mean over the
+    column skips: the mean of y over x = 1, 2, 3 read 2.0, the mean of two points, as the mean of three."""
+    with pytest.raises(qnsim.SweepError, match=r"point .*'x': 2.* returned columns .*\['z'\].*an earlier point"):
+        qnsim.sweep(leaves_y_out_at_x2, {"x": [1, 2, 3]}, out=None if out is None else tmp_path / out, workers=1,
+                    progress=False)  # fmt: skip
+
+
+def leaves_y_out_at_x2_when_told(params, seed):
+    """As :func:`leaves_y_out_at_x2`, while the environment says so (a change its scenario_id cannot see)."""
+    if os.environ.get("QNSIM_TEST_LEAVE_Y_OUT"):
+        return leaves_y_out_at_x2(params, seed)
+    return {"y": float(params["x"]), "z": 1.0}
+
+
+def test_a_resumed_sweep_refuses_a_point_that_leaves_out_a_column_of_the_out(tmp_path, monkeypatch):
+    """The rows read back from the out are the earlier points: x = 2 run again (its line deleted by hand) must return
+    the columns that x = 1 and 3 have in the file. Old: its y was written empty."""
+    out = tmp_path / "r.csv"
+    qnsim.sweep(leaves_y_out_at_x2_when_told, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(line for line in lines if not line.startswith("2,")))
+    monkeypatch.setenv("QNSIM_TEST_LEAVE_Y_OUT", "1")
+    with pytest.raises(qnsim.SweepError, match=r"point .*'x': 2.* returned columns .*\['z'\].*an earlier point"):
+        qnsim.sweep(leaves_y_out_at_x2_when_told, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)

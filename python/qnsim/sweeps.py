@@ -2351,7 +2351,6 @@ class _ParquetSink:
         self.buffer: list[dict] = []
         self.last_flush = time.monotonic()
         self.lock_fd: int | Path | None = None
-        self.columns: list[str] | None = None  # those of this sweep's first row
         # The schema every part on disk has (None before the first): pandas.read_parquet(out) reads the
         # directory with its first part's schema, so a column all None there (null) made it refuse a
         # later part's text ("Unsupported cast from string to null").
@@ -2510,14 +2509,6 @@ class _ParquetSink:
         point = row.get(ID_COLUMN)
         if point in self.written or any(point == kept.get(ID_COLUMN) for kept in self.buffer):
             return
-        if self.columns is None:
-            self.columns = list(row)
-        elif set(row) != set(self.columns):
-            # A part's columns are its first row's: a key the first row lacks was dropped unseen.
-            raise SweepError(
-                f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}) returned columns {list(row)}, an earlier "
-                f"point {self.columns}; every point must return the same columns"
-            )
         self._check_kinds(row)
         self.buffer.append(row)
         self.flush()
@@ -4817,6 +4808,20 @@ def _make_row(point: Point, result: Any) -> dict:
     return row
 
 
+def _check_same_columns(row: dict, earlier: dict | None, point: Point) -> None:
+    """Refuses a point's ``row`` whose columns are not those of an ``earlier`` row of the sweep (None: it is the
+    first), one rule for every out: a Parquet out refused it, while without an out, and in a CSV out whose first
+    row had the column, the value it left out read as no value (``<NA>``), which a mean over the column skips."""
+    if earlier is None or row.keys() == earlier.keys():
+        return
+    ours = [k for k in row if k not in point.params and k not in _RESERVED]
+    theirs = [k for k in earlier if k not in point.params and k not in _RESERVED]
+    raise SweepError(
+        f"point {point.id} (params {point.params}, seed {point.seed}) returned columns {ours}, an earlier point "
+        f"{theirs}; every point must return the same columns (return None for a value a point has not)"
+    )
+
+
 def _default_context() -> Any:
     # fork() in a process with threads (the pool's own manager thread, tqdm's monitor, a Dask
     # client) is deprecated from Python 3.12; use forkserver there where it exists.
@@ -5431,6 +5436,7 @@ def sweep(
             if remarks and isinstance(result, Mapping) and "notes" in result:
                 result = {**result, "notes": _without_remarks(result["notes"], remarks)}
             row = _make_row(point, result)
+            _check_same_columns(row, next(iter(results.values()), None), point)
             if sink is not None:
                 heartbeat.check()  # not taken over by another sweep while this one was stopped (Ctrl-Z)
                 sink.append(row)
