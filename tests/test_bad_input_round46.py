@@ -12,6 +12,7 @@ import shutil
 import sys
 import threading
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -178,3 +179,24 @@ def test_a_resumed_sweep_refuses_a_point_that_leaves_out_a_column_of_the_out(tmp
     monkeypatch.setenv("QNSIM_TEST_LEAVE_Y_OUT", "1")
     with pytest.raises(qnsim.SweepError, match=r"point .*'x': 2.* returned columns .*\['z'\].*an earlier point"):
         qnsim.sweep(leaves_y_out_at_x2_when_told, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)
+
+
+# --- 4. NumPy's text scalar, as its numbers ---
+
+
+def returns_its_scheme(params, seed):
+    """A point function returning its grid's text value and a NumPy text scalar of its own."""
+    return {"used": np.str_(params["scheme"]), "n": np.int64(len(params["scheme"]))}
+
+
+@pytest.mark.parametrize("out", [None, "r.csv", "r.parquet"])
+def test_numpy_text_becomes_python_text_as_numpy_numbers_do(tmp_path, out):
+    """Old: np.int64 and np.float64 grid values and results became Python numbers, but np.str_ ones (a grid from
+    np.array(["dejmps", "bbpssw"]) or a frame's column) were refused by a CSV out as "would read back as str" and by
+    a Parquet out with "a float as 0.0, not 0", and kept as np.str_ without an out."""
+    schemes = np.array(["dejmps", "bbpssw"])
+    frame = qnsim.sweep(returns_its_scheme, {"scheme": list(schemes)}, out=None if out is None else tmp_path / out,
+                        workers=1, progress=False)  # fmt: skip
+    assert list(frame["scheme"]) == ["dejmps", "bbpssw"] == list(frame["used"])
+    assert all(type(v) is str for v in [*frame["scheme"], *frame["used"]])
+    assert list(frame["n"]) == [6, 6]

@@ -710,6 +710,10 @@ def _scalar(where: str, value: Any) -> Scalar:
             value += 0.0
         return value
     if isinstance(value, str):
+        if isinstance(value, np.str_):
+            # NumPy's text scalar (a grid from np.array(["dejmps", "bbpssw"])) as its numbers: a CSV out refused it
+            # as "would read back as str" and a Parquet out as another type, while np.int64 became an int.
+            value = value.item()
         if "\n" in value or "\r" in value:
             raise ValueError(f"{where}: text values must not contain line breaks, got {written(value)}")
         try:
