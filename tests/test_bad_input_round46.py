@@ -1,6 +1,9 @@
-"""Bad-input round 46, the ways a user gets a plausible wrong answer: a resumed sweep whose out held a copy of a
-row (two sweeps appending side by side, a line or part copied by hand) finished with the copy still in the file,
-which every qnsim reader counts once but ``pandas.read_csv`` / ``read_parquet`` and a spreadsheet read twice."""
+"""Bad-input round 46, the ways a user gets a plausible wrong answer from a sweep: a resumed sweep whose out held a
+copy of a row finished with the copy still in the file (qnsim's readers count it once, ``pandas.read_csv`` /
+``read_parquet`` and a spreadsheet twice); a point function's ``sys.exit()`` came out of :func:`qnsim.sweep` as
+itself (a script, and ``qnsim sweep module:function``, ended with status 0 after a part of the points; on Dask the
+sweep hung); a point that left a column out was refused by a Parquet out only (elsewhere its value read as <NA>,
+which a mean skips); NumPy's text scalar was refused where NumPy's numbers are converted."""
 
 from __future__ import annotations
 
