@@ -1326,7 +1326,10 @@ def scenario_id(fn: PointFunction) -> str:
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the arguments or
     attributes it carries (by content, sets sorted, so the id is the same in every process). Rows in a sweep's
     ``out`` carry it, and resuming from rows of another scenario or another qnsim (another version, or the same
-    version built from other code: see :func:`code_id`) is refused.
+    version built from other code: see :func:`code_id`) is refused. What a point function reads as it runs is not
+    its content: a data file it opens, an environment variable (a file edited between two runs of a sweep left
+    the first run's rows beside the second's, 1.0 and 2.0 from the old file, 15.0 from the new); make such an input
+    a grid value, or read it into a module-level constant, whose content the id holds.
 
     Raises:
         SweepError: A function of the user's code whose file was edited since its module was imported
