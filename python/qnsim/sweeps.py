@@ -38,7 +38,8 @@ from it:
   earlier parts are rewritten, each to a temporary name and renamed).
 
 Rows are written in the order their points finish, which changes from run to run with several workers, on Dask
-and after a resume. A sweep that finishes puts them in point order (:func:`read_results`' order), so that
+and after a resume. A sweep that finishes puts them in point order (:func:`read_results`' order), each point's
+row once (a copy, made by hand or by two sweeps appending side by side, is left out), so that
 ``pandas.read_csv`` / ``read_parquet`` and a spreadsheet read them as :func:`sweep` returned them: a CSV is
 written whole to a temporary file beside it and renamed over it (a kill leaves it as it was or in order; the
 lock goes with it; a file with other names, hard links, is left in finish order, with a warning: a rename would
@@ -107,7 +108,7 @@ result file (a resume, :func:`read_results`, the plots) refuses, naming its line
 ``scenario_id``) whose ``point_id`` is not the id of its own cells: a row edited, or another sweep's read under
 this file's header (two files joined by hand whose columns differ).
 
-Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
+Failures: an exception raised by the point function (or its ``sys.exit()``) stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
 stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well, and so
 does a SIGTERM or a SIGHUP of the ``qnsim`` commands (see :func:`qnsim.cli.sigterm_stops`). Whatever stops a sweep, the
@@ -709,6 +710,10 @@ def _scalar(where: str, value: Any) -> Scalar:
             value += 0.0
         return value
     if isinstance(value, str):
+        if isinstance(value, np.str_):
+            # NumPy's text scalar (a grid from np.array(["dejmps", "bbpssw"])) as its numbers: a CSV out refused it
+            # as "would read back as str" and a Parquet out as another type, while np.int64 became an int.
+            value = value.item()
         if "\n" in value or "\r" in value:
             raise ValueError(f"{where}: text values must not contain line breaks, got {written(value)}")
         try:
@@ -1321,7 +1326,10 @@ def scenario_id(fn: PointFunction) -> str:
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the arguments or
     attributes it carries (by content, sets sorted, so the id is the same in every process). Rows in a sweep's
     ``out`` carry it, and resuming from rows of another scenario or another qnsim (another version, or the same
-    version built from other code: see :func:`code_id`) is refused.
+    version built from other code: see :func:`code_id`) is refused. What a point function reads as it runs is not
+    its content: a data file it opens, an environment variable (a file edited between two runs of a sweep left
+    the first run's rows beside the second's, 1.0 and 2.0 from the old file, 15.0 from the new); make such an input
+    a grid value, or read it into a module-level constant, whose content the id holds.
 
     Raises:
         SweepError: A function of the user's code whose file was edited since its module was imported
@@ -2180,7 +2188,8 @@ class _CsvSink:
 
     def put_in_order(self, order: Callable[[list[dict]], list[dict]], still_ours: Callable[[], None]) -> None:
         """Rewrites the file with its lines in the order ``order`` gives their rows (:func:`_in_point_order`, the
-        order :func:`read_results` reads them in), if they are not in it: rows are appended as points finish, and
+        order :func:`read_results` reads them in) and each point's line once (:func:`_without_copies`), if they are
+        not so: rows are appended as points finish, and
         ``pandas.read_csv`` and a spreadsheet read lines as they are (a sweep on several workers read shuffled).
 
         The lines are written as they are (the same bytes, header first) to a temporary file beside the out,
@@ -2217,7 +2226,9 @@ class _CsvSink:
         rows = [{**{k: cell(k, v) for k, v in zip(keys, record)}, ID_COLUMN: None if at is None else record[at]}
                 for record in records]  # fmt: skip
         line_of = {id(row): line for row, line in zip(rows, lines[1:])}
-        ordered = [line_of[id(row)] for row in order(rows)]
+        # A copy is the same line (the bytes a sweep writes for a point; a hand-made variant is no copy).
+        kept = _without_copies(order(rows), lambda a, b: line_of[id(a)] == line_of[id(b)])
+        ordered = [line_of[id(row)] for row in kept]
         if ordered == lines[1:]:
             return
         if before.st_nlink > 1:
@@ -2347,7 +2358,6 @@ class _ParquetSink:
         self.buffer: list[dict] = []
         self.last_flush = time.monotonic()
         self.lock_fd: int | Path | None = None
-        self.columns: list[str] | None = None  # those of this sweep's first row
         # The schema every part on disk has (None before the first): pandas.read_parquet(out) reads the
         # directory with its first part's schema, so a column all None there (null) made it refuse a
         # later part's text ("Unsupported cast from string to null").
@@ -2506,14 +2516,6 @@ class _ParquetSink:
         point = row.get(ID_COLUMN)
         if point in self.written or any(point == kept.get(ID_COLUMN) for kept in self.buffer):
             return
-        if self.columns is None:
-            self.columns = list(row)
-        elif set(row) != set(self.columns):
-            # A part's columns are its first row's: a key the first row lacks was dropped unseen.
-            raise SweepError(
-                f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}) returned columns {list(row)}, an earlier "
-                f"point {self.columns}; every point must return the same columns"
-            )
         self._check_kinds(row)
         self.buffer.append(row)
         self.flush()
@@ -2657,7 +2659,8 @@ class _ParquetSink:
 
     def put_in_order(self, order: Callable[[list[dict]], list[dict]], still_ours: Callable[[], None]) -> None:
         """Writes the rows of every part into one part, in the order ``order`` gives them (:func:`_in_point_order`,
-        :func:`read_results`' order), if they are not one part in it already: parts are written as points
+        :func:`read_results`' order; each point's row once, :func:`_without_copies`), if they are not one part in
+        it already: parts are written as points
         finish, and ``pandas.read_parquet`` reads them as they are (a sweep on several workers read shuffled).
 
         The new part is written whole to a temporary name; then :data:`_IN_ORDER_MARKER` (naming the new part and
@@ -2682,7 +2685,11 @@ class _ParquetSink:
             return
         rows = table.to_pylist()
         index_of = {id(row): i for i, row in enumerate(rows)}
-        indices = [index_of[id(row)] for row in order(rows)]
+
+        def same(a: dict, b: dict) -> bool:
+            return a.keys() == b.keys() and all(_same_cell(a[k], b[k]) for k in a)
+
+        indices = [index_of[id(row)] for row in _without_copies(order(rows), same)]
         if len(parts) == 1 and indices == list(range(len(rows))):
             return
         ordered = table.take(pa.array(indices, pa.int64()))
@@ -4322,6 +4329,25 @@ def _same_cell(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _without_copies(rows: list[dict], same: Callable[[dict, dict], bool]) -> list[dict]:
+    """``rows`` (in order) without the later identical copies of a point (its ``point_id``, ``same`` as its first
+    row): the rows a finished sweep writes back to its out (:meth:`_CsvSink.put_in_order`,
+    :meth:`_ParquetSink.put_in_order`). Every qnsim reader counts such a copy once (:func:`_one_row_per_point`), but
+    ``pandas.read_csv``, ``pandas.read_parquet`` and a spreadsheet read the file as it is: a resumed sweep kept a
+    line copied by hand or a part copied beside itself, and a mean or a sum over the file counted that point twice.
+    Two different rows of one point are both kept: the readers refuse them, naming both."""
+    first: dict[Any, dict] = {}
+    kept: list[dict] = []
+    for row in rows:
+        point = row.get(ID_COLUMN)
+        if point:
+            seen = first.setdefault(point, row)
+            if seen is not row and same(seen, row):
+                continue
+        kept.append(row)
+    return kept
+
+
 #: Relative difference under which two floats of one grid key are one value computed two ways
 #: (``0.1 + 0.2`` and ``0.3``, ``np.linspace`` and a typed list): far below any step a sweep takes.
 ROUNDING_TOLERANCE = 1e-9
@@ -4634,14 +4660,34 @@ def _call_points(
     for index, (params, seed) in enumerate(chunk):
         if results and time.perf_counter() - started >= DASK_TASK_S:
             break
+        failed: tuple[str, str] | None = None
         try:
             results.append(fn(dict(params), seed))
-        except Exception as exc:
-            # The points before it finished: their results travel with the failure (they were lost with it).
-            raise _PointFailed(
-                index, type(exc).__name__, str(exc), (code_id(), identity, results, time.perf_counter() - started)
-            ) from None
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # an Exception, or a sys.exit() (see _point_exit_message)
+            text = str(exc) if isinstance(exc, Exception) else _point_exit_message(exc, params, seed, alone=True)
+            failed = (type(exc).__name__, text)
+        if failed is not None:
+            # Raised outside the handler, so that the failure Dask pickles for the client carries no SystemExit as
+            # its context. The points before it finished: their results travel with the failure (they were lost
+            # with it).
+            raise _PointFailed(index, *failed, (code_id(), identity, results, time.perf_counter() - started))
     return code_id(), identity, results, time.perf_counter() - started
+
+
+def _point_exit_message(exc: BaseException, params: Mapping[str, Any], seed: int, alone: bool = False) -> str:
+    """The failure of a point whose function raised a BaseException that is no Exception and no Ctrl-C: a
+    ``sys.exit()`` (SystemExit), a GeneratorExit. It came out of :func:`sweep` as itself, so a script calling it
+    ended there with status 0, and ``qnsim sweep module:function`` exited 0 without a word, its out short of the
+    points after it: a stopped sweep read as a finished one. ``alone``: the text after the type's name only."""
+    text = repr(exc)
+    if isinstance(exc, SystemExit):
+        text = (f"sys.exit({exc.code!r}) in a point function stops the whole sweep; return the point's row or raise "
+                "an exception")  # fmt: skip
+    if alone:
+        return text
+    return f"the point function raised {type(exc).__name__}: {text} (params {dict(params)}, seed {seed})"
 
 
 def _other_code_message(fn: Any, where: str, worker_identity: str | None, identity: str) -> str:
@@ -4767,6 +4813,20 @@ def _make_row(point: Point, result: Any) -> dict:
         row[SCENARIO_COLUMN] = point.scenario
     row[ID_COLUMN] = point.id
     return row
+
+
+def _check_same_columns(row: dict, earlier: dict | None, point: Point) -> None:
+    """Refuses a point's ``row`` whose columns are not those of an ``earlier`` row of the sweep (None: it is the
+    first), one rule for every out: a Parquet out refused it, while without an out, and in a CSV out whose first
+    row had the column, the value it left out read as no value (``<NA>``), which a mean over the column skips."""
+    if earlier is None or row.keys() == earlier.keys():
+        return
+    ours = [k for k in row if k not in point.params and k not in _RESERVED]
+    theirs = [k for k in earlier if k not in point.params and k not in _RESERVED]
+    raise SweepError(
+        f"point {point.id} (params {point.params}, seed {point.seed}) returned columns {ours}, an earlier point "
+        f"{theirs}; every point must return the same columns (return None for a value a point has not)"
+    )
 
 
 def _default_context() -> Any:
@@ -4903,6 +4963,11 @@ def _run_local(
                         f"the point function raised {type(exc).__name__}: {exc} "
                         f"(params {point.params}, seed {point.seed})"
                     ) from exc
+                except KeyboardInterrupt:  # Ctrl-C reaches the workers too: the sweep is interrupted
+                    raise
+                except BaseException as exc:
+                    failure = exc
+                    raise SweepError(_point_exit_message(exc, point.params, point.seed)) from exc
                 if identify and worker_identity != identity:
                     failure = SweepError(_other_code_message(fn, "a worker process", worker_identity, identity))
                     raise failure
@@ -5378,6 +5443,7 @@ def sweep(
             if remarks and isinstance(result, Mapping) and "notes" in result:
                 result = {**result, "notes": _without_remarks(result["notes"], remarks)}
             row = _make_row(point, result)
+            _check_same_columns(row, next(iter(results.values()), None), point)
             if sink is not None:
                 heartbeat.check()  # not taken over by another sweep while this one was stopped (Ctrl-Z)
                 sink.append(row)
