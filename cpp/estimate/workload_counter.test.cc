@@ -11,6 +11,7 @@
 
 #include "core/errors.h"
 #include "core/testing.h"
+#include "stabilizer/circuit.h"
 #include "stabilizer/gate_table.h"
 
 namespace qnsim::workload {
@@ -127,8 +128,8 @@ TEST(WorkloadCounter, ArgumentCountsAndTargetsAreChecked) {
 TEST(WorkloadCounter, ArgumentValuesAreChecked) {
     // RZ(nan) was priced as a rotation, M(2) and DEPOLARIZE1(1.5) were accepted: Stim refuses them.
     QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(nan) 0"), CircuitParseError,
-                           "argument 'nan' is not a finite number on line 1");
-    QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(1e400) 0"), CircuitParseError, "argument '1e400' is not a finite");
+                           "argument 'nan' of RZ is not a decimal number or an angle in pi (pi/2, -3*pi/4) on line 1");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(1e400) 0"), CircuitParseError, "argument '1e400' of RZ is not a finite");
     QNSIM_EXPECT_THROW_MSG(Program::parse("M(2) 0"), CircuitParseError, "M takes probabilities in [0, 1]");
     QNSIM_EXPECT_THROW_MSG(Program::parse("X_ERROR(-0.1) 0"), CircuitParseError, "got -0.1 on line 1");
     // A NUL byte is shown escaped (it ended the message).
@@ -166,6 +167,36 @@ TEST(WorkloadCounter, ArgumentsAndTargetsTheStabilizerParserRefusesAreRefused) {
                            "II_ERROR probabilities sum to 1.2 > 1");
     EXPECT_NO_THROW(Program::parse("HERALDED_ERASE(0.1) !0\nHERALDED_PAULI_CHANNEL_1(0.1, 0, 0, 0) !1\nMPAD(0.2) 1\n"
                                    "M 0\nOBSERVABLE_INCLUDE(4294967295) rec[-1]\nI_ERROR(0.5, 0.5) 0"));
+}
+
+// The stabilizer engine and this counter read a line with one reader (stabilizer/circuit_text.h): lines whose
+// spacing, comments, tags, parentheses or braces are wrong are refused by both, and the ones Stim takes are taken.
+TEST(WorkloadCounter, TakesAndRefusesTheLinesTheStabilizerParserTakesAndRefuses) {
+    const auto refused = [](auto &&read) {
+        try {
+            read();
+        } catch (const CircuitParseError &) {
+            return true;
+        }
+        return false;
+    };
+    const std::string lines[] = {
+        "H 0", "\vH 0", "\fH 0 # c", "H[a#b] 0", "H[t]0", "H[t 0", "M!0", "M !0", "H()", "TICK()", "X_ERROR() 0",
+        "X_ERROR(0.1)0", "X_ERROR(0.1,) 0", "I_ERROR(0.1,) 0", "X_ERROR(\r0.1) 0", "X_ERROR(0x1p-3) 0",
+        "X_ERROR(nan) 0", "X_ERROR(1e400) 0", "X_ERROR(0.1 0", "H 0\v1", "H\v0", "H\t0\r", "MPP X0*Z1 Y2",
+        "MPP X0 * Z1", "MPP X0**Z1", "MPP X0*", "} x", "}", "REPEAT 2 {\nH 0\n}", "REPEAT 2{\n}  # c",
+        "REPEAT 0 {\n}", "REPEAT 1_0 {\n}", "REPEAT 2\v{\n}", "REPEAT 2 { H 0\n}", "REPEAT(2) 2 {\n}",
+        "REPEAT 18446744073709551616 {\n}", "H 0 {", "(0.1) 0", "  TICK  ", "DETECTOR(1, 2) # c",
+    };
+    for (const std::string &text : lines) {
+        const bool engine = refused([&] { Circuit::parse(text, 4); });
+        const bool counter = refused([&] { Program::parse(text); });
+        EXPECT_EQ(engine, counter) << "'" << text << "': the engine " << (engine ? "refuses" : "takes")
+                                   << " it, the counter " << (counter ? "refuses" : "takes") << " it";
+    }
+    EXPECT_FALSE(refused([] { Program::parse("\vH 0\nH[a#b] 0\nX_ERROR() 0"); }));
+    EXPECT_TRUE(refused([] { Program::parse("H()"); }));
+    EXPECT_TRUE(refused([] { Circuit::parse("M!0", 1); }));
 }
 
 // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +11,7 @@
 
 #include "core/errors.h"
 #include "core/text.h"
+#include "stabilizer/circuit_text.h"
 #include "stabilizer/gate_table.h"
 
 namespace qnsim {
@@ -21,7 +21,7 @@ std::string shortest_double(double v) { return shortest_g(v); }
 namespace {
 
 enum class Kind {
-    Single, Pair, Measure, Reset, Noise1, Noise2, Tick, Annotation, Repeat,
+    Single, Pair, Measure, Reset, Noise1, Noise2, Tick, Annotation,
     PairMeasure,  // MXX/MYY/MZZ: parsed into the MPP form (one two-factor product per pair)
     Product,      // MPP, SPP, SPP_DAG: Pauli products joined by '*'
     Correlated,   // E, ELSE_CORRELATED_ERROR: Pauli targets
@@ -137,12 +137,9 @@ FeedbackRule feedback_rule(Gate g) {
     }
 }
 
-const GateInfo kRepeat{"REPEAT", Gate::REPEAT, Kind::Repeat};
-
 /// The simulator's view of a gate name (with or without an argument list following), or
 /// throws: unknown names get the table's suggestion, known Stim gates outside this subset say so.
 const GateInfo &find_gate(const std::string &name, const std::string &upper, bool has_args, uint32_t line) {
-    if (upper == "REPEAT") return kRepeat;
     const int id = gates::resolve_gate(upper, has_args);
     if (id < 0) {
         throw CircuitParseError(msg("unknown gate '", name, "' on line ", line, "; did you mean '",
@@ -165,7 +162,6 @@ const GateInfo &find_gate(const std::string &name, const std::string &upper, boo
 /// Parenthesized arguments a gate takes: -1 means zero or one (a measurement flip probability), -2 any
 /// number up to Stim's 255 (I_ERROR, II_ERROR: probabilities of disjoint cases).
 int num_args_of(const GateInfo &info) {
-    if (info.kind == Kind::Repeat) return 0;
     const gates::GateSpec &spec = gates::gate_table()[gates::gate_id(info.name)];
     if (spec.min_args == spec.max_args) return spec.min_args;
     return spec.max_args == 1 ? -1 : -2;
@@ -195,63 +191,6 @@ struct Parser {
         while (i < s.size() && is_target_space(s[i])) ++i;
     }
 
-    static void skip_parens_space(const std::string &s, size_t &i) {
-        while (i < s.size() && is_parens_space(s[i])) ++i;
-    }
-
-    /// Parenthesized arguments, read as Stim reads them: numbers in decimal notation (an optional
-    /// sign, digits with an optional point, an optional exponent), finite, separated by commas; an
-    /// empty slot between commas is 0 ("(1,)" is (1, 0)) and "()" is no argument. strtod alone also
-    /// took "nan", "inf", hexadecimal and 1e400 (infinite), which Stim refuses.
-    std::vector<double> parse_args(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
-        std::vector<double> args;
-        if (i >= s.size() || s[i] != '(') return args;
-        ++i;
-        skip_parens_space(s, i);
-        if (i < s.size() && s[i] == ')') {
-            // "()" is one empty slot, 0, as Stim reads it (as "(1,)" is (1, 0)): H() is a gate given an argument,
-            // refused as Stim refuses it, and X_ERROR() is X_ERROR(0) (H() ran as H).
-            ++i;
-            args.push_back(0);
-            return args;
-        }
-        while (true) {
-            skip_parens_space(s, i);
-            if (i < s.size() && at_empty_argument_slot(s[i])) {
-                args.push_back(0);  // an empty slot
-            } else {
-                args.push_back(parse_number(s, i, line, name));
-            }
-            skip_parens_space(s, i);
-            if (i < s.size() && s[i] == ',') {
-                ++i;
-                continue;
-            }
-            if (i < s.size() && s[i] == ')') {
-                ++i;
-                break;
-            }
-            fail(line, msg("missing ')' after the arguments of ", name));
-        }
-        return args;
-    }
-
-    double parse_number(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
-        const size_t length = decimal_number_length(s.data() + i, s.data() + s.size());
-        const size_t end = i + length;
-        // The token as written, up to the next separator, for the message.
-        size_t token_end = i;
-        while (token_end < s.size() && s[token_end] != ',' && s[token_end] != ')' && !is_parens_space(s[token_end])) {
-            ++token_end;
-        }
-        const std::string token = s.substr(i, token_end - i);
-        if (token.empty()) fail(line, msg("expected a number in the arguments of ", name));
-        if (length == 0 || end != token_end) fail(line, msg("argument '", token, "' of ", name, " is not a decimal number"));
-        const double v = c_strtod(token.c_str());
-        if (!std::isfinite(v)) fail(line, msg("argument '", token, "' of ", name, " is not a finite number"));
-        i = end;
-        return v;
-    }
 
     /// True when position i ends a target (a space, a tab or the end of the line).
     static bool at_separator(const std::string &s, size_t i) {
@@ -261,12 +200,8 @@ struct Parser {
     /// The annotations describe the circuit, not the state, so nothing of them is kept; but they are
     /// checked as Stim checks them, so that a circuit Stim refuses is refused here too (DETECTOR(inf),
     /// OBSERVABLE_INCLUDE(-1), a qubit target on DETECTOR, text that is no target at all).
-    void check_annotation(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
-        const bool parens = i < s.size() && s[i] == '(';
-        const std::vector<double> args = parse_args(s, i, line, name);
-        if (parens && !at_separator(s, i)) {
-            fail(line, msg("the targets of ", name, " must be separated from ')' by a space"));
-        }
+    void check_annotation(const std::string &s, size_t &i, uint32_t line, const std::string &name,
+                          const std::vector<double> &args) {
         if (args.size() > 255) fail(line, msg(name, " takes at most 255 parenthesized arguments, got ", args.size()));
         const bool observable = name == "OBSERVABLE_INCLUDE";
         if (observable) {
@@ -588,24 +523,10 @@ struct Parser {
             size_t eol = text.find('\n', pos);
             if (eol == std::string::npos) eol = text.size();
             ++line;
-            std::string s = text.substr(pos, eol - pos);
+            circuit_text::LineReader reader(text.data() + pos, text.data() + eol, line);
             pos = eol + 1;
-            // A comment starts at the first '#' past the instruction's tag, if it has one (Stim reads H[a#b] 0 as H 0 tagged 'a#b').
-            size_t tag_at = 0;
-            while (tag_at < s.size() && is_target_space(s[tag_at])) ++tag_at;
-            while (tag_at < s.size() && (std::isalnum(static_cast<unsigned char>(s[tag_at])) || s[tag_at] == '_')) {
-                ++tag_at;
-            }
-            const size_t after_tag = std::min(instruction_tag_end(s.data(), tag_at, s.size()), s.size());
-            const size_t hash = s.find('#', after_tag);
-            if (hash != std::string::npos) s.resize(hash);
-            size_t i = 0;
-            skip_space(s, i);
-            if (i >= s.size()) continue;
-            if (s[i] == '}') {
-                ++i;
-                skip_space(s, i);
-                if (i != s.size()) fail(line, "unexpected text after '}'");
+            if (reader.kind() == circuit_text::LineReader::Kind::Empty) continue;
+            if (reader.kind() == circuit_text::LineReader::Kind::Close) {
                 if (open.size() == 1) fail(line, "unbalanced braces: '}' without a matching REPEAT block");
                 open.pop_back();
                 open_block = open.back().first;
@@ -615,89 +536,31 @@ struct Parser {
                 measured = static_cast<uint64_t>(std::min<unsigned __int128>(measured + later, kMeasuredCap));
                 continue;
             }
-            size_t j = i;
-            while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
-            std::string name = s.substr(i, j - i);
-            if (name.empty()) fail(line, msg("expected a gate name, got '", s.substr(i), "'"));
-            // Stim's instruction tags (H[tag] 0, Stim >= 1.15) annotate an instruction and change nothing it does:
-            // skipped, as Stim's simulators skip them (they were refused, so tagged Stim output could not run).
-            const size_t tag_end = instruction_tag_end(s.data(), j, s.size());
-            if (tag_end > s.size()) {
-                fail(line, msg("instruction tag '", shown_text(s.substr(j)), "' on ", name,
-                               " has no closing ']' (a tag ends at the first ']' on its line)"));
-            }
-            if (tag_end != j && tag_end < s.size() && s[tag_end] != '(' && !is_target_space(s[tag_end])) {
-                fail(line, msg("the targets of ", name, " must be separated from its tag by a space"));
-            }
-            if (tag_end == j && j < s.size() && s[j] != '(' && !is_target_space(s[j])) {
-                // A name ends at its first character that is no letter, digit or '_': M!0 ran as M !0, where Stim
-                // refuses a target against the name as it does one against ')' or a tag.
-                fail(line, msg("the targets of ", name, " must be separated from its name by a space, got '",
-                               shown_text(s.substr(i)), "'"));
-            }
-            j = tag_end;
-            std::string upper = name;
-            for (auto &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            const GateInfo *info = &find_gate(name, upper, j < s.size() && s[j] == '(', line);
-            i = j;
-            Instruction ins;
-            ins.gate = info->gate;
-            ins.line = line;
-            if (info->kind == Kind::Annotation) {
-                check_annotation(s, i, line, upper);
-                continue;
-            }
-            const bool parens = i < s.size() && s[i] == '(';
-            ins.args = parse_args(s, i, line, upper);
-            if (parens && !at_separator(s, i)) {
-                // Stim refuses a target against the ')': X_ERROR(0.1)0 was read as X_ERROR(0.1) 0.
-                fail(line, msg("the targets of ", upper, " must be separated from ')' by a space"));
-            }
-            if (info->kind == Kind::Repeat) {
-                if (!ins.args.empty()) fail(line, "REPEAT takes no parenthesized arguments");
-                skip_space(s, i);
-                size_t k = i;
-                bool negative = k < s.size() && s[k] == '-';
-                if (negative) ++k;
-                size_t d = k;
-                while (d < s.size() && std::isdigit(static_cast<unsigned char>(s[d]))) ++d;
-                if (d == k) fail(line, "REPEAT needs a repetition count, as in 'REPEAT 10 {'");
-                // (A '\v' or '\f' after the count is spacing Stim refuses, told below as a missing '{'.)
-                const auto in_count = [](char c) {
-                    return !is_target_space(c) && c != '\v' && c != '\f' && c != '{';
-                };
-                if (d < s.size() && in_count(s[d])) {
-                    // Digits and then more (1_0, 1e3, the full-width digits of a copied number): a count written
-                    // otherwise, named as one, where "REPEAT needs '{' at the end of its line" sent the reader to a '{'
-                    // that was there.
-                    size_t e = d;
-                    while (e < s.size() && in_count(s[e])) ++e;
-                    fail(line, msg("REPEAT count must be a positive integer in digits 0-9, got ", s.substr(i, e - i)));
-                }
-                const std::string count_text = s.substr(i, d - i);
-                errno = 0;
-                const unsigned long long count = std::strtoull(s.c_str() + k, nullptr, 10);
-                if (negative || count == 0) {
-                    fail(line, msg("REPEAT count must be a positive integer, got ", count_text));
-                }
-                if (errno == ERANGE) {
-                    // A positive integer all the same: "must be a positive integer, got 99999999999999999999" was
-                    // untrue; the bound is what was missed.
-                    fail(line, msg("REPEAT count must be a positive integer at most 2**64 - 1, got ", count_text));
-                }
-                i = d;
-                skip_space(s, i);
-                if (i >= s.size() || s[i] != '{') fail(line, "REPEAT needs '{' at the end of its line");
-                ++i;
-                skip_space(s, i);
-                if (i != s.size()) fail(line, "unexpected text after '{'");
-                ins.repeat_count = count;
+            if (reader.kind() == circuit_text::LineReader::Kind::RepeatOpen) {
+                Instruction ins;
+                ins.gate = Gate::REPEAT;
+                ins.line = line;
+                ins.repeat_count = reader.repeat_count();
                 ins.body = static_cast<uint32_t>(circuit.blocks.size());
                 circuit.blocks[open.back().first].push_back(ins);
                 circuit.blocks.emplace_back();
                 open.push_back({ins.body, line});
                 open_block = ins.body;
-                open_measured.push_back({measured, count});
+                open_measured.push_back({measured, ins.repeat_count});
+                continue;
+            }
+            const std::string name(reader.name());
+            const std::string &upper = reader.upper();
+            const GateInfo *info = &find_gate(name, upper, reader.has_args(), line);
+            Instruction ins;
+            ins.gate = info->gate;
+            ins.line = line;
+            reader.read_args(ins.args, upper, false);
+            // The targets' text (the comment cut off), read by read_targets below.
+            const std::string s(reader.pos(), reader.end());
+            size_t i = 0;
+            if (info->kind == Kind::Annotation) {
+                check_annotation(s, i, line, upper, ins.args);
                 continue;
             }
             // Argument counts and ranges.

@@ -117,17 +117,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadCircuit{"CZ 1 1", "CZ acts on qubit 1 twice in one pair"},
         BadCircuit{"H !0", "inverted target '!' is only allowed on measurements and Pauli products, not on H"},
         BadCircuit{"M rec[-1]", "unsupported target 'rec[-1]' of M"},
-        BadCircuit{"REPEAT 0 {\n}", "REPEAT count must be a positive integer, got 0 on line 1"},
-        BadCircuit{"REPEAT -2 {\n}", "REPEAT count must be a positive integer, got -2"},
+        BadCircuit{"REPEAT 0 {\n}", "REPEAT count must be at least 1, got 0 on line 1"},
+        BadCircuit{"REPEAT -2 {\n}", "REPEAT count must be at least 1, got -2"},
         BadCircuit{"REPEAT 99999999999999999999999 {\n}",
-                   "REPEAT count must be a positive integer at most 2**64 - 1, got 99999999999999999999999"},
+                   "REPEAT count must be at most 2**64 - 1, got 99999999999999999999999"},
         BadCircuit{"H[t 0", "instruction tag '[t 0' on H has no closing ']'"},
         BadCircuit{"H[t]0", "the targets of H must be separated from its tag by a space"},
         BadCircuit{"REPEAT {\n}", "REPEAT needs a repetition count"},
-        BadCircuit{"REPEAT 2\nH 0\n", "REPEAT needs '{' at the end of its line"},
+        BadCircuit{"REPEAT 2\nH 0\n", "REPEAT block must open with '{' on the same line"},
         BadCircuit{"H 0\n}\n", "unbalanced braces: '}' without a matching REPEAT block on line 2"},
         BadCircuit{"H 0\nREPEAT 2 {\nH 0\n", "REPEAT block is never closed (missing '}'), opened on line 2"},
-        BadCircuit{"(0.1) 0", "expected a gate name, got '(0.1) 0'"},
+        BadCircuit{"(0.1) 0", "expected a gate name, got '(0.1)'"},
         BadCircuit{"TICK 0 1", "TICK takes no targets, got 2 on line 1"}));
 
 TEST(Circuit, PauliProductsAreCanonicalAndRecordControlledPairsSplitOut) {
