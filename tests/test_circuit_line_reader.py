@@ -19,11 +19,16 @@ from hypothesis import strategies as st
 import qnsim
 from qnsim.estimate import count_circuit, stream_circuit_file
 
-GATES = ["H", "h", "CX", "M", "MPP", "X_ERROR", "DEPOLARIZE1", "TICK", "DETECTOR", "MPAD", "REPEAT", "E", "R", "Hx"]
+GATES = ["H", "h", "CX", "CZ", "M", "MPP", "X_ERROR", "DEPOLARIZE1", "TICK", "DETECTOR", "OBSERVABLE_INCLUDE(0)",
+         "QUBIT_COORDS", "MPAD", "REPEAT", "E", "R", "Hx", "HERALDED_ERASE(0.1)"]  # fmt: skip
 ARGS = ["", "()", "(0.1)", "( 0.1 )", "(0.1,)", "(,)", "(0.1", "(0x1p-3)", "(1e400)", "(\t0.5)", "(\r0.1)", "(nan)"]
 TAGS = ["", "[t]", "[a#b]", "[", "[]"]
 GAPS = [" ", "\t", "\r", "", "\v", "\f", "  "]
-TARGETS = ["0", "1", "!0", "X0", "X0*Z1", "Z1*", "*", "rec[-1]", "rec[-0]", "sweep[0]", "0x", "-1", "{", "}", "#c", "!"]
+TARGETS = [
+    "0", "1", "!0", "X0", "x1", "!Z1", "X0*Z1", "X0**Z1", "X0 * Z1", "Z1*", "*", "0*1", "X", "!X", "Xa", "rec[-1]",
+    "rec[-0]", "rec[0]", "rec[-1]x", "rec[-99999999999]", "!rec[-1]", "sweep[0]", "sweep[x]", "0x", "-1", "{", "}",
+    "#c", "!", "99999999999999999999", "00", "!99999999999999999999",
+]  # fmt: skip
 LEADS = ["", " ", "\t", "\v", "\f", "\r"]
 TAILS = ["", " ", "#c", " # c", "\r", "\v", "\f"]
 
@@ -46,7 +51,10 @@ brace_line = st.builds(
                      "REPEAT -1 {", "REPEAT {", "REPEAT 2 { H 0", "REPEAT 99999999999999999999 {", "REPEAT 2\v{"]),
     st.sampled_from(TAILS),
 )  # fmt: skip
-text = st.lists(st.one_of(instruction, instruction, brace_line), min_size=1, max_size=4).map("\n".join)
+# "M 0 1" records two measurements, for the rec[-k] targets to look back at.
+text = st.lists(st.one_of(st.just("M 0 1"), instruction, instruction, brace_line), min_size=1, max_size=4).map(
+    "\n".join
+)
 
 
 def _verdict(read) -> str | None:

@@ -84,26 +84,6 @@ class Batch {
     throw CircuitParseError(msg(what, " on line ", line));
 }
 
-/// Parses one unsigned decimal integer at p (advancing p). Returns false if no digits.
-inline bool parse_uint(const char *&p, const char *end, uint64_t &out) {
-    const char *start = p;
-    uint64_t v = 0;
-    while (p < end && *p >= '0' && *p <= '9') {
-        const uint64_t d = static_cast<uint64_t>(*p - '0');
-        if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return false;
-        v = v * 10 + d;
-        ++p;
-    }
-    out = v;
-    return p != start;
-}
-
-std::string token_at(const char *p, const char *end) {
-    const char *q = p;
-    while (q < end && !is_target_space(*q) && *q != '#') ++q;
-    return shown_text(p, q);
-}
-
 /// The gate a rotation by `theta` (radians) is, when the angle makes it one the estimator prices
 /// differently, else `rotation` itself. Multiples of pi/2 are Clifford gates (free: RZ(pi/2) is S up
 /// to a global phase) and odd multiples of pi/4 about Z cost one T state (RZ(pi/4) is T, RZ(3 pi/4)
@@ -132,13 +112,6 @@ int special_angle_gate(int rotation, double theta) {
     static const char *const kY[8] = {"I", "RY(pi/4)", "SQRT_Y", "RY(pi/4)", "Y", "RY(pi/4)", "SQRT_Y_DAG", "RY(pi/4)"};
     const char *const *names = axis[1] == 'Z' ? kZ : axis[1] == 'X' ? kX : kY;
     return angle_gate_id(names[eighth]);
-}
-
-// kPauli with the letter (X, Y, Z in either case) in the bits above it.
-uint8_t pauli_flags(char letter) {
-    const char upper = static_cast<char>(letter & ~0x20);
-    const unsigned code = upper == 'X' ? 1u : upper == 'Y' ? 2u : 3u;
-    return static_cast<uint8_t>(Target::kPauli | (code << Target::kLetterShift));
 }
 
 /// Parses a line [begin, end) (no newline) with the line reader the stabilizer engine shares
@@ -189,8 +162,6 @@ ParsedLine parse_line(const char *begin, const char *end, uint64_t line, std::ve
         if ((value < 0.0 || value > 1.0) && worst_probability == 0.0) worst_probability = value;
         sum_args += value;
     }
-    const char *p = reader.pos();
-    end = reader.end();
     {
         const GateSpec &g = gate_table()[out.gate];
         if (num_args < g.min_args || num_args > g.max_args) {
@@ -229,60 +200,34 @@ ParsedLine parse_line(const char *begin, const char *end, uint64_t line, std::ve
         }
         if (g.kind == GateKind::Rotation) out.gate = special_angle_gate(out.gate, first_arg);
     }
-    // Targets.
-    while (true) {
-        while (p < end && is_target_space(*p)) ++p;
-        if (p == end || *p == '#') break;
-        const char *tok = p;
-        char c = *p;
-        uint64_t v = 0;
-        if (c >= '0' && c <= '9') {
-            if (!parse_uint(p, end, v)) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            if (v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "': qubit index must be < 2^24"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
-        } else if (c == '!') {
-            ++p;
-            uint8_t flags = Target::kInverted;
-            if (p < end && (*p == 'X' || *p == 'Y' || *p == 'Z' || *p == 'x' || *p == 'y' || *p == 'z')) {
-                flags |= pauli_flags(*p);
-                ++p;
+    // Targets, as the shared reader splits them (circuit_text::TargetToken); which a gate takes is validate()'s.
+    circuit_text::TargetToken t;
+    while (reader.next_target(t)) {
+        const auto bad = [&](const char *why) { fail(line, msg("bad target '", shown_text(t.begin, t.end), "'", why)); };
+        switch (t.kind) {
+            case circuit_text::TargetToken::Qubit: {
+                const bool plain = !t.inverted && t.pauli == 0;
+                if (t.overflow || t.value >= kMaxQubit) bad(plain && !t.overflow ? ": qubit index must be < 2^24" : "");
+                uint8_t flags = t.inverted ? Target::kInverted : 0;
+                if (t.pauli) flags |= static_cast<uint8_t>(Target::kPauli | (t.pauli << Target::kLetterShift));
+                targets.push_back(Target{static_cast<uint32_t>(t.value), Target::Qubit, flags});
+                break;
             }
-            if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, flags});
-        } else if (c == '*') {
-            ++p;
-            targets.push_back(Target{0, Target::Combiner});
-            continue;  // The next target may follow the '*' directly.
-        } else if (c == 'X' || c == 'Y' || c == 'Z' || c == 'x' || c == 'y' || c == 'z') {
-            ++p;
-            if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, pauli_flags(c)});
-        } else if (end - p >= 4 && std::strncmp(p, "rec[", 4) == 0) {
-            p += 4;
-            if (p == end || *p != '-') {
-                fail(line, msg("bad target '", token_at(tok, end), "': rec[] needs a negative index"));
-            }
-            ++p;
-            if (!parse_uint(p, end, v) || v == 0 || p == end || *p != ']') {
-                fail(line, msg("bad target '", token_at(tok, end), "'"));
-            }
-            ++p;
-            targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Record});
-        } else if (end - p >= 6 && std::strncmp(p, "sweep[", 6) == 0) {
-            p += 6;
-            if (!parse_uint(p, end, v) || p == end || *p != ']') {
-                fail(line, msg("bad target '", token_at(tok, end), "'"));
-            }
-            ++p;
-            targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Sweep});
-        } else if (c == '{') {
-            fail(line, msg("'{' after ", gate_table()[out.gate].name, ": only REPEAT opens a block"));
-        } else {
-            fail(line, msg("bad target '", token_at(tok, end), "'"));
-        }
-        // A target ends at whitespace, a comment, or a '*' combiner.
-        if (p < end && !is_target_space(*p) && *p != '#' && *p != '*') {
-            fail(line, msg("bad target '", token_at(tok, end), "'"));
+            case circuit_text::TargetToken::Record:
+                if (t.overflow || t.value == 0) bad("");
+                targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(t.value, 0xffffffffu)), Target::Record});
+                break;
+            case circuit_text::TargetToken::Sweep:
+                if (t.overflow) bad("");
+                targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(t.value, 0xffffffffu)), Target::Sweep});
+                break;
+            case circuit_text::TargetToken::Combiner:
+                targets.push_back(Target{0, Target::Combiner});
+                break;
+            case circuit_text::TargetToken::Malformed:
+                if (*t.begin == '{') fail(line, msg("'{' after ", gate_table()[out.gate].name, ": only REPEAT opens a block"));
+                const bool record = t.end - t.begin >= 4 && std::memcmp(t.begin, "rec[", 4) == 0;
+                bad(record && (t.end - t.begin == 4 || t.begin[4] != '-') ? ": rec[] needs a negative index" : "");
         }
     }
     return out;

@@ -187,20 +187,10 @@ struct Parser {
         throw CircuitParseError(msg(escape_control_bytes(what), " on line ", line));
     }
 
-    static void skip_space(const std::string &s, size_t &i) {
-        while (i < s.size() && is_target_space(s[i])) ++i;
-    }
-
-
-    /// True when position i ends a target (a space, a tab or the end of the line).
-    static bool at_separator(const std::string &s, size_t i) {
-        return i >= s.size() || is_target_space(s[i]);
-    }
-
     /// The annotations describe the circuit, not the state, so nothing of them is kept; but they are
     /// checked as Stim checks them, so that a circuit Stim refuses is refused here too (DETECTOR(inf),
     /// OBSERVABLE_INCLUDE(-1), a qubit target on DETECTOR, text that is no target at all).
-    void check_annotation(const std::string &s, size_t &i, uint32_t line, const std::string &name,
+    void check_annotation(circuit_text::LineReader &reader, uint32_t line, const std::string &name,
                           const std::vector<double> &args) {
         if (args.size() > 255) fail(line, msg(name, " takes at most 255 parenthesized arguments, got ", args.size()));
         const bool observable = name == "OBSERVABLE_INCLUDE";
@@ -219,26 +209,15 @@ struct Parser {
             }
         }
         const bool records = name == "DETECTOR" || observable;
-        while (true) {
-            skip_space(s, i);
-            if (i >= s.size()) break;
-            size_t e = i;
-            while (!at_separator(s, e)) ++e;
-            const std::string target = s.substr(i, e - i);
+        circuit_text::TargetToken t;
+        while (reader.next_target(t)) {
+            const std::string target(t.begin, t.end);
             if (name == "SHIFT_COORDS") fail(line, msg("SHIFT_COORDS takes no targets, got '", target, "'"));
-            if (records && target.rfind("rec[-", 0) == 0) {
-                // rec[-k]: k decimal digits below 2^24 (Stim's bound on a lookback), then ']'.
-                const size_t d = i + 5;
-                size_t k = d;
-                while (k < e && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
-                if (k == d || k + 1 != e || s[k] != ']') {
-                    fail(line, msg("target '", target, "' of ", name, " is not a record target like rec[-1]"));
-                }
-                if (k - d > 9 || std::stoul(s.substr(d, k - d)) >= (1UL << 24)) {
-                    fail(line, msg("the lookback of '", target, "' of ", name, " is too large"));
-                }
-                const uint64_t lookback = std::stoul(s.substr(d, k - d));
-                if (lookback == 0) fail(line, msg("the lookback of '", target, "' of ", name, " must be at least 1"));
+            const bool record_like = t.kind == circuit_text::TargetToken::Record ||
+                                     (t.kind == circuit_text::TargetToken::Malformed && target.rfind("rec[-", 0) == 0);
+            if (records && record_like) {
+                check_lookback(t, target, name, line);
+                const uint64_t lookback = t.value;
                 // Stim's samplers refuse a record before the first measurement; ignoring it here ran a circuit
                 // whose detectors mean nothing. `measured` counts what precedes the first pass over this line.
                 if (lookback > measured) {
@@ -246,34 +225,42 @@ struct Parser {
                                    lookback == 1 ? "" : "s", ", but only ", measured, " precede",
                                    measured == 1 ? "s" : "", " it (at its first execution)"));
                 }
-                i = e;
                 continue;
             }
-            size_t q = i;
-            if (observable) {  // a Pauli target, as in X0 or !Z3
-                if (q < e && s[q] == '!') ++q;
-                if (q < e && std::strchr("XYZxyz", s[q]) != nullptr) {
-                    ++q;
-                } else {
-                    fail(line, msg("OBSERVABLE_INCLUDE takes record targets (rec[-k]) and Pauli targets (X0, "
-                                   "!Z1), got '",
-                                   target, "'"));
-                }
-            } else if (records) {
+            // A Pauli target, as in X0 or !Z3, or what starts as one.
+            const char *letter = t.begin + (*t.begin == '!' ? 1 : 0);
+            const bool pauli_like = letter < t.end && std::strchr("XYZxyz", *letter) != nullptr;
+            if (observable && !pauli_like) {
+                fail(line, msg("OBSERVABLE_INCLUDE takes record targets (rec[-k]) and Pauli targets (X0, "
+                               "!Z1), got '",
+                               target, "'"));
+            } else if (records && !observable) {
                 fail(line, msg("DETECTOR takes only record targets (rec[-k]), got '", target, "'"));
             }
-            const size_t d = q;
-            while (q < e && static_cast<unsigned char>(s[q] - '0') < 10) ++q;
-            if (q == d || q != e) {
+            const bool fits = t.kind == circuit_text::TargetToken::Qubit &&
+                              (observable ? t.pauli != 0 : !t.inverted && t.pauli == 0);
+            if (!fits) {
                 fail(line, msg("unsupported target '", target, "' of ", name,
                                observable ? " (a Pauli target is X, Y or Z and a qubit index)" : " (a qubit index)"));
             }
-            const std::string_view digits(s.data() + d, q - d);
-            if (digits.size() > 12 || std::stoull(std::string(digits)) >= num_qubits) {
+            const std::string_view digits(t.digits, static_cast<size_t>(t.digits_end - t.digits));
+            if (t.overflow || digits.size() > 12 || t.value >= num_qubits) {
                 fail(line, msg("qubit ", digits, " of ", name, " is out of range for num_qubits=", num_qubits));
             }
-            i = e;
         }
+    }
+
+    /// The checks of a record target rec[-k] (record_like: a Record token, or a Malformed one starting "rec[-"):
+    /// k decimal digits below 2^24 (Stim's bound on a lookback), at least 1.
+    void check_lookback(const circuit_text::TargetToken &t, const std::string &target, const std::string &name,
+                        uint32_t line) {
+        if (t.kind != circuit_text::TargetToken::Record) {
+            fail(line, msg("target '", target, "' of ", name, " is not a record target like rec[-1]"));
+        }
+        if (t.digits_end - t.digits > 9 || t.overflow || t.value >= (1UL << 24)) {
+            fail(line, msg("the lookback of '", target, "' of ", name, " is too large"));
+        }
+        if (t.value == 0) fail(line, msg("the lookback of '", target, "' of ", name, " must be at least 1"));
     }
 
 
@@ -290,111 +277,71 @@ struct Parser {
     /// what the gate's kind takes: qubit indices; `!q` on measurements and products; Pauli targets (X0, !y3)
     /// joined by '*' on MPP/SPP/SPP_DAG (and accepted, as Stim does, on E); rec[-k] on the two-qubit gates
     /// (check_records says which); 0 or 1 on MPAD.
-    void read_targets(const std::string &s, size_t &i, uint32_t line, const std::string &upper, const GateInfo &info,
+    void read_targets(circuit_text::LineReader &reader, uint32_t line, const std::string &upper, const GateInfo &info,
                       Instruction &ins) {
+        using Token = circuit_text::TargetToken;
         const bool paulis = info.kind == Kind::Product || info.kind == Kind::Correlated;
         const bool plain_qubits = !paulis && info.kind != Kind::Pad;
         saw_record_ = false;
         // Reserving one slot per remaining space spares the vector's regrowth, which
         // otherwise costs about as much as the parsing itself on long target lists.
-        ins.targets.reserve(static_cast<size_t>(std::count(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), ' ')));
+        ins.targets.reserve(static_cast<size_t>(std::count(reader.pos(), reader.end(), ' ')));
         auto combiner_error = [&] {
             fail(line, msg(upper, " has a combiner '*' that is not between two targets"));
         };
-        while (true) {
-            skip_space(s, i);
-            if (i >= s.size()) break;
-            if (s[i] == '*' && paulis) {
-                if (ins.targets.empty() || (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
-                ins.targets.back() |= Instruction::kCombineNext;
-                ++i;
+        Token t;
+        while (reader.next_target(t)) {
+            // The common case first, as fast as before Pauli and record targets existed: a plain qubit index.
+            if (plain_qubits && t.kind == Token::Qubit && !t.inverted && t.pauli == 0) {
+                if (t.overflow || t.value >= num_qubits) {
+                    fail(line, msg("qubit ", std::string_view(t.begin, static_cast<size_t>(t.end - t.begin)), " of ",
+                                   upper, " is out of range for num_qubits=", num_qubits));
+                }
+                ins.targets.push_back(static_cast<uint32_t>(t.value));
                 continue;
             }
-            // The common case first, as fast as before Pauli and record targets existed: a plain qubit index.
-            if (plain_qubits && static_cast<unsigned char>(s[i] - '0') < 10) {
-                size_t d = i;
-                unsigned long long q = 0;
-                for (; d < s.size() && static_cast<unsigned char>(s[d] - '0') < 10; ++d) {
-                    q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(s[d] - '0');  // no locale lookup
-                }
-                if (at_separator(s, d)) {
-                    if (q >= num_qubits) {
-                        fail(line, msg("qubit ", std::string_view(s.data() + i, d - i), " of ", upper,
-                                       " is out of range for num_qubits=", num_qubits));
-                    }
-                    ins.targets.push_back(static_cast<uint32_t>(q));
-                    i = d;
-                    continue;
-                }
+            // The target as written, for messages and the rare record/sweep checks.
+            const std::string target(t.begin, t.end);
+            if (t.kind == Token::Combiner && paulis) {
+                if (ins.targets.empty() || (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
+                ins.targets.back() |= Instruction::kCombineNext;
+                continue;
             }
-            const size_t start = i;
-            size_t e = start;
-            while (!at_separator(s, e) && !(paulis && s[e] == '*')) ++e;
-            // The target as written, for messages and the rare record/sweep checks (built only then: a
-            // string per target doubled the parse time of long target lists).
-            const std::string_view target(s.data() + start, e - start);
-            uint32_t flags = 0;
-            if (s[i] == '!') {
-                flags |= Instruction::kInvertedTarget;
-                ++i;
-            }
-            if (info.kind == Kind::Pair && flags == 0 && target.rfind("rec[-", 0) == 0) {
-                const size_t d = i + 5;
-                size_t k = d;
-                while (k < e && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
-                if (k == d || k + 1 != e || s[k] != ']') {
-                    fail(line, msg("target '", target, "' of ", upper, " is not a record target like rec[-1]"));
-                }
-                if (k - d > 9 || std::stoul(s.substr(d, k - d)) >= (1UL << 24)) {
-                    fail(line, msg("the lookback of '", target, "' of ", upper, " is too large"));
-                }
-                const uint32_t lookback = static_cast<uint32_t>(std::stoul(s.substr(d, k - d)));
-                if (lookback == 0) fail(line, msg("the lookback of '", target, "' of ", upper, " must be at least 1"));
-                ins.targets.push_back(lookback | Instruction::kRecordTarget);
+            if (info.kind == Kind::Pair &&
+                (t.kind == Token::Record || (t.kind == Token::Malformed && target.rfind("rec[-", 0) == 0))) {
+                check_lookback(t, target, upper, line);
+                ins.targets.push_back(static_cast<uint32_t>(t.value) | Instruction::kRecordTarget);
                 saw_record_ = true;
-                i = e;
                 continue;
             }
             if (info.kind == Kind::Pair && target.rfind("sweep[", 0) == 0) {
                 fail(line, msg("unsupported target '", target, "' of ", upper,
                                ": sweep bits (sweep[k]) are not executed by the stabilizer simulator"));
             }
-            if (paulis) {
-                const char c = i < e ? static_cast<char>(std::toupper(static_cast<unsigned char>(s[i]))) : '\0';
-                if (c != 'X' && c != 'Y' && c != 'Z') {
-                    fail(line, msg("unsupported target '", target, "' of ", upper,
-                                   " (it takes Pauli targets such as X0, !Z1, Y2*Z3)"));
-                }
-                flags |= static_cast<uint32_t>(c == 'X' ? 1 : c == 'Y' ? 2 : 3) << Instruction::kPauliShift;
-                ++i;
-            }
-            size_t d = i;
-            while (d < e && static_cast<unsigned char>(s[d] - '0') < 10) ++d;  // no locale lookup
-            if (d == i || d != e) {
+            if (t.kind != Token::Qubit || (t.pauli != 0) != paulis) {
                 fail(line, msg("unsupported target '", target, "' of ", upper,
                                paulis ? " (it takes Pauli targets such as X0, !Z1, Y2*Z3)"
                                       : info.kind == Kind::Pad ? " (MPAD takes the values 0 and 1)"
                                                                : " (qnsim accepts qubit indices, !q on measurements, "
                                                                  "and rec[-k] where Stim allows it)"));
             }
+            uint32_t flags = (t.inverted ? Instruction::kInvertedTarget : 0) |
+                             (static_cast<uint32_t>(t.pauli) << Instruction::kPauliShift);
             const bool invertible = info.kind == Kind::Measure || info.kind == Kind::PairMeasure || paulis ||
                                     info.kind == Kind::Herald;
-            if ((flags & Instruction::kInvertedTarget) && !invertible) {
+            if (t.inverted && !invertible) {
                 fail(line,
                      msg("inverted target '!' is only allowed on measurements and Pauli products, not on ", upper));
             }
-            const std::string_view digits(s.data() + i, d - i);
-            unsigned long long q = 0;
-            for (char c : digits) q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(c - '0');
+            const std::string_view digits(t.digits, static_cast<size_t>(t.digits_end - t.digits));
             if (info.kind == Kind::Pad) {
-                if (q > 1) fail(line, msg("MPAD records the values 0 and 1, got ", digits));
-            } else if (q >= num_qubits) {
+                if (t.overflow || t.value > 1) fail(line, msg("MPAD records the values 0 and 1, got ", digits));
+            } else if (t.overflow || t.value >= num_qubits) {
                 fail(line, msg("qubit ", digits, " of ", upper, " is out of range for num_qubits=", num_qubits));
             }
             // HERALDED_* accept '!' as Stim does and, as Stim does, ignore it (the herald is not inverted).
             if (info.kind == Kind::Herald) flags &= ~Instruction::kInvertedTarget;
-            ins.targets.push_back(static_cast<uint32_t>(q) | flags);
-            i = d;
+            ins.targets.push_back(static_cast<uint32_t>(t.value) | flags);
         }
         if (!ins.targets.empty() && (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
     }
@@ -556,11 +503,8 @@ struct Parser {
             ins.gate = info->gate;
             ins.line = line;
             reader.read_args(ins.args, upper, false);
-            // The targets' text (the comment cut off), read by read_targets below.
-            const std::string s(reader.pos(), reader.end());
-            size_t i = 0;
             if (info->kind == Kind::Annotation) {
-                check_annotation(s, i, line, upper, ins.args);
+                check_annotation(reader, line, upper, ins.args);
                 continue;
             }
             // Argument counts and ranges.
@@ -590,7 +534,7 @@ struct Parser {
             if (disjoint && total > 1 + kDisjointSumTolerance) {
                 fail(line, msg(upper, " probabilities sum to ", shortest_double(total), " > 1"));
             }
-            read_targets(s, i, line, upper, *info, ins);
+            read_targets(reader, line, upper, *info, ins);
             if (info->kind == Kind::Pair || info->kind == Kind::Noise2 || info->kind == Kind::PairMeasure) {
                 if (ins.targets.size() % 2) {
                     fail(line, msg(upper, " needs an even number of targets (pairs), got ", ins.targets.size()));

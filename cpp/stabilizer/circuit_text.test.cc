@@ -52,6 +52,37 @@ TEST(LineReader, ReadsArgumentsAsStimDoes) {
     EXPECT_DOUBLE_EQ(angles[3], 3.14159265358979323846 / 2);
 }
 
+TEST(LineReader, SplitsTargetsIntoTheFormsStimWrites) {
+    const std::string text = "MPP 7 !3 x2*!Z1 * rec[-4] sweep[5] 0x !X 99999999999999999999\t{ # 8";
+    LineReader r = read(text);
+    std::vector<TargetToken> tokens;
+    TargetToken t;
+    while (r.next_target(t)) tokens.push_back(t);
+    ASSERT_EQ(tokens.size(), 12u);
+    const auto written = [&](size_t k) { return std::string(tokens[k].begin, tokens[k].end); };
+    EXPECT_EQ(tokens[0].kind, TargetToken::Qubit);
+    EXPECT_EQ(tokens[0].value, 7u);
+    EXPECT_TRUE(tokens[1].inverted);
+    EXPECT_EQ(tokens[1].value, 3u);
+    EXPECT_EQ(tokens[2].pauli, 1);  // x2: a '*' ends a target and is one itself
+    EXPECT_EQ(written(2), "x2");
+    EXPECT_EQ(tokens[3].kind, TargetToken::Combiner);
+    EXPECT_TRUE(tokens[4].inverted);
+    EXPECT_EQ(tokens[4].pauli, 3);
+    EXPECT_EQ(tokens[5].kind, TargetToken::Combiner);
+    EXPECT_EQ(tokens[6].kind, TargetToken::Record);
+    EXPECT_EQ(tokens[6].value, 4u);
+    EXPECT_EQ(tokens[7].kind, TargetToken::Sweep);
+    EXPECT_EQ(tokens[7].value, 5u);
+    EXPECT_EQ(tokens[8].kind, TargetToken::Malformed);
+    EXPECT_EQ(written(8), "0x");
+    EXPECT_EQ(tokens[9].kind, TargetToken::Malformed);
+    EXPECT_EQ(tokens[10].kind, TargetToken::Qubit);
+    EXPECT_TRUE(tokens[10].overflow);
+    EXPECT_EQ(tokens[11].kind, TargetToken::Malformed);  // '{': the comment after it is no target
+    EXPECT_EQ(written(11), "{");
+}
+
 TEST(LineReader, RefusesWhatStimRefusesNamingTheLine) {
     const auto refuses = [](const std::string &text, const char *what) {
         QNSIM_EXPECT_THROW_MSG(
