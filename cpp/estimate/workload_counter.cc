@@ -136,7 +136,8 @@ ParsedLine parse_line(const char *begin, const char *end, uint64_t line, std::ve
     }
     const std::string_view name = reader.name();
     // Fast path: the same gate name as the previous line (typical of unrolled files).
-    if (cached_gate >= 0 && name_buf.size() == name.size() && std::memcmp(name_buf.data(), name.data(), name.size()) == 0) {
+    if (cached_gate >= 0 && name_buf.size() == name.size() &&
+        std::memcmp(name_buf.data(), name.data(), name.size()) == 0) {
         out.gate = cached_gate;
     } else {
         name_buf.assign(name.data(), name.size());
@@ -203,7 +204,10 @@ ParsedLine parse_line(const char *begin, const char *end, uint64_t line, std::ve
     // Targets, as the shared reader splits them (circuit_text::TargetToken); which a gate takes is validate()'s.
     circuit_text::TargetToken t;
     while (reader.next_target(t)) {
-        const auto bad = [&](const char *why) { fail(line, msg("bad target '", shown_text(t.begin, t.end), "'", why)); };
+        const auto bad = [&](const char *why) {
+            fail(line, msg("bad target '", shown_text(t.begin, t.end), "'", why));
+        };
+        const auto bits32 = [](uint64_t v) { return static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)); };
         switch (t.kind) {
             case circuit_text::TargetToken::Qubit: {
                 const bool plain = !t.inverted && t.pauli == 0;
@@ -215,17 +219,19 @@ ParsedLine parse_line(const char *begin, const char *end, uint64_t line, std::ve
             }
             case circuit_text::TargetToken::Record:
                 if (t.overflow || t.value == 0) bad("");
-                targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(t.value, 0xffffffffu)), Target::Record});
+                targets.push_back(Target{bits32(t.value), Target::Record});
                 break;
             case circuit_text::TargetToken::Sweep:
                 if (t.overflow) bad("");
-                targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(t.value, 0xffffffffu)), Target::Sweep});
+                targets.push_back(Target{bits32(t.value), Target::Sweep});
                 break;
             case circuit_text::TargetToken::Combiner:
                 targets.push_back(Target{0, Target::Combiner});
                 break;
             case circuit_text::TargetToken::Malformed:
-                if (*t.begin == '{') fail(line, msg("'{' after ", gate_table()[out.gate].name, ": only REPEAT opens a block"));
+                if (*t.begin == '{') {
+                    fail(line, msg("'{' after ", gate_table()[out.gate].name, ": only REPEAT opens a block"));
+                }
                 const bool record = t.end - t.begin >= 4 && std::memcmp(t.begin, "rec[", 4) == 0;
                 bad(record && (t.end - t.begin == 4 || t.begin[4] != '-') ? ": rec[] needs a negative index" : "");
         }
@@ -253,9 +259,6 @@ uint64_t records_of(int gate, const Target *t, size_t n) {
             return g.name == "MPAD" || g.name == "HERALDED_ERASE" || g.name == "HERALDED_PAULI_CHANNEL_1" ? n : 0;
     }
 }
-
-// Far above the largest lookback (2^32), far below uint64's end: sums and products of it cannot wrap.
-constexpr uint64_t kRecordsCap = uint64_t{1} << 40;
 
 /// Refuses a rec[-k] target that looks back before the first measurement (`measured` records precede the
 /// instruction at its first execution), as Stim's simulators and samplers do: the estimate of a circuit that
@@ -1140,11 +1143,9 @@ Program Program::parse(const std::string &text, Progress *progress) {
     Program prog;
     prog.blocks_.emplace_back();
     std::vector<uint32_t> stack{0};
-    std::vector<uint64_t> open_lines;
-    // Records before the current line at its first execution, and for each open REPEAT the count when it
-    // opened and its repetitions (its later iterations are added at its '}').
-    uint64_t measured = 0;
-    std::vector<std::pair<uint64_t, count_t>> open_measured;
+    // The open REPEATs and the records before the current line at its first execution, as the stabilizer engine
+    // keeps them.
+    circuit_text::Blocks blocks;
     std::string name_buf;
     std::vector<double> args;  // a line's arguments, the buffer reused
     int cached = -1;
@@ -1164,15 +1165,8 @@ Program Program::parse(const std::string &text, Progress *progress) {
             case LineKind::Empty:
                 break;
             case LineKind::Close:
-                if (stack.size() == 1) fail(line, "unbalanced braces: '}' without an open REPEAT block");
+                blocks.close(line);
                 stack.pop_back();
-                open_lines.pop_back();
-                {
-                    const auto [opened, count] = open_measured.back();
-                    open_measured.pop_back();
-                    const count_t total = count_t{measured} + count_t{measured - opened} * (count - 1);
-                    measured = static_cast<uint64_t>(std::min<count_t>(total, kRecordsCap));
-                }
                 break;
             case LineKind::RepeatOpen: {
                 const uint32_t body = static_cast<uint32_t>(prog.blocks_.size());
@@ -1180,16 +1174,14 @@ Program Program::parse(const std::string &text, Progress *progress) {
                 prog.blocks_[stack.back()].push_back(
                     Instruction{kRepeatId, static_cast<uint32_t>(line), 0, 0, pl.repeat, body});
                 stack.push_back(body);
-                open_lines.push_back(line);
-                open_measured.push_back({measured, pl.repeat});
+                blocks.open(pl.repeat, line);
                 break;
             }
             case LineKind::Instruction: {
                 const size_t after = prog.targets_.size();
                 validate(pl.gate, prog.targets_.data() + before, after - before, line);
-                check_records(pl.gate, prog.targets_.data() + before, after - before, measured, line);
-                measured = std::min(kRecordsCap, measured + records_of(pl.gate, prog.targets_.data() + before,
-                                                                       after - before));
+                check_records(pl.gate, prog.targets_.data() + before, after - before, blocks.measured(), line);
+                blocks.add_records(records_of(pl.gate, prog.targets_.data() + before, after - before));
                 // Annotations (QUBIT_COORDS, MPAD's bits) name qubits without using them.
                 if (gate_table()[pl.gate].kind != GateKind::Annotation) {
                     for (size_t i = before; i < after; ++i) {
@@ -1209,10 +1201,7 @@ Program Program::parse(const std::string &text, Progress *progress) {
             }
         }
     }
-    if (stack.size() > 1) {
-        throw CircuitParseError(msg("unbalanced braces: the REPEAT block opened on line ", open_lines.back(),
-                                    " is never closed (missing '}')"));
-    }
+    blocks.finish();
     bytes.flush();
     if (progress) progress->finish();
     return prog;
@@ -2405,7 +2394,7 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *
     std::vector<double> args;  // a line's arguments, the buffer reused
     int cached = -1;
     uint64_t line = 0;
-    uint64_t measured = 0;  // records so far (the stream has no REPEAT)
+    circuit_text::Blocks records;  // records so far (the stream has no REPEAT)
     auto handle = [&](const char *b, const char *e) {
         ++line;
         targets.clear();
@@ -2416,8 +2405,8 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *
         }
         if (pl.kind == LineKind::Instruction) {
             validate(pl.gate, targets.data(), targets.size(), line);
-            check_records(pl.gate, targets.data(), targets.size(), measured, line);
-            measured = std::min(kRecordsCap, measured + records_of(pl.gate, targets.data(), targets.size()));
+            check_records(pl.gate, targets.data(), targets.size(), records.measured(), line);
+            records.add_records(records_of(pl.gate, targets.data(), targets.size()));
             tally.apply(pl.gate, targets.data(), targets.size());
             mark_product_measurements(gate_table()[pl.gate], targets.data(), targets.size(), product_measured);
         }

@@ -167,16 +167,13 @@ int num_args_of(const GateInfo &info) {
     return spec.max_args == 1 ? -1 : -2;
 }
 
-// Far above the largest lookback (2^24), far below uint64's end, so sums and products of it cannot wrap.
-constexpr uint64_t kMeasuredCap = uint64_t{1} << 40;
-
 struct Parser {
     const std::string &text;
     size_t num_qubits;
     Circuit circuit;
-    /// Measurement results recorded before the current line when it first runs (the REPEAT blocks closed so far
-    /// multiplied out, saturating far above any lookback): the bound of a DETECTOR's rec[-k].
-    uint64_t measured = 0;
+    /// The open REPEAT blocks and the measurement results recorded before the current line when it first runs: the
+    /// bound of a rec[-k] (as the estimator's counters keep them).
+    circuit_text::Blocks blocks;
     /// The block instructions are appended to (the innermost open REPEAT body, or 0).
     uint32_t open_block = 0;
     /// Whether read_targets met a record target on the current line (spares a scan of every pair gate).
@@ -220,7 +217,7 @@ struct Parser {
                 const uint64_t lookback = t.value;
                 // Stim's samplers refuse a record before the first measurement; ignoring it here ran a circuit
                 // whose detectors mean nothing. `measured` counts what precedes the first pass over this line.
-                if (lookback > measured) {
+                if (const uint64_t measured = blocks.measured(); lookback > measured) {
                     fail(line, msg(name, " target '", target, "' looks back ", lookback, " measurement",
                                    lookback == 1 ? "" : "s", ", but only ", measured, " precede",
                                    measured == 1 ? "s" : "", " it (at its first execution)"));
@@ -420,7 +417,7 @@ struct Parser {
                                "XCZ/YCZ/CZ (XCZ 0 rec[-1]); a measurement record cannot be the target of a gate"));
             }
             const uint64_t lookback = t & Instruction::kValueMask;
-            if (lookback > measured) {
+            if (const uint64_t measured = blocks.measured(); lookback > measured) {
                 fail(line, msg(upper, " target '", target_text(t), "' looks back ", lookback, " measurement",
                                lookback == 1 ? "" : "s", ", but only ", measured, " precede",
                                measured == 1 ? "s" : "", " it (at its first execution)"));
@@ -459,11 +456,9 @@ struct Parser {
 
     void parse() {
         circuit.blocks.emplace_back();
-        // Stack of open blocks; each entry is (block index, line of its REPEAT).
-        std::vector<std::pair<uint32_t, uint32_t>> open = {{0, 0}};
+        // Stack of the open blocks' indices (0: the top level).
+        std::vector<uint32_t> open = {0};
         open_block = 0;
-        // For each open REPEAT: `measured` when it opened and its count, to add the later iterations at its '}'.
-        std::vector<std::pair<uint64_t, uint64_t>> open_measured;
         uint32_t line = 0;
         size_t pos = 0;
         while (pos <= text.size()) {
@@ -474,13 +469,9 @@ struct Parser {
             pos = eol + 1;
             if (reader.kind() == circuit_text::LineReader::Kind::Empty) continue;
             if (reader.kind() == circuit_text::LineReader::Kind::Close) {
-                if (open.size() == 1) fail(line, "unbalanced braces: '}' without a matching REPEAT block");
+                blocks.close(line);
                 open.pop_back();
-                open_block = open.back().first;
-                const auto [before, count] = open_measured.back();
-                open_measured.pop_back();
-                const unsigned __int128 later = static_cast<unsigned __int128>(measured - before) * (count - 1);
-                measured = static_cast<uint64_t>(std::min<unsigned __int128>(measured + later, kMeasuredCap));
+                open_block = open.back();
                 continue;
             }
             if (reader.kind() == circuit_text::LineReader::Kind::RepeatOpen) {
@@ -489,11 +480,11 @@ struct Parser {
                 ins.line = line;
                 ins.repeat_count = reader.repeat_count();
                 ins.body = static_cast<uint32_t>(circuit.blocks.size());
-                circuit.blocks[open.back().first].push_back(ins);
+                circuit.blocks[open.back()].push_back(ins);
                 circuit.blocks.emplace_back();
-                open.push_back({ins.body, line});
+                open.push_back(ins.body);
                 open_block = ins.body;
-                open_measured.push_back({measured, ins.repeat_count});
+                blocks.open(ins.repeat_count, line);
                 continue;
             }
             const std::string name(reader.name());
@@ -571,17 +562,15 @@ struct Parser {
             if (info->kind == Kind::Pair && saw_record_) {
                 check_records(ins, line, upper);
                 if (split_feedback(ins)) {
-                    measured = std::min<uint64_t>(measured + records, kMeasuredCap);
+                    blocks.add_records(records);
                     continue;
                 }
             }
-            measured = std::min<uint64_t>(measured + records, kMeasuredCap);
+            blocks.add_records(records);
             if (ins.gate == Gate::I || ins.gate == Gate::TICK) continue;
-            circuit.blocks[open.back().first].push_back(std::move(ins));
+            circuit.blocks[open.back()].push_back(std::move(ins));
         }
-        if (open.size() > 1) {
-            fail(open.back().second, "unbalanced braces: REPEAT block is never closed (missing '}'), opened");
-        }
+        blocks.finish();
         count_work();
     }
 

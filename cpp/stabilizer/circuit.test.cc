@@ -125,8 +125,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCircuit{"H[t]0", "the targets of H must be separated from its tag by a space"},
         BadCircuit{"REPEAT {\n}", "REPEAT needs a repetition count"},
         BadCircuit{"REPEAT 2\nH 0\n", "REPEAT block must open with '{' on the same line"},
-        BadCircuit{"H 0\n}\n", "unbalanced braces: '}' without a matching REPEAT block on line 2"},
-        BadCircuit{"H 0\nREPEAT 2 {\nH 0\n", "REPEAT block is never closed (missing '}'), opened on line 2"},
+        BadCircuit{"H 0\n}\n", "unbalanced braces: '}' without an open REPEAT block on line 2"},
+        BadCircuit{"H 0\nREPEAT 2 {\nH 0\n", "the REPEAT block opened on line 2 is never closed (missing '}')"},
         BadCircuit{"(0.1) 0", "expected a gate name, got '(0.1)'"},
         BadCircuit{"TICK 0 1", "TICK takes no targets, got 2 on line 1"}));
 

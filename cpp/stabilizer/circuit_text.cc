@@ -1,5 +1,6 @@
 #include "stabilizer/circuit_text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -136,6 +137,22 @@ void LineReader::read_repeat() {
     if (pos_ < end_) fail(msg("unexpected text '", word_at(pos_, end_), "' after '{'"));
     kind_ = Kind::RepeatOpen;
     repeat_ = count;
+}
+
+void Blocks::close(uint64_t line) {
+    if (open_.empty()) {
+        throw CircuitParseError(msg("unbalanced braces: '}' without an open REPEAT block on line ", line));
+    }
+    const Open block = open_.back();
+    open_.pop_back();
+    const auto later = static_cast<unsigned __int128>(measured_ - block.measured_before) * (block.count - 1);
+    measured_ = static_cast<uint64_t>(std::min<unsigned __int128>(measured_ + later, kRecordsCap));
+}
+
+void Blocks::finish() const {
+    if (open_.empty()) return;
+    throw CircuitParseError(msg("unbalanced braces: the REPEAT block opened on line ", open_.back().line,
+                                " is never closed (missing '}')"));
 }
 
 void LineReader::read_args(std::vector<double> &out, const std::string &shown, bool angles) {

@@ -4,10 +4,12 @@
 // The one reader of a line of Stim circuit text, shared by the stabilizer engine (Circuit::parse) and the
 // estimator's counters (workload::Program::parse, workload::stream_count_file): where a comment starts, a '}' line,
 // a gate name and its tag, a REPEAT header, the parenthesized arguments, the spacing between them and the targets,
-// and the targets' forms (TargetToken). Every lexical defect used to be fixed twice, once per reader (`H()`, `M!0`,
-// `X_ERROR(0.1)0`, a '\v' before a gate); the readers now differ only in what a gate means to them (which targets
-// it takes, how many arguments) and in the words of those refusals.
+// and the targets' forms (TargetToken); and the REPEAT blocks the lines open and close, with the measurement records
+// made before a line, the bound of its rec[-k] targets (Blocks). Every lexical defect used to be fixed twice, once
+// per reader (`H()`, `M!0`, `X_ERROR(0.1)0`, a '\v' before a gate); the readers now differ only in what a gate means
+// to them (which targets it takes, how many arguments) and in the words of those refusals.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -134,6 +136,36 @@ class LineReader {
     uint64_t repeat_ = 0;
     std::string_view name_;
     std::string upper_;
+};
+
+/// The REPEAT blocks a reader is inside (opened by RepeatOpen lines, closed by Close lines), and the measurement
+/// records made before the current line at its first execution, the blocks closed so far multiplied out: the bound
+/// of a rec[-k] lookback, as Stim's samplers check it. Saturates at kRecordsCap, far above any lookback (2^24) and
+/// far below uint64's end, so its sums and products cannot wrap.
+class Blocks {
+   public:
+    static constexpr uint64_t kRecordsCap = uint64_t{1} << 40;
+
+    /// A RepeatOpen line: a block of `count` iterations opens.
+    void open(uint64_t count, uint64_t line) { open_.push_back({measured_, count, line}); }
+    /// A Close line: the innermost block closes, its later iterations' records added; throws when none is open.
+    void close(uint64_t line);
+    /// The end of the text: throws when a block was never closed, naming the line that opened it.
+    void finish() const;
+    /// `records` measurement records made by the current line.
+    void add_records(uint64_t records) {
+        measured_ = std::min(measured_ + std::min(records, kRecordsCap), kRecordsCap);
+    }
+    uint64_t measured() const { return measured_; }
+    /// Open blocks.
+    size_t depth() const { return open_.size(); }
+
+   private:
+    struct Open {
+        uint64_t measured_before, count, line;
+    };
+    std::vector<Open> open_;
+    uint64_t measured_ = 0;
 };
 
 /// Spacing at a line's start and around a brace, where Stim also takes a '\v' or a '\f' (between words it does not:

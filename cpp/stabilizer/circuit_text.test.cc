@@ -83,6 +83,31 @@ TEST(LineReader, SplitsTargetsIntoTheFormsStimWrites) {
     EXPECT_EQ(written(11), "{");
 }
 
+TEST(Blocks, CountsTheRecordsBeforeALineWithRepeatCountsMultipliedOut) {
+    // M 0 / REPEAT 3 { M 0 1 / REPEAT 2 { M 0 } } : 1 + 3 * (2 + 2 * 1) = 13 records after the outer '}'.
+    Blocks b;
+    b.add_records(1);
+    b.open(3, 2);
+    b.add_records(2);
+    b.open(2, 4);
+    b.add_records(1);
+    EXPECT_EQ(b.measured(), 4u);  // at the first execution of a line after the inner M 0
+    b.close(6);
+    EXPECT_EQ(b.measured(), 5u);
+    b.close(7);
+    EXPECT_EQ(b.measured(), 13u);
+    EXPECT_EQ(b.depth(), 0u);
+    EXPECT_NO_THROW(b.finish());
+    QNSIM_EXPECT_THROW_MSG(b.close(8), CircuitParseError,
+                           "unbalanced braces: '}' without an open REPEAT block on line 8");
+    b.open(uint64_t{1} << 63, 9);
+    b.add_records(2);
+    QNSIM_EXPECT_THROW_MSG(b.finish(), CircuitParseError,
+                           "unbalanced braces: the REPEAT block opened on line 9 is never closed (missing '}')");
+    b.close(10);
+    EXPECT_EQ(b.measured(), Blocks::kRecordsCap);  // saturates, where 2 * 2^63 wrapped
+}
+
 TEST(LineReader, RefusesWhatStimRefusesNamingTheLine) {
     const auto refuses = [](const std::string &text, const char *what) {
         QNSIM_EXPECT_THROW_MSG(
