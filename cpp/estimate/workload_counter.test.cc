@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <random>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -197,6 +199,53 @@ TEST(WorkloadCounter, TakesAndRefusesTheLinesTheStabilizerParserTakesAndRefuses)
     EXPECT_FALSE(refused([] { Program::parse("\vH 0\nH[a#b] 0\nX_ERROR() 0"); }));
     EXPECT_TRUE(refused([] { Program::parse("H()"); }));
     EXPECT_TRUE(refused([] { Circuit::parse("M!0", 1); }));
+}
+
+// Lines both readers take, mutated a few characters at a time (the characters of Stim's punctuation and spacing
+// inserted, deleted or replaced): each mutant is taken by both or refused by both, with a CircuitParseError and
+// nothing else. The engine is given 2^24 qubits, the counter's bound; RX/RY/RZ with an argument (the estimator's
+// rotations) and the other gates the engine does not run are left out.
+TEST(WorkloadCounter, MutatedLinesAreTakenOrRefusedByBothReaders) {
+    const std::string bases[] = {
+        "H 0 1", "CX 0 1 2 3", "M(0.1) !0 1", "MPP X0*Z1 !Y2", "X_ERROR(0.25) 0", "PAULI_CHANNEL_1(0.1, 0.2, 0.3) 2",
+        "DETECTOR(1, 2) rec[-1]", "OBSERVABLE_INCLUDE(0) rec[-1] X0", "CZ rec[-1] 1", "MPAD 0 1", "E(0.1) X0 Z1",
+        "REPEAT 2 {\nH 0\n}", "H[tag] 0 # c", "TICK", "QUBIT_COORDS(1, 2) 0", "HERALDED_ERASE(0.1) !0",
+    };
+    const std::string alphabet = " \t\r\v#()[]{}!*,-.0123456789XZrec_";
+    const std::regex rotation("R[XYZ]\\(", std::regex::icase);
+    std::mt19937_64 rng(2024);
+    int mutants = 0;
+    for (int trial = 0; trial < 6000; ++trial) {
+        std::string text = "M 0 1 2\n" + bases[rng() % std::size(bases)];
+        for (int edit = 1 + static_cast<int>(rng() % 3); edit-- > 0;) {
+            const size_t at = 6 + rng() % (text.size() - 5);  // after the measurements, which rec[-k] look back at
+            const char c = alphabet[rng() % alphabet.size()];
+            switch (rng() % 3) {
+                case 0: text.insert(at, 1, c); break;
+                case 1: if (at < text.size()) text.erase(at, 1); break;
+                default: if (at < text.size()) text[at] = c;
+            }
+        }
+        if (std::regex_search(text, rotation)) continue;
+        std::string why;  // the refusal's message, "" when the text is taken
+        const auto refused = [&](auto &&read) {
+            why.clear();
+            try {
+                read();
+            } catch (const CircuitParseError &e) {
+                why = e.what();
+            }
+            return !why.empty();
+        };
+        const bool engine = refused([&] { Circuit::parse(text, size_t{1} << 24); });
+        // A gate the engine does not run (T, CCZ, made by a mutation of TICK or a tag): the counter's own extension.
+        if (why.find("is not executed by the stabilizer simulator") != std::string::npos) continue;
+        ++mutants;
+        const bool counter = refused([&] { Program::parse(text); });
+        EXPECT_EQ(engine, counter) << "'" << text << "': the engine " << (engine ? "refuses" : "takes")
+                                   << " it, the counter " << (counter ? "refuses" : "takes") << " it";
+    }
+    EXPECT_GT(mutants, 4000);
 }
 
 // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a
