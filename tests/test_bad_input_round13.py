@@ -105,8 +105,8 @@ def test_the_stabilizer_engine_refuses_parentheses_stim_refuses(text, message):
         ("X_ERROR(0x1p-3) 0", r"argument '0x1p-3' of X_ERROR is not a decimal number"),  # read as X_ERROR(0.125)
         ("QUBIT_COORDS(0x10) 0", r"argument '0x10' of QUBIT_COORDS is not a decimal number"),  # (round 25's words)
         ("X_ERROR(0.1)0", r"the targets of X_ERROR must be separated from '\)' by a space"),
-        ("X_ERROR(\r0.1) 0", r"bad argument '\\x0d0.1'"),
-        ("RZ(pi/0x10) 0", r"argument 'pi/0' is not a finite number"),  # read as pi/16
+        ("X_ERROR(\r0.1) 0", r"argument '\\x0d0.1' of X_ERROR is not a decimal number"),
+        ("RZ(pi/0x10) 0", r"argument 'pi/0' of RZ is not a finite number"),  # read as pi/16
     ],
 )
 def test_the_estimators_circuit_reader_refuses_what_stim_refuses_in_parentheses(text, message):

@@ -112,7 +112,7 @@ stim = pytest.importorskip("stim")
         ("H 0 \v", r"bad target '\\x0b'"),
         ("X_ERROR(0.1)\v0", r"the targets of X_ERROR must be separated from '\)' by a space"),
         ("REPEAT 2\v{\nH 0\n}", r"REPEAT block must open with '\{' on the same line"),
-        ("RZ(3 *\vpi) 0", r"bad argument"),
+        ("RZ(3 *\vpi) 0", r"argument '3 \*\\x0bpi' of RZ is not a decimal number or an angle in pi"),
     ],
 )
 def test_the_estimators_reader_refuses_a_vertical_tab_or_form_feed_between_words(text, message):

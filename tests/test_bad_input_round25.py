@@ -157,17 +157,19 @@ def test_a_scenario_s_gate_durations_and_bounds_read_as_written(tmp_path):
     ("DEPOLARIZE1(1_0e-3) 0", "argument '1_0e-3' of DEPOLARIZE1 is not a decimal number on line 1",
      "argument '1_0e-3' of DEPOLARIZE1 is not a decimal number on line 1"),
     ("DEPOLARIZE1(0.1 0) 0", "argument '0.1 0' of DEPOLARIZE1 is not a decimal number on line 1",
-     "missing ')' after the arguments of DEPOLARIZE1 on line 1"),
-    ("REPEAT 1_0 {\nH 0\n}", "REPEAT needs a repetition count, got '1_0' on line 1",
+     "argument '0.1 0' of DEPOLARIZE1 is not a decimal number on line 1"),
+    ("REPEAT 1_0 {\nH 0\n}", "REPEAT count must be a positive integer in digits 0-9, got 1_0 on line 1",
      "REPEAT count must be a positive integer in digits 0-9, got 1_0 on line 1"),
-    ("REPEAT 1e3 {\nH 0\n}", "REPEAT needs a repetition count, got '1e3' on line 1",
+    ("REPEAT 1e3 {\nH 0\n}", "REPEAT count must be a positive integer in digits 0-9, got 1e3 on line 1",
      "REPEAT count must be a positive integer in digits 0-9, got 1e3 on line 1"),
 ])  # fmt: skip
 def test_a_circuit_s_malformed_number_is_named_not_a_missing_bracket(text, estimator, engine):
     """Old behaviour: the estimator's circuit reader refused `X_ERROR(0.1x)` and `DEPOLARIZE1(1_0e-3)` as
     "unterminated argument list (missing ')')" with the ')' in place, and both readers refused `REPEAT 1_0 {` as a
     missing '{' ("REPEAT block must open with '{' on the same line", "REPEAT needs '{' at the end of its line").
-    Now the argument or count is named, as the stabilizer engine named an argument."""
+    Now the argument or count is named, as the stabilizer engine named an argument, in the same words by both
+    readers (they share one line reader: the estimator said "REPEAT needs a repetition count, got '1_0'" and the
+    engine "missing ')'" for `DEPOLARIZE1(0.1 0)`)."""
     from qnsim.estimate import Workload
 
     with pytest.raises(qnsim.CircuitParseError) as info:

@@ -143,9 +143,10 @@ CASES = [
     (lambda: qnsim.qec.wilson_interval(1, 10, z=math.nan), ValueError, "z must be finite, got nan"),
     # --- estimator circuit text: arguments Stim refuses ---
     # RZ(nan) and RZ(1e400) (inf) were priced as rotations; M(2) and DEPOLARIZE1(1.5) were accepted.
-    (lambda: Workload("RZ(nan) 0"), qnsim.CircuitParseError, "argument 'nan' is not a finite number on line 1"),
+    (lambda: Workload("RZ(nan) 0"), qnsim.CircuitParseError,
+     "argument 'nan' of RZ is not a decimal number or an angle in pi (pi/2, -3*pi/4) on line 1"),
     (lambda: Workload("H 0\nRZ(1e400) 0"), qnsim.CircuitParseError,
-     "argument '1e400' is not a finite number on line 2"),
+     "argument '1e400' of RZ is not a finite number on line 2"),
     (lambda: Workload("M(2) 0"), qnsim.CircuitParseError, "M takes probabilities in [0, 1], got 2.0 on line 1"),
     (lambda: Workload("DEPOLARIZE1(1.5) 0"), qnsim.CircuitParseError, "DEPOLARIZE1 takes probabilities in [0, 1]"),
     (lambda: Workload("PAULI_CHANNEL_1(0.1, -0.2, 0) 0"), qnsim.CircuitParseError, "got -0.2"),

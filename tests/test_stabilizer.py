@@ -347,13 +347,13 @@ def test_python_noise_methods():
         ("H 0\nM 7", r"qubit 7 of M is out of range for num_qubits=3 on line 2"),
         ("CX 0 1 2", r"CX needs an even number of targets \(pairs\), got 3 on line 1"),
         ("CZ 1 1", r"CZ acts on qubit 1 twice in one pair on line 1"),
-        ("REPEAT 0 {\nH 0\n}", r"REPEAT count must be a positive integer, got 0 on line 1"),
-        ("REPEAT -2 {\nH 0\n}", r"REPEAT count must be a positive integer, got -2 on line 1"),
-        ("REPEAT 2 {\nH 0\n", r"unbalanced braces: REPEAT block is never closed .* on line 1"),
-        ("H 0\n}", r"unbalanced braces: '\}' without a matching REPEAT block on line 2"),
+        ("REPEAT 0 {\nH 0\n}", r"REPEAT count must be at least 1, got 0 on line 1"),
+        ("REPEAT -2 {\nH 0\n}", r"REPEAT count must be at least 1, got -2 on line 1"),
+        ("REPEAT 2 {\nH 0\n", r"unbalanced braces: the REPEAT block opened on line 1 is never closed"),
+        ("H 0\n}", r"unbalanced braces: '\}' without an open REPEAT block on line 2"),
         ("CX rec[-1] 0", r"CX target 'rec\[-1\]' looks back 1 measurement, but only 0 precede it"),
         ("H !0", r"inverted target '!' is only allowed on measurements"),
-        ("REPEAT 3\nH 0", r"REPEAT needs '\{'"),
+        ("REPEAT 3\nH 0", r"REPEAT block must open with '\{'"),
     ],
 )
 def test_circuit_parse_errors(text, match):

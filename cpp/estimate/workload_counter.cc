@@ -17,6 +17,7 @@
 #include "core/errors.h"
 #include "core/text.h"
 #include "stabilizer/circuit.h"  // shortest_double
+#include "stabilizer/circuit_text.h"
 
 namespace qnsim::workload {
 
@@ -79,32 +80,8 @@ class Batch {
     uint64_t pending_ = 0;
 };
 
-/// Spacing at a line's start and around a brace, where Stim also takes a '\v' or a '\f' (between words it does not:
-/// is_target_space).
-inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
 [[noreturn]] void fail(uint64_t line, const std::string &what) {
     throw CircuitParseError(msg(what, " on line ", line));
-}
-
-/// Parses one unsigned decimal integer at p (advancing p). Returns false if no digits.
-inline bool parse_uint(const char *&p, const char *end, uint64_t &out) {
-    const char *start = p;
-    uint64_t v = 0;
-    while (p < end && *p >= '0' && *p <= '9') {
-        const uint64_t d = static_cast<uint64_t>(*p - '0');
-        if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return false;
-        v = v * 10 + d;
-        ++p;
-    }
-    out = v;
-    return p != start;
-}
-
-std::string token_at(const char *p, const char *end) {
-    const char *q = p;
-    while (q < end && !is_target_space(*q) && *q != '#') ++q;
-    return shown_text(p, q);
 }
 
 /// The gate a rotation by `theta` (radians) is, when the angle makes it one the estimator prices
@@ -137,122 +114,37 @@ int special_angle_gate(int rotation, double theta) {
     return angle_gate_id(names[eighth]);
 }
 
-/// Reads `[+-]pi[/divisor]` at p (a rotation's angle in units of pi, as QASM writes it), multiplying `value` (1, or
-/// the factor of `factor*pi`) by it; p moves past it. False, p unmoved, when the text there is not that form.
-bool read_pi_angle(const char *&p, const char *end, double &value) {
-    const char *q = p;
-    double sign = 1.0;
-    if (q < end && (*q == '-' || *q == '+')) sign = *q++ == '-' ? -1.0 : 1.0;
-    if (end - q < 2 || q[0] != 'p' || q[1] != 'i') return false;
-    q += 2;
-    double divisor = 1.0;
-    if (q < end && *q == '/') {
-        ++q;
-        // A decimal divisor (pi/0x10 was pi/16); a divisor of 0 makes an infinite angle, refused by the caller as
-        // not finite; no sign or space before it.
-        const size_t length = decimal_number_length(q, end);
-        if (length == 0 || *q == '-' || *q == '+') return false;
-        divisor = c_strtod(std::string(q, q + length).c_str());
-        q += length;
-    }
-    constexpr double kPi = 3.14159265358979323846;
-    value = sign * value * kPi / divisor;
-    p = q;
-    return true;
-}
-
-// kPauli with the letter (X, Y, Z in either case) in the bits above it.
-uint8_t pauli_flags(char letter) {
-    const char upper = static_cast<char>(letter & ~0x20);
-    const unsigned code = upper == 'X' ? 1u : upper == 'Y' ? 2u : 3u;
-    return static_cast<uint8_t>(Target::kPauli | (code << Target::kLetterShift));
-}
-
-/// Parses a line [p, end) (no newline). Targets are appended to `targets`.
-ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector<Target> &targets,
-                      std::string &name_buf, int &cached_gate) {
+/// Parses a line [begin, end) (no newline) with the line reader the stabilizer engine shares
+/// (stabilizer/circuit_text.h), then its targets. Targets are appended to `targets`.
+ParsedLine parse_line(const char *begin, const char *end, uint64_t line, std::vector<Target> &targets,
+                      std::string &name_buf, int &cached_gate, std::vector<double> &args) {
     ParsedLine out;
-    while (p < end && is_space(*p)) ++p;
-    if (p == end || *p == '#') return out;
-    if (*p == '}') {
-        ++p;
-        while (p < end && is_space(*p)) ++p;
-        if (p < end && *p != '#') fail(line, msg("unexpected text '", token_at(p, end), "' after '}'"));
-        out.kind = LineKind::Close;
-        return out;
+    circuit_text::LineReader reader(begin, end, line);
+    switch (reader.kind()) {
+        case circuit_text::LineReader::Kind::Empty:
+            return out;
+        case circuit_text::LineReader::Kind::Close:
+            out.kind = LineKind::Close;
+            return out;
+        case circuit_text::LineReader::Kind::RepeatOpen:
+            cached_gate = -1;
+            out.kind = LineKind::RepeatOpen;
+            out.repeat = reader.repeat_count();
+            return out;
+        case circuit_text::LineReader::Kind::Instruction:
+            break;
     }
-    const char *name_start = p;
-    while (p < end && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_')) ++p;
-    if (p == name_start) fail(line, msg("expected a gate name, got '", token_at(p, end), "'"));
-    const size_t name_len = static_cast<size_t>(p - name_start);
-    // Stim's instruction tags (H[tag] 0, Stim >= 1.15) annotate an instruction and change nothing it does: skipped,
-    // as Stim skips them (they were refused, so tagged Stim output could not be counted).
-    const size_t tag_end = instruction_tag_end(p, 0, static_cast<size_t>(end - p));
-    if (tag_end > static_cast<size_t>(end - p)) {
-        fail(line, msg("instruction tag '", shown_text(p, end), "' on ", std::string(name_start, name_len),
-                       " has no closing ']' (a tag ends at the first ']' on its line)"));
-    }
-    if (tag_end != 0 && p + tag_end < end && p[tag_end] != '(' && !is_target_space(p[tag_end]) &&
-        p[tag_end] != '#') {
-        fail(line, msg("the targets of ", std::string(name_start, name_len), " must be separated from its tag by a space"));
-    }
-    if (tag_end == 0 && p < end && *p != '(' && !is_target_space(*p) && *p != '#') {
-        // A name ends at its first character that is no letter, digit or '_': M!0 was counted as M !0, where Stim
-        // (and the stabilizer engine) refuse a target against the name.
-        fail(line, msg("the targets of ", std::string(name_start, name_len), " must be separated from its name by a "
-                       "space, got '", token_at(name_start, end), "'"));
-    }
-    p += tag_end;
+    const std::string_view name = reader.name();
     // Fast path: the same gate name as the previous line (typical of unrolled files).
-    if (cached_gate >= 0 && name_buf.size() == name_len &&
-        std::memcmp(name_buf.data(), name_start, name_len) == 0) {
+    if (cached_gate >= 0 && name_buf.size() == name.size() &&
+        std::memcmp(name_buf.data(), name.data(), name.size()) == 0) {
         out.gate = cached_gate;
     } else {
-        name_buf.assign(name_start, name_len);
-        std::string upper = name_buf;
-        for (char &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (upper == "REPEAT") {
-            cached_gate = -1;
-            while (p < end && is_target_space(*p)) ++p;
-            bool negative = false;
-            if (p < end && *p == '-') {
-                negative = true;
-                ++p;
-            }
-            uint64_t n = 0;
-            const char *num_start = p;
-            if (!parse_uint(p, end, n) || (p < end && !is_space(*p) && *p != '{')) {
-                // Digits and then more (REPEAT 1_0 {) are no count either: "REPEAT block must open with '{' on the
-                // same line" sent the reader to a '{' that was there.
-                const char *count_end = num_start;
-                while (count_end < end && !is_space(*count_end) && *count_end != '{') ++count_end;
-                if (p > num_start && p < count_end && *p >= '0' && *p <= '9' &&
-                    std::all_of(p, count_end, [](char c) { return c >= '0' && c <= '9'; })) {
-                    // Digits alone, beyond 64 bits: a count all the same ("needs a repetition count" was untrue).
-                    fail(line, msg(negative ? "REPEAT count must be at least 1, got -"
-                                            : "REPEAT count must be at most 2**64 - 1, got ",
-                                   std::string(num_start, count_end)));
-                }
-                fail(line, msg("REPEAT needs a repetition count, got '", escape_control_bytes(num_start, count_end),
-                               "'"));
-            }
-            if (negative || n == 0) {
-                fail(line,
-                     msg("REPEAT count must be at least 1, got ", negative ? "-" : "", std::string(num_start, p)));
-            }
-            while (p < end && is_target_space(*p)) ++p;
-            if (p == end || *p != '{') fail(line, "REPEAT block must open with '{' on the same line");
-            ++p;
-            while (p < end && is_space(*p)) ++p;
-            if (p < end && *p != '#') fail(line, msg("unexpected text '", token_at(p, end), "' after '{'"));
-            out.kind = LineKind::RepeatOpen;
-            out.repeat = n;
-            return out;
-        }
-        const int id = gates::resolve_gate(upper, p < end && *p == '(');
+        name_buf.assign(name.data(), name.size());
+        const int id = gates::resolve_gate(reader.upper(), reader.has_args());
         if (id < 0) {
             throw CircuitParseError(msg("unknown gate '", shown_text(name_buf), "' on line ", line, "; did you mean '",
-                                        suggest_gate(upper), "'?"));
+                                        suggest_gate(reader.upper()), "'?"));
         }
         out.gate = id;
         // RX/RY/RZ mean a reset or a rotation depending on their argument: never cache them.
@@ -260,97 +152,16 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     }
     out.kind = LineKind::Instruction;
     // Optional parenthesized arguments: validated as numbers and counted; only a rotation's angle is kept.
-    size_t num_args = 0;
     const bool rotation = gate_table()[out.gate].kind == GateKind::Rotation;
-    double first_arg = 0.0;
+    if (reader.has_args()) reader.read_args(args, reader.upper(), rotation);
+    else args.clear();
+    const size_t num_args = args.size();
+    const double first_arg = num_args ? args[0] : 0.0;
     double worst_probability = 0.0;  // The argument furthest outside [0, 1] (0: none outside).
     double sum_args = 0.0;           // For the channels whose arguments are disjoint probabilities.
-    const bool parens = p < end && *p == '(';
-    if (parens) {
-        ++p;
-        while (true) {
-            while (p < end && is_parens_space(*p)) ++p;  // as Stim: a '\r' or a '\v' there is refused
-            if (p < end && *p == ')' && num_args == 0) {
-                // "()" is one empty slot, 0, as Stim reads it (and the stabilizer engine): H() was counted as H.
-                num_args = 1;
-                break;
-            }
-            const char *argument_start = p;
-            // An empty slot is 0, as Stim reads it: PAULI_CHANNEL_1(0.1,,0) was refused as "bad argument ',0)'".
-            const bool empty_slot = p < end && at_empty_argument_slot(*p);
-            // A decimal number as Stim writes it: strtod also read hexadecimal (X_ERROR(0x1p-3) was priced as
-            // X_ERROR(0.125)), which Stim and the stabilizer engine refuse.
-            const size_t length = decimal_number_length(p, end);
-            double value = length == 0 ? 0.0 : c_strtod(std::string(p, p + length).c_str());
-            const char *after = p + length;
-            const auto bad_argument = [&] {
-                // nan, inf, infinity: named as what they are, not as an unreadable argument.
-                const std::string rest(p, end);
-                char *read_end = nullptr;
-                const double read = c_strtod(rest.c_str(), &read_end);
-                if (read_end != rest.c_str() && !std::isfinite(read)) {
-                    fail(line, msg("argument '", rest.substr(0, read_end - rest.c_str()), "' is not a finite number"));
-                }
-                // A leading '\r' or '\v' made token_at's word empty ("bad argument ''"): show it then.
-                const std::string word = token_at(p, end);
-                fail(line, msg("bad argument '", word.empty() ? escape_control_bytes(p, std::min(p + 4, end)) : word, "'"));
-            };
-            if (empty_slot) {
-                // value 0, nothing read: a rotation's empty slot is an angle of 0, as a channel's is a probability
-            } else if (rotation) {
-                // A rotation's angle may be written with pi, as in QASM: pi, -pi/2, 3*pi/4, 0.5*pi (RZ(pi/2) was
-                // refused as "bad argument 'pi/2)'", the first thing a user writes).
-                if (length == 0) {
-                    value = 1.0;
-                    after = p;
-                    if (!read_pi_angle(after, end, value)) bad_argument();
-                } else {
-                    const char *star = after;
-                    while (star < end && is_parens_space(*star)) ++star;
-                    if (star < end && *star == '*') {  // 3*pi/4, 3 * pi / 4 reads as 3*pi then "/ 4": refused
-                        after = star + 1;
-                        while (after < end && is_parens_space(*after)) ++after;
-                        if (!read_pi_angle(after, end, value)) bad_argument();
-                    }
-                }
-            } else if (length == 0) {
-                bad_argument();
-            }
-            // RZ(nan) was priced as a rotation and RZ(1e400) read as RZ(inf): Stim refuses both.
-            if (!std::isfinite(value)) {
-                fail(line, msg("argument '", std::string(p, after), "' is not a finite number"));
-            }
-            if ((value < 0.0 || value > 1.0) && worst_probability == 0.0) worst_probability = value;
-            if (num_args == 0) first_arg = value;
-            sum_args += value;
-            ++num_args;
-            p = after;
-            while (p < end && is_parens_space(*p)) ++p;
-            if (p < end && *p == ',') {
-                ++p;
-                continue;
-            }
-            if (p < end && *p == ')') break;
-            // The gate as written (the table names a rotation "RZ(theta)").
-            std::string written_name = name_buf;
-            for (char &c : written_name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            const char *closing = p;
-            while (closing < end && *closing != ')' && *closing != '#') ++closing;
-            if (closing == end || *closing == '#') fail(line, msg("missing ')' after the arguments of ", written_name));
-            // More text in the argument than its number (0.1x, 1_0e-3, 0x1p-3, 3 * pi / 4): the argument named, as
-            // the stabilizer engine names it, where "unterminated argument list (missing ')')" sent the reader to
-            // a ')' that was there.
-            const char *argument_end = argument_start;
-            while (argument_end < end && *argument_end != ',' && *argument_end != ')') ++argument_end;
-            fail(line, msg("argument '", escape_control_bytes(argument_start, argument_end), "' of ", written_name,
-                           " is not a decimal number",
-                           rotation ? " or an angle in pi (pi/2, -3*pi/4)" : ""));
-        }
-        ++p;
-        if (p < end && !is_target_space(*p) && *p != '#') {
-            // Stim refuses a target against the ')': X_ERROR(0.1)0 was counted as X_ERROR(0.1) 0.
-            fail(line, msg("the targets of ", gate_table()[out.gate].name, " must be separated from ')' by a space"));
-        }
+    for (const double value : args) {
+        if ((value < 0.0 || value > 1.0) && worst_probability == 0.0) worst_probability = value;
+        sum_args += value;
     }
     {
         const GateSpec &g = gate_table()[out.gate];
@@ -390,60 +201,39 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         }
         if (g.kind == GateKind::Rotation) out.gate = special_angle_gate(out.gate, first_arg);
     }
-    // Targets.
-    while (true) {
-        while (p < end && is_target_space(*p)) ++p;
-        if (p == end || *p == '#') break;
-        const char *tok = p;
-        char c = *p;
-        uint64_t v = 0;
-        if (c >= '0' && c <= '9') {
-            if (!parse_uint(p, end, v)) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            if (v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "': qubit index must be < 2^24"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
-        } else if (c == '!') {
-            ++p;
-            uint8_t flags = Target::kInverted;
-            if (p < end && (*p == 'X' || *p == 'Y' || *p == 'Z' || *p == 'x' || *p == 'y' || *p == 'z')) {
-                flags |= pauli_flags(*p);
-                ++p;
+    // Targets, as the shared reader splits them (circuit_text::TargetToken); which a gate takes is validate()'s.
+    circuit_text::TargetToken t;
+    while (reader.next_target(t)) {
+        const auto bad = [&](const char *why) {
+            fail(line, msg("bad target '", shown_text(t.begin, t.end), "'", why));
+        };
+        const auto bits32 = [](uint64_t v) { return static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)); };
+        switch (t.kind) {
+            case circuit_text::TargetToken::Qubit: {
+                const bool plain = !t.inverted && t.pauli == 0;
+                if (t.overflow || t.value >= kMaxQubit) bad(plain && !t.overflow ? ": qubit index must be < 2^24" : "");
+                uint8_t flags = t.inverted ? Target::kInverted : 0;
+                if (t.pauli) flags |= static_cast<uint8_t>(Target::kPauli | (t.pauli << Target::kLetterShift));
+                targets.push_back(Target{static_cast<uint32_t>(t.value), Target::Qubit, flags});
+                break;
             }
-            if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, flags});
-        } else if (c == '*') {
-            ++p;
-            targets.push_back(Target{0, Target::Combiner});
-            continue;  // The next target may follow the '*' directly.
-        } else if (c == 'X' || c == 'Y' || c == 'Z' || c == 'x' || c == 'y' || c == 'z') {
-            ++p;
-            if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, pauli_flags(c)});
-        } else if (end - p >= 4 && std::strncmp(p, "rec[", 4) == 0) {
-            p += 4;
-            if (p == end || *p != '-') {
-                fail(line, msg("bad target '", token_at(tok, end), "': rec[] needs a negative index"));
-            }
-            ++p;
-            if (!parse_uint(p, end, v) || v == 0 || p == end || *p != ']') {
-                fail(line, msg("bad target '", token_at(tok, end), "'"));
-            }
-            ++p;
-            targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Record});
-        } else if (end - p >= 6 && std::strncmp(p, "sweep[", 6) == 0) {
-            p += 6;
-            if (!parse_uint(p, end, v) || p == end || *p != ']') {
-                fail(line, msg("bad target '", token_at(tok, end), "'"));
-            }
-            ++p;
-            targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Sweep});
-        } else if (c == '{') {
-            fail(line, msg("'{' after ", gate_table()[out.gate].name, ": only REPEAT opens a block"));
-        } else {
-            fail(line, msg("bad target '", token_at(tok, end), "'"));
-        }
-        // A target ends at whitespace, a comment, or a '*' combiner.
-        if (p < end && !is_target_space(*p) && *p != '#' && *p != '*') {
-            fail(line, msg("bad target '", token_at(tok, end), "'"));
+            case circuit_text::TargetToken::Record:
+                if (t.overflow || t.value == 0) bad("");
+                targets.push_back(Target{bits32(t.value), Target::Record});
+                break;
+            case circuit_text::TargetToken::Sweep:
+                if (t.overflow) bad("");
+                targets.push_back(Target{bits32(t.value), Target::Sweep});
+                break;
+            case circuit_text::TargetToken::Combiner:
+                targets.push_back(Target{0, Target::Combiner});
+                break;
+            case circuit_text::TargetToken::Malformed:
+                if (*t.begin == '{') {
+                    fail(line, msg("'{' after ", gate_table()[out.gate].name, ": only REPEAT opens a block"));
+                }
+                const bool record = t.end - t.begin >= 4 && std::memcmp(t.begin, "rec[", 4) == 0;
+                bad(record && (t.end - t.begin == 4 || t.begin[4] != '-') ? ": rec[] needs a negative index" : "");
         }
     }
     return out;
@@ -469,9 +259,6 @@ uint64_t records_of(int gate, const Target *t, size_t n) {
             return g.name == "MPAD" || g.name == "HERALDED_ERASE" || g.name == "HERALDED_PAULI_CHANNEL_1" ? n : 0;
     }
 }
-
-// Far above the largest lookback (2^32), far below uint64's end: sums and products of it cannot wrap.
-constexpr uint64_t kRecordsCap = uint64_t{1} << 40;
 
 /// Refuses a rec[-k] target that looks back before the first measurement (`measured` records precede the
 /// instruction at its first execution), as Stim's simulators and samplers do: the estimate of a circuit that
@@ -1356,12 +1143,11 @@ Program Program::parse(const std::string &text, Progress *progress) {
     Program prog;
     prog.blocks_.emplace_back();
     std::vector<uint32_t> stack{0};
-    std::vector<uint64_t> open_lines;
-    // Records before the current line at its first execution, and for each open REPEAT the count when it
-    // opened and its repetitions (its later iterations are added at its '}').
-    uint64_t measured = 0;
-    std::vector<std::pair<uint64_t, count_t>> open_measured;
+    // The open REPEATs and the records before the current line at its first execution, as the stabilizer engine
+    // keeps them.
+    circuit_text::Blocks blocks;
     std::string name_buf;
+    std::vector<double> args;  // a line's arguments, the buffer reused
     int cached = -1;
     uint64_t line = 0;
     const char *p = text.data();
@@ -1372,22 +1158,15 @@ Program Program::parse(const std::string &text, Progress *progress) {
         const char *line_end = nl ? nl : end;
         ++line;
         const size_t before = prog.targets_.size();
-        ParsedLine pl = parse_line(p, line_end, line, prog.targets_, name_buf, cached);
+        ParsedLine pl = parse_line(p, line_end, line, prog.targets_, name_buf, cached, args);
         bytes.add(static_cast<uint64_t>((nl ? nl + 1 : end) - p));
         p = nl ? nl + 1 : end;
         switch (pl.kind) {
             case LineKind::Empty:
                 break;
             case LineKind::Close:
-                if (stack.size() == 1) fail(line, "unbalanced braces: '}' without an open REPEAT block");
+                blocks.close(line);
                 stack.pop_back();
-                open_lines.pop_back();
-                {
-                    const auto [opened, count] = open_measured.back();
-                    open_measured.pop_back();
-                    const count_t total = count_t{measured} + count_t{measured - opened} * (count - 1);
-                    measured = static_cast<uint64_t>(std::min<count_t>(total, kRecordsCap));
-                }
                 break;
             case LineKind::RepeatOpen: {
                 const uint32_t body = static_cast<uint32_t>(prog.blocks_.size());
@@ -1395,16 +1174,14 @@ Program Program::parse(const std::string &text, Progress *progress) {
                 prog.blocks_[stack.back()].push_back(
                     Instruction{kRepeatId, static_cast<uint32_t>(line), 0, 0, pl.repeat, body});
                 stack.push_back(body);
-                open_lines.push_back(line);
-                open_measured.push_back({measured, pl.repeat});
+                blocks.open(pl.repeat, line);
                 break;
             }
             case LineKind::Instruction: {
                 const size_t after = prog.targets_.size();
                 validate(pl.gate, prog.targets_.data() + before, after - before, line);
-                check_records(pl.gate, prog.targets_.data() + before, after - before, measured, line);
-                measured = std::min(kRecordsCap, measured + records_of(pl.gate, prog.targets_.data() + before,
-                                                                       after - before));
+                check_records(pl.gate, prog.targets_.data() + before, after - before, blocks.measured(), line);
+                blocks.add_records(records_of(pl.gate, prog.targets_.data() + before, after - before));
                 // Annotations (QUBIT_COORDS, MPAD's bits) name qubits without using them.
                 if (gate_table()[pl.gate].kind != GateKind::Annotation) {
                     for (size_t i = before; i < after; ++i) {
@@ -1424,10 +1201,7 @@ Program Program::parse(const std::string &text, Progress *progress) {
             }
         }
     }
-    if (stack.size() > 1) {
-        throw CircuitParseError(msg("unbalanced braces: the REPEAT block opened on line ", open_lines.back(),
-                                    " is never closed (missing '}')"));
-    }
+    blocks.finish();
     bytes.flush();
     if (progress) progress->finish();
     return prog;
@@ -2617,21 +2391,22 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *
     std::vector<char> buf(chunk_bytes);
     std::vector<Target> targets;
     std::string name_buf, carry;
+    std::vector<double> args;  // a line's arguments, the buffer reused
     int cached = -1;
     uint64_t line = 0;
-    uint64_t measured = 0;  // records so far (the stream has no REPEAT)
+    circuit_text::Blocks records;  // records so far (the stream has no REPEAT)
     auto handle = [&](const char *b, const char *e) {
         ++line;
         targets.clear();
-        ParsedLine pl = parse_line(b, e, line, targets, name_buf, cached);
+        ParsedLine pl = parse_line(b, e, line, targets, name_buf, cached, args);
         if (pl.kind == LineKind::RepeatOpen || pl.kind == LineKind::Close) {
             fail(line, "REPEAT blocks are not streamed (the stream counter expects an unrolled circuit); "
                        "count REPEAT circuits symbolically with count_circuit");
         }
         if (pl.kind == LineKind::Instruction) {
             validate(pl.gate, targets.data(), targets.size(), line);
-            check_records(pl.gate, targets.data(), targets.size(), measured, line);
-            measured = std::min(kRecordsCap, measured + records_of(pl.gate, targets.data(), targets.size()));
+            check_records(pl.gate, targets.data(), targets.size(), records.measured(), line);
+            records.add_records(records_of(pl.gate, targets.data(), targets.size()));
             tally.apply(pl.gate, targets.data(), targets.size());
             mark_product_measurements(gate_table()[pl.gate], targets.data(), targets.size(), product_measured);
         }

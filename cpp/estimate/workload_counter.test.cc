@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <random>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -11,6 +13,7 @@
 
 #include "core/errors.h"
 #include "core/testing.h"
+#include "stabilizer/circuit.h"
 #include "stabilizer/gate_table.h"
 
 namespace qnsim::workload {
@@ -127,8 +130,8 @@ TEST(WorkloadCounter, ArgumentCountsAndTargetsAreChecked) {
 TEST(WorkloadCounter, ArgumentValuesAreChecked) {
     // RZ(nan) was priced as a rotation, M(2) and DEPOLARIZE1(1.5) were accepted: Stim refuses them.
     QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(nan) 0"), CircuitParseError,
-                           "argument 'nan' is not a finite number on line 1");
-    QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(1e400) 0"), CircuitParseError, "argument '1e400' is not a finite");
+                           "argument 'nan' of RZ is not a decimal number or an angle in pi (pi/2, -3*pi/4) on line 1");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(1e400) 0"), CircuitParseError, "argument '1e400' of RZ is not a finite");
     QNSIM_EXPECT_THROW_MSG(Program::parse("M(2) 0"), CircuitParseError, "M takes probabilities in [0, 1]");
     QNSIM_EXPECT_THROW_MSG(Program::parse("X_ERROR(-0.1) 0"), CircuitParseError, "got -0.1 on line 1");
     // A NUL byte is shown escaped (it ended the message).
@@ -166,6 +169,83 @@ TEST(WorkloadCounter, ArgumentsAndTargetsTheStabilizerParserRefusesAreRefused) {
                            "II_ERROR probabilities sum to 1.2 > 1");
     EXPECT_NO_THROW(Program::parse("HERALDED_ERASE(0.1) !0\nHERALDED_PAULI_CHANNEL_1(0.1, 0, 0, 0) !1\nMPAD(0.2) 1\n"
                                    "M 0\nOBSERVABLE_INCLUDE(4294967295) rec[-1]\nI_ERROR(0.5, 0.5) 0"));
+}
+
+// The stabilizer engine and this counter read a line with one reader (stabilizer/circuit_text.h): lines whose
+// spacing, comments, tags, parentheses or braces are wrong are refused by both, and the ones Stim takes are taken.
+TEST(WorkloadCounter, TakesAndRefusesTheLinesTheStabilizerParserTakesAndRefuses) {
+    const auto refused = [](auto &&read) {
+        try {
+            read();
+        } catch (const CircuitParseError &) {
+            return true;
+        }
+        return false;
+    };
+    const std::string lines[] = {
+        "H 0", "\vH 0", "\fH 0 # c", "H[a#b] 0", "H[t]0", "H[t 0", "M!0", "M !0", "H()", "TICK()", "X_ERROR() 0",
+        "X_ERROR(0.1)0", "X_ERROR(0.1,) 0", "I_ERROR(0.1,) 0", "X_ERROR(\r0.1) 0", "X_ERROR(0x1p-3) 0",
+        "X_ERROR(nan) 0", "X_ERROR(1e400) 0", "X_ERROR(0.1 0", "H 0\v1", "H\v0", "H\t0\r", "MPP X0*Z1 Y2",
+        "MPP X0 * Z1", "MPP X0**Z1", "MPP X0*", "} x", "}", "REPEAT 2 {\nH 0\n}", "REPEAT 2{\n}  # c",
+        "REPEAT 0 {\n}", "REPEAT 1_0 {\n}", "REPEAT 2\v{\n}", "REPEAT 2 { H 0\n}", "REPEAT(2) 2 {\n}",
+        "REPEAT 18446744073709551616 {\n}", "H 0 {", "(0.1) 0", "  TICK  ", "DETECTOR(1, 2) # c",
+    };
+    for (const std::string &text : lines) {
+        const bool engine = refused([&] { Circuit::parse(text, 4); });
+        const bool counter = refused([&] { Program::parse(text); });
+        EXPECT_EQ(engine, counter) << "'" << text << "': the engine " << (engine ? "refuses" : "takes")
+                                   << " it, the counter " << (counter ? "refuses" : "takes") << " it";
+    }
+    EXPECT_FALSE(refused([] { Program::parse("\vH 0\nH[a#b] 0\nX_ERROR() 0"); }));
+    EXPECT_TRUE(refused([] { Program::parse("H()"); }));
+    EXPECT_TRUE(refused([] { Circuit::parse("M!0", 1); }));
+}
+
+// Lines both readers take, mutated a few characters at a time (the characters of Stim's punctuation and spacing
+// inserted, deleted or replaced): each mutant is taken by both or refused by both, with a CircuitParseError and
+// nothing else. The engine is given 2^24 qubits, the counter's bound; RX/RY/RZ with an argument (the estimator's
+// rotations) and the other gates the engine does not run are left out.
+TEST(WorkloadCounter, MutatedLinesAreTakenOrRefusedByBothReaders) {
+    const std::string bases[] = {
+        "H 0 1", "CX 0 1 2 3", "M(0.1) !0 1", "MPP X0*Z1 !Y2", "X_ERROR(0.25) 0", "PAULI_CHANNEL_1(0.1, 0.2, 0.3) 2",
+        "DETECTOR(1, 2) rec[-1]", "OBSERVABLE_INCLUDE(0) rec[-1] X0", "CZ rec[-1] 1", "MPAD 0 1", "E(0.1) X0 Z1",
+        "REPEAT 2 {\nH 0\n}", "H[tag] 0 # c", "TICK", "QUBIT_COORDS(1, 2) 0", "HERALDED_ERASE(0.1) !0",
+    };
+    const std::string alphabet = " \t\r\v#()[]{}!*,-.0123456789XZrec_";
+    const std::regex rotation("R[XYZ]\\(", std::regex::icase);
+    std::mt19937_64 rng(2024);
+    int mutants = 0;
+    for (int trial = 0; trial < 6000; ++trial) {
+        std::string text = "M 0 1 2\n" + bases[rng() % std::size(bases)];
+        for (int edit = 1 + static_cast<int>(rng() % 3); edit-- > 0;) {
+            const size_t at = 6 + rng() % (text.size() - 5);  // after the measurements, which rec[-k] look back at
+            const char c = alphabet[rng() % alphabet.size()];
+            switch (rng() % 3) {
+                case 0: text.insert(at, 1, c); break;
+                case 1: if (at < text.size()) text.erase(at, 1); break;
+                default: if (at < text.size()) text[at] = c;
+            }
+        }
+        if (std::regex_search(text, rotation)) continue;
+        std::string why;  // the refusal's message, "" when the text is taken
+        const auto refused = [&](auto &&read) {
+            why.clear();
+            try {
+                read();
+            } catch (const CircuitParseError &e) {
+                why = e.what();
+            }
+            return !why.empty();
+        };
+        const bool engine = refused([&] { Circuit::parse(text, size_t{1} << 24); });
+        // A gate the engine does not run (T, CCZ, made by a mutation of TICK or a tag): the counter's own extension.
+        if (why.find("is not executed by the stabilizer simulator") != std::string::npos) continue;
+        ++mutants;
+        const bool counter = refused([&] { Program::parse(text); });
+        EXPECT_EQ(engine, counter) << "'" << text << "': the engine " << (engine ? "refuses" : "takes")
+                                   << " it, the counter " << (counter ? "refuses" : "takes") << " it";
+    }
+    EXPECT_GT(mutants, 4000);
 }
 
 // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a

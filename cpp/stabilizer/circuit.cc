@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +11,7 @@
 
 #include "core/errors.h"
 #include "core/text.h"
+#include "stabilizer/circuit_text.h"
 #include "stabilizer/gate_table.h"
 
 namespace qnsim {
@@ -21,7 +21,7 @@ std::string shortest_double(double v) { return shortest_g(v); }
 namespace {
 
 enum class Kind {
-    Single, Pair, Measure, Reset, Noise1, Noise2, Tick, Annotation, Repeat,
+    Single, Pair, Measure, Reset, Noise1, Noise2, Tick, Annotation,
     PairMeasure,  // MXX/MYY/MZZ: parsed into the MPP form (one two-factor product per pair)
     Product,      // MPP, SPP, SPP_DAG: Pauli products joined by '*'
     Correlated,   // E, ELSE_CORRELATED_ERROR: Pauli targets
@@ -137,12 +137,9 @@ FeedbackRule feedback_rule(Gate g) {
     }
 }
 
-const GateInfo kRepeat{"REPEAT", Gate::REPEAT, Kind::Repeat};
-
 /// The simulator's view of a gate name (with or without an argument list following), or
 /// throws: unknown names get the table's suggestion, known Stim gates outside this subset say so.
 const GateInfo &find_gate(const std::string &name, const std::string &upper, bool has_args, uint32_t line) {
-    if (upper == "REPEAT") return kRepeat;
     const int id = gates::resolve_gate(upper, has_args);
     if (id < 0) {
         throw CircuitParseError(msg("unknown gate '", name, "' on line ", line, "; did you mean '",
@@ -165,22 +162,18 @@ const GateInfo &find_gate(const std::string &name, const std::string &upper, boo
 /// Parenthesized arguments a gate takes: -1 means zero or one (a measurement flip probability), -2 any
 /// number up to Stim's 255 (I_ERROR, II_ERROR: probabilities of disjoint cases).
 int num_args_of(const GateInfo &info) {
-    if (info.kind == Kind::Repeat) return 0;
     const gates::GateSpec &spec = gates::gate_table()[gates::gate_id(info.name)];
     if (spec.min_args == spec.max_args) return spec.min_args;
     return spec.max_args == 1 ? -1 : -2;
 }
 
-// Far above the largest lookback (2^24), far below uint64's end, so sums and products of it cannot wrap.
-constexpr uint64_t kMeasuredCap = uint64_t{1} << 40;
-
 struct Parser {
     const std::string &text;
     size_t num_qubits;
     Circuit circuit;
-    /// Measurement results recorded before the current line when it first runs (the REPEAT blocks closed so far
-    /// multiplied out, saturating far above any lookback): the bound of a DETECTOR's rec[-k].
-    uint64_t measured = 0;
+    /// The open REPEAT blocks and the measurement results recorded before the current line when it first runs: the
+    /// bound of a rec[-k] (as the estimator's counters keep them).
+    circuit_text::Blocks blocks;
     /// The block instructions are appended to (the innermost open REPEAT body, or 0).
     uint32_t open_block = 0;
     /// Whether read_targets met a record target on the current line (spares a scan of every pair gate).
@@ -191,82 +184,11 @@ struct Parser {
         throw CircuitParseError(msg(escape_control_bytes(what), " on line ", line));
     }
 
-    static void skip_space(const std::string &s, size_t &i) {
-        while (i < s.size() && is_target_space(s[i])) ++i;
-    }
-
-    static void skip_parens_space(const std::string &s, size_t &i) {
-        while (i < s.size() && is_parens_space(s[i])) ++i;
-    }
-
-    /// Parenthesized arguments, read as Stim reads them: numbers in decimal notation (an optional
-    /// sign, digits with an optional point, an optional exponent), finite, separated by commas; an
-    /// empty slot between commas is 0 ("(1,)" is (1, 0)) and "()" is no argument. strtod alone also
-    /// took "nan", "inf", hexadecimal and 1e400 (infinite), which Stim refuses.
-    std::vector<double> parse_args(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
-        std::vector<double> args;
-        if (i >= s.size() || s[i] != '(') return args;
-        ++i;
-        skip_parens_space(s, i);
-        if (i < s.size() && s[i] == ')') {
-            // "()" is one empty slot, 0, as Stim reads it (as "(1,)" is (1, 0)): H() is a gate given an argument,
-            // refused as Stim refuses it, and X_ERROR() is X_ERROR(0) (H() ran as H).
-            ++i;
-            args.push_back(0);
-            return args;
-        }
-        while (true) {
-            skip_parens_space(s, i);
-            if (i < s.size() && at_empty_argument_slot(s[i])) {
-                args.push_back(0);  // an empty slot
-            } else {
-                args.push_back(parse_number(s, i, line, name));
-            }
-            skip_parens_space(s, i);
-            if (i < s.size() && s[i] == ',') {
-                ++i;
-                continue;
-            }
-            if (i < s.size() && s[i] == ')') {
-                ++i;
-                break;
-            }
-            fail(line, msg("missing ')' after the arguments of ", name));
-        }
-        return args;
-    }
-
-    double parse_number(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
-        const size_t length = decimal_number_length(s.data() + i, s.data() + s.size());
-        const size_t end = i + length;
-        // The token as written, up to the next separator, for the message.
-        size_t token_end = i;
-        while (token_end < s.size() && s[token_end] != ',' && s[token_end] != ')' && !is_parens_space(s[token_end])) {
-            ++token_end;
-        }
-        const std::string token = s.substr(i, token_end - i);
-        if (token.empty()) fail(line, msg("expected a number in the arguments of ", name));
-        if (length == 0 || end != token_end) fail(line, msg("argument '", token, "' of ", name, " is not a decimal number"));
-        const double v = c_strtod(token.c_str());
-        if (!std::isfinite(v)) fail(line, msg("argument '", token, "' of ", name, " is not a finite number"));
-        i = end;
-        return v;
-    }
-
-    /// True when position i ends a target (a space, a tab or the end of the line).
-    static bool at_separator(const std::string &s, size_t i) {
-        return i >= s.size() || is_target_space(s[i]);
-    }
-
     /// The annotations describe the circuit, not the state, so nothing of them is kept; but they are
     /// checked as Stim checks them, so that a circuit Stim refuses is refused here too (DETECTOR(inf),
     /// OBSERVABLE_INCLUDE(-1), a qubit target on DETECTOR, text that is no target at all).
-    void check_annotation(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
-        const bool parens = i < s.size() && s[i] == '(';
-        const std::vector<double> args = parse_args(s, i, line, name);
-        if (parens && !at_separator(s, i)) {
-            fail(line, msg("the targets of ", name, " must be separated from ')' by a space"));
-        }
+    void check_annotation(circuit_text::LineReader &reader, uint32_t line, const std::string &name,
+                          const std::vector<double> &args) {
         if (args.size() > 255) fail(line, msg(name, " takes at most 255 parenthesized arguments, got ", args.size()));
         const bool observable = name == "OBSERVABLE_INCLUDE";
         if (observable) {
@@ -284,61 +206,58 @@ struct Parser {
             }
         }
         const bool records = name == "DETECTOR" || observable;
-        while (true) {
-            skip_space(s, i);
-            if (i >= s.size()) break;
-            size_t e = i;
-            while (!at_separator(s, e)) ++e;
-            const std::string target = s.substr(i, e - i);
+        circuit_text::TargetToken t;
+        while (reader.next_target(t)) {
+            const std::string target(t.begin, t.end);
             if (name == "SHIFT_COORDS") fail(line, msg("SHIFT_COORDS takes no targets, got '", target, "'"));
-            if (records && target.rfind("rec[-", 0) == 0) {
-                // rec[-k]: k decimal digits below 2^24 (Stim's bound on a lookback), then ']'.
-                const size_t d = i + 5;
-                size_t k = d;
-                while (k < e && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
-                if (k == d || k + 1 != e || s[k] != ']') {
-                    fail(line, msg("target '", target, "' of ", name, " is not a record target like rec[-1]"));
-                }
-                if (k - d > 9 || std::stoul(s.substr(d, k - d)) >= (1UL << 24)) {
-                    fail(line, msg("the lookback of '", target, "' of ", name, " is too large"));
-                }
-                const uint64_t lookback = std::stoul(s.substr(d, k - d));
-                if (lookback == 0) fail(line, msg("the lookback of '", target, "' of ", name, " must be at least 1"));
+            const bool record_like = t.kind == circuit_text::TargetToken::Record ||
+                                     (t.kind == circuit_text::TargetToken::Malformed && target.rfind("rec[-", 0) == 0);
+            if (records && record_like) {
+                check_lookback(t, target, name, line);
+                const uint64_t lookback = t.value;
                 // Stim's samplers refuse a record before the first measurement; ignoring it here ran a circuit
                 // whose detectors mean nothing. `measured` counts what precedes the first pass over this line.
-                if (lookback > measured) {
+                if (const uint64_t measured = blocks.measured(); lookback > measured) {
                     fail(line, msg(name, " target '", target, "' looks back ", lookback, " measurement",
                                    lookback == 1 ? "" : "s", ", but only ", measured, " precede",
                                    measured == 1 ? "s" : "", " it (at its first execution)"));
                 }
-                i = e;
                 continue;
             }
-            size_t q = i;
-            if (observable) {  // a Pauli target, as in X0 or !Z3
-                if (q < e && s[q] == '!') ++q;
-                if (q < e && std::strchr("XYZxyz", s[q]) != nullptr) {
-                    ++q;
-                } else {
-                    fail(line, msg("OBSERVABLE_INCLUDE takes record targets (rec[-k]) and Pauli targets (X0, "
-                                   "!Z1), got '",
-                                   target, "'"));
-                }
-            } else if (records) {
+            // A Pauli target, as in X0 or !Z3, or what starts as one.
+            const char *letter = t.begin + (*t.begin == '!' ? 1 : 0);
+            const bool pauli_like = letter < t.end && std::strchr("XYZxyz", *letter) != nullptr;
+            if (observable && !pauli_like) {
+                fail(line, msg("OBSERVABLE_INCLUDE takes record targets (rec[-k]) and Pauli targets (X0, "
+                               "!Z1), got '",
+                               target, "'"));
+            } else if (records && !observable) {
                 fail(line, msg("DETECTOR takes only record targets (rec[-k]), got '", target, "'"));
             }
-            const size_t d = q;
-            while (q < e && static_cast<unsigned char>(s[q] - '0') < 10) ++q;
-            if (q == d || q != e) {
+            const bool fits = t.kind == circuit_text::TargetToken::Qubit &&
+                              (observable ? t.pauli != 0 : !t.inverted && t.pauli == 0);
+            if (!fits) {
                 fail(line, msg("unsupported target '", target, "' of ", name,
                                observable ? " (a Pauli target is X, Y or Z and a qubit index)" : " (a qubit index)"));
             }
-            const std::string_view digits(s.data() + d, q - d);
-            if (digits.size() > 12 || std::stoull(std::string(digits)) >= num_qubits) {
+            const std::string_view digits(t.digits, static_cast<size_t>(t.digits_end - t.digits));
+            if (t.overflow || digits.size() > 12 || t.value >= num_qubits) {
                 fail(line, msg("qubit ", digits, " of ", name, " is out of range for num_qubits=", num_qubits));
             }
-            i = e;
         }
+    }
+
+    /// The checks of a record target rec[-k] (record_like: a Record token, or a Malformed one starting "rec[-"):
+    /// k decimal digits below 2^24 (Stim's bound on a lookback), at least 1.
+    void check_lookback(const circuit_text::TargetToken &t, const std::string &target, const std::string &name,
+                        uint32_t line) {
+        if (t.kind != circuit_text::TargetToken::Record) {
+            fail(line, msg("target '", target, "' of ", name, " is not a record target like rec[-1]"));
+        }
+        if (t.digits_end - t.digits > 9 || t.overflow || t.value >= (1UL << 24)) {
+            fail(line, msg("the lookback of '", target, "' of ", name, " is too large"));
+        }
+        if (t.value == 0) fail(line, msg("the lookback of '", target, "' of ", name, " must be at least 1"));
     }
 
 
@@ -355,111 +274,71 @@ struct Parser {
     /// what the gate's kind takes: qubit indices; `!q` on measurements and products; Pauli targets (X0, !y3)
     /// joined by '*' on MPP/SPP/SPP_DAG (and accepted, as Stim does, on E); rec[-k] on the two-qubit gates
     /// (check_records says which); 0 or 1 on MPAD.
-    void read_targets(const std::string &s, size_t &i, uint32_t line, const std::string &upper, const GateInfo &info,
+    void read_targets(circuit_text::LineReader &reader, uint32_t line, const std::string &upper, const GateInfo &info,
                       Instruction &ins) {
+        using Token = circuit_text::TargetToken;
         const bool paulis = info.kind == Kind::Product || info.kind == Kind::Correlated;
         const bool plain_qubits = !paulis && info.kind != Kind::Pad;
         saw_record_ = false;
         // Reserving one slot per remaining space spares the vector's regrowth, which
         // otherwise costs about as much as the parsing itself on long target lists.
-        ins.targets.reserve(static_cast<size_t>(std::count(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), ' ')));
+        ins.targets.reserve(static_cast<size_t>(std::count(reader.pos(), reader.end(), ' ')));
         auto combiner_error = [&] {
             fail(line, msg(upper, " has a combiner '*' that is not between two targets"));
         };
-        while (true) {
-            skip_space(s, i);
-            if (i >= s.size()) break;
-            if (s[i] == '*' && paulis) {
-                if (ins.targets.empty() || (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
-                ins.targets.back() |= Instruction::kCombineNext;
-                ++i;
+        Token t;
+        while (reader.next_target(t)) {
+            // The common case first, as fast as before Pauli and record targets existed: a plain qubit index.
+            if (plain_qubits && t.kind == Token::Qubit && !t.inverted && t.pauli == 0) {
+                if (t.overflow || t.value >= num_qubits) {
+                    fail(line, msg("qubit ", std::string_view(t.begin, static_cast<size_t>(t.end - t.begin)), " of ",
+                                   upper, " is out of range for num_qubits=", num_qubits));
+                }
+                ins.targets.push_back(static_cast<uint32_t>(t.value));
                 continue;
             }
-            // The common case first, as fast as before Pauli and record targets existed: a plain qubit index.
-            if (plain_qubits && static_cast<unsigned char>(s[i] - '0') < 10) {
-                size_t d = i;
-                unsigned long long q = 0;
-                for (; d < s.size() && static_cast<unsigned char>(s[d] - '0') < 10; ++d) {
-                    q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(s[d] - '0');  // no locale lookup
-                }
-                if (at_separator(s, d)) {
-                    if (q >= num_qubits) {
-                        fail(line, msg("qubit ", std::string_view(s.data() + i, d - i), " of ", upper,
-                                       " is out of range for num_qubits=", num_qubits));
-                    }
-                    ins.targets.push_back(static_cast<uint32_t>(q));
-                    i = d;
-                    continue;
-                }
+            // The target as written, for messages and the rare record/sweep checks.
+            const std::string target(t.begin, t.end);
+            if (t.kind == Token::Combiner && paulis) {
+                if (ins.targets.empty() || (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
+                ins.targets.back() |= Instruction::kCombineNext;
+                continue;
             }
-            const size_t start = i;
-            size_t e = start;
-            while (!at_separator(s, e) && !(paulis && s[e] == '*')) ++e;
-            // The target as written, for messages and the rare record/sweep checks (built only then: a
-            // string per target doubled the parse time of long target lists).
-            const std::string_view target(s.data() + start, e - start);
-            uint32_t flags = 0;
-            if (s[i] == '!') {
-                flags |= Instruction::kInvertedTarget;
-                ++i;
-            }
-            if (info.kind == Kind::Pair && flags == 0 && target.rfind("rec[-", 0) == 0) {
-                const size_t d = i + 5;
-                size_t k = d;
-                while (k < e && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
-                if (k == d || k + 1 != e || s[k] != ']') {
-                    fail(line, msg("target '", target, "' of ", upper, " is not a record target like rec[-1]"));
-                }
-                if (k - d > 9 || std::stoul(s.substr(d, k - d)) >= (1UL << 24)) {
-                    fail(line, msg("the lookback of '", target, "' of ", upper, " is too large"));
-                }
-                const uint32_t lookback = static_cast<uint32_t>(std::stoul(s.substr(d, k - d)));
-                if (lookback == 0) fail(line, msg("the lookback of '", target, "' of ", upper, " must be at least 1"));
-                ins.targets.push_back(lookback | Instruction::kRecordTarget);
+            if (info.kind == Kind::Pair &&
+                (t.kind == Token::Record || (t.kind == Token::Malformed && target.rfind("rec[-", 0) == 0))) {
+                check_lookback(t, target, upper, line);
+                ins.targets.push_back(static_cast<uint32_t>(t.value) | Instruction::kRecordTarget);
                 saw_record_ = true;
-                i = e;
                 continue;
             }
             if (info.kind == Kind::Pair && target.rfind("sweep[", 0) == 0) {
                 fail(line, msg("unsupported target '", target, "' of ", upper,
                                ": sweep bits (sweep[k]) are not executed by the stabilizer simulator"));
             }
-            if (paulis) {
-                const char c = i < e ? static_cast<char>(std::toupper(static_cast<unsigned char>(s[i]))) : '\0';
-                if (c != 'X' && c != 'Y' && c != 'Z') {
-                    fail(line, msg("unsupported target '", target, "' of ", upper,
-                                   " (it takes Pauli targets such as X0, !Z1, Y2*Z3)"));
-                }
-                flags |= static_cast<uint32_t>(c == 'X' ? 1 : c == 'Y' ? 2 : 3) << Instruction::kPauliShift;
-                ++i;
-            }
-            size_t d = i;
-            while (d < e && static_cast<unsigned char>(s[d] - '0') < 10) ++d;  // no locale lookup
-            if (d == i || d != e) {
+            if (t.kind != Token::Qubit || (t.pauli != 0) != paulis) {
                 fail(line, msg("unsupported target '", target, "' of ", upper,
                                paulis ? " (it takes Pauli targets such as X0, !Z1, Y2*Z3)"
                                       : info.kind == Kind::Pad ? " (MPAD takes the values 0 and 1)"
                                                                : " (qnsim accepts qubit indices, !q on measurements, "
                                                                  "and rec[-k] where Stim allows it)"));
             }
+            uint32_t flags = (t.inverted ? Instruction::kInvertedTarget : 0) |
+                             (static_cast<uint32_t>(t.pauli) << Instruction::kPauliShift);
             const bool invertible = info.kind == Kind::Measure || info.kind == Kind::PairMeasure || paulis ||
                                     info.kind == Kind::Herald;
-            if ((flags & Instruction::kInvertedTarget) && !invertible) {
+            if (t.inverted && !invertible) {
                 fail(line,
                      msg("inverted target '!' is only allowed on measurements and Pauli products, not on ", upper));
             }
-            const std::string_view digits(s.data() + i, d - i);
-            unsigned long long q = 0;
-            for (char c : digits) q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(c - '0');
+            const std::string_view digits(t.digits, static_cast<size_t>(t.digits_end - t.digits));
             if (info.kind == Kind::Pad) {
-                if (q > 1) fail(line, msg("MPAD records the values 0 and 1, got ", digits));
-            } else if (q >= num_qubits) {
+                if (t.overflow || t.value > 1) fail(line, msg("MPAD records the values 0 and 1, got ", digits));
+            } else if (t.overflow || t.value >= num_qubits) {
                 fail(line, msg("qubit ", digits, " of ", upper, " is out of range for num_qubits=", num_qubits));
             }
             // HERALDED_* accept '!' as Stim does and, as Stim does, ignore it (the herald is not inverted).
             if (info.kind == Kind::Herald) flags &= ~Instruction::kInvertedTarget;
-            ins.targets.push_back(static_cast<uint32_t>(q) | flags);
-            i = d;
+            ins.targets.push_back(static_cast<uint32_t>(t.value) | flags);
         }
         if (!ins.targets.empty() && (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
     }
@@ -538,7 +417,7 @@ struct Parser {
                                "XCZ/YCZ/CZ (XCZ 0 rec[-1]); a measurement record cannot be the target of a gate"));
             }
             const uint64_t lookback = t & Instruction::kValueMask;
-            if (lookback > measured) {
+            if (const uint64_t measured = blocks.measured(); lookback > measured) {
                 fail(line, msg(upper, " target '", target_text(t), "' looks back ", lookback, " measurement",
                                lookback == 1 ? "" : "s", ", but only ", measured, " precede",
                                measured == 1 ? "s" : "", " it (at its first execution)"));
@@ -577,127 +456,46 @@ struct Parser {
 
     void parse() {
         circuit.blocks.emplace_back();
-        // Stack of open blocks; each entry is (block index, line of its REPEAT).
-        std::vector<std::pair<uint32_t, uint32_t>> open = {{0, 0}};
+        // Stack of the open blocks' indices (0: the top level).
+        std::vector<uint32_t> open = {0};
         open_block = 0;
-        // For each open REPEAT: `measured` when it opened and its count, to add the later iterations at its '}'.
-        std::vector<std::pair<uint64_t, uint64_t>> open_measured;
         uint32_t line = 0;
         size_t pos = 0;
         while (pos <= text.size()) {
             size_t eol = text.find('\n', pos);
             if (eol == std::string::npos) eol = text.size();
             ++line;
-            std::string s = text.substr(pos, eol - pos);
+            circuit_text::LineReader reader(text.data() + pos, text.data() + eol, line);
             pos = eol + 1;
-            // A comment starts at the first '#' past the instruction's tag, if it has one (Stim reads H[a#b] 0 as H 0 tagged 'a#b').
-            size_t tag_at = 0;
-            while (tag_at < s.size() && is_target_space(s[tag_at])) ++tag_at;
-            while (tag_at < s.size() && (std::isalnum(static_cast<unsigned char>(s[tag_at])) || s[tag_at] == '_')) {
-                ++tag_at;
-            }
-            const size_t after_tag = std::min(instruction_tag_end(s.data(), tag_at, s.size()), s.size());
-            const size_t hash = s.find('#', after_tag);
-            if (hash != std::string::npos) s.resize(hash);
-            size_t i = 0;
-            skip_space(s, i);
-            if (i >= s.size()) continue;
-            if (s[i] == '}') {
-                ++i;
-                skip_space(s, i);
-                if (i != s.size()) fail(line, "unexpected text after '}'");
-                if (open.size() == 1) fail(line, "unbalanced braces: '}' without a matching REPEAT block");
+            if (reader.kind() == circuit_text::LineReader::Kind::Empty) continue;
+            if (reader.kind() == circuit_text::LineReader::Kind::Close) {
+                blocks.close(line);
                 open.pop_back();
-                open_block = open.back().first;
-                const auto [before, count] = open_measured.back();
-                open_measured.pop_back();
-                const unsigned __int128 later = static_cast<unsigned __int128>(measured - before) * (count - 1);
-                measured = static_cast<uint64_t>(std::min<unsigned __int128>(measured + later, kMeasuredCap));
+                open_block = open.back();
                 continue;
             }
-            size_t j = i;
-            while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
-            std::string name = s.substr(i, j - i);
-            if (name.empty()) fail(line, msg("expected a gate name, got '", s.substr(i), "'"));
-            // Stim's instruction tags (H[tag] 0, Stim >= 1.15) annotate an instruction and change nothing it does:
-            // skipped, as Stim's simulators skip them (they were refused, so tagged Stim output could not run).
-            const size_t tag_end = instruction_tag_end(s.data(), j, s.size());
-            if (tag_end > s.size()) {
-                fail(line, msg("instruction tag '", shown_text(s.substr(j)), "' on ", name,
-                               " has no closing ']' (a tag ends at the first ']' on its line)"));
+            if (reader.kind() == circuit_text::LineReader::Kind::RepeatOpen) {
+                Instruction ins;
+                ins.gate = Gate::REPEAT;
+                ins.line = line;
+                ins.repeat_count = reader.repeat_count();
+                ins.body = static_cast<uint32_t>(circuit.blocks.size());
+                circuit.blocks[open.back()].push_back(ins);
+                circuit.blocks.emplace_back();
+                open.push_back(ins.body);
+                open_block = ins.body;
+                blocks.open(ins.repeat_count, line);
+                continue;
             }
-            if (tag_end != j && tag_end < s.size() && s[tag_end] != '(' && !is_target_space(s[tag_end])) {
-                fail(line, msg("the targets of ", name, " must be separated from its tag by a space"));
-            }
-            if (tag_end == j && j < s.size() && s[j] != '(' && !is_target_space(s[j])) {
-                // A name ends at its first character that is no letter, digit or '_': M!0 ran as M !0, where Stim
-                // refuses a target against the name as it does one against ')' or a tag.
-                fail(line, msg("the targets of ", name, " must be separated from its name by a space, got '",
-                               shown_text(s.substr(i)), "'"));
-            }
-            j = tag_end;
-            std::string upper = name;
-            for (auto &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            const GateInfo *info = &find_gate(name, upper, j < s.size() && s[j] == '(', line);
-            i = j;
+            const std::string name(reader.name());
+            const std::string &upper = reader.upper();
+            const GateInfo *info = &find_gate(name, upper, reader.has_args(), line);
             Instruction ins;
             ins.gate = info->gate;
             ins.line = line;
+            reader.read_args(ins.args, upper, false);
             if (info->kind == Kind::Annotation) {
-                check_annotation(s, i, line, upper);
-                continue;
-            }
-            const bool parens = i < s.size() && s[i] == '(';
-            ins.args = parse_args(s, i, line, upper);
-            if (parens && !at_separator(s, i)) {
-                // Stim refuses a target against the ')': X_ERROR(0.1)0 was read as X_ERROR(0.1) 0.
-                fail(line, msg("the targets of ", upper, " must be separated from ')' by a space"));
-            }
-            if (info->kind == Kind::Repeat) {
-                if (!ins.args.empty()) fail(line, "REPEAT takes no parenthesized arguments");
-                skip_space(s, i);
-                size_t k = i;
-                bool negative = k < s.size() && s[k] == '-';
-                if (negative) ++k;
-                size_t d = k;
-                while (d < s.size() && std::isdigit(static_cast<unsigned char>(s[d]))) ++d;
-                if (d == k) fail(line, "REPEAT needs a repetition count, as in 'REPEAT 10 {'");
-                // (A '\v' or '\f' after the count is spacing Stim refuses, told below as a missing '{'.)
-                const auto in_count = [](char c) {
-                    return !is_target_space(c) && c != '\v' && c != '\f' && c != '{';
-                };
-                if (d < s.size() && in_count(s[d])) {
-                    // Digits and then more (1_0, 1e3, the full-width digits of a copied number): a count written
-                    // otherwise, named as one, where "REPEAT needs '{' at the end of its line" sent the reader to a '{'
-                    // that was there.
-                    size_t e = d;
-                    while (e < s.size() && in_count(s[e])) ++e;
-                    fail(line, msg("REPEAT count must be a positive integer in digits 0-9, got ", s.substr(i, e - i)));
-                }
-                const std::string count_text = s.substr(i, d - i);
-                errno = 0;
-                const unsigned long long count = std::strtoull(s.c_str() + k, nullptr, 10);
-                if (negative || count == 0) {
-                    fail(line, msg("REPEAT count must be a positive integer, got ", count_text));
-                }
-                if (errno == ERANGE) {
-                    // A positive integer all the same: "must be a positive integer, got 99999999999999999999" was
-                    // untrue; the bound is what was missed.
-                    fail(line, msg("REPEAT count must be a positive integer at most 2**64 - 1, got ", count_text));
-                }
-                i = d;
-                skip_space(s, i);
-                if (i >= s.size() || s[i] != '{') fail(line, "REPEAT needs '{' at the end of its line");
-                ++i;
-                skip_space(s, i);
-                if (i != s.size()) fail(line, "unexpected text after '{'");
-                ins.repeat_count = count;
-                ins.body = static_cast<uint32_t>(circuit.blocks.size());
-                circuit.blocks[open.back().first].push_back(ins);
-                circuit.blocks.emplace_back();
-                open.push_back({ins.body, line});
-                open_block = ins.body;
-                open_measured.push_back({measured, count});
+                check_annotation(reader, line, upper, ins.args);
                 continue;
             }
             // Argument counts and ranges.
@@ -727,7 +525,7 @@ struct Parser {
             if (disjoint && total > 1 + kDisjointSumTolerance) {
                 fail(line, msg(upper, " probabilities sum to ", shortest_double(total), " > 1"));
             }
-            read_targets(s, i, line, upper, *info, ins);
+            read_targets(reader, line, upper, *info, ins);
             if (info->kind == Kind::Pair || info->kind == Kind::Noise2 || info->kind == Kind::PairMeasure) {
                 if (ins.targets.size() % 2) {
                     fail(line, msg(upper, " needs an even number of targets (pairs), got ", ins.targets.size()));
@@ -764,17 +562,15 @@ struct Parser {
             if (info->kind == Kind::Pair && saw_record_) {
                 check_records(ins, line, upper);
                 if (split_feedback(ins)) {
-                    measured = std::min<uint64_t>(measured + records, kMeasuredCap);
+                    blocks.add_records(records);
                     continue;
                 }
             }
-            measured = std::min<uint64_t>(measured + records, kMeasuredCap);
+            blocks.add_records(records);
             if (ins.gate == Gate::I || ins.gate == Gate::TICK) continue;
-            circuit.blocks[open.back().first].push_back(std::move(ins));
+            circuit.blocks[open.back()].push_back(std::move(ins));
         }
-        if (open.size() > 1) {
-            fail(open.back().second, "unbalanced braces: REPEAT block is never closed (missing '}'), opened");
-        }
+        blocks.finish();
         count_work();
     }
 
