@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stim_text import stim_reads
+from test_circuit_readers_agree import _verdict
 
 import qnsim
 from qnsim.estimate import count_circuit, stream_circuit_file
@@ -57,15 +58,6 @@ brace_line = st.builds(
 text = st.lists(st.one_of(st.just("M 0 1"), instruction, instruction, brace_line), min_size=1, max_size=4).map(
     "\n".join
 )
-
-
-def _verdict(read) -> str | None:
-    """None when the text is taken; the refusal's type and message otherwise."""
-    try:
-        read()
-    except (ValueError, TypeError, IndexError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
 
 
 def _streamed(text: str) -> str | None:
