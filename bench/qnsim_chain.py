@@ -23,6 +23,47 @@ import numpy as np
 
 from qnsim import _core
 
+
+def require_current_build() -> None:
+    """Refuses (SystemExit, with the fix) to time a qnsim that is not this tree's (its native build or its Python
+    modules made from other sources): bench/'s
+    SeQUeNCe venv holds its own install of qnsim, which a change to cpp/ leaves stale (stop 53's SeQUeNCe ratios
+    timed a build of an older commit without a word). The digests compared are the build's
+    (``_core.source_digest()``) and the installed modules' against the tree's (python/qnsim/_build.py, loaded by its
+    path: the installed qnsim may predate it); the modules compared are those of the package folder itself: an
+    editable or in-tree import compares the tree with itself. QNSIM_BENCH_ALLOW_STALE=1 times it anyway, saying so."""
+    import importlib.util
+    import os
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("_qnsim_tree_build", root / "python" / "qnsim" / "_build.py")
+    if spec is None or spec.loader is None or not (root / "cpp").is_dir():
+        return  # bench/ copied out of its tree: nothing to compare with
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import qnsim
+
+    installed = Path(qnsim.__file__).parent  # its modules' folder (the extension may sit in another of its path)
+    built = _core.source_digest() if hasattr(_core, "source_digest") else "unknown"
+    stale = []
+    if built != module.native_sources_digest(root):
+        stale.append("native")
+    if module.python_sources_digest(installed) != module.python_sources_digest(root / "python" / "qnsim"):
+        stale.append("Python")
+    if not stale:
+        return
+    message = f"the qnsim imported here ({installed}) was built from other {' and '.join(stale)} sources than {root}"
+    if os.environ.get("QNSIM_BENCH_ALLOW_STALE") == "1":
+        print(f"warning: {message}; timed anyway (QNSIM_BENCH_ALLOW_STALE=1)", file=sys.stderr)
+        return
+    raise SystemExit(f"{message}: rebuild it (QNSIM_SEQ_REINSTALL_QNSIM=1 bash bench/setup_sequence_venv.sh for "
+                     "bench/.venv-sequence), or set QNSIM_BENCH_ALLOW_STALE=1 to time it anyway")  # fmt: skip
+
+
+require_current_build()
+
 LIGHT_US_PER_KM = 5.0  # SeQUeNCe's classical and quantum channel delay
 PS_PER_US = 1_000_000
 

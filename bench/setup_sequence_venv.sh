@@ -77,8 +77,10 @@ fi
 # --- 3. qnsim itself from the repo root (native build via scikit-build-core) ----------------------------
 if [[ "${QNSIM_SEQ_SKIP_QNSIM:-0}" == "1" ]]; then
     say "skipping qnsim install (QNSIM_SEQ_SKIP_QNSIM=1)"
-elif [[ "${QNSIM_SEQ_REINSTALL_QNSIM:-0}" != "1" ]] && "$VPY" -c 'import qnsim, qnsim._core' >/dev/null 2>&1; then
-    say "qnsim already installed in the venv (QNSIM_SEQ_REINSTALL_QNSIM=1 to rebuild it from $ROOT)"
+elif [[ "${QNSIM_SEQ_REINSTALL_QNSIM:-0}" != "1" ]] \
+        && "$VPY" -c "import sys; sys.path.insert(0, '$HERE'); import qnsim_chain" >/dev/null 2>&1; then
+    # qnsim_chain refuses an install of other sources than this tree's (its require_current_build).
+    say "qnsim already installed in the venv, built from this tree (QNSIM_SEQ_REINSTALL_QNSIM=1 to rebuild it)"
 else
     command -v cmake >/dev/null 2>&1 || say "warning: cmake not on PATH; pip will try the cmake wheel"
     say "installing qnsim from $ROOT (builds the native core; needs a C++17 compiler)"

@@ -256,26 +256,18 @@ def test_the_python_digest_does_not_depend_on_where_qnsim_is_installed(tmp_path)
 
 
 def test_the_native_digest_is_that_of_the_sources_in_this_tree():
-    """The build's digest (CMakeLists.txt) is the one these sources give: a build of other sources
-    has another, and an installed build older than its sources is caught here."""
-    import hashlib
+    """The build's digest (CMake's, cmake/source_digest.cmake) is the one these sources give
+    (qnsim._build.native_sources_digest, which bench/ uses to refuse timing a stale install): a build of other
+    sources has another, and an installed build older than its sources is caught here."""
     import pathlib
 
     from qnsim import _core
+    from qnsim._build import native_sources_digest
 
     root = pathlib.Path(__file__).resolve().parent.parent
     if not (root / "CMakeLists.txt").exists():
         pytest.skip("not run from a source tree")
-    sources = sorted(
-        (p for p in (root / "cpp").rglob("*") if p.suffix in (".cc", ".h") and p.is_file()
-         and not (p.name.endswith("_perf.cc") or p.name.endswith("_test.cc") or p.name.endswith(".test.cc"))),
-        key=str,  # CMake's list(SORT): by the path as text
-    )  # fmt: skip
-    text = "".join(
-        f"{p.relative_to(root).as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}\n"
-        for p in [*sources, root / "CMakeLists.txt"]
-    )
-    assert _core.source_digest() == hashlib.sha256(text.encode()).hexdigest()
+    assert _core.source_digest() == native_sources_digest(root)
 
 
 # --- Parquet outs read as one table ----------------------------------------------------------------
