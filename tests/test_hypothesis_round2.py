@@ -76,3 +76,36 @@ def test_a_gate_dropped_from_a_repeated_body_may_lengthen_the_run_through_its_pa
     assert est_short > est_long and sim_short > sim_long
     assert est_short - est_long == pytest.approx(sim_short - sim_long, rel=1e-6)
     assert _frame_runs(shorter_body, 0.0)[0] < _frame_runs(longer_body, 0.0)[0]
+
+
+def _shared_link_run(latency_s, seeds=0):
+    """test_estimate_audit45's better-link property, seed 8: ten times (H 3; CX 0 1; CX 3 0; H 0), qubits 0 and 2
+    on QPU 0, 1 on QPU 1, 3 on QPU 2, over a 100 kHz link 0-1 of ``latency_s`` and a 10 MHz link 1-2 with 100 us
+    of latency: link 0-1 carries the ten pairs of QPU pair 0-1 and the ten of route 0-1-2. The estimate's wall
+    clock and, with ``seeds``, the mean of as many simulations (s)."""
+    qpus = [QPU(t_2q_s=5e-8, e_1q=1e-4, e_2q=1e-4, e_meas=1e-4)] * 3
+    links = [
+        Link((0, 1), rate_hz=1e5, fidelity=0.9, latency_s=latency_s),
+        Link((1, 2), rate_hz=1e7, fidelity=0.9, latency_s=1e-4),
+    ]
+    text = "REPEAT 10 {\nH 3\nCX 0 1\nCX 3 0\nH 0\n}"
+    report = estimate(text, qpus, links, placement=[0, 1, 0, 2], error_budget=1e-3)
+    sims = [simulate_execution(text, qpus, links, placement=[0, 1, 0, 2], seed=s).wall_clock_s for s in range(seeds)]
+    return report.wall_clock_s, (sum(sims) / seeds if seeds else None)
+
+
+def test_a_shared_links_last_pair_and_its_message_end_the_run_whether_or_not_the_link_binds():
+    """Link 0-1's 20 raw pairs take 200 us at its rate; the last of them is then used by a remote gate whose message
+    follows. Old behaviour: that floor (the link's time plus its gate's message) was priced only while the link's
+    time exceeded the schedule's critical path; the critical path grows with latency and passes 200 us near 97 us
+    of latency, so 95 us of latency read 395 us and 100 us read 300 us (the route's own ten pairs at the full rate
+    plus its message), and halving 100 us lengthened the run (the property's counterexample: 300 us against 350
+    us). The oracle: simulate_execution (pairs served in demand order) ends near 401 us at 100 us, 396 us at 95
+    us; the estimate must not fall from the one to the other as latency grows, nor below the simulation beyond its
+    noise."""
+    walls = [_shared_link_run(lat)[0] for lat in (5e-5, 9e-5, 9.5e-5, 9.9e-5, 1e-4, 1.5e-4)]
+    assert walls == sorted(walls), walls
+    # The simulation's link makes its 20 raw pairs at Poisson times: the 20th comes sqrt(20) / 100 kHz (45 us) either
+    # side of 200 us, so the mean of 40 runs is within 4 sigma, 28 us, of its expectation.
+    est, sim = _shared_link_run(1e-4, seeds=40)
+    assert est >= sim - 4 * 20**0.5 / 1e5 / 40**0.5, (est, sim)

@@ -3871,7 +3871,12 @@ class _Context:
             # that holds it: 100 x (H, CX, H, CX) over a 10 MHz link priced 220 us, the body with one CX more 125 us.
             binds = (lr.time_s > crit_s * _LINK_BINDS
                      or (shortest < crit_s and self._link_time_at_s(lr, shortest) > shortest * _LINK_BINDS))
-            paced = lr.time_s + message if binds else 0.0
+            # A route's or shared link's time is its hops' loads at their rates, no consumer waits in it: its last raw
+            # pair is made no sooner, binding or not. Before, only a binding one priced it: the critical path grows
+            # with latency and passed a shared link's 200 us near 97 us of latency, where the run fell from 395 us to
+            # its own pairs' 300 us (the simulation: 401 us), and a link with half the latency ran longer.
+            load_only = len(lr.route) > 2 or self._hop_users.get(lk.key, 1) > 1
+            paced = lr.time_s + message if binds or load_only else 0.0
             pace_s = self._pace_s(lr)
             if lr.purification_rounds and pace_s > shortest:
                 paced = max(paced, pace_s + lr.purification_rounds * lk.latency_s + message)
