@@ -3841,7 +3841,8 @@ class _Context:
         (:func:`remote_gate_time_s`): the run ends no sooner. A link that bounds the run (its time beyond the
         consumers' ``crit_s``) delivers its last pair at its time plus its rounds' latency (the lag of a pair behind
         its raw pairs, which the steady pace leaves out: an upper bound on the lag, within one latency per round of
-        the run), and that pair's gate and message follow. The
+        the run), and that pair's gate and message follow; so does a relay route's or a shared link's, binding or
+        not (its time is its hops' loads at their rates, no consumer waits in it). The
         critical path and the link's time leave these latencies out (a 4-round link with 5 ms latency served one
         remote CX in 5 ms instead of 25 ms); this floor is exact for a lone remote operation and a lower bound
         otherwise. Links without latency are left as they were (their gate adds t_2q + t_meas, nanoseconds).
