@@ -951,10 +951,9 @@ def estimate(
             qubits; it joins two or more links, so a node with one link is refused as a mistyped
             QPU index, and the notes list the relays found); QPU pairs without a direct link then
             use the fastest route, swapping entanglement at each intermediate node (Werner
-            parameters multiply). The direct links a route beats on every count (rate, fidelity,
-            latency, memory times: :func:`dominated_links`), or else every direct link the run uses
-            that has a relay route, are left out when the run without them is the better one, with a
-            note.
+            parameters multiply). A direct link that a route beats on every count (rate, fidelity,
+            latency, memory times: :func:`dominated_links`) is left out when the run without it is the
+            better one, with a note.
         placement: a :class:`Placement`, a mapping ``qubit -> QPU`` or None for automatic
             partitioning (METIS or Kernighan-Lin plus greedy refinement; the parts then moved between identical
             QPUs so that interacting ones sit close on the network, up to 256 QPUs).
@@ -1903,15 +1902,14 @@ def check_target_fidelity(value: object, error: type[Exception] | None = None) -
 
 
 def dominated_links(
-    links: Mapping[tuple[int, int], Link], keys: Iterable[tuple[int, int]] | None = None, *, beaten: bool = True
+    links: Mapping[tuple[int, int], Link], keys: Iterable[tuple[int, int]] | None = None
 ) -> dict[tuple[int, int], list[int]]:
     """The direct links between two nodes that a relay route over the other links beats on every count: a raw
     pair rate at least as high, a fidelity at least as high, a latency no longer and memories at both ends that
     live at least as long, and better in one of them. Each maps to the route (its node path, the fastest of
     :func:`route_graph` without the link). A link that is worse on one count (slower but cleaner) is not listed:
     which serves a run better is then the run's to say. ``keys``: only these links are checked (None: all; each
-    check is a shortest-path search over the other links). ``beaten`` False lists every link that has a relay route,
-    beaten or not.
+    check is a shortest-path search over the other links).
 
     >>> slow = Link((0, 1), rate_hz=10.0, fidelity=0.6)
     >>> dominated_links({(0, 1): slow, (0, 2): Link((0, 2), 1e6, 0.999), (1, 2): Link((1, 2), 1e6, 0.999)})
@@ -1940,7 +1938,7 @@ def dominated_links(
             (route.memory_t1_s, direct.memory_t1_s),
             (route.memory_t2_s, direct.memory_t2_s),
         ]
-        if not beaten or (all(r >= d for r, d in figures) and any(r > d for r, d in figures)):
+        if all(r >= d for r, d in figures) and any(r > d for r, d in figures):
             found[key] = path
     return found
 
@@ -1951,13 +1949,10 @@ _DOMINANCE_CHECKS = 200_000
 
 def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Context, EstimateReport]:
     """The run without the direct links the run uses that a relay route beats on every count
-    (:func:`dominated_links`), or without every direct link it uses that has a relay route, when that run is the
-    better one (:func:`_better`). A direct link was always used when given: a 10 Hz link of F = 0.6 beside a route
-    of two 1 MHz hops of F = 0.999 made a 2 us job take 147 s. The route's hops may carry other QPU pairs' pairs
-    too, so the run, not the figures, decides; either way a note says what was done for a beaten link. The second
-    trial does not depend on the direct links' own figures, so a link made better never loses the run over the
-    routes: with the beaten ones alone, a 1 kHz link of F = 0.9 whose latency was halved (0.5 us against the
-    route's 1 us) was beaten no longer, the route was not tried, and the run took 1 ms instead of 16 us."""
+    (:func:`dominated_links`), when that run is the better one (:func:`_better`). A direct link was always used
+    when given: a 10 Hz link of F = 0.6 beside a route of two 1 MHz hops of F = 0.999 made a 2 us job take 147 s.
+    The route's hops may carry other QPU pairs' pairs too, so the run, not the figures, decides; either way a note
+    says what was done."""
     used = {lr.qpus for lr in report.links if len(lr.route) == 2 and lr.qpus in ctx.links}
     if len(used) * len(ctx.links) > _DOMINANCE_CHECKS:
         if len(ctx.links) >= 3:
@@ -1967,39 +1962,26 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) ->
             )
         return ctx, report
     beaten = dominated_links(ctx.links, sorted(used))
-    routed = dominated_links(ctx.links, sorted(used), beaten=False)
-    best: tuple[dict[tuple[int, int], list[int]], _Context, EstimateReport] | None = None
-    tried = []
-    for left_out in [beaten] if routed == beaten else [beaten, routed]:
-        if not left_out:
-            continue
-        kept = {key: lk for key, lk in ctx.links.items() if key not in left_out}
-        trial_ctx, other = _run(_trial_context(ctx, kept), ctx.placement, seed)
-        tried.append(other)
-        if _better(other, report if best is None else best[2]):
-            best = (left_out, trial_ctx, other)
-    def named(left_out):
-        return ", ".join(f"link {a}-{b} (route {_route_text(path)})" for (a, b), path in sorted(left_out.items()))
-    if best is not None:
-        left_out, trial_ctx, other = best
+    if not beaten:
+        return ctx, report
+    kept = {key: lk for key, lk in ctx.links.items() if key not in beaten}
+    trial_ctx, other = _run(_trial_context(ctx, kept), ctx.placement, seed)
+    names = ", ".join(f"link {a}-{b} (route {_route_text(path)})" for (a, b), path in sorted(beaten.items()))
+    plural = "s" if len(beaten) > 1 else ""
+    if _better(other, report):
         # simulate_execution leaves them out too (estimate_plan reads this).
-        trial_ctx.routed_around = left_out
-        plural = "s" if len(left_out) > 1 else ""
-        why = ("match or beat {} on rate, fidelity, latency and memory times" if left_out == beaten
-               else "run better than {}").format(named(left_out))
+        trial_ctx.routed_around = beaten
         other.notes.append(
-            f"relay routes {why}: the run uses the routes (simulate_execution too); with the direct link{plural} it "
-            f"was {report.verdict}, {human_time(report.wall_clock_s)} (bound: {report.bound})"
+            f"relay routes match or beat {names} on rate, fidelity, latency and memory times: the run uses the "
+            f"routes (simulate_execution too); with the direct link{plural} it was {report.verdict}, "
+            f"{human_time(report.wall_clock_s)} (bound: {report.bound})"
         )
         return trial_ctx, other
-    if beaten:
-        other = tried[0]
-        plural = "s" if len(beaten) > 1 else ""
-        report.notes.append(
-            f"relay routes match or beat {named(beaten)} on rate, fidelity, latency and memory times, but the run "
-            f"over the routes is not better (their hops carry other pairs too): {other.verdict}, "
-            f"{human_time(other.wall_clock_s)} (bound: {other.bound}); the run uses the direct link{plural}"
-        )
+    report.notes.append(
+        f"relay routes match or beat {names} on rate, fidelity, latency and memory times, but the run over the "
+        f"routes is not better (their hops carry other pairs too): {other.verdict}, "
+        f"{human_time(other.wall_clock_s)} (bound: {other.bound}); the run uses the direct link{plural}"
+    )
     return ctx, report
 
 

@@ -828,7 +828,7 @@ def simulate_execution(
         links: :class:`Link` per QPU pair that needs one; links may end at relay nodes (numbered from
             ``len(qpus)``), and a QPU pair without a direct link then uses the estimate's relay route;
             a link several QPU pairs use serves them in demand order (module docstring). A direct link the
-            estimate routes around (a relay route beats it on every count, or the routes run better) is left out here
+            estimate routes around (a relay route beats it on every count and runs better) is left out here
             too, with a note.
         placement: as for :func:`estimate`; None places it as :func:`estimate` does with its defaults (the same
             QPUs, the same parts); an estimate's ``report.qubit_qpus`` simulates the placement that estimate priced,
@@ -925,8 +925,8 @@ def simulate_execution(
         raise ValueError(f"placement is for {placement.num_qpus} QPUs, but {k} QPUs are given")
     # Where the estimate runs it: on the QPUs it chooses (of QPUs that differ, the set that runs the workload best,
     # not the largest listed first), its parts moved along the network as the estimate moves them (a placement
-    # given: as given), and over the links it uses (around the direct links it routes around: those a relay route
-    # beats on every count, or every one with a relay route, when that runs better).
+    # given: as given), and over the links it uses (around a direct link a relay route beats on every count, when
+    # that runs better).
     placement, link_map, left_out = estimate_plan(w, qpu_list, link_map, placement=placement,
                                                   target_fidelity=target_fidelity, purification=purification,
                                                   cat_entangler=cat_entangler)
