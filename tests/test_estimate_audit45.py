@@ -144,7 +144,14 @@ def test_a_looser_budget_never_turns_feasible_infeasible(job):
 @_SETTINGS
 @given(_jobs(memory=False))
 def test_fewer_gates_never_lengthen_the_run_nor_take_more_qubits(job):
-    """Fewer repetitions of the body, or the body without its last gate, on the same placement."""
+    """Fewer repetitions of the body, or the body without its last gate, on the same placement. The run's length
+    and verdict are judged on a prefix of the circuit (fewer repetitions, the last gate of an unrepeated body), and
+    on the repeated body without its last gate only over links without latency: the gate dropped inside a REPEAT
+    changes the Pauli frame the next repetition's remote corrections leave on its qubits, and a T on a qubit whose
+    frame holds an X waits for the correction message. A hypothesis draw (seed 4): ten times (CX 0 1; H 1; T 1)
+    over a 1 us link waits for more messages than ten times (CX 0 1; H 1; T 1; H 1), whose last H turns the frame's
+    Z back into the X the next CX cancels (1.00475 ms against 1.00295 ms; simulate_execution agrees, 1.0623 ms
+    against 1.0605 ms, and without latency the shorter body is the shorter run)."""
     ops, reps, qpus, links, kw = job
     before = _run(ops, reps, qpus, links, kw)
     fewer = [(ops, reps // 10)] if reps > 1 else []
@@ -152,9 +159,11 @@ def test_fewer_gates_never_lengthen_the_run_nor_take_more_qubits(job):
         fewer.append((ops[:-1], reps))
     for ops2, reps2 in fewer:
         after = _run(ops2, reps2, qpus, links, kw)
-        assert _not_longer(before, after), (ops2, reps2)
         assert after.physical_qubits_total <= before.physical_qubits_total
         assert after.remote_gates <= before.remote_gates and after.raw_bell_pairs <= before.raw_bell_pairs * (1 + 1e-9)
+        if ops2 != ops and reps > 1 and any(lk.latency_s > 0 for lk in links):
+            continue  # not a prefix, and the frames' corrections take time (docstring)
+        assert _not_longer(before, after), (ops2, reps2)
         assert after.feasible or not before.feasible or _over_by_rounding(after, kw), (ops2, reps2, after.reasons)
 
 

@@ -3884,7 +3884,8 @@ class _Context:
         (:func:`remote_gate_time_s`): the run ends no sooner. A link that bounds the run (its time beyond the
         consumers' ``crit_s``) delivers its last pair at its time plus its rounds' latency (the lag of a pair behind
         its raw pairs, which the steady pace leaves out: an upper bound on the lag, within one latency per round of
-        the run), and that pair's gate and message follow. The
+        the run), and that pair's gate and message follow; so does a relay route's or a shared link's, binding or
+        not (its time is its hops' loads at their rates, no consumer waits in it). The
         critical path and the link's time leave these latencies out (a 4-round link with 5 ms latency served one
         remote CX in 5 ms instead of 25 ms); this floor is exact for a lone remote operation and a lower bound
         otherwise. Links without latency are left as they were (their gate adds t_2q + t_meas, nanoseconds).
@@ -3914,7 +3915,12 @@ class _Context:
             # that holds it: 100 x (H, CX, H, CX) over a 10 MHz link priced 220 us, the body with one CX more 125 us.
             binds = (lr.time_s > crit_s * _LINK_BINDS
                      or (shortest < crit_s and self._link_time_at_s(lr, shortest) > shortest * _LINK_BINDS))
-            paced = lr.time_s + message if binds else 0.0
+            # A route's or shared link's time is its hops' loads at their rates, no consumer waits in it: its last raw
+            # pair is made no sooner, binding or not. Before, only a binding one priced it: the critical path grows
+            # with latency and passed a shared link's 200 us near 97 us of latency, where the run fell from 395 us to
+            # its own pairs' 300 us (the simulation: 401 us), and a link with half the latency ran longer.
+            load_only = len(lr.route) > 2 or self._hop_users.get(lk.key, 1) > 1
+            paced = lr.time_s + message if binds or load_only else 0.0
             pace_s = self._pace_s(lr)
             if lr.purification_rounds and pace_s > shortest:
                 paced = max(paced, pace_s + lr.purification_rounds * lk.latency_s + message)
