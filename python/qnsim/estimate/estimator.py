@@ -1901,20 +1901,23 @@ def check_target_fidelity(value: object, error: type[Exception] | None = None) -
     return real_number("target_fidelity", value, minimum=0.25, maximum=1.0, error=error)
 
 
-#: The counts a relay route and a direct link are compared on (:func:`_relay_routes`), in this order.
-_ROUTE_COUNTS = ("rate", "fidelity", "latency", "memory T1", "memory T2")
-
-
-def _relay_routes(
+def dominated_links(
     links: Mapping[tuple[int, int], Link], keys: Iterable[tuple[int, int]] | None = None
-) -> dict[tuple[int, int], tuple[list[int], list[int]]]:
-    """For each direct link (``keys``: these only, None: all) with a relay route over the other links: the route's
-    node path (the fastest of :func:`route_graph` without the link) and, per count of :data:`_ROUTE_COUNTS`, the
-    sign of route against link (1 better, 0 equal, -1 worse: a higher rate, fidelity and memory times, a shorter
-    latency). Each is a shortest-path search over the other links."""
+) -> dict[tuple[int, int], list[int]]:
+    """The direct links between two nodes that a relay route over the other links beats on every count: a raw
+    pair rate at least as high, a fidelity at least as high, a latency no longer and memories at both ends that
+    live at least as long, and better in one of them. Each maps to the route (its node path, the fastest of
+    :func:`route_graph` without the link). A link that is worse on one count (slower but cleaner) is not listed:
+    which serves a run better is then the run's to say. ``keys``: only these links are checked (None: all; each
+    check is a shortest-path search over the other links).
+
+    >>> slow = Link((0, 1), rate_hz=10.0, fidelity=0.6)
+    >>> dominated_links({(0, 1): slow, (0, 2): Link((0, 2), 1e6, 0.999), (1, 2): Link((1, 2), 1e6, 0.999)})
+    {(0, 1): [0, 2, 1]}
+    """
     import networkx as nx
 
-    found: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    found: dict[tuple[int, int], list[int]] = {}
     if len(links) < 3:
         return found
     graph = route_graph(links)
@@ -1935,26 +1938,9 @@ def _relay_routes(
             (route.memory_t1_s, direct.memory_t1_s),
             (route.memory_t2_s, direct.memory_t2_s),
         ]
-        found[key] = (path, [(r > d) - (r < d) for r, d in figures])
+        if all(r >= d for r, d in figures) and any(r > d for r, d in figures):
+            found[key] = path
     return found
-
-
-def dominated_links(
-    links: Mapping[tuple[int, int], Link], keys: Iterable[tuple[int, int]] | None = None
-) -> dict[tuple[int, int], list[int]]:
-    """The direct links between two nodes that a relay route over the other links beats on every count: a raw
-    pair rate at least as high, a fidelity at least as high, a latency no longer and memories at both ends that
-    live at least as long, and better in one of them. Each maps to the route (its node path, the fastest of
-    :func:`route_graph` without the link). A link that is worse on one count (slower but cleaner) is not listed:
-    which serves a run better is then the run's to say (:func:`_around_dominated_links` asks it). ``keys``: only
-    these links are checked (None: all; each check is a shortest-path search over the other links).
-
-    >>> slow = Link((0, 1), rate_hz=10.0, fidelity=0.6)
-    >>> dominated_links({(0, 1): slow, (0, 2): Link((0, 2), 1e6, 0.999), (1, 2): Link((1, 2), 1e6, 0.999)})
-    {(0, 1): [0, 2, 1]}
-    """
-    return {key: path for key, (path, signs) in _relay_routes(links, keys).items()
-            if min(signs) >= 0 and max(signs) > 0}  # fmt: skip
 
 
 #: Most (direct links used) x (links) :func:`_around_dominated_links` checks: each check is a shortest-path search.
@@ -1963,14 +1949,10 @@ _DOMINANCE_CHECKS = 200_000
 
 def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Context, EstimateReport]:
     """The run without the direct links the run uses that a relay route beats on every count
-    (:func:`dominated_links`), when that run is the better one (:func:`_better`); then, when a relay route beats a
-    used direct link on some count but not on all (faster and cleaner but later, say), the run without those too,
-    when that one is better still. A direct link was always used when given: a 10 Hz link of F = 0.6 beside a
-    route of two 1 MHz hops of F = 0.999 made a 2 us job take 147 s. With the dominated links alone tried, a link
-    made better on one count left the trial: a 1 kHz link of F = 0.9 beside a 100 kHz route of F ~ 0.98 was routed
-    around at 1 us of latency (a 16 us run) and used at 0.5 us (1 ms, five times the remote faults). The route's
-    hops may carry other QPU pairs' pairs too, so the run, not the figures, decides; a note says what was done
-    (none when a route that is worse on some count does not serve the run better: the links run as given)."""
+    (:func:`dominated_links`), when that run is the better one (:func:`_better`). A direct link was always used
+    when given: a 10 Hz link of F = 0.6 beside a route of two 1 MHz hops of F = 0.999 made a 2 us job take 147 s.
+    The route's hops may carry other QPU pairs' pairs too, so the run, not the figures, decides; either way a note
+    says what was done."""
     used = {lr.qpus for lr in report.links if len(lr.route) == 2 and lr.qpus in ctx.links}
     if len(used) * len(ctx.links) > _DOMINANCE_CHECKS:
         if len(ctx.links) >= 3:
@@ -1979,52 +1961,27 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) ->
                 f"links ({len(used):,} x {len(ctx.links):,} links is past {_DOMINANCE_CHECKS:,}): each is used as given"
             )
         return ctx, report
-    routes = _relay_routes(ctx.links, sorted(used))
-    beaten = {key: path for key, (path, signs) in routes.items() if min(signs) >= 0 and max(signs) > 0}
-    contested = {key: (path, signs) for key, (path, signs) in routes.items() if key not in beaten and max(signs) > 0}
-    if beaten:
-        ctx, report = _try_relay_routes(ctx, report, beaten, seed, "match or beat {names} on rate, fidelity, latency "
-                                        "and memory times", dominated=True)  # fmt: skip
-    if contested:
-        counts = "; ".join(
-            f"link {a}-{b} (route {_route_text(path)}) on "
-            + " and ".join(c for c, sign in zip(_ROUTE_COUNTS, signs) if sign > 0)
-            + ", not on "
-            + " or ".join(c for c, sign in zip(_ROUTE_COUNTS, signs) if sign < 0)
-            for (a, b), (path, signs) in sorted(contested.items())
-        )
-        ctx, report = _try_relay_routes(ctx, report, {key: path for key, (path, _s) in contested.items()}, seed,
-                                        f"beat {counts}", dominated=False)  # fmt: skip
-    return ctx, report
-
-
-def _try_relay_routes(ctx: _Context, report: EstimateReport, around: dict[tuple[int, int], list[int]], seed: int,
-                      how: str, *, dominated: bool) -> tuple[_Context, EstimateReport]:
-    """The run without the direct links ``around`` (each to its relay route's node path) when it is the better one
-    (:func:`_better`), with a note (``how``: what the routes beat, ``{names}`` the links and routes); else ``ctx``
-    and ``report``, with a note only for ``dominated`` links (a route beating a link on every count that does not
-    serve the run better is worth saying; one that is worse on some count is a trade the run declined)."""
-    kept = {key: lk for key, lk in ctx.links.items() if key not in around}
+    beaten = dominated_links(ctx.links, sorted(used))
+    if not beaten:
+        return ctx, report
+    kept = {key: lk for key, lk in ctx.links.items() if key not in beaten}
     trial_ctx, other = _run(_trial_context(ctx, kept), ctx.placement, seed)
-    names = ", ".join(f"link {a}-{b} (route {_route_text(path)})" for (a, b), path in sorted(around.items()))
-    plural = "s" if len(around) > 1 else ""
-    what = how.replace("{names}", names)
+    names = ", ".join(f"link {a}-{b} (route {_route_text(path)})" for (a, b), path in sorted(beaten.items()))
+    plural = "s" if len(beaten) > 1 else ""
     if _better(other, report):
         # simulate_execution leaves them out too (estimate_plan reads this).
-        trial_ctx.routed_around = {**ctx.routed_around, **around}
-        # An earlier trial's routes stand in this run too (ctx left them out): its note stays.
-        other.notes.extend(note for note in report.notes if note.startswith("relay routes "))
+        trial_ctx.routed_around = beaten
         other.notes.append(
-            f"relay routes {what}: the run uses the routes (simulate_execution too); with the direct link{plural} it "
-            f"was {report.verdict}, {human_time(report.wall_clock_s)} (bound: {report.bound})"
+            f"relay routes match or beat {names} on rate, fidelity, latency and memory times: the run uses the "
+            f"routes (simulate_execution too); with the direct link{plural} it was {report.verdict}, "
+            f"{human_time(report.wall_clock_s)} (bound: {report.bound})"
         )
         return trial_ctx, other
-    if dominated:
-        report.notes.append(
-            f"relay routes {what}, but the run over the routes is not better (their hops carry other pairs too): "
-            f"{other.verdict}, {human_time(other.wall_clock_s)} (bound: {other.bound}); the run uses the direct "
-            f"link{plural}"
-        )
+    report.notes.append(
+        f"relay routes match or beat {names} on rate, fidelity, latency and memory times, but the run over the "
+        f"routes is not better (their hops carry other pairs too): {other.verdict}, "
+        f"{human_time(other.wall_clock_s)} (bound: {other.bound}); the run uses the direct link{plural}"
+    )
     return ctx, report
 
 
