@@ -173,7 +173,7 @@ struct Parser {
     Circuit circuit;
     /// The open REPEAT blocks and the measurement results recorded before the current line when it first runs: the
     /// bound of a rec[-k] (as the estimator's counters keep them).
-    circuit_text::Blocks blocks;
+    circuit_text::Blocks blocks{};
     /// The block instructions are appended to (the innermost open REPEAT body, or 0).
     uint32_t open_block = 0;
     /// Whether read_targets met a record target on the current line (spares a scan of every pair gate).
