@@ -269,9 +269,11 @@ def teleported_cnot_channel(
     """Exact two-qubit Pauli channel of a CNOT teleported through a Bell-diagonal pair.
 
     The gate equals an ideal CNOT (control, target) followed by this channel. Local operations
-    of the gadget are noisy as in :func:`qnsim.remote_cnot`: depolarize2(``gate_error``) after
-    each of its two local CNOTs and a flipped outcome with probability ``measure_error`` for
-    each of its two measurements. The derivation is in the module docstring.
+    of the gadget are noisy as in :func:`qnsim.remote_cnot` with ``gate1_error=0``:
+    depolarize2(``gate_error``) after each of its two local CNOTs and a flipped outcome with
+    probability ``measure_error`` for each of its two measurements; the X readout of the pair's
+    second qubit is a direct MX (as the Stim gadget measures it), without remote_cnot's
+    depolarize1 for the H before a Z readout. The derivation is in the module docstring.
 
     Args:
         bell_diagonal: The pair's coefficients (Phi+, Psi+, Psi-, Phi-).
