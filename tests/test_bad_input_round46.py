@@ -18,26 +18,12 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
+from scenarios import two_node_scenario
 
 import qnsim
 
-_SCENARIO = """
-[run]
-until_s = 0.01
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1e4
-[[requests]]
-src = "a"
-dst = "b"
-"""
+# Nodes a and b, one 1 km link of F = 0.9 at 10 kHz, a request a -> b, 10 ms.
+_SCENARIO = two_node_scenario(0.01, length_km=1.0, rate_hz=1e4)
 
 _GRID = {"links.0.length_km": [1, 2]}
 
