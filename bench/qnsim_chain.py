@@ -26,16 +26,18 @@ from qnsim import _core
 
 def require_current_build() -> None:
     """Refuses (SystemExit, with the fix) to time a qnsim that is not this tree's (its native build or its Python
-    modules made from other sources): bench/'s
-    SeQUeNCe venv holds its own install of qnsim, which a change to cpp/ leaves stale (stop 53's SeQUeNCe ratios
-    timed a build of an older commit without a word). The digests compared are the build's
-    (``_core.source_digest()``) and the installed modules' against the tree's (python/qnsim/_build.py, loaded by its
-    path: the installed qnsim may predate it); the modules compared are those of the package folder itself: an
-    editable or in-tree import compares the tree with itself. QNSIM_BENCH_ALLOW_STALE=1 times it anyway, saying so."""
+    modules made from other sources): bench/'s SeQUeNCe venv holds its own install of qnsim, which a change to cpp/
+    leaves stale (stop 53's SeQUeNCe ratios timed a build of an older commit without a word). Compared: the build's
+    digest (``_core.source_digest()``) with the tree's (python/qnsim/_build.py, loaded by its path: the installed
+    qnsim may predate it), and the installed modules' folder with the tree's (``qnsim.sweeps.tree_digest`` on both;
+    an in-tree import compares the tree with itself). QNSIM_BENCH_ALLOW_STALE=1 times it anyway, saying so."""
     import importlib.util
     import os
     import sys
     from pathlib import Path
+
+    import qnsim
+    from qnsim.sweeps import tree_digest
 
     root = Path(__file__).resolve().parent.parent
     spec = importlib.util.spec_from_file_location("_qnsim_tree_build", root / "python" / "qnsim" / "_build.py")
@@ -43,14 +45,12 @@ def require_current_build() -> None:
         return  # bench/ copied out of its tree: nothing to compare with
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    import qnsim
-
     installed = Path(qnsim.__file__).parent  # its modules' folder (the extension may sit in another of its path)
     built = _core.source_digest() if hasattr(_core, "source_digest") else "unknown"
     stale = []
     if built != module.native_sources_digest(root):
         stale.append("native")
-    if module.python_sources_digest(installed) != module.python_sources_digest(root / "python" / "qnsim"):
+    if tree_digest(installed) != tree_digest(root / "python" / "qnsim"):
         stale.append("Python")
     if not stale:
         return

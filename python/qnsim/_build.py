@@ -40,12 +40,3 @@ def native_sources_digest(root: str | Path) -> str:
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
-
-def python_sources_digest(package: str | Path) -> str:
-    """SHA-256 (64 hex digits) of the Python modules of the qnsim package folder ``package`` (an installed
-    ``qnsim/`` or a tree's ``python/qnsim/``): one line ``"<path relative to package> <sha256 of its bytes>"`` per
-    ``.py`` file, sorted by the path as text. Equal for an install and the tree it was installed from."""
-    package = Path(package)
-    files = sorted((p for p in package.rglob("*.py") if p.is_file()), key=lambda p: p.relative_to(package).as_posix())
-    text = "".join(f"{p.relative_to(package).as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in files)
-    return hashlib.sha256(text.encode()).hexdigest()
