@@ -54,6 +54,8 @@ def sequence_rule(rate_hz: float) -> float:
 
 
 def qnsim_link(rate_hz: float):
+    import qnsim_chain  # noqa: F401  (its import refuses a qnsim built from other sources than this tree)
+
     from qnsim.hardware import Detector, Fiber, Source
     from qnsim.link_models import heralded_link
 

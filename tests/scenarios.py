@@ -16,18 +16,18 @@ def _toml_value(value) -> str:
 
 
 def two_node_scenario(until_s: float, *, formalism: str | None = None, length_km: float = 10.0,
-                      rate_hz: float = 2000.0, success_probability: float | None = None,
+                      rate_hz: float = 2000.0, fidelity: float = 0.9, success_probability: float | None = None,
                       bell_diagonal: tuple[float, float, float, float] | None = None, seed: int | None = None,
                       max_records: int | None = None, node: Mapping[str, Any] | None = None) -> str:
     """TOML text of nodes "a" and "b" (each with the fields ``node``, e.g. ``{"t1_s": 1.0}``: times in s) joined by
-    one link (fidelity 0.9, or the given Bell-diagonal weights; length in km, rate in Hz) and one request a -> b
+    one link (of `fidelity`, or the given Bell-diagonal weights; length in km, rate in Hz) and one request a -> b
     (its table last, so that text appended sets its fields), run for `until_s` seconds in `formalism` (the default
     one when None), with run.seed and run.max_records when given."""
     run = f"until_s = {until_s}\n" + (f'formalism = "{formalism}"\n' if formalism else "")
     run += "".join(f"{key} = {value}\n" for key, value in (("seed", seed), ("max_records", max_records))
                    if value is not None)  # fmt: skip
     fields = "".join(f"{key} = {_toml_value(value)}\n" for key, value in (node or {}).items())
-    state = "fidelity = 0.9" if bell_diagonal is None else f"bell_diagonal = {list(bell_diagonal)}"
+    state = f"fidelity = {fidelity}" if bell_diagonal is None else f"bell_diagonal = {list(bell_diagonal)}"
     link = f"length_km = {length_km}\n{state}\nrate_hz = {rate_hz}\n"
     if success_probability is not None:
         link += f"success_probability = {success_probability}\n"

@@ -7,27 +7,11 @@ import random
 import struct
 
 import pytest
+from scenarios import two_node_scenario
 
 from qnsim.sweeps import read_results, sweep
 
-SCENARIO = """
-[run]
-until_s = 0.002
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 5.0
-fidelity = 0.95
-rate_hz = 20000.0
-[[requests]]
-src = "a"
-dst = "b"
-num_pairs = 100
-"""
+SCENARIO = two_node_scenario(0.002, length_km=5.0, rate_hz=20000.0, fidelity=0.95) + "num_pairs = 100\n"
 GRID = {"links.0.length_km": [5.0, 20.0]}
 
 

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+from scenarios import two_node_scenario
 
 import qnsim
 from qnsim import qec
@@ -147,11 +148,7 @@ def test_links_file_calibration_notes_reach_the_report(tmp_path, capsys):
     """Old behaviour: `qnsim estimate` with a `scenario =` link printed the calibration on stderr
     only (no word on how few pairs it rested on), and the report, plain or --json, had nothing."""
     (tmp_path / "net.toml").write_text(
-        '[run]\nuntil_s = 0.03\nseed = 5\nformalism = "bell_diagonal"\n'
-        '[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
-        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 100.0\n'
-        '[[requests]]\nsrc = "a"\ndst = "b"\n'
-    )
+        two_node_scenario(0.03, formalism="bell_diagonal", seed=5, length_km=1.0, rate_hz=100.0))
     (tmp_path / "links.toml").write_text('[[qpu]]\nnum_qubits = 1\ncount = 2\n[[link]]\nqpus = [0, 1]\n'
                                          'scenario = "net.toml"\n')
     (tmp_path / "w.stim").write_text("CX 0 1\n")
@@ -259,25 +256,7 @@ def test_summarize_of_a_complete_sweep_has_no_note():
     assert table.attrs["notes"] == [] and table.attrs["seeds_per_point"] == (3, 3)
 
 
-_UNFINISHED = """
-[run]
-until_s = 0.01
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1000.0
-[[requests]]
-src = "a"
-dst = "b"
-num_pairs = 5
-"""
+_UNFINISHED = two_node_scenario(0.01, formalism="bell_diagonal", length_km=1.0, rate_hz=1000.0) + "num_pairs = 5\n"
 
 
 def test_sweep_rows_carry_the_notes(tmp_path):

@@ -9,6 +9,7 @@ import shutil
 import pytest
 import sweep_points
 from kept_rows import assert_rows_kept
+from scenarios import two_node_scenario
 
 from qnsim.plot import summarize
 from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
@@ -166,25 +167,7 @@ def test_an_in_memory_trace_the_machine_cannot_hold_is_refused(monkeypatch):
 
 # --- native seed batches --------------------------------------------------------------------------
 
-_TWO_NODES = """
-[run]
-until_s = 0.002
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1e4
-success_probability = 0.2
-[[requests]]
-src = "a"
-dst = "b"
-"""
+_TWO_NODES = two_node_scenario(0.002, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4, success_probability=0.2)
 
 
 def test_a_sweeps_seed_batch_writes_its_rows_and_moves_its_bar_as_it_goes(tmp_path, monkeypatch):

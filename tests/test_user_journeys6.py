@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scenarios import two_node_scenario
 from script_modules import import_script
 
 import qnsim
@@ -176,12 +177,7 @@ def test_a_point_whose_grid_values_change_the_remark_keeps_its_own(tmp_path):
     """A sweep over node a's preset: the remark of the first grid value (both nodes NV, init_error 0.003) is said
     once; the point that makes a a transducer QPU (init_error 0.001) has another remark, which its row keeps."""
     path = tmp_path / "s.toml"
-    path.write_text(
-        '[run]\nuntil_s = 0.01\nseed = 1\n[[nodes]]\nname = "a"\npreset = "nv_10x_improved"\n'
-        '[[nodes]]\nname = "b"\npreset = "nv_10x_improved"\n'
-        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n'
-        '[[requests]]\nsrc = "a"\ndst = "b"\n'
-    )
+    path.write_text(two_node_scenario(0.01, seed=1, length_km=1.0, rate_hz=1e3, node={"preset": "nv_10x_improved"}))
     frame = qnsim.sweep(
         str(path), {"nodes.0.preset": ["nv_10x_improved", "superconducting_transducer_link"]}, progress=False, workers=1
     )
@@ -240,26 +236,6 @@ def test_qec_link_says_how_far_the_link_is_from_keeping_up(capsys):
     assert f"({required / delivered:.3g}x the rate" in line and "x the QPU's cycle" in line
 
 
-FEW_PAIRS_TOML = """
-[run]
-until_s = 1.0
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 0.0
-fidelity = 0.95
-rate_hz = 1e3
-{success}
-[[requests]]
-src = "a"
-dst = "b"
-num_pairs = 3
-"""
 
 
 def test_a_plot_of_rates_served_by_few_pairs_says_the_mean_reads_high(tmp_path):
@@ -270,7 +246,8 @@ def test_a_plot_of_rates_served_by_few_pairs_says_the_mean_reads_high(tmp_path):
     from qnsim.plot import summarize
 
     path = tmp_path / "few.toml"
-    path.write_text(FEW_PAIRS_TOML.format(success="success_probability = 0.05"))
+    path.write_text(two_node_scenario(1.0, formalism="bell_diagonal", length_km=0.0, rate_hz=1e3, fidelity=0.95,
+                                      success_probability=0.05) + "num_pairs = 3\n")
     rows = qnsim.sweep(str(path), {"requests.0.num_pairs": [3, 200]}, seeds=40, progress=False, workers=1)
     table = summarize(rows, "requests.0.num_pairs", ["a->b.rate_hz"])
     mean, sem = table["a->b.rate_hz_mean"], table["a->b.rate_hz_sem"]
