@@ -953,7 +953,9 @@ def estimate(
             use the fastest route, swapping entanglement at each intermediate node (Werner
             parameters multiply). A direct link that a route beats on every count (rate, fidelity,
             latency, memory times: :func:`dominated_links`) is left out when the run without it is the
-            better one, with a note.
+            better one, with a note. One a route beats on some counts but not all (:func:`route_comparisons`) is
+            kept, and when the run without it would be better a note gives that run's figures: which of the two
+            serves a job better depends on the job, so choosing would make a better link lengthen some runs.
         placement: a :class:`Placement`, a mapping ``qubit -> QPU`` or None for automatic
             partitioning (METIS or Kernighan-Lin plus greedy refinement; the parts then moved between identical
             QPUs so that interacting ones sit close on the network, up to 256 QPUs).
@@ -1915,9 +1917,30 @@ def dominated_links(
     >>> dominated_links({(0, 1): slow, (0, 2): Link((0, 2), 1e6, 0.999), (1, 2): Link((1, 2), 1e6, 0.999)})
     {(0, 1): [0, 2, 1]}
     """
+    return {key: path for key, (path, signs) in route_comparisons(links, keys).items()
+            if min(signs) >= 0 and max(signs) > 0}  # fmt: skip
+
+
+#: The counts :func:`route_comparisons` compares a relay route and a direct link on, in the order of its signs.
+ROUTE_COUNTS = ("rate", "fidelity", "latency", "memory T1", "memory T2")
+
+
+def route_comparisons(
+    links: Mapping[tuple[int, int], Link], keys: Iterable[tuple[int, int]] | None = None
+) -> dict[tuple[int, int], tuple[list[int], tuple[int, ...]]]:
+    """For each direct link between two nodes that has a relay route over the other links (the fastest of
+    :func:`route_graph` without the link), that route's node path and, count by count (:data:`ROUTE_COUNTS`: raw
+    pair rate, fidelity, latency, the memory times at both ends), +1 where the route is better, 0 where they tie and
+    -1 where the link is. ``keys``: only these links (None: all; each is a shortest-path search).
+
+    >>> slow = Link((0, 1), rate_hz=10.0, fidelity=0.6, latency_s=0.0)
+    >>> hop = Link((0, 2), 1e6, 0.999, latency_s=1e-6)
+    >>> route_comparisons({(0, 1): slow, (0, 2): hop, (1, 2): dataclasses.replace(hop, qpus=(1, 2))}, [(0, 1)])
+    {(0, 1): ([0, 2, 1], (1, 1, -1, 0, 0))}
+    """
     import networkx as nx
 
-    found: dict[tuple[int, int], list[int]] = {}
+    found: dict[tuple[int, int], tuple[list[int], tuple[int, ...]]] = {}
     if len(links) < 3:
         return found
     graph = route_graph(links)
@@ -1938,8 +1961,7 @@ def dominated_links(
             (route.memory_t1_s, direct.memory_t1_s),
             (route.memory_t2_s, direct.memory_t2_s),
         ]
-        if all(r >= d for r, d in figures) and any(r > d for r, d in figures):
-            found[key] = path
+        found[key] = (path, tuple((r > d) - (r < d) for r, d in figures))
     return found
 
 
@@ -1947,12 +1969,14 @@ def dominated_links(
 _DOMINANCE_CHECKS = 200_000
 
 
-def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) -> tuple[_Context, EstimateReport]:
+def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int,
+                            advise: bool = True) -> tuple[_Context, EstimateReport]:
     """The run without the direct links the run uses that a relay route beats on every count
     (:func:`dominated_links`), when that run is the better one (:func:`_better`). A direct link was always used
     when given: a 10 Hz link of F = 0.6 beside a route of two 1 MHz hops of F = 0.999 made a 2 us job take 147 s.
     The route's hops may carry other QPU pairs' pairs too, so the run, not the figures, decides; either way a note
-    says what was done."""
+    says what was done. With ``advise``, the links the run keeps that a route beats on some count only are weighed
+    too (:func:`_contested_links_note`): never chosen, but named when the run without them is better."""
     used = {lr.qpus for lr in report.links if len(lr.route) == 2 and lr.qpus in ctx.links}
     if len(used) * len(ctx.links) > _DOMINANCE_CHECKS:
         if len(ctx.links) >= 3:
@@ -1961,8 +1985,11 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) ->
                 f"links ({len(used):,} x {len(ctx.links):,} links is past {_DOMINANCE_CHECKS:,}): each is used as given"
             )
         return ctx, report
-    beaten = dominated_links(ctx.links, sorted(used))
+    compared = route_comparisons(ctx.links, sorted(used))
+    beaten = {key: path for key, (path, signs) in compared.items() if min(signs) >= 0 and max(signs) > 0}
     if not beaten:
+        if advise:
+            _contested_links_note(ctx, report, compared, seed)
         return ctx, report
     kept = {key: lk for key, lk in ctx.links.items() if key not in beaten}
     trial_ctx, other = _run(_trial_context(ctx, kept), ctx.placement, seed)
@@ -1976,13 +2003,49 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int) ->
             f"routes (simulate_execution too); with the direct link{plural} it was {report.verdict}, "
             f"{human_time(report.wall_clock_s)} (bound: {report.bound})"
         )
+        if advise:
+            _contested_links_note(trial_ctx, other, compared, seed)
         return trial_ctx, other
     report.notes.append(
         f"relay routes match or beat {names} on rate, fidelity, latency and memory times, but the run over the "
         f"routes is not better (their hops carry other pairs too): {other.verdict}, "
         f"{human_time(other.wall_clock_s)} (bound: {other.bound}); the run uses the direct link{plural}"
     )
+    if advise:
+        _contested_links_note(ctx, report, compared, seed)
     return ctx, report
+
+
+def _contested_links_note(ctx: _Context, report: EstimateReport,
+                          compared: Mapping[tuple[int, int], tuple[list[int], tuple[int, ...]]], seed: int) -> None:
+    """Appends to ``report``'s notes what the run would be without the direct links it uses that a relay route beats
+    on some count and not on another (slower but cleaner, faster but later: :func:`route_comparisons`), when that
+    run is the better one (:func:`_better`). Such a link is kept, never routed around: which of the two serves a
+    run better depends on the workload (a throughput-bound job wants the faster, a latency-bound one the quicker),
+    so a choice between them would make a better link lengthen some runs and fewer gates others. Without this note
+    a 1 kHz link of 0.5 us beside a 100 kHz route of 1 us made a run of 16 us take 1 ms without a word."""
+    used = {lr.qpus for lr in report.links if len(lr.route) == 2}
+    contested = {key: compared[key] for key in sorted(used)
+                 if key in compared and key in ctx.links and max(compared[key][1]) > 0 > min(compared[key][1])}
+    if not contested:
+        return
+    kept = {key: lk for key, lk in ctx.links.items() if key not in contested}
+    _, other = _run(_trial_context(ctx, kept), ctx.placement, seed)
+    if not _better(other, report):
+        return
+    def counts(signs: tuple[int, ...], sign: int) -> str:
+        named = [name for name, s in zip(ROUTE_COUNTS, signs) if s == sign]
+        return " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+
+    names = "; ".join(f"link {a}-{b} (route {_route_text(path)}: better on {counts(signs, 1)}, worse on "
+                      f"{counts(signs, -1)})" for (a, b), (path, signs) in contested.items())  # fmt: skip
+    plural = "s" if len(contested) > 1 else ""
+    report.notes.append(
+        f"relay routes beat {names} on some counts but not on all: the run keeps the direct link{plural} (a route "
+        f"replaces a link only where it matches or beats it on every count), but without {'them' if plural else 'it'} the run "
+        f"would be {other.verdict}, {human_time(other.wall_clock_s)} with {other.remote_error_expected:.3g} expected "
+        f"remote faults (bound: {other.bound}): to run over the route{plural}, leave the link{plural} out"
+    )
 
 
 def estimate_plan(w: Workload, qpus: Sequence[QPU], link_map: Mapping[tuple[int, int], Link], *,
@@ -2004,7 +2067,7 @@ def estimate_plan(w: Workload, qpus: Sequence[QPU], link_map: Mapping[tuple[int,
     if ctx.placed is None:
         raise CapacityError(report.reasons[0])
     placed = ctx.placed
-    ctx, report = _around_dominated_links(ctx, report, 0)
+    ctx, report = _around_dominated_links(ctx, report, 0, advise=False)
     return placed, dict(ctx.links), dict(ctx.routed_around)
 
 
