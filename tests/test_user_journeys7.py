@@ -8,8 +8,8 @@ import os
 import sys
 
 import pytest
+from scenarios import two_node_scenario
 from script_modules import import_script
-from test_user_journeys6 import FEW_PAIRS_TOML  # a one-request TOML with a {success} line to fill
 
 import qnsim
 
@@ -57,12 +57,19 @@ def test_the_distributed_memory_example_writes_its_plot_where_asked(tmp_path, mo
     assert os.path.getsize(target) > 1000 and f"plot -> {target}" in capsys.readouterr().out
 
 
-def _few_pairs_sweep(tmp_path, success: str) -> str:
+def _few_pairs_toml(success_probability: float | None = None) -> str:
+    """A 1 kHz link of F = 0.95 (no fiber; ``success_probability`` per attempt when given) and one request of 3 pairs,
+    run for 1 s in bell_diagonal."""
+    return two_node_scenario(1.0, formalism="bell_diagonal", length_km=0.0, rate_hz=1e3, fidelity=0.95,
+                             success_probability=success_probability) + "num_pairs = 3\n"
+
+
+def _few_pairs_sweep(tmp_path, success_probability: float | None) -> str:
     """``qnsim sweep`` of a 1 kHz link over num_pairs = 3, 200, one seed; returns the rows' path."""
     from qnsim.cli import main
 
     path = tmp_path / "few.toml"
-    path.write_text(FEW_PAIRS_TOML.format(success=success))
+    path.write_text(_few_pairs_toml(success_probability))
     out = str(tmp_path / "rows.csv")
     argv = ["sweep", str(path), "--param", "requests.0.num_pairs=3,200", "--seeds", "1", "--out", out, "--no-progress"]
     assert main(argv) == 0
@@ -79,7 +86,7 @@ def test_sweep_rows_carry_the_rates_interval_and_a_one_seed_plot_draws_it(tmp_pa
     from qnsim.plot import plot_sweep, summarize
     from qnsim.sweeps import read_results
 
-    out = _few_pairs_sweep(tmp_path, "success_probability = 0.05")
+    out = _few_pairs_sweep(tmp_path, 0.05)
     rows = sorted(read_results(out), key=lambda row: row["requests.0.num_pairs"])
     for row, num_pairs in zip(rows, (3, 200)):
         assert row["a->b.rate_hz_low"] == row["rate_hz_low"] < row["rate_hz"] < row["rate_hz_high"]
@@ -111,12 +118,12 @@ def test_an_exact_rate_is_its_own_interval(tmp_path):
     from qnsim.plot import summarize
     from qnsim.sweeps import read_results
 
-    out = _few_pairs_sweep(tmp_path, "")
+    out = _few_pairs_sweep(tmp_path, None)
     rows = read_results(out)
     assert all(row["rate_hz"] == row["rate_hz_low"] == row["rate_hz_high"] == 1e3 for row in rows)
     table = summarize(out, "requests.0.num_pairs", ["rate_hz"])
     assert table["rate_hz_low"].tolist() == table["rate_hz_high"].tolist() == [1e3, 1e3]
-    assert _few_pairs_sweep(tmp_path, "") == out and read_results(out) == rows  # resumed: the same rows
+    assert _few_pairs_sweep(tmp_path, None) == out and read_results(out) == rows  # resumed: the same rows
 
 
 def test_summarize_says_when_a_one_seed_row_has_no_interval():
@@ -165,7 +172,7 @@ def test_qnsim_plot_repeats_the_scenarios_remarks(tmp_path, capsys):
     # Rows without such a remark say nothing of the kind.
     plain = tmp_path / "plain.csv"
     few = tmp_path / "few.toml"
-    few.write_text(FEW_PAIRS_TOML.format(success=""))
+    few.write_text(_few_pairs_toml())
     assert main(["sweep", str(few), "--param", "requests.0.num_pairs=3,4", "--out", str(plain), "--no-progress"]) == 0
     assert summarize(str(plain), "requests.0.num_pairs", ["rate_hz"]).attrs["remarks"] == []
 
