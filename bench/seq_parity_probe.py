@@ -1,0 +1,278 @@
+"""SeQUeNCe parity probe: scenarios the benchmark chain does not cover, translated with the guide alone.
+
+Each case is a SeQUeNCe 1.3.1 script as its users write it (a RouterNetTopo config in its Bell-diagonal mode,
+one RequestApp request, nothing patched: bench/seq_guide_cases.py's form), extended where the case needs it
+with one memory template per router (memory efficiency or coherence time differing between routers) and
+``cutoff_flag = False`` (no expiry). The qnsim side is the translation a user makes from
+docs/coming-from-sequence.md's tables, through the public API (``qnsim.Network``, ``qnsim.LinkModel``); it
+does not reuse bench/qnsim_chain.py. For every case it prints pairs per run and mean delivered fidelity per run
+(mean and standard error over seeds, per-run means so correlated pairs of one run do not shrink the error)
+on both sides, and z = (qnsim - SeQUeNCe) / combined standard error.
+
+Run in the SeQUeNCe venv with this checkout's qnsim on the path, one at a time on a shared machine:
+
+    PYTHONPATH=python nice bench/.venv-sequence/bin/python bench/seq_parity_probe.py
+    PYTHONPATH=python nice bench/.venv-sequence/bin/python bench/seq_parity_probe.py --cases n2_mem1 --seeds 1-20
+
+``--markdown`` prints the table as Markdown (bench/README.md, "SeQUeNCe parity probe").
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+LIGHT_M_PER_PS = 2e-4   # SeQUeNCe's SPEED_OF_LIGHT in every fiber
+
+# SeQUeNCe's defaults where a case does not say otherwise (as bench/seq_guide_cases.py): memory efficiency 0.9,
+# 2 kHz, raw fidelity 0.95, coherence time 1 s, cutoff ratio 1, detector efficiency 0.9, BSM success rate 0.5,
+# 0.2 dB/km. "node" overrides a router's memory parameters (index -> {parameter: value}); cutoff_ratio None is
+# SeQUeNCe's cutoff_flag False; target_fidelity is RequestApp's (above the raw fidelity: BBPSSW rules).
+CASES: dict[str, dict] = {
+    # Two routers, one memory each: the link alone (no swap), SeQUeNCe's re-pairing after every attempt.
+    "n2_mem1": dict(hops_km=[10.0], memo_size=1, sim_time_s=0.2),
+    # Two routers, long hop: the attempt period is 4 h (the handshake outlasts 1/f + h).
+    "n2_mem1_50km": dict(hops_km=[50.0], memo_size=1, sim_time_s=0.4),
+    # Two routers, short hop, 20 kHz: 1/f + h.
+    "n2_mem2_2km_20kHz": dict(hops_km=[2.0], memo_size=2, frequency_hz=2e4, sim_time_s=0.05),
+    # Two routers whose memories differ: efficiency 0.5 at r0, 0.9 at r1 (p = 0.5 eta_r0 eta_r1).
+    "n2_eff_0.5_0.9": dict(hops_km=[10.0], memo_size=2, node={0: {"memory_efficiency": 0.5}}, sim_time_s=0.2),
+    # Two routers, raw fidelity 0.8, short coherence time (1 ms, cutoff ratio 1): decay in flight shows.
+    "n2_raw_0.8_T1ms": dict(hops_km=[20.0], memo_size=2, raw_fidelity=0.8, coherence_s=1e-3, sim_time_s=0.2),
+    # Three routers, one memory per side, decoherence dominates (T = 3 ms, link wait ~ 2 ms), no cutoff.
+    "n3_mem1_T3ms_no_cutoff": dict(hops_km=[10.0, 10.0], memo_size=1, coherence_s=3e-3, cutoff_ratio=None,
+                                   sim_time_s=0.3),
+    # The same with SeQUeNCe's default cutoff ratio 1.
+    "n3_mem1_T3ms_cutoff": dict(hops_km=[10.0, 10.0], memo_size=1, coherence_s=3e-3, sim_time_s=0.3),
+    # Three routers, asymmetric hops 2 km and 30 km, one memory per side, T = 10 ms, no cutoff.
+    "n3_asym_2_30_T10ms": dict(hops_km=[2.0, 30.0], memo_size=1, coherence_s=1e-2, cutoff_ratio=None,
+                               sim_time_s=0.3),
+    # Three routers whose coherence times differ (r1, the swapping router, 5 ms; the ends 1 s), no cutoff.
+    "n3_T_r1_5ms": dict(hops_km=[10.0, 10.0], memo_size=2, cutoff_ratio=None, node={1: {"coherence_s": 5e-3}},
+                        sim_time_s=0.2),
+    # Three routers, raw fidelity 0.85, memory efficiency 0.7, 5 kHz, cutoff off, T = 20 ms.
+    "n3_raw_0.85_eff_0.7": dict(hops_km=[10.0, 10.0], memo_size=2, raw_fidelity=0.85, memory_efficiency=0.7,
+                                frequency_hz=5e3, coherence_s=2e-2, cutoff_ratio=None, sim_time_s=0.2),
+    # Five routers, one memory per side, T = 50 ms, no cutoff: nested swaps over 4 links.
+    "n5_mem1_T50ms_no_cutoff": dict(hops_km=[10.0] * 4, memo_size=1, coherence_s=5e-2, cutoff_ratio=None,
+                                    sim_time_s=0.3),
+    # Three routers whose coherence times differ, with SeQUeNCe's default cutoff ratio 1 on each (r1's memories
+    # expire 5 ms after emission, the ends' 1 s): qnsim's request has one cutoff_s, the shortest.
+    "n3_T_r1_5ms_cutoff": dict(hops_km=[10.0, 10.0], memo_size=2, node={1: {"coherence_s": 5e-3}}, sim_time_s=0.2),
+    # RequestApp's target fidelity 0.5, below the raw fidelity, where decay takes swapped pairs below it: SeQUeNCe
+    # keeps an end-to-end pair under its target for purification (waiting for an equal-fidelity partner), qnsim's
+    # min_fidelity rejects it and frees its memories. A model difference; the guide's BBPSSW row says so.
+    "n3_mem1_T3ms_cutoff_target_0.5": dict(hops_km=[10.0, 10.0], memo_size=1, coherence_s=3e-3, target_fidelity=0.5,
+                                           sim_time_s=0.3),
+    "n3_T_r1_5ms_target_0.5": dict(hops_km=[10.0, 10.0], memo_size=2, cutoff_ratio=None,
+                                   node={1: {"coherence_s": 5e-3}}, target_fidelity=0.5, sim_time_s=0.2),
+    # Two routers, BBPSSW from raw 0.8 to a target of 0.83 (one round gives 0.83815), no decay.
+    "n2_bbpssw_0.8_to_0.83_no_decay": dict(hops_km=[10.0], memo_size=4, raw_fidelity=0.8, target_fidelity=0.83,
+                                           coherence_s=-1, sim_time_s=0.1),
+    # The same with SeQUeNCe's default coherence time 1 s.
+    "n2_bbpssw_0.8_to_0.83": dict(hops_km=[10.0], memo_size=4, raw_fidelity=0.8, target_fidelity=0.83,
+                                  sim_time_s=0.1),
+    # Two routers, BBPSSW from raw 0.9 (one round: 0.91766) to a target of 0.915 with T = 0.1 s: the kept pair
+    # decays by about 0.003 before its round is known, so some purified pairs land below the target.
+    "n2_bbpssw_0.9_to_0.915_T100ms": dict(hops_km=[10.0], memo_size=4, raw_fidelity=0.9, target_fidelity=0.915,
+                                          coherence_s=0.1, sim_time_s=0.1),
+}
+
+# RequestApp's target fidelity where a case does not set one: the benchmark chain's 1e-3, so that no pair is held
+# for purification or refused (bench/sequence_chain.py). The "_target_0.5" cases show what 0.5 does.
+DEFAULT_TARGET = 1e-3
+
+ROUTER_KEYS = ("memory_efficiency", "frequency_hz", "raw_fidelity", "coherence_s", "cutoff_ratio")
+
+
+def _router(case: dict, i: int) -> dict:
+    """Router i's memory parameters: the case's, overridden by its "node" entry."""
+    base = {"memory_efficiency": 0.9, "frequency_hz": 2e3, "raw_fidelity": 0.95, "coherence_s": 1.0,
+            "cutoff_ratio": 1.0}
+    base.update({k: case[k] for k in ROUTER_KEYS if k in case})
+    base.update(case.get("node", {}).get(i, {}))
+    return base
+
+
+def sequence_config(case: dict, seed: int, stop_ps: int) -> dict:
+    """The RouterNetTopo config of a case: one memory template per router, the rest as seq_guide_cases.config."""
+    from seq_guide_cases import config
+
+    hops = case["hops_km"]
+    out = config(hops, case["memo_size"], seed, stop_ps, detector_efficiency=case.get("detector_efficiency", 0.9),
+                 bsm_success_rate=case.get("bsm_success_rate", 0.5),
+                 attenuation_db_per_km=case.get("attenuation_db_per_km", 0.2))
+    swapping = out["templates"]["router"]["EntanglementSwapping"]
+    for i, node in enumerate(out["nodes"]):
+        r = _router(case, i)
+        memory_array = {"fidelity": r["raw_fidelity"], "efficiency": r["memory_efficiency"],
+                        "frequency": r["frequency_hz"], "coherence_time": r["coherence_s"],
+                        "decoherence_errors": [1 / 3, 1 / 3, 1 / 3]}
+        if r["cutoff_ratio"] is None:
+            memory_array["cutoff_flag"] = False
+        else:
+            memory_array["cutoff_ratio"] = r["cutoff_ratio"]
+        out["templates"][f"router{i}"] = {"MemoryArray": memory_array, "EntanglementSwapping": swapping}
+        node["template"] = f"router{i}"
+    del out["templates"]["router"]
+    return out
+
+
+def run_sequence(case: dict, seed: int) -> dict:
+    """One SeQUeNCe run: pairs delivered at r0 and the fidelity of each, read from its state at delivery."""
+    import numpy as np
+    from sequence.app.request_app import RequestApp
+    from sequence.constants import SINGLE_HERALDED
+    from sequence.entanglement_management.generation import EntanglementGenerationA, EntanglementGenerationB
+    from sequence.entanglement_management.purification import PurificationProtocol
+    from sequence.entanglement_management.swapping import EntanglementSwappingA, EntanglementSwappingB
+    from sequence.kernel.timeline import Timeline
+    from sequence.topology.router_net_topo import RouterNetTopo
+
+    EntanglementGenerationA.set_global_type(SINGLE_HERALDED)
+    EntanglementGenerationB.set_global_type(SINGLE_HERALDED)
+    EntanglementSwappingA.set_formalism("bell_diagonal")
+    EntanglementSwappingB.set_formalism("bell_diagonal")
+    PurificationProtocol.set_formalism("bell_diagonal")
+    Timeline.seed(seed)
+    np.random.seed(seed)
+    total_m = sum(case["hops_km"]) * 1000
+    start_ps = 2 * int(round(total_m / LIGHT_M_PER_PS)) + 10**9   # after RSVP's round trip, plus 1 ms
+    end_ps = start_ps + int(round(case["sim_time_s"] * 1e12))
+    topo = RouterNetTopo(sequence_config(case, seed, end_ps + 1))
+    tl = topo.get_timeline()
+    routers = {r.name: r for r in topo.get_nodes_by_type(RouterNetTopo.QUANTUM_ROUTER)}
+    names = sorted(routers, key=lambda s: int(s[1:]))
+    fids: list[float] = []
+
+    class App(RequestApp):
+        def get_memory(self, info):
+            res = self.memo_to_reservation.get(info.index)
+            if (info.state in ("ENTANGLED", "PURIFIED") and res is not None and info.remote_node == res.responder
+                    and info.fidelity >= res.fidelity):
+                memo = info.memory
+                remote = tl.get_entity_by_name(memo.entangled_memory["memo_id"])
+                memo.bds_decohere()
+                remote.bds_decohere()
+                fids.append(float(tl.quantum_manager.get(memo.qstate_key).state[0]))
+            super().get_memory(info)
+
+    app = App(routers[names[0]])
+    for nm in names[1:]:
+        RequestApp(routers[nm])
+    tl.init()
+    app.start(names[-1], start_ps, end_ps, case["memo_size"], case.get("target_fidelity", DEFAULT_TARGET))
+    tl.run()
+    return {"pairs": len(fids), "mean_fidelity": statistics.fmean(fids) if fids else float("nan")}
+
+
+def translate(case: dict, seed: int):
+    """qnsim's network and request for a case, row by row of docs/coming-from-sequence.md's tables.
+
+    SeQUeNCe's units in (km, s, Hz, dB/km); every hop its own light time h, success probability and period.
+    """
+    import qnsim
+
+    hops = case["hops_km"]
+    n = len(hops) + 1
+    routers = [_router(case, i) for i in range(n)]
+    names = [f"r{i}" for i in range(n)]
+    net = qnsim.Network("bell_diagonal", seed=seed)
+    for i, name in enumerate(names):
+        t = routers[i]["coherence_s"]
+        decay = {"depolarizing_time_s": 0.75 * t} if t > 0 else {}   # T = -1: SeQUeNCe's "never"
+        net.add_node(name, num_memories=case["memo_size"] * (2 if 0 < i < n - 1 else 1), **decay)
+    det, bsm = case.get("detector_efficiency", 0.9), case.get("bsm_success_rate", 0.5)
+    att = case.get("attenuation_db_per_km", 0.2)
+    for i, hop_km in enumerate(hops):
+        a, b = routers[i], routers[i + 1]
+        h = hop_km * 5e-6
+        arm = 10 ** (-att * hop_km / 20)
+        p = bsm * (a["memory_efficiency"] * arm * det) * (b["memory_efficiency"] * arm * det)
+        f = min(a["frequency_hz"], b["frequency_hz"])
+        model = qnsim.LinkModel(scheme="single_click", success_probability=p,
+                                attempt_period_s=max(1 / f + h, 4 * h), fidelity=a["raw_fidelity"])
+        net.add_link(names[i], names[i + 1], length_km=hop_km, refractive_index=1.49896229,
+                     channels=case["memo_size"], link_model=model, setup_delay_s=3 * h)
+    kwargs = {}
+    cutoffs = [r["cutoff_ratio"] * r["coherence_s"] for r in routers
+               if r["cutoff_ratio"] is not None and r["coherence_s"] > 0]
+    if cutoffs:
+        kwargs["cutoff_s"] = min(cutoffs)
+    # RequestApp's target fidelity is qnsim's min_fidelity and, above the raw fidelity, its target_fidelity
+    # with BBPSSW rounds, each confirmed by a round trip (the guide's BBPSSW and RequestApp rows).
+    target = case.get("target_fidelity", DEFAULT_TARGET)
+    kwargs["min_fidelity"] = target
+    if target > routers[0]["raw_fidelity"]:
+        kwargs.update(purification="bbpssw", target_fidelity=target, purification_handshake=True)
+    net.request(names[0], names[-1], num_pairs=10**6, memories_per_link=case["memo_size"], swap_schedule="nested",
+                swap_handshake=True, **kwargs)
+    return net
+
+
+def run_qnsim(case: dict, seed: int) -> dict:
+    """One qnsim run of the guide's translation."""
+    r = translate(case, seed).run(until_s=case["sim_time_s"]).requests[0]
+    return {"pairs": r.num_pairs, "mean_fidelity": r.mean_fidelity if r.num_pairs else float("nan")}
+
+
+def mean_se(xs: list[float]) -> tuple[float, float]:
+    """(mean, standard error) of the finite values of xs; nan where there are none."""
+    xs = [x for x in xs if not math.isnan(x)]
+    if not xs:
+        return float("nan"), float("nan")
+    return statistics.fmean(xs), (statistics.stdev(xs) / math.sqrt(len(xs)) if len(xs) > 1 else float("nan"))
+
+
+def z_score(q: tuple[float, float], s: tuple[float, float]) -> float:
+    """(q - s) / combined standard error; 0 when both are equal to 1e-7 (deterministic fidelities)."""
+    if abs(q[0] - s[0]) <= 1e-7 * max(1.0, abs(s[0])):
+        return 0.0
+    se = math.hypot(q[1], s[1])
+    return (q[0] - s[0]) / se if se > 0 else float("inf")
+
+
+def _seeds(text: str) -> list[int]:
+    a, b = (int(x) for x in text.split("-"))
+    return list(range(a, b + 1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    ap.add_argument("--seeds", default="1-10", help="SeQUeNCe seeds, first-last")
+    ap.add_argument("--qnsim-seeds", default="1-40", help="qnsim seeds, first-last")
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown too")
+    args = ap.parse_args(argv)
+    rows = []
+    for name in args.cases:
+        case = CASES[name]
+        t0 = time.perf_counter()
+        s_runs = [run_sequence(case, seed) for seed in _seeds(args.seeds)]
+        t_seq = time.perf_counter() - t0
+        q_runs = [run_qnsim(case, seed) for seed in _seeds(args.qnsim_seeds)]
+        s = mean_se([r["pairs"] for r in s_runs]), mean_se([r["mean_fidelity"] for r in s_runs])
+        q = mean_se([r["pairs"] for r in q_runs]), mean_se([r["mean_fidelity"] for r in q_runs])
+        zp, zf = z_score(q[0], s[0]), z_score(q[1], s[1])
+        rows.append((name, s, q, zp, zf))
+        print(f"{name:>32}  pairs S {s[0][0]:7.2f} ± {s[0][1]:5.2f}  Q {q[0][0]:7.2f} ± {q[0][1]:5.2f}  z {zp:+5.1f} | "
+              f"F S {s[1][0]:.5f} ± {s[1][1]:.5f}  Q {q[1][0]:.5f} ± {q[1][1]:.5f}  z {zf:+5.1f}  "
+              f"({t_seq:.0f} s SeQUeNCe)", flush=True)
+    if args.markdown:
+        print(f"\n| case | SeQUeNCe pairs/run (seeds {args.seeds}) | qnsim pairs/run (seeds {args.qnsim_seeds}) | z "
+              "| SeQUeNCe mean F | qnsim mean F | z |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, s, q, zp, zf in rows:
+            print(f"| {name} | {s[0][0]:.2f} ± {s[0][1]:.2f} | {q[0][0]:.2f} ± {q[0][1]:.2f} | {zp:+.1f} | "
+                  f"{s[1][0]:.5f} ± {s[1][1]:.5f} | {q[1][0]:.5f} ± {q[1][1]:.5f} | {zf:+.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
