@@ -43,6 +43,12 @@ CASES: dict[str, dict] = {
     "n2_mem2_2km_20kHz": dict(hops_km=[2.0], memo_size=2, frequency_hz=2e4, sim_time_s=0.05),
     # Two routers whose memories differ: efficiency 0.5 at r0, 0.9 at r1 (p = 0.5 eta_r0 eta_r1).
     "n2_eff_0.5_0.9": dict(hops_km=[10.0], memo_size=2, node={0: {"memory_efficiency": 0.5}}, sim_time_s=0.2),
+    # Two routers of different raw fidelity: SeQUeNCe's state takes the raw fidelity of the router whose name sorts
+    # first (its generation protocol's non-primary side sets the state; each memory records its own figure).
+    "n2_raw_r0_0.9": dict(hops_km=[10.0], memo_size=2, node={0: {"raw_fidelity": 0.9}}, sim_time_s=0.2),
+    "n2_raw_r1_0.9": dict(hops_km=[10.0], memo_size=2, node={1: {"raw_fidelity": 0.9}}, sim_time_s=0.2),
+    # Two routers of different frequency (r1 1 kHz, r0 2 kHz): the attempt period is set by the lower one.
+    "n2_f_r1_1kHz": dict(hops_km=[10.0], memo_size=2, node={1: {"frequency_hz": 1e3}}, sim_time_s=0.2),
     # Two routers, raw fidelity 0.8, short coherence time (1 ms, cutoff ratio 1): decay in flight shows.
     "n2_raw_0.8_T1ms": dict(hops_km=[20.0], memo_size=2, raw_fidelity=0.8, coherence_s=1e-3, sim_time_s=0.2),
     # Three routers, one memory per side, decoherence dominates (T = 3 ms, link wait ~ 2 ms), no cutoff.
@@ -196,8 +202,9 @@ def translate(case: dict, seed: int):
         arm = 10 ** (-att * hop_km / 20)
         p = bsm * (a["memory_efficiency"] * arm * det) * (b["memory_efficiency"] * arm * det)
         f = min(a["frequency_hz"], b["frequency_hz"])
+        first = a if names[i] < names[i + 1] else b   # the name that sorts first sets the state
         model = qnsim.LinkModel(scheme="single_click", success_probability=p,
-                                attempt_period_s=max(1 / f + h, 4 * h), fidelity=a["raw_fidelity"])
+                                attempt_period_s=max(1 / f + h, 4 * h), fidelity=first["raw_fidelity"])
         net.add_link(names[i], names[i + 1], length_km=hop_km, refractive_index=1.49896229,
                      channels=case["memo_size"], link_model=model, setup_delay_s=3 * h)
     kwargs = {}
