@@ -78,6 +78,13 @@ CASES: dict[str, dict] = {
                                            sim_time_s=0.3),
     "n3_T_r1_5ms_target_0.5": dict(hops_km=[10.0, 10.0], memo_size=2, cutoff_ratio=None,
                                    node={1: {"coherence_s": 5e-3}}, target_fidelity=0.5, sim_time_s=0.2),
+    # SeQUeNCe's detectors at their default count rate, 25 MHz: a 40 ns dead time, and a link's memories emit in
+    # adjacent 12.5 ns bins, so heralds are lost with several memories per side (qnsim has no dead time).
+    "n3_count_rate_25MHz": dict(hops_km=[10.0, 10.0], memo_size=4, count_rate=25e6, sim_time_s=0.1),
+    # SeQUeNCe's own defaults for all a configuration leaves out: memory fidelity 0.85, 80 MHz, efficiency 1,
+    # coherence time -1 (never), detectors of efficiency 0.9 and count rate 25 MHz.
+    "n3_sequence_class_defaults": dict(hops_km=[10.0, 10.0], memo_size=4, memory_efficiency=1.0, frequency_hz=8e7,
+                                       raw_fidelity=0.85, coherence_s=-1, count_rate=25e6, sim_time_s=0.05),
     # SeQUeNCe's swapping_success_prob 0.5 (its swaps fail at random, losing both pairs): qnsim's swaps, Bell
     # measurements on memory qubits, always succeed; the guide says there is no counterpart.
     "n3_swap_success_0.5": dict(hops_km=[10.0, 10.0], memo_size=2, swap_success=0.5, sim_time_s=0.2),
@@ -130,6 +137,9 @@ def sequence_config(case: dict, seed: int, stop_ps: int) -> dict:
         out["templates"][f"router{i}"] = {"MemoryArray": memory_array, "EntanglementSwapping": swapping}
         node["template"] = f"router{i}"
     del out["templates"]["router"]
+    if "count_rate" in case:   # SeQUeNCe's detector default is 25 MHz (a 40 ns dead time); the cases' 1e12 has none
+        for detector in out["templates"]["bsm"]["SingleHeraldedBSM"]["detectors"]:
+            detector["count_rate"] = case["count_rate"]
     return out
 
 
