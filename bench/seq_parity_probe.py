@@ -88,6 +88,10 @@ CASES: dict[str, dict] = {
     # SeQUeNCe's swapping_success_prob 0.5 (its swaps fail at random, losing both pairs): qnsim's swaps, Bell
     # measurements on memory qubits, always succeed; the guide says there is no counterpart.
     "n3_swap_success_0.5": dict(hops_km=[10.0, 10.0], memo_size=2, swap_success=0.5, sim_time_s=0.2),
+    # Three routers, target 0.92 above the swapped pairs' 0.90333, nothing decaying: SeQUeNCe's rules purify the
+    # end-to-end pairs (one BBPSSW round: 0.92908); the translation adds end_to_end_purification_rounds.
+    "n3_target_0.92_no_decay": dict(hops_km=[10.0, 10.0], memo_size=4, target_fidelity=0.92, coherence_s=-1,
+                                    sim_time_s=0.1),
     # Two routers, BBPSSW from raw 0.8 to a target of 0.83 (one round gives 0.83815), no decay.
     "n2_bbpssw_0.8_to_0.83_no_decay": dict(hops_km=[10.0], memo_size=4, raw_fidelity=0.8, target_fidelity=0.83,
                                            coherence_s=-1, sim_time_s=0.1),
@@ -231,6 +235,16 @@ def translate(case: dict, seed: int):
     kwargs["min_fidelity"] = target
     if target > routers[0]["raw_fidelity"]:
         kwargs.update(purification="bbpssw", target_fidelity=target, purification_handshake=True)
+    if n > 2 and all(target <= r["raw_fidelity"] for r in routers):
+        # SeQUeNCe also purifies end-to-end pairs below the target: the rounds a swapped pair needs. Its pairs are
+        # Werner (swaps twirl), so the swapped pair's Werner parameter is the links' product (before any decay).
+        w = math.prod((4 * routers[i if names[i] < names[i + 1] else i + 1]["raw_fidelity"] - 1) / 3
+                      for i in range(n - 1))
+        f_swapped = (1 + 3 * w) / 4
+        if f_swapped < target:
+            e = (1 - f_swapped) / 3
+            rounds = qnsim.purification_rounds_for((f_swapped, e, e, e), target, "bbpssw")
+            kwargs.update(purification="bbpssw", purification_handshake=True, end_to_end_purification_rounds=rounds)
     net.request(names[0], names[-1], num_pairs=10**6, memories_per_link=case["memo_size"], swap_schedule="nested",
                 swap_handshake=True, **kwargs)
     return net

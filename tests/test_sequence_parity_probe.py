@@ -6,8 +6,8 @@ checked against qnsim's translation: two routers with one memory each attempt on
 emission one attempt period after the last, a success or not, since the period covers the 3 h setup and the h
 herald), so the pairs of a run are Binomial(K, p) with p = success_rate x eta_A x eta_B; every pair waits one
 light time h in memory, so its fidelity is the Werner fidelity decayed on both qubits for h; one BBPSSW round
-without decay maps F to (F^2 + e^2) / (F^2 + 2 F e + 5 e^2), e = (1 - F) / 3. The guide's doctest blocks run
-here too, as a user copies them.
+without decay maps F to (F^2 + e^2) / (F^2 + 2 F e + 5 e^2), e = (1 - F) / 3, and a swap of two Werner pairs
+multiplies their Werner parameters (4 F - 1) / 3. The guide's doctest blocks run here too, as a user copies them.
 """
 
 from __future__ import annotations
@@ -111,9 +111,48 @@ def test_one_bbpssw_round_from_werner_0_8_without_decay():
     assert info.purification_rounds == 1
     r = net.run(until_s=0.05).requests[0]
     assert r.num_pairs > 5
-    f, e = 0.8, 0.2 / 3
-    expected = (f * f + e * e) / (f * f + 2 * f * e + 5 * e * e)
-    np.testing.assert_allclose(r.fidelities, expected, rtol=1e-12)
+    np.testing.assert_allclose(r.fidelities, _bbpssw(0.8), rtol=1e-12)
+
+
+def _bbpssw(f):
+    """One BBPSSW round on two Werner pairs of fidelity f: the output fidelity."""
+    e = (1 - f) / 3
+    return (f * f + e * e) / (f * f + 2 * f * e + 5 * e * e)
+
+
+@pytest.mark.parametrize("end_to_end_rounds", [0, 1])
+def test_a_target_above_the_swapped_pairs_takes_end_to_end_rounds(end_to_end_rounds):
+    """3 routers, raw 0.95, RequestApp target 0.92, nothing decaying: the guide's RequestApp row.
+
+    A swapped pair has Werner parameter ((4 x 0.95 - 1) / 3)^2, F = 0.90333 < 0.92; SeQUeNCe's rules purify it end
+    to end (equal fidelities without decay), one BBPSSW round giving 0.92908 on every pair (the probe's
+    n3_target_0.92_no_decay: SeQUeNCe 42.9 +- 1.7 pairs per 0.1 s, all of 0.92908). The translation with
+    end_to_end_purification_rounds = 1 delivers exactly that; without it min_fidelity rejects every pair.
+    """
+    w = ((4 * 0.95 - 1) / 3) ** 2
+    f_swapped = (1 + 3 * w) / 4
+    e = (1 - f_swapped) / 3
+    assert qnsim.purification_rounds_for((f_swapped, e, e, e), 0.92, "bbpssw") == 1
+    net = qnsim.Network("bell_diagonal", seed=3)
+    for name, memories in (("r0", 4), ("r1", 8), ("r2", 4)):
+        net.add_node(name, num_memories=memories)
+    h = 10.0 * 5e-6
+    eta = 0.9 * 10 ** (-0.2 * 10.0 / 20) * 0.9
+    model = qnsim.LinkModel(scheme="single_click", success_probability=0.5 * eta**2, attempt_period_s=1 / 2e3 + h,
+                            fidelity=0.95)
+    for a, b in (("r0", "r1"), ("r1", "r2")):
+        net.add_link(a, b, length_km=10.0, refractive_index=1.49896229, channels=4, link_model=model,
+                     setup_delay_s=3 * h)
+    rounds = {"purification": "bbpssw", "end_to_end_purification_rounds": 1} if end_to_end_rounds else {}
+    net.request("r0", "r2", num_pairs=10**6, memories_per_link=4, swap_schedule="nested", swap_handshake=True,
+                target_fidelity=0.92, min_fidelity=0.92, purification_handshake=bool(end_to_end_rounds), **rounds)
+    r = net.run(until_s=0.05).requests[0]
+    if end_to_end_rounds:
+        assert r.num_pairs > 5
+        np.testing.assert_allclose(r.fidelities, _bbpssw(f_swapped), rtol=1e-12)
+    else:
+        assert r.num_pairs == 0
+        assert r.rejected_low_fidelity > 10
 
 
 def test_the_guides_doctest_blocks_run_as_written():
