@@ -59,6 +59,14 @@ CASES: dict[str, dict] = {
     # Three routers, asymmetric hops 2 km and 30 km, one memory per side, T = 10 ms, no cutoff.
     "n3_asym_2_30_T10ms": dict(hops_km=[2.0, 30.0], memo_size=1, coherence_s=1e-2, cutoff_ratio=None,
                                sim_time_s=0.3),
+    # SeQUeNCe's decoherence_errors [0, 0, 1] (pure dephasing at rate 1/T): qnsim's t2_s = T / 2; and [0.25, 0.25,
+    # 0.5]: depolarizing at rate 0.25 / T with dephasing at 0.25 / T on top.
+    "n2_dephasing_T1ms": dict(hops_km=[20.0], memo_size=2, raw_fidelity=0.8, coherence_s=1e-3,
+                              decoherence_errors=(0.0, 0.0, 1.0), sim_time_s=0.2),
+    "n3_dephasing_T5ms_no_cutoff": dict(hops_km=[10.0, 10.0], memo_size=2, coherence_s=5e-3, cutoff_ratio=None,
+                                        decoherence_errors=(0.0, 0.0, 1.0), sim_time_s=0.2),
+    "n3_mixed_T5ms_no_cutoff": dict(hops_km=[10.0, 10.0], memo_size=2, coherence_s=5e-3, cutoff_ratio=None,
+                                    decoherence_errors=(0.25, 0.25, 0.5), sim_time_s=0.2),
     # Three routers whose coherence times differ (r1, the swapping router, 5 ms; the ends 1 s), no cutoff.
     "n3_T_r1_5ms": dict(hops_km=[10.0, 10.0], memo_size=2, cutoff_ratio=None, node={1: {"coherence_s": 5e-3}},
                         sim_time_s=0.2),
@@ -108,13 +116,14 @@ CASES: dict[str, dict] = {
 # for purification or refused (bench/sequence_chain.py). The "_target_0.5" cases show what 0.5 does.
 DEFAULT_TARGET = 1e-3
 
-ROUTER_KEYS = ("memory_efficiency", "frequency_hz", "raw_fidelity", "coherence_s", "cutoff_ratio")
+ROUTER_KEYS = ("memory_efficiency", "frequency_hz", "raw_fidelity", "coherence_s", "cutoff_ratio",
+               "decoherence_errors")
 
 
 def _router(case: dict, i: int) -> dict:
     """Router i's memory parameters: the case's, overridden by its "node" entry."""
     base = {"memory_efficiency": 0.9, "frequency_hz": 2e3, "raw_fidelity": 0.95, "coherence_s": 1.0,
-            "cutoff_ratio": 1.0}
+            "cutoff_ratio": 1.0, "decoherence_errors": (1 / 3, 1 / 3, 1 / 3)}
     base.update({k: case[k] for k in ROUTER_KEYS if k in case})
     base.update(case.get("node", {}).get(i, {}))
     return base
@@ -133,7 +142,7 @@ def sequence_config(case: dict, seed: int, stop_ps: int) -> dict:
         r = _router(case, i)
         memory_array = {"fidelity": r["raw_fidelity"], "efficiency": r["memory_efficiency"],
                         "frequency": r["frequency_hz"], "coherence_time": r["coherence_s"],
-                        "decoherence_errors": [1 / 3, 1 / 3, 1 / 3]}
+                        "decoherence_errors": list(r["decoherence_errors"])}
         if r["cutoff_ratio"] is None:
             memory_array["cutoff_flag"] = False
         else:
@@ -195,6 +204,25 @@ def run_sequence(case: dict, seed: int) -> dict:
     return {"pairs": len(fids), "mean_fidelity": statistics.fmean(fids) if fids else float("nan")}
 
 
+def memory_decay(coherence_s: float, shares: tuple[float, float, float]) -> dict:
+    """qnsim node decay for SeQUeNCe's Pauli decoherence: rates (x, y, z) = shares / coherence_s, in 1/s.
+
+    The guide's row: X and Y at rate a and Z at rate b >= a are depolarizing at a (depolarizing_time_s = 1 / 4a;
+    equal shares 1/3 give 0.75 T) and dephasing at b - a (t2_s = 1 / 2 (b - a)). T <= 0 is "never".
+    """
+    if coherence_s <= 0:
+        return {}
+    x, y, z = (share / coherence_s for share in shares)
+    if not math.isclose(x, y) or z < x:
+        raise NotImplementedError(f"decoherence_errors {shares}: qnsim has no Pauli channel with these shares")
+    out = {}
+    if x > 0:
+        out["depolarizing_time_s"] = 1 / (4 * x)
+    if z > x and not math.isclose(z, x):
+        out["t2_s"] = 1 / (2 * (z - x))
+    return out
+
+
 def translate(case: dict, seed: int):
     """qnsim's network and request for a case, row by row of docs/coming-from-sequence.md's tables.
 
@@ -208,8 +236,7 @@ def translate(case: dict, seed: int):
     names = [f"r{i}" for i in range(n)]
     net = qnsim.Network("bell_diagonal", seed=seed)
     for i, name in enumerate(names):
-        t = routers[i]["coherence_s"]
-        decay = {"depolarizing_time_s": 0.75 * t} if t > 0 else {}   # T = -1: SeQUeNCe's "never"
+        decay = memory_decay(routers[i]["coherence_s"], routers[i]["decoherence_errors"])
         net.add_node(name, num_memories=case["memo_size"] * (2 if 0 < i < n - 1 else 1), **decay)
     det, bsm = case.get("detector_efficiency", 0.9), case.get("bsm_success_rate", 0.5)
     att = case.get("attenuation_db_per_km", 0.2)

@@ -100,6 +100,31 @@ def test_fidelity_decays_on_both_qubits_for_one_light_time():
     np.testing.assert_allclose(r.fidelities, expected, rtol=1e-12)
 
 
+def test_pure_dephasing_is_t2_of_half_the_coherence_time():
+    """SeQUeNCe's decoherence_errors (0, 0, 1): a Z error on each qubit with p = (1 - exp(-2 t / T)) / 2.
+
+    The guide maps it to t2_s = T / 2. Two Z errors cancel, so a Werner pair of F0 after h on both qubits has
+    F = F0 (1 - q) + (1 - F0) / 3 q, q = 2 p (1 - p): 0.67912 at 20 km, F0 = 0.8, T = 1 ms, as SeQUeNCe gives (the
+    probe's n2_dephasing_T1ms); t2_s = T gives 0.734.
+    """
+    t = 1e-3
+    net = qnsim.Network("bell_diagonal", seed=4)
+    for name in ("r0", "r1"):
+        net.add_node(name, num_memories=2, t2_s=t / 2)
+    h = 20.0 * 5e-6
+    eta = 0.9 * 10 ** (-0.2 * 20.0 / 20) * 0.9
+    model = qnsim.LinkModel(scheme="single_click", success_probability=0.5 * eta**2, attempt_period_s=1 / 2e3 + h,
+                            fidelity=0.8)
+    net.add_link("r0", "r1", length_km=20.0, refractive_index=1.49896229, channels=2, link_model=model,
+                 setup_delay_s=3 * h)
+    net.request("r0", "r1", num_pairs=10**6, memories_per_link=2, cutoff_s=t)
+    r = net.run(until_s=0.05).requests[0]
+    assert r.num_pairs > 5
+    p = (1 - math.exp(-2 * h / t)) / 2
+    q = 2 * p * (1 - p)
+    np.testing.assert_allclose(r.fidelities, 0.8 * (1 - q) + 0.2 / 3 * q, rtol=1e-12)
+
+
 def test_one_bbpssw_round_from_werner_0_8_without_decay():
     """RequestApp target 0.83 over raw 0.8, coherence_time -1: every delivered pair has BBPSSW's 0.83815.
 
