@@ -180,6 +180,56 @@ def test_a_target_above_the_swapped_pairs_takes_end_to_end_rounds(end_to_end_rou
         assert r.rejected_low_fidelity > 10
 
 
+def _swap(left, right, gate_error, flip):
+    """Bell-diagonal (I, X, Y, Z) output of a Bell measurement on the inner qubits of two Bell-diagonal pairs.
+
+    The output's Pauli frame error is the product of the inputs' (Paulis as (x, z) bits, added mod 2), times X and Z
+    for flipped outcomes (probability flip each); DEPOLARIZE2(gate_error) on the measured qubits reaches the
+    output as a Pauli drawn uniformly from the 16 with probability 16/15 gate_error (the identity's class holds
+    three of the 15 errors).
+    """
+    bits = [(0, 0), (1, 0), (1, 1), (0, 1)]   # I, X, Y, Z as (x, z)
+    out = np.zeros(4)
+    for i, a in enumerate(bits):
+        for j, b in enumerate(bits):
+            for fx, px in ((0, 1 - flip), (1, flip)):
+                for fz, pz in ((0, 1 - flip), (1, flip)):
+                    k = bits.index(((a[0] + b[0] + fx) % 2, (a[1] + b[1] + fz) % 2))
+                    out[k] += left[i] * right[j] * px * pz
+    mixed = 16 / 15 * gate_error
+    return (1 - mixed) * out + mixed / 4
+
+
+@pytest.mark.parametrize("routers", [3, 5])
+def test_noisy_swaps_keep_the_bell_diagonal_state(routers):
+    """Gate fidelity 0.98, measurement fidelity 0.99 (gate2_error 15/16 x 0.02, measure_error 0.01), no decay.
+
+    Links Werner 0.95, nested swaps composed on the full Bell-diagonal state. 3 routers: 0.87328, as SeQUeNCe gives;
+    5 routers: 0.744273, where SeQUeNCe, twirling each swap's output to Werner before the next swap, gives 0.744140
+    (the probe's n5_gate_0.98_meas_0.99; the guide's gate_fid row).
+    """
+    werner = np.array([0.95] + [0.05 / 3] * 3)
+    pair = _swap(werner, werner, 15 / 16 * 0.02, 0.01)
+    if routers == 5:
+        pair = _swap(pair, pair, 15 / 16 * 0.02, 0.01)
+    net = qnsim.Network("bell_diagonal", seed=5)
+    names = [f"r{i}" for i in range(routers)]
+    for i, name in enumerate(names):
+        net.add_node(name, num_memories=2 if i in (0, routers - 1) else 4, gate2_error=15 / 16 * 0.02,
+                     measure_error=0.01)
+    h = 10.0 * 5e-6
+    eta = 0.9 * 10 ** (-0.2 * 10.0 / 20) * 0.9
+    model = qnsim.LinkModel(scheme="single_click", success_probability=0.5 * eta**2, attempt_period_s=1 / 2e3 + h,
+                            fidelity=0.95)
+    for a, b in zip(names, names[1:]):
+        net.add_link(a, b, length_km=10.0, refractive_index=1.49896229, channels=2, link_model=model,
+                     setup_delay_s=3 * h)
+    net.request(names[0], names[-1], num_pairs=10**6, memories_per_link=2, swap_schedule="nested", swap_handshake=True)
+    r = net.run(until_s=0.05).requests[0]
+    assert r.num_pairs > 5
+    np.testing.assert_allclose(r.fidelities, pair[0], rtol=1e-12)
+
+
 def test_the_guides_doctest_blocks_run_as_written():
     """Every ``{doctest}`` block of the guide, run as a user pastes it (only ``qnsim`` imported)."""
     blocks = re.findall(r"```\{doctest\}\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
