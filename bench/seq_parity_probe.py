@@ -76,6 +76,10 @@ CASES: dict[str, dict] = {
     # Five routers, one memory per side, T = 50 ms, no cutoff: nested swaps over 4 links.
     "n5_mem1_T50ms_no_cutoff": dict(hops_km=[10.0] * 4, memo_size=1, coherence_s=5e-2, cutoff_ratio=None,
                                     sim_time_s=0.3),
+    # Nine routers, hops alternating 5 km and 15 km, T = 0.1 s, no cutoff: nested swaps over unequal links. SeQUeNCe's
+    # silent non-emission (bench/sequence_chain.py) costs it a few per cent of its pairs here.
+    "n9_hops_5_15_T100ms": dict(hops_km=[5.0, 15.0] * 4, memo_size=2, coherence_s=0.1, cutoff_ratio=None,
+                                sim_time_s=0.2),
     # Three routers whose coherence times differ, with SeQUeNCe's default cutoff ratio 1 on each (r1's memories
     # expire 5 ms after emission, the ends' 1 s): qnsim's request has one cutoff_s, the shortest.
     "n3_T_r1_5ms_cutoff": dict(hops_km=[10.0, 10.0], memo_size=2, node={1: {"coherence_s": 5e-3}}, sim_time_s=0.2),
