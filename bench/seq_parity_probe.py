@@ -14,7 +14,11 @@ Run in the SeQUeNCe venv with this checkout's qnsim on the path, one at a time o
     PYTHONPATH=python nice bench/.venv-sequence/bin/python bench/seq_parity_probe.py
     PYTHONPATH=python nice bench/.venv-sequence/bin/python bench/seq_parity_probe.py --cases n2_mem1 --seeds 1-20
 
-``--markdown`` prints the table as Markdown (bench/README.md, "SeQUeNCe parity probe").
+``--markdown`` prints the table as Markdown (bench/README.md, "SeQUeNCe parity probe"). The translation follows the
+guide row by row, including its rows for what SeQUeNCe does differently: per-router memory efficiency, frequency,
+raw fidelity and decoherence shares; RequestApp's target as min_fidelity, per-link BBPSSW rounds (counted with the
+nodes' gate and measurement errors when there are any) and end-to-end rounds where swapped pairs fall below it;
+gate_fid and meas_fid as gate2_error and measure_error. Cases whose figures differ by model say so in their comment.
 """
 
 from __future__ import annotations
@@ -349,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--qnsim-seeds", default="1-40", help="qnsim seeds, first-last")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown too")
     args = ap.parse_args(argv)
+    from sequence_chain import _require_sequence
+
+    _require_sequence()   # Python >= 3.12 and sequence >= 1.3, or a message saying how to get them
     rows = []
     for name in args.cases:
         case = CASES[name]
