@@ -117,6 +117,13 @@ CASES: dict[str, dict] = {
     # end-to-end pairs (one BBPSSW round: 0.92908); the translation adds end_to_end_purification_rounds.
     "n3_target_0.92_no_decay": dict(hops_km=[10.0, 10.0], memo_size=4, target_fidelity=0.92, coherence_s=-1,
                                     sim_time_s=0.1),
+    # SeQUeNCe's ket mode (BarretKokA, two emission rounds, the benchmark's parameters, no decay), one memory per
+    # side: its attempt ends when the first round does not herald, qnsim's double_click_timing "second_on_herald";
+    # the default "both_rounds" plays both rounds every attempt. Its fidelity is the bookkept raw 0.95.
+    "n2_ket_barrett_kok": dict(formalism="ket", hops_km=[10.0], memo_size=1, timing="second_on_herald",
+                               sim_time_s=0.2),
+    "n2_ket_barrett_kok_both_rounds": dict(formalism="ket", hops_km=[10.0], memo_size=1, timing="both_rounds",
+                                           sim_time_s=0.2),
     # Two routers, BBPSSW from raw 0.8 to a target of 0.83 (one round gives 0.83815), no decay.
     "n2_bbpssw_0.8_to_0.83_no_decay": dict(hops_km=[10.0], memo_size=4, raw_fidelity=0.8, target_fidelity=0.83,
                                            coherence_s=-1, sim_time_s=0.1),
@@ -174,7 +181,18 @@ def sequence_config(case: dict, seed: int, stop_ps: int) -> dict:
 
 
 def run_sequence(case: dict, seed: int) -> dict:
-    """One SeQUeNCe run: pairs delivered at r0 and the fidelity of each, read from its state at delivery."""
+    """One SeQUeNCe run: pairs delivered at r0 and the fidelity of each, read from its state at delivery.
+
+    A "ket" case runs its ket mode through bench/sequence_chain.py (Barrett-Kok, the fidelity it reports being the
+    memories' raw fidelity, bookkept).
+    """
+    if case.get("formalism") == "ket":
+        from sequence_chain import run_sequence_chain
+
+        r = run_sequence_chain(num_nodes=len(case["hops_km"]) + 1, hop_km=case["hops_km"][0], formalism="ket",
+                               memories_per_side=case["memo_size"], sim_time_s=case["sim_time_s"], seed=seed,
+                               cutoff_ratio=None, memory_coherence_s=-1)
+        return {"pairs": r["pairs_delivered"], "mean_fidelity": r["mean_fidelity"]}
     import numpy as np
     from sequence.app.request_app import RequestApp
     from sequence.constants import SINGLE_HERALDED
@@ -317,8 +335,30 @@ def translate(case: dict, seed: int):
     return net
 
 
+def translate_ket(case: dict, seed: int):
+    """SeQUeNCe's ket-mode Barrett-Kok link as the guide's concepts table maps it: a double_click link whose source
+    and detector carry the memory's and detector's efficiencies, photons of visibility 2 F - 1 for raw pairs of
+    fidelity F, SeQUeNCe's light speed, and ``double_click_timing`` from the case (its BarretKokA ends an attempt
+    whose first round does not herald: "second_on_herald")."""
+    import qnsim
+
+    (hop_km,) = case["hops_km"]
+    net = qnsim.Network("density_matrix", seed=seed)
+    for name in ("r0", "r1"):
+        net.add_node(name, num_memories=case["memo_size"])
+    net.add_link("r0", "r1", length_km=hop_km, refractive_index=1.49896229, scheme="double_click",
+                 attenuation_db_per_km=0.2, channels=case["memo_size"], double_click_timing=case["timing"],
+                 source=qnsim.Source(attempt_rate_hz=2e3, emission_efficiency=0.9),
+                 detector=qnsim.Detector(efficiency=0.9, visibility=2 * 0.95 - 1))
+    net.request("r0", "r1", num_pairs=10**6, memories_per_link=case["memo_size"])
+    return net
+
+
 def run_qnsim(case: dict, seed: int) -> dict:
     """One qnsim run of the guide's translation."""
+    if case.get("formalism") == "ket":
+        r = translate_ket(case, seed).run(until_s=case["sim_time_s"]).requests[0]
+        return {"pairs": r.num_pairs, "mean_fidelity": r.mean_fidelity if r.num_pairs else float("nan")}
     r = translate(case, seed).run(until_s=case["sim_time_s"]).requests[0]
     return {"pairs": r.num_pairs, "mean_fidelity": r.mean_fidelity if r.num_pairs else float("nan")}
 
