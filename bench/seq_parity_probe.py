@@ -1,7 +1,8 @@
 """SeQUeNCe parity probe: scenarios the benchmark chain does not cover, translated with the guide alone.
 
 Each case is a SeQUeNCe 1.3.1 script as its users write it (a RouterNetTopo config in its Bell-diagonal mode,
-one RequestApp request, nothing patched: bench/seq_guide_cases.py's form), extended where the case needs it
+one RequestApp request, nothing patched: bench/seq_guide_cases.py's form; the two ket cases run its ket mode
+through bench/sequence_chain.py), extended where the case needs it
 with one memory template per router (memory efficiency or coherence time differing between routers) and
 ``cutoff_flag = False`` (no expiry). The qnsim side is the translation a user makes from
 docs/coming-from-sequence.md's tables, through the public API (``qnsim.Network``, ``qnsim.LinkModel``); it
@@ -34,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 LIGHT_M_PER_PS = 2e-4   # SeQUeNCe's SPEED_OF_LIGHT in every fiber
 
-# SeQUeNCe's defaults where a case does not say otherwise (as bench/seq_guide_cases.py): memory efficiency 0.9,
+# The benchmark's SeQUeNCe parameters where a case does not say otherwise (as bench/seq_guide_cases.py; SeQUeNCe's
+# own defaults differ, see n3_sequence_class_defaults): memory efficiency 0.9,
 # 2 kHz, raw fidelity 0.95, coherence time 1 s, cutoff ratio 1, detector efficiency 0.9, BSM success rate 0.5,
 # 0.2 dB/km. "node" overrides a router's memory parameters (index -> {parameter: value}); cutoff_ratio None is
 # SeQUeNCe's cutoff_flag False; target_fidelity is RequestApp's (above the raw fidelity: BBPSSW rules).
@@ -89,7 +91,7 @@ CASES: dict[str, dict] = {
     "n3_T_r1_5ms_cutoff": dict(hops_km=[10.0, 10.0], memo_size=2, node={1: {"coherence_s": 5e-3}}, sim_time_s=0.2),
     # RequestApp's target fidelity 0.5, below the raw fidelity, where decay takes swapped pairs below it: SeQUeNCe
     # keeps an end-to-end pair under its target for purification (waiting for an equal-fidelity partner), qnsim's
-    # min_fidelity rejects it and frees its memories. A model difference; the guide's BBPSSW row says so.
+    # min_fidelity rejects it and frees its memories. A model difference, named in the guide.
     "n3_mem1_T3ms_cutoff_target_0.5": dict(hops_km=[10.0, 10.0], memo_size=1, coherence_s=3e-3, target_fidelity=0.5,
                                            sim_time_s=0.3),
     "n3_T_r1_5ms_target_0.5": dict(hops_km=[10.0, 10.0], memo_size=2, cutoff_ratio=None,
@@ -127,7 +129,7 @@ CASES: dict[str, dict] = {
     # Two routers, BBPSSW from raw 0.8 to a target of 0.83 (one round gives 0.83815), no decay.
     "n2_bbpssw_0.8_to_0.83_no_decay": dict(hops_km=[10.0], memo_size=4, raw_fidelity=0.8, target_fidelity=0.83,
                                            coherence_s=-1, sim_time_s=0.1),
-    # The same with SeQUeNCe's default coherence time 1 s.
+    # The same with the benchmark's coherence time, 1 s.
     "n2_bbpssw_0.8_to_0.83": dict(hops_km=[10.0], memo_size=4, raw_fidelity=0.8, target_fidelity=0.83,
                                   sim_time_s=0.1),
     # Two routers, BBPSSW from raw 0.9 (one round: 0.91766) to a target of 0.915 with T = 0.1 s: the kept pair
