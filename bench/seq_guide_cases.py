@@ -32,8 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 LIGHT_M_PER_PS = 2e-4   # SeQUeNCe's SPEED_OF_LIGHT in every fiber
 
-# Parameters a user changes; everything else is SeQUeNCe's default (detector efficiency 0.9, BSM success
-# rate 0.5, memory efficiency 0.9, 2 kHz, raw fidelity 0.95, coherence time 1 s, cutoff ratio 1).
+# Parameters a user changes; everything else is the benchmark's SeQUeNCe parameters (detector efficiency 0.9 and
+# BSM success rate 0.5, SeQUeNCe's defaults; memory efficiency 0.9, 2 kHz, raw fidelity 0.95, coherence time 1 s,
+# cutoff ratio 1, where SeQUeNCe's own MemoryArray defaults are 1, 80 MHz, 0.85, -1 and 1; count rate 1e12, no dead
+# time, where its detectors' default is 25 MHz).
 CASES = {
     # 3 routers, hops of 5 km and 15 km: each hop's own midpoint BSM and herald delay.
     "unequal_hops": dict(hops_km=[5.0, 15.0], memo_size=4, sim_time_s=0.1),

@@ -95,7 +95,7 @@ def assert_parity(case: dict, sequence_pairs: tuple[float, float], sequence_fide
 
 
 def test_unequal_hops_5_and_15_km():
-    """3 routers, hops of 5 km and 15 km, SeQUeNCe's other defaults, 0.1 s.
+    """3 routers, hops of 5 km and 15 km, the benchmark's other SeQUeNCe parameters, 0.1 s.
 
     Guards the per-hop rows of the guide (each hop its own light time h in the attempt period and setup delay,
     its own eta): a translation with both hops at the mean 10 km delivers 128.5 +- 1.4 pairs (z = +5.7), one
@@ -212,7 +212,7 @@ def test_the_guides_scenario_file_for_unequal_hops(tmp_path):
 
 
 def test_unequal_hops_on_four_routers():
-    """4 routers, hops of 5, 15 and 10 km, SeQUeNCe's other defaults, 0.1 s.
+    """4 routers, hops of 5, 15 and 10 km, the benchmark's other SeQUeNCe parameters, 0.1 s.
 
     Guards the guide's "nested" row over unequal links (SeQUeNCe's static rules: r1 joins r0-r2, then r2 joins
     r0-r2 with r2-r3). SeQUeNCe (unpatched, seeds 1-10): 93.20 +- 2.38 pairs, F 0.85246 +- 0.00027; qnsim:
