@@ -280,6 +280,8 @@ def translate(case: dict, seed: int):
 
     SeQUeNCe's units in (km, s, Hz, dB/km); every hop its own light time h, success probability and period.
     """
+    import qnsim_chain  # noqa: F401  (its import refuses a qnsim built from other sources than this tree)
+
     import qnsim
 
     hops = case["hops_km"]
@@ -342,6 +344,8 @@ def translate_ket(case: dict, seed: int):
     and detector carry the memory's and detector's efficiencies, photons of visibility 2 F - 1 for raw pairs of
     fidelity F, SeQUeNCe's light speed, and ``double_click_timing`` from the case (its BarretKokA ends an attempt
     whose first round does not herald: "second_on_herald")."""
+    import qnsim_chain  # noqa: F401  (its import refuses a qnsim built from other sources than this tree)
+
     import qnsim
 
     (hop_km,) = case["hops_km"]
