@@ -15,7 +15,7 @@ fidelity of a pair is read from its Bell-diagonal state at delivery (both qubits
 Diagnostics behind the guide's notes (they patch or watch SeQUeNCe; not what a user runs):
 
     ... short_coherence --seeds 1-12 --patch silent oldest      # its two artifacts fixed: qnsim's figures
-    ... target_fidelity --seeds 1-1 --purification-timing       # rounds negotiated: 200 us (qnsim: purification_handshake)
+    ... target_fidelity --seeds 1-1 --purification-timing       # rounds negotiated 200 us (purification_handshake)
     ... target_fidelity --seeds 1-6 --set 'hops_km=[40.0]' sim_time_s=0.2 --snapshots 0.02   # memories held
     ... target_two_rounds --seeds 1-2                            # finite coherence time: no pair at all
 """
@@ -96,6 +96,22 @@ def config(hops_km, memo_size, seed, stop_ps, coherence_s=1.0, cutoff_ratio=1.0,
 
 
 def run(case: dict, seed: int, target_fidelity: float = 0.5) -> dict:
+    """One SeQUeNCe run of a case (its config: :func:`config`): pairs delivered at r0 and their mean fidelity."""
+    case = dict(case)
+    sim_time_s = case.pop("sim_time_s")
+    target_fidelity = case.pop("target_fidelity", target_fidelity)
+    out = run_routers(lambda stop_ps: config(seed=seed, stop_ps=stop_ps, **case), case["hops_km"], sim_time_s,
+                      case["memo_size"], target_fidelity, seed)
+    return {"seed": seed, **out}
+
+
+def run_routers(make_config, hops_km: list[float], sim_time_s: float, memo_size: int, target_fidelity: float,
+                seed: int, gate_fid: float | None = None, meas_fid: float | None = None) -> dict:
+    """One SeQUeNCe 1.3.1 run of a chain of routers in its Bell-diagonal mode, nothing patched: the RouterNetTopo
+    of ``make_config(stop_ps)``, one RequestApp request r0 -> the last router for ``sim_time_s`` seconds from after
+    RSVP's round trip (hops in km), ``memo_size`` memories and its ``target_fidelity``; ``gate_fid`` and
+    ``meas_fid`` set on every router when given (RouterNetTopo takes none). Returns pairs delivered at r0 and their
+    mean fidelity, each read from its state at delivery."""
     import numpy as np
     from sequence.app.request_app import RequestApp
     from sequence.constants import SINGLE_HERALDED
@@ -105,9 +121,6 @@ def run(case: dict, seed: int, target_fidelity: float = 0.5) -> dict:
     from sequence.kernel.timeline import Timeline
     from sequence.topology.router_net_topo import RouterNetTopo
 
-    case = dict(case)
-    sim_time_s = case.pop("sim_time_s")
-    target_fidelity = case.pop("target_fidelity", target_fidelity)
     EntanglementGenerationA.set_global_type(SINGLE_HERALDED)
     EntanglementGenerationB.set_global_type(SINGLE_HERALDED)
     EntanglementSwappingA.set_formalism("bell_diagonal")
@@ -115,12 +128,17 @@ def run(case: dict, seed: int, target_fidelity: float = 0.5) -> dict:
     PurificationProtocol.set_formalism("bell_diagonal")
     Timeline.seed(seed)
     np.random.seed(seed)
-    total_m = sum(case["hops_km"]) * 1000
+    total_m = sum(hops_km) * 1000
     start_ps = 2 * int(round(total_m / LIGHT_M_PER_PS)) + 10**9   # after RSVP's round trip, plus 1 ms
     end_ps = start_ps + int(round(sim_time_s * 1e12))
-    topo = RouterNetTopo(config(seed=seed, stop_ps=end_ps + 1, **case))
+    topo = RouterNetTopo(make_config(end_ps + 1))
     tl = topo.get_timeline()
     routers = {r.name: r for r in topo.get_nodes_by_type(RouterNetTopo.QUANTUM_ROUTER)}
+    for router in routers.values():
+        if gate_fid is not None:
+            router.gate_fid = gate_fid
+        if meas_fid is not None:
+            router.meas_fid = meas_fid
     names = sorted(routers, key=lambda s: int(s[1:]))
     fids: list[float] = []
 
@@ -140,9 +158,9 @@ def run(case: dict, seed: int, target_fidelity: float = 0.5) -> dict:
     for nm in names[1:]:
         RequestApp(routers[nm])
     tl.init()
-    app.start(names[-1], start_ps, end_ps, case["memo_size"], target_fidelity)
+    app.start(names[-1], start_ps, end_ps, memo_size, target_fidelity)
     tl.run()
-    return {"seed": seed, "pairs": len(fids), "mean_fidelity": statistics.fmean(fids) if fids else float("nan")}
+    return {"pairs": len(fids), "mean_fidelity": statistics.fmean(fids) if fids else float("nan")}
 
 
 @contextlib.contextmanager

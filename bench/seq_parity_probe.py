@@ -195,52 +195,12 @@ def run_sequence(case: dict, seed: int) -> dict:
                                memories_per_side=case["memo_size"], sim_time_s=case["sim_time_s"], seed=seed,
                                cutoff_ratio=None, memory_coherence_s=-1)
         return {"pairs": r["pairs_delivered"], "mean_fidelity": r["mean_fidelity"]}
-    import numpy as np
-    from sequence.app.request_app import RequestApp
-    from sequence.constants import SINGLE_HERALDED
-    from sequence.entanglement_management.generation import EntanglementGenerationA, EntanglementGenerationB
-    from sequence.entanglement_management.purification import PurificationProtocol
-    from sequence.entanglement_management.swapping import EntanglementSwappingA, EntanglementSwappingB
-    from sequence.kernel.timeline import Timeline
-    from sequence.topology.router_net_topo import RouterNetTopo
+    from seq_guide_cases import run_routers
 
-    EntanglementGenerationA.set_global_type(SINGLE_HERALDED)
-    EntanglementGenerationB.set_global_type(SINGLE_HERALDED)
-    EntanglementSwappingA.set_formalism("bell_diagonal")
-    EntanglementSwappingB.set_formalism("bell_diagonal")
-    PurificationProtocol.set_formalism("bell_diagonal")
-    Timeline.seed(seed)
-    np.random.seed(seed)
-    total_m = sum(case["hops_km"]) * 1000
-    start_ps = 2 * int(round(total_m / LIGHT_M_PER_PS)) + 10**9   # after RSVP's round trip, plus 1 ms
-    end_ps = start_ps + int(round(case["sim_time_s"] * 1e12))
-    topo = RouterNetTopo(sequence_config(case, seed, end_ps + 1))
-    tl = topo.get_timeline()
-    routers = {r.name: r for r in topo.get_nodes_by_type(RouterNetTopo.QUANTUM_ROUTER)}
-    for router in routers.values():   # RouterNetTopo takes no gate or measurement fidelity: set on the node
-        router.gate_fid, router.meas_fid = case.get("gate_fid", 1.0), case.get("meas_fid", 1.0)
-    names = sorted(routers, key=lambda s: int(s[1:]))
-    fids: list[float] = []
-
-    class App(RequestApp):
-        def get_memory(self, info):
-            res = self.memo_to_reservation.get(info.index)
-            if (info.state in ("ENTANGLED", "PURIFIED") and res is not None and info.remote_node == res.responder
-                    and info.fidelity >= res.fidelity):
-                memo = info.memory
-                remote = tl.get_entity_by_name(memo.entangled_memory["memo_id"])
-                memo.bds_decohere()
-                remote.bds_decohere()
-                fids.append(float(tl.quantum_manager.get(memo.qstate_key).state[0]))
-            super().get_memory(info)
-
-    app = App(routers[names[0]])
-    for nm in names[1:]:
-        RequestApp(routers[nm])
-    tl.init()
-    app.start(names[-1], start_ps, end_ps, case["memo_size"], case.get("target_fidelity", DEFAULT_TARGET))
-    tl.run()
-    return {"pairs": len(fids), "mean_fidelity": statistics.fmean(fids) if fids else float("nan")}
+    # RouterNetTopo takes no gate or measurement fidelity: set on every router (1.0 unless the case says).
+    return run_routers(lambda stop_ps: sequence_config(case, seed, stop_ps), case["hops_km"], case["sim_time_s"],
+                       case["memo_size"], case.get("target_fidelity", DEFAULT_TARGET), seed,
+                       gate_fid=case.get("gate_fid", 1.0), meas_fid=case.get("meas_fid", 1.0))
 
 
 def memory_decay(coherence_s: float, shares: tuple[float, float, float]) -> dict:
