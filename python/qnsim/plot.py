@@ -45,7 +45,8 @@ def _frame(data: Any) -> Any:
         from qnsim.sweeps import _read_results, _status_findings, rows_frame
 
         # Without the remarks said once in each row's notes: the frame holds them once, in attrs["notes"] (below).
-        rows = _read_results(data, check_columns=True)
+        said: list[str] = []  # rows the reader could not check (no row_digest): said in the notes
+        rows = _read_results(data, check_columns=True, said=said)
         frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else rows_frame(rows)
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
         # fewer points (a plot with fewer x values): its state file says so (sweep_status).
@@ -57,6 +58,8 @@ def _frame(data: Any) -> Any:
             from qnsim.sweeps import _recorded_said_once
 
             frame.attrs["notes"] = _recorded_said_once(Path(data), str(ids[0]))
+        if said:
+            frame.attrs["notes"] = [*(frame.attrs.get("notes") or []), *said]
         if findings:
             frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
             frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)

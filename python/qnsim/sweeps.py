@@ -219,7 +219,10 @@ PointFunction = Callable[[dict, int], Mapping[str, Any]]
 SEED_COLUMN = "seed"
 ID_COLUMN = "point_id"
 SCENARIO_COLUMN = "scenario_id"
-_RESERVED = (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN)
+#: The last column of a row in a result file: a digest of the row's cells as written (see :func:`_row_digest`), so
+#: that a cell edited by hand afterwards is refused by every reader instead of read (or resumed) as computed.
+DIGEST_COLUMN = "row_digest"
+_RESERVED = (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN, DIGEST_COLUMN)
 _BACKENDS = ("local", "dask")
 
 
@@ -2035,6 +2038,118 @@ def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
             )
 
 
+#: The version of :func:`_row_digest`'s text, its first field: a later qnsim that digests otherwise names another.
+_DIGEST_VERSION = "1"
+_DIGEST_TAGS = {bool: "b", int: "i", float: "f", str: "s"}
+
+
+def _cell_text(key: str, value: Any) -> str:
+    """The text one cell adds to its row's digest: its column, the type of its value and the value as a CSV writes it
+    (a float by its repr, exact), so that a CSV's cell and a Parquet column's read back digest alike."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    kind = type(value)
+    if kind is float:
+        text = "f" + repr(value)
+    elif kind is str:
+        text = "s" + value
+    elif kind is int:
+        text = "i" + str(value)
+    elif kind is bool:
+        text = "b" + str(value)
+    elif value is None:
+        text = "n"
+    else:  # no value a sweep writes (a Parquet part edited to hold a list): digested, so it differs
+        text = "o" + repr(value)
+    return f"{len(key)}:{key}={text}\n"
+
+
+def _cell_byte(key: str, value: Any) -> int:
+    return hashlib.blake2b(_cell_text(key, value).encode("utf-8", "surrogatepass"), digest_size=1).digest()[0]
+
+
+def _row_digest(row: Mapping[str, Any], cells: bool = True) -> str:
+    """The ``row_digest`` cell of ``row``: ``1:<whole>:<cells>``. ``whole`` is 16 hex digits (64 bits) of the SHA-256
+    of its cells that hold a value, by column name (blanks are left out: a Parquet part read beside others gains a
+    blank cell for each of their columns it lacks); ``cells`` is one byte (2 hex digits) of a digest of each cell,
+    blanks included, by column name, so that a reader that finds ``whole`` changed names the column(s) whose cells
+    changed (:func:`_edited_columns`). The row's ``row_digest`` itself is left out; ``1`` is the version of this
+    text. Without ``cells``, ``1:<whole>`` only (what a reader compares first)."""
+    keys = sorted(k for k in row if k != DIGEST_COLUMN)
+    text = "".join([_cell_text(k, row[k]) for k in keys if row[k] is not None])
+    head = f"{_DIGEST_VERSION}:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+    return head if not cells else f"{head}:{bytes(_cell_byte(k, row[k]) for k in keys).hex()}"
+
+
+def _digest_matches(row: Mapping[str, Any]) -> bool | None:
+    """Whether ``row``'s cells are those its ``row_digest`` was made of; None when it has none (a row written by a
+    qnsim before rows carried one, or by hand): it cannot be told."""
+    digest = row.get(DIGEST_COLUMN)
+    if digest is None or digest == "":
+        return None
+    if not isinstance(digest, str):
+        return False
+    return digest.startswith(_row_digest(row, cells=False) + ":")
+
+
+def _edited_columns(row: Mapping[str, Any]) -> list[str]:
+    """The columns of ``row`` (one whose :func:`_digest_matches` is False) whose cells are not those its
+    ``row_digest`` was made of (a change that keeps a cell's one byte, 1 in 256, is not named); empty when the digest
+    cannot tell (edited itself, or made of another number of columns: a Parquet part read beside parts of other
+    columns)."""
+    digest = row.get(DIGEST_COLUMN)
+    parts = digest.split(":") if isinstance(digest, str) else []
+    keys = sorted(k for k in row if k != DIGEST_COLUMN)
+    try:
+        written_cells = bytes.fromhex(parts[2]) if len(parts) == 3 and parts[0] == _DIGEST_VERSION else b""
+    except ValueError:
+        written_cells = b""
+    if len(written_cells) != len(keys):
+        return []
+    changed = {k for k, byte in zip(keys, written_cells) if _cell_byte(k, row[k]) != byte}
+    return [k for k in row if k in changed]
+
+
+def _edited_row_message(where: str, location: str, row: Mapping[str, Any]) -> str:
+    """The refusal of a row whose cells are not those its ``row_digest`` was made of (see :func:`_row_digest`)."""
+    columns = _edited_columns(row)
+    keys = list(row)
+    keys = keys[: keys.index(SEED_COLUMN) + 1] if SEED_COLUMN in keys else []  # its grid cells, then its seed
+    point = ", ".join(f"{k} = {written(row[k])}" for k in keys if row[k] is not None)
+    if len(columns) == 1:
+        what = f"its {written(columns[0])} cell (now {written(row[columns[0]])})"
+    elif columns:
+        what = "its cells " + ", ".join(f"{written(c)} (now {written(row[c])})" for c in columns[:6])
+    else:
+        what = "a cell (which one its digest cannot tell)"
+    return (
+        f"{where} {location} (point {row.get(ID_COLUMN)}{f': {point[:300]}' if point else ''}): {what} {'are' if len(columns) > 1 else 'is'} not "
+        f"what its sweep wrote: the row's {DIGEST_COLUMN} was made of other cells, so it was edited after it was written "
+        "and would be read as computed; restore the cell, or delete the row (a resumed sweep then runs its point "
+        "again)"
+    )
+
+
+def _drop_digests(rows: list[dict]) -> int:
+    """Takes the ``row_digest`` cell out of each of ``rows`` (checked by the reader: it is no result) and returns how
+    many rows had none (written by a qnsim before rows carried one, or by hand): their cells cannot be checked."""
+    unverified = 0
+    for row in rows:
+        digest = row.pop(DIGEST_COLUMN, None)
+        if digest is None or digest == "":
+            unverified += 1
+    return unverified
+
+
+def _unverified_remark(out: Any, unverified: int, rows: int) -> str:
+    """What a reader says of ``unverified`` rows of ``rows`` without a digest (see :func:`_drop_digests`)."""
+    return (
+        f"{out}: {unverified} of its {rows} rows carry no {DIGEST_COLUMN} (written by a qnsim before rows carried "
+        "one, or by hand), so whether their cells were edited after they were written cannot be checked: they are "
+        "read as they are"
+    )
+
+
 #: The end of the name of the temporary file a finished sweep writes its out's rows to, in order (see
 #: :meth:`_CsvSink.put_in_order`).
 _IN_ORDER_SUFFIX = ".in-order.tmp"
@@ -2055,6 +2170,8 @@ class _CsvSink:
         #: The last write while it may not be whole (see :meth:`_settle`): its point (None for the header), its
         #: bytes and the file's size before it.
         self.unsure: tuple[str | None, bytes, int] | None = None
+        #: How many rows :meth:`load` read without a ``row_digest`` (see :func:`_drop_digests`).
+        self.unverified = 0
 
     def lock(self, take_over: bool = False) -> None:
         """Makes this sweep the only one writing the file until :meth:`close` (``take_over``: see
@@ -2107,6 +2224,7 @@ class _CsvSink:
                 os.fsync(f.fileno())
         self.header = header
         self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
+        self.unverified = _drop_digests(rows)
         return rows
 
     def _is_partial_header(self, raw: bytes) -> bool:
@@ -2137,7 +2255,7 @@ class _CsvSink:
         if point in self.written:
             return
         if self.header is None:
-            self.header = list(row)
+            self.header = [*row, DIGEST_COLUMN]
         if os.fstat(self.fd).st_size == 0:  # a new file, or one whose header a stop cut short (see _settle)
             self._write([self.header], None)
         extra = [k for k in row if k not in self.header]
@@ -2147,6 +2265,8 @@ class _CsvSink:
                 f"{str(self.path)!r} ({self.header}); every point must return the same columns"
             )
         _check_csv_cells(row, f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)})")
+        if DIGEST_COLUMN in self.header:  # a file of a qnsim before rows carried one has no column for it
+            row = {**row, DIGEST_COLUMN: _row_digest(row)}
         self._write([[_format_cell(row.get(k)) for k in self.header]], point)
 
     def _write(self, records: list[list[str]], point: str | None) -> None:
@@ -2370,6 +2490,9 @@ class _ParquetSink:
         #: The seed column is unsigned 64-bit (set by the sweep when one of its seeds is 2**63 or more, for every
         #: part, so that the parts read as one table); else signed, as Arrow reads a Python int.
         self.wide_seeds = False
+        #: As :attr:`_CsvSink.unverified`; and the columns of the first row :meth:`load` read (its part's).
+        self.unverified = 0
+        self.first_columns: list[str] | None = None
 
     @property
     def header(self) -> list[str] | None:
@@ -2451,6 +2574,8 @@ class _ParquetSink:
         # kept the first silently (resume) or both (read_results, a threshold fit).
         rows = _one_row_per_point(located, f"out {str(self.path)!r}")
         self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
+        self.first_columns = list(rows[0]) if rows else None  # with its row_digest, as the state records them
+        self.unverified = _drop_digests(rows)
         return rows
 
     def _unified(self, schemas: list, what: str) -> Any:
@@ -2517,7 +2642,7 @@ class _ParquetSink:
         if point in self.written or any(point == kept.get(ID_COLUMN) for kept in self.buffer):
             return
         self._check_kinds(row)
-        self.buffer.append(row)
+        self.buffer.append({**row, DIGEST_COLUMN: _row_digest(row)})
         self.flush()
 
     def _column_kinds(self) -> dict[str, type]:
@@ -3930,18 +4055,22 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     return _read_results(out, check_columns=True, with_remarks=True)
 
 
-def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: bool = False) -> list[dict]:
+def _read_results(
+    out: str | os.PathLike, check_columns: bool, with_remarks: bool = False, said: list[str] | None = None
+) -> list[dict]:
     """:func:`read_results`; without ``check_columns`` a header edited by hand is not refused (sweep_status says it
     in its findings instead); without ``with_remarks`` the rows' notes are as written, the remarks said once left
-    out (a frame's reader puts them in its ``attrs``)."""
+    out (a frame's reader puts them in its ``attrs``). What the reading says (rows it could not check: see
+    :func:`_drop_digests`) is logged, and appended to ``said``."""
     out = file_path("out", out)
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
     path = Path(file_path("out", out))
     with _collector_paused():
         if path.suffix == ".parquet":
-            rows = _ParquetSink(path, []).load()
-            header = list(rows[0]) if rows else None
+            reader = _ParquetSink(path, [])
+            rows = reader.load()
+            header, unverified = reader.first_columns, reader.unverified
         else:
             readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
             raw = path.read_bytes()
@@ -3950,6 +4079,13 @@ def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: boo
                 # Left out without a word: a file cut short read as a sweep of fewer points.
                 _log.warning("%s, or still writing it; read without it", torn_line_text(path, raw, end))
             header, rows = _read_csv(path, raw[:end], "rows")
+            unverified = _drop_digests(rows)
+        if unverified:
+            # Not silent: a row without a digest may have been edited by hand, and is read (plotted) as computed.
+            remark = _unverified_remark(out, unverified, len(rows))
+            _log.warning("%s", remark)
+            if said is not None:
+                said.append(remark)
         # A header edited by hand (a column removed, two names swapped) gave its rows under the wrong names, as a
         # resume and sweep_status refuse and say (_changed_columns).
         changed = _changed_columns(path, header) if check_columns else None
@@ -4319,7 +4455,46 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
         # A row whose id is not that of its cells (read under another file's header): the caller names its line.
         if not _IdsOfCells().all_match(header, texts_by_column, rows):
             return None
+    if DIGEST_COLUMN in header and not _all_digests_match(header, columns, texts_by_column):
+        return None  # a row edited after it was written: the caller names its line and column
     return rows
+
+
+def _all_digests_match(header: list[str], columns: list[Sequence[Any]], texts: list[Sequence[str]]) -> bool:
+    """Whether every row of a CSV (``columns``: its cells as read, column by column; ``texts``: as written) that has
+    a ``row_digest`` matches it (see :func:`_digest_matches`), worked out column by column: each distinct value's
+    text made once, a column of floats from its text (a sweep writes a float's repr; a text that is not one, the
+    caller checks row by row), so row by row it took 6 us a row of 10 columns, half a read's time. False may also
+    mean a float not written as its repr (``0.50``): :func:`_digest_matches` then decides on the values."""
+    digests = columns[header.index(DIGEST_COLUMN)]
+    cells: list[list[str]] = []
+    for key in sorted(k for k in header if k != DIGEST_COLUMN):
+        made: dict[tuple[type, Any], str] = {}
+
+        def text(value: Any, key: str = key, made: dict = made) -> str:
+            if value is None:
+                return ""
+            try:
+                return made[(type(value), value)]
+            except KeyError:
+                cell = made[(type(value), value)] = _cell_text(key, value)
+                return cell
+            except TypeError:
+                return _cell_text(key, value)
+
+        values = columns[header.index(key)]
+        at = f"{len(key)}:{key}=f"
+        texts_of_key = texts[header.index(key)]
+        cells.append([at + t + "\n" for t in texts_of_key] if all(type(v) is float for v in values)
+                     else list(map(text, values)))  # fmt: skip
+    head = _DIGEST_VERSION + ":"
+    for digest, row in zip(digests, zip(*cells)):
+        if digest is None:
+            continue
+        whole = hashlib.sha256("".join(row).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        if not (isinstance(digest, str) and digest.startswith(head + whole + ":")):
+            return False
+    return True
 
 
 def _same_cell(a: Any, b: Any) -> bool:
@@ -4610,6 +4785,10 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
                 # After the check above, which names both rows of a copied one.
                 if not ids.matches(row, grid):
                     raise ValueError(_misread_row_message(where, location, row, grid))
+        # After the checks of its key cells above (an edited grid cell is named as such); a row without a digest
+        # (an older qnsim's) is counted by the caller (_drop_digests).
+        if _digest_matches(row) is False:
+            raise ValueError(_edited_row_message(where, location, row))
         rows.append(row)
     return rows
 
@@ -5323,6 +5502,7 @@ def sweep(
                             "cell has no type); give it as that value, or write a .parquet out"
                         )
     results: dict[str, dict] = {}
+    unverified_remark = None
     out_existed = sink is not None and sink.path.exists()
     if sink is not None:
         by_id = {p.id: p for p in points}
@@ -5356,6 +5536,15 @@ def sweep(
         except BaseException:
             sink.close()
             raise
+        if sink.unverified:
+            # Resumed all the same (the file of an older qnsim), but said: each of these rows is reused as computed.
+            unverified_remark = _unverified_remark(out, sink.unverified, len(rows)) + (
+                f"; its header has no {DIGEST_COLUMN} column, so the rows this sweep adds carry none either (a CSV's "
+                "columns are its header's): write to a new out to have every row checked"
+                if isinstance(sink, _CsvSink) and DIGEST_COLUMN not in (sink.header or [DIGEST_COLUMN])
+                else "; delete those rows (or the out) to have their points run again"
+            )
+            _log.warning("%s", unverified_remark)
         outside = sum(1 for row in rows if row.get(ID_COLUMN) not in by_id)
         if outside:
             # Kept, as the state file records their sweeps, but said: "2 points -> out.csv" read as the file's
@@ -5549,7 +5738,7 @@ def sweep(
     columns.remove(ID_COLUMN)
     columns.append(ID_COLUMN)
     frame = rows_frame(rows, columns)
-    frame.attrs["notes"] = said_once
+    frame.attrs["notes"] = said_once if unverified_remark is None else [*said_once, unverified_remark]
     return frame
 
 
