@@ -1,0 +1,234 @@
+"""Results edited by hand are not trusted silently: every row of a sweep's out carries a ``row_digest`` of its cells,
+and every reader (a resume, read_results, qnsim plot) refuses a row whose cells are not those it was made of, naming
+the file, the row, its point and the column; rows written before rows carried one are read with a remark."""
+
+import csv
+import hashlib
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+import sweep_points
+
+from qnsim.sweeps import read_results, sweep
+
+pq = pytest.importorskip("pyarrow.parquet")
+pa = pytest.importorskip("pyarrow")
+
+GRID_X = [1, 2]
+SEEDS = 2
+
+
+def _grid(calls, xs=GRID_X):
+    return {"x": list(xs), "calls": [str(calls)]}
+
+
+def _calls(path):
+    return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A finished sweep in each format (4 points), made once; each test works on a copy."""
+    base = tmp_path_factory.mktemp("written")
+    outs = {}
+    for fmt in ("csv", "parquet"):
+        out = base / f"r.{fmt}"
+        sweep(sweep_points.counted, _grid(base / "calls"), seeds=SEEDS, out=out, workers=1, progress=False)
+        outs[fmt] = out
+    return outs
+
+
+def _copy(written, fmt, tmp_path):
+    """The sweep's out in ``fmt`` (with its state) copied into ``tmp_path``; the rows' ``calls`` cell names the
+    original counter, so the copy counts its own calls in the counter returned."""
+    src = written[fmt]
+    out = tmp_path / src.name
+    if fmt == "csv":
+        shutil.copy(src, out)
+        shutil.copy(f"{src}.sweep.json", f"{out}.sweep.json")
+    else:
+        shutil.copytree(src, out, ignore=shutil.ignore_patterns(".lock*", ".holder*"))
+    return out, src.parent / "calls"
+
+
+def _resume(out, calls, xs=GRID_X, **kwargs):
+    return sweep(sweep_points.counted, _grid(calls, xs), seeds=SEEDS, out=out, workers=1, progress=False, **kwargs)
+
+
+def _edit_csv(out, line, column, text):
+    with open(out, newline="") as f:
+        records = list(csv.reader(f))
+    at = records[0].index(column)
+    records[line - 1][at] = text
+    with open(out, "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(records)
+
+
+def _edit_parquet(out, index, column, value):
+    (part,) = sorted(out.glob("part-*.parquet"))
+    table = pq.read_table(part)
+    rows = table.to_pylist()
+    rows[index][column] = value
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), part)
+
+
+# Each kind of cell: a float changed (0.91 -> 0.99 as in the report), an int count changed, a bool flipped, text
+# changed, a value emptied; CSV cells as text, Parquet cells as values of their column's type.
+EDITS = [
+    ("fidelity", "0.99", 0.99),
+    ("count", "1000", 1000),
+    ("ok", "False", False),
+    ("label", "edited", "edited"),
+    ("fidelity", "", None),
+    ("count", "", None),
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize(("column", "text", "value"), EDITS)
+def test_an_edited_cell_is_refused_by_resume_and_readers_naming_file_point_and_column(
+    written, tmp_path, fmt, column, text, value
+):
+    out, calls = _copy(written, fmt, tmp_path)
+    first = read_results(out)[0]  # the first row in point order: x = 1, seed 0 (also the file's first, in order)
+    assert (first["x"], first["seed"]) == (1, 0)
+    if fmt == "csv":
+        _edit_csv(out, 2, column, text)
+        where = f"'{out}' line 2"
+    else:
+        _edit_parquet(out, 0, column, value)
+        where = f"'{out}' part part-"
+    before = len(_calls(calls))
+    shown = "None" if value is None else repr(value) if isinstance(value, str) else str(value)
+    expected = rf"{where}.*point {first['point_id']}: x = 1, calls = .*, seed = 0\): its '{column}' cell \(now {shown}\)"
+    with pytest.raises(ValueError, match=expected):
+        _resume(out, calls)
+    with pytest.raises(ValueError, match=expected):
+        read_results(out)
+    assert len(_calls(calls)) == before, "a refused resume ran points"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_an_edited_digest_is_refused(written, tmp_path, fmt):
+    out, calls = _copy(written, fmt, tmp_path)
+    digest = "1:" + "0" * 16 + ":" + "00" * 9
+    if fmt == "csv":
+        _edit_csv(out, 3, "row_digest", digest)
+    else:
+        _edit_parquet(out, 1, "row_digest", digest)
+    with pytest.raises(ValueError, match=r"a cell \(which one its digest cannot tell\) is not what its sweep wrote"):
+        read_results(out)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_an_untouched_resume_reuses_every_row_and_hides_the_digest(written, tmp_path, fmt):
+    out, calls = _copy(written, fmt, tmp_path)
+    before = len(_calls(calls))
+    frame = _resume(out, calls)
+    assert len(_calls(calls)) == before  # no point ran again
+    assert len(frame) == len(GRID_X) * SEEDS
+    assert "row_digest" not in frame.columns
+    rows = read_results(out)
+    assert "row_digest" not in rows[0]
+    assert [(r["x"], r["seed"]) for r in rows] == [(x, s) for x in GRID_X for s in range(SEEDS)]
+    # The same values the point function gives (an oracle: the function called here, in this process).
+    for r in rows:
+        expected = sweep_points.counted({"x": r["x"], "calls": str(tmp_path / "oracle")}, r["seed"])
+        assert {k: r[k] for k in expected} == expected
+
+
+def test_the_digest_is_the_sha256_of_the_cells_it_documents(written):
+    """An independent reading of the documented format: the SHA-256 of each non-blank cell's
+    ``len:name=<type letter><text>\\n``, by column name, first 16 hex digits; then one byte per cell."""
+    with open(written["csv"], newline="") as f:
+        records = list(csv.DictReader(f))
+    kinds = {"x": "i", "seed": "i", "fidelity": "f", "count": "i", "ok": "b", "label": "s", "calls": "s",
+             "scenario_id": "s", "point_id": "s", "spare": "n"}  # fmt: skip
+    for record in records:
+        version, whole, cells = record.pop("row_digest").split(":")
+        assert version == "1"
+        assert sorted(record) == sorted(kinds)
+        text = "".join(f"{len(k)}:{k}={kinds[k]}{record[k]}\n" for k in sorted(record) if record[k] != "")
+        assert whole == hashlib.sha256(text.encode()).hexdigest()[:16]
+        assert len(cells) == 2 * len(record)
+
+
+def _strip_digests(out, fmt):
+    """``out`` as a qnsim before rows carried a digest wrote it: no row_digest column, in its state neither."""
+    if fmt == "csv":
+        with open(out, newline="") as f:
+            records = list(csv.reader(f))
+        at = records[0].index("row_digest")
+        with open(out, "w", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows([r[:at] + r[at + 1 :] for r in records])
+        state = f"{out}.sweep.json"
+    else:
+        (part,) = sorted(out.glob("part-*.parquet"))
+        table = pq.read_table(part)
+        pq.write_table(table.drop(["row_digest"]), part)
+        state = out / "_sweep.json"
+    content = json.loads(Path(state).read_text())
+    for entry in content["sweeps"]:
+        if entry.get("columns"):
+            entry["columns"] = [c for c in entry["columns"] if c != "row_digest"]
+    Path(state).write_text(json.dumps(content))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_file_of_an_older_qnsim_resumes_with_a_remark(written, tmp_path, fmt, caplog):
+    out, calls = _copy(written, fmt, tmp_path)
+    _strip_digests(out, fmt)
+    before = len(_calls(calls))
+    with caplog.at_level(logging.WARNING, logger="qnsim.sweep"):
+        frame = _resume(out, calls, xs=[*GRID_X, 3])  # one value more: 2 new points
+    assert len(_calls(calls)) == before + SEEDS  # the 4 old rows reused, only the new points ran
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "4 of its 4 rows carry no row_digest" in said and "cannot be checked" in said
+    assert any("carry no row_digest" in note for note in frame.attrs["notes"])
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="qnsim.sweep"):
+        rows = read_results(out)
+    assert len(rows) == 6 and "row_digest" not in rows[0]
+    said = " ".join(r.getMessage() for r in caplog.records)
+    if fmt == "csv":
+        # A CSV's columns are its header's: the new rows carry none either, and the resume said so.
+        assert "6 of its 6 rows carry no row_digest" in said
+    else:
+        # A Parquet out's new part carries them: only the old rows are unchecked, and the new ones are checked.
+        assert "4 of its 6 rows carry no row_digest" in said
+        part = sorted(out.glob("part-*.parquet"))[0]
+        table = pq.read_table(part)
+        rows_on_disk = table.to_pylist()
+        at = next(i for i, r in enumerate(rows_on_disk) if r["x"] == 3)
+        _edit_parquet(out, at, "count", rows_on_disk[at]["count"] + 1)
+        with pytest.raises(ValueError, match=r"its 'count' cell"):
+            read_results(out)
+
+
+def test_rows_written_on_dask_carry_the_digest_and_an_edit_is_refused(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "d.csv"
+    calls = tmp_path / "calls"
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as client:
+        sweep(sweep_points.counted, _grid(calls), seeds=SEEDS, out=out, backend="dask", client=client, progress=False)
+        _edit_csv(out, 4, "fidelity", "0.99")
+        with pytest.raises(ValueError, match=r"line 4 .*its 'fidelity' cell \(now 0.99\)"):
+            sweep(sweep_points.counted, _grid(calls), seeds=SEEDS, out=out, backend="dask", client=client,
+                  progress=False)  # fmt: skip
+    assert len(_calls(calls)) == len(GRID_X) * SEEDS
+
+
+def test_summaries_and_plots_read_a_file_with_digests(written):
+    pd = pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+
+    by_reader = summarize(written["csv"], "x", ["fidelity"])
+    # pandas reads the file as it is, the digest a text column beside the results: the means are the same.
+    by_pandas = summarize(pd.read_csv(written["csv"]), "x", ["fidelity"])
+    assert list(by_reader["fidelity_mean"]) == pytest.approx(list(by_pandas["fidelity_mean"]))
+    rows = read_results(written["csv"])
+    for x, mean in zip(by_reader["x"], by_reader["fidelity_mean"]):
+        assert mean == pytest.approx(sum(r["fidelity"] for r in rows if r["x"] == x) / SEEDS)
