@@ -108,6 +108,19 @@ result file (a resume, :func:`read_results`, the plots) refuses, naming its line
 ``scenario_id``) whose ``point_id`` is not the id of its own cells: a row edited, or another sweep's read under
 this file's header (two files joined by hand whose columns differ).
 
+Every row also carries, as its last column, a ``row_digest``: a digest of its cells as written (the SHA-256 of its
+cells that hold a value, and one byte of a digest of each cell: :func:`_row_digest`). A cell edited by hand afterwards
+(a fidelity changed from 0.91 to 0.99, a count, a cell emptied) is refused by every reader (a resume before any
+point runs, :func:`read_results`, :func:`qnsim.plot.summarize`, ``qnsim plot``), naming the file, the line or part,
+the row's point and the column that changed: restore the cell, or delete the row and resume, which runs its point
+again. The readers check the digest and leave it out of the rows they return; ``pandas.read_csv`` /
+``read_parquet`` of the file read it as one more text column, which no mean or plot takes (drop it with
+``.drop(columns="row_digest")``). A file written by a qnsim before rows carried a digest still resumes and reads,
+with a remark (logged on ``qnsim.sweep``, and in a frame's ``attrs["notes"]``) that its rows could not be checked;
+the rows a resume appends to such a CSV carry none either (its header has no column for it), while a Parquet out's
+new parts carry them. A digest shows an edit, not a forgery: it has no key, and one who rewrites the digest too is
+not stopped.
+
 Failures: an exception raised by the point function (or its ``sys.exit()``) stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
 stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well, and so
