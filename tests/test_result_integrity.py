@@ -232,3 +232,98 @@ def test_summaries_and_plots_read_a_file_with_digests(written):
     rows = read_results(written["csv"])
     for x, mean in zip(by_reader["x"], by_reader["fidelity_mean"]):
         assert mean == pytest.approx(sum(r["fidelity"] for r in rows if r["x"] == x) / SEEDS)
+
+
+# --- saved estimate reports ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def estimated():
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("CX 0 1\nCX 0 2", [QPU(num_qubits=2)] * 3, [Link((0, 1), 1e3, 0.99), Link((0, 2), 10.0, 0.99)],
+                    placement=[0, 1, 2])  # fmt: skip
+
+
+def _edit_report(path, edit):
+    data = json.loads(Path(path).read_text())
+    edit(data)
+    Path(path).write_text(json.dumps(data, indent=2))
+
+
+def test_a_saved_report_reads_back_as_estimated_and_survives_reformatting(estimated, tmp_path):
+    from qnsim.estimate_cli import read_saved_report, save_report
+
+    path = tmp_path / "report.json"
+    save_report(estimated, path)
+    assert read_saved_report(path).to_json() == estimated.to_json()
+    _edit_report(path, lambda data: None)  # re-indented (jq, an editor's save): the same figures
+    Path(path).write_text(json.dumps(json.loads(Path(path).read_text()), indent=4))
+    assert read_saved_report(path).to_json() == estimated.to_json()
+
+
+# Each kind of figure: a time edited below what was estimated, a link's figure in a list, the verdict's text, an
+# integer count, a figure removed.
+REPORT_EDITS = [
+    (lambda d: d.update(wall_clock_s=d["wall_clock_s"] / 10), r"its figure 'wall_clock_s' \(now [0-9.e-]+\)"),
+    (lambda d: d["links"][1].update(rate_hz=1e9), r"its figure 'links\[1\]\.rate_hz' \(now 1000000000\.0\)"),
+    (lambda d: d.update(verdict="feasible" if d["verdict"] != "feasible" else "infeasible"), r"its figure 'verdict'"),
+    (lambda d: d.update(num_qpus=d["num_qpus"] + 1), r"its figure 'num_qpus' \(now 4\)"),
+    (lambda d: d.pop("wall_clock_s"), r"its figures are not those qnsim estimate saved"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), REPORT_EDITS)
+def test_a_saved_report_whose_figures_were_edited_is_refused_by_every_reader(estimated, tmp_path, edit, message):
+    from qnsim.estimate_cli import read_saved_report, save_report
+
+    path = tmp_path / "report.json"
+    save_report(estimated, path)
+    _edit_report(path, edit)
+    with pytest.raises(ValueError, match=rf"{path}: {message}.* edited after it was saved"):
+        read_saved_report(path)
+    with pytest.raises(ValueError, match=message):
+        read_saved_report(path.read_text())
+
+
+def test_qnsim_plot_refuses_an_edited_report_and_warns_of_one_without_a_digest(estimated, tmp_path, capsys, caplog):
+    pytest.importorskip("matplotlib")
+    from qnsim.estimate_cli import save_report
+    from qnsim.plot import plot_estimate
+    from qnsim.plot_cli import main
+
+    path = tmp_path / "report.json"
+    save_report(estimated, path)
+    assert main([str(path), "--out", str(tmp_path / "a.png")]) == 0
+    assert "warning" not in capsys.readouterr().err
+    _edit_report(path, REPORT_EDITS[0][0])
+    assert main([str(path), "--out", str(tmp_path / "b.png")]) == 2
+    assert "its figure 'wall_clock_s'" in capsys.readouterr().err
+    assert not (tmp_path / "b.png").exists()
+    with pytest.raises(ValueError, match="its figure 'wall_clock_s'"):
+        plot_estimate(path)
+    bare = tmp_path / "bare.json"
+    bare.write_text(estimated.to_json())  # qnsim estimate --json > bare.json: no digest
+    assert main([str(bare), "--out", str(tmp_path / "c.png")]) == 0
+    assert "bare.json has no figures_digest" in capsys.readouterr().err
+    with caplog.at_level(logging.WARNING, logger="qnsim.estimate"):
+        plot_estimate(bare)
+    assert "cannot be checked" in caplog.text
+
+
+def test_qnsim_estimate_out_saves_a_checked_report(tmp_path, capsys):
+    from qnsim.estimate_cli import main, read_saved_report
+
+    (tmp_path / "links.toml").write_text('[[qpu]]\nnum_qubits = 2\ncount = 2\n\n[[link]]\nqpus = [0, 1]\n'
+                                         'rate_hz = 1e3\nfidelity = 0.99\n')  # fmt: skip
+    (tmp_path / "w.stim").write_text("CX 0 1\n")
+    out = tmp_path / "r.json"
+    status = main([str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json", "--out", str(out),
+                   "--no-progress"])  # fmt: skip
+    printed = capsys.readouterr().out
+    from qnsim.estimate import EstimateReport
+
+    assert status in (0, 1)
+    # The file is the printed report plus its digest, which the printed --json does not carry.
+    assert read_saved_report(out).to_json() == EstimateReport.from_json(printed).to_json()
+    assert "figures_digest" in json.loads(out.read_text()) and "figures_digest" not in json.loads(printed)
