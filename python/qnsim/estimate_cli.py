@@ -590,7 +590,9 @@ def save_report(report: Any, path: str | os.PathLike[str]) -> None:
     more, last: ``figures_digest``, a digest of every figure as written (as a sweep's ``row_digest``:
     :func:`qnsim.sweeps._row_digest`, its cells the figures by path). :func:`read_saved_report` and ``qnsim plot``
     refuse a saved report whose figures were edited afterwards (a ``wall_clock_s`` edited below its limit), naming
-    the figure, rather than draw it as estimated. The file is written whole or not at all.
+    the figure, rather than draw it as estimated. The file is written whole or not at all. Read it back with
+    :func:`read_saved_report`: :meth:`~qnsim.estimate.EstimateReport.from_json` takes the report's own fields only
+    and refuses the extra key.
 
     Args:
         report: A :class:`qnsim.estimate.EstimateReport`.
@@ -618,7 +620,8 @@ def save_report(report: Any, path: str | os.PathLike[str]) -> None:
     data = report.to_dict()
     # The figures as they read back from the text (floats by their repr, "inf" as text), as a reader digests them.
     data = json.loads(json.dumps(data))
-    data[FIGURES_DIGEST_KEY] = _row_digest(_report_figures(data))
+    figures = _report_figures(data)
+    data[FIGURES_DIGEST_KEY] = _row_digest(figures, keys=list(figures))
     write_whole(path, [json.dumps(data, indent=2), "\n"])
 
 
@@ -646,7 +649,7 @@ def read_saved_report(report: Any, where: str = "report") -> Any:
         >>> read_saved_report('{"schema_version": 9, "wall_clock_s": 0.5, "figures_digest": "1:0:00"}')
         Traceback (most recent call last):
         ...
-        ValueError: report: its figures are not those qnsim estimate saved (its figures_digest was made of others): edited after it was saved, so it would read as estimated; estimate again (qnsim estimate ... --out REPORT.json), or restore the figures
+        ValueError: report: its figures are not those qnsim estimate saved (its figures_digest was made of others): ...
     """
     report, remark = _read_saved_report(report, where)
     if remark is not None:
@@ -663,7 +666,8 @@ def _read_saved_report(report: Any, where: str = "report") -> tuple[Any, str | N
     from qnsim.sweeps import DIGEST_COLUMN, _digest_matches, _edited_columns
 
     remark = None
-    is_file = isinstance(report, (str, os.PathLike)) and not (isinstance(report, str) and report.lstrip().startswith("{"))
+    text = isinstance(report, str) and report.lstrip().startswith("{")
+    is_file = isinstance(report, (str, os.PathLike)) and not text
     if is_file:
         path = Path(file_path("report", report))
         if not path.is_file():
@@ -682,9 +686,11 @@ def _read_saved_report(report: Any, where: str = "report") -> tuple[Any, str | N
         data = None  # from_json below says what is wrong, and where
     if isinstance(data, dict) and FIGURES_DIGEST_KEY in data:
         digest = data.pop(FIGURES_DIGEST_KEY)
-        figures = {**_report_figures(data), DIGEST_COLUMN: digest}
-        if _digest_matches(figures) is not True:
-            changed = _edited_columns(figures)
+        figures = _report_figures(data)
+        keys = list(figures)
+        figures[DIGEST_COLUMN] = digest
+        if _digest_matches(figures, keys) is not True:
+            changed = _edited_columns(figures, keys)
             what = ", ".join(f"{written(p)} (now {written(figures[p])})" for p in changed[:6])
             raise ValueError(
                 f"{where}: "

@@ -58,7 +58,10 @@ does not pass for a whole sweep when one of them was killed, stopped by a failin
 being written. The records are checked against the rows: a CSV copied without its state, or replaced
 under a state that is not its own, says so too. A CSV's record holds the header its sweep wrote: a header edited
 by hand (a column removed, two names swapped, one renamed) is refused by a resume and named by :func:`sweep_status`,
-since its rows would no longer be read as they were written.
+since its rows would no longer be read as they were written. Each record carries a ``digest`` of itself: a record
+edited by hand (a stopped sweep's state made "finished", its grid or columns changed) is refused by a resume and named
+by :func:`sweep_status` (and so by the plots' status remark), rather than read as its sweep wrote it; a record of an
+older qnsim, without one, is read as it is.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a ``.lock``
 file in a Parquet directory) from start to end, the kernel drops it when the sweep dies, and a
@@ -236,6 +239,8 @@ SCENARIO_COLUMN = "scenario_id"
 #: that a cell edited by hand afterwards is refused by every reader instead of read (or resumed) as computed.
 DIGEST_COLUMN = "row_digest"
 _RESERVED = (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN, DIGEST_COLUMN)
+#: The columns a CSV cell of is read as text whatever it looks like (hex digits may all be decimal ones).
+_TEXT_COLUMNS = (ID_COLUMN, SCENARIO_COLUMN, DIGEST_COLUMN)
 _BACKENDS = ("local", "dask")
 
 
@@ -2031,7 +2036,7 @@ def _csv_reading(value: Any) -> str | None:
 def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
     """Raises SweepError naming the first cell of ``row`` a CSV would not read back unchanged."""
     for key, value in row.items():
-        if key in (ID_COLUMN, SCENARIO_COLUMN):  # read back as text by name
+        if key in _TEXT_COLUMNS:  # read back as text by name
             continue
         if isinstance(value, str) and len(value) > csv.field_size_limit():
             # Written, then unreadable: the csv module reads no cell longer than its field limit, so read_results
@@ -2081,38 +2086,49 @@ def _cell_byte(key: str, value: Any) -> int:
     return hashlib.blake2b(_cell_text(key, value).encode("utf-8", "surrogatepass"), digest_size=1).digest()[0]
 
 
-def _row_digest(row: Mapping[str, Any], cells: bool = True) -> str:
+def _digest_keys(row: Mapping[str, Any]) -> list[str]:
+    """The columns of a sweep's ``row`` its ``row_digest`` is made of, by name: its results and its ``point_id`` (the
+    columns after ``seed``, a sweep writes its grid values and its seed first, but its ``scenario_id``). The grid
+    cells, the seed and the scenario_id are the point_id's (:class:`_IdsOfCells` refuses a row whose point_id they
+    do not give, naming the edit as such); the point_id binds the results to their point (results moved to another
+    row with their digest are refused)."""
+    keys = list(row)
+    start = keys.index(SEED_COLUMN) + 1 if SEED_COLUMN in keys else 0
+    return sorted(k for k in keys[start:] if k != SCENARIO_COLUMN and k != DIGEST_COLUMN)
+
+
+def _row_digest(row: Mapping[str, Any], cells: bool = True, keys: Sequence[str] | None = None) -> str:
     """The ``row_digest`` cell of ``row``: ``1:<whole>:<cells>``. ``whole`` is 16 hex digits (64 bits) of the SHA-256
-    of its cells that hold a value, by column name (blanks are left out: a Parquet part read beside others gains a
-    blank cell for each of their columns it lacks); ``cells`` is one byte (2 hex digits) of a digest of each cell,
-    blanks included, by column name, so that a reader that finds ``whole`` changed names the column(s) whose cells
-    changed (:func:`_edited_columns`). The row's ``row_digest`` itself is left out; ``1`` is the version of this
-    text. Without ``cells``, ``1:<whole>`` only (what a reader compares first)."""
-    keys = sorted(k for k in row if k != DIGEST_COLUMN)
+    of its cells of ``keys`` (default :func:`_digest_keys`) that hold a value, by column name (blanks are left out: a
+    Parquet part read beside others gains a blank cell for each of their columns it lacks); ``cells`` is one byte (2
+    hex digits) of a digest of each of those cells, blanks included, by column name, so that a reader that finds
+    ``whole`` changed names the column(s) whose cells changed (:func:`_edited_columns`). ``1`` is the version of
+    this text. Without ``cells``, ``1:<whole>`` only (what a reader compares first)."""
+    keys = _digest_keys(row) if keys is None else sorted(keys)
     text = "".join([_cell_text(k, row[k]) for k in keys if row[k] is not None])
     head = f"{_DIGEST_VERSION}:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
     return head if not cells else f"{head}:{bytes(_cell_byte(k, row[k]) for k in keys).hex()}"
 
 
-def _digest_matches(row: Mapping[str, Any]) -> bool | None:
-    """Whether ``row``'s cells are those its ``row_digest`` was made of; None when it has none (a row written by a
-    qnsim before rows carried one, or by hand): it cannot be told."""
+def _digest_matches(row: Mapping[str, Any], keys: Sequence[str] | None = None) -> bool | None:
+    """Whether ``row``'s cells (of ``keys``: see :func:`_row_digest`) are those its ``row_digest`` was made of; None
+    when it has none (a row written by a qnsim before rows carried one, or by hand): it cannot be told."""
     digest = row.get(DIGEST_COLUMN)
     if digest is None or digest == "":
         return None
     if not isinstance(digest, str):
         return False
-    return digest.startswith(_row_digest(row, cells=False) + ":")
+    return digest.startswith(_row_digest(row, cells=False, keys=keys) + ":")
 
 
-def _edited_columns(row: Mapping[str, Any]) -> list[str]:
+def _edited_columns(row: Mapping[str, Any], keys: Sequence[str] | None = None) -> list[str]:
     """The columns of ``row`` (one whose :func:`_digest_matches` is False) whose cells are not those its
     ``row_digest`` was made of (a change that keeps a cell's one byte, 1 in 256, is not named); empty when the digest
     cannot tell (edited itself, or made of another number of columns: a Parquet part read beside parts of other
     columns)."""
     digest = row.get(DIGEST_COLUMN)
     parts = digest.split(":") if isinstance(digest, str) else []
-    keys = sorted(k for k in row if k != DIGEST_COLUMN)
+    keys = _digest_keys(row) if keys is None else sorted(keys)
     try:
         written_cells = bytes.fromhex(parts[2]) if len(parts) == 3 and parts[0] == _DIGEST_VERSION else b""
     except ValueError:
@@ -2135,12 +2151,20 @@ def _edited_row_message(where: str, location: str, row: Mapping[str, Any]) -> st
         what = "its cells " + ", ".join(f"{written(c)} (now {written(row[c])})" for c in columns[:6])
     else:
         what = "a cell (which one its digest cannot tell)"
+    verb = "are" if len(columns) > 1 else "is"
     return (
-        f"{where} {location} (point {row.get(ID_COLUMN)}{f': {point[:300]}' if point else ''}): {what} {'are' if len(columns) > 1 else 'is'} not "
-        f"what its sweep wrote: the row's {DIGEST_COLUMN} was made of other cells, so it was edited after it was written "
-        "and would be read as computed; restore the cell, or delete the row (a resumed sweep then runs its point "
-        "again)"
+        f"{where} {location} (point {row.get(ID_COLUMN)}{f': {point[:300]}' if point else ''}): {what} {verb} not "
+        f"what its sweep wrote: the row's {DIGEST_COLUMN} was made of other cells, so it was edited after it was "
+        "written and would be read as computed; restore the cell, or delete the row (a resumed sweep then runs its "
+        "point again)"
     )
+
+
+def _with_digest_column(columns: list[str]) -> list[str]:
+    """``columns`` with ``row_digest`` put just before ``point_id`` (which a sweep's rows end with: a CSV row cut short
+    is told by its last cell, see :func:`_whole_rows_end`), or last."""
+    at = columns.index(ID_COLUMN) if ID_COLUMN in columns else len(columns)
+    return [*columns[:at], DIGEST_COLUMN, *columns[at:]]
 
 
 def _drop_digests(rows: list[dict]) -> int:
@@ -2268,7 +2292,7 @@ class _CsvSink:
         if point in self.written:
             return
         if self.header is None:
-            self.header = [*row, DIGEST_COLUMN]
+            self.header = _with_digest_column(list(row))
         if os.fstat(self.fd).st_size == 0:  # a new file, or one whose header a stop cut short (see _settle)
             self._write([self.header], None)
         extra = [k for k in row if k not in self.header]
@@ -2655,7 +2679,8 @@ class _ParquetSink:
         if point in self.written or any(point == kept.get(ID_COLUMN) for kept in self.buffer):
             return
         self._check_kinds(row)
-        self.buffer.append({**row, DIGEST_COLUMN: _row_digest(row)})
+        digest = _row_digest(row)
+        self.buffer.append({k: digest if k == DIGEST_COLUMN else row[k] for k in _with_digest_column(list(row))})
         self.flush()
 
     def _column_kinds(self) -> dict[str, type]:
@@ -3643,6 +3668,15 @@ def _read_states(out: Path) -> list[dict]:
     entries = content["sweeps"] if isinstance(content, dict) and "sweeps" in content else [content]
     if not isinstance(entries, list):
         raise TypeError(f"'sweeps' is {type(entries).__name__}, not a list")
+    for number, entry in enumerate(entries, 1):
+        # A record without a digest is an older qnsim's (read as it is); one whose digest is not its own was edited.
+        if isinstance(entry, dict) and _ENTRY_DIGEST in entry and entry[_ENTRY_DIGEST] != _entry_digest(entry):
+            raise _EditedStateError(
+                f"{_state_path(out).name}: its record {number} of a sweep is not what the sweep wrote (its digest was "
+                "made of other values), so what it says of the sweep (its grid, whether it finished) would be read "
+                "as recorded: edited by hand? restore it, or delete the state file (the rows are then read as of no "
+                "recorded sweep, and a resume records its sweep anew)"
+            )
     for entry in entries:
         entry["state"], entry["points"], entry["done"] = str(entry["state"]), int(entry["points"]), int(entry["done"])
     return entries
@@ -3657,7 +3691,7 @@ def _csv_header(path: Path) -> list[str] | None:
         return None
 
 
-def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
+def _changed_columns(out: Path, header: Sequence[str] | None, ignore: Sequence[str] = ()) -> str | None:
     """How the header of ``out`` (a CSV's first line, a Parquet directory's columns) differs from the one the last
     sweep that wrote its state recorded, in words, or None (the same, no header, or nothing recorded: a sweep before
     its first row, an older qnsim).
@@ -3675,7 +3709,8 @@ def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
     recorded = entries[-1].get("columns") if entries else None
     if not isinstance(recorded, list):
         return None
-    recorded = [str(c) for c in recorded]
+    recorded = [str(c) for c in recorded if c not in ignore]
+    header = [c for c in header if c not in ignore]
     if list(header) == recorded:
         return None
     missing = [c for c in recorded if c not in header]
@@ -3809,8 +3844,26 @@ def _write_entries(out: Path, content: dict, scenario: str, holder: dict) -> Non
             forgotten["points"] += entry["points"]
             forgotten["done"] += entry["points"]
             forgotten["forgotten"] += 1
+    for entry in entries:
+        entry[_ENTRY_DIGEST] = _entry_digest(entry)
     with naming_file(_state_path(out)):
         write_whole(_state_path(out), [json.dumps({"version": 2, "sweeps": entries, "owner": owner}) + "\n"])
+
+
+class _EditedStateError(ValueError):
+    """A state file whose record of a sweep is not what the sweep wrote (see :func:`_entry_digest`)."""
+
+
+#: The key of a state file's record of one sweep that holds a digest of the record (:func:`_entry_digest`).
+_ENTRY_DIGEST = "digest"
+
+
+def _entry_digest(entry: Mapping[str, Any]) -> str:
+    """16 hex digits of the SHA-256 of a state file's record of one sweep (its JSON, keys sorted, without its own
+    ``digest``): a record edited by hand (a stopped sweep's ``"state"`` made ``"finished"``, its grid or its columns)
+    is refused by :func:`_read_states` rather than read as the sweep wrote it."""
+    body = {k: v for k, v in entry.items() if k != _ENTRY_DIGEST}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _entry_point_ids(entry: dict) -> set[str] | None:
@@ -3886,8 +3939,8 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
     findings = _state_findings(path, rows)
     if path.suffix == ".csv":
         changed = _changed_columns(path, _csv_header(path))
-    else:  # a Parquet directory: the columns of its rows, all of them (one schema)
-        changed = _changed_columns(path, list(rows[0]) if rows else None)
+    else:  # a Parquet directory: the columns of its rows, all of them (one schema; their row_digest left out)
+        changed = _changed_columns(path, list(rows[0]) if rows else None, ignore=(DIGEST_COLUMN,))
     if changed:
         findings.append((False, changed))
     elsewhere = _names_out_of_reach(_link_target(path)) if path.suffix == ".csv" else 0
@@ -4415,7 +4468,7 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
         row = {}
         for k, v in zip(header, record):
             try:
-                row[k] = v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v)
+                row[k] = v if k in _TEXT_COLUMNS else _parse_cell(v)
             except ValueError as exc:  # an integer of more than 4300 digits: Python's message named no cell
                 raise ValueError(f"{where} line {number}, column {written(k)}: {exc}") from None
         located.append((f"line {number}", row))
@@ -4441,7 +4494,7 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
     columns = []
     texts_by_column = list(zip(*body))
     for key, texts in zip(header, texts_by_column):
-        if key in (ID_COLUMN, SCENARIO_COLUMN):  # ids are hex text even when every digit happens to be decimal
+        if key in _TEXT_COLUMNS:  # ids are hex text even when every digit happens to be decimal
             columns.append(texts)
             continue
         distinct = set(texts)
@@ -4481,7 +4534,7 @@ def _all_digests_match(header: list[str], columns: list[Sequence[Any]], texts: l
     mean a float not written as its repr (``0.50``): :func:`_digest_matches` then decides on the values."""
     digests = columns[header.index(DIGEST_COLUMN)]
     cells: list[list[str]] = []
-    for key in sorted(k for k in header if k != DIGEST_COLUMN):
+    for key in _digest_keys(dict.fromkeys(header)):
         made: dict[tuple[type, Any], str] = {}
 
         def text(value: Any, key: str = key, made: dict = made) -> str:
@@ -5522,6 +5575,13 @@ def sweep(
         sink.lock(take_over)
         try:
             rows = sink.load()
+            try:
+                _read_states(sink.path)
+            except _EditedStateError as exc:
+                # Refused, not written over: the record of what its sweeps ran, and whether they finished, was lost.
+                raise ValueError(f"out {str(out)!r}: {exc}") from None
+            except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: started anew, as before
+                pass
             changed = _changed_columns(sink.path, getattr(sink, "header", None))
             if changed:
                 raise ValueError(f"out {str(out)!r}: {changed}; restore them, or delete the out to start fresh")
