@@ -124,6 +124,23 @@ def test_an_edited_digest_is_refused(written, tmp_path, fmt):
         read_results(out)
 
 
+def test_results_moved_to_another_point_with_their_digest_are_refused(written, tmp_path):
+    """The digest binds the results to the row's point_id: two rows' results swapped, each with its own digest,
+    are refused (each row's cells are another's)."""
+    out, calls = _copy(written, "csv", tmp_path)
+    with open(out, newline="") as f:
+        records = list(csv.reader(f))
+    header = records[0]
+    moved = [header.index(c) for c in ("fidelity", "count", "ok", "label", "spare", "row_digest")]
+    for at in moved:
+        records[1][at], records[2][at] = records[2][at], records[1][at]
+    with open(out, "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(records)
+    with pytest.raises(ValueError, match=r"line 2 .*its results \(moved here with their row_digest from another "
+                       r"point's row\?\) are not what its sweep wrote"):  # fmt: skip
+        read_results(out)
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_an_untouched_resume_reuses_every_row_and_hides_the_digest(written, tmp_path, fmt):
     out, calls = _copy(written, fmt, tmp_path)

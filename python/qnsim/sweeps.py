@@ -111,18 +111,19 @@ result file (a resume, :func:`read_results`, the plots) refuses, naming its line
 ``scenario_id``) whose ``point_id`` is not the id of its own cells: a row edited, or another sweep's read under
 this file's header (two files joined by hand whose columns differ).
 
-Every row also carries, as its last column, a ``row_digest``: a digest of its cells as written (the SHA-256 of its
-cells that hold a value, and one byte of a digest of each cell: :func:`_row_digest`). A cell edited by hand afterwards
-(a fidelity changed from 0.91 to 0.99, a count, a cell emptied) is refused by every reader (a resume before any
-point runs, :func:`read_results`, :func:`qnsim.plot.summarize`, ``qnsim plot``), naming the file, the line or part,
-the row's point and the column that changed: restore the cell, or delete the row and resume, which runs its point
-again. The readers check the digest and leave it out of the rows they return; ``pandas.read_csv`` /
-``read_parquet`` of the file read it as one more text column, which no mean or plot takes (drop it with
-``.drop(columns="row_digest")``). A file written by a qnsim before rows carried a digest still resumes and reads,
-with a remark (logged on ``qnsim.sweep``, and in a frame's ``attrs["notes"]``) that its rows could not be checked;
-the rows a resume appends to such a CSV carry none either (its header has no column for it), while a Parquet out's
-new parts carry them. A digest shows an edit, not a forgery: it has no key, and one who rewrites the digest too is
-not stopped.
+Every row also carries, just before its ``point_id``, a ``row_digest``: a digest of its results and its point_id as
+written (the SHA-256 of those cells that hold a value, and one byte of a digest of each: :func:`_row_digest`; its
+grid cells, seed and scenario_id are checked by its point_id, and the point_id binds the results to their point). A
+cell edited by hand afterwards (a fidelity changed from 0.91 to 0.99, a count, a cell emptied) is refused by every
+reader (a resume before any point runs, :func:`read_results`, :func:`qnsim.plot.summarize`, ``qnsim plot``), naming
+the file, the line or part, the row's point and the column that changed: restore the cell, or delete the row and
+resume, which runs its point again. The readers check the digest and leave it out of the rows they return;
+``pandas.read_csv`` / ``read_parquet`` of the file read it as one more text column, which no mean or plot takes
+(drop it with ``.drop(columns="row_digest")``). A file written by a qnsim before rows carried a digest still resumes
+and reads, with a remark (logged on ``qnsim.sweep``, and in a frame's ``attrs["notes"]``) that its rows could not be
+checked; the rows a resume appends to such a CSV carry none either (its header has no column for it), while a
+Parquet out's new parts carry them. A digest shows an edit, not a forgery: it has no key, and one who rewrites the
+digest too is not stopped.
 
 Failures: an exception raised by the point function (or its ``sys.exit()``) stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
@@ -2145,13 +2146,16 @@ def _edited_row_message(where: str, location: str, row: Mapping[str, Any]) -> st
     keys = list(row)
     keys = keys[: keys.index(SEED_COLUMN) + 1] if SEED_COLUMN in keys else []  # its grid cells, then its seed
     point = ", ".join(f"{k} = {written(row[k])}" for k in keys if row[k] is not None)
-    if len(columns) == 1:
+    if columns == [ID_COLUMN]:
+        # Its point_id is its cells' (checked before): its results, with their digest, are another row's.
+        what = "its results (moved here with their row_digest from another point's row?)"
+    elif len(columns) == 1:
         what = f"its {written(columns[0])} cell (now {written(row[columns[0]])})"
     elif columns:
         what = "its cells " + ", ".join(f"{written(c)} (now {written(row[c])})" for c in columns[:6])
     else:
         what = "a cell (which one its digest cannot tell)"
-    verb = "are" if len(columns) > 1 else "is"
+    verb = "are" if len(columns) > 1 or columns == [ID_COLUMN] else "is"
     return (
         f"{where} {location} (point {row.get(ID_COLUMN)}{f': {point[:300]}' if point else ''}): {what} {verb} not "
         f"what its sweep wrote: the row's {DIGEST_COLUMN} was made of other cells, so it was edited after it was "
