@@ -3695,6 +3695,33 @@ def _csv_header(path: Path) -> list[str] | None:
         return None
 
 
+def _header_on_disk(path: Path) -> list[str] | None:
+    """The columns of a result file as they stand: a CSV's first line, a Parquet directory's first part's (all parts
+    share one schema); None where there is none, or it cannot be read."""
+    if path.suffix != ".parquet":
+        return _csv_header(path)
+    try:
+        import pyarrow.parquet as pq
+
+        first = min(path.glob("part-*.parquet"), default=None)
+        return None if first is None else list(pq.read_schema(first).names)
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _load_saying_header_edits(reader: Any, out: Any) -> list[dict]:
+    """``reader.load()`` (a sink's), but a refusal of its rows (a cell not what its row_digest was made of) of a file
+    whose header is not the one its sweep recorded is said as that (:func:`_changed_columns`): columns renamed or
+    swapped by hand put every row's cells under other names, which is what was edited."""
+    try:
+        return reader.load()
+    except ValueError:
+        changed = _changed_columns(reader.path, _header_on_disk(reader.path))
+        if changed:
+            raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them") from None
+        raise
+
+
 def _changed_columns(out: Path, header: Sequence[str] | None, ignore: Sequence[str] = ()) -> str | None:
     """How the header of ``out`` (a CSV's first line, a Parquet directory's columns) differs from the one the last
     sweep that wrote its state recorded, in words, or None (the same, no header, or nothing recorded: a sweep before
@@ -3928,7 +3955,15 @@ def sweep_status(out: str | os.PathLike) -> str | None:
     # naming a column twice, a directory named r.csv) or no file at all (a mistyped path) was answered None,
     # "nothing to say", as a whole sweep's is.
     if path.exists():
-        rows = _read_results(path, check_columns=False)  # an edited header is one of the findings below
+        try:
+            rows = _read_results(path, check_columns=False)  # an edited header is one of the findings below
+        except ValueError:
+            # Its rows refused (their cells are not those their row_digest was made of) under a header edited by
+            # hand: the header is what was edited, and what is said.
+            changed = _changed_columns(path, _header_on_disk(path))
+            if not changed:
+                raise
+            return changed
     elif _state_path(path).exists():
         rows = []  # a sweep that wrote its state and no row yet
     else:
@@ -4139,7 +4174,7 @@ def _read_results(
     with _collector_paused():
         if path.suffix == ".parquet":
             reader = _ParquetSink(path, [])
-            rows = reader.load()
+            rows = _load_saying_header_edits(reader, out) if check_columns else reader.load()
             header, unverified = reader.first_columns, reader.unverified
         else:
             readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
@@ -4148,7 +4183,14 @@ def _read_results(
             if end < len(raw):
                 # Left out without a word: a file cut short read as a sweep of fewer points.
                 _log.warning("%s, or still writing it; read without it", torn_line_text(path, raw, end))
-            header, rows = _read_csv(path, raw[:end], "rows")
+            try:
+                header, rows = _read_csv(path, raw[:end], "rows")
+            except ValueError:
+                # A header edited by hand is what a refused row of it shows (see _load_saying_header_edits).
+                changed = _changed_columns(path, _csv_header(path)) if check_columns else None
+                if changed:
+                    raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them") from None
+                raise
             unverified = _drop_digests(rows)
         if unverified:
             # Not silent: a row without a digest may have been edited by hand, and is read (plotted) as computed.
@@ -5578,7 +5620,7 @@ def sweep(
         by_id = {p.id: p for p in points}
         sink.lock(take_over)
         try:
-            rows = sink.load()
+            rows = _load_saying_header_edits(sink, out)
             try:
                 _read_states(sink.path)
             except _EditedStateError as exc:
