@@ -3715,7 +3715,7 @@ def _load_saying_header_edits(reader: Any, out: Any) -> list[dict]:
     swapped by hand put every row's cells under other names, which is what was edited."""
     try:
         return reader.load()
-    except ValueError:
+    except _EditedRowError:
         changed = _changed_columns(reader.path, _header_on_disk(reader.path))
         if changed:
             raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them") from None
@@ -3957,7 +3957,7 @@ def sweep_status(out: str | os.PathLike) -> str | None:
     if path.exists():
         try:
             rows = _read_results(path, check_columns=False)  # an edited header is one of the findings below
-        except ValueError:
+        except _EditedRowError:
             # Its rows refused (their cells are not those their row_digest was made of) under a header edited by
             # hand: the header is what was edited, and what is said.
             changed = _changed_columns(path, _header_on_disk(path))
@@ -4185,7 +4185,7 @@ def _read_results(
                 _log.warning("%s, or still writing it; read without it", torn_line_text(path, raw, end))
             try:
                 header, rows = _read_csv(path, raw[:end], "rows")
-            except ValueError:
+            except _EditedRowError:
                 # A header edited by hand is what a refused row of it shows (see _load_saying_header_edits).
                 changed = _changed_columns(path, _csv_header(path)) if check_columns else None
                 if changed:
@@ -4852,6 +4852,10 @@ def _misread_row_message(where: str, location: str, row: Mapping[str, Any], grid
     )
 
 
+class _EditedRowError(ValueError):
+    """A row whose cells are not those its ``row_digest`` was made of (see :func:`_edited_row_message`)."""
+
+
 def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict]:
     """The rows of a result file with each point (its ``point_id``) once: the one check of every
     reader (CSV lines and Parquet parts alike), for resuming, :func:`read_results` and the plots.
@@ -4900,7 +4904,7 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
         # After the checks of its key cells above (an edited grid cell is named as such); a row without a digest
         # (an older qnsim's) is counted by the caller (_drop_digests).
         if _digest_matches(row) is False:
-            raise ValueError(_edited_row_message(where, location, row))
+            raise _EditedRowError(_edited_row_message(where, location, row))
         rows.append(row)
     return rows
 
