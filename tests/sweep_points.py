@@ -179,3 +179,13 @@ def sleeps(params, seed):
     """square's row after sleeping ``params["sleep_s"]`` seconds."""
     time.sleep(params["sleep_s"])
     return square(params, seed)
+
+
+def counted(params, seed):
+    """One row of each cell type (a float, an int, a bool, text, a blank), and a line appended to the file
+    ``params["calls"]`` per call: a test counts the points a sweep ran."""
+    with open(params["calls"], "a") as f:
+        f.write(f"{params['x']} {seed}\n")
+    rng = random.Random(seed * 1000 + params["x"])
+    return {"fidelity": 0.5 + rng.random() / 2, "count": rng.randrange(1, 100), "ok": seed % 2 == 0,
+            "label": f"run{seed}", "spare": None}

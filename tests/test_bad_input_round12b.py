@@ -215,14 +215,19 @@ def test_sweep_status_names_a_result_file_it_cannot_read(tmp_path, state):
 def test_sweep_status_of_no_file_says_there_is_none(tmp_path):
     """sweep_status("mistyped.csv") returned None, the answer for a whole sweep; a sweep that wrote its state and
     no row yet still has its say (guard)."""
-    from qnsim.sweeps import _state_path, sweep_status
+    import json
+
+    from qnsim.sweeps import _entry_digest, _state_path, sweep_status
 
     with pytest.raises(FileNotFoundError, match=r"no sweep results, and no sweep state beside them: '.*mistyped\.csv'"):
         sweep_status(tmp_path / "mistyped.csv")
     out = _finished_sweep(tmp_path)
-    state = _state_path(out).read_text().replace('"finished"', '"stopped"')
+    state = json.loads(_state_path(out).read_text())
+    for entry in state["sweeps"]:
+        entry["state"] = "stopped"
+        entry["digest"] = _entry_digest(entry)  # as a stopped sweep records it
     out.unlink()
-    _state_path(out).write_text(state)
+    _state_path(out).write_text(json.dumps(state))
     assert "stopped after" in sweep_status(out)
 
 

@@ -60,10 +60,25 @@ def test_a_toml_or_json_number_beyond_the_largest_float_is_refused(tmp_path) -> 
     assert float_literal("1.7976931348623157e308") == 1.7976931348623157e308
 
 
+def _edit_cell_redigested(path, column: str, text: str) -> None:
+    """As _edit_cell, with the row's row_digest made again of its cells: the row reads as a sweep's whose point
+    returned that value (an edit without it is refused by the reader, tests/test_result_integrity.py)."""
+    from qnsim.sweeps import _TEXT_COLUMNS, _parse_cell, _row_digest
+
+    _edit_cell(path, column, text)
+    lines = path.read_text().splitlines()
+    header, cells = lines[0].split(","), lines[1].split(",")
+    cells[header.index("row_digest")] = _row_digest(
+        {k: v if k in _TEXT_COLUMNS else _parse_cell(v) for k, v in zip(header, cells)}
+    )
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
 @pytest.mark.parametrize("text", ["inf", "-inf", "nan", "0.0", "-0.0", "0e10", "5e-324", "1.7976931348623157e308"])
 def test_a_result_cell_a_float_holds_reads_back_as_written(rows_csv, text) -> None:
     """The range check refuses no value a float holds (infinities and zeros as written, the least subnormal)."""
-    _edit_cell(rows_csv, "mean_fidelity", text)
+    _edit_cell_redigested(rows_csv, "mean_fidelity", text)
     got = read_results(rows_csv)[0]["mean_fidelity"]
     assert repr(got) == repr(float(text))
 

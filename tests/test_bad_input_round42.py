@@ -273,7 +273,7 @@ def test_read_results_says_it_left_a_torn_line_out_and_refuses_other_files(tmp_p
         read_results(other)
     broken = tmp_path / "broken.csv"
     broken.write_text(lines[0] + lines[1].rstrip("\n") + ",9\n")
-    with pytest.raises(ValueError, match=r"^rows '.*broken\.csv' line 2 has 10 fields, the header has 9"):
+    with pytest.raises(ValueError, match=r"^rows '.*broken\.csv' line 2 has 11 fields, the header has 10"):
         read_results(broken)
 
 

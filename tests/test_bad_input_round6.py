@@ -144,9 +144,9 @@ def test_a_line_cut_short_is_refused_by_every_reader(tmp_path):
     lines = _sweep_csv(out)
     cut = lines[2][: lines[2].index(",0.85") + 3] + "\n"
     out.write_text("".join([*lines[:2], cut, *lines[3:]]))
-    with pytest.raises(ValueError, match="line 3 has 7 fields, the header has 9"):
+    with pytest.raises(ValueError, match="line 3 has 7 fields, the header has 10"):
         read_results(out)
-    with pytest.raises(ValueError, match="line 3 has 7 fields, the header has 9"):
+    with pytest.raises(ValueError, match="line 3 has 7 fields, the header has 10"):
         sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=2, workers=1, progress=False, out=out)
 
 

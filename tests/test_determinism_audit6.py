@@ -118,11 +118,11 @@ def test_qec_sweep_rows_are_the_same_file_twice_and_timed_only_when_asked(tmp_pa
     timed = _qec_sweep(tmp_path, "t.csv", "--timing")
     with open(timed, newline="") as f:
         rows = list(csv.DictReader(f))
-    own = [c for c in rows[0] if c not in ("seed", "point_id", "scenario_id")]  # the sweep's own columns follow
+    own = [c for c in rows[0] if c not in ("seed", "point_id", "scenario_id", "row_digest")]  # its own follow
     assert own[-1] == "sampling_s" and all(float(r["sampling_s"]) >= 0 for r in rows)
     with open(first, newline="") as f:
         plain = list(csv.DictReader(f))
-    drop = ("sampling_s", "scenario_id", "point_id")  # the ids differ: the timed sweep is another sweep
+    drop = ("sampling_s", "scenario_id", "point_id", "row_digest")  # the ids differ: the timed sweep is another
     assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == [
         {k: v for k, v in r.items() if k not in drop} for r in plain
     ]

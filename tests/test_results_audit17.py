@@ -82,6 +82,7 @@ def _fake_running_elsewhere(out, heartbeat_age):
     beat = time.time() - heartbeat_age
     entry["holder"] = {"host": "node-b", "pid": 4242, "started": "-", "heartbeat": beat, "token": "b0"}
     content["owner"] = entry["holder"]
+    entry["digest"] = sweeps._entry_digest(entry)  # as the sweep there records it
     state.write_text(json.dumps(content))
     os.utime(state, (beat, beat))
 

@@ -218,6 +218,7 @@ def _owned_by_node_b(out, clock_skew, last_write_age):
     entry["holder"] = {"host": "node-b", "pid": 4242, "started": "-", "heartbeat": written_at + clock_skew,
                        "token": "b0"}  # fmt: skip
     content["owner"] = entry["holder"]
+    entry["digest"] = sweeps._entry_digest(entry)  # as the sweep there records it
     state.write_text(json.dumps(content))
     os.utime(state, (written_at, written_at))
 

@@ -157,6 +157,18 @@ def _cell(header, records, line, column, value):
     records[line - 2][header.index(column)] = value
 
 
+def _cell_redigested(header, records, line, column, value):
+    """As _cell, with the row's row_digest made again of its cells: the row reads as a sweep's whose point returned
+    that value (an edit without it is refused by the reader itself, tests/test_result_integrity.py), so that what is
+    tested is the threshold's own check of the value."""
+    from qnsim.sweeps import _TEXT_COLUMNS, _parse_cell, _row_digest
+
+    _cell(header, records, line, column, value)
+    record = records[line - 2]
+    row = {k: v if k in _TEXT_COLUMNS else _parse_cell(v) for k, v in zip(header, record)}
+    record[header.index("row_digest")] = _row_digest(row)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_one_point_under_two_point_ids_is_refused_naming_both_places(qec_rows, tmp_path, suffix):
     """Old behaviour: a row copied with its point_id edited (or a row whose grid value was edited to another row's)
@@ -204,7 +216,7 @@ def test_qec_threshold_names_the_file_and_the_row_of_a_refused_count(qec_rows, t
     from qnsim.qec_cli import main
 
     _, lines = qec_rows
-    path = _edited_copy(tmp_path, lines, lambda h, r: _cell(h, r, line, column, value))
+    path = _edited_copy(tmp_path, lines, lambda h, r: _cell_redigested(h, r, line, column, value))
     point = lines[line - 1].rsplit(",", 1)[1]
     assert main(["threshold", str(path), "--x", "p_int"]) == 2
     err = capsys.readouterr().err

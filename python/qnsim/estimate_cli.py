@@ -2,8 +2,8 @@
 
 Usage::
 
-    qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--stream] [--plot OUT.png]
-        [--progress/--no-progress]
+    qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--out REPORT.json] [--stream]
+        [--plot OUT.png] [--progress/--no-progress]
 
 WORKLOAD is a circuit file, a ``.toml`` logical summary or a ``.json`` logical-counts file of the
 Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds ``[[qpu]]``,
@@ -30,6 +30,10 @@ A progress bar shows on stderr while a long circuit is read, counted or schedule
 once a pass looks longer than ~1 s, on any other stderr as plain lines every 10 s once it looks longer
 than that; ``--progress`` always, ``--no-progress`` never); Ctrl-C stops
 any of them (exit status 130). ``--plot OUT.png`` also draws the report (:func:`qnsim.plot.plot_estimate`).
+``--out REPORT.json`` also saves it as JSON with a digest of its figures (:func:`save_report`): ``qnsim plot
+REPORT.json`` and :func:`read_saved_report` refuse it once a figure was edited (a ``wall_clock_s`` edited below its
+limit), naming the figure; a report saved as ``--json > report.json`` carries none and is read with a warning that it
+could not be checked.
 
 Exit status: 0 feasible, 1 infeasible, 2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung
 up (SIGHUP: the terminal closed, an ssh connection dropped).
@@ -40,6 +44,8 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
+import json
+import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -53,7 +59,13 @@ from qnsim.estimate.links import NODE_INDEX_RANGE
 from qnsim.estimate.qpu import MAX_CROSSING_PREFACTOR
 from qnsim.specs import SEED_RANGE, check_seed
 
-__all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
+__all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main", "read_saved_report", "save_report"]
+
+_log = logging.getLogger("qnsim.estimate")
+
+#: The key of a saved report (:func:`save_report`) that holds the digest of its figures: the report's JSON, one key
+#: more, last.
+FIGURES_DIGEST_KEY = "figures_digest"
 
 #: The most operations ``qnsim estimate --simulate`` runs gate by gate (simulate_execution's default max_ops).
 _SIMULATE_MAX_OPS = 10**6
@@ -536,6 +548,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     group.add_argument("--network", type=path_arg, help="the same file as --links (an alias)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--out", type=path_arg, metavar="REPORT.json", help="also save the report as JSON with a digest of its "
+        "figures (figures_digest): qnsim plot REPORT.json (and qnsim.estimate_cli.read_saved_report) refuse it once "
+        "a figure was edited, naming it"
+    )  # fmt: skip
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
     parser.add_argument(
         "--plot", type=path_arg, metavar="OUT.png", help="also draw the report: per link the raw pairs/s needed "
@@ -553,6 +570,149 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _report_figures(value: Any, path: str = "", into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The figures of a report's parsed JSON, each under its path (``wall_clock_s``, ``links[0].rate_hz``): the cells
+    of :func:`qnsim.sweeps._row_digest`, so a saved report is checked as a sweep's row is, figure by figure."""
+    into = {} if into is None else into
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            _report_figures(item, f"{path}.{key}" if path else str(key), into)
+    elif isinstance(value, list) and value:
+        for i, item in enumerate(value):
+            _report_figures(item, f"{path}[{i}]", into)
+    else:
+        into[path] = ("\x00[]" if isinstance(value, list) else "\x00{}") if isinstance(value, (list, dict)) else value
+    return into
+
+
+def save_report(report: Any, path: str | os.PathLike[str]) -> None:
+    """Writes an estimate report to ``path`` as its JSON (:meth:`~qnsim.estimate.EstimateReport.to_json`) with one key
+    more, last: ``figures_digest``, a digest of every figure as written (as a sweep's ``row_digest``:
+    :func:`qnsim.sweeps._row_digest`, its cells the figures by path). :func:`read_saved_report` and ``qnsim plot``
+    refuse a saved report whose figures were edited afterwards (a ``wall_clock_s`` edited below its limit), naming
+    the figure, rather than draw it as estimated. The file is written whole or not at all. Read it back with
+    :func:`read_saved_report`: :meth:`~qnsim.estimate.EstimateReport.from_json` takes the report's own fields only
+    and refuses the extra key.
+
+    Args:
+        report: A :class:`qnsim.estimate.EstimateReport`.
+        path: The file to write (``qnsim estimate ... --out REPORT.json``).
+
+    Raises:
+        TypeError: ``report`` is no EstimateReport.
+        OSError: The file cannot be written (it is left as it was).
+
+    Example:
+        >>> import os, tempfile
+        >>> from qnsim.estimate import QPU, Link, estimate
+        >>> report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+        >>> path = os.path.join(tempfile.mkdtemp(), "report.json")
+        >>> save_report(report, path)
+        >>> read_saved_report(path).wall_clock_s == report.wall_clock_s
+        True
+    """
+    from qnsim.estimate.report import EstimateReport
+    from qnsim.sweeps import _row_digest
+    from qnsim.trace import write_whole
+
+    if not isinstance(report, EstimateReport):
+        raise TypeError(f"report must be an EstimateReport, got {written(report)}")
+    data = report.to_dict()
+    # The figures as they read back from the text (floats by their repr, "inf" as text), as a reader digests them.
+    data = json.loads(json.dumps(data))
+    figures = _report_figures(data)
+    data[FIGURES_DIGEST_KEY] = _row_digest(figures, keys=list(figures))
+    write_whole(path, [json.dumps(data, indent=2), "\n"])
+
+
+def read_saved_report(report: Any, where: str = "report") -> Any:
+    """An estimate report read back from a file :func:`save_report` wrote (or its text), its figures checked.
+
+    A report whose figures are not those its ``figures_digest`` was made of (edited after it was saved) is refused,
+    naming the figure; one without the key (``qnsim estimate --json > report.json``, text from ``to_json()``) cannot
+    be checked: it is read, and a warning on the ``qnsim.estimate`` logger says so for a file.
+
+    Args:
+        report: The path of the saved report, or its JSON text (starting with ``{``).
+        where: How a message names the text (a path names itself).
+
+    Returns:
+        The :class:`qnsim.estimate.EstimateReport`.
+
+    Raises:
+        FileNotFoundError: No such file.
+        ValueError: Figures edited since the save (naming the first ones), text that is no report (as
+            :meth:`~qnsim.estimate.EstimateReport.from_json` says).
+        TypeError: ``report`` is neither a path nor text.
+
+    Example:
+        >>> read_saved_report('{"schema_version": 9, "wall_clock_s": 0.5, "figures_digest": "1:0:00"}')
+        Traceback (most recent call last):
+        ...
+        ValueError: report: its figures are not those qnsim estimate saved (its figures_digest was made of others): ...
+    """
+    report, remark = _read_saved_report(report, where)
+    if remark is not None:
+        _log.warning("%s", remark)
+    return report
+
+
+def _read_saved_report(report: Any, where: str = "report") -> tuple[Any, str | None]:
+    """:func:`read_saved_report`, and what it says of a file it could not check (None: checked, or text)."""
+    from pathlib import Path
+
+    from qnsim.argument_checks import file_path, float_literal, shown, unique_keys
+    from qnsim.estimate.report import EstimateReport
+    from qnsim.sweeps import DIGEST_COLUMN, _digest_matches, _edited_columns
+
+    remark = None
+    text = isinstance(report, str) and report.lstrip().startswith("{")
+    is_file = isinstance(report, (str, os.PathLike)) and not text
+    if is_file:
+        path = Path(file_path("report", report))
+        if not path.is_file():
+            raise FileNotFoundError(f"{str(path)!r}: no such estimate report (write one with qnsim estimate --out)")
+        raw, where = path.read_bytes(), str(path)
+        try:
+            report = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # Said "'utf-8' codec can't decode byte 0xe9 in position 7", naming no file.
+            raise ValueError(f"{where}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
+    if not isinstance(report, str):
+        raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
+    try:
+        data = json.loads(report, parse_float=float_literal, object_pairs_hook=unique_keys)
+    except (ValueError, RecursionError):
+        data = None  # from_json below says what is wrong, and where
+    if isinstance(data, dict) and FIGURES_DIGEST_KEY in data:
+        digest = data.pop(FIGURES_DIGEST_KEY)
+        figures = _report_figures(data)
+        keys = list(figures)
+        figures[DIGEST_COLUMN] = digest
+        if _digest_matches(figures, keys) is not True:
+            changed = _edited_columns(figures, keys)
+            what = ", ".join(f"{written(p)} (now {written(figures[p])})" for p in changed[:6])
+            raise ValueError(
+                f"{where}: "
+                + (f"its figure{'s' * (len(changed) > 1)} {what} {'are' if len(changed) > 1 else 'is'} not what "
+                   "qnsim estimate saved (its figures_digest was made of others)" if changed
+                   else f"its figures are not those qnsim estimate saved (its {FIGURES_DIGEST_KEY} was made of others)")
+                + ": edited after it was saved, so it would read as estimated; estimate again (qnsim estimate ... "
+                "--out REPORT.json), or restore the figures"
+            )  # fmt: skip
+        report = json.dumps(data)
+    elif is_file:
+        # Read, as a report of `qnsim estimate --json > report.json` always was, but not silently.
+        remark = (
+            f"{where} has no {FIGURES_DIGEST_KEY} (not saved by qnsim estimate --out): whether its figures were "
+            "edited after it was written cannot be checked; it is read as it is"
+        )
+    try:
+        return EstimateReport.from_json(report), remark
+    except (ValueError, TypeError) as exc:  # from_json's own words (a file cut short, a field edited), and the file
+        raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {exc}") from None
+
+
 def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     try:
         args = parser.parse_args(args_in)
@@ -562,6 +722,10 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     from qnsim.config import TomlTable
     from qnsim.estimate import estimate
 
+    if args.out is not None:
+        from qnsim.argument_checks import file_to_write
+
+        file_to_write("--out", args.out, "the report file", "report.json")  # before the estimate (minutes)
     if args.plot is not None:
         # Checked before the estimate, which can take minutes: a missing matplotlib or a bad image path after it
         # would lose the work.
@@ -613,6 +777,9 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     report = estimate(workload, qpus, links, **opts, progress=args.progress)
     text = report.to_json() if args.json else report.table()
     print_quietly(text)
+    if args.out is not None:
+        save_report(report, args.out)
+        print(f"saved the report -> {args.out}", file=sys.stderr)
     if args.simulate is not None:
         from qnsim.estimate import check_estimate
 

@@ -45,7 +45,8 @@ def _frame(data: Any) -> Any:
         from qnsim.sweeps import _read_results, _status_findings, rows_frame
 
         # Without the remarks said once in each row's notes: the frame holds them once, in attrs["notes"] (below).
-        rows = _read_results(data, check_columns=True)
+        said: list[str] = []  # rows the reader could not check (no row_digest): said in the notes
+        rows = _read_results(data, check_columns=True, said=said)
         frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else rows_frame(rows)
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
         # fewer points (a plot with fewer x values): its state file says so (sweep_status).
@@ -57,6 +58,8 @@ def _frame(data: Any) -> Any:
             from qnsim.sweeps import _recorded_said_once
 
             frame.attrs["notes"] = _recorded_said_once(Path(data), str(ids[0]))
+        if said:
+            frame.attrs["notes"] = [*(frame.attrs.get("notes") or []), *said]
         if findings:
             frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
             frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)
@@ -1256,7 +1259,9 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
 
     Args:
         report: A :class:`qnsim.estimate.EstimateReport`, its JSON text (``qnsim estimate --json``), or the
-            path of a file holding that JSON.
+            path of a file holding that JSON (``qnsim estimate --out``, whose figures are checked against the digest
+            it carries: an edited one is refused, naming the figure; one without a digest is drawn with a warning
+            on the ``qnsim.estimate`` logger; see :func:`qnsim.estimate_cli.read_saved_report`).
         out: Also save the figure here (PNG, or any format matplotlib knows by the suffix): one figure gives one
             file, byte for byte (no date of the save in an SVG, PDF or PostScript file).
         title: Figure title (default: the verdict, the wall clock and what bounds it).
@@ -1267,7 +1272,8 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     Raises:
         ImportError: matplotlib is missing (``pip install 'qnsim[plot]'``).
         TypeError: ``report`` is none of the above.
-        ValueError: The JSON is no estimate report (or one of another schema version); ``out`` has no suffix.
+        ValueError: The JSON is no estimate report (or one of another schema version), or a saved report whose
+            figures were edited; ``out`` has no suffix.
 
     Example:
         >>> from qnsim.estimate import QPU, Link, estimate
@@ -1425,28 +1431,14 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
 
 
 def _estimate_report(report: Any) -> Any:
-    """``report`` as an :class:`~qnsim.estimate.EstimateReport`: itself, or read from JSON text or a file of it."""
+    """``report`` as an :class:`~qnsim.estimate.EstimateReport`: itself, or read from JSON text or a file of it, its
+    figures checked against the digest a saved report carries (:func:`qnsim.estimate_cli.read_saved_report`)."""
     from qnsim.estimate.report import EstimateReport
+    from qnsim.estimate_cli import read_saved_report
 
     if isinstance(report, EstimateReport):
         return report
-    where = "report"
-    if isinstance(report, (str, os.PathLike)) and not (isinstance(report, str) and report.lstrip().startswith("{")):
-        path = Path(file_path("report", report))
-        if not path.is_file():
-            raise FileNotFoundError(f"{str(path)!r}: no such estimate report (write one with qnsim estimate --json)")
-        raw, where = path.read_bytes(), str(path)
-        try:
-            report = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # Said "'utf-8' codec can't decode byte 0xe9 in position 7", naming no file.
-            raise ValueError(f"{where}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
-    if not isinstance(report, str):
-        raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
-    try:
-        return EstimateReport.from_json(report)
-    except (ValueError, TypeError) as exc:  # from_json's own words (a file cut short, a field edited), and the file
-        raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {exc}") from None
+    return read_saved_report(report)
 
 
 def _matplotlib_for(what: str) -> None:

@@ -6,9 +6,11 @@ Usage::
         [--title TEXT] [--out plot.png]
     qnsim plot report.json [--title TEXT] [--out plot.png]
 
-A ``.json`` file is an estimate report (``qnsim estimate ... --json > report.json``), drawn by
+A ``.json`` file is an estimate report (``qnsim estimate ... --out report.json``), drawn by
 :func:`qnsim.plot.plot_estimate`: per link the raw pairs per second needed and delivered, the wall
-clock and its parts, qubits per QPU.
+clock and its parts, qubits per QPU. A report saved with ``--out`` carries a digest of its figures: one whose figures
+were edited since (a ``wall_clock_s`` edited below its limit) is refused, naming the figure; one saved as ``--json >
+report.json`` carries none and is drawn with a warning on stderr that it could not be checked.
 
 ``--x`` defaults to the first swept parameter that varies (the rows' first column that takes more than one value:
 a one-value axis such as ``--param 'links.*.channels=3'`` or ``--until`` is held fixed, and stderr says which x was
@@ -165,15 +167,21 @@ def _main(argv: Sequence[str] | None) -> int:
     if not path.exists():
         raise FileNotFoundError(f"{args.rows}: no such results file (write one with qnsim sweep ... --out)")
     if path.suffix == ".json":
-        # An estimate report (qnsim estimate --json > report.json): the planner's figure, not a sweep's curves.
+        # An estimate report (qnsim estimate --out report.json): the planner's figure, not a sweep's curves.
         from qnsim.plot import plot_estimate
 
         sweep_options = [name for name in ("x", "y", "hue") if getattr(args, name)] + (["logx"] if args.logx else [])
         if sweep_options or args.logy:
             raise ValueError(f"{args.rows} is an estimate report: --{', --'.join(sweep_options or ['logy'])} "
                              "apply to a sweep's rows (the report's figure has its own axes); give --out or --title")
+        from qnsim.estimate_cli import _read_saved_report
+
         out = Path(args.out) if args.out else path.with_suffix(".png")
-        plot_estimate(path, out=out, title=args.title)
+        # Its figures checked first (a saved report's figures_digest): one edited is refused, naming the figure.
+        report, remark = _read_saved_report(path)
+        if remark is not None:
+            print(f"qnsim plot: warning: {remark}", file=sys.stderr)
+        plot_estimate(report, out=out, title=args.title)
         print(f"plotted the estimate report {args.rows} -> {out}", file=sys.stderr)
         return 0
     if path.suffix not in (".csv", ".parquet"):

@@ -58,7 +58,10 @@ does not pass for a whole sweep when one of them was killed, stopped by a failin
 being written. The records are checked against the rows: a CSV copied without its state, or replaced
 under a state that is not its own, says so too. A CSV's record holds the header its sweep wrote: a header edited
 by hand (a column removed, two names swapped, one renamed) is refused by a resume and named by :func:`sweep_status`,
-since its rows would no longer be read as they were written.
+since its rows would no longer be read as they were written. Each record carries a ``digest`` of itself: a record
+edited by hand (a stopped sweep's state made "finished", its grid or columns changed) is refused by a resume and named
+by :func:`sweep_status` (and so by the plots' status remark), rather than read as its sweep wrote it; a record of an
+older qnsim, without one, is read as it is.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a ``.lock``
 file in a Parquet directory) from start to end, the kernel drops it when the sweep dies, and a
@@ -107,6 +110,20 @@ skipped. Rows of ``out`` that belong to other points are left in the file and no
 result file (a resume, :func:`read_results`, the plots) refuses, naming its line or part, a row (with a
 ``scenario_id``) whose ``point_id`` is not the id of its own cells: a row edited, or another sweep's read under
 this file's header (two files joined by hand whose columns differ).
+
+Every row also carries, just before its ``point_id``, a ``row_digest``: a digest of its results and its point_id as
+written (the SHA-256 of those cells that hold a value, and one byte of a digest of each: :func:`_row_digest`; its
+grid cells, seed and scenario_id are checked by its point_id, and the point_id binds the results to their point). A
+cell edited by hand afterwards (a fidelity changed from 0.91 to 0.99, a count, a cell emptied) is refused by every
+reader (a resume before any point runs, :func:`read_results`, :func:`qnsim.plot.summarize`, ``qnsim plot``), naming
+the file, the line or part, the row's point and the column that changed: restore the cell, or delete the row and
+resume, which runs its point again. The readers check the digest and leave it out of the rows they return;
+``pandas.read_csv`` / ``read_parquet`` of the file read it as one more text column, which no mean or plot takes
+(drop it with ``.drop(columns="row_digest")``). A file written by a qnsim before rows carried a digest still resumes
+and reads, with a remark (logged on ``qnsim.sweep``, and in a frame's ``attrs["notes"]``) that its rows could not be
+checked; the rows a resume appends to such a CSV carry none either (its header has no column for it), while a
+Parquet out's new parts carry them. A digest shows an edit, not a forgery: it has no key, and one who rewrites the
+digest too is not stopped.
 
 Failures: an exception raised by the point function (or its ``sys.exit()``) stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
@@ -219,7 +236,12 @@ PointFunction = Callable[[dict, int], Mapping[str, Any]]
 SEED_COLUMN = "seed"
 ID_COLUMN = "point_id"
 SCENARIO_COLUMN = "scenario_id"
-_RESERVED = (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN)
+#: The last column of a row in a result file: a digest of the row's cells as written (see :func:`_row_digest`), so
+#: that a cell edited by hand afterwards is refused by every reader instead of read (or resumed) as computed.
+DIGEST_COLUMN = "row_digest"
+_RESERVED = (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN, DIGEST_COLUMN)
+#: The columns a CSV cell of is read as text whatever it looks like (hex digits may all be decimal ones).
+_TEXT_COLUMNS = (ID_COLUMN, SCENARIO_COLUMN, DIGEST_COLUMN)
 _BACKENDS = ("local", "dask")
 
 
@@ -2015,7 +2037,7 @@ def _csv_reading(value: Any) -> str | None:
 def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
     """Raises SweepError naming the first cell of ``row`` a CSV would not read back unchanged."""
     for key, value in row.items():
-        if key in (ID_COLUMN, SCENARIO_COLUMN):  # read back as text by name
+        if key in _TEXT_COLUMNS:  # read back as text by name
             continue
         if isinstance(value, str) and len(value) > csv.field_size_limit():
             # Written, then unreadable: the csv module reads no cell longer than its field limit, so read_results
@@ -2033,6 +2055,140 @@ def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
                 "return it in a form that reads back as itself (a number as a number, None for no value, "
                 "text that is not a number, bool or empty) or write a .parquet out"
             )
+
+
+#: The version of :func:`_row_digest`'s text, its first field: a later qnsim that digests otherwise names another.
+_DIGEST_VERSION = "1"
+_DIGEST_TAGS = {bool: "b", int: "i", float: "f", str: "s"}
+
+
+def _cell_text(key: str, value: Any) -> str:
+    """The text one cell adds to its row's digest: its column, the type of its value and the value as a CSV writes it
+    (a float by its repr, exact), so that a CSV's cell and a Parquet column's read back digest alike."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    kind = type(value)
+    if kind is float:
+        text = "f" + repr(value)
+    elif kind is str:
+        text = "s" + value
+    elif kind is int:
+        text = "i" + str(value)
+    elif kind is bool:
+        text = "b" + str(value)
+    elif value is None:
+        text = "n"
+    else:  # no value a sweep writes (a Parquet part edited to hold a list): digested, so it differs
+        text = "o" + repr(value)
+    return f"{len(key)}:{key}={text}\n"
+
+
+def _cell_byte(key: str, value: Any) -> int:
+    return hashlib.blake2b(_cell_text(key, value).encode("utf-8", "surrogatepass"), digest_size=1).digest()[0]
+
+
+def _digest_keys(row: Mapping[str, Any]) -> list[str]:
+    """The columns of a sweep's ``row`` its ``row_digest`` is made of, by name: its results and its ``point_id`` (the
+    columns after ``seed``, a sweep writes its grid values and its seed first, but its ``scenario_id``). The grid
+    cells, the seed and the scenario_id are the point_id's (:class:`_IdsOfCells` refuses a row whose point_id they
+    do not give, naming the edit as such); the point_id binds the results to their point (results moved to another
+    row with their digest are refused)."""
+    keys = list(row)
+    start = keys.index(SEED_COLUMN) + 1 if SEED_COLUMN in keys else 0
+    return sorted(k for k in keys[start:] if k != SCENARIO_COLUMN and k != DIGEST_COLUMN)
+
+
+def _row_digest(row: Mapping[str, Any], cells: bool = True, keys: Sequence[str] | None = None) -> str:
+    """The ``row_digest`` cell of ``row``: ``1:<whole>:<cells>``. ``whole`` is 16 hex digits (64 bits) of the SHA-256
+    of its cells of ``keys`` (default :func:`_digest_keys`) that hold a value, by column name (blanks are left out: a
+    Parquet part read beside others gains a blank cell for each of their columns it lacks); ``cells`` is one byte (2
+    hex digits) of a digest of each of those cells, blanks included, by column name, so that a reader that finds
+    ``whole`` changed names the column(s) whose cells changed (:func:`_edited_columns`). ``1`` is the version of
+    this text. Without ``cells``, ``1:<whole>`` only (what a reader compares first)."""
+    keys = _digest_keys(row) if keys is None else sorted(keys)
+    text = "".join([_cell_text(k, row[k]) for k in keys if row[k] is not None])
+    head = f"{_DIGEST_VERSION}:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+    return head if not cells else f"{head}:{bytes(_cell_byte(k, row[k]) for k in keys).hex()}"
+
+
+def _digest_matches(row: Mapping[str, Any], keys: Sequence[str] | None = None) -> bool | None:
+    """Whether ``row``'s cells (of ``keys``: see :func:`_row_digest`) are those its ``row_digest`` was made of; None
+    when it has none (a row written by a qnsim before rows carried one, or by hand): it cannot be told."""
+    digest = row.get(DIGEST_COLUMN)
+    if digest is None or digest == "":
+        return None
+    if not isinstance(digest, str):
+        return False
+    return digest.startswith(_row_digest(row, cells=False, keys=keys) + ":")
+
+
+def _edited_columns(row: Mapping[str, Any], keys: Sequence[str] | None = None) -> list[str]:
+    """The columns of ``row`` (one whose :func:`_digest_matches` is False) whose cells are not those its
+    ``row_digest`` was made of (a change that keeps a cell's one byte, 1 in 256, is not named); empty when the digest
+    cannot tell (edited itself, or made of another number of columns: a Parquet part read beside parts of other
+    columns)."""
+    digest = row.get(DIGEST_COLUMN)
+    parts = digest.split(":") if isinstance(digest, str) else []
+    keys = _digest_keys(row) if keys is None else sorted(keys)
+    try:
+        written_cells = bytes.fromhex(parts[2]) if len(parts) == 3 and parts[0] == _DIGEST_VERSION else b""
+    except ValueError:
+        written_cells = b""
+    if len(written_cells) != len(keys):
+        return []
+    changed = {k for k, byte in zip(keys, written_cells) if _cell_byte(k, row[k]) != byte}
+    return [k for k in row if k in changed]
+
+
+def _edited_row_message(where: str, location: str, row: Mapping[str, Any]) -> str:
+    """The refusal of a row whose cells are not those its ``row_digest`` was made of (see :func:`_row_digest`)."""
+    columns = _edited_columns(row)
+    keys = list(row)
+    keys = keys[: keys.index(SEED_COLUMN) + 1] if SEED_COLUMN in keys else []  # its grid cells, then its seed
+    point = ", ".join(f"{k} = {written(row[k])}" for k in keys if row[k] is not None)
+    if columns == [ID_COLUMN]:
+        # Its point_id is its cells' (checked before): its results, with their digest, are another row's.
+        what = "its results (moved here with their row_digest from another point's row?)"
+    elif len(columns) == 1:
+        what = f"its {written(columns[0])} cell (now {written(row[columns[0]])})"
+    elif columns:
+        what = "its cells " + ", ".join(f"{written(c)} (now {written(row[c])})" for c in columns[:6])
+    else:
+        what = "a cell (which one its digest cannot tell)"
+    verb = "are" if len(columns) > 1 or columns == [ID_COLUMN] else "is"
+    return (
+        f"{where} {location} (point {row.get(ID_COLUMN)}{f': {point[:300]}' if point else ''}): {what} {verb} not "
+        f"what its sweep wrote: the row's {DIGEST_COLUMN} was made of other cells, so it was edited after it was "
+        "written and would be read as computed; restore the cell, or delete the row (a resumed sweep then runs its "
+        "point again)"
+    )
+
+
+def _with_digest_column(columns: list[str]) -> list[str]:
+    """``columns`` with ``row_digest`` put just before ``point_id`` (which a sweep's rows end with: a CSV row cut short
+    is told by its last cell, see :func:`_whole_rows_end`), or last."""
+    at = columns.index(ID_COLUMN) if ID_COLUMN in columns else len(columns)
+    return [*columns[:at], DIGEST_COLUMN, *columns[at:]]
+
+
+def _drop_digests(rows: list[dict]) -> int:
+    """Takes the ``row_digest`` cell out of each of ``rows`` (checked by the reader: it is no result) and returns how
+    many rows had none (written by a qnsim before rows carried one, or by hand): their cells cannot be checked."""
+    unverified = 0
+    for row in rows:
+        digest = row.pop(DIGEST_COLUMN, None)
+        if digest is None or digest == "":
+            unverified += 1
+    return unverified
+
+
+def _unverified_remark(out: Any, unverified: int, rows: int) -> str:
+    """What a reader says of ``unverified`` rows of ``rows`` without a digest (see :func:`_drop_digests`)."""
+    return (
+        f"{out}: {unverified} of its {rows} rows carry no {DIGEST_COLUMN} (written by a qnsim before rows carried "
+        "one, or by hand), so whether their cells were edited after they were written cannot be checked: they are "
+        "read as they are"
+    )
 
 
 #: The end of the name of the temporary file a finished sweep writes its out's rows to, in order (see
@@ -2055,6 +2211,8 @@ class _CsvSink:
         #: The last write while it may not be whole (see :meth:`_settle`): its point (None for the header), its
         #: bytes and the file's size before it.
         self.unsure: tuple[str | None, bytes, int] | None = None
+        #: How many rows :meth:`load` read without a ``row_digest`` (see :func:`_drop_digests`).
+        self.unverified = 0
 
     def lock(self, take_over: bool = False) -> None:
         """Makes this sweep the only one writing the file until :meth:`close` (``take_over``: see
@@ -2107,6 +2265,7 @@ class _CsvSink:
                 os.fsync(f.fileno())
         self.header = header
         self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
+        self.unverified = _drop_digests(rows)
         return rows
 
     def _is_partial_header(self, raw: bytes) -> bool:
@@ -2137,7 +2296,7 @@ class _CsvSink:
         if point in self.written:
             return
         if self.header is None:
-            self.header = list(row)
+            self.header = _with_digest_column(list(row))
         if os.fstat(self.fd).st_size == 0:  # a new file, or one whose header a stop cut short (see _settle)
             self._write([self.header], None)
         extra = [k for k in row if k not in self.header]
@@ -2147,6 +2306,8 @@ class _CsvSink:
                 f"{str(self.path)!r} ({self.header}); every point must return the same columns"
             )
         _check_csv_cells(row, f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)})")
+        if DIGEST_COLUMN in self.header:  # a file of a qnsim before rows carried one has no column for it
+            row = {**row, DIGEST_COLUMN: _row_digest(row)}
         self._write([[_format_cell(row.get(k)) for k in self.header]], point)
 
     def _write(self, records: list[list[str]], point: str | None) -> None:
@@ -2370,6 +2531,9 @@ class _ParquetSink:
         #: The seed column is unsigned 64-bit (set by the sweep when one of its seeds is 2**63 or more, for every
         #: part, so that the parts read as one table); else signed, as Arrow reads a Python int.
         self.wide_seeds = False
+        #: As :attr:`_CsvSink.unverified`; and the columns of the first row :meth:`load` read (its part's).
+        self.unverified = 0
+        self.first_columns: list[str] | None = None
 
     @property
     def header(self) -> list[str] | None:
@@ -2451,6 +2615,8 @@ class _ParquetSink:
         # kept the first silently (resume) or both (read_results, a threshold fit).
         rows = _one_row_per_point(located, f"out {str(self.path)!r}")
         self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
+        self.first_columns = list(rows[0]) if rows else None  # with its row_digest, as the state records them
+        self.unverified = _drop_digests(rows)
         return rows
 
     def _unified(self, schemas: list, what: str) -> Any:
@@ -2517,7 +2683,8 @@ class _ParquetSink:
         if point in self.written or any(point == kept.get(ID_COLUMN) for kept in self.buffer):
             return
         self._check_kinds(row)
-        self.buffer.append(row)
+        digest = _row_digest(row)
+        self.buffer.append({k: digest if k == DIGEST_COLUMN else row[k] for k in _with_digest_column(list(row))})
         self.flush()
 
     def _column_kinds(self) -> dict[str, type]:
@@ -3505,6 +3672,15 @@ def _read_states(out: Path) -> list[dict]:
     entries = content["sweeps"] if isinstance(content, dict) and "sweeps" in content else [content]
     if not isinstance(entries, list):
         raise TypeError(f"'sweeps' is {type(entries).__name__}, not a list")
+    for number, entry in enumerate(entries, 1):
+        # A record without a digest is an older qnsim's (read as it is); one whose digest is not its own was edited.
+        if isinstance(entry, dict) and _ENTRY_DIGEST in entry and entry[_ENTRY_DIGEST] != _entry_digest(entry):
+            raise _EditedStateError(
+                f"{_state_path(out).name}: its record {number} of a sweep is not what the sweep wrote (its digest was "
+                "made of other values), so what it says of the sweep (its grid, whether it finished) would be read "
+                "as recorded: edited by hand? restore it, or delete the state file (the rows are then read as of no "
+                "recorded sweep, and a resume records its sweep anew)"
+            )
     for entry in entries:
         entry["state"], entry["points"], entry["done"] = str(entry["state"]), int(entry["points"]), int(entry["done"])
     return entries
@@ -3519,7 +3695,34 @@ def _csv_header(path: Path) -> list[str] | None:
         return None
 
 
-def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
+def _header_on_disk(path: Path) -> list[str] | None:
+    """The columns of a result file as they stand: a CSV's first line, a Parquet directory's first part's (all parts
+    share one schema); None where there is none, or it cannot be read."""
+    if path.suffix != ".parquet":
+        return _csv_header(path)
+    try:
+        import pyarrow.parquet as pq
+
+        first = min(path.glob("part-*.parquet"), default=None)
+        return None if first is None else list(pq.read_schema(first).names)
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _load_saying_header_edits(reader: Any, out: Any) -> list[dict]:
+    """``reader.load()`` (a sink's), but a refusal of its rows (a cell not what its row_digest was made of) of a file
+    whose header is not the one its sweep recorded is said as that (:func:`_changed_columns`): columns renamed or
+    swapped by hand put every row's cells under other names, which is what was edited."""
+    try:
+        return reader.load()
+    except _EditedRowError:
+        changed = _changed_columns(reader.path, _header_on_disk(reader.path))
+        if changed:
+            raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them") from None
+        raise
+
+
+def _changed_columns(out: Path, header: Sequence[str] | None, ignore: Sequence[str] = ()) -> str | None:
     """How the header of ``out`` (a CSV's first line, a Parquet directory's columns) differs from the one the last
     sweep that wrote its state recorded, in words, or None (the same, no header, or nothing recorded: a sweep before
     its first row, an older qnsim).
@@ -3537,7 +3740,8 @@ def _changed_columns(out: Path, header: Sequence[str] | None) -> str | None:
     recorded = entries[-1].get("columns") if entries else None
     if not isinstance(recorded, list):
         return None
-    recorded = [str(c) for c in recorded]
+    recorded = [str(c) for c in recorded if c not in ignore]
+    header = [c for c in header if c not in ignore]
     if list(header) == recorded:
         return None
     missing = [c for c in recorded if c not in header]
@@ -3671,8 +3875,26 @@ def _write_entries(out: Path, content: dict, scenario: str, holder: dict) -> Non
             forgotten["points"] += entry["points"]
             forgotten["done"] += entry["points"]
             forgotten["forgotten"] += 1
+    for entry in entries:
+        entry[_ENTRY_DIGEST] = _entry_digest(entry)
     with naming_file(_state_path(out)):
         write_whole(_state_path(out), [json.dumps({"version": 2, "sweeps": entries, "owner": owner}) + "\n"])
+
+
+class _EditedStateError(ValueError):
+    """A state file whose record of a sweep is not what the sweep wrote (see :func:`_entry_digest`)."""
+
+
+#: The key of a state file's record of one sweep that holds a digest of the record (:func:`_entry_digest`).
+_ENTRY_DIGEST = "digest"
+
+
+def _entry_digest(entry: Mapping[str, Any]) -> str:
+    """16 hex digits of the SHA-256 of a state file's record of one sweep (its JSON, keys sorted, without its own
+    ``digest``): a record edited by hand (a stopped sweep's ``"state"`` made ``"finished"``, its grid or its columns)
+    is refused by :func:`_read_states` rather than read as the sweep wrote it."""
+    body = {k: v for k, v in entry.items() if k != _ENTRY_DIGEST}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _entry_point_ids(entry: dict) -> set[str] | None:
@@ -3733,7 +3955,15 @@ def sweep_status(out: str | os.PathLike) -> str | None:
     # naming a column twice, a directory named r.csv) or no file at all (a mistyped path) was answered None,
     # "nothing to say", as a whole sweep's is.
     if path.exists():
-        rows = _read_results(path, check_columns=False)  # an edited header is one of the findings below
+        try:
+            rows = _read_results(path, check_columns=False)  # an edited header is one of the findings below
+        except _EditedRowError:
+            # Its rows refused (their cells are not those their row_digest was made of) under a header edited by
+            # hand: the header is what was edited, and what is said.
+            changed = _changed_columns(path, _header_on_disk(path))
+            if not changed:
+                raise
+            return changed
     elif _state_path(path).exists():
         rows = []  # a sweep that wrote its state and no row yet
     else:
@@ -3748,8 +3978,8 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
     findings = _state_findings(path, rows)
     if path.suffix == ".csv":
         changed = _changed_columns(path, _csv_header(path))
-    else:  # a Parquet directory: the columns of its rows, all of them (one schema)
-        changed = _changed_columns(path, list(rows[0]) if rows else None)
+    else:  # a Parquet directory: the columns of its rows, all of them (one schema; their row_digest left out)
+        changed = _changed_columns(path, list(rows[0]) if rows else None, ignore=(DIGEST_COLUMN,))
     if changed:
         findings.append((False, changed))
     elsewhere = _names_out_of_reach(_link_target(path)) if path.suffix == ".csv" else 0
@@ -3930,18 +4160,22 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     return _read_results(out, check_columns=True, with_remarks=True)
 
 
-def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: bool = False) -> list[dict]:
+def _read_results(
+    out: str | os.PathLike, check_columns: bool, with_remarks: bool = False, said: list[str] | None = None
+) -> list[dict]:
     """:func:`read_results`; without ``check_columns`` a header edited by hand is not refused (sweep_status says it
     in its findings instead); without ``with_remarks`` the rows' notes are as written, the remarks said once left
-    out (a frame's reader puts them in its ``attrs``)."""
+    out (a frame's reader puts them in its ``attrs``). What the reading says (rows it could not check: see
+    :func:`_drop_digests`) is logged, and appended to ``said``."""
     out = file_path("out", out)
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
     path = Path(file_path("out", out))
     with _collector_paused():
         if path.suffix == ".parquet":
-            rows = _ParquetSink(path, []).load()
-            header = list(rows[0]) if rows else None
+            reader = _ParquetSink(path, [])
+            rows = _load_saying_header_edits(reader, out) if check_columns else reader.load()
+            header, unverified = reader.first_columns, reader.unverified
         else:
             readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
             raw = path.read_bytes()
@@ -3949,7 +4183,21 @@ def _read_results(out: str | os.PathLike, check_columns: bool, with_remarks: boo
             if end < len(raw):
                 # Left out without a word: a file cut short read as a sweep of fewer points.
                 _log.warning("%s, or still writing it; read without it", torn_line_text(path, raw, end))
-            header, rows = _read_csv(path, raw[:end], "rows")
+            try:
+                header, rows = _read_csv(path, raw[:end], "rows")
+            except _EditedRowError:
+                # A header edited by hand is what a refused row of it shows (see _load_saying_header_edits).
+                changed = _changed_columns(path, _csv_header(path)) if check_columns else None
+                if changed:
+                    raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them") from None
+                raise
+            unverified = _drop_digests(rows)
+        if unverified:
+            # Not silent: a row without a digest may have been edited by hand, and is read (plotted) as computed.
+            remark = _unverified_remark(out, unverified, len(rows))
+            _log.warning("%s", remark)
+            if said is not None:
+                said.append(remark)
         # A header edited by hand (a column removed, two names swapped) gave its rows under the wrong names, as a
         # resume and sweep_status refuse and say (_changed_columns).
         changed = _changed_columns(path, header) if check_columns else None
@@ -4266,7 +4514,7 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
         row = {}
         for k, v in zip(header, record):
             try:
-                row[k] = v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v)
+                row[k] = v if k in _TEXT_COLUMNS else _parse_cell(v)
             except ValueError as exc:  # an integer of more than 4300 digits: Python's message named no cell
                 raise ValueError(f"{where} line {number}, column {written(k)}: {exc}") from None
         located.append((f"line {number}", row))
@@ -4292,7 +4540,7 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
     columns = []
     texts_by_column = list(zip(*body))
     for key, texts in zip(header, texts_by_column):
-        if key in (ID_COLUMN, SCENARIO_COLUMN):  # ids are hex text even when every digit happens to be decimal
+        if key in _TEXT_COLUMNS:  # ids are hex text even when every digit happens to be decimal
             columns.append(texts)
             continue
         distinct = set(texts)
@@ -4319,7 +4567,46 @@ def _rows_by_columns(header: list[str], records: typing.Iterator[list[str]]) -> 
         # A row whose id is not that of its cells (read under another file's header): the caller names its line.
         if not _IdsOfCells().all_match(header, texts_by_column, rows):
             return None
+    if DIGEST_COLUMN in header and not _all_digests_match(header, columns, texts_by_column):
+        return None  # a row edited after it was written: the caller names its line and column
     return rows
+
+
+def _all_digests_match(header: list[str], columns: list[Sequence[Any]], texts: list[Sequence[str]]) -> bool:
+    """Whether every row of a CSV (``columns``: its cells as read, column by column; ``texts``: as written) that has
+    a ``row_digest`` matches it (see :func:`_digest_matches`), worked out column by column: each distinct value's
+    text made once, a column of floats from its text (a sweep writes a float's repr; a text that is not one, the
+    caller checks row by row), so row by row it took 6 us a row of 10 columns, half a read's time. False may also
+    mean a float not written as its repr (``0.50``): :func:`_digest_matches` then decides on the values."""
+    digests = columns[header.index(DIGEST_COLUMN)]
+    cells: list[list[str]] = []
+    for key in _digest_keys(dict.fromkeys(header)):
+        made: dict[tuple[type, Any], str] = {}
+
+        def text(value: Any, key: str = key, made: dict = made) -> str:
+            if value is None:
+                return ""
+            try:
+                return made[(type(value), value)]
+            except KeyError:
+                cell = made[(type(value), value)] = _cell_text(key, value)
+                return cell
+            except TypeError:
+                return _cell_text(key, value)
+
+        values = columns[header.index(key)]
+        at = f"{len(key)}:{key}=f"
+        texts_of_key = texts[header.index(key)]
+        cells.append([at + t + "\n" for t in texts_of_key] if all(type(v) is float for v in values)
+                     else list(map(text, values)))  # fmt: skip
+    head = _DIGEST_VERSION + ":"
+    for digest, row in zip(digests, zip(*cells)):
+        if digest is None:
+            continue
+        whole = hashlib.sha256("".join(row).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        if not (isinstance(digest, str) and digest.startswith(head + whole + ":")):
+            return False
+    return True
 
 
 def _same_cell(a: Any, b: Any) -> bool:
@@ -4565,6 +4852,10 @@ def _misread_row_message(where: str, location: str, row: Mapping[str, Any], grid
     )
 
 
+class _EditedRowError(ValueError):
+    """A row whose cells are not those its ``row_digest`` was made of (see :func:`_edited_row_message`)."""
+
+
 def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict]:
     """The rows of a result file with each point (its ``point_id``) once: the one check of every
     reader (CSV lines and Parquet parts alike), for resuming, :func:`read_results` and the plots.
@@ -4610,6 +4901,10 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
                 # After the check above, which names both rows of a copied one.
                 if not ids.matches(row, grid):
                     raise ValueError(_misread_row_message(where, location, row, grid))
+        # After the checks of its key cells above (an edited grid cell is named as such); a row without a digest
+        # (an older qnsim's) is counted by the caller (_drop_digests).
+        if _digest_matches(row) is False:
+            raise _EditedRowError(_edited_row_message(where, location, row))
         rows.append(row)
     return rows
 
@@ -5323,12 +5618,20 @@ def sweep(
                             "cell has no type); give it as that value, or write a .parquet out"
                         )
     results: dict[str, dict] = {}
+    unverified_remark = None
     out_existed = sink is not None and sink.path.exists()
     if sink is not None:
         by_id = {p.id: p for p in points}
         sink.lock(take_over)
         try:
-            rows = sink.load()
+            rows = _load_saying_header_edits(sink, out)
+            try:
+                _read_states(sink.path)
+            except _EditedStateError as exc:
+                # Refused, not written over: the record of what its sweeps ran, and whether they finished, was lost.
+                raise ValueError(f"out {str(out)!r}: {exc}") from None
+            except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: started anew, as before
+                pass
             changed = _changed_columns(sink.path, getattr(sink, "header", None))
             if changed:
                 raise ValueError(f"out {str(out)!r}: {changed}; restore them, or delete the out to start fresh")
@@ -5356,6 +5659,15 @@ def sweep(
         except BaseException:
             sink.close()
             raise
+        if sink.unverified:
+            # Resumed all the same (the file of an older qnsim), but said: each of these rows is reused as computed.
+            unverified_remark = _unverified_remark(out, sink.unverified, len(rows)) + (
+                f"; its header has no {DIGEST_COLUMN} column, so the rows this sweep adds carry none either (a CSV's "
+                "columns are its header's): write to a new out to have every row checked"
+                if isinstance(sink, _CsvSink) and DIGEST_COLUMN not in (sink.header or [DIGEST_COLUMN])
+                else "; delete those rows (or the out) to have their points run again"
+            )
+            _log.warning("%s", unverified_remark)
         outside = sum(1 for row in rows if row.get(ID_COLUMN) not in by_id)
         if outside:
             # Kept, as the state file records their sweeps, but said: "2 points -> out.csv" read as the file's
@@ -5549,7 +5861,7 @@ def sweep(
     columns.remove(ID_COLUMN)
     columns.append(ID_COLUMN)
     frame = rows_frame(rows, columns)
-    frame.attrs["notes"] = said_once
+    frame.attrs["notes"] = said_once if unverified_remark is None else [*said_once, unverified_remark]
     return frame
 
 
