@@ -57,15 +57,12 @@ from qnsim.cli import ArgumentParser, guarded, integer_arg, path_arg, print_quie
 from qnsim.estimate.estimator import _MAX_QPUS, QPU_LIMIT_WHY
 from qnsim.estimate.links import NODE_INDEX_RANGE
 from qnsim.estimate.qpu import MAX_CROSSING_PREFACTOR
+from qnsim.estimate.report import FIGURES_DIGEST_KEY, figures_digest
 from qnsim.specs import SEED_RANGE, check_seed
 
 __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main", "read_saved_report", "save_report"]
 
 _log = logging.getLogger("qnsim.estimate")
-
-#: The key of a saved report (:func:`save_report`) that holds the digest of its figures: the report's JSON, one key
-#: more, last.
-FIGURES_DIGEST_KEY = "figures_digest"
 
 #: The most operations ``qnsim estimate --simulate`` runs gate by gate (simulate_execution's default max_ops).
 _SIMULATE_MAX_OPS = 10**6
@@ -570,29 +567,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report_figures(value: Any, path: str = "", into: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The figures of a report's parsed JSON, each under its path (``wall_clock_s``, ``links[0].rate_hz``): the cells
-    of :func:`qnsim.sweeps._row_digest`, so a saved report is checked as a sweep's row is, figure by figure."""
-    into = {} if into is None else into
-    if isinstance(value, dict) and value:
-        for key, item in value.items():
-            _report_figures(item, f"{path}.{key}" if path else str(key), into)
-    elif isinstance(value, list) and value:
-        for i, item in enumerate(value):
-            _report_figures(item, f"{path}[{i}]", into)
-    else:
-        into[path] = ("\x00[]" if isinstance(value, list) else "\x00{}") if isinstance(value, (list, dict)) else value
-    return into
-
-
 def save_report(report: Any, path: str | os.PathLike[str]) -> None:
     """Writes an estimate report to ``path`` as its JSON (:meth:`~qnsim.estimate.EstimateReport.to_json`) with one key
     more, last: ``figures_digest``, a digest of every figure as written (as a sweep's ``row_digest``:
     :func:`qnsim.sweeps._row_digest`, its cells the figures by path). :func:`read_saved_report` and ``qnsim plot``
     refuse a saved report whose figures were edited afterwards (a ``wall_clock_s`` edited below its limit), naming
     the figure, rather than draw it as estimated. The file is written whole or not at all. Read it back with
-    :func:`read_saved_report`: :meth:`~qnsim.estimate.EstimateReport.from_json` takes the report's own fields only
-    and refuses the extra key.
+    :func:`read_saved_report` or :meth:`~qnsim.estimate.EstimateReport.from_json` (both check the digest).
 
     Args:
         report: A :class:`qnsim.estimate.EstimateReport`.
@@ -612,16 +593,13 @@ def save_report(report: Any, path: str | os.PathLike[str]) -> None:
         True
     """
     from qnsim.estimate.report import EstimateReport
-    from qnsim.sweeps import _row_digest
     from qnsim.trace import write_whole
 
     if not isinstance(report, EstimateReport):
         raise TypeError(f"report must be an EstimateReport, got {written(report)}")
-    data = report.to_dict()
     # The figures as they read back from the text (floats by their repr, "inf" as text), as a reader digests them.
-    data = json.loads(json.dumps(data))
-    figures = _report_figures(data)
-    data[FIGURES_DIGEST_KEY] = _row_digest(figures, keys=list(figures))
+    data = json.loads(json.dumps(report.to_dict()))
+    data[FIGURES_DIGEST_KEY] = figures_digest(data)
     write_whole(path, [json.dumps(data, indent=2), "\n"])
 
 
@@ -663,7 +641,6 @@ def _read_saved_report(report: Any, where: str = "report") -> tuple[Any, str | N
 
     from qnsim.argument_checks import file_path, float_literal, shown, unique_keys
     from qnsim.estimate.report import EstimateReport
-    from qnsim.sweeps import DIGEST_COLUMN, _digest_matches, _edited_columns
 
     remark = None
     text = isinstance(report, str) and report.lstrip().startswith("{")
@@ -684,33 +661,17 @@ def _read_saved_report(report: Any, where: str = "report") -> tuple[Any, str | N
         data = json.loads(report, parse_float=float_literal, object_pairs_hook=unique_keys)
     except (ValueError, RecursionError):
         data = None  # from_json below says what is wrong, and where
-    if isinstance(data, dict) and FIGURES_DIGEST_KEY in data:
-        digest = data.pop(FIGURES_DIGEST_KEY)
-        figures = _report_figures(data)
-        keys = list(figures)
-        figures[DIGEST_COLUMN] = digest
-        if _digest_matches(figures, keys) is not True:
-            changed = _edited_columns(figures, keys)
-            what = ", ".join(f"{written(p)} (now {written(figures[p])})" for p in changed[:6])
-            raise ValueError(
-                f"{where}: "
-                + (f"its figure{'s' * (len(changed) > 1)} {what} {'are' if len(changed) > 1 else 'is'} not what "
-                   "qnsim estimate saved (its figures_digest was made of others)" if changed
-                   else f"its figures are not those qnsim estimate saved (its {FIGURES_DIGEST_KEY} was made of others)")
-                + ": edited after it was saved, so it would read as estimated; estimate again (qnsim estimate ... "
-                "--out REPORT.json), or restore the figures"
-            )  # fmt: skip
-        report = json.dumps(data)
-    elif is_file:
+    if is_file and isinstance(data, dict) and FIGURES_DIGEST_KEY not in data:
         # Read, as a report of `qnsim estimate --json > report.json` always was, but not silently.
         remark = (
             f"{where} has no {FIGURES_DIGEST_KEY} (not saved by qnsim estimate --out): whether its figures were "
             "edited after it was written cannot be checked; it is read as it is"
         )
-    try:
+    try:  # from_json checks a saved report's figures against its digest
         return EstimateReport.from_json(report), remark
     except (ValueError, TypeError) as exc:  # from_json's own words (a file cut short, a field edited), and the file
-        raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {exc}") from None
+        message = str(exc).removeprefix("report JSON: ") if FIGURES_DIGEST_KEY in str(exc) else str(exc)
+        raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {message}") from None
 
 
 def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:

@@ -324,6 +324,62 @@ def _dataclass_from_dict(cls: Any, data: dict[str, Any], where: str) -> Any:
     return cls(**{n: _from_jsonable(hints[n], data[n], f"{where}.{n}") for n in names})
 
 
+#: The key of a saved report (``qnsim estimate --out``: :func:`qnsim.estimate_cli.save_report`) that holds a digest
+#: of its figures, last: :meth:`EstimateReport.from_dict` checks it and refuses a report whose figures were edited
+#: after it was saved, naming the figure (a ``wall_clock_s`` edited below its limit read as estimated).
+FIGURES_DIGEST_KEY = "figures_digest"
+
+
+def _report_figures(value: Any, path: str = "", into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The figures of a report's parsed JSON, each under its path (``wall_clock_s``, ``links[0].rate_hz``): the cells
+    of :func:`qnsim.sweeps._row_digest`, so a saved report is checked as a sweep's row is, figure by figure."""
+    into = {} if into is None else into
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            _report_figures(item, f"{path}.{key}" if path else str(key), into)
+    elif isinstance(value, list) and value:
+        for i, item in enumerate(value):
+            _report_figures(item, f"{path}[{i}]", into)
+    else:
+        into[path] = ("\x00[]" if isinstance(value, list) else "\x00{}") if isinstance(value, (list, dict)) else value
+    return into
+
+
+
+def figures_digest(data: dict[str, Any]) -> str:
+    """The ``figures_digest`` of a report's parsed JSON (without the key): the digest of a sweep's row
+    (:func:`qnsim.sweeps._row_digest`) over its figures by path, so a saved report is checked as a row is."""
+    from qnsim.sweeps import _row_digest
+
+    figures = _report_figures(data)
+    return _row_digest(figures, keys=list(figures))
+
+
+def _without_checked_digest(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """``data`` without its ``figures_digest``, which must be the digest of its figures as they are; else a
+    ValueError naming the figures edited since it was saved (as far as the digest's one byte per figure tells)."""
+    from qnsim.argument_checks import written
+    from qnsim.sweeps import DIGEST_COLUMN, _digest_matches, _edited_columns
+
+    data = dict(data)
+    digest = data.pop(FIGURES_DIGEST_KEY)
+    figures = _report_figures(data)
+    keys = list(figures)
+    figures[DIGEST_COLUMN] = digest
+    if _digest_matches(figures, keys) is True:
+        return data
+    changed = _edited_columns(figures, keys)
+    what = ", ".join(f"{written(p)} (now {written(figures[p])})" for p in changed[:6])
+    raise ValueError(
+        f"{where}: "
+        + (f"its figure{'s' * (len(changed) > 1)} {what} {'are' if len(changed) > 1 else 'is'} not what "
+           "qnsim estimate saved (its figures_digest was made of others)" if changed
+           else f"its figures are not those qnsim estimate saved (its {FIGURES_DIGEST_KEY} was made of others)")
+        + ": edited after it was saved, so it would read as estimated; estimate again (qnsim estimate ... "
+        "--out REPORT.json), or restore the figures"
+    )  # fmt: skip
+
+
 def _check_report_shape(report: Any) -> None:
     """What every report the estimator writes holds, checked on one read back (an edited report printed a verdict
     of "maybe", 2 qubits on 7 QPUs, a link to QPU 5 of 2 without a word)."""
@@ -884,7 +940,8 @@ class EstimateReport:
         error-corrected QPUs only), as are a missing or unknown field, a value of the wrong type, below 0 or beyond a
         float's range (every number of a report lies within it), and a report no estimate writes (a verdict other
         than feasible/infeasible, per-QPU lists of another length than ``num_qpus``, a link to a QPU it does not
-        have).
+        have). A report saved by ``qnsim estimate --out`` carries a ``figures_digest``: one whose figures are not
+        those it was made of (edited after the save) is refused, naming the figure.
 
         >>> from qnsim.estimate import QPU, Link, estimate
         >>> r = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
@@ -899,6 +956,8 @@ class EstimateReport:
         """
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
+        if FIGURES_DIGEST_KEY in data:  # a report saved by qnsim estimate --out: its figures as it saved them
+            data = _without_checked_digest(data, "report JSON")
         version = data.get("schema_version")
         if version in _READABLE_SINCE and not isinstance(version, bool) and isinstance(data.get("links"), list):
             # A report of an older version this one extends: its links gain the new fields, unknown.

@@ -525,7 +525,7 @@ def _table(rows, x_key, distance_key):
 #: Columns of a QEC sweep's row that are its counts, figures and ids, not its settings.
 _NOT_SETTINGS = frozenset(
     ("shots", "errors", "shot_error_rate", "per_round", "per_round_low", "per_round_high", "notes", "scenario_id",
-     "point_id", "seed", "sampling_s")
+     "point_id", "seed", "sampling_s", "row_digest")
 )  # fmt: skip
 
 
