@@ -60,7 +60,9 @@ def test_halving_a_slow_direct_links_latency_does_not_lengthen_the_run():
 
     So audit 45's better-link property cannot hold over a QPU pair that has both a direct link and a relay route,
     whatever the estimator picks: its contract must change (e.g. judge the property only where no pair has both; or
-    keep the given link and name the better route in a note, which is monotone; or an explicit routing option)."""
+    keep the given link and name the better route in a note, which never switches; or an explicit routing option).
+    The same holds among several relay routes of one QPU pair: the route taken is the fastest path by 1 / rate
+    (route_graph's weights), so a hop made faster can move the pair onto a noisier or slower-to-signal path."""
     route, slow, quick = _relay_choice(None), _relay_choice(1e-6), _relay_choice(5e-7)
     assert [lr.route for lr in route.links] == [lr.route for lr in slow.links] == [[0, 1, 2]]
     assert slow.wall_clock_s == route.wall_clock_s
