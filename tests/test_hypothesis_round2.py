@@ -54,9 +54,9 @@ def test_halving_a_slow_direct_links_latency_does_not_lengthen_the_run():
     - From the two whole runs (feasible first, then shorter: _better): test_a_choice_between_two_runs_breaks_...
       finds a network where "not longer" forces the shorter infeasible run and "feasible stays feasible" forces the
       longer feasible one, each reached by one of audit 45's improvements (today's code, which weighs the runs only
-      around a beaten link, keeps neither: the 10 kHz link beside the clean route is beaten, the run feasible over
-      the route; at 100 kHz it is not, and the run over it fails the budget); the whole-run choice also broke the
-      fewer-gates relation (a route through a QPU takes its memory qubits: fewer gates took 6 qubits against 4).
+      around a beaten link, takes the link there: a 10 kHz link beside the clean route is beaten and the run over
+      the route feasible; at 100 kHz the link is not beaten and the run over it fails the budget); the whole-run
+      choice also broke the fewer-gates relation (a route through a QPU takes its memory qubits: 6 against 4).
 
     So audit 45's better-link property cannot hold over a QPU pair that has both a direct link and a relay route,
     whatever the estimator picks: its contract must change (e.g. judge the property only where no pair has both; or
