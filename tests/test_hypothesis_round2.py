@@ -231,3 +231,14 @@ def test_a_faster_link_does_not_lengthen_the_run_through_its_buffer_s_filling(ru
     (slow, slow_sims), (fast, fast_sims) = runs(1e5, seeds=20), runs(1e6, seeds=20)
     assert all(f <= s for f, s in zip(fast_sims, slow_sims))
     assert fast <= slow * (1 + 1e-5), (fast, slow)
+
+
+@pytest.mark.parametrize("runs", [_filling_runs, _filling_runs_beside_a_slow_link])
+def test_the_run_never_lengthens_along_a_sweep_of_the_link_s_rate(runs):
+    """The two cases above over link rates from 10 kHz to 10 MHz, through the consumers' pace (one pair per 1.06 us
+    in the first), where a link's delay turns from its own time to its first pair and the filling's random walk: the
+    wall clock never grows with the rate (the simulations' paired runs, above, never do). The old pricing grew from
+    100 kHz to 0.9 MHz in the first (1.01070 ms -> 1.01236 ms) and from 100 kHz to 1 MHz in the second."""
+    rates = [1e4, 3e4, 1e5, 3e5, 5e5, 7e5, 8e5, 9e5, 9.5e5, 1e6, 1.2e6, 2e6, 1e7]
+    walls = [runs(r)[0] for r in rates]
+    assert all(b <= a * (1 + 1e-5) for a, b in zip(walls, walls[1:])), list(zip(rates, walls))
