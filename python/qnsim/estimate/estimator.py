@@ -4172,24 +4172,32 @@ class _Context:
         pair f_l plus the filling's stall s_l (:func:`_filling_stall_s`, at the schedule's pace: unlimited buffer,
         Poisson deliveries) plus the stall its buffer's bound adds (the steady chain's beyond an unlimited
         buffer's, for runs of more pairs than it holds), and by the part of that beyond o_l and beyond the walk's
-        drift (for a link slower than its consumers, its own time), e_l, its consumers wait more. Where the
-        consumers of several links are one chain of operations (a QPU waits for one link's pair, then comes late to
-        the next link's), the run ends behind its schedule by the latest of the links' delays;
-        the latest of f_l + s_l is at most the latest f_l plus the sum of the s_l (each s_l >= 0), so the run is
-        priced at ``crit_s`` + max o_l + sum e_l over each group of links that share QPUs, directly or through
-        other links (as :meth:`_group_paces`): cautious where a group's links serve consumers that run apart.
+        drift (for a link slower than its consumers, its own time), e_l, its consumers wait more: its whole delay is
+        o_l + e_l. Where the consumers of several links are one chain of operations (a QPU waits for one link's
+        pair, then comes late to the next link's), the run ends behind its schedule by the latest of the links'
+        delays, so each group of links that share QPUs, directly or through other links (as
+        :meth:`_group_paces`), is priced at ``crit_s`` plus the largest whole delay o_l + e_l of its links.
         Before, each link's time took its consumers as waiting for it alone, and the run the slowest link's: three
         3 kHz links of 8 buffer pairs over QPUs of 100, 10 and 1 us gates (50 pairs each, one every 0.433 ms) read
-        0.0220 s where the simulation takes 0.0233 s; now 0.0235 s. Each link's delay comes at random, so the
+        0.0220 s where the simulation takes 0.0233 s; now 0.0234 s. Each link's delay comes at random, so the
         latest of a group's comes later than the latest of their means: a group of several links that stall or bind
         is priced no sooner than :func:`_expected_latest_bound_s` over their delays (mean o_l + e_l, spread at
         most the walk's, see below), a bound whatever the links' dependence (audit 57). A link whose delay is its
         first pair alone is left to :meth:`_first_pair_s`. A purified link's deliveries are less bunched than
         Poisson (each pair the sum of several raw pairs' gaps): the stall takes its gaps as Gamma of their shape
         rounded down (:func:`_gap_shape`; audit 57: a 2-round link at its need priced 2.156 ms, 2.208 ms with Poisson
-        gaps, 2.079 ms simulated)."""
+        gaps, 2.079 ms simulated).
+
+        Each link's whole delay o_l + e_l and spread fall as the link gets faster (or its latency shorter, its
+        fidelity higher), so the group's price does too. Before, a group was priced at max o_l + sum e_l (the latest
+        of the delays is at most the largest own part plus every stall beyond its own): a link made faster moved its
+        delay from its own part into the summed stall and the run read longer (ten pairs of a link at 100 kHz ->
+        1 MHz beside a 1 kHz link's one pair: 1.01070 ms -> 1.01220 ms, where the simulations with the same seeds
+        are never longer; now 1.01060 ms at 1 MHz); the bound on the expected latest prices the spread of several
+        links' delays, which that sum stood for."""
         groups = _Groups()
         own: dict[int, float] = {}
+        reach: dict[int, float] = {}
         extra: dict[int, list[tuple[float, LinkReport]]] = {}
         delays: dict[int, list[tuple[float, float, float, LinkReport]]] = {}
         for lr in link_reports:
@@ -4242,24 +4250,29 @@ class _Context:
                 delays.setdefault(g, []).append((mean, spread, e if e > resolution else 0.0, lr))
             if e > resolution:
                 extra.setdefault(g, []).append((e, lr))
+            reach[g] = max(reach.get(g, 0.0), o + (e if e > resolution else 0.0))
         floors = []
         for g in dict.fromkeys([*extra, *delays]):
             stalls, links = extra.get(g, []), delays.get(g, [])
-            summed = own[g] + math.fsum(e for e, _lr in stalls)
             # The latest of the links' delays comes later than the latest of their means: for several links, priced
             # no sooner than the bound on the expected latest (_expected_latest_bound_s). Before, the latest mean and
             # each link's stall beyond it: a hub linked at 3 kHz to QPUs of 100, 10 and 1 us gates (50 pairs each,
             # one every 0.2 ms at most, so each link's last pair sets its consumers' end, spread by 2.4 ms) read
             # 0.01713 s where the simulation takes 0.01904 s +- 0.00035 (audit 56's xfail).
             latest = _expected_latest_bound_s([(m, sd) for m, sd, _e, _lr in links]) if len(links) > 1 else 0.0
-            if latest > summed * (1 + 1e-12):
-                # The spread's part shared by the links in proportion to their spreads (the runtime fix's figures).
+            beyond = max(reach[g], latest) - own[g]
+            # The runtime fix's figures: the links' stalls, which sum to what the group adds beyond its largest own
+            # delay (scaled down where a link's delay lies under another's; the spread's part beyond them shared by
+            # the links in proportion to their spreads).
+            base = math.fsum(e for e, _lr in stalls)
+            if latest > (own[g] + base) * (1 + 1e-12):
                 total_sd = math.fsum(sd for _m, sd, _e, _lr in links)
-                stalls = [(e + (latest - summed) * sd / total_sd, lr) for _m, sd, e, lr in links
-                          if e + (latest - summed) * sd / total_sd > 0.0]
-                summed = latest
+                more = latest - (own[g] + base)
+                stalls = [(e + more * sd / total_sd, lr) for _m, sd, e, lr in links if e + more * sd / total_sd > 0.0]
+            elif beyond < base * (1 - 1e-12):
+                stalls = [(e * beyond / base, lr) for e, lr in stalls if e * beyond > 0.0]
             if stalls:
-                floors.append((crit_s + summed, stalls))
+                floors.append((crit_s + max(reach[g], latest), stalls))
         return max(floors, key=lambda f: f[0], default=None)
 
     def _streamed_filling_floor_s(
