@@ -255,8 +255,8 @@ def test_a_bounded_buffer_behind_another_link_s_first_pair_is_not_priced_short()
     1 MHz link's (whose simulations end 0.46 ms sooner on average, never less than 0.2 ms sooner, over 200 paired
     seeds). Now a link's pairs beyond its buffer come after the first pair its consumers wait for (the latest first
     pair of the other links of its group plus (pairs - buffer) / delivered rate): 1.36 ms. The oracle: 60
-    simulations, 1.594 ms +- 0.136 on average; the estimate must not lie below them by more than 3 standard errors,
-    nor above them by more than their spread allows (it is no upper bound of the run, a floor under the shift)."""
+    simulations, 1.594 ms +- 0.136 on average; the estimate must lie within 3 standard errors of them (below: the
+    pairs turned away priced short; above: the floor overshooting)."""
     priced, sims = _filling_runs_beside_a_slow_link(1e5, seeds=60)
     mean, err = statistics.fmean(sims), statistics.stdev(sims) / math.sqrt(len(sims))
     assert mean - 3 * err <= priced <= mean + 3 * err, (priced, mean, err)
