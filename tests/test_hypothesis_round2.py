@@ -253,20 +253,49 @@ def test_the_run_never_lengthens_along_a_sweep_of_the_link_s_rate(runs):
     assert all(b <= a * (1 + 1e-5) for a, b in zip(walls, walls[1:])), list(zip(rates, walls))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the first pair's shift of the schedule keeps other links' pairs coming from the start, but a bounded "
-    "buffer turns them away while its consumers wait for another link's first pair",
-)
 def test_a_bounded_buffer_behind_another_link_s_first_pair_is_not_priced_short():
     """The second case at 100 kHz: the 100 CX 2 0 share one pair of the 1 kHz link (qubit 2 entangled once), which
     comes about 1.1 ms in, and QPU 1's CX 0 1 on qubit 0 wait behind it; link 0-1's 64-pair buffer (the default)
     fills meanwhile and turns the rest away, so its last 36 pairs come at 100 kHz after that first pair (~0.36 ms
     more). The estimate prices the first pair's shift (1.12 ms) with link 0-1's pairs coming from the start, as the
     1 MHz link's (whose simulations end 0.46 ms sooner on average, never less than 0.2 ms sooner, over 200 paired
-    seeds). The oracle: 60 simulations, 1.594 ms +- 0.136 on average; the estimate must not lie below them by more
-    than 3 standard errors. A fix: a link's pairs beyond its buffer come after the first pair its consumers wait
-    for (the latest first pair of the group plus (pairs - buffer) / delivered rate, at least)."""
+    seeds). Now a link's pairs beyond its buffer come after the first pair its consumers wait for (the latest first
+    pair of the other links of its group plus (pairs - buffer) / delivered rate): 1.36 ms. The oracle: 60
+    simulations, 1.594 ms +- 0.136 on average; the estimate must lie within 3 standard errors of them (below: the
+    pairs turned away priced short; above: the floor overshooting)."""
     priced, sims = _filling_runs_beside_a_slow_link(1e5, seeds=60)
     mean, err = statistics.fmean(sims), statistics.stdev(sims) / math.sqrt(len(sims))
-    assert priced >= mean - 3 * err, (priced, mean, err)
+    assert mean - 3 * err <= priced <= mean + 3 * err, (priced, mean, err)
+
+
+def _behind_a_slow_first_pair(buffer_pairs, slow_hz, seeds=0):
+    """The second filling case with link 0-1 at 100 kHz of ``buffer_pairs`` places and the 1-2 link at ``slow_hz``:
+    the estimate's wall clock and, with ``seeds``, the simulations' (s), one per seed."""
+    links = [Link((0, 1), 1e5, 0.99, buffer_pairs=buffer_pairs), Link((1, 2), slow_hz, 0.9, latency_s=1e-4)]
+    text = "REPEAT 100 {\nCX 2 0\nCX 0 1\nCX 0 1\nH 0\n}"
+    report = estimate(text, [_QPU] * 3, links, placement=[1, 0, 2], error_budget=0.1)
+    sims = [simulate_execution(text, [_QPU] * 3, links, placement=[1, 0, 2], seed=s).wall_clock_s
+            for s in range(seeds)]
+    return report.wall_clock_s, sims
+
+
+@pytest.mark.parametrize(("buffer_pairs", "slow_hz"), [(8, 1e3), (8, 3e3), (64, 3e2)])
+def test_a_bounded_buffer_behind_a_slow_first_pair_is_priced_within_the_simulations_noise(buffer_pairs, slow_hz):
+    """Other buffers and first pairs: 8 places behind the 1 kHz or 3 kHz link's pair (92 pairs beyond its places,
+    0.92 ms more at 1 kHz), 64 behind a 300 Hz link's (3.3 ms in). The oracle: 60 simulations each; the estimate
+    within 3 standard errors of their mean either way (measured: 1.920 / 1.253 / 3.693 ms priced against 1.995 +-
+    0.150, 1.346 +- 0.051 and 3.763 +- 0.492 ms; without the floor 1.120 / 1.000 / 3.453 ms, the first two below
+    the simulations by more than 3 standard errors)."""
+    priced, sims = _behind_a_slow_first_pair(buffer_pairs, slow_hz, seeds=60)
+    mean, err = statistics.fmean(sims), statistics.stdev(sims) / math.sqrt(len(sims))
+    assert mean - 3 * err <= priced <= mean + 3 * err, (priced, mean, err)
+
+
+@pytest.mark.parametrize("buffer_pairs", [8, 64, 99])
+def test_the_run_never_lengthens_as_the_slow_link_gets_faster(buffer_pairs):
+    """The bounded buffer's floor waits for the other links' expected latest first pair, which comes sooner as any
+    of them gets faster: over the 1-2 link's rate from 100 Hz to 1 MHz the wall clock never grows (the floor's other
+    part, the pairs beyond the buffer at link 0-1's rate, is the same throughout)."""
+    rates = [1e2, 3e2, 1e3, 3e3, 1e4, 3e4, 1e5, 1e6]
+    walls = [_behind_a_slow_first_pair(buffer_pairs, r)[0] for r in rates]
+    assert all(b <= a * (1 + 1e-5) for a, b in zip(walls, walls[1:])), list(zip(rates, walls))
