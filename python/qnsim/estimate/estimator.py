@@ -5485,14 +5485,17 @@ class _Context:
             no_design = False
             cycle_ps = _whole_ps(slowest.logical_cycle_s(d), f"the logical cycle at d = {d} ((4 t_2q_s + 2 t_meas_s) d)")
             per_cycle = sc.logical_error_per_cycle(p_phys, d)
-            # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
-            max_cycles = math.floor(eps_log / (patches * per_cycle)) if per_cycle > 0 else math.inf
+            # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget. Nor can a
+            # run exhaust one of more than _UNBOUNDED_CYCLES (p = 1e-310 or 5e-324, which QRE estimates: the budget's
+            # count of 10^300 cycles or more raised OverflowError, in floor(inf) or in the retry's float division).
+            budget_cycles = eps_log / (patches * per_cycle) if per_cycle > 0 else math.inf
+            max_cycles = math.floor(budget_cycles) if budget_cycles < _UNBOUNDED_CYCLES else math.inf
             # A retry runs max(C_max + 1, C + 1) cycles, as the Azure estimator's does, and may keep the distance
             # where the closed form lands within a rounding step of the budget. Only where that retry's count leaves
             # the float requirement as it is (the estimator then never returns) does the next distance follow.
             # Before, every retry past 2^53 patch-cycles took the next distance, where one cycle more still moved
             # the requirement: a run of 5,425,347,222,222,223 cycles that QRE prices at one more (audit 52).
-            retry = max(max_cycles + 1, cycles + 1) if per_cycle > 0 else cycles + 1
+            retry = max(max_cycles + 1, cycles + 1) if math.isfinite(max_cycles) else cycles + 1
             lowest = d + 2 if eps_log / (patches * (retry + upper_extra)) == required else d
             for lr in link_reports:
                 self._interface(lr, d, per_op_budget, chosen_for_s.get(d, alg_depth * cycle_ps * 1e-12))
@@ -6394,6 +6397,9 @@ _MAX_MAPPED_QPUS = 256  # Automatic placement moves parts along the network up t
 _SYNTHESIS_OFFSET = 4.86
 # Without max_runtime_s, a run longer than a day gets a note that the verdict did not weigh time.
 _UNLIMITED_RUNTIME_NOTE_S = 86_400.0
+#: A logical-error budget of more cycles than this is one no run exhausts (a count is below 2^128, and each operation
+#: takes a few cycles): it is read as unlimited, as for error-free qubits, so that its count stays a float.
+_UNBOUNDED_CYCLES = 2.0**256
 _MAX_PLACED_QUBITS = 10**7  # Placement keeps one entry per qubit; refuse before allocating.
 
 
