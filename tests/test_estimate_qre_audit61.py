@@ -153,7 +153,8 @@ def test_a_first_round_of_thousands_of_units_differs_from_qre_only_as_documented
     parts = {"logical": 1e-4, "tStates": 1e-4, "rotations": 1e-4}
     qpu, budget = QPU(**fields, surface_code=_CODE), ErrorBudget(3e-4, 1e-4, 1e-4, 1e-4)
     theirs = qre(counts, {"qubitParams": params, "errorBudget": parts})
-    ours, want = parity._ours(estimate(LogicalSummary.from_qre(counts), qpu, error_budget=budget)), parity._theirs(theirs)
+    ours = parity._ours(estimate(LogicalSummary.from_qre(counts), qpu, error_budget=budget))
+    want = parity._theirs(theirs)
     assert sorted(parity._differences(ours, want)) == ["physicalQubits", "physicalQubitsForTfactories",
                                                        "tf.numInputTstates", "tf.physicalQubits", "tf.rounds"]
     assert ours["tf.rounds"][1:] == [tuple(r) for r in want["tf.rounds"][1:]]
@@ -162,7 +163,7 @@ def test_a_first_round_of_thousands_of_units_differs_from_qre_only_as_documented
     assert (kind, left) == ("equal", None)
 
 
-# -- QRE's constraints against qnsim's limits ---------------------------------------------------------------------------
+# -- QRE's constraints against qnsim's limits --------------------------------------------------------------------------
 
 
 @needs_qre
@@ -184,7 +185,8 @@ def test_a_limit_qnsim_s_estimate_meets_is_one_qre_meets_and_qre_s_no_solution_i
             (estimate(LogicalSummary.from_qre(counts), qpu.with_(num_qubits=qubits)), {"maxPhysicalQubits": qubits},
              lambda t, limit=qubits: t["physicalCounts"]["physicalQubits"] <= limit),
             (estimate(LogicalSummary.from_qre(counts), qpu, max_runtime_s=duration_ns * 1e-9),
-             {"maxDuration": f"{duration_ns} ns"}, lambda t, limit=duration_ns: t["physicalCounts"]["runtime"] <= limit),
+             {"maxDuration": f"{duration_ns} ns"},
+             lambda t, limit=duration_ns: t["physicalCounts"]["runtime"] <= limit),
         ):
             theirs = qre(counts, base | {"constraints": constraint})
             assert ours.feasible == (scale >= 1), constraint
