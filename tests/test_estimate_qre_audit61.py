@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 
 import pytest
 import test_estimate_qre_parity as parity
@@ -240,3 +241,54 @@ def test_inputs_qre_refuses_get_a_refusal_or_an_infeasible_verdict(qre):
     for name in ("qubit_maj_ns_e4", "qubit_maj_ns_e6"):
         with pytest.raises(ValueError, match=f"'{name}' is one of the Azure estimator's Majorana"):
             QPU.preset(name, surface_code=_CODE)
+
+
+# -- retries where no factory design reaches the T error ----------------------------------------------------------
+
+
+def _closed_form_moves(counts_to_check, sc, p, eps, patches, d):
+    """The counts among ``counts_to_check`` at which the closed form takes a distance other than d (the oracle: the
+    Azure estimator's retry, one cycle at a time, evaluated count by count)."""
+    return [c for c in counts_to_check if sc.distance_for(p, eps / (patches * c)) != d]
+
+
+def test_a_run_no_factory_fits_at_its_distance_is_stretched_to_where_the_closed_form_moves():
+    """No design reaches the T error at d = 35 (2.3e-20 per state: 1 qubit, 1.43e9 rotations and 10^6 CCiX on
+    qubit_gate_ns_e3, budget 0.01 / 1e-9 / 1e-5). QRE retries with one cycle more each time, from the 55,555,555,555,
+    555,465 cycles the budget allows at d = 35, until its closed form takes d = 37: 606 retries later, at
+    55,555,555,555,556,070 cycles (qsharp 1.31). qnsim took d = 37 after two (a retry count whose float requirement
+    had not moved) and priced the run 604 cycles shorter. The oracle walks the counts one by one."""
+    counts = {"numQubits": 1, "rotationCount": 1432954783, "ccixCount": 1000000, "rotationDepth": 1}
+    sc = SurfaceCode(max_distance=parity._QRE_MAX_DISTANCE)
+    report = estimate(LogicalSummary.from_qre(counts), QPU.preset("qubit_gate_ns_e3", surface_code=sc),
+                      error_budget=ErrorBudget(0.01 + 1e-9 + 1e-5, 0.01, 1e-9, 1e-5))
+    ec = report.error_corrected
+    patches, eps = ec.layout_logical_qubits_per_qpu[0], 0.01
+    allowed = math.floor(eps / (patches * sc.logical_error_per_cycle(1e-3, 35)))
+    walk = _closed_form_moves(range(allowed + 1, allowed + 2000), sc, 1e-3, eps, patches, 35)
+    assert ec.code_distance == 37 and ec.logical_cycles == walk[0] == 55_555_555_555_556_070
+
+
+@needs_qre
+def test_the_stretched_run_is_qre_s(qre):
+    """The case above through the parity harness: every figure QRE's."""
+    counts = {"numQubits": 1, "rotationCount": 1432954783, "ccixCount": 1000000, "rotationDepth": 1}
+    parts = {"logical": 0.01, "tStates": 1e-9, "rotations": 1e-5}
+    kind, left = parity._compare(qre, counts, {"qubitParams": {"name": "qubit_gate_ns_e3"}, "errorBudget": parts},
+                                 QPU.preset("qubit_gate_ns_e3", surface_code=_CODE),
+                                 ErrorBudget(0.01 + 1e-9 + 1e-5, 0.01, 1e-9, 1e-5))
+    assert (kind, left) == ("equal", None)
+
+
+def test_error_free_qubits_with_t_states_no_factory_can_make_are_infeasible_by_name():
+    """Clifford errors of 0 (an unlimited logical budget) and a physical T error of 0.2 or 0.5 (a 15-to-1 unit fails
+    with probability 15 z > 1): the retry's cycle count became inf and pick_factory raised "num_cycles must be an
+    integer, got inf". Now the distances are tried up to the limit and the reason names the T states, as with a
+    Clifford error of 1e-3; a T error 15-to-1 units can distil (0.01) is estimated at d = 1."""
+    counts = LogicalSummary.from_qre({"numQubits": 10, "tCount": 100, "measurementCount": 1})
+    for e_t in (0.2, 0.5):
+        report = estimate(counts, QPU(e_1q=0.0, e_2q=0.0, e_meas=0.0, e_t=e_t, surface_code=SurfaceCode()))
+        assert not report.feasible
+        assert report.reasons[0].startswith("T states: no distillation design on patches up to distance 101 reaches")
+    report = estimate(counts, QPU(e_1q=0.0, e_2q=0.0, e_meas=0.0, e_t=0.01, surface_code=SurfaceCode()))
+    assert report.feasible and report.error_corrected.code_distance == 1

@@ -5533,7 +5533,19 @@ class _Context:
                 picked = pick_factory(designs, cycle_ps, run_cycles, max_cycles)
                 if picked is None:
                     no_design = not designs
+                    if no_design and max_cycles == math.inf:
+                        # An unlimited budget (error-free qubits): no cycle count moves the distance, so the next one
+                        # is tried for a design (the count became inf: "num_cycles must be an integer, got inf").
+                        lowest = d + 2
+                        continue
                     cycles = floor = max(max_cycles + 1, cycles + 1)
+                    if no_design:
+                        # No design reaches the T error at this distance, whatever the cycle count: the Azure
+                        # estimator's retries add one cycle each until its closed form takes another distance, and
+                        # the run is priced at that count. Found at once (the retries' limit here is a few per
+                        # distance): before, one cycle that left the float requirement as it was took the next
+                        # distance at that count, 604 cycles short of QRE's 55,555,555,555,556,070 (audit 61).
+                        cycles = floor = _first_count_past(sc, p_phys, eps_log, patches, upper_extra, cycles, d)
                     continue
                 factory, run_cycles = picked
                 if factory.duration_ps == 0:
@@ -6397,6 +6409,28 @@ _MAX_MAPPED_QPUS = 256  # Automatic placement moves parts along the network up t
 _SYNTHESIS_OFFSET = 4.86
 # Without max_runtime_s, a run longer than a day gets a note that the verdict did not weigh time.
 _UNLIMITED_RUNTIME_NOTE_S = 86_400.0
+def _first_count_past(sc: Any, p: float, eps: float, patches: int, extra: int, start: int, d: int) -> int:
+    """The smallest cycle count >= ``start`` whose requirement ``eps / (patches x (count + extra))`` the closed form
+    (:meth:`SurfaceCode.distance_for`) gives a distance other than ``d`` (the count the Azure estimator's one-cycle
+    retries stop at), or ``start`` where none is found below 2^1000 patch-cycles.
+    The requirement falls as the count grows and the distance never does, so a doubling then a bisection finds it."""
+
+    def moves(count: int) -> bool:
+        return sc.distance_for(p, eps / (patches * (count + extra))) != d
+
+    if moves(start):
+        return start
+    low, high = start, 2 * start + 1
+    while not moves(high):
+        if patches * (high + extra) > 2**1000:
+            return start
+        low, high = high, 2 * high + 1
+    while high - low > 1:  # moves(high) and not moves(low)
+        mid = (low + high) // 2
+        low, high = (low, mid) if moves(mid) else (mid, high)
+    return high
+
+
 #: A logical-error budget of more cycles than this is one no run exhausts (a count is below 2^128, and each operation
 #: takes a few cycles): it is read as unlimited, as for error-free qubits, so that its count stays a float.
 _UNBOUNDED_CYCLES = 2.0**256
