@@ -25,8 +25,8 @@ physical qubits (total, algorithm, factories, per logical qubit), runtime, rQOPS
 logical depth, T states, T factories (count, runs, footprint, duration, rounds) and the error budget's split.
 
 Needs ``pip install qsharp`` (the ``[qre]`` extra). Usage: python bench/qre_parity_probe.py [--points N] [--area A]
-[--verbose] (N points per drawn area, default 200; prints the counts per area and each disagreement; exit status 1
-if any).
+[--verbose] [--seed S] (N points per drawn area, default 200; prints the counts per area and each disagreement; exit
+status 1 if any).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import sys
 import warnings
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from qnsim.estimate import QPU, ErrorBudget, LogicalSummary, SurfaceCode, count_circuit, estimate
@@ -56,6 +57,13 @@ FOUND: list[tuple[str, object, object]] = []
 QRE = parity._QRE()
 #: --verbose: list every refusal-area input with both answers.
 VERBOSE = False
+#: --seed: the drawn areas' hypothesis seed and the circuits' (None: a fresh draw each run).
+SEED: int | None = None
+
+
+def _drawn(run):
+    """Runs a hypothesis-drawn area, with --seed's seed when given."""
+    (run if SEED is None else hypothesis_seed(SEED)(run))()
 
 
 def _qre(counts, params, timeout_s=20.0):
@@ -177,7 +185,7 @@ def probe_presets(points):
         _compare("presets", counts, _params({"name": name}, qre_budget, None),
                  QPU.preset(name, surface_code=SurfaceCode(max_distance=parity._QRE_MAX_DISTANCE)), our_budget)
 
-    run()
+    _drawn(run)
 
 
 def probe_custom(points):
@@ -189,7 +197,7 @@ def probe_custom(points):
         params, fields = custom_params(times, errors)
         _compare("custom", counts, _params(params, qre_budget, qec), QPU(**fields, surface_code=sc), our_budget)
 
-    run()
+    _drawn(run)
 
 
 def _round_half_away(x):
@@ -209,7 +217,7 @@ def probe_fractional_ns(points):
         _compare("fractional-ns", counts, _params(params, qre_budget, None),
                  QPU(**rounded, surface_code=SurfaceCode(max_distance=parity._QRE_MAX_DISTANCE)), our_budget)
 
-    run()
+    _drawn(run)
 
 
 def _feasible(theirs):
@@ -273,7 +281,7 @@ def probe_constraints(points):
                     else "QRE trades qubits for time (documented)")
             _record("constraints", kind if fits else "differs", what, None if fits else "QRE's answer exceeds it")
 
-    run()
+    _drawn(run)
 
 
 #: Inputs QRE refuses that qnsim estimates on purpose (docs: concepts, "Where the estimator differs from Azure's QRE").
@@ -419,8 +427,8 @@ def _q_sharp(program, preset, budget):
         return qsharp.estimate(program, params={"qubitParams": {"name": preset}, "errorBudget": budget})
 
 
-def probe_circuits(points, seed=61):
-    rng = random.Random(seed)
+def probe_circuits(points):
+    rng = random.Random(61 if SEED is None else SEED)
     for _ in range(points):
         text, program = random_program(rng, rng.randint(3, 7), rng.randint(1, 40))
         preset, budget = rng.choice(sorted(PRESETS)), rng.choice([1e-2, 1e-3, 1e-4, 1e-6])
@@ -449,9 +457,10 @@ def main() -> int:
     ap.add_argument("--points", type=int, default=200, help="points per drawn area (default 200)")
     ap.add_argument("--area", choices=sorted(AREAS), action="append", help="areas to probe (default: all)")
     ap.add_argument("--verbose", action="store_true", help="list each refusal-area input with both answers")
+    ap.add_argument("--seed", type=int, help="hypothesis seed of the drawn areas (default: a fresh draw)")
     args = ap.parse_args()
-    global VERBOSE
-    VERBOSE = args.verbose
+    global VERBOSE, SEED
+    VERBOSE, SEED = args.verbose, args.seed
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
