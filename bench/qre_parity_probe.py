@@ -38,6 +38,7 @@ import os
 import random
 import sys
 import warnings
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -243,12 +244,12 @@ def probe_constraints(points):
         if not _feasible(unconstrained):
             return
         if which == "maxPhysicalQubits":
-            limit = max(1, int(ec.physical_qubits * scale))
+            limit = max(1, math.floor(ec.physical_qubits * Fraction(scale)))
             ours = estimate(LogicalSummary.from_qre(counts), qpu.with_(num_qubits=limit), error_budget=total)
             constraint = {"maxPhysicalQubits": limit}
         elif which == "maxDuration":
             runtime_ns = ec.logical_cycles * round(ec.logical_cycle_s * 1e9)
-            limit = max(1, int(runtime_ns * scale))
+            limit = max(1, math.floor(runtime_ns * Fraction(scale)))  # exact: a float lost the last 64 ns of 2e18
             if limit >= 2**64:
                 return
             ours = estimate(LogicalSummary.from_qre(counts), qpu, error_budget=total, max_runtime_s=limit * 1e-9)
