@@ -297,3 +297,50 @@ def test_error_free_qubits_with_t_states_no_factory_can_make_are_infeasible_by_n
         assert report.reasons[0].startswith("T states: no distillation design on patches up to distance 101 reaches")
     report = estimate(counts, QPU(e_1q=0.0, e_2q=0.0, e_meas=0.0, e_t=0.01, surface_code=SurfaceCode()))
     assert report.feasible and report.error_corrected.code_distance == 1
+
+
+# -- the closed form's logarithms ---------------------------------------------------------------------------------
+
+
+_AT_A_HALFWAY_LOG = {"numQubits": 1, "tCount": 3, "cczCount": 338967427364, "ccixCount": 10000000}
+
+
+@functools.cache
+def _halfway_report():
+    """qnsim's estimate of _AT_A_HALFWAY_LOG (made once for both tests)."""
+    return estimate(LogicalSummary.from_qre(_AT_A_HALFWAY_LOG), QPU.preset("qubit_gate_ns_e3", surface_code=_CODE),
+                    error_budget=ErrorBudget(1e-5 + 1e-9 + 1e-6, 1e-5, 1e-9, 1e-6))
+
+
+def _closed_form_of_nearest_logs(a, threshold, p, target):
+    """The Azure estimator's closed form (its Rust: ``((2.0 * (a / t).ln() / (p* / p).ln()) - 1.0).ceil() | 1``) with
+    each logarithm the double nearest its 60-digit decimal value (the oracle of a correctly rounded libm)."""
+    from decimal import Context, Decimal
+
+    ctx = Context(prec=60)
+    numerator = 2.0 * float(Decimal(a / target).ln(ctx))
+    return math.ceil(numerator / float(Decimal(threshold / p).ln(ctx)) - 1.0) | 1
+
+
+def test_the_closed_form_takes_its_logarithms_correctly_rounded():
+    """At 5,555,555,555,555,620 cycles of 6 patches (budget 1e-5) the requirement is 2.9999999999999656e-22, below the
+    rate 3e-22 of d = 39 on qubit_gate_ns_e3: QRE's closed form gives 39.00000000000001, so d = 41 (qsharp 1.31: its
+    run, with no factory design at d = 39, stops there). ln(1.0000000000000115e20) lies 0.497 ULP from one double and
+    0.503 ULP from the next; the engine's portable log took the farther, the closed form gave exactly 39.0 and
+    d = 39, and the run went one cycle longer. Checked against logarithms rounded from 60 digits at that count and
+    its neighbours."""
+    sc = SurfaceCode(max_distance=parity._QRE_MAX_DISTANCE)
+    for cycles in range(5_555_555_555_555_610, 5_555_555_555_555_630):
+        target = 1e-5 / (6 * cycles)
+        assert sc.distance_for(1e-3, target) == _closed_form_of_nearest_logs(0.03, 0.01, 1e-3, target), cycles
+    ec = _halfway_report().error_corrected
+    assert (ec.code_distance, ec.logical_cycles) == (41, 5_555_555_555_555_620)
+
+
+@needs_qre
+def test_the_run_at_a_halfway_logarithm_is_qre_s(qre):
+    """The case above through the parity harness: every figure QRE's."""
+    parts = {"logical": 1e-5, "tStates": 1e-9, "rotations": 1e-6}
+    theirs = parity._theirs(qre(_AT_A_HALFWAY_LOG, {"qubitParams": {"name": "qubit_gate_ns_e3"}, "errorBudget": parts}))
+    ours = parity._ours(_halfway_report())
+    assert parity._documented(parity._differences(ours, theirs), ours, theirs, True) == {}
