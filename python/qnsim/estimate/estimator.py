@@ -5617,14 +5617,17 @@ class _Context:
             no_design = False
             cycle_ps = _whole_ps(slowest.logical_cycle_s(d), f"the logical cycle at d = {d} ((4 t_2q_s + 2 t_meas_s) d)")
             per_cycle = sc.logical_error_per_cycle(p_phys, d)
-            # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
-            max_cycles = math.floor(eps_log / (patches * per_cycle)) if per_cycle > 0 else math.inf
+            # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget. Nor can a
+            # run exhaust one of more than _UNBOUNDED_CYCLES (p = 1e-310 or 5e-324, which QRE estimates: the budget's
+            # count of 10^300 cycles or more raised OverflowError, in floor(inf) or in the retry's float division).
+            budget_cycles = eps_log / (patches * per_cycle) if per_cycle > 0 else math.inf
+            max_cycles = math.floor(budget_cycles) if budget_cycles < _UNBOUNDED_CYCLES else math.inf
             # A retry runs max(C_max + 1, C + 1) cycles, as the Azure estimator's does, and may keep the distance
             # where the closed form lands within a rounding step of the budget. Only where that retry's count leaves
             # the float requirement as it is (the estimator then never returns) does the next distance follow.
             # Before, every retry past 2^53 patch-cycles took the next distance, where one cycle more still moved
             # the requirement: a run of 5,425,347,222,222,223 cycles that QRE prices at one more (audit 52).
-            retry = max(max_cycles + 1, cycles + 1) if per_cycle > 0 else cycles + 1
+            retry = max(max_cycles + 1, cycles + 1) if math.isfinite(max_cycles) else cycles + 1
             lowest = d + 2 if eps_log / (patches * (retry + upper_extra)) == required else d
             for lr in link_reports:
                 self._interface(lr, d, per_op_budget, chosen_for_s.get(d, alg_depth * cycle_ps * 1e-12))
@@ -5662,7 +5665,19 @@ class _Context:
                 picked = pick_factory(designs, cycle_ps, run_cycles, max_cycles)
                 if picked is None:
                     no_design = not designs
+                    if no_design and max_cycles == math.inf:
+                        # An unlimited budget (error-free qubits): no cycle count moves the distance, so the next one
+                        # is tried for a design (the count became inf: "num_cycles must be an integer, got inf").
+                        lowest = d + 2
+                        continue
                     cycles = floor = max(max_cycles + 1, cycles + 1)
+                    if no_design:
+                        # No design reaches the T error at this distance, whatever the cycle count: the Azure
+                        # estimator's retries add one cycle each until its closed form takes another distance, and
+                        # the run is priced at that count. Found at once (the retries' limit here is a few per
+                        # distance): before, one cycle that left the float requirement as it was took the next
+                        # distance at that count, 604 cycles short of QRE's 55,555,555,555,556,070 (audit 61).
+                        cycles = floor = _first_count_past(sc, p_phys, eps_log, patches, upper_extra, cycles, d)
                     continue
                 factory, run_cycles = picked
                 if factory.duration_ps == 0:
@@ -6526,6 +6541,31 @@ _MAX_MAPPED_QPUS = 256  # Automatic placement moves parts along the network up t
 _SYNTHESIS_OFFSET = 4.86
 # Without max_runtime_s, a run longer than a day gets a note that the verdict did not weigh time.
 _UNLIMITED_RUNTIME_NOTE_S = 86_400.0
+def _first_count_past(sc: Any, p: float, eps: float, patches: int, extra: int, start: int, d: int) -> int:
+    """The smallest cycle count >= ``start`` whose requirement ``eps / (patches x (count + extra))`` the closed form
+    (:meth:`SurfaceCode.distance_for`) gives a distance other than ``d`` (the count the Azure estimator's one-cycle
+    retries stop at), or ``start`` where none is found below 2^1000 patch-cycles.
+    The requirement falls as the count grows and the distance never does, so a doubling then a bisection finds it."""
+
+    def moves(count: int) -> bool:
+        return sc.distance_for(p, eps / (patches * (count + extra))) != d
+
+    if moves(start):
+        return start
+    low, high = start, 2 * start + 1
+    while not moves(high):
+        if patches * (high + extra) > 2**1000:
+            return start
+        low, high = high, 2 * high + 1
+    while high - low > 1:  # moves(high) and not moves(low)
+        mid = (low + high) // 2
+        low, high = (low, mid) if moves(mid) else (mid, high)
+    return high
+
+
+#: A logical-error budget of more cycles than this is one no run exhausts (a count is below 2^128, and each operation
+#: takes a few cycles): it is read as unlimited, as for error-free qubits, so that its count stays a float.
+_UNBOUNDED_CYCLES = 2.0**256
 _MAX_PLACED_QUBITS = 10**7  # Placement keeps one entry per qubit; refuse before allocating.
 
 

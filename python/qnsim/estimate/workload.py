@@ -108,11 +108,14 @@ _REPEAT_ITERATION_BUDGET = 4096
 MAX_COUNT = 2**128 - 1
 
 
-def _exact_count(name: str, value: object) -> int:
-    """``value`` as a count of :class:`GateCounts`: an integer in [0, :data:`MAX_COUNT`], beyond 64 bits too (the
-    counter's counts are exact there), refused in :func:`integer`'s words otherwise."""
-    if not is_integer(value) or not 0 <= value <= MAX_COUNT:  # type: ignore[operator]
-        integer(name, value, minimum=0, maximum=MAX_COUNT, error=ValueError)
+def _exact_count(name: str, value: object, minimum: int = 0) -> int:
+    """``value`` as a count of :class:`GateCounts` or :class:`LogicalSummary`: an integer in [``minimum``,
+    :data:`MAX_COUNT`], beyond 64 bits too (the counter's counts are exact there), refused in :func:`integer`'s words
+    otherwise. A summary's counts went through :func:`integer` alone, whose 64-bit range every argument has: 2**64 T
+    gates were refused as "beyond a 64-bit integer" where a negative count was told [0, 2**128 - 1], and a circuit
+    of that many was estimated."""
+    if not is_integer(value) or not minimum <= value <= MAX_COUNT:  # type: ignore[operator]
+        integer(name, value, minimum=minimum, maximum=MAX_COUNT, error=ValueError)
     return int(value)  # type: ignore[call-overload]
 
 
@@ -751,7 +754,7 @@ class LogicalSummary:
             # overflowed the float pricing.
             if is_integer(v) and v < 0:
                 raise ValueError(f"{f.name} must be a non-negative integer, got {written(v)}")
-            v = integer(f.name, v, minimum=1 if f.name == "logical_qubits" else 0, maximum=MAX_COUNT, error=ValueError)
+            v = _exact_count(f.name, v, minimum=1 if f.name == "logical_qubits" else 0)
             object.__setattr__(self, f.name, v)
 
     @classmethod
@@ -813,7 +816,7 @@ class LogicalSummary:
             if not is_integer(v):
                 raise ValueError(f"logical counts: {k} must be a non-negative integer, got {written(v)}")
             # Checked here under the QRE's key (numQubits), not the field it fills (logical_qubits).
-            integer(k, v, minimum=1 if k == "numQubits" else 0, maximum=MAX_COUNT, error=ValueError)
+            _exact_count(k, v, minimum=1 if k == "numQubits" else 0)
         fields = {_QRE_KEYS[k]: v for k, v in data.items()}
         # QRE reads a missing key as 0, rotationDepth too (rotations in no layer of their own); qnsim's own
         # summaries read a missing depth as the rotation count, which priced such counts differently.
