@@ -91,16 +91,23 @@ def qnsim_estimate(counts: dict, preset: str | None, qpu_fields: dict | None = N
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    args = ap.parse_args()
+def qsharp_installed() -> bool:
+    """Whether Azure's estimator (qsharp) imports here; if not, says how to install it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import qsharp  # noqa: F401
     except ImportError:
         print("qsharp is not installed: pip install 'qnsim[qre]'")
+        return False
+    return True
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = ap.parse_args()
+    if not qsharp_installed():
         return 2
     sep = " | " if args.markdown else "  "
     head = ["workload", "preset", "qubits qnsim", "qubits QRE", "ratio", "d qnsim", "d QRE", "runtime qnsim s",

@@ -137,17 +137,7 @@ def budgets(draw):
             ErrorBudget(logical + t_states + rotations, logical=logical, t_states=t_states, rotations=rotations))
 
 
-def custom_params(times_ns, errors):
-    """(QRE qubitParams, qnsim QPU fields) of a custom gate-based qubit: times (1q, 2q, measurement, T) in ns as
-    written to QRE, errors (1q, 2q, measurement, T)."""
-    t1, t2, tm, tt = times_ns
-    e1, e2, em, et = errors
-    params = {"name": "custom", "instructionSet": "GateBased", "oneQubitGateTime": f"{t1} ns",
-              "twoQubitGateTime": f"{t2} ns", "oneQubitMeasurementTime": f"{tm} ns", "tGateTime": f"{tt} ns",
-              "oneQubitGateErrorRate": e1, "twoQubitGateErrorRate": e2, "oneQubitMeasurementErrorRate": em,
-              "tGateErrorRate": et}
-    return params, dict(t_1q_s=t1 * 1e-9, t_2q_s=t2 * 1e-9, t_meas_s=tm * 1e-9, t_t_s=tt * 1e-9, e_1q=e1, e_2q=e2,
-                        e_meas=em, e_t=et)
+custom_params = parity.custom_qubit
 
 
 _TIMES = st.sampled_from([1, 2, 7, 10, 20, 50, 100, 333, 1000, 10_000, 100_000, 1_000_000])
@@ -462,12 +452,9 @@ def main() -> int:
     args = ap.parse_args()
     global VERBOSE, SEED
     VERBOSE, SEED = args.verbose, args.seed
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import qsharp  # noqa: F401
-    except ImportError:
-        print("qsharp is not installed: pip install 'qnsim[qre]'")
+    from qre_parity import qsharp_installed
+
+    if not qsharp_installed():
         return 2
     try:
         for area in args.area or AREAS:

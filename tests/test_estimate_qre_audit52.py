@@ -43,17 +43,7 @@ def qre():
 _compare = parity._compare
 
 
-def _custom(times_ns, errors):
-    """(QRE qubitParams, qnsim QPU fields) of a custom gate-based qubit: times in ns (1q gate, 2q gate, measurement,
-    T gate), errors (1q gate, 2q gate, measurement, T gate)."""
-    t1, t2, tm, tt = times_ns
-    e1, e2, em, et = errors
-    params = {"name": "custom", "instructionSet": "GateBased", "oneQubitGateTime": f"{t1} ns",
-              "twoQubitGateTime": f"{t2} ns", "oneQubitMeasurementTime": f"{tm} ns", "tGateTime": f"{tt} ns",
-              "oneQubitGateErrorRate": e1, "twoQubitGateErrorRate": e2, "oneQubitMeasurementErrorRate": em,
-              "tGateErrorRate": et}
-    return params, dict(t_1q_s=t1 * 1e-9, t_2q_s=t2 * 1e-9, t_meas_s=tm * 1e-9, t_t_s=tt * 1e-9, e_1q=e1, e_2q=e2,
-                        e_meas=em, e_t=et)
+_custom = parity.custom_qubit
 
 
 # -- the crossing prefactor's range ----------------------------------------------------------------------------
