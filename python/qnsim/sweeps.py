@@ -2059,7 +2059,6 @@ def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
 
 #: The version of :func:`_row_digest`'s text, its first field: a later qnsim that digests otherwise names another.
 _DIGEST_VERSION = "1"
-_DIGEST_TAGS = {bool: "b", int: "i", float: "f", str: "s"}
 
 
 def _cell_text(key: str, value: Any) -> str:
@@ -3709,14 +3708,16 @@ def _header_on_disk(path: Path) -> list[str] | None:
         return None
 
 
-def _load_saying_header_edits(reader: Any, out: Any) -> list[dict]:
-    """``reader.load()`` (a sink's), but a refusal of its rows (a cell not what its row_digest was made of) of a file
-    whose header is not the one its sweep recorded is said as that (:func:`_changed_columns`): columns renamed or
-    swapped by hand put every row's cells under other names, which is what was edited."""
+@contextlib.contextmanager
+def _refused_rows_said_as_header_edits(path: Path, out: Any, check: bool = True) -> typing.Iterator[None]:
+    """Reads the rows of a result file inside it: a refusal of its rows (a cell not what its row_digest was made of)
+    of a file whose header is not the one its sweep recorded is said as that (:func:`_changed_columns`; not with
+    ``check`` False): columns renamed or swapped by hand put every row's cells under other names, which is what was
+    edited."""
     try:
-        return reader.load()
+        yield
     except _EditedRowError:
-        changed = _changed_columns(reader.path, _header_on_disk(reader.path))
+        changed = _changed_columns(path, _header_on_disk(path)) if check else None
         if changed:
             raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them") from None
         raise
@@ -4171,10 +4172,10 @@ def _read_results(
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
     path = Path(file_path("out", out))
-    with _collector_paused():
+    with _collector_paused(), _refused_rows_said_as_header_edits(path, out, check_columns):
         if path.suffix == ".parquet":
             reader = _ParquetSink(path, [])
-            rows = _load_saying_header_edits(reader, out) if check_columns else reader.load()
+            rows = reader.load()
             header, unverified = reader.first_columns, reader.unverified
         else:
             readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
@@ -4183,14 +4184,7 @@ def _read_results(
             if end < len(raw):
                 # Left out without a word: a file cut short read as a sweep of fewer points.
                 _log.warning("%s, or still writing it; read without it", torn_line_text(path, raw, end))
-            try:
-                header, rows = _read_csv(path, raw[:end], "rows")
-            except _EditedRowError:
-                # A header edited by hand is what a refused row of it shows (see _load_saying_header_edits).
-                changed = _changed_columns(path, _csv_header(path)) if check_columns else None
-                if changed:
-                    raise ValueError(f"out {str(out)!r}: {changed}; restore them as its sweep wrote them") from None
-                raise
+            header, rows = _read_csv(path, raw[:end], "rows")
             unverified = _drop_digests(rows)
         if unverified:
             # Not silent: a row without a digest may have been edited by hand, and is read (plotted) as computed.
@@ -5624,7 +5618,8 @@ def sweep(
         by_id = {p.id: p for p in points}
         sink.lock(take_over)
         try:
-            rows = _load_saying_header_edits(sink, out)
+            with _refused_rows_said_as_header_edits(sink.path, out):
+                rows = sink.load()
             try:
                 _read_states(sink.path)
             except _EditedStateError as exc:
