@@ -48,7 +48,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import qnsim.estimate  # noqa: F401 - loaded with the module, not inside main(), where a Ctrl-C would stop the import
@@ -639,8 +639,8 @@ def _read_saved_report(report: Any, where: str = "report") -> tuple[Any, str | N
     """:func:`read_saved_report`, and what it says of a file it could not check (None: checked, or text)."""
     from pathlib import Path
 
-    from qnsim.argument_checks import file_path, float_literal, shown, unique_keys
-    from qnsim.estimate.report import EstimateReport
+    from qnsim.argument_checks import file_path, shown
+    from qnsim.estimate.report import EstimateReport, _without_checked_digest, parse_report_json
 
     remark = None
     text = isinstance(report, str) and report.lstrip().startswith("{")
@@ -657,21 +657,23 @@ def _read_saved_report(report: Any, where: str = "report") -> tuple[Any, str | N
             raise ValueError(f"{where}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
     if not isinstance(report, str):
         raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
-    try:
-        data = json.loads(report, parse_float=float_literal, object_pairs_hook=unique_keys)
-    except (ValueError, RecursionError):
-        data = None  # from_json below says what is wrong, and where
-    if is_file and isinstance(data, dict) and FIGURES_DIGEST_KEY not in data:
+
+    def read(step: Callable[[Any], Any], value: Any) -> Any:
+        try:
+            return step(value)
+        except (ValueError, TypeError) as exc:  # the reader's own words (a file cut short, a field edited), and where
+            raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {exc}") from None
+
+    data = read(parse_report_json, report)
+    if isinstance(data, dict) and FIGURES_DIGEST_KEY in data:
+        data = _without_checked_digest(data, where)  # its refusal names the file itself
+    elif is_file and isinstance(data, dict):
         # Read, as a report of `qnsim estimate --json > report.json` always was, but not silently.
         remark = (
             f"{where} has no {FIGURES_DIGEST_KEY} (not saved by qnsim estimate --out): whether its figures were "
             "edited after it was written cannot be checked; it is read as it is"
         )
-    try:  # from_json checks a saved report's figures against its digest
-        return EstimateReport.from_json(report), remark
-    except (ValueError, TypeError) as exc:  # from_json's own words (a file cut short, a field edited), and the file
-        message = str(exc).removeprefix("report JSON: ") if FIGURES_DIGEST_KEY in str(exc) else str(exc)
-        raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {message}") from None
+    return read(EstimateReport.from_dict, data), remark
 
 
 def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:

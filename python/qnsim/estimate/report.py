@@ -355,6 +355,25 @@ def figures_digest(data: dict[str, Any]) -> str:
     return _row_digest(figures, keys=list(figures))
 
 
+def parse_report_json(text: str | bytes) -> Any:
+    """The parsed JSON of a report's text (what :meth:`EstimateReport.from_json` reads), refused as a ValueError
+    saying why where it is no JSON (cut short, edited), or a TypeError where it is no text."""
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise TypeError(f"report JSON must be text (str or bytes), got {type(text).__name__}")
+    try:
+        # float_literal: a number edited to 1e-400 was read as 0.0 without a word; unique_keys: a key edited in
+        # twice was read as its last value.
+        return json.loads(text, parse_float=float_literal, object_pairs_hook=unique_keys)
+    except RepeatedKeyError as exc:
+        raise ValueError(f"report JSON: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"report JSON is not UTF-8 text: {exc}") from None
+    except ValueError as exc:  # the decoder's "Expecting value: line 1 column 1", an integer past 4,300 digits
+        raise ValueError(f"report JSON cannot be read (cut short or edited?): {exc}") from None
+    except RecursionError:  # arrays nested thousands deep
+        raise ValueError("report JSON cannot be read: it nests deeper than Python's decoder reads") from None
+
+
 def _without_checked_digest(data: dict[str, Any], where: str) -> dict[str, Any]:
     """``data`` without its ``figures_digest``, which must be the digest of its figures as they are; else a
     ValueError naming the figures edited since it was saved (as far as the digest's one byte per figure tells)."""
@@ -984,21 +1003,7 @@ class EstimateReport:
     def from_json(cls, text: str) -> EstimateReport:
         """The report of :meth:`to_json` read back (see :meth:`from_dict`); text that is no JSON (cut short, edited)
         is refused as such, with where the decoder stopped."""
-        if not isinstance(text, (str, bytes, bytearray)):
-            raise TypeError(f"report JSON must be text (str or bytes), got {type(text).__name__}")
-        try:
-            # float_literal: a number edited to 1e-400 was read as 0.0 without a word; unique_keys: a key edited in
-            # twice was read as its last value.
-            data = json.loads(text, parse_float=float_literal, object_pairs_hook=unique_keys)
-        except RepeatedKeyError as exc:
-            raise ValueError(f"report JSON: {exc}") from None
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"report JSON is not UTF-8 text: {exc}") from None
-        except ValueError as exc:  # the decoder's "Expecting value: line 1 column 1", an integer past 4,300 digits
-            raise ValueError(f"report JSON cannot be read (cut short or edited?): {exc}") from None
-        except RecursionError:  # arrays nested thousands deep
-            raise ValueError("report JSON cannot be read: it nests deeper than Python's decoder reads") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_report_json(text))
 
     def __repr__(self) -> str:
         """One line: verdict (with the reasons when infeasible), size, remote operations, Bell
