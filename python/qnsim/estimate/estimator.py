@@ -1917,8 +1917,7 @@ def dominated_links(
     >>> dominated_links({(0, 1): slow, (0, 2): Link((0, 2), 1e6, 0.999), (1, 2): Link((1, 2), 1e6, 0.999)})
     {(0, 1): [0, 2, 1]}
     """
-    return {key: path for key, (path, signs) in route_comparisons(links, keys).items()
-            if min(signs) >= 0 and max(signs) > 0}  # fmt: skip
+    return {key: path for key, (path, signs) in route_comparisons(links, keys).items() if _beats_on_every_count(signs)}
 
 
 #: The counts :func:`route_comparisons` compares a relay route and a direct link on, in the order of its signs.
@@ -1986,10 +1985,25 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int,
             )
         return ctx, report
     compared = route_comparisons(ctx.links, sorted(used))
-    beaten = {key: path for key, (path, signs) in compared.items() if min(signs) >= 0 and max(signs) > 0}
+    ctx, report = _around_beaten_links(ctx, report, compared, seed)
+    if advise:
+        _contested_links_note(ctx, report, compared, seed)
+    return ctx, report
+
+
+def _beats_on_every_count(signs: tuple[int, ...]) -> bool:
+    """Whether a relay route with these :func:`route_comparisons` signs matches its direct link on every count and
+    beats it on one."""
+    return min(signs) >= 0 and max(signs) > 0
+
+
+def _around_beaten_links(ctx: _Context, report: EstimateReport,
+                         compared: Mapping[tuple[int, int], tuple[list[int], tuple[int, ...]]],
+                         seed: int) -> tuple[_Context, EstimateReport]:
+    """:func:`_around_dominated_links`' choice: the run without the links of ``compared`` a route beats on every
+    count when it is the better one, else the run as it was, each with a note."""
+    beaten = {key: path for key, (path, signs) in compared.items() if _beats_on_every_count(signs)}
     if not beaten:
-        if advise:
-            _contested_links_note(ctx, report, compared, seed)
         return ctx, report
     kept = {key: lk for key, lk in ctx.links.items() if key not in beaten}
     trial_ctx, other = _run(_trial_context(ctx, kept), ctx.placement, seed)
@@ -2003,16 +2017,12 @@ def _around_dominated_links(ctx: _Context, report: EstimateReport, seed: int,
             f"routes (simulate_execution too); with the direct link{plural} it was {report.verdict}, "
             f"{human_time(report.wall_clock_s)} (bound: {report.bound})"
         )
-        if advise:
-            _contested_links_note(trial_ctx, other, compared, seed)
         return trial_ctx, other
     report.notes.append(
         f"relay routes match or beat {names} on rate, fidelity, latency and memory times, but the run over the "
         f"routes is not better (their hops carry other pairs too): {other.verdict}, "
         f"{human_time(other.wall_clock_s)} (bound: {other.bound}); the run uses the direct link{plural}"
     )
-    if advise:
-        _contested_links_note(ctx, report, compared, seed)
     return ctx, report
 
 
