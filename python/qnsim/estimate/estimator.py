@@ -885,6 +885,15 @@ class _Groups:
         self.parent[self.root(a)] = self.root(b)
 
 
+def _link_group_root(link_reports: Iterable[LinkReport]) -> Callable[[int], Any]:
+    """The root of each QPU's group among ``link_reports``' QPUs (those that share a link, directly or through other
+    links): two QPUs are in one group when their roots are equal."""
+    groups = _Groups()
+    for lr in link_reports:
+        groups.join(lr.qpus[0], lr.qpus[-1])
+    return groups.root
+
+
 def _refuse_unused_placement_options(w: Any, placement: Any, strategy: str, partitioner: str, seed: int) -> None:
     """Refuses the options of an automatic placement, other than their defaults, where they change nothing: all
     three beside a given ``placement``; ``partitioner`` and ``seed`` for a logical summary (its qubits fill the
@@ -4219,14 +4228,11 @@ class _Context:
         1 MHz beside a 1 kHz link's one pair: 1.01070 ms -> 1.01220 ms, where the simulations with the same seeds
         are never longer; now 1.01060 ms at 1 MHz); the bound on the expected latest prices the spread of several
         links' delays, which that sum stood for."""
-        groups = _Groups()
         own: dict[int, float] = {}
         reach: dict[int, float] = {}
         extra: dict[int, list[tuple[float, LinkReport]]] = {}
         delays: dict[int, list[tuple[float, float, float, LinkReport]]] = {}
-        for lr in link_reports:
-            groups.join(lr.qpus[0], lr.qpus[-1])
-        root = groups.root
+        root = _link_group_root(link_reports)
         for first, lr in self._first_pairs(link_reports):
             lk, probs = self._link_of[lr.qpus], self._probs.get(lr.qpus)
             if probs is None or len(lr.route) > 2 or self._hop_users.get(lk.key, 1) > 1 or not crit_s > 0:
@@ -4316,12 +4322,10 @@ class _Context:
         F falls as any other link gets faster and (n_l - B_l) / r_l as l does, so the floor never grows with a
         link's rate. Before, 100 pairs of a 100 kHz link (64 buffer places) beside a 1 kHz link's one pair that
         QPU 1 waits for were priced 1.12 ms, where simulations take 1.59 ms +- 0.14 (now 1.36 ms)."""
-        groups = _Groups()
-        for lr in link_reports:
-            groups.join(lr.qpus[0], lr.qpus[-1])
+        root = _link_group_root(link_reports)
         members: dict[Any, list[LinkReport]] = {}
         for _first, lr in self._first_pairs(link_reports):
-            members.setdefault(groups.root(lr.qpus[0]), []).append(lr)
+            members.setdefault(root(lr.qpus[0]), []).append(lr)
         best = None
         for group in members.values():
             if len(group) < 2:
@@ -5013,10 +5017,7 @@ class _Context:
         """Seconds each link's consumers take for the run (by QPU pair): the longer of their own ``compute_s`` and
         the time (``time_s``) of each other link of their QPUs' connected group (links that share a QPU, directly or
         through other links); a link's consumers run no faster than those links deliver."""
-        groups = _Groups()
-        for lr in link_reports:
-            groups.join(lr.qpus[0], lr.qpus[1])
-        root = groups.root
+        root = _link_group_root(link_reports)
         return {lr.qpus: max([compute_s] + [other.time_s for other in link_reports
                                             if other is not lr and math.isfinite(other.time_s)
                                             and root(other.qpus[0]) == root(lr.qpus[0])])
